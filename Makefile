@@ -1,0 +1,27 @@
+# Two commands on a fresh Debian machine: `make demo` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.chronochrome-installed
+
+.PHONY: install demo test eval bench train clean
+
+$(STAMP): pyproject.toml scripts/install.sh
+	bash scripts/install.sh
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/chronochrome colorize --samples -o outputs --report
+
+test: install
+	$(PY) -m pytest -q
+
+eval: install
+	$(PY) -m eval.report
+
+bench: install
+	$(PY) -m eval.bench_speed
+
+clean:
+	rm -rf outputs .pytest_cache
