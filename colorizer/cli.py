@@ -1,0 +1,136 @@
+"""The `chronochrome` command line: colorize, context, train, eval, bench."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from colorizer.errors import ChronochromeError
+
+log = logging.getLogger("chronochrome")
+
+
+def _add_colorize(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("colorize", help="colorize photos (files or folders) into OUTDIR")
+    p.add_argument("inputs", nargs="*", type=Path, help="image files or folders")
+    p.add_argument("-o", "--outdir", type=Path, help="output folder (required unless --samples)")
+    p.add_argument("--samples", action="store_true",
+                   help="colorize the bundled sample photos (default outdir: outputs/)")
+    p.add_argument("--hint", help="free-text context, e.g. 'USSR 1950' or 'Kazan 1950s'")
+    p.add_argument("--caption", help="an archive caption or file name describing the photo")
+    p.add_argument("--report", action="store_true",
+                   help="also write <stem>.json and <stem>.uncertainty.png")
+    p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
+    p.add_argument("--render-size", type=int, default=None,
+                   help="long side in px at which chroma is predicted (default 512)")
+    p.add_argument("--format", default="png", choices=["png", "jpg", "tif"])
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
+    p.add_argument("--max-pixels", type=int, default=None,
+                   help="refuse inputs with more pixels (default 50,000,000)")
+    p.add_argument("--temperature", type=float, default=None, help="vividness: lower = bolder")
+    p.add_argument("--chroma-scale", type=float, default=None, help="multiplies predicted chroma")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing files in OUTDIR that chronochrome did not write")
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a generator from a JSON config")
+    p.add_argument("--config", type=Path, required=True, help="e.g. configs/train/lite0-v1.json")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chronochrome", description="Context-aware colorizer for historical photographs")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_colorize(sub)
+    _add_train(sub)
+    sub.add_parser("eval", help="regenerate the eval report (python -m eval.report)",
+                   add_help=False)
+    sub.add_parser("bench", help="speed benchmark (python -m eval.bench_speed)", add_help=False)
+    return parser
+
+
+def run_colorize(args: argparse.Namespace) -> int:
+    from colorizer.batch import BatchColorizer
+    from colorizer.imageio import iter_image_files
+    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.samples import sample_photos
+
+    if args.samples:
+        sources = sample_photos() + iter_image_files(args.inputs)
+        outdir = args.outdir or Path("outputs")
+    else:
+        if not args.inputs:
+            raise ChronochromeError("no inputs: give image files or folders, or --samples")
+        if args.outdir is None:
+            raise ChronochromeError("missing -o OUTDIR: say where the colorized photos go")
+        sources, outdir = iter_image_files(args.inputs), args.outdir
+    if not sources:
+        raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
+    overrides = {k: v for k, v in {
+        "render_size": args.render_size, "max_pixels": args.max_pixels,
+        "temperature": args.temperature, "chroma_scale": args.chroma_scale}.items()
+        if v is not None}
+    pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device, **overrides)
+    batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite)
+    summary = _run_with_progress(batch, sources, args.hint, args.caption)
+    for item in summary.failed:
+        print(f"error: {item.message}", file=sys.stderr)
+    print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
+          f"(already done), {summary.count('failed')} failed -> {outdir}")
+    return 1 if summary.failed else 0
+
+
+def _run_with_progress(batch, sources, hint, caption):
+    """A rich progress bar for more than one file on a terminal; plain lines otherwise."""
+    if len(sources) > 1 and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=False) as progress:
+            task = progress.add_task("colorizing", total=len(sources))
+            return batch.run(sources, hint, caption,
+                             on_item=lambda item: progress.advance(task))
+
+    def report(item) -> None:
+        print(f"{item.status:8s} {item.source} -> {item.output} ({item.seconds:.2f} s)",
+              file=sys.stderr)
+
+    return batch.run(sources, hint, caption, on_item=report)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from colorizer.train import TrainConfig, train
+
+    path = train(TrainConfig.from_json(args.config))
+    print(f"weights written to {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # eval and bench forward their own options to the eval package.
+    if argv and argv[0] == "eval":
+        from eval.report import main as report_main
+
+        return report_main(argv[1:])
+    if argv and argv[0] == "bench":
+        from eval.bench_speed import main as bench_main
+
+        return bench_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    handlers = {"colorize": run_colorize, "train": run_train}
+    try:
+        return handlers[args.command](args)
+    except ChronochromeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

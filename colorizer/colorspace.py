@@ -1,0 +1,136 @@
+"""sRGB <-> CIELAB (D65), vectorised in torch: the only place color math lives.
+
+Value ranges, declared once for the whole project:
+- sRGB: float in [0, 1], gamma-encoded (IEC 61966-2-1), channel dim 1 for (B, 3, H, W) or
+  last for (..., 3) arrays via the `*_hwc` helpers.
+- L*: [0, 100]; a*, b*: roughly [-128, 127] (we clamp predictions to `AB_RANGE`).
+
+The colorizer keeps the input's luminance: output pixels are built from the input's L* and a
+predicted (a*, b*). When that combination falls outside the sRGB gamut, clipping the RGB
+would change L*; `lab_to_rgb_keep_luminance` instead shrinks the chroma of such pixels until
+they fit, so the output's L* equals the input's.
+"""
+
+from __future__ import annotations
+
+import torch
+
+# D65 reference white (CIE 1931 2-degree observer), as used by sRGB.
+D65_WHITE = (0.95047, 1.0, 1.08883)
+AB_RANGE = 110.0  # |a*|, |b*| bound of what the generator predicts (covers the sRGB gamut)
+L_MAX = 100.0
+
+_RGB_TO_XYZ = (
+    (0.4124564, 0.3575761, 0.1804375),
+    (0.2126729, 0.7151522, 0.0721750),
+    (0.0193339, 0.1191920, 0.9503041),
+)
+_XYZ_TO_RGB = (
+    (3.2404542, -1.5371385, -0.4985314),
+    (-0.9692660, 1.8760108, 0.0415560),
+    (0.0556434, -0.2040259, 1.0572252),
+)
+_EPS = 216.0 / 24389.0  # CIE epsilon
+_KAPPA = 24389.0 / 27.0  # CIE kappa
+
+
+def srgb_to_linear(rgb: torch.Tensor) -> torch.Tensor:
+    return torch.where(rgb <= 0.04045, rgb / 12.92, ((rgb.clamp(min=0) + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(lin: torch.Tensor) -> torch.Tensor:
+    lin = lin.clamp(min=0)
+    return torch.where(lin <= 0.0031308, lin * 12.92, 1.055 * lin ** (1 / 2.4) - 0.055)
+
+
+def _mix(x: torch.Tensor, matrix: tuple[tuple[float, ...], ...]) -> torch.Tensor:
+    """Apply a 3x3 matrix along dim 1 of (B, 3, H, W)."""
+    m = x.new_tensor(matrix)
+    return torch.einsum("ij,bjhw->bihw", m, x)
+
+
+def _f(t: torch.Tensor) -> torch.Tensor:
+    return torch.where(t > _EPS, t.clamp(min=1e-12) ** (1 / 3), (_KAPPA * t + 16) / 116)
+
+
+def _f_inv(f: torch.Tensor) -> torch.Tensor:
+    f3 = f**3
+    return torch.where(f3 > _EPS, f3, (116 * f - 16) / _KAPPA)
+
+
+def rgb_to_lab(rgb: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) sRGB in [0, 1] -> (B, 3, H, W) L*a*b* (D65)."""
+    xyz = _mix(srgb_to_linear(rgb), _RGB_TO_XYZ)
+    white = xyz.new_tensor(D65_WHITE).view(1, 3, 1, 1)
+    fx, fy, fz = _f(xyz / white).unbind(1)
+    lightness = 116 * fy - 16
+    a = 500 * (fx - fy)
+    b = 200 * (fy - fz)
+    return torch.stack([lightness, a, b], dim=1)
+
+
+def lab_to_rgb_unclipped(lab: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) L*a*b* -> linear-free sRGB, possibly outside [0, 1] (out of gamut)."""
+    lightness, a, b = lab.unbind(1)
+    fy = (lightness + 16) / 116
+    fx = fy + a / 500
+    fz = fy - b / 200
+    white = lab.new_tensor(D65_WHITE).view(1, 3, 1, 1)
+    xyz = torch.stack([_f_inv(fx), _f_inv(fy), _f_inv(fz)], dim=1) * white
+    lin = _mix(xyz, _XYZ_TO_RGB)
+    # Keep the sign so callers can see how far out of gamut a pixel is.
+    return torch.sign(lin) * linear_to_srgb(lin.abs())
+
+
+def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) L*a*b* -> sRGB clipped to [0, 1] (may change L* out of gamut)."""
+    return lab_to_rgb_unclipped(lab).clamp(0, 1)
+
+
+def luminance_of_rgb(rgb: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) sRGB -> (B, 1, H, W) L* in [0, 100]."""
+    lin = srgb_to_linear(rgb)
+    y = (lin * lin.new_tensor(_RGB_TO_XYZ[1]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    return 116 * _f(y) - 16
+
+
+def gray_rgb_from_lightness(lightness: torch.Tensor) -> torch.Tensor:
+    """(B, 1, H, W) L* -> (B, 3, H, W) neutral sRGB with that exact L*."""
+    y = _f_inv((lightness + 16) / 116)
+    return linear_to_srgb(y).clamp(0, 1).expand(-1, 3, -1, -1)
+
+
+def lab_to_rgb_keep_luminance(
+    lightness: torch.Tensor, ab: torch.Tensor, iterations: int = 10
+) -> torch.Tensor:
+    """Combine L* (B, 1, H, W) with a*b* (B, 2, H, W) into in-gamut sRGB keeping L*.
+
+    Out-of-gamut pixels get their chroma scaled down (hue kept) by a per-pixel bisection on
+    the scale factor: L* stays exact up to float rounding, only saturation gives way.
+    """
+    def in_gamut(scale: torch.Tensor) -> torch.Tensor:
+        rgb = lab_to_rgb_unclipped(torch.cat([lightness, ab * scale], dim=1))
+        return ((rgb >= -1e-4) & (rgb <= 1 + 1e-4)).all(dim=1, keepdim=True)
+
+    full = in_gamut(torch.ones_like(lightness))
+    if bool(full.all()):
+        return lab_to_rgb(torch.cat([lightness, ab], dim=1))
+    lo = torch.zeros_like(lightness)  # scale 0 (gray) is always in gamut
+    hi = torch.ones_like(lightness)
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        ok = in_gamut(mid)
+        lo = torch.where(ok, mid, lo)
+        hi = torch.where(ok, hi, mid)
+    scale = torch.where(full, torch.ones_like(lo), lo)
+    return lab_to_rgb(torch.cat([lightness, ab * scale], dim=1))
+
+
+def to_bchw(hwc: torch.Tensor) -> torch.Tensor:
+    """(H, W, 3) -> (1, 3, H, W)."""
+    return hwc.permute(2, 0, 1).unsqueeze(0)
+
+
+def to_hwc(bchw: torch.Tensor) -> torch.Tensor:
+    """(1, C, H, W) -> (H, W, C)."""
+    return bchw.squeeze(0).permute(1, 2, 0)

@@ -1,0 +1,173 @@
+"""ColorGenerator: ImageNet encoder on L* -> U-Net decoder with attention -> ab-bin logits.
+
+    L* (B,1,H,W) -> gray RGB -> EfficientNet-Lite0 -> features at strides 4/8/16/32
+    s32 -> proj -> up(s16) -> AttentionBlock(self + cross) -> up(s8) -> AttentionBlock(cross)
+        -> up(s4) -> 1x1 head -> logits over Q ab bins (B, Q, H/4, W/4)
+
+Conditioning tokens (context, exemplars) enter through cross-attention; with none the model
+relies on what it learned (every cross-attention also sees a learned null token).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from colorizer.colorspace import gray_rgb_from_lightness
+from colorizer.encoder import FEATURE_CHANNELS, EfficientNetLite0, load_imagenet_encoder
+from colorizer.layers import AttentionBlock, ConvUnit, UpBlock
+from colorizer.quantize import annealed_mean, in_gamut_ab_bins, normalized_entropy
+
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Architecture of the generator; saved beside the weights as config.json."""
+
+    width16: int = 192  # channels of the decoder at stride 16 (attention dim there)
+    width8: int = 128  # channels at stride 8
+    width4: int = 96  # channels at stride 4 (where the head predicts bins)
+    heads: int = 4  # attention heads in both attention blocks
+    cond_dim: int = 256  # dimension of conditioning tokens fed to cross-attention
+    self_attention_s8: bool = False  # self-attention at stride 8 too (costly at 512 px)
+    temperature: float = 0.38  # annealed-mean temperature (vividness knob: lower = bolder)
+    chroma_scale: float = 1.0  # multiplies decoded ab (second vividness knob)
+    grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GeneratorConfig:
+        valid = {f.name for f in fields(cls)}
+        unknown = set(data) - valid
+        if unknown:
+            raise ValueError(
+                f"unknown GeneratorConfig keys {sorted(unknown)}; valid keys: {sorted(valid)}"
+            )
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> GeneratorConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GeneratorOutput:
+    """What one forward pass predicts, at stride 4 of the input."""
+
+    logits: torch.Tensor  # (B, Q, h, w) scores over ab bins
+    ab: torch.Tensor  # (B, 2, h, w) decoded a*b* (annealed mean, scaled)
+    uncertainty: torch.Tensor  # (B, 1, h, w) normalised entropy in [0, 1]
+    attention: tuple[torch.Tensor, ...] = ()  # per block (B, h*w, 1+N) when requested
+
+
+class ColorGenerator(nn.Module):
+    def __init__(self, config: GeneratorConfig, encoder: EfficientNetLite0 | None = None):
+        super().__init__()
+        self.config = config
+        self.encoder = encoder if encoder is not None else EfficientNetLite0(include_head=False)
+        bins = in_gamut_ab_bins(samples_per_axis=config.grid_samples)
+        self.register_buffer("ab_bins", bins)  # (Q, 2) bin centers, saved with the weights
+        c = config
+        self.proj32 = nn.Sequential(nn.Conv2d(FEATURE_CHANNELS[32], c.width16, 1), nn.SiLU())
+        self.up16 = UpBlock(c.width16, FEATURE_CHANNELS[16], c.width16)
+        self.attn16 = AttentionBlock(c.width16, c.cond_dim, c.heads, self_attention=True)
+        self.up8 = UpBlock(c.width16, FEATURE_CHANNELS[8], c.width8)
+        self.attn8 = AttentionBlock(c.width8, c.cond_dim, c.heads, c.self_attention_s8)
+        self.up4 = UpBlock(c.width8, FEATURE_CHANNELS[4], c.width4)
+        self.refine = ConvUnit(c.width4, c.width4)
+        self.head = nn.Conv2d(c.width4, bins.shape[0], 1)
+
+    @property
+    def num_bins(self) -> int:
+        return int(self.ab_bins.shape[0])
+
+    def empty_tokens(self, batch: int, device: torch.device | None = None) -> tuple:
+        """An empty conditioning set: tokens (B, 0, Dc) and mask (B, 0)."""
+        device = device or self.ab_bins.device
+        tokens = torch.zeros(batch, 0, self.config.cond_dim, device=device)
+        return tokens, torch.zeros(batch, 0, dtype=torch.bool, device=device)
+
+    def forward_logits(
+        self,
+        lightness: torch.Tensor,
+        tokens: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """lightness: (B, 1, H, W) L* in [0, 100] -> logits (B, Q, H/4, W/4)."""
+        if tokens is None:
+            tokens, mask = self.empty_tokens(lightness.shape[0], lightness.device)
+        elif mask is None:
+            mask = torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device)
+        x = self.encoder.normalize(gray_rgb_from_lightness(lightness))
+        feats = self.encoder.forward_features(x).maps
+        y = self.proj32(feats[32])
+        y = self.up16(y, feats[16])
+        y, w16 = self.attn16(y, tokens, mask, return_attention)
+        y = self.up8(y, feats[8])
+        y, w8 = self.attn8(y, tokens, mask, return_attention)
+        y = self.refine(self.up4(y, feats[4]))
+        weights = tuple(w for w in (w16, w8) if w is not None)
+        return self.head(y), weights
+
+    def decode(
+        self,
+        logits: torch.Tensor,
+        temperature: float | None = None,
+        chroma_scale: float | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w))."""
+        t = self.config.temperature if temperature is None else temperature
+        s = self.config.chroma_scale if chroma_scale is None else chroma_scale
+        ab = annealed_mean(logits, self.ab_bins, t) * s
+        return ab, normalized_entropy(logits)
+
+    def forward(
+        self,
+        lightness: torch.Tensor,
+        tokens: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> GeneratorOutput:
+        logits, weights = self.forward_logits(lightness, tokens, mask, return_attention)
+        ab, uncertainty = self.decode(logits)
+        return GeneratorOutput(logits=logits, ab=ab, uncertainty=uncertainty, attention=weights)
+
+    # --- persistence -------------------------------------------------------------------
+
+    def save_pretrained(self, folder: str | Path, metadata: dict | None = None) -> Path:
+        """Write config.json and model.safetensors (with `metadata` as string values)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CONFIG_FILE).write_text(json.dumps(self.config.to_dict(), indent=2) + "\n")
+        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
+        meta = {k: str(v) for k, v in (metadata or {}).items()}
+        save_file(state, str(folder / WEIGHTS_FILE), metadata=meta)
+        return folder / WEIGHTS_FILE
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path) -> ColorGenerator:
+        """Load config.json + model.safetensors strictly (every key must match)."""
+        folder = Path(folder)
+        weights = folder / WEIGHTS_FILE
+        if not weights.is_file():
+            raise FileNotFoundError(
+                f"no {WEIGHTS_FILE} in {folder}: pass a folder written by save_pretrained"
+            )
+        model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE))
+        model.load_state_dict(load_file(str(weights)), strict=True)
+        return model.eval()
+
+    @classmethod
+    def from_imagenet(cls, config: GeneratorConfig) -> ColorGenerator:
+        """A new generator whose encoder starts from the ImageNet Lite0 weights."""
+        return cls(config, encoder=load_imagenet_encoder(include_head=False))

@@ -1,0 +1,219 @@
+"""ColorizationPipeline: load -> luminance -> context -> exemplars -> chroma -> merge.
+
+    pipe = ColorizationPipeline.from_pretrained()       # the embedded default weights
+    result = pipe("photo.jpg", hints="Kazan 1950s")     # -> ColorizationResult
+
+Chroma is predicted at a working resolution (`render_size`, the long side) and upsampled onto
+the full-resolution L* of the input, which is kept exactly: the output's L* equals the
+input's (out-of-gamut chroma is reduced, never the lightness).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from colorizer.colorspace import (
+    gray_rgb_from_lightness,
+    lab_to_rgb_keep_luminance,
+    luminance_of_rgb,
+)
+from colorizer.errors import ChronochromeError
+from colorizer.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
+from colorizer.result import ColorizationResult, InputInfo, ModelInfo
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "default"
+DEFAULT_RENDER_SIZE = 512  # long side of the chroma prediction: 0.2 s on 2 CPU cores
+MIN_RENDER_SIZE = 64
+
+
+class DeviceUnavailableError(ChronochromeError):
+    """An explicitly requested device does not exist on this machine."""
+
+
+def resolve_device(device: str) -> torch.device:
+    """'auto' -> CUDA if present else CPU; an explicit device that is missing is an error."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise DeviceUnavailableError(
+            f"--device {device} was requested but no CUDA device is available: "
+            "use --device auto or --device cpu"
+        )
+    if device not in ("cpu",) and not device.startswith("cuda"):
+        raise DeviceUnavailableError(f"unknown device {device!r}: use auto, cpu or cuda[:N]")
+    return torch.device(device)
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Run-time settings of the pipeline (the model's own settings live in its config)."""
+
+    render_size: int = DEFAULT_RENDER_SIZE  # long side (px) at which chroma is predicted
+    max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger inputs (checked from the header)
+    temperature: float | None = None  # annealed-mean temperature; None = the model's default
+    chroma_scale: float | None = None  # multiplies predicted chroma; None = the model's default
+
+    def __post_init__(self) -> None:
+        if self.render_size < MIN_RENDER_SIZE:
+            raise ValueError(f"render_size must be at least {MIN_RENDER_SIZE}, got {self.render_size}")
+        if self.max_pixels <= 0:
+            raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def render_shape(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """(w, h) with the given long side, aspect kept (never squashed to a square)."""
+    scale = long_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+ContextFn = Callable[[Image.Image, str | None, str | None], dict[str, Any]]
+ExemplarFn = Callable[[dict[str, Any], Image.Image], list[dict[str, Any]]]
+
+
+class ColorizationPipeline:
+    """Components go in the constructor, so tests can pass tiny ones."""
+
+    def __init__(
+        self,
+        generator: ColorGenerator,
+        model_info: ModelInfo,
+        config: PipelineConfig | None = None,
+        device: str | torch.device = "cpu",
+        context_fn: ContextFn | None = None,
+        exemplar_fn: ExemplarFn | None = None,
+    ):
+        self.config = config or PipelineConfig()
+        self.device = device if isinstance(device, torch.device) else resolve_device(device)
+        self.generator = generator.to(self.device).eval()
+        self.model_info = model_info
+        self.context_fn = context_fn
+        self.exemplar_fn = exemplar_fn
+
+    @classmethod
+    def from_pretrained(
+        cls, path: str | Path | None = None, device: str = "auto", **config: Any
+    ) -> ColorizationPipeline:
+        """Load weights saved by `ColorGenerator.save_pretrained` (default: the embedded ones)."""
+        folder = Path(path) if path else DEFAULT_WEIGHTS
+        generator = ColorGenerator.from_pretrained(folder)
+        info = ModelInfo(
+            name=folder.name if path else "chronochrome-default",
+            version=_weights_version(folder),
+            sha256=file_sha256(folder / WEIGHTS_FILE),
+            path=str(folder),
+        )
+        return cls(generator, info, PipelineConfig(**config), device=device)
+
+    def with_config(self, **changes: Any) -> ColorizationPipeline:
+        """The same components with other run-time settings."""
+        return ColorizationPipeline(self.generator, self.model_info,
+                                    replace(self.config, **changes), self.device,
+                                    self.context_fn, self.exemplar_fn)
+
+    @torch.inference_mode()
+    def __call__(
+        self,
+        image: str | Path | bytes | Image.Image | LoadedImage,
+        hints: str | None = None,
+        caption: str | None = None,
+    ) -> ColorizationResult:
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        # 1. Load: one loader for every input kind; color input is reduced to its L*.
+        loaded = image if isinstance(image, LoadedImage) else load_image(
+            image, max_pixels=self.config.max_pixels)
+        rgb = torch.from_numpy(np.ascontiguousarray(loaded.rgb)).permute(2, 0, 1)[None]
+        lightness = luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)  # (1,1,H,W)
+        timings["load"], clock = _lap(clock)
+
+        # 2. Context and exemplars (hint outranks inference; both optional components).
+        gray = _gray_pil(lightness)
+        context = (self.context_fn(gray, hints, caption) if self.context_fn
+                   else _empty_context(hints, caption))
+        timings["context"], clock = _lap(clock)
+        exemplars = self.exemplar_fn(context, gray) if self.exemplar_fn else []
+        timings["retrieval"], clock = _lap(clock)
+
+        # 3. Chroma at the working resolution.
+        height, width = lightness.shape[-2:]
+        rw, rh = render_shape(width, height, self.config.render_size)
+        small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
+                              align_corners=False).to(self.device)
+        logits, _ = self.generator.forward_logits(small)
+        ab, uncertainty = self.generator.decode(logits, self.config.temperature,
+                                                self.config.chroma_scale)
+        timings["generator"], clock = _lap(clock)
+
+        # 4. Upsample chroma onto the full-resolution L* and merge, keeping L* exactly.
+        ab_full = F.interpolate(ab.float().cpu(), size=(height, width), mode="bilinear",
+                                align_corners=False)
+        unc_full = F.interpolate(uncertainty.float().cpu(), size=(height, width),
+                                 mode="bilinear", align_corners=False)
+        out_rgb = lab_to_rgb_keep_luminance(lightness, ab_full)
+        pixels = (out_rgb[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+        timings["merge"], clock = _lap(clock)
+
+        return ColorizationResult(
+            image=Image.fromarray(pixels, "RGB"),
+            uncertainty=unc_full[0, 0].numpy().clip(0, 1).astype(np.float32),
+            input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
+                            format=loaded.source_format, frames=loaded.frames,
+                            sha256=loaded.sha256, notes=loaded.notes),
+            model=self.model_info,
+            context=context,
+            exemplars=tuple(exemplars),
+            render_size=(rw, rh),
+            timings=timings,
+            settings={
+                "device": str(self.device),
+                "temperature": self.config.temperature or self.generator.config.temperature,
+                "chroma_scale": self.config.chroma_scale or self.generator.config.chroma_scale,
+                "render_size": self.config.render_size,
+                "hints": hints,
+                "caption": caption,
+            },
+        )
+
+
+def _lap(start: float) -> tuple[float, float]:
+    now = time.perf_counter()
+    return now - start, now
+
+
+def _gray_pil(lightness: torch.Tensor) -> Image.Image:
+    """The luminance as an 8-bit gray sRGB PIL image (what context inference looks at)."""
+    g = gray_rgb_from_lightness(lightness)[0, 0].numpy()
+    return Image.fromarray((g * 255 + 0.5).astype(np.uint8), "L")
+
+
+def _empty_context(hints: str | None, caption: str | None) -> dict[str, Any]:
+    return {"inferred": False, "reason": "no context encoder configured",
+            "hint": hints, "caption": caption}
+
+
+def _weights_version(folder: Path) -> str:
+    from safetensors import safe_open
+
+    with safe_open(str(folder / WEIGHTS_FILE), framework="pt") as handle:
+        meta = handle.metadata() or {}
+    return meta.get("version", "unversioned")

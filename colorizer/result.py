@@ -1,0 +1,81 @@
+"""The typed result of one colorization, serialisable to JSON for reports and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which weights produced a result: enough to reproduce or audit it."""
+
+    name: str
+    version: str
+    sha256: str
+    path: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "sha256": self.sha256, "path": self.path}
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """What the loader saw and did to the input."""
+
+    name: str
+    size: tuple[int, int]  # (width, height)
+    mode: str
+    format: str | None
+    frames: int
+    sha256: str | None
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "size": list(self.size), "mode": self.mode,
+                "format": self.format, "frames": self.frames, "sha256": self.sha256,
+                "notes": list(self.notes)}
+
+
+def summarize_uncertainty(uncertainty: np.ndarray) -> dict[str, float]:
+    """Summary of a per-pixel uncertainty map in [0, 1] (normalised entropy)."""
+    return {
+        "mean": round(float(uncertainty.mean()), 4),
+        "median": round(float(np.median(uncertainty)), 4),
+        "p90": round(float(np.percentile(uncertainty, 90)), 4),
+        "share_above_0.5": round(float((uncertainty > 0.5).mean()), 4),
+    }
+
+
+@dataclass(frozen=True)
+class ColorizationResult:
+    """A colorized photo with everything a historian needs to judge it."""
+
+    image: Image.Image  # RGB, same size as the input, L* of the input kept
+    uncertainty: np.ndarray  # (H, W) float32 in [0, 1]: normalised entropy of the ab bins
+    input: InputInfo
+    model: ModelInfo
+    context: dict[str, Any]  # SceneContext.to_dict() (empty with a reason when not inferred)
+    exemplars: tuple[dict[str, Any], ...]  # retrieved/user exemplars with scores and provenance
+    render_size: tuple[int, int]  # (width, height) at which chroma was predicted
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    settings: dict[str, Any] = field(default_factory=dict)  # temperature, chroma scale, device
+
+    def uncertainty_image(self) -> Image.Image:
+        """The uncertainty map as an 8-bit grayscale image (white = unsure)."""
+        return Image.fromarray((np.clip(self.uncertainty, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input.to_dict(),
+            "model": self.model.to_dict(),
+            "render_size": list(self.render_size),
+            "settings": dict(self.settings),
+            "context": self.context,
+            "exemplars": list(self.exemplars),
+            "uncertainty": summarize_uncertainty(self.uncertainty),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,37 @@
+"""Shared fixtures: tiny real components, and paths to ../shared when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "datasets"
+
+TINY = dict(width16=16, width8=16, width4=16, heads=2, cond_dim=8, grid_samples=24)
+
+
+@pytest.fixture
+def tiny_generator():
+    """A 2-block generator with random weights, small enough to train in a test."""
+    from colorizer.generator import ColorGenerator, GeneratorConfig
+
+    torch.manual_seed(0)
+    return ColorGenerator(GeneratorConfig(**TINY))
+
+
+@pytest.fixture
+def tiny_weights(tmp_path, tiny_generator) -> Path:
+    """A saved tiny model folder, as save_pretrained writes it."""
+    folder = tmp_path / "tiny-model"
+    tiny_generator.save_pretrained(folder, metadata={"version": "test"})
+    return folder
+
+
+def shared_dataset(name: str) -> Path:
+    path = SHARED / name
+    if not path.is_dir():
+        pytest.skip(f"../shared/datasets/{name} is absent")
+    return path
