@@ -58,7 +58,7 @@ class PhotoBank:
                 (max(short_side, round(img.width * scale)), max(short_side, round(img.height * scale))),
                 Image.BICUBIC,
             )
-            images.append(np.asarray(img))
+            images.append(np.array(img))  # writable: torch.from_numpy needs that
             kept.append(path)
         return cls(images=images, paths=kept)
 

@@ -1,0 +1,438 @@
+"""The one image loader: path, bytes, file object or PIL image -> float sRGB pixels + notes.
+
+Every entry point (CLI, Python API, HTTP service, training data) loads through `load_image`, so
+every input gets the same treatment:
+
+1. the source bytes are read once (hashed, then decoded from memory);
+2. the pixel count is checked from the header, before any pixel is decoded;
+3. the first frame is fully decoded, so truncated files fail here and not in the model;
+4. EXIF orientation is applied;
+5. pixels are brought to sRGB: 16-bit grayscale scaled by 65535, alpha composited on white,
+   CMYK and embedded ICC profiles converted with littleCMS;
+6. whether the source had real color is reported (the pipeline keeps luminance only).
+
+Failures raise the `ImageLoadError` family from `colorizer.errors`; each step that changed the
+pixels adds a human-readable note to `LoadedImage.notes`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import struct
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO, TypeAlias
+
+import numpy as np
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+from colorizer.errors import (
+    EmptyFileError,
+    ImageLoadError,
+    ImageNotFoundError,
+    ImageTooLargeError,
+    TruncatedImageError,
+    UnsupportedImageError,
+)
+
+DEFAULT_MAX_PIXELS = 50_000_000
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+)
+
+ImageSource: TypeAlias = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO | Image.Image
+)
+
+# The only decoders Image.open may try. Keeping the list short keeps exotic decoders (EPS runs
+# Ghostscript, for one) away from untrusted uploads.
+_PIL_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP")
+_SUPPORTED_NAMES = "PNG, JPEG, TIFF, BMP, GIF or WebP"
+# Magic numbers of the formats above: a file that starts like one but that PIL cannot identify
+# is damaged, not foreign.
+_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"II*\x00": "TIFF",
+    b"MM\x00*": "TIFF",
+    b"II+\x00": "TIFF",  # BigTIFF
+    b"MM\x00+": "TIFF",
+    b"BM": "BMP",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+}
+# What PIL raises from inside plugins on damaged data; only PIL calls are wrapped with it.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
+_REDOWNLOAD_FIX = (
+    "re-export or re-download the file; an interrupted copy or download is the usual cause"
+)
+
+_ORIENTATION_TAG = 0x0112
+_ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
+_HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
+# Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
+# ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
+_COLOR_TOLERANCE = 3.0 / 255.0
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """One decoded image, ready for the pipeline."""
+
+    rgb: np.ndarray  # (H, W, 3) float32 sRGB in [0, 1], orientation applied
+    is_color: bool  # the source had real color; the pipeline reduces it to luminance
+    source_mode: str  # PIL mode of the source frame, e.g. "L", "I;16", "RGB", "CMYK", "P"
+    source_format: str | None  # "JPEG", "PNG", "TIFF", ...; None for an in-memory PIL image
+    size: tuple[int, int]  # (width, height) after orientation
+    frames: int  # frames/pages in the source; only one is used
+    notes: tuple[str, ...]  # what was done to the pixels, for reports and logs
+    sha256: str | None  # hex digest of the source bytes; None for a PIL image input
+    name: str  # file path, or the given name ("<bytes>" / "<image>" when none was given)
+
+
+def load_image(
+    source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str | None = None
+) -> LoadedImage:
+    """Load one image as float sRGB with orientation, bit depth, alpha and color profile handled.
+
+    Args:
+        source: a path (str or Path), raw bytes, a binary file object, or an open PIL image.
+            A PIL image skips the file-level steps (reading, hashing, format detection) and
+            uses its current frame; the caller's image is not modified.
+        max_pixels: refuse images with more than this many pixels (width * height of the
+            first frame), checked from the header before anything is decoded.
+        name: the name used in notes and errors; defaults to the path, "<bytes>" for bytes and
+            file objects, "<image>" for a PIL image.
+
+    Raises:
+        ImageLoadError: or one of its subclasses, whose `reason` says what went wrong.
+        TypeError: `source` is none of the accepted types.
+    """
+    if max_pixels < 1:
+        raise ValueError(f"max_pixels must be a positive pixel count, got {max_pixels}")
+    if isinstance(source, Image.Image):
+        with _PIL_SETTINGS:
+            return _load_pil(source, name or "<image>", max_pixels, sha256=None)
+    data, label = _read_source(source, name)
+    if not data:
+        raise EmptyFileError(label, "the file is empty (0 bytes)", _REDOWNLOAD_FIX)
+    digest = hashlib.sha256(data).hexdigest()
+    with _PIL_SETTINGS, _open_image(data, label) as image:
+        return _load_pil(image, label, max_pixels, sha256=digest)
+
+
+def iter_image_files(inputs: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into the image files directly inside them; keep files as given.
+
+    Folder contents are filtered by `SUPPORTED_SUFFIXES` (case-insensitive), skip hidden files
+    (macOS "._x.jpg" resource forks carry image suffixes but no image) and come back sorted.
+    Files named explicitly are kept whatever their suffix, so that a wrong one fails loudly in
+    `load_image` instead of being skipped in silence.
+
+    Raises:
+        ImageNotFoundError: an input does not exist, or a folder holds no image files.
+        TypeError: `inputs` is a single path rather than a collection of paths.
+    """
+    if isinstance(inputs, (str, Path)):
+        raise TypeError(f"pass a list of paths, e.g. iter_image_files([{str(inputs)!r}])")
+    files: list[Path] = []
+    for entry in inputs:
+        path = Path(entry)
+        if path.is_dir():
+            files.extend(_images_in_folder(path))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise ImageNotFoundError(str(path), "no such file or folder", _cwd_fix())
+    return files
+
+
+def _images_in_folder(folder: Path) -> list[Path]:
+    found = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES
+    )
+    if not found:
+        suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise ImageNotFoundError(
+            str(folder), "folder holds no image files", f"images need one of: {suffixes}"
+        )
+    return found
+
+
+def _cwd_fix() -> str:
+    return f"check the path; relative paths start from {Path.cwd()}"
+
+
+def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
+    """Read every byte of a path, bytes or file object once; return them with a display name."""
+    if isinstance(source, (str, os.PathLike)):
+        label = name or os.fspath(source)
+        return _read_path(Path(source), label), label
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), name or "<bytes>"
+    if hasattr(source, "read"):
+        data = source.read()
+        if not isinstance(data, bytes):
+            raise TypeError("the file object returned text; open the file in binary mode ('rb')")
+        return data, name or "<bytes>"
+    raise TypeError(
+        f"cannot load an image from {type(source).__name__}; pass a path, bytes, "
+        "a binary file object or a PIL.Image.Image"
+    )
+
+
+def _read_path(path: Path, label: str) -> bytes:
+    # Ask forgiveness rather than check first: the file may vanish between a check and a read.
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImageNotFoundError(label, "no such file", _cwd_fix()) from exc
+    except IsADirectoryError as exc:
+        fix = "pass the image files inside it, or use iter_image_files(), which expands folders"
+        raise ImageNotFoundError(label, "is a folder, not an image file", fix) from exc
+    except OSError as exc:
+        problem = f"could not be read ({exc.strerror or exc})"
+        raise ImageLoadError(
+            label, problem, "check that the file is readable by this user"
+        ) from exc
+
+
+class _PilSettingsOverride:
+    """Holds PIL's two global decode settings at our values while any load is running.
+
+    - MAX_IMAGE_PIXELS = None: PIL's own decompression-bomb check would otherwise veto images
+      that the caller's `max_pixels` allows; our cap, checked first, decides instead.
+    - LOAD_TRUNCATED_IMAGES = False: other code (training scripts often do) may have set it to
+      True, which would turn truncated files into silently gray-padded images.
+
+    Reference-counted so overlapping loads in several threads restore the caller's values only
+    when the last one ends. Other PIL users in this process see our values during a load.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: tuple[int | None, bool] = (None, False)
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._saved = (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES)
+                Image.MAX_IMAGE_PIXELS = None
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+            self._depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = self._saved
+
+
+_PIL_SETTINGS = _PilSettingsOverride()
+
+
+@contextmanager
+def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
+    """Identify the format and read the header only; map PIL's failures to our errors."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
+    except UnidentifiedImageError as exc:
+        raise _unidentified(data, label) from exc
+    except _DECODE_ERRORS as exc:
+        raise TruncatedImageError(
+            label, f"the header is incomplete ({exc})", _REDOWNLOAD_FIX
+        ) from exc
+    with image:
+        yield image
+
+
+def _unidentified(data: bytes, label: str) -> ImageLoadError:
+    """Tell a damaged file of a supported format from a file that is no image we read."""
+    head = data[:16]
+    damaged = next((fmt for sig, fmt in _SIGNATURES.items() if head.startswith(sig)), None)
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        damaged = "WebP"
+    if damaged:
+        problem = f"starts like a {damaged} file but its header is incomplete or corrupt"
+        return TruncatedImageError(label, problem, _REDOWNLOAD_FIX)
+    if head.startswith(b"%PDF"):
+        problem = "is a PDF document, not an image"
+    elif head[4:8] == b"ftyp":
+        problem = "is a HEIC/AVIF/MP4 container, which is not supported"
+    else:
+        problem = "is not a recognised image file (its contents match no supported format)"
+    return UnsupportedImageError(label, problem, f"convert it to {_SUPPORTED_NAMES} first")
+
+
+def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | None) -> LoadedImage:
+    """Steps 2-6 of the module docstring, on an opened (possibly not yet decoded) image."""
+    _check_pixel_cap(image.size, label, max_pixels)
+    frames = _decode(image, label)
+    source_mode, source_format = image.mode, image.format  # before conversions drop them
+    icc_profile = image.info.get("icc_profile")
+    notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
+    image, orientation = _apply_orientation(image)
+    if orientation is not None:
+        notes.append(f"EXIF orientation {orientation} applied")
+    rgb, conversion_notes = _to_srgb(image, icc_profile, label)
+    notes.extend(conversion_notes)
+    is_color = _has_color(rgb)
+    if is_color:
+        notes.append("color input reduced to luminance")
+    return LoadedImage(
+        rgb=rgb,
+        is_color=is_color,
+        source_mode=source_mode,
+        source_format=source_format,
+        size=(rgb.shape[1], rgb.shape[0]),
+        frames=frames,
+        notes=tuple(notes),
+        sha256=sha256,
+        name=label,
+    )
+
+
+def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int) -> None:
+    width, height = size
+    if width * height > max_pixels:
+        problem = (
+            f"image is {width}x{height} = {width * height:,} pixels, "
+            f"above the limit of {max_pixels:,}"
+        )
+        fix = "downscale it first, or raise the limit with --max-pixels (CLI) or max_pixels="
+        raise ImageTooLargeError(label, problem, fix)
+
+
+def _decode(image: Image.Image, label: str) -> int:
+    """Count frames and fully decode the current one; return the frame count."""
+    try:
+        frames = getattr(image, "n_frames", 1)  # walks GIF/TIFF frame headers, decodes nothing
+        image.load()  # the full decode: where truncated JPEG/PNG data shows up
+    except _DECODE_ERRORS as exc:
+        raise TruncatedImageError(
+            label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX
+        ) from exc
+    return frames
+
+
+def _frame_note(index: int, frames: int) -> str:
+    if index == 0:
+        return f"first of {frames} frames used"
+    return f"frame {index + 1} of {frames} used"
+
+
+def _apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
+    """Rotate/flip as the EXIF Orientation tag says; return the tag when it changed anything."""
+    orientation = image.getexif().get(_ORIENTATION_TAG)
+    if orientation not in range(2, 9):  # 1 is "as stored"; other values are invalid
+        return image, None
+    return ImageOps.exif_transpose(image), orientation
+
+
+def _to_srgb(
+    image: Image.Image, icc_profile: bytes | None, label: str
+) -> tuple[np.ndarray, list[str]]:
+    """Any supported mode -> (H, W, 3) float32 sRGB in [0, 1], plus notes."""
+    if image.mode in _HIGH_DEPTH_GRAY_MODES:
+        return _high_depth_gray(image, icc_profile is not None)
+    notes = []
+    if _has_alpha(image):
+        image, translucent = _composite_on_white(image)
+        if translucent:
+            notes.append("alpha composited on white")
+    elif image.mode not in ("RGB", "L", "CMYK"):  # "1", "P", "YCbCr", ... (ICC needs RGB)
+        image = _convert(image, "RGB", label)
+    if image.mode == "CMYK":
+        notes.append("CMYK converted to sRGB")
+    if icc_profile:
+        image, note = _apply_icc(image, icc_profile)
+        notes.append(note)
+    if image.mode != "RGB":
+        image = _convert(image, "RGB", label)
+    rgb = np.asarray(image, dtype=np.float32) / np.float32(255.0)  # (H, W, 3)
+    return rgb, notes
+
+
+def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
+    """16/32-bit grayscale: scale by the full 16-bit range, never clip at 255."""
+    values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
+    if image.mode == "F":
+        peak = float(values.max(initial=0.0))
+        # Float files carry no declared range: keep [0, 1] data as is, else scale by the peak.
+        notes = ["32-bit float grayscale scaled by its maximum"] if peak > 1.0 else []
+        gray = np.clip(values, 0.0, None) / max(peak, 1.0)
+    else:
+        notes = ["16-bit grayscale scaled to [0,1]"]
+        if image.mode == "I" and (values.min(initial=0) < 0 or values.max(initial=0) > 65535):
+            notes.append("32-bit grayscale values outside 0..65535 clipped")
+        gray = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)
+    if had_profile:
+        notes.append("embedded ICC profile ignored for high-bit-depth grayscale")
+    rgb = np.repeat(gray.astype(np.float32)[..., None], 3, axis=-1)  # (H, W) -> (H, W, 3)
+    return np.ascontiguousarray(rgb), notes
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    # P, L and RGB carry transparency as a palette index or a single color in info.
+    return image.mode in _ALPHA_MODES or "transparency" in image.info
+
+
+def _composite_on_white(image: Image.Image) -> tuple[Image.Image, bool]:
+    """Flatten onto white; also report whether any pixel was not fully opaque."""
+    rgba = image.convert("RGBA")  # also un-premultiplies La / RGBa
+    translucent = rgba.getchannel("A").getextrema()[0] < 255
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("RGB"), translucent
+
+
+def _convert(image: Image.Image, mode: str, label: str) -> Image.Image:
+    try:
+        return image.convert(mode)
+    except ValueError as exc:
+        raise UnsupportedImageError(
+            label,
+            f"pixel mode {image.mode!r} is not supported ({exc})",
+            "save it as 8-bit RGB or grayscale, or 16-bit grayscale, first",
+        ) from exc
+
+
+def _apply_icc(image: Image.Image, icc_profile: bytes) -> tuple[Image.Image, str]:
+    """Convert from the embedded profile to sRGB; a profile that does not fit is noted, not fatal."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        description = ImageCms.getProfileDescription(profile).strip() or "unnamed"
+    except (OSError, ImageCms.PyCMSError) as exc:
+        return image, f"embedded ICC profile unreadable ({exc}); pixels taken as sRGB"
+    try:
+        converted = ImageCms.profileToProfile(
+            image,
+            profile,
+            _srgb_profile(),
+            outputMode="RGB",
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+        )
+    except ImageCms.PyCMSError as exc:
+        note = f"embedded ICC profile {description!r} does not fit {image.mode} pixels ({exc})"
+        return image, note + "; pixels taken as sRGB"
+    return converted, f"embedded ICC profile {description!r} converted to sRGB"
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    # Built on first use, not at import.
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def _has_color(rgb: np.ndarray) -> bool:
+    """True if any pixel's channels differ by more than `_COLOR_TOLERANCE`."""
+    spread = rgb.max(axis=-1) - rgb.min(axis=-1)  # (H, W)
+    return bool((spread > _COLOR_TOLERANCE).any())

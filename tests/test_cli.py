@@ -1,0 +1,132 @@
+"""The command line as a user runs it: files, folders, bad files, re-runs, reports."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorizer.cli import main
+
+
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("a.png", "b.jpg"):
+        Image.fromarray((rng.random((40, 56)) * 255).astype(np.uint8)).save(folder / name)
+    return folder
+
+
+def _run(tiny_weights, *args):
+    return main(["colorize", "--weights", str(tiny_weights), "--device", "cpu",
+                 "--render-size", "64", *map(str, args)])
+
+
+def test_folder_batch_writes_every_photo(tiny_weights, photos, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos, "-o", out) == 0
+    assert sorted(p.name for p in out.glob("*.png")) == ["a.png", "b.png"]
+    assert Image.open(out / "a.png").size == (56, 40)
+    assert "2 colorized, 0 skipped" in capsys.readouterr().out
+
+
+BAD_FILES = {
+    "empty.png": b"",
+    "garbage.jpg": b"\x00\x01 not an image at all " * 20,
+    "notes.png": b"this is a text file, not a PNG\n",
+}
+
+
+@pytest.mark.parametrize("bad_name", sorted(BAD_FILES))
+def test_one_bad_file_fails_the_batch_but_the_others_are_written(
+        tiny_weights, photos, tmp_path, capsys, bad_name):
+    (photos / bad_name).write_bytes(BAD_FILES[bad_name])
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos, "-o", out) == 1
+    assert {"a.png", "b.png"} <= {p.name for p in out.glob("*.png")}
+    captured = capsys.readouterr()
+    assert bad_name in captured.err and "error:" in captured.err
+    assert "1 failed" in captured.out
+
+
+def test_truncated_file_is_reported(tiny_weights, photos, tmp_path, capsys):
+    full = (photos / "b.jpg").read_bytes()
+    (photos / "cut.jpg").write_bytes(full[: len(full) // 2])
+    assert _run(tiny_weights, photos, "-o", tmp_path / "out") == 1
+    err = capsys.readouterr().err
+    assert "cut.jpg" in err and "truncated" in err.lower()
+
+
+def test_too_many_pixels_is_refused_with_a_fix(tiny_weights, photos, tmp_path, capsys):
+    assert _run(tiny_weights, photos / "a.png", "-o", tmp_path / "out",
+                "--max-pixels", "1000") == 1
+    err = capsys.readouterr().err
+    assert "a.png" in err and "--max-pixels" in err
+
+
+def test_rerun_skips_finished_work(tiny_weights, photos, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos, "-o", out) == 0
+    stamp = (out / "a.png").stat().st_mtime_ns
+    capsys.readouterr()
+    assert _run(tiny_weights, photos, "-o", out) == 0
+    assert "0 colorized, 2 skipped" in capsys.readouterr().out
+    assert (out / "a.png").stat().st_mtime_ns == stamp
+    # New input bytes under the same name are colorized again.
+    Image.fromarray(np.full((40, 56), 90, np.uint8)).save(photos / "a.png")
+    assert _run(tiny_weights, photos, "-o", out) == 0
+    assert "1 colorized, 1 skipped" in capsys.readouterr().out
+
+
+def test_never_overwrites_its_input(tiny_weights, photos, capsys):
+    before = (photos / "a.png").read_bytes()
+    assert _run(tiny_weights, photos / "a.png", "-o", photos) == 1
+    assert (photos / "a.png").read_bytes() == before
+    assert "overwrite an input" in capsys.readouterr().err
+
+
+def test_never_overwrites_a_file_it_did_not_write(tiny_weights, photos, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.png").write_bytes(b"the user's own file")
+    assert _run(tiny_weights, photos / "a.png", "-o", out) == 1
+    assert (out / "a.png").read_bytes() == b"the user's own file"
+    assert "--overwrite" in capsys.readouterr().err
+
+
+def test_report_writes_json_and_uncertainty(tiny_weights, photos, tmp_path):
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos / "b.jpg", "-o", out, "--report", "--format", "jpg",
+                "--hint", "Kazan 1950s") == 0
+    report = json.loads((out / "b.json").read_text())
+    assert report["model"]["sha256"] and report["input"]["size"] == [56, 40]
+    assert report["settings"]["hints"] == "Kazan 1950s"
+    assert "context" in report and report["exemplars"] == []
+    assert Image.open(out / "b.uncertainty.png").size == (56, 40)
+    assert Image.open(out / "b.jpg").format == "JPEG"
+
+
+def test_same_stem_inputs_do_not_collide(tiny_weights, photos, tmp_path):
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(photos / "a.jpg")
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos, "-o", out) == 0
+    assert {"a_png.png", "a_jpg.png", "b.png"} == {p.name for p in out.glob("*.png")}
+
+
+def test_missing_input_and_missing_outdir_are_clear_errors(tiny_weights, tmp_path, capsys):
+    assert _run(tiny_weights, tmp_path / "nope.png", "-o", tmp_path / "out") == 2
+    assert "nope.png" in capsys.readouterr().err
+    assert _run(tiny_weights, tmp_path) == 2
+    assert "-o OUTDIR" in capsys.readouterr().err
+
+
+def test_explicit_cuda_without_cuda_is_an_error(tiny_weights, photos, tmp_path, capsys):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    code = main(["colorize", "--weights", str(tiny_weights), "--device", "cuda",
+                 str(photos), "-o", str(tmp_path / "out")])
+    assert code == 2 and "CUDA" in capsys.readouterr().err

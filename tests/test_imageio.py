@@ -1,0 +1,585 @@
+"""Tests for colorizer.imageio: every input case is generated at test time in tmp_path."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import pickle
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms, ImageFile
+
+from colorizer import imageio
+from colorizer.errors import (
+    ChronochromeError,
+    EmptyFileError,
+    ImageLoadError,
+    ImageNotFoundError,
+    ImageTooLargeError,
+    TruncatedImageError,
+    UnsupportedImageError,
+)
+from colorizer.imageio import (
+    DEFAULT_MAX_PIXELS,
+    SUPPORTED_SUFFIXES,
+    iter_image_files,
+    load_image,
+)
+
+ORIENTATION = 0x0112
+RED, WHITE, BLACK = (255, 0, 0), (255, 255, 255), (0, 0, 0)
+
+
+def save(tmp_path: Path, filename: str, image: Image.Image, **kwargs: object) -> Path:
+    path = tmp_path / filename
+    image.save(path, **kwargs)
+    return path
+
+
+def asymmetric_rgb(height: int = 5, width: int = 7) -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 256, (height, width, 3), dtype=np.uint8)
+
+
+def exif_with_orientation(orientation: int) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ORIENTATION] = orientation
+    return exif
+
+
+def encoded(image: Image.Image, fmt: str, **kwargs: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **kwargs)
+    return buffer.getvalue()
+
+
+# --- basic contract ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"),
+    [
+        (".png", "PNG"),
+        (".jpg", "JPEG"),
+        (".tif", "TIFF"),
+        (".bmp", "BMP"),
+        (".gif", "GIF"),
+        (".webp", "WEBP"),
+    ],
+)
+def test_loads_each_supported_format_as_float_srgb(tmp_path, suffix, fmt):
+    path = save(tmp_path, f"gray{suffix}", Image.new("L", (6, 4), 128))
+    loaded = load_image(path)
+    assert loaded.rgb.dtype == np.float32 and loaded.rgb.shape == (4, 6, 3)
+    np.testing.assert_allclose(loaded.rgb, 128 / 255, atol=2 / 255)
+    assert loaded.source_format == fmt
+    assert loaded.size == (6, 4) and loaded.frames == 1
+    assert loaded.name == str(path) and not loaded.is_color
+
+
+def test_loaded_image_is_frozen(tmp_path):
+    loaded = load_image(save(tmp_path, "a.png", Image.new("L", (2, 2))))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.name = "other"  # type: ignore[misc]
+
+
+def test_supported_suffixes_match_spec():
+    assert SUPPORTED_SUFFIXES == {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+    assert DEFAULT_MAX_PIXELS == 50_000_000
+
+
+# --- 1. EXIF orientation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("orientation", "expected"),
+    [
+        (2, np.fliplr),
+        (3, lambda a: np.rot90(a, 2)),
+        (4, np.flipud),
+        (5, lambda a: a.transpose(1, 0, 2)),
+        (6, lambda a: np.rot90(a, -1)),  # 90 degrees clockwise
+        (7, lambda a: np.rot90(a, 2).transpose(1, 0, 2)),
+        (8, lambda a: np.rot90(a, 1)),
+    ],
+)
+def test_exif_orientation_moves_pixels(tmp_path, orientation, expected):
+    pixels = asymmetric_rgb()
+    path = save(tmp_path, "o.png", Image.fromarray(pixels), exif=exif_with_orientation(orientation))
+    loaded = load_image(path)
+    want = expected(pixels)
+    np.testing.assert_array_equal(np.rint(loaded.rgb * 255).astype(np.uint8), want)
+    assert loaded.size == (want.shape[1], want.shape[0])
+    assert f"EXIF orientation {orientation} applied" in loaded.notes
+
+
+def test_exif_orientation_6_in_jpeg_swaps_size_and_moves_marker(tmp_path):
+    pixels = np.full((8, 16, 3), 128, np.uint8)  # 16 wide, 8 high
+    pixels[:, :8] = RED  # left half red
+    path = save(
+        tmp_path, "o.jpg", Image.fromarray(pixels), exif=exif_with_orientation(6), quality=95
+    )
+    loaded = load_image(path)
+    assert loaded.size == (8, 16)
+    # Rotated 90 degrees clockwise: the left half becomes the top half.
+    np.testing.assert_allclose(loaded.rgb[3, 4], (1, 0, 0), atol=0.1)
+    np.testing.assert_allclose(loaded.rgb[12, 4], 128 / 255, atol=0.1)
+    assert "EXIF orientation 6 applied" in loaded.notes
+
+
+def test_orientation_1_changes_nothing_and_adds_no_note(tmp_path):
+    pixels = asymmetric_rgb()
+    path = save(tmp_path, "o.png", Image.fromarray(pixels), exif=exif_with_orientation(1))
+    loaded = load_image(path)
+    np.testing.assert_array_equal(np.rint(loaded.rgb * 255).astype(np.uint8), pixels)
+    assert not any("orientation" in note for note in loaded.notes)
+
+
+# --- 2. 16-bit grayscale -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+def test_16bit_ramp_scales_by_65535_without_clipping(tmp_path, suffix):
+    ramp = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    image = Image.fromarray(ramp)
+    assert image.mode == "I;16"
+    loaded = load_image(save(tmp_path, f"ramp{suffix}", image))
+    gray = loaded.rgb[..., 0].ravel()
+    assert gray[0] == 0.0 and gray[-1] == 1.0
+    assert np.all(np.diff(gray) > 0)  # monotone and all 65536 values distinct
+    assert np.array_equal(loaded.rgb[..., 0], loaded.rgb[..., 2])
+    assert loaded.source_mode == "I;16" and not loaded.is_color
+    assert "16-bit grayscale scaled to [0,1]" in loaded.notes
+
+
+def test_mode_I_scales_by_65535(tmp_path):
+    values = np.array([[0, 1000], [40000, 65535]], dtype=np.int32)
+    for source in (Image.fromarray(values), save(tmp_path, "i.tif", Image.fromarray(values))):
+        loaded = load_image(source)
+        assert loaded.source_mode == "I"
+        np.testing.assert_allclose(loaded.rgb[..., 1], values / 65535, rtol=1e-6)
+        assert "16-bit grayscale scaled to [0,1]" in loaded.notes
+
+
+def test_mode_I_outside_16bit_range_is_clipped_with_a_note():
+    loaded = load_image(Image.fromarray(np.array([[-5, 70000]], dtype=np.int32)))
+    np.testing.assert_array_equal(loaded.rgb[0, :, 0], [0.0, 1.0])
+    assert any("clipped" in note for note in loaded.notes)
+
+
+# --- 3. palette and alpha ------------------------------------------------------------------
+
+
+def test_rgba_is_composited_on_white(tmp_path):
+    pixels = np.array(
+        [[[255, 0, 0, 0], [0, 0, 255, 255]], [[0, 0, 0, 128], [0, 255, 0, 255]]], np.uint8
+    )
+    loaded = load_image(save(tmp_path, "a.png", Image.fromarray(pixels, "RGBA")))
+    np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))  # fully transparent red -> white
+    np.testing.assert_allclose(loaded.rgb[0, 1], (0, 0, 1))
+    np.testing.assert_allclose(loaded.rgb[1, 0], 127 / 255, atol=1.5 / 255)  # half black
+    assert loaded.source_mode == "RGBA"
+    assert "alpha composited on white" in loaded.notes
+
+
+def test_la_is_composited_on_white_and_stays_gray(tmp_path):
+    image = Image.new("LA", (2, 1), (0, 0))
+    image.putpixel((1, 0), (0, 255))
+    loaded = load_image(save(tmp_path, "la.png", image))
+    np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))
+    np.testing.assert_allclose(loaded.rgb[0, 1], (0, 0, 0))
+    assert not loaded.is_color and "alpha composited on white" in loaded.notes
+
+
+def palette_image_with_transparent_index() -> Image.Image:
+    image = Image.new("P", (2, 1))
+    image.putpalette([0, 0, 0, *RED] + [0] * 762)
+    image.putpixel((0, 0), 0)
+    image.putpixel((1, 0), 1)
+    image.info["transparency"] = 0
+    return image
+
+
+@pytest.mark.parametrize("suffix", [".png", ".gif"])
+def test_palette_with_transparency_is_composited_on_white(tmp_path, suffix):
+    image = palette_image_with_transparent_index()
+    loaded = load_image(save(tmp_path, f"p{suffix}", image, transparency=0))
+    np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))
+    np.testing.assert_allclose(loaded.rgb[0, 1], (1, 0, 0))
+    assert loaded.source_mode == "P" and "alpha composited on white" in loaded.notes
+
+
+def test_pa_image_is_composited_on_white():
+    image = palette_image_with_transparent_index().convert("PA")
+    assert image.mode == "PA"
+    loaded = load_image(image)
+    np.testing.assert_allclose(loaded.rgb[0], [(1, 1, 1), (1, 0, 0)])
+    assert "alpha composited on white" in loaded.notes
+
+
+def test_palette_without_transparency_converts_to_rgb(tmp_path):
+    image = palette_image_with_transparent_index()
+    del image.info["transparency"]
+    loaded = load_image(save(tmp_path, "p.png", image))
+    np.testing.assert_allclose(loaded.rgb[0], [(0, 0, 0), (1, 0, 0)])
+    assert loaded.source_mode == "P" and loaded.is_color
+    assert "alpha composited on white" not in loaded.notes
+
+
+def test_opaque_alpha_adds_no_note(tmp_path):
+    loaded = load_image(save(tmp_path, "a.png", Image.new("RGBA", (2, 2), (10, 10, 10, 255))))
+    np.testing.assert_allclose(loaded.rgb, 10 / 255)
+    assert "alpha composited on white" not in loaded.notes
+
+
+# --- 4. CMYK and ICC profiles --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("suffix", "atol"), [(".jpg", 0.05), (".tif", 0.0)])
+def test_cmyk_converts_to_plausible_srgb(tmp_path, suffix, atol):
+    # One 8x8 block per ink so that JPEG blocks do not blend them.
+    inks = [(255, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 255), (0, 255, 255, 0)]
+    image = Image.new("CMYK", (32, 8))
+    for i, ink in enumerate(inks):
+        image.paste(ink, (8 * i, 0, 8 * i + 8, 8))
+    loaded = load_image(save(tmp_path, f"cmyk{suffix}", image, quality=100))
+    expected = [(0, 1, 1), (1, 1, 1), (0, 0, 0), (1, 0, 0)]  # cyan, white, black, red
+    np.testing.assert_allclose(loaded.rgb[4, 4::8], expected, atol=atol)
+    assert loaded.source_mode == "CMYK" and "CMYK converted to sRGB" in loaded.notes
+
+
+def srgb_icc() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def test_embedded_icc_profile_goes_through_profile_to_profile(tmp_path, monkeypatch):
+    calls = []
+    original = ImageCms.profileToProfile
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("outputMode"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ImageCms, "profileToProfile", spy)
+    pixels = asymmetric_rgb()
+    loaded = load_image(save(tmp_path, "icc.png", Image.fromarray(pixels), icc_profile=srgb_icc()))
+    assert calls == ["RGB"]
+    assert "embedded ICC profile 'sRGB built-in' converted to sRGB" in loaded.notes
+    np.testing.assert_allclose(loaded.rgb, pixels / 255, atol=1.5 / 255)  # sRGB -> sRGB
+
+
+@pytest.mark.parametrize(
+    ("mode", "icc", "note_part"),
+    [("RGB", b"not a profile", "unreadable"), ("L", None, "does not fit L pixels")],
+)
+def test_unusable_icc_profile_is_noted_not_fatal(tmp_path, mode, icc, note_part):
+    fill = (77,) * len(mode)
+    path = save(tmp_path, "icc.png", Image.new(mode, (3, 2), fill), icc_profile=icc or srgb_icc())
+    loaded = load_image(path)
+    np.testing.assert_allclose(loaded.rgb, 77 / 255)
+    assert any(note_part in note and "taken as sRGB" in note for note in loaded.notes)
+
+
+# --- 5. multi-frame sources ----------------------------------------------------------------
+
+
+def three_frames() -> list[Image.Image]:
+    return [Image.new("RGB", (4, 4), (v, v, v)) for v in (30, 120, 210)]
+
+
+@pytest.mark.parametrize(("suffix", "kwargs"), [(".gif", {"duration": 50}), (".tif", {})])
+def test_multi_frame_uses_first_frame_and_notes_count(tmp_path, suffix, kwargs):
+    first, *rest = three_frames()
+    path = save(tmp_path, f"anim{suffix}", first, save_all=True, append_images=rest, **kwargs)
+    loaded = load_image(path)
+    assert loaded.frames == 3
+    np.testing.assert_allclose(loaded.rgb, 30 / 255, atol=1 / 255)
+    assert "first of 3 frames used" in loaded.notes
+
+
+def test_pil_input_uses_its_current_frame(tmp_path):
+    first, *rest = three_frames()
+    path = save(tmp_path, "anim.tif", first, save_all=True, append_images=rest)
+    with Image.open(path) as image:
+        image.seek(1)
+        loaded = load_image(image)
+        assert image.tell() == 1  # the caller's image is left where it was
+    np.testing.assert_allclose(loaded.rgb, 120 / 255, atol=1 / 255)
+    assert "frame 2 of 3 used" in loaded.notes
+
+
+# --- 6. color detection --------------------------------------------------------------------
+
+
+def test_color_input_is_flagged_and_noted(tmp_path):
+    loaded = load_image(save(tmp_path, "c.png", Image.fromarray(asymmetric_rgb())))
+    assert loaded.is_color and "color input reduced to luminance" in loaded.notes
+
+
+def test_gray_stored_as_rgb_jpeg_is_not_color(tmp_path):
+    gray = np.random.default_rng(1).integers(0, 256, (32, 32), dtype=np.uint8)
+    rgb = np.repeat(gray[..., None], 3, axis=-1)
+    loaded = load_image(save(tmp_path, "g.jpg", Image.fromarray(rgb), quality=75))
+    assert loaded.source_mode == "RGB" and not loaded.is_color
+    assert "color input reduced to luminance" not in loaded.notes
+
+
+def test_faint_tint_below_tolerance_is_not_color_but_sepia_is():
+    faint = np.full((4, 4, 3), 100, np.uint8)
+    faint[..., 0] += 2
+    assert not load_image(Image.fromarray(faint)).is_color
+    sepia = np.full((4, 4, 3), (112, 66, 20), np.uint8)
+    assert load_image(Image.fromarray(sepia)).is_color
+
+
+# --- 7. pixel cap --------------------------------------------------------------------------
+
+
+def test_pixel_cap_raises_too_large_with_fix(tmp_path):
+    path = save(tmp_path, "big.png", Image.new("L", (10, 10)))
+    with pytest.raises(ImageTooLargeError) as info:
+        load_image(path, max_pixels=99)
+    assert info.value.reason == "too_large"
+    assert str(path) in str(info.value) and "10x10" in str(info.value)
+    assert "--max-pixels" in str(info.value)
+    assert load_image(path, max_pixels=100).size == (10, 10)  # the cap itself is allowed
+
+
+def png_chunk(kind: bytes, payload: bytes) -> bytes:
+    body = kind + payload
+    return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
+
+
+def png_claiming_size(width: int, height: int) -> bytes:
+    """A PNG whose header claims a size but whose data stops after one row, like a cut download."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grayscale
+    stream = zlib.compressobj()
+    one_row = stream.compress(b"\x00" * (width + 1)) + stream.flush(zlib.Z_SYNC_FLUSH)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) + png_chunk(b"IDAT", one_row)
+
+
+def test_pixel_cap_is_checked_from_the_header_before_decoding():
+    # 10^10 pixels: decoding would fail (no data) or PIL would raise DecompressionBombError;
+    # our header check must answer first.
+    with pytest.raises(ImageTooLargeError, match="100000x100000"):
+        load_image(png_claiming_size(100_000, 100_000), name="huge.png")
+    # The same construction at a decodable size fails only when decoded, as truncated.
+    with pytest.raises(TruncatedImageError):
+        load_image(png_claiming_size(100, 100), name="small.png")
+
+
+def test_our_cap_decides_not_pils_and_pil_settings_are_restored(tmp_path, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10)  # PIL alone would refuse 16x16
+    loaded = load_image(save(tmp_path, "a.png", Image.new("L", (16, 16))))
+    assert loaded.size == (16, 16)
+    assert Image.MAX_IMAGE_PIXELS == 10
+
+
+def test_max_pixels_must_be_positive(tmp_path):
+    with pytest.raises(ValueError, match="max_pixels"):
+        load_image(b"irrelevant", max_pixels=0)
+
+
+# --- 8. the error family -------------------------------------------------------------------
+
+
+def expect_error(source, error_type, reason: str, name_in_message: str) -> ImageLoadError:
+    with pytest.raises(error_type) as info:
+        load_image(source)
+    error = info.value
+    assert isinstance(error, ImageLoadError) and isinstance(error, ChronochromeError)
+    assert error.reason == reason
+    assert name_in_message in str(error)
+    return error
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.jpg"
+    path.write_bytes(b"")
+    expect_error(path, EmptyFileError, "empty", str(path))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "fmt"),
+    [(".png", "PNG"), (".jpg", "JPEG"), (".tif", "TIFF"), (".gif", "GIF"), (".webp", "WEBP")],
+)
+def test_truncated_file(tmp_path, suffix, fmt):
+    data = encoded(Image.fromarray(asymmetric_rgb(64, 64)), fmt)
+    path = tmp_path / f"cut{suffix}"
+    path.write_bytes(data[: len(data) * 6 // 10])
+    expect_error(path, TruncatedImageError, "truncated", str(path))
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_truncated_is_detected_even_if_someone_enabled_load_truncated_images(monkeypatch, fmt):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = encoded(Image.fromarray(asymmetric_rgb(64, 64)), fmt)
+    expect_error(data[: len(data) // 2], TruncatedImageError, "truncated", "<bytes>")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the caller's setting is restored
+
+
+def test_file_cut_inside_the_header_is_truncated_not_unsupported():
+    data = encoded(Image.new("L", (8, 8)), "PNG")
+    expect_error(data[:12], TruncatedImageError, "truncated", "<bytes>")
+
+
+def test_garbage_bytes_are_unsupported(tmp_path):
+    path = tmp_path / "noise.jpg"
+    path.write_bytes(np.random.default_rng(2).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    error = expect_error(path, UnsupportedImageError, "unsupported", str(path))
+    assert "PNG, JPEG" in str(error)  # says what to convert to
+
+
+def test_text_file_named_png_is_unsupported(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("these are not pixels\n")
+    expect_error(path, UnsupportedImageError, "unsupported", str(path))
+
+
+def test_pdf_is_unsupported_and_named(tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    error = expect_error(path, UnsupportedImageError, "unsupported", str(path))
+    assert "PDF" in str(error)
+
+
+def test_image_in_an_unsupported_format_is_unsupported(tmp_path):
+    path = save(tmp_path, "a.ppm", Image.new("RGB", (4, 4)))
+    expect_error(path, UnsupportedImageError, "unsupported", str(path))
+
+
+def test_missing_path_is_not_found(tmp_path):
+    path = tmp_path / "nope.png"
+    expect_error(path, ImageNotFoundError, "not_found", str(path))
+    expect_error(str(path), ImageNotFoundError, "not_found", str(path))
+
+
+def test_directory_is_not_found_and_points_to_iter_image_files(tmp_path):
+    error = expect_error(tmp_path, ImageNotFoundError, "not_found", str(tmp_path))
+    assert "iter_image_files" in str(error)
+
+
+def test_errors_survive_pickling():
+    error = TruncatedImageError("a.jpg", "data ends early", "re-download it")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is TruncatedImageError
+    assert (copy.name, copy.problem, copy.fix, copy.reason) == (
+        "a.jpg",
+        "data ends early",
+        "re-download it",
+        "truncated",
+    )
+    assert str(copy) == "a.jpg: data ends early. re-download it"
+
+
+# --- 9. input kinds ------------------------------------------------------------------------
+
+
+def test_every_input_kind_gives_the_same_pixels_and_hash(tmp_path):
+    path = save(tmp_path, "x.png", Image.fromarray(asymmetric_rgb()))
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    with path.open("rb") as handle:
+        from_handle = load_image(handle)
+    results = [
+        load_image(path),
+        load_image(str(path)),
+        load_image(data),
+        load_image(bytearray(data)),
+        load_image(io.BytesIO(data)),
+        from_handle,
+    ]
+    for loaded in results:
+        np.testing.assert_array_equal(loaded.rgb, results[0].rgb)
+        assert loaded.sha256 == digest and loaded.source_format == "PNG"
+    assert [r.name for r in results] == [str(path)] * 2 + ["<bytes>"] * 4
+
+
+def test_given_name_is_used_for_bytes_and_errors():
+    assert (
+        load_image(encoded(Image.new("L", (2, 2)), "PNG"), name="upload.png").name == "upload.png"
+    )
+    with pytest.raises(EmptyFileError, match="upload.png"):
+        load_image(b"", name="upload.png")
+
+
+def test_path_is_read_once(tmp_path, monkeypatch):
+    path = save(tmp_path, "x.png", Image.new("L", (2, 2)))
+    calls = []
+    original = Path.read_bytes
+
+    def counting_read_bytes(self):
+        calls.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    monkeypatch.setattr(Image, "open", _only_from_memory(Image.open))
+    load_image(path)
+    assert calls == [path]
+
+
+def _only_from_memory(open_image):
+    def guarded(fp, *args, **kwargs):
+        assert isinstance(fp, io.BytesIO), "the decoder must read the bytes already in memory"
+        return open_image(fp, *args, **kwargs)
+
+    return guarded
+
+
+def test_pil_image_input_skips_file_checks_and_is_not_modified():
+    image = Image.fromarray(asymmetric_rgb(), "RGB").convert("RGBA")
+    loaded = load_image(image)
+    assert image.mode == "RGBA" and image.size == (7, 5)
+    assert loaded.sha256 is None and loaded.name == "<image>" and loaded.source_format is None
+    assert loaded.source_mode == "RGBA" and loaded.rgb.shape == (5, 7, 3)
+    assert load_image(image, name="from_api").name == "from_api"
+
+
+def test_pil_image_input_still_gets_the_pixel_cap():
+    with pytest.raises(ImageTooLargeError):
+        load_image(Image.new("L", (10, 10)), max_pixels=50)
+
+
+def test_wrong_input_types_raise_type_error(tmp_path):
+    path = tmp_path / "t.png"
+    path.write_bytes(encoded(Image.new("L", (2, 2)), "PNG"))
+    with pytest.raises(TypeError, match="binary mode"), path.open("r", errors="replace") as text:
+        load_image(text)
+    with pytest.raises(TypeError, match="path, bytes"):
+        load_image(42)  # type: ignore[arg-type]
+
+
+# --- iter_image_files ----------------------------------------------------------------------
+
+
+def test_iter_image_files_expands_folders_sorted_and_keeps_explicit_files(tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for name in ("b.png", "a.JPG", "c.tiff", "notes.txt", "._a.jpg"):
+        (folder / name).write_bytes(b"x")
+    (folder / "sub.png").mkdir()
+    odd = tmp_path / "photo.dat"
+    odd.write_bytes(b"x")
+    found = iter_image_files([odd, str(folder)])
+    assert found == [odd, folder / "a.JPG", folder / "b.png", folder / "c.tiff"]
+
+
+def test_iter_image_files_errors(tmp_path):
+    with pytest.raises(ImageNotFoundError, match="missing"):
+        iter_image_files([tmp_path / "missing"])
+    (tmp_path / "readme.txt").write_text("x")
+    with pytest.raises(ImageNotFoundError, match="no image files"):
+        iter_image_files([tmp_path])
+    with pytest.raises(TypeError, match="list of paths"):
+        iter_image_files(str(tmp_path))
+
+
+def test_pil_settings_are_ours_only_during_a_load():
+    # Neither importing the module nor the loads above left PIL's global settings changed.
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert Image.MAX_IMAGE_PIXELS is not None
+    assert imageio._PIL_SETTINGS._depth == 0  # no load left PIL's settings overridden

@@ -1,0 +1,96 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from skimage import data as skdata
+
+from colorizer import ColorizationPipeline, ColorizationResult
+from colorizer.colorspace import luminance_of_rgb
+from colorizer.pipeline import DeviceUnavailableError, render_shape, resolve_device
+from colorizer.samples import sample_photos
+
+
+def _lightness(pixels: np.ndarray) -> np.ndarray:
+    rgb = torch.from_numpy(pixels.astype(np.float64) / 255.0)
+    if rgb.ndim == 2:
+        rgb = rgb[..., None].expand(-1, -1, 3)
+    return luminance_of_rgb(rgb.permute(2, 0, 1)[None])[0, 0].numpy()
+
+
+@pytest.fixture
+def pipe(tiny_weights):
+    return ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", render_size=128)
+
+
+REAL_PHOTOS = {
+    "camera (gray)": skdata.camera,
+    "astronaut (color)": skdata.astronaut,
+    "coffee (color)": skdata.coffee,
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PHOTOS))
+def test_luminance_of_real_photos_is_kept(pipe, name):
+    pixels = REAL_PHOTOS[name]()
+    result = pipe(Image.fromarray(pixels))
+    out = np.asarray(result.image)
+    assert out.shape[:2] == pixels.shape[:2]
+    diff = np.abs(_lightness(out) - _lightness(pixels))
+    assert np.percentile(diff, 99) <= 1.0
+
+
+def test_output_has_color_and_uncertainty(tiny_weights):
+    # An exaggerated chroma scale: even a random tiny model must then produce visible color.
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", render_size=96,
+                                                chroma_scale=3.0, temperature=0.1)
+    result = pipe(Image.fromarray(skdata.camera()))
+    rgb = np.asarray(result.image).astype(int)
+    assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 1.0
+    assert result.uncertainty.shape == (512, 512)
+    assert 0.0 <= result.uncertainty.min() and result.uncertainty.max() <= 1.0
+
+
+def test_aspect_ratio_is_kept_not_squashed(pipe):
+    wide = Image.fromarray((np.random.default_rng(0).random((60, 300)) * 255).astype(np.uint8))
+    result = pipe(wide)
+    assert result.image.size == (300, 60)
+    assert result.render_size == (128, 26)  # long side = render size, aspect kept
+    assert render_shape(300, 60, 512) == (512, 102)
+
+
+def test_color_input_is_noted(pipe):
+    result = pipe(Image.fromarray(skdata.astronaut()))
+    assert any("luminance" in note for note in result.input.notes)
+
+
+def test_result_is_frozen_and_serialises(pipe):
+    result = pipe(Image.fromarray(skdata.camera()), hints="USSR 1950")
+    assert isinstance(result, ColorizationResult)
+    with pytest.raises(AttributeError):
+        result.image = None  # frozen
+    payload = json.loads(json.dumps(result.to_dict()))
+    assert payload["model"]["sha256"] == pipe.model_info.sha256
+    assert payload["input"]["size"] == [512, 512]
+    assert set(payload["uncertainty"]) >= {"mean", "p90"}
+    assert payload["settings"]["hints"] == "USSR 1950"
+    assert set(payload["timings"]) >= {"load", "generator", "merge"}
+
+
+def test_explicit_missing_device_is_an_error():
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(DeviceUnavailableError, match="no CUDA device"):
+        resolve_device("cuda")
+    assert resolve_device("auto").type == "cpu"
+
+
+def test_render_size_is_validated(tiny_weights):
+    with pytest.raises(ValueError, match="render_size"):
+        ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", render_size=8)
+
+
+def test_sample_photos_exist():
+    photos = sample_photos()
+    assert photos and all(p.is_file() for p in photos)
