@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -34,6 +35,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--chroma-scale", type=float, default=None, help="multiplies predicted chroma")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")
+    p.add_argument("--no-context", action="store_true",
+                   help="skip context inference (OCR, scene cues): faster, report has no context")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_colorize(sub)
+    from context.cli import add_context_parser
+
+    add_context_parser(sub)
     _add_train(sub)
     sub.add_parser("eval", help="regenerate the eval report (python -m eval.report)",
                    add_help=False)
@@ -75,7 +81,8 @@ def run_colorize(args: argparse.Namespace) -> int:
         "render_size": args.render_size, "max_pixels": args.max_pixels,
         "temperature": args.temperature, "chroma_scale": args.chroma_scale}.items()
         if v is not None}
-    pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device, **overrides)
+    pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
+                                                context=not args.no_context, **overrides)
     batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
@@ -102,6 +109,30 @@ def _run_with_progress(batch, sources, hint, caption):
     return batch.run(sources, hint, caption, on_item=report)
 
 
+def run_context(args: argparse.Namespace) -> int:
+    """`chronochrome context`: the photo goes through the project's one image loader."""
+
+    from context import ContextConfig, ContextEncoder
+
+    from colorizer.imageio import load_image
+    from colorizer.pipeline import gray_image, lightness_of
+    from colorizer.scene import ImageNetSceneClassifier
+
+    image, caption = None, args.caption
+    if args.image:
+        image = gray_image(lightness_of(load_image(args.image)))
+        caption = caption if caption is not None else Path(args.image).name
+    elif not (args.hint or caption):
+        raise ChronochromeError("give an IMAGE, --hint or --caption")
+    config = ContextConfig(use_ocr=not args.no_ocr, clip_checkpoint=args.clip_checkpoint,
+                           embed=not args.no_embedding)
+    classifier = ImageNetSceneClassifier() if image is not None else None
+    encoder = ContextEncoder.from_default(config, scene_classifier=classifier)
+    result = encoder(image, hint=args.hint, caption=caption)
+    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=args.indent or None))
+    return 0
+
+
 def run_train(args: argparse.Namespace) -> int:
     from colorizer.train import TrainConfig, train
 
@@ -124,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"colorize": run_colorize, "train": run_train}
+    handlers = {"colorize": run_colorize, "context": run_context, "train": run_train}
     try:
         return handlers[args.command](args)
     except ChronochromeError as exc:

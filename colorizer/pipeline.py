@@ -110,9 +110,18 @@ class ColorizationPipeline:
 
     @classmethod
     def from_pretrained(
-        cls, path: str | Path | None = None, device: str = "auto", **config: Any
+        cls,
+        path: str | Path | None = None,
+        device: str = "auto",
+        context: bool = True,
+        context_config: Any = None,
+        **config: Any,
     ) -> ColorizationPipeline:
-        """Load weights saved by `ColorGenerator.save_pretrained` (default: the embedded ones)."""
+        """Load weights saved by `ColorGenerator.save_pretrained` (default: the embedded ones).
+
+        With `context=True` the offline context encoder (OCR, hints, scene cues, text
+        embedding) runs on every photo; `context_config` is a `context.ContextConfig`.
+        """
         folder = Path(path) if path else DEFAULT_WEIGHTS
         generator = ColorGenerator.from_pretrained(folder)
         info = ModelInfo(
@@ -121,7 +130,10 @@ class ColorizationPipeline:
             sha256=file_sha256(folder / WEIGHTS_FILE),
             path=str(folder),
         )
-        return cls(generator, info, PipelineConfig(**config), device=device)
+        torch_device = resolve_device(device)
+        context_fn = default_context_fn(context_config, torch_device) if context else None
+        return cls(generator, info, PipelineConfig(**config), device=torch_device,
+                   context_fn=context_fn)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings."""
@@ -142,12 +154,15 @@ class ColorizationPipeline:
         # 1. Load: one loader for every input kind; color input is reduced to its L*.
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
-        rgb = torch.from_numpy(np.ascontiguousarray(loaded.rgb)).permute(2, 0, 1)[None]
-        lightness = luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)  # (1,1,H,W)
+        lightness = lightness_of(loaded)  # (1, 1, H, W)
         timings["load"], clock = _lap(clock)
 
         # 2. Context and exemplars (hint outranks inference; both optional components).
-        gray = _gray_pil(lightness)
+        #    Without an explicit caption, a file's name is the caption: archives put place
+        #    and year there ("Detroit_circa_1915.jpg").
+        gray = gray_image(lightness)
+        if caption is None and isinstance(image, (str, Path, LoadedImage)) and loaded.name:
+            caption = Path(loaded.name).name
         context = (self.context_fn(gray, hints, caption) if self.context_fn
                    else _empty_context(hints, caption))
         timings["context"], clock = _lap(clock)
@@ -200,15 +215,37 @@ def _lap(start: float) -> tuple[float, float]:
     return now - start, now
 
 
-def _gray_pil(lightness: torch.Tensor) -> Image.Image:
+def lightness_of(loaded: LoadedImage) -> torch.Tensor:
+    """L* (1, 1, H, W) float32 of a loaded image (color input reduced to its luminance)."""
+    rgb = torch.from_numpy(np.ascontiguousarray(loaded.rgb)).permute(2, 0, 1)[None]
+    return luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+
+
+def gray_image(lightness: torch.Tensor) -> Image.Image:
     """The luminance as an 8-bit gray sRGB PIL image (what context inference looks at)."""
     g = gray_rgb_from_lightness(lightness)[0, 0].numpy()
     return Image.fromarray((g * 255 + 0.5).astype(np.uint8), "L")
 
 
 def _empty_context(hints: str | None, caption: str | None) -> dict[str, Any]:
-    return {"inferred": False, "reason": "no context encoder configured",
-            "hint": hints, "caption": caption}
+    from context import SceneContext
+
+    return SceneContext.empty("context inference switched off for this pipeline").to_dict()
+
+
+def default_context_fn(context_config: Any, device: torch.device) -> ContextFn:
+    """The offline context encoder with scene cues from our ImageNet classifier."""
+    from context import ContextConfig, ContextEncoder
+
+    from colorizer.scene import ImageNetSceneClassifier
+
+    encoder = ContextEncoder.from_default(
+        context_config or ContextConfig(), scene_classifier=ImageNetSceneClassifier(device=device))
+
+    def infer(image: Image.Image, hints: str | None, caption: str | None) -> dict[str, Any]:
+        return encoder(image, hint=hints, caption=caption).to_dict()
+
+    return infer
 
 
 def _weights_version(folder: Path) -> str:

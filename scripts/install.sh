@@ -9,9 +9,10 @@ APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-osd
   tesseract-ocr-script-cyrl tesseract-ocr-script-latn tesseract-ocr-script-grek
   tesseract-ocr-script-arab tesseract-ocr-script-hebr
+  tesseract-ocr-script-geor tesseract-ocr-script-armn
   tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-tat tesseract-ocr-ukr tesseract-ocr-bel
   tesseract-ocr-kaz tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-pol
-  fonts-dejavu-core visp-images-data
+  fonts-dejavu-core fonts-freefont-ttf visp-images-data
 )
 
 missing=()

@@ -19,9 +19,10 @@ def photos(tmp_path):
     return folder
 
 
-def _run(tiny_weights, *args):
+def _run(tiny_weights, *args, context=False):
+    flags = [] if context else ["--no-context"]
     return main(["colorize", "--weights", str(tiny_weights), "--device", "cpu",
-                 "--render-size", "64", *map(str, args)])
+                 "--render-size", "64", *flags, *map(str, args)])
 
 
 def test_folder_batch_writes_every_photo(tiny_weights, photos, tmp_path, capsys):
@@ -99,11 +100,14 @@ def test_never_overwrites_a_file_it_did_not_write(tiny_weights, photos, tmp_path
 def test_report_writes_json_and_uncertainty(tiny_weights, photos, tmp_path):
     out = tmp_path / "out"
     assert _run(tiny_weights, photos / "b.jpg", "-o", out, "--report", "--format", "jpg",
-                "--hint", "Kazan 1950s") == 0
+                "--hint", "Kazan 1950s", context=True) == 0
     report = json.loads((out / "b.json").read_text())
     assert report["model"]["sha256"] and report["input"]["size"] == [56, 40]
     assert report["settings"]["hints"] == "Kazan 1950s"
-    assert "context" in report and report["exemplars"] == []
+    assert report["exemplars"] == []
+    era, region = report["context"]["era"], report["context"]["region"]
+    assert (era["start"], era["end"]) == (1950, 1959) and era["source"] == "hint"
+    assert "USSR" in region["name"] or "Tatar" in region["name"]
     assert Image.open(out / "b.uncertainty.png").size == (56, 40)
     assert Image.open(out / "b.jpg").format == "JPEG"
 
@@ -120,6 +124,17 @@ def test_missing_input_and_missing_outdir_are_clear_errors(tiny_weights, tmp_pat
     assert "nope.png" in capsys.readouterr().err
     assert _run(tiny_weights, tmp_path) == 2
     assert "-o OUTDIR" in capsys.readouterr().err
+
+
+def test_context_command_reads_hint_and_file_name(tmp_path, capsys):
+    photo = tmp_path / "Kazan_1910.png"
+    Image.fromarray(np.full((64, 96), 128, np.uint8)).save(photo)
+    assert main(["context", str(photo), "--no-ocr", "--no-embedding"]) == 0
+    ctx = json.loads(capsys.readouterr().out)
+    assert ctx["era"]["start"] <= 1910 <= ctx["era"]["end"]
+    assert "Russian Empire" in ctx["region"]["name"]
+    assert main(["context", str(tmp_path / "missing.png")]) == 2
+    assert "missing.png" in capsys.readouterr().err
 
 
 def test_explicit_cuda_without_cuda_is_an_error(tiny_weights, photos, tmp_path, capsys):

@@ -1,0 +1,52 @@
+"""`ContextConfig`: the one frozen config of the context encoder, stored as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+# configs/context/ next to the package in a source checkout (the gazetteer and label data).
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "configs" / "context"
+
+
+@dataclass(frozen=True)
+class ContextConfig:
+    data_dir: str = str(DEFAULT_DATA_DIR)  # gazetteer, periods, scripts, scene cues, labels
+    use_ocr: bool = True  # read writing in the image (text detector + Tesseract)
+    ocr_max_lines: int = 8  # read at most this many detected text boxes (largest first)
+    ocr_min_confidence: float = 0.35  # drop recognised lines below this mean confidence
+    detector_side: int = 736  # longer image side fed to the text-box detector, pixels
+    tesseract_threads: int = 2  # recognisers run in parallel (one Tesseract process each)
+    circa_years: int = 5  # "circa 1915" -> 1910-1920
+    scene_top_k: int = 5  # ImageNet labels kept in `scene`
+    scene_min_score: float = 0.05  # a scene cue must reach this probability to count
+    clip_checkpoint: str | None = None  # local path or hub tag; None = CLIP not used
+    clip_min_probability: float = 0.25  # zero-shot era/region must reach this to add evidence
+    embed: bool = True  # compute the MiniLM text embedding of the description
+
+    def __post_init__(self) -> None:
+        if self.ocr_max_lines < 1:
+            raise ValueError(f"ocr_max_lines must be >= 1, got {self.ocr_max_lines}")
+        if not 0.0 <= self.ocr_min_confidence <= 1.0:
+            raise ValueError(f"ocr_min_confidence must be in [0, 1], got {self.ocr_min_confidence}")
+        if self.circa_years < 0:
+            raise ValueError(f"circa_years must be >= 0, got {self.circa_years}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ContextConfig:
+        valid = {f.name for f in fields(cls)}
+        unknown = set(data) - valid
+        if unknown:
+            raise ValueError(
+                f"unknown ContextConfig keys {sorted(unknown)}; valid keys: {sorted(valid)}"
+            )
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> ContextConfig:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,288 @@
+"""`ContextEncoder`: a photo (+ optional hint and caption) -> `SceneContext`.
+
+Components go into the constructor so tests pass tiny or fake ones: the text reader (text
+detector + Tesseract), the scene classifier (the colorizer's ImageNet head), the CLIP
+zero-shot model and the text embedder. `from_default` builds the offline defaults; a
+component that cannot be built is recorded in `sources` with the reason and the rest runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PIL import Image
+
+from context.clip import ClipOutput
+from context.config import ContextConfig
+from context.fusion import fuse_era, fuse_region
+from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
+from context.hints import EraCandidate, PlaceCandidate, read_cues
+from context.ocr import LineReading, TextReader
+from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
+from context.script import (
+    ScriptInfo,
+    cyrillic_language_scores,
+    dominant_script,
+    load_languages,
+    load_scripts,
+)
+from context.types import Evidence, SceneContext, SceneLabel, Script, SourceStatus, TextLine
+
+ClipModel = Callable[[Image.Image], ClipOutput]
+
+
+class ContextEncoder:
+    def __init__(self, config: ContextConfig | None = None, gazetteer: Gazetteer | None = None,
+                 reader: TextReader | None = None, scene_classifier: SceneClassifier | None = None,
+                 clip: ClipModel | None = None, embedder=None,
+                 unavailable: dict[str, str] | None = None):
+        self.config = config or ContextConfig()
+        data = self.config.data_dir
+        self.gazetteer = gazetteer or load_gazetteer(data)
+        self.scripts: tuple[ScriptInfo, ...] = load_scripts(data)
+        self.languages = load_languages(data)
+        self.reader = reader
+        self.scene_classifier = scene_classifier
+        self.clip = clip
+        self.embedder = embedder  # context.embedding.TextEmbedder or anything with .embed/.name
+        self._unavailable = dict(unavailable or {})
+
+    @classmethod
+    def from_default(cls, config: ContextConfig | None = None,
+                     scene_classifier: SceneClassifier | None = None) -> ContextEncoder:
+        """The offline defaults: rapidocr boxes + Tesseract, MiniLM, CLIP if configured."""
+        config = config or ContextConfig()
+        unavailable: dict[str, str] = {}
+        reader = clip = embedder = None
+        if config.use_ocr:
+            try:
+                reader = TextReader(load_scripts(config.data_dir), max_lines=config.ocr_max_lines,
+                                    threads=config.tesseract_threads,
+                                    detector_side=config.detector_side)
+            except (ImportError, RuntimeError) as e:
+                unavailable["ocr"] = str(e)
+        else:
+            unavailable["ocr"] = "switched off (use_ocr=False / --no-ocr)"
+        if config.clip_checkpoint:
+            from context.clip import ClipZeroShot
+
+            try:
+                clip = ClipZeroShot.from_pretrained(config.clip_checkpoint)
+            except (ImportError, OSError) as e:
+                unavailable["clip"] = f"could not load {config.clip_checkpoint!r}: {e}"
+        else:
+            unavailable["clip"] = "no CLIP checkpoint given (--clip-checkpoint PATH_OR_TAG)"
+        if config.embed:
+            from context.embedding import TextEmbedder
+
+            try:
+                embedder = TextEmbedder()
+            except (ImportError, OSError) as e:
+                unavailable["embedding"] = str(e)
+        else:
+            unavailable["embedding"] = "switched off (embed=False)"
+        return cls(config, reader=reader, scene_classifier=scene_classifier, clip=clip,
+                   embedder=embedder, unavailable=unavailable)
+
+    def __call__(self, image: Image.Image | None, hint: str | None = None,
+                 caption: str | None = None) -> SceneContext:
+        cfg, g = self.config, self.gazetteer
+        eras: list[EraCandidate] = []
+        places: list[PlaceCandidate] = []
+        sources: dict[str, SourceStatus] = {}
+        unknown: dict[str, str] = {}
+
+        # 1. Hint and caption text.
+        for source, text in (("hint", hint), ("caption", caption)):
+            if text and text.strip():
+                cues = read_cues(text, source, g, cfg.circa_years)
+                eras += cues.eras
+                places += cues.places
+
+        # 2. Writing in the image.
+        lines, script, language = self._read_text(image, sources)
+        for line in lines:
+            cues = read_cues(line.text, "ocr", g, cfg.circa_years, box=line.box)
+            eras += cues.eras
+            places += cues.places
+        if language is not None:
+            lang_info = next(x for x in self.languages if x.code == language[0])
+            ev = Evidence("ocr", f"writing is in {lang_info.name} (letters and words)",
+                          round(language[1], 3), lang_info.place)
+            places.append(PlaceCandidate(lang_info.place, "place", 0.35 * language[1], "ocr",
+                                         ev, 1 + g.place_depth(lang_info.place)))
+
+        # 3. Scene cues from the ImageNet head.
+        scene = self._scene(image, sources, eras, places)
+
+        # 4. CLIP zero-shot.
+        image_embedding = self._clip(image, sources, eras, places)
+
+        # 5. Fusion (rules in context/fusion.py).
+        era, era_reason, conflicts = fuse_era(eras)
+        region, region_reason, region_conflicts = fuse_region(places, era, g, script,
+                                                              self.scripts)
+        conflicts += region_conflicts
+        if era is None:
+            unknown["era"] = era_reason or "no evidence"
+        if region is None:
+            unknown["region"] = region_reason or "no evidence"
+        if script is None:
+            unknown["script"] = ("no image" if image is None else
+                                 "no writing found in the image" if "ocr" not in self._unavailable
+                                 else f"OCR not used: {self._unavailable['ocr']}")
+        if language is None:
+            unknown["language"] = (unknown.get("script") or
+                                   "language told apart only for Cyrillic writing")
+
+        context = SceneContext(
+            era=era, region=region, script=script,
+            language=language[0] if language else None,
+            text=tuple(lines), scene=tuple(scene), conflicts=tuple(conflicts),
+            description="", embedding=None, image_embedding=image_embedding,
+            sources=sources, unknown=unknown,
+        )
+        description = describe(context)
+        embedding, model = self._embed(description, sources, unknown)
+        return SceneContext(**{**context.__dict__, "description": description,
+                               "embedding": embedding, "embedding_model": model})
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _read_text(self, image, sources):
+        if self.reader is None:
+            sources["ocr"] = SourceStatus(False, self._unavailable.get("ocr", "no text reader"))
+            return [], None, None
+        if image is None:
+            sources["ocr"] = SourceStatus(False, "no image")
+            return [], None, None
+        readings, osd = self.reader(image)
+        sources["ocr"] = SourceStatus(True, self.reader.name)
+        kept = [r for r in readings if r.confidence >= self.config.ocr_min_confidence
+                and sum(ch.isalpha() for ch in r.text) >= 3]
+        lines = [self._line(r) for r in kept]
+        return lines, self._script(kept, osd), self._language(lines)
+
+    def _line(self, r: LineReading) -> TextLine:
+        lang = None
+        if r.script == "Cyrl":
+            scores = cyrillic_language_scores(r.text, self.languages)
+            best = max(scores, key=scores.get) if scores else None
+            lang = best if best and scores[best] >= 0.5 else None
+        return TextLine(r.text, r.box, round(r.confidence, 3), r.script, lang)
+
+    def _script(self, readings: list[LineReading], osd: tuple[str | None, float]
+                ) -> Script | None:
+        """Script of the writing: letters of all kept lines by Unicode range, weighted by the
+        recogniser's confidence; OSD agreeing adds evidence (it decides nothing alone)."""
+        weights: dict[str, float] = {}
+        evidence = []
+        for r in readings:
+            code, share = dominant_script(r.text, self.scripts)
+            if code is None:
+                continue
+            n = sum(ch.isalpha() for ch in r.text)
+            height = r.box[3] - r.box[1]  # larger writing (the sign) outweighs small print
+            weights[code] = weights.get(code, 0.0) + n * height * r.confidence * share
+            evidence.append(Evidence("ocr", f'line "{r.text[:40]}" read as {code}',
+                                     round(r.confidence, 3), code, r.box))
+        if not weights:
+            return None
+        code = max(weights, key=weights.get)
+        info = next(s for s in self.scripts if s.code == code)
+        agreement = weights[code] / sum(weights.values())
+        letters = sum(sum(ch.isalpha() for ch in r.text) for r in readings)
+        best_conf = max(r.confidence for r in readings if dominant_script(r.text, self.scripts)[0]
+                        == code)
+        # Short text is less certain: full confidence from ~12 letters on.
+        confidence = agreement * best_conf * min(1.0, 0.5 + letters / 24)
+        if osd[0] and osd[0] == info.name.split(" ")[0]:
+            evidence.append(Evidence("ocr", f"Tesseract OSD agrees: {osd[0]}",
+                                     round(min(1.0, osd[1] / 10), 3), code))
+        return Script(code, info.name, round(confidence, 3), tuple(evidence))
+
+    def _language(self, lines: list[TextLine]) -> tuple[str, float] | None:
+        text = " ".join(line.text for line in lines if line.script == "Cyrl")
+        scores = cyrillic_language_scores(text, self.languages)
+        if not scores:
+            return None
+        best = max(scores, key=scores.get)
+        return (best, scores[best]) if scores[best] >= 0.5 else None
+
+    def _scene(self, image, sources, eras, places) -> list[SceneLabel]:
+        if self.scene_classifier is None or image is None:
+            sources["scene"] = SourceStatus(False, "no scene classifier given" if image
+                                            is not None or self.scene_classifier is None
+                                            else "no image")
+            return []
+        data = self.config.data_dir
+        labels, cues = imagenet_labels(data), scene_cues(data)
+        preds = sorted(self.scene_classifier(image), key=lambda p: -p[1])
+        sources["scene"] = SourceStatus(True, getattr(self.scene_classifier, "name",
+                                                      type(self.scene_classifier).__name__))
+        out = []
+        for idx, prob in preds[: self.config.scene_top_k]:
+            cue = cues.get(int(idx))
+            out.append(SceneLabel(readable(labels[int(idx)]), round(float(prob), 4),
+                                  cue.cue if cue else None))
+        for idx, prob in preds:
+            cue = cues.get(int(idx))
+            if cue is None or prob < self.config.scene_min_score:
+                continue
+            score = float(prob) * cue.weight
+            if cue.not_before or cue.not_after:
+                start, end = cue.not_before or 1826, cue.not_after or PRESENT_YEAR
+                ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
+                              round(score, 3), f"{start}-{end}")
+                eras.append(EraCandidate(start, end, score, "scene", "constraint", ev))
+            if cue.place:
+                ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
+                              round(score, 3), cue.place)
+                places.append(PlaceCandidate(cue.place, "place", score, "scene", ev,
+                                             1 + self.gazetteer.place_depth(cue.place)))
+        return out
+
+    def _clip(self, image, sources, eras, places):
+        if self.clip is None or image is None:
+            sources["clip"] = SourceStatus(False, self._unavailable.get("clip", "no image"))
+            return None
+        out = self.clip(image)
+        sources["clip"] = SourceStatus(True, getattr(self.clip, "name", "CLIP"))
+        decade, p = max(out.decade_probs.items(), key=lambda kv: kv[1])
+        if p >= self.config.clip_min_probability:
+            ev = Evidence("clip", f"zero-shot: the {decade}s (p={p:.2f})", round(p, 3),
+                          f"{decade}-{decade + 9}")
+            eras.append(EraCandidate(decade, decade + 9, p, "clip", "estimate", ev))
+        place, q = max(out.region_probs.items(), key=lambda kv: kv[1])
+        if q >= self.config.clip_min_probability and place in self.gazetteer.places:
+            ev = Evidence("clip", f"zero-shot: {self.gazetteer.places[place].name} (p={q:.2f})",
+                          round(q, 3), place)
+            places.append(PlaceCandidate(place, "place", q, "clip", ev,
+                                         1 + self.gazetteer.place_depth(place)))
+        return tuple(float(x) for x in out.image_embedding)
+
+    def _embed(self, description, sources, unknown):
+        if self.embedder is None:
+            reason = self._unavailable.get("embedding", "no text embedder given")
+            sources["embedding"] = SourceStatus(False, reason)
+            unknown["embedding"] = reason
+            return None, None
+        vec = self.embedder.embed([description])[0]
+        sources["embedding"] = SourceStatus(True, self.embedder.name)
+        return tuple(float(x) for x in vec), self.embedder.name
+
+
+def describe(ctx: SceneContext) -> str:
+    """One sentence a historian can read, also the text that is embedded for retrieval."""
+    when = (f"from {ctx.era.start}" if ctx.era and ctx.era.start == ctx.era.end else
+            f"from {ctx.era.start}-{ctx.era.end}" if ctx.era else "of unknown date")
+    where = f"in {ctx.region.name}" if ctx.region else "at an unknown place"
+    parts = [f"A photograph {when} {where}"]
+    if ctx.script:
+        lang = f" ({ctx.language})" if ctx.language else ""
+        sample = "; ".join(t.text for t in ctx.text[:2])
+        parts.append(f"with {ctx.script.name} writing{lang}: \"{sample[:80]}\"")
+    cues = [s.label for s in ctx.scene[:3]]
+    if cues:
+        parts.append("showing " + ", ".join(cues))
+    return ", ".join(parts) + "."

@@ -1,0 +1,189 @@
+"""Fusion rules: how era and region candidates from all sources become one answer.
+
+Sources rank hint > caption > ocr > clip > scene (`RANK`). The rules:
+
+Era
+1. Candidates are *estimates* (a year, decade, circa, named war: when the photo was taken)
+   or *constraints* (a window it must fall in: a polity or place name that existed then,
+   an object not made before a year).
+2. The highest-ranked source with an estimate sets the era. Its estimates are intersected;
+   if they do not intersect, their span is taken at lower confidence.
+3. Constraints from that source or a higher one narrow the era when the intersection is not
+   empty ("Leningrad, 1920s" -> 1924-1929). Lower-ranked evidence never moves a higher-ranked
+   era: it is attached as supporting evidence when it overlaps, and reported as a conflict
+   when it does not (hint 1900, sign reads СССР -> conflict, era stays 1900).
+4. With no estimate at all, the constraints are intersected in rank order (skipping and
+   reporting any that would empty it); a window bounded on both sides becomes the era at
+   half the confidence. An open window (only "not before 1880") is evidence, not an era.
+
+Region
+5. The highest-ranked source with a place candidate sets the region; within it the most
+   specific place wins (city > region > country > polity), then the most confident.
+6. The place is resolved to the polity that held it during the fused era (gazetteer).
+7. Candidates from other sources whose modern country differs are reported as conflicts;
+   agreeing ones are attached as evidence. A script whose usual regions exclude the
+   region (Cyrillic signage, hint says USA) is reported as a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from context.gazetteer import PRESENT_YEAR, Gazetteer
+from context.hints import EraCandidate, PlaceCandidate
+from context.script import ScriptInfo
+from context.types import Conflict, Era, Evidence, Region, Script
+
+RANK = {"hint": 0, "caption": 1, "ocr": 2, "clip": 3, "scene": 4}
+
+
+@dataclass(frozen=True)
+class Fused:
+    era: Era | None
+    era_reason: str | None
+    region: Region | None
+    region_reason: str | None
+    conflicts: tuple[Conflict, ...]
+
+
+def _intersect(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:
+    lo, hi = max(a[0], b[0]), min(a[1], b[1])
+    return (lo, hi) if lo <= hi else None
+
+
+def _fmt(r: tuple[int, int]) -> str:
+    return f"{r[0]}" if r[0] == r[1] else f"{r[0]}-{r[1]}"
+
+
+def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Conflict]]:
+    conflicts: list[Conflict] = []
+    estimates = [c for c in cands if c.kind == "estimate"]
+    constraints = sorted((c for c in cands if c.kind == "constraint"),
+                         key=lambda c: RANK[c.source])
+    if estimates:
+        top = min(RANK[c.source] for c in estimates)
+        chosen = [c for c in estimates if RANK[c.source] == top]
+        source = chosen[0].source
+        rng: tuple[int, int] | None = (chosen[0].start, chosen[0].end)
+        for c in chosen[1:]:
+            rng = _intersect(rng, (c.start, c.end)) if rng else None
+        confidence = max(c.confidence for c in chosen)
+        if rng is None:  # the source contradicts itself: keep the span, trust it less
+            rng = (min(c.start for c in chosen), max(c.end for c in chosen))
+            confidence *= 0.5
+        evidence = [c.evidence for c in chosen]
+        for c in constraints:
+            inter = _intersect(rng, (c.start, c.end))
+            if inter is None:
+                conflicts.append(_era_conflict(source, rng, c))
+            elif RANK[c.source] <= top:
+                rng = inter
+                evidence.append(c.evidence)
+            else:
+                evidence.append(c.evidence)
+        for c in estimates:
+            if RANK[c.source] <= top:
+                continue
+            if _intersect(rng, (c.start, c.end)) is None:
+                conflicts.append(_era_conflict(source, rng, c))
+            else:
+                evidence.append(c.evidence)
+        return Era(rng[0], rng[1], round(confidence, 3), source, tuple(evidence)), None, conflicts
+
+    if not constraints:
+        return None, "no date in the hint, caption or writing, and no dated scene cue", []
+    rng = (1826, PRESENT_YEAR)
+    evidence, used = [], []
+    for c in constraints:
+        inter = _intersect(rng, (c.start, c.end))
+        if inter is None:
+            conflicts.append(_era_conflict(used[0].source, rng, c))
+            continue
+        rng, evidence = inter, evidence + [c.evidence]
+        used.append(c)
+    if rng[0] <= 1826 or rng[1] >= PRESENT_YEAR:
+        return None, (f"only an open window ({_fmt(rng)}) from "
+                      + ", ".join(sorted({c.source for c in used}))), conflicts
+    confidence = 0.5 * min(c.confidence for c in used)
+    return Era(rng[0], rng[1], round(confidence, 3), used[0].source, tuple(evidence)), None, \
+        conflicts
+
+
+def _era_conflict(kept_source: str, rng: tuple[int, int], c: EraCandidate) -> Conflict:
+    return Conflict("era", f"{_fmt(rng)} ({kept_source})", f"{c.start}-{c.end} ({c.source})",
+                    f"{c.evidence.what} does not fit the era {_fmt(rng)} given by the "
+                    f"{kept_source}")
+
+
+def _country_of(g: Gazetteer, cand: PlaceCandidate, era: tuple[int, int] | None) -> str | None:
+    if cand.kind == "place":
+        return g.modern_country(cand.ident)
+    return g.resolve_polity(cand.ident, era).modern_iso
+
+
+def _same_region(g: Gazetteer, a: PlaceCandidate, b: PlaceCandidate,
+                 era: tuple[int, int] | None) -> bool:
+    if a.kind == b.kind == "place":
+        return (g.contains(a.ident, b.ident) or g.contains(b.ident, a.ident)
+                or g.modern_country(a.ident) == g.modern_country(b.ident))
+    if a.kind == "polity" or b.kind == "polity":
+        pol = a if a.kind == "polity" else b
+        other = b if pol is a else a
+        chain = {p.id for p in g.polity_chain(pol.ident, era)}
+        if other.kind == "place":
+            res = g.resolve(other.ident, era)
+            return any(ref.name == g.polities[pid].name for pid in chain for ref in res.hierarchy)
+        return bool(chain & {p.id for p in g.polity_chain(other.ident, era)})
+    return _country_of(g, a, era) == _country_of(g, b, era)
+
+
+def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
+                script: Script | None, scripts: tuple[ScriptInfo, ...]
+                ) -> tuple[Region | None, str | None, list[Conflict]]:
+    if not cands:
+        return None, "no place in the hint, caption or writing, and no regional cue", []
+    rng = (era.start, era.end) if era else None
+    top = min(RANK[c.source] for c in cands)
+    tier = [c for c in cands if RANK[c.source] == top]
+    # Most specific first; a place beats a polity at equal depth; then confidence.
+    best = max(tier, key=lambda c: (c.depth, c.kind == "place", c.confidence))
+    res = g.resolve(best.ident, rng) if best.kind == "place" else g.resolve_polity(best.ident, rng)
+    evidence = [best.evidence]
+    conflicts: list[Conflict] = []
+    confidence = best.confidence
+    for c in cands:
+        if c is best:
+            continue
+        if _same_region(g, best, c, rng):
+            evidence.append(c.evidence)
+            if RANK[c.source] != top:  # independent agreement raises confidence a little
+                confidence = 1 - (1 - confidence) * (1 - 0.3 * c.confidence)
+        else:
+            conflicts.append(Conflict(
+                "region", f"{res.name} ({best.source})", f"{c.evidence.value} ({c.source})",
+                f"{c.evidence.what} disagrees with the region {res.name} from the {best.source}"))
+    if res.note:
+        evidence.append(Evidence("gazetteer", res.note, 1.0, None))
+    evidence.append(Evidence("gazetteer", f"polity at the era from {res.source}", 1.0,
+                             res.iso or res.wikidata))
+    if script is not None:
+        conflicts += _script_conflicts(script, res.iso, res.modern_iso, res.name, best.source,
+                                       scripts)
+    region = Region(res.name, res.wikidata, res.iso, round(confidence, 3), best.source,
+                    tuple(evidence), res.hierarchy, res.modern_iso)
+    return region, None, conflicts
+
+
+def _script_conflicts(script: Script, iso: str | None, modern_iso: str | None, name: str,
+                      source: str, scripts: tuple[ScriptInfo, ...]) -> list[Conflict]:
+    info = next((s for s in scripts if s.code == script.code), None)
+    if info is None or not info.regions or script.confidence < 0.5:
+        return []
+    codes = {c for c in (iso, modern_iso) if c}
+    codes |= {c.split("-")[0] for c in codes}
+    if codes & set(info.regions):
+        return []
+    return [Conflict("script", f"{name} ({source})", f"{script.name} writing (ocr)",
+                     f"the writing in the photo is {script.name}, which is not in common use "
+                     f"in {name}: check the {source} or look for a reason (émigré signage, "
+                     "occupation, a foreign newspaper)")]

@@ -1,0 +1,143 @@
+"""Era and place cues read from a piece of text: a user hint, an archive caption or a file
+name, or the writing found in the photo.
+
+`read_cues(text, source, gazetteer)` returns `TextCues`: era candidates (years, decades,
+circa, centuries, named periods; validity windows of polities and historical place names)
+and place candidates (cities, countries, polities), each with its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from context.gazetteer import PRESENT_YEAR, Gazetteer, Mention
+from context.temporal import find_dates
+from context.types import Evidence
+
+# How much a cue from each source is trusted, before the cue's own precision.
+SOURCE_TRUST = {"hint": 1.0, "caption": 0.9, "ocr": 0.6}
+_IMAGE_EXT = re.compile(r"\.(jpe?g|png|tiff?|gif|bmp|webp)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EraCandidate:
+    start: int
+    end: int
+    confidence: float
+    source: str
+    # "estimate": says when the photo was taken (a year, a decade, a war);
+    # "constraint": a window the photo must fall in (a polity or place name that existed then,
+    # an object that was not made before a year).
+    kind: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class PlaceCandidate:
+    ident: str  # place id or polity id in the gazetteer
+    kind: str  # "place" | "polity"
+    confidence: float
+    source: str
+    evidence: Evidence
+    depth: int  # 0 = country or polity; larger = more specific (region, city)
+
+
+@dataclass(frozen=True)
+class TextCues:
+    text: str  # the normalised text that was read
+    eras: tuple[EraCandidate, ...]
+    places: tuple[PlaceCandidate, ...]
+
+
+def normalize_caption(text: str) -> str:
+    """Turn an archive file name into words: 'deoldify__1860sSamauris.jpg' -> '1860s Samauris'.
+
+    Removes an image extension and a leading 'collection__' tag, turns underscores into
+    spaces, and splits CamelCase and letter/digit runs ('Paris1880' -> 'Paris 1880').
+    Free text without such features passes through unchanged apart from whitespace.
+    """
+    name = _IMAGE_EXT.sub("", text.strip())
+    name = re.sub(r"^[A-Za-z0-9]+__", "", name)
+    name = name.replace("_", " ")
+    name = re.sub(r"(?<=[a-z]{4})c(?=1[6-9]\d\d)", " c. ", name)  # "Opiumc1880" -> circa 1880
+    name = re.sub(r"(?<=\d)s(?=[A-Z])", "s ", name)  # '1860sSamauris'
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)  # 'CafeParis'
+    name = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", name)  # 'NYStreet'
+    name = re.sub(r"(?<=[A-Za-z])(?=\d)", " ", name)  # 'Paris1880'
+    name = re.sub(r"(?<=\d)(?=[A-Z]|[a-z]{2,})", " ", name)  # '1880Paris', '1890surfer'
+    name = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", name)  # 'civil-war'
+    return re.sub(r"\s+", " ", name).strip()
+
+
+def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5,
+              box: tuple[int, int, int, int] | None = None) -> TextCues:
+    """Era and place cues in `text`; `source` is "hint", "caption" or "ocr"."""
+    if source == "caption":
+        text = normalize_caption(text)
+    trust = SOURCE_TRUST[source]
+    where = "in the image" if source == "ocr" else f"in {source}"
+    eras: list[EraCandidate] = []
+    places: list[PlaceCandidate] = []
+
+    mentions = gazetteer.find(text)
+    taken = [m.span for m in mentions if m.kind == "period"]
+    for d in find_dates(text, circa_years):
+        if any(d.span[0] < b and a < d.span[1] for a, b in taken):
+            continue  # "revolution 1917" is read as the named period
+        if source == "ocr":
+            # A year written on a sign dates the sign (founding years, anniversaries), not
+            # the exposure: the photo is from that year or later, most likely soon after.
+            start, end, conf, kind = d.start, min(d.end + 15, PRESENT_YEAR), 0.5, "estimate"
+        else:
+            start, end, conf, kind = d.start, d.end, d.confidence, "estimate"
+        ev = Evidence(source, f'{d.kind} "{d.text}" {where}', round(conf * trust, 3),
+                      f"{start}-{end}", box, None if box else d.span)
+        eras.append(EraCandidate(start, end, conf * trust, source, kind, ev))
+
+    for m in mentions:
+        eras += _era_from_mention(m, source, trust, where, box)
+        places += _place_from_mention(m, source, trust, where, box, gazetteer)
+    return TextCues(text, tuple(eras), tuple(places))
+
+
+def _span(m: Mention, box: tuple[int, int, int, int] | None) -> tuple[int, int] | None:
+    return None if box else m.span
+
+
+def _era_from_mention(m: Mention, source: str, trust: float, where: str,
+                      box: tuple[int, int, int, int] | None) -> list[EraCandidate]:
+    if m.start is None and m.end is None:
+        return []
+    start = m.start if m.start is not None else 1826
+    end = m.end if m.end is not None else PRESENT_YEAR
+    if m.kind == "period":
+        conf, kind, what = 0.8, "estimate", f'period "{m.text}" {where}'
+    elif m.kind == "polity":
+        conf, kind, what = 0.9, "constraint", f'polity "{m.text}" {where} (existed {start}-{end})'
+    else:
+        conf, kind, what = 0.9, "constraint", f'place name "{m.text}" {where} (used {start}-{end})'
+    if start <= 1826 and end >= PRESENT_YEAR:
+        return []  # valid across the whole history of photography: says nothing
+    ev = Evidence(source, what, round(conf * trust, 3), f"{start}-{end}", box, _span(m, box))
+    return [EraCandidate(start, end, conf * trust, source, kind, ev)]
+
+
+def _place_from_mention(m: Mention, source: str, trust: float, where: str,
+                        box: tuple[int, int, int, int] | None,
+                        gazetteer: Gazetteer) -> list[PlaceCandidate]:
+    if m.kind == "place":
+        ident, kind, depth, conf = m.id, "place", 1 + gazetteer.place_depth(m.id), 0.9
+        what = f'place "{m.text}" {where}'
+    elif m.kind == "polity":
+        ident, kind, depth, conf = m.id, "polity", 0, 0.8
+        what = f'polity "{m.text}" {where}'
+    else:
+        period = gazetteer.periods[m.id]
+        if not period.place:
+            return []
+        ident, kind, conf = period.place, "place", 0.5
+        depth = 1 + gazetteer.place_depth(period.place)
+        what = f'period "{m.text}" {where} took place in {gazetteer.places[period.place].name}'
+    ev = Evidence(source, what, round(conf * trust, 3), ident, box, _span(m, box))
+    return [PlaceCandidate(ident, kind, conf * trust, source, ev, depth)]

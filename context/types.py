@@ -1,0 +1,251 @@
+"""The typed objects of the context package: `SceneContext` and its parts.
+
+Every object is a frozen dataclass that serializes to plain JSON (`to_dict`) and back
+(`from_dict`). A field that could not be inferred is `None`, and `SceneContext.unknown` says
+why (field name -> reason); nothing is filled in with a guess.
+
+Confidences are probabilities in [0, 1]. Boxes are pixel coordinates `[x0, y0, x1, y1]` in
+the input image. Years are integers (CE), ranges inclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+# Source names, in the order fusion trusts them (see context/fusion.py).
+SOURCES = ("hint", "caption", "ocr", "clip", "scene", "gazetteer")
+
+
+def _check_keys(cls: type, data: dict[str, Any]) -> None:
+    valid = {f.name for f in fields(cls)}
+    unknown = set(data) - valid
+    if unknown:
+        raise ValueError(
+            f"{cls.__name__}.from_dict got unknown keys {sorted(unknown)}; valid keys: {sorted(valid)}"
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observation behind an inferred value: what was seen, where, and how strongly."""
+
+    source: str  # one of SOURCES
+    what: str  # human-readable, e.g. 'year "1915" in caption'
+    score: float  # strength of this observation in [0, 1]
+    value: str | None = None  # what it suggests, e.g. "1910-1920" or "Q900"
+    box: tuple[int, int, int, int] | None = None  # where in the image (OCR, CLIP has none)
+    span: tuple[int, int] | None = None  # character span in the hint/caption text
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        _check_keys(cls, data)
+        box = tuple(data["box"]) if data.get("box") is not None else None
+        span = tuple(data["span"]) if data.get("span") is not None else None
+        return cls(**{**data, "box": box, "span": span})
+
+
+def _evidence_list(items: list[dict[str, Any]]) -> tuple[Evidence, ...]:
+    return tuple(Evidence.from_dict(e) for e in items)
+
+
+@dataclass(frozen=True)
+class Era:
+    """When the photo was taken: an inclusive year range."""
+
+    start: int
+    end: int
+    confidence: float
+    source: str  # the source that set the range (hint > caption > ocr > clip > scene)
+    evidence: tuple[Evidence, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Era:
+        _check_keys(cls, data)
+        return cls(**{**data, "evidence": _evidence_list(data.get("evidence", []))})
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    """One level of a region's hierarchy (a city, or the polity that held it then)."""
+
+    name: str
+    kind: str  # "city" | "region" | "state" | "country" | "polity"
+    wikidata: str | None = None
+    iso: str | None = None  # ISO 3166-1 alpha-2, ISO 3166-2, or ISO 3166-3 (historical)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlaceRef:
+        _check_keys(cls, data)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where the photo was taken, resolved to the polity that held the place at the era."""
+
+    name: str  # e.g. "Kazan, Tatar ASSR, USSR"
+    wikidata: str | None  # QID of the most specific place
+    iso: str | None  # most specific ISO 3166 code that exists (3166-3 for dissolved states)
+    confidence: float
+    source: str
+    evidence: tuple[Evidence, ...] = ()
+    hierarchy: tuple[PlaceRef, ...] = ()  # most specific first, e.g. Kazan, Tatar ASSR, ..., USSR
+    modern_iso: str | None = None  # ISO 3166-1 alpha-2 of the country that holds it today
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Region:
+        _check_keys(cls, data)
+        return cls(
+            **{
+                **data,
+                "evidence": _evidence_list(data.get("evidence", [])),
+                "hierarchy": tuple(PlaceRef.from_dict(p) for p in data.get("hierarchy", [])),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Script:
+    """The writing system of the text found in the photo."""
+
+    code: str  # ISO 15924, e.g. "Cyrl"
+    name: str
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Script:
+        _check_keys(cls, data)
+        return cls(**{**data, "evidence": _evidence_list(data.get("evidence", []))})
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of writing read from the image."""
+
+    text: str
+    box: tuple[int, int, int, int]
+    confidence: float  # mean word confidence of the recogniser, [0, 1]
+    script: str | None = None  # ISO 15924 of this line
+    language: str | None = None  # ISO 639-3 of this line, when it could be told
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TextLine:
+        _check_keys(cls, data)
+        return cls(**{**data, "box": tuple(data["box"])})
+
+
+@dataclass(frozen=True)
+class SceneLabel:
+    """A scene label from the ImageNet head (or CLIP), with what it suggests."""
+
+    label: str
+    score: float
+    cue: str | None = None  # curated cue name (configs/context/scene_cues.csv), if any
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SceneLabel:
+        _check_keys(cls, data)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two sources that disagree, e.g. the hint says USA and the signage is Cyrillic."""
+
+    field: str  # "era" | "region" | "script"
+    kept: str  # what the context reports, and from which source
+    other: str  # what the disagreeing source said
+    message: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Conflict:
+        _check_keys(cls, data)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """Whether an inference source ran, and if not, why."""
+
+    used: bool
+    detail: str  # model/checkpoint name when used, the reason when not
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceStatus:
+        _check_keys(cls, data)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class SceneContext:
+    """Where and when a photo was taken, the script of its writing, how sure, and why."""
+
+    era: Era | None
+    region: Region | None
+    script: Script | None
+    language: str | None  # ISO 639-3 of the writing, e.g. "tat"
+    text: tuple[TextLine, ...]
+    scene: tuple[SceneLabel, ...]
+    conflicts: tuple[Conflict, ...]
+    description: str  # one sentence, also what `embedding` embeds
+    embedding: tuple[float, ...] | None  # text embedding of `description` (L2-normalised)
+    embedding_model: str | None = None
+    image_embedding: tuple[float, ...] | None = None  # CLIP image embedding, when CLIP ran
+    sources: dict[str, SourceStatus] = field(default_factory=dict)  # ocr/scene/clip/embedding
+    unknown: dict[str, str] = field(default_factory=dict)  # null field -> reason
+
+    @classmethod
+    def empty(cls, reason: str) -> SceneContext:
+        """A context with nothing inferred, e.g. when context inference is switched off."""
+        nulls = ("era", "region", "script", "language", "embedding")
+        return cls(
+            era=None,
+            region=None,
+            script=None,
+            language=None,
+            text=(),
+            scene=(),
+            conflicts=(),
+            description="",
+            embedding=None,
+            unknown={name: reason for name in nulls},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        # asdict keeps tuples; JSON wants lists. Round floats in the embedding for size.
+        data["embedding"] = [float(x) for x in self.embedding] if self.embedding else None
+        if self.image_embedding:
+            data["image_embedding"] = [float(x) for x in self.image_embedding]
+        return _lists(data)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SceneContext:
+        _check_keys(cls, data)
+        emb = data.get("embedding")
+        img = data.get("image_embedding")
+        return cls(
+            era=Era.from_dict(data["era"]) if data.get("era") else None,
+            region=Region.from_dict(data["region"]) if data.get("region") else None,
+            script=Script.from_dict(data["script"]) if data.get("script") else None,
+            language=data.get("language"),
+            text=tuple(TextLine.from_dict(t) for t in data.get("text", [])),
+            scene=tuple(SceneLabel.from_dict(s) for s in data.get("scene", [])),
+            conflicts=tuple(Conflict.from_dict(c) for c in data.get("conflicts", [])),
+            description=data.get("description", ""),
+            embedding=tuple(float(x) for x in emb) if emb is not None else None,
+            embedding_model=data.get("embedding_model"),
+            image_embedding=tuple(float(x) for x in img) if img is not None else None,
+            sources={k: SourceStatus.from_dict(v) for k, v in data.get("sources", {}).items()},
+            unknown=dict(data.get("unknown", {})),
+        )
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(v) for v in value]
+    return value

@@ -1,0 +1,164 @@
+"""Speed benchmark: seconds per 512-px photo on the CPU, images per second on a GPU.
+
+    python -m eval.bench_speed                    # CPU (2 threads), plus CUDA when present
+    python -m eval.bench_speed --device cuda --batch 16
+
+CPU: the median wall time of the full pipeline (load, model, chroma upsampling and the
+luminance-keeping merge; no context inference) on one gray size x size image, after one
+warm-up call. CUDA: also the pipeline's median latency, and the throughput of the generator
+alone (forward and decode) on batches of L* under `torch.inference_mode` and bf16 autocast.
+Figures go to `<out>/speed.json`, one section per device, so a GPU run does not overwrite
+the CPU figures measured on another machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from colorizer.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
+from colorizer.pipeline import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.result import ModelInfo
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS_DIR = REPO / "eval" / "results"
+CPU_THREADS = 2  # the deployment target: a 2-core CPU
+
+
+def synthetic_gray(size: int, seed: int = 0) -> Image.Image:
+    """A deterministic gray photo stand-in: smooth gradients plus texture (8-bit, 'L').
+
+    Content barely changes the model's cost; it changes the merge's, which bisects chroma
+    only where a pixel is out of gamut, so the image spans dark to bright like a photo.
+    """
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size] / size
+    base = 0.5 + 0.35 * np.sin(3 * np.pi * x) * np.cos(2 * np.pi * y)
+    noise = rng.normal(0, 0.08, (size, size))
+    return Image.fromarray((np.clip(base + noise, 0, 1) * 255).astype(np.uint8), "L")
+
+
+def load_pipeline(weights: Path | None, device: str) -> ColorizationPipeline:
+    """The pipeline on `device`: given weights, else the default ones, else random weights."""
+    if weights is not None or (DEFAULT_WEIGHTS / WEIGHTS_FILE).is_file():
+        return ColorizationPipeline.from_pretrained(weights, device=device)
+    # Speed does not depend on the weights' values: a random default-size model will do.
+    torch.manual_seed(0)
+    info = ModelInfo(name="random-init", version="none", sha256="", path="")
+    return ColorizationPipeline(ColorGenerator(GeneratorConfig()), info, device=device)
+
+
+def time_pipeline(pipe: ColorizationPipeline, size: int, repeats: int) -> list[float]:
+    """Wall seconds of `repeats` pipeline calls on one size x size image (after a warm-up)."""
+    image = synthetic_gray(size)
+    pipe(image)  # warm-up: allocator, kernels, lazy initialisation
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        pipe(image)
+        if pipe.device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+@torch.inference_mode()
+def generator_throughput(generator: torch.nn.Module, size: int, batch: int, iterations: int,
+                         bf16: bool) -> float:
+    """Images per second of the generator alone (logits and decoded ab) on CUDA batches."""
+    device = next(generator.parameters()).device
+    lightness = torch.rand(batch, 1, size, size, device=device) * 100  # (B, 1, H, W) L*
+    with torch.autocast("cuda", dtype=torch.bfloat16, enabled=bf16):
+        for _ in range(3):  # warm-up: cuDNN autotuning, allocator
+            generator.decode(generator.forward_logits(lightness)[0])
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(iterations):
+            generator.decode(generator.forward_logits(lightness)[0])
+        torch.cuda.synchronize()
+    return batch * iterations / (time.perf_counter() - start)
+
+
+def bench_cpu(weights: Path | None, size: int, repeats: int, threads: int) -> dict[str, Any]:
+    torch.set_num_threads(threads)
+    pipe = load_pipeline(weights, "cpu")
+    times = time_pipeline(pipe, size, repeats)
+    median = statistics.median(times)
+    print(f"cpu {size}px: median {median:.2f} s/image (n={repeats}, threads={threads})")
+    return {"size": size, "threads": threads, "repeats": repeats, "median_s": median,
+            "times_s": times, "model": pipe.model_info.to_dict(),
+            "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count()}
+
+
+def bench_cuda(weights: Path | None, size: int, repeats: int, batch: int,
+               bf16: bool) -> dict[str, Any]:
+    pipe = load_pipeline(weights, "cuda")
+    median = statistics.median(time_pipeline(pipe, size, repeats))
+    rate = generator_throughput(pipe.generator, size, batch, max(5, repeats), bf16)
+    dtype = "bf16" if bf16 else "fp32"
+    print(f"cuda {size}px: median {median:.3f} s/image through the pipeline (n={repeats})")
+    print(f"cuda {size}px: {rate:.1f} images/s (generator, batch {batch}, {dtype})")
+    return {"size": size, "repeats": repeats, "pipeline_median_s": median,
+            "images_per_s": rate, "batch": batch, "dtype": dtype,
+            "gpu": torch.cuda.get_device_name(), "model": pipe.model_info.to_dict()}
+
+
+def write_speed(sections: dict[str, dict[str, Any]], path: Path) -> None:
+    """Merge the measured device sections into `path`, keeping the others it holds."""
+    data = json.loads(path.read_text()) if path.is_file() else {}
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    for name, figures in sections.items():
+        data[name] = {**figures, "measured_at": stamp, "torch": torch.__version__}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval.bench_speed",
+                                description=__doc__.split("\n")[0])
+    p.add_argument("--weights", type=Path, default=None,
+                   help="model folder (default: embedded weights, else a random model)")
+    p.add_argument("--size", type=int, default=512, help="square image side in px")
+    p.add_argument("--repeats", type=int, default=7, help="timed calls after one warm-up")
+    p.add_argument("--threads", type=int, default=CPU_THREADS, help="CPU threads")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                   help="auto: CPU, plus CUDA when available")
+    p.add_argument("--batch", type=int, default=16, help="CUDA throughput batch size")
+    p.add_argument("--no-bf16", dest="bf16", action="store_false",
+                   help="CUDA throughput in fp32 instead of bf16 autocast")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR, help="speed.json goes here")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m eval.bench_speed` and `chronochrome bench`."""
+    args = build_parser().parse_args(argv)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("error: --device cuda but no CUDA device is available: use --device cpu",
+              file=sys.stderr)
+        return 2
+    sections = {}
+    if args.device in ("auto", "cpu"):
+        sections["cpu"] = bench_cpu(args.weights, args.size, args.repeats, args.threads)
+    if args.device in ("auto", "cuda") and torch.cuda.is_available():
+        sections["cuda"] = bench_cuda(args.weights, args.size, args.repeats, args.batch,
+                                      args.bf16)
+    write_speed(sections, args.out / "speed.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

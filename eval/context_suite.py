@@ -1,0 +1,200 @@
+"""Accuracy suite for the context package; cases are generated at run time.
+
+    python -m eval.context_suite [--per-script N] [--seed S]
+
+1. Script: lines in 7 scripts rendered in several fonts and sizes onto real photos from
+   shared/datasets/photos-train (1-MP), with sign panels of either polarity, noise, blur and
+   JPEG; the full ContextEncoder (text detector + Tesseract) must name the ISO 15924 code.
+2. Cyrillic language among rus/tat/ukr/bel/kaz, same rendering, from the OCR'd text.
+3. Hints and captions: English and Russian hints plus the historical-bw file names; era
+   range (within +-5 years at each end) and region (Wikidata QID in the hierarchy) correct.
+Prints a table and exits 1 when an acceptance threshold is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from context import ContextConfig, ContextEncoder, SceneContext
+from eval.context_cases import HINTS, HISTORICAL_BW, LANGUAGE_LINES, SCRIPT_LINES
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
+THRESHOLDS = {"script": 0.97, "language": 0.90, "hints+captions": 0.95}
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont")
+FONT_NAMES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf",
+              "DejaVuSansCondensed-Bold.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSansMono.ttf",
+              "FreeSans.ttf", "FreeSerif.ttf", "FreeSansBold.ttf", "FreeMono.ttf")
+
+
+def _glyph(font: ImageFont.FreeTypeFont, ch: str) -> bytes:
+    img = Image.new("L", (64, 64))
+    ImageDraw.Draw(img).text((8, 8), ch, font=font, fill=255)
+    return img.tobytes()
+
+
+@cache
+def fonts_for(text: str) -> tuple[str, ...]:
+    """Installed fonts that have a glyph for every letter of `text`."""
+    out = []
+    for d in FONT_DIRS:
+        for name in FONT_NAMES:
+            path = Path(d) / name
+            if not path.exists():
+                continue
+            font = ImageFont.truetype(str(path), 32)
+            missing = _glyph(font, "\U0010FFFD")  # the .notdef box
+            if all(_glyph(font, ch) != missing for ch in set(text) if ch.isalpha()):
+                out.append(str(path))
+    return tuple(out)
+
+
+def render_case(text: str, photo: Path, rng: random.Random) -> Image.Image:
+    """`text` on a sign in a 1-MP version of `photo`, with noise, blur and JPEG."""
+    img = Image.open(photo).convert("RGB")
+    scale = (1_000_000 / (img.width * img.height)) ** 0.5
+    img = img.resize((round(img.width * scale), round(img.height * scale)), Image.BICUBIC)
+    fonts = fonts_for(text)
+    if not fonts:
+        raise RuntimeError(f"no installed font renders {text!r}: apt-get install fonts-freefont-ttf")
+    font = ImageFont.truetype(rng.choice(fonts), rng.randint(24, 52))
+    draw = ImageDraw.Draw(img)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    w, h = right - left, bottom - top
+    x = rng.randint(10, max(11, img.width - w - 30))
+    y = rng.randint(10, max(11, img.height - h - 30))
+    light = rng.random() < 0.7
+    panel = tuple(rng.randint(200, 245) for _ in range(3)) if light else \
+        tuple(rng.randint(10, 60) for _ in range(3))
+    ink = tuple(rng.randint(0, 50) for _ in range(3)) if light else \
+        tuple(rng.randint(210, 255) for _ in range(3))
+    pad = h // 3 + 4
+    draw.rectangle((x - pad, y - pad, x + w + pad, y + h + pad), fill=panel)
+    draw.text((x - left, y - top), text, font=font, fill=ink)
+    noise = Image.effect_noise(img.size, rng.uniform(5, 20)).convert("RGB")
+    img = Image.blend(img, noise, 0.12)
+    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 1.2)))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=rng.randint(60, 90))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def era_ok(ctx: SceneContext, expected: tuple[int, int] | None) -> bool:
+    if expected is None:
+        return ctx.era is None
+    return (ctx.era is not None and abs(ctx.era.start - expected[0]) <= 5
+            and abs(ctx.era.end - expected[1]) <= 5)
+
+
+def region_ok(ctx: SceneContext, expected: str | None) -> bool:
+    if expected == "?":
+        return True
+    if expected is None:
+        return ctx.region is None
+    if ctx.region is None:
+        return False
+    return expected in {ctx.region.wikidata} | {h.wikidata for h in ctx.region.hierarchy}
+
+
+def run_hints(encoder: ContextEncoder, verbose: bool) -> tuple[int, int]:
+    cases = [(t, "hint", e, r) for t, e, r in HINTS]
+    cases += [(t, "caption", e, r) for t, e, r in HISTORICAL_BW]
+    folder = SHARED / "historical-bw"
+    if folder.is_dir():
+        missing = [t for t, *_ in HISTORICAL_BW if not (folder / t).exists()]
+        if missing:
+            print(f"warning: labelled captions not in {folder}: {missing}", file=sys.stderr)
+    ok = 0
+    for text, source, era, region in cases:
+        ctx = encoder(None, **{source: text})
+        good = era_ok(ctx, era) and region_ok(ctx, region)
+        ok += good
+        if verbose and not good:
+            got_era = (ctx.era.start, ctx.era.end) if ctx.era else None
+            got_region = (ctx.region.name, ctx.region.wikidata) if ctx.region else None
+            print(f"  miss [{source}] {text!r}: era {got_era} vs {era}; "
+                  f"region {got_region} vs {region}")
+    return ok, len(cases)
+
+
+def run_rendered(encoder: ContextEncoder, lines: dict[str, list[str]], field: str, n: int,
+                 rng: random.Random, photos: list[Path], verbose: bool
+                 ) -> tuple[dict[str, tuple[int, int]], list[float]]:
+    per: dict[str, tuple[int, int]] = {}
+    times = []
+    for label, texts in lines.items():
+        ok = 0
+        for i in range(n):
+            text = texts[i % len(texts)]
+            img = render_case(text, rng.choice(photos), rng)
+            t = time.perf_counter()
+            ctx = encoder(img)
+            times.append(time.perf_counter() - t)
+            got = (ctx.script.code if ctx.script else None) if field == "script" else ctx.language
+            ok += got == label
+            if verbose and got != label:
+                print(f"  miss [{field}] {label} {text!r}: got {got}; read "
+                      f"{[t.text for t in ctx.text]}")
+        per[label] = (ok, n)
+    return per, times
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--per-script", type=int, default=12, help="rendered cases per script")
+    p.add_argument("--per-language", type=int, default=12, help="rendered cases per language")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--only", choices=("script", "language", "hints"), default=None)
+    p.add_argument("-v", "--verbose", action="store_true", help="print every miss")
+    args = p.parse_args(argv)
+    rng = random.Random(args.seed)
+
+    rows: list[tuple[str, str, int, int, float | None]] = []
+    hint_encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+    if args.only in (None, "hints"):
+        ok, n = run_hints(hint_encoder, args.verbose)
+        rows.append(("hints+captions", "en+ru+historical-bw", ok, n, THRESHOLDS["hints+captions"]))
+
+    photos = sorted((SHARED / "photos-train").glob("*.jpg"))
+    times: list[float] = []
+    if args.only in (None, "script", "language"):
+        if not photos:
+            print(f"skipped rendered suites: no photos under {SHARED / 'photos-train'}")
+        else:
+            encoder = ContextEncoder.from_default(ContextConfig(embed=False))
+            for field, lines, n in (("script", SCRIPT_LINES, args.per_script),
+                                    ("language", LANGUAGE_LINES, args.per_language)):
+                if args.only not in (None, field):
+                    continue
+                per, t = run_rendered(encoder, lines, field, n, rng, photos, args.verbose)
+                times += t
+                for label, (ok, total) in per.items():
+                    rows.append((field, label, ok, total, None))
+                ok = sum(v[0] for v in per.values())
+                total = sum(v[1] for v in per.values())
+                rows.append((field, "ALL", ok, total, THRESHOLDS[field]))
+
+    print(f"\n{'suite':<16}{'group':<22}{'correct':>9}{'cases':>7}{'acc':>8}{'needed':>8}  result")
+    failed = False
+    for suite, group, ok, n, need in rows:
+        acc = ok / n if n else 0.0
+        verdict = "" if need is None else ("PASS" if acc >= need else "FAIL")
+        failed |= verdict == "FAIL"
+        need_s = f"{need:.0%}" if need is not None else ""
+        print(f"{suite:<16}{group:<22}{ok:>9}{n:>7}{acc:>8.1%}{need_s:>8}  {verdict}")
+    if times:
+        times.sort()
+        print(f"\nper-photo time (1-MP, OCR, no embedding): median {times[len(times) // 2]:.2f} s, "
+              f"max {times[-1]:.2f} s over {len(times)} photos")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

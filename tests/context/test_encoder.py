@@ -1,0 +1,117 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from context import ContextConfig, ContextEncoder, SceneContext
+from context.clip import ClipOutput
+
+
+def test_hint_only_context(bare_encoder):
+    ctx = bare_encoder(None, hint="Kazan 1950")
+    assert (ctx.era.start, ctx.era.end, ctx.era.source) == (1950, 1950, "hint")
+    assert ctx.region.name == "Kazan, Tatar ASSR, USSR"
+    assert ctx.region.wikidata == "Q900" and ctx.region.iso == "SUHH"
+    assert ctx.script is None and "script" in ctx.unknown
+    assert ctx.sources["ocr"].used is False
+    assert ctx.description == "A photograph from 1950 in Kazan, Tatar ASSR, USSR."
+
+
+@pytest.mark.parametrize("hint,start,end,region", [
+    ("Kazan 1910", 1910, 1910, "Kazan, Kazan Governorate, Russian Empire"),
+    ("Berlin 1945", 1945, 1945, "Berlin, Allied-occupied Germany"),
+    ("Paris 1880s", 1880, 1889, "Paris, French Third Republic"),
+    ("Казань, 50-х годов", 1950, 1959, "Kazan, Tatar ASSR, USSR"),
+    ("Ленинград, 1920-е", 1924, 1929, "Saint Petersburg, Russian SFSR, USSR"),
+    ("Great Patriotic War", 1941, 1945, "Russia, Russian SFSR, USSR"),
+])
+def test_hints(bare_encoder, hint, start, end, region):
+    ctx = bare_encoder(None, hint=hint)
+    assert (ctx.era.start, ctx.era.end) == (start, end)
+    assert ctx.region.name == region
+
+
+def test_caption_file_name(bare_encoder):
+    ctx = bare_encoder(None, caption="ddcolor__Detroit_circa_1915.jpg")
+    assert (ctx.era.start, ctx.era.end, ctx.era.source) == (1910, 1920, "caption")
+    assert ctx.region.wikidata == "Q12439" and ctx.region.modern_iso == "US"
+
+
+def test_hint_outranks_caption_and_conflict_is_reported(bare_encoder):
+    ctx = bare_encoder(None, hint="1900", caption="Moscow 1960")
+    assert (ctx.era.start, ctx.era.end, ctx.era.source) == (1900, 1900, "hint")
+    assert any(c.field == "era" and "1960" in c.other for c in ctx.conflicts)
+
+
+def test_nothing_known_gives_nulls_with_reasons(bare_encoder):
+    ctx = bare_encoder(None, hint="a nice old picture")
+    assert ctx.era is None and ctx.region is None
+    assert ctx.unknown["era"] and ctx.unknown["region"]
+
+
+def test_json_round_trip(bare_encoder):
+    ctx = bare_encoder(None, hint="Kazan 1950", caption="deoldify__1880Paris.jpg")
+    data = json.loads(json.dumps(ctx.to_dict()))
+    assert SceneContext.from_dict(data) == ctx
+
+
+def test_empty_and_unknown_keys():
+    empty = SceneContext.empty("context inference switched off")
+    assert empty.to_dict()["era"] is None
+    assert empty.unknown["era"] == "context inference switched off"
+    with pytest.raises(ValueError, match="valid keys"):
+        SceneContext.from_dict({**empty.to_dict(), "bogus": 1})
+    with pytest.raises(ValueError, match="valid keys"):
+        ContextConfig.from_dict({"use_orc": False})
+
+
+class FakeScene:
+    name = "fake-imagenet"
+
+    def __init__(self, preds):
+        self.preds = preds
+
+    def __call__(self, image):
+        return self.preds
+
+
+def test_scene_cues_become_labels_and_evidence():
+    # 829 streetcar (not before 1880), 614 kimono (Japan)
+    enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False),
+                         scene_classifier=FakeScene([(829, 0.6), (614, 0.3), (1, 0.1)]))
+    ctx = enc(Image.new("RGB", (64, 64)))
+    assert [s.label for s in ctx.scene] == ["streetcar", "kimono", "goldfish"]
+    assert ctx.scene[0].cue == "streetcar"
+    assert ctx.era is None and "1880" in ctx.unknown["era"]  # open window is not an era
+    assert ctx.region.source == "scene" and ctx.region.modern_iso == "JP"
+    assert ctx.sources["scene"].detail == "fake-imagenet"
+
+
+def test_scene_does_not_override_hint():
+    enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False),
+                         scene_classifier=FakeScene([(614, 0.9)]))
+    ctx = enc(Image.new("RGB", (64, 64)), hint="Paris 1900")
+    assert ctx.region.name.startswith("Paris")
+    assert any(c.field == "region" and c.other.startswith("japan") for c in ctx.conflicts)
+
+
+def test_clip_output_feeds_era_region_and_embedding():
+    def fake_clip(image):
+        decades = {d: 0.01 for d in range(1840, 2010, 10)}
+        decades[1920] = 0.8
+        return ClipOutput(decades, {"germany": 0.7, "usa": 0.3},
+                          np.ones(8, dtype=np.float32) / np.sqrt(8))
+
+    enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False), clip=fake_clip)
+    ctx = enc(Image.new("RGB", (64, 64)))
+    assert (ctx.era.start, ctx.era.end, ctx.era.source) == (1920, 1929, "clip")
+    assert ctx.region.name == "Germany, Weimar Republic"
+    assert ctx.sources["clip"].used and len(ctx.image_embedding) == 8
+
+
+def test_clip_not_used_is_said():
+    enc = ContextEncoder.from_default(ContextConfig(use_ocr=False, embed=False))
+    ctx = enc(None, hint="1950")
+    assert ctx.sources["clip"].used is False
+    assert "checkpoint" in ctx.sources["clip"].detail

@@ -1,0 +1,149 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorizer.data import split_of
+from eval import report
+
+METRIC_KEYS = {"psnr_db", "ssim", "ciede2000", "colorfulness", "colorfulness_gap",
+               "hue_js_bits", "blue_share", "blue_share_gap", "frechet_encoder",
+               "seconds_per_image"}
+
+
+def _color_photo(path, seed, size=(56, 40)):
+    """A small smooth color image saved as PNG (lossless, so the test is exact)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0 : size[1], 0 : size[0]] / max(size)
+    phases = rng.uniform(0, 2 * np.pi, 3)
+    rgb = np.stack([0.5 + 0.4 * np.sin(5 * x + 2 * y + p) for p in phases], -1)
+    Image.fromarray((rgb * 255).astype(np.uint8)).save(path)
+    return path
+
+
+def _train_names(count, split="train"):
+    """File names that `split_of` puts in `split` (it hashes the name)."""
+    names, i = [], 0
+    while len(names) < count:
+        name = f"photo_{i:04d}.png"
+        if split_of(Path(name), report.VAL_FRACTION) == split:
+            names.append(name)
+        i += 1
+    return names
+
+
+@pytest.fixture
+def photos(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for seed in range(2):
+        _color_photo(folder / f"plate_{seed}.png", seed)
+    (folder / "notes.txt").write_text("not an image")
+    return folder
+
+
+@pytest.fixture
+def train_dir(tmp_path):
+    folder = tmp_path / "train"
+    folder.mkdir()
+    for seed, name in enumerate(_train_names(3)):
+        _color_photo(folder / name, 10 + seed, size=(24, 16))
+    return folder
+
+
+def test_end_to_end_report_with_a_tiny_model(tmp_path, photos, train_dir, tiny_weights, capsys):
+    out = tmp_path / "results"
+    code = report.main(["--data-dir", str(photos), "--weights", str(tiny_weights),
+                        "--train-dir", str(train_dir), "--out", str(out),
+                        "--render-size", "64", "--device", "cpu"])
+    assert code == 0
+    data = json.loads((out / "latest-photos.json").read_text())
+    assert data["dataset"]["name"] == "photos" and data["dataset"]["count"] == 2
+    assert data["dataset"]["files"] == ["plate_0.png", "plate_1.png"]
+    assert [r["label"] for r in data["rows"]] == ["gray baseline", "sepia baseline",
+                                                  "tiny-model test"]
+    for row in data["rows"]:
+        assert set(row["metrics"]) == METRIC_KEYS
+        assert len(row["per_image"]) == 2
+    gray, sepia, model = (r["metrics"] for r in data["rows"])
+    assert gray["colorfulness"] == 0 and gray["hue_js_bits"] == 1 and gray["blue_share"] == 0
+    assert gray["colorfulness_gap"] == pytest.approx(-data["truth"]["colorfulness"], abs=1e-4)
+    assert sepia["colorfulness"] > 0 and sepia["ciede2000"] > 0
+    assert model["frechet_encoder"] >= 0 and 0 <= model["hue_js_bits"] <= 1
+    assert data["rows"][2]["model"]["sha256"] and data["rows"][0]["model"] is None
+    assert {"command", "started_at", "finished_at", "settings", "truth"} <= set(data)
+    assert data["command"].startswith("python -m eval.report --data-dir")
+
+    table = (out / "latest-photos.md").read_text()
+    for label in ("gray baseline", "sepia baseline", "tiny-model test", "ground truth"):
+        assert f"| {label} |" in table
+    assert "| gray baseline |" in capsys.readouterr().out
+
+    cache = json.loads((out / report.MEAN_AB_CACHE).read_text())
+    assert cache["count"] == 3 and data["settings"]["sepia_ab"] == cache["mean_ab"]
+
+
+def test_train_mean_ab_is_cached_and_recomputed_when_files_change(tmp_path, train_dir):
+    cache = tmp_path / "mean_ab.json"
+    first = report.train_mean_ab(train_dir, cache)
+    stored = json.loads(cache.read_text())
+    stored["mean_ab"] = [1.0, 2.0]  # a reused cache returns what it holds
+    cache.write_text(json.dumps(stored))
+    assert report.train_mean_ab(train_dir, cache) == (1.0, 2.0)
+    _color_photo(train_dir / _train_names(4)[-1], 99, size=(24, 16))
+    again = report.train_mean_ab(train_dir, cache)
+    assert again != (1.0, 2.0) and again != first
+
+
+def test_limit_and_baselines_only(tmp_path, photos):
+    out = tmp_path / "results"
+    code = report.main(["--data-dir", str(photos), "--baselines-only", "--limit", "1",
+                        "--sepia-ab", "3", "9", "--out", str(out)])
+    assert code == 0
+    data = json.loads((out / "latest-photos.json").read_text())
+    assert data["dataset"]["count"] == 1
+    assert [r["label"] for r in data["rows"]] == ["gray baseline", "sepia baseline"]
+    assert data["settings"]["sepia_ab"] == [3.0, 9.0]
+    assert data["rows"][0]["metrics"]["frechet_encoder"] is None  # one image: no covariance
+    assert "—" in (out / "latest-photos.md").read_text()
+
+
+def test_val_split_lists_only_held_out_names(tmp_path):
+    folder = tmp_path / "datasets" / report.TRAIN_PHOTOS
+    folder.mkdir(parents=True)
+    val, train = _train_names(2, "val"), _train_names(5)
+    for name in val + train:
+        (folder / name).touch()
+    dataset = report.DATASETS["val-split"](tmp_path / "datasets")
+    assert dataset.name == "val-split"
+    assert [p.name for p in dataset.files] == sorted(val)
+
+
+def test_missing_shared_data_skips_with_a_message(tmp_path, capsys):
+    assert report.main(["--shared", str(tmp_path / "absent"), "--out", str(tmp_path)]) == 0
+    assert "eval skipped" in capsys.readouterr().err
+    assert not (tmp_path / "latest.json").exists()
+
+
+def test_bad_paths_are_errors(tmp_path, photos, capsys):
+    assert report.main(["--data-dir", str(tmp_path / "nope")]) == 2
+    assert report.main(["--data-dir", str(photos), "--weights", str(tmp_path / "nope"),
+                        "--sepia-ab", "0", "0", "--out", str(tmp_path)]) == 2
+    assert "save_pretrained" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        report.main(["--limit", "0"])
+
+
+@pytest.mark.shared
+def test_prokudin_gorsky_plate(tmp_path, tiny_weights):
+    from conftest import shared_dataset
+
+    shared = shared_dataset("prokudin-gorsky").parent
+    out = tmp_path / "results"
+    assert report.main(["--shared", str(shared), "--limit", "1", "--weights", str(tiny_weights),
+                        "--sepia-ab", "1", "7", "--render-size", "64", "--out", str(out)]) == 0
+    data = json.loads((out / "latest.json").read_text())
+    assert data["dataset"]["name"] == "prokudin-gorsky" and data["dataset"]["count"] == 1
+    assert data["truth"]["colorfulness"] > 5
