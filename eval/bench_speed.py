@@ -53,7 +53,7 @@ def synthetic_gray(size: int, seed: int = 0) -> Image.Image:
 def load_pipeline(weights: Path | None, device: str) -> ColorizationPipeline:
     """The pipeline on `device`: given weights, else the default ones, else random weights."""
     if weights is not None or (DEFAULT_WEIGHTS / WEIGHTS_FILE).is_file():
-        return ColorizationPipeline.from_pretrained(weights, device=device)
+        return ColorizationPipeline.from_pretrained(weights, device=device, context=False)
     # Speed does not depend on the weights' values: a random default-size model will do.
     torch.manual_seed(0)
     info = ModelInfo(name="random-init", version="none", sha256="", path="")
@@ -92,13 +92,25 @@ def generator_throughput(generator: torch.nn.Module, size: int, batch: int, iter
 
 
 def bench_cpu(weights: Path | None, size: int, repeats: int, threads: int) -> dict[str, Any]:
+    # Other processes on the cores make OpenMP threads wait for each other: several times
+    # slower, not a little. Say so instead of reporting a figure that is not comparable.
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"warning: load average {load:.1f} before the run: other processes share the "
+              "CPU, so this figure is not comparable with one taken on an idle machine",
+              file=sys.stderr)
+    previous = torch.get_num_threads()
     torch.set_num_threads(threads)
-    pipe = load_pipeline(weights, "cpu")
-    times = time_pipeline(pipe, size, repeats)
+    try:
+        pipe = load_pipeline(weights, "cpu")
+        times = time_pipeline(pipe, size, repeats)
+    finally:
+        torch.set_num_threads(previous)  # leave a calling process (tests, the CLI) as it was
     median = statistics.median(times)
     print(f"cpu {size}px: median {median:.2f} s/image (n={repeats}, threads={threads})")
     return {"size": size, "threads": threads, "repeats": repeats, "median_s": median,
             "times_s": times, "model": pipe.model_info.to_dict(),
+            "load_average_before": round(load, 2),
             "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count()}
 

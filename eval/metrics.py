@@ -195,10 +195,15 @@ def blue_share(rgb: np.ndarray, min_chroma: float = MIN_CHROMA) -> float:
 def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray, eps: float = 1e-6) -> float:
     """Frechet distance between Gaussians fitted to two feature sets (N, D), as in FID.
 
-    |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)). With fewer samples than dimensions
-    the covariances are singular, so eps * I is added to both (this leaves the distance of a
-    set to a shifted copy of itself at exactly |shift|^2). Tiny imaginary parts from sqrtm
-    are numerical noise and dropped.
+    |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2)), with eps * I added to both
+    covariances: with fewer samples than dimensions they are singular (the distance of a set
+    to a shifted copy of itself stays exactly |shift|^2). Tiny imaginary parts from sqrtm are
+    numerical noise and dropped.
+
+    When N_a + N_b < D (54 plates in 1280 dimensions), the same value is computed in the
+    span of the centered samples: both covariances vanish outside it, where each term is
+    eps * I and the trace terms cancel. That makes sqrtm act on a (k, k) matrix, k <= N_a + N_b,
+    instead of (D, D), which takes tens of seconds on a busy 2-core machine.
     """
     a = np.asarray(feats_a, dtype=np.float64)
     b = np.asarray(feats_b, dtype=np.float64)
@@ -206,12 +211,16 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray, eps: float = 1e-6
         raise ValueError(f"expected (N, D) feature sets with equal D, got {a.shape}, {b.shape}")
     if len(a) < 2 or len(b) < 2:
         raise ValueError("a Frechet distance needs at least 2 samples per set")
-    eye = eps * np.eye(a.shape[1])
-    cov_a = np.cov(a, rowvar=False) + eye
-    cov_b = np.cov(b, rowvar=False) + eye
-    covmean = linalg.sqrtm(cov_a @ cov_b)
-    covmean = np.real(covmean)
     diff = a.mean(axis=0) - b.mean(axis=0)
+    a_c, b_c = a - a.mean(axis=0), b - b.mean(axis=0)
+    if len(a) + len(b) < a.shape[1]:
+        # Orthonormal rows spanning every centered sample: (k, D), k = N_a + N_b.
+        basis = np.linalg.svd(np.concatenate([a_c, b_c]), full_matrices=False)[2]
+        a_c, b_c = a_c @ basis.T, b_c @ basis.T  # (N, k) coordinates in that span
+    eye = eps * np.eye(a_c.shape[1])
+    cov_a = a_c.T @ a_c / (len(a) - 1) + eye
+    cov_b = b_c.T @ b_c / (len(b) - 1) + eye
+    covmean = np.real(linalg.sqrtm(cov_a @ cov_b))
     value = diff @ diff + np.trace(cov_a) + np.trace(cov_b) - 2.0 * np.trace(covmean)
     return float(max(value, 0.0))  # rounding can push an exact 0 slightly negative
 

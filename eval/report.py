@@ -161,10 +161,15 @@ def _as_8bit(rgb: np.ndarray) -> np.ndarray:
     return np.round(np.clip(rgb, 0, 1) * 255.0) / 255.0
 
 
-def model_row(weights: Path, device: str, render_size: int | None) -> Row:
-    """A row colorizing through the full pipeline (no context inference) with `weights`."""
+def model_row(weights: Path, device: str, render_size: int | None, context: bool) -> Row:
+    """A row colorizing through the full pipeline with `weights`.
+
+    The input is a bare gray image: no hint and no caption (a plate's file name or title
+    would leak its ground truth), so context comes only from what inference sees.
+    """
     settings = {"render_size": render_size} if render_size else {}
-    pipe = ColorizationPipeline.from_pretrained(weights, device=device, **settings)
+    pipe = ColorizationPipeline.from_pretrained(weights, device=device, context=context,
+                                                **settings)
     info = pipe.model_info
 
     def colorize(truth: np.ndarray) -> np.ndarray:
@@ -174,6 +179,7 @@ def model_row(weights: Path, device: str, render_size: int | None) -> Row:
 
 
 def baseline_rows(mean_ab: tuple[float, float] | None) -> list[Row]:
+    """Gray (no chroma), and sepia (one constant a*b*) when `mean_ab` is known."""
     rows = [Row("gray baseline", "baseline", metrics.gray_baseline)]
     if mean_ab is not None:
         rows.append(Row("sepia baseline", "baseline",
@@ -344,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="use this constant a*b* for the sepia baseline instead")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--render-size", type=int, default=None, help="pipeline render size")
+    p.add_argument("--no-context", dest="context", action="store_false",
+                   help="switch context inference off (faster; it cannot see captions here)")
     return p
 
 
@@ -373,7 +381,7 @@ def _run_context(argv: list[str], args: argparse.Namespace, started: str,
     return {"command": "python -m eval.report " + shlex.join(argv),
             "started_at": started, "finished_at": _now(),
             "settings": {"limit": args.limit, "device": args.device,
-                         "render_size": args.render_size,
+                         "render_size": args.render_size, "context": args.context,
                          "sepia_ab": list(sepia_ab) if sepia_ab else None},
             "environment": {"python": platform.python_version(), "torch": torch.__version__,
                             "numpy": np.__version__, "machine": platform.machine()}}
@@ -395,7 +403,8 @@ def run_report(args: argparse.Namespace, argv: list[str]) -> Path:
         args.weights if args.weights is not None else _default_weights())
     if not weights and not args.baselines_only:
         log.warning("no model weights found: only baselines (pass --weights FOLDER)")
-    models = [model_row(w, args.device, args.render_size) for w in weights]  # fail early
+    models = [model_row(w, args.device, args.render_size, args.context)  # fail early
+              for w in weights]
     sepia_ab = _sepia_ab(args)
     rows = baseline_rows(sepia_ab) + models
 

@@ -106,6 +106,26 @@ def test_frechet_distance_of_identical_and_shifted_sets():
     assert metrics.frechet_distance(feats + shift, feats) == pytest.approx(shift @ shift, rel=1e-5)
 
 
+def _frechet_full(a, b, eps=1e-6):
+    """The textbook formula in all D dimensions, for reference."""
+    from scipy import linalg
+
+    cov_a = np.cov(a, rowvar=False) + eps * np.eye(a.shape[1])
+    cov_b = np.cov(b, rowvar=False) + eps * np.eye(a.shape[1])
+    diff = a.mean(0) - b.mean(0)
+    root = np.real(linalg.sqrtm(cov_a @ cov_b))
+    return diff @ diff + np.trace(cov_a + cov_b - 2 * root)
+
+
+def test_frechet_distance_in_the_sample_span_equals_the_full_formula():
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(6, 40)) * rng.uniform(0.1, 3, 40)
+    b = rng.normal(size=(9, 40)) + 0.5
+    assert metrics.frechet_distance(a, b) == pytest.approx(_frechet_full(a, b), rel=1e-6)
+    c = rng.normal(size=(60, 40))  # more samples than dimensions: the direct path
+    assert metrics.frechet_distance(c, b) == pytest.approx(_frechet_full(c, b), rel=1e-6)
+
+
 def test_frechet_distance_with_fewer_samples_than_dimensions():
     rng = np.random.default_rng(1)
     a, b = rng.normal(size=(5, 64)), rng.normal(size=(6, 64))

@@ -57,7 +57,7 @@ def test_end_to_end_report_with_a_tiny_model(tmp_path, photos, train_dir, tiny_w
     out = tmp_path / "results"
     code = report.main(["--data-dir", str(photos), "--weights", str(tiny_weights),
                         "--train-dir", str(train_dir), "--out", str(out),
-                        "--render-size", "64", "--device", "cpu"])
+                        "--render-size", "64", "--device", "cpu", "--no-context"])
     assert code == 0
     data = json.loads((out / "latest-photos.json").read_text())
     assert data["dataset"]["name"] == "photos" and data["dataset"]["count"] == 2
@@ -75,6 +75,7 @@ def test_end_to_end_report_with_a_tiny_model(tmp_path, photos, train_dir, tiny_w
     assert data["rows"][2]["model"]["sha256"] and data["rows"][0]["model"] is None
     assert {"command", "started_at", "finished_at", "settings", "truth"} <= set(data)
     assert data["command"].startswith("python -m eval.report --data-dir")
+    assert data["settings"]["context"] is False
 
     table = (out / "latest-photos.md").read_text()
     for label in ("gray baseline", "sepia baseline", "tiny-model test", "ground truth"):
@@ -143,7 +144,39 @@ def test_prokudin_gorsky_plate(tmp_path, tiny_weights):
     shared = shared_dataset("prokudin-gorsky").parent
     out = tmp_path / "results"
     assert report.main(["--shared", str(shared), "--limit", "1", "--weights", str(tiny_weights),
-                        "--sepia-ab", "1", "7", "--render-size", "64", "--out", str(out)]) == 0
+                        "--sepia-ab", "1", "7", "--render-size", "64", "--no-context",
+                        "--out", str(out)]) == 0
     data = json.loads((out / "latest.json").read_text())
     assert data["dataset"]["name"] == "prokudin-gorsky" and data["dataset"]["count"] == 1
     assert data["truth"]["colorfulness"] > 5
+
+
+# --- the speed benchmark (eval/bench_speed.py) writes speed.json beside the report ----------
+
+
+def test_speed_benchmark_merges_its_section(tmp_path, tiny_weights, capsys):
+    from eval import bench_speed
+
+    out = tmp_path / "results"
+    out.mkdir()
+    (out / "speed.json").write_text(json.dumps({"cuda": {"images_per_s": 123.0}}))
+    assert bench_speed.main(["--weights", str(tiny_weights), "--size", "64", "--repeats", "2",
+                             "--device", "cpu", "--out", str(out)]) == 0
+    assert "cpu 64px: median" in capsys.readouterr().out
+    data = json.loads((out / "speed.json").read_text())
+    assert data["cuda"] == {"images_per_s": 123.0}  # another machine's figures are kept
+    assert data["cpu"]["threads"] == 2 and len(data["cpu"]["times_s"]) == 2
+    assert data["cpu"]["median_s"] > 0 and data["cpu"]["model"]["version"] == "test"
+
+
+@pytest.mark.gpu
+def test_speed_benchmark_on_cuda(tmp_path, tiny_weights):
+    import torch
+
+    from eval import bench_speed
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    assert bench_speed.main(["--weights", str(tiny_weights), "--size", "128", "--repeats", "2",
+                             "--batch", "4", "--device", "cuda", "--out", str(tmp_path)]) == 0
+    assert json.loads((tmp_path / "speed.json").read_text())["cuda"]["images_per_s"] > 0
