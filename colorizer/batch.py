@@ -92,9 +92,10 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def save_result(result: ColorizationResult, output: Path, fmt: str, report: bool) -> list[Path]:
     """Write the image (and, with `report`, <stem>.json and <stem>.uncertainty.png)."""
-    pil_format = FORMATS[fmt][0]
-    options = {"quality": 95} if pil_format == "JPEG" else {}
-    _atomic_write(output, lambda p: result.image.save(p, format=pil_format, **options))
+    from colorizer.provenance import encode_image  # provenance XMP in every output
+
+    data = encode_image(result, fmt)
+    _atomic_write(output, lambda p: p.write_bytes(data))
     written = [output]
     if report:
         json_path = output.with_suffix(".json")

@@ -1,4 +1,4 @@
-"""The `chronochrome` command line: colorize, context, train, eval, bench."""
+"""The `chronochrome` command line: colorize, context, train, eval, bench, serve, keys."""
 
 from __future__ import annotations
 
@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_context_parser(sub)
     _add_train(sub)
+    from colorizer.service.cli import add_service_parsers
+
+    add_service_parsers(sub)
     sub.add_parser("eval", help="regenerate the eval report (python -m eval.report)",
                    add_help=False)
     sub.add_parser("bench", help="speed benchmark (python -m eval.bench_speed)", add_help=False)
@@ -155,7 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    handlers = {"colorize": run_colorize, "context": run_context, "train": run_train}
+    from colorizer.service.cli import run_service_command
+
+    handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
+                "serve": run_service_command, "keys": run_service_command}
     try:
         return handlers[args.command](args)
     except ChronochromeError as exc:

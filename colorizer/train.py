@@ -271,7 +271,7 @@ class Trainer:
                 break
         log_file.close()
         wall = time.time() - started
-        meta = {"steps": self.step, "wall_seconds": round(wall, 1), "train_config": json.dumps(asdict(cfg)),
+        meta = {"version": self.out.name, "steps": self.step, "wall_seconds": round(wall, 1), "train_config": json.dumps(asdict(cfg)),
                 "device": str(self.accelerator.device), "torch": torch.__version__}
         return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
 

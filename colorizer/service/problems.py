@@ -1,0 +1,49 @@
+"""RFC 9457 problem details: every error the API returns is `application/problem+json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from colorizer.errors import ChronochromeError, ImageLoadError
+
+PROBLEM_TYPE = "https://chronochrome.dev/problems/"
+# ImageLoadError.reason -> HTTP status (errors.py documents the mapping)
+STATUS_BY_REASON = {
+    "too_large": 413,
+    "unsupported": 415,
+    "empty": 422,
+    "truncated": 422,
+    "not_found": 422,  # a remote image that is not there is the caller's input, not our route
+    "unreadable": 422,
+}
+TITLES = {
+    400: "Bad request", 401: "Unauthorized", 404: "Not found", 409: "Conflict",
+    413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
+    429: "Too many requests", 500: "Internal error", 502: "Bad gateway", 503: "Unavailable",
+}
+
+
+class Problem(ChronochromeError):
+    """An error with an HTTP status; the app renders it as problem+json."""
+
+    def __init__(self, status: int, reason: str, detail: str,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.reason = reason  # short machine-readable code, also the metrics label
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+    def to_dict(self, instance: str | None = None) -> dict[str, Any]:
+        body = {"type": PROBLEM_TYPE + self.reason, "title": TITLES.get(self.status, "Error"),
+                "status": self.status, "detail": self.detail, "reason": self.reason}
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+def problem_from_load_error(exc: ImageLoadError, **extra: Any) -> Problem:
+    """An image that would not load -> 413/415/422 with the loader's own message."""
+    return Problem(STATUS_BY_REASON.get(exc.reason, 422), exc.reason, str(exc), **extra)

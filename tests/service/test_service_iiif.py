@@ -1,0 +1,148 @@
+"""IIIF: sizes within info.json limits, manifests in, a Presentation 3 Choice manifest out."""
+
+from __future__ import annotations
+
+import io
+import json
+from urllib.parse import urlsplit
+
+from PIL import Image
+from service_helpers import gray_png
+
+from colorizer.service.iiif import (
+    ImageService,
+    canvases_of,
+    choose_size,
+    image_request_url,
+    presentation3_errors,
+)
+
+
+def _info(base: str, width=4000, height=3000, **limits) -> dict:
+    return {"@context": "http://iiif.io/api/image/3/context.json", "id": base,
+            "type": "ImageService3", "protocol": "http://iiif.io/api/image", "profile": "level1",
+            "width": width, "height": height, **limits}
+
+
+def test_choose_size_respects_service_limits_and_our_cap():
+    service = ImageService.from_info(_info("https://iiif.example/img", maxWidth=1000), "x")
+    assert choose_size(service, 50_000_000) == (1000, 750)
+    service = ImageService.from_info(_info("https://iiif.example/img", maxArea=1_200_000), "x")
+    w, h = choose_size(service, 50_000_000)
+    assert w * h <= 1_200_000 and abs(w / h - 4 / 3) < 0.01
+    service = ImageService.from_info(_info("https://iiif.example/img"), "x")
+    assert choose_size(service, 100_000_000) is None  # full size fits
+    assert image_request_url(service, None) == "https://iiif.example/img/full/max/0/default.jpg"
+    w, h = choose_size(service, 3_000_000)
+    assert w * h <= 3_000_000 and w == 2000
+    level0 = ImageService.from_info({**_info("https://iiif.example/l0"), "sizes": [
+        {"width": 500, "height": 375}, {"width": 1000, "height": 750}]}, "x")
+    assert choose_size(level0, 1_000_000) == (1000, 750)
+
+
+def test_v2_info_and_manifest_are_read():
+    info = {"@context": "http://iiif.io/api/image/2/context.json", "@id": "https://i.example/a",
+            "width": 2000, "height": 1000, "profile": ["http://iiif.io/api/image/2/level2.json",
+                                                       {"maxWidth": 800}]}
+    service = ImageService.from_info(info, "x")
+    assert service.version == 2 and choose_size(service, 10**8) == (800, 400)
+    assert image_request_url(service, (800, 400)).endswith("/full/800,400/0/default.jpg")
+    manifest = {"@context": "http://iiif.io/api/presentation/2/context.json",
+                "@id": "https://m.example/m", "@type": "sc:Manifest", "label": "Album",
+                "sequences": [{"canvases": [{"@id": "https://m.example/c1", "label": "p. 1",
+                                             "width": 2000, "height": 1000, "images": [{
+                                                 "resource": {"@id": "https://i.example/a.jpg",
+                                                              "service": {"@id": "https://i.example/a"}}}]}]}]}
+    meta, canvases = canvases_of(manifest)
+    assert meta["label"] == {"none": ["Album"]}
+    assert canvases[0].service == "https://i.example/a" and canvases[0].width == 2000
+
+
+def _serve_iiif(http_server):
+    base = http_server.url("/iiif/photo1")
+    http_server.routes["/iiif/photo1/info.json"] = (
+        200, {"Content-Type": "application/ld+json"},
+        json.dumps(_info(base, width=96, height=64, maxWidth=48)).encode())
+    http_server.routes["/iiif/photo1/full/48,32/0/default.jpg"] = (
+        200, {"Content-Type": "image/jpeg"}, gray_png(48, 32, fmt="JPEG"))
+    manifest = {
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": http_server.url("/manifest.json"), "type": "Manifest",
+        "label": {"en": ["Kazan street views"]},
+        "items": [{"id": http_server.url("/canvas/1"), "type": "Canvas", "width": 96,
+                   "height": 64, "label": {"en": ["Bauman street, 1950s"]},
+                   "items": [{"id": http_server.url("/page/1"), "type": "AnnotationPage",
+                              "items": [{"id": http_server.url("/anno/1"), "type": "Annotation",
+                                         "motivation": "painting",
+                                         "target": http_server.url("/canvas/1"),
+                                         "body": {"id": f"{base}/full/max/0/default.jpg",
+                                                  "type": "Image", "format": "image/jpeg",
+                                                  "service": [{"id": base,
+                                                               "type": "ImageService3"}]}}]}]}]}
+    http_server.routes["/manifest.json"] = (200, {"Content-Type": "application/ld+json"},
+                                            json.dumps(manifest).encode())
+    return base
+
+
+def test_manifest_job_produces_a_presentation3_choice_manifest(service, http_server):
+    _serve_iiif(http_server)
+    response = service.client.post("/v1/jobs", headers=service.headers(), json={
+        "items": [{"iiif_manifest": http_server.url("/manifest.json"), "hint": "Kazan 1950s"}]})
+    assert response.status_code == 202, response.text
+    location = response.headers["location"]
+    assert service.drain() == 1
+    paths = [r[1] for r in http_server.requests]
+    # info.json is read before the image, and the image is asked at the service's maxWidth.
+    assert paths.index("/iiif/photo1/info.json") < paths.index(
+        "/iiif/photo1/full/48,32/0/default.jpg")
+    manifest = service.client.get(f"{location}/manifest", headers=service.headers()).json()
+    assert presentation3_errors(manifest) == []
+    canvas = manifest["items"][0]
+    assert canvas["label"] == {"en": ["Bauman street, 1950s"]}
+    assert (canvas["width"], canvas["height"]) == (96, 64)
+    anno = canvas["items"][0]["items"][0]
+    assert anno["motivation"] == "painting" and anno["target"] == canvas["id"]
+    choice = anno["body"]
+    assert choice["type"] == "Choice" and len(choice["items"]) == 2
+    original, colorized = choice["items"]
+    assert original["service"][0]["id"] == http_server.url("/iiif/photo1")
+    assert "Original" in original["label"]["en"][0]
+    assert "Colorized" in colorized["label"]["en"][0]
+    assert manifest["label"] == {"en": ["Kazan street views (colorized)"]}
+    notes = canvas["annotations"][0]["items"]
+    assert notes and all(n["motivation"] == "assessing" for n in notes)
+    texts = " ".join(n["body"]["value"] for n in notes)
+    assert "Kazan 1950s" in texts and "uncertainty" in texts
+    # The colorized image in the manifest is the job's result and downloads.
+    path = urlsplit(colorized["id"]).path
+    image = Image.open(io.BytesIO(service.client.get(path, headers=service.headers()).content))
+    assert image.size == (48, 32)
+
+
+def test_direct_iiif_image_item(service, http_server):
+    base = _serve_iiif(http_server)
+    location = service.client.post("/v1/jobs", headers=service.headers(), json={
+        "items": [{"iiif_image": base}]}).headers["location"]
+    service.drain()
+    job = service.client.get(location, headers=service.headers()).json()
+    assert job["state"] == "succeeded"
+
+
+def test_validator_catches_a_broken_choice():
+    broken = {"@context": "http://iiif.io/api/presentation/3/context.json",
+              "id": "https://x.example/m", "type": "Manifest", "label": {"en": ["m"]},
+              "items": [{"id": "https://x.example/c", "type": "Canvas", "width": 10,
+                         "height": 10, "items": [{"type": "AnnotationPage", "items": [{
+                             "type": "Annotation", "target": "https://x.example/c",
+                             "body": {"type": "Choice", "items": [{
+                                 "id": "https://x.example/i", "type": "Image"}]}}]}]}]}
+    errors = presentation3_errors(broken)
+    assert any("Choice of two" in e for e in errors)
+    assert any("labeled" in e for e in errors)
+
+
+def test_bad_manifest_is_422(service, http_server):
+    http_server.routes["/not-a-manifest"] = (200, {}, b'{"hello": 1}')
+    response = service.client.post("/v1/jobs", headers=service.headers(), json={
+        "items": [{"iiif_manifest": http_server.url("/not-a-manifest")}]})
+    assert response.status_code == 422 and response.json()["reason"] == "invalid_iiif"
