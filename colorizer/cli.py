@@ -37,6 +37,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="replace existing files in OUTDIR that chronochrome did not write")
     p.add_argument("--no-context", action="store_true",
                    help="skip context inference (OCR, scene cues): faster, report has no context")
+    p.add_argument("--no-exemplars", action="store_true",
+                   help="skip exemplar retrieval from the library")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -55,8 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_context_parser(sub)
     _add_train(sub)
     from colorizer.service.cli import add_service_parsers
+    from retrieval.cli import add_library_parser
 
     add_service_parsers(sub)
+    add_library_parser(sub)
     sub.add_parser("eval", help="regenerate the eval report (python -m eval.report)",
                    add_help=False)
     sub.add_parser("bench", help="speed benchmark (python -m eval.bench_speed)", add_help=False)
@@ -85,7 +89,8 @@ def run_colorize(args: argparse.Namespace) -> int:
         "temperature": args.temperature, "chroma_scale": args.chroma_scale}.items()
         if v is not None}
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
-                                                context=not args.no_context, **overrides)
+                                                context=not args.no_context,
+                                                exemplars=not args.no_exemplars, **overrides)
     batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
@@ -136,6 +141,14 @@ def run_context(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_library(args: argparse.Namespace) -> int:
+    from retrieval.cli import run_library_command
+
+    from colorizer.visual_embedder import LuminanceEncoderEmbedder
+
+    return run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())
+
+
 def run_train(args: argparse.Namespace) -> int:
     from colorizer.train import TrainConfig, train
 
@@ -161,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     from colorizer.service.cli import run_service_command
 
     handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
-                "serve": run_service_command, "keys": run_service_command}
+                "serve": run_service_command, "keys": run_service_command,
+                "library": run_library}
     try:
         return handlers[args.command](args)
     except ChronochromeError as exc:

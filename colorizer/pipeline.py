@@ -27,6 +27,7 @@ from colorizer.colorspace import (
     lab_to_rgb_keep_luminance,
     luminance_of_rgb,
 )
+from colorizer.components import default_components
 from colorizer.errors import ChronochromeError
 from colorizer.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
@@ -86,7 +87,7 @@ def render_shape(width: int, height: int, long_side: int) -> tuple[int, int]:
 
 
 ContextFn = Callable[[Image.Image, str | None, str | None], dict[str, Any]]
-ExemplarFn = Callable[[dict[str, Any], Image.Image], list[dict[str, Any]]]
+ExemplarFn = Callable[[dict[str, Any], Image.Image, str | None], list[dict[str, Any]]]
 
 
 class ColorizationPipeline:
@@ -114,6 +115,7 @@ class ColorizationPipeline:
         path: str | Path | None = None,
         device: str = "auto",
         context: bool = True,
+        exemplars: bool = True,
         context_config: Any = None,
         **config: Any,
     ) -> ColorizationPipeline:
@@ -121,6 +123,7 @@ class ColorizationPipeline:
 
         With `context=True` the offline context encoder (OCR, hints, scene cues, text
         embedding) runs on every photo; `context_config` is a `context.ContextConfig`.
+        With `exemplars=True` exemplars are retrieved from the default library.
         """
         folder = Path(path) if path else DEFAULT_WEIGHTS
         generator = ColorGenerator.from_pretrained(folder)
@@ -131,9 +134,10 @@ class ColorizationPipeline:
             path=str(folder),
         )
         torch_device = resolve_device(device)
-        context_fn = default_context_fn(context_config, torch_device) if context else None
+        context_fn, exemplar_fn = default_components(torch_device, context, exemplars,
+                                                     context_config)
         return cls(generator, info, PipelineConfig(**config), device=torch_device,
-                   context_fn=context_fn)
+                   context_fn=context_fn, exemplar_fn=exemplar_fn)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings."""
@@ -166,7 +170,7 @@ class ColorizationPipeline:
         context = (self.context_fn(gray, hints, caption) if self.context_fn
                    else _empty_context(hints, caption))
         timings["context"], clock = _lap(clock)
-        exemplars = self.exemplar_fn(context, gray) if self.exemplar_fn else []
+        exemplars = self.exemplar_fn(context, gray, hints) if self.exemplar_fn else []
         timings["retrieval"], clock = _lap(clock)
 
         # 3. Chroma at the working resolution.
@@ -231,21 +235,6 @@ def _empty_context(hints: str | None, caption: str | None) -> dict[str, Any]:
     from context import SceneContext
 
     return SceneContext.empty("context inference switched off for this pipeline").to_dict()
-
-
-def default_context_fn(context_config: Any, device: torch.device) -> ContextFn:
-    """The offline context encoder with scene cues from our ImageNet classifier."""
-    from context import ContextConfig, ContextEncoder
-
-    from colorizer.scene import ImageNetSceneClassifier
-
-    encoder = ContextEncoder.from_default(
-        context_config or ContextConfig(), scene_classifier=ImageNetSceneClassifier(device=device))
-
-    def infer(image: Image.Image, hints: str | None, caption: str | None) -> dict[str, Any]:
-        return encoder(image, hint=hints, caption=caption).to_dict()
-
-    return infer
 
 
 def _weights_version(folder: Path) -> str:

@@ -21,6 +21,7 @@ import time
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from context import ContextConfig, ContextEncoder, SceneContext
@@ -78,7 +79,12 @@ def render_case(text: str, photo: Path, rng: random.Random) -> Image.Image:
     pad = h // 3 + 4
     draw.rectangle((x - pad, y - pad, x + w + pad, y + h + pad), fill=panel)
     draw.text((x - left, y - top), text, font=font, fill=ink)
-    noise = Image.effect_noise(img.size, rng.uniform(5, 20)).convert("RGB")
+    # Gaussian grain around mid-grey, as Image.effect_noise makes, but drawn from `rng`:
+    # effect_noise uses the C library's rand(), whose state other native code shares, so
+    # the same seed gave different images (and results) from run to run.
+    sigma = rng.uniform(5, 20)
+    grain = np.random.default_rng(rng.getrandbits(32)).normal(128.0, sigma, (img.height, img.width))
+    noise = Image.fromarray(np.clip(grain, 0, 255).astype(np.uint8), "L").convert("RGB")
     img = Image.blend(img, noise, 0.12)
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 1.2)))
     buf = io.BytesIO()

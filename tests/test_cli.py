@@ -20,7 +20,7 @@ def photos(tmp_path):
 
 
 def _run(tiny_weights, *args, context=False):
-    flags = [] if context else ["--no-context"]
+    flags = [] if context else ["--no-context", "--no-exemplars"]
     return main(["colorize", "--weights", str(tiny_weights), "--device", "cpu",
                  "--render-size", "64", *flags, *map(str, args)])
 
@@ -104,7 +104,7 @@ def test_report_writes_json_and_uncertainty(tiny_weights, photos, tmp_path):
     report = json.loads((out / "b.json").read_text())
     assert report["model"]["sha256"] and report["input"]["size"] == [56, 40]
     assert report["settings"]["hints"] == "Kazan 1950s"
-    assert report["exemplars"] == []
+    assert report["exemplars"] and {"id", "title", "score", "why"} <= set(report["exemplars"][0])
     era, region = report["context"]["era"], report["context"]["region"]
     assert (era["start"], era["end"]) == (1950, 1959) and era["source"] == "hint"
     assert "USSR" in region["name"] or "Tatar" in region["name"]

@@ -1,0 +1,25 @@
+"""An exemplar library of historical color, searchable by context with FAISS.
+
+    from retrieval import ExemplarRetriever
+    retriever = ExemplarRetriever.from_default(visual_embedder=None)  # curated library
+    hits = retriever(scene_context.to_dict(), image=None, k=5)  # list of JSON-able dicts
+
+- `Exemplar` (+ `NamedColor`, `RegionRef`): a record with era, regions, colors, source,
+  license and image; `ExemplarLibrary`: records + images + FAISS indexes in a folder;
+  `ExemplarRetriever`: context/photo -> scored exemplars with the reasons they matched.
+- `VisualEmbedder` is a protocol: retrieval never imports colorizer, the caller passes
+  `colorizer.visual_embedder.LuminanceEncoderEmbedder` (or a tiny one in tests).
+
+Importing this package loads no model, reads no file and imports no FAISS.
+"""
+
+from retrieval.embedders import HashingTextEmbedder, TextEmbedder, ThumbnailEmbedder, VisualEmbedder
+from retrieval.library import ExemplarLibrary, LibraryInfo
+from retrieval.retriever import ExemplarRetriever, RetrieverConfig
+from retrieval.types import Exemplar, NamedColor, RegionRef
+
+__all__ = [
+    "Exemplar", "ExemplarLibrary", "ExemplarRetriever", "HashingTextEmbedder", "LibraryInfo",
+    "NamedColor", "RegionRef", "RetrieverConfig", "TextEmbedder", "ThumbnailEmbedder",
+    "VisualEmbedder",
+]

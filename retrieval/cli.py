@@ -1,0 +1,171 @@
+"""The `library` subcommand: build exemplar libraries and see what a query retrieves.
+
+    chronochrome library build --default                     # curated library -> cache
+    chronochrome library build FOLDER --metadata CSV --out DIR [--era 1905-1915]
+                               [--region "Russian Empire"]
+    chronochrome library search --hint "USSR 1950" [--image IMAGE] [--library DIR] --json
+
+colorizer/cli.py wires it in with `add_library_parser(subparsers)` and calls
+`run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())`. `python -m retrieval`
+runs it alone, without a visual embedder (text and metadata only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from retrieval.embedders import VisualEmbedder
+
+
+def add_library_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("library", help="build and search exemplar libraries")
+    _add_arguments(p)
+    return p
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="library_command", required=True)
+    b = sub.add_parser("build", help="build a library from an archive folder, or the default one")
+    b.add_argument("folder", nargs="?", help="folder of color photos (with --metadata)")
+    b.add_argument("--metadata", metavar="CSV", help="one row per image: file, title, era, "
+                   "region, source, license (common column names are recognised)")
+    b.add_argument("--out", metavar="DIR", help="library folder to write (default: "
+                   "./library-<FOLDER name>; for --default: the cache)")
+    b.add_argument("--default", action="store_true", help="build the curated default library")
+    b.add_argument("--era", help='years for rows without any, e.g. "1905-1915"')
+    b.add_argument("--region", help='region for rows without one, e.g. "Russian Empire"')
+    b.add_argument("--kind", default="photo", help="exemplar kind of the archive's images")
+    b.add_argument("--source", help="citation for rows without a source column")
+    b.add_argument("--license", help="license for rows without a license column")
+    b.add_argument("--id-prefix", default="", help="prefix for exemplar ids (file stems)")
+    b.add_argument("--no-visual", action="store_true", help="build without the visual index")
+    s = sub.add_parser("search", help="show what a hint and/or image would retrieve")
+    s.add_argument("--hint", help='what you know, e.g. "USSR 1950" or "Kazan, 1950s"')
+    s.add_argument("--image", metavar="IMAGE", help="search by the photo's luminance features")
+    s.add_argument("--library", default="default", help="library folder (default: curated)")
+    s.add_argument("-k", type=int, default=5, help="how many exemplars")
+    s.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run_library_command(args: argparse.Namespace,
+                        visual_embedder: VisualEmbedder | None = None) -> int:
+    try:
+        if args.library_command == "build":
+            return _build(args, visual_embedder)
+        return _search(args, visual_embedder)
+    except (ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _resolver():
+    from context.config import ContextConfig
+    from context.gazetteer import load_gazetteer
+    from retrieval.regions import RegionResolver
+
+    return RegionResolver(load_gazetteer(ContextConfig().data_dir))
+
+
+def _text_embedder():
+    from context.embedding import TextEmbedder
+
+    return TextEmbedder()
+
+
+def _build(args, visual_embedder) -> int:
+    from retrieval.archive import ArchiveDefaults, archive_records, parse_era
+    from retrieval.knowledge import default_library
+    from retrieval.library import ExemplarLibrary
+
+    visual = None if args.no_visual else visual_embedder
+    t0 = time.perf_counter()
+    if args.default:
+        library = default_library(_text_embedder(), visual, _resolver(), folder=args.out,
+                                  rebuild=True)
+    else:
+        if not args.folder or not args.metadata:
+            print("error: give FOLDER and --metadata CSV (or --default)", file=sys.stderr)
+            return 2
+        folder = Path(args.folder)
+        if not folder.is_dir():
+            print(f"error: no such folder: {folder}", file=sys.stderr)
+            return 2
+        era = parse_era(args.era) if args.era else None
+        if args.era and era is None:
+            print(f"error: --era {args.era!r} has no year; write e.g. 1905-1915", file=sys.stderr)
+            return 2
+        defaults = ArchiveDefaults(era=era, region=args.region, kind=args.kind,
+                                   source=args.source, license=args.license,
+                                   id_prefix=args.id_prefix)
+        out = Path(args.out or f"library-{folder.name}")
+        records = archive_records(folder, args.metadata, _resolver(), defaults)
+        library = ExemplarLibrary.build(out, records, _text_embedder(), visual,
+                                        name=folder.name, version="archive-1")
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"library": str(library.root), "count": len(library),
+                      "text_embedder": library.info.text_embedder,
+                      "visual_embedder": library.info.visual_embedder,
+                      "seconds": round(seconds, 2)}, indent=1))
+    return 0
+
+
+def _search(args, visual_embedder) -> int:
+    from PIL import Image
+
+    from context.config import ContextConfig
+    from context.encoder import ContextEncoder
+    from retrieval.retriever import ExemplarRetriever
+
+    if not (args.hint or args.image):
+        print("error: give --hint TEXT and/or --image IMAGE", file=sys.stderr)
+        return 2
+    image = None
+    if args.image:
+        if visual_embedder is None:
+            print("error: image search needs a visual embedder; run it as `chronochrome "
+                  "library search --image ...` (python -m retrieval is text-only)",
+                  file=sys.stderr)
+            return 2
+        path = Path(args.image)
+        if not path.is_file():
+            print(f"error: no such image file: {path}", file=sys.stderr)
+            return 2
+        image = Image.open(path)
+        image.load()
+    t0 = time.perf_counter()
+    retriever = ExemplarRetriever.from_default(visual_embedder if image else None,
+                                               library=args.library)
+    load_s = time.perf_counter() - t0
+    context = {}
+    if args.hint:
+        encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+        context = encoder(None, hint=args.hint).to_dict()
+    t1 = time.perf_counter()
+    hits = retriever(context, image=image, k=args.k, query_text=args.hint)
+    search_ms = (time.perf_counter() - t1) * 1000
+    if args.json:
+        print(json.dumps({"query": {"hint": args.hint, "image": args.image,
+                                    "era": context.get("era") and {k: context["era"][k] for k in ("start", "end", "confidence")},
+                                    "region": context.get("region") and context["region"]["name"],
+                                    "description": context.get("description")},
+                          "library": str(retriever.library.root), "count": len(retriever.library),
+                          "load_seconds": round(load_s, 2), "search_ms": round(search_ms, 2),
+                          "results": hits}, ensure_ascii=False, indent=1))
+    else:
+        for rank, hit in enumerate(hits, 1):
+            print(f"{rank}. {hit['score']:.3f}  {hit['id']}  {hit['title']}")
+            print(f"   {'; '.join(hit['why'])}")
+            print(f"   colors: {', '.join(c['name'] + ' ' + c['srgb'] for c in hit['colors'])}")
+            print(f"   source: {hit['source']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_arguments(parser)
+    return run_library_command(parser.parse_args(argv))

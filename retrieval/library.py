@@ -1,0 +1,193 @@
+"""`ExemplarLibrary`: exemplar records, their images and their FAISS indexes, in one folder.
+
+Folder layout (`FORMAT_VERSION` 1):
+
+    library.json        what the folder is: format, name, version, count, embedders, timing
+    exemplars.jsonl     one `Exemplar.to_dict()` per line; `image` relative to the folder
+    images/<id>.png     the exemplar images (rendered, or resized copies of archive photos)
+    text.faiss/.json    FAISS index over text embeddings of `Exemplar.text()`
+    visual.faiss/.json  FAISS index over visual embeddings of the images (optional)
+
+`load` checks the embedders against what the folder was built with and refuses a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from retrieval.embedders import TextEmbedder, VisualEmbedder
+from retrieval.index import METRIC, VectorIndex
+from retrieval.types import Exemplar
+
+FORMAT = "chronochrome-exemplar-library"
+FORMAT_VERSION = 1
+IMAGE_BATCH = 16
+
+
+@dataclass(frozen=True)
+class LibraryInfo:
+    name: str
+    version: str  # content version, e.g. "curated-v1-1a2b3c4d"
+    count: int
+    text_embedder: str | None
+    visual_embedder: str | None
+    build_seconds: float = 0.0
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+
+
+class ExemplarLibrary:
+    """Records + indexes. Arrays `starts`/`ends` serve the era filter of the retriever."""
+
+    def __init__(self, exemplars: list[Exemplar], text_index: VectorIndex | None,
+                 visual_index: VectorIndex | None, info: LibraryInfo,
+                 root: Path | None = None):
+        for name, index in (("text", text_index), ("visual", visual_index)):
+            if index is not None and len(index) != len(exemplars):
+                raise ValueError(f"{name} index has {len(index)} vectors for "
+                                 f"{len(exemplars)} exemplars")
+        self.exemplars = exemplars
+        self.text_index = text_index
+        self.visual_index = visual_index
+        self.info = info
+        self.root = root
+        self.starts = np.array([e.start for e in exemplars], dtype=np.int32)
+        self.ends = np.array([e.end for e in exemplars], dtype=np.int32)
+        self._by_id = {e.id: i for i, e in enumerate(exemplars)}
+        if len(self._by_id) != len(exemplars):
+            raise ValueError("exemplar ids must be unique within a library")
+
+    def __len__(self) -> int:
+        return len(self.exemplars)
+
+    def __getitem__(self, ident: str) -> Exemplar:
+        return self.exemplars[self._by_id[ident]]
+
+    def position(self, ident: str) -> int:
+        return self._by_id[ident]
+
+    def image_path(self, exemplar: Exemplar) -> str:
+        path = Path(exemplar.image)
+        if not path.is_absolute() and self.root is not None:
+            path = self.root / path
+        return str(path.resolve())
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, folder: str | Path, records: Iterable[tuple[Exemplar, Callable[[], Image.Image]]],
+              text_embedder: TextEmbedder, visual_embedder: VisualEmbedder | None = None,
+              name: str = "library", version: str = "1") -> ExemplarLibrary:
+        """Write images, records and indexes into `folder` (replaced atomically).
+
+        `records` pairs each exemplar with a function that makes its image (rendering or
+        loading happens here, one at a time, so large archives stream).
+        """
+        t0 = time.perf_counter()
+        folder = Path(folder)
+        tmp = folder.with_name(folder.name + ".building")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        (tmp / "images").mkdir(parents=True)
+        exemplars: list[Exemplar] = []
+        visual_rows: list[np.ndarray] = []
+        batch: list[Image.Image] = []
+        for exemplar, make_image in records:
+            image = make_image().convert("RGB")
+            rel = f"images/{exemplar.id}.png"
+            image.save(tmp / rel, optimize=False)
+            exemplars.append(replace(exemplar, image=rel))
+            if visual_embedder is not None:
+                batch.append(image)
+                if len(batch) == IMAGE_BATCH:
+                    visual_rows.append(_embed_images(visual_embedder, batch))
+                    batch = []
+        if visual_embedder is not None and batch:
+            visual_rows.append(_embed_images(visual_embedder, batch))
+        text_vectors = _embed_texts(text_embedder, [e.text() for e in exemplars])
+        text_index = VectorIndex.build(text_vectors, text_embedder.name)
+        visual_index = None
+        if visual_embedder is not None:
+            visual_index = VectorIndex.build(np.concatenate(visual_rows), visual_embedder.name)
+        info = LibraryInfo(name, version, len(exemplars), text_embedder.name,
+                           visual_embedder.name if visual_embedder else None)
+        library = cls(exemplars, text_index, visual_index, info, tmp)
+        library._write(tmp)
+        info = replace(info, build_seconds=round(time.perf_counter() - t0, 2))
+        (tmp / "library.json").write_text(json.dumps(info.__dict__, indent=1))
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.rename(folder)
+        library.root, library.info = folder, info
+        return library
+
+    def _write(self, folder: Path) -> None:
+        with (folder / "exemplars.jsonl").open("w", encoding="utf-8") as f:
+            for e in self.exemplars:
+                f.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+        if self.text_index is not None:
+            self.text_index.save(folder / "text")
+        if self.visual_index is not None:
+            self.visual_index.save(folder / "visual")
+
+    # -- loading --------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, folder: str | Path, text_embedder: TextEmbedder | None = None,
+             visual_embedder: VisualEmbedder | None = None) -> ExemplarLibrary:
+        """Load a library folder; the embedders given must be the ones it was built with.
+
+        A visual embedder given for a library built without one is an error (rebuild with
+        it); a library with a visual index loaded without a visual embedder searches by text
+        and metadata only.
+        """
+        folder = Path(folder)
+        manifest = folder / "library.json"
+        if not manifest.exists():
+            raise FileNotFoundError(f"{folder} is not an exemplar library (no library.json); "
+                                    "build one with `chronochrome library build`")
+        data = json.loads(manifest.read_text())
+        if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{manifest}: format {data.get('format')} v"
+                             f"{data.get('format_version')} is not {FORMAT} v{FORMAT_VERSION}; "
+                             "rebuild the library with this version of chronochrome")
+        info = LibraryInfo(**data)
+        with (folder / "exemplars.jsonl").open(encoding="utf-8") as f:
+            exemplars = [Exemplar.from_dict(json.loads(line)) for line in f if line.strip()]
+        text_index = visual_index = None
+        if text_embedder is not None:
+            text_index = VectorIndex.load(folder / "text", text_embedder.name, text_embedder.dim,
+                                          METRIC)
+        if visual_embedder is not None:
+            if info.visual_embedder is None:
+                raise ValueError(f"library {folder} has no visual index; rebuild it with a "
+                                 f"visual embedder ({visual_embedder.name}) to search by image")
+            visual_index = VectorIndex.load(folder / "visual", visual_embedder.name,
+                                            visual_embedder.dim, METRIC)
+        return cls(exemplars, text_index, visual_index, info, folder)
+
+
+def _embed_texts(embedder: TextEmbedder, texts: list[str], batch: int = 64) -> np.ndarray:
+    rows = [embedder.embed(texts[i:i + batch]) for i in range(0, len(texts), batch)]
+    out = np.concatenate(rows) if rows else np.zeros((0, embedder.dim), np.float32)
+    _check_rows(out, embedder.dim, embedder.name)
+    return out
+
+
+def _embed_images(embedder: VisualEmbedder, images: list[Image.Image]) -> np.ndarray:
+    out = np.asarray(embedder(images), dtype=np.float32)
+    _check_rows(out, embedder.dim, embedder.name)
+    return out
+
+
+def _check_rows(x: np.ndarray, dim: int, name: str) -> None:
+    if x.ndim != 2 or x.shape[1] != dim:
+        raise ValueError(f"embedder {name} returned shape {x.shape}, expected (N, {dim})")

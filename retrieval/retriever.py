@@ -1,0 +1,259 @@
+"""`ExemplarRetriever`: a scene context (and optionally the photo) -> scored exemplars.
+
+    retriever = ExemplarRetriever.from_default(visual_embedder=None)
+    hits = retriever(context.to_dict(), image=None, k=5, query_text="USSR 1950")
+
+Score = weighted mean of the parts that are present:
+  text    cosine of the query text (context description + free text) with the record text
+  visual  cosine of the photo's visual embedding with the exemplar image's
+  era     1 when the exemplar's years overlap the context era (non-overlapping exemplars are
+          dropped when the era is confident enough, see RetrieverConfig.era_filter)
+  region  1 when the exemplar's region is the place or contains it (less per level above the
+          place), `within_score` when it lies inside the place, 0 otherwise
+
+Candidates are the exact matches of the region filter plus the nearest neighbours from each
+FAISS index, so a 100k-record library is searched in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from retrieval.embedders import TextEmbedder, VisualEmbedder
+from retrieval.library import ExemplarLibrary
+from retrieval.regions import QueryLevel, RegionResolver, match_reason, query_levels
+
+
+@dataclass(frozen=True)
+class RetrieverConfig:
+    k: int = 5  # exemplars returned
+    text_weight: float = 0.45  # weight of the text similarity
+    visual_weight: float = 0.45  # weight of the visual similarity (when an image is given)
+    era_weight: float = 0.2  # weight of the era overlap (when the context has an era)
+    region_weight: float = 0.35  # weight of the region match (when the context has a region)
+    within_score: float = 0.5  # region score of an exemplar lying inside the query place
+    level_decay: float = 0.05  # region score lost per hierarchy level above the query place
+    era_filter: bool = True  # drop exemplars whose era does not overlap a confident era
+    min_era_confidence: float = 0.3  # an era below this confidence only scores, never filters
+    era_slack: int = 0  # years of tolerance added to both ends of the context era
+    candidates: int = 256  # nearest neighbours taken from each FAISS index
+    exact_limit: int = 20_000  # region-matched records scored exactly up to this many
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RetrieverConfig:
+        valid = {f.name for f in fields(cls)}
+        unknown = set(data) - valid
+        if unknown:
+            raise ValueError(f"unknown RetrieverConfig keys {sorted(unknown)}; valid keys: "
+                             f"{sorted(valid)}")
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> RetrieverConfig:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class ExemplarRetriever:
+    """Callable: `retriever(context_dict, image=None, k=5, query_text=None) -> list[dict]`."""
+
+    def __init__(self, library: ExemplarLibrary, resolver: RegionResolver,
+                 text_embedder: TextEmbedder | None = None,
+                 visual_embedder: VisualEmbedder | None = None,
+                 config: RetrieverConfig | None = None):
+        self.library = library
+        self.resolver = resolver
+        self.text_embedder = text_embedder
+        self.visual_embedder = visual_embedder
+        self.config = config or RetrieverConfig()
+        if visual_embedder is not None and library.visual_index is None:
+            raise ValueError("a visual embedder was given but the library has no visual index; "
+                             "load the library with the same visual embedder")
+        self._region_index, self._within_index = self._build_region_indexes()
+
+    @classmethod
+    def from_default(cls, visual_embedder: VisualEmbedder | None = None,
+                     library: str | Path | None = None, config: RetrieverConfig | None = None,
+                     text_embedder: TextEmbedder | None = None) -> ExemplarRetriever:
+        """MiniLM text embedder + the curated library (built into the cache on first use), or
+        the library folder `library` (built by `chronochrome library build`)."""
+        from context.config import ContextConfig
+        from context.gazetteer import load_gazetteer
+        from retrieval.knowledge import default_library
+
+        if text_embedder is None:
+            from context.embedding import TextEmbedder as MiniLM
+
+            text_embedder = MiniLM()
+        resolver = RegionResolver(load_gazetteer(ContextConfig().data_dir))
+        if library is None or str(library) == "default":
+            lib = default_library(text_embedder, visual_embedder, resolver)
+        else:
+            lib = ExemplarLibrary.load(library, text_embedder, visual_embedder)
+        return cls(lib, resolver, text_embedder, visual_embedder, config)
+
+    # -- indexes over regions ---------------------------------------------------------------
+
+    def _build_region_indexes(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """key -> records whose region has that key; key -> records lying inside that key."""
+        direct: dict[str, list[int]] = {}
+        within: dict[str, list[int]] = {}
+        ancestors_cache: dict[tuple, list[QueryLevel]] = {}
+        for i, e in enumerate(self.library.exemplars):
+            for r in e.regions:
+                for key in r.match_keys():
+                    direct.setdefault(key, []).append(i)
+                cache_key = (r, e.start, e.end)
+                if cache_key not in ancestors_cache:
+                    ancestors_cache[cache_key] = self.resolver.ancestors(r, (e.start, e.end))
+                for level in ancestors_cache[cache_key]:
+                    for key in level.codes:
+                        within.setdefault(key, []).append(i)
+        as_arrays = lambda d: {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in d.items()}
+        return as_arrays(direct), as_arrays(within)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def __call__(self, context: dict[str, Any] | None, image: Image.Image | None = None,
+                 k: int | None = None, query_text: str | None = None) -> list[dict[str, Any]]:
+        context = context or {}
+        text_vec = self._text_query(context, query_text)
+        visual_vec = None
+        if image is not None and self.visual_embedder is not None:
+            visual_vec = np.asarray(self.visual_embedder([image]), dtype=np.float32)[0]
+        return self.search(context, text_vec, visual_vec, k or self.config.k)
+
+    def _text_query(self, context: dict[str, Any], query_text: str | None) -> np.ndarray | None:
+        index = self.library.text_index
+        if index is None:
+            return None
+        emb, model = context.get("embedding"), context.get("embedding_model")
+        if not query_text and emb is not None and model == index.info.embedder:
+            return np.asarray(emb, dtype=np.float32)
+        text = " ".join(t for t in (context.get("description"), query_text) if t)
+        if not text or self.text_embedder is None:
+            return None
+        return self.text_embedder.embed([text])[0]
+
+    def search(self, context: dict[str, Any], text_vec: np.ndarray | None,
+               visual_vec: np.ndarray | None, k: int) -> list[dict[str, Any]]:
+        """The ranking, given query vectors already embedded (the benchmark times this)."""
+        cfg, lib = self.config, self.library
+        n = len(lib)
+        if n == 0:
+            return []
+        era = _era(context)
+        eligible = None
+        if era is not None:
+            start, end = era[0] - cfg.era_slack, era[1] + cfg.era_slack
+            overlap = (lib.starts <= end) & (lib.ends >= start)
+            if cfg.era_filter and era[2] >= cfg.min_era_confidence:
+                eligible = overlap
+        levels = query_levels(context)
+        region = np.zeros(n, dtype=np.float32)
+        for i, level in enumerate(levels):
+            for key in level.codes:
+                ids = self._region_index.get(key)
+                if ids is not None:
+                    region[ids] = np.maximum(region[ids], 1.0 - cfg.level_decay * i)
+        if levels:
+            for key in levels[0].codes:
+                ids = self._within_index.get(key)
+                if ids is not None:
+                    region[ids] = np.maximum(region[ids], cfg.within_score)
+
+        mask = region > 0
+        if eligible is not None:
+            mask &= eligible
+        pool = [np.flatnonzero(mask)]
+        if len(pool[0]) > cfg.exact_limit:  # too many to score exactly: best by text/visual
+            pool = [self._top(idx, vec, pool[0]) for idx, vec in self._modalities(text_vec, visual_vec)]
+        for idx, vec in self._modalities(text_vec, visual_vec):
+            _, ids = idx.search(vec, cfg.candidates)
+            pool.append(ids if eligible is None else ids[eligible[ids]])
+        if not any(len(p) for p in pool):  # nothing from the indexes: metadata only
+            pool = [np.flatnonzero(eligible) if eligible is not None else np.arange(n)]
+        cand = np.unique(np.concatenate(pool))
+        if len(cand) == 0:
+            return []
+
+        parts: dict[str, np.ndarray] = {}
+        weights: dict[str, float] = {}
+        if text_vec is not None and lib.text_index is not None:
+            parts["text"] = lib.text_index.similarities(text_vec, cand)
+            weights["text"] = cfg.text_weight
+        if visual_vec is not None and lib.visual_index is not None:
+            parts["visual"] = lib.visual_index.similarities(visual_vec, cand)
+            weights["visual"] = cfg.visual_weight
+        if era is not None:
+            parts["era"] = overlap[cand].astype(np.float32)
+            weights["era"] = cfg.era_weight
+        if levels:
+            parts["region"] = region[cand]
+            weights["region"] = cfg.region_weight
+        total = sum(weights.values()) or 1.0
+        score = np.zeros(len(cand), dtype=np.float32)
+        for name, values in parts.items():
+            score += weights[name] * values / total
+        order = np.argsort(-score, kind="stable")[:k]
+        return [self._hit(int(cand[j]), float(score[j]), {p: float(v[j]) for p, v in parts.items()},
+                          era, levels) for j in order]
+
+    def _modalities(self, text_vec, visual_vec):
+        lib = self.library
+        out = []
+        if text_vec is not None and lib.text_index is not None:
+            out.append((lib.text_index, text_vec))
+        if visual_vec is not None and lib.visual_index is not None:
+            out.append((lib.visual_index, visual_vec))
+        return out
+
+    def _top(self, index, vec, subset: np.ndarray) -> np.ndarray:
+        _, ids = index.search(vec, self.config.candidates, subset=subset,
+                              exact_limit=self.config.exact_limit)
+        return ids
+
+    def _hit(self, i: int, score: float, parts: dict[str, float],
+             era: tuple[int, int, float] | None, levels: list[QueryLevel]) -> dict[str, Any]:
+        e = self.library.exemplars[i]
+        why = []
+        if era is not None:
+            when = f"{era[0]}" if era[0] == era[1] else f"{era[0]}-{era[1]}"
+            if parts.get("era"):
+                why.append(f"era {e.start}-{e.end} overlaps {when}")
+            else:
+                why.append(f"era {e.start}-{e.end} does not overlap {when}")
+        if levels:
+            matched = match_reason(e.regions, levels, self.config.level_decay)
+            if matched:
+                why.append(matched[1])
+            elif parts.get("region"):
+                names = ", ".join(r.name for r in e.regions)
+                why.append(f"region {names} lies within {levels[0].name}")
+        if "text" in parts:
+            why.append(f"text similarity {parts['text']:.2f}")
+        if "visual" in parts:
+            why.append(f"visual similarity {parts['visual']:.2f}")
+        return {
+            "id": e.id, "title": e.title, "kind": e.kind, "score": round(score, 4), "why": why,
+            "era": {"start": e.start, "end": e.end},
+            "regions": [{k: v for k, v in r.__dict__.items()} for r in e.regions],
+            "colors": [{"name": c.name, "srgb": c.srgb, "role": c.role} for c in e.colors],
+            "source": e.source, "license": e.license, "note": e.note,
+            "image_path": self.library.image_path(e),
+        }
+
+
+def _era(context: dict[str, Any]) -> tuple[int, int, float] | None:
+    era = context.get("era") if context else None
+    if not era:
+        return None
+    return int(era["start"]), int(era["end"]), float(era.get("confidence", 1.0))

@@ -1,0 +1,135 @@
+"""The records of the exemplar library: `Exemplar` with its `NamedColor`s and `RegionRef`s.
+
+Every object is a frozen dataclass that serialises to plain JSON (`to_dict`) and back
+(`from_dict`, which rejects unknown keys). Years are integers (CE), ranges inclusive; colors
+are sRGB hex strings "#RRGGBB".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+KINDS = ("flag", "banner", "ensign", "uniform", "insignia", "photo", "object")
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _check_keys(cls: type, data: dict[str, Any]) -> None:
+    valid = {f.name for f in fields(cls)}
+    unknown = set(data) - valid
+    if unknown:
+        raise ValueError(
+            f"{cls.__name__}.from_dict got unknown keys {sorted(unknown)}; "
+            f"valid keys: {sorted(valid)}"
+        )
+
+
+@dataclass(frozen=True)
+class NamedColor:
+    """A documented color: its name, sRGB value and the part it colors (field, cloth...)."""
+
+    name: str  # e.g. "horizon blue"
+    srgb: str  # "#7CA2B8"
+    role: str = ""  # "field", "stripe", "emblem", "cloth", "facing", "buttons", ...
+
+    def __post_init__(self) -> None:
+        if not _HEX.match(self.srgb):
+            raise ValueError(f"color {self.name!r}: srgb must look like '#RRGGBB', got "
+                             f"{self.srgb!r}")
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        return tuple(int(self.srgb[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NamedColor:
+        _check_keys(cls, data)
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    """A place or polity an exemplar belongs to, by Wikidata QID and/or ISO 3166 code.
+
+    `gazetteer` is the id of the polity or place in configs/context/ (e.g. "tatar_assr"), used
+    to tell containment (the Tatar ASSR lies within the USSR) when QIDs are not enough.
+    """
+
+    name: str
+    wikidata: str | None = None  # "Q15180"
+    iso: str | None = None  # ISO 3166-1 alpha-2, 3166-2 ("RU-TA") or 3166-3 ("SUHH")
+    gazetteer: str | None = None  # polity/place id in configs/context/*.csv
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RegionRef:
+        _check_keys(cls, data)
+        return cls(**data)
+
+    def match_keys(self) -> tuple[str, ...]:
+        """Match keys: the QID, the ISO code and the normalised name."""
+        out = []
+        if self.wikidata:
+            out.append(self.wikidata.upper())
+        if self.iso:
+            out.append("iso:" + self.iso.upper())
+        out.append(name_key(self.name))
+        return tuple(out)
+
+
+def name_key(name: str) -> str:
+    return "name:" + re.sub(r"[^\w]+", " ", name.casefold()).strip()
+
+
+@dataclass(frozen=True)
+class Exemplar:
+    """One exemplar: an image of a historical color fact, with its provenance."""
+
+    id: str
+    kind: str  # one of KINDS
+    title: str
+    start: int  # first year the colors applied
+    end: int  # last year (inclusive)
+    regions: tuple[RegionRef, ...]
+    colors: tuple[NamedColor, ...]
+    source: str  # a citable reference for the color fact (URL or bibliographic)
+    license: str  # terms of the record and its image
+    image: str  # image path relative to the library folder (or absolute)
+    description: str = ""  # free text a historian can read; also embedded for search
+    note: str = ""  # caveats on the colors or the dating
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"exemplar {self.id}: kind {self.kind!r} is not one of {KINDS}")
+        if self.start > self.end:
+            raise ValueError(f"exemplar {self.id}: start {self.start} is after end {self.end}")
+        if not self.source.strip():
+            raise ValueError(f"exemplar {self.id}: give a citable `source` for its colors")
+
+    def text(self) -> str:
+        """The text embedded for search: what, when, where, which colors."""
+        where = ", ".join(r.name for r in self.regions) or "unknown place"
+        colors = ", ".join(c.name for c in self.colors)
+        parts = [f"{self.title}.", f"A {self.kind} from {self.start}-{self.end} in {where}."]
+        if colors:
+            parts.append(f"Colors: {colors}.")
+        if self.description:
+            parts.append(self.description)
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["regions"] = [asdict(r) for r in self.regions]
+        data["colors"] = [asdict(c) for c in self.colors]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Exemplar:
+        _check_keys(cls, data)
+        return cls(**{
+            **data,
+            "start": int(data["start"]),
+            "end": int(data["end"]),
+            "regions": tuple(RegionRef.from_dict(r) for r in data.get("regions", [])),
+            "colors": tuple(NamedColor.from_dict(c) for c in data.get("colors", [])),
+        })

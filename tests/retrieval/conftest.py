@@ -1,0 +1,72 @@
+"""Tiny real components: a hashing text embedder, a thumbnail visual embedder, a library of a
+dozen curated records rendered at test time."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from context.config import ContextConfig
+from context.encoder import ContextEncoder
+from context.gazetteer import load_gazetteer
+from retrieval.embedders import HashingTextEmbedder, ThumbnailEmbedder
+from retrieval.knowledge import curated_records
+from retrieval.library import ExemplarLibrary
+from retrieval.regions import RegionResolver
+from retrieval.retriever import ExemplarRetriever
+
+TINY_IDS = ("ussr_state_flag", "soviet_red_banner", "tatar_assr_flag_1954", "rsfsr_flag_1954",
+            "russian_empire_tricolour", "france_tricolore", "french_horizon_blue",
+            "german_feldgrau_1910", "german_empire_flag", "union_flag", "hinomaru",
+            "us_flag_48", "tatarstan_flag")
+
+
+@pytest.fixture(scope="session")
+def resolver():
+    return RegionResolver(load_gazetteer(ContextConfig().data_dir))
+
+
+@pytest.fixture(scope="session")
+def hint_context():
+    """hint -> SceneContext.to_dict(), with the context package's own hint parsing."""
+    encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+    return lambda hint: encoder(None, hint=hint).to_dict()
+
+
+@pytest.fixture(scope="session")
+def tiny_library(tmp_path_factory, resolver):
+    records = [r for r in curated_records(resolver) if r[0].id in TINY_IDS]
+    folder = tmp_path_factory.mktemp("lib") / "tiny"
+    return ExemplarLibrary.build(folder, records, HashingTextEmbedder(128), ThumbnailEmbedder(8),
+                                 name="tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_retriever(tiny_library, resolver):
+    return ExemplarRetriever(tiny_library, resolver, HashingTextEmbedder(128),
+                             ThumbnailEmbedder(8))
+
+
+@pytest.fixture
+def tiny_archive(tmp_path):
+    """Three random "plates" and a manifest in the Prokudin-Gorsky layout."""
+    folder = tmp_path / "plates"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(3):
+        img = (rng.uniform(0, 255, (48, 64, 3))).astype(np.uint8)
+        Image.fromarray(img).save(folder / f"p{i}.jpg")
+        rows.append({"file": f"p{i}.jpg", "title_hint_unverified": f"plate {i}" if i else "",
+                     "loc_link": "" if i else "https://www.loc.gov/item/x",
+                     "photo_rights": "no known restrictions"})
+    meta = tmp_path / "manifest.csv"
+    with meta.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["file", "title_hint_unverified", "loc_link",
+                                          "photo_rights", "region", "era"])
+        w.writeheader()
+        w.writerows(rows[:3])
+    return folder, meta

@@ -1,0 +1,46 @@
+import json
+
+import pytest
+
+from retrieval.cli import main
+
+
+@pytest.fixture
+def offline_text(monkeypatch):
+    """The CLI's MiniLM replaced by the hashing embedder (same protocol, no weights)."""
+    from retrieval import cli
+    from retrieval.embedders import HashingTextEmbedder
+
+    monkeypatch.setattr(cli, "_text_embedder", lambda: HashingTextEmbedder(64))
+    import retrieval.retriever as r
+
+    orig = r.ExemplarRetriever.from_default.__func__
+
+    def from_default(cls, visual_embedder=None, library=None, config=None, text_embedder=None):
+        return orig(cls, visual_embedder, library, config, HashingTextEmbedder(64))
+
+    monkeypatch.setattr(r.ExemplarRetriever, "from_default", classmethod(from_default))
+
+
+def test_build_and_search_an_archive(tmp_path, tiny_archive, capsys, offline_text):
+    folder, meta = tiny_archive
+    out = tmp_path / "lib"
+    assert main(["build", str(folder), "--metadata", str(meta), "--era", "1905-1915",
+                 "--region", "Russian Empire", "--out", str(out)]) == 0
+    built = json.loads(capsys.readouterr().out)
+    assert built["count"] == 3 and built["visual_embedder"] is None
+    assert main(["search", "--hint", "Russian Empire 1910", "--library", str(out), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["query"]["region"] == "Russian Empire"
+    assert result["query"]["era"]["start"] == 1910
+    assert {h["id"] for h in result["results"]} == {"p0", "p1", "p2"}
+    assert all(0 < h["score"] <= 1 and h["why"] for h in result["results"])
+
+
+def test_errors_say_what_to_do(capsys, offline_text):
+    assert main(["search"]) == 2
+    assert "--hint" in capsys.readouterr().err
+    assert main(["search", "--image", "x.jpg"]) == 2
+    assert "visual embedder" in capsys.readouterr().err
+    assert main(["build", "nowhere"]) == 2
+    assert "--metadata" in capsys.readouterr().err
