@@ -108,22 +108,32 @@ def lab_to_rgb_keep_luminance(
     Out-of-gamut pixels get their chroma scaled down (hue kept) by a per-pixel bisection on
     the scale factor: L* stays exact up to float rounding, only saturation gives way.
     """
-    def in_gamut(scale: torch.Tensor) -> torch.Tensor:
-        rgb = lab_to_rgb_unclipped(torch.cat([lightness, ab * scale], dim=1))
-        return ((rgb >= -1e-4) & (rgb <= 1 + 1e-4)).all(dim=1, keepdim=True)
+    def to_rgb(lum: torch.Tensor, chroma: torch.Tensor) -> torch.Tensor:
+        return lab_to_rgb_unclipped(torch.cat([lum, chroma], dim=1))
 
-    full = in_gamut(torch.ones_like(lightness))
-    if bool(full.all()):
-        return lab_to_rgb(torch.cat([lightness, ab], dim=1))
-    lo = torch.zeros_like(lightness)  # scale 0 (gray) is always in gamut
-    hi = torch.ones_like(lightness)
+    def in_gamut(rgb: torch.Tensor) -> torch.Tensor:
+        return ((rgb >= -1e-4) & (rgb <= 1 + 1e-4)).all(dim=1)
+
+    rgb = to_rgb(lightness, ab)  # (B, 3, H, W)
+    outside = ~in_gamut(rgb)  # (B, H, W)
+    if not bool(outside.any()):
+        return rgb.clamp(0, 1)
+    # Bisect only the out-of-gamut pixels, gathered into a (1, C, N, 1) strip: usually a
+    # small share of a photo, so this costs far less than bisecting every pixel.
+    b_idx, y_idx, x_idx = outside.nonzero(as_tuple=True)
+    lum = lightness[b_idx, :, y_idx, x_idx].T[None, :, :, None]  # (1, 1, N, 1)
+    chroma = ab[b_idx, :, y_idx, x_idx].T[None, :, :, None]  # (1, 2, N, 1)
+    lo = torch.zeros_like(lum)  # scale 0 (gray) is always in gamut
+    hi = torch.ones_like(lum)
     for _ in range(iterations):
         mid = (lo + hi) / 2
-        ok = in_gamut(mid)
+        ok = in_gamut(to_rgb(lum, chroma * mid)).unsqueeze(1)
         lo = torch.where(ok, mid, lo)
         hi = torch.where(ok, hi, mid)
-    scale = torch.where(full, torch.ones_like(lo), lo)
-    return lab_to_rgb(torch.cat([lightness, ab * scale], dim=1))
+    fixed = to_rgb(lum, chroma * lo)[0, :, :, 0]  # (3, N)
+    rgb = rgb.clone()
+    rgb[b_idx, :, y_idx, x_idx] = fixed.T
+    return rgb.clamp(0, 1)
 
 
 def to_bchw(hwc: torch.Tensor) -> torch.Tensor:

@@ -53,7 +53,8 @@ def synthetic_gray(size: int, seed: int = 0) -> Image.Image:
 def load_pipeline(weights: Path | None, device: str) -> ColorizationPipeline:
     """The pipeline on `device`: given weights, else the default ones, else random weights."""
     if weights is not None or (DEFAULT_WEIGHTS / WEIGHTS_FILE).is_file():
-        return ColorizationPipeline.from_pretrained(weights, device=device, context=False)
+        return ColorizationPipeline.from_pretrained(weights, device=device, context=False,
+                                                    exemplars=False)
     # Speed does not depend on the weights' values: a random default-size model will do.
     torch.manual_seed(0)
     info = ModelInfo(name="random-init", version="none", sha256="", path="")

@@ -169,7 +169,7 @@ def model_row(weights: Path, device: str, render_size: int | None, context: bool
     """
     settings = {"render_size": render_size} if render_size else {}
     pipe = ColorizationPipeline.from_pretrained(weights, device=device, context=context,
-                                                **settings)
+                                                exemplars=context, **settings)
     info = pipe.model_info
 
     def colorize(truth: np.ndarray) -> np.ndarray:
