@@ -89,14 +89,23 @@ def _val_split(datasets: Path) -> EvalDataset:
     root = _require(datasets / TRAIN_PHOTOS)
     files = list_photos(root, "val", VAL_FRACTION)
     return EvalDataset("val-split", root, tuple(files),
-                       f"photos-train validation split (val_fraction={VAL_FRACTION}); "
-                       "checkpoints are chosen on it, so it is not a test set")
+                       f"photos-train validation split (half of val_fraction={VAL_FRACTION}); "
+                       "checkpoints and operating points are chosen on it: not a test set")
+
+
+def _heldout(datasets: Path) -> EvalDataset:
+    root = _require(datasets / TRAIN_PHOTOS)
+    files = list_photos(root, "test", VAL_FRACTION)
+    return EvalDataset("heldout", root, tuple(files),
+                       f"photos-train test split (the other half of val_fraction={VAL_FRACTION}):"
+                       " never trained on, never tuned on")
 
 
 # A new dataset is one function here: name -> loader of the shared datasets folder.
 DATASETS: dict[str, Callable[[Path], EvalDataset]] = {
     "prokudin-gorsky": _prokudin_gorsky,
     "val-split": _val_split,
+    "heldout": _heldout,
 }
 
 
@@ -269,6 +278,9 @@ def markdown_table(report: dict[str, Any]) -> str:
     for row in report["rows"]:
         cells = [_cell(row["metrics"].get(k), fmt) for k, _, fmt in COLUMNS]
         lines.append(f"| {row['label']} | " + " | ".join(cells) + " |")
+    for row in report.get("history", []):
+        cells = [_cell(row["metrics"].get(k), fmt) for k, _, fmt in COLUMNS]
+        lines.append(f"| {row['label']} (earlier version) | " + " | ".join(cells) + " |")
     truth = report["truth"]
     truth_cells = {"colorfulness": f"{truth['colorfulness']:.1f}",
                    "blue_share": f"{truth['blue_share']:.3f}"}
@@ -314,6 +326,28 @@ def _rounded(value: Any, digits: int = 5) -> Any:
     if isinstance(value, list | tuple):
         return [_rounded(v, digits) for v in value]
     return value
+
+
+def merge_history(report: dict[str, Any], out: Path, record: bool) -> dict[str, Any]:
+    """Keep every model version's figures per dataset, so progress stays visible.
+
+    `history-<dataset>.json` maps a model row's label (name + version) to its figures; a
+    full run (`record`) adds or refreshes its own rows. Versions not in this run are listed
+    in the report under `history`.
+    """
+    path = out / f"history-{report['dataset']['name']}.json"
+    history = json.loads(path.read_text()) if path.is_file() else {}
+    current = {row["label"] for row in report["rows"]}
+    if record:
+        for row in report["rows"]:
+            if row["kind"] == "model":
+                history[row["label"]] = {"metrics": row["metrics"], "model": row["model"],
+                                         "finished_at": report["finished_at"]}
+        out.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(history, indent=1) + "\n")
+    earlier = [{"label": label, **entry} for label, entry in sorted(history.items())
+               if label not in current]
+    return {**report, "history": earlier}
 
 
 def write_report(report: dict[str, Any], out: Path, stem: str) -> tuple[Path, Path]:
@@ -410,6 +444,7 @@ def run_report(args: argparse.Namespace, argv: list[str]) -> Path:
 
     truth = evaluate(dataset, rows, load_imagenet_encoder(include_head=True))
     report = build_report(dataset, rows, truth, _run_context(argv, args, started, sepia_ab))
+    report = merge_history(report, args.out, record=not args.limit and not args.data_dir)
     stem = "latest" if dataset.name == DEFAULT_DATASET else f"latest-{dataset.name}"
     json_path, md_path = write_report(report, args.out, stem)
     print(markdown_table(report))

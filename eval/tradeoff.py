@@ -1,0 +1,237 @@
+"""Truth against vividness: sweep the generator's vividness knobs and pick an operating point.
+
+    python -m eval.tradeoff                       # val split, embedded default weights
+    python -m eval.tradeoff --apply               # also write the chosen point into config.json
+
+Each photo's logits are computed once; every (temperature, chroma scale) pair decodes them,
+merges with the photo's L*, and is scored by mean CIEDE2000 (truth) and colorfulness
+(vividness). The rule for the default operating point, applied on the validation split only
+(never on the Prokudin-Gorsky plates or the held-out split):
+
+    among the settings whose mean CIEDE2000 is at least `margin` below the gray baseline's,
+    the one whose colorfulness is closest to the truth's (as vivid as the truth, no more);
+    if no setting beats gray by the margin, the one with the lowest CIEDE2000.
+
+Writes `eval/results/tradeoff.json`, `tradeoff.md` and `tradeoff.png` (a scatter plot).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image, ImageDraw
+
+from colorizer.colorspace import lab_to_rgb_keep_luminance
+from colorizer.generator import CONFIG_FILE, ColorGenerator
+from colorizer.imageio import load_image
+from colorizer.pipeline import DEFAULT_RENDER_SIZE, DEFAULT_WEIGHTS, lightness_of, render_shape
+from eval import metrics
+from eval.report import (
+    DATASETS,
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    DatasetUnavailableError,
+    luminance_input,
+)
+
+log = logging.getLogger("chronochrome.eval.tradeoff")
+
+TEMPERATURES = (0.2, 0.3, 0.38, 0.5, 0.7, 1.0)
+CHROMA_SCALES = (0.6, 0.8, 1.0, 1.2)
+
+
+@dataclass
+class Point:
+    temperature: float
+    chroma_scale: float
+    ciede2000: list[float]
+    colorfulness: list[float]
+    blue: list[float]  # blue chroma per image
+    chroma: list[float]  # total chroma per image
+
+    def summary(self) -> dict[str, float]:
+        return {"temperature": self.temperature, "chroma_scale": self.chroma_scale,
+                "ciede2000": float(np.mean(self.ciede2000)),
+                "colorfulness": float(np.mean(self.colorfulness)),
+                "blue_share": float(sum(self.blue) / max(sum(self.chroma), 1e-9))}
+
+
+@torch.inference_mode()
+def logits_for(generator: ColorGenerator, lightness: torch.Tensor, render_size: int) -> torch.Tensor:
+    height, width = lightness.shape[-2:]
+    rw, rh = render_shape(width, height, render_size)
+    small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
+                          align_corners=False)
+    return generator.forward_logits(small)[0]
+
+
+def colorize_with(generator: ColorGenerator, logits: torch.Tensor, lightness: torch.Tensor,
+                  temperature: float, chroma_scale: float) -> np.ndarray:
+    ab, _ = generator.decode(logits, temperature, chroma_scale)
+    ab = F.interpolate(ab, size=lightness.shape[-2:], mode="bilinear", align_corners=False)
+    rgb = lab_to_rgb_keep_luminance(lightness, ab)[0].permute(1, 2, 0).numpy()
+    return np.round(rgb.astype(np.float64) * 255) / 255  # as saved: 8 bits
+
+
+def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
+          temperatures=TEMPERATURES, scales=CHROMA_SCALES) -> tuple[list[Point], dict]:
+    points = {(t, s): Point(t, s, [], [], [], []) for t in temperatures for s in scales}
+    truth = {"ciede2000_gray": [], "colorfulness": [], "blue": [], "chroma": []}
+    for index, path in enumerate(files, 1):
+        log.info("[%d/%d] %s", index, len(files), path.name)
+        rgb = load_image(path).rgb.astype(np.float64)
+        truth_lab = metrics.lab_of(rgb)
+        lightness = lightness_of(load_image(luminance_input(rgb)))  # 8-bit gray, as in report
+        logits = logits_for(generator, lightness, render_size)
+        gray = metrics.gray_baseline(rgb)
+        truth["ciede2000_gray"].append(metrics.mean_ciede2000(gray, rgb, truth_lab=truth_lab))
+        truth["colorfulness"].append(metrics.colorfulness(rgb))
+        blue, chroma = metrics.blue_chroma(rgb)
+        truth["blue"].append(blue)
+        truth["chroma"].append(chroma)
+        for point in points.values():
+            pred = colorize_with(generator, logits, lightness, point.temperature,
+                                 point.chroma_scale)
+            point.ciede2000.append(metrics.mean_ciede2000(pred, rgb, truth_lab=truth_lab))
+            point.colorfulness.append(metrics.colorfulness(pred))
+            blue, chroma = metrics.blue_chroma(pred)
+            point.blue.append(blue)
+            point.chroma.append(chroma)
+    reference = {"gray_ciede2000": float(np.mean(truth["ciede2000_gray"])),
+                 "truth_colorfulness": float(np.mean(truth["colorfulness"])),
+                 "truth_blue_share": float(sum(truth["blue"]) / max(sum(truth["chroma"]), 1e-9))}
+    return list(points.values()), reference
+
+
+def choose(summaries: list[dict], reference: dict, margin: float) -> dict:
+    """The documented rule (see the module docstring)."""
+    ok = [p for p in summaries if p["ciede2000"] <= reference["gray_ciede2000"] - margin]
+    if ok:
+        target = reference["truth_colorfulness"]
+        return min(ok, key=lambda p: (abs(p["colorfulness"] - target), p["ciede2000"]))
+    return min(summaries, key=lambda p: p["ciede2000"])
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def markdown(summaries: list[dict], reference: dict, chosen: dict, dataset: str) -> str:
+    lines = [f"Trade-off on `{dataset}` ({reference['count']} photos): gray baseline ΔE00 "
+             f"{reference['gray_ciede2000']:.2f}, truth colorfulness "
+             f"{reference['truth_colorfulness']:.1f}, truth blue share "
+             f"{reference['truth_blue_share']:.3f}.", "",
+             "| temperature | chroma scale | ΔE00 ↓ | colorfulness | CF / truth | blue share |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for p in summaries:
+        mark = " **(default)**" if p is chosen else ""
+        lines.append(f"| {p['temperature']:.2f} | {p['chroma_scale']:.2f}{mark} | "
+                     f"{p['ciede2000']:.2f} | {p['colorfulness']:.1f} | "
+                     f"{p['colorfulness'] / reference['truth_colorfulness']:.0%} | "
+                     f"{p['blue_share']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(summaries: list[dict], reference: dict, chosen: dict, path: Path) -> None:
+    """Scatter of CIEDE2000 (x) against colorfulness (y), one color per temperature."""
+    w, h, pad = 720, 480, 60
+    img = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(img)
+    xs = [p["ciede2000"] for p in summaries] + [reference["gray_ciede2000"]]
+    ys = [p["colorfulness"] for p in summaries] + [0.0, reference["truth_colorfulness"]]
+    x0, x1 = min(xs) - 0.5, max(xs) + 0.5
+    y0, y1 = 0.0, max(ys) * 1.1
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return (pad + (x - x0) / (x1 - x0) * (w - 2 * pad),
+                h - pad - (y - y0) / (y1 - y0) * (h - 2 * pad))
+
+    draw.rectangle([pad, pad, w - pad, h - pad], outline="black")
+    draw.text((w // 2 - 60, h - pad + 25), "mean CIEDE2000 (lower = truer)", fill="black")
+    draw.text((5, pad - 30), "colorfulness (higher = more vivid)", fill="black")
+    for frac in (0.0, 0.5, 1.0):
+        draw.text((pad - 40, at(x0, y0 + frac * (y1 - y0))[1] - 6),
+                  f"{y0 + frac * (y1 - y0):.0f}", fill="black")
+        draw.text((at(x0 + frac * (x1 - x0), y0)[0] - 10, h - pad + 5),
+                  f"{x0 + frac * (x1 - x0):.1f}", fill="black")
+    gx, _ = at(reference["gray_ciede2000"], 0)
+    draw.line([gx, pad, gx, h - pad], fill=(150, 150, 150), width=1)
+    draw.text((gx + 3, pad + 3), "gray", fill=(120, 120, 120))
+    _, ty = at(x0, reference["truth_colorfulness"])
+    draw.line([pad, ty, w - pad, ty], fill=(0, 140, 0), width=1)
+    draw.text((pad + 3, ty - 14), "truth colorfulness", fill=(0, 120, 0))
+    palette = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
+               (148, 103, 189), (140, 86, 75)]
+    temps = sorted({p["temperature"] for p in summaries})
+    for p in summaries:
+        color = palette[temps.index(p["temperature"]) % len(palette)]
+        x, y = at(p["ciede2000"], p["colorfulness"])
+        r = 7 if p is chosen else 4
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=color,
+                     outline="black" if p is chosen else color)
+    for i, t in enumerate(temps):
+        draw.ellipse([w - pad - 90, pad + 8 + i * 16, w - pad - 82, pad + 16 + i * 16],
+                     fill=palette[i % len(palette)])
+        draw.text((w - pad - 76, pad + 5 + i * 16), f"T={t}", fill="black")
+    img.save(path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval.tradeoff", description=__doc__.split("\n")[0])
+    p.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    p.add_argument("--dataset", default="val-split", choices=["val-split"],
+                   help="operating points are chosen on the validation split only")
+    p.add_argument("--limit", type=int, default=0, help="use the first N photos (0 = all)")
+    p.add_argument("--margin", type=float, default=0.2,
+                   help="required ΔE00 advantage over the gray baseline")
+    p.add_argument("--render-size", type=int, default=DEFAULT_RENDER_SIZE)
+    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    p.add_argument("--apply", action="store_true",
+                   help="write the chosen temperature and chroma scale into the weights' config")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        dataset = DATASETS[args.dataset](SHARED_DATASETS)
+    except DatasetUnavailableError as exc:
+        print(f"tradeoff skipped: {exc}")
+        return 0
+    files = list(dataset.files[: args.limit] if args.limit else dataset.files)
+    generator = ColorGenerator.from_pretrained(args.weights)
+    points, reference = sweep(generator, files, args.render_size)
+    reference["count"] = len(files)
+    summaries = [p.summary() for p in points]
+    chosen = choose(summaries, reference, args.margin)
+    args.out.mkdir(parents=True, exist_ok=True)
+    document = {"dataset": dataset.name, "description": dataset.description,
+                "weights": str(args.weights), "margin": args.margin, "reference": reference,
+                "points": summaries, "chosen": chosen,
+                "rule": "among points with ΔE00 <= gray ΔE00 - margin, colorfulness closest to "
+                        "the truth's; else the lowest ΔE00"}
+    (args.out / "tradeoff.json").write_text(json.dumps(document, indent=1) + "\n")
+    table = markdown(summaries, reference, chosen, dataset.name)
+    (args.out / "tradeoff.md").write_text(table)
+    plot(summaries, reference, chosen, args.out / "tradeoff.png")
+    print(table)
+    print(f"chosen: temperature {chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
+    if args.apply:
+        config_path = Path(args.weights) / CONFIG_FILE
+        config = json.loads(config_path.read_text())
+        config.update(temperature=chosen["temperature"], chroma_scale=chosen["chroma_scale"])
+        config_path.write_text(json.dumps(config, indent=2) + "\n")
+        print(f"wrote the operating point into {config_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

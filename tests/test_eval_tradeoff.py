@@ -1,0 +1,59 @@
+import numpy as np
+from PIL import Image
+
+from eval.report import merge_history
+from eval.tradeoff import choose, plot, sweep
+
+
+def _points():
+    return [
+        {"temperature": 0.2, "chroma_scale": 1.2, "ciede2000": 11.0, "colorfulness": 60.0},
+        {"temperature": 0.38, "chroma_scale": 1.0, "ciede2000": 11.5, "colorfulness": 41.0},
+        {"temperature": 0.5, "chroma_scale": 0.8, "ciede2000": 10.0, "colorfulness": 25.0},
+        {"temperature": 1.0, "chroma_scale": 1.2, "ciede2000": 13.5, "colorfulness": 44.0},
+    ]
+
+
+def test_choose_prefers_truth_like_vividness_below_gray():
+    reference = {"gray_ciede2000": 12.0, "truth_colorfulness": 42.0}
+    chosen = choose(_points(), reference, margin=0.2)
+    assert (chosen["temperature"], chosen["chroma_scale"]) == (0.38, 1.0)
+
+
+def test_choose_falls_back_to_lowest_error_when_nothing_beats_gray():
+    reference = {"gray_ciede2000": 9.0, "truth_colorfulness": 42.0}
+    assert choose(_points(), reference, margin=0.2)["ciede2000"] == 10.0
+
+
+def test_sweep_scores_every_setting(tmp_path, tiny_generator):
+    rng = np.random.default_rng(0)
+    files = []
+    for i in range(2):
+        path = tmp_path / f"p{i}.png"
+        Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
+        files.append(path)
+    points, reference = sweep(tiny_generator.eval(), files, 64, temperatures=(0.3, 1.0),
+                              scales=(0.5, 1.0))
+    assert len(points) == 4
+    summaries = [p.summary() for p in points]
+    assert all(len(p.ciede2000) == 2 for p in points)
+    low = next(s for s in summaries if s["chroma_scale"] == 0.5 and s["temperature"] == 0.3)
+    high = next(s for s in summaries if s["chroma_scale"] == 1.0 and s["temperature"] == 0.3)
+    assert high["colorfulness"] > low["colorfulness"]
+    assert reference["gray_ciede2000"] > 0 and reference["truth_colorfulness"] > 10
+    plot(summaries, reference, summaries[0], tmp_path / "t.png")
+    assert Image.open(tmp_path / "t.png").size == (720, 480)
+
+
+def test_history_keeps_earlier_versions(tmp_path):
+    def report(label, value):
+        return {"dataset": {"name": "d"}, "finished_at": "now",
+                "rows": [{"label": "gray baseline", "kind": "baseline", "metrics": {}},
+                         {"label": label, "kind": "model", "model": {},
+                          "metrics": {"ciede2000": value}}]}
+
+    merge_history(report("m v1", 12.0), tmp_path, record=True)
+    second = merge_history(report("m v2", 11.0), tmp_path, record=True)
+    assert [(r["label"], r["metrics"]["ciede2000"]) for r in second["history"]] == [("m v1", 12.0)]
+    quick = merge_history(report("m v3", 10.0), tmp_path, record=False)
+    assert {r["label"] for r in quick["history"]} == {"m v1", "m v2"}
