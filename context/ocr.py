@@ -192,25 +192,26 @@ class TesseractEngine:
         return (name.group(1) if name else None), (float(conf.group(1)) if conf else 0.0)
 
 
-def _to_line(crop: Image.Image) -> Image.Image:
-    """Grayscale, dark text on light, autocontrast, LINE_HEIGHT tall."""
+def _to_line(crop: Image.Image, height: int = LINE_HEIGHT) -> Image.Image:
+    """Grayscale, dark text on light, autocontrast, `height` pixels tall."""
     gray = ImageOps.autocontrast(crop.convert("L"), cutoff=1)
     arr = np.asarray(gray, dtype=np.float32)
     # Text is the minority of a tight box: if most pixels are dark, the background is dark.
     if (arr < arr.mean()).mean() > 0.5:
         gray = ImageOps.invert(gray)
-    w = max(1, round(gray.width * LINE_HEIGHT / max(1, gray.height)))
-    return gray.resize((min(w, 1600), LINE_HEIGHT), Image.BILINEAR)
+    w = max(1, round(gray.width * height / max(1, gray.height)))
+    return gray.resize((min(w, 1600), height), Image.BILINEAR)
 
 
-def build_strip(image: Image.Image, boxes: Sequence[Box]) -> tuple[Image.Image, list[int]]:
+def build_strip(image: Image.Image, boxes: Sequence[Box], height: int = LINE_HEIGHT
+                ) -> tuple[Image.Image, list[int]]:
     """Stack the cropped lines; returns the strip and the top y of each line in it."""
-    lines = [_to_line(image.crop(b)) for b in boxes]
+    lines = [_to_line(image.crop(b), height) for b in boxes]
     width = max(line.width for line in lines) + 20
-    strip = Image.new("L", (width, _GAP + len(lines) * (LINE_HEIGHT + _GAP)), 255)
+    strip = Image.new("L", (width, _GAP + len(lines) * (height + _GAP)), 255)
     tops = []
     for i, line in enumerate(lines):
-        top = _GAP + i * (LINE_HEIGHT + _GAP)
+        top = _GAP + i * (height + _GAP)
         strip.paste(line, (10, top))
         tops.append(top)
     return strip, tops
@@ -228,15 +229,15 @@ def _logical(word: str) -> str:
     return word
 
 
-def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str
-                ) -> list[tuple[str, float]]:
+def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str,
+                height: int = LINE_HEIGHT) -> list[tuple[str, float]]:
     """(text, confidence) per line of the strip, read with one Tesseract model."""
     words: list[list[tuple[str, float]]] = [[] for _ in tops]
     for text, conf, top, height in engine.words(strip, model):
         text = text.strip()
         centre = top + height / 2
         for i, t in enumerate(tops):
-            if t - _GAP / 2 <= centre <= t + LINE_HEIGHT + _GAP / 2:
+            if t - _GAP / 2 <= centre <= t + height + _GAP / 2:
                 words[i].append((text, conf))
                 break
     out = []
@@ -248,12 +249,45 @@ def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], mo
     return out
 
 
+def merge_words(boxes: Sequence[tuple[int, int, int, int, float]]) -> list[Box]:
+    """Join word boxes that lie on one text line into line boxes.
+
+    The detector often splits a line at wide word gaps (Arabic, monospaced or letter-spaced
+    signs); a lone word is too short for the script models (and fails the line-shape test),
+    so boxes whose vertical extents mostly overlap, of similar height, with a gap under
+    ~1.2 line heights, are merged (repeatedly, so chains of words become one line)."""
+    out = [list(b[:4]) for b in boxes]
+    merged = True
+    while merged:
+        merged = False
+        out.sort(key=lambda b: b[0])
+        for i in range(len(out)):
+            a = out[i]
+            for j in range(i + 1, len(out)):
+                b = out[j]
+                ha, hb = a[3] - a[1], b[3] - b[1]
+                if min(ha, hb) <= 0:
+                    continue
+                overlap = min(a[3], b[3]) - max(a[1], b[1])
+                gap = max(a[0], b[0]) - min(a[2], b[2])
+                if (overlap >= 0.6 * min(ha, hb) and min(ha, hb) >= 0.5 * max(ha, hb)
+                        and gap <= 1.2 * max(ha, hb)):
+                    out[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [(b[0], b[1], b[2], b[3]) for b in out]
+
+
 class TextReader:
     """Detects text lines in a photo and reads them with Tesseract, script by script."""
 
     def __init__(self, scripts: tuple[ScriptInfo, ...], detector: TextBoxDetector | None = None,
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
-                 detector_side: int = 736):
+                 detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24),
+                 retry_lines: int = 3):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -266,6 +300,8 @@ class TextReader:
         self.max_lines = max_lines
         self.threads = threads
         self.use_osd = use_osd and "osd" in models
+        self.retry_heights = retry_heights  # line heights tried for lines left unsettled
+        self.retry_lines = retry_lines  # at most this many (largest) lines are retried
         self._by_osd = {s.name.split(" ")[0]: s for s in self.scripts}
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
@@ -277,7 +313,7 @@ class TextReader:
 
     def detect(self, image: Image.Image) -> list[Box]:
         boxes = []
-        for x0, y0, x1, y1, _ in self.detector(image):
+        for x0, y0, x1, y1 in merge_words(self.detector(image)):
             if y1 - y0 < 8 or x1 - x0 < 2 * (y1 - y0):  # tiny or not a horizontal line
                 continue
             pad = max(2, (y1 - y0) // 8)
@@ -296,22 +332,42 @@ class TextReader:
         batches = self._batches(self._by_osd.get(osd[0] or ""))
         best: list[LineReading | None] = [None] * len(boxes)
         pending = list(range(len(boxes)))
+        self._read(image, boxes, pending, batches, LINE_HEIGHT, best)
+        # Tesseract's line finder is fragile at one text height for some models (Arabic
+        # returns nothing for a clean line at 40 px and reads it at 32 px, or the other way
+        # round), so lines no model settled are read again at other heights: the largest
+        # few only (a big sign, not the texture boxes of the photo), all models again.
+        retry = [j for j in range(len(boxes)) if not _settled(best[j])]
+        retry = sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines]
+        for height in self.retry_heights:
+            retry = [j for j in retry if not _settled(best[j])]
+            if not retry:
+                break
+            self._read(image, boxes, sorted(retry), batches, height, best)
+        return [b for b in best if b is not None and b.text], osd
+
+    def _read(self, image: Image.Image, boxes: list[Box], pending: list[int],
+              batches: list[list[ScriptInfo]], height: int,
+              best: list[LineReading | None]) -> None:
+        """Read the `pending` lines with each batch of models in turn at one line height,
+        keeping the best reading per line in `best`; settled lines leave, and so do boxes
+        that no model reads as text (texture, edges)."""
         for batch in batches:
             if not pending:
                 break
-            sub, sub_tops = build_strip(image, [boxes[j] for j in pending])
-            jobs = [self._pool.submit(_read_strip, self.engine, sub, sub_tops, s.tesseract)
-                    for s in batch]
+            sub, sub_tops = build_strip(image, [boxes[j] for j in pending], height)
+            jobs = [self._pool.submit(_read_strip, self.engine, sub, sub_tops, s.tesseract,
+                                      height) for s in batch]
+            letters = dict.fromkeys(pending, 0)
             for script, job in zip(batch, jobs):
                 for j, (text, conf) in zip(pending, job.result()):
                     reading = self._judge(text, conf, boxes[j], script)
+                    letters[j] = max(letters[j], sum(ch.isalpha() for ch in text))
                     if best[j] is None or _score(reading) > _score(best[j]):
                         best[j] = reading
-            # Settled lines leave; so do boxes that no model reads as text (texture, edges).
-            pending = [j for j in pending
-                       if (best[j].confidence < _ACCEPT or best[j].consistency < 0.8)
-                       and sum(ch.isalpha() for ch in best[j].text) >= 3]
-        return [b for b in best if b is not None and b.text], osd
+            # A line is text when some model of the batch reads 3+ letters in it (the best
+            # reading may be another model's digits and marks: Cyrillic on an Arabic line).
+            pending = [j for j in pending if not _settled(best[j]) and letters[j] >= 3]
 
     def _batches(self, osd_pick: ScriptInfo | None) -> list[list[ScriptInfo]]:
         """Models to run, in parallel groups: OSD's pick with Latin, Cyrillic and Greek first
@@ -329,6 +385,15 @@ class TextReader:
         total = sum(counts.values())
         consistency = counts.get(script.code, 0) / total if total else 0.0
         return LineReading(text, box, conf, script.code, consistency)
+
+
+def _area(b: Box) -> int:
+    return (b[2] - b[0]) * (b[3] - b[1])
+
+
+def _settled(r: LineReading | None) -> bool:
+    """Read with high confidence, in the letters of the model that read it."""
+    return r is not None and r.confidence >= _ACCEPT and r.consistency >= 0.8
 
 
 def _score(r: LineReading) -> float:
