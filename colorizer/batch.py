@@ -23,6 +23,7 @@ from typing import Any
 from colorizer.errors import ChronochromeError
 from colorizer.imageio import load_image
 from colorizer.pipeline import ColorizationPipeline
+from colorizer.provenance import encode_image
 from colorizer.result import ColorizationResult
 
 MANIFEST = ".chronochrome-manifest.json"
@@ -91,9 +92,10 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def save_result(result: ColorizationResult, output: Path, fmt: str, report: bool) -> list[Path]:
-    """Write the image (and, with `report`, <stem>.json and <stem>.uncertainty.png)."""
-    from colorizer.provenance import encode_image  # provenance XMP in every output
+    """Write the image (and, with `report`, <stem>.json and <stem>.uncertainty.png).
 
+    Every image carries provenance XMP (IPTC digital source type, model, hint).
+    """
     data = encode_image(result, fmt)
     _atomic_write(output, lambda p: p.write_bytes(data))
     written = [output]

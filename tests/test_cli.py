@@ -145,3 +145,29 @@ def test_explicit_cuda_without_cuda_is_an_error(tiny_weights, photos, tmp_path, 
     code = main(["colorize", "--weights", str(tiny_weights), "--device", "cuda",
                  str(photos), "-o", str(tmp_path / "out")])
     assert code == 2 and "CUDA" in capsys.readouterr().err
+
+
+def test_unusual_but_valid_inputs_are_colorized_with_notes(tiny_weights, tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    ramp = (np.linspace(0, 65535, 48 * 64).reshape(48, 64)).astype(np.uint16)
+    Image.fromarray(ramp).save(folder / "deep.png")  # 16-bit grayscale
+    frames = [Image.fromarray(np.full((32, 32), v, np.uint8)) for v in (40, 200, 120)]
+    frames[0].save(folder / "anim.gif", save_all=True, append_images=frames[1:])
+    rgba = Image.new("RGBA", (40, 30), (200, 50, 50, 0))
+    rgba.save(folder / "alpha.png")
+    Image.new("CMYK", (40, 30), (0, 200, 200, 0)).save(folder / "print.jpg")
+    rotated = Image.fromarray(np.zeros((20, 50), np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees on display
+    rotated.save(folder / "rotated.jpg", exif=exif)
+    out = tmp_path / "out"
+    assert _run(tiny_weights, folder, "-o", out, "--report") == 0
+    notes = {p.stem: " ".join(json.loads(p.read_text())["input"]["notes"])
+             for p in out.glob("*.json") if not p.name.startswith(".")}
+    assert "16-bit" in notes["deep"]
+    assert "first of 3 frames" in notes["anim"]
+    assert "alpha" in notes["alpha"]
+    assert "CMYK" in notes["print"] and "luminance" in notes["print"]
+    assert "orientation" in notes["rotated"].lower()
+    assert Image.open(out / "rotated.png").size == (20, 50)  # EXIF rotation applied
