@@ -29,6 +29,7 @@ from context.script import (
 from context.types import Evidence, SceneContext, SceneLabel, Script, SourceStatus, TextLine
 
 ClipModel = Callable[[Image.Image], ClipOutput]
+_LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
 
 
 class ContextEncoder:
@@ -174,7 +175,15 @@ class ContextEncoder:
     def _script(self, readings: list[LineReading], osd: tuple[str | None, float]
                 ) -> Script | None:
         """Script of the writing: letters of all kept lines by Unicode range, weighted by the
-        recogniser's confidence; OSD agreeing adds evidence (it decides nothing alone)."""
+        recogniser's confidence; OSD agreeing adds evidence (it decides nothing alone).
+
+        A line counts with its letters x sqrt(letter height) x confidence^2 x share in the
+        script: larger writing (the sign) outweighs small print, but sublinearly, so one
+        huge word does not drown a whole sign; a garbled reading (a wrong model forcing its
+        alphabet on texture or on another script, conf ~0.5-0.7) counts far less than a
+        clean one (~0.9+). Latin lines count half: Latin is everywhere in archive photos
+        (watermarks, camera and archive captions, brand names) and says least about the
+        place, so a well-read line in another script decides when both are present."""
         weights: dict[str, float] = {}
         evidence = []
         for r in readings:
@@ -182,8 +191,10 @@ class ContextEncoder:
             if code is None:
                 continue
             n = sum(ch.isalpha() for ch in r.text)
-            height = r.box[3] - r.box[1]  # larger writing (the sign) outweighs small print
-            weights[code] = weights.get(code, 0.0) + n * height * r.confidence * share
+            height = max(1, r.box[3] - r.box[1])
+            prior = _LATIN_WEIGHT if code == "Latn" else 1.0
+            weights[code] = (weights.get(code, 0.0)
+                             + n * height ** 0.5 * r.confidence ** 2 * share * prior)
             evidence.append(Evidence("ocr", f'line "{r.text[:40]}" read as {code}',
                                      round(r.confidence, 3), code, r.box))
         if not weights:
