@@ -30,8 +30,9 @@ def tiny_weights(tmp_path, tiny_generator) -> Path:
     return folder
 
 
-def shared_dataset(name: str) -> Path:
-    path = SHARED / name
-    if not path.is_dir():
-        pytest.skip(f"../shared/datasets/{name} is absent")
-    return path
+@pytest.fixture
+def shared_datasets() -> Path:
+    """../shared/datasets, or a skip on machines that do not have it."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared/datasets is absent")
+    return SHARED

@@ -138,10 +138,10 @@ def test_bad_paths_are_errors(tmp_path, photos, capsys):
 
 
 @pytest.mark.shared
-def test_prokudin_gorsky_plate(tmp_path, tiny_weights):
-    from conftest import shared_dataset
-
-    shared = shared_dataset("prokudin-gorsky").parent
+def test_prokudin_gorsky_plate(tmp_path, tiny_weights, shared_datasets):
+    shared = shared_datasets
+    if not (shared / "prokudin-gorsky").is_dir():
+        pytest.skip("../shared/datasets/prokudin-gorsky is absent")
     out = tmp_path / "results"
     assert report.main(["--shared", str(shared), "--limit", "1", "--weights", str(tiny_weights),
                         "--sepia-ab", "1", "7", "--render-size", "64", "--no-context",

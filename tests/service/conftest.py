@@ -13,6 +13,7 @@ def tiny_pipeline(tiny_weights):
     from colorizer.pipeline import ColorizationPipeline
 
     return ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False,
                                                 render_size=64)
 
 
