@@ -25,7 +25,10 @@ from pathlib import Path
 import numpy as np
 
 
-def synthetic_library(n: int, resolver, visual: bool, seed: int = 0):
+def synthetic_library(n: int, resolver, visual: bool, root: Path, seed: int = 0):
+    """`n` records sharing one placeholder image in `root` (hits check their image exists)."""
+    from PIL import Image
+
     from retrieval.embedders import l2_normalize
     from retrieval.index import VectorIndex
     from retrieval.library import ExemplarLibrary, LibraryInfo
@@ -41,6 +44,7 @@ def synthetic_library(n: int, resolver, visual: bool, seed: int = 0):
     centers = l2_normalize(rng.normal(size=(len(refs), 384)))
     text = l2_normalize(centers[region_of] + 0.9 * l2_normalize(rng.normal(size=(n, 384))))
     color = (NamedColor("red", "#CC0000", "field"),)
+    Image.new("RGB", (64, 64), (204, 0, 0)).save(root / "synthetic.png")
     exemplars = [Exemplar(f"syn{i}", kinds[i % 5], f"synthetic {i}", int(starts[i]), int(ends[i]),
                           (refs[region_of[i]],), color, "synthetic", "CC0", "synthetic.png")
                  for i in range(n)]
@@ -53,7 +57,7 @@ def synthetic_library(n: int, resolver, visual: bool, seed: int = 0):
     index_s = time.perf_counter() - t0
     info = LibraryInfo("synthetic", "1", n, text_index.info.embedder,
                        visual_index.info.embedder if visual_index else None)
-    return ExemplarLibrary(exemplars, text_index, visual_index, info), polities, index_s
+    return ExemplarLibrary(exemplars, text_index, visual_index, info, root), polities, index_s
 
 
 def bench_search(n: int, queries: int, visual: bool) -> dict:
@@ -65,7 +69,8 @@ def bench_search(n: int, queries: int, visual: bool) -> dict:
     g = load_gazetteer(ContextConfig().data_dir)
     resolver = RegionResolver(g)
     t0 = time.perf_counter()
-    library, polities, index_s = synthetic_library(n, resolver, visual)
+    scratch = tempfile.TemporaryDirectory(prefix="chronochrome-bench-")
+    library, polities, index_s = synthetic_library(n, resolver, visual, Path(scratch.name))
     build_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     retriever = ExemplarRetriever(library, resolver)
@@ -89,6 +94,7 @@ def bench_search(n: int, queries: int, visual: bool) -> dict:
         hits = retriever.search(context, text_vec, vis_vec, 5)
         times.append((time.perf_counter() - t) * 1000)
         sizes.append(len(hits))
+    scratch.cleanup()
     times_a = np.asarray(times[10:])  # the first queries warm caches
     return {"records": n, "queries": len(times_a), "visual_index": visual,
             "index_kind": library.text_index.info.kind,

@@ -173,7 +173,10 @@ def run(k: int = 5, use_shared: bool = True) -> dict:
             path = (retriever.library.image_path(retriever.library[name]) if kind == "exemplar"
                     else PG_DIR / name)
             image = degrade(Image.open(path), seed=i)
-        hits = retriever(context, image=image, k=k, query_text=case.hint)
+        if case.hint:
+            hits = retriever(context, image=image, k=k, query_text=case.hint)
+        else:  # image alone: what `library search --image` shows
+            hits = retriever.search_image(image, k=k)
         top = [h["id"] for h in hits]
         need = min(case.need or len(case.expect), k)
         found = len(set(top) & set(case.expect))

@@ -45,7 +45,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--no-visual", action="store_true", help="build without the visual index")
     s = sub.add_parser("search", help="show what a hint and/or image would retrieve")
     s.add_argument("--hint", help='what you know, e.g. "USSR 1950" or "Kazan, 1950s"')
-    s.add_argument("--image", metavar="IMAGE", help="search by the photo's luminance features")
+    s.add_argument("--image", metavar="IMAGE", help="search by the photo's luminance features "
+                   "(alone: the most similar-looking exemplars; the colorizer gets exemplars "
+                   "only for a context with an era, a region or a hint)")
     s.add_argument("--library", default="default", help="library folder (default: curated)")
     s.add_argument("-k", type=int, default=5, help="how many exemplars")
     s.add_argument("--json", action="store_true", help="print JSON")
@@ -145,16 +147,21 @@ def _search(args, visual_embedder) -> int:
         encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
         context = encoder(None, hint=args.hint).to_dict()
     t1 = time.perf_counter()
-    hits = retriever(context, image=image, k=args.k, query_text=args.hint)
+    if args.hint:
+        hits = retriever(context, image=image, k=args.k, query_text=args.hint)
+    else:  # the look of the photo alone: browsing, not what the colorizer would get
+        hits = retriever.search_image(image, k=args.k)
     search_ms = (time.perf_counter() - t1) * 1000
     if args.json:
-        print(json.dumps({"query": {"hint": args.hint, "image": args.image,
-                                    "era": context.get("era") and {k: context["era"][k] for k in ("start", "end", "confidence")},
-                                    "region": context.get("region") and context["region"]["name"],
-                                    "description": context.get("description")},
-                          "library": str(retriever.library.root), "count": len(retriever.library),
-                          "load_seconds": round(load_s, 2), "search_ms": round(search_ms, 2),
-                          "results": hits}, ensure_ascii=False, indent=1))
+        era = context.get("era")
+        query = {"hint": args.hint, "image": args.image,
+                 "era": era and {k: era[k] for k in ("start", "end", "confidence")},
+                 "region": context.get("region") and context["region"]["name"],
+                 "description": context.get("description")}
+        print(json.dumps({"query": query, "library": str(retriever.library.root),
+                          "count": len(retriever.library), "load_seconds": round(load_s, 2),
+                          "search_ms": round(search_ms, 2), "results": hits},
+                         ensure_ascii=False, indent=1))
     else:
         for rank, hit in enumerate(hits, 1):
             print(f"{rank}. {hit['score']:.3f}  {hit['id']}  {hit['title']}")

@@ -1,14 +1,18 @@
 """The curated knowledge base (configs/retrieval/*.json) and the default library built from it.
 
-The default library ships as data: the JSON facts are in the package's configs; the rendered
-images and the indexes are built on first use (a few seconds) into a cache folder,
-`$CHRONOCHROME_CACHE/library/<version>/<embedders>/` (default `~/.cache/chronochrome`), keyed
-on the content hash of the curated files and of the renderer, so an edit rebuilds it.
+The default library ships as data: the JSON facts are authored in `configs/retrieval/` and
+read as package data of `retrieval` (`retrieval/data` links to `configs/retrieval` in a
+checkout; a wheel carries a copy), so an installed chronochrome has them without a
+checkout. The rendered images and the indexes are built on first use (a few seconds) into a
+cache folder, `$CHRONOCHROME_CACHE/library/<version>/<embedders>/` (default
+`~/.cache/chronochrome`), keyed on the content hash of the curated files and of the renderer,
+so an edit rebuilds it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import os
 import re
@@ -24,7 +28,8 @@ from retrieval.library import ExemplarLibrary
 from retrieval.regions import RegionResolver
 from retrieval.types import Exemplar, NamedColor
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "configs" / "retrieval"
+# configs/retrieval as package data (a filesystem path: pip unpacks wheels)
+DEFAULT_DATA_DIR = Path(str(importlib.resources.files("retrieval").joinpath("data")))
 CURATED_FILES = ("flags.json", "uniforms.json")
 _ENTRY_KEYS = {"id", "kind", "title", "start", "end", "regions", "colors", "source", "note",
                "description", "design", "swatch"}
@@ -37,8 +42,10 @@ def curated_records(resolver: RegionResolver, data_dir: str | Path = DEFAULT_DAT
     for name in CURATED_FILES:
         path = Path(data_dir) / name
         if not path.exists():
-            raise FileNotFoundError(f"curated exemplar data {path} is missing; data_dir must "
-                                    "point at configs/retrieval/ of a chronochrome checkout")
+            raise FileNotFoundError(f"curated exemplar data {path} is missing: data_dir must "
+                                    "hold flags.json and uniforms.json (configs/retrieval/ of a "
+                                    "checkout, retrieval/data/ of an installed chronochrome; "
+                                    "reinstall it if that is gone)")
         data = json.loads(path.read_text(encoding="utf-8"))
         for entry in data["entries"]:
             unknown = set(entry) - _ENTRY_KEYS

@@ -10,6 +10,12 @@ Score = weighted mean of the parts that are present:
           dropped when the era is confident enough, see RetrieverConfig.era_filter)
   region  1 when the exemplar's region is the place or contains it (less per level above the
           place), `within_score` when it lies inside the place, 0 otherwise
+  kind    KIND_PRIOR of the exemplar's kind: among exemplars that match a place and time
+          equally well, the ones a photo of that place and time most often shows come first
+
+A context with no era, no region and no query text gives no exemplars: there is nothing to
+condition on, and visual similarity alone would hand the colorizer arbitrary flags. Searching
+by the look of a photo alone is `search_image` (`chronochrome library search --image`).
 
 Candidates are the exact matches of the region filter plus the nearest neighbours from each
 FAISS index, so a 100k-record library is searched in milliseconds.
@@ -18,6 +24,7 @@ FAISS index, so a 100k-record library is searched in milliseconds.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -29,6 +36,13 @@ from retrieval.embedders import TextEmbedder, VisualEmbedder
 from retrieval.library import ExemplarLibrary
 from retrieval.regions import QueryLevel, RegionResolver, match_reason, query_levels
 
+# How often a photo of a place and time shows each kind of exemplar: national flags and
+# banners hang everywhere and archive photos show the place itself; uniforms appear where
+# soldiers are, ensigns on ships, insignia small. A query that names an object (a hint like
+# "Soviet navy sailors") outweighs this through the text similarity.
+KIND_PRIOR = {"flag": 1.0, "photo": 1.0, "banner": 0.9, "uniform": 0.8, "ensign": 0.6,
+              "insignia": 0.6, "object": 0.6}
+
 
 @dataclass(frozen=True)
 class RetrieverConfig:
@@ -37,6 +51,7 @@ class RetrieverConfig:
     visual_weight: float = 0.45  # weight of the visual similarity (when an image is given)
     era_weight: float = 0.2  # weight of the era overlap (when the context has an era)
     region_weight: float = 0.35  # weight of the region match (when the context has a region)
+    kind_weight: float = 0.15  # weight of KIND_PRIOR (context searches, not search_image)
     within_score: float = 0.5  # region score of an exemplar lying inside the query place
     level_decay: float = 0.05  # region score lost per hierarchy level above the query place
     era_filter: bool = True  # drop exemplars whose era does not overlap a confident era
@@ -78,6 +93,8 @@ class ExemplarRetriever:
             raise ValueError("a visual embedder was given but the library has no visual index; "
                              "load the library with the same visual embedder")
         self._region_index, self._within_index = self._build_region_indexes()
+        self._kind_prior = np.array([KIND_PRIOR[e.kind] for e in library.exemplars],
+                                    dtype=np.float32)
 
     @classmethod
     def from_default(cls, visual_embedder: VisualEmbedder | None = None,
@@ -124,12 +141,29 @@ class ExemplarRetriever:
 
     def __call__(self, context: dict[str, Any] | None, image: Image.Image | None = None,
                  k: int | None = None, query_text: str | None = None) -> list[dict[str, Any]]:
+        """Exemplars for a photo's context (the pipeline's call). The photo's look refines the
+        ranking; without an era, a region or query text there is nothing to condition on and
+        the answer is no exemplars."""
         context = context or {}
+        query_text = (query_text or "").strip() or None
+        if _era(context) is None and not query_levels(context) and query_text is None:
+            return []
         text_vec = self._text_query(context, query_text)
         visual_vec = None
         if image is not None and self.visual_embedder is not None:
-            visual_vec = np.asarray(self.visual_embedder([image]), dtype=np.float32)[0]
+            visual_vec = self._embed_image(image)
         return self.search(context, text_vec, visual_vec, k or self.config.k)
+
+    def search_image(self, image: Image.Image, k: int | None = None) -> list[dict[str, Any]]:
+        """Exemplars that look like `image` (its luminance), with no context: for browsing a
+        library (`library search --image`), not for conditioning the colorizer."""
+        if self.visual_embedder is None:
+            raise ValueError("image search needs a visual embedder; create the retriever with "
+                             "one (and a library built with it)")
+        return self.search({}, None, self._embed_image(image), k or self.config.k)
+
+    def _embed_image(self, image: Image.Image) -> np.ndarray:
+        return np.asarray(self.visual_embedder([image]), dtype=np.float32)[0]
 
     def _text_query(self, context: dict[str, Any], query_text: str | None) -> np.ndarray | None:
         index = self.library.text_index
@@ -199,6 +233,9 @@ class ExemplarRetriever:
         if levels:
             parts["region"] = region[cand]
             weights["region"] = cfg.region_weight
+        if era is not None or levels or text_vec is not None:
+            parts["kind"] = self._kind_prior[cand]
+            weights["kind"] = cfg.kind_weight
         total = sum(weights.values()) or 1.0
         score = np.zeros(len(cand), dtype=np.float32)
         for name, values in parts.items():
@@ -224,6 +261,11 @@ class ExemplarRetriever:
     def _hit(self, i: int, score: float, parts: dict[str, float],
              era: tuple[int, int, float] | None, levels: list[QueryLevel]) -> dict[str, Any]:
         e = self.library.exemplars[i]
+        image_path = self.library.image_path(e)
+        if not os.path.isfile(image_path):
+            raise FileNotFoundError(f"exemplar {e.id}: its image {image_path} is missing from "
+                                    f"the library {self.library.root}; rebuild the library "
+                                    "(`chronochrome library build ...`)")
         why = []
         if era is not None:
             when = f"{era[0]}" if era[0] == era[1] else f"{era[0]}-{era[1]}"
@@ -248,7 +290,7 @@ class ExemplarRetriever:
             "regions": [{k: v for k, v in r.__dict__.items()} for r in e.regions],
             "colors": [{"name": c.name, "srgb": c.srgb, "role": c.role} for c in e.colors],
             "source": e.source, "license": e.license, "note": e.note,
-            "image_path": self.library.image_path(e),
+            "image_path": image_path,
         }
 
 

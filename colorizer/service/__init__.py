@@ -5,9 +5,11 @@
 
 Modules: `config` (ServiceConfig), `store` (the SQLite job store and API keys), `fetch`
 (remote images with SSRF protection), `iiif` (Image API sizes, Presentation 3 manifests),
-`worker` (the job processor, also `python -m colorizer.service.worker`), `app` (FastAPI),
-`problems` (RFC 9457 errors), `metrics` (Prometheus text), `webhooks`, `signing` (C2PA),
-`cli` (`chronochrome serve` and `chronochrome keys`). Nothing here runs at import.
+`worker` (the job processor with lease renewal, also `python -m colorizer.service.worker`),
+`app` (FastAPI: who may call what, the routes), `bodies` (reading request bodies), `intake`
+(requests -> jobs, synchronous colorization), `views` (job JSON, OpenAPI extras), `problems`
+(RFC 9457 errors), `metrics` (Prometheus text), `webhooks`, `signing` (C2PA), `cli`
+(`chronochrome serve` and `chronochrome keys`). Nothing here runs at import.
 """
 
 from __future__ import annotations

@@ -1,15 +1,25 @@
 """The FastAPI app: `create_app(pipeline, config)`; components go in, nothing global.
 
-Every endpoint but /livez and /readyz needs an API key (`Authorization: Bearer <key>` or
-`X-API-Key`); a key sees only its own jobs (another key's are 404). Errors are RFC 9457
-problem+json. Colorization goes through the injected pipeline and `worker.write_outputs`,
-the same path the worker and the CLI use.
+Who may call what:
+- /livez, /readyz: anyone (health checks carry no collection data).
+- /metrics: the operator, not the archives. It holds service-wide counters (queue depth,
+  rejects by reason, stage latency) summed over every API key, so a tenant's key must not open
+  it; with `ServiceConfig.metrics_token` set it needs `Authorization: Bearer <that token>`
+  (Prometheus: `authorization: {credentials_file: ...}`), without one it is open like the
+  health checks, which suits the loopback default. Set the token when the port is reachable
+  from other machines (`chronochrome serve` warns when it is not).
+- everything else: an API key (`Authorization: Bearer <key>` or `X-API-Key`), and a key sees
+  only its own jobs (another key's are 404).
+
+Errors are RFC 9457 problem+json. Colorization goes through the injected pipeline and
+`worker.write_outputs`, the same path the worker and the CLI use. Request bodies are read in
+`bodies`, turned into work in `intake`, and shown through `views`.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
-import logging
 import os
 import threading
 from contextlib import asynccontextmanager
@@ -21,31 +31,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colorizer.provenance import IMAGE_FORMATS, normalize_format
+from colorizer.service.bodies import read_request
 from colorizer.service.config import ServiceConfig
-from colorizer.service.fetch import FetchError, SafeFetcher
+from colorizer.service.fetch import SafeFetcher
 from colorizer.service.iiif import build_manifest
-from colorizer.service.intake import (
-    JobIn,
-    build_items,
-    check_upload,
-    job_format,
-    parse_job,
-    request_hash,
-    webhook_secret,
-)
+from colorizer.service.intake import colorize_now, create_job
 from colorizer.service.metrics import Metrics
-from colorizer.service.problems import Problem
-from colorizer.service.store import JobStore, NewItem, new_job_id
-from colorizer.service.webhooks import new_secret
-from colorizer.service.worker import Worker, remove_stale_temp_files, write_outputs
+from colorizer.service.problems import PROBLEM_JSON, Problem
+from colorizer.service.store import JobStore
+from colorizer.service.views import COLORIZE_BODY, ERRORS, JOB_BODY, job_view
+from colorizer.service.worker import Worker, remove_stale_temp_files
 
-log = logging.getLogger("chronochrome.service")
-PROBLEM_JSON = "application/problem+json"
 _bearer = HTTPBearer(auto_error=False, description="an API key from `chronochrome keys create`")
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chronochrome"'}
 
 
 class ServiceState:
@@ -100,7 +101,8 @@ def create_app(pipeline: Any, config: ServiceConfig | None = None, *,
                               "archives: jobs, IIIF, provenance.")
     app.state.service = state
     _install_error_handlers(app, state)
-    _install_routes(app, state)
+    _install_health_routes(app, state)
+    _install_job_routes(app, state)
     return app
 
 
@@ -139,152 +141,23 @@ def _base_url(state: ServiceState, request: Request) -> str:
     return (state.config.public_url or str(request.base_url)).rstrip("/")
 
 
-async def _capped_body(request: Request, cap: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > cap:
-        raise Problem(413, "request_too_large", f"the request is {int(declared):,} bytes, above "
-                      f"the limit of {cap:,}; send fewer or smaller files per request")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise Problem(413, "request_too_large", f"the request is above the limit of {cap:,} "
-                          "bytes; send fewer or smaller files per request")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def _form(request: Request, body: bytes, max_files: int) -> Any:
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    try:
-        return await Request(request.scope, receive).form(max_files=max_files, max_fields=1000)
-    except StarletteHTTPException as exc:
-        raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
-                      f"{exc.detail}") from exc
-
-
-async def _read_request(request: Request, state: ServiceState
-                        ) -> tuple[dict[str, Any], list[tuple[str, bytes, str | None]]]:
-    """(job-like JSON, uploaded files) of a JSON, multipart or raw image body."""
-    cfg = state.config
-    body = await _capped_body(request, cfg.max_upload_bytes)
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "multipart/form-data":
-        form = await _form(request, body, cfg.job_max_items)
-        files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
-        uploads = [(f.filename or f"file{i}", await f.read(), f.content_type)
-                   for i, f in enumerate(files)]
-        if "request" in form:
-            return _json(str(form["request"])), uploads
-        hints, captions = form.getlist("hint"), form.getlist("caption")
-        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i)}
-                 for i in range(len(uploads))]
-        raw = {"items": items, "format": form.get("format") or None}
-        return raw, uploads
-    if ctype == "application/json":
-        return _json(body.decode("utf-8", "replace")), []
-    if ctype.startswith("image/") or ctype == "application/octet-stream":
-        return {"items": [{"upload": 0}]}, [("upload", body, ctype)]
-    raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
-                  "accepted: send application/json, multipart/form-data or an image/* body")
-
-
-def _aligned(values: list[Any], i: int) -> str | None:
-    if not values:
-        return None
-    value = values[i] if i < len(values) else values[-1] if len(values) == 1 else None
-    return str(value) if value else None
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise Problem(422, "invalid_json", f"the body is not valid JSON ({exc})") from exc
-
-
-def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[str, Any]:
-    url = f"{base}/v1/jobs/{job['id']}"
-    items = []
-    counts: dict[str, int] = {}
-    for item in job["items"]:
-        counts[item["status"]] = counts.get(item["status"], 0) + 1
-        src = {k: v for k, v in item["source"].items()
-               if k in ("kind", "url", "service", "name", "canvas_id")}
-        view = {"index": item["idx"], "status": item["status"], "source": src,
-                "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
-        if item["status"] == "done":
-            view.update(result_url=f"{url}/items/{item['idx']}/result",
-                        provenance_url=f"{url}/items/{item['idx']}/provenance",
-                        result_sha256=item["result_sha256"])
-        if item["status"] == "failed":
-            view["error"] = {"status": item["error_status"], "reason": item["error_reason"],
-                             "detail": item["error_detail"]}
-        items.append(view)
-    data = {"id": job["id"], "state": job["state"], "kind": job["kind"],
-            "created": job["created"], "format": job["format"], "counts": counts,
-            "items": items, "links": {"self": url, "manifest": f"{url}/manifest"}}
-    if job.get("webhook_url"):
-        data["webhook"] = {"url": job["webhook_url"], "state": job["webhook_state"],
-                           "detail": job["webhook_detail"]}
-        if secret:
-            data["webhook"]["secret"] = secret  # shown once, when it was generated for you
-    return data
-
-
-_JOB_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": JobIn.model_json_schema()},
-    "multipart/form-data": {"schema": {"type": "object", "properties": {
-        "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
-        "request": {"type": "string", "description": "JobIn as JSON; items refer to files "
-                                                     "by index (upload)"},
-        "hint": {"type": "array", "items": {"type": "string"}},
-        "caption": {"type": "array", "items": {"type": "string"}}}}}}}}
-_COLORIZE_BODY = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"}, "hint": {"type": "string"},
-        "caption": {"type": "string"}, "format": {"type": "string"}}}},
-    "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
-_ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
-    401: "no or unknown API key", 404: "no such job for this key", 413: "too large",
-    415: "unsupported media type", 422: "corrupt or invalid input",
-    429: "queue at its cap (see Retry-After)"}.items()}
-
-
-def _install_routes(app: FastAPI, state: ServiceState) -> None:
+def _install_health_routes(app: FastAPI, state: ServiceState) -> None:
     cfg, store = state.config, state.store
 
-    def api_key(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-                x_api_key: Annotated[str | None, Header()] = None) -> str:
-        secret = credentials.credentials if credentials else x_api_key
-        headers = {"WWW-Authenticate": 'Bearer realm="chronochrome"'}
-        if not secret:
-            raise Problem(401, "missing_key", "this endpoint needs an API key: send "
-                          "'Authorization: Bearer <key>' (create one with `chronochrome keys "
-                          "create --name NAME`)", headers=headers)
-        key_id = store.key_for(secret)
-        if key_id is None:
-            raise Problem(401, "invalid_key", "the API key is unknown or revoked",
-                          headers=headers)
-        return key_id
-
-    def own_job(key_id: str, job_id: str) -> dict[str, Any]:
-        job = store.job(key_id, job_id)
-        if job is None:  # another key's job looks exactly like a missing one
-            raise Problem(404, "job_not_found", f"no job {job_id} for this API key")
-        return job
-
-    def own_item(key_id: str, job_id: str, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
-        job = own_job(key_id, job_id)
-        if not 0 <= index < len(job["items"]):
-            raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
-        item = job["items"][index]
-        if item["status"] != "done":
-            raise Problem(409, "not_done", f"item {index} is {item['status']}; poll "
-                          f"GET /v1/jobs/{job_id} until it is done")
-        return job, item
+    def operator(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                        Depends(_bearer)]) -> None:
+        """The metrics token when one is configured; API keys of archives do not count."""
+        if cfg.metrics_token is None:
+            return
+        if credentials is None:
+            raise Problem(401, "missing_metrics_token", "/metrics needs the operator's metrics "
+                          "token: send 'Authorization: Bearer <token>' (ServiceConfig."
+                          "metrics_token; API keys of archives do not open it)",
+                          headers=_CHALLENGE)
+        if not hmac.compare_digest(credentials.credentials.encode(),
+                                   cfg.metrics_token.encode()):
+            raise Problem(401, "invalid_metrics_token", "the metrics token is wrong (API keys "
+                          "of archives do not open /metrics)", headers=_CHALLENGE)
 
     @app.get("/livez", tags=["health"])
     def livez() -> dict[str, str]:
@@ -307,26 +180,60 @@ def _install_routes(app: FastAPI, state: ServiceState) -> None:
                 "problems": problems}
         return JSONResponse(body, status_code=503 if problems else 200)
 
-    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
-    def metrics(key_id: str = Depends(api_key)) -> PlainTextResponse:
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
+             responses={401: ERRORS[401]})
+    def metrics(_: None = Depends(operator)) -> PlainTextResponse:
+        """Prometheus text: per-stage latency, queue depth, rejects by reason, requests."""
         return PlainTextResponse(state.metrics.render(store),
                                  media_type="text/plain; version=0.0.4")
 
-    @app.post("/v1/colorize", tags=["colorize"], openapi_extra=_COLORIZE_BODY,
-              responses={200: {"content": {"image/png": {}, "application/json": {}}}, **_ERRORS})
+
+def _install_job_routes(app: FastAPI, state: ServiceState) -> None:
+    cfg, store = state.config, state.store
+
+    def api_key(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                x_api_key: Annotated[str | None, Header()] = None) -> str:
+        secret = credentials.credentials if credentials else x_api_key
+        if not secret:
+            raise Problem(401, "missing_key", "this endpoint needs an API key: send "
+                          "'Authorization: Bearer <key>' (create one with `chronochrome keys "
+                          "create --name NAME`)", headers=_CHALLENGE)
+        key_id = store.key_for(secret)
+        if key_id is None:
+            raise Problem(401, "invalid_key", "the API key is unknown or revoked",
+                          headers=_CHALLENGE)
+        return key_id
+
+    def own_job(key_id: str, job_id: str) -> dict[str, Any]:
+        job = store.job(key_id, job_id)
+        if job is None:  # another key's job looks exactly like a missing one
+            raise Problem(404, "job_not_found", f"no job {job_id} for this API key")
+        return job
+
+    def own_item(key_id: str, job_id: str, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        job = own_job(key_id, job_id)
+        if not 0 <= index < len(job["items"]):
+            raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
+        item = job["items"][index]
+        if item["status"] != "done":
+            raise Problem(409, "not_done", f"item {index} is {item['status']}; poll "
+                          f"GET /v1/jobs/{job_id} until it is done")
+        return job, item
+
+    @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
+              responses={200: {"content": {"image/png": {}, "application/json": {}}}, **ERRORS})
     async def colorize(request: Request, key_id: str = Depends(api_key),
                        response: str | None = None) -> Response:
         """Colorize one small image now; the image (default) or JSON with links."""
-        raw, uploads = await _read_request(request, state)
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
         if len(uploads) != 1:
             raise Problem(422, "invalid_request", "send exactly one image as the `file` part "
                           "or as the body; use POST /v1/jobs for several")
         item = raw["items"][0]
         fmt = normalize_format(raw.get("format") or cfg.output_format)
         want_json = response == "json" or "application/json" in request.headers.get("accept", "")
-        out = await run_in_threadpool(_colorize_now, state, key_id, uploads[0], item, fmt)
-        base = _base_url(state, request)
-        url = f"{base}/v1/jobs/{out['job_id']}/items/0"
+        out = await run_in_threadpool(colorize_now, state, key_id, uploads[0], item, fmt)
+        url = f"{_base_url(state, request)}/v1/jobs/{out['job_id']}/items/0"
         if want_json:
             return JSONResponse({"job_id": out["job_id"], "result_url": f"{url}/result",
                                  "provenance_url": f"{url}/provenance",
@@ -335,44 +242,45 @@ def _install_routes(app: FastAPI, state: ServiceState) -> None:
         return Response(out["image"], media_type=out["mime"], headers={
             "Location": f"{url}/result", "Link": f'<{url}/provenance>; rel="describedby"'})
 
-    @app.post("/v1/jobs", status_code=202, tags=["jobs"], openapi_extra=_JOB_BODY,
-              responses=_ERRORS)
+    @app.post("/v1/jobs", status_code=202, tags=["jobs"], openapi_extra=JOB_BODY,
+              responses=ERRORS)
     async def submit(request: Request, key_id: str = Depends(api_key),
                      idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
         """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location."""
-        raw, uploads = await _read_request(request, state)
-        job, created, secret = await run_in_threadpool(_create_job, state, key_id, raw, uploads,
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
                                                        idempotency_key)
-        base = _base_url(state, request)
         headers = {"Location": f"/v1/jobs/{job['id']}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(job_view(job, base, secret), status_code=202, headers=headers)
+        return JSONResponse(job_view(job, _base_url(state, request), secret), status_code=202,
+                            headers=headers)
 
-    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=_ERRORS)
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
     def get_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
         return job_view(own_job(key_id, job_id), _base_url(state, request))
 
-    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], responses=_ERRORS)
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
     def cancel_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
         if not store.cancel(key_id, job_id):
             raise Problem(404, "job_not_found", f"no job {job_id} for this API key")
         return job_view(own_job(key_id, job_id), _base_url(state, request))
 
-    @app.get("/v1/jobs/{job_id}/items/{index}/result", tags=["jobs"], responses=_ERRORS)
+    @app.get("/v1/jobs/{job_id}/items/{index}/result", tags=["jobs"], responses=ERRORS)
     def download(job_id: str, index: int, key_id: str = Depends(api_key)) -> FileResponse:
-        _job, item = own_item(key_id, job_id, index)
-        mime = IMAGE_FORMATS[Path(item["result_file"]).suffix.lstrip(".")][2]
-        return FileResponse(cfg.results_dir / item["result_file"], media_type=mime,
-                            filename=f"{job_id}-{index}{Path(item['result_file']).suffix}")
+        _, item = own_item(key_id, job_id, index)
+        suffix = Path(item["result_file"]).suffix
+        return FileResponse(cfg.results_dir / item["result_file"],
+                            media_type=IMAGE_FORMATS[suffix.lstrip(".")][2],
+                            filename=f"{job_id}-{index}{suffix}")
 
-    @app.get("/v1/jobs/{job_id}/items/{index}/provenance", tags=["jobs"], responses=_ERRORS)
+    @app.get("/v1/jobs/{job_id}/items/{index}/provenance", tags=["jobs"], responses=ERRORS)
     def provenance(job_id: str, index: int, key_id: str = Depends(api_key)) -> FileResponse:
         _, item = own_item(key_id, job_id, index)
         return FileResponse(cfg.results_dir / item["provenance_file"],
                             media_type="application/json")
 
-    @app.get("/v1/jobs/{job_id}/items/{index}/original", tags=["jobs"], responses=_ERRORS)
+    @app.get("/v1/jobs/{job_id}/items/{index}/original", tags=["jobs"], responses=ERRORS)
     def original(job_id: str, index: int, key_id: str = Depends(api_key)) -> Response:
         job = own_job(key_id, job_id)
         if not 0 <= index < len(job["items"]) or job["items"][index]["source"]["kind"] != "upload":
@@ -380,7 +288,7 @@ def _install_routes(app: FastAPI, state: ServiceState) -> None:
         return Response(store.upload(job["items"][index]["id"]),
                         media_type="application/octet-stream")
 
-    @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"], responses=_ERRORS)
+    @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"], responses=ERRORS)
     def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
         """IIIF Presentation 3: each canvas offers the original, then the colorized image."""
         job = own_job(key_id, job_id)
@@ -391,62 +299,3 @@ def _install_routes(app: FastAPI, state: ServiceState) -> None:
         body = build_manifest(job, _base_url(state, request), records)
         return JSONResponse(body, media_type="application/ld+json;profile="
                             '"http://iiif.io/api/presentation/3/context.json"')
-
-
-def _colorize_now(state: ServiceState, key_id: str, upload: tuple[str, bytes, str | None],
-                  item: dict[str, Any], fmt: str) -> dict[str, Any]:
-    cfg = state.config
-    name, data, ctype = upload
-    sync_cap = min(cfg.sync_max_pixels, cfg.max_pixels)
-    try:
-        info, loaded = check_upload(data, ctype, name, sync_cap)
-    except Problem as exc:
-        if exc.reason == "too_large":
-            exc.detail += f" (POST /v1/colorize is for small images; POST /v1/jobs takes up " \
-                          f"to {cfg.max_pixels:,} pixels)"
-        raise
-    if not state.sync_slots.acquire(timeout=30):
-        raise Problem(429, "busy", "synchronous colorization is at capacity; retry later or "
-                      "use POST /v1/jobs", headers={"Retry-After": str(cfg.retry_after_seconds)})
-    try:
-        result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"))
-    finally:
-        state.sync_slots.release()
-    job_id = new_job_id()
-    timings = dict(result.timings)
-    source = {"kind": "upload", "name": name, "sha256": info["sha256"]}
-    out = write_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
-                        timings)
-    state.store.add_done_job(job_id, key_id, NewItem(source, item.get("hint"),
-                                                     item.get("caption")), fmt, out)
-    return {**out, "job_id": job_id}
-
-
-def _create_job(state: ServiceState, key_id: str, raw: dict[str, Any],
-                files: list[tuple[str, bytes, str | None]], idempotency_key: str | None
-                ) -> tuple[dict[str, Any], bool, str | None]:
-    cfg = state.config
-    job = parse_job(raw)
-    uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
-               for i, (name, data, ctype) in enumerate(files)]
-    fmt = job_format(job, cfg.output_format)
-    secret, generated = webhook_secret(job), None
-    if job.webhook is not None:
-        try:
-            state.fetcher.check_url(job.webhook.url)
-        except FetchError as exc:
-            raise Problem(422, exc.reason, f"webhook.url: {exc}") from exc
-        if secret is None:
-            secret = generated = new_secret()
-    items, meta = build_items(job, uploads, state.fetcher, cfg.job_max_items)
-    try:
-        job_id, created = state.store.create_job(
-            key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,
-            request_hash=request_hash(job, uploads),
-            webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret,
-            meta=meta)
-    except Problem as exc:
-        if exc.status == 429:
-            exc.headers["Retry-After"] = str(cfg.retry_after_seconds)
-        raise
-    return state.store.job(key_id, job_id), created, generated if created else None

@@ -44,6 +44,10 @@ def add_service_parsers(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--public-url", default=None, help="base URL used in links and manifests")
     serve.add_argument("--allow-host", action="append", default=None,
                        help="only fetch images from this host name (repeatable allowlist)")
+    serve.add_argument("--metrics-token-file", type=Path, default=None,
+                       help="file holding the operator's bearer token for /metrics (set it when "
+                            "the port is reachable from other machines; API keys of archives "
+                            "do not open /metrics)")
     serve.add_argument("--c2pa-cert", type=Path, default=None,
                        help="PEM certificate chain: sign outputs with C2PA (needs the c2pa extra)")
     serve.add_argument("--c2pa-key", type=Path, default=None, help="PEM private key for C2PA")
@@ -83,6 +87,9 @@ def service_config(args: argparse.Namespace) -> Any:
         from dataclasses import replace
 
         changes["fetch"] = replace(config.fetch, allowed_hosts=tuple(args.allow_host))
+    token_file = getattr(args, "metrics_token_file", None)
+    if token_file is not None:
+        changes["metrics_token"] = token_file.read_text(encoding="utf-8").strip()
     cert, key = getattr(args, "c2pa_cert", None), getattr(args, "c2pa_key", None)
     if bool(cert) != bool(key):
         from colorizer.errors import ChronochromeError
@@ -138,6 +145,9 @@ def _run_server(args: argparse.Namespace, config: Any) -> int:
     if not _is_loopback(args.host):
         log.warning("listening on %s: the service is reachable from other machines; keep TLS "
                     "in front of it", args.host)
+        if config.metrics_token is None:
+            log.warning("/metrics is open to anyone who reaches the port; give "
+                        "--metrics-token-file (or metrics_token in --config) to restrict it")
     app = create_app(_pipeline(args), config)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0

@@ -35,13 +35,14 @@ class ServiceConfig:
     sync_max_pixels: int = 4_000_000  # POST /v1/colorize is for small images; larger -> 413
     sync_concurrency: int = 1  # synchronous colorizations at once; more wait, then 429
     worker_threads: int = 1  # in-process workers; 0 = run `chronochrome serve --worker-only`
-    lease_seconds: float = 120.0  # a leased item not finished by then is handed out again
+    lease_seconds: float = 120.0  # renewed while a worker works; expired (worker died): retried
     max_attempts: int = 3  # an item that took down a worker this often is failed, not retried
     output_format: str = "png"  # png | jpg | tif | webp (a job may ask for another)
     retry_after_seconds: int = 5  # Retry-After on 429
     public_url: str | None = None  # base URL for links in IIIF manifests; None = request's
     fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
+    metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
@@ -50,6 +51,11 @@ class ServiceConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.worker_threads < 0:
             raise ValueError("worker_threads must be 0 (external worker) or more")
+        if self.lease_seconds <= 0:
+            raise ValueError(f"lease_seconds must be above 0, got {self.lease_seconds}")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ValueError("metrics_token must be at least 16 characters (e.g. `python -c "
+                             "'import secrets; print(secrets.token_urlsafe(32))'`)")
         from colorizer.provenance import normalize_format
 
         object.__setattr__(self, "output_format", normalize_format(self.output_format))

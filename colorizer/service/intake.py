@@ -1,4 +1,5 @@
-"""Turning a request into job items: JSON or multipart bodies, uploads checked on arrival.
+"""Turning a request into work: a queued job (`create_job`), or one image colorized now
+(`colorize_now`, recorded as a finished one-item job so it has links like any other).
 
 Every upload goes through `load_image` before it is queued, so a bad file is refused with the
 right status (413, 415, 422) at once instead of failing later in the worker.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -18,8 +19,13 @@ from colorizer.provenance import normalize_format
 from colorizer.service.fetch import FetchError, SafeFetcher
 from colorizer.service.iiif import IIIFError, canvases_of
 from colorizer.service.problems import Problem, problem_from_load_error
-from colorizer.service.store import NewItem
-from colorizer.service.webhooks import check_secret
+from colorizer.service.store import NewItem, new_job_id
+from colorizer.service.webhooks import check_secret, new_secret
+from colorizer.service.worker import write_outputs
+
+if TYPE_CHECKING:
+    from colorizer.service.app import ServiceState
+    from colorizer.service.bodies import Upload
 
 IMAGE_TYPES = ("image/", "application/octet-stream")
 
@@ -162,3 +168,62 @@ def webhook_secret(job: JobIn) -> str | None:
     except ValueError as exc:
         raise Problem(422, "invalid_request", f"webhook.secret: {exc}") from exc
     return job.webhook.secret
+
+
+def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: list[Upload],
+               idempotency_key: str | None) -> tuple[dict[str, Any], bool, str | None]:
+    """Queue a job; returns (job, created, generated webhook secret to show once)."""
+    cfg = state.config
+    job = parse_job(raw)
+    uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
+               for i, (name, data, ctype) in enumerate(files)]
+    fmt = job_format(job, cfg.output_format)
+    secret, generated = webhook_secret(job), None
+    if job.webhook is not None:
+        try:
+            state.fetcher.check_url(job.webhook.url)
+        except FetchError as exc:
+            raise Problem(422, exc.reason, f"webhook.url: {exc}") from exc
+        if secret is None:
+            secret = generated = new_secret()
+    items, meta = build_items(job, uploads, state.fetcher, cfg.job_max_items)
+    try:
+        job_id, created = state.store.create_job(
+            key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,
+            request_hash=request_hash(job, uploads),
+            webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret,
+            meta=meta)
+    except Problem as exc:
+        if exc.status == 429:
+            exc.headers["Retry-After"] = str(cfg.retry_after_seconds)
+        raise
+    return state.store.job(key_id, job_id), created, generated if created else None
+
+
+def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[str, Any],
+                 fmt: str) -> dict[str, Any]:
+    """Colorize one small upload through the pipeline and the one output path; record it."""
+    cfg = state.config
+    name, data, ctype = upload
+    sync_cap = min(cfg.sync_max_pixels, cfg.max_pixels)
+    try:
+        info, loaded = check_upload(data, ctype, name, sync_cap)
+    except Problem as exc:
+        if exc.reason == "too_large":
+            exc.detail += f" (POST /v1/colorize is for small images; POST /v1/jobs takes up " \
+                          f"to {cfg.max_pixels:,} pixels)"
+        raise
+    if not state.sync_slots.acquire(timeout=30):
+        raise Problem(429, "busy", "synchronous colorization is at capacity; retry later or "
+                      "use POST /v1/jobs", headers={"Retry-After": str(cfg.retry_after_seconds)})
+    try:
+        result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"))
+    finally:
+        state.sync_slots.release()
+    job_id = new_job_id()
+    source = {"kind": "upload", "name": name, "sha256": info["sha256"]}
+    out = write_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
+                        dict(result.timings))
+    state.store.add_done_job(job_id, key_id, NewItem(source, item.get("hint"),
+                                                     item.get("caption")), fmt, out)
+    return {**out, "job_id": job_id}

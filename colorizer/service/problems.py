@@ -7,6 +7,7 @@ from typing import Any
 from colorizer.errors import ChronochromeError, ImageLoadError
 
 PROBLEM_TYPE = "https://chronochrome.dev/problems/"
+PROBLEM_JSON = "application/problem+json"
 # ImageLoadError.reason -> HTTP status (errors.py documents the mapping)
 STATUS_BY_REASON = {
     "too_large": 413,

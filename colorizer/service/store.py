@@ -2,10 +2,13 @@
 
 Rules that keep every accepted job and lose no result:
 - a job and its items (uploads included, as blobs) are written in one transaction;
-- a worker *leases* an item (owner + expiry); an item whose lease expired is handed out again,
-  so a killed worker's items are picked up after a restart;
+- a worker *leases* an item (owner + expiry) and renews the lease while it works on it, so a
+  long item is never handed to a second worker; an item whose lease expired (its worker was
+  killed or stalled) is handed out again, so a killed worker's items are picked up later;
 - an item becomes `done` only from `running` under the caller's lease, in one statement, so
-  re-processing after a crash can never complete an item twice (`completions` counts it);
+  re-processing after a crash can never complete an item twice (`completions` counts it); the
+  result files are moved into place inside that same transaction, so a worker that lost its
+  lease can never overwrite a result that was recorded;
 - API keys are stored as SHA-256 hashes of random 256-bit secrets, never in clear.
 """
 
@@ -18,7 +21,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -252,6 +255,14 @@ class JobStore:
             return Lease(row["id"], row["job_id"], row["idx"], json.loads(row["source"]),
                          row["hint"], row["caption"], row["format"], row["attempts"] + 1)
 
+    def renew(self, lease: Lease, owner: str, lease_seconds: float) -> bool:
+        """Extend `owner`'s lease by `lease_seconds` from now; False when the lease is lost
+        (the item was canceled or finished, or handed to another worker after it expired)."""
+        with self._tx() as db:
+            return db.execute("UPDATE items SET lease_expires = ? WHERE id = ? AND "
+                              "status = 'running' AND lease_owner = ?",
+                              (time.time() + lease_seconds, lease.item_id, owner)).rowcount > 0
+
     def upload(self, item_id: str) -> bytes:
         row = self._db().execute("SELECT data FROM uploads WHERE item_id = ?",
                                  (item_id,)).fetchone()
@@ -259,8 +270,13 @@ class JobStore:
             raise KeyError(f"no upload stored for item {item_id}")
         return bytes(row["data"])
 
-    def complete(self, lease: Lease, owner: str, result: dict[str, Any]) -> tuple[bool, bool]:
-        """Mark an item done under `owner`'s lease; returns (completed, job_just_finished)."""
+    def complete(self, lease: Lease, owner: str, result: dict[str, Any],
+                 publish: Callable[[], None] | None = None) -> tuple[bool, bool]:
+        """Mark an item done under `owner`'s lease; returns (completed, job_just_finished).
+
+        `publish` (moving the staged result files into place) runs inside the transaction,
+        only for the worker that completes the item: if it raises, nothing is recorded.
+        """
         with self._tx() as db:
             done = db.execute(
                 "UPDATE items SET status = 'done', result_file = ?, result_sha256 = ?, "
@@ -270,6 +286,8 @@ class JobStore:
                  json.dumps(result.get("timings", {})), time.time(), lease.item_id, owner)
             ).rowcount
             if done:
+                if publish is not None:
+                    publish()
                 _record_stages(db, result.get("timings", {}))
             return bool(done), bool(done) and _claim_webhook(db, lease.job_id)
 

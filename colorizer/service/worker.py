@@ -5,9 +5,12 @@ Run it inside the API process (`ServiceConfig.worker_threads`) or as its own pro
     python -m colorizer.service.worker --data-dir DIR [--weights W --device cpu ...]
     chronochrome serve --worker-only --data-dir DIR
 
-Results are written atomically as `results/<item id>.<ext>` and `<item id>.provenance.json`
-*before* the item is marked done; a worker killed in between leaves a file that the next lease
-of the same item overwrites with the same name, so a crash costs work, never a duplicate.
+While it works on an item the worker renews its lease (every third of `lease_seconds`), so an
+item that takes longer than the lease is never handed to a second worker; only a killed or
+stalled worker's item is. Results are staged as fsynced temporary files, then moved into place
+as `results/<item id>.<ext>` and `<item id>.provenance.json` inside the transaction that marks
+the item done under this worker's lease: a worker that lost its lease discards its files, so a
+recorded result is never overwritten, and a crash costs work, never a duplicate.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +62,19 @@ class Worker:
         config.results_dir.mkdir(parents=True, exist_ok=True)
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
-        """Process items until `stop` is set; sleep `poll_seconds` when the queue is empty."""
+        """Process items until `stop` is set; sleep `poll_seconds` when the queue is empty.
+
+        An unexpected error is logged and the worker goes on: the item's lease is no longer
+        renewed, so it is retried after it expires (and failed after `max_attempts`).
+        """
         while not stop.is_set():
-            if not self.run_once():
+            try:
+                busy = self.run_once()
+            except Exception:  # one bad item must not stop the worker
+                log.exception("worker %s: processing failed; the item will be retried",
+                              self.owner)
+                busy = False
+            if not busy:
                 stop.wait(poll_seconds)
 
     def run_once(self) -> bool:
@@ -70,6 +86,10 @@ class Worker:
         return True
 
     def process(self, lease: Lease) -> None:
+        with keep_lease(self.store, lease, self.owner, self.config.lease_seconds) as lost:
+            self._process(lease, lost)
+
+    def _process(self, lease: Lease, lost: threading.Event) -> None:
         timings: dict[str, float] = {}
         start = time.perf_counter()
         try:
@@ -90,11 +110,19 @@ class Worker:
         except IIIFError as exc:
             self._finish(lease, *self.store.fail(lease, self.owner, 422, exc.reason, str(exc)))
             return
+        if lost.is_set():  # canceled, or taken over after a stall: nothing to write
+            self._finish(lease, False, False)
+            return
         timings.update(result.timings)
         outputs = write_outputs(result, lease.format, lease.item_id, self.config.results_dir,
-                                source_info, self.signer, timings)
+                                source_info, self.signer, timings, publish=False)
         timings["total"] = time.perf_counter() - start
-        self._finish(lease, *self.store.complete(lease, self.owner, outputs))
+        try:
+            changed, job_finished = self.store.complete(
+                lease, self.owner, outputs, publish=lambda: publish_outputs(outputs))
+        finally:
+            discard_outputs(outputs)  # staged files that were not published
+        self._finish(lease, changed, job_finished)
 
     def _source_bytes(self, lease: Lease) -> tuple[bytes, dict[str, Any]]:
         source = lease.source
@@ -139,12 +167,42 @@ class Worker:
         self.store.set_webhook_state(job_id, "delivered" if ok else "failed", detail)
 
 
+@contextmanager
+def keep_lease(store: JobStore, lease: Lease, owner: str,
+               lease_seconds: float) -> Iterator[threading.Event]:
+    """Renew `owner`'s lease every third of `lease_seconds` while the block runs.
+
+    Yields an event that is set when the lease was lost: the job was canceled, or this worker
+    stalled past the expiry and another took the item over.
+    """
+    lost, stop = threading.Event(), threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease_seconds / 3):
+            try:
+                if not store.renew(lease, owner, lease_seconds):
+                    lost.set()
+                    return
+            except sqlite3.Error as exc:  # the store is busy or gone: try again next beat
+                log.warning("renewing the lease of %s failed: %s", lease.item_id, exc)
+
+    thread = threading.Thread(target=renew, daemon=True, name=f"lease-{lease.item_id}")
+    thread.start()
+    try:
+        yield lost
+    finally:
+        stop.set()
+        thread.join()
+
+
 def write_outputs(result: Any, fmt: str, item_id: str, results_dir: Path,
                   source_info: dict[str, Any], signer: Any,
-                  timings: dict[str, float]) -> dict[str, Any]:
+                  timings: dict[str, float], publish: bool = True) -> dict[str, Any]:
     """Encode with XMP (and C2PA), write image and provenance record; the one output path.
 
-    Returns what `JobStore.complete` records; `timings` gains "encode" and "write".
+    Files are written to fsynced temporary names; `publish=False` leaves them staged for
+    `publish_outputs` (moves them into place) or `discard_outputs`. Returns what
+    `JobStore.complete` records; `timings` gains "encode" and "write".
     """
     clock = time.perf_counter()
     suffix, mime = IMAGE_FORMATS[fmt][1], IMAGE_FORMATS[fmt][2]
@@ -160,26 +218,51 @@ def write_outputs(result: Any, fmt: str, item_id: str, results_dir: Path,
     clock = time.perf_counter()
     image_path = results_dir / f"{item_id}{suffix}"
     record_path = results_dir / f"{item_id}.provenance.json"
-    write_atomic(image_path, image)
-    write_atomic(record_path, json.dumps(record, indent=1, ensure_ascii=False).encode())
+    staged = []
+    try:
+        staged.append((stage_file(image_path, image), image_path))
+        staged.append((stage_file(record_path, json.dumps(record, indent=1,
+                                                          ensure_ascii=False).encode()),
+                       record_path))
+    except BaseException:
+        discard_outputs({"staged": staged})
+        raise
+    out = {"result_file": image_path.name, "result_sha256": record["output"]["sha256"],
+           "provenance_file": record_path.name, "timings": timings, "record": record,
+           "image": image, "mime": mime, "staged": staged}
+    if publish:
+        publish_outputs(out)
     timings["write"] = time.perf_counter() - clock
-    return {"result_file": image_path.name, "result_sha256": record["output"]["sha256"],
-            "provenance_file": record_path.name, "timings": timings, "record": record,
-            "image": image, "mime": mime}
+    return out
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, rename: never half a file."""
+def publish_outputs(outputs: dict[str, Any]) -> None:
+    """Move staged files into place (each rename atomic: never half a file)."""
+    while outputs["staged"]:
+        tmp, path = outputs["staged"][0]
+        os.replace(tmp, path)
+        outputs["staged"].pop(0)
+
+
+def discard_outputs(outputs: dict[str, Any]) -> None:
+    """Remove staged files that were not published."""
+    for tmp, _ in outputs["staged"]:
+        tmp.unlink(missing_ok=True)
+    outputs["staged"].clear()
+
+
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write `data` to a fsynced temporary file next to `path`; returns its path."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def remove_stale_temp_files(results_dir: Path, older_than: float) -> int:

@@ -52,3 +52,66 @@ def test_every_entry_renders_in_its_own_colors(records):
 
 def test_version_is_a_content_hash():
     assert curated_version().startswith("curated-") and len(curated_version()) == 20
+
+
+# The color word a name ends in -> a test of its sRGB value (hue in degrees, s and v in 0..1).
+# It catches a value that contradicts its name ("light blue" drawn dark navy, "grey" that is
+# green), not a shade that a source documents differently.
+def _hue_in(lo, hi):
+    return lambda h, s, v: (lo <= h <= hi) if lo <= hi else (h >= lo or h <= hi)
+
+
+PLAUSIBLE = {
+    "white": lambda h, s, v: s < 0.08 and v > 0.9,
+    "black": lambda h, s, v: v < 0.2,
+    "red": lambda h, s, v: _hue_in(335, 15)(h, s, v) and s > 0.6 and v > 0.4,
+    "crimson": lambda h, s, v: _hue_in(335, 10)(h, s, v) and s > 0.6,
+    "scarlet": lambda h, s, v: _hue_in(0, 15)(h, s, v) and s > 0.8 and v > 0.8,
+    "blue": lambda h, s, v: _hue_in(190, 250)(h, s, v) and s > 0.2,
+    "green": lambda h, s, v: _hue_in(80, 170)(h, s, v),
+    "yellow": lambda h, s, v: _hue_in(40, 62)(h, s, v) and s > 0.6 and v > 0.8,
+    "gold": lambda h, s, v: _hue_in(40, 62)(h, s, v) and s > 0.6 and v > 0.6,
+    "grey": lambda h, s, v: s < 0.4 and 0.2 < v < 0.85,
+    "khaki": lambda h, s, v: _hue_in(30, 70)(h, s, v) and 0.2 < s < 0.75,
+    "drab": lambda h, s, v: _hue_in(30, 70)(h, s, v) and 0.2 < s < 0.8 and v < 0.6,
+}
+MODIFIERS = {  # a leading word that narrows the test
+    "light": lambda h, s, v: v > 0.6,
+    "dark": lambda h, s, v: v < 0.45,
+    "sky": lambda h, s, v: v > 0.6,
+}
+
+
+def _hsv(rgb):
+    import colorsys
+
+    h, s, v = colorsys.rgb_to_hsv(*(c / 255 for c in rgb))
+    return h * 360, s, v
+
+
+def test_color_values_are_plausible_for_their_names(records):
+    checked = 0
+    for e, _ in records:
+        for color in e.colors:
+            words = color.name.casefold().replace("-", " ").split()
+            head = words[-1]
+            if head not in PLAUSIBLE:
+                continue
+            hsv = _hsv(color.rgb)
+            assert PLAUSIBLE[head](*hsv), f"{e.id}: {color.name} {color.srgb} (hsv {hsv})"
+            for word in words[:-1]:
+                if word in MODIFIERS:
+                    assert MODIFIERS[word](*hsv), f"{e.id}: {color.name} {color.srgb}"
+            checked += 1
+    assert checked >= 150  # nearly every color of the base has a checkable name
+
+
+def test_sources_document_the_record_not_a_neighbour(records):
+    """Each source names what the record is about (the article of that flag or uniform)."""
+    for e, _ in records:
+        for source in e.source.split("; "):
+            assert source.startswith(("https://", "http://")), (e.id, source)
+            assert " " not in source, (e.id, source)
+    by_id = {e.id: e for e, _ in records}
+    assert "Uniforms_of_the_Union_army" in by_id["union_army_blue"].source
+    assert by_id["rsfsr_flag_1954"].colors[1].name == "light blue"  # the 1954 regulation

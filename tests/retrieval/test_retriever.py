@@ -2,7 +2,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
+from PIL import Image
 
+from retrieval.embedders import HashingTextEmbedder
+from retrieval.library import ExemplarLibrary
 from retrieval.retriever import ExemplarRetriever, RetrieverConfig
 
 
@@ -56,20 +60,74 @@ def test_context_changes_the_result(tiny_retriever, hint_context):
 
 
 def test_image_query_finds_its_near_duplicate(tiny_retriever, tiny_library):
-    from PIL import Image
-
     e = tiny_library["hinomaru"]
     photo = Image.open(tiny_library.image_path(e)).convert("L")
     w, h = photo.size
     photo = photo.crop((8, 6, w - 10, h - 4))  # a gray, cropped copy
-    hits = tiny_retriever({}, image=photo, k=3)
+    hits = tiny_retriever.search_image(photo, k=3)
     assert hits[0]["id"] == "hinomaru"
-    assert hits[0]["why"][0].startswith("visual similarity")
+    assert hits[0]["why"] == [f"visual similarity {hits[0]['score']:.2f}"]  # look only
 
 
-def test_no_context_no_image_uses_metadata_only(tiny_library, resolver):
+def test_nothing_to_condition_on_gives_no_exemplars(tiny_retriever, tiny_library, hint_context):
+    """No era, no region, no query text: the photo's look alone must not pick flags."""
+    e = tiny_library["hinomaru"]
+    photo = Image.open(tiny_library.image_path(e)).convert("L")
+    empty = hint_context(None)  # what the context encoder says about an unlabeled photo
+    assert empty["era"] is None and empty["region"] is None and empty["description"]
+    for context in ({}, None, empty):
+        assert tiny_retriever(context, photo) == []
+        assert tiny_retriever(context, photo, query_text="  ") == []
+    # Any one of them is enough to condition on.
+    assert tiny_retriever(empty, photo, query_text="red banner")
+    assert _ids(tiny_retriever(hint_context("1950"), photo, k=1))
+    assert _ids(tiny_retriever(hint_context("Tokyo"), photo, k=1)) == ["hinomaru"]
+
+
+def test_pipeline_call_returns_what_the_colorizer_needs(tiny_retriever, tiny_library,
+                                                         hint_context):
+    """The pipeline's call: (context, gray photo, query_text=hints) -> loadable exemplars."""
+    photo = Image.open(tiny_library.image_path(tiny_library["france_tricolore"])).convert("L")
+    for hint in ("France 1916", "Kazan 1960", "USSR 1950", "Tokyo 1960"):
+        hits = tiny_retriever(hint_context(hint), photo, query_text=hint)
+        assert hits, hint
+        for hit in hits:
+            assert {"id", "title", "score", "why", "colors", "image_path"} <= set(hit), hit
+            assert hit["title"] and hit["why"] and 0 < hit["score"] <= 1
+            assert hit["colors"] and all(c["srgb"].startswith("#") for c in hit["colors"])
+            with Image.open(hit["image_path"]) as image:
+                image.load()
+                assert image.mode == "RGB" and min(image.size) >= 64
+
+
+def test_missing_exemplar_image_is_a_clear_error(tiny_library, resolver, tmp_path):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(tiny_library.root, folder)
+    library = ExemplarLibrary.load(folder, HashingTextEmbedder(128))
+    (folder / library["hinomaru"].image).unlink()
+    retriever = ExemplarRetriever(library, resolver, HashingTextEmbedder(128))
+    with pytest.raises(FileNotFoundError, match="hinomaru.*rebuild the library"):
+        retriever({"era": {"start": 1960, "end": 1960}}, query_text="Japan hinomaru", k=13)
+
+
+def test_metadata_only_without_embedders(tiny_library, resolver, hint_context):
     retriever = ExemplarRetriever(tiny_library, resolver, None, None, RetrieverConfig(k=3))
-    assert len(retriever({})) == 3
+    hits = retriever(hint_context("USSR 1950"))  # the only two of the era and region
+    assert _ids(hits) == ["ussr_state_flag", "soviet_red_banner"]  # the kind prior's order
+
+
+def test_kind_prior_orders_equal_matches(tiny_library, resolver, hint_context):
+    """Same era and region match: the national flag before the banner; the prior off, the
+    order is the text's alone."""
+    ctx = hint_context("USSR 1950")
+    hits = ExemplarRetriever(tiny_library, resolver)(ctx, k=2)
+    assert _ids(hits) == ["ussr_state_flag", "soviet_red_banner"]
+    assert hits[0]["score"] > hits[1]["score"]
+    flat = ExemplarRetriever(tiny_library, resolver, config=RetrieverConfig(kind_weight=0.0))
+    scores = {h["id"]: h["score"] for h in flat(ctx, k=2)}
+    assert scores["ussr_state_flag"] == scores["soviet_red_banner"]
 
 
 def test_search_with_precomputed_context_embedding(tiny_retriever, tiny_library, hint_context):
@@ -82,7 +140,12 @@ def test_search_with_precomputed_context_embedding(tiny_retriever, tiny_library,
 
 
 def test_config_rejects_unknown_keys():
-    import pytest
-
     with pytest.raises(ValueError, match="valid keys"):
         RetrieverConfig.from_dict({"topk": 3})
+
+
+def test_kind_prior_covers_every_kind():
+    from retrieval.retriever import KIND_PRIOR
+    from retrieval.types import KINDS
+
+    assert set(KIND_PRIOR) == set(KINDS) and all(0 < v <= 1 for v in KIND_PRIOR.values())

@@ -1,4 +1,5 @@
-"""API keys: required everywhere but health, hashed at rest, and a key sees only its own jobs."""
+"""API keys: required everywhere but health and metrics, hashed at rest, and a key sees only
+its own jobs; /metrics belongs to the operator (its own token), not to the archives' keys."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def _job(service, key):
 def test_requests_without_a_valid_key_get_401(service):
     for method, path in [("get", "/v1/jobs/job_x"), ("post", "/v1/jobs"),
                          ("post", "/v1/colorize"), ("delete", "/v1/jobs/job_x"),
-                         ("get", "/v1/jobs/job_x/items/0/result"), ("get", "/metrics"),
+                         ("get", "/v1/jobs/job_x/items/0/result"),
                          ("get", "/v1/jobs/job_x/manifest")]:
         for headers in ({}, {"Authorization": "Bearer cc_nope"}, {"X-API-Key": "wrong"}):
             response = getattr(service.client, method)(path, headers=headers)
@@ -30,8 +31,59 @@ def test_requests_without_a_valid_key_get_401(service):
 
 
 def test_x_api_key_header_works_too(service):
-    response = service.client.get("/metrics", headers={"X-API-Key": service.key_a})
-    assert response.status_code == 200
+    response = service.client.get("/v1/jobs/job_x", headers={"X-API-Key": service.key_a})
+    assert response.status_code == 404 and response.json()["reason"] == "job_not_found"
+
+
+def test_metrics_are_open_without_a_token_and_show_no_tenant(service):
+    """Default (loopback): open like the health checks; only service-wide counters."""
+    location = service.client.post("/v1/jobs", headers=service.headers(),
+                                   files={"file": ("a.png", gray_png(), "image/png")}
+                                   ).headers["location"]
+    service.drain()
+    response = service.client.get("/metrics")
+    assert response.status_code == 200 and "chronochrome_queue_depth 0" in response.text
+    key_id = service.store.key_for(service.key_a)
+    for private in (location.rsplit("/", 1)[1], key_id, service.key_a, "a.png"):
+        assert private not in response.text
+
+
+def test_metrics_token_is_the_operators_not_an_archives_key(tmp_path, tiny_pipeline):
+    from service_helpers import make_service
+
+    token = "operator-token-0123456789"
+    for svc in make_service(tmp_path, tiny_pipeline, metrics_token=token):
+        for headers, reason in (({}, "missing_metrics_token"),
+                                (svc.headers(), "invalid_metrics_token"),  # an archive's key
+                                ({"Authorization": "Bearer wrong-token-0123456789"},
+                                 "invalid_metrics_token")):
+            response = svc.client.get("/metrics", headers=headers)
+            assert response.status_code == 401, headers
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert response.json()["reason"] == reason
+            assert response.headers["www-authenticate"].startswith("Bearer")
+        ok = svc.client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200 and "chronochrome_queue_depth" in ok.text
+        assert 'chronochrome_rejects_total{reason="invalid_metrics_token"} 2' in ok.text
+        assert svc.client.get("/livez").status_code == 200  # health stays open
+
+
+def test_metrics_token_file_flag_and_short_tokens(tmp_path):
+    import argparse
+
+    import pytest
+
+    from colorizer.service.cli import add_service_parsers, service_config
+    from colorizer.service.config import ServiceConfig
+
+    parser = argparse.ArgumentParser()
+    add_service_parsers(parser.add_subparsers(dest="command", required=True))
+    token_file = tmp_path / "metrics.token"
+    token_file.write_text("s3cret-operator-token-xyz\n")
+    args = parser.parse_args(["serve", "--metrics-token-file", str(token_file)])
+    assert service_config(args).metrics_token == "s3cret-operator-token-xyz"
+    with pytest.raises(ValueError, match="at least 16"):
+        ServiceConfig(metrics_token="short")
 
 
 def test_a_key_cannot_touch_another_keys_jobs(service):
@@ -57,7 +109,8 @@ def test_a_key_cannot_touch_another_keys_jobs(service):
 def test_revoked_key_is_refused(service):
     key_id = service.store.key_for(service.key_b)
     assert service.store.revoke_key(key_id)
-    assert service.client.get("/metrics", headers=service.headers(service.key_b)).status_code == 401
+    response = service.client.get("/v1/jobs/job_x", headers=service.headers(service.key_b))
+    assert response.status_code == 401 and response.json()["reason"] == "invalid_key"
 
 
 def test_keys_cli_prints_the_key_once_and_stores_only_a_hash(tmp_path, capsys):

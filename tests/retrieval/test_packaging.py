@@ -1,0 +1,68 @@
+"""The curated knowledge base ships inside the wheel (package data of `retrieval`), so an
+installed chronochrome builds its default library without a checkout."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CURATED = ("flags.json", "uniforms.json")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """A wheel built (no network, no build isolation) from a copy of what packaging reads."""
+    pytest.importorskip("setuptools")
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, src / name)
+    shutil.copytree(REPO / "retrieval", src / "retrieval", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "configs" / "retrieval", src / "configs" / "retrieval")
+    dist = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                           "--no-build-isolation", "--no-index", "-q", "-w", str(dist), str(src)],
+                          check=False, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{done.stdout}\n{done.stderr}")
+    (path,) = dist.glob("chronochrome-*.whl")
+    return path
+
+
+def test_the_wheel_carries_the_curated_data(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        for name in CURATED:
+            assert f"retrieval/data/{name}" in names, sorted(names)
+            assert z.read(f"retrieval/data/{name}") == (REPO / "configs/retrieval" / name
+                                                        ).read_bytes()
+    assert not any(n.startswith("configs/") for n in names)  # shipped inside the package
+
+
+def test_curated_records_load_from_the_installed_files(wheel, tmp_path, resolver):
+    from retrieval.knowledge import curated_records, curated_version
+
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(tmp_path)
+    installed = tmp_path / "retrieval" / "data"
+    assert not installed.is_symlink() and (installed / "flags.json").is_file()
+    records = curated_records(resolver, installed)
+    assert len(records) >= 60
+    assert curated_version(installed) == curated_version()  # same content, same cache key
+
+
+def test_the_package_reads_its_data_through_importlib_resources():
+    import importlib.resources
+
+    from retrieval.knowledge import DEFAULT_DATA_DIR
+
+    assert DEFAULT_DATA_DIR == Path(str(importlib.resources.files("retrieval") / "data"))
+    for name in CURATED:
+        assert (DEFAULT_DATA_DIR / name).read_bytes() == (REPO / "configs/retrieval" / name
+                                                          ).read_bytes()
