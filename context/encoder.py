@@ -59,7 +59,9 @@ class ContextEncoder:
             try:
                 reader = TextReader(load_scripts(config.data_dir), max_lines=config.ocr_max_lines,
                                     threads=config.tesseract_threads,
-                                    detector_side=config.detector_side)
+                                    detector_side=config.detector_side,
+                                    language_models=tuple(
+                                        lang.code for lang in load_languages(config.data_dir)))
             except (ImportError, RuntimeError) as e:
                 unavailable["ocr"] = str(e)
         else:
@@ -108,8 +110,9 @@ class ContextEncoder:
             places += cues.places
         if language is not None:
             lang_info = next(x for x in self.languages if x.code == language[0])
-            ev = Evidence("ocr", f"writing is in {lang_info.name} (letters and words)",
-                          round(language[1], 3), lang_info.place)
+            ev = Evidence("ocr", f"writing is in {lang_info.name} (letters, words and how "
+                          "well each language model reads it)", round(language[1], 3),
+                          lang_info.place)
             places.append(PlaceCandidate(lang_info.place, "place", 0.35 * language[1], "ocr",
                                          ev, 1 + g.place_depth(lang_info.place)))
 
@@ -161,13 +164,34 @@ class ContextEncoder:
         sources["ocr"] = SourceStatus(True, self.reader.name)
         kept = [r for r in readings if r.confidence >= self.config.ocr_min_confidence
                 and sum(ch.isalpha() for ch in r.text) >= 3]
-        lines = [self._line(r) for r in kept]
-        return lines, self._script(kept, osd), self._language(lines)
+        cyrillic = [r for r in kept if r.script == "Cyrl"]
+        model_conf = self._language_models(image, cyrillic)
+        lines = [self._line(r, model_conf.get(r.box)) for r in kept]
+        # All Cyrillic writing together: each model's confidence, weighted by letters.
+        letters = {r.box: sum(ch.isalpha() for ch in r.text) for r in cyrillic}
+        total = sum(letters.values())
+        overall = ({m: sum(model_conf[box][m] * n for box, n in letters.items()) / total
+                    for m in model_conf[cyrillic[0].box]} if model_conf and total else None)
+        return lines, self._script(kept, osd), self._language(lines, overall)
 
-    def _line(self, r: LineReading) -> TextLine:
+    def _language_models(self, image, cyrillic: list[LineReading]
+                         ) -> dict[tuple[int, int, int, int], dict[str, float]]:
+        """Confidence of each Cyrillic language's Tesseract model on each Cyrillic line (box
+        -> language -> confidence). A model whose reading is not Cyrillic is left out: it
+        was trained on another script (Debian's Tatar model reads Latin-script Tatar)."""
+        reads = self.reader.read_with(image, [r.box for r in cyrillic],
+                                      [lang.code for lang in self.languages])
+        usable = {m: out for m, out in reads.items()
+                  if dominant_script(" ".join(t for t, _ in out), self.scripts)[0] == "Cyrl"}
+        if len(usable) < 2:  # one model alone compares with nothing
+            return {}
+        return {r.box: {m: out[i][1] for m, out in usable.items()}
+                for i, r in enumerate(cyrillic)}
+
+    def _line(self, r: LineReading, model_conf: dict[str, float] | None) -> TextLine:
         lang = None
         if r.script == "Cyrl":
-            scores = cyrillic_language_scores(r.text, self.languages)
+            scores = cyrillic_language_scores(r.text, self.languages, model_conf)
             best = max(scores, key=scores.get) if scores else None
             lang = best if best and scores[best] >= 0.5 else None
         return TextLine(r.text, r.box, round(r.confidence, 3), r.script, lang)
@@ -212,9 +236,10 @@ class ContextEncoder:
                                      round(min(1.0, osd[1] / 10), 3), code))
         return Script(code, info.name, round(confidence, 3), tuple(evidence))
 
-    def _language(self, lines: list[TextLine]) -> tuple[str, float] | None:
+    def _language(self, lines: list[TextLine], model_conf: dict[str, float] | None
+                  ) -> tuple[str, float] | None:
         text = " ".join(line.text for line in lines if line.script == "Cyrl")
-        scores = cyrillic_language_scores(text, self.languages)
+        scores = cyrillic_language_scores(text, self.languages, model_conf)
         if not scores:
             return None
         best = max(scores, key=scores.get)
@@ -249,8 +274,11 @@ class ContextEncoder:
             if cue.place:
                 ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
                               round(score, 3), cue.place)
+                window = ((cue.not_before or 1826, cue.not_after or PRESENT_YEAR)
+                          if cue.not_before or cue.not_after else None)
                 places.append(PlaceCandidate(cue.place, "place", score, "scene", ev,
-                                             1 + self.gazetteer.place_depth(cue.place)))
+                                             1 + self.gazetteer.place_depth(cue.place),
+                                             window))
         return out
 
     def _clip(self, image, sources, eras, places):

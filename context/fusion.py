@@ -23,6 +23,15 @@ Region
 7. Candidates from other sources whose modern country differs are reported as conflicts;
    agreeing ones are attached as evidence. A script whose usual regions exclude the
    region (Cyrillic signage, hint says USA) is reported as a conflict.
+
+Weak cues
+8. A scene cue (an ImageNet label's probability x the cue's weight) below `MIN_SCORE`
+   ["scene"] names nothing: it sets no era and no region, moves nothing and raises no
+   conflict (a 0.08 "pickelhaube" on a group of scientists in suits is the classifier
+   guessing, not evidence). When such cues were all there was, the field is null and the
+   reason lists them with their scores. The cue labels stay visible in `scene`.
+9. A scene place cue whose own date window does not fit the fused era is not used for the
+   region either (a pickelhaube says Germany only up to 1918).
 """
 
 from __future__ import annotations
@@ -35,6 +44,20 @@ from context.script import ScriptInfo
 from context.types import Conflict, Era, Evidence, Region, Script
 
 RANK = {"hint": 0, "caption": 1, "ocr": 2, "clip": 3, "scene": 4}
+# Rule 8: the least score a cue from these sources needs to count at all. CLIP is gated
+# before fusion (ContextConfig.clip_min_probability); text cues are explicit statements.
+MIN_SCORE = {"scene": 0.2}
+
+
+def _weak(c: EraCandidate | PlaceCandidate) -> bool:
+    return c.confidence < MIN_SCORE.get(c.source, 0.0)
+
+
+def _weak_reason(weak: list[EraCandidate] | list[PlaceCandidate]) -> str:
+    cues = "; ".join(f"{c.evidence.what} -> {c.evidence.value}, score {c.confidence:.2f}"
+                     for c in sorted(weak, key=lambda c: -c.confidence)[:3])
+    floor = max(MIN_SCORE.get(c.source, 0.0) for c in weak)
+    return f"{'/'.join(sorted({c.source for c in weak}))} cues too weak to count (below {floor:.2f}): {cues}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,8 @@ def _fmt(r: tuple[int, int]) -> str:
 
 def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Conflict]]:
     conflicts: list[Conflict] = []
+    weak = [c for c in cands if _weak(c)]
+    cands = [c for c in cands if not _weak(c)]
     estimates = [c for c in cands if c.kind == "estimate"]
     constraints = sorted((c for c in cands if c.kind == "constraint"),
                          key=lambda c: RANK[c.source])
@@ -91,7 +116,8 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
         return Era(rng[0], rng[1], round(confidence, 3), source, tuple(evidence)), None, conflicts
 
     if not constraints:
-        return None, "no date in the hint, caption or writing, and no dated scene cue", []
+        return None, ("no date in the hint, caption or writing, and no dated scene cue"
+                      + (f" that counts; {_weak_reason(weak)}" if weak else "")), []
     rng = (1826, PRESENT_YEAR)
     evidence, used = [], []
     for c in constraints:
@@ -140,9 +166,21 @@ def _same_region(g: Gazetteer, a: PlaceCandidate, b: PlaceCandidate,
 def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
                 script: Script | None, scripts: tuple[ScriptInfo, ...]
                 ) -> tuple[Region | None, str | None, list[Conflict]]:
-    if not cands:
-        return None, "no place in the hint, caption or writing, and no regional cue", []
     rng = (era.start, era.end) if era else None
+    weak = [c for c in cands if _weak(c)]
+    stale = [c for c in cands if not _weak(c) and c.window and rng
+             and _intersect(c.window, rng) is None]
+    cands = [c for c in cands if not _weak(c) and c not in stale]
+    if not cands:
+        reason = "no place in the hint, caption or writing, and no regional cue"
+        if weak or stale:
+            reason += " that counts"
+        if weak:
+            reason += f"; {_weak_reason(weak)}"
+        if stale:
+            reason += "; " + "; ".join(
+                f"{c.evidence.what} does not fit the era {_fmt(rng)}" for c in stale)
+        return None, reason, []
     top = min(RANK[c.source] for c in cands)
     tier = [c for c in cands if RANK[c.source] == top]
     # Most specific first; a place beats a polity at equal depth; then confidence.

@@ -41,6 +41,8 @@ class PlaceCandidate:
     source: str
     evidence: Evidence
     depth: int  # 0 = country or polity; larger = more specific (region, city)
+    # Years the cue holds for (a pickelhaube says Germany only until 1918); None = any.
+    window: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Writing in photos: text boxes from a detector, then Tesseract per box, script by box.
 
 Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes in steps:
-1. A text-box detector (PP-OCRv4 det from `rapidocr-onnxruntime`, offline) finds lines.
-2. The largest boxes are cropped, brought to dark-on-light at a fixed height and stacked
+1. A text-box detector (PP-OCRv4 det from `rapidocr-onnxruntime`, offline) finds words and
+   lines; words on one line are joined (`merge_words`).
+2. The largest lines are cropped, brought to dark-on-light at a fixed height and stacked
    into one strip, so each Tesseract call reads all lines at once.
 3. Tesseract's OSD on the strip orders the script models to try (it needs ~30 characters
    and is often wrong on one short sign, so it only sets the order).
@@ -10,18 +11,21 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    model reads it with high confidence and the letters it returns lie in that model's
    Unicode ranges (the fallback that works on short text). Unsettled lines take the best
    reading over all models tried.
+5. Retries for the largest lines no model settled: at other line heights (Tesseract's
+   line finder fails on some lines at one height and reads them at another: letter-spaced
+   Arabic reads only at ~20 px), then, for a line joined from several detector boxes, each
+   box on its own (a sign placed beside other writing of the photo, of the other polarity,
+   makes a crop no model reads).
+Everything is read in a fixed order with fixed parameters, so the same photo always gives
+the same reading (see context/tesseract.py for the one process-wide state, and how it is
+pinned down).
 """
 
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
-import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +33,10 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from context.script import ScriptInfo, script_counts
+from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
+
+__all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "merge_words",
+           "tesseract_install", "tesseract_models"]
 
 LINE_HEIGHT = 40  # pixels: each crop is resized to this height in the strip
 _GAP = 14
@@ -90,108 +98,6 @@ class RapidTextDetector:
         return out
 
 
-@lru_cache(maxsize=1)
-def tesseract_install() -> tuple[str | None, frozenset[str]]:
-    """(tessdata folder, traineddata names) of the Tesseract installed here; (None, {}) if none."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        return None, frozenset()
-    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=True)
-    lines = out.stdout.splitlines()
-    folder = re.search(r'"(.+)"', lines[0]) if lines else None
-    names = frozenset(line.strip() for line in lines[1:] if line.strip())
-    return (folder.group(1) if folder else None), names
-
-
-def tesseract_models() -> frozenset[str]:
-    """Traineddata names Tesseract can load here (empty when Tesseract is not installed)."""
-    return tesseract_install()[1]
-
-
-class TesseractEngine:
-    """Tesseract, kept warm in-process through tesserocr (one API per model, loaded on first
-    use), or through the `tesseract` command via pytesseract when tesserocr is missing
-    (~0.1-0.7 s more per call: the model is loaded each time)."""
-
-    def __init__(self) -> None:
-        self.tessdata, self.models = tesseract_install()
-        try:
-            import tesserocr  # noqa: F401
-
-            self.backend = "tesserocr"
-        except ImportError:
-            self.backend = "pytesseract"
-        self._apis: dict[str, object] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def _api(self, model: str, psm: int):  # -> tesserocr.PyTessBaseAPI
-        import tesserocr
-
-        key = f"{model}:{psm}"
-        with self._guard:
-            if key not in self._apis:
-                self._apis[key] = tesserocr.PyTessBaseAPI(
-                    path=self.tessdata, lang=model, psm=psm,
-                    variables={"tessedit_do_invert": "0"})
-                self._locks[key] = threading.Lock()
-        return self._apis[key], self._locks[key]
-
-    def words(self, image: Image.Image, model: str) -> list[tuple[str, float, int, int]]:
-        """(word, confidence 0-1, top, height) of each word, image read as one text block."""
-        if self.backend == "tesserocr":
-            import tesserocr
-
-            api, lock = self._api(model, tesserocr.PSM.SINGLE_BLOCK)
-            level = tesserocr.RIL.WORD
-            out = []
-            with lock:
-                api.SetImage(image)
-                api.Recognize()
-                for w in tesserocr.iterate_level(api.GetIterator(), level):
-                    try:
-                        text = w.GetUTF8Text(level)
-                    except RuntimeError:  # tesserocr raises on an empty word
-                        continue
-                    box = w.BoundingBox(level)
-                    if text and box:
-                        out.append((_logical(text), w.Confidence(level) / 100.0, box[1],
-                                    box[3] - box[1]))
-            return out
-        import pytesseract
-
-        data = pytesseract.image_to_data(image, lang=model,
-                                         config="--psm 6 -c tessedit_do_invert=0",
-                                         output_type=pytesseract.Output.DICT)
-        return [(t, float(c) / 100.0, top, h) for t, c, top, h
-                in zip(data["text"], data["conf"], data["top"], data["height"])
-                if t.strip() and float(c) >= 0]
-
-    def osd(self, image: Image.Image) -> tuple[str | None, float]:
-        """OSD script name and confidence; (None, 0) when OSD cannot decide (short text)."""
-        if "osd" not in self.models:
-            return None, 0.0
-        if self.backend == "tesserocr":
-            import tesserocr
-
-            api, lock = self._api("osd", tesserocr.PSM.OSD_ONLY)
-            with lock:
-                api.SetImage(image)
-                result = api.DetectOrientationScript()
-            if not result:
-                return None, 0.0
-            return result["script_name"], float(result["script_conf"])
-        import pytesseract
-
-        try:
-            osd = pytesseract.image_to_osd(image, config="--psm 0 -c min_characters_to_try=10")
-        except pytesseract.TesseractError:
-            return None, 0.0
-        name = re.search(r"Script: (\w+)", osd)
-        conf = re.search(r"Script confidence: ([\d.]+)", osd)
-        return (name.group(1) if name else None), (float(conf.group(1)) if conf else 0.0)
-
-
 def _to_line(crop: Image.Image, height: int = LINE_HEIGHT) -> Image.Image:
     """Grayscale, dark text on light, autocontrast, `height` pixels tall."""
     gray = ImageOps.autocontrast(crop.convert("L"), cutoff=1)
@@ -217,28 +123,17 @@ def build_strip(image: Image.Image, boxes: Sequence[Box], height: int = LINE_HEI
     return strip, tops
 
 
-_RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
-
-
-def _logical(word: str) -> str:
-    """Tesseract's word iterator returns right-to-left words (Hebrew, Arabic) in visual order;
-    reverse them into logical order (the order pytesseract's TSV gives)."""
-    letters = [ch for ch in word if ch.isalpha()]
-    if letters and sum(bool(_RTL.match(ch)) for ch in letters) > len(letters) / 2:
-        return word[::-1]
-    return word
-
-
 def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str,
                 height: int = LINE_HEIGHT) -> list[tuple[str, float]]:
     """(text, confidence) per line of the strip, read with one Tesseract model."""
     words: list[list[tuple[str, float]]] = [[] for _ in tops]
-    for text, conf, top, height in engine.words(strip, model):
-        text = text.strip()
-        centre = top + height / 2
+    for text, conf, top, word_height in engine.words(strip, model):
+        # Each word goes to the strip line its centre lies on: a word of x-height letters
+        # only ("молоко") sits low in its line, so the line's height, not the word's, bounds it.
+        centre = top + word_height / 2
         for i, t in enumerate(tops):
             if t - _GAP / 2 <= centre <= t + height + _GAP / 2:
-                words[i].append((text, conf))
+                words[i].append((text.strip(), conf))
                 break
     out = []
     for line in words:
@@ -249,22 +144,25 @@ def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], mo
     return out
 
 
-def merge_words(boxes: Sequence[tuple[int, int, int, int, float]]) -> list[Box]:
-    """Join word boxes that lie on one text line into line boxes.
+def merge_words(boxes: Sequence[tuple[int, int, int, int, float]]
+                ) -> list[tuple[Box, tuple[Box, ...]]]:
+    """Join word boxes that lie on one text line into line boxes; returns each line box with
+    the detector boxes it was joined from (sorted left to right).
 
     The detector often splits a line at wide word gaps (Arabic, monospaced or letter-spaced
     signs); a lone word is too short for the script models (and fails the line-shape test),
     so boxes whose vertical extents mostly overlap, of similar height, with a gap under
     ~1.2 line heights, are merged (repeatedly, so chains of words become one line)."""
-    out = [list(b[:4]) for b in boxes]
+    out: list[tuple[list[int], list[Box]]] = [
+        (list(b[:4]), [(b[0], b[1], b[2], b[3])]) for b in boxes]
     merged = True
     while merged:
         merged = False
-        out.sort(key=lambda b: b[0])
+        out.sort(key=lambda x: (x[0][0], x[0][1], x[0][2], x[0][3]))
         for i in range(len(out)):
-            a = out[i]
+            a = out[i][0]
             for j in range(i + 1, len(out)):
-                b = out[j]
+                b = out[j][0]
                 ha, hb = a[3] - a[1], b[3] - b[1]
                 if min(ha, hb) <= 0:
                     continue
@@ -272,13 +170,14 @@ def merge_words(boxes: Sequence[tuple[int, int, int, int, float]]) -> list[Box]:
                 gap = max(a[0], b[0]) - min(a[2], b[2])
                 if (overlap >= 0.6 * min(ha, hb) and min(ha, hb) >= 0.5 * max(ha, hb)
                         and gap <= 1.2 * max(ha, hb)):
-                    out[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    box = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    out[i] = (box, out[i][1] + out[j][1])
                     del out[j]
                     merged = True
                     break
             if merged:
                 break
-    return [(b[0], b[1], b[2], b[3]) for b in out]
+    return [((b[0], b[1], b[2], b[3]), tuple(sorted(parts))) for b, parts in out]
 
 
 class TextReader:
@@ -286,8 +185,8 @@ class TextReader:
 
     def __init__(self, scripts: tuple[ScriptInfo, ...], detector: TextBoxDetector | None = None,
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
-                 detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24),
-                 retry_lines: int = 3):
+                 detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24, 20),
+                 retry_lines: int = 3, language_models: tuple[str, ...] = ()):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -302,6 +201,8 @@ class TextReader:
         self.use_osd = use_osd and "osd" in models
         self.retry_heights = retry_heights  # line heights tried for lines left unsettled
         self.retry_lines = retry_lines  # at most this many (largest) lines are retried
+        # Language models (rus, ukr, ...) for `read_with`, installed ones only.
+        self.language_models = tuple(m for m in language_models if m in models)
         self._by_osd = {s.name.split(" ")[0]: s for s in self.scripts}
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
@@ -311,40 +212,79 @@ class TextReader:
         detector = getattr(self.detector, "name", "text detector")
         return f"{detector} + Tesseract ({self.engine.backend}) [{models}]"
 
-    def detect(self, image: Image.Image) -> list[Box]:
-        boxes = []
-        for x0, y0, x1, y1 in merge_words(self.detector(image)):
+    def detect(self, image: Image.Image) -> list[tuple[Box, tuple[Box, ...]]]:
+        """The largest text lines (at most `max_lines`), top to bottom, each padded and with
+        the padded detector boxes it was joined from."""
+        lines = []
+        for (x0, y0, x1, y1), parts in merge_words(self.detector(image)):
             if y1 - y0 < 8 or x1 - x0 < 2 * (y1 - y0):  # tiny or not a horizontal line
                 continue
-            pad = max(2, (y1 - y0) // 8)
-            boxes.append((max(0, x0 - pad), max(0, y0 - pad),
-                          min(image.width, x1 + pad), min(image.height, y1 + pad)))
-        boxes.sort(key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
-        return sorted(boxes[: self.max_lines], key=lambda b: (b[1], b[0]))
+            lines.append((_pad((x0, y0, x1, y1), image), tuple(_pad(p, image) for p in parts)))
+        lines.sort(key=lambda x: (-_area(x[0]), x[0]))
+        return sorted(lines[: self.max_lines], key=lambda x: (x[0][1], x[0][0]))
 
     def __call__(self, image: Image.Image) -> tuple[list[LineReading], tuple[str | None, float]]:
         """Readings per detected line, and the OSD (script name, confidence) of the strip."""
-        boxes = self.detect(image)
-        if not boxes:
+        lines = self.detect(image)
+        if not lines:
             return [], (None, 0.0)
+        self._load()
+        boxes = [box for box, _ in lines]
         strip, _ = build_strip(image, boxes)
         osd = self.engine.osd(strip) if self.use_osd else (None, 0.0)
         batches = self._batches(self._by_osd.get(osd[0] or ""))
+        best = self._read_lines(image, boxes, batches)
+        # A joined line that no model settled is read again box by box (the largest few);
+        # the boxes' readings replace the line's when they score higher, letter for letter.
+        split = [j for j, (_, parts) in enumerate(lines)
+                 if len(parts) > 1 and not _settled(best[j])]
+        split = sorted(sorted(split, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
+        if split:
+            parts = [p for j in split for p in lines[j][1]]
+            part_best = self._read_lines(image, parts, batches)
+            k = 0
+            for j in split:
+                got = part_best[k: k + len(lines[j][1])]
+                k += len(got)
+                if _mean_score(got) > _mean_score([best[j]]):
+                    best[j] = None
+                    best += got
+        kept = [b for b in best if b is not None and b.text]
+        return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+
+    def read_with(self, image: Image.Image, boxes: list[Box], models: Sequence[str]
+                  ) -> dict[str, list[tuple[str, float]]]:
+        """(text, confidence) of each box read by each of `models` that is among
+        `language_models`, at LINE_HEIGHT: the language models (rus, ukr, ...) read the
+        Cyrillic lines again, and how well each reads them is evidence for its language."""
+        models = [m for m in models if m in self.language_models]
+        if not boxes or not models:
+            return {}
+        self._load()
+        strip, tops = build_strip(image, boxes, LINE_HEIGHT)
+        jobs = [self._pool.submit(_read_strip, self.engine, strip, tops, m, LINE_HEIGHT)
+                for m in models]
+        return {m: job.result() for m, job in zip(models, jobs)}
+
+    def _load(self) -> None:
+        """All models, script then language, loaded before the first reading (see
+        context/tesseract.py: what one model reads must not depend on what was loaded)."""
+        self.engine.load(tuple(s.tesseract for s in self.scripts) + self.language_models)
+
+    def _read_lines(self, image: Image.Image, boxes: list[Box],
+                    batches: list[list[ScriptInfo]]) -> list[LineReading | None]:
+        """The best reading of each box: all at LINE_HEIGHT, then the largest few that no
+        model settled at each of `retry_heights` in turn."""
         best: list[LineReading | None] = [None] * len(boxes)
-        pending = list(range(len(boxes)))
-        self._read(image, boxes, pending, batches, LINE_HEIGHT, best)
-        # Tesseract's line finder is fragile at one text height for some models (Arabic
-        # returns nothing for a clean line at 40 px and reads it at 32 px, or the other way
-        # round), so lines no model settled are read again at other heights: the largest
-        # few only (a big sign, not the texture boxes of the photo), all models again.
+        self._read(image, boxes, list(range(len(boxes))), batches, LINE_HEIGHT, best)
         retry = [j for j in range(len(boxes)) if not _settled(best[j])]
-        retry = sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines]
+        retry = sorted(sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
         for height in self.retry_heights:
             retry = [j for j in retry if not _settled(best[j])]
             if not retry:
                 break
-            self._read(image, boxes, sorted(retry), batches, height, best)
-        return [b for b in best if b is not None and b.text], osd
+            self._read(image, boxes, retry, batches, height, best)
+        return best
 
     def _read(self, image: Image.Image, boxes: list[Box], pending: list[int],
               batches: list[list[ScriptInfo]], height: int,
@@ -359,7 +299,7 @@ class TextReader:
             jobs = [self._pool.submit(_read_strip, self.engine, sub, sub_tops, s.tesseract,
                                       height) for s in batch]
             letters = dict.fromkeys(pending, 0)
-            for script, job in zip(batch, jobs):
+            for script, job in zip(batch, jobs):  # in batch order, whatever finishes first
                 for j, (text, conf) in zip(pending, job.result()):
                     reading = self._judge(text, conf, boxes[j], script)
                     letters[j] = max(letters[j], sum(ch.isalpha() for ch in text))
@@ -387,6 +327,14 @@ class TextReader:
         return LineReading(text, box, conf, script.code, consistency)
 
 
+def _pad(box: Box, image: Image.Image) -> Box:
+    """A margin of 1/8 of the box height (at least 2 px), clipped to the image."""
+    x0, y0, x1, y1 = box
+    pad = max(2, (y1 - y0) // 8)
+    return (max(0, x0 - pad), max(0, y0 - pad),
+            min(image.width, x1 + pad), min(image.height, y1 + pad))
+
+
 def _area(b: Box) -> int:
     return (b[2] - b[0]) * (b[3] - b[1])
 
@@ -394,6 +342,13 @@ def _area(b: Box) -> int:
 def _settled(r: LineReading | None) -> bool:
     """Read with high confidence, in the letters of the model that read it."""
     return r is not None and r.confidence >= _ACCEPT and r.consistency >= 0.8
+
+
+def _mean_score(readings: Sequence[LineReading | None]) -> float:
+    """`_score` of the readings, weighted by their letters (0 for no letters)."""
+    pairs = [(_score(r), sum(ch.isalpha() for ch in r.text)) for r in readings if r is not None]
+    letters = sum(n for _, n in pairs)
+    return sum(sc * n for sc, n in pairs) / letters if letters else 0.0
 
 
 def _score(r: LineReading) -> float:

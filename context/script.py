@@ -4,7 +4,10 @@ The Unicode-range count is the fallback for text too short for Tesseract's OSD (
 ~30 characters) and the check that a recogniser's output is in the script it claims.
 Cyrillic languages are told apart by their letters and frequent words
 (configs/context/cyrillic_languages.json): Tatar ә ө ү җ ң һ, Ukrainian і ї є ґ,
-Belarusian ў, Kazakh ғ қ ұ, Russian ы э ъ with none of those.
+Belarusian ў, Kazakh ғ қ ұ, Russian ы э ъ with none of those; and, where Tesseract's
+language models are installed (rus, ukr, bel, kaz), by how well each reads the writing:
+they carry each language's full alphabet and dictionary, which tells apart sentences that
+have no telling letter ("Пионеры собрали тонну металлолома").
 """
 
 from __future__ import annotations
@@ -81,12 +84,42 @@ def dominant_script(text: str, scripts: tuple[ScriptInfo, ...]) -> tuple[str | N
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Latin letters that OCR returns for their Cyrillic look-alikes inside Cyrillic text (the
+# Cyrillic model often reads Ukrainian and Belarusian і as Latin i).
+_HOMOGLYPHS = str.maketrans("aceiopxyïëkh", "асеіорхуїёкһ")
 
 
-def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...]
-                             ) -> dict[str, float]:
-    """Probability per language code (softmax over cue scores); empty for no Cyrillic."""
+def _cyrillic_text(text: str) -> str:
+    """Lower case, one apostrophe, and Latin look-alikes turned Cyrillic when Cyrillic
+    letters are the majority of the text."""
     lower = text.lower().replace("’", "'")
+    cyr = sum("\u0400" <= ch <= "\u04ff" for ch in lower)
+    lat = sum("a" <= ch <= "z" or ch in "ïë" for ch in lower)
+    return lower.translate(_HOMOGLYPHS) if cyr > lat else lower
+
+
+def words_of(text: str) -> set[str]:
+    """The words of `text` as the language classifier sees them (lower case)."""
+    return set(_WORD.findall(_cyrillic_text(text)))
+
+
+# Cue points a language loses per unit of confidence by which its Tesseract language model
+# reads the text worse than the best-reading language model (0.02 below -> -1 point).
+MODEL_WEIGHT = 50.0
+
+
+def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
+                             model_confidence: dict[str, float] | None = None
+                             ) -> dict[str, float]:
+    """Probability per language code (softmax over cue scores); empty for no Cyrillic.
+
+    Cue score: letters typical of the language, a penalty for letters its orthography lacks,
+    and frequent words (configs/context/cyrillic_languages.json). `model_confidence` (language
+    code -> mean confidence of that language's Tesseract model on the same writing) adds
+    what the models learnt from whole corpora: each language loses MODEL_WEIGHT x how far
+    its model reads below the best one; a language without a usable model loses nothing
+    (the Tatar model installed by Debian reads Latin-script Tatar, so it is left out)."""
+    lower = _cyrillic_text(text)
     words = _WORD.findall(lower)
     if not any("\u0400" <= ch <= "\u04ff" for ch in lower):
         return {}
@@ -99,6 +132,9 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...]
             score -= 2.0 * lower.count(letter)
         for w in words:
             score += lang.words.get(w, 0.0)
+        if model_confidence:
+            best = max(model_confidence.values())
+            score -= MODEL_WEIGHT * (best - model_confidence.get(lang.code, best))
         raw[lang.code] = score
     top = max(raw.values())
     exp = {k: math.exp(v - top) for k, v in raw.items()}

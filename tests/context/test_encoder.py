@@ -77,15 +77,49 @@ class FakeScene:
 
 
 def test_scene_cues_become_labels_and_evidence():
-    # 829 streetcar (not before 1880), 614 kimono (Japan)
+    # 829 streetcar (not before 1880), 614 kimono (Japan, weight 0.4: 0.8 x 0.4 = 0.32)
     enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False),
-                         scene_classifier=FakeScene([(829, 0.6), (614, 0.3), (1, 0.1)]))
+                         scene_classifier=FakeScene([(614, 0.8), (829, 0.6), (1, 0.1)]))
     ctx = enc(Image.new("RGB", (64, 64)))
-    assert [s.label for s in ctx.scene] == ["streetcar", "kimono", "goldfish"]
-    assert ctx.scene[0].cue == "streetcar"
+    assert [s.label for s in ctx.scene] == ["kimono", "streetcar", "goldfish"]
+    assert ctx.scene[1].cue == "streetcar"
     assert ctx.era is None and "1880" in ctx.unknown["era"]  # open window is not an era
     assert ctx.region.source == "scene" and ctx.region.modern_iso == "JP"
+    assert ctx.region.confidence == pytest.approx(0.32)
     assert ctx.sources["scene"].detail == "fake-imagenet"
+
+
+def test_weak_scene_cue_names_no_region():
+    # A kimono at p=0.3 scores 0.12 < fusion.MIN_SCORE["scene"]: no region, and why.
+    enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False),
+                         scene_classifier=FakeScene([(614, 0.3), (1, 0.1)]))
+    ctx = enc(Image.new("RGB", (64, 64)))
+    assert ctx.region is None
+    assert "too weak" in ctx.unknown["region"] and "kimono" in ctx.unknown["region"]
+    assert ctx.scene[0].label == "kimono"  # the label itself is still reported
+
+
+def test_solvay_like_weak_pickelhaube_with_dated_caption():
+    # The 1927 Solvay photo: the classifier gives pickelhaube 0.08 (Germany, 1842-1918) to
+    # scientists in suits. Too weak to name a region or to raise a conflict with the caption.
+    enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False),
+                         scene_classifier=FakeScene([(652, 0.18), (715, 0.08)]))
+    ctx = enc(Image.new("RGB", (64, 64)),
+              caption="Solvay_conference_1927_Version2_1280x881.jpg")
+    assert (ctx.era.start, ctx.era.end) == (1927, 1927)
+    assert ctx.region is None and "pickelhaube" in ctx.unknown["region"]
+    assert ctx.conflicts == ()
+    assert "unknown place" in ctx.description
+
+
+def test_strong_scene_place_cue_outside_its_years_is_not_used():
+    # A confident pickelhaube (0.9 x 0.5) says Germany only until 1918; with a 1927 caption
+    # it names no region (rule 9 in context/fusion.py) and its era conflict is reported.
+    enc = ContextEncoder(ContextConfig(use_ocr=False, embed=False),
+                         scene_classifier=FakeScene([(715, 0.9)]))
+    ctx = enc(Image.new("RGB", (64, 64)), caption="group_photo_1927.jpg")
+    assert ctx.region is None and "does not fit the era 1927" in ctx.unknown["region"]
+    assert [c.field for c in ctx.conflicts] == ["era"]
 
 
 def test_scene_does_not_override_hint():

@@ -1,5 +1,7 @@
 """OCR on rendered signs; skipped when Tesseract or the text detector is not installed."""
 
+from pathlib import Path
+
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -56,3 +58,68 @@ def test_photo_without_text_has_no_script(encoder):
     ctx = encoder(img)
     assert ctx.script is None and ctx.text == ()
     assert ctx.unknown["script"] == "no writing found in the image"
+
+
+MONO = "/usr/share/fonts/truetype/freefont/FreeMono.ttf"
+needs_mono = pytest.mark.skipif(not Path(MONO).exists(), reason="apt-get install fonts-freefont-ttf")
+
+
+def _mono_sign(text: str, size: int = 40) -> Image.Image:
+    """A letter-spaced monospaced sign (FreeMono), as typewritten and stencilled signs are."""
+    img = Image.effect_noise((900, 400), 30).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    font = ImageFont.truetype(MONO, size)
+    draw = ImageDraw.Draw(img)
+    x0, y0, x1, y1 = draw.textbbox((60, 170), text, font=font)
+    draw.rectangle((x0 - 14, y0 - 14, x1 + 14, y1 + 14), fill=(225, 228, 240))
+    draw.text((60, 170), text, font=font, fill=(30, 30, 40))
+    return img
+
+
+@needs
+@needs_mono
+def test_words_of_small_letters_only_stay_on_their_line(encoder):
+    # "молоко" has no ascender: its word box sits low in the line; it used to be dropped.
+    ctx = encoder(_mono_sign("Хлеб и молоко для всех детей", 36))
+    assert ctx.text[0].text == "Хлеб и молоко для всех детей"
+    assert ctx.language == "rus"
+
+
+@needs
+@needs_mono
+@pytest.mark.skipif("Arabic" not in tesseract_models(), reason="tesseract-ocr-script-arab")
+def test_letter_spaced_arabic_is_read_at_another_height(encoder):
+    # Tesseract reads this line at a 20 px line height only (retry pass in TextReader).
+    ctx = encoder(_mono_sign("مكتبة الجامعة المصرية", 40))
+    assert ctx.script is not None and ctx.script.code == "Arab"
+    assert "الجامعة المصرية" in ctx.text[0].text  # one word only at 40, 32 and 24 px
+
+
+@needs
+@pytest.mark.skipif("Armenian" not in tesseract_models(), reason="tesseract-ocr-script-armn")
+def test_sign_beside_writing_of_the_other_polarity(encoder):
+    # A dark sign right beside a light poster: the detector joins them into one line, whose
+    # crop no model reads; the reader then reads the detector's boxes one by one.
+    img = Image.effect_noise((900, 400), 30).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 160, 330, 230), fill=(235, 225, 200))
+    draw.text((100, 170), "GASOLINE", font=ImageFont.truetype(FONT, 40), fill=(190, 60, 40))
+    draw.rectangle((330, 165, 700, 225), fill=(40, 45, 40))
+    draw.text((342, 176), "Երևան Աբովյան փողոց", font=ImageFont.truetype(FONT, 30),
+              fill=(240, 240, 240))
+    ctx = encoder(img)
+    assert ctx.script.code == "Armn"
+    assert any("Աբովյան" in t.text for t in ctx.text)
+
+
+@needs
+def test_reading_does_not_depend_on_what_was_read_before():
+    # Tesseract keeps some parameters process-wide and models set them when loaded; the
+    # reader loads all of its models first, so order and history change nothing.
+    from context import ContextEncoder
+
+    a, b = _sign("Гастроном на Невском 1952"), _sign("Καλημέρα Αθήνα οδός Ερμού")
+    first = ContextEncoder.from_default(ContextConfig(embed=False))
+    second = ContextEncoder.from_default(ContextConfig(embed=False))
+    got_first = [first(a).to_dict(), first(b).to_dict()]
+    got_second = [second(b).to_dict(), second(a).to_dict()][::-1]
+    assert got_first == got_second

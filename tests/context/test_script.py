@@ -1,7 +1,13 @@
 import pytest
 
 from context.config import ContextConfig
-from context.script import cyrillic_language_scores, dominant_script, load_languages, load_scripts
+from context.script import (
+    cyrillic_language_scores,
+    dominant_script,
+    load_languages,
+    load_scripts,
+    words_of,
+)
 
 DATA = ContextConfig().data_dir
 
@@ -32,3 +38,27 @@ def test_cyrillic_language(text, lang):
 
 def test_language_scores_need_cyrillic():
     assert cyrillic_language_scores("Paris 1880", load_languages(DATA)) == {}
+
+
+def test_latin_lookalikes_in_cyrillic_text_count_as_cyrillic():
+    # The Cyrillic model often returns Latin i for Ukrainian/Belarusian і.
+    langs = load_languages(DATA)
+    scores = cyrillic_language_scores("Слава працi i мiру", langs)
+    assert max(scores, key=scores.get) in ("ukr", "bel")
+    assert words_of("Paris 1880 Café") == {"paris", "café"}  # Latin text is left alone
+
+
+def test_language_model_confidence_moves_the_decision():
+    # Kazakh without ғ қ ұ і: its letters (ә ң) lean Tatar. How well each language's
+    # Tesseract model reads the line tells them apart: each language loses MODEL_WEIGHT x
+    # its model's distance to the best one; a language without a model loses nothing.
+    langs = load_languages(DATA)
+    text = "Жаңа нан әр таңертең сатылады"
+    cues_only = cyrillic_language_scores(text, langs)
+    assert max(cues_only, key=cues_only.get) == "tat"
+    conf = {"rus": 0.92, "ukr": 0.88, "bel": 0.91, "kaz": 0.96, "tat": 0.80}
+    scores = cyrillic_language_scores(text, langs, conf)
+    assert max(scores, key=scores.get) == "kaz" and scores["kaz"] > 0.9
+    without_tatar_model = cyrillic_language_scores(
+        text, langs, {k: v for k, v in conf.items() if k != "tat"})
+    assert max(without_tatar_model, key=without_tatar_model.get) == "tat"

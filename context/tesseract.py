@@ -1,0 +1,145 @@
+"""Tesseract, kept warm in-process: one recogniser per script model and page mode.
+
+Tesseract keeps some parameters process-wide, and loading a model sets them from its
+config, so what one model reads can depend on which models were loaded before it. The
+engine therefore loads every model it will use up front, in a fixed order, before the first
+reading (`TesseractEngine.load`): readings then do not depend on the order photos come in
+or on which thread loaded what.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+from functools import lru_cache
+
+from PIL import Image
+
+
+@lru_cache(maxsize=1)
+def tesseract_install() -> tuple[str | None, frozenset[str]]:
+    """(tessdata folder, traineddata names) of the Tesseract installed here; (None, {}) if none."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return None, frozenset()
+    out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    folder = re.search(r'"(.+)"', lines[0]) if lines else None
+    names = frozenset(line.strip() for line in lines[1:] if line.strip())
+    return (folder.group(1) if folder else None), names
+
+
+def tesseract_models() -> frozenset[str]:
+    """Traineddata names Tesseract can load here (empty when Tesseract is not installed)."""
+    return tesseract_install()[1]
+
+
+class TesseractEngine:
+    """Tesseract, kept warm in-process through tesserocr (one API per model and page mode,
+    all created by `load` before the first reading), or through the `tesseract` command via
+    pytesseract when tesserocr is missing (~0.1-0.7 s more per call: the model is loaded
+    each time, so nothing carries over between calls)."""
+
+    def __init__(self) -> None:
+        self.tessdata, self.models = tesseract_install()
+        try:
+            import tesserocr  # noqa: F401
+
+            self.backend = "tesserocr"
+        except ImportError:
+            self.backend = "pytesseract"
+        self._apis: dict[str, object] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def load(self, models: tuple[str, ...]) -> None:
+        """Create the recognisers for `models` (and OSD) now, one after another, in this
+        order; later calls are no-ops. Run before any reading (see the module docstring)."""
+        if self.backend != "tesserocr":
+            return
+        import tesserocr
+
+        for model in models:
+            self._api(model, tesserocr.PSM.SINGLE_BLOCK)
+        if "osd" in self.models:
+            self._api("osd", tesserocr.PSM.OSD_ONLY)
+
+    def _api(self, model: str, psm: int):  # -> tesserocr.PyTessBaseAPI
+        import tesserocr
+
+        key = f"{model}:{psm}"
+        with self._guard:
+            if key not in self._apis:
+                self._apis[key] = tesserocr.PyTessBaseAPI(
+                    path=self.tessdata, lang=model, psm=psm,
+                    variables={"tessedit_do_invert": "0"})
+                self._locks[key] = threading.Lock()
+        return self._apis[key], self._locks[key]
+
+    def words(self, image: Image.Image, model: str) -> list[tuple[str, float, int, int]]:
+        """(word, confidence 0-1, top, height) of each word, image read as one text block."""
+        if self.backend == "tesserocr":
+            import tesserocr
+
+            api, lock = self._api(model, tesserocr.PSM.SINGLE_BLOCK)
+            level = tesserocr.RIL.WORD
+            out = []
+            with lock:
+                api.SetImage(image)
+                api.Recognize()
+                for w in tesserocr.iterate_level(api.GetIterator(), level):
+                    try:
+                        text = w.GetUTF8Text(level)
+                    except RuntimeError:  # tesserocr raises on an empty word
+                        continue
+                    box = w.BoundingBox(level)
+                    if text and box:
+                        out.append((_logical(text), w.Confidence(level) / 100.0, box[1],
+                                    box[3] - box[1]))
+            return out
+        import pytesseract
+
+        data = pytesseract.image_to_data(image, lang=model,
+                                         config="--psm 6 -c tessedit_do_invert=0",
+                                         output_type=pytesseract.Output.DICT)
+        return [(t, float(c) / 100.0, top, h) for t, c, top, h
+                in zip(data["text"], data["conf"], data["top"], data["height"])
+                if t.strip() and float(c) >= 0]
+
+    def osd(self, image: Image.Image) -> tuple[str | None, float]:
+        """OSD script name and confidence; (None, 0) when OSD cannot decide (short text)."""
+        if "osd" not in self.models:
+            return None, 0.0
+        if self.backend == "tesserocr":
+            import tesserocr
+
+            api, lock = self._api("osd", tesserocr.PSM.OSD_ONLY)
+            with lock:
+                api.SetImage(image)
+                result = api.DetectOrientationScript()
+            if not result:
+                return None, 0.0
+            return result["script_name"], float(result["script_conf"])
+        import pytesseract
+
+        try:
+            osd = pytesseract.image_to_osd(image, config="--psm 0 -c min_characters_to_try=10")
+        except pytesseract.TesseractError:
+            return None, 0.0
+        name = re.search(r"Script: (\w+)", osd)
+        conf = re.search(r"Script confidence: ([\d.]+)", osd)
+        return (name.group(1) if name else None), (float(conf.group(1)) if conf else 0.0)
+
+
+_RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+
+
+def _logical(word: str) -> str:
+    """Tesseract's word iterator returns right-to-left words (Hebrew, Arabic) in visual order;
+    reverse them into logical order (the order pytesseract's TSV gives)."""
+    letters = [ch for ch in word if ch.isalpha()]
+    if letters and sum(bool(_RTL.match(ch)) for ch in letters) > len(letters) / 2:
+        return word[::-1]
+    return word
