@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-# configs/context/ next to the package in a source checkout (the gazetteer and label data).
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "configs" / "context"
+# The gazetteer and label data are authored in configs/context/; `context/data` links there in
+# a checkout, and a built wheel carries real copies as package data, so an installed
+# chronochrome finds them without the repository.
+DEFAULT_DATA_DIR = Path(str(importlib.resources.files("context").joinpath("data")))
 
 
 @dataclass(frozen=True)

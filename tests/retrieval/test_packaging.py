@@ -1,5 +1,6 @@
-"""The curated knowledge base ships inside the wheel (package data of `retrieval`), so an
-installed chronochrome builds its default library without a checkout."""
+"""Data ships inside the wheel as package data: the curated knowledge base (`retrieval`),
+the gazetteer and labels (`context`) and the default weights (`colorizer`), so an installed
+chronochrome works without a checkout."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp_path_factory.mktemp("src")
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, src / name)
-    shutil.copytree(REPO / "retrieval", src / "retrieval", symlinks=True,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPO / "configs" / "retrieval", src / "configs" / "retrieval")
+    for package in ("colorizer", "context", "retrieval", "eval"):
+        shutil.copytree(REPO / package, src / package, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "results"))
+    for data in ("retrieval", "context"):
+        shutil.copytree(REPO / "configs" / data, src / "configs" / data)
     dist = tmp_path_factory.mktemp("dist")
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                            "--no-build-isolation", "--no-index", "-q", "-w", str(dist), str(src)],
@@ -43,6 +46,23 @@ def test_the_wheel_carries_the_curated_data(wheel):
             assert z.read(f"retrieval/data/{name}") == (REPO / "configs/retrieval" / name
                                                         ).read_bytes()
     assert not any(n.startswith("configs/") for n in names)  # shipped inside the package
+
+
+def test_the_wheel_carries_the_gazetteer_and_the_default_weights(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        for path in sorted((REPO / "configs" / "context").iterdir()):
+            assert f"context/data/{path.name}" in names
+            assert z.read(f"context/data/{path.name}") == path.read_bytes()
+        for name in ("config.json", "model.safetensors", "MODEL_CARD.md"):
+            assert f"colorizer/weights/default/{name}" in names
+
+
+def test_context_reads_its_data_through_importlib_resources():
+    from context.config import DEFAULT_DATA_DIR
+
+    assert DEFAULT_DATA_DIR.parent.name == "context" and DEFAULT_DATA_DIR.name == "data"
+    assert (DEFAULT_DATA_DIR / "polities.csv").is_file()
 
 
 def test_curated_records_load_from_the_installed_files(wheel, tmp_path, resolver):
