@@ -19,6 +19,9 @@ test: install
 
 eval: install
 	$(PY) -m eval.report
+	$(PY) -m eval.report --dataset heldout
+	$(PY) -m eval.tradeoff
+	$(PY) -m eval.flag_bench
 
 bench: install
 	$(PY) -m eval.bench_speed

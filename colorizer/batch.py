@@ -15,12 +15,13 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from colorizer.errors import ChronochromeError
+from colorizer.guidance import UserExemplar
 from colorizer.imageio import load_image
 from colorizer.pipeline import ColorizationPipeline
 from colorizer.provenance import encode_image
@@ -92,7 +93,8 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def save_result(result: ColorizationResult, output: Path, fmt: str, report: bool) -> list[Path]:
-    """Write the image (and, with `report`, <stem>.json and <stem>.uncertainty.png).
+    """Write the image (and, with `report`, <stem>.json, <stem>.uncertainty.png and, when
+    exemplars guided it, <stem>.exemplars.png).
 
     Every image carries provenance XMP (IPTC digital source type, model, hint).
     """
@@ -106,6 +108,11 @@ def save_result(result: ColorizationResult, output: Path, fmt: str, report: bool
         _atomic_write(json_path, lambda p: p.write_text(text, encoding="utf-8"))
         _atomic_write(unc_path, lambda p: result.uncertainty_image().save(p, format="PNG"))
         written += [json_path, unc_path]
+        panel = result.exemplar_image()
+        if panel is not None:
+            ex_path = output.with_name(f"{output.stem}.exemplars.png")
+            _atomic_write(ex_path, lambda p: panel.save(p, format="PNG"))
+            written.append(ex_path)
     return written
 
 
@@ -113,7 +120,8 @@ class BatchColorizer:
     """Runs a pipeline over files, writing into one folder."""
 
     def __init__(self, pipeline: ColorizationPipeline, outdir: Path, fmt: str = "png",
-                 report: bool = False, overwrite: bool = False):
+                 report: bool = False, overwrite: bool = False,
+                 exemplars: Sequence[UserExemplar] = ()):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {sorted(FORMATS)}")
         self.pipeline = pipeline
@@ -121,12 +129,14 @@ class BatchColorizer:
         self.fmt = fmt
         self.report = report
         self.overwrite = overwrite
+        self.exemplars = list(exemplars)  # the user's reference photos, used for every input
 
     def _settings_key(self, hints: str | None, caption: str | None) -> dict[str, Any]:
         cfg = self.pipeline.config
         return {"model": self.pipeline.model_info.sha256, "render_size": cfg.render_size,
                 "temperature": cfg.temperature, "chroma_scale": cfg.chroma_scale,
-                "hints": hints, "caption": caption, "format": self.fmt, "report": self.report}
+                "hints": hints, "caption": caption, "format": self.fmt, "report": self.report,
+                "exemplars": [e.sha256 for e in self.exemplars]}
 
     def run(self, sources: Iterable[Path], hints: str | None = None, caption: str | None = None,
             on_item: Callable[[BatchItem], None] | None = None) -> BatchSummary:
@@ -157,7 +167,7 @@ class BatchColorizer:
                 item.status, item.message = "skipped", "already colorized from the same input and model"
                 return
             self._check_target(item.output, inputs, made_by_us=entry is not None)
-            result = self.pipeline(loaded, hints=hints, caption=caption)
+            result = self.pipeline(loaded, hints=hints, caption=caption, exemplars=self.exemplars)
             save_result(result, item.output, self.fmt, self.report)
             manifest[item.output.name] = {"input": str(item.source), "input_sha256": loaded.sha256,
                                           "settings": settings}

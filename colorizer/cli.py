@@ -39,6 +39,9 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="skip context inference (OCR, scene cues): faster, report has no context")
     p.add_argument("--no-exemplars", action="store_true",
                    help="skip exemplar retrieval from the library")
+    p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
+                   help="a color reference photo of a similar scene (repeatable); joins the "
+                        "retrieved exemplars, ahead of them")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -69,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_colorize(args: argparse.Namespace) -> int:
     from colorizer.batch import BatchColorizer
+    from colorizer.guidance import UserExemplar
     from colorizer.imageio import iter_image_files
     from colorizer.pipeline import ColorizationPipeline
     from colorizer.samples import sample_photos
@@ -88,10 +92,13 @@ def run_colorize(args: argparse.Namespace) -> int:
         "render_size": args.render_size, "max_pixels": args.max_pixels,
         "temperature": args.temperature, "chroma_scale": args.chroma_scale}.items()
         if v is not None}
+    # Reference photos are checked before any work starts: a bad one is the user's typo.
+    user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                 context=not args.no_context,
                                                 exemplars=not args.no_exemplars, **overrides)
-    batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite)
+    batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite,
+                           exemplars=user_exemplars)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)

@@ -77,20 +77,25 @@ class PhotoBank:
         out = []
         for _ in range(size):
             idx = int(torch.randint(len(self.images), (1,), generator=generator))
-            img = torch.from_numpy(self.images[idx]).permute(2, 0, 1).float() / 255.0
-            _, h, w = img.shape
-            # Crop a window between 60% and 100% of the short side, then resize to `crop`.
-            frac = 0.6 + 0.4 * float(torch.rand(1, generator=generator))
-            win = max(crop // 2, int(min(h, w) * frac))
-            top = int(torch.randint(h - win + 1, (1,), generator=generator))
-            left = int(torch.randint(w - win + 1, (1,), generator=generator))
-            patch = img[:, top : top + win, left : left + win].unsqueeze(0)
-            patch = F.interpolate(patch, size=(crop, crop), mode="bilinear", antialias=True,
-                                  align_corners=False)
-            if float(torch.rand(1, generator=generator)) < 0.5:
-                patch = patch.flip(-1)
-            out.append(patch)
-        return torch.cat(out).clamp(0, 1)
+            out.append(self.crop(idx, crop, generator))
+        return torch.stack(out).clamp(0, 1)
+
+    def crop(self, idx: int, crop: int, generator: torch.Generator) -> torch.Tensor:
+        """One random scaled crop of photo `idx`, maybe flipped: (3, crop, crop)."""
+        img = torch.from_numpy(self.images[idx]).permute(2, 0, 1).float() / 255.0
+        _, h, w = img.shape
+        # Crop a window between 60% and 100% of the short side, then resize to `crop`.
+        frac = 0.6 + 0.4 * float(torch.rand(1, generator=generator))
+        win = max(crop // 2, int(min(h, w) * frac))
+        win = min(win, h, w)
+        top = int(torch.randint(h - win + 1, (1,), generator=generator))
+        left = int(torch.randint(w - win + 1, (1,), generator=generator))
+        patch = img[:, top : top + win, left : left + win].unsqueeze(0)
+        patch = F.interpolate(patch, size=(crop, crop), mode="bilinear", antialias=True,
+                              align_corners=False)
+        if float(torch.rand(1, generator=generator)) < 0.5:
+            patch = patch.flip(-1)
+        return patch[0].clamp(0, 1)
 
     def center_batch(self, indices: list[int], crop: int) -> torch.Tensor:
         """Deterministic center crops for validation: (B, 3, crop, crop)."""

@@ -4,8 +4,9 @@
     s32 -> proj -> up(s16) -> AttentionBlock(self + cross) -> up(s8) -> AttentionBlock(cross)
         -> up(s4) -> 1x1 head -> logits over Q ab bins (B, Q, H/4, W/4)
 
-Conditioning tokens (context, exemplars) enter through cross-attention; with none the model
-relies on what it learned (every cross-attention also sees a learned null token).
+Conditioning tokens (context, exemplars; see conditioning.py) enter through cross-attention;
+with none the model relies on what it learned (every cross-attention also sees a learned null
+token).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from colorizer.colorspace import gray_rgb_from_lightness
+from colorizer.conditioning import (
+    EXEMPLAR_STRIDE,
+    ConditionEncoder,
+    Conditioning,
+    exemplar_inputs,
+)
 from colorizer.encoder import FEATURE_CHANNELS, EfficientNetLite0, load_imagenet_encoder
 from colorizer.layers import AttentionBlock, ConvUnit, UpBlock
 from colorizer.quantize import annealed_mean, in_gamut_ab_bins, normalized_entropy
@@ -40,6 +47,8 @@ class GeneratorConfig:
     temperature: float = 0.38  # annealed-mean temperature (vividness knob: lower = bolder)
     chroma_scale: float = 1.0  # multiplies decoded ab (second vividness knob)
     grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
+    exemplar_size: int = 128  # exemplar images are squeezed to this square (8 x 8 tokens each)
+    text_dim: int = 384  # dimension of the context's sentence embedding (MiniLM)
 
     @classmethod
     def from_dict(cls, data: dict) -> GeneratorConfig:
@@ -85,6 +94,7 @@ class ColorGenerator(nn.Module):
         self.up4 = UpBlock(c.width8, FEATURE_CHANNELS[4], c.width4)
         self.refine = ConvUnit(c.width4, c.width4)
         self.head = nn.Conv2d(c.width4, bins.shape[0], 1)
+        self.condition = ConditionEncoder(c.cond_dim, FEATURE_CHANNELS[16], c.text_dim)
 
     @property
     def num_bins(self) -> int:
@@ -95,6 +105,48 @@ class ColorGenerator(nn.Module):
         device = device or self.ab_bins.device
         tokens = torch.zeros(batch, 0, self.config.cond_dim, device=device)
         return tokens, torch.zeros(batch, 0, dtype=torch.bool, device=device)
+
+    @property
+    def tokens_per_exemplar(self) -> int:
+        return (self.config.exemplar_size // EXEMPLAR_STRIDE) ** 2
+
+    def encode_conditioning(self, cond: Conditioning | None, batch: int) -> tuple:
+        """Conditioning -> tokens (B, N, Dc) and mask (B, N), ordered era, text, exemplars.
+
+        Exemplar features come from the same encoder as the photo's, without gradient and
+        with frozen batch statistics: they are a lookup key, not something to train on.
+        """
+        device = self.ab_bins.device
+        if cond is None:
+            return self.empty_tokens(batch, device)
+        parts, masks = [], []
+
+        def present(mask: torch.Tensor | None, shape: tuple) -> torch.Tensor:
+            if mask is None:
+                return torch.ones(shape, dtype=torch.bool, device=device)
+            return mask.to(device=device, dtype=torch.bool).reshape(shape)
+
+        if cond.era is not None:
+            parts.append(self.condition.era_token(cond.era.to(device)))
+            masks.append(present(cond.era_mask, (batch, 1)))
+        if cond.text is not None:
+            parts.append(self.condition.text_token(cond.text.to(device)))
+            masks.append(present(cond.text_mask, (batch, 1)))
+        if cond.num_exemplars:
+            b, k = cond.exemplars.shape[:2]
+            gray, ab = exemplar_inputs(cond.exemplars.flatten(0, 1).to(device))
+            was_training = self.encoder.training
+            self.encoder.eval()
+            with torch.no_grad():
+                feats = self.encoder.forward_features(self.encoder.normalize(gray)).maps[16]
+            self.encoder.train(was_training)
+            tokens = self.condition.exemplar_tokens(feats, ab)  # (B*K, n, Dc)
+            n = tokens.shape[1]
+            parts.append(tokens.reshape(b, k * n, -1))
+            masks.append(present(cond.exemplar_mask, (b, k)).repeat_interleave(n, dim=1))
+        if not parts:
+            return self.empty_tokens(batch, device)
+        return torch.cat(parts, dim=1), torch.cat(masks, dim=1)
 
     def forward_logits(
         self,
@@ -137,7 +189,12 @@ class ColorGenerator(nn.Module):
         tokens: torch.Tensor | None = None,
         mask: torch.Tensor | None = None,
         return_attention: bool = False,
+        conditioning: Conditioning | None = None,
     ) -> GeneratorOutput:
+        """Tokens given directly, or encoded here from `conditioning` (inside forward, so a
+        distributed wrapper sees every parameter that is used)."""
+        if conditioning is not None:
+            tokens, mask = self.encode_conditioning(conditioning, lightness.shape[0])
         logits, weights = self.forward_logits(lightness, tokens, mask, return_attention)
         ab, uncertainty = self.decode(logits)
         return GeneratorOutput(logits=logits, ab=ab, uncertainty=uncertainty, attention=weights)
@@ -166,6 +223,20 @@ class ColorGenerator(nn.Module):
         model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE))
         model.load_state_dict(load_file(str(weights)), strict=True)
         return model.eval()
+
+    @classmethod
+    def from_unconditioned(cls, folder: str | Path) -> ColorGenerator:
+        """Start from weights saved before the conditioning encoder existed: every key must
+        match except the new `condition.*` ones, which keep their fresh initialisation."""
+        folder = Path(folder)
+        model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE))
+        missing, unexpected = model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)),
+                                                    strict=False)
+        stray = [k for k in missing if not k.startswith("condition.")] + list(unexpected)
+        if stray:
+            raise ValueError(f"{folder} does not fit this generator apart from the "
+                             f"conditioning encoder: mismatched keys {stray[:8]}")
+        return model
 
     @classmethod
     def from_imagenet(cls, config: GeneratorConfig) -> ColorGenerator:

@@ -2,6 +2,7 @@
 
     pipe = ColorizationPipeline.from_pretrained()       # the embedded default weights
     result = pipe("photo.jpg", hints="Kazan 1950s")     # -> ColorizationResult
+    result = pipe("photo.jpg", exemplars=["color_print.jpg"])  # the user's own references
 
 Chroma is predicted at a working resolution (`render_size`, the long side) and upsampled onto
 the full-resolution L* of the input, which is kept exactly: the output's L* equals the
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from colorizer.colorspace import (
 from colorizer.components import default_components
 from colorizer.errors import ChronochromeError
 from colorizer.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.guidance import UserExemplar, attention_per_exemplar, build_guidance
 from colorizer.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from colorizer.result import ColorizationResult, InputInfo, ModelInfo
 
@@ -64,6 +66,8 @@ class PipelineConfig:
     max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger inputs (checked from the header)
     temperature: float | None = None  # annealed-mean temperature; None = the model's default
     chroma_scale: float | None = None  # multiplies predicted chroma; None = the model's default
+    max_exemplars: int = 4  # exemplars fed to cross-attention (the user's first, then retrieved)
+    exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
 
     def __post_init__(self) -> None:
         if self.render_size < MIN_RENDER_SIZE:
@@ -151,7 +155,10 @@ class ColorizationPipeline:
         image: str | Path | bytes | Image.Image | LoadedImage,
         hints: str | None = None,
         caption: str | None = None,
+        exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
     ) -> ColorizationResult:
+        """Colorize one photo. `exemplars` are the user's own color reference photos; they
+        take the first exemplar slots, before the retrieved ones."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -170,17 +177,33 @@ class ColorizationPipeline:
         context = (self.context_fn(gray, hints, caption) if self.context_fn
                    else _empty_context(hints, caption))
         timings["context"], clock = _lap(clock)
-        exemplars = self.exemplar_fn(context, gray, hints) if self.exemplar_fn else []
+        user = [e if isinstance(e, UserExemplar) else
+                UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
+        retrieved = self.exemplar_fn(context, gray, hints) if self.exemplar_fn else []
+        gen_config = self.generator.config
+        guidance = build_guidance(context, retrieved, user, gen_config.exemplar_size,
+                                  gen_config.text_dim, self.config.max_exemplars,
+                                  self.config.exemplar_score_margin)
         timings["retrieval"], clock = _lap(clock)
 
-        # 3. Chroma at the working resolution.
+        # 3. Chroma at the working resolution, conditioned on context and exemplar tokens.
         height, width = lightness.shape[-2:]
         rw, rh = render_shape(width, height, self.config.render_size)
         small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
                               align_corners=False).to(self.device)
-        logits, _ = self.generator.forward_logits(small)
+        tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
+        used = len(guidance.used)
+        logits, weights = self.generator.forward_logits(small, tokens, mask,
+                                                        return_attention=used > 0)
         ab, uncertainty = self.generator.decode(logits, self.config.temperature,
                                                 self.config.chroma_scale)
+        shares, maps = [], []
+        if used:
+            # The stride-8 block's attention: one row of weights per stride-8 cell.
+            h8, w8 = -(-logits.shape[-2] // 2), -(-logits.shape[-1] // 2)
+            shares, maps = attention_per_exemplar(weights[-1], used,
+                                                  self.generator.tokens_per_exemplar, (h8, w8))
+        exemplar_records = _exemplar_report(guidance.used, shares, user, retrieved)
         timings["generator"], clock = _lap(clock)
 
         # 4. Upsample chroma onto the full-resolution L* and merge, keeping L* exactly.
@@ -200,7 +223,9 @@ class ColorizationPipeline:
                             sha256=loaded.sha256, notes=loaded.notes),
             model=self.model_info,
             context=context,
-            exemplars=tuple(exemplars),
+            exemplars=tuple(exemplar_records),
+            exemplar_maps=tuple(maps),
+            exemplar_images=guidance.images,
             render_size=(rw, rh),
             timings=timings,
             settings={
@@ -212,6 +237,17 @@ class ColorizationPipeline:
                 "caption": caption,
             },
         )
+
+
+def _exemplar_report(used: tuple[dict, ...], shares: list[float], user: list[UserExemplar],
+                     retrieved: list[dict]) -> list[dict[str, Any]]:
+    """Every exemplar, used ones first with their attention share, then retrieved ones that
+    did not fit into the slots (listed so a historian sees what else matched)."""
+    out = [{**rec, "used": True, "attention_share": share} for rec, share in zip(used, shares)]
+    used_ids = {rec.get("id") for rec in used}
+    out += [{**rec, "used": False, "attention_share": None} for rec in retrieved
+            if rec.get("id") not in used_ids]
+    return out
 
 
 def _lap(start: float) -> tuple[float, float]:

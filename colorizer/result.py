@@ -63,6 +63,18 @@ class ColorizationResult:
     render_size: tuple[int, int]  # (width, height) at which chroma was predicted
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     settings: dict[str, Any] = field(default_factory=dict)  # temperature, chroma scale, device
+    exemplar_maps: tuple[np.ndarray, ...] = ()  # per used exemplar: (h, w) attention mass
+    exemplar_images: tuple[Image.Image, ...] = ()  # the used exemplars' images, same order
+
+    def exemplar_image(self, top: int = 3) -> Image.Image | None:
+        """Where the photo looked up each of the top exemplars (None without exemplars)."""
+        if not self.exemplar_maps:
+            return None
+        from colorizer.guidance import exemplar_panel
+
+        titles = [str(rec.get("title", rec.get("id"))) for rec in self.exemplars
+                  if rec.get("used")]
+        return exemplar_panel(self.image, self.exemplar_images, self.exemplar_maps, titles, top)
 
     def uncertainty_image(self) -> Image.Image:
         """The uncertainty map as an 8-bit grayscale image (white = unsure)."""

@@ -16,13 +16,14 @@ import math
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
 from colorizer.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
+from colorizer.conditioning import Conditioning
 from colorizer.data import PhotoBank, list_photos
 from colorizer.generator import ColorGenerator, GeneratorConfig
 from colorizer.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
@@ -52,6 +53,9 @@ class TrainConfig:
     threads: int = 0  # CPU threads; 0 = measure 1 vs all and keep the faster
     max_minutes: float = 0.0  # stop early (after a checkpoint) when this wall time passes; 0 = no limit
     image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
+    init_from: str = ""  # start from these weights (a folder; may predate conditioning)
+    exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
+    exemplar_mix: dict = field(default_factory=dict)  # ExemplarMix overrides
 
     @classmethod
     def from_json(cls, path: str | Path) -> TrainConfig:
@@ -127,8 +131,11 @@ class Trainer:
         self.out = resolve(config.output_dir)
         self.accelerator = Accelerator(cpu=not torch.cuda.is_available())
         torch.manual_seed(config.seed)
-        gen_config = GeneratorConfig.from_json(resolve(config.generator))
-        self.model = ColorGenerator.from_imagenet(gen_config)
+        if config.init_from:
+            self.model = ColorGenerator.from_unconditioned(resolve(config.init_from))
+        else:
+            gen_config = GeneratorConfig.from_json(resolve(config.generator))
+            self.model = ColorGenerator.from_imagenet(gen_config)
         data_dir = resolve(config.data_dir)
         limit = config.image_limit or None
         max_crop = max(size for _, size in config.sizes)
@@ -137,6 +144,13 @@ class Trainer:
         self.val_bank = PhotoBank.load(list_photos(data_dir, "val", config.val_fraction),
                                        max_crop, limit and max(4, limit // 10))
         log.info("photos: %d train, %d val", len(self.train_bank), len(self.val_bank))
+        self.batches = None
+        if config.exemplars:
+            from colorizer.exemplar_data import ConditionedBatches, ExemplarMix, ExemplarSource
+
+            size = self.model.config.exemplar_size
+            self.batches = ConditionedBatches(self.train_bank, ExemplarSource.build(size),
+                                              ExemplarMix(**config.exemplar_mix), size)
         self.class_weights = self._class_weights()
         decoder = [p for n, p in self.model.named_parameters() if not n.startswith("encoder.")]
         self.optimizer = torch.optim.AdamW(
@@ -177,10 +191,15 @@ class Trainer:
         if frozen:
             model.encoder.eval()  # keep ImageNet BN statistics while frozen
         g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.step)  # resumable
-        rgb = self.train_bank.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+        cond = None
+        if self.batches is not None:
+            rgb, cond = self.batches.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+        else:
+            rgb = self.train_bank.batch(cfg.batch_size, cfg.crop_at(self.step), g)
         rgb = rgb.to(self.accelerator.device)
         lightness, ab = lab_targets(rgb)
-        logits = self.model(lightness).logits  # through the prepared (maybe DDP) wrapper
+        # Through the prepared (maybe DDP) wrapper; conditioning is encoded inside forward.
+        logits = self.model(lightness, conditioning=cond).logits
         loss = classification_loss(logits, ab, model.ab_bins,
                                    self.class_weights.to(logits.device))
         for group, base in zip(self.optimizer.param_groups, (cfg.lr, cfg.encoder_lr)):
@@ -196,7 +215,7 @@ class Trainer:
     def validate(self) -> dict:
         model = self.raw_model.eval()
         n = min(len(self.val_bank), 64)
-        losses, cf_pred, cf_true, ab_err = [], [], [], []
+        losses, cf_pred, cf_true, ab_err, self_err = [], [], [], [], []
         for start in range(0, n, 16):
             rgb = self.val_bank.center_batch(list(range(start, min(n, start + 16))), 224)
             rgb = rgb.to(self.accelerator.device)
@@ -205,12 +224,21 @@ class Trainer:
             losses.append(float(classification_loss(out.logits, ab, model.ab_bins,
                                                      self.class_weights.to(ab.device))))
             ab_err.append(float((out.ab - ab).norm(dim=1).mean()))
+            if self.batches is not None:  # the same photo as exemplar: can color be copied?
+                size = model.config.exemplar_size
+                views = F.interpolate(rgb, size=(size, size), mode="bilinear", antialias=True,
+                                      align_corners=False)[:, None]
+                copied = model(lightness, conditioning=Conditioning(exemplars=views))
+                self_err.append(float((copied.ab - ab).norm(dim=1).mean()))
             pred = F.interpolate(out.ab, size=lightness.shape[-2:], mode="bilinear")
             cf_pred.append(colorfulness(lab_to_rgb_keep_luminance(lightness, pred)))
             cf_true.append(colorfulness(rgb))
         mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
-        return {"val_loss": mean(losses), "val_ab_error": mean(ab_err),
-                "val_colorfulness": mean(cf_pred), "val_colorfulness_truth": mean(cf_true)}
+        figures = {"val_loss": mean(losses), "val_ab_error": mean(ab_err),
+                   "val_colorfulness": mean(cf_pred), "val_colorfulness_truth": mean(cf_true)}
+        if self_err:
+            figures["val_ab_error_self_exemplar"] = mean(self_err)
+        return figures
 
     # --- checkpoints ---------------------------------------------------------------------
 

@@ -61,14 +61,29 @@ def load_pipeline(weights: Path | None, device: str) -> ColorizationPipeline:
     return ColorizationPipeline(ColorGenerator(GeneratorConfig()), info, device=device)
 
 
-def time_pipeline(pipe: ColorizationPipeline, size: int, repeats: int) -> list[float]:
+def color_exemplars(count: int) -> list:
+    """`count` synthetic color reference photos (as the user's --exemplar would give)."""
+    from colorizer.guidance import UserExemplar
+
+    refs = []
+    for k in range(count):
+        gray = np.asarray(synthetic_gray(256, seed=k + 1), dtype=np.float32) / 255.0
+        rgb = np.stack([gray, gray * 0.6 + 0.2 * (k % 2), 1 - gray], -1)
+        refs.append(UserExemplar(f"synthetic-{k}", Image.fromarray((rgb * 255).astype(np.uint8)),
+                                 None))
+    return refs
+
+
+def time_pipeline(pipe: ColorizationPipeline, size: int, repeats: int,
+                  exemplars: list | None = None) -> list[float]:
     """Wall seconds of `repeats` pipeline calls on one size x size image (after a warm-up)."""
     image = synthetic_gray(size)
-    pipe(image)  # warm-up: allocator, kernels, lazy initialisation
+    exemplars = exemplars or []
+    pipe(image, exemplars=exemplars)  # warm-up: allocator, kernels, lazy initialisation
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        pipe(image)
+        pipe(image, exemplars=exemplars)
         if pipe.device.type == "cuda":
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
@@ -105,12 +120,16 @@ def bench_cpu(weights: Path | None, size: int, repeats: int, threads: int) -> di
     try:
         pipe = load_pipeline(weights, "cpu")
         times = time_pipeline(pipe, size, repeats)
+        guided = time_pipeline(pipe, size, repeats, color_exemplars(pipe.config.max_exemplars))
     finally:
         torch.set_num_threads(previous)  # leave a calling process (tests, the CLI) as it was
-    median = statistics.median(times)
+    median, median_guided = statistics.median(times), statistics.median(guided)
     print(f"cpu {size}px: median {median:.2f} s/image (n={repeats}, threads={threads})")
+    print(f"cpu {size}px with {pipe.config.max_exemplars} exemplars: median "
+          f"{median_guided:.2f} s/image")
     return {"size": size, "threads": threads, "repeats": repeats, "median_s": median,
-            "times_s": times, "model": pipe.model_info.to_dict(),
+            "times_s": times, "median_s_with_exemplars": median_guided,
+            "exemplars": pipe.config.max_exemplars, "model": pipe.model_info.to_dict(),
             "load_average_before": round(load, 2),
             "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count()}

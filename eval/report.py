@@ -5,6 +5,11 @@
     python -m eval.report --dataset val-split      # held-out split of photos-train
     python -m eval.report --data-dir my/photos     # any folder of color photos
 
+On the Prokudin-Gorsky plates two conditioned rows follow the plain model row: the hint
+"Russian Empire 1910" (what an archivist would type), and each plate's own color version,
+augmented (another crop, mirrored), given as a user exemplar (`--exemplar`): the upper bound
+of what an exemplar can lend. `--hint` and `--own-exemplar` add them on other datasets.
+
 Each photo's L* (as an 8-bit gray image, like a scanned black-and-white print) goes through
 the pipeline, and the colorized result is compared with the photo. Rows: a gray baseline
 (a* = b* = 0), a sepia baseline (one constant a*b*: the mean of the training photos), and one
@@ -66,6 +71,8 @@ class EvalDataset:
     root: Path
     files: tuple[Path, ...]
     description: str
+    hint: str | None = None  # the context an archivist would give the whole set
+    own_exemplar: bool = False  # add a row with each photo's augmented color as exemplar
 
 
 def _image_files(folder: Path) -> list[Path]:
@@ -82,7 +89,8 @@ def _require(folder: Path) -> Path:
 def _prokudin_gorsky(datasets: Path) -> EvalDataset:
     root = _require(datasets / "prokudin-gorsky")
     return EvalDataset("prokudin-gorsky", root, tuple(_image_files(root)),
-                       "Prokudin-Gorsky color plates, Russian Empire ca. 1905-1915")
+                       "Prokudin-Gorsky color plates, Russian Empire ca. 1905-1915",
+                       hint="Russian Empire 1910", own_exemplar=True)
 
 
 def _val_split(datasets: Path) -> EvalDataset:
@@ -170,21 +178,45 @@ def _as_8bit(rgb: np.ndarray) -> np.ndarray:
     return np.round(np.clip(rgb, 0, 1) * 255.0) / 255.0
 
 
-def model_row(weights: Path, device: str, render_size: int | None, context: bool) -> Row:
+def augmented_view(truth: np.ndarray) -> Image.Image:
+    """The photo's own color, as another view: a centred 80% crop, mirrored, resized back.
+    Geometry changes, colors do not: what a user's color print of the same scene gives."""
+    h, w = truth.shape[:2]
+    top, left = int(h * 0.1), int(w * 0.1)
+    crop = truth[top : h - top, left : w - left][:, ::-1]
+    img = Image.fromarray((np.clip(crop, 0, 1) * 255 + 0.5).astype(np.uint8), "RGB")
+    return img.resize((w, h), Image.BICUBIC)
+
+
+def model_row(weights: Path, device: str, render_size: int | None, context: bool,
+              hint: str | None = None, own_exemplar: bool = False) -> Row:
     """A row colorizing through the full pipeline with `weights`.
 
-    The input is a bare gray image: no hint and no caption (a plate's file name or title
-    would leak its ground truth), so context comes only from what inference sees.
+    The input is a bare gray image: no caption (a plate's file name or title would leak its
+    ground truth), so context comes only from what inference sees and from `hint`, which
+    needs the context encoder. With `own_exemplar` the photo's augmented color version goes
+    in as a user exemplar.
     """
+    from colorizer.guidance import UserExemplar
+
+    use_context = context or hint is not None
     settings = {"render_size": render_size} if render_size else {}
-    pipe = ColorizationPipeline.from_pretrained(weights, device=device, context=context,
-                                                exemplars=context, **settings)
+    pipe = ColorizationPipeline.from_pretrained(weights, device=device, context=use_context,
+                                                exemplars=use_context, **settings)
     info = pipe.model_info
 
     def colorize(truth: np.ndarray) -> np.ndarray:
-        return np.asarray(pipe(luminance_input(truth)).image, dtype=np.float64) / 255.0
+        refs = ([UserExemplar("own color, augmented", augmented_view(truth), None)]
+                if own_exemplar else [])
+        result = pipe(luminance_input(truth), hints=hint, exemplars=refs)
+        return np.asarray(result.image, dtype=np.float64) / 255.0
 
-    return Row(f"{Path(weights).name} {info.version}", "model", colorize, model=info.to_dict())
+    label = f"{Path(weights).name} {info.version}"
+    if hint:
+        label += f" + hint '{hint}'"
+    if own_exemplar:
+        label += " + own exemplar"
+    return Row(label, "model", colorize, model=info.to_dict())
 
 
 def baseline_rows(mean_ab: tuple[float, float] | None) -> list[Row]:
@@ -384,6 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="use this constant a*b* for the sepia baseline instead")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--render-size", type=int, default=None, help="pipeline render size")
+    p.add_argument("--hint", default=None,
+                   help="add a row with this hint for every photo (Prokudin-Gorsky default: "
+                        "'Russian Empire 1910'; pass '' for none)")
+    p.add_argument("--own-exemplar", action="store_true",
+                   help="add a row with each photo's augmented color version as exemplar "
+                        "(on by default for Prokudin-Gorsky)")
     p.add_argument("--no-context", dest="context", action="store_false",
                    help="switch context inference off (faster; it cannot see captions here)")
     return p
@@ -437,8 +475,11 @@ def run_report(args: argparse.Namespace, argv: list[str]) -> Path:
         args.weights if args.weights is not None else _default_weights())
     if not weights and not args.baselines_only:
         log.warning("no model weights found: only baselines (pass --weights FOLDER)")
-    models = [model_row(w, args.device, args.render_size, args.context)  # fail early
-              for w in weights]
+    hint = (args.hint if args.hint is not None else dataset.hint) or None
+    own = args.own_exemplar or dataset.own_exemplar
+    variants = [(None, False)] + ([(hint, False)] if hint else []) + ([(None, True)] if own else [])
+    models = [model_row(w, args.device, args.render_size, args.context, h, o)  # fail early
+              for w in weights for h, o in variants]
     sepia_ab = _sepia_ab(args)
     rows = baseline_rows(sepia_ab) + models
 

@@ -110,6 +110,34 @@ def test_report_writes_json_and_uncertainty(tiny_weights, photos, tmp_path):
     assert "USSR" in region["name"] or "Tatar" in region["name"]
     assert Image.open(out / "b.uncertainty.png").size == (56, 40)
     assert Image.open(out / "b.jpg").format == "JPEG"
+    used = [e for e in report["exemplars"] if e["used"]]
+    assert used and all(0 <= e["attention_share"] <= 1 for e in used)
+    assert Image.open(out / "b.exemplars.png").width > 56  # exemplar + attention map per row
+
+
+def test_user_exemplar_is_used_and_reported(tiny_weights, photos, tmp_path):
+    reference = tmp_path / "family_print.png"
+    Image.new("RGB", (60, 40), (180, 40, 30)).save(reference)
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--report",
+                "--exemplar", reference) == 0
+    report = json.loads((out / "a.json").read_text())
+    first = report["exemplars"][0]
+    assert first["id"] == "user:family_print.png" and first["used"] is True
+    assert first["kind"] == "user" and first["attention_share"] > 0
+    assert (out / "a.exemplars.png").is_file()
+
+
+def test_bad_user_exemplar_stops_before_any_work(tiny_weights, photos, tmp_path, capsys):
+    gray = tmp_path / "gray_ref.png"
+    Image.new("L", (20, 20), 128).save(gray)
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos, "-o", out, "--exemplar", gray) == 2
+    err = capsys.readouterr().err
+    assert "gray_ref.png" in err and "grayscale" in err
+    assert _run(tiny_weights, photos, "-o", out, "--exemplar", tmp_path / "missing.jpg") == 2
+    assert "missing.jpg" in capsys.readouterr().err
+    assert not out.exists() or not list(out.glob("*.png"))
 
 
 def test_same_stem_inputs_do_not_collide(tiny_weights, photos, tmp_path):

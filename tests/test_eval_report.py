@@ -86,6 +86,26 @@ def test_end_to_end_report_with_a_tiny_model(tmp_path, photos, train_dir, tiny_w
     assert cache["count"] == 3 and data["settings"]["sepia_ab"] == cache["mean_ab"]
 
 
+def test_own_exemplar_row_gets_the_photos_augmented_color(tmp_path, photos, tiny_weights):
+    out = tmp_path / "results"
+    assert report.main(["--data-dir", str(photos), "--weights", str(tiny_weights),
+                        "--sepia-ab", "1", "7", "--out", str(out), "--render-size", "64",
+                        "--device", "cpu", "--no-context", "--own-exemplar"]) == 0
+    rows = json.loads((out / "latest-photos.json").read_text())["rows"]
+    assert [r["label"] for r in rows][-2:] == ["tiny-model test",
+                                               "tiny-model test + own exemplar"]
+    assert rows[-1]["metrics"]["ciede2000"] != rows[-2]["metrics"]["ciede2000"]
+
+
+def test_augmented_view_keeps_colors_and_size():
+    truth = np.zeros((40, 60, 3))
+    truth[:, :30] = (0.8, 0.1, 0.1)  # red left half
+    truth[:, 30:] = (0.1, 0.1, 0.8)  # blue right half
+    view = np.asarray(report.augmented_view(truth), dtype=np.float64) / 255
+    assert view.shape == (40, 60, 3)
+    assert view[20, 5, 2] > 0.7 and view[20, 55, 0] > 0.7  # mirrored: blue left, red right
+
+
 def test_train_mean_ab_is_cached_and_recomputed_when_files_change(tmp_path, train_dir):
     cache = tmp_path / "mean_ab.json"
     first = report.train_mean_ab(train_dir, cache)
@@ -145,7 +165,7 @@ def test_prokudin_gorsky_plate(tmp_path, tiny_weights, shared_datasets):
     out = tmp_path / "results"
     assert report.main(["--shared", str(shared), "--limit", "1", "--weights", str(tiny_weights),
                         "--sepia-ab", "1", "7", "--render-size", "64", "--no-context",
-                        "--out", str(out)]) == 0
+                        "--hint", "", "--out", str(out)]) == 0
     data = json.loads((out / "latest.json").read_text())
     assert data["dataset"]["name"] == "prokudin-gorsky" and data["dataset"]["count"] == 1
     assert data["truth"]["colorfulness"] > 5

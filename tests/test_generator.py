@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from colorizer.colorspace import rgb_to_lab
+from colorizer.conditioning import Conditioning
 from colorizer.generator import ColorGenerator, GeneratorConfig
 from colorizer.quantize import in_gamut_ab_bins
 from colorizer.train import classification_loss, lab_targets
@@ -27,8 +28,12 @@ def test_non_square_any_size(tiny_generator):
 
 
 def test_every_parameter_receives_a_gradient(tiny_generator):
-    tokens = torch.randn(2, 3, tiny_generator.config.cond_dim)
-    logits, _ = tiny_generator.forward_logits(_inputs(2, 64), tokens)
+    # Era, context text and exemplars: every part of the conditioning encoder is used.
+    cond = Conditioning(exemplars=torch.rand(2, 2, 3, 64, 64),
+                        era=torch.tensor([[1950.0, 1955.0], [1900.0, 1910.0]]),
+                        text=torch.randn(2, tiny_generator.config.text_dim))
+    tokens, mask = tiny_generator.encode_conditioning(cond, 2)
+    logits, _ = tiny_generator.forward_logits(_inputs(2, 64), tokens, mask)
     logits.square().mean().backward()
     missing = [n for n, p in tiny_generator.named_parameters() if p.grad is None or
                not torch.isfinite(p.grad).all() or p.grad.abs().sum() == 0]

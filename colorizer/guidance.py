@@ -1,0 +1,150 @@
+"""How the context and the exemplars guide one colorization, and what they contributed.
+
+The pipeline turns the inferred context (era, sentence embedding) and the exemplars (the
+user's own reference photos first, then the retrieved ones) into a `Conditioning` with a fixed
+token layout, so that afterwards the cross-attention weights can be read back per exemplar:
+
+    token 0       the learned null token (inside CrossAttention)
+    token 1       era            (masked when the context has no era)
+    token 2       context text   (masked when there is no embedding)
+    tokens 3...   exemplar k owns tokens 3 + k*n ... 3 + (k+1)*n - 1 (n cells each)
+
+An exemplar's *attention share* is the mean, over the image, of the stride-8 cross-attention
+mass on its tokens: the share of the image's color that was looked up in that exemplar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from colorizer.conditioning import Conditioning, exemplar_tensor
+from colorizer.errors import ChronochromeError
+from colorizer.imageio import load_image
+
+FIXED_TOKENS = 3  # null, era, text
+
+
+class ExemplarError(ChronochromeError):
+    """A reference photo given with --exemplar cannot guide colorization."""
+
+
+@dataclass(frozen=True)
+class UserExemplar:
+    """A reference color photo the user gave (e.g. `--exemplar family_color_print.jpg`)."""
+
+    name: str
+    image: Image.Image
+    sha256: str | None
+
+    @classmethod
+    def load(cls, source: str | Path | bytes | Image.Image, max_pixels: int | None = None
+             ) -> UserExemplar:
+        loaded = (load_image(source) if max_pixels is None
+                  else load_image(source, max_pixels=max_pixels))
+        if not loaded.is_color:
+            raise ExemplarError(
+                f"exemplar {loaded.name}: the image is grayscale, so it has no color to lend; "
+                "give a color photo of a similar scene or object")
+        rgb = Image.fromarray((loaded.rgb * 255 + 0.5).astype(np.uint8), "RGB")
+        return cls(name=loaded.name, image=rgb, sha256=loaded.sha256)
+
+    def record(self) -> dict[str, Any]:
+        return {"id": f"user:{Path(self.name).name}", "title": Path(self.name).name,
+                "kind": "user", "score": None, "why": ["given by the user (--exemplar)"],
+                "sha256": self.sha256, "image_path": self.name}
+
+
+@dataclass(frozen=True)
+class Guidance:
+    conditioning: Conditioning
+    used: tuple[dict[str, Any], ...]  # exemplar records in slot order
+    images: tuple[Image.Image, ...]  # the exemplar images, same order
+
+
+def build_guidance(context: dict[str, Any], retrieved: list[dict[str, Any]],
+                   user: list[UserExemplar], exemplar_size: int, text_dim: int,
+                   max_exemplars: int, score_margin: float = 0.15) -> Guidance:
+    """Conditioning for one photo; user exemplars take the first slots.
+
+    Retrieved exemplars scoring more than `score_margin` below the best one are left out:
+    a weak match (a Soviet flag for "Republic of China 1935") would lend its colors to
+    whatever in the photo looks like it.
+    """
+    records: list[dict[str, Any]] = []
+    images: list[Image.Image] = []
+    for ex in user:
+        records.append(ex.record())
+        images.append(ex.image)
+    best = max((float(r["score"]) for r in retrieved if r.get("score") is not None),
+               default=0.0)
+    for rec in retrieved:
+        if len(records) >= max_exemplars:
+            break
+        if rec.get("score") is not None and float(rec["score"]) < best - score_margin:
+            continue
+        path = rec.get("image_path")
+        if not path or not Path(path).is_file():
+            continue  # a library entry without its rendered image cannot lend color
+        with Image.open(path) as img:
+            images.append(img.convert("RGB"))
+        records.append(rec)
+    records, images = records[:max_exemplars], images[:max_exemplars]
+
+    era = torch.zeros(1, 2)
+    era_known = False
+    span = context.get("era") or {}
+    if span.get("start") is not None and span.get("end") is not None:
+        era = torch.tensor([[float(span["start"]), float(span["end"])]])
+        era_known = True
+    text = torch.zeros(1, text_dim)
+    embedding = context.get("embedding")
+    text_known = bool(embedding) and len(embedding) == text_dim
+    if text_known:
+        text = torch.tensor([embedding], dtype=torch.float32)
+    exemplars = mask = None
+    if images:
+        exemplars = torch.stack([exemplar_tensor(im, exemplar_size) for im in images])[None]
+        mask = torch.ones(1, len(images), dtype=torch.bool)
+    cond = Conditioning(exemplars=exemplars, exemplar_mask=mask,
+                        era=era, era_mask=torch.tensor([era_known]),
+                        text=text, text_mask=torch.tensor([text_known]))
+    return Guidance(conditioning=cond, used=tuple(records), images=tuple(images))
+
+
+def attention_per_exemplar(weights: torch.Tensor, count: int, tokens_each: int,
+                           shape: tuple[int, int]) -> tuple[list[float], list[np.ndarray]]:
+    """weights (1, h*w, FIXED_TOKENS + count*n) -> per exemplar (share, (h, w) mass map)."""
+    shares, maps = [], []
+    for k in range(count):
+        start = FIXED_TOKENS + k * tokens_each
+        mass = weights[0, :, start : start + tokens_each].sum(-1).float()
+        shares.append(round(float(mass.mean()), 4))
+        maps.append(mass.reshape(shape).cpu().numpy().astype(np.float32))
+    return shares, maps
+
+
+def exemplar_panel(photo: Image.Image, images: tuple[Image.Image, ...],
+                   maps: tuple[np.ndarray, ...], titles: list[str], top: int = 3,
+                   height: int = 192) -> Image.Image:
+    """One row per top exemplar: the exemplar, and where the photo looked it up (red)."""
+    order = sorted(range(len(maps)), key=lambda i: -float(maps[i].mean()))[:top]
+    width = round(photo.width * height / photo.height)
+    gray = np.asarray(photo.convert("L").resize((width, height)), dtype=np.float32) / 255.0
+    panel = Image.new("RGB", (height + width + 12, len(order) * (height + 20) + 4), "white")
+    draw = ImageDraw.Draw(panel)
+    for row, i in enumerate(order):
+        y = 4 + row * (height + 20)
+        panel.paste(images[i].convert("RGB").resize((height, height)), (0, y))
+        heat = np.asarray(Image.fromarray(maps[i]).resize((width, height), Image.BILINEAR))
+        heat = np.clip(heat / max(float(heat.max()), 1e-6), 0, 1)
+        over = np.stack([gray * (1 - heat) + heat, gray * (1 - heat), gray * (1 - heat)], -1)
+        panel.paste(Image.fromarray((over * 255).astype(np.uint8)), (height + 12, y))
+        draw.text((2, y + height + 3), f"{titles[i][:60]}  (share {float(maps[i].mean()):.3f})",
+                  fill="black")
+    return panel
