@@ -46,6 +46,10 @@ class GeneratorConfig:
     self_attention_s8: bool = False  # self-attention at stride 8 too (costly at 512 px)
     temperature: float = 0.38  # annealed-mean temperature (vividness knob: lower = bolder)
     chroma_scale: float = 1.0  # multiplies decoded ab (second vividness knob)
+    # With confidence weighting, chroma_scale applies in full only where the bin distribution
+    # is flat (normalised entropy 1) and not at all where it is certain: a guess is toned
+    # down, a color the model is sure of (e.g. copied from a matching exemplar) is not.
+    confidence_weighted: bool = False
     grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
     exemplar_size: int = 128  # exemplar images are squeezed to this square (8 x 8 tokens each)
     text_dim: int = 384  # dimension of the context's sentence embedding (MiniLM)
@@ -180,8 +184,9 @@ class ColorGenerator(nn.Module):
         """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w))."""
         t = self.config.temperature if temperature is None else temperature
         s = self.config.chroma_scale if chroma_scale is None else chroma_scale
-        ab = annealed_mean(logits, self.ab_bins, t) * s
-        return ab, normalized_entropy(logits)
+        uncertainty = normalized_entropy(logits)
+        factor = 1.0 - (1.0 - s) * uncertainty if self.config.confidence_weighted else s
+        return annealed_mean(logits, self.ab_bins, t) * factor, uncertainty
 
     def forward(
         self,

@@ -548,6 +548,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", type=Path, default=None,
                    help="a model folder (save_pretrained); default: the embedded weights")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--temperature", type=float, default=None,
+                   help="override the model's operating point (default: its config)")
+    p.add_argument("--chroma-scale", type=float, default=None,
+                   help="override the model's chroma scale (default: its config)")
+    p.add_argument("--name", default="flags", help="output stem: <out>/<name>.json/.md")
     p.add_argument("--soviet-scenes", type=_positive, default=24, help="default: %(default)s")
     p.add_argument("--scenes-per-flag", type=_positive, default=6,
                    help="scenes of each other design (default: %(default)s)")
@@ -583,8 +588,10 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
     if pipeline is None:
         from colorizer.pipeline import ColorizationPipeline
 
+        knobs = {k: v for k, v in (("temperature", args.temperature),
+                                   ("chroma_scale", args.chroma_scale)) if v is not None}
         pipeline = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
-                                                        context=True, exemplars=True)
+                                                        context=True, exemplars=True, **knobs)
     if args.save_scenes:
         args.save_scenes.mkdir(parents=True, exist_ok=True)
     records = []
@@ -597,6 +604,7 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
         "seconds": time.perf_counter() - clock,
         "model": pipeline.model_info.to_dict(),
         "settings": {"seed": args.seed, "limit": args.limit, "device": args.device,
+                     "temperature": args.temperature, "chroma_scale": args.chroma_scale,
                      "long_side": LONG_SIDE, "share_range": list(SHARE_RANGE),
                      "mask_erode_px": MASK_ERODE, "region_erode_px": REGION_ERODE,
                      "red_hue": list(RED_HUE), "red_min_chroma": RED_MIN_CHROMA,
@@ -611,10 +619,10 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
         "records": records,
     })
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "flags.json").write_text(json.dumps(report, indent=1, ensure_ascii=False,
+    (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False,
                                                     allow_nan=False) + "\n", encoding="utf-8")
     table = markdown(report)
-    (args.out / "flags.md").write_text(table, encoding="utf-8")
+    (args.out / f"{args.name}.md").write_text(table, encoding="utf-8")
     print(table)
     return report
 

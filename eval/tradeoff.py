@@ -45,7 +45,7 @@ from eval.report import (
 log = logging.getLogger("chronochrome.eval.tradeoff")
 
 TEMPERATURES = (0.2, 0.3, 0.38, 0.5, 0.7, 1.0)
-CHROMA_SCALES = (0.6, 0.8, 1.0, 1.2)
+CHROMA_SCALES = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
 
 
 @dataclass
@@ -127,7 +127,9 @@ def markdown(summaries: list[dict], reference: dict, chosen: dict, dataset: str)
     lines = [f"Trade-off on `{dataset}` ({reference['count']} photos): gray baseline ΔE00 "
              f"{reference['gray_ciede2000']:.2f}, truth colorfulness "
              f"{reference['truth_colorfulness']:.1f}, truth blue share "
-             f"{reference['truth_blue_share']:.3f}.", "",
+             f"{reference['truth_blue_share']:.3f}. Chroma scale "
+             + ("confidence-weighted (applies in full at uncertainty 1, not at 0)."
+                if reference.get("confidence_weighted") else "uniform."), "",
              "| temperature | chroma scale | ΔE00 ↓ | colorfulness | CF / truth | blue share |",
              "|---:|---:|---:|---:|---:|---:|"]
     for p in summaries:
@@ -210,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     generator = ColorGenerator.from_pretrained(args.weights)
     points, reference = sweep(generator, files, args.render_size)
     reference["count"] = len(files)
+    reference["confidence_weighted"] = generator.config.confidence_weighted
     summaries = [p.summary() for p in points]
     chosen = choose(summaries, reference, args.margin)
     args.out.mkdir(parents=True, exist_ok=True)
