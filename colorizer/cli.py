@@ -127,11 +127,10 @@ def _run_with_progress(batch, sources, hint, caption):
 def run_context(args: argparse.Namespace) -> int:
     """`chronochrome context`: the photo goes through the project's one image loader."""
 
-    from context import ContextConfig, ContextEncoder
-
     from colorizer.imageio import load_image
     from colorizer.pipeline import gray_image, lightness_of
     from colorizer.scene import ImageNetSceneClassifier
+    from context import ContextConfig, ContextEncoder
 
     image, caption = None, args.caption
     if args.image:
@@ -149,9 +148,8 @@ def run_context(args: argparse.Namespace) -> int:
 
 
 def run_library(args: argparse.Namespace) -> int:
-    from retrieval.cli import run_library_command
-
     from colorizer.visual_embedder import LuminanceEncoderEmbedder
+    from retrieval.cli import run_library_command
 
     return run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())
 

@@ -28,9 +28,8 @@ def default_components(
     context_fn = exemplar_fn = None
     text_embedder = None
     if context:
-        from context import ContextConfig, ContextEncoder
-
         from colorizer.scene import ImageNetSceneClassifier
+        from context import ContextConfig, ContextEncoder
 
         encoder = ContextEncoder.from_default(
             context_config or ContextConfig(),
@@ -41,9 +40,8 @@ def default_components(
             return encoder(image, hint=hints, caption=caption).to_dict()
 
     if exemplars:
-        from retrieval import ExemplarRetriever
-
         from colorizer.visual_embedder import LuminanceEncoderEmbedder
+        from retrieval import ExemplarRetriever
 
         retriever = ExemplarRetriever.from_default(
             visual_embedder=LuminanceEncoderEmbedder(imagenet, device=str(device)),

@@ -233,7 +233,7 @@ class Trainer:
             pred = F.interpolate(out.ab, size=lightness.shape[-2:], mode="bilinear")
             cf_pred.append(colorfulness(lab_to_rgb_keep_luminance(lightness, pred)))
             cf_true.append(colorfulness(rgb))
-        mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
+        mean = lambda xs: sum(xs) / len(xs)
         figures = {"val_loss": mean(losses), "val_ab_error": mean(ab_err),
                    "val_colorfulness": mean(cf_pred), "val_colorfulness_truth": mean(cf_true)}
         if self_err:

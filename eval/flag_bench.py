@@ -46,13 +46,10 @@ from scipy.ndimage import binary_erosion, gaussian_filter, map_coordinates
 from colorizer.data import list_photos
 from colorizer.imageio import load_image
 from eval import metrics
+from eval.report import RESULTS_DIR, SHARED_DATASETS, VAL_FRACTION, positive_int, rounded
 
 log = logging.getLogger("chronochrome.eval.flags")
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS_DIR = REPO / "eval" / "results"
-SHARED_DATASETS = REPO.parent / "shared" / "datasets"
-VAL_FRACTION = 0.05  # as eval.report and configs/train/*.json: the held-out share of photos
 LONG_SIDE = 448  # scene size (long side, pixels)
 SHARE_RANGE = (0.12, 0.35)  # flag mask / image area
 MASK_ERODE = 3  # pixels taken off the flag mask before scoring
@@ -553,10 +550,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chroma-scale", type=float, default=None,
                    help="override the model's chroma scale (default: its config)")
     p.add_argument("--name", default="flags", help="output stem: <out>/<name>.json/.md")
-    p.add_argument("--soviet-scenes", type=_positive, default=24, help="default: %(default)s")
-    p.add_argument("--scenes-per-flag", type=_positive, default=6,
+    p.add_argument("--soviet-scenes", type=positive_int, default=24, help="default: %(default)s")
+    p.add_argument("--scenes-per-flag", type=positive_int, default=6,
                    help="scenes of each other design (default: %(default)s)")
-    p.add_argument("--limit", type=_positive, default=None,
+    p.add_argument("--limit", type=positive_int, default=None,
                    help="at most N scenes per design (quick runs)")
     p.add_argument("--seed", type=int, default=0, help="scene layout seed (default: 0)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR, help="default: eval/results")
@@ -565,13 +562,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-scenes", type=Path, default=None, metavar="DIR",
                    help="write each scene's truth, gray inputs, mask and outputs here")
     return p
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
 def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
@@ -598,7 +588,7 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
     for index, scene in enumerate(scenes, 1):
         log.info("[%d/%d] %s on %s", index, len(scenes), scene.id, scene.background)
         records.append(run_scene(pipeline, scene, args.save_scenes))
-    report = _rounded({
+    report = rounded(digits=4, value={
         "schema": 1, "command": "python -m eval.flag_bench " + shlex.join(argv),
         "started_at": started, "finished_at": _now(),
         "seconds": time.perf_counter() - clock,
@@ -629,18 +619,6 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _rounded(value: Any, digits: int = 4) -> Any:
-    if isinstance(value, float):
-        return round(value, digits)
-    if isinstance(value, dict):
-        return {k: _rounded(v, digits) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(v, digits) for v in value]
-    if isinstance(value, np.generic):
-        return _rounded(value.item(), digits)
-    return value
 
 
 if __name__ == "__main__":

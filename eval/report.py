@@ -334,7 +334,7 @@ def _cell(value: float | None, fmt: str) -> str:
 def build_report(dataset: EvalDataset, rows: list[Row], truth: metrics.Palette,
                  context: dict[str, Any]) -> dict[str, Any]:
     """The JSON document: dataset, run context, truth figures, and figures per row."""
-    return _rounded({
+    return rounded({
         "schema": 1,
         "dataset": {"name": dataset.name, "description": dataset.description,
                     "path": str(dataset.root), "count": len(dataset.files),
@@ -349,14 +349,16 @@ def build_report(dataset: EvalDataset, rows: list[Row], truth: metrics.Palette,
     })
 
 
-def _rounded(value: Any, digits: int = 5) -> Any:
+def rounded(value: Any, digits: int = 5) -> Any:
     """Floats rounded for a readable, diff-friendly JSON (the figures carry no more)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float):
         return round(value, digits)
     if isinstance(value, dict):
-        return {k: _rounded(v, digits) for k, v in value.items()}
+        return {k: rounded(v, digits) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_rounded(v, digits) for v in value]
+        return [rounded(v, digits) for v in value]
     return value
 
 
@@ -404,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: colorizer/weights/default when it exists)")
     p.add_argument("--baselines-only", action="store_true",
                    help="no model rows, not even the default weights")
-    p.add_argument("--limit", type=_positive, default=None,
+    p.add_argument("--limit", type=positive_int, default=None,
                    help="first N photos only (quick runs)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR, help="default: eval/results")
     p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
@@ -427,7 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a positive integer."""
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")

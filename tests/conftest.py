@@ -10,7 +10,7 @@ import torch
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "datasets"
 
-TINY = dict(width16=16, width8=16, width4=16, heads=2, cond_dim=8, grid_samples=24)
+TINY = {"width16": 16, "width8": 16, "width4": 16, "heads": 2, "cond_dim": 8, "grid_samples": 24}
 
 
 @pytest.fixture

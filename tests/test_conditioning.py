@@ -1,17 +1,16 @@
 """Conditioning tokens: layout, masking, and that exemplars really steer the color."""
 
-import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from colorizer.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
+from colorizer.colorspace import lab_to_rgb_keep_luminance
 from colorizer.conditioning import Conditioning, exemplar_tensor
 from colorizer.generator import ColorGenerator, GeneratorConfig
 from colorizer.train import classification_loss, lab_targets
 
-TINY = dict(width16=16, width8=16, width4=16, heads=2, cond_dim=8, grid_samples=24,
-            exemplar_size=32, text_dim=6)
+TINY = {"width16": 16, "width8": 16, "width4": 16, "heads": 2, "cond_dim": 8, "grid_samples": 24,
+            "exemplar_size": 32, "text_dim": 6}
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def test_exemplar_chroma_alone_changes_the_output(model):
     red, blue = lab.clone(), lab.clone()
     red[:, 1], red[:, 2] = 60.0, 40.0
     blue[:, 1], blue[:, 2] = 10.0, -50.0
-    as_rgb = lambda t: lab_to_rgb_keep_luminance(t[:, :1], t[:, 1:])  # noqa: E731
+    as_rgb = lambda t: lab_to_rgb_keep_luminance(t[:, :1], t[:, 1:])
     x = _lightness()
     with torch.no_grad():
         a = model(x, conditioning=Conditioning(exemplars=as_rgb(red)[:, None])).logits

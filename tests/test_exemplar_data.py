@@ -69,7 +69,7 @@ def test_self_view_is_the_same_photo():
     bank = PhotoBank(images=[img], paths=[])
     batches = ConditionedBatches(bank, _source(), ExemplarMix(flag=0.0, self_view=1.0, other=0.0,
                                                               context_noise=0.0), 32)
-    rgb, cond = batches.batch(2, 32, torch.Generator().manual_seed(0))
+    _, cond = batches.batch(2, 32, torch.Generator().manual_seed(0))
     first = cond.exemplars[:, 0]
     assert torch.allclose(first.mean((2, 3)), exemplar_tensor_mean(img), atol=0.02)
     assert not cond.era_mask.any()
