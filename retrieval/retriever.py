@@ -13,8 +13,9 @@ Score = weighted mean of the parts that are present:
   kind    KIND_PRIOR of the exemplar's kind: among exemplars that match a place and time
           equally well, the ones a photo of that place and time most often shows come first
 
-A context with no era, no region and no query text gives no exemplars: there is nothing to
-condition on, and visual similarity alone would hand the colorizer arbitrary flags. Searching
+A context with no region and no query text gives no exemplars: an era alone (a caption such as
+"Solvay conference 1927") matches the flags and uniforms of every country of that time, and
+visual similarity alone would hand the colorizer arbitrary flags. Searching
 by the look of a photo alone is `search_image` (`chronochrome library search --image`).
 
 Candidates are the exact matches of the region filter plus the nearest neighbours from each
@@ -142,11 +143,11 @@ class ExemplarRetriever:
     def __call__(self, context: dict[str, Any] | None, image: Image.Image | None = None,
                  k: int | None = None, query_text: str | None = None) -> list[dict[str, Any]]:
         """Exemplars for a photo's context (the pipeline's call). The photo's look refines the
-        ranking; without an era, a region or query text there is nothing to condition on and
-        the answer is no exemplars."""
+        ranking; without a region or query text there is nothing to condition on and
+        the answer is no exemplars; an era alone is not enough (it fits every country)."""
         context = context or {}
         query_text = (query_text or "").strip() or None
-        if _era(context) is None and not query_levels(context) and query_text is None:
+        if not query_levels(context) and query_text is None:
             return []
         text_vec = self._text_query(context, query_text)
         visual_vec = None

@@ -70,7 +70,7 @@ def test_image_query_finds_its_near_duplicate(tiny_retriever, tiny_library):
 
 
 def test_nothing_to_condition_on_gives_no_exemplars(tiny_retriever, tiny_library, hint_context):
-    """No era, no region, no query text: the photo's look alone must not pick flags."""
+    """No region and no query text: neither the photo's look nor an era alone picks flags."""
     e = tiny_library["hinomaru"]
     photo = Image.open(tiny_library.image_path(e)).convert("L")
     empty = hint_context(None)  # what the context encoder says about an unlabeled photo
@@ -78,9 +78,11 @@ def test_nothing_to_condition_on_gives_no_exemplars(tiny_retriever, tiny_library
     for context in ({}, None, empty):
         assert tiny_retriever(context, photo) == []
         assert tiny_retriever(context, photo, query_text="  ") == []
-    # Any one of them is enough to condition on.
+    # An era alone (e.g. from a caption) fits every country of its time: still nothing.
+    assert tiny_retriever(hint_context("1950"), photo) == []
+    # A region, or text the user typed, is enough to condition on.
     assert tiny_retriever(empty, photo, query_text="red banner")
-    assert _ids(tiny_retriever(hint_context("1950"), photo, k=1))
+    assert _ids(tiny_retriever(hint_context("1950"), photo, k=1, query_text="1950"))
     assert _ids(tiny_retriever(hint_context("Tokyo"), photo, k=1)) == ["hinomaru"]
 
 
