@@ -50,6 +50,9 @@ class GeneratorConfig:
     # is flat (normalised entropy 1) and not at all where it is certain: a guess is toned
     # down, a color the model is sure of (e.g. copied from a matching exemplar) is not.
     confidence_weighted: bool = False
+    # Chroma scale when exemplars guide the colors (chosen on validation photos given their
+    # own color as exemplar: `python -m eval.tradeoff --guided --apply`); None = chroma_scale.
+    guided_chroma_scale: float | None = None
     grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
     exemplar_size: int = 128  # exemplar images are squeezed to this square (8 x 8 tokens each)
     text_dim: int = 384  # dimension of the context's sentence embedding (MiniLM)

@@ -195,8 +195,10 @@ class ColorizationPipeline:
         used = len(guidance.used)
         logits, weights = self.generator.forward_logits(small, tokens, mask,
                                                         return_attention=used > 0)
-        ab, uncertainty = self.generator.decode(logits, self.config.temperature,
-                                                self.config.chroma_scale)
+        chroma_scale = self.config.chroma_scale  # the caller's override wins
+        if chroma_scale is None and used:
+            chroma_scale = gen_config.guided_chroma_scale
+        ab, uncertainty = self.generator.decode(logits, self.config.temperature, chroma_scale)
         shares, maps = [], []
         if used:
             # The stride-8 block's attention: one row of weights per stride-8 cell.
@@ -231,7 +233,7 @@ class ColorizationPipeline:
             settings={
                 "device": str(self.device),
                 "temperature": self.config.temperature or self.generator.config.temperature,
-                "chroma_scale": self.config.chroma_scale or self.generator.config.chroma_scale,
+                "chroma_scale": chroma_scale or self.generator.config.chroma_scale,
                 "render_size": self.config.render_size,
                 "hints": hints,
                 "caption": caption,

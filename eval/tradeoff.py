@@ -30,6 +30,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
 from colorizer.colorspace import lab_to_rgb_keep_luminance
+from colorizer.conditioning import Conditioning, exemplar_tensor
 from colorizer.generator import CONFIG_FILE, ColorGenerator
 from colorizer.imageio import load_image
 from colorizer.pipeline import DEFAULT_RENDER_SIZE, DEFAULT_WEIGHTS, lightness_of, render_shape
@@ -39,6 +40,7 @@ from eval.report import (
     RESULTS_DIR,
     SHARED_DATASETS,
     DatasetUnavailableError,
+    augmented_view,
     luminance_input,
 )
 
@@ -65,12 +67,18 @@ class Point:
 
 
 @torch.inference_mode()
-def logits_for(generator: ColorGenerator, lightness: torch.Tensor, render_size: int) -> torch.Tensor:
+def logits_for(generator: ColorGenerator, lightness: torch.Tensor, render_size: int,
+               exemplar: Image.Image | None = None) -> torch.Tensor:
     height, width = lightness.shape[-2:]
     rw, rh = render_shape(width, height, render_size)
     small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
                           align_corners=False)
-    return generator.forward_logits(small)[0]
+    tokens = mask = None
+    if exemplar is not None:
+        size = generator.config.exemplar_size
+        cond = Conditioning(exemplars=exemplar_tensor(exemplar, size)[None, None])
+        tokens, mask = generator.encode_conditioning(cond, 1)
+    return generator.forward_logits(small, tokens, mask)[0]
 
 
 def colorize_with(generator: ColorGenerator, logits: torch.Tensor, lightness: torch.Tensor,
@@ -82,7 +90,10 @@ def colorize_with(generator: ColorGenerator, logits: torch.Tensor, lightness: to
 
 
 def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
-          temperatures=TEMPERATURES, scales=CHROMA_SCALES) -> tuple[list[Point], dict]:
+          temperatures=TEMPERATURES, scales=CHROMA_SCALES,
+          guided: bool = False) -> tuple[list[Point], dict]:
+    """Score every (temperature, scale) point; `guided` gives each photo its own augmented
+    color version as exemplar (what guided colorization looks like when the exemplar fits)."""
     points = {(t, s): Point(t, s, [], [], [], []) for t in temperatures for s in scales}
     truth = {"ciede2000_gray": [], "colorfulness": [], "blue": [], "chroma": []}
     for index, path in enumerate(files, 1):
@@ -90,7 +101,8 @@ def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
         rgb = load_image(path).rgb.astype(np.float64)
         truth_lab = metrics.lab_of(rgb)
         lightness = lightness_of(load_image(luminance_input(rgb)))  # 8-bit gray, as in report
-        logits = logits_for(generator, lightness, render_size)
+        logits = logits_for(generator, lightness, render_size,
+                            augmented_view(rgb) if guided else None)
         gray = metrics.gray_baseline(rgb)
         truth["ciede2000_gray"].append(metrics.mean_ciede2000(gray, rgb, truth_lab=truth_lab))
         truth["colorfulness"].append(metrics.colorfulness(rgb))
@@ -197,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--apply", action="store_true",
                    help="write the chosen temperature and chroma scale into the weights' config")
+    p.add_argument("--guided", action="store_true",
+                   help="the operating point for guided colorization: each photo gets its own "
+                        "augmented color as exemplar; only the chroma scale is swept (at the "
+                        "model's temperature) and --apply writes guided_chroma_scale")
     return p
 
 
@@ -210,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     files = list(dataset.files[: args.limit] if args.limit else dataset.files)
     generator = ColorGenerator.from_pretrained(args.weights)
-    points, reference = sweep(generator, files, args.render_size)
+    if args.guided:
+        points, reference = sweep(generator, files, args.render_size,
+                                  temperatures=(generator.config.temperature,), guided=True)
+    else:
+        points, reference = sweep(generator, files, args.render_size)
     reference["count"] = len(files)
     reference["confidence_weighted"] = generator.config.confidence_weighted
     summaries = [p.summary() for p in points]
@@ -221,16 +241,22 @@ def main(argv: list[str] | None = None) -> int:
                 "points": summaries, "chosen": chosen,
                 "rule": "among points with ΔE00 <= gray ΔE00 - margin, colorfulness closest to "
                         "the truth's; else the lowest ΔE00"}
-    (args.out / "tradeoff.json").write_text(json.dumps(document, indent=1) + "\n")
+    stem = "tradeoff-guided" if args.guided else "tradeoff"
+    document["guided"] = args.guided
+    (args.out / f"{stem}.json").write_text(json.dumps(document, indent=1) + "\n")
     table = markdown(summaries, reference, chosen, dataset.name)
-    (args.out / "tradeoff.md").write_text(table)
-    plot(summaries, reference, chosen, args.out / "tradeoff.png")
+    (args.out / f"{stem}.md").write_text(table)
+    plot(summaries, reference, chosen, args.out / f"{stem}.png")
     print(table)
     print(f"chosen: temperature {chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
     if args.apply:
         config_path = Path(args.weights) / CONFIG_FILE
         config = json.loads(config_path.read_text())
-        config.update(temperature=chosen["temperature"], chroma_scale=chosen["chroma_scale"])
+        if args.guided:
+            config.update(guided_chroma_scale=chosen["chroma_scale"])
+        else:
+            config.update(temperature=chosen["temperature"],
+                          chroma_scale=chosen["chroma_scale"])
         config_path.write_text(json.dumps(config, indent=2) + "\n")
         print(f"wrote the operating point into {config_path}")
     return 0

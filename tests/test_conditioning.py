@@ -1,5 +1,6 @@
 """Conditioning tokens: layout, masking, and that exemplars really steer the color."""
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -128,3 +129,20 @@ def test_weak_retrieved_matches_are_left_out(tmp_path):
     assert cond.exemplars.shape == (1, 2, 3, 32, 32)
     assert bool(cond.era_mask[0]) and bool(cond.text_mask[0])
     assert cond.era.tolist() == [[1935.0, 1935.0]]
+
+
+def test_guided_chroma_scale_applies_only_when_exemplars_guide(tmp_path):
+    from colorizer.pipeline import ColorizationPipeline
+
+    torch.manual_seed(0)
+    config = {**TINY, "exemplar_size": 128, "text_dim": 384, "chroma_scale": 0.2,
+              "guided_chroma_scale": 1.0}
+    ColorGenerator(GeneratorConfig(**config)).save_pretrained(tmp_path / "m")
+    pipe = ColorizationPipeline.from_pretrained(tmp_path / "m", device="cpu", context=False,
+                                                exemplars=False, render_size=64)
+    gray = Image.fromarray((np.random.default_rng(0).random((48, 64)) * 255).astype(np.uint8))
+    reference = Image.new("RGB", (32, 32), (200, 30, 30))
+    assert pipe(gray).settings["chroma_scale"] == 0.2
+    assert pipe(gray, exemplars=[reference]).settings["chroma_scale"] == 1.0
+    override = pipe.with_config(chroma_scale=0.5)
+    assert override(gray, exemplars=[reference]).settings["chroma_scale"] == 0.5

@@ -57,3 +57,14 @@ def test_history_keeps_earlier_versions(tmp_path):
     assert [(r["label"], r["metrics"]["ciede2000"]) for r in second["history"]] == [("m v1", 12.0)]
     quick = merge_history(report("m v3", 10.0), tmp_path, record=False)
     assert {r["label"] for r in quick["history"]} == {"m v1", "m v2"}
+
+
+def test_guided_sweep_gives_each_photo_its_own_color_as_exemplar(tmp_path, tiny_generator):
+    rng = np.random.default_rng(1)
+    path = tmp_path / "p.png"
+    Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
+    model = tiny_generator.eval()
+    plain, _ = sweep(model, [path], 64, temperatures=(0.38,), scales=(1.0,))
+    guided, _ = sweep(model, [path], 64, temperatures=(0.38,), scales=(1.0,), guided=True)
+    # The exemplar changes the prediction (a random tiny model still reads its tokens).
+    assert guided[0].ciede2000[0] != plain[0].ciede2000[0]
