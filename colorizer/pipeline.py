@@ -205,7 +205,7 @@ class ColorizationPipeline:
             h8, w8 = -(-logits.shape[-2] // 2), -(-logits.shape[-1] // 2)
             shares, maps = attention_per_exemplar(weights[-1], used,
                                                   self.generator.tokens_per_exemplar, (h8, w8))
-        exemplar_records = _exemplar_report(guidance.used, shares, user, retrieved)
+        exemplar_records = _exemplar_report(guidance.used, shares, retrieved)
         timings["generator"], clock = _lap(clock)
 
         # 4. Upsample chroma onto the full-resolution L* and merge, keeping L* exactly.
@@ -241,7 +241,7 @@ class ColorizationPipeline:
         )
 
 
-def _exemplar_report(used: tuple[dict, ...], shares: list[float], user: list[UserExemplar],
+def _exemplar_report(used: tuple[dict, ...], shares: list[float],
                      retrieved: list[dict]) -> list[dict[str, Any]]:
     """Every exemplar, used ones first with their attention share, then retrieved ones that
     did not fit into the slots (listed so a historian sees what else matched)."""
