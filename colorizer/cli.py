@@ -47,6 +47,10 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
 def _add_train(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train", help="train a generator from a JSON config")
     p.add_argument("--config", type=Path, required=True, help="e.g. configs/train/lite0-v1.json")
+    p.add_argument("--store-class-weights", type=Path, metavar="WEIGHTS_DIR",
+                   help="do not train: write the class-rebalancing weights this config's "
+                        "training uses into WEIGHTS_DIR (weights saved before the trainer "
+                        "stored them), so decoding can undo the rebalancing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,9 +159,14 @@ def run_library(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from colorizer.train import TrainConfig, train
+    from colorizer.train import TrainConfig, store_class_weights, train
 
-    path = train(TrainConfig.from_json(args.config))
+    config = TrainConfig.from_json(args.config)
+    if args.store_class_weights:
+        path = store_class_weights(config, args.store_class_weights)
+        print(f"class weights of {args.config} written into {path}")
+        return 0
+    path = train(config)
     print(f"weights written to {path}")
     return 0
 

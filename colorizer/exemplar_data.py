@@ -133,9 +133,11 @@ class ConditionedBatches:
                  exemplar_size: int):
         self.bank, self.source, self.mix, self.size = bank, source, mix, exemplar_size
 
-    def batch(self, size: int, crop: int, g: torch.Generator) -> tuple[torch.Tensor, Conditioning]:
+    def batch(self, size: int, crop: int,
+              g: torch.Generator) -> tuple[torch.Tensor, Conditioning, torch.Tensor]:
+        """(sRGB targets (B, 3, c, c), conditioning, pasted-flag masks (B, 1, c, c))."""
         mix, src = self.mix, self.source
-        rgbs, slots, slot_masks = [], [], []
+        rgbs, slots, slot_masks, flag_masks = [], [], [], []
         eras = torch.zeros(size, 2)
         texts = torch.zeros(size, src.texts.shape[1])
         era_mask = torch.zeros(size, dtype=torch.bool)
@@ -146,10 +148,11 @@ class ConditionedBatches:
             u = _rand(g)
             chosen: list[torch.Tensor] = []
             record = None
+            flag_mask = torch.zeros(1, *rgb.shape[-2:])
             if u < mix.flag:
                 flag = src.flags[_randint(len(src.flags), g)]
                 angle = _angle(g) if _rand(g) < mix.recolor else 0.0
-                rgb = _paste(rgb, flag, g, angle)
+                rgb, flag_mask = _paste(rgb, flag, g, angle)
                 record = flag.record
                 same = [f for f in src.flags if f.record == record and f is not flag]
                 if same and _rand(g) < 0.85:
@@ -175,6 +178,7 @@ class ConditionedBatches:
             slots.append(torch.stack(chosen + pad))
             slot_masks.append(present)
             rgbs.append(rgb)
+            flag_masks.append(flag_mask)
             # Context: the flag's own era and description, or noise for a photo.
             keep = mix.context_keep if record is not None else mix.context_noise
             ctx = record if record is not None else _randint(len(src.records), g)
@@ -184,7 +188,7 @@ class ConditionedBatches:
                 texts[i], text_mask[i] = src.texts[ctx], True
         cond = Conditioning(exemplars=torch.stack(slots), exemplar_mask=torch.stack(slot_masks),
                             era=eras, era_mask=era_mask, text=texts, text_mask=text_mask)
-        return torch.stack(rgbs).clamp(0, 1), cond
+        return torch.stack(rgbs).clamp(0, 1), cond, torch.stack(flag_masks)
 
 
 def _rand(g: torch.Generator) -> float:
@@ -211,9 +215,9 @@ def rotate_hue(rgb: torch.Tensor, angle: float) -> torch.Tensor:
 
 
 def _paste(rgb: torch.Tensor, flag: FlagRender, g: torch.Generator,
-           angle: float = 0.0) -> torch.Tensor:
+           angle: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
     """Paste the waved flag (hue-rotated by `angle`) at a random place and scale (25-75% of
-    the crop's width)."""
+    the crop's width); returns the photo and the cloth's mask (1, H, W) in it."""
     _, h, w = rgb.shape
     fh, fw = flag.mask.shape
     width = max(8, int(w * (0.25 + 0.5 * _rand(g))))
@@ -230,4 +234,6 @@ def _paste(rgb: torch.Tensor, flag: FlagRender, g: torch.Generator,
     out = rgb.clone()
     region = out[:, top : top + height, left : left + width]
     out[:, top : top + height, left : left + width] = region * (1 - mask) + cloth * mask
-    return out
+    placed = torch.zeros(1, h, w)
+    placed[:, top : top + height, left : left + width] = mask
+    return out, placed

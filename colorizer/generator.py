@@ -28,7 +28,12 @@ from colorizer.conditioning import (
 )
 from colorizer.encoder import FEATURE_CHANNELS, EfficientNetLite0, load_imagenet_encoder
 from colorizer.layers import AttentionBlock, ConvUnit, UpBlock
-from colorizer.quantize import annealed_mean, in_gamut_ab_bins, normalized_entropy
+from colorizer.quantize import (
+    annealed_mean,
+    in_gamut_ab_bins,
+    normalized_entropy,
+    undo_rebalancing,
+)
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
@@ -44,14 +49,19 @@ class GeneratorConfig:
     heads: int = 4  # attention heads in both attention blocks
     cond_dim: int = 256  # dimension of conditioning tokens fed to cross-attention
     self_attention_s8: bool = False  # self-attention at stride 8 too (costly at 512 px)
+    # How much of the training's class rebalancing is undone before decoding (0 = none, 1 =
+    # the photo's calibrated color distribution; see quantize.undo_rebalancing). Needs the
+    # training's class weights, which the trainer stores in the `class_log_weights` buffer.
+    prior_correction: float = 0.0
     temperature: float = 0.38  # annealed-mean temperature (vividness knob: lower = bolder)
     chroma_scale: float = 1.0  # multiplies decoded ab (second vividness knob)
     # With confidence weighting, chroma_scale applies in full only where the bin distribution
     # is flat (normalised entropy 1) and not at all where it is certain: a guess is toned
     # down, a color the model is sure of (e.g. copied from a matching exemplar) is not.
     confidence_weighted: bool = False
-    # Chroma scale when exemplars guide the colors (chosen on validation photos given their
-    # own color as exemplar: `python -m eval.tradeoff --guided --apply`); None = chroma_scale.
+    # Chroma scale when the user's own reference photos (--exemplar) guide the colors, chosen
+    # on validation photos given their own color as exemplar (`python -m eval.tradeoff
+    # --guided --apply`); None = chroma_scale. Retrieved exemplars do not switch to it.
     guided_chroma_scale: float | None = None
     grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
     exemplar_size: int = 128  # exemplar images are squeezed to this square (8 x 8 tokens each)
@@ -92,6 +102,9 @@ class ColorGenerator(nn.Module):
         self.encoder = encoder if encoder is not None else EfficientNetLite0(include_head=False)
         bins = in_gamut_ab_bins(samples_per_axis=config.grid_samples)
         self.register_buffer("ab_bins", bins)  # (Q, 2) bin centers, saved with the weights
+        # log of the class-rebalancing weights the model was trained with (zeros: unknown or
+        # no rebalancing); set by the trainer, used by decode() to undo the vivid bias.
+        self.register_buffer("class_log_weights", torch.zeros(bins.shape[0]))
         c = config
         self.proj32 = nn.Sequential(nn.Conv2d(FEATURE_CHANNELS[32], c.width16, 1), nn.SiLU())
         self.up16 = UpBlock(c.width16, FEATURE_CHANNELS[16], c.width16)
@@ -183,10 +196,17 @@ class ColorGenerator(nn.Module):
         logits: torch.Tensor,
         temperature: float | None = None,
         chroma_scale: float | None = None,
+        prior_correction: float | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w))."""
+        """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w)).
+
+        The uncertainty is the entropy of the corrected distribution: the one that says how
+        spread the plausible colors of a pixel are, not how the training loss was weighted.
+        """
         t = self.config.temperature if temperature is None else temperature
         s = self.config.chroma_scale if chroma_scale is None else chroma_scale
+        a = self.config.prior_correction if prior_correction is None else prior_correction
+        logits = undo_rebalancing(logits, self.class_log_weights, a)
         uncertainty = normalized_entropy(logits)
         factor = 1.0 - (1.0 - s) * uncertainty if self.config.confidence_weighted else s
         return annealed_mean(logits, self.ab_bins, t) * factor, uncertainty
@@ -235,12 +255,14 @@ class ColorGenerator(nn.Module):
     @classmethod
     def from_unconditioned(cls, folder: str | Path) -> ColorGenerator:
         """Start from weights saved before the conditioning encoder existed: every key must
-        match except the new `condition.*` ones, which keep their fresh initialisation."""
+        match except the new `condition.*` ones, which keep their fresh initialisation, and
+        the class weights, which the trainer sets."""
         folder = Path(folder)
         model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE))
         missing, unexpected = model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)),
                                                     strict=False)
-        stray = [k for k in missing if not k.startswith("condition.")] + list(unexpected)
+        new_keys = ("condition.", "class_log_weights")  # the trainer sets the class weights
+        stray = [k for k in missing if not k.startswith(new_keys)] + list(unexpected)
         if stray:
             raise ValueError(f"{folder} does not fit this generator apart from the "
                              f"conditioning encoder: mismatched keys {stray[:8]}")

@@ -196,7 +196,9 @@ class ColorizationPipeline:
         logits, weights = self.generator.forward_logits(small, tokens, mask,
                                                         return_attention=used > 0)
         chroma_scale = self.config.chroma_scale  # the caller's override wins
-        if chroma_scale is None and used:
+        if chroma_scale is None and user:
+            # The user's own reference photo of the scene is trusted for bolder color; a
+            # retrieved exemplar (a flag for the era) matches only part of the photo at best.
             chroma_scale = gen_config.guided_chroma_scale
         ab, uncertainty = self.generator.decode(logits, self.config.temperature, chroma_scale)
         shares, maps = [], []

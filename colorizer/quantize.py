@@ -61,6 +61,20 @@ def annealed_mean(logits: torch.Tensor, bins: torch.Tensor, temperature: float) 
     return torch.einsum("bqhw,qc->bchw", probs, bins)
 
 
+def undo_rebalancing(logits: torch.Tensor, log_weights: torch.Tensor,
+                     strength: float) -> torch.Tensor:
+    """(B, Q, H, W) logits -> logits of the photo's color distribution, rebalancing undone.
+
+    Cross-entropy weighted by w_q is minimised by p_model(q) ~ w_q p(q | photo): the model
+    learned to over-predict rare saturated bins. Subtracting log w_q gives back an estimate
+    of p(q | photo) (strength 1), whose mean is the least-squares color; intermediate
+    strengths keep some of the vivid bias. `log_weights` (Q,) are the training weights' logs.
+    """
+    if strength == 0.0:
+        return logits
+    return logits - strength * log_weights.view(1, -1, 1, 1).to(logits.dtype)
+
+
 def normalized_entropy(logits: torch.Tensor) -> torch.Tensor:
     """(B, Q, H, W) logits -> (B, 1, H, W) entropy / log(Q) in [0, 1] (1 = no idea)."""
     logp = torch.log_softmax(logits, dim=1)

@@ -21,11 +21,13 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
+from safetensors.torch import load_file
 
 from colorizer.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
 from colorizer.conditioning import Conditioning
 from colorizer.data import PhotoBank, list_photos
-from colorizer.generator import ColorGenerator, GeneratorConfig
+from colorizer.generator import CONFIG_FILE, WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
 
 log = logging.getLogger("chronochrome.train")
@@ -56,6 +58,9 @@ class TrainConfig:
     init_from: str = ""  # start from these weights (a folder; may predate conditioning)
     exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
     exemplar_mix: dict = field(default_factory=dict)  # ExemplarMix overrides
+    # Loss weight of a pasted flag's pixels relative to the photo's (1 = none): a flag is a
+    # small share of a batch's pixels, yet copying its colors from the exemplar is the skill.
+    flag_loss_weight: float = 1.0
 
     @classmethod
     def from_json(cls, path: str | Path) -> TrainConfig:
@@ -89,11 +94,15 @@ def lab_targets(rgb: torch.Tensor, stride: int = 4) -> tuple[torch.Tensor, torch
 
 
 def classification_loss(
-    logits: torch.Tensor, ab: torch.Tensor, bins: torch.Tensor, class_weights: torch.Tensor
+    logits: torch.Tensor, ab: torch.Tensor, bins: torch.Tensor, class_weights: torch.Tensor,
+    pixel_weights: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Rebalanced soft cross-entropy; weight of a pixel = weight of its target's main bin."""
+    """Rebalanced soft cross-entropy; weight of a pixel = weight of its target's main bin,
+    times `pixel_weights` (B, h, w) when given."""
     target = soft_encode(ab, bins)  # (B, Q, h, w)
     pixel_w = class_weights[target.argmax(1)]  # (B, h, w)
+    if pixel_weights is not None:
+        pixel_w = pixel_w * pixel_weights
     ce = -(target * torch.log_softmax(logits, dim=1)).sum(1)
     return (ce * pixel_w).sum() / pixel_w.sum()
 
@@ -121,6 +130,38 @@ def colorfulness(rgb: torch.Tensor) -> float:
     )
 
 
+def train_photos(config: TrainConfig) -> PhotoBank:
+    """The training split of config.data_dir, loaded at the largest crop size."""
+    max_crop = max(size for _, size in config.sizes)
+    paths = list_photos(resolve(config.data_dir), "train", config.val_fraction)
+    return PhotoBank.load(paths, max_crop, config.image_limit or None)
+
+
+def class_weights(bank: PhotoBank, bins: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    """Rebalancing weights (Q,) from the bin prior of 400 seeded crops of training photos."""
+    g = torch.Generator().manual_seed(config.seed + 1)
+    batches = [bank.batch(8, 64, g) for _ in range(50)]
+    return rebalancing_weights(bin_prior_from_rgb(batches, bins), config.rebalance_mix)
+
+
+def store_class_weights(config: TrainConfig, folder: str | Path) -> Path:
+    """Write the class weights `config`'s training uses into weights saved before the trainer
+    stored them. They are a deterministic function of the config's photos and seed, so the
+    result is what retraining with `config` would have saved."""
+    folder = Path(folder)
+    model = ColorGenerator(GeneratorConfig.from_json(folder / CONFIG_FILE))
+    missing, unexpected = model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)),
+                                                strict=False)
+    if set(missing) - {"class_log_weights"} or unexpected:
+        raise ValueError(f"{folder} does not fit this generator: missing {missing[:8]}, "
+                         f"unexpected {unexpected[:8]}")
+    weights = class_weights(train_photos(config), model.ab_bins, config)
+    model.class_log_weights.copy_(weights.log())
+    with safe_open(str(folder / WEIGHTS_FILE), framework="pt") as f:
+        metadata = f.metadata() or {}  # keep the training record (steps, wall time, config)
+    return model.save_pretrained(folder, metadata=metadata)
+
+
 class Trainer:
     """One training run: data, model, optimizer and the loop, resumable from checkpoints."""
 
@@ -139,8 +180,7 @@ class Trainer:
         data_dir = resolve(config.data_dir)
         limit = config.image_limit or None
         max_crop = max(size for _, size in config.sizes)
-        self.train_bank = PhotoBank.load(list_photos(data_dir, "train", config.val_fraction),
-                                         max_crop, limit)
+        self.train_bank = train_photos(config)
         self.val_bank = PhotoBank.load(list_photos(data_dir, "val", config.val_fraction),
                                        max_crop, limit and max(4, limit // 10))
         log.info("photos: %d train, %d val", len(self.train_bank), len(self.val_bank))
@@ -152,6 +192,8 @@ class Trainer:
             self.batches = ConditionedBatches(self.train_bank, ExemplarSource.build(size),
                                               ExemplarMix(**config.exemplar_mix), size)
         self.class_weights = self._class_weights()
+        # Saved with the weights: decoding can undo the rebalancing (prior_correction).
+        self.model.class_log_weights.copy_(self.class_weights.log())
         decoder = [p for n, p in self.model.named_parameters() if not n.startswith("encoder.")]
         self.optimizer = torch.optim.AdamW(
             [{"params": decoder, "lr": config.lr},
@@ -162,11 +204,7 @@ class Trainer:
         self.step = 0
 
     def _class_weights(self) -> torch.Tensor:
-        """Rebalancing weights from the bin prior of (up to) 400 training photos."""
-        g = torch.Generator().manual_seed(self.config.seed + 1)
-        batches = [self.train_bank.batch(8, 64, g) for _ in range(50)]
-        prior = bin_prior_from_rgb(batches, self.model.ab_bins)
-        return rebalancing_weights(prior, self.config.rebalance_mix)
+        return class_weights(self.train_bank, self.model.ab_bins, self.config)
 
     @property
     def raw_model(self) -> ColorGenerator:
@@ -191,9 +229,12 @@ class Trainer:
         if frozen:
             model.encoder.eval()  # keep ImageNet BN statistics while frozen
         g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.step)  # resumable
-        cond = None
+        cond = focus = None
         if self.batches is not None:
-            rgb, cond = self.batches.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+            rgb, cond, flags = self.batches.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+            if cfg.flag_loss_weight != 1.0:  # at the logits' stride, like the ab targets
+                focus = 1 + (cfg.flag_loss_weight - 1) * F.avg_pool2d(flags, 4)[:, 0]
+                focus = focus.to(self.accelerator.device)
         else:
             rgb = self.train_bank.batch(cfg.batch_size, cfg.crop_at(self.step), g)
         rgb = rgb.to(self.accelerator.device)
@@ -201,7 +242,7 @@ class Trainer:
         # Through the prepared (maybe DDP) wrapper; conditioning is encoded inside forward.
         logits = self.model(lightness, conditioning=cond).logits
         loss = classification_loss(logits, ab, model.ab_bins,
-                                   self.class_weights.to(logits.device))
+                                   self.class_weights.to(logits.device), focus)
         for group, base in zip(self.optimizer.param_groups, (cfg.lr, cfg.encoder_lr)):
             group["lr"] = base * self._lr_factor()
         self.optimizer.zero_grad(set_to_none=True)

@@ -3,8 +3,8 @@
     python -m eval.tradeoff                       # val split, embedded default weights
     python -m eval.tradeoff --apply               # also write the chosen point into config.json
 
-Each photo's logits are computed once; every (temperature, chroma scale) pair decodes them,
-merges with the photo's L*, and is scored by mean CIEDE2000 (truth) and colorfulness
+Each photo's logits are computed once; every (prior correction, temperature, chroma scale)
+triple decodes them, merges with the photo's L*, and is scored by mean CIEDE2000 (truth) and colorfulness
 (vividness). The rule for the default operating point, applied on the validation split only
 (never on the Prokudin-Gorsky plates or the held-out split):
 
@@ -46,12 +46,15 @@ from eval.report import (
 
 log = logging.getLogger("chronochrome.eval.tradeoff")
 
-TEMPERATURES = (0.2, 0.3, 0.38, 0.5, 0.7, 1.0)
-CHROMA_SCALES = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
+# Prior correction undoes the training's class rebalancing (0 = none, 1 = calibrated).
+PRIOR_CORRECTIONS = (0.0, 0.5, 0.7, 1.0)
+TEMPERATURES = (0.3, 0.4, 0.5, 0.7)
+CHROMA_SCALES = (0.2, 0.4, 0.7, 1.0, 1.3, 1.6, 2.0)
 
 
 @dataclass
 class Point:
+    prior_correction: float
     temperature: float
     chroma_scale: float
     ciede2000: list[float]
@@ -60,7 +63,8 @@ class Point:
     chroma: list[float]  # total chroma per image
 
     def summary(self) -> dict[str, float]:
-        return {"temperature": self.temperature, "chroma_scale": self.chroma_scale,
+        return {"prior_correction": self.prior_correction, "temperature": self.temperature,
+                "chroma_scale": self.chroma_scale,
                 "ciede2000": float(np.mean(self.ciede2000)),
                 "colorfulness": float(np.mean(self.colorfulness)),
                 "blue_share": float(sum(self.blue) / max(sum(self.chroma), 1e-9))}
@@ -82,19 +86,21 @@ def logits_for(generator: ColorGenerator, lightness: torch.Tensor, render_size: 
 
 
 def colorize_with(generator: ColorGenerator, logits: torch.Tensor, lightness: torch.Tensor,
-                  temperature: float, chroma_scale: float) -> np.ndarray:
-    ab, _ = generator.decode(logits, temperature, chroma_scale)
+                  prior_correction: float, temperature: float,
+                  chroma_scale: float) -> np.ndarray:
+    ab, _ = generator.decode(logits, temperature, chroma_scale, prior_correction)
     ab = F.interpolate(ab, size=lightness.shape[-2:], mode="bilinear", align_corners=False)
     rgb = lab_to_rgb_keep_luminance(lightness, ab)[0].permute(1, 2, 0).numpy()
     return np.round(rgb.astype(np.float64) * 255) / 255  # as saved: 8 bits
 
 
 def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
-          temperatures=TEMPERATURES, scales=CHROMA_SCALES,
+          corrections=PRIOR_CORRECTIONS, temperatures=TEMPERATURES, scales=CHROMA_SCALES,
           guided: bool = False) -> tuple[list[Point], dict]:
-    """Score every (temperature, scale) point; `guided` gives each photo its own augmented
-    color version as exemplar (what guided colorization looks like when the exemplar fits)."""
-    points = {(t, s): Point(t, s, [], [], [], []) for t in temperatures for s in scales}
+    """Score every (correction, temperature, scale) point; `guided` gives each photo its own
+    augmented color version as exemplar (guided colorization when the exemplar fits)."""
+    points = [Point(a, t, s, [], [], [], [])
+              for a in corrections for t in temperatures for s in scales]
     truth = {"ciede2000_gray": [], "colorfulness": [], "blue": [], "chroma": []}
     for index, path in enumerate(files, 1):
         log.info("[%d/%d] %s", index, len(files), path.name)
@@ -109,9 +115,9 @@ def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
         blue, chroma = metrics.blue_chroma(rgb)
         truth["blue"].append(blue)
         truth["chroma"].append(chroma)
-        for point in points.values():
-            pred = colorize_with(generator, logits, lightness, point.temperature,
-                                 point.chroma_scale)
+        for point in points:
+            pred = colorize_with(generator, logits, lightness, point.prior_correction,
+                                 point.temperature, point.chroma_scale)
             point.ciede2000.append(metrics.mean_ciede2000(pred, rgb, truth_lab=truth_lab))
             point.colorfulness.append(metrics.colorfulness(pred))
             blue, chroma = metrics.blue_chroma(pred)
@@ -120,7 +126,7 @@ def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
     reference = {"gray_ciede2000": float(np.mean(truth["ciede2000_gray"])),
                  "truth_colorfulness": float(np.mean(truth["colorfulness"])),
                  "truth_blue_share": float(sum(truth["blue"]) / max(sum(truth["chroma"]), 1e-9))}
-    return list(points.values()), reference
+    return points, reference
 
 
 def choose(summaries: list[dict], reference: dict, margin: float) -> dict:
@@ -142,11 +148,13 @@ def markdown(summaries: list[dict], reference: dict, chosen: dict, dataset: str)
              f"{reference['truth_blue_share']:.3f}. Chroma scale "
              + ("confidence-weighted (applies in full at uncertainty 1, not at 0)."
                 if reference.get("confidence_weighted") else "uniform."), "",
-             "| temperature | chroma scale | ΔE00 ↓ | colorfulness | CF / truth | blue share |",
-             "|---:|---:|---:|---:|---:|---:|"]
+             ("| prior correction | temperature | chroma scale | ΔE00 ↓ | colorfulness "
+              "| CF / truth | blue share |"),
+             "|---:|---:|---:|---:|---:|---:|---:|"]
     for p in summaries:
         mark = " **(default)**" if p is chosen else ""
-        lines.append(f"| {p['temperature']:.2f} | {p['chroma_scale']:.2f}{mark} | "
+        lines.append(f"| {p['prior_correction']:.1f} | {p['temperature']:.2f} | "
+                     f"{p['chroma_scale']:.2f}{mark} | "
                      f"{p['ciede2000']:.2f} | {p['colorfulness']:.1f} | "
                      f"{p['colorfulness'] / reference['truth_colorfulness']:.0%} | "
                      f"{p['blue_share']:.3f} |")
@@ -154,7 +162,7 @@ def markdown(summaries: list[dict], reference: dict, chosen: dict, dataset: str)
 
 
 def plot(summaries: list[dict], reference: dict, chosen: dict, path: Path) -> None:
-    """Scatter of CIEDE2000 (x) against colorfulness (y), one color per temperature."""
+    """Scatter of CIEDE2000 (x) against colorfulness (y), one color per prior correction."""
     w, h, pad = 720, 480, 60
     img = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(img)
@@ -183,17 +191,17 @@ def plot(summaries: list[dict], reference: dict, chosen: dict, path: Path) -> No
     draw.text((pad + 3, ty - 14), "truth colorfulness", fill=(0, 120, 0))
     palette = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40),
                (148, 103, 189), (140, 86, 75)]
-    temps = sorted({p["temperature"] for p in summaries})
+    groups = sorted({p["prior_correction"] for p in summaries})
     for p in summaries:
-        color = palette[temps.index(p["temperature"]) % len(palette)]
+        color = palette[groups.index(p["prior_correction"]) % len(palette)]
         x, y = at(p["ciede2000"], p["colorfulness"])
         r = 7 if p is chosen else 4
         draw.ellipse([x - r, y - r, x + r, y + r], fill=color,
                      outline="black" if p is chosen else color)
-    for i, t in enumerate(temps):
-        draw.ellipse([w - pad - 90, pad + 8 + i * 16, w - pad - 82, pad + 16 + i * 16],
+    for i, a in enumerate(groups):
+        draw.ellipse([w - pad - 130, pad + 8 + i * 16, w - pad - 122, pad + 16 + i * 16],
                      fill=palette[i % len(palette)])
-        draw.text((w - pad - 76, pad + 5 + i * 16), f"T={t}", fill="black")
+        draw.text((w - pad - 116, pad + 5 + i * 16), f"correction {a}", fill="black")
     img.save(path)
 
 
@@ -208,11 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--render-size", type=int, default=DEFAULT_RENDER_SIZE)
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--apply", action="store_true",
-                   help="write the chosen temperature and chroma scale into the weights' config")
+                   help="write the chosen prior correction, temperature and chroma scale "
+                        "into the weights' config")
     p.add_argument("--guided", action="store_true",
                    help="the operating point for guided colorization: each photo gets its own "
                         "augmented color as exemplar; only the chroma scale is swept (at the "
-                        "model's temperature) and --apply writes guided_chroma_scale")
+                        "model's prior correction and temperature) and --apply writes "
+                        "guided_chroma_scale")
     return p
 
 
@@ -227,8 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     files = list(dataset.files[: args.limit] if args.limit else dataset.files)
     generator = ColorGenerator.from_pretrained(args.weights)
     if args.guided:
+        config = generator.config
         points, reference = sweep(generator, files, args.render_size,
-                                  temperatures=(generator.config.temperature,), guided=True)
+                                  corrections=(config.prior_correction,),
+                                  temperatures=(config.temperature,), guided=True)
     else:
         points, reference = sweep(generator, files, args.render_size)
     reference["count"] = len(files)
@@ -248,14 +260,16 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"{stem}.md").write_text(table)
     plot(summaries, reference, chosen, args.out / f"{stem}.png")
     print(table)
-    print(f"chosen: temperature {chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
+    print(f"chosen: prior correction {chosen['prior_correction']}, temperature "
+          f"{chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
     if args.apply:
         config_path = Path(args.weights) / CONFIG_FILE
         config = json.loads(config_path.read_text())
         if args.guided:
             config.update(guided_chroma_scale=chosen["chroma_scale"])
         else:
-            config.update(temperature=chosen["temperature"],
+            config.update(prior_correction=chosen["prior_correction"],
+                          temperature=chosen["temperature"],
                           chroma_scale=chosen["chroma_scale"])
         config_path.write_text(json.dumps(config, indent=2) + "\n")
         print(f"wrote the operating point into {config_path}")

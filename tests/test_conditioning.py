@@ -131,7 +131,7 @@ def test_weak_retrieved_matches_are_left_out(tmp_path):
     assert cond.era.tolist() == [[1935.0, 1935.0]]
 
 
-def test_guided_chroma_scale_applies_only_when_exemplars_guide(tmp_path):
+def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path):
     from colorizer.pipeline import ColorizationPipeline
 
     torch.manual_seed(0)
@@ -146,3 +146,12 @@ def test_guided_chroma_scale_applies_only_when_exemplars_guide(tmp_path):
     assert pipe(gray, exemplars=[reference]).settings["chroma_scale"] == 1.0
     override = pipe.with_config(chroma_scale=0.5)
     assert override(gray, exemplars=[reference]).settings["chroma_scale"] == 0.5
+    # A retrieved exemplar guides too, but only matches part of a photo: no bolder scale.
+    reference.save(tmp_path / "flag.png")
+    retrieving = ColorizationPipeline(
+        pipe.generator, pipe.model_info, pipe.config, device="cpu",
+        exemplar_fn=lambda context, gray, hints: [
+            {"id": "flag", "score": 0.7, "image_path": str(tmp_path / "flag.png")}])
+    result = retrieving(gray)
+    assert [e["id"] for e in result.exemplars if e["used"]] == ["flag"]
+    assert result.settings["chroma_scale"] == 0.2

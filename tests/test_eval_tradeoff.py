@@ -32,13 +32,16 @@ def test_sweep_scores_every_setting(tmp_path, tiny_generator):
         path = tmp_path / f"p{i}.png"
         Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
         files.append(path)
-    points, reference = sweep(tiny_generator.eval(), files, 64, temperatures=(0.3, 1.0),
-                              scales=(0.5, 1.0))
-    assert len(points) == 4
+    points, reference = sweep(tiny_generator.eval(), files, 64, corrections=(0.0, 1.0),
+                              temperatures=(0.3, 1.0), scales=(0.5, 1.0))
+    assert len(points) == 8
     summaries = [p.summary() for p in points]
     assert all(len(p.ciede2000) == 2 for p in points)
-    low = next(s for s in summaries if s["chroma_scale"] == 0.5 and s["temperature"] == 0.3)
-    high = next(s for s in summaries if s["chroma_scale"] == 1.0 and s["temperature"] == 0.3)
+    def at(a, t, s):
+        return next(p for p in summaries if (p["prior_correction"], p["temperature"],
+                                             p["chroma_scale"]) == (a, t, s))
+
+    low, high = at(0.0, 0.3, 0.5), at(0.0, 0.3, 1.0)
     assert high["colorfulness"] > low["colorfulness"]
     assert reference["gray_ciede2000"] > 0 and reference["truth_colorfulness"] > 10
     plot(summaries, reference, summaries[0], tmp_path / "t.png")
@@ -64,7 +67,8 @@ def test_guided_sweep_gives_each_photo_its_own_color_as_exemplar(tmp_path, tiny_
     path = tmp_path / "p.png"
     Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
     model = tiny_generator.eval()
-    plain, _ = sweep(model, [path], 64, temperatures=(0.38,), scales=(1.0,))
-    guided, _ = sweep(model, [path], 64, temperatures=(0.38,), scales=(1.0,), guided=True)
+    one = {"corrections": (0.0,), "temperatures": (0.38,), "scales": (1.0,)}
+    plain, _ = sweep(model, [path], 64, **one)
+    guided, _ = sweep(model, [path], 64, **one, guided=True)
     # The exemplar changes the prediction (a random tiny model still reads its tokens).
     assert guided[0].ciede2000[0] != plain[0].ciede2000[0]

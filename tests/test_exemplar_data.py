@@ -41,9 +41,13 @@ def test_paste_changes_only_a_part_of_the_photo():
     render = _flag_render(0, STRIPES, RED, "red#0", 32)
     photo = torch.full((3, 64, 64), 0.5)
     g = torch.Generator().manual_seed(0)
-    out = _paste(photo, render, g)
+    out, mask = _paste(photo, render, g)
     changed = (out - photo).abs().sum(0) > 0.05
     assert 0.03 < float(changed.float().mean()) < 0.8
+    # The returned mask is where the cloth went: nothing changed outside it.
+    assert mask.shape == (1, 64, 64)
+    assert not bool((changed & (mask[0] == 0)).any())
+    assert float((mask[0] > 0.5).float().mean()) > 0.5 * float(changed.float().mean())
 
 
 def test_batches_hold_slots_masks_and_context():
@@ -52,8 +56,9 @@ def test_batches_hold_slots_masks_and_context():
                      paths=[])
     batches = ConditionedBatches(bank, _source(), ExemplarMix(flag=1.0, self_view=0.0, other=0.0,
                                                               context_keep=1.0), 32)
-    rgb, cond = batches.batch(6, 48, torch.Generator().manual_seed(3))
+    rgb, cond, flags = batches.batch(6, 48, torch.Generator().manual_seed(3))
     assert rgb.shape == (6, 3, 48, 48) and cond.exemplars.shape == (6, 3, 3, 32, 32)
+    assert flags.shape == (6, 1, 48, 48) and bool((flags.flatten(1).amax(1) > 0.5).all())
     assert cond.exemplar_mask.shape == (6, 3) and cond.exemplar_mask.any()
     # Every flag sample keeps its flag's era and text when context_keep is 1.
     assert cond.era_mask.all() and cond.text_mask.all()
@@ -69,7 +74,8 @@ def test_self_view_is_the_same_photo():
     bank = PhotoBank(images=[img], paths=[])
     batches = ConditionedBatches(bank, _source(), ExemplarMix(flag=0.0, self_view=1.0, other=0.0,
                                                               context_noise=0.0), 32)
-    _, cond = batches.batch(2, 32, torch.Generator().manual_seed(0))
+    _, cond, flags = batches.batch(2, 32, torch.Generator().manual_seed(0))
+    assert float(flags.abs().sum()) == 0  # no flag pasted into self-view samples
     first = cond.exemplars[:, 0]
     assert torch.allclose(first.mean((2, 3)), exemplar_tensor_mean(img), atol=0.02)
     assert not cond.era_mask.any()

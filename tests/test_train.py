@@ -1,0 +1,123 @@
+"""The training loop on a folder of tiny real photos: resumable, deterministic, and it stores
+the class weights that decoding needs to undo the rebalancing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from colorizer.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.quantize import undo_rebalancing
+from colorizer.train import TrainConfig, Trainer, store_class_weights, train
+from tests.conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def photo_dir(tmp_path_factory) -> Path:
+    """24 small color photos: smooth gradients with a saturated disc (varied hues)."""
+    folder = tmp_path_factory.mktemp("photos")
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:80, 0:96] / 80.0
+    for i in range(24):
+        base = rng.random(3)[:, None, None] * (0.4 + 0.6 * np.stack([xx, yy, 1 - yy]))
+        cy, cx, r = rng.integers(20, 60), rng.integers(20, 76), rng.integers(8, 20)
+        disc = (yy * 80 - cy) ** 2 + (xx * 80 - cx) ** 2 < r**2
+        base[:, disc] = rng.random(3)[:, None]
+        rgb = (np.clip(base.transpose(1, 2, 0), 0, 1) * 255).astype(np.uint8)
+        Image.fromarray(rgb).save(folder / f"photo_{i:02d}.png")
+    return folder
+
+
+def _config(photo_dir: Path, out: Path, generator_json: Path, **overrides) -> TrainConfig:
+    return TrainConfig(**{"generator": str(generator_json), "data_dir": str(photo_dir),
+                          "output_dir": str(out), "val_fraction": 0.5, "seed": 7, "steps": 4,
+                          "batch_size": 2, "sizes": ((1.0, 64),), "lr": 1e-3,
+                          "eval_every": 2, "threads": 1, **overrides})
+
+
+@pytest.fixture
+def generator_json(tmp_path) -> Path:
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(TINY))
+    return path
+
+
+def test_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path, photo_dir, generator_json):
+    whole = train(_config(photo_dir, tmp_path / "whole", generator_json))
+    # An interrupted run: two steps and a checkpoint, then a fresh process picks it up.
+    interrupted = Trainer(_config(photo_dir, tmp_path / "resumed", generator_json))
+    interrupted.train_step()
+    interrupted.train_step()
+    interrupted.save_checkpoint()
+    resumed = Trainer(_config(photo_dir, tmp_path / "resumed", generator_json)).run()
+    a, b = load_file(str(whole)), load_file(str(resumed))
+    assert a.keys() == b.keys()
+    changed = [k for k in a if not torch.equal(a[k], b[k])]
+    assert changed == []
+    log = [json.loads(line) for line in (tmp_path / "resumed" / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [3, 4]  # only the steps after the checkpoint ran
+    assert "val_loss" in log[-1]
+
+
+def test_trained_weights_carry_the_class_weights(tmp_path, photo_dir, generator_json):
+    config = _config(photo_dir, tmp_path / "run", generator_json, steps=1, eval_every=1)
+    trainer = Trainer(config)
+    final = trainer.run()
+    model = ColorGenerator.from_pretrained(final.parent)
+    assert torch.allclose(model.class_log_weights, trainer.class_weights.log())
+    assert float(model.class_log_weights.abs().max()) > 0.1  # rebalancing did weigh bins
+
+
+def test_class_weights_can_be_stored_into_older_weights(tmp_path, photo_dir, generator_json):
+    config = _config(photo_dir, tmp_path / "run", generator_json, steps=1, eval_every=1)
+    final = train(config)
+    expected = load_file(str(final))["class_log_weights"]
+    # Weights saved before the trainer stored class weights lack the buffer.
+    state = load_file(str(final))
+    del state["class_log_weights"]
+    with safe_open(str(final), framework="pt") as f:
+        metadata = f.metadata()
+    save_file(state, str(final), metadata=metadata)
+    with pytest.raises(RuntimeError, match="class_log_weights"):
+        ColorGenerator.from_pretrained(final.parent)
+    store_class_weights(config, final.parent)
+    model = ColorGenerator.from_pretrained(final.parent)
+    assert torch.equal(model.class_log_weights, expected)
+    with safe_open(str(final.parent / WEIGHTS_FILE), framework="pt") as f:
+        assert f.metadata() == metadata  # the training record survives
+
+
+def test_undoing_the_rebalancing_recovers_the_photo_distribution():
+    # Weighted cross-entropy is minimised by p_model ~ w * p: undoing gives p back.
+    p = torch.tensor([0.7, 0.2, 0.1])
+    w = torch.tensor([0.5, 2.0, 4.0])
+    logits = (w * p).log().view(1, 3, 1, 1)
+    recovered = torch.softmax(undo_rebalancing(logits, w.log(), 1.0), dim=1).flatten()
+    assert torch.allclose(recovered, p, atol=1e-6)
+    half = torch.softmax(undo_rebalancing(logits, w.log(), 0.5), dim=1).flatten()
+    assert p[2] < half[2] < torch.softmax(logits, dim=1).flatten()[2]  # in between
+    assert undo_rebalancing(logits, w.log(), 0.0) is logits
+
+
+def test_pixel_weights_focus_the_loss_on_a_region():
+    from colorizer.quantize import in_gamut_ab_bins
+    from colorizer.train import classification_loss
+
+    bins = in_gamut_ab_bins(samples_per_axis=24)
+    torch.manual_seed(0)
+    logits = torch.randn(1, bins.shape[0], 4, 4)
+    ab = torch.randn(1, 2, 4, 4) * 30
+    ones = torch.ones(bins.shape[0])
+    region = torch.zeros(1, 4, 4)
+    region[:, :2] = 1.0  # only the top half counts
+    focused = classification_loss(logits, ab, bins, ones, region)
+    top = classification_loss(logits[..., :2, :], ab[..., :2, :], bins, ones)
+    assert torch.allclose(focused, top)
+    assert not torch.allclose(focused, classification_loss(logits, ab, bins, ones))
