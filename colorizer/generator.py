@@ -257,15 +257,20 @@ class ColorGenerator(nn.Module):
         """Start from weights saved before the conditioning encoder existed: every key must
         match except the new `condition.*` ones, which keep their fresh initialisation, and
         the class weights, which the trainer sets."""
+        return cls.load_allowing_missing(folder, ("condition.", "class_log_weights"))
+
+    @classmethod
+    def load_allowing_missing(cls, folder: str | Path, prefixes: tuple[str, ...]) -> ColorGenerator:
+        """Load weights that may lack keys starting with `prefixes` (parts added after they
+        were saved); any other missing or unexpected key is an error."""
         folder = Path(folder)
         model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE))
         missing, unexpected = model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)),
                                                     strict=False)
-        new_keys = ("condition.", "class_log_weights")  # the trainer sets the class weights
-        stray = [k for k in missing if not k.startswith(new_keys)] + list(unexpected)
+        stray = [k for k in missing if not k.startswith(prefixes)] + list(unexpected)
         if stray:
-            raise ValueError(f"{folder} does not fit this generator apart from the "
-                             f"conditioning encoder: mismatched keys {stray[:8]}")
+            raise ValueError(f"{folder} does not fit this generator: mismatched keys "
+                             f"{stray[:8]} (only keys starting with {prefixes} may be absent)")
         return model
 
     @classmethod

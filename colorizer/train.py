@@ -22,12 +22,11 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from safetensors import safe_open
-from safetensors.torch import load_file
 
 from colorizer.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
 from colorizer.conditioning import Conditioning
 from colorizer.data import PhotoBank, list_photos
-from colorizer.generator import CONFIG_FILE, WEIGHTS_FILE, ColorGenerator, GeneratorConfig
+from colorizer.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
 
 log = logging.getLogger("chronochrome.train")
@@ -149,12 +148,7 @@ def store_class_weights(config: TrainConfig, folder: str | Path) -> Path:
     stored them. They are a deterministic function of the config's photos and seed, so the
     result is what retraining with `config` would have saved."""
     folder = Path(folder)
-    model = ColorGenerator(GeneratorConfig.from_json(folder / CONFIG_FILE))
-    missing, unexpected = model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)),
-                                                strict=False)
-    if set(missing) - {"class_log_weights"} or unexpected:
-        raise ValueError(f"{folder} does not fit this generator: missing {missing[:8]}, "
-                         f"unexpected {unexpected[:8]}")
+    model = ColorGenerator.load_allowing_missing(folder, ("class_log_weights",))
     weights = class_weights(train_photos(config), model.ab_bins, config)
     model.class_log_weights.copy_(weights.log())
     with safe_open(str(folder / WEIGHTS_FILE), framework="pt") as f:
