@@ -42,6 +42,12 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
                    help="a color reference photo of a similar scene (repeatable); joins the "
                         "retrieved exemplars, ahead of them")
+    p.add_argument("--exemplar-transfer", type=float, default=None, metavar="S",
+                   help="0..1: how strongly colors are copied from --exemplar photos where "
+                        "they match (default 1; 0 = through cross-attention only)")
+    p.add_argument("--retrieved-transfer", type=float, default=None, metavar="S",
+                   help="0..1: the same for retrieved exemplars (default 0: their colors "
+                        "leaked onto unrelated scenes, see eval/results/transfer-tuning.md)")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +84,7 @@ def run_colorize(args: argparse.Namespace) -> int:
     from colorizer.batch import BatchColorizer
     from colorizer.guidance import UserExemplar
     from colorizer.imageio import iter_image_files
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline import ColorizationPipeline, PipelineConfig
     from colorizer.samples import sample_photos
 
     if args.samples:
@@ -94,8 +100,14 @@ def run_colorize(args: argparse.Namespace) -> int:
         raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
     overrides = {k: v for k, v in {
         "render_size": args.render_size, "max_pixels": args.max_pixels,
-        "temperature": args.temperature, "chroma_scale": args.chroma_scale}.items()
+        "temperature": args.temperature, "chroma_scale": args.chroma_scale,
+        "exemplar_transfer": args.exemplar_transfer,
+        "retrieved_transfer": args.retrieved_transfer}.items()
         if v is not None}
+    try:  # settings are checked before any work starts, like the reference photos below
+        PipelineConfig(**overrides)
+    except ValueError as exc:
+        raise ChronochromeError(f"bad setting: {exc}") from exc
     # Reference photos are checked before any work starts: a bad one is the user's typo.
     user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,

