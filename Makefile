@@ -22,6 +22,7 @@ eval: install
 	$(PY) -m eval.report --dataset heldout
 	$(PY) -m eval.tradeoff
 	$(PY) -m eval.tradeoff --guided
+	$(PY) -m eval.tune_transfer
 	$(PY) -m eval.flag_bench
 	$(PY) -m eval.flag_bench --chroma-scale 1.0 --name flags-scale1
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ class PipelineConfig:
     exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
     exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
     retrieved_transfer: float = 0.0  # ... and from retrieved ones (off: see correspondence.py)
-    transfer: TransferConfig = TransferConfig()  # how exemplar cells are matched to the photo
+    transfer: TransferConfig = field(default_factory=TransferConfig)  # how cells are matched
 
     def __post_init__(self) -> None:
         if self.render_size < MIN_RENDER_SIZE:

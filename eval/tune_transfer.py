@@ -97,8 +97,8 @@ def choose(rows: list[dict[str, Any]], max_harm: float) -> dict[str, Any]:
 
 def markdown(report: dict[str, Any]) -> str:
     lines = ["## Exemplar transfer gate, chosen on validation data", "",
-             "| gate (min sim, full sim, L* weight) | flags right ↑ | harm ΔE00 ↓ | "
-             "own exemplar ΔE00 ↓ | chosen for |", "|---|---:|---:|---:|---|"]
+             ("| gate (min sim, full sim, L* weight) | flags right ↑ | harm ΔE00 ↓ | "
+              "own exemplar ΔE00 ↓ | chosen for |"), "|---|---:|---:|---:|---|"]
     chosen = report["chosen"]
     for r in report["rows"]:
         gate = "transfer off" if r["gate"] is None else ", ".join(str(v) for v in r["gate"])
@@ -107,15 +107,15 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append(f"| {gate} | {r['flags']:.0%} | {r['harm']:+.3f} | {r['own']:.2f} | "
                      f"{', '.join(uses)} |")
     if chosen["retrieved"] is None:
-        lines += ["", "No gate keeps the harm within the limit: the transfer from retrieved "
-                  "exemplars stays off (`retrieved_transfer=0`)."]
-    lines += ["", f"{report['settings']['flag_scenes']} flag scenes on validation photos, "
+        lines += ["", ("No gate keeps the harm within the limit: the transfer from retrieved "
+                       "exemplars stays off (`retrieved_transfer=0`).")]
+    lines += ["", (f"{report['settings']['flag_scenes']} flag scenes on validation photos, "
               f"{report['settings']['photos']} validation photos (hints "
               f"{', '.join(UNRELATED_HINTS)}; own exemplar). Rules: user "
               f"exemplars take the gate with the lowest own error (within {TIE}: the one with less harm); "
               "retrieved ones need harm <= "
               f"{report['settings']['max_harm']}, then the most flags right. "
-              "`python -m eval.tune_transfer`."]
+              "`python -m eval.tune_transfer`.")]
     return "\n".join(lines) + "\n"
 
 
