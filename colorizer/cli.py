@@ -46,8 +46,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="0..1: how strongly colors are copied from --exemplar photos where "
                         "they match (default 1; 0 = through cross-attention only)")
     p.add_argument("--retrieved-transfer", type=float, default=None, metavar="S",
-                   help="0..1: the same for retrieved exemplars (default 0: their colors "
-                        "leaked onto unrelated scenes, see eval/results/transfer-tuning.md)")
+                   help="0..1: the same for retrieved exemplars, once found in the photo "
+                        "(default 1; see eval/results/transfer-tuning.md)")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:

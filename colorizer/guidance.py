@@ -95,7 +95,8 @@ def build_guidance(context: dict[str, Any], retrieved: list[dict[str, Any]],
         if not path or not Path(path).is_file():
             continue  # a library entry without its rendered image cannot lend color
         with Image.open(path) as img:
-            images.append(img.convert("RGB"))
+            # Keep a rendered flag's alpha (its cloth): the direct transfer matches only there.
+            images.append(img.convert("RGBA" if "A" in img.getbands() else "RGB"))
         records.append(rec)
     records, images = records[:max_exemplars], images[:max_exemplars]
 

@@ -75,7 +75,7 @@ class PipelineConfig:
     max_exemplars: int = 4  # exemplars fed to cross-attention (the user's first, then retrieved)
     exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
     exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
-    retrieved_transfer: float = 0.0  # ... and from retrieved ones (off: see correspondence.py)
+    retrieved_transfer: float = 1.0  # ... and from retrieved ones found in the photo
     transfer: TransferConfig = field(default_factory=TransferConfig)  # how cells are matched
 
     def __post_init__(self) -> None:
@@ -213,7 +213,7 @@ class ColorizationPipeline:
             # retrieved exemplar (a flag for the era) matches only part of the photo at best.
             chroma_scale = gen_config.guided_chroma_scale
         ab, uncertainty = self.generator.decode(logits, self.config.temperature, chroma_scale)
-        shares, maps, moved, contributed = [], [], [], []
+        shares, maps, moved, contributed, found = [], [], [], [], [None] * used
         if used:
             # The stride-8 block's attention: one row of weights per stride-8 cell.
             h8, w8 = -(-logits.shape[-2] // 2), -(-logits.shape[-1] // 2)
@@ -224,15 +224,18 @@ class ColorizationPipeline:
                          else self.config.retrieved_transfer for rec in guidance.used]
             active = [i for i, strength in enumerate(strengths) if strength > 0]
             if active:
-                transfer = exemplar_transfer(self.generator.encoder, small,
-                                             [guidance.images[i] for i in active],
-                                             self.config.transfer)
+                transfer = exemplar_transfer(
+                    self.generator.encoder, small, [guidance.images[i] for i in active],
+                    self.config.transfer,
+                    trusted=[guidance.used[i].get("kind") == "user" for i in active])
                 ab, uncertainty, applied = transfer.blend(ab, uncertainty,
                                                           [strengths[i] for i in active])
                 mass = torch.zeros(used, *transfer.mass.shape[1:])
                 mass[active] = transfer.mass.cpu()
+                for i, presence in zip(active, transfer.presence.tolist()):
+                    found[i] = round(presence, 4)
                 maps, moved, contributed = contribution_maps(maps, mass, applied)
-        exemplar_records = _exemplar_report(guidance.used, shares, moved, contributed,
+        exemplar_records = _exemplar_report(guidance.used, shares, moved, contributed, found,
                                             retrieved)
         timings["generator"], clock = _lap(clock)
 
@@ -273,20 +276,24 @@ class ColorizationPipeline:
 
 
 def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[float],
-                     contributed: list[float], retrieved: list[dict]) -> list[dict[str, Any]]:
+                     contributed: list[float], found: list[float | None],
+                     retrieved: list[dict]) -> list[dict[str, Any]]:
     """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
     into the slots (listed so a historian sees what else matched).
 
     attention_share: mean cross-attention mass on the exemplar's tokens (what the generator
     looked up); transfer_share: the share of the image's color copied from it by the direct
-    transfer; color_share: both together, the share of the image's color it contributed.
+    transfer; color_share: both together, the share of the image's color it contributed;
+    found_in_photo: the share of the exemplar's colored cells that the transfer found in the
+    photo (a retrieved exemplar transfers only when its object is there; None: transfer off).
     """
     out = [{**rec, "used": True, "attention_share": share, "transfer_share": move,
-            "color_share": total}
-           for rec, share, move, total in zip(used, shares, moved, contributed)]
+            "color_share": total, "found_in_photo": presence}
+           for rec, share, move, total, presence in zip(used, shares, moved, contributed, found)]
     used_ids = {rec.get("id") for rec in used}
     out += [{**rec, "used": False, "attention_share": None, "transfer_share": None,
-             "color_share": None} for rec in retrieved if rec.get("id") not in used_ids]
+             "color_share": None, "found_in_photo": None}
+            for rec in retrieved if rec.get("id") not in used_ids]
     return out
 
 

@@ -15,12 +15,13 @@ candidate gate is scored on three validation tasks, none of them a test set:
     own     validation photos with their own augmented color version as `--exemplar`: mean
             CIEDE2000 relative to the transfer off
 
-Every gate runs with the transfer on for retrieved exemplars too (`retrieved_transfer=1`).
-Rules: the gate is the one with the lowest own-exemplar error, where gates within `TIE`
-(0.05 CIEDE2000) of it count as tied and the tie goes to the one with less harm (a user's
-exemplar may show another scene: the gate that leaks less is safer); the transfer from retrieved
-exemplars is switched on only if some gate keeps the harm within `--max-harm` (default 0.05
-CIEDE2000), and then with the gate that gets the most flags right among those. Writes
+Every gate runs with the transfer on for retrieved exemplars too (`retrieved_transfer=1`),
+which first must find their object in the photo (the presence test; a flag rendered for the
+hint "USSR 1950" is not on a street without flags). Rule: among gates whose harm stays within
+`--max-harm` (default 0.05 CIEDE2000), the one with the most flags right (ties: the lowest
+own-exemplar error), and retrieved exemplars transfer; if no gate is that safe, the one with
+the lowest own-exemplar error (gates within `TIE` of it tie, and the one with less harm
+wins), and only the user's exemplars transfer. Writes
 `eval/results/transfer-tuning.{json,md}` and prints the table; `TransferConfig`'s defaults
 and `PipelineConfig.retrieved_transfer` hold what it chose (set by hand from this table).
 """
@@ -54,8 +55,10 @@ from eval.report import (
 
 log = logging.getLogger("chronochrome.eval.tune_transfer")
 
-GATES = (  # (min_similarity, full_similarity, luminance_weight)
-    (0.35, 0.45, 2.0), (0.4, 0.5, 2.0), (0.45, 0.55, 2.0), (0.4, 0.5, 0.0), (0.4, 0.5, 4.0),
+GATE_FIELDS = ("min_similarity", "full_similarity", "gate_luminance_weight", "full_confidence")
+GATES = (  # values of GATE_FIELDS; every gate also runs the presence test on retrieved ones
+    (0.35, 0.45, 2.0, 0.2), (0.35, 0.45, 0.0, 0.2), (0.35, 0.45, 0.0, 0.1),
+    (0.3, 0.4, 0.0, 0.1), (0.4, 0.5, 0.0, 0.1),
 )
 UNRELATED_HINTS = ("Russian Empire 1910", "USSR 1950")
 TIE = 0.05  # CIEDE2000: own-exemplar errors closer than this are a tie
@@ -85,37 +88,46 @@ def photo_errors(pipe: Any, photos: list[np.ndarray]) -> tuple[float, float]:
 
 
 def choose(rows: list[dict[str, Any]], max_harm: float) -> dict[str, Any]:
-    """{"gate": for the user's exemplars, "retrieved": gate for retrieved ones or None}."""
+    """{"gate": the gate, "retrieved": True when retrieved exemplars may transfer with it}.
+
+    One gate serves both kinds of exemplar. Where some gate keeps the harm within
+    `max_harm`, the gate is the safe one with the most flags right (ties: the lowest
+    own-exemplar error) and retrieved exemplars transfer; otherwise the gate is the one with
+    the lowest own error (within `TIE`: the one with less harm) and only the user's do.
+    """
     gated = [r for r in rows if r["gate"] is not None]
     safe = [r for r in gated if r["harm"] <= max_harm]
+    if safe:
+        return {"gate": max(safe, key=lambda r: (r["flags"], -r["own"]))["gate"],
+                "retrieved": True}
     best = min(r["own"] for r in gated)
     tied = [r for r in gated if r["own"] <= best + TIE]
-    return {"gate": min(tied, key=lambda r: r["harm"])["gate"],
-            "retrieved": max(safe, key=lambda r: (r["flags"], -r["own"]))["gate"]
-            if safe else None}
+    return {"gate": min(tied, key=lambda r: r["harm"])["gate"], "retrieved": False}
 
 
 def markdown(report: dict[str, Any]) -> str:
     lines = ["## Exemplar transfer gate, chosen on validation data", "",
-             ("| gate (min sim, full sim, L* weight) | flags right ↑ | harm ΔE00 ↓ | "
-              "own exemplar ΔE00 ↓ | chosen for |"), "|---|---:|---:|---:|---|"]
+             (f"| gate ({', '.join(GATE_FIELDS)}) | flags right ↑ | harm ΔE00 ↓ | "
+              "own exemplar ΔE00 ↓ | chosen |"), "|---|---:|---:|---:|---|"]
     chosen = report["chosen"]
     for r in report["rows"]:
         gate = "transfer off" if r["gate"] is None else ", ".join(str(v) for v in r["gate"])
-        uses = [name for name, key in (("user exemplars", "gate"), ("retrieved", "retrieved"))
-                if r["gate"] is not None and chosen[key] == r["gate"]]
+        use = ""
+        if r["gate"] is not None and list(r["gate"]) == list(chosen["gate"]):
+            use = "user and retrieved exemplars" if chosen["retrieved"] else "user exemplars"
         lines.append(f"| {gate} | {r['flags']:.0%} | {r['harm']:+.3f} | {r['own']:.2f} | "
-                     f"{', '.join(uses)} |")
-    if chosen["retrieved"] is None:
-        lines += ["", ("No gate keeps the harm within the limit: the transfer from retrieved "
-                       "exemplars stays off (`retrieved_transfer=0`).")]
+                     f"{use} |")
+    lines += ["", ("Retrieved exemplars transfer (`retrieved_transfer=1`) once their object is "
+                   "found in the photo (presence test, `TransferConfig.min_presence`)."
+                   if chosen["retrieved"] else
+                   "No gate keeps the harm within the limit: the transfer from retrieved "
+                   "exemplars stays off (`retrieved_transfer=0`).")]
     lines += ["", (f"{report['settings']['flag_scenes']} flag scenes on validation photos, "
               f"{report['settings']['photos']} validation photos (hints "
-              f"{', '.join(UNRELATED_HINTS)}; own exemplar). Rules: user "
-              f"exemplars take the gate with the lowest own error (within {TIE}: the one with less harm); "
-              "retrieved ones need harm <= "
-              f"{report['settings']['max_harm']}, then the most flags right. "
-              "`python -m eval.tune_transfer`.")]
+              f"{', '.join(UNRELATED_HINTS)}; own exemplar). Rule: among gates with harm <= "
+              f"{report['settings']['max_harm']} the most flags right (ties: lowest own error), "
+              "retrieved exemplars on; if none, the lowest own error (within "
+              f"{TIE}: less harm), retrieved off. `python -m eval.tune_transfer`.")]
     return "\n".join(lines) + "\n"
 
 
@@ -155,9 +167,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if gate is None:
             pipe = base.with_config(exemplar_transfer=0.0, retrieved_transfer=0.0)
         else:
-            low, full, lum = gate
             pipe = base.with_config(retrieved_transfer=1.0, transfer=replace(
-                TransferConfig(), min_similarity=low, full_similarity=full, luminance_weight=lum))
+                TransferConfig(), **dict(zip(GATE_FIELDS, gate))))
         hinted, own = photo_errors(pipe, photos)
         if gate is None:
             off_hinted, off_own = hinted, own

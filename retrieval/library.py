@@ -101,12 +101,14 @@ class ExemplarLibrary:
         visual_rows: list[np.ndarray] = []
         batch: list[Image.Image] = []
         for exemplar, make_image in records:
-            image = make_image().convert("RGB")
+            image = make_image()
+            # An alpha channel (a rendered flag's cloth) is kept in the PNG; embedders see RGB.
+            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
             rel = f"images/{exemplar.id}.png"
             image.save(tmp / rel, optimize=False)
             exemplars.append(replace(exemplar, image=rel))
             if visual_embedder is not None:
-                batch.append(image)
+                batch.append(image.convert("RGB"))
                 if len(batch) == IMAGE_BATCH:
                     visual_rows.append(_embed_images(visual_embedder, batch))
                     batch = []

@@ -354,6 +354,11 @@ def draw_flag(design: dict, colors: tuple[NamedColor, ...], width: int = FLAG_WI
 def wave(flag: Image.Image, key: str, margin: float = 0.12) -> Image.Image:
     """Wave a flat flag like cloth on a pole: sinusoidal displacement growing away from the
     hoist, shading from the slope of the folds, a faint weave, on a neutral gray ground."""
+    return _waved(flag, key, margin)[0]
+
+
+def _waved(flag: Image.Image, key: str, margin: float) -> tuple[Image.Image, np.ndarray]:
+    """The waved flag (RGB) and where its cloth is (H, W) bool."""
     rng = np.random.default_rng(_seed(key))
     src = np.asarray(flag, dtype=np.float32) / 255.0  # (H, W, 3)
     h, w = src.shape[:2]
@@ -379,12 +384,17 @@ def wave(flag: Image.Image, key: str, margin: float = 0.12) -> Image.Image:
     cloth = np.clip(out * (shade + weave + noise)[..., None], 0, 1)
     ground = np.full_like(cloth, 0.5) + gaussian_filter(rng.normal(0, 0.03, (oh, ow)), 6)[..., None]
     img = np.where(inside[..., None], cloth, ground)
-    return Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8)).filter(
+    image = Image.fromarray((np.clip(img, 0, 1) * 255).astype(np.uint8)).filter(
         ImageFilter.GaussianBlur(0.4))
+    return image, inside
 
 
 def render_flag(design: dict, colors: tuple[NamedColor, ...], key: str) -> Image.Image:
-    return wave(draw_flag(design, colors), key)
+    """The waved flag as RGBA: the alpha marks the cloth, so the colorizer's direct transfer
+    can leave the gray ground out (its RGB stays, for whatever reads the image as RGB)."""
+    image, inside = _waved(draw_flag(design, colors), key, 0.12)
+    image.putalpha(Image.fromarray(inside.astype(np.uint8) * 255))
+    return image
 
 
 def render_swatch(swatch: dict, colors: tuple[NamedColor, ...], key: str,

@@ -72,10 +72,73 @@ def test_lightness_decides_between_exemplar_regions_of_the_same_texture(encoder)
     assert top_b > 10 and bottom_b < -20  # b* > 0 is red-yellow, b* < 0 blue
 
 
+def _flag_cloth(seed: int) -> np.ndarray:
+    """A two-stripe flag (red over blue), 80 x 120 px."""
+    return np.concatenate([_textured(40, 120, (210, 40, 40), seed),
+                           _textured(40, 120, (30, 60, 170), seed + 1)], axis=0)
+
+
+def _street(seed: int) -> np.ndarray:
+    """A 192 x 256 background without any flag: a smooth sky over ground with dark rows."""
+    sky = np.linspace(150, 235, 96)[:, None, None] * np.ones((96, 256, 3))
+    image = np.concatenate([sky, _textured(96, 256, (90, 80, 60), seed)], axis=0)
+    image[100:180:16] = 40.0
+    return image
+
+
+def _rendered_flag(ground: np.ndarray) -> Image.Image:
+    """The flag on `ground` (120 x 176 x 3), with the cloth marked in alpha as rendered."""
+    image = ground.copy()
+    image[20:100, 28:148] = _flag_cloth(11)
+    alpha = np.zeros((120, 176), np.uint8)
+    alpha[20:100, 28:148] = 255
+    rgba = _pil(image)
+    rgba.putalpha(Image.fromarray(alpha))
+    return rgba
+
+
+def test_a_retrieved_exemplar_transfers_only_where_its_object_is_found(encoder):
+    flag = _rendered_flag(np.full((120, 176, 3), 128.0))
+    with_flag = _street(3)
+    with_flag[40:120, 70:190] = _flag_cloth(21)
+    found = exemplar_transfer(encoder, _lab(with_flag)[:, :1], [flag], trusted=[False])
+    absent = exemplar_transfer(encoder, _lab(_street(3))[:, :1], [flag], trusted=[False])
+    config = TransferConfig()
+    assert found.presence.item() >= config.full_presence and found.admitted.item() == 1.0
+    assert absent.presence.item() < config.min_presence and absent.admitted.item() == 0.0
+    # Not admitted: nothing is blended in, whatever the cells' own confidence says.
+    ab, unc = torch.zeros(1, 2, 24, 32), torch.zeros(1, 1, 24, 32)
+    assert absent.confidence.max() > 0.5
+    mixed, _, weight = absent.blend(ab, unc, [1.0])
+    assert weight.max() == 0 and torch.equal(mixed, ab)
+    # The user's own exemplar is trusted: no presence test.
+    trusted = exemplar_transfer(encoder, _lab(_street(3))[:, :1], [flag])
+    assert trusted.admitted.item() == 1.0
+    assert trusted.presence.item() == pytest.approx(absent.presence.item())
+    with pytest.raises(ValueError, match="1 trusted flags for 2"):
+        exemplar_transfer(encoder, _lab(_street(3))[:, :1], [flag, flag], trusted=[True])
+
+
+def test_a_rendered_flags_ground_outside_its_alpha_lends_no_color(encoder):
+    # The flag rendered on green grass: as RGB the grass is matched like any region; with the
+    # alpha that marks the cloth it is left out, so no cell of the photo turns green.
+    ground = _textured(120, 176, (40, 150, 50), 5)
+    photo = _street(3)
+    photo[40:120, 70:190] = _flag_cloth(21)
+    photo[130:190, 0:60] = _textured(60, 60, (40, 150, 50), 6)  # the same grass
+    green_share = {}
+    for name, image in (("rgba", _rendered_flag(ground)),
+                        ("rgb", _rendered_flag(ground).convert("RGB"))):
+        out = exemplar_transfer(encoder, _lab(photo)[:, :1], [image])
+        green_share[name] = float((out.ab[0, 0] < -15).float().mean())  # a* < -15: green
+    assert green_share["rgba"] == 0.0 and green_share["rgb"] > 0.2
+
+
 def test_blend_weights_by_confidence_and_strength():
     transfer = Transfer(ab=torch.full((1, 2, 2, 2), 30.0),
                         confidence=torch.tensor([[[[1.0, 0.0], [0.5, 1.0]]]]),
-                        spread=torch.zeros(1, 1, 2, 2), mass=torch.ones(1, 2, 2))
+                        spread=torch.zeros(1, 1, 2, 2), mass=torch.ones(1, 2, 2),
+                        presence=torch.ones(1), admitted=torch.ones(1))
     ab, unc = torch.zeros(1, 2, 2, 2), torch.ones(1, 1, 2, 2)
     mixed, mixed_unc, applied = transfer.blend(ab, unc, [1.0])
     assert mixed[0, 0].tolist() == [[30.0, 0.0], [15.0, 30.0]]
@@ -86,9 +149,13 @@ def test_blend_weights_by_confidence_and_strength():
     # Two exemplars: a cell's weight follows the strength of the one it matched.
     two = Transfer(ab=transfer.ab, confidence=torch.ones(1, 1, 2, 2), spread=transfer.spread,
                    mass=torch.stack([torch.tensor([[1.0, 0.0], [0.5, 0.0]]),
-                                     torch.tensor([[0.0, 1.0], [0.5, 1.0]])]))
+                                     torch.tensor([[0.0, 1.0], [0.5, 1.0]])]),
+                   presence=torch.ones(2), admitted=torch.tensor([1.0, 0.5]))
     _, _, weight = two.blend(ab, unc, [1.0, 0.0])
     assert weight[0, 0].tolist() == [[1.0, 0.0], [0.5, 0.0]]
+    # ... and follows how far the exemplar was admitted (half, for the second one here).
+    _, _, weight = two.blend(ab, unc, [0.0, 1.0])
+    assert weight[0, 0].tolist() == [[0.0, 0.5], [0.25, 0.5]]
     with pytest.raises(ValueError, match="2 exemplars"):
         two.blend(ab, unc, [1.0])
 
@@ -98,6 +165,10 @@ def test_settings_are_checked():
         TransferConfig(window=4)
     with pytest.raises(ValueError, match="full_similarity"):
         TransferConfig(min_similarity=0.5, full_similarity=0.5)
+    with pytest.raises(ValueError, match="min_presence < full_presence"):
+        TransferConfig(min_presence=0.5, full_presence=0.4)
+    with pytest.raises(ValueError, match="luminance weights"):
+        TransferConfig(gate_luminance_weight=-1.0)
     with pytest.raises(ValueError, match="exemplar_transfer"):
         PipelineConfig(exemplar_transfer=1.5)
     with pytest.raises(ValueError, match="at least one"):
@@ -131,7 +202,7 @@ def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
     assert retrieved_only == without and record_retrieved["transfer_share"] == 0.0
 
 
-def test_retrieved_exemplars_transfer_only_when_switched_on(tiny_weights, tmp_path):
+def test_retrieved_exemplars_transfer_unless_switched_off(tiny_weights, tmp_path):
     from colorizer.pipeline import ColorizationPipeline
 
     scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
@@ -144,10 +215,12 @@ def test_retrieved_exemplars_transfer_only_when_switched_on(tiny_weights, tmp_pa
         pipe.generator, pipe.model_info, pipe.config, device="cpu",
         exemplar_fn=lambda context, gray, hints: [
             {"id": "flag", "kind": "flag", "score": 0.7, "image_path": str(tmp_path / "flag.png")}])
-    off = retrieving(gray)
-    on = retrieving.with_config(retrieved_transfer=1.0)(gray)
+    off = retrieving.with_config(retrieved_transfer=0.0)(gray)
+    on = retrieving(gray)  # on by default: the flag is found in the photo (it is the photo)
     assert off.exemplars[0]["transfer_share"] == 0.0 and off.settings["retrieved_transfer"] == 0
+    assert off.exemplars[0]["found_in_photo"] is None
     assert on.exemplars[0]["transfer_share"] > 0.5 and on.settings["retrieved_transfer"] == 1.0
+    assert on.exemplars[0]["found_in_photo"] > TransferConfig().full_presence
     assert np.abs(np.asarray(on.image, float) - np.asarray(off.image, float)).mean() > 5
 
 

@@ -43,7 +43,7 @@ def test_every_entry_has_provenance_and_resolved_regions(records):
 
 def test_every_entry_renders_in_its_own_colors(records):
     for e, make in records:
-        img = np.asarray(make(), dtype=np.float32)
+        img = np.asarray(make().convert("RGB"), dtype=np.float32)
         assert img.ndim == 3 and min(img.shape[:2]) >= 100, e.id
         main = np.asarray(e.colors[0].rgb, dtype=np.float32)
         dist = np.linalg.norm(img.reshape(-1, 3) - main, axis=1)

@@ -21,6 +21,17 @@ def test_folder_layout_and_round_trip(tiny_library):
     assert again.info.visual_embedder == "luma-thumbnail-8"
 
 
+def test_flag_images_keep_the_cloth_alpha_and_swatches_stay_rgb(tiny_library):
+    from PIL import Image
+
+    modes = {}
+    for exemplar in tiny_library.exemplars:
+        with Image.open(tiny_library.root / exemplar.image) as image:
+            modes.setdefault(exemplar.kind in ("flag", "ensign", "banner"), set()).add(image.mode)
+    assert modes[True] == {"RGBA"}
+    assert modes.get(False, {"RGB"}) == {"RGB"}
+
+
 def test_load_refuses_other_embedders(tiny_library):
     with pytest.raises(ValueError, match="embedder"):
         ExemplarLibrary.load(tiny_library.root, HashingTextEmbedder(64))

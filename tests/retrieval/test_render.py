@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from retrieval.render import draw_flag, render_flag, render_swatch
+from retrieval.render import draw_flag, render_flag, render_swatch, wave
 from retrieval.types import NamedColor
 
 TRICOLORE = {"ratio": [2, 3], "stripes": {"dir": "v", "colors": ["blue", "white", "red"]}}
@@ -21,11 +21,27 @@ def test_waved_flag_keeps_colors_on_average_and_is_deterministic():
     a = render_flag(TRICOLORE, COLORS, "fr")
     b = render_flag(TRICOLORE, COLORS, "fr")
     assert np.array_equal(np.asarray(a), np.asarray(b))
-    x = np.asarray(a, dtype=np.float32)
+    x = np.asarray(a, dtype=np.float32)[..., :3]
     h = x.shape[0]
     hoist = x[h // 2 - 10:h // 2 + 10, 15:40].reshape(-1, 3).mean(0)
     assert np.abs(hoist - [0, 35, 149]).max() < 40  # shading, but still the blue
     assert not np.array_equal(np.asarray(a), np.asarray(render_flag(TRICOLORE, COLORS, "other")))
+
+
+def test_waved_flag_marks_its_cloth_in_the_alpha_channel():
+    # The direct color transfer leaves the gray ground out by this alpha; whatever reads the
+    # image as RGB sees the same pixels as before.
+    flag = render_flag(TRICOLORE, COLORS, "fr")
+    assert flag.mode == "RGBA"
+    alpha = np.asarray(flag.getchannel("A"))
+    rgb = np.asarray(flag.convert("RGB"), dtype=np.float32)
+    assert set(np.unique(alpha)) == {0, 255}
+    h, w = alpha.shape
+    assert alpha[h // 2, w // 2] == 255 and alpha[0, 0] == 0 and alpha[-1, -1] == 0
+    assert 0.6 < (alpha == 255).mean() < 0.95  # the flag with its waving margin around it
+    ground = rgb[alpha == 0]
+    assert np.abs(ground - 128).mean() < 12  # the neutral gray ground
+    assert np.array_equal(rgb, np.asarray(wave(draw_flag(TRICOLORE, COLORS), "fr")))
 
 
 def test_undocumented_color_is_refused():
