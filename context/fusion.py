@@ -39,7 +39,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from context.gazetteer import PRESENT_YEAR, Gazetteer
-from context.hints import EraCandidate, PlaceCandidate
+from context.hints import SIGN_LIKELY_YEARS, EraCandidate, PlaceCandidate
 from context.script import ScriptInfo
 from context.types import Conflict, Era, Evidence, Region, Script
 
@@ -163,10 +163,23 @@ def _same_region(g: Gazetteer, a: PlaceCandidate, b: PlaceCandidate,
     return _country_of(g, a, era) == _country_of(g, b, era)
 
 
+def _polity_years(era: Era | None) -> tuple[int, int] | None:
+    """The years in which to look up who held a place. A year read on a sign dates the sign:
+    the photo is from then or up to `hints.SIGN_YEARS_AFTER` later, most likely soon after, so the
+    first `SIGN_LIKELY_YEARS` decide ("ОДЕССА 1912" on a sign: 1912-1927 overlaps the Ukrainian
+    SSR for longer than the Russian Empire, but 1912-1917 is the Russian Empire)."""
+    if era is None:
+        return None
+    if era.source == "ocr":
+        return era.start, min(era.end, era.start + SIGN_LIKELY_YEARS)
+    return era.start, era.end
+
+
 def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
                 script: Script | None, scripts: tuple[ScriptInfo, ...]
                 ) -> tuple[Region | None, str | None, list[Conflict]]:
     rng = (era.start, era.end) if era else None
+    held = _polity_years(era)
     weak = [c for c in cands if _weak(c)]
     stale = [c for c in cands if not _weak(c) and c.window and rng
              and _intersect(c.window, rng) is None]
@@ -185,14 +198,15 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
     tier = [c for c in cands if RANK[c.source] == top]
     # Most specific first; a place beats a polity at equal depth; then confidence.
     best = max(tier, key=lambda c: (c.depth, c.kind == "place", c.confidence))
-    res = g.resolve(best.ident, rng) if best.kind == "place" else g.resolve_polity(best.ident, rng)
+    res = (g.resolve(best.ident, held) if best.kind == "place"
+           else g.resolve_polity(best.ident, held))
     evidence = [best.evidence]
     conflicts: list[Conflict] = []
     confidence = best.confidence
     for c in cands:
         if c is best:
             continue
-        if _same_region(g, best, c, rng):
+        if _same_region(g, best, c, held):
             evidence.append(c.evidence)
             if RANK[c.source] != top:  # independent agreement raises confidence a little
                 confidence = 1 - (1 - confidence) * (1 - 0.3 * c.confidence)

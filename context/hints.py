@@ -72,6 +72,10 @@ def normalize_caption(text: str) -> str:
     return re.sub(r"\s+", " ", name).strip()
 
 
+SIGN_YEARS_AFTER = 15  # a photo of a dated sign: from its year to this many years later
+SIGN_LIKELY_YEARS = 5  # ... most likely within the first of those years
+
+
 def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5,
               box: tuple[int, int, int, int] | None = None) -> TextCues:
     """Era and place cues in `text`; `source` is "hint", "caption" or "ocr"."""
@@ -90,7 +94,8 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
         if source == "ocr":
             # A year written on a sign dates the sign (founding years, anniversaries), not
             # the exposure: the photo is from that year or later, most likely soon after.
-            start, end, conf, kind = d.start, min(d.end + 15, PRESENT_YEAR), 0.5, "estimate"
+            start, end = d.start, min(d.end + SIGN_YEARS_AFTER, PRESENT_YEAR)
+            conf, kind = 0.5, "estimate"
         else:
             start, end, conf, kind = d.start, d.end, d.confidence, "estimate"
         ev = Evidence(source, f'{d.kind} "{d.text}" {where}', round(conf * trust, 3),

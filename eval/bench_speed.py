@@ -19,6 +19,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +75,26 @@ def color_exemplars(count: int) -> list:
     return refs
 
 
+def retrieved_flags(count: int, folder: Path) -> list[dict[str, Any]]:
+    """`count` rendered flags written to `folder`, as retrieval returns them for a hint. None
+    of them is in the synthetic photo: the presence test turns each down, the common case
+    for an archive's photos."""
+    from retrieval.render import render_flag
+    from retrieval.types import NamedColor
+
+    colors = (NamedColor("red", "#CC0000"), NamedColor("white", "#FFFFFF"),
+              NamedColor("blue", "#0039A6"))
+    records = []
+    for k in range(count):
+        order = [c.name for c in colors[k % 3:] + colors[:k % 3]]
+        design = {"ratio": [2, 3], "stripes": {"dir": "hv"[k % 2], "colors": order}}
+        path = folder / f"flag-{k}.png"
+        render_flag(design, colors, f"bench-{k}").save(path)
+        records.append({"id": f"bench-flag-{k}", "kind": "flag", "score": 0.7,
+                        "image_path": str(path)})
+    return records
+
+
 def time_pipeline(pipe: ColorizationPipeline, size: int, repeats: int,
                   exemplars: list | None = None) -> list[float]:
     """Wall seconds of `repeats` pipeline calls on one size x size image (after a warm-up)."""
@@ -120,15 +141,26 @@ def bench_cpu(weights: Path | None, size: int, repeats: int, threads: int) -> di
     try:
         pipe = load_pipeline(weights, "cpu")
         times = time_pipeline(pipe, size, repeats)
-        guided = time_pipeline(pipe, size, repeats, color_exemplars(pipe.config.max_exemplars))
+        count = pipe.config.max_exemplars
+        guided = time_pipeline(pipe, size, repeats, color_exemplars(count))
+        with tempfile.TemporaryDirectory() as folder:
+            flags = retrieved_flags(count, Path(folder))
+            retrieving = ColorizationPipeline(pipe.generator, pipe.model_info, pipe.config,
+                                              device="cpu",
+                                              exemplar_fn=lambda context, gray, hints: flags)
+            retrieved = time_pipeline(retrieving, size, repeats)
     finally:
         torch.set_num_threads(previous)  # leave a calling process (tests, the CLI) as it was
     median, median_guided = statistics.median(times), statistics.median(guided)
+    median_retrieved = statistics.median(retrieved)
     print(f"cpu {size}px: median {median:.2f} s/image (n={repeats}, threads={threads})")
-    print(f"cpu {size}px with {pipe.config.max_exemplars} exemplars: median "
+    print(f"cpu {size}px with {count} exemplars of the user's (direct transfer): median "
           f"{median_guided:.2f} s/image")
+    print(f"cpu {size}px with {count} retrieved flags not in the photo: median "
+          f"{median_retrieved:.2f} s/image")
     return {"size": size, "threads": threads, "repeats": repeats, "median_s": median,
             "times_s": times, "median_s_with_exemplars": median_guided,
+            "median_s_with_retrieved_absent": median_retrieved,
             "exemplars": pipe.config.max_exemplars, "model": pipe.model_info.to_dict(),
             "load_average_before": round(load, 2),
             "processor": platform.processor() or platform.machine(),

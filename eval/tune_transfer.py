@@ -64,27 +64,40 @@ UNRELATED_HINTS = ("Russian Empire 1910", "USSR 1950")
 TIE = 0.05  # CIEDE2000: own-exemplar errors closer than this are a tie
 
 
-def _error(pipe: Any, truth: np.ndarray, **kwargs: Any) -> float:
+def _found(result: Any) -> float:
+    """The presence-test score of the retrieved exemplar best found in the photo (0 if none
+    was tested)."""
+    return max((e["found_in_photo"] for e in result.exemplars
+                if e.get("kind") != "user" and e.get("found_in_photo") is not None),
+               default=0.0)
+
+
+def _error(pipe: Any, truth: np.ndarray, **kwargs: Any) -> tuple[float, float]:
+    """(mean CIEDE2000, presence score of the best-found retrieved exemplar)."""
     result = pipe(luminance_input(truth), caption=None, **kwargs)
     pred = np.asarray(result.image, dtype=np.float64) / 255.0
-    return metrics.mean_ciede2000(pred, truth)
+    return metrics.mean_ciede2000(pred, truth), _found(result)
 
 
-def flag_score(pipe: Any, scenes: list[flag_bench.Scene]) -> float:
-    right = 0
+def flag_score(pipe: Any, scenes: list[flag_bench.Scene]) -> tuple[float, list[float]]:
+    """(share of scenes right, presence score of the best-found exemplar per scene)."""
+    right, found = 0, []
     for scene in scenes:
         result = pipe(scene.gray(), hints=scene.flag.spec.hint, caption=None)
         scored = flag_bench.score(np.asarray(result.image, dtype=np.float64) / 255.0, scene)
         right += scored["red"] if scene.flag.spec is flag_bench.SOVIET else scored["own"]
-    return right / len(scenes)
+        found.append(_found(result))
+    return right / len(scenes), found
 
 
-def photo_errors(pipe: Any, photos: list[np.ndarray]) -> tuple[float, float]:
-    """(mean CIEDE2000 with unrelated hints, mean with the own exemplar)."""
+def photo_errors(pipe: Any, photos: list[np.ndarray]) -> tuple[float, float, list[float]]:
+    """(mean CIEDE2000 with unrelated hints, mean with the own exemplar, presence score of the
+    best-found retrieved exemplar per photo and hint)."""
     hinted = [_error(pipe, t, hints=h) for t in photos for h in UNRELATED_HINTS]
-    own = [_error(pipe, t, exemplars=[UserExemplar("own", augmented_view(t), None)])
+    own = [_error(pipe, t, exemplars=[UserExemplar("own", augmented_view(t), None)])[0]
            for t in photos]
-    return float(np.mean(hinted)), float(np.mean(own))
+    return (float(np.mean([e for e, _ in hinted])), float(np.mean(own)),
+            [found for _, found in hinted])
 
 
 def choose(rows: list[dict[str, Any]], max_harm: float) -> dict[str, Any]:
@@ -117,6 +130,15 @@ def markdown(report: dict[str, Any]) -> str:
             use = "user and retrieved exemplars" if chosen["retrieved"] else "user exemplars"
         lines.append(f"| {gate} | {r['flags']:.0%} | {r['harm']:+.3f} | {r['own']:.2f} | "
                      f"{use} |")
+    presence = next(r["presence"] for r in report["rows"] if r["gate"] is not None)
+    base = report["settings"]["base"]
+    lines += ["", (f"Presence test (share of a retrieved exemplar's colored cells that find a "
+                   f"cell at least {base['presence_similarity']} alike; the best-found exemplar "
+                   f"per image): flag scenes min {presence['flag_scenes_min']:.2f}, median "
+                   f"{presence['flag_scenes_median']:.2f}; photos with unrelated hints max "
+                   f"{presence['unrelated_max']:.2f}, median "
+                   f"{presence['unrelated_median']:.2f}. An exemplar transfers nothing below "
+                   f"{base['min_presence']} and fully from {base['full_presence']}.")]
     lines += ["", ("Retrieved exemplars transfer (`retrieved_transfer=1`) once their object is "
                    "found in the photo (presence test, `TransferConfig.min_presence`)."
                    if chosen["retrieved"] else
@@ -169,11 +191,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         else:
             pipe = base.with_config(retrieved_transfer=1.0, transfer=replace(
                 TransferConfig(), **dict(zip(GATE_FIELDS, gate))))
-        hinted, own = photo_errors(pipe, photos)
+        hinted, own, found_unrelated = photo_errors(pipe, photos)
         if gate is None:
             off_hinted, off_own = hinted, own
-        rows.append({"gate": gate, "flags": flag_score(pipe, scenes), "harm": hinted - off_hinted,
-                     "own": own, "own_vs_off": own / off_own - 1})
+        flags, found_flags = flag_score(pipe, scenes)
+        rows.append({"gate": gate, "flags": flags, "harm": hinted - off_hinted,
+                     "own": own, "own_vs_off": own / off_own - 1,
+                     "presence": {"flag_scenes_min": min(found_flags),
+                                  "flag_scenes_median": float(np.median(found_flags)),
+                                  "unrelated_max": max(found_unrelated),
+                                  "unrelated_median": float(np.median(found_unrelated))}})
         log.info("gate %s: %s", gate, rows[-1])
     chosen = choose(rows, args.max_harm)
     report = rounded(digits=4, value={

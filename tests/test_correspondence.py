@@ -106,14 +106,14 @@ def test_a_retrieved_exemplar_transfers_only_where_its_object_is_found(encoder):
     config = TransferConfig()
     assert found.presence.item() >= config.full_presence and found.admitted.item() == 1.0
     assert absent.presence.item() < config.min_presence and absent.admitted.item() == 0.0
-    # Not admitted: nothing is blended in, whatever the cells' own confidence says.
+    # Not admitted: nothing is blended in ...
     ab, unc = torch.zeros(1, 2, 24, 32), torch.zeros(1, 1, 24, 32)
-    assert absent.confidence.max() > 0.5
     mixed, _, weight = absent.blend(ab, unc, [1.0])
-    assert weight.max() == 0 and torch.equal(mixed, ab)
-    # The user's own exemplar is trusted: no presence test.
+    assert weight.max() == 0 and torch.equal(mixed, ab) and absent.mass.max() == 0
+    # ... where, trusted like the user's own exemplar (no presence test), cells would have
+    # taken the flag's colors.
     trusted = exemplar_transfer(encoder, _lab(_street(3))[:, :1], [flag])
-    assert trusted.admitted.item() == 1.0
+    assert trusted.admitted.item() == 1.0 and trusted.confidence.max() > 0.5
     assert trusted.presence.item() == pytest.approx(absent.presence.item())
     with pytest.raises(ValueError, match="1 trusted flags for 2"):
         exemplar_transfer(encoder, _lab(_street(3))[:, :1], [flag, flag], trusted=[True])

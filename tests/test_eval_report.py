@@ -182,11 +182,13 @@ def test_speed_benchmark_merges_its_section(tmp_path, tiny_weights, capsys):
     (out / "speed.json").write_text(json.dumps({"cuda": {"images_per_s": 123.0}}))
     assert bench_speed.main(["--weights", str(tiny_weights), "--size", "64", "--repeats", "2",
                              "--device", "cpu", "--out", str(out)]) == 0
-    assert "cpu 64px: median" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "cpu 64px: median" in printed and "retrieved flags not in the photo" in printed
     data = json.loads((out / "speed.json").read_text())
     assert data["cuda"] == {"images_per_s": 123.0}  # another machine's figures are kept
     assert data["cpu"]["threads"] == 2 and len(data["cpu"]["times_s"]) == 2
     assert data["cpu"]["median_s"] > 0 and data["cpu"]["model"]["version"] == "test"
+    assert data["cpu"]["median_s_with_retrieved_absent"] > 0
 
 
 @pytest.mark.gpu

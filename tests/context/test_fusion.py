@@ -1,0 +1,43 @@
+"""Fusing cues into a region: which polity held a place when a sign was photographed."""
+
+import pytest
+
+from context.config import ContextConfig
+from context.fusion import fuse_era, fuse_region
+from context.gazetteer import load_gazetteer
+from context.hints import SIGN_YEARS_AFTER, read_cues
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer(ContextConfig().data_dir)
+
+
+def _read_sign(text, gazetteer):
+    cues = read_cues(text, "ocr", gazetteer)
+    era, _, _ = fuse_era(list(cues.eras))
+    region, _, _ = fuse_region(list(cues.places), era, gazetteer, None, ())
+    return era, region
+
+
+@pytest.mark.parametrize("sign, polity, not_polity", [
+    # 1912-1927 overlaps the Ukrainian SSR (from 1919) longer than the Russian Empire, but a
+    # dated sign is most likely photographed soon after its year.
+    ("ОДЕССА 1912", "Russian Empire", "USSR"),
+    ("КАЗАНЬ 1905", "Russian Empire", "USSR"),
+    ("КАЗАНЬ 1952", "USSR", "Russian Empire"),
+])
+def test_a_dated_sign_names_the_polity_of_its_first_years(gazetteer, sign, polity, not_polity):
+    era, region = _read_sign(sign, gazetteer)
+    year = int(sign.split()[-1])
+    assert (era.start, era.end) == (year, year + SIGN_YEARS_AFTER)  # the era keeps its span
+    names = [ref.name for ref in region.hierarchy]
+    assert polity in names and not_polity not in names, names
+
+
+def test_a_hinted_decade_still_uses_its_whole_span(gazetteer):
+    cues = read_cues("Odessa 1915-1925", "hint", gazetteer)
+    era, _, _ = fuse_era(list(cues.eras))
+    region, _, _ = fuse_region(list(cues.places), era, gazetteer, None, ())
+    assert (era.start, era.end) == (1915, 1925)
+    assert "Ukrainian SSR" in [ref.name for ref in region.hierarchy]  # 1919-1925 > 1915-1917
