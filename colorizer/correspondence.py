@@ -36,7 +36,10 @@ validation photos go from 38% to 86% right: `eval/results/transfer-tuning.md`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,6 +152,63 @@ def _exemplar_lab(image: Image.Image, size: int, device: torch.device
     return lab, torch.from_numpy(alpha / 255.0)[None, None].to(device)
 
 
+@dataclass(frozen=True)
+class ExemplarCells:
+    """An exemplar's cells that take part in matching (its object's, not a flag's ground)."""
+
+    keys: torch.Tensor  # (C, Ne) unit descriptors
+    lightness: torch.Tensor  # (Ne,) L* / 100
+    ab: torch.Tensor  # (Ne, 2) mean a*b*
+
+
+def _exemplar_cells(encoder: torch.nn.Module, image: Image.Image, size: int,
+                    device: torch.device) -> ExemplarCells:
+    lab, opacity = _exemplar_lab(image, size, device)
+    keys = _descriptors(encoder, lab[:, :1])
+    cells = keys.shape[-2:]
+    # Only cells that are mostly the exemplar's object (not a flag's gray ground).
+    keep = F.adaptive_avg_pool2d(opacity, cells).flatten() >= 0.5
+    if not bool(keep.any()):
+        keep = torch.ones_like(keep)
+    return ExemplarCells(
+        keys=keys.flatten(2)[0][:, keep],
+        lightness=F.adaptive_avg_pool2d(lab[:, :1], cells).flatten()[keep] / 100.0,
+        ab=F.adaptive_avg_pool2d(lab[:, 1:], cells).flatten(2)[0].T[keep],
+    )
+
+
+class ExemplarCache:
+    """The cells of exemplar images already matched, by content: a batch colorized with one
+    hint retrieves the same flags for every photo, and encoding them is a third of the
+    transfer's cost when none of them is in the photo. Least recently used entries go first;
+    safe to share between threads."""
+
+    def __init__(self, capacity: int = 32):
+        if capacity < 1:
+            raise ValueError(f"exemplar cache capacity must be at least 1, got {capacity}")
+        self.capacity = capacity
+        self._items: OrderedDict[tuple, ExemplarCells] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, image: Image.Image, size: int, device: torch.device,
+            compute: Callable[[], ExemplarCells]) -> ExemplarCells:
+        key = (hashlib.sha1(image.tobytes()).hexdigest(), image.mode, image.size, size,
+               str(device))
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        cells = compute()
+        with self._lock:
+            self._items[key] = cells
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+        return cells
+
+
 def _presence(similarity: torch.Tensor, chroma: torch.Tensor, config: TransferConfig
               ) -> torch.Tensor:
     """Share of an exemplar's colored cells whose best match in the photo is at least
@@ -168,11 +228,13 @@ def _admitted(presence: torch.Tensor, config: TransferConfig) -> torch.Tensor:
 @torch.no_grad()
 def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
                       images: Sequence[Image.Image], config: TransferConfig | None = None,
-                      trusted: Sequence[bool] | None = None) -> Transfer:
+                      trusted: Sequence[bool] | None = None,
+                      cache: ExemplarCache | None = None) -> Transfer:
     """Match the photo's luminance `lightness` (1, 1, H, W) onto the color `images`.
 
     `trusted[k]` (default: all) exempts exemplar k from the presence test: a user's own
     reference photo is taken to show the scene; a retrieved flag must be found in it first.
+    `cache` keeps the exemplars' cells between calls (`encoder` must then stay the same).
     """
     if not images:
         raise ValueError("exemplar_transfer needs at least one exemplar image")
@@ -189,19 +251,19 @@ def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
         photo_l = F.adaptive_avg_pool2d(lightness, (h, w)).flatten() / 100.0
         sims, gates, colors = [], [], []
         for image in images:
-            lab, opacity = _exemplar_lab(image, config.size, lightness.device)
-            keys = _descriptors(encoder, lab[:, :1])
-            cells = keys.shape[-2:]
-            # Only cells that are mostly the exemplar's object (not a flag's gray ground).
-            keep = F.adaptive_avg_pool2d(opacity, cells).flatten() >= 0.5
-            if not bool(keep.any()):
-                keep = torch.ones_like(keep)
-            ex_l = F.adaptive_avg_pool2d(lab[:, :1], cells).flatten()[keep] / 100.0
-            cosine = query @ keys.flatten(2)[0][:, keep]
-            lightness_gap = (photo_l[:, None] - ex_l[None, :]).abs()
+            if cache is None:
+                cells = _exemplar_cells(encoder, image, config.size, lightness.device)
+            else:
+                cells = cache.get(image, config.size, lightness.device,
+                                  lambda i=image: _exemplar_cells(encoder, i, config.size,
+                                                                  lightness.device))
+            cosine = query @ cells.keys
+            lightness_gap = (photo_l[:, None] - cells.lightness[None, :]).abs()
             sims.append(cosine - config.luminance_weight * lightness_gap)
-            gates.append(cosine - config.gate_luminance_weight * lightness_gap)
-            colors.append(F.adaptive_avg_pool2d(lab[:, 1:], cells).flatten(2)[0].T[keep])
+            # With no L* weight of its own (the default) the gate is the cosine itself.
+            gates.append(cosine - config.gate_luminance_weight * lightness_gap
+                         if config.gate_luminance_weight else cosine)
+            colors.append(cells.ab)
     finally:
         encoder.train(was_training)
 

@@ -29,7 +29,7 @@ from colorizer.colorspace import (
     luminance_of_rgb,
 )
 from colorizer.components import default_components
-from colorizer.correspondence import TransferConfig, exemplar_transfer
+from colorizer.correspondence import ExemplarCache, TransferConfig, exemplar_transfer
 from colorizer.errors import ChronochromeError
 from colorizer.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.guidance import (
@@ -117,6 +117,7 @@ class ColorizationPipeline:
         device: str | torch.device = "cpu",
         context_fn: ContextFn | None = None,
         exemplar_fn: ExemplarFn | None = None,
+        exemplar_cache: ExemplarCache | None = None,
     ):
         self.config = config or PipelineConfig()
         self.device = device if isinstance(device, torch.device) else resolve_device(device)
@@ -124,6 +125,9 @@ class ColorizationPipeline:
         self.model_info = model_info
         self.context_fn = context_fn
         self.exemplar_fn = exemplar_fn
+        # The generator's encoder matches exemplars for the direct transfer; what it made of
+        # an exemplar image is kept for the next photo (a batch with one hint reuses it).
+        self.exemplar_cache = exemplar_cache or ExemplarCache()
 
     @classmethod
     def from_pretrained(
@@ -159,7 +163,7 @@ class ColorizationPipeline:
         """The same components with other run-time settings."""
         return ColorizationPipeline(self.generator, self.model_info,
                                     replace(self.config, **changes), self.device,
-                                    self.context_fn, self.exemplar_fn)
+                                    self.context_fn, self.exemplar_fn, self.exemplar_cache)
 
     @torch.inference_mode()
     def __call__(
@@ -227,7 +231,8 @@ class ColorizationPipeline:
                 transfer = exemplar_transfer(
                     self.generator.encoder, small, [guidance.images[i] for i in active],
                     self.config.transfer,
-                    trusted=[guidance.used[i].get("kind") == "user" for i in active])
+                    trusted=[guidance.used[i].get("kind") == "user" for i in active],
+                    cache=self.exemplar_cache)
                 ab, uncertainty, applied = transfer.blend(ab, uncertainty,
                                                           [strengths[i] for i in active])
                 mass = torch.zeros(used, *transfer.mass.shape[1:])

@@ -191,6 +191,9 @@ def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
         return float((got[:, 1:] - truth[:, 1:]).abs().mean()), result.exemplars[0]
 
     with_transfer, record = error(pipe)
+    assert len(pipe.exemplar_cache) == 1  # the exemplar's cells, kept for the next photo
+    assert error(pipe)[0] == with_transfer and len(pipe.exemplar_cache) == 1
+    assert pipe.with_config(exemplar_transfer=0.5).exemplar_cache is pipe.exemplar_cache
     without, record_off = error(pipe.with_config(exemplar_transfer=0.0))
     retrieved_only, record_retrieved = error(pipe.with_config(exemplar_transfer=0.0,
                                                               retrieved_transfer=1.0))
@@ -234,3 +237,33 @@ def test_cli_refuses_a_transfer_strength_out_of_range(tiny_weights, tmp_path, ca
     assert code == 2
     assert "exemplar_transfer must be within [0, 1]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_exemplar_cache_reuses_cells_by_content_and_forgets_the_oldest(encoder):
+    from colorizer.correspondence import ExemplarCache
+
+    flag = _rendered_flag(np.full((120, 176, 3), 128.0))
+    photo = _lab(_street(3))[:, :1]
+    cache = ExemplarCache(capacity=2)
+    fresh = exemplar_transfer(encoder, photo, [flag], trusted=[True])
+    first = exemplar_transfer(encoder, photo, [flag], trusted=[True], cache=cache)
+    again = exemplar_transfer(encoder, photo, [flag.copy()], trusted=[True], cache=cache)
+    assert len(cache) == 1  # the copy has the same content: one entry
+    for out in (first, again):
+        assert torch.equal(out.ab, fresh.ab) and torch.equal(out.confidence, fresh.confidence)
+    calls = []
+
+    def compute(tag):
+        calls.append(tag)
+        return tag
+
+    images = [Image.new("RGB", (8, 8), (k, 0, 0)) for k in range(2)]
+    device = torch.device("cpu")
+    assert cache.get(images[0], 256, device, lambda: compute("a")) == "a"
+    assert cache.get(images[0], 256, device, lambda: compute("again")) == "a"  # a hit
+    assert cache.get(images[0], 128, device, lambda: compute("b")) == "b"  # other size
+    cache.get(images[1], 256, device, lambda: compute("c"))  # evicts the least recent
+    assert cache.get(images[0], 256, device, lambda: compute("a2")) == "a2"
+    assert calls == ["a", "b", "c", "a2"] and len(cache) == 2
+    with pytest.raises(ValueError, match="at least 1"):
+        ExemplarCache(capacity=0)
