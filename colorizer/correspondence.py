@@ -125,7 +125,12 @@ def _resize(x: torch.Tensor, size: torch.Size | tuple[int, int]) -> torch.Tensor
 
 def _descriptors(encoder: torch.nn.Module, lightness: torch.Tensor) -> torch.Tensor:
     """(1, 1, H, W) L* -> (1, C, H/8, W/8) unit-length matching descriptors."""
-    maps = encoder.forward_features(encoder.normalize(gray_rgb_from_lightness(lightness))).maps
+    return _descriptors_of(
+        encoder.forward_features(encoder.normalize(gray_rgb_from_lightness(lightness))).maps)
+
+
+def _descriptors_of(maps: dict[int, torch.Tensor]) -> torch.Tensor:
+    """The encoder's maps (by stride) -> (1, C, H/8, W/8) unit-length matching descriptors."""
     fine = maps[8]
     coarse = F.interpolate(maps[16], size=fine.shape[-2:], mode="bilinear", align_corners=False)
 
@@ -229,12 +234,14 @@ def _admitted(presence: torch.Tensor, config: TransferConfig) -> torch.Tensor:
 def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
                       images: Sequence[Image.Image], config: TransferConfig | None = None,
                       trusted: Sequence[bool] | None = None,
-                      cache: ExemplarCache | None = None) -> Transfer:
+                      cache: ExemplarCache | None = None,
+                      photo_maps: dict[int, torch.Tensor] | None = None) -> Transfer:
     """Match the photo's luminance `lightness` (1, 1, H, W) onto the color `images`.
 
     `trusted[k]` (default: all) exempts exemplar k from the presence test: a user's own
     reference photo is taken to show the scene; a retrieved flag must be found in it first.
-    `cache` keeps the exemplars' cells between calls (`encoder` must then stay the same).
+    `cache` keeps the exemplars' cells between calls (`encoder` must then stay the same);
+    `photo_maps`, the encoder's maps of `lightness` if the caller has them already.
     """
     if not images:
         raise ValueError("exemplar_transfer needs at least one exemplar image")
@@ -245,7 +252,8 @@ def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
     was_training = encoder.training
     encoder.eval()
     try:
-        photo = _descriptors(encoder, lightness)
+        photo = (_descriptors(encoder, lightness) if photo_maps is None
+                 else _descriptors_of(photo_maps))
         h, w = photo.shape[-2:]
         query = photo.flatten(2)[0].T  # (Np, C)
         photo_l = F.adaptive_avg_pool2d(lightness, (h, w)).flatten() / 100.0

@@ -176,12 +176,25 @@ class ColorGenerator(nn.Module):
         return_attention: bool = False,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
         """lightness: (B, 1, H, W) L* in [0, 100] -> logits (B, Q, H/4, W/4)."""
+        return self.logits_from_features(self.encode(lightness), tokens, mask, return_attention)
+
+    def encode(self, lightness: torch.Tensor) -> dict[int, torch.Tensor]:
+        """The encoder's feature maps of the luminance, by stride (4, 8, 16, 32)."""
+        return self.encoder.forward_features(
+            self.encoder.normalize(gray_rgb_from_lightness(lightness))).maps
+
+    def logits_from_features(
+        self,
+        feats: dict[int, torch.Tensor],
+        tokens: torch.Tensor | None = None,
+        mask: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+        """`forward_logits` from `encode`'s maps (the pipeline reuses them for matching)."""
         if tokens is None:
-            tokens, mask = self.empty_tokens(lightness.shape[0], lightness.device)
+            tokens, mask = self.empty_tokens(feats[32].shape[0], feats[32].device)
         elif mask is None:
             mask = torch.ones(tokens.shape[:2], dtype=torch.bool, device=tokens.device)
-        x = self.encoder.normalize(gray_rgb_from_lightness(lightness))
-        feats = self.encoder.forward_features(x).maps
         y = self.proj32(feats[32])
         y = self.up16(y, feats[16])
         y, w16 = self.attn16(y, tokens, mask, return_attention)

@@ -209,8 +209,9 @@ class ColorizationPipeline:
                               align_corners=False).to(self.device)
         tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
         used = len(guidance.used)
-        logits, weights = self.generator.forward_logits(small, tokens, mask,
-                                                        return_attention=used > 0)
+        features = self.generator.encode(small)  # reused by the direct transfer below
+        logits, weights = self.generator.logits_from_features(features, tokens, mask,
+                                                              return_attention=used > 0)
         chroma_scale = self.config.chroma_scale  # the caller's override wins
         if chroma_scale is None and user:
             # The user's own reference photo of the scene is trusted for bolder color; a
@@ -232,7 +233,7 @@ class ColorizationPipeline:
                     self.generator.encoder, small, [guidance.images[i] for i in active],
                     self.config.transfer,
                     trusted=[guidance.used[i].get("kind") == "user" for i in active],
-                    cache=self.exemplar_cache)
+                    cache=self.exemplar_cache, photo_maps=features)
                 ab, uncertainty, applied = transfer.blend(ab, uncertainty,
                                                           [strengths[i] for i in active])
                 mass = torch.zeros(used, *transfer.mass.shape[1:])
