@@ -47,7 +47,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.colorspace import gray_rgb_from_lightness, rgb_to_lab
+from colorizer.colorspace import rgb_to_lab
 
 SPREAD_SCALE = 40.0  # a*b* standard deviation of the matched colors that counts as "unsure"
 COLORED_CHROMA = 15.0  # C* from which an exemplar cell counts as colored (not a gray backdrop)
@@ -125,8 +125,7 @@ def _resize(x: torch.Tensor, size: torch.Size | tuple[int, int]) -> torch.Tensor
 
 def _descriptors(encoder: torch.nn.Module, lightness: torch.Tensor) -> torch.Tensor:
     """(1, 1, H, W) L* -> (1, C, H/8, W/8) unit-length matching descriptors."""
-    return _descriptors_of(
-        encoder.forward_features(encoder.normalize(gray_rgb_from_lightness(lightness))).maps)
+    return _descriptors_of(encoder.lightness_maps(lightness))
 
 
 def _descriptors_of(maps: dict[int, torch.Tensor]) -> torch.Tensor:

@@ -19,6 +19,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from colorizer.colorspace import gray_rgb_from_lightness
+
 # (expand_ratio, kernel, stride, out_channels, repeats) per stage, as in the Lite0 preset.
 _STAGES: tuple[tuple[int, int, int, int, int], ...] = (
     (1, 3, 1, 16, 1),
@@ -118,6 +120,10 @@ class EfficientNetLite0(nn.Module):
             if i in _FEATURE_TAPS:
                 maps[_FEATURE_TAPS[i]] = y
         return EncoderFeatures(maps=maps)
+
+    def lightness_maps(self, lightness: torch.Tensor) -> dict[int, torch.Tensor]:
+        """(B, 1, H, W) L* in [0, 100] -> the feature maps by stride, seen as a gray photo."""
+        return self.forward_features(self.normalize(gray_rgb_from_lightness(lightness))).maps
 
     def forward_pooled(self, x: torch.Tensor) -> torch.Tensor:
         """x: (B, 3, H, W) normalised -> (B, 1280) globally pooled head features."""

@@ -19,7 +19,6 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from colorizer.colorspace import gray_rgb_from_lightness
 from colorizer.conditioning import (
     EXEMPLAR_STRIDE,
     ConditionEncoder,
@@ -180,8 +179,7 @@ class ColorGenerator(nn.Module):
 
     def encode(self, lightness: torch.Tensor) -> dict[int, torch.Tensor]:
         """The encoder's feature maps of the luminance, by stride (4, 8, 16, 32)."""
-        return self.encoder.forward_features(
-            self.encoder.normalize(gray_rgb_from_lightness(lightness))).maps
+        return self.encoder.lightness_maps(lightness)
 
     def logits_from_features(
         self,

@@ -26,6 +26,7 @@ NEUTRAL = {"gray": (128, 128, 128)}
 FLAG_WIDTH = 320  # output flag width before the waving margin, pixels
 SUPERSAMPLE = 2  # drawn at this factor, then downsampled (anti-aliasing)
 SWATCH_SIZE = 256
+WAVE_MARGIN = 0.12  # gray ground around a waved flag, as a share of its height
 _FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
@@ -351,7 +352,7 @@ def draw_flag(design: dict, colors: tuple[NamedColor, ...], width: int = FLAG_WI
     return c.image.resize((width, round(width * rh / rw)), Image.LANCZOS)
 
 
-def wave(flag: Image.Image, key: str, margin: float = 0.12) -> Image.Image:
+def wave(flag: Image.Image, key: str, margin: float = WAVE_MARGIN) -> Image.Image:
     """Wave a flat flag like cloth on a pole: sinusoidal displacement growing away from the
     hoist, shading from the slope of the folds, a faint weave, on a neutral gray ground."""
     return _waved(flag, key, margin)[0]
@@ -392,7 +393,7 @@ def _waved(flag: Image.Image, key: str, margin: float) -> tuple[Image.Image, np.
 def render_flag(design: dict, colors: tuple[NamedColor, ...], key: str) -> Image.Image:
     """The waved flag as RGBA: the alpha marks the cloth, so the colorizer's direct transfer
     can leave the gray ground out (its RGB stays, for whatever reads the image as RGB)."""
-    image, inside = _waved(draw_flag(design, colors), key, 0.12)
+    image, inside = _waved(draw_flag(design, colors), key, WAVE_MARGIN)
     image.putalpha(Image.fromarray(inside.astype(np.uint8) * 255))
     return image
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from colorizer.colorspace import gray_rgb_from_lightness, rgb_to_lab
+from colorizer.colorspace import rgb_to_lab
 from colorizer.correspondence import Transfer, TransferConfig, exemplar_transfer
 from colorizer.encoder import load_imagenet_encoder
 from colorizer.pipeline import PipelineConfig
@@ -250,7 +250,7 @@ def test_the_exemplar_cache_reuses_cells_by_content_and_forgets_the_oldest(encod
     again = exemplar_transfer(encoder, photo, [flag.copy()], trusted=[True], cache=cache)
     assert len(cache) == 1  # the copy has the same content: one entry
     # The photo's feature maps, when the caller already has them, give the same matches.
-    maps = encoder.forward_features(encoder.normalize(gray_rgb_from_lightness(photo))).maps
+    maps = encoder.lightness_maps(photo)
     reused = exemplar_transfer(encoder, photo, [flag], trusted=[True], photo_maps=maps)
     for out in (first, again, reused):
         assert torch.equal(out.ab, fresh.ab) and torch.equal(out.confidence, fresh.confidence)
