@@ -133,7 +133,7 @@ class BatchColorizer:
 
     def _settings_key(self, hints: str | None, caption: str | None) -> dict[str, Any]:
         cfg = self.pipeline.config
-        return {"model": self.pipeline.model_info.sha256, "render_size": cfg.render_size,
+        return {"model": self.pipeline.model_info.sha256, "render_size": self.pipeline.render_size,
                 "temperature": cfg.temperature, "chroma_scale": cfg.chroma_scale,
                 "hints": hints, "caption": caption, "format": self.fmt, "report": self.report,
                 "exemplars": [e.sha256 for e in self.exemplars]}

@@ -25,7 +25,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="also write <stem>.json and <stem>.uncertainty.png")
     p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
     p.add_argument("--render-size", type=int, default=None,
-                   help="long side in px at which chroma is predicted (default 512)")
+                   help="long side in px at which chroma is predicted (default: the model's "
+                        "operating point)")
     p.add_argument("--format", default="png", choices=["png", "jpg", "tif"])
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")

@@ -59,6 +59,10 @@ class TransferConfig:
     split: `python -m eval.tune_transfer`)."""
 
     size: int = 256  # exemplar long side (px) for matching: 32 x 32 cells at stride 8
+    # The photo's long side (px) for matching, whatever the generator's render size: a flag a
+    # fifth of a photo's width is 13 cells wide at 512 px but 8 at 320 (too few to find its
+    # stripes); the gate below was tuned at 512.
+    photo_size: int = 512
     temperature: float = 0.03  # softmax temperature over cosine similarities
     luminance_weight: float = 2.0  # similarity lost per unit of |L*_photo - L*_exemplar| / 100
     window: int = 5  # a round trip counts when it lands within this many cells (odd)
@@ -75,8 +79,9 @@ class TransferConfig:
     full_presence: float = 0.4  # ... and above which it transfers fully
 
     def __post_init__(self) -> None:
-        if self.size < 32:
-            raise ValueError(f"transfer size must be at least 32 px, got {self.size}")
+        if self.size < 32 or self.photo_size < 32:
+            raise ValueError(f"transfer sizes must be at least 32 px, got {self.size} "
+                             f"(exemplar) and {self.photo_size} (photo)")
         if self.temperature <= 0 or self.full_confidence <= 0:
             raise ValueError("transfer temperature and full_confidence must be positive")
         if self.window < 1 or self.window % 2 == 0:

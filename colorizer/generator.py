@@ -62,6 +62,10 @@ class GeneratorConfig:
     # on validation photos given their own color as exemplar (`python -m eval.tradeoff
     # --guided --apply`); None = chroma_scale. Retrieved exemplars do not switch to it.
     guided_chroma_scale: float | None = None
+    # Long side (px) of the luminance the generator reads: part of the operating point, since
+    # the model sees a photo at the scale it was trained on (crops of 60-100% of a photo's
+    # short side at 160-192 px) best; chosen on validation by `python -m eval.tradeoff`.
+    render_size: int = 512
     grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
     exemplar_size: int = 128  # exemplar images are squeezed to this square (8 x 8 tokens each)
     text_dim: int = 384  # dimension of the context's sentence embedding (MiniLM)

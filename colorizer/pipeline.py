@@ -42,7 +42,6 @@ from colorizer.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from colorizer.result import ColorizationResult, InputInfo, ModelInfo
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "default"
-DEFAULT_RENDER_SIZE = 512  # long side of the chroma prediction: 0.2 s on 2 CPU cores
 MIN_RENDER_SIZE = 64
 
 
@@ -68,7 +67,8 @@ def resolve_device(device: str) -> torch.device:
 class PipelineConfig:
     """Run-time settings of the pipeline (the model's own settings live in its config)."""
 
-    render_size: int = DEFAULT_RENDER_SIZE  # long side (px) at which chroma is predicted
+    # Long side (px) at which chroma is predicted; None = the model's operating point.
+    render_size: int | None = None
     max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger inputs (checked from the header)
     temperature: float | None = None  # annealed-mean temperature; None = the model's default
     chroma_scale: float | None = None  # multiplies predicted chroma; None = the model's default
@@ -79,7 +79,7 @@ class PipelineConfig:
     transfer: TransferConfig = field(default_factory=TransferConfig)  # how cells are matched
 
     def __post_init__(self) -> None:
-        if self.render_size < MIN_RENDER_SIZE:
+        if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:
             raise ValueError(f"render_size must be at least {MIN_RENDER_SIZE}, got {self.render_size}")
         if self.max_pixels <= 0:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
@@ -165,6 +165,11 @@ class ColorizationPipeline:
                                     replace(self.config, **changes), self.device,
                                     self.context_fn, self.exemplar_fn, self.exemplar_cache)
 
+    @property
+    def render_size(self) -> int:
+        """The long side (px) at which chroma is predicted: the caller's or the model's."""
+        return self.config.render_size or self.generator.config.render_size
+
     @torch.inference_mode()
     def __call__(
         self,
@@ -204,7 +209,7 @@ class ColorizationPipeline:
 
         # 3. Chroma at the working resolution, conditioned on context and exemplar tokens.
         height, width = lightness.shape[-2:]
-        rw, rh = render_shape(width, height, self.config.render_size)
+        rw, rh = render_shape(width, height, self.render_size)
         small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
                               align_corners=False).to(self.device)
         tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
@@ -229,11 +234,17 @@ class ColorizationPipeline:
                          else self.config.retrieved_transfer for rec in guidance.used]
             active = [i for i, strength in enumerate(strengths) if strength > 0]
             if active:
+                photo, photo_maps = self._matching_view(lightness, small, features)
                 transfer = exemplar_transfer(
-                    self.generator.encoder, small, [guidance.images[i] for i in active],
+                    self.generator.encoder, photo, [guidance.images[i] for i in active],
                     self.config.transfer,
                     trusted=[guidance.used[i].get("kind") == "user" for i in active],
-                    cache=self.exemplar_cache, photo_maps=features)
+                    cache=self.exemplar_cache, photo_maps=photo_maps)
+                if photo.shape[-1] > ab.shape[-1] * 4:  # blend on the finer grid of the two
+                    grid = (photo.shape[-2] // 4, photo.shape[-1] // 4)
+                    ab = F.interpolate(ab, size=grid, mode="bilinear", align_corners=False)
+                    uncertainty = F.interpolate(uncertainty, size=grid, mode="bilinear",
+                                                align_corners=False)
                 ab, uncertainty, applied = transfer.blend(ab, uncertainty,
                                                           [strengths[i] for i in active])
                 mass = torch.zeros(used, *transfer.mass.shape[1:])
@@ -274,11 +285,28 @@ class ColorizationPipeline:
                 "exemplar_transfer": self.config.exemplar_transfer if user else 0.0,
                 "retrieved_transfer": (self.config.retrieved_transfer
                                        if len(guidance.used) > len(user) else 0.0),
-                "render_size": self.config.render_size,
+                "render_size": self.render_size,
                 "hints": hints,
                 "caption": caption,
             },
         )
+
+
+    def _matching_view(self, lightness: torch.Tensor, small: torch.Tensor,
+                       features: dict[int, torch.Tensor]
+                       ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+        """The photo's L* at the transfer's matching size (never magnified past the photo
+        itself, never below the render size) and the encoder's maps of it (the generator's own
+        when the sizes agree)."""
+        height, width = lightness.shape[-2:]
+        long_side = max(min(self.config.transfer.photo_size, max(width, height)),
+                        max(small.shape[-2:]))
+        mw, mh = render_shape(width, height, long_side)
+        if (mh, mw) == tuple(small.shape[-2:]):
+            return small, features
+        photo = F.interpolate(lightness, size=(mh, mw), mode="bilinear", antialias=True,
+                              align_corners=False).to(self.device)
+        return photo, self.generator.encode(photo)
 
 
 def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[float],

@@ -3,13 +3,16 @@
     python -m eval.tradeoff                       # val split, embedded default weights
     python -m eval.tradeoff --apply               # also write the chosen point into config.json
 
-Each photo's logits are computed once; every (prior correction, temperature, chroma scale)
-triple decodes them, merges with the photo's L*, and is scored by mean CIEDE2000 (truth) and colorfulness
-(vividness). The rule for the default operating point, applied on the validation split only
-(never on the Prokudin-Gorsky plates or the held-out split):
+Each photo's logits are computed once per render size (the long side at which the model reads
+the photo); every (prior correction, temperature, chroma scale) triple decodes them, merges
+with the photo's L*, and is scored by mean CIEDE2000 (truth), colorfulness (vividness) and
+blue share (warm/cool balance). The rule for the default operating point, applied on the
+validation split only (never on the Prokudin-Gorsky plates or the held-out split):
 
     among the settings whose mean CIEDE2000 is at least `margin` below the gray baseline's,
-    the one whose colorfulness is closest to the truth's (as vivid as the truth, no more);
+    at least `min_vividness` as colorful as the truth and at least `min_blue` of the truth's
+    blue share (not warmer than the photos), the one with the lowest CIEDE2000;
+    if there is none, among those `margin` below gray the colorfulness closest to the truth's;
     if no setting beats gray by the margin, the one with the lowest CIEDE2000.
 
 Writes `eval/results/tradeoff.json`, `tradeoff.md` and `tradeoff.png` (a scatter plot).
@@ -21,6 +24,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +37,7 @@ from colorizer.colorspace import lab_to_rgb_keep_luminance
 from colorizer.conditioning import Conditioning, exemplar_tensor
 from colorizer.generator import CONFIG_FILE, ColorGenerator
 from colorizer.imageio import load_image
-from colorizer.pipeline import DEFAULT_RENDER_SIZE, DEFAULT_WEIGHTS, lightness_of, render_shape
+from colorizer.pipeline import DEFAULT_WEIGHTS, lightness_of, render_shape
 from eval import metrics
 from eval.report import (
     DATASETS,
@@ -47,13 +51,19 @@ from eval.report import (
 log = logging.getLogger("chronochrome.eval.tradeoff")
 
 # Prior correction undoes the training's class rebalancing (0 = none, 1 = calibrated).
-PRIOR_CORRECTIONS = (0.0, 0.5, 0.7, 1.0)
-TEMPERATURES = (0.3, 0.4, 0.5, 0.7)
-CHROMA_SCALES = (0.2, 0.4, 0.7, 1.0, 1.3, 1.6, 2.0)
+PRIOR_CORRECTIONS = (0.6, 0.7, 0.8, 1.0)
+TEMPERATURES = (0.2, 0.25, 0.3, 0.4, 0.5)
+CHROMA_SCALES = (1.0, 1.3, 1.6, 2.0, 2.4, 2.8)
+# Training crops show 60-100% of a photo's short side at 160-192 px: a photo read at a long
+# side near 256-384 px looks to the model as in training; 512 px shows it magnified.
+RENDER_SIZES = (256, 320, 384, 512)
+MIN_VIVIDNESS = 0.7  # colorfulness / the truth's
+MIN_BLUE = 1.0  # blue share / the truth's
 
 
 @dataclass
 class Point:
+    render_size: int
     prior_correction: float
     temperature: float
     chroma_scale: float
@@ -63,7 +73,8 @@ class Point:
     chroma: list[float]  # total chroma per image
 
     def summary(self) -> dict[str, float]:
-        return {"prior_correction": self.prior_correction, "temperature": self.temperature,
+        return {"render_size": self.render_size, "prior_correction": self.prior_correction,
+                "temperature": self.temperature,
                 "chroma_scale": self.chroma_scale,
                 "ciede2000": float(np.mean(self.ciede2000)),
                 "colorfulness": float(np.mean(self.colorfulness)),
@@ -94,21 +105,21 @@ def colorize_with(generator: ColorGenerator, logits: torch.Tensor, lightness: to
     return np.round(rgb.astype(np.float64) * 255) / 255  # as saved: 8 bits
 
 
-def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
+def sweep(generator: ColorGenerator, files: list[Path], render_sizes: Sequence[int],
           corrections=PRIOR_CORRECTIONS, temperatures=TEMPERATURES, scales=CHROMA_SCALES,
           guided: bool = False) -> tuple[list[Point], dict]:
-    """Score every (correction, temperature, scale) point; `guided` gives each photo its own
-    augmented color version as exemplar (guided colorization when the exemplar fits)."""
-    points = [Point(a, t, s, [], [], [], [])
-              for a in corrections for t in temperatures for s in scales]
+    """Score every (render size, correction, temperature, scale) point; `guided` gives each
+    photo its own augmented color version as exemplar (guided colorization when it fits)."""
+    points = [Point(r, a, t, s, [], [], [], [])
+              for r in render_sizes for a in corrections for t in temperatures for s in scales]
     truth = {"ciede2000_gray": [], "colorfulness": [], "blue": [], "chroma": []}
     for index, path in enumerate(files, 1):
         log.info("[%d/%d] %s", index, len(files), path.name)
         rgb = load_image(path).rgb.astype(np.float64)
         truth_lab = metrics.lab_of(rgb)
         lightness = lightness_of(load_image(luminance_input(rgb)))  # 8-bit gray, as in report
-        logits = logits_for(generator, lightness, render_size,
-                            augmented_view(rgb) if guided else None)
+        exemplar = augmented_view(rgb) if guided else None
+        logits = {r: logits_for(generator, lightness, r, exemplar) for r in render_sizes}
         gray = metrics.gray_baseline(rgb)
         truth["ciede2000_gray"].append(metrics.mean_ciede2000(gray, rgb, truth_lab=truth_lab))
         truth["colorfulness"].append(metrics.colorfulness(rgb))
@@ -116,11 +127,13 @@ def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
         truth["blue"].append(blue)
         truth["chroma"].append(chroma)
         for point in points:
-            pred = colorize_with(generator, logits, lightness, point.prior_correction,
-                                 point.temperature, point.chroma_scale)
-            point.ciede2000.append(metrics.mean_ciede2000(pred, rgb, truth_lab=truth_lab))
+            pred = colorize_with(generator, logits[point.render_size], lightness,
+                                 point.prior_correction, point.temperature, point.chroma_scale)
+            pred_lab = metrics.lab_of(pred)
+            point.ciede2000.append(metrics.mean_ciede2000(pred, rgb, truth_lab=truth_lab,
+                                                          pred_lab=pred_lab))
             point.colorfulness.append(metrics.colorfulness(pred))
-            blue, chroma = metrics.blue_chroma(pred)
+            blue, chroma = metrics.blue_chroma(pred, lab=pred_lab)
             point.blue.append(blue)
             point.chroma.append(chroma)
     reference = {"gray_ciede2000": float(np.mean(truth["ciede2000_gray"])),
@@ -129,9 +142,15 @@ def sweep(generator: ColorGenerator, files: list[Path], render_size: int,
     return points, reference
 
 
-def choose(summaries: list[dict], reference: dict, margin: float) -> dict:
+def choose(summaries: list[dict], reference: dict, margin: float,
+           min_vividness: float = MIN_VIVIDNESS, min_blue: float = MIN_BLUE) -> dict:
     """The documented rule (see the module docstring)."""
     ok = [p for p in summaries if p["ciede2000"] <= reference["gray_ciede2000"] - margin]
+    balanced = [p for p in ok
+                if p["colorfulness"] >= min_vividness * reference["truth_colorfulness"]
+                and p["blue_share"] >= min_blue * reference["truth_blue_share"]]
+    if balanced:
+        return min(balanced, key=lambda p: p["ciede2000"])
     if ok:
         target = reference["truth_colorfulness"]
         return min(ok, key=lambda p: (abs(p["colorfulness"] - target), p["ciede2000"]))
@@ -148,12 +167,13 @@ def markdown(summaries: list[dict], reference: dict, chosen: dict, dataset: str)
              f"{reference['truth_blue_share']:.3f}. Chroma scale "
              + ("confidence-weighted (applies in full at uncertainty 1, not at 0)."
                 if reference.get("confidence_weighted") else "uniform."), "",
-             ("| prior correction | temperature | chroma scale | ΔE00 ↓ | colorfulness "
-              "| CF / truth | blue share |"),
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+             ("| render size | prior correction | temperature | chroma scale | ΔE00 ↓ "
+              "| colorfulness | CF / truth | blue share |"),
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p in summaries:
         mark = " **(default)**" if p is chosen else ""
-        lines.append(f"| {p['prior_correction']:.1f} | {p['temperature']:.2f} | "
+        lines.append(f"| {p['render_size']} | {p['prior_correction']:.1f} | "
+                     f"{p['temperature']:.2f} | "
                      f"{p['chroma_scale']:.2f}{mark} | "
                      f"{p['ciede2000']:.2f} | {p['colorfulness']:.1f} | "
                      f"{p['colorfulness'] / reference['truth_colorfulness']:.0%} | "
@@ -213,16 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0, help="use the first N photos (0 = all)")
     p.add_argument("--margin", type=float, default=0.2,
                    help="required ΔE00 advantage over the gray baseline")
-    p.add_argument("--render-size", type=int, default=DEFAULT_RENDER_SIZE)
+    p.add_argument("--min-vividness", type=float, default=MIN_VIVIDNESS,
+                   help="required colorfulness / the truth's (default: %(default)s)")
+    p.add_argument("--min-blue", type=float, default=MIN_BLUE,
+                   help="required blue share / the truth's (default: %(default)s)")
+    p.add_argument("--render-sizes", type=int, nargs="+", default=list(RENDER_SIZES),
+                   help="long sides to sweep (default: %(default)s)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--apply", action="store_true",
-                   help="write the chosen prior correction, temperature and chroma scale "
-                        "into the weights' config")
+                   help="write the chosen render size, prior correction, temperature and "
+                        "chroma scale into the weights' config")
     p.add_argument("--guided", action="store_true",
                    help="the operating point for guided colorization: each photo gets its own "
                         "augmented color as exemplar; only the chroma scale is swept (at the "
-                        "model's prior correction and temperature) and --apply writes "
-                        "guided_chroma_scale")
+                        "model's render size, prior correction and temperature) and --apply "
+                        "writes guided_chroma_scale")
     return p
 
 
@@ -238,21 +263,24 @@ def main(argv: list[str] | None = None) -> int:
     generator = ColorGenerator.from_pretrained(args.weights)
     if args.guided:
         config = generator.config
-        points, reference = sweep(generator, files, args.render_size,
+        points, reference = sweep(generator, files, (config.render_size,),
                                   corrections=(config.prior_correction,),
                                   temperatures=(config.temperature,), guided=True)
     else:
-        points, reference = sweep(generator, files, args.render_size)
+        points, reference = sweep(generator, files, args.render_sizes)
     reference["count"] = len(files)
     reference["confidence_weighted"] = generator.config.confidence_weighted
     summaries = [p.summary() for p in points]
-    chosen = choose(summaries, reference, args.margin)
+    chosen = choose(summaries, reference, args.margin, args.min_vividness, args.min_blue)
     args.out.mkdir(parents=True, exist_ok=True)
     document = {"dataset": dataset.name, "description": dataset.description,
-                "weights": str(args.weights), "margin": args.margin, "reference": reference,
-                "points": summaries, "chosen": chosen,
-                "rule": "among points with ΔE00 <= gray ΔE00 - margin, colorfulness closest to "
-                        "the truth's; else the lowest ΔE00"}
+                "weights": str(args.weights), "margin": args.margin,
+                "min_vividness": args.min_vividness, "min_blue": args.min_blue,
+                "reference": reference, "points": summaries, "chosen": chosen,
+                "rule": "among points with ΔE00 <= gray ΔE00 - margin, colorfulness >= "
+                        "min_vividness x the truth's and blue share >= min_blue x the truth's, "
+                        "the lowest ΔE00; else among those below gray by the margin the "
+                        "colorfulness closest to the truth's; else the lowest ΔE00"}
     stem = "tradeoff-guided" if args.guided else "tradeoff"
     document["guided"] = args.guided
     (args.out / f"{stem}.json").write_text(json.dumps(document, indent=1) + "\n")
@@ -260,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / f"{stem}.md").write_text(table)
     plot(summaries, reference, chosen, args.out / f"{stem}.png")
     print(table)
-    print(f"chosen: prior correction {chosen['prior_correction']}, temperature "
+    print(f"chosen: render size {chosen['render_size']}, prior correction "
+          f"{chosen['prior_correction']}, temperature "
           f"{chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
     if args.apply:
         config_path = Path(args.weights) / CONFIG_FILE
@@ -268,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.guided:
             config.update(guided_chroma_scale=chosen["chroma_scale"])
         else:
-            config.update(prior_correction=chosen["prior_correction"],
+            config.update(render_size=chosen["render_size"],
+                          prior_correction=chosen["prior_correction"],
                           temperature=chosen["temperature"],
                           chroma_scale=chosen["chroma_scale"])
         config_path.write_text(json.dumps(config, indent=2) + "\n")

@@ -131,6 +131,19 @@ def test_weak_retrieved_matches_are_left_out(tmp_path):
     assert cond.era.tolist() == [[1935.0, 1935.0]]
 
 
+def test_a_context_that_knows_neither_era_nor_place_adds_no_text_token():
+    from colorizer.guidance import build_guidance
+
+    unknown = {"era": None, "region": None, "embedding": [0.25] * 6,
+               "description": "A photograph of unknown date at an unknown place, showing web site."}
+    cond = build_guidance(unknown, [], [], 32, 6, max_exemplars=4).conditioning
+    assert not bool(cond.text_mask[0]) and not bool(cond.era_mask[0])
+    # A place alone is enough to read the sentence.
+    placed = {**unknown, "region": {"code": "SU", "name": "Soviet Union"}}
+    cond = build_guidance(placed, [], [], 32, 6, max_exemplars=4).conditioning
+    assert bool(cond.text_mask[0]) and cond.text[0].tolist() == [0.25] * 6
+
+
 def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path):
     from colorizer.pipeline import ColorizationPipeline
 

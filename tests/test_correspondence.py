@@ -270,3 +270,30 @@ def test_the_exemplar_cache_reuses_cells_by_content_and_forgets_the_oldest(encod
     assert calls == ["a", "b", "c", "a2"] and len(cache) == 2
     with pytest.raises(ValueError, match="at least 1"):
         ExemplarCache(capacity=0)
+
+
+def test_matching_runs_at_its_own_size_not_the_render_size(tiny_weights):
+    from colorizer.pipeline import ColorizationPipeline
+
+    scene = np.concatenate([_textured(96, 128, (200, 40, 40), 1),
+                            _textured(96, 128, (40, 70, 190), 2)], axis=1)  # 256 x 96
+    truth = _lab(scene)
+    gray = Image.fromarray(np.asarray(_pil(scene).convert("L")))
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=64)
+    lightness = torch.rand(1, 1, 96, 256) * 100
+    small = torch.nn.functional.interpolate(lightness, size=(24, 64))
+    features = pipe.generator.encode(small)
+    photo, maps = pipe._matching_view(lightness, small, features)
+    assert photo.shape[-2:] == (96, 256) and maps is not features  # the photo's own 256 px
+    coarse = pipe.with_config(transfer=TransferConfig(photo_size=64))
+    photo, maps = coarse._matching_view(lightness, small, features)
+    assert photo is small and maps is features  # same size: the generator's maps reused
+
+    def error(p: ColorizationPipeline) -> float:
+        got = _lab(np.asarray(p(gray, exemplars=[_pil(scene)]).image, dtype=np.float64))
+        return float((got[:, 1:] - truth[:, 1:]).abs().mean())
+
+    # 16 x 6 cells at 64 px blur the two halves' border; 32 x 12 at 256 px find it.
+    fine_error, coarse_error = error(pipe), error(coarse)
+    assert fine_error < 0.5 * coarse_error, (fine_error, coarse_error)

@@ -7,21 +7,36 @@ from eval.tradeoff import choose, plot, sweep
 
 def _points():
     return [
-        {"temperature": 0.2, "chroma_scale": 1.2, "ciede2000": 11.0, "colorfulness": 60.0},
-        {"temperature": 0.38, "chroma_scale": 1.0, "ciede2000": 11.5, "colorfulness": 41.0},
-        {"temperature": 0.5, "chroma_scale": 0.8, "ciede2000": 10.0, "colorfulness": 25.0},
-        {"temperature": 1.0, "chroma_scale": 1.2, "ciede2000": 13.5, "colorfulness": 44.0},
+        {"temperature": 0.2, "chroma_scale": 1.2, "ciede2000": 11.0, "colorfulness": 60.0,
+         "blue_share": 0.10},
+        {"temperature": 0.38, "chroma_scale": 1.0, "ciede2000": 11.5, "colorfulness": 41.0,
+         "blue_share": 0.15},
+        {"temperature": 0.5, "chroma_scale": 0.8, "ciede2000": 10.0, "colorfulness": 25.0,
+         "blue_share": 0.30},
+        {"temperature": 1.0, "chroma_scale": 1.2, "ciede2000": 13.5, "colorfulness": 44.0,
+         "blue_share": 0.30},
     ]
 
 
-def test_choose_prefers_truth_like_vividness_below_gray():
-    reference = {"gray_ciede2000": 12.0, "truth_colorfulness": 42.0}
+def test_choose_takes_the_truest_point_vivid_and_cool_enough():
+    reference = {"gray_ciede2000": 12.0, "truth_colorfulness": 42.0, "truth_blue_share": 0.12}
+    # With half the truth's blue share asked, 11.0 and 11.5 are below gray, vivid and cool
+    # enough; 10.0 is too dull, 13.5 above gray.
+    chosen = choose(_points(), reference, margin=0.2, min_blue=0.5)
+    assert (chosen["temperature"], chosen["ciede2000"]) == (0.2, 11.0)
+    # The default asks for the truth's blue share: the warm one (0.10 < 0.12) is out.
+    chosen = choose(_points(), reference, margin=0.2)
+    assert chosen["ciede2000"] == 11.5
+
+
+def test_choose_prefers_truth_like_vividness_when_none_is_balanced():
+    reference = {"gray_ciede2000": 12.0, "truth_colorfulness": 42.0, "truth_blue_share": 0.5}
     chosen = choose(_points(), reference, margin=0.2)
     assert (chosen["temperature"], chosen["chroma_scale"]) == (0.38, 1.0)
 
 
 def test_choose_falls_back_to_lowest_error_when_nothing_beats_gray():
-    reference = {"gray_ciede2000": 9.0, "truth_colorfulness": 42.0}
+    reference = {"gray_ciede2000": 9.0, "truth_colorfulness": 42.0, "truth_blue_share": 0.1}
     assert choose(_points(), reference, margin=0.2)["ciede2000"] == 10.0
 
 
@@ -32,17 +47,19 @@ def test_sweep_scores_every_setting(tmp_path, tiny_generator):
         path = tmp_path / f"p{i}.png"
         Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
         files.append(path)
-    points, reference = sweep(tiny_generator.eval(), files, 64, corrections=(0.0, 1.0),
+    points, reference = sweep(tiny_generator.eval(), files, (64, 96), corrections=(0.0, 1.0),
                               temperatures=(0.3, 1.0), scales=(0.5, 1.0))
-    assert len(points) == 8
+    assert len(points) == 16
     summaries = [p.summary() for p in points]
     assert all(len(p.ciede2000) == 2 for p in points)
-    def at(a, t, s):
-        return next(p for p in summaries if (p["prior_correction"], p["temperature"],
-                                             p["chroma_scale"]) == (a, t, s))
+    def at(r, a, t, s):
+        return next(p for p in summaries if (p["render_size"], p["prior_correction"],
+                                             p["temperature"], p["chroma_scale"]) == (r, a, t, s))
 
-    low, high = at(0.0, 0.3, 0.5), at(0.0, 0.3, 1.0)
+    low, high = at(64, 0.0, 0.3, 0.5), at(64, 0.0, 0.3, 1.0)
     assert high["colorfulness"] > low["colorfulness"]
+    # The render size is a real setting: the model reads the photo at another scale.
+    assert at(96, 0.0, 0.3, 1.0)["ciede2000"] != high["ciede2000"]
     assert reference["gray_ciede2000"] > 0 and reference["truth_colorfulness"] > 10
     plot(summaries, reference, summaries[0], tmp_path / "t.png")
     assert Image.open(tmp_path / "t.png").size == (720, 480)
@@ -68,7 +85,7 @@ def test_guided_sweep_gives_each_photo_its_own_color_as_exemplar(tmp_path, tiny_
     Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
     model = tiny_generator.eval()
     one = {"corrections": (0.0,), "temperatures": (0.38,), "scales": (1.0,)}
-    plain, _ = sweep(model, [path], 64, **one)
-    guided, _ = sweep(model, [path], 64, **one, guided=True)
+    plain, _ = sweep(model, [path], (64,), **one)
+    guided, _ = sweep(model, [path], (64,), **one, guided=True)
     # The exemplar changes the prediction (a random tiny model still reads its tokens).
     assert guided[0].ciede2000[0] != plain[0].ciede2000[0]

@@ -8,8 +8,10 @@ from skimage import data as skdata
 
 from colorizer import ColorizationPipeline, ColorizationResult
 from colorizer.colorspace import luminance_of_rgb
+from colorizer.generator import ColorGenerator, GeneratorConfig
 from colorizer.pipeline import DeviceUnavailableError, render_shape, resolve_device
 from colorizer.samples import sample_photos
+from tests.conftest import TINY
 
 
 def _lightness(pixels: np.ndarray) -> np.ndarray:
@@ -84,6 +86,18 @@ def test_explicit_missing_device_is_an_error():
     with pytest.raises(DeviceUnavailableError, match="no CUDA device"):
         resolve_device("cuda")
     assert resolve_device("auto").type == "cpu"
+
+
+def test_render_size_defaults_to_the_models_operating_point(tmp_path):
+    folder = tmp_path / "m"
+    ColorGenerator(GeneratorConfig(**TINY, render_size=80)).save_pretrained(folder)
+    wide = Image.fromarray((np.random.default_rng(0).random((60, 300)) * 255).astype(np.uint8))
+    pipe = ColorizationPipeline.from_pretrained(folder, device="cpu", context=False,
+                                                exemplars=False)
+    result = pipe(wide)
+    assert result.render_size == (80, 16) and result.settings["render_size"] == 80
+    # The caller's setting wins over the model's.
+    assert pipe.with_config(render_size=100)(wide).render_size == (100, 20)
 
 
 def test_render_size_is_validated(tiny_weights):

@@ -55,7 +55,8 @@ def add_service_parsers(sub: argparse._SubParsersAction) -> None:
                        help="a folder written by save_pretrained (default: embedded weights)")
     serve.add_argument("--device", default="auto", help="auto, cpu or cuda")
     serve.add_argument("--render-size", type=int, default=None,
-                       help="long side in px at which chroma is predicted")
+                       help="long side in px at which chroma is predicted (default: the "
+                            "model's operating point)")
     serve.add_argument("--no-context", action="store_true", help="skip context inference")
 
     keys = sub.add_parser("keys", help="manage API keys of the HTTP service")
