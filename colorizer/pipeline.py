@@ -291,7 +291,6 @@ class ColorizationPipeline:
             },
         )
 
-
     def _matching_view(self, lightness: torch.Tensor, small: torch.Tensor,
                        features: dict[int, torch.Tensor]
                        ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
