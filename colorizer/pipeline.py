@@ -102,6 +102,13 @@ def render_shape(width: int, height: int, long_side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def lightness_at(lightness: torch.Tensor, long_side: int) -> torch.Tensor:
+    """(B, 1, H, W) L* resized (antialiased) to the given long side, aspect kept."""
+    width, height = render_shape(lightness.shape[-1], lightness.shape[-2], long_side)
+    return F.interpolate(lightness, size=(height, width), mode="bilinear", antialias=True,
+                         align_corners=False)
+
+
 ContextFn = Callable[[Image.Image, str | None, str | None], dict[str, Any]]
 ExemplarFn = Callable[[dict[str, Any], Image.Image, str | None], list[dict[str, Any]]]
 
@@ -209,9 +216,8 @@ class ColorizationPipeline:
 
         # 3. Chroma at the working resolution, conditioned on context and exemplar tokens.
         height, width = lightness.shape[-2:]
-        rw, rh = render_shape(width, height, self.render_size)
-        small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
-                              align_corners=False).to(self.device)
+        small = lightness_at(lightness, self.render_size).to(self.device)
+        rh, rw = small.shape[-2:]
         tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
         used = len(guidance.used)
         features = self.generator.encode(small)  # reused by the direct transfer below
@@ -297,14 +303,11 @@ class ColorizationPipeline:
         """The photo's L* at the transfer's matching size (never magnified past the photo
         itself, never below the render size) and the encoder's maps of it (the generator's own
         when the sizes agree)."""
-        height, width = lightness.shape[-2:]
-        long_side = max(min(self.config.transfer.photo_size, max(width, height)),
+        long_side = max(min(self.config.transfer.photo_size, max(lightness.shape[-2:])),
                         max(small.shape[-2:]))
-        mw, mh = render_shape(width, height, long_side)
-        if (mh, mw) == tuple(small.shape[-2:]):
+        if long_side == max(small.shape[-2:]):
             return small, features
-        photo = F.interpolate(lightness, size=(mh, mw), mode="bilinear", antialias=True,
-                              align_corners=False).to(self.device)
+        photo = lightness_at(lightness, long_side).to(self.device)
         return photo, self.generator.encode(photo)
 
 

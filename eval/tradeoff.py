@@ -37,7 +37,7 @@ from colorizer.colorspace import lab_to_rgb_keep_luminance
 from colorizer.conditioning import Conditioning, exemplar_tensor
 from colorizer.generator import CONFIG_FILE, ColorGenerator
 from colorizer.imageio import load_image
-from colorizer.pipeline import DEFAULT_WEIGHTS, lightness_of, render_shape
+from colorizer.pipeline import DEFAULT_WEIGHTS, lightness_at, lightness_of
 from eval import metrics
 from eval.report import (
     DATASETS,
@@ -84,10 +84,7 @@ class Point:
 @torch.inference_mode()
 def logits_for(generator: ColorGenerator, lightness: torch.Tensor, render_size: int,
                exemplar: Image.Image | None = None) -> torch.Tensor:
-    height, width = lightness.shape[-2:]
-    rw, rh = render_shape(width, height, render_size)
-    small = F.interpolate(lightness, size=(rh, rw), mode="bilinear", antialias=True,
-                          align_corners=False)
+    small = lightness_at(lightness, render_size)
     tokens = mask = None
     if exemplar is not None:
         size = generator.config.exemplar_size
