@@ -172,6 +172,7 @@ class BatchColorizer:
             manifest[item.output.name] = {"input": str(item.source), "input_sha256": loaded.sha256,
                                           "settings": settings}
             item.status = "done"
+            item.message = "; ".join(result.notes)  # e.g. a hint that was not understood
         except ChronochromeError as exc:
             item.status, item.message = "failed", str(exc)
         except (OSError, ValueError, RuntimeError) as exc:

@@ -119,6 +119,10 @@ def run_colorize(args: argparse.Namespace) -> int:
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)
+    # What a run left unused (a hint not understood), once however many photos it concerns.
+    for note in sorted({item.message for item in summary.items
+                        if item.status == "done" and item.message}):
+        print(f"note: {note}", file=sys.stderr)
     print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
           f"(already done), {summary.count('failed')} failed -> {outdir}")
     return 1 if summary.failed else 0

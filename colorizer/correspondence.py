@@ -123,6 +123,16 @@ class Transfer:
         return mixed_ab, mixed_unc, weight
 
 
+    def applied_by(self, strengths: list[float], which: list[bool],
+                   size: torch.Size | tuple[int, int]) -> torch.Tensor:
+        """(1, 1, h, w) the blend weight that came from the exemplars marked in `which` (the
+        retrieved ones: where the context changed the colors), at `size`."""
+        keep = torch.tensor(which, dtype=self.mass.dtype, device=self.mass.device)
+        strength = torch.tensor(strengths, dtype=self.mass.dtype, device=self.mass.device)
+        per_cell = ((keep * strength * self.admitted)[:, None, None] * self.mass).sum(0)
+        return _resize(self.confidence * per_cell[None, None], size)
+
+
 def _resize(x: torch.Tensor, size: torch.Size | tuple[int, int]) -> torch.Tensor:
     if tuple(x.shape[-2:]) == tuple(size):
         return x

@@ -220,11 +220,17 @@ class ColorGenerator(nn.Module):
         """
         t = self.config.temperature if temperature is None else temperature
         s = self.config.chroma_scale if chroma_scale is None else chroma_scale
-        a = self.config.prior_correction if prior_correction is None else prior_correction
-        logits = undo_rebalancing(logits, self.class_log_weights, a)
+        logits = self.corrected_logits(logits, prior_correction)
         uncertainty = normalized_entropy(logits)
         factor = 1.0 - (1.0 - s) * uncertainty if self.config.confidence_weighted else s
         return annealed_mean(logits, self.ab_bins, t) * factor, uncertainty
+
+    def corrected_logits(self, logits: torch.Tensor, prior_correction: float | None = None
+                         ) -> torch.Tensor:
+        """Logits of the photo's color distribution: the training's rebalancing undone as far
+        as `prior_correction` (default: the model's operating point) says."""
+        a = self.config.prior_correction if prior_correction is None else prior_correction
+        return undo_rebalancing(logits, self.class_log_weights, a)
 
     def forward(
         self,

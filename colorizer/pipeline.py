@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from colorizer.balance import BALANCE_FILE, BalancePredictor
+from colorizer.chroma import ChromaConfig, chroma_at, hue_agreement, shift_balance
 from colorizer.colorspace import (
     gray_rgb_from_lightness,
     lab_to_rgb_keep_luminance,
@@ -77,6 +79,7 @@ class PipelineConfig:
     exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
     retrieved_transfer: float = 1.0  # ... and from retrieved ones found in the photo
     transfer: TransferConfig = field(default_factory=TransferConfig)  # how cells are matched
+    chroma: ChromaConfig = field(default_factory=ChromaConfig)  # agreement, balance, edges
 
     def __post_init__(self) -> None:
         if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:
@@ -125,6 +128,7 @@ class ColorizationPipeline:
         context_fn: ContextFn | None = None,
         exemplar_fn: ExemplarFn | None = None,
         exemplar_cache: ExemplarCache | None = None,
+        balance: BalancePredictor | None = None,
     ):
         self.config = config or PipelineConfig()
         self.device = device if isinstance(device, torch.device) else resolve_device(device)
@@ -135,6 +139,8 @@ class ColorizationPipeline:
         # The generator's encoder matches exemplars for the direct transfer; what it made of
         # an exemplar image is kept for the next photo (a batch with one hint reuses it).
         self.exemplar_cache = exemplar_cache or ExemplarCache()
+        # Reads the photo's overall color balance from the generator's encoder maps.
+        self.balance = balance.to(self.device).eval() if balance is not None else None
 
     @classmethod
     def from_pretrained(
@@ -163,14 +169,23 @@ class ColorizationPipeline:
         torch_device = resolve_device(device)
         context_fn, exemplar_fn = default_components(torch_device, context, exemplars,
                                                      context_config)
+        # Weights saved before the balance predictor existed decode without one.
+        balance = (BalancePredictor.from_pretrained(folder)
+                   if (folder / BALANCE_FILE).is_file() else None)
         return cls(generator, info, PipelineConfig(**config), device=torch_device,
-                   context_fn=context_fn, exemplar_fn=exemplar_fn)
+                   context_fn=context_fn, exemplar_fn=exemplar_fn, balance=balance)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
-        """The same components with other run-time settings."""
+        """The same components with other run-time settings (`chroma` and `transfer` may be
+        given as dicts of the fields that change)."""
+        for name, kind in (("chroma", ChromaConfig), ("transfer", TransferConfig)):
+            if isinstance(changes.get(name), dict):
+                current = asdict(getattr(self.config, name))
+                changes[name] = _config_from(kind, {**current, **changes[name]})
         return ColorizationPipeline(self.generator, self.model_info,
                                     replace(self.config, **changes), self.device,
-                                    self.context_fn, self.exemplar_fn, self.exemplar_cache)
+                                    self.context_fn, self.exemplar_fn, self.exemplar_cache,
+                                    self.balance)
 
     @property
     def render_size(self) -> int:
@@ -204,69 +219,82 @@ class ColorizationPipeline:
             caption = Path(loaded.name).name
         context = (self.context_fn(gray, hints, caption) if self.context_fn
                    else _empty_context(hints, caption))
+        # A hint in which no era or place was found is reported and not used: its words would
+        # otherwise reach retrieval as a query ("asdfgh qwerty" retrieved three flags).
+        hint_note = (context.get("unknown") or {}).get("hint")
+        query = None if hint_note else hints
         timings["context"], clock = _lap(clock)
         user = [e if isinstance(e, UserExemplar) else
                 UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
-        retrieved = self.exemplar_fn(context, gray, hints) if self.exemplar_fn else []
+        retrieved = self.exemplar_fn(context, gray, query) if self.exemplar_fn else []
         gen_config = self.generator.config
-        guidance = build_guidance(context, retrieved, user, gen_config.exemplar_size,
+        guidance = build_guidance(retrieved, user, gen_config.exemplar_size,
                                   gen_config.text_dim, self.config.max_exemplars,
                                   self.config.exemplar_score_margin)
         timings["retrieval"], clock = _lap(clock)
 
-        # 3. Chroma at the working resolution, conditioned on context and exemplar tokens.
-        height, width = lightness.shape[-2:]
+        # 3. Chroma at the working resolution. Only the user's own exemplars are attended to;
+        #    without them this is the photo's own, no-context color.
         small = lightness_at(lightness, self.render_size).to(self.device)
         rh, rw = small.shape[-2:]
+        attended = guidance.attended
         tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
-        used = len(guidance.used)
-        features = self.generator.encode(small)  # reused by the direct transfer below
+        features = self.generator.encode(small)  # reused by the balance and the transfer
         logits, weights = self.generator.logits_from_features(features, tokens, mask,
-                                                              return_attention=used > 0)
+                                                              return_attention=attended > 0)
         chroma_scale = self.config.chroma_scale  # the caller's override wins
         if chroma_scale is None and user:
             # The user's own reference photo of the scene is trusted for bolder color; a
             # retrieved exemplar (a flag for the era) matches only part of the photo at best.
             chroma_scale = gen_config.guided_chroma_scale
-        ab, uncertainty = self.generator.decode(logits, self.config.temperature, chroma_scale)
+        ab, uncertainty = self.decode(logits, features, chroma_scale)
+
+        # 4. Exemplar colors copied where each exemplar is found (retrieved ones must be found
+        #    in the photo first); `context_weight` is where retrieved ones changed the colors.
+        used = len(guidance.used)
+        context_weight = torch.zeros_like(uncertainty)
         shares, maps, moved, contributed, found = [], [], [], [], [None] * used
         if used:
-            # The stride-8 block's attention: one row of weights per stride-8 cell.
             h8, w8 = -(-logits.shape[-2] // 2), -(-logits.shape[-1] // 2)
-            shares, maps = attention_per_exemplar(weights[-1], used,
-                                                  self.generator.tokens_per_exemplar, (h8, w8))
+            shares, maps = attention_per_exemplar(weights[-1] if attended else None, used,
+                                                  attended, self.generator.tokens_per_exemplar,
+                                                  (h8, w8))
             moved, contributed = [0.0] * used, list(shares)
-            strengths = [self.config.exemplar_transfer if rec.get("kind") == "user"
-                         else self.config.retrieved_transfer for rec in guidance.used]
+            strengths = [self.config.exemplar_transfer if i < len(user)
+                         else self.config.retrieved_transfer for i in range(used)]
             active = [i for i, strength in enumerate(strengths) if strength > 0]
             if active:
                 photo, photo_maps = self._matching_view(lightness, small, features)
                 transfer = exemplar_transfer(
                     self.generator.encoder, photo, [guidance.images[i] for i in active],
-                    self.config.transfer,
-                    trusted=[guidance.used[i].get("kind") == "user" for i in active],
+                    self.config.transfer, trusted=[i < len(user) for i in active],
                     cache=self.exemplar_cache, photo_maps=photo_maps)
-                if photo.shape[-1] > ab.shape[-1] * 4:  # blend on the finer grid of the two
-                    grid = (photo.shape[-2] // 4, photo.shape[-1] // 4)
-                    ab = F.interpolate(ab, size=grid, mode="bilinear", align_corners=False)
-                    uncertainty = F.interpolate(uncertainty, size=grid, mode="bilinear",
-                                                align_corners=False)
-                ab, uncertainty, applied = transfer.blend(ab, uncertainty,
-                                                          [strengths[i] for i in active])
-                mass = torch.zeros(used, *transfer.mass.shape[1:])
-                mass[active] = transfer.mass.cpu()
                 for i, presence in zip(active, transfer.presence.tolist()):
                     found[i] = round(presence, 4)
-                maps, moved, contributed = contribution_maps(maps, mass, applied)
+                if float(transfer.admitted.max()) > 0:  # else: nothing found, nothing changes
+                    if photo.shape[-1] > ab.shape[-1]:  # blend on the finer grid of the two
+                        grid = (photo.shape[-2] // 4, photo.shape[-1] // 4)
+                        ab = F.interpolate(ab, size=grid, mode="bilinear", align_corners=False)
+                        uncertainty = F.interpolate(uncertainty, size=grid, mode="bilinear",
+                                                    align_corners=False)
+                    active_strengths = [strengths[i] for i in active]
+                    ab, uncertainty, applied = transfer.blend(ab, uncertainty, active_strengths)
+                    context_weight = transfer.applied_by(
+                        active_strengths, [i >= len(user) for i in active], ab.shape[-2:])
+                    mass = torch.zeros(used, *transfer.mass.shape[1:])
+                    mass[active] = transfer.mass.cpu()
+                    maps, moved, contributed = contribution_maps(maps, mass, applied)
         exemplar_records = _exemplar_report(guidance.used, shares, moved, contributed, found,
                                             retrieved)
         timings["generator"], clock = _lap(clock)
 
-        # 4. Upsample chroma onto the full-resolution L* and merge, keeping L* exactly.
-        ab_full = F.interpolate(ab.float().cpu(), size=(height, width), mode="bilinear",
-                                align_corners=False)
+        # 5. Chroma onto the full-resolution L*, following its edges; L* kept exactly.
+        height, width = lightness.shape[-2:]
+        ab_full = chroma_at(ab.float().cpu(), lightness, self.config.chroma)
         unc_full = F.interpolate(uncertainty.float().cpu(), size=(height, width),
                                  mode="bilinear", align_corners=False)
+        region_full = F.interpolate(context_weight.float().cpu(), size=(height, width),
+                                    mode="bilinear", align_corners=False)
         out_rgb = lab_to_rgb_keep_luminance(lightness, ab_full)
         pixels = (out_rgb[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
         timings["merge"], clock = _lap(clock)
@@ -284,10 +312,15 @@ class ColorizationPipeline:
             exemplar_images=guidance.images,
             render_size=(rw, rh),
             timings=timings,
+            context_region=region_full[0, 0].numpy().clip(0, 1).astype(np.float32),
+            notes=(f"hint not used: {hint_note}",) if hint_note else (),
             settings={
                 "device": str(self.device),
-                "temperature": self.config.temperature or self.generator.config.temperature,
-                "chroma_scale": chroma_scale or self.generator.config.chroma_scale,
+                "temperature": _given(self.config.temperature,
+                                      self.generator.config.temperature),
+                "chroma_scale": _given(chroma_scale, self.generator.config.chroma_scale),
+                **{f"chroma.{k}": v for k, v in asdict(self.config.chroma).items()},
+                "balance": self.balance is not None,
                 "exemplar_transfer": self.config.exemplar_transfer if user else 0.0,
                 "retrieved_transfer": (self.config.retrieved_transfer
                                        if len(guidance.used) > len(user) else 0.0),
@@ -296,6 +329,20 @@ class ColorizationPipeline:
                 "caption": caption,
             },
         )
+
+    def decode(self, logits: torch.Tensor, features: dict[int, torch.Tensor],
+               chroma_scale: float | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits (1, Q, h, w) -> (a*b*, uncertainty) at the operating point: the annealed
+        mean, toned down where the plausible hues disagree, moved to the predicted balance."""
+        ab, uncertainty = self.generator.decode(logits, self.config.temperature, chroma_scale)
+        chroma = self.config.chroma
+        if chroma.agreement_power > 0:
+            probs = torch.softmax(self.generator.corrected_logits(logits), dim=1)
+            agreement = hue_agreement(probs, self.generator.ab_bins)
+            ab = ab * agreement.pow(chroma.agreement_power)
+        if self.balance is not None and chroma.balance_strength > 0:
+            ab = shift_balance(ab, self.balance(features), chroma.balance_strength)
+        return ab, uncertainty
 
     def _matching_view(self, lightness: torch.Tensor, small: torch.Tensor,
                        features: dict[int, torch.Tensor]
@@ -331,6 +378,21 @@ def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[fl
              "color_share": None, "found_in_photo": None}
             for rec in retrieved if rec.get("id") not in used_ids]
     return out
+
+
+def _config_from(kind: type, data: dict[str, Any]) -> Any:
+    """A frozen config from a dict, unknown keys named with the valid ones."""
+    valid = {f.name for f in fields(kind)}
+    unknown = set(data) - valid
+    if unknown:
+        raise ValueError(f"unknown {kind.__name__} keys {sorted(unknown)}; valid keys: "
+                         f"{sorted(valid)}")
+    return kind(**data)
+
+
+def _given(value: float | None, default: float) -> float:
+    """The caller's setting, or the model's where none was given (0.0 is a setting)."""
+    return default if value is None else value
 
 
 def _lap(start: float) -> tuple[float, float]:

@@ -65,6 +65,10 @@ class ColorizationResult:
     settings: dict[str, Any] = field(default_factory=dict)  # temperature, chroma scale, device
     exemplar_maps: tuple[np.ndarray, ...] = ()  # per used exemplar: (h, w) attention mass
     exemplar_images: tuple[Image.Image, ...] = ()  # the used exemplars' images, same order
+    # (H, W) float32 in [0, 1]: where context (retrieved exemplars found in the photo) changed
+    # the colors; 0 elsewhere, where the output is the no-context output. None: not computed.
+    context_region: np.ndarray | None = None
+    notes: tuple[str, ...] = ()  # what the run did not use and why (e.g. a hint not understood)
 
     def exemplar_image(self, top: int = 3) -> Image.Image | None:
         """Where the photo looked up each of the top exemplars (None without exemplars)."""
@@ -89,5 +93,8 @@ class ColorizationResult:
             "context": self.context,
             "exemplars": list(self.exemplars),
             "uncertainty": summarize_uncertainty(self.uncertainty),
+            "context_region_share": (None if self.context_region is None else
+                                     round(float((self.context_region >= 0.5).mean()), 4)),
+            "notes": list(self.notes),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }

@@ -101,6 +101,10 @@ class ContextEncoder:
                 cues = read_cues(text, source, g, cfg.circa_years)
                 eras += cues.eras
                 places += cues.places
+                if source == "hint" and not (cues.eras or cues.places):
+                    # Reported, and the pipeline keeps such a hint away from retrieval.
+                    unknown["hint"] = (f"no year, period or place found in the hint "
+                                       f"{text.strip()!r}; write e.g. 'Kazan 1950s'")
 
         # 2. Writing in the image.
         lines, script, language = self._read_text(image, sources)

@@ -1,0 +1,227 @@
+"""Choose the decoding operating point on the validation split and real-color-dev together.
+
+    python -m eval.operating_point            # sweep, write eval/results/operating-point.*
+
+The rule, written down (2026-12-02) before the Prokudin-Gorsky and held-out figures of any
+new point were looked at; those two sets are only reported (`python -m eval.real_photos`,
+`python -m eval.report --dataset heldout`):
+
+1. Every point is scored without context (the no-hint output: context may only change what
+   it is found to explain, so the no-hint output is what most of every photo gets) on the
+   photos-train validation split and on real-color-dev, each photo's luminance in and its own
+   color as the truth.
+2. Admissible: on real-color-dev the falsely vivid share (C* >= 40 where the truth has
+   C* < 20) at most 0.2% (the acceptance bound is 0.3%: a margin for the hinted conditions),
+   the mean CIEDE2000 below gray's, and colorfulness at least 60% of the truth's; on the
+   validation split colorfulness at least 60% of the truth's.
+3. Among admissible points the lowest mean, over the two sets, of (CIEDE2000 - gray's).
+4. If none is admissible, the same among points whose ΔE00 is below gray on both sets; else
+   the lowest mean ΔE00 - gray.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from colorizer.chroma import ChromaConfig, chroma_at
+from colorizer.colorspace import lab_to_rgb_keep_luminance
+from colorizer.pipeline import ColorizationPipeline, lightness_at
+from eval import metrics
+from eval.report import RESULTS_DIR, SHARED_DATASETS, DATASETS, rounded
+
+EVAL_SIDE = 384  # long side (px) at which points are scored (the val photos' own size)
+VIVID_CHROMA, TRUTH_DULL = 40.0, 20.0
+MAX_FALSELY_VIVID = 0.002
+MIN_COLORFULNESS = 0.60
+
+GRID = {
+    "temperature": (0.25, 0.38),
+    "chroma_scale": (1.0, 1.5, 2.0, 2.5),
+    "agreement_power": (0.0, 1.0, 2.0),
+    "balance_strength": (0.0, 0.5, 1.0),
+}
+
+
+@dataclass
+class Photo:
+    """One photo's truth and the generator's no-context prediction, computed once."""
+
+    name: str
+    subset: str  # "val" | "real"
+    truth: np.ndarray  # (H, W, 3) sRGB in [0, 1] at EVAL_SIDE
+    lightness: torch.Tensor  # (1, 1, H, W) L* of the truth
+    logits: torch.Tensor
+    features: dict[int, torch.Tensor]
+    gray_de: float
+    truth_cf: float
+
+
+def _resized(path: Path) -> np.ndarray:
+    with Image.open(path) as img:
+        rgb = img.convert("RGB")
+        scale = EVAL_SIDE / max(rgb.size)
+        if scale < 1:
+            rgb = rgb.resize((round(rgb.width * scale), round(rgb.height * scale)),
+                             Image.LANCZOS)
+        return np.asarray(rgb, dtype=np.float64) / 255.0
+
+
+def real_color_dev_files(root: Path) -> list[Path]:
+    with (root / "manifest.csv").open(encoding="utf-8") as handle:
+        return [root / row["file"] for row in csv.DictReader(handle)]
+
+
+@torch.inference_mode()
+def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]]) -> list[Photo]:
+    photos = []
+    for path, subset in files:
+        truth = _resized(path)
+        lab = metrics.lab_of(truth)
+        lightness = torch.from_numpy(lab[..., 0]).float()[None, None]
+        small = lightness_at(lightness, pipe.render_size)
+        features = pipe.generator.encode(small)
+        logits, _ = pipe.generator.logits_from_features(features)
+        gray = metrics.gray_baseline(truth)
+        photos.append(Photo(path.name, subset, truth, lightness, logits, features,
+                            metrics.mean_ciede2000(gray, truth), metrics.colorfulness(truth)))
+    return photos
+
+
+def colorize(pipe: ColorizationPipeline, photo: Photo) -> np.ndarray:
+    """The pipeline's own decoding and merge for a photo whose logits are cached."""
+    ab, _ = pipe.decode(photo.logits, photo.features, pipe.config.chroma_scale)
+    rgb = lab_to_rgb_keep_luminance(photo.lightness, chroma_at(ab, photo.lightness,
+                                                               pipe.config.chroma))
+    eight_bit = (rgb[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
+    return eight_bit.astype(np.float64) / 255.0  # scored as the 8-bit image a user gets
+
+
+def falsely_vivid(pred_lab: np.ndarray, truth_lab: np.ndarray) -> float:
+    vivid = np.hypot(pred_lab[..., 1], pred_lab[..., 2]) >= VIVID_CHROMA
+    dull = np.hypot(truth_lab[..., 1], truth_lab[..., 2]) < TRUTH_DULL
+    return float((vivid & dull).mean())
+
+
+def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, Any]:
+    rows: dict[str, dict[str, list[float]]] = {}
+    for photo in photos:
+        pred = colorize(pipe, photo)
+        pred_lab, truth_lab = metrics.lab_of(pred), metrics.lab_of(photo.truth)
+        acc = rows.setdefault(photo.subset, {"de": [], "gray": [], "cf": [], "tcf": [],
+                                             "vivid": []})
+        acc["de"].append(metrics.mean_ciede2000(pred, photo.truth))
+        acc["gray"].append(photo.gray_de)
+        acc["cf"].append(metrics.colorfulness(pred))
+        acc["tcf"].append(photo.truth_cf)
+        acc["vivid"].append(falsely_vivid(pred_lab, truth_lab))
+    out = {}
+    for subset, acc in rows.items():
+        out[subset] = {"de": float(np.mean(acc["de"])), "gray": float(np.mean(acc["gray"])),
+                       "cf_ratio": float(np.mean(acc["cf"]) / max(np.mean(acc["tcf"]), 1e-6)),
+                       "falsely_vivid": float(np.mean(acc["vivid"]))}
+    return out
+
+
+def admissible(scores: dict[str, Any]) -> bool:
+    real, val = scores["real"], scores["val"]
+    return (real["falsely_vivid"] <= MAX_FALSELY_VIVID and real["de"] < real["gray"]
+            and real["cf_ratio"] >= MIN_COLORFULNESS and val["cf_ratio"] >= MIN_COLORFULNESS)
+
+
+def gain(scores: dict[str, Any]) -> float:
+    """Mean over the two sets of (ΔE00 - gray's): lower is better."""
+    return float(np.mean([s["de"] - s["gray"] for s in scores.values()]))
+
+
+def choose(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
+    """The rule of the module docstring."""
+    ok = [r for r in rows if admissible(r["scores"])]
+    if ok:
+        return min(ok, key=lambda r: gain(r["scores"])), "admissible, lowest ΔE00 - gray"
+    below = [r for r in rows if all(s["de"] < s["gray"] for s in r["scores"].values())]
+    if below:
+        return min(below, key=lambda r: gain(r["scores"])), "none admissible: below gray on both"
+    return min(rows, key=lambda r: gain(r["scores"])), "none below gray: lowest ΔE00 - gray"
+
+
+def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> ColorizationPipeline:
+    chroma = {k: v for k, v in point.items() if k in ChromaConfig.__dataclass_fields__}
+    other = {k: v for k, v in point.items() if k not in chroma}
+    return pipe.with_config(chroma=chroma, **other)
+
+
+def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple]
+          ) -> list[dict[str, Any]]:
+    rows = []
+    names = list(grid)
+    for values in itertools.product(*grid.values()):
+        point = dict(zip(names, values))
+        scores = score_point(point_pipe(pipe, point), photos)
+        rows.append({"point": point, "scores": scores})
+        print(json.dumps(rounded({"point": point, "gain": gain(scores), **scores}, 3)),
+              flush=True)
+    return rows
+
+
+def markdown(rows: list[dict[str, Any]], chosen: dict[str, Any], why: str) -> str:
+    lines = ["# Operating point (validation split + real-color-dev, no hint)", "",
+             (__doc__ or "").split("\n\n", 2)[2].strip(), "",
+             f"**Chosen** ({why}): `{json.dumps(chosen['point'])}`", "",
+             "| point | val ΔE00 (gray) | val CF % | real ΔE00 (gray) | real CF % | "
+             "real falsely vivid % | mean ΔE00 - gray | admissible |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: gain(r["scores"])):
+        v, re_ = r["scores"]["val"], r["scores"]["real"]
+        lines.append(f"| {json.dumps(r['point'])} | {v['de']:.2f} ({v['gray']:.2f}) | "
+                     f"{100 * v['cf_ratio']:.0f} | {re_['de']:.2f} ({re_['gray']:.2f}) | "
+                     f"{100 * re_['cf_ratio']:.0f} | {100 * re_['falsely_vivid']:.3f} | "
+                     f"{gain(r['scores']):+.3f} | {'yes' if admissible(r['scores']) else ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.operating_point", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--weights", default=None, help="weights folder (default: embedded)")
+    parser.add_argument("--limit", type=int, default=None, help="photos per set (quick runs)")
+    parser.add_argument("--grid", default=None,
+                        help='JSON dict replacing the grid, e.g. \'{"edge_radius": [0, 0.01]}\'')
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
+                                                exemplars=False)
+    val = [(p, "val") for p in DATASETS["val-split"](SHARED_DATASETS).files]
+    real = [(p, "real") for p in real_color_dev_files(SHARED_DATASETS / "real-color-dev")]
+    if args.limit:
+        val, real = val[:args.limit], real[:args.limit]
+    start = time.perf_counter()
+    photos = prepare(pipe, val + real)
+    grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
+    rows = sweep(pipe, photos, grid)
+    chosen, why = choose(rows)
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = {"rule": (__doc__ or "").split("\n\n", 2)[2].strip(), "grid": grid,
+              "base": asdict(pipe.config.chroma), "weights": pipe.model_info.to_dict(),
+              "chosen": chosen, "why": why, "rows": rows,
+              "seconds": round(time.perf_counter() - start, 1)}
+    (args.out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))
+    (args.out / "operating-point.md").write_text(markdown(rows, chosen, why))
+    print(f"chosen ({why}): {json.dumps(chosen['point'])} -> "
+          f"{json.dumps(rounded(chosen['scores'], 3))}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,81 @@
+"""Context may change only what it is found to explain: retrieved exemplars that are not in the
+photo, and hints that say nothing, leave the output exactly the no-context output."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from colorizer.pipeline import ColorizationPipeline
+
+
+def _textured(h: int, w: int, rgb: tuple[int, int, int], seed: int) -> np.ndarray:
+    noise = np.random.default_rng(seed).normal(0, 12, (h, w, 1))
+    return np.clip(np.array(rgb, dtype=np.float64)[None, None] + noise, 0, 255)
+
+
+def _pil(image: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.clip(image + 0.5, 0, 255).astype(np.uint8), "RGB")
+
+
+def _retrieving(pipe: ColorizationPipeline, path: str) -> ColorizationPipeline:
+    return ColorizationPipeline(
+        pipe.generator, pipe.model_info, pipe.config, device="cpu",
+        exemplar_fn=lambda context, gray, hints: [
+            {"id": "flag", "kind": "flag", "score": 0.7, "image_path": path}])
+
+
+def test_a_retrieved_exemplar_not_in_the_photo_changes_nothing(tiny_weights, tmp_path):
+    flag = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
+                           _textured(96, 64, (40, 70, 190), 2)], axis=1)
+    _pil(flag).save(tmp_path / "flag.png")
+    # A smooth gradient: nothing in it looks like the flag's two textured stripes.
+    ramp = np.tile(np.linspace(30, 220, 128)[None, :, None], (96, 1, 3))
+    photo = _pil(ramp).convert("L")
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=128)
+    plain = pipe(photo)
+    retrieved = _retrieving(pipe, str(tmp_path / "flag.png"))(photo)
+    record = retrieved.exemplars[0]
+    assert record["found_in_photo"] < 0.3  # the presence test rejects it ...
+    assert record["attention_share"] == 0.0  # ... and it is no cross-attention token
+    assert np.array_equal(np.asarray(plain.image), np.asarray(retrieved.image))
+    assert float(retrieved.context_region.max()) == 0.0
+
+
+def test_a_found_exemplar_changes_only_its_region(tiny_weights, tmp_path):
+    flag = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
+                           _textured(96, 64, (40, 70, 190), 2)], axis=1)
+    _pil(flag).save(tmp_path / "flag.png")
+    photo = _pil(flag).convert("L")
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=128)
+    plain = np.asarray(pipe(photo).image, float)
+    result = _retrieving(pipe, str(tmp_path / "flag.png"))(photo)
+    hinted = np.asarray(result.image, float)
+    region = result.context_region
+    assert region.shape == plain.shape[:2] and float(region.mean()) > 0.3
+    changed = np.abs(hinted - plain).mean(-1)
+    # Where the context was not found the output is the no-context output.
+    assert changed[region < 0.01].max(initial=0.0) <= 1.0
+    assert changed[region > 0.5].mean() > 5
+
+
+def test_a_hint_without_era_or_place_is_reported_and_not_used(tiny_weights):
+    from context import ContextConfig
+
+    seen: list[str | None] = []
+    pipe = ColorizationPipeline.from_pretrained(
+        tiny_weights, device="cpu", exemplars=False, render_size=64,
+        context_config=ContextConfig(use_ocr=False, embed=False))
+    pipe = ColorizationPipeline(pipe.generator, pipe.model_info, pipe.config, device="cpu",
+                                context_fn=pipe.context_fn,
+                                exemplar_fn=lambda ctx, gray, hints: seen.append(hints) or [])
+    photo = Image.new("L", (64, 48), 120)
+    nonsense = pipe(photo, hints="asdfgh qwerty")
+    understood = pipe(photo, hints="USSR 1950")
+    assert nonsense.notes and "asdfgh qwerty" in nonsense.notes[0]
+    assert nonsense.to_dict()["notes"] == list(nonsense.notes)
+    assert understood.notes == ()
+    assert seen == [None, "USSR 1950"]  # the nonsense never reaches retrieval
+    assert np.array_equal(np.asarray(nonsense.image), np.asarray(pipe(photo).image))
