@@ -38,7 +38,7 @@ from colorizer.chroma import ChromaConfig, chroma_at
 from colorizer.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline import ColorizationPipeline, lightness_at
 from eval import metrics
-from eval.report import RESULTS_DIR, SHARED_DATASETS, DATASETS, rounded
+from eval.report import DATASETS, RESULTS_DIR, SHARED_DATASETS, rounded
 
 EVAL_SIDE = 384  # long side (px) at which points are scored (the val photos' own size)
 VIVID_CHROMA, TRUTH_DULL = 40.0, 20.0
@@ -178,8 +178,8 @@ def markdown(rows: list[dict[str, Any]], chosen: dict[str, Any], why: str) -> st
     lines = ["# Operating point (validation split + real-color-dev, no hint)", "",
              (__doc__ or "").split("\n\n", 2)[2].strip(), "",
              f"**Chosen** ({why}): `{json.dumps(chosen['point'])}`", "",
-             "| point | val ΔE00 (gray) | val CF % | real ΔE00 (gray) | real CF % | "
-             "real falsely vivid % | mean ΔE00 - gray | admissible |",
+             ("| point | val ΔE00 (gray) | val CF % | real ΔE00 (gray) | real CF % | "
+              "real falsely vivid % | mean ΔE00 - gray | admissible |"),
              "|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: gain(r["scores"])):
         v, re_ = r["scores"]["val"], r["scores"]["real"]
