@@ -11,7 +11,8 @@ on the L* rendered at `render_size`): it costs a pooling and a matrix product pe
 
 The linear map is ridge regression fitted in closed form (`BalancePredictor.fit`): exact,
 fast on a CPU and stable with ~10k photos and ~1k features, where a gradient-trained model
-would need tuning of its own. Saved as `balance.safetensors` beside the generator's weights,
+would need tuning of its own. With `loss="absolute"` it is the median instead of the mean
+(iteratively reweighted closed-form solves): 5.46 against 5.64 val MAE of mean a*, b*. Saved as `balance.safetensors` beside the generator's weights,
 its config in the file's metadata.
 """
 
@@ -29,6 +30,12 @@ from torch import nn
 BALANCE_FILE = "balance.safetensors"
 _CONFIG_KEY = "balance_config"  # safetensors metadata key holding the config as JSON
 _STD_FLOOR = 1e-6  # a feature constant over the training photos is centred, never divided by 0
+LOSSES = ("squared", "absolute")
+# Smoothing of |r| in the absolute loss, in a*b* units: well below the errors (MAE ~5.5), so
+# the fit is the median regression in all but name, and every reweighting stays finite.
+ABSOLUTE_DELTA = 1.0
+_IRLS_STEPS = 60  # reweightings at most; ~25 reach 1e-4 on ~9k photos
+_IRLS_TOLERANCE = 1e-4  # stop when no fitted value moves more than this (a*b* units)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,10 @@ class BalanceConfig:
     strides: tuple[int, ...] = (16, 32)  # encoder strides whose maps are pooled, in this order
     pool_std: bool = True  # pool the spatial std of each channel too (texture, contrast)
     ridge: float = 1.0  # L2 penalty per photo on standardized features (see `fit`)
+    # "squared": ridge regression, the mean balance given the features, in closed form;
+    # "absolute": its median, which the MAE we report rewards and a skewed target (a few very
+    # yellow photos) pulls less (see `fit`).
+    loss: str = "squared"
     feature_count: int = 0  # length of the pooled vector; set by `fit`, checked on forward
 
     def __post_init__(self) -> None:
@@ -45,6 +56,8 @@ class BalanceConfig:
             raise ValueError(f"strides must be distinct and not empty, got {self.strides}")
         if self.ridge < 0:
             raise ValueError(f"ridge must be >= 0, got {self.ridge}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
         if self.feature_count < 0:
             raise ValueError(f"feature_count must be >= 0, got {self.feature_count}")
 
@@ -121,11 +134,14 @@ class BalancePredictor(nn.Module):
     @classmethod
     def fit(cls, pooled: torch.Tensor, targets: torch.Tensor,
             config: BalanceConfig) -> BalancePredictor:
-        """Ridge regression in closed form on (N, D) pooled features and (N, 2) mean a*b*.
+        """Fit on (N, D) pooled features and (N, 2) true mean a*b*, in float64.
 
-        Solves (Z^T Z / N + ridge * I) W = Z^T (Y - mean Y) / N on standardized features Z,
-        so `ridge` means the same whatever the number of photos. In float64: with ~1k
-        correlated features a float32 solve loses digits.
+        Features are standardized with the photos' mean and std; the intercept is not
+        penalized. "squared": ridge in closed form, (Z^T Z / N + ridge I) W = Z^T Y / N on
+        centred Z, Y, so `ridge` means the same whatever the number of photos. "absolute":
+        the same penalty on sum |r| / N, smoothed to sqrt(r^2 + delta^2) and minimized by
+        iteratively reweighted ridge solves (each a closed form; the objective is convex and
+        falls at every step), one channel at a time.
         """
         if pooled.ndim != 2 or targets.shape != (pooled.shape[0], 2):
             raise ValueError(f"need pooled (N, D) and targets (N, 2), got "
@@ -134,16 +150,19 @@ class BalancePredictor(nn.Module):
         mean = x.mean(dim=0)  # (D,)
         std = x.std(dim=0, unbiased=False).clamp(min=_STD_FLOOR)  # (D,)
         z = (x - mean) / std  # (N, D)
-        y_mean = y.mean(dim=0)  # (2,)
-        n, d = z.shape
-        gram = z.T @ z / n + config.ridge * torch.eye(d, dtype=z.dtype)  # (D, D)
-        weight = torch.linalg.solve(gram, z.T @ (y - y_mean) / n)  # (D, 2)
-        model = cls(replace(config, feature_count=d))
+        weights, biases = [], []
+        for channel in y.unbind(dim=1):  # a*, then b*: the objective is separable
+            w, b = _weighted_ridge(z, channel, torch.ones_like(channel), config.ridge)
+            if config.loss == "absolute":
+                w, b = _absolute_ridge(z, channel, config.ridge, w, b)
+            weights.append(w)
+            biases.append(b)
+        model = cls(replace(config, feature_count=z.shape[1]))
         with torch.no_grad():
             model.feature_mean.copy_(mean)
             model.feature_std.copy_(std)
-            model.linear.weight.copy_(weight.T)
-            model.linear.bias.copy_(y_mean)  # z is centred: the bias is the mean balance
+            model.linear.weight.copy_(torch.stack(weights))  # (2, D)
+            model.linear.bias.copy_(torch.stack(biases))  # (2,)
         return model.eval()
 
     # --- persistence ---------------------------------------------------------------------
@@ -176,3 +195,35 @@ class BalancePredictor(nn.Module):
         model = cls(BalanceConfig.from_dict(json.loads(meta[_CONFIG_KEY])))
         model.load_state_dict(load_file(str(path)), strict=True)
         return model.eval()
+
+
+def _weighted_ridge(z: torch.Tensor, y: torch.Tensor, u: torch.Tensor,
+                    ridge: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """argmin of sum u_i (y_i - z_i w - b)^2 / (2N) + ridge / 2 |w|^2: (w (D,), b ()).
+
+    The intercept is eliminated by centring with the weighted means, so it is not penalized.
+    """
+    n, d = z.shape
+    share = u / u.sum()  # (N,)
+    z_mean, y_mean = share @ z, share @ y  # (D,), ()
+    zc = z - z_mean  # (N, D)
+    gram = (zc * u[:, None]).T @ zc / n + ridge * torch.eye(d, dtype=z.dtype)  # (D, D)
+    w = torch.linalg.solve(gram, zc.T @ (u * (y - y_mean)) / n)  # (D,)
+    return w, y_mean - z_mean @ w
+
+
+def _absolute_ridge(z: torch.Tensor, y: torch.Tensor, ridge: float, w: torch.Tensor,
+                    b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """argmin of sum sqrt(r_i^2 + delta^2) / N + ridge / 2 |w|^2 from the start (w, b), by
+    reweighting: each step minimizes a quadratic that touches the objective at the current
+    residuals (weights 1 / sqrt(r^2 + delta^2)), so the objective never rises."""
+    fitted = z @ w + b  # (N,)
+    for _ in range(_IRLS_STEPS):
+        u = torch.rsqrt((y - fitted) ** 2 + ABSOLUTE_DELTA**2)  # (N,)
+        w, b = _weighted_ridge(z, y, u, ridge)
+        new = z @ w + b
+        moved = float((new - fitted).abs().max())
+        fitted = new
+        if moved < _IRLS_TOLERANCE:
+            break
+    return w, b
