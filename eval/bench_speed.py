@@ -36,6 +36,7 @@ from colorizer.result import ModelInfo
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "eval" / "results"
 CPU_THREADS = 2  # the deployment target: a 2-core CPU
+CONTEXT_HINT = "USSR 1950"  # the hint of the "with context and retrieval" case
 
 
 def synthetic_gray(size: int, seed: int = 0) -> Image.Image:
@@ -96,15 +97,15 @@ def retrieved_flags(count: int, folder: Path) -> list[dict[str, Any]]:
 
 
 def time_pipeline(pipe: ColorizationPipeline, size: int, repeats: int,
-                  exemplars: list | None = None) -> list[float]:
+                  exemplars: list | None = None, hints: str | None = None) -> list[float]:
     """Wall seconds of `repeats` pipeline calls on one size x size image (after a warm-up)."""
     image = synthetic_gray(size)
     exemplars = exemplars or []
-    pipe(image, exemplars=exemplars)  # warm-up: allocator, kernels, lazy initialisation
+    pipe(image, exemplars=exemplars, hints=hints)  # warm-up: allocator, lazy initialisation
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        pipe(image, exemplars=exemplars)
+        pipe(image, exemplars=exemplars, hints=hints)
         if pipe.device.type == "cuda":
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
@@ -149,18 +150,26 @@ def bench_cpu(weights: Path | None, size: int, repeats: int, threads: int) -> di
                                               device="cpu",
                                               exemplar_fn=lambda context, gray, hints: flags)
             retrieved = time_pipeline(retrieving, size, repeats)
+        # What a user gets by default: OCR, scene cues, the hint read, flags retrieved and
+        # looked for in the photo.
+        full = ColorizationPipeline.from_pretrained(weights, device="cpu")
+        with_context = time_pipeline(full, size, repeats, hints=CONTEXT_HINT)
     finally:
         torch.set_num_threads(previous)  # leave a calling process (tests, the CLI) as it was
     median, median_guided = statistics.median(times), statistics.median(guided)
     median_retrieved = statistics.median(retrieved)
+    median_context = statistics.median(with_context)
     print(f"cpu {size}px: median {median:.2f} s/image (n={repeats}, threads={threads})")
     print(f"cpu {size}px with {count} exemplars of the user's (direct transfer): median "
           f"{median_guided:.2f} s/image")
     print(f"cpu {size}px with {count} retrieved flags not in the photo: median "
           f"{median_retrieved:.2f} s/image")
+    print(f"cpu {size}px with context and retrieval (hint {CONTEXT_HINT!r}): median "
+          f"{median_context:.2f} s/image")
     return {"size": size, "threads": threads, "repeats": repeats, "median_s": median,
             "times_s": times, "median_s_with_exemplars": median_guided,
             "median_s_with_retrieved_absent": median_retrieved,
+            "median_s_with_context": median_context, "context_hint": CONTEXT_HINT,
             "exemplars": pipe.config.max_exemplars, "model": pipe.model_info.to_dict(),
             "load_average_before": round(load, 2),
             "processor": platform.processor() or platform.machine(),

@@ -189,6 +189,7 @@ def test_speed_benchmark_merges_its_section(tmp_path, tiny_weights, capsys):
     assert data["cpu"]["threads"] == 2 and len(data["cpu"]["times_s"]) == 2
     assert data["cpu"]["median_s"] > 0 and data["cpu"]["model"]["version"] == "test"
     assert data["cpu"]["median_s_with_retrieved_absent"] > 0
+    assert data["cpu"]["median_s_with_context"] > 0 and "with context and retrieval" in printed
 
 
 @pytest.mark.gpu

@@ -1,0 +1,41 @@
+"""The operating-point rule of eval/operating_point.py, on constructed sweep rows."""
+
+from __future__ import annotations
+
+import json
+
+from eval.operating_point import choose, rows_from_logs
+
+
+def _row(name: str, real_de: float, real_cf: float, blobs: float, vivid: float = 0.001,
+         val_de: float = 10.0, val_cf: float = 0.7) -> dict:
+    return {"point": {"name": name},
+            "scores": {"val": {"de": val_de, "gray": 11.0, "cf_ratio": val_cf,
+                               "falsely_vivid": 0.0},
+                       "real": {"de": real_de, "gray": 11.0, "cf_ratio": real_cf,
+                                "falsely_vivid": vivid},
+                       "bw": {"blob_share": blobs}}}
+
+
+def test_an_admissible_point_wins_over_a_truer_inadmissible_one():
+    rows = [_row("dull", 9.0, 0.3, 0.0), _row("ok", 10.5, 0.65, 0.02),
+            _row("blobby", 10.0, 0.7, 0.2)]
+    chosen, why = choose(rows)
+    assert chosen["point"]["name"] == "ok" and why.startswith("admissible")
+
+
+def test_without_admissible_points_the_safety_bounds_come_first():
+    rows = [_row("blobby", 11.2, 0.4, 0.13), _row("smooth", 11.3, 0.35, 0.0),
+            _row("vivid", 11.1, 0.4, 0.0, vivid=0.01)]
+    chosen, why = choose(rows)
+    assert chosen["point"]["name"] == "smooth" and "safety" in why
+    chosen, why = choose([rows[0], rows[2]])
+    assert chosen["point"]["name"] == "vivid" and why.startswith("none safe")
+
+
+def test_rows_are_read_back_from_the_printed_lines(tmp_path):
+    row = _row("a", 11.0, 0.4, 0.0)
+    line = json.dumps({"point": row["point"], "gain": 0.0, **row["scores"]})
+    log = tmp_path / "sweep.log"
+    log.write_text(f"loading...\n{line}\n{line}\n")
+    assert rows_from_logs([log]) == [row]
