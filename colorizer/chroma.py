@@ -35,8 +35,13 @@ class ChromaConfig:
     chosen on the validation split and real-color-dev (eval/operating_point.py)."""
 
     agreement_power: float = 1.0  # chroma *= hue agreement ** power (0 = off)
-    balance_strength: float = 0.0  # 0..1: share of the way to the predicted overall balance
-    edge_radius: float = 0.0  # guided-filter radius as a share of the long side (0 = off)
+    balance_strength: float = 0.0  # 0..1: share of the way to the target overall balance
+    # The target: this share of the predicted balance (the rest neutral gray). The predictor
+    # learned modern photos' warm balance (b* +5.6); old color film carries casts that the
+    # luminance does not show (real-color-dev averages b* -1.6), so 0 means "remove our own
+    # cast" and 1 "trust the predictor".
+    balance_trust: float = 1.0
+    edge_radius: float = 0.03  # guided-filter radius as a share of the long side (0 = off)
     edge_eps: float = 0.01  # guided-filter regularisation, in (L*/100)^2 units
 
     def __post_init__(self) -> None:
@@ -45,6 +50,8 @@ class ChromaConfig:
         if not 0.0 <= self.balance_strength <= 1.0:
             raise ValueError(f"balance_strength must be within [0, 1], got "
                              f"{self.balance_strength}")
+        if not 0.0 <= self.balance_trust <= 1.0:
+            raise ValueError(f"balance_trust must be within [0, 1], got {self.balance_trust}")
         if not 0.0 <= self.edge_radius <= 0.1:
             raise ValueError(f"edge_radius must be within [0, 0.1] (a share of the long side), "
                              f"got {self.edge_radius}")

@@ -33,6 +33,7 @@ from colorizer.colorspace import (
 from colorizer.components import default_components
 from colorizer.correspondence import ExemplarCache, TransferConfig, exemplar_transfer
 from colorizer.errors import ChronochromeError
+from colorizer.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.guidance import (
     UserExemplar,
@@ -44,6 +45,7 @@ from colorizer.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from colorizer.result import ColorizationResult, InputInfo, ModelInfo
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "weights" / "default"
+CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
 MIN_RENDER_SIZE = 64
 
 
@@ -129,6 +131,7 @@ class ColorizationPipeline:
         exemplar_fn: ExemplarFn | None = None,
         exemplar_cache: ExemplarCache | None = None,
         balance: BalancePredictor | None = None,
+        flag_finder: FlagFinder | None = None,
     ):
         self.config = config or PipelineConfig()
         self.device = device if isinstance(device, torch.device) else resolve_device(device)
@@ -141,6 +144,10 @@ class ColorizationPipeline:
         self.exemplar_cache = exemplar_cache or ExemplarCache()
         # Reads the photo's overall color balance from the generator's encoder maps.
         self.balance = balance.to(self.device).eval() if balance is not None else None
+        # Finds flag and banner cloth in the photo from the same maps: a retrieved flag is
+        # transferred only onto it (colorizer.correspondence); without one, the old test.
+        self.flag_finder = (flag_finder.to(self.device).eval() if flag_finder is not None
+                            else None)
 
     @classmethod
     def from_pretrained(
@@ -172,8 +179,11 @@ class ColorizationPipeline:
         # Weights saved before the balance predictor existed decode without one.
         balance = (BalancePredictor.from_pretrained(folder)
                    if (folder / BALANCE_FILE).is_file() else None)
+        flag_finder = (FlagFinder.from_pretrained(folder)
+                       if (folder / FLAG_FINDER_FILE).is_file() else None)
         return cls(generator, info, PipelineConfig(**config), device=torch_device,
-                   context_fn=context_fn, exemplar_fn=exemplar_fn, balance=balance)
+                   context_fn=context_fn, exemplar_fn=exemplar_fn, balance=balance,
+                   flag_finder=flag_finder)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
@@ -185,7 +195,7 @@ class ColorizationPipeline:
         return ColorizationPipeline(self.generator, self.model_info,
                                     replace(self.config, **changes), self.device,
                                     self.context_fn, self.exemplar_fn, self.exemplar_cache,
-                                    self.balance)
+                                    self.balance, self.flag_finder)
 
     @property
     def render_size(self) -> int:
@@ -263,12 +273,19 @@ class ColorizationPipeline:
             strengths = [self.config.exemplar_transfer if i < len(user)
                          else self.config.retrieved_transfer for i in range(used)]
             active = [i for i, strength in enumerate(strengths) if strength > 0]
+            # Retrieved flags and banners are found by the flag finder (on the maps of step
+            # 3) and colored only on the cloth it finds; other exemplars as before.
+            cloth_kind = [i >= len(user) and guidance.used[i].get("kind") in CLOTH_KINDS
+                          for i in active]
+            cloth = (self.flag_finder(features)
+                     if active and self.flag_finder is not None and any(cloth_kind) else None)
             if active:
                 photo, photo_maps = self._matching_view(lightness, small, features)
                 transfer = exemplar_transfer(
                     self.generator.encoder, photo, [guidance.images[i] for i in active],
                     self.config.transfer, trusted=[i < len(user) for i in active],
-                    cache=self.exemplar_cache, photo_maps=photo_maps)
+                    cache=self.exemplar_cache, photo_maps=photo_maps, cloth=cloth,
+                    cloth_kind=cloth_kind)
                 for i, presence in zip(active, transfer.presence.tolist()):
                     found[i] = round(presence, 4)
                 if float(transfer.admitted.max()) > 0:  # else: nothing found, nothing changes
@@ -341,7 +358,8 @@ class ColorizationPipeline:
             agreement = hue_agreement(probs, self.generator.ab_bins)
             ab = ab * agreement.pow(chroma.agreement_power)
         if self.balance is not None and chroma.balance_strength > 0:
-            ab = shift_balance(ab, self.balance(features), chroma.balance_strength)
+            target = self.balance(features) * chroma.balance_trust
+            ab = shift_balance(ab, target, chroma.balance_strength)
         return ab, uncertainty
 
     def _matching_view(self, lightness: torch.Tensor, small: torch.Tensor,

@@ -1,0 +1,158 @@
+"""The flag/banner cloth finder: persistence, shape, that it learns, and that the pipeline
+colors a retrieved flag only where the finder finds cloth (and nowhere when it finds none)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from safetensors.torch import load_file, save_file
+
+from colorizer.flag_finder import FLAG_FINDER_FILE, FlagFinder, FlagFinderConfig
+from colorizer.pipeline import ColorizationPipeline
+
+
+def _maps(generator, h: int = 64, w: int = 96) -> dict[int, torch.Tensor]:
+    torch.manual_seed(1)
+    with torch.no_grad():
+        return generator.encode(torch.rand(2, 1, h, w) * 100)
+
+
+def test_save_load_round_trip_is_strict(tmp_path, tiny_generator):
+    torch.manual_seed(0)
+    finder = FlagFinder(FlagFinderConfig(strides=(8, 16), width=8))
+    with torch.no_grad():
+        for p in finder.parameters():
+            p.add_(torch.randn_like(p))
+    finder.save_pretrained(tmp_path, metadata={"note": "test"})
+    loaded = FlagFinder.from_pretrained(tmp_path)
+    assert loaded.config == finder.config
+    maps = _maps(tiny_generator)
+    assert torch.allclose(loaded(maps), finder.eval()(maps))
+    # A file with a stray key must not load.
+    state = load_file(str(tmp_path / FLAG_FINDER_FILE))
+    state["stray"] = torch.zeros(1)
+    from safetensors import safe_open
+    with safe_open(str(tmp_path / FLAG_FINDER_FILE), framework="pt") as handle:
+        meta = handle.metadata()
+    save_file(state, str(tmp_path / FLAG_FINDER_FILE), metadata=meta)
+    with pytest.raises(RuntimeError):
+        FlagFinder.from_pretrained(tmp_path)
+
+
+def test_missing_file_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=FLAG_FINDER_FILE):
+        FlagFinder.from_pretrained(tmp_path)
+
+
+def test_output_is_a_probability_per_stride_8_cell(tiny_generator):
+    with torch.no_grad():
+        prob = FlagFinder()(_maps(tiny_generator, 64, 96))
+    assert prob.shape == (2, 1, 8, 12)
+    assert float(prob.min()) >= 0 and float(prob.max()) <= 1
+
+
+def _toy_scenes(count: int, seed: int):
+    """Cloth drawn by the trainer's own code onto smooth random backgrounds (no shared data)."""
+    from scipy.ndimage import gaussian_filter
+
+    from colorizer import train_flag_finder as t
+
+    rng = np.random.default_rng(seed)
+    lights, targets = [], []
+    for _ in range(count):
+        linear = gaussian_filter(rng.random((t.SCENE_H, t.SCENE_W, 3)), (6, 6, 0)).astype(
+            np.float32) * rng.uniform(0.3, 1.0)
+        cloth = np.zeros((t.SCENE_H, t.SCENE_W), np.float32)
+        for _ in range(2):
+            placed = t.place_cloth(rng, t.drawn_cloth(rng), rng.uniform(0.05, 0.2))
+            if placed is None:
+                continue
+            a = placed.alpha[..., None]
+            linear = linear * (1 - a) + placed.rgb * a
+            cloth = np.maximum(cloth * (1 - placed.alpha), placed.alpha)
+        lights.append(t.film_lightness(linear, rng))
+        targets.append(t.cell_targets(cloth))
+    return lights, torch.stack(targets)
+
+
+def test_a_tiny_training_run_separates_cloth_from_background(tiny_generator):
+    from colorizer import train_flag_finder as t
+
+    config = FlagFinderConfig(strides=(8, 16), width=16)
+    lights, targets = _toy_scenes(10, 0)
+    train = t.Cached(t.encode_scenes(tiny_generator, lights[:7], config.strides),
+                     targets[:7])
+    held = t.Cached(t.encode_scenes(tiny_generator, lights[7:], config.strides), targets[7:])
+    model = t.fit(train, config, epochs=30, seed=0, batch=4, lr=1e-2)
+    prob = t.predict(model, held).flatten()
+    truth = held.targets.flatten() >= 0.5
+    # Area under the ROC curve of the cells: 0.5 is chance.
+    pos, neg = prob[truth], prob[~truth]
+    auc = float((pos[:, None] > neg[None, :]).float().mean())
+    assert auc > 0.7, auc
+
+
+class _FixedFinder(FlagFinder):
+    """A finder that reports a fixed cloth map (resized to the stride-8 grid)."""
+
+    def __init__(self, cloth: torch.Tensor):
+        super().__init__(FlagFinderConfig(strides=(8,), width=1))
+        self.cloth = cloth
+
+    def forward(self, features):
+        size = features[8].shape[-2:]
+        return torch.nn.functional.interpolate(self.cloth, size=size, mode="nearest")
+
+
+def _flag_and_photo(tmp_path):
+    rng = np.random.default_rng(0)
+    flag = np.clip(np.array([200, 30, 30])[None, None] + rng.normal(0, 10, (96, 128, 1)),
+                   0, 255).astype(np.uint8)
+    rgba = np.concatenate([flag, np.full((96, 128, 1), 255, np.uint8)], axis=2)
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "flag.png")
+    photo = np.tile(np.linspace(60, 200, 128)[None, :], (96, 1))
+    photo = photo + rng.normal(0, 8, photo.shape)
+    return Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8), "L")
+
+
+def _pipes(tiny_weights, tmp_path, finder):
+    base = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=128)
+    path = str(tmp_path / "flag.png")
+    hinted = ColorizationPipeline(
+        base.generator, base.model_info, base.config, device="cpu",
+        exemplar_fn=lambda context, gray, hints: [
+            {"id": "soviet", "kind": "flag", "score": 0.7, "image_path": path}],
+        flag_finder=finder)
+    return base, hinted
+
+
+def test_a_finder_that_finds_nothing_changes_nothing(tiny_weights, tmp_path):
+    photo = _flag_and_photo(tmp_path)
+    base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(torch.zeros(1, 1, 4, 4)))
+    plain, result = base(photo), hinted(photo)
+    assert np.array_equal(np.asarray(plain.image), np.asarray(result.image))
+    assert result.exemplars[0]["found_in_photo"] == 0.0
+    assert float(result.context_region.max()) == 0.0
+
+
+def test_the_flag_color_goes_only_where_the_finder_marks_cloth(tiny_weights, tmp_path):
+    photo = _flag_and_photo(tmp_path)
+    cloth = torch.zeros(1, 1, 4, 4)
+    cloth[..., :2, 2:] = 1.0  # the top-right quarter is cloth
+    base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(cloth))
+    plain = np.asarray(base(photo).image, float)
+    result = hinted(photo)
+    out = np.asarray(result.image, float)
+    assert result.exemplars[0]["found_in_photo"] == pytest.approx(1.0)
+    changed = np.abs(out - plain).mean(-1)
+    h, w = changed.shape
+    inside = changed[4:h // 2 - 4, w // 2 + 4:-4]
+    outside = np.ones_like(changed, bool)
+    outside[: h // 2 + 8, w // 2 - 8:] = False  # the quarter and a margin for upsampling
+    assert inside.mean() > 5  # the flag's color arrived ...
+    assert changed[outside].max() <= 1.0  # ... and nowhere else
+    lab_red = out[4:h // 2 - 4, w // 2 + 4:-4]
+    assert (lab_red[..., 0] > lab_red[..., 2]).mean() > 0.8  # and it is red
