@@ -18,6 +18,9 @@ test: install
 	$(PY) -m pytest -q
 
 eval: install
+	$(PY) -m eval.real_photos
+	$(PY) -m eval.blobs
+	$(PY) -m eval.flag_scenes
 	$(PY) -m eval.report
 	$(PY) -m eval.report --dataset heldout
 	$(PY) -m eval.tradeoff

@@ -18,14 +18,13 @@ its config in the file's metadata.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
-from safetensors.torch import load_file, save_file
 from torch import nn
+
+from colorizer.head_io import read_head, save_head
 
 BALANCE_FILE = "balance.safetensors"
 _CONFIG_KEY = "balance_config"  # safetensors metadata key holding the config as JSON
@@ -169,31 +168,17 @@ class BalancePredictor(nn.Module):
 
     def save_pretrained(self, folder: str | Path, metadata: dict | None = None) -> Path:
         """Write `balance.safetensors` (config and `metadata` as string metadata) into folder."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
-        meta = {k: str(v) for k, v in (metadata or {}).items()}
-        meta[_CONFIG_KEY] = json.dumps(self.config.to_dict())
-        path = folder / BALANCE_FILE
-        save_file(state, str(path), metadata=meta)
-        return path
+        path = Path(folder) / BALANCE_FILE
+        return save_head(self, self.config.to_dict(), path, _CONFIG_KEY, metadata)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path) -> BalancePredictor:
         """Load `balance.safetensors` from folder strictly (every key and shape must match)."""
-        path = Path(folder) / BALANCE_FILE
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"no {BALANCE_FILE} in {folder}: fit one with "
-                f"`python -m colorizer.train_balance --out {folder}`"
-            )
-        with safe_open(str(path), framework="pt") as handle:
-            meta = handle.metadata() or {}
-        if _CONFIG_KEY not in meta:
-            raise ValueError(f"{path} has no '{_CONFIG_KEY}' metadata: it was not written by "
-                             "BalancePredictor.save_pretrained")
-        model = cls(BalanceConfig.from_dict(json.loads(meta[_CONFIG_KEY])))
-        model.load_state_dict(load_file(str(path)), strict=True)
+        config, state = read_head(Path(folder) / BALANCE_FILE, _CONFIG_KEY,
+                                  "BalancePredictor.save_pretrained",
+                                  f"fit one with `python -m colorizer.train_balance --out {folder}`")
+        model = cls(BalanceConfig.from_dict(config))
+        model.load_state_dict(state, strict=True)
         return model.eval()
 
 

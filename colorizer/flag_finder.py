@@ -20,17 +20,15 @@ file's metadata. The encoder stays frozen: the finder must never change the colo
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors import safe_open
-from safetensors.torch import load_file, save_file
 from torch import nn
 
 from colorizer.encoder import FEATURE_CHANNELS
+from colorizer.head_io import read_head, save_head
 
 FLAG_FINDER_FILE = "flag_finder.safetensors"
 _CONFIG_KEY = "flag_finder_config"  # safetensors metadata key holding the config as JSON
@@ -121,29 +119,17 @@ class FlagFinder(nn.Module):
     # --- persistence ---------------------------------------------------------------------
 
     def save_pretrained(self, folder: str | Path, metadata: dict | None = None) -> Path:
-        """Write `flag_finder.safetensors` (config and `metadata` as string metadata)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().contiguous().cpu() for k, v in self.state_dict().items()}
-        meta = {k: str(v) for k, v in (metadata or {}).items()}
-        meta[_CONFIG_KEY] = json.dumps(self.config.to_dict())
-        path = folder / FLAG_FINDER_FILE
-        save_file(state, str(path), metadata=meta)
-        return path
+        """Write `flag_finder.safetensors` (config and `metadata` as string metadata) into folder."""
+        path = Path(folder) / FLAG_FINDER_FILE
+        return save_head(self, self.config.to_dict(), path, _CONFIG_KEY, metadata)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path) -> FlagFinder:
-        """Load `flag_finder.safetensors` from folder strictly (every key and shape)."""
-        path = Path(folder) / FLAG_FINDER_FILE
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"no {FLAG_FINDER_FILE} in {folder}: train one with "
-                f"`python -m colorizer.train_flag_finder --out {folder}`")
-        with safe_open(str(path), framework="pt") as handle:
-            meta = handle.metadata() or {}
-        if _CONFIG_KEY not in meta:
-            raise ValueError(f"{path} has no '{_CONFIG_KEY}' metadata: it was not written by "
-                             "FlagFinder.save_pretrained")
-        model = cls(FlagFinderConfig.from_dict(json.loads(meta[_CONFIG_KEY])))
-        model.load_state_dict(load_file(str(path)), strict=True)
+        """Load `flag_finder.safetensors` from folder strictly (every key and shape must match)."""
+        config, state = read_head(Path(folder) / FLAG_FINDER_FILE, _CONFIG_KEY,
+                                  "FlagFinder.save_pretrained",
+                                  "train one with `python -m colorizer.train_flag_finder "
+                                  f"--out {folder}`")
+        model = cls(FlagFinderConfig.from_dict(config))
+        model.load_state_dict(state, strict=True)
         return model.eval()
