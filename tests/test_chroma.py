@@ -65,3 +65,13 @@ def test_with_config_takes_chroma_changes_as_a_dict_and_names_unknown_keys(tiny_
     assert changed.config.chroma.edge_eps == pipe.config.chroma.edge_eps
     with pytest.raises(ValueError, match="valid keys"):
         pipe.with_config(chroma={"agreement": 2.0})
+
+
+@pytest.mark.parametrize("radius", [1, 4, 15])
+def test_the_box_mean_from_cumulative_sums_matches_pooling(radius):
+    from colorizer.chroma import _box
+
+    x = torch.rand(1, 2, 40, 56)
+    padded = torch.nn.functional.pad(x, (radius,) * 4, mode="replicate")
+    reference = torch.nn.functional.avg_pool2d(padded, 2 * radius + 1, stride=1)
+    assert torch.allclose(_box(x, radius), reference, atol=1e-5)
