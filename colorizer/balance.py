@@ -18,12 +18,13 @@ its config in the file's metadata.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from colorizer.config_io import config_from_dict
 from colorizer.head_io import read_head, save_head
 
 BALANCE_FILE = "balance.safetensors"
@@ -62,16 +63,9 @@ class BalanceConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> BalanceConfig:
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(
-                f"unknown BalanceConfig keys {sorted(unknown)}; valid keys: {sorted(valid)}"
-            )
-        data = dict(data)
         if "strides" in data:
-            data["strides"] = tuple(int(s) for s in data["strides"])  # JSON has lists
-        return cls(**data)
+            data = {**data, "strides": tuple(int(s) for s in data["strides"])}  # JSON: lists
+        return config_from_dict(cls, data)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "strides": list(self.strides)}

@@ -20,13 +20,14 @@ file's metadata. The encoder stays frozen: the finder must never change the colo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from colorizer.config_io import config_from_dict
 from colorizer.encoder import FEATURE_CHANNELS
 from colorizer.head_io import read_head, save_head
 
@@ -54,15 +55,9 @@ class FlagFinderConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> FlagFinderConfig:
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(
-                f"unknown FlagFinderConfig keys {sorted(unknown)}; valid keys: {sorted(valid)}")
-        data = dict(data)
         if "strides" in data:
-            data["strides"] = tuple(int(s) for s in data["strides"])  # JSON has lists
-        return cls(**data)
+            data = {**data, "strides": tuple(int(s) for s in data["strides"])}  # JSON: lists
+        return config_from_dict(cls, data)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "strides": list(self.strides)}

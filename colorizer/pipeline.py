@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from colorizer.colorspace import (
     luminance_of_rgb,
 )
 from colorizer.components import default_components
+from colorizer.config_io import config_from_dict
 from colorizer.correspondence import ExemplarCache, TransferConfig, exemplar_transfer
 from colorizer.errors import ChronochromeError
 from colorizer.flag_finder import FLAG_FINDER_FILE, FlagFinder
@@ -191,7 +192,7 @@ class ColorizationPipeline:
         for name, kind in (("chroma", ChromaConfig), ("transfer", TransferConfig)):
             if isinstance(changes.get(name), dict):
                 current = asdict(getattr(self.config, name))
-                changes[name] = _config_from(kind, {**current, **changes[name]})
+                changes[name] = config_from_dict(kind, {**current, **changes[name]})
         return ColorizationPipeline(self.generator, self.model_info,
                                     replace(self.config, **changes), self.device,
                                     self.context_fn, self.exemplar_fn, self.exemplar_cache,
@@ -396,16 +397,6 @@ def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[fl
              "color_share": None, "found_in_photo": None}
             for rec in retrieved if rec.get("id") not in used_ids]
     return out
-
-
-def _config_from(kind: type, data: dict[str, Any]) -> Any:
-    """A frozen config from a dict, unknown keys named with the valid ones."""
-    valid = {f.name for f in fields(kind)}
-    unknown = set(data) - valid
-    if unknown:
-        raise ValueError(f"unknown {kind.__name__} keys {sorted(unknown)}; valid keys: "
-                         f"{sorted(valid)}")
-    return kind(**data)
 
 
 def _given(value: float | None, default: float) -> float:
