@@ -1,0 +1,118 @@
+"""Behaviour fingerprint: did a change that should not change the colors change them?
+
+    python -m eval.behaviour --out /tmp/before.json              # on the old code
+    python -m eval.behaviour --out /tmp/after.json --compare /tmp/before.json
+
+Colorizes a fixed set through the public API only (`ColorizationPipeline.from_pretrained()`,
+`pipe(image, hints=...)`), so the same command runs before and after a refactor: the packaged
+sample photos and the first real-color-dev photos under three hints (none, right, a nonsense
+one), each recorded as the SHA-256 of its output pixels plus the result's JSON without timings.
+`--compare` lists every case whose pixels or report differ and exits 1 when any does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from colorizer import ColorizationPipeline
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_COLOR_DEV = REPO.parent / "shared" / "datasets" / "real-color-dev"
+HINTS = {"none": None, "right": None, "nonsense": "asdfgh qwerty"}
+TIMING_KEYS = {"timings", "seconds", "elapsed_s", "created"}  # differ on every run
+
+
+def _without_timings(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k not in TIMING_KEYS}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+def cases(limit: int) -> list[tuple[str, Image.Image, str | None]]:
+    """(name, gray image, hint) for the fixed set; photos come in as bare 8-bit gray images."""
+    from colorizer.samples import sample_photos  # noqa: PLC0415 - the packaged samples
+
+    found: list[tuple[str, Image.Image, str | None]] = []
+    for path in sample_photos():
+        found.append((f"sample:{path.name}", Image.open(path).convert("L"), None))
+    manifest = REAL_COLOR_DEV / "manifest.csv"
+    if manifest.is_file():
+        import csv  # noqa: PLC0415
+
+        with manifest.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        # two old color prints (no place in the manifest) and slides with a place and an era
+        rows = rows[:2] + [row for row in rows if row["place_en"] and row["era"]][:limit]
+        for row in rows:
+            gray = Image.open(REAL_COLOR_DEV / row["file"]).convert("L")
+            right = " ".join(x for x in (row["place_en"], row["era"][:4]) if x) or None
+            for condition, hint in HINTS.items():
+                hint = right if condition == "right" else hint
+                found.append((f"real:{row['file']}:{condition}", gray, hint))
+    return found
+
+
+def user_exemplar() -> Image.Image | None:
+    """A color photo as the user's own reference (exercises the attended path)."""
+    photos = sorted((REPO.parent / "shared" / "datasets" / "photos-train").rglob("*.jpg"))
+    return Image.open(photos[0]).convert("RGB") if photos else None
+
+
+def fingerprint(limit: int) -> dict[str, dict[str, object]]:
+    pipe = ColorizationPipeline.from_pretrained()
+    record: dict[str, dict[str, object]] = {}
+    exemplar = user_exemplar()
+    work = [(name, gray, hint, ()) for name, gray, hint in cases(limit)]
+    if exemplar is not None and work:
+        work.append((f"{work[0][0]}:user-exemplar", work[0][1], "USSR 1950", (exemplar,)))
+    for name, gray, hint, exemplars in work:
+        result = pipe(gray, hints=hint, exemplars=exemplars)
+        pixels = np.asarray(result.image.convert("RGB"))
+        report = _without_timings(result.to_dict())
+        record[name] = {"pixels_sha256": hashlib.sha256(pixels.tobytes()).hexdigest(),
+                        "report": report}
+        print(f"{name}: {record[name]['pixels_sha256'][:16]}", flush=True)
+    return record
+
+
+def compare(now: dict[str, dict[str, object]], before: dict[str, dict[str, object]]) -> int:
+    differ = 0
+    for name in sorted(set(now) | set(before)):
+        a, b = before.get(name), now.get(name)
+        if a is None or b is None:
+            print(f"only {'after' if a is None else 'before'}: {name}")
+            differ += 1
+            continue
+        for key in ("pixels_sha256", "report"):
+            if a[key] != b[key]:
+                print(f"differs ({key}): {name}")
+                differ += 1
+    print(f"{len(now)} cases, {differ} differences")
+    return differ
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.behaviour", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="where to write the JSON")
+    parser.add_argument("--compare", type=Path, help="an earlier --out to compare with")
+    parser.add_argument("--limit", type=int, default=6, help="real-color-dev photos (default 6)")
+    args = parser.parse_args(argv)
+    record = fingerprint(args.limit)
+    args.out.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    if args.compare is None:
+        return 0
+    return 1 if compare(record, json.loads(args.compare.read_text(encoding="utf-8"))) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
