@@ -12,18 +12,18 @@ __all__ = ["ColorizationPipeline", "ColorizationResult", "PipelineConfig", "__ve
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from colorizer.pipeline import ColorizationPipeline, PipelineConfig
-    from colorizer.result import ColorizationResult
+    from colorizer.pipeline.colorization import ColorizationPipeline, PipelineConfig
+    from colorizer.pipeline.result import ColorizationResult
 
 
 def __getattr__(name: str) -> Any:
     # Lazy, so `chronochrome --help` does not pay for importing torch.
     if name in ("ColorizationPipeline", "PipelineConfig"):
-        from colorizer import pipeline
+        from colorizer.pipeline import colorization
 
-        return getattr(pipeline, name)
+        return getattr(colorization, name)
     if name == "ColorizationResult":
-        from colorizer.result import ColorizationResult
+        from colorizer.pipeline.result import ColorizationResult
 
         return ColorizationResult
     raise AttributeError(f"module 'colorizer' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """The `context` subcommand: `chronochrome context IMAGE [--hint TEXT] [--caption TEXT]`.
 
-colorizer/cli.py wires it in with `add_context_parser(subparsers)` and calls
+colorizer/apps/cli.py wires it in with `add_context_parser(subparsers)` and calls
 `run_context_command(args, scene_classifier=...)`; `python -m context` runs it alone.
 """
 

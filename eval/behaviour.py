@@ -39,14 +39,14 @@ def _without_timings(value: object) -> object:
 
 def cases(limit: int) -> list[tuple[str, Image.Image, str | None]]:
     """(name, gray image, hint) for the fixed set; photos come in as bare 8-bit gray images."""
-    from colorizer.samples import sample_photos  # noqa: PLC0415 - the packaged samples
+    from colorizer.apps.samples import sample_photos
 
     found: list[tuple[str, Image.Image, str | None]] = []
     for path in sample_photos():
         found.append((f"sample:{path.name}", Image.open(path).convert("L"), None))
     manifest = REAL_COLOR_DEV / "manifest.csv"
     if manifest.is_file():
-        import csv  # noqa: PLC0415
+        import csv
 
         with manifest.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))

@@ -122,7 +122,7 @@ def bench_query_embedding(queries: int = 20) -> dict:
 def bench_build_default() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["CHRONOCHROME_CACHE"] = tmp
-        from colorizer.visual_embedder import LuminanceEncoderEmbedder
+        from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
         from context.config import ContextConfig
         from context.embedding import TextEmbedder
         from context.gazetteer import load_gazetteer

@@ -29,9 +29,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorizer.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
-from colorizer.pipeline import DEFAULT_WEIGHTS, ColorizationPipeline
-from colorizer.result import ModelInfo
+from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.pipeline.result import ModelInfo
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "eval" / "results"
@@ -65,7 +65,7 @@ def load_pipeline(weights: Path | None, device: str) -> ColorizationPipeline:
 
 def color_exemplars(count: int) -> list:
     """`count` synthetic color reference photos (as the user's --exemplar would give)."""
-    from colorizer.guidance import UserExemplar
+    from colorizer.pipeline.guidance import UserExemplar
 
     refs = []
     for k in range(count):

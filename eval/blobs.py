@@ -77,7 +77,7 @@ from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage as ndi
 
 from colorizer.errors import ChronochromeError
-from colorizer.imageio import iter_image_files
+from colorizer.pipeline.imageio import iter_image_files
 from eval import metrics
 from eval.report import RESULTS_DIR, SHARED_DATASETS, positive_int, rounded
 
@@ -457,7 +457,7 @@ def code_state() -> dict[str, Any]:
 
 def gray_of(output: np.ndarray) -> np.ndarray:
     """The output's L* as an 8-bit gray image: the input's luminance (the pipeline keeps it)."""
-    from colorizer.colorspace import gray_rgb_from_lightness
+    from colorizer.model.colorspace import gray_rgb_from_lightness
 
     lightness = torch.from_numpy(metrics.lightness_of(output.astype(np.float64) / 255.0))
     gray = gray_rgb_from_lightness(lightness[None, None])[0, 0].numpy()
@@ -675,7 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_pipeline(args: argparse.Namespace) -> Any:
     """The pipeline the CLI's user would get, with the --set changes applied."""
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                 context=args.context, exemplars=args.exemplars)

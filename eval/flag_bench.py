@@ -43,8 +43,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import binary_erosion, gaussian_filter, map_coordinates
 
-from colorizer.data import list_photos
-from colorizer.imageio import load_image
+from colorizer.pipeline.imageio import load_image
+from colorizer.training.data import list_photos
 from eval import metrics
 from eval.report import RESULTS_DIR, SHARED_DATASETS, VAL_FRACTION, positive_int, rounded
 
@@ -576,7 +576,7 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
     counts = {k: min(v, args.limit or v) for k, v in counts.items()}
     scenes = build_scenes(flags, background_photos(args.shared), counts, args.seed)
     if pipeline is None:
-        from colorizer.pipeline import ColorizationPipeline
+        from colorizer.pipeline.colorization import ColorizationPipeline
 
         knobs = {k: v for k, v in (("temperature", args.temperature),
                                    ("chroma_scale", args.chroma_scale)) if v is not None}

@@ -7,7 +7,7 @@
     summary = score_scenes(pipe.with_config(...), scenes, baseline=False)["summary"]
 
 Why: eval/flag_bench.py (24/24 Soviet flags red) waves its flags the way the training data is
-made (retrieval/render.py, colorizer/exemplar_data.py): one large flag on a pole, a vertical
+made (retrieval/render.py, colorizer/training/exemplar_data.py): one large flag on a pole, a vertical
 sine wave growing from the hoist, luminance = L*. Real photos show other drawings, at angles,
 in deep folds, small and many, half hidden, beside flags of other colors, and on film that is
 not L*. Every scene here is built from its own seed, on a held-out photo (the test split
@@ -59,7 +59,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from scipy.ndimage import binary_dilation, binary_erosion, gaussian_filter, map_coordinates
 
-from colorizer.colorspace import linear_to_srgb, srgb_to_linear
+from colorizer.model.colorspace import linear_to_srgb, srgb_to_linear
 from eval import flag_bench as fb
 from eval import metrics
 from eval.report import SHARED_DATASETS, positive_int, rounded
@@ -1273,7 +1273,7 @@ def main(argv: list[str] | None = None, pipeline: Any = None) -> dict[str, Any]:
                           min(args.others, limit), args.seed, args.shared,
                           long_side=args.long_side)
     if pipeline is None:
-        from colorizer.pipeline import ColorizationPipeline
+        from colorizer.pipeline.colorization import ColorizationPipeline
 
         pipeline = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                         context=not args.no_context)

@@ -32,7 +32,7 @@ from PIL import Image
 def _tiny_model(folder: Path) -> Path:
     import torch
 
-    from colorizer.generator import ColorGenerator, GeneratorConfig
+    from colorizer.model.generator import ColorGenerator, GeneratorConfig
 
     torch.manual_seed(0)
     config = GeneratorConfig(width16=16, width8=16, width4=16, heads=2, cond_dim=8,
@@ -60,9 +60,9 @@ def run_load(requests: int = 400, clients: int = 32, queue_cap: int = 16, worker
     import httpx
     import uvicorn
 
-    from colorizer.pipeline import ColorizationPipeline
-    from colorizer.service.app import create_app
-    from colorizer.service.config import ServiceConfig
+    from colorizer.apps.service.app import create_app
+    from colorizer.apps.service.config import ServiceConfig
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     scratch = Path(tempfile.mkdtemp(prefix="chronochrome-load-"))
     weights = weights or _tiny_model(scratch / "tiny-model")

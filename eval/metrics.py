@@ -2,7 +2,7 @@
 
 Every image argument is a float array (H, W, 3) of gamma-encoded sRGB in [0, 1]; `pred` is
 what a colorizer produced and `truth` the original color photo, of the same shape. Lab
-conversions go through `colorizer.colorspace` (D65), the project's only color math.
+conversions go through `colorizer.model.colorspace` (D65), the project's only color math.
 
 Definitions that need a choice, made once here:
 - PSNR of identical images is infinite; it is capped at `PSNR_CAP_DB` so dataset means and
@@ -29,13 +29,13 @@ from scipy import linalg
 from skimage.color import deltaE_ciede2000
 from skimage.metrics import structural_similarity
 
-from colorizer.colorspace import (
+from colorizer.model.colorspace import (
     gray_rgb_from_lightness,
     lab_to_rgb_keep_luminance,
     luminance_of_rgb,
     rgb_to_lab,
 )
-from colorizer.encoder import load_imagenet_encoder
+from colorizer.model.encoder import load_imagenet_encoder
 
 PSNR_CAP_DB = 100.0  # PSNR reported for identical images (an 8-bit error is ~48 dB already)
 MIN_CHROMA = 5.0  # C* at or below which a pixel counts as neutral (no hue)

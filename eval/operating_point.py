@@ -40,9 +40,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorizer.chroma import ChromaConfig, chroma_at
-from colorizer.colorspace import lab_to_rgb_keep_luminance
-from colorizer.pipeline import ColorizationPipeline, lightness_at
+from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+from colorizer.pipeline.chroma import ChromaConfig, chroma_at
+from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from eval import metrics
 from eval.blobs import BlobSummary, blob_summary, dataset_summary, find_blobs
 from eval.report import DATASETS, RESULTS_DIR, SHARED_DATASETS, rounded

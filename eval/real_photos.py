@@ -46,8 +46,8 @@ from PIL import Image, ImageDraw, ImageFont
 from skimage.color import deltaE_ciede2000
 
 from colorizer.errors import ChronochromeError
-from colorizer.imageio import load_image
-from colorizer.pipeline import ColorizationPipeline
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.imageio import load_image
 from eval import metrics
 from eval.report import SHARED_DATASETS, luminance_input, positive_int, rounded
 

@@ -36,12 +36,12 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorizer.data import list_photos
-from colorizer.encoder import load_imagenet_encoder
 from colorizer.errors import ChronochromeError
-from colorizer.generator import WEIGHTS_FILE
-from colorizer.imageio import iter_image_files, load_image
-from colorizer.pipeline import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.model.encoder import load_imagenet_encoder
+from colorizer.model.generator import WEIGHTS_FILE
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.pipeline.imageio import iter_image_files, load_image
+from colorizer.training.data import list_photos
 from eval import metrics
 
 log = logging.getLogger("chronochrome.eval")
@@ -197,7 +197,7 @@ def model_row(weights: Path, device: str, render_size: int | None, context: bool
     needs the context encoder. With `own_exemplar` the photo's augmented color version goes
     in as a user exemplar.
     """
-    from colorizer.guidance import UserExemplar
+    from colorizer.pipeline.guidance import UserExemplar
 
     use_context = context or hint is not None
     settings = {"render_size": render_size} if render_size else {}

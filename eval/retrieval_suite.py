@@ -133,7 +133,7 @@ def degrade(image: Image.Image, seed: int) -> Image.Image:
 
 
 def run(k: int = 5, use_shared: bool = True) -> dict:
-    from colorizer.visual_embedder import LuminanceEncoderEmbedder
+    from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
     from context.config import ContextConfig
     from context.embedding import TextEmbedder
     from context.encoder import ContextEncoder

@@ -33,11 +33,11 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
-from colorizer.colorspace import lab_to_rgb_keep_luminance
-from colorizer.conditioning import Conditioning, exemplar_tensor
-from colorizer.generator import CONFIG_FILE, ColorGenerator
-from colorizer.imageio import load_image
-from colorizer.pipeline import DEFAULT_WEIGHTS, lightness_at, lightness_of
+from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+from colorizer.model.conditioning import Conditioning, exemplar_tensor
+from colorizer.model.generator import CONFIG_FILE, ColorGenerator
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, lightness_at, lightness_of
+from colorizer.pipeline.imageio import load_image
 from eval import metrics
 from eval.report import (
     DATASETS,

@@ -1,4 +1,4 @@
-"""Choose the exemplar transfer's gate (colorizer.correspondence) on validation data only.
+"""Choose the exemplar transfer's gate (colorizer.pipeline.correspondence) on validation data only.
 
     OMP_NUM_THREADS=2 python -m eval.tune_transfer        # ~10 min on 2 CPU cores
 
@@ -38,10 +38,10 @@ from typing import Any
 
 import numpy as np
 
-from colorizer.correspondence import TransferConfig
-from colorizer.data import list_photos
-from colorizer.guidance import UserExemplar
-from colorizer.imageio import load_image
+from colorizer.pipeline.correspondence import TransferConfig
+from colorizer.pipeline.guidance import UserExemplar
+from colorizer.pipeline.imageio import load_image
+from colorizer.training.data import list_photos
 from eval import flag_bench, metrics
 from eval.report import (
     RESULTS_DIR,
@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

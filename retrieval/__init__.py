@@ -8,7 +8,7 @@
   license and image; `ExemplarLibrary`: records + images + FAISS indexes in a folder;
   `ExemplarRetriever`: context/photo -> scored exemplars with the reasons they matched.
 - `VisualEmbedder` is a protocol: retrieval never imports colorizer, the caller passes
-  `colorizer.visual_embedder.LuminanceEncoderEmbedder` (or a tiny one in tests).
+  `colorizer.model.visual_embedder.LuminanceEncoderEmbedder` (or a tiny one in tests).
 
 Importing this package loads no model, reads no file and imports no FAISS.
 """

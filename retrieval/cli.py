@@ -5,7 +5,7 @@
                                [--region "Russian Empire"]
     chronochrome library search --hint "USSR 1950" [--image IMAGE] [--library DIR] --json
 
-colorizer/cli.py wires it in with `add_library_parser(subparsers)` and calls
+colorizer/apps/cli.py wires it in with `add_library_parser(subparsers)` and calls
 `run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())`. `python -m retrieval`
 runs it alone, without a visual embedder (text and metadata only).
 """

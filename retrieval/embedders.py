@@ -1,7 +1,7 @@
 """What the library needs from embedders, and two small ones that need no model.
 
 `retrieval` never imports `colorizer`: the visual embedder (the colorizer's Lite0 features of
-the luminance, `colorizer.visual_embedder.LuminanceEncoderEmbedder`) is passed in by the
+the luminance, `colorizer.model.visual_embedder.LuminanceEncoderEmbedder`) is passed in by the
 caller. Text embeddings come from `context.embedding.TextEmbedder` (MiniLM) by default.
 
 `HashingTextEmbedder` and `ThumbnailEmbedder` are real, deterministic embedders for tests and

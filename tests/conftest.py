@@ -16,7 +16,7 @@ TINY = {"width16": 16, "width8": 16, "width4": 16, "heads": 2, "cond_dim": 8, "g
 @pytest.fixture
 def tiny_generator():
     """A 2-block generator with random weights, small enough to train in a test."""
-    from colorizer.generator import ColorGenerator, GeneratorConfig
+    from colorizer.model.generator import ColorGenerator, GeneratorConfig
 
     torch.manual_seed(0)
     return ColorGenerator(GeneratorConfig(**TINY))

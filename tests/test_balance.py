@@ -9,17 +9,17 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file, save_file
 
-from colorizer.balance import (
+from colorizer.model.balance import (
     ABSOLUTE_DELTA,
     BALANCE_FILE,
     BalanceConfig,
     BalancePredictor,
     pool_features,
 )
-from colorizer.generator import ColorGenerator, GeneratorConfig
-from colorizer.imageio import load_image
-from colorizer.pipeline import lightness_at, lightness_of
-from colorizer.train_balance import PhotoSet, photo_stats, ridge_predictions
+from colorizer.model.generator import ColorGenerator, GeneratorConfig
+from colorizer.pipeline.colorization import lightness_at, lightness_of
+from colorizer.pipeline.imageio import load_image
+from colorizer.training.train_balance import PhotoSet, photo_stats, ridge_predictions
 from tests.conftest import TINY
 
 SIZE = 96  # synthetic photos' side: big enough for a stride-32 map of 3 x 3

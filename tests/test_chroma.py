@@ -1,11 +1,17 @@
-"""Decoding steps of colorizer.chroma: hue agreement, balance shift, edge-following chroma."""
+"""Decoding steps of colorizer.pipeline.chroma: hue agreement, balance shift, edge-following chroma."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from colorizer.chroma import ChromaConfig, chroma_at, guided_filter, hue_agreement, shift_balance
+from colorizer.pipeline.chroma import (
+    ChromaConfig,
+    chroma_at,
+    guided_filter,
+    hue_agreement,
+    shift_balance,
+)
 
 
 def test_agreement_is_one_for_one_hue_and_low_for_opposite_hues():
@@ -56,7 +62,7 @@ def test_settings_out_of_range_are_refused(field, value):
 
 
 def test_with_config_takes_chroma_changes_as_a_dict_and_names_unknown_keys(tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False)
@@ -69,7 +75,7 @@ def test_with_config_takes_chroma_changes_as_a_dict_and_names_unknown_keys(tiny_
 
 @pytest.mark.parametrize("radius", [1, 4, 15])
 def test_the_box_mean_from_cumulative_sums_matches_pooling(radius):
-    from colorizer.chroma import _box
+    from colorizer.pipeline.chroma import _box
 
     x = torch.rand(1, 2, 40, 56)
     padded = torch.nn.functional.pad(x, (radius,) * 4, mode="replicate")

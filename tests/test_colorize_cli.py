@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.cli import main
+from colorizer.apps.cli import main
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import pytest
 import torch
 from skimage import color
 
-from colorizer.colorspace import (
+from colorizer.model.colorspace import (
     gray_rgb_from_lightness,
     lab_to_rgb,
     lab_to_rgb_keep_luminance,

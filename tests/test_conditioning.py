@@ -5,10 +5,10 @@ import pytest
 import torch
 from PIL import Image
 
-from colorizer.colorspace import lab_to_rgb_keep_luminance
-from colorizer.conditioning import Conditioning, exemplar_tensor
-from colorizer.generator import ColorGenerator, GeneratorConfig
-from colorizer.train import classification_loss, lab_targets
+from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+from colorizer.model.conditioning import Conditioning, exemplar_tensor
+from colorizer.model.generator import ColorGenerator, GeneratorConfig
+from colorizer.training.train import classification_loss, lab_targets
 
 TINY = {"width16": 16, "width8": 16, "width4": 16, "heads": 2, "cond_dim": 8, "grid_samples": 24,
             "exemplar_size": 32, "text_dim": 6}
@@ -111,7 +111,7 @@ def test_tiny_model_learns_to_take_the_color_from_the_exemplar():
 
 
 def test_weak_retrieved_matches_are_left_out_and_retrieved_ones_are_not_attended(tmp_path):
-    from colorizer.guidance import UserExemplar, build_guidance
+    from colorizer.pipeline.guidance import UserExemplar, build_guidance
 
     paths = []
     for k, color in enumerate([(200, 0, 0), (0, 0, 200), (0, 200, 0)]):
@@ -136,14 +136,14 @@ def test_weak_retrieved_matches_are_left_out_and_retrieved_ones_are_not_attended
 
 def test_era_and_context_sentence_tokens_stay_masked():
     # Trained on synthetic pairs only, they moved colors on real photos without helping.
-    from colorizer.guidance import build_guidance
+    from colorizer.pipeline.guidance import build_guidance
 
     cond = build_guidance([], [], 32, 6, max_exemplars=4).conditioning
     assert not bool(cond.text_mask[0]) and not bool(cond.era_mask[0])
 
 
 def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     torch.manual_seed(0)
     config = {**TINY, "exemplar_size": 128, "text_dim": 384, "chroma_scale": 0.2,

@@ -7,10 +7,10 @@ import pytest
 import torch
 from PIL import Image
 
-from colorizer.colorspace import rgb_to_lab
-from colorizer.correspondence import Transfer, TransferConfig, exemplar_transfer
-from colorizer.encoder import load_imagenet_encoder
-from colorizer.pipeline import PipelineConfig
+from colorizer.model.colorspace import rgb_to_lab
+from colorizer.model.encoder import load_imagenet_encoder
+from colorizer.pipeline.colorization import PipelineConfig
+from colorizer.pipeline.correspondence import Transfer, TransferConfig, exemplar_transfer
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_settings_are_checked():
 
 
 def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
                             _textured(96, 64, (40, 70, 190), 2)], axis=1)
@@ -206,7 +206,7 @@ def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
 
 
 def test_retrieved_exemplars_transfer_unless_switched_off(tiny_weights, tmp_path):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
                             _textured(96, 64, (40, 70, 190), 2)], axis=1)
@@ -228,7 +228,7 @@ def test_retrieved_exemplars_transfer_unless_switched_off(tiny_weights, tmp_path
 
 
 def test_cli_refuses_a_transfer_strength_out_of_range(tiny_weights, tmp_path, capsys):
-    from colorizer.cli import main
+    from colorizer.apps.cli import main
 
     photo = tmp_path / "p.png"
     Image.new("L", (32, 24), 100).save(photo)
@@ -240,7 +240,7 @@ def test_cli_refuses_a_transfer_strength_out_of_range(tiny_weights, tmp_path, ca
 
 
 def test_the_exemplar_cache_reuses_cells_by_content_and_forgets_the_oldest(encoder):
-    from colorizer.correspondence import ExemplarCache
+    from colorizer.pipeline.correspondence import ExemplarCache
 
     flag = _rendered_flag(np.full((120, 176, 3), 128.0))
     photo = _lab(_street(3))[:, :1]
@@ -273,7 +273,7 @@ def test_the_exemplar_cache_reuses_cells_by_content_and_forgets_the_oldest(encod
 
 
 def test_matching_runs_at_its_own_size_not_the_render_size(tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     scene = np.concatenate([_textured(96, 128, (200, 40, 40), 1),
                             _textured(96, 128, (40, 70, 190), 2)], axis=1)  # 256 x 96

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from colorizer.pipeline import ColorizationPipeline
+from colorizer.pipeline.colorization import ColorizationPipeline
 
 
 def _textured(h: int, w: int, rgb: tuple[int, int, int], seed: int) -> np.ndarray:

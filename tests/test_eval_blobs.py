@@ -213,8 +213,8 @@ def cli_args(photos: Path, out: Path, weights: Path, *extra: str) -> list[str]:
 
 
 def test_cli_writes_json_markdown_and_sheet(tmp_path, tiny_weights):
-    from colorizer.generator import WEIGHTS_FILE
-    from colorizer.pipeline import ColorizationPipeline, file_sha256
+    from colorizer.model.generator import WEIGHTS_FILE
+    from colorizer.pipeline.colorization import ColorizationPipeline, file_sha256
 
     names = write_photos(tmp_path / "photos")
     out = tmp_path / "out"

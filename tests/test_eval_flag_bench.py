@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.data import split_of
+from colorizer.training.data import split_of
 from eval import flag_bench as fb
 from eval import metrics
 
@@ -129,7 +129,7 @@ def _shared_folder(root: Path) -> Path:
 
 
 def test_main_writes_report_with_tiny_pipeline(tmp_path, tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False, render_size=64)

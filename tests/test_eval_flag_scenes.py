@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 from scipy.ndimage import binary_dilation
 
-from colorizer.data import split_of
+from colorizer.training.data import split_of
 from eval import flag_bench as fb
 from eval import flag_scenes as fs
 from eval import metrics
@@ -204,7 +204,7 @@ def test_score_scenes_headline_counts_hint_caption_leak_and_control_gain(book):
 
 
 def test_set_values_are_json_and_reach_nested_configs(tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     changes = fs.parse_set(["temperature=0.3", "transfer.min_presence=0.2"])
     assert changes == {"temperature": 0.3, "transfer.min_presence": 0.2}
@@ -217,7 +217,7 @@ def test_set_values_are_json_and_reach_nested_configs(tiny_weights):
 
 
 def test_cli_writes_json_markdown_and_sheet_with_a_tiny_pipeline(tmp_path, shared, tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, context=False, exemplars=False,
                                                 device="cpu", render_size=64)

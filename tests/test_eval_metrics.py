@@ -137,7 +137,7 @@ def test_frechet_distance_with_fewer_samples_than_dimensions():
 
 
 def test_encoder_features_accept_any_aspect():
-    from colorizer.encoder import POOLED_DIM, EfficientNetLite0
+    from colorizer.model.encoder import POOLED_DIM, EfficientNetLite0
 
     encoder = EfficientNetLite0(include_head=True).eval()  # random weights: shapes only
     feats = metrics.encoder_features([_photo(0, (30, 50)), _photo(1, (64, 40))], encoder,

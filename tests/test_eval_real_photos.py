@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.imageio import load_image
-from colorizer.pipeline import ColorizationPipeline
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.imageio import load_image
 from eval import metrics
 from eval import real_photos as rp
 
@@ -98,7 +98,7 @@ def test_a_photo_without_a_right_hint_skips_that_condition(tmp_path):
 
 
 def test_config_changes_parse_json_values_and_nested_fields():
-    from colorizer.pipeline import PipelineConfig
+    from colorizer.pipeline.colorization import PipelineConfig
 
     config = PipelineConfig()
     pairs = [rp.parse_setting("temperature=0.3"), rp.parse_setting("transfer.photo_size=384")]

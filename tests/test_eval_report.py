@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.data import split_of
+from colorizer.training.data import split_of
 from eval import report
 
 METRIC_KEYS = {"psnr_db", "ssim", "ciede2000", "colorfulness", "colorfulness_gap",

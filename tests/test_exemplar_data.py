@@ -3,9 +3,9 @@
 import numpy as np
 import torch
 
-from colorizer.conditioning import exemplar_tensor
-from colorizer.data import PhotoBank
-from colorizer.exemplar_data import (
+from colorizer.model.conditioning import exemplar_tensor
+from colorizer.training.data import PhotoBank
+from colorizer.training.exemplar_data import (
     ConditionedBatches,
     ExemplarMix,
     ExemplarSource,
@@ -88,8 +88,8 @@ def exemplar_tensor_mean(img: np.ndarray) -> torch.Tensor:
 
 
 def test_rotate_hue_keeps_lightness_and_turns_red_to_another_hue():
-    from colorizer.colorspace import rgb_to_lab
-    from colorizer.exemplar_data import rotate_hue
+    from colorizer.model.colorspace import rgb_to_lab
+    from colorizer.training.exemplar_data import rotate_hue
 
     red = torch.zeros(3, 4, 4)
     red[0] = 0.8

@@ -9,9 +9,9 @@ import torch
 from PIL import Image
 from safetensors.torch import load_file, save_file
 
-from colorizer.chroma import ChromaConfig
-from colorizer.flag_finder import FLAG_FINDER_FILE, FlagFinder, FlagFinderConfig
-from colorizer.pipeline import ColorizationPipeline
+from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder, FlagFinderConfig
+from colorizer.pipeline.chroma import ChromaConfig
+from colorizer.pipeline.colorization import ColorizationPipeline
 
 
 def _maps(generator, h: int = 64, w: int = 96) -> dict[int, torch.Tensor]:
@@ -58,7 +58,7 @@ def _toy_scenes(count: int, seed: int):
     """Cloth drawn by the trainer's own code onto smooth random backgrounds (no shared data)."""
     from scipy.ndimage import gaussian_filter
 
-    from colorizer import train_flag_finder as t
+    from colorizer.training import train_flag_finder as t
 
     rng = np.random.default_rng(seed)
     lights, targets = [], []
@@ -79,7 +79,7 @@ def _toy_scenes(count: int, seed: int):
 
 
 def test_a_tiny_training_run_separates_cloth_from_background(tiny_generator):
-    from colorizer import train_flag_finder as t
+    from colorizer.training import train_flag_finder as t
 
     config = FlagFinderConfig(strides=(8, 16), width=16)
     lights, targets = _toy_scenes(10, 0)

@@ -1,11 +1,11 @@
 import pytest
 import torch
 
-from colorizer.colorspace import rgb_to_lab
-from colorizer.conditioning import Conditioning
-from colorizer.generator import ColorGenerator, GeneratorConfig
-from colorizer.quantize import in_gamut_ab_bins
-from colorizer.train import classification_loss, lab_targets
+from colorizer.model.colorspace import rgb_to_lab
+from colorizer.model.conditioning import Conditioning
+from colorizer.model.generator import ColorGenerator, GeneratorConfig
+from colorizer.model.quantize import in_gamut_ab_bins
+from colorizer.training.train import classification_loss, lab_targets
 
 
 def _inputs(batch=2, size=64, seed=0):

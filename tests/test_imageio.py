@@ -1,4 +1,4 @@
-"""Tests for colorizer.imageio: every input case is generated at test time in tmp_path."""
+"""Tests for colorizer.pipeline.imageio: every input case is generated at test time in tmp_path."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms, ImageFile
 
-from colorizer import imageio
 from colorizer.errors import (
     ChronochromeError,
     EmptyFileError,
@@ -24,7 +23,8 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
-from colorizer.imageio import (
+from colorizer.pipeline import imageio
+from colorizer.pipeline.imageio import (
     DEFAULT_MAX_PIXELS,
     SUPPORTED_SUFFIXES,
     iter_image_files,

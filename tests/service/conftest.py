@@ -10,7 +10,7 @@ from service_helpers import LocalServer, Service, make_service
 
 @pytest.fixture
 def tiny_pipeline(tiny_weights):
-    from colorizer.pipeline import ColorizationPipeline
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
     return ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from colorizer.service.fetch import FetchConfig, FetchError
+from colorizer.apps.service.fetch import FetchConfig, FetchError
 
 
 def gray_png(width: int = 48, height: int = 32, seed: int = 0, fmt: str = "PNG") -> bytes:
@@ -63,7 +63,7 @@ class Service:
 
     def drain(self, limit: int = 100) -> int:
         """Process queued items with a worker in this thread; returns how many."""
-        from colorizer.service.worker import Worker
+        from colorizer.apps.service.worker import Worker
 
         state = self.app.state.service
         worker = Worker(state.pipeline, self.store, self.config, state.fetcher, state.signer)
@@ -76,8 +76,8 @@ class Service:
 def make_service(tmp_path: Path, pipeline: Any, **changes: Any) -> Iterator[Service]:
     from fastapi.testclient import TestClient
 
-    from colorizer.service.app import create_app
-    from colorizer.service.config import ServiceConfig
+    from colorizer.apps.service.app import create_app
+    from colorizer.apps.service.config import ServiceConfig
 
     settings = {"data_dir": tmp_path / "svc", "worker_threads": 0, "max_pixels": 1_000_000,
                     "sync_max_pixels": 200_000, "fetch": loopback_fetch_config()}

@@ -73,8 +73,8 @@ def test_metrics_token_file_flag_and_short_tokens(tmp_path):
 
     import pytest
 
-    from colorizer.service.cli import add_service_parsers, service_config
-    from colorizer.service.config import ServiceConfig
+    from colorizer.apps.service.cli import add_service_parsers, service_config
+    from colorizer.apps.service.config import ServiceConfig
 
     parser = argparse.ArgumentParser()
     add_service_parsers(parser.add_subparsers(dest="command", required=True))
@@ -116,8 +116,8 @@ def test_revoked_key_is_refused(service):
 def test_keys_cli_prints_the_key_once_and_stores_only_a_hash(tmp_path, capsys):
     import argparse
 
-    from colorizer.service.cli import add_service_parsers, run_service_command
-    from colorizer.service.store import JobStore
+    from colorizer.apps.service.cli import add_service_parsers, run_service_command
+    from colorizer.apps.service.store import JobStore
 
     parser = argparse.ArgumentParser()
     add_service_parsers(parser.add_subparsers(dest="command", required=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from service_helpers import loopback_fetch_config
 
-from colorizer.service.fetch import FetchError, FetchRefused, SafeFetcher, is_public_address
+from colorizer.apps.service.fetch import FetchError, FetchRefused, SafeFetcher, is_public_address
 
 
 @pytest.fixture

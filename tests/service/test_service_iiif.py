@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 from service_helpers import gray_png
 
-from colorizer.service.iiif import (
+from colorizer.apps.service.iiif import (
     ImageService,
     canvases_of,
     choose_size,

@@ -8,9 +8,9 @@ import json
 from PIL import Image
 from service_helpers import gray_png
 
-from colorizer.provenance import DIGITAL_SOURCE_TYPE
-from colorizer.service.store import NewItem
-from colorizer.service.webhooks import new_secret, verify
+from colorizer.apps.service.store import NewItem
+from colorizer.apps.service.webhooks import new_secret, verify
+from colorizer.pipeline.provenance import DIGITAL_SOURCE_TYPE
 
 
 def _submit(service, n=2, key=None, headers=None, seed=0, **data):

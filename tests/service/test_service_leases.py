@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from service_helpers import gray_png, make_service
 
-from colorizer.service.store import NewItem
-from colorizer.service.worker import Worker, discard_outputs, publish_outputs, stage_file
+from colorizer.apps.service.store import NewItem
+from colorizer.apps.service.worker import Worker, discard_outputs, publish_outputs, stage_file
 
 LEASE = 0.3  # seconds: items below take several leases' time
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from service_helpers import gray_png
 
-from colorizer.provenance import (
+from colorizer.pipeline.provenance import (
     DIGITAL_SOURCE_TYPE,
     encode_image,
     provenance_record,
@@ -51,7 +51,7 @@ def test_provenance_record_names_source_model_and_output(result):
 
 
 def test_cli_batch_outputs_carry_xmp(tiny_pipeline, tmp_path):
-    from colorizer.batch import BatchColorizer
+    from colorizer.apps.batch import BatchColorizer
 
     src = tmp_path / "in.png"
     src.write_bytes(gray_png())
@@ -117,8 +117,8 @@ def test_c2pa_signed_outputs_from_the_service(tmp_path, tiny_pipeline):
     pytest.importorskip("c2pa")
     from service_helpers import make_service
 
-    from colorizer.service.config import C2paConfig
-    from colorizer.service.signing import read_c2pa
+    from colorizer.apps.service.config import C2paConfig
+    from colorizer.apps.service.signing import read_c2pa
 
     chain, key = _certificate(tmp_path)
     for svc in make_service(tmp_path, tiny_pipeline, c2pa=C2paConfig(chain, key)):

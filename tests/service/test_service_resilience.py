@@ -30,7 +30,7 @@ def test_load_on_loopback_no_5xx_and_exactly_once(tmp_path):
 
 
 def _start_worker(data_dir: Path, weights: Path, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "colorizer.service.worker", "--data-dir", str(data_dir),
+    command = [sys.executable, "-m", "colorizer.apps.service.worker", "--data-dir", str(data_dir),
                "--weights", str(weights), "--device", "cpu", "--no-context",
                "--render-size", "64", "--lease-seconds", "2"]
     return subprocess.Popen(command, cwd=REPO, stdout=log.open("ab"), stderr=subprocess.STDOUT,

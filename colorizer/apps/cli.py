@@ -1,0 +1,218 @@
+"""The `chronochrome` command line: colorize, context, train, eval, bench, serve, keys."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from colorizer.errors import ChronochromeError
+
+log = logging.getLogger("chronochrome")
+
+
+def _add_colorize(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("colorize", help="colorize photos (files or folders) into OUTDIR")
+    p.add_argument("inputs", nargs="*", type=Path, help="image files or folders")
+    p.add_argument("-o", "--outdir", type=Path, help="output folder (required unless --samples)")
+    p.add_argument("--samples", action="store_true",
+                   help="colorize the bundled sample photos (default outdir: outputs/)")
+    p.add_argument("--hint", help="free-text context, e.g. 'USSR 1950' or 'Kazan 1950s'")
+    p.add_argument("--caption", help="an archive caption or file name describing the photo")
+    p.add_argument("--report", action="store_true",
+                   help="also write <stem>.json and <stem>.uncertainty.png")
+    p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
+    p.add_argument("--render-size", type=int, default=None,
+                   help="long side in px at which chroma is predicted (default: the model's "
+                        "operating point)")
+    p.add_argument("--format", default="png", choices=["png", "jpg", "tif"])
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
+    p.add_argument("--max-pixels", type=int, default=None,
+                   help="refuse inputs with more pixels (default 50,000,000)")
+    p.add_argument("--temperature", type=float, default=None, help="vividness: lower = bolder")
+    p.add_argument("--chroma-scale", type=float, default=None, help="multiplies predicted chroma")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing files in OUTDIR that chronochrome did not write")
+    p.add_argument("--no-context", action="store_true",
+                   help="skip context inference (OCR, scene cues): faster, report has no context")
+    p.add_argument("--no-exemplars", action="store_true",
+                   help="skip exemplar retrieval from the library")
+    p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
+                   help="a color reference photo of a similar scene (repeatable); joins the "
+                        "retrieved exemplars, ahead of them")
+    p.add_argument("--exemplar-transfer", type=float, default=None, metavar="S",
+                   help="0..1: how strongly colors are copied from --exemplar photos where "
+                        "they match (default 1; 0 = through cross-attention only)")
+    p.add_argument("--retrieved-transfer", type=float, default=None, metavar="S",
+                   help="0..1: the same for retrieved exemplars, once found in the photo "
+                        "(default 1; see eval/results/transfer-tuning.md)")
+
+
+def _add_train(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a generator from a JSON config")
+    p.add_argument("--config", type=Path, required=True, help="e.g. configs/train/lite0-v1.json")
+    p.add_argument("--store-class-weights", type=Path, metavar="WEIGHTS_DIR",
+                   help="do not train: write the class-rebalancing weights this config's "
+                        "training uses into WEIGHTS_DIR (weights saved before the trainer "
+                        "stored them), so decoding can undo the rebalancing")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chronochrome", description="Context-aware colorizer for historical photographs")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_colorize(sub)
+    from context.cli import add_context_parser
+
+    add_context_parser(sub)
+    _add_train(sub)
+    from colorizer.apps.service.cli import add_service_parsers
+    from retrieval.cli import add_library_parser
+
+    add_service_parsers(sub)
+    add_library_parser(sub)
+    sub.add_parser("eval", help="regenerate the eval report (python -m eval.report)",
+                   add_help=False)
+    sub.add_parser("bench", help="speed benchmark (python -m eval.bench_speed)", add_help=False)
+    return parser
+
+
+def run_colorize(args: argparse.Namespace) -> int:
+    from colorizer.apps.batch import BatchColorizer
+    from colorizer.apps.samples import sample_photos
+    from colorizer.pipeline.colorization import ColorizationPipeline, PipelineConfig
+    from colorizer.pipeline.guidance import UserExemplar
+    from colorizer.pipeline.imageio import iter_image_files
+
+    if args.samples:
+        sources = sample_photos() + iter_image_files(args.inputs)
+        outdir = args.outdir or Path("outputs")
+    else:
+        if not args.inputs:
+            raise ChronochromeError("no inputs: give image files or folders, or --samples")
+        if args.outdir is None:
+            raise ChronochromeError("missing -o OUTDIR: say where the colorized photos go")
+        sources, outdir = iter_image_files(args.inputs), args.outdir
+    if not sources:
+        raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
+    overrides = {k: v for k, v in {
+        "render_size": args.render_size, "max_pixels": args.max_pixels,
+        "temperature": args.temperature, "chroma_scale": args.chroma_scale,
+        "exemplar_transfer": args.exemplar_transfer,
+        "retrieved_transfer": args.retrieved_transfer}.items()
+        if v is not None}
+    try:  # settings are checked before any work starts, like the reference photos below
+        PipelineConfig(**overrides)
+    except ValueError as exc:
+        raise ChronochromeError(f"bad setting: {exc}") from exc
+    # Reference photos are checked before any work starts: a bad one is the user's typo.
+    user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
+    pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
+                                                context=not args.no_context,
+                                                exemplars=not args.no_exemplars, **overrides)
+    batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite,
+                           exemplars=user_exemplars)
+    summary = _run_with_progress(batch, sources, args.hint, args.caption)
+    for item in summary.failed:
+        print(f"error: {item.message}", file=sys.stderr)
+    # What a run left unused (a hint not understood), once however many photos it concerns.
+    for note in sorted({item.message for item in summary.items
+                        if item.status == "done" and item.message}):
+        print(f"note: {note}", file=sys.stderr)
+    print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
+          f"(already done), {summary.count('failed')} failed -> {outdir}")
+    return 1 if summary.failed else 0
+
+
+def _run_with_progress(batch, sources, hint, caption):
+    """A rich progress bar for more than one file on a terminal; plain lines otherwise."""
+    if len(sources) > 1 and sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=False) as progress:
+            task = progress.add_task("colorizing", total=len(sources))
+            return batch.run(sources, hint, caption,
+                             on_item=lambda item: progress.advance(task))
+
+    def report(item) -> None:
+        print(f"{item.status:8s} {item.source} -> {item.output} ({item.seconds:.2f} s)",
+              file=sys.stderr)
+
+    return batch.run(sources, hint, caption, on_item=report)
+
+
+def run_context(args: argparse.Namespace) -> int:
+    """`chronochrome context`: the photo goes through the project's one image loader."""
+
+    from colorizer.model.scene import ImageNetSceneClassifier
+    from colorizer.pipeline.colorization import gray_image, lightness_of
+    from colorizer.pipeline.imageio import load_image
+    from context import ContextConfig, ContextEncoder
+
+    image, caption = None, args.caption
+    if args.image:
+        image = gray_image(lightness_of(load_image(args.image)))
+        caption = caption if caption is not None else Path(args.image).name
+    elif not (args.hint or caption):
+        raise ChronochromeError("give an IMAGE, --hint or --caption")
+    config = ContextConfig(use_ocr=not args.no_ocr, clip_checkpoint=args.clip_checkpoint,
+                           embed=not args.no_embedding)
+    classifier = ImageNetSceneClassifier() if image is not None else None
+    encoder = ContextEncoder.from_default(config, scene_classifier=classifier)
+    result = encoder(image, hint=args.hint, caption=caption)
+    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=args.indent or None))
+    return 0
+
+
+def run_library(args: argparse.Namespace) -> int:
+    from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
+    from retrieval.cli import run_library_command
+
+    return run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from colorizer.training.train import TrainConfig, store_class_weights, train
+
+    config = TrainConfig.from_json(args.config)
+    if args.store_class_weights:
+        path = store_class_weights(config, args.store_class_weights)
+        print(f"class weights of {args.config} written into {path}")
+        return 0
+    path = train(config)
+    print(f"weights written to {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # eval and bench forward their own options to the eval package.
+    if argv and argv[0] == "eval":
+        from eval.report import main as report_main
+
+        return report_main(argv[1:])
+    if argv and argv[0] == "bench":
+        from eval.bench_speed import main as bench_main
+
+        return bench_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from colorizer.apps.service.cli import run_service_command
+
+    handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
+                "serve": run_service_command, "keys": run_service_command,
+                "library": run_library}
+    try:
+        return handlers[args.command](args)
+    except ChronochromeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Reading request bodies: a byte cap while streaming, then JSON, multipart or a raw image.
+
+`read_request` turns any of the accepted bodies into one shape: a job-like JSON object and the
+uploaded files as (name, bytes, content type).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from colorizer.apps.service.problems import Problem
+
+Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
+
+
+async def read_request(request: Request, max_bytes: int, max_files: int
+                       ) -> tuple[dict[str, Any], list[Upload]]:
+    """(job-like JSON, uploaded files) of a JSON, multipart or raw image body."""
+    body = await capped_body(request, max_bytes)
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        form = await _form(request, body, max_files)
+        files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
+        uploads = [(f.filename or f"file{i}", await f.read(), f.content_type)
+                   for i, f in enumerate(files)]
+        if "request" in form:
+            return parse_json(str(form["request"])), uploads
+        hints, captions = form.getlist("hint"), form.getlist("caption")
+        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i)}
+                 for i in range(len(uploads))]
+        return {"items": items, "format": form.get("format") or None}, uploads
+    if ctype == "application/json":
+        return parse_json(body.decode("utf-8", "replace")), []
+    if ctype.startswith("image/") or ctype == "application/octet-stream":
+        return {"items": [{"upload": 0}]}, [("upload", body, ctype)]
+    raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
+                  "accepted: send application/json, multipart/form-data or an image/* body")
+
+
+async def capped_body(request: Request, cap: int) -> bytes:
+    """The whole body, refused with 413 as soon as it is declared or read beyond `cap`."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise Problem(413, "request_too_large", f"the request is {int(declared):,} bytes, above "
+                      f"the limit of {cap:,}; send fewer or smaller files per request")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise Problem(413, "request_too_large", f"the request is above the limit of {cap:,} "
+                          "bytes; send fewer or smaller files per request")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise Problem(422, "invalid_json", f"the body is not valid JSON ({exc})") from exc
+
+
+async def _form(request: Request, body: bytes, max_files: int) -> Any:
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        return await Request(request.scope, receive).form(max_files=max_files, max_fields=1000)
+    except StarletteHTTPException as exc:
+        raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
+                      f"{exc.detail}") from exc
+
+
+def _aligned(values: list[Any], i: int) -> str | None:
+    """The i-th form value, or the only one for every file; None when there is none."""
+    if not values:
+        return None
+    value = values[i] if i < len(values) else values[-1] if len(values) == 1 else None
+    return str(value) if value else None

@@ -1,0 +1,189 @@
+"""`chronochrome serve` and `chronochrome keys`; wired into `colorizer.apps.cli` by
+
+    add_service_parsers(sub)                  # in build_parser()
+    handlers["serve"] = handlers["keys"] = run_service_command
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("chronochrome.service")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="folder for jobs.sqlite3 and results/ (default: chronochrome-service)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="a JSON file of ServiceConfig fields (flags given here win)")
+
+
+def add_service_parsers(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="run the HTTP service for archives (FastAPI + uvicorn)")
+    _add_common(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default loopback only; put a TLS proxy in "
+                            "front before exposing it)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--worker-only", action="store_true",
+                       help="run only the job worker (no HTTP), against the same --data-dir")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="in-process worker threads (default 1; 0 = use --worker-only "
+                            "processes)")
+    serve.add_argument("--queue-cap", type=int, default=None,
+                       help="queued items beyond which POST /v1/jobs answers 429")
+    serve.add_argument("--lease-seconds", type=float, default=None,
+                       help="how long a worker holds an item before another may take it")
+    serve.add_argument("--public-url", default=None, help="base URL used in links and manifests")
+    serve.add_argument("--allow-host", action="append", default=None,
+                       help="only fetch images from this host name (repeatable allowlist)")
+    serve.add_argument("--metrics-token-file", type=Path, default=None,
+                       help="file holding the operator's bearer token for /metrics (set it when "
+                            "the port is reachable from other machines; API keys of archives "
+                            "do not open /metrics)")
+    serve.add_argument("--c2pa-cert", type=Path, default=None,
+                       help="PEM certificate chain: sign outputs with C2PA (needs the c2pa extra)")
+    serve.add_argument("--c2pa-key", type=Path, default=None, help="PEM private key for C2PA")
+    serve.add_argument("--weights", type=Path, default=None,
+                       help="a folder written by save_pretrained (default: embedded weights)")
+    serve.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    serve.add_argument("--render-size", type=int, default=None,
+                       help="long side in px at which chroma is predicted (default: the "
+                            "model's operating point)")
+    serve.add_argument("--no-context", action="store_true", help="skip context inference")
+
+    keys = sub.add_parser("keys", help="manage API keys of the HTTP service")
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common)
+    actions = keys.add_subparsers(dest="keys_command", required=True)
+    create = actions.add_parser("create", parents=[common],
+                                help="create a key and print it (shown only once)")
+    create.add_argument("--name", required=True, help="who the key is for, e.g. 'city-archive'")
+    actions.add_parser("list", parents=[common],
+                       help="list keys (ids and names; secrets are not stored)")
+    revoke = actions.add_parser("revoke", parents=[common], help="revoke a key by its id")
+    revoke.add_argument("key_id")
+
+
+def service_config(args: argparse.Namespace) -> Any:
+    from colorizer.apps.service.config import C2paConfig, ServiceConfig
+
+    config = ServiceConfig.from_json(args.config) if args.config else ServiceConfig()
+    changes: dict[str, Any] = {}
+    if args.data_dir is not None:
+        changes["data_dir"] = args.data_dir
+    for flag, name in (("workers", "worker_threads"), ("queue_cap", "queue_cap"),
+                       ("lease_seconds", "lease_seconds"), ("public_url", "public_url")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            changes[name] = value
+    if getattr(args, "allow_host", None):
+        from dataclasses import replace
+
+        changes["fetch"] = replace(config.fetch, allowed_hosts=tuple(args.allow_host))
+    token_file = getattr(args, "metrics_token_file", None)
+    if token_file is not None:
+        changes["metrics_token"] = token_file.read_text(encoding="utf-8").strip()
+    cert, key = getattr(args, "c2pa_cert", None), getattr(args, "c2pa_key", None)
+    if bool(cert) != bool(key):
+        from colorizer.errors import ChronochromeError
+
+        raise ChronochromeError("C2PA signing needs both --c2pa-cert and --c2pa-key")
+    if cert:
+        changes["c2pa"] = C2paConfig(cert_chain=cert, private_key=key)
+    return config.with_changes(**changes)
+
+
+def _pipeline(args: argparse.Namespace) -> Any:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+    overrides = {"render_size": args.render_size} if args.render_size else {}
+    return ColorizationPipeline.from_pretrained(args.weights, device=args.device,
+                                                context=not args.no_context, **overrides)
+
+
+def run_service_command(args: argparse.Namespace) -> int:
+    if args.command == "keys":
+        return _run_keys(args)
+    config = service_config(args)
+    if args.worker_only:
+        return _run_worker(config, _pipeline(args))
+    return _run_server(args, config)
+
+
+def _run_keys(args: argparse.Namespace) -> int:
+    from colorizer.apps.service.store import JobStore
+
+    config = service_config(args)
+    store = JobStore(config.db_path)
+    if args.keys_command == "create":
+        key_id, secret = store.create_key(args.name)
+        print(secret)
+        print(f"key {key_id} for {args.name!r} created in {config.db_path}; the key above is "
+              "shown only this once (only its hash is stored)", file=sys.stderr)
+    elif args.keys_command == "list":
+        for key in store.list_keys():
+            state = "revoked" if key["revoked"] else "active"
+            print(f"{key['id']}\t{key['name']}\t{state}")
+    elif not store.revoke_key(args.key_id):
+        print(f"error: no key {args.key_id}; see `chronochrome keys list`", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_server(args: argparse.Namespace, config: Any) -> int:
+    import uvicorn
+
+    from colorizer.apps.service.app import create_app
+
+    if not _is_loopback(args.host):
+        log.warning("listening on %s: the service is reachable from other machines; keep TLS "
+                    "in front of it", args.host)
+        if config.metrics_token is None:
+            log.warning("/metrics is open to anyone who reaches the port; give "
+                        "--metrics-token-file (or metrics_token in --config) to restrict it")
+    app = create_app(_pipeline(args), config)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _run_worker(config: Any, pipeline: Any) -> int:
+    from colorizer.apps.service.store import JobStore
+    from colorizer.apps.service.worker import Worker, remove_stale_temp_files
+
+    store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
+    worker = Worker(pipeline, store, config)
+    remove_stale_temp_files(config.results_dir, config.lease_seconds)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current item, then exit
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    print(f"worker {worker.owner} processing jobs in {config.db_path}", file=sys.stderr,
+          flush=True)
+    worker.run(stop)
+    return 0
+
+
+def worker_main(argv: list[str] | None = None) -> int:
+    """`python -m colorizer.apps.service.worker ARGS` = `chronochrome serve --worker-only ARGS`."""
+    parser = argparse.ArgumentParser(prog="python -m colorizer.apps.service.worker")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_service_parsers(sub)
+    args = parser.parse_args(["serve", "--worker-only", *(argv or [])])
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return run_service_command(args)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

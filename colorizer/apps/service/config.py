@@ -1,0 +1,94 @@
+"""The service's one frozen config (the fetcher's lives in `colorizer.apps.service.fetch`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from colorizer.apps.service.fetch import FetchConfig
+from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
+
+DB_NAME = "jobs.sqlite3"
+
+
+@dataclass(frozen=True)
+class C2paConfig:
+    """C2PA signing (the optional `c2pa` extra): a PEM certificate chain and its private key."""
+
+    cert_chain: Path  # PEM, signing certificate first, then intermediates (not the root)
+    private_key: Path  # PEM (PKCS#8) private key of the signing certificate
+    alg: str = "es256"  # es256 | es384 | es512 | ps256 | ps384 | ps512 | ed25519
+    tsa_url: str | None = None  # RFC 3161 time-stamp authority; None = no time stamp
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Where the service keeps its state and how much it accepts."""
+
+    data_dir: Path = Path("chronochrome-service")  # holds jobs.sqlite3 and results/
+    queue_cap: int = 1000  # queued + running items; beyond it POST /v1/jobs answers 429
+    job_max_items: int = 500  # items in one job
+    max_upload_bytes: int = 50 * 1024 * 1024  # one uploaded or fetched image, and one request
+    max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger images (413)
+    sync_max_pixels: int = 4_000_000  # POST /v1/colorize is for small images; larger -> 413
+    sync_concurrency: int = 1  # synchronous colorizations at once; more wait, then 429
+    worker_threads: int = 1  # in-process workers; 0 = run `chronochrome serve --worker-only`
+    lease_seconds: float = 120.0  # renewed while a worker works; expired (worker died): retried
+    max_attempts: int = 3  # an item that took down a worker this often is failed, not retried
+    output_format: str = "png"  # png | jpg | tif | webp (a job may ask for another)
+    retry_after_seconds: int = 5  # Retry-After on 429
+    public_url: str | None = None  # base URL for links in IIIF manifests; None = request's
+    fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
+    c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
+    metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
+
+    def __post_init__(self) -> None:
+        for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
+                     "sync_max_pixels", "sync_concurrency", "max_attempts"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.worker_threads < 0:
+            raise ValueError("worker_threads must be 0 (external worker) or more")
+        if self.lease_seconds <= 0:
+            raise ValueError(f"lease_seconds must be above 0, got {self.lease_seconds}")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ValueError("metrics_token must be at least 16 characters (e.g. `python -c "
+                             "'import secrets; print(secrets.token_urlsafe(32))'`)")
+        from colorizer.pipeline.provenance import normalize_format
+
+        object.__setattr__(self, "output_format", normalize_format(self.output_format))
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_NAME
+
+    @property
+    def results_dir(self) -> Path:
+        return self.data_dir / "results"
+
+    def with_changes(self, **changes: Any) -> ServiceConfig:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ServiceConfig:
+        valid = {f.name for f in fields(cls)}
+        unknown = set(data) - valid
+        if unknown:
+            raise ValueError(f"unknown service config keys {sorted(unknown)}; "
+                             f"valid keys: {sorted(valid)}")
+        data = dict(data)
+        if "fetch" in data:
+            data["fetch"] = FetchConfig.from_dict(data["fetch"])
+        if data.get("c2pa"):
+            c2pa = dict(data["c2pa"])
+            c2pa["cert_chain"], c2pa["private_key"] = (Path(c2pa["cert_chain"]),
+                                                       Path(c2pa["private_key"]))
+            data["c2pa"] = C2paConfig(**c2pa)
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, path: Path) -> ServiceConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()))

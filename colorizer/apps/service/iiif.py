@@ -1,0 +1,277 @@
+"""IIIF: read Image API info.json and Presentation manifests; write Presentation 3 manifests.
+
+- `choose_size` asks for the largest size the image service allows (maxWidth, maxHeight,
+  maxArea; for level-0 services one of the listed `sizes`) within our pixel cap;
+- `canvases_of` reads Presentation 3 and 2 manifests into one item per canvas;
+- `build_manifest` writes a Presentation 3 manifest whose canvases paint a `Choice` of the
+  original (first) and the colorized image, with the context and plausibility notes as
+  `assessing` annotations; `presentation3_errors` checks that structure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from colorizer.errors import ChronochromeError
+
+PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+IMAGE3_CONTEXT = "http://iiif.io/api/image/3/context.json"
+
+
+class IIIFError(ChronochromeError):
+    """A IIIF document does not have the structure the specification asks for."""
+
+    reason = "invalid_iiif"
+
+
+@dataclass(frozen=True)
+class ImageService:
+    """What an info.json says about one image."""
+
+    id: str  # base URI, without a trailing slash
+    version: int  # 2 or 3
+    width: int
+    height: int
+    max_width: int | None = None
+    max_height: int | None = None
+    max_area: int | None = None
+    sizes: tuple[tuple[int, int], ...] = ()  # preferred (w, h), required at level 0
+
+    @classmethod
+    def from_info(cls, info: dict[str, Any], fallback_id: str) -> ImageService:
+        try:
+            width, height = int(info["width"]), int(info["height"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IIIFError(f"{fallback_id}/info.json has no integer width and height") from exc
+        context = str(info.get("@context", ""))
+        version = 2 if "image/2" in context or "@id" in info and "id" not in info else 3
+        ident = str(info.get("id") or info.get("@id") or fallback_id).rstrip("/")
+        profile = info.get("profile")
+        extra = profile[1] if version == 2 and isinstance(profile, list) and len(profile) > 1 \
+            and isinstance(profile[1], dict) else {}
+        limits = {k: info.get(k, extra.get(k)) for k in ("maxWidth", "maxHeight", "maxArea")}
+        sizes = tuple((int(s["width"]), int(s["height"])) for s in info.get("sizes") or []
+                      if isinstance(s, dict) and "width" in s and "height" in s)
+        return cls(ident, version, width, height, _int(limits["maxWidth"]),
+                   _int(limits["maxHeight"]), _int(limits["maxArea"]), sizes)
+
+    @property
+    def level0(self) -> bool:
+        return bool(self.sizes) and self.max_width is None and self.max_area is None
+
+
+def choose_size(service: ImageService, max_pixels: int) -> tuple[int, int] | None:
+    """(w, h) to request, or None for the full image ('max' / 'full')."""
+    w, h = service.width, service.height
+    max_w = service.max_width or w
+    max_h = service.max_height or (service.max_width and max_w * h // w) or h
+    max_area = min(service.max_area or w * h, max_pixels)
+    scale = min(1.0, max_w / w, max_h / h, math.sqrt(max_area / (w * h)))
+    if scale >= 1.0:
+        return None
+    if service.level0:  # only the listed sizes are served
+        fitting = [s for s in service.sizes
+                   if s[0] <= max_w and s[1] <= max_h and s[0] * s[1] <= max_area]
+        if not fitting:
+            raise IIIFError(f"{service.id}: no listed size fits within {max_pixels:,} pixels")
+        return max(fitting, key=lambda s: s[0] * s[1])
+    return max(1, math.floor(w * scale)), max(1, math.floor(h * scale))
+
+
+def image_request_url(service: ImageService, size: tuple[int, int] | None) -> str:
+    """The Image API URL of the whole image at `size`."""
+    size_part = ("max" if service.version == 3 else "full") if size is None \
+        else f"{size[0]},{size[1]}"
+    return f"{service.id}/full/{size_part}/0/default.jpg"
+
+
+@dataclass(frozen=True)
+class CanvasRef:
+    """One canvas of a source manifest, with where to get its image."""
+
+    canvas_id: str
+    label: dict[str, list[str]]
+    width: int | None
+    height: int | None
+    image_url: str  # the painting annotation's image
+    service: str | None  # its Image API base, when it has one (preferred: sized requests)
+
+
+def canvases_of(manifest: dict[str, Any]) -> tuple[dict[str, Any], list[CanvasRef]]:
+    """(manifest id and label, canvases) of a Presentation 3 or 2 manifest."""
+    if manifest.get("type") == "Manifest" or "items" in manifest:
+        canvases = [_canvas3(c) for c in manifest.get("items", []) if c.get("type") == "Canvas"]
+        label = manifest.get("label") or {"none": ["untitled"]}
+        ident = manifest.get("id")
+    elif manifest.get("@type") == "sc:Manifest":
+        canvases = [_canvas2(c) for seq in manifest.get("sequences", [])[:1]
+                    for c in seq.get("canvases", [])]
+        label = {"none": [str(manifest.get("label") or "untitled")]}
+        ident = manifest.get("@id")
+    else:
+        raise IIIFError("not a IIIF Presentation manifest (no type 'Manifest' nor "
+                        "@type 'sc:Manifest')")
+    canvases = [c for c in canvases if c is not None]
+    if not canvases:
+        raise IIIFError("the manifest has no canvas with an image")
+    return {"id": ident, "label": label}, canvases
+
+
+def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
+    for page in canvas.get("items", []):
+        for anno in page.get("items", []):
+            body = anno.get("body")
+            if isinstance(body, dict) and body.get("type") == "Choice":
+                body = (body.get("items") or [None])[0]
+            if isinstance(body, list):
+                body = body[0] if body else None
+            if isinstance(body, dict) and body.get("id"):
+                services = body.get("service") or []
+                services = services if isinstance(services, list) else [services]
+                service = next((s.get("id") or s.get("@id") for s in services
+                                if isinstance(s, dict)), None)
+                return CanvasRef(canvas["id"], canvas.get("label") or {"none": [canvas["id"]]},
+                                 _int(canvas.get("width")), _int(canvas.get("height")),
+                                 body["id"], service)
+    return None
+
+
+def _canvas2(canvas: dict[str, Any]) -> CanvasRef | None:
+    for image in canvas.get("images", []):
+        resource = image.get("resource") or {}
+        if resource.get("@id"):
+            service = resource.get("service") or {}
+            service = service[0] if isinstance(service, list) and service else service
+            return CanvasRef(canvas["@id"], {"none": [str(canvas.get("label", canvas["@id"]))]},
+                             _int(canvas.get("width")), _int(canvas.get("height")),
+                             resource["@id"], service.get("@id") if isinstance(service, dict)
+                             else None)
+    return None
+
+
+def build_manifest(job: dict[str, Any], base_url: str,
+                   records: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A Presentation 3 manifest of a job: original first, colorized second, as a Choice.
+
+    `records` are the provenance records of the done items, by index.
+    """
+    job_url = f"{base_url}/v1/jobs/{job['id']}"
+    source = job.get("meta", {}).get("manifest") or {}
+    label = source.get("label") or {"en": [f"chronochrome job {job['id']}"]}
+    canvases = []
+    for item in job["items"]:
+        if item["status"] != "done":
+            continue
+        idx, record = item["idx"], records.get(item["idx"], {})
+        src = item["source"]
+        canvas_id = f"{job_url}/canvas/{idx}"
+        out_w, out_h = (record.get("output", {}).get("size") or [None, None])[:2]
+        in_w, in_h = record.get("source", {}).get("size") or [out_w, out_h]
+        width, height = src.get("canvas_width") or in_w, src.get("canvas_height") or in_h
+        original: dict[str, Any] = {
+            "id": src.get("url") or src.get("image_url") or f"{job_url}/items/{idx}/original",
+            "type": "Image", "format": src.get("format") or "image/jpeg",
+            "label": {"en": ["Original (as held by the archive)"]},
+            "width": in_w, "height": in_h}
+        if src.get("service"):
+            original["service"] = [{"id": src["service"], "type": "ImageService3",
+                                    "profile": "level1"}]
+        fmt = (record.get("output") or {}).get("format") or job["format"]
+        colorized = {"id": f"{job_url}/items/{idx}/result", "type": "Image",
+                     "format": _mime(fmt), "width": out_w, "height": out_h,
+                     "label": {"en": ["Colorized by chronochrome (AI-estimated color)"]}}
+        notes = [("context", record.get("context_summary", ""))] + [
+            ("plausibility", n) for n in record.get("plausibility", [])]
+        canvases.append({
+            "id": canvas_id, "type": "Canvas",
+            "label": src.get("canvas_label") or {"none": [f"item {idx}"]},
+            "width": width, "height": height,
+            "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
+                "id": f"{canvas_id}/annotation/painting", "type": "Annotation",
+                "motivation": "painting", "target": canvas_id,
+                "body": {"type": "Choice", "items": [original, colorized]}}]}],
+            "annotations": [{"id": f"{canvas_id}/page/assessing", "type": "AnnotationPage",
+                             "items": [{
+                                 "id": f"{canvas_id}/annotation/{kind}-{n}",
+                                 "type": "Annotation", "motivation": "assessing",
+                                 "target": canvas_id,
+                                 "body": {"type": "TextualBody", "value": text,
+                                          "format": "text/plain", "language": "en"}}
+                                 for n, (kind, text) in enumerate(notes) if text]}],
+            "seeAlso": [{"id": f"{job_url}/items/{idx}/provenance", "type": "Dataset",
+                         "format": "application/json",
+                         "label": {"en": ["chronochrome provenance record"]}}],
+        })
+    manifest = {
+        "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
+        "label": {k: [f"{v} (colorized)" for v in vals] for k, vals in label.items()},
+        "summary": {"en": [("Each canvas offers the original photograph first and a colorized "
+                           "version second; colors were estimated by a trained model.")]},
+        "items": canvases,
+    }
+    if source.get("id"):
+        manifest["metadata"] = [{"label": {"en": ["Source manifest"]},
+                                 "value": {"none": [source["id"]]}}]
+    return manifest
+
+
+def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
+    """Structural problems of a Presentation 3 manifest with Choice bodies ([] = valid)."""
+    errors = []
+    if manifest.get("@context") != PRESENTATION3_CONTEXT:
+        errors.append("@context must be the Presentation 3 context")
+    if manifest.get("type") != "Manifest" or not _is_uri(manifest.get("id")):
+        errors.append("the manifest needs type 'Manifest' and an http(s) id")
+    if not _is_language_map(manifest.get("label")):
+        errors.append("the manifest label must be a language map")
+    if not manifest.get("items"):
+        errors.append("the manifest needs at least one canvas")
+    for c, canvas in enumerate(manifest.get("items", [])):
+        where = f"items[{c}]"
+        if canvas.get("type") != "Canvas" or not _is_uri(canvas.get("id")):
+            errors.append(f"{where}: needs type 'Canvas' and an id")
+        if not all(isinstance(canvas.get(k), int) and canvas[k] > 0 for k in ("width", "height")):
+            errors.append(f"{where}: width and height must be positive integers")
+        for page in canvas.get("items", []):
+            if page.get("type") != "AnnotationPage":
+                errors.append(f"{where}: items must be AnnotationPages")
+            for anno in page.get("items", []):
+                body = anno.get("body", {})
+                if anno.get("type") != "Annotation" or anno.get("target") != canvas.get("id"):
+                    errors.append(f"{where}: painting annotations must target the canvas")
+                if body.get("type") != "Choice" or len(body.get("items", [])) != 2:
+                    errors.append(f"{where}: the body must be a Choice of two images")
+                for image in body.get("items", []):
+                    if image.get("type") != "Image" or not _is_uri(image.get("id")) or \
+                            not _is_language_map(image.get("label")):
+                        errors.append(f"{where}: Choice items must be labeled Images with ids")
+        for page in canvas.get("annotations", []):
+            for anno in page.get("items", []):
+                if anno.get("motivation") != "assessing" or anno.get("body", {}).get(
+                        "type") != "TextualBody":
+                    errors.append(f"{where}: notes must be 'assessing' TextualBody annotations")
+    return errors
+
+
+def _mime(fmt: str) -> str:
+    from colorizer.pipeline.provenance import IMAGE_FORMATS, normalize_format
+
+    return IMAGE_FORMATS[normalize_format(fmt)][2]
+
+
+def _is_uri(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
+
+
+def _is_language_map(value: Any) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values())
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,229 @@
+"""Turning a request into work: a queued job (`create_job`), or one image colorized now
+(`colorize_now`, recorded as a finished one-item job so it has links like any other).
+
+Every upload goes through `load_image` before it is queued, so a bad file is refused with the
+right status (413, 415, 422) at once instead of failing later in the worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from colorizer.apps.service.fetch import FetchError, SafeFetcher
+from colorizer.apps.service.iiif import IIIFError, canvases_of
+from colorizer.apps.service.problems import Problem, problem_from_load_error
+from colorizer.apps.service.store import NewItem, new_job_id
+from colorizer.apps.service.webhooks import check_secret, new_secret
+from colorizer.apps.service.worker import write_outputs
+from colorizer.errors import ImageLoadError
+from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.provenance import normalize_format
+
+if TYPE_CHECKING:
+    from colorizer.apps.service.app import ServiceState
+    from colorizer.apps.service.bodies import Upload
+
+IMAGE_TYPES = ("image/", "application/octet-stream")
+
+
+class ItemIn(BaseModel):
+    """One photo: exactly one of url, iiif_image, iiif_manifest or upload."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = Field(None, description="http(s) URL of an image file")
+    iiif_image: str | None = Field(None, description="IIIF Image API base URL (no /info.json)")
+    iiif_manifest: str | None = Field(None, description="IIIF Presentation 2/3 manifest URL; "
+                                                        "one item per canvas")
+    upload: int | None = Field(None, ge=0, description="index of a multipart `file` part")
+    hint: str | None = Field(None, max_length=500, description="e.g. 'Kazan 1950s'")
+    caption: str | None = Field(None, max_length=2000, description="archive caption")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ItemIn:
+        given = [k for k in ("url", "iiif_image", "iiif_manifest", "upload")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of url, iiif_image, iiif_manifest, upload")
+        return self
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(description="receives a signed POST (Standard Webhooks) when the job ends")
+    secret: str | None = Field(None, description="whsec_<base64>; omitted: one is generated "
+                                                 "and returned once")
+
+
+class JobIn(BaseModel):
+    """The JSON body of POST /v1/jobs (or its multipart `request` field)."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[ItemIn] = Field(min_length=1)
+    format: str | None = Field(None, description="png | jpg | tif | webp")
+    webhook: WebhookIn | None = None
+
+
+def parse_job(raw: Any) -> JobIn:
+    try:
+        return JobIn.model_validate(raw)
+    except ValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        raise Problem(422, "invalid_request", "the job request is not valid: "
+                      + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors),
+                      errors=errors) from exc
+
+
+def check_upload(data: bytes, content_type: str | None, name: str, max_pixels: int,
+                 index: int | None = None) -> tuple[dict[str, Any], LoadedImage]:
+    """Refuse an upload that is not a readable image within the pixel cap; describe it."""
+    extra = {"item": index} if index is not None else {}
+    if content_type and not content_type.startswith(IMAGE_TYPES):
+        raise Problem(415, "unsupported", f"{name}: content type {content_type!r} is not an "
+                      "image; send image/* or application/octet-stream", **extra)
+    try:
+        loaded = load_image(data, max_pixels=max_pixels, name=name)
+    except ImageLoadError as exc:
+        raise problem_from_load_error(exc, **extra) from exc
+    return {"sha256": loaded.sha256, "size": list(loaded.size),
+            "format": loaded.source_format}, loaded
+
+
+def build_items(job: JobIn, uploads: list[tuple[str, bytes, dict[str, Any]]],
+                fetcher: SafeFetcher, max_items: int) -> tuple[list[NewItem], dict[str, Any]]:
+    """Job items (manifests expanded to their canvases) and job metadata."""
+    items: list[NewItem] = []
+    meta: dict[str, Any] = {}
+    for n, item in enumerate(job.items):
+        if item.upload is not None:
+            if item.upload >= len(uploads):
+                raise Problem(422, "invalid_request", f"items[{n}].upload = {item.upload} but "
+                              f"only {len(uploads)} files were uploaded")
+            name, data, info = uploads[item.upload]
+            items.append(NewItem({"kind": "upload", "name": name, "sha256": info["sha256"]},
+                                 item.hint, item.caption, data))
+            continue
+        url = item.url or item.iiif_image or item.iiif_manifest
+        try:
+            fetcher.check_url(url)
+        except FetchError as exc:
+            raise Problem(422, exc.reason, str(exc), item=n) from exc
+        if item.url:
+            items.append(NewItem({"kind": "url", "url": item.url}, item.hint, item.caption))
+        elif item.iiif_image:
+            items.append(NewItem({"kind": "iiif_image", "service": item.iiif_image.rstrip("/")},
+                                 item.hint, item.caption))
+        else:
+            source, canvases = _read_manifest(fetcher, item.iiif_manifest, n)
+            meta["manifest"] = source
+            for canvas in canvases:
+                base = {"canvas_id": canvas.canvas_id, "canvas_label": canvas.label,
+                        "canvas_width": canvas.width, "canvas_height": canvas.height,
+                        "manifest": item.iiif_manifest, "image_url": canvas.image_url}
+                src = ({"kind": "iiif_image", "service": canvas.service.rstrip("/"), **base}
+                       if canvas.service else {"kind": "url", "url": canvas.image_url, **base})
+                items.append(NewItem(src, item.hint, item.caption))
+        if len(items) > max_items:
+            break
+    if len(items) > max_items:
+        raise Problem(413, "too_many_items", f"the job has more than {max_items} items; split "
+                      "it into several jobs")
+    return items, meta
+
+
+def _read_manifest(fetcher: SafeFetcher, url: str, n: int) -> tuple[dict[str, Any], list]:
+    try:
+        doc = json.loads(fetcher.get(url, accept="application/ld+json").data)
+        return canvases_of(doc)
+    except FetchError as exc:
+        raise Problem(422, exc.reason, f"items[{n}]: the manifest could not be fetched: {exc}",
+                      item=n) from exc
+    except (ValueError, IIIFError, KeyError, TypeError, AttributeError) as exc:
+        raise Problem(422, "invalid_iiif", f"items[{n}]: {url} is not a readable IIIF "
+                      f"manifest ({exc})", item=n) from exc
+
+
+def request_hash(job: JobIn, uploads: list[tuple[str, bytes, dict[str, Any]]]) -> str:
+    """What makes two requests 'the same' for Idempotency-Key (multipart boundaries aside)."""
+    canonical = {"job": job.model_dump(mode="json", exclude={"webhook": {"secret"}}),
+                 "uploads": [info["sha256"] for _, _, info in uploads]}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def job_format(job: JobIn, default: str) -> str:
+    try:
+        return normalize_format(job.format) if job.format else default
+    except ValueError as exc:
+        raise Problem(422, "invalid_request", str(exc)) from exc
+
+
+def webhook_secret(job: JobIn) -> str | None:
+    if job.webhook is None or job.webhook.secret is None:
+        return None
+    try:
+        check_secret(job.webhook.secret)
+    except ValueError as exc:
+        raise Problem(422, "invalid_request", f"webhook.secret: {exc}") from exc
+    return job.webhook.secret
+
+
+def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: list[Upload],
+               idempotency_key: str | None) -> tuple[dict[str, Any], bool, str | None]:
+    """Queue a job; returns (job, created, generated webhook secret to show once)."""
+    cfg = state.config
+    job = parse_job(raw)
+    uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
+               for i, (name, data, ctype) in enumerate(files)]
+    fmt = job_format(job, cfg.output_format)
+    secret, generated = webhook_secret(job), None
+    if job.webhook is not None:
+        try:
+            state.fetcher.check_url(job.webhook.url)
+        except FetchError as exc:
+            raise Problem(422, exc.reason, f"webhook.url: {exc}") from exc
+        if secret is None:
+            secret = generated = new_secret()
+    items, meta = build_items(job, uploads, state.fetcher, cfg.job_max_items)
+    try:
+        job_id, created = state.store.create_job(
+            key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,
+            request_hash=request_hash(job, uploads),
+            webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret,
+            meta=meta)
+    except Problem as exc:
+        if exc.status == 429:
+            exc.headers["Retry-After"] = str(cfg.retry_after_seconds)
+        raise
+    return state.store.job(key_id, job_id), created, generated if created else None
+
+
+def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[str, Any],
+                 fmt: str) -> dict[str, Any]:
+    """Colorize one small upload through the pipeline and the one output path; record it."""
+    cfg = state.config
+    name, data, ctype = upload
+    sync_cap = min(cfg.sync_max_pixels, cfg.max_pixels)
+    try:
+        info, loaded = check_upload(data, ctype, name, sync_cap)
+    except Problem as exc:
+        if exc.reason == "too_large":
+            exc.detail += f" (POST /v1/colorize is for small images; POST /v1/jobs takes up " \
+                          f"to {cfg.max_pixels:,} pixels)"
+        raise
+    if not state.sync_slots.acquire(timeout=30):
+        raise Problem(429, "busy", "synchronous colorization is at capacity; retry later or "
+                      "use POST /v1/jobs", headers={"Retry-After": str(cfg.retry_after_seconds)})
+    try:
+        result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"))
+    finally:
+        state.sync_slots.release()
+    job_id = new_job_id()
+    source = {"kind": "upload", "name": name, "sha256": info["sha256"]}
+    out = write_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
+                        dict(result.timings))
+    state.store.add_done_job(job_id, key_id, NewItem(source, item.get("hint"),
+                                                     item.get("caption")), fmt, out)
+    return {**out, "job_id": job_id}

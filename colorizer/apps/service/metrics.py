@@ -1,0 +1,54 @@
+"""Prometheus text exposition: per-stage latency, queue depth, rejects by reason, requests.
+
+Stage histograms are kept in the job store, so items finished by separate worker processes
+count too; rejects and request counts are this API process's own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from colorizer.apps.service.store import JobStore
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.rejects: Counter[str] = Counter()  # reason -> count
+        self.requests: Counter[tuple[str, int]] = Counter()  # (method, status) -> count
+
+    def reject(self, reason: str) -> None:
+        with self._lock:
+            self.rejects[reason] += 1
+
+    def request(self, method: str, status: int) -> None:
+        with self._lock:
+            self.requests[(method, status)] += 1
+
+    def render(self, store: JobStore) -> str:
+        lines = ["# HELP chronochrome_queue_depth Items queued or running.",
+                 "# TYPE chronochrome_queue_depth gauge",
+                 f"chronochrome_queue_depth {store.queue_depth()}",
+                 "# HELP chronochrome_rejects_total Requests refused, by reason.",
+                 "# TYPE chronochrome_rejects_total counter"]
+        with self._lock:
+            rejects, requests = dict(self.rejects), dict(self.requests)
+        lines += [f'chronochrome_rejects_total{{reason="{r}"}} {n}'
+                  for r, n in sorted(rejects.items())]
+        lines += ["# HELP chronochrome_http_requests_total HTTP requests, by method and status.",
+                  "# TYPE chronochrome_http_requests_total counter"]
+        lines += [f'chronochrome_http_requests_total{{method="{m}",status="{s}"}} {n}'
+                  for (m, s), n in sorted(requests.items())]
+        buckets, sums = store.stage_stats()
+        lines += ["# HELP chronochrome_stage_seconds Time per processing stage of an item.",
+                  "# TYPE chronochrome_stage_seconds histogram"]
+        for stage in sorted(buckets):
+            # Buckets in the store count observations <= le; sort them numerically.
+            for le, count in sorted(buckets[stage].items(), key=lambda kv: float(kv[0])):
+                lines.append(f'chronochrome_stage_seconds_bucket{{stage="{stage}",le="{le}"}} '
+                             f"{count}")
+            total, count = sums.get(stage, (0.0, 0))
+            lines.append(f'chronochrome_stage_seconds_sum{{stage="{stage}"}} {total:.6f}')
+            lines.append(f'chronochrome_stage_seconds_count{{stage="{stage}"}} {count}')
+        return "\n".join(lines) + "\n"

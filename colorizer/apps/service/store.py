@@ -1,0 +1,381 @@
+"""The durable job store: SQLite in WAL mode, shared by the API and any number of workers.
+
+Rules that keep every accepted job and lose no result:
+- a job and its items (uploads included, as blobs) are written in one transaction;
+- a worker *leases* an item (owner + expiry) and renews the lease while it works on it, so a
+  long item is never handed to a second worker; an item whose lease expired (its worker was
+  killed or stalled) is handed out again, so a killed worker's items are picked up later;
+- an item becomes `done` only from `running` under the caller's lease, in one statement, so
+  re-processing after a crash can never complete an item twice (`completions` counts it); the
+  result files are moved into place inside that same transaction, so a worker that lost its
+  lease can never overwrite a result that was recorded;
+- API keys are stored as SHA-256 hashes of random 256-bit secrets, never in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from colorizer.apps.service.problems import Problem
+
+ACTIVE = ("queued", "running")
+STAGE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS keys (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created REAL NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY, key_id TEXT NOT NULL, created REAL NOT NULL, kind TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'active', format TEXT NOT NULL,
+  idempotency_key TEXT, request_hash TEXT, webhook_url TEXT, webhook_secret TEXT,
+  webhook_state TEXT, webhook_detail TEXT, meta TEXT NOT NULL DEFAULT '{}',
+  UNIQUE (key_id, idempotency_key));
+CREATE TABLE IF NOT EXISTS items (
+  id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL,
+  status TEXT NOT NULL, source TEXT NOT NULL, hint TEXT, caption TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_expires REAL,
+  result_file TEXT, result_sha256 TEXT, provenance_file TEXT,
+  error_status INTEGER, error_reason TEXT, error_detail TEXT,
+  timings TEXT, created REAL NOT NULL, finished REAL,
+  completions INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS items_queue ON items (status, created, idx);
+CREATE INDEX IF NOT EXISTS items_job ON items (job_id, idx);
+CREATE TABLE IF NOT EXISTS uploads (item_id TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS stage_stats (
+  stage TEXT NOT NULL, le TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (stage, le));
+CREATE TABLE IF NOT EXISTS stage_sums (
+  stage TEXT PRIMARY KEY, total REAL NOT NULL, count INTEGER NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One item of a job to create."""
+
+    source: dict[str, Any]  # {"kind": "upload"|"url"|"iiif_image", ...} as the worker reads it
+    hint: str | None = None
+    caption: str | None = None
+    upload: bytes | None = None  # the image bytes of an upload
+
+
+@dataclass(frozen=True)
+class Lease:
+    """An item handed to a worker."""
+
+    item_id: str
+    job_id: str
+    idx: int
+    source: dict[str, Any]
+    hint: str | None
+    caption: str | None
+    format: str
+    attempts: int
+
+
+class JobStore:
+    """All state of the service. Safe to share between threads and processes."""
+
+    def __init__(self, path: Path, queue_cap: int = 1000, max_attempts: int = 3) -> None:
+        self.path = Path(path)
+        self.queue_cap = queue_cap
+        self.max_attempts = max_attempts
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db().executescript(_SCHEMA)  # idempotent; executescript commits by itself
+
+    # -- connections -------------------------------------------------------------------------
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                 check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # a committed job survives a power cut
+            db.execute("PRAGMA busy_timeout=30000")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken before reading so check-then-write is atomic."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- API keys ----------------------------------------------------------------------------
+    def create_key(self, name: str) -> tuple[str, str]:
+        """A new key: returns (key_id, secret). The secret is shown once; only its hash stays."""
+        key_id = "k" + secrets.token_hex(6)
+        secret = f"cc_{key_id}_{secrets.token_urlsafe(32)}"
+        with self._tx() as db:
+            db.execute("INSERT INTO keys (id, name, hash, created) VALUES (?, ?, ?, ?)",
+                       (key_id, name, _hash(secret), time.time()))
+        return key_id, secret
+
+    def key_for(self, secret: str) -> str | None:
+        """The key id of a presented secret, or None (unknown or revoked)."""
+        row = self._db().execute("SELECT id FROM keys WHERE hash = ? AND revoked = 0",
+                                 (_hash(secret),)).fetchone()
+        return row["id"] if row else None
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        rows = self._db().execute("SELECT id, name, created, revoked FROM keys ORDER BY created")
+        return [dict(r) for r in rows]
+
+    def revoke_key(self, key_id: str) -> bool:
+        with self._tx() as db:
+            return db.execute("UPDATE keys SET revoked = 1 WHERE id = ?", (key_id,)).rowcount > 0
+
+    # -- jobs --------------------------------------------------------------------------------
+    def create_job(self, key_id: str, items: list[NewItem], *, fmt: str, kind: str = "batch",
+                   idempotency_key: str | None = None, request_hash: str | None = None,
+                   webhook_url: str | None = None, webhook_secret: str | None = None,
+                   meta: dict[str, Any] | None = None) -> tuple[str, bool]:
+        """Queue a job; returns (job_id, created). Same idempotency key and request -> same job.
+
+        Raises Problem 422 (same key, other request) or 429 (queue at its cap).
+        """
+        with self._tx() as db:
+            if idempotency_key:
+                row = db.execute("SELECT id, request_hash FROM jobs WHERE key_id = ? AND "
+                                 "idempotency_key = ?", (key_id, idempotency_key)).fetchone()
+                if row and row["request_hash"] == request_hash:
+                    return row["id"], False
+                if row:
+                    raise Problem(422, "idempotency_key_reused",
+                                  f"Idempotency-Key {idempotency_key!r} was used for another "
+                                  "request body; use a new key for a new request")
+            depth = _queue_depth(db)
+            if depth + len(items) > self.queue_cap:
+                raise Problem(429, "queue_full",
+                              f"the queue holds {depth} items and its cap is {self.queue_cap}; "
+                              "retry after the Retry-After delay", queue_depth=depth)
+            job_id = new_job_id()
+            now = time.time()
+            db.execute(
+                "INSERT INTO jobs (id, key_id, created, kind, format, idempotency_key, "
+                "request_hash, webhook_url, webhook_secret, webhook_state, meta) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (job_id, key_id, now, kind, fmt, idempotency_key, request_hash, webhook_url,
+                 webhook_secret, "pending" if webhook_url else None, json.dumps(meta or {})))
+            for idx, item in enumerate(items):
+                item_id = f"{job_id}-{idx}"
+                db.execute("INSERT INTO items (id, job_id, idx, status, source, hint, caption, "
+                           "created) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                           (item_id, job_id, idx, json.dumps(item.source), item.hint,
+                            item.caption, now))
+                if item.upload is not None:
+                    db.execute("INSERT INTO uploads (item_id, data) VALUES (?, ?)",
+                               (item_id, item.upload))
+        return job_id, True
+
+    def add_done_job(self, job_id: str, key_id: str, item: NewItem, fmt: str,
+                     result: dict[str, Any]) -> None:
+        """Record a synchronous colorization as a finished one-item job (so it has a link)."""
+        now = time.time()
+        with self._tx() as db:
+            db.execute("INSERT INTO jobs (id, key_id, created, kind, format) "
+                       "VALUES (?, ?, ?, 'sync', ?)", (job_id, key_id, now, fmt))
+            db.execute(
+                "INSERT INTO items (id, job_id, idx, status, source, hint, caption, created, "
+                "finished, result_file, result_sha256, provenance_file, timings, completions) "
+                "VALUES (?, ?, 0, 'done', ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                (f"{job_id}-0", job_id, json.dumps(item.source), item.hint, item.caption, now,
+                 now, result["result_file"], result["result_sha256"],
+                 result["provenance_file"], json.dumps(result.get("timings", {}))))
+            _record_stages(db, result.get("timings", {}))
+
+    def job(self, key_id: str, job_id: str) -> dict[str, Any] | None:
+        """A job with its items, or None when it does not exist *for this key*."""
+        db = self._db()
+        job = db.execute("SELECT * FROM jobs WHERE id = ? AND key_id = ?",
+                         (job_id, key_id)).fetchone()
+        if job is None:
+            return None
+        items = db.execute("SELECT * FROM items WHERE job_id = ? ORDER BY idx", (job_id,))
+        data = dict(job)
+        data["meta"] = json.loads(data["meta"] or "{}")
+        data["items"] = [_item_dict(row) for row in items]
+        data["state"] = job_state(data["status"], [i["status"] for i in data["items"]])
+        return data
+
+    def cancel(self, key_id: str, job_id: str) -> bool:
+        """Cancel a job's unfinished items; False when the job is not this key's."""
+        with self._tx() as db:
+            found = db.execute("UPDATE jobs SET status = 'canceled' WHERE id = ? AND key_id = ?",
+                               (job_id, key_id)).rowcount
+            if found:
+                db.execute("UPDATE items SET status = 'canceled', finished = ? "
+                           "WHERE job_id = ? AND status IN ('queued', 'running')",
+                           (time.time(), job_id))
+        return bool(found)
+
+    def queue_depth(self) -> int:
+        return _queue_depth(self._db())
+
+    # -- the worker's side -------------------------------------------------------------------
+    def lease(self, owner: str, lease_seconds: float) -> Lease | None:
+        """Hand the oldest waiting item (or one whose lease expired) to `owner`."""
+        while True:
+            now = time.time()
+            with self._tx() as db:
+                row = db.execute(
+                    "SELECT i.*, j.format FROM items i JOIN jobs j ON j.id = i.job_id "
+                    "WHERE (i.status = 'queued' OR (i.status = 'running' AND i.lease_expires < ?)) "
+                    "AND j.status = 'active' ORDER BY i.created, i.idx LIMIT 1", (now,)).fetchone()
+                if row is None:
+                    return None
+                if row["attempts"] >= self.max_attempts:  # it took down workers: stop retrying
+                    db.execute("UPDATE items SET status = 'failed', error_status = 500, "
+                               "error_reason = 'worker_crashed', error_detail = ?, finished = ? "
+                               "WHERE id = ?", ((f"a worker stopped while processing this item "
+                                                f"{row['attempts']} times; it was not retried"),
+                                                now, row["id"]))
+                    continue
+                db.execute("UPDATE items SET status = 'running', lease_owner = ?, "
+                           "lease_expires = ?, attempts = attempts + 1 WHERE id = ?",
+                           (owner, now + lease_seconds, row["id"]))
+            return Lease(row["id"], row["job_id"], row["idx"], json.loads(row["source"]),
+                         row["hint"], row["caption"], row["format"], row["attempts"] + 1)
+
+    def renew(self, lease: Lease, owner: str, lease_seconds: float) -> bool:
+        """Extend `owner`'s lease by `lease_seconds` from now; False when the lease is lost
+        (the item was canceled or finished, or handed to another worker after it expired)."""
+        with self._tx() as db:
+            return db.execute("UPDATE items SET lease_expires = ? WHERE id = ? AND "
+                              "status = 'running' AND lease_owner = ?",
+                              (time.time() + lease_seconds, lease.item_id, owner)).rowcount > 0
+
+    def upload(self, item_id: str) -> bytes:
+        row = self._db().execute("SELECT data FROM uploads WHERE item_id = ?",
+                                 (item_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"no upload stored for item {item_id}")
+        return bytes(row["data"])
+
+    def complete(self, lease: Lease, owner: str, result: dict[str, Any],
+                 publish: Callable[[], None] | None = None) -> tuple[bool, bool]:
+        """Mark an item done under `owner`'s lease; returns (completed, job_just_finished).
+
+        `publish` (moving the staged result files into place) runs inside the transaction,
+        only for the worker that completes the item: if it raises, nothing is recorded.
+        """
+        with self._tx() as db:
+            done = db.execute(
+                "UPDATE items SET status = 'done', result_file = ?, result_sha256 = ?, "
+                "provenance_file = ?, timings = ?, finished = ?, completions = completions + 1, "
+                "lease_owner = NULL WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                (result["result_file"], result["result_sha256"], result["provenance_file"],
+                 json.dumps(result.get("timings", {})), time.time(), lease.item_id, owner)
+            ).rowcount
+            if done:
+                if publish is not None:
+                    publish()
+                _record_stages(db, result.get("timings", {}))
+            return bool(done), bool(done) and _claim_webhook(db, lease.job_id)
+
+    def fail(self, lease: Lease, owner: str, status: int, reason: str,
+             detail: str) -> tuple[bool, bool]:
+        """Mark an item failed (bad input, unreachable URL); returns like `complete`."""
+        with self._tx() as db:
+            failed = db.execute(
+                "UPDATE items SET status = 'failed', error_status = ?, error_reason = ?, "
+                "error_detail = ?, finished = ?, lease_owner = NULL "
+                "WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                (status, reason, detail, time.time(), lease.item_id, owner)).rowcount
+            return bool(failed), bool(failed) and _claim_webhook(db, lease.job_id)
+
+    def webhook_target(self, job_id: str) -> tuple[str, str, str] | None:
+        row = self._db().execute("SELECT key_id, webhook_url, webhook_secret FROM jobs "
+                                 "WHERE id = ?", (job_id,)).fetchone()
+        return (row["key_id"], row["webhook_url"], row["webhook_secret"]) if row else None
+
+    def set_webhook_state(self, job_id: str, state: str, detail: str = "") -> None:
+        with self._tx() as db:
+            db.execute("UPDATE jobs SET webhook_state = ?, webhook_detail = ? WHERE id = ?",
+                       (state, detail, job_id))
+
+    def stage_stats(self) -> tuple[dict[str, dict[str, int]], dict[str, tuple[float, int]]]:
+        """Cumulative histogram buckets and (sum, count) per pipeline stage, all processes."""
+        db = self._db()
+        buckets: dict[str, dict[str, int]] = {}
+        for row in db.execute("SELECT stage, le, count FROM stage_stats"):
+            buckets.setdefault(row["stage"], {})[row["le"]] = row["count"]
+        sums = {r["stage"]: (r["total"], r["count"]) for r in db.execute("SELECT * FROM stage_sums")}
+        return buckets, sums
+
+
+def new_job_id() -> str:
+    return "job_" + uuid.uuid4().hex
+
+
+def job_state(job_status: str, item_states: list[str]) -> str:
+    """queued | running | succeeded | completed_with_errors | failed | canceled."""
+    if job_status == "canceled":
+        return "canceled"
+    if any(s in ACTIVE for s in item_states):
+        return "running" if any(s != "queued" for s in item_states) else "queued"
+    if all(s == "done" for s in item_states):
+        return "succeeded"
+    return "failed" if not any(s == "done" for s in item_states) else "completed_with_errors"
+
+
+def _hash(secret: str) -> str:
+    # The secrets are 256-bit random tokens, so a fast hash is enough (no password stretching).
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _queue_depth(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT COUNT(*) FROM items i JOIN jobs j ON j.id = i.job_id "
+                      "WHERE i.status IN ('queued', 'running') AND j.status = 'active'"
+                      ).fetchone()[0]
+
+
+def _claim_webhook(db: sqlite3.Connection, job_id: str) -> bool:
+    """True for exactly one caller: the one that finished the job's last item."""
+    left = db.execute("SELECT COUNT(*) FROM items WHERE job_id = ? AND status IN "
+                      "('queued', 'running')", (job_id,)).fetchone()[0]
+    if left:
+        return False
+    return db.execute("UPDATE jobs SET webhook_state = 'sending' WHERE id = ? AND "
+                      "webhook_state = 'pending'", (job_id,)).rowcount > 0
+
+
+def _record_stages(db: sqlite3.Connection, timings: dict[str, float]) -> None:
+    for stage, seconds in timings.items():
+        for le in [*STAGE_BUCKETS, float("inf")]:
+            if seconds <= le:
+                db.execute("INSERT INTO stage_stats (stage, le, count) VALUES (?, ?, 1) "
+                           "ON CONFLICT (stage, le) DO UPDATE SET count = count + 1",
+                           (stage, _le(le)))
+        db.execute("INSERT INTO stage_sums (stage, total, count) VALUES (?, ?, 1) "
+                   "ON CONFLICT (stage) DO UPDATE SET total = total + ?, count = count + 1",
+                   (stage, seconds, seconds))
+
+
+def _le(value: float) -> str:
+    return "+Inf" if value == float("inf") else repr(value)
+
+
+def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["source"] = json.loads(data["source"])
+    data["timings"] = json.loads(data["timings"]) if data["timings"] else {}
+    return data

@@ -1,0 +1,58 @@
+"""What the API shows: the JSON view of a job, and the OpenAPI descriptions of bodies and
+errors that FastAPI cannot infer from the route signatures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from colorizer.apps.service.intake import JobIn
+from colorizer.apps.service.problems import PROBLEM_JSON
+
+
+def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[str, Any]:
+    """A job with per-item status and links; `secret`: a generated webhook secret, shown once."""
+    url = f"{base}/v1/jobs/{job['id']}"
+    items = []
+    counts: dict[str, int] = {}
+    for item in job["items"]:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+        src = {k: v for k, v in item["source"].items()
+               if k in ("kind", "url", "service", "name", "canvas_id")}
+        view = {"index": item["idx"], "status": item["status"], "source": src,
+                "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
+        if item["status"] == "done":
+            view.update(result_url=f"{url}/items/{item['idx']}/result",
+                        provenance_url=f"{url}/items/{item['idx']}/provenance",
+                        result_sha256=item["result_sha256"])
+        if item["status"] == "failed":
+            view["error"] = {"status": item["error_status"], "reason": item["error_reason"],
+                             "detail": item["error_detail"]}
+        items.append(view)
+    data = {"id": job["id"], "state": job["state"], "kind": job["kind"],
+            "created": job["created"], "format": job["format"], "counts": counts,
+            "items": items, "links": {"self": url, "manifest": f"{url}/manifest"}}
+    if job.get("webhook_url"):
+        data["webhook"] = {"url": job["webhook_url"], "state": job["webhook_state"],
+                           "detail": job["webhook_detail"]}
+        if secret:
+            data["webhook"]["secret"] = secret  # shown once, when it was generated for you
+    return data
+
+
+JOB_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": JobIn.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        "request": {"type": "string", "description": "JobIn as JSON; items refer to files "
+                                                     "by index (upload)"},
+        "hint": {"type": "array", "items": {"type": "string"}},
+        "caption": {"type": "array", "items": {"type": "string"}}}}}}}}
+COLORIZE_BODY = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}, "hint": {"type": "string"},
+        "caption": {"type": "string"}, "format": {"type": "string"}}}},
+    "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
+ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
+    401: "no or unknown API key", 404: "no such job for this key", 413: "too large",
+    415: "unsupported media type", 422: "corrupt or invalid input",
+    429: "queue at its cap (see Retry-After)"}.items()}

@@ -1,0 +1,196 @@
+"""Provenance of a colorized photo: XMP embedded in the file and a JSON record beside it.
+
+Every output chronochrome writes (CLI or HTTP service) says what made it:
+
+- XMP with the IPTC `Iptc4xmpExt:DigitalSourceType` "compositeWithTrainedAlgorithmicMedia"
+  (real luminance, algorithmic color), the AI system name and version, and the user's hint as
+  prompt information; embedded in JPEG, PNG (iTXt), TIFF (tag 700) and WebP;
+- a JSON record (`provenance_record`): source hash, model, context with its evidence,
+  exemplars, settings and the output's own hash, for archives to publish next to the image.
+
+    data = encode_image(result, "png")                    # bytes with XMP embedded
+    record = provenance_record(result, output=data, output_format="png")
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from PIL import Image, PngImagePlugin, TiffImagePlugin
+
+from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
+
+DIGITAL_SOURCE_TYPE = (
+    "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
+)
+AI_SYSTEM = "chronochrome"
+RECORD_SCHEMA = "https://chronochrome.dev/schemas/provenance/1"
+# format name -> (PIL format, file suffix, MIME type)
+IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
+    "png": ("PNG", ".png", "image/png"),
+    "jpg": ("JPEG", ".jpg", "image/jpeg"),
+    "tif": ("TIFF", ".tif", "image/tiff"),
+    "webp": ("WEBP", ".webp", "image/webp"),
+}
+FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
+_TIFF_XMP_TAG = 700
+_CONTEXT_FIELDS = ("era", "region", "script", "language", "text", "scene", "conflicts",
+                   "description", "unknown", "sources")  # embeddings are left out: not evidence
+
+
+def software_version() -> str:
+    from colorizer import __version__
+
+    return __version__
+
+
+def normalize_format(fmt: str) -> str:
+    """'jpeg' -> 'jpg', 'tiff' -> 'tif'; an unknown format is a ValueError naming the valid ones."""
+    name = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in IMAGE_FORMATS:
+        valid = sorted(IMAGE_FORMATS) + sorted(FORMAT_ALIASES)
+        raise ValueError(f"unknown output format {fmt!r}: choose one of {valid}")
+    return name
+
+
+def build_xmp(result: ColorizationResult) -> bytes:
+    """An XMP packet for one colorization (UTF-8 bytes)."""
+    hint = result.settings.get("hints")
+    model = result.model
+    fields = [
+        ("Iptc4xmpExt:DigitalSourceType", DIGITAL_SOURCE_TYPE),
+        ("Iptc4xmpExt:AISystemUsed", AI_SYSTEM),
+        ("Iptc4xmpExt:AISystemVersionUsed",
+         f"{software_version()} (model {model.name} {model.version}, sha256 {model.sha256[:16]})"),
+        ("xmp:CreatorTool", f"{AI_SYSTEM} {software_version()}"),
+        ("xmp:CreateDate", _now()),
+    ]
+    if hint:
+        fields.append(("Iptc4xmpExt:AIPromptInformation", str(hint)))
+    if result.input.sha256:
+        fields.append(("dc:source", f"sha256:{result.input.sha256}"))
+    body = "\n".join(f"   <{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/">
+{body}
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    return packet.encode("utf-8")
+
+
+def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None) -> bytes:
+    """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded."""
+    pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
+    return encode_with_xmp(result.image, pil_format, xmp if xmp is not None else build_xmp(result))
+
+
+def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes) -> bytes:
+    buffer = io.BytesIO()
+    if pil_format == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
+        image.save(buffer, format="PNG", pnginfo=info)
+    elif pil_format == "TIFF":
+        ifd = TiffImagePlugin.ImageFileDirectory_v2()
+        ifd[_TIFF_XMP_TAG] = xmp
+        ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
+        image.save(buffer, format="TIFF", tiffinfo=ifd, compression="tiff_deflate")
+    elif pil_format in ("JPEG", "WEBP"):
+        image.save(buffer, format=pil_format, quality=95, xmp=xmp)
+    else:
+        raise ValueError(f"no XMP writer for {pil_format}: use PNG, JPEG, TIFF or WEBP")
+    return buffer.getvalue()
+
+
+def read_xmp(data: bytes) -> bytes | None:
+    """The XMP packet of an encoded image, as Pillow reads it (None when absent)."""
+    with Image.open(io.BytesIO(data)) as image:
+        return image.info.get("xmp")
+
+
+def provenance_record(
+    result: ColorizationResult,
+    *,
+    output: bytes | None = None,
+    output_format: str | None = None,
+    source: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON provenance record of one output.
+
+    `source` adds what the caller knows about where the input came from (URL, IIIF ids).
+    """
+    context = {k: result.context.get(k) for k in _CONTEXT_FIELDS if k in result.context}
+    record: dict[str, Any] = {
+        "schema": RECORD_SCHEMA,
+        "created": _now(),
+        "digital_source_type": DIGITAL_SOURCE_TYPE,
+        "software": {"name": AI_SYSTEM, "version": software_version()},
+        "model": result.model.to_dict(),
+        "source": {**result.input.to_dict(), **(source or {})},
+        "prompt": {"hint": result.settings.get("hints"),
+                   "caption": result.settings.get("caption")},
+        "context": context,
+        "exemplars": list(result.exemplars),
+        "uncertainty": summarize_uncertainty(result.uncertainty),
+        "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
+        "luminance": "the output's L* equals the input's; only chroma is predicted",
+    }
+    if output is not None:
+        record["output"] = {"sha256": hashlib.sha256(output).hexdigest(),
+                            "format": output_format, "bytes": len(output),
+                            "size": list(result.image.size)}
+    return record
+
+
+def plausibility_notes(record: dict[str, Any]) -> list[str]:
+    """Short human-readable notes on how far to trust the colors (for IIIF 'assessing')."""
+    notes = []
+    unc = record.get("uncertainty", {})
+    if unc:
+        notes.append(f"Colors are a model's estimate, not a record: mean uncertainty "
+                     f"{unc.get('mean')}, {round(100 * unc.get('share_above_0.5', 0))}% of "
+                     "pixels above 0.5 (unsure).")
+    for conflict in record.get("context", {}).get("conflicts") or []:
+        notes.append(f"Context conflict: {conflict}")
+    return notes
+
+
+def context_summary(record: dict[str, Any]) -> str:
+    """One paragraph on the inferred context and its evidence."""
+    context = record.get("context", {})
+    parts = []
+    era, region, script = context.get("era"), context.get("region"), context.get("script")
+    if isinstance(era, dict):
+        parts.append(f"era {era['start']}-{era['end']} (confidence {era['confidence']:.2f}"
+                     f"{_evidence_text(era)})")
+    if isinstance(region, dict):
+        parts.append(f"region {region['name']} (confidence {region['confidence']:.2f}"
+                     f"{_evidence_text(region)})")
+    if isinstance(script, dict):
+        parts.append(f"script {script['name']} (confidence {script['confidence']:.2f})")
+    if context.get("description"):
+        parts.append(str(context["description"]))
+    hint = record.get("prompt", {}).get("hint")
+    if hint:
+        parts.append(f"user hint: {hint}")
+    return "; ".join(parts) or "No context was inferred for this photograph."
+
+
+def _evidence_text(value: dict[str, Any]) -> str:
+    whats = [e.get("what", "") for e in value.get("evidence") or [] if e.get("what")]
+    return f"; evidence: {', '.join(whats[:3])}" if whats else ""
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,100 @@
+"""The typed result of one colorization, serialisable to JSON for reports and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Which weights produced a result: enough to reproduce or audit it."""
+
+    name: str
+    version: str
+    sha256: str
+    path: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "version": self.version, "sha256": self.sha256, "path": self.path}
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """What the loader saw and did to the input."""
+
+    name: str
+    size: tuple[int, int]  # (width, height)
+    mode: str
+    format: str | None
+    frames: int
+    sha256: str | None
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "size": list(self.size), "mode": self.mode,
+                "format": self.format, "frames": self.frames, "sha256": self.sha256,
+                "notes": list(self.notes)}
+
+
+def summarize_uncertainty(uncertainty: np.ndarray) -> dict[str, float]:
+    """Summary of a per-pixel uncertainty map in [0, 1] (normalised entropy)."""
+    return {
+        "mean": round(float(uncertainty.mean()), 4),
+        "median": round(float(np.median(uncertainty)), 4),
+        "p90": round(float(np.percentile(uncertainty, 90)), 4),
+        "share_above_0.5": round(float((uncertainty > 0.5).mean()), 4),
+    }
+
+
+@dataclass(frozen=True)
+class ColorizationResult:
+    """A colorized photo with everything a historian needs to judge it."""
+
+    image: Image.Image  # RGB, same size as the input, L* of the input kept
+    uncertainty: np.ndarray  # (H, W) float32 in [0, 1]: normalised entropy of the ab bins
+    input: InputInfo
+    model: ModelInfo
+    context: dict[str, Any]  # SceneContext.to_dict() (empty with a reason when not inferred)
+    exemplars: tuple[dict[str, Any], ...]  # retrieved/user exemplars with scores and provenance
+    render_size: tuple[int, int]  # (width, height) at which chroma was predicted
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    settings: dict[str, Any] = field(default_factory=dict)  # temperature, chroma scale, device
+    exemplar_maps: tuple[np.ndarray, ...] = ()  # per used exemplar: (h, w) attention mass
+    exemplar_images: tuple[Image.Image, ...] = ()  # the used exemplars' images, same order
+    # (H, W) float32 in [0, 1]: where context (retrieved exemplars found in the photo) changed
+    # the colors; 0 elsewhere, where the output is the no-context output. None: not computed.
+    context_region: np.ndarray | None = None
+    notes: tuple[str, ...] = ()  # what the run did not use and why (e.g. a hint not understood)
+
+    def exemplar_image(self, top: int = 3) -> Image.Image | None:
+        """Where the photo looked up each of the top exemplars (None without exemplars)."""
+        if not self.exemplar_maps:
+            return None
+        from colorizer.pipeline.guidance import exemplar_panel
+
+        titles = [str(rec.get("title", rec.get("id"))) for rec in self.exemplars
+                  if rec.get("used")]
+        return exemplar_panel(self.image, self.exemplar_images, self.exemplar_maps, titles, top)
+
+    def uncertainty_image(self) -> Image.Image:
+        """The uncertainty map as an 8-bit grayscale image (white = unsure)."""
+        return Image.fromarray((np.clip(self.uncertainty, 0, 1) * 255 + 0.5).astype(np.uint8))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "input": self.input.to_dict(),
+            "model": self.model.to_dict(),
+            "render_size": list(self.render_size),
+            "settings": dict(self.settings),
+            "context": self.context,
+            "exemplars": list(self.exemplars),
+            "uncertainty": summarize_uncertainty(self.uncertainty),
+            "context_region_share": (None if self.context_region is None else
+                                     round(float((self.context_region >= 0.5).mean()), 4)),
+            "notes": list(self.notes),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }

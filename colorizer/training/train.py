@@ -1,0 +1,361 @@
+"""Training of the ColorGenerator: ab-bin cross-entropy with class rebalancing.
+
+Runs through accelerate (CPU, one GPU or several), is deterministic for a seed, resumes from
+the newest checkpoint in its output folder, grows the crop size on a schedule, and logs
+losses and validation figures as JSON lines.
+
+    chronochrome train --config configs/train/lite0-v1.json
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import math
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from safetensors import safe_open
+
+from colorizer.model.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
+from colorizer.model.conditioning import Conditioning
+from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
+from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
+from colorizer.training.data import PhotoBank, list_photos
+
+log = logging.getLogger("chronochrome.train")
+
+_REPO = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of one training run (JSON in configs/train/)."""
+
+    generator: str = "configs/generator/lite0-unet.json"  # architecture preset
+    data_dir: str = "../shared/datasets/photos-train"  # any folder of color photos
+    output_dir: str = "runs/lite0-v1"  # checkpoints, log.jsonl and final/ weights
+    val_fraction: float = 0.05  # share of photos held out (by file-name hash) for validation
+    seed: int = 0  # seeds model init, batch sampling and crops
+    steps: int = 2000  # optimizer steps in total
+    batch_size: int = 16
+    sizes: tuple[tuple[float, int], ...] = ((0.5, 160), (1.0, 224))  # (until fraction, crop)
+    lr: float = 1e-3  # decoder learning rate (AdamW, cosine decay)
+    encoder_lr: float = 1e-4  # encoder learning rate once it is unfrozen
+    freeze_encoder_fraction: float = 0.5  # share of steps with the ImageNet encoder frozen
+    rebalance_mix: float = 0.5  # weight ~ 1/((1-mix) p + mix/Q); 1.0 = no rebalancing
+    eval_every: int = 250  # steps between validation passes (and checkpoints)
+    threads: int = 0  # CPU threads; 0 = measure 1 vs all and keep the faster
+    max_minutes: float = 0.0  # stop early (after a checkpoint) when this wall time passes; 0 = no limit
+    image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
+    init_from: str = ""  # start from these weights (a folder; may predate conditioning)
+    exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
+    exemplar_mix: dict = field(default_factory=dict)  # ExemplarMix overrides
+    # Loss weight of a pasted flag's pixels relative to the photo's (1 = none): a flag is a
+    # small share of a batch's pixels, yet copying its colors from the exemplar is the skill.
+    flag_loss_weight: float = 1.0
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> TrainConfig:
+        data = json.loads(Path(path).read_text())
+        valid = {f.name for f in fields(cls)}
+        unknown = set(data) - valid
+        if unknown:
+            raise ValueError(f"unknown TrainConfig keys {sorted(unknown)}; valid: {sorted(valid)}")
+        if "sizes" in data:
+            data["sizes"] = tuple(tuple(s) for s in data["sizes"])
+        return cls(**data)
+
+    def crop_at(self, step: int) -> int:
+        for until, size in self.sizes:
+            if step < until * self.steps:
+                return size
+        return self.sizes[-1][1]
+
+
+def resolve(path: str) -> Path:
+    """Paths in configs are relative to the repository root."""
+    p = Path(path)
+    return p if p.is_absolute() else _REPO / p
+
+
+def lab_targets(rgb: torch.Tensor, stride: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+    """sRGB batch -> (L* input (B,1,H,W), ab target at the logits' stride (B,2,H/s,W/s))."""
+    lab = rgb_to_lab(rgb)
+    ab = F.avg_pool2d(lab[:, 1:], stride)
+    return lab[:, :1], ab
+
+
+def classification_loss(
+    logits: torch.Tensor, ab: torch.Tensor, bins: torch.Tensor, class_weights: torch.Tensor,
+    pixel_weights: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Rebalanced soft cross-entropy; weight of a pixel = weight of its target's main bin,
+    times `pixel_weights` (B, h, w) when given."""
+    target = soft_encode(ab, bins)  # (B, Q, h, w)
+    pixel_w = class_weights[target.argmax(1)]  # (B, h, w)
+    if pixel_weights is not None:
+        pixel_w = pixel_w * pixel_weights
+    ce = -(target * torch.log_softmax(logits, dim=1)).sum(1)
+    return (ce * pixel_w).sum() / pixel_w.sum()
+
+
+def pick_threads(step_fn, candidates: list[int]) -> int:
+    """Time two steps per thread count; on a shared 2-core box 1 thread can win by far."""
+    timings = {}
+    for n in candidates:
+        torch.set_num_threads(n)
+        step_fn()  # warm-up
+        start = time.perf_counter()
+        step_fn()
+        timings[n] = time.perf_counter() - start
+    best = min(timings, key=timings.get)
+    log.info("thread timings %s -> using %d", {k: round(v, 3) for k, v in timings.items()}, best)
+    return best
+
+
+def colorfulness(rgb: torch.Tensor) -> float:
+    """Hasler-Suesstrunk colorfulness of a (B, 3, H, W) batch in 0-255 units."""
+    r, g, b = (rgb * 255).unbind(1)
+    rg, yb = r - g, 0.5 * (r + g) - b
+    return float(
+        (rg.std() ** 2 + yb.std() ** 2).sqrt() + 0.3 * (rg.mean() ** 2 + yb.mean() ** 2).sqrt()
+    )
+
+
+def train_photos(config: TrainConfig) -> PhotoBank:
+    """The training split of config.data_dir, loaded at the largest crop size."""
+    max_crop = max(size for _, size in config.sizes)
+    paths = list_photos(resolve(config.data_dir), "train", config.val_fraction)
+    return PhotoBank.load(paths, max_crop, config.image_limit or None)
+
+
+def class_weights(bank: PhotoBank, bins: torch.Tensor, config: TrainConfig) -> torch.Tensor:
+    """Rebalancing weights (Q,) from the bin prior of 400 seeded crops of training photos."""
+    g = torch.Generator().manual_seed(config.seed + 1)
+    batches = [bank.batch(8, 64, g) for _ in range(50)]
+    return rebalancing_weights(bin_prior_from_rgb(batches, bins), config.rebalance_mix)
+
+
+def store_class_weights(config: TrainConfig, folder: str | Path) -> Path:
+    """Write the class weights `config`'s training uses into weights saved before the trainer
+    stored them. They are a deterministic function of the config's photos and seed, so the
+    result is what retraining with `config` would have saved."""
+    folder = Path(folder)
+    model = ColorGenerator.load_allowing_missing(folder, ("class_log_weights",))
+    weights = class_weights(train_photos(config), model.ab_bins, config)
+    model.class_log_weights.copy_(weights.log())
+    with safe_open(str(folder / WEIGHTS_FILE), framework="pt") as f:
+        metadata = f.metadata() or {}  # keep the training record (steps, wall time, config)
+    return model.save_pretrained(folder, metadata=metadata)
+
+
+class Trainer:
+    """One training run: data, model, optimizer and the loop, resumable from checkpoints."""
+
+    def __init__(self, config: TrainConfig):
+        from accelerate import Accelerator  # heavy import, only when training
+
+        self.config = config
+        self.out = resolve(config.output_dir)
+        self.accelerator = Accelerator(cpu=not torch.cuda.is_available())
+        torch.manual_seed(config.seed)
+        if config.init_from:
+            self.model = ColorGenerator.from_unconditioned(resolve(config.init_from))
+        else:
+            gen_config = GeneratorConfig.from_json(resolve(config.generator))
+            self.model = ColorGenerator.from_imagenet(gen_config)
+        data_dir = resolve(config.data_dir)
+        limit = config.image_limit or None
+        max_crop = max(size for _, size in config.sizes)
+        self.train_bank = train_photos(config)
+        self.val_bank = PhotoBank.load(list_photos(data_dir, "val", config.val_fraction),
+                                       max_crop, limit and max(4, limit // 10))
+        log.info("photos: %d train, %d val", len(self.train_bank), len(self.val_bank))
+        self.batches = None
+        if config.exemplars:
+            from colorizer.training.exemplar_data import (
+                ConditionedBatches,
+                ExemplarMix,
+                ExemplarSource,
+            )
+
+            size = self.model.config.exemplar_size
+            self.batches = ConditionedBatches(self.train_bank, ExemplarSource.build(size),
+                                              ExemplarMix(**config.exemplar_mix), size)
+        self.class_weights = self._class_weights()
+        # Saved with the weights: decoding can undo the rebalancing (prior_correction).
+        self.model.class_log_weights.copy_(self.class_weights.log())
+        decoder = [p for n, p in self.model.named_parameters() if not n.startswith("encoder.")]
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decoder, "lr": config.lr},
+             {"params": self.model.encoder.parameters(), "lr": config.encoder_lr}],
+            weight_decay=1e-4,
+        )
+        self.model, self.optimizer = self.accelerator.prepare(self.model, self.optimizer)
+        self.step = 0
+
+    def _class_weights(self) -> torch.Tensor:
+        return class_weights(self.train_bank, self.model.ab_bins, self.config)
+
+    @property
+    def raw_model(self) -> ColorGenerator:
+        return self.accelerator.unwrap_model(self.model)
+
+    def _encoder_frozen(self) -> bool:
+        return self.step < self.config.freeze_encoder_fraction * self.config.steps
+
+    def _lr_factor(self) -> float:
+        warmup = max(1, self.config.steps // 50)
+        if self.step < warmup:
+            return (self.step + 1) / warmup
+        progress = (self.step - warmup) / max(1, self.config.steps - warmup)
+        return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    def train_step(self) -> float:
+        cfg = self.config
+        frozen = self._encoder_frozen()
+        model = self.raw_model
+        model.train()
+        model.encoder.requires_grad_(not frozen)
+        if frozen:
+            model.encoder.eval()  # keep ImageNet BN statistics while frozen
+        g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.step)  # resumable
+        cond = focus = None
+        if self.batches is not None:
+            rgb, cond, flags = self.batches.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+            if cfg.flag_loss_weight != 1.0:  # at the logits' stride, like the ab targets
+                focus = 1 + (cfg.flag_loss_weight - 1) * F.avg_pool2d(flags, 4)[:, 0]
+                focus = focus.to(self.accelerator.device)
+        else:
+            rgb = self.train_bank.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+        rgb = rgb.to(self.accelerator.device)
+        lightness, ab = lab_targets(rgb)
+        # Through the prepared (maybe DDP) wrapper; conditioning is encoded inside forward.
+        logits = self.model(lightness, conditioning=cond).logits
+        loss = classification_loss(logits, ab, model.ab_bins,
+                                   self.class_weights.to(logits.device), focus)
+        for group, base in zip(self.optimizer.param_groups, (cfg.lr, cfg.encoder_lr)):
+            group["lr"] = base * self._lr_factor()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.accelerator.backward(loss)
+        self.accelerator.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.optimizer.step()
+        self.step += 1
+        return float(loss.detach())
+
+    @torch.no_grad()
+    def validate(self) -> dict:
+        model = self.raw_model.eval()
+        n = min(len(self.val_bank), 64)
+        losses, cf_pred, cf_true, ab_err, self_err = [], [], [], [], []
+        for start in range(0, n, 16):
+            rgb = self.val_bank.center_batch(list(range(start, min(n, start + 16))), 224)
+            rgb = rgb.to(self.accelerator.device)
+            lightness, ab = lab_targets(rgb)
+            out = model(lightness)
+            losses.append(float(classification_loss(out.logits, ab, model.ab_bins,
+                                                     self.class_weights.to(ab.device))))
+            ab_err.append(float((out.ab - ab).norm(dim=1).mean()))
+            if self.batches is not None:  # the same photo as exemplar: can color be copied?
+                size = model.config.exemplar_size
+                views = F.interpolate(rgb, size=(size, size), mode="bilinear", antialias=True,
+                                      align_corners=False)[:, None]
+                copied = model(lightness, conditioning=Conditioning(exemplars=views))
+                self_err.append(float((copied.ab - ab).norm(dim=1).mean()))
+            pred = F.interpolate(out.ab, size=lightness.shape[-2:], mode="bilinear")
+            cf_pred.append(colorfulness(lab_to_rgb_keep_luminance(lightness, pred)))
+            cf_true.append(colorfulness(rgb))
+        mean = lambda xs: sum(xs) / len(xs)
+        figures = {"val_loss": mean(losses), "val_ab_error": mean(ab_err),
+                   "val_colorfulness": mean(cf_pred), "val_colorfulness_truth": mean(cf_true)}
+        if self_err:
+            figures["val_ab_error_self_exemplar"] = mean(self_err)
+        return figures
+
+    # --- checkpoints ---------------------------------------------------------------------
+
+    def _checkpoints(self) -> list[Path]:
+        folder = self.out / "checkpoints"
+        if not folder.is_dir():
+            return []
+        return sorted(folder.glob("step_*"), key=lambda p: int(p.name.split("_")[1]))
+
+    def save_checkpoint(self) -> Path:
+        path = self.out / "checkpoints" / f"step_{self.step:07d}"
+        self.accelerator.save_state(str(path))
+        (path / "trainer.json").write_text(json.dumps({"step": self.step}))
+        for old in self._checkpoints()[:-2]:  # keep the two newest
+            shutil.rmtree(old)
+        return path
+
+    def resume(self) -> bool:
+        ckpts = self._checkpoints()
+        if not ckpts:
+            return False
+        self.accelerator.load_state(str(ckpts[-1]))
+        self.step = json.loads((ckpts[-1] / "trainer.json").read_text())["step"]
+        log.info("resumed from %s at step %d", ckpts[-1], self.step)
+        return True
+
+    def run(self) -> Path:
+        cfg = self.config
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
+        self.resume()
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        elif self.accelerator.device.type == "cpu":
+            probe = self._probe_step()
+            torch.set_num_threads(pick_threads(probe, sorted({1, os.cpu_count() or 1})))
+        started = time.time()
+        log_file = (self.out / "log.jsonl").open("a")
+        running = []
+        while self.step < cfg.steps:
+            t0 = time.perf_counter()
+            running.append(self.train_step())
+            record = {"step": self.step, "loss": running[-1], "crop": cfg.crop_at(self.step - 1),
+                      "encoder_frozen": self._encoder_frozen(),
+                      "sec_per_step": round(time.perf_counter() - t0, 3)}
+            done = self.step >= cfg.steps
+            out_of_time = cfg.max_minutes and (time.time() - started) / 60 > cfg.max_minutes
+            if self.step % cfg.eval_every == 0 or done or out_of_time:
+                record.update(self.validate())
+                record["train_loss_mean"] = sum(running) / len(running)
+                running = []
+                self.save_checkpoint()
+                log.info("%s", record)
+            log_file.write(json.dumps(record) + "\n")
+            log_file.flush()
+            if out_of_time:
+                log.warning("max_minutes reached at step %d: stopping after a checkpoint", self.step)
+                break
+        log_file.close()
+        wall = time.time() - started
+        meta = {"version": self.out.name, "steps": self.step, "wall_seconds": round(wall, 1), "train_config": json.dumps(asdict(cfg)),
+                "device": str(self.accelerator.device), "torch": torch.__version__}
+        return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
+
+    def _probe_step(self):
+        """A training step on a throw-away copy, for timing thread counts without side effects."""
+        model = copy.deepcopy(self.raw_model).train()
+        g = torch.Generator().manual_seed(12345)
+        rgb = self.train_bank.batch(self.config.batch_size, self.config.crop_at(0), g)
+        lightness, ab = lab_targets(rgb)
+
+        def step() -> None:
+            logits, _ = model.forward_logits(lightness)
+            classification_loss(logits, ab, model.ab_bins, self.class_weights).backward()
+
+        return step
+
+
+def train(config: TrainConfig) -> Path:
+    """Train per `config`; returns the path of the final model.safetensors."""
+    return Trainer(config).run()
