@@ -84,6 +84,16 @@ def fingerprint(limit: int) -> dict[str, dict[str, object]]:
     return record
 
 
+def _differing_keys(a: object, b: object, path: str = "") -> set[str]:
+    """Dotted paths where two JSON values differ (a whole list counts as one value)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        found: set[str] = set()
+        for key in set(a) | set(b):
+            found |= _differing_keys(a.get(key), b.get(key), f"{path}.{key}".lstrip("."))
+        return found
+    return set() if a == b else {path or "(root)"}
+
+
 def compare(now: dict[str, dict[str, object]], before: dict[str, dict[str, object]]) -> int:
     differ = 0
     for name in sorted(set(now) | set(before)):
@@ -92,10 +102,13 @@ def compare(now: dict[str, dict[str, object]], before: dict[str, dict[str, objec
             print(f"only {'after' if a is None else 'before'}: {name}")
             differ += 1
             continue
-        for key in ("pixels_sha256", "report"):
-            if a[key] != b[key]:
-                print(f"differs ({key}): {name}")
-                differ += 1
+        if a["pixels_sha256"] != b["pixels_sha256"]:
+            print(f"pixels differ: {name}")
+            differ += 1
+        keys = sorted(_differing_keys(a["report"], b["report"]))
+        if keys:
+            print(f"report differs at {', '.join(keys)}: {name}")
+            differ += 1
     print(f"{len(now)} cases, {differ} differences")
     return differ
 

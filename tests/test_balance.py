@@ -18,6 +18,7 @@ from colorizer.model.balance import (
 )
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
 from colorizer.pipeline.colorization import lightness_at, lightness_of
+from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.imageio import load_image
 from colorizer.training.train_balance import PhotoSet, photo_stats, ridge_predictions
 from tests.conftest import TINY
@@ -203,12 +204,13 @@ def test_ridge_path_matches_fit():
 def test_cached_stats_follow_pool_features(tmp_path):
     """What training caches per photo is what the module computes from the pipeline's maps."""
     torch.manual_seed(0)
-    generator = ColorGenerator(GeneratorConfig(**TINY, render_size=64)).eval()
+    generator = ColorGenerator(GeneratorConfig(**TINY)).eval()
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, size=(40, 56, 3), dtype=np.uint8)
     pixels[..., 2] = 255  # bluish: b* < 0
     Image.fromarray(pixels).save(tmp_path / "photo.png")
-    stats = photo_stats(tmp_path / "photo.png", generator, decode=True)
+    stats = photo_stats(tmp_path / "photo.png", generator, DecodingConfig(render_size=64),
+                        decode=True)
     assert stats is not None and stats["truth"][1] < 0
     photos = PhotoSet(names=["photo.png"], truth=stats["truth"][None],
                       pooled={k: v[None] for k, v in stats.items() if k[:3] in ("mea", "std")},
@@ -222,4 +224,5 @@ def test_cached_stats_follow_pool_features(tmp_path):
 
 def test_gray_photos_are_skipped(tmp_path, tiny_generator):
     Image.fromarray(np.full((32, 32), 128, dtype=np.uint8), "L").save(tmp_path / "gray.png")
-    assert photo_stats(tmp_path / "gray.png", tiny_generator, decode=False) is None
+    assert photo_stats(tmp_path / "gray.png", tiny_generator, DecodingConfig(),
+                       decode=False) is None

@@ -67,8 +67,8 @@ def test_with_config_takes_chroma_changes_as_a_dict_and_names_unknown_keys(tiny_
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False)
     changed = pipe.with_config(chroma={"agreement_power": 2.0})
-    assert changed.config.chroma.agreement_power == 2.0
-    assert changed.config.chroma.edge_eps == pipe.config.chroma.edge_eps
+    assert changed.decoding.chroma.agreement_power == 2.0
+    assert changed.decoding.chroma.edge_eps == pipe.decoding.chroma.edge_eps
     with pytest.raises(ValueError, match="valid keys"):
         pipe.with_config(chroma={"agreement": 2.0})
 

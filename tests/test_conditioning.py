@@ -144,11 +144,12 @@ def test_era_and_context_sentence_tokens_stay_masked():
 
 def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path):
     from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.decoding import DecodingConfig
 
     torch.manual_seed(0)
-    config = {**TINY, "exemplar_size": 128, "text_dim": 384, "chroma_scale": 0.2,
-              "guided_chroma_scale": 1.0}
+    config = {**TINY, "exemplar_size": 128, "text_dim": 384}
     ColorGenerator(GeneratorConfig(**config)).save_pretrained(tmp_path / "m")
+    DecodingConfig(chroma_scale=0.2, guided_chroma_scale=1.0).save(tmp_path / "m")
     pipe = ColorizationPipeline.from_pretrained(tmp_path / "m", device="cpu", context=False,
                                                 exemplars=False, render_size=64)
     gray = Image.fromarray((np.random.default_rng(0).random((48, 64)) * 255).astype(np.uint8))
@@ -161,7 +162,7 @@ def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path
     reference.save(tmp_path / "flag.png")
     retrieving = ColorizationPipeline(
         pipe.generator, pipe.model_info, pipe.config, device="cpu",
-        exemplar_fn=lambda context, gray, hints: [
+        decoding=pipe.saved_decoding, exemplar_fn=lambda context, gray, hints: [
             {"id": "flag", "score": 0.7, "image_path": str(tmp_path / "flag.png")}])
     result = retrieving(gray)
     assert [e["id"] for e in result.exemplars if e["used"]] == ["flag"]

@@ -118,22 +118,18 @@ def test_bins_cover_the_gamut():
 
 
 def test_confidence_weighted_chroma_tones_down_guesses_not_certainties():
-    from dataclasses import replace
-
     model = ColorGenerator(GeneratorConfig(width16=8, width8=8, width4=8, heads=2, cond_dim=8,
-                                           grid_samples=24, chroma_scale=0.5))
+                                           grid_samples=24))
     q = model.num_bins
     red = int(((model.ab_bins - torch.tensor([60.0, 40.0])).norm(dim=1)).argmin())
     certain = torch.full((1, q, 1, 1), -30.0)
     certain[0, red] = 30.0  # all mass on one red bin
-    plain, _ = model.decode(certain)
-    model.config = replace(model.config, confidence_weighted=True)
-    weighted, uncertainty = model.decode(certain)
+    plain, _ = model.decode(certain, chroma_scale=0.5)
+    weighted, uncertainty = model.decode(certain, chroma_scale=0.5, confidence_weighted=True)
     assert float(uncertainty.max()) < 1e-3
     assert torch.allclose(weighted, plain / 0.5, atol=1e-3)  # certain: no toning down
     flat = torch.zeros(1, q, 1, 1)
     flat[0, red] = 0.5  # nearly flat: scaled by almost the full 0.5
-    guess, u = model.decode(flat)
-    model.config = replace(model.config, confidence_weighted=False)
-    uniform, _ = model.decode(flat)
+    guess, u = model.decode(flat, chroma_scale=0.5, confidence_weighted=True)
+    uniform, _ = model.decode(flat, chroma_scale=0.5)
     assert float(u) > 0.99 and torch.allclose(guess, uniform, rtol=0.02, atol=0.05)

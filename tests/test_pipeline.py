@@ -11,6 +11,7 @@ from colorizer.apps.samples import sample_photos
 from colorizer.model.colorspace import luminance_of_rgb
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
 from colorizer.pipeline.colorization import DeviceUnavailableError, render_shape, resolve_device
+from colorizer.pipeline.decoding import DecodingConfig
 from tests.conftest import TINY
 
 
@@ -90,7 +91,8 @@ def test_explicit_missing_device_is_an_error():
 
 def test_render_size_defaults_to_the_models_operating_point(tmp_path):
     folder = tmp_path / "m"
-    ColorGenerator(GeneratorConfig(**TINY, render_size=80)).save_pretrained(folder)
+    ColorGenerator(GeneratorConfig(**TINY)).save_pretrained(folder)
+    DecodingConfig(render_size=80).save(folder)  # the weights' operating point
     wide = Image.fromarray((np.random.default_rng(0).random((60, 300)) * 255).astype(np.uint8))
     pipe = ColorizationPipeline.from_pretrained(folder, device="cpu", context=False,
                                                 exemplars=False)

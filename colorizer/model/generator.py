@@ -12,13 +12,15 @@ token).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
+from colorizer.config_io import config_from_dict
 from colorizer.model.conditioning import (
     EXEMPLAR_STRIDE,
     ConditionEncoder,
@@ -36,6 +38,14 @@ from colorizer.model.quantize import (
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
+OUTPUT_STRIDE = 4  # logits are predicted at 1/4 of the input's size
+ATTENTION_STRIDE = 8  # the cross-attention whose weights say where exemplars were read
+DEFAULT_TEMPERATURE = 0.38  # plain decoding (training's previews); the pipeline's is its own
+NULL_TOKENS = 1  # every attention block prepends one learned null token (layers.py)
+# Decoding settings that config.json carried before they moved to the pipeline's
+# decoding.json (colorizer.pipeline.decoding); read from there for old weights.
+LEGACY_DECODING_KEYS = frozenset({"prior_correction", "temperature", "chroma_scale",
+                                  "confidence_weighted", "guided_chroma_scale", "render_size"})
 
 
 @dataclass(frozen=True)
@@ -48,37 +58,16 @@ class GeneratorConfig:
     heads: int = 4  # attention heads in both attention blocks
     cond_dim: int = 256  # dimension of conditioning tokens fed to cross-attention
     self_attention_s8: bool = False  # self-attention at stride 8 too (costly at 512 px)
-    # How much of the training's class rebalancing is undone before decoding (0 = none, 1 =
-    # the photo's calibrated color distribution; see quantize.undo_rebalancing). Needs the
-    # training's class weights, which the trainer stores in the `class_log_weights` buffer.
-    prior_correction: float = 0.0
-    temperature: float = 0.38  # annealed-mean temperature (vividness knob: lower = bolder)
-    chroma_scale: float = 1.0  # multiplies decoded ab (second vividness knob)
-    # With confidence weighting, chroma_scale applies in full only where the bin distribution
-    # is flat (normalised entropy 1) and not at all where it is certain: a guess is toned
-    # down, a color the model is sure of (e.g. copied from a matching exemplar) is not.
-    confidence_weighted: bool = False
-    # Chroma scale when the user's own reference photos (--exemplar) guide the colors, chosen
-    # on validation photos given their own color as exemplar (`python -m eval.tradeoff
-    # --guided --apply`); None = chroma_scale. Retrieved exemplars do not switch to it.
-    guided_chroma_scale: float | None = None
-    # Long side (px) of the luminance the generator reads: part of the operating point, since
-    # the model sees a photo at the scale it was trained on (crops of 60-100% of a photo's
-    # short side at 160-192 px) best; chosen on validation by `python -m eval.tradeoff`.
-    render_size: int = 512
     grid_samples: int = 96  # sRGB cube samples per axis used to find the in-gamut ab bins
     exemplar_size: int = 128  # exemplar images are squeezed to this square (8 x 8 tokens each)
     text_dim: int = 384  # dimension of the context's sentence embedding (MiniLM)
 
     @classmethod
-    def from_dict(cls, data: dict) -> GeneratorConfig:
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(
-                f"unknown GeneratorConfig keys {sorted(unknown)}; valid keys: {sorted(valid)}"
-            )
-        return cls(**data)
+    def from_dict(cls, data: dict[str, Any]) -> GeneratorConfig:
+        """Architecture keys only; the decoding keys that config.json held before
+        decoding.json existed are left to `DecodingConfig.load`."""
+        return config_from_dict(cls, {k: v for k, v in data.items()
+                                      if k not in LEGACY_DECODING_KEYS})
 
     @classmethod
     def from_json(cls, path: str | Path) -> GeneratorConfig:
@@ -209,28 +198,52 @@ class ColorGenerator(nn.Module):
     def decode(
         self,
         logits: torch.Tensor,
-        temperature: float | None = None,
-        chroma_scale: float | None = None,
-        prior_correction: float | None = None,
+        temperature: float = DEFAULT_TEMPERATURE,
+        chroma_scale: float = 1.0,
+        prior_correction: float = 0.0,
+        confidence_weighted: bool = False,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w)).
+        """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w)); the pipeline passes its
+        operating point (colorizer.pipeline.decoding), training the plain defaults.
 
         The uncertainty is the entropy of the corrected distribution: the one that says how
         spread the plausible colors of a pixel are, not how the training loss was weighted.
+        With `confidence_weighted`, chroma_scale applies in full only where that distribution
+        is flat: a guess is toned down, a color the model is sure of is not.
         """
-        t = self.config.temperature if temperature is None else temperature
-        s = self.config.chroma_scale if chroma_scale is None else chroma_scale
         logits = self.corrected_logits(logits, prior_correction)
         uncertainty = normalized_entropy(logits)
-        factor = 1.0 - (1.0 - s) * uncertainty if self.config.confidence_weighted else s
-        return annealed_mean(logits, self.ab_bins, t) * factor, uncertainty
+        s = chroma_scale
+        factor = 1.0 - (1.0 - s) * uncertainty if confidence_weighted else s
+        return annealed_mean(logits, self.ab_bins, temperature) * factor, uncertainty
 
-    def corrected_logits(self, logits: torch.Tensor, prior_correction: float | None = None
+    def corrected_logits(self, logits: torch.Tensor, prior_correction: float = 0.0
                          ) -> torch.Tensor:
         """Logits of the photo's color distribution: the training's rebalancing undone as far
-        as `prior_correction` (default: the model's operating point) says."""
-        a = self.config.prior_correction if prior_correction is None else prior_correction
-        return undo_rebalancing(logits, self.class_log_weights, a)
+        as `prior_correction` says."""
+        return undo_rebalancing(logits, self.class_log_weights, prior_correction)
+
+    @property
+    def output_stride(self) -> int:
+        """Logits (and decoded a*b*) are at 1/output_stride of the input's size."""
+        return OUTPUT_STRIDE
+
+    def exemplar_attention(self, weights: tuple[torch.Tensor, ...], cond: Conditioning,
+                           logits_size: tuple[int, int]) -> torch.Tensor:
+        """Cross-attention mass on each exemplar's tokens: (K, h8, w8) on the stride-8 grid.
+
+        `weights` are `logits_from_features(..., return_attention=True)`'s (one per attention
+        block, stride 16 first); `cond` is what `encode_conditioning` read, which fixes the
+        token order (null, era if present, text if present, then exemplars)."""
+        h8 = -(-logits_size[0] // (ATTENTION_STRIDE // OUTPUT_STRIDE))
+        w8 = -(-logits_size[1] // (ATTENTION_STRIDE // OUTPUT_STRIDE))
+        if not weights or not cond.num_exemplars:
+            return torch.zeros(0, h8, w8)
+        stride8 = weights[-1]  # (1, h8*w8, tokens): the blocks are stride 16, then stride 8
+        start = NULL_TOKENS + (cond.era is not None) + (cond.text is not None)
+        n = self.tokens_per_exemplar
+        mass = stride8[0, :, start:start + cond.num_exemplars * n].float()
+        return mass.reshape(h8 * w8, cond.num_exemplars, n).sum(-1).T.reshape(-1, h8, w8)
 
     def forward(
         self,
@@ -245,7 +258,7 @@ class ColorGenerator(nn.Module):
         if conditioning is not None:
             tokens, mask = self.encode_conditioning(conditioning, lightness.shape[0])
         logits, weights = self.forward_logits(lightness, tokens, mask, return_attention)
-        ab, uncertainty = self.decode(logits)
+        ab, uncertainty = self.decode(logits)  # the plain decoding (training's previews)
         return GeneratorOutput(logits=logits, ab=ab, uncertainty=uncertainty, attention=weights)
 
     # --- persistence -------------------------------------------------------------------

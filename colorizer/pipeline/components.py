@@ -7,20 +7,28 @@ model is loaded once.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import torch
 from PIL import Image
 
 from colorizer.model.encoder import load_imagenet_encoder
 
-ContextFn = Any  # (gray PIL image, hints, caption) -> SceneContext dict
-ExemplarFn = Any  # (context dict, gray PIL image, hints) -> list of exemplar dicts
+if TYPE_CHECKING:
+    from context import ContextConfig
+    from retrieval import RetrieverConfig
+
+# (gray PIL image, hints, caption) -> SceneContext as a dict
+ContextFn = Callable[[Image.Image, str | None, str | None], dict[str, Any]]
+# (context dict, gray PIL image, query text) -> exemplar records
+ExemplarFn = Callable[[dict[str, Any], Image.Image, str | None], list[dict[str, Any]]]
 
 
 def default_components(
     device: torch.device, context: bool = True, exemplars: bool = True,
-    context_config: Any = None,
+    context_config: ContextConfig | None = None,
+    retriever_config: RetrieverConfig | None = None,
 ) -> tuple[ContextFn | None, ExemplarFn | None]:
     if not (context or exemplars):
         return None, None
@@ -45,7 +53,7 @@ def default_components(
 
         retriever = ExemplarRetriever.from_default(
             visual_embedder=LuminanceEncoderEmbedder(imagenet, device=str(device)),
-            text_embedder=text_embedder)
+            text_embedder=text_embedder, config=retriever_config)
 
         def exemplar_fn(ctx: dict, image: Image.Image, hints: str | None) -> list[dict]:
             return retriever(ctx, image, query_text=hints)

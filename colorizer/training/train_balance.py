@@ -36,6 +36,7 @@ from colorizer.model.balance import BALANCE_FILE, BalanceConfig, BalancePredicto
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, lightness_at, lightness_of
+from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.imageio import iter_image_files, load_image
 from colorizer.training.data import list_photos
 
@@ -97,7 +98,8 @@ class PhotoSet:
 
 
 @torch.inference_mode()
-def photo_stats(path: Path, generator: ColorGenerator, decode: bool) -> dict[str, np.ndarray] | None:
+def photo_stats(path: Path, generator: ColorGenerator, decoding: DecodingConfig, decode: bool
+                ) -> dict[str, np.ndarray] | None:
     """One photo -> truth mean a*b*, pooled maps (and the generator's output means); None for
     a gray file (its balance is (0, 0) by construction and teaches nothing)."""
     loaded = load_image(path)
@@ -107,14 +109,15 @@ def photo_stats(path: Path, generator: ColorGenerator, decode: bool) -> dict[str
     out: dict[str, np.ndarray] = {
         "truth": rgb_to_lab(rgb)[0, 1:].mean(dim=(1, 2)).float().numpy()}  # (2,)
     lightness = lightness_of(loaded)  # (1, 1, H, W), as the pipeline computes it
-    small = lightness_at(lightness, generator.config.render_size)
+    small = lightness_at(lightness, decoding.render_size)
     features = generator.encode(small)
     for s in ALL_STRIDES:
         both = pool_features(features, (s,), pool_std=True)[0].numpy()  # (2C,)
         out[f"mean{s}"], out[f"std{s}"] = np.split(both, 2)
     if decode:
         logits, _ = generator.logits_from_features(features)
-        ab, _ = generator.decode(logits)  # (1, 2, h, w) at the default operating point
+        ab, _ = generator.decode(logits, decoding.temperature, decoding.chroma_scale,
+                                 decoding.prior_correction, decoding.confidence_weighted)
         out["generator_ab"] = ab[0].mean(dim=(1, 2)).numpy()
         # What the pipeline renders: chroma upsampled onto the full L*, gamut kept, 8 bits.
         full = F.interpolate(ab, size=lightness.shape[-2:], mode="bilinear", align_corners=False)
@@ -137,7 +140,8 @@ def cache_path(name: str, paths: list[Path], weights: Path, render_size: int,
 def extract(name: str, paths: list[Path], generator: ColorGenerator, weights: Path,
             decode: bool, log: Callable[[str], None]) -> PhotoSet:
     """Per-photo statistics of `paths`, from the cache when present; resumes a partial one."""
-    path = cache_path(name, paths, weights, generator.config.render_size, decode)
+    decoding = DecodingConfig.load(weights)  # the weights' operating point
+    path = cache_path(name, paths, weights, decoding.render_size, decode)
     rows: dict[str, list[np.ndarray]] = {}
     names: list[str] = []
     done, before = 0, 0.0
@@ -149,7 +153,7 @@ def extract(name: str, paths: list[Path], generator: ColorGenerator, weights: Pa
         log(f"{name}: {done}/{len(paths)} photos from {path}")
     started = time.perf_counter()
     for i in range(done, len(paths)):
-        stats = photo_stats(paths[i], generator, decode)
+        stats = photo_stats(paths[i], generator, decoding, decode)
         if stats is not None:
             names.append(paths[i].name)
             for k, v in stats.items():
@@ -358,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     fit_started = time.perf_counter()
     model = select_model(train, val, log)
     fit_seconds = time.perf_counter() - fit_started
-    check_live(model, generator, args.datasets / EVAL_SETS[0], evals[EVAL_SETS[0]])
+    check_live(model, generator, DecodingConfig.load(args.weights).render_size,
+               args.datasets / EVAL_SETS[0], evals[EVAL_SETS[0]])
     report = build_report(model, train, {"val": val, **evals})
     print(f"\nphotos: {len(train)} train, {len(val)} val; feature extraction {extraction:.0f} s,"
           f" fit and selection {fit_seconds:.0f} s; config {model.config.to_dict()}; "
@@ -381,7 +386,7 @@ def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 2) for v in values]
 
 
-def check_live(model: BalancePredictor, generator: ColorGenerator, folder: Path,
+def check_live(model: BalancePredictor, generator: ColorGenerator, render_size: int, folder: Path,
                photos: PhotoSet, count: int = 3) -> None:
     """The saved module on freshly encoded photos must give what the cached vectors gave:
     guards the contract between `pool_features` and the cache's layout."""
@@ -389,7 +394,7 @@ def check_live(model: BalancePredictor, generator: ColorGenerator, folder: Path,
     for i, name in enumerate(photos.names[:count]):
         lightness = lightness_of(load_image(folder / name))
         with torch.inference_mode():
-            live = model(generator.encode(lightness_at(lightness, generator.config.render_size)))
+            live = model(generator.encode(lightness_at(lightness, render_size)))
         if not np.allclose(live[0].numpy(), cached[i], atol=1e-3):
             raise RuntimeError(f"{name}: live prediction {live[0].tolist()} differs from the "
                                f"cached one {cached[i].tolist()}")

@@ -1,0 +1,60 @@
+"""`PipelineConfig`: what a caller may change per run, on top of the weights' operating point.
+
+The operating point itself (temperature, chroma scale, render size, the chroma steps) is the
+weights' `decoding.json` (colorizer.pipeline.decoding); the four decoding fields here override
+it for a run, None keeping the saved value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from colorizer.config_io import config_from_dict
+from colorizer.pipeline.chroma import ChromaConfig
+from colorizer.pipeline.correspondence import TransferConfig
+from colorizer.pipeline.decoding import MIN_RENDER_SIZE, DecodingConfig
+from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Run-time settings of the pipeline (the model's own settings live in its config)."""
+
+    # Long side (px) at which chroma is predicted; None = the weights' operating point.
+    render_size: int | None = None
+    max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger inputs (checked from the header)
+    temperature: float | None = None  # annealed-mean temperature; None = the weights'
+    chroma_scale: float | None = None  # multiplies predicted chroma; None = the weights'
+    chroma: ChromaConfig | None = None  # agreement, balance, edges; None = the weights'
+    max_exemplars: int = 4  # exemplar slots (the user's first, then retrieved)
+    exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
+    exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
+    retrieved_transfer: float = 1.0  # ... and from retrieved ones found in the photo
+    transfer: TransferConfig = field(default_factory=TransferConfig)  # how cells are matched
+
+    def __post_init__(self) -> None:
+        if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:
+            raise ValueError(f"render_size must be at least {MIN_RENDER_SIZE}, got "
+                             f"{self.render_size}")
+        if self.max_pixels <= 0:
+            raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+        for name in ("exemplar_transfer", "retrieved_transfer"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")
+
+    def decoding(self, saved: DecodingConfig) -> DecodingConfig:
+        """The operating point a run uses: the weights' `saved` one with these overrides."""
+        return saved.resolve(self.render_size, self.temperature, self.chroma_scale, self.chroma)
+
+    def changed(self, saved: DecodingConfig, changes: dict[str, Any]) -> PipelineConfig:
+        """This config with `changes`; `chroma` and `transfer` may be dicts of the fields that
+        change (the others kept from what the run would use now)."""
+        changes = dict(changes)
+        current = {"chroma": self.decoding(saved).chroma, "transfer": self.transfer}
+        for name, kind in (("chroma", ChromaConfig), ("transfer", TransferConfig)):
+            if isinstance(changes.get(name), dict):
+                changes[name] = config_from_dict(kind, {**asdict(current[name]),
+                                                        **changes[name]})
+        base = {f.name: getattr(self, f.name) for f in fields(self)}
+        return config_from_dict(PipelineConfig, {**base, **changes})

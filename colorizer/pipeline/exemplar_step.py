@@ -1,0 +1,127 @@
+"""Step 5 of the pipeline: exemplar colors copied where each exemplar is found.
+
+The user's exemplars are trusted (the user says they show the scene); a retrieved one must be
+found in the photo first (colorizer.pipeline.correspondence), and flags and banners only on
+the cloth the flag finder sees. When nothing is admitted nothing changes: the output stays
+the no-context output, to the byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from colorizer.pipeline.correspondence import exemplar_transfer
+from colorizer.pipeline.exemplar_report import attention_shares, exemplar_records
+from colorizer.pipeline.guidance import Guidance, contribution_maps
+from colorizer.pipeline.luminance import lightness_at
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
+
+
+@dataclass
+class Prediction:
+    """Step 4: the generator's colors at the working resolution."""
+
+    small: torch.Tensor  # (1, 1, rh, rw) L* at the render size
+    features: dict[int, torch.Tensor]  # the encoder's maps of it, by stride
+    attention: torch.Tensor  # (A, h8, w8) cross-attention mass per attended exemplar
+    ab: torch.Tensor  # (1, 2, h, w) decoded a*b* at the generator's output stride
+    uncertainty: torch.Tensor  # (1, 1, h, w)
+
+
+@dataclass
+class ExemplarColors:
+    """Step 5: the colors once exemplars are copied where they are found."""
+
+    ab: torch.Tensor
+    uncertainty: torch.Tensor
+    context_weight: torch.Tensor  # (1, 1, h, w): where retrieved exemplars changed colors
+    records: list[dict[str, Any]] = field(default_factory=list)  # per exemplar, for the report
+    maps: list[np.ndarray] = field(default_factory=list)  # per used exemplar: (h8, w8) mass
+
+
+def exemplar_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
+                    prediction: Prediction, guidance: Guidance, n_user: int,
+                    retrieved: list[dict[str, Any]]) -> ExemplarColors:
+    """Copy exemplar colors where each is found; `context_weight` is where retrieved ones
+    changed the colors (0 everywhere when none was admitted: the no-context output)."""
+    colors = ExemplarColors(prediction.ab, prediction.uncertainty,
+                            torch.zeros_like(prediction.uncertainty))
+    used = len(guidance.used)
+    shares, maps = attention_shares(prediction.attention, used,
+                                    tuple(prediction.attention.shape[-2:]))
+    moved, contributed, found = [0.0] * used, list(shares), [None] * used
+    strengths = [pipe.config.exemplar_transfer if i < n_user
+                 else pipe.config.retrieved_transfer for i in range(used)]
+    active = [i for i, strength in enumerate(strengths) if strength > 0]
+    blended = (transfer_colors(pipe, lightness, prediction, guidance, n_user, active,
+                               strengths, colors, maps, found) if active else None)
+    if blended is not None:
+        maps, moved, contributed = blended
+    colors.maps = maps
+    colors.records = exemplar_records(guidance.used, shares, moved, contributed, found,
+                                      retrieved)
+    return colors
+
+
+def transfer_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
+                    prediction: Prediction, guidance: Guidance, n_user: int, active: list[int],
+                    strengths: list[float], colors: ExemplarColors, maps: list[np.ndarray],
+                    found: list[float | None]
+                    ) -> tuple[list[np.ndarray], list[float], list[float]] | None:
+    """The direct transfer for the `active` exemplars; updates `colors` and `found`.
+    Returns the contribution maps and shares, or None when no exemplar was admitted."""
+    used = len(guidance.used)
+    # Retrieved flags and banners are found by the flag finder (on the maps of step 4)
+    # and colored only on the cloth it finds; other exemplars as before.
+    cloth_kind = [i >= n_user and guidance.used[i].get("kind") in CLOTH_KINDS
+                  for i in active]
+    cloth = (pipe.flag_finder(prediction.features)
+             if pipe.flag_finder is not None and any(cloth_kind) else None)
+    photo, photo_maps = matching_view(pipe, lightness, prediction)
+    transfer = exemplar_transfer(
+        pipe.generator.encoder, photo, [guidance.images[i] for i in active],
+        pipe.config.transfer, trusted=[i < n_user for i in active],
+        cache=pipe.exemplar_cache, photo_maps=photo_maps, cloth=cloth,
+        cloth_kind=cloth_kind)
+    for i, presence in zip(active, transfer.presence.tolist()):
+        found[i] = round(presence, 4)
+    if float(transfer.admitted.max()) <= 0:  # nothing found, nothing changes
+        return None
+    ab, uncertainty = colors.ab, colors.uncertainty
+    if photo.shape[-1] > ab.shape[-1]:  # blend on the finer grid of the two
+        stride = pipe.generator.output_stride
+        grid = (photo.shape[-2] // stride, photo.shape[-1] // stride)
+        ab = F.interpolate(ab, size=grid, mode="bilinear", align_corners=False)
+        uncertainty = F.interpolate(uncertainty, size=grid, mode="bilinear",
+                                    align_corners=False)
+    active_strengths = [strengths[i] for i in active]
+    colors.ab, colors.uncertainty, applied = transfer.blend(ab, uncertainty, active_strengths)
+    colors.context_weight = transfer.applied_by(
+        active_strengths, [i >= n_user for i in active], colors.ab.shape[-2:])
+    mass = torch.zeros(used, *transfer.mass.shape[1:])
+    mass[active] = transfer.mass.cpu()
+    return contribution_maps(maps, mass, applied)
+
+
+def matching_view(pipe: ColorizationPipeline, lightness: torch.Tensor, prediction: Prediction
+                  ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+    """The photo's L* at the transfer's matching size (never magnified past the photo
+    itself, never below the render size) and the encoder's maps of it (the generator's own
+    when the sizes agree)."""
+    small = prediction.small
+    long_side = max(min(pipe.config.transfer.photo_size, max(lightness.shape[-2:])),
+                    max(small.shape[-2:]))
+    if long_side == max(small.shape[-2:]):
+        return small, prediction.features
+    photo = lightness_at(lightness, long_side).to(pipe.device)
+    return photo, pipe.generator.encode(photo)
+

@@ -1,0 +1,52 @@
+"""One fingerprint of everything that changes a pipeline's output.
+
+The batch writer skips a photo as "already done" only when its recorded fingerprint equals
+the pipeline's; the result and the provenance record carry the same value. It covers the
+weights (generator file hash and the small heads' tensors), the model config, the operating
+point actually used, the run-time settings that change colors, and which context and
+retrieval components are on. `max_pixels` is left out: it refuses inputs, it never changes
+an output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+import torch
+from torch import nn
+
+from colorizer.pipeline.config import PipelineConfig
+from colorizer.pipeline.decoding import DecodingConfig
+
+NOT_OUTPUT_SETTINGS = ("max_pixels",)
+
+
+def module_digest(module: nn.Module | None) -> str | None:
+    """SHA-256 of a module's tensors in key order (None for no module)."""
+    if module is None:
+        return None
+    digest = hashlib.sha256()
+    for key, value in module.state_dict().items():
+        digest.update(key.encode() + b"\0")
+        digest.update(value.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def pipeline_fingerprint(weights_sha256: str, model_config: dict[str, Any],
+                         heads: dict[str, str | None], saved: DecodingConfig,
+                         config: PipelineConfig, components: dict[str, Any]) -> str:
+    """Hex SHA-256 of the JSON of everything listed in the module docstring."""
+    settings = {k: v for k, v in asdict(config).items() if k not in NOT_OUTPUT_SETTINGS}
+    record = {
+        "weights": weights_sha256,
+        "model": model_config,
+        "heads": heads,
+        "decoding": config.decoding(saved).to_dict(),
+        "settings": settings,
+        "components": components,
+    }
+    text = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
