@@ -217,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m eval.bench_speed` and `chronochrome bench`."""
+    """Entry point of `python -m eval.bench_speed` and `python -m eval bench`."""
     args = build_parser().parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         print("error: --device cuda but no CUDA device is available: use --device cpu",

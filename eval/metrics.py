@@ -29,6 +29,7 @@ from scipy import linalg
 from skimage.color import deltaE_ciede2000
 from skimage.metrics import structural_similarity
 
+from colorizer.model.colorfulness import colorfulness
 from colorizer.model.colorspace import (
     gray_rgb_from_lightness,
     lab_to_rgb_keep_luminance,
@@ -114,20 +115,7 @@ def mean_ciede2000(pred: np.ndarray, truth: np.ndarray, *, pred_lab: np.ndarray 
 
 # --- vividness and palette -----------------------------------------------------------------
 
-
-def colorfulness(rgb: np.ndarray) -> float:
-    """Hasler & Suesstrunk (2003) colorfulness M on 0-255 RGB: sigma_rgyb + 0.3 * mu_rgyb.
-
-    Opponent channels rg = R - G and yb = (R + G) / 2 - B; 0 for any gray image, about 85
-    for a flat pure red, and typically 20-60 for natural photos.
-    """
-    _check_rgb(rgb)
-    x = rgb.astype(np.float64) * 255.0
-    rg = x[..., 0] - x[..., 1]
-    yb = 0.5 * (x[..., 0] + x[..., 1]) - x[..., 2]
-    sigma = np.hypot(rg.std(), yb.std())
-    mu = np.hypot(rg.mean(), yb.mean())
-    return float(sigma + 0.3 * mu)
+# `colorfulness` (Hasler-Suesstrunk) is colorizer.model.colorfulness's, shared with training.
 
 
 def hue_histogram(rgb: np.ndarray, bins: int = HUE_BINS, min_chroma: float = MIN_CHROMA, *,

@@ -44,8 +44,9 @@ from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline.chroma import ChromaConfig, chroma_at
 from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from eval import metrics
-from eval.blobs import BlobSummary, blob_summary, dataset_summary, find_blobs
-from eval.report import DATASETS, RESULTS_DIR, SHARED_DATASETS, rounded
+from eval.blob_metric import BlobSummary, blob_summary, dataset_summary, find_blobs
+from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
+from eval.datasets import DATASETS
 
 EVAL_SIDE = 384  # long side (px) at which points are scored (the val photos' own size)
 VIVID_CHROMA, TRUTH_DULL = 40.0, 20.0

@@ -1,13 +1,15 @@
-"""Truth against vividness: sweep the generator's vividness knobs and pick an operating point.
+"""Truth against vividness: sweep the pipeline's vividness settings and pick an operating point.
 
-    python -m eval.tradeoff                       # val split, embedded default weights
-    python -m eval.tradeoff --apply               # also write the chosen point into config.json
+    python -m eval.tradeoff                          # val split, embedded default weights
+    python -m eval.tradeoff --apply op.json          # also write the chosen point as its own file
 
-Each photo's logits are computed once per render size (the long side at which the model reads
-the photo); every (prior correction, temperature, chroma scale) triple decodes them, merges
-with the photo's L*, and is scored by mean CIEDE2000 (truth), colorfulness (vividness) and
-blue share (warm/cool balance). The rule for the default operating point, applied on the
-validation split only (never on the Prokudin-Gorsky plates or the held-out split):
+Every (render size, temperature, chroma scale) point is `pipe.with_config(...)` of the pipeline
+without context or retrieval: each photo's L* (8-bit gray, as in eval.report) goes through it,
+and the output (the 8-bit image a user gets) is scored by mean CIEDE2000 (truth),
+colorfulness (vividness) and blue share (warm/cool balance). The prior correction that undoes
+the training's class rebalancing is the model's own: the pipeline has no setting for it, so it
+is reported, not swept. The rule for the default operating point, applied on the validation
+split only (never on the Prokudin-Gorsky plates or the held-out split):
 
     among the settings whose mean CIEDE2000 is at least `margin` below the gray baseline's,
     at least `min_vividness` as colorful as the truth and at least `min_blue` of the truth's
@@ -16,6 +18,9 @@ validation split only (never on the Prokudin-Gorsky plates or the held-out split
     if no setting beats gray by the margin, the one with the lowest CIEDE2000.
 
 Writes `eval/results/tradeoff.json`, `tradeoff.md` and `tradeoff.png` (a scatter plot).
+`--apply PATH` writes the chosen point as a flat JSON of `with_config` settings
+(`pipe.with_config(**json.loads(PATH.read_text()))` colorizes as measured); the weights'
+config.json is never edited.
 """
 
 from __future__ import annotations
@@ -29,29 +34,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 from PIL import Image, ImageDraw
 
-from colorizer.model.colorspace import lab_to_rgb_keep_luminance
-from colorizer.model.conditioning import Conditioning, exemplar_tensor
-from colorizer.model.generator import CONFIG_FILE, ColorGenerator
-from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, lightness_at, lightness_of
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import load_image
 from eval import metrics
-from eval.report import (
-    DATASETS,
-    RESULTS_DIR,
-    SHARED_DATASETS,
-    DatasetUnavailableError,
-    augmented_view,
-    luminance_input,
-)
+from eval.common import RESULTS_DIR, SHARED_DATASETS, augmented_view, luminance_input, pixels
+from eval.datasets import DATASETS, DatasetUnavailableError
 
 log = logging.getLogger("chronochrome.eval.tradeoff")
 
-# Prior correction undoes the training's class rebalancing (0 = none, 1 = calibrated).
-PRIOR_CORRECTIONS = (0.6, 0.7, 0.8, 1.0)
 TEMPERATURES = (0.2, 0.25, 0.3, 0.4, 0.5)
 CHROMA_SCALES = (1.0, 1.3, 1.6, 2.0, 2.4, 2.8)
 # Training crops show 60-100% of a photo's short side at 160-192 px: a photo read at a long
@@ -59,6 +52,8 @@ CHROMA_SCALES = (1.0, 1.3, 1.6, 2.0, 2.4, 2.8)
 RENDER_SIZES = (256, 320, 384, 512)
 MIN_VIVIDNESS = 0.7  # colorfulness / the truth's
 MIN_BLUE = 1.0  # blue share / the truth's
+
+
 
 
 @dataclass
@@ -81,62 +76,57 @@ class Point:
                 "blue_share": float(sum(self.blue) / max(sum(self.chroma), 1e-9))}
 
 
-@torch.inference_mode()
-def logits_for(generator: ColorGenerator, lightness: torch.Tensor, render_size: int,
-               exemplar: Image.Image | None = None) -> torch.Tensor:
-    small = lightness_at(lightness, render_size)
-    tokens = mask = None
-    if exemplar is not None:
-        size = generator.config.exemplar_size
-        cond = Conditioning(exemplars=exemplar_tensor(exemplar, size)[None, None])
-        tokens, mask = generator.encode_conditioning(cond, 1)
-    return generator.forward_logits(small, tokens, mask)[0]
 
-
-def colorize_with(generator: ColorGenerator, logits: torch.Tensor, lightness: torch.Tensor,
-                  prior_correction: float, temperature: float,
-                  chroma_scale: float) -> np.ndarray:
-    ab, _ = generator.decode(logits, temperature, chroma_scale, prior_correction)
-    ab = F.interpolate(ab, size=lightness.shape[-2:], mode="bilinear", align_corners=False)
-    rgb = lab_to_rgb_keep_luminance(lightness, ab)[0].permute(1, 2, 0).numpy()
-    return np.round(rgb.astype(np.float64) * 255) / 255  # as saved: 8 bits
-
-
-def sweep(generator: ColorGenerator, files: list[Path], render_sizes: Sequence[int],
-          corrections=PRIOR_CORRECTIONS, temperatures=TEMPERATURES, scales=CHROMA_SCALES,
-          guided: bool = False) -> tuple[list[Point], dict]:
-    """Score every (render size, correction, temperature, scale) point; `guided` gives each
-    photo its own augmented color version as exemplar (guided colorization when it fits)."""
-    points = [Point(r, a, t, s, [], [], [], [])
-              for r in render_sizes for a in corrections for t in temperatures for s in scales]
-    truth = {"ciede2000_gray": [], "colorfulness": [], "blue": [], "chroma": []}
+def sweep(pipe: ColorizationPipeline, files: list[Path], render_sizes: Sequence[int | None],
+          temperatures: Sequence[float | None] = TEMPERATURES,
+          scales: Sequence[float] = CHROMA_SCALES, guided: bool = False
+          ) -> tuple[list[Point], dict[str, float]]:
+    """Score every (render size, temperature, scale) point through `pipe.with_config`;
+    `guided` gives each photo its own augmented color version as exemplar (guided
+    colorization when it fits). None: the model's own render size or temperature (each point
+    records the value the pipeline reports it used)."""
+    # Not a pipeline setting: the model's own, recorded with every point.
+    prior = float(pipe.generator.config.prior_correction)
+    points = [Point(r or 0, prior, t or 0.0, s, [], [], [], [])
+              for r in render_sizes for t in temperatures for s in scales]
+    pipes = [pipe.with_config(render_size=r, temperature=t, chroma_scale=s)
+             for r in render_sizes for t in temperatures for s in scales]
+    truth: dict[str, list[float]] = {"ciede2000_gray": [], "colorfulness": [], "blue": [],
+                                     "chroma": []}
     for index, path in enumerate(files, 1):
         log.info("[%d/%d] %s", index, len(files), path.name)
         rgb = load_image(path).rgb.astype(np.float64)
         truth_lab = metrics.lab_of(rgb)
-        lightness = lightness_of(load_image(luminance_input(rgb)))  # 8-bit gray, as in report
-        exemplar = augmented_view(rgb) if guided else None
-        logits = {r: logits_for(generator, lightness, r, exemplar) for r in render_sizes}
+        gray_input = luminance_input(rgb)  # 8-bit gray, as in report
+        exemplars = ([UserExemplar("own color, augmented", augmented_view(rgb), None)]
+                     if guided else [])
         gray = metrics.gray_baseline(rgb)
         truth["ciede2000_gray"].append(metrics.mean_ciede2000(gray, rgb, truth_lab=truth_lab))
         truth["colorfulness"].append(metrics.colorfulness(rgb))
         blue, chroma = metrics.blue_chroma(rgb)
         truth["blue"].append(blue)
         truth["chroma"].append(chroma)
-        for point in points:
-            pred = colorize_with(generator, logits[point.render_size], lightness,
-                                 point.prior_correction, point.temperature, point.chroma_scale)
-            pred_lab = metrics.lab_of(pred)
-            point.ciede2000.append(metrics.mean_ciede2000(pred, rgb, truth_lab=truth_lab,
-                                                          pred_lab=pred_lab))
-            point.colorfulness.append(metrics.colorfulness(pred))
-            blue, chroma = metrics.blue_chroma(pred, lab=pred_lab)
-            point.blue.append(blue)
-            point.chroma.append(chroma)
+        for point, point_pipe in zip(points, pipes):
+            result = point_pipe(gray_input, exemplars=exemplars)
+            point.render_size = int(result.settings["render_size"])
+            point.temperature = float(result.settings["temperature"])
+            score(point, pixels(result.image), rgb, truth_lab)
     reference = {"gray_ciede2000": float(np.mean(truth["ciede2000_gray"])),
                  "truth_colorfulness": float(np.mean(truth["colorfulness"])),
                  "truth_blue_share": float(sum(truth["blue"]) / max(sum(truth["chroma"]), 1e-9))}
     return points, reference
+
+
+def score(point: Point, pred: np.ndarray, truth: np.ndarray, truth_lab: np.ndarray) -> None:
+    """Add one output's CIEDE2000, colorfulness and blue/total chroma to `point`."""
+    pred_lab = metrics.lab_of(pred)
+    point.ciede2000.append(metrics.mean_ciede2000(pred, truth, truth_lab=truth_lab,
+                                                  pred_lab=pred_lab))
+    point.colorfulness.append(metrics.colorfulness(pred))
+    blue, chroma = metrics.blue_chroma(pred, lab=pred_lab)
+    point.blue.append(blue)
+    point.chroma.append(chroma)
+
 
 
 def choose(summaries: list[dict], reference: dict, margin: float,
@@ -237,15 +227,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--render-sizes", type=int, nargs="+", default=list(RENDER_SIZES),
                    help="long sides to sweep (default: %(default)s)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
-    p.add_argument("--apply", action="store_true",
-                   help="write the chosen render size, prior correction, temperature and "
-                        "chroma scale into the weights' config")
+    p.add_argument("--apply", type=Path, default=None, metavar="PATH",
+                   help="write the chosen settings to PATH as a flat JSON of with_config "
+                        "settings (render_size, temperature, chroma_scale; guided: "
+                        "chroma_scale); the weights' config.json is never edited")
     p.add_argument("--guided", action="store_true",
                    help="the operating point for guided colorization: each photo gets its own "
                         "augmented color as exemplar; only the chroma scale is swept (at the "
-                        "model's render size, prior correction and temperature) and --apply "
-                        "writes guided_chroma_scale")
+                        "model's render size and temperature), for use when a user gives "
+                        "exemplars")
     return p
+
+
+def operating_point(chosen: dict[str, float], guided: bool) -> dict[str, float]:
+    """The chosen point as `with_config` settings: what `--apply` writes."""
+    keys = ("chroma_scale",) if guided else ("render_size", "temperature", "chroma_scale")
+    return {key: chosen[key] for key in keys}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -257,20 +254,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tradeoff skipped: {exc}")
         return 0
     files = list(dataset.files[: args.limit] if args.limit else dataset.files)
-    generator = ColorGenerator.from_pretrained(args.weights)
-    if args.guided:
-        config = generator.config
-        points, reference = sweep(generator, files, (config.render_size,),
-                                  corrections=(config.prior_correction,),
-                                  temperatures=(config.temperature,), guided=True)
+    pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
+                                                exemplars=False)
+    if args.guided:  # the model's render size and temperature: None leaves them to it
+        points, reference = sweep(pipe, files, (None,), temperatures=(None,), guided=True)
     else:
-        points, reference = sweep(generator, files, args.render_sizes)
+        points, reference = sweep(pipe, files, args.render_sizes)
     reference["count"] = len(files)
-    reference["confidence_weighted"] = generator.config.confidence_weighted
+    # A property of the weights (how the chroma scale applies), reported with the table.
+    reference["confidence_weighted"] = pipe.generator.config.confidence_weighted
     summaries = [p.summary() for p in points]
     chosen = choose(summaries, reference, args.margin, args.min_vividness, args.min_blue)
+    write_outputs(args, dataset.name, dataset.description, summaries, reference, chosen)
+    print(f"chosen: render size {chosen['render_size']}, prior correction "
+          f"{chosen['prior_correction']}, temperature "
+          f"{chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
+    if args.apply:
+        point = operating_point(chosen, args.guided)
+        args.apply.parent.mkdir(parents=True, exist_ok=True)
+        args.apply.write_text(json.dumps(point, indent=2) + "\n")
+        print(f"wrote the operating point {json.dumps(point)} to {args.apply}")
+    return 0
+
+
+def write_outputs(args: argparse.Namespace, name: str, description: str,
+                  summaries: list[dict], reference: dict, chosen: dict) -> None:
+    """tradeoff[-guided].json, .md and .png in --out; prints the table."""
     args.out.mkdir(parents=True, exist_ok=True)
-    document = {"dataset": dataset.name, "description": dataset.description,
+    document = {"dataset": name, "description": description,
                 "weights": str(args.weights), "margin": args.margin,
                 "min_vividness": args.min_vividness, "min_blue": args.min_blue,
                 "reference": reference, "points": summaries, "chosen": chosen,
@@ -281,26 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     stem = "tradeoff-guided" if args.guided else "tradeoff"
     document["guided"] = args.guided
     (args.out / f"{stem}.json").write_text(json.dumps(document, indent=1) + "\n")
-    table = markdown(summaries, reference, chosen, dataset.name)
+    table = markdown(summaries, reference, chosen, name)
     (args.out / f"{stem}.md").write_text(table)
     plot(summaries, reference, chosen, args.out / f"{stem}.png")
     print(table)
-    print(f"chosen: render size {chosen['render_size']}, prior correction "
-          f"{chosen['prior_correction']}, temperature "
-          f"{chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
-    if args.apply:
-        config_path = Path(args.weights) / CONFIG_FILE
-        config = json.loads(config_path.read_text())
-        if args.guided:
-            config.update(guided_chroma_scale=chosen["chroma_scale"])
-        else:
-            config.update(render_size=chosen["render_size"],
-                          prior_correction=chosen["prior_correction"],
-                          temperature=chosen["temperature"],
-                          chroma_scale=chosen["chroma_scale"])
-        config_path.write_text(json.dumps(config, indent=2) + "\n")
-        print(f"wrote the operating point into {config_path}")
-    return 0
 
 
 if __name__ == "__main__":

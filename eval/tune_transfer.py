@@ -32,26 +32,31 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from colorizer.pipeline.correspondence import TransferConfig
+from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import load_image
+from colorizer.pipeline.result import ColorizationResult
 from colorizer.training.data import list_photos
-from eval import flag_bench, metrics
-from eval.report import (
+from eval import metrics
+from eval.common import (
     RESULTS_DIR,
     SHARED_DATASETS,
     VAL_FRACTION,
     augmented_view,
     luminance_input,
+    pixels,
     positive_int,
     rounded,
 )
+from eval.flag_bench.scenes import Scene, build_scenes
+from eval.flag_bench.scoring import score
+from eval.flags.designs import OTHERS, SOVIET, load_flag
 
 log = logging.getLogger("chronochrome.eval.tune_transfer")
 
@@ -64,7 +69,7 @@ UNRELATED_HINTS = ("Russian Empire 1910", "USSR 1950")
 TIE = 0.05  # CIEDE2000: own-exemplar errors closer than this are a tie
 
 
-def _found(result: Any) -> float:
+def _found(result: ColorizationResult) -> float:
     """The presence-test score of the retrieved exemplar best found in the photo (0 if none
     was tested)."""
     return max((e["found_in_photo"] for e in result.exemplars
@@ -72,25 +77,26 @@ def _found(result: Any) -> float:
                default=0.0)
 
 
-def _error(pipe: Any, truth: np.ndarray, **kwargs: Any) -> tuple[float, float]:
+def _error(pipe: ColorizationPipeline, truth: np.ndarray, **kwargs: object
+           ) -> tuple[float, float]:
     """(mean CIEDE2000, presence score of the best-found retrieved exemplar)."""
     result = pipe(luminance_input(truth), caption=None, **kwargs)
     pred = np.asarray(result.image, dtype=np.float64) / 255.0
     return metrics.mean_ciede2000(pred, truth), _found(result)
 
 
-def flag_score(pipe: Any, scenes: list[flag_bench.Scene]) -> tuple[float, list[float]]:
+def flag_score(pipe: ColorizationPipeline, scenes: list[Scene]) -> tuple[float, list[float]]:
     """(share of scenes right, presence score of the best-found exemplar per scene)."""
     right, found = 0, []
     for scene in scenes:
         result = pipe(scene.gray(), hints=scene.flag.spec.hint, caption=None)
-        scored = flag_bench.score(np.asarray(result.image, dtype=np.float64) / 255.0, scene)
-        right += scored["red"] if scene.flag.spec is flag_bench.SOVIET else scored["own"]
+        scored = score(pixels(result.image), scene)
+        right += scored["red"] if scene.flag.spec is SOVIET else scored["own"]
         found.append(_found(result))
     return right / len(scenes), found
 
 
-def photo_errors(pipe: Any, photos: list[np.ndarray]) -> tuple[float, float, list[float]]:
+def photo_errors(pipe: ColorizationPipeline, photos: list[np.ndarray]) -> tuple[float, float, list[float]]:
     """(mean CIEDE2000 with unrelated hints, mean with the own exemplar, presence score of the
     best-found retrieved exemplar per photo and hint)."""
     hinted = [_error(pipe, t, hints=h) for t in photos for h in UNRELATED_HINTS]
@@ -167,30 +173,33 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    from colorizer.pipeline.colorization import ColorizationPipeline
-
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+def validation_tasks(args: argparse.Namespace) -> tuple[list[Scene], list[np.ndarray]]:
+    """Flag scenes on validation photos, and the other validation photos (harm, own)."""
     val = list_photos(args.shared / "photos-train", "val", VAL_FRACTION)
-    flags = [flag_bench.load_flag(args.shared / "flags", s)
-             for s in (flag_bench.SOVIET, *flag_bench.OTHERS)]
-    counts = {flag_bench.SOVIET.file: args.soviet_scenes,
-              **{s.file: args.scenes_per_flag for s in flag_bench.OTHERS}}
-    scenes = flag_bench.build_scenes(flags, val, counts, args.seed)
+    flags = [load_flag(args.shared / "flags", s) for s in (SOVIET, *OTHERS)]
+    counts = {SOVIET.file: args.soviet_scenes, **{s.file: args.scenes_per_flag for s in OTHERS}}
+    scenes = build_scenes(flags, val, counts, args.seed)
     # Photos for the harm and own tests: the validation photos the flag scenes did not use.
     used = {s.background for s in scenes}
     photos = [load_image(p).rgb.astype(np.float64) for p in val if p.name not in used]
-    photos = photos[: args.photos]
-    base = ColorizationPipeline.from_pretrained(args.weights, device="cpu")
+    return scenes, photos[: args.photos]
+
+
+def gate_pipe(base: ColorizationPipeline, gate: tuple[float, ...] | None
+              ) -> ColorizationPipeline:
+    """The pipeline with the transfer off (None), or on for every exemplar with `gate`."""
+    if gate is None:
+        return base.with_config(exemplar_transfer=0.0, retrieved_transfer=0.0)
+    return base.with_config(retrieved_transfer=1.0, transfer=dict(zip(GATE_FIELDS, gate)))
+
+
+def score_gates(base: ColorizationPipeline, scenes: list[Scene], photos: list[np.ndarray]
+                ) -> list[dict[str, Any]]:
+    """One row per gate (the transfer off first): flags right, harm, own error, presence."""
     rows = []
     off_hinted = off_own = 0.0
     for gate in (None, *GATES):
-        if gate is None:
-            pipe = base.with_config(exemplar_transfer=0.0, retrieved_transfer=0.0)
-        else:
-            pipe = base.with_config(retrieved_transfer=1.0, transfer=replace(
-                TransferConfig(), **dict(zip(GATE_FIELDS, gate))))
+        pipe = gate_pipe(base, gate)
         hinted, own, found_unrelated = photo_errors(pipe, photos)
         if gate is None:
             off_hinted, off_own = hinted, own
@@ -202,12 +211,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                   "unrelated_max": max(found_unrelated),
                                   "unrelated_median": float(np.median(found_unrelated))}})
         log.info("gate %s: %s", gate, rows[-1])
+    return rows
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    scenes, photos = validation_tasks(args)
+    base = ColorizationPipeline.from_pretrained(args.weights, device="cpu")
+    rows = score_gates(base, scenes, photos)
     chosen = choose(rows, args.max_harm)
     report = rounded(digits=4, value={
         "command": "python -m eval.tune_transfer " + " ".join(argv or sys.argv[1:]),
         "settings": {"photos": len(photos), "flag_scenes": len(scenes), "seed": args.seed,
                      "max_harm": args.max_harm, "hints": list(UNRELATED_HINTS),
-                     "base": asdict(TransferConfig())},
+                     "base": asdict(base.config.transfer)},
         "rows": rows, "chosen": chosen,
     })
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,18 @@
+import json
+from types import SimpleNamespace
+
 import numpy as np
 from PIL import Image
 
+from colorizer.pipeline.colorization import ColorizationPipeline
+from eval import tradeoff
 from eval.report import merge_history
-from eval.tradeoff import choose, plot, sweep
+from eval.tradeoff import choose, operating_point, plot, sweep
+
+
+def _tiny_pipe(weights):
+    return ColorizationPipeline.from_pretrained(weights, device="cpu", context=False,
+                                                exemplars=False)
 
 
 def _points():
@@ -40,26 +50,29 @@ def test_choose_falls_back_to_lowest_error_when_nothing_beats_gray():
     assert choose(_points(), reference, margin=0.2)["ciede2000"] == 10.0
 
 
-def test_sweep_scores_every_setting(tmp_path, tiny_generator):
+def test_sweep_scores_every_setting_through_the_pipeline(tmp_path, tiny_weights):
     rng = np.random.default_rng(0)
     files = []
     for i in range(2):
         path = tmp_path / f"p{i}.png"
         Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
         files.append(path)
-    points, reference = sweep(tiny_generator.eval(), files, (64, 96), corrections=(0.0, 1.0),
+    points, reference = sweep(_tiny_pipe(tiny_weights), files, (64, 96),
                               temperatures=(0.3, 1.0), scales=(0.5, 1.0))
-    assert len(points) == 16
+    assert len(points) == 8
     summaries = [p.summary() for p in points]
     assert all(len(p.ciede2000) == 2 for p in points)
-    def at(r, a, t, s):
-        return next(p for p in summaries if (p["render_size"], p["prior_correction"],
-                                             p["temperature"], p["chroma_scale"]) == (r, a, t, s))
+    # The prior correction is the model's own (not a pipeline setting): one value throughout.
+    assert {p["prior_correction"] for p in summaries} == {0.0}
 
-    low, high = at(64, 0.0, 0.3, 0.5), at(64, 0.0, 0.3, 1.0)
+    def at(r, t, s):
+        return next(p for p in summaries
+                    if (p["render_size"], p["temperature"], p["chroma_scale"]) == (r, t, s))
+
+    low, high = at(64, 0.3, 0.5), at(64, 0.3, 1.0)
     assert high["colorfulness"] > low["colorfulness"]
     # The render size is a real setting: the model reads the photo at another scale.
-    assert at(96, 0.0, 0.3, 1.0)["ciede2000"] != high["ciede2000"]
+    assert at(96, 0.3, 1.0)["ciede2000"] != high["ciede2000"]
     assert reference["gray_ciede2000"] > 0 and reference["truth_colorfulness"] > 10
     plot(summaries, reference, summaries[0], tmp_path / "t.png")
     assert Image.open(tmp_path / "t.png").size == (720, 480)
@@ -79,13 +92,36 @@ def test_history_keeps_earlier_versions(tmp_path):
     assert {r["label"] for r in quick["history"]} == {"m v1", "m v2"}
 
 
-def test_guided_sweep_gives_each_photo_its_own_color_as_exemplar(tmp_path, tiny_generator):
+def test_guided_sweep_gives_each_photo_its_own_color_as_exemplar(tmp_path, tiny_weights):
     rng = np.random.default_rng(1)
     path = tmp_path / "p.png"
     Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(path)
-    model = tiny_generator.eval()
-    one = {"corrections": (0.0,), "temperatures": (0.38,), "scales": (1.0,)}
-    plain, _ = sweep(model, [path], (64,), **one)
-    guided, _ = sweep(model, [path], (64,), **one, guided=True)
+    pipe = _tiny_pipe(tiny_weights)
+    one = {"temperatures": (None,), "scales": (1.0,)}
+    plain, _ = sweep(pipe, [path], (None,), **one)
+    guided, _ = sweep(pipe, [path], (None,), **one, guided=True)
     # The exemplar changes the prediction (a random tiny model still reads its tokens).
     assert guided[0].ciede2000[0] != plain[0].ciede2000[0]
+    # None: the model's own render size and temperature, as the pipeline reports them.
+    assert guided[0].render_size == pipe.render_size
+
+
+def test_apply_writes_the_point_as_its_own_file_and_leaves_the_weights_alone(
+        tmp_path, tiny_weights, monkeypatch):
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    rng = np.random.default_rng(2)
+    Image.fromarray((rng.random((40, 64, 3)) * 255).astype(np.uint8)).save(photos / "a.png")
+    dataset = SimpleNamespace(name="val-split", description="tiny", files=(photos / "a.png",))
+    monkeypatch.setitem(tradeoff.DATASETS, "val-split", lambda shared: dataset)
+    before = {p.name: p.read_bytes() for p in tiny_weights.iterdir()}
+    target = tmp_path / "point.json"
+    code = tradeoff.main(["--weights", str(tiny_weights), "--render-sizes", "64",
+                          "--out", str(tmp_path / "out"), "--apply", str(target)])
+    assert code == 0
+    point = json.loads(target.read_text())
+    assert set(point) == {"render_size", "temperature", "chroma_scale"}
+    assert point == operating_point(json.loads(
+        (tmp_path / "out" / "tradeoff.json").read_text())["chosen"], guided=False)
+    assert {p.name: p.read_bytes() for p in tiny_weights.iterdir()} == before
+    _tiny_pipe(tiny_weights).with_config(**point)  # the file is valid with_config settings

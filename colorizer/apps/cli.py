@@ -1,4 +1,8 @@
-"""The `chronochrome` command line: colorize, context, train, eval, bench, serve, keys."""
+"""The `chronochrome` command line: colorize, context, train, serve, keys, library.
+
+Benchmarks live in the eval package (`python -m eval report`, `python -m eval bench`): the
+colorizer package never imports eval.
+"""
 
 from __future__ import annotations
 
@@ -75,9 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_service_parsers(sub)
     add_library_parser(sub)
-    sub.add_parser("eval", help="regenerate the eval report (python -m eval.report)",
-                   add_help=False)
-    sub.add_parser("bench", help="speed benchmark (python -m eval.bench_speed)", add_help=False)
     return parser
 
 
@@ -190,15 +191,6 @@ def run_train(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    # eval and bench forward their own options to the eval package.
-    if argv and argv[0] == "eval":
-        from eval.report import main as report_main
-
-        return report_main(argv[1:])
-    if argv and argv[0] == "bench":
-        from eval.bench_speed import main as bench_main
-
-        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")

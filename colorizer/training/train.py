@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from safetensors import safe_open
 
+from colorizer.model.colorfulness import colorfulness
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
 from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
@@ -118,15 +119,6 @@ def pick_threads(step_fn, candidates: list[int]) -> int:
     best = min(timings, key=timings.get)
     log.info("thread timings %s -> using %d", {k: round(v, 3) for k, v in timings.items()}, best)
     return best
-
-
-def colorfulness(rgb: torch.Tensor) -> float:
-    """Hasler-Suesstrunk colorfulness of a (B, 3, H, W) batch in 0-255 units."""
-    r, g, b = (rgb * 255).unbind(1)
-    rg, yb = r - g, 0.5 * (r + g) - b
-    return float(
-        (rg.std() ** 2 + yb.std() ** 2).sqrt() + 0.3 * (rg.mean() ** 2 + yb.mean() ** 2).sqrt()
-    )
 
 
 def train_photos(config: TrainConfig) -> PhotoBank:
@@ -270,8 +262,8 @@ class Trainer:
                 copied = model(lightness, conditioning=Conditioning(exemplars=views))
                 self_err.append(float((copied.ab - ab).norm(dim=1).mean()))
             pred = F.interpolate(out.ab, size=lightness.shape[-2:], mode="bilinear")
-            cf_pred.append(colorfulness(lab_to_rgb_keep_luminance(lightness, pred)))
-            cf_true.append(colorfulness(rgb))
+            cf_pred.append(colorfulness(lab_to_rgb_keep_luminance(lightness, pred), channel_axis=1))
+            cf_true.append(colorfulness(rgb, channel_axis=1))
         mean = lambda xs: sum(xs) / len(xs)
         figures = {"val_loss": mean(losses), "val_ab_error": mean(ab_err),
                    "val_colorfulness": mean(cf_pred), "val_colorfulness_truth": mean(cf_true)}

@@ -1,0 +1,153 @@
+"""Flag scenes unlike our training renders: is Soviet red cloth red in photos as they show it?
+
+`python -m eval.flag_scenes`: build the scenes, run the pipeline, write the report files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, is_dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from PIL import Image
+
+from eval.common import SHARED_DATASETS, VAL_FRACTION, now, positive_int, rounded
+from eval.flag_scenes.definitions import (
+    GRAIN,
+    LEAK_DILATE,
+    ORTHOCHROMATIC,
+    OUT_DIR,
+    RED_CHROMA,
+    RED_HUE,
+    RED_SHARE,
+    STRONG_CHROMA,
+    TARGETS,
+)
+from eval.flag_scenes.report import markdown, sheet, sheet_ids
+from eval.flag_scenes.scenes import FlagScene, build_scenes
+from eval.flag_scenes.scoring import score_scenes
+from eval.flags.backgrounds import LONG_SIDE
+
+if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+
+def parse_set(items: Sequence[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs, values JSON ("0.3", "true", '"text"'); SECTION.FIELD keys set a field
+    of a nested config (transfer.min_presence=0.2)."""
+    changes: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--set {item!r}: expected KEY=VALUE, e.g. temperature=0.3")
+        try:
+            changes[key.strip()] = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SystemExit(f"--set {item!r}: the value must be JSON (quote strings: "
+                             f"{key}='\"text\"'): {error}") from None
+    return changes
+
+
+def configured(pipe: ColorizationPipeline, changes: dict[str, Any]
+               ) -> ColorizationPipeline:
+    """`pipe.with_config(...)` with `changes`; "section.field" keys change one field of the
+    nested config `pipe.config.section` (a frozen dataclass: unknown fields raise)."""
+    if not changes:
+        return pipe
+    direct = {k: v for k, v in changes.items() if "." not in k}
+    for key, value in changes.items():
+        if "." in key:
+            section, name = key.split(".", 1)
+            current = direct.get(section, getattr(pipe.config, section))
+            direct[section] = replace(current, **{name: value})
+    return pipe.with_config(**direct)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval.flag_scenes",
+                                description=__doc__.split("\n")[0])
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a model folder (save_pretrained); default: the embedded weights")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--no-baseline", action="store_true",
+                   help="skip the Soviet scenes' no-hint, no-caption condition")
+    p.add_argument("--no-context", action="store_true",
+                   help="no context encoder (hints still query retrieval; captions go unread)")
+    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+                   help="pipeline setting for with_config, JSON value (repeatable); "
+                        "transfer.KEY sets the transfer config")
+    p.add_argument("--scenes", type=positive_int, default=60, help="Soviet scenes (%(default)s)")
+    p.add_argument("--controls", type=int, default=30, help="bare photos (%(default)s)")
+    p.add_argument("--others", type=int, default=6,
+                   help="scenes of each other flag, own hint, report only (%(default)s)")
+    p.add_argument("--limit", type=positive_int, default=None,
+                   help="at most N scenes of each group (quick runs)")
+    p.add_argument("--seed", type=int, default=0, help="scene seed, >= 0 (default: 0)")
+    p.add_argument("--long-side", type=positive_int, default=LONG_SIDE,
+                   help="scene size, px (default: %(default)s, as flag_bench)")
+    p.add_argument("--threads", type=positive_int, default=1,
+                   help="torch CPU threads (default: 1, the dev machine is shared)")
+    p.add_argument("--out", type=Path, default=OUT_DIR, help="default: eval/results/flag-scenes")
+    p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
+                   help="folder holding flags/ and photos-train/ (default: ../shared/datasets)")
+    return p
+
+
+def main(argv: list[str] | None = None, pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
+    """Run the benchmark and write its files; `pipeline` replaces the one built from --weights."""
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    torch.set_num_threads(args.threads)
+    started, clock = now(), time.perf_counter()
+    limit = args.limit or max(args.scenes, args.controls, args.others)
+    scenes = build_scenes(min(args.scenes, limit), min(args.controls, limit),
+                          min(args.others, limit), args.seed, args.shared,
+                          long_side=args.long_side)
+    if pipeline is None:
+        from colorizer.pipeline.colorization import ColorizationPipeline
+
+        pipeline = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
+                                                        context=not args.no_context)
+    changes = parse_set(args.settings)
+    pipeline = configured(pipeline, changes)
+    keep, outputs = sheet_ids(scenes), {}
+
+    def on_output(scene: FlagScene, condition: str, image: Image.Image) -> None:
+        if scene.id in keep:
+            outputs[(scene.id, condition)] = image
+
+    scored = score_scenes(pipeline, scenes, on_output, not args.no_baseline)
+    report = rounded(digits=4, value={
+        "schema": 1, "command": "python -m eval.flag_scenes " + shlex.join(argv),
+        "started_at": started, "finished_at": now(),
+        "seconds": time.perf_counter() - clock, "model": pipeline.model_info.to_dict(),
+        "pipeline": asdict(pipeline.config) if is_dataclass(pipeline.config) else None,
+        "settings": {"seed": args.seed, "limit": args.limit, "device": args.device,
+                     "long_side": args.long_side,
+                     "context": not args.no_context, "set": changes,
+                     "red_hue": list(RED_HUE), "red_chroma": RED_CHROMA,
+                     "strong_chroma": STRONG_CHROMA, "red_share": RED_SHARE,
+                     "leak_dilate_px": LEAK_DILATE, "orthochromatic": list(ORTHOCHROMATIC),
+                     "grain": GRAIN, "targets": TARGETS,
+                     "backgrounds": f"photos-train test split (val_fraction={VAL_FRACTION})"},
+        **scored,
+    })
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "flag_scenes.json").write_text(
+        json.dumps(report, indent=1, ensure_ascii=False, allow_nan=False) + "\n",
+        encoding="utf-8")
+    table = markdown(report)
+    (args.out / "flag_scenes.md").write_text(table, encoding="utf-8")
+    by_id = {r["id"]: r for r in report["records"]}
+    sheet(scenes, outputs, by_id).save(args.out / "sheet.png")
+    print(table)
+    return report

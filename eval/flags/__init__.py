@@ -1,0 +1,4 @@
+"""Flag material shared by the flag benchmarks: designs, background photos, measures."""
+
+
+

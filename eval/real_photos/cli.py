@@ -1,0 +1,166 @@
+"""Real-photo benchmark: old color photographs, their luminance in, three hint conditions.
+
+`python -m eval.real_photos`: score the datasets, write their reports, sheets and summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from colorizer.errors import ChronochromeError
+from colorizer.pipeline.colorization import ColorizationPipeline
+from eval.common import RESULTS_DIR, SHARED_DATASETS, now, positive_int
+from eval.real_photos.document import build_report
+from eval.real_photos.markdown import markdown_report, write_summary
+from eval.real_photos.photos import CONDITIONS, DATASETS, RealPhoto
+from eval.real_photos.scoring import PhotoScore, score_dataset
+from eval.real_photos.sheets import SheetRow, sheet_row, write_sheets
+
+log = logging.getLogger("chronochrome.eval.real_photos")
+
+
+OUT_DIR = RESULTS_DIR / "real"
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """argparse type of --set: KEY=VALUE with VALUE as JSON (quote strings: 'k="v"')."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    try:
+        return key.strip(), json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"value of {key} is not JSON: {value!r} ({exc})") from exc
+
+
+def config_changes(config: Any, settings: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    """Keyword changes for `pipe.with_config`: `a=1` sets a field, `transfer.size=384` a field
+    of a nested settings dataclass (replaced as a whole). Unknown fields are an error."""
+    changes: dict[str, Any] = {}
+    for key, value in settings:
+        head, _, rest = key.partition(".")
+        names = {f.name for f in fields(config)}
+        if head not in names:
+            raise ValueError(f"unknown pipeline setting {head!r}; known: {sorted(names)}")
+        if not rest:
+            changes[head] = value
+            continue
+        current = changes.get(head, getattr(config, head))
+        if not is_dataclass(current) or rest not in {f.name for f in fields(current)}:
+            raise ValueError(f"unknown pipeline setting {key!r}")
+        changes[head] = replace(current, **{rest: value})
+    return changes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval.real_photos",
+                                description=__doc__.split("\n")[0])
+    p.add_argument("--dataset", choices=[*DATASETS, "all"], default="all",
+                   help="default: %(default)s")
+    p.add_argument("--limit", type=positive_int, default=None, help="first N photos only")
+    p.add_argument("--out", type=Path, default=OUT_DIR, help="default: eval/results/real")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a model folder (default: the embedded weights)")
+    p.add_argument("--no-context", dest="context", action="store_false",
+                   help="context inference off (hints then reach only exemplar retrieval)")
+    p.add_argument("--no-exemplars", dest="exemplars", action="store_false",
+                   help="exemplar retrieval off (hints then reach only the context encoder)")
+    p.add_argument("--no-sheets", dest="sheets", action="store_false",
+                   help="skip the contact sheets")
+    p.add_argument("--set", dest="settings", type=parse_setting, action="append", default=[],
+                   metavar="KEY=VALUE",
+                   help="pipeline setting for pipe.with_config, VALUE as JSON; repeatable "
+                        "(e.g. temperature=0.3, transfer.photo_size=384)")
+    p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
+                   help="the shared datasets folder (default: ../shared/datasets)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--threads", type=positive_int, default=None,
+                   help="torch CPU threads (default: torch's choice)")
+    return p
+
+
+
+def run_dataset(name: str, pipe: ColorizationPipeline, args: argparse.Namespace,
+                argv: Sequence[str]) -> Path:
+    """Score one dataset, write its JSON, markdown and sheets; returns the JSON path."""
+    started, clock = now(), time.perf_counter()
+    root = args.shared / name
+    photos = DATASETS[name](root)[: args.limit]
+    sheet_rows: list[SheetRow] = []
+
+    def keep_thumbnails(photo: RealPhoto, score: PhotoScore,
+                        images: dict[str, Image.Image]) -> None:
+        if args.sheets:
+            sheet_rows.append(sheet_row(photo, score, images))
+
+    scores = score_dataset(pipe, photos, CONDITIONS, keep_thumbnails)
+    info = pipe.model_info
+    run = {"command": "python -m eval.real_photos " + shlex.join(argv),
+           "started_at": started, "finished_at": now(),
+           "wall_seconds": time.perf_counter() - clock,
+           "model": info.to_dict(),
+           "settings": {"limit": args.limit, "context": args.context,
+                        "exemplars": args.exemplars,
+                        "device": str(pipe.device), "render_size": pipe.render_size,
+                        "overrides": dict(args.settings), "conditions": list(CONDITIONS),
+                        "pipeline_config": asdict(pipe.config)},
+           "environment": {"python": platform.python_version(), "torch": torch.__version__,
+                           "numpy": np.__version__, "machine": platform.machine(),
+                           "threads": torch.get_num_threads()}}
+    report = build_report(name, root, photos, scores, run)
+    args.out.mkdir(parents=True, exist_ok=True)
+    json_path = args.out / f"{name}.json"
+    json_path.write_text(json.dumps(report, indent=1, allow_nan=False, ensure_ascii=False) + "\n")
+    (args.out / f"{name}.md").write_text(markdown_report(report))
+    if args.sheets:
+        title = (f"{name} · {info.name} {info.version} · under each row: ΔE00 vs truth "
+                 "(lower is better)")
+        pages = write_sheets(sheet_rows, args.out, name, title)
+        log.info("wrote %d contact sheet page(s) for %s", len(pages), name)
+    return json_path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python -m eval.real_photos`; returns an exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    names = list(DATASETS) if args.dataset == "all" else [args.dataset]
+    available = [n for n in names if (args.shared / n / "manifest.csv").is_file()]
+    for name in sorted(set(names) - set(available)):
+        print(f"real-photo benchmark: {name} skipped, {args.shared / name} is absent",
+              file=sys.stderr)
+    if not available:
+        return 0
+    try:
+        pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
+                                                    context=args.context,
+                                                    exemplars=args.exemplars)
+        try:
+            pipe = pipe.with_config(**config_changes(pipe.config, args.settings))
+        except ValueError as exc:  # an unknown or out-of-range --set
+            print(f"error: --set: {exc}", file=sys.stderr)
+            return 2
+        for name in available:
+            log.info("wrote %s", run_dataset(name, pipe, args, argv))
+    except (FileNotFoundError, ChronochromeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(write_summary(args.out).read_text())
+    return 0
