@@ -118,9 +118,9 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]]) -> list[P
 @torch.inference_mode()
 def colorize(pipe: ColorizationPipeline, photo: Photo) -> np.ndarray:
     """The pipeline's own decoding and merge for a photo whose logits are cached."""
-    ab, _ = pipe.decode(photo.logits, photo.features, pipe.config.chroma_scale)
+    ab, _ = pipe.decode(photo.logits, photo.features)
     rgb = lab_to_rgb_keep_luminance(photo.lightness, chroma_at(ab, photo.lightness,
-                                                               pipe.config.chroma))
+                                                               pipe.decoding.chroma))
     eight_bit = (rgb[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
     return eight_bit.astype(np.float64) / 255.0  # scored as the 8-bit image a user gets
 
@@ -285,7 +285,7 @@ def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: Coloriz
     chosen, why = choose(rows)
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": (__doc__ or "").split("\n\n", 2)[2].strip(), "grid": grid,
-              "base": asdict(pipe.config.chroma), "weights": pipe.model_info.to_dict(),
+              "base": asdict(pipe.decoding.chroma), "weights": pipe.model_info.to_dict(),
               "chosen": chosen, "why": why, "rows": rows, "seconds": round(seconds, 1)}
     (out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))
     (out / "operating-point.md").write_text(markdown(rows, chosen, why))

@@ -2,13 +2,14 @@
 
     python -m eval.tradeoff                          # val split, embedded default weights
     python -m eval.tradeoff --apply op.json          # also write the chosen point as its own file
+    python -m eval.tradeoff --apply colorizer/weights/default/decoding.json   # ... and adopt it
 
 Every (render size, temperature, chroma scale) point is `pipe.with_config(...)` of the pipeline
 without context or retrieval: each photo's L* (8-bit gray, as in eval.report) goes through it,
 and the output (the 8-bit image a user gets) is scored by mean CIEDE2000 (truth),
 colorfulness (vividness) and blue share (warm/cool balance). The prior correction that undoes
-the training's class rebalancing is the model's own: the pipeline has no setting for it, so it
-is reported, not swept. The rule for the default operating point, applied on the validation
+the training's class rebalancing is the weights' own (their decoding.json): it is reported,
+not swept. The rule for the default operating point, applied on the validation
 split only (never on the Prokudin-Gorsky plates or the held-out split):
 
     among the settings whose mean CIEDE2000 is at least `margin` below the gray baseline's,
@@ -18,9 +19,10 @@ split only (never on the Prokudin-Gorsky plates or the held-out split):
     if no setting beats gray by the margin, the one with the lowest CIEDE2000.
 
 Writes `eval/results/tradeoff.json`, `tradeoff.md` and `tradeoff.png` (a scatter plot).
-`--apply PATH` writes the chosen point as a flat JSON of `with_config` settings
-(`pipe.with_config(**json.loads(PATH.read_text()))` colorizes as measured); the weights'
-config.json is never edited.
+`--apply PATH` writes the weights' operating point with the chosen settings as its own file,
+in the format of the weights' `decoding.json` (`DecodingConfig`; `--guided` sets its
+`guided_chroma_scale`); written over a weights folder's decoding.json it becomes that model's
+default. The weights' config.json (the architecture) is never edited.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import load_image
 from eval import metrics
@@ -86,7 +89,7 @@ def sweep(pipe: ColorizationPipeline, files: list[Path], render_sizes: Sequence[
     colorization when it fits). None: the model's own render size or temperature (each point
     records the value the pipeline reports it used)."""
     # Not a pipeline setting: the model's own, recorded with every point.
-    prior = float(pipe.generator.config.prior_correction)
+    prior = float(pipe.decoding.prior_correction)
     points = [Point(r or 0, prior, t or 0.0, s, [], [], [], [])
               for r in render_sizes for t in temperatures for s in scales]
     pipes = [pipe.with_config(render_size=r, temperature=t, chroma_scale=s)
@@ -239,10 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def operating_point(chosen: dict[str, float], guided: bool) -> dict[str, float]:
-    """The chosen point as `with_config` settings: what `--apply` writes."""
-    keys = ("chroma_scale",) if guided else ("render_size", "temperature", "chroma_scale")
-    return {key: chosen[key] for key in keys}
+def operating_point(saved: DecodingConfig, chosen: dict[str, float], guided: bool
+                    ) -> DecodingConfig:
+    """The weights' operating point `saved` with the chosen settings: what `--apply` writes."""
+    if guided:
+        return replace(saved, guided_chroma_scale=chosen["chroma_scale"])
+    return replace(saved, render_size=int(chosen["render_size"]),
+                   temperature=chosen["temperature"], chroma_scale=chosen["chroma_scale"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         points, reference = sweep(pipe, files, args.render_sizes)
     reference["count"] = len(files)
     # A property of the weights (how the chroma scale applies), reported with the table.
-    reference["confidence_weighted"] = pipe.generator.config.confidence_weighted
+    reference["confidence_weighted"] = pipe.decoding.confidence_weighted
     summaries = [p.summary() for p in points]
     chosen = choose(summaries, reference, args.margin, args.min_vividness, args.min_blue)
     write_outputs(args, dataset.name, dataset.description, summaries, reference, chosen)
@@ -270,10 +276,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{chosen['prior_correction']}, temperature "
           f"{chosen['temperature']}, chroma scale {chosen['chroma_scale']}")
     if args.apply:
-        point = operating_point(chosen, args.guided)
+        point = operating_point(pipe.saved_decoding, chosen, args.guided)
         args.apply.parent.mkdir(parents=True, exist_ok=True)
-        args.apply.write_text(json.dumps(point, indent=2) + "\n")
-        print(f"wrote the operating point {json.dumps(point)} to {args.apply}")
+        point.write(args.apply)
+        print(f"wrote the operating point {json.dumps(point.to_dict())} to {args.apply}")
     return 0
 
 

@@ -5,6 +5,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.decoding import DECODING_FILE, DecodingConfig
 from eval import tradeoff
 from eval.report import merge_history
 from eval.tradeoff import choose, operating_point, plot, sweep
@@ -119,9 +120,12 @@ def test_apply_writes_the_point_as_its_own_file_and_leaves_the_weights_alone(
     code = tradeoff.main(["--weights", str(tiny_weights), "--render-sizes", "64",
                           "--out", str(tmp_path / "out"), "--apply", str(target)])
     assert code == 0
-    point = json.loads(target.read_text())
-    assert set(point) == {"render_size", "temperature", "chroma_scale"}
-    assert point == operating_point(json.loads(
-        (tmp_path / "out" / "tradeoff.json").read_text())["chosen"], guided=False)
+    point = DecodingConfig.from_dict(json.loads(target.read_text()))
+    chosen = json.loads((tmp_path / "out" / "tradeoff.json").read_text())["chosen"]
+    assert point == operating_point(DecodingConfig(), chosen, guided=False)
+    assert (point.render_size, point.temperature, point.chroma_scale) == (
+        chosen["render_size"], chosen["temperature"], chosen["chroma_scale"])
     assert {p.name: p.read_bytes() for p in tiny_weights.iterdir()} == before
-    _tiny_pipe(tiny_weights).with_config(**point)  # the file is valid with_config settings
+    # Written as a weights folder's decoding.json, it is that model's operating point.
+    target.replace(tiny_weights / DECODING_FILE)
+    assert _tiny_pipe(tiny_weights).decoding == point

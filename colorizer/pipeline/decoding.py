@@ -6,7 +6,7 @@ and the chroma steps of `colorizer.pipeline.chroma`) is a choice made on validat
 not part of the architecture. It lives here, saved beside the weights as `decoding.json`:
 
     decoding = DecodingConfig.load(folder)      # decoding.json (or the legacy config.json keys)
-    decoding.save(folder)                       # what eval/operating_point.py --apply writes
+    decoding.save(folder)                       # what `python -m eval.tradeoff --apply` writes
 
 A caller changes it per run through `PipelineConfig` (`render_size`, `temperature`,
 `chroma_scale`, `chroma`); `resolve` says what a run actually used.
@@ -77,7 +77,12 @@ class DecodingConfig:
         return {**out, **{f"chroma.{k}": v for k, v in asdict(self.chroma).items()}}
 
     def save(self, folder: str | Path) -> Path:
-        path = Path(folder) / DECODING_FILE
+        """`decoding.json` in the weights' folder (what `from_pretrained` reads)."""
+        return self.write(Path(folder) / DECODING_FILE)
+
+    def write(self, path: str | Path) -> Path:
+        """The operating point as its own JSON file (`from_dict` reads it back)."""
+        path = Path(path)
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
         return path
 
