@@ -22,11 +22,18 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    import httpx
+    from fastapi import FastAPI
+
+    from colorizer.apps.service.config import ServiceConfig
 
 
 def _tiny_model(folder: Path) -> Path:
@@ -57,8 +64,8 @@ def _free_port() -> int:
 def run_load(requests: int = 400, clients: int = 32, queue_cap: int = 16, workers: int = 1,
              image_size: int = 64, weights: Path | None = None, data_dir: Path | None = None,
              drain_timeout: float = 300.0) -> dict[str, Any]:
+    """Start the service, send the requests, wait for the accepted jobs; the figures."""
     import httpx
-    import uvicorn
 
     from colorizer.apps.service.app import create_app
     from colorizer.apps.service.config import ServiceConfig
@@ -72,71 +79,111 @@ def run_load(requests: int = 400, clients: int = 32, queue_cap: int = 16, worker
                            worker_threads=workers, retry_after_seconds=1)
     app = create_app(pipeline, config)
     _, key = app.state.service.store.create_key("load-test")
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
-                                           limit_concurrency=256))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    while not server.started:
-        time.sleep(0.05)
-
+    server = _LoopbackServer(app)
     photos = [_photo(i, image_size) for i in range(8)]
-    headers = {"Authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    outcomes: list[tuple[int, float, str | None, bool]] = []
-    lock = threading.Lock()
-
-    with httpx.Client(base_url=base, headers=headers, timeout=60.0, limits=limits) as client:
-        def send(n: int) -> None:
-            start = time.perf_counter()
-            response = client.post("/v1/jobs", files={"file": (f"{n}.png", photos[n % 8],
-                                                                "image/png")},
-                                    headers={"Idempotency-Key": f"load-{n}"})
-            elapsed = time.perf_counter() - start
-            location = response.headers.get("location") if response.status_code == 202 else None
-            with lock:
-                outcomes.append((response.status_code, elapsed, location,
-                                 "retry-after" in response.headers))
-
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {key}"},
+                      timeout=60.0, limits=limits) as client:
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=clients) as pool:
-            list(pool.map(send, range(requests)))
+        outcomes = _submit_all(client, photos, requests, clients)
         submit_seconds = time.perf_counter() - started
-
-        accepted = [o[2] for o in outcomes if o[0] == 202]
-        deadline = time.time() + drain_timeout
-        while time.time() < deadline:
-            states = [client.get(loc).json()["state"] for loc in accepted]
-            if all(s == "succeeded" for s in states):
-                break
-            time.sleep(0.5)
+        accepted = [o.location for o in outcomes if o.status == 202]
+        _wait_for(client, accepted, drain_timeout)
         total_seconds = time.perf_counter() - started
         metrics = client.get("/metrics").text
+    server.stop()
+    return _figures(outcomes, config, metrics, clients, submit_seconds, total_seconds)
 
-    server.should_exit = True
-    thread.join(timeout=30)
+
+class _LoopbackServer:
+    """uvicorn on 127.0.0.1 and a free port, in a thread."""
+
+    def __init__(self, app: FastAPI) -> None:
+        import uvicorn
+
+        port = _free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                                    log_level="error", limit_concurrency=256))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One POST /v1/jobs as the client saw it."""
+
+    status: int
+    seconds: float
+    location: str | None  # of an accepted job
+    retry_after: bool  # the answer carried Retry-After
+
+
+def _submit_all(client: httpx.Client, photos: list[bytes], requests: int,
+                clients: int) -> list[_Outcome]:
+    """POST /v1/jobs `requests` times (one upload each) from `clients` threads, no retries."""
+    outcomes: list[_Outcome] = []
+    lock = threading.Lock()
+
+    def send(n: int) -> None:
+        start = time.perf_counter()
+        response = client.post("/v1/jobs", files={"file": (f"{n}.png", photos[n % len(photos)],
+                                                            "image/png")},
+                                headers={"Idempotency-Key": f"load-{n}"})
+        elapsed = time.perf_counter() - start
+        location = response.headers.get("location") if response.status_code == 202 else None
+        with lock:
+            outcomes.append(_Outcome(response.status_code, elapsed, location,
+                                     "retry-after" in response.headers))
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(send, range(requests)))
+    return outcomes
+
+
+def _wait_for(client: httpx.Client, locations: list[str | None], timeout: float) -> None:
+    """Poll the accepted jobs until all succeeded or `timeout` seconds passed."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        states = [client.get(loc).json()["state"] for loc in locations]
+        if all(s == "succeeded" for s in states):
+            return
+        time.sleep(0.5)
+
+
+def _figures(outcomes: list[_Outcome], config: ServiceConfig, metrics: str, clients: int,
+             submit_seconds: float, total_seconds: float) -> dict[str, Any]:
+    """Statuses, latencies, throughput, and what the store and the results folder say was
+    completed."""
     db = sqlite3.connect(config.db_path)
     rows = db.execute("SELECT i.status, i.completions FROM items i JOIN jobs j ON j.id = i.job_id "
                       "WHERE j.kind = 'batch'").fetchall()
     result_files = [p for p in config.results_dir.iterdir() if p.suffix == ".png"]
-    latencies = sorted(o[1] for o in outcomes)
+    latencies = sorted(o.seconds for o in outcomes)
     statuses: dict[int, int] = {}
-    for status, *_ in outcomes:
-        statuses[status] = statuses.get(status, 0) + 1
+    for outcome in outcomes:
+        statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+    accepted = statuses.get(202, 0)
     return {
-        "requests": requests, "clients": clients, "queue_cap": queue_cap,
+        "requests": len(outcomes), "clients": clients, "queue_cap": config.queue_cap,
         "statuses": statuses,
         "server_errors": sum(n for s, n in statuses.items() if s >= 500),
-        "accepted": len(accepted),
+        "accepted": accepted,
         "rejected_429": statuses.get(429, 0),
-        "rejected_429_with_retry_after": sum(1 for o in outcomes if o[0] == 429 and o[3]),
+        "rejected_429_with_retry_after": sum(1 for o in outcomes
+                                             if o.status == 429 and o.retry_after),
         "completed_jobs": sum(1 for s, _ in rows if s == "done"),
         "completed_exactly_once": all(c == 1 for s, c in rows if s == "done")
         and all(s == "done" for s, _ in rows),
         "result_files": len(result_files),
-        "submit_throughput_rps": round(requests / submit_seconds, 1),
-        "job_throughput_per_s": round(len(accepted) / total_seconds, 1),
+        "submit_throughput_rps": round(len(outcomes) / submit_seconds, 1),
+        "job_throughput_per_s": round(accepted / total_seconds, 1),
         "latency_p50_ms": round(1000 * statistics.median(latencies), 1),
         "latency_p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
         "submit_seconds": round(submit_seconds, 2), "total_seconds": round(total_seconds, 2),

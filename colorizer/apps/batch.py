@@ -3,7 +3,8 @@
 Rules that protect a user's data:
 - an output never replaces an input file, nor a file chronochrome did not write (unless
   `overwrite=True`);
-- outputs are written to a temporary name and renamed, so a crash never leaves half a file;
+- outputs are written to a temporary name and renamed, so a crash never leaves half a file
+  (`colorizer.apps.outputs`, the same writer the HTTP service uses);
 - one bad file is recorded as a failure and the batch goes on;
 - a file already colorized from the same input bytes, model and settings is skipped, which
   is recorded in `OUTDIR/.chronochrome-manifest.json`.
@@ -12,23 +13,20 @@ Rules that protect a user's data:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.outputs import encode_outputs, image_suffix, write_files
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
-from colorizer.pipeline.imageio import load_image
-from colorizer.pipeline.provenance import encode_image
-from colorizer.pipeline.result import ColorizationResult
+from colorizer.pipeline.imageio import LoadedImage, load_image
 
 MANIFEST = ".chronochrome-manifest.json"
-FORMATS = {"png": ("PNG", ".png"), "jpg": ("JPEG", ".jpg"), "tif": ("TIFF", ".tif")}
+FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
 
 
 class OutputConflictError(ChronochromeError):
@@ -60,7 +58,7 @@ class BatchSummary:
 
 def plan_outputs(sources: list[Path], outdir: Path, fmt: str) -> list[BatchItem]:
     """One output path per source; sources sharing a stem keep their suffix in the name."""
-    suffix = FORMATS[fmt][1]
+    suffix = image_suffix(fmt)
     stems: dict[str, int] = {}
     for src in sources:
         stems[src.stem] = stems.get(src.stem, 0) + 1
@@ -81,39 +79,13 @@ def _read_manifest(outdir: Path) -> dict[str, Any]:
         return {}  # a damaged manifest only costs re-doing work, never data
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def save_result(result: ColorizationResult, output: Path, fmt: str, report: bool) -> list[Path]:
-    """Write the image (and, with `report`, <stem>.json, <stem>.uncertainty.png and, when
-    exemplars guided it, <stem>.exemplars.png).
-
-    Every image carries provenance XMP (IPTC digital source type, model, hint).
-    """
-    data = encode_image(result, fmt)
-    _atomic_write(output, lambda p: p.write_bytes(data))
-    written = [output]
-    if report:
-        json_path = output.with_suffix(".json")
-        unc_path = output.with_name(f"{output.stem}.uncertainty.png")
-        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        _atomic_write(json_path, lambda p: p.write_text(text, encoding="utf-8"))
-        _atomic_write(unc_path, lambda p: result.uncertainty_image().save(p, format="PNG"))
-        written += [json_path, unc_path]
-        panel = result.exemplar_image()
-        if panel is not None:
-            ex_path = output.with_name(f"{output.stem}.exemplars.png")
-            _atomic_write(ex_path, lambda p: panel.save(p, format="PNG"))
-            written.append(ex_path)
-    return written
+def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
+                 output: Path) -> bool:
+    """The one place that decides "already colorized, skip": the manifest `entry` of `output`
+    was made from the same input bytes with the same `settings` (`BatchColorizer._settings_key`),
+    and the output is still there."""
+    return bool(entry and entry.get("input_sha256") == loaded.sha256
+                and entry.get("settings") == settings and output.is_file())
 
 
 class BatchColorizer:
@@ -123,7 +95,7 @@ class BatchColorizer:
                  report: bool = False, overwrite: bool = False,
                  exemplars: Sequence[UserExemplar] = ()):
         if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}: choose one of {sorted(FORMATS)}")
+            raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.pipeline = pipeline
         self.outdir = outdir
         self.fmt = fmt
@@ -149,8 +121,7 @@ class BatchColorizer:
         for item in summary.items:
             self._process(item, inputs, manifest, settings, hints, caption)
             if item.status == "done":
-                _atomic_write(self.outdir / MANIFEST,
-                              lambda p: p.write_text(json.dumps(manifest, indent=1)))
+                write_files([(self.outdir / MANIFEST, json.dumps(manifest, indent=1).encode())])
             if on_item:
                 on_item(item)
         return summary
@@ -161,14 +132,12 @@ class BatchColorizer:
         try:
             loaded = load_image(item.source, max_pixels=self.pipeline.config.max_pixels)
             entry = manifest.get(item.output.name)
-            done_before = (entry and entry.get("input_sha256") == loaded.sha256
-                           and entry.get("settings") == settings and item.output.is_file())
-            if done_before:
+            if already_done(entry, loaded, settings, item.output):
                 item.status, item.message = "skipped", "already colorized from the same input and model"
                 return
             self._check_target(item.output, inputs, made_by_us=entry is not None)
             result = self.pipeline(loaded, hints=hints, caption=caption, exemplars=self.exemplars)
-            save_result(result, item.output, self.fmt, self.report)
+            write_files(encode_outputs(result, item.output, self.fmt, report=self.report).files)
             manifest[item.output.name] = {"input": str(item.source), "input_sha256": loaded.sha256,
                                           "settings": settings}
             item.status = "done"

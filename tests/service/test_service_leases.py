@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from service_helpers import gray_png, make_service
 
+from colorizer.apps.outputs import StagedFiles
 from colorizer.apps.service.store import NewItem
-from colorizer.apps.service.worker import Worker, discard_outputs, publish_outputs, stage_file
+from colorizer.apps.service.worker import Worker
 
 LEASE = 0.3  # seconds: items below take several leases' time
 
@@ -83,11 +84,11 @@ def test_a_stalled_worker_that_lost_its_lease_cannot_overwrite_the_result(svc,
     assert item["status"] == "done" and item["attempts"] == 2
     final = svc.config.results_dir / item["result_file"]
     # The stalled worker wakes up with its own (different) bytes for the same names.
-    late = {"result_file": final.name, "result_sha256": "late", "provenance_file": "x",
-            "staged": [(stage_file(final, b"late bytes"), final)]}
+    late_files = StagedFiles.stage([(final, b"late bytes")])
+    late = {"result_file": final.name, "result_sha256": "late", "provenance_file": "x"}
     changed, finished = svc.store.complete(stalled, "stalled-worker", late,
-                                           publish=lambda: publish_outputs(late))
-    discard_outputs(late)
+                                           publish=late_files.publish)
+    late_files.discard()
     assert (changed, finished) == (False, False)
     assert hashlib.sha256(final.read_bytes()).hexdigest() == item["result_sha256"]
     assert _item(svc, job_id)["completions"] == 1 and _leftovers(svc) == []

@@ -3,18 +3,22 @@
     from colorizer.apps.service import ServiceConfig, create_app
     app = create_app(pipeline, ServiceConfig(data_dir=Path("service-data")))
 
-Modules: `config` (ServiceConfig), `store` (the SQLite job store and API keys), `fetch`
-(remote images with SSRF protection), `iiif` (Image API sizes, Presentation 3 manifests),
-`worker` (the job processor with lease renewal, also `python -m colorizer.apps.service.worker`),
-`app` (FastAPI: who may call what, the routes), `bodies` (reading request bodies), `intake`
-(requests -> jobs, synchronous colorization), `views` (job JSON, OpenAPI extras), `problems`
-(RFC 9457 errors), `metrics` (Prometheus text), `webhooks`, `signing` (C2PA), `cli`
-(`chronochrome serve` and `chronochrome keys`). Nothing here runs at import.
+Modules, from the bottom of the imports up (each imports only modules listed before it):
+`problems` (RFC 9457 errors), `store_errors` (what the store refuses), `fetch` (remote images
+with SSRF protection), `config` (ServiceConfig), `store` (the SQLite job store and API keys),
+`iiif` (Image API sizes, Presentation 3 manifests), `webhooks`, `signing` (C2PA), `metrics`
+(Prometheus text), `results` (an item's files, through `colorizer.apps.outputs`), `worker` (the
+job processor with lease renewal; `python -m colorizer.apps.service.worker` runs it),
+`state` (what the routes share), `schemas` (request bodies as models), `bodies` (reading them),
+`intake` (requests -> jobs, synchronous colorization), `views` (job JSON, OpenAPI extras),
+`auth` (who may call what), `http_errors` (every error as problem+json), `health_routes`,
+`job_routes`, `app` (`create_app`), `cli` (`chronochrome serve` and `chronochrome keys`).
+Nothing here runs at import.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __all__ = ["ServiceConfig", "create_app"]
 
@@ -23,7 +27,7 @@ if TYPE_CHECKING:
     from colorizer.apps.service.config import ServiceConfig
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "create_app":
         from colorizer.apps.service.app import create_app
 

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from fastapi import Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colorizer.apps.service.problems import Problem
@@ -65,7 +65,7 @@ def parse_json(text: str) -> Any:
         raise Problem(422, "invalid_json", f"the body is not valid JSON ({exc})") from exc
 
 
-async def _form(request: Request, body: bytes, max_files: int) -> Any:
+async def _form(request: Request, body: bytes, max_files: int) -> FormData:
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
 
@@ -76,7 +76,7 @@ async def _form(request: Request, body: bytes, max_files: int) -> Any:
                       f"{exc.detail}") from exc
 
 
-def _aligned(values: list[Any], i: int) -> str | None:
+def _aligned(values: list[UploadFile | str], i: int) -> str | None:
     """The i-th form value, or the only one for every file; None when there is none."""
     if not values:
         return None

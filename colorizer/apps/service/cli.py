@@ -2,6 +2,10 @@
 
     add_service_parsers(sub)                  # in build_parser()
     handlers["serve"] = handlers["keys"] = run_service_command
+
+and the entry point of `python -m colorizer.apps.service.worker` (`worker_main`). This is the
+top of the service's imports: nothing in the service imports it. The heavy modules (the app,
+the pipeline, uvicorn) are imported when a command runs, so `chronochrome --help` stays fast.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ import logging
 import signal
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from colorizer.errors import ChronochromeError
+
+if TYPE_CHECKING:
+    from colorizer.apps.service.config import ServiceConfig
+    from colorizer.pipeline.colorization import ColorizationPipeline
 
 log = logging.getLogger("chronochrome.service")
 
@@ -72,7 +83,7 @@ def add_service_parsers(sub: argparse._SubParsersAction) -> None:
     revoke.add_argument("key_id")
 
 
-def service_config(args: argparse.Namespace) -> Any:
+def service_config(args: argparse.Namespace) -> ServiceConfig:
     from colorizer.apps.service.config import C2paConfig, ServiceConfig
 
     config = ServiceConfig.from_json(args.config) if args.config else ServiceConfig()
@@ -85,23 +96,19 @@ def service_config(args: argparse.Namespace) -> Any:
         if value is not None:
             changes[name] = value
     if getattr(args, "allow_host", None):
-        from dataclasses import replace
-
         changes["fetch"] = replace(config.fetch, allowed_hosts=tuple(args.allow_host))
     token_file = getattr(args, "metrics_token_file", None)
     if token_file is not None:
         changes["metrics_token"] = token_file.read_text(encoding="utf-8").strip()
     cert, key = getattr(args, "c2pa_cert", None), getattr(args, "c2pa_key", None)
     if bool(cert) != bool(key):
-        from colorizer.errors import ChronochromeError
-
         raise ChronochromeError("C2PA signing needs both --c2pa-cert and --c2pa-key")
     if cert:
         changes["c2pa"] = C2paConfig(cert_chain=cert, private_key=key)
     return config.with_changes(**changes)
 
 
-def _pipeline(args: argparse.Namespace) -> Any:
+def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
     from colorizer.pipeline.colorization import ColorizationPipeline
 
     overrides = {"render_size": args.render_size} if args.render_size else {}
@@ -138,7 +145,7 @@ def _run_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_server(args: argparse.Namespace, config: Any) -> int:
+def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
     import uvicorn
 
     from colorizer.apps.service.app import create_app
@@ -154,9 +161,10 @@ def _run_server(args: argparse.Namespace, config: Any) -> int:
     return 0
 
 
-def _run_worker(config: Any, pipeline: Any) -> int:
+def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline) -> int:
+    from colorizer.apps.outputs import remove_stale_temp_files
     from colorizer.apps.service.store import JobStore
-    from colorizer.apps.service.worker import Worker, remove_stale_temp_files
+    from colorizer.apps.service.worker import Worker
 
     store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
     worker = Worker(pipeline, store, config)

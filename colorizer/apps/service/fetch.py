@@ -183,7 +183,7 @@ class SafeFetcher:
             raise FetchError("unreachable", f"{url}: could not connect ({exc})",
                              status=502) from exc
 
-    def _read_capped(self, url: str, headers: dict[str, str], response: Any,
+    def _read_capped(self, url: str, headers: dict[str, str], response: httpcore.Response,
                      deadline: float) -> bytes:
         cap = self.config.max_bytes
         declared = headers.get("content-length", "")

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from colorizer.apps.outputs import image_mime
 from colorizer.errors import ChronochromeError
 
 PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
@@ -160,50 +161,8 @@ def build_manifest(job: dict[str, Any], base_url: str,
     job_url = f"{base_url}/v1/jobs/{job['id']}"
     source = job.get("meta", {}).get("manifest") or {}
     label = source.get("label") or {"en": [f"chronochrome job {job['id']}"]}
-    canvases = []
-    for item in job["items"]:
-        if item["status"] != "done":
-            continue
-        idx, record = item["idx"], records.get(item["idx"], {})
-        src = item["source"]
-        canvas_id = f"{job_url}/canvas/{idx}"
-        out_w, out_h = (record.get("output", {}).get("size") or [None, None])[:2]
-        in_w, in_h = record.get("source", {}).get("size") or [out_w, out_h]
-        width, height = src.get("canvas_width") or in_w, src.get("canvas_height") or in_h
-        original: dict[str, Any] = {
-            "id": src.get("url") or src.get("image_url") or f"{job_url}/items/{idx}/original",
-            "type": "Image", "format": src.get("format") or "image/jpeg",
-            "label": {"en": ["Original (as held by the archive)"]},
-            "width": in_w, "height": in_h}
-        if src.get("service"):
-            original["service"] = [{"id": src["service"], "type": "ImageService3",
-                                    "profile": "level1"}]
-        fmt = (record.get("output") or {}).get("format") or job["format"]
-        colorized = {"id": f"{job_url}/items/{idx}/result", "type": "Image",
-                     "format": _mime(fmt), "width": out_w, "height": out_h,
-                     "label": {"en": ["Colorized by chronochrome (AI-estimated color)"]}}
-        notes = [("context", record.get("context_summary", ""))] + [
-            ("plausibility", n) for n in record.get("plausibility", [])]
-        canvases.append({
-            "id": canvas_id, "type": "Canvas",
-            "label": src.get("canvas_label") or {"none": [f"item {idx}"]},
-            "width": width, "height": height,
-            "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
-                "id": f"{canvas_id}/annotation/painting", "type": "Annotation",
-                "motivation": "painting", "target": canvas_id,
-                "body": {"type": "Choice", "items": [original, colorized]}}]}],
-            "annotations": [{"id": f"{canvas_id}/page/assessing", "type": "AnnotationPage",
-                             "items": [{
-                                 "id": f"{canvas_id}/annotation/{kind}-{n}",
-                                 "type": "Annotation", "motivation": "assessing",
-                                 "target": canvas_id,
-                                 "body": {"type": "TextualBody", "value": text,
-                                          "format": "text/plain", "language": "en"}}
-                                 for n, (kind, text) in enumerate(notes) if text]}],
-            "seeAlso": [{"id": f"{job_url}/items/{idx}/provenance", "type": "Dataset",
-                         "format": "application/json",
-                         "label": {"en": ["chronochrome provenance record"]}}],
-        })
+    canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"])
+                for item in job["items"] if item["status"] == "done"]
     manifest = {
         "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
         "label": {k: [f"{v} (colorized)" for v in vals] for k, vals in label.items()},
@@ -215,6 +174,51 @@ def build_manifest(job: dict[str, Any], base_url: str,
         manifest["metadata"] = [{"label": {"en": ["Source manifest"]},
                                  "value": {"none": [source["id"]]}}]
     return manifest
+
+
+def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
+                   job_format: str) -> dict[str, Any]:
+    """One done item's canvas: a Choice of original and colorized, notes as annotations."""
+    idx, src = item["idx"], item["source"]
+    canvas_id = f"{job_url}/canvas/{idx}"
+    out_w, out_h = (record.get("output", {}).get("size") or [None, None])[:2]
+    in_w, in_h = record.get("source", {}).get("size") or [out_w, out_h]
+    original: dict[str, Any] = {
+        "id": src.get("url") or src.get("image_url") or f"{job_url}/items/{idx}/original",
+        "type": "Image", "format": src.get("format") or "image/jpeg",
+        "label": {"en": ["Original (as held by the archive)"]},
+        "width": in_w, "height": in_h}
+    if src.get("service"):
+        original["service"] = [{"id": src["service"], "type": "ImageService3",
+                                "profile": "level1"}]
+    fmt = (record.get("output") or {}).get("format") or job_format
+    colorized = {"id": f"{job_url}/items/{idx}/result", "type": "Image",
+                 "format": image_mime(fmt), "width": out_w, "height": out_h,
+                 "label": {"en": ["Colorized by chronochrome (AI-estimated color)"]}}
+    notes = [("context", record.get("context_summary", ""))] + [
+        ("plausibility", n) for n in record.get("plausibility", [])]
+    return {
+        "id": canvas_id, "type": "Canvas",
+        "label": src.get("canvas_label") or {"none": [f"item {idx}"]},
+        "width": src.get("canvas_width") or in_w, "height": src.get("canvas_height") or in_h,
+        "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
+            "id": f"{canvas_id}/annotation/painting", "type": "Annotation",
+            "motivation": "painting", "target": canvas_id,
+            "body": {"type": "Choice", "items": [original, colorized]}}]}],
+        "annotations": [_assessing_page(canvas_id, notes)],
+        "seeAlso": [{"id": f"{job_url}/items/{idx}/provenance", "type": "Dataset",
+                     "format": "application/json",
+                     "label": {"en": ["chronochrome provenance record"]}}],
+    }
+
+
+def _assessing_page(canvas_id: str, notes: list[tuple[str, str]]) -> dict[str, Any]:
+    """The context and plausibility notes as 'assessing' annotations (empty notes left out)."""
+    return {"id": f"{canvas_id}/page/assessing", "type": "AnnotationPage", "items": [{
+        "id": f"{canvas_id}/annotation/{kind}-{n}", "type": "Annotation",
+        "motivation": "assessing", "target": canvas_id,
+        "body": {"type": "TextualBody", "value": text, "format": "text/plain", "language": "en"}}
+        for n, (kind, text) in enumerate(notes) if text]}
 
 
 def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
@@ -255,17 +259,11 @@ def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
     return errors
 
 
-def _mime(fmt: str) -> str:
-    from colorizer.pipeline.provenance import IMAGE_FORMATS, normalize_format
-
-    return IMAGE_FORMATS[normalize_format(fmt)][2]
-
-
-def _is_uri(value: Any) -> bool:
+def _is_uri(value: object) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://"))
 
 
-def _is_language_map(value: Any) -> bool:
+def _is_language_map(value: object) -> bool:
     return isinstance(value, dict) and bool(value) and all(
         isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values())
 

@@ -9,72 +9,36 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
-from colorizer.apps.service.iiif import IIIFError, canvases_of
+from colorizer.apps.service.iiif import CanvasRef, IIIFError, canvases_of
 from colorizer.apps.service.problems import Problem, problem_from_load_error
+from colorizer.apps.service.results import write_item_outputs
+from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
 from colorizer.apps.service.store import NewItem, new_job_id
 from colorizer.apps.service.webhooks import check_secret, new_secret
-from colorizer.apps.service.worker import write_outputs
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.provenance import normalize_format
 
 if TYPE_CHECKING:
-    from colorizer.apps.service.app import ServiceState
     from colorizer.apps.service.bodies import Upload
+    from colorizer.apps.service.state import ServiceState
 
 IMAGE_TYPES = ("image/", "application/octet-stream")
+UploadInfo = tuple[str, bytes, dict[str, Any]]  # (file name, bytes, what check_upload saw)
 
 
-class ItemIn(BaseModel):
-    """One photo: exactly one of url, iiif_image, iiif_manifest or upload."""
+@dataclass(frozen=True)
+class Colorized:
+    """One image colorized now, recorded as the finished one-item job `job_id`."""
 
-    model_config = ConfigDict(extra="forbid")
-    url: str | None = Field(None, description="http(s) URL of an image file")
-    iiif_image: str | None = Field(None, description="IIIF Image API base URL (no /info.json)")
-    iiif_manifest: str | None = Field(None, description="IIIF Presentation 2/3 manifest URL; "
-                                                        "one item per canvas")
-    upload: int | None = Field(None, ge=0, description="index of a multipart `file` part")
-    hint: str | None = Field(None, max_length=500, description="e.g. 'Kazan 1950s'")
-    caption: str | None = Field(None, max_length=2000, description="archive caption")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> ItemIn:
-        given = [k for k in ("url", "iiif_image", "iiif_manifest", "upload")
-                 if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError("give exactly one of url, iiif_image, iiif_manifest, upload")
-        return self
-
-
-class WebhookIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    url: str = Field(description="receives a signed POST (Standard Webhooks) when the job ends")
-    secret: str | None = Field(None, description="whsec_<base64>; omitted: one is generated "
-                                                 "and returned once")
-
-
-class JobIn(BaseModel):
-    """The JSON body of POST /v1/jobs (or its multipart `request` field)."""
-
-    model_config = ConfigDict(extra="forbid")
-    items: list[ItemIn] = Field(min_length=1)
-    format: str | None = Field(None, description="png | jpg | tif | webp")
-    webhook: WebhookIn | None = None
-
-
-def parse_job(raw: Any) -> JobIn:
-    try:
-        return JobIn.model_validate(raw)
-    except ValidationError as exc:
-        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-        raise Problem(422, "invalid_request", "the job request is not valid: "
-                      + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors),
-                      errors=errors) from exc
+    job_id: str
+    image: bytes
+    mime: str
+    record: dict[str, Any]  # its provenance record
 
 
 def check_upload(data: bytes, content_type: str | None, name: str, max_pixels: int,
@@ -92,19 +56,14 @@ def check_upload(data: bytes, content_type: str | None, name: str, max_pixels: i
             "format": loaded.source_format}, loaded
 
 
-def build_items(job: JobIn, uploads: list[tuple[str, bytes, dict[str, Any]]],
-                fetcher: SafeFetcher, max_items: int) -> tuple[list[NewItem], dict[str, Any]]:
+def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
+                max_items: int) -> tuple[list[NewItem], dict[str, Any]]:
     """Job items (manifests expanded to their canvases) and job metadata."""
     items: list[NewItem] = []
     meta: dict[str, Any] = {}
     for n, item in enumerate(job.items):
         if item.upload is not None:
-            if item.upload >= len(uploads):
-                raise Problem(422, "invalid_request", f"items[{n}].upload = {item.upload} but "
-                              f"only {len(uploads)} files were uploaded")
-            name, data, info = uploads[item.upload]
-            items.append(NewItem({"kind": "upload", "name": name, "sha256": info["sha256"]},
-                                 item.hint, item.caption, data))
+            items.append(_upload_item(item, n, uploads))
             continue
         url = item.url or item.iiif_image or item.iiif_manifest
         try:
@@ -119,13 +78,7 @@ def build_items(job: JobIn, uploads: list[tuple[str, bytes, dict[str, Any]]],
         else:
             source, canvases = _read_manifest(fetcher, item.iiif_manifest, n)
             meta["manifest"] = source
-            for canvas in canvases:
-                base = {"canvas_id": canvas.canvas_id, "canvas_label": canvas.label,
-                        "canvas_width": canvas.width, "canvas_height": canvas.height,
-                        "manifest": item.iiif_manifest, "image_url": canvas.image_url}
-                src = ({"kind": "iiif_image", "service": canvas.service.rstrip("/"), **base}
-                       if canvas.service else {"kind": "url", "url": canvas.image_url, **base})
-                items.append(NewItem(src, item.hint, item.caption))
+            items += [_canvas_item(item, canvas) for canvas in canvases]
         if len(items) > max_items:
             break
     if len(items) > max_items:
@@ -134,7 +87,27 @@ def build_items(job: JobIn, uploads: list[tuple[str, bytes, dict[str, Any]]],
     return items, meta
 
 
-def _read_manifest(fetcher: SafeFetcher, url: str, n: int) -> tuple[dict[str, Any], list]:
+def _upload_item(item: ItemIn, n: int, uploads: list[UploadInfo]) -> NewItem:
+    if item.upload >= len(uploads):
+        raise Problem(422, "invalid_request", f"items[{n}].upload = {item.upload} but "
+                      f"only {len(uploads)} files were uploaded")
+    name, data, info = uploads[item.upload]
+    return NewItem({"kind": "upload", "name": name, "sha256": info["sha256"]},
+                   item.hint, item.caption, data)
+
+
+def _canvas_item(item: ItemIn, canvas: CanvasRef) -> NewItem:
+    """One item per canvas of a manifest; its Image API service preferred (sized requests)."""
+    base = {"canvas_id": canvas.canvas_id, "canvas_label": canvas.label,
+            "canvas_width": canvas.width, "canvas_height": canvas.height,
+            "manifest": item.iiif_manifest, "image_url": canvas.image_url}
+    src = ({"kind": "iiif_image", "service": canvas.service.rstrip("/"), **base}
+           if canvas.service else {"kind": "url", "url": canvas.image_url, **base})
+    return NewItem(src, item.hint, item.caption)
+
+
+def _read_manifest(fetcher: SafeFetcher, url: str, n: int
+                   ) -> tuple[dict[str, Any], list[CanvasRef]]:
     try:
         doc = json.loads(fetcher.get(url, accept="application/ld+json").data)
         return canvases_of(doc)
@@ -146,7 +119,7 @@ def _read_manifest(fetcher: SafeFetcher, url: str, n: int) -> tuple[dict[str, An
                       f"manifest ({exc})", item=n) from exc
 
 
-def request_hash(job: JobIn, uploads: list[tuple[str, bytes, dict[str, Any]]]) -> str:
+def request_hash(job: JobIn, uploads: list[UploadInfo]) -> str:
     """What makes two requests 'the same' for Idempotency-Key (multipart boundaries aside)."""
     canonical = {"job": job.model_dump(mode="json", exclude={"webhook": {"secret"}}),
                  "uploads": [info["sha256"] for _, _, info in uploads]}
@@ -187,21 +160,16 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
         if secret is None:
             secret = generated = new_secret()
     items, meta = build_items(job, uploads, state.fetcher, cfg.job_max_items)
-    try:
-        job_id, created = state.store.create_job(
-            key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,
-            request_hash=request_hash(job, uploads),
-            webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret,
-            meta=meta)
-    except Problem as exc:
-        if exc.status == 429:
-            exc.headers["Retry-After"] = str(cfg.retry_after_seconds)
-        raise
+    # A full queue or a reused Idempotency-Key raise StoreErrors; http_errors answers them.
+    job_id, created = state.store.create_job(
+        key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,
+        request_hash=request_hash(job, uploads),
+        webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret, meta=meta)
     return state.store.job(key_id, job_id), created, generated if created else None
 
 
 def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[str, Any],
-                 fmt: str) -> dict[str, Any]:
+                 fmt: str) -> Colorized:
     """Colorize one small upload through the pipeline and the one output path; record it."""
     cfg = state.config
     name, data, ctype = upload
@@ -222,8 +190,8 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
         state.sync_slots.release()
     job_id = new_job_id()
     source = {"kind": "upload", "name": name, "sha256": info["sha256"]}
-    out = write_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
-                        dict(result.timings))
+    out = write_item_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
+                             dict(result.timings))
     state.store.add_done_job(job_id, key_id, NewItem(source, item.get("hint"),
-                                                     item.get("caption")), fmt, out)
-    return {**out, "job_id": job_id}
+                                                     item.get("caption")), fmt, out.completion())
+    return Colorized(job_id, out.image, out.mime, out.record)

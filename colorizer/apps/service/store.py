@@ -10,6 +10,8 @@ Rules that keep every accepted job and lose no result:
   result files are moved into place inside that same transaction, so a worker that lost its
   lease can never overwrite a result that was recorded;
 - API keys are stored as SHA-256 hashes of random 256-bit secrets, never in clear.
+
+What it refuses it raises as `store_errors.StoreError`s; it knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.store_errors import (
+    IdempotencyConflictError,
+    JobNotFoundError,
+    QueueFullError,
+)
 
 ACTIVE = ("queued", "running")
 STAGE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -150,7 +156,7 @@ class JobStore:
                    meta: dict[str, Any] | None = None) -> tuple[str, bool]:
         """Queue a job; returns (job_id, created). Same idempotency key and request -> same job.
 
-        Raises Problem 422 (same key, other request) or 429 (queue at its cap).
+        Raises IdempotencyConflictError (same key, other request) or QueueFullError.
         """
         with self._tx() as db:
             if idempotency_key:
@@ -159,14 +165,10 @@ class JobStore:
                 if row and row["request_hash"] == request_hash:
                     return row["id"], False
                 if row:
-                    raise Problem(422, "idempotency_key_reused",
-                                  f"Idempotency-Key {idempotency_key!r} was used for another "
-                                  "request body; use a new key for a new request")
+                    raise IdempotencyConflictError(idempotency_key)
             depth = _queue_depth(db)
             if depth + len(items) > self.queue_cap:
-                raise Problem(429, "queue_full",
-                              f"the queue holds {depth} items and its cap is {self.queue_cap}; "
-                              "retry after the Retry-After delay", queue_depth=depth)
+                raise QueueFullError(depth, self.queue_cap)
             job_id = new_job_id()
             now = time.time()
             db.execute(
@@ -216,16 +218,23 @@ class JobStore:
         data["state"] = job_state(data["status"], [i["status"] for i in data["items"]])
         return data
 
-    def cancel(self, key_id: str, job_id: str) -> bool:
-        """Cancel a job's unfinished items; False when the job is not this key's."""
+    def require_job(self, key_id: str, job_id: str) -> dict[str, Any]:
+        """Like `job`, but a job that is not this key's raises JobNotFoundError."""
+        job = self.job(key_id, job_id)
+        if job is None:
+            raise JobNotFoundError(job_id)
+        return job
+
+    def cancel(self, key_id: str, job_id: str) -> None:
+        """Cancel a job's unfinished items; JobNotFoundError when the job is not this key's."""
         with self._tx() as db:
             found = db.execute("UPDATE jobs SET status = 'canceled' WHERE id = ? AND key_id = ?",
                                (job_id, key_id)).rowcount
-            if found:
-                db.execute("UPDATE items SET status = 'canceled', finished = ? "
-                           "WHERE job_id = ? AND status IN ('queued', 'running')",
-                           (time.time(), job_id))
-        return bool(found)
+            if not found:
+                raise JobNotFoundError(job_id)
+            db.execute("UPDATE items SET status = 'canceled', finished = ? "
+                       "WHERE job_id = ? AND status IN ('queued', 'running')",
+                       (time.time(), job_id))
 
     def queue_depth(self) -> int:
         return _queue_depth(self._db())

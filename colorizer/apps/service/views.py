@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from colorizer.apps.service.intake import JobIn
 from colorizer.apps.service.problems import PROBLEM_JSON
+from colorizer.apps.service.schemas import JobIn
 
 
 def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,193 @@
+"""Writing a colorization to disk: the one output path of the batch CLI and the HTTP service.
+
+What is written, next to the image `<stem><suffix>`:
+- the image itself, encoded with provenance XMP (and C2PA-signed when a `Signer` is given);
+- with `provenance_source` (the service): `<stem>.provenance.json`, the provenance record;
+- with `report` (the batch CLI's --report): `<stem>.json` (the result), `<stem>.uncertainty.png`
+  and, when exemplars guided the colors, `<stem>.exemplars.png`.
+
+How it is written, so that a crash never leaves half a file: every file first goes to a fsynced
+temporary name next to its target (`.<name>.<random>.tmp`), then is renamed into place (each
+rename atomic). The service stages the files and publishes them inside the transaction that
+records the item; the batch CLI publishes at once (`write_files`).
+
+Formats come from one table, `IMAGE_FORMATS` in `colorizer.pipeline.provenance`.
+
+    outputs = encode_outputs(result, outdir / "photo.png", "png", report=True)
+    write_files(outputs.files)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from PIL import Image
+
+from colorizer.pipeline.provenance import (
+    IMAGE_FORMATS,
+    context_summary,
+    encode_image,
+    normalize_format,
+    plausibility_notes,
+    provenance_record,
+)
+from colorizer.pipeline.result import ColorizationResult
+
+FileData = tuple[Path, bytes]  # (where the file goes, its bytes)
+
+
+class Signer(Protocol):
+    """Signs an encoded image (e.g. `colorizer.apps.service.signing.C2paSigner`)."""
+
+    def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
+        """`data` with a signed manifest embedded; `record` is the unsigned provenance record."""
+        ...
+
+
+def image_suffix(fmt: str) -> str:
+    """'.png', '.jpg', '.tif' or '.webp' for a format name (aliases such as 'jpeg' allowed)."""
+    return IMAGE_FORMATS[normalize_format(fmt)][1]
+
+
+def image_mime(fmt: str) -> str:
+    """The MIME type of a format name (aliases such as 'jpeg' allowed)."""
+    return IMAGE_FORMATS[normalize_format(fmt)][2]
+
+
+@dataclass
+class EncodedOutputs:
+    """Everything one colorization writes, encoded and not yet on disk."""
+
+    image_path: Path
+    image: bytes  # the encoded image: XMP embedded, signed when a signer was given
+    mime: str
+    record: dict[str, Any] | None = None  # the provenance record, when one was asked for
+    record_path: Path | None = None
+    files: list[FileData] = field(default_factory=list)  # the image first
+
+
+def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
+                   report: bool = False, provenance_source: dict[str, Any] | None = None,
+                   signer: Signer | None = None) -> EncodedOutputs:
+    """Encode the image and the files written beside it (see the module docstring)."""
+    mime = image_mime(fmt)
+    image = encode_image(result, fmt)
+    if signer is not None:
+        unsigned = provenance_record(result, output=image, output_format=fmt,
+                                     source=provenance_source)
+        image = signer.sign(image, mime, unsigned, title=image_path.name)
+    out = EncodedOutputs(image_path, image, mime, files=[(image_path, image)])
+    if provenance_source is not None:
+        out.record = _signed_record(result, image, fmt, provenance_source, signer is not None)
+        out.record_path = _beside(image_path, ".provenance.json")
+        text = json.dumps(out.record, indent=1, ensure_ascii=False)
+        out.files.append((out.record_path, text.encode("utf-8")))
+    if report:
+        out.files += _report_files(result, image_path)
+    return out
+
+
+def _signed_record(result: ColorizationResult, image: bytes, fmt: str,
+                   source: dict[str, Any] | None, signed: bool) -> dict[str, Any]:
+    """The provenance record of the final bytes, with the notes IIIF viewers show."""
+    record = provenance_record(result, output=image, output_format=fmt, source=source)
+    record["c2pa_signed"] = signed
+    record["context_summary"] = context_summary(record)
+    record["plausibility"] = plausibility_notes(record)
+    return record
+
+
+def _report_files(result: ColorizationResult, image_path: Path) -> list[FileData]:
+    """The result as JSON, its uncertainty map and, when exemplars guided it, their panel."""
+    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    files = [(image_path.with_suffix(".json"), text.encode("utf-8")),
+             (_beside(image_path, ".uncertainty.png"), _png(result.uncertainty_image()))]
+    panel = result.exemplar_image()
+    if panel is not None:
+        files.append((_beside(image_path, ".exemplars.png"), _png(panel)))
+    return files
+
+
+def _beside(image_path: Path, ending: str) -> Path:
+    return image_path.with_name(f"{image_path.stem}{ending}")
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+class StagedFiles:
+    """Files written to fsynced temporary names next to their targets, not yet in place."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
+
+    @classmethod
+    def stage(cls, files: Iterable[FileData]) -> StagedFiles:
+        """Stage every file, or none: a failure removes what was staged before it."""
+        staged = cls()
+        try:
+            for path, data in files:
+                staged.pending.append((stage_file(path, data), path))
+        except BaseException:
+            staged.discard()
+            raise
+        return staged
+
+    def publish(self) -> None:
+        """Move the staged files into place (each rename atomic: never half a file)."""
+        while self.pending:
+            tmp, path = self.pending[0]
+            os.replace(tmp, path)
+            self.pending.pop(0)
+
+    def discard(self) -> None:
+        """Remove staged files that were not published."""
+        for tmp, _ in self.pending:
+            tmp.unlink(missing_ok=True)
+        self.pending.clear()
+
+
+def write_files(files: Iterable[FileData]) -> list[Path]:
+    """Stage and publish `files` now; returns their paths. A failure leaves no temporary file."""
+    files = list(files)
+    staged = StagedFiles.stage(files)
+    try:
+        staged.publish()
+    finally:
+        staged.discard()  # whatever a failed rename left behind
+    return [path for path, _ in files]
+
+
+def stage_file(path: Path, data: bytes) -> Path:
+    """Write `data` to a fsynced temporary file next to `path`; returns its path."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def remove_stale_temp_files(folder: Path, older_than: float) -> int:
+    """Temporary files left by a killed writer (never renamed, so never an output)."""
+    cutoff, removed = time.time() - older_than, 0
+    for path in folder.glob(".*.tmp"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,0 +1,73 @@
+"""Every error the API answers with, rendered as RFC 9457 problem+json in one place.
+
+`Problem`s raised by the routes, FastAPI's validation errors, Starlette's 404/405 and the job
+store's own errors (`store_errors`) all end here; each refusal is counted by reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from colorizer.apps.service.metrics import Metrics
+from colorizer.apps.service.problems import PROBLEM_JSON, Problem
+from colorizer.apps.service.store_errors import (
+    IdempotencyConflictError,
+    JobNotFoundError,
+    QueueFullError,
+    StoreError,
+)
+
+# StoreError subclass -> HTTP status; anything else the store refuses is a conflict.
+_STORE_STATUS: dict[type[StoreError], int] = {
+    JobNotFoundError: 404,
+    IdempotencyConflictError: 422,  # the request body, not the server's state, is at fault
+    QueueFullError: 429,
+}
+
+
+def problem_from_store_error(exc: StoreError, retry_after_seconds: int) -> Problem:
+    """The problem response of a store refusal (a full queue says when to retry)."""
+    status = next((s for cls, s in _STORE_STATUS.items() if isinstance(exc, cls)), 409)
+    if isinstance(exc, QueueFullError):
+        return Problem(status, exc.reason, str(exc), queue_depth=exc.queue_depth,
+                       headers={"Retry-After": str(retry_after_seconds)})
+    return Problem(status, exc.reason, str(exc))
+
+
+def install_error_handlers(app: FastAPI, metrics: Metrics, retry_after_seconds: int) -> None:
+    def respond(problem: Problem, request: Request) -> JSONResponse:
+        metrics.reject(problem.reason)
+        return JSONResponse(problem.to_dict(instance=request.url.path),
+                            status_code=problem.status, media_type=PROBLEM_JSON,
+                            headers=problem.headers)
+
+    @app.exception_handler(Problem)
+    async def on_problem(request: Request, exc: Problem) -> JSONResponse:
+        return respond(exc, request)
+
+    @app.exception_handler(StoreError)
+    async def on_store_error(request: Request, exc: StoreError) -> JSONResponse:
+        return respond(problem_from_store_error(exc, retry_after_seconds), request)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        return respond(Problem(422, "invalid_request", detail), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return respond(Problem(exc.status_code, reason, str(exc.detail),
+                               headers=dict(exc.headers or {})), request)
+
+    @app.middleware("http")
+    async def count_requests(request: Request,
+                             call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        metrics.request(request.method, response.status_code)
+        return response

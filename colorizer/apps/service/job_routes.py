@@ -1,0 +1,153 @@
+"""The archive-facing routes, each behind an API key; a key sees only its own jobs.
+
+- POST /v1/colorize: one small image now (the image, or JSON with links);
+- POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs;
+- GET /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files;
+- GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from colorizer.apps.outputs import image_mime
+from colorizer.apps.service.auth import api_key_dependency
+from colorizer.apps.service.bodies import read_request
+from colorizer.apps.service.iiif import build_manifest
+from colorizer.apps.service.intake import colorize_now, create_job
+from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.state import ServiceState
+from colorizer.apps.service.store import JobStore
+from colorizer.apps.service.views import COLORIZE_BODY, ERRORS, JOB_BODY, job_view
+from colorizer.pipeline.provenance import normalize_format
+
+IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+
+
+def install_job_routes(app: FastAPI, state: ServiceState) -> None:
+    api_key = api_key_dependency(state.store)
+    _install_submit_routes(app, state, api_key)
+    _install_job_routes(app, state, api_key)
+    _install_item_routes(app, state, api_key)
+    _install_manifest_route(app, state, api_key)  # registered last, as the OpenAPI lists it
+
+
+def base_url(state: ServiceState, request: Request) -> str:
+    """Where links point: the configured public URL, else the one the request came to."""
+    return (state.config.public_url or str(request.base_url)).rstrip("/")
+
+
+def done_item(store: JobStore, key_id: str, job_id: str,
+              index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(job, item) of a finished item of this key's job; 404 or 409 otherwise."""
+    job = store.require_job(key_id, job_id)
+    if not 0 <= index < len(job["items"]):
+        raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
+    item = job["items"][index]
+    if item["status"] != "done":
+        raise Problem(409, "not_done", f"item {index} is {item['status']}; poll "
+                      f"GET /v1/jobs/{job_id} until it is done")
+    return job, item
+
+
+def _install_submit_routes(app: FastAPI, state: ServiceState,
+                           api_key: Callable[..., str]) -> None:
+    cfg = state.config
+
+    @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
+              responses={200: {"content": {"image/png": {}, "application/json": {}}}, **ERRORS})
+    async def colorize(request: Request, key_id: str = Depends(api_key),
+                       response: str | None = None) -> Response:
+        """Colorize one small image now; the image (default) or JSON with links."""
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        if len(uploads) != 1:
+            raise Problem(422, "invalid_request", "send exactly one image as the `file` part "
+                          "or as the body; use POST /v1/jobs for several")
+        item = raw["items"][0]
+        fmt = normalize_format(raw.get("format") or cfg.output_format)
+        want_json = response == "json" or "application/json" in request.headers.get("accept", "")
+        out = await run_in_threadpool(colorize_now, state, key_id, uploads[0], item, fmt)
+        url = f"{base_url(state, request)}/v1/jobs/{out.job_id}/items/0"
+        if want_json:
+            return JSONResponse({"job_id": out.job_id, "result_url": f"{url}/result",
+                                 "provenance_url": f"{url}/provenance",
+                                 "provenance": out.record},
+                                headers={"Location": f"{url}/result"})
+        return Response(out.image, media_type=out.mime, headers={
+            "Location": f"{url}/result", "Link": f'<{url}/provenance>; rel="describedby"'})
+
+    @app.post("/v1/jobs", status_code=202, tags=["jobs"], openapi_extra=JOB_BODY,
+              responses=ERRORS)
+    async def submit(request: Request, key_id: str = Depends(api_key),
+                     idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
+        """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location."""
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
+                                                       idempotency_key)
+        headers = {"Location": f"/v1/jobs/{job['id']}"}
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
+        return JSONResponse(job_view(job, base_url(state, request), secret), status_code=202,
+                            headers=headers)
+
+
+def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
+    store = state.store
+
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
+    def get_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
+        return job_view(store.require_job(key_id, job_id), base_url(state, request))
+
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
+    def cancel_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
+        store.cancel(key_id, job_id)
+        return job_view(store.require_job(key_id, job_id), base_url(state, request))
+
+
+def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
+    cfg, store = state.config, state.store
+
+    @app.get("/v1/jobs/{job_id}/items/{index}/result", tags=["jobs"], responses=ERRORS)
+    def download(job_id: str, index: int, key_id: str = Depends(api_key)) -> FileResponse:
+        _, item = done_item(store, key_id, job_id, index)
+        suffix = Path(item["result_file"]).suffix
+        return FileResponse(cfg.results_dir / item["result_file"],
+                            media_type=image_mime(suffix.lstrip(".")),
+                            filename=f"{job_id}-{index}{suffix}")
+
+    @app.get("/v1/jobs/{job_id}/items/{index}/provenance", tags=["jobs"], responses=ERRORS)
+    def provenance(job_id: str, index: int, key_id: str = Depends(api_key)) -> FileResponse:
+        _, item = done_item(store, key_id, job_id, index)
+        return FileResponse(cfg.results_dir / item["provenance_file"],
+                            media_type="application/json")
+
+    @app.get("/v1/jobs/{job_id}/items/{index}/original", tags=["jobs"], responses=ERRORS)
+    def original(job_id: str, index: int, key_id: str = Depends(api_key)) -> Response:
+        job = store.require_job(key_id, job_id)
+        if not 0 <= index < len(job["items"]) or job["items"][index]["source"]["kind"] != "upload":
+            raise Problem(404, "item_not_found", f"job {job_id} has no uploaded item {index}")
+        return Response(store.upload(job["items"][index]["id"]),
+                        media_type="application/octet-stream")
+
+
+def _install_manifest_route(app: FastAPI, state: ServiceState,
+                            api_key: Callable[..., str]) -> None:
+    cfg, store = state.config, state.store
+
+    @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"], responses=ERRORS)
+    def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
+        """IIIF Presentation 3: each canvas offers the original, then the colorized image."""
+        job = store.require_job(key_id, job_id)
+        records = {i["idx"]: json.loads((cfg.results_dir / i["provenance_file"]).read_text())
+                   for i in job["items"] if i["status"] == "done"}
+        if not records:
+            raise Problem(409, "not_done", f"job {job_id} has no finished item yet")
+        body = build_manifest(job, base_url(state, request), records)
+        return JSONResponse(body, media_type=IIIF_JSON)

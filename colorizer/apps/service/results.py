@@ -1,0 +1,56 @@
+"""An item's result files in `results/`: `<item id>.<ext>` and `<item id>.provenance.json`,
+written through the one output writer (`colorizer.apps.outputs`), timed, and described the way
+`JobStore.complete` and `JobStore.add_done_job` record them."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from colorizer.apps.outputs import Signer, StagedFiles, encode_outputs, image_suffix
+from colorizer.pipeline.result import ColorizationResult
+
+
+@dataclass
+class ItemOutputs:
+    """An item's encoded outputs and their files, staged or already in place."""
+
+    image_path: Path
+    image: bytes  # as written: XMP embedded, C2PA-signed with a signer
+    mime: str
+    record: dict[str, Any]  # the provenance record written beside the image
+    record_path: Path
+    staged: StagedFiles  # empty once published
+    timings: dict[str, float]  # the item's stage timings, "encode" and "write" included
+
+    def completion(self) -> dict[str, Any]:
+        """What the store records for a done item."""
+        return {"result_file": self.image_path.name,
+                "result_sha256": self.record["output"]["sha256"],
+                "provenance_file": self.record_path.name, "timings": self.timings}
+
+
+def write_item_outputs(result: ColorizationResult, fmt: str, item_id: str, results_dir: Path,
+                       source_info: dict[str, Any], signer: Signer | None,
+                       timings: dict[str, float], publish: bool = True) -> ItemOutputs:
+    """Encode with XMP (and C2PA), stage the image and its provenance record as fsynced
+    temporary files and, with `publish`, move them into place.
+
+    `publish=False` leaves them for `staged.publish()` (inside the store's transaction) or
+    `staged.discard()`. `timings` gains "encode" and "write".
+    """
+    clock = time.perf_counter()
+    encoded = encode_outputs(result, results_dir / f"{item_id}{image_suffix(fmt)}", fmt,
+                             provenance_source=source_info, signer=signer)
+    timings["encode"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    staged = StagedFiles.stage(encoded.files)
+    if publish:
+        staged.publish()
+    timings["write"] = time.perf_counter() - clock
+    # provenance_source was given, so the record is there
+    assert encoded.record is not None and encoded.record_path is not None
+    return ItemOutputs(encoded.image_path, encoded.image, encoded.mime, encoded.record,
+                       encoded.record_path, staged, timings)

@@ -1,0 +1,56 @@
+"""The request bodies of the API as pydantic models (also their OpenAPI schemas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from colorizer.apps.service.problems import Problem
+
+
+class ItemIn(BaseModel):
+    """One photo: exactly one of url, iiif_image, iiif_manifest or upload."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = Field(None, description="http(s) URL of an image file")
+    iiif_image: str | None = Field(None, description="IIIF Image API base URL (no /info.json)")
+    iiif_manifest: str | None = Field(None, description="IIIF Presentation 2/3 manifest URL; "
+                                                        "one item per canvas")
+    upload: int | None = Field(None, ge=0, description="index of a multipart `file` part")
+    hint: str | None = Field(None, max_length=500, description="e.g. 'Kazan 1950s'")
+    caption: str | None = Field(None, max_length=2000, description="archive caption")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ItemIn:
+        given = [k for k in ("url", "iiif_image", "iiif_manifest", "upload")
+                 if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of url, iiif_image, iiif_manifest, upload")
+        return self
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(description="receives a signed POST (Standard Webhooks) when the job ends")
+    secret: str | None = Field(None, description="whsec_<base64>; omitted: one is generated "
+                                                 "and returned once")
+
+
+class JobIn(BaseModel):
+    """The JSON body of POST /v1/jobs (or its multipart `request` field)."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[ItemIn] = Field(min_length=1)
+    format: str | None = Field(None, description="png | jpg | tif | webp")
+    webhook: WebhookIn | None = None
+
+
+def parse_job(raw: Any) -> JobIn:
+    try:
+        return JobIn.model_validate(raw)
+    except ValidationError as exc:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        raise Problem(422, "invalid_request", "the job request is not valid: "
+                      + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors),
+                      errors=errors) from exc

@@ -1,0 +1,42 @@
+"""What the routes share: the injected components, the metrics and the in-process workers."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from colorizer.apps.outputs import Signer, remove_stale_temp_files
+from colorizer.apps.service.config import ServiceConfig
+from colorizer.apps.service.fetch import SafeFetcher
+from colorizer.apps.service.metrics import Metrics
+from colorizer.apps.service.store import JobStore
+from colorizer.apps.service.worker import Worker
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+
+class ServiceState:
+    """The components of one app, and the worker threads it runs in-process."""
+
+    def __init__(self, pipeline: ColorizationPipeline, config: ServiceConfig, store: JobStore,
+                 fetcher: SafeFetcher, signer: Signer | None) -> None:
+        self.pipeline, self.config, self.store = pipeline, config, store
+        self.fetcher, self.signer, self.metrics = fetcher, signer, Metrics()
+        self.sync_slots = threading.BoundedSemaphore(config.sync_concurrency)
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start_workers(self) -> None:
+        remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)
+        for n in range(self.config.worker_threads):
+            worker = Worker(self.pipeline, self.store, self.config, self.fetcher, self.signer)
+            thread = threading.Thread(target=worker.run, args=(self.stop,), daemon=True,
+                                      name=f"chronochrome-worker-{n}")
+            thread.start()
+            self.threads.append(thread)
+
+    def stop_workers(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=60)

@@ -1,0 +1,146 @@
+"""The worker: lease an item, get its image, colorize through the one pipeline, write, complete.
+
+Run it inside the API process (`ServiceConfig.worker_threads`) or as its own process:
+
+    python -m colorizer.apps.service.worker --data-dir DIR [--weights W --device cpu ...]
+    chronochrome serve --worker-only --data-dir DIR
+
+While it works on an item the worker renews its lease (every third of `lease_seconds`), so an
+item that takes longer than the lease is never handed to a second worker; only a killed or
+stalled worker's item is. Results are staged as fsynced temporary files, then moved into place
+as `results/<item id>.<ext>` and `<item id>.provenance.json` inside the transaction that marks
+the item done under this worker's lease: a worker that lost its lease discards its files, so a
+recorded result is never overwritten, and a crash costs work, never a duplicate.
+
+Modules: `leases` (renewing a lease while an item runs), `sources` (an item's image bytes),
+`__main__` (the process entry point). The files are written by `results.write_item_outputs`,
+through the one output writer of `colorizer.apps.outputs`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from colorizer.apps.outputs import Signer
+from colorizer.apps.service.config import ServiceConfig
+from colorizer.apps.service.fetch import FetchError, SafeFetcher
+from colorizer.apps.service.iiif import IIIFError
+from colorizer.apps.service.problems import STATUS_BY_REASON
+from colorizer.apps.service.results import write_item_outputs
+from colorizer.apps.service.store import JobStore, Lease
+from colorizer.apps.service.webhooks import deliver
+from colorizer.apps.service.worker.leases import keep_lease
+from colorizer.apps.service.worker.sources import source_bytes
+from colorizer.errors import ImageLoadError
+from colorizer.pipeline.imageio import load_image
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+__all__ = ["Worker"]
+
+log = logging.getLogger("chronochrome.service.worker")
+
+
+class Worker:
+    """Processes items from a `JobStore` with a `ColorizationPipeline`."""
+
+    def __init__(self, pipeline: ColorizationPipeline, store: JobStore, config: ServiceConfig,
+                 fetcher: SafeFetcher | None = None, signer: Signer | None = None,
+                 owner: str | None = None) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.config = config
+        self.fetcher = fetcher or SafeFetcher(config.fetch)
+        self.signer = signer
+        self.owner = owner or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        config.results_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
+        """Process items until `stop` is set; sleep `poll_seconds` when the queue is empty.
+
+        An unexpected error is logged and the worker goes on: the item's lease is no longer
+        renewed, so it is retried after it expires (and failed after `max_attempts`).
+        """
+        while not stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # one bad item must not stop the worker
+                log.exception("worker %s: processing failed; the item will be retried",
+                              self.owner)
+                busy = False
+            if not busy:
+                stop.wait(poll_seconds)
+
+    def run_once(self) -> bool:
+        """Lease and process one item; False when there was none."""
+        lease = self.store.lease(self.owner, self.config.lease_seconds)
+        if lease is None:
+            return False
+        self.process(lease)
+        return True
+
+    def process(self, lease: Lease) -> None:
+        with keep_lease(self.store, lease, self.owner, self.config.lease_seconds) as lost:
+            self._process(lease, lost)
+
+    def _process(self, lease: Lease, lost: threading.Event) -> None:
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        try:
+            data, source_info = source_bytes(lease, self.store, self.fetcher,
+                                             self.config.max_pixels)
+            timings["fetch"] = time.perf_counter() - start
+            loaded = load_image(data, max_pixels=self.config.max_pixels,
+                                name=source_info.get("name", lease.item_id))
+            result = self.pipeline(loaded, hints=lease.hint, caption=lease.caption)
+        except ImageLoadError as exc:
+            self._finish(lease, *self.store.fail(lease, self.owner,
+                                                 STATUS_BY_REASON.get(exc.reason, 422),
+                                                 exc.reason, str(exc)))
+            return
+        except FetchError as exc:
+            self._finish(lease, *self.store.fail(lease, self.owner, exc.status, exc.reason,
+                                                 str(exc)))
+            return
+        except IIIFError as exc:
+            self._finish(lease, *self.store.fail(lease, self.owner, 422, exc.reason, str(exc)))
+            return
+        if lost.is_set():  # canceled, or taken over after a stall: nothing to write
+            self._finish(lease, False, False)
+            return
+        timings.update(result.timings)
+        outputs = write_item_outputs(result, lease.format, lease.item_id,
+                                     self.config.results_dir, source_info, self.signer, timings,
+                                     publish=False)
+        timings["total"] = time.perf_counter() - start
+        try:
+            changed, job_finished = self.store.complete(
+                lease, self.owner, outputs.completion(), publish=outputs.staged.publish)
+        finally:
+            outputs.staged.discard()  # staged files that were not published
+        self._finish(lease, changed, job_finished)
+
+    def _finish(self, lease: Lease, changed: bool, job_finished: bool) -> None:
+        if not changed:
+            log.info("item %s was finished or canceled elsewhere; result not recorded again",
+                     lease.item_id)
+        if job_finished:
+            self._send_webhook(lease.job_id)
+
+    def _send_webhook(self, job_id: str) -> None:
+        target = self.store.webhook_target(job_id)
+        if not target or not target[1]:
+            return
+        key_id, url, secret = target
+        job = self.store.job(key_id, job_id) or {}
+        event = {"type": "job.completed", "timestamp": time.time(), "data": {
+            "job_id": job_id, "state": job.get("state"),
+            "items": [{"index": i["idx"], "status": i["status"]} for i in job.get("items", [])]}}
+        ok, detail = deliver(self.fetcher, url, secret, event)
+        self.store.set_webhook_state(job_id, "delivered" if ok else "failed", detail)
