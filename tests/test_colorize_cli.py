@@ -199,3 +199,18 @@ def test_unusual_but_valid_inputs_are_colorized_with_notes(tiny_weights, tmp_pat
     assert "CMYK" in notes["print"] and "luminance" in notes["print"]
     assert "orientation" in notes["rotated"].lower()
     assert Image.open(out / "rotated.png").size == (20, 50)  # EXIF rotation applied
+
+
+def test_rerun_with_a_setting_that_changes_colors_is_not_skipped(tiny_weights, photos, tmp_path,
+                                                                 capsys):
+    """"Already done" covers every setting that changes the output (the pipeline's
+    fingerprint), not just the model and a few knobs."""
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos, "-o", out) == 0
+    manifest = json.loads((out / ".chronochrome-manifest.json").read_text())
+    assert len(manifest["a.png"]["settings"]["fingerprint"]) == 64
+    capsys.readouterr()
+    assert _run(tiny_weights, photos, "-o", out, "--exemplar-transfer", "0.5") == 0
+    assert "2 colorized, 0 skipped" in capsys.readouterr().out
+    assert _run(tiny_weights, photos, "-o", out, "--exemplar-transfer", "0.5") == 0
+    assert "0 colorized, 2 skipped" in capsys.readouterr().out

@@ -104,10 +104,11 @@ class BatchColorizer:
         self.exemplars = list(exemplars)  # the user's reference photos, used for every input
 
     def _settings_key(self, hints: str | None, caption: str | None) -> dict[str, Any]:
-        cfg = self.pipeline.config
-        return {"model": self.pipeline.model_info.sha256, "render_size": self.pipeline.render_size,
-                "temperature": cfg.temperature, "chroma_scale": cfg.chroma_scale,
-                "hints": hints, "caption": caption, "format": self.fmt, "report": self.report,
+        """Everything that changes what a run writes: the pipeline's fingerprint (weights,
+        model config, operating point, every setting that changes colors) and this run's
+        inputs and formats."""
+        return {"fingerprint": self.pipeline.fingerprint, "hints": hints, "caption": caption,
+                "format": self.fmt, "report": self.report,
                 "exemplars": [e.sha256 for e in self.exemplars]}
 
     def run(self, sources: Iterable[Path], hints: str | None = None, caption: str | None = None,
