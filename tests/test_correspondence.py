@@ -274,7 +274,7 @@ def test_the_exemplar_cache_reuses_cells_by_content_and_forgets_the_oldest(encod
 
 def test_matching_runs_at_its_own_size_not_the_render_size(tiny_weights):
     from colorizer.pipeline.colorization import ColorizationPipeline
-    from colorizer.pipeline.exemplar_step import Prediction, matching_view
+    from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
 
     scene = np.concatenate([_textured(96, 128, (200, 40, 40), 1),
                             _textured(96, 128, (40, 70, 190), 2)], axis=1)  # 256 x 96
@@ -287,10 +287,13 @@ def test_matching_runs_at_its_own_size_not_the_render_size(tiny_weights):
     features = pipe.generator.encode(small)
     prediction = Prediction(small, features, torch.zeros(0, 3, 8), torch.zeros(1, 2, 6, 16),
                             torch.zeros(1, 1, 6, 16))
-    photo, maps = matching_view(pipe, lightness, prediction)
+    def parts(p: ColorizationPipeline) -> TransferParts:
+        return TransferParts(p.generator, p.flag_finder, p.exemplar_cache, p.config, p.device)
+
+    photo, maps = matching_view(parts(pipe), lightness, prediction)
     assert photo.shape[-2:] == (96, 256) and maps is not features  # the photo's own 256 px
     coarse = pipe.with_config(transfer=TransferConfig(photo_size=64))
-    photo, maps = matching_view(coarse, lightness, prediction)
+    photo, maps = matching_view(parts(coarse), lightness, prediction)
     assert photo is small and maps is features  # same size: the generator's maps reused
 
     def error(p: ColorizationPipeline) -> float:

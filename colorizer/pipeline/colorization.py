@@ -33,7 +33,12 @@ from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.correspondence import ExemplarCache
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
-from colorizer.pipeline.exemplar_step import ExemplarColors, Prediction, exemplar_colors
+from colorizer.pipeline.exemplar_step import (
+    ExemplarColors,
+    Prediction,
+    TransferParts,
+    exemplar_colors,
+)
 from colorizer.pipeline.fingerprint import module_digest, pipeline_fingerprint
 from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
 from colorizer.pipeline.imageio import LoadedImage, load_image
@@ -208,7 +213,9 @@ class ColorizationPipeline:
 
         # 5. Exemplar colors copied where each exemplar is found (retrieved ones must be found
         #    in the photo first).
-        colors = exemplar_colors(self, lightness, prediction, guidance, len(user),
+        parts = TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
+                              self.device)
+        colors = exemplar_colors(parts, lightness, prediction, guidance, len(user),
                                  retrieved)
         clock.lap("generator")
 

@@ -9,21 +9,32 @@ the no-context output, to the byte.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-from colorizer.pipeline.correspondence import exemplar_transfer
+from colorizer.model.flag_finder import FlagFinder
+from colorizer.model.generator import ColorGenerator
+from colorizer.pipeline.config import PipelineConfig
+from colorizer.pipeline.correspondence import ExemplarCache, exemplar_transfer
 from colorizer.pipeline.exemplar_report import attention_shares, exemplar_records
 from colorizer.pipeline.guidance import Guidance, contribution_maps
 from colorizer.pipeline.luminance import lightness_at
 
-if TYPE_CHECKING:
-    from colorizer.pipeline.colorization import ColorizationPipeline
-
 CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
+
+
+@dataclass(frozen=True)
+class TransferParts:
+    """The pipeline's components this step uses."""
+
+    generator: ColorGenerator
+    flag_finder: FlagFinder | None
+    exemplar_cache: ExemplarCache
+    config: PipelineConfig
+    device: torch.device
 
 
 @dataclass
@@ -48,7 +59,7 @@ class ExemplarColors:
     maps: list[np.ndarray] = field(default_factory=list)  # per used exemplar: (h8, w8) mass
 
 
-def exemplar_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
+def exemplar_colors(parts: TransferParts, lightness: torch.Tensor,
                     prediction: Prediction, guidance: Guidance, n_user: int,
                     retrieved: list[dict[str, Any]]) -> ExemplarColors:
     """Copy exemplar colors where each is found; `context_weight` is where retrieved ones
@@ -59,10 +70,10 @@ def exemplar_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
     shares, maps = attention_shares(prediction.attention, used,
                                     tuple(prediction.attention.shape[-2:]))
     moved, contributed, found = [0.0] * used, list(shares), [None] * used
-    strengths = [pipe.config.exemplar_transfer if i < n_user
-                 else pipe.config.retrieved_transfer for i in range(used)]
+    strengths = [parts.config.exemplar_transfer if i < n_user
+                 else parts.config.retrieved_transfer for i in range(used)]
     active = [i for i, strength in enumerate(strengths) if strength > 0]
-    blended = (transfer_colors(pipe, lightness, prediction, guidance, n_user, active,
+    blended = (transfer_colors(parts, lightness, prediction, guidance, n_user, active,
                                strengths, colors, maps, found) if active else None)
     if blended is not None:
         maps, moved, contributed = blended
@@ -72,7 +83,7 @@ def exemplar_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
     return colors
 
 
-def transfer_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
+def transfer_colors(parts: TransferParts, lightness: torch.Tensor,
                     prediction: Prediction, guidance: Guidance, n_user: int, active: list[int],
                     strengths: list[float], colors: ExemplarColors, maps: list[np.ndarray],
                     found: list[float | None]
@@ -84,13 +95,13 @@ def transfer_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
     # and colored only on the cloth it finds; other exemplars as before.
     cloth_kind = [i >= n_user and guidance.used[i].get("kind") in CLOTH_KINDS
                   for i in active]
-    cloth = (pipe.flag_finder(prediction.features)
-             if pipe.flag_finder is not None and any(cloth_kind) else None)
-    photo, photo_maps = matching_view(pipe, lightness, prediction)
+    cloth = (parts.flag_finder(prediction.features)
+             if parts.flag_finder is not None and any(cloth_kind) else None)
+    photo, photo_maps = matching_view(parts, lightness, prediction)
     transfer = exemplar_transfer(
-        pipe.generator.encoder, photo, [guidance.images[i] for i in active],
-        pipe.config.transfer, trusted=[i < n_user for i in active],
-        cache=pipe.exemplar_cache, photo_maps=photo_maps, cloth=cloth,
+        parts.generator.encoder, photo, [guidance.images[i] for i in active],
+        parts.config.transfer, trusted=[i < n_user for i in active],
+        cache=parts.exemplar_cache, photo_maps=photo_maps, cloth=cloth,
         cloth_kind=cloth_kind)
     for i, presence in zip(active, transfer.presence.tolist()):
         found[i] = round(presence, 4)
@@ -98,7 +109,7 @@ def transfer_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
         return None
     ab, uncertainty = colors.ab, colors.uncertainty
     if photo.shape[-1] > ab.shape[-1]:  # blend on the finer grid of the two
-        stride = pipe.generator.output_stride
+        stride = parts.generator.output_stride
         grid = (photo.shape[-2] // stride, photo.shape[-1] // stride)
         ab = F.interpolate(ab, size=grid, mode="bilinear", align_corners=False)
         uncertainty = F.interpolate(uncertainty, size=grid, mode="bilinear",
@@ -112,16 +123,16 @@ def transfer_colors(pipe: ColorizationPipeline, lightness: torch.Tensor,
     return contribution_maps(maps, mass, applied)
 
 
-def matching_view(pipe: ColorizationPipeline, lightness: torch.Tensor, prediction: Prediction
+def matching_view(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
                   ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
     """The photo's L* at the transfer's matching size (never magnified past the photo
     itself, never below the render size) and the encoder's maps of it (the generator's own
     when the sizes agree)."""
     small = prediction.small
-    long_side = max(min(pipe.config.transfer.photo_size, max(lightness.shape[-2:])),
+    long_side = max(min(parts.config.transfer.photo_size, max(lightness.shape[-2:])),
                     max(small.shape[-2:]))
     if long_side == max(small.shape[-2:]):
         return small, prediction.features
-    photo = lightness_at(lightness, long_side).to(pipe.device)
-    return photo, pipe.generator.encode(photo)
+    photo = lightness_at(lightness, long_side).to(parts.device)
+    return photo, parts.generator.encode(photo)
 
