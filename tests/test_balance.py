@@ -20,7 +20,8 @@ from colorizer.model.generator import ColorGenerator, GeneratorConfig
 from colorizer.pipeline.colorization import lightness_at, lightness_of
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.imageio import load_image
-from colorizer.training.train_balance import PhotoSet, photo_stats, ridge_predictions
+from colorizer.training.balance_data import PhotoSet, photo_stats
+from colorizer.training.train_balance import ridge_predictions
 from tests.conftest import TINY
 
 SIZE = 96  # synthetic photos' side: big enough for a stride-32 map of 3 x 3

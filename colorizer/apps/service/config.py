@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from colorizer.apps.service.fetch import FetchConfig
+from colorizer.config_io import config_from_dict
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 
 DB_NAME = "jobs.sqlite3"
@@ -74,11 +75,6 @@ class ServiceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ServiceConfig:
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(f"unknown service config keys {sorted(unknown)}; "
-                             f"valid keys: {sorted(valid)}")
         data = dict(data)
         if "fetch" in data:
             data["fetch"] = FetchConfig.from_dict(data["fetch"])
@@ -86,8 +82,8 @@ class ServiceConfig:
             c2pa = dict(data["c2pa"])
             c2pa["cert_chain"], c2pa["private_key"] = (Path(c2pa["cert_chain"]),
                                                        Path(c2pa["private_key"]))
-            data["c2pa"] = C2paConfig(**c2pa)
-        return cls(**data)
+            data["c2pa"] = config_from_dict(C2paConfig, c2pa)
+        return config_from_dict(cls, data)
 
     @classmethod
     def from_json(cls, path: Path) -> ServiceConfig:

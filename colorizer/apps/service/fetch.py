@@ -19,12 +19,13 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
+from colorizer.config_io import config_from_dict
 from colorizer.errors import ChronochromeError
 
 Resolver = Callable[[str, int], list[str]]  # (host, port) -> IP address strings
@@ -68,13 +69,8 @@ class FetchConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FetchConfig:
-        valid = {f.name for f in fields(cls)} - {"resolver"}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(f"unknown fetch config keys {sorted(unknown)}; "
-                             f"valid keys: {sorted(valid)}")
         data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
-        return cls(**data)
+        return config_from_dict(cls, data, code_only=("resolver",))
 
 
 @dataclass(frozen=True)
