@@ -30,6 +30,18 @@ def tiny_weights(tmp_path, tiny_generator) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def shared_tiny_weights(tmp_path_factory) -> Path:
+    """The same tiny model folder as `tiny_weights`, saved once per session: for module-scoped
+    fixtures whose tests only read it."""
+    from colorizer.model.generator import ColorGenerator, GeneratorConfig
+
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("shared") / "tiny-model"
+    ColorGenerator(GeneratorConfig(**TINY)).save_pretrained(folder, metadata={"version": "test"})
+    return folder
+
+
 @pytest.fixture
 def shared_datasets() -> Path:
     """../shared/datasets, or a skip on machines that do not have it."""

@@ -22,9 +22,21 @@ def _lightness(pixels: np.ndarray) -> np.ndarray:
     return luminance_of_rgb(rgb.permute(2, 0, 1)[None])[0, 0].numpy()
 
 
-@pytest.fixture
-def pipe(tiny_weights):
-    return ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", render_size=128)
+@pytest.fixture(scope="module")
+def pipe(shared_tiny_weights):
+    """A tiny random generator, no context or retrieval: for what the image path does (sizes,
+    luminance, notes). The real context encoder reads text on every photo, 1-4 s a call on a
+    loaded 2-core CPU against under 1 s without it."""
+    return ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=128)
+
+
+@pytest.fixture(scope="module")
+def full_pipe(shared_tiny_weights):
+    """The tiny generator with the real default context encoder (OCR, MiniLM, ImageNet scenes)
+    and exemplar retriever, loaded once for the module: its tests only call it."""
+    return ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                render_size=128)
 
 
 REAL_PHOTOS = {
@@ -44,11 +56,10 @@ def test_luminance_of_real_photos_is_kept(pipe, name):
     assert np.percentile(diff, 99) <= 1.0
 
 
-def test_output_has_color_and_uncertainty(tiny_weights):
+def test_output_has_color_and_uncertainty(pipe):
     # An exaggerated chroma scale: even a random tiny model must then produce visible color.
-    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", render_size=96,
-                                                chroma_scale=3.0, temperature=0.1)
-    result = pipe(Image.fromarray(skdata.camera()))
+    vivid = pipe.with_config(render_size=96, chroma_scale=3.0, temperature=0.1)
+    result = vivid(Image.fromarray(skdata.camera()))
     rgb = np.asarray(result.image).astype(int)
     assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 1.0
     assert result.uncertainty.shape == (512, 512)
@@ -68,17 +79,23 @@ def test_color_input_is_noted(pipe):
     assert any("luminance" in note for note in result.input.notes)
 
 
-def test_result_is_frozen_and_serialises(pipe):
-    result = pipe(Image.fromarray(skdata.camera()), hints="USSR 1950")
+def test_result_is_frozen_and_serialises(full_pipe):
+    result = full_pipe(Image.fromarray(skdata.camera()), hints="USSR 1950")
     assert isinstance(result, ColorizationResult)
     with pytest.raises(AttributeError):
         result.image = None  # frozen
     payload = json.loads(json.dumps(result.to_dict()))
-    assert payload["model"]["sha256"] == pipe.model_info.sha256
+    assert payload["model"]["sha256"] == full_pipe.model_info.sha256
     assert payload["input"]["size"] == [512, 512]
     assert set(payload["uncertainty"]) >= {"mean", "p90"}
     assert payload["settings"]["hints"] == "USSR 1950"
     assert set(payload["timings"]) >= {"load", "generator", "merge"}
+    # The real components ran: the hint read into era and region, Soviet exemplars retrieved,
+    # the ImageNet scene classifier saw the cameraman's tripod.
+    assert payload["context"]["era"]["start"] == 1950
+    assert payload["context"]["region"]["name"] == "USSR"
+    assert "ussr_state_flag" in [e["id"] for e in payload["exemplars"]]
+    assert payload["context"]["scene"][0]["label"] == "tripod"
 
 
 def test_explicit_missing_device_is_an_error():
@@ -102,9 +119,28 @@ def test_render_size_defaults_to_the_models_operating_point(tmp_path):
     assert pipe.with_config(render_size=100)(wide).render_size == (100, 20)
 
 
-def test_render_size_is_validated(tiny_weights):
+def test_render_size_is_validated(shared_tiny_weights):
     with pytest.raises(ValueError, match="render_size"):
-        ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", render_size=8)
+        ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu", context=False,
+                                             exemplars=False, render_size=8)
+
+
+def test_the_default_weights_load_and_give_plausible_color():
+    # The shipped model, not a tiny one (about 3 s on a loaded 2-core CPU): visible color, not
+    # garish, on the packaged camera sample (real weights: mean C* 6.9, 90th percentile 18.8),
+    # its luminance kept.
+    from colorizer.model.colorspace import rgb_to_lab
+
+    photo = next(p for p in sample_photos() if p.name == "camera.png")
+    pipe = ColorizationPipeline.from_pretrained(device="cpu", context=False, exemplars=False)
+    result = pipe(photo)
+    out = np.asarray(result.image)
+    assert result.to_dict()["model"]["name"] == "chronochrome-default"
+    lab = rgb_to_lab(torch.from_numpy(out.astype(np.float32) / 255.0).permute(2, 0, 1)[None])
+    chroma = lab[0, 1:].norm(dim=0)
+    assert 3.0 < float(chroma.mean()) < 20.0 and float(chroma.quantile(0.9)) < 40.0
+    gray = np.asarray(Image.open(photo).convert("RGB"))
+    assert np.percentile(np.abs(_lightness(out) - _lightness(gray)), 99) <= 1.0
 
 
 def test_sample_photos_exist():

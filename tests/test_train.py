@@ -4,6 +4,7 @@ the class weights that decoding needs to undo the rebalancing."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ from safetensors.torch import load_file, save_file
 
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.model.quantize import undo_rebalancing
-from colorizer.training.train import TrainConfig, Trainer, store_class_weights, train
+from colorizer.training.train import TrainConfig, Trainer, store_class_weights
 from tests.conftest import TINY
 
 
@@ -42,15 +43,26 @@ def _config(photo_dir: Path, out: Path, generator_json: Path, **overrides) -> Tr
                           "eval_every": 2, "threads": 1, **overrides})
 
 
-@pytest.fixture
-def generator_json(tmp_path) -> Path:
-    path = tmp_path / "tiny.json"
+@pytest.fixture(scope="module")
+def generator_json(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("generator") / "tiny.json"
     path.write_text(json.dumps(TINY))
     return path
 
 
-def test_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path, photo_dir, generator_json):
-    whole = train(_config(photo_dir, tmp_path / "whole", generator_json))
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory, photo_dir, generator_json) -> tuple[Trainer, Path]:
+    """One uninterrupted 4-step run, shared: each trainer start computes the class weights
+    from 400 crops (seconds on a 2-core CPU), so the tests that only read a finished run
+    share this one. Returns the trainer and its final weights."""
+    trainer = Trainer(_config(photo_dir, tmp_path_factory.mktemp("runs") / "whole",
+                              generator_json))
+    return trainer, trainer.run()
+
+
+def test_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path, photo_dir, generator_json,
+                                                          whole_run):
+    _, whole = whole_run
     # An interrupted run: two steps and a checkpoint, then a fresh process picks it up.
     interrupted = Trainer(_config(photo_dir, tmp_path / "resumed", generator_json))
     interrupted.train_step()
@@ -66,18 +78,17 @@ def test_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path, photo_dir, g
     assert "val_loss" in log[-1]
 
 
-def test_trained_weights_carry_the_class_weights(tmp_path, photo_dir, generator_json):
-    config = _config(photo_dir, tmp_path / "run", generator_json, steps=1, eval_every=1)
-    trainer = Trainer(config)
-    final = trainer.run()
+def test_trained_weights_carry_the_class_weights(whole_run):
+    trainer, final = whole_run
     model = ColorGenerator.from_pretrained(final.parent)
     assert torch.allclose(model.class_log_weights, trainer.class_weights.log())
     assert float(model.class_log_weights.abs().max()) > 0.1  # rebalancing did weigh bins
 
 
-def test_class_weights_can_be_stored_into_older_weights(tmp_path, photo_dir, generator_json):
-    config = _config(photo_dir, tmp_path / "run", generator_json, steps=1, eval_every=1)
-    final = train(config)
+def test_class_weights_can_be_stored_into_older_weights(tmp_path, whole_run):
+    trainer, shared = whole_run
+    config = trainer.config
+    final = Path(shutil.copytree(shared.parent, tmp_path / "final")) / shared.name
     expected = load_file(str(final))["class_log_weights"]
     # Weights saved before the trainer stored class weights lack the buffer.
     state = load_file(str(final))

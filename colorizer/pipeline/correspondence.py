@@ -61,239 +61,36 @@ The pipeline blends `ab = (1 - s*c) * ab_generator + s*c * ab_transferred`, s th
 gate leaked the retrieved flags' colors onto walls and skies of validation photos given
 unrelated hints (+0.33 to +1.26 CIEDE2000); with it the leak is 0.000 and the flag scenes on
 validation photos go from 38% to 86% right: `eval/results/transfer-tuning.md`.
+
+The module's parts: `transfer.py` holds `TransferConfig` and the result `Transfer` (which
+blends itself), `exemplar_cells.py` the descriptors and the exemplars' cells and their cache;
+here the photo is matched to them and the gates applied.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.model.colorspace import rgb_to_lab
+from colorizer.model.encoder import EfficientNetLite0
+from colorizer.pipeline.exemplar_cells import (
+    ExemplarCache,
+    ExemplarCells,
+    descriptors,
+    descriptors_of,
+    exemplar_cells,
+)
+from colorizer.pipeline.transfer import Transfer, TransferConfig, resize_cells
+
+__all__ = ["COLORED_CHROMA", "SPREAD_SCALE", "ExemplarCache", "ExemplarCells", "Transfer",
+           "TransferConfig", "cloth_cells", "cloth_evidence", "exemplar_transfer"]
 
 SPREAD_SCALE = 40.0  # a*b* standard deviation of the matched colors that counts as "unsure"
 COLORED_CHROMA = 15.0  # C* from which an exemplar cell counts as colored (not a gray backdrop)
-
-
-@dataclass(frozen=True)
-class TransferConfig:
-    """How exemplar colors are matched onto the photo (the gate was chosen on the validation
-    split: `python -m eval.tune_transfer`)."""
-
-    size: int = 256  # exemplar long side (px) for matching: 32 x 32 cells at stride 8
-    # The photo's long side (px) for matching, whatever the generator's render size (but never
-    # past the photo's own size): a flag a fifth of a photo's width is 13 cells wide at 512 px
-    # but 8 at 320, too few to find its stripes (held-out flag benchmark: 18/30 flags in their
-    # own colors at 320, 23/30 at 512).
-    photo_size: int = 512
-    temperature: float = 0.03  # softmax temperature over cosine similarities
-    luminance_weight: float = 2.0  # similarity lost per unit of |L*_photo - L*_exemplar| / 100
-    window: int = 5  # a round trip counts when it lands within this many cells (odd)
-    full_confidence: float = 0.1  # round-trip mass at which the transfer fully applies
-    min_similarity: float = 0.3  # best similarity below which nothing is transferred ...
-    full_similarity: float = 0.4  # ... and above which the similarity test fully passes
-    # The similarity test's own L* weight: 0, texture alone. Matching still weighs L* (which
-    # stripe), but a shaded fold of a blue stripe is darker than any cell of the exemplar's.
-    gate_luminance_weight: float = 0.0
-    # Presence of an untrusted (retrieved) exemplar's object in the photo: the share of its
-    # colored cells that find a cell in the photo at least `presence_similarity` alike.
-    presence_similarity: float = 0.5
-    min_presence: float = 0.3  # share below which the exemplar transfers nothing ...
-    full_presence: float = 0.4  # ... and above which it transfers fully
-    # Retrieved flags and banners with a flag finder (see the module docstring): evidence is
-    # the mean cloth probability of the photo's `cloth_top_cells` most cloth-like cells.
-    cloth_top_cells: int = 12
-    # Chosen on the finder's own held-out scenes and the flag-free val-split photos as the
-    # pipeline sees them (module docstring): from 0.995 the finder fires on 2/91 of those
-    # photos, from 0.998 on none; 87% and 82% of held-out scenes with cloth pass.
-    min_cloth_evidence: float = 0.995  # evidence below which a cloth exemplar moves nothing
-    full_cloth_evidence: float = 0.998  # ... and above which it transfers fully
-    # Held-out cell precision / recall: 0.80 / 0.81 at p >= 0.7, 0.90 / 0.68 at p >= 0.9.
-    min_cloth_cell: float = 0.7  # a cell's cloth probability below which it takes nothing ...
-    full_cloth_cell: float = 0.9  # ... and above which it takes the exemplar's color fully
-    # A cloth cell whose L* is this far (/100) from the exemplar cells it matched takes less
-    # color, none from `cloth_lightness_zero`: the finder finds *any* flag, and a white or
-    # pale stripe of another flag (~50 from Soviet red) is not the exemplar's cloth. Red
-    # printed dark by orthochromatic film (L* ~10-20 against ~45) stays within the full range.
-    cloth_lightness_full: float = 0.35
-    cloth_lightness_zero: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.size < 32 or self.photo_size < 32:
-            raise ValueError(f"transfer sizes must be at least 32 px, got {self.size} "
-                             f"(exemplar) and {self.photo_size} (photo)")
-        if self.temperature <= 0 or self.full_confidence <= 0:
-            raise ValueError("transfer temperature and full_confidence must be positive")
-        if self.window < 1 or self.window % 2 == 0:
-            raise ValueError(f"transfer window must be a positive odd number, got {self.window}")
-        if self.luminance_weight < 0 or self.gate_luminance_weight < 0:
-            raise ValueError("transfer luminance weights must not be negative")
-        if self.full_similarity <= self.min_similarity:
-            raise ValueError("transfer full_similarity must exceed min_similarity")
-        if not 0 <= self.min_presence < self.full_presence <= 1:
-            raise ValueError("transfer presence needs 0 <= min_presence < full_presence <= 1")
-        if self.cloth_top_cells < 1:
-            raise ValueError(f"cloth_top_cells must be positive, got {self.cloth_top_cells}")
-        if not 0 <= self.min_cloth_evidence < self.full_cloth_evidence <= 1:
-            raise ValueError("transfer cloth evidence needs 0 <= min < full <= 1")
-        if not 0 <= self.min_cloth_cell < self.full_cloth_cell <= 1:
-            raise ValueError("transfer cloth cells need 0 <= min_cloth_cell < full <= 1")
-        if not 0 <= self.cloth_lightness_full < self.cloth_lightness_zero:
-            raise ValueError("transfer cloth lightness needs 0 <= full < zero")
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """Colors matched from the exemplars, on the photo's stride-8 grid."""
-
-    ab: torch.Tensor  # (1, 2, h, w) transferred a*b*
-    confidence: torch.Tensor  # (1, 1, h, w) in [0, 1]
-    spread: torch.Tensor  # (1, 1, h, w) in [0, 1]: how much the matched colors disagree
-    mass: torch.Tensor  # (K, h, w): share of each cell's match that went to exemplar k
-    presence: torch.Tensor  # (K,): share of exemplar k's colored cells found in the photo
-    admitted: torch.Tensor  # (K,) in [0, 1]: how far exemplar k may transfer (1 if trusted)
-    # (K, h, w) where exemplar k may put color (a cloth exemplar: the finder's cloth cells;
-    # 1 elsewhere) and (K,) whether the round-trip/similarity confidence applies to it (not
-    # to a cloth exemplar, whose evidence is the finder's). None: ones and all True.
-    region: torch.Tensor | None = None
-    gated: torch.Tensor | None = None
-
-    def _weight(self, strengths: list[float], keep: torch.Tensor) -> torch.Tensor:
-        """(1, 1, h, w) blend weight of the exemplars with `keep` (K,) at the match grid."""
-        strength = torch.tensor(strengths, dtype=self.mass.dtype, device=self.mass.device)
-        per_k = (keep * strength * self.admitted)[:, None, None] * self.mass
-        if self.region is not None:
-            per_k = per_k * self.region
-        if self.gated is None:
-            return self.confidence * per_k.sum(0)[None, None]
-        gated = self.gated.to(per_k.dtype)[:, None, None]
-        return (self.confidence * (per_k * gated).sum(0)[None, None]
-                + (per_k * (1 - gated)).sum(0)[None, None])
-
-    def blend(self, ab: torch.Tensor, uncertainty: torch.Tensor, strengths: list[float]
-              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Blend into the generator's (ab, uncertainty) at their resolution. `strengths` has one
-        entry per exemplar: a cell's weight is its confidence times the strengths (and
-        admission) of the exemplars it matched, by match mass. Returns both and the applied
-        weight (1, 1, h, w) at the generator's resolution."""
-        if len(strengths) != self.mass.shape[0]:
-            raise ValueError(f"{len(strengths)} strengths for {self.mass.shape[0]} exemplars")
-        size = ab.shape[-2:]
-        weight = _resize(self._weight(strengths, torch.ones_like(self.admitted)), size)
-        mixed_ab = ab * (1 - weight) + _resize(self.ab, size) * weight
-        mixed_unc = uncertainty * (1 - weight) + _resize(self.spread, size) * weight
-        return mixed_ab, mixed_unc, weight
-
-
-    def applied_by(self, strengths: list[float], which: list[bool],
-                   size: torch.Size | tuple[int, int]) -> torch.Tensor:
-        """(1, 1, h, w) the blend weight that came from the exemplars marked in `which` (the
-        retrieved ones: where the context changed the colors), at `size`."""
-        keep = torch.tensor(which, dtype=self.mass.dtype, device=self.mass.device)
-        return _resize(self._weight(strengths, keep), size)
-
-
-def _resize(x: torch.Tensor, size: torch.Size | tuple[int, int]) -> torch.Tensor:
-    if tuple(x.shape[-2:]) == tuple(size):
-        return x
-    return F.interpolate(x, size=tuple(size), mode="bilinear", align_corners=False)
-
-
-def _descriptors(encoder: torch.nn.Module, lightness: torch.Tensor) -> torch.Tensor:
-    """(1, 1, H, W) L* -> (1, C, H/8, W/8) unit-length matching descriptors."""
-    return _descriptors_of(encoder.lightness_maps(lightness))
-
-
-def _descriptors_of(maps: dict[int, torch.Tensor]) -> torch.Tensor:
-    """The encoder's maps (by stride) -> (1, C, H/8, W/8) unit-length matching descriptors."""
-    fine = maps[8]
-    coarse = F.interpolate(maps[16], size=fine.shape[-2:], mode="bilinear", align_corners=False)
-
-    def centred(f: torch.Tensor) -> torch.Tensor:
-        # Centring per image removes what all cells share (overall exposure, film grain), so
-        # the cosine compares what differs between regions.
-        return F.normalize(f - f.mean(dim=(2, 3), keepdim=True), dim=1)
-
-    return torch.cat([centred(fine), centred(coarse)], dim=1) / np.sqrt(2.0)
-
-
-def _exemplar_lab(image: Image.Image, size: int, device: torch.device
-                  ) -> tuple[torch.Tensor, torch.Tensor]:
-    """A PIL image -> (1, 3, h, w) CIELAB with its long side at `size`, aspect kept, and
-    (1, 1, h, w) opacity: a rendered flag's alpha marks its cloth (1 everywhere without one)."""
-    w, h = image.size
-    scale = size / max(w, h)
-    shape = (max(32, round(w * scale)), max(32, round(h * scale)))
-    rgb = np.asarray(image.convert("RGB").resize(shape, Image.BICUBIC), dtype=np.float32) / 255.0
-    lab = rgb_to_lab(torch.from_numpy(rgb).permute(2, 0, 1)[None].to(device))
-    if "A" not in image.getbands():
-        return lab, torch.ones_like(lab[:, :1])
-    alpha = np.asarray(image.getchannel("A").resize(shape, Image.BILINEAR), dtype=np.float32)
-    return lab, torch.from_numpy(alpha / 255.0)[None, None].to(device)
-
-
-@dataclass(frozen=True)
-class ExemplarCells:
-    """An exemplar's cells that take part in matching (its object's, not a flag's ground)."""
-
-    keys: torch.Tensor  # (C, Ne) unit descriptors
-    lightness: torch.Tensor  # (Ne,) L* / 100
-    ab: torch.Tensor  # (Ne, 2) mean a*b*
-
-
-def _exemplar_cells(encoder: torch.nn.Module, image: Image.Image, size: int,
-                    device: torch.device) -> ExemplarCells:
-    lab, opacity = _exemplar_lab(image, size, device)
-    keys = _descriptors(encoder, lab[:, :1])
-    cells = keys.shape[-2:]
-    # Only cells that are mostly the exemplar's object (not a flag's gray ground).
-    keep = F.adaptive_avg_pool2d(opacity, cells).flatten() >= 0.5
-    if not bool(keep.any()):
-        keep = torch.ones_like(keep)
-    return ExemplarCells(
-        keys=keys.flatten(2)[0][:, keep],
-        lightness=F.adaptive_avg_pool2d(lab[:, :1], cells).flatten()[keep] / 100.0,
-        ab=F.adaptive_avg_pool2d(lab[:, 1:], cells).flatten(2)[0].T[keep],
-    )
-
-
-class ExemplarCache:
-    """The cells of exemplar images already matched, by content: a batch colorized with one
-    hint retrieves the same flags for every photo, and encoding them is a third of the
-    transfer's cost when none of them is in the photo. Least recently used entries go first;
-    safe to share between threads."""
-
-    def __init__(self, capacity: int = 32):
-        if capacity < 1:
-            raise ValueError(f"exemplar cache capacity must be at least 1, got {capacity}")
-        self.capacity = capacity
-        self._items: OrderedDict[tuple, ExemplarCells] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, image: Image.Image, size: int, device: torch.device,
-            compute: Callable[[], ExemplarCells]) -> ExemplarCells:
-        key = (hashlib.sha1(image.tobytes()).hexdigest(), image.mode, image.size, size,
-               str(device))
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        cells = compute()
-        with self._lock:
-            self._items[key] = cells
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-        return cells
 
 
 def _presence(similarity: torch.Tensor, chroma: torch.Tensor, config: TransferConfig
@@ -324,13 +121,83 @@ def cloth_cells(cloth: torch.Tensor, size: tuple[int, int], config: TransferConf
                 ) -> torch.Tensor:
     """(h, w) weight of each matching cell from the finder's (1, 1, h', w') probability:
     0 below `min_cloth_cell`, 1 above `full_cloth_cell`."""
-    prob = _resize(cloth.float(), size)[0, 0]
+    prob = resize_cells(cloth.float(), size)[0, 0]
     span = config.full_cloth_cell - config.min_cloth_cell
     return ((prob - config.min_cloth_cell) / span).clamp(0, 1)
 
 
+
+
+@dataclass(frozen=True)
+class _Matches:
+    """The photo's cells against every exemplar's: what the gates and the blend are made of."""
+
+    sims: list[torch.Tensor]  # per exemplar k, (Np, Ne_k): cosine minus the L* penalty
+    gates: list[torch.Tensor]  # per exemplar k, (Np, Ne_k): what the similarity test reads
+    colors: list[torch.Tensor]  # per exemplar k, (Ne_k, 2) its cells' a*b*
+    lightness: list[torch.Tensor]  # per exemplar k, (Ne_k,) its cells' L* / 100
+    photo_l: torch.Tensor  # (Np,) the photo cells' L* / 100
+    shape: tuple[int, int]  # (h, w) the photo's stride-8 grid; Np = h * w
+
+
+def _match(encoder: EfficientNetLite0, lightness: torch.Tensor, images: Sequence[Image.Image],
+           config: TransferConfig, cache: ExemplarCache | None,
+           photo_maps: dict[int, torch.Tensor] | None) -> _Matches:
+    """Similarities of the photo's cells to every exemplar's (the encoder runs in eval mode
+    and is handed back in the mode it came in)."""
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        photo = (descriptors(encoder, lightness) if photo_maps is None
+                 else descriptors_of(photo_maps))
+        h, w = photo.shape[-2:]
+        query = photo.flatten(2)[0].T  # (Np, C)
+        photo_l = F.adaptive_avg_pool2d(lightness, (h, w)).flatten() / 100.0
+        sims, gates, colors, lightness_of = [], [], [], []
+        for image in images:
+            if cache is None:
+                cells = exemplar_cells(encoder, image, config.size, lightness.device)
+            else:
+                cells = cache.get(image, config.size, lightness.device,
+                                  lambda i=image: exemplar_cells(encoder, i, config.size,
+                                                                 lightness.device))
+            cosine = query @ cells.keys
+            lightness_gap = (photo_l[:, None] - cells.lightness[None, :]).abs()
+            sims.append(cosine - config.luminance_weight * lightness_gap)
+            # With no L* weight of its own (the default) the gate is the cosine itself.
+            gates.append(cosine - config.gate_luminance_weight * lightness_gap
+                         if config.gate_luminance_weight else cosine)
+            colors.append(cells.ab)
+            lightness_of.append(cells.lightness)
+    finally:
+        encoder.train(was_training)
+    return _Matches(sims, gates, colors, lightness_of, photo_l, (h, w))
+
+
+def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | None,
+               cloth_kind: list[bool], config: TransferConfig, device: torch.device
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each exemplar's (K,) presence, (K,) admission and (K, h, w) region: the presence test
+    for retrieved exemplars, the finder's evidence and cloth cells for cloth ones."""
+    h, w = matches.shape
+    presence = torch.stack([_presence(sim, ab.norm(dim=1), config)
+                            for sim, ab in zip(matches.sims, matches.colors)])
+    admitted = torch.where(torch.tensor(trusted, device=presence.device),
+                           torch.ones_like(presence), _admitted(presence, config))
+    region = torch.ones(len(matches.sims), h, w, device=device)
+    if cloth is not None and any(cloth_kind):
+        evidence = cloth_evidence(cloth.to(device), config)
+        span = config.full_cloth_evidence - config.min_cloth_evidence
+        cells = cloth_cells(cloth.to(device), (h, w), config)
+        for k in (k for k, c in enumerate(cloth_kind) if c):
+            presence[k] = evidence
+            admitted[k] = ((evidence - config.min_cloth_evidence) / span).clamp(0, 1)
+            region[k] = cells
+    return presence, admitted, region
+
+
 @torch.no_grad()
-def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
+def exemplar_transfer(encoder: EfficientNetLite0, lightness: torch.Tensor,
                       images: Sequence[Image.Image], config: TransferConfig | None = None,
                       trusted: Sequence[bool] | None = None,
                       cache: ExemplarCache | None = None,
@@ -355,84 +222,87 @@ def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
     cloth_kind = [False] * len(images) if cloth_kind is None or cloth is None else [
         bool(c) and not t for c, t in zip(cloth_kind, trusted, strict=True)]
     config = config or TransferConfig()
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        photo = (_descriptors(encoder, lightness) if photo_maps is None
-                 else _descriptors_of(photo_maps))
-        h, w = photo.shape[-2:]
-        query = photo.flatten(2)[0].T  # (Np, C)
-        photo_l = F.adaptive_avg_pool2d(lightness, (h, w)).flatten() / 100.0
-        sims, gates, colors, lightness_of = [], [], [], []
-        for image in images:
-            if cache is None:
-                cells = _exemplar_cells(encoder, image, config.size, lightness.device)
-            else:
-                cells = cache.get(image, config.size, lightness.device,
-                                  lambda i=image: _exemplar_cells(encoder, i, config.size,
-                                                                  lightness.device))
-            cosine = query @ cells.keys
-            lightness_gap = (photo_l[:, None] - cells.lightness[None, :]).abs()
-            sims.append(cosine - config.luminance_weight * lightness_gap)
-            # With no L* weight of its own (the default) the gate is the cosine itself.
-            gates.append(cosine - config.gate_luminance_weight * lightness_gap
-                         if config.gate_luminance_weight else cosine)
-            colors.append(cells.ab)
-            lightness_of.append(cells.lightness)
-    finally:
-        encoder.train(was_training)
-
+    matches = _match(encoder, lightness, images, config, cache, photo_maps)
     device = lightness.device
-    presence = torch.stack([_presence(sim, ab.norm(dim=1), config)
-                            for sim, ab in zip(sims, colors)])
-    admitted = torch.where(torch.tensor(trusted, device=presence.device),
-                           torch.ones_like(presence), _admitted(presence, config))
-    region = torch.ones(len(sims), h, w, device=device)
-    if any(cloth_kind):
-        evidence = cloth_evidence(cloth.to(device), config)
-        span = config.full_cloth_evidence - config.min_cloth_evidence
-        cells = cloth_cells(cloth.to(device), (h, w), config)
-        for k in (k for k, c in enumerate(cloth_kind) if c):
-            presence[k] = evidence
-            admitted[k] = ((evidence - config.min_cloth_evidence) / span).clamp(0, 1)
-            region[k] = cells
+    presence, admitted, region = _admission(matches, trusted, cloth, cloth_kind, config, device)
     gated = torch.tensor([not c for c in cloth_kind], device=device)
-    masses = [torch.zeros(h, w, device=device) for _ in sims]
-    live = [k for k in range(len(sims))
+    live = [k for k in range(len(matches.sims))
             if float(admitted[k]) > 0 and float(region[k].max()) > 0]
     if not live:
         # No exemplar's object is in the photo: no cell takes a color, and the matching
         # below (most of the cost) is skipped: the common case for an archive's photos.
+        h, w = matches.shape
         none = torch.zeros(1, 1, h, w, device=device)
         return Transfer(ab=none.repeat(1, 2, 1, 1), confidence=none, spread=none.clone(),
-                        mass=torch.stack(masses), presence=presence, admitted=admitted,
-                        region=region, gated=gated)
+                        mass=torch.zeros(len(matches.sims), h, w, device=device),
+                        presence=presence, admitted=admitted, region=region, gated=gated)
+    ab, confidence, spread, mass = _transfer_live(matches, live, admitted, region, cloth_kind,
+                                                  config)
+    return Transfer(ab=ab, confidence=confidence, spread=spread, mass=mass, presence=presence,
+                    admitted=admitted, region=region, gated=gated)
+
+
+def _transfer_live(matches: _Matches, live: list[int], admitted: torch.Tensor,
+                   region: torch.Tensor, cloth_kind: list[bool], config: TransferConfig
+                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The exemplars in `live` (admitted, with somewhere to go) matched onto the photo:
+    (1, 2, h, w) a*b*, (1, 1, h, w) confidence and spread, (K, h, w) match mass. Narrows a
+    cloth exemplar's `region` (in place) to the cells whose L* fits what they matched."""
+    h, w = matches.shape
+    forward = _forward(matches, live, admitted, region, cloth_kind, config)
+    palette = torch.cat([matches.colors[k] for k in live], dim=0)
+    ab = forward @ palette  # (Np, 2)
+    if any(cloth_kind[k] for k in live):
+        _narrow_cloth(matches, live, forward, region, cloth_kind, config)
+    spread = (forward @ palette.square()).sum(1) - ab.square().sum(1)
+    mass, round_trip = _round_trip(matches, live, forward, cloth_kind, config)
+    confidence = (round_trip / config.full_confidence).clamp(0, 1) * _similar(
+        matches, cloth_kind, config)
+    return (ab.T.reshape(1, 2, h, w), confidence.reshape(1, 1, h, w),
+            (spread.clamp_min(0).sqrt() / SPREAD_SCALE).clamp(0, 1).reshape(1, 1, h, w), mass)
+
+
+def _forward(matches: _Matches, live: list[int], admitted: torch.Tensor, region: torch.Tensor,
+             cloth_kind: list[bool], config: TransferConfig) -> torch.Tensor:
+    """(Np, sum of the live Ne_k) each photo cell's softmax over the live exemplars' cells."""
     # A partly admitted exemplar weighs less in the softmax (log-weight), so the cells'
     # matches go to the exemplars that are surely there; a cloth exemplar takes no match
     # outside the finder's cloth (its region), leaving those cells to the others.
     log_admitted = admitted.log()
     log_region = region.clamp_min(1e-6).log().flatten(1)  # (K, Np)
-    forward = torch.softmax(torch.cat([sims[k] / config.temperature + log_admitted[k]
-                                       + (log_region[k][:, None] if cloth_kind[k] else 0.0)
-                                       for k in live], dim=1), dim=1)
-    palette = torch.cat([colors[k] for k in live], dim=0)
-    ab = forward @ palette  # (Np, 2)
-    if any(cloth_kind[k] for k in live):
-        # The L* of what each cell matched against its own: a large gap says the cloth is
-        # another flag's (no color of that lightness in the exemplar).
-        matched_l = forward @ torch.cat([lightness_of[k] for k in live])
-        gap = (photo_l - matched_l).abs()
-        span = config.cloth_lightness_zero - config.cloth_lightness_full
-        fits = ((config.cloth_lightness_zero - gap) / span).clamp(0, 1).reshape(h, w)
-        for k in live:
-            if cloth_kind[k]:
-                region[k] = region[k] * fits
-    spread = (forward @ palette.square()).sum(1) - ab.square().sum(1)
+    return torch.softmax(torch.cat([matches.sims[k] / config.temperature + log_admitted[k]
+                                    + (log_region[k][:, None] if cloth_kind[k] else 0.0)
+                                    for k in live], dim=1), dim=1)
+
+
+def _narrow_cloth(matches: _Matches, live: list[int], forward: torch.Tensor,
+                  region: torch.Tensor, cloth_kind: list[bool], config: TransferConfig) -> None:
+    """Scale the cloth exemplars' `region` (in place) by how well each cell's L* fits the L*
+    of what it matched: a large gap says the cloth is another flag's (no color of that
+    lightness in the exemplar)."""
+    h, w = matches.shape
+    matched_l = forward @ torch.cat([matches.lightness[k] for k in live])
+    gap = (matches.photo_l - matched_l).abs()
+    span = config.cloth_lightness_zero - config.cloth_lightness_full
+    fits = ((config.cloth_lightness_zero - gap) / span).clamp(0, 1).reshape(h, w)
+    for k in live:
+        if cloth_kind[k]:
+            region[k] = region[k] * fits
+
+
+def _round_trip(matches: _Matches, live: list[int], forward: torch.Tensor,
+                cloth_kind: list[bool], config: TransferConfig
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(K, h, w) each exemplar's share of the cells' matches, and (Np,) the round-trip mass:
+    how much of a cell's match comes from exemplar cells whose own best matches land near it."""
+    h, w = matches.shape
+    device = forward.device
+    masses = [torch.zeros(h, w, device=device) for _ in matches.sims]
     round_trip = torch.zeros(h * w, device=device)
     start = 0
     win = config.window
     for k in live:
-        n = sims[k].shape[1]
+        n = matches.sims[k].shape[1]
         part = forward[:, start:start + n]
         masses[k] = part.sum(1).reshape(h, w)
         start += n
@@ -440,24 +310,20 @@ def exemplar_transfer(encoder: torch.nn.Module, lightness: torch.Tensor,
             continue  # the finder's evidence, not the round trip, admits a cloth exemplar
         # Where each exemplar cell's own best matches lie in the photo, summed over a window:
         # (Ne, h, w) -> the mass landing near each photo cell.
-        back = torch.softmax(sims[k] / config.temperature, dim=0).T.reshape(n, 1, h, w)
+        back = torch.softmax(matches.sims[k] / config.temperature, dim=0).T.reshape(n, 1, h, w)
         near = F.avg_pool2d(back, win, 1, win // 2, count_include_pad=False) * (win * win)
         round_trip += (part * near.reshape(n, h * w).T).sum(1)
+    return torch.stack(masses), round_trip
+
+
+def _similar(matches: _Matches, cloth_kind: list[bool], config: TransferConfig
+             ) -> torch.Tensor:
+    """(Np,) the similarity test: the best texture similarity of each cell among the gated
+    (non-cloth) exemplars, 0 below `min_similarity`, 1 above `full_similarity`."""
     span = config.full_similarity - config.min_similarity
-    checked = [gates[k] for k in range(len(gates)) if not cloth_kind[k]]
-    if checked:
-        best = torch.cat(checked, dim=1).max(dim=1).values
-        similar = ((best - config.min_similarity) / span).clamp(0, 1)
-    else:
-        similar = torch.zeros(h * w, device=device)
-    confidence = (round_trip / config.full_confidence).clamp(0, 1) * similar
-    return Transfer(
-        ab=ab.T.reshape(1, 2, h, w),
-        confidence=confidence.reshape(1, 1, h, w),
-        spread=(spread.clamp_min(0).sqrt() / SPREAD_SCALE).clamp(0, 1).reshape(1, 1, h, w),
-        mass=torch.stack(masses),
-        presence=presence,
-        admitted=admitted,
-        region=region,
-        gated=gated,
-    )
+    checked = [g for g, c in zip(matches.gates, cloth_kind) if not c]
+    if not checked:
+        h, w = matches.shape
+        return torch.zeros(h * w, device=matches.photo_l.device)
+    best = torch.cat(checked, dim=1).max(dim=1).values
+    return ((best - config.min_similarity) / span).clamp(0, 1)

@@ -12,7 +12,8 @@ every input gets the same treatment:
 6. whether the source had real color is reported (the pipeline keeps luminance only).
 
 Failures raise the `ImageLoadError` family from `colorizer.errors`; each step that changed the
-pixels adds a human-readable note to `LoadedImage.notes`.
+pixels adds a human-readable note to `LoadedImage.notes`. Steps 1-3 are here, steps 4-6 (the
+pixels) in `image_pixels.py`.
 """
 
 from __future__ import annotations
@@ -25,12 +26,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
 import numpy as np
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from colorizer.errors import (
     EmptyFileError,
@@ -40,6 +40,7 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
+from colorizer.pipeline.image_pixels import apply_orientation, has_color, to_srgb
 
 DEFAULT_MAX_PIXELS = 50_000_000
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
@@ -72,13 +73,6 @@ _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyErr
 _REDOWNLOAD_FIX = (
     "re-export or re-download the file; an interrupted copy or download is the usual cause"
 )
-
-_ORIENTATION_TAG = 0x0112
-_ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
-_HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
-# Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
-# ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
-_COLOR_TOLERANCE = 3.0 / 255.0
 
 
 @dataclass(frozen=True)
@@ -280,12 +274,12 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
     notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
-    image, orientation = _apply_orientation(image)
+    image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
-    rgb, conversion_notes = _to_srgb(image, icc_profile, label)
+    rgb, conversion_notes = to_srgb(image, icc_profile, label)
     notes.extend(conversion_notes)
-    is_color = _has_color(rgb)
+    is_color = has_color(rgb)
     if is_color:
         notes.append("color input reduced to luminance")
     return LoadedImage(
@@ -328,111 +322,3 @@ def _frame_note(index: int, frames: int) -> str:
     if index == 0:
         return f"first of {frames} frames used"
     return f"frame {index + 1} of {frames} used"
-
-
-def _apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
-    """Rotate/flip as the EXIF Orientation tag says; return the tag when it changed anything."""
-    orientation = image.getexif().get(_ORIENTATION_TAG)
-    if orientation not in range(2, 9):  # 1 is "as stored"; other values are invalid
-        return image, None
-    return ImageOps.exif_transpose(image), orientation
-
-
-def _to_srgb(
-    image: Image.Image, icc_profile: bytes | None, label: str
-) -> tuple[np.ndarray, list[str]]:
-    """Any supported mode -> (H, W, 3) float32 sRGB in [0, 1], plus notes."""
-    if image.mode in _HIGH_DEPTH_GRAY_MODES:
-        return _high_depth_gray(image, icc_profile is not None)
-    notes = []
-    if _has_alpha(image):
-        image, translucent = _composite_on_white(image)
-        if translucent:
-            notes.append("alpha composited on white")
-    elif image.mode not in ("RGB", "L", "CMYK"):  # "1", "P", "YCbCr", ... (ICC needs RGB)
-        image = _convert(image, "RGB", label)
-    if image.mode == "CMYK":
-        notes.append("CMYK converted to sRGB")
-    if icc_profile:
-        image, note = _apply_icc(image, icc_profile)
-        notes.append(note)
-    if image.mode != "RGB":
-        image = _convert(image, "RGB", label)
-    rgb = np.asarray(image, dtype=np.float32) / np.float32(255.0)  # (H, W, 3)
-    return rgb, notes
-
-
-def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
-    """16/32-bit grayscale: scale by the full 16-bit range, never clip at 255."""
-    values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
-    if image.mode == "F":
-        peak = float(values.max(initial=0.0))
-        # Float files carry no declared range: keep [0, 1] data as is, else scale by the peak.
-        notes = ["32-bit float grayscale scaled by its maximum"] if peak > 1.0 else []
-        gray = np.clip(values, 0.0, None) / max(peak, 1.0)
-    else:
-        notes = ["16-bit grayscale scaled to [0,1]"]
-        if image.mode == "I" and (values.min(initial=0) < 0 or values.max(initial=0) > 65535):
-            notes.append("32-bit grayscale values outside 0..65535 clipped")
-        gray = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)
-    if had_profile:
-        notes.append("embedded ICC profile ignored for high-bit-depth grayscale")
-    rgb = np.repeat(gray.astype(np.float32)[..., None], 3, axis=-1)  # (H, W) -> (H, W, 3)
-    return np.ascontiguousarray(rgb), notes
-
-
-def _has_alpha(image: Image.Image) -> bool:
-    # P, L and RGB carry transparency as a palette index or a single color in info.
-    return image.mode in _ALPHA_MODES or "transparency" in image.info
-
-
-def _composite_on_white(image: Image.Image) -> tuple[Image.Image, bool]:
-    """Flatten onto white; also report whether any pixel was not fully opaque."""
-    rgba = image.convert("RGBA")  # also un-premultiplies La / RGBa
-    translucent = rgba.getchannel("A").getextrema()[0] < 255
-    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(white, rgba).convert("RGB"), translucent
-
-
-def _convert(image: Image.Image, mode: str, label: str) -> Image.Image:
-    try:
-        return image.convert(mode)
-    except ValueError as exc:
-        raise UnsupportedImageError(
-            label,
-            f"pixel mode {image.mode!r} is not supported ({exc})",
-            "save it as 8-bit RGB or grayscale, or 16-bit grayscale, first",
-        ) from exc
-
-
-def _apply_icc(image: Image.Image, icc_profile: bytes) -> tuple[Image.Image, str]:
-    """Convert from the embedded profile to sRGB; a profile that does not fit is noted, not fatal."""
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        description = ImageCms.getProfileDescription(profile).strip() or "unnamed"
-    except (OSError, ImageCms.PyCMSError) as exc:
-        return image, f"embedded ICC profile unreadable ({exc}); pixels taken as sRGB"
-    try:
-        converted = ImageCms.profileToProfile(
-            image,
-            profile,
-            _srgb_profile(),
-            outputMode="RGB",
-            renderingIntent=ImageCms.Intent.PERCEPTUAL,
-        )
-    except ImageCms.PyCMSError as exc:
-        note = f"embedded ICC profile {description!r} does not fit {image.mode} pixels ({exc})"
-        return image, note + "; pixels taken as sRGB"
-    return converted, f"embedded ICC profile {description!r} converted to sRGB"
-
-
-@lru_cache(maxsize=1)
-def _srgb_profile() -> ImageCms.ImageCmsProfile:
-    # Built on first use, not at import.
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-
-
-def _has_color(rgb: np.ndarray) -> bool:
-    """True if any pixel's channels differ by more than `_COLOR_TOLERANCE`."""
-    spread = rgb.max(axis=-1) - rgb.min(axis=-1)  # (H, W)
-    return bool((spread > _COLOR_TOLERANCE).any())

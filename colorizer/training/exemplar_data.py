@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -37,6 +38,9 @@ from PIL import Image
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
 from colorizer.model.conditioning import Conditioning, exemplar_tensor
 from colorizer.training.data import PhotoBank
+
+if TYPE_CHECKING:  # retrieval is imported when the source is built, not with this module
+    from retrieval import Exemplar, NamedColor, TextEmbedder
 
 FLAG_VARIANTS = 4  # renders per flag with different folds
 SWATCH_VARIANTS = 2
@@ -54,14 +58,15 @@ class FlagRender:
 class ExemplarSource:
     """The curated knowledge base rendered for training: flags with masks, swatches, text."""
 
-    records: list  # retrieval Exemplar records (flags and uniforms)
+    records: list[Exemplar]  # the curated records (flags and uniforms)
     flags: list[FlagRender]
     swatches: list[torch.Tensor]  # (3, S, S) uniform swatches (distractors)
     eras: torch.Tensor  # (R, 2) start/end years per record
     texts: torch.Tensor  # (R, D) sentence embeddings of the record texts
 
     @classmethod
-    def build(cls, exemplar_size: int, text_embedder=None) -> ExemplarSource:
+    def build(cls, exemplar_size: int, text_embedder: TextEmbedder | None = None
+              ) -> ExemplarSource:
         from context.config import ContextConfig
         from context.gazetteer import load_gazetteer
         from retrieval import render
@@ -96,7 +101,8 @@ class ExemplarSource:
         return cls(records=records, flags=flags, swatches=swatches, eras=eras, texts=texts)
 
 
-def _flag_render(record: int, design: dict, colors, key: str, size: int) -> FlagRender:
+def _flag_render(record: int, design: dict, colors: tuple[NamedColor, ...], key: str,
+                 size: int) -> FlagRender:
     """Wave the flag, and wave a white flag of the same size with the same folds: where that
     one is bright is the cloth (the ground is mid gray), which gives the paste mask."""
     from retrieval import render

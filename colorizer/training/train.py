@@ -16,6 +16,7 @@ import math
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -57,7 +58,7 @@ class TrainConfig:
     image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
     init_from: str = ""  # start from these weights (a folder; may predate conditioning)
     exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
-    exemplar_mix: dict = field(default_factory=dict)  # ExemplarMix overrides
+    exemplar_mix: dict[str, float | int] = field(default_factory=dict)  # ExemplarMix overrides
     # Loss weight of a pasted flag's pixels relative to the photo's (1 = none): a flag is a
     # small share of a batch's pixels, yet copying its colors from the exemplar is the skill.
     flag_loss_weight: float = 1.0
@@ -107,7 +108,7 @@ def classification_loss(
     return (ce * pixel_w).sum() / pixel_w.sum()
 
 
-def pick_threads(step_fn, candidates: list[int]) -> int:
+def pick_threads(step_fn: Callable[[], None], candidates: list[int]) -> int:
     """Time two steps per thread count; on a shared 2-core box 1 thread can win by far."""
     timings = {}
     for n in candidates:
@@ -243,7 +244,7 @@ class Trainer:
         return float(loss.detach())
 
     @torch.no_grad()
-    def validate(self) -> dict:
+    def validate(self) -> dict[str, float]:
         model = self.raw_model.eval()
         n = min(len(self.val_bank), 64)
         losses, cf_pred, cf_true, ab_err, self_err = [], [], [], [], []
@@ -334,7 +335,7 @@ class Trainer:
                 "device": str(self.accelerator.device), "torch": torch.__version__}
         return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
 
-    def _probe_step(self):
+    def _probe_step(self) -> Callable[[], None]:
         """A training step on a throw-away copy, for timing thread counts without side effects."""
         model = copy.deepcopy(self.raw_model).train()
         g = torch.Generator().manual_seed(12345)

@@ -1,0 +1,129 @@
+"""Steps 4-6 of the image loader (`imageio.load_image`): a decoded frame's pixels brought to
+float sRGB (EXIF orientation; 16/32-bit grayscale scaled, never clipped at 255; alpha
+composited on white; palette, CMYK and embedded ICC profiles converted with littleCMS), and
+whether the source had real color. Each step that changes the pixels returns a note."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+
+from colorizer.errors import UnsupportedImageError
+
+_ORIENTATION_TAG = 0x0112
+_ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
+_HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
+# Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
+# ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
+_COLOR_TOLERANCE = 3.0 / 255.0
+
+
+def apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
+    """Rotate/flip as the EXIF Orientation tag says; return the tag when it changed anything."""
+    orientation = image.getexif().get(_ORIENTATION_TAG)
+    if orientation not in range(2, 9):  # 1 is "as stored"; other values are invalid
+        return image, None
+    return ImageOps.exif_transpose(image), orientation
+
+
+def to_srgb(
+    image: Image.Image, icc_profile: bytes | None, label: str
+) -> tuple[np.ndarray, list[str]]:
+    """Any supported mode -> (H, W, 3) float32 sRGB in [0, 1], plus notes."""
+    if image.mode in _HIGH_DEPTH_GRAY_MODES:
+        return _high_depth_gray(image, icc_profile is not None)
+    notes = []
+    if _has_alpha(image):
+        image, translucent = _composite_on_white(image)
+        if translucent:
+            notes.append("alpha composited on white")
+    elif image.mode not in ("RGB", "L", "CMYK"):  # "1", "P", "YCbCr", ... (ICC needs RGB)
+        image = _convert(image, "RGB", label)
+    if image.mode == "CMYK":
+        notes.append("CMYK converted to sRGB")
+    if icc_profile:
+        image, note = _apply_icc(image, icc_profile)
+        notes.append(note)
+    if image.mode != "RGB":
+        image = _convert(image, "RGB", label)
+    rgb = np.asarray(image, dtype=np.float32) / np.float32(255.0)  # (H, W, 3)
+    return rgb, notes
+
+
+def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
+    """16/32-bit grayscale: scale by the full 16-bit range, never clip at 255."""
+    values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
+    if image.mode == "F":
+        peak = float(values.max(initial=0.0))
+        # Float files carry no declared range: keep [0, 1] data as is, else scale by the peak.
+        notes = ["32-bit float grayscale scaled by its maximum"] if peak > 1.0 else []
+        gray = np.clip(values, 0.0, None) / max(peak, 1.0)
+    else:
+        notes = ["16-bit grayscale scaled to [0,1]"]
+        if image.mode == "I" and (values.min(initial=0) < 0 or values.max(initial=0) > 65535):
+            notes.append("32-bit grayscale values outside 0..65535 clipped")
+        gray = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)
+    if had_profile:
+        notes.append("embedded ICC profile ignored for high-bit-depth grayscale")
+    rgb = np.repeat(gray.astype(np.float32)[..., None], 3, axis=-1)  # (H, W) -> (H, W, 3)
+    return np.ascontiguousarray(rgb), notes
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    # P, L and RGB carry transparency as a palette index or a single color in info.
+    return image.mode in _ALPHA_MODES or "transparency" in image.info
+
+
+def _composite_on_white(image: Image.Image) -> tuple[Image.Image, bool]:
+    """Flatten onto white; also report whether any pixel was not fully opaque."""
+    rgba = image.convert("RGBA")  # also un-premultiplies La / RGBa
+    translucent = rgba.getchannel("A").getextrema()[0] < 255
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("RGB"), translucent
+
+
+def _convert(image: Image.Image, mode: str, label: str) -> Image.Image:
+    try:
+        return image.convert(mode)
+    except ValueError as exc:
+        raise UnsupportedImageError(
+            label,
+            f"pixel mode {image.mode!r} is not supported ({exc})",
+            "save it as 8-bit RGB or grayscale, or 16-bit grayscale, first",
+        ) from exc
+
+
+def _apply_icc(image: Image.Image, icc_profile: bytes) -> tuple[Image.Image, str]:
+    """Convert from the embedded profile to sRGB; a profile that does not fit is noted, not fatal."""
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        description = ImageCms.getProfileDescription(profile).strip() or "unnamed"
+    except (OSError, ImageCms.PyCMSError) as exc:
+        return image, f"embedded ICC profile unreadable ({exc}); pixels taken as sRGB"
+    try:
+        converted = ImageCms.profileToProfile(
+            image,
+            profile,
+            _srgb_profile(),
+            outputMode="RGB",
+            renderingIntent=ImageCms.Intent.PERCEPTUAL,
+        )
+    except ImageCms.PyCMSError as exc:
+        note = f"embedded ICC profile {description!r} does not fit {image.mode} pixels ({exc})"
+        return image, note + "; pixels taken as sRGB"
+    return converted, f"embedded ICC profile {description!r} converted to sRGB"
+
+
+@lru_cache(maxsize=1)
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    # Built on first use, not at import.
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def has_color(rgb: np.ndarray) -> bool:
+    """True if any pixel's channels differ by more than `_COLOR_TOLERANCE`."""
+    spread = rgb.max(axis=-1) - rgb.min(axis=-1)  # (H, W)
+    return bool((spread > _COLOR_TOLERANCE).any())

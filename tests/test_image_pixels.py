@@ -1,0 +1,234 @@
+"""Tests for colorizer.pipeline.image_pixels through `load_image`: orientation, bit depth,
+alpha, CMYK and ICC profiles, and color detection. Every input is generated at test time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from colorizer.pipeline.imageio import load_image
+from tests.image_cases import (
+    RED,
+    asymmetric_rgb,
+    exif_with_orientation,
+    save,
+)
+
+# --- 1. EXIF orientation -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("orientation", "expected"),
+    [
+        (2, np.fliplr),
+        (3, lambda a: np.rot90(a, 2)),
+        (4, np.flipud),
+        (5, lambda a: a.transpose(1, 0, 2)),
+        (6, lambda a: np.rot90(a, -1)),  # 90 degrees clockwise
+        (7, lambda a: np.rot90(a, 2).transpose(1, 0, 2)),
+        (8, lambda a: np.rot90(a, 1)),
+    ],
+)
+def test_exif_orientation_moves_pixels(tmp_path, orientation, expected):
+    pixels = asymmetric_rgb()
+    path = save(tmp_path, "o.png", Image.fromarray(pixels), exif=exif_with_orientation(orientation))
+    loaded = load_image(path)
+    want = expected(pixels)
+    np.testing.assert_array_equal(np.rint(loaded.rgb * 255).astype(np.uint8), want)
+    assert loaded.size == (want.shape[1], want.shape[0])
+    assert f"EXIF orientation {orientation} applied" in loaded.notes
+
+
+def test_exif_orientation_6_in_jpeg_swaps_size_and_moves_marker(tmp_path):
+    pixels = np.full((8, 16, 3), 128, np.uint8)  # 16 wide, 8 high
+    pixels[:, :8] = RED  # left half red
+    path = save(
+        tmp_path, "o.jpg", Image.fromarray(pixels), exif=exif_with_orientation(6), quality=95
+    )
+    loaded = load_image(path)
+    assert loaded.size == (8, 16)
+    # Rotated 90 degrees clockwise: the left half becomes the top half.
+    np.testing.assert_allclose(loaded.rgb[3, 4], (1, 0, 0), atol=0.1)
+    np.testing.assert_allclose(loaded.rgb[12, 4], 128 / 255, atol=0.1)
+    assert "EXIF orientation 6 applied" in loaded.notes
+
+
+def test_orientation_1_changes_nothing_and_adds_no_note(tmp_path):
+    pixels = asymmetric_rgb()
+    path = save(tmp_path, "o.png", Image.fromarray(pixels), exif=exif_with_orientation(1))
+    loaded = load_image(path)
+    np.testing.assert_array_equal(np.rint(loaded.rgb * 255).astype(np.uint8), pixels)
+    assert not any("orientation" in note for note in loaded.notes)
+
+
+# --- 2. 16-bit grayscale -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".png", ".tif"])
+def test_16bit_ramp_scales_by_65535_without_clipping(tmp_path, suffix):
+    ramp = np.arange(65536, dtype=np.uint16).reshape(256, 256)
+    image = Image.fromarray(ramp)
+    assert image.mode == "I;16"
+    loaded = load_image(save(tmp_path, f"ramp{suffix}", image))
+    gray = loaded.rgb[..., 0].ravel()
+    assert gray[0] == 0.0 and gray[-1] == 1.0
+    assert np.all(np.diff(gray) > 0)  # monotone and all 65536 values distinct
+    assert np.array_equal(loaded.rgb[..., 0], loaded.rgb[..., 2])
+    assert loaded.source_mode == "I;16" and not loaded.is_color
+    assert "16-bit grayscale scaled to [0,1]" in loaded.notes
+
+
+def test_mode_I_scales_by_65535(tmp_path):
+    values = np.array([[0, 1000], [40000, 65535]], dtype=np.int32)
+    for source in (Image.fromarray(values), save(tmp_path, "i.tif", Image.fromarray(values))):
+        loaded = load_image(source)
+        assert loaded.source_mode == "I"
+        np.testing.assert_allclose(loaded.rgb[..., 1], values / 65535, rtol=1e-6)
+        assert "16-bit grayscale scaled to [0,1]" in loaded.notes
+
+
+def test_mode_I_outside_16bit_range_is_clipped_with_a_note():
+    loaded = load_image(Image.fromarray(np.array([[-5, 70000]], dtype=np.int32)))
+    np.testing.assert_array_equal(loaded.rgb[0, :, 0], [0.0, 1.0])
+    assert any("clipped" in note for note in loaded.notes)
+
+
+# --- 3. palette and alpha ------------------------------------------------------------------
+
+
+def test_rgba_is_composited_on_white(tmp_path):
+    pixels = np.array(
+        [[[255, 0, 0, 0], [0, 0, 255, 255]], [[0, 0, 0, 128], [0, 255, 0, 255]]], np.uint8
+    )
+    loaded = load_image(save(tmp_path, "a.png", Image.fromarray(pixels, "RGBA")))
+    np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))  # fully transparent red -> white
+    np.testing.assert_allclose(loaded.rgb[0, 1], (0, 0, 1))
+    np.testing.assert_allclose(loaded.rgb[1, 0], 127 / 255, atol=1.5 / 255)  # half black
+    assert loaded.source_mode == "RGBA"
+    assert "alpha composited on white" in loaded.notes
+
+
+def test_la_is_composited_on_white_and_stays_gray(tmp_path):
+    image = Image.new("LA", (2, 1), (0, 0))
+    image.putpixel((1, 0), (0, 255))
+    loaded = load_image(save(tmp_path, "la.png", image))
+    np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))
+    np.testing.assert_allclose(loaded.rgb[0, 1], (0, 0, 0))
+    assert not loaded.is_color and "alpha composited on white" in loaded.notes
+
+
+def palette_image_with_transparent_index() -> Image.Image:
+    image = Image.new("P", (2, 1))
+    image.putpalette([0, 0, 0, *RED] + [0] * 762)
+    image.putpixel((0, 0), 0)
+    image.putpixel((1, 0), 1)
+    image.info["transparency"] = 0
+    return image
+
+
+@pytest.mark.parametrize("suffix", [".png", ".gif"])
+def test_palette_with_transparency_is_composited_on_white(tmp_path, suffix):
+    image = palette_image_with_transparent_index()
+    loaded = load_image(save(tmp_path, f"p{suffix}", image, transparency=0))
+    np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))
+    np.testing.assert_allclose(loaded.rgb[0, 1], (1, 0, 0))
+    assert loaded.source_mode == "P" and "alpha composited on white" in loaded.notes
+
+
+def test_pa_image_is_composited_on_white():
+    image = palette_image_with_transparent_index().convert("PA")
+    assert image.mode == "PA"
+    loaded = load_image(image)
+    np.testing.assert_allclose(loaded.rgb[0], [(1, 1, 1), (1, 0, 0)])
+    assert "alpha composited on white" in loaded.notes
+
+
+def test_palette_without_transparency_converts_to_rgb(tmp_path):
+    image = palette_image_with_transparent_index()
+    del image.info["transparency"]
+    loaded = load_image(save(tmp_path, "p.png", image))
+    np.testing.assert_allclose(loaded.rgb[0], [(0, 0, 0), (1, 0, 0)])
+    assert loaded.source_mode == "P" and loaded.is_color
+    assert "alpha composited on white" not in loaded.notes
+
+
+def test_opaque_alpha_adds_no_note(tmp_path):
+    loaded = load_image(save(tmp_path, "a.png", Image.new("RGBA", (2, 2), (10, 10, 10, 255))))
+    np.testing.assert_allclose(loaded.rgb, 10 / 255)
+    assert "alpha composited on white" not in loaded.notes
+
+
+# --- 4. CMYK and ICC profiles --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("suffix", "atol"), [(".jpg", 0.05), (".tif", 0.0)])
+def test_cmyk_converts_to_plausible_srgb(tmp_path, suffix, atol):
+    # One 8x8 block per ink so that JPEG blocks do not blend them.
+    inks = [(255, 0, 0, 0), (0, 0, 0, 0), (0, 0, 0, 255), (0, 255, 255, 0)]
+    image = Image.new("CMYK", (32, 8))
+    for i, ink in enumerate(inks):
+        image.paste(ink, (8 * i, 0, 8 * i + 8, 8))
+    loaded = load_image(save(tmp_path, f"cmyk{suffix}", image, quality=100))
+    expected = [(0, 1, 1), (1, 1, 1), (0, 0, 0), (1, 0, 0)]  # cyan, white, black, red
+    np.testing.assert_allclose(loaded.rgb[4, 4::8], expected, atol=atol)
+    assert loaded.source_mode == "CMYK" and "CMYK converted to sRGB" in loaded.notes
+
+
+def srgb_icc() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def test_embedded_icc_profile_goes_through_profile_to_profile(tmp_path, monkeypatch):
+    calls = []
+    original = ImageCms.profileToProfile
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("outputMode"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ImageCms, "profileToProfile", spy)
+    pixels = asymmetric_rgb()
+    loaded = load_image(save(tmp_path, "icc.png", Image.fromarray(pixels), icc_profile=srgb_icc()))
+    assert calls == ["RGB"]
+    assert "embedded ICC profile 'sRGB built-in' converted to sRGB" in loaded.notes
+    np.testing.assert_allclose(loaded.rgb, pixels / 255, atol=1.5 / 255)  # sRGB -> sRGB
+
+
+@pytest.mark.parametrize(
+    ("mode", "icc", "note_part"),
+    [("RGB", b"not a profile", "unreadable"), ("L", None, "does not fit L pixels")],
+)
+def test_unusable_icc_profile_is_noted_not_fatal(tmp_path, mode, icc, note_part):
+    fill = (77,) * len(mode)
+    path = save(tmp_path, "icc.png", Image.new(mode, (3, 2), fill), icc_profile=icc or srgb_icc())
+    loaded = load_image(path)
+    np.testing.assert_allclose(loaded.rgb, 77 / 255)
+    assert any(note_part in note and "taken as sRGB" in note for note in loaded.notes)
+
+
+
+# --- 6. color detection --------------------------------------------------------------------
+
+
+def test_color_input_is_flagged_and_noted(tmp_path):
+    loaded = load_image(save(tmp_path, "c.png", Image.fromarray(asymmetric_rgb())))
+    assert loaded.is_color and "color input reduced to luminance" in loaded.notes
+
+
+def test_gray_stored_as_rgb_jpeg_is_not_color(tmp_path):
+    gray = np.random.default_rng(1).integers(0, 256, (32, 32), dtype=np.uint8)
+    rgb = np.repeat(gray[..., None], 3, axis=-1)
+    loaded = load_image(save(tmp_path, "g.jpg", Image.fromarray(rgb), quality=75))
+    assert loaded.source_mode == "RGB" and not loaded.is_color
+    assert "color input reduced to luminance" not in loaded.notes
+
+
+def test_faint_tint_below_tolerance_is_not_color_but_sepia_is():
+    faint = np.full((4, 4, 3), 100, np.uint8)
+    faint[..., 0] += 2
+    assert not load_image(Image.fromarray(faint)).is_color
+    sepia = np.full((4, 4, 3), (112, 66, 20), np.uint8)
+    assert load_image(Image.fromarray(sepia)).is_color
+
+
