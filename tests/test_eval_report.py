@@ -174,6 +174,7 @@ def test_prokudin_gorsky_plate(tmp_path, tiny_weights, shared_datasets):
 # --- the speed benchmark (eval/bench_speed.py) writes speed.json beside the report ----------
 
 
+@pytest.mark.slow  # runs the whole speed benchmark (30-60 s on 2 cores): `pytest -m slow`
 def test_speed_benchmark_merges_its_section(tmp_path, tiny_weights, capsys):
     from eval import bench_speed
 

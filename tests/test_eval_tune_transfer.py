@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from colorizer.pipeline.correspondence import TransferConfig
+from colorizer.pipeline.transfer import TransferConfig
 from eval.tune_transfer import choose, markdown
 
 PRESENCE = {"flag_scenes_min": 0.45, "flag_scenes_median": 0.6, "unrelated_max": 0.2,

@@ -30,9 +30,9 @@ from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.pipeline.chroma import chroma_at, hue_agreement, shift_balance
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
-from colorizer.pipeline.correspondence import ExemplarCache
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
+from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_step import (
     ExemplarColors,
     Prediction,

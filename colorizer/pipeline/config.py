@@ -12,9 +12,9 @@ from typing import Any
 
 from colorizer.config_io import config_from_dict
 from colorizer.pipeline.chroma import ChromaConfig
-from colorizer.pipeline.correspondence import TransferConfig
 from colorizer.pipeline.decoding import MIN_RENDER_SIZE, DecodingConfig
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
+from colorizer.pipeline.transfer import TransferConfig
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from colorizer.model.flag_finder import FlagFinder
 from colorizer.model.generator import ColorGenerator
 from colorizer.pipeline.config import PipelineConfig
-from colorizer.pipeline.correspondence import ExemplarCache, exemplar_transfer
+from colorizer.pipeline.correspondence import exemplar_transfer
+from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_report import attention_shares, exemplar_records
 from colorizer.pipeline.guidance import Guidance, contribution_maps
 from colorizer.pipeline.luminance import lightness_at
