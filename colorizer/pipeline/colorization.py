@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,10 @@ from colorizer.model.colorspace import (
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.pipeline.chroma import ChromaConfig, chroma_at, hue_agreement, shift_balance
-from colorizer.pipeline.components import default_components
+from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.correspondence import ExemplarCache, TransferConfig, exemplar_transfer
 from colorizer.pipeline.guidance import (
+    GuidingExemplar,
     UserExemplar,
     attention_per_exemplar,
     build_guidance,
@@ -44,6 +45,9 @@ from colorizer.pipeline.guidance import (
 )
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+from context.config import ContextConfig
+from context.types import SceneContext
+from retrieval.types import RetrievedExemplar
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "default"
 CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
@@ -115,10 +119,6 @@ def lightness_at(lightness: torch.Tensor, long_side: int) -> torch.Tensor:
                          align_corners=False)
 
 
-ContextFn = Callable[[Image.Image, str | None, str | None], dict[str, Any]]
-ExemplarFn = Callable[[dict[str, Any], Image.Image, str | None], list[dict[str, Any]]]
-
-
 class ColorizationPipeline:
     """Components go in the constructor, so tests can pass tiny ones."""
 
@@ -157,13 +157,13 @@ class ColorizationPipeline:
         device: str = "auto",
         context: bool = True,
         exemplars: bool = True,
-        context_config: Any = None,
+        context_config: ContextConfig | None = None,
         **config: Any,
     ) -> ColorizationPipeline:
         """Load weights saved by `ColorGenerator.save_pretrained` (default: the embedded ones).
 
         With `context=True` the offline context encoder (OCR, hints, scene cues, text
-        embedding) runs on every photo; `context_config` is a `context.ContextConfig`.
+        embedding) runs on every photo, with `context_config` (default: `ContextConfig()`).
         With `exemplars=True` exemplars are retrieved from the default library.
         """
         folder = Path(path) if path else DEFAULT_WEIGHTS
@@ -232,12 +232,12 @@ class ColorizationPipeline:
                    else _empty_context(hints, caption))
         # A hint in which no era or place was found is reported and not used: its words would
         # otherwise reach retrieval as a query ("asdfgh qwerty" retrieved three flags).
-        hint_note = (context.get("unknown") or {}).get("hint")
+        hint_note = context.unknown.get("hint")
         query = None if hint_note else hints
         timings["context"], clock = _lap(clock)
         user = [e if isinstance(e, UserExemplar) else
                 UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
-        retrieved = self.exemplar_fn(context, gray, query) if self.exemplar_fn else []
+        retrieved = list(self.exemplar_fn(context, gray, query)) if self.exemplar_fn else []
         gen_config = self.generator.config
         guidance = build_guidance(retrieved, user, gen_config.exemplar_size,
                                   gen_config.text_dim, self.config.max_exemplars,
@@ -276,7 +276,7 @@ class ColorizationPipeline:
             active = [i for i, strength in enumerate(strengths) if strength > 0]
             # Retrieved flags and banners are found by the flag finder (on the maps of step
             # 3) and colored only on the cloth it finds; other exemplars as before.
-            cloth_kind = [i >= len(user) and guidance.used[i].get("kind") in CLOTH_KINDS
+            cloth_kind = [i >= len(user) and guidance.used[i].kind in CLOTH_KINDS
                           for i in active]
             cloth = (self.flag_finder(features)
                      if active and self.flag_finder is not None and any(cloth_kind) else None)
@@ -324,7 +324,7 @@ class ColorizationPipeline:
                             format=loaded.source_format, frames=loaded.frames,
                             sha256=loaded.sha256, notes=loaded.notes),
             model=self.model_info,
-            context=context,
+            context=context.to_dict(),
             exemplars=tuple(exemplar_records),
             exemplar_maps=tuple(maps),
             exemplar_images=guidance.images,
@@ -377,9 +377,9 @@ class ColorizationPipeline:
         return photo, self.generator.encode(photo)
 
 
-def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[float],
+def _exemplar_report(used: tuple[GuidingExemplar, ...], shares: list[float], moved: list[float],
                      contributed: list[float], found: list[float | None],
-                     retrieved: list[dict]) -> list[dict[str, Any]]:
+                     retrieved: list[RetrievedExemplar]) -> list[dict[str, Any]]:
     """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
     into the slots (listed so a historian sees what else matched).
 
@@ -389,13 +389,13 @@ def _exemplar_report(used: tuple[dict, ...], shares: list[float], moved: list[fl
     found_in_photo: the share of the exemplar's colored cells that the transfer found in the
     photo (a retrieved exemplar transfers only when its object is there; None: transfer off).
     """
-    out = [{**rec, "used": True, "attention_share": share, "transfer_share": move,
+    out = [{**rec.to_dict(), "used": True, "attention_share": share, "transfer_share": move,
             "color_share": total, "found_in_photo": presence}
            for rec, share, move, total, presence in zip(used, shares, moved, contributed, found)]
-    used_ids = {rec.get("id") for rec in used}
-    out += [{**rec, "used": False, "attention_share": None, "transfer_share": None,
+    used_ids = {rec.id for rec in used}
+    out += [{**rec.to_dict(), "used": False, "attention_share": None, "transfer_share": None,
              "color_share": None, "found_in_photo": None}
-            for rec in retrieved if rec.get("id") not in used_ids]
+            for rec in retrieved if rec.id not in used_ids]
     return out
 
 
@@ -421,10 +421,8 @@ def gray_image(lightness: torch.Tensor) -> Image.Image:
     return Image.fromarray((g * 255 + 0.5).astype(np.uint8), "L")
 
 
-def _empty_context(hints: str | None, caption: str | None) -> dict[str, Any]:
-    from context import SceneContext
-
-    return SceneContext.empty("context inference switched off for this pipeline").to_dict()
+def _empty_context(hints: str | None, caption: str | None) -> SceneContext:
+    return SceneContext.empty("context inference switched off for this pipeline")
 
 
 def _weights_version(folder: Path) -> str:

@@ -7,20 +7,25 @@ model is loaded once.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import torch
 from PIL import Image
 
 from colorizer.model.encoder import load_imagenet_encoder
+from context.config import ContextConfig
+from context.types import SceneContext
+from retrieval.types import RetrievedExemplar
 
-ContextFn = Any  # (gray PIL image, hints, caption) -> SceneContext dict
-ExemplarFn = Any  # (context dict, gray PIL image, hints) -> list of exemplar dicts
+# (gray photo, hints, caption) -> what the photo's context is, with evidence.
+ContextFn = Callable[[Image.Image, str | None, str | None], SceneContext]
+# (context, gray photo, hints understood as a query or None) -> exemplars, best first.
+ExemplarFn = Callable[[SceneContext, Image.Image, str | None], Sequence[RetrievedExemplar]]
 
 
 def default_components(
     device: torch.device, context: bool = True, exemplars: bool = True,
-    context_config: Any = None,
+    context_config: ContextConfig | None = None,
 ) -> tuple[ContextFn | None, ExemplarFn | None]:
     if not (context or exemplars):
         return None, None
@@ -29,15 +34,16 @@ def default_components(
     text_embedder = None
     if context:
         from colorizer.model.scene import ImageNetSceneClassifier
-        from context import ContextConfig, ContextEncoder
+        from context import ContextEncoder
 
         encoder = ContextEncoder.from_default(
             context_config or ContextConfig(),
             scene_classifier=ImageNetSceneClassifier(imagenet, device=device))
         text_embedder = encoder.embedder
 
-        def context_fn(image: Image.Image, hints: str | None, caption: str | None) -> dict:
-            return encoder(image, hint=hints, caption=caption).to_dict()
+        def context_fn(image: Image.Image, hints: str | None, caption: str | None
+                       ) -> SceneContext:
+            return encoder(image, hint=hints, caption=caption)
 
     if exemplars:
         from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
@@ -47,7 +53,8 @@ def default_components(
             visual_embedder=LuminanceEncoderEmbedder(imagenet, device=str(device)),
             text_embedder=text_embedder)
 
-        def exemplar_fn(ctx: dict, image: Image.Image, hints: str | None) -> list[dict]:
+        def exemplar_fn(ctx: SceneContext, image: Image.Image, hints: str | None
+                        ) -> list[RetrievedExemplar]:
             return retriever(ctx, image, query_text=hints)
 
     return context_fn, exemplar_fn
