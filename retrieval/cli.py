@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from context.types import SceneContext
-from retrieval.embedders import VisualEmbedder
+from retrieval.embedders import TextEmbedder, VisualEmbedder
+from retrieval.regions import RegionResolver
 
 
 def add_library_parser(subparsers) -> argparse.ArgumentParser:
@@ -66,21 +67,20 @@ def run_library_command(args: argparse.Namespace,
         return 2
 
 
-def _resolver():
+def _resolver() -> RegionResolver:
     from context.config import ContextConfig
     from context.gazetteer import load_gazetteer
-    from retrieval.regions import RegionResolver
 
     return RegionResolver(load_gazetteer(ContextConfig().data_dir))
 
 
-def _text_embedder():
+def _text_embedder() -> TextEmbedder:
     from context.embedding import MiniLMEmbedder
 
     return MiniLMEmbedder()
 
 
-def _build(args, visual_embedder) -> int:
+def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
     from retrieval.archive import ArchiveDefaults, archive_records, parse_era
     from retrieval.knowledge import default_library
     from retrieval.library import ExemplarLibrary
@@ -117,7 +117,7 @@ def _build(args, visual_embedder) -> int:
     return 0
 
 
-def _search(args, visual_embedder) -> int:
+def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
     from PIL import Image
 
     from context.config import ContextConfig
