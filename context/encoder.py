@@ -9,6 +9,7 @@ component that cannot be built is recorded in `sources` with the reason and the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PIL import Image
 
@@ -26,7 +27,16 @@ from context.script import (
     load_languages,
     load_scripts,
 )
-from context.types import Evidence, SceneContext, SceneLabel, Script, SourceStatus, TextLine
+from context.temporal import FIRST_PHOTO_YEAR
+from context.types import (
+    Evidence,
+    SceneContext,
+    SceneLabel,
+    Script,
+    SourceStatus,
+    TextEmbedder,
+    TextLine,
+)
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
@@ -35,7 +45,7 @@ _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
 class ContextEncoder:
     def __init__(self, config: ContextConfig | None = None, gazetteer: Gazetteer | None = None,
                  reader: TextReader | None = None, scene_classifier: SceneClassifier | None = None,
-                 clip: ClipModel | None = None, embedder=None,
+                 clip: ClipModel | None = None, embedder: TextEmbedder | None = None,
                  unavailable: dict[str, str] | None = None):
         self.config = config or ContextConfig()
         data = self.config.data_dir
@@ -45,7 +55,7 @@ class ContextEncoder:
         self.reader = reader
         self.scene_classifier = scene_classifier
         self.clip = clip
-        self.embedder = embedder  # context.embedding.TextEmbedder or anything with .embed/.name
+        self.embedder = embedder  # embeds the description (MiniLMEmbedder by default)
         self._unavailable = dict(unavailable or {})
 
     @classmethod
@@ -76,10 +86,10 @@ class ContextEncoder:
         else:
             unavailable["clip"] = "no CLIP checkpoint given (--clip-checkpoint PATH_OR_TAG)"
         if config.embed:
-            from context.embedding import TextEmbedder
+            from context.embedding import MiniLMEmbedder
 
             try:
-                embedder = TextEmbedder()
+                embedder = MiniLMEmbedder()
             except (ImportError, OSError) as e:
                 unavailable["embedding"] = str(e)
         else:
@@ -89,36 +99,16 @@ class ContextEncoder:
 
     def __call__(self, image: Image.Image | None, hint: str | None = None,
                  caption: str | None = None) -> SceneContext:
-        cfg, g = self.config, self.gazetteer
         eras: list[EraCandidate] = []
         places: list[PlaceCandidate] = []
         sources: dict[str, SourceStatus] = {}
         unknown: dict[str, str] = {}
 
         # 1. Hint and caption text.
-        for source, text in (("hint", hint), ("caption", caption)):
-            if text and text.strip():
-                cues = read_cues(text, source, g, cfg.circa_years)
-                eras += cues.eras
-                places += cues.places
-                if source == "hint" and not (cues.eras or cues.places):
-                    # Reported, and the pipeline keeps such a hint away from retrieval.
-                    unknown["hint"] = (f"no year, period or place found in the hint "
-                                       f"{text.strip()!r}; write e.g. 'Kazan 1950s'")
+        self._text_cues(hint, caption, eras, places, unknown)
 
         # 2. Writing in the image.
-        lines, script, language = self._read_text(image, sources)
-        for line in lines:
-            cues = read_cues(line.text, "ocr", g, cfg.circa_years, box=line.box)
-            eras += cues.eras
-            places += cues.places
-        if language is not None:
-            lang_info = next(x for x in self.languages if x.code == language[0])
-            ev = Evidence("ocr", f"writing is in {lang_info.name} (letters, words and how "
-                          "well each language model reads it)", round(language[1], 3),
-                          lang_info.place)
-            places.append(PlaceCandidate(lang_info.place, "place", 0.35 * language[1], "ocr",
-                                         ev, 1 + g.place_depth(lang_info.place)))
+        lines, script, language = self._writing_cues(image, sources, eras, places)
 
         # 3. Scene cues from the ImageNet head.
         scene = self._scene(image, sources, eras, places)
@@ -128,8 +118,8 @@ class ContextEncoder:
 
         # 5. Fusion (rules in context/fusion.py).
         era, era_reason, conflicts = fuse_era(eras)
-        region, region_reason, region_conflicts = fuse_region(places, era, g, script,
-                                                              self.scripts)
+        region, region_reason, region_conflicts = fuse_region(places, era, self.gazetteer,
+                                                              script, self.scripts)
         conflicts += region_conflicts
         if era is None:
             unknown["era"] = era_reason or "no evidence"
@@ -152,12 +142,44 @@ class ContextEncoder:
         )
         description = describe(context)
         embedding, model = self._embed(description, sources, unknown)
-        return SceneContext(**{**context.__dict__, "description": description,
-                               "embedding": embedding, "embedding_model": model})
+        return replace(context, description=description, embedding=embedding,
+                       embedding_model=model)
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _read_text(self, image, sources):
+    def _text_cues(self, hint: str | None, caption: str | None, eras: list[EraCandidate],
+                   places: list[PlaceCandidate], unknown: dict[str, str]) -> None:
+        for source, text in (("hint", hint), ("caption", caption)):
+            if text and text.strip():
+                cues = read_cues(text, source, self.gazetteer, self.config.circa_years)
+                eras += cues.eras
+                places += cues.places
+                if source == "hint" and not (cues.eras or cues.places):
+                    # Reported, and the pipeline keeps such a hint away from retrieval.
+                    unknown["hint"] = (f"no year, period or place found in the hint "
+                                       f"{text.strip()!r}; write e.g. 'Kazan 1950s'")
+
+    def _writing_cues(self, image: Image.Image | None, sources: dict[str, SourceStatus],
+                      eras: list[EraCandidate], places: list[PlaceCandidate]
+                      ) -> tuple[list[TextLine], Script | None, tuple[str, float] | None]:
+        """The lines read, their script and language; the cues in them go to eras/places."""
+        g = self.gazetteer
+        lines, script, language = self._read_text(image, sources)
+        for line in lines:
+            cues = read_cues(line.text, "ocr", g, self.config.circa_years, box=line.box)
+            eras += cues.eras
+            places += cues.places
+        if language is not None:
+            lang_info = next(x for x in self.languages if x.code == language[0])
+            ev = Evidence("ocr", f"writing is in {lang_info.name} (letters, words and how "
+                          "well each language model reads it)", round(language[1], 3),
+                          lang_info.place)
+            places.append(PlaceCandidate(lang_info.place, "place", 0.35 * language[1], "ocr",
+                                         ev, 1 + g.place_depth(lang_info.place)))
+        return lines, script, language
+
+    def _read_text(self, image: Image.Image | None, sources: dict[str, SourceStatus]
+                   ) -> tuple[list[TextLine], Script | None, tuple[str, float] | None]:
         if self.reader is None:
             sources["ocr"] = SourceStatus(False, self._unavailable.get("ocr", "no text reader"))
             return [], None, None
@@ -178,7 +200,7 @@ class ContextEncoder:
                     for m in model_conf[cyrillic[0].box]} if model_conf and total else None)
         return lines, self._script(kept, osd), self._language(lines, overall)
 
-    def _language_models(self, image, cyrillic: list[LineReading]
+    def _language_models(self, image: Image.Image, cyrillic: list[LineReading]
                          ) -> dict[tuple[int, int, int, int], dict[str, float]]:
         """Confidence of each Cyrillic language's Tesseract model on each Cyrillic line (box
         -> language -> confidence). A model whose reading is not Cyrillic is left out: it
@@ -249,7 +271,8 @@ class ContextEncoder:
         best = max(scores, key=scores.get)
         return (best, scores[best]) if scores[best] >= 0.5 else None
 
-    def _scene(self, image, sources, eras, places) -> list[SceneLabel]:
+    def _scene(self, image: Image.Image | None, sources: dict[str, SourceStatus],
+               eras: list[EraCandidate], places: list[PlaceCandidate]) -> list[SceneLabel]:
         if self.scene_classifier is None or image is None:
             sources["scene"] = SourceStatus(False, "no scene classifier given" if image
                                             is not None or self.scene_classifier is None
@@ -271,21 +294,23 @@ class ContextEncoder:
                 continue
             score = float(prob) * cue.weight
             if cue.not_before or cue.not_after:
-                start, end = cue.not_before or 1826, cue.not_after or PRESENT_YEAR
+                start, end = cue.not_before or FIRST_PHOTO_YEAR, cue.not_after or PRESENT_YEAR
                 ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
                               round(score, 3), f"{start}-{end}")
                 eras.append(EraCandidate(start, end, score, "scene", "constraint", ev))
             if cue.place:
                 ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
                               round(score, 3), cue.place)
-                window = ((cue.not_before or 1826, cue.not_after or PRESENT_YEAR)
+                window = ((cue.not_before or FIRST_PHOTO_YEAR, cue.not_after or PRESENT_YEAR)
                           if cue.not_before or cue.not_after else None)
                 places.append(PlaceCandidate(cue.place, "place", score, "scene", ev,
                                              1 + self.gazetteer.place_depth(cue.place),
                                              window))
         return out
 
-    def _clip(self, image, sources, eras, places):
+    def _clip(self, image: Image.Image | None, sources: dict[str, SourceStatus],
+              eras: list[EraCandidate], places: list[PlaceCandidate]
+              ) -> tuple[float, ...] | None:
         if self.clip is None or image is None:
             sources["clip"] = SourceStatus(False, self._unavailable.get("clip", "no image"))
             return None
@@ -304,7 +329,8 @@ class ContextEncoder:
                                          1 + self.gazetteer.place_depth(place)))
         return tuple(float(x) for x in out.image_embedding)
 
-    def _embed(self, description, sources, unknown):
+    def _embed(self, description: str, sources: dict[str, SourceStatus],
+               unknown: dict[str, str]) -> tuple[tuple[float, ...] | None, str | None]:
         if self.embedder is None:
             reason = self._unavailable.get("embedding", "no text embedder given")
             sources["embedding"] = SourceStatus(False, reason)

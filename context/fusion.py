@@ -36,11 +36,10 @@ Weak cues
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from context.gazetteer import PRESENT_YEAR, Gazetteer
 from context.hints import SIGN_LIKELY_YEARS, EraCandidate, PlaceCandidate
 from context.script import ScriptInfo
+from context.temporal import FIRST_PHOTO_YEAR
 from context.types import Conflict, Era, Evidence, Region, Script
 
 RANK = {"hint": 0, "caption": 1, "ocr": 2, "clip": 3, "scene": 4}
@@ -58,15 +57,6 @@ def _weak_reason(weak: list[EraCandidate] | list[PlaceCandidate]) -> str:
                      for c in sorted(weak, key=lambda c: -c.confidence)[:3])
     floor = max(MIN_SCORE.get(c.source, 0.0) for c in weak)
     return f"{'/'.join(sorted({c.source for c in weak}))} cues too weak to count (below {floor:.2f}): {cues}"
-
-
-@dataclass(frozen=True)
-class Fused:
-    era: Era | None
-    era_reason: str | None
-    region: Region | None
-    region_reason: str | None
-    conflicts: tuple[Conflict, ...]
 
 
 def _intersect(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:
@@ -118,7 +108,7 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
     if not constraints:
         return None, ("no date in the hint, caption or writing, and no dated scene cue"
                       + (f" that counts; {_weak_reason(weak)}" if weak else "")), []
-    rng = (1826, PRESENT_YEAR)
+    rng = (FIRST_PHOTO_YEAR, PRESENT_YEAR)
     evidence, used = [], []
     for c in constraints:
         inter = _intersect(rng, (c.start, c.end))
@@ -127,7 +117,7 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
             continue
         rng, evidence = inter, evidence + [c.evidence]
         used.append(c)
-    if rng[0] <= 1826 or rng[1] >= PRESENT_YEAR:
+    if rng[0] <= FIRST_PHOTO_YEAR or rng[1] >= PRESENT_YEAR:
         return None, (f"only an open window ({_fmt(rng)}) from "
                       + ", ".join(sorted({c.source for c in used}))), conflicts
     confidence = 0.5 * min(c.confidence for c in used)

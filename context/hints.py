@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from context.gazetteer import PRESENT_YEAR, Gazetteer, Mention
-from context.temporal import find_dates
+from context.temporal import FIRST_PHOTO_YEAR, find_dates
 from context.types import Evidence
 
 # How much a cue from each source is trusted, before the cue's own precision.
@@ -116,7 +116,7 @@ def _era_from_mention(m: Mention, source: str, trust: float, where: str,
                       box: tuple[int, int, int, int] | None) -> list[EraCandidate]:
     if m.start is None and m.end is None:
         return []
-    start = m.start if m.start is not None else 1826
+    start = m.start if m.start is not None else FIRST_PHOTO_YEAR
     end = m.end if m.end is not None else PRESENT_YEAR
     if m.kind == "period":
         conf, kind, what = 0.8, "estimate", f'period "{m.text}" {where}'
@@ -124,7 +124,7 @@ def _era_from_mention(m: Mention, source: str, trust: float, where: str,
         conf, kind, what = 0.9, "constraint", f'polity "{m.text}" {where} (existed {start}-{end})'
     else:
         conf, kind, what = 0.9, "constraint", f'place name "{m.text}" {where} (used {start}-{end})'
-    if start <= 1826 and end >= PRESENT_YEAR:
+    if start <= FIRST_PHOTO_YEAR and end >= PRESENT_YEAR:
         return []  # valid across the whole history of photography: says nothing
     ev = Evidence(source, what, round(conf * trust, 3), f"{start}-{end}", box, _span(m, box))
     return [EraCandidate(start, end, conf * trust, source, kind, ev)]

@@ -6,12 +6,16 @@ why (field name -> reason); nothing is filled in with a guess.
 
 Confidences are probabilities in [0, 1]. Boxes are pixel coordinates `[x0, y0, x1, y1]` in
 the input image. Years are integers (CE), ranges inclusive.
+
+`TextEmbedder` is the protocol of what embeds text, for this package and for retrieval.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 # Source names, in the order fusion trusts them (see context/fusion.py).
 SOURCES = ("hint", "caption", "ocr", "clip", "scene", "gazetteer")
@@ -241,6 +245,21 @@ class SceneContext:
             sources={k: SourceStatus.from_dict(v) for k, v in data.get("sources", {}).items()},
             unknown=dict(data.get("unknown", {})),
         )
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """`embedder.embed(texts) -> (N, dim)` float32, rows L2-normalised.
+
+    What embeds `SceneContext.description` (context) and the library's records (retrieval):
+    one protocol, so queries and records share one space. `context.embedding.MiniLMEmbedder`
+    is the default; `retrieval.embedders.HashingTextEmbedder` a weightless one for tests.
+    """
+
+    name: str  # identifies the model; saved as `SceneContext.embedding_model` and with indexes
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
 def _lists(value: Any) -> Any:

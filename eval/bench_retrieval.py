@@ -20,6 +20,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,7 @@ def synthetic_library(n: int, resolver, visual: bool, root: Path, seed: int = 0)
 def bench_search(n: int, queries: int, visual: bool) -> dict:
     from context.config import ContextConfig
     from context.gazetteer import load_gazetteer
+    from context.types import Era, Region, SceneContext
     from retrieval.regions import RegionResolver
     from retrieval.retriever import ExemplarRetriever
 
@@ -81,9 +83,10 @@ def bench_search(n: int, queries: int, visual: bool) -> dict:
         polity = polities[int(rng.integers(len(polities)))]
         year = int(rng.integers(1850, 2020))
         res = g.resolve_polity(polity, (year, year))
-        context = {"era": {"start": year, "end": year, "confidence": 0.9},
-                   "region": {"name": res.name, "wikidata": res.wikidata, "iso": res.iso,
-                              "hierarchy": [p.__dict__ for p in res.hierarchy]}}
+        context = replace(SceneContext.empty("synthetic query"),
+                          era=Era(year, year, 0.9, "hint"),
+                          region=Region(res.name, res.wikidata, res.iso, 0.9, "hint",
+                                        hierarchy=tuple(res.hierarchy)))
         anchor = library.text_index.vectors[int(rng.integers(n))]
         text_vec = anchor + 0.3 * rng.normal(size=anchor.shape).astype(np.float32) / 20
         text_vec /= np.linalg.norm(text_vec)
@@ -106,9 +109,9 @@ def bench_search(n: int, queries: int, visual: bool) -> dict:
 
 
 def bench_query_embedding(queries: int = 20) -> dict:
-    from context.embedding import TextEmbedder
+    from context.embedding import MiniLMEmbedder
 
-    emb = TextEmbedder()
+    emb = MiniLMEmbedder()
     emb.embed(["warm up"])
     hints = ["A photograph from 1950 in USSR. USSR 1950", "France 1916", "Kazan 1950s"]
     times = []
@@ -124,13 +127,13 @@ def bench_build_default() -> dict:
         os.environ["CHRONOCHROME_CACHE"] = tmp
         from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
         from context.config import ContextConfig
-        from context.embedding import TextEmbedder
+        from context.embedding import MiniLMEmbedder
         from context.gazetteer import load_gazetteer
         from retrieval.knowledge import default_library
         from retrieval.regions import RegionResolver
 
         t0 = time.perf_counter()
-        text, visual = TextEmbedder(), LuminanceEncoderEmbedder()
+        text, visual = MiniLMEmbedder(), LuminanceEncoderEmbedder()
         resolver = RegionResolver(load_gazetteer(ContextConfig().data_dir))
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()

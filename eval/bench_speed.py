@@ -32,6 +32,7 @@ from PIL import Image
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
 from colorizer.pipeline.result import ModelInfo
+from retrieval.types import RetrievedExemplar
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO / "eval" / "results"
@@ -76,12 +77,12 @@ def color_exemplars(count: int) -> list:
     return refs
 
 
-def retrieved_flags(count: int, folder: Path) -> list[dict[str, Any]]:
+def retrieved_flags(count: int, folder: Path) -> list[RetrievedExemplar]:
     """`count` rendered flags written to `folder`, as retrieval returns them for a hint. None
     of them is in the synthetic photo: the presence test turns each down, the common case
     for an archive's photos."""
     from retrieval.render import render_flag
-    from retrieval.types import NamedColor
+    from retrieval.types import Exemplar, NamedColor
 
     colors = (NamedColor("red", "#CC0000"), NamedColor("white", "#FFFFFF"),
               NamedColor("blue", "#0039A6"))
@@ -91,8 +92,9 @@ def retrieved_flags(count: int, folder: Path) -> list[dict[str, Any]]:
         design = {"ratio": [2, 3], "stripes": {"dir": "hv"[k % 2], "colors": order}}
         path = folder / f"flag-{k}.png"
         render_flag(design, colors, f"bench-{k}").save(path)
-        records.append({"id": f"bench-flag-{k}", "kind": "flag", "score": 0.7,
-                        "image_path": str(path)})
+        exemplar = Exemplar(f"bench-flag-{k}", "flag", f"bench-flag-{k}", 1900, 2000, (),
+                            colors, "synthetic", "synthetic", str(path))
+        records.append(RetrievedExemplar(exemplar, 0.7, {}, (), str(path)))
     return records
 
 

@@ -135,7 +135,7 @@ def degrade(image: Image.Image, seed: int) -> Image.Image:
 def run(k: int = 5, use_shared: bool = True) -> dict:
     from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
     from context.config import ContextConfig
-    from context.embedding import TextEmbedder
+    from context.embedding import MiniLMEmbedder
     from context.encoder import ContextEncoder
     from context.gazetteer import load_gazetteer
     from retrieval.archive import ArchiveDefaults, archive_records
@@ -144,7 +144,7 @@ def run(k: int = 5, use_shared: bool = True) -> dict:
     from retrieval.regions import RegionResolver
     from retrieval.retriever import ExemplarRetriever
 
-    text, visual = TextEmbedder(), LuminanceEncoderEmbedder()
+    text, visual = MiniLMEmbedder(), LuminanceEncoderEmbedder()
     resolver = RegionResolver(load_gazetteer(ContextConfig().data_dir))
     t0 = time.perf_counter()
     libraries = {"default": default_library(text, visual, resolver)}
@@ -166,7 +166,7 @@ def run(k: int = 5, use_shared: bool = True) -> dict:
     rows = []
     for i, case in enumerate(cases):
         retriever = retrievers[case.library]
-        context = encoder(None, hint=case.hint).to_dict() if case.hint else {}
+        context = encoder(None, hint=case.hint) if case.hint else None
         image = None
         if case.image:
             kind, name = case.image.split(":", 1)
@@ -177,12 +177,12 @@ def run(k: int = 5, use_shared: bool = True) -> dict:
             hits = retriever(context, image=image, k=k, query_text=case.hint)
         else:  # image alone: what `library search --image` shows
             hits = retriever.search_image(image, k=k)
-        top = [h["id"] for h in hits]
+        top = [h.id for h in hits]
         need = min(case.need or len(case.expect), k)
         found = len(set(top) & set(case.expect))
         rows.append({"case": case.name, "tags": list(case.tags), "recall": min(found, need) / need,
                      "expect": list(case.expect)[:8], "need": need, "top": top,
-                     "scores": [h["score"] for h in hits]})
+                     "scores": [h.score for h in hits]})
     recall = float(np.mean([r["recall"] for r in rows]))
     by_tag = {t: round(float(np.mean([r["recall"] for r in rows if t in r["tags"]])), 4)
               for t in ("hint", "image", "pg") if any(t in r["tags"] for r in rows)}

@@ -17,8 +17,11 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from retrieval.embedders import VisualEmbedder
+from context.types import SceneContext
+from retrieval.embedders import TextEmbedder, VisualEmbedder
+from retrieval.regions import RegionResolver
 
 
 def add_library_parser(subparsers) -> argparse.ArgumentParser:
@@ -64,21 +67,20 @@ def run_library_command(args: argparse.Namespace,
         return 2
 
 
-def _resolver():
+def _resolver() -> RegionResolver:
     from context.config import ContextConfig
     from context.gazetteer import load_gazetteer
-    from retrieval.regions import RegionResolver
 
     return RegionResolver(load_gazetteer(ContextConfig().data_dir))
 
 
-def _text_embedder():
-    from context.embedding import TextEmbedder
+def _text_embedder() -> TextEmbedder:
+    from context.embedding import MiniLMEmbedder
 
-    return TextEmbedder()
+    return MiniLMEmbedder()
 
 
-def _build(args, visual_embedder) -> int:
+def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
     from retrieval.archive import ArchiveDefaults, archive_records, parse_era
     from retrieval.knowledge import default_library
     from retrieval.library import ExemplarLibrary
@@ -115,7 +117,7 @@ def _build(args, visual_embedder) -> int:
     return 0
 
 
-def _search(args, visual_embedder) -> int:
+def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
     from PIL import Image
 
     from context.config import ContextConfig
@@ -142,10 +144,10 @@ def _search(args, visual_embedder) -> int:
     retriever = ExemplarRetriever.from_default(visual_embedder if image else None,
                                                library=args.library)
     load_s = time.perf_counter() - t0
-    context = {}
+    context = None
     if args.hint:
         encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
-        context = encoder(None, hint=args.hint).to_dict()
+        context = encoder(None, hint=args.hint)
     t1 = time.perf_counter()
     if args.hint:
         hits = retriever(context, image=image, k=args.k, query_text=args.hint)
@@ -153,22 +155,30 @@ def _search(args, visual_embedder) -> int:
         hits = retriever.search_image(image, k=args.k)
     search_ms = (time.perf_counter() - t1) * 1000
     if args.json:
-        era = context.get("era")
-        query = {"hint": args.hint, "image": args.image,
-                 "era": era and {k: era[k] for k in ("start", "end", "confidence")},
-                 "region": context.get("region") and context["region"]["name"],
-                 "description": context.get("description")}
-        print(json.dumps({"query": query, "library": str(retriever.library.root),
+        print(json.dumps({"query": _query_json(args, context),
+                          "library": str(retriever.library.root),
                           "count": len(retriever.library), "load_seconds": round(load_s, 2),
-                          "search_ms": round(search_ms, 2), "results": hits},
+                          "search_ms": round(search_ms, 2),
+                          "results": [hit.to_dict() for hit in hits]},
                          ensure_ascii=False, indent=1))
     else:
         for rank, hit in enumerate(hits, 1):
-            print(f"{rank}. {hit['score']:.3f}  {hit['id']}  {hit['title']}")
-            print(f"   {'; '.join(hit['why'])}")
-            print(f"   colors: {', '.join(c['name'] + ' ' + c['srgb'] for c in hit['colors'])}")
-            print(f"   source: {hit['source']}")
+            e = hit.exemplar
+            print(f"{rank}. {hit.score:.3f}  {e.id}  {e.title}")
+            print(f"   {'; '.join(hit.why)}")
+            print(f"   colors: {', '.join(c.name + ' ' + c.srgb for c in e.colors)}")
+            print(f"   source: {e.source}")
     return 0
+
+
+def _query_json(args: argparse.Namespace, context: SceneContext | None) -> dict[str, Any]:
+    """What was searched for, as `library search --json` reports it."""
+    era = context.era if context else None
+    region = context.region if context else None
+    return {"hint": args.hint, "image": args.image,
+            "era": era and {"start": era.start, "end": era.end, "confidence": era.confidence},
+            "region": region and region.name,
+            "description": context.description if context else None}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,9 @@
 
 `retrieval` never imports `colorizer`: the visual embedder (the colorizer's Lite0 features of
 the luminance, `colorizer.model.visual_embedder.LuminanceEncoderEmbedder`) is passed in by the
-caller. Text embeddings come from `context.embedding.TextEmbedder` (MiniLM) by default.
+caller. Text embeddings come from `context.embedding.MiniLMEmbedder` by default; the
+`TextEmbedder` protocol is the context package's (`context.types.TextEmbedder`), so the
+context encoder and the library accept the same objects.
 
 `HashingTextEmbedder` and `ThumbnailEmbedder` are real, deterministic embedders for tests and
 for `python -m retrieval`: no weights, same protocol, so the library code runs unchanged.
@@ -17,6 +19,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from PIL import Image
 
+from context.types import TextEmbedder
+
+__all__ = ["HashingTextEmbedder", "TextEmbedder", "ThumbnailEmbedder", "VisualEmbedder",
+           "l2_normalize"]
+
 
 @runtime_checkable
 class VisualEmbedder(Protocol):
@@ -26,16 +33,6 @@ class VisualEmbedder(Protocol):
     dim: int
 
     def __call__(self, images: list[Image.Image]) -> np.ndarray: ...
-
-
-@runtime_checkable
-class TextEmbedder(Protocol):
-    """`embedder.embed(texts) -> (N, dim)` float32, rows L2-normalised."""
-
-    name: str
-    dim: int
-
-    def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:

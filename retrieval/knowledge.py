@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from retrieval import render
+from retrieval import flag_elements, render
 from retrieval.embedders import TextEmbedder, VisualEmbedder
 from retrieval.library import ExemplarLibrary
 from retrieval.regions import RegionResolver
@@ -71,11 +71,12 @@ def curated_records(resolver: RegionResolver, data_dir: str | Path = DEFAULT_DAT
 
 
 def curated_version(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:
-    """Content hash of the curated files and of the renderer's source."""
+    """Content hash of the curated files and of the renderer's source (both its modules)."""
     h = hashlib.sha256()
     for name in CURATED_FILES:
         h.update((Path(data_dir) / name).read_bytes())
-    h.update(Path(render.__file__).read_bytes())
+    for module in (render, flag_elements):
+        h.update(Path(module.__file__).read_bytes())
     return "curated-" + h.hexdigest()[:12]
 
 

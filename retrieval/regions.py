@@ -11,9 +11,9 @@ polities and `within` places tell that.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from context.gazetteer import Gazetteer
+from context.types import SceneContext
 from retrieval.types import RegionRef
 
 
@@ -27,16 +27,14 @@ def ref_keys(name: str, wikidata: str | None, iso: str | None) -> tuple[str, ...
     return RegionRef(name, wikidata, iso).match_keys()
 
 
-def query_levels(context: dict[str, Any]) -> list[QueryLevel]:
-    """The region hierarchy of a `SceneContext.to_dict()`, most specific first."""
-    region = context.get("region") if context else None
-    if not region:
+def query_levels(context: SceneContext | None) -> list[QueryLevel]:
+    """The region hierarchy of a scene context, most specific first (none without a region)."""
+    region = context.region if context else None
+    if region is None:
         return []
-    levels = [QueryLevel(p["name"], ref_keys(p["name"], p.get("wikidata"), p.get("iso")))
-              for p in region.get("hierarchy") or []]
+    levels = [QueryLevel(p.name, ref_keys(p.name, p.wikidata, p.iso)) for p in region.hierarchy]
     if not levels:
-        levels = [QueryLevel(region["name"], ref_keys(region["name"], region.get("wikidata"),
-                                                      region.get("iso")))]
+        levels = [QueryLevel(region.name, ref_keys(region.name, region.wikidata, region.iso))]
     return levels
 
 

@@ -1,7 +1,8 @@
 """`ExemplarRetriever`: a scene context (and optionally the photo) -> scored exemplars.
 
     retriever = ExemplarRetriever.from_default(visual_embedder=None)
-    hits = retriever(context.to_dict(), image=None, k=5, query_text="USSR 1950")
+    hits = retriever(scene_context, image=None, k=5, query_text="USSR 1950")
+    hits[0].score, hits[0].exemplar, hits[0].to_dict()  # RetrievedExemplar
 
 Score = weighted mean of the parts that are present:
   text    cosine of the query text (context description + free text) with the record text
@@ -33,9 +34,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from context.types import SceneContext
 from retrieval.embedders import TextEmbedder, VisualEmbedder
+from retrieval.index import VectorIndex
 from retrieval.library import ExemplarLibrary
 from retrieval.regions import QueryLevel, RegionResolver, match_reason, query_levels
+from retrieval.types import Exemplar, RetrievedExemplar
 
 # How often a photo of a place and time shows each kind of exemplar: national flags and
 # banners hang everywhere and archive photos show the place itself; uniforms appear where
@@ -79,7 +83,8 @@ class RetrieverConfig:
 
 
 class ExemplarRetriever:
-    """Callable: `retriever(context_dict, image=None, k=5, query_text=None) -> list[dict]`."""
+    """Callable: `retriever(scene_context, image=None, k=5, query_text=None)
+    -> list[RetrievedExemplar]`, best first."""
 
     def __init__(self, library: ExemplarLibrary, resolver: RegionResolver,
                  text_embedder: TextEmbedder | None = None,
@@ -108,9 +113,9 @@ class ExemplarRetriever:
         from retrieval.knowledge import default_library
 
         if text_embedder is None:
-            from context.embedding import TextEmbedder as MiniLM
+            from context.embedding import MiniLMEmbedder
 
-            text_embedder = MiniLM()
+            text_embedder = MiniLMEmbedder()
         resolver = RegionResolver(load_gazetteer(ContextConfig().data_dir))
         if library is None or str(library) == "default":
             lib = default_library(text_embedder, visual_embedder, resolver)
@@ -140,12 +145,12 @@ class ExemplarRetriever:
 
     # -- search ----------------------------------------------------------------------------
 
-    def __call__(self, context: dict[str, Any] | None, image: Image.Image | None = None,
-                 k: int | None = None, query_text: str | None = None) -> list[dict[str, Any]]:
+    def __call__(self, context: SceneContext | None, image: Image.Image | None = None,
+                 k: int | None = None, query_text: str | None = None
+                 ) -> list[RetrievedExemplar]:
         """Exemplars for a photo's context (the pipeline's call). The photo's look refines the
         ranking; without a region or query text there is nothing to condition on and
         the answer is no exemplars; an era alone is not enough (it fits every country)."""
-        context = context or {}
         query_text = (query_text or "").strip() or None
         if not query_levels(context) and query_text is None:
             return []
@@ -155,45 +160,69 @@ class ExemplarRetriever:
             visual_vec = self._embed_image(image)
         return self.search(context, text_vec, visual_vec, k or self.config.k)
 
-    def search_image(self, image: Image.Image, k: int | None = None) -> list[dict[str, Any]]:
+    def search_image(self, image: Image.Image, k: int | None = None) -> list[RetrievedExemplar]:
         """Exemplars that look like `image` (its luminance), with no context: for browsing a
         library (`library search --image`), not for conditioning the colorizer."""
         if self.visual_embedder is None:
             raise ValueError("image search needs a visual embedder; create the retriever with "
                              "one (and a library built with it)")
-        return self.search({}, None, self._embed_image(image), k or self.config.k)
+        return self.search(None, None, self._embed_image(image), k or self.config.k)
 
     def _embed_image(self, image: Image.Image) -> np.ndarray:
         return np.asarray(self.visual_embedder([image]), dtype=np.float32)[0]
 
-    def _text_query(self, context: dict[str, Any], query_text: str | None) -> np.ndarray | None:
+    def _text_query(self, context: SceneContext | None, query_text: str | None
+                    ) -> np.ndarray | None:
         index = self.library.text_index
         if index is None:
             return None
-        emb, model = context.get("embedding"), context.get("embedding_model")
+        emb = context.embedding if context else None
+        model = context.embedding_model if context else None
         if not query_text and emb is not None and model == index.info.embedder:
             return np.asarray(emb, dtype=np.float32)
-        text = " ".join(t for t in (context.get("description"), query_text) if t)
+        description = context.description if context else None
+        text = " ".join(t for t in (description, query_text) if t)
         if not text or self.text_embedder is None:
             return None
         return self.text_embedder.embed([text])[0]
 
-    def search(self, context: dict[str, Any], text_vec: np.ndarray | None,
-               visual_vec: np.ndarray | None, k: int) -> list[dict[str, Any]]:
+    def search(self, context: SceneContext | None, text_vec: np.ndarray | None,
+               visual_vec: np.ndarray | None, k: int) -> list[RetrievedExemplar]:
         """The ranking, given query vectors already embedded (the benchmark times this)."""
-        cfg, lib = self.config, self.library
-        n = len(lib)
-        if n == 0:
+        if len(self.library) == 0:
             return []
         era = _era(context)
-        eligible = None
-        if era is not None:
-            start, end = era[0] - cfg.era_slack, era[1] + cfg.era_slack
-            overlap = (lib.starts <= end) & (lib.ends >= start)
-            if cfg.era_filter and era[2] >= cfg.min_era_confidence:
-                eligible = overlap
+        overlap, eligible = self._era_overlap(era)
         levels = query_levels(context)
-        region = np.zeros(n, dtype=np.float32)
+        region = self._region_scores(levels)
+        cand = self._candidates(region, eligible, text_vec, visual_vec)
+        if len(cand) == 0:
+            return []
+        parts, weights = self._parts(cand, text_vec, visual_vec, overlap, region, levels)
+        total = sum(weights.values()) or 1.0
+        score = np.zeros(len(cand), dtype=np.float32)
+        for name, values in parts.items():
+            score += weights[name] * values / total
+        order = np.argsort(-score, kind="stable")[:k]
+        return [self._hit(int(cand[j]), float(score[j]), {p: float(v[j]) for p, v in parts.items()},
+                          era, levels) for j in order]
+
+    def _era_overlap(self, era: tuple[int, int, float] | None
+                     ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(records whose years overlap the era, records the era filter keeps: None = all)."""
+        if era is None:
+            return None, None
+        cfg, lib = self.config, self.library
+        start, end = era[0] - cfg.era_slack, era[1] + cfg.era_slack
+        overlap = (lib.starts <= end) & (lib.ends >= start)
+        eligible = overlap if cfg.era_filter and era[2] >= cfg.min_era_confidence else None
+        return overlap, eligible
+
+    def _region_scores(self, levels: list[QueryLevel]) -> np.ndarray:
+        """Per record: 1 for the place itself, less per level above it, `within_score` for
+        records lying inside the place, 0 elsewhere."""
+        cfg = self.config
+        region = np.zeros(len(self.library), dtype=np.float32)
         for i, level in enumerate(levels):
             for key in level.codes:
                 ids = self._region_index.get(key)
@@ -204,7 +233,12 @@ class ExemplarRetriever:
                 ids = self._within_index.get(key)
                 if ids is not None:
                     region[ids] = np.maximum(region[ids], cfg.within_score)
+        return region
 
+    def _candidates(self, region: np.ndarray, eligible: np.ndarray | None,
+                    text_vec: np.ndarray | None, visual_vec: np.ndarray | None) -> np.ndarray:
+        """The records to score: region matches plus each index's nearest neighbours."""
+        cfg = self.config
         mask = region > 0
         if eligible is not None:
             mask &= eligible
@@ -215,11 +249,15 @@ class ExemplarRetriever:
             _, ids = idx.search(vec, cfg.candidates)
             pool.append(ids if eligible is None else ids[eligible[ids]])
         if not any(len(p) for p in pool):  # nothing from the indexes: metadata only
-            pool = [np.flatnonzero(eligible) if eligible is not None else np.arange(n)]
-        cand = np.unique(np.concatenate(pool))
-        if len(cand) == 0:
-            return []
+            pool = [np.flatnonzero(eligible) if eligible is not None
+                    else np.arange(len(self.library))]
+        return np.unique(np.concatenate(pool))
 
+    def _parts(self, cand: np.ndarray, text_vec: np.ndarray | None,
+               visual_vec: np.ndarray | None, overlap: np.ndarray | None, region: np.ndarray,
+               levels: list[QueryLevel]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+        """The score parts present for this query, per candidate, and their weights."""
+        cfg, lib = self.config, self.library
         parts: dict[str, np.ndarray] = {}
         weights: dict[str, float] = {}
         if text_vec is not None and lib.text_index is not None:
@@ -228,24 +266,19 @@ class ExemplarRetriever:
         if visual_vec is not None and lib.visual_index is not None:
             parts["visual"] = lib.visual_index.similarities(visual_vec, cand)
             weights["visual"] = cfg.visual_weight
-        if era is not None:
+        if overlap is not None:
             parts["era"] = overlap[cand].astype(np.float32)
             weights["era"] = cfg.era_weight
         if levels:
             parts["region"] = region[cand]
             weights["region"] = cfg.region_weight
-        if era is not None or levels or text_vec is not None:
+        if overlap is not None or levels or text_vec is not None:
             parts["kind"] = self._kind_prior[cand]
             weights["kind"] = cfg.kind_weight
-        total = sum(weights.values()) or 1.0
-        score = np.zeros(len(cand), dtype=np.float32)
-        for name, values in parts.items():
-            score += weights[name] * values / total
-        order = np.argsort(-score, kind="stable")[:k]
-        return [self._hit(int(cand[j]), float(score[j]), {p: float(v[j]) for p, v in parts.items()},
-                          era, levels) for j in order]
+        return parts, weights
 
-    def _modalities(self, text_vec, visual_vec):
+    def _modalities(self, text_vec: np.ndarray | None, visual_vec: np.ndarray | None
+                    ) -> list[tuple[VectorIndex, np.ndarray]]:
         lib = self.library
         out = []
         if text_vec is not None and lib.text_index is not None:
@@ -254,19 +287,25 @@ class ExemplarRetriever:
             out.append((lib.visual_index, visual_vec))
         return out
 
-    def _top(self, index, vec, subset: np.ndarray) -> np.ndarray:
+    def _top(self, index: VectorIndex, vec: np.ndarray, subset: np.ndarray) -> np.ndarray:
         _, ids = index.search(vec, self.config.candidates, subset=subset,
                               exact_limit=self.config.exact_limit)
         return ids
 
     def _hit(self, i: int, score: float, parts: dict[str, float],
-             era: tuple[int, int, float] | None, levels: list[QueryLevel]) -> dict[str, Any]:
+             era: tuple[int, int, float] | None, levels: list[QueryLevel]) -> RetrievedExemplar:
         e = self.library.exemplars[i]
         image_path = self.library.image_path(e)
         if not os.path.isfile(image_path):
             raise FileNotFoundError(f"exemplar {e.id}: its image {image_path} is missing from "
                                     f"the library {self.library.root}; rebuild the library "
                                     "(`chronochrome library build ...`)")
+        return RetrievedExemplar(exemplar=e, score=round(score, 4), parts=parts,
+                                 why=tuple(self._reasons(e, parts, era, levels)),
+                                 image_path=str(image_path))
+
+    def _reasons(self, e: Exemplar, parts: dict[str, float],
+                 era: tuple[int, int, float] | None, levels: list[QueryLevel]) -> list[str]:
         why = []
         if era is not None:
             when = f"{era[0]}" if era[0] == era[1] else f"{era[0]}-{era[1]}"
@@ -285,18 +324,11 @@ class ExemplarRetriever:
             why.append(f"text similarity {parts['text']:.2f}")
         if "visual" in parts:
             why.append(f"visual similarity {parts['visual']:.2f}")
-        return {
-            "id": e.id, "title": e.title, "kind": e.kind, "score": round(score, 4), "why": why,
-            "era": {"start": e.start, "end": e.end},
-            "regions": [{k: v for k, v in r.__dict__.items()} for r in e.regions],
-            "colors": [{"name": c.name, "srgb": c.srgb, "role": c.role} for c in e.colors],
-            "source": e.source, "license": e.license, "note": e.note,
-            "image_path": image_path,
-        }
+        return why
 
 
-def _era(context: dict[str, Any]) -> tuple[int, int, float] | None:
-    era = context.get("era") if context else None
-    if not era:
+def _era(context: SceneContext | None) -> tuple[int, int, float] | None:
+    era = context.era if context else None
+    if era is None:
         return None
-    return int(era["start"]), int(era["end"]), float(era.get("confidence", 1.0))
+    return int(era.start), int(era.end), float(era.confidence)

@@ -133,3 +133,41 @@ class Exemplar:
             "regions": tuple(RegionRef.from_dict(r) for r in data.get("regions", [])),
             "colors": tuple(NamedColor.from_dict(c) for c in data.get("colors", [])),
         })
+
+
+@dataclass(frozen=True)
+class RetrievedExemplar:
+    """One search hit: the exemplar, how well it matched the query, and why.
+
+    `to_dict` is the JSON record the CLI and the colorization report show (the exemplar's
+    fields the reader needs, the score, the reasons and the rendered image's path).
+    """
+
+    exemplar: Exemplar
+    score: float  # weighted mean of `parts`, rounded to 4 decimals as reported
+    parts: dict[str, float]  # per-part scores in [0, 1]: text, visual, era, region, kind
+    why: tuple[str, ...]  # the reasons it matched, e.g. "era 1923-1991 overlaps 1950"
+    image_path: str  # the rendered image in the library (checked to exist when retrieved)
+
+    @property
+    def id(self) -> str:
+        return self.exemplar.id
+
+    @property
+    def title(self) -> str:
+        return self.exemplar.title
+
+    @property
+    def kind(self) -> str:
+        return self.exemplar.kind
+
+    def to_dict(self) -> dict[str, Any]:
+        e = self.exemplar
+        return {
+            "id": e.id, "title": e.title, "kind": e.kind, "score": self.score,
+            "why": list(self.why), "era": {"start": e.start, "end": e.end},
+            "regions": [asdict(r) for r in e.regions],
+            "colors": [asdict(c) for c in e.colors],
+            "source": e.source, "license": e.license, "note": e.note,
+            "image_path": self.image_path,
+        }

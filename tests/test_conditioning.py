@@ -9,9 +9,17 @@ from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.conditioning import Conditioning, exemplar_tensor
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
 from colorizer.training.train import classification_loss, lab_targets
+from retrieval.types import Exemplar, RetrievedExemplar
 
 TINY = {"width16": 16, "width8": 16, "width4": 16, "heads": 2, "cond_dim": 8, "grid_samples": 24,
             "exemplar_size": 32, "text_dim": 6}
+
+
+def _retrieved(ident: str, image_path: str, kind: str = "photo",
+               score: float = 0.7) -> RetrievedExemplar:
+    """A library hit as the retriever returns it, for an image made by the test."""
+    exemplar = Exemplar(ident, kind, ident, 1900, 2000, (), (), "test", "test", image_path)
+    return RetrievedExemplar(exemplar, score, {}, (), image_path)
 
 
 @pytest.fixture
@@ -118,18 +126,18 @@ def test_weak_retrieved_matches_are_left_out_and_retrieved_ones_are_not_attended
         path = tmp_path / f"ex{k}.png"
         Image.new("RGB", (16, 16), color).save(path)
         paths.append(str(path))
-    retrieved = [{"id": "strong", "score": 0.65, "image_path": paths[0]},
-                 {"id": "close", "score": 0.55, "image_path": paths[1]},
-                 {"id": "weak", "score": 0.46, "image_path": paths[2]},
-                 {"id": "no image", "score": 0.64, "image_path": str(tmp_path / "gone.png")}]
+    retrieved = [_retrieved("strong", paths[0], score=0.65),
+                 _retrieved("close", paths[1], score=0.55),
+                 _retrieved("weak", paths[2], score=0.46),
+                 _retrieved("no image", str(tmp_path / "gone.png"), score=0.64)]
     guidance = build_guidance(retrieved, [], 32, 6, max_exemplars=4)
-    assert [r["id"] for r in guidance.used] == ["strong", "close"]
+    assert [r.id for r in guidance.used] == ["strong", "close"]
     assert len(guidance.images) == 2
     # Retrieved exemplars reach the photo only through the direct transfer: no tokens.
     assert guidance.attended == 0 and guidance.conditioning.exemplars is None
     user = UserExemplar("mine.png", Image.new("RGB", (16, 16), (0, 120, 0)), None)
     guidance = build_guidance(retrieved, [user], 32, 6, max_exemplars=4)
-    assert [r["id"] for r in guidance.used] == ["user:mine.png", "strong", "close"]
+    assert [r.id for r in guidance.used] == ["user:mine.png", "strong", "close"]
     assert guidance.attended == 1
     assert guidance.conditioning.exemplars.shape == (1, 1, 3, 32, 32)
 
@@ -162,8 +170,8 @@ def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path
     reference.save(tmp_path / "flag.png")
     retrieving = ColorizationPipeline(
         pipe.generator, pipe.model_info, pipe.config, device="cpu",
-        decoding=pipe.saved_decoding, exemplar_fn=lambda context, gray, hints: [
-            {"id": "flag", "score": 0.7, "image_path": str(tmp_path / "flag.png")}])
+        decoding=pipe.saved_decoding,
+        exemplar_fn=lambda context, gray, hints: [_retrieved("flag", str(tmp_path / "flag.png"))])
     result = retrieving(gray)
     assert [e["id"] for e in result.exemplars if e["used"]] == ["flag"]
     assert result.settings["chroma_scale"] == 0.2

@@ -11,6 +11,14 @@ from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.encoder import load_imagenet_encoder
 from colorizer.pipeline.colorization import PipelineConfig
 from colorizer.pipeline.correspondence import Transfer, TransferConfig, exemplar_transfer
+from retrieval.types import Exemplar, RetrievedExemplar
+
+
+def _retrieved(ident: str, image_path: str, kind: str = "photo",
+               score: float = 0.7) -> RetrievedExemplar:
+    """A library hit as the retriever returns it, for an image made by the test."""
+    exemplar = Exemplar(ident, kind, ident, 1900, 2000, (), (), "test", "test", image_path)
+    return RetrievedExemplar(exemplar, score, {}, (), image_path)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +225,7 @@ def test_retrieved_exemplars_transfer_unless_switched_off(tiny_weights, tmp_path
     retrieving = ColorizationPipeline(
         pipe.generator, pipe.model_info, pipe.config, device="cpu",
         exemplar_fn=lambda context, gray, hints: [
-            {"id": "flag", "kind": "flag", "score": 0.7, "image_path": str(tmp_path / "flag.png")}])
+            _retrieved("flag", str(tmp_path / "flag.png"), "flag")])
     off = retrieving.with_config(retrieved_transfer=0.0)(gray)
     on = retrieving(gray)  # on by default: the flag is found in the photo (it is the photo)
     assert off.exemplars[0]["transfer_share"] == 0.0 and off.settings["retrieved_transfer"] == 0

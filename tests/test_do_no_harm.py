@@ -7,6 +7,14 @@ import numpy as np
 from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
+from retrieval.types import Exemplar, RetrievedExemplar
+
+
+def _retrieved(ident: str, image_path: str, kind: str = "photo",
+               score: float = 0.7) -> RetrievedExemplar:
+    """A library hit as the retriever returns it, for an image made by the test."""
+    exemplar = Exemplar(ident, kind, ident, 1900, 2000, (), (), "test", "test", image_path)
+    return RetrievedExemplar(exemplar, score, {}, (), image_path)
 
 
 def _textured(h: int, w: int, rgb: tuple[int, int, int], seed: int) -> np.ndarray:
@@ -21,8 +29,7 @@ def _pil(image: np.ndarray) -> Image.Image:
 def _retrieving(pipe: ColorizationPipeline, path: str) -> ColorizationPipeline:
     return ColorizationPipeline(
         pipe.generator, pipe.model_info, pipe.config, device="cpu",
-        exemplar_fn=lambda context, gray, hints: [
-            {"id": "flag", "kind": "flag", "score": 0.7, "image_path": path}])
+        exemplar_fn=lambda context, gray, hints: [_retrieved("flag", path, "flag")])
 
 
 def test_a_retrieved_exemplar_not_in_the_photo_changes_nothing(tiny_weights, tmp_path):

@@ -12,6 +12,7 @@ from safetensors.torch import load_file, save_file
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder, FlagFinderConfig
 from colorizer.pipeline.chroma import ChromaConfig
 from colorizer.pipeline.colorization import ColorizationPipeline
+from retrieval.types import Exemplar, RetrievedExemplar
 
 
 def _maps(generator, h: int = 64, w: int = 96) -> dict[int, torch.Tensor]:
@@ -98,6 +99,13 @@ def test_a_tiny_training_run_separates_cloth_from_background(tiny_generator):
     assert auc > 0.7, auc
 
 
+def _retrieved(ident: str, image_path: str, kind: str = "photo",
+               score: float = 0.7) -> RetrievedExemplar:
+    """A library hit as the retriever returns it, for an image made by the test."""
+    exemplar = Exemplar(ident, kind, ident, 1900, 2000, (), (), "test", "test", image_path)
+    return RetrievedExemplar(exemplar, score, {}, (), image_path)
+
+
 class _FixedFinder(FlagFinder):
     """A finder that reports a fixed cloth map (resized to the stride-8 grid)."""
 
@@ -130,8 +138,7 @@ def _pipes(tiny_weights, tmp_path, finder):
     path = str(tmp_path / "flag.png")
     hinted = ColorizationPipeline(
         base.generator, base.model_info, base.config, device="cpu",
-        exemplar_fn=lambda context, gray, hints: [
-            {"id": "soviet", "kind": "flag", "score": 0.7, "image_path": path}],
+        exemplar_fn=lambda context, gray, hints: [_retrieved("soviet", path, "flag")],
         flag_finder=finder)
     return base, hinted
 

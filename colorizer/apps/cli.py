@@ -7,7 +7,6 @@ colorizer package never imports eval.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -147,26 +146,16 @@ def _run_with_progress(batch, sources, hint, caption):
 
 
 def run_context(args: argparse.Namespace) -> int:
-    """`chronochrome context`: the photo goes through the project's one image loader."""
-
+    """`chronochrome context`: context/cli.py's command, with the photo read by the project's
+    one image loader (as gray as the pipeline sees it) and the ImageNet scene classifier."""
     from colorizer.model.scene import ImageNetSceneClassifier
     from colorizer.pipeline.colorization import gray_image, lightness_of
     from colorizer.pipeline.imageio import load_image
-    from context import ContextConfig, ContextEncoder
+    from context.cli import run_context_command
 
-    image, caption = None, args.caption
-    if args.image:
-        image = gray_image(lightness_of(load_image(args.image)))
-        caption = caption if caption is not None else Path(args.image).name
-    elif not (args.hint or caption):
-        raise ChronochromeError("give an IMAGE, --hint or --caption")
-    config = ContextConfig(use_ocr=not args.no_ocr, clip_checkpoint=args.clip_checkpoint,
-                           embed=not args.no_embedding)
-    classifier = ImageNetSceneClassifier() if image is not None else None
-    encoder = ContextEncoder.from_default(config, scene_classifier=classifier)
-    result = encoder(image, hint=args.hint, caption=caption)
-    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=args.indent or None))
-    return 0
+    return run_context_command(
+        args, open_image=lambda path: gray_image(lightness_of(load_image(path))),
+        make_scene_classifier=ImageNetSceneClassifier)
 
 
 def run_library(args: argparse.Namespace) -> int:

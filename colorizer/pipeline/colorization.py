@@ -44,9 +44,10 @@ from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+from context.config import ContextConfig
+from context.types import SceneContext
 
 if TYPE_CHECKING:
-    from context import ContextConfig
     from retrieval import RetrieverConfig
 
 __all__ = ["DEFAULT_WEIGHTS", "ColorizationPipeline", "DeviceUnavailableError", "PipelineConfig",
@@ -193,13 +194,13 @@ class ColorizationPipeline:
                    else _empty_context())
         # A hint in which no era or place was found is reported and not used: its words would
         # otherwise reach retrieval as a query ("asdfgh qwerty" retrieved three flags).
-        hint_note = (context.get("unknown") or {}).get("hint")
+        hint_note = context.unknown.get("hint")
         clock.lap("context")
 
         # 3. Guidance: the user's exemplars (attended to) and retrieved ones (transfer only).
         user = [e if isinstance(e, UserExemplar) else
                 UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
-        retrieved = (self.exemplar_fn(context, gray, None if hint_note else hints)
+        retrieved = (list(self.exemplar_fn(context, gray, None if hint_note else hints))
                      if self.exemplar_fn else [])
         guidance = build_guidance(retrieved, user, self.generator.config.exemplar_size,
                                   self.generator.config.text_dim, self.config.max_exemplars,
@@ -284,7 +285,7 @@ class ColorizationPipeline:
                 unc_full[0, 0].numpy().clip(0, 1).astype(np.float32),
                 region_full[0, 0].numpy().clip(0, 1).astype(np.float32))
 
-    def _result(self, loaded: LoadedImage, context: dict[str, Any], prediction: Prediction,
+    def _result(self, loaded: LoadedImage, context: SceneContext, prediction: Prediction,
                 guidance: Guidance, colors: ExemplarColors,
                 merged: tuple[Image.Image, np.ndarray, np.ndarray], timings: dict[str, float],
                 notes: tuple[str, ...], settings: dict[str, Any]) -> ColorizationResult:
@@ -295,7 +296,8 @@ class ColorizationPipeline:
             input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
                             format=loaded.source_format, frames=loaded.frames,
                             sha256=loaded.sha256, notes=loaded.notes),
-            model=self.model_info, context=context, exemplars=tuple(colors.records),
+            model=self.model_info, context=context.to_dict(),
+            exemplars=tuple(colors.records),
             exemplar_maps=tuple(colors.maps), exemplar_images=guidance.images,
             render_size=(rw, rh), timings=timings, settings=settings,
             context_region=region, notes=notes)
@@ -331,10 +333,8 @@ class _Stopwatch:
         self.laps[name], self._last = now - self._last, now
 
 
-def _empty_context() -> dict[str, Any]:
-    from context import SceneContext
-
-    return SceneContext.empty("context inference switched off for this pipeline").to_dict()
+def _empty_context() -> SceneContext:
+    return SceneContext.empty("context inference switched off for this pipeline")
 
 
 def _weights_version(folder: Path) -> str:

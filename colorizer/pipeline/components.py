@@ -7,22 +7,21 @@ model is loaded once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
 
 import torch
 from PIL import Image
 
 from colorizer.model.encoder import load_imagenet_encoder
+from context.config import ContextConfig
+from context.types import SceneContext
+from retrieval.retriever import RetrieverConfig
+from retrieval.types import RetrievedExemplar
 
-if TYPE_CHECKING:
-    from context import ContextConfig
-    from retrieval import RetrieverConfig
-
-# (gray PIL image, hints, caption) -> SceneContext as a dict
-ContextFn = Callable[[Image.Image, str | None, str | None], dict[str, Any]]
-# (context dict, gray PIL image, query text) -> exemplar records
-ExemplarFn = Callable[[dict[str, Any], Image.Image, str | None], list[dict[str, Any]]]
+# (gray photo, hints, caption) -> what the photo's context is, with evidence.
+ContextFn = Callable[[Image.Image, str | None, str | None], SceneContext]
+# (context, gray photo, hints understood as a query or None) -> exemplars, best first.
+ExemplarFn = Callable[[SceneContext, Image.Image, str | None], Sequence[RetrievedExemplar]]
 
 
 def default_components(
@@ -37,15 +36,16 @@ def default_components(
     text_embedder = None
     if context:
         from colorizer.model.scene import ImageNetSceneClassifier
-        from context import ContextConfig, ContextEncoder
+        from context import ContextEncoder
 
         encoder = ContextEncoder.from_default(
             context_config or ContextConfig(),
             scene_classifier=ImageNetSceneClassifier(imagenet, device=device))
         text_embedder = encoder.embedder
 
-        def context_fn(image: Image.Image, hints: str | None, caption: str | None) -> dict:
-            return encoder(image, hint=hints, caption=caption).to_dict()
+        def context_fn(image: Image.Image, hints: str | None, caption: str | None
+                       ) -> SceneContext:
+            return encoder(image, hint=hints, caption=caption)
 
     if exemplars:
         from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
@@ -55,7 +55,8 @@ def default_components(
             visual_embedder=LuminanceEncoderEmbedder(imagenet, device=str(device)),
             text_embedder=text_embedder, config=retriever_config)
 
-        def exemplar_fn(ctx: dict, image: Image.Image, hints: str | None) -> list[dict]:
+        def exemplar_fn(ctx: SceneContext, image: Image.Image, hints: str | None
+                        ) -> list[RetrievedExemplar]:
             return retriever(ctx, image, query_text=hints)
 
     return context_fn, exemplar_fn

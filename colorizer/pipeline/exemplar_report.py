@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from colorizer.pipeline.guidance import GuidingExemplar
+from retrieval.types import RetrievedExemplar
+
 
 def attention_shares(attention: torch.Tensor, count: int, shape: tuple[int, int]
                      ) -> tuple[list[float], list[np.ndarray]]:
@@ -26,9 +29,9 @@ def attention_shares(attention: torch.Tensor, count: int, shape: tuple[int, int]
     return shares, maps
 
 
-def exemplar_records(used: tuple[dict, ...], shares: list[float], moved: list[float],
-                     contributed: list[float], found: list[float | None],
-                     retrieved: list[dict]) -> list[dict[str, Any]]:
+def exemplar_records(used: tuple[GuidingExemplar, ...], shares: list[float],
+                     moved: list[float], contributed: list[float], found: list[float | None],
+                     retrieved: list[RetrievedExemplar]) -> list[dict[str, Any]]:
     """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
     into the slots (listed so a historian sees what else matched).
 
@@ -38,11 +41,11 @@ def exemplar_records(used: tuple[dict, ...], shares: list[float], moved: list[fl
     found_in_photo: the share of the exemplar's colored cells that the transfer found in the
     photo (a retrieved exemplar transfers only when its object is there; None: transfer off).
     """
-    out = [{**rec, "used": True, "attention_share": share, "transfer_share": move,
+    out = [{**rec.to_dict(), "used": True, "attention_share": share, "transfer_share": move,
             "color_share": total, "found_in_photo": presence}
            for rec, share, move, total, presence in zip(used, shares, moved, contributed, found)]
-    used_ids = {rec.get("id") for rec in used}
-    out += [{**rec, "used": False, "attention_share": None, "transfer_share": None,
+    used_ids = {rec.id for rec in used}
+    out += [{**rec.to_dict(), "used": False, "attention_share": None, "transfer_share": None,
              "color_share": None, "found_in_photo": None}
-            for rec in retrieved if rec.get("id") not in used_ids]
+            for rec in retrieved if rec.id not in used_ids]
     return out

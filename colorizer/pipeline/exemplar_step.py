@@ -23,6 +23,7 @@ from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_report import attention_shares, exemplar_records
 from colorizer.pipeline.guidance import Guidance, contribution_maps
 from colorizer.pipeline.luminance import lightness_at
+from retrieval.types import RetrievedExemplar
 
 CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
 
@@ -62,7 +63,7 @@ class ExemplarColors:
 
 def exemplar_colors(parts: TransferParts, lightness: torch.Tensor,
                     prediction: Prediction, guidance: Guidance, n_user: int,
-                    retrieved: list[dict[str, Any]]) -> ExemplarColors:
+                    retrieved: list[RetrievedExemplar]) -> ExemplarColors:
     """Copy exemplar colors where each is found; `context_weight` is where retrieved ones
     changed the colors (0 everywhere when none was admitted: the no-context output)."""
     colors = ExemplarColors(prediction.ab, prediction.uncertainty,
@@ -94,7 +95,7 @@ def transfer_colors(parts: TransferParts, lightness: torch.Tensor,
     used = len(guidance.used)
     # Retrieved flags and banners are found by the flag finder (on the maps of step 4)
     # and colored only on the cloth it finds; other exemplars as before.
-    cloth_kind = [i >= n_user and guidance.used[i].get("kind") in CLOTH_KINDS
+    cloth_kind = [i >= n_user and guidance.used[i].kind in CLOTH_KINDS
                   for i in active]
     cloth = (parts.flag_finder(prediction.features)
              if parts.flag_finder is not None and any(cloth_kind) else None)

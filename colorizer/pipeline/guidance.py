@@ -19,6 +19,7 @@ by how strongly the transfer was blended in: the *color share*.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,7 @@ from PIL import Image, ImageDraw
 from colorizer.errors import ChronochromeError
 from colorizer.model.conditioning import Conditioning, exemplar_tensor
 from colorizer.pipeline.imageio import load_image
-
-FIXED_TOKENS = 3  # null, era, text
+from retrieval.types import RetrievedExemplar
 
 
 class ExemplarError(ChronochromeError):
@@ -59,16 +59,37 @@ class UserExemplar:
         rgb = Image.fromarray((loaded.rgb * 255 + 0.5).astype(np.uint8), "RGB")
         return cls(name=loaded.name, image=rgb, sha256=loaded.sha256)
 
-    def record(self) -> dict[str, Any]:
-        return {"id": f"user:{Path(self.name).name}", "title": Path(self.name).name,
-                "kind": "user", "score": None, "why": ["given by the user (--exemplar)"],
-                "sha256": self.sha256, "image_path": self.name}
+    # The same reading as RetrievedExemplar's, so the pipeline treats both alike.
+    @property
+    def id(self) -> str:
+        return f"user:{Path(self.name).name}"
+
+    @property
+    def title(self) -> str:
+        return Path(self.name).name
+
+    @property
+    def kind(self) -> str:
+        return "user"
+
+    @property
+    def score(self) -> None:
+        return None  # not ranked: the user's word decides
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "kind": self.kind, "score": self.score,
+                "why": ["given by the user (--exemplar)"], "sha256": self.sha256,
+                "image_path": self.name}
+
+
+# An exemplar guiding one photo: one of the user's own, or one retrieved from the library.
+GuidingExemplar = UserExemplar | RetrievedExemplar
 
 
 @dataclass(frozen=True)
 class Guidance:
     conditioning: Conditioning  # tokens: the user's exemplars only
-    used: tuple[dict[str, Any], ...]  # exemplar records in slot order (user's, then retrieved)
+    used: tuple[GuidingExemplar, ...]  # in slot order (the user's, then retrieved ones)
     images: tuple[Image.Image, ...]  # the exemplar images, same order
 
     @property
@@ -77,7 +98,7 @@ class Guidance:
         return self.conditioning.num_exemplars
 
 
-def build_guidance(retrieved: list[dict[str, Any]], user: list[UserExemplar],
+def build_guidance(retrieved: Sequence[RetrievedExemplar], user: list[UserExemplar],
                    exemplar_size: int, text_dim: int, max_exemplars: int,
                    score_margin: float = 0.15) -> Guidance:
     """Conditioning for one photo; user exemplars take the first slots, and only they enter
@@ -87,19 +108,15 @@ def build_guidance(retrieved: list[dict[str, Any]], user: list[UserExemplar],
     a weak match (a Soviet flag for "Republic of China 1935") would lend its colors to
     whatever in the photo looks like it.
     """
-    records: list[dict[str, Any]] = []
-    images: list[Image.Image] = []
-    for ex in user:
-        records.append(ex.record())
-        images.append(ex.image)
-    best = max((float(r["score"]) for r in retrieved if r.get("score") is not None),
-               default=0.0)
+    records: list[GuidingExemplar] = list(user)
+    images: list[Image.Image] = [ex.image for ex in user]
+    best = max((float(r.score) for r in retrieved), default=0.0)
     for rec in retrieved:
         if len(records) >= max_exemplars:
             break
-        if rec.get("score") is not None and float(rec["score"]) < best - score_margin:
+        if float(rec.score) < best - score_margin:
             continue
-        path = rec.get("image_path")
+        path = rec.image_path
         if not path or not Path(path).is_file():
             continue  # a library entry without its rendered image cannot lend color
         with Image.open(path) as img:
@@ -128,26 +145,6 @@ def build_guidance(retrieved: list[dict[str, Any]], user: list[UserExemplar],
                         era=era, era_mask=torch.tensor([False]),
                         text=text, text_mask=torch.tensor([False]))
     return Guidance(conditioning=cond, used=tuple(records), images=tuple(images))
-
-
-def attention_per_exemplar(weights: torch.Tensor | None, count: int, attended: int,
-                           tokens_each: int, shape: tuple[int, int]
-                           ) -> tuple[list[float], list[np.ndarray]]:
-    """weights (1, h*w, FIXED_TOKENS + attended*n) -> per exemplar (share, (h, w) mass map).
-
-    The first `attended` of the `count` exemplars are tokens; the others (retrieved ones,
-    which act only through the direct transfer) get a share of 0 and an empty map."""
-    shares, maps = [], []
-    for k in range(count):
-        if k >= attended or weights is None:
-            shares.append(0.0)
-            maps.append(np.zeros(shape, dtype=np.float32))
-            continue
-        start = FIXED_TOKENS + k * tokens_each
-        mass = weights[0, :, start : start + tokens_each].sum(-1).float()
-        shares.append(round(float(mass.mean()), 4))
-        maps.append(mass.reshape(shape).cpu().numpy().astype(np.float32))
-    return shares, maps
 
 
 def contribution_maps(attention_maps: list[np.ndarray], transfer_mass: torch.Tensor,

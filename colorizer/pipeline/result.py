@@ -59,7 +59,10 @@ class ColorizationResult:
     input: InputInfo
     model: ModelInfo
     context: dict[str, Any]  # SceneContext.to_dict() (empty with a reason when not inferred)
-    exemplars: tuple[dict[str, Any], ...]  # retrieved/user exemplars with scores and provenance
+    # Per exemplar, the user's and the retrieved ones: its record (RetrievedExemplar.to_dict()
+    # or UserExemplar.to_dict()) with what it contributed (used, attention/transfer/color
+    # share, found_in_photo).
+    exemplars: tuple[dict[str, Any], ...]
     render_size: tuple[int, int]  # (width, height) at which chroma was predicted
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     settings: dict[str, Any] = field(default_factory=dict)  # temperature, chroma scale, device
@@ -76,8 +79,7 @@ class ColorizationResult:
             return None
         from colorizer.pipeline.guidance import exemplar_panel
 
-        titles = [str(rec.get("title", rec.get("id"))) for rec in self.exemplars
-                  if rec.get("used")]
+        titles = [str(rec["title"]) for rec in self.exemplars if rec["used"]]
         return exemplar_panel(self.image, self.exemplar_images, self.exemplar_maps, titles, top)
 
     def uncertainty_image(self) -> Image.Image:

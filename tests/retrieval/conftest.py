@@ -31,9 +31,9 @@ def resolver():
 
 @pytest.fixture(scope="session")
 def hint_context():
-    """hint -> SceneContext.to_dict(), with the context package's own hint parsing."""
+    """hint -> SceneContext, with the context package's own hint parsing."""
     encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
-    return lambda hint: encoder(None, hint=hint).to_dict()
+    return lambda hint: encoder(None, hint=hint)
 
 
 @pytest.fixture(scope="session")

@@ -37,5 +37,5 @@ def test_archive_library_is_found_by_era_and_region(tmp_path, tiny_archive, reso
                                ThumbnailEmbedder(8), name="plates")
     retriever = ExemplarRetriever(lib, resolver, HashingTextEmbedder(64))
     hits = retriever(hint_context("Russian Empire 1910"), k=3)
-    assert sorted(h["id"] for h in hits) == ["p0", "p1", "p2"]
+    assert sorted(h.id for h in hits) == ["p0", "p1", "p2"]
     assert retriever(hint_context("USSR 1950"), k=3) == []  # wrong era: filtered out

@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,19 +12,25 @@ from retrieval.retriever import ExemplarRetriever, RetrieverConfig
 
 
 def _ids(hits):
-    return [h["id"] for h in hits]
+    return [h.id for h in hits]
 
 
 def test_ussr_1950_gets_soviet_red_and_the_reasons(tiny_retriever, hint_context):
     hits = tiny_retriever(hint_context("USSR 1950"), k=3, query_text="USSR 1950")
     assert {"ussr_state_flag", "soviet_red_banner"} <= set(_ids(hits))
-    flag = next(h for h in hits if h["id"] == "ussr_state_flag")
-    assert "era 1923-1991 overlaps 1950" in flag["why"]
-    assert "region USSR matches USSR" in flag["why"]
-    assert any(w.startswith("text similarity") for w in flag["why"])
-    assert flag["colors"][0] == {"name": "red", "srgb": "#CC0000", "role": "field"}
-    assert Path(flag["image_path"]).is_absolute() and Path(flag["image_path"]).is_file()
-    json.dumps(hits)  # JSON-serialisable as returned
+    flag = next(h for h in hits if h.id == "ussr_state_flag")
+    assert "era 1923-1991 overlaps 1950" in flag.why
+    assert "region USSR matches USSR" in flag.why
+    assert any(w.startswith("text similarity") for w in flag.why)
+    assert set(flag.parts) == {"text", "era", "region", "kind"}  # no image: no visual part
+    assert Path(flag.image_path).is_absolute() and Path(flag.image_path).is_file()
+    record = json.loads(json.dumps([h.to_dict() for h in hits]))[hits.index(flag)]
+    assert record["colors"][0] == {"name": "red", "srgb": "#CC0000", "role": "field"}
+    assert list(record) == ["id", "title", "kind", "score", "why", "era", "regions", "colors",
+                            "source", "license", "note", "image_path"]
+    assert record["score"] == flag.score and record["why"] == list(flag.why)
+    assert record["regions"][0] == {"name": "USSR", "wikidata": "Q15180", "iso": "SUHH",
+                                    "gazetteer": "ussr"}
 
 
 def test_era_filter_drops_anachronisms(tiny_retriever, hint_context):
@@ -31,25 +38,25 @@ def test_era_filter_drops_anachronisms(tiny_retriever, hint_context):
     ids = _ids(hits)
     assert ids[0] == "russian_empire_tricolour"
     assert not {"ussr_state_flag", "tatarstan_flag", "us_flag_48"} & set(ids)
-    assert all(h["era"]["start"] <= 1910 <= h["era"]["end"] for h in hits)
+    assert all(h.exemplar.start <= 1910 <= h.exemplar.end for h in hits)
 
 
 def test_containment_kazan_in_tatar_assr_in_ussr(tiny_retriever, hint_context):
     hits = tiny_retriever(hint_context("Kazan 1960"), k=4, query_text="Kazan 1960")
-    by_id = {h["id"]: h for h in hits}
+    by_id = {h.id: h for h in hits}
     assert _ids(hits)[0] == "tatar_assr_flag_1954"
-    assert "region Tatar ASSR matches Kazan" not in by_id["tatar_assr_flag_1954"]["why"]
-    assert "region Tatar ASSR contains Kazan" in by_id["tatar_assr_flag_1954"]["why"]
-    assert "region USSR contains Kazan" in by_id["ussr_state_flag"]["why"]
+    assert "region Tatar ASSR matches Kazan" not in by_id["tatar_assr_flag_1954"].why
+    assert "region Tatar ASSR contains Kazan" in by_id["tatar_assr_flag_1954"].why
+    assert "region USSR contains Kazan" in by_id["ussr_state_flag"].why
     assert "tatarstan_flag" not in by_id  # 1991-: wrong era
 
 
 def test_exemplar_inside_the_query_region_scores_lower(tiny_retriever, hint_context):
     hits = tiny_retriever(hint_context("USSR 1960"), k=13)
-    tatar = next(h for h in hits if h["id"] == "tatar_assr_flag_1954")
-    flag = next(h for h in hits if h["id"] == "ussr_state_flag")
-    assert "region Tatar ASSR lies within USSR" in tatar["why"]
-    assert flag["score"] > tatar["score"]
+    tatar = next(h for h in hits if h.id == "tatar_assr_flag_1954")
+    flag = next(h for h in hits if h.id == "ussr_state_flag")
+    assert "region Tatar ASSR lies within USSR" in tatar.why
+    assert flag.score > tatar.score
 
 
 def test_context_changes_the_result(tiny_retriever, hint_context):
@@ -65,8 +72,8 @@ def test_image_query_finds_its_near_duplicate(tiny_retriever, tiny_library):
     w, h = photo.size
     photo = photo.crop((8, 6, w - 10, h - 4))  # a gray, cropped copy
     hits = tiny_retriever.search_image(photo, k=3)
-    assert hits[0]["id"] == "hinomaru"
-    assert hits[0]["why"] == [f"visual similarity {hits[0]['score']:.2f}"]  # look only
+    assert hits[0].id == "hinomaru"
+    assert hits[0].why == (f"visual similarity {hits[0].score:.2f}",)  # look only
 
 
 def test_nothing_to_condition_on_gives_no_exemplars(tiny_retriever, tiny_library, hint_context):
@@ -74,8 +81,8 @@ def test_nothing_to_condition_on_gives_no_exemplars(tiny_retriever, tiny_library
     e = tiny_library["hinomaru"]
     photo = Image.open(tiny_library.image_path(e)).convert("L")
     empty = hint_context(None)  # what the context encoder says about an unlabeled photo
-    assert empty["era"] is None and empty["region"] is None and empty["description"]
-    for context in ({}, None, empty):
+    assert empty.era is None and empty.region is None and empty.description
+    for context in (None, empty):
         assert tiny_retriever(context, photo) == []
         assert tiny_retriever(context, photo, query_text="  ") == []
     # An era alone (e.g. from a caption) fits every country of its time: still nothing.
@@ -94,16 +101,17 @@ def test_pipeline_call_returns_what_the_colorizer_needs(tiny_retriever, tiny_lib
         hits = tiny_retriever(hint_context(hint), photo, query_text=hint)
         assert hits, hint
         for hit in hits:
-            assert {"id", "title", "score", "why", "colors", "image_path"} <= set(hit), hit
-            assert hit["title"] and hit["why"] and 0 < hit["score"] <= 1
-            assert hit["colors"] and all(c["srgb"].startswith("#") for c in hit["colors"])
-            with Image.open(hit["image_path"]) as image:
+            assert hit.title and hit.why and 0 < hit.score <= 1
+            colors = hit.exemplar.colors
+            assert colors and all(c.srgb.startswith("#") for c in colors)
+            with Image.open(hit.image_path) as image:
                 image.load()
                 # Rendered flags carry their cloth as alpha; swatches and photos are RGB.
                 assert image.mode in ("RGB", "RGBA") and min(image.size) >= 64
 
 
-def test_missing_exemplar_image_is_a_clear_error(tiny_library, resolver, tmp_path):
+def test_missing_exemplar_image_is_a_clear_error(tiny_library, resolver, tmp_path,
+                                                   hint_context):
     import shutil
 
     folder = tmp_path / "copy"
@@ -112,7 +120,7 @@ def test_missing_exemplar_image_is_a_clear_error(tiny_library, resolver, tmp_pat
     (folder / library["hinomaru"].image).unlink()
     retriever = ExemplarRetriever(library, resolver, HashingTextEmbedder(128))
     with pytest.raises(FileNotFoundError, match="hinomaru.*rebuild the library"):
-        retriever({"era": {"start": 1960, "end": 1960}}, query_text="Japan hinomaru", k=13)
+        retriever(hint_context("1960"), query_text="Japan hinomaru", k=13)
 
 
 def test_metadata_only_without_embedders(tiny_library, resolver, hint_context):
@@ -127,16 +135,17 @@ def test_kind_prior_orders_equal_matches(tiny_library, resolver, hint_context):
     ctx = hint_context("USSR 1950")
     hits = ExemplarRetriever(tiny_library, resolver)(ctx, k=2)
     assert _ids(hits) == ["ussr_state_flag", "soviet_red_banner"]
-    assert hits[0]["score"] > hits[1]["score"]
+    assert hits[0].score > hits[1].score
     flat = ExemplarRetriever(tiny_library, resolver, config=RetrieverConfig(kind_weight=0.0))
-    scores = {h["id"]: h["score"] for h in flat(ctx, k=2)}
+    scores = {h.id: h.score for h in flat(ctx, k=2)}
     assert scores["ussr_state_flag"] == scores["soviet_red_banner"]
 
 
 def test_search_with_precomputed_context_embedding(tiny_retriever, tiny_library, hint_context):
     ctx = hint_context("USSR 1950")
-    emb = tiny_retriever.text_embedder.embed([ctx["description"]])[0]
-    ctx = {**ctx, "embedding": emb.tolist(), "embedding_model": tiny_library.text_index.info.embedder}
+    emb = tiny_retriever.text_embedder.embed([ctx.description])[0]
+    ctx = replace(ctx, embedding=tuple(emb.tolist()),
+                  embedding_model=tiny_library.text_index.info.embedder)
     a = tiny_retriever(ctx, k=5)
     b = tiny_retriever.search(ctx, np.asarray(emb), None, 5)
     assert _ids(a) == _ids(b)
