@@ -209,7 +209,7 @@ def run_rendered(encoder: ContextEncoder, lines: dict[str, list[str]], field: st
     return per, times
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--per-script", type=int, default=12, help="rendered cases per script")
     p.add_argument("--per-language", type=int, default=12, help="rendered cases per language")
@@ -221,7 +221,24 @@ def main(argv: list[str] | None = None) -> int:
                         "lines, to compare runs")
     p.add_argument("--save-misses", type=Path, default=None, metavar="DIR",
                    help="save the rendered image of every miss in DIR")
-    args = p.parse_args(argv)
+    return p
+
+
+def print_table(rows: list[tuple[str, str, int, int, float | None]]) -> bool:
+    """The results table; True when a suite with a threshold failed it."""
+    print(f"\n{'suite':<16}{'group':<22}{'correct':>9}{'cases':>7}{'acc':>8}{'needed':>8}  result")
+    failed = False
+    for suite, group, ok, n, need in rows:
+        acc = ok / n if n else 0.0
+        verdict = "" if need is None else ("PASS" if acc >= need else "FAIL")
+        failed |= verdict == "FAIL"
+        need_s = f"{need:.0%}" if need is not None else ""
+        print(f"{suite:<16}{group:<22}{ok:>9}{n:>7}{acc:>8.1%}{need_s:>8}  {verdict}")
+    return failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     rng = random.Random(args.seed)
     check_cases()
 
@@ -256,14 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.dump:
         args.dump.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in dump),
                              encoding="utf-8")
-    print(f"\n{'suite':<16}{'group':<22}{'correct':>9}{'cases':>7}{'acc':>8}{'needed':>8}  result")
-    failed = False
-    for suite, group, ok, n, need in rows:
-        acc = ok / n if n else 0.0
-        verdict = "" if need is None else ("PASS" if acc >= need else "FAIL")
-        failed |= verdict == "FAIL"
-        need_s = f"{need:.0%}" if need is not None else ""
-        print(f"{suite:<16}{group:<22}{ok:>9}{n:>7}{acc:>8.1%}{need_s:>8}  {verdict}")
+    failed = print_table(rows)
     if times:
         print(f"\nphotos skipped for writing of their own: {pool.skipped} "
               f"(of {pool.next_index} looked at)")

@@ -13,6 +13,7 @@ from PIL import Image
 from scipy.ndimage import binary_dilation
 
 from colorizer.training.data import split_of
+from context.types import SceneContext
 from eval import flag_bench as fb
 from eval import flag_scenes as fs
 from eval import metrics
@@ -184,7 +185,8 @@ class HintPaintsRed:
             rgb[..., 0], rgb[..., 1:] = 200, 20
         exemplars = ({"id": "ussr_state_flag", "kind": "flag", "used": True,
                       "found_in_photo": 0.1, "attention_share": 0.0, "transfer_share": 0.0},)
-        return SimpleNamespace(image=Image.fromarray(rgb), exemplars=exemplars, context={})
+        return SimpleNamespace(image=Image.fromarray(rgb), exemplars=exemplars,
+                               context=SceneContext.empty("a stand-in result"))
 
 
 def test_score_scenes_headline_counts_hint_caption_leak_and_control_gain(book):

@@ -296,8 +296,7 @@ class ColorizationPipeline:
             input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
                             format=loaded.source_format, frames=loaded.frames,
                             sha256=loaded.sha256, notes=loaded.notes),
-            model=self.model_info, context=context.to_dict(),
-            exemplars=tuple(colors.records),
+            model=self.model_info, context=context, exemplars=tuple(colors.records),
             exemplar_maps=tuple(colors.maps), exemplar_images=guidance.images,
             render_size=(rw, rh), timings=timings, settings=settings,
             context_region=region, notes=notes)

@@ -130,7 +130,8 @@ def provenance_record(
 
     `source` adds what the caller knows about where the input came from (URL, IIIF ids).
     """
-    context = {k: result.context.get(k) for k in _CONTEXT_FIELDS if k in result.context}
+    inferred = result.context.to_dict()
+    context = {k: inferred.get(k) for k in _CONTEXT_FIELDS if k in inferred}
     record: dict[str, Any] = {
         "schema": RECORD_SCHEMA,
         "created": _now(),

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from context.types import SceneContext
+
 
 @dataclass(frozen=True)
 class ModelInfo:
@@ -58,7 +60,7 @@ class ColorizationResult:
     uncertainty: np.ndarray  # (H, W) float32 in [0, 1]: normalised entropy of the ab bins
     input: InputInfo
     model: ModelInfo
-    context: dict[str, Any]  # SceneContext.to_dict() (empty with a reason when not inferred)
+    context: SceneContext  # era, region, script with evidence (empty with a reason if off)
     # Per exemplar, the user's and the retrieved ones: its record (RetrievedExemplar.to_dict()
     # or UserExemplar.to_dict()) with what it contributed (used, attention/transfer/color
     # share, found_in_photo).
@@ -92,7 +94,7 @@ class ColorizationResult:
             "model": self.model.to_dict(),
             "render_size": list(self.render_size),
             "settings": dict(self.settings),
-            "context": self.context,
+            "context": self.context.to_dict(),
             "exemplars": list(self.exemplars),
             "uncertainty": summarize_uncertainty(self.uncertainty),
             "context_region_share": (None if self.context_region is None else

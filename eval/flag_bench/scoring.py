@@ -79,7 +79,7 @@ def run_scene(pipe: ColorizationPipeline, scene: Scene, save: Path | None = None
         entry = {"hints": hint, **score(pixels(result.image), scene),
                  "exemplars": [e.get("id") for e in result.exemplars]}
         if condition == "caption":
-            entry["context"] = context_read(result.context, spec.polity)
+            entry["context"] = context_read(result.context.to_dict(), spec.polity)
         record["conditions"][condition] = entry
         if save:
             result.image.save(save / f"{scene.id}.{condition}.png")

@@ -112,7 +112,7 @@ def run_scene(pipe: ColorizationPipeline, scene: FlagScene, on_output: OutputHoo
                  **score_output(scene, pixels(result.image)),
                  "exemplars": _exemplars(result.exemplars)}
         if caption:
-            entry["context"] = context_read(result.context or {}, "USSR")
+            entry["context"] = context_read(result.context.to_dict(), "USSR")
         record["conditions"][condition] = entry
         if on_output:
             on_output(scene, condition, result.image)
