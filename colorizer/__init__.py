@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __all__ = ["ColorizationPipeline", "ColorizationResult", "PipelineConfig", "__version__"]
 __version__ = "0.1.0"
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from colorizer.pipeline.result import ColorizationResult
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     # Lazy, so `chronochrome --help` does not pay for importing torch.
     if name in ("ColorizationPipeline", "PipelineConfig"):
         from colorizer.pipeline import colorization

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib.resources
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from context.config_io import config_from_dict
 
 # The gazetteer and label data are authored in configs/context/; `context/data` links there in
 # a checkout, and a built wheel carries real copies as package data, so an installed
@@ -39,13 +41,7 @@ class ContextConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ContextConfig:
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(
-                f"unknown ContextConfig keys {sorted(unknown)}; valid keys: {sorted(valid)}"
-            )
-        return cls(**data)
+        return config_from_dict(cls, data)
 
     @classmethod
     def from_json(cls, path: str | Path) -> ContextConfig:

@@ -12,22 +12,15 @@ the input image. Years are integers (CE), ranges inclusive.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from context.config_io import check_keys
+
 # Source names, in the order fusion trusts them (see context/fusion.py).
 SOURCES = ("hint", "caption", "ocr", "clip", "scene", "gazetteer")
-
-
-def _check_keys(cls: type, data: dict[str, Any]) -> None:
-    valid = {f.name for f in fields(cls)}
-    unknown = set(data) - valid
-    if unknown:
-        raise ValueError(
-            f"{cls.__name__}.from_dict got unknown keys {sorted(unknown)}; valid keys: {sorted(valid)}"
-        )
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class Evidence:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         box = tuple(data["box"]) if data.get("box") is not None else None
         span = tuple(data["span"]) if data.get("span") is not None else None
         return cls(**{**data, "box": box, "span": span})
@@ -65,7 +58,7 @@ class Era:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Era:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**{**data, "evidence": _evidence_list(data.get("evidence", []))})
 
 
@@ -80,7 +73,7 @@ class PlaceRef:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlaceRef:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**data)
 
 
@@ -99,7 +92,7 @@ class Region:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Region:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(
             **{
                 **data,
@@ -120,7 +113,7 @@ class Script:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Script:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**{**data, "evidence": _evidence_list(data.get("evidence", []))})
 
 
@@ -136,7 +129,7 @@ class TextLine:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TextLine:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**{**data, "box": tuple(data["box"])})
 
 
@@ -150,7 +143,7 @@ class SceneLabel:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SceneLabel:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**data)
 
 
@@ -165,7 +158,7 @@ class Conflict:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Conflict:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**data)
 
 
@@ -178,7 +171,7 @@ class SourceStatus:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SourceStatus:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**data)
 
 
@@ -227,7 +220,7 @@ class SceneContext:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SceneContext:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         emb = data.get("embedding")
         img = data.get("image_embedding")
         return cls(

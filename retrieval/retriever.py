@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from context.config_io import config_from_dict
 from context.types import SceneContext
 from retrieval.embedders import TextEmbedder, VisualEmbedder
 from retrieval.index import VectorIndex
@@ -67,12 +68,7 @@ class RetrieverConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RetrieverConfig:
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(f"unknown RetrieverConfig keys {sorted(unknown)}; valid keys: "
-                             f"{sorted(valid)}")
-        return cls(**data)
+        return config_from_dict(cls, data)
 
     @classmethod
     def from_json(cls, path: str | Path) -> RetrieverConfig:

@@ -8,21 +8,13 @@ are sRGB hex strings "#RRGGBB".
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
+
+from context.config_io import check_keys
 
 KINDS = ("flag", "banner", "ensign", "uniform", "insignia", "photo", "object")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-
-
-def _check_keys(cls: type, data: dict[str, Any]) -> None:
-    valid = {f.name for f in fields(cls)}
-    unknown = set(data) - valid
-    if unknown:
-        raise ValueError(
-            f"{cls.__name__}.from_dict got unknown keys {sorted(unknown)}; "
-            f"valid keys: {sorted(valid)}"
-        )
 
 
 @dataclass(frozen=True)
@@ -44,7 +36,7 @@ class NamedColor:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NamedColor:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**data)
 
 
@@ -63,7 +55,7 @@ class RegionRef:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RegionRef:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**data)
 
     def match_keys(self) -> tuple[str, ...]:
@@ -125,7 +117,7 @@ class Exemplar:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Exemplar:
-        _check_keys(cls, data)
+        check_keys(cls, data)
         return cls(**{
             **data,
             "start": int(data["start"]),

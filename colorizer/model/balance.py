@@ -24,8 +24,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from colorizer.config_io import config_from_dict
 from colorizer.model.head_io import read_head, save_head
+from context.config_io import config_from_dict
 
 BALANCE_FILE = "balance.safetensors"
 _CONFIG_KEY = "balance_config"  # safetensors metadata key holding the config as JSON

@@ -27,9 +27,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from colorizer.config_io import config_from_dict
 from colorizer.model.encoder import FEATURE_CHANNELS
 from colorizer.model.head_io import read_head, save_head
+from context.config_io import config_from_dict
 
 FLAG_FINDER_FILE = "flag_finder.safetensors"
 _CONFIG_KEY = "flag_finder_config"  # safetensors metadata key holding the config as JSON

@@ -20,7 +20,6 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from colorizer.config_io import config_from_dict
 from colorizer.model.conditioning import (
     EXEMPLAR_STRIDE,
     ConditionEncoder,
@@ -35,6 +34,7 @@ from colorizer.model.quantize import (
     normalized_entropy,
     undo_rebalancing,
 )
+from context.config_io import config_from_dict
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"

@@ -22,7 +22,6 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.config_io import config_from_dict
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
@@ -45,6 +44,7 @@ from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
 from context.config import ContextConfig
+from context.config_io import config_from_dict
 from context.types import SceneContext
 
 if TYPE_CHECKING:

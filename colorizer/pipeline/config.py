@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from colorizer.config_io import config_from_dict
 from colorizer.pipeline.chroma import ChromaConfig
 from colorizer.pipeline.decoding import MIN_RENDER_SIZE, DecodingConfig
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 from colorizer.pipeline.transfer import TransferConfig
+from context.config_io import config_from_dict
 
 
 @dataclass(frozen=True)

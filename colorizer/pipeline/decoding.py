@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from colorizer.config_io import config_from_dict
 from colorizer.model.generator import CONFIG_FILE, LEGACY_DECODING_KEYS
 from colorizer.pipeline.chroma import ChromaConfig
+from context.config_io import config_from_dict
 
 DECODING_FILE = "decoding.json"
 MIN_RENDER_SIZE = 64

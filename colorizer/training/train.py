@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
@@ -30,6 +30,7 @@ from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
 from colorizer.training.data import PhotoBank, list_photos
+from context.config_io import config_from_dict
 
 log = logging.getLogger("chronochrome.train")
 
@@ -66,13 +67,9 @@ class TrainConfig:
     @classmethod
     def from_json(cls, path: str | Path) -> TrainConfig:
         data = json.loads(Path(path).read_text())
-        valid = {f.name for f in fields(cls)}
-        unknown = set(data) - valid
-        if unknown:
-            raise ValueError(f"unknown TrainConfig keys {sorted(unknown)}; valid: {sorted(valid)}")
         if "sizes" in data:
             data["sizes"] = tuple(tuple(s) for s in data["sizes"])
-        return cls(**data)
+        return config_from_dict(cls, data)
 
     def crop_at(self, step: int) -> int:
         for until, size in self.sizes:

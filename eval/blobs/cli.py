@@ -56,9 +56,14 @@ def parse_set(items: Sequence[str]) -> dict[str, Any]:
 
 
 def pipeline_config(pipe: ColorizationPipeline) -> dict[str, Any]:
-    """The pipeline's full run-time config as JSON (the defaults move; the record should not)."""
+    """The pipeline's full run-time config and the operating point it resolves to, as JSON
+    (the defaults move; the record should not)."""
     config = getattr(pipe, "config", None)
-    return json.loads(json.dumps(asdict(config), default=str)) if is_dataclass(config) else {}
+    record = json.loads(json.dumps(asdict(config), default=str)) if is_dataclass(config) else {}
+    decoding = getattr(pipe, "decoding", None)
+    if decoding is not None:
+        record["decoding"] = decoding.to_dict()
+    return record
 
 
 def code_state() -> dict[str, Any]:

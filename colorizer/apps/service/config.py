@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.service.fetch import FetchConfig
-from colorizer.config_io import config_from_dict
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
+from context.config_io import config_from_dict
 
 DB_NAME = "jobs.sqlite3"
 

@@ -25,8 +25,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
-from colorizer.config_io import config_from_dict
 from colorizer.errors import ChronochromeError
+from context.config_io import config_from_dict
 
 Resolver = Callable[[str, int], list[str]]  # (host, port) -> IP address strings
 _SPECIAL_V6 = tuple(ipaddress.ip_network(n) for n in (
