@@ -72,8 +72,8 @@ TIE = 0.05  # CIEDE2000: own-exemplar errors closer than this are a tie
 def _found(result: ColorizationResult) -> float:
     """The presence-test score of the retrieved exemplar best found in the photo (0 if none
     was tested)."""
-    return max((e["found_in_photo"] for e in result.exemplars
-                if e.get("kind") != "user" and e.get("found_in_photo") is not None),
+    return max((e.found_in_photo for e in result.exemplars
+                if e.kind != "user" and e.found_in_photo is not None),
                default=0.0)
 
 

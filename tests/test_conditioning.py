@@ -173,5 +173,5 @@ def test_guided_chroma_scale_applies_only_when_the_user_gives_exemplars(tmp_path
         decoding=pipe.saved_decoding,
         exemplar_fn=lambda context, gray, hints: [_retrieved("flag", str(tmp_path / "flag.png"))])
     result = retrieving(gray)
-    assert [e["id"] for e in result.exemplars if e["used"]] == ["flag"]
+    assert [e.id for e in result.exemplars if e.used] == ["flag"]
     assert result.settings["chroma_scale"] == 0.2

@@ -11,6 +11,7 @@ from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.encoder import load_imagenet_encoder
 from colorizer.pipeline.colorization import PipelineConfig
 from colorizer.pipeline.correspondence import Transfer, TransferConfig, exemplar_transfer
+from colorizer.pipeline.exemplar_report import ExemplarUse
 from retrieval.types import Exemplar, RetrievedExemplar
 
 
@@ -193,7 +194,7 @@ def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False, render_size=128)
 
-    def error(p: ColorizationPipeline) -> tuple[float, dict]:
+    def error(p: ColorizationPipeline) -> tuple[float, ExemplarUse]:
         result = p(gray, exemplars=[_pil(scene)])
         got = _lab(np.asarray(result.image, dtype=np.float64))
         return float((got[:, 1:] - truth[:, 1:]).abs().mean()), result.exemplars[0]
@@ -206,11 +207,11 @@ def test_pipeline_copies_the_users_exemplar_and_reports_it(tiny_weights):
     retrieved_only, record_retrieved = error(pipe.with_config(exemplar_transfer=0.0,
                                                               retrieved_transfer=1.0))
     assert with_transfer < 0.5 * without  # the random tiny generator alone cannot know
-    assert record["transfer_share"] > 0.5 and 0 < record["color_share"] <= 1
-    assert record_off["transfer_share"] == 0.0
-    assert record_off["color_share"] == record_off["attention_share"]
+    assert record.transfer_share > 0.5 and 0 < record.color_share <= 1
+    assert record_off.transfer_share == 0.0
+    assert record_off.color_share == record_off.attention_share
     # The retrieved-exemplar strength does not apply to the user's own exemplar.
-    assert retrieved_only == without and record_retrieved["transfer_share"] == 0.0
+    assert retrieved_only == without and record_retrieved.transfer_share == 0.0
 
 
 def test_retrieved_exemplars_transfer_unless_switched_off(tiny_weights, tmp_path):
@@ -228,10 +229,10 @@ def test_retrieved_exemplars_transfer_unless_switched_off(tiny_weights, tmp_path
             _retrieved("flag", str(tmp_path / "flag.png"), "flag")])
     off = retrieving.with_config(retrieved_transfer=0.0)(gray)
     on = retrieving(gray)  # on by default: the flag is found in the photo (it is the photo)
-    assert off.exemplars[0]["transfer_share"] == 0.0 and off.settings["retrieved_transfer"] == 0
-    assert off.exemplars[0]["found_in_photo"] is None
-    assert on.exemplars[0]["transfer_share"] > 0.5 and on.settings["retrieved_transfer"] == 1.0
-    assert on.exemplars[0]["found_in_photo"] > TransferConfig().full_presence
+    assert off.exemplars[0].transfer_share == 0.0 and off.settings["retrieved_transfer"] == 0
+    assert off.exemplars[0].found_in_photo is None
+    assert on.exemplars[0].transfer_share > 0.5 and on.settings["retrieved_transfer"] == 1.0
+    assert on.exemplars[0].found_in_photo > TransferConfig().full_presence
     assert np.abs(np.asarray(on.image, float) - np.asarray(off.image, float)).mean() > 5
 
 

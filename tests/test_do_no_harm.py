@@ -44,8 +44,8 @@ def test_a_retrieved_exemplar_not_in_the_photo_changes_nothing(tiny_weights, tmp
     plain = pipe(photo)
     retrieved = _retrieving(pipe, str(tmp_path / "flag.png"))(photo)
     record = retrieved.exemplars[0]
-    assert record["found_in_photo"] < 0.3  # the presence test rejects it ...
-    assert record["attention_share"] == 0.0  # ... and it is no cross-attention token
+    assert record.found_in_photo < 0.3  # the presence test rejects it ...
+    assert record.attention_share == 0.0  # ... and it is no cross-attention token
     assert np.array_equal(np.asarray(plain.image), np.asarray(retrieved.image))
     assert float(retrieved.context_region.max()) == 0.0
 

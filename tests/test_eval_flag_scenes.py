@@ -183,8 +183,9 @@ class HintPaintsRed:
         rgb = np.asarray(image.convert("RGB")).copy()
         if hints:
             rgb[..., 0], rgb[..., 1:] = 200, 20
-        exemplars = ({"id": "ussr_state_flag", "kind": "flag", "used": True,
-                      "found_in_photo": 0.1, "attention_share": 0.0, "transfer_share": 0.0},)
+        record = {"id": "ussr_state_flag", "kind": "flag", "used": True,
+                  "found_in_photo": 0.1, "attention_share": 0.0, "transfer_share": 0.0}
+        exemplars = (SimpleNamespace(**record, to_dict=lambda: dict(record)),)
         return SimpleNamespace(image=Image.fromarray(rgb), exemplars=exemplars,
                                context=SceneContext.empty("a stand-in result"))
 

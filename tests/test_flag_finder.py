@@ -148,7 +148,7 @@ def test_a_finder_that_finds_nothing_changes_nothing(tiny_weights, tmp_path):
     base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(torch.zeros(1, 1, 4, 4)))
     plain, result = base(photo), hinted(photo)
     assert np.array_equal(np.asarray(plain.image), np.asarray(result.image))
-    assert result.exemplars[0]["found_in_photo"] == 0.0
+    assert result.exemplars[0].found_in_photo == 0.0
     assert float(result.context_region.max()) == 0.0
 
 
@@ -160,7 +160,7 @@ def test_the_flag_color_goes_only_where_the_finder_marks_cloth(tiny_weights, tmp
     plain = np.asarray(base(photo).image, float)
     result = hinted(photo)
     out = np.asarray(result.image, float)
-    assert result.exemplars[0]["found_in_photo"] == pytest.approx(1.0)
+    assert result.exemplars[0].found_in_photo == pytest.approx(1.0)
     changed = np.abs(out - plain).mean(-1)
     h, w = changed.shape
     inside = changed[4:h // 2 - 4, w // 2 + 4:-4]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,23 +30,51 @@ def attention_shares(attention: torch.Tensor, count: int, shape: tuple[int, int]
     return shares, maps
 
 
-def exemplar_records(used: tuple[GuidingExemplar, ...], shares: list[float],
-                     moved: list[float], contributed: list[float], found: list[float | None],
-                     retrieved: list[RetrievedExemplar]) -> list[dict[str, Any]]:
-    """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
-    into the slots (listed so a historian sees what else matched).
+@dataclass(frozen=True)
+class ExemplarUse:
+    """One exemplar in a result: what it is (the user's photo or a retrieved record) and what
+    it contributed to this colorization.
 
     attention_share: mean cross-attention mass on the exemplar's tokens (what the generator
     looked up); transfer_share: the share of the image's color copied from it by the direct
     transfer; color_share: both together, the share of the image's color it contributed;
     found_in_photo: the share of the exemplar's colored cells that the transfer found in the
     photo (a retrieved exemplar transfers only when its object is there; None: transfer off).
+    All four are None for an exemplar that matched but did not fit into the slots.
     """
-    out = [{**rec.to_dict(), "used": True, "attention_share": share, "transfer_share": move,
-            "color_share": total, "found_in_photo": presence}
+
+    exemplar: GuidingExemplar
+    used: bool
+    attention_share: float | None = None
+    transfer_share: float | None = None
+    color_share: float | None = None
+    found_in_photo: float | None = None
+
+    @property
+    def id(self) -> str:
+        return self.exemplar.id
+
+    @property
+    def kind(self) -> str:
+        return self.exemplar.kind
+
+    @property
+    def title(self) -> str:
+        return self.exemplar.title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.exemplar.to_dict(), "used": self.used,
+                "attention_share": self.attention_share, "transfer_share": self.transfer_share,
+                "color_share": self.color_share, "found_in_photo": self.found_in_photo}
+
+
+def exemplar_records(used: tuple[GuidingExemplar, ...], shares: list[float],
+                     moved: list[float], contributed: list[float], found: list[float | None],
+                     retrieved: list[RetrievedExemplar]) -> list[ExemplarUse]:
+    """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
+    into the slots (listed so a historian sees what else matched)."""
+    out = [ExemplarUse(rec, True, share, move, total, presence)
            for rec, share, move, total, presence in zip(used, shares, moved, contributed, found)]
     used_ids = {rec.id for rec in used}
-    out += [{**rec.to_dict(), "used": False, "attention_share": None, "transfer_share": None,
-             "color_share": None, "found_in_photo": None}
-            for rec in retrieved if rec.id not in used_ids]
+    out += [ExemplarUse(rec, False) for rec in retrieved if rec.id not in used_ids]
     return out

@@ -9,7 +9,6 @@ the no-context output, to the byte.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import torch
@@ -20,7 +19,7 @@ from colorizer.model.generator import ColorGenerator
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_cells import ExemplarCache
-from colorizer.pipeline.exemplar_report import attention_shares, exemplar_records
+from colorizer.pipeline.exemplar_report import ExemplarUse, attention_shares, exemplar_records
 from colorizer.pipeline.guidance import Guidance, contribution_maps
 from colorizer.pipeline.luminance import lightness_at
 from retrieval.types import RetrievedExemplar
@@ -57,7 +56,7 @@ class ExemplarColors:
     ab: torch.Tensor
     uncertainty: torch.Tensor
     context_weight: torch.Tensor  # (1, 1, h, w): where retrieved exemplars changed colors
-    records: list[dict[str, Any]] = field(default_factory=list)  # per exemplar, for the report
+    records: list[ExemplarUse] = field(default_factory=list)  # per exemplar, for the report
     maps: list[np.ndarray] = field(default_factory=list)  # per used exemplar: (h8, w8) mass
 
 

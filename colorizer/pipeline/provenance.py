@@ -142,7 +142,7 @@ def provenance_record(
         "prompt": {"hint": result.settings.get("hints"),
                    "caption": result.settings.get("caption")},
         "context": context,
-        "exemplars": list(result.exemplars),
+        "exemplars": [rec.to_dict() for rec in result.exemplars],
         "uncertainty": summarize_uncertainty(result.uncertainty),
         "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
         "luminance": "the output's L* equals the input's; only chroma is predicted",

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
 
 from context.types import SceneContext
+
+if TYPE_CHECKING:  # annotations only: the report module imports torch
+    from colorizer.pipeline.exemplar_report import ExemplarUse
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,8 @@ class ColorizationResult:
     input: InputInfo
     model: ModelInfo
     context: SceneContext  # era, region, script with evidence (empty with a reason if off)
-    # Per exemplar, the user's and the retrieved ones: its record (RetrievedExemplar.to_dict()
-    # or UserExemplar.to_dict()) with what it contributed (used, attention/transfer/color
-    # share, found_in_photo).
-    exemplars: tuple[dict[str, Any], ...]
+    # Per exemplar, the user's and the retrieved ones: what it is and what it contributed.
+    exemplars: tuple[ExemplarUse, ...]
     render_size: tuple[int, int]  # (width, height) at which chroma was predicted
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     settings: dict[str, Any] = field(default_factory=dict)  # temperature, chroma scale, device
@@ -81,7 +82,7 @@ class ColorizationResult:
             return None
         from colorizer.pipeline.guidance import exemplar_panel
 
-        titles = [str(rec["title"]) for rec in self.exemplars if rec["used"]]
+        titles = [rec.title for rec in self.exemplars if rec.used]
         return exemplar_panel(self.image, self.exemplar_images, self.exemplar_maps, titles, top)
 
     def uncertainty_image(self) -> Image.Image:
@@ -95,7 +96,7 @@ class ColorizationResult:
             "render_size": list(self.render_size),
             "settings": dict(self.settings),
             "context": self.context.to_dict(),
-            "exemplars": list(self.exemplars),
+            "exemplars": [rec.to_dict() for rec in self.exemplars],
             "uncertainty": summarize_uncertainty(self.uncertainty),
             "context_region_share": (None if self.context_region is None else
                                      round(float((self.context_region >= 0.5).mean()), 4)),

@@ -77,7 +77,7 @@ def run_scene(pipe: ColorizationPipeline, scene: Scene, save: Path | None = None
     for condition, (gray, hint) in inputs.items():
         result = pipe(gray, hints=hint, caption=None)
         entry = {"hints": hint, **score(pixels(result.image), scene),
-                 "exemplars": [e.get("id") for e in result.exemplars]}
+                 "exemplars": [e.id for e in result.exemplars]}
         if condition == "caption":
             entry["context"] = context_read(result.context.to_dict(), spec.polity)
         record["conditions"][condition] = entry

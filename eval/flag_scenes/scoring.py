@@ -27,6 +27,7 @@ from eval.flags.measure import CHROMA_RATIO, HUE_TOLERANCE, context_read, hue_ch
 
 if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
     from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.exemplar_report import ExemplarUse
 
 log = logging.getLogger("chronochrome.eval.flag_scenes")
 
@@ -85,9 +86,9 @@ def conditions(scene: FlagScene, baseline: bool = True
     return {"hint": (scene.hint, None)}
 
 
-def _exemplars(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def _exemplars(records: Sequence[ExemplarUse]) -> list[dict[str, Any]]:
     keys = ("id", "kind", "used", "score", "found_in_photo", "attention_share", "transfer_share")
-    return [{k: e.get(k) for k in keys} for e in records]
+    return [{k: e.to_dict().get(k) for k in keys} for e in records]
 
 
 OutputHook = Callable[[FlagScene, str, Image.Image], None]
