@@ -133,8 +133,3 @@ class MiniLMEmbedder:
         weights = attention[..., None].to(hidden.dtype)
         pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
         return F.normalize(pooled, dim=-1).cpu().numpy().astype(np.float32)
-
-
-# The old name, still imported by colorizer/training/exemplar_data.py (outside this package's
-# refactor); new code uses MiniLMEmbedder, which no longer shares its name with the protocol.
-TextEmbedder = MiniLMEmbedder

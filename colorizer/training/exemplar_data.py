@@ -88,9 +88,9 @@ class ExemplarSource:
                     swatch = render.render_swatch(design, exemplar.colors, f"{exemplar.id}#t{v}")
                     swatches.append(exemplar_tensor(swatch, exemplar_size))
         if text_embedder is None:
-            from context.embedding import TextEmbedder
+            from context.embedding import MiniLMEmbedder
 
-            text_embedder = TextEmbedder()
+            text_embedder = MiniLMEmbedder()
         # Phrased like a context description (where and when), not like the record: at
         # inference the text token holds the photo's context, which names no colors.
         phrases = [f"A photo from {r.start}-{r.end} in "
