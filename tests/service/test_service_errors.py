@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -85,6 +86,30 @@ def test_invalid_json_and_invalid_jobs_are_422(service):
     bad_scheme = {"items": [{"url": "file:///etc/passwd"}]}
     _assert_problem(service.client.post("/v1/jobs", headers=service.headers(), json=bad_scheme),
                     422, "scheme_not_allowed")
+
+
+@pytest.mark.parametrize("depth", [65, 100_000])
+def test_deeply_nested_json_is_422_not_500(service, depth):
+    """json.loads recurses: 100,000 brackets raised RecursionError and a 500; in the body and
+    in a multipart `request` field alike the answer is a 422 that says why."""
+    nested = b"[" * depth + b"]" * depth
+    response = service.client.post("/v1/jobs", headers={
+        **service.headers(), "Content-Type": "application/json"}, content=nested)
+    body = _assert_problem(response, 422, "invalid_json")
+    assert "nested" in body["detail"] or "not valid JSON" in body["detail"]
+    response = service.client.post("/v1/jobs", headers=service.headers(),
+                                   files={"request": (None, nested.decode())})
+    _assert_problem(response, 422, "invalid_json")
+
+
+def test_json_nesting_is_bounded_outside_strings_only():
+    from colorizer.apps.service.json_documents import MAX_DEPTH, JSONDocumentError, load_json
+
+    brackets = "[" * (MAX_DEPTH + 10)  # inside a string: text, not nesting
+    assert load_json(json.dumps({"a": brackets})) == {"a": brackets}
+    assert load_json("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    with pytest.raises(JSONDocumentError, match="nested more than"):
+        load_json("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
 
 
 def test_request_over_the_byte_cap_is_413(tmp_path, tiny_pipeline):

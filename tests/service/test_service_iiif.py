@@ -146,3 +146,49 @@ def test_bad_manifest_is_422(service, http_server):
     response = service.client.post("/v1/jobs", headers=service.headers(), json={
         "items": [{"iiif_manifest": http_server.url("/not-a-manifest")}]})
     assert response.status_code == 422 and response.json()["reason"] == "invalid_iiif"
+
+
+def test_string_labels_become_language_maps_and_the_manifest_stays_valid(service, http_server):
+    """A IIIF v3 manifest in the wild with bare-string labels: read, and the manifest we write
+    back is valid Presentation 3 (it used to 500 on every GET)."""
+    _serve_iiif(http_server)
+    manifest = json.loads(http_server.routes["/manifest.json"][2])
+    manifest["label"] = "Kazan street views"
+    manifest["items"][0]["label"] = "Bauman street, 1950s"
+    http_server.routes["/manifest.json"] = (200, {"Content-Type": "application/ld+json"},
+                                            json.dumps(manifest).encode())
+    location = service.client.post("/v1/jobs", headers=service.headers(), json={
+        "items": [{"iiif_manifest": http_server.url("/manifest.json")}]}).headers["location"]
+    assert service.drain() == 1
+    response = service.client.get(f"{location}/manifest", headers=service.headers())
+    assert response.status_code == 200
+    written = response.json()
+    assert presentation3_errors(written) == []
+    assert written["label"] == {"none": ["Kazan street views (colorized)"]}
+    assert written["items"][0]["label"] == {"none": ["Bauman street, 1950s"]}
+
+
+def test_unreadable_or_empty_info_json_fails_the_item_with_a_reason(service, http_server):
+    """Not JSON, or a width of 0: the item fails at once with a message, not after three
+    lease cycles as worker_crashed."""
+    for body in (b"<html>not json</html>",
+                 json.dumps(_info(http_server.url("/iiif/zero"), width=0, height=64)).encode()):
+        http_server.routes["/iiif/zero/info.json"] = (200, {"Content-Type": "application/json"},
+                                                      body)
+        location = service.client.post("/v1/jobs", headers=service.headers(), json={
+            "items": [{"iiif_image": http_server.url("/iiif/zero")}]}).headers["location"]
+        service.drain()
+        job = service.client.get(location, headers=service.headers()).json()
+        item = job["items"][0]
+        assert job["state"] == "failed" and item["status"] == "failed", job
+        assert "info.json" in json.dumps(item) and "worker_crashed" not in json.dumps(item)
+
+
+def test_language_map_normalises_what_manifests_carry():
+    from colorizer.apps.service.iiif import language_map
+
+    assert language_map({"en": ["a"]}, "x") == {"en": ["a"]}
+    assert language_map("a", "x") == {"none": ["a"]}
+    assert language_map(["a", "b"], "x") == {"none": ["a", "b"]}
+    assert language_map({"en": "a"}, "x") == {"none": ["x"]}
+    assert language_map(None, "x") == {"none": ["x"]}

@@ -6,13 +6,13 @@ uploaded files as (name, bytes, content type).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.problems import Problem
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
@@ -60,9 +60,9 @@ async def capped_body(request: Request, cap: int) -> bytes:
 
 def parse_json(text: str) -> Any:
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise Problem(422, "invalid_json", f"the body is not valid JSON ({exc})") from exc
+        return load_json(text, "the body")
+    except JSONDocumentError as exc:
+        raise Problem(422, "invalid_json", str(exc)) from exc
 
 
 async def _form(request: Request, body: bytes, max_files: int) -> FormData:

@@ -46,6 +46,9 @@ class ImageService:
             width, height = int(info["width"]), int(info["height"])
         except (KeyError, TypeError, ValueError) as exc:
             raise IIIFError(f"{fallback_id}/info.json has no integer width and height") from exc
+        if width <= 0 or height <= 0:
+            raise IIIFError(f"{fallback_id}/info.json gives a size of {width} x {height}: "
+                            "width and height must be positive")
         context = str(info.get("@context", ""))
         version = 2 if "image/2" in context or "@id" in info and "id" not in info else 3
         ident = str(info.get("id") or info.get("@id") or fallback_id).rstrip("/")
@@ -104,7 +107,7 @@ def canvases_of(manifest: dict[str, Any]) -> tuple[dict[str, Any], list[CanvasRe
     """(manifest id and label, canvases) of a Presentation 3 or 2 manifest."""
     if manifest.get("type") == "Manifest" or "items" in manifest:
         canvases = [_canvas3(c) for c in manifest.get("items", []) if c.get("type") == "Canvas"]
-        label = manifest.get("label") or {"none": ["untitled"]}
+        label = language_map(manifest.get("label"), "untitled")
         ident = manifest.get("id")
     elif manifest.get("@type") == "sc:Manifest":
         canvases = [_canvas2(c) for seq in manifest.get("sequences", [])[:1]
@@ -120,6 +123,21 @@ def canvases_of(manifest: dict[str, Any]) -> tuple[dict[str, Any], list[CanvasRe
     return {"id": ident, "label": label}, canvases
 
 
+def language_map(value: object, fallback: str) -> dict[str, list[str]]:
+    """A Presentation 3 label as the language map the specification asks for; manifests in
+    the wild also give a bare string or list, which become {"none": [...]}; anything else
+    (or nothing) the fallback. What we write back into our own manifests is always valid."""
+    if isinstance(value, dict) and value and all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(s, str) for s in v)
+            for k, v in value.items()):
+        return value
+    if isinstance(value, str) and value:
+        return {"none": [value]}
+    if isinstance(value, list) and value and all(isinstance(s, str) for s in value):
+        return {"none": list(value)}
+    return {"none": [fallback]}
+
+
 def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
     for page in canvas.get("items", []):
         for anno in page.get("items", []):
@@ -133,7 +151,7 @@ def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
                 services = services if isinstance(services, list) else [services]
                 service = next((s.get("id") or s.get("@id") for s in services
                                 if isinstance(s, dict)), None)
-                return CanvasRef(canvas["id"], canvas.get("label") or {"none": [canvas["id"]]},
+                return CanvasRef(canvas["id"], language_map(canvas.get("label"), canvas["id"]),
                                  _int(canvas.get("width")), _int(canvas.get("height")),
                                  body["id"], service)
     return None
@@ -160,7 +178,8 @@ def build_manifest(job: dict[str, Any], base_url: str,
     """
     job_url = f"{base_url}/v1/jobs/{job['id']}"
     source = job.get("meta", {}).get("manifest") or {}
-    label = source.get("label") or {"en": [f"chronochrome job {job['id']}"]}
+    # Jobs stored before labels were normalised on reading may hold a bare string.
+    label = language_map(source.get("label"), f"chronochrome job {job['id']}")
     canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"])
                 for item in job["items"] if item["status"] == "done"]
     manifest = {
@@ -199,7 +218,7 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
         ("plausibility", n) for n in record.get("plausibility", [])]
     return {
         "id": canvas_id, "type": "Canvas",
-        "label": src.get("canvas_label") or {"none": [f"item {idx}"]},
+        "label": language_map(src.get("canvas_label"), f"item {idx}"),
         "width": src.get("canvas_width") or in_w, "height": src.get("canvas_height") or in_h,
         "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
             "id": f"{canvas_id}/annotation/painting", "type": "Annotation",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.iiif import CanvasRef, IIIFError, canvases_of
+from colorizer.apps.service.json_documents import load_json
 from colorizer.apps.service.problems import Problem, problem_from_load_error
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
@@ -109,7 +110,7 @@ def _canvas_item(item: ItemIn, canvas: CanvasRef) -> NewItem:
 def _read_manifest(fetcher: SafeFetcher, url: str, n: int
                    ) -> tuple[dict[str, Any], list[CanvasRef]]:
     try:
-        doc = json.loads(fetcher.get(url, accept="application/ld+json").data)
+        doc = load_json(fetcher.get(url, accept="application/ld+json").data, "the manifest")
         return canvases_of(doc)
     except FetchError as exc:
         raise Problem(422, exc.reason, f"items[{n}]: the manifest could not be fetched: {exc}",

@@ -3,11 +3,11 @@ for the largest size within the pixel cap)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from colorizer.apps.service.fetch import SafeFetcher
-from colorizer.apps.service.iiif import ImageService, choose_size, image_request_url
+from colorizer.apps.service.iiif import IIIFError, ImageService, choose_size, image_request_url
+from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.errors import ChronochromeError
 
@@ -32,8 +32,13 @@ def source_bytes(lease: Lease, store: JobStore, fetcher: SafeFetcher,
 def _iiif_image(source: dict[str, Any], fetcher: SafeFetcher,
                 max_pixels: int) -> tuple[bytes, dict[str, Any]]:
     base = source["service"].rstrip("/")
-    info = json.loads(fetcher.get(f"{base}/info.json", accept="application/ld+json").data)
-    service = ImageService.from_info(info, base)
+    try:
+        info = load_json(fetcher.get(f"{base}/info.json", accept="application/ld+json").data,
+                         f"{base}/info.json")
+        service = ImageService.from_info(info, base)
+    except (JSONDocumentError, AttributeError, TypeError) as exc:  # not an object / not JSON
+        raise IIIFError(f"{base}/info.json is not a readable IIIF image description ({exc})"
+                        ) from exc
     size = choose_size(service, max_pixels)
     url = image_request_url(service, size)
     got = fetcher.get(url, accept="image/*")
