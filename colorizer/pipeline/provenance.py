@@ -137,12 +137,15 @@ def provenance_record(
         "created": _now(),
         "digital_source_type": DIGITAL_SOURCE_TYPE,
         "software": {"name": AI_SYSTEM, "version": software_version()},
-        "model": result.model.to_dict(),
+        # Published beside the image: the weights by name, version and hash, never by where
+        # they sit on the machine that ran them (a server's paths are not the archive's).
+        "model": {k: v for k, v in result.model.to_dict().items() if k != "path"},
         "source": {**result.input.to_dict(), **(source or {})},
         "prompt": {"hint": result.settings.get("hints"),
                    "caption": result.settings.get("caption")},
         "context": context,
-        "exemplars": [rec.to_dict() for rec in result.exemplars],
+        "exemplars": [{k: v for k, v in rec.to_dict().items() if k != "image_path"}
+                      for rec in result.exemplars],
         "uncertainty": summarize_uncertainty(result.uncertainty),
         "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
         "luminance": "the output's L* equals the input's; only chroma is predicted",

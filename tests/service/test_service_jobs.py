@@ -178,3 +178,39 @@ def test_openapi_health_and_metrics(service):
     assert "chronochrome_queue_depth 0" in text
     assert 'chronochrome_stage_seconds_count{stage="generator"} 1' in text
     assert 'chronochrome_stage_seconds_bucket{stage="encode",le="+Inf"} 1' in text
+
+
+def test_idempotency_counts_the_webhook_secret(service, http_server):
+    """A retry with another webhook secret is another request: answering with the first job
+    would deliver to a secret the caller no longer holds."""
+    def submit(secret: str):
+        body = {"items": [{"url": http_server.url("/a.png")}],
+                "webhook": {"url": http_server.url("/hook"), "secret": secret}}
+        return service.client.post("/v1/jobs", json=body, headers={
+            **service.headers(), "Idempotency-Key": "hooked"})
+
+    http_server.routes["/a.png"] = (200, {"Content-Type": "image/png"}, gray_png())
+    secret = new_secret()
+    first = submit(secret)
+    assert first.status_code == 202
+    assert submit(secret).headers["location"] == first.headers["location"]  # a true replay
+    other = submit(new_secret())
+    assert other.status_code == 422 and other.json()["reason"] == "idempotency_key_reused"
+
+
+def test_every_answer_is_nosniff_and_not_cached_and_odd_methods_share_one_series(service):
+    for response in (service.client.get("/livez"),
+                     service.client.get("/v1/jobs/nope", headers=service.headers()),
+                     _submit(service, 1)):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["cache-control"] == "no-store"
+    for verb in ("FOO", "BAR", "BAZ"):
+        service.client.request(verb, "/livez")
+    text = service.client.get("/metrics").text
+    assert 'method="OTHER"' in text
+    assert not any(f'method="{verb}"' in text for verb in ("FOO", "BAR", "BAZ"))
+
+
+def test_the_job_database_is_private_to_the_service_user(service):
+    mode = service.config.db_path.stat().st_mode & 0o777
+    assert mode == 0o600, oct(mode)

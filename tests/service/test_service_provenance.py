@@ -141,3 +141,17 @@ def test_c2pa_signed_outputs_from_the_service(tmp_path, tiny_pipeline):
 
         assert record["output"]["sha256"] == hashlib.sha256(response.content).hexdigest()
         assert record["c2pa_signed"] is True
+
+
+def test_provenance_names_no_server_path(service):
+    """The record is published beside the image: weights by name, version and hash only."""
+    response = service.client.post("/v1/colorize?response=json", headers=service.headers(),
+                                   files={"file": ("p.png", gray_png(), "image/png")})
+    assert response.status_code == 200, response.text
+    record = response.json()["provenance"]
+    assert "path" not in record["model"] and record["model"]["sha256"]
+    assert all("image_path" not in e for e in record["exemplars"])
+    stored = service.client.get(response.json()["provenance_url"].split("testserver")[-1],
+                                headers=service.headers())
+    assert stored.status_code == 200 and "path" not in stored.json()["model"]
+    assert str(service.config.data_dir) not in stored.text

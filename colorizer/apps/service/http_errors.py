@@ -66,8 +66,13 @@ def install_error_handlers(app: FastAPI, metrics: Metrics, retry_after_seconds: 
                                headers=dict(exc.headers or {})), request)
 
     @app.middleware("http")
-    async def count_requests(request: Request,
-                             call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def count_and_protect(request: Request,
+                                call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         metrics.request(request.method, response.status_code)
+        # Every answer is private to one key or operational: never sniffed as another type
+        # (an /original served as octet-stream must not render as HTML), never cached by a
+        # shared cache.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
         return response

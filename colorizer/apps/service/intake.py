@@ -122,7 +122,12 @@ def _read_manifest(fetcher: SafeFetcher, url: str, n: int
 
 def request_hash(job: JobIn, uploads: list[UploadInfo]) -> str:
     """What makes two requests 'the same' for Idempotency-Key (multipart boundaries aside)."""
+    # The webhook secret counts (as its hash: the request hash is stored): a retry with another
+    # secret is another request, not a replay of the first one's.
+    secret = job.webhook.secret if job.webhook is not None else None
     canonical = {"job": job.model_dump(mode="json", exclude={"webhook": {"secret"}}),
+                 "webhook_secret": (hashlib.sha256(secret.encode()).hexdigest()
+                                    if secret else None),
                  "uploads": [info["sha256"] for _, _, info in uploads]}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 

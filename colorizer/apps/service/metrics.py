@@ -11,6 +11,8 @@ from collections import Counter
 
 from colorizer.apps.service.store import JobStore
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -23,6 +25,9 @@ class Metrics:
             self.rejects[reason] += 1
 
     def request(self, method: str, status: int) -> None:
+        # A method outside HTTP's own would otherwise add a series per made-up verb: a client
+        # could grow /metrics without bound.
+        method = method if method in KNOWN_METHODS else "OTHER"
         with self._lock:
             self.requests[(method, status)] += 1
 

@@ -99,6 +99,12 @@ class JobStore:
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db().executescript(_SCHEMA)  # idempotent; executescript commits by itself
+        # The database holds API key hashes and webhook secrets (needed to sign deliveries):
+        # readable by the service's own user only, whatever the umask.
+        for file in (self.path, self.path.with_name(self.path.name + "-wal"),
+                     self.path.with_name(self.path.name + "-shm")):
+            if file.exists():
+                file.chmod(0o600)
 
     # -- connections -------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
