@@ -66,10 +66,12 @@ class Service:
         from colorizer.apps.service.worker import Worker
 
         state = self.app.state.service
-        worker = Worker(state.pipeline, self.store, self.config, state.fetcher, state.signer)
+        worker = Worker(state.pipeline, self.store, self.config, state.fetcher, state.signer,
+                        webhooks=state.webhooks)
         done = 0
         while done < limit and worker.run_once():
             done += 1
+        state.webhooks.wait(timeout=60)  # deliveries run in the background
         return done
 
 

@@ -214,3 +214,38 @@ def test_every_answer_is_nosniff_and_not_cached_and_odd_methods_share_one_series
 def test_the_job_database_is_private_to_the_service_user(service):
     mode = service.config.db_path.stat().st_mode & 0o777
     assert mode == 0o600, oct(mode)
+
+
+def test_a_silent_webhook_receiver_does_not_delay_another_tenants_job(service, http_server):
+    """Tenant A's receiver accepts the connection and never answers; tenant B's job, queued
+    behind A's, is done within seconds (delivery used to run in the worker: ~95 s)."""
+    import socket
+    import threading
+    import time
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    port = silent.getsockname()[1]
+    http_server.routes["/a.png"] = (200, {"Content-Type": "image/png"}, gray_png())
+    a = service.client.post("/v1/jobs", headers=service.headers(), json={
+        "items": [{"url": http_server.url("/a.png")}],
+        "webhook": {"url": f"http://archive.test:{port}/hook", "secret": new_secret()}})
+    b = _submit(service, 1, key=service.key_b)
+    assert a.status_code == b.status_code == 202
+    state = service.app.state.service
+    from colorizer.apps.service.worker import Worker
+
+    worker = Worker(state.pipeline, service.store, service.config, state.fetcher,
+                    webhooks=state.webhooks)
+    start = time.perf_counter()
+    assert worker.run_once() and worker.run_once()  # A's item (webhook handed over), then B's
+    elapsed = time.perf_counter() - start
+    job_b = service.client.get(b.headers["location"], headers=service.headers(service.key_b))
+    assert job_b.json()["state"] == "succeeded"
+    assert elapsed < 5, elapsed
+    silent.close()
+    for conn in held:
+        conn.close()

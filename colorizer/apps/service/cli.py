@@ -175,6 +175,8 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline) -> int:
     print(f"worker {worker.owner} processing jobs in {config.db_path}", file=sys.stderr,
           flush=True)
     worker.run(stop)
+    worker.webhooks.wait(timeout=3 * config.fetch.total_timeout)  # deliveries under way end
+    worker.webhooks.close()
     return 0
 
 

@@ -10,6 +10,7 @@ from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.metrics import Metrics
 from colorizer.apps.service.store import JobStore
+from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.worker import Worker
 
 if TYPE_CHECKING:
@@ -26,11 +27,13 @@ class ServiceState:
         self.sync_slots = threading.BoundedSemaphore(config.sync_concurrency)
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.webhooks = WebhookSender(store, fetcher)
 
     def start_workers(self) -> None:
         remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)
         for n in range(self.config.worker_threads):
-            worker = Worker(self.pipeline, self.store, self.config, self.fetcher, self.signer)
+            worker = Worker(self.pipeline, self.store, self.config, self.fetcher, self.signer,
+                            webhooks=self.webhooks)
             thread = threading.Thread(target=worker.run, args=(self.stop,), daemon=True,
                                       name=f"chronochrome-worker-{n}")
             thread.start()
@@ -40,3 +43,4 @@ class ServiceState:
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout=60)
+        self.webhooks.close()

@@ -33,7 +33,7 @@ from colorizer.apps.service.iiif import IIIFError
 from colorizer.apps.service.problems import STATUS_BY_REASON
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.store import JobStore, Lease
-from colorizer.apps.service.webhooks import deliver
+from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.worker.leases import keep_lease
 from colorizer.apps.service.worker.sources import source_bytes
 from colorizer.errors import ImageLoadError
@@ -52,13 +52,15 @@ class Worker:
 
     def __init__(self, pipeline: ColorizationPipeline, store: JobStore, config: ServiceConfig,
                  fetcher: SafeFetcher | None = None, signer: Signer | None = None,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, webhooks: WebhookSender | None = None) -> None:
         self.pipeline = pipeline
         self.store = store
         self.config = config
         self.fetcher = fetcher or SafeFetcher(config.fetch)
         self.signer = signer
         self.owner = owner or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # Deliveries run on their own threads (shared by the workers of one process).
+        self.webhooks = webhooks or WebhookSender(store, self.fetcher)
         config.results_dir.mkdir(parents=True, exist_ok=True)
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
@@ -131,16 +133,4 @@ class Worker:
             log.info("item %s was finished or canceled elsewhere; result not recorded again",
                      lease.item_id)
         if job_finished:
-            self._send_webhook(lease.job_id)
-
-    def _send_webhook(self, job_id: str) -> None:
-        target = self.store.webhook_target(job_id)
-        if not target or not target[1]:
-            return
-        key_id, url, secret = target
-        job = self.store.job(key_id, job_id) or {}
-        event = {"type": "job.completed", "timestamp": time.time(), "data": {
-            "job_id": job_id, "state": job.get("state"),
-            "items": [{"index": i["idx"], "status": i["status"]} for i in job.get("items", [])]}}
-        ok, detail = deliver(self.fetcher, url, secret, event)
-        self.store.set_webhook_state(job_id, "delivered" if ok else "failed", detail)
+            self.webhooks.submit(lease.job_id)
