@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Evidence,
         PlaceRef,
         Region,
+        RegionCandidate,
         SceneContext,
         SceneLabel,
         Script,
@@ -36,12 +37,13 @@ if TYPE_CHECKING:
 _HOMES = {
     "ContextConfig": "context.config", "ContextEncoder": "context.encoder",
     "SceneClassifier": "context.scene",
-    **dict.fromkeys(("Conflict", "Era", "Evidence", "PlaceRef", "Region", "SceneContext",
-                     "SceneLabel", "Script", "SourceStatus", "TextLine"), "context.types"),
+    **dict.fromkeys(("Conflict", "Era", "Evidence", "PlaceRef", "Region", "RegionCandidate",
+                     "SceneContext", "SceneLabel", "Script", "SourceStatus", "TextLine"), "context.types"),
 }
 __all__ = [
     "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "PlaceRef", "Region",
-    "SceneClassifier", "SceneContext", "SceneLabel", "Script", "SourceStatus", "TextLine",
+    "RegionCandidate", "SceneClassifier", "SceneContext", "SceneLabel", "Script",
+    "SourceStatus", "TextLine",
 ]
 
 

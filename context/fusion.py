@@ -19,7 +19,11 @@ Era
 Region
 5. The highest-ranked source with a place candidate sets the region; within it the most
    specific place wins (city > region > country > polity), then the most confident.
-6. The place is resolved to the polity that held it during the fused era (gazetteer).
+6. The place is resolved to the polity that held it during the fused era (gazetteer), and
+   in the month when the source named one ("Berlin, April 1945" -> Nazi Germany). Without
+   an era a place that changed hands names no state: the region is the place alone, its
+   `candidates` are the polities that held it with their periods, and its confidence is at
+   most `UNDATED_CONFIDENCE`.
 7. Candidates from other sources whose modern country differs are reported as conflicts;
    agreeing ones are attached as evidence. A script whose usual regions exclude the
    region (Cyrillic signage, hint says USA) is reported as a conflict.
@@ -46,6 +50,9 @@ RANK = {"hint": 0, "caption": 1, "ocr": 2, "clip": 3, "scene": 4}
 # Rule 8: the least score a cue from these sources needs to count at all. CLIP is gated
 # before fusion (ContextConfig.clip_min_probability); text cues are explicit statements.
 MIN_SCORE = {"scene": 0.2}
+# Rule 6: the most an undated place that changed hands is trusted as a region: the place is
+# known, the state it belonged to is not.
+UNDATED_CONFIDENCE = 0.3
 
 
 def _weak(c: EraCandidate | PlaceCandidate) -> bool:
@@ -87,6 +94,8 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
             rng = (min(c.start for c in chosen), max(c.end for c in chosen))
             confidence *= 0.5
         evidence = [c.evidence for c in chosen]
+        months = {c.month for c in chosen if c.month and (c.start, c.end) == rng}
+        month = months.pop() if len(months) == 1 and rng[0] == rng[1] else None
         for c in constraints:
             inter = _intersect(rng, (c.start, c.end))
             if inter is None:
@@ -103,7 +112,10 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
                 conflicts.append(_era_conflict(source, rng, c))
             else:
                 evidence.append(c.evidence)
-        return Era(rng[0], rng[1], round(confidence, 3), source, tuple(evidence)), None, conflicts
+        if month is not None and rng[0] != rng[1]:
+            month = None
+        return (Era(rng[0], rng[1], round(confidence, 3), source, tuple(evidence), month),
+                None, conflicts)
 
     if not constraints:
         return None, ("no date in the hint, caption or writing, and no dated scene cue"
@@ -188,7 +200,8 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
     tier = [c for c in cands if RANK[c.source] == top]
     # Most specific first; a place beats a polity at equal depth; then confidence.
     best = max(tier, key=lambda c: (c.depth, c.kind == "place", c.confidence))
-    res = (g.resolve(best.ident, held) if best.kind == "place"
+    month = era.month if era is not None and era.source != "ocr" else None
+    res = (g.resolve(best.ident, held, month) if best.kind == "place"
            else g.resolve_polity(best.ident, held))
     evidence = [best.evidence]
     conflicts: list[Conflict] = []
@@ -206,13 +219,21 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
                 f"{c.evidence.what} disagrees with the region {res.name} from the {best.source}"))
     if res.note:
         evidence.append(Evidence("gazetteer", res.note, 1.0, None))
-    evidence.append(Evidence("gazetteer", f"polity at the era from {res.source}", 1.0,
-                             res.iso or res.wikidata))
+    if era is None and res.candidates:
+        confidence = min(confidence, UNDATED_CONFIDENCE)
+        evidence += [Evidence("gazetteer", f"held by {c.polity} {c.period} ({c.source})", 1.0,
+                              c.name) for c in res.candidates]
+    else:
+        when = f"in {_fmt(held)}" if held else "today"
+        if held and month is not None:
+            when = f"in {held[0]}-{month:02d}"
+        evidence.append(Evidence("gazetteer", f"polity {when}: {res.name} from {res.source}",
+                                 1.0, res.iso or res.wikidata))
     if script is not None:
         conflicts += _script_conflicts(script, res.iso, res.modern_iso, res.name, best.source,
                                        scripts)
     region = Region(res.name, res.wikidata, res.iso, round(confidence, 3), best.source,
-                    tuple(evidence), res.hierarchy, res.modern_iso)
+                    tuple(evidence), res.hierarchy, res.modern_iso, res.candidates)
     return region, None, conflicts
 
 

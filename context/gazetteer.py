@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from context.types import PlaceRef
+from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
+from context.types import PlaceRef, RegionCandidate
 
 PRESENT_YEAR = 2026
 _SEP = r"[\s\-_.,'’]*"
@@ -51,16 +52,6 @@ class Place:
     wikidata: str | None
     iso: str | None
     within: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class PlacePeriod:
-    place_id: str
-    start: int
-    end: int | None
-    polity: str
-    unit: str | None
     source: str
 
 
@@ -98,6 +89,9 @@ class Resolution:
     modern_iso: str | None
     note: str | None  # e.g. "ambiguous: East Germany / West Germany"
     source: str  # the table row (URL) that gave the polity
+    # Every polity that held the place when the era is unknown; those the era overlaps when
+    # it spans a change of rule; empty otherwise.
+    candidates: tuple[RegionCandidate, ...] = ()
 
 
 def _int(value: str) -> int | None:
@@ -159,8 +153,7 @@ class Gazetteer:
             for alias in r["aliases"].split(";"):
                 self._add("place", p.id, alias, None, None)
         for r in _read(data_dir / "place_periods.csv"):
-            pp = PlacePeriod(r["place_id"], int(r["start"]), _int(r["end"]), r["polity"],
-                             r["unit"] or None, r["source"])
+            pp = place_period(r)
             self.place_periods.setdefault(pp.place_id, []).append(pp)
         for r in _read(data_dir / "place_names.csv"):
             # A dated historical name: matching it says the place and a validity window.
@@ -233,7 +226,10 @@ class Gazetteer:
             for m in pattern.finditer(text):
                 found.append(Mention(kind, ident, m.group(0), m.span(), start, end,
                                      self._source(kind, ident)))
-        found.sort(key=lambda m: (-(m.span[1] - m.span[0]), m.span[0]))
+        # Longest first; of equal spans the place before the polity: a country's name in a
+        # dated hint ("Khorezm, Uzbekistan 1984") means the territory, resolved in time, not
+        # the state of that name today (which would also bound the era to 1991-).
+        found.sort(key=lambda m: (-(m.span[1] - m.span[0]), m.span[0], m.kind != "place"))
         kept: list[Mention] = []
         for m in found:
             if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
@@ -273,7 +269,7 @@ class Gazetteer:
             seen.add(polity.id)
             chain.append(polity)
             parent = self.polities.get(polity.parent) if polity.parent else None
-            if parent and era and not _overlaps((parent.start, parent.end), era):
+            if parent and era and not overlaps((parent.start, parent.end), era, PRESENT_YEAR):
                 parent = None  # e.g. Russian SFSR in 1918 had no USSR above it yet
             polity = parent
         return chain
@@ -287,19 +283,12 @@ class Gazetteer:
         return Resolution(", ".join(names), chain[0].wikidata, iso, refs, modern, None,
                           chain[0].source)
 
-    def resolve(self, place_id: str, era: tuple[int, int] | None) -> Resolution:
-        """The place under the polity that held it during `era` (or today when era is None)."""
-        chain: list[Place] = []
-        place: Place | None = self.places[place_id]
-        owner: Place | None = None
-        while place is not None:
-            if place.id in self.place_periods:
-                owner = place
-                break
-            chain.append(place)
-            place = self.places[place.within] if place.within else None
-        if owner is not None and owner.id == place_id:
-            chain.append(owner)  # a place with its own polity table (Berlin, Ireland)
+    def resolve(self, place_id: str, era: tuple[int, int] | None,
+                month: int | None = None) -> Resolution:
+        """The place under the polity that held it during `era` (`month`: 1-12 of a single
+        year, when known). Without an era, a place that changed hands names no state: its
+        hierarchy stops at the place and `candidates` lists each polity with its period."""
+        chain, owner = self._owner_chain(place_id)
         refs = [PlaceRef(p.name, p.kind, p.wikidata, p.iso) for p in chain]
         modern = self.modern_country(place_id)
         if owner is None:  # no dated polity table: the modern hierarchy is all we know
@@ -308,24 +297,65 @@ class Gazetteer:
             return Resolution(", ".join(names), refs[0].wikidata, iso, tuple(refs), modern,
                               None, self.places[place_id].source)
         rows = self.place_periods[owner.id]
-        picked, note = _pick_rows(rows, era)
+        picked, touching = pick_rows(rows, era, PRESENT_YEAR, month)
+        if era is None and len(rows) > 1:
+            candidates = tuple(self._candidate(chain, r) for r in touching)
+            periods = "; ".join(f"{c.polity} {c.start}-{c.end or 'today'}"
+                                for c in candidates)
+            note = (f"no date: {chain[0].name} was held by {periods}; give a year to "
+                    "choose")
+            return Resolution(chain[0].name, chain[0].wikidata, None, tuple(refs), modern,
+                              note, owner.source, candidates)
         if not picked:
             refs.append(PlaceRef(owner.name, owner.kind, owner.wikidata, owner.iso))
             note = f"no polity on record for {owner.name} in {era[0]}-{era[1]}" if era else None
             iso = next((r.iso for r in refs if r.iso), None)
             return Resolution(", ".join(_unique([refs[0].name, refs[-1].name])),
                               refs[0].wikidata, iso, tuple(refs), modern, note, owner.source)
-        row = picked[0]
-        polities = self.polity_chain(row.polity, era)
+        others = [r for r in touching if r not in picked]
+        candidates = (tuple(self._candidate(chain, r) for r in touching)
+                      if len(touching) > 1 else ())
         if len(picked) > 1:  # e.g. divided Berlin: report both, commit to neither
             names = _unique(([chain[0].name] if chain else [])
                             + [" / ".join(self.polities[r.polity].name for r in picked)])
-            refs += [PlaceRef(self.polities[r.polity].name, "polity",
-                              self.polities[r.polity].wikidata, self.polities[r.polity].iso)
-                     for r in picked]
+            refs += [self._polity_ref(r.polity) for r in picked]
+            note = "ambiguous: " + " / ".join(r.polity for r in picked)
             wikidata = chain[0].wikidata if chain else None
             return Resolution(", ".join(names), wikidata, None, tuple(refs), modern, note,
-                              row.source)
+                              picked[0].source, candidates)
+        res = self._under(chain, picked[0], era)
+        note = None
+        if others:
+            note = ("the era also overlaps " + ", ".join(
+                f"{self.polities[r.polity].name} ({r.written})" for r in others)
+                + "; name the month or year to choose")
+        return Resolution(res.name, res.wikidata, res.iso, res.hierarchy, modern, note,
+                          res.source, candidates)
+
+    def _owner_chain(self, place_id: str) -> tuple[list[Place], Place | None]:
+        """The place and the places containing it, up to (not including) the first with its
+        own polity table, and that place (Kazan -> [Kazan], Tatarstan). A place with its own
+        table is its own owner and heads the chain (Berlin -> [Berlin], Berlin)."""
+        chain: list[Place] = []
+        place: Place | None = self.places[place_id]
+        while place is not None:
+            if place.id in self.place_periods:
+                if not chain:
+                    chain.append(place)
+                return chain, place
+            chain.append(place)
+            place = self.places[place.within] if place.within else None
+        return chain, None
+
+    def _polity_ref(self, polity_id: str) -> PlaceRef:
+        p = self.polities[polity_id]
+        return PlaceRef(p.name, "polity", p.wikidata, p.iso)
+
+    def _under(self, chain: list[Place], row: PlacePeriod, era: tuple[int, int] | None
+               ) -> Resolution:
+        """The chain of places under the polity of `row` (and its parents during `era`)."""
+        polities = self.polity_chain(row.polity, era or (row.start, row.end or PRESENT_YEAR))
+        refs = [PlaceRef(p.name, p.kind, p.wikidata, p.iso) for p in chain]
         if row.unit:
             refs.append(PlaceRef(row.unit, "region", None, None))
         refs += [PlaceRef(p.name, "polity", p.wikidata, p.iso) for p in polities]
@@ -333,40 +363,12 @@ class Gazetteer:
                         + [polities[0].name, polities[-1].name])
         iso = next((r.iso for r in refs if r.iso), None)
         wikidata = chain[0].wikidata if chain else polities[0].wikidata
-        return Resolution(", ".join(names), wikidata, iso, tuple(refs), modern, note, row.source)
+        return Resolution(", ".join(names), wikidata, iso, tuple(refs), None, None, row.source)
 
-
-def _overlaps(a: tuple[int | None, int | None], b: tuple[int, int]) -> bool:
-    start = a[0] if a[0] is not None else -10_000
-    end = a[1] if a[1] is not None else PRESENT_YEAR
-    return start <= b[1] and b[0] <= end
-
-
-def _pick_rows(rows: list[PlacePeriod], era: tuple[int, int] | None
-               ) -> tuple[list[PlacePeriod], str | None]:
-    """Rows with the largest overlap with `era`; ties go to the latest start (the newest
-    change of rule in that year: Berlin 1945 -> Allied occupation). Rows that share the
-    same start and overlap equally are reported together (divided Berlin)."""
-    if era is None:
-        current = [r for r in rows if r.end is None]
-        return (current or sorted(rows, key=lambda r: r.start)[-1:]), None
-
-    def overlap(r: PlacePeriod) -> int:
-        end = r.end if r.end is not None else PRESENT_YEAR
-        return min(end, era[1]) - max(r.start, era[0]) + 1
-
-    scored = [(overlap(r), r.start, r) for r in rows if overlap(r) > 0]
-    if not scored:
-        return [], None
-    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
-    best = [r for o, s, r in scored if (o, s) == scored[0][:2]]
-    others = [r for o, s, r in scored if (o, s) != scored[0][:2]]
-    note = None
-    if len(best) > 1:
-        note = "ambiguous: " + " / ".join(r.polity for r in best)
-    elif others:
-        note = "era also overlaps " + ", ".join(r.polity for r in others)
-    return best, note
+    def _candidate(self, chain: list[Place], row: PlacePeriod) -> RegionCandidate:
+        res = self._under(chain, row, None)
+        return RegionCandidate(res.name, self.polities[row.polity].name, row.start, row.end,
+                               res.hierarchy, row.written, row.source)
 
 
 def _unique(items: list[str]) -> list[str]:

@@ -31,6 +31,7 @@ class EraCandidate:
     # an object that was not made before a year).
     kind: str
     evidence: Evidence
+    month: int | None = None  # 1-12 when the cue named the month of a single year
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
             start, end, conf, kind = d.start, d.end, d.confidence, "estimate"
         ev = Evidence(source, f'{d.kind} "{d.text}" {where}', round(conf * trust, 3),
                       f"{start}-{end}", box, None if box else d.span)
-        eras.append(EraCandidate(start, end, conf * trust, source, kind, ev))
+        month = d.month if source != "ocr" else None
+        eras.append(EraCandidate(start, end, conf * trust, source, kind, ev, month))
 
     for m in mentions:
         eras += _era_from_mention(m, source, trust, where, box)

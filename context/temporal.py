@@ -26,6 +26,10 @@ _MONTHS = (
     r"январ[яь]|феврал[яь]|март[а]?|апрел[яь]|ма[яй]|июн[яь]|июл[яь]|август[а]?|"
     r"сентябр[яь]|октябр[яь]|ноябр[яь]|декабр[яь])"
 )
+# Month names -> number, for the month of a full date (the order of _MONTHS).
+_MONTH_STEMS = (("jan", "январ"), ("feb", "феврал"), ("mar", "март"), ("apr", "апрел"),
+                ("may", "ма"), ("jun", "июн"), ("jul", "июл"), ("aug", "август"),
+                ("sep", "сентябр"), ("oct", "октябр"), ("nov", "ноябр"), ("dec", "декабр"))
 _ROMAN = {"XV": 15, "XVI": 16, "XVII": 17, "XVIII": 18, "XIX": 19, "XX": 20, "XXI": 21}
 
 
@@ -37,6 +41,7 @@ class DateMention:
     text: str
     kind: str  # "year" | "date" | "range" | "decade" | "century" | "circa"
     confidence: float  # how precisely the expression dates the photo
+    month: int | None = None  # 1-12 when a date names its month ("April 1945", "1945-04-20")
 
 
 def _qualify(start: int, length: int, qual: str | None) -> tuple[int, int]:
@@ -137,6 +142,23 @@ def find_dates(text: str, circa_years: int = 5) -> list[DateMention]:
             if kind == "century" and not (15 <= (start // 100) + 1 <= 21):
                 continue
             text_m = m.group(0).strip()
-            out.append(DateMention(start, end, span, text_m, kind, _CONFIDENCE[kind]))
+            month = _month(text_m) if kind == "date" else None
+            out.append(DateMention(start, end, span, text_m, kind, _CONFIDENCE[kind], month))
             taken.append(span)
     return sorted(out, key=lambda d: d.span[0])
+
+
+def _month(text: str) -> int | None:
+    """The month a full date names: 'April 20, 1945', '20 апреля 1945', '1945-04-20'; None
+    for '20.04.1945' (day and month order differ between countries)."""
+    iso = re.fullmatch(r"\d{4}-(\d\d)-\d\d", text)
+    if iso:
+        return int(iso[1]) if 1 <= int(iso[1]) <= 12 else None
+    word = re.search(r"[^\W\d_]+", text)
+    if word is None:
+        return None
+    w = word.group(0).lower()
+    for number, (en, ru) in enumerate(_MONTH_STEMS, start=1):
+        if w.startswith(en) or (w.startswith(ru) and (ru != "ма" or w in ("мая", "май"))):
+            return number
+    return None

@@ -55,6 +55,7 @@ class Era:
     confidence: float
     source: str  # the source that set the range (hint > caption > ocr > clip > scene)
     evidence: tuple[Evidence, ...] = ()
+    month: int | None = None  # 1-12 when the source named the month of a single year
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Era:
@@ -78,6 +79,26 @@ class PlaceRef:
 
 
 @dataclass(frozen=True)
+class RegionCandidate:
+    """A polity that held the place for a while: one reading of a place whose date is not
+    known (or whose era spans a change of rule)."""
+
+    name: str  # e.g. "Moscow, Russian SFSR, USSR"
+    polity: str  # the polity that held it, e.g. "Russian SFSR"
+    start: int  # first year of that rule
+    end: int | None  # last year; None = to this day
+    hierarchy: tuple[PlaceRef, ...] = ()  # most specific first, as in Region.hierarchy
+    period: str = ""  # as precise as the gazetteer has it, e.g. "1933-01-30 to 1945-05-08"
+    source: str = ""  # the table row (URL) that says so
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RegionCandidate:
+        check_keys(cls, data)
+        return cls(**{**data, "hierarchy": tuple(PlaceRef.from_dict(p)
+                                                 for p in data.get("hierarchy", []))})
+
+
+@dataclass(frozen=True)
 class Region:
     """Where the photo was taken, resolved to the polity that held the place at the era."""
 
@@ -89,6 +110,10 @@ class Region:
     evidence: tuple[Evidence, ...] = ()
     hierarchy: tuple[PlaceRef, ...] = ()  # most specific first, e.g. Kazan, Tatar ASSR, ..., USSR
     modern_iso: str | None = None  # ISO 3166-1 alpha-2 of the country that holds it today
+    # The polities that held the place, each with its period: all of them when the date is
+    # unknown (then `hierarchy` stops at the place and names no state), the ones the era
+    # overlaps when it spans a change of rule (Berlin 1945); empty otherwise.
+    candidates: tuple[RegionCandidate, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Region:
@@ -98,6 +123,8 @@ class Region:
                 **data,
                 "evidence": _evidence_list(data.get("evidence", [])),
                 "hierarchy": tuple(PlaceRef.from_dict(p) for p in data.get("hierarchy", [])),
+                "candidates": tuple(RegionCandidate.from_dict(c)
+                                    for c in data.get("candidates", [])),
             }
         )
 

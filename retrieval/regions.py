@@ -6,6 +6,9 @@ appears at some level of that hierarchy: the exemplar's region *is or contains* 
 ("region USSR contains Tatar ASSR"). An exemplar whose region lies *inside* the query's place
 (a Tatar ASSR flag for a query about the USSR) matches more weakly; the gazetteer's parent
 polities and `within` places tell that.
+
+A place with no date names no state: its levels are the place and then every polity that
+held it (`Region.candidates`), so exemplars of any of them match and no others do.
 """
 
 from __future__ import annotations
@@ -35,6 +38,14 @@ def query_levels(context: SceneContext | None) -> list[QueryLevel]:
     levels = [QueryLevel(p.name, ref_keys(p.name, p.wikidata, p.iso)) for p in region.hierarchy]
     if not levels:
         levels = [QueryLevel(region.name, ref_keys(region.name, region.wikidata, region.iso))]
+    if context.era is None:  # undated: the polities that held the place are the levels above it
+        seen = {code for level in levels for code in level.codes}
+        for cand in region.candidates:
+            for p in cand.hierarchy:
+                codes = ref_keys(p.name, p.wikidata, p.iso)
+                if not set(codes) & seen:
+                    levels.append(QueryLevel(p.name, codes))
+                    seen |= set(codes)
     return levels
 
 

@@ -10,7 +10,10 @@ Score = weighted mean of the parts that are present:
   era     1 when the exemplar's years overlap the context era (non-overlapping exemplars are
           dropped when the era is confident enough, see RetrieverConfig.era_filter)
   region  1 when the exemplar's region is the place or contains it (less per level above the
-          place), `within_score` when it lies inside the place, 0 otherwise
+          place), `within_score` when it lies inside the place, 0 otherwise. A context with a
+          region never gets exemplars of other regions: those with region score 0 are dropped
+          (a photo of Moscow in 2015 gets no Tatarstan, Italian or Red Cross flag however
+          close its text)
   kind    KIND_PRIOR of the exemplar's kind: among exemplars that match a place and time
           equally well, the ones a photo of that place and time most often shows come first
 
@@ -192,6 +195,8 @@ class ExemplarRetriever:
         levels = query_levels(context)
         region = self._region_scores(levels)
         cand = self._candidates(region, eligible, text_vec, visual_vec)
+        if levels:  # the region is a filter, not only a score
+            cand = cand[region[cand] > 0]
         if len(cand) == 0:
             return []
         parts, weights = self._parts(cand, text_vec, visual_vec, overlap, region, levels)

@@ -4,7 +4,7 @@ import pytest
 @pytest.mark.parametrize("place,era,name,iso", [
     ("kazan", (1950, 1950), "Kazan, Tatar ASSR, USSR", "SUHH"),
     ("kazan", (1910, 1910), "Kazan, Kazan Governorate, Russian Empire", None),
-    ("kazan", None, "Kazan, Republic of Tatarstan, Russian Federation", "RU-TA"),
+    ("kazan", None, "Kazan", None),  # undated: no state (see test_undated_place_...)
     ("berlin", (1945, 1945), "Berlin, Allied-occupied Germany", None),
     ("berlin", (1900, 1900), "Berlin, German Empire", None),
     ("paris", (1880, 1889), "Paris, French Third Republic", "FR"),
@@ -54,3 +54,69 @@ def test_every_table_row_has_a_source(gazetteer):
     assert all(p.source for p in gazetteer.polities.values())
     assert all(p.source for p in gazetteer.places.values())
     assert all(p.source for p in gazetteer.periods.values())
+
+
+# The acceptance places: each at its date, with the polity and the table row behind it.
+@pytest.mark.parametrize("place,era,month,name,polity", [
+    ("moscow", (1976, 1976), None, "Moscow, Russian SFSR, USSR", "USSR"),
+    ("berlin", (1945, 1945), 4, "Berlin, Nazi Germany", "Nazi Germany"),
+    ("berlin", (1945, 1945), 6, "Berlin, Allied-occupied Germany", "Allied-occupied Germany"),
+    ("khorezm", (1984, 1984), None, "Khorezm, Uzbek SSR, USSR", "USSR"),
+    ("khorezm", (1922, 1922), None, "Khorezm, Khorezm PSR", "Khorezm PSR"),
+    ("khorezm", (1900, 1900), None, "Khorezm, Khanate of Khiva", "Khanate of Khiva"),
+    ("uzbekistan", (1984, 1984), None, "Uzbekistan, Uzbek SSR, USSR", "USSR"),
+    ("lviv", (1971, 1971), None, "Lviv, Ukrainian SSR, USSR", "USSR"),
+    ("lviv", (1930, 1930), None, "Lviv, Second Polish Republic", "Second Polish Republic"),
+    ("lviv", (1910, 1910), None, "Lviv, Kingdom of Galicia and Lodomeria, Austria-Hungary",
+     "Austria-Hungary"),
+    ("lviv", (1942, 1942), None, "Lviv, District of Galicia, General Government, Nazi Germany",
+     "Nazi Germany"),
+    ("sarajevo", (1914, 1914), None,
+     "Sarajevo, Condominium of Bosnia and Herzegovina, Austria-Hungary", "Austria-Hungary"),
+    ("sarajevo", (1975, 1975), None, "Sarajevo, SR Bosnia and Herzegovina, Yugoslavia",
+     "Yugoslavia"),
+])
+def test_places_in_their_time(gazetteer, place, era, month, name, polity):
+    res = gazetteer.resolve(place, era, month)
+    assert res.name == name
+    assert res.hierarchy[-1].name == polity
+    assert res.source.startswith("https://en.wikipedia.org/wiki/")
+
+
+def test_a_year_that_spans_a_change_of_rule_lists_both(gazetteer):
+    res = gazetteer.resolve("berlin", (1945, 1945))
+    assert res.name == "Berlin, Allied-occupied Germany"  # most of the year, the newest rule
+    assert "Nazi Germany (1933-01-30 to 1945-05-08)" in res.note
+    assert [(c.polity, c.period) for c in res.candidates] == [
+        ("Nazi Germany", "1933-01-30 to 1945-05-08"),
+        ("Allied-occupied Germany", "1945-05-08 to 1949-10-07")]
+
+
+def test_undated_place_names_no_state_but_its_candidates(gazetteer):
+    res = gazetteer.resolve("moscow", None)
+    assert res.name == "Moscow" and res.iso is None
+    assert [h.name for h in res.hierarchy] == ["Moscow"]  # not "Russian Federation"
+    assert res.modern_iso == "RU"  # who holds it today stays known, as such
+    assert [(c.polity, c.start, c.end) for c in res.candidates] == [
+        ("Tsardom of Russia", 1547, 1720), ("Russian Empire", 1721, 1917),
+        ("Russian SFSR", 1917, 1921), ("Russian SFSR", 1922, 1991),
+        ("Russian Federation", 1991, None)]
+    assert res.candidates[3].name == "Moscow, Russian SFSR, USSR"
+    assert res.candidates[2].name == "Moscow, Russian SFSR"  # before the USSR (1922)
+    assert all(c.source for c in res.candidates)
+
+
+def test_a_country_name_is_the_territory_not_todays_state(gazetteer):
+    found = gazetteer.find("Khorezm, Uzbekistan 1984")
+    assert [(m.kind, m.id) for m in found] == [("place", "khorezm"), ("place", "uzbekistan")]
+    assert [(m.kind, m.id) for m in gazetteer.find("Ukraine")] == [("place", "ukraine")]
+
+
+def test_place_periods_accept_dates_and_reject_others():
+    from context.holdings import parse_when
+
+    assert parse_when("1945-05-08", last=False) == (1945, 5, 8)
+    assert parse_when("1945", last=True) == (1945, 12, 31)
+    assert parse_when("", last=True) is None
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        parse_when("May 1945", last=False)
