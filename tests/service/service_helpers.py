@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,3 +131,17 @@ class LocalServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+
+class SlowPipeline:
+    """The tiny pipeline, taking `seconds` per image; `on_call` runs inside each call."""
+
+    def __init__(self, pipeline: Any, seconds: float, on_call=None) -> None:
+        self.pipeline, self.seconds, self.on_call = pipeline, seconds, on_call
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.on_call:
+            self.on_call(self.calls)
+        time.sleep(self.seconds)
+        return self.pipeline(*args, **kwargs)

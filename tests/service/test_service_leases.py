@@ -10,28 +10,13 @@ import time
 from typing import Any
 
 import pytest
-from service_helpers import gray_png, make_service
+from service_helpers import SlowPipeline, gray_png, make_service
 
 from colorizer.apps.outputs import StagedFiles
 from colorizer.apps.service.store import NewItem
 from colorizer.apps.service.worker import Worker
 
 LEASE = 0.3  # seconds: items below take several leases' time
-
-
-class SlowPipeline:
-    """The tiny pipeline, taking `seconds` per image; `on_call` runs inside each call."""
-
-    def __init__(self, pipeline: Any, seconds: float, on_call=None) -> None:
-        self.pipeline, self.seconds, self.on_call = pipeline, seconds, on_call
-        self.calls = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        if self.on_call:
-            self.on_call(self.calls)
-        time.sleep(self.seconds)
-        return self.pipeline(*args, **kwargs)
 
 
 @pytest.fixture

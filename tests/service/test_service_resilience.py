@@ -93,3 +93,29 @@ def test_kill_the_worker_mid_batch_and_restart(tmp_path, tiny_pipeline, tiny_wei
             import hashlib
 
             assert hashlib.sha256(image.content).hexdigest() == item["result_sha256"]
+
+
+def test_livez_answers_at_once_while_48_synchronous_requests_wait(tmp_path, tiny_pipeline):
+    import threading
+    import time
+
+    from service_helpers import SlowPipeline, gray_png, make_service
+
+    slow = SlowPipeline(tiny_pipeline, seconds=1.5)
+    for svc in make_service(tmp_path, slow, sync_concurrency=1):
+        def post(service=svc) -> None:
+            service.client.post("/v1/colorize", headers=service.headers(),
+                                files={"file": ("p.png", gray_png(), "image/png")})
+
+        threads = [threading.Thread(target=post, daemon=True) for _ in range(48)]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.0)  # the pool is full of requests waiting for the one sync slot
+        waits = []
+        for _ in range(3):
+            start = time.perf_counter()
+            assert svc.client.get("/livez").status_code == 200
+            waits.append(time.perf_counter() - start)
+        assert max(waits) < 1.0, waits
+        for thread in threads:
+            thread.join(timeout=120)

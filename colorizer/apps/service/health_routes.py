@@ -17,7 +17,9 @@ def install_health_routes(app: FastAPI, state: ServiceState) -> None:
     operator = operator_dependency(state.config.metrics_token)
 
     @app.get("/livez", tags=["health"])
-    def livez() -> dict[str, str]:
+    async def livez() -> dict[str, str]:
+        # On the event loop, not the thread pool: when synchronous colorizations hold every
+        # pool thread (48 at once), the liveness probe must still answer at once.
         return {"status": "alive"}
 
     @app.get("/readyz", tags=["health"])
