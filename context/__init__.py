@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from context.encoder import ContextEncoder
     from context.scene import SceneClassifier
     from context.types import (
+        Caption,
         Conflict,
         Era,
         Evidence,
@@ -36,11 +37,11 @@ if TYPE_CHECKING:
 _HOMES = {
     "ContextConfig": "context.config", "ContextEncoder": "context.encoder",
     "SceneClassifier": "context.scene",
-    **dict.fromkeys(("Conflict", "Era", "Evidence", "PlaceRef", "Region", "SceneContext",
+    **dict.fromkeys(("Caption", "Conflict", "Era", "Evidence", "PlaceRef", "Region", "SceneContext",
                      "SceneLabel", "Script", "SourceStatus", "TextLine"), "context.types"),
 }
 __all__ = [
-    "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "PlaceRef", "Region",
+    "Caption", "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "PlaceRef", "Region",
     "SceneClassifier", "SceneContext", "SceneLabel", "Script", "SourceStatus", "TextLine",
 ]
 
