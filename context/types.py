@@ -28,7 +28,7 @@ class Evidence:
     """One observation behind an inferred value: what was seen, where, and how strongly."""
 
     source: str  # one of SOURCES
-    what: str  # human-readable, e.g. 'year "1915" in caption'
+    what: str  # human-readable, e.g. 'year "1915" in caption (filename)'
     score: float  # strength of this observation in [0, 1]
     value: str | None = None  # what it suggests, e.g. "1910-1920" or "Q900"
     box: tuple[int, int, int, int] | None = None  # where in the image (OCR, CLIP has none)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from colorizer.pipeline.imageio import LoadedImage
-from colorizer.pipeline.metadata import caption as make_caption
-from colorizer.pipeline.metadata import xmp_captions
+from colorizer.pipeline.metadata import make_caption, xmp_captions
 from context.types import Caption
 
 SIDECAR_MAX_BYTES = 64 * 1024

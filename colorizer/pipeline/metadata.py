@@ -67,7 +67,7 @@ def metadata_captions(image: Image.Image) -> tuple[tuple[Caption, ...], tuple[st
     return tuple(captions), tuple(notes)
 
 
-def caption(text: str | None, source: str) -> Caption | None:
+def make_caption(text: str | None, source: str) -> Caption | None:
     """A `Caption` of cleaned text (NULs and surrounding space removed, cut at
     CAPTION_MAX_CHARS); None for empty text and camera placeholders."""
     if not text:
@@ -80,11 +80,11 @@ def caption(text: str | None, source: str) -> Caption | None:
 
 def _exif(image: Image.Image) -> list[Caption]:
     exif = image.getexif()
-    found = [caption(_exif_text(exif.get(tag), tag >= 0x9C00), f"exif:{name}")
+    found = [make_caption(_exif_text(exif.get(tag), tag >= 0x9C00), f"exif:{name}")
              for tag, name in _EXIF_TEXT.items()]
     comment = exif.get_ifd(_EXIF_IFD).get(_USER_COMMENT)
     if isinstance(comment, bytes):
-        found.append(caption(_user_comment(comment, exif.endian or ">"), "exif:UserComment"))
+        found.append(make_caption(_user_comment(comment, exif.endian or ">"), "exif:UserComment"))
     return [c for c in found if c]
 
 
@@ -125,7 +125,7 @@ def _iptc(image: Image.Image) -> list[Caption]:
         values = info.get(key)
         for value in values if isinstance(values, list) else [values] if values else []:
             text = value.decode("utf-8", "replace") if utf8 else _utf8_or_latin1(value)
-            found.append(caption(_iptc_date(text) if name == "DateCreated" else text,
+            found.append(make_caption(_iptc_date(text) if name == "DateCreated" else text,
                                  f"iptc:{name}"))
     return [c for c in found if c]
 
@@ -150,7 +150,7 @@ def _iptc_date(text: str) -> str:
 def _png_text(image: Image.Image) -> list[Caption]:
     if image.format != "PNG":
         return []
-    found = [caption(image.info.get(key) if isinstance(image.info.get(key), str) else None,
+    found = [make_caption(image.info.get(key) if isinstance(image.info.get(key), str) else None,
                      f"png:{key}") for key in _PNG_TEXT]
     return [c for c in found if c]
 
@@ -175,7 +175,7 @@ def xmp_captions(packet: bytes | str, prefix: str) -> tuple[list[Caption], str |
             element = description.find(tag)
             if value is None and element is not None:
                 value = _xmp_value(element)
-            found.append(caption(value, f"{prefix}:{ns}:{name}"))
+            found.append(make_caption(value, f"{prefix}:{ns}:{name}"))
     return [c for c in found if c], None
 
 
