@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from context.encoder import ContextEncoder
     from context.scene import SceneClassifier
     from context.types import (
+        Caption,
         Conflict,
         Era,
         Evidence,
@@ -37,12 +38,13 @@ if TYPE_CHECKING:
 _HOMES = {
     "ContextConfig": "context.config", "ContextEncoder": "context.encoder",
     "SceneClassifier": "context.scene",
-    **dict.fromkeys(("Conflict", "Era", "Evidence", "PlaceRef", "Region", "RegionCandidate",
-                     "SceneContext", "SceneLabel", "Script", "SourceStatus", "TextLine"), "context.types"),
+    **dict.fromkeys(("Caption", "Conflict", "Era", "Evidence", "PlaceRef", "Region",
+                     "RegionCandidate", "SceneContext", "SceneLabel", "Script", "SourceStatus",
+                     "TextLine"), "context.types"),
 }
 __all__ = [
-    "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "PlaceRef", "Region",
-    "RegionCandidate", "SceneClassifier", "SceneContext", "SceneLabel", "Script",
+    "Caption", "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "PlaceRef",
+    "Region", "RegionCandidate", "SceneClassifier", "SceneContext", "SceneLabel", "Script",
     "SourceStatus", "TextLine",
 ]
 

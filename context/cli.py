@@ -1,9 +1,11 @@
-"""The `context` subcommand: `chronochrome context IMAGE [--hint TEXT] [--caption TEXT]`.
+"""The `context` subcommand: `chronochrome context IMAGE [--hint TEXT] [--caption TEXT]
+[--no-filename-caption]`.
 
 colorizer/apps/cli.py wires it in with `add_context_parser(subparsers)` and calls
-`run_context_command(args, open_image=..., make_scene_classifier=...)` with the colorizer's
-image loader and ImageNet scene classifier (context never imports colorizer); `python -m
-context` runs it alone, reading the photo with PIL and without a scene classifier.
+`run_context_command(args, open_image=..., make_scene_classifier=..., read_captions=...)`
+with the colorizer's image loader, caption reader and ImageNet scene classifier (context
+never imports colorizer); `python -m context` runs it alone, reading the photo with PIL,
+its file name as the only caption, and without a scene classifier.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from PIL import Image
 
 from context.config import ContextConfig
 from context.scene import SceneClassifier
+from context.types import Caption
+
+# (photo path, read the file name?) -> (the captions found, notes on what was left unread)
+CaptionReader = Callable[[str, bool], tuple[tuple[Caption, ...], tuple[str, ...]]]
 
 
 def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -30,7 +36,10 @@ def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", nargs="?", help="photo to read (omit to use only --hint/--caption)")
     p.add_argument("--hint", help='what you know, e.g. "Kazan, 1950s" or "Берлин 1945"')
-    p.add_argument("--caption", help="archive caption or file name, e.g. Detroit_circa_1915.jpg")
+    p.add_argument("--caption", help="archive caption, e.g. 'Detroit, circa 1915' (replaces the "
+                   "captions read with the photo)")
+    p.add_argument("--no-filename-caption", action="store_true",
+                   help="do not read the photo's file name as a caption")
     p.add_argument("--no-ocr", action="store_true", help="do not read writing in the image")
     p.add_argument("--clip-checkpoint", metavar="PATH_OR_TAG",
                    help="CLIP checkpoint (transformers CLIPModel folder or hub tag)")
@@ -40,26 +49,32 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run_context_command(args: argparse.Namespace,
                         open_image: Callable[[str], Image.Image] | None = None,
-                        make_scene_classifier: Callable[[], SceneClassifier] | None = None
-                        ) -> int:
-    """Print the scene context of `args.image` and/or `args.hint`/`args.caption` as JSON.
+                        make_scene_classifier: Callable[[], SceneClassifier] | None = None,
+                        read_captions: CaptionReader | None = None) -> int:
+    """Print the scene context of `args.image` and/or `args.hint`/`args.caption` as JSON;
+    the captions read, with their sources, also on stderr.
 
     `open_image` reads the photo (default: PIL, after checking the file exists);
     `chronochrome context` passes the project's image loader, which reports its own errors.
     `make_scene_classifier` builds the scene classifier, only when there is a photo to look
-    at. Without `--caption`, the file name is the caption: archives put place and year there
-    ("Detroit_circa_1915.jpg"), and the pipeline reads it the same way.
+    at. Without `--caption`, `read_captions(path, filename)` finds the photo's captions and
+    notes on what it left unread; `chronochrome context` reads the file's metadata, its
+    sidecar and its name as the pipeline does. The default reads the file name only
+    (archives put place and year there: "Detroit_circa_1915.jpg"), unless
+    `--no-filename-caption`.
     """
     from context.encoder import ContextEncoder
 
-    image, caption = None, args.caption
+    image, captions, notes = None, (), ()
     if args.image:
         if open_image is None and not Path(args.image).is_file():
             print(f"error: no such image file: {args.image}", file=sys.stderr)
             return 2
         image = (open_image or _open_with_pil)(args.image)
-        caption = caption if caption is not None else Path(args.image).name
-    elif not (args.hint or caption):
+        if args.caption is None:
+            captions, notes = (read_captions or _file_name_caption)(
+                args.image, not args.no_filename_caption)
+    elif not (args.hint or args.caption):
         print("error: give an IMAGE, --hint or --caption", file=sys.stderr)
         return 2
     config = ContextConfig(use_ocr=not args.no_ocr, clip_checkpoint=args.clip_checkpoint,
@@ -67,9 +82,18 @@ def run_context_command(args: argparse.Namespace,
     classifier = (make_scene_classifier() if image is not None and make_scene_classifier
                   else None)
     encoder = ContextEncoder.from_default(config, scene_classifier=classifier)
-    ctx = encoder(image, hint=args.hint, caption=caption)
+    ctx = encoder(image, hint=args.hint, caption=args.caption, captions=captions)
+    for used in ctx.captions:
+        print(f"caption ({used.source}): {used.text}", file=sys.stderr)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     print(json.dumps(ctx.to_dict(), ensure_ascii=False, indent=args.indent or None))
     return 0
+
+
+def _file_name_caption(path: str, filename: bool
+                       ) -> tuple[tuple[Caption, ...], tuple[str, ...]]:
+    return ((Caption(Path(path).name, "filename"),) if filename else ()), ()
 
 
 def _open_with_pil(path: str) -> Image.Image:

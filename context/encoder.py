@@ -1,4 +1,4 @@
-"""`ContextEncoder`: a photo (+ optional hint and caption) -> `SceneContext`.
+"""`ContextEncoder`: a photo (+ optional hint and captions) -> `SceneContext`.
 
 Components go into the constructor so tests pass tiny or fake ones: the text reader (text
 detector + Tesseract), the scene classifier (the colorizer's ImageNet head), the CLIP
@@ -8,7 +8,7 @@ component that cannot be built is recorded in `sources` with the reason and the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PIL import Image
@@ -29,6 +29,7 @@ from context.script import (
 )
 from context.temporal import FIRST_PHOTO_YEAR
 from context.types import (
+    Caption,
     Evidence,
     SceneContext,
     SceneLabel,
@@ -98,14 +99,19 @@ class ContextEncoder:
                    embedder=embedder, unavailable=unavailable)
 
     def __call__(self, image: Image.Image | None, hint: str | None = None,
-                 caption: str | None = None) -> SceneContext:
+                 caption: str | None = None, captions: Sequence[Caption] = ()
+                 ) -> SceneContext:
+        """`caption` is the caller's own (source "user"); `captions` are those found with
+        the photo (its metadata, a sidecar file, its name), each naming its source."""
         eras: list[EraCandidate] = []
         places: list[PlaceCandidate] = []
         sources: dict[str, SourceStatus] = {}
         unknown: dict[str, str] = {}
+        read = ((Caption(caption, "user"),) if caption and caption.strip() else ()) + tuple(
+            c for c in captions if c.text.strip())
 
         # 1. Hint and caption text.
-        self._text_cues(hint, caption, eras, places, unknown)
+        self._text_cues(hint, read, eras, places, unknown)
 
         # 2. Writing in the image.
         lines, script, language = self._writing_cues(image, sources, eras, places)
@@ -138,7 +144,7 @@ class ContextEncoder:
             language=language[0] if language else None,
             text=tuple(lines), scene=tuple(scene), conflicts=tuple(conflicts),
             description="", embedding=None, image_embedding=image_embedding,
-            sources=sources, unknown=unknown,
+            sources=sources, unknown=unknown, captions=read,
         )
         description = describe(context)
         embedding, model = self._embed(description, sources, unknown)
@@ -147,17 +153,22 @@ class ContextEncoder:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _text_cues(self, hint: str | None, caption: str | None, eras: list[EraCandidate],
-                   places: list[PlaceCandidate], unknown: dict[str, str]) -> None:
-        for source, text in (("hint", hint), ("caption", caption)):
-            if text and text.strip():
-                cues = read_cues(text, source, self.gazetteer, self.config.circa_years)
-                eras += cues.eras
-                places += cues.places
-                if source == "hint" and not (cues.eras or cues.places):
-                    # Reported, and the pipeline keeps such a hint away from retrieval.
-                    unknown["hint"] = (f"no year, period or place found in the hint "
-                                       f"{text.strip()!r}; write e.g. 'Kazan 1950s'")
+    def _text_cues(self, hint: str | None, captions: tuple[Caption, ...],
+                   eras: list[EraCandidate], places: list[PlaceCandidate],
+                   unknown: dict[str, str]) -> None:
+        if hint and hint.strip():
+            cues = read_cues(hint, "hint", self.gazetteer, self.config.circa_years)
+            eras += cues.eras
+            places += cues.places
+            if not (cues.eras or cues.places):
+                # Reported, and the pipeline keeps such a hint away from retrieval.
+                unknown["hint"] = (f"no year, period or place found in the hint "
+                                   f"{hint.strip()!r}; write e.g. 'Kazan 1950s'")
+        for caption in captions:
+            cues = read_cues(caption.text, "caption", self.gazetteer, self.config.circa_years,
+                             origin=caption.source)
+            eras += cues.eras
+            places += cues.places
 
     def _writing_cues(self, image: Image.Image | None, sources: dict[str, SourceStatus],
                       eras: list[EraCandidate], places: list[PlaceCandidate]

@@ -9,7 +9,7 @@ and place candidates (cities, countries, polities), each with its evidence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from context.gazetteer import PRESENT_YEAR, Gazetteer, Mention
 from context.temporal import FIRST_PHOTO_YEAR, find_dates
@@ -78,12 +78,16 @@ SIGN_LIKELY_YEARS = 5  # ... most likely within the first of those years
 
 
 def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5,
-              box: tuple[int, int, int, int] | None = None) -> TextCues:
-    """Era and place cues in `text`; `source` is "hint", "caption" or "ocr"."""
+              box: tuple[int, int, int, int] | None = None, origin: str | None = None
+              ) -> TextCues:
+    """Era and place cues in `text`; `source` is "hint", "caption" or "ocr". `origin` is a
+    caption's own source ("filename", "exif:ImageDescription", ...): every evidence names it.
+    """
     if source == "caption":
         text = normalize_caption(text)
     trust = SOURCE_TRUST[source]
-    where = "in the image" if source == "ocr" else f"in {source}"
+    where = ("in the image" if source == "ocr" else
+             f"in {source} ({origin})" if origin else f"in {source}")
     eras: list[EraCandidate] = []
     places: list[PlaceCandidate] = []
 
@@ -107,6 +111,9 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     for m in mentions:
         eras += _era_from_mention(m, source, trust, where, box)
         places += _place_from_mention(m, source, trust, where, box, gazetteer)
+    if origin:
+        eras = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in eras]
+        places = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in places]
     return TextCues(text, tuple(eras), tuple(places))
 
 

@@ -28,11 +28,12 @@ class Evidence:
     """One observation behind an inferred value: what was seen, where, and how strongly."""
 
     source: str  # one of SOURCES
-    what: str  # human-readable, e.g. 'year "1915" in caption'
+    what: str  # human-readable, e.g. 'year "1915" in caption (filename)'
     score: float  # strength of this observation in [0, 1]
     value: str | None = None  # what it suggests, e.g. "1910-1920" or "Q900"
     box: tuple[int, int, int, int] | None = None  # where in the image (OCR, CLIP has none)
     span: tuple[int, int] | None = None  # character span in the hint/caption text
+    origin: str | None = None  # a caption's own source (`Caption.source`), e.g. "filename"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Evidence:
@@ -40,6 +41,25 @@ class Evidence:
         box = tuple(data["box"]) if data.get("box") is not None else None
         span = tuple(data["span"]) if data.get("span") is not None else None
         return cls(**{**data, "box": box, "span": span})
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A piece of text that describes the photo, and where it was found.
+
+    `source` names the place: "user" (given by the caller), "filename", an EXIF, IPTC or XMP
+    field ("exif:ImageDescription", "iptc:Caption-Abstract", "xmp:dc:description", a date
+    such as "iptc:DateCreated": it gives the year), or a sidecar file beside the photo
+    ("sidecar:Prague1968.txt", "sidecar:Prague1968.json:caption").
+    """
+
+    text: str
+    source: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Caption:
+        check_keys(cls, data)
+        return cls(**data)
 
 
 def _evidence_list(items: list[dict[str, Any]]) -> tuple[Evidence, ...]:
@@ -219,6 +239,7 @@ class SceneContext:
     image_embedding: tuple[float, ...] | None = None  # CLIP image embedding, when CLIP ran
     sources: dict[str, SourceStatus] = field(default_factory=dict)  # ocr/scene/clip/embedding
     unknown: dict[str, str] = field(default_factory=dict)  # null field -> reason
+    captions: tuple[Caption, ...] = ()  # the captions read, each with its source
 
     @classmethod
     def empty(cls, reason: str) -> SceneContext:
@@ -264,6 +285,7 @@ class SceneContext:
             image_embedding=tuple(float(x) for x in img) if img is not None else None,
             sources={k: SourceStatus.from_dict(v) for k, v in data.get("sources", {}).items()},
             unknown=dict(data.get("unknown", {})),
+            captions=tuple(Caption.from_dict(c) for c in data.get("captions", [])),
         )
 
 

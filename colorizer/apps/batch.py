@@ -24,6 +24,7 @@ from colorizer.errors import ChronochromeError
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage, load_image
+from context.types import Caption
 
 MANIFEST = ".chronochrome-manifest.json"
 FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
@@ -42,6 +43,7 @@ class BatchItem:
     status: str = "pending"  # done | skipped | failed
     message: str = ""
     seconds: float = 0.0
+    captions: tuple[Caption, ...] = ()  # the captions the context read, with their sources
 
 
 @dataclass
@@ -142,6 +144,7 @@ class BatchColorizer:
             manifest[item.output.name] = {"input": str(item.source), "input_sha256": loaded.sha256,
                                           "settings": settings}
             item.status = "done"
+            item.captions = result.context.captions
             item.message = "; ".join(result.notes)  # e.g. a hint that was not understood
         except ChronochromeError as exc:
             item.status, item.message = "failed", str(exc)

@@ -23,7 +23,11 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", action="store_true",
                    help="colorize the bundled sample photos (default outdir: outputs/)")
     p.add_argument("--hint", help="free-text context, e.g. 'USSR 1950' or 'Kazan 1950s'")
-    p.add_argument("--caption", help="an archive caption or file name describing the photo")
+    p.add_argument("--caption", help="an archive caption describing the photo (replaces the "
+                   "captions read from its metadata, sidecar file and name)")
+    p.add_argument("--no-filename-caption", action="store_true",
+                   help="do not read the file name as a caption (metadata and sidecar "
+                        "captions are still read)")
     p.add_argument("--report", action="store_true",
                    help="also write <stem>.json and <stem>.uncertainty.png")
     p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
@@ -103,7 +107,8 @@ def run_colorize(args: argparse.Namespace) -> int:
         "render_size": args.render_size, "max_pixels": args.max_pixels,
         "temperature": args.temperature, "chroma_scale": args.chroma_scale,
         "exemplar_transfer": args.exemplar_transfer,
-        "retrieved_transfer": args.retrieved_transfer}.items()
+        "retrieved_transfer": args.retrieved_transfer,
+        "filename_caption": False if args.no_filename_caption else None}.items()
         if v is not None}
     try:  # settings are checked before any work starts, like the reference photos below
         PipelineConfig(**overrides)
@@ -141,21 +146,35 @@ def _run_with_progress(batch, sources, hint, caption):
     def report(item) -> None:
         print(f"{item.status:8s} {item.source} -> {item.output} ({item.seconds:.2f} s)",
               file=sys.stderr)
+        for used in item.captions:
+            print(f"         caption ({used.source}): {used.text}", file=sys.stderr)
 
     return batch.run(sources, hint, caption, on_item=report)
 
 
 def run_context(args: argparse.Namespace) -> int:
     """`chronochrome context`: context/cli.py's command, with the photo read by the project's
-    one image loader (as gray as the pipeline sees it) and the ImageNet scene classifier."""
+    one image loader (as gray as the pipeline sees it), the captions the pipeline would read
+    (metadata, sidecar, file name) and the ImageNet scene classifier."""
     from colorizer.model.scene import ImageNetSceneClassifier
+    from colorizer.pipeline.captions import photo_captions
     from colorizer.pipeline.colorization import gray_image, lightness_of
     from colorizer.pipeline.imageio import load_image
     from context.cli import run_context_command
 
-    return run_context_command(
-        args, open_image=lambda path: gray_image(lightness_of(load_image(path))),
-        make_scene_classifier=ImageNetSceneClassifier)
+    loaded = {}  # the photo is decoded once: for its pixels and for its captions
+
+    def open_image(path: str):
+        loaded[path] = load_image(path)
+        return gray_image(lightness_of(loaded[path]))
+
+    def read_captions(path: str, filename: bool):
+        found = photo_captions(loaded[path], None, filename)
+        return found.captions, found.notes
+
+    return run_context_command(args, open_image=open_image,
+                               make_scene_classifier=ImageNetSceneClassifier,
+                               read_captions=read_captions)
 
 
 def run_library(args: argparse.Namespace) -> int:

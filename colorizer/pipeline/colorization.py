@@ -26,6 +26,7 @@ from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_at, hue_agreement, shift_balance
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
@@ -185,12 +186,11 @@ class ColorizationPipeline:
         lightness = lightness_of(loaded)  # (1, 1, H, W)
         clock.lap("load")
 
-        # 2. Context (hint outranks inference). Without an explicit caption, a file's name is
-        #    the caption: archives put place and year there ("Detroit_circa_1915.jpg").
-        if caption is None and isinstance(image, (str, Path, LoadedImage)) and loaded.name:
-            caption = Path(loaded.name).name
+        # 2. Context (hint outranks inference); captions: the user's, else the file's own.
+        captions = (photo_captions(loaded, caption, self.config.filename_caption)
+                    if self.context_fn else PhotoCaptions(()))
         gray = gray_image(lightness)
-        context = (self.context_fn(gray, hints, caption) if self.context_fn
+        context = (self.context_fn(gray, hints, captions.captions) if self.context_fn
                    else _empty_context())
         # A hint in which no era or place was found is reported and not used: its words would
         # otherwise reach retrieval as a query ("asdfgh qwerty" retrieved three flags).
@@ -225,7 +225,8 @@ class ColorizationPipeline:
         clock.lap("merge")
         return self._result(loaded, context, prediction, guidance, colors, merged,
                             timings=clock.laps,
-                            notes=(f"hint not used: {hint_note}",) if hint_note else (),
+                            notes=((f"hint not used: {hint_note}",) if hint_note else ())
+                            + captions.notes,
                             settings=self._settings(chroma_scale, user, guidance, hints,
                                                     caption))
 
@@ -316,6 +317,7 @@ class ColorizationPipeline:
             "render_size": self.render_size,
             "hints": hints,
             "caption": caption,
+            "filename_caption": self.config.filename_caption,
             "fingerprint": self.fingerprint,
         }
 

@@ -14,12 +14,12 @@ from PIL import Image
 
 from colorizer.model.encoder import load_imagenet_encoder
 from context.config import ContextConfig
-from context.types import SceneContext
+from context.types import Caption, SceneContext
 from retrieval.retriever import RetrieverConfig
 from retrieval.types import RetrievedExemplar
 
-# (gray photo, hints, caption) -> what the photo's context is, with evidence.
-ContextFn = Callable[[Image.Image, str | None, str | None], SceneContext]
+# (gray photo, hints, captions) -> what the photo's context is, with evidence.
+ContextFn = Callable[[Image.Image, str | None, Sequence[Caption]], SceneContext]
 # (context, gray photo, hints understood as a query or None) -> exemplars, best first.
 ExemplarFn = Callable[[SceneContext, Image.Image, str | None], Sequence[RetrievedExemplar]]
 
@@ -43,9 +43,9 @@ def default_components(
             scene_classifier=ImageNetSceneClassifier(imagenet, device=device))
         text_embedder = encoder.embedder
 
-        def context_fn(image: Image.Image, hints: str | None, caption: str | None
+        def context_fn(image: Image.Image, hints: str | None, captions: Sequence[Caption]
                        ) -> SceneContext:
-            return encoder(image, hint=hints, caption=caption)
+            return encoder(image, hint=hints, captions=captions)
 
     if exemplars:
         from colorizer.model.visual_embedder import LuminanceEncoderEmbedder

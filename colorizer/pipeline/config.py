@@ -32,6 +32,9 @@ class PipelineConfig:
     exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
     retrieved_transfer: float = 1.0  # ... and from retrieved ones found in the photo
     transfer: TransferConfig = field(default_factory=TransferConfig)  # how cells are matched
+    # Read the file name as a caption ("Prague1968.png"); False: only the user's caption, the
+    # file's metadata and its sidecar (colorizer.pipeline.captions).
+    filename_caption: bool = True
 
     def __post_init__(self) -> None:
         if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:

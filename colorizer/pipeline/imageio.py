@@ -9,7 +9,9 @@ every input gets the same treatment:
 4. EXIF orientation is applied;
 5. pixels are brought to sRGB: 16-bit grayscale scaled by 65535, alpha composited on white,
    CMYK and embedded ICC profiles converted with littleCMS;
-6. whether the source had real color is reported (the pipeline keeps luminance only).
+6. whether the source had real color is reported (the pipeline keeps luminance only);
+7. the captions the file carries (EXIF, IPTC, XMP, PNG text) are kept, each with its field
+   (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's).
 
 Failures raise the `ImageLoadError` family from `colorizer.errors`; each step that changed the
 pixels adds a human-readable note to `LoadedImage.notes`. Steps 1-3 are here, steps 4-6 (the
@@ -41,6 +43,8 @@ from colorizer.errors import (
     UnsupportedImageError,
 )
 from colorizer.pipeline.image_pixels import apply_orientation, has_color, to_srgb
+from colorizer.pipeline.metadata import metadata_captions
+from context.types import Caption
 
 DEFAULT_MAX_PIXELS = 50_000_000
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
@@ -88,6 +92,8 @@ class LoadedImage:
     notes: tuple[str, ...]  # what was done to the pixels, for reports and logs
     sha256: str | None  # hex digest of the source bytes; None for a PIL image input
     name: str  # file path, or the given name ("<bytes>" / "<image>" when none was given)
+    captions: tuple[Caption, ...] = ()  # found in the file's EXIF, IPTC, XMP, PNG text
+    path: str | None = None  # the file it was read from; None for bytes and PIL images
 
 
 def load_image(
@@ -117,8 +123,9 @@ def load_image(
     if not data:
         raise EmptyFileError(label, "the file is empty (0 bytes)", _REDOWNLOAD_FIX)
     digest = hashlib.sha256(data).hexdigest()
+    path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
     with _PIL_SETTINGS, _open_image(data, label) as image:
-        return _load_pil(image, label, max_pixels, sha256=digest)
+        return _load_pil(image, label, max_pixels, sha256=digest, path=path)
 
 
 def iter_image_files(inputs: Iterable[str | Path]) -> list[Path]:
@@ -267,13 +274,16 @@ def _unidentified(data: bytes, label: str) -> ImageLoadError:
     return UnsupportedImageError(label, problem, f"convert it to {_SUPPORTED_NAMES} first")
 
 
-def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | None) -> LoadedImage:
-    """Steps 2-6 of the module docstring, on an opened (possibly not yet decoded) image."""
+def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | None,
+              path: str | None = None) -> LoadedImage:
+    """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
     _check_pixel_cap(image.size, label, max_pixels)
     frames = _decode(image, label)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
+    captions, caption_notes = metadata_captions(image)
     notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
+    notes.extend(caption_notes)
     image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
@@ -292,6 +302,8 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
         notes=tuple(notes),
         sha256=sha256,
         name=label,
+        captions=captions,
+        path=path,
     )
 
 

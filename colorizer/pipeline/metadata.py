@@ -1,0 +1,189 @@
+"""Captions a photo file carries in itself: EXIF, IPTC, XMP and PNG text fields.
+
+`metadata_captions(image)` reads them from an opened PIL image (the loader calls it once,
+before any conversion drops the file's blocks) and returns the `Caption`s, each naming its
+field, plus notes on blocks that could not be read. `xmp_captions(packet, prefix)` reads one
+XMP packet; XMP sidecar files (captions.py) use it too.
+
+Nothing here executes what it reads: XMP is parsed with the standard library's XML parser,
+and a packet that declares a DTD (where entity expansion lives) is refused, not parsed.
+Dates are captions too: IPTC and XMP DateCreated give the year. EXIF dates are left out:
+on a scanned print they are the scan's date, not the photo's.
+"""
+
+from __future__ import annotations
+
+import struct
+import xml.etree.ElementTree as ET
+
+from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
+
+from context.types import Caption
+
+CAPTION_MAX_CHARS = 2000  # longer text is cut here (the service accepts captions this long)
+XMP_MAX_BYTES = 1 << 20  # larger packets are not parsed (PNG text chunks stop at 1 MiB too)
+
+# EXIF: IFD0 tags, then the Exif IFD's UserComment (with its 8-byte character-code prefix).
+_EXIF_TEXT = {0x010E: "ImageDescription", 0x9C9B: "XPTitle", 0x9C9C: "XPComment",
+              0x9C9F: "XPSubject"}
+_EXIF_IFD, _USER_COMMENT = 0x8769, 0x9286
+# IPTC IIM record 2 datasets (what archives fill in), and 1:90, the coded character set.
+_IPTC = {(2, 120): "Caption-Abstract", (2, 105): "Headline", (2, 5): "ObjectName",
+         (2, 55): "DateCreated", (2, 90): "City", (2, 92): "Sub-location",
+         (2, 95): "Province-State", (2, 101): "Country-PrimaryLocationName"}
+_IPTC_UTF8 = (1, 90)
+_NS = {"dc": "http://purl.org/dc/elements/1.1/",
+       "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+       "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"}
+_XMP_FIELDS = (("dc", "description"), ("dc", "title"), ("photoshop", "Headline"),
+               ("photoshop", "DateCreated"), ("photoshop", "City"), ("photoshop", "State"),
+               ("photoshop", "Country"), ("Iptc4xmpCore", "Location"))
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_PNG_TEXT = ("Title", "Description")
+# What cameras and scanners write when nobody wrote a caption: says nothing about the photo.
+_PLACEHOLDERS = {"olympus digital camera", "sony dsc", "digital camera", "default", "image",
+                 "picture", "dcim", "untitled", "no description"}
+# What Pillow raises on damaged metadata blocks.
+_BLOCK_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
+                 struct.error, UnicodeError)
+
+
+def metadata_captions(image: Image.Image) -> tuple[tuple[Caption, ...], tuple[str, ...]]:
+    """The captions in an opened image's EXIF, IPTC, XMP and PNG text, and notes on any
+    block that could not be read (a damaged block never fails the load)."""
+    captions: list[Caption] = []
+    notes: list[str] = []
+    for kind, reader in (("EXIF", _exif), ("IPTC", _iptc), ("PNG text", _png_text)):
+        try:
+            captions += reader(image)
+        except _BLOCK_ERRORS as exc:
+            notes.append(f"{kind} metadata unreadable ({exc}); its captions not used")
+    packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
+    if packet:
+        found, note = xmp_captions(packet, "xmp")
+        captions += found
+        notes += [note] if note else []
+    return tuple(captions), tuple(notes)
+
+
+def make_caption(text: str | None, source: str) -> Caption | None:
+    """A `Caption` of cleaned text (NULs and surrounding space removed, cut at
+    CAPTION_MAX_CHARS); None for empty text and camera placeholders."""
+    if not text:
+        return None
+    text = " ".join(text.replace("\x00", " ").split())
+    if not text or text.casefold() in _PLACEHOLDERS:
+        return None
+    return Caption(text[:CAPTION_MAX_CHARS], source)
+
+
+def _exif(image: Image.Image) -> list[Caption]:
+    exif = image.getexif()
+    found = [make_caption(_exif_text(exif.get(tag), tag >= 0x9C00), f"exif:{name}")
+             for tag, name in _EXIF_TEXT.items()]
+    comment = exif.get_ifd(_EXIF_IFD).get(_USER_COMMENT)
+    if isinstance(comment, bytes):
+        found.append(make_caption(_user_comment(comment, exif.endian or ">"), "exif:UserComment"))
+    return [c for c in found if c]
+
+
+def _exif_text(value: object, windows: bool) -> str | None:
+    """Pillow decodes EXIF ASCII as Latin-1; most writers put UTF-8 there. XP* tags are
+    UTF-16LE bytes."""
+    if isinstance(value, tuple):  # XP* tags read as a tuple of byte values
+        value = bytes(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-16-le" if windows else "utf-8", "replace")
+    if isinstance(value, str):
+        try:
+            return value.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return value
+    return None
+
+
+def _user_comment(data: bytes, endian: str) -> str:
+    """UserComment: an 8-byte character code ("ASCII", "UNICODE", "JIS", or undefined)."""
+    code, text = data[:8].rstrip(b"\x00 ").upper(), data[8:]
+    if code == b"UNICODE":
+        if text[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return text.decode("utf-16", "replace")
+        return text.decode("utf-16-be" if endian == ">" else "utf-16-le", "replace")
+    if code == b"JIS":
+        return text.decode("iso2022_jp", "replace")
+    return text.decode("utf-8", "replace")  # ASCII, undefined: UTF-8 is what is found
+
+
+def _iptc(image: Image.Image) -> list[Caption]:
+    if not isinstance(image, (JpegImagePlugin.JpegImageFile, TiffImagePlugin.TiffImageFile)):
+        return []  # Pillow finds IPTC only in JPEG and TIFF files
+    info = IptcImagePlugin.getiptcinfo(image) or {}
+    utf8 = info.get(_IPTC_UTF8) == b"\x1b%G"
+    found = []
+    for key, name in _IPTC.items():
+        values = info.get(key)
+        for value in values if isinstance(values, list) else [values] if values else []:
+            text = value.decode("utf-8", "replace") if utf8 else _utf8_or_latin1(value)
+            found.append(make_caption(_iptc_date(text) if name == "DateCreated" else text,
+                                 f"iptc:{name}"))
+    return [c for c in found if c]
+
+
+def _utf8_or_latin1(value: bytes) -> str:
+    try:
+        return value.decode("utf-8")
+    except UnicodeError:
+        return value.decode("latin-1")
+
+
+def _iptc_date(text: str) -> str:
+    """IPTC dates are CCYYMMDD, 00 for an unknown month or day: '19680821' -> '1968-08-21'."""
+    text = text.strip()
+    if len(text) != 8 or not text.isdigit():
+        return text
+    year, month, day = text[:4], text[4:6], text[6:]
+    return year if month == "00" else f"{year}-{month}" if day == "00" else (
+        f"{year}-{month}-{day}")
+
+
+def _png_text(image: Image.Image) -> list[Caption]:
+    if image.format != "PNG":
+        return []
+    found = [make_caption(image.info.get(key) if isinstance(image.info.get(key), str) else None,
+                     f"png:{key}") for key in _PNG_TEXT]
+    return [c for c in found if c]
+
+
+def xmp_captions(packet: bytes | str, prefix: str) -> tuple[list[Caption], str | None]:
+    """The caption fields of one XMP packet (sources `{prefix}:dc:description`, ...), and a
+    note when the packet was not read."""
+    data = packet.encode("utf-8") if isinstance(packet, str) else bytes(packet)
+    if len(data) > XMP_MAX_BYTES:
+        return [], f"{prefix}: XMP packet of {len(data):,} bytes not read (limit {XMP_MAX_BYTES:,})"
+    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        return [], f"{prefix}: XMP packet declares a DTD; not read"
+    try:
+        root = ET.fromstring(data.strip(b"\x00 \r\n\t"))
+    except ET.ParseError as exc:
+        return [], f"{prefix}: XMP packet is not well-formed XML ({exc}); not read"
+    found = []
+    for description in root.iter(f"{_RDF}Description"):
+        for ns, name in _XMP_FIELDS:
+            tag = f"{{{_NS[ns]}}}{name}"
+            value = description.get(tag)
+            element = description.find(tag)
+            if value is None and element is not None:
+                value = _xmp_value(element)
+            found.append(make_caption(value, f"{prefix}:{ns}:{name}"))
+    return [c for c in found if c], None
+
+
+def _xmp_value(element: ET.Element) -> str | None:
+    """An XMP property's text: plain, or the x-default (else first) item of an rdf:Alt,
+    rdf:Seq or rdf:Bag."""
+    items = list(element.iter(f"{_RDF}li"))
+    if not items:
+        return element.text
+    default = [li for li in items if li.get(_XML_LANG) == "x-default"]
+    return (default or items)[0].text
