@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from pathlib import Path
 
 from colorizer.errors import ChronochromeError
 
 log = logging.getLogger("chronochrome")
+
+
+def _finite(text: str) -> float:
+    """An argparse type: a finite number (NaN or infinity would turn colors black)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number, e.g. 0.5") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, e.g. 0.5")
+    return value
 
 
 def _add_colorize(sub: argparse._SubParsersAction) -> None:
@@ -35,8 +47,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse inputs with more pixels (default 50,000,000)")
-    p.add_argument("--temperature", type=float, default=None, help="vividness: lower = bolder")
-    p.add_argument("--chroma-scale", type=float, default=None, help="multiplies predicted chroma")
+    p.add_argument("--temperature", type=_finite, default=None, help="vividness: lower = bolder")
+    p.add_argument("--chroma-scale", type=_finite, default=None, help="multiplies predicted chroma")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")
     p.add_argument("--no-context", action="store_true",
@@ -46,10 +58,10 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
                    help="a color reference photo of a similar scene (repeatable); joins the "
                         "retrieved exemplars, ahead of them")
-    p.add_argument("--exemplar-transfer", type=float, default=None, metavar="S",
+    p.add_argument("--exemplar-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: how strongly colors are copied from --exemplar photos where "
                         "they match (default 1; 0 = through cross-attention only)")
-    p.add_argument("--retrieved-transfer", type=float, default=None, metavar="S",
+    p.add_argument("--retrieved-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: the same for retrieved exemplars, once found in the photo "
                         "(default 1; see eval/results/transfer-tuning.md)")
 
