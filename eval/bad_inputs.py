@@ -177,7 +177,7 @@ def _flag_cases(root: Path, good: Path, color: Path) -> list[Case]:
               ["--weights", str(good)], ["--exemplar", str(root / "nope.jpg")],
               ["--exemplar", str(good)], ["--exemplar", str(root / "in" / "garbage.png")],
               ["--exemplar", str(color), "--exemplar-transfer", "nan"], ["--bogus-flag"],
-              ["--hint", "\x00\x01 ' \" ; rm -rf"], ["--caption", "x" * 100_000]]
+              ["--hint", "\x01\x7f ' \" ; rm -rf"], ["--caption", "x" * 100_000]]
     cases = [Case("flag " + " ".join(Path(v).name if "/" in v else v[:20] for v in f),
                   base + f) for f in flags]
     bad_json = root / "bad.json"

@@ -111,6 +111,9 @@ def run_colorize(args: argparse.Namespace) -> int:
     if outdir.exists() and not outdir.is_dir():
         raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
     overrides = _checked_settings(args)
+    if args.weights is not None and not (args.weights / "model.safetensors").is_file():
+        raise ChronochromeError(f"--weights {args.weights}: not a folder holding "
+                                "model.safetensors; give a folder written by save_pretrained")
     # Our own outputs in an input folder (colorizing into it) are never inputs.
     skip = Manifest(outdir).owned_paths() if outdir.is_dir() else set()
     sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip)
