@@ -38,6 +38,9 @@ from context.tesseract import TesseractEngine, tesseract_install, tesseract_mode
 __all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "merge_words",
            "tesseract_install", "tesseract_models"]
 
+# Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
+# copy made before that).
+DETECTOR_MAX_SIDE = 4096
 LINE_HEIGHT = 40  # pixels: each crop is resized to this height in the strip
 _GAP = 14
 _ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
@@ -86,12 +89,20 @@ class RapidTextDetector:
         })
 
     def __call__(self, image: Image.Image) -> list[tuple[int, int, int, int, float]]:
+        # The detector works at `side` px anyway: a larger photo is shrunk before the copy
+        # (boxes scaled back), and a strip thinner than the detector's stride is skipped.
+        if min(image.size) < 8:
+            return []
+        scale = min(1.0, DETECTOR_MAX_SIDE / max(image.size))
+        if scale < 1.0:
+            image = image.resize((max(1, round(image.width * scale)),
+                                  max(1, round(image.height * scale))), Image.BILINEAR)
         rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # (H, W, 3) BGR as rapidocr expects
         quads, _ = self._det(np.ascontiguousarray(rgb))
         if quads is None or len(quads) == 0:
             return []
         out = []
-        for q in quads:  # (4, 2) corner points
+        for q in quads / scale:  # (4, 2) corner points, in the photo's pixels
             x0, y0 = q.min(axis=0)
             x1, y1 = q.max(axis=0)
             out.append((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)), 1.0))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import os
 import pickle
 import struct
 import zlib
@@ -270,13 +271,13 @@ def test_given_name_is_used_for_bytes_and_errors():
 def test_path_is_read_once(tmp_path, monkeypatch):
     path = save(tmp_path, "x.png", Image.new("L", (2, 2)))
     calls = []
-    original = Path.read_bytes
+    original = os.open
 
-    def counting_read_bytes(self):
-        calls.append(self)
-        return original(self)
+    def counting_open(name, *args, **kwargs):
+        calls.append(Path(name))
+        return original(name, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    monkeypatch.setattr(os, "open", counting_open)
     monkeypatch.setattr(Image, "open", _only_from_memory(Image.open))
     load_image(path)
     assert calls == [path]

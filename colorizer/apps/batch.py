@@ -1,13 +1,22 @@
-"""Colorizing many files into a folder: naming, skipping finished work, safe writes.
+"""Colorizing many files into a folder: skipping finished work, safe writes.
 
 Rules that protect a user's data:
-- an output never replaces an input file, nor a file chronochrome did not write (unless
-  `overwrite=True`);
-- outputs are written to a temporary name and renamed, so a crash never leaves half a file
-  (`colorizer.apps.outputs`, the same writer the HTTP service uses);
-- one bad file is recorded as a failure and the batch goes on;
-- a file already colorized from the same input bytes, model and settings is skipped, which
-  is recorded in `OUTDIR/.chronochrome-manifest.json`.
+- every name is planned before any photo is computed (`colorizer.apps.planner`): no two
+  outputs share a name, none is an input;
+- an output or side file never replaces a file chronochrome did not write (unless
+  `overwrite=True`): what we wrote is listed in `OUTDIR/.chronochrome-manifest.json`;
+- the output folder is written to (the manifest) before the first photo is computed, so an
+  unwritable folder fails at once;
+- each photo's manifest entry is written as "pending", with every file it will write, before
+  the files, and as "done" after them: a crash at any point leaves files the next run knows
+  as its own and re-does (never refuses);
+- side files an earlier run wrote that this run does not (`--report` dropped) are removed,
+  only when the manifest says we wrote them;
+- outputs go to a temporary name and are renamed (`colorizer.apps.outputs`), created with
+  the permissions the user's umask gives;
+- one bad file is recorded as a failure and the batch goes on; Ctrl-C ends the batch with
+  the summary of what was done (`BatchSummary.interrupted`);
+- a file already colorized from the same input bytes, model and settings is skipped.
 """
 
 from __future__ import annotations
@@ -19,10 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from colorizer.apps.outputs import encode_outputs, image_suffix, write_files
-from colorizer.errors import ChronochromeError
+from colorizer.apps.outputs import default_file_mode, encode_outputs, write_files
+from colorizer.apps.planner import (
+    PlannedOutput,
+    Source,
+    find_sources,
+    plan_outputs,
+    real_path,
+)
+from colorizer.errors import ChronochromeError, ImageNotFoundError
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
+from colorizer.pipeline.image_pixels import NONFINITE_NOTE
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from context.types import Caption
 
@@ -40,15 +57,17 @@ class OutputConflictError(ChronochromeError):
 class BatchItem:
     source: Path
     output: Path
-    status: str = "pending"  # done | skipped | failed
+    status: str = "pending"  # done | skipped | failed (pending: not reached)
     message: str = ""
     seconds: float = 0.0
     captions: tuple[Caption, ...] = ()  # the captions the context read, with their sources
+    plan: PlannedOutput | None = field(default=None, repr=False)
 
 
 @dataclass
 class BatchSummary:
     items: list[BatchItem] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C stopped the batch; items not reached stay "pending"
 
     def count(self, status: str) -> int:
         return sum(item.status == status for item in self.items)
@@ -58,36 +77,62 @@ class BatchSummary:
         return [item for item in self.items if item.status == "failed"]
 
 
-def plan_outputs(sources: list[Path], outdir: Path, fmt: str) -> list[BatchItem]:
-    """One output path per source; sources sharing a stem keep their suffix in the name."""
-    suffix = image_suffix(fmt)
-    stems: dict[str, int] = {}
-    for src in sources:
-        stems[src.stem] = stems.get(src.stem, 0) + 1
-    items = []
-    for src in sources:
-        stem = src.stem if stems[src.stem] == 1 else f"{src.stem}_{src.suffix.lstrip('.')}"
-        items.append(BatchItem(source=src, output=outdir / f"{stem}{suffix}"))
-    return items
+class Manifest:
+    """What chronochrome wrote into one folder: output key -> entry (input, settings, files)."""
+
+    def __init__(self, outdir: Path):
+        self.outdir = outdir
+        self.entries: dict[str, dict[str, Any]] = _read_json(outdir / MANIFEST)
+
+    def files_of(self, key: str) -> list[str]:
+        entry = self.entries.get(key) or {}
+        return list(entry.get("files", [key]))  # manifests before "files" listed the image
+
+    def owned(self) -> set[str]:
+        return {name for key in self.entries for name in self.files_of(key)}
+
+    def owned_paths(self) -> set[Path]:
+        return {real_path(self.outdir / name) for name in self.owned()}
+
+    def save(self) -> None:
+        text = json.dumps(self.entries, indent=1, ensure_ascii=False).encode("utf-8")
+        write_files([(self.outdir / MANIFEST, text)], mode=default_file_mode())
 
 
-def _read_manifest(outdir: Path) -> dict[str, Any]:
-    path = outdir / MANIFEST
+def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, OSError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, OSError, UnicodeDecodeError):
         return {}  # a damaged manifest only costs re-doing work, never data
+    return data if isinstance(data, dict) else {}
 
 
 def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
-                 output: Path) -> bool:
-    """The one place that decides "already colorized, skip": the manifest `entry` of `output`
-    was made from the same input bytes with the same `settings` (`BatchColorizer._settings_key`),
-    and the output is still there."""
-    return bool(entry and entry.get("input_sha256") == loaded.sha256
-                and entry.get("settings") == settings and output.is_file())
+                 outdir: Path) -> bool:
+    """The one place that decides "already colorized, skip": the manifest `entry` was
+    finished ("done") from the same input bytes with the same `settings`
+    (`BatchColorizer._settings_key`), and every file it lists is still there."""
+    return bool(entry and entry.get("state", "done") == "done"
+                and entry.get("input_sha256") == loaded.sha256
+                and entry.get("settings") == settings
+                and all((outdir / name).is_file() for name in entry.get("files", [])))
+
+
+def prepare_outdir(outdir: Path) -> Manifest:
+    """Create OUTDIR and write its manifest: an unusable folder fails here, before any work."""
+    if outdir.exists() and not outdir.is_dir():
+        raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        manifest = Manifest(outdir)
+        manifest.save()
+    except OSError as exc:
+        raise ChronochromeError(
+            f"cannot write into {outdir} ({exc.strerror or exc}); choose a folder you can "
+            "write to with -o") from exc
+    return manifest
 
 
 class BatchColorizer:
@@ -113,53 +158,97 @@ class BatchColorizer:
                 "format": self.fmt, "report": self.report,
                 "exemplars": [e.sha256 for e in self.exemplars]}
 
-    def run(self, sources: Iterable[Path], hints: str | None = None, caption: str | None = None,
+    def plan(self, sources: Iterable[Path | Source], manifest: Manifest) -> list[BatchItem]:
+        given = list(sources)
+        paths = [s for s in given if not isinstance(s, Source)]
+        found = find_sources(paths, skip=manifest.owned_paths()) if paths else []
+        plans = plan_outputs([s for s in given if isinstance(s, Source)] + found,
+                             self.outdir, self.fmt)
+        return [BatchItem(p.source.path, p.image, plan=p) for p in plans]
+
+    def run(self, sources: Iterable[Path | Source], hints: str | None = None,
+            caption: str | None = None,
             on_item: Callable[[BatchItem], None] | None = None) -> BatchSummary:
-        sources = list(sources)
-        self.outdir.mkdir(parents=True, exist_ok=True)
-        manifest = _read_manifest(self.outdir)
-        inputs = {p.resolve() for p in sources}
-        summary = BatchSummary(plan_outputs(sources, self.outdir, self.fmt))
+        """Colorize `sources` (files, folders or planned `Source`s) into the folder."""
+        manifest = prepare_outdir(self.outdir)
+        summary = BatchSummary(self.plan(sources, manifest))
         settings = self._settings_key(hints, caption)
-        for item in summary.items:
-            self._process(item, inputs, manifest, settings, hints, caption)
-            if item.status == "done":
-                write_files([(self.outdir / MANIFEST, json.dumps(manifest, indent=1).encode())])
-            if on_item:
-                on_item(item)
+        try:
+            for item in summary.items:
+                self._process(item, manifest, settings, hints, caption)
+                if on_item:
+                    on_item(item)
+        except KeyboardInterrupt:
+            summary.interrupted = True  # what was written is complete and in the manifest
         return summary
 
-    def _process(self, item: BatchItem, inputs: set[Path], manifest: dict[str, Any],
-                 settings: dict[str, Any], hints: str | None, caption: str | None) -> None:
-        start = time.perf_counter()
+    def _process(self, item: BatchItem, manifest: Manifest, settings: dict[str, Any],
+                 hints: str | None, caption: str | None) -> None:
+        start, plan = time.perf_counter(), item.plan
         try:
+            if plan.source.problem:
+                raise ImageNotFoundError(str(item.source), plan.source.problem,
+                                         "fix or remove the link")
             loaded = load_image(item.source, max_pixels=self.pipeline.config.max_pixels)
-            entry = manifest.get(item.output.name)
-            if already_done(entry, loaded, settings, item.output):
+            if already_done(manifest.entries.get(plan.key), loaded, settings, self.outdir):
                 item.status, item.message = "skipped", "already colorized from the same input and model"
                 return
-            self._check_target(item.output, inputs, made_by_us=entry is not None)
-            result = self.pipeline(loaded, hints=hints, caption=caption, exemplars=self.exemplars)
-            write_files(encode_outputs(result, item.output, self.fmt, report=self.report).files)
-            manifest[item.output.name] = {"input": str(item.source), "input_sha256": loaded.sha256,
-                                          "settings": settings}
+            sides = [plan.sides[".json"], plan.sides[".uncertainty.png"]] if self.report else []
+            self._check_targets([plan.image, *sides], manifest)  # before the work
+            pipeline, size_note = self._pipeline_for(loaded)
+            result = pipeline(loaded, hints=hints, caption=caption, exemplars=self.exemplars)
+            files = encode_outputs(result, plan.image, self.fmt, report=self.report).files
+            self._check_targets([path for path, _ in files], manifest)
+            self._write(plan, files, manifest, {"input": str(item.source),
+                                                "input_sha256": loaded.sha256,
+                                                "settings": settings})
             item.status = "done"
             item.captions = result.context.captions
-            item.message = "; ".join(result.notes)  # e.g. a hint that was not understood
+            notes = [*result.notes, *(n for n in loaded.notes if NONFINITE_NOTE in n)]
+            item.message = "; ".join(notes + ([size_note] if size_note else []))
         except ChronochromeError as exc:
             item.status, item.message = "failed", str(exc)
+        except MemoryError:
+            item.status, item.message = "failed", (
+                f"{item.source}: not enough memory for this photo; downscale it or lower "
+                "--render-size")
         except (OSError, ValueError, RuntimeError) as exc:
             item.status, item.message = "failed", f"{item.source}: {type(exc).__name__}: {exc}"
         finally:
             item.seconds = time.perf_counter() - start
 
-    def _check_target(self, output: Path, inputs: set[Path], made_by_us: bool) -> None:
-        if output.resolve() in inputs:
-            raise OutputConflictError(
-                f"{output}: writing here would overwrite an input photo; choose another -o folder"
-            )
-        if output.exists() and not made_by_us and not self.overwrite:
-            raise OutputConflictError(
-                f"{output} exists and was not written by chronochrome; move it away or pass "
-                "--overwrite"
-            )
+    def _pipeline_for(self, loaded: LoadedImage) -> tuple[ColorizationPipeline, str]:
+        """The pipeline for this photo: a render size above both the photo's long side and
+        the model's operating point would only upsample it (slower, more memory, no detail)."""
+        pipe, long_side = self.pipeline, max(loaded.size)
+        limit = max(long_side, pipe.saved_decoding.render_size)
+        if pipe.render_size <= limit:
+            return pipe, ""
+        note = (f"render size lowered from {pipe.render_size} to {limit} px "
+                f"(the photo's long side is {long_side} px)")
+        return pipe.with_config(render_size=limit), note
+
+    def _check_targets(self, paths: list[Path], manifest: Manifest) -> None:
+        owned = manifest.owned()
+        for path in paths:
+            key = path.relative_to(self.outdir).as_posix()
+            if (path.exists() or path.is_symlink()) and key not in owned and not self.overwrite:
+                raise OutputConflictError(
+                    f"{path} exists and was not written by chronochrome; move it away or pass "
+                    "--overwrite")
+
+    def _write(self, plan: PlannedOutput, files: list[tuple[Path, bytes]], manifest: Manifest,
+               record: dict[str, Any]) -> None:
+        """Pending entry, files, stale side files removed, done entry (module docstring)."""
+        new = [path.relative_to(self.outdir).as_posix() for path, _ in files]
+        old = manifest.files_of(plan.key) if plan.key in manifest.entries else []
+        manifest.entries[plan.key] = {**record, "state": "pending",
+                                      "files": sorted(set(old) | set(new))}
+        manifest.save()
+        for path, _ in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        write_files(files, mode=default_file_mode())
+        for stale in sorted(set(old) - set(new)):
+            (self.outdir / stale).unlink(missing_ok=True)
+        manifest.entries[plan.key] = {**record, "state": "done", "files": new}
+        manifest.save()

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from pathlib import Path
 
 from colorizer.errors import ChronochromeError
 
 log = logging.getLogger("chronochrome")
+
+
+def _finite(text: str) -> float:
+    """An argparse type: a finite number (NaN or infinity would turn colors black)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number, e.g. 0.5") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, e.g. 0.5")
+    return value
 
 
 def _add_colorize(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +51,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse inputs with more pixels (default 50,000,000)")
-    p.add_argument("--temperature", type=float, default=None, help="vividness: lower = bolder")
-    p.add_argument("--chroma-scale", type=float, default=None, help="multiplies predicted chroma")
+    p.add_argument("--temperature", type=_finite, default=None, help="vividness: lower = bolder")
+    p.add_argument("--chroma-scale", type=_finite, default=None, help="multiplies predicted chroma")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")
     p.add_argument("--no-context", action="store_true",
@@ -50,10 +62,10 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
                    help="a color reference photo of a similar scene (repeatable); joins the "
                         "retrieved exemplars, ahead of them")
-    p.add_argument("--exemplar-transfer", type=float, default=None, metavar="S",
+    p.add_argument("--exemplar-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: how strongly colors are copied from --exemplar photos where "
                         "they match (default 1; 0 = through cross-attention only)")
-    p.add_argument("--retrieved-transfer", type=float, default=None, metavar="S",
+    p.add_argument("--retrieved-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: the same for retrieved exemplars, once found in the photo "
                         "(default 1; see eval/results/transfer-tuning.md)")
 
@@ -85,35 +97,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_colorize(args: argparse.Namespace) -> int:
-    from colorizer.apps.batch import BatchColorizer
-    from colorizer.apps.samples import sample_photos
-    from colorizer.pipeline.colorization import ColorizationPipeline, PipelineConfig
-    from colorizer.pipeline.guidance import UserExemplar
-    from colorizer.pipeline.imageio import iter_image_files
+MAX_RENDER_SIZE = 2048  # px; the generator's memory grows with its square (2048: ~3 GB)
 
-    if args.samples:
-        sources = sample_photos() + iter_image_files(args.inputs)
-        outdir = args.outdir or Path("outputs")
-    else:
-        if not args.inputs:
-            raise ChronochromeError("no inputs: give image files or folders, or --samples")
-        if args.outdir is None:
-            raise ChronochromeError("missing -o OUTDIR: say where the colorized photos go")
-        sources, outdir = iter_image_files(args.inputs), args.outdir
+
+def run_colorize(args: argparse.Namespace) -> int:
+    from colorizer.apps.batch import BatchColorizer, Manifest
+    from colorizer.apps.planner import find_sources
+    from colorizer.apps.samples import sample_photos
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.guidance import UserExemplar
+
+    if not args.samples and not args.inputs:
+        raise ChronochromeError("no inputs: give image files or folders, or --samples")
+    if not args.samples and args.outdir is None:
+        raise ChronochromeError("missing -o OUTDIR: say where the colorized photos go")
+    outdir = args.outdir or Path("outputs")
+    if outdir.exists() and not outdir.is_dir():
+        raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
+    overrides = _checked_settings(args)
+    if args.weights is not None and not (args.weights / "model.safetensors").is_file():
+        raise ChronochromeError(f"--weights {args.weights}: not a folder holding "
+                                "model.safetensors; give a folder written by save_pretrained")
+    # Our own outputs in an input folder (colorizing into it) are never inputs.
+    skip = Manifest(outdir).owned_paths() if outdir.is_dir() else set()
+    sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip)
     if not sources:
         raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
-    overrides = {k: v for k, v in {
-        "render_size": args.render_size, "max_pixels": args.max_pixels,
-        "temperature": args.temperature, "chroma_scale": args.chroma_scale,
-        "exemplar_transfer": args.exemplar_transfer,
-        "retrieved_transfer": args.retrieved_transfer,
-        "filename_caption": False if args.no_filename_caption else None}.items()
-        if v is not None}
-    try:  # settings are checked before any work starts, like the reference photos below
-        PipelineConfig(**overrides)
-    except ValueError as exc:
-        raise ChronochromeError(f"bad setting: {exc}") from exc
     # Reference photos are checked before any work starts: a bad one is the user's typo.
     user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
@@ -128,9 +137,35 @@ def run_colorize(args: argparse.Namespace) -> int:
     for note in sorted({item.message for item in summary.items
                         if item.status == "done" and item.message}):
         print(f"note: {note}", file=sys.stderr)
+    if summary.interrupted:
+        print(f"interrupted: {summary.count('pending')} not started", file=sys.stderr)
     print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
           f"(already done), {summary.count('failed')} failed -> {outdir}")
-    return 1 if summary.failed else 0
+    return 130 if summary.interrupted else 1 if summary.failed else 0
+
+
+def _checked_settings(args: argparse.Namespace) -> dict:
+    """The run's setting overrides, checked before any work starts (one line each)."""
+    from colorizer.pipeline.colorization import PipelineConfig
+    from colorizer.pipeline.decoding import DecodingConfig
+
+    if args.render_size is not None and args.render_size > MAX_RENDER_SIZE:
+        raise ChronochromeError(
+            f"--render-size {args.render_size} is above the maximum {MAX_RENDER_SIZE} px "
+            "(memory grows with its square); photos smaller than it are never upsampled")
+    overrides = {k: v for k, v in {
+        "render_size": args.render_size, "max_pixels": args.max_pixels,
+        "temperature": args.temperature, "chroma_scale": args.chroma_scale,
+        "exemplar_transfer": args.exemplar_transfer,
+        "retrieved_transfer": args.retrieved_transfer,
+        "filename_caption": False if args.no_filename_caption else None}.items()
+        if v is not None}
+    try:
+        PipelineConfig(**overrides).decoding(DecodingConfig())
+    except ValueError as exc:
+        flag = str(exc).split(" ")[0].replace("_", "-")
+        raise ChronochromeError(f"bad setting --{flag}: {exc}") from exc
+    return overrides
 
 
 def _run_with_progress(batch, sources, hint, caption):
@@ -187,7 +222,17 @@ def run_library(args: argparse.Namespace) -> int:
 def run_train(args: argparse.Namespace) -> int:
     from colorizer.training.train import TrainConfig, store_class_weights, train
 
-    config = TrainConfig.from_json(args.config)
+    path = args.config
+    in_repo = Path(__file__).resolve().parents[2] / path
+    if not path.is_file() and not path.is_absolute() and in_repo.is_file():
+        path = in_repo  # `configs/train/...` named from outside the repository
+    if not path.is_file():
+        raise ChronochromeError(f"--config {args.config}: no such file; give the path of a "
+                                "training config, e.g. configs/train/lite0-v1.json")
+    try:
+        config = TrainConfig.from_json(path)
+    except ValueError as exc:
+        raise ChronochromeError(f"--config {args.config}: {exc}") from exc
     if args.store_class_weights:
         path = store_class_weights(config, args.store_class_weights)
         print(f"class weights of {args.config} written into {path}")
@@ -202,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    # faiss logs which CPU builds it tried, in lines that read like failures.
+    logging.getLogger("faiss.loader").setLevel(logging.DEBUG if args.verbose
+                                                else logging.WARNING)
     from colorizer.apps.service.cli import run_service_command
 
     handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
@@ -212,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     except ChronochromeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted before any photo was written", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

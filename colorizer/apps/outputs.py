@@ -133,12 +133,13 @@ class StagedFiles:
         self.pending: list[tuple[Path, Path]] = []  # (temporary file, target)
 
     @classmethod
-    def stage(cls, files: Iterable[FileData]) -> StagedFiles:
-        """Stage every file, or none: a failure removes what was staged before it."""
+    def stage(cls, files: Iterable[FileData], mode: int | None = None) -> StagedFiles:
+        """Stage every file, or none: a failure removes what was staged before it. `mode`:
+        the permissions (default 0600, private)."""
         staged = cls()
         try:
             for path, data in files:
-                staged.pending.append((stage_file(path, data), path))
+                staged.pending.append((stage_file(path, data, mode), path))
         except BaseException:
             staged.discard()
             raise
@@ -158,10 +159,11 @@ class StagedFiles:
         self.pending.clear()
 
 
-def write_files(files: Iterable[FileData]) -> list[Path]:
-    """Stage and publish `files` now; returns their paths. A failure leaves no temporary file."""
+def write_files(files: Iterable[FileData], mode: int | None = None) -> list[Path]:
+    """Stage and publish `files` now; returns their paths. A failure leaves no temporary file.
+    `mode`: the files' permissions (`default_file_mode()` for what the umask gives)."""
     files = list(files)
-    staged = StagedFiles.stage(files)
+    staged = StagedFiles.stage(files, mode)
     try:
         staged.publish()
     finally:
@@ -169,10 +171,13 @@ def write_files(files: Iterable[FileData]) -> list[Path]:
     return [path for path, _ in files]
 
 
-def stage_file(path: Path, data: bytes) -> Path:
-    """Write `data` to a fsynced temporary file next to `path`; returns its path."""
+def stage_file(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """Write `data` to a fsynced temporary file next to `path`; returns its path. The file is
+    private (0600, as mkstemp makes it) unless `mode` is given."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -181,6 +186,19 @@ def stage_file(path: Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(tmp)
+
+
+def default_file_mode() -> int:
+    """0666 less the process's umask: the permissions `open()` would give a new file."""
+    try:  # Linux: read without changing it (os.umask both sets and returns it)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except OSError:
+        pass
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def remove_stale_temp_files(folder: Path, older_than: float) -> int:

@@ -16,6 +16,7 @@ from PIL import Image
 from colorizer.model.encoder import EfficientNetLite0, load_imagenet_encoder
 
 CLASSIFIER_SIZE = 224
+CLASSIFIER_MAX_LONG_SIDE = 4 * CLASSIFIER_SIZE  # photos up to 4:1 are seen as before
 
 
 class ImageNetSceneClassifier:
@@ -33,7 +34,9 @@ class ImageNetSceneClassifier:
         gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
         x = torch.from_numpy(gray)[None, None].expand(1, 3, -1, -1)
         h, w = gray.shape
-        scale = CLASSIFIER_SIZE / min(h, w)  # short side 224, aspect kept, as in training
+        # Short side 224, aspect kept, as in training; the long side capped, or a 1 x 5000
+        # strip would become 224 x 1,120,000 (24 GB).
+        scale = min(CLASSIFIER_SIZE / min(h, w), CLASSIFIER_MAX_LONG_SIDE / max(h, w))
         size = (max(CLASSIFIER_SIZE, round(h * scale)), max(CLASSIFIER_SIZE, round(w * scale)))
         x = F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
         return self.model.normalize(x).to(self.device)

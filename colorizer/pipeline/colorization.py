@@ -178,8 +178,8 @@ class ColorizationPipeline:
     ) -> ColorizationResult:
         """Colorize one photo. `exemplars` are the user's own color reference photos; they
         take the first exemplar slots, before the retrieved ones."""
+        _check_text(hints=hints, caption=caption)
         clock = _Stopwatch()
-
         # 1. Load: one loader for every input kind; color input is reduced to its L*.
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
@@ -332,6 +332,15 @@ class _Stopwatch:
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.laps[name], self._last = now - self._last, now
+
+
+def _check_text(**values: object) -> None:
+    """Hints and captions are one string each: a list would be read as its repr."""
+    for name, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be one string such as 'USSR 1950', not "
+                            f"{type(value).__name__} {value!r}; join a list first: "
+                            f"{name}=' '.join(...)")
 
 
 def _empty_context() -> SceneContext:

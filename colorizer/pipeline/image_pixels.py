@@ -15,6 +15,8 @@ from colorizer.errors import UnsupportedImageError
 
 _ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
+# The loader's note for NaN/inf pixels (a note the batch CLI shows, not only the report).
+NONFINITE_NOTE = "pixel values were not finite (NaN or infinite) and were set to black"
 _HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 # Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
 # ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
@@ -56,13 +58,18 @@ def to_srgb(
 def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
     """16/32-bit grayscale: scale by the full 16-bit range, never clip at 255."""
     values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
+    notes = []
     if image.mode == "F":
+        finite = np.isfinite(values)
+        if not finite.all():  # one NaN would make the peak NaN and the whole photo black
+            notes.append(f"{int((~finite).sum()):,} {NONFINITE_NOTE}")
+            values = np.where(finite, values, 0.0).astype(np.float32)
         peak = float(values.max(initial=0.0))
         # Float files carry no declared range: keep [0, 1] data as is, else scale by the peak.
-        notes = ["32-bit float grayscale scaled by its maximum"] if peak > 1.0 else []
+        notes += ["32-bit float grayscale scaled by its maximum"] if peak > 1.0 else []
         gray = np.clip(values, 0.0, None) / max(peak, 1.0)
     else:
-        notes = ["16-bit grayscale scaled to [0,1]"]
+        notes.append("16-bit grayscale scaled to [0,1]")
         if image.mode == "I" and (values.min(initial=0) < 0 or values.max(initial=0) > 65535):
             notes.append("32-bit grayscale values outside 0..65535 clipped")
         gray = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)

@@ -1,0 +1,142 @@
+"""Planning a batch: which files to colorize and every name written, before any work starts.
+
+Rules (each one a lost file in an earlier version):
+- folders are searched recursively; hidden files and files our manifest says we wrote (our
+  outputs in an input folder) are skipped, so a re-run never colorizes its own outputs;
+- a photo found in a sub-folder keeps it: `in/1950/photo.jpg` -> `OUT/1950/photo.png`;
+- no two planned files share a name (compared case-insensitively, for macOS and Windows
+  disks): stems met twice with different suffixes keep the suffix (`foo_jpg.png`,
+  `foo_png.png`), any other clash takes `-2`, `-3`, ... in input order (`photo-2.png`);
+- side files (`.json`, `.uncertainty.png`, `.exemplars.png`) are reserved with their image,
+  whether or not this run writes them, so names do not move between runs;
+- no planned file is an input;
+- names are shortened to fit the file system's 255 bytes together with the longest side file
+  ending and the writer's temporary name.
+
+Files that exist but that chronochrome did not write are the batch's to refuse
+(`colorizer.apps.batch`), before the photo is computed.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from colorizer.apps.outputs import image_suffix
+from colorizer.errors import ImageNotFoundError
+from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
+
+SIDE_ENDINGS = (".json", ".uncertainty.png", ".exemplars.png")
+# 255 bytes per name, less the writer's temporary name (".<name>.<8 random>.tmp": 14 bytes),
+# the longest side ending and room for "-9999".
+MAX_STEM_BYTES = 255 - 14 - max(len(e) for e in SIDE_ENDINGS) - 5
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file and where it sits under the input it was found in."""
+
+    path: Path
+    relative: PurePosixPath  # "sub/photo.jpg" under a folder given; "photo.jpg" for a file
+    problem: str = ""  # why it cannot be read (a link that leads nowhere), reported per file
+
+
+@dataclass
+class PlannedOutput:
+    source: Source
+    key: str  # the image's path under OUTDIR, posix: the manifest's key
+    image: Path
+    sides: dict[str, Path] = field(default_factory=dict)  # side ending -> path
+
+
+def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset()) -> list[Source]:
+    """Files given and the image files under folders given (recursive, sorted).
+
+    `skip`: resolved paths never taken from a folder (what our manifests say we wrote).
+    A path that does not exist stops the run (a typo); a link given by name that leads
+    nowhere or loops is kept, with its problem, so the batch reports it and goes on.
+    """
+    sources: list[Source] = []
+    for entry in inputs:
+        path = Path(entry)
+        if path.is_dir():
+            sources.extend(_images_under(path, skip))
+        elif path.is_symlink() and not path.exists():
+            sources.append(Source(path, PurePosixPath(path.name), _link_problem(path)))
+        elif path.exists() or path.is_symlink():
+            sources.append(Source(path, PurePosixPath(path.name)))
+        else:
+            raise ImageNotFoundError(str(path), "no such file or folder",
+                                     f"check the path; relative paths start from {Path.cwd()}")
+    return sources
+
+
+def _images_under(folder: Path, skip: set[Path]) -> list[Source]:
+    found = []
+    for root, dirs, files in os.walk(folder):  # links to folders not followed: no loops
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if (name.startswith(".") or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES
+                    or not path.is_file() or real_path(path) in skip):
+                continue  # hidden, not an image, not a plain file (FIFO, dead link), ours
+            found.append(Source(path, PurePosixPath(path.relative_to(folder).as_posix())))
+    return found
+
+
+def _link_problem(path: Path) -> str:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return "is a link that loops back on itself"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a link that loops back on itself"
+    return f"is a link to {os.readlink(path)}, which does not exist"
+
+
+def plan_outputs(sources: list[Source], outdir: Path, fmt: str) -> list[PlannedOutput]:
+    """One output name per source, and its side files, none clashing (module docstring)."""
+    suffix = image_suffix(fmt)
+    bases = [_base(source) for source in sources]
+    counts: dict[str, set[str]] = {}
+    for source, base in zip(sources, bases):
+        counts.setdefault(base.casefold(), set()).add(source.relative.suffix.casefold())
+    inputs = {_key(real_path(s.path)) for s in sources}
+    taken: set[str] = set()
+    plans = []
+    for source, base in zip(sources, bases):
+        if len(counts[base.casefold()]) > 1:  # foo.jpg + foo.png: the suffix tells them apart
+            base = f"{base}_{source.relative.suffix.lstrip('.').lower()}"
+        stem, n = base, 1
+        while _clashes(outdir, stem, suffix, taken, inputs):
+            n += 1
+            stem = f"{base}-{n}"
+        names = [f"{stem}{suffix}", *(f"{stem}{e}" for e in SIDE_ENDINGS)]
+        taken.update(name.casefold() for name in names)
+        plans.append(PlannedOutput(source, names[0], outdir / names[0],
+                                   {e: outdir / f"{stem}{e}" for e in SIDE_ENDINGS}))
+    return plans
+
+
+def _base(source: Source) -> str:
+    """The stem under its sub-folder, shortened to fit the file system's name limit."""
+    stem = source.relative.stem.encode("utf-8")[:MAX_STEM_BYTES].decode("utf-8", "ignore")
+    return str(source.relative.parent / stem) if source.relative.parent.parts else stem
+
+
+def _clashes(outdir: Path, stem: str, suffix: str, taken: set[str], inputs: set[str]) -> bool:
+    names = [f"{stem}{suffix}", *(f"{stem}{e}" for e in SIDE_ENDINGS)]
+    return any(n.casefold() in taken or _key(real_path(outdir / n)) in inputs for n in names)
+
+
+def real_path(path: Path) -> Path:
+    """The path with links followed as far as they go (never raises on a loop)."""
+    return Path(os.path.realpath(path))
+
+
+def _key(path: Path) -> str:
+    return str(path).casefold()
