@@ -38,6 +38,7 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
+from context.writing import checked_year, cyrillic_names, repair_homoglyphs
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
@@ -178,7 +179,7 @@ class ContextEncoder:
         lines, script, language = self._read_text(image, sources)
         for line in lines:
             cues = read_cues(line.text, "ocr", g, self.config.circa_years, box=line.box)
-            eras += cues.eras
+            eras += [checked_year(c, eras) for c in cues.eras]
             places += cues.places
         if language is not None:
             lang_info = next(x for x in self.languages if x.code == language[0])
@@ -199,7 +200,9 @@ class ContextEncoder:
             return [], None, None
         readings, osd = self.reader(image)
         sources["ocr"] = SourceStatus(True, self.reader.name)
-        kept = [r for r in readings if r.confidence >= self.config.ocr_min_confidence
+        names = cyrillic_names(self.config.data_dir)
+        kept = [_repaired(r, names) for r in readings
+                if r.confidence >= self.config.ocr_min_confidence
                 and sum(ch.isalpha() for ch in r.text) >= 3]
         cyrillic = [r for r in kept if r.script == "Cyrl"]
         model_conf = self._language_models(image, cyrillic)
@@ -217,7 +220,8 @@ class ContextEncoder:
         -> language -> confidence). A model whose reading is not Cyrillic is left out: it
         was trained on another script (Debian's Tatar model reads Latin-script Tatar)."""
         reads = self.reader.read_with(image, [r.box for r in cyrillic],
-                                      [lang.code for lang in self.languages])
+                                      [lang.code for lang in self.languages],
+                                      {r.box: r.angle for r in cyrillic})
         usable = {m: out for m, out in reads.items()
                   if dominant_script(" ".join(t for t, _ in out), self.scripts)[0] == "Cyrl"}
         if len(usable) < 2:  # one model alone compares with nothing
@@ -350,6 +354,15 @@ class ContextEncoder:
         vec = self.embedder.embed([description])[0]
         sources["embedding"] = SourceStatus(True, self.embedder.name)
         return tuple(float(x) for x in vec), self.embedder.name
+
+
+def _repaired(r: LineReading, names: tuple[str, ...]) -> LineReading:
+    """A Latin reading that spells a Cyrillic place name in look-alike letters ("Kpbim"),
+    turned back into Cyrillic (context/writing.py); other readings as they are."""
+    if r.script != "Latn":
+        return r
+    cyrillic = repair_homoglyphs(r.text, names)
+    return r if cyrillic is None else replace(r, text=cyrillic, script="Cyrl", consistency=1.0)
 
 
 def describe(ctx: SceneContext) -> str:

@@ -39,7 +39,7 @@ class DateMention:
     end: int
     span: tuple[int, int]
     text: str
-    kind: str  # "year" | "date" | "range" | "decade" | "century" | "circa"
+    kind: str  # "year" | "date" | "range" | "decade" | "century" | "circa" | "short"
     confidence: float  # how precisely the expression dates the photo
     month: int | None = None  # 1-12 when a date names its month ("April 1945", "1945-04-20")
 
@@ -112,6 +112,10 @@ def _patterns(circa_years: int) -> list[tuple[re.Pattern[str], str, object]]:
         (rf"\d{{1,2}}\s+{_MONTHS}\s+{_Y}", "date", lambda m: (int(m[1]), int(m[1]))),
         (rf"\d{{1,2}}[./]\d{{1,2}}[./]{_Y}", "date", lambda m: (int(m[1]), int(m[1]))),
         (rf"{_Y}-\d\d-\d\d", "date", lambda m: (int(m[1]), int(m[1]))),
+        # a title's two-digit year after a dash: "Молдова-81", "Крым - 73 г." (1920-1999;
+        # not after a digit or before a letter or "-х", so "Ту-154" and "50-х" stay out)
+        (r"(?<=[^\W\d_])\s?[-–—]\s?([2-9]\d)(?!\d|\s*-?[^\W\d_](?<!г))(?:\s*г\.?)?",
+         "short", lambda m: (1900 + int(m[1]), 1900 + int(m[1]))),
         # bare year, optionally "1937 г.", "в 1937 году"
         (rf"(?<![\d]){_Y}(?![\d])", "year", lambda m: (int(m[1]), int(m[1]))),
     ]
@@ -119,7 +123,7 @@ def _patterns(circa_years: int) -> list[tuple[re.Pattern[str], str, object]]:
 
 
 _CONFIDENCE = {"date": 0.95, "year": 0.9, "range": 0.85, "circa": 0.75, "decade": 0.8,
-               "century": 0.6}
+               "century": 0.6, "short": 0.6}
 _CACHE: dict[int, list[tuple[re.Pattern[str], str, object]]] = {}
 
 

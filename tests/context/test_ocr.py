@@ -123,3 +123,17 @@ def test_reading_does_not_depend_on_what_was_read_before():
     got_first = [first(a).to_dict(), first(b).to_dict()]
     got_second = [second(b).to_dict(), second(a).to_dict()][::-1]
     assert got_first == got_second
+
+
+@needs
+def test_tilted_title_is_read(encoder):
+    """A title rotated by 7 degrees, as handwritten titles are: read after rotating level."""
+    img = Image.effect_noise((640, 420), 30).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    font = ImageFont.truetype(FONT, 36)
+    mask = Image.new("L", (420, 60), 0)
+    ImageDraw.Draw(mask).text((8, 6), "Москва 1957 г.", font=font, fill=255)
+    mask = mask.rotate(7, Image.BILINEAR, expand=True)
+    img.paste(Image.new("RGB", mask.size, (245, 245, 240)), (60, 120), mask)
+    ctx = encoder(img)
+    assert ctx.script is not None and ctx.script.code == "Cyrl"
+    assert any("1957" in t.text for t in ctx.text)

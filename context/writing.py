@@ -1,0 +1,142 @@
+"""Checks on what OCR read: Cyrillic words read as Latin look-alikes, and confusable years.
+
+1. Homoglyphs. Handwritten Cyrillic is often read best by the Latin model, letter for
+   look-alike letter: "Крым" as "Kpbim" (К-р-ы as K-p-bi), "Томск" as "Tomck". A Latin
+   reading made only of letters with Cyrillic look-alikes is turned back letter by letter
+   (`to_cyrillic`); it is taken as Cyrillic when a word of it then is, or nearly is (one
+   edit in five letters), a Cyrillic name of the gazetteer, or when it has a spelling no
+   Latin word has (`_TELL`: "pbi" for "ры") (`repair_homoglyphs`). An English word that
+   happens to use only such letters ("TOMATO") names no place and stays.
+2. Years. OCR confuses 7 with 1 and 6 with 0 in handwriting ("Сибирь-1978" read as 1918):
+   `confusable_years` lists the years one such digit swap away, so a read year that has
+   one is given less weight, and the evidence says which year it may be.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+from context.hints import EraCandidate
+
+# Latin letters (and pairs) the Latin model returns for Cyrillic handwriting, longest first.
+_PAIRS = {"bi": "ы", "bl": "ы", "bI": "ы", "bı": "ы", "io": "ю"}
+_SINGLE = {
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р",
+    "T": "Т", "X": "Х", "Y": "У", "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х",
+    "y": "у", "k": "к", "m": "м", "n": "п", "u": "и", "r": "г", "b": "в", "ð": "д", "g": "д",
+    "i": "л", "l": "л", "3": "з", "6": "б", "N": "И", "R": "Я", "ŭ": "й", "ë": "ё", "d": "д",
+    "t": "т", "h": "н", "D": "Д",
+}
+# Latin spellings no Latin word has but Cyrillic handwriting gives: ы after a consonant
+# ("Kpbim"), and the rare letters the Latin model picks for д and й ("Moiðoba", "-nuŭ").
+_TELL = re.compile(r"[pkctxnrdgPKCTXH]b[il]|[ðŭ]")
+_MAX_RATIO_LOSS = 0.2  # a word matches a name with at most one edit in five letters
+_WORD = re.compile(r"[^\W\d_]+")
+# Decade digits handwriting and OCR confuse (a 7 without its bar, a 6 with a closed loop).
+_DIGIT_SWAPS = {"1": "7", "7": "1", "0": "6", "6": "0"}
+
+
+def to_cyrillic(word: str) -> str | None:
+    """`word` with each Latin letter replaced by its Cyrillic look-alike; None when some
+    letter has none (the word is then Latin writing, not a disguise)."""
+    out, i = [], 0
+    while i < len(word):
+        pair = word[i: i + 2]
+        if pair in _PAIRS:
+            out.append(_PAIRS[pair])
+            i += 2
+            continue
+        ch = word[i]
+        if ch in _SINGLE:
+            out.append(_SINGLE[ch])
+        elif "\u0400" <= ch <= "\u04ff":
+            out.append(ch)
+        else:
+            return None
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def cyrillic_names(data_dir: str) -> tuple[str, ...]:
+    """Lower-case Cyrillic aliases of the gazetteer's places and polities (single words)."""
+    names = set()
+    for table in ("places.csv", "polities.csv"):
+        path = Path(data_dir) / table
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for alias in row.get("aliases", "").split(";"):
+                    for w in _WORD.findall(alias.lower()):
+                        if len(w) >= 4 and all("\u0400" <= ch <= "\u04ff" for ch in w):
+                            names.add(w)
+    return tuple(sorted(names))
+
+
+def _closest(word: str, names: tuple[str, ...]) -> str | None:
+    """The gazetteer name `word` nearly spells (lower case), if any."""
+    hits = difflib.get_close_matches(word.lower(), names, n=1, cutoff=1 - _MAX_RATIO_LOSS)
+    return hits[0] if hits else None
+
+
+def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
+    """The Cyrillic text a Latin reading disguises, or None. Words that turn into a
+    gazetteer name take the name's spelling (in the reading's case); the other words are
+    turned letter by letter when they can be, else kept."""
+    words = _WORD.findall(text)
+    if not words or any("\u0400" <= ch <= "\u04ff" for ch in text):
+        return None
+    found = False
+    out = text
+    for w in sorted(set(words), key=len, reverse=True):
+        cyr = to_cyrillic(w)
+        if cyr is None or len(w) < 3:
+            continue
+        name = _closest(cyr, names)
+        if name is not None:
+            found = True
+            cyr = name.capitalize() if w[0].isupper() else name
+        elif len(w) >= 4 and _TELL.search(w):
+            found = True
+        out = re.sub(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", cyr, out)
+    return out if found else None
+
+
+def confusable_years(year: int) -> list[int]:
+    """The year one confusable decade digit away (1918 -> [1978], 1968 -> [1908]), within
+    1826-2029; [] for years without such a digit (1985) or outside the 1800s-2000s."""
+    digits = str(year)
+    swap = _DIGIT_SWAPS.get(digits[2]) if len(digits) == 4 else None
+    if swap is None:
+        return []
+    alt = int(digits[:2] + swap + digits[3])
+    return [alt] if 1826 <= alt <= 2029 else []
+
+
+def checked_year(cand: EraCandidate, others: list[EraCandidate]) -> EraCandidate:
+    """An era read in the image, checked for a confusable year: when other evidence (hint,
+    caption) holds the confusable year and not the read one, the confusable year is taken;
+    otherwise the read year keeps half its weight and the evidence names the other year."""
+    alts = confusable_years(cand.start) if cand.source == "ocr" else []
+    if not alts:
+        return cand
+    alt = alts[0]
+    width = cand.end - cand.start
+
+    def held(year: int) -> bool:
+        return any(o.source != "ocr" and o.start <= year <= o.end for o in others)
+
+    ev = cand.evidence
+    if held(alt) and not held(cand.start):
+        what = f"{ev.what}; read {cand.start}, taken as {alt} (OCR confuses the decade digit)"
+        return replace(cand, start=alt, end=alt + width,
+                       evidence=replace(ev, what=what, value=f"{alt}-{alt + width}"))
+    what = f"{ev.what}; or {alt} (OCR confuses the decade digit)"
+    return replace(cand, confidence=cand.confidence * 0.5,
+                   evidence=replace(ev, what=what, score=round(ev.score * 0.5, 3)))

@@ -1,0 +1,267 @@
+"""Real-writing benchmark: script, place and year read from writing in photos.
+
+    python -m eval.real_writing [--limit N] [--generated N] [--out DIR]
+
+1. The titled slides of real-color-dev (manifest rows with `text_on_image`: handwritten
+   titles on Soviet slides, 240 x 180). The ContextEncoder sees the slide's luminance (what
+   the colorizer is given) and nothing else: no hint, no caption, so every cue comes from the
+   writing. Scored:
+   - script: the ISO 15924 code of the transcribed title (Cyrillic for all but typed
+     English notes, which are dropped: "(typed, added digitally)");
+   - place, polity or finer: the manifest's `place_en`, resolved by the same gazetteer from
+     its English text with the era, is the reference; the reading is right when its most
+     specific place is on the reference's hierarchy or below it. `finer` asks more: right
+     and below the top polity (not only "USSR"). Rows whose `place_en` the gazetteer does
+     not resolve are not scored for place and are listed;
+   - year, for the titles that show one ("1979", "-81"): the era's first year within 2 of
+     the manifest era's year (a year read in the image starts the era: the encoder dates a
+     written year as "that year or up to 15 years later", context/hints.py).
+   An `oracle` column runs the encoder on the transcription as if OCR had read it perfectly:
+   what the gazetteer and date rules could reach with a perfect reading.
+2. The Prokudin-Gorsky plates carry no writing on the image (their titles are catalogue
+   captions): scored for false writing (a script or a year claimed from texture).
+3. Generated titles (eval/writing_cases.py): gazetteer places with a year, in ten fonts,
+   slanted, bent and rotated, on training photos; script, place and year as above.
+Writes eval/results/real-writing/real-writing.{json,md}. Never fit anything to these photos.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from context import ContextConfig, ContextEncoder, SceneContext
+from context.temporal import find_dates
+from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input
+from eval.writing_cases import generated_cases
+
+DEV = SHARED_DATASETS / "real-color-dev"
+PG = SHARED_DATASETS / "prokudin-gorsky"
+OUT = RESULTS_DIR / "real-writing"
+YEAR_TOLERANCE = 2
+_SHORT_YEAR = re.compile(r"[\w.]\s*[-–—]\s*(\d\d)(?!\d)\s*(?:г\b|г\.|$)")
+
+
+@dataclass(frozen=True)
+class Truth:
+    name: str
+    text: str  # the writing, as transcribed
+    script: str | None  # ISO 15924, None: no writing
+    place_text: str | None  # English place description (resolved by the gazetteer)
+    place_id: str | None  # or a gazetteer place id (generated cases)
+    year: int | None  # the year the writing shows, None when it shows none
+    era: tuple[int, int] | None
+
+
+def _clean(text: str) -> str:
+    """The transcription without the transcriber's notes in brackets."""
+    return re.sub(r"\s*\([^)]*\)", "", text).strip()
+
+
+def shown_year(text: str) -> int | None:
+    """The year the writing shows: a four-digit year or a two-digit one after a dash
+    ("Молдова-81", "Крым - 73 г.")."""
+    for d in find_dates(text):
+        if d.kind in ("year", "date"):
+            return d.start
+    m = _SHORT_YEAR.search(text)
+    return 1900 + int(m.group(1)) if m else None
+
+
+def _era(value: str) -> tuple[int, int] | None:
+    years = [int(y) for y in re.findall(r"\d{4}", value)]
+    return (min(years), max(years)) if years else None
+
+
+def slide_truths(limit: int | None = None) -> list[Truth]:
+    rows = list(csv.DictReader((DEV / "manifest.csv").open(encoding="utf-8")))
+    out = []
+    for r in rows:
+        if not r["text_on_image"].strip():
+            continue
+        text = _clean(r["text_on_image"])
+        era = _era(r["era"])
+        year = shown_year(text)
+        out.append(Truth(r["file"], text, _script_of(text), r["place_en"] or None, None,
+                         year and (era[0] if era and era[0] == era[1] else year), era))
+    return out[:limit] if limit else out
+
+
+def _script_of(text: str) -> str | None:
+    cyr = sum("\u0400" <= ch <= "\u04ff" for ch in text)
+    lat = sum(ch.isascii() and ch.isalpha() for ch in text)
+    return None if not cyr + lat else ("Cyrl" if cyr >= lat else "Latn")
+
+
+def _qids(ctx: SceneContext | None) -> list[str]:
+    if ctx is None or ctx.region is None:
+        return []
+    return [p.wikidata or p.name for p in ctx.region.hierarchy] or [ctx.region.name]
+
+
+def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> dict:
+    """One row: what was read and whether script, place and year are right (None: not
+    scored). `reference` is the context of the truth's place description."""
+    got_script = ctx.script.code if ctx.script else None
+    pred, ref = _qids(ctx), _qids(reference)
+    place_ok = fine_ok = None
+    if ref:
+        place_ok = bool(pred) and (pred[0] in ref or ref[0] in pred)
+        fine_ok = place_ok and pred[0] != ref[-1]
+    year_ok = None
+    if truth.year is not None:
+        era = ctx.era
+        year_ok = era is not None and abs(era.start - truth.year) <= YEAR_TOLERANCE
+    return {
+        "name": truth.name, "truth_text": truth.text, "read": [t.text for t in ctx.text],
+        "script": got_script, "script_truth": truth.script,
+        "script_ok": got_script == truth.script,
+        "place": ctx.region.name if ctx.region else None,
+        "place_truth": reference.region.name if reference and reference.region else None,
+        "place_ok": place_ok, "place_finer_ok": fine_ok,
+        "era": [ctx.era.start, ctx.era.end] if ctx.era else None,
+        "year_truth": truth.year, "year_ok": year_ok,
+    }
+
+
+def _rate(rows: list[dict], key: str) -> dict:
+    scored = [r for r in rows if r.get(key) is not None]
+    right = sum(bool(r[key]) for r in scored)
+    return {"right": right, "n": len(scored),
+            "rate": round(right / len(scored), 3) if scored else None}
+
+
+def summarize(rows: list[dict]) -> dict:
+    keys = ("script_ok", "place_ok", "place_finer_ok", "year_ok")
+    out = {k.removesuffix("_ok"): _rate(rows, k) for k in keys}
+    for k in keys:
+        out[k.removesuffix("_ok")]["misses"] = [r["name"] for r in rows if r.get(k) is False]
+    return out
+
+
+def _reference(encoder: ContextEncoder, truth: Truth) -> SceneContext | None:
+    if truth.place_text is None and truth.place_id is None:
+        return None
+    era = f"{truth.era[0]}-{truth.era[1]}" if truth.era else ""
+    if truth.place_text:
+        return encoder(None, caption=f"{truth.place_text} {era}")
+    place = encoder.gazetteer.places[truth.place_id]
+    return encoder(None, caption=f"{place.name} {era}")
+
+
+def run_set(encoder: ContextEncoder, text_only: ContextEncoder,
+            cases: list[tuple[Truth, Image.Image]], oracle: bool) -> tuple[list[dict], list]:
+    rows, times = [], []
+    for truth, image in cases:
+        t = time.perf_counter()
+        ctx = encoder(image)
+        times.append(time.perf_counter() - t)
+        row = score(ctx, truth, _reference(text_only, truth))
+        if oracle:
+            ideal = score(text_only(None, caption=truth.text), truth, _reference(text_only, truth))
+            row["oracle"] = {k: ideal[k] for k in ("place", "place_ok", "era", "year_ok")}
+        rows.append(row)
+        print(f"  {truth.name[:34]:34s} script {row['script']!s:5} place "
+              f"{_mark(row['place_ok'])} year {_mark(row['year_ok'])}  read {row['read']}")
+    return rows, times
+
+
+def _mark(ok: bool | None) -> str:
+    return "-" if ok is None else ("ok" if ok else "XX")
+
+
+def _gray(path: Path) -> Image.Image:
+    rgb = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255.0
+    return luminance_input(rgb).convert("RGB")
+
+
+def pg_cases(limit: int | None) -> list[tuple[Truth, Image.Image]]:
+    if not (PG / "manifest.csv").exists():
+        return []
+    rows = list(csv.DictReader((PG / "manifest.csv").open(encoding="utf-8")))[:limit]
+    return [(Truth(r["file"], "", None, None, None, None, (1905, 1915)), _gray(PG / r["file"]))
+            for r in rows]
+
+
+def write_report(result: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "real-writing.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
+                                           encoding="utf-8")
+    lines = ["# Real-writing benchmark", "", f"encoder: {result['reader']}", ""]
+    for name in ("slides", "generated", "prokudin_gorsky"):
+        part = result.get(name)
+        if not part:
+            continue
+        head = (f"## {name} ({len(part['rows'])} photos, context "
+                f"{part['seconds_per_photo']:.2f} s/photo)")
+        lines += [head, "",
+                  "| | right | n | rate | misses |", "|---|---|---|---|---|"]
+        for k, v in part["summary"].items():
+            lines.append(f"| {k} | {v['right']} | {v['n']} | {v['rate']} | "
+                         f"{', '.join(v['misses'][:40])} |")
+        if "oracle" in part:
+            lines += ["", f"oracle (perfect reading): {json.dumps(part['oracle'])}"]
+        lines += ["", "| photo | writing | read | script | place | era | year |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in part["rows"]:
+            read = " / ".join(r["read"]).replace("|", "/")[:60]
+            lines.append(f"| {r['name'][:36]} | {r['truth_text'][:40]} | {read} | "
+                         f"{r['script']} ({_mark(r['script_ok'])}) | {r['place']} "
+                         f"({_mark(r['place_ok'])}) | {r['era']} | {_mark(r['year_ok'])} |")
+        lines.append("")
+    (out / "real-writing.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--limit", type=int, default=None, help="at most N slides and plates")
+    p.add_argument("--generated", type=int, default=30, help="generated titles (0: none)")
+    p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--out", type=Path, default=OUT)
+    args = p.parse_args(argv)
+    config = ContextConfig(embed=False)
+    encoder = ContextEncoder.from_default(config)
+    text_only = ContextEncoder(config)
+    result: dict = {"reader": encoder.reader.name if encoder.reader else "none"}
+    sets = {
+        "slides": [(t, _gray(DEV / t.name)) for t in slide_truths(args.limit)],
+        "prokudin_gorsky": pg_cases(args.limit),
+    }
+    photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
+    sets["generated"] = [
+        (Truth(c.name, c.text, c.script, None, c.place, c.year, (c.year, c.year)),
+         luminance_input(np.asarray(c.image, dtype=np.float32) / 255.0).convert("RGB"))
+        for c in generated_cases(config.data_dir, photos, args.generated, args.seed)]
+    for name, cases in sets.items():
+        if not cases:
+            continue
+        print(f"{name}: {len(cases)} photos")
+        rows, times = run_set(encoder, text_only, cases, oracle=name == "slides")
+        part = {"rows": rows, "summary": summarize(rows),
+                "seconds_per_photo": round(float(np.mean(times)), 3)}
+        if name == "slides":
+            part["oracle"] = {k: _rate([r["oracle"] for r in rows], k)
+                              for k in ("place_ok", "year_ok")}
+        if name == "prokudin_gorsky":
+            part["summary"] = {"false_writing": {
+                "right": sum(r["script"] is not None for r in rows), "n": len(rows),
+                "rate": round(sum(r["script"] is not None for r in rows) / len(rows), 3),
+                "misses": [r["name"] for r in rows if r["script"] is not None]}}
+        result[name] = part
+        print(f"  {json.dumps({k: (v['right'], v['n']) for k, v in part['summary'].items()})}")
+    write_report(result, args.out)
+    print(f"wrote {args.out}/real-writing.{{json,md}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Generated writing cases for eval/real_writing.py: a place name and a year, written the
+way slide titles and signs write them, in several fonts, slanted, rotated and wavy.
+
+The places and years are drawn from the gazetteer (configs/context/places.csv) with a seeded
+generator, not from real-color-dev's titles, so rules chosen on these cases are not fit to
+the photos they are reported on. No handwriting font is installed here (only DejaVu and
+FreeFont), so "hand-like" means an oblique or extra-light face, slanted by a shear and bent
+by a sine warp along the line, in a light or coloured ink, as a felt-tip title is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont")
+FONTS = ("DejaVuSans.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-ExtraLight.ttf",
+         "DejaVuSerif-Italic.ttf", "DejaVuSansCondensed-Bold.ttf", "DejaVuSansMono.ttf",
+         "FreeSans.ttf", "FreeSerifItalic.ttf", "FreeSansBoldOblique.ttf", "FreeMono.ttf")
+# How titles write a place and a year ({y} four digits, {yy} the last two).
+TEMPLATES = ("{place} {y} г.", "{place}-{yy}", "{place} {y}", "{place}, {y}",
+             "{place} - {y} год")
+LATIN_TEMPLATES = ("{place} {y}", "{place}, {y}", "{place} - {y}")
+
+
+@dataclass(frozen=True)
+class WritingCase:
+    name: str
+    image: Image.Image
+    text: str
+    script: str  # ISO 15924 of the writing
+    place: str  # gazetteer place id the writing names
+    year: int
+
+
+def available_fonts() -> list[str]:
+    return [str(Path(d) / f) for d in FONT_DIRS for f in FONTS if (Path(d) / f).exists()]
+
+
+def _names(data_dir: str, cyrillic: bool) -> list[tuple[str, str]]:
+    """(alias, place id): the first one-word alias, in one script, of each city, region and
+    country of places.csv."""
+    out = []
+    with (Path(data_dir) / "places.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["kind"] not in ("city", "country", "region"):
+                continue
+            for alias in row["aliases"].split(";"):
+                is_cyr = all("\u0400" <= ch <= "\u04ff" for ch in alias if ch.isalpha())
+                if is_cyr == cyrillic and alias.isalpha() and len(alias) >= 4:
+                    out.append((alias, row["id"]))
+                    break
+    return out
+
+
+def _hand(line: Image.Image, rng: random.Random) -> Image.Image:
+    """Slant (shear), a sine bend along the line and a small rotation: (H, W) mask in, out."""
+    w, h = line.size
+    shear = rng.uniform(-0.35, 0.15)
+    line = line.transform((w + int(abs(shear) * h) + 4, h), Image.AFFINE,
+                          (1, shear, -abs(shear) * h if shear < 0 else 0, 0, 1, 0),
+                          Image.BILINEAR)
+    arr = np.asarray(line)
+    amp, period = rng.uniform(0, 0.08) * h, rng.uniform(1.5, 4) * h
+    phase = rng.uniform(0, 6.3)
+    out = np.zeros((h + int(2 * amp) + 2, arr.shape[1]), np.uint8)
+    for x in range(arr.shape[1]):  # shift each column: a wavy baseline
+        dy = round(amp + amp * np.sin(phase + x / period * 6.283))
+        out[dy: dy + h, x] = arr[:, x]
+    return Image.fromarray(out).rotate(rng.uniform(-8, 8), Image.BILINEAR, expand=True)
+
+
+def render_title(text: str, background: Image.Image, font_path: str,
+                 rng: random.Random) -> Image.Image:
+    """`text` drawn onto `background` as a slide title: light or coloured felt-tip ink on the
+    photo (no panel), slanted and bent when the face is oblique or light; grain, blur, JPEG."""
+    img = background.copy()
+    size = rng.randint(max(14, img.height // 14), max(18, img.height // 7))
+    font = ImageFont.truetype(font_path, size)
+    left, top, right, bottom = font.getbbox(text)
+    mask = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+    ImageDraw.Draw(mask).text((4 - left, 4 - top), text, font=font, fill=255)
+    if rng.random() < 0.6 or "Oblique" in font_path or "Light" in font_path:
+        mask = _hand(mask, rng)
+    if mask.width > img.width - 8:
+        mask = mask.resize((img.width - 8, max(8, mask.height * (img.width - 8) // mask.width)))
+    x = rng.randint(4, max(4, img.width - mask.width - 4))
+    y = rng.choice((rng.randint(4, img.height // 4), rng.randint(img.height // 2,
+                    max(img.height // 2, img.height - mask.height - 4))))
+    inks = [(250, 250, 250), (250, 235, 120), (230, 60, 40), (20, 20, 20), (255, 255, 255)]
+    ink = Image.new("RGB", mask.size, rng.choice(inks))
+    img.paste(ink, (x, y), mask)
+    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 0.8)))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=rng.randint(55, 85))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def generated_cases(data_dir: str, photos: list[Path], n: int, seed: int = 16,
+                    sizes: tuple[tuple[int, int], ...] = ((480, 360), (240, 180))
+                    ) -> list[WritingCase]:
+    """`n` titles (two thirds Cyrillic) on photos from `photos`, resized to each of `sizes`
+    in turn (240 x 180 is the size of real-color-dev's slide frames)."""
+    rng = random.Random(seed)
+    fonts = available_fonts()
+    cyr, lat = _names(data_dir, True), _names(data_dir, False)
+    if not fonts or not cyr or not lat or not photos:
+        return []
+    out = []
+    for i in range(n):
+        cyrillic = i % 3 != 2
+        alias, pid = rng.choice(cyr if cyrillic else lat)
+        year = rng.randint(1905, 1989)
+        template = rng.choice(TEMPLATES if cyrillic else LATIN_TEMPLATES)
+        text = template.format(place=alias, y=year, yy=f"{year % 100:02d}")
+        if template == "{place}-{yy}" and year < 1950:  # "-25" is too short to say 1925
+            text = f"{alias}-{year}"
+        size = sizes[(i // 2) % len(sizes)]
+        photo = Image.open(rng.choice(photos)).convert("RGB").resize(size, Image.BICUBIC)
+        font = fonts[i % len(fonts)]
+        img = render_title(text, photo, font, rng)
+        out.append(WritingCase(f"gen{i:02d}-{Path(font).stem}", img, text,
+                               "Cyrl" if cyrillic else "Latn", pid, year))
+    return out
