@@ -101,7 +101,7 @@ def test_livez_answers_at_once_while_48_synchronous_requests_wait(tmp_path, tiny
 
     from service_helpers import SlowPipeline, gray_png, make_service
 
-    slow = SlowPipeline(tiny_pipeline, seconds=1.5)
+    slow = SlowPipeline(tiny_pipeline, seconds=0.25)  # 48 in turn: 12 s of queued work
     for svc in make_service(tmp_path, slow, sync_concurrency=1):
         def post(service=svc) -> None:
             service.client.post("/v1/colorize", headers=service.headers(),
@@ -110,7 +110,7 @@ def test_livez_answers_at_once_while_48_synchronous_requests_wait(tmp_path, tiny
         threads = [threading.Thread(target=post, daemon=True) for _ in range(48)]
         for thread in threads:
             thread.start()
-        time.sleep(1.0)  # the pool is full of requests waiting for the one sync slot
+        time.sleep(0.5)  # the pool is full of requests waiting for the one sync slot
         waits = []
         for _ in range(3):
             start = time.perf_counter()
