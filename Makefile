@@ -21,6 +21,8 @@ eval: install
 	$(PY) -m eval.real_photos
 	$(PY) -m eval.blobs
 	$(PY) -m eval.flag_scenes
+	$(PY) -m eval.real_writing
+	$(PY) -m eval.bad_inputs
 	$(PY) -m eval.report
 	$(PY) -m eval.report --dataset heldout
 	$(PY) -m eval.tradeoff
