@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from service_helpers import gray_png
 
 
@@ -134,3 +135,26 @@ def test_keys_cli_prints_the_key_once_and_stores_only_a_hash(tmp_path, capsys):
     assert run_service_command(parser.parse_args(["keys", "list", "--data-dir",
                                                   str(data_dir)])) == 0
     assert "city-archive" in capsys.readouterr().out
+
+
+def test_keys_list_elsewhere_creates_no_database_and_the_default_folder_is_fixed(
+        tmp_path, monkeypatch, capsys):
+    """`keys list` in another folder used to create an empty database silently; the default
+    data folder no longer depends on the current directory."""
+    import argparse
+
+    from colorizer.apps.service.cli import add_service_parsers, run_service_command
+    from colorizer.apps.service.config import ServiceConfig
+    from colorizer.errors import ChronochromeError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHRONOCHROME_SERVICE_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert ServiceConfig().data_dir == tmp_path / "xdg" / "chronochrome" / "service"
+    monkeypatch.setenv("CHRONOCHROME_SERVICE_DIR", str(tmp_path / "svc"))
+    assert ServiceConfig().data_dir == tmp_path / "svc"
+    parser = argparse.ArgumentParser()
+    add_service_parsers(parser.add_subparsers(dest="command", required=True))
+    with pytest.raises(ChronochromeError, match="no service database"):
+        run_service_command(parser.parse_args(["keys", "list"]))
+    assert not (tmp_path / "svc").exists() and not list(tmp_path.glob("**/*.sqlite3"))

@@ -31,7 +31,8 @@ log = logging.getLogger("chronochrome.service")
 
 def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="folder for jobs.sqlite3 and results/ (default: chronochrome-service)")
+                   help="folder for jobs.sqlite3 and results/ (default: "
+                        "$CHRONOCHROME_SERVICE_DIR or ~/.local/share/chronochrome/service)")
     p.add_argument("--config", type=Path, default=None,
                    help="a JSON file of ServiceConfig fields (flags given here win)")
 
@@ -129,6 +130,11 @@ def _run_keys(args: argparse.Namespace) -> int:
     from colorizer.apps.service.store import JobStore
 
     config = service_config(args)
+    if args.keys_command != "create" and not config.db_path.is_file():
+        # Listing or revoking must not create an empty database in the wrong place.
+        raise ChronochromeError(f"no service database at {config.db_path}: pass the --data-dir "
+                                "the service runs with, or create a key first "
+                                "(`chronochrome keys create NAME`)")
     store = JobStore(config.db_path)
     if args.keys_command == "create":
         key_id, secret = store.create_key(args.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,23 @@ class C2paConfig:
     tsa_url: str | None = None  # RFC 3161 time-stamp authority; None = no time stamp
 
 
+def default_data_dir() -> Path:
+    """Where the service keeps its state when no --data-dir is given."""
+    explicit = os.environ.get("CHRONOCHROME_SERVICE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "chronochrome" / "service"
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     """Where the service keeps its state and how much it accepts."""
 
-    data_dir: Path = Path("chronochrome-service")  # holds jobs.sqlite3 and results/
+    # Holds jobs.sqlite3 and results/. The default does not depend on the current folder
+    # (`keys list` run elsewhere used to create an empty database): $CHRONOCHROME_SERVICE_DIR,
+    # else $XDG_DATA_HOME/chronochrome/service (~/.local/share/chronochrome/service).
+    data_dir: Path = field(default_factory=lambda: default_data_dir())
     queue_cap: int = 1000  # queued + running items; beyond it POST /v1/jobs answers 429
     job_max_items: int = 500  # items in one job
     max_upload_bytes: int = 50 * 1024 * 1024  # one uploaded or fetched image, and one request
