@@ -70,6 +70,9 @@ def test_cancel_stops_queued_items(service):
     assert service.drain() == 0 and service.store.queue_depth() == 0
     items = service.client.get(location, headers=service.headers()).json()["items"]
     assert {i["status"] for i in items} == {"canceled"}
+    # A canceled item's result is gone for good (410), not "poll until done" forever (409).
+    result = service.client.get(f"{location}/items/0/result", headers=service.headers())
+    assert result.status_code == 410 and result.json()["reason"] == "item_canceled"
 
 
 def test_json_job_with_url_items_fetched_from_the_test_server(service, http_server):

@@ -51,6 +51,10 @@ def done_item(store: JobStore, key_id: str, job_id: str,
     if not 0 <= index < len(job["items"]):
         raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
     item = job["items"][index]
+    if item["status"] in ("failed", "canceled"):  # final: polling would never end
+        detail = f": {item['error_detail']}" if item.get("error_detail") else ""
+        raise Problem(410, f"item_{item['status']}", f"item {index} is {item['status']} and "
+                      f"has no result{detail}; submit it again as a new job if needed")
     if item["status"] != "done":
         raise Problem(409, "not_done", f"item {index} is {item['status']}; poll "
                       f"GET /v1/jobs/{job_id} until it is done")

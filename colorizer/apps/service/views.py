@@ -53,6 +53,7 @@ COLORIZE_BODY = {"requestBody": {"required": True, "content": {
         "caption": {"type": "string"}, "format": {"type": "string"}}}},
     "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
 ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
-    401: "no or unknown API key", 404: "no such job for this key", 413: "too large",
-    415: "unsupported media type", 422: "corrupt or invalid input",
+    401: "no or unknown API key", 404: "no such job for this key",
+    409: "the item is not done yet (poll the job)", 410: "the item failed or was canceled",
+    413: "too large", 415: "unsupported media type", 422: "corrupt or invalid input",
     429: "queue at its cap (see Retry-After)"}.items()}
