@@ -300,6 +300,8 @@ class ContextEncoder:
                                                       type(self.scene_classifier).__name__))
         out = []
         for idx, prob in preds[: self.config.scene_top_k]:
+            if prob < self.config.scene_min_score:  # below the calibrated floor: noise
+                continue
             cue = cues.get(int(idx))
             out.append(SceneLabel(readable(labels[int(idx)]), round(float(prob), 4),
                                   cue.cue if cue else None))
