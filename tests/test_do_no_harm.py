@@ -86,3 +86,24 @@ def test_a_hint_without_era_or_place_is_reported_and_not_used(tiny_weights):
     assert understood.notes == ()
     assert seen == [None, "USSR 1950"]  # the nonsense never reaches retrieval
     assert np.array_equal(np.asarray(nonsense.image), np.asarray(pipe(photo).image))
+
+
+def test_a_retrieved_exemplar_not_found_leaves_the_users_own_transfer_unchanged(tiny_weights,
+                                                                             tmp_path):
+    """With the user's own reference photo, a retrieved exemplar that is not in the photo must
+    not change the output either (it used to raise the similarity test of the user's cells)."""
+    scene = np.concatenate([_textured(96, 64, (200, 40, 40), 1),
+                            _textured(96, 64, (40, 70, 190), 2)], axis=1)
+    photo = _pil(scene).convert("L")
+    # The retrieved one: a different texture and color, not in the photo.
+    _pil(_textured(64, 64, (30, 160, 60), 7)).save(tmp_path / "other.png")
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=128)
+    alone = pipe(photo, exemplars=[_pil(scene)])
+    with_retrieved = ColorizationPipeline(
+        pipe.generator, pipe.model_info, pipe.config, device="cpu",
+        exemplar_fn=lambda context, gray, hints: [
+            _retrieved("other", str(tmp_path / "other.png"))])(photo, exemplars=[_pil(scene)])
+    used = [e for e in with_retrieved.exemplars if e.used]
+    assert len(used) == 2 and used[1].found_in_photo < 0.3  # present, not admitted
+    assert np.array_equal(np.asarray(alone.image), np.asarray(with_retrieved.image))

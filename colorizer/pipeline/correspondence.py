@@ -257,7 +257,7 @@ def _transfer_live(matches: _Matches, live: list[int], admitted: torch.Tensor,
     spread = (forward @ palette.square()).sum(1) - ab.square().sum(1)
     mass, round_trip = _round_trip(matches, live, forward, cloth_kind, config)
     confidence = (round_trip / config.full_confidence).clamp(0, 1) * _similar(
-        matches, cloth_kind, config)
+        matches, live, cloth_kind, config)
     return (ab.T.reshape(1, 2, h, w), confidence.reshape(1, 1, h, w),
             (spread.clamp_min(0).sqrt() / SPREAD_SCALE).clamp(0, 1).reshape(1, 1, h, w), mass)
 
@@ -316,12 +316,14 @@ def _round_trip(matches: _Matches, live: list[int], forward: torch.Tensor,
     return torch.stack(masses), round_trip
 
 
-def _similar(matches: _Matches, cloth_kind: list[bool], config: TransferConfig
-             ) -> torch.Tensor:
-    """(Np,) the similarity test: the best texture similarity of each cell among the gated
-    (non-cloth) exemplars, 0 below `min_similarity`, 1 above `full_similarity`."""
+def _similar(matches: _Matches, live: list[int], cloth_kind: list[bool],
+             config: TransferConfig) -> torch.Tensor:
+    """(Np,) the similarity test: the best texture similarity of each cell among the live
+    gated (non-cloth) exemplars, 0 below `min_similarity`, 1 above `full_similarity`. Only
+    live ones: an exemplar that was not admitted (not found in the photo) must have no
+    effect through any path (it used to raise the confidence of the user's own matches)."""
     span = config.full_similarity - config.min_similarity
-    checked = [g for g, c in zip(matches.gates, cloth_kind) if not c]
+    checked = [matches.gates[k] for k in live if not cloth_kind[k]]
     if not checked:
         h, w = matches.shape
         return torch.zeros(h * w, device=matches.photo_l.device)
