@@ -91,6 +91,11 @@ def luminance_of_rgb(rgb: torch.Tensor) -> torch.Tensor:
     """(B, 3, H, W) sRGB -> (B, 1, H, W) L* in [0, 100]."""
     lin = srgb_to_linear(rgb)
     y = (lin * lin.new_tensor(_RGB_TO_XYZ[1]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+    return lightness_of_luminance(y)
+
+
+def lightness_of_luminance(y: torch.Tensor) -> torch.Tensor:
+    """Relative luminance (white = 1) -> L* in [0, 100]."""
     return 116 * _f(y) - 16
 
 

@@ -8,7 +8,7 @@ between input and target.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,17 @@ class PhotoBank:
 
     images: list[np.ndarray]
     paths: list[Path]
+    # Relative sampling weight per photo; empty = uniform (and the same draws as before
+    # weights existed, so older runs reproduce).
+    weights: list[float] = field(default_factory=list)
+    _probs: torch.Tensor | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.weights:
+            if len(self.weights) != len(self.images):
+                raise ValueError(f"{len(self.weights)} sampling weights for "
+                                 f"{len(self.images)} photos")
+            self._probs = torch.tensor(self.weights, dtype=torch.float64)
 
     @classmethod
     def load(cls, paths: list[Path], short_side: int, limit: int | None = None) -> PhotoBank:
@@ -74,11 +85,14 @@ class PhotoBank:
 
     def batch(self, size: int, crop: int, generator: torch.Generator) -> torch.Tensor:
         """Random scaled crops with random flips: (B, 3, crop, crop) sRGB in [0, 1]."""
-        out = []
-        for _ in range(size):
-            idx = int(torch.randint(len(self.images), (1,), generator=generator))
-            out.append(self.crop(idx, crop, generator))
+        out = [self.crop(self.pick(generator), crop, generator) for _ in range(size)]
         return torch.stack(out).clamp(0, 1)
+
+    def pick(self, generator: torch.Generator) -> int:
+        """A random photo index, by the sampling weights when there are any."""
+        if self._probs is None:
+            return int(torch.randint(len(self.images), (1,), generator=generator))
+        return int(torch.multinomial(self._probs, 1, generator=generator))
 
     def crop(self, idx: int, crop: int, generator: torch.Generator) -> torch.Tensor:
         """One random scaled crop of photo `idx`, maybe flipped: (3, crop, crop)."""

@@ -149,7 +149,7 @@ class ConditionedBatches:
         era_mask = torch.zeros(size, dtype=torch.bool)
         text_mask = torch.zeros(size, dtype=torch.bool)
         for i in range(size):
-            idx = _randint(len(self.bank), g)
+            idx = self.bank.pick(g)
             rgb = self.bank.crop(idx, crop, g)
             u = _rand(g)
             chosen: list[torch.Tensor] = []

@@ -30,6 +30,8 @@ from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
 from colorizer.training.data import PhotoBank, list_photos
+from colorizer.training.film import check_film_mix, film_inputs
+from colorizer.training.sources import PhotoSource, load_sources
 from context.config_io import config_from_dict
 
 log = logging.getLogger("chronochrome.train")
@@ -63,13 +65,28 @@ class TrainConfig:
     # Loss weight of a pasted flag's pixels relative to the photo's (1 = none): a flag is a
     # small share of a batch's pixels, yet copying its colors from the exemplar is the skill.
     flag_loss_weight: float = 1.0
+    # Several photo sources with sampling shares (sources.PhotoSource fields); empty = the
+    # train split of data_dir, uniformly. data_dir's val split is always the validation set.
+    sources: tuple[dict, ...] = ()
+    # Input grays from old emulsions (film.FILM_RESPONSES names -> shares); empty = L* only.
+    film_mix: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, path: str | Path) -> TrainConfig:
         data = json.loads(Path(path).read_text())
         if "sizes" in data:
             data["sizes"] = tuple(tuple(s) for s in data["sizes"])
-        return config_from_dict(cls, data)
+        if "sources" in data:
+            data["sources"] = tuple(data["sources"])
+        config = config_from_dict(cls, data)
+        config.photo_sources()  # unknown fields or bad shares fail here, not mid-run
+        check_film_mix(config.film_mix)
+        return config
+
+    def photo_sources(self) -> list[PhotoSource]:
+        if not self.sources:
+            return [PhotoSource(self.data_dir)]
+        return [config_from_dict(PhotoSource, dict(s)) for s in self.sources]
 
     def crop_at(self, step: int) -> int:
         for until, size in self.sizes:
@@ -122,6 +139,9 @@ def pick_threads(step_fn: Callable[[], None], candidates: list[int]) -> int:
 def train_photos(config: TrainConfig) -> PhotoBank:
     """The training split of config.data_dir, loaded at the largest crop size."""
     max_crop = max(size for _, size in config.sizes)
+    if config.sources:
+        return load_sources(config.photo_sources(), _REPO, "train", config.val_fraction,
+                            max_crop, config.image_limit or None)
     paths = list_photos(resolve(config.data_dir), "train", config.val_fraction)
     return PhotoBank.load(paths, max_crop, config.image_limit or None)
 
@@ -227,6 +247,8 @@ class Trainer:
             rgb = self.train_bank.batch(cfg.batch_size, cfg.crop_at(self.step), g)
         rgb = rgb.to(self.accelerator.device)
         lightness, ab = lab_targets(rgb)
+        if cfg.film_mix:  # the gray of an old emulsion as input; the target stays true color
+            lightness = film_inputs(rgb, cfg.film_mix, g)
         # Through the prepared (maybe DDP) wrapper; conditioning is encoded inside forward.
         logits = self.model(lightness, conditioning=cond).logits
         loss = classification_loss(logits, ab, model.ab_bins,

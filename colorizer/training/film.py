@@ -1,0 +1,52 @@
+"""Historical film as training input: the gray a photo would have had on an old emulsion.
+
+A plate or film records a weighted sum of the scene's light, and the weights of old emulsions
+differ from the eye's: blue-sensitive (wet collodion, albumen era) saw almost only blue,
+orthochromatic plates blue and green but no red, early panchromatic film all three with too
+much blue. A red flag or lips are dark on such a plate and a blue sky is white. Training on
+these grays (target: the photo's true a*b*) teaches the generator what old photos look like;
+the pipeline still keeps the input's tones exactly, so only the chroma it predicts changes.
+
+The weights are broad approximations of published sensitivity curves, integrated over the
+sRGB primaries (linear light, normalised so a neutral gray keeps its lightness).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from colorizer.model.colorspace import lightness_of_luminance, srgb_to_linear
+
+# Weights on linear R, G, B. "lstar" is the eye's response (CIE Y): the photo's own L*.
+FILM_RESPONSES: dict[str, tuple[float, float, float]] = {
+    "lstar": (0.2126, 0.7152, 0.0722),
+    "blue_sensitive": (0.0, 0.08, 0.92),
+    "orthochromatic": (0.02, 0.43, 0.55),
+    "early_panchromatic": (0.25, 0.42, 0.33),
+}
+
+
+def check_film_mix(mix: dict[str, float]) -> None:
+    """Refuse unknown emulsions and negative or all-zero shares, naming the fix."""
+    unknown = sorted(set(mix) - set(FILM_RESPONSES))
+    if unknown:
+        raise ValueError(f"unknown film response(s) {unknown} in film_mix: "
+                         f"use {sorted(FILM_RESPONSES)}")
+    if any(v < 0 for v in mix.values()) or (mix and sum(mix.values()) <= 0):
+        raise ValueError(f"film_mix shares must be >= 0 and not all zero, got {mix}")
+
+
+def film_lightness(rgb: torch.Tensor, response: str) -> torch.Tensor:
+    """(B, 3, H, W) sRGB in [0, 1] -> (B, 1, H, W) lightness (L* scale) on that emulsion."""
+    weights = rgb.new_tensor(FILM_RESPONSES[response]).view(1, 3, 1, 1)
+    luminance = (srgb_to_linear(rgb) * weights).sum(1, keepdim=True)
+    return lightness_of_luminance(luminance)
+
+
+def film_inputs(rgb: torch.Tensor, mix: dict[str, float], g: torch.Generator) -> torch.Tensor:
+    """Per sample, the lightness of an emulsion drawn from `mix` (shares, any scale)."""
+    names = [n for n, share in mix.items() if share > 0]
+    shares = torch.tensor([mix[n] for n in names], dtype=torch.float64)
+    picks = torch.multinomial(shares, rgb.shape[0], replacement=True, generator=g)
+    return torch.cat([film_lightness(rgb[i : i + 1], names[int(k)])
+                      for i, k in enumerate(picks)])
