@@ -70,7 +70,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     async def colorize(request: Request, key_id: str = Depends(api_key),
                        response: str | None = None) -> Response:
         """Colorize one small image now; the image (default) or JSON with links."""
-        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
+                                          cfg.request_timeout_seconds)
         if len(uploads) != 1:
             raise Problem(422, "invalid_request", "send exactly one image as the `file` part "
                           "or as the body; use POST /v1/jobs for several")
@@ -92,7 +93,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     async def submit(request: Request, key_id: str = Depends(api_key),
                      idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
         """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location."""
-        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
+                                          cfg.request_timeout_seconds)
         job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
                                                        idempotency_key)
         headers = {"Location": f"/v1/jobs/{job['id']}"}
