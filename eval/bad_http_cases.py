@@ -8,8 +8,8 @@ send (a made-up method, a 64 KB header, a body shorter than its Content-Length) 
 from __future__ import annotations
 
 import io
-import struct
 import json
+import struct
 import threading
 import zlib
 from collections.abc import Callable
@@ -41,11 +41,11 @@ def raw_bytes(req: Request, key: str, host: str) -> bytes:
     headers = {"Host": host, "Connection": "close", **req.headers}
     if req.auth == "key":
         headers.setdefault("Authorization", f"Bearer {key}")
-    if req.body or req.declared_length is not None or req.method in ("POST", "PUT", "PATCH"):
-        if "Transfer-Encoding" not in headers:
-            headers.setdefault("Content-Length", str(req.declared_length
-                                                     if req.declared_length is not None
-                                                     else len(req.body)))
+    has_body = (req.body or req.declared_length is not None
+                or req.method in ("POST", "PUT", "PATCH"))
+    if has_body and "Transfer-Encoding" not in headers:
+        length = req.declared_length if req.declared_length is not None else len(req.body)
+        headers.setdefault("Content-Length", str(length))
     head = f"{req.method} {req.path} HTTP/1.1\r\n" + "".join(
         f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
     return head.encode("latin-1", "replace") + req.body
@@ -90,22 +90,20 @@ def _multipart(parts: list[tuple[str, str | None, str | None, bytes]],
     return {"Content-Type": f"multipart/form-data; boundary={boundary}"}, out.getvalue()
 
 
+JOB = "/v1/jobs/nosuchjob"  # a route that exists for GET, so auth is what answers
+
+
 def auth_cases() -> list[Request]:
-    return [Request("auth none", auth=None, group="auth"),
-            Request("auth empty bearer", headers={"Authorization": "Bearer "}, auth=None,
-                    group="auth"),
-            Request("auth wrong key", headers={"Authorization": "Bearer nope"}, auth=None,
-                    group="auth"),
-            Request("auth basic", headers={"Authorization": "Basic dXNlcjpwYXNz"}, auth=None,
-                    group="auth"),
-            Request("auth 10 KB key", headers={"Authorization": "Bearer " + "k" * 10_000},
-                    auth=None, group="auth"),
-            Request("auth latin-1 key", headers={"Authorization": "Bearer \xe9\xff\xfe"},
-                    auth=None, group="auth"),
-            Request("auth x-api-key wrong", headers={"X-API-Key": "wrong"}, auth=None,
-                    group="auth"),
-            Request("auth metrics without token", path="/metrics", auth=None, group="auth"),
-            Request("auth metrics with api key", path="/metrics", group="auth")]
+    bad = [("none", {}), ("empty bearer", {"Authorization": "Bearer "}),
+           ("wrong key", {"Authorization": "Bearer nope"}),
+           ("basic", {"Authorization": "Basic dXNlcjpwYXNz"}),
+           ("10 KB key", {"Authorization": "Bearer " + "k" * 10_000}),
+           ("latin-1 key", {"Authorization": "Bearer \xe9\xff\xfe"}),
+           ("x-api-key wrong", {"X-API-Key": "wrong"})]
+    return [Request(f"auth {label}", path=JOB, headers=h, auth=None, group="auth")
+            for label, h in bad] + [
+        Request("auth metrics without token", path="/metrics", auth=None, group="auth"),
+        Request("auth metrics with api key", path="/metrics", group="auth")]
 
 
 def method_and_path_cases() -> list[Request]:
@@ -307,7 +305,7 @@ class Upstream:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            def do_GET(self) -> None:
                 status, headers, body = routes.get(self.path, (404, {}, b"missing"))
                 self.send_response(status)
                 for name, value in headers.items():

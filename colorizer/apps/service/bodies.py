@@ -65,7 +65,7 @@ async def capped_body(request: Request, cap: int, timeout: float | None = None) 
         except ClientDisconnect:  # nobody is left to answer; not a server error to log
             raise Problem(400, "client_disconnected", "the client closed the connection "
                           "before its request body had arrived") from None
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise Problem(408, "request_timeout", f"the request body did not arrive within "
                           f"{timeout:g} s; send it at once (or raise request_timeout_seconds)",
                           headers={"Connection": "close"}) from None
