@@ -53,7 +53,8 @@ class Answer:
 class Service:
     """`chronochrome serve` in a subprocess, on a free loopback port."""
 
-    def __init__(self, root: Path, weights: Path | None, upstream_host: str) -> None:
+    def __init__(self, root: Path, weights: Path | None, upstream_host: str,
+                 context: bool = False) -> None:
         self.root, self.data = root, root / "svc"
         config = {"max_upload_bytes": MAX_UPLOAD, "job_max_items": 20,
                   "request_timeout_seconds": RECEIPT_TIMEOUT,
@@ -66,7 +67,8 @@ class Service:
             self.port = probe.getsockname()[1]
         self.log = (root / "server.log").open("w+b")
         argv = ["serve", "--data-dir", str(self.data), "--config", str(root / "service.json"),
-                "--port", str(self.port), "--device", "cpu", "--no-context"]
+                "--port", str(self.port), "--device", "cpu"]
+        argv += [] if context else ["--no-context"]
         argv += ["--weights", str(weights)] if weights else []
         self.proc = subprocess.Popen([sys.executable, "-m", "colorizer.apps.cli", *argv],
                                      stdout=self.log, stderr=subprocess.STDOUT, env=self.env,
