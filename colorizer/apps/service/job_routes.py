@@ -21,7 +21,7 @@ from colorizer.apps.outputs import image_mime
 from colorizer.apps.service.auth import api_key_dependency
 from colorizer.apps.service.bodies import read_request
 from colorizer.apps.service.iiif import build_manifest
-from colorizer.apps.service.intake import colorize_now, create_job
+from colorizer.apps.service.intake import colorize_now, create_job, require_room
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.store import JobStore
@@ -93,6 +93,7 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     async def submit(request: Request, key_id: str = Depends(api_key),
                      idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
         """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location."""
+        await run_in_threadpool(require_room, state.store, 1)  # a full queue: not even read
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
         job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
