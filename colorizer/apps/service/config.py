@@ -59,6 +59,7 @@ class ServiceConfig:
     fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
     metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
+    link_ttl_seconds: float = 7 * 24 * 3600.0  # signed image links in IIIF manifests (links.py)
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
@@ -67,6 +68,8 @@ class ServiceConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.worker_threads < 0:
             raise ValueError("worker_threads must be 0 (external worker) or more")
+        if self.link_ttl_seconds <= 0:
+            raise ValueError(f"link_ttl_seconds must be above 0, got {self.link_ttl_seconds}")
         if self.request_timeout_seconds <= 0:
             raise ValueError("request_timeout_seconds must be above 0, got "
                              f"{self.request_timeout_seconds}")
