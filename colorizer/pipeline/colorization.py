@@ -290,7 +290,7 @@ class ColorizationPipeline:
             model=self.model_info, context=context, exemplars=tuple(colors.records),
             exemplar_maps=tuple(colors.maps), exemplar_images=guidance.images,
             render_size=(rw, rh), timings=timings, settings=settings,
-            context_region=region, notes=notes)
+            context_region=region, carried=loaded.carried, notes=notes)
 
     def _settings(self, chroma_scale: float, user: list[UserExemplar], guidance: Guidance,
                   hints: str | None, caption: str | None) -> dict[str, Any]:

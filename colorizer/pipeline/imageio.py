@@ -29,7 +29,7 @@ import struct
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
@@ -44,6 +44,7 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
+from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
 from colorizer.pipeline.image_pixels import apply_orientation, float_rgb, has_color, to_srgb
 from colorizer.pipeline.metadata import metadata_captions
 from context.types import Caption
@@ -100,6 +101,7 @@ class LoadedImage:
     name: str  # file path, or the given name ("<bytes>" / "<image>" when none was given)
     captions: tuple[Caption, ...] = ()  # found in the file's EXIF, IPTC, XMP, PNG text
     path: str | None = None  # the file it was read from; None for bytes and PIL images
+    carried: CarriedMetadata = field(default_factory=CarriedMetadata)  # EXIF, IPTC, DPI kept
 
     @property
     def rgb(self) -> np.ndarray:
@@ -332,6 +334,8 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     captions, caption_notes = metadata_captions(image)
     notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
     notes.extend(caption_notes)
+    carried, carried_notes = carried_metadata(image)  # before turning: Orientation is reset
+    notes.extend(carried_notes)
     image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
@@ -352,6 +356,7 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
         name=label,
         captions=captions,
         path=path,
+        carried=carried,
     )
 
 
