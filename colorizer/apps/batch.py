@@ -21,6 +21,7 @@ Rules that protect a user's data:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -37,6 +38,7 @@ from colorizer.apps.planner import (
     real_path,
 )
 from colorizer.errors import ChronochromeError, ImageNotFoundError
+from colorizer.pipeline.captions import sidecar_captions
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.image_pixels import NONFINITE_NOTE
@@ -109,13 +111,26 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def sidecar_digest(loaded: LoadedImage) -> str | None:
+    """SHA-256 of what the photo's sidecar files (NAME.txt/.json/.xmp) say, None without any:
+    an edited caption changes the colors (context), so it must undo "already done"."""
+    if loaded.path is None:
+        return None
+    captions, notes = sidecar_captions(Path(loaded.path))
+    if not captions and not notes:
+        return None  # as manifests written before sidecars counted: those stay done
+    text = json.dumps([[c.text, c.source] for c in captions] + notes, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
                  outdir: Path) -> bool:
     """The one place that decides "already colorized, skip": the manifest `entry` was
-    finished ("done") from the same input bytes with the same `settings`
+    finished ("done") from the same input bytes and sidecar captions with the same `settings`
     (`BatchColorizer._settings_key`), and every file it lists is still there."""
     return bool(entry and entry.get("state", "done") == "done"
                 and entry.get("input_sha256") == loaded.sha256
+                and entry.get("sidecar_sha256") == sidecar_digest(loaded)
                 and entry.get("settings") == settings
                 and all((outdir / name).is_file() for name in entry.get("files", [])))
 
@@ -201,6 +216,7 @@ class BatchColorizer:
             self._check_targets([path for path, _ in files], manifest)
             self._write(plan, files, manifest, {"input": str(item.source),
                                                 "input_sha256": loaded.sha256,
+                                                "sidecar_sha256": sidecar_digest(loaded),
                                                 "settings": settings})
             item.status = "done"
             item.captions = result.context.captions

@@ -111,15 +111,24 @@ def chroma_at(ab: torch.Tensor, lightness: torch.Tensor, config: ChromaConfig) -
     the photo's edges when `edge_radius` > 0 (filtered at a long side of at most 1024 px, so
     memory stays bounded for any photo the loader accepts)."""
     height, width = lightness.shape[-2:]
+    out = edge_aware_chroma(ab, lightness, config)
+    if out.shape[-2:] != (height, width):
+        out = F.interpolate(out, size=(height, width), mode="bilinear", align_corners=False)
+    return out
+
+
+def edge_aware_chroma(ab: torch.Tensor, lightness: torch.Tensor, config: ChromaConfig
+                      ) -> torch.Tensor:
+    """`chroma_at` before its last upsampling: (1, 2, h', w') at the guided filter's working
+    size (long side at most 1024 px; `ab` itself when the filter is off). The pipeline
+    upsamples this to full size a band of rows at a time (colorizer.pipeline.full_size)."""
+    height, width = lightness.shape[-2:]
     if config.edge_radius <= 0:
-        return F.interpolate(ab, size=(height, width), mode="bilinear", align_corners=False)
+        return ab
     scale = min(1.0, EDGE_GUIDE_MAX_SIDE / max(height, width))
     work = (max(1, round(height * scale)), max(1, round(width * scale)))
     guide = F.interpolate(lightness, size=work, mode="bilinear", antialias=True,
                           align_corners=False) / 100.0
     up = F.interpolate(ab, size=work, mode="bilinear", align_corners=False)
     radius = max(1, round(config.edge_radius * max(work)))
-    out = guided_filter(guide, up, radius, config.edge_eps)
-    if work != (height, width):
-        out = F.interpolate(out, size=(height, width), mode="bilinear", align_corners=False)
-    return out
+    return guided_filter(guide, up, radius, config.edge_eps)

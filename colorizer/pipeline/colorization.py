@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
-from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
-from colorizer.pipeline.chroma import chroma_at, hue_agreement, shift_balance
+from colorizer.pipeline.chroma import edge_aware_chroma, hue_agreement, shift_balance
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
@@ -40,6 +38,7 @@ from colorizer.pipeline.exemplar_step import (
     exemplar_colors,
 )
 from colorizer.pipeline.fingerprint import module_digest, pipeline_fingerprint
+from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
@@ -273,18 +272,9 @@ class ColorizationPipeline:
     def _merge(self, lightness: torch.Tensor, colors: ExemplarColors
                ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
         """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size:
-        chroma follows the photo's edges, L* is kept exactly."""
-        height, width = lightness.shape[-2:]
-        ab_full = chroma_at(colors.ab.float().cpu(), lightness, self.decoding.chroma)
-        unc_full = F.interpolate(colors.uncertainty.float().cpu(), size=(height, width),
-                                 mode="bilinear", align_corners=False)
-        region_full = F.interpolate(colors.context_weight.float().cpu(), size=(height, width),
-                                    mode="bilinear", align_corners=False)
-        out_rgb = lab_to_rgb_keep_luminance(lightness, ab_full)
-        pixels = (out_rgb[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
-        return (Image.fromarray(pixels, "RGB"),
-                unc_full[0, 0].numpy().clip(0, 1).astype(np.float32),
-                region_full[0, 0].numpy().clip(0, 1).astype(np.float32))
+        chroma follows the photo's edges, L* is kept exactly (in bands: full_size.py)."""
+        ab = edge_aware_chroma(colors.ab.float().cpu(), lightness, self.decoding.chroma)
+        return merge_full_size(lightness, ab, colors.uncertainty, colors.context_weight)
 
     def _result(self, loaded: LoadedImage, context: SceneContext, prediction: Prediction,
                 guidance: Guidance, colors: ExemplarColors,
@@ -300,7 +290,7 @@ class ColorizationPipeline:
             model=self.model_info, context=context, exemplars=tuple(colors.records),
             exemplar_maps=tuple(colors.maps), exemplar_images=guidance.images,
             render_size=(rw, rh), timings=timings, settings=settings,
-            context_region=region, notes=notes)
+            context_region=region, carried=loaded.carried, notes=notes)
 
     def _settings(self, chroma_scale: float, user: list[UserExemplar], guidance: Guidance,
                   hints: str | None, caption: str | None) -> dict[str, Any]:

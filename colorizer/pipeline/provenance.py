@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
+from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
 
 DIGITAL_SOURCE_TYPE = (
@@ -92,22 +93,31 @@ def build_xmp(result: ColorizationResult) -> bytes:
 def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None) -> bytes:
     """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
-    return encode_with_xmp(result.image, pil_format, xmp if xmp is not None else build_xmp(result))
+    return encode_with_xmp(result.image, pil_format, xmp if xmp is not None else build_xmp(result),
+                           result.carried)
 
 
-def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes) -> bytes:
+def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
+                    carried: CarriedMetadata | None = None) -> bytes:
+    """`image` encoded with the XMP packet and the input's own EXIF and DPI (`carried`)."""
     buffer = io.BytesIO()
+    kept = carried.save_options(pil_format) if carried is not None else {}
     if pil_format == "PNG":
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
-        image.save(buffer, format="PNG", pnginfo=info)
+        image.save(buffer, format="PNG", pnginfo=info, **kept)
     elif pil_format == "TIFF":
         ifd = TiffImagePlugin.ImageFileDirectory_v2()
         ifd[_TIFF_XMP_TAG] = xmp
         ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
-        image.save(buffer, format="TIFF", tiffinfo=ifd, compression="tiff_deflate")
+        if "exif" in kept:  # PIL writes `exif` or `tiffinfo`, not both: the tags go in one
+            exif = Image.Exif()
+            exif.load(kept.pop("exif"))
+            for tag in exif:
+                ifd[tag] = exif.get_ifd(tag) if tag in (0x8769, 0x8825) else exif[tag]
+        image.save(buffer, format="TIFF", tiffinfo=ifd, compression="tiff_deflate", **kept)
     elif pil_format in ("JPEG", "WEBP"):
-        image.save(buffer, format=pil_format, quality=95, xmp=xmp)
+        image.save(buffer, format=pil_format, quality=95, xmp=xmp, **kept)
     else:
         raise ValueError(f"no XMP writer for {pil_format}: use PNG, JPEG, TIFF or WEBP")
     return buffer.getvalue()

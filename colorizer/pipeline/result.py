@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image
 
+from colorizer.pipeline.carried_metadata import CarriedMetadata
 from context.types import SceneContext
 
 if TYPE_CHECKING:  # annotations only: the report module imports torch
@@ -74,6 +75,8 @@ class ColorizationResult:
     # (H, W) float32 in [0, 1]: where context (retrieved exemplars found in the photo) changed
     # the colors; 0 elsewhere, where the output is the no-context output. None: not computed.
     context_region: np.ndarray | None = None
+    # The input's EXIF/IPTC/DPI that the encoded output carries (carried_metadata.py).
+    carried: CarriedMetadata | None = None
     notes: tuple[str, ...] = ()  # what the run did not use and why (e.g. a hint not understood)
 
     def exemplar_image(self, top: int = 3) -> Image.Image | None:

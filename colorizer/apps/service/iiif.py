@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,17 +171,18 @@ def _canvas2(canvas: dict[str, Any]) -> CanvasRef | None:
     return None
 
 
-def build_manifest(job: dict[str, Any], base_url: str,
-                   records: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[str, Any]],
+                   sign: Callable[[str], str] = str) -> dict[str, Any]:
     """A Presentation 3 manifest of a job: original first, colorized second, as a Choice.
 
-    `records` are the provenance records of the done items, by index.
+    `records` are the provenance records of the done items, by index; `sign` turns a link to
+    one of the service's images into one a IIIF viewer can open (links.py).
     """
     job_url = f"{base_url}/v1/jobs/{job['id']}"
     source = job.get("meta", {}).get("manifest") or {}
     # Jobs stored before labels were normalised on reading may hold a bare string.
     label = language_map(source.get("label"), f"chronochrome job {job['id']}")
-    canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"])
+    canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"], sign)
                 for item in job["items"] if item["status"] == "done"]
     manifest = {
         "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
@@ -196,14 +198,14 @@ def build_manifest(job: dict[str, Any], base_url: str,
 
 
 def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
-                   job_format: str) -> dict[str, Any]:
+                   job_format: str, sign: Callable[[str], str]) -> dict[str, Any]:
     """One done item's canvas: a Choice of original and colorized, notes as annotations."""
     idx, src = item["idx"], item["source"]
     canvas_id = f"{job_url}/canvas/{idx}"
     out_w, out_h = (record.get("output", {}).get("size") or [None, None])[:2]
     in_w, in_h = record.get("source", {}).get("size") or [out_w, out_h]
     original: dict[str, Any] = {
-        "id": src.get("url") or src.get("image_url") or f"{job_url}/items/{idx}/original",
+        "id": src.get("url") or src.get("image_url") or sign(f"{job_url}/items/{idx}/original"),
         "type": "Image", "format": src.get("format") or "image/jpeg",
         "label": {"en": ["Original (as held by the archive)"]},
         "width": in_w, "height": in_h}
@@ -211,7 +213,7 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
         original["service"] = [{"id": src["service"], "type": "ImageService3",
                                 "profile": "level1"}]
     fmt = (record.get("output") or {}).get("format") or job_format
-    colorized = {"id": f"{job_url}/items/{idx}/result", "type": "Image",
+    colorized = {"id": sign(f"{job_url}/items/{idx}/result"), "type": "Image",
                  "format": image_mime(fmt), "width": out_w, "height": out_h,
                  "label": {"en": ["Colorized by chronochrome (AI-estimated color)"]}}
     notes = [("context", record.get("context_summary", ""))] + [
