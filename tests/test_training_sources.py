@@ -42,7 +42,7 @@ def sources(tmp_path_factory) -> tuple[Path, Path]:
     (folder / "notes.txt").write_text("not a photo")
     tar_path = tmp_path_factory.mktemp("tar") / "tiny.tar"
     with tarfile.open(tar_path, "w") as tar:
-        for i in range(4):
+        for i in range(12):
             data = _png((30, 160, 40), size=(16, 16))
             info = tarfile.TarInfo(f"n0001/n0001_{i}.png")
             info.size = len(data)
@@ -57,7 +57,7 @@ def test_sources_read_folders_and_tars_in_place_with_their_shares(sources):
                          PhotoSource(str(tar_path), share=0.25)],
                         REPO, "train", 0.0, short_side=64)
     names = [p.name for p in bank.paths]
-    assert len(bank) == 6 + 3 + 4  # the gray street and the .txt are not training photos
+    assert len(bank) == 6 + 3 + 12  # the gray street and the .txt are not training photos
     assert "street_gray.png" not in names and "n0001_2.png" in names
     assert min(bank.images[6].shape[:2]) == 64  # 300x200 scaled down to short side 64
     assert bank.images[-1].shape[:2] == (16, 16)  # small photos are never enlarged
@@ -124,3 +124,29 @@ def test_train_configs_with_sources_are_checked_when_read(tmp_path):
     with pytest.raises(ValueError, match="weight"):
         TrainConfig.from_json(tmp_path / "bad.json")
     assert replace(config, sources=()).photo_sources()[0].path == config.data_dir
+
+
+def test_a_gpu_pack_reads_back_as_the_same_photos_with_the_same_shares(sources, tmp_path):
+    from colorizer.training.pack import pack
+
+    folder, tar_path = sources
+    config = TrainConfig(data_dir=str(folder), val_fraction=0.5, sizes=((1.0, 32),),
+                         sources=({"path": str(folder), "pattern": "face_*", "share": 0.7},
+                                  {"path": str(tar_path), "share": 0.3}))
+    out = REPO / "runs" / f"test-pack-{tmp_path.name}"
+    try:
+        gpu, total = pack(config, {"batch_size": 64}, short_side=32, quality=80, out=out)
+        assert total == sum(p.stat().st_size for p in out.iterdir())
+        packed = TrainConfig(**{**gpu, "sizes": tuple(tuple(s) for s in gpu["sizes"]),
+                                "sources": tuple(gpu["sources"])})
+        assert packed.batch_size == 64 and [s.share for s in packed.photo_sources()] == [0.7, 0.3]
+        original = load_sources(config.photo_sources(), REPO, "train", 0.5, 32)
+        again = load_sources(packed.photo_sources(), REPO, "train", 0.5, 32)
+        assert [p.stem for p in again.paths] == [p.stem for p in original.paths]
+        assert again.weights == pytest.approx(original.weights)
+        val = load_sources([PhotoSource(packed.data_dir)], REPO, "val", 0.5, 224)
+        assert len(val) == len(load_sources([PhotoSource(str(folder))], REPO, "val", 0.5, 224))
+    finally:
+        import shutil
+
+        shutil.rmtree(out, ignore_errors=True)

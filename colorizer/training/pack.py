@@ -41,11 +41,12 @@ def _centre(image: np.ndarray) -> np.ndarray:
 
 
 def _write_tar(bank, path: Path, quality: int) -> int:
-    with tarfile.open(path, "w") as tar:
+    # gzip: a 64-px JPEG is ~2.5 KB and a tar member's header and padding ~1 KB more
+    with tarfile.open(path, "w:gz", compresslevel=6) as tar:
         for image, source_path in zip(bank.images, bank.paths):
             buf = io.BytesIO()
             Image.fromarray(_centre(image)).save(buf, format="JPEG", quality=quality)
-            info = tarfile.TarInfo(Path(source_path).with_suffix(".jpg").name)
+            info = tarfile.TarInfo(Path(source_path).name)  # JPEG inside, name kept: its split
             info.size = buf.tell()
             buf.seek(0)
             tar.addfile(info, buf)
@@ -111,14 +112,14 @@ def pack(config: TrainConfig, gpu_overrides: dict, short_side: int, quality: int
     total, sources = 0, []
     for i, source in enumerate(config.photo_sources()):
         bank = load_sources([source], resolve("."), "train", config.val_fraction, short_side)
-        total += _write_tar(bank, out / f"source_{i}.tar", quality)
-        rel_tar = f"{out.relative_to(resolve('.'))}/source_{i}.tar"
+        total += _write_tar(bank, out / f"source_{i}.tar.gz", quality)
+        rel_tar = f"{out.relative_to(resolve('.'))}/source_{i}.tar.gz"
         sources.append(asdict(replace(source, path=rel_tar, pattern="*")))
     val = load_sources([PhotoSource(config.data_dir)], resolve("."), "val", config.val_fraction,
                        224)
-    total += _write_tar(val, out / "val.tar", 92)
+    total += _write_tar(val, out / "val.tar.gz", 92)
     rel = out.relative_to(resolve("."))
-    gpu = {**asdict(config), "sources": sources, "data_dir": f"{rel}/val.tar", **gpu_overrides}
+    gpu = {**asdict(config), "sources": sources, "data_dir": f"{rel}/val.tar.gz", **gpu_overrides}
     if config.exemplars:  # MiniLM is not on the GPU machine: its sentences travel embedded
         texts = record_exemplar_texts(config)
         torch.save(texts, out / "exemplar_texts.pt")
