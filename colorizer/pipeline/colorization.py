@@ -35,7 +35,7 @@ from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
-from colorizer.pipeline.exemplar_cells import ExemplarCache
+from colorizer.pipeline.exemplar_cells import ExemplarCache, descriptors_of
 from colorizer.pipeline.exemplar_step import (
     ExemplarColors,
     Prediction,
@@ -209,7 +209,7 @@ class ColorizationPipeline:
         parts = self._parts()
         hinted = apply_hints(color_hints, references, lightness, base.ab_work, base.guide_work,
                              reference_fn(parts, lightness, base.prediction),
-                             self.config.hint_spread)
+                             self.config.hint_spread, descriptors_of(base.prediction.features))
         clock.lap("hints")
         merged = self._finish(lightness, hinted.ab, base.colors)
         clock.lap("finish")

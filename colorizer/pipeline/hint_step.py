@@ -33,6 +33,7 @@ from colorizer.pipeline.hint_spread import (
     SpreadConfig,
     area_weight,
     composite,
+    feature_grid,
     grid_shape,
     hint_ab,
     hint_lightness,
@@ -95,16 +96,19 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
-                references_fn: ReferenceFn | None, config: SpreadConfig | None = None
-                ) -> HintedColors:
+                references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
+                descriptors: torch.Tensor | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
-    the working size."""
+    the working size; `descriptors` (1, C, h8, w8), the encoder's view of the photo (for
+    `SpreadConfig.feature`)."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
     grid = spread_grid(lightness, config)
-    effective = torch.from_numpy(_layers(hints, lightness, grid, config)).float()  # (K, h, w)
+    features = (feature_grid(descriptors, grid.shape) if descriptors is not None
+                and config.feature > 0 else None)
+    effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
@@ -129,7 +133,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
 
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
-            config: SpreadConfig) -> np.ndarray:
+            config: SpreadConfig, features: np.ndarray | None) -> np.ndarray:
     """(K, h, w) each hint's effective weight on the spread grid, in the hints' order:
     areas composited largest first, the points on top of them."""
     height, width = lightness.shape[-2:]
@@ -143,7 +147,7 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
     if points:
         seeds = [(min(h - 1, int(hints[k].where.y * h / height)),
                   min(w - 1, int(hints[k].where.x * w / width))) for k in points]
-        distances = point_distances(grid, step_costs(grid, config), seeds, config)
+        distances = point_distances(grid, step_costs(grid, config), seeds, config, features)
         point_layers = point_weights(distances, config)
         stack.append(point_layers.sum(0))
     effective = composite(stack) if stack else np.zeros((0, h, w))
