@@ -79,6 +79,14 @@ def verdicts(summary: dict[str, float], flags: list[dict[str, object]]) -> dict[
 
 def markdown(report: dict) -> str:
     s = report["summary"]
+    first_point = (
+        f"First point: CIEDE2000 to its color {s['at_point']:.2f} at the point, "
+        f"{s['over_segment']:.2f} over its segment (the truth's Felzenszwalb segment, "
+        f"{100 * s['segment_share']:.1f}% of the photo on average); change outside the "
+        f"segment {s['bleed']:.3f} on average (worst photo {s['bleed_max']:.3f}).")
+    edits = (f"Fresh run {s['fresh_s']:.2f} s, edit with one more hint {s['edit_s']:.2f} s "
+             f"(mean); edit / fresh: median {100 * s['edit_ratio_median']:.1f}%, mean "
+             f"{100 * s['edit_ratio_mean']:.1f}%.")
     lines = [f"# Color hints (issue 19) — {report['created']}", "",
              f"`{report['command']}`; pipeline: {report['pipeline']}.", "",
              "## Verdicts", ""]
@@ -88,16 +96,9 @@ def markdown(report: dict) -> str:
               f"| no hints | {s['de_none']:.3f} | |",
               f"| 1 point | {s['de_one_point']:.3f} | {100 * s['reduction_one_point']:.1f}% |",
               f"| 5 points | {s['de_five_points']:.3f} | {100 * s['reduction_five_points']:.1f}% |",
-              "", f"First point: CIEDE2000 to its color {s['at_point']:.2f} at the point, "
-              f"{s['over_segment']:.2f} over its segment (the truth's Felzenszwalb segment, "
-              f"{100 * s['segment_share']:.1f}% of the photo on average); change outside the "
-              f"segment {s['bleed']:.3f} on average (worst photo {s['bleed_max']:.3f}).", "",
-              "## Fast edits", "",
-              f"Fresh run {s['fresh_s']:.2f} s, edit with one more hint {s['edit_s']:.2f} s "
-              f"(mean); edit / fresh: median {100 * s['edit_ratio_median']:.1f}%, mean "
-              f"{100 * s['edit_ratio_mean']:.1f}%.", "", "## One point on a flag", "",
-              "| scene | flag share | red cloth reached | CIEDE2000 to the red | change off the "
-              "flag |", "|---|---|---|---|---|"]
+              "", first_point, "", "## Fast edits", "", edits, "", "## One point on a flag", "",
+              ("| scene | flag share | red cloth reached | CIEDE2000 to the red | change off "
+               "the flag |"), "|---|---|---|---|---|"]
     lines += [f"| {f['scene']} ({f['background'][:30]}) | {100 * f['flag_share']:.1f}% | "
               f"{100 * f['flag_reached']:.1f}% | {f['flag_de_to_hint']:.2f} | "
               f"{f['outside_change']:.3f} |" for f in report["flags"]]
