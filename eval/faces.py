@@ -89,15 +89,15 @@ def write(report: dict, out: Path) -> None:
     (out / "faces.json").write_text(json.dumps(report, indent=2))
     s = report["summary"]
     lines = [f"# Skin on held-out faces ({report['weights']})", "",
-             f"Generated {report['generated']} by `python -m eval.faces`. {s['faces']} held-out "
-             f"face crops of {FACES} (test split), colorized from L* alone.", "",
+             (f"Generated {report['generated']} by `python -m eval.faces`. {s['faces']} held-out "
+             f"face crops of {FACES} (test split), colorized from L* alone."), "",
              "| | hue (deg) | chroma C* |", "|---|---:|---:|",
              f"| truth (mean skin a*b*) | {s['hue_truth']:.1f} | {s['chroma_truth']:.1f} |",
              f"| prediction | {s['hue_pred']:.1f} | {s['chroma_pred']:.1f} |", "",
-             f"Hue gap {s['hue_gap']:.1f} deg (target <= {HUE_TARGET_DEG:.0f}; median per face "
+             (f"Hue gap {s['hue_gap']:.1f} deg (target <= {HUE_TARGET_DEG:.0f}; median per face "
              f"{s['median_face_hue_gap']:.1f}), chroma {100 * s['chroma_ratio']:.0f}% of the "
              f"truth's (target >= {100 * CHROMA_TARGET:.0f}%): "
-             f"**{'PASS' if s['pass'] else 'FAIL'}**."]
+             f"**{'PASS' if s['pass'] else 'FAIL'}**.")]
     (out / "faces.md").write_text("\n".join(lines) + "\n")
 
 

@@ -39,6 +39,7 @@ from colorizer.apps.planner import (
 )
 from colorizer.errors import ChronochromeError, ImageNotFoundError
 from colorizer.pipeline.captions import sidecar_captions
+from colorizer.pipeline.color_hints import Hint, hint_key
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.image_pixels import NONFINITE_NOTE
@@ -155,7 +156,7 @@ class BatchColorizer:
 
     def __init__(self, pipeline: ColorizationPipeline, outdir: Path, fmt: str = "png",
                  report: bool = False, overwrite: bool = False,
-                 exemplars: Sequence[UserExemplar] = ()):
+                 exemplars: Sequence[UserExemplar] = (), color_hints: Sequence[Hint] = ()):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.pipeline = pipeline
@@ -164,6 +165,7 @@ class BatchColorizer:
         self.report = report
         self.overwrite = overwrite
         self.exemplars = list(exemplars)  # the user's reference photos, used for every input
+        self.color_hints = tuple(color_hints)  # the colors the user knows, for every input
 
     def _settings_key(self, hints: str | None, caption: str | None) -> dict[str, Any]:
         """Everything that changes what a run writes: the pipeline's fingerprint (weights,
@@ -171,7 +173,10 @@ class BatchColorizer:
         inputs and formats."""
         return {"fingerprint": self.pipeline.fingerprint, "hints": hints, "caption": caption,
                 "format": self.fmt, "report": self.report,
-                "exemplars": [e.sha256 for e in self.exemplars]}
+                "exemplars": [e.sha256 for e in self.exemplars],
+                # Only with hints, so outputs written before hints existed stay "done".
+                **({"color_hints": [hint_key(h) for h in self.color_hints]}
+                   if self.color_hints else {})}
 
     def plan(self, sources: Iterable[Path | Source], manifest: Manifest) -> list[BatchItem]:
         given = list(sources)
@@ -211,7 +216,8 @@ class BatchColorizer:
             sides = [plan.sides[".json"], plan.sides[".uncertainty.png"]] if self.report else []
             self._check_targets([plan.image, *sides], manifest)  # before the work
             pipeline, size_note = self._pipeline_for(loaded)
-            result = pipeline(loaded, hints=hints, caption=caption, exemplars=self.exemplars)
+            result = pipeline(loaded, hints=hints, caption=caption, exemplars=self.exemplars,
+                              color_hints=self.color_hints)
             files = encode_outputs(result, plan.image, self.fmt, report=self.report).files
             self._check_targets([path for path, _ in files], manifest)
             self._write(plan, files, manifest, {"input": str(item.source),

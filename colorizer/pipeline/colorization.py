@@ -19,18 +19,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
-from colorizer.pipeline.chroma import edge_aware_chroma, hue_agreement, shift_balance
+from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
+from colorizer.pipeline.color_hints import Hint, check_hints
+from colorizer.pipeline.color_regions import color_regions
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
-from colorizer.pipeline.exemplar_cells import ExemplarCache
+from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
+from colorizer.pipeline.exemplar_cells import ExemplarCache, descriptors_of
 from colorizer.pipeline.exemplar_step import (
     ExemplarColors,
     Prediction,
@@ -40,6 +44,7 @@ from colorizer.pipeline.exemplar_step import (
 from colorizer.pipeline.fingerprint import module_digest, pipeline_fingerprint
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
+from colorizer.pipeline.hint_step import HintedColors, apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
@@ -100,6 +105,8 @@ class ColorizationPipeline:
         # transferred only onto it (colorizer.pipeline.correspondence).
         self.flag_finder = (flag_finder.to(self.device).eval() if flag_finder is not None
                             else None)
+        # Steps 2-6 of the last photos, reused when only the color hints change (edits.py).
+        self.edits = EditCache()
         # What the context and retrieval components are, for the fingerprint.
         self.components = dict(components or {"context": context_fn is not None,
                                                "exemplars": exemplar_fn is not None})
@@ -174,17 +181,45 @@ class ColorizationPipeline:
         hints: str | None = None,
         caption: str | None = None,
         exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
+        color_hints: Sequence[Hint] = (),
     ) -> ColorizationResult:
         """Colorize one photo. `exemplars` are the user's own color reference photos; they
-        take the first exemplar slots, before the retrieved ones."""
+        take the first exemplar slots, before the retrieved ones. `color_hints` set the colors
+        people know (colorizer.pipeline.color_hints); a second call on the same photo with
+        other color hints reuses steps 2-6 (colorizer.pipeline.edits)."""
         _check_text(hints=hints, caption=caption)
         clock = _Stopwatch()
-        # 1. Load: one loader for every input kind; color input is reduced to its L*.
+        # 1. Load: one loader for every input kind; color input is reduced to its L*. The
+        #    user's exemplars and color hints are checked before any work: a bad one is a typo.
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
+        user = [e if isinstance(e, UserExemplar) else
+                UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
+        color_hints = check_hints(color_hints, loaded.size)
+        references = load_references(color_hints, self.config.max_pixels)
         clock.lap("load")
+        key = edit_key(loaded, hints, caption, user, self.fingerprint)
+        base = self.edits.get(key)
+        if base is None:  # 2.-6. context, guidance, chroma, exemplar colors, merge
+            base = self._base(loaded, lightness, hints, caption, user, clock)
+            self.edits.put(key, base)
 
+        # 7. The user's color hints over the regions the photo shows; elsewhere nothing changes.
+        parts = self._parts()
+        hinted = apply_hints(color_hints, references, lightness, base.ab_work, base.guide_work,
+                             reference_fn(parts, lightness, base.prediction),
+                             self.config.hint_spread, descriptors_of(base.prediction.features))
+        clock.lap("hints")
+        merged = self._finish(lightness, hinted.ab, base.colors)
+        clock.lap("finish")
+        return self._result(loaded, base, hinted, merged, timings=clock.laps,
+                            settings=self._settings(base.chroma_scale, user, base.guidance,
+                                                    hints, caption))
+
+    def _base(self, loaded: LoadedImage, lightness: torch.Tensor, hints: str | None,
+              caption: str | None, user: list[UserExemplar], clock: _Stopwatch) -> BaseRun:
+        """Steps 2-6: what an edit with other color hints reuses."""
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
                     if self.context_fn else PhotoCaptions(()))
@@ -197,8 +232,6 @@ class ColorizationPipeline:
         clock.lap("context")
 
         # 3. Guidance: the user's exemplars (attended to) and retrieved ones (transfer only).
-        user = [e if isinstance(e, UserExemplar) else
-                UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
         retrieved = (list(self.exemplar_fn(context, gray, None if hint_note else hints))
                      if self.exemplar_fn else [])
         guidance = build_guidance(retrieved, user, self.generator.config.exemplar_size,
@@ -213,21 +246,17 @@ class ColorizationPipeline:
 
         # 5. Exemplar colors copied where each exemplar is found (retrieved ones must be found
         #    in the photo first).
-        parts = TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
-                              self.device)
-        colors = exemplar_colors(parts, lightness, prediction, guidance, len(user),
+        colors = exemplar_colors(self._parts(), lightness, prediction, guidance, len(user),
                                  retrieved)
         clock.lap("generator")
 
-        # 6. Chroma onto the full-resolution L*, following its edges; L* kept exactly.
-        merged = self._merge(lightness, colors)
+        # 6. Chroma at the edge filter's working size, following the photo's edges.
+        ab_work, guide_work = chroma_work(colors.ab.float().cpu(), lightness,
+                                          self.decoding.chroma)
         clock.lap("merge")
-        return self._result(loaded, context, prediction, guidance, colors, merged,
-                            timings=clock.laps,
-                            notes=((f"hint not used: {hint_note}",) if hint_note else ())
-                            + captions.notes,
-                            settings=self._settings(chroma_scale, user, guidance, hints,
-                                                    caption))
+        notes = ((f"hint not used: {hint_note}",) if hint_note else ()) + captions.notes
+        return BaseRun(context, notes, guidance, prediction, colors, chroma_scale, ab_work,
+                       guide_work)
 
     # -- the steps -----------------------------------------------------------------------
 
@@ -269,28 +298,39 @@ class ColorizationPipeline:
             ab = shift_balance(ab, target, d.chroma.balance_strength)
         return ab, uncertainty
 
-    def _merge(self, lightness: torch.Tensor, colors: ExemplarColors
-               ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
-        """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size:
-        chroma follows the photo's edges, L* is kept exactly (in bands: full_size.py)."""
-        ab = edge_aware_chroma(colors.ab.float().cpu(), lightness, self.decoding.chroma)
-        return merge_full_size(lightness, ab, colors.uncertainty, colors.context_weight)
+    def _parts(self) -> TransferParts:
+        return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
+                             self.device)
 
-    def _result(self, loaded: LoadedImage, context: SceneContext, prediction: Prediction,
-                guidance: Guidance, colors: ExemplarColors,
+    def _finish(self, lightness: torch.Tensor, ab_work: torch.Tensor, colors: ExemplarColors
+                ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+        """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size;
+        L* is kept exactly (merged a band of rows at a time: full_size.py)."""
+        return merge_full_size(lightness, ab_work, colors.uncertainty.float(),
+                               colors.context_weight.float())
+
+    def _result(self, loaded: LoadedImage, base: BaseRun, hinted: HintedColors,
                 merged: tuple[Image.Image, np.ndarray, np.ndarray], timings: dict[str, float],
-                notes: tuple[str, ...], settings: dict[str, Any]) -> ColorizationResult:
+                settings: dict[str, Any]) -> ColorizationResult:
         image, uncertainty, region = merged
-        rh, rw = prediction.small.shape[-2:]
+        rh, rw = base.prediction.small.shape[-2:]
+        colors = base.colors
+        records = tuple(colors.records)
+        unc_grid = F.interpolate(colors.uncertainty.float().cpu(), size=hinted.weights.shape[1:],
+                                 mode="bilinear", align_corners=False)[0, 0].numpy()
+        regions = color_regions(hinted.uses, hinted.weights.numpy(), records, colors.maps,
+                                unc_grid.clip(0, 1), loaded.size)
+        notes = base.notes + tuple(f"color hint {k + 1}: {note}"
+                                   for k, use in enumerate(hinted.uses) for note in use.notes)
         return ColorizationResult(
             image=image, uncertainty=uncertainty,
             input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
                             format=loaded.source_format, frames=loaded.frames,
                             sha256=loaded.sha256, notes=loaded.notes),
-            model=self.model_info, context=context, exemplars=tuple(colors.records),
-            exemplar_maps=tuple(colors.maps), exemplar_images=guidance.images,
+            model=self.model_info, context=base.context, exemplars=records,
+            exemplar_maps=tuple(colors.maps), exemplar_images=base.guidance.images,
             render_size=(rw, rh), timings=timings, settings=settings,
-            context_region=region, carried=loaded.carried, notes=notes)
+            context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)
 
     def _settings(self, chroma_scale: float, user: list[UserExemplar], guidance: Guidance,
                   hints: str | None, caption: str | None) -> dict[str, Any]:

@@ -30,6 +30,7 @@ DIGITAL_SOURCE_TYPE = (
 )
 AI_SYSTEM = "chronochrome"
 RECORD_SCHEMA = "https://chronochrome.dev/schemas/provenance/1"
+CHRONOCHROME_NS = "https://chronochrome.dev/ns/xmp/1.0/"
 # format name -> (PIL format, file suffix, MIME type)
 IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
     "png": ("PNG", ".png", "image/png"),
@@ -75,13 +76,15 @@ def build_xmp(result: ColorizationResult) -> bytes:
     if result.input.sha256:
         fields.append(("dc:source", f"sha256:{result.input.sha256}"))
     body = "\n".join(f"   <{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    body += color_sources_xmp(result)
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about=""
     xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/">
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:chronochrome="{CHRONOCHROME_NS}">
 {body}
   </rdf:Description>
  </rdf:RDF>
@@ -159,6 +162,9 @@ def provenance_record(
         "uncertainty": summarize_uncertainty(result.uncertainty),
         "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
         "luminance": "the output's L* equals the input's; only chroma is predicted",
+        # Where each region's color came from (hints with their sources, exemplars, model).
+        "color_regions": (result.color_regions.to_dict()["regions"]
+                          if result.color_regions is not None else []),
     }
     if output is not None:
         record["output"] = {"sha256": hashlib.sha256(output).hexdigest(),
@@ -199,6 +205,26 @@ def context_summary(record: dict[str, Any]) -> str:
     if hint:
         parts.append(f"user hint: {hint}")
     return "; ".join(parts) or "No context was inferred for this photograph."
+
+
+def color_sources_xmp(result: ColorizationResult) -> str:
+    """The regions whose color a hint or an exemplar decided, as an rdf:Seq of one line each
+    ("" when the model decided everything): the XMP travels with the file."""
+    regions = [r for r in (result.color_regions.regions if result.color_regions else ())
+               if r.kind != "model" and r.share > 0]
+    if not regions:
+        return ""
+    items = "".join(f"\n     <rdf:li>{escape(region_line(r.to_dict()))}</rdf:li>"
+                    for r in regions)
+    return (f"\n   <chronochrome:ColorSources>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n"
+            "   </chronochrome:ColorSources>")
+
+
+def region_line(region: dict[str, Any]) -> str:
+    """One region's record in words: what decided it, its source, share and confidence."""
+    source = f"; source: {region['source']}" if region.get("source") else ""
+    return (f"region {region['id']}: {region['label']}{source} ({round(100 * region['share'])}% "
+            f"of the image, confidence {region['confidence']:.2f})")
 
 
 def _evidence_text(value: dict[str, Any]) -> str:

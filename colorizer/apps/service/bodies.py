@@ -34,7 +34,9 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
         if "request" in form:
             return parse_json(str(form["request"])), uploads
         hints, captions = form.getlist("hint"), form.getlist("caption")
-        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i)}
+        colors = form.getlist("color_hints")  # JSON text, aligned with the files as hints are
+        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i),
+                  **_json_field("color_hints", _aligned(colors, i))}
                  for i in range(len(uploads))]
         return {"items": items, "format": form.get("format") or None}, uploads
     if ctype == "application/json":
@@ -93,6 +95,16 @@ async def _form(request: Request, body: bytes, max_files: int) -> FormData:
     except StarletteHTTPException as exc:
         raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
                       f"{exc.detail}") from exc
+
+
+def _json_field(name: str, text: str | None) -> dict[str, Any]:
+    """{name: the parsed JSON of a form field} ({} when the field is absent)."""
+    if text is None:
+        return {}
+    try:
+        return {name: load_json(text, f"the {name} field")}
+    except JSONDocumentError as exc:
+        raise Problem(422, "invalid_json", str(exc)) from exc
 
 
 def _aligned(values: list[UploadFile | str], i: int) -> str | None:
