@@ -232,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--from-logs", type=Path, nargs="+", default=None,
                         help="write the report from the JSON lines earlier sweeps printed "
                              "(one per point) instead of sweeping")
+    parser.add_argument("--apply", type=Path, default=None, metavar="DECODING_JSON",
+                        help="write the chosen point into this decoding.json (the weights' "
+                             "operating point), e.g. colorizer/weights/default/decoding.json")
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder to keep the photos' predictions between sweeps")
     args = parser.parse_args(argv)
@@ -260,8 +263,23 @@ def main(argv: list[str] | None = None) -> int:
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
     rows = sweep(pipe, photos, grid)
-    write_report(rows, grid, pipe, args.out, time.perf_counter() - start)
+    chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start)
+    if args.apply:
+        apply_point(chosen["point"], args.apply)
     return 0
+
+
+def apply_point(point: dict[str, Any], path: Path) -> None:
+    """Write a chosen point into a decoding.json: chroma_scale at the top, the rest under
+    "chroma"; every other setting of the file is kept."""
+    decoding = json.loads(path.read_text())
+    for key, value in point.items():
+        if key in decoding and not isinstance(decoding[key], dict):
+            decoding[key] = value
+        else:
+            decoding.setdefault("chroma", {})[key] = value
+    path.write_text(json.dumps(decoding, indent=2) + "\n")
+    print(f"applied to {path}")
 
 
 def rows_from_logs(paths: list[Path]) -> list[dict[str, Any]]:
@@ -281,7 +299,7 @@ def rows_from_logs(paths: list[Path]) -> list[dict[str, Any]]:
 
 
 def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: ColorizationPipeline,
-                 out: Path, seconds: float) -> None:
+                 out: Path, seconds: float) -> dict[str, Any]:
     chosen, why = choose(rows)
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": (__doc__ or "").split("\n\n", 2)[2].strip(), "grid": grid,
@@ -291,6 +309,7 @@ def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: Coloriz
     (out / "operating-point.md").write_text(markdown(rows, chosen, why))
     print(f"chosen ({why}): {json.dumps(chosen['point'])} -> "
           f"{json.dumps(rounded(chosen['scores'], 3))}")
+    return chosen
 
 
 if __name__ == "__main__":
