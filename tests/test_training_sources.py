@@ -150,3 +150,14 @@ def test_a_gpu_pack_reads_back_as_the_same_photos_with_the_same_shares(sources, 
         import shutil
 
         shutil.rmtree(out, ignore_errors=True)
+
+
+def test_a_phrase_table_answers_packed_sentences_and_names_missing_ones():
+    from colorizer.training.phrase_table import PhraseTable
+
+    table = PhraseTable({"A photo from 1917-1991 in USSR.": torch.tensor([0.6, 0.8])})
+    assert table.dim == 2
+    assert table.embed(["A photo from 1917-1991 in USSR."]).tolist() == [
+        pytest.approx([0.6, 0.8])]
+    with pytest.raises(KeyError, match="re-run python -m colorizer.training.pack"):
+        table.embed(["A photo from 1950-1960 in Italy."])

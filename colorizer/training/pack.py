@@ -53,22 +53,6 @@ def _write_tar(bank, path: Path, quality: int) -> int:
     return path.stat().st_size
 
 
-class PhraseTable:
-    """A TextEmbedder that answers from sentences embedded earlier (MiniLM's, by pack)."""
-
-    def __init__(self, table: dict[str, torch.Tensor], name: str = "phrase-table"):
-        self.table, self.name = table, name
-        self.dim = next(iter(table.values())).numel() if table else 0
-        self.asked: list[str] = []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in texts if t not in self.table]
-        if missing:
-            raise KeyError(f"{len(missing)} sentence(s) were not packed, e.g. {missing[0]!r}: "
-                           "re-run python -m colorizer.training.pack")
-        return torch.stack([self.table[t] for t in texts]).numpy()
-
-
 class _Recording:
     def __init__(self, embedder):
         self.embedder, self.name, self.dim = embedder, embedder.name, embedder.dim
