@@ -101,12 +101,7 @@ MAX_RENDER_SIZE = 2048  # px; the generator's memory grows with its square (2048
 
 
 def run_colorize(args: argparse.Namespace) -> int:
-    from colorizer.apps.batch import BatchColorizer, Manifest
-    from colorizer.apps.planner import find_sources
-    from colorizer.apps.samples import sample_photos
-    from colorizer.pipeline.colorization import ColorizationPipeline
-    from colorizer.pipeline.guidance import UserExemplar
-
+    # The checks that need no model come before the imports that load torch (~1.5 s).
     if not args.samples and not args.inputs:
         raise ChronochromeError("no inputs: give image files or folders, or --samples")
     if not args.samples and args.outdir is None:
@@ -114,6 +109,12 @@ def run_colorize(args: argparse.Namespace) -> int:
     outdir = args.outdir or Path("outputs")
     if outdir.exists() and not outdir.is_dir():
         raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
+    from colorizer.apps.batch import BatchColorizer, Manifest
+    from colorizer.apps.planner import find_sources
+    from colorizer.apps.samples import sample_photos
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.guidance import UserExemplar
+
     overrides = _checked_settings(args)
     if args.weights is not None and not (args.weights / "model.safetensors").is_file():
         raise ChronochromeError(f"--weights {args.weights}: not a folder holding "

@@ -11,7 +11,6 @@ output's L* equals the input's (out-of-gamut chroma is reduced, never the lightn
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,15 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
-from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.pipeline.batching import (
+    GeneratorRunner,
+    PreparedPhoto,
+    Stopwatch,
+    concat_tokens,
+    groups,
+    split_features,
+)
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
-from colorizer.pipeline.chroma import chroma_at, hue_agreement, shift_balance
+from colorizer.pipeline.chroma import hue_agreement, shift_balance
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
@@ -39,10 +44,21 @@ from colorizer.pipeline.exemplar_step import (
     TransferParts,
     exemplar_colors,
 )
-from colorizer.pipeline.fingerprint import module_digest, pipeline_fingerprint
+from colorizer.pipeline.fingerprint import (
+    file_sha256,
+    module_digest,
+    pipeline_fingerprint,
+    weights_version,
+)
 from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
 from colorizer.pipeline.imageio import LoadedImage, load_image
-from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
+from colorizer.pipeline.luminance import (
+    gray_image,
+    lightness_at,
+    lightness_of,
+    merge_chroma,
+    render_shape,
+)
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
 from context.config import ContextConfig
 from context.config_io import config_from_dict
@@ -55,15 +71,10 @@ __all__ = ["DEFAULT_WEIGHTS", "ColorizationPipeline", "DeviceUnavailableError", 
            "file_sha256", "gray_image", "lightness_at", "lightness_of", "render_shape",
            "resolve_device"]
 
+# What one photo may be given as (`LoadedImage`: already read by `load_image`).
+PhotoInput = str | Path | bytes | Image.Image | LoadedImage
+
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "default"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class ColorizationPipeline:
@@ -82,10 +93,14 @@ class ColorizationPipeline:
         flag_finder: FlagFinder | None = None,
         decoding: DecodingConfig | None = None,
         components: dict[str, Any] | None = None,
+        precision: str = "auto",
     ):
         self.config = config or PipelineConfig()
         self.device = resolve_device(device)
         self.generator = generator.to(self.device).eval()
+        # The generator's forward pass on batches: precision ("auto": bf16 on CUDA, fp32 on
+        # the CPU), memory layout, torch.compile (`compile`).
+        self.runner = GeneratorRunner(self.generator, self.device, precision)
         self.model_info = model_info
         self.context_fn = context_fn
         self.exemplar_fn = exemplar_fn
@@ -114,6 +129,7 @@ class ColorizationPipeline:
         exemplars: bool = True,
         context_config: ContextConfig | None = None,
         retriever_config: RetrieverConfig | None = None,
+        precision: str = "auto",
         **settings: Any,
     ) -> ColorizationPipeline:
         """Load weights saved by `ColorGenerator.save_pretrained` (default: the embedded ones)
@@ -122,13 +138,13 @@ class ColorizationPipeline:
         With `context=True` the offline context encoder (OCR, hints, scene cues, text
         embedding) runs on every photo, configured by `context_config`. With `exemplars=True`
         exemplars are retrieved from the default library (`retriever_config`: a
-        `retrieval.RetrieverConfig`).
+        `retrieval.RetrieverConfig`). `precision`: auto, fp32, bf16 or fp16 (CUDA only).
         """
         folder = Path(path) if path else DEFAULT_WEIGHTS
         config = config_from_dict(PipelineConfig, settings)  # unknown keys: a clear error
         generator = ColorGenerator.from_pretrained(folder)
         info = ModelInfo(name=folder.name if path else "chronochrome-default",
-                         version=_weights_version(folder),
+                         version=weights_version(folder),
                          sha256=file_sha256(folder / WEIGHTS_FILE), path=str(folder))
         torch_device = resolve_device(device)
         context_fn, exemplar_fn = default_components(torch_device, context, exemplars,
@@ -144,16 +160,26 @@ class ColorizationPipeline:
                       "retriever_config": repr(retriever_config)}
         return cls(generator, info, config, device=torch_device, context_fn=context_fn,
                    exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
-                   decoding=DecodingConfig.load(folder), components=components)
+                   decoding=DecodingConfig.load(folder), components=components,
+                   precision=precision)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
         given as dicts of the fields that change)."""
-        return ColorizationPipeline(self.generator, self.model_info,
-                                    self.config.changed(self.saved_decoding, changes),
-                                    self.device, self.context_fn, self.exemplar_fn,
-                                    self.exemplar_cache, self.balance, self.flag_finder,
-                                    self.saved_decoding, self.components)
+        other = ColorizationPipeline(self.generator, self.model_info,
+                                     self.config.changed(self.saved_decoding, changes),
+                                     self.device, self.context_fn, self.exemplar_fn,
+                                     self.exemplar_cache, self.balance, self.flag_finder,
+                                     self.saved_decoding, self.components,
+                                     self.runner.precision)
+        other.runner = self.runner  # one generator, compiled once
+        return other
+
+    def compile(self, mode: str | None = None) -> bool:
+        """torch.compile the generator (worth it on a GPU for long runs; the first photo
+        of each new render shape waits for a compile). False where it cannot be compiled:
+        the pipeline then runs eagerly, as before."""
+        return self.runner.compile(mode)
 
     @property
     def render_size(self) -> int:
@@ -165,21 +191,43 @@ class ColorizationPipeline:
         """Hex SHA-256 of everything that changes this pipeline's output (fingerprint.py)."""
         heads = {"balance": module_digest(self.balance),
                  "flag_finder": module_digest(self.flag_finder)}
+        # Reduced precision changes colors by a level or two: it counts, and fp32 (what every
+        # fingerprint before it meant) keeps the fingerprints already written.
+        components = (self.components if self.runner.precision == "fp32"
+                      else {**self.components, "precision": self.runner.precision})
         return pipeline_fingerprint(self.model_info.sha256, self.generator.config.to_dict(),
-                                    heads, self.saved_decoding, self.config, self.components)
+                                    heads, self.saved_decoding, self.config, components)
 
     @torch.inference_mode()
     def __call__(
         self,
-        image: str | Path | bytes | Image.Image | LoadedImage,
+        image: PhotoInput | list[PhotoInput],
         hints: str | None = None,
         caption: str | None = None,
         exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
-    ) -> ColorizationResult:
-        """Colorize one photo. `exemplars` are the user's own color reference photos; they
-        take the first exemplar slots, before the retrieved ones."""
+    ) -> ColorizationResult | list[ColorizationResult]:
+        """Colorize one photo, or a list of photos (-> a list of results, the generator run on
+        them together: colorizer.pipeline.batching). `exemplars` are the user's own color
+        reference photos, for every photo; they take the first exemplar slots."""
         _check_text(hints=hints, caption=caption)
-        clock = _Stopwatch()
+        many = isinstance(image, list | tuple)
+        user = [self.user_exemplar(e) for e in exemplars]
+        photos = [self.prepare(one, hints, caption, user) for one in (image if many else [image])]
+        results = [self.finish(p, pred) for p, pred in zip(photos, self.predict(photos))]
+        return results if many else results[0]
+
+    # -- the steps -----------------------------------------------------------------------
+
+    def user_exemplar(self, exemplar: str | Path | bytes | Image.Image | UserExemplar
+                      ) -> UserExemplar:
+        return (exemplar if isinstance(exemplar, UserExemplar)
+                else UserExemplar.load(exemplar, max_pixels=self.config.max_pixels))
+
+    @torch.inference_mode()
+    def prepare(self, image: PhotoInput, hints: str | None = None, caption: str | None = None,
+                user: Sequence[UserExemplar] = ()) -> PreparedPhoto:
+        """Steps 1-3 of one photo: everything before the generator."""
+        clock = Stopwatch()
         # 1. Load: one loader for every input kind; color input is reduced to its L*.
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
@@ -198,39 +246,83 @@ class ColorizationPipeline:
         clock.lap("context")
 
         # 3. Guidance: the user's exemplars (attended to) and retrieved ones (transfer only).
-        user = [e if isinstance(e, UserExemplar) else
-                UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
         retrieved = (list(self.exemplar_fn(context, gray, None if hint_note else hints))
                      if self.exemplar_fn else [])
-        guidance = build_guidance(retrieved, user, self.generator.config.exemplar_size,
+        guidance = build_guidance(retrieved, list(user), self.generator.config.exemplar_size,
                                   self.generator.config.text_dim, self.config.max_exemplars,
                                   self.config.exemplar_score_margin)
         clock.lap("retrieval")
+        return PreparedPhoto(loaded, lightness, lightness_at(lightness, self.render_size),
+                             context, captions, list(user), retrieved, guidance,
+                             self._chroma_scale(guided=bool(user)), hints, caption, hint_note,
+                             clock.laps)
 
-        # 4. Chroma at the working resolution; without the user's own exemplars this is the
-        #    photo's own, no-context color.
-        chroma_scale = self._chroma_scale(guided=bool(user))
-        prediction = self._predict(lightness, guidance, chroma_scale)
+    @torch.inference_mode()
+    def predict(self, photos: Sequence[PreparedPhoto]) -> list[Prediction]:
+        """Step 4: chroma at the working resolution; without the user's own exemplars this is
+        the photo's own, no-context color. Photos that can share a forward pass run together
+        (colorizer.pipeline.batching), at most `runner.max_batch` at a time."""
+        start = time.perf_counter()
+        tokens = [self.generator.encode_conditioning(p.guidance.conditioning, 1) for p in photos]
+        out: list[Prediction | None] = [None] * len(photos)
+        for group in groups(len(photos), lambda i: (tuple(photos[i].small.shape),
+                                                   tokens[i][0].shape[1],
+                                                   photos[i].guidance.attended > 0,
+                                                   photos[i].chroma_scale)):
+            for at in range(0, len(group), self.runner.max_batch):
+                chunk = group[at:at + self.runner.max_batch]
+                for i, prediction in zip(chunk, self._predict_batch(
+                        [photos[i] for i in chunk], [tokens[i] for i in chunk])):
+                    out[i] = prediction
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)  # the time belongs to this step, not the next
+        share = (time.perf_counter() - start) / max(1, len(photos))
+        for photo in photos:
+            photo.timings["generator"] = share
+        return out
 
+    def _predict_batch(self, photos: list[PreparedPhoto], tokens: list[tuple]
+                       ) -> list[Prediction]:
+        """One forward pass and one decoding for photos of one render shape and conditioning."""
+        small = torch.cat([p.small for p in photos])  # (B, 1, rh, rw)
+        batch_tokens, mask = concat_tokens(tokens)
+        attend = photos[0].guidance.attended > 0
+        features, logits, weights = self.runner(small, batch_tokens, mask, attend)
+        ab, uncertainty = self.decode(logits, features, photos[0].chroma_scale)
+        predictions = []
+        for j, photo in enumerate(photos):
+            attention = self.generator.exemplar_attention(
+                tuple(w[j:j + 1] for w in weights), photo.guidance.conditioning,
+                tuple(logits.shape[-2:]))
+            predictions.append(Prediction(small[j:j + 1].to(self.device),
+                                          split_features(features, j), attention,
+                                          ab[j:j + 1], uncertainty[j:j + 1]))
+        return predictions
+
+    @torch.inference_mode()
+    def finish(self, photo: PreparedPhoto, prediction: Prediction) -> ColorizationResult:
+        """Steps 5-6 of one photo: exemplar colors, the merge at full resolution."""
+        clock = Stopwatch()
         # 5. Exemplar colors copied where each exemplar is found (retrieved ones must be found
         #    in the photo first).
         parts = TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
                               self.device)
-        colors = exemplar_colors(parts, lightness, prediction, guidance, len(user),
-                                 retrieved)
-        clock.lap("generator")
+        colors = exemplar_colors(parts, photo.lightness, prediction, photo.guidance,
+                                 len(photo.user), photo.retrieved)
+        clock.lap("transfer")
 
         # 6. Chroma onto the full-resolution L*, following its edges; L* kept exactly.
-        merged = self._merge(lightness, colors)
+        merged = merge_chroma(photo.lightness, colors.ab, colors.uncertainty,
+                              colors.context_weight, self.decoding.chroma)
         clock.lap("merge")
-        return self._result(loaded, context, prediction, guidance, colors, merged,
-                            timings=clock.laps,
+        hint_note = photo.hint_note
+        timings = {**photo.timings, "generator": photo.timings.get("generator", 0.0)
+                   + clock.laps["transfer"], "merge": clock.laps["merge"]}
+        return self._result(photo.loaded, photo.context, prediction, photo.guidance, colors,
+                            merged, timings=timings,
                             notes=((f"hint not used: {hint_note}",) if hint_note else ())
-                            + captions.notes,
-                            settings=self._settings(chroma_scale, user, guidance, hints,
-                                                    caption))
-
-    # -- the steps -----------------------------------------------------------------------
+                            + photo.captions.notes,
+                            settings=self._settings(photo))
 
     def _chroma_scale(self, guided: bool) -> float:
         """The caller's override wins; else the user's own reference photo of the scene is
@@ -240,18 +332,6 @@ class ColorizationPipeline:
                 and decoding.guided_chroma_scale is not None):
             return decoding.guided_chroma_scale
         return decoding.chroma_scale
-
-    def _predict(self, lightness: torch.Tensor, guidance: Guidance, chroma_scale: float
-                 ) -> Prediction:
-        small = lightness_at(lightness, self.render_size).to(self.device)
-        tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
-        features = self.generator.encode(small)  # reused by the balance and the transfer
-        logits, weights = self.generator.logits_from_features(
-            features, tokens, mask, return_attention=guidance.attended > 0)
-        attention = self.generator.exemplar_attention(weights, guidance.conditioning,
-                                                      tuple(logits.shape[-2:]))
-        ab, uncertainty = self.decode(logits, features, chroma_scale)
-        return Prediction(small, features, attention, ab, uncertainty)
 
     def decode(self, logits: torch.Tensor, features: dict[int, torch.Tensor],
                chroma_scale: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -270,22 +350,6 @@ class ColorizationPipeline:
             ab = shift_balance(ab, target, d.chroma.balance_strength)
         return ab, uncertainty
 
-    def _merge(self, lightness: torch.Tensor, colors: ExemplarColors
-               ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
-        """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size:
-        chroma follows the photo's edges, L* is kept exactly."""
-        height, width = lightness.shape[-2:]
-        ab_full = chroma_at(colors.ab.float().cpu(), lightness, self.decoding.chroma)
-        unc_full = F.interpolate(colors.uncertainty.float().cpu(), size=(height, width),
-                                 mode="bilinear", align_corners=False)
-        region_full = F.interpolate(colors.context_weight.float().cpu(), size=(height, width),
-                                    mode="bilinear", align_corners=False)
-        out_rgb = lab_to_rgb_keep_luminance(lightness, ab_full)
-        pixels = (out_rgb[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
-        return (Image.fromarray(pixels, "RGB"),
-                unc_full[0, 0].numpy().clip(0, 1).astype(np.float32),
-                region_full[0, 0].numpy().clip(0, 1).astype(np.float32))
-
     def _result(self, loaded: LoadedImage, context: SceneContext, prediction: Prediction,
                 guidance: Guidance, colors: ExemplarColors,
                 merged: tuple[Image.Image, np.ndarray, np.ndarray], timings: dict[str, float],
@@ -302,36 +366,24 @@ class ColorizationPipeline:
             render_size=(rw, rh), timings=timings, settings=settings,
             context_region=region, notes=notes)
 
-    def _settings(self, chroma_scale: float, user: list[UserExemplar], guidance: Guidance,
-                  hints: str | None, caption: str | None) -> dict[str, Any]:
+    def _settings(self, photo: PreparedPhoto) -> dict[str, Any]:
         """What this run used, from the resolved configs (a 0.0 is reported as 0.0)."""
         return {
             "device": str(self.device),
+            "precision": self.runner.precision,
             "temperature": self.decoding.temperature,
-            "chroma_scale": chroma_scale,
+            "chroma_scale": photo.chroma_scale,
             **{k: v for k, v in self.decoding.flat().items() if k.startswith("chroma.")},
             "balance": self.balance is not None,
-            "exemplar_transfer": self.config.exemplar_transfer if user else 0.0,
+            "exemplar_transfer": self.config.exemplar_transfer if photo.user else 0.0,
             "retrieved_transfer": (self.config.retrieved_transfer
-                                   if len(guidance.used) > len(user) else 0.0),
+                                   if len(photo.guidance.used) > len(photo.user) else 0.0),
             "render_size": self.render_size,
-            "hints": hints,
-            "caption": caption,
+            "hints": photo.hints,
+            "caption": photo.caption,
             "filename_caption": self.config.filename_caption,
             "fingerprint": self.fingerprint,
         }
-
-
-class _Stopwatch:
-    """Seconds per pipeline stage, in the order the stages ran."""
-
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name], self._last = now - self._last, now
 
 
 def _check_text(**values: object) -> None:
@@ -345,11 +397,3 @@ def _check_text(**values: object) -> None:
 
 def _empty_context() -> SceneContext:
     return SceneContext.empty("context inference switched off for this pipeline")
-
-
-def _weights_version(folder: Path) -> str:
-    from safetensors import safe_open
-
-    with safe_open(str(folder / WEIGHTS_FILE), framework="pt") as handle:
-        meta = handle.metadata() or {}
-    return meta.get("version", "unversioned")

@@ -1,4 +1,5 @@
-"""The photo's luminance at the sizes the pipeline works at; the one place L* is resized."""
+"""The photo's luminance at the sizes the pipeline works at; the one place L* is resized, and
+the merge of predicted chroma onto the full-resolution L*, which keeps it exactly."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.model.colorspace import gray_rgb_from_lightness, luminance_of_rgb
+from colorizer.model.colorspace import (
+    gray_rgb_from_lightness,
+    lab_to_rgb_keep_luminance,
+    luminance_of_rgb,
+)
+from colorizer.pipeline.chroma import ChromaConfig, chroma_at
 from colorizer.pipeline.imageio import LoadedImage
 
 
@@ -34,3 +40,22 @@ def gray_image(lightness: torch.Tensor) -> Image.Image:
     """The luminance as an 8-bit gray sRGB PIL image (what context inference looks at)."""
     g = gray_rgb_from_lightness(lightness)[0, 0].numpy()
     return Image.fromarray((g * 255 + 0.5).astype(np.uint8), "L")
+
+
+def merge_chroma(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torch.Tensor,
+                 context_weight: torch.Tensor, chroma: ChromaConfig
+                 ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+    """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size from
+    a*b* (1, 2, h, w) and maps (1, 1, h, w) at the working resolution: chroma follows the
+    photo's edges, L* is kept exactly."""
+    height, width = lightness.shape[-2:]
+    ab_full = chroma_at(ab.float().cpu(), lightness, chroma)
+    unc_full = F.interpolate(uncertainty.float().cpu(), size=(height, width),
+                             mode="bilinear", align_corners=False)
+    region_full = F.interpolate(context_weight.float().cpu(), size=(height, width),
+                                mode="bilinear", align_corners=False)
+    out_rgb = lab_to_rgb_keep_luminance(lightness, ab_full)
+    pixels = (out_rgb[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+    return (Image.fromarray(pixels, "RGB"),
+            unc_full[0, 0].numpy().clip(0, 1).astype(np.float32),
+            region_full[0, 0].numpy().clip(0, 1).astype(np.float32))

@@ -1,0 +1,97 @@
+"""Photos colorized together (#21): the generator runs on batches of photos that share a
+render shape, and every photo's colors equal its colors when colorized alone."""
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer import ColorizationPipeline
+from colorizer.pipeline.batching import groups, resolve_precision
+from colorizer.pipeline.guidance import UserExemplar
+
+
+@pytest.fixture(scope="module")
+def pipe(shared_tiny_weights):
+    return ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=64,
+                                                chroma_scale=3.0)
+
+
+def _photo(width: int, height: int, seed: int) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width] / max(width, height)
+    base = 0.5 + 0.4 * np.sin(5 * x + seed) * np.cos(3 * y)
+    pixels = np.clip(base + rng.normal(0, 0.05, base.shape), 0, 1) * 255
+    return Image.fromarray(pixels.astype(np.uint8), "L")
+
+
+# Three landscape photos share one render shape, the portrait and the square have their own.
+SHAPES = [(96, 64), (48, 32), (90, 60), (40, 80), (50, 50)]
+
+
+def _assert_same(batched, alone):
+    a, b = np.asarray(batched.image, np.int16), np.asarray(alone.image, np.int16)
+    assert a.shape == b.shape
+    assert np.abs(a - b).max() <= 1  # float noise may flip a rounding, nothing more
+    np.testing.assert_allclose(batched.uncertainty, alone.uncertainty, atol=1e-4)
+    assert batched.settings == alone.settings
+    assert batched.input == alone.input
+
+
+def test_a_list_of_photos_gives_each_photo_its_own_colors(pipe):
+    photos = [_photo(w, h, seed) for seed, (w, h) in enumerate(SHAPES)]
+    pipe.runner.batches.clear()
+    batched = pipe(photos)
+    assert pipe.runner.batches == {3: 1, 1: 2}  # the landscapes went through together
+    assert isinstance(batched, list) and len(batched) == len(photos)
+    for photo, result in zip(photos, batched):
+        _assert_same(result, pipe(photo))
+    # Not a copy of one photo's colors: the photos differ, so do their outputs.
+    assert not np.array_equal(np.asarray(batched[0].image.resize((48, 32))),
+                              np.asarray(batched[1].image))
+
+
+def test_batches_with_the_users_exemplars_match_single_calls(pipe):
+    rng = np.random.default_rng(7)
+    ref = UserExemplar("ref", Image.fromarray((rng.random((40, 40, 3)) * 255).astype(np.uint8)),
+                       None)
+    photos = [_photo(64, 48, seed) for seed in range(3)]
+    batched = pipe(photos, exemplars=[ref])
+    for photo, result in zip(photos, batched):
+        alone = pipe(photo, exemplars=[ref])
+        _assert_same(result, alone)
+        assert result.exemplars[0].to_dict() == alone.exemplars[0].to_dict()
+
+
+def test_max_batch_splits_a_group(pipe):
+    photos = [_photo(64, 48, seed) for seed in range(5)]
+    pipe.runner.batches.clear()
+    pipe.runner.max_batch = 2
+    try:
+        pipe(photos)
+    finally:
+        pipe.runner.max_batch = 16
+    assert pipe.runner.batches == {2: 2, 1: 1}
+
+
+def test_groups_keep_first_appearance_order():
+    assert groups(6, lambda i: "abacbd"[i]) == [[0, 2], [1, 4], [3], [5]]
+
+
+def test_precision_is_explicit_and_checked(pipe, shared_tiny_weights):
+    assert resolve_precision("auto", torch.device("cpu")) == "fp32"
+    with pytest.raises(ValueError, match="fp16 needs a CUDA device"):
+        resolve_precision("fp16", torch.device("cpu"))
+    with pytest.raises(ValueError, match="use auto, fp32, bf16 or fp16"):
+        resolve_precision("half", torch.device("cpu"))
+    bf16 = ColorizationPipeline.from_pretrained(
+        shared_tiny_weights, device="cpu", context=False, exemplars=False, render_size=64,
+        chroma_scale=3.0, precision="bf16")
+    photo = _photo(64, 48, 0)
+    low, full = bf16(photo), pipe(photo)
+    assert low.settings["precision"] == "bf16" and full.settings["precision"] == "fp32"
+    # Another precision is another output: resuming must not take one for the other.
+    assert bf16.fingerprint != pipe.fingerprint
+    diff = np.abs(np.asarray(low.image, np.int16) - np.asarray(full.image, np.int16))
+    assert 0 < diff.max() <= 12  # close, not equal
