@@ -95,3 +95,28 @@ def test_precision_is_explicit_and_checked(pipe, shared_tiny_weights):
     assert bf16.fingerprint != pipe.fingerprint
     diff = np.abs(np.asarray(low.image, np.int16) - np.asarray(full.image, np.int16))
     assert 0 < diff.max() <= 12  # close, not equal
+
+
+def test_the_batch_writer_on_threads_and_batches_writes_what_one_at_a_time_writes(
+        pipe, tmp_path):
+    from colorizer.apps.batch import BatchColorizer
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed, (w, h) in enumerate([*SHAPES, (96, 64)]):
+        _photo(w, h, seed).save(folder / f"p{seed}.jpg")
+    (folder / "broken.jpg").write_bytes(b"no jpeg here")
+    plain = BatchColorizer(pipe, tmp_path / "plain", "jpg").run([folder])
+    seen = []
+    fed = BatchColorizer(pipe, tmp_path / "fed", "jpg", batch_size=4, threads=2).run(
+        [folder], on_item=lambda item: seen.append(item.source.name))
+    assert seen == sorted(p.name for p in folder.iterdir())  # reported in input order
+    assert [(i.source, i.status) for i in fed.items] == [(i.source, i.status)
+                                                         for i in plain.items]
+    assert fed.count("done") == 6 and "broken.jpg" in fed.failed[0].message
+    for item in plain.items[1:]:
+        a = np.asarray(Image.open(item.output), np.int16)
+        b = np.asarray(Image.open(tmp_path / "fed" / item.output.name), np.int16)
+        assert np.abs(a - b).max() <= 1
+    again = BatchColorizer(pipe, tmp_path / "fed", "jpg", batch_size=4, threads=2).run([folder])
+    assert again.count("skipped") == 6

@@ -15,7 +15,7 @@ from colorizer.apps.engines import PipelineSpec, make_batch
 
 ray = pytest.importorskip("ray", reason="the Ray engine is an extra: pip install '.[ray]'")
 
-from colorizer.apps.ray_engine import RayBatchColorizer  # noqa: E402
+from colorizer.apps.ray_engine import RayBatchColorizer
 
 SETTINGS = {"render_size": 64}
 
@@ -54,8 +54,8 @@ def _assert_same_pixels(ours: dict, theirs: dict) -> None:
     """Equal, but for a rounding flipped by float noise: a Ray worker runs torch on one
     thread, this process on several, and sums come out in another order."""
     assert sorted(ours) == sorted(theirs)
-    for name in ours:
-        diff = np.abs(ours[name].astype(np.int16) - theirs[name])
+    for name, pixels in ours.items():
+        diff = np.abs(pixels.astype(np.int16) - theirs[name])
         assert diff.max() <= 1 and (diff > 0).mean() < 1e-3, name
 
 
@@ -67,7 +67,7 @@ def _manifest(folder: Path) -> dict:
 def test_ray_writes_what_the_local_engine_writes(local_ray, shared_tiny_weights, tmp_path):
     inputs = _photos(tmp_path / "in", 7)
     (inputs / "broken.png").write_bytes(b"not a png at all")
-    local = make_batch(_spec(shared_tiny_weights), tmp_path / "local").run([inputs])
+    make_batch(_spec(shared_tiny_weights), tmp_path / "local").run([inputs])
     summary = _ray_batch(shared_tiny_weights, tmp_path / "ray").run([inputs])
     assert (summary.count("done"), summary.count("failed")) == (7, 1)
     assert "broken.png" in summary.failed[0].message  # recorded; the batch went on
