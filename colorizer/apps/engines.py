@@ -11,16 +11,17 @@ colorized by one engine is resumed by the other.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from colorizer.apps.spec import PipelineSpec
 from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
     from colorizer.apps.batch import BatchColorizer
-    from colorizer.pipeline.colorization import ColorizationPipeline
     from colorizer.pipeline.guidance import UserExemplar
+
+__all__ = ["ENGINES", "PipelineSpec", "add_engine_arguments", "make_batch"]
 
 ENGINES = ("local", "ray")
 
@@ -45,30 +46,6 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compile", action="store_true",
                    help="torch.compile the generator (GPU, long runs: each new photo shape "
                         "waits for a compile)")
-
-
-@dataclass(frozen=True)
-class PipelineSpec:
-    """How to build the pipeline: what a worker on another machine needs to build the same
-    one (weights by path, so every node must see them at that path, as the inputs)."""
-
-    weights: Path | None = None  # a save_pretrained folder; None: the embedded weights
-    device: str = "auto"
-    context: bool = True  # context inference (OCR, hints, scene cues)
-    exemplars: bool = True  # exemplar retrieval from the default library
-    precision: str = "auto"
-    compile: bool = False
-    settings: dict[str, Any] = field(default_factory=dict)  # PipelineConfig overrides
-
-    def build(self, device: str | None = None) -> ColorizationPipeline:
-        from colorizer.pipeline.colorization import ColorizationPipeline
-
-        pipe = ColorizationPipeline.from_pretrained(
-            self.weights, device=device or self.device, context=self.context,
-            exemplars=self.exemplars, precision=self.precision, **self.settings)
-        if self.compile:
-            pipe.compile()
-        return pipe
 
 
 def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool = False,

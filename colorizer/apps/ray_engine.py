@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 
 from colorizer.apps.batch import FORMATS, BatchColorizer, BatchItem, Manifest
-from colorizer.apps.engines import PipelineSpec
 from colorizer.apps.planner import PlannedOutput, Source
+from colorizer.apps.spec import PipelineSpec
 from colorizer.apps.stages import PhotoStages, Work
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.guidance import UserExemplar
