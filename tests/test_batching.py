@@ -120,3 +120,16 @@ def test_the_batch_writer_on_threads_and_batches_writes_what_one_at_a_time_write
         assert np.abs(a - b).max() <= 1
     again = BatchColorizer(pipe, tmp_path / "fed", "jpg", batch_size=4, threads=2).run([folder])
     assert again.count("skipped") == 6
+
+
+@pytest.mark.slow  # torch.compile on the CPU: ~45 s
+def test_a_compiled_generator_gives_the_eager_colors(shared_tiny_weights):
+    compiled = ColorizationPipeline.from_pretrained(
+        shared_tiny_weights, device="cpu", context=False, exemplars=False, render_size=64,
+        chroma_scale=3.0)
+    photos = [_photo(64, 48, seed) for seed in range(2)]
+    eager = compiled(photos)
+    assert compiled.compile() is True
+    for photo, alone in zip(photos, eager):
+        _assert_same(compiled([photo])[0], alone)
+    assert compiled.runner.compiled

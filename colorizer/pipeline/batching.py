@@ -110,21 +110,24 @@ class GeneratorRunner:
         self.batches: Counter[int] = Counter()  # batch size -> forward passes run (benchmarks)
 
     def compile(self, mode: str | None = None) -> bool:
-        """Compile the encoder and decoder with torch.compile; False (eager kept, a warning
-        logged) where compiling fails. Recompiles once per new render shape or batch size."""
+        """Compile the encoder and decoder with torch.compile (compiled at the first batch of
+        each new render shape and batch size). Guarded: where torch.compile is missing or a
+        compiled call fails, a warning is logged and the generator runs eagerly, as before."""
         try:
             encode = torch.compile(self.generator.encode, mode=mode, dynamic=False)
             logits = torch.compile(self.generator.logits_from_features, mode=mode,
                                    dynamic=False)
-            probe = torch.zeros(1, 1, 64, 64, device=self.device)
-            with torch.inference_mode(), self._autocast():
-                logits(encode(probe.to(memory_format=self.memory_format)))
         except Exception as exc:  # noqa: BLE001 - any backend failure means: stay eager
-            log.warning("torch.compile unavailable here (%s: %s); running eagerly",
-                        type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+            self._eager(exc)
             return False
         self._encode, self._logits, self.compiled = encode, logits, True
         return True
+
+    def _eager(self, exc: Exception) -> None:
+        log.warning("torch.compile failed here (%s: %s); running eagerly",
+                    type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        self._encode, self._logits = self.generator.encode, self.generator.logits_from_features
+        self.compiled = False
 
     def _autocast(self):
         dtype = PRECISIONS[self.precision]
@@ -137,11 +140,24 @@ class GeneratorRunner:
         all float32."""
         small = small.to(self.device).contiguous(memory_format=self.memory_format)
         self.batches[small.shape[0]] += 1
+        try:
+            features, logits, weights = self._forward(small, tokens, mask, attend)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            if not self.compiled:
+                raise
+            self._eager(exc)
+            features, logits, weights = self._forward(small, tokens, mask, attend)
+        features = {s: f.float() for s, f in features.items()}
+        return features, logits.float(), tuple(w.float() for w in weights)
+
+    def _forward(self, small: torch.Tensor, tokens: torch.Tensor, mask: torch.Tensor,
+                 attend: bool) -> tuple[dict[int, torch.Tensor], torch.Tensor, tuple]:
         with self._autocast():
             features = self._encode(small)
             logits, weights = self._logits(features, tokens, mask, return_attention=attend)
-        features = {s: f.float() for s, f in features.items()}
-        return features, logits.float(), tuple(w.float() for w in weights)
+        return features, logits, weights
 
 
 def split_features(features: dict[int, torch.Tensor], j: int) -> dict[int, torch.Tensor]:
