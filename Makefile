@@ -24,6 +24,7 @@ eval: install
 	$(PY) -m eval.real_writing
 	$(PY) -m eval.scene_floor
 	$(PY) -m eval.bad_inputs
+	$(PY) -m eval.bad_http
 	$(PY) -m eval.report
 	$(PY) -m eval.report --dataset heldout
 	$(PY) -m eval.tradeoff
@@ -34,6 +35,7 @@ eval: install
 
 bench: install
 	$(PY) -m eval.bench_speed
+	$(PY) -m eval.bench_memory
 
 clean:
 	rm -rf outputs .pytest_cache

@@ -89,10 +89,11 @@ class ClipZeroShot:
         return torch.stack(out)  # (classes, D)
 
     def _pixels(self, image: Image.Image) -> torch.Tensor:
-        img = image.convert("RGB")
-        scale = self.image_size / min(img.size)
-        img = img.resize((max(self.image_size, round(img.width * scale)),
-                          max(self.image_size, round(img.height * scale))), Image.BICUBIC)
+        # Resized before the RGB copy: a 49 MP gray photo made a 147 MB RGB copy first.
+        scale = self.image_size / min(image.size)
+        img = image.resize((max(self.image_size, round(image.width * scale)),
+                            max(self.image_size, round(image.height * scale))),
+                           Image.BICUBIC).convert("RGB")
         left, top = (img.width - self.image_size) // 2, (img.height - self.image_size) // 2
         img = img.crop((left, top, left + self.image_size, top + self.image_size))
         x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)

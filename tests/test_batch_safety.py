@@ -255,3 +255,19 @@ def test_missing_train_config_is_a_one_line_error(tmp_path, monkeypatch, capsys)
     monkeypatch.chdir(tmp_path)
     assert main(["train", "--config", "configs/train/no-such.json"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_an_edited_sidecar_caption_undoes_already_done(tiny_weights, tmp_path, capsys):
+    src = _photo(tmp_path / "in" / "x.png")
+    out = tmp_path / "out"
+    assert _run(tiny_weights, src, "-o", out) == 0
+    assert _run(tiny_weights, src, "-o", out) == 0
+    assert "0 colorized, 1 skipped" in capsys.readouterr().out
+    (src.parent / "x.txt").write_text("Kazan, 1950s")  # a caption added beside the photo
+    assert _run(tiny_weights, src, "-o", out) == 0
+    assert "1 colorized, 0 skipped" in capsys.readouterr().out
+    assert _run(tiny_weights, src, "-o", out) == 0
+    assert "0 colorized, 1 skipped" in capsys.readouterr().out
+    (src.parent / "x.txt").write_text("Prague, 1968")  # the caption edited
+    assert _run(tiny_weights, src, "-o", out) == 0
+    assert "1 colorized, 0 skipped" in capsys.readouterr().out

@@ -214,3 +214,47 @@ def test_rerun_with_a_setting_that_changes_colors_is_not_skipped(tiny_weights, p
     assert "2 colorized, 0 skipped" in capsys.readouterr().out
     assert _run(tiny_weights, photos, "-o", out, "--exemplar-transfer", "0.5") == 0
     assert "0 colorized, 2 skipped" in capsys.readouterr().out
+
+
+def test_color_hints_from_points_and_a_file_with_report(tiny_weights, photos, tmp_path, capsys):
+    (tmp_path / "hints.json").write_text(json.dumps(
+        [{"box": [30, 0, 56, 20], "color": "#1840c0", "source": "a letter, 1931"}]))
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--report", "--point",
+                "5,30=#c01818", "--color-hints", tmp_path / "hints.json") == 0
+    report = json.loads((out / "a.json").read_text())
+    hints = [r for r in report["color_regions"]["regions"] if r["kind"] == "hint"]
+    assert [h["detail"]["color"] for h in hints] == ["#1840c0", "#c01818"]
+    assert hints[0]["source"] == "a letter, 1931" and hints[0]["share"] > 0.1
+    assert Image.open(out / "a.regions.png").size == (56, 40)
+    # The same hints again: already done; one hint changed: colorized again.
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--report", "--point",
+                "5,30=#c01818", "--color-hints", tmp_path / "hints.json") == 0
+    assert "0 colorized, 1 skipped" in capsys.readouterr().out
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--report", "--point",
+                "5,30=#18c018", "--color-hints", tmp_path / "hints.json") == 0
+    assert "1 colorized, 0 skipped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--point", "1,2=reddish"], "--point '1,2=reddish': 'reddish' is not a color"),
+    (["--point", "1;2=#fff"], "write X,Y=COLOR"),
+    (["--color-hints", "missing.json"], "missing.json: cannot be read"),
+])
+def test_bad_color_hints_stop_before_any_work(tiny_weights, photos, tmp_path, capsys, args,
+                                              message):
+    assert _run(tiny_weights, photos, "-o", tmp_path / "out", *args) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_hints_that_do_not_fit_a_photo_fail_it_with_the_reason(tiny_weights, photos, tmp_path,
+                                                               capsys):
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--point", "60,10=#c01818") == 1
+    err = capsys.readouterr().err
+    assert "color hint 1 (point 60,10) is outside the image; the image is 56 x 40 px" in err
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--point", "10,10=#c01818",
+                "--point", "11,10=#1840c0") == 1
+    assert "conflict" in capsys.readouterr().err
+    assert not (out / "a.png").exists()

@@ -132,3 +132,15 @@ def test_pixel_weights_focus_the_loss_on_a_region():
     top = classification_loss(logits[..., :2, :], ab[..., :2, :], bins, ones)
     assert torch.allclose(focused, top)
     assert not torch.allclose(focused, classification_loss(logits, ab, bins, ones))
+
+
+def test_film_inputs_and_sources_reach_the_training_step(tmp_path, photo_dir, generator_json):
+    """Same photos, same seed: only the emulsion of the input differs, so the first step's
+    loss differs; a run with sources reads them (the val split still comes from data_dir)."""
+    source = ({"path": str(photo_dir), "share": 1.0},)
+    plain = Trainer(_config(photo_dir, tmp_path / "plain", generator_json, sources=source))
+    film = Trainer(_config(photo_dir, tmp_path / "film", generator_json, sources=source,
+                           film_mix={"blue_sensitive": 1.0}))
+    assert len(plain.train_bank) == len(film.train_bank) > 0
+    assert plain.train_bank.weights and len(plain.val_bank) > 0
+    assert plain.train_step() != pytest.approx(film.train_step(), abs=1e-4)

@@ -45,8 +45,10 @@ from colorizer.apps.stages import (
     fail,
     same_work,
     settings_key,
+    sidecar_digest,
 )
 from colorizer.errors import ChronochromeError
+from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage
@@ -121,9 +123,9 @@ def _read_json(path: Path) -> dict[str, Any]:
 def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
                  outdir: Path) -> bool:
     """The one place that decides "already colorized, skip": the manifest `entry` was
-    finished ("done") from the same input bytes with the same `settings`
+    finished ("done") from the same input bytes and sidecar captions with the same `settings`
     (`colorizer.apps.stages.settings_key`), and every file it lists is still there."""
-    return (same_work(entry, loaded.sha256, settings)
+    return (same_work(entry, loaded.sha256, sidecar_digest(loaded), settings)
             and all((outdir / name).is_file() for name in entry.get("files", [])))
 
 
@@ -152,7 +154,7 @@ class BatchColorizer:
     def __init__(self, pipeline: ColorizationPipeline, outdir: Path, fmt: str = "png",
                  report: bool = False, overwrite: bool = False,
                  exemplars: Sequence[UserExemplar] = (), batch_size: int | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, color_hints: Sequence[Hint] = ()):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.pipeline = pipeline
@@ -161,12 +163,14 @@ class BatchColorizer:
         self.report = report
         self.overwrite = overwrite
         self.exemplars = list(exemplars)  # the user's reference photos, used for every input
+        self.color_hints = tuple(color_hints)  # the colors the user knows, for every input
         gpu = pipeline.device.type == "cuda"
         self.batch_size = max(1, batch_size or (8 if gpu else 1))
         self.threads = (2 if gpu else 0) if threads is None else max(0, threads)
 
     def _settings_key(self, hints: str | None, caption: str | None) -> dict[str, Any]:
-        return settings_key(self.pipeline, hints, caption, self.fmt, self.report, self.exemplars)
+        return settings_key(self.pipeline, hints, caption, self.fmt, self.report, self.exemplars,
+                            self.color_hints)
 
     def plan(self, sources: Iterable[Path | Source], manifest: Manifest) -> list[BatchItem]:
         given = list(sources)
@@ -192,7 +196,7 @@ class BatchColorizer:
                  caption: str | None, on_item: Callable[[BatchItem], None] | None) -> None:
         """Compute and publish every item (this process; `RayBatchColorizer` overrides it)."""
         stages = PhotoStages(self.pipeline, self.fmt, self.report, self.exemplars, hints,
-                             caption)
+                             caption, self.color_hints)
         components = self.pipeline.context_fn or self.pipeline.exemplar_fn
         lanes = Lanes(self.threads, readers=1 if components else None)
         try:
@@ -260,7 +264,7 @@ class BatchColorizer:
             self._check_targets([path for path, _ in work.files], manifest)
             self._write(item.plan, work.files, manifest,
                         {"input": str(item.source), "input_sha256": work.input_sha256,
-                         "settings": settings})
+                         "sidecar_sha256": work.sidecar_sha256, "settings": settings})
             item.status = "done"
         except CAUGHT as exc:
             fail(work, exc)

@@ -63,6 +63,13 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
                    help="a color reference photo of a similar scene (repeatable); joins the "
                         "retrieved exemplars, ahead of them")
+    p.add_argument("--color-hints", type=Path, metavar="HINTS.json",
+                   help="colors you know: a JSON list of points, boxes, polygons or masks with a "
+                        "color or a reference photo, each with an optional source (see "
+                        "colorizer/pipeline/color_hints.py)")
+    p.add_argument("--point", action="append", default=[], metavar="X,Y=COLOR",
+                   help="a point of known color, e.g. --point 120,80=#b22222 (repeatable; "
+                        "pixels of the input, x right, y down)")
     p.add_argument("--exemplar-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: how strongly colors are copied from --exemplar photos where "
                         "they match (default 1; 0 = through cross-attention only)")
@@ -116,6 +123,7 @@ def run_colorize(args: argparse.Namespace) -> int:
     from colorizer.apps.planner import find_sources
     from colorizer.apps.samples import sample_photos
     from colorizer.pipeline.guidance import UserExemplar
+    from colorizer.pipeline.hint_json import read_color_hints
 
     overrides = _checked_settings(args)
     if args.weights is not None and not (args.weights / "model.safetensors").is_file():
@@ -128,10 +136,12 @@ def run_colorize(args: argparse.Namespace) -> int:
         raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
     # Reference photos are checked before any work starts: a bad one is the user's typo.
     user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
+    color_hints = read_color_hints(args.color_hints, args.point)
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
                         args.precision, args.compile, overrides)
     batch = make_batch(spec, outdir, args.format, args.report, args.overwrite, user_exemplars,
-                       args.engine, args.address, args.workers, args.batch_size, args.threads)
+                       args.engine, args.address, args.workers, args.batch_size, args.threads,
+                       color_hints=color_hints)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)

@@ -11,6 +11,7 @@ colorized by one engine is resumed by the other.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
     from colorizer.apps.batch import BatchColorizer
+    from colorizer.pipeline.color_hints import Hint
     from colorizer.pipeline.guidance import UserExemplar
 
 __all__ = ["ENGINES", "PipelineSpec", "add_engine_arguments", "make_batch"]
@@ -52,9 +54,10 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
                overwrite: bool = False, exemplars: list[UserExemplar] | None = None,
                engine: str = "local", address: str | None = None,
                workers: int | None = None, batch_size: int | None = None,
-               threads: int | None = None) -> BatchColorizer:
+               threads: int | None = None, color_hints: Sequence[Hint] = ()
+               ) -> BatchColorizer:
     """The batch writer for `engine`; its `run(sources, hints, caption, on_item)` is the
-    same for both."""
+    same for both. `exemplars` and `color_hints` are used for every photo."""
     if batch_size is not None and batch_size < 1:
         raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
     if workers is not None and workers < 1:
@@ -63,10 +66,11 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
         from colorizer.apps.ray_engine import RayBatchColorizer
 
         return RayBatchColorizer(spec, outdir, fmt, report, overwrite, exemplars or [],
-                                 address=address, workers=workers, batch_size=batch_size)
+                                 address=address, workers=workers, batch_size=batch_size,
+                                 color_hints=color_hints)
     if address is not None or workers is not None:
         raise ChronochromeError("--address and --workers are for --engine ray")
     from colorizer.apps.batch import BatchColorizer
 
     return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],
-                          batch_size=batch_size, threads=threads)
+                          batch_size=batch_size, threads=threads, color_hints=color_hints)

@@ -3,8 +3,9 @@
 What is written, next to the image `<stem><suffix>`:
 - the image itself, encoded with provenance XMP (and C2PA-signed when a `Signer` is given);
 - with `provenance_source` (the service): `<stem>.provenance.json`, the provenance record;
-- with `report` (the batch CLI's --report): `<stem>.json` (the result), `<stem>.uncertainty.png`
-  and, when exemplars guided the colors, `<stem>.exemplars.png`.
+- with `report` (the batch CLI's --report): `<stem>.json` (the result), `<stem>.uncertainty.png`,
+  when exemplars guided the colors `<stem>.exemplars.png`, and with color hints
+  `<stem>.regions.png` (where each region's color came from; ids as in the JSON).
 
 How it is written, so that a crash never leaves half a file: every file first goes to a fsynced
 temporary name next to its target (`.<name>.<random>.tmp`), then is renamed into place (each
@@ -113,6 +114,9 @@ def _report_files(result: ColorizationResult, image_path: Path) -> list[FileData
     panel = result.exemplar_image()
     if panel is not None:
         files.append((_beside(image_path, ".exemplars.png"), _png(panel)))
+    regions = result.color_regions
+    if regions is not None and any(r.kind == "hint" for r in regions.regions):
+        files.append((_beside(image_path, ".regions.png"), _png(regions.image())))
     return files
 
 

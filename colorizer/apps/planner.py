@@ -7,7 +7,7 @@ Rules (each one a lost file in an earlier version):
 - no two planned files share a name (compared case-insensitively, for macOS and Windows
   disks): stems met twice with different suffixes keep the suffix (`foo_jpg.png`,
   `foo_png.png`), any other clash takes `-2`, `-3`, ... in input order (`photo-2.png`);
-- side files (`.json`, `.uncertainty.png`, `.exemplars.png`) are reserved with their image,
+- side files (`.json`, `.uncertainty.png`, `.exemplars.png`, `.regions.png`) are reserved with their image,
   whether or not this run writes them, so names do not move between runs;
 - no planned file is an input;
 - names are shortened to fit the file system's 255 bytes together with the longest side file
@@ -29,7 +29,7 @@ from colorizer.apps.outputs import image_suffix
 from colorizer.errors import ImageNotFoundError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
 
-SIDE_ENDINGS = (".json", ".uncertainty.png", ".exemplars.png")
+SIDE_ENDINGS = (".json", ".uncertainty.png", ".exemplars.png", ".regions.png")
 # 255 bytes per name, less the writer's temporary name (".<name>.<8 random>.tmp": 14 bytes),
 # the longest side ending and room for "-9999".
 MAX_STEM_BYTES = 255 - 14 - max(len(e) for e in SIDE_ENDINGS) - 5

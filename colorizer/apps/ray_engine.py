@@ -22,6 +22,7 @@ mount); the outputs come back to the driver.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,6 +33,7 @@ from colorizer.apps.planner import PlannedOutput, Source
 from colorizer.apps.spec import PipelineSpec
 from colorizer.apps.stages import PhotoStages, Work
 from colorizer.errors import ChronochromeError
+from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.guidance import UserExemplar
 
 CPU_WORKERS = 2  # actors when the cluster has no GPU (each loads the model: ~1 GB)
@@ -55,12 +57,13 @@ class RayBatchColorizer(BatchColorizer):
                  report: bool = False, overwrite: bool = False,
                  exemplars: list[UserExemplar] | None = None, address: str | None = None,
                  workers: int | None = None, batch_size: int | None = None,
-                 ray_init: dict[str, Any] | None = None):
+                 ray_init: dict[str, Any] | None = None, color_hints: Sequence[Hint] = ()):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.ray = _ray()
         self.spec, self.outdir, self.fmt, self.report = spec, outdir, fmt, report
         self.overwrite, self.exemplars = overwrite, list(exemplars or [])
+        self.color_hints = tuple(color_hints)
         self.address, self.workers, self.batch_size = address, workers, batch_size
         self.ray_init = dict(ray_init or {})  # e.g. num_cpus for a local instance in tests
         self.pipeline = None  # built by each worker
@@ -91,7 +94,7 @@ class RayBatchColorizer(BatchColorizer):
         batch = self.batch_size or (8 if gpus else CPU_BATCH)
         worker_args = {"spec": self.spec, "fmt": self.fmt, "report": self.report,
                        "exemplars": self.exemplars, "hints": hints, "caption": caption,
-                       "device": "cuda" if gpus else "cpu"}
+                       "color_hints": self.color_hints, "device": "cuda" if gpus else "cpu"}
         data = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch))
         return data.map_batches(
             ColorizeWorker, fn_constructor_kwargs=worker_args, batch_size=batch,
@@ -118,6 +121,7 @@ def _apply(work: Work, outcome: dict[str, Any]) -> dict[str, Any]:
     item.captions, item.seconds = outcome["captions"], outcome["seconds"]
     work.files = [(Path(path), data) for path, data in outcome["files"]]
     work.input_sha256 = outcome["input_sha256"]
+    work.sidecar_sha256 = outcome["sidecar_sha256"]
     return outcome["settings"]
 
 
@@ -126,8 +130,9 @@ class ColorizeWorker:
 
     def __init__(self, spec: PipelineSpec, fmt: str, report: bool,
                  exemplars: list[UserExemplar], hints: str | None, caption: str | None,
-                 device: str):
-        self.stages = PhotoStages(spec.build(device), fmt, report, exemplars, hints, caption)
+                 color_hints: Sequence[Hint], device: str):
+        self.stages = PhotoStages(spec.build(device), fmt, report, exemplars, hints, caption,
+                                  color_hints)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         works = [Work(_item(batch, j), pickle.loads(batch["entry"][j]))
@@ -142,6 +147,7 @@ class ColorizeWorker:
             outcomes.append(pickle.dumps({
                 "status": item.status, "message": item.message, "captions": item.captions,
                 "seconds": item.seconds, "input_sha256": work.input_sha256,
+                "sidecar_sha256": work.sidecar_sha256,
                 "files": [(str(path), data) for path, data in work.files],
                 "settings": self.stages.settings}))
         return {"index": np.asarray(batch["index"]),

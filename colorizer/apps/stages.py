@@ -16,36 +16,58 @@ device runs the generator.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from colorizer.apps.outputs import FileData, encode_outputs
 from colorizer.errors import ChronochromeError, ImageNotFoundError
 from colorizer.pipeline.batching import PreparedPhoto
+from colorizer.pipeline.captions import sidecar_captions
+from colorizer.pipeline.color_hints import Hint, hint_key
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.image_pixels import NONFINITE_NOTE
-from colorizer.pipeline.imageio import load_image
+from colorizer.pipeline.imageio import LoadedImage, load_image
 
 
 def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str | None,
-                 fmt: str, report: bool, exemplars: Sequence[UserExemplar]) -> dict[str, Any]:
+                 fmt: str, report: bool, exemplars: Sequence[UserExemplar],
+                 color_hints: Sequence[Hint] = ()) -> dict[str, Any]:
     """Everything that changes what a run writes: the pipeline's fingerprint (weights, model
     config, operating point, precision, every setting that changes colors) and this run's
     inputs and formats. A manifest entry with other settings is re-done."""
     return {"fingerprint": pipeline.fingerprint, "hints": hints, "caption": caption,
-            "format": fmt, "report": report, "exemplars": [e.sha256 for e in exemplars]}
+            "format": fmt, "report": report, "exemplars": [e.sha256 for e in exemplars],
+            # Only with hints, so outputs written before hints existed stay "done".
+            **({"color_hints": [hint_key(h) for h in color_hints]} if color_hints else {})}
 
 
-def same_work(entry: dict[str, Any] | None, input_sha256: str,
+def sidecar_digest(loaded: LoadedImage) -> str | None:
+    """SHA-256 of what the photo's sidecar files (NAME.txt/.json/.xmp) say, None without any:
+    an edited caption changes the colors (context), so it must undo "already done"."""
+    if loaded.path is None:
+        return None
+    captions, notes = sidecar_captions(Path(loaded.path))
+    if not captions and not notes:
+        return None  # as manifests written before sidecars counted: those stay done
+    text = json.dumps([[c.text, c.source] for c in captions] + notes, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def same_work(entry: dict[str, Any] | None, input_sha256: str, sidecar_sha256: str | None,
               settings: dict[str, Any]) -> bool:
-    """A finished ("done") manifest entry from the same input bytes and `settings`."""
+    """A finished ("done") manifest entry from the same input bytes, sidecar captions
+    (`sidecar_digest`) and `settings`."""
     return bool(entry and entry.get("state", "done") == "done"
                 and entry.get("input_sha256") == input_sha256
+                and entry.get("sidecar_sha256") == sidecar_sha256
                 and entry.get("settings") == settings)
 
 
@@ -61,6 +83,7 @@ class Work:
     prepared: PreparedPhoto | None = None
     prediction: Prediction | None = None
     input_sha256: str = ""
+    sidecar_sha256: str | None = None  # sidecar_digest: the manifest entry keeps it
     size_note: str = ""
     files: list[FileData] = field(default_factory=list)  # encoded, not yet written
 
@@ -86,13 +109,17 @@ CAUGHT = (ChronochromeError, MemoryError, OSError, ValueError, RuntimeError)
 
 
 class PhotoStages:
-    """The stages of one run: one pipeline, one format, one hint and caption for all."""
+    """The stages of one run: one pipeline, one format, one hint, caption, set of exemplars
+    and set of color hints for all."""
 
     def __init__(self, pipeline: ColorizationPipeline, fmt: str, report: bool,
-                 exemplars: Sequence[UserExemplar], hints: str | None, caption: str | None):
+                 exemplars: Sequence[UserExemplar], hints: str | None, caption: str | None,
+                 color_hints: Sequence[Hint] = ()):
         self.pipeline, self.fmt, self.report = pipeline, fmt, report
         self.exemplars, self.hints, self.caption = list(exemplars), hints, caption
-        self.settings = settings_key(pipeline, hints, caption, fmt, report, exemplars)
+        self.color_hints = tuple(color_hints)
+        self.settings = settings_key(pipeline, hints, caption, fmt, report, exemplars,
+                                     self.color_hints)
         self._pipelines: dict[int, ColorizationPipeline] = {}  # by render size: one each
 
     def read(self, work: Work) -> Work:
@@ -103,13 +130,14 @@ class PhotoStages:
                                          "fix or remove the link")
             loaded = load_image(work.item.source, max_pixels=self.pipeline.config.max_pixels)
             work.input_sha256 = loaded.sha256
-            if same_work(work.entry, loaded.sha256, self.settings):
+            work.sidecar_sha256 = sidecar_digest(loaded)
+            if same_work(work.entry, loaded.sha256, work.sidecar_sha256, self.settings):
                 work.item.status = "skipped"
                 work.item.message = "already colorized from the same input and model"
             else:
                 work.pipeline, work.size_note = self._pipeline_for(max(loaded.size))
                 work.prepared = work.pipeline.prepare(loaded, self.hints, self.caption,
-                                                      self.exemplars)
+                                                      self.exemplars, self.color_hints)
         except CAUGHT as exc:
             fail(work, exc)
         work.item.seconds += time.perf_counter() - start

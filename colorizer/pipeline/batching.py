@@ -22,11 +22,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
 from colorizer.model.generator import ColorGenerator
 from colorizer.pipeline.captions import PhotoCaptions
+from colorizer.pipeline.color_hints import Hint
+from colorizer.pipeline.edits import BaseRun
+from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.guidance import Guidance, UserExemplar
 from colorizer.pipeline.imageio import LoadedImage
 from context.types import SceneContext
@@ -54,6 +58,10 @@ class PreparedPhoto:
     caption: str | None = None
     hint_note: str | None = None  # a hint with no era or place in it: reported, not used
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage so far
+    color_hints: tuple[Hint, ...] = ()  # checked against the photo (color_hints.check_hints)
+    references: dict[int, UserExemplar] = field(default_factory=dict)  # reference hints' photos
+    edit_key: str = ""  # what steps 2-6 depend on (colorizer.pipeline.edits)
+    base: BaseRun | None = None  # steps 2-6 from the edit cache: steps 3-6 are not re-run
 
 
 class Stopwatch:
@@ -169,3 +177,51 @@ def concat_tokens(parts: Sequence[tuple[torch.Tensor, torch.Tensor]]
                   ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-photo (tokens (1, N, D), mask (1, N)) of equal N -> one batch's (B, N, D), (B, N)."""
     return torch.cat([t for t, _ in parts]), torch.cat([m for _, m in parts])
+
+
+def predict_batched(photos: Sequence[PreparedPhoto], generator: ColorGenerator,
+                    runner: GeneratorRunner, decode: Callable[..., tuple[torch.Tensor, Any]]
+                    ) -> list[Prediction]:
+    """Step 4 for many photos: those that can share a forward pass run together, at most
+    `runner.max_batch` at a time; `decode(logits, features, chroma_scale)` is the pipeline's
+    decoding. A photo from the edit cache (`base`) reuses its prediction."""
+    start = time.perf_counter()
+    fresh = [p for p in photos if p.base is None]
+    tokens = [generator.encode_conditioning(p.guidance.conditioning, 1) for p in fresh]
+    out: list[Prediction] = []
+    for group in groups(len(fresh), lambda i: (tuple(fresh[i].small.shape),
+                                              tokens[i][0].shape[1],
+                                              fresh[i].guidance.attended > 0,
+                                              fresh[i].chroma_scale)):
+        for at in range(0, len(group), runner.max_batch):
+            chunk = group[at:at + runner.max_batch]
+            out.extend(zip(chunk, _predict_batch([fresh[i] for i in chunk],
+                                                 [tokens[i] for i in chunk], generator,
+                                                 runner, decode)))
+    if runner.device.type == "cuda" and fresh:
+        torch.cuda.synchronize(runner.device)  # the time belongs to this step, not the next
+    share = (time.perf_counter() - start) / max(1, len(fresh))
+    for photo in fresh:
+        photo.timings["generator"] = share
+    made = iter(prediction for _, prediction in sorted(out, key=lambda pair: pair[0]))
+    return [p.base.prediction if p.base is not None else next(made) for p in photos]
+
+
+def _predict_batch(photos: list[PreparedPhoto], tokens: list[tuple], generator: ColorGenerator,
+                   runner: GeneratorRunner, decode: Callable[..., tuple[torch.Tensor, Any]]
+                   ) -> list[Prediction]:
+    """One forward pass and one decoding for photos of one render shape and conditioning."""
+    small = torch.cat([p.small for p in photos])  # (B, 1, rh, rw)
+    batch_tokens, mask = concat_tokens(tokens)
+    attend = photos[0].guidance.attended > 0
+    features, logits, weights = runner(small, batch_tokens, mask, attend)
+    ab, uncertainty = decode(logits, features, photos[0].chroma_scale)
+    predictions = []
+    for j, photo in enumerate(photos):
+        attention = generator.exemplar_attention(tuple(w[j:j + 1] for w in weights),
+                                                 photo.guidance.conditioning,
+                                                 tuple(logits.shape[-2:]))
+        predictions.append(Prediction(small[j:j + 1].to(runner.device),
+                                      split_features(features, j), attention,
+                                      ab[j:j + 1], uncertainty[j:j + 1]))
+    return predictions

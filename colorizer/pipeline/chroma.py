@@ -113,13 +113,29 @@ def chroma_at(ab: torch.Tensor, lightness: torch.Tensor, config: ChromaConfig) -
     height, width = lightness.shape[-2:]
     if config.edge_radius <= 0:
         return F.interpolate(ab, size=(height, width), mode="bilinear", align_corners=False)
+    return upsample_chroma(chroma_work(ab, lightness, config)[0], lightness)
+
+
+def chroma_work(ab: torch.Tensor, lightness: torch.Tensor, config: ChromaConfig
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """`chroma_at` before its last upsampling: (1, 2, h', w') chroma and (1, 1, h', w') L* at
+    the filter's working size (long side at most 1024 px), where color hints are blended in.
+    The pipeline upsamples the chroma to full size a band of rows at a time (full_size.py)."""
+    height, width = lightness.shape[-2:]
     scale = min(1.0, EDGE_GUIDE_MAX_SIDE / max(height, width))
     work = (max(1, round(height * scale)), max(1, round(width * scale)))
     guide = F.interpolate(lightness, size=work, mode="bilinear", antialias=True,
-                          align_corners=False) / 100.0
+                          align_corners=False)
     up = F.interpolate(ab, size=work, mode="bilinear", align_corners=False)
+    if config.edge_radius <= 0:
+        return up, guide
     radius = max(1, round(config.edge_radius * max(work)))
-    out = guided_filter(guide, up, radius, config.edge_eps)
-    if work != (height, width):
-        out = F.interpolate(out, size=(height, width), mode="bilinear", align_corners=False)
-    return out
+    return guided_filter(guide / 100.0, up, radius, config.edge_eps), guide
+
+
+def upsample_chroma(ab: torch.Tensor, lightness: torch.Tensor) -> torch.Tensor:
+    """Working-size chroma (1, 2, h', w') at the size of `lightness` (1, 1, H, W)."""
+    size = tuple(lightness.shape[-2:])
+    if tuple(ab.shape[-2:]) == size:
+        return ab
+    return F.interpolate(ab, size=size, mode="bilinear", align_corners=False)

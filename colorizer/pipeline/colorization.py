@@ -1,8 +1,11 @@
-"""ColorizationPipeline: load -> luminance -> context -> exemplars -> chroma -> merge.
+"""ColorizationPipeline: load -> luminance -> context -> exemplars -> chroma -> color hints
+-> merge.
 
     pipe = ColorizationPipeline.from_pretrained()       # the embedded default weights
     result = pipe("photo.jpg", hints="Kazan 1950s")     # -> ColorizationResult
     result = pipe("photo.jpg", exemplars=["color_print.jpg"])  # the user's own references
+    results = pipe(["a.jpg", "b.jpg"])                  # the generator on both at once
+    pipe.prepare / pipe.predict / pipe.finish           # the same steps, for batch engines
 
 Chroma is predicted at a working resolution (the operating point's `render_size`, the long
 side) and upsampled onto the full-resolution L* of the input, which is kept exactly: the
@@ -11,35 +14,28 @@ output's L* equals the input's (out-of-gamut chroma is reduced, never the lightn
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import torch
 from PIL import Image
 
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
-from colorizer.pipeline.batching import (
-    GeneratorRunner,
-    PreparedPhoto,
-    Stopwatch,
-    concat_tokens,
-    groups,
-    split_features,
-)
+from colorizer.pipeline.assemble import assemble_result
+from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
-from colorizer.pipeline.chroma import hue_agreement, shift_balance
+from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
+from colorizer.pipeline.color_hints import Hint, check_hints
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
-from colorizer.pipeline.exemplar_cells import ExemplarCache
+from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
+from colorizer.pipeline.exemplar_cells import ExemplarCache, descriptors_of
 from colorizer.pipeline.exemplar_step import (
-    ExemplarColors,
     Prediction,
     TransferParts,
     exemplar_colors,
@@ -50,16 +46,12 @@ from colorizer.pipeline.fingerprint import (
     pipeline_fingerprint,
     weights_version,
 )
-from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
+from colorizer.pipeline.full_size import merge_full_size
+from colorizer.pipeline.guidance import UserExemplar, build_guidance
+from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
-from colorizer.pipeline.luminance import (
-    gray_image,
-    lightness_at,
-    lightness_of,
-    merge_chroma,
-    render_shape,
-)
-from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
+from colorizer.pipeline.result import ColorizationResult, ModelInfo
 from context.config import ContextConfig
 from context.config_io import config_from_dict
 from context.types import SceneContext
@@ -116,6 +108,8 @@ class ColorizationPipeline:
         # transferred only onto it (colorizer.pipeline.correspondence).
         self.flag_finder = (flag_finder.to(self.device).eval() if flag_finder is not None
                             else None)
+        # Steps 2-6 of the last photos, reused when only the color hints change (edits.py).
+        self.edits = EditCache()
         # What the context and retrieval components are, for the fingerprint.
         self.components = dict(components or {"context": context_fn is not None,
                                                "exemplars": exemplar_fn is not None})
@@ -205,14 +199,18 @@ class ColorizationPipeline:
         hints: str | None = None,
         caption: str | None = None,
         exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
+        color_hints: Sequence[Hint] = (),
     ) -> ColorizationResult | list[ColorizationResult]:
         """Colorize one photo, or a list of photos (-> a list of results, the generator run on
         them together: colorizer.pipeline.batching). `exemplars` are the user's own color
-        reference photos, for every photo; they take the first exemplar slots."""
+        reference photos, for every photo; they take the first exemplar slots. `color_hints`
+        set the colors people know (colorizer.pipeline.color_hints), for every photo; a second
+        call on the same photo with other color hints reuses steps 2-6 (edits.py)."""
         _check_text(hints=hints, caption=caption)
         many = isinstance(image, list | tuple)
         user = [self.user_exemplar(e) for e in exemplars]
-        photos = [self.prepare(one, hints, caption, user) for one in (image if many else [image])]
+        photos = [self.prepare(one, hints, caption, user, color_hints)
+                  for one in (image if many else [image])]
         results = [self.finish(p, pred) for p, pred in zip(photos, self.predict(photos))]
         return results if many else results[0]
 
@@ -225,14 +223,28 @@ class ColorizationPipeline:
 
     @torch.inference_mode()
     def prepare(self, image: PhotoInput, hints: str | None = None, caption: str | None = None,
-                user: Sequence[UserExemplar] = ()) -> PreparedPhoto:
-        """Steps 1-3 of one photo: everything before the generator."""
+                user: Sequence[UserExemplar] = (), color_hints: Sequence[Hint] = ()
+                ) -> PreparedPhoto:
+        """Steps 1-3 of one photo: everything before the generator. A photo whose steps 2-6
+        the edit cache holds (same photo, text, exemplars and pipeline: only its color hints
+        changed) skips them: its `base` is set, and `predict` and `finish` reuse it."""
         clock = Stopwatch()
-        # 1. Load: one loader for every input kind; color input is reduced to its L*.
+        # 1. Load: one loader for every input kind; color input is reduced to its L*. The
+        #    color hints are checked before any work: a bad one is the user's typo.
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
+        checked = check_hints(color_hints, loaded.size)
+        edit = {"color_hints": checked,
+                "references": load_references(checked, self.config.max_pixels),
+                "edit_key": edit_key(loaded, hints, caption, user, self.fingerprint)}
         clock.lap("load")
+        small = lightness_at(lightness, self.render_size)
+        base = self.edits.get(edit["edit_key"])
+        if base is not None:
+            return PreparedPhoto(loaded, lightness, small, base.context, PhotoCaptions(()),
+                                 list(user), [], base.guidance, base.chroma_scale, hints,
+                                 caption, None, clock.laps, base=base, **edit)
 
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
@@ -252,77 +264,61 @@ class ColorizationPipeline:
                                   self.generator.config.text_dim, self.config.max_exemplars,
                                   self.config.exemplar_score_margin)
         clock.lap("retrieval")
-        return PreparedPhoto(loaded, lightness, lightness_at(lightness, self.render_size),
-                             context, captions, list(user), retrieved, guidance,
-                             self._chroma_scale(guided=bool(user)), hints, caption, hint_note,
-                             clock.laps)
+        return PreparedPhoto(loaded, lightness, small, context, captions, list(user), retrieved,
+                             guidance, self._chroma_scale(guided=bool(user)), hints, caption,
+                             hint_note, clock.laps, **edit)
 
     @torch.inference_mode()
     def predict(self, photos: Sequence[PreparedPhoto]) -> list[Prediction]:
         """Step 4: chroma at the working resolution; without the user's own exemplars this is
         the photo's own, no-context color. Photos that can share a forward pass run together
-        (colorizer.pipeline.batching), at most `runner.max_batch` at a time."""
-        start = time.perf_counter()
-        tokens = [self.generator.encode_conditioning(p.guidance.conditioning, 1) for p in photos]
-        out: list[Prediction | None] = [None] * len(photos)
-        for group in groups(len(photos), lambda i: (tuple(photos[i].small.shape),
-                                                   tokens[i][0].shape[1],
-                                                   photos[i].guidance.attended > 0,
-                                                   photos[i].chroma_scale)):
-            for at in range(0, len(group), self.runner.max_batch):
-                chunk = group[at:at + self.runner.max_batch]
-                for i, prediction in zip(chunk, self._predict_batch(
-                        [photos[i] for i in chunk], [tokens[i] for i in chunk])):
-                    out[i] = prediction
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)  # the time belongs to this step, not the next
-        share = (time.perf_counter() - start) / max(1, len(photos))
-        for photo in photos:
-            photo.timings["generator"] = share
-        return out
-
-    def _predict_batch(self, photos: list[PreparedPhoto], tokens: list[tuple]
-                       ) -> list[Prediction]:
-        """One forward pass and one decoding for photos of one render shape and conditioning."""
-        small = torch.cat([p.small for p in photos])  # (B, 1, rh, rw)
-        batch_tokens, mask = concat_tokens(tokens)
-        attend = photos[0].guidance.attended > 0
-        features, logits, weights = self.runner(small, batch_tokens, mask, attend)
-        ab, uncertainty = self.decode(logits, features, photos[0].chroma_scale)
-        predictions = []
-        for j, photo in enumerate(photos):
-            attention = self.generator.exemplar_attention(
-                tuple(w[j:j + 1] for w in weights), photo.guidance.conditioning,
-                tuple(logits.shape[-2:]))
-            predictions.append(Prediction(small[j:j + 1].to(self.device),
-                                          split_features(features, j), attention,
-                                          ab[j:j + 1], uncertainty[j:j + 1]))
-        return predictions
+        (colorizer.pipeline.batching); a photo from the edit cache reuses its prediction."""
+        return predict_batched(photos, self.generator, self.runner, self.decode)
 
     @torch.inference_mode()
     def finish(self, photo: PreparedPhoto, prediction: Prediction) -> ColorizationResult:
-        """Steps 5-6 of one photo: exemplar colors, the merge at full resolution."""
+        """Steps 5-7 of one photo: exemplar colors and the edge-aware chroma (`_base`, kept in
+        the edit cache), the user's color hints, the merge at full resolution."""
         clock = Stopwatch()
+        base = photo.base or self._base(photo, prediction, clock)
+
+        # 7. The user's color hints over the regions the photo shows; elsewhere nothing changes.
+        hinted = apply_hints(photo.color_hints, photo.references, photo.lightness, base.ab_work,
+                             base.guide_work,
+                             reference_fn(self._parts(), photo.lightness, base.prediction),
+                             self.config.hint_spread, descriptors_of(base.prediction.features))
+        clock.lap("hints")
+        # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
+        merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
+                                 base.colors.context_weight.float())
+        clock.lap("finish")
+        laps = dict(clock.laps)
+        timings = {**photo.timings, **laps}
+        if "transfer" in laps:  # the exemplar transfer runs the generator's encoder
+            del timings["transfer"]
+            timings["generator"] = photo.timings.get("generator", 0.0) + laps["transfer"]
+        return assemble_result(self.model_info, photo.loaded, base, hinted, merged, timings,
+                               self._settings(photo))
+
+    def _base(self, photo: PreparedPhoto, prediction: Prediction, clock: Stopwatch) -> BaseRun:
+        """Steps 5-6, kept in the edit cache with steps 2-4: what an edit with other color
+        hints reuses."""
         # 5. Exemplar colors copied where each exemplar is found (retrieved ones must be found
         #    in the photo first).
-        parts = TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
-                              self.device)
-        colors = exemplar_colors(parts, photo.lightness, prediction, photo.guidance,
+        colors = exemplar_colors(self._parts(), photo.lightness, prediction, photo.guidance,
                                  len(photo.user), photo.retrieved)
         clock.lap("transfer")
 
-        # 6. Chroma onto the full-resolution L*, following its edges; L* kept exactly.
-        merged = merge_chroma(photo.lightness, colors.ab, colors.uncertainty,
-                              colors.context_weight, self.decoding.chroma)
+        # 6. Chroma at the edge filter's working size, following the photo's edges.
+        ab_work, guide_work = chroma_work(colors.ab.float().cpu(), photo.lightness,
+                                          self.decoding.chroma)
         clock.lap("merge")
-        hint_note = photo.hint_note
-        timings = {**photo.timings, "generator": photo.timings.get("generator", 0.0)
-                   + clock.laps["transfer"], "merge": clock.laps["merge"]}
-        return self._result(photo.loaded, photo.context, prediction, photo.guidance, colors,
-                            merged, timings=timings,
-                            notes=((f"hint not used: {hint_note}",) if hint_note else ())
-                            + photo.captions.notes,
-                            settings=self._settings(photo))
+        notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())
+                 + photo.captions.notes)
+        base = BaseRun(photo.context, notes, photo.guidance, prediction, colors,
+                       photo.chroma_scale, ab_work, guide_work)
+        self.edits.put(photo.edit_key, base)
+        return base
 
     def _chroma_scale(self, guided: bool) -> float:
         """The caller's override wins; else the user's own reference photo of the scene is
@@ -350,21 +346,9 @@ class ColorizationPipeline:
             ab = shift_balance(ab, target, d.chroma.balance_strength)
         return ab, uncertainty
 
-    def _result(self, loaded: LoadedImage, context: SceneContext, prediction: Prediction,
-                guidance: Guidance, colors: ExemplarColors,
-                merged: tuple[Image.Image, np.ndarray, np.ndarray], timings: dict[str, float],
-                notes: tuple[str, ...], settings: dict[str, Any]) -> ColorizationResult:
-        image, uncertainty, region = merged
-        rh, rw = prediction.small.shape[-2:]
-        return ColorizationResult(
-            image=image, uncertainty=uncertainty,
-            input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
-                            format=loaded.source_format, frames=loaded.frames,
-                            sha256=loaded.sha256, notes=loaded.notes),
-            model=self.model_info, context=context, exemplars=tuple(colors.records),
-            exemplar_maps=tuple(colors.maps), exemplar_images=guidance.images,
-            render_size=(rw, rh), timings=timings, settings=settings,
-            context_region=region, notes=notes)
+    def _parts(self) -> TransferParts:
+        return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
+                             self.device)
 
     def _settings(self, photo: PreparedPhoto) -> dict[str, Any]:
         """What this run used, from the resolved configs (a 0.0 is reported as 0.0)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from colorizer.pipeline.chroma import ChromaConfig
 from colorizer.pipeline.decoding import MIN_RENDER_SIZE, DecodingConfig
+from colorizer.pipeline.hint_spread import SpreadConfig
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 from colorizer.pipeline.transfer import TransferConfig
 from context.config_io import config_from_dict
@@ -35,6 +36,7 @@ class PipelineConfig:
     # Read the file name as a caption ("Prague1968.png"); False: only the user's caption, the
     # file's metadata and its sidecar (colorizer.pipeline.captions).
     filename_caption: bool = True
+    hint_spread: SpreadConfig = field(default_factory=SpreadConfig)  # how color hints spread
 
     def __post_init__(self) -> None:
         if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:
@@ -55,7 +57,9 @@ class PipelineConfig:
         change (the others kept from what the run would use now)."""
         changes = dict(changes)
         current = {"chroma": self.decoding(saved).chroma, "transfer": self.transfer}
-        for name, kind in (("chroma", ChromaConfig), ("transfer", TransferConfig)):
+        current["hint_spread"] = self.hint_spread
+        for name, kind in (("chroma", ChromaConfig), ("transfer", TransferConfig),
+                           ("hint_spread", SpreadConfig)):
             if isinstance(changes.get(name), dict):
                 changes[name] = config_from_dict(kind, {**asdict(current[name]),
                                                         **changes[name]})

@@ -1,7 +1,11 @@
 """Steps 4-6 of the image loader (`imageio.load_image`): a decoded frame's pixels brought to
-float sRGB (EXIF orientation; 16/32-bit grayscale scaled, never clipped at 255; alpha
-composited on white; palette, CMYK and embedded ICC profiles converted with littleCMS), and
-whether the source had real color. Each step that changes the pixels returns a note."""
+sRGB (EXIF orientation; 16/32-bit grayscale scaled, never clipped at 255; alpha composited on
+white; palette, CMYK and embedded ICC profiles converted with littleCMS), and whether the source
+had real color. Each step that changes the pixels returns a note.
+
+Pixels are kept compact (`to_srgb`): 8-bit gray stays (H, W) uint8, 8-bit color (H, W, 3)
+uint8, and only high-bit-depth gray is float32 (H, W). Float RGB of a 49 MP photo is 588 MB
+(and was the start of a 7.8 GB peak); `float_rgb` makes it on demand for code that wants it."""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ def apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
 def to_srgb(
     image: Image.Image, icc_profile: bytes | None, label: str
 ) -> tuple[np.ndarray, list[str]]:
-    """Any supported mode -> (H, W, 3) float32 sRGB in [0, 1], plus notes."""
+    """Any supported mode -> compact sRGB pixels (see the module docstring), plus notes."""
     if image.mode in _HIGH_DEPTH_GRAY_MODES:
         return _high_depth_gray(image, icc_profile is not None)
     notes = []
@@ -49,10 +53,20 @@ def to_srgb(
     if icc_profile:
         image, note = _apply_icc(image, icc_profile)
         notes.append(note)
+    if image.mode == "L":
+        return np.asarray(image), notes  # (H, W) uint8
     if image.mode != "RGB":
         image = _convert(image, "RGB", label)
-    rgb = np.asarray(image, dtype=np.float32) / np.float32(255.0)  # (H, W, 3)
-    return rgb, notes
+    return np.asarray(image), notes  # (H, W, 3) uint8
+
+
+def float_rgb(pixels: np.ndarray) -> np.ndarray:
+    """Compact pixels (uint8 or float32, (H, W) or (H, W, 3)) -> (H, W, 3) float32 in [0, 1]."""
+    values = (pixels.astype(np.float32) / np.float32(255.0) if pixels.dtype == np.uint8
+              else pixels.astype(np.float32, copy=False))
+    if values.ndim == 2:
+        values = np.repeat(values[..., None], 3, axis=-1)  # (H, W) -> (H, W, 3)
+    return np.ascontiguousarray(values)
 
 
 def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
@@ -75,8 +89,7 @@ def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray,
         gray = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)
     if had_profile:
         notes.append("embedded ICC profile ignored for high-bit-depth grayscale")
-    rgb = np.repeat(gray.astype(np.float32)[..., None], 3, axis=-1)  # (H, W) -> (H, W, 3)
-    return np.ascontiguousarray(rgb), notes
+    return np.ascontiguousarray(gray, dtype=np.float32), notes  # (H, W)
 
 
 def _has_alpha(image: Image.Image) -> bool:
@@ -130,7 +143,18 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
-def has_color(rgb: np.ndarray) -> bool:
-    """True if any pixel's channels differ by more than `_COLOR_TOLERANCE`."""
-    spread = rgb.max(axis=-1) - rgb.min(axis=-1)  # (H, W)
-    return bool((spread > _COLOR_TOLERANCE).any())
+def has_color(pixels: np.ndarray) -> bool:
+    """True if any pixel's channels differ by more than `_COLOR_TOLERANCE` (gray pixels never:
+    they have one channel). Checked a band of rows at a time, so no full-size copy is made."""
+    if pixels.ndim == 2:
+        return False
+    rows = max(1, (1 << 20) // max(1, pixels.shape[1]))
+    for top in range(0, pixels.shape[0], rows):
+        band = pixels[top: top + rows]
+        if band.dtype == np.uint8:  # 8-bit levels: more than 3 of 255
+            spread = band.max(axis=-1).astype(np.int16) - band.min(axis=-1)
+            if (spread > round(_COLOR_TOLERANCE * 255)).any():
+                return True
+        elif (band.max(axis=-1) - band.min(axis=-1) > _COLOR_TOLERANCE).any():
+            return True
+    return False

@@ -1,4 +1,4 @@
-"""The one image loader: path, bytes, file object or PIL image -> float sRGB pixels + notes.
+"""The one image loader: path, bytes, file object or PIL image -> sRGB pixels + notes.
 
 Every entry point (CLI, Python API, HTTP service, training data) loads through `load_image`, so
 every input gets the same treatment:
@@ -29,7 +29,7 @@ import struct
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
@@ -44,7 +44,8 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
-from colorizer.pipeline.image_pixels import apply_orientation, has_color, to_srgb
+from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
+from colorizer.pipeline.image_pixels import apply_orientation, float_rgb, has_color, to_srgb
 from colorizer.pipeline.metadata import metadata_captions
 from context.types import Caption
 
@@ -87,7 +88,9 @@ _REDOWNLOAD_FIX = (
 class LoadedImage:
     """One decoded image, ready for the pipeline."""
 
-    rgb: np.ndarray  # (H, W, 3) float32 sRGB in [0, 1], orientation applied
+    # sRGB, orientation applied, kept compact (image_pixels.py): (H, W) or (H, W, 3), uint8
+    # for 8-bit sources, float32 in [0, 1] for high-bit-depth gray. `rgb` is the float view.
+    pixels: np.ndarray
     is_color: bool  # the source had real color; the pipeline reduces it to luminance
     source_mode: str  # PIL mode of the source frame, e.g. "L", "I;16", "RGB", "CMYK", "P"
     source_format: str | None  # "JPEG", "PNG", "TIFF", ...; None for an in-memory PIL image
@@ -98,6 +101,13 @@ class LoadedImage:
     name: str  # file path, or the given name ("<bytes>" / "<image>" when none was given)
     captions: tuple[Caption, ...] = ()  # found in the file's EXIF, IPTC, XMP, PNG text
     path: str | None = None  # the file it was read from; None for bytes and PIL images
+    carried: CarriedMetadata = field(default_factory=CarriedMetadata)  # EXIF, IPTC, DPI kept
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """(H, W, 3) float32 sRGB in [0, 1], made on each call (4 bytes a channel: for a large
+        photo, work from `pixels` in bands instead, as `luminance.lightness_of` does)."""
+        return float_rgb(self.pixels)
 
 
 def load_image(
@@ -324,26 +334,29 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     captions, caption_notes = metadata_captions(image)
     notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
     notes.extend(caption_notes)
+    carried, carried_notes = carried_metadata(image)  # before turning: Orientation is reset
+    notes.extend(carried_notes)
     image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
-    rgb, conversion_notes = to_srgb(image, icc_profile, label)
+    pixels, conversion_notes = to_srgb(image, icc_profile, label)
     notes.extend(conversion_notes)
-    is_color = has_color(rgb)
+    is_color = has_color(pixels)
     if is_color:
         notes.append("color input reduced to luminance")
     return LoadedImage(
-        rgb=rgb,
+        pixels=pixels,
         is_color=is_color,
         source_mode=source_mode,
         source_format=source_format,
-        size=(rgb.shape[1], rgb.shape[0]),
+        size=(pixels.shape[1], pixels.shape[0]),
         frames=frames,
         notes=tuple(notes),
         sha256=sha256,
         name=label,
         captions=captions,
         path=path,
+        carried=carried,
     )
 
 

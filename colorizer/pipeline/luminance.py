@@ -1,5 +1,7 @@
-"""The photo's luminance at the sizes the pipeline works at; the one place L* is resized, and
-the merge of predicted chroma onto the full-resolution L*, which keeps it exactly."""
+"""The photo's luminance at the sizes the pipeline works at; the one place L* is resized.
+
+Full-size work is done a band of rows at a time (`BAND_PIXELS` pixels): L* of a 49 MP photo
+computed at once in float64 peaked at 5.8 GB; in bands the float64 copies stay ~50 MB."""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.model.colorspace import (
-    gray_rgb_from_lightness,
-    lab_to_rgb_keep_luminance,
-    luminance_of_rgb,
-)
-from colorizer.pipeline.chroma import ChromaConfig, chroma_at
+from colorizer.model.colorspace import gray_rgb_from_lightness, luminance_of_rgb
+from colorizer.pipeline.image_pixels import float_rgb
 from colorizer.pipeline.imageio import LoadedImage
+
+BAND_PIXELS = 1 << 20  # pixels per band of full-size work
+
+
+def row_bands(height: int, width: int) -> list[slice]:
+    """Slices of rows of about BAND_PIXELS pixels each, covering 0..height."""
+    rows = max(1, BAND_PIXELS // max(1, width))
+    return [slice(top, min(height, top + rows)) for top in range(0, height, rows)]
 
 
 def render_shape(width: int, height: int, long_side: int) -> tuple[int, int]:
@@ -32,30 +38,19 @@ def lightness_at(lightness: torch.Tensor, long_side: int) -> torch.Tensor:
 
 def lightness_of(loaded: LoadedImage) -> torch.Tensor:
     """L* (1, 1, H, W) float32 of a loaded image (color input reduced to its luminance)."""
-    rgb = torch.from_numpy(np.ascontiguousarray(loaded.rgb)).permute(2, 0, 1)[None]
-    return luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+    height, width = loaded.pixels.shape[:2]
+    out = torch.empty((1, 1, height, width), dtype=torch.float32)
+    for band in row_bands(height, width):
+        rgb = torch.from_numpy(float_rgb(loaded.pixels[band])).permute(2, 0, 1)[None]
+        out[..., band, :] = luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+    return out
 
 
 def gray_image(lightness: torch.Tensor) -> Image.Image:
     """The luminance as an 8-bit gray sRGB PIL image (what context inference looks at)."""
-    g = gray_rgb_from_lightness(lightness)[0, 0].numpy()
-    return Image.fromarray((g * 255 + 0.5).astype(np.uint8), "L")
-
-
-def merge_chroma(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torch.Tensor,
-                 context_weight: torch.Tensor, chroma: ChromaConfig
-                 ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
-    """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size from
-    a*b* (1, 2, h, w) and maps (1, 1, h, w) at the working resolution: chroma follows the
-    photo's edges, L* is kept exactly."""
     height, width = lightness.shape[-2:]
-    ab_full = chroma_at(ab.float().cpu(), lightness, chroma)
-    unc_full = F.interpolate(uncertainty.float().cpu(), size=(height, width),
-                             mode="bilinear", align_corners=False)
-    region_full = F.interpolate(context_weight.float().cpu(), size=(height, width),
-                                mode="bilinear", align_corners=False)
-    out_rgb = lab_to_rgb_keep_luminance(lightness, ab_full)
-    pixels = (out_rgb[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
-    return (Image.fromarray(pixels, "RGB"),
-            unc_full[0, 0].numpy().clip(0, 1).astype(np.float32),
-            region_full[0, 0].numpy().clip(0, 1).astype(np.float32))
+    out = np.empty((height, width), dtype=np.uint8)
+    for band in row_bands(height, width):
+        g = gray_rgb_from_lightness(lightness[..., band, :])[0, 0].numpy()
+        out[band] = (g * 255 + 0.5).astype(np.uint8)
+    return Image.fromarray(out, "L")

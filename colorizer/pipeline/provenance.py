@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
+from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
 
 DIGITAL_SOURCE_TYPE = (
@@ -29,6 +30,7 @@ DIGITAL_SOURCE_TYPE = (
 )
 AI_SYSTEM = "chronochrome"
 RECORD_SCHEMA = "https://chronochrome.dev/schemas/provenance/1"
+CHRONOCHROME_NS = "https://chronochrome.dev/ns/xmp/1.0/"
 # format name -> (PIL format, file suffix, MIME type)
 IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
     "png": ("PNG", ".png", "image/png"),
@@ -74,13 +76,15 @@ def build_xmp(result: ColorizationResult) -> bytes:
     if result.input.sha256:
         fields.append(("dc:source", f"sha256:{result.input.sha256}"))
     body = "\n".join(f"   <{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    body += color_sources_xmp(result)
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about=""
     xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/">
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:chronochrome="{CHRONOCHROME_NS}">
 {body}
   </rdf:Description>
  </rdf:RDF>
@@ -92,22 +96,31 @@ def build_xmp(result: ColorizationResult) -> bytes:
 def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None) -> bytes:
     """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
-    return encode_with_xmp(result.image, pil_format, xmp if xmp is not None else build_xmp(result))
+    return encode_with_xmp(result.image, pil_format, xmp if xmp is not None else build_xmp(result),
+                           result.carried)
 
 
-def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes) -> bytes:
+def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
+                    carried: CarriedMetadata | None = None) -> bytes:
+    """`image` encoded with the XMP packet and the input's own EXIF and DPI (`carried`)."""
     buffer = io.BytesIO()
+    kept = carried.save_options(pil_format) if carried is not None else {}
     if pil_format == "PNG":
         info = PngImagePlugin.PngInfo()
         info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
-        image.save(buffer, format="PNG", pnginfo=info)
+        image.save(buffer, format="PNG", pnginfo=info, **kept)
     elif pil_format == "TIFF":
         ifd = TiffImagePlugin.ImageFileDirectory_v2()
         ifd[_TIFF_XMP_TAG] = xmp
         ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
-        image.save(buffer, format="TIFF", tiffinfo=ifd, compression="tiff_deflate")
+        if "exif" in kept:  # PIL writes `exif` or `tiffinfo`, not both: the tags go in one
+            exif = Image.Exif()
+            exif.load(kept.pop("exif"))
+            for tag in exif:
+                ifd[tag] = exif.get_ifd(tag) if tag in (0x8769, 0x8825) else exif[tag]
+        image.save(buffer, format="TIFF", tiffinfo=ifd, compression="tiff_deflate", **kept)
     elif pil_format in ("JPEG", "WEBP"):
-        image.save(buffer, format=pil_format, quality=95, xmp=xmp)
+        image.save(buffer, format=pil_format, quality=95, xmp=xmp, **kept)
     else:
         raise ValueError(f"no XMP writer for {pil_format}: use PNG, JPEG, TIFF or WEBP")
     return buffer.getvalue()
@@ -149,6 +162,9 @@ def provenance_record(
         "uncertainty": summarize_uncertainty(result.uncertainty),
         "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
         "luminance": "the output's L* equals the input's; only chroma is predicted",
+        # Where each region's color came from (hints with their sources, exemplars, model).
+        "color_regions": (result.color_regions.to_dict()["regions"]
+                          if result.color_regions is not None else []),
     }
     if output is not None:
         record["output"] = {"sha256": hashlib.sha256(output).hexdigest(),
@@ -189,6 +205,26 @@ def context_summary(record: dict[str, Any]) -> str:
     if hint:
         parts.append(f"user hint: {hint}")
     return "; ".join(parts) or "No context was inferred for this photograph."
+
+
+def color_sources_xmp(result: ColorizationResult) -> str:
+    """The regions whose color a hint or an exemplar decided, as an rdf:Seq of one line each
+    ("" when the model decided everything): the XMP travels with the file."""
+    regions = [r for r in (result.color_regions.regions if result.color_regions else ())
+               if r.kind != "model" and r.share > 0]
+    if not regions:
+        return ""
+    items = "".join(f"\n     <rdf:li>{escape(region_line(r.to_dict()))}</rdf:li>"
+                    for r in regions)
+    return (f"\n   <chronochrome:ColorSources>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n"
+            "   </chronochrome:ColorSources>")
+
+
+def region_line(region: dict[str, Any]) -> str:
+    """One region's record in words: what decided it, its source, share and confidence."""
+    source = f"; source: {region['source']}" if region.get("source") else ""
+    return (f"region {region['id']}: {region['label']}{source} ({round(100 * region['share'])}% "
+            f"of the image, confidence {region['confidence']:.2f})")
 
 
 def _evidence_text(value: dict[str, Any]) -> str:

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image
 
+from colorizer.pipeline.carried_metadata import CarriedMetadata
 from context.types import SceneContext
 
 if TYPE_CHECKING:  # annotations only: the report module imports torch
+    from colorizer.pipeline.color_regions import ColorRegions
     from colorizer.pipeline.exemplar_report import ExemplarUse
 
 
@@ -74,7 +76,12 @@ class ColorizationResult:
     # (H, W) float32 in [0, 1]: where context (retrieved exemplars found in the photo) changed
     # the colors; 0 elsewhere, where the output is the no-context output. None: not computed.
     context_region: np.ndarray | None = None
+    # The input's EXIF/IPTC/DPI that the encoded output carries (carried_metadata.py).
+    carried: CarriedMetadata | None = None
     notes: tuple[str, ...] = ()  # what the run did not use and why (e.g. a hint not understood)
+    # Where each region's color came from: the user's hints, exemplars, the model (a map and
+    # one record per region, colorizer.pipeline.color_regions). None: not computed.
+    color_regions: ColorRegions | None = None
 
     def exemplar_image(self, top: int = 3) -> Image.Image | None:
         """Where the photo looked up each of the top exemplars (None without exemplars)."""
@@ -101,5 +108,7 @@ class ColorizationResult:
             "context_region_share": (None if self.context_region is None else
                                      round(float((self.context_region >= 0.5).mean()), 4)),
             "notes": list(self.notes),
+            "color_regions": (self.color_regions.to_dict() if self.color_regions is not None
+                              else None),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }

@@ -8,7 +8,6 @@ sources a config lists, and `photos-train`'s validation and held-out photos stay
 from __future__ import annotations
 
 import fnmatch
-import io
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass

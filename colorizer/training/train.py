@@ -70,6 +70,8 @@ class TrainConfig:
     sources: tuple[dict, ...] = ()
     # Input grays from old emulsions (film.FILM_RESPONSES names -> shares); empty = L* only.
     film_mix: dict[str, float] = field(default_factory=dict)
+    # Sentence embeddings of the exemplar records (pack.py writes them): where MiniLM is absent.
+    exemplar_texts: str = ""
 
     @classmethod
     def from_json(cls, path: str | Path) -> TrainConfig:
@@ -166,6 +168,16 @@ def store_class_weights(config: TrainConfig, folder: str | Path) -> Path:
     return model.save_pretrained(folder, metadata=metadata)
 
 
+def validation_photos(config: TrainConfig, data_dir: Path, max_crop: int,
+                      limit: int | None) -> PhotoBank:
+    """data_dir's val split (a folder, or the tar a GPU pack made of it)."""
+    limit = limit and max(4, limit // 10)
+    if data_dir.is_file():
+        return load_sources([PhotoSource(str(data_dir))], _REPO, "val", config.val_fraction,
+                            max_crop, limit)
+    return PhotoBank.load(list_photos(data_dir, "val", config.val_fraction), max_crop, limit)
+
+
 class Trainer:
     """One training run: data, model, optimizer and the loop, resumable from checkpoints."""
 
@@ -174,7 +186,8 @@ class Trainer:
 
         self.config = config
         self.out = resolve(config.output_dir)
-        self.accelerator = Accelerator(cpu=not torch.cuda.is_available())
+        cuda = torch.cuda.is_available()  # bf16 autocast where a GPU has it
+        self.accelerator = Accelerator(cpu=not cuda, mixed_precision="bf16" if cuda else "no")
         torch.manual_seed(config.seed)
         if config.init_from:
             self.model = ColorGenerator.from_unconditioned(resolve(config.init_from))
@@ -185,8 +198,7 @@ class Trainer:
         limit = config.image_limit or None
         max_crop = max(size for _, size in config.sizes)
         self.train_bank = train_photos(config)
-        self.val_bank = PhotoBank.load(list_photos(data_dir, "val", config.val_fraction),
-                                       max_crop, limit and max(4, limit // 10))
+        self.val_bank = validation_photos(config, data_dir, max_crop, limit)
         log.info("photos: %d train, %d val", len(self.train_bank), len(self.val_bank))
         self.batches = None
         if config.exemplars:
@@ -197,7 +209,13 @@ class Trainer:
             )
 
             size = self.model.config.exemplar_size
-            self.batches = ConditionedBatches(self.train_bank, ExemplarSource.build(size),
+            embedder = None
+            if config.exemplar_texts:  # a GPU pack: sentences embedded where MiniLM is
+                from colorizer.training.pack import PhraseTable
+
+                embedder = PhraseTable(torch.load(resolve(config.exemplar_texts)))
+            source = ExemplarSource.build(size, text_embedder=embedder)
+            self.batches = ConditionedBatches(self.train_bank, source,
                                               ExemplarMix(**config.exemplar_mix), size)
         self.class_weights = self._class_weights()
         # Saved with the weights: decoding can undo the rebalancing (prior_correction).
@@ -321,6 +339,7 @@ class Trainer:
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / "train_config.json").write_text(json.dumps(asdict(cfg), indent=2))
         self.resume()
+        first = self.step
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         elif self.accelerator.device.type == "cpu":
@@ -350,7 +369,10 @@ class Trainer:
                 break
         log_file.close()
         wall = time.time() - started
-        meta = {"version": self.out.name, "steps": self.step, "wall_seconds": round(wall, 1), "train_config": json.dumps(asdict(cfg)),
+        log.info("throughput: %.1f crops/s on %s", (self.step - first) * cfg.batch_size
+                 / max(wall, 1e-9), self.accelerator.device)
+        meta = {"version": self.out.name, "steps": self.step, "wall_seconds": round(wall, 1),
+                "train_config": json.dumps(asdict(cfg)),
                 "device": str(self.accelerator.device), "torch": torch.__version__}
         return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
 

@@ -151,6 +151,27 @@ def test_queue_cap_gives_429_with_retry_after(tmp_path, tiny_pipeline):
         assert 'chronochrome_rejects_total{reason="queue_full"} 1' in metrics
 
 
+def test_a_full_queue_refuses_uploads_before_decoding_them(tmp_path, tiny_pipeline):
+    from service_helpers import make_service
+
+    for svc in make_service(tmp_path, tiny_pipeline, queue_cap=2):
+        files = [("file", (f"{i}.png", gray_png(seed=i), "image/png")) for i in range(2)]
+        assert svc.client.post("/v1/jobs", headers=svc.headers(), files=files).status_code == 202
+        # Bytes that are no image would be a 415 once decoded: the 429 shows they were not.
+        for body in ({"file": ("x.png", b"not an image at all", "image/png")},
+                     {"file": ("bomb.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000,
+                               "image/png")}):
+            _assert_problem(svc.client.post("/v1/jobs", headers=svc.headers(), files=body),
+                            429, "queue_full")
+        # With room for one, two uploads are still refused before either is decoded.
+        assert svc.drain() == 2
+        svc.client.post("/v1/jobs", headers=svc.headers(),
+                        files={"file": ("a.png", gray_png(), "image/png")})
+        two = [("file", (f"{i}.txt", b"text", "image/png")) for i in range(2)]
+        _assert_problem(svc.client.post("/v1/jobs", headers=svc.headers(), files=two), 429,
+                        "queue_full")
+
+
 def test_unknown_route_is_problem_json(service):
     _assert_problem(service.client.get("/v1/nothing", headers=service.headers()), 404,
                     "not_found")

@@ -41,6 +41,26 @@ def test_trusted_test_host_is_fetched_and_one_redirect_followed(fetcher, http_se
     assert got.data == b"hello" and got.url == http_server.url("/ok")
 
 
+def test_a_redirect_reaches_a_trusted_host_only_from_that_host(http_server):
+    # Both names are trusted and reach the test server; a redirect from one into the other is
+    # what an outside page redirecting into an intranet IIIF server looks like.
+    f = SafeFetcher(loopback_fetch_config(trusted_hosts=("archive.test", "images.test"),
+                                          resolver=lambda host, port: ["127.0.0.1"]))
+    http_server.routes["/ok"] = (200, {"Content-Type": "text/plain"}, b"hello")
+    http_server.routes["/cross"] = (302, {"Location": http_server.url("/ok", "images.test")},
+                                    b"")
+    http_server.routes["/same"] = (302, {"Location": "/ok"}, b"")
+    try:
+        with pytest.raises(FetchRefused) as caught:
+            f.get(http_server.url("/cross"))
+        assert caught.value.reason == "redirect_not_allowed"
+        assert [r[1] for r in http_server.requests] == ["/cross"]  # /ok never reached
+        assert f.get(http_server.url("/same")).data == b"hello"
+        assert f.get(http_server.url("/ok", "images.test")).data == b"hello"  # named directly
+    finally:
+        f.close()
+
+
 REDIRECT_TARGETS = [
     "http://127.0.0.1:PORT/ok",  # loopback literal
     "http://localhost:PORT/ok",  # loopback by name

@@ -119,6 +119,52 @@ def test_manifest_job_produces_a_presentation3_choice_manifest(service, http_ser
     assert image.size == (48, 32)
 
 
+def test_manifest_image_links_open_without_the_key_and_only_their_own_file(service):
+    location = service.client.post("/v1/jobs", headers=service.headers(), files={
+        "file": ("a.png", gray_png(), "image/png")}).headers["location"]
+    service.drain()
+    manifest = service.client.get(f"{location}/manifest", headers=service.headers()).json()
+    original, colorized = manifest["items"][0]["items"][0]["items"][0]["body"]["items"]
+    for link in (colorized["id"], original["id"]):
+        parts = urlsplit(link)
+        assert "sig=" in parts.query
+        # A IIIF viewer: no Authorization header at all.
+        answer = service.client.get(f"{parts.path}?{parts.query}")
+        assert answer.status_code == 200, answer.text
+        Image.open(io.BytesIO(answer.content)).load()
+    parts = urlsplit(colorized["id"])
+    unsigned = service.client.get(parts.path)
+    assert unsigned.status_code == 401
+    # The signature is of one path: it opens neither another file nor a forged expiry.
+    other = parts.path.replace("/result", "/provenance")
+    assert service.client.get(f"{other}?{parts.query}").status_code == 401
+    forged = parts.query.replace("exp=", "exp=9")
+    assert service.client.get(f"{parts.path}?{forged}").json()["reason"] == "invalid_link"
+
+
+def test_expired_links_are_refused(tmp_path):
+    from colorizer.apps.service.links import LinkSigner
+
+    signer = LinkSigner.for_data_dir(tmp_path, ttl_seconds=60)
+    assert (tmp_path / "link-secret").stat().st_mode & 0o777 == 0o600
+    url = signer.sign("http://h/v1/jobs/j/items/0/result", "key1", now=1000.0)
+    query = dict(p.split("=") for p in urlsplit(url).query.split("&"))
+    path = "/v1/jobs/j/items/0/result"
+    assert signer.check(path, "key1", query["exp"], query["sig"], now=1059.0)
+    assert not signer.check(path, "key1", query["exp"], query["sig"], now=1061.0)
+    assert not signer.check(path, "key2", query["exp"], query["sig"], now=1001.0)
+    again = LinkSigner.for_data_dir(tmp_path, ttl_seconds=60)  # the same secret on restart
+    assert again.check(path, "key1", query["exp"], query["sig"], now=1001.0)
+
+
+def test_docs_page_works_offline(service):
+    page = service.client.get("/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "/v1/jobs/{job_id}/manifest" in page.text and "/openapi.json" in page.text
+    assert "<script" not in page.text and "cdn" not in page.text.lower()
+    assert service.client.get("/redoc").status_code == 404
+
+
 def test_direct_iiif_image_item(service, http_server):
     base = _serve_iiif(http_server)
     location = service.client.post("/v1/jobs", headers=service.headers(), json={

@@ -11,8 +11,8 @@ with SSRF protection), `config` (ServiceConfig), `store` (the SQLite job store a
 job processor with lease renewal; `python -m colorizer.apps.service.worker` runs it),
 `state` (what the routes share), `schemas` (request bodies as models), `bodies` (reading them),
 `intake` (requests -> jobs, synchronous colorization), `views` (job JSON, OpenAPI extras),
-`auth` (who may call what), `http_errors` (every error as problem+json), `health_routes`,
-`job_routes`, `app` (`create_app`), `cli` (`chronochrome serve` and `chronochrome keys`).
+`links` (signed image links for IIIF viewers), `auth` (who may call what), `http_errors` (every error as problem+json), `health_routes`,
+`job_routes`, `docs_page` (/docs without a CDN), `app` (`create_app`), `cli` (`chronochrome serve` and `chronochrome keys`).
 Nothing here runs at import.
 """
 

@@ -29,6 +29,7 @@ from fastapi import FastAPI
 from colorizer import __version__
 from colorizer.apps.outputs import Signer
 from colorizer.apps.service.config import ServiceConfig
+from colorizer.apps.service.docs_page import install_docs_page
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.health_routes import install_health_routes
 from colorizer.apps.service.http_errors import install_error_handlers
@@ -61,10 +62,12 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
         state.stop_workers()
 
     app = FastAPI(title="chronochrome", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # docs_page: no CDN scripts
                   description="Context-aware colorization of historical photographs for "
                               "archives: jobs, IIIF, provenance.")
     app.state.service = state
     install_error_handlers(app, state.metrics, config.retry_after_seconds)
     install_health_routes(app, state)
     install_job_routes(app, state)
+    install_docs_page(app)
     return app

@@ -10,9 +10,10 @@ import hmac
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from colorizer.apps.service.links import LinkSigner
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.store import JobStore
 
@@ -38,6 +39,25 @@ def api_key_dependency(store: JobStore) -> Callable[..., str]:
         return key_id
 
     return api_key
+
+
+def key_or_link_dependency(store: JobStore, links: LinkSigner) -> Callable[..., str]:
+    """Like `api_key_dependency`, and a signed link (`links`) opens its one file too: IIIF
+    viewers load the images of a manifest without the key."""
+    api_key = api_key_dependency(store)
+
+    def key_or_link(request: Request, credentials: Credentials,
+                    x_api_key: Annotated[str | None, Header()] = None) -> str:
+        query = request.query_params
+        if "sig" not in query:
+            return api_key(credentials, x_api_key)
+        key_id = query.get("kid", "")
+        if not links.check(request.url.path, key_id, query.get("exp", ""), query["sig"]):
+            raise Problem(401, "invalid_link", "this signed link is wrong or has expired; "
+                          "GET the job's manifest again (with the API key) for fresh links")
+        return key_id
+
+    return key_or_link
 
 
 def operator_dependency(metrics_token: str | None) -> Callable[..., None]:

@@ -6,11 +6,14 @@ uploaded files as (name, bytes, content type).
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from fastapi import Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.problems import Problem
@@ -18,10 +21,10 @@ from colorizer.apps.service.problems import Problem
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
 
 
-async def read_request(request: Request, max_bytes: int, max_files: int
-                       ) -> tuple[dict[str, Any], list[Upload]]:
+async def read_request(request: Request, max_bytes: int, max_files: int,
+                       timeout: float | None = None) -> tuple[dict[str, Any], list[Upload]]:
     """(job-like JSON, uploaded files) of a JSON, multipart or raw image body."""
-    body = await capped_body(request, max_bytes)
+    body = await capped_body(request, max_bytes, timeout)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
         form = await _form(request, body, max_files)
@@ -31,7 +34,9 @@ async def read_request(request: Request, max_bytes: int, max_files: int
         if "request" in form:
             return parse_json(str(form["request"])), uploads
         hints, captions = form.getlist("hint"), form.getlist("caption")
-        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i)}
+        colors = form.getlist("color_hints")  # JSON text, aligned with the files as hints are
+        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i),
+                  **_json_field("color_hints", _aligned(colors, i))}
                  for i in range(len(uploads))]
         return {"items": items, "format": form.get("format") or None}, uploads
     if ctype == "application/json":
@@ -42,14 +47,30 @@ async def read_request(request: Request, max_bytes: int, max_files: int
                   "accepted: send application/json, multipart/form-data or an image/* body")
 
 
-async def capped_body(request: Request, cap: int) -> bytes:
-    """The whole body, refused with 413 as soon as it is declared or read beyond `cap`."""
+async def capped_body(request: Request, cap: int, timeout: float | None = None) -> bytes:
+    """The whole body, refused with 413 as soon as it is declared or read beyond `cap`, and
+    with 408 when it has not all arrived within `timeout` seconds (a client that sends its
+    body a byte at a time, or never, would otherwise hold a connection and its buffer)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise Problem(413, "request_too_large", f"the request is {int(declared):,} bytes, above "
                       f"the limit of {cap:,}; send fewer or smaller files per request")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    deadline = None if timeout is None else time.monotonic() + timeout
+    stream = request.stream()
+    while True:
+        try:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            chunk = await asyncio.wait_for(stream.__anext__(), left)
+        except StopAsyncIteration:
+            break
+        except ClientDisconnect:  # nobody is left to answer; not a server error to log
+            raise Problem(400, "client_disconnected", "the client closed the connection "
+                          "before its request body had arrived") from None
+        except TimeoutError:
+            raise Problem(408, "request_timeout", f"the request body did not arrive within "
+                          f"{timeout:g} s; send it at once (or raise request_timeout_seconds)",
+                          headers={"Connection": "close"}) from None
         size += len(chunk)
         if size > cap:
             raise Problem(413, "request_too_large", f"the request is above the limit of {cap:,} "
@@ -74,6 +95,16 @@ async def _form(request: Request, body: bytes, max_files: int) -> FormData:
     except StarletteHTTPException as exc:
         raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
                       f"{exc.detail}") from exc
+
+
+def _json_field(name: str, text: str | None) -> dict[str, Any]:
+    """{name: the parsed JSON of a form field} ({} when the field is absent)."""
+    if text is None:
+        return {}
+    try:
+        return {name: load_json(text, f"the {name} field")}
+    except JSONDocumentError as exc:
+        raise Problem(422, "invalid_json", str(exc)) from exc
 
 
 def _aligned(values: list[UploadFile | str], i: int) -> str | None:

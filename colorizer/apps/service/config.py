@@ -45,6 +45,8 @@ class ServiceConfig:
     queue_cap: int = 1000  # queued + running items; beyond it POST /v1/jobs answers 429
     job_max_items: int = 500  # items in one job
     max_upload_bytes: int = 50 * 1024 * 1024  # one uploaded or fetched image, and one request
+    # A request body not fully received within this many seconds is refused (408).
+    request_timeout_seconds: float = 60.0
     max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger images (413)
     sync_max_pixels: int = 4_000_000  # POST /v1/colorize is for small images; larger -> 413
     sync_concurrency: int = 1  # synchronous colorizations at once; more wait, then 429
@@ -57,6 +59,7 @@ class ServiceConfig:
     fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
     metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
+    link_ttl_seconds: float = 7 * 24 * 3600.0  # signed image links in IIIF manifests (links.py)
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
@@ -65,6 +68,11 @@ class ServiceConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.worker_threads < 0:
             raise ValueError("worker_threads must be 0 (external worker) or more")
+        if self.link_ttl_seconds <= 0:
+            raise ValueError(f"link_ttl_seconds must be above 0, got {self.link_ttl_seconds}")
+        if self.request_timeout_seconds <= 0:
+            raise ValueError("request_timeout_seconds must be above 0, got "
+                             f"{self.request_timeout_seconds}")
         if self.lease_seconds <= 0:
             raise ValueError(f"lease_seconds must be above 0, got {self.lease_seconds}")
         if self.metrics_token is not None and len(self.metrics_token) < 16:

@@ -9,7 +9,8 @@
 - connect and total timeouts, a byte cap (Content-Length and streamed count);
 - `allowed_hosts`: when set, only these host names may be fetched (an archive's allowlist);
 - `trusted_hosts`: host names exempt from the global-address rule, for an intranet IIIF server
-  or a test server; empty by default, and it never widens what a redirect may reach.
+  or a test server; empty by default. A redirect may reach a trusted host only from that same
+  host: another host's redirect into it is refused (`redirect_not_allowed`).
 """
 
 from __future__ import annotations
@@ -133,8 +134,10 @@ class SafeFetcher:
     def get(self, url: str, accept: str = "*/*") -> Fetched:
         """Follow at most `max_redirects` redirects; return the body (at most `max_bytes`)."""
         deadline = time.monotonic() + self.config.total_timeout
+        origin = (urlsplit(url).hostname or "").lower()
         for _hop in range(self.config.max_redirects + 1):
             self.check_url(url)
+            self._check_hop(origin, url)
             status, headers, data = self._request("GET", url, {"Accept": accept}, None, deadline)
             if status in _REDIRECTS:
                 location = headers.get("location")
@@ -148,6 +151,16 @@ class SafeFetcher:
             return Fetched(url, headers.get("content-type", ""), data)
         raise FetchRefused("too_many_redirects",
                            f"more than {self.config.max_redirects} redirects; give the final URL")
+
+    def _check_hop(self, origin: str, url: str) -> None:
+        """A redirect reaches a trusted host only from that same host: trust is for the URL a
+        caller gave, never widened by another host's Location (an outside page redirecting
+        into the intranet IIIF server)."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host != origin and host in self.config.trusted_hosts:
+            raise FetchRefused("redirect_not_allowed",
+                               f"{origin} redirected to {host}, a host trusted only when it is "
+                               "named directly; give its URL instead")
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> int:
         """POST without following redirects (webhooks); returns the status."""

@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from colorizer.apps.outputs import image_mime
 from colorizer.errors import ChronochromeError
+from colorizer.pipeline.provenance import region_line
 
 PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3_CONTEXT = "http://iiif.io/api/image/3/context.json"
@@ -170,17 +172,18 @@ def _canvas2(canvas: dict[str, Any]) -> CanvasRef | None:
     return None
 
 
-def build_manifest(job: dict[str, Any], base_url: str,
-                   records: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[str, Any]],
+                   sign: Callable[[str], str] = str) -> dict[str, Any]:
     """A Presentation 3 manifest of a job: original first, colorized second, as a Choice.
 
-    `records` are the provenance records of the done items, by index.
+    `records` are the provenance records of the done items, by index; `sign` turns a link to
+    one of the service's images into one a IIIF viewer can open (links.py).
     """
     job_url = f"{base_url}/v1/jobs/{job['id']}"
     source = job.get("meta", {}).get("manifest") or {}
     # Jobs stored before labels were normalised on reading may hold a bare string.
     label = language_map(source.get("label"), f"chronochrome job {job['id']}")
-    canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"])
+    canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"], sign)
                 for item in job["items"] if item["status"] == "done"]
     manifest = {
         "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
@@ -196,14 +199,14 @@ def build_manifest(job: dict[str, Any], base_url: str,
 
 
 def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
-                   job_format: str) -> dict[str, Any]:
+                   job_format: str, sign: Callable[[str], str]) -> dict[str, Any]:
     """One done item's canvas: a Choice of original and colorized, notes as annotations."""
     idx, src = item["idx"], item["source"]
     canvas_id = f"{job_url}/canvas/{idx}"
     out_w, out_h = (record.get("output", {}).get("size") or [None, None])[:2]
     in_w, in_h = record.get("source", {}).get("size") or [out_w, out_h]
     original: dict[str, Any] = {
-        "id": src.get("url") or src.get("image_url") or f"{job_url}/items/{idx}/original",
+        "id": src.get("url") or src.get("image_url") or sign(f"{job_url}/items/{idx}/original"),
         "type": "Image", "format": src.get("format") or "image/jpeg",
         "label": {"en": ["Original (as held by the archive)"]},
         "width": in_w, "height": in_h}
@@ -211,20 +214,26 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
         original["service"] = [{"id": src["service"], "type": "ImageService3",
                                 "profile": "level1"}]
     fmt = (record.get("output") or {}).get("format") or job_format
-    colorized = {"id": f"{job_url}/items/{idx}/result", "type": "Image",
+    colorized = {"id": sign(f"{job_url}/items/{idx}/result"), "type": "Image",
                  "format": image_mime(fmt), "width": out_w, "height": out_h,
                  "label": {"en": ["Colorized by chronochrome (AI-estimated color)"]}}
     notes = [("context", record.get("context_summary", ""))] + [
         ("plausibility", n) for n in record.get("plausibility", [])]
+    width, height = src.get("canvas_width") or in_w, src.get("canvas_height") or in_h
+    pages = [_assessing_page(canvas_id, notes)]
+    if any(r.get("kind") != "model" for r in record.get("color_regions") or []):
+        pages.append(color_source_page(canvas_id, record["color_regions"],
+                                       (width / in_w, height / in_h) if in_w and in_h
+                                       else (1.0, 1.0)))
     return {
         "id": canvas_id, "type": "Canvas",
         "label": language_map(src.get("canvas_label"), f"item {idx}"),
-        "width": src.get("canvas_width") or in_w, "height": src.get("canvas_height") or in_h,
+        "width": width, "height": height,
         "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
             "id": f"{canvas_id}/annotation/painting", "type": "Annotation",
             "motivation": "painting", "target": canvas_id,
             "body": {"type": "Choice", "items": [original, colorized]}}]}],
-        "annotations": [_assessing_page(canvas_id, notes)],
+        "annotations": pages,
         "seeAlso": [{"id": f"{job_url}/items/{idx}/provenance", "type": "Dataset",
                      "format": "application/json",
                      "label": {"en": ["chronochrome provenance record"]}}],
@@ -238,6 +247,27 @@ def _assessing_page(canvas_id: str, notes: list[tuple[str, str]]) -> dict[str, A
         "motivation": "assessing", "target": canvas_id,
         "body": {"type": "TextualBody", "value": text, "format": "text/plain", "language": "en"}}
         for n, (kind, text) in enumerate(notes) if text]}
+
+
+def color_source_page(canvas_id: str, regions: list[dict[str, Any]],
+                      scale: tuple[float, float]) -> dict[str, Any]:
+    """Where each region's color came from, as 'describing' annotations on the region's box
+    (canvas coordinates; the model's region on the whole canvas)."""
+    items = []
+    for region in regions:
+        target = canvas_id
+        box = region.get("box")
+        if box and region.get("kind") != "model":
+            x0, y0 = math.floor(box[0] * scale[0]), math.floor(box[1] * scale[1])
+            w = max(1, math.ceil((box[2] - box[0]) * scale[0]))
+            h = max(1, math.ceil((box[3] - box[1]) * scale[1]))
+            target = f"{canvas_id}#xywh={x0},{y0},{w},{h}"
+        items.append({
+            "id": f"{canvas_id}/annotation/color-source-{region['id']}", "type": "Annotation",
+            "motivation": "describing", "target": target,
+            "body": {"type": "TextualBody", "value": region_line(region),
+                     "format": "text/plain", "language": "en"}})
+    return {"id": f"{canvas_id}/page/color-sources", "type": "AnnotationPage", "items": items}
 
 
 def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
@@ -272,9 +302,11 @@ def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
                         errors.append(f"{where}: Choice items must be labeled Images with ids")
         for page in canvas.get("annotations", []):
             for anno in page.get("items", []):
-                if anno.get("motivation") != "assessing" or anno.get("body", {}).get(
-                        "type") != "TextualBody":
-                    errors.append(f"{where}: notes must be 'assessing' TextualBody annotations")
+                if anno.get("motivation") not in ("assessing", "describing") or anno.get(
+                        "body", {}).get("type") != "TextualBody" or not str(
+                        anno.get("target", "")).startswith(canvas.get("id", "")):
+                    errors.append(f"{where}: notes must be 'assessing' or 'describing' "
+                                  "TextualBody annotations on the canvas")
     return errors
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
+from colorizer.apps.service.hint_items import parse_hints, with_hints
 from colorizer.apps.service.iiif import CanvasRef, IIIFError, canvases_of
 from colorizer.apps.service.json_documents import load_json
 from colorizer.apps.service.problems import Problem, problem_from_load_error
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
-from colorizer.apps.service.store import NewItem, new_job_id
+from colorizer.apps.service.store import JobStore, NewItem, new_job_id
+from colorizer.apps.service.store_errors import QueueFullError
 from colorizer.apps.service.webhooks import check_secret, new_secret
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.imageio import LoadedImage, load_image
@@ -63,9 +65,26 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
     items: list[NewItem] = []
     meta: dict[str, Any] = {}
     for n, item in enumerate(job.items):
-        if item.upload is not None:
-            items.append(_upload_item(item, n, uploads))
-            continue
+        first = len(items)
+        _add_items(item, n, uploads, fetcher, items, meta)
+        # Color hints travel with the item; an upload's are checked against its size now.
+        size = uploads[item.upload][2]["size"] if item.upload is not None else None
+        parse_hints(item.color_hints, tuple(size) if size else None, item=n)
+        items[first:] = [with_hints(new, item.color_hints) for new in items[first:]]
+        if len(items) > max_items:
+            break
+    if len(items) > max_items:
+        raise Problem(413, "too_many_items", f"the job has more than {max_items} items; split "
+                      "it into several jobs")
+    return items, meta
+
+
+def _add_items(item: ItemIn, n: int, uploads: list[UploadInfo], fetcher: SafeFetcher,
+               items: list[NewItem], meta: dict[str, Any]) -> None:
+    """The items of one request item (a manifest gives one per canvas), appended to `items`."""
+    if item.upload is not None:
+        items.append(_upload_item(item, n, uploads))
+    else:
         url = item.url or item.iiif_image or item.iiif_manifest
         try:
             fetcher.check_url(url)
@@ -80,12 +99,6 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
             source, canvases = _read_manifest(fetcher, item.iiif_manifest, n)
             meta["manifest"] = source
             items += [_canvas_item(item, canvas) for canvas in canvases]
-        if len(items) > max_items:
-            break
-    if len(items) > max_items:
-        raise Problem(413, "too_many_items", f"the job has more than {max_items} items; split "
-                      "it into several jobs")
-    return items, meta
 
 
 def _upload_item(item: ItemIn, n: int, uploads: list[UploadInfo]) -> NewItem:
@@ -149,11 +162,22 @@ def webhook_secret(job: JobIn) -> str | None:
     return job.webhook.secret
 
 
+def require_room(store: JobStore, items: int) -> None:
+    """Refuse (429) work the queue has no room for, before anything is decoded or fetched:
+    three bomb PNGs sent to a full queue were decoded first (36 s, 1.7 GB) before the 429.
+    A replay of an Idempotency-Key is refused too while the queue is full; retrying later is
+    safe (the key still prevents a duplicate)."""
+    depth = store.queue_depth()
+    if depth + items > store.queue_cap:
+        raise QueueFullError(depth, store.queue_cap)
+
+
 def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: list[Upload],
                idempotency_key: str | None) -> tuple[dict[str, Any], bool, str | None]:
     """Queue a job; returns (job, created, generated webhook secret to show once)."""
     cfg = state.config
     job = parse_job(raw)
+    require_room(state.store, max(1, len(files)))
     uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
                for i, (name, data, ctype) in enumerate(files)]
     fmt = job_format(job, cfg.output_format)
@@ -187,17 +211,21 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
             exc.detail += f" (POST /v1/colorize is for small images; POST /v1/jobs takes up " \
                           f"to {cfg.max_pixels:,} pixels)"
         raise
+    color_hints = parse_hints(item.get("color_hints"), loaded.size)
     if not state.sync_slots.acquire(timeout=30):
         raise Problem(429, "busy", "synchronous colorization is at capacity; retry later or "
                       "use POST /v1/jobs", headers={"Retry-After": str(cfg.retry_after_seconds)})
     try:
-        result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"))
+        result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"),
+                                color_hints=color_hints)
     finally:
         state.sync_slots.release()
     job_id = new_job_id()
     source = {"kind": "upload", "name": name, "sha256": info["sha256"]}
     out = write_item_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
                              dict(result.timings))
-    state.store.add_done_job(job_id, key_id, NewItem(source, item.get("hint"),
-                                                     item.get("caption")), fmt, out.completion())
+    state.store.add_done_job(job_id, key_id, with_hints(NewItem(source, item.get("hint"),
+                                                                item.get("caption")),
+                                                        item.get("color_hints")),
+                             fmt, out.completion())
     return Colorized(job_id, out.image, out.mime, out.record)

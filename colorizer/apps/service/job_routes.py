@@ -18,10 +18,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from colorizer.apps.outputs import image_mime
-from colorizer.apps.service.auth import api_key_dependency
+from colorizer.apps.service.auth import api_key_dependency, key_or_link_dependency
 from colorizer.apps.service.bodies import read_request
 from colorizer.apps.service.iiif import build_manifest
-from colorizer.apps.service.intake import colorize_now, create_job
+from colorizer.apps.service.intake import colorize_now, create_job, require_room
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.store import JobStore
@@ -70,7 +70,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     async def colorize(request: Request, key_id: str = Depends(api_key),
                        response: str | None = None) -> Response:
         """Colorize one small image now; the image (default) or JSON with links."""
-        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
+                                          cfg.request_timeout_seconds)
         if len(uploads) != 1:
             raise Problem(422, "invalid_request", "send exactly one image as the `file` part "
                           "or as the body; use POST /v1/jobs for several")
@@ -92,7 +93,9 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     async def submit(request: Request, key_id: str = Depends(api_key),
                      idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
         """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location."""
-        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items)
+        await run_in_threadpool(require_room, state.store, 1)  # a full queue: not even read
+        raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
+                                          cfg.request_timeout_seconds)
         job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
                                                        idempotency_key)
         headers = {"Location": f"/v1/jobs/{job['id']}"}
@@ -117,9 +120,10 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
 
 def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
     cfg, store = state.config, state.store
+    image_key = key_or_link_dependency(store, state.links)  # IIIF viewers: signed links
 
     @app.get("/v1/jobs/{job_id}/items/{index}/result", tags=["jobs"], responses=ERRORS)
-    def download(job_id: str, index: int, key_id: str = Depends(api_key)) -> FileResponse:
+    def download(job_id: str, index: int, key_id: str = Depends(image_key)) -> FileResponse:
         _, item = done_item(store, key_id, job_id, index)
         suffix = Path(item["result_file"]).suffix
         return FileResponse(cfg.results_dir / item["result_file"],
@@ -133,7 +137,7 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
                             media_type="application/json")
 
     @app.get("/v1/jobs/{job_id}/items/{index}/original", tags=["jobs"], responses=ERRORS)
-    def original(job_id: str, index: int, key_id: str = Depends(api_key)) -> Response:
+    def original(job_id: str, index: int, key_id: str = Depends(image_key)) -> Response:
         job = store.require_job(key_id, job_id)
         if not 0 <= index < len(job["items"]) or job["items"][index]["source"]["kind"] != "upload":
             raise Problem(404, "item_not_found", f"job {job_id} has no uploaded item {index}")
@@ -147,11 +151,13 @@ def _install_manifest_route(app: FastAPI, state: ServiceState,
 
     @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"], responses=ERRORS)
     def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
-        """IIIF Presentation 3: each canvas offers the original, then the colorized image."""
+        """IIIF Presentation 3: each canvas offers the original, then the colorized image
+        (image links signed, so IIIF viewers open them without the key)."""
         job = store.require_job(key_id, job_id)
         records = {i["idx"]: json.loads((cfg.results_dir / i["provenance_file"]).read_text())
                    for i in job["items"] if i["status"] == "done"}
         if not records:
             raise Problem(409, "not_done", f"job {job_id} has no finished item yet")
-        body = build_manifest(job, base_url(state, request), records)
+        body = build_manifest(job, base_url(state, request), records,
+                              sign=lambda url: state.links.sign(url, key_id))
         return JSONResponse(body, media_type=IIIF_JSON)

@@ -20,6 +20,11 @@ class ItemIn(BaseModel):
     upload: int | None = Field(None, ge=0, description="index of a multipart `file` part")
     hint: str | None = Field(None, max_length=500, description="e.g. 'Kazan 1950s'")
     caption: str | None = Field(None, max_length=2000, description="archive caption")
+    color_hints: list[Any] | None = Field(
+        None, max_length=64, description="colors known, each with an optional source: "
+        '[{"point": [x, y], "color": "#b22222", "source": "..."}, {"box": [x0, y0, x1, y1], '
+        '"color": "navy"}, {"polygon": [[x, y], ...], "color": ...}, {"mask": "data:image/png;'
+        'base64,...", "color": ...}, {"box": [...], "reference": "data:image/jpeg;base64,..."}]')
 
     @model_validator(mode="after")
     def _one_source(self) -> ItemIn:

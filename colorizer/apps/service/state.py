@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from colorizer.apps.outputs import Signer, remove_stale_temp_files
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import SafeFetcher
+from colorizer.apps.service.links import LinkSigner
 from colorizer.apps.service.metrics import Metrics
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_sender import WebhookSender
@@ -28,6 +29,7 @@ class ServiceState:
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
         self.webhooks = WebhookSender(store, fetcher)
+        self.links = LinkSigner.for_data_dir(config.data_dir, config.link_ttl_seconds)
 
     def start_workers(self) -> None:
         remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)

@@ -50,7 +50,8 @@ JOB_BODY = {"requestBody": {"required": True, "content": {
 COLORIZE_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "string", "format": "binary"}, "hint": {"type": "string"},
-        "caption": {"type": "string"}, "format": {"type": "string"}}}},
+        "caption": {"type": "string"}, "format": {"type": "string"},
+        "color_hints": {"type": "string", "description": "JSON list of color hints"}}}},
     "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
 ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
     401: "no or unknown API key", 404: "no such job for this key",

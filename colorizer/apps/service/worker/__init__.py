@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from colorizer.apps.outputs import Signer
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
+from colorizer.apps.service.hint_items import stored_hints
 from colorizer.apps.service.iiif import IIIFError
 from colorizer.apps.service.problems import STATUS_BY_REASON
 from colorizer.apps.service.results import write_item_outputs
@@ -37,6 +38,7 @@ from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.worker.leases import keep_lease
 from colorizer.apps.service.worker.sources import source_bytes
 from colorizer.errors import ImageLoadError
+from colorizer.pipeline.color_hints import HintError
 from colorizer.pipeline.imageio import load_image
 
 if TYPE_CHECKING:
@@ -100,7 +102,11 @@ class Worker:
             timings["fetch"] = time.perf_counter() - start
             loaded = load_image(data, max_pixels=self.config.max_pixels,
                                 name=source_info.get("name", lease.item_id))
-            result = self.pipeline(loaded, hints=lease.hint, caption=lease.caption)
+            result = self.pipeline(loaded, hints=lease.hint, caption=lease.caption,
+                                   color_hints=stored_hints(lease.source))
+        except HintError as exc:  # a URL's hints meet their image only here
+            self._finish(lease, *self.store.fail(lease, self.owner, 422, exc.reason, str(exc)))
+            return
         except ImageLoadError as exc:
             self._finish(lease, *self.store.fail(lease, self.owner,
                                                  STATUS_BY_REASON.get(exc.reason, 422),

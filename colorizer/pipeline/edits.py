@@ -1,0 +1,81 @@
+"""Fast edits: what one colorization computed before its color hints, kept for the next call.
+
+Adding a hint to a photo changes only step 7 (the hints) and the conversion to RGB; the
+context (OCR, scene cues), retrieval, the generator's encoder features and colors, the
+exemplar transfer and the edge-aware merge are the same as before. `ColorizationPipeline`
+keeps the last few of those (`BaseRun`) under a key of everything they depend on: the photo's
+bytes (or pixels), the text hint, the caption, the user's exemplars and the pipeline's
+fingerprint (weights, operating point, settings). A call whose key matches reuses them.
+
+Only small things are kept: the working-resolution colors (long side <= 1024 px) and the
+generator's outputs at the render size, never full-resolution arrays, so a cached 50-megapixel
+photo costs tens of megabytes, not gigabytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from colorizer.pipeline.exemplar_step import ExemplarColors, Prediction
+from colorizer.pipeline.guidance import Guidance, UserExemplar
+from colorizer.pipeline.imageio import LoadedImage
+from context.types import SceneContext
+
+EDIT_CACHE_SIZE = 2  # photos kept: the one being edited, and one more (a before/after pair)
+
+
+@dataclass
+class BaseRun:
+    """Steps 2-6 of one photo: everything an edit with other color hints reuses."""
+
+    context: SceneContext
+    notes: tuple[str, ...]  # what the run did not use and why (hint, captions)
+    guidance: Guidance
+    prediction: Prediction
+    colors: ExemplarColors
+    chroma_scale: float
+    ab_work: torch.Tensor  # (1, 2, h', w') merged chroma at the edge filter's working size
+    guide_work: torch.Tensor  # (1, 1, h', w') L* at that size
+
+
+def edit_key(loaded: LoadedImage, hints: str | None, caption: str | None,
+             user: Sequence[UserExemplar], fingerprint: str) -> str:
+    """What a `BaseRun` depends on, as one hex digest."""
+    digest = hashlib.sha256()
+    photo = loaded.sha256 or hashlib.sha256(loaded.rgb.tobytes()).hexdigest()
+    exemplars = [e.sha256 or hashlib.sha256(e.image.tobytes()).hexdigest() for e in user]
+    for part in (photo, str(loaded.size), hints or "", caption or "", *exemplars, fingerprint):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+class EditCache:
+    """The last `size` `BaseRun`s by key; safe to share between the service's threads."""
+
+    def __init__(self, size: int = EDIT_CACHE_SIZE) -> None:
+        self.size = size
+        self._runs: OrderedDict[str, BaseRun] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> BaseRun | None:
+        with self._lock:
+            run = self._runs.get(key)
+            if run is not None:
+                self._runs.move_to_end(key)
+            return run
+
+    def put(self, key: str, run: BaseRun) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._runs[key] = run
+            self._runs.move_to_end(key)
+            while len(self._runs) > self.size:
+                self._runs.popitem(last=False)

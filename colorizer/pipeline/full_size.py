@@ -1,0 +1,55 @@
+"""The last step at the input's full size: chroma upsampled onto the exact L*, in bands of rows.
+
+Everything before it works at a few hundred to 1024 px; only this step touches every pixel.
+Done at once for a 49 MP photo (7000 x 7000, under the default cap) it held float32 a*b*, three
+RGB copies and the gamut search at full size, several GB. Here bilinear upsampling is split in
+two: along the width for the whole (small) height first, then along the height one band of
+`BAND_PIXELS` rows at a time, each band converted to 8-bit RGB before the next. The result is
+the same bilinear upsampling as `F.interpolate(..., align_corners=False)`, to float rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+from colorizer.pipeline.luminance import row_bands
+
+
+def widen(small: torch.Tensor, width: int) -> torch.Tensor:
+    """(1, C, h, w) -> (1, C, h, width): the first, cheap half of the bilinear upsampling."""
+    return F.interpolate(small.float(), size=(small.shape[-2], width), mode="bilinear",
+                         align_corners=False)
+
+
+def rows_of(wide: torch.Tensor, height: int, band: slice) -> torch.Tensor:
+    """Rows `band` of `wide` (1, C, h, W) upsampled to `height` rows: (1, C, len(band), W).
+    Source rows as F.interpolate takes them: (row + 0.5) * h / height - 0.5, clamped at 0."""
+    h = wide.shape[-2]
+    scale = torch.tensor(h / height, dtype=torch.float32)
+    rows = torch.arange(band.start, band.stop, dtype=torch.float32)
+    src = ((rows + 0.5) * scale - 0.5).clamp(min=0)
+    top = src.long()
+    bottom = (top + 1).clamp(max=h - 1)
+    weight = (src - top).view(1, 1, -1, 1)
+    return wide[:, :, top] * (1 - weight) + wide[:, :, bottom] * weight
+
+
+def merge_full_size(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torch.Tensor,
+                    region: torch.Tensor) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+    """L* (1, 1, H, W) with small a*b* (1, 2, h, w), uncertainty and context region (1, 1, ., .)
+    -> (RGB image, uncertainty (H, W), region (H, W)) at full size; L* kept exactly."""
+    height, width = lightness.shape[-2:]
+    ab_wide, unc_wide, region_wide = (widen(t.cpu(), width) for t in (ab, uncertainty, region))
+    rgb = np.empty((height, width, 3), dtype=np.uint8)
+    unc = np.empty((height, width), dtype=np.float32)
+    reg = np.empty((height, width), dtype=np.float32)
+    for band in row_bands(height, width):
+        out = lab_to_rgb_keep_luminance(lightness[..., band, :], rows_of(ab_wide, height, band))
+        rgb[band] = (out[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+        unc[band] = rows_of(unc_wide, height, band)[0, 0].numpy().clip(0, 1)
+        reg[band] = rows_of(region_wide, height, band)[0, 0].numpy().clip(0, 1)
+    return Image.fromarray(rgb, "RGB"), unc, reg

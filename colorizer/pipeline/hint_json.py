@@ -1,0 +1,163 @@
+"""Color hints from JSON (the CLI's --color-hints file, the HTTP API's `color_hints`) and from
+the CLI's compact --point X,Y=COLOR; the format is in `colorizer.pipeline.color_hints`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from colorizer.pipeline.color_hints import (
+    Box,
+    ColorHint,
+    Hint,
+    HintError,
+    Mask,
+    Point,
+    Polygon,
+    ReferenceHint,
+    Where,
+    parse_color,
+)
+
+_WHERE_KEYS = ("point", "box", "polygon", "mask")
+
+
+def hints_from_json(data: Any, base_dir: Path | None = None) -> tuple[Hint, ...]:
+    """Hints from their JSON form (module docstring): a list, or {"hints": [...]}. File
+    paths are read relative to `base_dir`; with None (HTTP) only data: URIs are accepted."""
+    if isinstance(data, dict) and "hints" in data:
+        data = data["hints"]
+    if not isinstance(data, list):
+        raise HintError("color hints must be a JSON list of objects such as "
+                        '{"point": [120, 80], "color": "#b22222"}')
+    return tuple(_hint_from_json(item, n, base_dir) for n, item in enumerate(data, 1))
+
+
+def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
+    if not isinstance(item, dict):
+        raise HintError(f"color hint {n}: {item!r} is not an object such as "
+                        '{"point": [120, 80], "color": "#b22222"}')
+    known = {*_WHERE_KEYS, "color", "reference", "source", "name"}
+    unknown = sorted(set(item) - known)
+    if unknown:
+        raise HintError(f"color hint {n}: unknown keys {unknown}; valid keys: {sorted(known)}")
+    given = [k for k in _WHERE_KEYS if k in item]
+    if len(given) != 1:
+        raise HintError(f"color hint {n}: give exactly one of {list(_WHERE_KEYS)} "
+                        f"(found {given or 'none'})")
+    if ("color" in item) == ("reference" in item):
+        raise HintError(f"color hint {n}: give either a color or a reference, not "
+                        f"{'both' if 'color' in item else 'neither'}")
+    try:
+        where = _where_from_json(given[0], item[given[0]], base_dir)
+        source = item.get("source")
+        if "color" in item:
+            color = item["color"]
+            parse_color(color if isinstance(color, str) else tuple(color))
+            return ColorHint(where, color if isinstance(color, str) else tuple(color), source)
+        ref = _file_or_data(item["reference"], base_dir, "reference")
+        name = item.get("name") or (item["reference"] if not _is_data(item["reference"])
+                                    else None)
+        return ReferenceHint(where, ref, source, name=name)
+    except HintError as exc:
+        raise HintError(f"color hint {n}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise HintError(f"color hint {n}: {exc}") from None
+
+
+def _where_from_json(key: str, value: Any, base_dir: Path | None) -> Where:
+    if key == "point":
+        x, y = _numbers(value, 2, "point", "[x, y]")
+        return Point(x, y)
+    if key == "box":
+        return Box(*_numbers(value, 4, "box", "[x0, y0, x1, y1]"))
+    if key == "polygon":
+        if not isinstance(value, list):
+            raise HintError("a polygon is a list of [x, y] points")
+        return Polygon(tuple(tuple(_numbers(p, 2, "polygon point", "[x, y]")) for p in value))
+    data = _file_or_data(value, base_dir, "mask")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return Mask(np.asarray(image.convert("L")) > 127)
+    except OSError as exc:
+        raise HintError(f"the mask is not a readable image ({exc}); give a PNG, white "
+                        "inside") from None
+
+
+def _numbers(value: Any, count: int, what: str, shape: str) -> list[float]:
+    if (not isinstance(value, list | tuple) or len(value) != count
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+        raise HintError(f"a {what} is {shape} in pixels, not {value!r}")
+    return [float(v) for v in value]
+
+
+def _is_data(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("data:")
+
+
+def _file_or_data(value: Any, base_dir: Path | None, what: str) -> bytes:
+    """The bytes of a data: URI, or of a file relative to `base_dir`."""
+    if not isinstance(value, str) or not value:
+        raise HintError(f"the {what} must be a file path or a data: URI")
+    if _is_data(value):
+        header, _, payload = value.partition(",")
+        try:
+            return (base64.b64decode(payload, validate=True) if header.endswith(";base64")
+                    else payload.encode())
+        except (binascii.Error, ValueError):
+            raise HintError(f"the {what}'s data: URI is not valid base64") from None
+    if base_dir is None:
+        raise HintError(f"the {what} must be a data: URI (data:image/png;base64,...) here; "
+                        "file paths are read only from a hints file")
+    path = (base_dir / value) if not Path(value).is_absolute() else Path(value)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise HintError(f"the {what} {path} cannot be read ({exc.strerror or exc}); paths are "
+                        "relative to the hints file") from None
+
+
+def point_hint(text: str) -> ColorHint:
+    """The CLI's compact form 'X,Y=COLOR' (e.g. '120,80=#b22222') as a point hint."""
+    where, sep, color = text.partition("=")
+    parts = where.split(",")
+    if not sep or len(parts) != 2:
+        raise HintError(f"--point {text!r}: write X,Y=COLOR, e.g. --point 120,80=#b22222")
+    try:
+        x, y = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise HintError(f"--point {text!r}: X and Y must be numbers (pixels), e.g. "
+                        "--point 120,80=#b22222") from None
+    try:
+        parse_color(color)
+    except HintError as exc:
+        raise HintError(f"--point {text!r}: {exc}") from None
+    return ColorHint(Point(x, y), color)
+
+
+def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hint, ...]:
+    """The CLI's hints: a --color-hints JSON file (paths in it relative to the file) and the
+    --point X,Y=COLOR ones, in that order."""
+    hints: list[Hint] = []
+    if path is not None:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise HintError(f"--color-hints {path}: cannot be read ({exc.strerror or exc}); "
+                            "check the path") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise HintError(f"--color-hints {path} is not JSON ({exc}); write a list such as "
+                            '[{"point": [120, 80], "color": "#b22222"}]') from None
+        try:
+            hints += hints_from_json(data, base_dir=Path(path).parent)
+        except HintError as exc:
+            raise HintError(f"--color-hints {path}: {exc}") from None
+    return (*hints, *(point_hint(text) for text in points))

@@ -1,0 +1,201 @@
+"""Step 7 of the pipeline: the user's color hints, blended into the merged colors.
+
+Each hint's region comes from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a
+color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
+of `colorizer.pipeline.correspondence`, the reference trusted as the user's own exemplar)
+replace the colors, at the merge's working size. With no hint, or outside every hint, the
+colors are the input colors exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from colorizer.errors import ChronochromeError
+from colorizer.pipeline.color_hints import (
+    ColorHint,
+    Hint,
+    HintError,
+    Point,
+    ReferenceHint,
+    area_mask,
+)
+from colorizer.pipeline.correspondence import exemplar_transfer
+from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
+from colorizer.pipeline.guidance import UserExemplar
+from colorizer.pipeline.hint_spread import (
+    FLOOR,
+    SpreadConfig,
+    area_weight,
+    composite,
+    feature_grid,
+    grid_shape,
+    hint_ab,
+    hint_lightness,
+    point_distances,
+    point_weights,
+    snap,
+    spread_grid,
+    step_costs,
+)
+
+TONE_NOTE = 25.0  # |L*| gap between a hint's color and the photo at which the report says so
+# (1, 2, h, w) matched a*b* and (1, 1, h, w) confidence of a reference over the photo's cells
+ReferenceFn = Callable[[UserExemplar], tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass(frozen=True)
+class HintUse:
+    """What one hint did: the share of the image whose color it decided, and how sure that is
+    (its mean weight where it reached: 1 for a region bounded by clear edges, lower where the
+    spread faded out; a reference's match confidence counts too)."""
+
+    hint: Hint
+    share: float
+    confidence: float
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class HintedColors:
+    ab: torch.Tensor  # (1, 2, h', w') the working-size colors with the hints in
+    weights: torch.Tensor  # (K, h, w) effective weight of each hint on the spread grid
+    uses: list[HintUse] = field(default_factory=list)
+
+
+def load_references(hints: Sequence[Hint], max_pixels: int) -> dict[int, UserExemplar]:
+    """The reference photos of reference hints, by hint index, loaded before any work."""
+    out = {}
+    for n, hint in enumerate(hints):
+        if isinstance(hint, ReferenceHint):
+            try:
+                out[n] = UserExemplar.load(hint.reference, max_pixels=max_pixels)
+            except ChronochromeError as exc:
+                raise HintError(f"color hint {n + 1} ({hint.where.describe()}): the reference "
+                                f"cannot lend colors: {exc}") from None
+    return out
+
+
+def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
+                 ) -> ReferenceFn:
+    """Matches a reference onto the photo as the pipeline matches the user's exemplars."""
+    def colors(reference: UserExemplar) -> tuple[torch.Tensor, torch.Tensor]:
+        photo, maps = matching_view(parts, lightness, prediction)
+        transfer = exemplar_transfer(parts.generator.encoder, photo, [reference.image],
+                                     parts.config.transfer, trusted=[True],
+                                     cache=parts.exemplar_cache, photo_maps=maps)
+        return transfer.ab.float().cpu(), transfer.confidence.float().cpu()
+
+    return colors
+
+
+def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
+                lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
+                references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
+                descriptors: torch.Tensor | None = None) -> HintedColors:
+    """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
+    the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
+    the working size; `descriptors` (1, C, h8, w8), the encoder's view of the photo (for
+    `SpreadConfig.feature`)."""
+    config = config or SpreadConfig()
+    if not hints:
+        return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
+    grid = spread_grid(lightness, config)
+    features = (feature_grid(descriptors, grid.shape) if descriptors is not None
+                and config.feature > 0 else None)
+    effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
+    fields, confidences, notes = _colors(hints, references, references_fn, lightness,
+                                         tuple(grid.shape))
+    # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
+    # edges together (3 channels, whatever the number of hints).
+    total = effective.sum(0)[None, None]  # (1, 1, h, w)
+    painted = sum(effective[k][None, None] * fields[k] for k in range(len(hints)))
+    layers = snap(torch.cat([total, painted.expand(1, 2, -1, -1)], 1)[0].double().numpy(),
+                  guide_work, config)  # (3, h', w')
+    weight, painted = layers[:1][None], layers[1:][None]
+    over = weight.clamp_min(1.0)  # the filter may overshoot 1 at an edge: renormalise there
+    weight, painted = (weight / over).clamp_min(0), painted / over
+    ab = ab_work * (1 - weight) + painted
+    uses = []
+    for k, hint in enumerate(hints):
+        reached = effective[k] > FLOOR
+        sure = float(effective[k][reached].mean()) if bool(reached.any()) else 0.0
+        if confidences[k] is not None and bool(reached.any()):
+            sure *= float((confidences[k][0, 0] * effective[k]).sum() / effective[k].sum())
+        uses.append(HintUse(hint, round(float((effective[k] >= 0.5).float().mean()), 4),
+                            round(sure, 4), notes[k]))
+    return HintedColors(ab, effective, uses)
+
+
+def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
+            config: SpreadConfig, features: np.ndarray | None) -> np.ndarray:
+    """(K, h, w) each hint's effective weight on the spread grid, in the hints' order:
+    areas composited largest first, the points on top of them."""
+    height, width = lightness.shape[-2:]
+    h, w = grid.shape
+    points = [k for k, hint in enumerate(hints) if isinstance(hint.where, Point)]
+    areas = {k: area_weight(area_mask(hints[k].where, (width, height)), (h, w))
+             for k in range(len(hints)) if k not in points}
+    order = sorted(areas, key=lambda k: -float(areas[k].sum()))
+    stack = [areas[k] for k in order]
+    point_layers = np.zeros((0, h, w))
+    if points:
+        seeds = [(min(h - 1, int(hints[k].where.y * h / height)),
+                  min(w - 1, int(hints[k].where.x * w / width))) for k in points]
+        distances = point_distances(grid, step_costs(grid, config), seeds, config, features)
+        point_layers = point_weights(distances, config)
+        stack.append(point_layers.sum(0))
+    effective = composite(stack) if stack else np.zeros((0, h, w))
+    out = np.zeros((len(hints), h, w))
+    for i, k in enumerate(order):
+        out[k] = effective[i]
+    for i, k in enumerate(points):
+        out[k] = point_layers[i]  # the points' layer is on top: nothing covers it
+    return out
+
+
+def _colors(hints: Sequence[Hint], references: dict[int, UserExemplar],
+            references_fn: ReferenceFn | None, lightness: torch.Tensor,
+            work: tuple[int, ...]) -> tuple[list[torch.Tensor], list[torch.Tensor | None],
+                                            list[tuple[str, ...]]]:
+    """Per hint: its a*b* at the working size ((1, 2, 1, 1) for a color), the reference's
+    match confidence there (None for a color) and notes for the report."""
+    fields, confidences, notes = [], [], []
+    for k, hint in enumerate(hints):
+        if isinstance(hint, ColorHint):
+            a, b = hint_ab(hint.rgb)
+            fields.append(torch.tensor([a, b], dtype=torch.float32).reshape(1, 2, 1, 1))
+            confidences.append(None)
+            notes.append(_tone_note(hint, lightness))
+            continue
+        if references_fn is None:
+            raise HintError(f"color hint {k + 1}: reference hints need a pipeline with a "
+                            "generator (its encoder matches the reference)")
+        ab, confidence = references_fn(references[k])
+        fields.append(F.interpolate(ab, size=work, mode="bilinear", align_corners=False))
+        confidences.append(F.interpolate(confidence, size=work, mode="bilinear",
+                                         align_corners=False))
+        notes.append(())
+    return fields, confidences, notes
+
+
+def _tone_note(hint: ColorHint, lightness: torch.Tensor) -> tuple[str, ...]:
+    """A point hint whose color is much lighter or darker than the photo there: said once, as
+    only its hue and chroma are used."""
+    if not isinstance(hint.where, Point):
+        return ()
+    height, width = lightness.shape[-2:]
+    row, col = min(height - 1, int(hint.where.y)), min(width - 1, int(hint.where.x))
+    photo = float(lightness[0, 0, row, col])
+    color = hint_lightness(hint.rgb)
+    if abs(photo - color) < TONE_NOTE:
+        return ()
+    side = "lighter" if photo > color else "darker"
+    note = (f"the photo is {side} there (L* {photo:.0f}) than the hinted color (L* "
+            f"{color:.0f}): its hue and chroma are used, the photo's lightness is kept")
+    return (note,)

@@ -1,0 +1,1 @@
+"""Color hints benchmark (issue 19): `python -m eval.color_hints`."""

@@ -1,0 +1,159 @@
+"""`python -m eval.color_hints`: the acceptance figures of color hints (issue 19).
+
+    python -m eval.color_hints                    # 20 val photos + 6 flag scenes -> JSON + md
+    python -m eval.color_hints --tune --limit 10  # the spread's settings, on train photos
+
+Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
+the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
+generator (0, index), so a run reproduces. The pipeline is the default one (context and
+retrieval on, as users run it) unless --no-context; timings are this machine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from dataclasses import asdict, replace
+
+import numpy as np
+
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.hint_spread import SpreadConfig
+from colorizer.training.data import list_photos
+from eval.color_hints.flag import flag_scenes, score_flag
+from eval.color_hints.photos import load_truth, score_photo, summarize
+from eval.common import RESULTS_DIR, SHARED_DATASETS, TRAIN_PHOTOS, VAL_FRACTION, now, rounded
+
+TARGETS = {"reduction_five_points": 0.30, "reduction_one_point": 0.10, "at_point": 5.0,
+           "over_segment": 10.0, "bleed": 1.0, "edit_ratio_median": 0.30}
+NOTES = """## What these figures say
+
+- The spread keeps colors where the photo shows the hinted thing (flags: the point fills the
+  cloth, the change off it is small; bleed outside a point's segment well under 1), but on
+  the val photos random points reach too little of the photo to meet the 30% / 10% error
+  cuts: most random points land on texture (grass, fur, foliage) whose true segments the
+  spread covers only in part. Without the descriptor term (`SpreadConfig.feature = 0`) the
+  same run gave 14.5% (5 points) and 3.0% (1 point), bleed 0.169, but a flag's point leaked
+  into a kangaroo's fur and the grass (mean change off the flags 4.2, 18.7 on one scene).
+  Closing the gap needs a generator trained to read hint tokens (issue 19's alternative).
+- Timings are this 2-core machine's, with a training run on one core: read the ratio.
+"""
+# The tuning grid (train photos only): reach and how strict edges are matter most.
+TUNE_GRID = {"edge": (0.5, 1.0), "tone": (12.0, 20.0), "reach": (0.6, 1.0, 1.6)}
+
+
+def photos(split: str, limit: int):
+    files = list_photos(SHARED_DATASETS / TRAIN_PHOTOS, split, VAL_FRACTION)
+    order = np.random.default_rng(1).permutation(len(files))
+    return [files[i] for i in order[:limit]]
+
+
+def run_photos(pipe: ColorizationPipeline, split: str, limit: int, log=print):
+    scores = []
+    for i, path in enumerate(photos(split, limit)):
+        score = score_photo(pipe, path.name, load_truth(path), np.random.default_rng([0, i]))
+        scores.append(score)
+        log(f"{path.name[:40]:40s} dE {score.de_none:5.2f} -> 1 pt {score.de_one:5.2f}, "
+            f"5 pts {score.de_five:5.2f}; bleed {score.bleed:.3f}; edit "
+            f"{score.edit_s:.2f} s / fresh {score.fresh_s:.2f} s")
+    return scores
+
+
+def verdicts(summary: dict[str, float], flags: list[dict[str, object]]) -> dict[str, bool]:
+    return {
+        "5 points cut mean CIEDE2000 by >= 30%": summary["reduction_five_points"] >= 0.30,
+        "1 point cuts mean CIEDE2000 by >= 10%": summary["reduction_one_point"] >= 0.10,
+        "hinted point within CIEDE2000 5 of its color": summary["at_point"] <= 5.0,
+        "its segment within CIEDE2000 10": summary["over_segment"] <= 10.0,
+        "change outside the segment <= 1 on average": summary["bleed"] <= 1.0,
+        "one point colors the flag (>= 80% of its red cloth reached, mean over scenes)":
+            float(np.mean([f["flag_reached"] for f in flags])) >= 0.8 if flags else False,
+        "... and nothing beyond it (mean change <= 1)":
+            float(np.mean([f["outside_change"] for f in flags])) <= 1.0 if flags else False,
+        "an edit with one more hint takes <= 30% of a fresh run (median)":
+            summary["edit_ratio_median"] <= 0.30,
+    }
+
+
+def markdown(report: dict) -> str:
+    s = report["summary"]
+    first_point = (
+        f"First point: CIEDE2000 to its color {s['at_point']:.2f} at the point, "
+        f"{s['over_segment']:.2f} over its segment (the truth's Felzenszwalb segment, "
+        f"{100 * s['segment_share']:.1f}% of the photo on average); change outside the "
+        f"segment {s['bleed']:.3f} on average (worst photo {s['bleed_max']:.3f}).")
+    edits = (f"Fresh run {s['fresh_s']:.2f} s, edit with one more hint {s['edit_s']:.2f} s "
+             f"(mean); edit / fresh: median {100 * s['edit_ratio_median']:.1f}%, mean "
+             f"{100 * s['edit_ratio_mean']:.1f}%.")
+    lines = [f"# Color hints (issue 19) — {report['created']}", "",
+             f"`{report['command']}`; pipeline: {report['pipeline']}.", "",
+             "## Verdicts", ""]
+    lines += [f"- {'PASS' if ok else 'FAIL'}: {name}" for name, ok in report["verdicts"].items()]
+    lines += ["", f"## {s['photos']} val-split photos, random points of their true color", "",
+              "| | mean CIEDE2000 | reduction |", "|---|---|---|",
+              f"| no hints | {s['de_none']:.3f} | |",
+              f"| 1 point | {s['de_one_point']:.3f} | {100 * s['reduction_one_point']:.1f}% |",
+              f"| 5 points | {s['de_five_points']:.3f} | {100 * s['reduction_five_points']:.1f}% |",
+              "", first_point, "", "## Fast edits", "", edits, "", "## One point on a flag", "",
+              ("| scene | flag share | red cloth reached | CIEDE2000 to the red | change off "
+               "the flag |"), "|---|---|---|---|---|"]
+    lines += [f"| {f['scene']} ({f['background'][:30]}) | {100 * f['flag_share']:.1f}% | "
+              f"{100 * f['flag_reached']:.1f}% | {f['flag_de_to_hint']:.2f} | "
+              f"{f['outside_change']:.3f} |" for f in report["flags"]]
+    lines += ["", "![one point on a flag](color-hints-flag.png)", "", NOTES]
+    return "\n".join(lines)
+
+
+def tune(limit: int) -> list[dict]:
+    """Mean reductions and bleed per grid point on train-split photos (never the val ones)."""
+    rows = []
+    base = ColorizationPipeline.from_pretrained(context=False, exemplars=False)
+    for values in itertools.product(*TUNE_GRID.values()):
+        spread = replace(SpreadConfig(), **dict(zip(TUNE_GRID, values)))
+        summary = summarize(run_photos(base.with_config(hint_spread=spread), "train", limit,
+                                       log=lambda _: None))
+        rows.append({**dict(zip(TUNE_GRID, values)), **{k: summary[k] for k in (
+            "reduction_one_point", "reduction_five_points", "bleed")}})
+        print(rounded(rows[-1], 4), flush=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.color_hints", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=20, help="photos (default 20)")
+    parser.add_argument("--flags", type=int, default=6, help="flag scenes (default 6)")
+    parser.add_argument("--no-context", action="store_true",
+                        help="context and retrieval off (faster; fresh runs are then cheaper)")
+    parser.add_argument("--tune", action="store_true", help="grid over the spread settings")
+    args = parser.parse_args(argv)
+    if args.tune:
+        rows = tune(args.limit)
+        (RESULTS_DIR / "color-hints-tuning.json").write_text(json.dumps(rounded(rows), indent=1))
+        return 0
+    context = not args.no_context
+    pipe = ColorizationPipeline.from_pretrained(context=context, exemplars=context)
+    scores = run_photos(pipe, "val", args.limit)
+    summary = summarize(scores)
+    flags, picture = [], None
+    for i, scene in enumerate(flag_scenes(args.flags)):
+        score, sheet = score_flag(pipe, scene, np.random.default_rng([7, i]))
+        flags.append(score)
+        picture = picture or sheet
+        print(f"flag {scene.id}: reached {score['flag_reached']:.3f}, outside change "
+              f"{score['outside_change']:.3f}", flush=True)
+    report = {"created": now(), "command": "python -m eval.color_hints " + " ".join(
+        argv if argv is not None else sys.argv[1:]),
+              "pipeline": f"default weights, context and retrieval {'on' if context else 'off'}",
+              "spread": asdict(pipe.config.hint_spread), "targets": TARGETS,
+              "summary": summary, "verdicts": verdicts(summary, flags), "flags": flags,
+              "photos": [s.to_dict() for s in scores]}
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "color-hints.json").write_text(json.dumps(rounded(report), indent=1) + "\n")
+    (RESULTS_DIR / "color-hints.md").write_text(markdown(report))
+    if picture is not None:
+        picture.save(RESULTS_DIR / "color-hints-flag.png")
+    print(markdown(report))
+    return 0

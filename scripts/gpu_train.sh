@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Train generator v2 on a lent GPU in one command (the lab's device `run`, ~9 minutes).
+#
+# Here, first:   python -m colorizer.training.pack --config configs/train/gen-v2.json \
+#                    --gpu configs/train/gpu-v2.json          # -> runs/gpu-pack (< 60 MiB)
+# Then:          run(command="bash scripts/gpu_train.sh", carry=["runs/gpu-pack"], timeout_s=560)
+# It resumes from the committed CPU weights (init_from in the packed config), trains with bf16
+# autocast and large batches for max_minutes, prints throughput, and leaves the weights and
+# the log in $OUT (fetch them, then evaluate here: python -m eval.real_photos --weights ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD"
+PY=${PY:-python3}
+CONFIG=${CONFIG:-runs/gpu-pack/train.json}
+OUT=${OUT:-runs/gpu-out}
+mkdir -p "$OUT"
+if ls runs/gpu-pack/wheels/*.whl >/dev/null 2>&1; then  # what the GPU image lacks (pycountry)
+  "$PY" -m pip install -q --no-index --no-deps --no-compile --target /tmp/site runs/gpu-pack/wheels/*.whl
+  export PYTHONPATH="$PYTHONPATH:/tmp/site"
+fi
+nvidia-smi --query-gpu=name,memory.total --format=csv 2>/dev/null || echo "no nvidia-smi: running on CPU"
+"$PY" - "$CONFIG" "$OUT" <<'PY'
+import json, logging, shutil, sys, time
+from pathlib import Path
+from colorizer.training.train import TrainConfig, Trainer
+
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+config = TrainConfig.from_json(sys.argv[1])
+out = Path(sys.argv[2])
+started = time.time()
+trainer = Trainer(config)
+print(f"setup {time.time() - started:.1f} s: {len(trainer.train_bank)} photos, "
+      f"device {trainer.accelerator.device}, mixed precision {trainer.accelerator.mixed_precision}")
+weights = trainer.run()
+for name in ("model.safetensors", "config.json"):
+    shutil.copy(weights.parent / name, out / name)
+shutil.copy(trainer.out / "log.jsonl", out / "log.jsonl")
+print(json.dumps({"steps": trainer.step, "total_s": round(time.time() - started, 1)}))
+PY

@@ -1,0 +1,90 @@
+"""Color hints over HTTP: job items and /v1/colorize take them, bad ones are refused with the
+reason, and the provenance record, XMP and IIIF manifest say where each color came from."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from PIL import Image
+from service_helpers import gray_png
+
+from colorizer.apps.service.iiif import presentation3_errors
+
+HINTS = [{"point": [10, 20], "color": "#c01818", "source": "regimental history, p. 12"},
+         {"box": [30, 0, 48, 12], "color": "navy"}]
+
+
+def _job(service, hints, width=48, height=32):
+    request = {"items": [{"upload": 0, "color_hints": hints}]}
+    files = [("file", ("p.png", gray_png(width, height), "image/png"))]
+    return service.client.post("/v1/jobs", headers=service.headers(), files=files,
+                               data={"request": json.dumps(request)})
+
+
+def test_job_item_hints_reach_provenance_xmp_and_manifest(service):
+    response = _job(service, HINTS)
+    assert response.status_code == 202, response.text
+    assert service.drain() == 1
+    job = service.client.get(response.headers["location"], headers=service.headers()).json()
+    item = job["items"][0]
+    record = service.client.get(item["provenance_url"], headers=service.headers()).json()
+    hints = [r for r in record["color_regions"] if r["kind"] == "hint"]
+    assert hints[0]["source"] == "regimental history, p. 12" and hints[0]["share"] > 0
+    assert hints[1]["detail"]["color"] == "#000080"
+    image = Image.open(io.BytesIO(service.client.get(item["result_url"],
+                                                     headers=service.headers()).content))
+    assert "regimental history, p. 12" in image.info["xmp"].decode()
+    manifest = service.client.get(f"{response.headers['location']}/manifest",
+                                  headers=service.headers()).json()
+    assert presentation3_errors(manifest) == []
+    pages = manifest["items"][0]["annotations"]
+    described = [a for p in pages for a in p["items"] if a["motivation"] == "describing"]
+    hint_notes = [a for a in described if "user hint" in a["body"]["value"]]
+    assert hint_notes and "#xywh=" in hint_notes[0]["target"]
+    assert "source: regimental history, p. 12" in hint_notes[0]["body"]["value"]
+
+
+def test_bad_hints_are_refused_when_submitted(service):
+    outside = _job(service, [{"point": [100, 5], "color": "red"}])
+    assert outside.status_code == 422 and outside.json()["reason"] == "invalid_hint"
+    assert "items[0].color_hints: color hint 1 (point 100,5) is outside the image" in \
+        outside.json()["detail"]
+    color = _job(service, [{"point": [1, 5], "color": "reddish"}])
+    assert color.status_code == 422 and "'reddish' is not a color" in color.json()["detail"]
+    conflict = _job(service, [{"point": [5, 5], "color": "red"},
+                              {"point": [6, 5], "color": "blue"}])
+    assert conflict.status_code == 422 and "conflict" in conflict.json()["detail"]
+    path = _job(service, [{"mask": "/etc/passwd", "color": "red"}])
+    assert path.status_code == 422 and "must be a data: URI" in path.json()["detail"]
+    assert service.store.queue_depth() == 0
+
+
+def test_url_item_hints_are_checked_against_the_fetched_image(service, http_server):
+    http_server.routes["/p.png"] = (200, {"Content-Type": "image/png"}, gray_png(48, 32))
+    request = {"items": [{"url": http_server.url("/p.png"),
+                          "color_hints": [{"point": [60, 5], "color": "red"}]}]}
+    response = service.client.post("/v1/jobs", headers=service.headers(), json=request)
+    assert response.status_code == 202
+    service.drain()
+    item = service.client.get(response.headers["location"],
+                              headers=service.headers()).json()["items"][0]
+    assert item["status"] == "failed"
+    assert item["error"]["reason"] == "invalid_hint" and "outside the image" in \
+        item["error"]["detail"]
+
+
+def test_colorize_now_takes_hints_as_a_form_field(service):
+    files = [("file", ("p.png", gray_png(48, 32), "image/png"))]
+    response = service.client.post("/v1/colorize?response=json", headers=service.headers(),
+                                   files=files, data={"color_hints": json.dumps(HINTS)})
+    assert response.status_code == 200, response.text
+    regions = response.json()["provenance"]["color_regions"]
+    assert [r["kind"] for r in regions] == ["model", "hint", "hint"]
+    bad = service.client.post("/v1/colorize", headers=service.headers(), files=files,
+                              data={"color_hints": "[{"})
+    assert bad.status_code == 422 and bad.json()["reason"] == "invalid_json"
+    outside = service.client.post("/v1/colorize", headers=service.headers(), files=files,
+                                  data={"color_hints": json.dumps([{"point": [48, 0],
+                                                                    "color": "red"}])})
+    assert outside.status_code == 422 and "outside the image" in outside.json()["detail"]
