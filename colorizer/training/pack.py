@@ -22,8 +22,11 @@ import numpy as np
 import torch
 from PIL import Image
 
+from colorizer.training.phrase_table import PhraseTable
 from colorizer.training.sources import PhotoSource, load_sources
 from colorizer.training.train import TrainConfig, resolve
+
+__all__ = ["PhraseTable", "pack", "record_exemplar_texts"]
 
 PACK_DIR = "runs/gpu-pack"
 BUDGET_BYTES = 60 * 2**20
@@ -51,22 +54,6 @@ def _write_tar(bank, path: Path, quality: int) -> int:
             buf.seek(0)
             tar.addfile(info, buf)
     return path.stat().st_size
-
-
-class PhraseTable:
-    """A TextEmbedder that answers from sentences embedded earlier (MiniLM's, by pack)."""
-
-    def __init__(self, table: dict[str, torch.Tensor], name: str = "phrase-table"):
-        self.table, self.name = table, name
-        self.dim = next(iter(table.values())).numel() if table else 0
-        self.asked: list[str] = []
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in texts if t not in self.table]
-        if missing:
-            raise KeyError(f"{len(missing)} sentence(s) were not packed, e.g. {missing[0]!r}: "
-                           "re-run python -m colorizer.training.pack")
-        return torch.stack([self.table[t] for t in texts]).numpy()
 
 
 class _Recording:

@@ -211,7 +211,7 @@ class Trainer:
             size = self.model.config.exemplar_size
             embedder = None
             if config.exemplar_texts:  # a GPU pack: sentences embedded where MiniLM is
-                from colorizer.training.pack import PhraseTable
+                from colorizer.training.phrase_table import PhraseTable
 
                 embedder = PhraseTable(torch.load(resolve(config.exemplar_texts)))
             source = ExemplarSource.build(size, text_embedder=embedder)
