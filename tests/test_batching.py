@@ -8,14 +8,24 @@ from PIL import Image
 
 from colorizer import ColorizationPipeline
 from colorizer.pipeline.batching import groups, resolve_precision
+from colorizer.pipeline.color_hints import Box, ColorHint
+from colorizer.pipeline.edits import EditCache
 from colorizer.pipeline.guidance import UserExemplar
+
+
+def _pipeline(weights, edits: int = 0) -> ColorizationPipeline:
+    pipe = ColorizationPipeline.from_pretrained(weights, device="cpu", context=False,
+                                                exemplars=False, render_size=64,
+                                                chroma_scale=3.0)
+    # No edit cache by default: a photo colorized alone after its batch must be computed
+    # again, not taken from the cache, for the comparisons to mean anything.
+    pipe.edits = EditCache(edits)
+    return pipe
 
 
 @pytest.fixture(scope="module")
 def pipe(shared_tiny_weights):
-    return ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                context=False, exemplars=False, render_size=64,
-                                                chroma_scale=3.0)
+    return _pipeline(shared_tiny_weights)
 
 
 def _photo(width: int, height: int, seed: int) -> Image.Image:
@@ -62,6 +72,32 @@ def test_batches_with_the_users_exemplars_match_single_calls(pipe):
         alone = pipe(photo, exemplars=[ref])
         _assert_same(result, alone)
         assert result.exemplars[0].to_dict() == alone.exemplars[0].to_dict()
+
+
+def _redness(image: Image.Image, box: tuple[int, int, int, int]) -> float:
+    rgb = np.asarray(image.crop(box), np.float64)
+    return float((rgb[..., 0] - rgb[..., 1]).mean())
+
+
+def test_color_hints_in_a_batch_and_the_edit_cache(pipe, shared_tiny_weights):
+    hints = [ColorHint(Box(4, 4, 40, 30), "#b22222")]
+    photos = [_photo(96, 64, seed) for seed in range(3)]
+    editing = _pipeline(shared_tiny_weights, edits=2)
+    editing.runner.batches.clear()
+    hinted = editing(photos, color_hints=hints)
+    assert editing.runner.batches == {3: 1}  # one forward pass; the hints come after it
+    for photo, result in zip(photos, hinted):
+        _assert_same(result, pipe(photo, color_hints=hints))  # hints per photo, as alone
+        assert "hint" in [r["kind"] for r in result.color_regions.to_dict()["regions"]]
+        assert _redness(result.image, (8, 8, 36, 26)) > _redness(pipe(photo).image,
+                                                                  (8, 8, 36, 26)) + 20
+    # The hints taken away from the last two photos: steps 2-6 come from the edit cache (no
+    # forward pass), and the colors are the photos' own again.
+    again = editing(photos[1:])
+    assert editing.runner.batches == {3: 1}
+    assert set(again[0].timings) == {"load", "hints", "finish"}
+    for photo, result in zip(photos[1:], again):
+        _assert_same(result, pipe(photo))
 
 
 def test_max_batch_splits_a_group(pipe):

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from colorizer.apps.engines import PipelineSpec, make_batch
+from colorizer.pipeline.color_hints import Box, ColorHint
 
 ray = pytest.importorskip("ray", reason="the Ray engine is an extra: pip install '.[ray]'")
 
@@ -78,6 +79,34 @@ def test_ray_writes_what_the_local_engine_writes(local_ray, shared_tiny_weights,
     assert _manifest(tmp_path / "ray") == _manifest(tmp_path / "local")
     again = make_batch(_spec(shared_tiny_weights), tmp_path / "ray").run([inputs])
     assert (again.count("skipped"), again.count("done")) == (7, 0)
+
+
+@pytest.mark.slow  # ~25 s: two Ray runs
+def test_ray_keeps_color_hints_and_sidecar_captions_in_its_skip_check(
+        local_ray, shared_tiny_weights, tmp_path):
+    inputs = _photos(tmp_path / "in", 4)
+    (inputs / "p01.txt").write_text("Kazan, 1950s")  # a sidecar caption beside one photo
+    hints = [ColorHint(Box(2, 2, 30, 20), "#b22222", source="a test")]
+    make_batch(_spec(shared_tiny_weights), tmp_path / "local", color_hints=hints).run([inputs])
+    out = tmp_path / "ray"
+    first = RayBatchColorizer(_spec(shared_tiny_weights), out, "png", workers=2, batch_size=3,
+                              color_hints=hints).run([inputs])
+    assert first.count("done") == 4
+    _assert_same_pixels(_pixels(out), _pixels(tmp_path / "local"))
+    entries = _manifest(out)
+    assert entries == _manifest(tmp_path / "local")
+    assert all(e["settings"]["color_hints"] for e in entries.values())
+    assert [bool(e["sidecar_sha256"]) for _, e in sorted(entries.items())] == [
+        False, True, False, False]
+    (inputs / "p01.txt").write_text("Prague, 1968")  # the caption edited: that photo again
+    again = RayBatchColorizer(_spec(shared_tiny_weights), out, "png", workers=2, batch_size=3,
+                              color_hints=hints).run([inputs])
+    assert [(i.source.name, i.status) for i in again.items] == [
+        ("p00.png", "skipped"), ("p01.png", "done"), ("p02.png", "skipped"),
+        ("p03.png", "skipped")]
+    # Without the hints the settings differ: every photo is done again (here, locally).
+    plain = make_batch(_spec(shared_tiny_weights), out).run([inputs])
+    assert plain.count("done") == 4
 
 
 def _workers() -> list[int]:
