@@ -15,15 +15,18 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
+# Only the argument parser is needed for `chronochrome --help` and argument errors: PIL,
+# numpy and the context types are imported when a command runs (tests/test_fast_start.py).
+if TYPE_CHECKING:
+    from PIL import Image
 
-from context.config import ContextConfig
-from context.scene import SceneClassifier
-from context.types import Caption
+    from context.scene import SceneClassifier
+    from context.types import Caption
 
-# (photo path, read the file name?) -> (the captions found, notes on what was left unread)
-CaptionReader = Callable[[str, bool], tuple[tuple[Caption, ...], tuple[str, ...]]]
+    # (photo path, read the file name?) -> (the captions found, notes on what was left unread)
+    CaptionReader = Callable[[str, bool], tuple[tuple[Caption, ...], tuple[str, ...]]]
 
 
 def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -63,6 +66,7 @@ def run_context_command(args: argparse.Namespace,
     (archives put place and year there: "Detroit_circa_1915.jpg"), unless
     `--no-filename-caption`.
     """
+    from context.config import ContextConfig
     from context.encoder import ContextEncoder
 
     image, captions, notes = None, (), ()
@@ -93,10 +97,14 @@ def run_context_command(args: argparse.Namespace,
 
 def _file_name_caption(path: str, filename: bool
                        ) -> tuple[tuple[Caption, ...], tuple[str, ...]]:
+    from context.types import Caption
+
     return ((Caption(Path(path).name, "filename"),) if filename else ()), ()
 
 
 def _open_with_pil(path: str) -> Image.Image:
+    from PIL import Image
+
     image = Image.open(path)
     image.load()
     return image

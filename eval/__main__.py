@@ -17,6 +17,8 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("eval.report", "colorize color photos' luminance, compare with the originals"),
     "bench": ("eval.bench_speed", "speed benchmark"),
+    "bench_start": ("eval.bench_start", "start-up: --help, the first photo, photos after it"),
+    "bench_throughput": ("eval.bench_throughput", "photos/s through the batch writer: local, Ray, GPU"),
     "real_photos": ("eval.real_photos", "old color photos under three hint conditions"),
     "blobs": ("eval.blobs", "isolated saturated blobs on black-and-white photos"),
     "flag_scenes": ("eval.flag_scenes", "flags unlike the training renders"),

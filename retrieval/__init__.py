@@ -12,16 +12,44 @@
 - `VisualEmbedder` is a protocol: retrieval never imports colorizer, the caller passes
   `colorizer.model.visual_embedder.LuminanceEncoderEmbedder` (or a tiny one in tests).
 
-Importing this package loads no model, reads no file and imports no FAISS.
+Importing this package loads no model, reads no file and imports no FAISS (nor numpy: its
+names are imported on first use).
 """
 
-from retrieval.embedders import HashingTextEmbedder, TextEmbedder, ThumbnailEmbedder, VisualEmbedder
-from retrieval.library import ExemplarLibrary, LibraryInfo
-from retrieval.retriever import ExemplarRetriever, RetrieverConfig
-from retrieval.types import Exemplar, NamedColor, RegionRef, RetrievedExemplar
+from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.embedders import (
+        HashingTextEmbedder,
+        TextEmbedder,
+        ThumbnailEmbedder,
+        VisualEmbedder,
+    )
+    from retrieval.library import ExemplarLibrary, LibraryInfo
+    from retrieval.retriever import ExemplarRetriever, RetrieverConfig
+    from retrieval.types import Exemplar, NamedColor, RegionRef, RetrievedExemplar
+
+# Names are imported on first use, so `retrieval.cli`'s parser (in `chronochrome --help`)
+# does not pay for numpy and the library's modules.
+_HOMES = {
+    **dict.fromkeys(("HashingTextEmbedder", "TextEmbedder", "ThumbnailEmbedder",
+                     "VisualEmbedder"), "retrieval.embedders"),
+    "ExemplarLibrary": "retrieval.library", "LibraryInfo": "retrieval.library",
+    "ExemplarRetriever": "retrieval.retriever", "RetrieverConfig": "retrieval.retriever",
+    **dict.fromkeys(("Exemplar", "NamedColor", "RegionRef", "RetrievedExemplar"),
+                    "retrieval.types"),
+}
 __all__ = [
     "Exemplar", "ExemplarLibrary", "ExemplarRetriever", "HashingTextEmbedder", "LibraryInfo",
-    "NamedColor", "RegionRef", "RetrievedExemplar", "RetrieverConfig", "TextEmbedder", "ThumbnailEmbedder",
-    "VisualEmbedder",
+    "NamedColor", "RegionRef", "RetrievedExemplar", "RetrieverConfig", "TextEmbedder",
+    "ThumbnailEmbedder", "VisualEmbedder",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'retrieval' has no attribute {name!r}")

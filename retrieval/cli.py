@@ -17,11 +17,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from context.types import SceneContext
-from retrieval.embedders import TextEmbedder, VisualEmbedder
-from retrieval.regions import RegionResolver
+# The parser alone (`chronochrome --help`) imports none of these (tests/test_fast_start.py).
+if TYPE_CHECKING:
+    from context.types import SceneContext
+    from retrieval.embedders import TextEmbedder, VisualEmbedder
+    from retrieval.regions import RegionResolver
 
 
 def add_library_parser(subparsers) -> argparse.ArgumentParser:
@@ -70,6 +72,7 @@ def run_library_command(args: argparse.Namespace,
 def _resolver() -> RegionResolver:
     from context.config import ContextConfig
     from context.gazetteer import load_gazetteer
+    from retrieval.regions import RegionResolver
 
     return RegionResolver(load_gazetteer(ContextConfig().data_dir))
 

@@ -48,4 +48,5 @@ if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
     $PIP install -q torch==2.13.0
   fi
 fi
-$PIP install -q -e ".[dev]"
+# ray: the optional engine for collections (--engine ray), installed here so its tests run.
+$PIP install -q -e ".[dev,ray]"

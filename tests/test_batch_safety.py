@@ -198,15 +198,15 @@ def test_dangling_and_looping_links_are_reported_per_file(tiny_weights, tmp_path
 def test_ctrl_c_prints_the_summary_and_exits_130(tiny_weights, tmp_path, monkeypatch, capsys):
     for i in range(3):
         _photo(tmp_path / "in" / f"p{i}.png", i)
-    original, calls = ColorizationPipeline.__call__, []
+    original, calls = ColorizationPipeline.prepare, []
 
-    def interrupt_second(self, *args, **kwargs):
+    def interrupt_second(self, *args, **kwargs):  # Ctrl-C while the second photo is read
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(ColorizationPipeline, "__call__", interrupt_second)
+    monkeypatch.setattr(ColorizationPipeline, "prepare", interrupt_second)
     assert _run(tiny_weights, tmp_path / "in", "-o", tmp_path / "out") == 130
     captured = capsys.readouterr()
     assert "1 colorized" in captured.out and "interrupted" in captured.err

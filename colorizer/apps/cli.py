@@ -12,6 +12,7 @@ import math
 import sys
 from pathlib import Path
 
+from colorizer.apps.engines import add_engine_arguments
 from colorizer.errors import ChronochromeError
 
 log = logging.getLogger("chronochrome")
@@ -75,6 +76,7 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retrieved-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: the same for retrieved exemplars, once found in the photo "
                         "(default 1; see eval/results/transfer-tuning.md)")
+    add_engine_arguments(p)
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -108,13 +110,7 @@ MAX_RENDER_SIZE = 2048  # px; the generator's memory grows with its square (2048
 
 
 def run_colorize(args: argparse.Namespace) -> int:
-    from colorizer.apps.batch import BatchColorizer, Manifest
-    from colorizer.apps.planner import find_sources
-    from colorizer.apps.samples import sample_photos
-    from colorizer.pipeline.colorization import ColorizationPipeline
-    from colorizer.pipeline.guidance import UserExemplar
-    from colorizer.pipeline.hint_json import read_color_hints
-
+    # The checks that need no model come before the imports that load torch (~1.5 s).
     if not args.samples and not args.inputs:
         raise ChronochromeError("no inputs: give image files or folders, or --samples")
     if not args.samples and args.outdir is None:
@@ -122,6 +118,13 @@ def run_colorize(args: argparse.Namespace) -> int:
     outdir = args.outdir or Path("outputs")
     if outdir.exists() and not outdir.is_dir():
         raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
+    from colorizer.apps.batch import Manifest
+    from colorizer.apps.engines import PipelineSpec, make_batch
+    from colorizer.apps.planner import find_sources
+    from colorizer.apps.samples import sample_photos
+    from colorizer.pipeline.guidance import UserExemplar
+    from colorizer.pipeline.hint_json import read_color_hints
+
     overrides = _checked_settings(args)
     if args.weights is not None and not (args.weights / "model.safetensors").is_file():
         raise ChronochromeError(f"--weights {args.weights}: not a folder holding "
@@ -134,11 +137,11 @@ def run_colorize(args: argparse.Namespace) -> int:
     # Reference photos are checked before any work starts: a bad one is the user's typo.
     user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
     color_hints = read_color_hints(args.color_hints, args.point)
-    pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
-                                                context=not args.no_context,
-                                                exemplars=not args.no_exemplars, **overrides)
-    batch = BatchColorizer(pipe, outdir, args.format, args.report, args.overwrite,
-                           exemplars=user_exemplars, color_hints=color_hints)
+    spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
+                        args.precision, args.compile, overrides)
+    batch = make_batch(spec, outdir, args.format, args.report, args.overwrite, user_exemplars,
+                       args.engine, args.address, args.workers, args.batch_size, args.threads,
+                       color_hints=color_hints)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)

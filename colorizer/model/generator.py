@@ -88,11 +88,15 @@ class GeneratorOutput:
 
 
 class ColorGenerator(nn.Module):
-    def __init__(self, config: GeneratorConfig, encoder: EfficientNetLite0 | None = None):
+    def __init__(self, config: GeneratorConfig, encoder: EfficientNetLite0 | None = None,
+                 ab_bins: torch.Tensor | None = None):
         super().__init__()
         self.config = config
         self.encoder = encoder if encoder is not None else EfficientNetLite0(include_head=False)
-        bins = in_gamut_ab_bins(samples_per_axis=config.grid_samples)
+        # Saved weights carry their bins (from_pretrained passes them): computing them again
+        # costs about 1 s of every start-up at grid_samples 96.
+        bins = (ab_bins if ab_bins is not None
+                else in_gamut_ab_bins(samples_per_axis=config.grid_samples))
         self.register_buffer("ab_bins", bins)  # (Q, 2) bin centers, saved with the weights
         # log of the class-rebalancing weights the model was trained with (zeros: unknown or
         # no rebalancing); set by the trainer, used by decode() to undo the vivid bias.
@@ -282,8 +286,9 @@ class ColorGenerator(nn.Module):
             raise FileNotFoundError(
                 f"no {WEIGHTS_FILE} in {folder}: pass a folder written by save_pretrained"
             )
-        model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE))
-        model.load_state_dict(load_file(str(weights)), strict=True)
+        state = load_file(str(weights))
+        model = cls(GeneratorConfig.from_json(folder / CONFIG_FILE), ab_bins=state.get("ab_bins"))
+        model.load_state_dict(state, strict=True)
         return model.eval()
 
     @classmethod

@@ -1,8 +1,11 @@
-"""ColorizationPipeline: load -> luminance -> context -> exemplars -> chroma -> merge.
+"""ColorizationPipeline: load -> luminance -> context -> exemplars -> chroma -> color hints
+-> merge.
 
     pipe = ColorizationPipeline.from_pretrained()       # the embedded default weights
     result = pipe("photo.jpg", hints="Kazan 1950s")     # -> ColorizationResult
     result = pipe("photo.jpg", exemplars=["color_print.jpg"])  # the user's own references
+    results = pipe(["a.jpg", "b.jpg"])                  # the generator on both at once
+    pipe.prepare / pipe.predict / pipe.finish           # the same steps, for batch engines
 
 Chroma is predicted at a working resolution (the operating point's `render_size`, the long
 side) and upsampled onto the full-resolution L* of the input, which is kept exactly: the
@@ -11,24 +14,21 @@ output's L* equals the input's (out-of-gamut chroma is reduced, never the lightn
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.pipeline.assemble import assemble_result
+from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
 from colorizer.pipeline.color_hints import Hint, check_hints
-from colorizer.pipeline.color_regions import color_regions
 from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
@@ -36,18 +36,22 @@ from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
 from colorizer.pipeline.exemplar_cells import ExemplarCache, descriptors_of
 from colorizer.pipeline.exemplar_step import (
-    ExemplarColors,
     Prediction,
     TransferParts,
     exemplar_colors,
 )
-from colorizer.pipeline.fingerprint import module_digest, pipeline_fingerprint
+from colorizer.pipeline.fingerprint import (
+    file_sha256,
+    module_digest,
+    pipeline_fingerprint,
+    weights_version,
+)
 from colorizer.pipeline.full_size import merge_full_size
-from colorizer.pipeline.guidance import Guidance, UserExemplar, build_guidance
-from colorizer.pipeline.hint_step import HintedColors, apply_hints, load_references, reference_fn
+from colorizer.pipeline.guidance import UserExemplar, build_guidance
+from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
-from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+from colorizer.pipeline.result import ColorizationResult, ModelInfo
 from context.config import ContextConfig
 from context.config_io import config_from_dict
 from context.types import SceneContext
@@ -59,15 +63,10 @@ __all__ = ["DEFAULT_WEIGHTS", "ColorizationPipeline", "DeviceUnavailableError", 
            "file_sha256", "gray_image", "lightness_at", "lightness_of", "render_shape",
            "resolve_device"]
 
+# What one photo may be given as (`LoadedImage`: already read by `load_image`).
+PhotoInput = str | Path | bytes | Image.Image | LoadedImage
+
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "default"
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class ColorizationPipeline:
@@ -86,10 +85,14 @@ class ColorizationPipeline:
         flag_finder: FlagFinder | None = None,
         decoding: DecodingConfig | None = None,
         components: dict[str, Any] | None = None,
+        precision: str = "auto",
     ):
         self.config = config or PipelineConfig()
         self.device = resolve_device(device)
         self.generator = generator.to(self.device).eval()
+        # The generator's forward pass on batches: precision ("auto": bf16 on CUDA, fp32 on
+        # the CPU), memory layout, torch.compile (`compile`).
+        self.runner = GeneratorRunner(self.generator, self.device, precision)
         self.model_info = model_info
         self.context_fn = context_fn
         self.exemplar_fn = exemplar_fn
@@ -120,6 +123,7 @@ class ColorizationPipeline:
         exemplars: bool = True,
         context_config: ContextConfig | None = None,
         retriever_config: RetrieverConfig | None = None,
+        precision: str = "auto",
         **settings: Any,
     ) -> ColorizationPipeline:
         """Load weights saved by `ColorGenerator.save_pretrained` (default: the embedded ones)
@@ -128,13 +132,13 @@ class ColorizationPipeline:
         With `context=True` the offline context encoder (OCR, hints, scene cues, text
         embedding) runs on every photo, configured by `context_config`. With `exemplars=True`
         exemplars are retrieved from the default library (`retriever_config`: a
-        `retrieval.RetrieverConfig`).
+        `retrieval.RetrieverConfig`). `precision`: auto, fp32, bf16 or fp16 (CUDA only).
         """
         folder = Path(path) if path else DEFAULT_WEIGHTS
         config = config_from_dict(PipelineConfig, settings)  # unknown keys: a clear error
         generator = ColorGenerator.from_pretrained(folder)
         info = ModelInfo(name=folder.name if path else "chronochrome-default",
-                         version=_weights_version(folder),
+                         version=weights_version(folder),
                          sha256=file_sha256(folder / WEIGHTS_FILE), path=str(folder))
         torch_device = resolve_device(device)
         context_fn, exemplar_fn = default_components(torch_device, context, exemplars,
@@ -150,16 +154,26 @@ class ColorizationPipeline:
                       "retriever_config": repr(retriever_config)}
         return cls(generator, info, config, device=torch_device, context_fn=context_fn,
                    exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
-                   decoding=DecodingConfig.load(folder), components=components)
+                   decoding=DecodingConfig.load(folder), components=components,
+                   precision=precision)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
         given as dicts of the fields that change)."""
-        return ColorizationPipeline(self.generator, self.model_info,
-                                    self.config.changed(self.saved_decoding, changes),
-                                    self.device, self.context_fn, self.exemplar_fn,
-                                    self.exemplar_cache, self.balance, self.flag_finder,
-                                    self.saved_decoding, self.components)
+        other = ColorizationPipeline(self.generator, self.model_info,
+                                     self.config.changed(self.saved_decoding, changes),
+                                     self.device, self.context_fn, self.exemplar_fn,
+                                     self.exemplar_cache, self.balance, self.flag_finder,
+                                     self.saved_decoding, self.components,
+                                     self.runner.precision)
+        other.runner = self.runner  # one generator, compiled once
+        return other
+
+    def compile(self, mode: str | None = None) -> bool:
+        """torch.compile the generator (worth it on a GPU for long runs; the first photo
+        of each new render shape waits for a compile). False where it cannot be compiled:
+        the pipeline then runs eagerly, as before."""
+        return self.runner.compile(mode)
 
     @property
     def render_size(self) -> int:
@@ -171,55 +185,67 @@ class ColorizationPipeline:
         """Hex SHA-256 of everything that changes this pipeline's output (fingerprint.py)."""
         heads = {"balance": module_digest(self.balance),
                  "flag_finder": module_digest(self.flag_finder)}
+        # Reduced precision changes colors by a level or two: it counts, and fp32 (what every
+        # fingerprint before it meant) keeps the fingerprints already written.
+        components = (self.components if self.runner.precision == "fp32"
+                      else {**self.components, "precision": self.runner.precision})
         return pipeline_fingerprint(self.model_info.sha256, self.generator.config.to_dict(),
-                                    heads, self.saved_decoding, self.config, self.components)
+                                    heads, self.saved_decoding, self.config, components)
 
     @torch.inference_mode()
     def __call__(
         self,
-        image: str | Path | bytes | Image.Image | LoadedImage,
+        image: PhotoInput | list[PhotoInput],
         hints: str | None = None,
         caption: str | None = None,
         exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
         color_hints: Sequence[Hint] = (),
-    ) -> ColorizationResult:
-        """Colorize one photo. `exemplars` are the user's own color reference photos; they
-        take the first exemplar slots, before the retrieved ones. `color_hints` set the colors
-        people know (colorizer.pipeline.color_hints); a second call on the same photo with
-        other color hints reuses steps 2-6 (colorizer.pipeline.edits)."""
+    ) -> ColorizationResult | list[ColorizationResult]:
+        """Colorize one photo, or a list of photos (-> a list of results, the generator run on
+        them together: colorizer.pipeline.batching). `exemplars` are the user's own color
+        reference photos, for every photo; they take the first exemplar slots. `color_hints`
+        set the colors people know (colorizer.pipeline.color_hints), for every photo; a second
+        call on the same photo with other color hints reuses steps 2-6 (edits.py)."""
         _check_text(hints=hints, caption=caption)
-        clock = _Stopwatch()
+        many = isinstance(image, list | tuple)
+        user = [self.user_exemplar(e) for e in exemplars]
+        photos = [self.prepare(one, hints, caption, user, color_hints)
+                  for one in (image if many else [image])]
+        results = [self.finish(p, pred) for p, pred in zip(photos, self.predict(photos))]
+        return results if many else results[0]
+
+    # -- the steps -----------------------------------------------------------------------
+
+    def user_exemplar(self, exemplar: str | Path | bytes | Image.Image | UserExemplar
+                      ) -> UserExemplar:
+        return (exemplar if isinstance(exemplar, UserExemplar)
+                else UserExemplar.load(exemplar, max_pixels=self.config.max_pixels))
+
+    @torch.inference_mode()
+    def prepare(self, image: PhotoInput, hints: str | None = None, caption: str | None = None,
+                user: Sequence[UserExemplar] = (), color_hints: Sequence[Hint] = ()
+                ) -> PreparedPhoto:
+        """Steps 1-3 of one photo: everything before the generator. A photo whose steps 2-6
+        the edit cache holds (same photo, text, exemplars and pipeline: only its color hints
+        changed) skips them: its `base` is set, and `predict` and `finish` reuse it."""
+        clock = Stopwatch()
         # 1. Load: one loader for every input kind; color input is reduced to its L*. The
-        #    user's exemplars and color hints are checked before any work: a bad one is a typo.
+        #    color hints are checked before any work: a bad one is the user's typo.
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
-        user = [e if isinstance(e, UserExemplar) else
-                UserExemplar.load(e, max_pixels=self.config.max_pixels) for e in exemplars]
-        color_hints = check_hints(color_hints, loaded.size)
-        references = load_references(color_hints, self.config.max_pixels)
+        checked = check_hints(color_hints, loaded.size)
+        edit = {"color_hints": checked,
+                "references": load_references(checked, self.config.max_pixels),
+                "edit_key": edit_key(loaded, hints, caption, user, self.fingerprint)}
         clock.lap("load")
-        key = edit_key(loaded, hints, caption, user, self.fingerprint)
-        base = self.edits.get(key)
-        if base is None:  # 2.-6. context, guidance, chroma, exemplar colors, merge
-            base = self._base(loaded, lightness, hints, caption, user, clock)
-            self.edits.put(key, base)
+        small = lightness_at(lightness, self.render_size)
+        base = self.edits.get(edit["edit_key"])
+        if base is not None:
+            return PreparedPhoto(loaded, lightness, small, base.context, PhotoCaptions(()),
+                                 list(user), [], base.guidance, base.chroma_scale, hints,
+                                 caption, None, clock.laps, base=base, **edit)
 
-        # 7. The user's color hints over the regions the photo shows; elsewhere nothing changes.
-        parts = self._parts()
-        hinted = apply_hints(color_hints, references, lightness, base.ab_work, base.guide_work,
-                             reference_fn(parts, lightness, base.prediction),
-                             self.config.hint_spread, descriptors_of(base.prediction.features))
-        clock.lap("hints")
-        merged = self._finish(lightness, hinted.ab, base.colors)
-        clock.lap("finish")
-        return self._result(loaded, base, hinted, merged, timings=clock.laps,
-                            settings=self._settings(base.chroma_scale, user, base.guidance,
-                                                    hints, caption))
-
-    def _base(self, loaded: LoadedImage, lightness: torch.Tensor, hints: str | None,
-              caption: str | None, user: list[UserExemplar], clock: _Stopwatch) -> BaseRun:
-        """Steps 2-6: what an edit with other color hints reuses."""
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
                     if self.context_fn else PhotoCaptions(()))
@@ -234,31 +260,65 @@ class ColorizationPipeline:
         # 3. Guidance: the user's exemplars (attended to) and retrieved ones (transfer only).
         retrieved = (list(self.exemplar_fn(context, gray, None if hint_note else hints))
                      if self.exemplar_fn else [])
-        guidance = build_guidance(retrieved, user, self.generator.config.exemplar_size,
+        guidance = build_guidance(retrieved, list(user), self.generator.config.exemplar_size,
                                   self.generator.config.text_dim, self.config.max_exemplars,
                                   self.config.exemplar_score_margin)
         clock.lap("retrieval")
+        return PreparedPhoto(loaded, lightness, small, context, captions, list(user), retrieved,
+                             guidance, self._chroma_scale(guided=bool(user)), hints, caption,
+                             hint_note, clock.laps, **edit)
 
-        # 4. Chroma at the working resolution; without the user's own exemplars this is the
-        #    photo's own, no-context color.
-        chroma_scale = self._chroma_scale(guided=bool(user))
-        prediction = self._predict(lightness, guidance, chroma_scale)
+    @torch.inference_mode()
+    def predict(self, photos: Sequence[PreparedPhoto]) -> list[Prediction]:
+        """Step 4: chroma at the working resolution; without the user's own exemplars this is
+        the photo's own, no-context color. Photos that can share a forward pass run together
+        (colorizer.pipeline.batching); a photo from the edit cache reuses its prediction."""
+        return predict_batched(photos, self.generator, self.runner, self.decode)
 
+    @torch.inference_mode()
+    def finish(self, photo: PreparedPhoto, prediction: Prediction) -> ColorizationResult:
+        """Steps 5-7 of one photo: exemplar colors and the edge-aware chroma (`_base`, kept in
+        the edit cache), the user's color hints, the merge at full resolution."""
+        clock = Stopwatch()
+        base = photo.base or self._base(photo, prediction, clock)
+
+        # 7. The user's color hints over the regions the photo shows; elsewhere nothing changes.
+        hinted = apply_hints(photo.color_hints, photo.references, photo.lightness, base.ab_work,
+                             base.guide_work,
+                             reference_fn(self._parts(), photo.lightness, base.prediction),
+                             self.config.hint_spread, descriptors_of(base.prediction.features))
+        clock.lap("hints")
+        # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
+        merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
+                                 base.colors.context_weight.float())
+        clock.lap("finish")
+        laps = dict(clock.laps)
+        timings = {**photo.timings, **laps}
+        if "transfer" in laps:  # the exemplar transfer runs the generator's encoder
+            del timings["transfer"]
+            timings["generator"] = photo.timings.get("generator", 0.0) + laps["transfer"]
+        return assemble_result(self.model_info, photo.loaded, base, hinted, merged, timings,
+                               self._settings(photo))
+
+    def _base(self, photo: PreparedPhoto, prediction: Prediction, clock: Stopwatch) -> BaseRun:
+        """Steps 5-6, kept in the edit cache with steps 2-4: what an edit with other color
+        hints reuses."""
         # 5. Exemplar colors copied where each exemplar is found (retrieved ones must be found
         #    in the photo first).
-        colors = exemplar_colors(self._parts(), lightness, prediction, guidance, len(user),
-                                 retrieved)
-        clock.lap("generator")
+        colors = exemplar_colors(self._parts(), photo.lightness, prediction, photo.guidance,
+                                 len(photo.user), photo.retrieved)
+        clock.lap("transfer")
 
         # 6. Chroma at the edge filter's working size, following the photo's edges.
-        ab_work, guide_work = chroma_work(colors.ab.float().cpu(), lightness,
+        ab_work, guide_work = chroma_work(colors.ab.float().cpu(), photo.lightness,
                                           self.decoding.chroma)
         clock.lap("merge")
-        notes = ((f"hint not used: {hint_note}",) if hint_note else ()) + captions.notes
-        return BaseRun(context, notes, guidance, prediction, colors, chroma_scale, ab_work,
-                       guide_work)
-
-    # -- the steps -----------------------------------------------------------------------
+        notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())
+                 + photo.captions.notes)
+        base = BaseRun(photo.context, notes, photo.guidance, prediction, colors,
+                       photo.chroma_scale, ab_work, guide_work)
+        self.edits.put(photo.edit_key, base)
+        return base
 
     def _chroma_scale(self, guided: bool) -> float:
         """The caller's override wins; else the user's own reference photo of the scene is
@@ -268,18 +328,6 @@ class ColorizationPipeline:
                 and decoding.guided_chroma_scale is not None):
             return decoding.guided_chroma_scale
         return decoding.chroma_scale
-
-    def _predict(self, lightness: torch.Tensor, guidance: Guidance, chroma_scale: float
-                 ) -> Prediction:
-        small = lightness_at(lightness, self.render_size).to(self.device)
-        tokens, mask = self.generator.encode_conditioning(guidance.conditioning, 1)
-        features = self.generator.encode(small)  # reused by the balance and the transfer
-        logits, weights = self.generator.logits_from_features(
-            features, tokens, mask, return_attention=guidance.attended > 0)
-        attention = self.generator.exemplar_attention(weights, guidance.conditioning,
-                                                      tuple(logits.shape[-2:]))
-        ab, uncertainty = self.decode(logits, features, chroma_scale)
-        return Prediction(small, features, attention, ab, uncertainty)
 
     def decode(self, logits: torch.Tensor, features: dict[int, torch.Tensor],
                chroma_scale: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -302,66 +350,24 @@ class ColorizationPipeline:
         return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
                              self.device)
 
-    def _finish(self, lightness: torch.Tensor, ab_work: torch.Tensor, colors: ExemplarColors
-                ) -> tuple[Image.Image, np.ndarray, np.ndarray]:
-        """(RGB image, uncertainty (H, W), context region (H, W)) at the input's full size;
-        L* is kept exactly (merged a band of rows at a time: full_size.py)."""
-        return merge_full_size(lightness, ab_work, colors.uncertainty.float(),
-                               colors.context_weight.float())
-
-    def _result(self, loaded: LoadedImage, base: BaseRun, hinted: HintedColors,
-                merged: tuple[Image.Image, np.ndarray, np.ndarray], timings: dict[str, float],
-                settings: dict[str, Any]) -> ColorizationResult:
-        image, uncertainty, region = merged
-        rh, rw = base.prediction.small.shape[-2:]
-        colors = base.colors
-        records = tuple(colors.records)
-        unc_grid = F.interpolate(colors.uncertainty.float().cpu(), size=hinted.weights.shape[1:],
-                                 mode="bilinear", align_corners=False)[0, 0].numpy()
-        regions = color_regions(hinted.uses, hinted.weights.numpy(), records, colors.maps,
-                                unc_grid.clip(0, 1), loaded.size)
-        notes = base.notes + tuple(f"color hint {k + 1}: {note}"
-                                   for k, use in enumerate(hinted.uses) for note in use.notes)
-        return ColorizationResult(
-            image=image, uncertainty=uncertainty,
-            input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
-                            format=loaded.source_format, frames=loaded.frames,
-                            sha256=loaded.sha256, notes=loaded.notes),
-            model=self.model_info, context=base.context, exemplars=records,
-            exemplar_maps=tuple(colors.maps), exemplar_images=base.guidance.images,
-            render_size=(rw, rh), timings=timings, settings=settings,
-            context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)
-
-    def _settings(self, chroma_scale: float, user: list[UserExemplar], guidance: Guidance,
-                  hints: str | None, caption: str | None) -> dict[str, Any]:
+    def _settings(self, photo: PreparedPhoto) -> dict[str, Any]:
         """What this run used, from the resolved configs (a 0.0 is reported as 0.0)."""
         return {
             "device": str(self.device),
+            "precision": self.runner.precision,
             "temperature": self.decoding.temperature,
-            "chroma_scale": chroma_scale,
+            "chroma_scale": photo.chroma_scale,
             **{k: v for k, v in self.decoding.flat().items() if k.startswith("chroma.")},
             "balance": self.balance is not None,
-            "exemplar_transfer": self.config.exemplar_transfer if user else 0.0,
+            "exemplar_transfer": self.config.exemplar_transfer if photo.user else 0.0,
             "retrieved_transfer": (self.config.retrieved_transfer
-                                   if len(guidance.used) > len(user) else 0.0),
+                                   if len(photo.guidance.used) > len(photo.user) else 0.0),
             "render_size": self.render_size,
-            "hints": hints,
-            "caption": caption,
+            "hints": photo.hints,
+            "caption": photo.caption,
             "filename_caption": self.config.filename_caption,
             "fingerprint": self.fingerprint,
         }
-
-
-class _Stopwatch:
-    """Seconds per pipeline stage, in the order the stages ran."""
-
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name], self._last = now - self._last, now
 
 
 def _check_text(**values: object) -> None:
@@ -375,11 +381,3 @@ def _check_text(**values: object) -> None:
 
 def _empty_context() -> SceneContext:
     return SceneContext.empty("context inference switched off for this pipeline")
-
-
-def _weights_version(folder: Path) -> str:
-    from safetensors import safe_open
-
-    with safe_open(str(folder / WEIGHTS_FILE), framework="pt") as handle:
-        meta = handle.metadata() or {}
-    return meta.get("version", "unversioned")

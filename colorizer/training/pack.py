@@ -22,8 +22,11 @@ import numpy as np
 import torch
 from PIL import Image
 
+from colorizer.training.phrase_table import PhraseTable
 from colorizer.training.sources import PhotoSource, load_sources
 from colorizer.training.train import TrainConfig, resolve
+
+__all__ = ["PhraseTable", "pack", "record_exemplar_texts"]
 
 PACK_DIR = "runs/gpu-pack"
 BUDGET_BYTES = 60 * 2**20

@@ -1,0 +1,76 @@
+"""Where a batch runs: the local engine (this process; the default) or Ray (`--engine ray`).
+
+Both plan with `colorizer.apps.planner`, decide "already done" with the same fingerprint,
+encode with `colorizer.apps.outputs` and write through `BatchColorizer.publish`: a folder
+colorized by one engine is resumed by the other.
+
+    spec = PipelineSpec(weights=None, device="auto", context=True, exemplars=True)
+    batch = make_batch(spec, outdir, engine="ray", address="ray://head:10001")
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from colorizer.apps.spec import PipelineSpec
+from colorizer.errors import ChronochromeError
+
+if TYPE_CHECKING:
+    from colorizer.apps.batch import BatchColorizer
+    from colorizer.pipeline.color_hints import Hint
+    from colorizer.pipeline.guidance import UserExemplar
+
+__all__ = ["ENGINES", "PipelineSpec", "add_engine_arguments", "make_batch"]
+
+ENGINES = ("local", "ray")
+
+
+def add_engine_arguments(p: argparse.ArgumentParser) -> None:
+    """The colorize command's options for batches, devices and engines."""
+    p.add_argument("--engine", choices=ENGINES, default="local",
+                   help="local: this process (default); ray: a Ray cluster (pip install "
+                        "'chronochrome[ray]'), a local one unless --address")
+    p.add_argument("--address", help="with --engine ray: the cluster's address, e.g. "
+                                     "ray://head:10001 or auto (default: start a local one)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="with --engine ray: model replicas (default: one per GPU, else 2)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="photos through the generator together (default 8 on a GPU, 1 on "
+                        "the CPU)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads reading and encoding photos beside the generator (default "
+                        "2 on a GPU, 0 on the CPU)")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="the generator's arithmetic: auto = bf16 on a GPU, fp32 on the CPU")
+    p.add_argument("--compile", action="store_true",
+                   help="torch.compile the generator (GPU, long runs: each new photo shape "
+                        "waits for a compile)")
+
+
+def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool = False,
+               overwrite: bool = False, exemplars: list[UserExemplar] | None = None,
+               engine: str = "local", address: str | None = None,
+               workers: int | None = None, batch_size: int | None = None,
+               threads: int | None = None, color_hints: Sequence[Hint] = ()
+               ) -> BatchColorizer:
+    """The batch writer for `engine`; its `run(sources, hints, caption, on_item)` is the
+    same for both. `exemplars` and `color_hints` are used for every photo."""
+    if batch_size is not None and batch_size < 1:
+        raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
+    if workers is not None and workers < 1:
+        raise ChronochromeError(f"--workers {workers}: give 1 or more workers")
+    if engine == "ray":
+        from colorizer.apps.ray_engine import RayBatchColorizer
+
+        return RayBatchColorizer(spec, outdir, fmt, report, overwrite, exemplars or [],
+                                 address=address, workers=workers, batch_size=batch_size,
+                                 color_hints=color_hints)
+    if address is not None or workers is not None:
+        raise ChronochromeError("--address and --workers are for --engine ray")
+    from colorizer.apps.batch import BatchColorizer
+
+    return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],
+                          batch_size=batch_size, threads=threads, color_hints=color_hints)

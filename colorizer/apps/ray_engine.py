@@ -1,0 +1,164 @@
+"""`chronochrome colorize --engine ray [--address ADDR]`: a collection over a Ray cluster.
+
+This process (the driver) plans every name (`colorizer.apps.planner`), fails outputs that
+would replace a user's files, and is the only writer of OUTDIR: the manifest and the files go
+through `BatchColorizer.publish`, as with the local engine. Ray Data streams the photos to
+actors that each load the pipeline once (`ColorizeWorker`, on a GPU where the cluster has
+GPUs) and run the same stages as the local engine (`colorizer.apps.stages`): read with the
+skip check by fingerprint, the generator on batches, encode. A photo's outcome (its encoded
+files, or its error) comes back to the driver and is written or reported at once, so what a
+run finished is kept when it is stopped, and a re-run skips it.
+
+A worker that dies is replaced and its batch re-run by Ray Data; if the run itself dies, a
+re-run finishes it: what was written is skipped, nothing is written twice.
+
+Outputs equal the local engine's within one 8-bit level: a worker runs torch on one thread,
+and another thread count sums in another order (tests/test_ray_engine.py).
+
+On a cluster every node reads the inputs and the weights by the driver's paths (a shared
+mount); the outputs come back to the driver.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from colorizer.apps.batch import FORMATS, BatchColorizer, BatchItem, Manifest
+from colorizer.apps.planner import PlannedOutput, Source
+from colorizer.apps.spec import PipelineSpec
+from colorizer.apps.stages import PhotoStages, Work
+from colorizer.errors import ChronochromeError
+from colorizer.pipeline.color_hints import Hint
+from colorizer.pipeline.guidance import UserExemplar
+
+CPU_WORKERS = 2  # actors when the cluster has no GPU (each loads the model: ~1 GB)
+CPU_BATCH = 4  # photos per call on the CPU: enough to hide a call's overhead
+
+
+def _ray():
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise ChronochromeError("--engine ray needs Ray: pip install 'chronochrome[ray]' "
+                                f"(or use the default --engine local) [{exc}]") from exc
+    return ray
+
+
+class RayBatchColorizer(BatchColorizer):
+    """`BatchColorizer` whose photos are computed by Ray actors; `run` is the same."""
+
+    def __init__(self, spec: PipelineSpec, outdir: Path, fmt: str = "png",
+                 report: bool = False, overwrite: bool = False,
+                 exemplars: list[UserExemplar] | None = None, address: str | None = None,
+                 workers: int | None = None, batch_size: int | None = None,
+                 ray_init: dict[str, Any] | None = None, color_hints: Sequence[Hint] = ()):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
+        self.ray = _ray()
+        self.spec, self.outdir, self.fmt, self.report = spec, outdir, fmt, report
+        self.overwrite, self.exemplars = overwrite, list(exemplars or [])
+        self.color_hints = tuple(color_hints)
+        self.address, self.workers, self.batch_size = address, workers, batch_size
+        self.ray_init = dict(ray_init or {})  # e.g. num_cpus for a local instance in tests
+        self.pipeline = None  # built by each worker
+
+    def _execute(self, items: list[BatchItem], manifest: Manifest, hints: str | None,
+                 caption: str | None, on_item) -> None:
+        works = [self.work(item, manifest) for item in items]
+        for work in works:
+            if not work.active and on_item:  # refused before any work (a user's file)
+                on_item(work.item)
+        rows = [_row(i, work) for i, work in enumerate(works) if work.active]
+        if not rows:
+            return
+        for row in self._dataset(rows, hints, caption).iter_rows():
+            work = works[int(row["index"])]
+            settings = _apply(work, pickle.loads(row["outcome"]))
+            self.publish(work, manifest, settings)
+            if on_item:
+                on_item(work.item)
+
+    def _dataset(self, rows: list[dict[str, Any]], hints: str | None, caption: str | None):
+        ray = self.ray
+        if not ray.is_initialized():
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
+                     **self.ray_init)
+        gpus = ray.cluster_resources().get("GPU", 0) if self.spec.device != "cpu" else 0
+        workers = self.workers or (int(gpus) if gpus >= 1 else CPU_WORKERS)
+        batch = self.batch_size or (8 if gpus else CPU_BATCH)
+        worker_args = {"spec": self.spec, "fmt": self.fmt, "report": self.report,
+                       "exemplars": self.exemplars, "hints": hints, "caption": caption,
+                       "color_hints": self.color_hints, "device": "cuda" if gpus else "cpu"}
+        data = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch))
+        return data.map_batches(
+            ColorizeWorker, fn_constructor_kwargs=worker_args, batch_size=batch,
+            batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers),
+            # A killed worker is replaced and its batch re-run, not the run failed: Ray Data's
+            # actor pools default to max_restarts=-1 and max_task_retries=-1.
+            num_gpus=1 if gpus else 0, num_cpus=1)
+
+
+def _row(index: int, work: Work) -> dict[str, Any]:
+    """What a worker needs of one photo, as plain values."""
+    plan = work.item.plan
+    return {"index": index, "source": str(plan.source.path),
+            "relative": plan.source.relative.as_posix(), "problem": plan.source.problem,
+            "key": plan.key, "image": str(plan.image),
+            "sides": pickle.dumps({e: str(p) for e, p in plan.sides.items()}),
+            "entry": pickle.dumps(work.entry)}
+
+
+def _apply(work: Work, outcome: dict[str, Any]) -> dict[str, Any]:
+    """A worker's outcome onto the driver's item; returns the settings it was computed with."""
+    item = work.item
+    item.status, item.message = outcome["status"], outcome["message"]
+    item.captions, item.seconds = outcome["captions"], outcome["seconds"]
+    work.files = [(Path(path), data) for path, data in outcome["files"]]
+    work.input_sha256 = outcome["input_sha256"]
+    work.sidecar_sha256 = outcome["sidecar_sha256"]
+    return outcome["settings"]
+
+
+class ColorizeWorker:
+    """A Ray Data actor: builds the pipeline once, then colorizes batches of rows."""
+
+    def __init__(self, spec: PipelineSpec, fmt: str, report: bool,
+                 exemplars: list[UserExemplar], hints: str | None, caption: str | None,
+                 color_hints: Sequence[Hint], device: str):
+        self.stages = PhotoStages(spec.build(device), fmt, report, exemplars, hints, caption,
+                                  color_hints)
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        works = [Work(_item(batch, j), pickle.loads(batch["entry"][j]))
+                 for j in range(len(batch["index"]))]
+        for work in works:
+            self.stages.read(work)
+        self.stages.generate(works)
+        outcomes = []
+        for work in works:
+            self.stages.encode(work)
+            item = work.item
+            outcomes.append(pickle.dumps({
+                "status": item.status, "message": item.message, "captions": item.captions,
+                "seconds": item.seconds, "input_sha256": work.input_sha256,
+                "sidecar_sha256": work.sidecar_sha256,
+                "files": [(str(path), data) for path, data in work.files],
+                "settings": self.stages.settings}))
+        return {"index": np.asarray(batch["index"]),
+                "outcome": np.asarray(outcomes, dtype=object)}
+
+
+def _item(batch: dict[str, np.ndarray], j: int) -> BatchItem:
+    source = Source(Path(str(batch["source"][j])), PurePosixPath(str(batch["relative"][j])),
+                    str(batch["problem"][j]))
+    sides = {e: Path(p) for e, p in pickle.loads(batch["sides"][j]).items()}
+    image = Path(str(batch["image"][j]))
+    plan = PlannedOutput(source, str(batch["key"][j]), image, sides)
+    return BatchItem(source.path, image, plan=plan)
+

@@ -1,0 +1,35 @@
+"""`PipelineSpec`: how to build a pipeline, as plain values a worker on another machine can
+receive (colorizer.apps.engines, colorizer.apps.ray_engine)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """How to build the pipeline: what a worker on another machine needs to build the same
+    one (weights by path, so every node must see them at that path, as the inputs)."""
+
+    weights: Path | None = None  # a save_pretrained folder; None: the embedded weights
+    device: str = "auto"
+    context: bool = True  # context inference (OCR, hints, scene cues)
+    exemplars: bool = True  # exemplar retrieval from the default library
+    precision: str = "auto"
+    compile: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)  # PipelineConfig overrides
+
+    def build(self, device: str | None = None) -> ColorizationPipeline:
+        from colorizer.pipeline.colorization import ColorizationPipeline
+
+        pipe = ColorizationPipeline.from_pretrained(
+            self.weights, device=device or self.device, context=self.context,
+            exemplars=self.exemplars, precision=self.precision, **self.settings)
+        if self.compile:
+            pipe.compile()
+        return pipe

@@ -1,0 +1,232 @@
+"""The stages a photo goes through in a batch, shared by the local engine and Ray's workers.
+
+    read      load the file; skip it when its manifest entry says it is done from the same
+              input and settings; steps 1-3 of the pipeline (context, guidance)
+    generate  step 4 for many photos at once: the generator on the device
+    encode    steps 5-6 and the encoded files (the image with its provenance, the report)
+
+Each stage records a photo's failure on its item and the batch goes on. Writing (the manifest
+and the files) is not a stage: it stays with the one process that owns OUTDIR
+(`colorizer.apps.batch.BatchColorizer`), whichever engine computed the files.
+
+`Lanes` runs read and encode inline (the default on a CPU, where threads only compete for
+the cores) or on threads, so the next photos are read and the last ones encoded while the
+device runs the generator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from colorizer.apps.outputs import FileData, encode_outputs
+from colorizer.errors import ChronochromeError, ImageNotFoundError
+from colorizer.pipeline.batching import PreparedPhoto
+from colorizer.pipeline.captions import sidecar_captions
+from colorizer.pipeline.color_hints import Hint, hint_key
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.exemplar_step import Prediction
+from colorizer.pipeline.guidance import UserExemplar
+from colorizer.pipeline.image_pixels import NONFINITE_NOTE
+from colorizer.pipeline.imageio import LoadedImage, load_image
+
+
+def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str | None,
+                 fmt: str, report: bool, exemplars: Sequence[UserExemplar],
+                 color_hints: Sequence[Hint] = ()) -> dict[str, Any]:
+    """Everything that changes what a run writes: the pipeline's fingerprint (weights, model
+    config, operating point, precision, every setting that changes colors) and this run's
+    inputs and formats. A manifest entry with other settings is re-done."""
+    return {"fingerprint": pipeline.fingerprint, "hints": hints, "caption": caption,
+            "format": fmt, "report": report, "exemplars": [e.sha256 for e in exemplars],
+            # Only with hints, so outputs written before hints existed stay "done".
+            **({"color_hints": [hint_key(h) for h in color_hints]} if color_hints else {})}
+
+
+def sidecar_digest(loaded: LoadedImage) -> str | None:
+    """SHA-256 of what the photo's sidecar files (NAME.txt/.json/.xmp) say, None without any:
+    an edited caption changes the colors (context), so it must undo "already done"."""
+    if loaded.path is None:
+        return None
+    captions, notes = sidecar_captions(Path(loaded.path))
+    if not captions and not notes:
+        return None  # as manifests written before sidecars counted: those stay done
+    text = json.dumps([[c.text, c.source] for c in captions] + notes, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def same_work(entry: dict[str, Any] | None, input_sha256: str, sidecar_sha256: str | None,
+              settings: dict[str, Any]) -> bool:
+    """A finished ("done") manifest entry from the same input bytes, sidecar captions
+    (`sidecar_digest`) and `settings`."""
+    return bool(entry and entry.get("state", "done") == "done"
+                and entry.get("input_sha256") == input_sha256
+                and entry.get("sidecar_sha256") == sidecar_sha256
+                and entry.get("settings") == settings)
+
+
+@dataclass
+class Work:
+    """One photo on its way through the stages. `item` is a `BatchItem`: its status, message,
+    captions and seconds are filled in here; `entry` is its manifest entry when every file
+    the entry lists is still there (else None: nothing to skip)."""
+
+    item: Any
+    entry: dict[str, Any] | None = None
+    pipeline: ColorizationPipeline | None = None
+    prepared: PreparedPhoto | None = None
+    prediction: Prediction | None = None
+    input_sha256: str = ""
+    sidecar_sha256: str | None = None  # sidecar_digest: the manifest entry keeps it
+    size_note: str = ""
+    files: list[FileData] = field(default_factory=list)  # encoded, not yet written
+
+    @property
+    def active(self) -> bool:
+        return self.item.status == "pending"
+
+
+def fail(work: Work, exc: BaseException) -> None:
+    """Record why a photo failed, in words a user can act on; the batch goes on."""
+    source = work.item.source
+    if isinstance(exc, ChronochromeError):
+        message = str(exc)
+    elif isinstance(exc, MemoryError):
+        message = (f"{source}: not enough memory for this photo; downscale it or lower "
+                   "--render-size")
+    else:
+        message = f"{source}: {type(exc).__name__}: {exc}"
+    work.item.status, work.item.message = "failed", message
+
+
+CAUGHT = (ChronochromeError, MemoryError, OSError, ValueError, RuntimeError)
+
+
+class PhotoStages:
+    """The stages of one run: one pipeline, one format, one hint, caption, set of exemplars
+    and set of color hints for all."""
+
+    def __init__(self, pipeline: ColorizationPipeline, fmt: str, report: bool,
+                 exemplars: Sequence[UserExemplar], hints: str | None, caption: str | None,
+                 color_hints: Sequence[Hint] = ()):
+        self.pipeline, self.fmt, self.report = pipeline, fmt, report
+        self.exemplars, self.hints, self.caption = list(exemplars), hints, caption
+        self.color_hints = tuple(color_hints)
+        self.settings = settings_key(pipeline, hints, caption, fmt, report, exemplars,
+                                     self.color_hints)
+        self._pipelines: dict[int, ColorizationPipeline] = {}  # by render size: one each
+
+    def read(self, work: Work) -> Work:
+        start, plan = time.perf_counter(), work.item.plan
+        try:
+            if plan.source.problem:
+                raise ImageNotFoundError(str(work.item.source), plan.source.problem,
+                                         "fix or remove the link")
+            loaded = load_image(work.item.source, max_pixels=self.pipeline.config.max_pixels)
+            work.input_sha256 = loaded.sha256
+            work.sidecar_sha256 = sidecar_digest(loaded)
+            if same_work(work.entry, loaded.sha256, work.sidecar_sha256, self.settings):
+                work.item.status = "skipped"
+                work.item.message = "already colorized from the same input and model"
+            else:
+                work.pipeline, work.size_note = self._pipeline_for(max(loaded.size))
+                work.prepared = work.pipeline.prepare(loaded, self.hints, self.caption,
+                                                      self.exemplars, self.color_hints)
+        except CAUGHT as exc:
+            fail(work, exc)
+        work.item.seconds += time.perf_counter() - start
+        return work
+
+    def generate(self, works: Sequence[Work]) -> None:
+        """The generator on every active photo, batched per pipeline; a batch that fails is
+        retried photo by photo, so one photo's failure is its own."""
+        start = time.perf_counter()
+        active = [w for w in works if w.active and w.prepared is not None]
+        for pipeline in {id(w.pipeline): w.pipeline for w in active}.values():
+            group = [w for w in active if w.pipeline is pipeline]
+            try:
+                predictions = pipeline.predict([w.prepared for w in group])
+            except CAUGHT:
+                predictions = [self._predict_one(w) for w in group]
+            for work, prediction in zip(group, predictions):
+                work.prediction = prediction
+        share = (time.perf_counter() - start) / max(1, len(active))
+        for work in active:
+            work.item.seconds += share
+
+    def _predict_one(self, work: Work) -> Prediction | None:
+        try:
+            return work.pipeline.predict([work.prepared])[0]
+        except CAUGHT as exc:
+            fail(work, exc)
+            return None
+
+    def encode(self, work: Work) -> Work:
+        start = time.perf_counter()
+        try:
+            if work.active and work.prediction is not None:
+                result = work.pipeline.finish(work.prepared, work.prediction)
+                work.files = encode_outputs(result, work.item.plan.image, self.fmt,
+                                            report=self.report).files
+                work.item.captions = result.context.captions
+                loaded_notes = work.prepared.loaded.notes
+                notes = [*result.notes, *(n for n in loaded_notes if NONFINITE_NOTE in n)]
+                work.item.message = "; ".join(notes + ([work.size_note] if work.size_note
+                                                       else []))
+        except CAUGHT as exc:
+            fail(work, exc)
+        work.prepared = work.prediction = None  # the photo's tensors are no longer needed
+        work.item.seconds += time.perf_counter() - start
+        return work
+
+    def _pipeline_for(self, long_side: int) -> tuple[ColorizationPipeline, str]:
+        """A render size above both the photo's long side and the model's operating point
+        would only upsample it (slower, more memory, no detail): it is lowered."""
+        pipe = self.pipeline
+        limit = max(long_side, pipe.saved_decoding.render_size)
+        if pipe.render_size <= limit:
+            return pipe, ""
+        note = (f"render size lowered from {pipe.render_size} to {limit} px "
+                f"(the photo's long side is {long_side} px)")
+        if limit not in self._pipelines:  # one pipeline per size, so their photos batch
+            self._pipelines[limit] = pipe.with_config(render_size=limit)
+        return self._pipelines[limit], note
+
+
+class Lanes:
+    """Where read and encode run: inline (`threads=0`) or on threads (`readers` for read,
+    `threads` for encode). Context and retrieval components are not thread-safe (OCR), so a
+    pipeline with them gets one reader thread."""
+
+    def __init__(self, threads: int, readers: int | None = None):
+        self.threaded = threads > 0
+        self._read = (ThreadPoolExecutor(readers or threads, thread_name_prefix="read")
+                      if self.threaded else None)
+        self._encode = (ThreadPoolExecutor(threads, thread_name_prefix="encode")
+                        if self.threaded else None)
+
+    def read(self, fn: Callable[[Work], Work], work: Work) -> Future:
+        return self._submit(self._read, fn, work)
+
+    def encode(self, fn: Callable[[Work], Work], work: Work) -> Future:
+        return self._submit(self._encode, fn, work)
+
+    @staticmethod
+    def _submit(pool: ThreadPoolExecutor | None, fn: Callable[[Work], Work],
+                work: Work) -> Future:
+        if pool is not None:
+            return pool.submit(fn, work)
+        done: Future = Future()
+        done.set_result(fn(work))  # inline: Ctrl-C reaches the caller at once
+        return done
+
+    def close(self, cancel: bool = False) -> None:
+        for pool in (self._read, self._encode):
+            if pool is not None:
+                pool.shutdown(wait=not cancel, cancel_futures=cancel)

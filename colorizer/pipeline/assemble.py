@@ -1,0 +1,43 @@
+"""The `ColorizationResult` of one photo, assembled from what its steps produced: the base run
+(steps 2-6, colorizer.pipeline.edits), the color hints (step 7, hint_step.py) and the merge at
+full size (full_size.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch.nn.functional as F
+from PIL import Image
+
+from colorizer.pipeline.color_regions import color_regions
+from colorizer.pipeline.edits import BaseRun
+from colorizer.pipeline.hint_step import HintedColors
+from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+
+
+def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted: HintedColors,
+                    merged: tuple[Image.Image, np.ndarray, np.ndarray],
+                    timings: dict[str, float], settings: dict[str, Any]) -> ColorizationResult:
+    """The result: the merged image and maps, where each region's color came from (the
+    user's hints, exemplars, the model), the notes of every step, the input's metadata."""
+    image, uncertainty, region = merged
+    rh, rw = base.prediction.small.shape[-2:]
+    colors = base.colors
+    records = tuple(colors.records)
+    unc_grid = F.interpolate(colors.uncertainty.float().cpu(), size=hinted.weights.shape[1:],
+                             mode="bilinear", align_corners=False)[0, 0].numpy()
+    regions = color_regions(hinted.uses, hinted.weights.numpy(), records, colors.maps,
+                            unc_grid.clip(0, 1), loaded.size)
+    notes = base.notes + tuple(f"color hint {k + 1}: {note}"
+                               for k, use in enumerate(hinted.uses) for note in use.notes)
+    return ColorizationResult(
+        image=image, uncertainty=uncertainty,
+        input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
+                        format=loaded.source_format, frames=loaded.frames,
+                        sha256=loaded.sha256, notes=loaded.notes),
+        model=model, context=base.context, exemplars=records,
+        exemplar_maps=tuple(colors.maps), exemplar_images=base.guidance.images,
+        render_size=(rw, rh), timings=timings, settings=settings,
+        context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)

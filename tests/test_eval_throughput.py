@@ -1,0 +1,11 @@
+"""The throughput benchmark's rate: Ray returns photos a block at a time, so the photos that
+arrive with the first one are not counted against the time after it."""
+
+from eval.bench_throughput import steady_rate
+
+
+def test_steady_rate_leaves_out_the_first_burst():
+    assert steady_rate([10.0, 11.0, 12.0, 13.0]) == 1.0  # one photo a second
+    # Four photos at 10 s (one block), four more by 12.03 s: 4 / 2.03 s.
+    assert steady_rate([10.0, 10.01, 10.02, 10.03, 12.0, 12.01, 12.02, 12.03]) == 1.97
+    assert steady_rate([5.0, 5.0, 5.01]) is None  # all in one burst: no steady figure
