@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.chronochrome-installed
 
 .PHONY: install demo test eval bench train clean
 
-$(STAMP): pyproject.toml scripts/install.sh
+$(STAMP): pyproject.toml scripts/install.sh requirements.lock
 	bash scripts/install.sh
 	@touch $(STAMP)
 

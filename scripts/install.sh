@@ -45,8 +45,13 @@ if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
   if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi >/dev/null 2>&1; then
     $PIP install -q torch
   else
-    $PIP install -q torch==2.13.0
+    # PyTorch's CPU-only index first (without it pip resolves to the CUDA build: GBs of CUDA
+    # libraries); where that index is unreachable, the configured index (fails in seconds).
+    $PIP install -q --timeout 10 --retries 0 --index-url https://download.pytorch.org/whl/cpu \
+      torch==2.13.0 2>/dev/null || $PIP install -q torch==2.13.0
   fi
 fi
 # ray: the optional engine for collections (--engine ray), installed here so its tests run.
-$PIP install -q -e ".[dev,ray]"
+# requirements.lock pins every dependency to the versions the tests passed with (regenerate:
+# pip freeze --exclude-editable without torch, after a clean install and a green make test).
+$PIP install -q -c requirements.lock -e ".[dev,ray]"
