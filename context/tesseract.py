@@ -53,11 +53,6 @@ class TesseractEngine:
         self._apis: dict[str, object] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
-        # One reading at a time across all models: two recognisers of different models
-        # reading at once share Tesseract's process-wide state, and then what one reads
-        # depended on thread timing (a letter-spaced Arabic line read in full or as one word,
-        # run to run, under load).
-        self._reading = threading.Lock()
 
     def load(self, models: tuple[str, ...]) -> None:
         """Create the recognisers for `models` (and OSD) now, one after another, in this
@@ -80,7 +75,7 @@ class TesseractEngine:
                 self._apis[key] = tesserocr.PyTessBaseAPI(
                     path=self.tessdata, lang=model, psm=psm,
                     variables={"tessedit_do_invert": "0"})
-                self._locks[key] = self._reading
+                self._locks[key] = threading.Lock()
         return self._apis[key], self._locks[key]
 
     def words(self, image: Image.Image, model: str) -> list[tuple[str, float, int, int]]:
