@@ -39,15 +39,14 @@ def heldout_faces(datasets: Path) -> list[Path]:
     return [p for p in files if split_of(p, VAL_FRACTION) == "test"]
 
 
-def skin_mask(truth: np.ndarray) -> np.ndarray:
-    """(H, W) bool: skin-colored truth pixels inside the central ellipse."""
+def skin_mask(truth: np.ndarray, lightness: np.ndarray) -> np.ndarray:
+    """(H, W) bool: skin-colored truth pixels (L* `lightness`) inside the central ellipse."""
     h, w = truth.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w]
     ellipse = ((yy - h / 2) / (0.4 * h)) ** 2 + ((xx - w / 2) / (0.3 * w)) ** 2 <= 1
     r, g, b = (truth[..., i] * 255 for i in range(3))
     cr = 128 + 0.5 * r - 0.418688 * g - 0.081312 * b
     cb = 128 - 0.168736 * r - 0.331264 * g + 0.5 * b
-    lightness = metrics.lab_of(truth)[..., 0]
     return (ellipse & (cr >= 135) & (cr <= 173) & (cb >= 85) & (cb <= 127)
             & (lightness >= 20) & (lightness <= 95))
 
@@ -64,12 +63,13 @@ def score(pipe: ColorizationPipeline, files: list[Path]) -> dict:
     rows, pred_ab, true_ab = [], [], []
     for path in files:
         truth = np.asarray(Image.open(path).convert("RGB"), dtype=np.float64) / 255.0
-        mask = skin_mask(truth)
+        truth_lab = metrics.lab_of(truth)
+        mask = skin_mask(truth, truth_lab[..., 0])
         if mask.sum() < 50:
             continue  # too little skin in view to say anything
         pred = pixels(pipe(luminance_input(truth)).image)
         p_ab = metrics.lab_of(pred)[mask][:, 1:].mean(0)
-        t_ab = metrics.lab_of(truth)[mask][:, 1:].mean(0)
+        t_ab = truth_lab[mask][:, 1:].mean(0)
         pred_ab.append(p_ab)
         true_ab.append(t_ab)
         (ph, pc), (th, tc) = hue_chroma(p_ab), hue_chroma(t_ab)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +33,20 @@ class PhotoSource:
             raise ValueError(f"source {self.path!r}: share must be > 0, got {self.share}")
 
 
-def _names_and_bytes(path: Path, pattern: str) -> Iterator[tuple[str, bytes]]:
+def _names_and_bytes(path: Path, wanted: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+    """(file name, bytes) of the photos whose names are `wanted`; others are never read."""
+    def take(name: str) -> bool:
+        return Path(name).suffix.lower() in SUPPORTED_SUFFIXES and wanted(name)
+
     if path.is_dir():
         for file in sorted(path.iterdir()):
-            if file.suffix.lower() in SUPPORTED_SUFFIXES and fnmatch.fnmatch(file.name, pattern):
+            if take(file.name):
                 yield file.name, file.read_bytes()
     elif path.is_file() and tarfile.is_tarfile(path):
         with tarfile.open(path) as tar:
             for member in tar:
                 name = Path(member.name).name
-                if (member.isfile() and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
-                        and fnmatch.fnmatch(name, pattern)):
+                if member.isfile() and take(name):
                     yield name, tar.extractfile(member).read()
     else:
         raise FileNotFoundError(f"training source {path} is neither a folder nor a tar of "
@@ -68,9 +71,9 @@ def load_sources(sources: list[PhotoSource], root: Path, split: str, val_fractio
     for source in sources:
         folder = Path(source.path) if Path(source.path).is_absolute() else root / source.path
         start = len(images)
-        for name, data in _names_and_bytes(folder, source.pattern):
-            if split_of(Path(name), val_fraction) != split:
-                continue
+        wanted = (lambda name, pattern=source.pattern: fnmatch.fnmatch(name, pattern)
+                  and split_of(Path(name), val_fraction) == split)
+        for name, data in _names_and_bytes(folder, wanted):
             if limit and len(images) - start >= limit:
                 break
             loaded = load_image(data, name=name)
