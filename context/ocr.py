@@ -15,7 +15,8 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    line finder fails on some lines at one height and reads them at another: letter-spaced
    Arabic reads only at ~20 px), then, for a line joined from several detector boxes, each
    box on its own (a sign placed beside other writing of the photo, of the other polarity,
-   makes a crop no model reads).
+   makes a crop no model reads), then with the ground around the letters removed
+   (context/line_images.py: titles written on grass or a crowd).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -30,9 +31,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
-from context.regions import crop_line, line_angles, line_size, merge_words, quad_angle
+from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
+from context.regions import line_angles, line_size, merge_words, quad_angle
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
 
@@ -42,9 +44,8 @@ __all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "mer
 # Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
 # copy made before that).
 DETECTOR_MAX_SIDE = 4096
-LINE_HEIGHT = 40  # pixels: each crop is resized to this height in the strip
-_GAP = 14
 _ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
+_ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
 
 Box = tuple[int, int, int, int]
 
@@ -121,46 +122,6 @@ class RapidTextDetector:
         return out
 
 
-def _to_line(crop: Image.Image, height: int = LINE_HEIGHT) -> Image.Image:
-    """Grayscale, dark text on light, autocontrast, `height` pixels tall."""
-    gray = ImageOps.autocontrast(crop.convert("L"), cutoff=1)
-    arr = np.asarray(gray, dtype=np.float32)
-    # The background reaches the box's border, the letters mostly do not: when the border
-    # lies on the dark side of the Otsu threshold, the text is light and is inverted. (The
-    # older rule, "most pixels dark", kept light felt-tip titles on grass or sky light.)
-    border = np.concatenate([arr[:2].ravel(), arr[-2:].ravel(), arr[:, :2].ravel(),
-                             arr[:, -2:].ravel()])
-    if np.median(border) < _otsu(arr):
-        gray = ImageOps.invert(gray)
-    w = max(1, round(gray.width * height / max(1, gray.height)))
-    return gray.resize((min(w, 1600), height), Image.BILINEAR)
-
-
-def _otsu(arr: np.ndarray) -> float:
-    """Otsu's threshold of a grayscale array (0-255)."""
-    hist = np.bincount(np.clip(arr, 0, 255).astype(np.int64).ravel(), minlength=256)
-    p = hist / max(1, hist.sum())
-    omega, mu = np.cumsum(p), np.cumsum(p * np.arange(256))
-    between = (mu[-1] * omega - mu) ** 2 / np.maximum(omega * (1 - omega), 1e-12)
-    return float(np.argmax(between))
-
-
-def build_strip(image: Image.Image, boxes: Sequence[Box], height: int = LINE_HEIGHT,
-                angles: dict[Box, float] | None = None) -> tuple[Image.Image, list[int]]:
-    """Stack the cropped lines (tilted ones rotated level, by `angles`); returns the strip and
-    the top y of each line in it."""
-    angles = angles or {}
-    lines = [_to_line(crop_line(image, b, angles.get(b, 0.0)), height) for b in boxes]
-    width = max(line.width for line in lines) + 20
-    strip = Image.new("L", (width, _GAP + len(lines) * (height + _GAP)), 255)
-    tops = []
-    for i, line in enumerate(lines):
-        top = _GAP + i * (height + _GAP)
-        strip.paste(line, (10, top))
-        tops.append(top)
-    return strip, tops
-
-
 def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str,
                 height: int = LINE_HEIGHT) -> list[tuple[str, float]]:
     """(text, confidence) per line of the strip, read with one Tesseract model."""
@@ -170,7 +131,7 @@ def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], mo
         # only ("молоко") sits low in its line, so the line's height, not the word's, bounds it.
         centre = top + word_height / 2
         for i, t in enumerate(tops):
-            if t - _GAP / 2 <= centre <= t + height + _GAP / 2:
+            if t - GAP / 2 <= centre <= t + height + GAP / 2:
                 words[i].append((text.strip(), conf))
                 break
     out = []
@@ -188,7 +149,8 @@ class TextReader:
     def __init__(self, scripts: tuple[ScriptInfo, ...], detector: TextBoxDetector | None = None,
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
                  detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24, 20),
-                 retry_lines: int = 3, language_models: tuple[str, ...] = ()):
+                 retry_lines: int = 3, language_models: tuple[str, ...] = (),
+                 clean: bool = True):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -203,6 +165,7 @@ class TextReader:
         self.use_osd = use_osd and "osd" in models
         self.retry_heights = retry_heights  # line heights tried for lines left unsettled
         self.retry_lines = retry_lines  # at most this many (largest) lines are retried
+        self.clean = clean  # last retry: the ground removed (context/line_images.py)
         # Language models (rus, ukr, ...) for `read_with`, installed ones only.
         self.language_models = tuple(m for m in language_models if m in models)
         self._by_osd = {s.name.split(" ")[0]: s for s in self.scripts}
@@ -274,7 +237,7 @@ class TextReader:
         if not boxes or not models:
             return {}
         self._load()
-        strip, tops = build_strip(image, boxes, LINE_HEIGHT, angles)
+        strip, tops = build_strip(image, boxes, LineView(), angles)
         jobs = [self._pool.submit(_read_strip, self.engine, strip, tops, m, LINE_HEIGHT)
                 for m in models]
         return {m: job.result() for m, job in zip(models, jobs)}
@@ -287,34 +250,39 @@ class TextReader:
     def _read_lines(self, image: Image.Image, boxes: list[Box], batches: list[list[ScriptInfo]],
                     angles: dict[Box, float]) -> list[LineReading | None]:
         """The best reading of each box: all at LINE_HEIGHT, then the largest few that no
-        model settled at each of `retry_heights` in turn."""
+        model settled at each of `retry_heights` in turn, then cleaned (line_images.py)."""
         best: list[LineReading | None] = [None] * len(boxes)
-        self._read(image, boxes, list(range(len(boxes))), batches, LINE_HEIGHT, best, angles)
+        self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles)
         retry = [j for j in range(len(boxes)) if not _settled(best[j])]
         retry = sorted(sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
-        for height in self.retry_heights:
+        views = [LineView(h) for h in self.retry_heights]
+        if self.clean:
+            views += [LineView(cleaned_for="light"), LineView(cleaned_for="dark")]
+        for view in views:
             retry = [j for j in retry if not _settled(best[j])]
             if not retry:
                 break
-            self._read(image, boxes, retry, batches, height, best, angles)
+            self._read(image, boxes, retry, batches, view, best, angles)
         return best
 
     def _read(self, image: Image.Image, boxes: list[Box], pending: list[int],
-              batches: list[list[ScriptInfo]], height: int,
+              batches: list[list[ScriptInfo]], view: LineView,
               best: list[LineReading | None], angles: dict[Box, float]) -> None:
-        """Read the `pending` lines with each batch of models in turn at one line height,
+        """Read the `pending` lines with each batch of models in turn in one view,
         keeping the best reading per line in `best`; settled lines leave, and so do boxes
         that no model reads as text (texture, edges)."""
         for batch in batches:
             if not pending:
                 break
-            sub, sub_tops = build_strip(image, [boxes[j] for j in pending], height, angles)
+            sub, sub_tops = build_strip(image, [boxes[j] for j in pending], view, angles)
             jobs = [self._pool.submit(_read_strip, self.engine, sub, sub_tops, s.tesseract,
-                                      height) for s in batch]
+                                      view.height) for s in batch]
             letters = dict.fromkeys(pending, 0)
             for script, job in zip(batch, jobs):  # in batch order, whatever finishes first
                 for j, (text, conf) in zip(pending, job.result()):
                     reading = self._judge(text, conf, boxes[j], script)
+                    if view.cleaned_for and not _plausible(reading):
+                        continue  # strokes cut out of texture read as noise unless sure
                     letters[j] = max(letters[j], sum(ch.isalpha() for ch in text))
                     if best[j] is None or _score(reading) > _score(best[j]):
                         best[j] = reading
@@ -355,6 +323,11 @@ def _area(b: Box) -> int:
 def _settled(r: LineReading | None) -> bool:
     """Read with high confidence, in the letters of the model that read it."""
     return r is not None and r.confidence >= _ACCEPT and r.consistency >= 0.8
+
+
+def _plausible(r: LineReading) -> bool:
+    """Good enough to keep from the cleaned view: fairly confident, in the model's letters."""
+    return r.confidence >= _ACCEPT_CLEANED and r.consistency >= 0.8
 
 
 def _mean_score(readings: Sequence[LineReading | None]) -> float:
