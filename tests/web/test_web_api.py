@@ -177,3 +177,23 @@ def test_open_a_job_of_the_service(client):
         assert r.status_code == 422 and "archive.example" in r.json()["error"]["message"]
     finally:
         service.httpd.shutdown()
+
+
+def test_an_exemplar_is_shown_with_its_thumbnail_and_its_region(shared_tiny_weights):
+    """A used exemplar's record points at its thumbnail and at the region it decided."""
+    from colorizer.apps.web.rendering import regions_png, render
+
+    pipe = tiny_pipeline(shared_tiny_weights)
+    reference = Image.fromarray(np.dstack([np.full((40, 40), c, np.uint8)
+                                           for c in (200, 40, 40)]), "RGB")
+    result = pipe(gray_photo(), exemplars=[reference])
+    shown = render(result, side=64)
+    [record] = shown.view["exemplars"]
+    assert record["used"] and record["thumbnail"] == 0 and "image_path" not in record
+    assert shown.thumbnails[0].size == (40, 40)
+    regions = {r["id"]: r for r in shown.view["regions"]}
+    # The user's reference is attended everywhere in this flat photo: it decided region 1.
+    assert record["region"] == 1 and regions[1]["kind"] == "exemplar"
+    mask = np.asarray(Image.open(io.BytesIO(regions_png(shown.regions, (64, 48), only=1))))
+    assert (mask[..., 3] > 0).mean() == pytest.approx(regions[1]["share"], abs=0.05)
+    assert shown.colorized.size == (64, 48) and shown.uncertainty.shape == (48, 64)

@@ -222,9 +222,10 @@ function renderExemplars(exemplars) {
   }
   for (const x of exemplars) {
     const card = el("div", "exemplar");
-    const img = document.createElement("img");
-    img.alt = x.title;
+    let img = el("div", "no-thumb", "not used");
     if (x.thumbnail !== null) {
+      img = document.createElement("img");
+      img.alt = x.title;
       img.src = `/api/photos/${state.photo.id}/exemplar/${x.thumbnail}.png?v=${state.view.version}`;
     }
     const text = document.createElement("div");
@@ -241,7 +242,10 @@ function renderExemplars(exemplars) {
       text.append(el("small", "", "matched, not used (the slots were full)"));
     } else {
       text.append(el("small", "", `gave ${pct(x.color_share || 0)} of the color`));
-      if (x.region !== null) {
+      const region = state.view.regions.find((r) => r.id === x.region);
+      if (!region || region.share === 0) {
+        text.append(el("small", "", "decided no region of this photo (not found in it)"));
+      } else {
         const show = document.createElement("button");
         show.type = "button";
         show.textContent = "where its color went";
