@@ -11,7 +11,7 @@ class WebConfig:
     # Photos kept in memory (their bytes, the last colorization at display size); the least
     # recently used one is dropped first: a long session never grows without bound.
     max_photos: int = 8
-    max_upload_bytes: int = 40 * 1024 * 1024  # an upload or a fetched original, bytes
+    max_upload_bytes: int = 40_000_000  # an upload or a fetched original, bytes
     max_pixels: int = 50_000_000  # the pipeline's own cap on a photo's pixels
     display_side: int = 1600  # long side (px) of the images the page shows
     # Opening a server-side path or a job of the service reads files and URLs chosen by the
