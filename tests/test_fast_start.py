@@ -36,7 +36,8 @@ def _probe(*argv: str) -> tuple[dict, str]:
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["colorize", "--help"], ["serve", "--help"],
-                                  ["library", "search", "--help"], ["context", "--help"]])
+                                  ["library", "search", "--help"], ["context", "--help"],
+                                  ["web", "--help"]])
 def test_help_imports_no_heavy_module(argv):
     outcome, text = _probe(*argv)
     assert outcome == {"code": 0, "heavy": []}, text

@@ -1,4 +1,4 @@
-"""The `chronochrome` command line: colorize, context, train, serve, keys, library.
+"""The `chronochrome` command line: colorize, context, train, serve, keys, web, library.
 
 Benchmarks live in the eval package (`python -m eval report`, `python -m eval bench`): the
 colorizer package never imports eval.
@@ -99,9 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_context_parser(sub)
     _add_train(sub)
     from colorizer.apps.service.cli import add_service_parsers
+    from colorizer.apps.web.cli import add_web_parser
     from retrieval.cli import add_library_parser
 
     add_service_parsers(sub)
+    add_web_parser(sub)
     add_library_parser(sub)
     return parser
 
@@ -263,10 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("faiss.loader").setLevel(logging.DEBUG if args.verbose
                                                 else logging.WARNING)
     from colorizer.apps.service.cli import run_service_command
+    from colorizer.apps.web.cli import run_web
 
     handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
                 "serve": run_service_command, "keys": run_service_command,
-                "library": run_library}
+                "library": run_library, "web": run_web}
     try:
         return handlers[args.command](args)
     except ChronochromeError as exc:

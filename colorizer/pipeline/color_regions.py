@@ -33,6 +33,11 @@ _PALETTE = [(128, 128, 128), (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 1
             (128, 0, 0), (170, 255, 195), (128, 128, 0), (255, 215, 180), (0, 0, 128)]
 
 
+def region_color(region_id: int) -> tuple[int, int, int]:
+    """The RGB color of a region id in the map image (and in the workbench's legend)."""
+    return _PALETTE[region_id % len(_PALETTE)]
+
+
 @dataclass(frozen=True)
 class ColorRegion:
     id: int
@@ -59,7 +64,7 @@ class ColorRegions:
     def image(self) -> Image.Image:
         """The map at the input's size, one color per region (palette PNG)."""
         picture = Image.fromarray(self.map.astype(np.uint8), "P")
-        flat = [c for i in range(256) for c in _PALETTE[i % len(_PALETTE)]]
+        flat = [c for i in range(256) for c in region_color(i)]
         picture.putpalette(flat)
         return picture.resize(self.size, Image.NEAREST)
 

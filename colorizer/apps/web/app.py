@@ -1,0 +1,144 @@
+"""The workbench's FastAPI app: `create_app(pipeline, config)`; components go in, nothing
+global. The page (static/, plain HTML, CSS and JS shipped in the package: no CDN, it works
+offline) talks to this JSON API:
+
+    GET  /api/info                         what this workbench may open (paths, jobs)
+    POST /api/photos                       open an upload (multipart field `file`)
+    POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
+    POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
+    POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...]}
+    GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions
+    GET  /api/photos/{id}/region/{rid}.png, /api/photos/{id}/exemplar/{k}.png
+
+Every error is JSON, {"error": {"reason": ..., "message": ...}}, which the page shows; an
+unexpected one is logged here with its traceback and answered without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import FastAPI, File, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from colorizer import __version__
+from colorizer.apps.web.config import WebConfig
+from colorizer.apps.web.opening import Opened, open_job, open_path
+from colorizer.apps.web.workbench import Workbench
+from colorizer.errors import ChronochromeError
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+log = logging.getLogger("chronochrome.web")
+STATIC = resources.files("colorizer.apps.web").joinpath("static")
+_LOAD_STATUS = {"too_large": 413, "unsupported": 415, "not_found": 404,
+                "photo_not_found": 404}
+
+
+class PathIn(BaseModel):
+    path: str = Field(max_length=4096)
+
+
+class JobIn(BaseModel):
+    service: str = Field(max_length=2048)
+    job: str = Field(max_length=200)
+    key: str = Field(max_length=500)
+    item: int = Field(0, ge=0)
+
+
+class ColorizeIn(BaseModel):
+    hint: str = ""
+    era: str = ""
+    region: str = ""
+    color_hints: list[Any] = Field(default_factory=list, max_length=64)
+
+
+def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None) -> FastAPI:
+    bench = Workbench(pipeline, config or WebConfig())
+    app = FastAPI(title="chronochrome workbench", version=__version__, docs_url=None,
+                  redoc_url=None, openapi_url=None)
+    app.state.workbench = bench
+    _install_errors(app)
+    _install_routes(app, bench)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app
+
+
+def _install_routes(app: FastAPI, bench: Workbench) -> None:
+    cfg = bench.config
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(str(STATIC / "index.html"), media_type="text/html")
+
+    @app.get("/api/info")
+    def info() -> dict:
+        return {"version": __version__, "paths": cfg.local and bool(cfg.path_roots),
+                "roots": [str(r) for r in cfg.path_roots] if cfg.local else [],
+                "jobs": cfg.local, "max_photos": cfg.max_photos,
+                "max_upload_mb": round(cfg.max_upload_bytes / 1e6)}
+
+    @app.post("/api/photos")
+    def upload(file: Annotated[UploadFile, File()]) -> dict:
+        data = file.file.read(cfg.max_upload_bytes + 1)
+        return bench.open(Opened(file.filename or "upload", data))
+
+    @app.post("/api/photos/open-path")
+    def by_path(body: PathIn) -> dict:
+        return bench.open(open_path(body.path, cfg))
+
+    @app.post("/api/photos/open-job")
+    def by_job(body: JobIn) -> dict:
+        return bench.open(open_job(body.service, body.job, body.key, body.item, cfg))
+
+    @app.post("/api/photos/{photo_id}/colorize")
+    def colorize(photo_id: str, body: ColorizeIn) -> dict:
+        return bench.colorize(photo_id, body.hint, body.era, body.region, body.color_hints)
+
+    @app.get("/api/photos/{photo_id}/{kind}.png")
+    def image(photo_id: str, kind: str) -> Response:
+        return _png(bench.image(photo_id, kind))
+
+    @app.get("/api/photos/{photo_id}/{kind}/{index}.png")
+    def indexed_image(photo_id: str, kind: str, index: int) -> Response:
+        return _png(bench.image(photo_id, kind, index))
+
+
+def _png(data: bytes) -> Response:
+    # Image URLs carry the colorization's version (?v=N): each version may be cached.
+    return Response(data, media_type="image/png", headers={"Cache-Control": "no-cache"})
+
+
+def _error(status: int, reason: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"reason": reason, "message": message}}, status_code=status)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(ChronochromeError)
+    async def expected(request: Request, exc: ChronochromeError) -> JSONResponse:
+        reason = getattr(exc, "reason", "invalid_input")
+        status = getattr(exc, "status", None) or _LOAD_STATUS.get(reason, 422)
+        return _error(status, reason, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+                 for e in exc.errors()]
+        return _error(422, "invalid_request", "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _error(exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("workbench: %s %s failed", request.method, request.url.path)
+        return _error(500, "internal_error", f"the workbench failed ({type(exc).__name__}); "
+                      "the server's log has the details")

@@ -1,0 +1,81 @@
+"""`chronochrome web`: the workbench page on this machine. Wired into `colorizer.apps.cli` by
+
+    add_web_parser(sub)                       # in build_parser()
+    handlers["web"] = run_web
+
+The app, the pipeline and uvicorn are imported when the command runs, so `chronochrome
+--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+from pathlib import Path
+
+from colorizer.errors import ChronochromeError
+
+log = logging.getLogger("chronochrome.web")
+
+
+def add_web_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("web", help="the workbench: open a photo, compare, edit its context, "
+                                   "place color hints (a local web page)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default loopback: only this machine; opening "
+                        "paths and service jobs works only on a loopback address)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--allow-dir", action="append", type=Path, default=None, metavar="DIR",
+                   help="a folder whose photos the page may open by path (repeatable; "
+                        "default: the current folder)")
+    p.add_argument("--max-photos", type=int, default=8,
+                   help="photos kept open in memory (the oldest is closed first)")
+    p.add_argument("--render-size", type=int, default=None,
+                   help="long side in px at which chroma is predicted (default: the model's "
+                        "operating point)")
+    p.add_argument("--no-context", action="store_true", help="skip context inference")
+    p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_web(args: argparse.Namespace) -> int:
+    from colorizer.apps.web.config import WebConfig
+
+    roots = args.allow_dir or [Path.cwd()]
+    for root in roots:
+        if not root.is_dir():
+            raise ChronochromeError(f"--allow-dir {root}: not a folder")
+    local = is_loopback(args.host)
+    if not local:
+        log.warning("listening on %s: the workbench is reachable from other machines; it "
+                    "will not open paths or service jobs there", args.host)
+    try:
+        config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots))
+    except ValueError as exc:
+        raise ChronochromeError(f"bad setting: {exc}") from exc
+    import uvicorn
+
+    from colorizer.apps.web.app import create_app
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+    overrides = {"render_size": args.render_size} if args.render_size else {}
+    pipeline = ColorizationPipeline.from_pretrained(
+        args.weights, device=args.device, context=not args.no_context,
+        exemplars=not args.no_exemplars, **overrides)
+    print(f"workbench: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
+    uvicorn.run(create_app(pipeline, config), host=args.host, port=args.port,
+                log_level="warning")
+    return 0

@@ -1,0 +1,113 @@
+"""Opening a photo in the workbench: an upload, a path on this machine, or a job of the HTTP
+service (`chronochrome serve`). Each refusal is a `ChronochromeError` that says what to do.
+
+Paths and jobs are read on behalf of the person at the page, so both need a workbench started
+on this machine (`WebConfig.local`); a path must lie inside one of `WebConfig.path_roots`
+after symbolic links and '..' are resolved.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from colorizer.apps.web.config import WebConfig
+from colorizer.errors import ChronochromeError
+
+
+class OpenError(ChronochromeError):
+    """A photo cannot be opened as asked; `reason` is machine-readable."""
+
+    def __init__(self, reason: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Opened:
+    name: str
+    data: bytes
+    hint: str = ""
+
+
+def check_size(data: bytes, name: str, config: WebConfig) -> bytes:
+    if len(data) > config.max_upload_bytes:
+        raise OpenError("too_large", f"{name}: {len(data) / 1e6:.1f} MB is over the "
+                        f"workbench's {config.max_upload_bytes / 1e6:.0f} MB limit; "
+                        "open a smaller copy", 413)
+    return data
+
+
+def open_path(text: str, config: WebConfig) -> Opened:
+    if not config.local:
+        raise OpenError("paths_not_allowed", "this workbench does not open server-side paths "
+                        "(it was started on a non-loopback address); upload the photo instead",
+                        403)
+    if not text.strip():
+        raise OpenError("empty_path", "give the path of a photo on this machine")
+    if not config.path_roots:
+        raise OpenError("paths_not_allowed", "no folder is open to the workbench; start it "
+                        "with --allow-dir FOLDER", 403)
+    given = Path(text.strip()).expanduser()
+    path = (given if given.is_absolute() else config.path_roots[0] / given).resolve()
+    if not any(path.is_relative_to(root) for root in config.path_roots):
+        roots = ", ".join(str(r) for r in config.path_roots)
+        raise OpenError("path_outside_roots", f"{text}: outside the folders the workbench may "
+                        f"read ({roots}); start it with --allow-dir for another folder", 403)
+    if not path.is_file():
+        raise OpenError("not_found", f"{text}: no such file under {path.parent}", 404)
+    if path.stat().st_size > config.max_upload_bytes:
+        raise OpenError("too_large", f"{path.name}: over the workbench's "
+                        f"{config.max_upload_bytes / 1e6:.0f} MB limit", 413)
+    try:
+        return Opened(path.name, path.read_bytes())
+    except OSError as exc:
+        raise OpenError("unreadable", f"{text}: cannot be read ({exc.strerror or exc})") from None
+
+
+def open_job(service: str, job: str, key: str, index: int, config: WebConfig) -> Opened:
+    """The original of one item of a service job (an uploaded item) and its hint."""
+    if not config.local:
+        raise OpenError("jobs_not_allowed", "this workbench does not fetch from other "
+                        "services (it was started on a non-loopback address)", 403)
+    base = service.strip().rstrip("/")
+    if urllib.parse.urlsplit(base).scheme not in ("http", "https"):
+        raise OpenError("bad_service_url", f"{service!r} is not a service address such as "
+                        "http://127.0.0.1:8000")
+    if not job.strip() or not key.strip():
+        raise OpenError("missing_field", "give the job id and the API key it was submitted with")
+    job_url = f"{base}/v1/jobs/{urllib.parse.quote(job.strip(), safe='')}"
+    view = json.loads(_get(job_url, key, config))
+    items = view.get("items", [])
+    if not 0 <= index < len(items):
+        raise OpenError("no_such_item", f"job {job} has {len(items)} items; no item {index}", 404)
+    item = items[index]
+    if item.get("source", {}).get("kind") != "upload":
+        url = item.get("source", {}).get("url")
+        raise OpenError("not_an_upload", f"item {index} of job {job} was not uploaded (the "
+                        f"service fetched it from {url or 'elsewhere'}); open that image "
+                        "directly", 422)
+    data = _get(f"{job_url}/items/{index}/original", key, config)
+    name = item["source"].get("name") or f"{job}-{index}"
+    return Opened(name, check_size(data, name, config), item.get("hint") or "")
+
+
+def _get(url: str, key: str, config: WebConfig) -> bytes:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key.strip()}"})
+    try:
+        with urllib.request.urlopen(request, timeout=config.fetch_timeout) as response:
+            data = response.read(config.max_upload_bytes + 1)
+    except urllib.error.HTTPError as exc:
+        said = {401: "refused the API key", 404: "has no such job for this key"}.get(
+            exc.code, f"answered HTTP {exc.code}")
+        raise OpenError("service_refused", f"the service {said} ({url})", 502) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise OpenError("service_unreachable", f"cannot reach the service at {url} "
+                        f"({reason}); is `chronochrome serve` running there?", 502) from None
+    return check_size(data, url, config)

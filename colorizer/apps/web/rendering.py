@@ -1,0 +1,113 @@
+"""One colorization as the page shows it: images at display size and a JSON view.
+
+`render(result, side)` keeps only what the page asks for (the colorized image, the
+uncertainty and the region map at display size, exemplar thumbnails), so a photo held by the
+workbench costs a few megabytes however large the input. The PNG encoders draw the overlays:
+the uncertainty in the legend's colors (`UNCERTAINTY_STOPS`, also drawn by the page's CSS), the
+region map in `color_regions`' palette.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image
+
+from colorizer.apps.web.context_card import context_card
+from colorizer.pipeline.color_regions import region_color
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.color_regions import ColorRegions
+    from colorizer.pipeline.result import ColorizationResult
+
+THUMB_SIDE = 160  # px, long side of an exemplar's thumbnail
+# Uncertainty 0 (sure) .. 1 (unsure): blue, pale yellow, red; opacity grows with it so sure
+# areas stay readable under the overlay. The page's legend draws the same stops.
+UNCERTAINTY_STOPS = ((0.0, (49, 54, 149)), (0.5, (254, 224, 144)), (1.0, (165, 0, 38)))
+REGION_ALPHA = 150  # opacity of the region map over the photo
+
+
+@dataclass(frozen=True, eq=False)
+class Rendering:
+    colorized: Image.Image  # RGB at display size
+    uncertainty: np.ndarray  # (h, w) float32 in [0, 1] at display size
+    regions: ColorRegions | None
+    thumbnails: tuple[Image.Image, ...]  # the used exemplars', in their order
+    view: dict[str, Any]  # the JSON the page reads
+
+
+def display_size(size: tuple[int, int], side: int) -> tuple[int, int]:
+    scale = min(1.0, side / max(size))
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def render(result: ColorizationResult, side: int) -> Rendering:
+    size = display_size(result.image.size, side)
+    colorized = result.image.convert("RGB").resize(size, Image.LANCZOS)
+    uncertainty = np.asarray(Image.fromarray(result.uncertainty.astype(np.float32), "F")
+                             .resize(size, Image.BILINEAR), dtype=np.float32)
+    thumbs = []
+    for image in result.exemplar_images:
+        thumb = image.convert("RGB")
+        thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        thumbs.append(thumb)
+    return Rendering(colorized, np.clip(uncertainty, 0, 1), result.color_regions,
+                     tuple(thumbs), result_view(result))
+
+
+def result_view(result: ColorizationResult) -> dict[str, Any]:
+    data = result.to_dict()
+    regions = (result.color_regions.regions if result.color_regions is not None else ())
+    region_of = {(r.detail or {}).get("id"): r.id for r in regions if r.kind == "exemplar"}
+    exemplars, thumb = [], 0
+    for record in data["exemplars"]:
+        record.pop("image_path", None)  # a server's paths are not sources
+        used = record.get("used")
+        exemplars.append({**record, "region": region_of.get(record["id"]) if used else None,
+                          "thumbnail": thumb if used else None})
+        thumb += bool(used)
+    return {
+        "context": context_card(result.context),
+        "exemplars": exemplars,
+        "regions": [{**r.to_dict(), "color": _hex(region_color(r.id))}
+                    for r in regions],
+        "uncertainty": data["uncertainty"],
+        "notes": data["notes"],
+        "settings": {k: data["settings"].get(k) for k in ("hints", "render_size", "device")},
+        "timings": data["timings"],
+    }
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)  # speed over size: a local page
+    return buffer.getvalue()
+
+
+def uncertainty_png(uncertainty: np.ndarray) -> bytes:
+    """RGBA: the legend's colors, opacity 25%..85% from sure to unsure."""
+    xs = [s for s, _ in UNCERTAINTY_STOPS]
+    rgb = np.stack([np.interp(uncertainty, xs, [c[i] for _, c in UNCERTAINTY_STOPS])
+                    for i in range(3)], axis=-1)
+    alpha = (0.25 + 0.6 * uncertainty) * 255
+    pixels = np.concatenate([rgb, alpha[..., None]], axis=-1)
+    return png(Image.fromarray(np.round(pixels).astype(np.uint8), "RGBA"))
+
+
+def regions_png(regions: ColorRegions, size: tuple[int, int], only: int | None = None) -> bytes:
+    """RGBA: every region in its palette color, or only region `only` (others clear)."""
+    ids = np.asarray(Image.fromarray(regions.map.astype(np.uint8), "L")
+                     .resize(size, Image.NEAREST))
+    palette = np.array([region_color(i) for i in range(256)], dtype=np.uint8)
+    rgb = palette[ids]
+    alpha = np.full(ids.shape, REGION_ALPHA, dtype=np.uint8)
+    if only is not None:
+        alpha = np.where(ids == only, 200, 0).astype(np.uint8)
+    return png(Image.fromarray(np.concatenate([rgb, alpha[..., None]], axis=-1), "RGBA"))

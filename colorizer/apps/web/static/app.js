@@ -1,0 +1,343 @@
+// The workbench page: plain JS talking to the JSON API of colorizer/apps/web/app.py.
+// State: the open photo, its color hints (sent whole with every run: the server's edit cache
+// makes a run that only adds a hint quick), and the last colorization's view.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const state = { photo: null, hints: [], view: null, version: 0 };
+
+// -- talking to the server -----------------------------------------------------------------
+
+async function api(path, options = {}) {
+  const response = await fetch(path, options);
+  let data = null;
+  try { data = await response.json(); } catch (e) { data = null; }
+  if (!response.ok) {
+    const message = data && data.error ? data.error.message : `HTTP ${response.status}`;
+    throw new Error(message);
+  }
+  return data;
+}
+
+function postJSON(path, body) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                     body: JSON.stringify(body) });
+}
+
+function showError(message) {
+  $("error-text").textContent = message;
+  $("error").hidden = false;
+}
+
+function clearError() { $("error").hidden = true; }
+
+// Runs one step with the page marked busy; an error is shown on the page, never thrown.
+async function busy(what, step) {
+  document.body.dataset.state = "busy";
+  $("status").textContent = what + "…";
+  try {
+    await step();
+    clearError();
+  } catch (err) {
+    showError(err.message);
+  } finally {
+    document.body.dataset.state = state.photo ? "ready" : "empty";
+    if (state.photo) $("status").textContent = statusLine();
+  }
+}
+
+function statusLine() {
+  const p = state.photo;
+  const secs = state.view ? Object.values(state.view.timings).reduce((a, b) => a + b, 0) : 0;
+  return `${p.name} · ${p.width}×${p.height} px` + (state.view ? ` · ${secs.toFixed(1)} s` : "");
+}
+
+// -- opening and colorizing -------------------------------------------------------------------
+
+async function opened(photo) {
+  state.photo = photo;
+  state.hints = [];
+  state.view = null;
+  $("edit-hint").value = photo.hint || "";
+  $("edit-era").value = "";
+  $("edit-region").value = "";
+  $("original").src = `/api/photos/${photo.id}/original.png`;
+  renderHints();
+  await colorize();
+}
+
+async function colorize() {
+  const body = { hint: $("edit-hint").value, era: $("edit-era").value,
+                 region: $("edit-region").value,
+                 color_hints: state.hints.map(({ point, color, source }) =>
+                   (source ? { point, color, source } : { point, color })) };
+  const view = await postJSON(`/api/photos/${state.photo.id}/colorize`, body);
+  state.view = view;
+  const base = `/api/photos/${state.photo.id}`;
+  const v = `?v=${view.version}`;
+  await Promise.all([
+    loadImage($("colorized"), `${base}/colorized.png${v}`),
+    loadImage($("uncertainty-overlay"), `${base}/uncertainty.png${v}`),
+    view.regions.length ? loadImage($("regions-overlay"), `${base}/regions.png${v}`) : null,
+  ]);
+  $("highlight-overlay").hidden = true;
+  renderContext(view.context, view.notes);
+  renderExemplars(view.exemplars);
+  renderRegions(view.regions);
+  renderHints();
+  $("uncertainty-mean").textContent = `mean ${view.uncertainty.mean.toFixed(2)}`;
+  document.body.dataset.version = String(view.version);
+}
+
+function loadImage(img, src) {
+  return new Promise((resolve) => {
+    img.onload = () => resolve();
+    img.onerror = () => resolve();
+    img.src = src;
+  });
+}
+
+// -- the comparison slider and the overlays ------------------------------------------------
+
+function setSplit(percent) {
+  $("colorized-layer").style.clipPath = `inset(0 ${100 - percent}% 0 0)`;
+  $("divider").style.left = `${percent}%`;
+}
+
+function setOverlays() {
+  $("uncertainty-overlay").hidden = !$("show-uncertainty").checked;
+  $("uncertainty-legend").hidden = !$("show-uncertainty").checked;
+  $("regions-overlay").hidden = !$("show-regions").checked;
+}
+
+function highlightRegion(rid) {
+  const overlay = $("highlight-overlay");
+  document.querySelectorAll("#region-list li").forEach((li) =>
+    li.classList.toggle("active", li.dataset.region === String(rid)));
+  if (rid === null || !state.view) { overlay.hidden = true; return; }
+  overlay.src = `/api/photos/${state.photo.id}/region/${rid}.png?v=${state.view.version}`;
+  overlay.hidden = false;
+}
+
+// -- color hints ------------------------------------------------------------------------------
+
+function placeHint(event) {
+  if (!state.photo || document.body.dataset.state === "busy") return;
+  const rect = $("stage").getBoundingClientRect();
+  const x = (event.clientX - rect.left) / rect.width * state.photo.width;
+  const y = (event.clientY - rect.top) / rect.height * state.photo.height;
+  if (x < 0 || y < 0 || x >= state.photo.width || y >= state.photo.height) return;
+  const hint = { point: [Math.round(x), Math.round(y)], color: $("hint-color").value,
+                 source: $("hint-source").value.trim() };
+  state.hints.push(hint);
+  busy("placing the hint", colorize).then(() => {
+    // A refused hint (a conflict, say) is not kept: the error says why.
+    if ($("error").hidden === false && state.hints.at(-1) === hint) {
+      state.hints.pop();
+      renderHints();
+    }
+  });
+}
+
+function renderHints() {
+  const list = $("hint-list");
+  list.replaceChildren();
+  const markers = $("markers");
+  markers.replaceChildren();
+  const records = state.view ? state.view.regions.filter((r) => r.kind === "hint") : [];
+  state.hints.forEach((hint, k) => {
+    const li = document.createElement("li");
+    li.append(swatch(hint.color), `${hint.color} at ${hint.point[0]}, ${hint.point[1]}`);
+    if (hint.source) li.append(` — ${hint.source}`);
+    const record = records[k];
+    if (record) li.append(` (holds ${pct(record.confidence)}, covers ${pct(record.share)})`);
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.textContent = "remove";
+    remove.addEventListener("click", () => {
+      state.hints.splice(k, 1);
+      busy("removing the hint", colorize);
+    });
+    li.append(" ", remove);
+    list.append(li);
+    if (state.photo) {
+      const dot = document.createElement("span");
+      dot.className = "marker";
+      dot.style.left = `${hint.point[0] / state.photo.width * 100}%`;
+      dot.style.top = `${hint.point[1] / state.photo.height * 100}%`;
+      dot.style.background = hint.color;
+      markers.append(dot);
+    }
+  });
+}
+
+// -- the context card, exemplars, regions ---------------------------------------------------
+
+function renderContext(card, notes) {
+  const box = $("context-fields");
+  box.replaceChildren();
+  for (const f of card.fields) {
+    const row = document.createElement("div");
+    row.className = "field";
+    row.dataset.field = f.field;
+    const name = el("span", "name", f.field);
+    const value = el("span", f.value === null ? "value unknown" : "value",
+                     f.value === null ? "unknown" : f.value);
+    row.append(name, value);
+    if (f.confidence !== null) {
+      const bar = el("span", "conf");
+      bar.title = `confidence ${pct(f.confidence)}`;
+      const fill = document.createElement("i");
+      fill.style.width = pct(f.confidence);
+      bar.append(fill);
+      row.append(bar, el("span", "muted", `${pct(f.confidence)}` + (f.source ? ` · ${f.source}` : "")));
+    }
+    const details = document.createElement("details");
+    if (f.value === null) {
+      details.append(el("summary", "", "why unknown"), el("div", "", f.unknown || "no evidence"));
+    } else {
+      details.append(el("summary", "", `evidence (${f.evidence.length})`));
+      const ul = document.createElement("ul");
+      for (const e of f.evidence) ul.append(el("li", "", `${e.what} — ${e.source}, ${pct(e.score)}`));
+      details.append(ul);
+    }
+    row.append(details);
+    box.append(row);
+  }
+  const extra = [...card.conflicts, ...notes];
+  if (card.hint_note) extra.unshift(card.hint_note);
+  $("context-notes").textContent = extra.join(" · ");
+  const era = card.fields.find((f) => f.field === "era");
+  const region = card.fields.find((f) => f.field === "region");
+  $("edit-era").placeholder = era.value ? `inferred: ${era.value}` : "e.g. 1950s";
+  $("edit-region").placeholder = region.value ? `inferred: ${region.value}` : "e.g. Kazan";
+}
+
+function renderExemplars(exemplars) {
+  const box = $("exemplar-list");
+  box.replaceChildren();
+  if (!exemplars.length) {
+    box.append(el("p", "muted", "No exemplar guided this photo (none matched its context)."));
+    return;
+  }
+  for (const x of exemplars) {
+    const card = el("div", "exemplar");
+    let img = el("div", "no-thumb", "not used");
+    if (x.thumbnail !== null) {
+      img = document.createElement("img");
+      img.alt = x.title;
+      img.src = `/api/photos/${state.photo.id}/exemplar/${x.thumbnail}.png?v=${state.view.version}`;
+    }
+    const text = document.createElement("div");
+    text.append(el("div", "title", x.title));
+    text.append(el("small", "", `${x.kind}` + (x.score != null ? ` · score ${x.score.toFixed(2)}` : "")));
+    if (x.source) {
+      const src = /^https?:\/\//.test(x.source) ? link(x.source) : document.createTextNode(x.source);
+      const s = el("small", "", "source: ");
+      s.append(src);
+      if (x.license) s.append(` (${x.license})`);
+      text.append(s);
+    }
+    if (!x.used) {
+      text.append(el("small", "", "matched, not used (the slots were full)"));
+    } else {
+      text.append(el("small", "", `gave ${pct(x.color_share || 0)} of the color`));
+      const region = state.view.regions.find((r) => r.id === x.region);
+      if (!region || region.share === 0) {
+        text.append(el("small", "", "decided no region of this photo (not found in it)"));
+      } else {
+        const show = document.createElement("button");
+        show.type = "button";
+        show.textContent = "where its color went";
+        show.addEventListener("click", () => highlightRegion(x.region));
+        text.append(show);
+      }
+    }
+    card.append(img, text);
+    box.append(card);
+  }
+}
+
+function renderRegions(regions) {
+  const list = $("region-list");
+  list.replaceChildren();
+  for (const r of regions) {
+    const li = document.createElement("li");
+    li.dataset.region = String(r.id);
+    li.append(swatch(r.color), r.label);
+    li.append(el("small", "", `${pct(r.share)} of the photo · confidence ${pct(r.confidence)}` +
+                              (r.source ? ` · source: ${r.source}` : "")));
+    li.addEventListener("mouseenter", () => highlightRegion(r.id));
+    li.addEventListener("mouseleave", () => highlightRegion(null));
+    list.append(li);
+  }
+}
+
+// -- small helpers ----------------------------------------------------------------------------
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function swatch(color) {
+  const s = el("span", "swatch");
+  s.style.background = color;
+  return s;
+}
+
+function link(url) {
+  const a = el("a", "", url);
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener";
+  return a;
+}
+
+function pct(x) { return `${Math.round(x * 100)}%`; }
+
+// -- wiring -----------------------------------------------------------------------------------
+
+async function start() {
+  const info = await api("/api/info").catch(() => ({ paths: false, jobs: false }));
+  $("open-path").hidden = !info.paths;
+  $("open-job-box").hidden = !info.jobs;
+  $("file").addEventListener("change", () => {
+    const file = $("file").files[0];
+    if (!file) return;
+    const form = new FormData();
+    form.append("file", file);
+    busy("opening", async () => opened(await api("/api/photos", { method: "POST", body: form })));
+    $("file").value = "";
+  });
+  $("open-path").addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy("opening", async () => opened(await postJSON("/api/photos/open-path", { path: $("path").value })));
+  });
+  $("open-job").addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy("fetching the job", async () => opened(await postJSON("/api/photos/open-job", {
+      service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
+      item: Number($("job-item").value || 0) })));
+  });
+  $("context-edit").addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (state.photo) busy("re-running with the new context", colorize);
+  });
+  $("split").addEventListener("input", () => setSplit(Number($("split").value)));
+  $("show-uncertainty").addEventListener("change", setOverlays);
+  $("show-regions").addEventListener("change", setOverlays);
+  $("stage").addEventListener("click", placeHint);
+  $("clear-hints").addEventListener("click", () => {
+    if (!state.photo || !state.hints.length) return;
+    state.hints = [];
+    busy("clearing the hints", colorize);
+  });
+  $("error-close").addEventListener("click", clearError);
+  setSplit(Number($("split").value));
+  setOverlays();
+}
+
+document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,103 @@
+"""The workbench's work, apart from HTTP: open photos, colorize them with the person's context
+and color hints, and hand out the images the page shows.
+
+One pipeline serves every photo, one call at a time (`_run_lock`): a 2-core machine gains
+nothing from two at once, and the pipeline's edit cache then always holds the photo being
+edited, so a placed color hint reuses steps 2-6 and answers in a fraction of a full run.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image
+
+from colorizer.apps.web.config import WebConfig
+from colorizer.apps.web.opening import Opened, OpenError, check_size
+from colorizer.apps.web.photos import PhotoStore
+from colorizer.apps.web.rendering import (
+    display_size,
+    png,
+    regions_png,
+    render,
+    uncertainty_png,
+)
+from colorizer.pipeline.hint_json import hints_from_json
+from colorizer.pipeline.imageio import LoadedImage, load_image
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+MAX_TEXT = 500  # characters of a hint, an era or a region typed on the page
+
+
+class Workbench:
+    def __init__(self, pipeline: ColorizationPipeline, config: WebConfig) -> None:
+        self.pipeline = pipeline
+        self.config = config
+        self.photos = PhotoStore(config.max_photos)
+        self._run_lock = threading.Lock()
+
+    def open(self, opened: Opened) -> dict[str, Any]:
+        data = check_size(opened.data, opened.name, self.config)
+        loaded = self._load(data, opened.name)
+        photo = self.photos.add(opened.name, data, loaded.size, opened.hint)
+        photo.original = _display_original(loaded, self.config.display_side)
+        return photo.view()
+
+    def colorize(self, photo_id: str, hint: str = "", era: str = "", region: str = "",
+                 color_hints: Any = ()) -> dict[str, Any]:
+        """Colorize with the context the person typed: the era and region join the hint
+        (the context encoder ranks a hint above every inferred cue), and the color hints in
+        their JSON form (colorizer.pipeline.color_hints)."""
+        photo = self.photos.get(photo_id)
+        for name, text in (("hint", hint), ("era", era), ("region", region)):
+            if len(text) > MAX_TEXT:
+                raise OpenError("text_too_long", f"the {name} is {len(text)} characters; "
+                                f"keep it under {MAX_TEXT}")
+        hints = hints_from_json(list(color_hints or []))
+        said = " ".join(part.strip() for part in (region, era, hint) if part.strip()) or None
+        with photo.lock:
+            loaded = self._load(photo.data, photo.name)
+            with self._run_lock:
+                result = self.pipeline(loaded, hints=said, color_hints=hints)
+            photo.rendering = render(result, self.config.display_side)
+            photo.version += 1
+            return {**photo.rendering.view, "photo": photo.view(), "version": photo.version,
+                    "said": said or ""}
+
+    def image(self, photo_id: str, kind: str, index: int | None = None) -> bytes:
+        """PNG of one picture of a photo: original, colorized, uncertainty, regions, region
+        (one region's mask: `index` is its id) or exemplar (`index`: its thumbnail)."""
+        photo = self.photos.get(photo_id)
+        if kind == "original":
+            return png(photo.original)
+        done = photo.rendering
+        if done is None:
+            raise OpenError("not_colorized", f"photo {photo_id} is not colorized yet; "
+                            "POST /api/photos/{id}/colorize first", 409)
+        size = done.colorized.size
+        if kind == "colorized":
+            return png(done.colorized)
+        if kind == "uncertainty":
+            return uncertainty_png(done.uncertainty)
+        if kind in ("regions", "region") and done.regions is not None:
+            return regions_png(done.regions, size, index if kind == "region" else None)
+        if kind == "exemplar" and index is not None and 0 <= index < len(done.thumbnails):
+            return png(done.thumbnails[index])
+        raise OpenError("no_such_image", f"photo {photo_id} has no {kind} image"
+                        + (f" {index}" if index is not None else ""), 404)
+
+    def _load(self, data: bytes, name: str) -> LoadedImage:
+        return load_image(data, max_pixels=self.config.max_pixels, name=name)
+
+
+def _display_original(loaded: LoadedImage, side: int) -> Image.Image:
+    """The photo as given (color stays color), at display size."""
+    pixels = loaded.pixels
+    if pixels.dtype != np.uint8:  # high bit depth gray: float in [0, 1]
+        pixels = np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8)
+    image = Image.fromarray(pixels)
+    return image.resize(display_size(loaded.size, side), Image.LANCZOS)

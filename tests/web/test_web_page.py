@@ -1,0 +1,131 @@
+"""The workbench page driven as a person would, in headless Chromium (Debian's `chromium`,
+through playwright; nothing is downloaded): it loads and shows the colorization, the slider
+moves the split, a context edit re-runs, a placed hint changes the image there, the
+uncertainty overlay toggles, and bad input shows an error on the page.
+
+The tests share one page and run in order, as one session at the workbench would."""
+
+from __future__ import annotations
+
+import pytest
+from web_helpers import CHROMIUM, CHROMIUM_ARGS
+
+if not CHROMIUM.is_file():
+    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (scripts/install.sh does)",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api",
+                               reason="playwright is absent: pip install -e '.[dev]'")
+
+# The colorized image's pixel at (x, y), read through a canvas as the page shows it.
+PIXEL_JS = """([x, y]) => {
+  const img = document.getElementById('colorized');
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0);
+  return Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+}"""
+
+
+@pytest.fixture(scope="module")
+def page(web_server, photo_file):
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page.set_default_timeout(20_000)
+        page.goto(web_server.url)
+        page.set_input_files("#file", str(photo_file))
+        _wait_version(page, 1)
+        yield page
+        browser.close()
+
+
+def _version(page) -> int:
+    return int(page.get_attribute("body", "data-version"))
+
+
+def _wait_version(page, version: int) -> None:
+    page.wait_for_selector(f'body[data-version="{version}"][data-state="ready"]')
+
+
+def _no_error(page) -> None:
+    assert page.is_hidden("#error"), page.inner_text("#error-text")
+
+
+def test_page_loads_and_shows_the_colorization(page):
+    _no_error(page)
+    size = page.evaluate("() => [document.getElementById('colorized').naturalWidth, "
+                         "document.getElementById('original').naturalWidth]")
+    assert size == [128, 128]
+    fields = page.locator("#context-fields .field").evaluate_all(
+        "rows => rows.map(r => r.dataset.field)")
+    assert fields == ["era", "region", "script", "language"]
+    assert "street.png" in page.inner_text("#status")
+    assert page.locator("#region-list li").count() >= 1  # at least the model's region
+
+
+def test_the_slider_moves_the_split(page):
+    def split():
+        return page.evaluate("() => [document.getElementById('divider')"
+                             ".getBoundingClientRect().left, getComputedStyle("
+                             "document.getElementById('colorized-layer')).clipPath]")
+
+    left, clip = split()
+    box = page.locator("#split").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.15, box["y"] + box["height"] / 2)
+    moved_left, moved_clip = split()
+    stage = page.locator("#stage").bounding_box()
+    assert moved_left < left - stage["width"] * 0.2  # from the middle to about 15%
+    assert moved_clip != clip and "inset" in moved_clip
+    page.locator("#split").fill("50")
+
+
+def test_a_context_edit_reruns_and_updates_the_card(page):
+    version = _version(page)
+    assert page.inner_text('.field[data-field="region"] .value') == "unknown"
+    page.fill("#edit-hint", "Kazan 1950s")
+    page.click("#rerun")
+    _wait_version(page, version + 1)
+    _no_error(page)
+    assert page.inner_text('.field[data-field="era"] .value') == "1950-1959"
+    assert page.inner_text('.field[data-field="region"] .value').startswith("Kazan")
+    assert "hint" in page.inner_text('.field[data-field="era"]')
+
+
+def test_a_placed_hint_changes_the_image_there(page):
+    x, y = 64, 80  # in the dark field of the photo (image pixels)
+    before = page.evaluate(PIXEL_JS, [x, y])
+    page.locator("#hint-color").fill("#00c000")
+    page.fill("#hint-source", "regimental history, p. 12")
+    version = _version(page)
+    stage = page.locator("#stage").bounding_box()
+    page.mouse.click(stage["x"] + stage["width"] * x / 128, stage["y"] + stage["height"] * y / 96)
+    _wait_version(page, version + 1)
+    _no_error(page)
+    after = page.evaluate(PIXEL_JS, [x, y])
+    assert after[1] - after[0] > before[1] - before[0] + 20, (before, after)  # greener
+    assert "regimental history" in page.inner_text("#hint-list")
+    assert "regimental history" in page.inner_text("#region-list")
+    assert page.locator("#markers .marker").count() == 1
+
+
+def test_the_uncertainty_overlay_toggles(page):
+    assert page.is_hidden("#uncertainty-overlay") and page.is_hidden("#uncertainty-legend")
+    page.check("#show-uncertainty")
+    assert page.is_visible("#uncertainty-overlay") and page.is_visible("#uncertainty-legend")
+    assert page.evaluate("() => document.getElementById('uncertainty-overlay').naturalWidth") == 128
+    page.uncheck("#show-uncertainty")
+    assert page.is_hidden("#uncertainty-overlay")
+
+
+def test_bad_input_shows_an_error_on_the_page(page, tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("not a photo")
+    page.set_input_files("#file", str(bad))
+    page.wait_for_selector("#error", state="visible")
+    assert "notes.txt" in page.inner_text("#error-text")
+    assert "Traceback" not in page.content()
+    page.fill("#path", "/etc/passwd")
+    page.click("#open-path button")
+    page.wait_for_function("() => document.getElementById('error-text').textContent"
+                           ".includes('outside the folders')")
