@@ -1,4 +1,4 @@
-"""The `chronochrome` command line: colorize, context, train, serve, keys, library.
+"""The `chronochrome` command line: colorize, context, train, serve, keys, results, library.
 
 Benchmarks live in the eval package (`python -m eval report`, `python -m eval bench`): the
 colorizer package never imports eval.
@@ -266,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
                 "serve": run_service_command, "keys": run_service_command,
+                "results": run_service_command,
                 "library": run_library}
     try:
         return handlers[args.command](args)

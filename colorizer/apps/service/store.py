@@ -131,6 +131,9 @@ class JobStore:
             raise
         db.execute("COMMIT")
 
+    # `retention` runs its statements under the same connection and transaction rules.
+    connection, transaction = _db, _tx
+
     # -- API keys ----------------------------------------------------------------------------
     def create_key(self, name: str) -> tuple[str, str]:
         """A new key: returns (key_id, secret). The secret is shown once; only its hash stays."""
@@ -234,8 +237,8 @@ class JobStore:
     def cancel(self, key_id: str, job_id: str) -> None:
         """Cancel a job's unfinished items; JobNotFoundError when the job is not this key's."""
         with self._tx() as db:
-            found = db.execute("UPDATE jobs SET status = 'canceled' WHERE id = ? AND key_id = ?",
-                               (job_id, key_id)).rowcount
+            found = db.execute("UPDATE jobs SET status = iif(status = 'expired', status, "
+                               "'canceled') WHERE id = ? AND key_id = ?", (job_id, key_id)).rowcount
             if not found:
                 raise JobNotFoundError(job_id)
             db.execute("UPDATE items SET status = 'canceled', finished = ? "
@@ -342,9 +345,9 @@ def new_job_id() -> str:
 
 
 def job_state(job_status: str, item_states: list[str]) -> str:
-    """queued | running | succeeded | completed_with_errors | failed | canceled."""
-    if job_status == "canceled":
-        return "canceled"
+    """queued | running | succeeded | completed_with_errors | failed | canceled | expired."""
+    if job_status in ("canceled", "expired"):  # expired: results deleted (retention.py)
+        return job_status
     if any(s in ACTIVE for s in item_states):
         return "running" if any(s != "queued" for s in item_states) else "queued"
     if all(s == "done" for s in item_states):
