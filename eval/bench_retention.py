@@ -4,8 +4,8 @@
 
 Builds a job store of `--jobs` finished jobs of `--items` items each (one tiny result file and
 provenance file per item), then times: a pass with nothing to expire (what the server's
-sweeper does almost every time; the first one also builds retention's indexes), and a pass that expires the oldest `--expire` fraction and
-deletes their files. Prints the seconds of each and the figures of the second.
+sweeper does almost every time; the first one also builds retention's index), and a pass that
+expires the oldest `--expire` fraction and deletes their files. Prints the seconds of each.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                     (root / "results" / f"job_{n:08d}-{idx}{suffix}").write_bytes(b"x" * 100)
         older_than = (args.jobs - expiring) * 60.0 - 30.0  # just after the newest to expire
         start = time.perf_counter()
-        sweep(store, root / "results", args.jobs * 60.0 + DAY, now=now)  # builds its indexes
+        sweep(store, root / "results", args.jobs * 60.0 + DAY, now=now)  # builds its index
         first_seconds = time.perf_counter() - start
         start = time.perf_counter()
         idle = sweep(store, root / "results", args.jobs * 60.0 + DAY, now=now)
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         report = sweep(store, root / "results", older_than, now=now)
         busy_seconds = time.perf_counter() - start
     print(f"{args.jobs} finished jobs x {args.items} items = {args.jobs * args.items} items")
-    print(f"first pass (builds retention's indexes): {first_seconds:.3f} s")
+    print(f"first pass (builds retention's index): {first_seconds:.3f} s")
     print(f"pass with nothing to expire: {idle_seconds:.3f} s ({len(idle.jobs)} jobs expired)")
     print(f"pass expiring {len(report.jobs)} jobs: {busy_seconds:.3f} s, "
           f"{report.files_removed} files removed")

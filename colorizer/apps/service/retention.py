@@ -36,8 +36,8 @@ BY_RETENTION, BY_CLEANUP, BY_OWNER = "retention", "cleanup", "owner"
 # The items whose files are still to remove (step 2), so that step stays cheap however many
 # expired items the table holds. The grouped read of `_EXPIRABLE` needs none: 0.3 s over 100k
 # items (eval/bench_retention.py; a covering index measured no faster under load).
-_INDEXES = ("CREATE INDEX IF NOT EXISTS items_files_to_remove ON items (status) "
-            "WHERE result_file IS NOT NULL OR provenance_file IS NOT NULL",)
+_INDEX = ("CREATE INDEX IF NOT EXISTS items_files_to_remove ON items (status) "
+          "WHERE result_file IS NOT NULL OR provenance_file IS NOT NULL")
 _EXPIRABLE = """
 SELECT i.job_id AS id, MAX(i.finished) AS ended, COUNT(*) AS items FROM items i
 JOIN jobs j ON j.id = i.job_id WHERE j.status != 'expired' {only} GROUP BY i.job_id
@@ -126,8 +126,7 @@ def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
     """
     now = time.time() if now is None else now
     report = SweepReport(cutoff=now - older_than_seconds)
-    for index in _INDEXES:  # IF NOT EXISTS: free after the first pass
-        store.connection().execute(index)
+    store.connection().execute(_INDEX)  # IF NOT EXISTS: free after the first pass
     if dry_run:
         report.jobs = expirable_jobs(store, report.cutoff, limit=-1)  # -1: no limit in SQLite
         return report
