@@ -5,15 +5,17 @@
 `chronochrome serve` runs as a subprocess on a loopback port with its own data folder; every
 case (eval/bad_http_cases.py: bad auth, methods, ids, malformed and deep JSON, huge headers and
 bodies, a body that never arrives, bad and bomb images, hostile URLs, redirects, info.json and
-IIIF manifests from a local upstream server) is sent as raw bytes over a socket. Jobs the
-service accepted are polled until every item has ended, so what the worker makes of a bad
-source counts too. A 7000 x 7000 PNG (under the 50 MP cap) is then colorized as a job, for the
-server's peak memory.
+IIIF manifests from a local upstream server) is sent as raw bytes over a socket; then the timed
+scenarios of eval/bad_http_scenarios.py (request headers sent a byte at a time; a result that
+outlives the result retention, which the suite sets to a few seconds, so the server's sweeper
+runs throughout). Jobs the service accepted are polled until every item has ended, so what the
+worker makes of a bad source counts too. A 7000 x 7000 PNG (under the 50 MP cap) is then
+colorized as a job, for the server's peak memory.
 
 Printed and written (bad-http.json, bad-http.md): each case's status and reason, and the rules:
-0 answers with status 500, 0 tracebacks in the server's log, 0 hangs, 0 items ending as
-`worker_crashed`, the server alive at the end, peak RSS of the server <= 2 GB. Exits 1 when a
-rule is broken.
+0 answers with status 500, 0 tracebacks in the server's log, 0 hangs, 0 scenario answers other
+than the one they must have (408, 410 ...), 0 items ending as `worker_crashed`, the server
+alive at the end, peak RSS of the server <= 2 GB. Exits 1 when a rule is broken.
 """
 
 from __future__ import annotations
@@ -26,12 +28,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from eval.bad_http_cases import Request, Upstream, bomb_png, build_requests, raw_bytes
+from eval.bad_http_scenarios import (
+    HEADER_TIMEOUT,
+    RETENTION,
+    SWEEP,
+    expired_result,
+    slow_headers,
+)
+from eval.bad_http_wire import Answer, exchange, send
 from eval.common import RESULTS_DIR
+
+__all__ = ["Answer", "Service", "run_suite", "send", "settle_jobs"]
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_RSS_MB = 2048
@@ -39,26 +51,18 @@ MAX_UPLOAD = 8 * 1024 * 1024  # the suite's upload cap: the 'above the cap' bodi
 RECEIPT_TIMEOUT = 3.0  # the suite's request-receipt timeout (slow-loris case)
 
 
-@dataclass
-class Answer:
-    name: str
-    group: str
-    status: int | None  # None: no status line came back
-    seconds: float
-    reason: str  # the problem's `reason`, or the first words of a non-JSON body
-    hang: bool
-    job_id: str | None = None  # the job a 202 created (from its Location)
-
-
 class Service:
     """`chronochrome serve` in a subprocess, on a free loopback port."""
 
     def __init__(self, root: Path, weights: Path | None, upstream_host: str,
-                 context: bool = False) -> None:
+                 context: bool = False, short_retention: bool = False) -> None:
         self.root, self.data = root, root / "svc"
         config = {"max_upload_bytes": MAX_UPLOAD, "job_max_items": 20,
                   "request_timeout_seconds": RECEIPT_TIMEOUT,
+                  "header_timeout_seconds": HEADER_TIMEOUT,
                   "fetch": {"trusted_hosts": [upstream_host], "total_timeout": 5.0}}
+        if short_retention:  # the sweeper runs through the whole suite, under hostile load
+            config.update(result_retention_seconds=RETENTION, retention_sweep_seconds=SWEEP)
         (root / "service.json").write_text(json.dumps(config))
         self.env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
         self.key = self._cli("keys", "create", "--name", "suite").strip().splitlines()[0]
@@ -124,45 +128,6 @@ class Service:
             self.proc.wait()
 
 
-def exchange(data: bytes, service: Service, timeout: float, pause: float = 0.0) -> bytes:
-    """Send `data`, optionally stay silent `pause` s, and read the whole answer."""
-    with socket.create_connection(("127.0.0.1", service.port), timeout=timeout) as sock:
-        try:
-            sock.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may answer (413) and close before it has read everything
-        time.sleep(pause)
-        chunks = []
-        try:
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-        except ConnectionResetError:
-            pass
-        return b"".join(chunks)
-
-
-def send(req: Request, service: Service, timeout: float = 60.0) -> Answer:
-    start = time.perf_counter()
-    try:
-        raw = exchange(raw_bytes(req, service.key, service.host), service, timeout,
-                       req.pause_after)
-        hang = False
-    except TimeoutError:
-        raw, hang = b"", True
-    head, _, body = raw.partition(b"\r\n\r\n")
-    parts = head.split(b" ", 2)
-    status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-    try:
-        reason = str(json.loads(body).get("reason", ""))
-    except (ValueError, AttributeError):
-        reason = body[:60].decode("utf-8", "replace").strip()
-    location = next((line.split(b":", 1)[1].strip().decode("latin-1")
-                     for line in head.split(b"\r\n") if line.lower().startswith(b"location:")),
-                    "")
-    job_id = location.rsplit("/", 1)[-1] if status == 202 and location else None
-    return Answer(req.name, req.group, status, time.perf_counter() - start, reason, hang, job_id)
-
-
 def settle_jobs(service: Service, job_ids: list[str], seconds: float) -> list[dict[str, Any]]:
     """Poll the accepted jobs until every item has ended; their items' final states."""
     deadline, items = time.monotonic() + seconds, []
@@ -185,11 +150,14 @@ def run_suite(root: Path, weights: Path | None = None, only: str = "", big: bool
     """Start the service, send every case (of `groups`, when given, whose name holds
     `only`), settle the jobs; the figures as a dict."""
     upstream = Upstream()
-    service = Service(root, weights, "127.0.0.1")
+    service = Service(root, weights, "127.0.0.1", short_retention=True)
     try:
         cases = [c for c in build_requests(upstream.base, MAX_UPLOAD)
                  if only in c.name and (not groups or c.group in groups)]
         answers = [send(case, service) for case in cases]
+        for group, scenario in (("header", slow_headers), ("retention", expired_result)):
+            if (not groups or group in groups) and only in f"{group} {scenario.__name__}":
+                answers += scenario(service)
         job_ids = [a.job_id for a in answers if a.job_id]
         if big:
             big_answer = send(Request("memory 7000x7000 PNG job", "POST", "/v1/jobs",
@@ -214,6 +182,8 @@ def summarize(answers: list[Answer], items: list[dict[str, Any]], log: str, aliv
         "status_500": sum(a.status == 500 for a in answers),
         "no_status": sum(a.status is None for a in answers),
         "hangs": sum(a.hang for a in answers),
+        "scenario_answers": sum(a.expect is not None for a in answers),
+        "scenario_unexpected": sum(a.unexpected for a in answers),
         "tracebacks": log.count("Traceback (most recent call last)"),
         "worker_crashed": sum(i["error"] == "worker_crashed" for i in items),
         "items_settled": sum(i["status"] not in ("queued", "running") for i in items),
@@ -223,6 +193,7 @@ def summarize(answers: list[Answer], items: list[dict[str, Any]], log: str, aliv
     }
     figures["passed"] = (figures["status_500"] == 0 and figures["tracebacks"] == 0
                          and figures["hangs"] == 0 and figures["worker_crashed"] == 0
+                         and figures["scenario_unexpected"] == 0
                          and figures["items_settled"] == figures["items"] and alive
                          and peak_mb <= MAX_RSS_MB)
     return {"figures": figures, "answers": [asdict(a) for a in answers], "items": items,
@@ -247,6 +218,8 @@ def markdown(report: dict[str, Any]) -> str:
              (f"{f['cases']} requests against `chronochrome serve` on loopback: "
               f"**{f['status_500']} answers with status 500**, {f['tracebacks']} tracebacks in "
               f"the server log, {f['hangs']} hangs, {f['no_status']} without a status line; "
+              f"{f['scenario_unexpected']} of {f['scenario_answers']} scenario answers not the "
+              "expected one; "
               f"{f['items']} job items settled {f['items_settled']}, {f['worker_crashed']} "
               f"worker_crashed; server alive at the end: {f['server_alive_at_end']}; server "
               f"peak RSS {f['server_peak_rss_mb']} MB (limit {MAX_RSS_MB} MB). "

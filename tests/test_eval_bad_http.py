@@ -21,12 +21,18 @@ def test_at_least_60_distinct_cases_are_generated():
 @pytest.mark.slow
 def test_a_subset_gets_no_500_no_traceback_and_no_hang(tmp_path, shared_tiny_weights):
     report = run_suite(tmp_path, shared_tiny_weights, big=False,
-                       groups=("auth", "json", "body", "multipart", "url", "good"))
+                       groups=("auth", "json", "body", "multipart", "url", "good", "header",
+                               "retention"))
     figures = report["figures"]
     answers = {a["name"]: a for a in report["answers"]}
     assert figures["cases"] >= 40
     assert figures["status_500"] == 0 and figures["tracebacks"] == 0, report["log_tail"]
     assert figures["hangs"] == 0 and figures["worker_crashed"] == 0
+    # The timed scenarios: a header trickler is cut off with 408, an expired result is 410.
+    assert figures["scenario_answers"] >= 7 and figures["scenario_unexpected"] == 0
+    trickler = next(a for a in report["answers"] if a["name"].startswith("slow headers: "))
+    assert trickler["status"] == 408 and trickler["seconds"] < 6
+    assert answers["expired: manifest"]["reason"] == "result_expired"
     assert figures["items"] == figures["items_settled"] > 10
     assert figures["server_alive_at_end"]
     # Each refusal is the specific one, not a generic error.

@@ -1,4 +1,4 @@
-"""The `chronochrome` command line: colorize, context, train, serve, keys, web, library.
+"""The `chronochrome` command line: colorize, context, train, serve, keys, results, web, library.
 
 Benchmarks live in the eval package (`python -m eval report`, `python -m eval bench`): the
 colorizer package never imports eval.
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
 
     handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
                 "serve": run_service_command, "keys": run_service_command,
-                "library": run_library, "web": run_web}
+                "results": run_service_command, "library": run_library, "web": run_web}
     try:
         return handlers[args.command](args)
     except ChronochromeError as exc:

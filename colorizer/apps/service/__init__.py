@@ -5,14 +5,18 @@
 
 Modules, from the bottom of the imports up (each imports only modules listed before it):
 `problems` (RFC 9457 errors), `store_errors` (what the store refuses), `fetch` (remote images
-with SSRF protection), `config` (ServiceConfig), `store` (the SQLite job store and API keys),
+with SSRF protection), `config` (ServiceConfig), `stage_stats`, `store` (the SQLite job store and API keys),
 `iiif` (Image API sizes, Presentation 3 manifests), `webhooks`, `signing` (C2PA), `metrics`
 (Prometheus text), `results` (an item's files, through `colorizer.apps.outputs`), `worker` (the
 job processor with lease renewal; `python -m colorizer.apps.service.worker` runs it),
+`retention` (finished jobs' results deleted after the retention period, and the sweeper thread),
 `state` (what the routes share), `schemas` (request bodies as models), `bodies` (reading them),
 `intake` (requests -> jobs, synchronous colorization), `views` (job JSON, OpenAPI extras),
-`links` (signed image links for IIIF viewers), `auth` (who may call what), `http_errors` (every error as problem+json), `health_routes`,
-`job_routes`, `docs_page` (/docs without a CDN), `app` (`create_app`), `cli` (`chronochrome serve` and `chronochrome keys`).
+`links` (signed image links for IIIF viewers), `auth` (who may call what), `http_errors` (every
+error as problem+json), `item_files` (an item's files as answers; 410 once gone),
+`health_routes`, `job_routes`, `docs_page` (/docs without a CDN), `app` (`create_app`),
+`header_timeout` (uvicorn's h11 with a deadline for request headers), `cli` (`chronochrome
+serve`, `keys` and `results`), `cleanup_cli` (`chronochrome results cleanup`).
 Nothing here runs at import.
 """
 

@@ -1,7 +1,8 @@
-"""`chronochrome serve` and `chronochrome keys`; wired into `colorizer.apps.cli` by
+"""`chronochrome serve`, `chronochrome keys` and `chronochrome results`; wired into
+`colorizer.apps.cli` by
 
     add_service_parsers(sub)                  # in build_parser()
-    handlers["serve"] = handlers["keys"] = run_service_command
+    handlers["serve"] = handlers["keys"] = handlers["results"] = run_service_command
 
 and the entry point of `python -m colorizer.apps.service.worker` (`worker_main`). This is the
 top of the service's imports: nothing in the service imports it. The heavy modules (the app,
@@ -38,6 +39,31 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def add_service_parsers(sub: argparse._SubParsersAction) -> None:
+    _add_serve_parser(sub)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common)
+    keys = sub.add_parser("keys", help="manage API keys of the HTTP service")
+    actions = keys.add_subparsers(dest="keys_command", required=True)
+    create = actions.add_parser("create", parents=[common],
+                                help="create a key and print it (shown only once)")
+    create.add_argument("--name", required=True, help="who the key is for, e.g. 'city-archive'")
+    actions.add_parser("list", parents=[common],
+                       help="list keys (ids and names; secrets are not stored)")
+    revoke = actions.add_parser("revoke", parents=[common], help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    results = sub.add_parser("results", help="manage the HTTP service's stored results")
+    actions = results.add_subparsers(dest="results_command", required=True)
+    cleanup = actions.add_parser("cleanup", parents=[common], help=(
+        "delete the results of jobs that ended before a cutoff, once (the server does it "
+        "by itself every retention_sweep_seconds); their files then answer 410"))
+    cleanup.add_argument("--older-than", default=None, help=(
+        "jobs that ended this long ago: 7d, 12h, 90m, 0s (all finished jobs); default: the "
+        "configured result retention"))
+    cleanup.add_argument("--dry-run", action="store_true",
+                         help="list what would be deleted; delete nothing")
+
+
+def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="run the HTTP service for archives (FastAPI + uvicorn)")
     _add_common(serve)
     serve.add_argument("--host", default="127.0.0.1",
@@ -53,6 +79,12 @@ def add_service_parsers(sub: argparse._SubParsersAction) -> None:
                        help="queued items beyond which POST /v1/jobs answers 429")
     serve.add_argument("--lease-seconds", type=float, default=None,
                        help="how long a worker holds an item before another may take it")
+    serve.add_argument("--result-retention", default=None, help=(
+        "delete a finished job's results this long after it ended: 30d, 12h, never (default: "
+        "$CHRONOCHROME_RESULT_RETENTION, else 30d)"))
+    serve.add_argument("--header-timeout", type=float, default=None, help=(
+        "seconds a client has to send a request's headers before a 408 closes the "
+        "connection (default 10)"))
     serve.add_argument("--public-url", default=None, help="base URL used in links and manifests")
     serve.add_argument("--allow-host", action="append", default=None,
                        help="only fetch images from this host name (repeatable allowlist)")
@@ -71,31 +103,32 @@ def add_service_parsers(sub: argparse._SubParsersAction) -> None:
                             "model's operating point)")
     serve.add_argument("--no-context", action="store_true", help="skip context inference")
 
-    keys = sub.add_parser("keys", help="manage API keys of the HTTP service")
-    common = argparse.ArgumentParser(add_help=False)
-    _add_common(common)
-    actions = keys.add_subparsers(dest="keys_command", required=True)
-    create = actions.add_parser("create", parents=[common],
-                                help="create a key and print it (shown only once)")
-    create.add_argument("--name", required=True, help="who the key is for, e.g. 'city-archive'")
-    actions.add_parser("list", parents=[common],
-                       help="list keys (ids and names; secrets are not stored)")
-    revoke = actions.add_parser("revoke", parents=[common], help="revoke a key by its id")
-    revoke.add_argument("key_id")
-
 
 def service_config(args: argparse.Namespace) -> ServiceConfig:
-    from colorizer.apps.service.config import C2paConfig, ServiceConfig
+    """The ServiceConfig of --config, the environment and the flags; a bad value is an error
+    that names it (a ValueError from the config would otherwise end in a traceback)."""
+    try:
+        return _service_config(args)
+    except ValueError as exc:
+        raise ChronochromeError(f"invalid service settings: {exc}") from None
+
+
+def _service_config(args: argparse.Namespace) -> ServiceConfig:
+    from colorizer.apps.service.config import C2paConfig, ServiceConfig, parse_duration
 
     config = ServiceConfig.from_json(args.config) if args.config else ServiceConfig()
     changes: dict[str, Any] = {}
     if args.data_dir is not None:
         changes["data_dir"] = args.data_dir
     for flag, name in (("workers", "worker_threads"), ("queue_cap", "queue_cap"),
-                       ("lease_seconds", "lease_seconds"), ("public_url", "public_url")):
+                       ("lease_seconds", "lease_seconds"), ("public_url", "public_url"),
+                       ("header_timeout", "header_timeout_seconds")):
         value = getattr(args, flag, None)
         if value is not None:
             changes[name] = value
+    if getattr(args, "result_retention", None) is not None:
+        changes["result_retention_seconds"] = parse_duration(args.result_retention,
+                                                             "--result-retention")
     if getattr(args, "allow_host", None):
         changes["fetch"] = replace(config.fetch, allowed_hosts=tuple(args.allow_host))
     token_file = getattr(args, "metrics_token_file", None)
@@ -120,6 +153,10 @@ def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
 def run_service_command(args: argparse.Namespace) -> int:
     if args.command == "keys":
         return _run_keys(args)
+    if args.command == "results":
+        from colorizer.apps.service.cleanup_cli import run_cleanup
+
+        return run_cleanup(service_config(args), args.older_than, args.dry_run)
     config = service_config(args)
     if args.worker_only:
         return _run_worker(config, _pipeline(args))
@@ -130,11 +167,8 @@ def _run_keys(args: argparse.Namespace) -> int:
     from colorizer.apps.service.store import JobStore
 
     config = service_config(args)
-    if args.keys_command != "create" and not config.db_path.is_file():
-        # Listing or revoking must not create an empty database in the wrong place.
-        raise ChronochromeError(f"no service database at {config.db_path}: pass the --data-dir "
-                                "the service runs with, or create a key first "
-                                "(`chronochrome keys create NAME`)")
+    if args.keys_command != "create":
+        config.require_database()
     store = JobStore(config.db_path)
     if args.keys_command == "create":
         key_id, secret = store.create_key(args.name)
@@ -152,9 +186,8 @@ def _run_keys(args: argparse.Namespace) -> int:
 
 
 def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
-    import uvicorn
-
     from colorizer.apps.service.app import create_app
+    from colorizer.apps.service.header_timeout import serve
 
     if not _is_loopback(args.host):
         log.warning("listening on %s: the service is reachable from other machines; keep TLS "
@@ -163,7 +196,7 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
             log.warning("/metrics is open to anyone who reaches the port; give "
                         "--metrics-token-file (or metrics_token in --config) to restrict it")
     app = create_app(_pipeline(args), config)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    serve(app, args.host, args.port, config.header_timeout_seconds)
     return 0
 
 

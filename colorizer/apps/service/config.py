@@ -9,10 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.service.fetch import FetchConfig
+from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 from context.config_io import config_from_dict
 
 DB_NAME = "jobs.sqlite3"
+RETENTION_ENV = "CHRONOCHROME_RESULT_RETENTION"
+DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600.0  # 30 days
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,30 @@ def default_data_dir() -> Path:
     return Path(base) / "chronochrome" / "service"
 
 
+def parse_duration(text: str, what: str = "a duration") -> float:
+    """Seconds of "30d", "12h", "90m", "45s", "2w" or "0"; "never" and "0" are 0."""
+    value = text.strip().lower()
+    if value in ("never", "0"):
+        return 0.0
+    number, unit = value[:-1], value[-1:]
+    try:
+        seconds = float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        raise ValueError(f"{what} {text!r} is not a duration: give a number and a unit, e.g. "
+                         "30d, 12h, 90m, 45s, 2w (or never)") from None
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(f"{what} {text!r} must be a finite duration of 0 or more")
+    return seconds
+
+
+def default_retention() -> float:
+    """$CHRONOCHROME_RESULT_RETENTION ("30d", "never", ...) when set, else 30 days."""
+    explicit = os.environ.get(RETENTION_ENV)
+    if not explicit:
+        return DEFAULT_RETENTION_SECONDS
+    return parse_duration(explicit, f"${RETENTION_ENV}")
+
+
 @dataclass(frozen=True)
 class ServiceConfig:
     """Where the service keeps its state and how much it accepts."""
@@ -47,6 +75,9 @@ class ServiceConfig:
     max_upload_bytes: int = 50 * 1024 * 1024  # one uploaded or fetched image, and one request
     # A request body not fully received within this many seconds is refused (408).
     request_timeout_seconds: float = 60.0
+    # A connection whose request headers are not complete this many seconds after its first
+    # byte (or after it opened) gets a 408 and is closed (header_timeout.py).
+    header_timeout_seconds: float = 10.0
     max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger images (413)
     sync_max_pixels: int = 4_000_000  # POST /v1/colorize is for small images; larger -> 413
     sync_concurrency: int = 1  # synchronous colorizations at once; more wait, then 429
@@ -60,6 +91,11 @@ class ServiceConfig:
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
     metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
     link_ttl_seconds: float = 7 * 24 * 3600.0  # signed image links in IIIF manifests (links.py)
+    # A finished job's results (images, provenance, uploaded originals) are deleted this long
+    # after its last item ended, and answer 410 (retention.py); 0 = keep forever. Default:
+    # $CHRONOCHROME_RESULT_RETENTION ("30d", "12h", "never"), else 30 days.
+    result_retention_seconds: float = field(default_factory=lambda: default_retention())
+    retention_sweep_seconds: float = 3600.0  # how often the server looks for expired results
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
@@ -73,6 +109,12 @@ class ServiceConfig:
         if self.request_timeout_seconds <= 0:
             raise ValueError("request_timeout_seconds must be above 0, got "
                              f"{self.request_timeout_seconds}")
+        for name in ("header_timeout_seconds", "retention_sweep_seconds"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be above 0, got {getattr(self, name)}")
+        if not self.result_retention_seconds >= 0:
+            raise ValueError("result_retention_seconds must be 0 (keep forever) or more, got "
+                             f"{self.result_retention_seconds}")
         if self.lease_seconds <= 0:
             raise ValueError(f"lease_seconds must be above 0, got {self.lease_seconds}")
         if self.metrics_token is not None and len(self.metrics_token) < 16:
@@ -90,6 +132,13 @@ class ServiceConfig:
     @property
     def results_dir(self) -> Path:
         return self.data_dir / "results"
+
+    def require_database(self) -> None:
+        """Listing keys or cleaning up must not create an empty database in the wrong place."""
+        if not self.db_path.is_file():
+            raise ChronochromeError(f"no service database at {self.db_path}: pass the "
+                                    "--data-dir the service runs with, or create a key first "
+                                    "(`chronochrome keys create --name NAME`)")
 
     def with_changes(self, **changes: Any) -> ServiceConfig:
         return replace(self, **changes)

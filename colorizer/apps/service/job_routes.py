@@ -1,30 +1,31 @@
 """The archive-facing routes, each behind an API key; a key sees only its own jobs.
 
 - POST /v1/colorize: one small image now (the image, or JSON with links);
-- POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs;
-- GET /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files;
+- POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs (DELETE ?purge=true: and their
+  results);
+- GET /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files (`item_files`;
+  410 once deleted);
 - GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from colorizer.apps.outputs import image_mime
 from colorizer.apps.service.auth import api_key_dependency, key_or_link_dependency
 from colorizer.apps.service.bodies import read_request
 from colorizer.apps.service.iiif import build_manifest
 from colorizer.apps.service.intake import colorize_now, create_job, require_room
+from colorizer.apps.service.item_files import ItemFiles
 from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
-from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.views import COLORIZE_BODY, ERRORS, JOB_BODY, job_view
 from colorizer.pipeline.provenance import normalize_format
 
@@ -35,30 +36,12 @@ def install_job_routes(app: FastAPI, state: ServiceState) -> None:
     api_key = api_key_dependency(state.store)
     _install_submit_routes(app, state, api_key)
     _install_job_routes(app, state, api_key)
-    _install_item_routes(app, state, api_key)
-    _install_manifest_route(app, state, api_key)  # registered last, as the OpenAPI lists it
+    _install_item_routes(app, state, api_key)  # and the manifest route
 
 
 def base_url(state: ServiceState, request: Request) -> str:
     """Where links point: the configured public URL, else the one the request came to."""
     return (state.config.public_url or str(request.base_url)).rstrip("/")
-
-
-def done_item(store: JobStore, key_id: str, job_id: str,
-              index: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(job, item) of a finished item of this key's job; 404 or 409 otherwise."""
-    job = store.require_job(key_id, job_id)
-    if not 0 <= index < len(job["items"]):
-        raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
-    item = job["items"][index]
-    if item["status"] in ("failed", "canceled"):  # final: polling would never end
-        detail = f": {item['error_detail']}" if item.get("error_detail") else ""
-        raise Problem(410, f"item_{item['status']}", f"item {index} is {item['status']} and "
-                      f"has no result{detail}; submit it again as a new job if needed")
-    if item["status"] != "done":
-        raise Problem(409, "not_done", f"item {index} is {item['status']}; poll "
-                      f"GET /v1/jobs/{job_id} until it is done")
-    return job, item
 
 
 def _install_submit_routes(app: FastAPI, state: ServiceState,
@@ -106,56 +89,58 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
 
 
 def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
-    store = state.store
+    store, results_dir = state.store, state.config.results_dir
 
     @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
     def get_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
         return job_view(store.require_job(key_id, job_id), base_url(state, request))
 
     @app.delete("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
-    def cancel_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
+    def cancel_job(job_id: str, request: Request, key_id: str = Depends(api_key),
+                   purge: bool = False) -> dict:
+        """Cancel the job's unfinished items; with `?purge=true` also delete its results and
+        uploaded originals now (its files answer 410 from then on)."""
         store.cancel(key_id, job_id)
+        if purge:
+            expire_now(store, results_dir, job_id, BY_OWNER)  # canceled: nothing runs
         return job_view(store.require_job(key_id, job_id), base_url(state, request))
 
 
 def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
-    cfg, store = state.config, state.store
-    image_key = key_or_link_dependency(store, state.links)  # IIIF viewers: signed links
+    files = ItemFiles(state.store, state.config.results_dir,
+                      state.config.result_retention_seconds)
+    image_key = key_or_link_dependency(state.store, state.links)  # IIIF viewers: signed links
 
     @app.get("/v1/jobs/{job_id}/items/{index}/result", tags=["jobs"], responses=ERRORS)
-    def download(job_id: str, index: int, key_id: str = Depends(image_key)) -> FileResponse:
-        _, item = done_item(store, key_id, job_id, index)
+    def download(job_id: str, index: int, key_id: str = Depends(image_key)) -> Response:
+        _, item = files.done_item(key_id, job_id, index)
         suffix = Path(item["result_file"]).suffix
-        return FileResponse(cfg.results_dir / item["result_file"],
-                            media_type=image_mime(suffix.lstrip(".")),
-                            filename=f"{job_id}-{index}{suffix}")
+        return files.response(key_id, item, "result_file", image_mime(suffix.lstrip(".")),
+                              f"{job_id}-{index}{suffix}")
 
     @app.get("/v1/jobs/{job_id}/items/{index}/provenance", tags=["jobs"], responses=ERRORS)
-    def provenance(job_id: str, index: int, key_id: str = Depends(api_key)) -> FileResponse:
-        _, item = done_item(store, key_id, job_id, index)
-        return FileResponse(cfg.results_dir / item["provenance_file"],
-                            media_type="application/json")
+    def provenance(job_id: str, index: int, key_id: str = Depends(api_key)) -> Response:
+        _, item = files.done_item(key_id, job_id, index)
+        return files.response(key_id, item, "provenance_file", "application/json")
 
     @app.get("/v1/jobs/{job_id}/items/{index}/original", tags=["jobs"], responses=ERRORS)
     def original(job_id: str, index: int, key_id: str = Depends(image_key)) -> Response:
-        job = store.require_job(key_id, job_id)
-        if not 0 <= index < len(job["items"]) or job["items"][index]["source"]["kind"] != "upload":
-            raise Problem(404, "item_not_found", f"job {job_id} has no uploaded item {index}")
-        return Response(store.upload(job["items"][index]["id"]),
+        return Response(files.original(key_id, job_id, index),
                         media_type="application/octet-stream")
 
+    _install_manifest_route(app, state, api_key, files)  # registered last, as OpenAPI lists it
 
-def _install_manifest_route(app: FastAPI, state: ServiceState,
-                            api_key: Callable[..., str]) -> None:
-    cfg, store = state.config, state.store
+
+def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
+                            files: ItemFiles) -> None:
+    store = state.store
 
     @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"], responses=ERRORS)
     def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
         """IIIF Presentation 3: each canvas offers the original, then the colorized image
         (image links signed, so IIIF viewers open them without the key)."""
         job = store.require_job(key_id, job_id)
-        records = {i["idx"]: json.loads((cfg.results_dir / i["provenance_file"]).read_text())
-                   for i in job["items"] if i["status"] == "done"}
+        records = files.records(key_id, job)
         if not records:
             raise Problem(409, "not_done", f"job {job_id} has no finished item yet")
         body = build_manifest(job, base_url(state, request), records,

@@ -1,4 +1,5 @@
-"""What the routes share: the injected components, the metrics and the in-process workers."""
+"""What the routes share: the injected components, the metrics, the in-process workers and
+the result-retention sweeper."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.links import LinkSigner
 from colorizer.apps.service.metrics import Metrics
+from colorizer.apps.service.retention import RetentionSweeper
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.worker import Worker
@@ -30,6 +32,7 @@ class ServiceState:
         self.threads: list[threading.Thread] = []
         self.webhooks = WebhookSender(store, fetcher)
         self.links = LinkSigner.for_data_dir(config.data_dir, config.link_ttl_seconds)
+        self.sweeper: RetentionSweeper | None = None  # None: results are kept forever
 
     def start_workers(self) -> None:
         remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)
@@ -40,9 +43,16 @@ class ServiceState:
                                       name=f"chronochrome-worker-{n}")
             thread.start()
             self.threads.append(thread)
+        if self.config.result_retention_seconds > 0:
+            self.sweeper = RetentionSweeper(self.store, self.config.results_dir,
+                                            self.config.result_retention_seconds,
+                                            self.config.retention_sweep_seconds, self.stop)
+            self.sweeper.thread.start()
 
     def stop_workers(self) -> None:
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout=60)
+        if self.sweeper is not None:
+            self.sweeper.thread.join(timeout=60)
         self.webhooks.close()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.service.stage_stats import record_stages
 from colorizer.apps.service.store_errors import (
     IdempotencyConflictError,
     JobNotFoundError,
@@ -36,7 +37,6 @@ from colorizer.apps.service.store_errors import (
 )
 
 ACTIVE = ("queued", "running")
-STAGE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keys (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created REAL NOT NULL,
@@ -131,6 +131,9 @@ class JobStore:
             raise
         db.execute("COMMIT")
 
+    # `retention` runs its statements under the same connection and transaction rules.
+    connection, transaction = _db, _tx
+
     # -- API keys ----------------------------------------------------------------------------
     def create_key(self, name: str) -> tuple[str, str]:
         """A new key: returns (key_id, secret). The secret is shown once; only its hash stays."""
@@ -208,7 +211,7 @@ class JobStore:
                 (f"{job_id}-0", job_id, json.dumps(item.source), item.hint, item.caption, now,
                  now, result["result_file"], result["result_sha256"],
                  result["provenance_file"], json.dumps(result.get("timings", {}))))
-            _record_stages(db, result.get("timings", {}))
+            record_stages(db, result.get("timings", {}))
 
     def job(self, key_id: str, job_id: str) -> dict[str, Any] | None:
         """A job with its items, or None when it does not exist *for this key*."""
@@ -234,8 +237,8 @@ class JobStore:
     def cancel(self, key_id: str, job_id: str) -> None:
         """Cancel a job's unfinished items; JobNotFoundError when the job is not this key's."""
         with self._tx() as db:
-            found = db.execute("UPDATE jobs SET status = 'canceled' WHERE id = ? AND key_id = ?",
-                               (job_id, key_id)).rowcount
+            found = db.execute("UPDATE jobs SET status = iif(status = 'expired', status, "
+                               "'canceled') WHERE id = ? AND key_id = ?", (job_id, key_id)).rowcount
             if not found:
                 raise JobNotFoundError(job_id)
             db.execute("UPDATE items SET status = 'canceled', finished = ? "
@@ -303,7 +306,7 @@ class JobStore:
             if done:
                 if publish is not None:
                     publish()
-                _record_stages(db, result.get("timings", {}))
+                record_stages(db, result.get("timings", {}))
             return bool(done), bool(done) and _claim_webhook(db, lease.job_id)
 
     def fail(self, lease: Lease, owner: str, status: int, reason: str,
@@ -342,9 +345,9 @@ def new_job_id() -> str:
 
 
 def job_state(job_status: str, item_states: list[str]) -> str:
-    """queued | running | succeeded | completed_with_errors | failed | canceled."""
-    if job_status == "canceled":
-        return "canceled"
+    """queued | running | succeeded | completed_with_errors | failed | canceled | expired."""
+    if job_status in ("canceled", "expired"):  # expired: results deleted (retention.py)
+        return job_status
     if any(s in ACTIVE for s in item_states):
         return "running" if any(s != "queued" for s in item_states) else "queued"
     if all(s == "done" for s in item_states):
@@ -371,22 +374,6 @@ def _claim_webhook(db: sqlite3.Connection, job_id: str) -> bool:
         return False
     return db.execute("UPDATE jobs SET webhook_state = 'sending' WHERE id = ? AND "
                       "webhook_state = 'pending'", (job_id,)).rowcount > 0
-
-
-def _record_stages(db: sqlite3.Connection, timings: dict[str, float]) -> None:
-    for stage, seconds in timings.items():
-        for le in [*STAGE_BUCKETS, float("inf")]:
-            if seconds <= le:
-                db.execute("INSERT INTO stage_stats (stage, le, count) VALUES (?, ?, 1) "
-                           "ON CONFLICT (stage, le) DO UPDATE SET count = count + 1",
-                           (stage, _le(le)))
-        db.execute("INSERT INTO stage_sums (stage, total, count) VALUES (?, ?, 1) "
-                   "ON CONFLICT (stage) DO UPDATE SET total = total + ?, count = count + 1",
-                   (stage, seconds, seconds))
-
-
-def _le(value: float) -> str:
-    return "+Inf" if value == float("inf") else repr(value)
 
 
 def _item_dict(row: sqlite3.Row) -> dict[str, Any]:

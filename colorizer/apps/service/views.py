@@ -22,8 +22,9 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[
                 "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
         if item["status"] == "done":
             view.update(result_url=f"{url}/items/{item['idx']}/result",
-                        provenance_url=f"{url}/items/{item['idx']}/provenance",
-                        result_sha256=item["result_sha256"])
+                        provenance_url=f"{url}/items/{item['idx']}/provenance")
+        if item["status"] in ("done", "expired"):  # an expired result's hash still identifies it
+            view["result_sha256"] = item["result_sha256"]
         if item["status"] == "failed":
             view["error"] = {"status": item["error_status"], "reason": item["error_reason"],
                              "detail": item["error_detail"]}
@@ -31,6 +32,8 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[
     data = {"id": job["id"], "state": job["state"], "kind": job["kind"],
             "created": job["created"], "format": job["format"], "counts": counts,
             "items": items, "links": {"self": url, "manifest": f"{url}/manifest"}}
+    if job["status"] == "expired":  # results deleted: when, and why (retention.py)
+        data["expired"] = job["meta"].get("expired")
     if job.get("webhook_url"):
         data["webhook"] = {"url": job["webhook_url"], "state": job["webhook_state"],
                            "detail": job["webhook_detail"]}
@@ -55,6 +58,7 @@ COLORIZE_BODY = {"requestBody": {"required": True, "content": {
     "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
 ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
     401: "no or unknown API key", 404: "no such job for this key",
-    409: "the item is not done yet (poll the job)", 410: "the item failed or was canceled",
+    409: "the item is not done yet (poll the job)",
+    410: "the item failed or was canceled, or its results were deleted (retention)",
     413: "too large", 415: "unsupported media type", 422: "corrupt or invalid input",
     429: "queue at its cap (see Retry-After)"}.items()}

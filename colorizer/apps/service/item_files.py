@@ -1,0 +1,125 @@
+"""An item's files as answers: the result, its provenance record, the uploaded original, and
+the records a manifest is built from; 409 while an item runs, 410 once it has none.
+
+An item has no files for good when it failed, was canceled, or its job *expired*: the result
+retention (`retention`) or the operator's clean-up deleted them, or its owner did. Each of these
+answers 410 with a reason and a detail that says when and why, never 404 or 500.
+
+A file is opened before its answer starts and streamed from the open handle: the sweeper may
+unlink it a moment later, and a download that has begun still ends whole (POSIX keeps an open
+file's data), while one that comes after answers 410.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from fastapi.responses import StreamingResponse
+
+from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.retention import BY_CLEANUP, BY_OWNER
+from colorizer.apps.service.store import JobStore
+
+_CHUNK = 64 * 1024
+
+
+class ItemFiles:
+    """The files of a key's items, in `results_dir`, as `JobStore` records them."""
+
+    def __init__(self, store: JobStore, results_dir: Path, retention_seconds: float) -> None:
+        self.store, self.results_dir = store, results_dir
+        self.retention_seconds = retention_seconds  # only for the words of a 410
+
+    def done_item(self, key_id: str, job_id: str,
+                  index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(job, item) of a finished item of this key's job; 404, 409 or 410 otherwise."""
+        job = self.store.require_job(key_id, job_id)
+        if not 0 <= index < len(job["items"]):
+            raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
+        item = job["items"][index]
+        if item["status"] == "expired":
+            raise self.expired(job, f"item {index}")
+        if item["status"] in ("failed", "canceled"):  # final: polling would never end
+            detail = f": {item['error_detail']}" if item.get("error_detail") else ""
+            raise Problem(410, f"item_{item['status']}", f"item {index} is {item['status']} "
+                          f"and has no result{detail}; submit it again as a new job if needed")
+        if item["status"] != "done":
+            raise Problem(409, "not_done", f"item {index} is {item['status']}; poll "
+                          f"GET /v1/jobs/{job_id} until it is done")
+        return job, item
+
+    def response(self, key_id: str, item: dict[str, Any], which: str, media_type: str,
+                 filename: str | None = None) -> StreamingResponse:
+        """A done item's `which` file ("result_file" or "provenance_file") as a download."""
+        handle = self._open(item[which], key_id, item["job_id"], item["idx"])
+        headers = {"Content-Length": str(os.fstat(handle.fileno()).st_size)}
+        if filename:
+            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return StreamingResponse(_chunks(handle), media_type=media_type, headers=headers)
+
+    def original(self, key_id: str, job_id: str, index: int) -> bytes:
+        """The uploaded original of an item; 404 for an item that was not uploaded."""
+        job = self.store.require_job(key_id, job_id)
+        items = job["items"]
+        if not 0 <= index < len(items) or items[index]["source"]["kind"] != "upload":
+            raise Problem(404, "item_not_found", f"job {job_id} has no uploaded item {index}")
+        if job["status"] == "expired":  # the originals went with the results
+            raise self.expired(job, f"the original of item {index}")
+        try:
+            return self.store.upload(items[index]["id"])
+        except KeyError:  # expired between the two reads
+            raise self.expired(self.store.require_job(key_id, job_id),
+                               f"the original of item {index}") from None
+
+    def records(self, key_id: str, job: dict[str, Any]) -> dict[int, dict[str, Any]]:
+        """The provenance records of a job's finished items, by index (for its manifest)."""
+        if job["status"] == "expired":
+            raise self.expired(job, "the manifest")
+        records = {}
+        for item in job["items"]:
+            if item["status"] == "done":
+                with self._open(item["provenance_file"], key_id, job["id"], item["idx"]) as f:
+                    records[item["idx"]] = json.loads(f.read().decode("utf-8"))
+        return records
+
+    def expired(self, job: dict[str, Any], what: str) -> Problem:
+        """The 410 of an expired job's file: when, why, and what to do."""
+        note = job["meta"].get("expired") or {}
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(note.get("at", time.time())))
+        why = note.get("reason")
+        if why == BY_OWNER:
+            reason, cause = "result_deleted", "at the request of its API key (DELETE ?purge=true)"
+        elif why == BY_CLEANUP:
+            reason, cause = "result_expired", "by the service's operator (results clean-up)"
+        else:
+            kept = (f"{self.retention_seconds / 86400:g} days" if self.retention_seconds
+                    else "a limited time")
+            reason, cause = "result_expired", (f"by the result retention (results are kept "
+                                               f"{kept} after a job ends)")
+        return Problem(410, reason, f"{what} of job {job['id']} is gone: the job's results "
+                       f"were deleted on {when} {cause}; submit the photo again as a new job "
+                       "if you need it", expired_at=note.get("at"))
+
+    def _open(self, name: str | None, key_id: str, job_id: str, index: int) -> BinaryIO:
+        try:
+            if name is None:
+                raise FileNotFoundError(name)
+            return (self.results_dir / name).open("rb")
+        except FileNotFoundError:
+            job = self.store.require_job(key_id, job_id)
+            if job["status"] == "expired":  # the sweeper got there first
+                raise self.expired(job, f"item {index}") from None
+            raise Problem(410, "result_missing", f"the file of item {index} of job {job_id} is "
+                          "missing from the service's results folder (removed by hand?); "
+                          "submit the photo again as a new job") from None
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(_CHUNK):
+            yield chunk

@@ -1,0 +1,205 @@
+"""Result retention: a finished job's results are deleted some time after it ended.
+
+A job *expires* when none of its items is queued or running and its last item ended before a
+cutoff (`ServiceConfig.result_retention_seconds` ago, or what `chronochrome results cleanup
+--older-than` says). Expiring a job is two steps, so that a crash between them loses nothing
+that should stay and leaves nothing that should go:
+
+1. in one transaction: the job's status becomes `expired` (with when and why in its `meta`),
+   its `done` items become `expired`, and its uploaded originals are deleted from the database.
+   The transaction re-checks that nothing of the job is queued or running, so a running job's
+   files are never touched; a job cannot gain items, and workers lease only `active` jobs.
+2. outside any transaction (a worker completing an item never waits on file deletion): the
+   files of `expired` items that still name files are unlinked, then the names are cleared.
+   Step 2 picks up whatever an earlier crash left, through a partial index, so it stays cheap.
+
+Only bare file names inside the results folder are ever deleted (`_result_path`): a name from
+the database that holds a separator or `..` is skipped, so nothing outside the service's data
+folder can go. The routes answer 410 for an expired item (`item_files`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from colorizer.apps.service.store import JobStore
+
+log = logging.getLogger("chronochrome.service.retention")
+
+# Why a job's results went; the 410 answers say it in words (item_files.expiry_detail).
+BY_RETENTION, BY_CLEANUP, BY_OWNER = "retention", "cleanup", "owner"
+# The items whose files are still to remove (step 2), so that step stays cheap however many
+# expired items the table holds. The grouped read of `_EXPIRABLE` needs none: 0.3 s over 100k
+# items (eval/bench_retention.py; a covering index measured no faster under load).
+_INDEX = ("CREATE INDEX IF NOT EXISTS items_files_to_remove ON items (status) "
+          "WHERE result_file IS NOT NULL OR provenance_file IS NOT NULL")
+_EXPIRABLE = """
+SELECT i.job_id AS id, MAX(i.finished) AS ended, COUNT(*) AS items FROM items i
+JOIN jobs j ON j.id = i.job_id WHERE j.status != 'expired' {only} GROUP BY i.job_id
+HAVING SUM(i.status IN ('queued', 'running')) = 0 AND MAX(i.finished) < ? ORDER BY ended LIMIT ?
+"""
+
+
+@dataclass
+class ExpiredJob:
+    """A job whose results were deleted (or, in a dry run, would be)."""
+
+    job_id: str
+    ended: float  # when its last item ended (Unix time)
+    items: int
+
+
+@dataclass
+class SweepReport:
+    """What one sweep expired and removed."""
+
+    cutoff: float  # jobs that ended before this (Unix time) expired
+    jobs: list[ExpiredJob] = field(default_factory=list)
+    files_removed: int = 0
+    bytes_removed: int = 0
+    skipped_names: list[str] = field(default_factory=list)  # names not inside results/
+
+
+def expirable_jobs(store: JobStore, cutoff: float, limit: int = 500,
+                   job_id: str | None = None) -> list[ExpiredJob]:
+    """Jobs with nothing queued or running whose last item ended before `cutoff`, oldest first."""
+    only = "AND j.id = ?" if job_id else ""
+    args = ((job_id,) if job_id else ()) + (cutoff, limit)
+    rows = store.connection().execute(_EXPIRABLE.format(only=only), args).fetchall()
+    return [ExpiredJob(r["id"], r["ended"], r["items"]) for r in rows]
+
+
+def expire_jobs(store: JobStore, jobs: list[ExpiredJob], reason: str,
+                now: float | None = None) -> list[ExpiredJob]:
+    """Step 1 for `jobs`, in one transaction; returns those it expired (not one that gained a
+    running item meanwhile, nor one already expired)."""
+    now = time.time() if now is None else now
+    note = json.dumps({"at": now, "reason": reason})
+    expired = []
+    with store.transaction() as db:
+        for job in jobs:
+            active = db.execute("SELECT COUNT(*) FROM items WHERE job_id = ? AND status IN "
+                                "('queued', 'running')", (job.job_id,)).fetchone()[0]
+            if active or not db.execute(
+                    "UPDATE jobs SET status = 'expired', meta = json_set(meta, '$.expired', "
+                    "json(?)) WHERE id = ? AND status != 'expired'",
+                    (note, job.job_id)).rowcount:
+                continue
+            db.execute("UPDATE items SET status = 'expired' WHERE job_id = ? AND "
+                       "status = 'done'", (job.job_id,))
+            db.execute("DELETE FROM uploads WHERE item_id IN (SELECT id FROM items WHERE "
+                       "job_id = ?)", (job.job_id,))
+            expired.append(job)
+    return expired
+
+
+def remove_expired_files(store: JobStore, results_dir: Path, report: SweepReport,
+                         batch: int = 500) -> None:
+    """Step 2: unlink the files expired items still name, then clear the names."""
+    db = store.connection()
+    while True:
+        rows = db.execute("SELECT id, result_file, provenance_file FROM items WHERE status = "
+                          "'expired' AND (result_file IS NOT NULL OR provenance_file IS NOT "
+                          "NULL) LIMIT ?", (batch,)).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            for name in (row["result_file"], row["provenance_file"]):
+                _remove(results_dir, name, report)
+        with store.transaction() as tx:
+            tx.executemany("UPDATE items SET result_file = NULL, provenance_file = NULL "
+                           "WHERE id = ? AND status = 'expired'", [(r["id"],) for r in rows])
+
+
+def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
+          reason: str = BY_RETENTION, dry_run: bool = False, now: float | None = None,
+          batch: int = 500) -> SweepReport:
+    """Expire every job that ended more than `older_than_seconds` ago and remove its files.
+
+    Jobs go in batches of `batch`, each its own short transaction, so a worker that completes
+    an item waits at most for one batch. `dry_run` lists what would go and changes nothing.
+    """
+    now = time.time() if now is None else now
+    report = SweepReport(cutoff=now - older_than_seconds)
+    store.connection().execute(_INDEX)  # IF NOT EXISTS: free after the first pass
+    if dry_run:
+        report.jobs = expirable_jobs(store, report.cutoff, limit=-1)  # -1: no limit in SQLite
+        return report
+    while jobs := expirable_jobs(store, report.cutoff, batch):
+        expired = expire_jobs(store, jobs, reason, now)
+        report.jobs += expired
+        if not expired:  # each one gained a running item meanwhile: leave them for later
+            break
+    remove_expired_files(store, results_dir, report)
+    return report
+
+
+def expire_now(store: JobStore, results_dir: Path, job_id: str, reason: str = BY_OWNER,
+               now: float | None = None) -> bool:
+    """Expire one finished job at once (its owner deleted it); False when something of it is
+    still queued or running."""
+    jobs = expirable_jobs(store, float("inf"), 1, job_id=job_id)
+    if not expire_jobs(store, jobs, reason, now):
+        return False
+    remove_expired_files(store, results_dir, SweepReport(cutoff=now or time.time()))
+    return True
+
+
+def _result_path(results_dir: Path, name: str) -> Path | None:
+    """`results_dir / name` when `name` is a bare file name; None for anything else."""
+    if not name or name in (".", "..") or Path(name).name != name or "\\" in name:
+        return None
+    return results_dir / name
+
+
+def _remove(results_dir: Path, name: str | None, report: SweepReport) -> None:
+    if name is None:
+        return
+    path = _result_path(results_dir, name)
+    if path is None:
+        report.skipped_names.append(name)
+        return
+    try:
+        size = path.lstat().st_size
+        path.unlink()
+    except FileNotFoundError:  # removed by an earlier sweep that stopped before step 2 ended
+        return
+    report.files_removed += 1
+    report.bytes_removed += size
+
+
+class RetentionSweeper:
+    """A daemon thread of the server process that sweeps every `interval` seconds.
+
+    Off the event loop (health checks and downloads keep answering) and off the workers (no
+    colorization waits for it). A pass over nothing to expire is one grouped read of the items
+    table: 0.3 s over 100k items (eval/bench_retention.py).
+    """
+
+    def __init__(self, store: JobStore, results_dir: Path, retention_seconds: float,
+                 interval: float, stop: threading.Event) -> None:
+        self.store, self.results_dir = store, results_dir
+        self.retention_seconds, self.interval, self.stop = retention_seconds, interval, stop
+        self.thread = threading.Thread(target=self.run, daemon=True,
+                                       name="chronochrome-retention")
+        self.passes = 0
+
+    def run(self) -> None:
+        """Sweep at once, then every `interval` seconds until `stop` is set."""
+        while not self.stop.is_set():
+            try:
+                report = sweep(self.store, self.results_dir, self.retention_seconds)
+            except Exception:  # a failed pass is retried at the next one
+                log.exception("result retention: the sweep failed; retrying in %g s",
+                              self.interval)
+            else:
+                if report.jobs or report.files_removed:
+                    log.info("result retention: %d jobs expired, %d files (%d bytes) removed",
+                             len(report.jobs), report.files_removed, report.bytes_removed)
+            self.passes += 1
+            self.stop.wait(self.interval)
