@@ -244,11 +244,17 @@ def test_a_silent_webhook_receiver_does_not_delay_another_tenants_job(service, h
     worker = Worker(state.pipeline, service.store, service.config, state.fetcher,
                     webhooks=state.webhooks)
     start = time.perf_counter()
-    assert worker.run_once() and worker.run_once()  # A's item (webhook handed over), then B's
-    elapsed = time.perf_counter() - start
+    assert worker.run_once()  # A's item; its webhook is handed over, not delivered here
+    handed_over = time.perf_counter()
+    assert worker.run_once()  # B's item, of the same size, with no webhook
+    done = time.perf_counter()
     job_b = service.client.get(b.headers["location"], headers=service.headers(service.key_b))
     assert job_b.json()["state"] == "succeeded"
-    assert elapsed < 5, elapsed
+    # What A's silent receiver cost B: A's turn beyond B's own (the same work but the
+    # webhook). The difference, not the sum, so a loaded machine's slower colorizing of
+    # both photos does not count as delay.
+    delay = (handed_over - start) - (done - handed_over)
+    assert delay < 5, (delay, handed_over - start, done - handed_over)
     silent.close()
     for conn in held:
         conn.close()
