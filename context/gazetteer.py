@@ -5,7 +5,9 @@ Data lives in `configs/context/` (one `source` per row):
   and parent polity (Tatar ASSR -> Russian SFSR -> USSR).
 - `places.csv`: cities, regions and countries with aliases (English, Russian, historical
   names), QID, modern ISO code and the place that contains them.
-- `place_periods.csv`: which polity held a place when (Kazan 1910 -> Russian Empire).
+- `place_periods.csv`: which polity held a place when (Kazan 1910 -> Russian Empire), and
+  which share of it when several held it at once (`context/holdings.py`: the Carpathians;
+  Crimea since 2014, recognised sovereignty and de facto administration).
 - `place_names.csv`: names that were only in use for a while (Leningrad 1924-1991).
 - `periods.csv`: named periods and wars (WWII, Meiji, Victorian, ...).
 pycountry adds the ISO countries and historic countries not in the curated tables.
