@@ -5,7 +5,9 @@ Data lives in `configs/context/` (one `source` per row):
   and parent polity (Tatar ASSR -> Russian SFSR -> USSR).
 - `places.csv`: cities, regions and countries with aliases (English, Russian, historical
   names), QID, modern ISO code and the place that contains them.
-- `place_periods.csv`: which polity held a place when (Kazan 1910 -> Russian Empire).
+- `place_periods.csv`: which polity held a place when (Kazan 1910 -> Russian Empire), and
+  which share of it when several held it at once (`context/holdings.py`: the Carpathians;
+  Crimea since 2014, recognised sovereignty and de facto administration).
 - `place_names.csv`: names that were only in use for a while (Leningrad 1924-1991).
 - `periods.csv`: named periods and wars (WWII, Meiji, Victorian, ...).
 pycountry adds the ISO countries and historic countries not in the curated tables.
@@ -18,18 +20,15 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
+from context.names import alias_pattern
 from context.types import PlaceRef, RegionCandidate
 
 PRESENT_YEAR = 2026
-_SEP = r"[\s\-_.,'’]*"
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_CYR_ENDINGS = "аяьыиеоуюй"
-_COMMON_WORDS = {"us", "in", "as", "is", "it", "on", "at", "me", "he", "we", "am", "an", "no"}
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class Resolution:
     iso: str | None
     hierarchy: tuple[PlaceRef, ...]
     modern_iso: str | None
-    note: str | None  # e.g. "ambiguous: East Germany / West Germany"
+    note: str | None  # e.g. "ambiguous: held at once by East Germany (East Berlin) / ..."
     source: str  # the table row (URL) that gave the polity
     # Every polity that held the place when the era is unknown; those the era overlaps when
     # it spans a change of rule; empty otherwise.
@@ -106,27 +105,6 @@ def _read(path: Path) -> list[dict[str, str]]:
         )
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
-
-
-def _alias_pattern(alias: str) -> re.Pattern[str]:
-    tokens = [t for t in re.split(r"[\s\-_.,'’]+", alias) if t]
-    letters = sum(ch.isalpha() for ch in alias)
-    acronym = alias.upper() == alias and letters <= 3 and not any(c.isdigit() for c in alias)
-    # Acronyms that spell a common word ("US" / "us") match only as written.
-    case_sensitive = acronym and "".join(filter(str.isalpha, alias)).lower() in _COMMON_WORDS
-    last = tokens[-1]
-    suffix = ""
-    if _CYRILLIC.search(last) and len(last) >= 4 and not acronym:
-        # Russian/Tatar inflection: Москва -> Москве, Москвы; Казань -> Казани.
-        stem = last.rstrip(_CYR_ENDINGS)
-        if len(stem) >= 3:
-            tokens[-1] = stem
-            suffix = r"\w{0,4}"
-    elif not acronym and re.fullmatch(r"[A-Za-z]+", last):
-        suffix = r"(?:['’]?s)?"  # possessive: "Londons Smallest Shop", "Paris's"
-    body = _SEP.join(re.escape(t) for t in tokens) + suffix
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
 
 
 class Gazetteer:
@@ -174,7 +152,7 @@ class Gazetteer:
         alias = alias.strip()
         if not alias:
             return
-        entry = (_alias_pattern(alias), kind, ident, start, end)
+        entry = (alias_pattern(alias), kind, ident, start, end)
         if first:
             self._patterns.insert(0, entry)
         else:
@@ -315,15 +293,12 @@ class Gazetteer:
         others = [r for r in touching if r not in picked]
         candidates = (tuple(self._candidate(chain, r) for r in touching)
                       if len(touching) > 1 else ())
-        if len(picked) > 1:  # e.g. divided Berlin: report both, commit to neither
-            names = _unique(([chain[0].name] if chain else [])
-                            + [" / ".join(self.polities[r.polity].name for r in picked)])
-            refs += [self._polity_ref(r.polity) for r in picked]
-            note = "ambiguous: " + " / ".join(r.polity for r in picked)
-            wikidata = chain[0].wikidata if chain else None
-            return Resolution(", ".join(names), wikidata, None, tuple(refs), modern, note,
-                              picked[0].source, candidates)
+        if len({r.polity for r in picked}) > 1:  # divided Berlin, the Carpathians, Crimea
+            return self._divided(chain, picked, era, modern, candidates)
         res = self._under(chain, picked[0], era)
+        if len(picked) > 1 and len({r.unit for r in picked}) > 1:
+            # One state held every share (the Caucasus in 1900): its name, not one province.
+            res = self._under(chain, replace(picked[0], unit=None), era)
         note = None
         if others:
             note = ("the era also overlaps " + ", ".join(
@@ -347,9 +322,30 @@ class Gazetteer:
             place = self.places[place.within] if place.within else None
         return chain, None
 
-    def _polity_ref(self, polity_id: str) -> PlaceRef:
-        p = self.polities[polity_id]
-        return PlaceRef(p.name, "polity", p.wikidata, p.iso)
+    def _divided(self, chain: list[Place], picked: list[PlacePeriod],
+                 era: tuple[int, int] | None, modern: str | None,
+                 candidates: tuple[RegionCandidate, ...]) -> Resolution:
+        """A place held by several states at once: every one of them, with the part or side
+        each held (and the states above them, so retrieval matches any of them and no
+        other); the name commits to none."""
+        refs = [PlaceRef(p.name, p.kind, p.wikidata, p.iso) for p in chain]
+        names, sides = [], []
+        for r in picked:
+            polity = self.polities[r.polity].name
+            if polity not in names:
+                names.append(polity)
+            side = f"{polity} ({r.share or r.unit})" if (r.share or r.unit) else polity
+            if side not in sides:
+                sides.append(side)
+            for p in self.polity_chain(r.polity, era):
+                ref = PlaceRef(p.name, "polity", p.wikidata, p.iso)
+                if ref not in refs:
+                    refs.append(ref)
+        note = "ambiguous: held at once by " + " / ".join(sides) + "; no single state named"
+        name = ", ".join(_unique(([chain[0].name] if chain else []) + [" / ".join(names)]))
+        wikidata = chain[0].wikidata if chain else None
+        return Resolution(name, wikidata, None, tuple(refs), modern, note, picked[0].source,
+                          candidates)
 
     def _under(self, chain: list[Place], row: PlacePeriod, era: tuple[int, int] | None
                ) -> Resolution:

@@ -1,0 +1,47 @@
+"""How a gazetteer name is matched in text: separators, Russian inflection, possessives and
+acronyms that spell common words."""
+
+from __future__ import annotations
+
+import re
+
+_SEP = r"[\s\-_.,'’]*"
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_CYR_ENDINGS = "аяьыиеоуюй"
+# Russian names ending in -у or -ю are foreign and do not decline (Баку, Сухуму is not a
+# form of it): their stem would also match common words ("бак", "бака" for Баку).
+_INDECLINABLE = "уюУЮ"
+# What may follow a stem: an inflection or a suffix starts with a vowel, a soft or hard sign
+# or one of these consonants (-ский, -ской, -нан, -да, -ца, -ти, -гә, -ми), so "Алтарь" is not
+# a form of Алтай. A three-letter stem takes only case endings (Риге, Ригой, Кижах), so
+# "сочный" is not a form of Сочи.
+_LONG_STEM_ENDING = r"(?:[аяеёиоуыэюіїєйьъскнцдтгм]\w{0,3})?"
+_SHORT_STEM_ENDING = r"[аяеёиоуыэюйьмхв]{0,3}"
+_COMMON_WORDS = {"us", "in", "as", "is", "it", "on", "at", "me", "he", "we", "am", "an", "no"}
+
+
+def alias_pattern(alias: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for `alias` that also matches its inflected forms:
+    Москва -> Москве, Москвы; Казань -> Казани; Крым -> в Крыму, Крымский; London's."""
+    tokens = [t for t in re.split(r"[\s\-_.,'’]+", alias) if t]
+    letters = sum(ch.isalpha() for ch in alias)
+    acronym = alias.upper() == alias and letters <= 3 and not any(c.isdigit() for c in alias)
+    # Acronyms that spell a common word ("US" / "us") match only as written.
+    case_sensitive = acronym and "".join(filter(str.isalpha, alias)).lower() in _COMMON_WORDS
+    last = tokens[-1]
+    suffix = ""
+    if (_CYRILLIC.search(last) and len(last) >= 4 and not acronym
+            and last[-1] not in _INDECLINABLE):
+        # Russian/Tatar inflection: Москва -> Москве, Москвы; Казань -> Казани.
+        stem = last.rstrip(_CYR_ENDINGS)
+        if len(stem) >= 4:
+            tokens[-1] = stem
+            suffix = _LONG_STEM_ENDING
+        elif len(stem) == 3:
+            tokens[-1] = stem
+            suffix = _SHORT_STEM_ENDING
+    elif not acronym and re.fullmatch(r"[A-Za-z]+", last):
+        suffix = r"(?:['’]?s)?"  # possessive: "Londons Smallest Shop", "Paris's"
+    body = _SEP.join(re.escape(t) for t in tokens) + suffix
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
