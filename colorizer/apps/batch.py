@@ -41,6 +41,7 @@ from colorizer.apps.stages import (
     fail,
     same_work,
     sidecar_digest,
+    torch_threads,
 )
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.color_hints import Hint
@@ -51,6 +52,10 @@ from context.types import Caption
 
 MANIFEST = ".chronochrome-manifest.json"
 FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
+# torch's threads for a batch on the CPU. One: two threads on the 2-core machine shared with
+# other work spent 6.1 s of CPU (16 s wall) per 640-px photo with context, one thread 0.72 s
+# (OpenMP threads spin-wait for a core); a Ray worker runs on one too, so the engines agree.
+CPU_TORCH_THREADS = 1
 
 
 class OutputConflictError(ChronochromeError):
@@ -144,13 +149,14 @@ class BatchColorizer:
 
     `batch_size` photos go through the generator together and `threads` read and encode
     beside it (colorizer.apps.stages); None: 8 and 2 on a GPU, 1 and 0 (all in this thread,
-    as fast on a 2-core CPU and the first photo soonest) on the CPU."""
+    as fast on a 2-core CPU and the first photo soonest) on the CPU. `torch_threads`: torch's
+    threads while the batch runs; None: 1 on the CPU (`CPU_TORCH_THREADS`), as set on a GPU."""
 
     def __init__(self, pipeline: ColorizationPipeline, outdir: Path, fmt: str = "png",
                  report: bool = False, overwrite: bool = False,
                  exemplars: Sequence[UserExemplar] = (), batch_size: int | None = None,
                  threads: int | None = None, color_hints: Sequence[Hint] = (),
-                 fetch: FetchConfig | None = None):
+                 fetch: FetchConfig | None = None, torch_threads: int | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.pipeline = pipeline
@@ -164,6 +170,7 @@ class BatchColorizer:
         gpu = pipeline.device.type == "cuda"
         self.batch_size = max(1, batch_size or (8 if gpu else 1))
         self.threads = (2 if gpu else 0) if threads is None else max(0, threads)
+        self.torch_threads = torch_threads or (None if gpu else CPU_TORCH_THREADS)
 
     def plan(self, sources: Iterable[Path | str | Source], manifest: Manifest) -> list[BatchItem]:
         given = list(sources)
@@ -194,7 +201,8 @@ class BatchColorizer:
         components = self.pipeline.context_fn or self.pipeline.exemplar_fn
         lanes = Lanes(self.threads, readers=1 if components else None)
         try:
-            self._flow(items, manifest, stages, lanes, on_item)
+            with torch_threads(self.torch_threads):
+                self._flow(items, manifest, stages, lanes, on_item)
         except KeyboardInterrupt:
             lanes.close(cancel=True)
             raise

@@ -146,7 +146,8 @@ def run_colorize(args: argparse.Namespace) -> int:
                         args.precision, args.compile, overrides)
     batch = make_batch(spec, outdir, args.format, args.report, args.overwrite, user_exemplars,
                        args.engine, args.address, args.workers, args.batch_size, args.threads,
-                       color_hints=color_hints, fetch=fetch)
+                       color_hints=color_hints, fetch=fetch,
+                       torch_threads=args.torch_threads)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)

@@ -47,6 +47,9 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, default=None,
                    help="threads reading and encoding photos beside the generator (default "
                         "2 on a GPU, 0 on the CPU)")
+    p.add_argument("--torch-threads", type=int, default=None,
+                   help="threads torch uses for each photo (default 1 on the CPU: two spin "
+                        "for a core when the machine has other work; as set on a GPU)")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="the generator's arithmetic: auto = bf16 on a GPU, fp32 on the CPU")
     p.add_argument("--compile", action="store_true",
@@ -59,7 +62,8 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
                engine: str = "local", address: str | None = None,
                workers: int | None = None, batch_size: int | None = None,
                threads: int | None = None, color_hints: Sequence[Hint] = (),
-               fetch: FetchConfig | None = None) -> BatchColorizer:
+               fetch: FetchConfig | None = None, torch_threads: int | None = None
+               ) -> BatchColorizer:
     """The batch writer for `engine`; its `run(sources, hints, caption, on_item)` is the
     same for both. `exemplars` and `color_hints` are used for every photo; `fetch` limits
     fetching the remote photos of CSV lists and IIIF manifests."""
@@ -67,6 +71,8 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
         raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
     if workers is not None and workers < 1:
         raise ChronochromeError(f"--workers {workers}: give 1 or more workers")
+    if torch_threads is not None and torch_threads < 1:
+        raise ChronochromeError(f"--torch-threads {torch_threads}: give 1 or more threads")
     if engine == "ray":
         from colorizer.apps.ray_engine import RayBatchColorizer
 
@@ -79,4 +85,4 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
 
     return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],
                           batch_size=batch_size, threads=threads, color_hints=color_hints,
-                          fetch=fetch)
+                          fetch=fetch, torch_threads=torch_threads)

@@ -16,10 +16,11 @@ device runs the generator.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +227,20 @@ class PhotoStages:
         if limit not in self._pipelines:  # one pipeline per size, so their photos batch
             self._pipelines[limit] = pipe.with_config(render_size=limit)
         return self._pipelines[limit], note
+
+
+@contextlib.contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """torch's intra-op threads set to `count` (None: unchanged) while the block runs."""
+    import torch
+
+    before = torch.get_num_threads()
+    if count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class Lanes:
