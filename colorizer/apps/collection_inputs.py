@@ -7,9 +7,9 @@ does for the files of a folder). What they add to a file found in a folder:
   `file` or `url` column (the first of these the header has): a path, relative to the CSV's
   folder unless absolute, or an http(s) URL. Optional columns: `caption`, `hint` (or
   `hints`), and `id` (or `output`), the output name (sub-folders allowed, never outside the
-  output folder). A row that cannot be used (an empty or missing file, a row with more or
-  fewer fields than the header) becomes that photo's failure, with the row's number; a CSV
-  without a photo column stops the run with a one-line error.
+  output folder); trailing columns may be left out of a row. A row that cannot be used (an
+  empty or missing file, more fields than the header) becomes that photo's failure, with
+  the row's number; a CSV without a photo column stops the run with a one-line error.
 - a IIIF manifest (Presentation 2 or 3; a local .json file or an http(s) URL): one photo per
   canvas with an image, its label as the caption and as the output name (the canvas id's
   last part when it has no label). Images are fetched when a worker reads them, through the
@@ -86,15 +86,16 @@ def csv_sources(path: Path) -> list[Source]:
 
 def _csv_row(csv_path: Path, number: int, fields: dict[str, str], column: str,
              extra: int) -> Source:
-    where = f"{csv_path} row {number}"
+    where = f"row {number}"  # messages read "<csv or photo>: row N ...: what. fix row N"
     value = fields.get(column, "")
     origin = (("list", str(csv_path)), ("row", str(number)))
     named = _first(fields, NAME_COLUMNS)
     common = {"caption": _first(fields, CAPTION_COLUMNS), "hint": _first(fields, HINT_COLUMNS),
               "fix": f"fix row {number} of {csv_path.name}"}
-    if extra:
-        problem = (f"has {abs(extra)} {'more' if extra > 0 else 'fewer'} fields than the "
-                   "header (a comma inside a caption needs the caption in double quotes)")
+    if extra > 0:  # fewer fields are the trailing columns left empty; more are misaligned
+        count = f"{extra} more field" + "s" * (extra > 1)
+        problem = (f"has {count} than the header (a comma inside a caption needs the caption "
+                   "in double quotes)")
         # Its fields are misaligned: no column of it names the output.
         return Source(csv_path, _relative(f"row-{number}", ""), f"{where} {problem}",
                       origin=origin, **common)
@@ -107,14 +108,15 @@ def _csv_row(csv_path: Path, number: int, fields: dict[str, str], column: str,
                       origin=(*origin, ("url", value)), **common)
     if "://" in value:
         return Source(csv_path, _relative(named or f"row-{number}", ""),
-                      f"{where}: {value} is neither a file nor an http(s) URL",
+                      f"{where}: {value!r} is neither a file nor an http(s) URL",
                       origin=origin, **common)
     photo = Path(value).expanduser()
     photo = photo if photo.is_absolute() else csv_path.parent / photo
     relative = _relative(named or _under(photo, csv_path.parent), photo.suffix)
     if not photo.is_file():
         missing = "is a folder, not a photo" if photo.is_dir() else "no such file"
-        return Source(photo, relative, f"{where}: {photo}: {missing}", origin=origin, **common)
+        return Source(photo, relative, f"{missing} ({where} of {csv_path})", origin=origin,
+                      **common)
     return Source(photo, relative, origin=origin, **common)
 
 
@@ -147,7 +149,7 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
         image = canvas.image_url
         origin = (("manifest", manifest_id), ("canvas", canvas.canvas_id), ("url", image))
         problem = "" if is_url(image) else (
-            f"{where}: canvas {canvas.canvas_id}: its image {image} is not an http(s) URL")
+            f"the image of canvas {canvas.canvas_id} in {where} is not an http(s) URL")
         sources.append(Source(path, _relative(named, _suffix(image) or ".jpg"), problem,
                               url=image, service=canvas.service or "",
                               caption=label or None, origin=origin,

@@ -74,6 +74,9 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
     if torch_threads is not None and torch_threads < 1:
         raise ChronochromeError(f"--torch-threads {torch_threads}: give 1 or more threads")
     if engine == "ray":
+        if torch_threads is not None:
+            raise ChronochromeError("--torch-threads is for --engine local: a Ray worker runs "
+                                    "torch on the one CPU it is given")
         from colorizer.apps.ray_engine import RayBatchColorizer
 
         return RayBatchColorizer(spec, outdir, fmt, report, overwrite, exemplars or [],
