@@ -19,3 +19,20 @@ def test_per_photo_seconds_count_from_the_first_photo_written():
         "s_per_photo": 1.0, "cpu_s_per_photo": 0.75}
     assert per_photo([30.0, 31.5], None) == {"s_per_photo": 1.5, "cpu_s_per_photo": None}
     assert per_photo([30.0], [1.0]) == {"s_per_photo": None, "cpu_s_per_photo": None}
+
+
+def test_stage_timing_counts_calls_and_puts_the_methods_back():
+    from collections import defaultdict
+
+    from PIL import Image
+
+    from context.ocr import RapidTextDetector
+    from eval.bench_stages import timed
+
+    original = RapidTextDetector.__call__
+    totals = defaultdict(lambda: [0.0, 0.0, 0])
+    with timed(totals):
+        # A photo thinner than the detector's stride returns before the model is touched.
+        assert RapidTextDetector.__call__(None, Image.new("L", (4, 4))) == []
+    assert totals["context/ocr/detector"][2] == 1
+    assert RapidTextDetector.__call__ is original
