@@ -17,8 +17,9 @@ Figures per case:
   time, start-up included;
 - start s: from asking for the engine to the first photo written (model loading, Ray's
   start, a compile);
-- s/photo after start-up: wall seconds per photo from the first photo written to the last,
-  and (local engine) this process's CPU seconds over the same photos, all threads counted.
+- s/photo after start-up: wall seconds per photo from the first photo written to the last
+  (Ray: 1 / the steady rate), and (local engine) this process's CPU seconds over the same
+  photos, all threads counted.
   On a shared, loaded machine the wall figure measures the other work as much as ours; the
   CPU figure is what holds (what the photos cost a machine of their own).
 Figures go to `--out` (eval/results/throughput.json), one section per device, merged with
@@ -104,6 +105,9 @@ def run_case(engine: str, context: bool, photos: Path, args: argparse.Namespace
                "photos_per_s": steady_rate(stamps), "end_to_end_photos_per_s":
                round(len(stamps) / wall, 3), "start_s": round(stamps[0] - start, 2),
                "wall_s": round(wall, 2), **per_photo(stamps, cpu if local else None)}
+    if not local:  # photos come back a block at a time: the steady rate says it better
+        steady = figures["photos_per_s"]
+        figures["s_per_photo"] = round(1 / steady, 3) if steady else None
     pipe = getattr(batch, "pipeline", None)
     if pipe is not None:  # the local engine: what the generator ran as
         figures.update(precision=pipe.runner.precision, compiled=pipe.runner.compiled,

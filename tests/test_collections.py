@@ -201,3 +201,15 @@ def test_the_ray_worker_path_runs_collection_photos(tiny_weights, tmp_path, web,
         assert ours[key].get("origin") == theirs[key].get("origin")
     again = make_batch(_spec(tiny_weights), out, engine="ray", fetch=TRUST_LOCAL).run([csv_path])
     assert again.count("skipped") == 3
+
+
+@pytest.mark.parametrize("document", ["not json", '{"type": "Manifest", "items": [{}]}',
+                                      '{"type": "Manifest", "items": [{"type": "Canvas"}]}',
+                                      '{"@type": "sc:Manifest", "sequences": [{"canvases": 5}]}',
+                                      "[1, 2]"])
+def test_a_manifest_that_cannot_be_read_is_a_one_line_error(tmp_path, document):
+    (tmp_path / "m.json").write_text(document)
+    with pytest.raises(ChronochromeError) as caught:
+        find_sources([tmp_path / "m.json"])
+    assert str(caught.value).startswith(f"{tmp_path / 'm.json'}: ")
+    assert "\n" not in str(caught.value)

@@ -133,8 +133,9 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
             data = Path(where).read_bytes()
         document = load_json(data, where)
         meta, canvases = canvases_of(document if isinstance(document, dict) else {})
-    except (OSError, JSONDocumentError) as exc:
-        raise ChronochromeError(f"{where}: cannot read this IIIF manifest ({exc}); give a "
+    except (OSError, JSONDocumentError, KeyError, TypeError, AttributeError) as exc:
+        # KeyError and the like: a canvas without an id, a list where an object belongs.
+        raise ChronochromeError(f"{where}: cannot read this IIIF manifest ({exc!r}); give a "
                                 "Presentation 2 or 3 manifest (.json file or http(s) URL)"
                                 ) from exc
     except ChronochromeError as exc:  # fetch refused or failed; not a manifest

@@ -13,7 +13,8 @@ A worker that dies is replaced and its batch re-run by Ray Data; if the run itse
 re-run finishes it: what was written is skipped, nothing is written twice.
 
 Outputs equal the local engine's within one 8-bit level: a worker runs torch on one thread,
-and another thread count sums in another order (tests/test_ray_engine.py).
+as a CPU batch of the local engine does by default (`--torch-threads`), and another thread
+count sums in another order (tests/test_ray_engine.py).
 
 On a cluster every node reads the inputs and the weights by the driver's paths (a shared
 mount); the outputs come back to the driver.
