@@ -213,3 +213,17 @@ def test_a_manifest_that_cannot_be_read_is_a_one_line_error(tmp_path, document):
         find_sources([tmp_path / "m.json"])
     assert str(caught.value).startswith(f"{tmp_path / 'm.json'}: ")
     assert "\n" not in str(caught.value)
+
+
+def test_the_cli_takes_a_manifest_url_and_trusts_only_the_hosts_named(tiny_weights, tmp_path,
+                                                                       web, capsys):
+    folder, base = web
+    iiif_site(folder, base)
+    args = ["colorize", "--weights", str(tiny_weights), "--device", "cpu", "--render-size",
+            "64", "--no-context", "--no-exemplars", f"{base}/manifest.json"]
+    # The manifest itself is fetched from a loopback address: refused, one line, no work.
+    assert main([*args, "-o", str(tmp_path / "refused")]) == 2
+    assert "not a public address" in capsys.readouterr().err
+    assert main([*args, "-o", str(tmp_path / "out"), "--trust-host", "127.0.0.1"]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.png")) == [
+        "3.png", "Page 1-2.png", "Page 1.png"]
