@@ -24,6 +24,10 @@ class ContextConfig:
     ocr_min_confidence: float = 0.35  # drop recognised lines below this mean confidence
     detector_side: int = 736  # longer image side fed to the text-box detector, pixels
     tesseract_threads: int = 2  # recognisers run in parallel (one Tesseract process each)
+    # The text detector's onnxruntime threads. One: its second thread spin-waits, so two spent
+    # 0.14 s of CPU per 640-px photo against 0.073 s for one (the same boxes on 24 photos;
+    # eval/bench_throughput.py), and no faster on a loaded 2-core machine.
+    detector_threads: int = 1
     circa_years: int = 5  # "circa 1915" -> 1910-1920
     scene_top_k: int = 5  # ImageNet labels kept in `scene`
     # A scene label is shown and used only from this probability on: on 2061 labeled gray

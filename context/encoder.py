@@ -71,6 +71,7 @@ class ContextEncoder:
             try:
                 reader = TextReader(load_scripts(config.data_dir), max_lines=config.ocr_max_lines,
                                     threads=config.tesseract_threads,
+                                    detector_threads=config.detector_threads,
                                     detector_side=config.detector_side,
                                     language_models=tuple(
                                         lang.code for lang in load_languages(config.data_dir)))

@@ -72,7 +72,7 @@ class RapidTextDetector:
 
     name = "rapidocr-onnxruntime PP-OCRv4 det"
 
-    def __init__(self, side: int = 736, threads: int = 2, min_side: int = 0):
+    def __init__(self, side: int = 736, threads: int = 1, min_side: int = 0):
         try:
             import rapidocr_onnxruntime
             from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
@@ -150,7 +150,7 @@ class TextReader:
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
                  detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24, 20),
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
-                 clean: bool = True):
+                 clean: bool = True, detector_threads: int = 1):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -159,7 +159,7 @@ class TextReader:
                 "tesseract-ocr-script-latn tesseract-ocr-script-cyrl (see scripts/install.sh)"
             )
         self.scripts = tuple(s for s in scripts if s.tesseract in models)
-        self.detector = detector or RapidTextDetector(detector_side, threads)
+        self.detector = detector or RapidTextDetector(detector_side, detector_threads)
         self.max_lines = max_lines
         self.threads = threads
         self.use_osd = use_osd and "osd" in models

@@ -48,3 +48,24 @@ def shared_datasets() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared/datasets is absent")
     return SHARED
+
+
+@pytest.fixture
+def web(tmp_path):
+    """A local HTTP server for the folder `tmp_path/web`; yields (folder, base URL)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "web"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=folder))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield folder, f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()

@@ -109,6 +109,28 @@ def test_ray_keeps_color_hints_and_sidecar_captions_in_its_skip_check(
     assert plain.count("done") == 4
 
 
+@pytest.mark.slow  # ~25 s: Ray starting its workers
+def test_ray_runs_csv_lists_and_iiif_manifests_as_the_local_engine(
+        local_ray, shared_tiny_weights, tmp_path, web):
+    from test_collections import TRUST_LOCAL, csv_list, iiif_site
+
+    folder, base = web
+    Image.fromarray(np.full((40, 56), 90, np.uint8)).save(folder / "remote.png")
+    inputs = [csv_list(tmp_path, base), iiif_site(folder, base)]
+    make_batch(_spec(shared_tiny_weights), tmp_path / "local", fetch=TRUST_LOCAL).run(inputs)
+    out = tmp_path / "ray"
+    summary = RayBatchColorizer(_spec(shared_tiny_weights), out, "png", workers=2,
+                                batch_size=3, fetch=TRUST_LOCAL).run(inputs)
+    assert (summary.count("done"), summary.count("failed")) == (6, 2)
+    _assert_same_pixels(_pixels(out), _pixels(tmp_path / "local"))
+    ours, theirs = _manifest(out), _manifest(tmp_path / "local")
+    assert {k: (e["settings"], e.get("origin")) for k, e in ours.items()} == {
+        k: (e["settings"], e.get("origin")) for k, e in theirs.items()}
+    again = RayBatchColorizer(_spec(shared_tiny_weights), out, "png", workers=2,
+                              batch_size=3, fetch=TRUST_LOCAL).run(inputs)
+    assert (again.count("skipped"), again.count("done")) == (6, 0)
+
+
 def _workers() -> list[int]:
     """Process ids of this machine's Ray Data actors running ColorizeWorker."""
     pids = []

@@ -30,13 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.outputs import default_file_mode, write_files
-from colorizer.apps.planner import (
-    PlannedOutput,
-    Source,
-    find_sources,
-    plan_outputs,
-    real_path,
-)
+from colorizer.apps.planner import PlannedOutput, find_sources, plan_outputs, real_path
+from colorizer.apps.service.fetch import FetchConfig
+from colorizer.apps.source import Source
 from colorizer.apps.stages import (
     CAUGHT,
     Lanes,
@@ -44,8 +40,8 @@ from colorizer.apps.stages import (
     Work,
     fail,
     same_work,
-    settings_key,
     sidecar_digest,
+    torch_threads,
 )
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.color_hints import Hint
@@ -56,6 +52,10 @@ from context.types import Caption
 
 MANIFEST = ".chronochrome-manifest.json"
 FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
+# torch's threads for a batch on the CPU. One: two threads on the 2-core machine shared with
+# other work spent 6.1 s of CPU (16 s wall) per 640-px photo with context, one thread 0.72 s
+# (OpenMP threads spin-wait for a core); a Ray worker runs on one too, so the engines agree.
+CPU_TORCH_THREADS = 1
 
 
 class OutputConflictError(ChronochromeError):
@@ -66,7 +66,7 @@ class OutputConflictError(ChronochromeError):
 
 @dataclass
 class BatchItem:
-    source: Path
+    source: Path | str  # a file, or a remote photo's URL (a CSV list's, a IIIF canvas's)
     output: Path
     status: str = "pending"  # done | skipped | failed (pending: not reached)
     message: str = ""
@@ -149,12 +149,14 @@ class BatchColorizer:
 
     `batch_size` photos go through the generator together and `threads` read and encode
     beside it (colorizer.apps.stages); None: 8 and 2 on a GPU, 1 and 0 (all in this thread,
-    as fast on a 2-core CPU and the first photo soonest) on the CPU."""
+    as fast on a 2-core CPU and the first photo soonest) on the CPU. `torch_threads`: torch's
+    threads while the batch runs; None: 1 on the CPU (`CPU_TORCH_THREADS`), as set on a GPU."""
 
     def __init__(self, pipeline: ColorizationPipeline, outdir: Path, fmt: str = "png",
                  report: bool = False, overwrite: bool = False,
                  exemplars: Sequence[UserExemplar] = (), batch_size: int | None = None,
-                 threads: int | None = None, color_hints: Sequence[Hint] = ()):
+                 threads: int | None = None, color_hints: Sequence[Hint] = (),
+                 fetch: FetchConfig | None = None, torch_threads: int | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.pipeline = pipeline
@@ -164,26 +166,25 @@ class BatchColorizer:
         self.overwrite = overwrite
         self.exemplars = list(exemplars)  # the user's reference photos, used for every input
         self.color_hints = tuple(color_hints)  # the colors the user knows, for every input
+        self.fetch = fetch  # limits on fetching remote photos (CSV URLs, IIIF manifests)
         gpu = pipeline.device.type == "cuda"
         self.batch_size = max(1, batch_size or (8 if gpu else 1))
         self.threads = (2 if gpu else 0) if threads is None else max(0, threads)
+        self.torch_threads = torch_threads or (None if gpu else CPU_TORCH_THREADS)
 
-    def _settings_key(self, hints: str | None, caption: str | None) -> dict[str, Any]:
-        return settings_key(self.pipeline, hints, caption, self.fmt, self.report, self.exemplars,
-                            self.color_hints)
-
-    def plan(self, sources: Iterable[Path | Source], manifest: Manifest) -> list[BatchItem]:
+    def plan(self, sources: Iterable[Path | str | Source], manifest: Manifest) -> list[BatchItem]:
         given = list(sources)
         paths = [s for s in given if not isinstance(s, Source)]
-        found = find_sources(paths, skip=manifest.owned_paths()) if paths else []
+        found = find_sources(paths, manifest.owned_paths(), self.fetch) if paths else []
         plans = plan_outputs([s for s in given if isinstance(s, Source)] + found,
                              self.outdir, self.fmt)
-        return [BatchItem(p.source.path, p.image, plan=p) for p in plans]
+        return [BatchItem(p.source.url or p.source.path, p.image, plan=p) for p in plans]
 
-    def run(self, sources: Iterable[Path | Source], hints: str | None = None,
+    def run(self, sources: Iterable[Path | str | Source], hints: str | None = None,
             caption: str | None = None,
             on_item: Callable[[BatchItem], None] | None = None) -> BatchSummary:
-        """Colorize `sources` (files, folders or planned `Source`s) into the folder."""
+        """Colorize `sources` (files, folders, CSV lists, IIIF manifests or planned
+        `Source`s) into the folder."""
         manifest = prepare_outdir(self.outdir)
         summary = BatchSummary(self.plan(sources, manifest))
         try:
@@ -196,11 +197,12 @@ class BatchColorizer:
                  caption: str | None, on_item: Callable[[BatchItem], None] | None) -> None:
         """Compute and publish every item (this process; `RayBatchColorizer` overrides it)."""
         stages = PhotoStages(self.pipeline, self.fmt, self.report, self.exemplars, hints,
-                             caption, self.color_hints)
+                             caption, self.color_hints, self.fetch)
         components = self.pipeline.context_fn or self.pipeline.exemplar_fn
         lanes = Lanes(self.threads, readers=1 if components else None)
         try:
-            self._flow(items, manifest, stages, lanes, on_item)
+            with torch_threads(self.torch_threads):
+                self._flow(items, manifest, stages, lanes, on_item)
         except KeyboardInterrupt:
             lanes.close(cancel=True)
             raise
@@ -222,13 +224,13 @@ class BatchColorizer:
             if lanes.threaded:
                 reading = read(chunks[n + 1]) if n + 1 < len(chunks) else []
             stages.generate(works)
-            self._publish(encoding, manifest, stages.settings, on_item)
+            self._publish(encoding, manifest, on_item)
             encoding = [lanes.encode(stages.encode, work) for work in works]
             if not lanes.threaded:  # inline: this batch is written before the next is read
-                self._publish(encoding, manifest, stages.settings, on_item)
+                self._publish(encoding, manifest, on_item)
                 encoding = []
                 reading = read(chunks[n + 1]) if n + 1 < len(chunks) else []
-        self._publish(encoding, manifest, stages.settings, on_item)
+        self._publish(encoding, manifest, on_item)
 
     def work(self, item: BatchItem, manifest: Manifest) -> Work:
         """An item's work, with its manifest entry when that entry's files are all there; an
@@ -245,26 +247,29 @@ class BatchColorizer:
             fail(work, exc)
         return work
 
-    def _publish(self, encoding: list[Future], manifest: Manifest, settings: dict[str, Any],
+    def _publish(self, encoding: list[Future], manifest: Manifest,
                  on_item: Callable[[BatchItem], None] | None) -> None:
         """Write each encoded photo (in input order) and report every item."""
         for future in encoding:
             work = future.result()
-            self.publish(work, manifest, settings)
+            self.publish(work, manifest)
             if on_item:
                 on_item(work.item)
 
-    def publish(self, work: Work, manifest: Manifest, settings: dict[str, Any]) -> None:
+    def publish(self, work: Work, manifest: Manifest) -> None:
         """Write a photo's encoded files with its manifest entry; the one writer of OUTDIR
-        for every engine."""
+        for every engine. A photo from a CSV list or a IIIF manifest records where it came
+        from (`origin`: list and row, manifest and canvas, URL; what was fetched)."""
         item, start = work.item, time.perf_counter()
         if not (work.active and work.files):
             return
         try:
             self._check_targets([path for path, _ in work.files], manifest)
+            origin = {**dict(item.plan.source.origin), **work.fetched}
             self._write(item.plan, work.files, manifest,
                         {"input": str(item.source), "input_sha256": work.input_sha256,
-                         "sidecar_sha256": work.sidecar_sha256, "settings": settings})
+                         "sidecar_sha256": work.sidecar_sha256, "settings": work.settings,
+                         **({"origin": origin} if origin else {})})
             item.status = "done"
         except CAUGHT as exc:
             fail(work, exc)

@@ -30,8 +30,11 @@ def _finite(text: str) -> float:
 
 
 def _add_colorize(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("colorize", help="colorize photos (files or folders) into OUTDIR")
-    p.add_argument("inputs", nargs="*", type=Path, help="image files or folders")
+    p = sub.add_parser("colorize", help="colorize photos (files, folders, CSV lists, IIIF "
+                                        "manifests) into OUTDIR")
+    p.add_argument("inputs", nargs="*",
+                   help="image files, folders, CSV lists (a path or url column; optional "
+                        "caption, hint, id) or IIIF manifests (.json file or http(s) URL)")
     p.add_argument("-o", "--outdir", type=Path, help="output folder (required unless --samples)")
     p.add_argument("--samples", action="store_true",
                    help="colorize the bundled sample photos (default outdir: outputs/)")
@@ -124,6 +127,7 @@ def run_colorize(args: argparse.Namespace) -> int:
     from colorizer.apps.engines import PipelineSpec, make_batch
     from colorizer.apps.planner import find_sources
     from colorizer.apps.samples import sample_photos
+    from colorizer.apps.service.fetch import FetchConfig
     from colorizer.pipeline.guidance import UserExemplar
     from colorizer.pipeline.hint_json import read_color_hints
 
@@ -133,7 +137,8 @@ def run_colorize(args: argparse.Namespace) -> int:
                                 "model.safetensors; give a folder written by save_pretrained")
     # Our own outputs in an input folder (colorizing into it) are never inputs.
     skip = Manifest(outdir).owned_paths() if outdir.is_dir() else set()
-    sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip)
+    fetch = FetchConfig(trusted_hosts=tuple(h.lower() for h in args.trust_host))
+    sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip, fetch)
     if not sources:
         raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
     # Reference photos are checked before any work starts: a bad one is the user's typo.
@@ -143,7 +148,8 @@ def run_colorize(args: argparse.Namespace) -> int:
                         args.precision, args.compile, overrides)
     batch = make_batch(spec, outdir, args.format, args.report, args.overwrite, user_exemplars,
                        args.engine, args.address, args.workers, args.batch_size, args.threads,
-                       color_hints=color_hints)
+                       color_hints=color_hints, fetch=fetch,
+                       torch_threads=args.torch_threads)
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)

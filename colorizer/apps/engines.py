@@ -20,6 +20,7 @@ from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
     from colorizer.apps.batch import BatchColorizer
+    from colorizer.apps.service.fetch import FetchConfig
     from colorizer.pipeline.color_hints import Hint
     from colorizer.pipeline.guidance import UserExemplar
 
@@ -40,9 +41,15 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=None,
                    help="photos through the generator together (default 8 on a GPU, 1 on "
                         "the CPU)")
+    p.add_argument("--trust-host", action="append", default=[], metavar="HOST",
+                   help="fetch the photos of CSV lists and IIIF manifests from HOST even if it "
+                        "is not on the public internet (an intranet IIIF server; repeatable)")
     p.add_argument("--threads", type=int, default=None,
                    help="threads reading and encoding photos beside the generator (default "
                         "2 on a GPU, 0 on the CPU)")
+    p.add_argument("--torch-threads", type=int, default=None,
+                   help="threads torch uses for each photo (default 1 on the CPU: two spin "
+                        "for a core when the machine has other work; as set on a GPU)")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="the generator's arithmetic: auto = bf16 on a GPU, fp32 on the CPU")
     p.add_argument("--compile", action="store_true",
@@ -54,23 +61,31 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
                overwrite: bool = False, exemplars: list[UserExemplar] | None = None,
                engine: str = "local", address: str | None = None,
                workers: int | None = None, batch_size: int | None = None,
-               threads: int | None = None, color_hints: Sequence[Hint] = ()
+               threads: int | None = None, color_hints: Sequence[Hint] = (),
+               fetch: FetchConfig | None = None, torch_threads: int | None = None
                ) -> BatchColorizer:
     """The batch writer for `engine`; its `run(sources, hints, caption, on_item)` is the
-    same for both. `exemplars` and `color_hints` are used for every photo."""
+    same for both. `exemplars` and `color_hints` are used for every photo; `fetch` limits
+    fetching the remote photos of CSV lists and IIIF manifests."""
     if batch_size is not None and batch_size < 1:
         raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
     if workers is not None and workers < 1:
         raise ChronochromeError(f"--workers {workers}: give 1 or more workers")
+    if torch_threads is not None and torch_threads < 1:
+        raise ChronochromeError(f"--torch-threads {torch_threads}: give 1 or more threads")
     if engine == "ray":
+        if torch_threads is not None:
+            raise ChronochromeError("--torch-threads is for --engine local: a Ray worker runs "
+                                    "torch on the one CPU it is given")
         from colorizer.apps.ray_engine import RayBatchColorizer
 
         return RayBatchColorizer(spec, outdir, fmt, report, overwrite, exemplars or [],
                                  address=address, workers=workers, batch_size=batch_size,
-                                 color_hints=color_hints)
+                                 color_hints=color_hints, fetch=fetch)
     if address is not None or workers is not None:
         raise ChronochromeError("--address and --workers are for --engine ray")
     from colorizer.apps.batch import BatchColorizer
 
     return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],
-                          batch_size=batch_size, threads=threads, color_hints=color_hints)
+                          batch_size=batch_size, threads=threads, color_hints=color_hints,
+                          fetch=fetch, torch_threads=torch_threads)

@@ -4,6 +4,9 @@ Rules (each one a lost file in an earlier version):
 - folders are searched recursively; hidden files and files our manifest says we wrote (our
   outputs in an input folder) are skipped, so a re-run never colorizes its own outputs;
 - a photo found in a sub-folder keeps it: `in/1950/photo.jpg` -> `OUT/1950/photo.png`;
+- a photo of a CSV list or a IIIF manifest asks for the name the list gives (its `id` column,
+  its canvas label; `colorizer.apps.collection_inputs`), never one outside OUTDIR, and is
+  planned like any other;
 - no two planned files share a name (compared case-insensitively, for macOS and Windows
   disks): stems met twice with different suffixes keep the suffix (`foo_jpg.png`,
   `foo_png.png`), any other clash takes `-2`, `-3`, ... in input order (`photo-2.png`);
@@ -25,7 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from colorizer.apps.collection_inputs import collection_sources, is_collection, is_url
 from colorizer.apps.outputs import image_suffix
+from colorizer.apps.service.fetch import FetchConfig
+from colorizer.apps.source import Source
 from colorizer.errors import ImageNotFoundError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
 
@@ -33,15 +39,6 @@ SIDE_ENDINGS = (".json", ".uncertainty.png", ".exemplars.png", ".regions.png")
 # 255 bytes per name, less the writer's temporary name (".<name>.<8 random>.tmp": 14 bytes),
 # the longest side ending and room for "-9999".
 MAX_STEM_BYTES = 255 - 14 - max(len(e) for e in SIDE_ENDINGS) - 5
-
-
-@dataclass(frozen=True)
-class Source:
-    """One input file and where it sits under the input it was found in."""
-
-    path: Path
-    relative: PurePosixPath  # "sub/photo.jpg" under a folder given; "photo.jpg" for a file
-    problem: str = ""  # why it cannot be read (a link that leads nowhere), reported per file
 
 
 @dataclass
@@ -52,18 +49,24 @@ class PlannedOutput:
     sides: dict[str, Path] = field(default_factory=dict)  # side ending -> path
 
 
-def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset()) -> list[Source]:
-    """Files given and the image files under folders given (recursive, sorted).
+def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset(),
+                 fetch: FetchConfig | None = None) -> list[Source]:
+    """Files given, the image files under folders given (recursive, sorted), and the photos
+    of CSV lists and IIIF manifests given (`colorizer.apps.collection_inputs`).
 
     `skip`: resolved paths never taken from a folder (what our manifests say we wrote).
+    `fetch`: the limits on fetching a manifest given by URL.
     A path that does not exist stops the run (a typo); a link given by name that leads
-    nowhere or loops is kept, with its problem, so the batch reports it and goes on.
+    nowhere or loops is kept, with its problem, so the batch reports it and goes on; so is
+    a row of a CSV list that names no readable file.
     """
     sources: list[Source] = []
     for entry in inputs:
         path = Path(entry)
         if path.is_dir():
             sources.extend(_images_under(path, skip))
+        elif is_url(str(entry)) or (is_collection(entry) and path.is_file()):
+            sources.extend(collection_sources(str(entry), fetch))  # CSV list, IIIF manifest
         elif path.is_symlink() and not path.exists():
             sources.append(Source(path, PurePosixPath(path.name), _link_problem(path)))
         elif path.exists() or path.is_symlink():
@@ -105,7 +108,7 @@ def plan_outputs(sources: list[Source], outdir: Path, fmt: str) -> list[PlannedO
     counts: dict[str, set[str]] = {}
     for source, base in zip(sources, bases):
         counts.setdefault(base.casefold(), set()).add(source.relative.suffix.casefold())
-    inputs = {_key(real_path(s.path)) for s in sources}
+    inputs = {_key(real_path(s.path)) for s in sources if not s.url}
     taken: set[str] = set()
     plans = []
     for source, base in zip(sources, bases):

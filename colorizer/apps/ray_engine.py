@@ -13,7 +13,8 @@ A worker that dies is replaced and its batch re-run by Ray Data; if the run itse
 re-run finishes it: what was written is skipped, nothing is written twice.
 
 Outputs equal the local engine's within one 8-bit level: a worker runs torch on one thread,
-and another thread count sums in another order (tests/test_ray_engine.py).
+as a CPU batch of the local engine does by default (`--torch-threads`), and another thread
+count sums in another order (tests/test_ray_engine.py).
 
 On a cluster every node reads the inputs and the weights by the driver's paths (a shared
 mount); the outputs come back to the driver.
@@ -23,13 +24,14 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from colorizer.apps.batch import FORMATS, BatchColorizer, BatchItem, Manifest
-from colorizer.apps.planner import PlannedOutput, Source
+from colorizer.apps.planner import PlannedOutput
+from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.spec import PipelineSpec
 from colorizer.apps.stages import PhotoStages, Work
 from colorizer.errors import ChronochromeError
@@ -57,13 +59,14 @@ class RayBatchColorizer(BatchColorizer):
                  report: bool = False, overwrite: bool = False,
                  exemplars: list[UserExemplar] | None = None, address: str | None = None,
                  workers: int | None = None, batch_size: int | None = None,
-                 ray_init: dict[str, Any] | None = None, color_hints: Sequence[Hint] = ()):
+                 ray_init: dict[str, Any] | None = None, color_hints: Sequence[Hint] = (),
+                 fetch: FetchConfig | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.ray = _ray()
         self.spec, self.outdir, self.fmt, self.report = spec, outdir, fmt, report
         self.overwrite, self.exemplars = overwrite, list(exemplars or [])
-        self.color_hints = tuple(color_hints)
+        self.color_hints, self.fetch = tuple(color_hints), fetch
         self.address, self.workers, self.batch_size = address, workers, batch_size
         self.ray_init = dict(ray_init or {})  # e.g. num_cpus for a local instance in tests
         self.pipeline = None  # built by each worker
@@ -79,8 +82,8 @@ class RayBatchColorizer(BatchColorizer):
             return
         for row in self._dataset(rows, hints, caption).iter_rows():
             work = works[int(row["index"])]
-            settings = _apply(work, pickle.loads(row["outcome"]))
-            self.publish(work, manifest, settings)
+            _apply(work, pickle.loads(row["outcome"]))
+            self.publish(work, manifest)
             if on_item:
                 on_item(work.item)
 
@@ -94,7 +97,8 @@ class RayBatchColorizer(BatchColorizer):
         batch = self.batch_size or (8 if gpus else CPU_BATCH)
         worker_args = {"spec": self.spec, "fmt": self.fmt, "report": self.report,
                        "exemplars": self.exemplars, "hints": hints, "caption": caption,
-                       "color_hints": self.color_hints, "device": "cuda" if gpus else "cpu"}
+                       "color_hints": self.color_hints, "fetch": self.fetch,
+                       "device": "cuda" if gpus else "cpu"}
         data = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch))
         return data.map_batches(
             ColorizeWorker, fn_constructor_kwargs=worker_args, batch_size=batch,
@@ -105,24 +109,21 @@ class RayBatchColorizer(BatchColorizer):
 
 
 def _row(index: int, work: Work) -> dict[str, Any]:
-    """What a worker needs of one photo, as plain values."""
-    plan = work.item.plan
-    return {"index": index, "source": str(plan.source.path),
-            "relative": plan.source.relative.as_posix(), "problem": plan.source.problem,
-            "key": plan.key, "image": str(plan.image),
-            "sides": pickle.dumps({e: str(p) for e, p in plan.sides.items()}),
+    """What a worker needs of one photo: its planned names and source (a file, or a URL
+    with its caption and hint), and its manifest entry, pickled."""
+    return {"index": index, "plan": pickle.dumps(work.item.plan),
             "entry": pickle.dumps(work.entry)}
 
 
-def _apply(work: Work, outcome: dict[str, Any]) -> dict[str, Any]:
-    """A worker's outcome onto the driver's item; returns the settings it was computed with."""
+def _apply(work: Work, outcome: dict[str, Any]) -> None:
+    """A worker's outcome onto the driver's item, with the settings it was computed with."""
     item = work.item
     item.status, item.message = outcome["status"], outcome["message"]
     item.captions, item.seconds = outcome["captions"], outcome["seconds"]
     work.files = [(Path(path), data) for path, data in outcome["files"]]
     work.input_sha256 = outcome["input_sha256"]
     work.sidecar_sha256 = outcome["sidecar_sha256"]
-    return outcome["settings"]
+    work.settings, work.fetched = outcome["settings"], outcome["fetched"]
 
 
 class ColorizeWorker:
@@ -130,12 +131,12 @@ class ColorizeWorker:
 
     def __init__(self, spec: PipelineSpec, fmt: str, report: bool,
                  exemplars: list[UserExemplar], hints: str | None, caption: str | None,
-                 color_hints: Sequence[Hint], device: str):
+                 color_hints: Sequence[Hint], fetch: FetchConfig | None, device: str):
         self.stages = PhotoStages(spec.build(device), fmt, report, exemplars, hints, caption,
-                                  color_hints)
+                                  color_hints, fetch)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        works = [Work(_item(batch, j), pickle.loads(batch["entry"][j]))
+        works = [Work(_item(pickle.loads(batch["plan"][j])), pickle.loads(batch["entry"][j]))
                  for j in range(len(batch["index"]))]
         for work in works:
             self.stages.read(work)
@@ -149,16 +150,10 @@ class ColorizeWorker:
                 "seconds": item.seconds, "input_sha256": work.input_sha256,
                 "sidecar_sha256": work.sidecar_sha256,
                 "files": [(str(path), data) for path, data in work.files],
-                "settings": self.stages.settings}))
+                "settings": work.settings, "fetched": work.fetched}))
         return {"index": np.asarray(batch["index"]),
                 "outcome": np.asarray(outcomes, dtype=object)}
 
 
-def _item(batch: dict[str, np.ndarray], j: int) -> BatchItem:
-    source = Source(Path(str(batch["source"][j])), PurePosixPath(str(batch["relative"][j])),
-                    str(batch["problem"][j]))
-    sides = {e: Path(p) for e, p in pickle.loads(batch["sides"][j]).items()}
-    image = Path(str(batch["image"][j]))
-    plan = PlannedOutput(source, str(batch["key"][j]), image, sides)
-    return BatchItem(source.path, image, plan=plan)
-
+def _item(plan: PlannedOutput) -> BatchItem:
+    return BatchItem(plan.source.url or plan.source.path, plan.image, plan=plan)

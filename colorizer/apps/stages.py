@@ -16,16 +16,20 @@ device runs the generator.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from colorizer.apps.outputs import FileData, encode_outputs
+from colorizer.apps.service.fetch import FetchConfig, SafeFetcher
+from colorizer.apps.service.iiif import fetch_iiif_image
+from colorizer.apps.source import Source
 from colorizer.errors import ChronochromeError, ImageNotFoundError
 from colorizer.pipeline.batching import PreparedPhoto
 from colorizer.pipeline.captions import sidecar_captions
@@ -85,6 +89,8 @@ class Work:
     input_sha256: str = ""
     sidecar_sha256: str | None = None  # sidecar_digest: the manifest entry keeps it
     size_note: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)  # settings_key of this photo
+    fetched: dict[str, Any] = field(default_factory=dict)  # a remote photo: what was fetched
     files: list[FileData] = field(default_factory=list)  # encoded, not yet written
 
     @property
@@ -109,39 +115,63 @@ CAUGHT = (ChronochromeError, MemoryError, OSError, ValueError, RuntimeError)
 
 
 class PhotoStages:
-    """The stages of one run: one pipeline, one format, one hint, caption, set of exemplars
-    and set of color hints for all."""
+    """The stages of one run: one pipeline, one format, one set of exemplars and of color
+    hints for all; the run's hint and caption unless a photo has its own (a CSV column, a
+    canvas label). `fetch`: the limits on fetching remote photos."""
 
     def __init__(self, pipeline: ColorizationPipeline, fmt: str, report: bool,
                  exemplars: Sequence[UserExemplar], hints: str | None, caption: str | None,
-                 color_hints: Sequence[Hint] = ()):
+                 color_hints: Sequence[Hint] = (), fetch: FetchConfig | None = None):
         self.pipeline, self.fmt, self.report = pipeline, fmt, report
         self.exemplars, self.hints, self.caption = list(exemplars), hints, caption
         self.color_hints = tuple(color_hints)
-        self.settings = settings_key(pipeline, hints, caption, fmt, report, exemplars,
-                                     self.color_hints)
+        self.fetch = fetch
+        self._fetcher: SafeFetcher | None = None  # made at the first remote photo
         self._pipelines: dict[int, ColorizationPipeline] = {}  # by render size: one each
 
+    def settings_for(self, source: Source) -> dict[str, Any]:
+        """The photo's `settings_key`: its own hint and caption, else the run's."""
+        return settings_key(self.pipeline, source.hint or self.hints,
+                            source.caption or self.caption, self.fmt, self.report,
+                            self.exemplars, self.color_hints)
+
     def read(self, work: Work) -> Work:
-        start, plan = time.perf_counter(), work.item.plan
+        start, source = time.perf_counter(), work.item.plan.source
+        work.settings = self.settings_for(source)
         try:
-            if plan.source.problem:
-                raise ImageNotFoundError(str(work.item.source), plan.source.problem,
-                                         "fix or remove the link")
-            loaded = load_image(work.item.source, max_pixels=self.pipeline.config.max_pixels)
+            if source.problem:
+                raise ImageNotFoundError(source.label, source.problem, source.fix)
+            loaded = self._load(work)
             work.input_sha256 = loaded.sha256
             work.sidecar_sha256 = sidecar_digest(loaded)
-            if same_work(work.entry, loaded.sha256, work.sidecar_sha256, self.settings):
+            if same_work(work.entry, loaded.sha256, work.sidecar_sha256, work.settings):
                 work.item.status = "skipped"
                 work.item.message = "already colorized from the same input and model"
             else:
                 work.pipeline, work.size_note = self._pipeline_for(max(loaded.size))
-                work.prepared = work.pipeline.prepare(loaded, self.hints, self.caption,
-                                                      self.exemplars, self.color_hints)
+                work.prepared = work.pipeline.prepare(
+                    loaded, source.hint or self.hints, source.caption or self.caption,
+                    self.exemplars, self.color_hints)
         except CAUGHT as exc:
             fail(work, exc)
         work.item.seconds += time.perf_counter() - start
         return work
+
+    def _load(self, work: Work) -> LoadedImage:
+        """The photo's pixels: its file, or its URL fetched (size-capped, public addresses
+        only; from its IIIF Image API service at the largest size within the pixel cap)."""
+        source, max_pixels = work.item.plan.source, self.pipeline.config.max_pixels
+        if not source.url:
+            return load_image(source.path, max_pixels=max_pixels)
+        if self._fetcher is None:
+            self._fetcher = SafeFetcher(self.fetch)
+        if source.service:
+            data, work.fetched = fetch_iiif_image(source.service, self._fetcher, max_pixels)
+        else:
+            got = self._fetcher.get(source.url, accept="image/*")
+            data, work.fetched = got.data, {"kind": "url", "url": source.url,
+                                            "fetched": got.url}
+        return load_image(data, max_pixels=max_pixels, name=source.url)
 
     def generate(self, works: Sequence[Work]) -> None:
         """The generator on every active photo, batched per pipeline; a batch that fails is
@@ -197,6 +227,20 @@ class PhotoStages:
         if limit not in self._pipelines:  # one pipeline per size, so their photos batch
             self._pipelines[limit] = pipe.with_config(render_size=limit)
         return self._pipelines[limit], note
+
+
+@contextlib.contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """torch's intra-op threads set to `count` (None: unchanged) while the block runs."""
+    import torch
+
+    before = torch.get_num_threads()
+    if count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 class Lanes:

@@ -13,11 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.outputs import image_mime
+from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.provenance import region_line
+
+if TYPE_CHECKING:
+    from colorizer.apps.service.fetch import SafeFetcher
 
 PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3_CONTEXT = "http://iiif.io/api/image/3/context.json"
@@ -84,6 +88,26 @@ def choose_size(service: ImageService, max_pixels: int) -> tuple[int, int] | Non
             raise IIIFError(f"{service.id}: no listed size fits within {max_pixels:,} pixels")
         return max(fitting, key=lambda s: s[0] * s[1])
     return max(1, math.floor(w * scale)), max(1, math.floor(h * scale))
+
+
+def fetch_iiif_image(base: str, fetcher: SafeFetcher,
+                     max_pixels: int) -> tuple[bytes, dict[str, Any]]:
+    """(image bytes, what provenance says of them) from an Image API service: its info.json
+    read, the largest size within `max_pixels` asked for. The service's worker and the batch
+    CLI's IIIF manifests both fetch this way."""
+    base = base.rstrip("/")
+    try:
+        info = load_json(fetcher.get(f"{base}/info.json", accept="application/ld+json").data,
+                         f"{base}/info.json")
+        service = ImageService.from_info(info, base)
+    except (JSONDocumentError, AttributeError, TypeError) as exc:  # not an object / not JSON
+        raise IIIFError(f"{base}/info.json is not a readable IIIF image description ({exc})"
+                        ) from exc
+    size = choose_size(service, max_pixels)
+    url = image_request_url(service, size)
+    got = fetcher.get(url, accept="image/*")
+    return got.data, {"kind": "iiif_image", "service": service.id, "url": url,
+                      "name": url, "requested_size": list(size) if size else "max"}
 
 
 def image_request_url(service: ImageService, size: tuple[int, int] | None) -> str:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from colorizer.apps.service.fetch import SafeFetcher
-from colorizer.apps.service.iiif import IIIFError, ImageService, choose_size, image_request_url
-from colorizer.apps.service.json_documents import JSONDocumentError, load_json
+from colorizer.apps.service.iiif import fetch_iiif_image
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.errors import ChronochromeError
 
@@ -25,23 +24,7 @@ def source_bytes(lease: Lease, store: JobStore, fetcher: SafeFetcher,
         return got.data, {"kind": "url", "url": source["url"], "fetched": got.url,
                           "name": source["url"]}
     if kind == "iiif_image":
-        return _iiif_image(source, fetcher, max_pixels)
+        data, record = fetch_iiif_image(source["service"], fetcher, max_pixels)
+        return data, {**record, **{k: source[k] for k in ("canvas_id", "manifest")
+                                   if k in source}}
     raise ChronochromeError(f"unknown source kind {kind!r} in item {lease.item_id}")
-
-
-def _iiif_image(source: dict[str, Any], fetcher: SafeFetcher,
-                max_pixels: int) -> tuple[bytes, dict[str, Any]]:
-    base = source["service"].rstrip("/")
-    try:
-        info = load_json(fetcher.get(f"{base}/info.json", accept="application/ld+json").data,
-                         f"{base}/info.json")
-        service = ImageService.from_info(info, base)
-    except (JSONDocumentError, AttributeError, TypeError) as exc:  # not an object / not JSON
-        raise IIIFError(f"{base}/info.json is not a readable IIIF image description ({exc})"
-                        ) from exc
-    size = choose_size(service, max_pixels)
-    url = image_request_url(service, size)
-    got = fetcher.get(url, accept="image/*")
-    return got.data, {"kind": "iiif_image", "service": service.id, "url": url,
-                      "name": url, "requested_size": list(size) if size else "max",
-                      **{k: source[k] for k in ("canvas_id", "manifest") if k in source}}

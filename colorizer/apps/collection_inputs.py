@@ -1,0 +1,201 @@
+"""Collections given as one input: a CSV list of photos, or a IIIF Presentation manifest.
+
+Each becomes planned `Source`s (`colorizer.apps.planner` gives them their output names, as it
+does for the files of a folder). What they add to a file found in a folder:
+
+- a CSV list (`photos.csv`): a header row, then one photo per row. The photo is the `path`,
+  `file` or `url` column (the first of these the header has): a path, relative to the CSV's
+  folder unless absolute, or an http(s) URL. Optional columns: `caption`, `hint` (or
+  `hints`), and `id` (or `output`), the output name (sub-folders allowed, never outside the
+  output folder); trailing columns may be left out of a row. A row that cannot be used (an
+  empty or missing file, more fields than the header) becomes that photo's failure, with
+  the row's number; a CSV without a photo column stops the run with a one-line error.
+- a IIIF manifest (Presentation 2 or 3; a local .json file or an http(s) URL): one photo per
+  canvas with an image, its label as the caption and as the output name (the canvas id's
+  last part when it has no label). Images are fetched when a worker reads them, through the
+  service's fetcher (`colorizer.apps.service.fetch`: public addresses only, size-capped),
+  from the Image API service at the largest size within the pixel cap when the canvas has
+  one.
+
+Where a photo came from (the list and its row, the manifest and canvas, the URL) is its
+`origin`, recorded in the output folder's manifest entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from colorizer.apps.service.fetch import FetchConfig, SafeFetcher
+from colorizer.apps.service.iiif import canvases_of
+from colorizer.apps.service.json_documents import JSONDocumentError, load_json
+from colorizer.apps.source import Source
+from colorizer.errors import ChronochromeError
+from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
+
+PHOTO_COLUMNS = ("path", "file", "url")
+CAPTION_COLUMNS = ("caption",)
+HINT_COLUMNS = ("hint", "hints")
+NAME_COLUMNS = ("id", "output")
+_UNSAFE = re.compile(r"[^\w\-+ .,()'&]+")  # what an output name keeps of a label
+
+
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def is_collection(entry: str | Path) -> bool:
+    """A CSV list, a local .json manifest or a manifest URL (not a photo, not a folder)."""
+    text = str(entry)
+    return is_url(text) or Path(text).suffix.lower() in (".csv", ".json")
+
+
+def collection_sources(entry: str | Path, fetch: FetchConfig | None = None) -> list[Source]:
+    """The photos of a CSV list or a IIIF manifest (module docstring)."""
+    text = str(entry)
+    if is_url(text) or Path(text).suffix.lower() == ".json":
+        return manifest_sources(text, fetch)
+    return csv_sources(Path(text))
+
+
+def csv_sources(path: Path) -> list[Source]:
+    """One `Source` per row of a CSV list; a row that cannot be used carries its problem."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ChronochromeError(f"{path}: cannot read this CSV list ({exc}); save it as "
+                                "UTF-8 text with a header row") from exc
+    header = [name.strip().lower() for name in rows[0]] if rows else []
+    column = next((c for c in PHOTO_COLUMNS if c in header), None)
+    if column is None:
+        raise ChronochromeError(
+            f"{path}: no 'path', 'file' or 'url' column in the header row "
+            f"({', '.join(header) or 'empty'}); the first row names the columns, "
+            "e.g. path,caption")
+    sources = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        fields = dict(zip(header, (cell.strip() for cell in row)))
+        sources.append(_csv_row(path, number, fields, column, len(row) - len(header)))
+    return sources
+
+
+def _csv_row(csv_path: Path, number: int, fields: dict[str, str], column: str,
+             extra: int) -> Source:
+    where = f"row {number}"  # messages read "<csv or photo>: row N ...: what. fix row N"
+    value = fields.get(column, "")
+    origin = (("list", str(csv_path)), ("row", str(number)))
+    named = _first(fields, NAME_COLUMNS)
+    common = {"caption": _first(fields, CAPTION_COLUMNS), "hint": _first(fields, HINT_COLUMNS),
+              "fix": f"fix row {number} of {csv_path.name}"}
+    if extra > 0:  # fewer fields are the trailing columns left empty; more are misaligned
+        count = f"{extra} more field" + "s" * (extra > 1)
+        problem = (f"has {count} than the header (a comma inside a caption needs the caption "
+                   "in double quotes)")
+        # Its fields are misaligned: no column of it names the output.
+        return Source(csv_path, _relative(f"row-{number}", ""), f"{where} {problem}",
+                      origin=origin, **common)
+    if not value:
+        return Source(csv_path, _relative(named or f"row-{number}", ""),
+                      f"{where}: the {column} column is empty", origin=origin, **common)
+    if is_url(value):
+        url_name = unquote(PurePosixPath(urlsplit(value).path).name) or f"row-{number}"
+        return Source(csv_path, _relative(named or url_name, _suffix(url_name)), url=value,
+                      origin=(*origin, ("url", value)), **common)
+    if "://" in value:
+        return Source(csv_path, _relative(named or f"row-{number}", ""),
+                      f"{where}: {value!r} is neither a file nor an http(s) URL",
+                      origin=origin, **common)
+    photo = Path(value).expanduser()
+    photo = photo if photo.is_absolute() else csv_path.parent / photo
+    relative = _relative(named or _under(photo, csv_path.parent), photo.suffix)
+    if not photo.is_file():
+        missing = "is a folder, not a photo" if photo.is_dir() else "no such file"
+        return Source(photo, relative, f"{missing} ({where} of {csv_path})", origin=origin,
+                      **common)
+    return Source(photo, relative, origin=origin, **common)
+
+
+def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Source]:
+    """One `Source` per canvas with an image of a IIIF manifest (a .json file or a URL)."""
+    try:
+        if is_url(where):
+            fetcher = SafeFetcher(fetch)
+            try:
+                data = fetcher.get(where, accept="application/ld+json, application/json").data
+            finally:
+                fetcher.close()
+        else:
+            data = Path(where).read_bytes()
+        document = load_json(data, where)
+        meta, canvases = canvases_of(document if isinstance(document, dict) else {})
+    except (OSError, JSONDocumentError, KeyError, TypeError, AttributeError) as exc:
+        # KeyError and the like: a canvas without an id, a list where an object belongs.
+        raise ChronochromeError(f"{where}: cannot read this IIIF manifest ({exc!r}); give a "
+                                "Presentation 2 or 3 manifest (.json file or http(s) URL)"
+                                ) from exc
+    except ChronochromeError as exc:  # fetch refused or failed; not a manifest
+        raise ChronochromeError(f"{where}: {exc}") from exc
+    path = Path() if is_url(where) else Path(where)
+    manifest_id = str(meta.get("id") or where)
+    sources = []
+    for canvas in canvases:
+        label = _label_text(canvas.label)
+        label = "" if label == canvas.canvas_id else label  # no label: canvases_of gave the id
+        named = label or _last_part(canvas.canvas_id)
+        image = canvas.image_url
+        origin = (("manifest", manifest_id), ("canvas", canvas.canvas_id), ("url", image))
+        problem = "" if is_url(image) else (
+            f"the image of canvas {canvas.canvas_id} in {where} is not an http(s) URL")
+        sources.append(Source(path, _relative(named, _suffix(image) or ".jpg"), problem,
+                              url=image, service=canvas.service or "",
+                              caption=label or None, origin=origin,
+                              fix="ask the manifest's publisher"))
+    return sources
+
+
+def _first(fields: dict[str, str], names: tuple[str, ...]) -> str | None:
+    return next((fields[n] for n in names if fields.get(n)), None)
+
+
+def _label_text(label: dict[str, list[str]]) -> str:
+    for language in ("en", "none", *label):
+        values = [v for v in label.get(language, []) if v.strip()]
+        if values:
+            return " ".join(values[0].split())
+    return ""
+
+
+def _last_part(uri: str) -> str:
+    parts = [p for p in urlsplit(uri).path.split("/") if p]
+    return unquote(parts[-1]) if parts else "canvas"
+
+
+def _suffix(name: str) -> str:
+    suffix = PurePosixPath(urlsplit(name).path).suffix.lower()
+    return suffix if suffix in SUPPORTED_SUFFIXES else ""
+
+
+def _under(photo: Path, folder: Path) -> str:
+    """The photo's path under the CSV's folder (kept as sub-folders), else its name."""
+    try:
+        return photo.relative_to(folder).with_suffix("").as_posix()
+    except ValueError:
+        return photo.stem
+
+
+def _relative(name: str, suffix: str) -> PurePosixPath:
+    """An output name from a user's or an archive's text: sub-folders kept, never '..' or an
+    absolute path (nothing is written outside the output folder), no hidden names, an image
+    suffix given in the name dropped (the output format decides it)."""
+    parts = [_UNSAFE.sub("_", part).strip(" .") for part in name.replace("\\", "/").split("/")]
+    parts = [p for p in parts if p] or ["photo"]
+    stem = PurePosixPath(*parts)
+    if stem.suffix.lower() in SUPPORTED_SUFFIXES:
+        stem = stem.with_suffix("")
+    # The suffix only tells apart two photos of one name (planner); ".img" when unknown.
+    return PurePosixPath(f"{stem}{suffix or '.img'}")
