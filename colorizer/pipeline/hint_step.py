@@ -1,7 +1,8 @@
 """Step 7 of the pipeline: the user's color hints, blended into the merged colors.
 
-Each hint's region comes from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a
-color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
+Several point hints that agree on a color cast first shift the whole photo by it
+(`colorizer.pipeline.hint_balance`; one point alone shifts nothing). Each hint's region comes
+from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
 of `colorizer.pipeline.correspondence`, the reference trusted as the user's own exemplar)
 replace the colors, at the merge's working size. With no hint, or outside every hint, the
 colors are the input colors exactly.
@@ -21,13 +22,16 @@ from colorizer.pipeline.color_hints import (
     ColorHint,
     Hint,
     HintError,
+    LibraryExemplar,
     Point,
     ReferenceHint,
     area_mask,
 )
+from colorizer.pipeline.components import ExemplarLookup
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
 from colorizer.pipeline.guidance import UserExemplar
+from colorizer.pipeline.hint_balance import balance_note, balance_shift, point_residuals
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     SpreadConfig,
@@ -66,19 +70,38 @@ class HintedColors:
     ab: torch.Tensor  # (1, 2, h', w') the working-size colors with the hints in
     weights: torch.Tensor  # (K, h, w) effective weight of each hint on the spread grid
     uses: list[HintUse] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # about all hints together (the shared cast's shift)
 
 
-def load_references(hints: Sequence[Hint], max_pixels: int) -> dict[int, UserExemplar]:
-    """The reference photos of reference hints, by hint index, loaded before any work."""
+def load_references(hints: Sequence[Hint], max_pixels: int,
+                    lookup: ExemplarLookup | None = None) -> dict[int, UserExemplar]:
+    """The reference photos of reference hints, by hint index, loaded before any work; a
+    library exemplar's through `lookup` (its id -> its image's path)."""
     out = {}
     for n, hint in enumerate(hints):
         if isinstance(hint, ReferenceHint):
+            label = f"color hint {n + 1} ({hint.where.describe()})"
+            reference = hint.reference
+            if isinstance(reference, LibraryExemplar):
+                reference = _library_image(reference.id, lookup, label)
             try:
-                out[n] = UserExemplar.load(hint.reference, max_pixels=max_pixels)
+                out[n] = UserExemplar.load(reference, max_pixels=max_pixels)
             except ChronochromeError as exc:
-                raise HintError(f"color hint {n + 1} ({hint.where.describe()}): the reference "
-                                f"cannot lend colors: {exc}") from None
+                raise HintError(f"{label}: the reference cannot lend colors: {exc}") from None
     return out
+
+
+def _library_image(ident: str, lookup: ExemplarLookup | None, label: str) -> str:
+    if lookup is None:
+        raise HintError(f"{label} names library exemplar {ident!r}, but this pipeline has no "
+                        "exemplar library (retrieval is off): turn exemplars on, or give the "
+                        "reference photo itself")
+    try:
+        return lookup(ident)
+    except KeyError:
+        raise HintError(f"{label}: the exemplar library has no exemplar {ident!r}; ids are "
+                        "the records' `id` (`chronochrome library search --hint WORDS --json` "
+                        "lists them)") from None
 
 
 def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
@@ -109,6 +132,10 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     features = (feature_grid(descriptors, grid.shape) if descriptors is not None
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
+    residuals = point_residuals(hints, ab_work, tuple(lightness.shape[-1:-3:-1]))
+    shift = balance_shift(residuals, config)
+    if shift != (0.0, 0.0):  # the points' shared cast, under their regions' own colors
+        ab_work = ab_work + torch.tensor(shift, dtype=ab_work.dtype).reshape(1, 2, 1, 1)
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
@@ -129,7 +156,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
             sure *= float((confidences[k][0, 0] * effective[k]).sum() / effective[k].sum())
         uses.append(HintUse(hint, round(float((effective[k] >= 0.5).float().mean()), 4),
                             round(sure, 4), notes[k]))
-    return HintedColors(ab, effective, uses)
+    return HintedColors(ab, effective, uses, balance_note(shift, len(residuals)))
 
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
