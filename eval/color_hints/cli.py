@@ -1,7 +1,8 @@
 """`python -m eval.color_hints`: the acceptance figures of color hints (issue 19).
 
     python -m eval.color_hints                    # 20 val photos + 6 flag scenes -> JSON + md
-    python -m eval.color_hints --tune --limit 10  # the spread's settings, on train photos
+    python -m eval.color_hints --tune --limit 10 --no-context  # the spread's settings
+    python -m eval.color_hints --tune balance --limit 24   # the cast shift's (train photos)
 
 Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
 the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
@@ -45,8 +46,10 @@ NOTES = """## What these figures say
   generator trained to read hint tokens (issue 19's alternative).
 - Timings are this 2-core machine's, with other work running: read the ratio.
 """
-# The tuning grid (train photos only): reach and how strict edges are matter most.
-TUNE_GRID = {"edge": (0.5, 1.0), "tone": (12.0, 20.0), "reach": (0.6, 1.0, 1.6)}
+# The tuning grids (train photos only). The spread: reach and how strict edges are matter
+# most. The balance: the shrinkage and the gain of several points' shared cast.
+TUNE_GRIDS = {"spread": {"edge": (0.5, 1.0), "tone": (12.0, 20.0), "reach": (0.6, 1.0, 1.6)},
+              "balance": {"balance_shrink": (0.5, 1.0, 2.0), "balance": (0.75, 1.0, 1.25)}}
 
 
 def photos(split: str, limit: int):
@@ -111,15 +114,15 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def tune(limit: int) -> list[dict]:
+def tune(limit: int, grid: dict[str, tuple[float, ...]], context: bool) -> list[dict]:
     """Mean reductions and bleed per grid point on train-split photos (never the val ones)."""
     rows = []
-    base = ColorizationPipeline.from_pretrained(context=False, exemplars=False)
-    for values in itertools.product(*TUNE_GRID.values()):
-        spread = replace(SpreadConfig(), **dict(zip(TUNE_GRID, values)))
+    base = ColorizationPipeline.from_pretrained(context=context, exemplars=context)
+    for values in itertools.product(*grid.values()):
+        spread = replace(SpreadConfig(), **dict(zip(grid, values)))
         summary = summarize(run_photos(base.with_config(hint_spread=spread), "train", limit,
                                        log=lambda _: None))
-        rows.append({**dict(zip(TUNE_GRID, values)), **{k: summary[k] for k in (
+        rows.append({**dict(zip(grid, values)), **{k: summary[k] for k in (
             "reduction_one_point", "reduction_five_points", "bleed")}})
         print(rounded(rows[-1], 4), flush=True)
     return rows
@@ -132,11 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flags", type=int, default=6, help="flag scenes (default 6)")
     parser.add_argument("--no-context", action="store_true",
                         help="context and retrieval off (faster; fresh runs are then cheaper)")
-    parser.add_argument("--tune", action="store_true", help="grid over the spread settings")
+    parser.add_argument("--tune", nargs="?", const="spread", choices=sorted(TUNE_GRIDS),
+                        help="grid over the spread (default) or the balance settings, on "
+                             "train photos")
     args = parser.parse_args(argv)
     if args.tune:
-        rows = tune(args.limit)
-        (RESULTS_DIR / "color-hints-tuning.json").write_text(json.dumps(rounded(rows), indent=1))
+        rows = tune(args.limit, TUNE_GRIDS[args.tune], not args.no_context)
+        (RESULTS_DIR / f"color-hints-tuning-{args.tune}.json").write_text(json.dumps(rounded(rows), indent=1))
         return 0
     context = not args.no_context
     pipe = ColorizationPipeline.from_pretrained(context=context, exemplars=context)
