@@ -39,9 +39,8 @@ FLOOR = 1e-3  # effective weights below this are 0: outside every hint nothing c
 
 @dataclass(frozen=True)
 class SpreadConfig:
-    """How far a point hint spreads, and how far agreeing points shift the photo (chosen on
-    train-split photos, `python -m eval.color_hints --tune`; never on the 20 validation
-    photos the acceptance is measured on)."""
+    """How far a point hint spreads (chosen on train-split photos, `python -m eval.color_hints
+    --tune`; never on the 20 validation photos the acceptance is measured on)."""
 
     size: int = 320  # long side (px) of the grid the geodesic distance is computed on
     smooth: float = 1.0  # Gaussian sigma (working px) on L* before its gradient: film grain
@@ -64,19 +63,11 @@ class SpreadConfig:
     voronoi: float = 0.02  # softness (share of the long side) of the split between points
     snap_radius: float = 0.008  # guided-filter radius (share of the long side) of the layers
     snap_eps: float = 1e-3  # guided-filter regularisation, (L*/100)^2: sharper at edges
-    # The shared cast of several points (colorizer.pipeline.hint_balance): gain on their
-    # shrunken mean residual (0: off) and the shrinkage's strength. Rule, set before any val
-    # figure: the largest 5-point reduction on 24 train photos (`python -m eval.color_hints
-    # --tune balance --limit 24`, context on) over shrink (0.5, 1, 2) x gain (0.75, 1, 1.25).
-    # Figures (5 points, reduction of mean CIEDE2000): 15.7% with no balance; shrink 1:
-    # 32.7 / 34.4 / 34.8%, shrink 0.5: 33.1 / 34.5 / 34.3%, shrink 2: 31.0 / 33.2 / 34.3%.
-    balance: float = 1.25
-    balance_shrink: float = 1.0
 
     def __post_init__(self) -> None:
         if self.size < 32:
             raise ValueError(f"spread size must be at least 32 px, got {self.size}")
-        for name in ("smooth", "reach", "snap_radius", "feature", "balance", "balance_shrink"):
+        for name in ("smooth", "reach", "snap_radius", "feature"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("edge", "tone", "fade", "voronoi", "snap_eps"):

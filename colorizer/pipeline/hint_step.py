@@ -1,8 +1,8 @@
 """Step 7 of the pipeline: the user's color hints, blended into the merged colors.
 
-Several point hints that agree on a color cast first shift the whole photo by it
-(`colorizer.pipeline.hint_balance`; one point alone shifts nothing). Each hint's region comes
-from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
+Several point hints first correct the photo beyond their regions: the color cast they agree
+on, and their own residuals over what the photo shows alike (`colorizer.pipeline.hint_balance`;
+one point alone does neither). Each hint's region comes from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
 of `colorizer.pipeline.correspondence`, the reference trusted as the user's own exemplar)
 replace the colors, at the merge's working size. With no hint, or outside every hint, the
 colors are the input colors exactly.
@@ -31,7 +31,7 @@ from colorizer.pipeline.components import ExemplarLookup
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
 from colorizer.pipeline.guidance import UserExemplar
-from colorizer.pipeline.hint_balance import balance_note, balance_shift, point_residuals
+from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     SpreadConfig,
@@ -120,11 +120,12 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
-                descriptors: torch.Tensor | None = None) -> HintedColors:
+                descriptors: torch.Tensor | None = None,
+                balance: BalanceConfig | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
     the working size; `descriptors` (1, C, h8, w8), the encoder's view of the photo (for
-    `SpreadConfig.feature`)."""
+    `SpreadConfig.feature` and `BalanceConfig`'s field)."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
@@ -132,10 +133,9 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     features = (feature_grid(descriptors, grid.shape) if descriptors is not None
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
-    residuals = point_residuals(hints, ab_work, tuple(lightness.shape[-1:-3:-1]))
-    shift = balance_shift(residuals, config)
-    if shift != (0.0, 0.0):  # the points' shared cast, under their regions' own colors
-        ab_work = ab_work + torch.tensor(shift, dtype=ab_work.dtype).reshape(1, 2, 1, 1)
+    ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
+                                        tuple(lightness.shape[-1:-3:-1]),
+                                        balance or BalanceConfig())
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
@@ -156,7 +156,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
             sure *= float((confidences[k][0, 0] * effective[k]).sum() / effective[k].sum())
         uses.append(HintUse(hint, round(float((effective[k] >= 0.5).float().mean()), 4),
                             round(sure, 4), notes[k]))
-    return HintedColors(ab, effective, uses, balance_note(shift, len(residuals)))
+    return HintedColors(ab, effective, uses, balance_notes)
 
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
