@@ -8,7 +8,8 @@
 Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
 the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
 generator (0, index), so a run reproduces. The pipeline is the default one (context and
-retrieval on, as users run it) unless --no-context; timings are this machine's.
+retrieval on, as users run it) unless --no-context; timings are this machine's CPU seconds
+(eval/color_hints/photos.py says why).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 from dataclasses import asdict, replace
 
 import numpy as np
+import torch
 
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.hint_balance import BalanceConfig
@@ -47,7 +49,8 @@ NOTES = """## What these figures say
   0.80-1.42 CIEDE2000 off the flag, so one point does not. The 10% one-point target needs a
   point to say more than its own region's color: a generator trained to read hint tokens
   (issue 19's alternative).
-- Timings are this 2-core machine's, with other work running: read the ratio.
+- Timings are CPU seconds on this shared 2-core machine (wall time there measures the other
+  work too): read the ratio.
 """
 # The tuning grids (train photos only): (the PipelineConfig field, its config, the values).
 # The spread: reach and how strict edges are matter most. The cast (no field) and the field
@@ -104,7 +107,8 @@ def markdown(report: dict) -> str:
         f"{100 * s['segment_share']:.1f}% of the photo on average); change outside the "
         f"segment {s['bleed']:.3f} on average (worst photo {s['bleed_max']:.3f}).")
     edits = (f"Fresh run {s['fresh_s']:.2f} s, edit with one more hint {s['edit_s']:.2f} s "
-             f"(mean); edit / fresh: median {100 * s['edit_ratio_median']:.1f}%, mean "
+             f"(mean CPU seconds, {report['threads']} torch thread(s), the faster of two "
+             f"runs); edit / fresh: median {100 * s['edit_ratio_median']:.1f}%, mean "
              f"{100 * s['edit_ratio_mean']:.1f}%.")
     lines = [f"# Color hints (issue 19) — {report['created']}", "",
              f"`{report['command']}`; pipeline: {report['pipeline']}.", "",
@@ -145,12 +149,15 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=20, help="photos (default 20)")
     parser.add_argument("--flags", type=int, default=6, help="flag scenes (default 6)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch threads (default 1: the edit timings are CPU seconds)")
     parser.add_argument("--no-context", action="store_true",
                         help="context and retrieval off (faster; fresh runs are then cheaper)")
     parser.add_argument("--tune", nargs="?", const="spread", choices=sorted(TUNE_GRIDS),
                         help="grid over the spread (default), the cast or the field settings, "
                              "on train photos")
     args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
     if args.tune:
         rows = tune(args.limit, args.tune, not args.no_context)
         (RESULTS_DIR / f"color-hints-tuning-{args.tune}.json").write_text(json.dumps(rounded(rows), indent=1))
@@ -169,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"created": now(), "command": "python -m eval.color_hints " + " ".join(
         argv if argv is not None else sys.argv[1:]),
               "pipeline": f"default weights, context and retrieval {'on' if context else 'off'}",
+              "threads": args.threads,
               "spread": asdict(pipe.config.hint_spread),
               "balance": asdict(pipe.config.hint_balance), "targets": TARGETS,
               "summary": summary, "verdicts": verdicts(summary, flags), "flags": flags,
