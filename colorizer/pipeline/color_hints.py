@@ -10,7 +10,10 @@
 
 Where a hint applies (pixel coordinates of the input image, x to the right, y down):
     Point(x, y)             the region the photo shows around the point (spread edge-aware,
-                            colorizer.pipeline.hint_spread); it stops at the region's edges
+                            colorizer.pipeline.hint_spread); it stops at the region's edges.
+                            Several points also correct the rest of the photo: the color cast
+                            they agree on, and their residuals over what looks alike
+                            (colorizer.pipeline.hint_balance); one point alone never does
     Box(x0, y0, x1, y1)     the area itself, its border snapped to the photo's edges;
     Polygon(((x, y), ...))  ... so are a polygon's ...
     Mask(array)             ... and a mask's (nonzero = inside; the input's size)

@@ -2,10 +2,11 @@
 
 Several point hints first correct the photo beyond their regions: the color cast they agree
 on, and their own residuals over what the photo shows alike (`colorizer.pipeline.hint_balance`;
-one point alone does neither). Each hint's region comes from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
-of `colorizer.pipeline.correspondence`, the reference trusted as the user's own exemplar)
-replace the colors, at the merge's working size. With no hint, or outside every hint, the
-colors are the input colors exactly.
+one point alone does neither). Each hint's region comes from `colorizer.pipeline.hint_spread`;
+inside it the hint's a*b* (a color hint) or the reference's matched colors (a reference hint,
+through the exemplar transfer of `colorizer.pipeline.correspondence`, the reference trusted as
+the user's own exemplar) replace the colors, at the merge's working size. With no hint (or
+one point, or areas only) the colors outside every hint are the input colors exactly.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ class HintedColors:
     ab: torch.Tensor  # (1, 2, h', w') the working-size colors with the hints in
     weights: torch.Tensor  # (K, h, w) effective weight of each hint on the spread grid
     uses: list[HintUse] = field(default_factory=list)
-    notes: tuple[str, ...] = ()  # about all hints together (the shared cast's shift)
+    notes: tuple[str, ...] = ()  # about all hints together (the cast several points agree on)
 
 
 def load_references(hints: Sequence[Hint], max_pixels: int,
