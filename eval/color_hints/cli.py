@@ -49,6 +49,13 @@ NOTES = """## What these figures say
   0.80-1.42 CIEDE2000 off the flag, so one point does not. The 10% one-point target needs a
   point to say more than its own region's color: a generator trained to read hint tokens
   (issue 19's alternative).
+- Edits: a fresh run of these 512-px photos is only ~0.25 CPU s (one thread), and one point's
+  spread (geodesic distance over a 320-px grid with the encoder's descriptors upsampled to it,
+  then the edge snap) costs about as much, so an edit is ~80% of a fresh run. Timed in wall
+  seconds on this shared machine, the same code read 24% and 55% (medians) in two runs: the
+  fresh runs were slowed by other work. The descriptor upsampling is most of the spread's cost
+  (~0.19 of ~0.33 s in one profile); computing the likeness at the descriptors' own
+  resolution would be the first saving.
 - Timings are CPU seconds on this shared 2-core machine (wall time there measures the other
   work too): read the ratio.
 """
