@@ -52,8 +52,8 @@ NOTES = """## What these figures say
 - Edits: a fresh run of these 512-px photos is only ~0.25 CPU s (one thread), and one point's
   spread (geodesic distance over a 320-px grid with the encoder's descriptors upsampled to it,
   then the edge snap) costs about as much, so an edit is ~80% of a fresh run. Timed in wall
-  seconds on this shared machine, the same one-point code read 24% and 55% (medians) in two runs: the
-  fresh runs were slowed by other work. The descriptor upsampling is most of the spread's cost
+  seconds on this shared machine, the same one-point code read 24% and 55% (medians) in two
+  runs: the fresh runs were slowed by other work. The descriptor upsampling is most of the spread's cost
   (~0.19 of ~0.33 s in one profile); computing the likeness at the descriptors' own
   resolution would be the first saving.
 - Timings are CPU seconds on this shared 2-core machine (wall time there measures the other
