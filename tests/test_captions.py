@@ -245,7 +245,7 @@ def test_colorize_command_prints_captions_and_honours_no_filename_caption(
     from colorizer.pipeline import colorization
 
     monkeypatch.setattr(colorization, "default_components",
-                        lambda *args, **kwargs: (bare_context_fn, None))
+                        lambda *args, **kwargs: (bare_context_fn, None, None))
     photo = tmp_path / "in" / "Prague1968.png"
     photo.parent.mkdir()
     _gray().save(photo)

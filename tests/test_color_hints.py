@@ -111,7 +111,7 @@ def test_json_forms_and_their_errors(tmp_path):
     assert int(hints[3].where.mask.sum()) == 100
     assert isinstance(hints[4], ReferenceHint) and hints[4].title == "postcard.png"
     for bad, message in [
-            ({"point": [1, 2]}, "give either a color or a reference, not neither"),
+            ({"point": [1, 2]}, "give exactly one of .*found none"),
             ({"point": [1, 2], "colour": "red"}, "unknown keys \\['colour'\\]"),
             ({"point": [1], "color": "red"}, "a point is \\[x, y\\] in pixels"),
             ({"box": [0, 0, 5, 5], "point": [1, 1], "color": "red"}, "give exactly one of"),

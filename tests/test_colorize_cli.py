@@ -258,3 +258,17 @@ def test_hints_that_do_not_fit_a_photo_fail_it_with_the_reason(tiny_weights, pho
                 "--point", "11,10=#1840c0") == 1
     assert "conflict" in capsys.readouterr().err
     assert not (out / "a.png").exists()
+
+
+def test_a_hints_file_naming_a_library_exemplar_fails_clearly_without_a_library(
+        tiny_weights, photos, tmp_path, capsys):
+    (tmp_path / "hints.json").write_text(json.dumps([{"box": [0, 0, 20, 20],
+                                                      "exemplar": "flag-ussr-1923"}]))
+    out = tmp_path / "out"
+    assert _run(tiny_weights, photos / "a.png", "-o", out, "--color-hints",
+                tmp_path / "hints.json") == 1
+    assert "names library exemplar 'flag-ussr-1923', but this pipeline has no exemplar " \
+        "library" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text(json.dumps([{"box": [0, 0, 20, 20], "exemplar": ""}]))
+    assert _run(tiny_weights, photos, "-o", out, "--color-hints", tmp_path / "bad.json") == 2
+    assert "an exemplar id is text of 1-200 characters" in capsys.readouterr().err

@@ -68,8 +68,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                         "retrieved exemplars, ahead of them")
     p.add_argument("--color-hints", type=Path, metavar="HINTS.json",
                    help="colors you know: a JSON list of points, boxes, polygons or masks with a "
-                        "color or a reference photo, each with an optional source (see "
-                        "colorizer/pipeline/color_hints.py)")
+                        "color, a reference photo or a library exemplar's id, each with an "
+                        "optional source (see colorizer/pipeline/color_hints.py)")
     p.add_argument("--point", action="append", default=[], metavar="X,Y=COLOR",
                    help="a point of known color, e.g. --point 120,80=#b22222 (repeatable; "
                         "pixels of the input, x right, y down)")

@@ -30,8 +30,9 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
                              mode="bilinear", align_corners=False)[0, 0].numpy()
     regions = color_regions(hinted.uses, hinted.weights.numpy(), records, colors.maps,
                             unc_grid.clip(0, 1), loaded.size)
-    notes = base.notes + tuple(f"color hint {k + 1}: {note}"
-                               for k, use in enumerate(hinted.uses) for note in use.notes)
+    notes = base.notes + hinted.notes + tuple(f"color hint {k + 1}: {note}"
+                                              for k, use in enumerate(hinted.uses)
+                                              for note in use.notes)
     return ColorizationResult(
         image=image, uncertainty=uncertainty,
         input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,

@@ -5,11 +5,15 @@
         ColorHint(Point(212, 140), "#b22222", source="regimental history, p. 12"),
         ColorHint(Box(10, 300, 180, 420), "navy"),
         ReferenceHint(Box(400, 40, 620, 300), "color_postcard.jpg", source="postcard, 1936"),
+        ReferenceHint(Box(0, 0, 200, 120), LibraryExemplar("flag-ussr-1923")),
     ])
 
 Where a hint applies (pixel coordinates of the input image, x to the right, y down):
     Point(x, y)             the region the photo shows around the point (spread edge-aware,
-                            colorizer.pipeline.hint_spread); it stops at the region's edges
+                            colorizer.pipeline.hint_spread); it stops at the region's edges.
+                            Several points also correct the rest of the photo: the color cast
+                            they agree on, and their residuals over what looks alike
+                            (colorizer.pipeline.hint_balance); one point alone never does
     Box(x0, y0, x1, y1)     the area itself, its border snapped to the photo's edges;
     Polygon(((x, y), ...))  ... so are a polygon's ...
     Mask(array)             ... and a mask's (nonzero = inside; the input's size)
@@ -17,8 +21,10 @@ What it says:
     ColorHint(where, color)          that color (its hue and chroma: the photo's lightness is
                                      kept exactly); '#RRGGBB', '#RGB', 'rgb(200, 30, 30)' or a
                                      CSS name such as 'darkred'
-    ReferenceHint(where, reference)  the colors of that reference photo (or exemplar), matched
-                                     onto the area by the exemplar transfer
+    ReferenceHint(where, reference)  the colors of that reference photo, or of a library
+                                     exemplar named by its id (`LibraryExemplar`, the retrieval
+                                     index's record id: `chronochrome library search --json`
+                                     lists them), matched onto the area by the exemplar transfer
 Every hint may carry a `source`: a citation, a URL or a note; it is reported with the region.
 
 Checked before any work (`check_hints`), each failure a `HintError` naming the hint and the fix:
@@ -32,7 +38,8 @@ JSON (the CLI's --color-hints file, the HTTP API's `color_hints`), `hint_json.hi
      {"box": [10, 300, 180, 420], "color": "navy"},
      {"polygon": [[0, 0], [50, 0], [25, 40]], "color": "rgb(20, 90, 40)"},
      {"mask": "data:image/png;base64,...", "color": "#eeddaa"},
-     {"box": [400, 40, 620, 300], "reference": "data:image/jpeg;base64,..."}]
+     {"box": [400, 40, 620, 300], "reference": "data:image/jpeg;base64,..."},
+     {"box": [0, 0, 200, 120], "exemplar": "flag-ussr-1923"}]
 A file path (mask, reference) is read relative to the hints file; over HTTP only data: URIs.
 """
 
@@ -121,12 +128,28 @@ class ColorHint:
                 "source": self.source}
 
 
+MAX_ID_CHARS = 200  # an exemplar id's length
+
+
+@dataclass(frozen=True)
+class LibraryExemplar:
+    """A reference hint's reference: the exemplar of the pipeline's library with this id."""
+
+    id: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id.strip() or len(self.id) > MAX_ID_CHARS:
+            raise HintError(f"an exemplar id is text of 1-{MAX_ID_CHARS} characters (the "
+                            f"library's record id), not {self.id!r}")
+
+
 @dataclass(frozen=True)
 class ReferenceHint:
-    """`where` takes its colors from `reference` (a color photo: path, bytes or PIL image)."""
+    """`where` takes its colors from `reference` (a color photo: path, bytes or PIL image;
+    or a library exemplar by id)."""
 
     where: Where
-    reference: str | Path | bytes | Image.Image = field(repr=False)
+    reference: str | Path | bytes | Image.Image | LibraryExemplar = field(repr=False)
     source: str | None = None
     name: str | None = None  # how reports name the reference (default: its file name)
 
@@ -134,6 +157,8 @@ class ReferenceHint:
     def title(self) -> str:
         if self.name:
             return self.name
+        if isinstance(self.reference, LibraryExemplar):
+            return f"library exemplar {self.reference.id}"
         return Path(self.reference).name if isinstance(self.reference, str | Path) else "reference"
 
     def to_dict(self) -> dict[str, Any]:
@@ -156,6 +181,8 @@ def hint_key(hint: Hint) -> str:
             digest.update(ref.tobytes())
         elif isinstance(ref, bytes):
             digest.update(ref)
+        elif isinstance(ref, LibraryExemplar):
+            digest.update(f"library:{ref.id}".encode())
         else:  # a path: its bytes (the pipeline reports it when it cannot be read)
             try:
                 digest.update(Path(ref).read_bytes())

@@ -29,7 +29,12 @@ from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatc
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
 from colorizer.pipeline.color_hints import Hint, check_hints
-from colorizer.pipeline.components import ContextFn, ExemplarFn, default_components
+from colorizer.pipeline.components import (
+    ContextFn,
+    ExemplarFn,
+    ExemplarLookup,
+    default_components,
+)
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
@@ -86,6 +91,7 @@ class ColorizationPipeline:
         decoding: DecodingConfig | None = None,
         components: dict[str, Any] | None = None,
         precision: str = "auto",
+        exemplar_lookup: ExemplarLookup | None = None,
     ):
         self.config = config or PipelineConfig()
         self.device = resolve_device(device)
@@ -96,6 +102,7 @@ class ColorizationPipeline:
         self.model_info = model_info
         self.context_fn = context_fn
         self.exemplar_fn = exemplar_fn
+        self.exemplar_lookup = exemplar_lookup  # a reference hint may name a library exemplar
         # The weights' operating point; `self.config` may override parts of it per run.
         self.saved_decoding = decoding or DecodingConfig()
         self.decoding = self.config.decoding(self.saved_decoding)
@@ -141,8 +148,8 @@ class ColorizationPipeline:
                          version=weights_version(folder),
                          sha256=file_sha256(folder / WEIGHTS_FILE), path=str(folder))
         torch_device = resolve_device(device)
-        context_fn, exemplar_fn = default_components(torch_device, context, exemplars,
-                                                     context_config, retriever_config)
+        context_fn, exemplar_fn, lookup = default_components(torch_device, context, exemplars,
+                                                             context_config, retriever_config)
         # Weights saved before the balance predictor or the flag finder existed decode
         # without them.
         balance = (BalancePredictor.from_pretrained(folder)
@@ -155,7 +162,7 @@ class ColorizationPipeline:
         return cls(generator, info, config, device=torch_device, context_fn=context_fn,
                    exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
                    decoding=DecodingConfig.load(folder), components=components,
-                   precision=precision)
+                   precision=precision, exemplar_lookup=lookup)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
@@ -165,7 +172,7 @@ class ColorizationPipeline:
                                      self.device, self.context_fn, self.exemplar_fn,
                                      self.exemplar_cache, self.balance, self.flag_finder,
                                      self.saved_decoding, self.components,
-                                     self.runner.precision)
+                                     self.runner.precision, self.exemplar_lookup)
         other.runner = self.runner  # one generator, compiled once
         return other
 
@@ -236,7 +243,8 @@ class ColorizationPipeline:
         lightness = lightness_of(loaded)  # (1, 1, H, W)
         checked = check_hints(color_hints, loaded.size)
         edit = {"color_hints": checked,
-                "references": load_references(checked, self.config.max_pixels),
+                "references": load_references(checked, self.config.max_pixels,
+                                              self.exemplar_lookup),
                 "edit_key": edit_key(loaded, hints, caption, user, self.fingerprint)}
         clock.lap("load")
         small = lightness_at(lightness, self.render_size)
@@ -286,7 +294,8 @@ class ColorizationPipeline:
         hinted = apply_hints(photo.color_hints, photo.references, photo.lightness, base.ab_work,
                              base.guide_work,
                              reference_fn(self._parts(), photo.lightness, base.prediction),
-                             self.config.hint_spread, descriptors_of(base.prediction.features))
+                             self.config.hint_spread, descriptors_of(base.prediction.features),
+                             self.config.hint_balance)
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
         merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),

@@ -22,17 +22,21 @@ from retrieval.types import RetrievedExemplar
 ContextFn = Callable[[Image.Image, str | None, Sequence[Caption]], SceneContext]
 # (context, gray photo, hints understood as a query or None) -> exemplars, best first.
 ExemplarFn = Callable[[SceneContext, Image.Image, str | None], Sequence[RetrievedExemplar]]
+# A library exemplar's id -> the path of its image (a reference hint may name one); a
+# `KeyError` for an id the library does not hold.
+ExemplarLookup = Callable[[str], str]
 
 
 def default_components(
     device: torch.device, context: bool = True, exemplars: bool = True,
     context_config: ContextConfig | None = None,
     retriever_config: RetrieverConfig | None = None,
-) -> tuple[ContextFn | None, ExemplarFn | None]:
+) -> tuple[ContextFn | None, ExemplarFn | None, ExemplarLookup | None]:
+    """(context, retrieval, the library's images by id); None for what is off."""
     if not (context or exemplars):
-        return None, None
+        return None, None, None
     imagenet = load_imagenet_encoder(include_head=True).to(device)
-    context_fn = exemplar_fn = None
+    context_fn = exemplar_fn = lookup = None
     text_embedder = None
     if context:
         from colorizer.model.scene import ImageNetSceneClassifier
@@ -59,4 +63,8 @@ def default_components(
                         ) -> list[RetrievedExemplar]:
             return retriever(ctx, image, query_text=hints)
 
-    return context_fn, exemplar_fn
+        def lookup(ident: str) -> str:
+            library = retriever.library
+            return library.image_path(library[ident])
+
+    return context_fn, exemplar_fn, lookup

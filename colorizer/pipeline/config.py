@@ -12,6 +12,7 @@ from typing import Any
 
 from colorizer.pipeline.chroma import ChromaConfig
 from colorizer.pipeline.decoding import MIN_RENDER_SIZE, DecodingConfig
+from colorizer.pipeline.hint_balance import BalanceConfig
 from colorizer.pipeline.hint_spread import SpreadConfig
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 from colorizer.pipeline.transfer import TransferConfig
@@ -37,6 +38,8 @@ class PipelineConfig:
     # file's metadata and its sidecar (colorizer.pipeline.captions).
     filename_caption: bool = True
     hint_spread: SpreadConfig = field(default_factory=SpreadConfig)  # how color hints spread
+    # ... and how far several point hints correct the photo beyond their regions
+    hint_balance: BalanceConfig = field(default_factory=BalanceConfig)
 
     def __post_init__(self) -> None:
         if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:
@@ -58,8 +61,9 @@ class PipelineConfig:
         changes = dict(changes)
         current = {"chroma": self.decoding(saved).chroma, "transfer": self.transfer}
         current["hint_spread"] = self.hint_spread
+        current["hint_balance"] = self.hint_balance
         for name, kind in (("chroma", ChromaConfig), ("transfer", TransferConfig),
-                           ("hint_spread", SpreadConfig)):
+                           ("hint_spread", SpreadConfig), ("hint_balance", BalanceConfig)):
             if isinstance(changes.get(name), dict):
                 changes[name] = config_from_dict(kind, {**asdict(current[name]),
                                                         **changes[name]})

@@ -19,6 +19,7 @@ from colorizer.pipeline.color_hints import (
     ColorHint,
     Hint,
     HintError,
+    LibraryExemplar,
     Mask,
     Point,
     Polygon,
@@ -28,6 +29,7 @@ from colorizer.pipeline.color_hints import (
 )
 
 _WHERE_KEYS = ("point", "box", "polygon", "mask")
+_SAYS_KEYS = ("color", "reference", "exemplar")  # what the place takes
 
 
 def hints_from_json(data: Any, base_dir: Path | None = None) -> tuple[Hint, ...]:
@@ -45,7 +47,7 @@ def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
     if not isinstance(item, dict):
         raise HintError(f"color hint {n}: {item!r} is not an object such as "
                         '{"point": [120, 80], "color": "#b22222"}')
-    known = {*_WHERE_KEYS, "color", "reference", "source", "name"}
+    known = {*_WHERE_KEYS, *_SAYS_KEYS, "source", "name"}
     unknown = sorted(set(item) - known)
     if unknown:
         raise HintError(f"color hint {n}: unknown keys {unknown}; valid keys: {sorted(known)}")
@@ -53,9 +55,10 @@ def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
     if len(given) != 1:
         raise HintError(f"color hint {n}: give exactly one of {list(_WHERE_KEYS)} "
                         f"(found {given or 'none'})")
-    if ("color" in item) == ("reference" in item):
-        raise HintError(f"color hint {n}: give either a color or a reference, not "
-                        f"{'both' if 'color' in item else 'neither'}")
+    says = [k for k in _SAYS_KEYS if k in item]
+    if len(says) != 1:
+        raise HintError(f"color hint {n}: give exactly one of {list(_SAYS_KEYS)} (a color, a "
+                        f"reference photo or a library exemplar's id; found {says or 'none'})")
     try:
         where = _where_from_json(given[0], item[given[0]], base_dir)
         source = item.get("source")
@@ -63,6 +66,9 @@ def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
             color = item["color"]
             parse_color(color if isinstance(color, str) else tuple(color))
             return ColorHint(where, color if isinstance(color, str) else tuple(color), source)
+        if "exemplar" in item:
+            return ReferenceHint(where, LibraryExemplar(item["exemplar"]), source,
+                                 name=item.get("name"))
         ref = _file_or_data(item["reference"], base_dir, "reference")
         name = item.get("name") or (item["reference"] if not _is_data(item["reference"])
                                     else None)

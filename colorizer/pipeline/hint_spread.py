@@ -67,11 +67,9 @@ class SpreadConfig:
     def __post_init__(self) -> None:
         if self.size < 32:
             raise ValueError(f"spread size must be at least 32 px, got {self.size}")
-        for name in ("smooth", "reach", "snap_radius"):
+        for name in ("smooth", "reach", "snap_radius", "feature"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        if self.feature < 0:
-            raise ValueError(f"feature must not be negative, got {self.feature}")
         for name in ("edge", "tone", "fade", "voronoi", "snap_eps"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")

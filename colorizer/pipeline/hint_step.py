@@ -1,10 +1,12 @@
 """Step 7 of the pipeline: the user's color hints, blended into the merged colors.
 
-Each hint's region comes from `colorizer.pipeline.hint_spread`; inside it the hint's a*b* (a
-color hint) or the reference's matched colors (a reference hint, through the exemplar transfer
-of `colorizer.pipeline.correspondence`, the reference trusted as the user's own exemplar)
-replace the colors, at the merge's working size. With no hint, or outside every hint, the
-colors are the input colors exactly.
+Several point hints first correct the photo beyond their regions: the color cast they agree
+on, and their own residuals over what the photo shows alike (`colorizer.pipeline.hint_balance`;
+one point alone does neither). Each hint's region comes from `colorizer.pipeline.hint_spread`;
+inside it the hint's a*b* (a color hint) or the reference's matched colors (a reference hint,
+through the exemplar transfer of `colorizer.pipeline.correspondence`, the reference trusted as
+the user's own exemplar) replace the colors, at the merge's working size. With no hint (or
+one point, or areas only) the colors outside every hint are the input colors exactly.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ from colorizer.pipeline.color_hints import (
     ColorHint,
     Hint,
     HintError,
+    LibraryExemplar,
     Point,
     ReferenceHint,
     area_mask,
 )
+from colorizer.pipeline.components import ExemplarLookup
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
 from colorizer.pipeline.guidance import UserExemplar
+from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     SpreadConfig,
@@ -66,19 +71,38 @@ class HintedColors:
     ab: torch.Tensor  # (1, 2, h', w') the working-size colors with the hints in
     weights: torch.Tensor  # (K, h, w) effective weight of each hint on the spread grid
     uses: list[HintUse] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # about all hints together (the cast several points agree on)
 
 
-def load_references(hints: Sequence[Hint], max_pixels: int) -> dict[int, UserExemplar]:
-    """The reference photos of reference hints, by hint index, loaded before any work."""
+def load_references(hints: Sequence[Hint], max_pixels: int,
+                    lookup: ExemplarLookup | None = None) -> dict[int, UserExemplar]:
+    """The reference photos of reference hints, by hint index, loaded before any work; a
+    library exemplar's through `lookup` (its id -> its image's path)."""
     out = {}
     for n, hint in enumerate(hints):
         if isinstance(hint, ReferenceHint):
+            label = f"color hint {n + 1} ({hint.where.describe()})"
+            reference = hint.reference
+            if isinstance(reference, LibraryExemplar):
+                reference = _library_image(reference.id, lookup, label)
             try:
-                out[n] = UserExemplar.load(hint.reference, max_pixels=max_pixels)
+                out[n] = UserExemplar.load(reference, max_pixels=max_pixels)
             except ChronochromeError as exc:
-                raise HintError(f"color hint {n + 1} ({hint.where.describe()}): the reference "
-                                f"cannot lend colors: {exc}") from None
+                raise HintError(f"{label}: the reference cannot lend colors: {exc}") from None
     return out
+
+
+def _library_image(ident: str, lookup: ExemplarLookup | None, label: str) -> str:
+    if lookup is None:
+        raise HintError(f"{label} names library exemplar {ident!r}, but this pipeline has no "
+                        "exemplar library (retrieval is off): turn exemplars on, or give the "
+                        "reference photo itself")
+    try:
+        return lookup(ident)
+    except KeyError:
+        raise HintError(f"{label}: the exemplar library has no exemplar {ident!r}; ids are "
+                        "the records' `id` (`chronochrome library search --hint WORDS --json` "
+                        "lists them)") from None
 
 
 def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
@@ -97,11 +121,12 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
-                descriptors: torch.Tensor | None = None) -> HintedColors:
+                descriptors: torch.Tensor | None = None,
+                balance: BalanceConfig | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
     the working size; `descriptors` (1, C, h8, w8), the encoder's view of the photo (for
-    `SpreadConfig.feature`)."""
+    `SpreadConfig.feature` and `BalanceConfig`'s field)."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
@@ -109,6 +134,9 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     features = (feature_grid(descriptors, grid.shape) if descriptors is not None
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
+    ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
+                                        tuple(lightness.shape[-1:-3:-1]),
+                                        balance or BalanceConfig())
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
@@ -129,7 +157,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
             sure *= float((confidences[k][0, 0] * effective[k]).sum() / effective[k].sum())
         uses.append(HintUse(hint, round(float((effective[k] >= 0.5).float().mean()), 4),
                             round(sure, 4), notes[k]))
-    return HintedColors(ab, effective, uses)
+    return HintedColors(ab, effective, uses, balance_notes)
 
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,

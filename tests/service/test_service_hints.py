@@ -88,3 +88,48 @@ def test_colorize_now_takes_hints_as_a_form_field(service):
                                   data={"color_hints": json.dumps([{"point": [48, 0],
                                                                     "color": "red"}])})
     assert outside.status_code == 422 and "outside the image" in outside.json()["detail"]
+
+
+def test_colorize_now_takes_a_raw_image_bodys_hints_beside_it(service):
+    body, png = gray_png(48, 32), {"Content-Type": "image/png"}
+    text = json.dumps(HINTS)
+    for how in ({"params": {"color_hints": text}},
+                {"headers": {**service.headers(), **png, "Color-Hints": text}}):
+        headers = how.get("headers", {**service.headers(), **png})
+        response = service.client.post("/v1/colorize", content=body, headers=headers,
+                                       params={"response": "json", **how.get("params", {})})
+        assert response.status_code == 200, response.text
+        regions = response.json()["provenance"]["color_regions"]
+        assert [r["kind"] for r in regions] == ["model", "hint", "hint"]
+        assert regions[1]["source"] == "regimental history, p. 12"
+    headers = {**service.headers(), **png}
+    plain = service.client.post("/v1/colorize?response=json", content=body, headers=headers)
+    assert [r["kind"] for r in plain.json()["provenance"]["color_regions"]] == ["model"]
+
+
+def test_bad_hints_beside_a_raw_body_are_refused(service):
+    body, headers = gray_png(48, 32), {**service.headers(), "Content-Type": "image/png"}
+
+    def post(params=None, extra=None, content=body, ctype=None):
+        sent = {**headers, **(extra or {}), **({"Content-Type": ctype} if ctype else {})}
+        return service.client.post("/v1/colorize", content=content, headers=sent,
+                                   params=params or {})
+
+    broken = post({"color_hints": "[{"})
+    assert broken.status_code == 422 and broken.json()["reason"] == "invalid_json"
+    assert "the color_hints query parameter is not valid JSON" in broken.json()["detail"]
+    header = post(extra={"Color-Hints": "nope"})
+    assert header.status_code == 422 and "the Color-Hints header is not valid JSON" in \
+        header.json()["detail"]
+    outside = post({"color_hints": json.dumps([{"point": [48, 0], "color": "red"}])})
+    assert outside.status_code == 422 and outside.json()["reason"] == "invalid_hint"
+    assert "color hint 1 (point 48,0) is outside the image" in outside.json()["detail"]
+    both = post({"color_hints": "[]"}, {"Color-Hints": "[]"})
+    assert both.status_code == 422 and "give them once" in both.json()["detail"]
+    in_json = post({"color_hints": "[]"}, content=json.dumps({"items": []}),
+                   ctype="application/json")
+    assert in_json.status_code == 422 and "go with a raw image body only" in \
+        in_json.json()["detail"]
+    library = post({"color_hints": json.dumps([{"box": [0, 0, 9, 9], "exemplar": "x"}])})
+    assert library.status_code == 422 and library.json()["reason"] == "invalid_hint"
+    assert "has no exemplar library" in library.json()["detail"]

@@ -2,6 +2,11 @@
 
 `read_request` turns any of the accepted bodies into one shape: a job-like JSON object and the
 uploaded files as (name, bytes, content type).
+
+A raw image body has no room for its color hints, so they come beside it: the `color_hints`
+query parameter or the `Color-Hints` header, holding the same JSON as a hints file (a list
+such as [{"point": [120, 80], "color": "#b22222"}]; masks and references as data: URIs, or a
+library exemplar by id). A JSON or multipart body carries its own, in the body.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
     """(job-like JSON, uploaded files) of a JSON, multipart or raw image body."""
     body = await capped_body(request, max_bytes, timeout)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    beside = _hints_beside(request)
+    if beside is not None and not (ctype.startswith("image/")
+                                   or ctype == "application/octet-stream"):
+        raise Problem(422, "invalid_request", f"color hints in the {beside[0]} go with a raw "
+                      "image body only; in a JSON or multipart body, give them in the body "
+                      "(an item's `color_hints`, or the `color_hints` form field)")
     if ctype == "multipart/form-data":
         form = await _form(request, body, max_files)
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
@@ -42,7 +53,8 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
     if ctype == "application/json":
         return parse_json(body.decode("utf-8", "replace")), []
     if ctype.startswith("image/") or ctype == "application/octet-stream":
-        return {"items": [{"upload": 0}]}, [("upload", body, ctype)]
+        hints = {} if beside is None else _json_field("color_hints", beside[1], f"the {beside[0]}")
+        return {"items": [{"upload": 0, **hints}]}, [("upload", body, ctype)]
     raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
                   "accepted: send application/json, multipart/form-data or an image/* body")
 
@@ -97,12 +109,23 @@ async def _form(request: Request, body: bytes, max_files: int) -> FormData:
                       f"{exc.detail}") from exc
 
 
-def _json_field(name: str, text: str | None) -> dict[str, Any]:
+def _hints_beside(request: Request) -> tuple[str, str] | None:
+    """(where, JSON text) of color hints given beside the body; None when there are none."""
+    given = [(where, text) for where, text in (
+        ("color_hints query parameter", request.query_params.get("color_hints")),
+        ("Color-Hints header", request.headers.get("color-hints"))) if text is not None]
+    if len(given) > 1:
+        raise Problem(422, "invalid_request", "color hints were given both as the "
+                      "color_hints query parameter and the Color-Hints header; give them once")
+    return given[0] if given else None
+
+
+def _json_field(name: str, text: str | None, what: str | None = None) -> dict[str, Any]:
     """{name: the parsed JSON of a form field} ({} when the field is absent)."""
     if text is None:
         return {}
     try:
-        return {name: load_json(text, f"the {name} field")}
+        return {name: load_json(text, what or f"the {name} field")}
     except JSONDocumentError as exc:
         raise Problem(422, "invalid_json", str(exc)) from exc
 

@@ -23,6 +23,7 @@ from colorizer.apps.service.store import JobStore, NewItem, new_job_id
 from colorizer.apps.service.store_errors import QueueFullError
 from colorizer.apps.service.webhooks import check_secret, new_secret
 from colorizer.errors import ImageLoadError
+from colorizer.pipeline.color_hints import HintError
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.provenance import normalize_format
 
@@ -218,6 +219,8 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
     try:
         result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"),
                                 color_hints=color_hints)
+    except HintError as exc:  # a reference the pipeline cannot use (its image, its id)
+        raise Problem(422, "invalid_hint", f"color_hints: {exc}") from exc
     finally:
         state.sync_slots.release()
     job_id = new_job_id()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
@@ -26,7 +26,7 @@ from colorizer.apps.service.item_files import ItemFiles
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
-from colorizer.apps.service.views import COLORIZE_BODY, ERRORS, JOB_BODY, job_view
+from colorizer.apps.service.views import COLORIZE_BODY, ERRORS, HINTS_BESIDE, JOB_BODY, job_view
 from colorizer.pipeline.provenance import normalize_format
 
 IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -51,8 +51,13 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
               responses={200: {"content": {"image/png": {}, "application/json": {}}}, **ERRORS})
     async def colorize(request: Request, key_id: str = Depends(api_key),
-                       response: str | None = None) -> Response:
-        """Colorize one small image now; the image (default) or JSON with links."""
+                       response: str | None = None,
+                       color_hints: str | None = Query(None, description=HINTS_BESIDE),
+                       color_hints_header: str | None = Header(
+                           None, alias="Color-Hints", description=HINTS_BESIDE)) -> Response:
+        """Colorize one small image now; the image (default) or JSON with links. A raw image
+        body's color hints: the `color_hints` query parameter or the `Color-Hints` header
+        (read with the body, `bodies.read_request`; declared here for the API's page)."""
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
         if len(uploads) != 1:

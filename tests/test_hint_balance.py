@@ -1,0 +1,114 @@
+"""Several point hints correct the photo beyond their regions: the cast they agree on shifts
+it, their residuals spread over like pixels (capped); one point, or points that disagree,
+shift nothing; without hints the colors are step 6's exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer.model.colorspace import rgb_to_lab
+from colorizer.pipeline.color_hints import Box, ColorHint, Point
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.full_size import merge_full_size
+from colorizer.pipeline.hint_balance import (
+    BalanceConfig,
+    cast_shift,
+    color_points,
+    point_residuals,
+    residual_field,
+)
+from colorizer.pipeline.hint_spread import hint_ab
+from colorizer.pipeline.imageio import load_image
+from colorizer.pipeline.luminance import lightness_of
+
+RED = "#c01818"
+
+
+@pytest.fixture(scope="module")
+def pipe(shared_tiny_weights):
+    return ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=64)
+
+
+@pytest.fixture(scope="module")
+def halves() -> Image.Image:
+    """96 x 64 gray: a dark left half, a light right half, a sharp edge at x = 48, grain."""
+    rng = np.random.default_rng(1)
+    pixels = np.where(np.arange(96)[None, :] < 48, 70.0, 190.0) + rng.normal(0, 2, (64, 96))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
+
+
+def _ab(image: Image.Image) -> np.ndarray:
+    rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0)
+    return rgb_to_lab(rgb.permute(2, 0, 1)[None])[0, 1:].permute(1, 2, 0).numpy()
+
+
+def test_residuals_are_the_hint_minus_the_prediction_at_the_point():
+    ab = torch.zeros(1, 2, 32, 48)
+    ab[:, 0] = 5.0  # the prediction: a* 5, b* 0 everywhere
+    hints = [ColorHint(Point(10, 10), RED), ColorHint(Box(0, 0, 5, 5), RED)]
+    residuals = point_residuals(color_points(hints), ab, (96, 64))
+    a, b = hint_ab((0xc0, 0x18, 0x18))
+    assert residuals.shape == (1, 2)  # the box is not a point: it does not count
+    assert residuals[0].tolist() == pytest.approx([a - 5.0, b], abs=1e-4)
+
+
+def test_the_shift_needs_agreeing_points():
+    config = BalanceConfig()
+    one = torch.tensor([[20.0, -10.0]], dtype=torch.float64)
+    assert not cast_shift(one, config).any()  # one point: no evidence of a cast
+    agree = torch.tensor([[20.0, -10.0], [21.0, -9.0], [19.0, -11.0]], dtype=torch.float64)
+    a, b = cast_shift(agree, config).tolist()
+    assert 0.9 * config.gain * 20 < a <= config.gain * 20  # nearly the mean, x gain
+    assert config.gain * -10 <= b < 0.9 * config.gain * -10
+    disagree = torch.tensor([[40.0, 30.0], [-35.0, -30.0]], dtype=torch.float64)
+    assert not cast_shift(disagree, config).any()  # a red flag and a blue sky
+    assert not cast_shift(agree, BalanceConfig(gain=0.0)).any()  # turned off
+    with pytest.raises(ValueError, match="gain must not be negative"):
+        BalanceConfig(gain=-1.0)
+
+
+def test_the_field_reaches_like_pixels_and_is_capped():
+    grid = np.full((16, 16), 40.0)
+    grid[:, 8:] = 100.0  # two tones: the points sit on the dark one
+    points = [ColorHint(Point(1, 1), RED), ColorHint(Point(2, 14), RED)]
+    left = torch.tensor([[30.0, 0.0], [30.0, 0.0]], dtype=torch.float64)
+    field = residual_field(points, left, grid, None, (16, 16), BalanceConfig())[0]
+    assert field.shape == (2, 16, 16)
+    assert torch.allclose(field[0, :, :8], torch.tensor(10.0))  # like pixels: the cap
+    assert float(field[0, :, 8:].abs().max()) < 0.1  # 60 L* apart: almost nothing
+    wide = residual_field(points, left, grid, None, (16, 16), BalanceConfig(field_cap=50.0))
+    assert torch.allclose(wide[0, 0, :, :8], torch.tensor(30.0))
+
+
+def test_agreeing_points_shift_what_they_do_not_reach(pipe, halves):
+    plain = pipe(halves)
+    one = pipe(halves, color_hints=[ColorHint(Point(20, 30), RED)])
+    three = pipe(halves, color_hints=three_hints(halves))
+    light = (slice(None), slice(60, 96))  # the light half: no point's region reaches it
+    assert np.array_equal(np.asarray(one.image)[light], np.asarray(plain.image)[light])
+    shift = _ab(three.image)[light].mean((0, 1)) - _ab(plain.image)[light].mean((0, 1))
+    assert shift[0] > 10  # toward the red the points agree on
+    assert any("agree on a color cast" in note for note in three.notes)
+    off = pipe.with_config(hint_balance={"gain": 0.0, "field_cap": 0.0})
+    alone = off(halves, color_hints=three_hints(halves))
+    assert np.array_equal(np.asarray(alone.image)[light], np.asarray(plain.image)[light])
+    assert not any("color cast" in note for note in one.notes)
+
+
+def three_hints(halves: Image.Image) -> list[ColorHint]:
+    return [ColorHint(Point(x, y), RED) for x, y in ((10, 10), (20, 50), (38, 30))]
+
+
+def test_no_hints_leave_step_6_colors_exactly(pipe, halves):
+    image = halves.rotate(90, expand=True)  # a photo no other test gave this pipeline
+    result = pipe(image, color_hints=[])
+    base = list(pipe.edits._runs.values())[-1]
+    lightness = lightness_of(load_image(image))
+    merged, _, _ = merge_full_size(lightness, base.ab_work, base.colors.uncertainty.float(),
+                                   base.colors.context_weight.float())
+    assert np.array_equal(np.asarray(result.image), np.asarray(merged))
+
