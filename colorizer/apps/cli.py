@@ -1,4 +1,5 @@
-"""The `chronochrome` command line: colorize, context, train, serve, keys, library.
+"""The `chronochrome` command line: colorize, context, train, serve, keys, library, check,
+report.
 
 Benchmarks live in the eval package (`python -m eval report`, `python -m eval bench`): the
 colorizer package never imports eval.
@@ -103,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_service_parsers(sub)
     add_library_parser(sub)
+    from colorizer.check.cli import add_check_parsers
+
+    add_check_parsers(sub)
     return parser
 
 
@@ -263,8 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("faiss.loader").setLevel(logging.DEBUG if args.verbose
                                                 else logging.WARNING)
     from colorizer.apps.service.cli import run_service_command
+    from colorizer.check.cli import run_command as run_check_command
 
-    handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
+    handlers = {"check": run_check_command, "report": run_check_command,
+                "colorize": run_colorize, "context": run_context, "train": run_train,
                 "serve": run_service_command, "keys": run_service_command,
                 "library": run_library}
     try:

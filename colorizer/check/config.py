@@ -1,0 +1,57 @@
+"""CheckConfig: the thresholds of `colorizer.check`, one frozen value (JSON keys = fields).
+
+The defaults were calibrated on train-split photos of photos-train with their true colors
+(`python -m eval.check --calibrate`): each threshold is set so that true colors raise no
+finding of its kind on almost all of them, never on real-color-dev (which only reports the
+no-finding rate): eval/results/check.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from context.config_io import config_from_dict
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """How sure the check must be before it reports something."""
+
+    # Luminance: the colorization does not match the original when the mean |delta L*| or
+    # its 99th percentile exceed these (a JPEG round trip of a matching one: ~0.5 / ~4).
+    luminance_mean: float = 2.5
+    luminance_p99: float = 12.0
+    # Knowledge: cloth the flag finder sees with at least this probability is compared with
+    # the retrieved flags' and uniforms' colors; a region must cover `min_region` of the image.
+    cloth_probability: float = 0.5
+    min_region: float = 0.004
+    # A color class covering at least `min_class` of a cloth region must match a documented
+    # color: its hue within `hue_tolerance` degrees (more for low-chroma colors such as khaki).
+    min_class: float = 0.3
+    hue_tolerance: float = 35.0
+    # Facts compared: retrieved ones within this score of the best (weaker ones are a guess).
+    fact_margin: float = 0.06
+    # Likelihood: a pixel's color is very unlikely when its probability (bins within a
+    # small a*b* window) is below this share of the most likely color's; reported when such
+    # saturated pixels (C* >= likely_chroma) form a region of at least `likely_region`.
+    unlikely_ratio: float = 0.01
+    likely_chroma: float = 20.0
+    likely_region: float = 0.02
+    # Skin: where the model puts at least `skin_mass` of its probability on skin tones, a
+    # color skin never has over `skin_region` of the image is reported.
+    skin_mass: float = 0.75
+    skin_region: float = 0.004
+    # Blobs (colorizer.check.blobs) are reported only where the model finds them unlikely too
+    # (mean likelihood ratio below this).
+    blob_ratio: float = 0.05
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckConfig:
+        return config_from_dict(cls, data)
+
+    def changed(self, **changes: Any) -> CheckConfig:
+        return config_from_dict(CheckConfig, {**self.to_dict(), **changes})
