@@ -13,6 +13,7 @@ APT_PACKAGES=(
   tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-tat tesseract-ocr-ukr tesseract-ocr-bel
   tesseract-ocr-kaz tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-pol
   fonts-dejavu-core fonts-freefont-ttf visp-images-data
+  chromium poppler-utils  # the plausibility report as PDF (colorizer/check/report.py), its test
 )
 
 missing=()

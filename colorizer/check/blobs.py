@@ -55,10 +55,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import torch
 from PIL import Image
 from scipy import ndimage as ndi
-
-import torch
 
 from colorizer.model.colorspace import rgb_to_lab
 

@@ -33,7 +33,13 @@ from colorizer.check.findings import (
     LuminanceMatch,
 )
 from colorizer.check.knowledge import CLOTH_KINDS
-from colorizer.check.likelihood import likelihood_ratio, observed_ab, pooled, skin_mass, window_matrix
+from colorizer.check.likelihood import (
+    likelihood_ratio,
+    observed_ab,
+    pooled,
+    skin_mass,
+    window_matrix,
+)
 from colorizer.errors import ChronochromeError
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
@@ -139,7 +145,7 @@ class ColorizationChecker:
             return []
         best = max(r.score for r in cloth)
         return [FactUse(r.id, r.title, r.kind, r.score,
-                        tuple(dict(name=c.name, srgb=c.srgb, role=c.role)
+                        tuple({"name": c.name, "srgb": c.srgb, "role": c.role}
                               for c in r.exemplar.colors),
                         r.exemplar.source, (r.exemplar.start, r.exemplar.end))
                 for r in cloth if r.score >= best - self.config.fact_margin]

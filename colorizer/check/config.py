@@ -35,16 +35,16 @@ class CheckConfig:
     # Likelihood: a pixel's color is very unlikely when its probability (bins within a
     # small a*b* window) is below this share of the most likely color's; reported when such
     # saturated pixels (C* >= likely_chroma) form a region of at least `likely_region`.
-    unlikely_ratio: float = 0.01
+    unlikely_ratio: float = 0.002
     likely_chroma: float = 20.0
-    likely_region: float = 0.02
+    likely_region: float = 0.03
     # Skin: where the model puts at least `skin_mass` of its probability on skin tones, a
     # color skin never has over `skin_region` of the image is reported.
     skin_mass: float = 0.75
     skin_region: float = 0.004
     # Blobs (colorizer.check.blobs) are reported only where the model finds them unlikely too
     # (mean likelihood ratio below this).
-    blob_ratio: float = 0.05
+    blob_ratio: float = 0.02
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -138,4 +138,4 @@ def lab_to_hex(lab: tuple[float, float, float]) -> str:
     from colorizer.model.colorspace import lab_to_rgb
 
     rgb = lab_to_rgb(torch.tensor(lab, dtype=torch.float64)[None, :, None, None])[0, :, 0, 0]
-    return "#" + "".join(f"{int(round(float(v) * 255)):02X}" for v in rgb.clamp(0, 1))
+    return "#" + "".join(f"{round(float(v) * 255):02X}" for v in rgb.clamp(0, 1))

@@ -15,7 +15,7 @@ import base64
 import html
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -92,8 +92,8 @@ def _images(check: CheckReport, colorized: Image.Image, original: Image.Image | 
                     "Findings marked by number (red: high, orange: medium, gray-blue: low)."))
     heat = likelihood_image(check.likelihood, colorized.size)
     if heat is not None:
-        figures.append((heat, "How likely our model finds each color for what the photo "
-                              "shows: white likely, dark red very unlikely."))
+        figures.append((heat, ("How likely our model finds each color for what the photo "
+                               "shows: white likely, dark red very unlikely.")))
     return '<div class="images">' + "".join(
         f'<figure><img src="{data_uri(img)}" alt="{_e(cap)}"><figcaption>{_e(cap)}'
         "</figcaption></figure>" for img, cap in figures) + "</div>"
@@ -175,7 +175,7 @@ def _sources(check: CheckReport, result: ColorizationResult | None) -> str:
 
 def _provenance(check: CheckReport, result: ColorizationResult | None, name: str) -> str:
     model = check.settings.get("model", {})
-    rows = [("photo", name), ("checked at", datetime.now(timezone.utc).isoformat(
+    rows = [("photo", name), ("checked at", datetime.now(UTC).isoformat(
         timespec="seconds")), ("software", f"chronochrome {__version__}"),
             ("model", f"{model.get('name')} {model.get('version')} sha256 {model.get('sha256')}"),
             ("pipeline fingerprint", check.settings.get("fingerprint")),
@@ -184,8 +184,8 @@ def _provenance(check: CheckReport, result: ColorizationResult | None, name: str
             ("check thresholds", json.dumps({k: v for k, v in check.settings.items()
                                              if k not in ("model", "fingerprint")}))]
     if result is not None:
-        rows.insert(1, ("colorized by", f"chronochrome, render size {result.render_size}, "
-                        f"input sha256 {result.input.sha256}"))
+        rows.insert(1, ("colorized by", (f"chronochrome, render size {result.render_size}, "
+                                         f"input sha256 {result.input.sha256}")))
     rows += [("note", n) for n in check.notes]
     return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>"
                                for k, v in rows) + "</table>"

@@ -59,15 +59,15 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         "## chronochrome check: wrong colors flagged, right ones passed", "",
         "| headline | value | target | status |", "|---|---:|---|---|",
-        f"| cases right (wrong flagged + right passed) | {s['accuracy']:.1%} of {s['cases']} "
-        f"| >= 90% | {_status(s['accuracy'], TARGETS['accuracy'])} |",
+        (f"| cases right (wrong flagged + right passed) | {s['accuracy']:.1%} of {s['cases']} "
+         f"| >= 90% | {_status(s['accuracy'], TARGETS['accuracy'])} |"),
         f"| wrong colorizations flagged | {s['wrong_flagged']}/{s['wrong']} | — | info |",
         f"| right colorizations passed | {s['right_passed']}/{s['right']} | — | info |",
-        f"| real-color-dev photos with no finding | {real['no_finding']:.1%} of "
-        f"{real['photos']} | >= 90% | "
-        f"{_status(real['no_finding'], TARGETS['real_color_dev_no_finding'])} |",
-        f"| calibration photos (train split) with no finding | {cal['no_finding']:.1%} of "
-        f"{cal['photos']} | — | info |", "",
+        (f"| real-color-dev photos with no finding | {real['no_finding']:.1%} of "
+         f"{real['photos']} | >= 90% | "
+         f"{_status(real['no_finding'], TARGETS['real_color_dev_no_finding'])} |"),
+        (f"| calibration photos (train split) with no finding | {cal['no_finding']:.1%} of "
+         f"{cal['photos']} | — | info |"), "",
         "| cloth | wrong flagged | right passed |", "|---|---:|---:|",
     ]
     for cloth, row in s["by_cloth"].items():
@@ -85,8 +85,8 @@ def markdown(result: dict[str, Any]) -> str:
     lines += ["", "real-color-dev photos with findings:", ""]
     lines += [f"- {r['file']} (hint {r['hint']!r}): {' '.join(r['messages'])}" for r in flagged]
     st = result["settings"]
-    lines += ["", f"Model {st['model']['name']} {st['model']['version']}, flag finder "
-              f"{'on' if st['flag_finder'] else 'off'}; `{st['command']}` at {st['at']} "
-              f"({s['seconds']} s). Thresholds: colorizer/check/config.py, set on the "
-              "calibration photos, never on real-color-dev.", ""]
+    lines += ["", (f"Model {st['model']['name']} {st['model']['version']}, flag finder "
+                   f"{'on' if st['flag_finder'] else 'off'}; `{st['command']}` at {st['at']} "
+                   f"({s['seconds']} s). Thresholds: colorizer/check/config.py, set on the "
+                   "calibration photos, never on real-color-dev."), ""]
     return "\n".join(lines)

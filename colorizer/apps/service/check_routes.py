@@ -21,7 +21,8 @@ from starlette.datastructures import UploadFile
 
 from colorizer.apps.service.auth import api_key_dependency
 from colorizer.apps.service.bodies import capped_body
-from colorizer.apps.service.problems import Problem, check_upload
+from colorizer.apps.service.intake import check_upload
+from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.views import ERRORS
 
