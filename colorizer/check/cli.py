@@ -38,6 +38,8 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report", type=Path, metavar="OUT.html|OUT.pdf",
                    help="write the plausibility report (HTML, or PDF through Chromium)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
     p = sub.add_parser(
         "report", help="colorize a photo, check it and write its plausibility report",
         description="Colorize a black-and-white photo, check the colorization and write the "
@@ -48,6 +50,8 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--hint", help="free-text context, e.g. 'Kazan 1950s'")
     p.add_argument("--caption", help="an archive caption describing the photo")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
 
 
 def _require_file(path: Path, what: str) -> None:
@@ -67,15 +71,22 @@ def _require_output(path: Path | None, what: str, suffixes: tuple[str, ...]) -> 
                                 "create it first")
 
 
+def _checker(args: argparse.Namespace):
+    if args.weights is not None and not (args.weights / "model.safetensors").is_file():
+        raise ChronochromeError(f"--weights {args.weights}: not a folder holding "
+                                "model.safetensors; give a folder written by save_pretrained")
+    from colorizer.check.checker import ColorizationChecker
+
+    return ColorizationChecker.from_pretrained(args.weights, device=args.device)
+
+
 def run_check(args: argparse.Namespace) -> int:
     _require_file(args.colorized, "COLORIZED")
     if args.original is not None:
         _require_file(args.original, "--original")
     _require_output(args.json, "--json", (".json",))
     _require_output(args.report, "--report", REPORT_SUFFIXES)
-    from colorizer.check.checker import ColorizationChecker
-
-    checker = ColorizationChecker.from_pretrained(device=args.device)
+    checker = _checker(args)
     report = checker(args.colorized, original=args.original, hint=args.hint,
                      caption=args.caption)
     for finding in report.findings:
@@ -94,9 +105,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     _require_file(args.photo, "PHOTO")
     _require_output(args.out, "-o", REPORT_SUFFIXES)
-    from colorizer.check.checker import ColorizationChecker
-
-    checker = ColorizationChecker.from_pretrained(device=args.device)
+    checker = _checker(args)
     result = checker.pipeline(args.photo, hints=args.hint, caption=args.caption)
     report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption)
     _write(args.out, report, result.image, args.photo, result)

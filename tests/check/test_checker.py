@@ -1,4 +1,4 @@
-"""ColorizationChecker on the shipped weights with context and retrieval: a blue "Soviet flag"
+"""ColorizationChecker with the real context and retrieval: a blue "Soviet flag"
 contradicts the retrieved facts, a red one does not; a changed lightness is reported.
 
 The flag finder's weights are replaced by a stub that marks a known box as cloth, so the
@@ -28,10 +28,13 @@ class BoxFinder(nn.Module):
 
 
 @pytest.fixture(scope="module")
-def checker():
+def checker(shared_tiny_weights):
+    """The tiny generator with the real context encoder and retriever (as test_pipeline's
+    full_pipe): the knowledge check reads context, retrieval and the finder, not the colors."""
     from colorizer.pipeline.colorization import ColorizationPipeline
 
-    pipeline = ColorizationPipeline.from_pretrained(device="cpu")
+    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                    render_size=128)
     return ColorizationChecker(pipeline, BoxFinder())
 
 

@@ -48,7 +48,7 @@ def test_a_gray_image_is_not_a_colorization(tmp_path):
     assert "has no color" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_check_writes_json_and_report(tmp_path):
+def test_check_writes_json_and_report(tmp_path, tiny_weights):
     rng = np.random.default_rng(1)
     gray = rng.integers(40, 220, (96, 128), dtype=np.uint8)
     Image.fromarray(gray).save(tmp_path / "gray.png")
@@ -57,6 +57,7 @@ def test_check_writes_json_and_report(tmp_path):
     Image.fromarray(255 - gray).save(tmp_path / "other.png")  # lightness inverted
     done = chronochrome("check", str(tmp_path / "color.png"), "--original",
                         str(tmp_path / "other.png"), "--hint", "USSR 1950", "--device", "cpu",
+                        "--weights", str(tiny_weights),
                         "--json", str(tmp_path / "out.json"), "--report",
                         str(tmp_path / "out.html"))
     assert done.returncode == 1, done.stderr  # the lightness does not match: a finding
