@@ -8,7 +8,8 @@ scene's hint (our colorization); then, keeping its L*, the cloth's a*b* are set:
 
     right   to the truth's (a red Soviet flag, a blue-white-red tricolour, khaki cloth)
     wrong   the design's main color to another: red -> blue or gray (Soviet), red -> green
-            (tricolour, US, German), the uniform's cloth -> green or purple
+            (tricolour, US; German also blue), a uniform's cloth -> green or magenta (a
+            blue or purple khaki would pass: the Union Flag retrieved with it is blue)
 
 so every scene gives one right and one wrong case that differ only on the cloth.
 """
@@ -32,7 +33,7 @@ from eval.flags.backgrounds import LONG_SIDE, background_photos, load_background
 
 # Target a*b* of the wrong colors (moderate chroma: in gamut at most L*).
 WRONG_AB = {"blue": (12.0, -42.0), "gray": (0.0, 0.0), "green": (-38.0, 28.0),
-            "purple": (38.0, -30.0)}
+            "magenta": (50.0, -10.0)}
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,9 @@ CLOTHS = (
         "german_empire", [(0, 0, 0), (255, 255, 255), (221, 0, 0)], False),
         (PALETTE0 + 2,), ("green", "blue")),
     ClothSpec("horizon_blue", "French army 1916", lambda book, rng: uniform_cloth(
-        "horizon_blue", (124, 162, 184)), (PALETTE0,), ("green", "purple")),
+        "horizon_blue", (124, 162, 184)), (PALETTE0,), ("green", "magenta")),
     ClothSpec("khaki", "British army 1916", lambda book, rng: uniform_cloth(
-        "khaki", (195, 176, 145)), (PALETTE0,), ("purple", "blue")),
+        "khaki", (195, 176, 145)), (PALETTE0,), ("magenta",)),
 )
 # Scenes per cloth: 12 Soviet (24 cases), 3 of each flag, 2 of each uniform: 48 cases.
 SCENES = {"soviet": 12, "france": 3, "us": 3, "german_empire": 2, "horizon_blue": 2,

@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-real", action="store_true", help="skip real-color-dev")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--cache", type=Path, default=Path("/tmp/chronochrome-check-cases"),
+                   help="where our colorizations of the scenes are kept between runs")
     return p
 
 
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     from eval.check.run import run_all
 
     checker = ColorizationChecker.from_pretrained(device="cpu")
-    result = run_all(checker, args.limit, args.calibration, not args.no_real)
+    result = run_all(checker, args.limit, args.calibration, not args.no_real, args.cache)
     result["settings"] = {**checker.settings(), "command": "python -m eval.check",
                           "limit": args.limit, "at": now()}
     args.out.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,31 @@ def _kinds(report: CheckReport) -> list[str]:
     return [f.kind for f in report.findings]
 
 
-def run_cases(checker: ColorizationChecker, limit: int | None = None) -> list[dict[str, Any]]:
-    """Each case: was it flagged (any finding), by what, and on the cloth?"""
+def cached_colorize(checker: ColorizationChecker, cache: Path | None
+                    ) -> Callable[[Image.Image, str], Image.Image]:
+    """Our colorization of a scene's gray with its hint; kept in `cache` (a folder) by the
+    gray's bytes, the hint and the pipeline's fingerprint, so a rerun checks again without
+    colorizing again (the colorizations do not depend on the check's thresholds)."""
     def colorize(gray: Image.Image, hint: str) -> Image.Image:
-        return checker.pipeline(gray, hints=hint).image
+        key = hashlib.sha256(gray.tobytes() + hint.encode() +
+                             checker.pipeline.fingerprint.encode()).hexdigest()[:24]
+        path = cache / f"{key}.png" if cache else None
+        if path is not None and path.is_file():
+            return Image.open(path).convert("RGB")
+        image = checker.pipeline(gray, hints=hint).image
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            image.save(path)
+        return image
 
+    return colorize
+
+
+def run_cases(checker: ColorizationChecker, limit: int | None = None,
+              cache: Path | None = None) -> list[dict[str, Any]]:
+    """Each case: was it flagged (any finding), by what, and on the cloth?"""
     rows = []
-    cases: Sequence[CheckCase] = build_cases(colorize)
+    cases: Sequence[CheckCase] = build_cases(cached_colorize(checker, cache))
     for case in cases[:limit]:
         report = checker(case.image, original=case.gray, hint=case.hint)
         on_cloth = [f.kind for f in report.findings
@@ -118,9 +137,9 @@ def summarize(cases: list[dict], real: list[dict], calibration: list[dict],
 
 
 def run_all(checker: ColorizationChecker, limit: int | None, calibration: int,
-            real: bool = True) -> dict[str, Any]:
+            real: bool = True, cache: Path | None = None) -> dict[str, Any]:
     start = time.perf_counter()
-    cases = run_cases(checker, limit)
+    cases = run_cases(checker, limit, cache)
     real_rows = run_photos(checker, real_color_dev()[:limit]) if real else []
     calib_rows = run_photos(checker, calibration_photos(calibration)) if calibration else []
     summary = summarize(cases, real_rows, calib_rows, time.perf_counter() - start)
