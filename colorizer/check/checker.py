@@ -15,6 +15,7 @@ Steps (the pipeline's own steps 1-4 on the photo's gray, then the comparisons):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import lightness_of
+from context.types import SceneContext
 
 # The check's own flag finder (trained by colorizer.training.train_flag_finder; kept apart
 # from the colorizer's weights, where it would change every colorization).
@@ -53,6 +55,18 @@ CHECK_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "check"
 ASPECT_TOLERANCE = 0.02  # an original whose aspect ratio differs more is another image
 
 ImageInput = str | Path | bytes | Image.Image | LoadedImage
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """What the check read from one colorization, before any threshold applies."""
+
+    maps: analysis.Maps
+    cloth: np.ndarray | None  # (rh, rw) flag finder's cloth probability; None: no finder
+    facts: list[FactUse]
+    luminance: LuminanceMatch | None
+    context: SceneContext
+    notes: tuple[str, ...]
 
 
 class CheckInputError(ChronochromeError):
@@ -85,6 +99,16 @@ class ColorizationChecker:
     @torch.inference_mode()
     def __call__(self, colorized: ImageInput, original: ImageInput | None = None,
                  hint: str | None = None, caption: str | None = None) -> CheckReport:
+        seen = self.analyse(colorized, original, hint, caption)
+        return CheckReport(tuple(self.findings(seen)), seen.context, tuple(seen.facts),
+                           seen.luminance, seen.maps.size, hint, self.settings(), seen.notes,
+                           seen.maps.ratio)
+
+    @torch.inference_mode()
+    def analyse(self, colorized: ImageInput, original: ImageInput | None = None,
+                hint: str | None = None, caption: str | None = None) -> Analysis:
+        """Steps 1-3: everything the findings are made of (eval.check sweeps thresholds
+        over it without running the model again)."""
         color = _load(colorized, "COLORIZED", self.pipeline.config.max_pixels)
         if not color.is_color:
             raise CheckInputError(f"{color.name}: has no color; give the colorized image "
@@ -96,22 +120,24 @@ class ColorizationChecker:
         photo = self._reader.prepare(gray, hint, caption)
         prediction = self._reader.predict([photo])[0]
         maps = self._maps(color, prediction)
-        facts = self.facts(photo.retrieved)
         cloth = self._cloth(prediction.features, maps.lab.shape[:2])
         if cloth is None:
             notes.append("no flag finder weights: flag, banner and uniform colors were not "
                          "compared with the retrieved facts")
-        findings = [*analysis.knowledge_findings(maps, cloth, facts, self.config),
-                    *analysis.likelihood_findings(maps, self.config),
-                    *analysis.skin_findings(maps, self.config),
-                    *analysis.blob_findings(maps, self.config)]
-        if luminance is not None and not luminance.matches:
-            findings.insert(0, _luminance_finding(luminance, color.size))
+        return Analysis(maps, cloth, self.facts(photo.retrieved), luminance, photo.context,
+                        tuple(notes + list(photo.captions.notes)))
+
+    def findings(self, seen: Analysis, config: CheckConfig | None = None) -> list[Finding]:
+        """Step 4: the findings of one analysis at these thresholds, most severe first."""
+        config = config or self.config
+        findings = [*analysis.knowledge_findings(seen.maps, seen.cloth, seen.facts, config),
+                    *analysis.likelihood_findings(seen.maps, config),
+                    *analysis.skin_findings(seen.maps, config),
+                    *analysis.blob_findings(seen.maps, config)]
+        if seen.luminance is not None and not seen.luminance.matches:
+            findings.insert(0, _luminance_finding(seen.luminance, seen.maps.size))
         order = {"high": 0, "medium": 1, "low": 2}
-        findings.sort(key=lambda f: order[f.severity])
-        return CheckReport(tuple(findings), photo.context, tuple(facts), luminance, color.size,
-                           hint, self.settings(), tuple(notes + list(photo.captions.notes)),
-                           maps.ratio)
+        return sorted(findings, key=lambda f: order[f.severity])
 
     def settings(self) -> dict[str, Any]:
         return {**self.config.to_dict(), "model": self.pipeline.model_info.to_dict(),

@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-real", action="store_true", help="skip real-color-dev")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--sweep", action="store_true",
+                   help="choose the cloth threshold on the calibration photos "
+                        "(writes check-calibration.md/json) instead of the benchmark")
     p.add_argument("--cache", type=Path, default=Path("/tmp/chronochrome-check-cases"),
                    help="where our colorizations of the scenes are kept between runs")
     return p
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     from eval.check.run import run_all
 
     checker = ColorizationChecker.from_pretrained(device="cpu")
+    if args.sweep:
+        return _sweep(checker, args)
     result = run_all(checker, args.limit, args.calibration, not args.no_real, args.cache)
     result["settings"] = {**checker.settings(), "command": "python -m eval.check",
                           "limit": args.limit, "at": now()}
@@ -48,6 +53,19 @@ def main(argv: list[str] | None = None) -> int:
           f"{s['real_color_dev']['photos']}; calibration no finding: "
           f"{s['calibration']['no_finding']:.1%} of {s['calibration']['photos']}")
     print(f"wrote {args.out / 'check.md'}")
+    return 0
+
+
+def _sweep(checker, args: argparse.Namespace) -> int:
+    from eval.check import sweep
+
+    result = sweep.sweep(checker, args.calibration, args.cache)
+    result["settings"] = {**checker.settings(), "at": now()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "check-calibration.json").write_text(
+        json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
+    (args.out / "check-calibration.md").write_text(sweep.markdown(result), encoding="utf-8")
+    print(sweep.markdown(result))
     return 0
 
 
