@@ -131,9 +131,11 @@ def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[Fac
     colors = [c for fact in facts for c in knowledge.documented_colors(fact.id, fact.colors)]
     out = []
     for region in regions(cloth >= config.cloth_probability, config.min_region):
+        if float(cloth[region].mean()) < config.cloth_evidence:
+            continue  # a doubtful region: the finder fires on some walls and skies
         share = float(region.mean())
         found = knowledge.contradictions(maps.lab[region], colors, share, config.min_class,
-                                         config.hue_tolerance)
+                                         config.hue_tolerance, config.gray_class)
         if found:
             out.append(_knowledge_finding(found[0], region, cloth, maps, facts, colors))
     return out

@@ -165,8 +165,10 @@ class ColorizationChecker:
         return LuminanceMatch(mean, p99, ok, resized)
 
     def facts(self, retrieved: list) -> list[FactUse]:
-        """Retrieved flags, banners, ensigns and uniforms within `fact_margin` of the best."""
-        cloth = [r for r in retrieved if r.kind in CLOTH_KINDS]
+        """Retrieved flags, banners, ensigns and uniforms scoring at least `min_fact_score`,
+        within `fact_margin` of the best."""
+        cloth = [r for r in retrieved if r.kind in CLOTH_KINDS
+                 and r.score >= self.config.min_fact_score]
         if not cloth:
             return []
         best = max(r.score for r in cloth)

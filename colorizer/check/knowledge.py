@@ -29,15 +29,17 @@ import torch
 from colorizer.model.colorspace import rgb_to_lab
 
 CLOTH_KINDS = ("flag", "banner", "ensign", "uniform")
-# A role whose first word is one of these names a main color; "hoist stripe", "emblem" or
-# "canton" name details.
-MAJOR_ROLES = ("field", "stripe", "stripes", "cloth")
+# A role whose first word is one of these names a main color (a canton is a quarter of its
+# flag or more); "hoist stripe", "emblem", "lettering" or "fringe" name details.
+MAJOR_ROLES = ("field", "stripe", "stripes", "cloth", "canton")
 MINOR_SHARE = 0.35  # the most of a region a detail color (emblem, canton...) may explain
 GRAY_CHROMA = 10.0  # C* below which a pixel (or a documented color) is gray
 GRAY_L = 35.0  # a gray class matches a documented gray within this L*
 LOOSE_CHROMA = 25.0  # documented colors below this C* get a wider hue tolerance
 LOOSE_EXTRA = 25.0  # degrees added for them
 HUE_SECTOR = 30.0  # degrees per chromatic class
+DARK_GRAY = 12  # class ids: 0..11 hue sectors, 12 dark, 13 mid, 14 light gray
+DARK_L = 33.0  # L* below which gray is shade (the dark-gray class's bound)
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def color_classes(lab: np.ndarray) -> np.ndarray:
     chroma = np.hypot(lab[:, 1], lab[:, 2])
     hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360
     sector = (hue // HUE_SECTOR).astype(int)
-    gray = 12 + np.digitize(lab[:, 0], (33.0, 70.0))
+    gray = DARK_GRAY + np.digitize(lab[:, 0], (DARK_L, 70.0))
     return np.where(chroma < GRAY_CHROMA, gray, sector)
 
 
@@ -115,23 +117,40 @@ def matches(color: DocumentedColor, lab: tuple[float, float, float], tolerance: 
 
 
 def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
-                   region_share: float, min_class: float, tolerance: float
-                   ) -> list[Contradiction]:
+                   region_share: float, min_class: float, tolerance: float,
+                   gray_class: float = 0.7) -> list[Contradiction]:
     """The color classes of one cloth region ((N, 3) L*a*b*) that no documented color of the
-    facts explains, largest first."""
+    facts explains, largest first.
+
+    gray       the region's gray pixels together (a gray cloth in light and shade), when
+               they cover `gray_class` of it and are not, on the whole, in deep shade (mean
+               L* below DARK_L: shade hides any color; a red flag in shadow is near black)
+    colored    each hue class covering at least `min_class` of the region
+    """
     classes = color_classes(region_lab)
+    gray = classes >= DARK_GRAY
     out = []
-    for cls in np.unique(classes):
+    if gray.mean() >= gray_class:
+        mean = tuple(float(v) for v in region_lab[gray].mean(0))
+        if mean[0] >= DARK_L and not _explained(colors, mean, float(gray.mean()), tolerance):
+            name = class_name(int(color_classes(np.asarray([mean]))[0]), mean)
+            out.append(Contradiction(region_share, float(gray.mean()), mean, name))
+    for cls in np.unique(classes[~gray]):
         inside = classes == cls
         share = float(inside.mean())
         if share < min_class:
             continue
         mean = tuple(float(v) for v in region_lab[inside].mean(0))
-        fits = [c for c in colors if matches(c, mean, tolerance)]
-        explained = any(c.major for c in fits) or (bool(fits) and share <= MINOR_SHARE)
-        if not explained:
+        if not _explained(colors, mean, share, tolerance):
             out.append(Contradiction(region_share, share, mean, class_name(int(cls), mean)))
     return sorted(out, key=lambda c: -c.class_share)
+
+
+def _explained(colors: Sequence[DocumentedColor], mean: tuple[float, float, float],
+               share: float, tolerance: float) -> bool:
+    """A main documented color matches it, or a detail color does and it is small."""
+    fits = [c for c in colors if matches(c, mean, tolerance)]
+    return any(c.major for c in fits) or (bool(fits) and share <= MINOR_SHARE)
 
 
 def lab_to_hex(lab: tuple[float, float, float]) -> str:

@@ -104,7 +104,7 @@ CLOTHS = (
     ClothSpec("german_empire", "German Empire 1910", lambda book, rng: _stripes(
         "german_empire", [(0, 0, 0), (255, 255, 255), (221, 0, 0)], False),
         (PALETTE0 + 2,), ("green", "blue")),
-    ClothSpec("horizon_blue", "French army 1916", lambda book, rng: uniform_cloth(
+    ClothSpec("horizon_blue", "France 1916", lambda book, rng: uniform_cloth(
         "horizon_blue", (124, 162, 184)), (PALETTE0,), ("green", "magenta")),
     ClothSpec("khaki", "British army 1916", lambda book, rng: uniform_cloth(
         "khaki", (195, 176, 145)), (PALETTE0,), ("magenta",)),
