@@ -5,6 +5,16 @@ a plausibility report (HTML, PDF).
     report = ColorizationChecker.from_pretrained()("colorized.jpg", original="gray.tif",
                                                    hint="USSR 1950")
     for finding in report.findings: print(finding.severity, finding.message)
+    report.to_dict()                                    # JSON: findings, context, facts, ...
+
+    from colorizer.check.report_html import report_html   # the page as one HTML string
+    html = report_html(report, colorized_pil, original_pil, result=None, name="photo.jpg")
+    from colorizer.check.report import write_report       # .html or .pdf (headless Chromium)
+    write_report("photo.report.pdf", report, colorized_pil, original_pil, result)
+
+`ColorizationChecker(pipeline)` reuses a loaded `ColorizationPipeline` (the web page and the
+service pass theirs) with the check's flag finder; `checker.pipeline(photo)` then `checker(result.image, original=photo)`
+is what `chronochrome report` does for a photo of our own.
 
 Nothing here is imported by the colorizer: the checker loads torch only when it is built.
 """

@@ -76,8 +76,16 @@ class CheckInputError(ChronochromeError):
 class ColorizationChecker:
     """The pipeline (context, retrieval, generator) and a flag finder, used to judge colors."""
 
-    def __init__(self, pipeline: ColorizationPipeline, flag_finder: FlagFinder | None = None,
+    def __init__(self, pipeline: ColorizationPipeline,
+                 flag_finder: FlagFinder | str | None = "default",
                  config: CheckConfig | None = None):
+        """`flag_finder`: "default" loads the check's own (CHECK_WEIGHTS); None switches the
+        knowledge check off (a note says so); tests pass a stub module."""
+        if isinstance(flag_finder, str):
+            if flag_finder != "default":
+                raise ValueError(f"flag_finder must be a FlagFinder, None or 'default', not "
+                                 f"{flag_finder!r}")
+            flag_finder = default_flag_finder(pipeline)
         self.pipeline = pipeline
         # A copy with its own edit cache, which the check never fills: a photo the pipeline
         # colorized just before would come from the pipeline's cache without its facts.

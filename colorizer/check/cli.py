@@ -97,7 +97,7 @@ def run_check(args: argparse.Namespace) -> int:
         args.json.write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n",
                              encoding="utf-8")
     if args.report is not None:
-        _write(args.report, report, args.colorized, args.original, None)
+        _write(args.report, report, args.colorized, args.original, None, args.colorized.name)
     print("no finding" if report.passed else f"{len(report.findings)} finding(s)")
     return EXIT_PASSED if report.passed else EXIT_FINDINGS
 
@@ -108,12 +108,13 @@ def run_report(args: argparse.Namespace) -> int:
     checker = _checker(args)
     result = checker.pipeline(args.photo, hints=args.hint, caption=args.caption)
     report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption)
-    _write(args.out, report, result.image, args.photo, result)
+    _write(args.out, report, result.image, args.photo, result, args.photo.name)
     print(f"{len(report.findings)} finding(s); report written to {args.out}")
     return EXIT_PASSED
 
 
-def _write(path: Path, report, colorized, original, result) -> None:
+def _write(path: Path, report, colorized, original, result, name: str) -> None:
+    """The report at `path`; images given as paths are opened here (as RGB)."""
     from PIL import Image
 
     from colorizer.check.report import write_report
@@ -124,8 +125,6 @@ def _write(path: Path, report, colorized, original, result) -> None:
         with Image.open(image) as im:
             return im.convert("RGB")
 
-    name = Path(original or colorized).name if not isinstance(colorized, Image.Image) or \
-        original is not None else path.stem
     write_report(path, report, opened(colorized), opened(original), result, name)
 
 

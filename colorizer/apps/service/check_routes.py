@@ -46,14 +46,14 @@ class _Checkers:
     def get(self) -> Any:
         with self.lock:
             if self.checker is None:
-                from colorizer.check.checker import ColorizationChecker, default_flag_finder
+                from colorizer.check.checker import ColorizationChecker
                 from colorizer.pipeline.colorization import ColorizationPipeline
 
                 pipeline = self.state.pipeline
                 if not isinstance(pipeline, ColorizationPipeline):
                     raise Problem(503, "check_unavailable", "this service's pipeline cannot "
                                   "check colorizations (it is not a ColorizationPipeline)")
-                self.checker = ColorizationChecker(pipeline, default_flag_finder(pipeline))
+                self.checker = ColorizationChecker(pipeline)
             return self.checker
 
 
