@@ -125,8 +125,8 @@ def _findings(check: CheckReport) -> str:
         f"{_SEVERITY_COLOR[f.severity]}'>{_e(f.severity)}</span></td><td>{_e(f.kind)}</td>"
         f"<td>{_e(f.message)}</td><td>{_evidence(f.evidence)}</td></tr>"
         for n, f in enumerate(check.findings, 1))
-    return ("<table><tr><th>#</th><th>severity</th><th>kind</th><th>what</th>"
-            f"<th>evidence</th></tr>{rows}</table>")
+    return ("<table><tr><th>#</th><th>severity</th><th>kind</th><th style='width:45%'>what"
+            f"</th><th style='width:38%'>evidence</th></tr>{rows}</table>")
 
 
 def _context(check: CheckReport) -> str:
