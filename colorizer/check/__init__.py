@@ -16,19 +16,23 @@ a plausibility report (HTML, PDF).
 service pass theirs) with the check's flag finder; `checker.pipeline(photo)` then `checker(result.image, original=photo)`
 is what `chronochrome report` does for a photo of our own.
 
-Nothing here is imported by the colorizer: the checker loads torch only when it is built.
+Nothing here is imported by the colorizer's pipeline; the package's names load on first use.
 """
-
-from colorizer.check.config import CheckConfig
-from colorizer.check.findings import CheckReport, FactUse, Finding, LuminanceMatch
 
 __all__ = ["CheckConfig", "CheckReport", "ColorizationChecker", "FactUse", "Finding",
            "LuminanceMatch"]
 
+# Where each name lives; imported on first use, so `chronochrome --help` (which imports the
+# command line of this package) loads neither numpy nor torch.
+_NAMES = {"CheckConfig": "colorizer.check.config", "CheckReport": "colorizer.check.findings",
+          "FactUse": "colorizer.check.findings", "Finding": "colorizer.check.findings",
+          "LuminanceMatch": "colorizer.check.findings",
+          "ColorizationChecker": "colorizer.check.checker"}
+
 
 def __getattr__(name: str):
-    if name == "ColorizationChecker":  # torch and the pipeline load only when asked for
-        from colorizer.check.checker import ColorizationChecker
+    if name in _NAMES:
+        import importlib
 
-        return ColorizationChecker
-    raise AttributeError(name)
+        return getattr(importlib.import_module(_NAMES[name]), name)
+    raise AttributeError(f"module 'colorizer.check' has no attribute {name!r}")
