@@ -13,7 +13,8 @@ APT_PACKAGES=(
   tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-tat tesseract-ocr-ukr tesseract-ocr-bel
   tesseract-ocr-kaz tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-pol
   fonts-dejavu-core fonts-freefont-ttf visp-images-data
-  chromium  # tests/web drive the workbench page with it (through playwright)
+  chromium  # tests/web drive the workbench page with it (through playwright); report PDFs
+  poppler-utils  # the plausibility report's PDF test renders its pages (pdftoppm)
 )
 
 missing=()

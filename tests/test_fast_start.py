@@ -37,7 +37,7 @@ def _probe(*argv: str) -> tuple[dict, str]:
 
 @pytest.mark.parametrize("argv", [["--help"], ["colorize", "--help"], ["serve", "--help"],
                                   ["library", "search", "--help"], ["context", "--help"],
-                                  ["web", "--help"]])
+                                  ["web", "--help"], ["check", "--help"], ["report", "--help"]])
 def test_help_imports_no_heavy_module(argv):
     outcome, text = _probe(*argv)
     assert outcome == {"code": 0, "heavy": []}, text
@@ -50,6 +50,7 @@ def test_help_imports_no_heavy_module(argv):
     (["colorize", "x.jpg"], "missing -o OUTDIR"),
     (["colorize", "-o", "out"], "no inputs"),
     (["no-such-command"], "invalid choice"),
+    (["check", "missing.png"], "COLORIZED missing.png: no such file"),
 ])
 def test_argument_errors_import_no_heavy_module(argv, says):
     outcome, text = _probe(*argv)

@@ -1,4 +1,5 @@
-"""The `chronochrome` command line: colorize, context, train, serve, keys, results, web, library.
+"""The `chronochrome` command line: colorize, context, train, serve, keys, results, web, library,
+check, report.
 
 Benchmarks live in the eval package (`python -m eval report`, `python -m eval bench`): the
 colorizer package never imports eval.
@@ -108,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_service_parsers(sub)
     add_web_parser(sub)
     add_library_parser(sub)
+    from colorizer.check.cli import add_check_parsers
+
+    add_check_parsers(sub)
     return parser
 
 
@@ -272,8 +276,10 @@ def main(argv: list[str] | None = None) -> int:
                                                 else logging.WARNING)
     from colorizer.apps.service.cli import run_service_command
     from colorizer.apps.web.cli import run_web
+    from colorizer.check.cli import run_command as run_check_command
 
-    handlers = {"colorize": run_colorize, "context": run_context, "train": run_train,
+    handlers = {"check": run_check_command, "report": run_check_command,
+                "colorize": run_colorize, "context": run_context, "train": run_train,
                 "serve": run_service_command, "keys": run_service_command,
                 "results": run_service_command, "library": run_library, "web": run_web}
     try:

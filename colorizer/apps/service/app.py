@@ -28,6 +28,7 @@ from fastapi import FastAPI
 
 from colorizer import __version__
 from colorizer.apps.outputs import Signer
+from colorizer.apps.service.check_routes import install_check_routes
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.docs_page import install_docs_page
 from colorizer.apps.service.fetch import SafeFetcher
@@ -69,5 +70,6 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
     install_error_handlers(app, state.metrics, config.retry_after_seconds)
     install_health_routes(app, state)
     install_job_routes(app, state)
+    install_check_routes(app, state)
     install_docs_page(app)
     return app

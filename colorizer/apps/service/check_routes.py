@@ -1,0 +1,131 @@
+"""POST /v1/check: check a colorization now (behind an API key, like /v1/colorize).
+
+Multipart form: `file` the colorization (required), `original` the black-and-white original
+(optional: then its lightness is compared), `hint` and `caption` (optional text). The answer
+is the check's JSON (`CheckReport.to_dict`: findings with severity, evidence and box), or the
+plausibility report as one HTML page with `?report=html`. Bad input is problem+json: 415 for
+a file that is not an image, 422 for one that cannot be read or compared (with the loader's
+or the check's one-line message), 503 when the service's pipeline cannot check.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import UploadFile
+
+from colorizer.apps.service.auth import api_key_dependency
+from colorizer.apps.service.bodies import capped_body
+from colorizer.apps.service.intake import check_upload
+from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.state import ServiceState
+from colorizer.apps.service.views import ERRORS
+
+CHECK_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the colorization"},
+        "original": {"type": "string", "format": "binary",
+                     "description": "the black-and-white original (optional)"},
+        "hint": {"type": "string", "description": "free-text context, e.g. 'USSR 1950'"},
+        "caption": {"type": "string"}}}}}}}
+
+
+class _Checkers:
+    """One checker per service, built on first use from the service's pipeline."""
+
+    def __init__(self, state: ServiceState):
+        self.state = state
+        self.lock = threading.Lock()
+        self.checker: Any = None
+
+    def get(self) -> Any:
+        with self.lock:
+            if self.checker is None:
+                from colorizer.check.checker import ColorizationChecker
+                from colorizer.pipeline.colorization import ColorizationPipeline
+
+                pipeline = self.state.pipeline
+                if not isinstance(pipeline, ColorizationPipeline):
+                    raise Problem(503, "check_unavailable", "this service's pipeline cannot "
+                                  "check colorizations (it is not a ColorizationPipeline)")
+                self.checker = ColorizationChecker(pipeline)
+            return self.checker
+
+
+async def _form_fields(request: Request, cap: int, timeout: float | None
+                       ) -> tuple[dict[str, tuple[str, bytes, str | None]], dict[str, str]]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "multipart/form-data":
+        raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
+                      "accepted here: send multipart/form-data with `file` (and `original`)")
+    body = await capped_body(request, cap, timeout)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    form = await Request(request.scope, receive).form(max_files=2, max_fields=20)
+    files, texts = {}, {}
+    for key in ("file", "original"):
+        value = form.get(key)
+        if isinstance(value, UploadFile):
+            files[key] = (value.filename or key, await value.read(), value.content_type)
+    for key in ("hint", "caption"):
+        value = form.get(key)
+        if isinstance(value, str) and value.strip():
+            texts[key] = value
+    if "file" not in files:
+        raise Problem(422, "invalid_request", "send the colorization as the `file` part "
+                      "(and optionally the original as `original`)")
+    return files, texts
+
+
+def install_check_routes(app: FastAPI, state: ServiceState) -> None:
+    api_key: Callable[..., str] = api_key_dependency(state.store)
+    checkers = _Checkers(state)
+    cfg = state.config
+
+    @app.post("/v1/check", tags=["check"], openapi_extra=CHECK_BODY,
+              responses={200: {"content": {"application/json": {}, "text/html": {}}}, **ERRORS})
+    async def check(request: Request, key_id: str = Depends(api_key),
+                    report: str | None = None) -> Response:
+        """Check a colorization: findings with evidence and a severity (JSON), or the
+        plausibility report (`?report=html`)."""
+        if report not in (None, "html"):
+            raise Problem(422, "invalid_request", f"report={report!r}: the only report format "
+                          "here is html (PDF: `chronochrome check --report OUT.pdf`)")
+        files, texts = await _form_fields(request, cfg.max_upload_bytes,
+                                          cfg.request_timeout_seconds)
+        checker = await run_in_threadpool(checkers.get)
+        loaded = {key: check_upload(data, ctype, name, checker.pipeline.config.max_pixels)[1]
+                  for key, (name, data, ctype) in files.items()}
+        out = await run_in_threadpool(_run, checker, loaded, texts, report == "html")
+        if isinstance(out, str):
+            return HTMLResponse(out)
+        return JSONResponse(out)
+
+
+def _run(checker: Any, loaded: dict[str, Any], texts: dict[str, str], html: bool
+         ) -> dict[str, Any] | str:
+    from PIL import Image
+
+    from colorizer.check.checker import CheckInputError
+    from colorizer.check.report_html import report_html
+
+    try:
+        result = checker(loaded["file"], original=loaded.get("original"),
+                         hint=texts.get("hint"), caption=texts.get("caption"))
+    except CheckInputError as exc:
+        raise Problem(422, "not_comparable", str(exc)) from exc
+    if not html:
+        return result.to_dict()
+
+    def image(item: Any) -> Image.Image:
+        return Image.fromarray(item.pixels).convert("RGB")
+
+    original = image(loaded["original"]) if "original" in loaded else None
+    return report_html(result, image(loaded["file"]), original, None, loaded["file"].name)

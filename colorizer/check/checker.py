@@ -1,0 +1,242 @@
+"""ColorizationChecker: check someone else's colorization against our model and knowledge.
+
+    checker = ColorizationChecker.from_pretrained()
+    report = checker("colorized.jpg", original="scan.tif", hint="USSR 1950")  # CheckReport
+
+Steps (the pipeline's own steps 1-4 on the photo's gray, then the comparisons):
+1. Load the colorization (it must have color) and the original, if given; the luminance
+   check compares their L* (the original resized to the colorization's size if needed).
+2. Context from the gray (the original's, else the colorization's L*) and the hint; the
+   facts retrieved for it (flags, banners, ensigns, uniforms within `fact_margin` of the best).
+3. The generator's distribution over a*b* bins for that L* (no context: what the photo
+   alone says), and the flag finder's cloth probability from the same encoder maps.
+4. Findings: knowledge, likelihood, skin, blobs (analysis.py), luminance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from colorizer.check import analysis
+from colorizer.check.config import CheckConfig
+from colorizer.check.findings import (
+    LUMINANCE,
+    CheckReport,
+    FactUse,
+    Finding,
+    LuminanceMatch,
+)
+from colorizer.check.knowledge import CLOTH_KINDS
+from colorizer.check.likelihood import (
+    likelihood_ratio,
+    observed_ab,
+    pooled,
+    skin_mass,
+    window_matrix,
+)
+from colorizer.errors import ChronochromeError
+from colorizer.model.colorspace import rgb_to_lab
+from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.luminance import lightness_of
+from context.types import SceneContext
+
+# The check's own flag finder (trained by colorizer.training.train_flag_finder; kept apart
+# from the colorizer's weights, where it would change every colorization).
+CHECK_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "check"
+ASPECT_TOLERANCE = 0.02  # an original whose aspect ratio differs more is another image
+
+ImageInput = str | Path | bytes | Image.Image | LoadedImage
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """What the check read from one colorization, before any threshold applies."""
+
+    maps: analysis.Maps
+    cloth: np.ndarray | None  # (rh, rw) flag finder's cloth probability; None: no finder
+    facts: list[FactUse]
+    luminance: LuminanceMatch | None
+    context: SceneContext
+    notes: tuple[str, ...]
+
+
+class CheckInputError(ChronochromeError):
+    """The images given to the check cannot be compared (one line: what and how to fix)."""
+
+
+class ColorizationChecker:
+    """The pipeline (context, retrieval, generator) and a flag finder, used to judge colors."""
+
+    def __init__(self, pipeline: ColorizationPipeline,
+                 flag_finder: FlagFinder | str | None = "default",
+                 config: CheckConfig | None = None):
+        """`flag_finder`: "default" loads the check's own (CHECK_WEIGHTS); None switches the
+        knowledge check off (a note says so); tests pass a stub module."""
+        if isinstance(flag_finder, str):
+            if flag_finder != "default":
+                raise ValueError(f"flag_finder must be a FlagFinder, None or 'default', not "
+                                 f"{flag_finder!r}")
+            flag_finder = default_flag_finder(pipeline)
+        self.pipeline = pipeline
+        # A copy with its own edit cache, which the check never fills: a photo the pipeline
+        # colorized just before would come from the pipeline's cache without its facts.
+        self._reader = pipeline.with_config()
+        self.flag_finder = flag_finder.eval() if flag_finder is not None else None
+        self.config = config or CheckConfig()
+        generator = pipeline.generator
+        self.bins = generator.ab_bins.detach().float().cpu()
+        self.window = window_matrix(self.bins)
+
+    @classmethod
+    def from_pretrained(cls, weights: str | Path | None = None, device: str = "auto",
+                        config: CheckConfig | None = None, finder: str | Path | None = None,
+                        **settings: Any) -> ColorizationChecker:
+        """The default pipeline (context and retrieval on) and the check's flag finder."""
+        pipeline = ColorizationPipeline.from_pretrained(weights, device=device, **settings)
+        return cls(pipeline, default_flag_finder(pipeline, finder), config)
+
+    @torch.inference_mode()
+    def __call__(self, colorized: ImageInput, original: ImageInput | None = None,
+                 hint: str | None = None, caption: str | None = None) -> CheckReport:
+        seen = self.analyse(colorized, original, hint, caption)
+        return CheckReport(tuple(self.findings(seen)), seen.context, tuple(seen.facts),
+                           seen.luminance, seen.maps.size, hint, self.settings(), seen.notes,
+                           seen.maps.ratio)
+
+    @torch.inference_mode()
+    def analyse(self, colorized: ImageInput, original: ImageInput | None = None,
+                hint: str | None = None, caption: str | None = None) -> Analysis:
+        """Steps 1-3: everything the findings are made of (eval.check sweeps thresholds
+        over it without running the model again)."""
+        color = _load(colorized, "COLORIZED", self.pipeline.config.max_pixels)
+        if not color.is_color:
+            raise CheckInputError(f"{color.name}: has no color; give the colorized image "
+                                  "(the gray original goes to --original)")
+        gray, luminance, notes = color, None, []
+        if original is not None:
+            gray = _load(original, "--original", self.pipeline.config.max_pixels)
+            luminance = self.luminance(color, gray)
+        photo = self._reader.prepare(gray, hint, caption)
+        prediction = self._reader.predict([photo])[0]
+        maps = self._maps(color, prediction)
+        cloth = self._cloth(prediction.features, maps.lab.shape[:2])
+        if cloth is None:
+            notes.append("no flag finder weights: flag, banner and uniform colors were not "
+                         "compared with the retrieved facts")
+        return Analysis(maps, cloth, self.facts(photo.retrieved), luminance, photo.context,
+                        tuple(notes + list(photo.captions.notes)))
+
+    def findings(self, seen: Analysis, config: CheckConfig | None = None) -> list[Finding]:
+        """Step 4: the findings of one analysis at these thresholds, most severe first."""
+        config = config or self.config
+        findings = [*analysis.knowledge_findings(seen.maps, seen.cloth, seen.facts, config),
+                    *analysis.likelihood_findings(seen.maps, config),
+                    *analysis.skin_findings(seen.maps, config),
+                    *analysis.blob_findings(seen.maps, config)]
+        if seen.luminance is not None and not seen.luminance.matches:
+            findings.insert(0, _luminance_finding(seen.luminance, seen.maps.size))
+        order = {"high": 0, "medium": 1, "low": 2}
+        return sorted(findings, key=lambda f: order[f.severity])
+
+    def settings(self) -> dict[str, Any]:
+        return {**self.config.to_dict(), "model": self.pipeline.model_info.to_dict(),
+                "fingerprint": self.pipeline.fingerprint,
+                "flag_finder": self.flag_finder is not None}
+
+    def luminance(self, color: LoadedImage, gray: LoadedImage) -> LuminanceMatch:
+        """|delta L*| between the colorization and the original (resized to it if needed)."""
+        (cw, ch), (gw, gh) = color.size, gray.size
+        if abs(cw / ch - gw / gh) > ASPECT_TOLERANCE * cw / ch:
+            raise CheckInputError(f"the original is {gw}x{gh} and the colorization {cw}x{ch}: "
+                                  "their shapes differ, so they are not the same photo; give "
+                                  "the original the colorization was made from")
+        ours = lightness_of(color)
+        theirs = lightness_of(gray)
+        resized = (cw, ch) != (gw, gh)
+        if resized:
+            theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
+                                   align_corners=False)
+        delta = (ours - theirs).abs().flatten()
+        sample = delta[torch.randperm(delta.numel(), generator=torch.Generator().manual_seed(0))
+                       [:1_000_000]] if delta.numel() > 1_000_000 else delta
+        mean, p99 = float(delta.mean()), float(torch.quantile(sample.float(), 0.99))
+        ok = mean <= self.config.luminance_mean and p99 <= self.config.luminance_p99
+        return LuminanceMatch(mean, p99, ok, resized)
+
+    def facts(self, retrieved: list) -> list[FactUse]:
+        """Retrieved flags, banners, ensigns and uniforms scoring at least `min_fact_score`,
+        within `fact_margin` of the best."""
+        cloth = [r for r in retrieved if r.kind in CLOTH_KINDS
+                 and r.score >= self.config.min_fact_score]
+        if not cloth:
+            return []
+        best = max(r.score for r in cloth)
+        return [FactUse(r.id, r.title, r.kind, r.score,
+                        tuple({"name": c.name, "srgb": c.srgb, "role": c.role}
+                              for c in r.exemplar.colors),
+                        r.exemplar.source, (r.exemplar.start, r.exemplar.end))
+                for r in cloth if r.score >= best - self.config.fact_margin]
+
+    def _maps(self, color: LoadedImage, prediction: Any) -> analysis.Maps:
+        """The colorization's L*a*b* at the render size and the model's view of its colors."""
+        rh, rw = prediction.small.shape[-2:]
+        rgb = Image.fromarray(_uint8(color.pixels)).resize((rw, rh), Image.LANCZOS)
+        tensor = torch.from_numpy(np.asarray(rgb, dtype=np.float64) / 255.0)
+        lab = rgb_to_lab(tensor.permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
+        logits, _ = self.pipeline.generator.logits_from_features(prediction.features)
+        corrected = self.pipeline.generator.corrected_logits(
+            logits, self.pipeline.decoding.prior_correction)
+        probs = torch.softmax(corrected.float(), dim=1)[0].cpu()  # (Q, h, w)
+        pool = pooled(probs, self.window)
+        ratio = likelihood_ratio(pool, self.bins, observed_ab(lab[..., 1:], probs.shape[-2:]))
+        skin = skin_mass(probs, self.bins)
+        return analysis.Maps(lab, analysis.upsample(ratio, (rh, rw)),
+                             analysis.upsample(skin, (rh, rw)), pool, self.bins, color.size)
+
+    def _cloth(self, features: dict[int, torch.Tensor], shape: tuple[int, int]
+               ) -> np.ndarray | None:
+        if self.flag_finder is None:
+            return None
+        probability = self.flag_finder(features).float()  # (1, 1, h8, w8)
+        return F.interpolate(probability, size=shape, mode="bilinear",
+                             align_corners=False)[0, 0].cpu().numpy()
+
+
+def default_flag_finder(pipeline: ColorizationPipeline, folder: str | Path | None = None
+                        ) -> FlagFinder | None:
+    """The check's flag finder (`folder`, default CHECK_WEIGHTS) on the pipeline's device;
+    None where its weights are absent (the knowledge check is then skipped, with a note)."""
+    folder = Path(folder) if folder else CHECK_WEIGHTS
+    if not (folder / FLAG_FINDER_FILE).is_file():
+        return None
+    return FlagFinder.from_pretrained(folder).to(pipeline.device)
+
+
+def _load(image: ImageInput, label: str, max_pixels: int) -> LoadedImage:
+    return image if isinstance(image, LoadedImage) else load_image(image, max_pixels=max_pixels)
+
+
+def _uint8(pixels: np.ndarray) -> np.ndarray:
+    if pixels.ndim == 2:
+        pixels = np.repeat(pixels[..., None], 3, axis=2)
+    if pixels.dtype != np.uint8:
+        pixels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return pixels
+
+
+def _luminance_finding(match: LuminanceMatch, size: tuple[int, int]) -> Finding:
+    return Finding(
+        LUMINANCE, "high" if match.mean_abs > 3 * 2.5 else "medium",
+        f"The colorization's lightness does not match the original's: mean |delta L*| "
+        f"{match.mean_abs:.1f}, 99th percentile {match.p99_abs:.1f} (a colorization should "
+        "keep the original's tones; these were changed, retouched or come from another scan).",
+        match.to_dict(), (0, 0, size[0], size[1]), 1.0)

@@ -1,0 +1,137 @@
+"""`chronochrome check` and `chronochrome report`: the command lines of colorizer.check.
+
+    chronochrome check COLORIZED [--original GRAY] [--hint TEXT] [--json OUT.json]
+                                 [--report OUT.html|OUT.pdf]
+    chronochrome report PHOTO -o OUT.html|OUT.pdf [--hint TEXT]   # colorize, check, report
+
+Exit codes of `check`: 0 no finding, 1 at least one finding (printed, one a line), 2 the
+check could not run (bad input, a missing file: one line saying what and how to fix).
+Arguments are checked before torch is imported, so --help and typos answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from colorizer.errors import ChronochromeError
+
+EXIT_PASSED, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+REPORT_SUFFIXES = (".html", ".htm", ".pdf")
+
+
+def add_check_parsers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check", help="check a colorization: findings with evidence and a severity",
+        description="Check a colorization (anyone's): colors that contradict documented "
+                    "flags and uniforms of the photo's place and period, colors our model "
+                    "finds very unlikely, unlikely skin, isolated blobs, and (with --original) "
+                    "whether its lightness matches the original's. Exit code: 0 no finding, "
+                    "1 findings, 2 error.")
+    p.add_argument("colorized", type=Path, help="the colorized image")
+    p.add_argument("--original", type=Path, help="the black-and-white original it was made from")
+    p.add_argument("--hint", help="free-text context, e.g. 'USSR 1950'")
+    p.add_argument("--caption", help="an archive caption describing the photo")
+    p.add_argument("--json", type=Path, metavar="OUT.json", help="write the findings as JSON")
+    p.add_argument("--report", type=Path, metavar="OUT.html|OUT.pdf",
+                   help="write the plausibility report (HTML, or PDF through Chromium)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
+    p = sub.add_parser(
+        "report", help="colorize a photo, check it and write its plausibility report",
+        description="Colorize a black-and-white photo, check the colorization and write the "
+                    "plausibility report (images, context with evidence, exemplars and hints "
+                    "with sources, findings, provenance).")
+    p.add_argument("photo", type=Path, help="the black-and-white photo")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.html|OUT.pdf")
+    p.add_argument("--hint", help="free-text context, e.g. 'Kazan 1950s'")
+    p.add_argument("--caption", help="an archive caption describing the photo")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="a folder written by save_pretrained (default: embedded weights)")
+
+
+def _require_file(path: Path, what: str) -> None:
+    if not path.exists():
+        raise ChronochromeError(f"{what} {path}: no such file; check the path")
+    if path.is_dir():
+        raise ChronochromeError(f"{what} {path}: is a folder; give one image file")
+
+
+def _require_output(path: Path | None, what: str, suffixes: tuple[str, ...]) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() not in suffixes:
+        raise ChronochromeError(f"{what} {path}: name it with one of {', '.join(suffixes)}")
+    if not path.parent.is_dir():
+        raise ChronochromeError(f"{what} {path}: folder {path.parent} does not exist; "
+                                "create it first")
+
+
+def _checker(args: argparse.Namespace):
+    if args.weights is not None and not (args.weights / "model.safetensors").is_file():
+        raise ChronochromeError(f"--weights {args.weights}: not a folder holding "
+                                "model.safetensors; give a folder written by save_pretrained")
+    from colorizer.check.checker import ColorizationChecker
+
+    return ColorizationChecker.from_pretrained(args.weights, device=args.device)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    _require_file(args.colorized, "COLORIZED")
+    if args.original is not None:
+        _require_file(args.original, "--original")
+    _require_output(args.json, "--json", (".json",))
+    _require_output(args.report, "--report", REPORT_SUFFIXES)
+    checker = _checker(args)
+    report = checker(args.colorized, original=args.original, hint=args.hint,
+                     caption=args.caption)
+    for finding in report.findings:
+        print(f"{finding.severity:6s} {finding.kind:10s} {finding.message}")
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if args.json is not None:
+        args.json.write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n",
+                             encoding="utf-8")
+    if args.report is not None:
+        _write(args.report, report, args.colorized, args.original, None, args.colorized.name)
+    print("no finding" if report.passed else f"{len(report.findings)} finding(s)")
+    return EXIT_PASSED if report.passed else EXIT_FINDINGS
+
+
+def run_report(args: argparse.Namespace) -> int:
+    _require_file(args.photo, "PHOTO")
+    _require_output(args.out, "-o", REPORT_SUFFIXES)
+    checker = _checker(args)
+    result = checker.pipeline(args.photo, hints=args.hint, caption=args.caption)
+    report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption)
+    _write(args.out, report, result.image, args.photo, result, args.photo.name)
+    print(f"{len(report.findings)} finding(s); report written to {args.out}")
+    return EXIT_PASSED
+
+
+def _write(path: Path, report, colorized, original, result, name: str) -> None:
+    """The report at `path`; images given as paths are opened here (as RGB)."""
+    from PIL import Image
+
+    from colorizer.check.report import write_report
+
+    def opened(image):
+        if image is None or isinstance(image, Image.Image):
+            return image
+        with Image.open(image) as im:
+            return im.convert("RGB")
+
+    write_report(path, report, opened(colorized), opened(original), result, name)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run `check` or `report`; errors become one line and exit code 2."""
+    try:
+        return run_check(args) if args.command == "check" else run_report(args)
+    except ChronochromeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,209 @@
+"""The plausibility report of one photo as one self-contained HTML page (images embedded as
+data URIs, no scripts, no external files), readable without knowing the project.
+
+    html = report_html(check, colorized, original=gray, result=result, name="photo.jpg")
+
+Sections: a plain statement that the colors are a reconstruction; the images (original,
+colorization, findings marked, where our model finds the colors unlikely); the findings with
+their evidence; the context with its evidence; the historical facts, exemplars and hints
+with their sources; the provenance.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from colorizer import __version__
+from colorizer.check.findings import CheckReport, Finding
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.result import ColorizationResult
+
+STATEMENT = (
+    "The colors in this image are a reconstruction. They were inferred by a computer model "
+    "from the photograph's shades of gray, from documented colors of the period (flags, "
+    "uniforms) and from any hints given; they are not a record of the colors the scene had. "
+    "Use them as an illustration, not as evidence.")
+_SEVERITY_COLOR = {"high": "#b00020", "medium": "#c77700", "low": "#55708a"}
+_STYLE = """
+@page{size:A4;margin:14mm}
+body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222;font-size:13px}
+h1{font-size:20px;margin:0 0 6px} h2{font-size:15px;border-bottom:1px solid #ccc;
+margin-top:22px;padding-bottom:3px} .statement{background:#fff6dd;border:1px solid #e0c060;
+padding:8px 10px} .images{display:flex;flex-wrap:wrap;gap:10px} figure{margin:0;width:31%}
+figure img{width:100%;border:1px solid #999} figcaption{font-size:11px;color:#555}
+table{border-collapse:collapse;width:100%;font-size:12px} td,th{border:1px solid #ccc;
+padding:3px 5px;vertical-align:top;text-align:left} .sev{color:#fff;padding:1px 5px;
+border-radius:3px} .swatch{display:inline-block;width:11px;height:11px;border:1px solid #444;
+vertical-align:middle} code{font-size:11px;word-break:break-all} section{break-inside:auto}
+"""
+
+
+def data_uri(image: Image.Image, long_side: int = 900) -> str:
+    """A PNG data URI of the image, at most `long_side` px (the page needs no more)."""
+    image = image.convert("RGB")
+    image.thumbnail((long_side, long_side), Image.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def marked(colorized: Image.Image, findings: tuple[Finding, ...]) -> Image.Image:
+    """The colorization with each finding's box drawn and numbered."""
+    image = colorized.convert("RGB").copy()
+    draw = ImageDraw.Draw(image)
+    width = max(2, round(max(image.size) / 300))
+    for number, finding in enumerate(findings, 1):
+        if finding.box is None or finding.kind == "luminance":
+            continue
+        color = _SEVERITY_COLOR[finding.severity]
+        draw.rectangle(finding.box, outline=color, width=width)
+        draw.text((finding.box[0] + width + 2, finding.box[1] + width), str(number), fill=color)
+    return image
+
+
+def likelihood_image(ratio: np.ndarray | None, size: tuple[int, int]) -> Image.Image | None:
+    """The likelihood ratio map as an image: dark red = very unlikely, white = likely."""
+    if ratio is None:
+        return None
+    level = np.clip(np.log10(np.clip(ratio, 1e-4, 1)) / 4 + 1, 0, 1)  # 1e-4 -> 0, 1 -> 1
+    rgb = np.stack([0.55 + 0.45 * level, level, level], axis=-1)
+    return Image.fromarray((rgb * 255).astype(np.uint8)).resize(size, Image.BILINEAR)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _images(check: CheckReport, colorized: Image.Image, original: Image.Image | None) -> str:
+    figures = []
+    if original is not None:
+        figures.append((original, "The original photograph (as given)."))
+    figures.append((colorized, "The colorization that was checked."))
+    figures.append((marked(colorized, check.findings),
+                    "Findings marked by number (red: high, orange: medium, gray-blue: low)."))
+    heat = likelihood_image(check.likelihood, colorized.size)
+    if heat is not None:
+        figures.append((heat, ("How likely our model finds each color for what the photo "
+                               "shows: white likely, dark red very unlikely.")))
+    return '<div class="images">' + "".join(
+        f'<figure><img src="{data_uri(img)}" alt="{_e(cap)}"><figcaption>{_e(cap)}'
+        "</figcaption></figure>" for img, cap in figures) + "</div>"
+
+
+def _evidence(evidence: dict[str, Any]) -> str:
+    items = []
+    for key, value in evidence.items():
+        if key == "documented" and isinstance(value, list):
+            value = ", ".join(f"{d['name']} ({d['role'] or 'color'}, {d['fact']})"
+                              for d in value)
+        elif isinstance(value, str) and value.startswith("#") and len(value) == 7:
+            value = f'<span class="swatch" style="background:{value}"></span> {_e(value)}'
+            items.append(f"{_e(key.replace('_', ' '))}: {value}")
+            continue
+        elif isinstance(value, list | dict):
+            value = json.dumps(value, ensure_ascii=False)
+        items.append(f"{_e(key.replace('_', ' '))}: {_e(value)}")
+    return "<br>".join(items)
+
+
+def _findings(check: CheckReport) -> str:
+    if not check.findings:
+        return ("<p>No finding: nothing in this colorization contradicts the documented "
+                "colors the check retrieved, and our model finds no region's color very "
+                "unlikely. This does not show that the colors are right.</p>")
+    rows = "".join(
+        f"<tr><td>{n}</td><td><span class='sev' style='background:"
+        f"{_SEVERITY_COLOR[f.severity]}'>{_e(f.severity)}</span></td><td>{_e(f.kind)}</td>"
+        f"<td>{_e(f.message)}</td><td>{_evidence(f.evidence)}</td></tr>"
+        for n, f in enumerate(check.findings, 1))
+    return ("<table><tr><th>#</th><th>severity</th><th>kind</th><th style='width:45%'>what"
+            f"</th><th style='width:38%'>evidence</th></tr>{rows}</table>")
+
+
+def _context(check: CheckReport) -> str:
+    data = check.context.to_dict()
+    rows = []
+    for field in ("era", "region", "script"):
+        value = data.get(field)
+        if not value:
+            rows.append(f"<tr><td>{field}</td><td colspan=3>not inferred</td></tr>")
+            continue
+        shown = (f"{value.get('start')}-{value.get('end')}" if field == "era"
+                 else value.get("name") or value.get("code") or value.get("script"))
+        evidence = "<br>".join(f"{_e(e.get('what'))} ({_e(e.get('source'))})"
+                               for e in value.get("evidence", []))
+        rows.append(f"<tr><td>{field}</td><td>{_e(shown)}</td>"
+                    f"<td>{_e(value.get('confidence'))}</td><td>{evidence}</td></tr>")
+    return ("<table><tr><th>what</th><th>inferred</th><th>confidence</th><th>evidence</th>"
+            f"</tr>{''.join(rows)}</table>")
+
+
+def _sources(check: CheckReport, result: ColorizationResult | None) -> str:
+    facts = "".join(
+        f"<tr><td>{_e(f.title)} ({f.era[0]}-{f.era[1]})</td><td>"
+        + " ".join(f"<span class='swatch' style='background:{_e(c['srgb'])}'></span> "
+                   f"{_e(c['name'])} ({_e(c.get('role') or 'color')})" for c in f.colors)
+        + f"</td><td>{_e(f.source)}</td></tr>" for f in check.facts)
+    parts = [f"<p>Text hint: {_e(check.hint) if check.hint else 'none given'}.</p>"]
+    parts.append("<h3>Documented colors compared with</h3>" + (
+        f"<table><tr><th>fact</th><th>colors</th><th>source</th></tr>{facts}</table>"
+        if facts else "<p>No flag, banner or uniform was retrieved for this photo.</p>"))
+    if result is not None:
+        used = [e for e in result.exemplars if e.used]
+        rows = "".join(f"<tr><td>{_e(e.title)}</td><td>{_e(e.kind)}</td><td>"
+                       f"{_e(e.exemplar.to_dict().get('source') or 'the user')}</td><td>"
+                       f"{_e(e.color_share)}</td></tr>" for e in used)
+        parts.append("<h3>Exemplars used by the colorization</h3>" + (
+            "<table><tr><th>exemplar</th><th>kind</th><th>source</th><th>share of color"
+            f"</th></tr>{rows}</table>" if rows else "<p>None.</p>"))
+        hints = [r for r in (result.color_regions.regions if result.color_regions else ())
+                 if r.kind == "hint"]
+        parts.append("<h3>Color hints</h3>" + ("".join(
+            f"<p>{_e(r.label)} (source: {_e(r.source or 'not given')})</p>" for r in hints)
+            or "<p>None.</p>"))
+    return "".join(parts)
+
+
+def _provenance(check: CheckReport, result: ColorizationResult | None, name: str) -> str:
+    model = check.settings.get("model", {})
+    rows = [("photo", name), ("checked at", datetime.now(UTC).isoformat(
+        timespec="seconds")), ("software", f"chronochrome {__version__}"),
+            ("model", f"{model.get('name')} {model.get('version')} sha256 {model.get('sha256')}"),
+            ("pipeline fingerprint", check.settings.get("fingerprint")),
+            ("luminance check", json.dumps(check.luminance.to_dict()) if check.luminance
+             else "no original given"),
+            ("check thresholds", json.dumps({k: v for k, v in check.settings.items()
+                                             if k not in ("model", "fingerprint")}))]
+    if result is not None:
+        rows.insert(1, ("colorized by", (f"chronochrome, render size {result.render_size}, "
+                                         f"input sha256 {result.input.sha256}")))
+    rows += [("note", n) for n in check.notes]
+    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td><code>{_e(v)}</code></td></tr>"
+                               for k, v in rows) + "</table>"
+
+
+def report_html(check: CheckReport, colorized: Image.Image, original: Image.Image | None = None,
+                result: ColorizationResult | None = None, name: str = "photo") -> str:
+    """The whole page (UTF-8 text)."""
+    verdict = ("no finding" if check.passed else
+               f"{len(check.findings)} finding{'s' if len(check.findings) > 1 else ''}")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Plausibility report: {_e(name)}</title><style>{_STYLE}</style></head>"
+            f"<body><h1>Plausibility report: {_e(name)}</h1><p>Check result: {verdict}.</p>"
+            f"<p class='statement'>{_e(STATEMENT)}</p>"
+            f"<section><h2>Images</h2>{_images(check, colorized, original)}</section>"
+            f"<section><h2>Findings</h2>{_findings(check)}</section>"
+            f"<section><h2>Context and its evidence</h2>{_context(check)}</section>"
+            f"<section><h2>Facts, exemplars and hints, with their sources</h2>"
+            f"{_sources(check, result)}</section>"
+            f"<section><h2>Provenance</h2>{_provenance(check, result, name)}</section>"
+            "</body></html>")

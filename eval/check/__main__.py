@@ -1,0 +1,5 @@
+import sys
+
+from eval.check.cli import main
+
+sys.exit(main())

@@ -1,0 +1,68 @@
+"""`chronochrome check` and `report` through a subprocess: help, errors, a real check."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def chronochrome(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "colorizer.apps.cli", *args], cwd=REPO, check=False,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_documents_exit_codes():
+    done = chronochrome("check", "--help")
+    assert done.returncode == 0
+    assert "--original" in done.stdout and "0 no finding" in done.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["check", "missing.png"], "COLORIZED missing.png: no such file"),
+    (["check", "README.md", "--report", "out.docx"], "--report out.docx: name it with"),
+    (["check", "README.md", "--json", "nowhere/out.json"], "folder nowhere does not exist"),
+    (["report", "missing.png", "-o", "r.pdf"], "PHOTO missing.png: no such file"),
+])
+def test_bad_input_is_one_line_and_exit_2(args, message):
+    done = chronochrome(*args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+
+
+def test_a_gray_image_is_not_a_colorization(tmp_path):
+    gray = tmp_path / "gray.png"
+    Image.fromarray(np.full((48, 64), 128, np.uint8)).save(gray)
+    done = chronochrome("check", str(gray), "--device", "cpu")
+    assert done.returncode == 2
+    assert "has no color" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_check_writes_json_and_report(tmp_path, tiny_weights):
+    rng = np.random.default_rng(1)
+    gray = rng.integers(40, 220, (96, 128), dtype=np.uint8)
+    Image.fromarray(gray).save(tmp_path / "gray.png")
+    color = np.stack([gray, (gray * 0.9).astype(np.uint8), (gray * 0.8).astype(np.uint8)], -1)
+    Image.fromarray(color).save(tmp_path / "color.png")
+    Image.fromarray(255 - gray).save(tmp_path / "other.png")  # lightness inverted
+    done = chronochrome("check", str(tmp_path / "color.png"), "--original",
+                        str(tmp_path / "other.png"), "--hint", "USSR 1950", "--device", "cpu",
+                        "--weights", str(tiny_weights),
+                        "--json", str(tmp_path / "out.json"), "--report",
+                        str(tmp_path / "out.html"))
+    assert done.returncode == 1, done.stderr  # the lightness does not match: a finding
+    data = json.loads((tmp_path / "out.json").read_text())
+    assert data["passed"] is False and data["luminance"]["matches"] is False
+    assert data["findings"][0]["kind"] == "luminance"
+    assert "luminance" in done.stdout
+    assert "Plausibility report" in (tmp_path / "out.html").read_text()

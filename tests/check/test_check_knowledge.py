@@ -1,0 +1,71 @@
+"""The knowledge comparison: cloth colors against documented colors (no model needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from colorizer.check.knowledge import color_classes, contradictions, documented_colors
+
+SOVIET = documented_colors("ussr_state_flag", [
+    {"name": "red", "srgb": "#CC0000", "role": "field"},
+    {"name": "gold", "srgb": "#FFD700", "role": "emblem"}])
+RSFSR = documented_colors("rsfsr_flag_1954", [
+    {"name": "red", "srgb": "#CC0000", "role": "field"},
+    {"name": "light blue", "srgb": "#1E90FF", "role": "hoist stripe"}])
+FRANCE = documented_colors("france_tricolore", [
+    {"name": "blue", "srgb": "#002395", "role": "stripe"},
+    {"name": "white", "srgb": "#FFFFFF", "role": "stripe"},
+    {"name": "red", "srgb": "#ED2939", "role": "stripe"}])
+KHAKI = documented_colors("british_khaki", [{"name": "khaki", "srgb": "#C3B091",
+                                              "role": "cloth"}])
+
+
+def cloth(*parts: tuple[float, float, float, float]) -> np.ndarray:
+    """(N, 3) L*a*b* pixels: (L, a, b, share) parts, 1000 pixels in all, a little noise."""
+    rng = np.random.default_rng(0)
+    rows = [np.tile([l_, a, b], (round(1000 * share), 1)) for l_, a, b, share in parts]
+    return np.concatenate(rows) + rng.normal(0, 1.5, (sum(len(r) for r in rows), 3))
+
+
+def test_roles_split_major_and_detail_colors():
+    assert [c.major for c in SOVIET] == [True, False]
+    assert [c.major for c in FRANCE] == [True, True, True]
+    assert SOVIET[0].chroma > 60 and 30 < SOVIET[0].hue < 45  # sRGB red
+
+
+def test_red_flag_with_gold_emblem_passes():
+    assert contradictions(cloth((45, 62, 45, 0.85), (80, 5, 75, 0.15)), SOVIET, 0.05,
+                          0.3, 35.0) == []
+
+
+def test_blue_and_gray_soviet_flags_are_contradictions():
+    blue = contradictions(cloth((45, 12, -42, 1.0)), SOVIET, 0.05, 0.3, 35.0)
+    gray = contradictions(cloth((45, 0, 0, 1.0)), SOVIET, 0.05, 0.3, 35.0)
+    assert blue and blue[0].seen_name == "blue" and blue[0].class_share > 0.9
+    assert gray and gray[0].seen_name == "mid gray"
+
+
+def test_a_detail_color_cannot_explain_a_whole_flag():
+    # The RSFSR flag's light-blue hoist stripe explains a stripe, not a blue flag.
+    assert contradictions(cloth((50, 62, 45, 0.75), (55, 5, -50, 0.25)), RSFSR, 0.05, 0.2,
+                          35.0) == []
+    assert contradictions(cloth((55, 5, -50, 1.0)), RSFSR, 0.05, 0.3, 35.0)
+
+
+def test_tricolour_right_passes_and_green_stripe_is_found():
+    right = cloth((25, 30, -60, 0.33), (95, 0, 0, 0.33), (50, 65, 40, 0.34))
+    wrong = cloth((25, 30, -60, 0.33), (95, 0, 0, 0.33), (50, -38, 28, 0.34))
+    assert contradictions(right, FRANCE, 0.05, 0.3, 35.0) == []
+    found = contradictions(wrong, FRANCE, 0.05, 0.3, 35.0)
+    assert [c.seen_name for c in found] == ["green"]
+
+
+def test_khaki_has_a_wide_hue_tolerance_but_purple_is_not_khaki():
+    assert contradictions(cloth((70, 8, 16, 1.0)), KHAKI, 0.05, 0.3, 35.0) == []
+    assert contradictions(cloth((70, 38, -30, 1.0)), KHAKI, 0.05, 0.3, 35.0)
+
+
+def test_color_classes_sort_grays_by_lightness():
+    lab = np.array([[20, 0, 0], [50, 2, 1], [90, 1, -1], [50, 60, 40]], float)
+    assert color_classes(lab).tolist()[:3] == [12, 13, 14]
+    assert color_classes(lab)[3] < 12

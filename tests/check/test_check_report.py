@@ -1,0 +1,74 @@
+"""The plausibility report: a self-contained HTML page with every section, printed to PDF
+(rendered back to PNG with pdftoppm and looked at: pages, not blank, A4)."""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from colorizer.check.findings import CheckReport, FactUse, Finding, LuminanceMatch
+from colorizer.check.report import ReportError, find_browser, write_report
+from colorizer.check.report_html import STATEMENT, report_html
+from context.types import SceneContext
+
+
+def _report() -> tuple[CheckReport, Image.Image, Image.Image]:
+    rng = np.random.default_rng(0)
+    gray = Image.fromarray(rng.integers(60, 200, (120, 160), dtype=np.uint8), "L")
+    color = Image.merge("RGB", (gray, gray.point(lambda v: v // 2), gray.point(lambda v: v // 3)))
+    mask = np.zeros((120, 160), bool)
+    mask[20:60, 30:90] = True
+    finding = Finding("knowledge", "high", "Cloth is blue over 90% of it, but the documented "
+                      "colors of Flag of the Soviet Union (1923-1991) are red.",
+                      {"seen_color": "#2040A0", "sources": ["https://example.org/ussr"]},
+                      (30, 20, 90, 60), 0.125, mask)
+    fact = FactUse("ussr_state_flag", "Flag of the Soviet Union", "flag", 0.63,
+                   ({"name": "red", "srgb": "#CC0000", "role": "field"},),
+                   "https://example.org/ussr", (1923, 1991))
+    report = CheckReport((finding,), SceneContext.empty("test"), (fact,),
+                         LuminanceMatch(0.1, 0.4, True, False), (160, 120), "USSR 1950",
+                         {"model": {"name": "m", "version": "v", "sha256": "0" * 8}},
+                         likelihood=np.full((30, 40), 0.5, np.float32))
+    return report, color, gray
+
+
+def test_html_has_every_section_and_no_external_resource():
+    report, color, gray = _report()
+    page = report_html(report, color, gray, name="moscow-1950.jpg")
+    for section in ("Images", "Findings", "Context and its evidence",
+                    "Facts, exemplars and hints, with their sources", "Provenance"):
+        assert f"<h2>{section}</h2>" in page
+    assert html.escape(STATEMENT) in page and "reconstruction" in page
+    assert page.count("data:image/png;base64,") == 4  # original, colorized, marked, likelihood
+    assert "<script" not in page and 'src="http' not in page and "<link" not in page
+    assert "https://example.org/ussr" in page and "USSR 1950" in page
+    assert "Flag of the Soviet Union (1923-1991)" in page
+
+
+def test_bad_report_name_is_one_clear_error(tmp_path):
+    report, color, _ = _report()
+    with pytest.raises(ReportError, match=r"\.html or \.pdf"):
+        write_report(tmp_path / "r.docx", report, color)
+    with pytest.raises(ReportError, match="does not exist"):
+        write_report(tmp_path / "nope" / "r.html", report, color)
+
+
+@pytest.mark.skipif(find_browser() is None or shutil.which("pdftoppm") is None,
+                    reason="needs chromium and poppler-utils (scripts/install.sh)")
+def test_pdf_renders_to_png_pages(tmp_path):
+    report, color, gray = _report()
+    pdf = write_report(tmp_path / "report.pdf", report, color, gray, name="moscow-1950.jpg")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert 1 <= len(pages) <= 4
+    first = np.asarray(Image.open(pages[0]).convert("L"), dtype=np.float32)
+    # A4 at 40 dpi: 331 x 468 px; the page holds text and images, so it is far from blank.
+    assert abs(first.shape[1] - 331) <= 3 and abs(first.shape[0] - 468) <= 3
+    assert first.std() > 20 and (first < 128).mean() > 0.02

@@ -1,0 +1,67 @@
+"""eval.check's cases: deterministic, half wrong, the wrong color on the cloth's main parts
+only, the right one the truth's; and the report's markdown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eval.check.cases import WRONG_AB, build_cases, lab_of
+
+
+@pytest.fixture(scope="module")
+def cases():
+    """The 24 scenes drawn and recolored (about 10 s idle: the tests using it are slow)."""
+    from eval.common import SHARED_DATASETS
+
+    if not (SHARED_DATASETS / "flags").is_dir():
+        pytest.skip("../shared/datasets is absent")
+    return build_cases(lambda gray, hint: gray.convert("RGB"))
+
+
+@pytest.mark.slow
+def test_cases_are_48_half_wrong_over_flags_and_uniforms(cases):
+    assert len(cases) == 48 and sum(c.wrong for c in cases) == 24
+    assert {c.cloth for c in cases} == {"soviet", "france", "us", "german_empire",
+                                        "horizon_blue", "khaki"}
+    assert {c.recolor for c in cases if c.cloth == "soviet" and c.wrong} == {"blue", "gray"}
+
+
+@pytest.mark.slow
+def test_right_and_wrong_differ_only_on_the_cloth(cases):
+    right, wrong = cases[0], cases[1]
+    assert right.id.endswith("right") and wrong.wrong and right.hint == "USSR 1950"
+    a, b = lab_of(right.image), lab_of(wrong.image)
+    changed = np.abs(a[..., 1:] - b[..., 1:]).max(-1) > 3
+    assert changed.any() and not (changed & ~right.mask).any()
+    # The right Soviet flag is red, the wrong one has the target a*b* where it changed.
+    red = a[changed]
+    assert np.median(np.degrees(np.arctan2(red[:, 2], red[:, 1])) % 360) < 60
+    assert np.allclose(np.median(b[changed][:, 1:], 0), WRONG_AB[wrong.recolor], atol=4)
+    # L* is the gray's (up to 8-bit rounding and gamut).
+    gray_l = lab_of(right.gray.convert("RGB"))[..., 0]
+    assert np.median(np.abs(a[..., 0] - gray_l)) < 1.0
+
+
+@pytest.mark.slow
+def test_cases_are_deterministic(cases):
+    again = build_cases(lambda gray, hint: gray.convert("RGB"))[:2]
+    for one, two in zip(cases[:2], again):
+        assert np.array_equal(np.asarray(one.image), np.asarray(two.image))
+
+
+def test_markdown_has_the_headline_rows():
+    from eval.check.cli import markdown
+
+    summary = {"cases": 2, "accuracy": 1.0, "wrong_flagged": 1, "wrong": 1, "right_passed": 1,
+               "right": 1, "seconds": 1.0,
+               "by_cloth": {"soviet": {"wrong": 1, "wrong_flagged": 1, "right": 1,
+                                       "right_passed": 1}},
+               "real_color_dev": {"photos": 10, "no_finding": 0.9, "by_kind": {"blob": 0.1}},
+               "calibration": {"photos": 5, "no_finding": 1.0, "by_kind": {"blob": 0.0}}}
+    text = markdown({"summary": summary, "cases": [], "real_color_dev": [],
+                     "settings": {"model": {"name": "m", "version": "v"}, "flag_finder": True,
+                                  "command": "python -m eval.check", "at": "now"}})
+    assert "| cases right (wrong flagged + right passed) | 100.0% of 2 | >= 90% | PASS |" in text
+    assert "| real-color-dev photos with no finding | 90.0% of 10 | >= 90% | PASS |" in text
+    assert "| soviet | 1/1 | 1/1 |" in text
