@@ -39,7 +39,7 @@ from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
-from colorizer.pipeline.exemplar_cells import ExemplarCache, descriptors_of
+from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_step import (
     Prediction,
     TransferParts,
@@ -294,7 +294,7 @@ class ColorizationPipeline:
         hinted = apply_hints(photo.color_hints, photo.references, photo.lightness, base.ab_work,
                              base.guide_work,
                              reference_fn(self._parts(), photo.lightness, base.prediction),
-                             self.config.hint_spread, descriptors_of(base.prediction.features),
+                             self.config.hint_spread, base.hint_features,
                              self.config.hint_balance)
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.

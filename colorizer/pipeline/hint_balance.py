@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 
 from colorizer.pipeline.color_hints import ColorHint, Hint, Point
-from colorizer.pipeline.hint_spread import hint_ab
+from colorizer.pipeline.hint_spread import FeatureMap, hint_ab
 
 PATCH = 1  # the predicted a*b* at a point: the median of (2 PATCH + 1)^2 working pixels
 
@@ -112,10 +112,10 @@ def cast_shift(residuals: torch.Tensor, config: BalanceConfig) -> torch.Tensor:
 
 
 def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.ndarray,
-                   features: np.ndarray | None, size: tuple[int, int],
+                   features: FeatureMap | None, size: tuple[int, int],
                    config: BalanceConfig) -> torch.Tensor:
     """(1, 2, h, w) on the spread grid (`grid`, L*): the residuals `left` (K, 2) after the
-    cast, spread over like pixels (module docstring, 2); `features` (C, h, w) unit-length
+    cast, spread over like pixels (module docstring, 2); `features` the encoder's
     descriptors (None: L* alone)."""
     magnitude = left.norm(dim=1, keepdim=True).clamp_min(1e-9)
     capped = left * (config.field_cap / magnitude).clamp(max=1.0)  # (K, 2)
@@ -124,8 +124,7 @@ def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.nda
         row, col = _cell(point, grid.shape, size)
         exponent = ((grid - grid[row, col]) / config.field_tone) ** 2
         if features is not None:
-            distance = 1.0 - np.einsum("chw,c->hw", features, features[:, row, col])
-            exponent = exponent + (distance / config.field_feature) ** 2
+            exponent = exponent + (features.distance(row, col) / config.field_feature) ** 2
         likeness[k] = np.exp(-exponent)
     weights = torch.from_numpy(likeness)
     weights = weights / weights.sum(0, keepdim=True).clamp_min(1.0)  # (K, h, w)
@@ -133,7 +132,7 @@ def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.nda
 
 
 def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarray,
-                   features: np.ndarray | None, effective: torch.Tensor, size: tuple[int, int],
+                   features: FeatureMap | None, effective: torch.Tensor, size: tuple[int, int],
                    config: BalanceConfig) -> tuple[torch.Tensor, tuple[str, ...]]:
     """`ab_work` (1, 2, h', w') with the cast shift and the residual field of 2 or more
     point hints (where no hint's region decides: `effective` (K, h, w) on the spread grid),

@@ -23,6 +23,7 @@ e_k is 0 the photo's colors are kept exactly (weights below `FLOOR` are set to 0
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,24 +110,40 @@ def step_costs(grid: np.ndarray, config: SpreadConfig) -> np.ndarray:
 
 
 def point_distances(grid: np.ndarray, costs: np.ndarray, seeds: list[tuple[int, int]],
-                    config: SpreadConfig, features: np.ndarray | None = None) -> np.ndarray:
+                    config: SpreadConfig, features: FeatureMap | None = None) -> np.ndarray:
     """(K, h, w) geodesic distance (working px) from each (row, col) seed; `features`
-    (C, h, w) unit-length descriptors add the feature term when `config.feature` > 0."""
+    (the encoder's descriptors) add the feature term when `config.feature` > 0."""
     out = np.empty((len(seeds), *grid.shape))
     for k, (row, col) in enumerate(seeds):
         step = costs + ((grid - grid[row, col]) / config.tone) ** 2
         if features is not None and config.feature > 0:
-            distance = 1.0 - np.einsum("chw,c->hw", features, features[:, row, col])
-            step = step + (distance / config.feature) ** 2
+            step = step + (features.distance(row, col) / config.feature) ** 2
         out[k], _ = MCP_Geometric(step).find_costs([(row, col)])
     return out
 
 
-def feature_grid(descriptors: torch.Tensor, shape: tuple[int, int]) -> np.ndarray:
-    """(1, C, h8, w8) descriptors -> (C, h, w) unit-length at the spread grid."""
+@dataclass(frozen=True)
+class FeatureMap:
+    """The encoder's descriptors at the spread grid, unit length per pixel (float32: the
+    float64 copy of all C channels cost ~0.1 s, most of an edit's time). Built once per photo
+    and kept with its base run (colorizer/pipeline/edits.py), so an edit does not rebuild it."""
+
+    unit: torch.Tensor  # (C, h, w) float32
+
+    def distance(self, row: int, col: int) -> np.ndarray:
+        """(h, w) cosine distance of each pixel's descriptor from the one at (row, col)."""
+        at = self.unit[:, row, col]
+        return (1.0 - torch.einsum("chw,c->hw", self.unit, at)).double().numpy()
+
+
+FeatureSource = Callable[[tuple[int, int]], FeatureMap]  # the descriptors at a grid's shape
+
+
+def feature_grid(descriptors: torch.Tensor, shape: tuple[int, int]) -> FeatureMap:
+    """(1, C, h8, w8) descriptors -> unit length at the spread grid of `shape`."""
     up = F.interpolate(descriptors.float().cpu(), size=shape, mode="bilinear",
                        align_corners=False)
-    return F.normalize(up, dim=1)[0].double().numpy()
+    return FeatureMap(F.normalize(up, dim=1)[0])
 
 
 def point_weights(distances: np.ndarray, config: SpreadConfig) -> np.ndarray:

@@ -35,10 +35,11 @@ from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions
 from colorizer.pipeline.hint_spread import (
     FLOOR,
+    FeatureMap,
+    FeatureSource,
     SpreadConfig,
     area_weight,
     composite,
-    feature_grid,
     grid_shape,
     hint_ab,
     hint_lightness,
@@ -121,17 +122,17 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
-                descriptors: torch.Tensor | None = None,
+                features_at: FeatureSource | None = None,
                 balance: BalanceConfig | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
-    the working size; `descriptors` (1, C, h8, w8), the encoder's view of the photo (for
+    the working size; `features_at(shape)` the encoder's view of the photo at a grid (for
     `SpreadConfig.feature` and `BalanceConfig`'s field)."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
     grid = spread_grid(lightness, config)
-    features = (feature_grid(descriptors, grid.shape) if descriptors is not None
+    features = (features_at(tuple(grid.shape)) if features_at is not None
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
     ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
@@ -161,7 +162,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
 
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
-            config: SpreadConfig, features: np.ndarray | None) -> np.ndarray:
+            config: SpreadConfig, features: FeatureMap | None) -> np.ndarray:
     """(K, h, w) each hint's effective weight on the spread grid, in the hints' order:
     areas composited largest first, the points on top of them."""
     height, width = lightness.shape[-2:]
