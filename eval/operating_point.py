@@ -40,11 +40,11 @@ import numpy as np
 import torch
 from PIL import Image
 
+from colorizer.check.blobs import BlobSummary, blob_summary, dataset_summary, find_blobs
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline.chroma import ChromaConfig, chroma_at
 from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from eval import metrics
-from eval.blob_metric import BlobSummary, blob_summary, dataset_summary, find_blobs
 from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
 from eval.datasets import DATASETS
 

@@ -5,7 +5,7 @@
     python -m eval.blobs --set chroma_scale=1.2 --out /tmp/blobs-cs12
 
 Runs the pipeline on the 194 historical-bw photos and counts isolated saturated color blobs
-on each output with the metric of `eval/blob_metric.py` (its docstring defines the metric and
+on each output with the metric of `colorizer/check/blobs.py` (its docstring defines the metric and
 says how its constants were chosen).
 
 Writes `<out>/blobs.json` (settings including the weights' sha256, the constants, one row
@@ -22,7 +22,7 @@ Python API, for use elsewhere (an operating-point search) without writing files:
 
 from __future__ import annotations
 
-from eval.blob_metric import (
+from colorizer.check.blobs import (
     DEFAULT_SETTINGS,
     HUE_FAMILIES,
     MAX_AREA_SHARE,

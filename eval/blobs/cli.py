@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 
+from colorizer.check.blobs import DEFAULT_SETTINGS, dataset_summary
 from colorizer.errors import ChronochromeError
-from eval.blob_metric import DEFAULT_SETTINGS, dataset_summary
 from eval.blobs.markdown import markdown_report
 from eval.blobs.photos import PhotoResult, dataset_files, hue_breakdown, manifest_tones, run_photos
 from eval.blobs.sheet import SheetEntry, gray_of, save_sheet

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from eval.blob_metric import BlobSettings
+from colorizer.check.blobs import BlobSettings
 from eval.blobs.photos import worst_first
 
 TABLE_COUNT = 20

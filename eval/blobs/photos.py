@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from colorizer.errors import ChronochromeError
-from colorizer.pipeline.imageio import iter_image_files
-from eval.blob_metric import (
+from colorizer.check.blobs import (
     HUE_FAMILIES,
     Blob,
     BlobSettings,
@@ -24,6 +22,8 @@ from eval.blob_metric import (
     candidate_blobs,
     hue_family,
 )
+from colorizer.errors import ChronochromeError
+from colorizer.pipeline.imageio import iter_image_files
 
 if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
     from colorizer.pipeline.colorization import ColorizationPipeline

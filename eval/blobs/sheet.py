@@ -12,8 +12,8 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from scipy import ndimage as ndi
 
+from colorizer.check.blobs import EIGHT_CONNECTED, Blob, blob_mask
 from eval import metrics
-from eval.blob_metric import EIGHT_CONNECTED, Blob, blob_mask
 
 SHEET_MAX_BYTES = 3_000_000
 SHEET_THUMB = 300  # long side (px) of each image on the sheet, shrunk if the PNG is too big

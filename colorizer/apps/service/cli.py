@@ -12,7 +12,6 @@ the pipeline, uvicorn) are imported when a command runs, so `chronochrome --help
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import signal
 import sys
@@ -21,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from colorizer.apps.local_hosts import is_loopback
 from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
     from colorizer.apps.service.app import create_app
     from colorizer.apps.service.header_timeout import serve
 
-    if not _is_loopback(args.host):
+    if not is_loopback(args.host):
         log.warning("listening on %s: the service is reachable from other machines; keep TLS "
                     "in front of it", args.host)
         if config.metrics_token is None:
@@ -227,12 +227,3 @@ def worker_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(["serve", "--worker-only", *(argv or [])])
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     return run_service_command(args)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -10,11 +10,11 @@ The app, the pipeline and uvicorn are imported when the command runs, so `chrono
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import sys
 from pathlib import Path
 
+from colorizer.apps.local_hosts import is_loopback
 from colorizer.errors import ChronochromeError
 
 log = logging.getLogger("chronochrome.web")
@@ -40,15 +40,6 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                         "operating point)")
     p.add_argument("--no-context", action="store_true", help="skip context inference")
     p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def run_web(args: argparse.Namespace) -> int:
