@@ -1,16 +1,19 @@
-"""Screenshots of the workbench for the README (docs/workbench*.png), taken by headless
-Chromium from the page served with the default weights on a sample photo:
+"""Screenshots of the workbench for the README (docs/workbench*.png: the page, a placed hint,
+the check panel), taken by headless Chromium from the page served with the default weights
+on a sample photo:
 
     python scripts/workbench_screenshots.py [--photo PATH] [--hint TEXT]
 
 Needs Debian's chromium and playwright (scripts/install.sh installs both); takes a minute on
-a CPU (context inference, retrieval and two colorizations of a 1280 px photo).
+a CPU (context inference, retrieval, three colorizations of a 1280 px photo and a check).
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -29,6 +32,21 @@ def serve(app, port: int):
     while not server.started:
         time.sleep(0.1)
     return server
+
+
+def brightened(page, folder: Path) -> str:
+    """The shown colorization with every channel raised by 40, saved as a PNG."""
+    import numpy as np
+    from PIL import Image
+
+    data = page.evaluate("""async () => {
+      const r = await fetch(document.getElementById('colorized').src);
+      return Array.from(new Uint8Array(await r.arrayBuffer()));
+    }""")
+    pixels = np.asarray(Image.open(io.BytesIO(bytes(data))).convert("RGB"), dtype=int)
+    path = folder / "someone-elses.png"
+    Image.fromarray(np.clip(pixels + 40, 0, 255).astype(np.uint8)).save(path)
+    return str(path)
 
 
 def main() -> int:
@@ -80,9 +98,21 @@ def main() -> int:
         page.wait_for_selector('body[data-version="3"][data-state="ready"]')
         page.check("#show-uncertainty")
         page.screenshot(path=str(args.out / "workbench-hints.png"), full_page=True)
+        page.click("#check-own")
+        page.wait_for_selector('body[data-checks="1"][data-state="ready"]')
+        # "Someone else's" colorization: ours, brightened (the colors kept, the tones not).
+        with tempfile.TemporaryDirectory() as folder:
+            page.click("#check-other-box summary")
+            page.set_input_files("#check-file", brightened(page, Path(folder)))
+            page.check("#check-use-open")
+            page.click("#check-other button[type=submit]")
+            page.wait_for_selector('body[data-checks="2"][data-state="ready"]')
+        if page.locator("#check-boxes .finding-box").count():  # a box highlighted, as on hover
+            page.hover("#finding-list li:has-text('knowledge'), #finding-list li >> nth=0")
+        page.locator("#check-panel").screenshot(path=str(args.out / "workbench-check.png"))
         browser.close()
     server.should_exit = True
-    print(f"wrote {args.out / 'workbench.png'} and {args.out / 'workbench-hints.png'}")
+    print(f"wrote workbench.png, workbench-hints.png and workbench-check.png in {args.out}")
     return 0
 
 

@@ -9,6 +9,8 @@ offline) talks to this JSON API:
     POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...]}
     GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions
     GET  /api/photos/{id}/region/{rid}.png, /api/photos/{id}/exemplar/{k}.png
+    POST /api/check, /api/photos/{id}/check  check a colorization (someone else's, this one)
+    GET  /api/photos/{id}/report.html|.pdf   the plausibility report      (check_routes.py)
 
 Every error is JSON, {"error": {"reason": ..., "message": ...}}, which the page shows; an
 unexpected one is logged here with its traceback and answered without it.
@@ -28,6 +30,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colorizer import __version__
+from colorizer.apps.web.check_routes import install_check_routes
+from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
 from colorizer.apps.web.opening import Opened, open_job, open_path
 from colorizer.apps.web.workbench import Workbench
@@ -67,6 +71,7 @@ def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None) 
     app.state.workbench = bench
     _install_errors(app)
     _install_routes(app, bench)
+    install_check_routes(app, WebChecks(bench))  # the checker is built on the first check
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from colorizer.apps.web.rendering import Rendering
+    from colorizer.check.findings import CheckReport
 
 
 class PhotoNotFoundError(ChronochromeError):
@@ -35,6 +36,8 @@ class Photo:
     original: Image.Image | None = None  # as given, at display size
     rendering: Rendering | None = None
     version: int = 0  # counts colorizations: image URLs carry it, so browsers never show a stale one
+    # The check of the colorization of that version (checks.py), kept for its report.
+    checked: tuple[int, CheckReport] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def view(self) -> dict:

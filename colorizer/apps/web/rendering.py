@@ -10,7 +10,7 @@ region map in `color_regions`' palette.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,6 +37,9 @@ class Rendering:
     regions: ColorRegions | None
     thumbnails: tuple[Image.Image, ...]  # the used exemplars', in their order
     view: dict[str, Any]  # the JSON the page reads
+    # The result with its images at display size and its per-exemplar maps dropped: what
+    # the check and the plausibility report of this colorization read.
+    result: ColorizationResult
 
 
 def display_size(size: tuple[int, int], side: int) -> tuple[int, int]:
@@ -54,8 +57,11 @@ def render(result: ColorizationResult, side: int) -> Rendering:
         thumb = image.convert("RGB")
         thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
         thumbs.append(thumb)
-    return Rendering(colorized, np.clip(uncertainty, 0, 1), result.color_regions,
-                     tuple(thumbs), result_view(result))
+    uncertainty = np.clip(uncertainty, 0, 1)
+    slim = replace(result, image=colorized, uncertainty=uncertainty, exemplar_maps=(),
+                   exemplar_images=(), context_region=None)
+    return Rendering(colorized, uncertainty, result.color_regions, tuple(thumbs),
+                     result_view(result), slim)
 
 
 def result_view(result: ColorizationResult) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """The workbench's work, apart from HTTP: open photos, colorize them with the person's context
 and color hints, and hand out the images the page shows.
 
-One pipeline serves every photo, one call at a time (`_run_lock`): a 2-core machine gains
-nothing from two at once, and the pipeline's edit cache then always holds the photo being
-edited, so a placed color hint reuses steps 2-6 and answers in a fraction of a full run.
+One pipeline serves every photo, one call at a time (`run_lock`, which the check in
+checks.py takes too): a 2-core machine gains nothing from two at once, and the pipeline's
+edit cache then always holds the photo being edited, so a placed color hint reuses steps
+2-6 and answers in a fraction of a full run.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ class Workbench:
         self.pipeline = pipeline
         self.config = config
         self.photos = PhotoStore(config.max_photos)
-        self._run_lock = threading.Lock()
+        self.run_lock = threading.Lock()
 
     def open(self, opened: Opened) -> dict[str, Any]:
         data = check_size(opened.data, opened.name, self.config)
-        loaded = self._load(data, opened.name)
+        loaded = self.load(data, opened.name)
         photo = self.photos.add(opened.name, data, loaded.size, opened.hint)
         photo.original = _display_original(loaded, self.config.display_side)
         return photo.view()
@@ -60,8 +61,8 @@ class Workbench:
         hints = hints_from_json(list(color_hints or []))
         said = " ".join(part.strip() for part in (region, era, hint) if part.strip()) or None
         with photo.lock:
-            loaded = self._load(photo.data, photo.name)
-            with self._run_lock:
+            loaded = self.load(photo.data, photo.name)
+            with self.run_lock:
                 result = self.pipeline(loaded, hints=said, color_hints=hints)
             photo.rendering = render(result, self.config.display_side)
             photo.version += 1
@@ -90,7 +91,7 @@ class Workbench:
         raise OpenError("no_such_image", f"photo {photo_id} has no {kind} image"
                         + (f" {index}" if index is not None else ""), 404)
 
-    def _load(self, data: bytes, name: str) -> LoadedImage:
+    def load(self, data: bytes, name: str) -> LoadedImage:
         return load_image(data, max_pixels=self.config.max_pixels, name=name)
 
 

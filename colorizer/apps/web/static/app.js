@@ -35,6 +35,7 @@ function clearError() { $("error").hidden = true; }
 async function busy(what, step) {
   document.body.dataset.state = "busy";
   $("status").textContent = what + "…";
+  $("busy").textContent = what + "…";
   try {
     await step();
     clearError();
@@ -87,6 +88,7 @@ async function colorize() {
   renderHints();
   $("uncertainty-mean").textContent = `mean ${view.uncertainty.mean.toFixed(2)}`;
   document.body.dataset.version = String(view.version);
+  document.dispatchEvent(new CustomEvent("colorized"));  // check.js: the report, the check
 }
 
 function loadImage(img, src) {

@@ -1,0 +1,139 @@
+// Checking colorizations and the plausibility report: the "Check a colorization" panel and
+// the report box of the page. Uses app.js's helpers ($, api, busy, el, pct, state) and
+// listens for its "colorized" event (a new colorization of the open photo).
+"use strict";
+
+const SEVERITY_COLOR = { high: "#b00020", medium: "#c77700", low: "#55708a" };
+const checked = { source: null, objectUrl: null };  // what the panel shows now
+
+// -- running a check --------------------------------------------------------------------------
+
+function checkOwn() {
+  if (!state.view) return;
+  busy("checking this colorization", async () => {
+    const id = state.photo.id;
+    const report = await api(`/api/photos/${id}/check`, { method: "POST" });
+    showCheck(report, `/api/photos/${id}/colorized.png?v=${report.version}`,
+              `This photo's colorization (${state.photo.name})`);
+  });
+}
+
+function checkOther(event) {
+  event.preventDefault();
+  const file = $("check-file").files[0];
+  if (!file) { showError("choose the colorized image to check"); return; }
+  const form = new FormData();
+  form.append("file", file);
+  const original = $("check-original").files[0];
+  if (original) form.append("original", original);
+  else if ($("check-use-open").checked && state.photo) form.append("original_photo", state.photo.id);
+  form.append("hint", $("check-hint").value);
+  busy("checking the colorization", async () => {
+    const report = await api("/api/check", { method: "POST", body: form });
+    if (checked.objectUrl) URL.revokeObjectURL(checked.objectUrl);
+    checked.objectUrl = URL.createObjectURL(file);
+    showCheck(report, checked.objectUrl, `${file.name}` +
+              (original ? ` against ${original.name}` :
+                report.luminance ? ` against ${state.photo.name}` : ""));
+  });
+}
+
+// -- showing it -------------------------------------------------------------------------------
+
+async function showCheck(report, imageUrl, title) {
+  checked.source = report.source;
+  await loadImage($("check-image"), imageUrl);
+  const n = report.findings.length;
+  $("check-title").textContent = `${title}: ` +
+    (n ? `${n} finding${n > 1 ? "s" : ""}` : "no finding (which does not show the colors are right)");
+  const verdict = $("luminance-verdict");
+  verdict.textContent = report.luminance_verdict;
+  verdict.dataset.matches = report.luminance ? String(report.luminance.matches) : "none";
+  renderFindings(report);
+  $("check-notes").textContent = report.notes.join(" · ");
+  $("check-result").hidden = false;
+  document.body.dataset.checks = String(Number(document.body.dataset.checks) + 1);
+}
+
+function renderFindings(report) {
+  const list = $("finding-list");
+  const boxes = $("check-boxes");
+  list.replaceChildren();
+  boxes.replaceChildren();
+  const [w, h] = report.size;
+  report.findings.forEach((f, k) => {
+    const li = el("li", "finding");
+    li.dataset.kind = f.kind;
+    li.dataset.severity = f.severity;
+    const sev = el("span", "sev", f.severity);
+    sev.style.background = SEVERITY_COLOR[f.severity];
+    li.append(sev, el("span", "kind", f.kind), el("div", "", f.message));
+    const details = document.createElement("details");
+    details.append(el("summary", "", "evidence"));
+    const ul = document.createElement("ul");
+    for (const [key, value] of Object.entries(f.evidence)) {
+      const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
+      ul.append(el("li", "", `${key.replaceAll("_", " ")}: ${shown}`));
+    }
+    details.append(ul);
+    li.append(el("small", "", `covers ${pct(f.share)} of the image`), details);
+    list.append(li);
+    // The lightness finding concerns the whole image: no box to point at (as in the report).
+    if (!f.box || f.kind === "luminance") return;
+    const box = el("div", "finding-box", String(k + 1));
+    box.style.left = `${f.box[0] / w * 100}%`;
+    box.style.top = `${f.box[1] / h * 100}%`;
+    box.style.width = `${(f.box[2] - f.box[0]) / w * 100}%`;
+    box.style.height = `${(f.box[3] - f.box[1]) / h * 100}%`;
+    box.style.borderColor = box.style.color = SEVERITY_COLOR[f.severity];
+    boxes.append(box);
+    const on = (active) => { li.classList.toggle("active", active); box.classList.toggle("active", active); };
+    for (const node of [li, box]) {
+      node.addEventListener("mouseenter", () => on(true));
+      node.addEventListener("mouseleave", () => on(false));
+    }
+  });
+}
+
+// -- the report -------------------------------------------------------------------------------
+
+async function downloadPdf() {
+  if (!state.view) return;
+  busy("printing the report", async () => {
+    const response = await fetch(`/api/photos/${state.photo.id}/report.pdf`);
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      throw new Error(data && data.error ? data.error.message : `HTTP ${response.status}`);
+    }
+    const url = URL.createObjectURL(await response.blob());
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `${state.photo.name.replace(/\.[^.]*$/, "")}.report.pdf`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  });
+}
+
+// A new colorization of the open photo: the report follows it, an old check of it goes.
+function colorizedAgain() {
+  const link = $("report-link");
+  link.href = `/api/photos/${state.photo.id}/report.html?v=${state.view.version}`;
+  link.removeAttribute("aria-disabled");
+  $("report-pdf").disabled = false;
+  $("check-own").disabled = false;
+  $("check-use-open").disabled = false;
+  if (checked.source === "own") {
+    $("check-result").hidden = true;
+    checked.source = null;
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("check-own").addEventListener("click", checkOwn);
+  $("check-other").addEventListener("submit", checkOther);
+  $("report-pdf").addEventListener("click", downloadPdf);
+  $("report-link").addEventListener("click", (e) => {
+    if (!state.view) e.preventDefault();
+  });
+  document.addEventListener("colorized", colorizedAgain);
+});
