@@ -19,7 +19,7 @@ def test_output_shapes(tiny_generator):
     assert out.logits.shape == (2, q, 16, 16)
     assert out.ab.shape == (2, 2, 16, 16)
     assert out.uncertainty.shape == (2, 1, 16, 16)
-    assert 0 <= float(out.uncertainty.min()) and float(out.uncertainty.detach().max()) <= 1
+    assert 0 <= float(out.uncertainty.detach().min()) and float(out.uncertainty.detach().max()) <= 1
 
 
 def test_non_square_any_size(tiny_generator):
