@@ -62,3 +62,16 @@ def test_a_bright_uniform_region_is_not_red_cloth():
     region = torch.ones(8, 8)
     fields = exemplar_fields(*_cells(SOVIET), 16)
     assert float(identity_weights(region, lightness, fields, 16, 0.65, 0.8, 15.0).max()) == 0.0
+
+
+def test_cells_over_what_hides_the_flag_take_less():
+    # The finder's piece runs one cell past the flag onto a white occluder: those cells'
+    # pixels are far from the field's L*, so they take nothing; the flag's cells all of it.
+    lightness = torch.full((1, 1, 32, 64), 45.0)
+    lightness[0, 0, :, 40:] = 95.0
+    region = torch.zeros(4, 8)
+    region[:, :6] = 1.0
+    fields = exemplar_fields(*_cells(SOVIET), 16)
+    fit = identity_weights(region, lightness, fields, 16, 0.65, 0.8, 15.0)
+    assert float(fit[:, :5].min()) == 1.0
+    assert float(fit[:, 5].max()) == 0.0

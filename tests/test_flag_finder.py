@@ -3,6 +3,8 @@ colors a retrieved flag only where the finder finds cloth (and nowhere when it f
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -129,15 +131,18 @@ def _flag_and_photo(tmp_path):
     return Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8), "L")
 
 
-def _pipes(tiny_weights, tmp_path, finder):
+def _pipes(tiny_weights, tmp_path, finder, identity=False):
     # Without the guided filter, which spreads chroma a few pixels along similar L* (what the
     # region test here is about is where the transfer puts it).
     base = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False, render_size=128,
                                                 chroma=ChromaConfig(edge_radius=0.0))
     path = str(tmp_path / "flag.png")
+    # Cloth identity off unless asked: the gradient photo here is no flag's design.
+    config = replace(base.config, transfer=replace(base.config.transfer,
+                                                   cloth_identity=identity))
     hinted = ColorizationPipeline(
-        base.generator, base.model_info, base.config, device="cpu",
+        base.generator, base.model_info, config, device="cpu",
         exemplar_fn=lambda context, gray, hints: [_retrieved("soviet", path, "flag")],
         flag_finder=finder)
     return base, hinted
@@ -170,3 +175,15 @@ def test_the_flag_color_goes_only_where_the_finder_marks_cloth(tiny_weights, tmp
     assert changed[outside].max() <= 1.0  # ... and nowhere else
     lab_red = out[4:h // 2 - 4, w // 2 + 4:-4]
     assert (lab_red[..., 0] > lab_red[..., 2]).mean() > 0.8  # and it is red
+
+
+def test_cloth_that_does_not_show_the_flags_design_takes_nothing(tiny_weights, tmp_path):
+    # The finder marks a quarter of a bright gradient as cloth; the retrieved flag is one
+    # uniform red field. With the identity test the piece does not fit: nothing changes.
+    photo = _flag_and_photo(tmp_path)
+    cloth = torch.zeros(1, 1, 4, 4)
+    cloth[..., :2, 2:] = 1.0
+    base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(cloth), identity=True)
+    result = hinted(photo)
+    assert np.array_equal(np.asarray(base(photo).image), np.asarray(result.image))
+    assert result.exemplars[0].found_in_photo == pytest.approx(1.0)  # found, not admitted

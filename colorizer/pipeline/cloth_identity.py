@@ -10,18 +10,21 @@ lightness, a crest flag a large pattern. So each connected piece of found cloth 
 for a retrieved exemplar only when
 
     dominant   the largest share of its pixels within one L* band of `identity_band` units
-               (its field) is at least what the design allows: a uniform field reaches
-               0.8-0.95 even folded and lettered; two bands of a tricolour at most ~0.67
-               (when two of its colors print alike), three ~0.35
-    lightness  that field's L* is one the exemplar's own dominant color takes on some
-               emulsion of colorizer.training.film (Soviet red: ~47 on panchromatic film,
-               ~20 on orthochromatic, ~8 blue-sensitive), give or take `identity_tolerance`
-               for exposure and development
+               (its field), as a share of the design's own on the same film: a uniform field
+               keeps most of its 0.95 folded and lettered; a tricolour beside it reaches
+               ~0.35 (~0.67 when two of its colors print alike) against the Soviet flag's
+               0.95, but passes for its own exemplar (whose own share is 0.35)
+    lightness  that field's L* is one that a field of the design (a band covering 15% of it
+               or more) takes on some emulsion of colorizer.training.film (Soviet red: ~43
+               on panchromatic film, ~11 orthochromatic, ~0 blue-sensitive), give or take
+               `identity_tolerance` for exposure and development
 
 The exemplar's side is its matching cells' colors converted back to sRGB and seen through
-each film response. Both tests are soft ramps; the piece's cells are scaled by their
-product, so a failing piece takes nothing (the exemplar has no effect there through any
-path: the transfer's region is zero).
+each film response. Both tests are soft ramps; a piece's cells are scaled by their product
+(a failing piece takes nothing: the exemplar has no effect there through any path), and
+each cell by the share of its pixels near one of the design's fields (moved by the piece's
+exposure): the finder's cells run a cell past the cloth onto whatever hides or borders it,
+and the color went there too (a white scarf in front of a flag turned pink).
 """
 
 from __future__ import annotations

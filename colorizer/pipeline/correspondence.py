@@ -41,6 +41,11 @@ average. This step matches every stride-8 cell of the photo to the exemplars' ce
                    admission (evidence - min_cloth_evidence) / (full - min), clamped to [0, 1]
                    cell      (p - min_cloth_cell) / (full_cloth_cell - min_cloth_cell),
                              clamped: cells the finder doubts take nothing
+                   identity  (`cloth_identity`, cloth_identity.py) each connected piece of
+                             found cloth only if its gray pattern shows the exemplar's
+                             design through some film (the Soviet flag: one uniform field
+                             as dark as red prints), each cell by its share of pixels on
+                             that field: other flags beside it and bare regions take none
                  The round trip and similarity gates do not apply there (a real flag's folds
                  and film are not our render's: they failed those gates); the L* penalty
                  still ranks the exemplar's cells against each other, so a red cloth printed
