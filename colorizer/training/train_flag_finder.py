@@ -15,6 +15,10 @@
    (the finder must stay silent on most photos), half of those drawn from photos with much
    red in them (red objects that are not flags).
    Film: panchromatic L*, orthochromatic or blue-sensitive (red dark), contrast, blur, grain.
+   With `--hard-negatives N` (flag_finder_mining.py), a first-round finder (fitted here,
+   or `--mine-with FOLDER`) scores `--probe` fit photos as the pipeline sees them, and N
+   flag-free scenes are drawn again from the `--mined` most cloth-like: what it confused
+   with cloth becomes a negative of the final fit.
 3. The frozen generator's encoder maps of each scene (`ColorGenerator.encode`, the pipeline's
    step 3) are cached in memory; the target of each stride-8 cell is its share of visible
    cloth. The head is fitted by class-balanced BCE with Adam on the cached maps (cached in
