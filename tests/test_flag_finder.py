@@ -3,6 +3,8 @@ colors a retrieved flag only where the finder finds cloth (and nowhere when it f
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -129,15 +131,18 @@ def _flag_and_photo(tmp_path):
     return Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8), "L")
 
 
-def _pipes(tiny_weights, tmp_path, finder):
+def _pipes(tiny_weights, tmp_path, finder, identity=False):
     # Without the guided filter, which spreads chroma a few pixels along similar L* (what the
     # region test here is about is where the transfer puts it).
     base = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False, render_size=128,
                                                 chroma=ChromaConfig(edge_radius=0.0))
     path = str(tmp_path / "flag.png")
+    # Cloth identity off unless asked: the gradient photo here is no flag's design.
+    config = replace(base.config, transfer=replace(base.config.transfer,
+                                                   cloth_identity=identity))
     hinted = ColorizationPipeline(
-        base.generator, base.model_info, base.config, device="cpu",
+        base.generator, base.model_info, config, device="cpu",
         exemplar_fn=lambda context, gray, hints: [_retrieved("soviet", path, "flag")],
         flag_finder=finder)
     return base, hinted
@@ -170,3 +175,60 @@ def test_the_flag_color_goes_only_where_the_finder_marks_cloth(tiny_weights, tmp
     assert changed[outside].max() <= 1.0  # ... and nowhere else
     lab_red = out[4:h // 2 - 4, w // 2 + 4:-4]
     assert (lab_red[..., 0] > lab_red[..., 2]).mean() > 0.8  # and it is red
+
+
+def test_cloth_that_does_not_show_the_flags_design_takes_nothing(tiny_weights, tmp_path):
+    # The finder marks a quarter of a bright gradient as cloth; the retrieved flag is one
+    # uniform red field. With the identity test the piece does not fit: nothing changes.
+    photo = _flag_and_photo(tmp_path)
+    cloth = torch.zeros(1, 1, 4, 4)
+    cloth[..., :2, 2:] = 1.0
+    base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(cloth), identity=True)
+    result = hinted(photo)
+    assert np.array_equal(np.asarray(base(photo).image), np.asarray(result.image))
+    assert result.exemplars[0].found_in_photo == pytest.approx(1.0)  # found, not admitted
+
+
+
+def test_mining_keeps_the_photos_the_first_finder_finds_most_cloth_in(tiny_generator,
+                                                                       tmp_path, monkeypatch):
+    from colorizer.training import flag_finder_mining as m
+
+    paths = []
+    for i, level in enumerate((40, 120, 200, 80)):
+        path = tmp_path / f"p{i}.png"
+        Image.fromarray(np.full((96, 128, 3), level, np.uint8)).save(path)
+        paths.append(path)
+    scores = {"p0.png": 0.1, "p1.png": 0.8, "p2.png": 0.99, "p3.png": 0.3}
+    monkeypatch.setattr(m, "photo_evidence", lambda generator, finder, photos, top:
+                        np.array([scores[p.name] for p in photos]))
+    mined = m.mine(tiny_generator, None, paths, probe=4, keep=2, top_cells=4, seed=0)
+    assert [p.name for p in mined] == ["p2.png", "p1.png"]
+    scenes = m.hard_negative_scenes(tiny_generator, mined, paths, 3, 0, (8,))
+    assert scenes.maps[8].shape[0] == 3 and float(scenes.targets.max()) == 0.0  # no cloth
+    both = m.joined(scenes, scenes)
+    assert both.maps[8].shape[0] == 6 and both.targets.shape[0] == 6
+
+
+def test_the_pipeline_view_evidence_is_the_finders_top_cells(tiny_generator, tmp_path):
+    from colorizer.training import flag_finder_mining as m
+
+    path = tmp_path / "p.png"
+    Image.fromarray(np.full((96, 128, 3), 90, np.uint8)).save(path)
+    cloth = torch.zeros(1, 1, 4, 4)
+    cloth[..., 0, :] = 0.9  # a quarter of the cells: more than the 3 top cells
+    evidence = m.photo_evidence(tiny_generator, _FixedFinder(cloth), [path], 3)
+    assert evidence.tolist() == pytest.approx([0.9])
+
+
+def test_the_gate_table_weighs_each_photos_colored_share_by_its_admission():
+    from colorizer.training.flag_finder_gate import PAIRS, table
+
+    evidence = np.array([0.999, 0.9965, 0.5])
+    share = np.array([0.01, 0.02, 0.5])  # the bare-looking third never passes any gate
+    rows = {(r["min"], r["full"]): r for r in table(evidence, share)}
+    strict = rows[(0.995, 0.998)]
+    assert strict["fired_min"] == pytest.approx(2 / 3)
+    assert strict["fired_full"] == pytest.approx(1 / 3)
+    assert strict["colored_pixels"] == pytest.approx((0.01 + 0.5 * 0.02) / 3)
+    assert len(rows) == len(PAIRS)

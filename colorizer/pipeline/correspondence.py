@@ -41,6 +41,11 @@ average. This step matches every stride-8 cell of the photo to the exemplars' ce
                    admission (evidence - min_cloth_evidence) / (full - min), clamped to [0, 1]
                    cell      (p - min_cloth_cell) / (full_cloth_cell - min_cloth_cell),
                              clamped: cells the finder doubts take nothing
+                   identity  (`cloth_identity`, cloth_identity.py) each connected piece of
+                             found cloth only if its gray pattern shows the exemplar's
+                             design through some film (the Soviet flag: one uniform field
+                             as dark as red prints), each cell by its share of pixels on
+                             that field: other flags beside it and bare regions take none
                  The round trip and similarity gates do not apply there (a real flag's folds
                  and film are not our render's: they failed those gates); the L* penalty
                  still ranks the exemplar's cells against each other, so a red cloth printed
@@ -77,6 +82,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.encoder import EfficientNetLite0
+from colorizer.pipeline.cloth_identity import exemplar_fields, identity_weights
 from colorizer.pipeline.exemplar_cells import (
     ExemplarCache,
     ExemplarCells,
@@ -175,11 +181,12 @@ def _match(encoder: EfficientNetLite0, lightness: torch.Tensor, images: Sequence
 
 
 def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | None,
-               cloth_kind: list[bool], config: TransferConfig, device: torch.device
+               cloth_kind: list[bool], config: TransferConfig, lightness: torch.Tensor
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Each exemplar's (K,) presence, (K,) admission and (K, h, w) region: the presence test
     for retrieved exemplars, the finder's evidence and cloth cells for cloth ones."""
     h, w = matches.shape
+    device = lightness.device
     presence = torch.stack([_presence(sim, ab.norm(dim=1), config)
                             for sim, ab in zip(matches.sims, matches.colors)])
     admitted = torch.where(torch.tensor(trusted, device=presence.device),
@@ -193,7 +200,18 @@ def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | Non
             presence[k] = evidence
             admitted[k] = ((evidence - config.min_cloth_evidence) / span).clamp(0, 1)
             region[k] = cells
+            if config.cloth_identity:  # only the pieces showing this design's field
+                region[k] = cells * _identity(matches, k, cells, lightness, config)
     return presence, admitted, region
+
+
+def _identity(matches: _Matches, k: int, cells: torch.Tensor, lightness: torch.Tensor,
+              config: TransferConfig) -> torch.Tensor:
+    """(h, w) how well each found piece of cloth fits exemplar k's design (cloth_identity.py)."""
+    fields = exemplar_fields(matches.lightness[k], matches.colors[k], config.identity_band)
+    return identity_weights(cells, lightness, fields, config.identity_band,
+                            config.identity_share_zero, config.identity_share_full,
+                            config.identity_tolerance)
 
 
 @torch.no_grad()
@@ -224,7 +242,8 @@ def exemplar_transfer(encoder: EfficientNetLite0, lightness: torch.Tensor,
     config = config or TransferConfig()
     matches = _match(encoder, lightness, images, config, cache, photo_maps)
     device = lightness.device
-    presence, admitted, region = _admission(matches, trusted, cloth, cloth_kind, config, device)
+    presence, admitted, region = _admission(matches, trusted, cloth, cloth_kind, config,
+                                            lightness)
     gated = torch.tensor([not c for c in cloth_kind], device=device)
     live = [k for k in range(len(matches.sims))
             if float(admitted[k]) > 0 and float(region[k].max()) > 0]

@@ -52,6 +52,16 @@ class TransferConfig:
     # printed dark by orthochromatic film (L* ~10-20 against ~45) stays within the full range.
     cloth_lightness_full: float = 0.35
     cloth_lightness_zero: float = 0.5
+    # Cloth identity (cloth_identity.py): each connected piece of found cloth must show the
+    # retrieved design's field: the largest share of its pixels within `identity_band` L*
+    # units, from `identity_share_zero` (nothing) to `identity_share_full` (fully) of the
+    # design's own share, at an L* within `identity_tolerance` (fully; none from twice that)
+    # of the field's L* on some film. Off: any cloth the finder finds takes the colors.
+    cloth_identity: bool = True
+    identity_band: int = 16
+    identity_share_zero: float = 0.65
+    identity_share_full: float = 0.8
+    identity_tolerance: float = 15.0
 
     def __post_init__(self) -> None:
         if self.size < 32 or self.photo_size < 32:
@@ -75,6 +85,11 @@ class TransferConfig:
             raise ValueError("transfer cloth cells need 0 <= min_cloth_cell < full <= 1")
         if not 0 <= self.cloth_lightness_full < self.cloth_lightness_zero:
             raise ValueError("transfer cloth lightness needs 0 <= full < zero")
+        if not 2 <= self.identity_band <= 100 or self.identity_tolerance <= 0:
+            raise ValueError("transfer identity_band must be 2..100 L* units and "
+                             "identity_tolerance positive")
+        if not 0 <= self.identity_share_zero < self.identity_share_full <= 1:
+            raise ValueError("transfer identity shares need 0 <= zero < full <= 1")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@
    (the finder must stay silent on most photos), half of those drawn from photos with much
    red in them (red objects that are not flags).
    Film: panchromatic L*, orthochromatic or blue-sensitive (red dark), contrast, blur, grain.
+   With `--hard-negatives N` (flag_finder_mining.py), a first-round finder (fitted here,
+   or `--mine-with FOLDER`) scores `--probe` fit photos as the pipeline sees them, and N
+   flag-free scenes are drawn again from the `--mined` most cloth-like: what it confused
+   with cloth becomes a negative of the final fit.
 3. The frozen generator's encoder maps of each scene (`ColorGenerator.encode`, the pipeline's
    step 3) are cached in memory; the target of each stride-8 cell is its share of visible
    cloth. The head is fitted by class-balanced BCE with Adam on the cached maps (cached in
@@ -69,6 +73,7 @@ from colorizer.training.flag_finder_fit import (
     report,
     val_photo_maps,
 )
+from colorizer.training.flag_finder_mining import hard_negative_scenes, joined, mine
 from colorizer.training.flag_finder_scenes import (
     CACHE_DIR,
     CACHE_VERSION,
@@ -116,6 +121,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="flag-free val-split photo views (the ~100 photos, several films)")
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--top-cells", type=int, default=12)
+    p.add_argument("--hard-negatives", type=int, default=0,
+                   help="flag-free scenes drawn from the fit photos a first-round finder "
+                        "takes for cloth (flag_finder_mining.py); 0: none (flag-finder-v1)")
+    p.add_argument("--probe", type=int, default=1000,
+                   help="fit photos the first-round finder scores for --hard-negatives")
+    p.add_argument("--mined", type=int, default=150,
+                   help="most cloth-like of the probed photos that the negatives are drawn from")
+    p.add_argument("--mine-with", type=Path, default=None,
+                   help="a folder with a first-round flag_finder.safetensors (default: fit one)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--evaluate", action="store_true",
@@ -174,17 +188,33 @@ def _encoded(args: argparse.Namespace, generator: ColorGenerator, sources: _Sour
     return train, held, Cached(maps, torch.zeros(len(maps[8]), 1, 1, 1))
 
 
+def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sources,
+            train: Cached, config: FlagFinderConfig) -> FlagFinder:
+    """The finder fitted on the training scenes; with --hard-negatives, fitted again with
+    flag-free scenes of the fit photos a first-round finder takes for cloth."""
+    if args.hard_negatives <= 0:
+        return fit(train, config, args.epochs, args.seed)
+    first = (FlagFinder.from_pretrained(args.mine_with) if args.mine_with is not None
+             else fit(train, config, args.epochs, args.seed))
+    key = f"hard-{args.hard_negatives}-{args.probe}-{args.mined}-{args.seed}"
+    hard = cached_scenes(key, lambda: hard_negative_scenes(
+        generator, mine(generator, first, sources.fit, args.probe, args.mined,
+                        args.top_cells, args.seed + 3),
+        sources.fit, args.hard_negatives, args.seed + 4, config.strides))
+    return fit(joined(train, hard), config, args.epochs, args.seed)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     torch.set_num_threads(args.threads)
     start_wall, start_cpu = time.time(), time.process_time()
     config = FlagFinderConfig()
     generator = _frozen_generator(args.weights)
-    train, held, negatives = _encoded(args, generator, _sources(args.datasets, args.seed),
-                                      config.strides)
+    sources = _sources(args.datasets, args.seed)
+    train, held, negatives = _encoded(args, generator, sources, config.strides)
     print(f"scenes encoded: {time.time() - start_wall:.0f} s", flush=True)
-    model = FlagFinder.from_pretrained(args.out) if train is None else fit(
-        train, config, args.epochs, args.seed)
+    model = FlagFinder.from_pretrained(args.out) if train is None else _fitted(
+        args, generator, sources, train, config)
     scores = report(predict(model, held), held.targets, predict(model, negatives),
                     args.top_cells)
     seconds_cpu = time.process_time() - start_cpu
