@@ -53,7 +53,7 @@ def render(checker, photo: Path, out: Path) -> dict:
         result = checker.pipeline(photo)
         with Image.open(photo) as im:
             original = im.convert("RGB")
-        check = checker(result.image, original=photo)
+        check = checker(result.image, original=photo, gray_ok=True)
         paths = [write_report(out / f"{photo.stem}{suffix}", check, result.image, original,
                               result, photo.name) for suffix in (".html", ".pdf")]
         empty = [p.name for p in paths if not p.is_file() or p.stat().st_size == 0]

@@ -106,22 +106,30 @@ class ColorizationChecker:
 
     @torch.inference_mode()
     def __call__(self, colorized: ImageInput, original: ImageInput | None = None,
-                 hint: str | None = None, caption: str | None = None) -> CheckReport:
-        seen = self.analyse(colorized, original, hint, caption)
+                 hint: str | None = None, caption: str | None = None,
+                 gray_ok: bool = False) -> CheckReport:
+        """`gray_ok`: a colorization without color is checked (only its lightness can be
+        found wrong) rather than refused as a likely mix-up of the two images; for our own
+        output, which is gray where the model found no evidence for any color."""
+        seen = self.analyse(colorized, original, hint, caption, gray_ok)
         return CheckReport(tuple(self.findings(seen)), seen.context, tuple(seen.facts),
                            seen.luminance, seen.maps.size, hint, self.settings(), seen.notes,
                            seen.maps.ratio)
 
     @torch.inference_mode()
     def analyse(self, colorized: ImageInput, original: ImageInput | None = None,
-                hint: str | None = None, caption: str | None = None) -> Analysis:
+                hint: str | None = None, caption: str | None = None,
+                gray_ok: bool = False) -> Analysis:
         """Steps 1-3: everything the findings are made of (eval.check sweeps thresholds
         over it without running the model again)."""
         color = _load(colorized, "COLORIZED", self.pipeline.config.max_pixels)
-        if not color.is_color:
+        gray, luminance, notes = color, None, []
+        if not color.is_color and not gray_ok:
             raise CheckInputError(f"{color.name}: has no color; give the colorized image "
                                   "(the gray original goes to --original)")
-        gray, luminance, notes = color, None, []
+        if not color.is_color:
+            notes.append("the colorization has no color (the model found no evidence for "
+                         "any): only its lightness was checked")
         if original is not None:
             gray = _load(original, "--original", self.pipeline.config.max_pixels)
             luminance = self.luminance(color, gray)

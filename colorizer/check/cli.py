@@ -107,7 +107,8 @@ def run_report(args: argparse.Namespace) -> int:
     _require_output(args.out, "-o", REPORT_SUFFIXES)
     checker = _checker(args)
     result = checker.pipeline(args.photo, hints=args.hint, caption=args.caption)
-    report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption)
+    report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption,
+                     gray_ok=True)
     _write(args.out, report, result.image, args.photo, result, args.photo.name)
     print(f"{len(report.findings)} finding(s); report written to {args.out}")
     return EXIT_PASSED

@@ -88,3 +88,15 @@ def test_lightness_changed_is_reported_and_other_shapes_refused(checker):
         checker(red, original=gray.resize((100, 200)))
     with pytest.raises(CheckInputError, match="has no color"):
         checker(gray)
+
+
+def test_our_own_gray_output_is_checked_not_refused(checker):
+    """The model can leave a photo gray (no evidence for any color); the report of our own
+    output must still be made: only the lightness can be wrong, and a note says why."""
+    _, gray = scene((0.0, 0.0))
+    with pytest.raises(CheckInputError, match="has no color"):
+        checker(gray.convert("RGB"), original=gray, hint="USSR 1950")
+    report = checker(gray.convert("RGB"), original=gray, hint="USSR 1950", gray_ok=True)
+    assert report.luminance is not None and report.luminance.matches
+    assert not [f for f in report.findings if f.kind == "luminance"]
+    assert any("has no color" in note for note in report.notes)

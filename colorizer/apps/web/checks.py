@@ -110,17 +110,18 @@ class WebChecks:
                                 "colorize it first", 409)
             if photo.checked is None or photo.checked[0] != photo.version:
                 hint = done.result.settings.get("hints") or None
-                report = self._run(done.colorized, photo.original, hint)
+                report = self._run(done.colorized, photo.original, hint, gray_ok=True)
                 photo.checked = (photo.version, report)
             return photo.checked[1]
 
-    def _run(self, colorized: Any, original: Any, hint: str | None) -> CheckReport:
+    def _run(self, colorized: Any, original: Any, hint: str | None,
+             gray_ok: bool = False) -> CheckReport:
         from colorizer.check.checker import CheckInputError
 
         checker = self.checker()
         try:
             with self.bench.run_lock:
-                return checker(colorized, original=original, hint=hint)
+                return checker(colorized, original=original, hint=hint, gray_ok=gray_ok)
         except CheckInputError as exc:
             raise OpenError("not_comparable", str(exc)) from None
 
