@@ -14,13 +14,9 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, gray_photo
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api, gray_photo
 
-if not CHROMIUM.is_file():
-    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (scripts/install.sh does)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is absent: pip install -e '.[dev]'")
+sync_api = browser_api()
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,9 @@ The tests share one page and run in order, as one session at the workbench would
 from __future__ import annotations
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api
 
-if not CHROMIUM.is_file():
-    pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (scripts/install.sh does)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api",
-                               reason="playwright is absent: pip install -e '.[dev]'")
+sync_api = browser_api()
 
 # The colorized image's pixel at (x, y), read through a canvas as the page shows it.
 PIXEL_JS = """([x, y]) => {

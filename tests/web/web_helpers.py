@@ -14,6 +14,18 @@ import numpy as np
 from PIL import Image
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+def browser_api():
+    """playwright's sync API, or the calling test module skipped with the reason (only where
+    Debian's chromium or playwright is absent: scripts/install.sh installs both)."""
+    import pytest
+
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (scripts/install.sh does)",
+                    allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api",
+                               reason="playwright is absent: pip install -e '.[dev]'")
 # Debian's chromium, headless, talking to nothing but the test server.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
