@@ -216,6 +216,14 @@ def test_an_edit_reuses_the_first_run_and_matches_a_fresh_run(pipe, shared_tiny_
                                                  context=False, exemplars=False,
                                                  render_size=64)(halves, color_hints=hints)
     assert np.array_equal(np.asarray(edit.image), np.asarray(fresh.image))
+    # One more hint: the first point's distance comes from the edit's memo, the same pixels.
+    more = hints + [ColorHint(Point(80, 10), (20, 60, 200))]
+    second = pipe(halves, color_hints=more)
+    fresh_more = ColorizationPipeline.from_pretrained(
+        shared_tiny_weights, device="cpu", context=False, exemplars=False,
+        render_size=64)(halves, color_hints=more)
+    assert np.array_equal(np.asarray(second.image), np.asarray(fresh_more.image))
+    assert not np.array_equal(np.asarray(second.image), np.asarray(edit.image))
     # Another photo, or another text hint, is not an edit of this one.
     other = pipe(halves.transpose(Image.FLIP_LEFT_RIGHT), color_hints=hints[:0])
     assert "generator" in other.timings

@@ -294,7 +294,7 @@ class ColorizationPipeline:
         hinted = apply_hints(photo.color_hints, photo.references, photo.lightness, base.ab_work,
                              base.guide_work,
                              reference_fn(self._parts(), photo.lightness, base.prediction),
-                             self.config.hint_spread, base.hint_features,
+                             self.config.hint_spread, base.spread,
                              self.config.hint_balance)
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.

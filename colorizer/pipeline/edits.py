@@ -25,7 +25,7 @@ import torch
 from colorizer.pipeline.exemplar_cells import descriptors_of
 from colorizer.pipeline.exemplar_step import ExemplarColors, Prediction
 from colorizer.pipeline.guidance import Guidance, UserExemplar
-from colorizer.pipeline.hint_spread import FeatureMap, feature_grid
+from colorizer.pipeline.hint_spread import SpreadMemo
 from colorizer.pipeline.imageio import LoadedImage
 from context.types import SceneContext
 
@@ -44,14 +44,16 @@ class BaseRun:
     chroma_scale: float
     ab_work: torch.Tensor  # (1, 2, h', w') merged chroma at the edge filter's working size
     guide_work: torch.Tensor  # (1, 1, h', w') L* at that size
-    _features: dict[tuple[int, int], FeatureMap] = field(default_factory=dict, repr=False)
+    _spread: SpreadMemo | None = field(default=None, repr=False)
 
-    def hint_features(self, shape: tuple[int, int]) -> FeatureMap:
-        """The encoder's descriptors at a hint spread grid of `shape`, built on the first
-        hinted run and reused by every edit (building them is most of an edit's cost)."""
-        if shape not in self._features:
-            self._features[shape] = feature_grid(descriptors_of(self.prediction.features), shape)
-        return self._features[shape]
+    @property
+    def spread(self) -> SpreadMemo:
+        """What spreading color hints over this photo computed, for the next edit (built on
+        the first hinted run: the descriptors at the spread grid and each point's distance
+        were most of an edit's cost)."""
+        if self._spread is None:
+            self._spread = SpreadMemo(lambda: descriptors_of(self.prediction.features))
+        return self._spread
 
 
 def edit_key(loaded: LoadedImage, hints: str | None, caption: str | None,

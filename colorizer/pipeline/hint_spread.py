@@ -23,8 +23,10 @@ e_k is 0 the photo's colors are kept exactly (weights below `FLOOR` are set to 0
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -110,15 +112,21 @@ def step_costs(grid: np.ndarray, config: SpreadConfig) -> np.ndarray:
 
 
 def point_distances(grid: np.ndarray, costs: np.ndarray, seeds: list[tuple[int, int]],
-                    config: SpreadConfig, features: FeatureMap | None = None) -> np.ndarray:
+                    config: SpreadConfig, features: FeatureMap | None = None,
+                    memo: SpreadMemo | None = None) -> np.ndarray:
     """(K, h, w) geodesic distance (working px) from each (row, col) seed; `features`
-    (the encoder's descriptors) add the feature term when `config.feature` > 0."""
-    out = np.empty((len(seeds), *grid.shape))
-    for k, (row, col) in enumerate(seeds):
+    (the encoder's descriptors) add the feature term when `config.feature` > 0; `memo`
+    keeps each seed's distance for the photo's next edit."""
+    def one(row: int, col: int) -> np.ndarray:
         step = costs + ((grid - grid[row, col]) / config.tone) ** 2
         if features is not None and config.feature > 0:
             step = step + (features.distance(row, col) / config.feature) ** 2
-        out[k], _ = MCP_Geometric(step).find_costs([(row, col)])
+        return MCP_Geometric(step).find_costs([(row, col)])[0]
+
+    out = np.empty((len(seeds), *grid.shape))
+    for k, (row, col) in enumerate(seeds):
+        out[k] = (memo.distance((row, col, grid.shape, config, features is not None),
+                                partial(one, row, col)) if memo is not None else one(row, col))
     return out
 
 
@@ -136,14 +144,39 @@ class FeatureMap:
         return (1.0 - torch.einsum("chw,c->hw", self.unit, at)).double().numpy()
 
 
-FeatureSource = Callable[[tuple[int, int]], FeatureMap]  # the descriptors at a grid's shape
-
-
 def feature_grid(descriptors: torch.Tensor, shape: tuple[int, int]) -> FeatureMap:
     """(1, C, h8, w8) descriptors -> unit length at the spread grid of `shape`."""
     up = F.interpolate(descriptors.float().cpu(), size=shape, mode="bilinear",
                        align_corners=False)
     return FeatureMap(F.normalize(up, dim=1)[0])
+
+
+class SpreadMemo:
+    """What spreading hints over one photo computes once and its edits reuse (kept with the
+    photo's base run, colorizer/pipeline/edits.py): the encoder's descriptors at the spread
+    grid, and each point's geodesic distance (the same point under the same settings always
+    gives the same distance; an edit that adds a point computes only the new one's). At most
+    `max_points` distances are kept (~0.6 MB each at the 320-px grid)."""
+
+    def __init__(self, descriptors: Callable[[], torch.Tensor], max_points: int = 32) -> None:
+        self._descriptors = descriptors
+        self._features: dict[tuple[int, int], FeatureMap] = {}
+        self._distances: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._max_points = max_points
+
+    def features(self, shape: tuple[int, int]) -> FeatureMap:
+        if shape not in self._features:
+            self._features[shape] = feature_grid(self._descriptors(), shape)
+        return self._features[shape]
+
+    def distance(self, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        if key in self._distances:
+            self._distances.move_to_end(key)
+        else:
+            self._distances[key] = compute()
+            while len(self._distances) > self._max_points:
+                self._distances.popitem(last=False)
+        return self._distances[key]
 
 
 def point_weights(distances: np.ndarray, config: SpreadConfig) -> np.ndarray:

@@ -36,8 +36,8 @@ from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     FeatureMap,
-    FeatureSource,
     SpreadConfig,
+    SpreadMemo,
     area_weight,
     composite,
     grid_shape,
@@ -122,19 +122,20 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
-                features_at: FeatureSource | None = None,
+                memo: SpreadMemo | None = None,
                 balance: BalanceConfig | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
-    the working size; `features_at(shape)` the encoder's view of the photo at a grid (for
-    `SpreadConfig.feature` and `BalanceConfig`'s field)."""
+    the working size; `memo` the photo's spreading memo (the encoder's view of the photo for
+    `SpreadConfig.feature` and `BalanceConfig`'s field, and the points' distances)."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
     grid = spread_grid(lightness, config)
-    features = (features_at(tuple(grid.shape)) if features_at is not None
+    features = (memo.features(tuple(grid.shape)) if memo is not None
                 and config.feature > 0 else None)
-    effective = torch.from_numpy(_layers(hints, lightness, grid, config, features)).float()
+    effective = torch.from_numpy(_layers(hints, lightness, grid, config, features,
+                                         memo)).float()
     ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
                                         tuple(lightness.shape[-1:-3:-1]),
                                         balance or BalanceConfig())
@@ -162,7 +163,8 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
 
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
-            config: SpreadConfig, features: FeatureMap | None) -> np.ndarray:
+            config: SpreadConfig, features: FeatureMap | None,
+            memo: SpreadMemo | None = None) -> np.ndarray:
     """(K, h, w) each hint's effective weight on the spread grid, in the hints' order:
     areas composited largest first, the points on top of them."""
     height, width = lightness.shape[-2:]
@@ -176,7 +178,8 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
     if points:
         seeds = [(min(h - 1, int(hints[k].where.y * h / height)),
                   min(w - 1, int(hints[k].where.x * w / width))) for k in points]
-        distances = point_distances(grid, step_costs(grid, config), seeds, config, features)
+        distances = point_distances(grid, step_costs(grid, config), seeds, config, features,
+                                    memo)
         point_layers = point_weights(distances, config)
         stack.append(point_layers.sum(0))
     effective = composite(stack) if stack else np.zeros((0, h, w))

@@ -51,10 +51,11 @@ NOTES = """## What these figures say
   (issue 19's alternative).
 - Edits: a fresh run of these photos is only ~0.2 CPU s (one thread). A hinted run needs the
   encoder's descriptors at the spread grid (152 channels upsampled to a 320-px grid, ~0.1 s in
-  float64, ~0.04 s in float32): the first hinted run of a photo builds them and keeps them with
-  its base run (`BaseRun.hint_features`), so the edits after it (one more hint each) pay only
-  the geodesic distance and the edge snap. Both are reported: the first hinted run (0 -> 1
-  point) and the edit with one more hint (1 -> 2 points), which the acceptance names.
+  float64, ~0.04 s in float32) and each point's geodesic distance (skimage's MCP, ~0.02 s a
+  point): the photo's base run keeps both (`SpreadMemo`), so the first hinted run builds them
+  and an edit that adds a point computes only the new point's distance. Both are reported:
+  the first hinted run (0 -> 1 point) and the edit with one more hint (1 -> 2 points, a new
+  second point each of the two timed runs), which the acceptance names.
 - Timings are CPU seconds on this shared 2-core machine (wall time there measures the other
   work too): read the ratio.
 """
