@@ -27,7 +27,7 @@ from context.script import (
     load_languages,
     load_scripts,
 )
-from context.temporal import FIRST_PHOTO_YEAR
+from context.temporal import FIRST_PHOTO_YEAR, find_dates
 from context.types import (
     Caption,
     Evidence,
@@ -203,8 +203,7 @@ class ContextEncoder:
         sources["ocr"] = SourceStatus(True, self.reader.name)
         names = cyrillic_names(self.config.data_dir)
         kept = [_repaired(r, names) for r in readings
-                if r.confidence >= self.config.ocr_min_confidence
-                and sum(ch.isalpha() for ch in r.text) >= 3]
+                if r.confidence >= self.config.ocr_min_confidence and _worth_keeping(r.text)]
         cyrillic = [r for r in kept if r.script == "Cyrl"]
         model_conf = self._language_models(image, cyrillic)
         lines = [self._line(r, model_conf.get(r.box)) for r in kept]
@@ -357,6 +356,14 @@ class ContextEncoder:
         vec = self.embedder.embed([description])[0]
         sources["embedding"] = SourceStatus(True, self.embedder.name)
         return tuple(float(x) for x in vec), self.embedder.name
+
+
+def _worth_keeping(text: str) -> bool:
+    """A line of 3+ letters, or one that writes a year: titles often put the year on a
+    line of its own ("1979 г.", "-1977"), which has too few letters to count as writing."""
+    if sum(ch.isalpha() for ch in text) >= 3:
+        return True
+    return any(d.kind == "year" for d in find_dates(text))
 
 
 def _repaired(r: LineReading, names: tuple[str, ...]) -> LineReading:

@@ -42,6 +42,12 @@ def alias_pattern(alias: str) -> re.Pattern[str]:
             suffix = _SHORT_STEM_ENDING
     elif not acronym and re.fullmatch(r"[A-Za-z]+", last):
         suffix = r"(?:['’]?s)?"  # possessive: "Londons Smallest Shop", "Paris's"
-    body = _SEP.join(re.escape(t) for t in tokens) + suffix
+    body = _SEP.join(_yo(re.escape(t)) for t in tokens) + suffix
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
+
+
+def _yo(escaped: str) -> str:
+    """Е and Ё as one letter: Russian writes the dots rarely, and OCR adds or drops them
+    ("Хорёзм" read for "Хорезм")."""
+    return re.sub("[еёЕЁ]", "[еёЕЁ]", escaped)

@@ -46,6 +46,8 @@ __all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "mer
 DETECTOR_MAX_SIDE = 4096
 _ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
 _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
+# (script code, Tesseract language model with a dictionary) for the last retry.
+DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 
 Box = tuple[int, int, int, int]
 
@@ -150,7 +152,8 @@ class TextReader:
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
                  detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24, 20),
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
-                 clean: bool = True, detector_threads: int = 1):
+                 clean: bool = True, detector_threads: int = 1,
+                 dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -169,6 +172,12 @@ class TextReader:
         # Language models (rus, ukr, ...) for `read_with`, installed ones only.
         self.language_models = tuple(m for m in language_models if m in models)
         self._by_osd = {s.name.split(" ")[0]: s for s in self.scripts}
+        # The last retry: a dictionary-carrying language model per common script, standing in
+        # for that script's model (step 6 of the module docstring).
+        by_code = {s.code: s for s in self.scripts}
+        self.dictionary_readers = [replace(by_code[code], tesseract=model)
+                                   for code, model in dictionary_models
+                                   if code in by_code and model in models]
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
     @property
@@ -245,7 +254,8 @@ class TextReader:
     def _load(self) -> None:
         """All models, script then language, loaded before the first reading (see
         context/tesseract.py: what one model reads must not depend on what was loaded)."""
-        self.engine.load(tuple(s.tesseract for s in self.scripts) + self.language_models)
+        self.engine.load(tuple(s.tesseract for s in self.scripts) + self.language_models
+                         + tuple(s.tesseract for s in self.dictionary_readers))
 
     def _read_lines(self, image: Image.Image, boxes: list[Box], batches: list[list[ScriptInfo]],
                     angles: dict[Box, float]) -> list[LineReading | None]:
@@ -263,6 +273,10 @@ class TextReader:
             if not retry:
                 break
             self._read(image, boxes, retry, batches, view, best, angles)
+        retry = [j for j in retry if not _settled(best[j])]
+        if retry and self.dictionary_readers:
+            for view in [LineView()] + views[len(self.retry_heights):]:
+                self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles)
         return best
 
     def _read(self, image: Image.Image, boxes: list[Box], pending: list[int],
@@ -281,13 +295,14 @@ class TextReader:
             for script, job in zip(batch, jobs):  # in batch order, whatever finishes first
                 for j, (text, conf) in zip(pending, job.result()):
                     reading = self._judge(text, conf, boxes[j], script)
-                    if view.cleaned_for and not _plausible(reading):
+                    if view.cleaned_for and not _plausible(reading) and script not in self.dictionary_readers:
                         continue  # strokes cut out of texture read as noise unless sure
-                    letters[j] = max(letters[j], sum(ch.isalpha() for ch in text))
+                    letters[j] = max(letters[j], sum(ch.isalnum() for ch in text))
                     if best[j] is None or _score(reading) > _score(best[j]):
                         best[j] = reading
-            # A line is text when some model of the batch reads 3+ letters in it (the best
-            # reading may be another model's digits and marks: Cyrillic on an Arabic line).
+            # A line is text when some model of the batch reads 3+ letters or digits in it (the
+            # best reading may be another model's digits and marks: Cyrillic on an Arabic line;
+            # a title's year often stands on a line of its own: "1979 г.").
             pending = [j for j in pending if not _settled(best[j]) and letters[j] >= 3]
 
     def _batches(self, osd_pick: ScriptInfo | None) -> list[list[ScriptInfo]]:
@@ -305,6 +320,8 @@ class TextReader:
         counts = script_counts(text, self.scripts)
         total = sum(counts.values())
         consistency = counts.get(script.code, 0) / total if total else 0.0
+        if not total and sum(ch.isdigit() for ch in text) >= 2:
+            consistency = 1.0  # digits alone ("1979"): every script writes them
         return LineReading(text, box, conf, script.code, consistency)
 
 
