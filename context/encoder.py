@@ -38,7 +38,7 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
-from context.writing import checked_year, cyrillic_names, repair_homoglyphs
+from context.writing import checked_year, cyrillic_names, repair_homoglyphs, repair_spelling
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
@@ -73,6 +73,7 @@ class ContextEncoder:
                                     threads=config.tesseract_threads,
                                     detector_threads=config.detector_threads,
                                     detector_side=config.detector_side,
+                                    detector_min_side=config.detector_min_side,
                                     language_models=tuple(
                                         lang.code for lang in load_languages(config.data_dir)))
             except (ImportError, RuntimeError) as e:
@@ -368,7 +369,11 @@ def _worth_keeping(text: str) -> bool:
 
 def _repaired(r: LineReading, names: tuple[str, ...]) -> LineReading:
     """A Latin reading that spells a Cyrillic place name in look-alike letters ("Kpbim"),
-    turned back into Cyrillic (context/writing.py); other readings as they are."""
+    turned back into Cyrillic, and a Cyrillic one that nearly spells a place name, spelled
+    as the name (context/writing.py); other readings as they are."""
+    if r.script == "Cyrl":
+        spelled = repair_spelling(r.text, names)
+        return r if spelled is None else replace(r, text=spelled)
     if r.script != "Latn":
         return r
     cyrillic = repair_homoglyphs(r.text, names)

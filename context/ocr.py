@@ -150,7 +150,7 @@ class TextReader:
 
     def __init__(self, scripts: tuple[ScriptInfo, ...], detector: TextBoxDetector | None = None,
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
-                 detector_side: int = 736, retry_heights: tuple[int, ...] = (32, 24, 20),
+                 detector_side: int = 736, detector_min_side: int = 0, retry_heights: tuple[int, ...] = (32, 24, 20),
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
                  clean: bool = True, detector_threads: int = 1,
                  dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS):
@@ -162,7 +162,8 @@ class TextReader:
                 "tesseract-ocr-script-latn tesseract-ocr-script-cyrl (see scripts/install.sh)"
             )
         self.scripts = tuple(s for s in scripts if s.tesseract in models)
-        self.detector = detector or RapidTextDetector(detector_side, detector_threads)
+        self.detector = detector or RapidTextDetector(detector_side, detector_threads,
+                                                            detector_min_side)
         self.max_lines = max_lines
         self.threads = threads
         self.use_osd = use_osd and "osd" in models

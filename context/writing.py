@@ -7,7 +7,9 @@
    edit in five letters), a Cyrillic name of the gazetteer, or when it has a spelling no
    Latin word has (`_TELL`: "pbi" for "ры") (`repair_homoglyphs`). An English word that
    happens to use only such letters ("TOMATO") names no place and stays.
-2. Years. OCR confuses 7 with 1 and 6 with 0 in handwriting ("Сибирь-1978" read as 1918):
+2. Spelling. A Cyrillic word that nearly spells a gazetteer name is taken as it
+   (`repair_spelling`).
+3. Years. OCR confuses 7 with 1 and 6 with 0 in handwriting ("Сибирь-1978" read as 1918):
    `confusable_years` lists the years one such digit swap away, so a read year that has
    one is given less weight, and the evidence says which year it may be.
 """
@@ -106,6 +108,24 @@ def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
             found = True
         out = re.sub(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", cyr, out)
     return out if found else None
+
+
+def repair_spelling(text: str, names: tuple[str, ...]) -> str | None:
+    """A Cyrillic reading with each word of 5+ letters that nearly spells a gazetteer name
+    (one edit in five letters: "Украцна" for "Украина", "ангышлак" for "Мангышлак")
+    taken as the name; None when no word changes. Handwriting loses or blurs a letter or
+    two, and an exact match is all the gazetteer does."""
+    out, changed = text, False
+    for w in sorted(set(_WORD.findall(text)), key=len, reverse=True):
+        if len(w) < 5 or not all("\u0400" <= ch <= "\u04ff" for ch in w):
+            continue
+        name = _closest(w, names)
+        if name is None or name == w.lower():
+            continue
+        changed = True
+        name = name.capitalize() if w[0].isupper() or not w[0].isalpha() else name
+        out = re.sub(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", name, out)
+    return out if changed else None
 
 
 def confusable_years(year: int) -> list[int]:
