@@ -17,6 +17,11 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    box on its own (a sign placed beside other writing of the photo, of the other polarity,
    makes a crop no model reads), then with the ground around the letters removed
    (context/line_images.py: titles written on grass or a crowd).
+6. Last, lines still unsettled are read by a dictionary-carrying language model per common
+   script (eng for Latin, rus for Cyrillic) in the plain and both cleaned views: hand
+   lettering the script models read as noise often comes out as words there ("Хорезм-1984"
+   on a slide's felt-tip title). A line of digits alone (a title's year, "1979 г.") counts as
+   in every script, so it is retried and kept like a line of letters.
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -84,9 +89,9 @@ class RapidTextDetector:
             ) from e
         root = Path(rapidocr_onnxruntime.__file__).parent
         self.side = side
-        # Smaller photos may be enlarged to this long side first (0: never). Off: on the
-        # generated titles of eval/real_writing.py at 240 x 180 it read fewer (7/30 scripts
-        # right against 8/30 without).
+        # Smaller photos may be enlarged to this long side first (0: never; the encoder
+        # sets ContextConfig.detector_min_side, 480: on the 240 x 180 titled slides of
+        # eval/real_writing.py the detector finds the title in 39/39 at 480, 35/39 without).
         self.min_side = min_side
         self._det = TextDetector({
             "model_path": str(root / "models" / "ch_PP-OCRv4_det_infer.onnx"),

@@ -141,3 +141,24 @@ def test_tilted_title_is_read(encoder):
     ctx = encoder(img)
     assert ctx.script is not None and ctx.script.code == "Cyrl"
     assert any("1957" in t.text for t in ctx.text)
+
+
+def _slide(lines: list[str], size: int = 26) -> Image.Image:
+    """A 240 x 180 slide, as Soviet amateur slides are scanned: a title on a plain ground,
+    one line per entry of `lines`."""
+    img = Image.new("RGB", (240, 180), (200, 215, 235))
+    font = ImageFont.truetype(FONT, size)
+    draw = ImageDraw.Draw(img)
+    for i, text in enumerate(lines):
+        draw.text((14, 20 + i * 70), text, font=font, fill=(20, 30, 90))
+    return img
+
+
+@needs
+def test_slide_title_with_its_year_on_a_line_of_its_own(encoder):
+    """The year alone on the second line has no letters: it is still read and dates the
+    photo; the small slide is enlarged for the text detector."""
+    ctx = encoder(_slide(["Астрахань", "1965 г."]))
+    assert ctx.script.code == "Cyrl"
+    assert ctx.era is not None and ctx.era.start == 1965
+    assert ctx.region is not None and ctx.region.name.startswith("Astrakhan")

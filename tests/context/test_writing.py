@@ -13,6 +13,7 @@ from context.writing import (
     confusable_years,
     cyrillic_names,
     repair_homoglyphs,
+    repair_spelling,
     to_cyrillic,
 )
 
@@ -30,6 +31,23 @@ def test_latin_words_stay_latin():
     for text in ("TOMATO", "Hollywood", "combine", "table", "Munich 1912", "Kazan"):
         assert repair_homoglyphs(text, NAMES) is None, text
     assert repair_homoglyphs("Крым", NAMES) is None  # already Cyrillic
+
+
+def test_cyrillic_words_nearly_spelling_a_place_take_its_spelling():
+    assert repair_spelling("Хорезм-1984", NAMES) is None  # already a name
+    assert repair_spelling("ангышлак-1979", NAMES) == "мангышлак-1979"  # a letter lost
+    assert repair_spelling("Посещение Нахичевани", NAMES) == "Посещение Нахичевань"
+    # ordinary words and short words stay as read
+    for text in ("Путешествие к родителям", "дорога", "Часть Ш."):
+        assert repair_spelling(text, NAMES) is None, text
+
+
+def test_yo_and_ye_are_one_letter_in_names():
+    from context.gazetteer import load_gazetteer
+
+    g = load_gazetteer(ContextConfig().data_dir)
+    assert [m.id for m in g.find("Хорёзм-1984")] == ["khorezm"]
+    assert [m.id for m in g.find("ХОРЕЗМ")] == ["khorezm"]
 
 
 def test_confusable_decade_digits():
