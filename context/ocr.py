@@ -155,7 +155,8 @@ class TextReader:
 
     def __init__(self, scripts: tuple[ScriptInfo, ...], detector: TextBoxDetector | None = None,
                  max_lines: int = 8, threads: int = 2, use_osd: bool = True,
-                 detector_side: int = 736, detector_min_side: int = 0, retry_heights: tuple[int, ...] = (32, 24, 20),
+                 detector_side: int = 736, detector_min_side: int = 0,
+                 retry_heights: tuple[int, ...] = (32, 24, 20),
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
                  clean: bool = True, detector_threads: int = 1,
                  dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS):
@@ -301,8 +302,11 @@ class TextReader:
             for script, job in zip(batch, jobs):  # in batch order, whatever finishes first
                 for j, (text, conf) in zip(pending, job.result()):
                     reading = self._judge(text, conf, boxes[j], script)
-                    if view.cleaned_for and not _plausible(reading) and script not in self.dictionary_readers:
-                        continue  # strokes cut out of texture read as noise unless sure
+                    if (view.cleaned_for and not _plausible(reading)
+                            and script not in self.dictionary_readers):
+                        # strokes cut out of texture read as noise unless sure; the dictionary
+                        # models' readings only compete on score (their words are the check)
+                        continue
                     letters[j] = max(letters[j], sum(ch.isalnum() for ch in text))
                     if best[j] is None or _score(reading) > _score(best[j]):
                         best[j] = reading
