@@ -3,7 +3,8 @@
 Every calibration photo (train split of photos-train, true colors, checked with the cases'
 hints; 240 by default) and every case of a second draw (`build_cases(seed=1)`: other photos
 and scenes than the benchmark's seed 0) is analysed once (`ColorizationChecker.analyse`); the
-findings are then drawn at each setting. The rule, fixed before any figure was seen:
+findings are then drawn at each setting. The rule, written before the benchmark ran (the
+seed-0 cases and real-color-dev: eval/results/check.md):
 
 1. `min_documented` (analysis.knowledge_findings): FLOOR_SHARE (half) of the lowest model
    likelihood of the documented colors (`model_likelihood_of_documented`) among the knowledge
