@@ -65,3 +65,20 @@ def test_markdown_has_the_headline_rows():
     assert "| cases right (wrong flagged + right passed) | 100.0% of 2 | >= 90% | PASS |" in text
     assert "| real-color-dev photos with no finding | 90.0% of 10 | >= 90% | PASS |" in text
     assert "| soviet | 1/1 | 1/1 |" in text
+
+
+def test_sweep_chooses_most_cases_right_within_the_false_alarm_bound():
+    from eval.check.sweep import choose
+
+    def row(evidence, shade, false_alarm, accuracy):
+        return {"cloth_evidence": evidence, "shade_l": shade,
+                "calibration_knowledge": false_alarm, "case_accuracy": accuracy}
+
+    rows = [row(0.6, 33.0, 0.08, 0.95),  # most right, but too many false alarms
+            row(0.7, 33.0, 0.05, 0.9), row(0.72, 25.0, 0.04, 0.9),  # tie: fewer alarms
+            row(0.8, 25.0, 0.01, 0.8)]
+    assert choose(rows) == rows[2]
+    assert choose([row(0.7, 33.0, 0.03, 0.9), row(0.72, 33.0, 0.03, 0.9)])["cloth_evidence"] \
+        == 0.72
+    assert choose([row(0.72, 20.0, 0.03, 0.9), row(0.72, 25.0, 0.03, 0.9)])["shade_l"] == 25.0
+    assert choose([row(0.6, 33.0, 0.2, 0.9), row(0.9, 33.0, 0.1, 0.5)])["cloth_evidence"] == 0.9

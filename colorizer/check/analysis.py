@@ -125,7 +125,15 @@ def blob_findings(maps: Maps, config: CheckConfig) -> list[Finding]:
 
 def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[FactUse],
                        config: CheckConfig) -> list[Finding]:
-    """Cloth regions whose colors the retrieved flags and uniforms contradict."""
+    """Cloth regions whose colors the retrieved flags and uniforms contradict.
+
+    A region is compared only when it is likely cloth (mean finder probability at least
+    `cloth_evidence`) and when the model, reading the gray alone, finds at least one main
+    documented color plausible there (`documented_likelihood` at least `min_documented`).
+    Dyed cloth can be any color, so on cloth the model, which sees no dye in the gray, keeps
+    some doubt about its color; where it rules out every documented color, it is sure of the
+    region's own color (blue sky, a green hillside, water: the finder takes such areas for a
+    lettered banner where a title is written over a slide) and that is not cloth."""
     if cloth is None or not facts:
         return []
     colors = [c for fact in facts for c in knowledge.documented_colors(fact.id, fact.colors)]
@@ -135,22 +143,34 @@ def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[Fac
             continue  # a doubtful region: the finder fires on some walls and skies
         share = float(region.mean())
         found = knowledge.contradictions(maps.lab[region], colors, share, config.min_class,
-                                         config.hue_tolerance, config.gray_class)
-        if found:
-            out.append(_knowledge_finding(found[0], region, cloth, maps, facts, colors))
+                                         config.hue_tolerance, config.gray_class,
+                                         config.shade_l)
+        if not found:
+            continue
+        documented = documented_likelihood(maps, region, colors)
+        if documented >= config.min_documented:
+            out.append(_knowledge_finding(found[0], region, cloth, maps, facts, colors,
+                                          documented))
     return out
+
+
+def documented_likelihood(maps: Maps, region: np.ndarray,
+                          colors: Sequence[knowledge.DocumentedColor]) -> float:
+    """How likely the model finds the most likely main documented color over the region
+    (its probability near that a*b* as a share of its best color's; likelihood.py)."""
+    cells = _model_cells(region, maps)
+    return max((color_ratio(maps.pool, maps.bins, c.lab[1:], cells) for c in colors if c.major),
+               default=0.0)
 
 
 def _knowledge_finding(worst: knowledge.Contradiction, region: np.ndarray, cloth: np.ndarray,
                        maps: Maps, facts: Sequence[FactUse],
-                       colors: Sequence[knowledge.DocumentedColor]) -> Finding:
+                       colors: Sequence[knowledge.DocumentedColor],
+                       expected_ratio: float) -> Finding:
     major = [c for c in colors if c.major]
     expected = sorted({c.name for c in major})
     titles = "; ".join(f"{f.title} ({f.era[0]}-{f.era[1]})" for f in facts[:3])
-    cells = _model_cells(region, maps)
     seen_ratio = float(maps.ratio[region].mean())
-    expected_ratio = max((color_ratio(maps.pool, maps.bins, c.lab[1:], cells) for c in major),
-                         default=0.0)
     probability = float(cloth[region].mean())
     strength = min(1.0, worst.class_share) * min(1.0, probability / 0.8)
     message = (f"Cloth that looks like a flag, banner or uniform ({worst.region_share:.1%} of "

@@ -118,13 +118,14 @@ def matches(color: DocumentedColor, lab: tuple[float, float, float], tolerance: 
 
 def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
                    region_share: float, min_class: float, tolerance: float,
-                   gray_class: float = 0.7) -> list[Contradiction]:
+                   gray_class: float = 0.7, shade_l: float = DARK_L) -> list[Contradiction]:
     """The color classes of one cloth region ((N, 3) L*a*b*) that no documented color of the
     facts explains, largest first.
 
     gray       the region's gray pixels together (a gray cloth in light and shade), when
                they cover `gray_class` of it and are not, on the whole, in deep shade (mean
-               L* below DARK_L: shade hides any color; a red flag in shadow is near black)
+               L* below `shade_l`: shade hides any color; a red flag in deep shadow is near
+               black, but one at L* 30 still shows its red: sRGB (120, 0, 0) is L* 24)
     colored    each hue class covering at least `min_class` of the region
     """
     classes = color_classes(region_lab)
@@ -132,7 +133,7 @@ def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
     out = []
     if gray.mean() >= gray_class:
         mean = tuple(float(v) for v in region_lab[gray].mean(0))
-        if mean[0] >= DARK_L and not _explained(colors, mean, float(gray.mean()), tolerance):
+        if mean[0] >= shade_l and not _explained(colors, mean, float(gray.mean()), tolerance):
             name = class_name(int(color_classes(np.asarray([mean]))[0]), mean)
             out.append(Contradiction(region_share, float(gray.mean()), mean, name))
     for cls in np.unique(classes[~gray]):

@@ -17,8 +17,9 @@ TARGETS = {"accuracy": 0.9, "real_color_dev_no_finding": 0.9}
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval.check", description=__doc__)
     p.add_argument("--limit", type=int, default=None, help="first N cases and photos only")
-    p.add_argument("--calibration", type=int, default=60,
-                   help="train-split photos checked with the cases' hints (0: none)")
+    p.add_argument("--calibration", type=int, default=None,
+                   help="train-split photos checked with the cases' hints (0: none; default "
+                        "60, with --sweep 240)")
     p.add_argument("--no-real", action="store_true", help="skip real-color-dev")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     p.add_argument("--threads", type=int, default=1)
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     checker = ColorizationChecker.from_pretrained(device="cpu")
     if args.sweep:
         return _sweep(checker, args)
+    args.calibration = 60 if args.calibration is None else args.calibration
     result = run_all(checker, args.limit, args.calibration, not args.no_real, args.cache)
     result["settings"] = {**checker.settings(), "command": "python -m eval.check",
                           "limit": args.limit, "at": now()}
@@ -59,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
 def _sweep(checker, args: argparse.Namespace) -> int:
     from eval.check import sweep
 
-    result = sweep.sweep(checker, args.calibration, args.cache)
+    count = sweep.CALIBRATION_PHOTOS if args.calibration is None else args.calibration
+    result = sweep.sweep(checker, count, args.cache)
     result["settings"] = {**checker.settings(), "at": now()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "check-calibration.json").write_text(

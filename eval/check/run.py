@@ -55,22 +55,24 @@ def run_cases(checker: ColorizationChecker, limit: int | None = None,
     cases: Sequence[CheckCase] = build_cases(cached_colorize(checker, cache))
     for case in cases[:limit]:
         report = checker(case.image, original=case.gray, hint=case.hint)
-        on_cloth = [f.kind for f in report.findings
-                    if f.mask is not None and _overlap(f.mask, case.mask) > 0.3]
         rows.append({"id": case.id, "cloth": case.cloth, "hint": case.hint, "wrong": case.wrong,
                      "recolor": case.recolor, "flagged": not report.passed,
-                     "kinds": _kinds(report), "on_cloth": on_cloth,
+                     "kinds": _kinds(report),
+                     "on_cloth": [f.kind for f in report.findings if on_cloth(f.mask, case.mask)],
                      "correct": (not report.passed) == case.wrong,
                      "messages": [f.message for f in report.findings]})
     return rows
 
 
-def _overlap(finding: np.ndarray, cloth: np.ndarray) -> float:
-    """Share of the finding's pixels on the cloth (masks at any two sizes)."""
+def on_cloth(finding: np.ndarray | None, cloth: np.ndarray, share: float = 0.3) -> bool:
+    """Whether more than `share` of a finding's pixels lie on the case's cloth (masks at any
+    two sizes; a finding without a mask is on no cloth)."""
+    if finding is None:
+        return False
     if finding.shape != cloth.shape:
         image = Image.fromarray(finding.astype(np.uint8) * 255)
         finding = np.asarray(image.resize(cloth.shape[::-1], Image.NEAREST)) > 127
-    return float((finding & cloth).sum() / max(1, finding.sum()))
+    return float((finding & cloth).sum() / max(1, finding.sum())) > share
 
 
 def real_color_dev(shared: Path = SHARED_DATASETS) -> list[tuple[Path, str | None]]:
