@@ -35,13 +35,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from colorizer.pipeline.color_hints import ColorHint, Hint, Point
-from colorizer.pipeline.hint_spread import FeatureMap, hint_ab
+from colorizer.pipeline.hint_spread import FeatureMap, SpreadMemo, hint_ab, remember
 
 PATCH = 1  # the predicted a*b* at a point: the median of (2 PATCH + 1)^2 working pixels
 
@@ -113,19 +114,25 @@ def cast_shift(residuals: torch.Tensor, config: BalanceConfig) -> torch.Tensor:
 
 def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.ndarray,
                    features: FeatureMap | None, size: tuple[int, int],
-                   config: BalanceConfig) -> torch.Tensor:
+                   config: BalanceConfig, memo: SpreadMemo | None = None) -> torch.Tensor:
     """(1, 2, h, w) on the spread grid (`grid`, L*): the residuals `left` (K, 2) after the
     cast, spread over like pixels (module docstring, 2); `features` the encoder's
-    descriptors (None: L* alone)."""
+    descriptors (None: L* alone); `memo` keeps each point's likeness for the next edit."""
     magnitude = left.norm(dim=1, keepdim=True).clamp_min(1e-9)
     capped = left * (config.field_cap / magnitude).clamp(max=1.0)  # (K, 2)
-    likeness = np.empty((len(points), *grid.shape))
-    for k, point in enumerate(points):
-        row, col = _cell(point, grid.shape, size)
+
+    def alike(row: int, col: int) -> np.ndarray:
         exponent = ((grid - grid[row, col]) / config.field_tone) ** 2
         if features is not None:
             exponent = exponent + (features.distance(row, col) / config.field_feature) ** 2
-        likeness[k] = np.exp(-exponent)
+        return np.exp(-exponent)
+
+    likeness = np.empty((len(points), *grid.shape))
+    for k, point in enumerate(points):
+        row, col = _cell(point, grid.shape, size)
+        key = (row, col, grid.shape, config.field_tone, config.field_feature,
+               features is not None)
+        likeness[k] = remember(memo, "likeness", key, partial(alike, row, col))
     weights = torch.from_numpy(likeness)
     weights = weights / weights.sum(0, keepdim=True).clamp_min(1.0)  # (K, h, w)
     return torch.einsum("khw,kc->chw", weights, capped)[None].float()
@@ -133,7 +140,8 @@ def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.nda
 
 def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarray,
                    features: FeatureMap | None, effective: torch.Tensor, size: tuple[int, int],
-                   config: BalanceConfig) -> tuple[torch.Tensor, tuple[str, ...]]:
+                   config: BalanceConfig, memo: SpreadMemo | None = None
+                   ) -> tuple[torch.Tensor, tuple[str, ...]]:
     """`ab_work` (1, 2, h', w') with the cast shift and the residual field of 2 or more
     point hints (where no hint's region decides: `effective` (K, h, w) on the spread grid),
     and what the report says; `ab_work` itself for fewer points."""
@@ -145,7 +153,8 @@ def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarra
     out = ab_work + shift.to(ab_work.dtype).reshape(1, 2, 1, 1)
     if config.field_cap > 0:
         free = (1.0 - effective.sum(0)).clamp_min(0.0)  # (h, w) what no hint's region decides
-        field = residual_field(points, residuals - shift, grid, features, size, config) * free
+        field = residual_field(points, residuals - shift, grid, features, size, config,
+                               memo) * free
         out = out + F.interpolate(field, size=ab_work.shape[-2:], mode="bilinear",
                                   align_corners=False).to(ab_work.dtype)
     if not bool(shift.any()):
