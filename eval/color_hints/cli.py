@@ -4,6 +4,8 @@
     python -m eval.color_hints --tune --limit 10 --no-context  # the spread's settings
     python -m eval.color_hints --tune cast --limit 24      # several points' cast shift ...
     python -m eval.color_hints --tune field --limit 24     # ... and their residual field
+    python -m eval.color_hints --tune slope --limit 24     # ... and their chroma slope
+    python -m eval.color_hints --tune one --limit 24       # one point's own field (+ flags)
 
 Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
 the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
@@ -70,7 +72,11 @@ TUNE_GRIDS = {
     "field": ("hint_balance", BalanceConfig,
               {"field_feature": (0.3, 0.5, 0.8, 1.2), "field_tone": (10.0, 15.0, 25.0, 40.0),
                "field_cap": (1e9,)}),
+    "slope": ("hint_balance", BalanceConfig,
+              {"slope_gain": (0.5, 1.0), "slope_shrink": (0.5, 1.0, 2.0, 4.0)}),
+    "one": ("hint_balance", BalanceConfig, {"one_point_cap": (0.0, 4.0, 16.0, 1e9)}),
 }
+TUNE_FLAGS = slice(6, 12)  # flag scenes 7-12 for the one-point grid (1-6: the acceptance's)
 
 
 def photos(split: str, limit: int):
@@ -146,10 +152,15 @@ def tune(limit: int, which: str, context: bool) -> list[dict]:
     base = ColorizationPipeline.from_pretrained(context=context, exemplars=context)
     for values in itertools.product(*grid.values()):
         settings = replace(kind(), **dict(zip(grid, values)))
-        summary = summarize(run_photos(base.with_config(**{name: settings}), "train", limit,
-                                       log=lambda _: None))
+        pipe = base.with_config(**{name: settings})
+        summary = summarize(run_photos(pipe, "train", limit, log=lambda _: None))
         rows.append({**dict(zip(grid, values)), **{k: summary[k] for k in (
             "reduction_one_point", "reduction_five_points", "bleed")}})
+        if which == "one":  # what one point's field does beyond a flag
+            flags = [score_flag(pipe, scene, np.random.default_rng([7, i]))[0] for i, scene
+                     in enumerate(flag_scenes(TUNE_FLAGS.stop)[TUNE_FLAGS])]
+            rows[-1].update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
+                             for key in ("flag_reached", "outside_change")})
         print(rounded(rows[-1], 4), flush=True)
     return rows
 
@@ -164,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-context", action="store_true",
                         help="context and retrieval off (faster; fresh runs are then cheaper)")
     parser.add_argument("--tune", nargs="?", const="spread", choices=sorted(TUNE_GRIDS),
-                        help="grid over the spread (default), the cast or the field settings, "
-                             "on train photos")
+                        help="grid over the spread (default), the cast, the field, the slope "
+                             "or one point's field settings, on train photos")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     if args.tune:
