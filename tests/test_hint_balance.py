@@ -82,7 +82,7 @@ def test_the_slope_scales_colors_when_the_residuals_grow_with_the_prediction():
                                 dtype=torch.float64)
     assert 0 < chroma_slope(noisy, predicted, config) < 0.5  # shrunk toward 0
     assert chroma_slope(dull[:2], predicted[:2], config) == 0.0  # 2 points: a cast at most
-    assert chroma_slope(dull, predicted, BalanceConfig()) == 0.0  # off by default
+    assert chroma_slope(dull, predicted, BalanceConfig(slope_gain=0.0)) == 0.0  # off
     assert chroma_slope(-3 * predicted, predicted, config) == -1.0  # never past gray
     with pytest.raises(ValueError, match="slope_gain must not be negative"):
         BalanceConfig(slope_gain=-1.0)
