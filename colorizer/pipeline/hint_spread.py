@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any, TypeVar
@@ -216,13 +217,17 @@ def remember(memo: SpreadMemo | None, kind: str, key: tuple, compute: Callable[[
 
 
 def _kept(store: OrderedDict, key: tuple, compute: Callable[[], T], limit: int) -> T:
-    if key in store:
-        store.move_to_end(key)
-    else:
-        store[key] = compute()
+    """The value kept under `key`, else `compute()` kept there (the last `limit` kept). The
+    service's threads may edit one photo at once: no step assumes a key is still there."""
+    value = store.get(key)
+    if value is None:
+        value = store[key] = compute()
         while len(store) > limit:
             store.popitem(last=False)
-    return store[key]
+    else:
+        with suppress(KeyError):
+            store.move_to_end(key)
+    return value
 
 
 def point_weights(distances: np.ndarray, config: SpreadConfig) -> np.ndarray:
