@@ -16,6 +16,7 @@ from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.hint_balance import (
     BalanceConfig,
     cast_shift,
+    chroma_slope,
     color_points,
     point_residuals,
     residual_field,
@@ -71,6 +72,33 @@ def test_the_shift_needs_agreeing_points():
         BalanceConfig(gain=-1.0)
 
 
+def test_the_slope_scales_colors_when_the_residuals_grow_with_the_prediction():
+    config = BalanceConfig(slope_gain=1.0, slope_shrink=1.0)
+    predicted = torch.tensor([[0.0, 0.0], [10.0, 5.0], [20.0, -5.0], [-10.0, 10.0]],
+                             dtype=torch.float64)
+    dull = 0.5 * predicted + torch.tensor([3.0, -2.0], dtype=torch.float64)  # truth 1.5 x
+    assert chroma_slope(dull, predicted, config) == pytest.approx(0.5)  # no noise: no shrink
+    noisy = dull + torch.tensor([[4.0, -3.0], [-5.0, 2.0], [3.0, 4.0], [-2.0, -3.0]],
+                                dtype=torch.float64)
+    assert 0 < chroma_slope(noisy, predicted, config) < 0.5  # shrunk toward 0
+    assert chroma_slope(dull[:2], predicted[:2], config) == 0.0  # 2 points: a cast at most
+    assert chroma_slope(dull, predicted, BalanceConfig(slope_gain=0.0)) == 0.0  # off
+    assert chroma_slope(-3 * predicted, predicted, config) == -1.0  # never past gray
+    with pytest.raises(ValueError, match="slope_gain must not be negative"):
+        BalanceConfig(slope_gain=-1.0)
+
+
+def test_one_points_field_is_off_unless_asked(pipe, halves):
+    plain = pipe(halves)
+    point = [ColorHint(Point(20, 30), RED)]
+    light = (slice(None), slice(60, 96))
+    for config, changed in (({}, False), ({"one_point_cap": 10.0,
+                                            "field_tone": 200.0}, True)):
+        hinted = pipe.with_config(hint_balance=config)(halves, color_hints=point)
+        same = np.array_equal(np.asarray(hinted.image)[light], np.asarray(plain.image)[light])
+        assert same is not changed
+
+
 def test_the_field_reaches_like_pixels_and_is_capped():
     grid = np.full((16, 16), 40.0)
     grid[:, 8:] = 100.0  # two tones: the points sit on the dark one
@@ -93,7 +121,7 @@ def test_agreeing_points_shift_what_they_do_not_reach(pipe, halves):
     shift = _ab(three.image)[light].mean((0, 1)) - _ab(plain.image)[light].mean((0, 1))
     assert shift[0] > 10  # toward the red the points agree on
     assert any("agree on a color cast" in note for note in three.notes)
-    off = pipe.with_config(hint_balance={"gain": 0.0, "field_cap": 0.0})
+    off = pipe.with_config(hint_balance={"gain": 0.0, "field_cap": 0.0, "slope_gain": 0.0})
     alone = off(halves, color_hints=three_hints(halves))
     assert np.array_equal(np.asarray(alone.image)[light], np.asarray(plain.image)[light])
     assert not any("color cast" in note for note in one.notes)

@@ -89,9 +89,12 @@ def lab_to_rgb(lab: torch.Tensor) -> torch.Tensor:
 
 def luminance_of_rgb(rgb: torch.Tensor) -> torch.Tensor:
     """(B, 3, H, W) sRGB -> (B, 1, H, W) L* in [0, 100]."""
-    lin = srgb_to_linear(rgb)
-    y = (lin * lin.new_tensor(_RGB_TO_XYZ[1]).view(1, 3, 1, 1)).sum(1, keepdim=True)
-    return lightness_of_luminance(y)
+    return lightness_of_luminance(relative_luminance(srgb_to_linear(rgb)))
+
+
+def relative_luminance(lin: torch.Tensor) -> torch.Tensor:
+    """(B, 3, H, W) linear RGB -> (B, 1, H, W) relative luminance Y (white = 1)."""
+    return (lin * lin.new_tensor(_RGB_TO_XYZ[1]).view(1, 3, 1, 1)).sum(1, keepdim=True)
 
 
 def lightness_of_luminance(y: torch.Tensor) -> torch.Tensor:

@@ -61,6 +61,7 @@ class PreparedPhoto:
     color_hints: tuple[Hint, ...] = ()  # checked against the photo (color_hints.check_hints)
     references: dict[int, UserExemplar] = field(default_factory=dict)  # reference hints' photos
     edit_key: str = ""  # what steps 2-6 depend on (colorizer.pipeline.edits)
+    fingerprint: str = ""  # the pipeline's, when prepared (its `fingerprint`)
     base: BaseRun | None = None  # steps 2-6 from the edit cache: steps 3-6 are not re-run
 
 

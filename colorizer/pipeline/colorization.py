@@ -242,17 +242,20 @@ class ColorizationPipeline:
             image, max_pixels=self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
         checked = check_hints(color_hints, loaded.size)
+        fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
         edit = {"color_hints": checked,
                 "references": load_references(checked, self.config.max_pixels,
                                               self.exemplar_lookup),
-                "edit_key": edit_key(loaded, hints, caption, user, self.fingerprint)}
+                "edit_key": edit_key(loaded, hints, caption, user, fingerprint),
+                "fingerprint": fingerprint}
         clock.lap("load")
-        small = lightness_at(lightness, self.render_size)
         base = self.edits.get(edit["edit_key"])
-        if base is not None:
-            return PreparedPhoto(loaded, lightness, small, base.context, PhotoCaptions(()),
-                                 list(user), [], base.guidance, base.chroma_scale, hints,
-                                 caption, None, clock.laps, base=base, **edit)
+        if base is not None:  # an edit: the render-size L* is the base run's
+            return PreparedPhoto(loaded, lightness, base.prediction.small.cpu(), base.context,
+                                 PhotoCaptions(()), list(user), [], base.guidance,
+                                 base.chroma_scale, hints, caption, None, clock.laps,
+                                 base=base, **edit)
+        small = lightness_at(lightness, self.render_size)
 
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
@@ -375,7 +378,7 @@ class ColorizationPipeline:
             "hints": photo.hints,
             "caption": photo.caption,
             "filename_caption": self.config.filename_caption,
-            "fingerprint": self.fingerprint,
+            "fingerprint": photo.fingerprint or self.fingerprint,
         }
 
 

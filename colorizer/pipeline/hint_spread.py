@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from contextlib import suppress
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -38,6 +40,9 @@ from colorizer.model.colorspace import rgb_to_lab
 from colorizer.pipeline.chroma import guided_filter
 
 FLOOR = 1e-3  # effective weights below this are 0: outside every hint nothing changes
+KEPT = 32  # per photo: the points whose arrays an edit keeps (SpreadMemo)
+BEYOND = 16  # voronoi lengths past reach + fade at which the geodesic search stops
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class SpreadConfig:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
 
+@lru_cache(maxsize=1024)  # an edit asks for each hint's a*b* several times
 def hint_ab(rgb: tuple[int, int, int]) -> tuple[float, float]:
     """The a*b* of an sRGB color (0-255): what a hint sets; the photo keeps its L*."""
     pixel = torch.tensor(rgb, dtype=torch.float64).reshape(1, 3, 1, 1) / 255.0
@@ -85,6 +91,7 @@ def hint_ab(rgb: tuple[int, int, int]) -> tuple[float, float]:
     return float(lab[1]), float(lab[2])
 
 
+@lru_cache(maxsize=1024)
 def hint_lightness(rgb: tuple[int, int, int]) -> float:
     pixel = torch.tensor(rgb, dtype=torch.float64).reshape(1, 3, 1, 1) / 255.0
     return float(rgb_to_lab(pixel)[0, 0, 0, 0])
@@ -114,34 +121,62 @@ def step_costs(grid: np.ndarray, config: SpreadConfig) -> np.ndarray:
 def point_distances(grid: np.ndarray, costs: np.ndarray, seeds: list[tuple[int, int]],
                     config: SpreadConfig, features: FeatureMap | None = None,
                     memo: SpreadMemo | None = None) -> np.ndarray:
-    """(K, h, w) geodesic distance (working px) from each (row, col) seed; `features`
-    (the encoder's descriptors) add the feature term when `config.feature` > 0; `memo`
-    keeps each seed's distance for the photo's next edit."""
+    """(K, h, w) geodesic distance (working px) from each (row, col) seed, up to
+    `distance_limit` (farther pixels read the limit); `features` (the encoder's descriptors)
+    add the feature term when `config.feature` > 0; `memo` keeps each seed's distance for the
+    photo's next edit."""
+    limit = distance_limit(grid.shape, config)
+
     def one(row: int, col: int) -> np.ndarray:
         step = costs + ((grid - grid[row, col]) / config.tone) ** 2
         if features is not None and config.feature > 0:
             step = step + (features.distance(row, col) / config.feature) ** 2
-        return MCP_Geometric(step).find_costs([(row, col)])[0]
+        return np.minimum(_Bounded(step, limit).find_costs([(row, col)])[0], limit)
 
     out = np.empty((len(seeds), *grid.shape))
     for k, (row, col) in enumerate(seeds):
-        out[k] = (memo.distance((row, col, grid.shape, config, features is not None),
-                                partial(one, row, col)) if memo is not None else one(row, col))
+        key = (row, col, grid.shape, config, features is not None)
+        out[k] = remember(memo, "distance", key, partial(one, row, col))
     return out
+
+
+def distance_limit(shape: tuple[int, ...], config: SpreadConfig) -> float:
+    """The geodesic distance beyond which a point's distance changes no weight: its own
+    weight is 0 past reach + fade, and another point's share of a pixel it reaches differs
+    by under exp(-`BEYOND`) from what a larger distance would leave it."""
+    return (config.reach + config.fade + BEYOND * config.voronoi) * max(shape)
+
+
+class _Bounded(MCP_Geometric):
+    """skimage's geodesic search, stopped once the nearest pixel left is past `limit` (a point
+    hint reaches a tenth of a photo or so: the search over all of it was most of an edit)."""
+
+    def __init__(self, costs: np.ndarray, limit: float) -> None:
+        super().__init__(costs)
+        self.limit = limit
+
+    def goal_reached(self, index: int, cumcost: float) -> int:
+        return 2 if cumcost > self.limit else 0  # 2: stop the search (pixels pop in order)
 
 
 @dataclass(frozen=True)
 class FeatureMap:
     """The encoder's descriptors at the spread grid, unit length per pixel (float32: the
     float64 copy of all C channels cost ~0.1 s, most of an edit's time). Built once per photo
-    and kept with its base run (colorizer/pipeline/edits.py), so an edit does not rebuild it."""
+    and kept with its base run (colorizer/pipeline/edits.py), so an edit does not rebuild it;
+    so are the last `KEPT` points' distances (the spread and the residual field both read
+    a point's)."""
 
     unit: torch.Tensor  # (C, h, w) float32
+    _near: OrderedDict = field(default_factory=OrderedDict, compare=False, repr=False)
 
     def distance(self, row: int, col: int) -> np.ndarray:
         """(h, w) cosine distance of each pixel's descriptor from the one at (row, col)."""
-        at = self.unit[:, row, col]
-        return (1.0 - torch.einsum("chw,c->hw", self.unit, at)).double().numpy()
+        def compute() -> np.ndarray:
+            at = self.unit[:, row, col]
+            return (1.0 - torch.einsum("chw,c->hw", self.unit, at)).double().numpy()
+
+        return _kept(self._near, (row, col), compute, KEPT)
 
 
 def feature_grid(descriptors: torch.Tensor, shape: tuple[int, int]) -> FeatureMap:
@@ -154,14 +189,16 @@ def feature_grid(descriptors: torch.Tensor, shape: tuple[int, int]) -> FeatureMa
 class SpreadMemo:
     """What spreading hints over one photo computes once and its edits reuse (kept with the
     photo's base run, colorizer/pipeline/edits.py): the encoder's descriptors at the spread
-    grid, and each point's geodesic distance (the same point under the same settings always
-    gives the same distance; an edit that adds a point computes only the new one's). At most
-    `max_points` distances are kept (~0.6 MB each at the 320-px grid)."""
+    grid, the photo's L* there and its step costs, and per point what depends on that point
+    alone (its geodesic distance, its likeness for the residual field: the same point under
+    the same settings always gives the same array), so an edit that adds a point computes
+    only the new one's. At most `max_points` arrays of each kind are kept (~0.6 MB each at
+    the 320-px grid)."""
 
-    def __init__(self, descriptors: Callable[[], torch.Tensor], max_points: int = 32) -> None:
+    def __init__(self, descriptors: Callable[[], torch.Tensor], max_points: int = KEPT) -> None:
         self._descriptors = descriptors
         self._features: dict[tuple[int, int], FeatureMap] = {}
-        self._distances: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._kept: dict[str, OrderedDict[tuple, Any]] = {}
         self._max_points = max_points
 
     def features(self, shape: tuple[int, int]) -> FeatureMap:
@@ -169,14 +206,28 @@ class SpreadMemo:
             self._features[shape] = feature_grid(self._descriptors(), shape)
         return self._features[shape]
 
-    def distance(self, key: tuple, compute: Callable[[], np.ndarray]) -> np.ndarray:
-        if key in self._distances:
-            self._distances.move_to_end(key)
-        else:
-            self._distances[key] = compute()
-            while len(self._distances) > self._max_points:
-                self._distances.popitem(last=False)
-        return self._distances[key]
+    def keep(self, kind: str, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()` for (kind, key), computed once while kept."""
+        return _kept(self._kept.setdefault(kind, OrderedDict()), key, compute, self._max_points)
+
+
+def remember(memo: SpreadMemo | None, kind: str, key: tuple, compute: Callable[[], T]) -> T:
+    """`memo.keep(kind, key, compute)`, or `compute()` without a memo."""
+    return compute() if memo is None else memo.keep(kind, key, compute)
+
+
+def _kept(store: OrderedDict, key: tuple, compute: Callable[[], T], limit: int) -> T:
+    """The value kept under `key`, else `compute()` kept there (the last `limit` kept). The
+    service's threads may edit one photo at once: no step assumes a key is still there."""
+    value = store.get(key)
+    if value is None:
+        value = store[key] = compute()
+        while len(store) > limit:
+            store.popitem(last=False)
+    else:
+        with suppress(KeyError):
+            store.move_to_end(key)
+    return value
 
 
 def point_weights(distances: np.ndarray, config: SpreadConfig) -> np.ndarray:

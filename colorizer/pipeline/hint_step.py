@@ -45,6 +45,7 @@ from colorizer.pipeline.hint_spread import (
     hint_lightness,
     point_distances,
     point_weights,
+    remember,
     snap,
     spread_grid,
     step_costs,
@@ -131,14 +132,15 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
-    grid = spread_grid(lightness, config)
+    # The photo's L* at the spread grid and its step costs are the same for every edit.
+    grid = remember(memo, "grid", (config.size,), lambda: spread_grid(lightness, config))
     features = (memo.features(tuple(grid.shape)) if memo is not None
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features,
                                          memo)).float()
     ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
-                                        tuple(lightness.shape[-1:-3:-1]),
-                                        balance or BalanceConfig())
+                                            tuple(lightness.shape[-1:-3:-1]),
+                                            balance or BalanceConfig(), memo)
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
@@ -178,8 +180,9 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
     if points:
         seeds = [(min(h - 1, int(hints[k].where.y * h / height)),
                   min(w - 1, int(hints[k].where.x * w / width))) for k in points]
-        distances = point_distances(grid, step_costs(grid, config), seeds, config, features,
-                                    memo)
+        costs = remember(memo, "costs", (grid.shape, config.smooth, config.edge),
+                         lambda: step_costs(grid, config))
+        distances = point_distances(grid, costs, seeds, config, features, memo)
         point_layers = point_weights(distances, config)
         stack.append(point_layers.sum(0))
     effective = composite(stack) if stack else np.zeros((0, h, w))

@@ -10,7 +10,13 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.model.colorspace import gray_rgb_from_lightness, luminance_of_rgb
+from colorizer.model.colorspace import (
+    gray_rgb_from_lightness,
+    lightness_of_luminance,
+    luminance_of_rgb,
+    relative_luminance,
+    srgb_to_linear,
+)
 from colorizer.pipeline.image_pixels import float_rgb
 from colorizer.pipeline.imageio import LoadedImage
 
@@ -38,11 +44,32 @@ def lightness_at(lightness: torch.Tensor, long_side: int) -> torch.Tensor:
 
 def lightness_of(loaded: LoadedImage) -> torch.Tensor:
     """L* (1, 1, H, W) float32 of a loaded image (color input reduced to its luminance)."""
-    height, width = loaded.pixels.shape[:2]
+    pixels = loaded.pixels
+    height, width = pixels.shape[:2]
+    if pixels.dtype == np.uint8:
+        return _lightness_8bit(pixels)
     out = torch.empty((1, 1, height, width), dtype=torch.float32)
     for band in row_bands(height, width):
-        rgb = torch.from_numpy(float_rgb(loaded.pixels[band])).permute(2, 0, 1)[None]
+        rgb = torch.from_numpy(float_rgb(pixels[band])).permute(2, 0, 1)[None]
         out[..., band, :] = luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+    return out
+
+
+def _lightness_8bit(pixels: np.ndarray) -> torch.Tensor:
+    """`lightness_of` for 8-bit pixels by table: an edit recomputes the photo's L*, and the
+    sRGB decoding (a power per channel and pixel) was a tenth of its time. The tables hold
+    what that decoding gives for each of the 256 levels, so the L* is the same."""
+    levels = torch.from_numpy(float_rgb(np.arange(256, dtype=np.uint8)[None])).permute(2, 0, 1)
+    levels = levels[None].to(torch.float64)  # (1, 3, 1, 256), each level gray
+    if pixels.ndim == 2:  # gray: one table from level to L*
+        table = luminance_of_rgb(levels)[0, 0, 0].to(torch.float32).numpy()
+        return torch.from_numpy(table[pixels])[None, None]
+    linear = srgb_to_linear(levels[0, 0, 0]).numpy()  # (256,) float64
+    height, width = pixels.shape[:2]
+    out = torch.empty((1, 1, height, width), dtype=torch.float32)
+    for band in row_bands(height, width):
+        lin = torch.from_numpy(linear[pixels[band]]).permute(2, 0, 1)[None]
+        out[..., band, :] = lightness_of_luminance(relative_luminance(lin)).to(torch.float32)
     return out
 
 

@@ -4,6 +4,9 @@
     python -m eval.color_hints --tune --limit 10 --no-context  # the spread's settings
     python -m eval.color_hints --tune cast --limit 24      # several points' cast shift ...
     python -m eval.color_hints --tune field --limit 24     # ... and their residual field
+    python -m eval.color_hints --tune slope --limit 24     # ... and their chroma slope
+    python -m eval.color_hints --tune slope-edge --limit 24  # (its best was on the edge)
+    python -m eval.color_hints --tune one --limit 24       # one point's own field (+ flags)
 
 Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
 the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
@@ -36,28 +39,38 @@ TARGETS = {"reduction_five_points": 0.30, "reduction_one_point": 0.10, "at_point
 NOTES = """## What these figures say
 
 - Several points: they measure how wrong the model is where they are. The cast they agree on
-  shifts the whole photo (a James-Stein-shrunken mean of their residuals), what each one's
-  residual leaves is spread over the pixels the encoder shows alike (at most 10 a*b*), and
-  each point then paints its own region (`colorizer.pipeline.hint_balance`). On 24 train
-  photos (the rules and figures at `BalanceConfig`) the 5-point reduction went from 15.7%
-  (regions only) to 34.8% (with the cast) and 38.1% (with the field).
-- One point: it is no evidence of a cast, so it stays within the region the photo shows around
-  it (the bleed and flag checks). That region is about 1/5 of the photo; even a perfect color
-  over the true segment (an oracle) cuts the train photos' error by only 16.4%, and the spread
-  reaches 3.9% there. Spreading its residual over pixels the encoder shows as alike raised
-  that to 4.6-6.4% on train, but moved the flag scenes' background (scenes 7-12) from 0.68 to
-  0.80-1.42 CIEDE2000 off the flag, so one point does not. The 10% one-point target needs a
-  point to say more than its own region's color: a generator trained to read hint tokens
-  (issue 19's alternative).
-- Edits: a fresh run of these photos is only ~0.2 CPU s (one thread). A hinted run needs the
-  encoder's descriptors at the spread grid (152 channels upsampled to a 320-px grid, ~0.1 s in
-  float64, ~0.04 s in float32) and each point's geodesic distance (skimage's MCP, ~0.02 s a
-  point): the photo's base run keeps both (`SpreadMemo`), so the first hinted run builds them
-  and an edit that adds a point computes only the new point's distance. Both are reported:
-  the first hinted run (0 -> 1 point) and the edit with one more hint (1 -> 2 points, a new
-  second point each of the two timed runs), which the acceptance names.
-- Timings are CPU seconds on this shared 2-core machine (wall time there measures the other
-  work too): read the ratio.
+  shifts the whole photo (a James-Stein-shrunken mean of their residuals), a chroma slope
+  (3+ points: how their residuals grow with the predicted color, shrunk the same way) scales
+  the photo's a*b* when the model is too dull, what each residual leaves is spread over the
+  pixels the encoder shows alike (at most 10 a*b*), and each point then paints its own
+  region (`colorizer.pipeline.hint_balance`). On 24 train photos (the rules and figures at
+  `BalanceConfig`) the 5-point reduction went from 15.7% (regions only) to 34.8% (with the
+  cast), 38.1% (with the field) and 40.7% (with the slope).
+- One point: 10% of the val photos' mean error (10.435) is 1.04 CIEDE2000; the point's own
+  region (13.5% of the photo on average) gives 0.25 (2.4%). The other 0.79 would have to come
+  from the 86.5% outside its segment: a mean change there of at least 0.79 / 0.865 = 0.92 even
+  if every unit of change removed a unit of error, against a bound of 1. The one mechanism
+  with evidence for those pixels, the point's residual spread over what the encoder shows
+  alike (`BalanceConfig.one_point_cap`), removed 0.7 of error per unit of change on 24 train
+  photos (1-point reduction 3.9% -> 10.8% of 9.55, i.e. 0.66, for a change outside the
+  segment of 0.13 -> 1.32 over 79% of the photo, i.e. 0.94): at that rate the val photos'
+  10% needs a change of 0.79 / 0.7 / 0.865 = 1.3 outside the segment (bound 1), and already
+  the smallest cap tried (4 a*b*) moved the flag scenes' background (scenes 7-12) by 1.28 (bound
+  1). So one point keeps to its region: the 10% one-point target needs a point to say more
+  than its own region's color, e.g. a generator trained to read hint tokens (issue 19's
+  alternative).
+- Edits: a fresh run here is ~0.4 CPU s (one thread, context and retrieval on). An edit
+  with one more point runs only the new point's geodesic distance and the final blend (cast,
+  slope, field, the edge-snapped layers, the full-size L*a*b* -> RGB): the photo's base run
+  keeps steps 2-6, the encoder's descriptors at the spread grid, the L* there and its step
+  costs, and each earlier point's distance, descriptor distance and likeness (`SpreadMemo`).
+  A point's geodesic search stops past reach + fade (+16 split lengths), beyond which its
+  distance changes no weight (the search over the whole grid was most of an edit; the
+  output is the same to the 8-bit level). The first hinted run (0 -> 1 point) builds the
+  descriptors; the edit with one more hint (1 -> 2 points, a new second point each of the
+  two timed runs) is what the acceptance names.
+- Timings are CPU seconds (getrusage, this process and its children) on this shared 2-core
+  machine (wall time there measures the other work too): read the ratio.
 """
 # The tuning grids (train photos only): (the PipelineConfig field, its config, the values).
 # The spread: reach and how strict edges are matter most. The cast (no field) and the field
@@ -70,7 +83,13 @@ TUNE_GRIDS = {
     "field": ("hint_balance", BalanceConfig,
               {"field_feature": (0.3, 0.5, 0.8, 1.2), "field_tone": (10.0, 15.0, 25.0, 40.0),
                "field_cap": (1e9,)}),
+    "slope": ("hint_balance", BalanceConfig,
+              {"slope_gain": (0.5, 1.0), "slope_shrink": (0.5, 1.0, 2.0, 4.0)}),
+    "slope-edge": ("hint_balance", BalanceConfig,
+                   {"slope_gain": (1.0,), "slope_shrink": (0.25, 0.125, 0.0)}),
+    "one": ("hint_balance", BalanceConfig, {"one_point_cap": (0.0, 4.0, 16.0, 1e9)}),
 }
+TUNE_FLAGS = slice(6, 12)  # flag scenes 7-12 for the one-point grid (1-6: the acceptance's)
 
 
 def photos(split: str, limit: int):
@@ -146,10 +165,15 @@ def tune(limit: int, which: str, context: bool) -> list[dict]:
     base = ColorizationPipeline.from_pretrained(context=context, exemplars=context)
     for values in itertools.product(*grid.values()):
         settings = replace(kind(), **dict(zip(grid, values)))
-        summary = summarize(run_photos(base.with_config(**{name: settings}), "train", limit,
-                                       log=lambda _: None))
+        pipe = base.with_config(**{name: settings})
+        summary = summarize(run_photos(pipe, "train", limit, log=lambda _: None))
         rows.append({**dict(zip(grid, values)), **{k: summary[k] for k in (
             "reduction_one_point", "reduction_five_points", "bleed")}})
+        if which == "one":  # what one point's field does beyond a flag
+            flags = [score_flag(pipe, scene, np.random.default_rng([7, i]))[0] for i, scene
+                     in enumerate(flag_scenes(TUNE_FLAGS.stop)[TUNE_FLAGS])]
+            rows[-1].update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
+                             for key in ("flag_reached", "outside_change")})
         print(rounded(rows[-1], 4), flush=True)
     return rows
 
@@ -164,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-context", action="store_true",
                         help="context and retrieval off (faster; fresh runs are then cheaper)")
     parser.add_argument("--tune", nargs="?", const="spread", choices=sorted(TUNE_GRIDS),
-                        help="grid over the spread (default), the cast or the field settings, "
-                             "on train photos")
+                        help="grid over the spread (default), the cast, the field, the slope "
+                             "or one point's field settings, on train photos")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     if args.tune:
