@@ -1,12 +1,18 @@
 """OCR on rendered signs; skipped when Tesseract or the text detector is not installed."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from context.config import ContextConfig
-from context.ocr import tesseract_models
+from context.ocr import TextReader, tesseract_models
+from context.script import load_scripts
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 pytest.importorskip("rapidocr_onnxruntime", reason="pip install rapidocr-onnxruntime")
@@ -186,16 +192,6 @@ def test_reading_is_the_same_in_a_fresh_process_with_another_thread_count(tmp_pa
     # line no model of a group read as text left the reading: with one thread Arabic alone
     # read this Hebrew sign as no text and Hebrew never saw it (kept: "DW", Latin); with
     # two, Arabic and Hebrew ran together ("שלום"). Groups now have a fixed size.
-    import json
-    import os
-    import subprocess
-    import sys
-
-    from context.ocr import TextReader
-    from context.script import load_scripts
-
-    import numpy as np
-
     noise = np.random.default_rng(0).normal(128, 40, (200, 480)).clip(0, 255).astype(np.uint8)
     img = Image.fromarray(noise).convert("RGB").filter(ImageFilter.GaussianBlur(2))
     draw = ImageDraw.Draw(img)
