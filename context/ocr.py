@@ -330,8 +330,7 @@ class TextReader:
         # Groups of a fixed size, not of `threads`: lines settled by one group leave before
         # the next, so grouping by the thread count made the reading depend on it (slide
         # Awarzi_2 read "Koa Cy”" with 1 thread, ".ττν - μολέζπ'" with 2).
-        step = MODEL_GROUP
-        return [first] + [rest[i: i + step] for i in range(0, len(rest), step)]
+        return [first] + [rest[i: i + MODEL_GROUP] for i in range(0, len(rest), MODEL_GROUP)]
 
     def _judge(self, text: str, conf: float, box: Box, script: ScriptInfo) -> LineReading:
         counts = script_counts(text, self.scripts)
