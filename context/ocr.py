@@ -7,10 +7,11 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    into one strip, so each Tesseract call reads all lines at once.
 3. Tesseract's OSD on the strip orders the script models to try (it needs ~30 characters
    and is often wrong on one short sign, so it only sets the order).
-4. Script models run in that order, two at a time in parallel; a line is settled once a
-   model reads it with high confidence and the letters it returns lie in that model's
-   Unicode ranges (the fallback that works on short text). Unsettled lines take the best
-   reading over all models tried.
+4. Script models run in that order, in groups of two (`MODEL_GROUP`; a group's models
+   in parallel when there are threads for it); a line is settled once a model reads it
+   with high confidence and the letters it returns lie in that model's Unicode ranges
+   (the fallback that works on short text). Unsettled lines take the best reading over
+   all models tried.
 5. Retries for the largest lines no model settled: at other line heights (Tesseract's
    line finder fails on some lines at one height and reads them at another: letter-spaced
    Arabic reads only at ~20 px), then, for a line joined from several detector boxes, each
@@ -49,6 +50,9 @@ __all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "mer
 # Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
 # copy made before that).
 DETECTOR_MAX_SIDE = 4096
+# Script models after the first group are run in groups of this many (in parallel when
+# `threads` allows); a fixed number, so the reading does not depend on the thread count.
+MODEL_GROUP = 2
 _ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
 _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
 # (script code, Tesseract language model with a dictionary) for the last retry.
@@ -319,12 +323,14 @@ class TextReader:
         """Models to run, in parallel groups: OSD's pick with Latin, Cyrillic and Greek first
         (the scripts of most archive photos, and they share letter shapes, so they must
         compete on every line: Latin reads 'Ερμού' as 'Eppoú' with high confidence), then
-        the rest in pairs."""
+        the rest in groups of `MODEL_GROUP`, whatever the thread count."""
         first = [s for s in self.scripts
                  if s is osd_pick or s.code in ("Latn", "Cyrl", "Grek")]
         rest = [s for s in self.scripts if s not in first]
-        step = max(1, self.threads)
-        return [first] + [rest[i: i + step] for i in range(0, len(rest), step)]
+        # Groups of a fixed size, not of `threads`: lines settled by one group leave before
+        # the next, so grouping by the thread count made the reading depend on it (slide
+        # Awarzi_2 read "Koa Cy”" with 1 thread, ".ττν - μολέζπ'" with 2).
+        return [first] + [rest[i: i + MODEL_GROUP] for i in range(0, len(rest), MODEL_GROUP)]
 
     def _judge(self, text: str, conf: float, box: Box, script: ScriptInfo) -> LineReading:
         counts = script_counts(text, self.scripts)

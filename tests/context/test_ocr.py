@@ -1,12 +1,18 @@
 """OCR on rendered signs; skipped when Tesseract or the text detector is not installed."""
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from context.config import ContextConfig
-from context.ocr import tesseract_models
+from context.ocr import TextReader, tesseract_models
+from context.script import load_scripts
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 pytest.importorskip("rapidocr_onnxruntime", reason="pip install rapidocr-onnxruntime")
@@ -162,3 +168,44 @@ def test_slide_title_with_its_year_on_a_line_of_its_own(encoder):
     assert ctx.script.code == "Cyrl"
     assert ctx.era is not None and ctx.era.start == 1965
     assert ctx.region is not None and ctx.region.name.startswith("Astrakhan")
+
+
+FREE_SANS = "/usr/share/fonts/truetype/freefont/FreeSans.ttf"
+_READ_IN_FRESH_PROCESS = """
+import json, sys
+from PIL import Image
+from context.config import ContextConfig
+from context.ocr import TextReader
+from context.script import load_scripts
+reader = TextReader(load_scripts(ContextConfig().data_dir), threads=int(sys.argv[2]),
+                    detector_min_side=480)
+lines, _ = reader(Image.open(sys.argv[1]).convert("RGB"))
+print(json.dumps([[r.text, r.confidence, r.script] for r in lines]))
+"""
+
+
+@needs
+@pytest.mark.skipif(not {"Arabic", "Hebrew"} <= tesseract_models() or not Path(FREE_SANS).exists(),
+                    reason="tesseract-ocr-script-arab/-hebr, fonts-freefont-ttf")
+def test_reading_is_the_same_in_a_fresh_process_with_another_thread_count(tmp_path):
+    # The script models after the first group used to run in groups of `threads`, and a
+    # line no model of a group read as text left the reading: with one thread Arabic alone
+    # read this Hebrew sign as no text and Hebrew never saw it (kept: "DW", Latin); with
+    # two, Arabic and Hebrew ran together ("שלום"). Groups now have a fixed size.
+    noise = np.random.default_rng(0).normal(128, 40, (200, 480)).clip(0, 255).astype(np.uint8)
+    img = Image.fromarray(noise).convert("RGB").filter(ImageFilter.GaussianBlur(2))
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(FREE_SANS, 30)
+    draw.rectangle((30, 70, 50 + draw.textlength("שלום", font=font), 110), fill=(230, 225, 210))
+    draw.text((40, 72), "שלום", font=font, fill=(30, 30, 30))
+    img = img.filter(ImageFilter.GaussianBlur(1.0))
+    img.save(tmp_path / "sign.png")
+    here = TextReader(load_scripts(ContextConfig().data_dir), threads=2, detector_min_side=480)
+    lines, _ = here(Image.open(tmp_path / "sign.png").convert("RGB"))
+    got_here = [[r.text, r.confidence, r.script] for r in lines]
+    root = str(Path(__file__).resolve().parents[2])
+    out = subprocess.run([sys.executable, "-c", _READ_IN_FRESH_PROCESS,
+                          str(tmp_path / "sign.png"), "1"], capture_output=True, text=True,
+                         check=True, cwd=root, env={**os.environ, "PYTHONPATH": root})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == got_here
+    assert [(t, s) for t, _, s in got_here] == [("שלום", "Hebr")]
