@@ -133,8 +133,9 @@ def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[Fac
     `cloth_evidence`) and when the model, reading the gray alone, finds at least one main
     documented color plausible there (`documented_likelihood` at least `min_documented`).
     A contradicting color must also lie `min_departure` from the colors our model itself
-    gives the region from the gray (`departure`). Dyed cloth can be any color, so on cloth the model, which sees no dye in the gray, keeps
-    some doubt about its color; where it rules out every documented color, it is sure of the
+    gives the region from the gray (`departure`; 0, off, by default). Dyed cloth can be any
+    color, so on cloth the model, which sees no dye in the gray, keeps some doubt about its
+    color; where it rules out every documented color, it is sure of the
     region's own color (blue sky, a green hillside, water: the finder takes such areas for a
     lettered banner where a title is written over a slide) and that is not cloth."""
     if cloth is None or not facts:

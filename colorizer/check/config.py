@@ -7,8 +7,8 @@ their kind on none of them. The knowledge settings are chosen by `python -m eval
 on 240 such train-split photos and on a second draw of the cases (`build_cases(seed=1)`, not
 the benchmark's seed 0): `min_documented` from the seed-1 cases' cloth alone, then the
 (`cloth_evidence`, `shade_l`, `min_departure`) setting with at most 5% of the photos getting
-a knowledge finding that gets most seed-1 cases right. real-color-dev and the seed-0 cases are never used to
-choose: they only give the benchmark's figures (eval/results/check.md).
+a knowledge finding that gets most seed-1 cases right. real-color-dev and the seed-0 cases
+are never used to choose: they only give the benchmark's figures (eval/results/check.md).
 """
 
 from __future__ import annotations
