@@ -70,8 +70,8 @@ def test_markdown_has_the_headline_rows():
 def test_sweep_chooses_most_cases_right_within_the_false_alarm_bound():
     from eval.check.sweep import choose
 
-    def row(evidence, shade, false_alarm, accuracy):
-        return {"cloth_evidence": evidence, "shade_l": shade,
+    def row(evidence, shade, false_alarm, accuracy, departure=0.0):
+        return {"cloth_evidence": evidence, "shade_l": shade, "min_departure": departure,
                 "calibration_knowledge": false_alarm, "case_accuracy": accuracy}
 
     rows = [row(0.6, 33.0, 0.08, 0.95),  # most right, but too many false alarms
@@ -81,4 +81,6 @@ def test_sweep_chooses_most_cases_right_within_the_false_alarm_bound():
     assert choose([row(0.7, 33.0, 0.03, 0.9), row(0.72, 33.0, 0.03, 0.9)])["cloth_evidence"] \
         == 0.72
     assert choose([row(0.72, 20.0, 0.03, 0.9), row(0.72, 25.0, 0.03, 0.9)])["shade_l"] == 25.0
+    assert choose([row(0.72, 25.0, 0.03, 0.9), row(0.72, 25.0, 0.03, 0.9, 2.5),
+                   row(0.72, 25.0, 0.03, 0.85, 5.0)])["min_departure"] == 2.5
     assert choose([row(0.6, 33.0, 0.2, 0.9), row(0.9, 33.0, 0.1, 0.5)])["cloth_evidence"] == 0.9

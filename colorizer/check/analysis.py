@@ -39,6 +39,8 @@ class Maps:
     pool: torch.Tensor  # (Q, h, w) pooled bin probabilities (the model's grid)
     bins: torch.Tensor  # (Q, 2) bin centers
     size: tuple[int, int]  # (width, height) of the colorization
+    # (rh, rw, 2) the a*b* our model itself decodes from the gray (no context); None: unknown
+    decoded: np.ndarray | None = None
 
     @property
     def chroma(self) -> np.ndarray:
@@ -130,8 +132,10 @@ def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[Fac
     A region is compared only when it is likely cloth (mean finder probability at least
     `cloth_evidence`) and when the model, reading the gray alone, finds at least one main
     documented color plausible there (`documented_likelihood` at least `min_documented`).
-    Dyed cloth can be any color, so on cloth the model, which sees no dye in the gray, keeps
-    some doubt about its color; where it rules out every documented color, it is sure of the
+    A contradicting color must also lie `min_departure` from the colors our model itself
+    gives the region from the gray (`departure`; 0, off, by default). Dyed cloth can be any
+    color, so on cloth the model, which sees no dye in the gray, keeps some doubt about its
+    color; where it rules out every documented color, it is sure of the
     region's own color (blue sky, a green hillside, water: the finder takes such areas for a
     lettered banner where a title is written over a slide) and that is not cloth."""
     if cloth is None or not facts:
@@ -145,13 +149,24 @@ def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[Fac
         found = knowledge.contradictions(maps.lab[region], colors, share, config.min_class,
                                          config.hue_tolerance, config.gray_class,
                                          config.shade_l)
+        found = [c for c in found if departure(maps, region, c) >= config.min_departure]
         if not found:
-            continue
+            continue  # colored as the model reads the gray: no colorist's choice to judge
         documented = documented_likelihood(maps, region, colors)
         if documented >= config.min_documented:
             out.append(_knowledge_finding(found[0], region, cloth, maps, facts, colors,
                                           documented))
     return out
+
+
+def departure(maps: Maps, region: np.ndarray, found: knowledge.Contradiction) -> float:
+    """Mean a*b* distance (CIE76) of the contradicting color's pixels from the colors our
+    model decodes there from the gray alone; infinite where the model's colors are unknown."""
+    if maps.decoded is None or found.members is None:
+        return float("inf")
+    seen = maps.lab[region][found.members, 1:]
+    ours = maps.decoded[region][found.members]
+    return float(np.hypot(*(seen - ours).T).mean()) if len(seen) else 0.0
 
 
 def documented_likelihood(maps: Maps, region: np.ndarray,
@@ -185,6 +200,7 @@ def _knowledge_finding(worst: knowledge.Contradiction, region: np.ndarray, cloth
         "cloth_probability": round(probability, 3),
         "model_likelihood_of_seen": round(seen_ratio, 4),
         "model_likelihood_of_documented": round(expected_ratio, 4),
+        "departure_from_model": round(min(departure(maps, region, worst), 999.0), 1),
     }
     return Finding(KNOWLEDGE, _severity(worst.region_share, strength), message, evidence,
                    box_of(region, maps.size), worst.region_share, region)

@@ -207,8 +207,11 @@ class ColorizationChecker:
         pool = pooled(probs, self.window)
         ratio = likelihood_ratio(pool, self.bins, observed_ab(lab[..., 1:], probs.shape[-2:]))
         skin = skin_mass(probs, self.bins)
+        ours = prediction.ab[0].float().cpu().numpy()  # (2, h, w): the model's own colors
+        decoded = np.stack([analysis.upsample(c, (rh, rw)) for c in ours], axis=-1)
         return analysis.Maps(lab, analysis.upsample(ratio, (rh, rw)),
-                             analysis.upsample(skin, (rh, rw)), pool, self.bins, color.size)
+                             analysis.upsample(skin, (rh, rw)), pool, self.bins, color.size,
+                             decoded)
 
     def _cloth(self, features: dict[int, torch.Tensor], shape: tuple[int, int]
                ) -> np.ndarray | None:

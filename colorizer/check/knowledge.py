@@ -21,7 +21,7 @@ color seen, the documented colors and their sources.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -70,6 +70,8 @@ class Contradiction:
     class_share: float  # the class's share of the region
     seen_lab: tuple[float, float, float]  # the class's mean color
     seen_name: str  # "blue", "mid gray", ...
+    # (N,) bool over the region's pixels: the class's own (analysis measures them apart)
+    members: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def documented_colors(fact_id: str, colors: Sequence[dict[str, str]]) -> list[DocumentedColor]:
@@ -135,7 +137,7 @@ def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
         mean = tuple(float(v) for v in region_lab[gray].mean(0))
         if mean[0] >= shade_l and not _explained(colors, mean, float(gray.mean()), tolerance):
             name = class_name(int(color_classes(np.asarray([mean]))[0]), mean)
-            out.append(Contradiction(region_share, float(gray.mean()), mean, name))
+            out.append(Contradiction(region_share, float(gray.mean()), mean, name, gray))
     for cls in np.unique(classes[~gray]):
         inside = classes == cls
         share = float(inside.mean())
@@ -143,7 +145,8 @@ def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
             continue
         mean = tuple(float(v) for v in region_lab[inside].mean(0))
         if not _explained(colors, mean, share, tolerance):
-            out.append(Contradiction(region_share, share, mean, class_name(int(cls), mean)))
+            out.append(Contradiction(region_share, share, mean, class_name(int(cls), mean),
+                                     inside))
     return sorted(out, key=lambda c: -c.class_share)
 
 

@@ -45,6 +45,13 @@ def test_blue_and_gray_soviet_flags_are_contradictions():
     assert gray and gray[0].seen_name == "mid gray"
 
 
+def test_a_contradiction_names_its_own_pixels():
+    found = contradictions(cloth((45, 62, 45, 0.6), (45, -38, 28, 0.4)), FRANCE, 0.05, 0.3,
+                           35.0)
+    assert [c.seen_name for c in found] == ["green"]
+    assert found[0].members.shape == (1000,) and found[0].members.sum() == 400
+
+
 def test_a_detail_color_cannot_explain_a_whole_flag():
     # The RSFSR flag's light-blue hoist stripe explains a stripe, not a blue flag.
     assert contradictions(cloth((50, 62, 45, 0.75), (55, 5, -50, 0.25)), RSFSR, 0.05, 0.2,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -56,3 +58,18 @@ def test_gray_cloth_is_gray_above_deep_shade_only():
     found = knowledge_findings(seen, cloth, [SOVIET_FLAG], config)
     assert found and found[0].evidence["seen"] == "dark gray"
     assert knowledge_findings(seen, cloth, [SOVIET_FLAG], config.changed(shade_l=33.0)) == []
+
+
+def test_a_color_the_model_itself_gives_is_not_judged():
+    """The departure gate: the blue square colored as the model decodes it from the gray is
+    the gray's own evidence; the same blue where the model decodes gray is a finding."""
+    seen, cloth = maps((0.3, 0.4, 0.3))
+    as_ours = np.zeros((32, 32, 2))
+    as_ours[8:24, 8:24] = (10.0, -40.0)  # 2.8 from the square's (12, -42)
+    config = CheckConfig(min_departure=5.0)
+    ours = replace(seen, decoded=as_ours)
+    assert knowledge_findings(ours, cloth, [SOVIET_FLAG], config) == []
+    gray = replace(seen, decoded=np.zeros((32, 32, 2)))
+    found = knowledge_findings(gray, cloth, [SOVIET_FLAG], config)
+    assert len(found) == 1 and found[0].evidence["departure_from_model"] == 43.7
+    assert knowledge_findings(ours, cloth, [SOVIET_FLAG], config.changed(min_departure=2.0))
