@@ -37,8 +37,9 @@ warm, too gray), and each point hint measures the error where it is: its residua
 
 One point alone (K = 1) does none of these: it cannot tell a cast from its own object's
 color, and its field moved the flag scenes' background beyond what the issue allows (figures
-at `BalanceConfig.one_point_cap`, off), so its hint stays within its region. Only point hints with a color count (an
-area or a reference says what a region is, not how wrong the model is at one spot).
+at `BalanceConfig.one_point_cap`, off), so its hint stays within its region. Only point
+hints with a color count (an area or a reference says what a region is, not how wrong the
+model is at one spot).
 """
 
 from __future__ import annotations
