@@ -14,12 +14,15 @@ from colorizer.pipeline.color_hints import Box, ColorHint, Point
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.hint_balance import (
+    SCALE_MAX,
     BalanceConfig,
+    beyond_regions,
     cast_shift,
     chroma_slope,
     color_points,
     point_residuals,
     residual_field,
+    uncertainty_scale,
 )
 from colorizer.pipeline.hint_spread import hint_ab
 from colorizer.pipeline.imageio import load_image
@@ -140,3 +143,39 @@ def test_no_hints_leave_step_6_colors_exactly(pipe, halves):
                                    base.colors.context_weight.float())
     assert np.array_equal(np.asarray(result.image), np.asarray(merged))
 
+
+
+def test_the_uncertainty_scale_is_relative_and_bounded():
+    u = torch.tensor([[[[0.2, 0.4], [0.6, 0.8]]]])
+    off = BalanceConfig(uncertainty_power=0.0)
+    assert uncertainty_scale(u, (2, 2), off) is None  # power 0: all alike
+    assert uncertainty_scale(None, (2, 2), BalanceConfig(uncertainty_power=1.0)) is None
+    scale = uncertainty_scale(u, (2, 2), BalanceConfig(uncertainty_power=1.0))[0, 0]
+    assert scale.flatten().tolist() == pytest.approx([0.4, 0.8, 1.2, 1.6])  # u / mean u
+    squared = uncertainty_scale(u, (2, 2), BalanceConfig(uncertainty_power=2.0))[0, 0]
+    assert squared.flatten().tolist() == pytest.approx([0.16, 0.64, 1.44, 2.56])
+    sure = torch.tensor([[[[1e-4, 1.0]]]])  # a near-certain pixel still moves a little
+    bounded = uncertainty_scale(sure, (1, 2), BalanceConfig(uncertainty_power=3.0))[0, 0]
+    assert bounded.flatten().tolist() == pytest.approx([0.1, SCALE_MAX])
+    with pytest.raises(ValueError, match="uncertainty_power must not be negative"):
+        BalanceConfig(uncertainty_power=-1.0)
+
+
+def test_uncertain_pixels_move_more_and_the_points_get_their_residual():
+    """Cast only: three agreeing points on the unsure left half (u 0.8) correct it by their
+    residual; the sure right half (u 0.2) by a quarter of it (power 1), not at all alike."""
+    ab = torch.zeros(1, 2, 16, 32)
+    u = torch.full((1, 1, 16, 32), 0.2)
+    u[..., :16] = 0.8
+    points = [ColorHint(Point(x, y), RED) for x, y in ((4, 4), (8, 12), (12, 6))]
+    grid, effective = np.full((16, 32), 50.0), torch.zeros(3, 16, 32)
+    config = BalanceConfig(gain=1.0, shrink=0.0, field_cap=0.0, slope_gain=0.0,
+                           uncertainty_power=1.0)
+    out, _ = beyond_regions(points, ab, grid, None, effective, (32, 16), config, None, u)
+    a, b = hint_ab((0xc0, 0x18, 0x18))
+    assert out[0, :, 8, 4].tolist() == pytest.approx([a, b], rel=1e-4)  # the residual
+    assert out[0, :, 8, 28].tolist() == pytest.approx([a / 4, b / 4], rel=1e-4)
+    alike, _ = beyond_regions(points, ab, grid, None, effective, (32, 16),
+                              BalanceConfig(gain=1.0, shrink=0.0, field_cap=0.0,
+                                            slope_gain=0.0, uncertainty_power=0.0), None, u)
+    assert torch.allclose(alike[0, :, 8, 4], alike[0, :, 8, 28])  # power 0: u not read

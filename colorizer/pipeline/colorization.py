@@ -298,7 +298,7 @@ class ColorizationPipeline:
                              base.guide_work,
                              reference_fn(self._parts(), photo.lightness, base.prediction),
                              self.config.hint_spread, base.spread,
-                             self.config.hint_balance)
+                             self.config.hint_balance, base.colors.uncertainty)
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
         merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),

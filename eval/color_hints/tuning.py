@@ -1,0 +1,154 @@
+"""A fast tuning set for several points' settings (`BalanceConfig`): train-split photos only.
+
+    python -m eval.color_hints.tuning --limit 80 --grid 'slope_shrink=0.25,1' ...
+
+The acceptance's scoring (photos.py) times every run; tuning needs only the errors, so each
+photo's base run (steps 2-6) is computed once and every setting reuses it: the hint step and
+the full-size merge alone run per setting. The photos are the train split in the seed-1
+shuffle, skipping the first `SKIP` (the 24 the first settings were tuned on stay out, so the
+set is new to every knob), and the points are drawn from generator (`SEED`, index): other
+places than the acceptance's generator (0, index). The val photos are never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+from skimage.color import deltaE_ciede2000
+
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.full_size import merge_full_size
+from colorizer.pipeline.hint_balance import BalanceConfig
+from colorizer.pipeline.hint_spread import SpreadConfig
+from colorizer.pipeline.hint_step import apply_hints
+from eval import metrics
+from eval.color_hints.photos import (
+    POINTS,
+    load_truth,
+    random_points,
+    segment_of,
+    truth_hints,
+)
+from eval.common import RESULTS_DIR, luminance_input, pixels, rounded
+
+SKIP = 24  # the train photos the earlier settings were chosen on
+SEED = 5  # point placement: generator (SEED, index)
+SPREAD = "spread."  # a grid name with this prefix is a SpreadConfig field
+
+
+@dataclass
+class TunePhoto:
+    """One train photo with its base run and what every setting is scored against."""
+
+    truth_lab: np.ndarray
+    lightness: torch.Tensor
+    base: object  # colorizer.pipeline.edits.BaseRun
+    hints: list
+    segment: np.ndarray
+    none_lab: np.ndarray
+    de_none: float
+
+
+def prepare(pipe: ColorizationPipeline, limit: int, log=print) -> list[TunePhoto]:
+    from eval.color_hints.cli import photos  # the cli imports this module's caller
+
+    out = []
+    for i, path in enumerate(photos("train", SKIP + limit)[SKIP:]):
+        truth = load_truth(path)
+        gray = luminance_input(truth)
+        plain = pipe(gray)
+        prepared = pipe.prepare(gray)
+        base = pipe.edits.get(prepared.edit_key)
+        points = random_points(np.random.default_rng([SEED, i]), truth.shape[:2], POINTS)
+        truth_lab, none_lab = metrics.lab_of(truth), metrics.lab_of(pixels(plain.image))
+        out.append(TunePhoto(truth_lab, prepared.lightness, base, truth_hints(truth, points),
+                             segment_of(truth, points[0]), none_lab,
+                             float(deltaE_ciede2000(truth_lab, none_lab, channel_axis=-1).mean())))
+        log(f"{i}: {path.name[:40]} dE {out[-1].de_none:.2f}")
+    return out
+
+
+def output_lab(pipe: ColorizationPipeline, photo: TunePhoto, hints) -> np.ndarray:
+    base = photo.base
+    hinted = apply_hints(hints, {}, photo.lightness, base.ab_work, base.guide_work, None,
+                         pipe.config.hint_spread, base.spread, pipe.config.hint_balance,
+                         base.colors.uncertainty)
+    image, _, _ = merge_full_size(photo.lightness, hinted.ab,
+                                  base.colors.uncertainty.float(),
+                                  base.colors.context_weight.float())
+    return metrics.lab_of(pixels(image))
+
+
+def score(pipe: ColorizationPipeline, photos: list[TunePhoto]) -> dict[str, float]:
+    """Mean 1- and 5-point reductions (ratios of means, as the acceptance) and the first
+    point's change outside its segment."""
+    none, one, five, bleed = [], [], [], []
+    for photo in photos:
+        one_lab = output_lab(pipe, photo, photo.hints[:1])
+        five_lab = output_lab(pipe, photo, photo.hints)
+        none.append(photo.de_none)
+        one.append(float(deltaE_ciede2000(photo.truth_lab, one_lab, channel_axis=-1).mean()))
+        five.append(float(deltaE_ciede2000(photo.truth_lab, five_lab, channel_axis=-1).mean()))
+        change = deltaE_ciede2000(photo.none_lab, one_lab, channel_axis=-1)
+        bleed.append(float(change[~photo.segment].mean()))
+    half = len(photos) // 2
+    return {"reduction_one_point": 1 - np.mean(one) / np.mean(none),
+            "reduction_five_points": 1 - np.mean(five) / np.mean(none),
+            # the two halves: a choice that generalises helps both
+            "five_first_half": 1 - np.mean(five[:half]) / np.mean(none[:half]),
+            "five_second_half": 1 - np.mean(five[half:]) / np.mean(none[half:]),
+            "bleed": float(np.mean(bleed)), "de_none": float(np.mean(none))}
+
+
+def parse_grid(items: list[str]) -> dict[str, tuple[float, ...]]:
+    """['name=v1,v2', ...] -> {name: (v1, v2)}."""
+    grid = {}
+    for item in items:
+        name, values = item.split("=")
+        grid[name] = tuple(float(v) for v in values.split(","))
+    return grid
+
+
+def settings(chosen: dict[str, float]) -> tuple[BalanceConfig, SpreadConfig]:
+    """The defaults with a grid point's values: `spread.NAME` a `SpreadConfig` field, any
+    other name a `BalanceConfig` one (an unknown name: a TypeError)."""
+    spread = {k.removeprefix(SPREAD): v for k, v in chosen.items() if k.startswith(SPREAD)}
+    balance = {k: v for k, v in chosen.items() if not k.startswith(SPREAD)}
+    return replace(BalanceConfig(), **balance), replace(SpreadConfig(), **spread)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.color_hints.tuning",
+                                     description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--limit", type=int, default=80, help="train photos (default 80)")
+    parser.add_argument("--grid", nargs="*", default=[],
+                        help="BalanceConfig fields, e.g. field_cap=5,10, or SpreadConfig ones as "
+                             "spread.reach=1,1.6 (default: the defaults)")
+    parser.add_argument("--out", default=None, help="JSON rows under eval/results/")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    pipe = ColorizationPipeline.from_pretrained()
+    pipe.edits.size = args.limit + 1  # every photo's base run stays
+    photos = prepare(pipe, args.limit)
+    grid = parse_grid(args.grid)
+    rows = []
+    for values in itertools.product(*grid.values()):
+        chosen = dict(zip(grid, values))
+        balance, spread = settings(chosen)
+        row = {**chosen, **score(pipe.with_config(hint_balance=balance, hint_spread=spread),
+                                 photos)}
+        rows.append(rounded(row, 4))
+        print(rows[-1], flush=True)
+    if args.out:
+        (RESULTS_DIR / args.out).write_text(json.dumps(rows, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
