@@ -232,3 +232,39 @@ def test_the_gate_table_weighs_each_photos_colored_share_by_its_admission():
     assert strict["fired_full"] == pytest.approx(1 / 3)
     assert strict["colored_pixels"] == pytest.approx((0.01 + 0.5 * 0.02) / 3)
     assert len(rows) == len(PAIRS)
+
+
+def test_uniform_cloth_is_a_plain_dye_of_the_list():
+    from colorizer.training.flag_finder_cloth import UNIFORM_DYES, uniform_cloth
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        texture = uniform_cloth(rng)
+        assert texture.shape[2] == 4 and np.all(texture[..., 3] == 1.0)
+        rgb = (texture[..., :3] * 255).reshape(-1, 3)
+        values, counts = np.unique(rgb.round(), axis=0, return_counts=True)
+        ground = values[counts.argmax()]
+        assert counts.max() / len(rgb) > 0.6  # plain: one dye covers most of it
+        nearest = min(np.abs(ground - np.asarray(d)).max() for d in UNIFORM_DYES)
+        assert nearest <= 0.15 * 255 + 20  # the dye's jitter (15%, a few levels of noise)
+
+
+def test_scenes_with_uniforms_draw_them_and_without_keep_the_v1_stream(tmp_path):
+    from colorizer.training import flag_finder_scenes as s
+
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((400, 520, 3), 128, np.uint8)).save(photo)
+    design = np.zeros((40, 60, 4), np.float32)
+    design[..., 0] = design[..., 3] = 1.0  # a red design: its L* is far from a khaki's
+
+    def scene(uniforms: float, seed: int = 0):
+        return s.make_scene(np.random.default_rng(seed), photo, [], [design], 1, uniforms)
+
+    plain = scene(0.0)
+    again = scene(0.0)
+    assert np.array_equal(plain.lightness, again.lightness)
+    # A tiny share never draws (rng.random() < 1e-9 is false) yet consumes one number: the
+    # stream differs from v1's, while 0 leaves it as it was.
+    assert not np.array_equal(plain.lightness, scene(1e-9).lightness)
+    uniform = scene(1.0)
+    assert uniform.cloth.sum() > 0

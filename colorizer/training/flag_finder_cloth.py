@@ -101,6 +101,42 @@ def drawn_cloth(rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
 
 
+# Uniform dyes (sRGB): khaki, olive drab, field grey, horizon blue, navy, rifle green,
+# brown, feldgrau, grey. A uniform's cloth is plain and often light in the gray, unlike the
+# saturated reds of most drawn cloths; without such cloths the finder missed plain uniforms.
+UNIFORM_DYES = ((195, 176, 145), (107, 100, 60), (110, 112, 100), (124, 162, 184),
+                (35, 45, 75), (50, 70, 50), (120, 85, 55), (95, 100, 85), (150, 150, 145))
+
+
+def uniform_cloth(rng: np.random.Generator) -> np.ndarray:
+    """Plain uniform cloth: a jittered dye of UNIFORM_DYES, seams, maybe a pocket, a belt
+    and buttons of the same dye or a little darker (texture, not a design): RGBA."""
+    w = 320
+    h = int(w * rng.uniform(0.8, 1.6))
+    base = np.asarray(UNIFORM_DYES[int(rng.integers(len(UNIFORM_DYES)))], float)
+    ground = tuple(int(v) for v in np.clip(base * rng.uniform(0.85, 1.15)
+                                           + rng.normal(0, 6, 3), 0, 255))
+    darker = tuple(int(v * rng.uniform(0.55, 0.8)) for v in ground)
+    image = Image.new("RGB", (w, h), ground)
+    draw = ImageDraw.Draw(image)
+    for _ in range(int(rng.integers(0, 3))):  # seams
+        x = int(rng.uniform(0.2, 0.8) * w)
+        draw.line([(x, 0), (x + int(rng.normal(0, 10)), h)], fill=darker, width=3)
+    if rng.random() < 0.5:  # a pocket
+        px, py = rng.uniform(0.1, 0.6) * w, rng.uniform(0.1, 0.5) * h
+        draw.rectangle([px, py, px + 0.25 * w, py + 0.2 * h], outline=darker, width=3)
+    if rng.random() < 0.3:  # a belt
+        y = int(rng.uniform(0.4, 0.8) * h)
+        draw.rectangle([0, y, w, y + int(0.05 * h)], fill=darker)
+    if rng.random() < 0.4:  # buttons
+        x = rng.uniform(0.4, 0.6) * w
+        for k in range(int(rng.integers(3, 6))):
+            y = (k + 1) * h / 7
+            draw.ellipse([x - 5, y - 5, x + 5, y + 5], fill=darker)
+    rgb = np.asarray(image, dtype=np.float32) / 255.0
+    return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
+
+
 # --- geometry ------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from colorizer.training.flag_finder_cloth import (
     draw_pole,
     drawn_cloth,
     place_cloth,
+    uniform_cloth,
 )
 
 VAL_FRACTION = 0.05  # the colorizer's split: the finder never sees val or test photos
@@ -95,14 +96,19 @@ class Scene:
 
 
 def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
-               designs: list[np.ndarray], cloths: int) -> Scene:
-    """`cloths` cloths (0: a negative) on `photo`, one film; occluders from `others`."""
+               designs: list[np.ndarray], cloths: int, uniforms: float = 0.0) -> Scene:
+    """`cloths` cloths (0: a negative) on `photo`, one film; occluders from `others`;
+    each cloth a plain uniform cloth with probability `uniforms` (0: the draw of
+    flag-finder-v1, whose random stream it leaves unchanged)."""
     linear = load_scene_photo(photo, rng)
     cloth = np.zeros((SCENE_H, SCENE_W), np.float32)
     big = rng.random() < 0.5
     for _ in range(cloths):
-        texture = (designs[int(rng.integers(len(designs)))] if rng.random() < 0.5
-                   else drawn_cloth(rng))
+        if uniforms > 0 and rng.random() < uniforms:
+            texture = uniform_cloth(rng)
+        else:
+            texture = (designs[int(rng.integers(len(designs)))] if rng.random() < 0.5
+                       else drawn_cloth(rng))
         share = (rng.uniform(0.04, 0.3) if big and cloths == 1
                  else np.exp(rng.uniform(np.log(0.01), np.log(0.12))))
         placed = place_cloth(rng, texture, share)
@@ -168,8 +174,9 @@ def encode_scenes(generator: ColorGenerator, scenes_l: list[np.ndarray],
 
 def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: list[Path],
                  designs: list[np.ndarray], count: int, seed: int, strides: tuple[int, ...],
-                 negative_share: float = 0.5) -> Cached:
-    """`count` scenes drawn and encoded in chunks (memory stays small)."""
+                 negative_share: float = 0.5, uniforms: float = 0.0) -> Cached:
+    """`count` scenes drawn and encoded in chunks (memory stays small); `uniforms`: see
+    `make_scene`."""
     rng = np.random.default_rng(seed)
     maps: dict[int, list[torch.Tensor]] = {s: [] for s in strides}
     targets = []
@@ -181,7 +188,7 @@ def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: l
         else:
             photo = photos[int(rng.integers(len(photos)))]
         cloths = 0 if negative else int(rng.choice([1, 1, 1, 2, 2, 3, 4, 6]))
-        chunk.append(make_scene(rng, photo, photos, designs, cloths))
+        chunk.append(make_scene(rng, photo, photos, designs, cloths, uniforms))
         if len(chunk) == 32 or i == count - 1:
             encoded = encode_scenes(generator, [s.lightness for s in chunk], strides)
             for s in strides:

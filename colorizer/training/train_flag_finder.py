@@ -18,7 +18,9 @@
    With `--hard-negatives N` (flag_finder_mining.py), a first-round finder (fitted here,
    or `--mine-with FOLDER`) scores `--probe` fit photos as the pipeline sees them, and N
    flag-free scenes are drawn again from the `--mined` most cloth-like: what it confused
-   with cloth becomes a negative of the final fit.
+   with cloth becomes a negative of the final fit. With `--uniforms SHARE`, that share of
+   the cloths is plain uniform cloth in a military dye (`flag_finder_cloth.uniform_cloth`;
+   measured for the check, not shipped: eval/results/check-finder-v3.md).
 3. The frozen generator's encoder maps of each scene (`ColorGenerator.encode`, the pipeline's
    step 3) are cached in memory; the target of each stride-8 cell is its share of visible
    cloth. The head is fitted by class-balanced BCE with Adam on the cached maps (cached in
@@ -130,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="most cloth-like of the probed photos that the negatives are drawn from")
     p.add_argument("--mine-with", type=Path, default=None,
                    help="a folder with a first-round flag_finder.safetensors (default: fit one)")
+    p.add_argument("--uniforms", type=float, default=0.0,
+                   help="share of the training scenes' cloths drawn as plain uniform cloth "
+                        "(flag_finder_cloth.uniform_cloth); 0: none (flag-finder-v1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--evaluate", action="store_true",
@@ -173,10 +178,11 @@ def _encoded(args: argparse.Namespace, generator: ColorGenerator, sources: _Sour
              strides: tuple[int, ...]) -> tuple[Cached | None, Cached, Cached]:
     """Training scenes (None with --evaluate), held-out scenes and the flag-free val-split
     photo views, each encoded once and cached under /tmp by its count and seed."""
+    uniforms = f"-u{args.uniforms:g}" if args.uniforms > 0 else ""
     train = None if args.evaluate else cached_scenes(
-        f"train-{args.scenes}-{args.seed}", lambda: build_cached(
+        f"train-{args.scenes}-{args.seed}{uniforms}", lambda: build_cached(
             generator, sources.fit, sources.reds, sources.designs, args.scenes, args.seed,
-            strides))
+            strides, uniforms=args.uniforms))
     held = cached_scenes(f"held-{args.val_scenes}-{args.seed}", lambda: build_cached(
         generator, sources.holdout, sources.reds[:0], sources.designs, args.val_scenes,
         args.seed + 1, strides))
