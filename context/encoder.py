@@ -75,7 +75,8 @@ class ContextEncoder:
                                     detector_side=config.detector_side,
                                     detector_min_side=config.detector_min_side,
                                     language_models=tuple(
-                                        lang.code for lang in load_languages(config.data_dir)))
+                                        lang.code for lang in load_languages(config.data_dir)),
+                                    lexicon=cyrillic_names(config.data_dir))
             except (ImportError, RuntimeError) as e:
                 unavailable["ocr"] = str(e)
         else:

@@ -33,23 +33,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Protocol
 
-import numpy as np
 from PIL import Image
 
+from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetector
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
-from context.regions import line_angles, line_size, merge_words, quad_angle
+from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
+from context.writing import looks_disguised, names_in
 
-__all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "merge_words",
-           "tesseract_install", "tesseract_models"]
+__all__ = ["DETECTOR_MAX_SIDE", "LineReading", "RapidTextDetector", "TextBoxDetector",
+           "TextReader", "build_strip", "merge_words", "tesseract_install", "tesseract_models"]
 
-# Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
-# copy made before that).
-DETECTOR_MAX_SIDE = 4096
 # Script models after the first group are run in groups of this many (in parallel when
 # `threads` allows); a fixed number, so the reading does not depend on the thread count.
 MODEL_GROUP = 2
@@ -61,13 +57,6 @@ DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 Box = tuple[int, int, int, int]
 
 
-class TextBoxDetector(Protocol):
-    """Finds text lines: returns (x0, y0, x1, y1, score) boxes in image pixels, optionally
-    with a sixth field, the line's angle in degrees (context/regions.py)."""
-
-    def __call__(self, image: Image.Image) -> list[tuple]: ...
-
-
 @dataclass(frozen=True)
 class LineReading:
     text: str
@@ -76,61 +65,6 @@ class LineReading:
     script: str | None  # ISO 15924 of the model whose reading was kept
     consistency: float  # share of letters in that model's script
     angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
-
-
-class RapidTextDetector:
-    """PP-OCRv4 text detection shipped by `rapidocr-onnxruntime` (no network needed)."""
-
-    name = "rapidocr-onnxruntime PP-OCRv4 det"
-
-    def __init__(self, side: int = 736, threads: int = 1, min_side: int = 0):
-        try:
-            import rapidocr_onnxruntime
-            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
-        except ImportError as e:
-            raise ImportError(
-                "text detection needs rapidocr-onnxruntime: pip install rapidocr-onnxruntime"
-            ) from e
-        root = Path(rapidocr_onnxruntime.__file__).parent
-        self.side = side
-        # Smaller photos may be enlarged to this long side first (0: never; the encoder
-        # sets ContextConfig.detector_min_side, 480: on the 240 x 180 titled slides of
-        # eval/real_writing.py the detector finds the title in 39/39 at 480, 35/39 without).
-        self.min_side = min_side
-        self._det = TextDetector({
-            "model_path": str(root / "models" / "ch_PP-OCRv4_det_infer.onnx"),
-            "limit_side_len": side, "limit_type": "max",
-            "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
-            "thresh": 0.3, "box_thresh": 0.5, "max_candidates": 200, "unclip_ratio": 1.6,
-            "use_dilation": True, "score_mode": "fast",
-            "intra_op_num_threads": threads, "inter_op_num_threads": 1,
-            "use_cuda": False, "use_dml": False,
-        })
-
-    def __call__(self, image: Image.Image) -> list[tuple[int, int, int, int, float, float]]:
-        """(x0, y0, x1, y1, score, angle) per text box, in `image` pixels."""
-        # The detector works at `side` px anyway: a larger photo is shrunk before the copy
-        # (boxes scaled back), and a strip thinner than the detector's stride is skipped; a
-        # small one is enlarged to `min_side` only when that is set (off: see above).
-        if min(image.size) < 8:
-            return []
-        scale = min(max(1.0, self.min_side / max(image.size)),
-                    DETECTOR_MAX_SIDE / max(image.size))
-        if scale != 1.0:
-            image = image.resize((max(1, round(image.width * scale)),
-                                  max(1, round(image.height * scale))),
-                                 Image.BICUBIC if scale > 1.0 else Image.BILINEAR)
-        rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # (H, W, 3) BGR as rapidocr expects
-        quads, _ = self._det(np.ascontiguousarray(rgb))
-        if quads is None or len(quads) == 0:
-            return []
-        out = []
-        for q in quads:  # (4, 2) corner points
-            x0, y0 = q.min(axis=0) / scale
-            x1, y1 = q.max(axis=0) / scale
-            out.append((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)), 1.0,
-                        round(quad_angle(q), 1)))
-        return out
 
 
 def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str,
@@ -163,7 +97,8 @@ class TextReader:
                  retry_heights: tuple[int, ...] = (32, 24, 20),
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
                  clean: bool = True, detector_threads: int = 1,
-                 dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS):
+                 dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS,
+                 lexicon: tuple[str, ...] = ()):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -189,6 +124,9 @@ class TextReader:
         self.dictionary_readers = [replace(by_code[code], tesseract=model)
                                    for code, model in dictionary_models
                                    if code in by_code and model in models]
+        # Lower-case Cyrillic place names (context/writing.py: cyrillic_names): a Latin
+        # reading that may be Cyrillic in look-alike letters is read again (`_unmask`).
+        self.lexicon = lexicon
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
     @property
@@ -246,7 +184,37 @@ class TextReader:
                     best += got
         kept = [replace(b, angle=angles.get(b.box, 0.0)) for b in best
                 if b is not None and b.text]
+        kept = self._unmask(image, kept, angles)
         return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+
+    def _unmask(self, image: Image.Image, readings: list[LineReading],
+                angles: dict[Box, float]) -> list[LineReading]:
+        """Latin readings that may be Cyrillic in look-alike letters ("Aarecran" for printed
+        "Дагестан", "Bapkouyp" for "Байконур"), the largest few, read again by the Cyrillic
+        script and dictionary models in the plain views; a Cyrillic reading that names a
+        place of `lexicon` replaces the Latin one (the first model and view that does, the
+        more confident one when several do). Latin writing ("Budapest") names no Cyrillic
+        place and stays."""
+        models = [s for s in self.scripts + tuple(self.dictionary_readers) if s.code == "Cyrl"]
+        suspects = [j for j, r in enumerate(readings)
+                    if r.script == "Latn" and looks_disguised(r.text)]
+        suspects = sorted(sorted(suspects, key=lambda j: -_area(readings[j].box))
+                          [: self.retry_lines])
+        if not self.lexicon or not models or not suspects:
+            return readings
+        boxes = [readings[j].box for j in suspects]
+        out = list(readings)
+        for view in (LineView(), LineView(binarized=True)):
+            strip, tops = build_strip(image, boxes, view, angles)
+            jobs = [self._pool.submit(_read_strip, self.engine, strip, tops, s.tesseract,
+                                      view.height) for s in models]
+            for script, job in zip(models, jobs):  # in model order, whatever finishes first
+                for j, box, (text, conf) in zip(suspects, boxes, job.result()):
+                    if names_in(text, self.lexicon) and (out[j].script != "Cyrl"
+                                                         or conf > out[j].confidence):
+                        out[j] = replace(self._judge(text, conf, box, script),
+                                         angle=readings[j].angle)
+        return out
 
     def read_with(self, image: Image.Image, boxes: list[Box], models: Sequence[str],
                   angles: dict[Box, float] | None = None) -> dict[str, list[tuple[str, float]]]:
@@ -276,7 +244,7 @@ class TextReader:
         self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles)
         retry = [j for j in range(len(boxes)) if not _settled(best[j])]
         retry = sorted(sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
-        views = [LineView(h) for h in self.retry_heights]
+        views = [LineView(binarized=True)] + [LineView(h) for h in self.retry_heights]
         if self.clean:
             views += [LineView(cleaned_for="light"), LineView(cleaned_for="dark")]
         for view in views:
@@ -286,7 +254,7 @@ class TextReader:
             self._read(image, boxes, retry, batches, view, best, angles)
         retry = [j for j in retry if not _settled(best[j])]
         if retry and self.dictionary_readers:
-            for view in [LineView()] + views[len(self.retry_heights):]:
+            for view in [LineView()] + [v for v in views if v.cleaned_for]:
                 self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles)
         return best
 
