@@ -38,7 +38,13 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
-from context.writing import checked_year, cyrillic_names, repair_homoglyphs, repair_spelling
+from context.writing import (
+    checked_year,
+    cyrillic_names,
+    place_names,
+    repair_homoglyphs,
+    repair_spelling,
+)
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
@@ -76,7 +82,7 @@ class ContextEncoder:
                                     detector_min_side=config.detector_min_side,
                                     language_models=tuple(
                                         lang.code for lang in load_languages(config.data_dir)),
-                                    lexicon=cyrillic_names(config.data_dir))
+                                    lexicon=place_names(config.data_dir))
             except (ImportError, RuntimeError) as e:
                 unavailable["ocr"] = str(e)
         else:

@@ -1,10 +1,11 @@
 """Writing in photos: text boxes from a detector, then Tesseract per box, script by box.
 
 Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes in steps:
-1. A text-box detector (PP-OCRv4 det from `rapidocr-onnxruntime`, offline) finds words and
-   lines; words on one line are joined (`merge_words`).
-2. The largest lines are cropped, brought to dark-on-light at a fixed height and stacked
-   into one strip, so each Tesseract call reads all lines at once.
+1. A text-box detector (PP-OCRv4 det from `rapidocr-onnxruntime`, offline; context/
+   detector.py) finds words and lines; words on one line are joined (`merge_words`).
+2. The largest lines are cropped, brought to dark-on-light at a fixed height with their
+   ground flattened to white (context/line_images.py) and stacked into one strip, so each
+   Tesseract call reads all lines at once.
 3. Tesseract's OSD on the strip orders the script models to try (it needs ~30 characters
    and is often wrong on one short sign, so it only sets the order).
 4. Script models run in that order, in groups of two (`MODEL_GROUP`; a group's models
@@ -12,7 +13,7 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    with high confidence and the letters it returns lie in that model's Unicode ranges
    (the fallback that works on short text). Unsettled lines take the best reading over
    all models tried.
-5. Retries for the largest lines no model settled: at other line heights (Tesseract's
+5. Retries for the largest lines no model settled: binarized, at other line heights (Tesseract's
    line finder fails on some lines at one height and reads them at another: letter-spaced
    Arabic reads only at ~20 px), then, for a line joined from several detector boxes, each
    box on its own (a sign placed beside other writing of the photo, of the other polarity,
@@ -23,6 +24,10 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    lettering the script models read as noise often comes out as words there ("Хорезм-1984"
    on a slide's felt-tip title). A line of digits alone (a title's year, "1979 г.") counts as
    in every script, so it is retried and kept like a line of letters.
+7. The words decide between scripts (with `lexicon`, the gazetteer's place names): a line
+   whose kept reading names no place takes another model's reading of it that does
+   (`_named`), and a Latin reading in letters with Cyrillic look-alikes is read again by
+   the Cyrillic models, whose reading is kept when it names a place (`_unmask`).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -51,6 +56,9 @@ __all__ = ["DETECTOR_MAX_SIDE", "LineReading", "RapidTextDetector", "TextBoxDete
 MODEL_GROUP = 2
 _ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
 _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
+# A reading that names a place replaces the kept one from this confidence on: the encoder's
+# floor (ContextConfig.ocr_min_confidence), below which it would drop it and the line with it.
+_NAMED_MIN = 0.35
 # (script code, Tesseract language model with a dictionary) for the last retry.
 DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 
@@ -166,7 +174,8 @@ class TextReader:
         strip, _ = build_strip(image, boxes, angles=angles)
         osd = self.engine.osd(strip) if self.use_osd else (None, 0.0)
         batches = self._batches(self._by_osd.get(osd[0] or ""))
-        best = self._read_lines(image, boxes, batches, angles)
+        seen: dict[Box, list[LineReading]] = {}  # every model's reading of each box
+        best = self._read_lines(image, boxes, batches, angles, seen)
         # A joined line that no model settled is read again box by box (the largest few);
         # the boxes' readings replace the line's when they score higher, letter for letter.
         split = [j for j, (_, parts) in enumerate(lines)
@@ -174,7 +183,7 @@ class TextReader:
         split = sorted(sorted(split, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
         if split:
             parts = [p for j in split for p in lines[j][1]]
-            part_best = self._read_lines(image, parts, batches, angles)
+            part_best = self._read_lines(image, parts, batches, angles, seen)
             k = 0
             for j in split:
                 got = part_best[k: k + len(lines[j][1])]
@@ -184,8 +193,19 @@ class TextReader:
                     best += got
         kept = [replace(b, angle=angles.get(b.box, 0.0)) for b in best
                 if b is not None and b.text]
-        kept = self._unmask(image, kept, angles)
+        kept = self._unmask(image, [self._named(r, seen) for r in kept], angles)
         return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+
+    def _named(self, reading: LineReading, seen: dict[Box, list[LineReading]]) -> LineReading:
+        """The script decision per line, by the words read: when the kept reading names no
+        place of `lexicon` and another model's reading of the line does, the best-scoring
+        such reading is kept instead (the Greek model read printed "Владивосток-70" as
+        "Βπαηνβοςζοκ-τσ", the Cyrillic one read "Pechora, 1936" as "Ресвога 936")."""
+        if not self.lexicon or names_in(reading.text, self.lexicon):
+            return reading
+        named = [r for r in seen.get(reading.box, ())
+                 if r.confidence >= _NAMED_MIN and names_in(r.text, self.lexicon)]
+        return replace(max(named, key=_score), angle=reading.angle) if named else reading
 
     def _unmask(self, image: Image.Image, readings: list[LineReading],
                 angles: dict[Box, float]) -> list[LineReading]:
@@ -237,11 +257,13 @@ class TextReader:
                          + tuple(s.tesseract for s in self.dictionary_readers))
 
     def _read_lines(self, image: Image.Image, boxes: list[Box], batches: list[list[ScriptInfo]],
-                    angles: dict[Box, float]) -> list[LineReading | None]:
+                    angles: dict[Box, float], seen: dict[Box, list[LineReading]]
+                    ) -> list[LineReading | None]:
         """The best reading of each box: all at LINE_HEIGHT, then the largest few that no
         model settled at each of `retry_heights` in turn, then cleaned (line_images.py)."""
         best: list[LineReading | None] = [None] * len(boxes)
-        self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles)
+        self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles,
+                   seen)
         retry = [j for j in range(len(boxes)) if not _settled(best[j])]
         retry = sorted(sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
         views = [LineView(binarized=True)] + [LineView(h) for h in self.retry_heights]
@@ -251,16 +273,18 @@ class TextReader:
             retry = [j for j in retry if not _settled(best[j])]
             if not retry:
                 break
-            self._read(image, boxes, retry, batches, view, best, angles)
+            self._read(image, boxes, retry, batches, view, best, angles, seen)
         retry = [j for j in retry if not _settled(best[j])]
         if retry and self.dictionary_readers:
             for view in [LineView()] + [v for v in views if v.cleaned_for]:
-                self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles)
+                self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles,
+                           seen)
         return best
 
     def _read(self, image: Image.Image, boxes: list[Box], pending: list[int],
               batches: list[list[ScriptInfo]], view: LineView,
-              best: list[LineReading | None], angles: dict[Box, float]) -> None:
+              best: list[LineReading | None], angles: dict[Box, float],
+              seen: dict[Box, list[LineReading]]) -> None:
         """Read the `pending` lines with each batch of models in turn in one view,
         keeping the best reading per line in `best`; settled lines leave, and so do boxes
         that no model reads as text (texture, edges)."""
@@ -280,6 +304,7 @@ class TextReader:
                         # models' readings only compete on score (their words are the check)
                         continue
                     letters[j] = max(letters[j], sum(ch.isalnum() for ch in text))
+                    seen.setdefault(boxes[j], []).append(reading)
                     if best[j] is None or _score(reading) > _score(best[j]):
                         best[j] = reading
             # A line is text when some model of the batch reads 3+ letters or digits in it (the

@@ -75,10 +75,31 @@ def looks_disguised(text: str) -> bool:
 
 
 def names_in(text: str, names: tuple[str, ...]) -> int:
-    """How many words of 4+ Cyrillic letters in `text` are, or nearly spell (one edit in
-    five letters), a name of `names` (`cyrillic_names`)."""
-    return sum(_closest(w, names) is not None for w in _WORD.findall(text)
-               if len(w) >= 4 and all("\u0400" <= ch <= "\u04ff" for ch in w))
+    """How many words of 4+ letters in `text` are, or nearly spell (one edit in five
+    letters), a name of `names` (lower case: `cyrillic_names`, `place_names`)."""
+    return sum(_near_name(w.lower(), names) for w in _WORD.findall(text) if len(w) >= 4)
+
+
+@lru_cache(maxsize=4096)
+def _near_name(word: str, names: tuple[str, ...]) -> bool:
+    return _closest(word, names) is not None
+
+
+@lru_cache(maxsize=4)
+def place_names(data_dir: str) -> tuple[str, ...]:
+    """Lower-case one-word names (4+ letters) of the gazetteer's places and polities, in
+    every script their aliases are written in: the reader's check that a reading is words
+    (context/ocr.py)."""
+    names = set()
+    for table in ("places.csv", "polities.csv"):
+        path = Path(data_dir) / table
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                for alias in row.get("aliases", "").split(";"):
+                    names.update(w for w in _WORD.findall(alias.lower()) if len(w) >= 4)
+    return tuple(sorted(names))
 
 
 @lru_cache(maxsize=4)

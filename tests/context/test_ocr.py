@@ -256,3 +256,21 @@ def test_a_printed_title_on_a_textured_ground_is_read(encoder):
     assert ctx.script is not None and ctx.script.code == "Cyrl"
     assert ctx.region is not None and ctx.region.name.startswith("Romania")
     assert ctx.era is not None and ctx.era.start == 1965
+
+
+@needs
+def test_a_reading_that_names_a_place_decides_the_script_of_its_line():
+    from context.ocr import LineReading
+    from context.writing import place_names
+
+    reader = TextReader(load_scripts(ContextConfig().data_dir),
+                        lexicon=place_names(ContextConfig().data_dir))
+    box = (10, 10, 300, 50)
+    greek = LineReading("Βπαηνβοςζοκ-τσ", box, 0.8, "Grek", 1.0, angle=3.0)
+    cyrillic = LineReading("Владивосток-70", box, 0.6, "Cyrl", 1.0)
+    weak = LineReading("Владивосток", box, 0.2, "Cyrl", 1.0)
+    got = reader._named(greek, {box: [greek, weak, cyrillic]})
+    assert (got.text, got.script, got.angle) == ("Владивосток-70", "Cyrl", 3.0)
+    assert reader._named(greek, {box: [greek, weak]}) == greek  # below the encoder's floor
+    latin = LineReading("Pechora, 1936", box, 0.5, "Latn", 1.0)
+    assert reader._named(latin, {box: [latin, cyrillic]}) == latin  # it names a place itself
