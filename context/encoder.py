@@ -38,13 +38,7 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
-from context.writing import (
-    checked_year,
-    cyrillic_names,
-    place_names,
-    repair_homoglyphs,
-    repair_spelling,
-)
+from context.writing import checked_year, place_names, repair_homoglyphs, repair_spelling
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
@@ -209,7 +203,7 @@ class ContextEncoder:
             return [], None, None
         readings, osd = self.reader(image)
         sources["ocr"] = SourceStatus(True, self.reader.name)
-        names = cyrillic_names(self.config.data_dir)
+        names = place_names(self.config.data_dir)  # its Cyrillic names are the ones matched
         kept = [_repaired(r, names) for r in readings
                 if r.confidence >= self.config.ocr_min_confidence and _worth_keeping(r.text)]
         cyrillic = [r for r in kept if r.script == "Cyrl"]

@@ -13,10 +13,11 @@ Two views of a line (`LineView`):
   (between dense letters the black top-hat of light writing is as strong as its white one),
   so both are read and Tesseract's confidence decides.
 The plain view is read with its ground flattened to white (`flattened`), once gray, then
-binarized as a retry. The cleaned view is a retry for lines the plain view leaves unsettled (context/ocr.py): on 30
-generated titles on photos (eval/writing_cases.py, seed 16, never the real-color-dev slides)
-reading the plain view, then the cleaned one, and keeping the reading of higher confidence
-took the mean similarity of the best reading to the written text from 0.26 to 0.35.
+binarized as a retry. The cleaned view is a retry for lines the plain view leaves unsettled
+(context/ocr.py): on 30 generated titles on photos (eval/writing_cases.py, seed 16, never
+the real-color-dev slides) reading the plain view, then the cleaned one, and keeping the
+reading of higher confidence took the mean similarity of the best reading to the written
+text from 0.26 to 0.35.
 """
 
 from __future__ import annotations

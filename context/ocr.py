@@ -13,12 +13,12 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    with high confidence and the letters it returns lie in that model's Unicode ranges
    (the fallback that works on short text). Unsettled lines take the best reading over
    all models tried.
-5. Retries for the largest lines no model settled: binarized, at other line heights (Tesseract's
-   line finder fails on some lines at one height and reads them at another: letter-spaced
-   Arabic reads only at ~20 px), then, for a line joined from several detector boxes, each
-   box on its own (a sign placed beside other writing of the photo, of the other polarity,
-   makes a crop no model reads), then with the ground around the letters removed
-   (context/line_images.py: titles written on grass or a crowd).
+5. Retries for the largest lines no model settled: binarized, at other line heights
+   (Tesseract's line finder fails on some lines at one height and reads them at another:
+   letter-spaced Arabic reads only at ~20 px), then, for a line joined from several
+   detector boxes, each box on its own (a sign placed beside other writing of the photo,
+   of the other polarity, makes a crop no model reads), then with the ground around the
+   letters removed (context/line_images.py: titles written on grass or a crowd).
 6. Last, lines still unsettled are read by a dictionary-carrying language model per common
    script (eng for Latin, rus for Cyrillic) in the plain and both cleaned views: hand
    lettering the script models read as noise often comes out as words there ("Хорезм-1984"
