@@ -197,12 +197,12 @@ class TextReader:
         return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
 
     def _named(self, reading: LineReading, seen: dict[Box, list[LineReading]]) -> LineReading:
-        """The script decision per line, by the words read: when the kept reading names no
-        place of `lexicon` and another model's reading of the line does, the best-scoring
-        such reading is kept instead (the Greek model read printed "Владивосток-70" as
+        """The script decision per line, by the words read: when the kept reading is not
+        settled and names no place of `lexicon`, and another model's reading of the line
+        does, the best-scoring such reading is kept instead (the Greek model read printed "Владивосток-70" as
         "Βπαηνβοςζοκ-τσ", the Cyrillic one read "Pechora, 1936" as "Ресвога 936")."""
-        if not self.lexicon or names_in(reading.text, self.lexicon):
-            return reading
+        if not self.lexicon or _settled(reading) or names_in(reading.text, self.lexicon):
+            return reading  # a line read with confidence in its model's letters is settled
         named = [r for r in seen.get(reading.box, ())
                  if r.confidence >= _NAMED_MIN and names_in(r.text, self.lexicon)]
         return replace(max(named, key=_score), angle=reading.angle) if named else reading

@@ -87,18 +87,18 @@ def _near_name(word: str, names: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=4)
 def place_names(data_dir: str) -> tuple[str, ...]:
-    """Lower-case one-word names (4+ letters) of the gazetteer's places and polities, in
-    every script their aliases are written in: the reader's check that a reading is words
-    (context/ocr.py)."""
-    names = set()
+    """`cyrillic_names` and the one-word aliases (4+ letters) in other scripts, lower case:
+    the reader's check that a reading is words (context/ocr.py). Words of longer aliases in
+    Latin letters are left out: "union" (of "Soviet Union") is no place."""
+    names = set(cyrillic_names(data_dir))
     for table in ("places.csv", "polities.csv"):
         path = Path(data_dir) / table
         if not path.exists():
             continue
         with path.open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                for alias in row.get("aliases", "").split(";"):
-                    names.update(w for w in _WORD.findall(alias.lower()) if len(w) >= 4)
+                names.update(a.strip().lower() for a in row.get("aliases", "").split(";")
+                             if len(a.strip()) >= 4 and _WORD.fullmatch(a.strip()))
     return tuple(sorted(names))
 
 
