@@ -132,8 +132,8 @@ class TextReader:
         self.dictionary_readers = [replace(by_code[code], tesseract=model)
                                    for code, model in dictionary_models
                                    if code in by_code and model in models]
-        # Lower-case Cyrillic place names (context/writing.py: cyrillic_names): a Latin
-        # reading that may be Cyrillic in look-alike letters is read again (`_unmask`).
+        # Lower-case place names (context/writing.py: place_names): they decide between the
+        # models' readings of a line (`_named`, `_unmask`); empty: neither is done.
         self.lexicon = lexicon
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
@@ -199,8 +199,9 @@ class TextReader:
     def _named(self, reading: LineReading, seen: dict[Box, list[LineReading]]) -> LineReading:
         """The script decision per line, by the words read: when the kept reading is not
         settled and names no place of `lexicon`, and another model's reading of the line
-        does, the best-scoring such reading is kept instead (the Greek model read printed "Владивосток-70" as
-        "Βπαηνβοςζοκ-τσ", the Cyrillic one read "Pechora, 1936" as "Ресвога 936")."""
+        does, the best-scoring such reading is kept instead (the Greek model read printed
+        "Владивосток-70" as "Βπαηνβοςζοκ-τσ", the Cyrillic one "Pechora, 1936" as
+        "Ресвога 936")."""
         if not self.lexicon or _settled(reading) or names_in(reading.text, self.lexicon):
             return reading  # a line read with confidence in its model's letters is settled
         named = [r for r in seen.get(reading.box, ())
