@@ -38,7 +38,7 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
-from context.writing import checked_year, cyrillic_names, repair_homoglyphs, repair_spelling
+from context.writing import checked_year, place_names, repair_homoglyphs, repair_spelling
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 _LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
@@ -75,7 +75,8 @@ class ContextEncoder:
                                     detector_side=config.detector_side,
                                     detector_min_side=config.detector_min_side,
                                     language_models=tuple(
-                                        lang.code for lang in load_languages(config.data_dir)))
+                                        lang.code for lang in load_languages(config.data_dir)),
+                                    lexicon=place_names(config.data_dir))
             except (ImportError, RuntimeError) as e:
                 unavailable["ocr"] = str(e)
         else:
@@ -202,7 +203,7 @@ class ContextEncoder:
             return [], None, None
         readings, osd = self.reader(image)
         sources["ocr"] = SourceStatus(True, self.reader.name)
-        names = cyrillic_names(self.config.data_dir)
+        names = place_names(self.config.data_dir)  # its Cyrillic ones: cyrillic_names
         kept = [_repaired(r, names) for r in readings
                 if r.confidence >= self.config.ocr_min_confidence and _worth_keeping(r.text)]
         cyrillic = [r for r in kept if r.script == "Cyrl"]

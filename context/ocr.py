@@ -1,10 +1,11 @@
 """Writing in photos: text boxes from a detector, then Tesseract per box, script by box.
 
 Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes in steps:
-1. A text-box detector (PP-OCRv4 det from `rapidocr-onnxruntime`, offline) finds words and
-   lines; words on one line are joined (`merge_words`).
-2. The largest lines are cropped, brought to dark-on-light at a fixed height and stacked
-   into one strip, so each Tesseract call reads all lines at once.
+1. A text-box detector (PP-OCRv4 det from `rapidocr-onnxruntime`, offline; context/
+   detector.py) finds words and lines; words on one line are joined (`merge_words`).
+2. The largest lines are cropped, brought to dark-on-light at a fixed height with their
+   ground flattened to white (context/line_images.py) and stacked into one strip, so each
+   Tesseract call reads all lines at once.
 3. Tesseract's OSD on the strip orders the script models to try (it needs ~30 characters
    and is often wrong on one short sign, so it only sets the order).
 4. Script models run in that order, in groups of two (`MODEL_GROUP`; a group's models
@@ -12,17 +13,21 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    with high confidence and the letters it returns lie in that model's Unicode ranges
    (the fallback that works on short text). Unsettled lines take the best reading over
    all models tried.
-5. Retries for the largest lines no model settled: at other line heights (Tesseract's
-   line finder fails on some lines at one height and reads them at another: letter-spaced
-   Arabic reads only at ~20 px), then, for a line joined from several detector boxes, each
-   box on its own (a sign placed beside other writing of the photo, of the other polarity,
-   makes a crop no model reads), then with the ground around the letters removed
-   (context/line_images.py: titles written on grass or a crowd).
+5. Retries for the largest lines no model settled: binarized, at other line heights
+   (Tesseract's line finder fails on some lines at one height and reads them at another:
+   letter-spaced Arabic reads only at ~20 px), then, for a line joined from several
+   detector boxes, each box on its own (a sign placed beside other writing of the photo,
+   of the other polarity, makes a crop no model reads), then with the ground around the
+   letters removed (context/line_images.py: titles written on grass or a crowd).
 6. Last, lines still unsettled are read by a dictionary-carrying language model per common
    script (eng for Latin, rus for Cyrillic) in the plain and both cleaned views: hand
    lettering the script models read as noise often comes out as words there ("Хорезм-1984"
    on a slide's felt-tip title). A line of digits alone (a title's year, "1979 г.") counts as
    in every script, so it is retried and kept like a line of letters.
+7. The words decide between scripts (with `lexicon`, the gazetteer's place names): a line
+   whose kept reading names no place takes another model's reading of it that does
+   (`_named`), and a Latin reading in letters with Cyrillic look-alikes is read again by
+   the Cyrillic models, whose reading is kept when it names a place (`_unmask`).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -33,39 +38,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Protocol
 
-import numpy as np
 from PIL import Image
 
+from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetector
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
-from context.regions import line_angles, line_size, merge_words, quad_angle
+from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
+from context.writing import looks_disguised, names_in
 
-__all__ = ["LineReading", "RapidTextDetector", "TextReader", "build_strip", "merge_words",
-           "tesseract_install", "tesseract_models"]
+__all__ = ["DETECTOR_MAX_SIDE", "LineReading", "RapidTextDetector", "TextBoxDetector",
+           "TextReader", "build_strip", "merge_words", "tesseract_install", "tesseract_models"]
 
-# Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
-# copy made before that).
-DETECTOR_MAX_SIDE = 4096
 # Script models after the first group are run in groups of this many (in parallel when
 # `threads` allows); a fixed number, so the reading does not depend on the thread count.
 MODEL_GROUP = 2
 _ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
 _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
+# A reading that names a place replaces the kept one from this confidence on: the encoder's
+# floor (ContextConfig.ocr_min_confidence), below which it would drop it and the line with it.
+_NAMED_MIN = 0.35
 # (script code, Tesseract language model with a dictionary) for the last retry.
 DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 
 Box = tuple[int, int, int, int]
-
-
-class TextBoxDetector(Protocol):
-    """Finds text lines: returns (x0, y0, x1, y1, score) boxes in image pixels, optionally
-    with a sixth field, the line's angle in degrees (context/regions.py)."""
-
-    def __call__(self, image: Image.Image) -> list[tuple]: ...
 
 
 @dataclass(frozen=True)
@@ -76,61 +73,6 @@ class LineReading:
     script: str | None  # ISO 15924 of the model whose reading was kept
     consistency: float  # share of letters in that model's script
     angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
-
-
-class RapidTextDetector:
-    """PP-OCRv4 text detection shipped by `rapidocr-onnxruntime` (no network needed)."""
-
-    name = "rapidocr-onnxruntime PP-OCRv4 det"
-
-    def __init__(self, side: int = 736, threads: int = 1, min_side: int = 0):
-        try:
-            import rapidocr_onnxruntime
-            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
-        except ImportError as e:
-            raise ImportError(
-                "text detection needs rapidocr-onnxruntime: pip install rapidocr-onnxruntime"
-            ) from e
-        root = Path(rapidocr_onnxruntime.__file__).parent
-        self.side = side
-        # Smaller photos may be enlarged to this long side first (0: never; the encoder
-        # sets ContextConfig.detector_min_side, 480: on the 240 x 180 titled slides of
-        # eval/real_writing.py the detector finds the title in 39/39 at 480, 35/39 without).
-        self.min_side = min_side
-        self._det = TextDetector({
-            "model_path": str(root / "models" / "ch_PP-OCRv4_det_infer.onnx"),
-            "limit_side_len": side, "limit_type": "max",
-            "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
-            "thresh": 0.3, "box_thresh": 0.5, "max_candidates": 200, "unclip_ratio": 1.6,
-            "use_dilation": True, "score_mode": "fast",
-            "intra_op_num_threads": threads, "inter_op_num_threads": 1,
-            "use_cuda": False, "use_dml": False,
-        })
-
-    def __call__(self, image: Image.Image) -> list[tuple[int, int, int, int, float, float]]:
-        """(x0, y0, x1, y1, score, angle) per text box, in `image` pixels."""
-        # The detector works at `side` px anyway: a larger photo is shrunk before the copy
-        # (boxes scaled back), and a strip thinner than the detector's stride is skipped; a
-        # small one is enlarged to `min_side` only when that is set (off: see above).
-        if min(image.size) < 8:
-            return []
-        scale = min(max(1.0, self.min_side / max(image.size)),
-                    DETECTOR_MAX_SIDE / max(image.size))
-        if scale != 1.0:
-            image = image.resize((max(1, round(image.width * scale)),
-                                  max(1, round(image.height * scale))),
-                                 Image.BICUBIC if scale > 1.0 else Image.BILINEAR)
-        rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # (H, W, 3) BGR as rapidocr expects
-        quads, _ = self._det(np.ascontiguousarray(rgb))
-        if quads is None or len(quads) == 0:
-            return []
-        out = []
-        for q in quads:  # (4, 2) corner points
-            x0, y0 = q.min(axis=0) / scale
-            x1, y1 = q.max(axis=0) / scale
-            out.append((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)), 1.0,
-                        round(quad_angle(q), 1)))
-        return out
 
 
 def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str,
@@ -163,7 +105,8 @@ class TextReader:
                  retry_heights: tuple[int, ...] = (32, 24, 20),
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
                  clean: bool = True, detector_threads: int = 1,
-                 dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS):
+                 dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS,
+                 lexicon: tuple[str, ...] = ()):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -189,6 +132,9 @@ class TextReader:
         self.dictionary_readers = [replace(by_code[code], tesseract=model)
                                    for code, model in dictionary_models
                                    if code in by_code and model in models]
+        # Lower-case place names (context/writing.py: place_names): they decide between the
+        # models' readings of a line (`_named`, `_unmask`); empty: neither is done.
+        self.lexicon = lexicon
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
     @property
@@ -228,7 +174,8 @@ class TextReader:
         strip, _ = build_strip(image, boxes, angles=angles)
         osd = self.engine.osd(strip) if self.use_osd else (None, 0.0)
         batches = self._batches(self._by_osd.get(osd[0] or ""))
-        best = self._read_lines(image, boxes, batches, angles)
+        seen: dict[Box, list[LineReading]] = {}  # every model's reading of each box
+        best = self._read_lines(image, boxes, batches, angles, seen)
         # A joined line that no model settled is read again box by box (the largest few);
         # the boxes' readings replace the line's when they score higher, letter for letter.
         split = [j for j, (_, parts) in enumerate(lines)
@@ -236,7 +183,7 @@ class TextReader:
         split = sorted(sorted(split, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
         if split:
             parts = [p for j in split for p in lines[j][1]]
-            part_best = self._read_lines(image, parts, batches, angles)
+            part_best = self._read_lines(image, parts, batches, angles, seen)
             k = 0
             for j in split:
                 got = part_best[k: k + len(lines[j][1])]
@@ -246,7 +193,49 @@ class TextReader:
                     best += got
         kept = [replace(b, angle=angles.get(b.box, 0.0)) for b in best
                 if b is not None and b.text]
+        kept = self._unmask(image, [self._named(r, seen) for r in kept], angles)
         return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+
+    def _named(self, reading: LineReading, seen: dict[Box, list[LineReading]]) -> LineReading:
+        """The script decision per line, by the words read: when the kept reading is not
+        settled and names no place of `lexicon`, and another model's reading of the line
+        does, the best-scoring such reading is kept instead (the Greek model read printed
+        "Владивосток-70" as "Βπαηνβοςζοκ-τσ", the Cyrillic one "Pechora, 1936" as
+        "Ресвога 936")."""
+        if not self.lexicon or _settled(reading) or names_in(reading.text, self.lexicon):
+            return reading  # a line read with confidence in its model's letters is settled
+        named = [r for r in seen.get(reading.box, ())
+                 if r.confidence >= _NAMED_MIN and names_in(r.text, self.lexicon)]
+        return replace(max(named, key=_score), angle=reading.angle) if named else reading
+
+    def _unmask(self, image: Image.Image, readings: list[LineReading],
+                angles: dict[Box, float]) -> list[LineReading]:
+        """Latin readings that may be Cyrillic in look-alike letters ("Aarecran" for printed
+        "Дагестан", "Bapkouyp" for "Байконур"), the largest few, read again by the Cyrillic
+        script and dictionary models in the plain views; a Cyrillic reading that names a
+        place of `lexicon` replaces the Latin one (the first model and view that does, the
+        more confident one when several do). Latin writing ("Budapest") names no Cyrillic
+        place and stays."""
+        models = [s for s in self.scripts + tuple(self.dictionary_readers) if s.code == "Cyrl"]
+        suspects = [j for j, r in enumerate(readings)
+                    if r.script == "Latn" and looks_disguised(r.text)]
+        suspects = sorted(sorted(suspects, key=lambda j: -_area(readings[j].box))
+                          [: self.retry_lines])
+        if not self.lexicon or not models or not suspects:
+            return readings
+        boxes = [readings[j].box for j in suspects]
+        out = list(readings)
+        for view in (LineView(), LineView(binarized=True)):
+            strip, tops = build_strip(image, boxes, view, angles)
+            jobs = [self._pool.submit(_read_strip, self.engine, strip, tops, s.tesseract,
+                                      view.height) for s in models]
+            for script, job in zip(models, jobs):  # in model order, whatever finishes first
+                for j, box, (text, conf) in zip(suspects, boxes, job.result()):
+                    if names_in(text, self.lexicon) and (out[j].script != "Cyrl"
+                                                         or conf > out[j].confidence):
+                        out[j] = replace(self._judge(text, conf, box, script),
+                                         angle=readings[j].angle)
+        return out
 
     def read_with(self, image: Image.Image, boxes: list[Box], models: Sequence[str],
                   angles: dict[Box, float] | None = None) -> dict[str, list[tuple[str, float]]]:
@@ -269,30 +258,34 @@ class TextReader:
                          + tuple(s.tesseract for s in self.dictionary_readers))
 
     def _read_lines(self, image: Image.Image, boxes: list[Box], batches: list[list[ScriptInfo]],
-                    angles: dict[Box, float]) -> list[LineReading | None]:
+                    angles: dict[Box, float], seen: dict[Box, list[LineReading]]
+                    ) -> list[LineReading | None]:
         """The best reading of each box: all at LINE_HEIGHT, then the largest few that no
         model settled at each of `retry_heights` in turn, then cleaned (line_images.py)."""
         best: list[LineReading | None] = [None] * len(boxes)
-        self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles)
+        self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles,
+                   seen)
         retry = [j for j in range(len(boxes)) if not _settled(best[j])]
         retry = sorted(sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
-        views = [LineView(h) for h in self.retry_heights]
+        views = [LineView(binarized=True)] + [LineView(h) for h in self.retry_heights]
         if self.clean:
             views += [LineView(cleaned_for="light"), LineView(cleaned_for="dark")]
         for view in views:
             retry = [j for j in retry if not _settled(best[j])]
             if not retry:
                 break
-            self._read(image, boxes, retry, batches, view, best, angles)
+            self._read(image, boxes, retry, batches, view, best, angles, seen)
         retry = [j for j in retry if not _settled(best[j])]
         if retry and self.dictionary_readers:
-            for view in [LineView()] + views[len(self.retry_heights):]:
-                self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles)
+            for view in [LineView()] + [v for v in views if v.cleaned_for]:
+                self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles,
+                           seen)
         return best
 
     def _read(self, image: Image.Image, boxes: list[Box], pending: list[int],
               batches: list[list[ScriptInfo]], view: LineView,
-              best: list[LineReading | None], angles: dict[Box, float]) -> None:
+              best: list[LineReading | None], angles: dict[Box, float],
+              seen: dict[Box, list[LineReading]]) -> None:
         """Read the `pending` lines with each batch of models in turn in one view,
         keeping the best reading per line in `best`; settled lines leave, and so do boxes
         that no model reads as text (texture, edges)."""
@@ -312,6 +305,7 @@ class TextReader:
                         # models' readings only compete on score (their words are the check)
                         continue
                     letters[j] = max(letters[j], sum(ch.isalnum() for ch in text))
+                    seen.setdefault(boxes[j], []).append(reading)
                     if best[j] is None or _score(reading) > _score(best[j]):
                         best[j] = reading
             # A line is text when some model of the batch reads 3+ letters or digits in it (the

@@ -6,7 +6,10 @@
    (`to_cyrillic`); it is taken as Cyrillic when a word of it then is, or nearly is (one
    edit in five letters), a Cyrillic name of the gazetteer, or when it has a spelling no
    Latin word has (`_TELL`: "pbi" for "ры") (`repair_homoglyphs`). An English word that
-   happens to use only such letters ("TOMATO") names no place and stays.
+   happens to use only such letters ("TOMATO") names no place and stays. Before that, the
+   reader (context/ocr.py) reads such a line again with the Cyrillic models and takes their
+   reading when it names a place (`looks_disguised`, `names_in`): the Latin model reads
+   printed "Дагестан" as "Aarecran", far from any name letter by letter.
 2. Spelling. A Cyrillic word that nearly spells a gazetteer name is taken as it
    (`repair_spelling`).
 3. Years. OCR confuses 7 with 1 and 6 with 0 in handwriting ("Сибирь-1978" read as 1918):
@@ -62,6 +65,41 @@ def to_cyrillic(word: str) -> str | None:
             return None
         i += 1
     return "".join(out)
+
+
+def looks_disguised(text: str) -> bool:
+    """Whether a Latin reading could be Cyrillic writing in look-alike letters: it has a
+    word of 3+ letters, and each such word turns Cyrillic letter by letter (`to_cyrillic`)."""
+    words = [w for w in _WORD.findall(text) if len(w) >= 3]
+    return bool(words) and all(to_cyrillic(w) is not None for w in words)
+
+
+def names_in(text: str, names: tuple[str, ...]) -> int:
+    """How many words of 4+ letters in `text` are, or nearly spell (one edit in five
+    letters), a name of `names` (lower case: `cyrillic_names`, `place_names`)."""
+    return sum(_near_name(w.lower(), names) for w in _WORD.findall(text) if len(w) >= 4)
+
+
+@lru_cache(maxsize=4096)
+def _near_name(word: str, names: tuple[str, ...]) -> bool:
+    return _closest(word, names) is not None
+
+
+@lru_cache(maxsize=4)
+def place_names(data_dir: str) -> tuple[str, ...]:
+    """`cyrillic_names` and the one-word aliases (4+ letters) in other scripts, lower case:
+    the reader's check that a reading is words (context/ocr.py). Words of longer aliases in
+    Latin letters are left out: "union" (of "Soviet Union") is no place."""
+    names = set(cyrillic_names(data_dir))
+    for table in ("places.csv", "polities.csv"):
+        path = Path(data_dir) / table
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                names.update(a.strip().lower() for a in row.get("aliases", "").split(";")
+                             if len(a.strip()) >= 4 and _WORD.fullmatch(a.strip()))
+    return tuple(sorted(names))
 
 
 @lru_cache(maxsize=4)

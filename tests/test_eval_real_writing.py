@@ -37,3 +37,21 @@ def test_score_and_summary():
     assert s["year"]["rate"] == 0.5
     no_ref = score(good, truth, None)
     assert no_ref["place_ok"] is None
+
+
+def test_an_ink_that_would_not_show_in_gray_is_swapped():
+    import numpy as np
+    from PIL import Image
+
+    from eval.writing_cases import MIN_CONTRAST, _lightness, legible_ink
+
+    mask = Image.new("L", (40, 20), 255)
+    red = (230, 60, 40)  # lightness ~124
+    mid = Image.new("RGB", (100, 60), (140, 140, 140))  # 16 levels lighter than the red
+    assert legible_ink(red, mid, mask, (10, 10)) == (20, 20, 20)  # invisible: now black
+    dark = Image.new("RGB", (100, 60), (30, 30, 30))
+    assert legible_ink(red, dark, mask, (10, 10)) == red  # shows: kept
+    assert legible_ink((20, 20, 20), dark, mask, (10, 10)) == (250, 250, 250)
+    gap = abs(_lightness(np.array(red, np.uint8))[0] - _lightness(np.array((30, 30, 30),
+                                                                            np.uint8))[0])
+    assert gap >= MIN_CONTRAST

@@ -3,7 +3,7 @@
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from context.line_images import LineView, build_strip, cleaned_line, plain_line
+from context.line_images import LineView, build_strip, cleaned_line, light_text, plain_line
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
@@ -49,3 +49,43 @@ def test_strip_stacks_lines_in_the_view_height():
     strip, tops = build_strip(crop, [(0, 0, 180, 60), (180, 0, 360, 60)], LineView(24, "light"))
     assert tops == [14, 14 + 24 + 14]
     assert strip.height == 14 + 2 * (24 + 14)
+
+
+def _textured(light_text: bool) -> tuple[Image.Image, np.ndarray]:
+    """'KAZAN 1952' on a ground of both polarities (grass-like blotches, 120-200, the left
+    third in shadow), as a felt-tip title on a photo, and the letters' mask. (The border's
+    median below Otsu's threshold, the older polarity rule, takes its light letters for dark.)"""
+    w, h = 360, 60
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).text((10, 8), "KAZAN 1952", font=ImageFont.truetype(FONT, 40), fill=255)
+    rng = np.random.default_rng(1)
+    blotches = Image.fromarray(rng.integers(120, 200, (h // 4, w // 4), dtype=np.uint8))
+    ground = np.asarray(blotches.resize((w, h), Image.BICUBIC), dtype=np.float32)
+    ground[:, : w // 3] *= 0.3
+    letters = np.asarray(mask) > 128
+    img = np.where(letters, 250.0 if light_text else 5.0, ground).clip(0, 255).astype(np.uint8)
+    return Image.fromarray(img).convert("RGB"), letters
+
+
+def test_light_text_is_told_on_a_ground_of_both_polarities():
+    for light in (True, False):
+        crop, _ = _textured(light)
+        assert light_text(np.asarray(crop.convert("L"), dtype=np.float32)) is light
+
+
+def test_plain_view_flattens_the_ground_to_white_and_keeps_the_letters_dark():
+    for binarize in (False, True):
+        crop, letters = _textured(True)
+        view = plain_line(crop, height=60, binarize=binarize)
+        arr = np.asarray(view.resize((letters.shape[1], letters.shape[0])), dtype=np.float32)
+        assert arr[letters].mean() < 100, binarize  # the light letters, inverted: dark
+        assert arr[~letters].mean() - arr[letters].mean() > 80, binarize
+        if binarize:
+            assert set(np.unique(np.asarray(view))) <= {0, 255}
+            assert (arr[~letters] > 128).mean() > 0.8  # the ground: mostly white
+
+
+def test_binarized_view_goes_into_the_strip():
+    crop, _ = _textured(True)
+    strip, _ = build_strip(crop, [(0, 0, 360, 60)], LineView(binarized=True))
+    assert set(np.unique(np.asarray(strip))) <= {0, 255}

@@ -209,3 +209,68 @@ def test_reading_is_the_same_in_a_fresh_process_with_another_thread_count(tmp_pa
                          check=True, cwd=root, env={**os.environ, "PYTHONPATH": root})
     assert json.loads(out.stdout.strip().splitlines()[-1]) == got_here
     assert [(t, s) for t, _, s in got_here] == [("שלום", "Hebr")]
+
+
+def _title(text: str, font: str = FONT) -> Image.Image:
+    """`text` in light letters on a mid-gray ground, 480 x 160."""
+    img = Image.new("RGB", (480, 160), (90, 95, 90))
+    ImageDraw.Draw(img).text((30, 50), text, font=ImageFont.truetype(font, 40),
+                             fill=(240, 240, 235))
+    return img
+
+
+@needs
+def test_a_latin_reading_that_hides_a_cyrillic_place_is_read_again():
+    from context.ocr import LineReading
+    from context.writing import cyrillic_names
+
+    names = cyrillic_names(ContextConfig().data_dir)
+    reader = TextReader(load_scripts(ContextConfig().data_dir), lexicon=names)
+    reader._load()
+    box = (20, 40, 400, 105)
+    # What the Latin model read on a generated title in FreeSansBoldOblique, conf 0.87.
+    disguised = LineReading("Aarecran 1973", box, 0.87, "Latn", 1.0)
+    got = reader._unmask(_title("Дагестан 1973"), [disguised], {})
+    assert got[0].script == "Cyrl" and "Дагестан" in got[0].text
+    # Latin writing names no Cyrillic place: it stays.
+    latin = LineReading("Bakers 1973", box, 0.9, "Latn", 1.0)
+    assert reader._unmask(_title("Bakers 1973"), [latin], {}) == [latin]
+    # Without a lexicon nothing is read again.
+    plain = TextReader(load_scripts(ContextConfig().data_dir))
+    assert plain._unmask(_title("Дагестан 1973"), [disguised], {}) == [disguised]
+
+
+@needs
+def test_a_printed_title_on_a_textured_ground_is_read(encoder):
+    """Light printed letters on blotchy ground (a title written on grass), which Tesseract
+    read as nothing when the gray crop lay on the strip's white (context/line_images.py)."""
+    rng = np.random.default_rng(3)
+    ground = Image.fromarray(rng.integers(20, 170, (45, 120), dtype=np.uint8))
+    img = ground.resize((480, 180), Image.BICUBIC).convert("RGB")
+    mask = Image.new("L", img.size, 0)
+    ImageDraw.Draw(mask).text((40, 60), "Румыния, 1965",
+                              font=ImageFont.truetype("/usr/share/fonts/truetype/dejavu/"
+                                                      "DejaVuSans.ttf", 44), fill=255)
+    img.paste(Image.new("RGB", img.size, (250, 250, 250)), (0, 0), mask)
+    ctx = encoder(img)
+    assert ctx.script is not None and ctx.script.code == "Cyrl"
+    assert ctx.region is not None and ctx.region.name.startswith("Romania")
+    assert ctx.era is not None and ctx.era.start == 1965
+
+
+@needs
+def test_a_reading_that_names_a_place_decides_the_script_of_its_line():
+    from context.ocr import LineReading
+    from context.writing import place_names
+
+    reader = TextReader(load_scripts(ContextConfig().data_dir),
+                        lexicon=place_names(ContextConfig().data_dir))
+    box = (10, 10, 300, 50)
+    greek = LineReading("Βπαηνβοςζοκ-τσ", box, 0.8, "Grek", 1.0, angle=3.0)
+    cyrillic = LineReading("Владивосток-70", box, 0.6, "Cyrl", 1.0)
+    weak = LineReading("Владивосток", box, 0.2, "Cyrl", 1.0)
+    got = reader._named(greek, {box: [greek, weak, cyrillic]})
+    assert (got.text, got.script, got.angle) == ("Владивосток-70", "Cyrl", 3.0)
+    assert reader._named(greek, {box: [greek, weak]}) == greek  # below the encoder's floor
+    latin = LineReading("Pechora, 1936", box, 0.5, "Latn", 1.0)
+    assert reader._named(latin, {box: [latin, cyrillic]}) == latin  # it names a place itself

@@ -12,6 +12,8 @@ from context.writing import (
     checked_year,
     confusable_years,
     cyrillic_names,
+    looks_disguised,
+    names_in,
     repair_homoglyphs,
     repair_spelling,
     to_cyrillic,
@@ -99,3 +101,15 @@ def test_a_tilted_line_is_cut_out_level():
     # The letters' rows: in the level cut, dark pixels fill a band close to the text height.
     rows = (np.asarray(level.convert("L")) < 128).any(axis=1)
     assert rows.sum() <= 40
+
+
+def test_latin_readings_that_may_be_cyrillic_and_the_names_they_hide():
+    assert looks_disguised("Aarecran 1973")  # every letter has a Cyrillic look-alike
+    assert looks_disguised("Bapkouyp 1963 2.")
+    assert not looks_disguised("Zakarpattia 1957")  # z, Z: no look-alike
+    assert not looks_disguised("1973")  # no word
+    assert names_in("Дагестан 1973", NAMES) == 1
+    assert names_in("Байконур 1963 г.", NAMES) == 1
+    assert names_in("Дагестап 1973", NAMES) == 1  # one edit in eight letters
+    assert names_in("Пионеры собрали тонну", NAMES) == 0
+    assert names_in("Aarecran", NAMES) == 0  # Latin letters name no Cyrillic place

@@ -1,0 +1,80 @@
+"""The text-box detector: PP-OCRv4 det shipped by `rapidocr-onnxruntime`, offline.
+
+It finds words and lines in a photo; context/ocr.py joins and reads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from context.regions import quad_angle
+
+# Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
+# copy made before that).
+DETECTOR_MAX_SIDE = 4096
+
+
+class TextBoxDetector(Protocol):
+    """Finds text lines: returns (x0, y0, x1, y1, score) boxes in image pixels, optionally
+    with a sixth field, the line's angle in degrees (context/regions.py)."""
+
+    def __call__(self, image: Image.Image) -> list[tuple]: ...
+
+
+class RapidTextDetector:
+    """PP-OCRv4 text detection shipped by `rapidocr-onnxruntime` (no network needed)."""
+
+    name = "rapidocr-onnxruntime PP-OCRv4 det"
+
+    def __init__(self, side: int = 736, threads: int = 1, min_side: int = 0):
+        try:
+            import rapidocr_onnxruntime
+            from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+        except ImportError as e:
+            raise ImportError(
+                "text detection needs rapidocr-onnxruntime: pip install rapidocr-onnxruntime"
+            ) from e
+        root = Path(rapidocr_onnxruntime.__file__).parent
+        self.side = side
+        # Smaller photos may be enlarged to this long side first (0: never; the encoder
+        # sets ContextConfig.detector_min_side, 480: on the 240 x 180 titled slides of
+        # eval/real_writing.py the detector finds the title in 39/39 at 480, 35/39 without).
+        self.min_side = min_side
+        self._det = TextDetector({
+            "model_path": str(root / "models" / "ch_PP-OCRv4_det_infer.onnx"),
+            "limit_side_len": side, "limit_type": "max",
+            "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5],
+            "thresh": 0.3, "box_thresh": 0.5, "max_candidates": 200, "unclip_ratio": 1.6,
+            "use_dilation": True, "score_mode": "fast",
+            "intra_op_num_threads": threads, "inter_op_num_threads": 1,
+            "use_cuda": False, "use_dml": False,
+        })
+
+    def __call__(self, image: Image.Image) -> list[tuple[int, int, int, int, float, float]]:
+        """(x0, y0, x1, y1, score, angle) per text box, in `image` pixels."""
+        # The detector works at `side` px anyway: a larger photo is shrunk before the copy
+        # (boxes scaled back), and a strip thinner than the detector's stride is skipped; a
+        # small one is enlarged to `min_side` only when that is set (off: see above).
+        if min(image.size) < 8:
+            return []
+        scale = min(max(1.0, self.min_side / max(image.size)),
+                    DETECTOR_MAX_SIDE / max(image.size))
+        if scale != 1.0:
+            image = image.resize((max(1, round(image.width * scale)),
+                                  max(1, round(image.height * scale))),
+                                 Image.BICUBIC if scale > 1.0 else Image.BILINEAR)
+        rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # (H, W, 3) BGR as rapidocr expects
+        quads, _ = self._det(np.ascontiguousarray(rgb))
+        if quads is None or len(quads) == 0:
+            return []
+        out = []
+        for q in quads:  # (4, 2) corner points
+            x0, y0 = q.min(axis=0) / scale
+            x1, y1 = q.max(axis=0) / scale
+            out.append((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)), 1.0,
+                        round(quad_angle(q), 1)))
+        return out
