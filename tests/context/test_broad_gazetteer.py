@@ -103,3 +103,35 @@ def test_the_index_is_cached_on_disk(tmp_path):
 def test_broad_gazetteer_can_be_left_out():
     g = Gazetteer(ContextConfig().data_dir, broad=None)
     assert g.find("Ванадзор 1969") == []
+
+
+def test_a_confusable_year_read_beside_a_broad_place(gazetteer):
+    """What the encoder does with a line read in the image: the place is found, and the read
+    year 1918 is taken as 1978 when the caption says the 1970s (context/writing.py)."""
+    from context.hints import EraCandidate, read_cues
+    from context.types import Evidence
+    from context.writing import checked_year
+
+    cues = read_cues("Ванадзор 1918", "ocr", gazetteer)
+    assert [gazetteer.places[c.ident].name for c in cues.places] == ["Vanadzor"]
+    caption = EraCandidate(1975, 1980, 0.8, "caption", "estimate",
+                           Evidence("caption", "1975-1980", 0.8))
+    era = checked_year(cues.eras[0], [caption])
+    assert era.start == 1978
+    res = gazetteer.resolve(cues.places[0].ident, (era.start, era.start))
+    assert [r.name for r in res.hierarchy] == ["Vanadzor", "Armenian SSR", "USSR"]
+
+
+def test_broad_places_are_looked_up_not_stored(gazetteer):
+    """Finding a broad place leaves the table as loaded (threads may iterate it), and its id
+    resolves in any process, found in this one or not."""
+    size = len(gazetteer.places)
+    [mention] = [m for m in gazetteer.find("Алушта") if m.id.startswith("gn:")]
+    assert len(gazetteer.places) == size
+    assert mention.id in gazetteer.places
+    assert gazetteer.places[mention.id].within == "crimea"
+    fresh = Gazetteer(ContextConfig().data_dir)
+    assert fresh.places[mention.id].name == "Alushta"
+    assert "gn:0" not in fresh.places and fresh.places.get("gn:0") is None
+    with pytest.raises(KeyError):
+        fresh.places["gn:0"]
