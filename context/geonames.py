@@ -13,9 +13,11 @@ Names are matched word by word, never inside a word, from a capital letter (or a
 a place is a proper name. A Cyrillic name also matches its oblique cases ("в Армении",
 "на Оренбург", "Нахичевани"; `context.names.cyrillic_stem`). Three guards keep ordinary words
 out: the population floor, names of fewer than `min_letters` letters are dropped (codes and
-nicknames: "Day" for Dayton, "The" for Teresina), and `common_place_words.txt` in the data
-folder lists the names that are also common words (derived by
-`scripts/make_place_stoplist.py`, rule in its docstring).
+nicknames: "Day" for Dayton, "The" for Teresina), one-word Cyrillic names shaped like
+adjectives are dropped ("Київський", "Северный": city districts and towns named like the
+adjective), and `common_place_words.txt` in the data folder lists the names that are also
+common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring).
+`context/broad_places.py` adds the guards that need the text around a name.
 
 The index is built once (a few seconds) and cached under `$CHRONOCHROME_CACHE` or
 `~/.cache/chronochrome`, keyed by the package versions, the floor and the stoplist.
@@ -35,7 +37,7 @@ from pathlib import Path
 
 from context.names import ENDING_CLASSES, cyrillic_stem, oblique_splits
 
-BUILD_VERSION = 2  # bump when the index layout or the name rules change
+BUILD_VERSION = 3  # bump when the index layout or the name rules change
 STOPLIST = "common_place_words.txt"
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"^[\u0400-\u04ff]+$")
@@ -48,6 +50,8 @@ _GENERIC = {"область", "республика", "автономная", "�
             "oblast'", "respublika", "region", "province", "krai", "kray", "okrug",
             "avtonomnaya", "avtonomnyy", "автономна", "республіка", "республики", "city",
             "autonomous", "republic", "oblys", "viloyati", "respublikasi", "oblusu"}
+_ADJECTIVE_ENDINGS = {"ий", "ый", "ой", "ая", "яя", "ое", "ее", "ие", "ые", "ій"}
+_UK_ADJECTIVE = ("ська", "цька", "зька", "ське", "цьке", "зьке", "ські", "цькі")
 _ADJECTIVE = ("ская", "ский", "ское", "цкая", "цкий", "ська", "ський", "ная", "ный")
 
 
@@ -107,7 +111,7 @@ class _Builder:
         toks = _tokens(name)
         if not toks or len(toks) > _MAX_TOKENS or sum(map(len, toks)) < self.min_letters:
             return
-        if len(toks) == 1 and toks[0] in self.stop:
+        if len(toks) == 1 and (toks[0] in self.stop or _adjective(toks[0])):
             return
         _append(self.exact, " ".join(toks), (index, main))
         declined = cyrillic_stem(toks[-1]) if _CYRILLIC.match(toks[-1]) else None
@@ -130,6 +134,13 @@ class _Builder:
                                     + (r[1] if len(r) == 3 else 0) for r in ranked[:_PER_KEY])
             out[name] = packed
         return out
+
+
+def _adjective(word: str) -> bool:
+    """A one-word Cyrillic name shaped like an adjective is read as one: "Київський завод",
+    "Северный", "Октябрьский" (GeoNames has them as towns and city districts)."""
+    return bool(_CYRILLIC.match(word)) and (word[-2:] in _ADJECTIVE_ENDINGS
+                                            or word.endswith(_UK_ADJECTIVE))
 
 
 def _append(table: dict, key: str, row: tuple) -> None:

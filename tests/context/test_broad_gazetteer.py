@@ -78,7 +78,7 @@ def test_a_broad_name_keeps_to_the_curated_country(gazetteer):
 @pytest.mark.parametrize("text", [
     "Walt Whitman", "Helen Keller meeting Charlie Chaplin", "Наша Галя", "Lincoln",
     "Grand Hotel Central Station", "дорога на ванадзор",  # lower case: not a name
-    "in Reading", "Дорога", "Часть IV",
+    "in Reading", "Дорога", "Часть IV", "Київський завод випустив нові трамваї", "Северный",
 ])
 def test_ordinary_words_and_people_are_not_places(gazetteer, text):
     assert _broad(gazetteer, text) == []
