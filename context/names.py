@@ -51,3 +51,53 @@ def _yo(escaped: str) -> str:
     """Е and Ё as one letter: Russian writes the dots rarely, and OCR adds or drops them
     ("Хорёзм" read for "Хорезм")."""
     return re.sub("[еёЕЁ]", "[еёЕЁ]", escaped)
+
+
+# -- Russian/Ukrainian case endings for the broad gazetteer (context/geonames.py) -----------
+# A name is indexed by its stem and the endings its declension class takes in the singular
+# (the cases a caption uses: "в Армении", "из Казани", "на Оренбург", "по реке Белой"); a
+# word read in a text matches when it is such a stem plus one of those endings. Names ending
+# in -у, -ю, -э, -е, -и decline rarely or not at all (Баку, Сочи, Туапсе): exact only.
+MIN_STEM = 4  # letters left after the ending: shorter stems would match common words
+_CLASSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ия", ("ия", "ии", "ию", "ией", "ія", "ії", "ію")),
+    ("ий", ("ий", "ого", "ому", "им", "ом")),
+    ("ый", ("ый", "ого", "ому", "ым", "ом")),
+    ("ой", ("ой", "ого", "ому", "ым", "ом")),
+    ("ая", ("ая", "ой", "ую", "ою")),
+    ("ое", ("ое", "ого", "ому", "ым", "ом")),
+    ("ие", ("ие", "их", "им", "ими")),
+    ("ые", ("ые", "ых", "ым", "ыми")),
+    ("а", ("а", "ы", "и", "е", "у", "ой", "ою", "і")),
+    ("я", ("я", "и", "е", "ю", "ей", "ею", "і", "ї")),
+    ("ь", ("ь", "и", "ью", "я", "ю", "ем", "е")),
+    ("й", ("й", "я", "ю", "ем", "е")),
+    ("о", ("о", "а", "у", "ом", "е")),
+    ("ы", ("ы", "ов", "ам", "ами", "ах")),
+)
+_CONSONANT = ("", "а", "у", "ом", "е", "і", "ові")
+_NO_CASES = "уюэеиіїє"
+CASE_ENDINGS = frozenset(e for _, ends in _CLASSES for e in ends) | frozenset(_CONSONANT)
+ENDING_CLASSES = tuple(ends for _, ends in _CLASSES) + (_CONSONANT,)  # indexed by the index
+
+
+def cyrillic_stem(word: str) -> tuple[str, tuple[str, ...]] | None:
+    """(stem, endings) of a lower-case Cyrillic nominative, or None when it is not declined
+    (too short a stem, or an indeclinable ending): Оренбург -> ("оренбург", ("", "а", ...)),
+    Армения -> ("армен", ("ия", "ии", ...)), Нахичевань -> ("нахичеван", ("ь", "и", ...))."""
+    if not word or word[-1] in _NO_CASES:
+        return None
+    for nominative, endings in _CLASSES:
+        if word.endswith(nominative):
+            stem = word[: -len(nominative)]
+            return (stem, endings) if len(stem) >= MIN_STEM else None
+    if word[-1].isalpha() and len(word) >= MIN_STEM:
+        return word, _CONSONANT
+    return None
+
+
+def oblique_splits(word: str) -> list[tuple[str, str]]:
+    """Every (stem, ending) a lower-case Cyrillic word may be, with a stem of MIN_STEM or
+    more letters: "армении" -> [("армении", ""), ("армени", "и"), ("армен", "ии"), ...]."""
+    return [(word[: len(word) - len(e)] if e else word, e) for e in CASE_ENDINGS
+            if word.endswith(e) and len(word) - len(e) >= MIN_STEM]

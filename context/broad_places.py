@@ -1,0 +1,144 @@
+"""Broad-gazetteer places (`context/geonames.py`) placed inside the curated gazetteer, so they
+are resolved in time by the curated tables.
+
+A GeoNames city or ISO 3166-2 subdivision lies within its country's curated place ("AM" ->
+armenia), or pycountry's country place where none is curated; a city lies within a curated
+subdivision when its GeoNames admin1 area is that subdivision's. GeoNames admin1 codes are not
+ISO 3166-2 codes, so the link is learnt from the curated tables themselves: a curated place
+with an ISO 3166-2 code (Tatarstan RU-TA, Crimea UA-43, Nakhchivan AZ-NX), or a curated place
+inside one (Kazan, Yalta), whose name GeoNames has in the same country names that admin1 area
+(Kazan -> RU admin1 73 -> Tatarstan). An area two curated subdivisions claim is linked to
+neither. The place then inherits the polity history of the first place above it with a table
+(`Gazetteer.resolve`): a city in Armenia in 1969 is in the Armenian SSR, a city of admin1
+area AZ "NX" in 1970 in the Nakhichevan ASSR.
+"""
+
+from __future__ import annotations
+
+import re
+
+from context.gazetteer_types import Place
+from context.geonames import BroadIndex, BroadPlace
+
+# Words before a Latin-script name that say it is a place ("in Lincoln", "near Reading").
+_LOCATIVE = {"in", "at", "near", "from", "outside", "around", "to", "into", "via", "toward",
+             "towards", "across", "through", "by"}
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+_WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
+
+
+def _country_places(places: dict[str, Place]) -> dict[str, str]:
+    """ISO 3166-1 alpha-2 -> the place of that country, curated before pycountry's."""
+    out: dict[str, str] = {}
+    for p in sorted(places.values(), key=lambda p: p.id.startswith("iso_")):
+        if p.kind == "country" and p.iso and len(p.iso) == 2 and p.within is None:
+            out.setdefault(p.iso, p.id)
+    return out
+
+
+def _subdivision_of(places: dict[str, Place], place_id: str) -> Place | None:
+    """The place itself or the first place above it with an ISO 3166-2 code."""
+    place: Place | None = places[place_id]
+    while place is not None:
+        if place.iso and "-" in place.iso:
+            return place
+        place = places[place.within] if place.within else None
+    return None
+
+
+def _admin_anchors(index: BroadIndex, places: dict[str, Place],
+                   aliases: dict[str, list[str]]) -> dict[tuple[str, str], str]:
+    """(country, GeoNames admin1) -> the curated subdivision that area is."""
+    votes: dict[tuple[str, str], set[str]] = {}
+    for place_id, names in aliases.items():
+        sub = _subdivision_of(places, place_id)
+        if sub is None:
+            continue
+        country, code = sub.iso.split("-", 1)
+        for name in names:
+            match = next((b for b in index.named(name)
+                          if b.kind == "city" and b.country == country and b.admin1), None)
+            # A letter code that differs from the ISO one is another area: the city of
+            # Oregon, Ohio (US "OH") is not in the state of Oregon (US-OR).
+            if match is not None and (match.admin1.isdigit() or match.admin1 == code):
+                votes.setdefault((country, match.admin1), set()).add(sub.id)
+    return {key: ids.pop() for key, ids in votes.items() if len(ids) == 1}
+
+
+class BroadLinker:
+    """Finds broad places in a text and makes them gazetteer places."""
+
+    def __init__(self, index: BroadIndex, places: dict[str, Place],
+                 aliases: dict[str, list[str]], cyrillic: frozenset[str] = frozenset()):
+        self.index = index
+        self.cyrillic = cyrillic  # countries where Cyrillic was written (ISO 3166-1)
+        self.countries = _country_places(places)
+        self.admin = _admin_anchors(index, places, aliases)
+        self.curated_iso = {p.iso for p in places.values() if p.iso}
+
+    def within(self, place: BroadPlace) -> str | None:
+        if place.kind == "city" and place.admin1:
+            parent = self.admin.get((place.country, place.admin1))
+            if parent:
+                return parent
+        return self.countries.get(place.country)
+
+    def place(self, place: BroadPlace) -> Place:
+        return Place(place.id, place.name, place.kind, None, place.subdivision,
+                     self.within(place), place.source)
+
+    def place_of(self, ident: str) -> Place | None:
+        """The gazetteer place of a broad id, None when the index has no such id."""
+        found = self.index.by_id(ident)
+        return None if found is None else self.place(found)
+
+    def find(self, text: str, countries: set[str], taken: list[tuple[int, int]]
+             ) -> list[tuple[BroadPlace, str, tuple[int, int]]]:
+        """(place, text, span) for the broad names in `text` (`taken`: spans of curated
+        names). With `countries` (the modern countries of the curated places the text names)
+        a broad name only adds detail inside them: "Армения, Ахпат" keeps to Armenia, and a
+        word that names a town elsewhere does not outrank the curated place by being more
+        specific. Names that read as part of a person's or a firm's name are left out
+        (`_in_context`)."""
+        out = []
+        for m in self.index.find(text):
+            if not _in_context(text, m.span, taken):
+                continue
+            options = [p for p in m.places
+                       if not (p.subdivision and p.subdivision in self.curated_iso)]
+            if countries:
+                options = [p for p in options if p.country in countries]
+            if _CYRILLIC_LETTER.match(m.text):  # "Истра" is Istra (RU) before Istres (FR)
+                options.sort(key=lambda p: p.country not in self.cyrillic)
+            if options:
+                out.append((options[0], m.text, m.span))
+        return out
+
+
+def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    """Whether a broad name stands as a place in `text`.
+
+    1. A capitalised word right beside it (only spaces between, and not a curated name) makes
+       it part of a longer proper name: "Walt Whitman", "Helen Keller", "Наша Галя",
+       "Lewis Tomalin".
+    2. A Latin-script name also needs a word that makes it a place: a locative before it
+       ("in Lincoln") or a comma and another name after it ("Lincoln, Nebraska"). Bare Latin
+       names in archive captions are mostly people: of the 194 historical-bw file names, the
+       broad index matched seven names, all of people (Lincoln, Whitman, Hayes, Keller, ...),
+       and no town the curated table lacks.
+    """
+    before = _WORD_BEFORE.search(text[: span[0]])
+    after = _WORD_AFTER.search(text[span[1]:])
+    for m, offset in ((before, 0), (after, span[1])):
+        if m is None or not m.group(1)[0].isupper():
+            continue
+        start = offset + m.start(1)
+        if not any(a <= start < b for a, b in taken):
+            return False
+    if not _LATIN_LETTER.match(text[span[0]]):
+        return True
+    if before is not None and before.group(1).lower() in _LOCATIVE:
+        return True
+    return re.match(r"^\s*,\s*[^\W\d_]", text[span[1]:]) is not None

@@ -1,0 +1,137 @@
+"""The broad gazetteer (GeoNames cities, ISO 3166-2 subdivisions): inflected names, places
+resolved in their time through the curated tables, and the guards against ordinary words."""
+
+from __future__ import annotations
+
+import pytest
+
+from context.config import ContextConfig
+from context.gazetteer import Gazetteer
+from context.geonames import BroadConfig, BroadIndex
+from context.names import cyrillic_stem, oblique_splits
+
+
+def _broad(gazetteer, text):
+    return [(m.text, gazetteer.places[m.id].name) for m in gazetteer.find(text)
+            if m.id.startswith(("gn:", "iso:"))]
+
+
+def _matches(stem_of: str, word: str) -> bool:
+    stem, endings = cyrillic_stem(stem_of)
+    return any(s == stem and e in endings for s, e in oblique_splits(word))
+
+
+@pytest.mark.parametrize("nominative, oblique", [
+    ("армения", "армении"), ("нахичевань", "нахичевани"), ("оренбург", "оренбург"),
+    ("оренбург", "оренбурге"), ("каменная", "каменной"), ("москва", "москве"), ("алтай", "алтае"),
+    ("горький", "горьком"), ("карпаты", "карпатах"),
+])
+def test_oblique_cases_match_their_nominative(nominative, oblique):
+    assert _matches(nominative, oblique)
+
+
+@pytest.mark.parametrize("nominative, other", [
+    ("оренбург", "оренбургские"),  # an adjective, not a case of the noun
+    ("армения", "армянский"), ("казань", "казаться"),
+])
+def test_other_words_do_not_match(nominative, other):
+    assert not _matches(nominative, other)
+
+
+def test_short_and_indeclinable_names_match_only_as_written():
+    assert cyrillic_stem("уфа") is None  # a 2-letter stem would match common words
+    assert cyrillic_stem("сочи") is None and cyrillic_stem("баку") is None
+
+
+@pytest.mark.parametrize("caption, hierarchy", [
+    ("Ванадзор 1969", ["Vanadzor", "Armenian SSR", "USSR"]),
+    ("Кировакан, 1969", ["Vanadzor", "Armenian SSR", "USSR"]),  # its Soviet name
+    ("Ордубад 1970", ["Ordubad", "Nakhichevan ASSR", "Azerbaijan SSR", "USSR"]),
+    ("Алушта 1973", ["Alushta", "Crimean Oblast", "Ukrainian SSR", "USSR"]),
+    ("в Шахтёрске, 1980", ["Shakhtarsk", "Ukrainian SSR", "USSR"]),
+])
+def test_broad_places_are_resolved_in_their_time(bare_encoder, caption, hierarchy):
+    ctx = bare_encoder(None, caption=caption)
+    assert ctx.region is not None
+    assert [r.name for r in ctx.region.hierarchy] == hierarchy
+
+
+def test_two_digit_year_after_a_broad_place(bare_encoder):
+    ctx = bare_encoder(None, caption="Ванадзор-81")
+    assert (ctx.era.start, ctx.era.end) == (1981, 1981)
+    assert "Armenian SSR" in ctx.region.name
+
+
+def test_curated_places_keep_priority(gazetteer):
+    found = gazetteer.find("Kazan 1952")
+    assert [m.id for m in found if m.kind == "place"] == ["kazan"]
+    assert not _broad(gazetteer, "Посещение Нахичевани")  # curated nakhchivan
+    assert [m.id for m in gazetteer.find("Посещение Нахичевани")] == ["nakhchivan"]
+
+
+def test_a_broad_name_keeps_to_the_curated_country(gazetteer):
+    assert _broad(gazetteer, "Армения, Ванадзор") == [("Ванадзор", "Vanadzor")]
+    # Istra (Moscow Oblast) before Istres (France): Cyrillic names prefer Cyrillic countries.
+    assert _broad(gazetteer, "Истра") == [("Истра", "Istra")]
+
+
+@pytest.mark.parametrize("text", [
+    "Walt Whitman", "Helen Keller meeting Charlie Chaplin", "Наша Галя", "Lincoln",
+    "Grand Hotel Central Station", "дорога на ванадзор",  # lower case: not a name
+    "in Reading", "Дорога", "Часть IV", "Київський завод випустив нові трамваї", "Северный",
+])
+def test_ordinary_words_and_people_are_not_places(gazetteer, text):
+    assert _broad(gazetteer, text) == []
+
+
+def test_latin_names_need_a_place_context(gazetteer):
+    assert _broad(gazetteer, "in Lincoln, 1930") == [("Lincoln", "Lincoln")]
+    assert _broad(gazetteer, "Lincoln, Nebraska") != []
+    assert _broad(gazetteer, "Lincoln 1930") == []
+
+
+def test_the_index_is_cached_on_disk(tmp_path):
+    data = ContextConfig().data_dir
+    config = BroadConfig(min_population=15000, cache_dir=str(tmp_path))
+    first = BroadIndex(data, config)
+    assert len(list(tmp_path.glob("broad-gazetteer-*.pkl"))) == 1
+    again = BroadIndex(data, config)
+    assert [m.places[0].id for m in again.find("Ванадзор, Алушта")] == \
+        [m.places[0].id for m in first.find("Ванадзор, Алушта")]
+
+
+def test_broad_gazetteer_can_be_left_out():
+    g = Gazetteer(ContextConfig().data_dir, broad=None)
+    assert g.find("Ванадзор 1969") == []
+
+
+def test_a_confusable_year_read_beside_a_broad_place(gazetteer):
+    """What the encoder does with a line read in the image: the place is found, and the read
+    year 1918 is taken as 1978 when the caption says the 1970s (context/writing.py)."""
+    from context.hints import EraCandidate, read_cues
+    from context.types import Evidence
+    from context.writing import checked_year
+
+    cues = read_cues("Ванадзор 1918", "ocr", gazetteer)
+    assert [gazetteer.places[c.ident].name for c in cues.places] == ["Vanadzor"]
+    caption = EraCandidate(1975, 1980, 0.8, "caption", "estimate",
+                           Evidence("caption", "1975-1980", 0.8))
+    era = checked_year(cues.eras[0], [caption])
+    assert era.start == 1978
+    res = gazetteer.resolve(cues.places[0].ident, (era.start, era.start))
+    assert [r.name for r in res.hierarchy] == ["Vanadzor", "Armenian SSR", "USSR"]
+
+
+def test_broad_places_are_looked_up_not_stored(gazetteer):
+    """Finding a broad place leaves the table as loaded (threads may iterate it), and its id
+    resolves in any process, found in this one or not."""
+    size = len(gazetteer.places)
+    [mention] = [m for m in gazetteer.find("Алушта") if m.id.startswith("gn:")]
+    assert len(gazetteer.places) == size
+    assert mention.id in gazetteer.places
+    assert gazetteer.places[mention.id].within == "crimea"
+    fresh = Gazetteer(ContextConfig().data_dir)
+    assert fresh.places[mention.id].name == "Alushta"
+    assert "gn:0" not in fresh.places and fresh.places.get("gn:0") is None
+    with pytest.raises(KeyError):
+        fresh.places["gn:0"]
