@@ -91,14 +91,7 @@ def place_names(data_dir: str) -> tuple[str, ...]:
     the reader's check that a reading is words (context/ocr.py). Words of longer aliases in
     Latin letters are left out: "union" (of "Soviet Union") is no place."""
     names = set(cyrillic_names(data_dir))
-    for table in ("places.csv", "polities.csv"):
-        path = Path(data_dir) / table
-        if not path.exists():
-            continue
-        with path.open(encoding="utf-8") as f:
-            for row in csv.DictReader(f):
-                names.update(a.strip().lower() for a in row.get("aliases", "").split(";")
-                             if len(a.strip()) >= 4 and _WORD.fullmatch(a.strip()))
+    names.update(a.lower() for a in _aliases(data_dir) if len(a) >= 4 and _WORD.fullmatch(a))
     return tuple(sorted(names))
 
 
@@ -106,17 +99,22 @@ def place_names(data_dir: str) -> tuple[str, ...]:
 def cyrillic_names(data_dir: str) -> tuple[str, ...]:
     """Lower-case Cyrillic aliases of the gazetteer's places and polities (single words)."""
     names = set()
+    for alias in _aliases(data_dir):
+        for w in _WORD.findall(alias.lower()):
+            if len(w) >= 4 and all("\u0400" <= ch <= "\u04ff" for ch in w):
+                names.add(w)
+    return tuple(sorted(names))
+
+
+def _aliases(data_dir: str):
+    """Every alias of the curated places and polities, stripped."""
     for table in ("places.csv", "polities.csv"):
         path = Path(data_dir) / table
         if not path.exists():
             continue
         with path.open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
-                for alias in row.get("aliases", "").split(";"):
-                    for w in _WORD.findall(alias.lower()):
-                        if len(w) >= 4 and all("\u0400" <= ch <= "\u04ff" for ch in w):
-                            names.add(w)
-    return tuple(sorted(names))
+                yield from (a.strip() for a in row.get("aliases", "").split(";") if a.strip())
 
 
 def _closest(word: str, names: tuple[str, ...]) -> str | None:
