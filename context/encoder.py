@@ -203,7 +203,9 @@ class ContextEncoder:
             return [], None, None
         readings, osd = self.reader(image)
         sources["ocr"] = SourceStatus(True, self.reader.name)
-        names = place_names(self.config.data_dir)  # its Cyrillic ones: cyrillic_names
+        # The repairs below match Cyrillic readings only, so of these names only the
+        # Cyrillic ones (cyrillic_names) take part; one list serves the reader and them.
+        names = place_names(self.config.data_dir)
         kept = [_repaired(r, names) for r in readings
                 if r.confidence >= self.config.ocr_min_confidence and _worth_keeping(r.text)]
         cyrillic = [r for r in kept if r.script == "Cyrl"]
