@@ -13,8 +13,9 @@ a plausibility report (HTML, PDF).
     write_report("photo.report.pdf", report, colorized_pil, original_pil, result)
 
 `ColorizationChecker(pipeline)` reuses a loaded `ColorizationPipeline` (the web page and the
-service pass theirs) with the check's flag finder; `checker.pipeline(photo)` then `checker(result.image, original=photo)`
-is what `chronochrome report` does for a photo of our own.
+service pass theirs) with the check's flag finder; `checker.pipeline(photo)` then
+`checker(result.image, original=photo)` is what `chronochrome report` does for a photo of our
+own.
 
 Nothing here is imported by the colorizer's pipeline; the package's names load on first use.
 """

@@ -17,8 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def chronochrome(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "colorizer.apps.cli", *args], cwd=REPO, check=False,
-                          env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "colorizer.apps.cli", *args], cwd=REPO,
+                          check=False, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_help_documents_exit_codes():
