@@ -84,3 +84,28 @@ def test_sweep_chooses_most_cases_right_within_the_false_alarm_bound():
     assert choose([row(0.72, 25.0, 0.03, 0.9), row(0.72, 25.0, 0.03, 0.9, 2.5),
                    row(0.72, 25.0, 0.03, 0.85, 5.0)])["min_departure"] == 2.5
     assert choose([row(0.6, 33.0, 0.2, 0.9), row(0.9, 33.0, 0.1, 0.5)])["cloth_evidence"] == 0.9
+
+
+def test_the_sweep_report_records_the_chosen_settings_not_the_checkers_placeholders(
+        tmp_path, monkeypatch):
+    # The checker ran the sweep with min_departure 5.0 (the config's value then); every row
+    # set its own, and the rule chose 0.0: the settings block must say 0.0.
+    import argparse
+    import json
+
+    from eval.check import cli, sweep
+
+    class Checker:
+        def settings(self):
+            return {"cloth_evidence": 0.6, "shade_l": 33.0, "min_documented": 0.0,
+                    "min_departure": 5.0, "min_class": 0.2, "model": {"name": "m"}}
+
+    chosen = {"cloth_evidence": 0.72, "shade_l": 25.0, "min_documented": 0.3,
+              "min_departure": 0.0}
+    monkeypatch.setattr(sweep, "sweep", lambda checker, count, cache: {
+        "rows": [], "chosen": dict(chosen), "photos": 1, "cases": 1, "max_false_alarm": 0.05})
+    args = argparse.Namespace(calibration=1, cache=None, out=tmp_path)
+    assert cli._sweep(Checker(), args) == 0
+    written = json.loads((tmp_path / "check-calibration.json").read_text())["settings"]
+    assert {k: written[k] for k in chosen} == chosen
+    assert written["min_class"] == 0.2 and written["model"] == {"name": "m"}

@@ -63,7 +63,7 @@ def _sweep(checker, args: argparse.Namespace) -> int:
 
     count = sweep.CALIBRATION_PHOTOS if args.calibration is None else args.calibration
     result = sweep.sweep(checker, count, args.cache)
-    result["settings"] = {**checker.settings(), "at": now()}
+    result["settings"] = {**sweep.settings(checker.settings(), result["chosen"]), "at": now()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "check-calibration.json").write_text(
         json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")

@@ -52,7 +52,8 @@ def documented_floor(checker: ColorizationChecker, seen: list) -> float:
     values = [f.evidence["model_likelihood_of_documented"] for case, a in seen if case.wrong
               for f in checker.findings(a, config)
               if f.kind == "knowledge" and on_cloth(f.mask, case.mask)]
-    return math.floor(FLOOR_SHARE * min(values) / 0.05) * 0.05 if values else 0.0
+    # round(): 6 * 0.05 is 0.30000000000000004, which the report then showed.
+    return round(math.floor(FLOOR_SHARE * min(values) / 0.05) * 0.05, 2) if values else 0.0
 
 
 def sweep(checker: ColorizationChecker, calibration: int, cache) -> dict[str, Any]:
@@ -85,6 +86,14 @@ def sweep(checker: ColorizationChecker, calibration: int, cache) -> dict[str, An
                                      "shade_l": best["shade_l"], "min_documented": floor,
                                      "min_departure": best["min_departure"]},
             "photos": len(photos), "cases": len(seen), "max_false_alarm": MAX_FALSE_ALARM}
+
+
+def settings(checker_settings: dict[str, Any], chosen: dict[str, Any]) -> dict[str, Any]:
+    """The settings block of check-calibration.json: the checker's, with the swept fields at
+    the values the rule chose. The checker's own values of those fields were never used (every
+    row sets them), and recording them showed a placeholder (`min_departure` 5.0 in the
+    config when the sweep ran) beside the chosen and shipped 0.0."""
+    return {**checker_settings, **chosen}
 
 
 def _knowledge(seen, config) -> bool:
