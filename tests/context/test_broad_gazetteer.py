@@ -94,10 +94,38 @@ def test_the_index_is_cached_on_disk(tmp_path):
     data = ContextConfig().data_dir
     config = BroadConfig(min_population=15000, cache_dir=str(tmp_path))
     first = BroadIndex(data, config)
-    assert len(list(tmp_path.glob("broad-gazetteer-*.pkl"))) == 1
+    assert [p.name for p in tmp_path.glob("broad-gazetteer-*.pkl")] == \
+        ["broad-gazetteer-p15000-l4.pkl"]
     again = BroadIndex(data, config)
     assert [m.places[0].id for m in again.find("Ванадзор, Алушта")] == \
         [m.places[0].id for m in first.find("Ванадзор, Алушта")]
+
+
+def test_a_cache_of_another_version_is_replaced_not_kept_beside(tmp_path, monkeypatch):
+    import pickle
+
+    from context import geonames
+
+    built = []
+    monkeypatch.setattr(geonames, "_cities", lambda b, floor: built.append(floor))
+    monkeypatch.setattr(geonames, "_subdivisions", lambda b: None)  # an empty index: fast
+    legacy = tmp_path / "broad-gazetteer-5a9a6cc025e51faa.pkl"  # the old one-per-version name
+    legacy.write_bytes(b"old")
+    config = BroadConfig(cache_dir=str(tmp_path))
+    path = tmp_path / "broad-gazetteer-p5000-l4.pkl"
+
+    def version() -> str:
+        with path.open("rb") as f:
+            return pickle.load(f)["version"]
+
+    BroadIndex(ContextConfig().data_dir, config)
+    first = version()
+    BroadIndex(ContextConfig().data_dir, config)  # the same version: loaded, not built
+    assert len(built) == 1
+    monkeypatch.setattr(geonames, "BUILD_VERSION", geonames.BUILD_VERSION + 1)
+    BroadIndex(ContextConfig().data_dir, config)  # an upgrade: built again, in place
+    assert len(built) == 2 and version() != first
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
 
 def test_broad_gazetteer_can_be_left_out():
