@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from eval.cache import versioned_cache
 from eval.common import RESULTS_DIR, now
 
 TARGETS = {"accuracy": 0.9, "real_color_dev_no_finding": 0.9}
@@ -26,8 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", action="store_true",
                    help="choose the cloth threshold on the calibration photos "
                         "(writes check-calibration.md/json) instead of the benchmark")
-    p.add_argument("--cache", type=Path, default=Path("/tmp/chronochrome-check-cases"),
-                   help="where our colorizations of the scenes are kept between runs")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="where our colorizations of the scenes are kept between runs "
+                        "(default: ~/.cache/chronochrome/eval/check-cases/<version>, "
+                        "eval/cache.py: a new model or code version gets a fresh folder)")
     return p
 
 
@@ -38,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     from eval.check.run import run_all
 
     checker = ColorizationChecker.from_pretrained(device="cpu")
+    if args.cache is None:
+        args.cache = versioned_cache("check-cases", checker.pipeline.fingerprint)
     if args.sweep:
         return _sweep(checker, args)
     args.calibration = 60 if args.calibration is None else args.calibration

@@ -38,11 +38,16 @@ def cached_colorize(checker: ColorizationChecker, cache: Path | None
                              checker.pipeline.fingerprint.encode()).hexdigest()[:24]
         path = cache / f"{key}.png" if cache else None
         if path is not None and path.is_file():
-            return Image.open(path).convert("RGB")
+            try:
+                return Image.open(path).convert("RGB")
+            except OSError:  # removed meanwhile (another version's run): colorize again
+                pass
         image = checker.pipeline(gray, hints=hint).image
-        if path is not None:
+        if path is not None:  # whole or not at all: a run cut short leaves no half file
             path.parent.mkdir(parents=True, exist_ok=True)
-            image.save(path)
+            part = path.with_suffix(".part.png")
+            image.save(part)
+            part.replace(path)
         return image
 
     return colorize
