@@ -195,6 +195,7 @@ def test_cleanup_command_prints_what_it_removed(service, capsys):
     out = capsys.readouterr().out
     assert f"expired\t{old}\t2 items" in out and recent not in out
     assert "1 jobs that ended before" in out and "4 files removed" in out
+    assert "MB smaller" in out
     assert _files(service, old) == [] and len(_files(service, recent)) == 2
     cleaned = _get(service, old, "/items/0/result").json()
     assert cleaned["reason"] == "result_expired" and "operator" in cleaned["detail"]
@@ -222,3 +223,47 @@ def test_retention_settings_flag_environment_and_never(tmp_path, monkeypatch):
     monkeypatch.setenv("CHRONOCHROME_RESULT_RETENTION", "soon")
     with pytest.raises(ChronochromeError, match="CHRONOCHROME_RESULT_RETENTION"):
         service_config(parser.parse_args(["serve"]))
+
+
+def _store_with_old_uploads(path, jobs=3, mb=2):
+    import os
+
+    from colorizer.apps.service.store import JobStore, NewItem
+
+    store = JobStore(path)
+    for _ in range(jobs):
+        store.create_job("k", [NewItem({"kind": "upload"}, upload=os.urandom(mb * 2**20))],
+                         fmt="png")
+    store.connection().execute("UPDATE items SET status = 'done', finished = 1.0")
+    store.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return store
+
+
+def test_a_sweep_that_deleted_uploads_shrinks_the_database(tmp_path):
+    store = _store_with_old_uploads(tmp_path / "jobs.sqlite3")
+    before = store.path.stat().st_size
+    assert before > 6 * 2**20
+    report = sweep(store, tmp_path / "results", 30 * DAY)
+    assert len(report.jobs) == 3
+    after = store.path.stat().st_size
+    assert after < 2**20 and report.bytes_reclaimed >= before - after - 2**16
+    # Nothing left to reclaim: the next sweep does no vacuum at all.
+    assert retention.reclaim_space(store) == 0
+
+
+def test_an_old_database_without_auto_vacuum_converts_once(tmp_path, monkeypatch):
+    import sqlite3
+
+    path = tmp_path / "jobs.sqlite3"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()  # made before
+    store = _store_with_old_uploads(path)
+    assert store.connection().execute("PRAGMA auto_vacuum").fetchone()[0] == 0
+    assert sweep(store, tmp_path / "results", 30 * DAY).bytes_reclaimed > 5 * 2**20
+    assert store.connection().execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+    assert store.path.stat().st_size < 2**20
+    # Too large to copy under the write lock: left for the operator, the pages stay free.
+    monkeypatch.setattr(retention, "LEGACY_VACUUM_MAX_BYTES", 0)
+    big = _store_with_old_uploads(tmp_path / "old" / "jobs.sqlite3")
+    big.connection().execute("PRAGMA auto_vacuum=NONE")
+    big.connection().execute("VACUUM")
+    assert sweep(big, tmp_path / "results", 30 * DAY).bytes_reclaimed == 0

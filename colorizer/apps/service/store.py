@@ -113,6 +113,9 @@ class JobStore:
             db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                  check_same_thread=False)
             db.row_factory = sqlite3.Row
+            # Before WAL, which writes the header: a new database frees the pages of deleted
+            # uploads incrementally (retention.reclaim_space); an old one converts at a VACUUM.
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a committed job survives a power cut
             db.execute("PRAGMA busy_timeout=30000")
