@@ -63,6 +63,31 @@ def test_idempotency_key_same_body_same_job_other_body_422(service):
     assert theirs.status_code == 202 and theirs.headers["location"] != first.headers["location"]
 
 
+def test_an_idempotency_key_whose_job_expired_starts_a_fresh_job(service):
+    # Before: the replay answered 202 "replayed" with the expired job, which never runs again
+    # and whose files answer 410; and another body under that key was refused for good.
+    from colorizer.apps.service.retention import sweep
+
+    first = _submit(service, 1, headers={"Idempotency-Key": "batch-7"}, hint="Kazan")
+    assert service.drain() == 1
+    service.store.connection().execute("UPDATE items SET finished = finished - 40 * 86400")
+    assert len(sweep(service.store, service.config.results_dir, 30 * 86400.0).jobs) == 1
+    again = _submit(service, 1, headers={"Idempotency-Key": "batch-7"}, hint="Kazan")
+    assert again.status_code == 202 and "idempotent-replayed" not in again.headers
+    assert again.headers["location"] != first.headers["location"]
+    assert again.json()["state"] == "queued" and service.drain() == 1
+    fresh = service.client.get(again.headers["location"], headers=service.headers()).json()
+    assert fresh["state"] == "succeeded"
+    old = service.client.get(first.headers["location"], headers=service.headers()).json()
+    assert old["state"] == "expired"  # the old job keeps its record
+    # The key now belongs to the fresh job: replayed while it lives, another body refused.
+    replay = _submit(service, 1, headers={"Idempotency-Key": "batch-7"}, hint="Kazan")
+    assert replay.headers["location"] == again.headers["location"]
+    assert replay.headers["idempotent-replayed"] == "true"
+    other = _submit(service, 1, headers={"Idempotency-Key": "batch-7"}, hint="Riga")
+    assert other.status_code == 422 and other.json()["reason"] == "idempotency_key_reused"
+
+
 def test_cancel_stops_queued_items(service):
     location = _submit(service, 3).headers["location"]
     response = service.client.delete(location, headers=service.headers())

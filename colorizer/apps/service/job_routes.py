@@ -80,7 +80,10 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
               responses=ERRORS)
     async def submit(request: Request, key_id: str = Depends(api_key),
                      idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
-        """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location."""
+        """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location. With an
+        `Idempotency-Key` the same body again answers that job (`Idempotent-Replayed: true`),
+        another body 422; once the job's results expired (retention or `?purge=true`) the
+        key starts a fresh job."""
         await run_in_threadpool(require_room, state.store, 1)  # a full queue: not even read
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)

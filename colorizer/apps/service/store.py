@@ -167,13 +167,20 @@ class JobStore:
                    webhook_url: str | None = None, webhook_secret: str | None = None,
                    meta: dict[str, Any] | None = None) -> tuple[str, bool]:
         """Queue a job; returns (job_id, created). Same idempotency key and request -> same job.
+        A key lives as long as its job's results: once they expired (retention, purge) the
+        key is released, and its next use queues a fresh job (the old one keeps its record).
 
         Raises IdempotencyConflictError (same key, other request) or QueueFullError.
         """
         with self._tx() as db:
             if idempotency_key:
-                row = db.execute("SELECT id, request_hash FROM jobs WHERE key_id = ? AND "
-                                 "idempotency_key = ?", (key_id, idempotency_key)).fetchone()
+                row = db.execute("SELECT id, request_hash, status FROM jobs WHERE key_id = ? "
+                                 "AND idempotency_key = ?", (key_id, idempotency_key)).fetchone()
+                if row and row["status"] == "expired":
+                    db.execute("UPDATE jobs SET idempotency_key = NULL, meta = json_set(meta, "
+                               "'$.released_idempotency_key', ?) WHERE id = ?",
+                               (idempotency_key, row["id"]))
+                    row = None
                 if row and row["request_hash"] == request_hash:
                     return row["id"], False
                 if row:
