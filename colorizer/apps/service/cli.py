@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -75,6 +76,9 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--workers", type=int, default=None,
                        help="in-process worker threads (default 1; 0 = use --worker-only "
                             "processes)")
+    serve.add_argument("--torch-threads", type=int, default=None, help=(
+        "torch threads per worker (default: this process's cores / --workers; a "
+        "--worker-only process: all its cores, so give several of them cores / processes)"))
     serve.add_argument("--queue-cap", type=int, default=None,
                        help="queued items beyond which POST /v1/jobs answers 429")
     serve.add_argument("--lease-seconds", type=float, default=None,
@@ -120,7 +124,8 @@ def _service_config(args: argparse.Namespace) -> ServiceConfig:
     changes: dict[str, Any] = {}
     if args.data_dir is not None:
         changes["data_dir"] = args.data_dir
-    for flag, name in (("workers", "worker_threads"), ("queue_cap", "queue_cap"),
+    for flag, name in (("workers", "worker_threads"), ("torch_threads", "torch_threads"),
+                       ("queue_cap", "queue_cap"),
                        ("lease_seconds", "lease_seconds"), ("public_url", "public_url"),
                        ("header_timeout", "header_timeout_seconds")):
         value = getattr(args, flag, None)
@@ -158,9 +163,28 @@ def run_service_command(args: argparse.Namespace) -> int:
 
         return run_cleanup(service_config(args), args.older_than, args.dry_run)
     config = service_config(args)
+    set_torch_threads(config, args.worker_only)
     if args.worker_only:
         return _run_worker(config, _pipeline(args))
     return _run_server(args, config)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity: a container's or taskset's share)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def set_torch_threads(config: ServiceConfig, worker_only: bool) -> int:
+    """Set torch's intra-op threads once, before the pipeline loads; returns the count."""
+    import torch
+
+    threads = config.torch_threads_per_worker(available_cores(), worker_only)
+    torch.set_num_threads(threads)
+    log.info("torch: %d threads per worker", threads)
+    return threads
 
 
 def _run_keys(args: argparse.Namespace) -> int:

@@ -82,6 +82,10 @@ class ServiceConfig:
     sync_max_pixels: int = 4_000_000  # POST /v1/colorize is for small images; larger -> 413
     sync_concurrency: int = 1  # synchronous colorizations at once; more wait, then 429
     worker_threads: int = 1  # in-process workers; 0 = run `chronochrome serve --worker-only`
+    # torch's intra-op threads per colorization, set once at start; 0 = the process's cores
+    # divided among its workers (`torch_threads_per_worker`): torch's own default gives each
+    # worker every core, and N workers on a shared machine then ask for N x cores threads.
+    torch_threads: int = 0
     lease_seconds: float = 120.0  # renewed while a worker works; expired (worker died): retried
     max_attempts: int = 3  # an item that took down a worker this often is failed, not retried
     output_format: str = "png"  # png | jpg | tif | webp (a job may ask for another)
@@ -104,6 +108,9 @@ class ServiceConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.worker_threads < 0:
             raise ValueError("worker_threads must be 0 (external worker) or more")
+        if self.torch_threads < 0:
+            raise ValueError("torch_threads must be 0 (cores / workers) or more, got "
+                             f"{self.torch_threads}")
         if self.link_ttl_seconds <= 0:
             raise ValueError(f"link_ttl_seconds must be above 0, got {self.link_ttl_seconds}")
         if self.request_timeout_seconds <= 0:
@@ -139,6 +146,15 @@ class ServiceConfig:
             raise ChronochromeError(f"no service database at {self.db_path}: pass the "
                                     "--data-dir the service runs with, or create a key first "
                                     "(`chronochrome keys create --name NAME`)")
+
+    def torch_threads_per_worker(self, cores: int, worker_only: bool = False) -> int:
+        """`torch_threads` if set, else max(1, cores // workers): the in-process worker
+        threads, or 1 for a `--worker-only` process (give each of several the same count
+        with --torch-threads, cores // processes)."""
+        if self.torch_threads:
+            return self.torch_threads
+        workers = 1 if worker_only else max(1, self.worker_threads)
+        return max(1, cores // workers)
 
     def with_changes(self, **changes: Any) -> ServiceConfig:
         return replace(self, **changes)
