@@ -45,6 +45,7 @@ def test_a_retrieved_exemplar_not_in_the_photo_changes_nothing(tiny_weights, tmp
     retrieved = _retrieving(pipe, str(tmp_path / "flag.png"))(photo)
     record = retrieved.exemplars[0]
     assert record.found_in_photo < 0.3  # the presence test rejects it ...
+    assert record.rejected.startswith("not found in the photo:")  # ... and says so
     assert record.attention_share == 0.0  # ... and it is no cross-attention token
     assert np.array_equal(np.asarray(plain.image), np.asarray(retrieved.image))
     assert float(retrieved.context_region.max()) == 0.0
@@ -106,4 +107,5 @@ def test_a_retrieved_exemplar_not_found_leaves_the_users_own_transfer_unchanged(
             _retrieved("other", str(tmp_path / "other.png"))])(photo, exemplars=[_pil(scene)])
     used = [e for e in with_retrieved.exemplars if e.used]
     assert len(used) == 2 and used[1].found_in_photo < 0.3  # present, not admitted
+    assert used[0].rejected is None and "min_presence" in used[1].rejected  # the user's: kept
     assert np.array_equal(np.asarray(alone.image), np.asarray(with_retrieved.image))

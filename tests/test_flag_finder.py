@@ -154,6 +154,7 @@ def test_a_finder_that_finds_nothing_changes_nothing(tiny_weights, tmp_path):
     plain, result = base(photo), hinted(photo)
     assert np.array_equal(np.asarray(plain.image), np.asarray(result.image))
     assert result.exemplars[0].found_in_photo == 0.0
+    assert result.exemplars[0].rejected.startswith("flag finder: cloth evidence 0.000")
     assert float(result.context_region.max()) == 0.0
 
 
@@ -166,6 +167,7 @@ def test_the_flag_color_goes_only_where_the_finder_marks_cloth(tiny_weights, tmp
     result = hinted(photo)
     out = np.asarray(result.image, float)
     assert result.exemplars[0].found_in_photo == pytest.approx(1.0)
+    assert result.exemplars[0].rejected is None  # found and used
     changed = np.abs(out - plain).mean(-1)
     h, w = changed.shape
     inside = changed[4:h // 2 - 4, w // 2 + 4:-4]
@@ -186,7 +188,12 @@ def test_cloth_that_does_not_show_the_flags_design_takes_nothing(tiny_weights, t
     base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(cloth), identity=True)
     result = hinted(photo)
     assert np.array_equal(np.asarray(base(photo).image), np.asarray(result.image))
-    assert result.exemplars[0].found_in_photo == pytest.approx(1.0)  # found, not admitted
+    # The report says the flag was rejected and why, not the finder's evidence (1.0), which
+    # read as if the flag had been found and used.
+    record = result.exemplars[0]
+    assert record.found_in_photo == 0.0 and record.transfer_share == 0.0
+    assert record.rejected.startswith("cloth identity:") and "evidence 1.000" in record.rejected
+    assert result.to_dict()["exemplars"][0]["rejected"] == record.rejected
 
 
 

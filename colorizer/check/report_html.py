@@ -158,13 +158,19 @@ def _sources(check: CheckReport, result: ColorizationResult | None) -> str:
         f"<table><tr><th>fact</th><th>colors</th><th>source</th></tr>{facts}</table>"
         if facts else "<p>No flag, banner or uniform was retrieved for this photo.</p>"))
     if result is not None:
-        used = [e for e in result.exemplars if e.used]
+        # A retrieved flag the transfer tested and rejected (its design is not on the cloth)
+        # is listed apart, with the reason, not as if it had colored the photo.
+        used = [e for e in result.exemplars if e.used and not e.rejected]
+        rejected = [e for e in result.exemplars if e.used and e.rejected]
         rows = "".join(f"<tr><td>{_e(e.title)}</td><td>{_e(e.kind)}</td><td>"
                        f"{_e(e.exemplar.to_dict().get('source') or 'the user')}</td><td>"
                        f"{_e(e.color_share)}</td></tr>" for e in used)
         parts.append("<h3>Exemplars used by the colorization</h3>" + (
             "<table><tr><th>exemplar</th><th>kind</th><th>source</th><th>share of color"
             f"</th></tr>{rows}</table>" if rows else "<p>None.</p>"))
+        if rejected:
+            parts.append("<h3>Exemplars retrieved but not used</h3>" + "".join(
+                f"<p>{_e(e.title)} ({_e(e.kind)}): {_e(e.rejected)}</p>" for e in rejected))
         hints = [r for r in (result.color_regions.regions if result.color_regions else ())
                  if r.kind == "hint"]
         parts.append("<h3>Color hints</h3>" + ("".join(

@@ -35,7 +35,9 @@ average. This step matches every stride-8 cell of the photo to the exemplars' ce
                  by L* and texture; a one-color cloth takes its color) and blended only
                  inside it, with weight = admission x cell weight x match mass:
                    evidence  the mean finder probability of the photo's `cloth_top_cells`
-                             most cloth-like cells (reported as found_in_photo)
+                             most cloth-like cells (reported as found_in_photo; 0 when the
+                             identity or lightness test below leaves the exemplar no cell,
+                             with the reason in `Transfer.rejected`)
                    lightness a cloth cell far in L* from the exemplar cells it matched is
                              another flag's cloth (a white stripe): it takes less, or none
                    admission (evidence - min_cloth_evidence) / (full - min), clamped to [0, 1]
@@ -182,15 +184,20 @@ def _match(encoder: EfficientNetLite0, lightness: torch.Tensor, images: Sequence
 
 def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | None,
                cloth_kind: list[bool], config: TransferConfig, lightness: torch.Tensor
-               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Each exemplar's (K,) presence, (K,) admission and (K, h, w) region: the presence test
-    for retrieved exemplars, the finder's evidence and cloth cells for cloth ones."""
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[str | None]]:
+    """Each exemplar's (K,) presence, (K,) admission, (K, h, w) region and why it may put
+    color nowhere (None: it may): the presence test for retrieved exemplars, the finder's
+    evidence, cloth cells and the identity test for cloth ones."""
     h, w = matches.shape
     device = lightness.device
     presence = torch.stack([_presence(sim, ab.norm(dim=1), config)
                             for sim, ab in zip(matches.sims, matches.colors)])
     admitted = torch.where(torch.tensor(trusted, device=presence.device),
                            torch.ones_like(presence), _admitted(presence, config))
+    rejected: list[str | None] = [
+        None if t or float(a) > 0 else
+        f"not found in the photo: {float(p):.2f} of its colored cells matched (below "
+        f"min_presence {config.min_presence})" for t, a, p in zip(trusted, admitted, presence)]
     region = torch.ones(len(matches.sims), h, w, device=device)
     if cloth is not None and any(cloth_kind):
         evidence = cloth_evidence(cloth.to(device), config)
@@ -202,7 +209,25 @@ def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | Non
             region[k] = cells
             if config.cloth_identity:  # only the pieces showing this design's field
                 region[k] = cells * _identity(matches, k, cells, lightness, config)
-    return presence, admitted, region
+            rejected[k] = _cloth_rejection(float(evidence), float(admitted[k]),
+                                           float(cells.max()), float(region[k].max()), config)
+            if float(region[k].max()) <= 0 < float(cells.max()):
+                presence[k] = 0.0  # cloth is there, this design is not: not found (reported)
+    return presence, admitted, region, rejected
+
+
+def _cloth_rejection(evidence: float, admitted: float, cells: float, region: float,
+                     config: TransferConfig) -> str | None:
+    """Why a cloth exemplar may put color nowhere, gate by gate (None: somewhere it may)."""
+    if admitted <= 0:
+        return (f"flag finder: cloth evidence {evidence:.3f} is below min_cloth_evidence "
+                f"{config.min_cloth_evidence}")
+    if cells <= 0:
+        return f"flag finder: no cell reaches min_cloth_cell {config.min_cloth_cell}"
+    if region <= 0:
+        return (f"cloth identity: the flag finder sees cloth (evidence {evidence:.3f}), but no "
+                "piece of it shows this design's field")
+    return None
 
 
 def _identity(matches: _Matches, k: int, cells: torch.Tensor, lightness: torch.Tensor,
@@ -242,8 +267,8 @@ def exemplar_transfer(encoder: EfficientNetLite0, lightness: torch.Tensor,
     config = config or TransferConfig()
     matches = _match(encoder, lightness, images, config, cache, photo_maps)
     device = lightness.device
-    presence, admitted, region = _admission(matches, trusted, cloth, cloth_kind, config,
-                                            lightness)
+    presence, admitted, region, rejected = _admission(matches, trusted, cloth, cloth_kind,
+                                                      config, lightness)
     gated = torch.tensor([not c for c in cloth_kind], device=device)
     live = [k for k in range(len(matches.sims))
             if float(admitted[k]) > 0 and float(region[k].max()) > 0]
@@ -254,11 +279,17 @@ def exemplar_transfer(encoder: EfficientNetLite0, lightness: torch.Tensor,
         none = torch.zeros(1, 1, h, w, device=device)
         return Transfer(ab=none.repeat(1, 2, 1, 1), confidence=none, spread=none.clone(),
                         mass=torch.zeros(len(matches.sims), h, w, device=device),
-                        presence=presence, admitted=admitted, region=region, gated=gated)
+                        presence=presence, admitted=admitted, region=region, gated=gated,
+                        rejected=tuple(rejected))
     ab, confidence, spread, mass = _transfer_live(matches, live, admitted, region, cloth_kind,
                                                   config)
+    for k in live:  # the lightness test (_narrow_cloth) can still leave a cloth nothing
+        if cloth_kind[k] and float(region[k].max()) <= 0:
+            presence[k] = 0.0
+            rejected[k] = ("cloth lightness: no found cloth cell has the L* of a color of "
+                           "this design")
     return Transfer(ab=ab, confidence=confidence, spread=spread, mass=mass, presence=presence,
-                    admitted=admitted, region=region, gated=gated)
+                    admitted=admitted, region=region, gated=gated, rejected=tuple(rejected))
 
 
 def _transfer_live(matches: _Matches, live: list[int], admitted: torch.Tensor,

@@ -39,8 +39,13 @@ class ExemplarUse:
     looked up); transfer_share: the share of the image's color copied from it by the direct
     transfer; color_share: both together, the share of the image's color it contributed;
     found_in_photo: the share of the exemplar's colored cells that the transfer found in the
-    photo (a retrieved exemplar transfers only when its object is there; None: transfer off).
+    photo (a retrieved exemplar transfers only when its object is there; None: transfer off);
+    for a retrieved flag or banner the flag finder's evidence of cloth, and 0 when the cloth
+    it sees is not this design's (the identity or lightness test rejected every piece).
     All four are None for an exemplar that matched but did not fit into the slots.
+    rejected: why a retrieved exemplar that was tested put no color anywhere: the gate and its
+    numbers ("cloth identity: the flag finder sees cloth (evidence 1.000), but no piece of it
+    shows this design's field"); None when it was free to (or was not tested).
     """
 
     exemplar: GuidingExemplar
@@ -49,6 +54,7 @@ class ExemplarUse:
     transfer_share: float | None = None
     color_share: float | None = None
     found_in_photo: float | None = None
+    rejected: str | None = None
 
     @property
     def id(self) -> str:
@@ -65,16 +71,20 @@ class ExemplarUse:
     def to_dict(self) -> dict[str, Any]:
         return {**self.exemplar.to_dict(), "used": self.used,
                 "attention_share": self.attention_share, "transfer_share": self.transfer_share,
-                "color_share": self.color_share, "found_in_photo": self.found_in_photo}
+                "color_share": self.color_share, "found_in_photo": self.found_in_photo,
+                "rejected": self.rejected}
 
 
 def exemplar_records(used: tuple[GuidingExemplar, ...], shares: list[float],
                      moved: list[float], contributed: list[float], found: list[float | None],
-                     retrieved: list[RetrievedExemplar]) -> list[ExemplarUse]:
+                     retrieved: list[RetrievedExemplar],
+                     rejected: list[str | None] | None = None) -> list[ExemplarUse]:
     """Every exemplar, used ones first with their shares, then retrieved ones that did not fit
     into the slots (listed so a historian sees what else matched)."""
-    out = [ExemplarUse(rec, True, share, move, total, presence)
-           for rec, share, move, total, presence in zip(used, shares, moved, contributed, found)]
+    why = rejected or [None] * len(used)
+    out = [ExemplarUse(rec, True, share, move, total, presence, reason)
+           for rec, share, move, total, presence, reason
+           in zip(used, shares, moved, contributed, found, why)]
     used_ids = {rec.id for rec in used}
     out += [ExemplarUse(rec, False) for rec in retrieved if rec.id not in used_ids]
     return out

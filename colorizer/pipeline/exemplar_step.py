@@ -71,26 +71,28 @@ def exemplar_colors(parts: TransferParts, lightness: torch.Tensor,
     shares, maps = attention_shares(prediction.attention, used,
                                     tuple(prediction.attention.shape[-2:]))
     moved, contributed, found = [0.0] * used, list(shares), [None] * used
+    rejected: list[str | None] = [None] * used
     strengths = [parts.config.exemplar_transfer if i < n_user
                  else parts.config.retrieved_transfer for i in range(used)]
     active = [i for i, strength in enumerate(strengths) if strength > 0]
     blended = (transfer_colors(parts, lightness, prediction, guidance, n_user, active,
-                               strengths, colors, maps, found) if active else None)
+                               strengths, colors, maps, (found, rejected)) if active else None)
     if blended is not None:
         maps, moved, contributed = blended
     colors.maps = maps
     colors.records = exemplar_records(guidance.used, shares, moved, contributed, found,
-                                      retrieved)
+                                      retrieved, rejected)
     return colors
 
 
 def transfer_colors(parts: TransferParts, lightness: torch.Tensor,
                     prediction: Prediction, guidance: Guidance, n_user: int, active: list[int],
                     strengths: list[float], colors: ExemplarColors, maps: list[np.ndarray],
-                    found: list[float | None]
+                    outcome: tuple[list[float | None], list[str | None]]
                     ) -> tuple[list[np.ndarray], list[float], list[float]] | None:
-    """The direct transfer for the `active` exemplars; updates `colors` and `found`.
-    Returns the contribution maps and shares, or None when no exemplar was admitted."""
+    """The direct transfer for the `active` exemplars; updates `colors` and `outcome` (per
+    exemplar: found in the photo, why it was rejected). Returns the contribution maps and
+    shares, or None when no exemplar was admitted."""
     used = len(guidance.used)
     # Retrieved flags and banners are found by the flag finder (on the maps of step 4)
     # and colored only on the cloth it finds; other exemplars as before.
@@ -104,8 +106,10 @@ def transfer_colors(parts: TransferParts, lightness: torch.Tensor,
         parts.config.transfer, trusted=[i < n_user for i in active],
         cache=parts.exemplar_cache, photo_maps=photo_maps, cloth=cloth,
         cloth_kind=cloth_kind)
-    for i, presence in zip(active, transfer.presence.tolist()):
+    found, rejected = outcome
+    for n, (i, presence) in enumerate(zip(active, transfer.presence.tolist())):
         found[i] = round(presence, 4)
+        rejected[i] = transfer.rejected[n] if transfer.rejected else None
     if float(transfer.admitted.max()) <= 0:  # nothing found, nothing changes
         return None
     ab, uncertainty = colors.ab, colors.uncertainty

@@ -100,13 +100,18 @@ class Transfer:
     confidence: torch.Tensor  # (1, 1, h, w) in [0, 1]
     spread: torch.Tensor  # (1, 1, h, w) in [0, 1]: how much the matched colors disagree
     mass: torch.Tensor  # (K, h, w): share of each cell's match that went to exemplar k
-    presence: torch.Tensor  # (K,): share of exemplar k's colored cells found in the photo
+    # (K,): share of exemplar k's colored cells found in the photo; for a cloth exemplar the
+    # finder's evidence, 0 when no piece of the cloth shows its design (see `rejected`)
+    presence: torch.Tensor
     admitted: torch.Tensor  # (K,) in [0, 1]: how far exemplar k may transfer (1 if trusted)
     # (K, h, w) where exemplar k may put color (a cloth exemplar: the finder's cloth cells;
     # 1 elsewhere) and (K,) whether the round-trip/similarity confidence applies to it (not
     # to a cloth exemplar, whose evidence is the finder's). None: ones and all True.
     region: torch.Tensor | None = None
     gated: torch.Tensor | None = None
+    # Per exemplar, why it put color nowhere: the gate that stopped it, with its numbers
+    # (None: it was free to; empty: not recorded).
+    rejected: tuple[str | None, ...] = ()
 
     def _weight(self, strengths: list[float], keep: torch.Tensor) -> torch.Tensor:
         """(1, 1, h, w) blend weight of the exemplars with `keep` (K,) at the match grid."""

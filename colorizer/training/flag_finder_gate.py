@@ -6,8 +6,10 @@
 cloth identity test (colorizer/pipeline/cloth_identity.py) against the flags actually
 retrieved. So here the pipeline of FOLDER (its generator, finder and the default retrieval)
 colors flag-free photos given the hint "USSR 1950" with the evidence gate wide open, and
-records per photo the finder's evidence (`found_in_photo` of the retrieved flags) and the
-share of pixels the retrieved flags colored (`context_region` >= 0.5). For each candidate
+records per photo the finder's evidence (`found_in_photo` of the retrieved flags: 0 where
+the identity test rejected every piece of cloth, which colors nothing at any gate, so the
+expected colored share below is what the raw evidence gives) and the share of pixels the
+retrieved flags colored (`context_region` >= 0.5). For each candidate
 (no-transfer, full-transfer) pair the expected colored share is then the mean over photos of
 clip((evidence - lo) / (hi - lo)) x that share. The rule (as for the finder alone): the
 lowest pair whose expected share stays <= 0.1% of pixels (the flag benchmark's control

@@ -72,3 +72,27 @@ def test_pdf_renders_to_png_pages(tmp_path):
     # A4 at 40 dpi: 331 x 468 px; the page holds text and images, so it is far from blank.
     assert abs(first.shape[1] - 331) <= 3 and abs(first.shape[0] - 468) <= 3
     assert first.std() > 20 and (first < 128).mean() > 0.02
+
+
+def test_a_rejected_flag_is_listed_with_its_reason_not_as_used():
+    from types import SimpleNamespace
+
+    from colorizer.check.report_html import _sources
+    from colorizer.pipeline.exemplar_report import ExemplarUse
+
+    def exemplar(title, kind):
+        return SimpleNamespace(title=title, kind=kind, id=title,
+                               to_dict=lambda: {"source": "https://example.org/flags"})
+
+    why = ("cloth identity: the flag finder sees cloth (evidence 1.000), but no piece of it "
+           "shows this design's field")
+    result = SimpleNamespace(color_regions=None, exemplars=[
+        ExemplarUse(exemplar("Street, 1950", "photo"), True, 0.1, 0.2, 0.3, 0.8),
+        ExemplarUse(exemplar("Flag of the Soviet Union", "flag"), True, 0.0, 0.0, 0.0, 0.0,
+                    why)])
+    report, _, _ = _report()
+    text = _sources(report, result)
+    used, rest = text.split("<h3>Exemplars used by the colorization</h3>")[1].split(
+        "<h3>Exemplars retrieved but not used</h3>")
+    assert "Street, 1950" in used and "Soviet Union" not in used
+    assert f"Flag of the Soviet Union (flag): {html.escape(why)}" in rest
