@@ -84,6 +84,10 @@ def test_sweep_chooses_most_cases_right_within_the_false_alarm_bound():
     assert choose([row(0.72, 25.0, 0.03, 0.9), row(0.72, 25.0, 0.03, 0.9, 2.5),
                    row(0.72, 25.0, 0.03, 0.85, 5.0)])["min_departure"] == 2.5
     assert choose([row(0.6, 33.0, 0.2, 0.9), row(0.9, 33.0, 0.1, 0.5)])["cloth_evidence"] == 0.9
+    # The gray field share breaks ties after shade (the higher: fewer gray findings).
+    tied = [{**row(0.7, 25.0, 0.03, 0.9), "gray_field": f} for f in (0.0, 0.6, 0.4)]
+    assert choose(tied)["gray_field"] == 0.6
+    assert choose([tied[0], {**row(0.7, 25.0, 0.03, 0.85), "gray_field": 0.7}]) == tied[0]
 
 
 def test_the_sweep_report_records_the_chosen_settings_not_the_checkers_placeholders(

@@ -125,8 +125,34 @@ def blob_findings(maps: Maps, config: CheckConfig) -> list[Finding]:
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class ClothRegion:
+    """One connected region of likely cloth, with what the thresholds are compared with."""
+
+    mask: np.ndarray  # (rh, rw) bool
+    evidence: float  # the finder's mean cloth probability over it
+    documented: float  # documented_likelihood: the model's belief in a main documented color
+
+
+def cloth_regions(maps: Maps, cloth: np.ndarray | None, facts: Sequence[FactUse],
+                  config: CheckConfig) -> list[ClothRegion]:
+    """The regions `knowledge_findings` judges (they depend on `cloth_probability` and
+    `min_region` only: eval.check's sweep finds them once per photo)."""
+    if cloth is None or not facts:
+        return []
+    colors = _colors(facts)
+    return [ClothRegion(region, float(cloth[region].mean()),
+                        documented_likelihood(maps, region, colors))
+            for region in regions(cloth >= config.cloth_probability, config.min_region)]
+
+
+def _colors(facts: Sequence[FactUse]) -> list[knowledge.DocumentedColor]:
+    return [c for fact in facts for c in knowledge.documented_colors(fact.id, fact.colors)]
+
+
 def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[FactUse],
-                       config: CheckConfig) -> list[Finding]:
+                       config: CheckConfig, found_regions: Sequence[ClothRegion] | None = None
+                       ) -> list[Finding]:
     """Cloth regions whose colors the retrieved flags and uniforms contradict.
 
     A region is compared only when it is likely cloth (mean finder probability at least
@@ -137,25 +163,28 @@ def knowledge_findings(maps: Maps, cloth: np.ndarray | None, facts: Sequence[Fac
     color, so on cloth the model, which sees no dye in the gray, keeps some doubt about its
     color; where it rules out every documented color, it is sure of the
     region's own color (blue sky, a green hillside, water: the finder takes such areas for a
-    lettered banner where a title is written over a slide) and that is not cloth."""
+    lettered banner where a title is written over a slide) and that is not cloth.
+    `found_regions`: `cloth_regions` of the same maps and cloth, when already known."""
     if cloth is None or not facts:
         return []
-    colors = [c for fact in facts for c in knowledge.documented_colors(fact.id, fact.colors)]
+    colors = _colors(facts)
+    if found_regions is None:
+        found_regions = cloth_regions(maps, cloth, facts, config)
     out = []
-    for region in regions(cloth >= config.cloth_probability, config.min_region):
-        if float(cloth[region].mean()) < config.cloth_evidence:
+    for found_region in found_regions:
+        region = found_region.mask
+        if found_region.evidence < config.cloth_evidence:
             continue  # a doubtful region: the finder fires on some walls and skies
         share = float(region.mean())
         found = knowledge.contradictions(maps.lab[region], colors, share, config.min_class,
                                          config.hue_tolerance, config.gray_class,
-                                         config.shade_l)
+                                         config.shade_l, config.gray_field)
         found = [c for c in found if departure(maps, region, c) >= config.min_departure]
         if not found:
             continue  # colored as the model reads the gray: no colorist's choice to judge
-        documented = documented_likelihood(maps, region, colors)
-        if documented >= config.min_documented:
+        if found_region.documented >= config.min_documented:
             out.append(_knowledge_finding(found[0], region, cloth, maps, facts, colors,
-                                          documented))
+                                          found_region.documented))
     return out
 
 

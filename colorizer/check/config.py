@@ -4,11 +4,12 @@ The likelihood, skin and blob thresholds were set on 60 train-split photos of ph
 with their true colors, checked with the cases' hints, so that true colors raise a finding of
 their kind on none of them. The knowledge settings are chosen by `python -m eval.check
 --sweep` (eval/check/sweep.py, whose docstring has the rule; eval/results/check-calibration.md)
-on 240 such train-split photos and on a second draw of the cases (`build_cases(seed=1)`, not
-the benchmark's seed 0): `min_documented` from the seed-1 cases' cloth alone, then the
-(`cloth_evidence`, `shade_l`, `min_departure`) setting with at most 5% of the photos getting
-a knowledge finding that gets most seed-1 cases right. real-color-dev and the seed-0 cases
-are never used to choose: they only give the benchmark's figures (eval/results/check.md).
+on 240 such train-split photos and on two other draws of the cases (`build_cases(seed=1)`
+and seed 2, not the benchmark's seed 0): `min_documented` from the seed-1 cases' cloth
+alone, then the (`cloth_evidence`, `shade_l`, `gray_field`) setting with at most 5% of the
+photos getting a knowledge finding that gets most cases of both draws right (`min_departure`
+was swept the same way before and stays off). real-color-dev and the seed-0 cases are never
+used to choose: they only give the benchmark's figures (eval/results/check.md).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class CheckConfig:
     # at least `min_region` of the image; a region whose mean probability reaches
     # `cloth_evidence` is compared with the retrieved flags' and uniforms' colors.
     cloth_probability: float = 0.5
-    cloth_evidence: float = 0.72
+    cloth_evidence: float = 0.7
     min_region: float = 0.01
     # ...and is compared only where the model, from the gray alone, finds a main documented
     # color at least this share as likely as its best color (analysis.knowledge_findings:
@@ -45,6 +46,10 @@ class CheckConfig:
     min_departure: float = 0.0
     # A gray cloth region darker than this mean L* is in deep shade, not called gray.
     shade_l: float = 25.0
+    # ...and is called gray only where at least this share of its unexplained gray pixels
+    # lie within one field's L* band (knowledge.FIELD_BAND): one tone, as a flag painted
+    # gray; a wall or sky the finder took for cloth spreads wider. 0: not asked.
+    gray_field: float = 0.6
     # A color class covering at least `min_class` of a cloth region (`gray_class` for a gray
     # one) must match a documented color: its hue within `hue_tolerance` degrees (more for
     # low-chroma colors such as khaki).

@@ -9,8 +9,9 @@ documented color of one of the facts:
 
     chromatic class   hue within `hue_tolerance` of a documented chromatic color (more for
                       low-chroma colors, khaki or field grey, whose hue is loosely defined)
-    gray class        a documented white, black or gray of about its lightness (L* within
-                      GRAY_L): a mid-gray cloth is not a white stripe in the shade
+    gray              a documented white, black or gray of about each gray pixel's
+                      lightness (L* within GRAY_L): a mid-gray cloth is not a white stripe
+                      in the shade, and a black and a white stripe are not a mid gray
 
 A color that is only a detail of the design (an emblem, a hoist stripe, a canton) may cover
 at most MINOR_SHARE of the region: a Soviet flag cannot be blue because the RSFSR flag has a
@@ -40,6 +41,8 @@ LOOSE_EXTRA = 25.0  # degrees added for them
 HUE_SECTOR = 30.0  # degrees per chromatic class
 DARK_GRAY = 12  # class ids: 0..11 hue sectors, 12 dark, 13 mid, 14 light gray
 DARK_L = 33.0  # L* below which gray is shade (the dark-gray class's bound)
+# L* units of one gray field: the colorizer's cloth-identity band (pipeline TransferConfig).
+FIELD_BAND = 16
 
 
 @dataclass(frozen=True)
@@ -120,24 +123,31 @@ def matches(color: DocumentedColor, lab: tuple[float, float, float], tolerance: 
 
 def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
                    region_share: float, min_class: float, tolerance: float,
-                   gray_class: float = 0.7, shade_l: float = DARK_L) -> list[Contradiction]:
+                   gray_class: float = 0.7, shade_l: float = DARK_L,
+                   gray_field: float = 0.0) -> list[Contradiction]:
     """The color classes of one cloth region ((N, 3) L*a*b*) that no documented color of the
     facts explains, largest first.
 
-    gray       the region's gray pixels together (a gray cloth in light and shade), when
-               they cover `gray_class` of it and are not, on the whole, in deep shade (mean
-               L* below `shade_l`: shade hides any color; a red flag in deep shadow is near
-               black, but one at L* 30 still shows its red: sRGB (120, 0, 0) is L* 24)
+    gray       the region's gray pixels that no documented white, black or gray explains,
+               each by its own L* (`unexplained_gray`), together, when they cover
+               `gray_class` of it, are not, on the whole, in deep shade (mean L* below
+               `shade_l`: shade hides any color; a red flag in deep shadow is near black,
+               but one at L* 30 still shows its red: sRGB (120, 0, 0) is L* 24), and form
+               one field: at least `gray_field` of them within one FIELD_BAND of L* (a flag
+               painted gray is its main color's one tone through the film; a wall, a sky
+               or a street the finder took for cloth spreads over many; 0: not asked)
     colored    each hue class covering at least `min_class` of the region
     """
     classes = color_classes(region_lab)
     gray = classes >= DARK_GRAY
     out = []
-    if gray.mean() >= gray_class:
-        mean = tuple(float(v) for v in region_lab[gray].mean(0))
-        if mean[0] >= shade_l and not _explained(colors, mean, float(gray.mean()), tolerance):
+    unexplained = unexplained_gray(region_lab, gray, colors)
+    if unexplained.mean() >= gray_class:
+        mean = tuple(float(v) for v in region_lab[unexplained].mean(0))
+        if mean[0] >= shade_l and field_share(region_lab[unexplained, 0]) >= gray_field:
             name = class_name(int(color_classes(np.asarray([mean]))[0]), mean)
-            out.append(Contradiction(region_share, float(gray.mean()), mean, name, gray))
+            out.append(Contradiction(region_share, float(unexplained.mean()), mean, name,
+                                     unexplained))
     for cls in np.unique(classes[~gray]):
         inside = classes == cls
         share = float(inside.mean())
@@ -148,6 +158,30 @@ def contradictions(region_lab: np.ndarray, colors: Sequence[DocumentedColor],
             out.append(Contradiction(region_share, share, mean, class_name(int(cls), mean),
                                      inside))
     return sorted(out, key=lambda c: -c.class_share)
+
+
+def unexplained_gray(region_lab: np.ndarray, gray: np.ndarray,
+                     colors: Sequence[DocumentedColor]) -> np.ndarray:
+    """(N,) bool: gray pixels no documented gray-ish color (C* below 1.5 GRAY_CHROMA) lies
+    within GRAY_L of in L*; a detail color's (an emblem's) pixels count as explained only
+    while they cover at most MINOR_SHARE of the region. Pixel by pixel: the mean of a
+    flag's black and white stripes is a mid gray that neither is."""
+    lightness = region_lab[:, 0]
+    near = {True: np.zeros(len(lightness), bool), False: np.zeros(len(lightness), bool)}
+    for color in colors:
+        if color.chroma < GRAY_CHROMA * 1.5:
+            near[color.major] |= np.abs(lightness - color.lab[0]) <= GRAY_L
+    detail = near[False] & ~near[True] & gray
+    explained = near[True] | (detail if detail.mean() <= MINOR_SHARE else False)
+    return gray & ~explained
+
+
+def field_share(lightness: np.ndarray, band: int = FIELD_BAND) -> float:
+    """The largest share of `lightness` (L*) within one window of `band` units."""
+    if len(lightness) == 0:
+        return 0.0
+    hist = np.bincount(np.clip(np.round(lightness), 0, 100).astype(int), minlength=101)
+    return float(np.convolve(hist, np.ones(band), mode="valid").max() / len(lightness))
 
 
 def _explained(colors: Sequence[DocumentedColor], mean: tuple[float, float, float],

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from colorizer.check.knowledge import color_classes, contradictions, documented_colors
+from colorizer.check.knowledge import (
+    color_classes,
+    contradictions,
+    documented_colors,
+    field_share,
+    unexplained_gray,
+)
 
 SOVIET = documented_colors("ussr_state_flag", [
     {"name": "red", "srgb": "#CC0000", "role": "field"},
@@ -16,6 +22,10 @@ FRANCE = documented_colors("france_tricolore", [
     {"name": "blue", "srgb": "#002395", "role": "stripe"},
     {"name": "white", "srgb": "#FFFFFF", "role": "stripe"},
     {"name": "red", "srgb": "#ED2939", "role": "stripe"}])
+GERMAN_EMPIRE = documented_colors("german_empire_flag", [
+    {"name": "black", "srgb": "#000000", "role": "stripe"},
+    {"name": "white", "srgb": "#FFFFFF", "role": "stripe"},
+    {"name": "red", "srgb": "#DD0000", "role": "stripe"}])
 KHAKI = documented_colors("british_khaki", [{"name": "khaki", "srgb": "#C3B091",
                                               "role": "cloth"}])
 
@@ -76,3 +86,33 @@ def test_color_classes_sort_grays_by_lightness():
     lab = np.array([[20, 0, 0], [50, 2, 1], [90, 1, -1], [50, 60, 40]], float)
     assert color_classes(lab).tolist()[:3] == [12, 13, 14]
     assert color_classes(lab)[3] < 12
+
+
+def test_black_and_white_stripes_together_are_not_a_mid_gray():
+    """Each gray pixel is judged by its own L*: the mean of a black stripe and a white one
+    (L* ~52) would match neither, and the right flag was called "mid gray"."""
+    right = cloth((20, 0, 0, 0.4), (85, 0, 0, 0.4), (45, 62, 45, 0.2))
+    assert contradictions(right, GERMAN_EMPIRE, 0.05, 0.3, 35.0) == []
+    # A mid gray the black and the white are both too far from is still one.
+    found = contradictions(cloth((52, 0, 0, 0.8), (45, 62, 45, 0.2)), GERMAN_EMPIRE, 0.05,
+                           0.3, 35.0)
+    assert [c.seen_name for c in found] == ["mid gray"] and found[0].class_share == 0.8
+    lab = cloth((20, 0, 0, 0.5), (52, 0, 0, 0.5))
+    gray = color_classes(lab) >= 12
+    assert unexplained_gray(lab, gray, GERMAN_EMPIRE).sum() == 500  # the L* 52 half
+
+
+def test_a_gray_wall_spread_over_many_tones_is_not_a_gray_flag():
+    wall = cloth(*[(l_, 0, 0, 0.125) for l_ in range(30, 62, 4)])  # L* 30..58, even
+    assert field_share(wall[:, 0]) < 0.6
+    assert contradictions(wall, SOVIET, 0.05, 0.3, 35.0, shade_l=25.0)  # gate off
+    assert contradictions(wall, SOVIET, 0.05, 0.3, 35.0, shade_l=25.0, gray_field=0.6) == []
+    flag = cloth((42, 0, 0, 0.7), (50, 0, 0, 0.3))  # one field, lighter on a fold
+    assert field_share(flag[:, 0]) > 0.95
+    found = contradictions(flag, SOVIET, 0.05, 0.3, 35.0, shade_l=25.0, gray_field=0.6)
+    assert [c.seen_name for c in found] == ["mid gray"]
+
+
+def test_field_share_counts_the_fullest_window():
+    assert field_share(np.array([10.0, 12, 14, 60, 90])) == 0.6
+    assert field_share(np.array([])) == 0.0

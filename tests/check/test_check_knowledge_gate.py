@@ -8,7 +8,12 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from colorizer.check.analysis import Maps, documented_likelihood, knowledge_findings
+from colorizer.check.analysis import (
+    Maps,
+    cloth_regions,
+    documented_likelihood,
+    knowledge_findings,
+)
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import FactUse
 from colorizer.check.knowledge import documented_colors
@@ -73,3 +78,18 @@ def test_a_color_the_model_itself_gives_is_not_judged():
     found = knowledge_findings(gray, cloth, [SOVIET_FLAG], config)
     assert len(found) == 1 and found[0].evidence["departure_from_model"] == 43.7
     assert knowledge_findings(ours, cloth, [SOVIET_FLAG], config.changed(min_departure=2.0))
+
+
+def test_regions_found_once_give_the_same_findings():
+    """eval.check's sweep finds the regions once and judges them at every setting."""
+    seen, cloth = maps((0.3, 0.4, 0.3))
+    found = cloth_regions(seen, cloth, [SOVIET_FLAG], CheckConfig())
+    assert len(found) == 1 and abs(found[0].evidence - 0.95) < 1e-4
+    assert found[0].documented == 0.75
+    again = knowledge_findings(seen, cloth, [SOVIET_FLAG], CheckConfig(), found)
+    assert [f.message for f in again] == [f.message for f in
+                                          knowledge_findings(seen, cloth, [SOVIET_FLAG],
+                                                             CheckConfig())]
+    assert knowledge_findings(seen, cloth, [SOVIET_FLAG], CheckConfig(cloth_evidence=0.96),
+                              found) == []
+    assert cloth_regions(seen, cloth, [], CheckConfig()) == []
