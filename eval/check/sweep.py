@@ -170,7 +170,7 @@ def markdown(result: dict[str, Any]) -> str:
              f"evidence **{chosen['cloth_evidence']}**, deep shade below L* "
              f"**{chosen['shade_l']:g}**, gray field share **{chosen['gray_field']:g}** "
              f"(departure from the model's colors {chosen['min_departure']:g}, kept).")
-    seeds = [k for k in result["rows"][0] if k.startswith("seed")]
+    seeds = [k for k in (result["rows"] or [{}])[0] if k.startswith("seed")]
     header = ("| gray field | cloth evidence | shade L* | calibration: knowledge finding "
               "| calibration: any finding | cases right (both) | "
               + " | ".join(f"cases right ({k[:4]} {k[4:]})" for k in seeds) + " |")
