@@ -8,7 +8,8 @@ turns into a common Russian word that is not a common word of a Latin-script lan
 ("TOMATO" turns into "томато", rare in Russian, common in English: it stays Latin).
 
 Word frequencies come from `wordfreq` (its "small" lists, offline, loaded on first use:
-~0.3 s and ~20 MB for the six languages). Without wordfreq nothing is decided here.
+~0.7 s and ~40 MB for the six languages on a busy 2-core machine). Without wordfreq nothing
+is decided here.
 
 The floor and the margin (`WordConfig`) were chosen on generated cases (eval/homoglyph_words.py:
 common Russian words drawn in ten fonts, italic ones among them, read by Tesseract's Latin
