@@ -22,6 +22,7 @@ eval: install
 	$(PY) -m eval.blobs
 	$(PY) -m eval.flag_scenes
 	$(PY) -m eval.real_writing
+	$(PY) -m eval.homoglyph_words
 	$(PY) -m eval.scene_floor
 	$(PY) -m eval.bad_inputs
 	$(PY) -m eval.bad_http

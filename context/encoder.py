@@ -17,7 +17,7 @@ from context.clip import ClipOutput
 from context.config import ContextConfig
 from context.fusion import fuse_era, fuse_region
 from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
-from context.hints import EraCandidate, PlaceCandidate, read_cues
+from context.hints import EraCandidate, PlaceCandidate, places_across_lines, read_cues
 from context.ocr import LineReading, TextReader
 from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
 from context.script import (
@@ -184,6 +184,7 @@ class ContextEncoder:
             cues = read_cues(line.text, "ocr", g, self.config.circa_years, box=line.box)
             eras += [checked_year(c, eras) for c in cues.eras]
             places += cues.places
+        places += places_across_lines([(line.text, line.box) for line in lines], g)
         if language is not None:
             lang_info = next(x for x in self.languages if x.code == language[0])
             ev = Evidence("ocr", f"writing is in {lang_info.name} (letters, words and how "

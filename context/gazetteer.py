@@ -64,7 +64,8 @@ class Gazetteer:
         self.places: dict[str, Place] = PlaceTable()
         self.periods: dict[str, Period] = {}
         self.place_periods: dict[str, list[PlacePeriod]] = {}
-        self._patterns: list[tuple[re.Pattern[str], str, str, int | None, int | None]] = []
+        # (pattern, kind, id, start, end, letters of the alias as written)
+        self._patterns: list[tuple[re.Pattern[str], str, str, int | None, int | None, int]] = []
 
         for r in _read(data_dir / "polities.csv"):
             p = Polity(r["id"], r["name"], r["wikidata"] or None, r["iso"] or None,
@@ -103,7 +104,7 @@ class Gazetteer:
         alias = alias.strip()
         if not alias:
             return
-        entry = (alias_pattern(alias), kind, ident, start, end)
+        entry = (alias_pattern(alias), kind, ident, start, end, len(alias))
         if first:
             self._patterns.insert(0, entry)
         else:
@@ -150,17 +151,20 @@ class Gazetteer:
 
     def find(self, text: str) -> list[Mention]:
         """All non-overlapping mentions in `text`, longest match first, in text order."""
-        found: list[Mention] = []
-        for pattern, kind, ident, start, end in self._patterns:
+        found: list[tuple[Mention, int]] = []
+        for pattern, kind, ident, start, end, written in self._patterns:
             for m in pattern.finditer(text):
-                found.append(Mention(kind, ident, m.group(0), m.span(), start, end,
-                                     self._source(kind, ident)))
+                found.append((Mention(kind, ident, m.group(0), m.span(), start, end,
+                                      self._source(kind, ident)), written))
         # Longest first; of equal spans the place before the polity: a country's name in a
         # dated hint ("Khorezm, Uzbekistan 1984") means the territory, resolved in time, not
-        # the state of that name today (which would also bound the era to 1991-).
-        found.sort(key=lambda m: (-(m.span[1] - m.span[0]), m.span[0], m.kind != "place"))
+        # the state of that name today (which would also bound the era to 1991-). Then the
+        # longer alias: an inflected word that two names' stems reach is the longer name's
+        # ("Австралии" is Австралия's, not Австрия's stem "Австр" with "-алии").
+        found.sort(key=lambda f: (-(f[0].span[1] - f[0].span[0]), f[0].span[0],
+                                  f[0].kind != "place", -f[1]))
         kept: list[Mention] = []
-        for m in found:
+        for m, _ in found:
             if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
                 kept.append(m)
         if self._broad_config is not None:

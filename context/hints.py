@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from context.gazetteer import PRESENT_YEAR, Gazetteer, Mention
 from context.temporal import FIRST_PHOTO_YEAR, find_dates
@@ -115,6 +116,37 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
         eras = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in eras]
         places = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in places]
     return TextCues(text, tuple(eras), tuple(places))
+
+
+Box = tuple[int, int, int, int]
+
+
+def places_across_lines(lines: list[tuple[str, Box]], gazetteer: Gazetteer
+                        ) -> list[PlaceCandidate]:
+    """Place cues of names that run from one line of writing onto the next, as a title
+    breaks "Дальний Восток" into "Дальний" / "Восток": each line and the one right below it
+    (the next in reading order, overlapping it across and less than a line height under
+    it) are read as one text, and only names that start on the first and end on the second
+    are taken (each line's own names came from the line alone)."""
+    out: list[PlaceCandidate] = []
+    for (a, box_a), (b, box_b) in pairwise(lines):
+        if not _stacked(box_a, box_b):
+            continue
+        box = (min(box_a[0], box_b[0]), box_a[1], max(box_a[2], box_b[2]), box_b[3])
+        for m in gazetteer.find(f"{a} {b}"):
+            if m.span[0] < len(a) < m.span[1]:
+                out += _place_from_mention(m, "ocr", SOURCE_TRUST["ocr"], "in the image "
+                                           "(across two lines)", box, gazetteer)
+    return out
+
+
+def _stacked(upper: Box, lower: Box) -> bool:
+    """`lower` is the line right under `upper`: they overlap across, and the gap between
+    them is less than the taller line's height."""
+    height = max(upper[3] - upper[1], lower[3] - lower[1])
+    gap = lower[1] - upper[3]  # below 0 where padded boxes overlap a little
+    across = min(upper[2], lower[2]) > max(upper[0], lower[0])
+    return across and -height // 4 <= gap < height
 
 
 def _span(m: Mention, box: tuple[int, int, int, int] | None) -> tuple[int, int] | None:

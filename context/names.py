@@ -17,6 +17,9 @@ _INDECLINABLE = "уюУЮ"
 # "сочный" is not a form of Сочи.
 _LONG_STEM_ENDING = r"(?:[аяеёиоуыэюіїєйьъскнцдтгм]\w{0,3})?"
 _SHORT_STEM_ENDING = r"[аяеёиоуыэюйьмхв]{0,3}"
+# A consonant, е/ё/о, a consonant at the end of a name: the vowel may be fleeting.
+_CONS = "бвгджзклмнпрстфхцчшщ"
+_FLEETING = re.compile(f"[{_CONS}][еёо][{_CONS}]$", re.IGNORECASE)
 _COMMON_WORDS = {"us", "in", "as", "is", "it", "on", "at", "me", "he", "we", "am", "an", "no"}
 
 
@@ -42,7 +45,12 @@ def alias_pattern(alias: str) -> re.Pattern[str]:
             suffix = _SHORT_STEM_ENDING
     elif not acronym and re.fullmatch(r"[A-Za-z]+", last):
         suffix = r"(?:['’]?s)?"  # possessive: "Londons Smallest Shop", "Paris's"
-    body = _SEP.join(_yo(re.escape(t)) for t in tokens) + suffix
+    parts = [_yo(re.escape(t)) for t in tokens]
+    if suffix == _LONG_STEM_ENDING and tokens[-1] == last and _FLEETING.search(last):
+        # A fleeting vowel: Египет -> Египта, Орёл -> Орла (the vowel may drop before an ending).
+        parts[-1] = (_yo(re.escape(last[:-2])) + f"(?:{_yo(re.escape(last[-2]))})?"
+                     + re.escape(last[-1]))
+    body = _SEP.join(parts) + suffix
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
 

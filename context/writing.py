@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.hints import EraCandidate
+from context.words import russian_word, zipf
 
 # Latin letters (and pairs) the Latin model returns for Cyrillic handwriting, longest first.
 _PAIRS = {"bi": "ы", "bl": "ы", "bI": "ы", "bı": "ы", "io": "ю"}
@@ -125,25 +126,64 @@ def _closest(word: str, names: tuple[str, ...]) -> str | None:
 
 def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
     """The Cyrillic text a Latin reading disguises, or None. Words that turn into a
-    gazetteer name take the name's spelling (in the reading's case); the other words are
-    turned letter by letter when they can be, else kept."""
+    gazetteer name take the name's spelling (in the reading's case), and so do words that
+    turn into a common Russian word (context/words.py: "Hawa" is "Наша"; two words that do
+    so together, "Mapu pym" for "маршрут", are joined: Tesseract splits handwriting at a wide
+    letter gap); the other words are turned letter by letter when they can be, else kept.
+    Russian words alone must cover half the letters of the line's words: one short word
+    spelled by chance does not turn a Latin line."""
     words = _WORD.findall(text)
     if not words or any("\u0400" <= ch <= "\u04ff" for ch in text):
         return None
+    out, common = _join_split_words(text)
     found = False
-    out = text
-    for w in sorted(set(words), key=len, reverse=True):
+    for w in sorted(set(_WORD.findall(out)), key=len, reverse=True):
         cyr = to_cyrillic(w)
-        if cyr is None or len(w) < 3:
+        if any("\u0400" <= ch <= "\u04ff" for ch in w) or len(w) < 3:
             continue
-        name = _closest(cyr, names)
+        name = _closest(cyr, names) if cyr is not None else None
+        word = russian_word(w)
         if name is not None:
             found = True
-            cyr = name.capitalize() if w[0].isupper() else name
+            cyr = _cased(name, w)
+        elif word is not None:
+            common += len(w) * len(re.findall(_whole(w), out))
+            cyr = _cased(word, w)
         elif len(w) >= 4 and _TELL.search(w):
             found = True
-        out = re.sub(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", cyr, out)
+        if cyr is not None:
+            out = re.sub(_whole(w), cyr, out)
+    letters = sum(len(w) for w in words if len(w) >= 3)
+    found = found or (common > 0 and 2 * common >= letters)
     return out if found else None
+
+
+def _join_split_words(text: str) -> tuple[str, int]:
+    """`text` with two neighbouring words that spell one common Russian word together, and
+    are not both common Russian words more frequent than it, joined as that word; and the
+    letters so joined."""
+    joined = 0
+    for a, b in re.findall(r"(?=(?<![^\W\d_])([^\W\d_]+) ([^\W\d_]+)(?![^\W\d_]))", text):
+        word = russian_word(a + b)
+        if word is None:
+            continue
+        parts = [russian_word(a), russian_word(b)]
+        if all(parts) and zipf(word, "ru") < min(zipf(x, "ru") for x in parts):
+            continue
+        text = re.sub(_whole(f"{a} {b}"), _cased(word, a), text, count=1)
+        joined += len(a) + len(b)
+    return text, joined
+
+
+def _whole(w: str) -> str:
+    return rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])"
+
+
+def _cased(word: str, like: str) -> str:
+    """`word` (lower case) in the case of `like`: "НАША", "Наша" or "наша"."""
+    if len(like) > 1 and like.isupper():
+        return word.upper()
+    return word.capitalize() if like[0].isupper() else word
 
 
 def repair_spelling(text: str, names: tuple[str, ...]) -> str | None:

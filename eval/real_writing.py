@@ -108,15 +108,32 @@ def _qids(ctx: SceneContext | None) -> list[str]:
     return [p.wikidata or p.name for p in ctx.region.hierarchy] or [ctx.region.name]
 
 
+def _readings(ctx: SceneContext, era: tuple[int, int] | None) -> list[list[str]]:
+    """The hierarchies a read place stands for. An undated place that changed hands names no
+    state: its hierarchy stops at the place ("Ukraine") and its `candidates` list each
+    polity with its period. Scored against the reference of another era the bare place
+    never met a polity ("Ukraine" for "Ukrainian SSR, USSR", "Nakhchivan" for "Nakhichevan
+    ASSR"), so it is read as each candidate whose period meets the truth's era: where it was
+    is what is scored here, when is the year column's. A dated reading, or one without
+    candidates, is its own hierarchy."""
+    pred = _qids(ctx)
+    if ctx.region is None or ctx.era is not None or not ctx.region.candidates or era is None:
+        return [pred] if pred else []
+    out = [[p.wikidata or p.name for p in c.hierarchy] for c in ctx.region.candidates
+           if c.start <= era[1] and (c.end is None or c.end >= era[0]) and c.hierarchy]
+    return out or [pred]
+
+
 def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> dict:
     """One row: what was read and whether script, place and year are right (None: not
     scored). `reference` is the context of the truth's place description."""
     got_script = ctx.script.code if ctx.script else None
-    pred, ref = _qids(ctx), _qids(reference)
+    ref = _qids(reference)
     place_ok = fine_ok = None
     if ref:
-        place_ok = bool(pred) and (pred[0] in ref or ref[0] in pred)
-        fine_ok = place_ok and pred[0] != ref[-1]
+        right = [p for p in _readings(ctx, truth.era) if p[0] in ref or ref[0] in p]
+        place_ok = bool(right)
+        fine_ok = any(p[0] != ref[-1] for p in right)
     year_ok = None
     if truth.year is not None:
         era = ctx.era

@@ -1,6 +1,14 @@
 """The real-writing benchmark's scoring, on a fake context."""
 
-from context.types import Era, PlaceRef, Region, SceneContext, Script, TextLine
+from context.types import (
+    Era,
+    PlaceRef,
+    Region,
+    RegionCandidate,
+    SceneContext,
+    Script,
+    TextLine,
+)
 from eval.real_writing import Truth, score, shown_year, summarize
 
 
@@ -37,6 +45,26 @@ def test_score_and_summary():
     assert s["year"]["rate"] == 0.5
     no_ref = score(good, truth, None)
     assert no_ref["place_ok"] is None
+
+
+def test_an_undated_place_is_scored_as_the_candidate_of_the_truths_era():
+    """"Україна" read without a year: the place names no state, only candidates; scored
+    as the candidate that held it in the truth's era, right or wrong by where it is."""
+    truth = Truth("a", "Украина-1977", "Cyrl", "Ukrainian SSR", None, 1977, (1977, 1977))
+    ref = _ctx(region=_region("Ukrainian SSR", "USSR"))
+    held = [("Russian Empire", 1721, 1917), ("Ukrainian SSR", 1922, 1991), ("Ukraine", 1991, None)]
+    cands = tuple(RegionCandidate(f"Ukraine, {p}", p, a, b, (PlaceRef("Ukraine", "country", "Q212"),
+                                                               PlaceRef(p, "polity", p)))
+                  for p, a, b in held)
+    undated = _ctx(region=Region("Ukraine", "Q212", None, 0.3, "ocr",
+                                 hierarchy=(PlaceRef("Ukraine", "country", "Q212"),),
+                                 candidates=cands))
+    row = score(undated, truth, ref)
+    assert row["place_ok"] and row["place_finer_ok"]
+    early = Truth("b", "", "Cyrl", "Russian Empire", None, None, (1910, 1910))
+    assert score(undated, early, ref)["place_ok"] is False  # 1910: not the Ukrainian SSR
+    dated = _ctx(era=Era(1995, 2010, 0.3, "ocr"), region=_region("Ukraine"))
+    assert score(dated, truth, ref)["place_ok"] is False  # a dated reading is its own
 
 
 def test_an_ink_that_would_not_show_in_gray_is_swapped():

@@ -120,3 +120,17 @@ def test_place_periods_accept_dates_and_reject_others():
     assert parse_when("", last=True) is None
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_when("May 1945", last=False)
+
+
+def test_place_adjectives_and_the_longer_name(gazetteer):
+    """Adjectives whose stem is not the name's ("грузинская" of Грузия) are aliases; a word
+    two names' stems reach is the longer name's."""
+    def places(text):
+        return [m.id for m in gazetteer.find(text) if m.kind == "place"]
+
+    assert places("Армянские монастыри") == ["armenia"]
+    assert places("Грузинская дорога") == ["georgia_country"]
+    assert places("Военно-Грузинская дорога") == ["georgian_military_road"]  # the longer
+    assert places("Поездка по Австралии") == ["australia"]  # not Австрия's stem + "-алии"
+    assert places("Поездка по Австрии") == ["austria"]
+    assert places("Пирамиды Египта") == ["egypt"]  # a fleeting vowel: Египет, Египта

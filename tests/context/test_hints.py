@@ -13,3 +13,19 @@ from context.hints import normalize_caption
 ])
 def test_normalize_caption(name, words):
     assert normalize_caption(name) == words
+
+
+def test_a_name_broken_over_two_lines_is_read_across_them(gazetteer):
+    from context.hints import places_across_lines
+
+    upper, below = (10, 10, 100, 40), (20, 42, 110, 72)
+    found = places_across_lines([("дальний", upper), ("Восток", below)], gazetteer)
+    assert [c.ident for c in found] == ["far_east"]
+    assert "across two lines" in found[0].evidence.what
+    # only the line right below: not one beside it, not one far under it
+    assert places_across_lines([("дальний", upper), ("Восток", (200, 42, 300, 72))],
+                               gazetteer) == []
+    assert places_across_lines([("дальний", upper), ("Восток", (20, 140, 110, 170))],
+                               gazetteer) == []
+    # names within one line are that line's, not read again
+    assert places_across_lines([("Крым", upper), ("1973", below)], gazetteer) == []

@@ -35,6 +35,24 @@ def test_latin_words_stay_latin():
     assert repair_homoglyphs("Крым", NAMES) is None  # already Cyrillic
 
 
+def test_latin_look_alikes_of_common_russian_words_are_turned_back():
+    """Cursive look-alikes ("w" for ш, "u" for ш, "m" for т) and a word split at a letter
+    gap: caught by the word list (context/words.py), not by the gazetteer."""
+    assert repair_homoglyphs("Hawa", NAMES) == "Наша"
+    assert repair_homoglyphs("Mapu pym,", NAMES) == "Маршрут,"
+    assert repair_homoglyphs("Tonbko", NAMES) == "Только"
+    # a Russian word must cover half the line's letters: one short word does not turn it
+    assert repair_homoglyphs("Fess ane niro", NAMES) is None
+
+
+def test_common_latin_words_stay_latin_with_the_word_list():
+    # "TOMATO" turns into "ТОМАТО", rare in Russian and common in English
+    for text in ("TOMATO", "HOTEL", "Park Hotel", "Berlin 1936", "Coca-Cola", "EXPO"):
+        assert repair_homoglyphs(text, NAMES) is None, text
+    # a word both write, more frequent in Russian, is taken as Russian (the margin is 0)
+    assert repair_homoglyphs("Mama", NAMES) == "Мама"
+
+
 def test_cyrillic_words_nearly_spelling_a_place_take_its_spelling():
     assert repair_spelling("Хорезм-1984", NAMES) is None  # already a name
     assert repair_spelling("ангышлак-1979", NAMES) == "мангышлак-1979"  # a letter lost
