@@ -14,7 +14,10 @@
    (`repair_spelling`).
 3. Years. OCR confuses 7 with 1 and 6 with 0 in handwriting ("Сибирь-1978" read as 1918):
    `confusable_years` lists the years one such digit swap away, so a read year that has
-   one is given less weight, and the evidence says which year it may be.
+   one is given less weight, and the evidence says which year it may be. 8 for 9 (a slide's
+   "Хорезм-1984" read 1994) was counted on generated titles (eval/year_pass.py, seeds 1 and
+   2, oblique and light faces among them): of 6 one-digit misreads no pair came twice (9->8
+   once, 8->5 once), so no pair is added (a pair must come twice to be added).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.hints import EraCandidate
-from context.words import russian_word, zipf
+from context.words import latin_zipf, russian_word, zipf
 
 # Latin letters (and pairs) the Latin model returns for Cyrillic handwriting, longest first.
 _PAIRS = {"bi": "ы", "bl": "ы", "bI": "ы", "bı": "ы", "io": "ю"}
@@ -45,6 +48,10 @@ _MAX_RATIO_LOSS = 0.2  # a word matches a name with at most one edit in five let
 _WORD = re.compile(r"[^\W\d_]+")
 # Decade digits handwriting and OCR confuse (a 7 without its bar, a 6 with a closed loop).
 _DIGIT_SWAPS = {"1": "7", "7": "1", "0": "6", "6": "0"}
+# A word of 4+ letters this frequent (Zipf, context/words.py) in a Latin-script language is
+# Latin writing: the floor context/words.py asks of a Russian word (WordConfig.ru_floor), so
+# the two languages are held to the same bar. "Cafe Moka" was read as "Cafe Москва".
+_LATIN_WORD_FLOOR = 3.0
 
 
 def to_cyrillic(word: str) -> str | None:
@@ -133,7 +140,7 @@ def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
     Russian words alone must cover half the letters of the line's words: one short word
     spelled by chance does not turn a Latin line."""
     words = _WORD.findall(text)
-    if not words or any("\u0400" <= ch <= "\u04ff" for ch in text):
+    if not words or any("\u0400" <= ch <= "\u04ff" for ch in text) or _latin_line(words):
         return None
     out, common = _join_split_words(text)
     found = False
@@ -142,6 +149,8 @@ def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
         if any("\u0400" <= ch <= "\u04ff" for ch in w) or len(w) < 3:
             continue
         name = _closest(cyr, names) if cyr is not None else None
+        if name is not None and name != cyr.lower() and _latin_word(w):
+            name = None  # "Moka" is Latin coffee, not a near-spelled "Москва"
         word = russian_word(w)
         if name is not None:
             found = True
@@ -156,6 +165,17 @@ def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
     letters = sum(len(w) for w in words if len(w) >= 3)
     found = found or (common > 0 and 2 * common >= letters)
     return out if found else None
+
+
+def _latin_word(word: str) -> bool:
+    """A common word (4+ letters) of a Latin-script language (`_LATIN_WORD_FLOOR`)."""
+    return len(word) >= 4 and latin_zipf(word) >= _LATIN_WORD_FLOOR
+
+
+def _latin_line(words: list[str]) -> bool:
+    """A line in Latin writing: one of its words is a common Latin-language word that is no
+    common Russian word in look-alike letters ("Cafe", "Hotel"; not "Hawa" for "Наша")."""
+    return any(_latin_word(w) and russian_word(w) is None for w in words)
 
 
 def _join_split_words(text: str) -> tuple[str, int]:

@@ -14,6 +14,7 @@ from context.writing import (
     cyrillic_names,
     looks_disguised,
     names_in,
+    place_names,
     repair_homoglyphs,
     repair_spelling,
     to_cyrillic,
@@ -33,6 +34,18 @@ def test_latin_words_stay_latin():
     for text in ("TOMATO", "Hollywood", "combine", "table", "Munich 1912", "Kazan"):
         assert repair_homoglyphs(text, NAMES) is None, text
     assert repair_homoglyphs("Крым", NAMES) is None  # already Cyrillic
+
+
+def test_latin_words_are_not_near_spelled_into_cyrillic_places():
+    """"Cafe Moka" was turned into "Cafe Москва": "Moka" is one edit from "москва" in
+    look-alike letters, but it is a Latin word, in a line with another ("Cafe")."""
+    names = place_names(ContextConfig().data_dir)
+    assert repair_homoglyphs("Cafe Moka", names) is None
+    assert repair_homoglyphs("Hotel Mockba", names) is None  # a Latin line
+    assert "Москва" not in (repair_homoglyphs("Moka", names) or "")
+    # a disguised name that is no Latin word is still turned back, alone or in a line
+    assert repair_homoglyphs("Mockba", names) == "Москва"
+    assert repair_homoglyphs("Kpbim 1973 r.", names) == "Крым 1973 r."
 
 
 def test_latin_look_alikes_of_common_russian_words_are_turned_back():
