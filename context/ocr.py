@@ -28,6 +28,9 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    whose kept reading names no place takes another model's reading of it that does
    (`_named`), and a Latin reading in letters with Cyrillic look-alikes is read again by
    the Cyrillic models, whose reading is kept when it names a place (`_unmask`).
+8. When no line read shows a year, the largest lines and the tall narrow boxes are read
+   again for digits alone (context/digits.py): a year the script models lost ("Украина-"
+   for "Украина-1977") comes back as a line of its own.
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -42,6 +45,7 @@ from dataclasses import dataclass, replace
 from PIL import Image
 
 from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetector
+from context.digits import YearPassConfig, columns, read_year, shows_year
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
 from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
@@ -106,7 +110,7 @@ class TextReader:
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
                  clean: bool = True, detector_threads: int = 1,
                  dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS,
-                 lexicon: tuple[str, ...] = ()):
+                 lexicon: tuple[str, ...] = (), years: YearPassConfig | None = None):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -135,6 +139,9 @@ class TextReader:
         # Lower-case place names (context/writing.py: place_names): they decide between the
         # models' readings of a line (`_named`, `_unmask`); empty: neither is done.
         self.lexicon = lexicon
+        # The digits-only pass for a year no line shows (context/digits.py).
+        years = years or YearPassConfig()
+        self.years = replace(years, enabled=years.enabled and years.model in models)
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
     @property
@@ -148,7 +155,11 @@ class TextReader:
         """The largest text lines (at most `max_lines`), top to bottom, each padded and with
         the padded detector boxes it was joined from; and the angle of each line and part
         (degrees, context/regions.py)."""
-        boxes = self.detector(image)
+        return self._lines(image, self.detector(image))
+
+    def _lines(self, image: Image.Image, boxes: list[tuple]
+               ) -> tuple[list[tuple[Box, tuple[Box, ...]]], dict[Box, float]]:
+        """`detect` of the detector's `boxes`."""
         merged = merge_words(boxes)
         part_angle = {tuple(b[:4]): (b[5] if len(b) > 5 else 0.0) for b in boxes}
         lines, angles = [], {}
@@ -166,7 +177,8 @@ class TextReader:
 
     def __call__(self, image: Image.Image) -> tuple[list[LineReading], tuple[str | None, float]]:
         """Readings per detected line, and the OSD (script name, confidence) of the strip."""
-        lines, angles = self.detect(image)
+        detected = self.detector(image)
+        lines, angles = self._lines(image, detected)
         if not lines:
             return [], (None, 0.0)
         self._load()
@@ -194,6 +206,13 @@ class TextReader:
         kept = [replace(b, angle=angles.get(b.box, 0.0)) for b in best
                 if b is not None and b.text]
         kept = self._unmask(image, [self._named(r, seen) for r in kept], angles)
+        # Only a photo with a line read as writing and no year in it (a title without its
+        # year) pays for the digits pass; one read as nothing is left as it is.
+        if (self.years.enabled and any(sum(ch.isalpha() for ch in r.text) >= 3 for r in kept)
+                and not any(shows_year(r.text) for r in kept)):
+            found = read_year(self.engine, image, lines,
+                              columns(detected, image, self.years.max_columns), self.years)
+            kept += [LineReading(str(found[0]), found[1], found[2], None, 1.0)] if found else []
         return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
 
     def _named(self, reading: LineReading, seen: dict[Box, list[LineReading]]) -> LineReading:
@@ -255,7 +274,8 @@ class TextReader:
         """All models, script then language, loaded before the first reading (see
         context/tesseract.py: what one model reads must not depend on what was loaded)."""
         self.engine.load(tuple(s.tesseract for s in self.scripts) + self.language_models
-                         + tuple(s.tesseract for s in self.dictionary_readers))
+                         + tuple(s.tesseract for s in self.dictionary_readers),
+                         (self.years.model,) if self.years.enabled else ())
 
     def _read_lines(self, image: Image.Image, boxes: list[Box], batches: list[list[ScriptInfo]],
                     angles: dict[Box, float], seen: dict[Box, list[LineReading]]

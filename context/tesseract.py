@@ -18,6 +18,9 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image
 
+# What the digits-only recogniser may return (context/digits.py): a year, and the hyphen
+# that joins it to a name ("Хорезм-1984").
+DIGITS = "0123456789-"
 
 @lru_cache(maxsize=1)
 def tesseract_install() -> tuple[str | None, frozenset[str]]:
@@ -55,9 +58,10 @@ class TesseractEngine:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def load(self, models: tuple[str, ...]) -> None:
-        """Create the recognisers for `models` (and OSD) now, one after another, in this
-        order; later calls are no-ops. Run before any reading (see the module docstring)."""
+    def load(self, models: tuple[str, ...], digit_models: tuple[str, ...] = ()) -> None:
+        """Create the recognisers for `models` (and OSD, then the digits-only ones of
+        `digit_models`) now, one after another, in this order; later calls are no-ops. Run
+        before any reading (see the module docstring)."""
         if self.backend != "tesserocr":
             return
         import tesserocr
@@ -66,18 +70,37 @@ class TesseractEngine:
             self._api(model, tesserocr.PSM.SINGLE_BLOCK)
         if "osd" in self.models:
             self._api("osd", tesserocr.PSM.OSD_ONLY)
+        for model in digit_models:
+            self._api(model, tesserocr.PSM.SINGLE_BLOCK, DIGITS)
 
-    def _api(self, model: str, psm: int):  # -> tesserocr.PyTessBaseAPI
+    def _api(self, model: str, psm: int, whitelist: str = ""):  # -> tesserocr.PyTessBaseAPI
         import tesserocr
 
-        key = f"{model}:{psm}"
+        key = f"{model}:{psm}:{whitelist}"
         with self._guard:
             if key not in self._apis:
+                variables = {"tessedit_do_invert": "0"}
+                if whitelist:
+                    variables["tessedit_char_whitelist"] = whitelist
                 self._apis[key] = tesserocr.PyTessBaseAPI(
-                    path=self.tessdata, lang=model, psm=psm,
-                    variables={"tessedit_do_invert": "0"})
+                    path=self.tessdata, lang=model, psm=psm, variables=variables)
                 self._locks[key] = threading.Lock()
         return self._apis[key], self._locks[key]
+
+    def digit_words(self, image: Image.Image, model: str
+                    ) -> list[tuple[str, list[float], int, int]]:
+        """(word, its letters' confidences 0-1, top, height) of each word, the image read as
+        one block by `model` allowed only `DIGITS` (context/digits.py); [] with pytesseract
+        (the digits pass is an in-process refinement)."""
+        if self.backend != "tesserocr":
+            return []
+        import tesserocr
+
+        api, lock = self._api(model, tesserocr.PSM.SINGLE_BLOCK, DIGITS)
+        with lock:
+            api.SetImage(image)
+            api.Recognize()
+            return _symbol_letters(api)
 
     def words(self, image: Image.Image, model: str) -> list[tuple[str, float, int, int]]:
         """(word, confidence 0-1, top, height) of each word, image read as one text block.
@@ -151,6 +174,12 @@ def word_confidence(letter_confidences: list[float]) -> float:
 def _symbol_words(api) -> list[tuple[str, float, int, int]]:  # api: tesserocr.PyTessBaseAPI
     """(word, confidence, top, height) of each word Tesseract recognised, the confidence
     from its letters' (`word_confidence`)."""
+    return [(_logical(text), word_confidence(confs), top, height)
+            for text, confs, top, height in _symbol_letters(api)]
+
+
+def _symbol_letters(api) -> list[tuple[str, list[float], int, int]]:
+    """(word, its letters' confidences 0-1, top, height) of each word Tesseract recognised."""
     import tesserocr
 
     words, letters = [], []
@@ -168,7 +197,7 @@ def _symbol_words(api) -> list[tuple[str, float, int, int]]:  # api: tesserocr.P
             words.append((text, box))
             letters.append([])
         letters[-1].append(s.Confidence(tesserocr.RIL.SYMBOL) / 100.0)
-    return [(_logical(text), word_confidence(confs), box[1], box[3] - box[1])
+    return [(text, confs, box[1], box[3] - box[1])
             for (text, box), confs in zip(words, letters) if text and box]
 
 

@@ -22,6 +22,8 @@
    captions): scored for false writing (a script or a year claimed from texture).
 3. Generated titles (eval/writing_cases.py): gazetteer places with a year, in ten fonts,
    slanted, bent and rotated, on training photos; script, place and year as above.
+4. Generated titles with a hard year (eval/year_cases.py): after a hyphen, on a line of its
+   own, or its digits stacked in a column beside the name; scored as above.
 Writes eval/results/real-writing/real-writing.{json,md}. Never fit anything to these photos.
 """
 
@@ -43,6 +45,7 @@ from context import ContextConfig, ContextEncoder, SceneContext
 from context.temporal import find_dates
 from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input
 from eval.writing_cases import generated_cases
+from eval.year_cases import year_cases
 
 DEV = SHARED_DATASETS / "real-color-dev"
 PG = SHARED_DATASETS / "prokudin-gorsky"
@@ -214,7 +217,7 @@ def write_report(result: dict, out: Path) -> None:
     (out / "real-writing.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
     lines = ["# Real-writing benchmark", "", f"encoder: {result['reader']}", ""]
-    for name in ("slides", "generated", "prokudin_gorsky"):
+    for name in ("slides", "generated", "generated_years", "prokudin_gorsky"):
         part = result.get(name)
         if not part:
             continue
@@ -238,27 +241,41 @@ def write_report(result: dict, out: Path) -> None:
     (out / "real-writing.md").write_text("\n".join(lines), encoding="utf-8")
 
 
+def _generated(cases: list) -> list[tuple[Truth, Image.Image]]:
+    """Generated titles (eval/writing_cases.py, eval/year_cases.py) in the gray the reader
+    is given."""
+    return [(Truth(c.name, c.text, c.script, None, c.place, c.year, (c.year, c.year)),
+             luminance_input(np.asarray(c.image, dtype=np.float32) / 255.0).convert("RGB"))
+            for c in cases]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--limit", type=int, default=None, help="at most N slides and plates")
     p.add_argument("--generated", type=int, default=30, help="generated titles (0: none)")
+    p.add_argument("--year-cases", type=int, default=24,
+                   help="generated titles with a hard year (eval/year_cases.py; 0: none)")
     p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--sets", default="slides,prokudin_gorsky,generated,generated_years",
+                   help="comma-separated sets to run")
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
     config = ContextConfig(embed=False)
     encoder = ContextEncoder.from_default(config)
     text_only = ContextEncoder(config)
     result: dict = {"reader": encoder.reader.name if encoder.reader else "none"}
-    sets = {
-        "slides": [(t, _gray(DEV / t.name)) for t in slide_truths(args.limit)],
-        "prokudin_gorsky": pg_cases(args.limit),
-    }
+    wanted = set(args.sets.split(","))
     photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
-    sets["generated"] = [
-        (Truth(c.name, c.text, c.script, None, c.place, c.year, (c.year, c.year)),
-         luminance_input(np.asarray(c.image, dtype=np.float32) / 255.0).convert("RGB"))
-        for c in generated_cases(config.data_dir, photos, args.generated, args.seed)]
-    for name, cases in sets.items():
+    sets = {
+        "slides": lambda: [(t, _gray(DEV / t.name)) for t in slide_truths(args.limit)],
+        "prokudin_gorsky": lambda: pg_cases(args.limit),
+        "generated": lambda: _generated(generated_cases(config.data_dir, photos,
+                                                        args.generated, args.seed)),
+        "generated_years": lambda: _generated(year_cases(config.data_dir, photos,
+                                                         args.year_cases, args.seed)),
+    }
+    for name, make in sets.items():
+        cases = make() if name in wanted else []
         if not cases:
             continue
         print(f"{name}: {len(cases)} photos")

@@ -110,15 +110,19 @@ def legible_ink(ink: tuple[int, int, int], img: Image.Image, mask: Image.Image,
 
 
 def render_title(text: str, background: Image.Image, font_path: str,
-                 rng: random.Random) -> Image.Image:
+                 rng: random.Random, mask_of=None) -> Image.Image:
     """`text` drawn onto `background` as a slide title: light or coloured felt-tip ink on the
-    photo (no panel), slanted and bent when the face is oblique or light; grain, blur, JPEG."""
+    photo (no panel), slanted and bent when the face is oblique or light; grain, blur, JPEG.
+    `mask_of(font)`, when given, draws the letters instead (eval/year_cases.py layouts)."""
     img = background.copy()
     size = rng.randint(max(14, img.height // 14), max(18, img.height // 7))
     font = ImageFont.truetype(font_path, size)
-    left, top, right, bottom = font.getbbox(text)
-    mask = Image.new("L", (right - left + 8, bottom - top + 8), 0)
-    ImageDraw.Draw(mask).text((4 - left, 4 - top), text, font=font, fill=255)
+    if mask_of is not None:
+        mask = mask_of(font)
+    else:
+        left, top, right, bottom = font.getbbox(text)
+        mask = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+        ImageDraw.Draw(mask).text((4 - left, 4 - top), text, font=font, fill=255)
     if rng.random() < 0.6 or "Oblique" in font_path or "Light" in font_path:
         mask = _hand(mask, rng)
     if mask.width > img.width - 8:

@@ -83,3 +83,28 @@ def test_an_ink_that_would_not_show_in_gray_is_swapped():
     gap = abs(_lightness(np.array(red, np.uint8))[0] - _lightness(np.array((30, 30, 30),
                                                                             np.uint8))[0])
     assert gap >= MIN_CONTRAST
+
+
+def test_hard_year_layouts():
+    """eval/year_cases.py: the year after a hyphen, on a line of its own, stacked."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import ImageFont
+
+    from eval.year_cases import layout_mask
+
+    path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+    if not Path(path).exists():
+        import pytest
+
+        pytest.skip("needs DejaVu Sans")
+    font = ImageFont.truetype(path, 30)
+    line = layout_mask("Крым", 1973, "hyphen", font)
+    apart = layout_mask("Крым", 1973, "apart", font)
+    stacked = layout_mask("Крым", 1973, "stacked", font)
+    assert line.width > 4 * line.height  # one line
+    assert apart.height > 2 * 30 and apart.width < line.width  # two lines
+    rows = np.asarray(stacked).max(axis=1) > 0  # four digits one under the other
+    assert stacked.height > 3.5 * 30 and rows.sum() > 0.7 * stacked.height
+    assert stacked.width < line.width
