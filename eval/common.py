@@ -6,6 +6,7 @@ No benchmark imports another benchmark's module for these; each imports them fro
 from __future__ import annotations
 
 import argparse
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -69,3 +70,13 @@ def positive_int(text: str) -> int:
 def now() -> str:
     """The current UTC time, to the second, as the reports record it."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def write_json_and_markdown(out: Path, stem: str, result: dict, lines: list[str]) -> None:
+    """Write a small report as OUT/STEM.json (the figures) and OUT/STEM.md (`lines`), and
+    print the markdown: what the sweeps that choose a rule leave behind."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
+                                      encoding="utf-8")
+    (out / f"{stem}.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))

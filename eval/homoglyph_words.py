@@ -29,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from context.tesseract import TesseractEngine
 from context.words import LATIN_LANGUAGES, WordConfig, russian_word, spellings
-from eval.common import RESULTS_DIR
+from eval.common import RESULTS_DIR, write_json_and_markdown
 from eval.writing_cases import _hand, available_fonts
 
 OUT = RESULTS_DIR / "homoglyph-words"
@@ -104,17 +104,13 @@ def main(argv: list[str] | None = None) -> int:
                            for w, r in list(zip(ru, ru_read))[:40]],
               "false_alarms": [[w, r] for w, r in zip(latin, latin_read)
                                if caught([r], WordConfig())]}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "homoglyph-words.json").write_text(json.dumps(result, ensure_ascii=False,
-                                                              indent=1), encoding="utf-8")
     lines = ["# Disguised Russian words: choosing the word rule", "",
              (f"{len(ru)} Russian and {len(latin)} Latin-language words, read by the Latin "
               f"model; {disguised} Russian readings are all look-alike letters."), "",
              "| floor | margin | Russian caught | Latin caught |", "|---|---|---|---|"]
     lines += [f"| {g['floor']} | {g['margin']} | {g['hits']} | {g['false']} |" for g in grid]
     lines += ["", f"pick (most caught, Latin caught <= {MAX_FALSE:.0%}): {json.dumps(pick)}", ""]
-    (args.out / "homoglyph-words.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    write_json_and_markdown(args.out, "homoglyph-words", result, lines)
     return 0
 
 

@@ -24,7 +24,6 @@ Writes eval/results/year-pass/year-pass.{json,md}.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from dataclasses import replace
@@ -35,7 +34,7 @@ from PIL import Image
 
 from context import ContextConfig, ContextEncoder
 from context.temporal import find_dates
-from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input
+from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input, write_json_and_markdown
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
 
@@ -114,17 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     result = {"rule": "max right - 2 x wrong; ties: higher floor", "chosen": best["floor"],
               "sweep": table, "digit_confusions": dict(confusions.most_common()),
               "rows": rows}
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "year-pass.json").write_text(json.dumps(result, indent=1, ensure_ascii=False),
-                                             encoding="utf-8")
     lines = ["# Digits-pass floor (context/digits.py)", "",
              (f"cases: {len(rows)} (seeds {args.seeds}, {args.untitled} untitled photos); "
               f"rule: {result['rule']}; chosen floor: {best['floor']}"), "",
              "| floor | right | wrong | gain |", "|---|---|---|---|"]
     lines += [f"| {t['floor']} | {t['right']} | {t['wrong']} | {t['gain']} |" for t in table]
     lines += ["", f"digit confusions (written->read): {dict(confusions.most_common())}", ""]
-    (args.out / "year-pass.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    write_json_and_markdown(args.out, "year-pass", result, lines)
     return 0
 
 
