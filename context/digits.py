@@ -190,8 +190,7 @@ def read_year(engine: TesseractEngine, image: Image.Image,
               cfg: YearPassConfig) -> tuple[int, Box, float] | None:
     """(year, box, confidence) of the most confident year at `cfg.min_confidence` or above
     read digits-only at the ends (`tails`) of the largest lines, whole and box by box, and
-    in the tall narrow
-    boxes `cols`; None when none is."""
+    in the tall narrow boxes `cols`; None when none is."""
     largest = sorted(lines, key=lambda x: -(x[0][2] - x[0][0]) * (x[0][3] - x[0][1]))
     boxes = list(dict.fromkeys(b for box, parts in largest[: cfg.max_lines]
                                for b in ((box,) + (parts if len(parts) > 1 else ()))))

@@ -34,7 +34,8 @@ LOOKALIKES: dict[str, str] = {
     "t": "т", "u": "иш", "w": "ш", "x": "хж", "y": "уч", "3": "з", "6": "б", "ŭ": "й",
     "û": "й", "ñ": "й", "ň": "й", "ë": "ё", "ð": "дб", "ô": "б", "ő": "б", "ĝ": "б",
 }
-_PAIRS = {"bi": "ы", "bl": "ы", "bI": "ы", "bı": "ы", "io": "ю"}
+# Latin letter pairs the Latin model returns for one Cyrillic letter (ы written "bi").
+PAIRS = {"bi": "ы", "bl": "ы", "bI": "ы", "bı": "ы", "io": "ю"}
 LATIN_LANGUAGES = ("en", "de", "fr", "es", "it")
 
 
@@ -81,8 +82,8 @@ def spellings(word: str, limit: int) -> list[str]:
     i = 0
     while i < len(word):
         pair = word[i: i + 2]
-        if pair in _PAIRS:  # "bi": ы, or the two letters each for its look-alike
-            slots.append([_PAIRS[pair]] + [a + b for a in LOOKALIKES[pair[0]]
+        if pair in PAIRS:  # "bi": ы, or the two letters each for its look-alike
+            slots.append([PAIRS[pair]] + [a + b for a in LOOKALIKES[pair[0]]
                                            for b in LOOKALIKES.get(pair[1].lower(), "")])
             i += 2
             continue

@@ -30,10 +30,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.hints import EraCandidate
-from context.words import latin_zipf, russian_word, zipf
+from context.words import PAIRS, latin_zipf, russian_word, zipf
 
-# Latin letters (and pairs) the Latin model returns for Cyrillic handwriting, longest first.
-_PAIRS = {"bi": "ы", "bl": "ы", "bI": "ы", "bı": "ы", "io": "ю"}
+# Latin letters the Latin model returns for Cyrillic handwriting (pairs: context/words.py
+# PAIRS, tried first); each is the first, print look-alike of context/words.py LOOKALIKES.
 _SINGLE = {
     "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р",
     "T": "Т", "X": "Х", "Y": "У", "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х",
@@ -60,8 +60,8 @@ def to_cyrillic(word: str) -> str | None:
     out, i = [], 0
     while i < len(word):
         pair = word[i: i + 2]
-        if pair in _PAIRS:
-            out.append(_PAIRS[pair])
+        if pair in PAIRS:
+            out.append(PAIRS[pair])
             i += 2
             continue
         ch = word[i]

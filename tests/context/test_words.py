@@ -28,3 +28,12 @@ def test_the_margin_keeps_a_word_common_in_both_languages_latin():
     assert russian_word("Bac") == "вас"
     strict = replace(WordConfig(), margin=2.0)
     assert russian_word("Bac", strict) is None
+
+
+def test_the_print_look_alikes_of_writing_are_the_first_of_each_words_look_alike():
+    # writing.to_cyrillic turns a letter into its print look-alike; words.spellings tries
+    # that one first. If the two maps drift apart, a name and a word would disagree.
+    from context.words import LOOKALIKES
+    from context.writing import _SINGLE
+
+    assert {k: v for k, v in _SINGLE.items() if LOOKALIKES[k][0] != v} == {}
