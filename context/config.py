@@ -26,6 +26,8 @@ class ContextConfig:
     # Smaller photos are enlarged to this long side for the detector (0: never): a 240 x 180
     # slide's hand title is found in 39 of 39 titled slides at 480 against 35 at 240.
     detector_min_side: int = 480
+    # A second reader of each line, PP-OCR in look-alike letters (context/lookalike_reader.py).
+    lookalike_reading: bool = True
     tesseract_threads: int = 2  # recognisers run in parallel (one Tesseract process each)
     # The text detector's onnxruntime threads. One: its second thread spin-waits, so two spent
     # 0.14 s of CPU per 640-px photo against 0.073 s for one (the same boxes on 24 photos;

@@ -18,6 +18,7 @@ from context.config import ContextConfig
 from context.fusion import fuse_era, fuse_region
 from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
 from context.hints import EraCandidate, PlaceCandidate, places_across_lines, read_cues
+from context.lookalike_reader import LookalikeConfig
 from context.ocr import LineReading, TextReader
 from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
 from context.script import (
@@ -69,14 +70,14 @@ class ContextEncoder:
         reader = clip = embedder = None
         if config.use_ocr:
             try:
-                reader = TextReader(load_scripts(config.data_dir), max_lines=config.ocr_max_lines,
-                                    threads=config.tesseract_threads,
-                                    detector_threads=config.detector_threads,
-                                    detector_side=config.detector_side,
-                                    detector_min_side=config.detector_min_side,
-                                    language_models=tuple(
-                                        lang.code for lang in load_languages(config.data_dir)),
-                                    lexicon=place_names(config.data_dir))
+                languages = tuple(lang.code for lang in load_languages(config.data_dir))
+                reader = TextReader(
+                    load_scripts(config.data_dir), max_lines=config.ocr_max_lines,
+                    threads=config.tesseract_threads, detector_threads=config.detector_threads,
+                    detector_side=config.detector_side, language_models=languages,
+                    detector_min_side=config.detector_min_side,
+                    lexicon=place_names(config.data_dir),
+                    lookalike=LookalikeConfig(config.lookalike_reading))
             except (ImportError, RuntimeError) as e:
                 unavailable["ocr"] = str(e)
         else:

@@ -31,6 +31,8 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
 8. When no line read shows a year, the largest lines and the tall narrow boxes are read
    again for digits alone (context/digits.py): a year the script models lost ("Украина-"
    for "Украина-1977") comes back as a line of its own.
+9. Last, a second reader, PP-OCR in look-alike letters, reads every line; its reading,
+   turned Cyrillic, stands in where Tesseract's names no place (context/lookalike_reader.py).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -40,13 +42,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from PIL import Image
 
 from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetector
 from context.digits import YearPassConfig, columns, read_year, shows_year
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
+from context.lookalike_reader import LineReading, LookalikeConfig, LookalikeReader
 from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
@@ -67,16 +70,6 @@ _NAMED_MIN = 0.35
 DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 
 Box = tuple[int, int, int, int]
-
-
-@dataclass(frozen=True)
-class LineReading:
-    text: str
-    box: Box
-    confidence: float  # [0, 1]
-    script: str | None  # ISO 15924 of the model whose reading was kept
-    consistency: float  # share of letters in that model's script
-    angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
 
 
 def _read_strip(engine: TesseractEngine, strip: Image.Image, tops: list[int], model: str,
@@ -110,7 +103,8 @@ class TextReader:
                  retry_lines: int = 3, language_models: tuple[str, ...] = (),
                  clean: bool = True, detector_threads: int = 1,
                  dictionary_models: tuple[tuple[str, str], ...] = DICTIONARY_MODELS,
-                 lexicon: tuple[str, ...] = (), years: YearPassConfig | None = None):
+                 lexicon: tuple[str, ...] = (), years: YearPassConfig | None = None,
+                 lookalike: LookalikeConfig | None = None):
         self.engine = TesseractEngine()
         models = self.engine.models
         if not models:
@@ -142,6 +136,8 @@ class TextReader:
         # The digits-only pass for a year no line shows (context/digits.py).
         years = years or YearPassConfig()
         self.years = replace(years, enabled=years.enabled and years.model in models)
+        # The second reader, PP-OCR in look-alike letters (context/lookalike_reader.py).
+        self.lookalike = LookalikeReader(lookalike) if lookalike and lookalike.enabled else None
         self._pool = ThreadPoolExecutor(max_workers=threads)
 
     @property
@@ -181,6 +177,24 @@ class TextReader:
         lines, angles = self._lines(image, detected)
         if not lines:
             return [], (None, 0.0)
+        kept, osd = self.tesseract_lines(image, lines, angles)
+        boxes = [box for box, _ in lines]
+        if self.lookalike is not None:
+            kept = self.lookalike.merge(image, boxes, kept, angles, self.lexicon, _NAMED_MIN)
+        # Only a photo with a line read as writing and no year in it (a title without its
+        # year) pays for the digits pass; one read as nothing is left as it is.
+        if (self.years.enabled and any(sum(ch.isalpha() for ch in r.text) >= 3 for r in kept)
+                and not any(shows_year(r.text) for r in kept)):
+            found = read_year(self.engine, image, lines,
+                              columns(detected, image, self.years.max_columns), self.years)
+            kept += [LineReading(str(found[0]), found[1], found[2], None, 1.0)] if found else []
+        return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+
+    def tesseract_lines(self, image: Image.Image, lines: list[tuple[Box, tuple[Box, ...]]],
+                        angles: dict[Box, float]
+                        ) -> tuple[list[LineReading], tuple[str | None, float]]:
+        """Steps 2-7 of the module docstring: Tesseract's kept readings of `lines` (`detect`)
+        and the OSD of their strip."""
         self._load()
         boxes = [box for box, _ in lines]
         strip, _ = build_strip(image, boxes, angles=angles)
@@ -206,14 +220,7 @@ class TextReader:
         kept = [replace(b, angle=angles.get(b.box, 0.0)) for b in best
                 if b is not None and b.text]
         kept = self._unmask(image, [self._named(r, seen) for r in kept], angles)
-        # Only a photo with a line read as writing and no year in it (a title without its
-        # year) pays for the digits pass; one read as nothing is left as it is.
-        if (self.years.enabled and any(sum(ch.isalpha() for ch in r.text) >= 3 for r in kept)
-                and not any(shows_year(r.text) for r in kept)):
-            found = read_year(self.engine, image, lines,
-                              columns(detected, image, self.years.max_columns), self.years)
-            kept += [LineReading(str(found[0]), found[1], found[2], None, 1.0)] if found else []
-        return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+        return kept, osd
 
     def _named(self, reading: LineReading, seen: dict[Box, list[LineReading]]) -> LineReading:
         """The script decision per line, by the words read: when the kept reading is not

@@ -142,12 +142,20 @@ def repair_homoglyphs(text: str, names: tuple[str, ...]) -> str | None:
     words = _WORD.findall(text)
     if not words or any("\u0400" <= ch <= "\u04ff" for ch in text) or _latin_line(words):
         return None
+    return turn_words(text, names)
+
+
+def turn_words(text: str, names: tuple[str, ...]) -> str | None:
+    """`repair_homoglyphs` without its checks that `text` is a Latin line: words may already
+    hold Cyrillic letters among the Latin ones (context/lookalike_reader.py turns a hand
+    title's "Xope3m" into "Xopeзm" first); all-Cyrillic words are left as they are."""
+    words = _WORD.findall(text)
     out, common = _join_split_words(text)
     found = False
     for w in sorted(set(_WORD.findall(out)), key=len, reverse=True):
-        cyr = to_cyrillic(w)
-        if any("\u0400" <= ch <= "\u04ff" for ch in w) or len(w) < 3:
+        if all("\u0400" <= ch <= "\u04ff" for ch in w) or len(w) < 3:
             continue
+        cyr = to_cyrillic(w)
         name = _closest(cyr, names) if cyr is not None else None
         if name is not None and name != cyr.lower() and _latin_word(w):
             name = None  # "Moka" is Latin coffee, not a near-spelled "Москва"

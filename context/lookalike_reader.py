@@ -1,0 +1,190 @@
+"""A second reader for hand titles: PP-OCRv4 recognition, read as look-alike letters.
+
+Tesseract's script models read printed writing well and felt-tip titles poorly: on the
+titled slides of real-color-dev they lose whole lines ("Армения, сентябрь 1969" read
+"ЙР/Жения / ентябры]") and misread years ("Хорезм-1984" as 1994). PP-OCRv4's recognizer,
+shipped offline with `rapidocr-onnxruntime` beside the text detector the reader already
+uses (context/detector.py), was trained on Chinese and English. It has no Cyrillic
+letters, but it reads hand lettering steadily as the nearest Latin letters and digits
+("Xope3m-1984", "KabKa3" for "Кавказ", "ApMeHua" for "Армения"), in ~30 ms a line on one
+CPU thread. So:
+1. Every line the detector found is read by it as well (`LookalikeReader.read`).
+2. Digits inside a word are letters in disguise (`spelled`: 3 з, 0 о, 6 б, 2 г, as in
+   "dopo2a" for "дорога"); the reading is then turned Cyrillic word by word, each word
+   taken as the gazetteer name or common Russian word it spells in look-alike letters
+   (context/writing.py `turn_words`, the rule the encoder applies to Tesseract's Latin
+   readings). A reading in Latin writing ("Budapest") spells no such word and stays out.
+3. The turned reading replaces Tesseract's readings of the line when it names a place
+   and they name none (`merge`); with `LookalikeConfig.fill_empty`, it also stands for a
+   line Tesseract read nothing on when it spells Russian words.
+4. A year it reads on a line stands for the title's year when no kept reading shows one.
+What it may change, and from which confidence, is `LookalikeConfig`; how that was chosen
+is written there. It reads only boxes the detector found, so it adds no writing where
+there is none, only other readings of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from context.digits import shows_year
+from context.regions import crop_line
+from context.writing import names_in, repair_homoglyphs, turn_words
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class LineReading:
+    """One line of writing as read (context/ocr.py's readers)."""
+
+    text: str
+    box: Box
+    confidence: float  # [0, 1]
+    script: str | None  # ISO 15924 of the model whose reading was kept
+    consistency: float  # share of letters in that model's script
+    angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
+# Digits PP-OCR gives for Cyrillic hand letters when they stand inside a word.
+_DIGIT_LETTERS = {"0": "о", "2": "г", "3": "з", "6": "б"}
+_DIGITS = re.compile(r"\d+")
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20[0-2]\d)(?!\d)")
+
+
+@dataclass(frozen=True)
+class LookalikeConfig:
+    """What the second reader may change (module docstring)."""
+
+    enabled: bool = True
+    min_confidence: float = 0.6  # PP-OCR's mean character confidence a reading needs
+    fill_empty: bool = True  # a line Tesseract read nothing on takes Russian words from it
+    years: bool = True  # its year stands for the title's when no kept reading shows one
+    year_override: bool = False  # its year replaces a less confident reading's on a line
+    threads: int = 1  # onnxruntime threads
+
+
+def spelled(text: str) -> str:
+    """`text` with the digits that stand inside a word (a run of at most two, touching a
+    letter) turned into the Cyrillic letters they disguise; other digits stay."""
+    def swap(m: re.Match) -> str:
+        run, start, end = m.group(), m.start(), m.end()
+        touches = ((start > 0 and text[start - 1].isalpha())
+                   or (end < len(text) and text[end].isalpha()))
+        if len(run) > 2 or not touches or any(d not in _DIGIT_LETTERS for d in run):
+            return run
+        return "".join(_DIGIT_LETTERS[d] for d in run)
+    return _DIGITS.sub(swap, text)
+
+
+def as_cyrillic(text: str, names: tuple[str, ...]) -> str | None:
+    """The Cyrillic writing a PP-OCR reading spells in look-alikes, or None (`turn_words`);
+    a reading in Latin writing (`repair_homoglyphs`'s check) gives None."""
+    if not any(ch.isalpha() for ch in text):
+        return None
+    latin = _DIGITS.sub(" ", text)
+    if any(ch.isalpha() and ch.isascii() for ch in latin) and repair_homoglyphs(
+            latin, names) is None and names_in(latin, names):
+        return None  # a Latin place name read as itself ("Helsinki")
+    return turn_words(spelled(text), names)
+
+
+def year_in(text: str) -> int | None:
+    """The one year (1800-2029) standing alone in a reading, else None."""
+    years = {int(y) for y in _YEAR.findall(text)}
+    return years.pop() if len(years) == 1 else None
+
+
+class LookalikeReader:
+    """PP-OCRv4 recognition of line crops, shipped by `rapidocr-onnxruntime` (offline)."""
+
+    name = "PP-OCRv4 rec (look-alike letters)"
+
+    def __init__(self, config: LookalikeConfig = LookalikeConfig()):
+        try:
+            import rapidocr_onnxruntime
+            from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+        except ImportError as e:
+            raise ImportError("the look-alike reader needs rapidocr-onnxruntime: "
+                              "pip install rapidocr-onnxruntime") from e
+        root = Path(rapidocr_onnxruntime.__file__).parent
+        self.config = config
+        self._rec = TextRecognizer({
+            "model_path": str(root / "models" / "ch_PP-OCRv4_rec_infer.onnx"),
+            "rec_batch_num": 6, "rec_img_shape": [3, 48, 320],
+            "intra_op_num_threads": config.threads, "inter_op_num_threads": 1,
+            "use_cuda": False, "use_dml": False,
+        })
+
+    def read(self, image: Image.Image, boxes: list[Box], angles: dict[Box, float]
+             ) -> list[tuple[str, float]]:
+        """(text, confidence) of each box, cropped and turned level as Tesseract's are."""
+        if not boxes:
+            return []
+        crops = []
+        for box in boxes:
+            rgb = np.asarray(crop_line(image, box, angles.get(box, 0.0)).convert("RGB"))
+            crops.append(np.ascontiguousarray(rgb[:, :, ::-1]))  # BGR, as rapidocr expects
+        results, _ = self._rec(crops)
+        return [(str(text), float(conf)) for text, conf in results]
+
+    def merge(self, image: Image.Image, boxes: list[Box], kept: list[LineReading],
+              angles: dict[Box, float], names: tuple[str, ...],
+              floor: float = 0.0) -> list[LineReading]:
+        """`kept` (Tesseract's readings) with this reader's readings of the line `boxes` put
+        in where the module docstring says; kept readings under `floor` (the encoder drops
+        them) count as no reading."""
+        cfg = self.config
+        out = list(kept)
+        found: list[tuple[Box, str, float]] = []
+        for box, (text, conf) in zip(boxes, self.read(image, boxes, angles)):
+            if conf < cfg.min_confidence:
+                continue
+            found.append((box, text, conf))
+            cyr = as_cyrillic(text, names)
+            if cyr is None:
+                continue
+            mine = [r for r in out if _inside(r.box, box) and r.confidence >= floor]
+            empty = not any(sum(ch.isalpha() for ch in r.text) >= 3 for r in mine)
+            if names_in(cyr, names) and not any(_named(r.text, names) for r in mine) or (
+                    cfg.fill_empty and empty):
+                out = [r for r in out if r not in mine]
+                out.append(LineReading(cyr, box, conf, "Cyrl", 1.0, angles.get(box, 0.0)))
+        return self._years(out, found, angles, floor)
+
+    def _years(self, out: list[LineReading], found: list[tuple[Box, str, float]],
+               angles: dict[Box, float], floor: float) -> list[LineReading]:
+        """A year this reader read: the title's when no kept reading shows one, and with
+        `year_override`, in place of another year a less confident reading of its line
+        shows."""
+        dated = [(conf, box, year_in(text)) for box, text, conf in found if year_in(text)]
+        if self.config.year_override:
+            for conf, box, year in dated:
+                for i, r in enumerate(out):
+                    other = year_in(r.text)
+                    if (other and other != year and r.confidence < conf
+                            and _inside(r.box, box)):
+                        out[i] = replace(r, text=r.text.replace(str(other), str(year)))
+        if (self.config.years and dated
+                and not any(shows_year(r.text) for r in out if r.confidence >= floor)):
+            conf, box, year = max(dated)
+            out.append(LineReading(str(year), box, conf, None, 1.0, angles.get(box, 0.0)))
+        return out
+
+
+def _inside(part: Box, line: Box) -> bool:
+    """Whether the centre of `part` lies in `line`."""
+    cx, cy = (part[0] + part[2]) / 2, (part[1] + part[3]) / 2
+    return line[0] <= cx <= line[2] and line[1] <= cy <= line[3]
+
+
+def _named(text: str, names: tuple[str, ...]) -> bool:
+    """A reading that names a place as read, or once its look-alike letters are turned."""
+    return bool(names_in(text, names) or names_in(repair_homoglyphs(text, names) or "", names))
+
+
+__all__ = ["LineReading", "LookalikeConfig", "LookalikeReader", "as_cyrillic", "spelled",
+           "year_in"]
