@@ -69,15 +69,27 @@ class LookalikeConfig:
 
 def spelled(text: str) -> str:
     """`text` with the digits that stand inside a word (a run of at most two, touching a
-    letter) turned into the Cyrillic letters they disguise; other digits stay."""
+    letter) turned into the Cyrillic letters they disguise, and a year glued to a word
+    ("KaBKa31979": PP-OCR drops the space) set apart from it; other digits stay."""
     def swap(m: re.Match) -> str:
         run, start, end = m.group(), m.start(), m.end()
-        touches = ((start > 0 and text[start - 1].isalpha())
-                   or (end < len(text) and text[end].isalpha()))
-        if len(run) > 2 or not touches or any(d not in _DIGIT_LETTERS for d in run):
+        before = start > 0 and text[start - 1].isalpha()
+        touches = before or (end < len(text) and text[end].isalpha())
+        if len(run) > 4 and touches and _YEAR.fullmatch(run[:4]):
+            return f"{run[:4]} {_letters(run[4:]) or run[4:]}"
+        if len(run) > 4 and before and _YEAR.fullmatch(run[-4:]) and _letters(run[:-4]):
+            return f"{_letters(run[:-4])} {run[-4:]}"
+        if len(run) > 2 or not touches:
             return run
-        return "".join(_DIGIT_LETTERS[d] for d in run)
+        return _letters(run) or run
     return _DIGITS.sub(swap, text)
+
+
+def _letters(run: str) -> str | None:
+    """The Cyrillic letters a short run of digits (at most two) disguises, or None."""
+    if len(run) > 2 or any(d not in _DIGIT_LETTERS for d in run):
+        return None
+    return "".join(_DIGIT_LETTERS[d] for d in run)
 
 
 def as_cyrillic(text: str, names: tuple[str, ...]) -> str | None:
@@ -140,9 +152,10 @@ class LookalikeReader:
         cfg = self.config
         out = list(kept)
         found: list[tuple[Box, str, float]] = []
-        for box, (text, conf) in zip(boxes, self.read(image, boxes, angles)):
+        for box, (raw, conf) in zip(boxes, self.read(image, boxes, angles)):
             if conf < cfg.min_confidence:
                 continue
+            text = spelled(raw)
             found.append((box, text, conf))
             cyr = as_cyrillic(text, names)
             if cyr is None:

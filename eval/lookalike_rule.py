@@ -118,8 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     result = sweep([int(s) for s in args.seeds.split(",")])
     lines = ["# Look-alike reader settings (context/lookalike_reader.py)", "",
-             f"{result['titles']} generated titles, seeds {result['seeds']}; rule: "
-             "eval/lookalike_rule.py docstring.", "",
+             (f"{result['titles']} generated titles, seeds {result['seeds']}; rule: "
+              "eval/lookalike_rule.py docstring."), "",
              "| setting | script | place | year | right |", "|---|---|---|---|---|"]
     lines += [f"| {r['setting']} | {r['script_ok']} | {r['place_ok']} | {r['year_ok']} | "
               f"{r['right']} |" for r in result["rows"]]
