@@ -1,0 +1,109 @@
+"""The second reader: PP-OCR's Latin look-alike readings of Cyrillic titles, on rendered lines."""
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from context.config import DEFAULT_DATA_DIR
+from context.lookalike_reader import (
+    LineReading,
+    LookalikeConfig,
+    LookalikeReader,
+    as_cyrillic,
+    spelled,
+    year_in,
+)
+from context.writing import place_names
+
+pytest.importorskip("rapidocr_onnxruntime", reason="pip install rapidocr-onnxruntime")
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"
+BOX = (0, 0, 520, 90)
+NAMES = place_names(str(DEFAULT_DATA_DIR))
+
+
+def _title(text: str) -> Image.Image:
+    img = Image.new("RGB", BOX[2:], (235, 235, 235))
+    ImageDraw.Draw(img).text((12, 18), text, font=ImageFont.truetype(FONT, 40), fill=(20, 20, 20))
+    return img
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return LookalikeReader()
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("Xope3m-1984", "Xopeзm-1984"),  # 3 inside a word is з; the year stays digits
+    ("dopo2a", "dopoгa"),
+    ("B03epaweHue", "BозepaweHue"),
+    ("KaBKa31979", "KaBKaз 1979"),  # a year glued to the word is set apart
+    ("1975200", "1975200"),  # digits alone stay digits
+    ("DeHb5.", "DeHb5."),  # 5 disguises no letter
+])
+def test_spelled_turns_digits_inside_words_into_letters(raw, want):
+    assert spelled(raw) == want
+
+
+def test_as_cyrillic_turns_lookalikes_and_leaves_latin_writing():
+    assert as_cyrillic("Xope3m-1984", NAMES) == "Хорезм-1984"
+    assert as_cyrillic("ApMeHua", NAMES) == "Армения"
+    assert as_cyrillic("Helsinki", NAMES) is None  # a Latin place name read as itself
+    assert as_cyrillic("Budapest1956", NAMES) is None
+    assert as_cyrillic("1984", NAMES) is None
+
+
+def test_year_in_takes_one_year_standing_alone():
+    assert year_in("Xopeзm-1984") == 1984
+    assert year_in("1984 1985") is None  # two years: no one year
+    assert year_in("19845") is None
+
+
+def test_reader_reads_a_rendered_cyrillic_title_as_lookalikes(reader):
+    (text, conf), = reader.read(_title("Хорезм 1984"), [BOX], {})
+    assert conf > 0.6
+    assert as_cyrillic(spelled(text), NAMES).startswith("Хорезм")
+    assert year_in(spelled(text)) == 1984
+
+
+def test_merge_replaces_a_reading_that_names_no_place(reader):
+    img = _title("Хорезм 1984")
+    tesseract = [LineReading("мар", BOX, 0.5, "Cyrl", 1.0)]
+    out = reader.merge(img, [BOX], tesseract, {}, NAMES, floor=0.35)
+    assert [r.script for r in out] == ["Cyrl"]
+    assert out[0].text.startswith("Хорезм") and year_in(out[0].text) == 1984
+
+
+def test_merge_keeps_a_reading_that_names_a_place_unless_told(reader):
+    img = _title("Хорезм 1984")
+    tesseract = [LineReading("Хорезм 1994", BOX, 0.8, "Cyrl", 1.0)]
+    kept = LookalikeReader(LookalikeConfig(year_override=False))
+    assert kept.merge(img, [BOX], tesseract, {}, NAMES) == tesseract
+    out = reader.merge(img, [BOX], tesseract, {}, NAMES)
+    assert [r.text for r in out] == ["Хорезм 1984"]  # the more confident year
+    sure = [LineReading("Хорезм 1994", BOX, 0.99, "Cyrl", 1.0)]
+    assert reader.merge(img, [BOX], sure, {}, NAMES) == sure
+
+
+def test_merge_leaves_latin_writing_alone(reader):
+    img = _title("Budapest 1956")
+    tesseract = [LineReading("Budapest 1956", BOX, 0.9, "Latn", 1.0)]
+    assert reader.merge(img, [BOX], tesseract, {}, NAMES) == tesseract
+
+
+def test_merge_counts_readings_under_the_floor_as_none(reader):
+    img = _title("Хорезм 1984")
+    weak = [LineReading("Хорезм", BOX, 0.2, "Cyrl", 1.0)]  # the encoder would drop it
+    kept = reader.merge(img, [BOX], weak, {}, NAMES, floor=0.0)
+    assert [r.text for r in kept] == ["Хорезм", "1984"]  # its name stays; the year is added
+    out = reader.merge(img, [BOX], weak, {}, NAMES, floor=0.35)
+    assert len(out) == 1 and out[0].confidence > 0.6 and year_in(out[0].text) == 1984
+
+
+def test_switched_off_reader_is_not_built():
+    from context.ocr import TextReader, tesseract_models
+    from context.script import load_scripts
+
+    if "Latin" not in tesseract_models():
+        pytest.skip("apt-get install tesseract-ocr-script-latn")
+    off = TextReader(load_scripts(str(DEFAULT_DATA_DIR)), lookalike=LookalikeConfig(False))
+    on = TextReader(load_scripts(str(DEFAULT_DATA_DIR)), lookalike=LookalikeConfig())
+    assert off.lookalike is None and isinstance(on.lookalike, LookalikeReader)
