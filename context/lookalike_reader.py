@@ -34,7 +34,7 @@ from PIL import Image
 
 from context.digits import shows_year
 from context.regions import crop_line
-from context.writing import names_in, repair_homoglyphs, turn_words
+from context.writing import names_in, repair_homoglyphs, to_cyrillic, turn_words
 
 Box = tuple[int, int, int, int]
 
@@ -53,6 +53,8 @@ class LineReading:
 _DIGIT_LETTERS = {"0": "о", "2": "г", "3": "з", "6": "б"}
 _DIGITS = re.compile(r"\d+")
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20[0-2]\d)(?!\d)")
+_SMALL_CAPS = re.compile(r"[a-z][HTBKM]")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class LookalikeConfig:
     fill_empty: bool = True  # a line Tesseract read nothing on takes Russian words from it
     years: bool = True  # its year stands for the title's when no kept reading shows one
     year_override: bool = True  # its year replaces a less confident reading's on its line
+    # A line no kept reading took as Cyrillic is Cyrillic when PP-OCR's reading of it shows
+    # this many small-capital tells (`small_caps`; 0: never).
+    script_tells: int = 0
     threads: int = 1  # onnxruntime threads
 
 
@@ -107,6 +112,23 @@ def as_cyrillic(text: str, names: tuple[str, ...]) -> str | None:
             latin, names) is None and names_in(latin, names):
         return None  # a Latin place name read as itself ("Helsinki")
     return turn_words(spelled(text), names)
+
+
+def small_caps(text: str) -> int:
+    """How many times an upper-case H, T, B, K or M follows a lower-case letter in a word:
+    PP-OCR's tell of Cyrillic, whose small н, т, в, к, м are small capitals ("ApMeHua",
+    "TfyTeuecTBueno"); Latin writing does so only in names like "McKay"."""
+    return len(_SMALL_CAPS.findall(text))
+
+
+def letterwise(text: str) -> str:
+    """Each word turned into its Cyrillic look-alike letters where it can be, else kept."""
+    return _WORD.sub(lambda m: to_cyrillic(m.group()) or m.group(), text)
+
+
+def _cyrillic_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum("\u0400" <= ch <= "\u04ff" for ch in letters) / max(1, len(letters))
 
 
 def year_in(text: str) -> int | None:
@@ -163,14 +185,19 @@ class LookalikeReader:
             text = spelled(raw)
             found.append((box, text, conf))
             cyr = as_cyrillic(text, names)
-            if cyr is None:
-                continue
             mine = [r for r in out if _inside(r.box, box) and r.confidence >= floor]
             empty = not any(sum(ch.isalpha() for ch in r.text) >= 3 for r in mine)
-            if names_in(cyr, names) and not any(_named(r.text, names) for r in mine) or (
-                    cfg.fill_empty and empty):
-                out = [r for r in out if not _inside(r.box, box)]
-                out.append(LineReading(cyr, box, conf, "Cyrl", 1.0, angles.get(box, 0.0)))
+            if cyr is not None and (names_in(cyr, names) and not any(
+                    _named(r.text, names) for r in mine) or cfg.fill_empty and empty):
+                reading = LineReading(cyr, box, conf, "Cyrl", 1.0)
+            elif (cfg.script_tells and small_caps(text) >= cfg.script_tells
+                  and not any(r.script == "Cyrl" for r in mine)):
+                turned = cyr or letterwise(text)
+                reading = LineReading(turned, box, conf, "Cyrl", _cyrillic_share(turned))
+            else:
+                continue
+            out = [r for r in out if not _inside(r.box, box)]
+            out.append(replace(reading, angle=angles.get(box, 0.0)))
         return self._years(out, found, angles, floor)
 
     def _years(self, out: list[LineReading], found: list[tuple[Box, str, float]],

@@ -43,6 +43,7 @@ from PIL import Image
 
 from context import ContextConfig, ContextEncoder, SceneContext
 from context.temporal import find_dates
+from context.types import PlaceRef
 from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
@@ -105,26 +106,48 @@ def _script_of(text: str) -> str | None:
     return None if not cyr + lat else ("Cyrl" if cyr >= lat else "Latn")
 
 
+def _key(p) -> str:
+    return p.wikidata or p.name
+
+
 def _qids(ctx: SceneContext | None) -> list[str]:
     if ctx is None or ctx.region is None:
         return []
-    return [p.wikidata or p.name for p in ctx.region.hierarchy] or [ctx.region.name]
+    return [_key(p) for p in ctx.region.hierarchy] or [ctx.region.name]
 
 
-def _readings(ctx: SceneContext, era: tuple[int, int] | None) -> list[list[str]]:
-    """The hierarchies a read place stands for. An undated place that changed hands names no
-    state: its hierarchy stops at the place ("Ukraine") and its `candidates` list each
-    polity with its period. Scored against the reference of another era the bare place
-    never met a polity ("Ukraine" for "Ukrainian SSR, USSR", "Nakhchivan" for "Nakhichevan
-    ASSR"), so it is read as each candidate whose period meets the truth's era: where it was
-    is what is scored here, when is the year column's. A dated reading, or one without
-    candidates, is its own hierarchy."""
-    pred = _qids(ctx)
-    if ctx.region is None or ctx.era is not None or not ctx.region.candidates or era is None:
-        return [pred] if pred else []
-    out = [[p.wikidata or p.name for p in c.hierarchy] for c in ctx.region.candidates
+def _readings(ctx: SceneContext, era: tuple[int, int] | None) -> list[list]:
+    """The hierarchies (PlaceRefs, finest first) a read place stands for. An undated place
+    that changed hands names no state: its hierarchy stops at the place ("Ukraine") and its
+    `candidates` list each polity with its period. Scored against the reference of another
+    era the bare place never met a polity ("Ukraine" for "Ukrainian SSR, USSR", "Nakhchivan"
+    for "Nakhichevan ASSR"), so it is read as each candidate whose period meets the truth's
+    era: where it was is what is scored here, when is the year column's. A dated reading, or
+    one without candidates, is its own hierarchy."""
+    if ctx.region is None:
+        return []
+    own = list(ctx.region.hierarchy) or [PlaceRef(ctx.region.name, "region")]
+    if ctx.era is not None or not ctx.region.candidates or era is None:
+        return [own]
+    out = [list(c.hierarchy) for c in ctx.region.candidates
            if c.start <= era[1] and (c.end is None or c.end >= era[0]) and c.hierarchy]
-    return out or [pred]
+    return out or [own]
+
+
+def _right_place(chain: list, ref: list[str]) -> tuple[bool, bool]:
+    """(polity or finer, finer) of one read hierarchy against the truth's (keys, finest
+    first). Right at the polity level when the read place is on the truth's hierarchy, the
+    truth's place is on the read one, or the first polity of the read hierarchy (the state
+    that held the read place then) is on the truth's: "Russia" read for a 1980 slide of
+    Moscow stands for the Russian SFSR, as "Ukraine, Ukrainian SSR, USSR" does for the
+    Ukrainian SSR, and a bare "USSR" already counted. (Before, only the first two were
+    counted, so the bare "USSR" was right and the finer "Ukraine, Ukrainian SSR, USSR"
+    wrong: `place_strict` keeps that count.) Finer: the read place is on the truth's
+    hierarchy and is not its outermost state."""
+    keys = [_key(p) for p in chain]
+    strict = keys[0] in ref or ref[0] in keys
+    polity = next((_key(p) for p in chain if p.kind == "polity"), None)
+    return strict or polity in ref, strict and keys[0] != ref[-1]
 
 
 def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> dict:
@@ -132,11 +155,12 @@ def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> di
     scored). `reference` is the context of the truth's place description."""
     got_script = ctx.script.code if ctx.script else None
     ref = _qids(reference)
-    place_ok = fine_ok = None
+    place_ok = fine_ok = strict_ok = None
     if ref:
-        right = [p for p in _readings(ctx, truth.era) if p[0] in ref or ref[0] in p]
-        place_ok = bool(right)
-        fine_ok = any(p[0] != ref[-1] for p in right)
+        judged = [(_right_place(chain, ref), chain) for chain in _readings(ctx, truth.era)]
+        place_ok = any(ok for (ok, _), _ in judged)
+        fine_ok = any(fine for (_, fine), _ in judged)
+        strict_ok = any(_key(c[0]) in ref or ref[0] in [_key(p) for p in c] for _, c in judged)
     year_ok = None
     if truth.year is not None:
         era = ctx.era
@@ -147,7 +171,7 @@ def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> di
         "script_ok": got_script == truth.script,
         "place": ctx.region.name if ctx.region else None,
         "place_truth": reference.region.name if reference and reference.region else None,
-        "place_ok": place_ok, "place_finer_ok": fine_ok,
+        "place_ok": place_ok, "place_finer_ok": fine_ok, "place_strict_ok": strict_ok,
         "era": [ctx.era.start, ctx.era.end] if ctx.era else None,
         "year_truth": truth.year, "year_ok": year_ok,
     }
@@ -161,7 +185,7 @@ def _rate(rows: list[dict], key: str) -> dict:
 
 
 def summarize(rows: list[dict]) -> dict:
-    keys = ("script_ok", "place_ok", "place_finer_ok", "year_ok")
+    keys = ("script_ok", "place_ok", "place_finer_ok", "place_strict_ok", "year_ok")
     out = {k.removesuffix("_ok"): _rate(rows, k) for k in keys}
     for k in keys:
         out[k.removesuffix("_ok")]["misses"] = [r["name"] for r in rows if r.get(k) is False]
@@ -188,7 +212,8 @@ def run_set(encoder: ContextEncoder, text_only: ContextEncoder,
         row = score(ctx, truth, _reference(text_only, truth))
         if oracle:
             ideal = score(text_only(None, caption=truth.text), truth, _reference(text_only, truth))
-            row["oracle"] = {k: ideal[k] for k in ("place", "place_ok", "era", "year_ok")}
+            row["oracle"] = {k: ideal[k] for k in ("place", "place_ok", "place_strict_ok", "era",
+                                                   "year_ok")}
         rows.append(row)
         print(f"  {truth.name[:34]:34s} script {row['script']!s:5} place "
               f"{_mark(row['place_ok'])} year {_mark(row['year_ok'])}  read {row['read']}")
@@ -284,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
                 "seconds_per_photo": round(float(np.mean(times)), 3)}
         if name == "slides":
             part["oracle"] = {k: _rate([r["oracle"] for r in rows], k)
-                              for k in ("place_ok", "year_ok")}
+                              for k in ("place_ok", "place_strict_ok", "year_ok")}
         if name == "prokudin_gorsky":
             part["summary"] = {"false_writing": {
                 "right": sum(r["script"] is not None for r in rows), "n": len(rows),

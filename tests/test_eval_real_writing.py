@@ -108,3 +108,22 @@ def test_hard_year_layouts():
     rows = np.asarray(stacked).max(axis=1) > 0  # four digits one under the other
     assert stacked.height > 3.5 * 30 and rows.sum() > 0.7 * stacked.height
     assert stacked.width < line.width
+
+
+def test_a_country_read_for_its_polity_of_the_time_is_right_at_the_polity_level():
+    """"Ukraine, Ukrainian SSR, USSR" read for a slide of Chernihiv: the state that held the
+    read place then is on the truth's hierarchy, as a bare "USSR" is; not finer, and not
+    right under the strict count. The Tatar ASSR read for Georgia is wrong either way."""
+    truth = Truth("a", "", "Cyrl", "Chernihiv", None, None, (1977, 1977))
+    ref = _ctx(region=_region("Chernihiv", "Ukrainian SSR", "USSR"))
+    read = _ctx(era=Era(1977, 1992, 0.3, "ocr"), region=Region(
+        "Ukraine", "Q212", None, 0.3, "ocr", hierarchy=(
+            PlaceRef("Ukraine", "country", "Q212"), PlaceRef("Ukrainian SSR", "polity",
+                                                             "Ukrainian SSR"),
+            PlaceRef("USSR", "polity", "USSR"))))
+    row = score(read, truth, ref)
+    assert row["place_ok"] and not row["place_finer_ok"] and not row["place_strict_ok"]
+    wrong = _ctx(era=Era(1977, 1992, 0.3, "ocr"), region=_region("Tatar ASSR", "USSR"))
+    georgia = _ctx(region=_region("Georgian SSR", "USSR"))
+    assert score(wrong, truth, georgia)["place_ok"] is False  # its first polity: Tatar ASSR
+    assert score(_ctx(region=_region("USSR")), truth, ref)["place_strict_ok"]
