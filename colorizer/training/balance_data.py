@@ -138,7 +138,8 @@ def extract(name: str, paths: list[Path], generator: ColorGenerator, weights: Pa
             _save_cache(path, done, before + time.perf_counter() - started, names, rows)
             log(f"{name}: {done}/{len(paths)} photos, {len(names)} kept, "
                 f"{time.perf_counter() - started:.0f} s this run")
-    return PhotoSet(seconds=before + time.perf_counter() - started, names=names, truth=np.stack(rows["truth"]),
+    return PhotoSet(seconds=before + time.perf_counter() - started, names=names,
+                    truth=np.stack(rows["truth"]),
                     pooled={f"{p}{s}": np.stack(rows[f"{p}{s}"])
                             for s in ALL_STRIDES for p in ("mean", "std")},
                     generator_ab=np.stack(rows["generator_ab"]) if decode else None,
