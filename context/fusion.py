@@ -63,7 +63,8 @@ def _weak_reason(weak: list[EraCandidate] | list[PlaceCandidate]) -> str:
     cues = "; ".join(f"{c.evidence.what} -> {c.evidence.value}, score {c.confidence:.2f}"
                      for c in sorted(weak, key=lambda c: -c.confidence)[:3])
     floor = max(MIN_SCORE.get(c.source, 0.0) for c in weak)
-    return f"{'/'.join(sorted({c.source for c in weak}))} cues too weak to count (below {floor:.2f}): {cues}"
+    sources = "/".join(sorted({c.source for c in weak}))
+    return f"{sources} cues too weak to count (below {floor:.2f}): {cues}"
 
 
 def _intersect(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:

@@ -192,8 +192,8 @@ def header_and_body_cases(max_upload: int) -> list[Request]:
     cases += [
         Request("multipart wrong boundary", "POST", "/v1/jobs", {**headers, "Content-Type":
                 "multipart/form-data; boundary=other"}, body, group="multipart"),
-        Request("multipart no boundary", "POST", "/v1/jobs", {"Content-Type": "multipart/form-data"},
-                body, group="multipart"),
+        Request("multipart no boundary", "POST", "/v1/jobs",
+                {"Content-Type": "multipart/form-data"}, body, group="multipart"),
         Request("multipart garbage", "POST", "/v1/jobs", headers, b"--one\r\n\x00\xff" * 50,
                 group="multipart"),
     ]

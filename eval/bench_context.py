@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"per call: median {median:.2f} s, min {min(times):.2f} s, max {max(times):.2f} s "
           f"(last read: {[t.text for t in ctx.text]})")
     ok = median <= args.limit
-    print(f"median {median:.2f} s {'<=' if ok else '>'} {args.limit:.1f} s: {'PASS' if ok else 'FAIL'}")
+    print(f"median {median:.2f} s {'<=' if ok else '>'} {args.limit:.1f} s: "
+          f"{'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
 

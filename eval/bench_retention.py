@@ -1,4 +1,5 @@
-"""What a result-retention sweep costs on a large job database (colorizer/apps/service/retention.py).
+"""What a result-retention sweep costs on a large job database
+(colorizer/apps/service/retention.py).
 
     python -m eval.bench_retention [--jobs 20000] [--items 5] [--expire 0.1]
 

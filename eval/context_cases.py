@@ -18,12 +18,17 @@ Q = {
 
 # (text, source, (start, end) | None, QID | None | "?")
 HISTORICAL_BW: list[tuple[str, tuple[int, int] | None, str | None]] = [
-    ("ddcolor__Abandoned_Boy_Holding_a_Stuffed_Toy_Animal._London_1945.jpg", (1945, 1945), Q["london"]),
-    ("ddcolor__Acrobats_Balance_On_Top_Of_The_Empire_State_Building_1934.jpg", (1934, 1934), Q["nyc"]),
-    ("ddcolor__Broadway_at_the_United_States_Hotel_Saratoga_Springs_N.Y._ca_1900-1915.jpg", (1900, 1915), "Q984006"),
-    ("ddcolor__Buffalo_Bank_Buffalo_New_York_circa_1908._Erie_County_Savings_Bank_Niagara_Stree.jpg", (1903, 1913), "Q40435"),
+    ("ddcolor__Abandoned_Boy_Holding_a_Stuffed_Toy_Animal._London_1945.jpg",
+     (1945, 1945), Q["london"]),
+    ("ddcolor__Acrobats_Balance_On_Top_Of_The_Empire_State_Building_1934.jpg",
+     (1934, 1934), Q["nyc"]),
+    ("ddcolor__Broadway_at_the_United_States_Hotel_Saratoga_Springs_N.Y._ca_1900-1915.jpg",
+     (1900, 1915), "Q984006"),
+    (("ddcolor__Buffalo_Bank_Buffalo_New_York_circa_1908."
+      "_Erie_County_Savings_Bank_Niagara_Stree.jpg"), (1903, 1913), "Q40435"),
     ("ddcolor__Detroit_circa_1915.jpg", (1910, 1920), "Q12439"),
-    ("ddcolor__February_1936._Nipomo_Calif._Destitute_pea_pickers_living_in_tent_in_migrant_cam.jpg", (1936, 1936), "Q1816076"),
+    (("ddcolor__February_1936._Nipomo_Calif."
+      "_Destitute_pea_pickers_living_in_tent_in_migrant_cam.jpg"), (1936, 1936), "Q1816076"),
     ("ddcolor__Helen_Keller_meeting_Charlie_Chaplin_in_1919.jpg", (1919, 1919), None),
     ("ddcolor__Louis_Armstrong_practicing_in_his_dressing_room_ca_1946.jpg", (1941, 1951), None),
     ("ddcolor__New_York_Riverfront_December_15_1931.jpg", (1931, 1931), Q["nyc"]),

@@ -70,7 +70,8 @@ def render_case(text: str, photo: Path, rng: random.Random) -> Image.Image:
     img = _one_megapixel(photo)
     fonts = fonts_for(text)
     if not fonts:
-        raise RuntimeError(f"no installed font renders {text!r}: apt-get install fonts-freefont-ttf")
+        raise RuntimeError(f"no installed font renders {text!r}: "
+                           "apt-get install fonts-freefont-ttf")
     font = ImageFont.truetype(rng.choice(fonts), rng.randint(24, 52))
     draw = ImageDraw.Draw(img)
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)

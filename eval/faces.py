@@ -80,7 +80,8 @@ def score(pipe: ColorizationPipeline, files: list[Path]) -> dict:
     summary = {"faces": len(rows), "hue_pred": ph, "hue_truth": th, "hue_gap": hue_gap(ph, th),
                "chroma_pred": pc, "chroma_truth": tc, "chroma_ratio": pc / tc,
                "median_face_hue_gap": float(np.median([r["hue_gap"] for r in rows]))}
-    summary["pass"] = summary["hue_gap"] <= HUE_TARGET_DEG and summary["chroma_ratio"] >= CHROMA_TARGET
+    summary["pass"] = (summary["hue_gap"] <= HUE_TARGET_DEG
+                       and summary["chroma_ratio"] >= CHROMA_TARGET)
     return {"summary": summary, "faces": rows}
 
 

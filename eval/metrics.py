@@ -258,7 +258,8 @@ class Palette:
 
     def add(self, rgb: np.ndarray, encoder: torch.nn.Module,
             lab: np.ndarray | None = None) -> tuple[np.ndarray, float]:
-        """Pool one image (`lab`: its `lab_of` if known); returns its hue histogram and blue share."""
+        """Pool one image (`lab`: its `lab_of` if known); returns its hue histogram and blue
+        share."""
         lab = lab_of(rgb) if lab is None else lab
         hist = hue_histogram(rgb, lab=lab)
         blue, chroma = blue_chroma(rgb, lab=lab)

@@ -294,7 +294,8 @@ def rows_from_logs(paths: list[Path]) -> list[dict[str, Any]]:
             if key not in seen:
                 seen.add(key)
                 rows.append({"point": data["point"],
-                             "scores": {k: v for k, v in data.items() if k in ("val", "real", "bw")}})
+                             "scores": {k: v for k, v in data.items()
+                                        if k in ("val", "real", "bw")}})
     return rows
 
 

@@ -96,7 +96,8 @@ def flag_score(pipe: ColorizationPipeline, scenes: list[Scene]) -> tuple[float, 
     return right / len(scenes), found
 
 
-def photo_errors(pipe: ColorizationPipeline, photos: list[np.ndarray]) -> tuple[float, float, list[float]]:
+def photo_errors(pipe: ColorizationPipeline,
+                 photos: list[np.ndarray]) -> tuple[float, float, list[float]]:
     """(mean CIEDE2000 with unrelated hints, mean with the own exemplar, presence score of the
     best-found retrieved exemplar per photo and hint)."""
     hinted = [_error(pipe, t, hints=h) for t in photos for h in UNRELATED_HINTS]

@@ -236,10 +236,11 @@ def _el_eagle(c: FlagCanvas, e: dict) -> None:
     """A heraldic eagle reduced to its silhouette: body, head and spread wings."""
     cx, cy = c.xy(*e["center"])
     s = e["size"] * c.h / 2
-    body = [(cx - s * 0.2, cy - s * 0.5), (cx + s * 0.2, cy - s * 0.5), (cx + s * 0.25, cy + s * 0.6),
-            (cx, cy + s * 0.9), (cx - s * 0.25, cy + s * 0.6)]
+    body = [(cx - s * 0.2, cy - s * 0.5), (cx + s * 0.2, cy - s * 0.5),
+            (cx + s * 0.25, cy + s * 0.6), (cx, cy + s * 0.9), (cx - s * 0.25, cy + s * 0.6)]
     wing = [(cx, cy - s * 0.3), (cx + s * 1.0, cy - s * 0.8), (cx + s * 0.9, cy - s * 0.3),
-            (cx + s * 0.95, cy + s * 0.1), (cx + s * 0.7, cy + s * 0.2), (cx + s * 0.2, cy + s * 0.4)]
+            (cx + s * 0.95, cy + s * 0.1), (cx + s * 0.7, cy + s * 0.2),
+            (cx + s * 0.2, cy + s * 0.4)]
     c.poly_px(body, e["color"])
     c.poly_px(wing, e["color"])
     c.poly_px([(2 * cx - x, y) for x, y in wing], e["color"])

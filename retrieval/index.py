@@ -136,5 +136,6 @@ class VectorIndex:
         if index.ntotal != info.count or index.d != info.dim:
             raise ValueError(f"index {path} holds {index.ntotal}x{index.d} vectors but its "
                              f"{meta.name} says {info.count}x{info.dim}; rebuild the library")
-        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, info.dim), np.float32)
+        vectors = (index.reconstruct_n(0, index.ntotal) if index.ntotal
+                   else np.zeros((0, info.dim), np.float32))
         return cls(index, np.ascontiguousarray(vectors, dtype=np.float32), info)

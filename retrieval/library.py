@@ -83,7 +83,8 @@ class ExemplarLibrary:
     # -- building -------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, folder: str | Path, records: Iterable[tuple[Exemplar, Callable[[], Image.Image]]],
+    def build(cls, folder: str | Path,
+              records: Iterable[tuple[Exemplar, Callable[[], Image.Image]]],
               text_embedder: TextEmbedder, visual_embedder: VisualEmbedder | None = None,
               name: str = "library", version: str = "1") -> ExemplarLibrary:
         """Write images, records and indexes into `folder` (replaced atomically).

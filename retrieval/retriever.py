@@ -245,7 +245,8 @@ class ExemplarRetriever:
             mask &= eligible
         pool = [np.flatnonzero(mask)]
         if len(pool[0]) > cfg.exact_limit:  # too many to score exactly: best by text/visual
-            pool = [self._top(idx, vec, pool[0]) for idx, vec in self._modalities(text_vec, visual_vec)]
+            pool = [self._top(idx, vec, pool[0])
+                    for idx, vec in self._modalities(text_vec, visual_vec)]
         for idx, vec in self._modalities(text_vec, visual_vec):
             _, ids = idx.search(vec, cfg.candidates)
             pool.append(ids if eligible is None else ids[eligible[ids]])

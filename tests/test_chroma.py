@@ -1,4 +1,5 @@
-"""Decoding steps of colorizer.pipeline.chroma: hue agreement, balance shift, edge-following chroma."""
+"""Decoding steps of colorizer.pipeline.chroma: hue agreement, balance shift, edge-following
+chroma."""
 
 from __future__ import annotations
 

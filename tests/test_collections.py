@@ -68,7 +68,8 @@ def test_csv_list_rows_become_photos_and_bad_rows_their_failures(tiny_weights, t
     messages = [i.message for i in summary.failed]
     assert messages[0] == (f"{tmp_path}/list/missing.png: no such file (row 4 of "
                            f"{tmp_path}/list/photos.csv). fix row 4 of photos.csv")
-    assert messages[1].startswith(f"{tmp_path}/list/photos.csv: row 5 has 1 more field than the header")
+    assert messages[1].startswith(
+        f"{tmp_path}/list/photos.csv: row 5 has 1 more field than the header")
     entries = _entries(out)
     assert entries["a.png"]["settings"]["caption"] == "Kazan, 1950s street"
     assert entries["escape/named.png"]["settings"]["hints"] == "USSR 1960"

@@ -73,7 +73,8 @@ def test_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path, photo_dir, g
     assert a.keys() == b.keys()
     changed = [k for k in a if not torch.equal(a[k], b[k])]
     assert changed == []
-    log = [json.loads(line) for line in (tmp_path / "resumed" / "log.jsonl").read_text().splitlines()]
+    log = [json.loads(line)
+           for line in (tmp_path / "resumed" / "log.jsonl").read_text().splitlines()]
     assert [r["step"] for r in log] == [3, 4]  # only the steps after the checkpoint ran
     assert "val_loss" in log[-1]
 

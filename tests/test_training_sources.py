@@ -103,8 +103,9 @@ def test_film_inputs_follow_the_mix_and_the_seed():
     rgb = torch.rand(64, 3, 4, 4)
     one = film_inputs(rgb, {"orthochromatic": 1.0}, torch.Generator().manual_seed(1))
     assert torch.allclose(one, film_lightness(rgb, "orthochromatic"))
-    mixed = film_inputs(rgb, {"lstar": 1.0, "blue_sensitive": 1.0}, torch.Generator().manual_seed(2))
-    again = film_inputs(rgb, {"lstar": 1.0, "blue_sensitive": 1.0}, torch.Generator().manual_seed(2))
+    shares = {"lstar": 1.0, "blue_sensitive": 1.0}
+    mixed = film_inputs(rgb, shares, torch.Generator().manual_seed(2))
+    again = film_inputs(rgb, shares, torch.Generator().manual_seed(2))
     assert torch.equal(mixed, again)
     as_eye = torch.isclose(mixed, film_lightness(rgb, "lstar")).flatten(1).all(1)
     assert 10 < int(as_eye.sum()) < 54  # both emulsions were drawn

@@ -10,8 +10,8 @@ Rules (each one a lost file in an earlier version):
 - no two planned files share a name (compared case-insensitively, for macOS and Windows
   disks): stems met twice with different suffixes keep the suffix (`foo_jpg.png`,
   `foo_png.png`), any other clash takes `-2`, `-3`, ... in input order (`photo-2.png`);
-- side files (`.json`, `.uncertainty.png`, `.exemplars.png`, `.regions.png`) are reserved with their image,
-  whether or not this run writes them, so names do not move between runs;
+- side files (`.json`, `.uncertainty.png`, `.exemplars.png`, `.regions.png`) are reserved with
+  their image, whether or not this run writes them, so names do not move between runs;
 - no planned file is an input;
 - names are shortened to fit the file system's 255 bytes together with the longest side file
   ending and the writer's temporary name.

@@ -12,8 +12,8 @@ on the L* rendered at `render_size`): it costs a pooling and a matrix product pe
 The linear map is ridge regression fitted in closed form (`BalancePredictor.fit`): exact,
 fast on a CPU and stable with ~10k photos and ~1k features, where a gradient-trained model
 would need tuning of its own. With `loss="absolute"` it is the median instead of the mean
-(iteratively reweighted closed-form solves): 5.46 against 5.64 val MAE of mean a*, b*. Saved as `balance.safetensors` beside the generator's weights,
-its config in the file's metadata.
+(iteratively reweighted closed-form solves): 5.46 against 5.64 val MAE of mean a*, b*. Saved
+as `balance.safetensors` beside the generator's weights, its config in the file's metadata.
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ class BalancePredictor(nn.Module):
         """Load `balance.safetensors` from folder strictly (every key and shape must match)."""
         config, state = read_head(Path(folder) / BALANCE_FILE, _CONFIG_KEY,
                                   "BalancePredictor.save_pretrained",
-                                  f"fit one with `python -m colorizer.training.train_balance --out {folder}`")
+                                  "fit one with `python -m colorizer.training.train_balance "
+                                  f"--out {folder}`")
         model = cls(BalanceConfig.from_dict(config))
         model.load_state_dict(state, strict=True)
         return model.eval()

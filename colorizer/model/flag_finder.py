@@ -1,7 +1,7 @@
 """FlagFinder: where a gray photo shows flag or banner cloth, from the generator's encoder maps.
 
-The direct transfer (colorizer.pipeline.correspondence) used to admit a retrieved flag only where its
-own rendered texture was found in the photo; real flags (other drawings, folds, angles,
+The direct transfer (colorizer.pipeline.correspondence) used to admit a retrieved flag only
+where its own rendered texture was found in the photo; real flags (other drawings, folds, angles,
 orthochromatic film) did not look like our renders (found_in_photo ~0.07 against a gate of
 0.3), so the Soviet flag stayed gray in 49/60 benchmark scenes. This head asks a different
 question: *is there flag or banner cloth here at all?* (any flag: the color comes from the
@@ -114,7 +114,8 @@ class FlagFinder(nn.Module):
     # --- persistence ---------------------------------------------------------------------
 
     def save_pretrained(self, folder: str | Path, metadata: dict | None = None) -> Path:
-        """Write `flag_finder.safetensors` (config and `metadata` as string metadata) into folder."""
+        """Write `flag_finder.safetensors` into folder, the config and `metadata` as string
+        metadata."""
         path = Path(folder) / FLAG_FINDER_FILE
         return save_head(self, self.config.to_dict(), path, _CONFIG_KEY, metadata)
 

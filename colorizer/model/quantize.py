@@ -38,7 +38,8 @@ def in_gamut_ab_bins(step: float = GRID_STEP, samples_per_axis: int = 48) -> tor
     return centers[keep]
 
 
-def soft_encode(ab: torch.Tensor, bins: torch.Tensor, k: int = 5, sigma: float = 5.0) -> torch.Tensor:
+def soft_encode(ab: torch.Tensor, bins: torch.Tensor, k: int = 5,
+                sigma: float = 5.0) -> torch.Tensor:
     """Soft one-hot targets: (B, 2, H, W) ab -> (B, Q, H, W) over the k nearest bins."""
     b, _, h, w = ab.shape
     flat = ab.permute(0, 2, 3, 1).reshape(-1, 2)  # (BHW, 2)

@@ -5,8 +5,8 @@ An archive's file carries who made the photo, who holds the rights and when it w
 colorized copy without them is an orphan. From EXIF the descriptive tags are copied (`_TOP_TAGS`)
 with the Exif (dates, camera, exposure) and GPS sub-blocks, into a new block: no Orientation
 (the pixels are already turned), no thumbnail (it shows the gray photo), none of a TIFF's
-layout tags. IPTC fields are written as the EXIF tags that say the same, where EXIF lacks them, since EXIF
-is the block every output format (PNG, JPEG, TIFF, WebP) can carry.
+layout tags. IPTC fields are written as the EXIF tags that say the same, where EXIF lacks
+them, since EXIF is the block every output format (PNG, JPEG, TIFF, WebP) can carry.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ the direct transfer, where they are found in it.
 
 An exemplar's *attention share* is the mean, over the image, of the stride-8 cross-attention
 mass on its tokens: the share of the image's color that was looked up in that exemplar. Where
-the direct transfer (colorizer.pipeline.correspondence) applies, its match mass counts instead, weighted
-by how strongly the transfer was blended in: the *color share*.
+the direct transfer (colorizer.pipeline.correspondence) applies, its match mass counts instead,
+weighted by how strongly the transfer was blended in: the *color share*.
 """
 
 from __future__ import annotations

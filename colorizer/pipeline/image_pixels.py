@@ -117,7 +117,10 @@ def _convert(image: Image.Image, mode: str, label: str) -> Image.Image:
 
 
 def _apply_icc(image: Image.Image, icc_profile: bytes) -> tuple[Image.Image, str]:
-    """Convert from the embedded profile to sRGB; a profile that does not fit is noted, not fatal."""
+    """Convert from the embedded profile to sRGB.
+
+    A profile that does not fit is noted, not fatal.
+    """
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
         description = ImageCms.getProfileDescription(profile).strip() or "unnamed"

@@ -26,7 +26,8 @@ class ModelInfo:
     path: str
 
     def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "version": self.version, "sha256": self.sha256, "path": self.path}
+        return {"name": self.name, "version": self.version, "sha256": self.sha256,
+                "path": self.path}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Each photo goes the pipeline's way (L* of the loaded file at the weights' render size,
 `generator.encode`); the maps are pooled (`balance.pool_features`: every stride, mean and std)
-and kept with the true mean a*b* in a .npz under /tmp. A stopped extraction resumes.
+and kept with the true mean a*b* in a .npz under `CACHE_DIR`
+(~/.cache/chronochrome/training/balance, `cache_dir.training_cache`). A stopped extraction
+resumes.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_at, lightness_of
+from colorizer.training.cache_dir import training_cache
 
 ALL_STRIDES = (4, 8, 16, 32)
-CACHE_DIR = Path("/tmp/chronochrome-balance")
+CACHE_DIR = training_cache("balance")
 CACHE_VERSION = "2"  # bump when what is cached changes (2: keyed by the operating point)
 SAVE_EVERY = 500  # photos between partial cache writes (a stopped run resumes from there)
 _CACHE_SCALARS = ("done", "seconds", "names")  # cache entries that are not per-photo rows
@@ -138,7 +141,8 @@ def extract(name: str, paths: list[Path], generator: ColorGenerator, weights: Pa
             _save_cache(path, done, before + time.perf_counter() - started, names, rows)
             log(f"{name}: {done}/{len(paths)} photos, {len(names)} kept, "
                 f"{time.perf_counter() - started:.0f} s this run")
-    return PhotoSet(seconds=before + time.perf_counter() - started, names=names, truth=np.stack(rows["truth"]),
+    return PhotoSet(seconds=before + time.perf_counter() - started, names=names,
+                    truth=np.stack(rows["truth"]),
                     pooled={f"{p}{s}": np.stack(rows[f"{p}{s}"])
                             for s in ALL_STRIDES for p in ("mean", "std")},
                     generator_ab=np.stack(rows["generator_ab"]) if decode else None,

@@ -73,7 +73,8 @@ class PhotoBank:
             img = Image.fromarray((loaded.rgb * 255 + 0.5).astype(np.uint8))
             scale = short_side / min(img.size)
             img = img.resize(
-                (max(short_side, round(img.width * scale)), max(short_side, round(img.height * scale))),
+                (max(short_side, round(img.width * scale)),
+                 max(short_side, round(img.height * scale))),
                 Image.BICUBIC,
             )
             images.append(np.array(img))  # writable: torch.from_numpy needs that

@@ -76,7 +76,8 @@ def predict(model: FlagFinder, cached: Cached) -> torch.Tensor:
 
 def evidence(prob: torch.Tensor, top_cells: int) -> torch.Tensor:
     """(N, 1, h, w) -> (N,) the mean probability of the `top_cells` most cloth-like cells:
-    the finder's evidence that a photo shows cloth at all (see colorizer/pipeline/correspondence.py)."""
+    the finder's evidence that a photo shows cloth at all
+    (see colorizer/pipeline/correspondence.py)."""
     flat = prob.flatten(1)
     return flat.topk(min(top_cells, flat.shape[1]), dim=1).values.mean(1)
 

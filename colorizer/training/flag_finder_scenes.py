@@ -1,7 +1,7 @@
 """The flag finder's training scenes (`train_flag_finder.py`, steps 1-3): a photo cropped to
 the render size, the cloths of `flag_finder_cloth` on it, one random film; the finder's own
 fit/holdout split of the train-split photos; the frozen encoder's maps of the scenes, cached
-in memory and in /tmp."""
+in memory and in `CACHE_DIR` (~/.cache/chronochrome/training/flag-finder)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from scipy.ndimage import gaussian_filter
 
 from colorizer.model.flag_finder import CELL_STRIDE
 from colorizer.model.generator import ColorGenerator
+from colorizer.training.cache_dir import training_cache
 from colorizer.training.flag_finder_cloth import (
     SCENE_H,
     SCENE_W,
@@ -30,7 +31,7 @@ from colorizer.training.flag_finder_cloth import (
 VAL_FRACTION = 0.05  # the colorizer's split: the finder never sees val or test photos
 HOLDOUT = 0.15  # share of train-split photos kept for the finder's own validation scenes
 PANCHROMATIC = (0.2126729, 0.7151522, 0.0721750)
-CACHE_DIR = Path("/tmp/chronochrome-flag-finder")
+CACHE_DIR = training_cache("flag-finder")
 CACHE_VERSION = "2"  # bump when the scenes change
 
 
@@ -199,7 +200,7 @@ def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: l
 
 
 def cached_scenes(key: str, build: Callable[[], Cached]) -> Cached:
-    """`build()` once per key; later runs load the encoded scenes from /tmp."""
+    """`build()` once per key; later runs load the encoded scenes from `CACHE_DIR`."""
     path = CACHE_DIR / f"{CACHE_VERSION}-{key}.pt"
     if path.is_file():
         data = torch.load(path)

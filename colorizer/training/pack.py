@@ -6,7 +6,8 @@ re-encoded as JPEG at a short side that keeps the pack under the budget, one tar
 (file names unchanged, so the train/val split by name hash is the same), plus a config that
 reads them with the same shares:
 
-    python -m colorizer.training.pack --config configs/train/gen-v2.json --gpu configs/train/gpu-v2.json
+    python -m colorizer.training.pack --config configs/train/gen-v2.json \\
+        --gpu configs/train/gpu-v2.json
 """
 
 from __future__ import annotations

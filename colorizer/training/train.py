@@ -57,7 +57,8 @@ class TrainConfig:
     rebalance_mix: float = 0.5  # weight ~ 1/((1-mix) p + mix/Q); 1.0 = no rebalancing
     eval_every: int = 250  # steps between validation passes (and checkpoints)
     threads: int = 0  # CPU threads; 0 = measure 1 vs all and keep the faster
-    max_minutes: float = 0.0  # stop early (after a checkpoint) when this wall time passes; 0 = no limit
+    # Stop early (after a checkpoint) when this wall time passes; 0 = no limit.
+    max_minutes: float = 0.0
     image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
     init_from: str = ""  # start from these weights (a folder; may predate conditioning)
     exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
@@ -365,7 +366,8 @@ class Trainer:
             log_file.write(json.dumps(record) + "\n")
             log_file.flush()
             if out_of_time:
-                log.warning("max_minutes reached at step %d: stopping after a checkpoint", self.step)
+                log.warning("max_minutes reached at step %d: stopping after a checkpoint",
+                            self.step)
                 break
         log_file.close()
         wall = time.time() - started

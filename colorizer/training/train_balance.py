@@ -243,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             "version": "balance-v1",
             "generator_sha256": hashlib.sha256(
                 (args.weights / WEIGHTS_FILE).read_bytes()).hexdigest(),
-            "command": "python -m colorizer.training.train_balance " + " ".join(argv or sys.argv[1:]),
+            "command": ("python -m colorizer.training.train_balance "
+                        + " ".join(argv or sys.argv[1:])),
             "train_photos": len(train), "val_photos": len(val),
             "extraction_seconds": round(extraction), "fit_seconds": round(fit_seconds),
             "report": json.dumps(report)})

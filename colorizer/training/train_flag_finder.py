@@ -24,7 +24,8 @@
 3. The frozen generator's encoder maps of each scene (`ColorGenerator.encode`, the pipeline's
    step 3) are cached in memory; the target of each stride-8 cell is its share of visible
    cloth. The head is fitted by class-balanced BCE with Adam on the cached maps (cached in
-   /tmp/chronochrome-flag-finder too, so a refit skips the drawing and encoding).
+   ~/.cache/chronochrome/training/flag-finder too, or under $CHRONOCHROME_CACHE, so a refit
+   skips the drawing and encoding).
 4. Reported: CPU time, cell precision/recall on the held-out scenes, and the thresholds'
    effect there and on val-split photos without flags (what the finder fires on there is
    what could leak color for a hint like "USSR 1950").

@@ -77,7 +77,8 @@ def code_state() -> dict[str, Any]:
 
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": git("rev-parse", "HEAD"),
-            "modified_files": None if status is None else [line[3:] for line in status.splitlines()]}
+            "modified_files": (None if status is None
+                               else [line[3:] for line in status.splitlines()])}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,5 @@
-"""blobs.md: the definition with the constants used, the headline, hue families, the worst photos."""
+"""blobs.md: the definition with the constants used, the headline, hue families, the worst
+photos."""
 
 from __future__ import annotations
 
@@ -34,15 +35,15 @@ def definition_text(settings: BlobSettings) -> list[str]:
          f"100 × Σ area share × mean C* / {s.saturated_chroma:g} over its isolated blobs (1% of "
          f"the photo at C* = {s.saturated_chroma:g} scores 1)."),
         "",
-        ("Why these constants: candidates and their ring values were drawn on a few dozen of "
-         "this set's outputs (default weights cond-v3, the working tree of 2026-12-02 02:30 "
-         "UTC; the pipeline's chroma code has changed since). Red patches that anyone calls blobs (on coats, cheeks, walls, "
-         "wagon covers) have rings mostly at C* 5-20 once the halo is skipped; fragments of "
-         "legitimately colored regions (lawns, painted backdrops cut up by the threshold) have "
-         "rings at 20-36 (5th percentile 20), hence the threshold 18. Without the 1% gap, real "
-         "blobs scored 15-27 on their own halo and no single threshold separated them from "
-         "lawn fragments (28-38). Regions over 5% (hillsides, skies) are left out even when "
-         "their surround is gray. The metric sees chroma, not content: a real red scarf or a "
+        ("Why these constants: candidates and their ring values were drawn on a few dozen of this "
+         "set's outputs (default weights cond-v3, the working tree of 2026-12-02 02:30 UTC; the "
+         "pipeline's chroma code has changed since). Red patches that anyone calls blobs (on "
+         "coats, cheeks, walls, wagon covers) have rings mostly at C* 5-20 once the halo is "
+         "skipped; fragments of legitimately colored regions (lawns, painted backdrops cut up by "
+         "the threshold) have rings at 20-36 (5th percentile 20), hence the threshold 18. Without "
+         "the 1% gap, real blobs scored 15-27 on their own halo and no single threshold separated "
+         "them from lawn fragments (28-38). Regions over 5% (hillsides, skies) are left out even "
+         "when their surround is gray. The metric sees chroma, not content: a real red scarf or a "
          "patch of blue sky between clouds can count; the hue families below show which kind "
          "dominates; the same table shows where this run's candidates fall."),
         "",

@@ -59,7 +59,8 @@ class PhotoResult:
     blobs: tuple[Blob, ...]
 
 
-def score_photo(pipe: ColorizationPipeline, path: Path, settings: BlobSettings, tone: str | None) -> PhotoResult:
+def score_photo(pipe: ColorizationPipeline, path: Path, settings: BlobSettings,
+                tone: str | None) -> PhotoResult:
     """Colorize one photo from its path (as the CLI would: the name is the caption, no hints)."""
     start = time.perf_counter()
     result = pipe(str(path))
@@ -91,8 +92,9 @@ def worst_first(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=badness)
 
 
-def run_photos(pipe: ColorizationPipeline, files: Sequence[Path], settings: BlobSettings, tones: dict[str, str],
-               keep: int) -> tuple[list[dict[str, Any]], list[BlobSummary], list[PhotoResult]]:
+def run_photos(pipe: ColorizationPipeline, files: Sequence[Path], settings: BlobSettings,
+               tones: dict[str, str], keep: int
+               ) -> tuple[list[dict[str, Any]], list[BlobSummary], list[PhotoResult]]:
     """Score every photo; keep the `keep` worst photos' pixels for the sheet (not all 194)."""
     rows, summaries, worst = [], [], []
     for index, path in enumerate(files, 1):

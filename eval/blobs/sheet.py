@@ -55,7 +55,8 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default()
 
 
-def _fit_text(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.ImageFont | ImageFont.FreeTypeFont, width: int) -> str:
+def _fit_text(draw: ImageDraw.ImageDraw, text: str,
+              font: ImageFont.ImageFont | ImageFont.FreeTypeFont, width: int) -> str:
     """`text`, elided in the middle until it fits `width` pixels (long archive file names)."""
     if draw.textlength(text, font=font) <= width:
         return text

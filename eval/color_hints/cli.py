@@ -205,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     if args.tune:
         rows = tune(args.limit, args.tune, not args.no_context)
-        (RESULTS_DIR / f"color-hints-tuning-{args.tune}.json").write_text(json.dumps(rounded(rows), indent=1))
+        (RESULTS_DIR / f"color-hints-tuning-{args.tune}.json").write_text(
+            json.dumps(rounded(rows), indent=1))
         return 0
     context = not args.no_context
     pipe = ColorizationPipeline.from_pretrained(context=context, exemplars=context)

@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None, pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
+def main(argv: list[str] | None = None,
+         pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
     """Run the benchmark; `pipeline` replaces the one built from --weights (tests)."""
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)

@@ -14,7 +14,8 @@ def markdown(report: dict[str, Any]) -> str:
     scenes = report["scenes"]
     lines = [(f"## chronochrome flag benchmark ({scenes['count']} scenes, {scenes['images']} "
               f"images, {scenes['captioned']} captioned, {len(scenes['designs'])} designs)"), "",
-             "| condition | scenes | pass | rate | target | status |", "|---|---:|---:|---:|---|---|"]
+             "| condition | scenes | pass | rate | target | status |",
+             "|---|---:|---:|---:|---|---|"]
     for row in report["rows"]:
         lines.append(f"| {row['label']} | {row['scenes']} | {row['passed']} | {row['rate']:.0%} "
                      f"| {row['target_text']} | {row['status']} |")

@@ -107,7 +107,8 @@ def summarize(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     hints = {"soviet": f'hint "{SOVIET.hint}"', "others": "own hint"}
     rows: list[dict[str, Any]] = []
 
-    def add(group: str, condition: str, test: str, label: str, target: float | str | None = None) -> None:
+    def add(group: str, condition: str, test: str, label: str,
+            target: float | str | None = None) -> None:
         subset = groups[group]
         passed = _count(subset, condition, test)
         rate = passed / len(subset) if subset else 0.0

@@ -7,10 +7,10 @@
     summary = score_scenes(pipe.with_config(...), scenes, baseline=False)["summary"]
 
 Why: eval.flag_bench (24/24 Soviet flags red) waves its flags the way the training data is
-made (retrieval/render.py, colorizer/training/exemplar_data.py): one large flag on a pole, a vertical
-sine wave growing from the hoist, luminance = L*. Real photos show other drawings, at angles,
-in deep folds, small and many, half hidden, beside flags of other colors, and on film that is
-not L*. Every scene here is built from its own seed, on a held-out photo (the test split
+made (retrieval/render.py, colorizer/training/exemplar_data.py): one large flag on a pole, a
+vertical sine wave growing from the hoist, luminance = L*. Real photos show other drawings, at
+angles, in deep folds, small and many, half hidden, beside flags of other colors, and on film
+that is not L*. Every scene here is built from its own seed, on a held-out photo (the test split
 flag_bench uses; never training photos, never real-color-dev), with distortions of its own:
 
 - drawings: the flags folder's USSR SVG (it holds no other USSR variant), a 1:2 variant drawn

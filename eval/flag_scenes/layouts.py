@@ -1,4 +1,5 @@
-"""Where the cloths of each scene kind hang: one at an angle, folded, banners, crowds, beside others, hidden."""
+"""Where the cloths of each scene kind hang: one at an angle, folded, banners, crowds, beside
+others, hidden."""
 
 from __future__ import annotations
 

@@ -120,8 +120,8 @@ def run_scene(pipe: ColorizationPipeline, scene: FlagScene, on_output: OutputHoo
     return record
 
 
-def score_scenes(pipe: ColorizationPipeline, scenes: Sequence[FlagScene], on_output: OutputHook | None = None,
-                 baseline: bool = True) -> dict[str, Any]:
+def score_scenes(pipe: ColorizationPipeline, scenes: Sequence[FlagScene],
+                 on_output: OutputHook | None = None, baseline: bool = True) -> dict[str, Any]:
     """Colorize and score every scene: {"summary", "records"} (no files written), for this
     benchmark and for operating-point searches over `pipe.with_config(...)` (which may skip
     the `baseline` condition: it does not depend on hints)."""

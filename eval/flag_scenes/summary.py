@@ -1,4 +1,5 @@
-"""Counts and means over scored scenes: the headline against the targets, per kind, film, control."""
+"""Counts and means over scored scenes: the headline against the targets, per kind, film,
+control."""
 
 from __future__ import annotations
 

@@ -33,7 +33,9 @@ def tiny_clip_dir(tmp_path_factory):
         projection_dim=8)
     model = CLIPModel(config)
     vocab = {"[UNK]": 0, "[PAD]": 1, **{w: i + 2 for i, w in enumerate(
-        ["a", "photograph", "taken", "in", "the", "old", "photo", "from", "historical", "black", "and", "white", "vintage", "circa", "of", "street", "s", ".", ",", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])}}
+        ["a", "photograph", "taken", "in", "the", "old", "photo", "from", "historical",
+         "black", "and", "white", "vintage", "circa", "of", "street", "s", ".", ",",
+         "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"])}}
     tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]")

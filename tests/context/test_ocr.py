@@ -67,7 +67,8 @@ def test_photo_without_text_has_no_script(encoder):
 
 
 MONO = "/usr/share/fonts/truetype/freefont/FreeMono.ttf"
-needs_mono = pytest.mark.skipif(not Path(MONO).exists(), reason="apt-get install fonts-freefont-ttf")
+needs_mono = pytest.mark.skipif(not Path(MONO).exists(),
+                                reason="apt-get install fonts-freefont-ttf")
 
 
 def _mono_sign(text: str, size: int = 40) -> Image.Image:

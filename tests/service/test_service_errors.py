@@ -64,7 +64,8 @@ def test_bad_file_in_a_batch_names_the_item(service):
 
 
 def test_wrong_content_types_are_415(service):
-    text = service.client.post("/v1/jobs", headers={**service.headers(), "Content-Type": "text/plain"},
+    text = service.client.post("/v1/jobs",
+                               headers={**service.headers(), "Content-Type": "text/plain"},
                                content=b"hello")
     _assert_problem(text, 415, "unsupported_media_type")
     part = service.client.post("/v1/jobs", headers=service.headers(),

@@ -5,10 +5,11 @@
 
 Modules, from the bottom of the imports up (each imports only modules listed before it):
 `problems` (RFC 9457 errors), `store_errors` (what the store refuses), `fetch` (remote images
-with SSRF protection), `config` (ServiceConfig), `stage_stats`, `store` (the SQLite job store and API keys),
-`iiif` (Image API sizes, Presentation 3 manifests), `webhooks`, `signing` (C2PA), `metrics`
-(Prometheus text), `results` (an item's files, through `colorizer.apps.outputs`), `worker` (the
-job processor with lease renewal; `python -m colorizer.apps.service.worker` runs it),
+with SSRF protection), `config` (ServiceConfig), `stage_stats`, `store` (the SQLite job store
+and API keys), `iiif` (Image API sizes, Presentation 3 manifests), `webhooks`, `signing`
+(C2PA), `metrics` (Prometheus text), `results` (an item's files, through
+`colorizer.apps.outputs`), `worker` (the job processor with lease renewal;
+`python -m colorizer.apps.service.worker` runs it),
 `retention` (finished jobs' results deleted after the retention period, and the sweeper thread),
 `state` (what the routes share), `schemas` (request bodies as models), `bodies` (reading them),
 `intake` (requests -> jobs, synchronous colorization), `views` (job JSON, OpenAPI extras),

@@ -346,7 +346,8 @@ class JobStore:
         buckets: dict[str, dict[str, int]] = {}
         for row in db.execute("SELECT stage, le, count FROM stage_stats"):
             buckets.setdefault(row["stage"], {})[row["le"]] = row["count"]
-        sums = {r["stage"]: (r["total"], r["count"]) for r in db.execute("SELECT * FROM stage_sums")}
+        sums = {r["stage"]: (r["total"], r["count"])
+                for r in db.execute("SELECT * FROM stage_sums")}
         return buckets, sums
 
 

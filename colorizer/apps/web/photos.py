@@ -35,7 +35,8 @@ class Photo:
     hint: str = ""  # a hint that came with the photo (a job of the service)
     original: Image.Image | None = None  # as given, at display size
     rendering: Rendering | None = None
-    version: int = 0  # counts colorizations: image URLs carry it, so browsers never show a stale one
+    # Counts colorizations: image URLs carry it, so browsers never show a stale one.
+    version: int = 0
     # The check of the colorization of that version (checks.py), kept for its report.
     checked: tuple[int, CheckReport] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
