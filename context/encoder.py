@@ -75,9 +75,8 @@ class ContextEncoder:
                     load_scripts(config.data_dir), max_lines=config.ocr_max_lines,
                     threads=config.tesseract_threads, detector_threads=config.detector_threads,
                     detector_side=config.detector_side, language_models=languages,
-                    detector_min_side=config.detector_min_side,
-                    lexicon=place_names(config.data_dir),
-                    lookalike=LookalikeConfig(config.lookalike_reading))
+                    detector_min_side=config.detector_min_side, lexicon=place_names(
+                        config.data_dir), lookalike=LookalikeConfig(config.lookalike_reading))
             except (ImportError, RuntimeError) as e:
                 unavailable["ocr"] = str(e)
         else:
