@@ -62,9 +62,10 @@ class LookalikeConfig:
     """What the second reader may change (module docstring). Chosen by `python -m
     eval.lookalike_rule` on 108 generated titles (seeds 1 and 2), by the rule written there
     before it ran (most script + place + year right; ties to the setting that changes less):
-    every switch on, floor 0.5, 165 right against 137 with the reader off (script 60 -> 65,
-    place 41 -> 47, year 36 -> 53; eval/results/lookalike-rule/). Never chosen on
-    real-color-dev or Prokudin-Gorsky."""
+    every switch on, floor 0.5, 166 right against 137 with the reader off (script 60 -> 65,
+    place 41 -> 48, year 36 -> 53); then, in the stage written before it ran, one
+    small-capital tell makes a line Cyrillic: 174 right (script 72, place 49)
+    (eval/results/lookalike-rule/). Never chosen on real-color-dev or Prokudin-Gorsky."""
 
     enabled: bool = True
     min_confidence: float = 0.5  # PP-OCR's mean character confidence a reading needs
@@ -73,7 +74,7 @@ class LookalikeConfig:
     year_override: bool = True  # its year replaces a less confident reading's on its line
     # A line no kept reading took as Cyrillic is Cyrillic when PP-OCR's reading of it shows
     # this many small-capital tells (`small_caps`; 0: never).
-    script_tells: int = 0
+    script_tells: int = 1
     threads: int = 1  # onnxruntime threads
 
 

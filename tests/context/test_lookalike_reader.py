@@ -9,6 +9,8 @@ from context.lookalike_reader import (
     LookalikeConfig,
     LookalikeReader,
     as_cyrillic,
+    letterwise,
+    small_caps,
     spelled,
     year_in,
 )
@@ -107,3 +109,21 @@ def test_switched_off_reader_is_not_built():
     off = TextReader(load_scripts(str(DEFAULT_DATA_DIR)), lookalike=LookalikeConfig(False))
     on = TextReader(load_scripts(str(DEFAULT_DATA_DIR)), lookalike=LookalikeConfig())
     assert off.lookalike is None and isinstance(on.lookalike, LookalikeReader)
+
+
+def test_small_capital_tells_and_letterwise_turning():
+    assert small_caps("DeHb5.,AHcuickoe") == 1  # "eH": д-е-н, н a small capital
+    assert small_caps("TfyTeuecTBueno") == 2
+    assert small_caps("Budapest Helsinki") == 0
+    assert letterwise("DeHb5. Sofia") == "ДеНв5. Sofia"  # "Sofia" has letters with none
+
+
+def test_merge_takes_a_line_with_a_tell_as_cyrillic(reader):
+    img = _title("Монастыри")
+    latin = [LineReading("Deto nalmsü", BOX, 0.5, "Latn", 1.0)]
+    (text, _), = reader.read(img, [BOX], {})
+    out = reader.merge(img, [BOX], latin, {}, NAMES)
+    assert small_caps(spelled(text)) >= 1
+    assert [r.script for r in out] == ["Cyrl"] and out[0].consistency > 0.5
+    off = LookalikeReader(LookalikeConfig(script_tells=0, fill_empty=False))
+    assert off.merge(img, [BOX], latin, {}, NAMES) == latin
