@@ -14,9 +14,11 @@ CPU thread. So:
    taken as the gazetteer name or common Russian word it spells in look-alike letters
    (context/writing.py `turn_words`, the rule the encoder applies to Tesseract's Latin
    readings). A reading in Latin writing ("Budapest") spells no such word and stays out.
-3. The turned reading replaces Tesseract's readings of the line when it names a place
-   and they name none (`merge`); with `LookalikeConfig.fill_empty`, it also stands for a
-   line Tesseract read nothing on when it spells Russian words.
+3. The turned reading replaces Tesseract's readings of the line when it holds more words
+   of place names than they do (`merge`); with `LookalikeConfig.fill_empty`, it also stands
+   for a line Tesseract read nothing on when it spells Russian words; with `script_tells`,
+   a line whose PP-OCR reading shows Cyrillic's small capitals (`small_caps`) and that no
+   kept reading took as Cyrillic is taken as Cyrillic, its letters turned (`letterwise`).
 4. A year it reads on a line stands for the title's year when no kept reading shows one.
 What it may change, and from which confidence, is `LookalikeConfig`; how that was chosen
 is written there. It reads only boxes the detector found, so it adds no writing where
@@ -123,8 +125,13 @@ def small_caps(text: str) -> int:
 
 
 def letterwise(text: str) -> str:
-    """Each word turned into its Cyrillic look-alike letters where it can be, else kept."""
-    return _WORD.sub(lambda m: to_cyrillic(m.group()) or m.group(), text)
+    """Each word turned into its Cyrillic look-alike letters (letter pairs such as "bI" for
+    ы among them); in a word with a letter that has none, the others are turned one by one
+    and that letter is kept: the line is taken as Cyrillic, so its letters are."""
+    def turn(m: re.Match) -> str:
+        word = m.group()
+        return to_cyrillic(word) or "".join(to_cyrillic(ch) or ch for ch in word)
+    return _WORD.sub(turn, text)
 
 
 def _cyrillic_share(text: str) -> float:
@@ -188,8 +195,8 @@ class LookalikeReader:
             cyr = as_cyrillic(text, names)
             mine = [r for r in out if _inside(r.box, box) and r.confidence >= floor]
             empty = not any(sum(ch.isalpha() for ch in r.text) >= 3 for r in mine)
-            if cyr is not None and (names_in(cyr, names) and not any(
-                    _named(r.text, names) for r in mine) or cfg.fill_empty and empty):
+            named = max((_named(r.text, names) for r in mine), default=0)
+            if cyr is not None and (names_in(cyr, names) > named or cfg.fill_empty and empty):
                 reading = LineReading(cyr, box, conf, "Cyrl", 1.0)
             elif (cfg.script_tells and small_caps(text) >= cfg.script_tells
                   and not any(r.script == "Cyrl" for r in mine)):
@@ -227,9 +234,10 @@ def _inside(part: Box, line: Box) -> bool:
     return line[0] <= cx <= line[2] and line[1] <= cy <= line[3]
 
 
-def _named(text: str, names: tuple[str, ...]) -> bool:
-    """A reading that names a place as read, or once its look-alike letters are turned."""
-    return bool(names_in(text, names) or names_in(repair_homoglyphs(text, names) or "", names))
+def _named(text: str, names: tuple[str, ...]) -> int:
+    """The words of place names a reading holds, as read or once its look-alike letters are
+    turned ("Военно-грузинская дорога" holds three)."""
+    return max(names_in(text, names), names_in(repair_homoglyphs(text, names) or "", names))
 
 
 __all__ = ["LineReading", "LookalikeConfig", "LookalikeReader", "as_cyrillic", "spelled",
