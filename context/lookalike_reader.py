@@ -19,6 +19,8 @@ CPU thread. So:
    for a line Tesseract read nothing on when it spells Russian words; with `script_tells`,
    a line whose PP-OCR reading shows Cyrillic's small capitals (`small_caps`) and that no
    kept reading took as Cyrillic is taken as Cyrillic, its letters turned (`letterwise`).
+   A reading in Latin writing that holds more words of place names than Tesseract's
+   ("Budapest" where Tesseract read "Buddpest") replaces it as it is.
 4. A year it reads on a line stands for the title's year when no kept reading shows one.
 What it may change, and from which confidence, is `LookalikeConfig`; how that was chosen
 is written there. It reads only boxes the detector found, so it adds no writing where
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +95,8 @@ def spelled(text: str) -> str:
             return f"{run[:4]} {_letters(run[4:]) or run[4:]}"
         if len(run) > 4 and before and _YEAR.fullmatch(run[-4:]) and _letters(run[:-4]):
             return f"{_letters(run[:-4])} {run[-4:]}"
+        if len(run) == 4 and touches and _YEAR.fullmatch(run):  # "Budapest1956"
+            return f"{' ' if before else ''}{run}{' ' if not before else ''}"
         if len(run) > 2 or not touches:
             return run
         return _letters(run) or run
@@ -198,6 +203,9 @@ class LookalikeReader:
             named = max((_named(r.text, names) for r in mine), default=0)
             if cyr is not None and (names_in(cyr, names) > named or cfg.fill_empty and empty):
                 reading = LineReading(cyr, box, conf, "Cyrl", 1.0)
+            elif cyr is None and _latin_names(text, names) > max(
+                    (_latin_names(r.text, names) for r in mine), default=0):
+                reading = LineReading(text, box, conf, "Latn", 1.0)  # "Budapest" misread
             elif (cfg.script_tells and small_caps(text) >= cfg.script_tells
                   and not any(r.script == "Cyrl" for r in mine)):
                 turned = cyr or letterwise(text)
@@ -232,6 +240,19 @@ def _inside(part: Box, line: Box) -> bool:
     """Whether the centre of `part` lies in `line`."""
     cx, cy = (part[0] + part[2]) / 2, (part[1] + part[3]) / 2
     return line[0] <= cx <= line[2] and line[1] <= cy <= line[3]
+
+
+def _latin_names(text: str, names: tuple[str, ...]) -> int:
+    """The words of place names a reading in Latin letters spells exactly: the gazetteer
+    matches Latin names as written, so "Buddpest" finds nothing ("Budapest" does)."""
+    if any("\u0400" <= ch <= "\u04ff" for ch in text):
+        return 0
+    return sum(w.lower() in _name_set(names) for w in _WORD.findall(text) if len(w) >= 4)
+
+
+@lru_cache(maxsize=4)
+def _name_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(names)
 
 
 def _named(text: str, names: tuple[str, ...]) -> int:

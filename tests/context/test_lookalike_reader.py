@@ -38,6 +38,7 @@ def reader():
     ("dopo2a", "dopoгa"),
     ("B03epaweHue", "BозepaweHue"),
     ("KaBKa31979", "KaBKaз 1979"),  # a year glued to the word is set apart
+    ("Budapest1956", "Budapest 1956"),
     ("1975200", "1975200"),  # digits alone stay digits
     ("DeHb5.", "DeHb5."),  # 5 disguises no letter
 ])
@@ -89,6 +90,13 @@ def test_merge_leaves_latin_writing_alone(reader):
     img = _title("Budapest 1956")
     tesseract = [LineReading("Budapest 1956", BOX, 0.9, "Latn", 1.0)]
     assert reader.merge(img, [BOX], tesseract, {}, NAMES) == tesseract
+
+
+def test_merge_takes_a_latin_place_name_tesseract_misread(reader):
+    img = _title("Budapest 1956")
+    misread = [LineReading("Buddpest 1956", BOX, 0.8, "Latn", 1.0)]
+    out = reader.merge(img, [BOX], misread, {}, NAMES)
+    assert [(r.text, r.script) for r in out] == [("Budapest 1956", "Latn")]
 
 
 def test_merge_counts_readings_under_the_floor_as_none(reader):
