@@ -240,7 +240,7 @@ class ContextEncoder:
             scores = cyrillic_language_scores(r.text, self.languages, model_conf)
             best = max(scores, key=scores.get) if scores else None
             lang = best if best and scores[best] >= 0.5 else None
-        return TextLine(r.text, r.box, round(r.confidence, 3), r.script, lang)
+        return TextLine(r.text, r.box, round(r.confidence, 3), r.script, lang, r.reader)
 
     def _script(self, readings: list[LineReading], osd: tuple[str | None, float]
                 ) -> Script | None:
@@ -265,7 +265,7 @@ class ContextEncoder:
             prior = _LATIN_WEIGHT if code == "Latn" else 1.0
             weights[code] = (weights.get(code, 0.0)
                              + n * height ** 0.5 * r.confidence ** 2 * share * prior)
-            evidence.append(Evidence("ocr", f'line "{r.text[:40]}" read as {code}',
+            evidence.append(Evidence("ocr", f'line "{r.text[:40]}" read as {code} ({r.reader})',
                                      round(r.confidence, 3), code, r.box))
         if not weights:
             return None

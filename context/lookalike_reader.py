@@ -54,6 +54,7 @@ class LineReading:
     script: str | None  # ISO 15924 of the model whose reading was kept
     consistency: float  # share of letters in that model's script
     angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
+    reader: str = "Tesseract"  # which reader read it, and what it read when turned
 # Digits PP-OCR gives for Cyrillic hand letters when they stand inside a word.
 _DIGIT_LETTERS = {"0": "о", "2": "г", "3": "з", "6": "б"}
 _DIGITS = re.compile(r"\d+")
@@ -213,7 +214,7 @@ class LookalikeReader:
             else:
                 continue
             out = [r for r in out if not _inside(r.box, box)]
-            out.append(replace(reading, angle=angles.get(box, 0.0)))
+            out.append(replace(reading, angle=angles.get(box, 0.0), reader=_by(raw)))
         return self._years(out, found, angles, floor)
 
     def _years(self, out: list[LineReading], found: list[tuple[Box, str, float]],
@@ -232,8 +233,14 @@ class LookalikeReader:
         if (self.config.years and dated
                 and not any(shows_year(r.text) for r in out if r.confidence >= floor)):
             conf, box, year = max(dated)
-            out.append(LineReading(str(year), box, conf, None, 1.0, angles.get(box, 0.0)))
+            raw = next(t for b, t, c in found if b == box and c == conf)
+            out.append(LineReading(str(year), box, conf, None, 1.0, angles.get(box, 0.0),
+                                   _by(raw)))
         return out
+
+
+def _by(raw: str) -> str:
+    return f'PP-OCR in look-alike letters, "{raw}"'
 
 
 def _inside(part: Box, line: Box) -> bool:

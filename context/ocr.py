@@ -31,8 +31,7 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
 8. When no line read shows a year, the largest lines and the tall narrow boxes are read
    again for digits alone (context/digits.py): a year the script models lost ("Украина-"
    for "Украина-1977") comes back as a line of its own.
-9. Last, a second reader, PP-OCR in look-alike letters, reads every line; its reading,
-   turned Cyrillic, stands in where Tesseract's names no place (context/lookalike_reader.py).
+9. Last, PP-OCR reads every line too (context/lookalike_reader.py: where it does better).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
@@ -187,7 +186,8 @@ class TextReader:
                 and not any(shows_year(r.text) for r in kept)):
             found = read_year(self.engine, image, lines,
                               columns(detected, image, self.years.max_columns), self.years)
-            kept += [LineReading(str(found[0]), found[1], found[2], None, 1.0)] if found else []
+            kept += [LineReading(str(found[0]), found[1], found[2], None, 1.0,
+                                 reader="Tesseract, digits only")] if found else []
         return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
 
     def tesseract_lines(self, image: Image.Image, lines: list[tuple[Box, tuple[Box, ...]]],

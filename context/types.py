@@ -173,6 +173,7 @@ class TextLine:
     confidence: float  # mean word confidence of the recogniser, [0, 1]
     script: str | None = None  # ISO 15924 of this line
     language: str | None = None  # ISO 639-3 of this line, when it could be told
+    reader: str | None = None  # which reader read it (and its own reading, when turned)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TextLine:

@@ -73,6 +73,7 @@ def test_merge_replaces_a_reading_that_names_no_place(reader):
     out = reader.merge(img, [BOX], tesseract, {}, NAMES, floor=0.35)
     assert [r.script for r in out] == ["Cyrl"]
     assert out[0].text.startswith("Хорезм") and year_in(out[0].text) == 1984
+    assert out[0].reader.startswith("PP-OCR") and "Xope" in out[0].reader  # what it read
 
 
 def test_merge_keeps_a_reading_that_names_a_place_unless_told(reader):
