@@ -68,9 +68,9 @@ class LookalikeConfig:
     """What the second reader may change (module docstring). Chosen by `python -m
     eval.lookalike_rule` on 108 generated titles (seeds 1 and 2), by the rule written there
     before it ran (most script + place + year right; ties to the setting that changes less):
-    every switch on, floor 0.5, 166 right against 137 with the reader off (script 60 -> 65,
-    place 41 -> 48, year 36 -> 53); then, in the stage written before it ran, one
-    small-capital tell makes a line Cyrillic: 174 right (script 72, place 49)
+    every switch on, floor 0.5, 175 right against 137 with the reader off (script 60 -> 67,
+    place 41 -> 55, year 36 -> 53); then, in the stage written before it ran, one
+    small-capital tell makes a line Cyrillic: 184 right (script 75, place 56)
     (eval/results/lookalike-rule/). Never chosen on real-color-dev or Prokudin-Gorsky."""
 
     enabled: bool = True
