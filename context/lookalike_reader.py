@@ -21,7 +21,9 @@ CPU thread. So:
    kept reading took as Cyrillic is taken as Cyrillic, its letters turned (`letterwise`).
    A reading in Latin writing that holds more words of place names than Tesseract's
    ("Budapest" where Tesseract read "Buddpest") replaces it as it is.
-4. A year it reads on a line stands for the title's year when no kept reading shows one.
+4. A year it reads on a line stands for the title's year when no kept reading shows one,
+   and replaces another year that a less confident reading of its line shows (Tesseract
+   read "Хорезм-1984" as 1994, PP-OCR "Xope3m-1984").
 What it may change, and from which confidence, is `LookalikeConfig`; how that was chosen
 is written there. It reads only boxes the detector found, so it adds no writing where
 there is none, only other readings of it.
@@ -55,6 +57,8 @@ class LineReading:
     consistency: float  # share of letters in that model's script
     angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
     reader: str = "Tesseract"  # which reader read it, and what it read when turned
+
+
 # Digits PP-OCR gives for Cyrillic hand letters when they stand inside a word.
 _DIGIT_LETTERS = {"0": "о", "2": "г", "3": "з", "6": "б"}
 _DIGITS = re.compile(r"\d+")
@@ -192,12 +196,12 @@ class LookalikeReader:
         them) count as no reading."""
         cfg = self.config
         out = list(kept)
-        found: list[tuple[Box, str, float]] = []
+        found: list[tuple[Box, str, float, str]] = []  # box, spelled, confidence, as read
         for box, (raw, conf) in zip(boxes, self.read(image, boxes, angles)):
             if conf < cfg.min_confidence:
                 continue
             text = spelled(raw)
-            found.append((box, text, conf))
+            found.append((box, text, conf, raw))
             cyr = as_cyrillic(text, names)
             mine = [r for r in out if _inside(r.box, box) and r.confidence >= floor]
             empty = not any(sum(ch.isalpha() for ch in r.text) >= 3 for r in mine)
@@ -217,14 +221,15 @@ class LookalikeReader:
             out.append(replace(reading, angle=angles.get(box, 0.0), reader=_by(raw)))
         return self._years(out, found, angles, floor)
 
-    def _years(self, out: list[LineReading], found: list[tuple[Box, str, float]],
+    def _years(self, out: list[LineReading], found: list[tuple[Box, str, float, str]],
                angles: dict[Box, float], floor: float) -> list[LineReading]:
         """A year this reader read: the title's when no kept reading shows one, and with
         `year_override`, in place of another year a less confident reading of its line
         shows."""
-        dated = [(conf, box, year_in(text)) for box, text, conf in found if year_in(text)]
+        dated = [(conf, box, year_in(text), raw) for box, text, conf, raw in found
+                 if year_in(text)]
         if self.config.year_override:
-            for conf, box, year in dated:
+            for conf, box, year, _ in dated:
                 for i, r in enumerate(out):
                     other = year_in(r.text)
                     if (other and other != year and r.confidence < conf
@@ -232,8 +237,7 @@ class LookalikeReader:
                         out[i] = replace(r, text=r.text.replace(str(other), str(year)))
         if (self.config.years and dated
                 and not any(shows_year(r.text) for r in out if r.confidence >= floor)):
-            conf, box, year = max(dated)
-            raw = next(t for b, t, c in found if b == box and c == conf)
+            conf, box, year, raw = max(dated)
             out.append(LineReading(str(year), box, conf, None, 1.0, angles.get(box, 0.0),
                                    _by(raw)))
         return out
@@ -268,5 +272,5 @@ def _named(text: str, names: tuple[str, ...]) -> int:
     return max(names_in(text, names), names_in(repair_homoglyphs(text, names) or "", names))
 
 
-__all__ = ["LineReading", "LookalikeConfig", "LookalikeReader", "as_cyrillic", "spelled",
-           "year_in"]
+__all__ = ["LineReading", "LookalikeConfig", "LookalikeReader", "as_cyrillic", "letterwise",
+           "small_caps", "spelled", "year_in"]

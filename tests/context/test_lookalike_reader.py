@@ -105,6 +105,7 @@ def test_merge_counts_readings_under_the_floor_as_none(reader):
     weak = [LineReading("Хорезм", BOX, 0.2, "Cyrl", 1.0)]  # the encoder would drop it
     kept = reader.merge(img, [BOX], weak, {}, NAMES, floor=0.0)
     assert [r.text for r in kept] == ["Хорезм", "1984"]  # its name stays; the year is added
+    assert "Xope" in kept[1].reader  # what PP-OCR read, as it read it
     out = reader.merge(img, [BOX], weak, {}, NAMES, floor=0.35)
     assert len(out) == 1 and out[0].confidence > 0.6 and year_in(out[0].text) == 1984
 
