@@ -31,7 +31,7 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
 8. When no line read shows a year, the largest lines and the tall narrow boxes are read
    again for digits alone (context/digits.py): a year the script models lost ("Украина-"
    for "Украина-1977") comes back as a line of its own.
-9. Last, PP-OCR reads every line too (context/lookalike_reader.py: where it does better).
+9. PP-OCR reads every line too, before step 8 (context/lookalike_reader.py: what it may do).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
 the same reading (see context/tesseract.py for the one process-wide state, and how it is
 pinned down).
