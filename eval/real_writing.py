@@ -134,7 +134,7 @@ def _readings(ctx: SceneContext, era: tuple[int, int] | None) -> list[list]:
     return out or [own]
 
 
-def _right_place(chain: list, ref: list[str]) -> tuple[bool, bool]:
+def _right_place(chain: list, ref: list[str], divided: bool = False) -> tuple[bool, bool]:
     """(polity or finer, finer) of one read hierarchy against the truth's (keys, finest
     first). Right at the polity level when the read place is on the truth's hierarchy, the
     truth's place is on the read one, or the first polity of the read hierarchy (the state
@@ -143,10 +143,12 @@ def _right_place(chain: list, ref: list[str]) -> tuple[bool, bool]:
     Ukrainian SSR, and a bare "USSR" already counted. (Before, only the first two were
     counted, so the bare "USSR" was right and the finer "Ukraine, Ukrainian SSR, USSR"
     wrong: `place_strict` keeps that count.) Finer: the read place is on the truth's
-    hierarchy and is not its outermost state."""
+    hierarchy and is not its outermost state. A place read as held at once by several
+    states (`divided`: "Caucasus, Russian SFSR / Armenian SSR / ...") names no one state,
+    so it gets no polity credit: which of them comes first says nothing."""
     keys = [_key(p) for p in chain]
     strict = keys[0] in ref or ref[0] in keys
-    polity = next((_key(p) for p in chain if p.kind == "polity"), None)
+    polity = None if divided else next((_key(p) for p in chain if p.kind == "polity"), None)
     return strict or polity in ref, strict and keys[0] != ref[-1]
 
 
@@ -157,7 +159,9 @@ def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> di
     ref = _qids(reference)
     place_ok = fine_ok = strict_ok = None
     if ref:
-        judged = [(_right_place(chain, ref), chain) for chain in _readings(ctx, truth.era)]
+        divided = ctx.region is not None and " / " in ctx.region.name  # gazetteer._divided
+        judged = [(_right_place(chain, ref, divided), chain)
+                  for chain in _readings(ctx, truth.era)]
         place_ok = any(ok for (ok, _), _ in judged)
         fine_ok = any(fine for (_, fine), _ in judged)
         strict_ok = any(_key(c[0]) in ref or ref[0] in [_key(p) for p in c] for _, c in judged)

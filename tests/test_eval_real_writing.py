@@ -127,3 +127,14 @@ def test_a_country_read_for_its_polity_of_the_time_is_right_at_the_polity_level(
     georgia = _ctx(region=_region("Georgian SSR", "USSR"))
     assert score(wrong, truth, georgia)["place_ok"] is False  # its first polity: Tatar ASSR
     assert score(_ctx(region=_region("USSR")), truth, ref)["place_strict_ok"]
+
+
+def test_a_place_held_at_once_by_several_states_gets_no_polity_credit():
+    truth = Truth("a", "", "Cyrl", "Baku", None, None, (1979, 1979))
+    ref = _ctx(region=_region("Baku", "Azerbaijan SSR", "USSR"))
+    caucasus = Region("Caucasus, Russian SFSR / Azerbaijan SSR", None, None, 0.3, "ocr",
+                      hierarchy=(PlaceRef("Caucasus", "region", "Caucasus"),
+                                 PlaceRef("Azerbaijan SSR", "polity", "Azerbaijan SSR"),
+                                 PlaceRef("USSR", "polity", "USSR")))
+    assert score(_ctx(era=Era(1979, 1994, 0.3, "ocr"), region=caucasus), truth, ref)[
+        "place_ok"] is False  # its first polity is on the truth's, but it named several
