@@ -14,11 +14,13 @@ CPU thread. So:
    taken as the gazetteer name or common Russian word it spells in look-alike letters
    (context/writing.py `turn_words`, the rule the encoder applies to Tesseract's Latin
    readings). A reading in Latin writing ("Budapest") spells no such word and stays out.
-3. The turned reading replaces Tesseract's readings of the line when it holds more words
-   of place names than they do (`merge`); with `LookalikeConfig.fill_empty`, it also stands
-   for a line Tesseract read nothing on when it spells Russian words; with `script_tells`,
-   a line whose PP-OCR reading shows Cyrillic's small capitals (`small_caps`) and that no
-   kept reading took as Cyrillic is taken as Cyrillic, its letters turned (`letterwise`).
+3. A line Tesseract settled (`settled`: read surely, in its model's letters) stays as read.
+   Otherwise the turned reading replaces Tesseract's readings of the line when it holds
+   more words of place names than they do (`merge`); with `LookalikeConfig.fill_empty`, it
+   also stands for a line Tesseract read nothing on when it spells Russian words; with
+   `script_tells`, a line whose PP-OCR reading shows Cyrillic's small capitals
+   (`small_caps`) and that no kept reading took as Cyrillic is taken as Cyrillic, its
+   letters turned (`letterwise`).
    A reading in Latin writing that holds more words of place names than Tesseract's
    ("Budapest" where Tesseract read "Buddpest") replaces it as it is.
 4. A year it reads on a line stands for the title's year when no kept reading shows one,
@@ -57,6 +59,16 @@ class LineReading:
     consistency: float  # share of letters in that model's script
     angle: float = 0.0  # degrees the line is tilted (it is read rotated level)
     reader: str = "Tesseract"  # which reader read it, and what it read when turned
+
+
+# A line read at this mean confidence, in the letters of the model's script, is settled:
+# Tesseract's reader stops retrying it (context/ocr.py), and this reader leaves it be.
+SETTLED_CONFIDENCE = 0.85
+
+
+def settled(r: LineReading | None) -> bool:
+    """Read with high confidence, in the letters of the model that read it."""
+    return r is not None and r.confidence >= SETTLED_CONFIDENCE and r.consistency >= 0.8
 
 
 # Digits PP-OCR gives for Cyrillic hand letters when they stand inside a word.
@@ -204,6 +216,8 @@ class LookalikeReader:
             found.append((box, text, conf, raw))
             cyr = as_cyrillic(text, names)
             mine = [r for r in out if _inside(r.box, box) and r.confidence >= floor]
+            if any(settled(r) for r in mine):
+                continue  # printed "Ξενοδοχείο", read surely by the Greek model, stays Greek
             empty = not any(sum(ch.isalpha() for ch in r.text) >= 3 for r in mine)
             named = max((_named(r.text, names) for r in mine), default=0)
             if cyr is not None and (names_in(cyr, names) > named or cfg.fill_empty and empty):
@@ -273,4 +287,4 @@ def _named(text: str, names: tuple[str, ...]) -> int:
 
 
 __all__ = ["LineReading", "LookalikeConfig", "LookalikeReader", "as_cyrillic", "letterwise",
-           "small_caps", "spelled", "year_in"]
+           "settled", "small_caps", "spelled", "year_in"]

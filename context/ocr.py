@@ -49,6 +49,7 @@ from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetect
 from context.digits import YearPassConfig, columns, read_year, shows_year
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
 from context.lookalike_reader import LineReading, LookalikeConfig, LookalikeReader
+from context.lookalike_reader import settled as _settled
 from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
@@ -60,7 +61,6 @@ __all__ = ["DETECTOR_MAX_SIDE", "LineReading", "RapidTextDetector", "TextBoxDete
 # Script models after the first group are run in groups of this many (in parallel when
 # `threads` allows); a fixed number, so the reading does not depend on the thread count.
 MODEL_GROUP = 2
-_ACCEPT = 0.85  # a line read at this mean confidence, in the model's script, is settled
 _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
 # A reading that names a place replaces the kept one from this confidence on: the encoder's
 # floor (ContextConfig.ocr_min_confidence), below which it would drop it and the line with it.
@@ -372,11 +372,6 @@ def _pad(box: Box, image: Image.Image) -> Box:
 
 def _area(b: Box) -> int:
     return (b[2] - b[0]) * (b[3] - b[1])
-
-
-def _settled(r: LineReading | None) -> bool:
-    """Read with high confidence, in the letters of the model that read it."""
-    return r is not None and r.confidence >= _ACCEPT and r.consistency >= 0.8
 
 
 def _plausible(r: LineReading) -> bool:
