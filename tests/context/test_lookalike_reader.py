@@ -138,3 +138,13 @@ def test_merge_takes_a_line_with_a_tell_as_cyrillic(reader):
     assert [r.script for r in out] == ["Cyrl"] and out[0].consistency > 0.5
     off = LookalikeReader(LookalikeConfig(script_tells=0, fill_empty=False))
     assert off.merge(img, [BOX], latin, {}, NAMES) == latin
+
+
+def test_merge_leaves_a_line_tesseract_settled(reader):
+    """A sure reading in its model's letters stays, whatever PP-OCR makes of the line (its
+    small capitals would have turned a printed Greek sign Cyrillic)."""
+    img = _title("Монастыри")
+    greek = [LineReading("Μοναστήρια", BOX, 0.92, "Grek", 1.0)]
+    assert reader.merge(img, [BOX], greek, {}, NAMES) == greek
+    unsure = [LineReading("Μοναστήρια", BOX, 0.6, "Grek", 1.0)]
+    assert [r.script for r in reader.merge(img, [BOX], unsure, {}, NAMES)] == ["Cyrl"]
