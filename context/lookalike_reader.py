@@ -84,9 +84,9 @@ class LookalikeConfig:
     """What the second reader may change (module docstring). Chosen by `python -m
     eval.lookalike_rule` on 108 generated titles (seeds 1 and 2), by the rule written there
     before it ran (most script + place + year right; ties to the setting that changes less):
-    every switch on, floor 0.5, 175 right against 137 with the reader off (script 60 -> 67,
-    place 41 -> 55, year 36 -> 53); then, in the stage written before it ran, one
-    small-capital tell makes a line Cyrillic: 184 right (script 75, place 56)
+    every switch on, floor 0.5, 174 right against 137 with the reader off (script 60 -> 67,
+    place 41 -> 54, year 36 -> 53); then, in the stage written before it ran, one
+    small-capital tell makes a line Cyrillic: 182 right (script 74, place 55)
     (eval/results/lookalike-rule/). Never chosen on real-color-dev or Prokudin-Gorsky."""
 
     enabled: bool = True
