@@ -47,14 +47,18 @@ TELLS = (1, 2)
 
 
 class _Cached:
-    """Per image (by identity): the reader's Tesseract readings and PP-OCR's, computed once."""
+    """Per image (by identity): the reader's Tesseract readings and PP-OCR's, computed once.
+    The encoder's own second reader is reused (one model load); a setting only swaps its
+    config."""
 
     def __init__(self, encoder: ContextEncoder):
         self.reader = encoder.reader
-        self.tesseract, self.pp = self.reader.tesseract_lines, LookalikeReader()
+        self.pp = self.reader.lookalike or LookalikeReader()
+        self.tesseract, read = self.reader.tesseract_lines, self.pp.read
         self._t: dict = {}
         self._p: dict = {}
         self.reader.tesseract_lines = self._tesseract_lines
+        self.pp.read = lambda image, boxes, angles: self._read(read, image, boxes, angles)
 
     def _tesseract_lines(self, image, lines, angles):
         if id(image) not in self._t:
@@ -63,18 +67,14 @@ class _Cached:
         return list(kept), osd
 
     def use(self, config: LookalikeConfig | None) -> None:
-        if config is None:
-            self.reader.lookalike = None
-            return
-        pp = LookalikeReader.__new__(LookalikeReader)
-        pp.config, pp._rec = config, self.pp._rec
-        pp.read = lambda image, boxes, angles: self._read(image, boxes, angles)
-        self.reader.lookalike = pp
+        if config is not None:
+            self.pp.config = config
+        self.reader.lookalike = None if config is None else self.pp
 
-    def _read(self, image, boxes, angles):
+    def _read(self, read, image, boxes, angles):
         key = (id(image), tuple(boxes))
         if key not in self._p:
-            self._p[key] = self.pp.read(image, boxes, angles)
+            self._p[key] = read(image, boxes, angles)
         return self._p[key]
 
 

@@ -134,8 +134,9 @@ def _readings(ctx: SceneContext, era: tuple[int, int] | None) -> list[list]:
     return out or [own]
 
 
-def _right_place(chain: list, ref: list[str], divided: bool = False) -> tuple[bool, bool]:
-    """(polity or finer, finer) of one read hierarchy against the truth's (keys, finest
+def _right_place(chain: list, ref: list[str], divided: bool = False
+                 ) -> tuple[bool, bool, bool]:
+    """(polity or finer, finer, strict) of one read hierarchy against the truth's (keys, finest
     first). Right at the polity level when the read place is on the truth's hierarchy, the
     truth's place is on the read one, or the first polity of the read hierarchy (the state
     that held the read place then) is on the truth's: "Russia" read for a 1980 slide of
@@ -149,7 +150,7 @@ def _right_place(chain: list, ref: list[str], divided: bool = False) -> tuple[bo
     keys = [_key(p) for p in chain]
     strict = keys[0] in ref or ref[0] in keys
     polity = None if divided else next((_key(p) for p in chain if p.kind == "polity"), None)
-    return strict or polity in ref, strict and keys[0] != ref[-1]
+    return strict or polity in ref, strict and keys[0] != ref[-1], strict
 
 
 def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> dict:
@@ -160,11 +161,8 @@ def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> di
     place_ok = fine_ok = strict_ok = None
     if ref:
         divided = ctx.region is not None and " / " in ctx.region.name  # gazetteer._divided
-        judged = [(_right_place(chain, ref, divided), chain)
-                  for chain in _readings(ctx, truth.era)]
-        place_ok = any(ok for (ok, _), _ in judged)
-        fine_ok = any(fine for (_, fine), _ in judged)
-        strict_ok = any(_key(c[0]) in ref or ref[0] in [_key(p) for p in c] for _, c in judged)
+        judged = [_right_place(chain, ref, divided) for chain in _readings(ctx, truth.era)]
+        place_ok, fine_ok, strict_ok = (any(j[k] for j in judged) for k in range(3))
     year_ok = None
     if truth.year is not None:
         era = ctx.era
