@@ -37,6 +37,8 @@ class LanguageInfo:
     letters: dict[str, float]
     absent: tuple[str, ...]
     words: dict[str, float]
+    tells: str = ""  # letters only this language (of those listed) writes often
+    tell_share: float = 0.0  # their share of running text
 
 
 @lru_cache(maxsize=4)
@@ -54,7 +56,7 @@ def load_languages(data_dir: str) -> tuple[LanguageInfo, ...]:
     raw = json.loads((Path(data_dir) / "cyrillic_languages.json").read_text(encoding="utf-8"))
     return tuple(
         LanguageInfo(x["code"], x["name"], x["place"], x["letters"], tuple(x["absent"]),
-                     x["words"])
+                     x["words"], x.get("tells", ""), x.get("tell_share", 0.0))
         for x in raw["languages"]
     )
 
@@ -106,11 +108,18 @@ def words_of(text: str) -> set[str]:
 # Cue points a language loses per unit of confidence by which its Tesseract language model
 # reads the text worse than the best-reading language model (0.02 below -> -1 point).
 MODEL_WEIGHT = 50.0
+# The models' comparison counts only where the best of them reads the writing at least this
+# surely: on felt-tip handwriting they read nothing (0.1-0.4) and their differences are noise
+# (chosen by `python -m eval.language_floor`, rule in its docstring).
+MODEL_FLOOR = 0.0
+# Whether a language whose telling letters are all missing loses what that absence costs.
+TELL_ABSENCE = False
 
 
 def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
-                             model_confidence: dict[str, float] | None = None
-                             ) -> dict[str, float]:
+                             model_confidence: dict[str, float] | None = None,
+                             model_floor: float | None = None,
+                             tell_absence: bool | None = None) -> dict[str, float]:
     """Probability per language code (softmax over cue scores); empty for no Cyrillic.
 
     Cue score: letters typical of the language, a penalty for letters its orthography lacks,
@@ -118,11 +127,20 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
     code -> mean confidence of that language's Tesseract model on the same writing) adds
     what the models learnt from whole corpora: each language loses MODEL_WEIGHT x how far
     its model reads below the best one; a language without a usable model loses nothing
-    (the Tatar model installed by Debian reads Latin-script Tatar, so it is left out)."""
+    (the Tatar model installed by Debian reads Latin-script Tatar, so it is left out); only
+    where the best model reads at least `model_floor`. With `tell_absence`, a language none
+    of whose telling letters shows loses n x ln(1 - tell_share) for the n Cyrillic letters: a
+    20-letter Ukrainian text without і ї є ґ is unlikely (0.93^20 = 0.23), a Russian one
+    without ы э ъ ё щ much less so (0.97^20 = 0.58)."""
+    model_floor = MODEL_FLOOR if model_floor is None else model_floor
+    tell_absence = TELL_ABSENCE if tell_absence is None else tell_absence
     lower = _cyrillic_text(text)
     words = _WORD.findall(lower)
     if not any("\u0400" <= ch <= "\u04ff" for ch in lower):
         return {}
+    if model_confidence and max(model_confidence.values()) < model_floor:
+        model_confidence = None
+    n = sum("\u0400" <= ch <= "\u04ff" for ch in lower)
     raw: dict[str, float] = {}
     for lang in languages:
         score = 0.0
@@ -135,6 +153,8 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
         if model_confidence:
             best = max(model_confidence.values())
             score -= MODEL_WEIGHT * (best - model_confidence.get(lang.code, best))
+        if tell_absence and lang.tell_share and not any(ch in lang.tells for ch in lower):
+            score += n * math.log(1.0 - lang.tell_share)
         raw[lang.code] = score
     top = max(raw.values())
     exp = {k: math.exp(v - top) for k, v in raw.items()}
