@@ -62,3 +62,36 @@ def test_language_model_confidence_moves_the_decision():
     without_tatar_model = cyrillic_language_scores(
         text, langs, {k: v for k, v in conf.items() if k != "tat"})
     assert max(without_tatar_model, key=without_tatar_model.get) == "tat"
+
+
+# Measured on a felt-tip slide title ("Военно-грузинская дорога"): no model reads it (all
+# under 0.3), and Tatar, which has no usable model and so loses nothing, won at 0.75.
+UNREAD = {"rus": 0.167, "ukr": 0.181, "bel": 0.251, "kaz": 0.211}
+
+
+def test_model_floor_drops_the_comparison_of_models_that_read_nothing():
+    langs = load_languages(DATA)
+    text = "Военно-грузинская дорога"
+    compared = cyrillic_language_scores(text, langs, UNREAD, model_floor=0.0)
+    assert max(compared, key=compared.get) == "tat" and compared["tat"] > 0.7
+    floored = cyrillic_language_scores(text, langs, UNREAD, model_floor=0.5)
+    assert floored == cyrillic_language_scores(text, langs, None, model_floor=0.5)
+    assert floored["tat"] < 0.5
+    # Above the floor the models still decide (test_language_model_confidence_...).
+    sure = {k: v + 0.6 for k, v in UNREAD.items()}
+    above = cyrillic_language_scores(text, langs, sure, model_floor=0.5)
+    assert above == pytest.approx(compared)
+
+
+def test_missing_telling_letters_cost_more_where_they_are_common():
+    langs = load_languages(DATA)
+    text = "Путешествие по дороге домой"  # no і ї є ґ, no ә ө ү, no ы э ъ ё щ either
+    plain = cyrillic_language_scores(text, langs, tell_absence=False)
+    weighed = cyrillic_language_scores(text, langs, tell_absence=True)
+    assert weighed["rus"] > plain["rus"]
+    assert weighed["ukr"] / weighed["rus"] < plain["ukr"] / plain["rus"]
+    # A telling letter that shows is not missing: Ukrainian keeps its score against Russian.
+    shown = "Подорож до Києва"
+    a = cyrillic_language_scores(shown, langs, tell_absence=False)
+    b = cyrillic_language_scores(shown, langs, tell_absence=True)
+    assert max(b, key=b.get) == max(a, key=a.get) == "ukr"
