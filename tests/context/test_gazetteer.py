@@ -54,12 +54,12 @@ def test_russian_writing_points_to_the_state_where_russian_was_everyones_languag
     # In 1922-1991 Russian was written in every Soviet republic: the USSR, not the Russian
     # SFSR alone (a Russian title on a slide of Baku is not evidence for the RSFSR).
     soviet = gazetteer.resolve("russian_writing", (1975, 1975))
-    assert [h.name for h in soviet.hierarchy] == ["Russian-language area", "USSR"]
+    assert [h.name for h in soviet.hierarchy] == ["Russian-speaking lands", "USSR"]
     assert "Russian SFSR" not in soviet.name
     assert gazetteer.resolve("russian_writing", (1905, 1905)).name.endswith("Russian Empire")
     undated = gazetteer.resolve("russian_writing", None)
     assert "USSR" in {c.polity for c in undated.candidates}
-    assert gazetteer.find("Russian-language area") == []  # the area is never read in text
+    assert gazetteer.find("Russian-speaking lands") == []  # the area is never read in text
 
 
 def test_every_table_row_has_a_source(gazetteer):
