@@ -132,15 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     sets = list(rows[0]["right"])
     n = {s: sum(c["set"] == s for c in cases) for s in sets}
     lines = ["# Language classifier: model floor and tell absence", "",
-             f"`python -m eval.language_floor --seeds {args.seeds}`; rule in the module "
-             "docstring.", "",
+             f"`python -m eval.language_floor --seeds {args.seeds}`; rule in the docstring.", "",
              "| tell absence | model floor | " + " | ".join(f"{s} ({n[s]})" for s in sets)
              + " | total |", "|---|---:|" + "---:|" * (len(sets) + 1)]
     for r in rows:
         lines.append(f"| {'on' if r['tell_absence'] else 'off'} | {r['model_floor']} | "
                      + " | ".join(str(r["right"][s]) for s in sets) + f" | {r['total']} |")
-    lines += ["", f"**Chosen**: tell absence {'on' if chosen['tell_absence'] else 'off'}, "
-              f"model floor {chosen['model_floor']}.", "", "Misses of the chosen setting:", ""]
+    verdict = (f"**Chosen**: tell absence {'on' if chosen['tell_absence'] else 'off'}, "
+               f"model floor {chosen['model_floor']}.")
+    lines += ["", verdict, "", "Misses of the chosen setting:", ""]
     lines += [f"- {s}: {t!r} ({truth}) -> {g}" for s, truth, t, g in chosen["misses"]]
     for c in cases:
         c["reading"] = list(c["reading"]) if c["reading"] else None
