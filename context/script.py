@@ -115,12 +115,17 @@ MODEL_FLOOR = 0.0
 # Whether a language whose telling letters are all missing loses what that absence costs
 # (on: 64 right against 62 off in `python -m eval.language_floor`; no floor changed a case).
 TELL_ABSENCE = True
+# Whether a language without a usable model (Tatar: Debian's model reads Latin-script Tatar)
+# counts only where one of its telling letters shows: otherwise, losing nothing against the
+# models, it wins whenever they read poorly ("Гамбург-71" read as Tatar).
+UNREAD_NEEDS_TELLS = False
 
 
 def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
                              model_confidence: dict[str, float] | None = None,
                              model_floor: float | None = None,
-                             tell_absence: bool | None = None) -> dict[str, float]:
+                             tell_absence: bool | None = None,
+                             unread_needs_tells: bool | None = None) -> dict[str, float]:
     """Probability per language code (softmax over cue scores); empty for no Cyrillic.
 
     Cue score: letters typical of the language, a penalty for letters its orthography lacks,
@@ -132,9 +137,13 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
     where the best model reads at least `model_floor`. With `tell_absence`, a language none
     of whose telling letters shows loses n x ln(1 - tell_share) for the n Cyrillic letters: a
     20-letter Ukrainian text without і ї є ґ is unlikely (0.93^20 = 0.23), a Russian one
-    without ы э ъ ё щ much less so (0.97^20 = 0.58)."""
+    without ы э ъ ё щ much less so (0.97^20 = 0.58). With `unread_needs_tells`, where the
+    models are compared, a language without a model of its own is left out unless one of
+    its telling letters shows."""
     model_floor = MODEL_FLOOR if model_floor is None else model_floor
     tell_absence = TELL_ABSENCE if tell_absence is None else tell_absence
+    if unread_needs_tells is None:
+        unread_needs_tells = UNREAD_NEEDS_TELLS
     lower = _cyrillic_text(text)
     words = _WORD.findall(lower)
     if not any("\u0400" <= ch <= "\u04ff" for ch in lower):
@@ -144,6 +153,9 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
     n = sum("\u0400" <= ch <= "\u04ff" for ch in lower)
     raw: dict[str, float] = {}
     for lang in languages:
+        if (unread_needs_tells and model_confidence and lang.code not in model_confidence
+                and not any(ch in lang.tells for ch in lower)):
+            continue  # no model and no letter of its own: nothing speaks for it
         score = 0.0
         for letters, weight in lang.letters.items():
             score += weight * lower.count(letters)
@@ -160,4 +172,4 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
     top = max(raw.values())
     exp = {k: math.exp(v - top) for k, v in raw.items()}
     total = sum(exp.values())
-    return {k: v / total for k, v in exp.items()}
+    return {lang.code: exp.get(lang.code, 0.0) / total for lang in languages}
