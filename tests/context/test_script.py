@@ -72,14 +72,15 @@ UNREAD = {"rus": 0.167, "ukr": 0.181, "bel": 0.251, "kaz": 0.211}
 def test_model_floor_drops_the_comparison_of_models_that_read_nothing():
     langs = load_languages(DATA)
     text = "Военно-грузинская дорога"
-    compared = cyrillic_language_scores(text, langs, UNREAD, model_floor=0.0)
+    free = {"unread_needs_tells": False}  # the floor alone, as before that rule
+    compared = cyrillic_language_scores(text, langs, UNREAD, model_floor=0.0, **free)
     assert max(compared, key=compared.get) == "tat" and compared["tat"] > 0.7
-    floored = cyrillic_language_scores(text, langs, UNREAD, model_floor=0.5)
-    assert floored == cyrillic_language_scores(text, langs, None, model_floor=0.5)
+    floored = cyrillic_language_scores(text, langs, UNREAD, model_floor=0.5, **free)
+    assert floored == cyrillic_language_scores(text, langs, None, model_floor=0.5, **free)
     assert floored["tat"] < 0.5
     # Above the floor the models still decide (test_language_model_confidence_...).
     sure = {k: v + 0.6 for k, v in UNREAD.items()}
-    above = cyrillic_language_scores(text, langs, sure, model_floor=0.5)
+    above = cyrillic_language_scores(text, langs, sure, model_floor=0.5, **free)
     assert above == pytest.approx(compared)
 
 
@@ -95,3 +96,17 @@ def test_missing_telling_letters_cost_more_where_they_are_common():
     a = cyrillic_language_scores(shown, langs, tell_absence=False)
     b = cyrillic_language_scores(shown, langs, tell_absence=True)
     assert max(b, key=b.get) == max(a, key=a.get) == "ukr"
+
+
+def test_a_language_without_a_model_needs_a_letter_of_its_own():
+    langs = load_languages(DATA)
+    text = "Военно-грузинская дорога"  # no ә ө ү җ ң һ: nothing says Tatar
+    free = cyrillic_language_scores(text, langs, UNREAD, unread_needs_tells=False)
+    assert max(free, key=free.get) == "tat"  # it lost nothing while every model read poorly
+    held = cyrillic_language_scores(text, langs, UNREAD, unread_needs_tells=True)
+    assert held["tat"] == 0.0 and set(held) == set(free)
+    assert sum(held.values()) == pytest.approx(1.0)
+    # With a Tatar letter it competes again, and without the models nothing is left out.
+    tatar = "Казан шәһәре"
+    assert cyrillic_language_scores(tatar, langs, UNREAD, unread_needs_tells=True)["tat"] > 0.5
+    assert cyrillic_language_scores(text, langs, None, unread_needs_tells=True)["tat"] > 0.0
