@@ -278,7 +278,7 @@ class Gazetteer:
             candidates = tuple(self._candidate(chain, r) for r in touching)
             periods = "; ".join(f"{c.polity} {c.start}-{c.end or 'today'}"
                                 for c in candidates)
-            note = (f"no date: {chain[0].name} was held by {periods}; give a year to "
+            note = (f"no date: {chain[0].name} belonged to {periods}; give a year to "
                     "choose")
             return Resolution(chain[0].name, chain[0].wikidata, None, tuple(refs), modern,
                               note, owner.source, candidates)
