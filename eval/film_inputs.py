@@ -47,29 +47,33 @@ def photo_sets(limit: int | None) -> dict[str, list[Path]]:
 
 
 @torch.inference_mode()
-def chroma_error(pipe: ColorizationPipeline, truth: np.ndarray, film: str) -> float:
-    """Mean CIEDE2000 of the model's a*b* (on `film`'s gray of `truth`) under the truth's L*."""
+def chroma_error(pipe: ColorizationPipeline, truth: np.ndarray, film: str,
+                 truth_lab: np.ndarray | None = None) -> float:
+    """Mean CIEDE2000 of the model's a*b* (on `film`'s gray of `truth`) under the truth's L*
+    (`truth_lab`: its `metrics.lab_of`, when the caller keeps it across films and models)."""
     rgb = torch.from_numpy(truth).float().permute(2, 0, 1)[None]
     lightness = film_lightness(rgb, film)
     features = pipe.generator.encode(lightness_at(lightness, pipe.render_size))
     logits, _ = pipe.generator.logits_from_features(features)
     photo = Photo("", "", truth, lightness, logits, features, 0.0, 0.0)
     pred_lab = metrics.lab_of(colorize(pipe, photo))
-    truth_lab = metrics.lab_of(truth)
+    truth_lab = metrics.lab_of(truth) if truth_lab is None else truth_lab
     pred_lab[..., 0] = truth_lab[..., 0]  # the film's tones are not the model's doing
     return float(np.mean(deltaE_ciede2000(truth_lab, pred_lab, channel_axis=-1)))
 
 
 def run(weights: list[Path], sets: dict[str, list[Path]]) -> dict:
-    truths = {name: [_resized(p) for p in files] for name, files in sets.items()}
-    gray = {name: float(np.mean([metrics.mean_ciede2000(metrics.gray_baseline(t), t)
-                                 for t in ts])) for name, ts in truths.items()}
+    truths = {name: [(t, metrics.lab_of(t)) for t in map(_resized, files)]
+              for name, files in sets.items()}
+    gray = {name: float(np.mean([metrics.mean_ciede2000(metrics.gray_baseline(t), t,
+                                                        truth_lab=lab) for t, lab in ts]))
+            for name, ts in truths.items()}
     rows = []
     for folder in weights:
         pipe = ColorizationPipeline.from_pretrained(folder, device="cpu", context=False,
                                                     exemplars=False)
         for film in FILM_RESPONSES:
-            errors = {name: float(np.mean([chroma_error(pipe, t, film) for t in ts]))
+            errors = {name: float(np.mean([chroma_error(pipe, t, film, lab) for t, lab in ts]))
                       for name, ts in truths.items()}
             rows.append({"weights": str(folder), "version": pipe.model_info.version, "film": film,
                          "de": errors})
