@@ -28,6 +28,10 @@ class ContextConfig:
     detector_min_side: int = 480
     # A second reader of each line, PP-OCR in look-alike letters (context/lookalike_reader.py).
     lookalike_reading: bool = True
+    # The letter-shape classifier's vote on the script (context/script_vote.py; 0: off), and
+    # the probability from which a line counts (chosen by eval/shape_rule.py).
+    shape_weight: float = 0.0
+    shape_floor: float = 0.8
     tesseract_threads: int = 2  # recognisers run in parallel (one Tesseract process each)
     # The text detector's onnxruntime threads. One: its second thread spin-waits, so two spent
     # 0.14 s of CPU per 640-px photo against 0.073 s for one (the same boxes on 24 photos;
@@ -48,6 +52,9 @@ class ContextConfig:
             raise ValueError(f"ocr_max_lines must be >= 1, got {self.ocr_max_lines}")
         if not 0.0 <= self.ocr_min_confidence <= 1.0:
             raise ValueError(f"ocr_min_confidence must be in [0, 1], got {self.ocr_min_confidence}")
+        if self.shape_weight < 0 or not 0.0 <= self.shape_floor <= 1.0:
+            raise ValueError("shape_weight must be >= 0 and shape_floor in [0, 1], got "
+                             f"{self.shape_weight} and {self.shape_floor}")
         if self.circa_years < 0:
             raise ValueError(f"circa_years must be >= 0, got {self.circa_years}")
 

@@ -18,6 +18,7 @@ from context.config import ContextConfig
 from context.fusion import fuse_era, fuse_region
 from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
 from context.hints import EraCandidate, PlaceCandidate, places_across_lines, read_cues
+from context.line_script import LineScriptClassifier
 from context.lookalike_reader import LookalikeConfig
 from context.ocr import LineReading, TextReader
 from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
@@ -28,6 +29,7 @@ from context.script import (
     load_languages,
     load_scripts,
 )
+from context.script_vote import ShapeVote, script_of
 from context.temporal import FIRST_PHOTO_YEAR, find_dates
 from context.types import (
     Caption,
@@ -42,14 +44,14 @@ from context.types import (
 from context.writing import checked_year, place_names, repair_homoglyphs, repair_spelling
 
 ClipModel = Callable[[Image.Image], ClipOutput]
-_LATIN_WEIGHT = 0.5  # weight of Latin lines against other scripts (see _script)
 
 
 class ContextEncoder:
     def __init__(self, config: ContextConfig | None = None, gazetteer: Gazetteer | None = None,
                  reader: TextReader | None = None, scene_classifier: SceneClassifier | None = None,
                  clip: ClipModel | None = None, embedder: TextEmbedder | None = None,
-                 unavailable: dict[str, str] | None = None):
+                 unavailable: dict[str, str] | None = None,
+                 line_script: LineScriptClassifier | None = None):
         self.config = config or ContextConfig()
         data = self.config.data_dir
         self.gazetteer = gazetteer or load_gazetteer(data)
@@ -59,6 +61,7 @@ class ContextEncoder:
         self.scene_classifier = scene_classifier
         self.clip = clip
         self.embedder = embedder  # embeds the description (MiniLMEmbedder by default)
+        self.line_script = line_script  # letter shapes of detected lines (script_vote.py)
         self._unavailable = dict(unavailable or {})
 
     @classmethod
@@ -81,6 +84,12 @@ class ContextEncoder:
                 unavailable["ocr"] = str(e)
         else:
             unavailable["ocr"] = "switched off (use_ocr=False / --no-ocr)"
+        line_script = None
+        if reader is not None and config.shape_weight > 0:
+            try:
+                line_script = LineScriptClassifier.from_pretrained()
+            except (ImportError, OSError) as e:  # the readings still decide
+                unavailable["shapes"] = str(e)
         if config.clip_checkpoint:
             from context.clip import ClipZeroShot
 
@@ -100,7 +109,7 @@ class ContextEncoder:
         else:
             unavailable["embedding"] = "switched off (embed=False)"
         return cls(config, reader=reader, scene_classifier=scene_classifier, clip=clip,
-                   embedder=embedder, unavailable=unavailable)
+                   embedder=embedder, unavailable=unavailable, line_script=line_script)
 
     def __call__(self, image: Image.Image | None, hint: str | None = None,
                  caption: str | None = None, captions: Sequence[Caption] = ()
@@ -202,13 +211,12 @@ class ContextEncoder:
         if image is None:
             sources["ocr"] = SourceStatus(False, "no image")
             return [], None, None
-        readings, osd = self.reader(image)
+        readings, osd, boxes = self.reader.read_lines(image)
         sources["ocr"] = SourceStatus(True, self.reader.name)
         # The repairs below match Cyrillic readings only, so of these names only the
         # Cyrillic ones (cyrillic_names) take part; one list serves the reader and them.
         names = place_names(self.config.data_dir)
-        kept = [_repaired(r, names) for r in readings
-                if r.confidence >= self.config.ocr_min_confidence and _worth_keeping(r.text)]
+        kept = kept_readings(readings, self.config.ocr_min_confidence, names)
         cyrillic = [r for r in kept if r.script == "Cyrl"]
         model_conf = self._language_models(image, cyrillic)
         lines = [self._line(r, model_conf.get(r.box)) for r in kept]
@@ -217,7 +225,11 @@ class ContextEncoder:
         total = sum(letters.values())
         overall = ({m: sum(model_conf[box][m] * n for box, n in letters.items()) / total
                     for m in model_conf[cyrillic[0].box]} if model_conf and total else None)
-        return lines, self._script(kept, osd), self._language(lines, overall)
+        shapes = ({} if self.line_script is None or not boxes else
+                  dict(zip(boxes, self.line_script(image, list(boxes), boxes))))
+        vote = ShapeVote(self.config.shape_weight, self.config.shape_floor)
+        script = script_of(kept, osd, self.scripts, shapes, vote)
+        return lines, script, self._language(lines, overall)
 
     def _language_models(self, image: Image.Image, cyrillic: list[LineReading]
                          ) -> dict[tuple[int, int, int, int], dict[str, float]]:
@@ -241,46 +253,6 @@ class ContextEncoder:
             best = max(scores, key=scores.get) if scores else None
             lang = best if best and scores[best] >= 0.5 else None
         return TextLine(r.text, r.box, round(r.confidence, 3), r.script, lang, r.reader)
-
-    def _script(self, readings: list[LineReading], osd: tuple[str | None, float]
-                ) -> Script | None:
-        """Script of the writing: letters of all kept lines by Unicode range, weighted by the
-        recogniser's confidence; OSD agreeing adds evidence (it decides nothing alone).
-
-        A line counts with its letters x sqrt(letter height) x confidence^2 x share in the
-        script: larger writing (the sign) outweighs small print, but sublinearly, so one
-        huge word does not drown a whole sign; a garbled reading (a wrong model forcing its
-        alphabet on texture or on another script, conf ~0.5-0.7) counts far less than a
-        clean one (~0.9+). Latin lines count half: Latin is everywhere in archive photos
-        (watermarks, camera and archive captions, brand names) and says least about the
-        place, so a well-read line in another script decides when both are present."""
-        weights: dict[str, float] = {}
-        evidence = []
-        for r in readings:
-            code, share = dominant_script(r.text, self.scripts)
-            if code is None:
-                continue
-            n = sum(ch.isalpha() for ch in r.text)
-            height = max(1, r.box[3] - r.box[1])
-            prior = _LATIN_WEIGHT if code == "Latn" else 1.0
-            weights[code] = (weights.get(code, 0.0)
-                             + n * height ** 0.5 * r.confidence ** 2 * share * prior)
-            evidence.append(Evidence("ocr", f'line "{r.text[:40]}" read as {code} ({r.reader})',
-                                     round(r.confidence, 3), code, r.box))
-        if not weights:
-            return None
-        code = max(weights, key=weights.get)
-        info = next(s for s in self.scripts if s.code == code)
-        agreement = weights[code] / sum(weights.values())
-        letters = sum(sum(ch.isalpha() for ch in r.text) for r in readings)
-        best_conf = max(r.confidence for r in readings if dominant_script(r.text, self.scripts)[0]
-                        == code)
-        # Short text is less certain: full confidence from ~12 letters on.
-        confidence = agreement * best_conf * min(1.0, 0.5 + letters / 24)
-        if osd[0] and osd[0] == info.name.split(" ")[0]:
-            evidence.append(Evidence("ocr", f"Tesseract OSD agrees: {osd[0]}",
-                                     round(min(1.0, osd[1] / 10), 3), code))
-        return Script(code, info.name, round(confidence, 3), tuple(evidence))
 
     def _language(self, lines: list[TextLine], model_conf: dict[str, float] | None
                   ) -> tuple[str, float] | None:
@@ -361,6 +333,13 @@ class ContextEncoder:
         vec = self.embedder.embed([description])[0]
         sources["embedding"] = SourceStatus(True, self.embedder.name)
         return tuple(float(x) for x in vec), self.embedder.name
+
+
+def kept_readings(readings: list[LineReading], min_confidence: float, names: tuple[str, ...]
+                  ) -> list[LineReading]:
+    """The readings the encoder uses: confident enough, worth keeping, repaired."""
+    return [_repaired(r, names) for r in readings
+            if r.confidence >= min_confidence and _worth_keeping(r.text)]
 
 
 def _worth_keeping(text: str) -> bool:

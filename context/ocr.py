@@ -48,8 +48,7 @@ from PIL import Image
 from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetector
 from context.digits import YearPassConfig, columns, read_year, shows_year
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
-from context.lookalike_reader import LineReading, LookalikeConfig, LookalikeReader
-from context.lookalike_reader import settled as _settled
+from context.lookalike_reader import LineReading, LookalikeConfig, LookalikeReader, settled
 from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
@@ -63,7 +62,7 @@ __all__ = ["DETECTOR_MAX_SIDE", "LineReading", "RapidTextDetector", "TextBoxDete
 MODEL_GROUP = 2
 _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
 # A reading that names a place replaces the kept one from this confidence on: the encoder's
-# floor (ContextConfig.ocr_min_confidence), below which it would drop it and the line with it.
+# floor (ContextConfig.ocr_min_confidence), below which it would drop the line.
 _NAMED_MIN = 0.35
 # (script code, Tesseract language model with a dictionary) for the last retry.
 DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
@@ -172,10 +171,15 @@ class TextReader:
 
     def __call__(self, image: Image.Image) -> tuple[list[LineReading], tuple[str | None, float]]:
         """Readings per detected line, and the OSD (script name, confidence) of the strip."""
+        return self.read_lines(image)[:2]
+
+    def read_lines(self, image: Image.Image
+                   ) -> tuple[list[LineReading], tuple[str | None, float], dict[Box, float]]:
+        """`__call__`'s, and each detected line box with its angle, read or not."""
         detected = self.detector(image)
         lines, angles = self._lines(image, detected)
         if not lines:
-            return [], (None, 0.0)
+            return [], (None, 0.0), {}
         kept, osd = self.tesseract_lines(image, lines, angles)
         boxes = [box for box, _ in lines]
         if self.lookalike is not None:
@@ -188,7 +192,8 @@ class TextReader:
                               columns(detected, image, self.years.max_columns), self.years)
             kept += [LineReading(str(found[0]), found[1], found[2], None, 1.0,
                                  reader="Tesseract, digits only")] if found else []
-        return sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd
+        return (sorted(kept, key=lambda r: (r.box[1], r.box[0])), osd,
+                {box: angles.get(box, 0.0) for box in boxes})
 
     def tesseract_lines(self, image: Image.Image, lines: list[tuple[Box, tuple[Box, ...]]],
                         angles: dict[Box, float]
@@ -205,7 +210,7 @@ class TextReader:
         # A joined line that no model settled is read again box by box (the largest few);
         # the boxes' readings replace the line's when they score higher, letter for letter.
         split = [j for j, (_, parts) in enumerate(lines)
-                 if len(parts) > 1 and not _settled(best[j])]
+                 if len(parts) > 1 and not settled(best[j])]
         split = sorted(sorted(split, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
         if split:
             parts = [p for j in split for p in lines[j][1]]
@@ -228,7 +233,7 @@ class TextReader:
         does, the best-scoring such reading is kept instead (the Greek model read printed
         "Владивосток-70" as "Βπαηνβοςζοκ-τσ", the Cyrillic one "Pechora, 1936" as
         "Ресвога 936")."""
-        if not self.lexicon or _settled(reading) or names_in(reading.text, self.lexicon):
+        if not self.lexicon or settled(reading) or names_in(reading.text, self.lexicon):
             return reading  # a line read with confidence in its model's letters is settled
         named = [r for r in seen.get(reading.box, ())
                  if r.confidence >= _NAMED_MIN and names_in(r.text, self.lexicon)]
@@ -292,17 +297,17 @@ class TextReader:
         best: list[LineReading | None] = [None] * len(boxes)
         self._read(image, boxes, list(range(len(boxes))), batches, LineView(), best, angles,
                    seen)
-        retry = [j for j in range(len(boxes)) if not _settled(best[j])]
+        retry = [j for j in range(len(boxes)) if not settled(best[j])]
         retry = sorted(sorted(retry, key=lambda j: -_area(boxes[j]))[: self.retry_lines])
         views = [LineView(binarized=True)] + [LineView(h) for h in self.retry_heights]
         if self.clean:
             views += [LineView(cleaned_for="light"), LineView(cleaned_for="dark")]
         for view in views:
-            retry = [j for j in retry if not _settled(best[j])]
+            retry = [j for j in retry if not settled(best[j])]
             if not retry:
                 break
             self._read(image, boxes, retry, batches, view, best, angles, seen)
-        retry = [j for j in retry if not _settled(best[j])]
+        retry = [j for j in retry if not settled(best[j])]
         if retry and self.dictionary_readers:
             for view in [LineView()] + [v for v in views if v.cleaned_for]:
                 self._read(image, boxes, retry, [self.dictionary_readers], view, best, angles,
@@ -338,7 +343,7 @@ class TextReader:
             # A line is text when some model of the batch reads 3+ letters or digits in it (the
             # best reading may be another model's digits and marks: Cyrillic on an Arabic line;
             # a title's year often stands on a line of its own: "1979 г.").
-            pending = [j for j in pending if not _settled(best[j]) and letters[j] >= 3]
+            pending = [j for j in pending if not settled(best[j]) and letters[j] >= 3]
 
     def _batches(self, osd_pick: ScriptInfo | None) -> list[list[ScriptInfo]]:
         """Models to run, in parallel groups: OSD's pick with Latin, Cyrillic and Greek first

@@ -24,6 +24,9 @@
    slanted, bent and rotated, on training photos; script, place and year as above.
 4. Generated titles with a hard year (eval/year_cases.py): after a hyphen, on a line of its
    own, or its digits stacked in a column beside the name; scored as above.
+5. Generated titles in handwriting faces (eval/hand_fonts.py: felt-tip print to cursive,
+   a third in capitals), as 3; skipped, with a note, until `python -m eval.hand_fonts` has
+   fetched the faces.
 Writes eval/results/real-writing/real-writing.{json,md}. Never fit anything to these photos.
 """
 
@@ -244,7 +247,8 @@ def write_report(result: dict, out: Path) -> None:
     (out / "real-writing.json").write_text(json.dumps(result, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
     lines = ["# Real-writing benchmark", "", f"encoder: {result['reader']}", ""]
-    for name in ("slides", "generated", "generated_years", "prokudin_gorsky"):
+    for name in ("slides", "generated", "generated_hands", "generated_years",
+                 "prokudin_gorsky"):
         part = result.get(name)
         if not part:
             continue
@@ -283,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year-cases", type=int, default=24,
                    help="generated titles with a hard year (eval/year_cases.py; 0: none)")
     p.add_argument("--seed", type=int, default=16)
-    p.add_argument("--sets", default="slides,prokudin_gorsky,generated,generated_years",
+    p.add_argument("--sets",
+                   default="slides,prokudin_gorsky,generated,generated_hands,generated_years",
                    help="comma-separated sets to run")
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
@@ -298,12 +303,16 @@ def main(argv: list[str] | None = None) -> int:
         "prokudin_gorsky": lambda: pg_cases(args.limit),
         "generated": lambda: _generated(generated_cases(config.data_dir, photos,
                                                         args.generated, args.seed)),
+        "generated_hands": lambda: _generated(generated_cases(
+            config.data_dir, photos, args.generated, args.seed, hands=True)),
         "generated_years": lambda: _generated(year_cases(config.data_dir, photos,
                                                          args.year_cases, args.seed)),
     }
     for name, make in sets.items():
         cases = make() if name in wanted else []
         if not cases:
+            if name == "generated_hands" and name in wanted:
+                print("generated_hands: skipped, no handwriting faces (python -m eval.hand_fonts)")
             continue
         print(f"{name}: {len(cases)} photos")
         rows, times = run_set(encoder, text_only, cases, oracle=name == "slides")

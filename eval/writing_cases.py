@@ -3,11 +3,13 @@ way slide titles and signs write them, in several fonts, slanted, rotated and wa
 
 The places and years are drawn from the gazetteer (configs/context/places.csv) with a seeded
 generator, not from real-color-dev's titles, so rules chosen on these cases are not fit to
-the photos they are reported on. No handwriting font is installed here (only DejaVu and
-FreeFont), so "hand-like" means an oblique or extra-light face, slanted by a shear and bent
-by a sine warp along the line, in a light or coloured ink, as a felt-tip title is; an ink
-that would not show in the gray image the reader is given is swapped for black or white
-(`legible_ink`).
+the photos they are reported on. Two sets of faces: the printed ones installed here
+(DejaVu, FreeFont), where "hand-like" means an oblique or extra-light face, slanted by a
+shear and bent by a sine warp along the line; and, with `hands=True`, eight handwriting
+faces with Cyrillic letters (eval/hand_fonts.py, fetched with `python -m eval.hand_fonts`),
+a third of those titles in capitals as many slide titles are. Either is drawn in a light or
+coloured ink, as a felt-tip title is; an ink that would not show in the gray image the
+reader is given is swapped for black or white (`legible_ink`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from eval.common import luminance_input
+from eval.hand_fonts import HandFont, hand_fonts
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont")
 FONTS = ("DejaVuSans.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-ExtraLight.ttf",
@@ -109,13 +112,18 @@ def legible_ink(ink: tuple[int, int, int], img: Image.Image, mask: Image.Image,
     return (20, 20, 20) if ground > 127 else (250, 250, 250)
 
 
-def render_title(text: str, background: Image.Image, font_path: str,
+def render_title(text: str, background: Image.Image, font_path: str | HandFont,
                  rng: random.Random, mask_of=None) -> Image.Image:
     """`text` drawn onto `background` as a slide title: light or coloured felt-tip ink on the
     photo (no panel), slanted and bent when the face is oblique or light; grain, blur, JPEG.
-    `mask_of(font)`, when given, draws the letters instead (eval/year_cases.py layouts)."""
+    `mask_of(font)`, when given, draws the letters instead (eval/year_cases.py layouts); a
+    `HandFont` draws them in its own runs of subset files."""
     img = background.copy()
     size = rng.randint(max(14, img.height // 14), max(18, img.height // 7))
+    if isinstance(font_path, HandFont):
+        hand = font_path
+        font_path = str(hand.latin)
+        mask_of = mask_of or (lambda font: hand.mask(text, font.size))
     font = ImageFont.truetype(font_path, size)
     if mask_of is not None:
         mask = mask_of(font)
@@ -140,12 +148,13 @@ def render_title(text: str, background: Image.Image, font_path: str,
 
 
 def generated_cases(data_dir: str, photos: list[Path], n: int, seed: int = 16,
-                    sizes: tuple[tuple[int, int], ...] = ((480, 360), (240, 180))
-                    ) -> list[WritingCase]:
+                    sizes: tuple[tuple[int, int], ...] = ((480, 360), (240, 180)),
+                    hands: bool = False) -> list[WritingCase]:
     """`n` titles (two thirds Cyrillic) on photos from `photos`, resized to each of `sizes`
-    in turn (240 x 180 is the size of real-color-dev's slide frames)."""
+    in turn (240 x 180 is the size of real-color-dev's slide frames); in the handwriting
+    faces with `hands` (none when they are not fetched)."""
     rng = random.Random(seed)
-    fonts = available_fonts()
+    fonts: list = hand_fonts() if hands else available_fonts()
     cyr, lat = _names(data_dir, True), _names(data_dir, False)
     if not fonts or not cyr or not lat or not photos:
         return []
@@ -161,7 +170,10 @@ def generated_cases(data_dir: str, photos: list[Path], n: int, seed: int = 16,
         size = sizes[(i // 2) % len(sizes)]
         photo = Image.open(rng.choice(photos)).convert("RGB").resize(size, Image.BICUBIC)
         font = fonts[i % len(fonts)]
+        if hands and rng.random() < 1 / 3:
+            text = text.upper()
         img = render_title(text, photo, font, rng)
-        out.append(WritingCase(f"gen{i:02d}-{Path(font).stem}", img, text,
+        stem = f"hand-{font.name}" if hands else Path(font).stem
+        out.append(WritingCase(f"gen{i:02d}-{stem}", img, text,
                                "Cyrl" if cyrillic else "Latn", pid, year))
     return out

@@ -1,0 +1,49 @@
+"""context/script_vote.py: readings decide as before; letter shapes vote for lines not read
+surely, from their floor, by their weight."""
+
+from context.config import ContextConfig
+from context.lookalike_reader import LineReading
+from context.script import load_scripts
+from context.script_vote import ShapeVote, script_of
+
+SCRIPTS = load_scripts(ContextConfig().data_dir)
+BOX = (10, 10, 210, 40)
+
+
+def _reading(text, conf, script, box=BOX, consistency=1.0):
+    return LineReading(text, box, conf, script, consistency)
+
+
+def test_readings_alone_decide_as_before():
+    got = script_of([_reading("Москва 1975", 0.9, "Cyrl")], (None, 0.0), SCRIPTS)
+    assert got.code == "Cyrl" and got.confidence > 0.5
+    assert script_of([], (None, 0.0), SCRIPTS) is None
+
+
+def test_latin_counts_half_against_another_script():
+    readings = [_reading("Kodak film", 0.9, "Latn"),
+                _reading("Москва", 0.9, "Cyrl", box=(10, 50, 110, 80))]
+    assert script_of(readings, (None, 0.0), SCRIPTS).code == "Cyrl"
+
+
+def test_shapes_name_the_script_of_an_unread_line():
+    shapes = {BOX: {"none": 0.03, "Cyrl": 0.95, "Latn": 0.02}}
+    assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(0.0, 0.8)) is None
+    got = script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(1.0, 0.8))
+    assert got.code == "Cyrl" and 0 < got.confidence < 0.95
+    assert any("shapes" in e.what and e.box == BOX for e in got.evidence)
+    assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(1.0, 0.97)) is None
+
+
+def test_shapes_outvote_a_garbled_latin_reading_but_not_a_settled_one():
+    shapes = {BOX: {"none": 0.02, "Cyrl": 0.96, "Latn": 0.02}}
+    garbled = [_reading("ZAANSE", 0.45, "Latn")]
+    assert script_of(garbled, (None, 0.0), SCRIPTS).code == "Latn"
+    assert script_of(garbled, (None, 0.0), SCRIPTS, shapes, ShapeVote(1.0, 0.8)).code == "Cyrl"
+    sure = [_reading("Washington", 0.95, "Latn")]
+    assert script_of(sure, (None, 0.0), SCRIPTS, shapes, ShapeVote(4.0, 0.8)).code == "Latn"
+
+
+def test_no_writing_lines_vote_for_nothing():
+    shapes = {BOX: {"none": 0.9, "Cyrl": 0.06, "Latn": 0.04}}
+    assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(4.0, 0.6)) is None
