@@ -21,6 +21,7 @@ eval: install
 	$(PY) -m eval.real_photos
 	$(PY) -m eval.blobs
 	$(PY) -m eval.flag_scenes
+	$(PY) -m eval.hand_fonts  # handwriting faces for eval.real_writing (npm registry)
 	$(PY) -m eval.real_writing
 	$(PY) -m eval.homoglyph_words
 	$(PY) -m eval.scene_floor

@@ -212,7 +212,10 @@ class ContextEncoder:
             sources["ocr"] = SourceStatus(False, "no image")
             return [], None, None
         readings, osd, boxes = self.reader.read_lines(image)
-        sources["ocr"] = SourceStatus(True, self.reader.name)
+        shapes_note = (" + letter-shape classifier" if self.line_script is not None else
+                       f" (letter shapes unavailable: {self._unavailable['shapes']})"
+                       if "shapes" in self._unavailable else "")
+        sources["ocr"] = SourceStatus(True, self.reader.name + shapes_note)
         # The repairs below match Cyrillic readings only, so of these names only the
         # Cyrillic ones (cyrillic_names) take part; one list serves the reader and them.
         names = place_names(self.config.data_dir)

@@ -37,7 +37,7 @@ class LineScriptConfig:
     height: int = 32  # a line is scaled to this height ...
     window: int = 160  # ... and seen in windows this wide (5 x its height)
     stride: int = 80
-    channels: tuple[int, ...] = (16, 32, 48, 64)
+    channels: tuple[int, ...] = (24, 48, 64, 96)
 
 
 def line_array(line: Image.Image, config: LineScriptConfig) -> np.ndarray:

@@ -5,8 +5,9 @@
 
 Each sample is a line as the text detector hands it over: a few words drawn on a crop of a
 street, building or landscape photo (photos-train-extra's Intel scenes; never real-color-dev
-or the Prokudin-Gorsky plates), in a light or dark ink at least 40 gray levels from its
-ground, slanted or not, shrunk to 12-40 px high and JPEG-compressed. Words: the most common
+or the Prokudin-Gorsky plates), in a light or dark ink at least 60 gray levels from its
+ground, in a broad stroke or not, slanted or not, shrunk to 16-40 px high and
+JPEG-compressed. Words: the most common
 words of wordfreq's Russian and Ukrainian lists (Cyrillic) and English, German,
 French, Spanish, Italian, Polish, Czech and Dutch (Latin), and the gazetteer's names; some
 in capitals, some with a year ("1975 г.", "-81", ", 1963"). The "none" class: crops of the
@@ -147,9 +148,9 @@ def _ground(photos: list[np.ndarray], rng: random.Random, w: int, h: int) -> np.
 
 
 def _finish(arr: np.ndarray, rng: random.Random) -> Image.Image:
-    """Shrunk to 12-40 px high, blurred a little and JPEG-compressed: a detector's line."""
+    """Shrunk to 16-40 px high, blurred a little and JPEG-compressed: a detector's line."""
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
-    target = rng.randint(12, 40)
+    target = rng.randint(16, 40)
     img = img.resize((max(8, round(img.width * target / img.height)), target), Image.BILINEAR)
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 0.7)))
     buf = io.BytesIO()
@@ -164,14 +165,17 @@ def sample(rng: random.Random, label: str, fonts: list[FontPair], pools: dict[st
         h = rng.randint(16, 80)
         return _finish(_ground(photos, rng, int(h * rng.uniform(2, 10)), h), rng)
     cyr_file, other_file = rng.choice(fonts)
-    size = rng.randint(20, 48)
-    mask = _slant(draw_runs(line_text(rng, label, pools), ImageFont.truetype(cyr_file, size),
-                            ImageFont.truetype(other_file, size)), rng)
+    size = rng.randint(24, 48)
+    mask = draw_runs(line_text(rng, label, pools), ImageFont.truetype(cyr_file, size),
+                     ImageFont.truetype(other_file, size))
+    if rng.random() < 0.5:  # a felt-tip pen's broad stroke
+        mask = mask.filter(ImageFilter.MaxFilter(3))
+    mask = _slant(mask, rng)
     pad = int(mask.height * rng.uniform(0.05, 0.4))
     w, h = mask.width + 2 * pad, mask.height + 2 * pad
     ground = _ground(photos, rng, w, h)
     g = float(np.median(ground))
-    delta = rng.uniform(40, 200)
+    delta = rng.uniform(60, 200)
     ink = g + delta if (g + delta <= 255 and (g - delta < 0 or rng.random() < 0.5)) else g - delta
     m = np.zeros((h, w), np.float32)
     m[pad:pad + mask.height, pad:pad + mask.width] = np.asarray(mask, np.float32) / 255.0
@@ -182,6 +186,19 @@ def load_photos(folder: Path, n: int, seed: int) -> list[np.ndarray]:
     files = sorted(folder.glob("intel__*.jpg"))
     files = random.Random(seed).sample(files, min(n, len(files)))
     return [np.asarray(Image.open(f).convert("L")) for f in files]
+
+
+def _inked_start(arr: np.ndarray, window: int, rng: random.Random) -> int:
+    """A window's start on a long line, drawn again (up to 5 times) while the window holds
+    less than half the line's mean ink per column: a window of the gap between two words
+    would teach the class from nothing."""
+    ink = np.abs(arr).mean(axis=0)
+    s = 0
+    for _ in range(5):
+        s = rng.randint(0, arr.shape[1] - window)
+        if ink[s:s + window].mean() >= 0.5 * ink.mean():
+            break
+    return s
 
 
 def dataset(n: int, fonts: list[FontPair], pools, photos, config: LineScriptConfig,
@@ -196,8 +213,7 @@ def dataset(n: int, fonts: list[FontPair], pools, photos, config: LineScriptConf
         arr = line_array(sample(rng, config.classes[label], fonts, pools, photos), config)
         w = arr.shape[1]
         if w > config.window:
-            s = rng.randint(0, w - config.window)
-            xs[i, 0] = arr[:, s:s + config.window]
+            xs[i, 0] = arr[:, (s := _inked_start(arr, config.window, rng)):s + config.window]
         else:
             left = (config.window - w) // 2
             xs[i, 0, :, left:left + w] = arr

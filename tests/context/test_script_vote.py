@@ -47,3 +47,53 @@ def test_shapes_outvote_a_garbled_latin_reading_but_not_a_settled_one():
 def test_no_writing_lines_vote_for_nothing():
     shapes = {BOX: {"none": 0.9, "Cyrl": 0.06, "Latn": 0.04}}
     assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(4.0, 0.6)) is None
+
+
+class BoxOnlyReader:
+    """A reader that found one line of writing and could not read it (felt-tip)."""
+
+    name = "box only"
+
+    def read_lines(self, image):
+        return [], (None, 0.0), {BOX: 0.0}
+
+    def read_with(self, image, boxes, models, angles):
+        return {}  # no language model reads anything
+
+
+def _sure_cyrillic():
+    """A real classifier whose last layer is set to say Cyrillic whatever it sees."""
+    import torch
+
+    from context.line_script import LineScriptClassifier, LineScriptConfig, build_net
+
+    cfg = LineScriptConfig(channels=(4, 8))
+    net = build_net(cfg)
+    with torch.no_grad():
+        net[-1].weight.zero_()
+        net[-1].bias.copy_(torch.tensor([0.0, 6.0, 0.0]))
+    return LineScriptClassifier(net, cfg)
+
+
+def test_encoder_hears_the_shapes_only_when_weighted():
+    from PIL import Image
+
+    from context import ContextEncoder
+
+    image = Image.new("RGB", (240, 180), (120, 120, 120))
+    for weight, want in ((0.0, None), (1.0, "Cyrl")):
+        enc = ContextEncoder(ContextConfig(embed=False, shape_weight=weight),
+                             reader=BoxOnlyReader(), line_script=_sure_cyrillic())
+        ctx = enc(image)
+        assert (ctx.script.code if ctx.script else None) == want
+        assert ctx.sources["ocr"].detail == "box only + letter-shape classifier"
+    assert any("shapes" in e.what for e in ctx.script.evidence)
+
+
+def test_bad_shape_settings_are_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="shape_weight"):
+        ContextConfig(shape_weight=-1.0)
+    with pytest.raises(ValueError, match="shape_floor"):
+        ContextConfig(shape_floor=1.5)
