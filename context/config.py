@@ -29,9 +29,12 @@ class ContextConfig:
     # A second reader of each line, PP-OCR in look-alike letters (context/lookalike_reader.py).
     lookalike_reading: bool = True
     # The letter-shape classifier's vote on the script (context/script_vote.py; 0: off), and
-    # the probability from which a line counts (chosen by eval/shape_rule.py).
-    shape_weight: float = 0.0
-    shape_floor: float = 0.8
+    # the probability from which a line counts. `python -m eval.shape_rule` (rule in its
+    # docstring, on generated titles and photos without writing): 61 -> 67, handwritten
+    # titles' script 24 -> 30 of 60, printed 37 -> 39, no-writing photos given one 4 -> 5.
+    shape_weight: float = 0.5
+    shape_floor: float = 0.6
+    shape_latin: bool = True  # lines that look Latin vote too (eval/shape_rule.py stage 2)
     tesseract_threads: int = 2  # recognisers run in parallel (one Tesseract process each)
     # The text detector's onnxruntime threads. One: its second thread spin-waits, so two spent
     # 0.14 s of CPU per 640-px photo against 0.073 s for one (the same boxes on 24 photos;

@@ -230,7 +230,8 @@ class ContextEncoder:
                     for m in model_conf[cyrillic[0].box]} if model_conf and total else None)
         shapes = ({} if self.line_script is None or not boxes else
                   dict(zip(boxes, self.line_script(image, list(boxes), boxes))))
-        vote = ShapeVote(self.config.shape_weight, self.config.shape_floor)
+        vote = ShapeVote(self.config.shape_weight, self.config.shape_floor,
+                         self.config.shape_latin)
         script = script_of(kept, osd, self.scripts, shapes, vote)
         return lines, script, self._language(lines, overall)
 
@@ -375,7 +376,9 @@ def describe(ctx: SceneContext) -> str:
     if ctx.script:
         lang = f" ({ctx.language})" if ctx.language else ""
         sample = "; ".join(t.text for t in ctx.text[:2])
-        parts.append(f"with {ctx.script.name} writing{lang}: \"{sample[:80]}\"")
+        # writing seen but not read (its letters' shapes told the script) has no sample
+        quote = f": \"{sample[:80]}\"" if sample else " (seen, not read)"
+        parts.append(f"with {ctx.script.name} writing{lang}{quote}")
     cues = [s.label for s in ctx.scene[:3]]
     if cues:
         parts.append("showing " + ", ".join(cues))

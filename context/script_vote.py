@@ -33,8 +33,9 @@ LETTERS_PER_HEIGHT = 1.5  # letters a line holds per unit of its height, roughly
 class ShapeVote:
     """How the letter-shape classifier's say counts (chosen by eval/shape_rule.py)."""
 
-    weight: float = 0.0  # 0: shapes decide nothing
-    floor: float = 0.8  # a line counts when Cyrillic's or Latin's probability reaches this
+    weight: float = 0.0  # 0: shapes decide nothing (ContextConfig.shape_weight: 0.5)
+    floor: float = 0.6  # a line counts when Cyrillic's or Latin's probability reaches this
+    latin: bool = True  # False: only lines that look Cyrillic vote (Latin is read well)
 
 
 def _reading_votes(readings: list[LineReading], scripts: tuple[ScriptInfo, ...],
@@ -62,7 +63,7 @@ def _shape_votes(shapes: dict[Box, dict[str, float]], readings: list[LineReading
             continue
         code = max(("Cyrl", "Latn"), key=lambda c: probs.get(c, 0.0))
         p = probs.get(code, 0.0)
-        if p < vote.floor:
+        if p < vote.floor or (code == "Latn" and not vote.latin):
             continue
         height = max(1, box[3] - box[1])
         letters = LETTERS_PER_HEIGHT * (box[2] - box[0]) / height

@@ -24,6 +24,16 @@ at weight 0). The setting with the highest score is chosen, provided the printed
 at most one right script against weight 0; ties go to the smaller weight, then the higher
 floor.
 
+Stage 2 (added after stage 1's choice, weight 0.5 and floor 0.6, had been run on the titled
+slides and the plates, which are only reported: script 35/39 as before, but two titles read
+in Cyrillic were turned Latin by their shapes while two others were set right, and false
+writing on the plates went from 6 to 10 of 54, three of the four new ones Latin, seen and not
+read; written before stage 2 ran): the same grid with Latin shape votes left out
+(`ShapeVote.latin` False: Tesseract reads Latin writing well, the shapes are needed for the
+alphabet it reads poorly). The best such setting, by the same score and admissibility, is
+taken when its score is at least stage 1's choice's: at a tie it is the smaller change, as it
+claims a script from fewer lines it did not read.
+
 Writes eval/results/shape-rule/shape-rule.{json,md}.
 """
 
@@ -138,19 +148,28 @@ def main(argv: list[str] | None = None) -> int:
     cases += control_cases(CONTROLS)
     reads = read_all(encoder, classifier, cases)
     # Tie order: smaller weight first, then higher floor (max keeps the first best).
-    rows = [{"weight": w, "floor": f, **score(reads, encoder, ShapeVote(w, f))}
-            for w, f in itertools.product(WEIGHTS, sorted(FLOORS, reverse=True))]
+    grid = list(itertools.product(WEIGHTS, sorted(FLOORS, reverse=True)))
+    rows = [{"weight": w, "floor": f, "latin": True, **score(reads, encoder, ShapeVote(w, f))}
+            for w, f in grid]
     chosen = choose(rows)
+    stage2 = [{"weight": w, "floor": f, "latin": False,
+               **score(reads, encoder, ShapeVote(w, f, latin=False))} for w, f in grid]
+    best2 = choose(stage2)
+    if best2["score"] >= chosen["score"]:
+        chosen = best2
+    rows += stage2
     n = {g: sum(r.group == g for r in reads) for g in ("hand", "printed", "none")}
     lines = ["# Letter shapes' say in the script (eval/shape_rule.py)", "",
              (f"{n['hand']} handwritten titles, {n['printed']} printed, {n['none']} photos "
               "with no writing; rule in the module docstring."), "",
-             ("| weight | floor | hand right | held-out faces | printed right | no-writing "
-              "claims | score | admissible |"), "|---|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['weight']} | {r['floor']} | {r['hand']} | {r['held_out_faces']} | "
-              f"{r['printed']} | {r['control_claims']} | {r['score']} | {r['admissible']} |"
-              for r in rows]
-    lines += ["", f"chosen: weight {chosen['weight']}, floor {chosen['floor']}"]
+             ("| weight | floor | Latin votes | hand right | held-out faces | printed right | "
+              "no-writing claims | score | admissible |"),
+             "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['weight']} | {r['floor']} | {r['latin']} | {r['hand']} | "
+              f"{r['held_out_faces']} | {r['printed']} | {r['control_claims']} | {r['score']} | "
+              f"{r['admissible']} |" for r in rows]
+    lines += ["", (f"chosen: weight {chosen['weight']}, floor {chosen['floor']}, Latin votes "
+              f"{chosen['latin']}")]
     write_json_and_markdown(args.out, "shape-rule", {"counts": n, "rows": rows,
                                                      "chosen": chosen}, lines)
     return 0

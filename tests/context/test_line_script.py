@@ -79,9 +79,13 @@ def test_a_wrong_tensor_set_is_refused(tmp_path):
 @pytest.mark.skipif(not (DEFAULT_DIR / WEIGHTS).is_file(), reason="weights not trained")
 def test_committed_classifier_tells_the_alphabets_apart():
     clf = LineScriptClassifier.from_pretrained()
-    lines = [_line("Ленинград-76"), _line("ДОРОГА ЖИЗНИ", ink=240, ground=40),
-             _line("Washington"), _line("Bridge Street", ink=240, ground=40)]
-    probs = clf.classify(lines)
-    assert [max(("Cyrl", "Latn"), key=p.get) for p in probs] == ["Cyrl", "Cyrl", "Latn", "Latn"]
+    words = {"Ленинград-76": "Cyrl", "ДОРОГА ЖИЗНИ": "Cyrl", "Крым 1973 г.": "Cyrl",
+             "дорога": "Cyrl", "Washington": "Latn", "Bridge Street": "Latn",
+             "Moscow 1976": "Latn", "street": "Latn"}
+    lines = [(_line(t, **colours), want) for t, want in words.items()
+             for colours in ({}, {"ink": 240, "ground": 40})]
+    probs = clf.classify([img for img, _ in lines])
+    right = sum(max(("Cyrl", "Latn"), key=p.get) == want for p, (_, want) in zip(probs, lines))
+    assert right >= 13  # of 16 clean printed lines (14 when trained; chance is 8)
     texture = Image.fromarray((np.random.default_rng(0).random((30, 160)) * 255).astype(np.uint8))
     assert clf.classify([texture])[0]["none"] > 0.5

@@ -88,6 +88,7 @@ def test_encoder_hears_the_shapes_only_when_weighted():
         assert (ctx.script.code if ctx.script else None) == want
         assert ctx.sources["ocr"].detail == "box only + letter-shape classifier"
     assert any("shapes" in e.what for e in ctx.script.evidence)
+    assert "Cyrillic writing (seen, not read)" in ctx.description
 
 
 def test_bad_shape_settings_are_refused():
@@ -97,3 +98,11 @@ def test_bad_shape_settings_are_refused():
         ContextConfig(shape_weight=-1.0)
     with pytest.raises(ValueError, match="shape_floor"):
         ContextConfig(shape_floor=1.5)
+
+
+def test_latin_shape_votes_can_be_left_out():
+    shapes = {BOX: {"none": 0.02, "Cyrl": 0.03, "Latn": 0.95}}
+    assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(1.0, 0.6)).code == "Latn"
+    assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(1.0, 0.6, latin=False)) is None
+    cyr = {BOX: {"none": 0.02, "Cyrl": 0.95, "Latn": 0.03}}
+    assert script_of([], (None, 0.0), SCRIPTS, cyr, ShapeVote(1.0, 0.6, latin=False)).code == "Cyrl"
