@@ -30,9 +30,13 @@ class ContextConfig:
     lookalike_reading: bool = True
     # The letter-shape classifier's vote on the script (context/script_vote.py; 0: off), and
     # the probability from which a line counts. `python -m eval.shape_rule` (rule in its
-    # docstring, on generated titles and photos without writing): 61 -> 67, handwritten
-    # titles' script 24 -> 30 of 60, printed 37 -> 39, no-writing photos given one 4 -> 5.
-    shape_weight: float = 0.5
+    # docstring, on generated titles and photos without writing) chose weight 0.5 at floor
+    # 0.6: 61 -> 67, handwritten titles' script 24 -> 30 of 60, printed 37 -> 39, photos
+    # without writing given one 4 -> 5. Off by default all the same: on real photos, the
+    # judge, it gained nothing (titled slides 35/39 either way: two set right, two read in
+    # Cyrillic turned Latin) and claimed writing on 4 more Prokudin-Gorsky plates (10/54;
+    # eval/results/real-writing-shapes/). Set 0.5 to use it.
+    shape_weight: float = 0.0
     shape_floor: float = 0.6
     shape_latin: bool = True  # lines that look Latin vote too (eval/shape_rule.py stage 2)
     tesseract_threads: int = 2  # recognisers run in parallel (one Tesseract process each)

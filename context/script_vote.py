@@ -33,7 +33,7 @@ LETTERS_PER_HEIGHT = 1.5  # letters a line holds per unit of its height, roughly
 class ShapeVote:
     """How the letter-shape classifier's say counts (chosen by eval/shape_rule.py)."""
 
-    weight: float = 0.0  # 0: shapes decide nothing (ContextConfig.shape_weight: 0.5)
+    weight: float = 0.0  # 0: shapes decide nothing (ContextConfig.shape_weight, off)
     floor: float = 0.6  # a line counts when Cyrillic's or Latin's probability reaches this
     latin: bool = True  # False: only lines that look Cyrillic vote (Latin is read well)
 

@@ -38,7 +38,7 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -291,8 +291,12 @@ def main(argv: list[str] | None = None) -> int:
                    default="slides,prokudin_gorsky,generated,generated_hands,generated_years",
                    help="comma-separated sets to run")
     p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--shape-weight", type=float, default=None,
+                   help="the letter-shape classifier's say (ContextConfig.shape_weight)")
     args = p.parse_args(argv)
     config = ContextConfig(embed=False)
+    if args.shape_weight is not None:
+        config = replace(config, shape_weight=args.shape_weight)
     encoder = ContextEncoder.from_default(config)
     text_only = ContextEncoder(config)
     result: dict = {"reader": encoder.reader.name if encoder.reader else "none"}
