@@ -36,6 +36,10 @@ def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     return p
 
 
+# The letter-shape classifier's weight when asked for: eval/shape_rule.py's choice.
+LETTER_SHAPES_WEIGHT = 0.5
+
+
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", nargs="?", help="photo to read (omit to use only --hint/--caption)")
     p.add_argument("--hint", help='what you know, e.g. "Kazan, 1950s" or "Берлин 1945"')
@@ -47,6 +51,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--clip-checkpoint", metavar="PATH_OR_TAG",
                    help="CLIP checkpoint (transformers CLIPModel folder or hub tag)")
     p.add_argument("--no-embedding", action="store_true", help="skip the MiniLM text embedding")
+    p.add_argument("--letter-shapes", action="store_true",
+                   help="let the shapes of letters no reader could read name their script "
+                   f"(weight {LETTER_SHAPES_WEIGHT}; off by default, see README)")
     p.add_argument("--indent", type=int, default=2, help="JSON indent (0 = one line)")
 
 
@@ -82,7 +89,8 @@ def run_context_command(args: argparse.Namespace,
         print("error: give an IMAGE, --hint or --caption", file=sys.stderr)
         return 2
     config = ContextConfig(use_ocr=not args.no_ocr, clip_checkpoint=args.clip_checkpoint,
-                           embed=not args.no_embedding)
+                           embed=not args.no_embedding,
+                           shape_weight=LETTER_SHAPES_WEIGHT if args.letter_shapes else 0.0)
     classifier = (make_scene_classifier() if image is not None and make_scene_classifier
                   else None)
     encoder = ContextEncoder.from_default(config, scene_classifier=classifier)
