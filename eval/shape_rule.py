@@ -51,6 +51,7 @@ from PIL import Image
 from context import ContextConfig, ContextEncoder
 from context.encoder import kept_readings
 from context.line_script import DEFAULT_DIR, LineScriptClassifier
+from context.line_script_train import HELD_OUT
 from context.lookalike_reader import LineReading
 from context.script_vote import ShapeVote, script_of
 from context.writing import place_names
@@ -62,7 +63,6 @@ OUT = RESULTS_DIR / "shape-rule"
 WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
 FLOORS = (0.6, 0.8, 0.9)
 CONTROLS = 60
-HELD_OUT_FACES = ("pangolin", "marck-script")
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def score(reads: list[Read], encoder: ContextEncoder, vote: ShapeVote) -> dict:
             continue
         ok = code == r.script
         right[r.group] += ok
-        if any(face in r.name for face in HELD_OUT_FACES):
+        if any(face in r.name for face in HELD_OUT):
             right["held_out_faces"] += ok
     return {**right, "control_claims": claims}
 
