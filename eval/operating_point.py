@@ -22,6 +22,10 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    (Amended 2026-12-02 after the first sweep rows of the validation split and real-color-dev
    were seen, still before any Prokudin-Gorsky or held-out figure of a new point: no point
    was admissible, and the first fallback, "below gray on both", ignored the blobs.)
+5. Between two checkpoints (written 2026-12-03 before gen-v3's sweep printed a row): each at
+   the point rules 1-4 choose for it on the same grid; an admissible point beats one that only
+   keeps the safety bounds; else the lower mean ΔE00 - gray wins, and a gap under 0.01 keeps
+   the committed weights.
 """
 
 from __future__ import annotations
