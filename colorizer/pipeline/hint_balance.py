@@ -85,7 +85,12 @@ class BalanceConfig:
     had fit the 24). Rule, written before those runs: a coordinate search, each grid's largest
     5-point reduction; a best on a grid's edge extended a step until it falls; differences
     under 0.1 percentage point are ties, resolved toward the earlier value; a change is kept
-    only if both halves of the 80 photos gain. Figures below marked [80] are that set's."""
+    only if both halves of the 80 photos gain. Figures below marked [80] are that set's.
+
+    Re-run for the gen-v3 weights by the same rule (eval/results/color-hints-tuning-v3-*.json):
+    5-point reduction 33.17% at these settings; cast gain 0.75 / shrink 1 33.38%, slope_shrink 4
+    33.54%, uncertainty power 0.5 / 1.5 33.09 / 33.16%: each best lost on one half (second
+    half 29.97 / 30.11 against 30.12%), so nothing changed."""
 
     # The cast: rule, the largest 5-point reduction of mean CIEDE2000 over shrink (0.5, 1, 2)
     # x gain (0.75, 1, 1.25), no field. No cast: 15.7%; shrink 1: 32.7 / 34.4 / 34.8%,
