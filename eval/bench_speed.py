@@ -100,12 +100,16 @@ def retrieved_flags(count: int, folder: Path) -> list[RetrievedExemplar]:
 
 def time_pipeline(pipe: ColorizationPipeline, size: int, repeats: int,
                   exemplars: list | None = None, hints: str | None = None) -> list[float]:
-    """Wall seconds of `repeats` pipeline calls on one size x size image (after a warm-up)."""
+    """Wall seconds of `repeats` fresh pipeline calls on one size x size image (after a
+    warm-up). The edit cache is emptied before each call: a re-run of the same photo would
+    otherwise reuse the first run's context, retrieval and prediction (an edit's cost, not a
+    photo's)."""
     image = synthetic_gray(size)
     exemplars = exemplars or []
     pipe(image, exemplars=exemplars, hints=hints)  # warm-up: allocator, lazy initialisation
     times = []
     for _ in range(repeats):
+        pipe.edits.clear()
         start = time.perf_counter()
         pipe(image, exemplars=exemplars, hints=hints)
         if pipe.device.type == "cuda":

@@ -204,3 +204,19 @@ def test_speed_benchmark_on_cuda(tmp_path, tiny_weights):
     assert bench_speed.main(["--weights", str(tiny_weights), "--size", "128", "--repeats", "2",
                              "--batch", "4", "--device", "cuda", "--out", str(tmp_path)]) == 0
     assert json.loads((tmp_path / "speed.json").read_text())["cuda"]["images_per_s"] > 0
+
+
+def test_speed_benchmark_times_fresh_runs_not_edits(tiny_weights):
+    """Every timed call runs the generator: the edit cache would turn a re-run of the same
+    photo into an edit (measured 0.04-0.06 s against ~0.2 s fresh before this was fixed)."""
+    import torch
+
+    from eval import bench_speed
+
+    torch.set_num_threads(1)
+    pipe = bench_speed.load_pipeline(tiny_weights, "cpu")
+    forwards = []
+    pipe.generator.head.register_forward_hook(lambda *args: forwards.append(1))
+    times = bench_speed.time_pipeline(pipe, 64, repeats=3)
+    assert len(times) == 3 and all(t > 0 for t in times)
+    assert len(forwards) == 4  # the warm-up and each of the three timed calls
