@@ -272,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--version", default="line-script-v1", help="name kept in the metadata")
     args = p.parse_args(argv)
     import torch
 
@@ -296,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m context.line_script_train " + " ".join(argv or sys.argv[1:])
     path = classifier.save(args.out, {
         "command": command, "seconds": str(round(time.time() - t0)),
-        "faces": str(len(fonts)), "validation": str(report), "version": "line-script-v1"})
+        "faces": str(len(fonts)), "validation": str(report), "version": args.version})
     print(f"wrote {path}")
     return 0
 

@@ -34,6 +34,16 @@ alphabet it reads poorly). The best such setting, by the same score and admissib
 taken when its score is at least stage 1's choice's: at a tie it is the smaller change, as it
 claims a script from fewer lines it did not read.
 
+Stage 3 (a second classifier, line-script-v2: the same network and recipe trained on twice
+the lines for twice the steps, context/models/MODEL_CARD.md; written before v2's sweep ran):
+stages 1 and 2 are run again with v2's weights (`--weights`). v2 replaces v1, and the letter
+shapes are switched on by default at v2's chosen setting, when both hold:
+(a) v2's chosen score is above v1's (67);
+(b) on the Prokudin-Gorsky plates, which show no writing, the encoder with v2 at that setting
+    claims a script for no more plates than with the shapes off (6 of 54: `python -m
+    eval.real_writing --sets prokudin_gorsky`). The plates are the harm check that kept v1 off.
+The titled slides of real-color-dev decide nothing: they are only reported.
+
 Writes eval/results/shape-rule/shape-rule.{json,md}.
 """
 
