@@ -251,12 +251,17 @@ class ContextEncoder:
                 for i, r in enumerate(cyrillic)}
 
     def _line(self, r: LineReading, model_conf: dict[str, float] | None) -> TextLine:
+        # A line's script is that of the letters read, not of the model that read them: a
+        # script model returns other letters on writing it was not made for (the Arabic
+        # model read a Cyrillic slide title as "Fess: 2-û ane niro"). Digits alone keep the
+        # model's script.
+        script = dominant_script(r.text, self.scripts)[0] or r.script
         lang = None
-        if r.script == "Cyrl":
+        if script == "Cyrl":
             scores = cyrillic_language_scores(r.text, self.languages, model_conf)
             best = max(scores, key=scores.get) if scores else None
             lang = best if best and scores[best] >= 0.5 else None
-        return TextLine(r.text, r.box, round(r.confidence, 3), r.script, lang, r.reader)
+        return TextLine(r.text, r.box, round(r.confidence, 3), script, lang, r.reader)
 
     def _language(self, lines: list[TextLine], model_conf: dict[str, float] | None
                   ) -> tuple[str, float] | None:

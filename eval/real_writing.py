@@ -45,6 +45,7 @@ import numpy as np
 from PIL import Image
 
 from context import ContextConfig, ContextEncoder, SceneContext
+from context.line_script import LineScriptClassifier
 from context.temporal import find_dates
 from context.types import PlaceRef
 from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input
@@ -293,11 +294,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--shape-weight", type=float, default=None,
                    help="the letter-shape classifier's say (ContextConfig.shape_weight)")
+    p.add_argument("--shape-model", type=Path, default=None,
+                   help="folder of other letter-shape weights than context/models (with "
+                        "--shape-weight > 0)")
     args = p.parse_args(argv)
     config = ContextConfig(embed=False)
     if args.shape_weight is not None:
         config = replace(config, shape_weight=args.shape_weight)
     encoder = ContextEncoder.from_default(config)
+    if args.shape_model is not None and encoder.line_script is not None:
+        encoder.line_script = LineScriptClassifier.from_pretrained(args.shape_model)
     text_only = ContextEncoder(config)
     result: dict = {"reader": encoder.reader.name if encoder.reader else "none"}
     wanted = set(args.sets.split(","))

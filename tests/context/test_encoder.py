@@ -154,3 +154,17 @@ def test_clip_not_used_is_said():
     ctx = enc(None, hint="1950")
     assert ctx.sources["clip"].used is False
     assert "checkpoint" in ctx.sources["clip"].detail
+
+
+def test_text_line_script_is_that_of_its_letters(bare_encoder):
+    """A model that read letters of another script (the Arabic model returned Latin letters
+    on a slide title) does not name the line's script; digits alone keep the model's."""
+    from context.ocr import LineReading
+
+    latin = bare_encoder._line(LineReading("Fess: 2-u ane niro", (0, 0, 90, 20), 0.36, "Arab",
+                                           0.0), None)
+    cyrillic = bare_encoder._line(LineReading("Крым 1973", (0, 0, 90, 20), 0.9, "Latn", 0.0),
+                                  None)
+    digits = bare_encoder._line(LineReading("1975", (0, 0, 90, 20), 0.8, "Cyrl", 1.0), None)
+    assert (latin.script, cyrillic.script, digits.script) == ("Latn", "Cyrl", "Cyrl")
+    assert latin.language is None
