@@ -64,6 +64,9 @@ _ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confid
 # A reading that names a place replaces the kept one from this confidence on: the encoder's
 # floor (ContextConfig.ocr_min_confidence), below which it would drop the line.
 _NAMED_MIN = 0.35
+# ... when at least this share of its letters is in the reading model's script: the bar a
+# settled reading clears (context/lookalike_reader.py `settled`).
+_NAMED_CONSISTENCY = 0.8
 # (script code, Tesseract language model with a dictionary) for the last retry.
 DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 
@@ -235,8 +238,12 @@ class TextReader:
         "Ресвога 936")."""
         if not self.lexicon or settled(reading) or names_in(reading.text, self.lexicon):
             return reading  # a line read with confidence in its model's letters is settled
+        # Only readings in their own model's letters: a model forcing another alphabet onto
+        # the glyphs names places by chance (the Arabic model read a Cyrillic slide title as
+        # "Fess: 2-û ane niro", and "niro" nearly spells "Dnipro").
         named = [r for r in seen.get(reading.box, ())
-                 if r.confidence >= _NAMED_MIN and names_in(r.text, self.lexicon)]
+                 if r.confidence >= _NAMED_MIN and r.consistency >= _NAMED_CONSISTENCY
+                 and names_in(r.text, self.lexicon)]
         return replace(max(named, key=_score), angle=reading.angle) if named else reading
 
     def _unmask(self, image: Image.Image, readings: list[LineReading],

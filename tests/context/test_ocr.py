@@ -275,3 +275,20 @@ def test_a_reading_that_names_a_place_decides_the_script_of_its_line():
     assert reader._named(greek, {box: [greek, weak]}) == greek  # below the encoder's floor
     latin = LineReading("Pechora, 1936", box, 0.5, "Latn", 1.0)
     assert reader._named(latin, {box: [latin, cyrillic]}) == latin  # it names a place itself
+
+
+@needs
+def test_a_model_reading_another_alphabet_does_not_name_the_line():
+    """The Arabic model read a Cyrillic slide title in Latin letters ("... niro", which nearly
+    spells Dnipro): a reading outside its model's letters takes no line over."""
+    from context.ocr import LineReading
+    from context.writing import place_names
+
+    reader = TextReader(load_scripts(ContextConfig().data_dir),
+                        lexicon=place_names(ContextConfig().data_dir))
+    box = (58, 0, 182, 23)
+    cyrillic = LineReading("р: 2-2 0» тоц)", box, 0.375, "Cyrl", 1.0)
+    forced = LineReading("Fess: 2-û ane niro |", box, 0.359, "Arab", 0.0)
+    assert reader._named(cyrillic, {box: [cyrillic, forced]}) == cyrillic
+    in_its_letters = LineReading("Fess: 2-û ane niro |", box, 0.359, "Latn", 1.0)
+    assert reader._named(cyrillic, {box: [cyrillic, in_its_letters]}) == in_its_letters
