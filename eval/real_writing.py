@@ -13,6 +13,8 @@
      specific place is on the reference's hierarchy or below it. `finer` asks more: right
      and below the top polity (not only "USSR"). Rows whose `place_en` the gazetteer does
      not resolve are not scored for place and are listed;
+   - language, for the titles in Cyrillic: Russian (`SLIDE_LANGUAGE`), the ISO 639-3 code
+     the encoder gives (none given counts as wrong);
    - year, for the titles that show one ("1979", "-81"): the era's first year within 2 of
      the manifest era's year (a year read in the image starts the era: the encoder dates a
      written year as "that year or up to 15 years later", context/hints.py).
@@ -56,6 +58,9 @@ DEV = SHARED_DATASETS / "real-color-dev"
 PG = SHARED_DATASETS / "prokudin-gorsky"
 OUT = RESULTS_DIR / "real-writing"
 YEAR_TOLERANCE = 2
+# The slides' Cyrillic titles are all Russian (their transcriptions: "Украина-1977", not
+# Ukrainian "Україна"; "Львов", not "Львів"), so their language is scored against it.
+SLIDE_LANGUAGE = "rus"
 _SHORT_YEAR = re.compile(r"[\w.]\s*[-–—]\s*(\d\d)(?!\d)\s*(?:г\b|г\.|$)")
 
 
@@ -68,6 +73,7 @@ class Truth:
     place_id: str | None  # or a gazetteer place id (generated cases)
     year: int | None  # the year the writing shows, None when it shows none
     era: tuple[int, int] | None
+    language: str | None = None  # ISO 639-3 of the writing, None: not scored
 
 
 def _clean(text: str) -> str:
@@ -99,8 +105,10 @@ def slide_truths(limit: int | None = None) -> list[Truth]:
         text = _clean(r["text_on_image"])
         era = _era(r["era"])
         year = shown_year(text)
-        out.append(Truth(r["file"], text, _script_of(text), r["place_en"] or None, None,
-                         year and (era[0] if era and era[0] == era[1] else year), era))
+        script = _script_of(text)
+        out.append(Truth(r["file"], text, script, r["place_en"] or None, None,
+                         year and (era[0] if era and era[0] == era[1] else year), era,
+                         SLIDE_LANGUAGE if script == "Cyrl" else None))
     return out[:limit] if limit else out
 
 
@@ -180,6 +188,8 @@ def score(ctx: SceneContext, truth: Truth, reference: SceneContext | None) -> di
         "place_ok": place_ok, "place_finer_ok": fine_ok, "place_strict_ok": strict_ok,
         "era": [ctx.era.start, ctx.era.end] if ctx.era else None,
         "year_truth": truth.year, "year_ok": year_ok,
+        "language": ctx.language, "language_truth": truth.language,
+        "language_ok": None if truth.language is None else ctx.language == truth.language,
     }
 
 
@@ -191,7 +201,8 @@ def _rate(rows: list[dict], key: str) -> dict:
 
 
 def summarize(rows: list[dict]) -> dict:
-    keys = ("script_ok", "place_ok", "place_finer_ok", "place_strict_ok", "year_ok")
+    keys = ("script_ok", "language_ok", "place_ok", "place_finer_ok", "place_strict_ok",
+            "year_ok")
     out = {k.removesuffix("_ok"): _rate(rows, k) for k in keys}
     for k in keys:
         out[k.removesuffix("_ok")]["misses"] = [r["name"] for r in rows if r.get(k) is False]

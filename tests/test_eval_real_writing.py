@@ -12,8 +12,8 @@ from context.types import (
 from eval.real_writing import Truth, score, shown_year, summarize
 
 
-def _ctx(script=None, era=None, region=None) -> SceneContext:
-    return SceneContext(era=era, region=region, script=script, language=None,
+def _ctx(script=None, era=None, region=None, language=None) -> SceneContext:
+    return SceneContext(era=era, region=region, script=script, language=language,
                         text=(TextLine("Крым 1973 г.", (0, 0, 10, 10), 0.9, "Cyrl"),),
                         scene=(), conflicts=(), description="", embedding=None)
 
@@ -45,6 +45,16 @@ def test_score_and_summary():
     assert s["year"]["rate"] == 0.5
     no_ref = score(good, truth, None)
     assert no_ref["place_ok"] is None
+    assert s["language"]["n"] == 0  # the truth names no language: not scored
+
+
+def test_language_is_scored_where_the_truth_names_one():
+    truth = Truth("a", "Крым 1973 г.", "Cyrl", None, None, 1973, (1973, 1973), "rus")
+    rows = [score(_ctx(language=lang), truth, None) for lang in ("rus", "ukr", None)]
+    assert [r["language_ok"] for r in rows] == [True, False, False]
+    s = summarize([dict(r, name=n) for r, n in zip(rows, "xyz")])
+    assert (s["language"]["right"], s["language"]["n"], s["language"]["misses"]) == (
+        1, 3, ["y", "z"])
 
 
 def test_an_undated_place_is_scored_as_the_candidate_of_the_truths_era():
