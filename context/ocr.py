@@ -25,9 +25,10 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    on a slide's felt-tip title). A line of digits alone (a title's year, "1979 г.") counts as
    in every script, so it is retried and kept like a line of letters.
 7. The words decide between scripts (with `lexicon`, the gazetteer's place names): a line
-   whose kept reading names no place takes another model's reading of it that does
-   (`_named`), and a Latin reading in letters with Cyrillic look-alikes is read again by
-   the Cyrillic models, whose reading is kept when it names a place (`_unmask`).
+   whose kept reading names no place takes another model's reading of it, in that model's
+   own letters, that does (`_named`), and a Latin reading in letters with Cyrillic
+   look-alikes is read again by the Cyrillic models, whose reading is kept when it names a
+   place (`_unmask`).
 8. When no line read shows a year, the largest lines and the tall narrow boxes are read
    again for digits alone (context/digits.py): a year the script models lost ("Украина-"
    for "Украина-1977") comes back as a line of its own.
