@@ -50,6 +50,7 @@ from context.detector import DETECTOR_MAX_SIDE, RapidTextDetector, TextBoxDetect
 from context.digits import YearPassConfig, columns, read_year, shows_year
 from context.line_images import GAP, LINE_HEIGHT, LineView, build_strip
 from context.lookalike_reader import LineReading, LookalikeConfig, LookalikeReader, settled
+from context.reading_quality import in_own_letters, mean_score, plausible, score
 from context.regions import line_angles, line_size, merge_words
 from context.script import ScriptInfo, script_counts
 from context.tesseract import TesseractEngine, tesseract_install, tesseract_models
@@ -61,13 +62,9 @@ __all__ = ["DETECTOR_MAX_SIDE", "LineReading", "RapidTextDetector", "TextBoxDete
 # Script models after the first group are run in groups of this many (in parallel when
 # `threads` allows); a fixed number, so the reading does not depend on the thread count.
 MODEL_GROUP = 2
-_ACCEPT_CLEANED = 0.70  # a reading of the cleaned view is kept from this confidence on
 # A reading that names a place replaces the kept one from this confidence on: the encoder's
 # floor (ContextConfig.ocr_min_confidence), below which it would drop the line.
 _NAMED_MIN = 0.35
-# ... when at least this share of its letters is in the reading model's script: the bar a
-# settled reading clears (context/lookalike_reader.py `settled`).
-_NAMED_CONSISTENCY = 0.8
 # (script code, Tesseract language model with a dictionary) for the last retry.
 DICTIONARY_MODELS = (("Latn", "eng"), ("Cyrl", "rus"))
 
@@ -223,7 +220,7 @@ class TextReader:
             for j in split:
                 got = part_best[k: k + len(lines[j][1])]
                 k += len(got)
-                if _mean_score(got) > _mean_score([best[j]]):
+                if mean_score(got) > mean_score([best[j]]):
                     best[j] = None
                     best += got
         kept = [replace(b, angle=angles.get(b.box, 0.0)) for b in best
@@ -243,9 +240,9 @@ class TextReader:
         # the glyphs names places by chance (the Arabic model read a Cyrillic slide title as
         # "Fess: 2-û ane niro", and "niro" nearly spells "Dnipro").
         named = [r for r in seen.get(reading.box, ())
-                 if r.confidence >= _NAMED_MIN and r.consistency >= _NAMED_CONSISTENCY
+                 if r.confidence >= _NAMED_MIN and in_own_letters(r)
                  and names_in(r.text, self.lexicon)]
-        return replace(max(named, key=_score), angle=reading.angle) if named else reading
+        return replace(max(named, key=score), angle=reading.angle) if named else reading
 
     def _unmask(self, image: Image.Image, readings: list[LineReading],
                 angles: dict[Box, float]) -> list[LineReading]:
@@ -339,14 +336,14 @@ class TextReader:
             for script, job in zip(batch, jobs):  # in batch order, whatever finishes first
                 for j, (text, conf) in zip(pending, job.result()):
                     reading = self._judge(text, conf, boxes[j], script)
-                    if (view.cleaned_for and not _plausible(reading)
+                    if (view.cleaned_for and not plausible(reading)
                             and script not in self.dictionary_readers):
                         # strokes cut out of texture read as noise unless sure; the dictionary
                         # models' readings only compete on score (their words are the check)
                         continue
                     letters[j] = max(letters[j], sum(ch.isalnum() for ch in text))
                     seen.setdefault(boxes[j], []).append(reading)
-                    if best[j] is None or _score(reading) > _score(best[j]):
+                    if best[j] is None or score(reading) > score(best[j]):
                         best[j] = reading
             # A line is text when some model of the batch reads 3+ letters or digits in it (the
             # best reading may be another model's digits and marks: Cyrillic on an Arabic line;
@@ -385,24 +382,3 @@ def _pad(box: Box, image: Image.Image) -> Box:
 
 def _area(b: Box) -> int:
     return (b[2] - b[0]) * (b[3] - b[1])
-
-
-def _plausible(r: LineReading) -> bool:
-    """Good enough to keep from the cleaned view: fairly confident, in the model's letters."""
-    return r.confidence >= _ACCEPT_CLEANED and r.consistency >= 0.8
-
-
-def _mean_score(readings: Sequence[LineReading | None]) -> float:
-    """`_score` of the readings, weighted by their letters (0 for no letters)."""
-    pairs = [(_score(r), sum(ch.isalpha() for ch in r.text)) for r in readings if r is not None]
-    letters = sum(n for _, n in pairs)
-    return sum(sc * n for sc, n in pairs) / letters if letters else 0.0
-
-
-def _score(r: LineReading) -> float:
-    """Confidence, discounted when the letters are not in the model's script and when words
-    mix letters and digits ('06óç': the wrong model forcing its alphabet onto the glyphs)."""
-    words = r.text.split()
-    mixed = sum(any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in words)
-    clean = 1.0 - mixed / max(1, len(words))
-    return r.confidence * (0.5 + 0.5 * r.consistency) * (0.5 + 0.5 * clean)
