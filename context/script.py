@@ -174,3 +174,20 @@ def cyrillic_language_scores(text: str, languages: tuple[LanguageInfo, ...],
     exp = {k: math.exp(v - top) for k, v in raw.items()}
     total = sum(exp.values())
     return {lang.code: exp.get(lang.code, 0.0) / total for lang in languages}
+
+
+# A language is named only from this many Cyrillic letters on; fewer ("Кавказ", "Львов"):
+# none, as the letters and the models' confidences say little about so few (chosen by
+# `python -m eval.language_claims`, rule in its docstring).
+LANGUAGE_MIN_LETTERS = 0
+
+
+def claimed_language(scores: dict[str, float], text: str,
+                     min_letters: int | None = None) -> tuple[str, float] | None:
+    """(language, probability) when `scores` (`cyrillic_language_scores` of `text`) favour
+    one at 0.5 or more and `text` has at least `min_letters` Cyrillic letters; else None."""
+    min_letters = LANGUAGE_MIN_LETTERS if min_letters is None else min_letters
+    if not scores or sum("\u0400" <= ch <= "\u04ff" for ch in text) < min_letters:
+        return None
+    best = max(scores, key=scores.get)
+    return (best, scores[best]) if scores[best] >= 0.5 else None
