@@ -24,6 +24,7 @@ from context.ocr import LineReading, TextReader
 from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
 from context.script import (
     ScriptInfo,
+    claimed_language,
     cyrillic_language_scores,
     dominant_script,
     load_languages,
@@ -256,21 +257,18 @@ class ContextEncoder:
         # model read a Cyrillic slide title as "Fess: 2-û ane niro"). Digits alone keep the
         # model's script.
         script = dominant_script(r.text, self.scripts)[0] or r.script
-        lang = None
+        claim = None
         if script == "Cyrl":
-            scores = cyrillic_language_scores(r.text, self.languages, model_conf)
-            best = max(scores, key=scores.get) if scores else None
-            lang = best if best and scores[best] >= 0.5 else None
-        return TextLine(r.text, r.box, round(r.confidence, 3), script, lang, r.reader)
+            claim = claimed_language(cyrillic_language_scores(r.text, self.languages,
+                                                              model_conf), r.text)
+        return TextLine(r.text, r.box, round(r.confidence, 3), script,
+                        claim[0] if claim else None, r.reader)
 
     def _language(self, lines: list[TextLine], model_conf: dict[str, float] | None
                   ) -> tuple[str, float] | None:
         text = " ".join(line.text for line in lines if line.script == "Cyrl")
-        scores = cyrillic_language_scores(text, self.languages, model_conf)
-        if not scores:
-            return None
-        best = max(scores, key=scores.get)
-        return (best, scores[best]) if scores[best] >= 0.5 else None
+        return claimed_language(cyrillic_language_scores(text, self.languages, model_conf),
+                                text)
 
     def _scene(self, image: Image.Image | None, sources: dict[str, SourceStatus],
                eras: list[EraCandidate], places: list[PlaceCandidate]) -> list[SceneLabel]:

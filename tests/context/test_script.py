@@ -2,6 +2,8 @@ import pytest
 
 from context.config import ContextConfig
 from context.script import (
+    LANGUAGE_MIN_LETTERS,
+    claimed_language,
     cyrillic_language_scores,
     dominant_script,
     load_languages,
@@ -110,3 +112,17 @@ def test_a_language_without_a_model_needs_a_letter_of_its_own():
     tatar = "Казан шәһәре"
     assert cyrillic_language_scores(tatar, langs, UNREAD, unread_needs_tells=True)["tat"] > 0.5
     assert cyrillic_language_scores(text, langs, None, unread_needs_tells=True)["tat"] > 0.0
+
+
+def test_a_language_is_claimed_only_from_enough_cyrillic_letters():
+    """A bare place name ("Кавказ") names no language; a sentence does, at 0.5 or more."""
+    langs = load_languages(DATA)
+    short, long = "Кавказ 1979", "Москва — столица нашей страны, это город"
+    assert LANGUAGE_MIN_LETTERS > 6  # "Кавказ" has 6
+    sure = {"ukr": 0.7, "rus": 0.3}  # the models read "Кавказ" a little better in Ukrainian
+    assert claimed_language(sure, short) is None
+    assert claimed_language(sure, short, 0) == ("ukr", 0.7)
+    lang, p = claimed_language(cyrillic_language_scores(long, langs), long)
+    assert lang == "rus" and p >= 0.5
+    assert claimed_language({"rus": 0.4, "ukr": 0.35, "bel": 0.25}, long) is None
+    assert claimed_language({}, long) is None
