@@ -23,14 +23,11 @@ Writes eval/results/language-claims/language-claims.{json,md}.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
-from context import ContextConfig, ContextEncoder
 from context.script import claimed_language, cyrillic_language_scores
 from eval.common import RESULTS_DIR, write_json_and_markdown
-from eval.language_floor import SUITE_MIN, read_cases
+from eval.language_floor import SUITE_MIN, cases_from_args
 
 OUT = RESULTS_DIR / "language-claims"
 MIN_LETTERS = (0, 4, 6, 8, 10, 12, 16)
@@ -67,13 +64,7 @@ def choose(rows: list[dict]) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--seeds", default="1,2")
-    p.add_argument("--per-language", type=int, default=12)
-    p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
-    encoder = ContextEncoder.from_default(ContextConfig(embed=False))
-    cases = read_cases(encoder, [int(s) for s in args.seeds.split(",")], args.per_language)
+    args, encoder, cases = cases_from_args(argv, __doc__.split("\n")[0], OUT)
     rows = sweep(cases, encoder.languages)
     chosen = choose(rows)
     lines = ["# How much writing a language claim needs", "",

@@ -141,14 +141,22 @@ def _on(flag: bool) -> str:
     return "on" if flag else "off"
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def cases_from_args(argv: list[str] | None, description: str, out: Path
+                    ) -> tuple[argparse.Namespace, ContextEncoder, list[dict]]:
+    """The command line the language sweeps share (--seeds, --per-language, --out), the
+    encoder, and the cases read once with it."""
+    p = argparse.ArgumentParser(description=description)
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--per-language", type=int, default=12)
-    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--out", type=Path, default=out)
     args = p.parse_args(argv)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     cases = read_cases(encoder, [int(s) for s in args.seeds.split(",")], args.per_language)
+    return args, encoder, cases
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, encoder, cases = cases_from_args(argv, __doc__.split("\n")[0], OUT)
     rows = sweep(cases, encoder.languages)
     second, chosen = stage_two(choose(rows), cases, encoder.languages)
     rows.append(second)
