@@ -27,6 +27,9 @@ from context.types import Evidence, Script
 Box = tuple[int, int, int, int]
 LATIN_WEIGHT = 0.5  # weight of Latin votes against other scripts
 LETTERS_PER_HEIGHT = 1.5  # letters a line holds per unit of its height, roughly
+# A reading votes from this many letters on: a model reads texture as two or three letters
+# ("ΠΕΣ" on a plate without writing). Chosen by `python -m eval.script_claims` (rule there).
+MIN_LETTERS = 0
 
 
 @dataclass(frozen=True)
@@ -77,10 +80,13 @@ def _shape_votes(shapes: dict[Box, dict[str, float]], readings: list[LineReading
 
 def script_of(readings: list[LineReading], osd: tuple[str | None, float],
               scripts: tuple[ScriptInfo, ...], shapes: dict[Box, dict[str, float]] | None = None,
-              vote: ShapeVote = ShapeVote()) -> Script | None:
-    """The script the votes favour, with its confidence and evidence (module docstring)."""
+              vote: ShapeVote = ShapeVote(), min_letters: int | None = None) -> Script | None:
+    """The script the votes favour, with its confidence and evidence (module docstring);
+    readings of fewer than `min_letters` letters (default `MIN_LETTERS`) do not vote."""
     weights: dict[str, float] = {}
     evidence: list[Evidence] = []
+    min_letters = MIN_LETTERS if min_letters is None else min_letters
+    readings = [r for r in readings if sum(ch.isalpha() for ch in r.text) >= min_letters]
     _reading_votes(readings, scripts, weights, evidence)
     shape_best = _shape_votes(shapes or {}, readings, vote, weights, evidence)
     if not weights:

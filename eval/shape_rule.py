@@ -101,6 +101,20 @@ def read_all(encoder: ContextEncoder, classifier: LineScriptClassifier,
     return out
 
 
+def read_titles_and_controls(encoder: ContextEncoder, classifier: LineScriptClassifier,
+                             seeds: list[int], n: int) -> list[Read]:
+    """The handwritten and printed titles of each seed (`n` each) and the `CONTROLS` photos
+    without writing, each read once."""
+    backgrounds = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
+    cases = []
+    for seed in seeds:
+        for hands in (True, False):
+            made = generated_cases(encoder.config.data_dir, backgrounds, n, seed, hands=hands)
+            cases += [(f"s{seed}-{t.name}", "hand" if hands else "printed", t.script, img)
+                      for t, img in _generated(made)]
+    return read_all(encoder, classifier, cases + control_cases(CONTROLS))
+
+
 def control_cases(n: int) -> list[tuple[str, str, str | None, Image.Image]]:
     photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[5::61][:n]
     out = []
@@ -112,11 +126,12 @@ def control_cases(n: int) -> list[tuple[str, str, str | None, Image.Image]]:
     return out
 
 
-def score(reads: list[Read], encoder: ContextEncoder, vote: ShapeVote) -> dict:
+def score(reads: list[Read], encoder: ContextEncoder, vote: ShapeVote,
+          min_letters: int | None = None) -> dict:
     right: dict[str, int] = {"hand": 0, "printed": 0, "held_out_faces": 0}
     claims = 0
     for r in reads:
-        got = script_of(list(r.kept), r.osd, encoder.scripts, r.shapes, vote)
+        got = script_of(list(r.kept), r.osd, encoder.scripts, r.shapes, vote, min_letters)
         code = got.code if got else None
         if r.group == "none":
             claims += code is not None
@@ -147,16 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     classifier = LineScriptClassifier.from_pretrained(args.weights)
-    backgrounds = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
-    cases = []
-    for seed in (int(s) for s in args.seeds.split(",")):
-        for hands in (True, False):
-            made = generated_cases(encoder.config.data_dir, backgrounds, args.n, seed,
-                                   hands=hands)
-            cases += [(f"s{seed}-{t.name}", "hand" if hands else "printed", t.script, img)
-                      for t, img in _generated(made)]
-    cases += control_cases(CONTROLS)
-    reads = read_all(encoder, classifier, cases)
+    reads = read_titles_and_controls(encoder, classifier,
+                                     [int(s) for s in args.seeds.split(",")], args.n)
     # Tie order: smaller weight first, then higher floor (max keeps the first best).
     grid = list(itertools.product(WEIGHTS, sorted(FLOORS, reverse=True)))
     rows = [{"weight": w, "floor": f, "latin": True, **score(reads, encoder, ShapeVote(w, f))}
