@@ -106,3 +106,12 @@ def test_latin_shape_votes_can_be_left_out():
     assert script_of([], (None, 0.0), SCRIPTS, shapes, ShapeVote(1.0, 0.6, latin=False)) is None
     cyr = {BOX: {"none": 0.02, "Cyrl": 0.95, "Latn": 0.03}}
     assert script_of([], (None, 0.0), SCRIPTS, cyr, ShapeVote(1.0, 0.6, latin=False)).code == "Cyrl"
+
+
+def test_readings_shorter_than_min_letters_do_not_vote():
+    short = _reading("ΠΕΣ", 0.8, "Grek")
+    assert script_of([short], (None, 0.0), SCRIPTS).code == "Grek"  # by default every one votes
+    assert script_of([short], (None, 0.0), SCRIPTS, min_letters=4) is None
+    both = [short, _reading("Москва", 0.6, "Cyrl", box=(10, 50, 110, 80))]
+    got = script_of(both, (None, 0.0), SCRIPTS, min_letters=4)
+    assert got.code == "Cyrl" and all("ΠΕΣ" not in e.what for e in got.evidence)
