@@ -44,7 +44,10 @@ _SINGLE = {
 # Latin spellings no Latin word has but Cyrillic handwriting gives: ы after a consonant
 # ("Kpbim"), and the rare letters the Latin model picks for д and й ("Moiðoba", "-nuŭ").
 _TELL = re.compile(r"[pkctxnrdgPKCTXH]b[il]|[ðŭ]")
-_MAX_RATIO_LOSS = 0.2  # a word matches a name with at most one edit in five letters
+# A word matches a name when difflib's similarity ratio (2 x matching letters / both lengths)
+# is at least 1 - this: about one edit in five letters, but a short word inside a longer name
+# passes more loosely ("niro" in "dnipro", two letters missing; "serbiaaa" for "serbia").
+_MAX_RATIO_LOSS = 0.2
 _WORD = re.compile(r"[^\W\d_]+")
 # Decade digits handwriting and OCR confuse (a 7 without its bar, a 6 with a closed loop).
 _DIGIT_SWAPS = {"1": "7", "7": "1", "0": "6", "6": "0"}
