@@ -31,6 +31,7 @@ from context import ContextConfig, ContextEncoder
 from context.line_script import LineScriptClassifier
 from context.script_vote import ShapeVote
 from eval.common import RESULTS_DIR, write_json_and_markdown
+from eval.shape_rule import choose as choose_setting
 from eval.shape_rule import read_titles_and_controls, score
 
 OUT = RESULTS_DIR / "script-claims"
@@ -38,13 +39,9 @@ MIN_LETTERS = (0, 2, 3, 4, 5, 6)
 
 
 def choose(rows: list[dict]) -> dict:
-    """The rule of the module docstring over `rows` (in increasing N)."""
-    base = rows[0]
-    for r in rows:
-        r["score"] = (r["hand"] + r["printed"]
-                      - 2 * (r["control_claims"] - base["control_claims"]))
-        r["admissible"] = r["printed"] >= base["printed"] - 1
-    return max((r for r in rows if r["admissible"]), key=lambda r: r["score"])
+    """The rule of the module docstring over `rows` (in increasing N): the shape rule's,
+    against N = 0."""
+    return choose_setting(rows, lambda r: r["min_letters"] == 0)
 
 
 def main(argv: list[str] | None = None) -> int:

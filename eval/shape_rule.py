@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,9 +144,11 @@ def score(reads: list[Read], encoder: ContextEncoder, vote: ShapeVote,
     return {**right, "control_claims": claims}
 
 
-def choose(rows: list[dict]) -> dict:
-    """The module docstring's rule over `rows` (one per setting, in tie order)."""
-    base = next(r for r in rows if r["weight"] == 0.0)
+def choose(rows: list[dict], is_base: Callable[[dict], bool] = lambda r: r["weight"] == 0.0
+           ) -> dict:
+    """The module docstring's rule over `rows` (one per setting, in tie order); `is_base`
+    picks the row of the encoder as it was (weight 0)."""
+    base = next(r for r in rows if is_base(r))
     for r in rows:
         r["score"] = (r["hand"] + r["printed"]
                       - 2 * (r["control_claims"] - base["control_claims"]))
