@@ -64,11 +64,14 @@ class LineReading:
 # A line read at this mean confidence, in the letters of the model's script, is settled:
 # Tesseract's reader stops retrying it (context/ocr.py), and this reader leaves it be.
 SETTLED_CONFIDENCE = 0.85
+# The share of a reading's letters in its model's script from which it is read in that
+# model's own letters (context/reading_quality.py `in_own_letters` asks the same).
+OWN_LETTERS = 0.8
 
 
 def settled(r: LineReading | None) -> bool:
     """Read with high confidence, in the letters of the model that read it."""
-    return r is not None and r.confidence >= SETTLED_CONFIDENCE and r.consistency >= 0.8
+    return r is not None and r.confidence >= SETTLED_CONFIDENCE and r.consistency >= OWN_LETTERS
 
 
 # Digits PP-OCR gives for Cyrillic hand letters when they stand inside a word.

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from context.lookalike_reader import LineReading
+from context.lookalike_reader import OWN_LETTERS, LineReading
 
 ACCEPT_CLEANED = 0.70  # a reading of a cleaned view is kept from this confidence on
-# The share of a reading's letters in its model's script from which it counts as read in its
-# own letters: the bar a settled reading clears (context/lookalike_reader.py `settled`).
-OWN_LETTERS = 0.8
 
 
 def in_own_letters(r: LineReading) -> bool:
