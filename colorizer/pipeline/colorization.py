@@ -24,6 +24,7 @@ from PIL import Image
 from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
+from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
 from colorizer.pipeline.assemble import assemble_result
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
@@ -92,6 +93,7 @@ class ColorizationPipeline:
         components: dict[str, Any] | None = None,
         precision: str = "auto",
         exemplar_lookup: ExemplarLookup | None = None,
+        hint_field: HintField | None = None,
     ):
         self.config = config or PipelineConfig()
         self.device = resolve_device(device)
@@ -115,6 +117,7 @@ class ColorizationPipeline:
         # transferred only onto it (colorizer.pipeline.correspondence).
         self.flag_finder = (flag_finder.to(self.device).eval() if flag_finder is not None
                             else None)
+        self.hint_field = hint_field  # how far point hints reach beyond their regions (CPU)
         # Steps 2-6 of the last photos, reused when only the color hints change (edits.py).
         self.edits = EditCache()
         # What the context and retrieval components are, for the fingerprint.
@@ -150,19 +153,18 @@ class ColorizationPipeline:
         torch_device = resolve_device(device)
         context_fn, exemplar_fn, lookup = default_components(torch_device, context, exemplars,
                                                              context_config, retriever_config)
-        # Weights saved before the balance predictor or the flag finder existed decode
-        # without them.
-        balance = (BalancePredictor.from_pretrained(folder)
-                   if (folder / BALANCE_FILE).is_file() else None)
-        flag_finder = (FlagFinder.from_pretrained(folder)
-                       if (folder / FLAG_FINDER_FILE).is_file() else None)
+        # Heads are optional: weights saved before one existed work without it.
+        balance, flag_finder, hint_field = (
+            kind.from_pretrained(folder) if (folder / name).is_file() else None
+            for kind, name in ((BalancePredictor, BALANCE_FILE), (FlagFinder, FLAG_FINDER_FILE),
+                               (HintField, HINT_FIELD_FILE)))
         components = {"context": context, "exemplars": exemplars,
                       "context_config": repr(context_config),
                       "retriever_config": repr(retriever_config)}
         return cls(generator, info, config, device=torch_device, context_fn=context_fn,
                    exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
                    decoding=DecodingConfig.load(folder), components=components,
-                   precision=precision, exemplar_lookup=lookup)
+                   precision=precision, exemplar_lookup=lookup, hint_field=hint_field)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
@@ -172,7 +174,8 @@ class ColorizationPipeline:
                                      self.device, self.context_fn, self.exemplar_fn,
                                      self.exemplar_cache, self.balance, self.flag_finder,
                                      self.saved_decoding, self.components,
-                                     self.runner.precision, self.exemplar_lookup)
+                                     self.runner.precision, self.exemplar_lookup,
+                                     self.hint_field)
         other.runner = self.runner  # one generator, compiled once
         return other
 
@@ -191,7 +194,8 @@ class ColorizationPipeline:
     def fingerprint(self) -> str:
         """Hex SHA-256 of everything that changes this pipeline's output (fingerprint.py)."""
         heads = {"balance": module_digest(self.balance),
-                 "flag_finder": module_digest(self.flag_finder)}
+                 "flag_finder": module_digest(self.flag_finder),
+                 "hint_field": module_digest(self.hint_field)}
         # Reduced precision changes colors by a level or two: it counts, and fp32 (what every
         # fingerprint before it meant) keeps the fingerprints already written.
         components = (self.components if self.runner.precision == "fp32"
@@ -298,7 +302,8 @@ class ColorizationPipeline:
                              base.guide_work,
                              reference_fn(self._parts(), photo.lightness, base.prediction),
                              self.config.hint_spread, base.spread,
-                             self.config.hint_balance, base.colors.uncertainty)
+                             self.config.hint_balance, base.colors.uncertainty,
+                             self.hint_field)
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
         merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from colorizer.errors import ChronochromeError
+from colorizer.model.hint_field import HintField
 from colorizer.pipeline.color_hints import (
     ColorHint,
     Hint,
@@ -125,13 +126,15 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
                 memo: SpreadMemo | None = None,
                 balance: BalanceConfig | None = None,
-                uncertainty: torch.Tensor | None = None) -> HintedColors:
+                uncertainty: torch.Tensor | None = None,
+                field: HintField | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
     the working size; `memo` the photo's spreading memo (the encoder's view of the photo for
     `SpreadConfig.feature` and `BalanceConfig`'s field, and the points' distances);
     `uncertainty` (1, 1, ., .) the model's own, which scales what several points correct
-    beyond their regions (None: every pixel alike)."""
+    beyond their regions (None: every pixel alike); `field` the learned reach of point hints
+    beyond their regions (None: `BalanceConfig`'s rules)."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
@@ -143,7 +146,8 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                                          memo)).float()
     ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
                                             tuple(lightness.shape[-1:-3:-1]),
-                                            balance or BalanceConfig(), memo, uncertainty)
+                                            balance or BalanceConfig(), memo, uncertainty,
+                                            field)
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's

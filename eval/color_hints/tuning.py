@@ -21,12 +21,14 @@ import numpy as np
 import torch
 from skimage.color import deltaE_ciede2000
 
+from colorizer.model.hint_field import HintField
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.hint_balance import BalanceConfig
 from colorizer.pipeline.hint_spread import SpreadConfig
 from colorizer.pipeline.hint_step import apply_hints
 from eval import metrics
+from eval.color_hints.flag import flag_scenes, score_flag
 from eval.color_hints.photos import (
     POINTS,
     load_truth,
@@ -77,7 +79,7 @@ def output_lab(pipe: ColorizationPipeline, photo: TunePhoto, hints) -> np.ndarra
     base = photo.base
     hinted = apply_hints(hints, {}, photo.lightness, base.ab_work, base.guide_work, None,
                          pipe.config.hint_spread, base.spread, pipe.config.hint_balance,
-                         base.colors.uncertainty)
+                         base.colors.uncertainty, pipe.hint_field)
     image, _, _ = merge_full_size(photo.lightness, hinted.ab,
                                   base.colors.uncertainty.float(),
                                   base.colors.context_weight.float())
@@ -131,18 +133,30 @@ def main(argv: list[str] | None = None) -> int:
                         help="BalanceConfig fields, e.g. field_cap=5,10, or SpreadConfig ones as "
                              "spread.reach=1,1.6 (default: the defaults)")
     parser.add_argument("--out", default=None, help="JSON rows under eval/results/")
+    parser.add_argument("--field", nargs="*", default=None,
+                        help="learned hint fields to compare (folders with "
+                             "hint_field.safetensors; 'none': the hand-written rules)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     pipe = ColorizationPipeline.from_pretrained()
     pipe.edits.size = args.limit + 1  # every photo's base run stays
     photos = prepare(pipe, args.limit)
     grid = parse_grid(args.grid)
+    fields = {"default": pipe.hint_field} if args.field is None else {
+        f: None if f == "none" else HintField.from_pretrained(f) for f in args.field}
     rows = []
-    for values in itertools.product(*grid.values()):
+    for (name, field), values in itertools.product(fields.items(),
+                                                   itertools.product(*grid.values())):
         chosen = dict(zip(grid, values))
         balance, spread = settings(chosen)
-        row = {**chosen, **score(pipe.with_config(hint_balance=balance, hint_spread=spread),
-                                 photos)}
+        variant = pipe.with_config(hint_balance=balance, hint_spread=spread)
+        variant.hint_field = field
+        row = {"field": name, **chosen, **score(variant, photos)}
+        if args.field is not None:  # one point on flag scenes 7-12 (1-6: the acceptance's)
+            flags = [score_flag(variant, scene, np.random.default_rng([7, i]))[0]
+                     for i, scene in enumerate(flag_scenes(12)[6:12])]
+            row.update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
+                        for key in ("flag_reached", "outside_change")})
         rows.append(rounded(row, 4))
         print(rows[-1], flush=True)
     if args.out:

@@ -1,0 +1,158 @@
+"""The learned point-hint field: its pair features, its reach (learned on tiny synthetic
+photos here), strict loading, and the pipeline using it beyond the hints' regions only when
+the weights folder has one."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer.model.head_io import save_head
+from colorizer.model.hint_field import (
+    PAIR_FEATURES,
+    FieldInputs,
+    HintField,
+    HintFieldConfig,
+    pair_features,
+)
+from colorizer.pipeline.color_hints import Box, ColorHint, Point
+from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.training.train_hint_field import FieldPhoto, fit
+
+RED = "#c01818"
+
+
+def _inputs(h: int = 6, w: int = 8, seed: int = 0) -> FieldInputs:
+    gen = torch.Generator().manual_seed(seed)
+    unit = torch.nn.functional.normalize(torch.rand(4, h, w, generator=gen), dim=0)
+    return FieldInputs(unit, torch.rand(h, w, generator=gen) * 100,
+                       torch.randn(2, h, w, generator=gen) * 5, torch.zeros(h, w))
+
+
+def test_pair_features_describe_each_pixel_against_each_point():
+    inputs = _inputs()
+    residuals = torch.tensor([[10.0, 0.0], [0.0, -20.0]])
+    x = pair_features(inputs, [(1, 1), (4, 6)], residuals)
+    assert x.shape == (2, 6, 8, PAIR_FEATURES)
+    assert float(x[0, 1, 1, 0]) == pytest.approx(0.0, abs=1e-6)  # same descriptor at the point
+    assert float(x[1, 4, 6, 3]) == 0.0  # no distance at the point
+    assert float(x[0, 0, 0, 3]) > 0
+    assert float(x[0, 0, 0, 7]) == pytest.approx(10.0 / 20.0)  # |r_k| / 20
+    assert torch.all(x[..., 11] == 2 / 5)  # two points
+    assert torch.all(x[..., -1] == 1.0)
+
+
+def test_no_points_correct_nothing():
+    field = HintField()
+    assert torch.equal(field.correction(_inputs(), [], torch.zeros(0, 2)),
+                       torch.zeros(2, 6, 8))
+
+
+def _cast_photos(count: int = 6) -> list[FieldPhoto]:
+    """Photos whose truth is the prediction plus one cast: a point's residual belongs
+    everywhere."""
+    photos = []
+    for i in range(count):
+        inputs = _inputs(12, 16, seed=i)
+        truth = inputs.ab + torch.tensor([12.0, -8.0])[:, None, None]
+        rgb = np.zeros((48, 64, 3), np.uint8)  # hint colors come from sample_points' truth
+        photos.append(FieldPhoto(inputs, truth, inputs.ab[None].clone(), rgb))
+    return photos
+
+
+def _one_point_error(model: HintField, photo: FieldPhoto) -> tuple[float, float]:
+    residual = (photo.truth_ab[:, 5, 5] - photo.inputs.ab[:, 5, 5])[None]
+    with torch.no_grad():
+        correction = model.correction(photo.inputs, [(5, 5)], residual)
+    error = (photo.inputs.ab + correction - photo.truth_ab).norm(dim=0).mean()
+    return float(error), float(correction.norm(dim=0).mean())
+
+
+def test_fitting_learns_how_far_a_residual_reaches(monkeypatch):
+    photos = _cast_photos()
+    # sample_points reads the hints' colors from the photo: give it the synthetic truth's
+    # residuals directly (same cells, same shapes as the real ones).
+    import colorizer.training.train_hint_field as training
+
+    def residual_points(rng, photo, count):
+        h, w = photo.inputs.lightness.shape
+        cells = [(int(rng.integers(h)), int(rng.integers(w))) for _ in range(count)]
+        return cells, torch.stack([photo.truth_ab[:, r, c] - photo.inputs.ab[:, r, c]
+                                   for r, c in cells]).double()
+
+    monkeypatch.setattr(training, "sample_points", residual_points)
+    config = HintFieldConfig(hidden=8, grid=16)
+    before, _ = _one_point_error(HintField(config), photos[0])
+    free = fit(photos, 120, 0.0, config, batch=4, log=lambda _: None)
+    after, reach = _one_point_error(free, photos[0])
+    assert after < 0.5 * before  # the cast is learned: one point corrects the whole photo
+    held = fit(photos, 120, 3.0, config, batch=4, log=lambda _: None)
+    assert _one_point_error(held, photos[0])[1] < 0.5 * reach  # the penalty holds it back
+
+
+def test_weights_round_trip_strictly(tmp_path):
+    model = HintField(HintFieldConfig(hidden=8))
+    model.save_pretrained(tmp_path, {"command": "test"})
+    loaded = HintField.from_pretrained(tmp_path)
+    x = pair_features(_inputs(), [(2, 2)], torch.tensor([[5.0, 5.0]]))
+    assert torch.equal(loaded.shares(x), model.shares(x))
+    with pytest.raises(FileNotFoundError, match="train_hint_field"):
+        HintField.from_pretrained(tmp_path / "nowhere")
+    other = torch.nn.Linear(3, 3)  # the right config, the wrong tensors
+    save_head(other, HintFieldConfig(hidden=8).to_dict(), tmp_path / "hint_field.safetensors",
+              "hint_field_config")
+    with pytest.raises(RuntimeError):
+        HintField.from_pretrained(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def halves() -> Image.Image:
+    rng = np.random.default_rng(1)
+    pixels = np.where(np.arange(96)[None, :] < 48, 70.0, 190.0) + rng.normal(0, 2, (64, 96))
+    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8), "L")
+
+
+def _reaching_field() -> HintField:
+    field = HintField(HintFieldConfig(hidden=8))
+    torch.nn.init.zeros_(field.net[-1].weight)
+    torch.nn.init.constant_(field.net[-1].bias, 8.0)  # every share ~1: reaches everywhere
+    return field.eval()
+
+
+def test_the_pipeline_loads_the_field_and_one_point_reaches_beyond_its_region(
+        shared_tiny_weights, tmp_path, halves):
+    folder = tmp_path / "with-field"
+    shutil.copytree(shared_tiny_weights, folder)
+    plain_pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                      context=False, exemplars=False,
+                                                      render_size=64)
+    _reaching_field().save_pretrained(folder)
+    pipe = ColorizationPipeline.from_pretrained(folder, device="cpu", context=False,
+                                                exemplars=False, render_size=64)
+    assert pipe.hint_field is not None and plain_pipe.hint_field is None
+    assert pipe.fingerprint != plain_pipe.fingerprint
+    light = (slice(None), slice(60, 96))  # the light half: the point's region stops at x 48
+    point = [ColorHint(Point(20, 30), RED)]
+    plain = pipe(halves)
+    assert np.array_equal(np.asarray(plain.image), np.asarray(plain_pipe(halves).image))
+    hinted = pipe(halves, color_hints=point)
+    unreached = plain_pipe(halves, color_hints=point)
+    assert np.array_equal(np.asarray(unreached.image)[light], np.asarray(plain.image)[light])
+    moved = np.abs(np.asarray(hinted.image, dtype=int)[light]
+                   - np.asarray(plain.image, dtype=int)[light]).mean()
+    assert moved > 1.0
+    assert any("learned field" in note for note in hinted.notes)
+
+
+def test_a_box_hint_alone_does_not_use_the_field(shared_tiny_weights, halves):
+    pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=64)
+    plain = pipe(halves)
+    pipe.hint_field = _reaching_field()
+    boxed = pipe(halves, color_hints=[ColorHint(Box(0, 0, 20, 20), RED)])
+    light = (slice(None), slice(60, 96))
+    assert np.array_equal(np.asarray(boxed.image)[light], np.asarray(plain.image)[light])
