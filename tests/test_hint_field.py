@@ -156,3 +156,31 @@ def test_a_box_hint_alone_does_not_use_the_field(shared_tiny_weights, halves):
     boxed = pipe(halves, color_hints=[ColorHint(Box(0, 0, 20, 20), RED)])
     light = (slice(None), slice(60, 96))
     assert np.array_equal(np.asarray(boxed.image)[light], np.asarray(plain.image)[light])
+
+
+def _ab_of(image: Image.Image) -> np.ndarray:
+    from colorizer.model.colorspace import rgb_to_lab
+
+    rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0)
+    return rgb_to_lab(rgb.permute(2, 0, 1)[None])[0, 1:].permute(1, 2, 0).numpy()
+
+
+def test_one_point_lends_at_most_its_cap_and_several_lend_what_they_measure(
+        shared_tiny_weights, halves):
+    pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=64)
+    pipe.hint_field = _reaching_field()
+    light = (slice(None), slice(60, 96))
+    plain = _ab_of(pipe(halves).image)[light]
+
+    def change(config: dict, hints: list[ColorHint]) -> float:
+        variant = pipe.with_config(hint_balance=config)
+        variant.hint_field = pipe.hint_field
+        return float(np.linalg.norm(_ab_of(variant(halves, color_hints=hints).image)[light]
+                                    - plain, axis=-1).mean())
+
+    one = [ColorHint(Point(20, 30), RED)]  # red: a residual of ~60 a*b*
+    capped, uncapped = change({}, one), change({"learned_one_point_cap": 0.0}, one)
+    assert 3.0 < capped <= 10.5 < uncapped
+    two = one + [ColorHint(Point(30, 10), RED)]
+    assert change({}, two) > 10.5  # several points: not capped

@@ -70,6 +70,16 @@ NOTES = """## What these figures say
   needs. So one point keeps to its region: the 10% one-point target needs a point to say
   more than its own region's color, e.g. a generator trained to read hint tokens (issue
   19's alternative).
+- The learned field (`colorizer/model/hint_field.py`, `hint_field.safetensors` in the default
+  weights): a small head that learns, on 400 train photos, which share of each point's
+  residual belongs at each pixel (descriptors, tone, distance, the model's uncertainty, how
+  the points agree), replacing the cast, slope and field above; one point alone lends at
+  most 10 a*b* beyond its region. Chosen by the rule in `BalanceConfig` (written first, then
+  amended twice on the 80 tuning photos, never on these): there 5 points 35.1% against
+  33.2%, 1 point 5.2% against 5.0%. On these val photos it is neutral (5 points 28.2%
+  against the rules' 28.4%, 1 point 2.5% against 2.3%). A likely reason, not yet tested:
+  it was fitted on photos the generator trained on, whose residuals need not look like those
+  of photos it never saw; fitting it on photos the generator did not see is the next step.
 - Edits: a fresh run here is ~0.3-0.4 CPU s (one thread, context and retrieval on). An edit
   with one more point runs only the new point's geodesic distance and the final blend (cast,
   slope, field, the edge-snapped layers, the full-size L*a*b* -> RGB): the photo's base run
