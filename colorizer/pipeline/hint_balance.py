@@ -49,11 +49,12 @@ warm, too gray), and each point hint measures the error where it is: its residua
 5. A learned field replaces 1-3 when the weights folder has one (`hint_field.safetensors`,
    `colorizer.model.hint_field`): each point's residual reaches the pixels where, on train
    photos, it was found to belong, one point included (its reach held by the training's
-   penalty on one point's change).
+   penalty on one point's change, and what it lends capped: `learned_one_point_cap`).
 
-Without it, one point alone (K = 1) does none of these: it cannot tell a cast from its own object's
-color, and its field moved the flag scenes' background beyond what the issue allows (figures
-at `BalanceConfig.one_point_cap`, off), so its hint stays within its region. Only point
+Without it, one point alone (K = 1) does none of these: it cannot tell a cast from its own
+object's color, and its field moved the flag scenes' background beyond what the issue
+allows (figures at `BalanceConfig.one_point_cap`, off), so its hint stays within its
+region. Only point
 hints with a color count (an area or a reference says what a region is, not how wrong the
 model is at one spot).
 """
@@ -355,9 +356,10 @@ def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.n
     free = F.interpolate(free, size=ab_work.shape[-2:], mode="bilinear", align_corners=False)
     correction = (correction * free).to(ab_work.dtype)
     mean = float(correction.norm(dim=1).mean())
-    note = (f"{len(points)} point hint{'s' if len(points) > 1 else ''} corrected the colors "
-            f"beyond {'their' if len(points) > 1 else 'its'} region{'s' if len(points) > 1 else ''} "
-            f"where the learned field found them to belong (mean a*b* change {mean:.1f})")
+    several = len(points) > 1
+    note = (f"{len(points)} point hint{'s' if several else ''} corrected the colors beyond "
+            f"{'their regions' if several else 'its region'} where the learned field found "
+            f"{'them' if several else 'it'} to belong (mean a*b* change {mean:.1f})")
     return ab_work + correction, (note,) if mean >= 0.05 else ()
 
 
