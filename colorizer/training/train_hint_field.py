@@ -18,9 +18,9 @@ them) with their true color, their residuals against the working colors (the pip
          + penalty x |correction| / |a*b* - truth|                  (one point only)
 
 The penalty holds one point's reach: the issue bounds the change a single hint makes outside
-its region (CIEDE2000 <= 1 on average), which a field fitted on error alone exceeds (4.4 on
-the tuning photos at penalty 0). It is chosen by `eval.color_hints.tuning --field`, under the
-rule written in BalanceConfig's docstring.
+its region (CIEDE2000 <= 1 on average), which a field held back too little exceeds (penalty
+0.5: 1.96 outside the first point's segment on the tuning photos). It is chosen by
+`eval.color_hints.tuning --field`, under the rule written in BalanceConfig's docstring.
 """
 
 from __future__ import annotations
