@@ -184,3 +184,19 @@ def test_one_point_lends_at_most_its_cap_and_several_lend_what_they_measure(
     assert 3.0 < capped <= 10.5 < uncapped
     two = one + [ColorHint(Point(30, 10), RED)]
     assert change({}, two) > 10.5  # several points: not capped
+
+
+def test_the_default_field_was_fitted_for_the_default_generator():
+    """New generator weights need a refitted field (it reads the generator's colors and
+    descriptors): `python -m colorizer.training.train_hint_field --out
+    colorizer/weights/default --penalty 2`."""
+    from safetensors import safe_open
+
+    from colorizer.model.generator import WEIGHTS_FILE
+    from colorizer.model.hint_field import HINT_FIELD_FILE
+    from colorizer.pipeline.colorization import DEFAULT_WEIGHTS
+    from colorizer.pipeline.fingerprint import file_sha256
+
+    with safe_open(str(DEFAULT_WEIGHTS / HINT_FIELD_FILE), framework="pt") as handle:
+        fitted_for = (handle.metadata() or {}).get("generator_sha256")
+    assert fitted_for == file_sha256(DEFAULT_WEIGHTS / WEIGHTS_FILE)

@@ -38,8 +38,11 @@ import torch
 from PIL import Image
 
 from colorizer.model.colorspace import gray_rgb_from_lightness, luminance_of_rgb, rgb_to_lab
+from colorizer.model.generator import WEIGHTS_FILE
 from colorizer.model.hint_field import FieldInputs, HintField, HintFieldConfig
 from colorizer.pipeline.color_hints import ColorHint, Point, hex_color
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.pipeline.fingerprint import file_sha256
 from colorizer.pipeline.hint_balance import field_inputs, point_residuals
 from colorizer.pipeline.hint_spread import spread_grid
 from colorizer.training.data import list_photos
@@ -156,8 +159,6 @@ def main(argv: list[str] | None = None) -> int:
     if cache is not None and cache.is_file():
         photos = torch.load(cache, weights_only=False)
     else:
-        from colorizer.pipeline.colorization import ColorizationPipeline
-
         pipe = ColorizationPipeline.from_pretrained()
         paths = train_photos(Path(args.data), args.photos)
         if not paths:
@@ -167,12 +168,15 @@ def main(argv: list[str] | None = None) -> int:
         if cache is not None:
             torch.save(photos, cache)
     cached = time.time() - started
+    # The field reads the generator's outputs: which generator, for the test that new weights
+    # come with a refitted field (tests/test_hint_field.py).
+    generator_sha256 = file_sha256(DEFAULT_WEIGHTS / WEIGHTS_FILE)
     model = fit(photos, args.steps, args.penalty, config)
     command = "python -m colorizer.training.train_hint_field " + " ".join(
         sys.argv[1:] if argv is None else argv)
     path = model.save_pretrained(args.out, {
         "command": command, "photos": len(photos), "steps": args.steps,
-        "penalty": args.penalty, "seconds": json.dumps(
+        "penalty": args.penalty, "generator_sha256": generator_sha256, "seconds": json.dumps(
             {"cache": round(cached), "fit": round(time.time() - started - cached)})})
     print(f"wrote {path} ({len(photos)} photos; cache {cached:.0f} s, fit "
           f"{time.time() - started - cached:.0f} s)")
