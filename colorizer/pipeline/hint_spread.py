@@ -42,7 +42,6 @@ from colorizer.pipeline.chroma import guided_filter
 FLOOR = 1e-3  # effective weights below this are 0: outside every hint nothing changes
 KEPT = 32  # per photo: the points whose arrays an edit keeps (SpreadMemo)
 BEYOND = 16  # voronoi lengths past reach + fade at which the geodesic search stops
-SHADE_MAX = 1.5  # a lighter part of a hinted surface gains at most this much a*b* (gamut)
 T = TypeVar("T")
 
 
@@ -72,18 +71,6 @@ class SpreadConfig:
     # the flag 0.68 / 1.67 / 2.71 (bound 1): kept.
     feature: float = 0.3
     fade: float = 0.15  # ... then falling to 0 over this share
-    # Shading: one surface under less light has a smaller a*b* in the same proportion as its
-    # L* + 16 (CIELAB's cube root: X, Y, Z all scaled by k scale a*, b* and L* + 16 by
-    # k^(1/3)), so a hint's a*b* is painted scaled by ((L* + 16) / (L*_ref + 16))^shade,
-    # at most `SHADE_MAX`; L*_ref is the point's L* (the point keeps its color exactly) or an
-    # area's median. 0: a flat a*b* over the region. The rule, written before any run of it:
-    # on the 80 tuning photos and flag scenes 7-12 (`python -m eval.color_hints.tuning
-    # --field colorizer/weights/default --grid spread.shade=0,0.5,1`) take the shade with
-    # the largest 5-point reduction among those whose 1-point reduction is at most 0.2
-    # points below shade 0's, whose change outside the first point's segment is at most
-    # shade 0's + 0.1, and whose flag reached share is at most 2 points below shade 0's with
-    # the change off the flag at most 1; a gain under 0.2 points keeps the smaller shade.
-    shade: float = 0.0
     voronoi: float = 0.02  # softness (share of the long side) of the split between points
     snap_radius: float = 0.008  # guided-filter radius (share of the long side) of the layers
     snap_eps: float = 1e-3  # guided-filter regularisation, (L*/100)^2: sharper at edges
@@ -91,7 +78,7 @@ class SpreadConfig:
     def __post_init__(self) -> None:
         if self.size < 32:
             raise ValueError(f"spread size must be at least 32 px, got {self.size}")
-        for name in ("smooth", "reach", "snap_radius", "feature", "shade"):
+        for name in ("smooth", "reach", "snap_radius", "feature"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("edge", "tone", "fade", "voronoi", "snap_eps"):
@@ -125,15 +112,6 @@ def spread_grid(lightness: torch.Tensor, config: SpreadConfig) -> np.ndarray:
     small = F.interpolate(lightness.float(), size=size, mode="bilinear", antialias=True,
                           align_corners=False)
     return small[0, 0].double().numpy()
-
-
-def shading(grid: np.ndarray, reference: float, config: SpreadConfig) -> np.ndarray | None:
-    """(h, w) the factor a hint's a*b* takes over the spread grid's L* (`SpreadConfig.shade`),
-    relative to the L* `reference`; None when shading is off."""
-    if config.shade == 0:
-        return None
-    ratio = (np.maximum(grid, 0.0) + 16.0) / (max(reference, 0.0) + 16.0)
-    return np.minimum(ratio ** config.shade, SHADE_MAX)
 
 
 def step_costs(grid: np.ndarray, config: SpreadConfig) -> np.ndarray:

@@ -47,7 +47,6 @@ from colorizer.pipeline.hint_spread import (
     point_distances,
     point_weights,
     remember,
-    shading,
     snap,
     spread_grid,
     step_costs,
@@ -149,8 +148,8 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                                             tuple(lightness.shape[-1:-3:-1]),
                                             balance or BalanceConfig(), memo, uncertainty,
                                             field)
-    fields, confidences, notes = _colors(hints, references, references_fn, lightness, grid,
-                                         effective, config)
+    fields, confidences, notes = _colors(hints, references, references_fn, lightness,
+                                         tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
     # edges together (3 channels, whatever the number of hints).
     total = effective.sum(0)[None, None]  # (1, 1, h, w)
@@ -203,21 +202,16 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
 
 
 def _colors(hints: Sequence[Hint], references: dict[int, UserExemplar],
-            references_fn: ReferenceFn | None, lightness: torch.Tensor, grid: np.ndarray,
-            effective: torch.Tensor, config: SpreadConfig
-            ) -> tuple[list[torch.Tensor], list[torch.Tensor | None], list[tuple[str, ...]]]:
-    """Per hint: its a*b* on the spread grid ((1, 2, 1, 1) for an unshaded color), the
-    reference's match confidence there (None for a color) and notes for the report."""
+            references_fn: ReferenceFn | None, lightness: torch.Tensor,
+            work: tuple[int, ...]) -> tuple[list[torch.Tensor], list[torch.Tensor | None],
+                                            list[tuple[str, ...]]]:
+    """Per hint: its a*b* at the working size ((1, 2, 1, 1) for a color), the reference's
+    match confidence there (None for a color) and notes for the report."""
     fields, confidences, notes = [], [], []
-    work = tuple(grid.shape)
     for k, hint in enumerate(hints):
         if isinstance(hint, ColorHint):
             a, b = hint_ab(hint.rgb)
-            color = torch.tensor([a, b], dtype=torch.float32).reshape(1, 2, 1, 1)
-            shade = shading(grid, _reference_lightness(hint, grid, effective[k], lightness),
-                            config)
-            fields.append(color if shade is None
-                          else color * torch.from_numpy(shade).float()[None, None])
+            fields.append(torch.tensor([a, b], dtype=torch.float32).reshape(1, 2, 1, 1))
             confidences.append(None)
             notes.append(_tone_note(hint, lightness))
             continue
@@ -230,21 +224,6 @@ def _colors(hints: Sequence[Hint], references: dict[int, UserExemplar],
                                          align_corners=False))
         notes.append(())
     return fields, confidences, notes
-
-
-def _reference_lightness(hint: ColorHint, grid: np.ndarray, effective: torch.Tensor,
-                         lightness: torch.Tensor) -> float:
-    """The L* at which a color hint's a*b* is painted unscaled: the point's grid cell (the
-    point keeps its color), or the median L* of what an area covers."""
-    h, w = grid.shape
-    if isinstance(hint.where, Point):
-        height, width = lightness.shape[-2:]
-        return float(grid[min(h - 1, int(hint.where.y * h / height)),
-                          min(w - 1, int(hint.where.x * w / width))])
-    covered = effective.numpy() >= 0.5
-    if not covered.any():
-        covered = effective.numpy() > FLOOR
-    return float(np.median(grid[covered])) if covered.any() else float(np.median(grid))
 
 
 def _tone_note(hint: ColorHint, lightness: torch.Tensor) -> tuple[str, ...]:
