@@ -48,7 +48,7 @@ def test_the_memo_computes_each_points_distance_once():
     costs = step_costs(grid, config)
     first = point_distances(grid, costs, [(10, 10)], config, memo=memo)
     calls = []
-    kept = memo.keep("distance", (10, 10, grid.shape, config, False),
+    kept = memo.keep("distance", (10, 10, grid.shape, config, False, config.feature),
                      lambda: calls.append(1))
     assert not calls and np.array_equal(kept, first[0])
     both = point_distances(grid, costs, [(10, 10), (40, 80)], config, memo=memo)

@@ -33,7 +33,7 @@ from colorizer.pipeline.components import ExemplarLookup
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
 from colorizer.pipeline.guidance import UserExemplar
-from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions
+from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions, point_residuals
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     FeatureMap,
@@ -142,8 +142,8 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     grid = remember(memo, "grid", (config.size,), lambda: spread_grid(lightness, config))
     features = (memo.features(tuple(grid.shape)) if memo is not None
                 and config.feature > 0 else None)
-    effective = torch.from_numpy(_layers(hints, lightness, grid, config, features,
-                                         memo)).float()
+    effective = torch.from_numpy(_layers(hints, lightness, grid, config, features, memo,
+                                         ab_work)).float()
     ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
                                             tuple(lightness.shape[-1:-3:-1]),
                                             balance or BalanceConfig(), memo, uncertainty,
@@ -173,9 +173,10 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
 
 def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
             config: SpreadConfig, features: FeatureMap | None,
-            memo: SpreadMemo | None = None) -> np.ndarray:
+            memo: SpreadMemo | None = None, ab_work: torch.Tensor | None = None) -> np.ndarray:
     """(K, h, w) each hint's effective weight on the spread grid, in the hints' order:
-    areas composited largest first, the points on top of them."""
+    areas composited largest first, the points on top of them; `ab_work` the colors the
+    points' residuals are measured on (`SpreadConfig.loosen`)."""
     height, width = lightness.shape[-2:]
     h, w = grid.shape
     points = [k for k, hint in enumerate(hints) if isinstance(hint.where, Point)]
@@ -189,7 +190,11 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
                   min(w - 1, int(hints[k].where.x * w / width))) for k in points]
         costs = remember(memo, "costs", (grid.shape, config.smooth, config.edge),
                          lambda: step_costs(grid, config))
-        distances = point_distances(grid, costs, seeds, config, features, memo)
+        residuals = None  # a reference hint's point: no residual, the strict scale
+        if ab_work is not None and config.loosen > 0:
+            residuals = [float(point_residuals([hints[k]], ab_work, (width, height)).norm())
+                         if isinstance(hints[k], ColorHint) else float("inf") for k in points]
+        distances = point_distances(grid, costs, seeds, config, features, memo, residuals)
         point_layers = point_weights(distances, config)
         stack.append(point_layers.sum(0))
     effective = composite(stack) if stack else np.zeros((0, h, w))
