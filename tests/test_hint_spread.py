@@ -8,9 +8,12 @@ import torch
 from skimage.graph import MCP_Geometric
 
 from colorizer.pipeline.hint_spread import (
+    LOOSEN_MAX,
+    FeatureMap,
     SpreadConfig,
     SpreadMemo,
     distance_limit,
+    feature_widening,
     point_distances,
     point_weights,
     step_costs,
@@ -54,3 +57,23 @@ def test_the_memo_computes_each_points_distance_once():
     both = point_distances(grid, costs, [(10, 10), (40, 80)], config, memo=memo)
     assert np.array_equal(both[0], first[0])
     assert memo.keep("costs", ("x",), lambda: 1) == 1 == memo.keep("costs", ("x",), lambda: 2)
+
+
+def test_a_point_near_the_models_color_spreads_across_less_alike_descriptors():
+    """Even L*, descriptors that change at x = 40 (cosine distance 0.3 across): a point whose
+    residual is small crosses more cheaply than one the model got far wrong."""
+    config = SpreadConfig(feature=0.3, loosen=20.0)
+    assert feature_widening(30.0, config) == 1.0  # far from the model: the strict scale
+    assert feature_widening(10.0, config) == 2.0
+    assert feature_widening(1.0, config) == LOOSEN_MAX
+    assert feature_widening(1.0, SpreadConfig(loosen=0.0)) == 1.0  # off
+    grid = np.full((32, 96), 50.0)
+    unit = torch.zeros(2, 32, 96)
+    unit[0] = 1.0
+    unit[:, :, 40:] = torch.tensor([0.7, (1 - 0.7 ** 2) ** 0.5])[:, None, None]
+    features = FeatureMap(unit)
+    costs = step_costs(grid, config)
+    near, far = (point_distances(grid, costs, [(16, 10)], config, features,
+                                 residuals=[r])[0] for r in (2.0, 40.0))
+    assert np.allclose(near[:, :40], far[:, :40])  # the same on the point's own side
+    assert near[16, 80] < 0.7 * far[16, 80]  # cheaper across the change
