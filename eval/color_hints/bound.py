@@ -62,16 +62,21 @@ def candidates(none_lab: np.ndarray, truth_lab: np.ndarray, hint: tuple[float, f
 
 
 def photo_case(pipe: ColorizationPipeline, path, index: int) -> dict:
-    """One acceptance photo: its error without hints, the best gain inside the first point's
-    segment, and the (gain, change) candidates of the pixels outside it."""
+    """One acceptance photo's case (`case_of`): its no-hint output and first point."""
     truth = load_truth(path)
-    truth_lab = metrics.lab_of(truth)
     none_lab = metrics.lab_of(pixels(pipe(luminance_input(truth)).image))
     points = random_points(np.random.default_rng([0, index]), truth.shape[:2], POINTS)
     hint = truth_hints(truth, points)[0]
-    gain, change = candidates(none_lab, truth_lab, hint_ab(hint.rgb), points[0])
-    segment = segment_of(truth, points[0])
-    return {"name": path.name, "pixels": segment.size, "segment_share": float(segment.mean()),
+    return case_of(path.name, none_lab, metrics.lab_of(truth), hint_ab(hint.rgb), points[0],
+                   segment_of(truth, points[0]))
+
+
+def case_of(name: str, none_lab: np.ndarray, truth_lab: np.ndarray, hint: tuple[float, float],
+            point: tuple[int, int], segment: np.ndarray) -> dict:
+    """Its error without hints, the best gain inside the point's segment, and the
+    (gain, change) candidates of the pixels outside it."""
+    gain, change = candidates(none_lab, truth_lab, hint, point)
+    return {"name": name, "pixels": segment.size, "segment_share": float(segment.mean()),
             "de_none": float(deltaE_ciede2000(truth_lab, none_lab, channel_axis=-1).mean()),
             "inside": float(gain[segment].max(-1).sum()),
             # no oracle: the whole segment shifted by the residual / painted the hint's color
