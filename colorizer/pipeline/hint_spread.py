@@ -75,13 +75,14 @@ class SpreadConfig:
     # spread across less alike descriptors: its feature scale is multiplied by
     # min(LOOSEN_MAX, loosen / |r|). Painting a pixel moves it by |hint - its a*b*|, near |r|
     # where the model predicted alike colors: a small residual spread too far costs little,
-    # while a large one (a red flag the model left gray) keeps the strict scale. 0: off. The rule, written before any run of it: on the
-    # 80 tuning photos and flag scenes 7-12 (`python -m eval.color_hints.tuning --field
-    # colorizer/weights/default --grid spread.loosen=0,5,10,20`) take the value with the
-    # largest 5-point reduction among those whose 1-point reduction is at most 0.2 points
-    # below 0's, whose change outside the first point's segment is at most 0's + 0.1 and at
-    # most 0.8, and whose flag reached share is at most 2 points below 0's with the change
-    # off the flag at most 1; a gain under 0.3 points keeps 0.
+    # while a large one (a red flag the model left gray) keeps the strict scale. 0: off.
+    # The rule, written before any run of it: on the 80 tuning photos and flag scenes 7-12
+    # (`python -m eval.color_hints.tuning --field colorizer/weights/default --grid
+    # spread.loosen=0,5,10,20`) take the value with the largest 5-point reduction among
+    # those whose 1-point reduction is at most 0.2 points below 0's, whose change outside
+    # the first point's segment is at most 0's + 0.1 and at most 0.8, and whose flag reached
+    # share is at most 2 points below 0's with the change off the flag at most 1; a gain
+    # under 0.3 points keeps 0.
     # Run (eval/results/color-hints-tuning-loosen.json), loosen 0 / 5 / 10 / 20: 5 points
     # 35.5 / 35.6 / 35.7 / 35.9%, 1 point 5.1 / 5.1 / 5.3 / 5.8%, change outside the segment
     # 0.24 / 0.26 / 0.29 / 0.33, flags unchanged (reached 65%, off the flag 0.78): 20 taken.

@@ -190,8 +190,8 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
                   min(w - 1, int(hints[k].where.x * w / width))) for k in points]
         costs = remember(memo, "costs", (grid.shape, config.smooth, config.edge),
                          lambda: step_costs(grid, config))
-        residuals = None  # a reference hint's point: no residual, the strict scale
-        if ab_work is not None and config.loosen > 0:
+        residuals = None
+        if ab_work is not None and config.loosen > 0:  # a reference hint: the strict scale
             residuals = [float(point_residuals([hints[k]], ab_work, (width, height)).norm())
                          if isinstance(hints[k], ColorHint) else float("inf") for k in points]
         distances = point_distances(grid, costs, seeds, config, features, memo, residuals)
