@@ -179,10 +179,19 @@ class BalanceConfig:
     # What one point alone lends beyond its region through the learned field, at most (a*b*;
     # 0: uncapped); several points lend what they measure (the rule's second amendment above).
     learned_one_point_cap: float = 10.0
+    # What each of several points lends beyond the regions through the learned field, at most
+    # (a*b*; 0: uncapped). A point far from the model's color (a yellow screen on a phone the
+    # model left gray, val photo 8 of the acceptance) lends its whole residual to what looks
+    # alike (the pink phone: 5 true points made that photo 33% worse). The rule, written
+    # before any run of it: on the 80 tuning photos (`python -m eval.color_hints.tuning
+    # --grid learned_several_cap=0,15,25,40`) take the cap with the largest 5-point
+    # reduction; caps within 0.2 points of it go to the smallest (the most careful).
+    learned_several_cap: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("gain", "shrink", "field_cap", "slope_gain", "slope_shrink",
-                     "one_point_cap", "uncertainty_power", "learned_one_point_cap"):
+                     "one_point_cap", "uncertainty_power", "learned_one_point_cap",
+                     "learned_several_cap"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("field_feature", "field_tone"):
@@ -292,7 +301,8 @@ def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarra
     if field is not None and points and features is not None and uncertainty is not None:
         return learned_field(points, ab_work, grid, features, effective, size, field, memo,
                              uncertainty,
-                             config.learned_one_point_cap if len(points) == 1 else 0.0)
+                             config.learned_one_point_cap if len(points) == 1
+                             else config.learned_several_cap)
     several = len(points) >= 2
     cap = config.field_cap if several else config.one_point_cap
     if not several and (not points or cap == 0):
