@@ -165,7 +165,7 @@ def _ab_of(image: Image.Image) -> np.ndarray:
     return rgb_to_lab(rgb.permute(2, 0, 1)[None])[0, 1:].permute(1, 2, 0).numpy()
 
 
-def test_one_point_lends_at_most_its_cap_and_several_lend_what_they_measure(
+def test_one_point_lends_at_most_its_cap_and_several_points_at_most_theirs(
         shared_tiny_weights, halves):
     pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
                                                 context=False, exemplars=False, render_size=64)
@@ -183,7 +183,9 @@ def test_one_point_lends_at_most_its_cap_and_several_lend_what_they_measure(
     capped, uncapped = change({}, one), change({"learned_one_point_cap": 0.0}, one)
     assert 3.0 < capped <= 10.5 < uncapped
     two = one + [ColorHint(Point(30, 10), RED)]
-    assert change({}, two) > 10.5  # several points: not capped
+    assert change({}, two) > 10.5  # several points: their own, larger cap (40)
+    capped20 = change({"learned_several_cap": 20.0}, two)
+    assert 3.0 < capped20 <= 20.5 < change({"learned_several_cap": 0.0}, two)
 
 
 def test_the_default_field_was_fitted_for_the_default_generator():
