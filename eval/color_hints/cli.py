@@ -98,7 +98,13 @@ NOTES = """## What these figures say
   35.5 / 35.5 / 35.3% at strength 0 / 0.5 / 1: not taken); a point near the model's color
   spreading across less alike descriptors (`SpreadConfig.loosen`, 0 / 5 / 10 / 20: 35.5 /
   35.6 / 35.7 / 35.9%, 1 point 5.1 -> 5.8%, change outside the segment 0.24 -> 0.33, flags
-  unchanged: 20 taken; on these val photos 5 points 28.4% -> 28.7%, 1 point 2.6% both).
+  unchanged: 20 taken; on these val photos 5 points 28.4% -> 28.7%, 1 point 2.6% both);
+  a cap on what each of several points lends through the learned field
+  (`BalanceConfig.learned_several_cap`, uncapped / 15 / 25 / 40: 35.9 / 33.4 / 35.1 / 35.7%,
+  the photo five points hurt most -28 / -11 / -11 / -25%: 40 taken; here 28.8%). Five
+  points still make one of these photos worse (a phone: a yellow screen's residual lent to
+  the pink body the model left gray): a point's residual reaches what the encoder shows
+  alike, and the field cannot tell the screen's color from the body's.
 - Edits: a fresh run here is ~0.3-0.4 CPU s (one thread, context and retrieval on). An edit
   with one more point runs only the new point's geodesic distance and the final blend (cast,
   slope, field, the edge-snapped layers, the full-size L*a*b* -> RGB): the photo's base run
