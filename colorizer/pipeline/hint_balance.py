@@ -189,19 +189,11 @@ class BalanceConfig:
     # Run (eval/results/color-hints-tuning-several-cap.json), cap 0 / 15 / 25 / 40: 5 points
     # 35.9 / 33.4 / 35.1 / 35.7%, the photo they hurt most -28 / -11 / -11 / -25%: 40 taken.
     learned_several_cap: float = 40.0
-    # The chroma slope of 3+ points (rule 2 above, `slope_shrink` as there) before the learned
-    # field, which then spreads what the slope leaves: the field learned residuals' reach, not
-    # how they grow with the predicted color, and a dull model's residuals grow with it. The
-    # rule, written before any run of it: on the 80 tuning photos (`python -m
-    # eval.color_hints.tuning --grid learned_slope_gain=0,0.5,1`) take the gain with the
-    # largest 5-point reduction if it beats 0's by at least 0.3 points without making the
-    # photo five points hurt most worse by more than 2 points; else 0.
-    learned_slope_gain: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("gain", "shrink", "field_cap", "slope_gain", "slope_shrink",
                      "one_point_cap", "uncertainty_power", "learned_one_point_cap",
-                     "learned_several_cap", "learned_slope_gain"):
+                     "learned_several_cap"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("field_feature", "field_tone"):
@@ -312,8 +304,7 @@ def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarra
         return learned_field(points, ab_work, grid, features, effective, size, field, memo,
                              uncertainty,
                              config.learned_one_point_cap if len(points) == 1
-                             else config.learned_several_cap,
-                             replace(config, slope_gain=config.learned_slope_gain))
+                             else config.learned_several_cap)
     several = len(points) >= 2
     cap = config.field_cap if several else config.one_point_cap
     if not several and (not points or cap == 0):
@@ -357,22 +348,14 @@ def field_inputs(grid: np.ndarray, features: FeatureMap, ab_work: torch.Tensor,
 def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.ndarray,
                   features: FeatureMap, effective: torch.Tensor, size: tuple[int, int],
                   field: HintField, memo: SpreadMemo | None, uncertainty: torch.Tensor,
-                  cap: float = 0.0, slope: BalanceConfig | None = None
-                  ) -> tuple[torch.Tensor, tuple[str, ...]]:
+                  cap: float = 0.0) -> tuple[torch.Tensor, tuple[str, ...]]:
     """`ab_work` with the learned field's correction where no hint's region decides; what
     each residual lends there at most `cap` a*b* long (0: uncapped), as the hand-written
-    field's (a flag's red reads as a cast otherwise); with `slope` (its `slope_gain` > 0)
-    the chroma slope of 3+ points first, the field spreading what it leaves."""
+    field's (a flag's red reads as a cast otherwise)."""
     inputs = remember(memo, "field_inputs", (grid.shape, field.config.grid),
                       partial(field_inputs, grid, features, ab_work, uncertainty, field))
     cells = [_cell(p, inputs.lightness.shape, size) for p in points]
     residuals = point_residuals(points, ab_work, size)
-    predicted = torch.tensor([hint_ab(p.rgb) for p in points], dtype=torch.float64) - residuals
-    gain = chroma_slope(residuals, predicted, slope) if slope is not None else 0.0
-    if gain:
-        centre = predicted.mean(dim=0)
-        ab_work = ab_work + gain * (ab_work - centre.to(ab_work.dtype).reshape(1, 2, 1, 1))
-        residuals = residuals - gain * (predicted - centre)
     lent = residuals
     if cap > 0:
         lent = residuals * (cap / residuals.norm(dim=1, keepdim=True).clamp_min(1e-9)
