@@ -94,6 +94,7 @@ class Scene:
 
     lightness: np.ndarray  # (H, W) L* of the scene
     cloth: np.ndarray  # (H, W) visible cloth coverage in [0, 1]
+    rgb: np.ndarray | None = None  # (H, W, 3) uint8 sRGB: its colors before the film
 
 
 def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
@@ -129,7 +130,10 @@ def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
             patch = load_scene_photo(others[int(rng.integers(len(others)))], rng)
             linear[oy:oy + oh, ox:ox + ow] = patch[oy:oy + oh, ox:ox + ow]
             cloth[oy:oy + oh, ox:ox + ow] = 0
-    return Scene(film_lightness(linear, rng), cloth)
+    srgb = np.where(linear <= 0.0031308, 12.92 * linear,
+                    1.055 * np.clip(linear, 0.0031308, None) ** (1 / 2.4) - 0.055)
+    colors = (np.clip(srgb, 0, 1) * 255 + 0.5).astype(np.uint8)
+    return Scene(film_lightness(linear, rng), cloth, colors)
 
 
 def cell_targets(cloth: np.ndarray) -> torch.Tensor:
