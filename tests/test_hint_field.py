@@ -202,3 +202,32 @@ def test_the_default_field_was_fitted_for_the_default_generator():
     with safe_open(str(DEFAULT_WEIGHTS / HINT_FIELD_FILE), framework="pt") as handle:
         fitted_for = (handle.metadata() or {}).get("generator_sha256")
     assert fitted_for == file_sha256(DEFAULT_WEIGHTS / WEIGHTS_FILE)
+
+
+def test_on_a_flag_scene_the_first_point_lands_on_the_cloth_half_the_time():
+    """sample_points: a photo with a cloth mask gets its first point there in about half the
+    draws (with the cloth's true color and residual), a photo without one never looks."""
+    from colorizer.training.train_hint_field import sample_points
+
+    height, width = 48, 64
+    truth = np.zeros((height, width, 3), np.uint8)
+    truth[:] = (128, 128, 128)
+    truth[10:20, 30:50] = (200, 20, 20)  # the red cloth
+    cloth = np.zeros((height, width), bool)
+    cloth[10:20, 30:50] = True
+    inputs = _inputs(12, 16)
+    ab_work = torch.zeros(1, 2, 12, 16)
+    scene = FieldPhoto(inputs, torch.zeros(2, 12, 16), ab_work, truth, cloth)
+    plain = FieldPhoto(inputs, torch.zeros(2, 12, 16), ab_work, truth)
+    rng = np.random.default_rng(3)
+    on_cloth = 0
+    for _ in range(200):
+        cells, residuals = sample_points(rng, scene, 3)
+        assert len(cells) == 3 and residuals.shape == (3, 2)
+        if float(residuals[0, 0]) > 40:  # red against gray: the first point is on the cloth
+            on_cloth += 1
+            row, col = cells[0]
+            assert 2 <= row < 5 and 7 <= col < 13  # its cell: the cloth's on the 12 x 16 grid
+    assert 0.4 < on_cloth / 200 < 0.65  # half the draws, plus random points that fall there
+    hits = sum(float(sample_points(rng, plain, 1)[1][0, 0]) > 40 for _ in range(100))
+    assert hits < 20  # no cloth: uniform places only (the cloth is 6% of the photo)

@@ -127,7 +127,8 @@ class BalanceConfig:
     penalty 1: 1-point 7.16%, outside its segment 0.55, 5 points 35.08% (halves 38.11 /
     31.82 against 36.01 / 30.12), flag background 1.11 -> fails the flag bound; penalty 2:
     5.17%, 0.24, 35.11% (37.87 / 32.14), flag background 0.77 -> **chosen**
-    (`hint_field.safetensors` in the default weights)."""
+    (`hint_field.safetensors` in the default weights). Since refitted with 150 flag-like
+    scenes at penalty 1, by the rule in eval/results/color-hints-field-flags.md."""
 
     # The cast: rule, the largest 5-point reduction of mean CIEDE2000 over shrink (0.5, 1, 2)
     # x gain (0.75, 1, 1.25), no field. No cast: 15.7%; shrink 1: 32.7 / 34.4 / 34.8%,

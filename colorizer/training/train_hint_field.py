@@ -17,6 +17,11 @@ them) with their true color, their residuals against the working colors (the pip
     loss = |a*b* + correction - truth| / |a*b* - truth|            (mean Euclidean a*b*)
          + penalty x |correction| / |a*b* - truth|                  (one point only)
 
+With `--flag-scenes N`, N scenes of the flag finder's scene maker (cloths of the flags folder
+and drawn ones on the train photos after those) join the photos, and half their draws put the
+first point on the cloth: a saturated point on cloth the model left gray, whose residual
+belongs to the cloth, not to the photo (`eval/results/color-hints-field-flags.md`).
+
 The penalty holds one point's reach: the issue bounds the change a single hint makes outside
 its region (CIEDE2000 <= 1 on average), which a field held back too little exceeds (penalty
 0.5: 1.96 outside the first point's segment on the tuning photos). It is chosen by
@@ -46,8 +51,11 @@ from colorizer.pipeline.fingerprint import file_sha256
 from colorizer.pipeline.hint_balance import field_inputs, point_residuals
 from colorizer.pipeline.hint_spread import spread_grid
 from colorizer.training.data import list_photos
+from colorizer.training.flag_finder_cloth import load_designs
+from colorizer.training.flag_finder_scenes import make_scene
 
 SKIP = 104  # eval.color_hints' 24 + 80 tuning photos (module docstring)
+SCENE_SEED = 11  # the flag scenes' draw
 LONG_SIDE = 512  # as eval.color_hints scores photos
 BORDER = 0.03  # points keep this share of the long side from the border (as the acceptance)
 COUNTS = (1, 1, 2, 3, 4, 5, 5)  # points per sample: one and five (the acceptance's) weigh more
@@ -62,6 +70,7 @@ class FieldPhoto:
     truth_ab: torch.Tensor  # (2, h, w) on the field's grid
     ab_work: torch.Tensor  # (1, 2, h', w') the pipeline's working colors
     truth_full: np.ndarray  # (H, W, 3) uint8 the photo (the hints' colors)
+    cloth: np.ndarray | None = None  # (H, W) bool: a flag scene's cloth (first points there)
 
 
 def train_photos(folder: Path, count: int) -> list[Path]:
@@ -97,9 +106,44 @@ def cache_photo(pipe, rgb: np.ndarray, config: HintFieldConfig) -> FieldPhoto:
     return FieldPhoto(inputs, truth_ab, base.ab_work.float().cpu(), rgb)
 
 
+def flag_scenes(pipe, folder: Path, skip: int, count: int, config: HintFieldConfig
+                ) -> list[FieldPhoto]:
+    """`count` scenes of the flag finder's scene maker (1-3 cloths: the flags folder's
+    designs and drawn cloths) on the train photos after the first `skip`, their colors the
+    truth: a saturated point on cloth the model left gray, which must not read as a cast."""
+    paths = train_photos(folder / "photos-train", skip + count)[skip:]
+    designs = load_designs(folder / "flags")
+    rng = np.random.default_rng(SCENE_SEED)
+    out = []
+    for path in paths:
+        cloths = int(rng.integers(1, 4))
+        scene = make_scene(rng, path, paths, designs, cloths)
+        photo = cache_photo(pipe, scene.rgb, config)
+        photo.cloth = scene.cloth >= 0.5
+        out.append(photo)
+    return out
+
+
 def sample_points(rng: np.random.Generator, photo: FieldPhoto, count: int
                   ) -> tuple[list[tuple[int, int]], torch.Tensor]:
-    """Grid cells and residuals of `count` points of the photo's true color."""
+    """Grid cells and residuals of `count` points of the photo's true color; on a flag
+    scene the first point lies on the cloth half the time."""
+    if photo.cloth is None or not photo.cloth.any() or rng.random() < 0.5:
+        return _random_points(rng, photo, count)
+    cells, residuals = _random_points(rng, photo, count)
+    rows, cols = np.nonzero(photo.cloth)
+    pick = int(rng.integers(len(rows)))
+    y, x = int(rows[pick]), int(cols[pick])
+    height, width = photo.cloth.shape
+    h, w = photo.inputs.lightness.shape
+    hint = ColorHint(Point(x, y), hex_color(tuple(int(v) for v in photo.truth_full[y, x])))
+    first = point_residuals([hint], photo.ab_work, (width, height))
+    cells = [(min(h - 1, int(y * h / height)), min(w - 1, int(x * w / width)))] + cells[1:]
+    return cells, torch.cat([first, residuals[1:]])
+
+
+def _random_points(rng: np.random.Generator, photo: FieldPhoto, count: int
+                   ) -> tuple[list[tuple[int, int]], torch.Tensor]:
     height, width = photo.truth_full.shape[:2]
     margin = max(1, round(BORDER * max(height, width)))
     h, w = photo.inputs.lightness.shape
@@ -149,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--penalty", type=float, default=1.0,
                         help="weight of one point's change in the loss (module docstring)")
+    parser.add_argument("--flag-scenes", type=int, default=0,
+                        help="flag-like scenes besides the photos (module docstring)")
     parser.add_argument("--data", default=str(DEFAULT_PHOTOS))
     parser.add_argument("--cache", default=None, help="a .pt file for the cached photos")
     args = parser.parse_args(argv)
@@ -165,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no train photos under {args.data}", file=sys.stderr)
             return 2
         photos = [cache_photo(pipe, load_photo(p), config) for p in paths]
+        if args.flag_scenes:
+            photos += flag_scenes(pipe, Path(args.data).parent, args.photos, args.flag_scenes,
+                                  config)
         if cache is not None:
             torch.save(photos, cache)
     cached = time.time() - started
