@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from PIL import Image
 from scipy.ndimage import gaussian_filter
 
+from colorizer.model.colorspace import linear_to_srgb
 from colorizer.model.flag_finder import CELL_STRIDE
 from colorizer.model.generator import ColorGenerator
 from colorizer.training.cache_dir import training_cache
@@ -130,9 +131,8 @@ def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
             patch = load_scene_photo(others[int(rng.integers(len(others)))], rng)
             linear[oy:oy + oh, ox:ox + ow] = patch[oy:oy + oh, ox:ox + ow]
             cloth[oy:oy + oh, ox:ox + ow] = 0
-    srgb = np.where(linear <= 0.0031308, 12.92 * linear,
-                    1.055 * np.clip(linear, 0.0031308, None) ** (1 / 2.4) - 0.055)
-    colors = (np.clip(srgb, 0, 1) * 255 + 0.5).astype(np.uint8)
+    srgb = linear_to_srgb(torch.from_numpy(np.clip(linear, 0, 1))).numpy()
+    colors = (srgb * 255 + 0.5).astype(np.uint8)
     return Scene(film_lightness(linear, rng), cloth, colors)
 
 
