@@ -26,6 +26,12 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    the point rules 1-4 choose for it on the same grid; an admissible point beats one that only
    keeps the safety bounds; else the lower mean ΔE00 - gray wins, and a gap under 0.01 keeps
    the committed weights.
+6. Decoding knobs kept from an earlier checkpoint (written 2026-12-04 before the sweep below
+   printed a row): gen-v4's temperature (0.25) and prior correction (0.7) were chosen for
+   cond-v3 and never swept again. Grid: temperature 0.25, 0.38, 0.5 x prior correction 0.5,
+   0.7, 0.85, 1.0 x chroma scale 1.25, 1.5, 2.0 (agreement 1.0, no balance, edge radius 0.03:
+   gen-v4's); rules 1-4 choose, and the committed point stays unless the chosen one's mean
+   ΔE00 - gray is lower by 0.01 or more (rule 5's noise floor).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import hashlib
 import itertools
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -189,10 +195,19 @@ def safe_point(scores: dict[str, Any]) -> bool:
             and scores.get("bw", {}).get("blob_share", 1.0) <= MAX_BLOB_SHARE)
 
 
+# Operating-point fields a run cannot override (`PipelineConfig`): only the weights' saved
+# decoding.json holds them, so a sweep sets them on the point's pipeline directly.
+SAVED_ONLY = ("prior_correction",)
+
+
 def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> ColorizationPipeline:
     chroma = {k: v for k, v in point.items() if k in ChromaConfig.__dataclass_fields__}
-    other = {k: v for k, v in point.items() if k not in chroma}
-    return pipe.with_config(chroma=chroma, **other)
+    saved = {k: v for k, v in point.items() if k in SAVED_ONLY}
+    other = {k: v for k, v in point.items() if k not in chroma and k not in saved}
+    out = pipe.with_config(chroma=chroma, **other)
+    if saved:
+        out.decoding = replace(out.decoding, **saved)
+    return out
 
 
 def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple]

@@ -39,3 +39,17 @@ def test_rows_are_read_back_from_the_printed_lines(tmp_path):
     log = tmp_path / "sweep.log"
     log.write_text(f"loading...\n{line}\n{line}\n")
     assert rows_from_logs([log]) == [row]
+
+
+def test_a_point_sets_the_saved_only_prior_correction_and_the_run_overrides(tiny_weights):
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from eval.operating_point import point_pipe
+
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False)
+    point = point_pipe(pipe, {"prior_correction": 0.85, "temperature": 0.5,
+                              "chroma_scale": 1.25, "agreement_power": 0.5})
+    assert point.decoding.prior_correction == 0.85
+    assert (point.decoding.temperature, point.decoding.chroma_scale) == (0.5, 1.25)
+    assert point.decoding.chroma.agreement_power == 0.5
+    assert pipe.decoding.prior_correction != 0.85  # the pipeline swept from is unchanged
