@@ -69,7 +69,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from colorizer.model.hint_field import FieldInputs, HintField, pair_features
 from colorizer.pipeline.color_hints import ColorHint, Hint, Point
 from colorizer.pipeline.hint_spread import FeatureMap, SpreadMemo, hint_ab, remember
 
@@ -77,7 +76,6 @@ SLOPE_MAX = 2.0  # the chroma slope's largest value (its smallest, -1, makes col
 # The uncertainty scale's range (module docstring, 4): a pixel the model is all but sure of
 # still takes a little, and one it is unsure of at most a few times an average pixel's.
 SCALE_MIN, SCALE_MAX = 0.1, 4.0
-LOO_MIN_POINTS = 3  # the leave-one-out check needs at least two others to predict from
 PATCH = 1  # the predicted a*b* at a point: the median of (2 PATCH + 1)^2 working pixels
 
 
@@ -191,13 +189,6 @@ class BalanceConfig:
     # Run (eval/results/color-hints-tuning-several-cap.json), cap 0 / 15 / 25 / 40: 5 points
     # 35.9 / 33.4 / 35.1 / 35.7%, the photo they hurt most -28 / -11 / -11 / -25%: 40 taken.
     learned_several_cap: float = 40.0
-    # How far 3 or more points' own agreement decides the learned field's strength on a photo
-    # (0: not at all; 1: wholly). Each point's residual is predicted by the field from the
-    # others (leave one out); the gain that best fits those predictions to the residuals,
-    # g = clip(sum_k r_k . f_-k / sum_k |f_-k|^2, 0, 1), says whether what the field lends
-    # holds on this photo, and the field is scaled by 1 - w + w g. Chosen by the rule in
-    # eval/results/color-hints-loo.md, written before its run.
-    learned_check: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("gain", "shrink", "field_cap", "slope_gain", "slope_shrink",
@@ -205,8 +196,6 @@ class BalanceConfig:
                      "learned_several_cap"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
-        if not 0.0 <= self.learned_check <= 1.0:
-            raise ValueError(f"learned_check must be within [0, 1], got {self.learned_check}")
         for name in ("field_feature", "field_tone"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
@@ -233,7 +222,7 @@ def at_points(points: Sequence[ColorHint], values: torch.Tensor, size: tuple[int
     pixels (one odd pixel of an edge does not decide)."""
     out = []
     for point in points:
-        row, col = _cell(point, values.shape[-2:], size)
+        row, col = grid_cell(point, values.shape[-2:], size)
         patch = values[0, :, max(0, row - PATCH):row + PATCH + 1,
                        max(0, col - PATCH):col + PATCH + 1]
         out.append(patch.reshape(values.shape[1], -1).double().median(dim=1).values)
@@ -290,7 +279,7 @@ def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.nda
 
     likeness = np.empty((len(points), *grid.shape))
     for k, point in enumerate(points):
-        row, col = _cell(point, grid.shape, size)
+        row, col = grid_cell(point, grid.shape, size)
         key = (row, col, grid.shape, config.field_tone, config.field_feature,
                features is not None)
         likeness[k] = remember(memo, "likeness", key, partial(alike, row, col))
@@ -302,20 +291,15 @@ def residual_field(points: Sequence[ColorHint], left: torch.Tensor, grid: np.nda
 def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarray,
                    features: FeatureMap | None, effective: torch.Tensor, size: tuple[int, int],
                    config: BalanceConfig, memo: SpreadMemo | None = None,
-                   uncertainty: torch.Tensor | None = None, field: HintField | None = None
+                   uncertainty: torch.Tensor | None = None
                    ) -> tuple[torch.Tensor, tuple[str, ...]]:
     """`ab_work` (1, 2, h', w') with the cast shift, the chroma slope and the residual field
     of 2 or more point hints (where no hint's region decides: `effective` (K, h, w) on the
     spread grid), each scaled by the model's own uncertainty (`uncertainty` (1, 1, ., .),
     module docstring, 4; None: not scaled), and what the report says; `ab_work` itself for
-    fewer points (unless `one_point_cap`). With a learned `field` (and descriptors) it
-    replaces the cast, slope and field (module docstring, 5)."""
+    fewer points (unless `one_point_cap`). A learned field replaces all three
+    (`hint_learned.learned_field`, module docstring, 5)."""
     points = color_points(hints)
-    if field is not None and points and features is not None and uncertainty is not None:
-        return learned_field(points, ab_work, grid, features, effective, size, field, memo,
-                             uncertainty,
-                             config.learned_one_point_cap if len(points) == 1
-                             else config.learned_several_cap, config.learned_check)
     several = len(points) >= 2
     cap = config.field_cap if several else config.one_point_cap
     if not several and (not points or cap == 0):
@@ -348,67 +332,6 @@ def beyond_regions(hints: Sequence[Hint], ab_work: torch.Tensor, grid: np.ndarra
     return out, (note,)
 
 
-def field_inputs(grid: np.ndarray, features: FeatureMap, ab_work: torch.Tensor,
-                 uncertainty: torch.Tensor, field: HintField) -> FieldInputs:
-    """What the learned field reads of a photo, from the spread grid's L* and descriptors
-    (training builds it the same way: colorizer.training.train_hint_field)."""
-    return FieldInputs.build(features.unit[None], torch.from_numpy(grid)[None, None],
-                             ab_work, uncertainty, field.config.grid)
-
-
-def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.ndarray,
-                  features: FeatureMap, effective: torch.Tensor, size: tuple[int, int],
-                  field: HintField, memo: SpreadMemo | None, uncertainty: torch.Tensor,
-                  cap: float = 0.0, check: float = 0.0) -> tuple[torch.Tensor, tuple[str, ...]]:
-    """`ab_work` with the learned field's correction where no hint's region decides; what
-    each residual lends there at most `cap` a*b* long (0: uncapped), as the hand-written
-    field's (a flag's red reads as a cast otherwise); scaled by the points' own
-    leave-one-out check as far as `check` says (`BalanceConfig.learned_check`)."""
-    inputs = remember(memo, "field_inputs", (grid.shape, field.config.grid),
-                      partial(field_inputs, grid, features, ab_work, uncertainty, field))
-    cells = [_cell(p, inputs.lightness.shape, size) for p in points]
-    residuals = point_residuals(points, ab_work, size)
-    lent = residuals
-    if cap > 0:
-        lent = residuals * (cap / residuals.norm(dim=1, keepdim=True).clamp_min(1e-9)
-                            ).clamp(max=1.0)
-    with torch.no_grad():
-        correction = field(pair_features(inputs, cells, residuals), lent)
-        if check > 0 and len(points) >= LOO_MIN_POINTS:
-            correction = correction * (1.0 - check + check * loo_gain(field, inputs, cells,
-                                                                        residuals, lent))
-    free = (1.0 - effective.sum(0)).clamp_min(0.0)[None, None].float()  # spread grid
-    correction = F.interpolate(correction[None], size=ab_work.shape[-2:], mode="bilinear",
-                               align_corners=False)
-    free = F.interpolate(free, size=ab_work.shape[-2:], mode="bilinear", align_corners=False)
-    correction = (correction * free).to(ab_work.dtype)
-    mean = float(correction.norm(dim=1).mean())
-    several = len(points) > 1
-    note = (f"{len(points)} point hint{'s' if several else ''} corrected the colors beyond "
-            f"{'their regions' if several else 'its region'} where the learned field found "
-            f"{'them' if several else 'it'} to belong (mean a*b* change {mean:.1f})")
-    return ab_work + correction, (note,) if mean >= 0.05 else ()
-
-
-def loo_gain(field: HintField, inputs: FieldInputs, cells: Sequence[tuple[int, int]],
-             residuals: torch.Tensor, lent: torch.Tensor) -> float:
-    """In [0, 1]: how far the field's corrections hold on this photo. Each point's residual
-    is what the field, given the other points, should have lent at its cell; the gain is
-    the least-squares fit of those predictions to the residuals (0 where they point away)."""
-    predicted = []
-    for k in range(len(cells)):
-        others = [i for i in range(len(cells)) if i != k]
-        row, col = cells[k]
-        rest = [cells[i] for i in others]
-        predicted.append(field(pair_features(inputs, rest, residuals[others]),
-                               lent[others])[:, row, col].double())
-    f = torch.stack(predicted)  # (K, 2)
-    power = float((f ** 2).sum())
-    if power <= 1e-9:  # the others lend nothing here: nothing to check, nothing to scale
-        return 1.0
-    return min(1.0, max(0.0, float((residuals.double() * f).sum()) / power))
-
-
 def uncertainty_scale(uncertainty: torch.Tensor | None, shape: tuple[int, ...],
                       config: BalanceConfig) -> torch.Tensor | None:
     """(1, 1, h', w') (u / mean u)^`uncertainty_power` at the working size, at most
@@ -421,7 +344,8 @@ def uncertainty_scale(uncertainty: torch.Tensor | None, shape: tuple[int, ...],
     return ((u / u.mean()) ** config.uncertainty_power).clamp(SCALE_MIN, SCALE_MAX)
 
 
-def _cell(point: ColorHint, shape: tuple[int, ...], size: tuple[int, int]) -> tuple[int, int]:
+def grid_cell(point: ColorHint, shape: tuple[int, ...], size: tuple[int, int]
+              ) -> tuple[int, int]:
     """(row, col) of a point of an image of `size` (w, h) on a grid of `shape` (h, w)."""
     (h, w), (width, height) = shape, size
     return min(h - 1, int(point.where.y * h / height)), min(w - 1, int(point.where.x * w / width))

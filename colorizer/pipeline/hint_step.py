@@ -33,7 +33,13 @@ from colorizer.pipeline.components import ExemplarLookup
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
 from colorizer.pipeline.guidance import UserExemplar
-from colorizer.pipeline.hint_balance import BalanceConfig, beyond_regions, point_residuals
+from colorizer.pipeline.hint_balance import (
+    BalanceConfig,
+    beyond_regions,
+    color_points,
+    point_residuals,
+)
+from colorizer.pipeline.hint_learned import learned_field
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     FeatureMap,
@@ -144,10 +150,14 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features, memo,
                                          ab_work)).float()
-    ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
-                                            tuple(lightness.shape[-1:-3:-1]),
-                                            balance or BalanceConfig(), memo, uncertainty,
-                                            field)
+    size, balance = tuple(lightness.shape[-1:-3:-1]), balance or BalanceConfig()
+    points = color_points(hints)
+    if field is not None and points and features is not None and uncertainty is not None:
+        ab_work, balance_notes = learned_field(points, ab_work, grid, features, effective,
+                                               size, field, memo, uncertainty, balance)
+    else:
+        ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
+                                                size, balance, memo, uncertainty)
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's

@@ -48,7 +48,8 @@ from colorizer.model.hint_field import FieldInputs, HintField, HintFieldConfig
 from colorizer.pipeline.color_hints import ColorHint, Point, hex_color
 from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
 from colorizer.pipeline.fingerprint import file_sha256
-from colorizer.pipeline.hint_balance import field_inputs, point_residuals
+from colorizer.pipeline.hint_balance import point_residuals
+from colorizer.pipeline.hint_learned import field_inputs
 from colorizer.pipeline.hint_spread import spread_grid
 from colorizer.training.data import list_photos
 from colorizer.training.flag_finder_cloth import load_designs
