@@ -231,4 +231,3 @@ def test_on_a_flag_scene_the_first_point_lands_on_the_cloth_half_the_time():
     assert 0.4 < on_cloth / 200 < 0.65  # half the draws, plus random points that fall there
     hits = sum(float(sample_points(rng, plain, 1)[1][0, 0]) > 40 for _ in range(100))
     assert hits < 20  # no cloth: uniform places only (the cloth is 6% of the photo)
-
