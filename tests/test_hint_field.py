@@ -231,3 +231,86 @@ def test_on_a_flag_scene_the_first_point_lands_on_the_cloth_half_the_time():
     assert 0.4 < on_cloth / 200 < 0.65  # half the draws, plus random points that fall there
     hits = sum(float(sample_points(rng, plain, 1)[1][0, 0]) > 40 for _ in range(100))
     assert hits < 20  # no cloth: uniform places only (the cloth is 6% of the photo)
+
+
+def _two_color_distribution(h: int = 6, w: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bins: gray, red, blue; the left half of the grid sure of red or gray, the right half
+    sure of blue or gray."""
+    bins = torch.tensor([[0.0, 0.0], [60.0, 40.0], [0.0, -50.0]])
+    probs = torch.zeros(1, 3, h, w)
+    probs[0, 0] = 0.5
+    probs[0, 1, :, : w // 2] = 0.5
+    probs[0, 2, :, w // 2:] = 0.5
+    return probs, bins
+
+
+def test_the_distribution_says_where_a_color_is_plausible():
+    from colorizer.model.hint_field import ColorDistribution
+
+    probs, bins = _two_color_distribution()
+    colors = ColorDistribution.build(probs[0], bins)
+    red = torch.tensor([60.0, 40.0])[None, :, None, None].expand(1, 2, 6, 8)
+    plausible = colors.plausible(red)[0]
+    assert plausible.shape == (6, 8)
+    assert torch.allclose(plausible[:, :4], torch.ones(6, 4), atol=1e-3)  # as sure as gray
+    assert float(plausible[:, 4:].max()) < 0.05  # the right half never saw red
+
+
+def test_a_plausibility_field_reads_two_more_features_and_needs_the_distribution():
+    inputs = _inputs()
+    residuals = torch.tensor([[10.0, 0.0], [0.0, -20.0]])
+    with pytest.raises(ValueError, match="distribution"):
+        pair_features(inputs, [(1, 1), (4, 6)], residuals, plausibility=True)
+    probs, bins = _two_color_distribution()
+    rich = FieldInputs.build(inputs.unit[None], inputs.lightness[None, None], inputs.ab[None],
+                             torch.ones(1, 1, 6, 8), grid=80, distribution=(probs, bins))
+    x = pair_features(rich, [(1, 1), (4, 6)], residuals, plausibility=True)
+    assert x.shape == (2, 6, 8, PAIR_FEATURES + 2)
+    assert torch.all(x[..., -1] == 1.0) and torch.all(x[..., 11] == 2 / 5)  # as before
+    assert float(x[..., 12:14].min()) >= 0.0 and float(x[..., 12:14].max()) <= 1.0
+    assert HintField(HintFieldConfig(plausibility=True)).net[0].in_features == PAIR_FEATURES + 2
+
+
+def test_a_point_reaches_only_where_its_color_is_plausible():
+    """A field that lends as far as the generator finds the point's color plausible: a red
+    point lends to the half that could be red, not to the half that could only be blue."""
+    field = HintField(HintFieldConfig(hidden=8, plausibility=True))
+    for layer in (field.net[0], field.net[2], field.net[4]):
+        torch.nn.init.zeros_(layer.weight)
+        torch.nn.init.zeros_(layer.bias)
+    with torch.no_grad():
+        field.net[0].weight[0, 12] = 1.0  # hidden unit 0 = the pixel's plausibility
+        field.net[2].weight[0, 0] = 1.0
+        field.net[4].weight[0, 0] = 40.0
+        field.net[4].bias.fill_(-12.0)  # sigmoid(40 gelu(gelu(p)) - 12): ~0 at 0, ~1 at 1
+    probs, bins = _two_color_distribution()
+    gray = torch.zeros(1, 2, 6, 8)
+    inputs = FieldInputs.build(torch.ones(1, 4, 6, 8), torch.full((1, 1, 6, 8), 50.0), gray,
+                               torch.ones(1, 1, 6, 8), grid=80, distribution=(probs, bins))
+    with torch.no_grad():
+        correction = field.correction(inputs, [(2, 1)], torch.tensor([[60.0, 40.0]]))
+    assert float(correction[:, :, :4].norm(dim=0).min()) > 50.0
+    assert float(correction[:, :, 4:].norm(dim=0).max()) < 1.0
+
+
+def test_the_pipeline_hands_a_plausibility_field_the_distribution(shared_tiny_weights, halves):
+    pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=64)
+    plain = pipe(halves)
+    field = HintField(HintFieldConfig(hidden=8, plausibility=True))
+    torch.nn.init.zeros_(field.net[-1].weight)
+    torch.nn.init.constant_(field.net[-1].bias, 8.0)
+    pipe.hint_field = field.eval()
+    hinted = pipe(halves, color_hints=[ColorHint(Point(20, 30), RED)])
+    light = (slice(None), slice(60, 96))
+    moved = np.abs(np.asarray(hinted.image, dtype=int)[light]
+                   - np.asarray(plain.image, dtype=int)[light]).mean()
+    assert moved > 1.0  # it reached beyond the point's region, having read the distribution
+
+
+def test_a_plausibility_field_round_trips_and_an_older_file_reads_without_it(tmp_path):
+    field = HintField(HintFieldConfig(hidden=8, plausibility=True))
+    field.save_pretrained(tmp_path / "new")
+    loaded = HintField.from_pretrained(tmp_path / "new")
+    assert loaded.config.plausibility and loaded.net[0].in_features == PAIR_FEATURES + 2
+    assert HintFieldConfig.from_dict({"hidden": 32, "grid": 80}).plausibility is False

@@ -43,6 +43,9 @@ PAIR_FEATURES = 13  # pair_features' channels (the list in the module docstring,
 TONE = 25.0  # L* unit of the tone features
 CHROMA = 20.0  # a*b* unit of the chroma and residual features
 MAX_POINTS = 5.0  # the point count's unit
+PLAUSIBILITY_FEATURES = 2  # with `HintFieldConfig.plausibility`: at the pixel, at the point
+PLAUSIBLE_SIGMA = 10.0  # a*b* smoothing of the generator's bin distribution
+PLAUSIBLE_FLOOR = 1e-3  # densities this far below the pixel's best color read as 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class HintFieldConfig:
 
     hidden: int = 32
     grid: int = 80  # long side (px) of the grid the field is computed on
+    # Two more pair features from the generator's own color distribution (`plausibility`):
+    # a field fitted with them needs `FieldInputs` built with the distribution.
+    plausibility: bool = False
 
     def __post_init__(self) -> None:
         if self.hidden < 1 or self.grid < 8:
@@ -73,12 +79,16 @@ class FieldInputs:
     lightness: torch.Tensor  # (h, w) L*
     ab: torch.Tensor  # (2, h, w) the predicted a*b*
     log_uncertainty: torch.Tensor  # (h, w) log of the model's uncertainty over its mean
+    # The generator's color distribution on the grid, for `plausibility` (None: not built)
+    colors: ColorDistribution | None = None
 
     @classmethod
     def build(cls, descriptors: torch.Tensor, lightness: torch.Tensor, ab: torch.Tensor,
-              uncertainty: torch.Tensor, grid: int) -> FieldInputs:
+              uncertainty: torch.Tensor, grid: int,
+              distribution: tuple[torch.Tensor, torch.Tensor] | None = None) -> FieldInputs:
         """From maps of any size ((1, C, ., .), (1, 1, ., .), (1, 2, ., .), (1, 1, ., .)):
-        each area-averaged onto the grid whose long side is `grid` (the lightness's shape)."""
+        each area-averaged onto the grid whose long side is `grid` (the lightness's shape);
+        `distribution` the generator's (probabilities (1, Q, ., .), bin centres (Q, 2))."""
         height, width = lightness.shape[-2:]
         scale = min(1.0, grid / max(height, width))
         shape = (max(1, round(height * scale)), max(1, round(width * scale)))
@@ -87,14 +97,44 @@ class FieldInputs:
             return F.interpolate(x.float().cpu(), size=shape, mode="area")[0]
 
         u = small(uncertainty)[0].clamp_min(1e-6)
+        colors = (None if distribution is None
+                  else ColorDistribution.build(small(distribution[0]), distribution[1]))
         return cls(F.normalize(small(descriptors), dim=0), small(lightness)[0], small(ab),
-                   torch.log(u / u.mean()))
+                   torch.log(u / u.mean()), colors)
+
+
+@dataclass(frozen=True)
+class ColorDistribution:
+    """The generator's color distribution over its a*b* bins at each grid pixel, smoothed by
+    a Gaussian of `PLAUSIBLE_SIGMA` a*b*: how plausible a color is there, relative to the
+    pixel's most plausible one."""
+
+    probs: torch.Tensor  # (Q, h, w)
+    bins: torch.Tensor  # (Q, 2) a*b* bin centres
+    best: torch.Tensor  # (h, w) the smoothed density of the pixel's most plausible bin
+
+    @classmethod
+    def build(cls, probs: torch.Tensor, bins: torch.Tensor) -> ColorDistribution:
+        bins = bins.float().cpu()
+        near = torch.exp(-torch.cdist(bins, bins) ** 2 / (2 * PLAUSIBLE_SIGMA ** 2))  # (Q, Q)
+        best = torch.einsum("qhw,qr->rhw", probs, near).amax(0)
+        return cls(probs, bins, best)
+
+    def plausible(self, colors: torch.Tensor) -> torch.Tensor:
+        """(K, h, w) in [0, 1] for colors (K, 2, h, w): 1 as plausible as the pixel's best
+        color, 0 at a density `PLAUSIBLE_FLOOR` of it or less."""
+        gap = (self.bins[None, :, :, None, None] - colors[:, None]).pow(2).sum(2)  # (K,Q,h,w)
+        density = torch.einsum("qhw,kqhw->khw", self.probs,
+                               torch.exp(-gap / (2 * PLAUSIBLE_SIGMA ** 2)))
+        ratio = torch.log(density + 1e-6) - torch.log(self.best + 1e-6)[None]
+        floor = math.log(PLAUSIBLE_FLOOR)
+        return 1.0 - ratio.clamp(floor, 0.0) / floor
 
 
 def pair_features(inputs: FieldInputs, cells: Sequence[tuple[int, int]],
-                  residuals: torch.Tensor) -> torch.Tensor:
-    """(K, h, w, `PAIR_FEATURES`) for points at `cells` ((row, col) on the grid) with
-    `residuals` (K, 2) (module docstring)."""
+                  residuals: torch.Tensor, plausibility: bool = False) -> torch.Tensor:
+    """(K, h, w, `PAIR_FEATURES` (+ `PLAUSIBILITY_FEATURES`)) for points at `cells` ((row,
+    col) on the grid) with `residuals` (K, 2) (module docstring)."""
     unit, lightness, ab = inputs.unit, inputs.lightness, inputs.ab
     h, w = lightness.shape
     count = len(cells)
@@ -118,8 +158,24 @@ def pair_features(inputs: FieldInputs, cells: Sequence[tuple[int, int]],
                              torch.full((count,), count / MAX_POINTS)], 1)  # (K, 5)
     per_pixel = torch.stack([cosine, tone.abs(), tone, apart, u_here, u_point,
                              (chroma / CHROMA)[None].expand(count, h, w)], -1)
-    return torch.cat([per_pixel, per_point[:, None, None, :].expand(count, h, w, 5),
-                      torch.ones(count, h, w, 1)], -1)
+    parts = [per_pixel, per_point[:, None, None, :].expand(count, h, w, 5)]
+    if plausibility:
+        parts.append(plausibility_features(inputs, rows, cols, residuals))
+    return torch.cat([*parts, torch.ones(count, h, w, 1)], -1)
+
+
+def plausibility_features(inputs: FieldInputs, rows: torch.Tensor, cols: torch.Tensor,
+                          residuals: torch.Tensor) -> torch.Tensor:
+    """(K, h, w, 2): how plausible the generator finds, at each pixel, its color moved by
+    the point's residual, and at the point itself the hinted color."""
+    if inputs.colors is None:
+        raise ValueError("this hint field reads the generator's color distribution: build "
+                         "FieldInputs with `distribution` (the pipeline does when the field's "
+                         "config has plausibility)")
+    count, (h, w) = len(rows), inputs.lightness.shape
+    here = inputs.colors.plausible(inputs.ab[None] + residuals[:, :, None, None])
+    at_point = here[torch.arange(count), rows, cols][:, None, None].expand(count, h, w)
+    return torch.stack([here, at_point], -1)
 
 
 class HintField(nn.Module):
@@ -127,7 +183,8 @@ class HintField(nn.Module):
         super().__init__()
         self.config = config or HintFieldConfig()
         hidden = self.config.hidden
-        self.net = nn.Sequential(nn.Linear(PAIR_FEATURES, hidden), nn.GELU(),
+        inputs = PAIR_FEATURES + (PLAUSIBILITY_FEATURES if self.config.plausibility else 0)
+        self.net = nn.Sequential(nn.Linear(inputs, hidden), nn.GELU(),
                                  nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, 1))
         nn.init.constant_(self.net[-1].bias, -3.0)  # start near "reaches nowhere"
 
@@ -147,7 +204,8 @@ class HintField(nn.Module):
         """(2, h, w) on the grid for points at `cells` with `residuals` (K, 2)."""
         if not len(cells):
             return torch.zeros_like(inputs.ab)
-        return self(pair_features(inputs, cells, residuals), residuals)
+        return self(pair_features(inputs, cells, residuals, self.config.plausibility),
+                    residuals)
 
     # --- persistence ---------------------------------------------------------------------
 

@@ -224,5 +224,5 @@ def _predict_batch(photos: list[PreparedPhoto], tokens: list[tuple], generator: 
                                                  tuple(logits.shape[-2:]))
         predictions.append(Prediction(small[j:j + 1].to(runner.device),
                                       split_features(features, j), attention,
-                                      ab[j:j + 1], uncertainty[j:j + 1]))
+                                      ab[j:j + 1], uncertainty[j:j + 1], logits[j:j + 1]))
     return predictions

@@ -15,6 +15,7 @@ output's L* equals the input's (out-of-gamut chroma is reduced, never the lightn
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +55,7 @@ from colorizer.pipeline.fingerprint import (
 )
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
+from colorizer.pipeline.hint_learned import Distribution, color_distribution
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
@@ -303,7 +305,7 @@ class ColorizationPipeline:
                              reference_fn(self._parts(), photo.lightness, base.prediction),
                              self.config.hint_spread, base.spread,
                              self.config.hint_balance, base.colors.uncertainty,
-                             self.hint_field)
+                             self.hint_field, self.distribution(base.prediction))
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
         merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
@@ -336,6 +338,14 @@ class ColorizationPipeline:
                        photo.chroma_scale, ab_work, guide_work)
         self.edits.put(photo.edit_key, base)
         return base
+
+    def distribution(self, prediction: Prediction) -> Distribution | None:
+        """A photo's color distribution at this operating point, computed when the hint field
+        first reads it (None: a prediction without its logits)."""
+        if prediction.logits is None:
+            return None
+        return partial(color_distribution, self.generator, prediction.logits,
+                       self.decoding.prior_correction)
 
     def _chroma_scale(self, guided: bool) -> float:
         """The caller's override wins; else the user's own reference photo of the scene is

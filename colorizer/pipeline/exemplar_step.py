@@ -47,6 +47,7 @@ class Prediction:
     attention: torch.Tensor  # (A, h8, w8) cross-attention mass per attended exemplar
     ab: torch.Tensor  # (1, 2, h, w) decoded a*b* at the generator's output stride
     uncertainty: torch.Tensor  # (1, 1, h, w)
+    logits: torch.Tensor | None = None  # (1, Q, h, w) what `ab` was decoded from
 
 
 @dataclass

@@ -39,7 +39,7 @@ from colorizer.pipeline.hint_balance import (
     color_points,
     point_residuals,
 )
-from colorizer.pipeline.hint_learned import learned_field
+from colorizer.pipeline.hint_learned import Distribution, learned_field
 from colorizer.pipeline.hint_spread import (
     FLOOR,
     FeatureMap,
@@ -133,14 +133,15 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 memo: SpreadMemo | None = None,
                 balance: BalanceConfig | None = None,
                 uncertainty: torch.Tensor | None = None,
-                field: HintField | None = None) -> HintedColors:
+                field: HintField | None = None,
+                distribution: Distribution | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
     the working size; `memo` the photo's spreading memo (the encoder's view of the photo for
     `SpreadConfig.feature` and `BalanceConfig`'s field, and the points' distances);
     `uncertainty` (1, 1, ., .) the model's own, which scales what several points correct
     beyond their regions (None: every pixel alike); `field` the learned reach of point hints
-    beyond their regions (None: `BalanceConfig`'s rules)."""
+    beyond their regions (None: `BalanceConfig`'s rules).; `distribution` gives the generator's color distribution when the field reads it"""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
@@ -154,7 +155,8 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     points = color_points(hints)
     if field is not None and points and features is not None and uncertainty is not None:
         ab_work, balance_notes = learned_field(points, ab_work, grid, features, effective,
-                                               size, field, memo, uncertainty, balance)
+                                               size, field, memo, uncertainty, balance,
+                                               distribution)
     else:
         ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
                                                 size, balance, memo, uncertainty)

@@ -100,7 +100,8 @@ def cache_photo(pipe, rgb: np.ndarray, config: HintFieldConfig) -> FieldPhoto:
     # descriptors.
     spread = spread_grid(prepared.lightness, pipe.config.hint_spread)
     inputs = field_inputs(spread, base.spread.features(spread.shape), base.ab_work,
-                          base.colors.uncertainty, HintField(config))
+                          base.colors.uncertainty, HintField(config),
+                          pipe.distribution(base.prediction))
     h, w = inputs.lightness.shape
     truth_ab = torch.nn.functional.interpolate(rgb_to_lab(chw)[:, 1:], size=(h, w),
                                                mode="area")[0]
@@ -198,9 +199,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="flag-like scenes besides the photos (module docstring)")
     parser.add_argument("--data", default=str(DEFAULT_PHOTOS))
     parser.add_argument("--cache", default=None, help="a .pt file for the cached photos")
+    parser.add_argument("--plausibility", action="store_true",
+                        help="two more pair features: how plausible the generator finds a "
+                             "residual's color at each pixel (HintFieldConfig.plausibility)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    config = HintFieldConfig()
+    config = HintFieldConfig(plausibility=args.plausibility)
     started = time.time()
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.is_file():

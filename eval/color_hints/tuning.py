@@ -79,7 +79,8 @@ def output_lab(pipe: ColorizationPipeline, photo: TunePhoto, hints) -> np.ndarra
     base = photo.base
     hinted = apply_hints(hints, {}, photo.lightness, base.ab_work, base.guide_work, None,
                          pipe.config.hint_spread, base.spread, pipe.config.hint_balance,
-                         base.colors.uncertainty, pipe.hint_field)
+                         base.colors.uncertainty, pipe.hint_field,
+                         pipe.distribution(base.prediction))
     image, _, _ = merge_full_size(photo.lightness, hinted.ab,
                                   base.colors.uncertainty.float(),
                                   base.colors.context_weight.float())
