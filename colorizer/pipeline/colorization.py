@@ -15,7 +15,6 @@ output's L* equals the input's (out-of-gamut chroma is reduced, never the lightn
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,22 +30,13 @@ from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatc
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
 from colorizer.pipeline.color_hints import Hint, check_hints
-from colorizer.pipeline.components import (
-    ContextFn,
-    ExemplarFn,
-    ExemplarLookup,
-    default_components,
-)
+from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
 from colorizer.pipeline.exemplar_cells import ExemplarCache
-from colorizer.pipeline.exemplar_step import (
-    Prediction,
-    TransferParts,
-    exemplar_colors,
-)
+from colorizer.pipeline.exemplar_step import Prediction, TransferParts, exemplar_colors
 from colorizer.pipeline.fingerprint import (
     file_sha256,
     module_digest,
@@ -55,7 +45,7 @@ from colorizer.pipeline.fingerprint import (
 )
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
-from colorizer.pipeline.hint_learned import Distribution, color_distribution
+from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
@@ -340,12 +330,8 @@ class ColorizationPipeline:
         return base
 
     def distribution(self, prediction: Prediction) -> Distribution | None:
-        """A photo's color distribution at this operating point, computed when the hint field
-        first reads it (None: a prediction without its logits)."""
-        if prediction.logits is None:
-            return None
-        return partial(color_distribution, self.generator, prediction.logits,
-                       self.decoding.prior_correction)
+        """A photo's color distribution at this operating point, for the hint field."""
+        return lazy_distribution(self.generator, prediction.logits, self.decoding.prior_correction)
 
     def _chroma_scale(self, guided: bool) -> float:
         """The caller's override wins; else the user's own reference photo of the scene is

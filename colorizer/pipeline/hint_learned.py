@@ -32,6 +32,13 @@ def color_distribution(generator: ColorGenerator, logits: torch.Tensor,
     return probs, generator.ab_bins
 
 
+def lazy_distribution(generator: ColorGenerator, logits: torch.Tensor | None,
+                      prior_correction: float) -> Distribution | None:
+    """`color_distribution`, computed only when a field reads it (None: no logits kept)."""
+    return None if logits is None else partial(color_distribution, generator, logits,
+                                               prior_correction)
+
+
 def field_inputs(grid: np.ndarray, features: FeatureMap, ab_work: torch.Tensor,
                  uncertainty: torch.Tensor, field: HintField,
                  distribution: Distribution | None = None) -> FieldInputs:
