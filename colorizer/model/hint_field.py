@@ -11,8 +11,10 @@ r_k belongs at x, from what the two have in common:
         L*(x) - L*_k (/ 25), the distance apart (/ the grid's diagonal), the model's log
         uncertainty at x and at k (over the photo's mean), its chroma at x and at k (/ 20),
         |r_k| (/ 20), how much the points agree (|mean r| / mean |r|, and r_k's cosine
-        with the mean), the number of points (/ 5)
-    -> MLP (13 -> 32 -> 32 -> 1) -> sigmoid = s_k(x)
+        with the mean), the number of points (/ 5); with `plausibility` two more: how
+        plausible the generator's own distribution finds, at x, x's color moved by r_k, and
+        at k the hinted color (`ColorDistribution`: 1 as plausible as the best color there)
+    -> MLP (13 or 15 -> 32 -> 32 -> 1) -> sigmoid = s_k(x)
     correction(x) = sum_k s_k(x) r_k / max(1, sum_k s_k(x))
 
 It works on a small grid (long side `grid`, ~80 px: the descriptors are stride-8 maps) and
