@@ -32,6 +32,14 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    0.7, 0.85, 1.0 x chroma scale 1.25, 1.5, 2.0 (agreement 1.0, no balance, edge radius 0.03:
    gen-v4's); rules 1-4 choose, and the committed point stays unless the chosen one's mean
    ΔE00 - gray is lower by 0.01 or more (rule 5's noise floor).
+7. Test-time mirroring (written 2026-12-04 before any figure of it was computed): the
+   generator's logits of the photo and of its mirror image (mirrored back) averaged, which
+   doubles the generator's cost. Scored at the committed weights' chosen point and at chroma
+   scale 2.0 and 2.5 (agreement 1.0), with and without mirroring; rules 1-4 choose among the
+   mirrored points, and mirroring is adopted only if that point's mean ΔE00 - gray is lower
+   than the unmirrored chosen point's by 0.01 or more (rule 5's floor), or it is admissible
+   where the unmirrored one is not, and the speed target (0.3 s per 512-px photo, `make
+   bench`) still holds.
 """
 
 from __future__ import annotations
