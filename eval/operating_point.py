@@ -115,7 +115,10 @@ def real_color_dev_files(root: Path) -> list[Path]:
 
 
 @torch.inference_mode()
-def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]]) -> list[Photo]:
+def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: bool = False
+            ) -> list[Photo]:
+    """Each photo's truth and no-context prediction; with `mirror` (rule 7), the logits
+    averaged with those of the mirror image, mirrored back."""
     photos = []
     for path, subset in files:
         truth = _resized(path)
@@ -124,6 +127,9 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]]) -> list[P
         small = lightness_at(lightness, pipe.render_size)
         features = pipe.generator.encode(small)
         logits, _ = pipe.generator.logits_from_features(features)
+        if mirror:
+            flipped, _ = pipe.generator.logits_from_features(pipe.generator.encode(small.flip(-1)))
+            logits = (logits + flipped.flip(-1)) / 2
         if subset == "bw":  # a black-and-white photo: nothing to compare with
             photos.append(Photo(path.name, subset, truth, lightness, logits, features, 0.0, 0.0))
             continue
@@ -264,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                              "operating point), e.g. colorizer/weights/default/decoding.json")
     parser.add_argument("--cache", type=Path, default=None,
                         help="folder to keep the photos' predictions between sweeps")
+    parser.add_argument("--mirror", action="store_true",
+                        help="average each photo's logits with its mirror image's (rule 7)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
@@ -279,12 +287,13 @@ def main(argv: list[str] | None = None) -> int:
         val, real, bw = val[:args.limit], real[:args.limit], bw[:args.limit]
     start = time.perf_counter()
     key = hashlib.sha1(json.dumps([pipe.model_info.sha256, pipe.render_size, EVAL_SIDE,
-                                   [str(p) for p, _ in val + real + bw]]).encode()).hexdigest()
+                                   [str(p) for p, _ in val + real + bw], args.mirror]
+                                  ).encode()).hexdigest()
     cached = args.cache / f"operating-point-{key[:16]}.pt" if args.cache else None
     if cached and cached.is_file():  # the generator's predictions do not depend on the point
         photos = torch.load(cached, weights_only=False)
     else:
-        photos = prepare(pipe, val + real + bw)
+        photos = prepare(pipe, val + real + bw, args.mirror)
         if cached:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.save(photos, cached)

@@ -53,3 +53,28 @@ def test_a_point_sets_the_saved_only_prior_correction_and_the_run_overrides(tiny
     assert (point.decoding.temperature, point.decoding.chroma_scale) == (0.5, 1.25)
     assert point.decoding.chroma.agreement_power == 0.5
     assert pipe.decoding.prior_correction != 0.85  # the pipeline swept from is unchanged
+
+
+def test_mirrored_predictions_do_not_depend_on_which_way_the_photo_faces(tiny_weights,
+                                                                         tmp_path):
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from eval.operating_point import prepare
+
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False)
+    rng = np.random.default_rng(0)
+    photo = (rng.random((48, 64, 3)) * 255).astype(np.uint8)
+    Image.fromarray(photo).save(tmp_path / "a.png")
+    Image.fromarray(photo[:, ::-1].copy()).save(tmp_path / "b.png")
+    files = [(tmp_path / "a.png", "val"), (tmp_path / "b.png", "val")]
+    plain = prepare(pipe, files)
+    mirrored = prepare(pipe, files, mirror=True)
+    # A plain generator sees the two ways differently; the mirrored average does not.
+    assert not torch.allclose(plain[0].logits, plain[1].logits.flip(-1), atol=1e-4)
+    torch.testing.assert_close(mirrored[0].logits, mirrored[1].logits.flip(-1), atol=1e-4,
+                               rtol=1e-4)
+    assert mirrored[0].gray_de == plain[0].gray_de
