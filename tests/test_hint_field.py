@@ -191,7 +191,7 @@ def test_one_point_lends_at_most_its_cap_and_several_points_at_most_theirs(
 def test_the_default_field_was_fitted_for_the_default_generator():
     """New generator weights need a refitted field (it reads the generator's colors and
     descriptors): `python -m colorizer.training.train_hint_field --out
-    colorizer/weights/default --penalty 2`."""
+    colorizer/weights/default --penalty 1 --flag-scenes 150`."""
     from safetensors import safe_open
 
     from colorizer.model.generator import WEIGHTS_FILE
