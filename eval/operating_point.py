@@ -40,6 +40,16 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    than the unmirrored chosen point's by 0.01 or more (rule 5's floor), or it is admissible
    where the unmirrored one is not, and the speed target (0.3 s per 512-px photo, `make
    bench`) still holds.
+8. A red guard for later checkpoints (written 2026-12-04 after rule 5 chose gen-v5 and its
+   full benchmark showed what the rules above do not see: a red-orange patch over the green
+   background of bopb__old_g, 16% of that photo falsely red where gen-v4 had 1.4%, and the
+   strongly red share of the 30 bare flag-control photos up from 0.03% to 0.28%; it applies
+   from the next comparison on, not to gen-v5, which rule 5 had already chosen): a checkpoint
+   that rule 5 prefers replaces the committed one only if, at its chosen point, the full
+   benchmark without a hint (`python -m eval.real_photos --weights W`) gives real-color-dev
+   a falsely red share of at most 0.1% of pixels and no photo above 5%, and the flag-scene
+   control (`python -m eval.flag_scenes --weights W`) at most 0.1% strongly red pixels
+   without a hint.
 """
 
 from __future__ import annotations
