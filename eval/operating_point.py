@@ -49,7 +49,18 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    benchmark without a hint (`python -m eval.real_photos --weights W`) gives real-color-dev
    a falsely red share of at most 0.1% of pixels and no photo above 5%, and the flag-scene
    control (`python -m eval.flag_scenes --weights W`) at most 0.1% strongly red pixels
-   without a hint.
+   without a hint (`python -m eval.red_guard` checks the two reports).
+9. Decoding under rule 8's red bounds (written 2026-12-04 before any figure of this sweep):
+   gen-v5 at its rule-5 point fails rule 8 (real-color-dev falsely red 0.29%, bopb__old_g
+   16%, control 0.28%). With `--red-guard` the sweep also scores real-color-dev's falsely red
+   share (`eval.real_photos`'s definition, at the sweep's 384 px: the mean over photos and
+   the worst photo) and rules 1-4 choose only among points with at most 0.1% and no photo
+   above 5%. Grid: prior correction 0.5, 0.7 x temperature 0.25, 0.38 x chroma scale 1.25,
+   1.5 (agreement 1.0, no balance, edge radius 0.03; the committed point is one of them). The
+   chosen point replaces the committed one only if the full benchmark then passes rule 8
+   (`eval.real_photos` on real-color-dev and `eval.flag_scenes`' bare control, checked by
+   `eval.red_guard`); if no point passes, or the full benchmark does not, the committed point
+   stays and the failure is reported.
 """
 
 from __future__ import annotations
@@ -75,6 +86,8 @@ from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from eval import metrics
 from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
 from eval.datasets import DATASETS
+from eval.real_photos.pixel_stats import falsely_red_share
+from eval.red_guard import MAX_PHOTO_RED, MAX_REAL_RED
 
 EVAL_SIDE = 384  # long side (px) at which points are scored (the val photos' own size)
 VIVID_CHROMA, TRUTH_DULL = 40.0, 20.0
@@ -175,17 +188,20 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
             blobs.append(blob_summary(find_blobs(pred)))
             continue
         acc = rows.setdefault(photo.subset, {"de": [], "gray": [], "cf": [], "tcf": [],
-                                             "vivid": []})
+                                             "vivid": [], "red": []})
         acc["de"].append(metrics.mean_ciede2000(pred, photo.truth))
         acc["gray"].append(photo.gray_de)
         acc["cf"].append(metrics.colorfulness(pred))
         acc["tcf"].append(photo.truth_cf)
         acc["vivid"].append(falsely_vivid(pred_lab, truth_lab))
+        acc["red"].append(falsely_red_share(pred_lab, truth_lab))
     out = {}
     for subset, acc in rows.items():
         out[subset] = {"de": float(np.mean(acc["de"])), "gray": float(np.mean(acc["gray"])),
                        "cf_ratio": float(np.mean(acc["cf"]) / max(np.mean(acc["tcf"]), 1e-6)),
-                       "falsely_vivid": float(np.mean(acc["vivid"]))}
+                       "falsely_vivid": float(np.mean(acc["vivid"])),
+                       "falsely_red": float(np.mean(acc["red"])),
+                       "falsely_red_worst": float(np.max(acc["red"]))}
     if blobs:
         out["bw"] = {"blob_share": dataset_summary(blobs)["share_with_blobs"]}
     return out
@@ -202,8 +218,21 @@ def gain(scores: dict[str, Any]) -> float:
     return float(np.mean([s["de"] - s["gray"] for s in scores.values() if "de" in s]))
 
 
-def choose(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], str]:
-    """The rule of the module docstring."""
+def red_bounds_hold(scores: dict[str, Any]) -> bool:
+    """Rule 8's real-color-dev bounds at the sweep's size (rule 9)."""
+    real = scores["real"]
+    return (real.get("falsely_red", 1.0) <= MAX_REAL_RED
+            and real.get("falsely_red_worst", 1.0) <= MAX_PHOTO_RED)
+
+
+def choose(rows: list[dict[str, Any]], red_guard: bool = False
+           ) -> tuple[dict[str, Any] | None, str]:
+    """The rule of the module docstring; with `red_guard` (rule 9) only among the points
+    within rule 8's red bounds, and None when no point is."""
+    if red_guard:
+        rows = [r for r in rows if red_bounds_hold(r["scores"])]
+        if not rows:
+            return None, "no point within rule 8's red bounds: the committed point stays"
     ok = [r for r in rows if admissible(r["scores"])]
     if ok:
         return min(ok, key=lambda r: gain(r["scores"])), "admissible, lowest ΔE00 - gray"
@@ -247,18 +276,22 @@ def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple
     return rows
 
 
-def markdown(rows: list[dict[str, Any]], chosen: dict[str, Any], why: str) -> str:
+def markdown(rows: list[dict[str, Any]], chosen: dict[str, Any] | None, why: str) -> str:
+    picked = json.dumps(chosen["point"]) if chosen else "none"
     lines = ["# Operating point (validation split + real-color-dev, no hint)", "",
              (__doc__ or "").split("\n\n", 2)[2].strip(), "",
-             f"**Chosen** ({why}): `{json.dumps(chosen['point'])}`", "",
+             f"**Chosen** ({why}): `{picked}`", "",
              ("| point | val ΔE00 (gray) | val CF % | real ΔE00 (gray) | real CF % | "
-              "real falsely vivid % | bw photos with blobs % | mean ΔE00 - gray | admissible |"),
-             "|---|---|---|---|---|---|---|---|---|"]
+              "real falsely vivid % | real falsely red % (worst photo) | "
+              "bw photos with blobs % | mean ΔE00 - gray | admissible |"),
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: gain(r["scores"])):
         v, re_ = r["scores"]["val"], r["scores"]["real"]
+        red = (f"{100 * re_['falsely_red']:.3f} ({100 * re_['falsely_red_worst']:.1f})"
+               if "falsely_red" in re_ else "—")  # sweeps before rule 9 did not score it
         lines.append(f"| {json.dumps(r['point'])} | {v['de']:.2f} ({v['gray']:.2f}) | "
                      f"{100 * v['cf_ratio']:.0f} | {re_['de']:.2f} ({re_['gray']:.2f}) | "
-                     f"{100 * re_['cf_ratio']:.0f} | {100 * re_['falsely_vivid']:.3f} | "
+                     f"{100 * re_['cf_ratio']:.0f} | {100 * re_['falsely_vivid']:.3f} | {red} | "
                      f"{100 * r['scores'].get('bw', {}).get('blob_share', float('nan')):.1f} | "
                      f"{gain(r['scores']):+.3f} | {'yes' if admissible(r['scores']) else ''} |")
     return "\n".join(lines) + "\n"
@@ -282,13 +315,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder to keep the photos' predictions between sweeps")
     parser.add_argument("--mirror", action="store_true",
                         help="average each photo's logits with its mirror image's (rule 7)")
+    parser.add_argument("--red-guard", action="store_true",
+                        help="choose only among points within rule 8's red bounds (rule 9)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
                                                 exemplars=False)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
-        write_report(rows, {}, pipe, args.out, 0.0)
+        write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
         return 0
     val = [(p, "val") for p in DATASETS["val-split"](SHARED_DATASETS).files]
     real = [(p, "real") for p in real_color_dev_files(SHARED_DATASETS / "real-color-dev")]
@@ -309,8 +344,9 @@ def main(argv: list[str] | None = None) -> int:
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
     rows = sweep(pipe, photos, grid)
-    chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start)
-    if args.apply:
+    chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
+                          args.red_guard)
+    if args.apply and chosen:
         apply_point(chosen["point"], args.apply)
     return 0
 
@@ -346,16 +382,19 @@ def rows_from_logs(paths: list[Path]) -> list[dict[str, Any]]:
 
 
 def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: ColorizationPipeline,
-                 out: Path, seconds: float) -> dict[str, Any]:
-    chosen, why = choose(rows)
+                 out: Path, seconds: float, red_guard: bool = False) -> dict[str, Any] | None:
+    chosen, why = choose(rows, red_guard)
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": (__doc__ or "").split("\n\n", 2)[2].strip(), "grid": grid,
               "base": asdict(pipe.decoding.chroma), "weights": pipe.model_info.to_dict(),
               "chosen": chosen, "why": why, "rows": rows, "seconds": round(seconds, 1)}
     (out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))
     (out / "operating-point.md").write_text(markdown(rows, chosen, why))
-    print(f"chosen ({why}): {json.dumps(chosen['point'])} -> "
-          f"{json.dumps(rounded(chosen['scores'], 3))}")
+    if chosen:
+        print(f"chosen ({why}): {json.dumps(chosen['point'])} -> "
+              f"{json.dumps(rounded(chosen['scores'], 3))}")
+    else:
+        print(f"chosen: none ({why})")
     return chosen
 
 

@@ -33,6 +33,31 @@ def test_without_admissible_points_the_safety_bounds_come_first():
     assert chosen["point"]["name"] == "vivid" and why.startswith("none safe")
 
 
+def _reddened(row: dict, mean: float, worst: float) -> dict:
+    row["scores"]["real"].update(falsely_red=mean, falsely_red_worst=worst)
+    return row
+
+
+def test_the_red_guard_chooses_only_among_points_within_rule_8s_bounds():
+    truest_but_red = _reddened(_row("red", 10.0, 0.4, 0.0), 0.0029, 0.16)
+    one_red_photo = _reddened(_row("one photo", 10.2, 0.4, 0.0), 0.0008, 0.06)
+    clean = _reddened(_row("clean", 10.4, 0.3, 0.0), 0.0005, 0.02)
+    rows = [truest_but_red, one_red_photo, clean]
+    assert choose(rows)[0]["point"]["name"] == "red"  # rules 1-4 alone
+    chosen, why = choose(rows, red_guard=True)
+    assert chosen["point"]["name"] == "clean" and "safety" in why
+    chosen, why = choose([truest_but_red, one_red_photo], red_guard=True)
+    assert chosen is None and "committed point stays" in why
+
+
+def test_the_sweep_report_shows_each_points_red_share(tmp_path):
+    from eval.operating_point import markdown
+    rows = [_reddened(_row("a", 10.0, 0.4, 0.0), 0.0029, 0.1636), _row("old sweep", 10.1, 0.4, 0.0)]
+    text = markdown(rows, None, "no point within rule 8's red bounds")
+    assert "**Chosen** (no point within rule 8's red bounds): `none`" in text
+    assert "| 0.290 (16.4) |" in text and "| — |" in text
+
+
 def test_rows_are_read_back_from_the_printed_lines(tmp_path):
     row = _row("a", 11.0, 0.4, 0.0)
     line = json.dumps({"point": row["point"], "gain": 0.0, **row["scores"]})
