@@ -61,6 +61,15 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    (`eval.real_photos` on real-color-dev and `eval.flag_scenes`' bare control, checked by
    `eval.red_guard`); if no point passes, or the full benchmark does not, the committed point
    stays and the failure is reported.
+   Result: no point passed (`eval/results/operating-point-rule9/`); the grid went the wrong way,
+   as a lower prior correction keeps more of training's boost of rare, saturated colors (0.5:
+   redder at every point), and the least red point (prior correction 0.7, temperature 0.25,
+   chroma scale 1.25) kept 0.14% with one photo at 8%.
+10. Rule 9 with a stronger prior correction (written 2026-12-04 after rule 9's figures, before
+   any figure of these points): prior correction 0.85, 1.0 x chroma scale 1.0, 1.25, 1.5
+   (temperature 0.25, agreement 1.0, no balance, edge radius 0.03), `--red-guard`; the
+   chosen point must also keep real-color-dev's ΔE00 below gray's at the sweep's 384 px, and
+   it replaces the committed one only if the full benchmark then passes rule 8 (as rule 9).
 """
 
 from __future__ import annotations
