@@ -66,6 +66,18 @@ def test_output_has_color_and_uncertainty(pipe):
     assert 0.0 <= result.uncertainty.min() and result.uncertainty.max() <= 1.0
 
 
+def test_the_uncertainty_image_is_the_map_in_8_bit_whatever_the_bands(pipe, monkeypatch):
+    from colorizer.pipeline import luminance
+
+    result = pipe.with_config(render_size=96)(Image.fromarray(skdata.camera()))
+    whole = (np.clip(result.uncertainty, 0, 1) * 255 + 0.5).astype(np.uint8)
+    monkeypatch.setattr(luminance, "BAND_PIXELS", 512 * 7)  # 74 bands, the last one short
+    image = result.uncertainty_image()
+    assert image.mode == "L" and image.size == (512, 512)
+    assert np.array_equal(np.asarray(image), whole)
+    assert np.asarray(image).std() > 0  # a map, not a constant
+
+
 def test_aspect_ratio_is_kept_not_squashed(pipe):
     wide = Image.fromarray((np.random.default_rng(0).random((60, 300)) * 255).astype(np.uint8))
     result = pipe(wide)

@@ -94,8 +94,15 @@ class ColorizationResult:
         return exemplar_panel(self.image, self.exemplar_images, self.exemplar_maps, titles, top)
 
     def uncertainty_image(self) -> Image.Image:
-        """The uncertainty map as an 8-bit grayscale image (white = unsure)."""
-        return Image.fromarray((np.clip(self.uncertainty, 0, 1) * 255 + 0.5).astype(np.uint8))
+        """The uncertainty map as an 8-bit grayscale image (white = unsure), made a band of
+        rows at a time: on a 49 MP photo the float temporaries of the whole map were 0.4 GB at
+        the moment the CLI's memory peaked (eval/bench_memory.py)."""
+        from colorizer.pipeline.luminance import row_bands
+
+        out = np.empty(self.uncertainty.shape, dtype=np.uint8)
+        for rows in row_bands(*out.shape[:2]):
+            out[rows] = np.clip(self.uncertainty[rows], 0, 1) * 255 + 0.5
+        return Image.fromarray(out)
 
     def to_dict(self) -> dict[str, Any]:
         return {
