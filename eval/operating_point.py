@@ -95,14 +95,11 @@ from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from eval import metrics
 from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
 from eval.datasets import DATASETS
+from eval.operating_point_rule import admissible, choose, gain
 from eval.real_photos.pixel_stats import falsely_red_share
-from eval.red_guard import MAX_PHOTO_RED, MAX_REAL_RED
 
 EVAL_SIDE = 384  # long side (px) at which points are scored (the val photos' own size)
 VIVID_CHROMA, TRUTH_DULL = 40.0, 20.0
-MAX_FALSELY_VIVID = 0.002
-MIN_COLORFULNESS = 0.60
-MAX_BLOB_SHARE = 0.05
 
 GRID = {
     "temperature": (0.25, 0.38),
@@ -214,47 +211,6 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
     if blobs:
         out["bw"] = {"blob_share": dataset_summary(blobs)["share_with_blobs"]}
     return out
-
-
-def admissible(scores: dict[str, Any]) -> bool:
-    real, val = scores["real"], scores["val"]
-    return (safe_point(scores) and real["de"] < real["gray"]
-            and real["cf_ratio"] >= MIN_COLORFULNESS and val["cf_ratio"] >= MIN_COLORFULNESS)
-
-
-def gain(scores: dict[str, Any]) -> float:
-    """Mean over the two sets of (ΔE00 - gray's): lower is better."""
-    return float(np.mean([s["de"] - s["gray"] for s in scores.values() if "de" in s]))
-
-
-def red_bounds_hold(scores: dict[str, Any]) -> bool:
-    """Rule 8's real-color-dev bounds at the sweep's size (rule 9)."""
-    real = scores["real"]
-    return (real.get("falsely_red", 1.0) <= MAX_REAL_RED
-            and real.get("falsely_red_worst", 1.0) <= MAX_PHOTO_RED)
-
-
-def choose(rows: list[dict[str, Any]], red_guard: bool = False
-           ) -> tuple[dict[str, Any] | None, str]:
-    """The rule of the module docstring; with `red_guard` (rule 9) only among the points
-    within rule 8's red bounds, and None when no point is."""
-    if red_guard:
-        rows = [r for r in rows if red_bounds_hold(r["scores"])]
-        if not rows:
-            return None, "no point within rule 8's red bounds: the committed point stays"
-    ok = [r for r in rows if admissible(r["scores"])]
-    if ok:
-        return min(ok, key=lambda r: gain(r["scores"])), "admissible, lowest ΔE00 - gray"
-    safe = [r for r in rows if safe_point(r["scores"])]
-    if safe:
-        return min(safe, key=lambda r: gain(r["scores"])), "none admissible: safety bounds kept"
-    return min(rows, key=lambda r: gain(r["scores"])), "none safe: lowest ΔE00 - gray"
-
-
-def safe_point(scores: dict[str, Any]) -> bool:
-    """The bounds on what users notice first: falsely vivid pixels and isolated blobs."""
-    return (scores["real"]["falsely_vivid"] <= MAX_FALSELY_VIVID
-            and scores.get("bw", {}).get("blob_share", 1.0) <= MAX_BLOB_SHARE)
 
 
 # Operating-point fields a run cannot override (`PipelineConfig`): only the weights' saved

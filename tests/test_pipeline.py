@@ -138,9 +138,10 @@ def test_render_size_is_validated(shared_tiny_weights):
 
 
 def test_the_default_weights_load_and_give_plausible_color():
-    # The shipped model, not a tiny one (about 3 s on a loaded 2-core CPU): visible color, not
-    # garish, on the packaged camera sample (real weights: mean C* 6.9, 90th percentile 18.8),
-    # its luminance kept.
+    # The shipped model, not a tiny one (about 3 s on a loaded 2-core CPU): some color, not
+    # garish, on the packaged camera sample, its luminance kept. The do-no-harm operating point
+    # is dull here (gen-v5 at prior correction 0.85: mean C* 2.0, 90th percentile 5.8; cond-v3
+    # gave 6.9 and 18.8): gray output (C* 0) or a garish one still fails.
     from colorizer.model.colorspace import rgb_to_lab
 
     photo = next(p for p in sample_photos() if p.name == "camera.png")
@@ -150,7 +151,7 @@ def test_the_default_weights_load_and_give_plausible_color():
     assert result.to_dict()["model"]["name"] == "chronochrome-default"
     lab = rgb_to_lab(torch.from_numpy(out.astype(np.float32) / 255.0).permute(2, 0, 1)[None])
     chroma = lab[0, 1:].norm(dim=0)
-    assert 3.0 < float(chroma.mean()) < 20.0 and float(chroma.quantile(0.9)) < 40.0
+    assert 1.0 < float(chroma.mean()) < 20.0 and 3.0 < float(chroma.quantile(0.9)) < 40.0
     gray = np.asarray(Image.open(photo).convert("RGB"))
     assert np.percentile(np.abs(_lightness(out) - _lightness(gray)), 99) <= 1.0
 
