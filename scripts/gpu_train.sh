@@ -14,8 +14,8 @@ PY=${PY:-python3}
 CONFIG=${CONFIG:-runs/gpu-pack/train.json}
 OUT=${OUT:-runs/gpu-out}
 mkdir -p "$OUT"
-if ls runs/gpu-pack/wheels/*.whl >/dev/null 2>&1; then  # what the GPU image lacks (pycountry)
-  "$PY" -m pip install -q --no-index --no-deps --no-compile --target /tmp/site runs/gpu-pack/wheels/*.whl
+if [ -f runs/gpu-pack/pycountry.tar.gz ]; then  # what the GPU image lacks (pack.py)
+  mkdir -p /tmp/site && tar -xzf runs/gpu-pack/pycountry.tar.gz -C /tmp/site
   export PYTHONPATH="$PYTHONPATH:/tmp/site"
 fi
 nvidia-smi --query-gpu=name,memory.total --format=csv 2>/dev/null || echo "no nvidia-smi: running on CPU"

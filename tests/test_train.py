@@ -4,7 +4,10 @@ the class weights that decoding needs to undo the rebalancing."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +19,7 @@ from safetensors.torch import load_file, save_file
 
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.model.quantize import undo_rebalancing
+from colorizer.training.prefetch import BatchPrefetcher
 from colorizer.training.train import TrainConfig, Trainer, store_class_weights
 from tests.conftest import TINY
 
@@ -145,3 +149,58 @@ def test_film_inputs_and_sources_reach_the_training_step(tmp_path, photo_dir, ge
     assert len(plain.train_bank) == len(film.train_bank) > 0
     assert plain.train_bank.weights and len(plain.val_bank) > 0
     assert plain.train_step() != pytest.approx(film.train_step(), abs=1e-4)
+
+
+def test_batches_built_ahead_by_workers_make_the_same_run(tmp_path, photo_dir, generator_json):
+    """Workers build each step's batch in other processes; the step goes on from the state
+    the batch left its generator in (the film gray is drawn next), so the weights are equal."""
+    film = {"lstar": 0.5, "blue_sensitive": 0.5}
+    serial = Trainer(_config(photo_dir, tmp_path / "serial", generator_json,
+                             film_mix=film)).run()
+    ahead = Trainer(_config(photo_dir, tmp_path / "ahead", generator_json, film_mix=film,
+                            workers=2)).run()
+    a, b = load_file(str(serial)), load_file(str(ahead))
+    assert a.keys() == b.keys()
+    assert [k for k in a if not torch.equal(a[k], b[k])] == []
+
+
+def test_steps_are_built_ahead_in_order_only(whole_run):
+    trainer, _ = whole_run
+    with BatchPrefetcher(trainer.build_batch, first=0, last=4, workers=1) as ahead:
+        (rgb, _, _), state = ahead.get(0)
+        (serial, _, _), serial_state = trainer.build_batch(0)
+        assert torch.equal(rgb, serial) and torch.equal(state, serial_state)
+        with pytest.raises(RuntimeError, match="step 2 asked for out of order"):
+            ahead.get(2)
+
+
+def test_a_time_schedule_decays_the_learning_rate_by_wall_time(whole_run):
+    trainer, _ = whole_run
+    config, step = trainer.config, trainer.step
+    try:
+        trainer.step = 1  # past the warm-up, early in the steps' schedule
+        trainer._started = time.time() - 60
+        trainer.config = replace(config, time_schedule=False, max_minutes=1.0)
+        by_steps = trainer._lr_factor()
+        trainer.config = replace(config, time_schedule=True, max_minutes=1.0)
+        assert by_steps > 0.5
+        assert trainer._lr_factor() == pytest.approx(0.05, abs=0.01)  # a minute of one: done
+        trainer.config = replace(config, time_schedule=True, max_minutes=2.0)
+        assert trainer._lr_factor() == pytest.approx(0.525, abs=0.02)  # halfway
+    finally:
+        trainer.config, trainer.step = config, step
+
+
+def _dies_in_a_worker(step: int) -> tuple[int, int]:
+    if os.getpid() != _PARENT:
+        os._exit(3)  # a worker killed mid-batch (out of memory, say)
+    return step, step * step
+
+
+_PARENT = os.getpid()
+
+
+def test_when_the_workers_die_the_batches_are_built_in_process():
+    with BatchPrefetcher(_dies_in_a_worker, first=5, last=9, workers=1) as ahead:
+        assert [ahead.get(s) for s in range(5, 9)] == [(s, s * s) for s in range(5, 9)]
+        assert "BrokenProcessPool" in ahead.failed

@@ -81,16 +81,17 @@ def record_exemplar_texts(config: TrainConfig) -> dict[str, torch.Tensor]:
     return recording.table
 
 
-def _pycountry_wheel(folder: Path) -> int:
-    """The gazetteer needs pycountry, which the GPU machine lacks: fetch its wheel (PyPI)."""
-    import importlib.metadata
-    import subprocess
-    import sys
+def _pycountry_package(path: Path) -> int:
+    """The gazetteer needs pycountry, which the GPU machine lacks: its package as a tar,
+    without the translations (22 MB; the gazetteer reads only the ISO databases) and tests."""
+    import pycountry
 
-    version = importlib.metadata.version("pycountry")
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                    f"pycountry=={version}", "-d", str(folder)], check=True)
-    return sum(p.stat().st_size for p in folder.glob("*.whl"))
+    root = Path(pycountry.__file__).parent
+    skip = {"locales", "tests", "__pycache__"}
+    with tarfile.open(path, "w:gz") as tar:
+        tar.add(root, arcname="pycountry",
+                filter=lambda info: None if set(Path(info.name).parts[1:2]) & skip else info)
+    return path.stat().st_size
 
 
 def pack(config: TrainConfig, gpu_overrides: dict, short_side: int, quality: int,
@@ -113,7 +114,7 @@ def pack(config: TrainConfig, gpu_overrides: dict, short_side: int, quality: int
         torch.save(texts, out / "exemplar_texts.pt")
         total += (out / "exemplar_texts.pt").stat().st_size
         gpu["exemplar_texts"] = f"{rel}/exemplar_texts.pt"
-        total += _pycountry_wheel(out / "wheels")
+        total += _pycountry_package(out / "pycountry.tar.gz")
     gpu["sizes"] = [list(s) for s in gpu["sizes"]]
     return gpu, total
 

@@ -31,6 +31,7 @@ from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorCon
 from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
 from colorizer.training.data import PhotoBank, list_photos
 from colorizer.training.film import check_film_mix, film_inputs
+from colorizer.training.prefetch import BatchPrefetcher
 from colorizer.training.sources import PhotoSource, load_sources
 from context.config_io import config_from_dict
 
@@ -59,6 +60,10 @@ class TrainConfig:
     threads: int = 0  # CPU threads; 0 = measure 1 vs all and keep the faster
     # Stop early (after a checkpoint) when this wall time passes; 0 = no limit.
     max_minutes: float = 0.0
+    # Cosine decay over max_minutes as well as steps (whichever is further along): a run whose
+    # speed is not known beforehand (a lent GPU) still ends at the low learning rate.
+    time_schedule: bool = False
+    workers: int = 0  # processes building batches ahead (prefetch.py); 0 = in the loop
     image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
     init_from: str = ""  # start from these weights (a folder; may predate conditioning)
     exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
@@ -229,6 +234,8 @@ class Trainer:
         )
         self.model, self.optimizer = self.accelerator.prepare(self.model, self.optimizer)
         self.step = 0
+        self._started = 0.0  # wall time the loop started (time_schedule)
+        self._prefetcher = None
 
     def _class_weights(self) -> torch.Tensor:
         return class_weights(self.train_bank, self.model.ab_bins, self.config)
@@ -245,6 +252,9 @@ class Trainer:
         if self.step < warmup:
             return (self.step + 1) / warmup
         progress = (self.step - warmup) / max(1, self.config.steps - warmup)
+        if self.config.time_schedule and self.config.max_minutes and self._started:
+            progress = max(progress, (time.time() - self._started) / 60 / self.config.max_minutes)
+        progress = min(progress, 1.0)
         return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))
 
     def train_step(self) -> float:
@@ -255,15 +265,14 @@ class Trainer:
         model.encoder.requires_grad_(not frozen)
         if frozen:
             model.encoder.eval()  # keep ImageNet BN statistics while frozen
-        g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.step)  # resumable
-        cond = focus = None
-        if self.batches is not None:
-            rgb, cond, flags = self.batches.batch(cfg.batch_size, cfg.crop_at(self.step), g)
-            if cfg.flag_loss_weight != 1.0:  # at the logits' stride, like the ab targets
-                focus = 1 + (cfg.flag_loss_weight - 1) * F.avg_pool2d(flags, 4)[:, 0]
-                focus = focus.to(self.accelerator.device)
-        else:
-            rgb = self.train_bank.batch(cfg.batch_size, cfg.crop_at(self.step), g)
+        (rgb, cond, flags), state = (self._prefetcher.get(self.step) if self._prefetcher
+                                     else self.build_batch(self.step))
+        g = torch.Generator()
+        g.set_state(state)  # where drawing the batch left it: the film gray comes next
+        focus = None
+        if flags is not None and cfg.flag_loss_weight != 1.0:  # at the logits' stride
+            focus = 1 + (cfg.flag_loss_weight - 1) * F.avg_pool2d(flags, 4)[:, 0]
+            focus = focus.to(self.accelerator.device)
         rgb = rgb.to(self.accelerator.device)
         lightness, ab = lab_targets(rgb)
         if cfg.film_mix:  # the gray of an old emulsion as input; the target stays true color
@@ -280,6 +289,18 @@ class Trainer:
         self.optimizer.step()
         self.step += 1
         return float(loss.detach())
+
+    def build_batch(self, step: int) -> tuple[tuple, torch.Tensor]:
+        """Step `step`'s (sRGB targets, conditioning or None, flag masks or None), and the
+        state its generator is left in: a function of the step alone, so it can be built
+        ahead in another process (prefetch.py) and the run stays the same."""
+        cfg = self.config
+        g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)  # resumable
+        if self.batches is not None:
+            batch = self.batches.batch(cfg.batch_size, cfg.crop_at(step), g)
+        else:
+            batch = (self.train_bank.batch(cfg.batch_size, cfg.crop_at(step), g), None, None)
+        return batch, g.get_state()
 
     @torch.no_grad()
     def validate(self) -> dict[str, float]:
@@ -346,9 +367,28 @@ class Trainer:
         elif self.accelerator.device.type == "cpu":
             probe = self._probe_step()
             torch.set_num_threads(pick_threads(probe, sorted({1, os.cpu_count() or 1})))
-        started = time.time()
+        started = self._started = time.time()
         log_file = (self.out / "log.jsonl").open("a")
-        running = []
+        if cfg.workers:
+            self._prefetcher = BatchPrefetcher(self.build_batch, self.step, cfg.steps, cfg.workers)
+        try:
+            self._loop(started, log_file)
+        finally:
+            log_file.close()
+            if self._prefetcher is not None:
+                self._prefetcher.close()
+                self._prefetcher = None
+        wall = time.time() - started
+        log.info("throughput: %.1f crops/s on %s", (self.step - first) * cfg.batch_size
+                 / max(wall, 1e-9), self.accelerator.device)
+        meta = {"version": self.out.name, "steps": self.step, "wall_seconds": round(wall, 1),
+                "train_config": json.dumps(asdict(cfg)),
+                "device": str(self.accelerator.device), "torch": torch.__version__}
+        return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
+
+    def _loop(self, started: float, log_file) -> None:
+        cfg = self.config
+        running: list[float] = []
         while self.step < cfg.steps:
             t0 = time.perf_counter()
             running.append(self.train_step())
@@ -369,14 +409,6 @@ class Trainer:
                 log.warning("max_minutes reached at step %d: stopping after a checkpoint",
                             self.step)
                 break
-        log_file.close()
-        wall = time.time() - started
-        log.info("throughput: %.1f crops/s on %s", (self.step - first) * cfg.batch_size
-                 / max(wall, 1e-9), self.accelerator.device)
-        meta = {"version": self.out.name, "steps": self.step, "wall_seconds": round(wall, 1),
-                "train_config": json.dumps(asdict(cfg)),
-                "device": str(self.accelerator.device), "torch": torch.__version__}
-        return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
 
     def _probe_step(self) -> Callable[[], None]:
         """A training step on a throw-away copy, for timing thread counts without side effects."""
