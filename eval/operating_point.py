@@ -73,6 +73,20 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    Result: prior correction 0.85 at chroma scale 1.5 (mean ΔE00 - gray -0.555, real-color-dev
    10.73 against gray 10.86, no falsely red pixel; `eval/results/operating-point-rule10/`);
    the full benchmark passed rule 8 (0.00%, worst photo 0.00%, control 0.01%): shipped.
+11. The first GPU checkpoint, gen-v6 (written 2026-12-04 after its training log, which showed
+   a validation loss at 224 px of 4.18 against gen-v5's 4.045 and a raw colorfulness of 64
+   against the truth's 48, and before any sweep or benchmark figure of it): grid prior
+   correction 0.7, 0.85, 1.0 x chroma scale 1.0, 1.25, 1.5 (temperature 0.25, agreement 1.0,
+   no balance, edge radius 0.03), `--red-guard`; rules 1-4 choose among the points within the
+   red bounds that keep real-color-dev's ΔE00 below gray's at 384 px. Rule 5 then compares
+   that point with gen-v5's rule-10 point (-0.555); gen-v6 replaces gen-v5 only if it wins and
+   its full benchmark passes rule 8. Otherwise gen-v5 stays and the figures are reported.
+   Result: gen-v5 stays. Of the nine points only prior correction 1.0 at chroma scale 1.0 and
+   1.25 keep real-color-dev below gray (10.84 and 10.85 against 10.86); the better, 1.25, has
+   mean ΔE00 - gray -0.450 against gen-v5's -0.555 (`eval/results/operating-point-gen-v6/`;
+   that report's "chosen" line is rules 1-4 alone: 0.85 at 1.0, -0.473, real-color-dev 10.89).
+   Trained at 112 px (the pack's size) from 34 MiB of JPEGs at quality 62, it lost on both
+   sets: validation 10.29 at best against gen-v5's 10.23, real-color-dev 10.84 against 10.73.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Train generator v2 on a lent GPU in one command (the lab's device `run`, ~9 minutes).
 #
-# Here, first:   python -m colorizer.training.pack --config configs/train/gen-v2.json \
-#                    --gpu configs/train/gpu-v2.json          # -> runs/gpu-pack (< 60 MiB)
-# Then:          run(command="bash scripts/gpu_train.sh", carry=["runs/gpu-pack"], timeout_s=560)
+# Here, first:   python -m colorizer.training.pack --config configs/train/gen-v5.json \
+#                    --gpu configs/train/gpu-v6.json --short-side 112 --quality 62
+#                -> runs/gpu-pack (34 MiB). The working tree travels with it, 64 MiB in all:
+#                move eval/results and docs (20 MB of reports) aside for the call, and back.
+# Then:          run(command="bash scripts/gpu_train.sh", carry=["runs/gpu-pack"], timeout_s=570)
 # It resumes from the committed CPU weights (init_from in the packed config), trains with bf16
 # autocast and large batches for max_minutes, prints throughput, and leaves the weights and
-# the log in $OUT (fetch them, then evaluate here: python -m eval.real_photos --weights ...).
+# the log in $OUT. The device tool brings back files of at most 16 MiB: the weights (22 MB)
+# come back in parts, joined here with `cat model.safetensors.part-* > model.safetensors`
+# (the printed sha256 checks the join); then evaluate (eval/operating_point.py, rule 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD"
@@ -37,3 +41,9 @@ for name in ("model.safetensors", "config.json"):
 shutil.copy(trainer.out / "log.jsonl", out / "log.jsonl")
 print(json.dumps({"steps": trainer.step, "total_s": round(time.time() - started, 1)}))
 PY
+# Files over 16 MiB do not come back from the device machine: split them, print the hash.
+sha256sum "$OUT/model.safetensors"
+if [ "$(stat -c %s "$OUT/model.safetensors")" -gt $((15 * 2**20)) ]; then
+  split -b 15M "$OUT/model.safetensors" "$OUT/model.safetensors.part-" && rm "$OUT/model.safetensors"
+fi
+ls -la "$OUT"

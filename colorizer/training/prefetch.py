@@ -21,7 +21,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any
+from typing import Any, Self
 
 import torch
 
@@ -84,7 +84,7 @@ class BatchPrefetcher:
         self._pending.clear()
         self._pool.shutdown(wait=wait, cancel_futures=True)
 
-    def __enter__(self) -> BatchPrefetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
