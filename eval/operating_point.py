@@ -87,6 +87,18 @@ new point were looked at; those two sets are only reported (`python -m eval.real
    that report's "chosen" line is rules 1-4 alone: 0.85 at 1.0, -0.473, real-color-dev 10.89).
    Trained at 112 px (the pack's size) from 34 MiB of JPEGs at quality 62, it lost on both
    sets: validation 10.29 at best against gen-v5's 10.23, real-color-dev 10.84 against 10.73.
+12. Chroma where the hue is certain (written 2026-12-04 before any figure of these points):
+   gen-v5, prior correction 0.85, temperature 0.25, agreement power 1, 2, 3 x chroma scale
+   1.5, 2.0, 2.5, 3.0 (no balance, edge radius 0.03; the committed point is one of them),
+   `--red-guard`; rules 1-4 choose among the points within the red bounds that keep
+   real-color-dev's ΔE00 below gray's at 384 px. The chosen point replaces the committed one
+   only if its mean ΔE00 - gray is lower than the committed point's row in this sweep by 0.01
+   or more (rule 5's floor) and the full benchmark then passes rule 8.
+   Result: rules 1-4 chose the committed point itself (-0.555; `eval/results/
+   operating-point-rule12/`). A higher agreement power removes chroma where the hue is
+   unsure and lets a higher scale through (power 2 at scale 2.0: -0.554; power 3 at 2.5:
+   -0.546, real-color-dev 10.72) but gains nothing: the colorfulness that scale adds to
+   the sure regions costs as much ΔE00 as it saves. The committed point stays.
 """
 
 from __future__ import annotations
