@@ -162,3 +162,27 @@ def test_a_phrase_table_answers_packed_sentences_and_names_missing_ones():
         pytest.approx([0.6, 0.8])]
     with pytest.raises(KeyError, match="re-run python -m colorizer.training.pack"):
         table.embed(["A photo from 1950-1960 in Italy."])
+
+
+def test_the_gpu_pack_carries_pycountry_as_its_databases_only(tmp_path):
+    """The GPU machine lacks pycountry (the gazetteer behind exemplar training needs it): the
+    pack carries the package without its 22 MB of translations, and it still imports."""
+    import subprocess
+    import sys
+    import tarfile
+
+    from colorizer.training.pack import _pycountry_package
+
+    size = _pycountry_package(tmp_path / "pycountry.tar.gz")
+    assert size < 1_000_000
+    with tarfile.open(tmp_path / "pycountry.tar.gz") as tar:
+        names = tar.getnames()
+        tar.extractall(tmp_path / "site", filter="data")
+    assert "pycountry/databases/iso3166-1.json" in names
+    assert not [n for n in names if "/locales" in n or "/tests" in n or "__pycache__" in n]
+    probe = ("import pycountry; print(pycountry.__file__); "
+             "print(len(pycountry.countries), pycountry.historic_countries.get(alpha_4='SUHH').name)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(tmp_path / "site")}, check=True).stdout.split("\n")
+    assert out[0].startswith(str(tmp_path / "site"))
+    assert int(out[1].split()[0]) > 240 and "Soviet" in out[1]
