@@ -2,7 +2,7 @@
 # Train generator v2 on a lent GPU in one command (the lab's device `run`, ~9 minutes).
 #
 # Here, first:   python -m colorizer.training.pack --config configs/train/gen-v5.json \
-#                    --gpu configs/train/gpu-v6.json --short-side 112 --quality 62
+#                    --gpu configs/train/gpu-v7.json --short-side 112 --quality 62
 #                -> runs/gpu-pack (34 MiB). The working tree travels with it, 64 MiB in all:
 #                move eval/results and docs (20 MB of reports) aside for the call, and back.
 # Then:          run(command="bash scripts/gpu_train.sh", carry=["runs/gpu-pack"], timeout_s=570)
