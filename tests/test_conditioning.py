@@ -8,7 +8,7 @@ from PIL import Image
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.conditioning import Conditioning, exemplar_tensor
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
-from colorizer.training.train import classification_loss, lab_targets
+from colorizer.training.loss import classification_loss, lab_targets
 from retrieval.types import Exemplar, RetrievedExemplar
 
 TINY = {"width16": 16, "width8": 16, "width4": 16, "heads": 2, "cond_dim": 8, "grid_samples": 24,

@@ -5,7 +5,7 @@ from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
 from colorizer.model.quantize import in_gamut_ab_bins
-from colorizer.training.train import classification_loss, lab_targets
+from colorizer.training.loss import classification_loss, lab_targets
 
 
 def _inputs(batch=2, size=64, seed=0):

@@ -124,7 +124,7 @@ def test_undoing_the_rebalancing_recovers_the_photo_distribution():
 
 def test_pixel_weights_focus_the_loss_on_a_region():
     from colorizer.model.quantize import in_gamut_ab_bins
-    from colorizer.training.train import classification_loss
+    from colorizer.training.loss import classification_loss
 
     bins = in_gamut_ab_bins(samples_per_axis=24)
     torch.manual_seed(0)

@@ -25,14 +25,16 @@ import torch.nn.functional as F
 from safetensors import safe_open
 
 from colorizer.model.colorfulness import colorfulness
-from colorizer.model.colorspace import lab_to_rgb_keep_luminance, rgb_to_lab
+from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
-from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights, soft_encode
+from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights
 from colorizer.training.data import PhotoBank, list_photos
 from colorizer.training.film import check_film_mix, film_inputs
+from colorizer.training.loss import classification_loss, lab_targets
 from colorizer.training.prefetch import BatchPrefetcher
 from colorizer.training.sources import PhotoSource, load_sources
+from colorizer.training.threads import pick_threads
 from context.config_io import config_from_dict
 
 log = logging.getLogger("chronochrome.train")
@@ -107,41 +109,6 @@ def resolve(path: str) -> Path:
     """Paths in configs are relative to the repository root."""
     p = Path(path)
     return p if p.is_absolute() else _REPO / p
-
-
-def lab_targets(rgb: torch.Tensor, stride: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
-    """sRGB batch -> (L* input (B,1,H,W), ab target at the logits' stride (B,2,H/s,W/s))."""
-    lab = rgb_to_lab(rgb)
-    ab = F.avg_pool2d(lab[:, 1:], stride)
-    return lab[:, :1], ab
-
-
-def classification_loss(
-    logits: torch.Tensor, ab: torch.Tensor, bins: torch.Tensor, class_weights: torch.Tensor,
-    pixel_weights: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """Rebalanced soft cross-entropy; weight of a pixel = weight of its target's main bin,
-    times `pixel_weights` (B, h, w) when given."""
-    target = soft_encode(ab, bins)  # (B, Q, h, w)
-    pixel_w = class_weights[target.argmax(1)]  # (B, h, w)
-    if pixel_weights is not None:
-        pixel_w = pixel_w * pixel_weights
-    ce = -(target * torch.log_softmax(logits, dim=1)).sum(1)
-    return (ce * pixel_w).sum() / pixel_w.sum()
-
-
-def pick_threads(step_fn: Callable[[], None], candidates: list[int]) -> int:
-    """Time two steps per thread count; on a shared 2-core box 1 thread can win by far."""
-    timings = {}
-    for n in candidates:
-        torch.set_num_threads(n)
-        step_fn()  # warm-up
-        start = time.perf_counter()
-        step_fn()
-        timings[n] = time.perf_counter() - start
-    best = min(timings, key=timings.get)
-    log.info("thread timings %s -> using %d", {k: round(v, 3) for k, v in timings.items()}, best)
-    return best
 
 
 def train_photos(config: TrainConfig) -> PhotoBank:
