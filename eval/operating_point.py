@@ -3,102 +3,9 @@
     python -m eval.operating_point            # sweep, write eval/results/operating-point.*
 
 The rule, written down (2026-12-02) before the Prokudin-Gorsky and held-out figures of any
-new point were looked at; those two sets are only reported (`python -m eval.real_photos`,
-`python -m eval.report --dataset heldout`):
-
-1. Every point is scored without context (the no-hint output: context may only change what
-   it is found to explain, so the no-hint output is what most of every photo gets) on the
-   photos-train validation split and on real-color-dev, each photo's luminance in and its own
-   color as the truth; and on the 194 historical-bw photos (no truth) for isolated saturated
-   blobs (`eval/blobs.py`).
-2. Admissible: on real-color-dev the falsely vivid share (C* >= 40 where the truth has
-   C* < 20) at most 0.2% (the acceptance bound is 0.3%: a margin for the hinted conditions),
-   the mean CIEDE2000 below gray's, and colorfulness at least 60% of the truth's; on the
-   validation split colorfulness at least 60% of the truth's; on historical-bw isolated blobs
-   in at most 5% of the photos.
-3. Among admissible points the lowest mean, over the two sets, of (CIEDE2000 - gray's).
-4. If none is admissible: the same among points that keep the two safety bounds (falsely
-   vivid and blobs, what users notice first); else the lowest mean ΔE00 - gray.
-   (Amended 2026-12-02 after the first sweep rows of the validation split and real-color-dev
-   were seen, still before any Prokudin-Gorsky or held-out figure of a new point: no point
-   was admissible, and the first fallback, "below gray on both", ignored the blobs.)
-5. Between two checkpoints (written 2026-12-03 before gen-v3's sweep printed a row): each at
-   the point rules 1-4 choose for it on the same grid; an admissible point beats one that only
-   keeps the safety bounds; else the lower mean ΔE00 - gray wins, and a gap under 0.01 keeps
-   the committed weights.
-6. Decoding knobs kept from an earlier checkpoint (written 2026-12-04 before the sweep below
-   printed a row): gen-v4's temperature (0.25) and prior correction (0.7) were chosen for
-   cond-v3 and never swept again. Grid: temperature 0.25, 0.38, 0.5 x prior correction 0.5,
-   0.7, 0.85, 1.0 x chroma scale 1.25, 1.5, 2.0 (agreement 1.0, no balance, edge radius 0.03:
-   gen-v4's); rules 1-4 choose, and the committed point stays unless the chosen one's mean
-   ΔE00 - gray is lower by 0.01 or more (rule 5's noise floor).
-7. Test-time mirroring (written 2026-12-04 before any figure of it was computed): the
-   generator's logits of the photo and of its mirror image (mirrored back) averaged, which
-   doubles the generator's cost. Scored at the committed weights' chosen point and at chroma
-   scale 2.0 and 2.5 (agreement 1.0), with and without mirroring; rules 1-4 choose among the
-   mirrored points, and mirroring is adopted only if that point's mean ΔE00 - gray is lower
-   than the unmirrored chosen point's by 0.01 or more (rule 5's floor), or it is admissible
-   where the unmirrored one is not, and the speed target (0.3 s per 512-px photo, `make
-   bench`) still holds.
-8. A red guard for later checkpoints (written 2026-12-04 after rule 5 chose gen-v5 and its
-   full benchmark showed what the rules above do not see: a red-orange patch over the green
-   background of bopb__old_g, 16% of that photo falsely red where gen-v4 had 1.4%, and the
-   strongly red share of the 30 bare flag-control photos up from 0.03% to 0.28%; it applies
-   from the next comparison on, not to gen-v5, which rule 5 had already chosen): a checkpoint
-   that rule 5 prefers replaces the committed one only if, at its chosen point, the full
-   benchmark without a hint (`python -m eval.real_photos --weights W`) gives real-color-dev
-   a falsely red share of at most 0.1% of pixels and no photo above 5%, and the flag-scene
-   control (`python -m eval.flag_scenes --weights W`) at most 0.1% strongly red pixels
-   without a hint (`python -m eval.red_guard` checks the two reports).
-9. Decoding under rule 8's red bounds (written 2026-12-04 before any figure of this sweep):
-   gen-v5 at its rule-5 point fails rule 8 (real-color-dev falsely red 0.29%, bopb__old_g
-   16%, control 0.28%). With `--red-guard` the sweep also scores real-color-dev's falsely red
-   share (`eval.real_photos`'s definition, at the sweep's 384 px: the mean over photos and
-   the worst photo) and rules 1-4 choose only among points with at most 0.1% and no photo
-   above 5%. Grid: prior correction 0.5, 0.7 x temperature 0.25, 0.38 x chroma scale 1.25,
-   1.5 (agreement 1.0, no balance, edge radius 0.03; the committed point is one of them). The
-   chosen point replaces the committed one only if the full benchmark then passes rule 8
-   (`eval.real_photos` on real-color-dev and `eval.flag_scenes`' bare control, checked by
-   `eval.red_guard`); if no point passes, or the full benchmark does not, the committed point
-   stays and the failure is reported.
-   Result: no point passed (`eval/results/operating-point-rule9/`); the grid went the wrong way,
-   as a lower prior correction keeps more of training's boost of rare, saturated colors (0.5:
-   redder at every point), and the least red point (prior correction 0.7, temperature 0.25,
-   chroma scale 1.25) kept 0.14% with one photo at 8%.
-10. Rule 9 with a stronger prior correction (written 2026-12-04 after rule 9's figures, before
-   any figure of these points): prior correction 0.85, 1.0 x chroma scale 1.0, 1.25, 1.5
-   (temperature 0.25, agreement 1.0, no balance, edge radius 0.03), `--red-guard`; the
-   chosen point must also keep real-color-dev's ΔE00 below gray's at the sweep's 384 px, and
-   it replaces the committed one only if the full benchmark then passes rule 8 (as rule 9).
-   Result: prior correction 0.85 at chroma scale 1.5 (mean ΔE00 - gray -0.555, real-color-dev
-   10.73 against gray 10.86, no falsely red pixel; `eval/results/operating-point-rule10/`);
-   the full benchmark passed rule 8 (0.00%, worst photo 0.00%, control 0.01%): shipped.
-11. The first GPU checkpoint, gen-v6 (written 2026-12-04 after its training log, which showed
-   a validation loss at 224 px of 4.18 against gen-v5's 4.045 and a raw colorfulness of 64
-   against the truth's 48, and before any sweep or benchmark figure of it): grid prior
-   correction 0.7, 0.85, 1.0 x chroma scale 1.0, 1.25, 1.5 (temperature 0.25, agreement 1.0,
-   no balance, edge radius 0.03), `--red-guard`; rules 1-4 choose among the points within the
-   red bounds that keep real-color-dev's ΔE00 below gray's at 384 px. Rule 5 then compares
-   that point with gen-v5's rule-10 point (-0.555); gen-v6 replaces gen-v5 only if it wins and
-   its full benchmark passes rule 8. Otherwise gen-v5 stays and the figures are reported.
-   Result: gen-v5 stays. Of the nine points only prior correction 1.0 at chroma scale 1.0 and
-   1.25 keep real-color-dev below gray (10.84 and 10.85 against 10.86); the better, 1.25, has
-   mean ΔE00 - gray -0.450 against gen-v5's -0.555 (`eval/results/operating-point-gen-v6/`;
-   that report's "chosen" line is rules 1-4 alone: 0.85 at 1.0, -0.473, real-color-dev 10.89).
-   Trained at 112 px (the pack's size) from 34 MiB of JPEGs at quality 62, it lost on both
-   sets: validation 10.29 at best against gen-v5's 10.23, real-color-dev 10.84 against 10.73.
-12. Chroma where the hue is certain (written 2026-12-04 before any figure of these points):
-   gen-v5, prior correction 0.85, temperature 0.25, agreement power 1, 2, 3 x chroma scale
-   1.5, 2.0, 2.5, 3.0 (no balance, edge radius 0.03; the committed point is one of them),
-   `--red-guard`; rules 1-4 choose among the points within the red bounds that keep
-   real-color-dev's ΔE00 below gray's at 384 px. The chosen point replaces the committed one
-   only if its mean ΔE00 - gray is lower than the committed point's row in this sweep by 0.01
-   or more (rule 5's floor) and the full benchmark then passes rule 8.
-   Result: rules 1-4 chose the committed point itself (-0.555; `eval/results/
-   operating-point-rule12/`). A higher agreement power removes chroma where the hue is
-   unsure and lets a higher scale through (power 2 at scale 2.0: -0.554; power 3 at 2.5:
-   -0.546, real-color-dev 10.72) but gains nothing: the colorfulness that scale adds to
-   the sure regions costs as much ΔE00 as it saves. The committed point stays.
+new point were looked at, and every later rule with its result: `eval/operating_point_rules.md`
+(each report carries a copy). Those two sets are only reported (`python -m eval.real_photos`,
+`python -m eval.report --dataset heldout`).
 """
 
 from __future__ import annotations
@@ -127,6 +34,7 @@ from eval.datasets import DATASETS
 from eval.operating_point_rule import admissible, choose, gain
 from eval.real_photos.pixel_stats import falsely_red_share
 
+RULES_FILE = Path(__file__).with_name("operating_point_rules.md")
 EVAL_SIDE = 384  # long side (px) at which points are scored (the val photos' own size)
 VIVID_CHROMA, TRUTH_DULL = 40.0, 20.0
 
@@ -137,6 +45,11 @@ GRID = {
     "balance_strength": (0.0, 0.5, 1.0),
     "balance_trust": (0.0, 0.5),
 }
+
+
+def rules_text() -> str:
+    """The written rules (and their results), as every report carries them."""
+    return RULES_FILE.read_text(encoding="utf-8").strip()
 
 
 @dataclass
@@ -273,7 +186,7 @@ def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple
 def markdown(rows: list[dict[str, Any]], chosen: dict[str, Any] | None, why: str) -> str:
     picked = json.dumps(chosen["point"]) if chosen else "none"
     lines = ["# Operating point (validation split + real-color-dev, no hint)", "",
-             (__doc__ or "").split("\n\n", 2)[2].strip(), "",
+             rules_text(), "",
              f"**Chosen** ({why}): `{picked}`", "",
              ("| point | val ΔE00 (gray) | val CF % | real ΔE00 (gray) | real CF % | "
               "real falsely vivid % | real falsely red % (worst photo) | "
@@ -379,7 +292,7 @@ def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: Coloriz
                  out: Path, seconds: float, red_guard: bool = False) -> dict[str, Any] | None:
     chosen, why = choose(rows, red_guard)
     out.mkdir(parents=True, exist_ok=True)
-    report = {"rule": (__doc__ or "").split("\n\n", 2)[2].strip(), "grid": grid,
+    report = {"rule": rules_text(), "grid": grid,
               "base": asdict(pipe.decoding.chroma), "weights": pipe.model_info.to_dict(),
               "chosen": chosen, "why": why, "rows": rows, "seconds": round(seconds, 1)}
     (out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))

@@ -1,4 +1,4 @@
-"""Rules 2-4, 5's measure and 9's red bounds of eval/operating_point.py, on scored sweep rows.
+"""Rules 2-4, 5's measure and 9's red bounds (eval/operating_point_rules.md), on sweep rows.
 
 A row is {"point": {...}, "scores": {"val": ..., "real": ..., "bw": ...}} as
 `eval.operating_point.score_point` scores it; the rules' text is that module's docstring.
@@ -37,8 +37,8 @@ def red_bounds_hold(scores: dict[str, Any]) -> bool:
 
 def choose(rows: list[dict[str, Any]], red_guard: bool = False
            ) -> tuple[dict[str, Any] | None, str]:
-    """Rules 2-4 of eval/operating_point.py; with `red_guard` (rule 9) only among the points
-    within rule 8's red bounds, and None when no point is."""
+    """Rules 2-4 of eval/operating_point_rules.md; with `red_guard` (rule 9) only among the
+    points within rule 8's red bounds, and None when no point is."""
     if red_guard:
         rows = [r for r in rows if red_bounds_hold(r["scores"])]
         if not rows:

@@ -1,4 +1,4 @@
-"""Rule 8 of eval/operating_point.py as a check: is a checkpoint red where the truth is not?
+"""Rule 8 (eval/operating_point_rules.md) as a check: is a checkpoint red where the truth is not?
 
     python -m eval.real_photos --dataset real-color-dev --weights W --out /tmp/real-W
     python -m eval.flag_scenes --weights W --out /tmp/flags-W    # the bare-photo control

@@ -10,7 +10,7 @@
 # autocast and large batches for max_minutes, prints throughput, and leaves the weights and
 # the log in $OUT. The device tool brings back files of at most 16 MiB: the weights (22 MB)
 # come back in parts, joined here with `cat model.safetensors.part-* > model.safetensors`
-# (the printed sha256 checks the join); then evaluate (eval/operating_point.py, rule 5).
+# (the printed sha256 checks the join); then evaluate (eval/operating_point_rules.md, rule 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD"

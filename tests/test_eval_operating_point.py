@@ -1,4 +1,4 @@
-"""The operating-point rule of eval/operating_point.py, on constructed sweep rows."""
+"""The operating-point rules (eval/operating_point_rules.md), on constructed sweep rows."""
 
 from __future__ import annotations
 

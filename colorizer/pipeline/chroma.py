@@ -32,7 +32,7 @@ EDGE_GUIDE_MAX_SIDE = 1024  # long side (px) of the guided filter's working size
 @dataclass(frozen=True)
 class ChromaConfig:
     """Decoding beyond temperature and chroma scale; the defaults are the operating point
-    chosen on the validation split and real-color-dev (eval/operating_point.py)."""
+    chosen on the validation split and real-color-dev (eval/operating_point_rules.md)."""
 
     agreement_power: float = 1.0  # chroma *= hue agreement ** power (0 = off)
     balance_strength: float = 0.0  # 0..1: share of the way to the target overall balance
