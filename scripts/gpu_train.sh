@@ -4,7 +4,7 @@
 # Here, first:   python -m colorizer.training.pack --config configs/train/gen-v5.json \
 #                    --gpu configs/train/gpu-v7.json --short-side 112 --quality 62
 #                -> runs/gpu-pack (34 MiB). The working tree travels with it, 64 MiB in all:
-#                move eval/results and docs (20 MB of reports) aside for the call, and back.
+#                bash scripts/gpu_tree.sh aside   (the 20 MB of reports; `back` after the call)
 # Then:          run(command="bash scripts/gpu_train.sh", carry=["runs/gpu-pack"], timeout_s=570)
 # It resumes from the committed CPU weights (init_from in the packed config), trains with bf16
 # autocast and large batches for max_minutes, prints throughput, and leaves the weights and
