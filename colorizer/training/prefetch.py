@@ -54,12 +54,12 @@ class BatchPrefetcher:
         self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         self._depth = depth or 2 * workers
         self._next, self._last, self._expected = first, last, first
-        self._pending: deque[tuple[int, Future]] = deque()
+        self._pending: deque[Future] = deque()  # steps _expected.._next - 1, in order
         self._fill()
 
     def _fill(self) -> None:
         while len(self._pending) < self._depth and self._next < self._last:
-            self._pending.append((self._next, self._pool.submit(_build_in_worker, self._next)))
+            self._pending.append(self._pool.submit(_build_in_worker, self._next))
             self._next += 1
 
     def get(self, step: int) -> Any:
@@ -67,7 +67,7 @@ class BatchPrefetcher:
             raise RuntimeError(f"step {step} asked for out of order (next: {self._expected})")
         self._expected += 1
         if self.failed is None:
-            _, future = self._pending.popleft()
+            future = self._pending.popleft()
             self._fill()
             try:
                 return future.result(timeout=self._wait)
@@ -79,7 +79,7 @@ class BatchPrefetcher:
         return self._build(step)
 
     def close(self, wait: bool = True) -> None:
-        for _, future in self._pending:
+        for future in self._pending:
             future.cancel()
         self._pending.clear()
         self._pool.shutdown(wait=wait, cancel_futures=True)
