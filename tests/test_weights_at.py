@@ -34,3 +34,13 @@ def test_unknown_commit_is_a_clear_error(tmp_path):
     assert run.returncode == 2
     assert "no commit 'no-such-commit'" in run.stderr
     assert not (tmp_path / "w").exists()
+
+
+@pytest.mark.skipif(not _git_ok(), reason="not a git checkout")
+def test_a_folder_without_weights_at_that_commit_is_a_clear_error(tmp_path):
+    run = subprocess.run(["bash", str(SCRIPT), "HEAD", str(tmp_path / "w"),
+                          "colorizer/weights/no-such-version"],
+                         cwd=REPO, check=False, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "no colorizer/weights/no-such-version/model.safetensors at HEAD" in run.stderr
+    assert not (tmp_path / "w").exists()
