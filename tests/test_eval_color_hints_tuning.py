@@ -25,3 +25,13 @@ def test_each_name_goes_to_its_config():
 
 def test_the_earlier_tuning_photos_stay_out():
     assert SKIP == 24  # `BalanceConfig`'s first choices were made on the first 24
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_the_run(capsys):
+    from eval.color_hints.tuning import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--out", "no/such/folder/rows.json"])
+    assert exit_.value.code == 2
+    assert "--out no/such/folder/rows.json: folder no/such/folder does not exist" in (
+        capsys.readouterr().err)

@@ -16,6 +16,7 @@ import argparse
 import itertools
 import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -135,11 +136,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grid", nargs="*", default=[],
                         help="BalanceConfig fields, e.g. field_cap=5,10, or SpreadConfig ones as "
                              "spread.reach=1,1.6 (default: the defaults)")
-    parser.add_argument("--out", default=None, help="JSON rows under eval/results/")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="JSON rows: a bare file name goes under eval/results/, a path "
+                             "with a folder is taken as given")
     parser.add_argument("--field", nargs="*", default=None,
                         help="learned hint fields to compare (folders with "
                              "hint_field.safetensors; 'none': the hand-written rules)")
     args = parser.parse_args(argv)
+    out = args.out and (RESULTS_DIR / args.out if args.out.parent == Path() else args.out)
+    if out and not out.parent.is_dir():  # say so now, not after the whole run
+        parser.error(f"--out {args.out}: folder {out.parent} does not exist")
     torch.set_num_threads(1)
     pipe = ColorizationPipeline.from_pretrained()
     pipe.edits.size = args.limit + 1  # every photo's base run stays
@@ -162,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
                         for key in ("flag_reached", "outside_change")})
         rows.append(rounded(row, 4))
         print(rows[-1], flush=True)
-    if args.out:
-        (RESULTS_DIR / args.out).write_text(json.dumps(rows, indent=1) + "\n")
+    if out:
+        out.write_text(json.dumps(rows, indent=1) + "\n")
     return 0
 
 
