@@ -1,7 +1,7 @@
 """Rules 2-4, 5's measure and 9's red bounds (eval/operating_point_rules.md), on sweep rows.
 
 A row is {"point": {...}, "scores": {"val": ..., "real": ..., "bw": ...}} as
-`eval.operating_point.score_point` scores it; the rules' text is that module's docstring.
+`eval.operating_point.score_point` scores it; the rules' text is in operating_point_rules.md.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train generator v2 on a lent GPU in one command (the lab's device `run`, ~9 minutes).
+# Train the generator on a lent GPU in one command (the lab's device `run`, ~9 minutes).
 #
 # Here, first:   python -m colorizer.training.pack --config configs/train/gen-v5.json \
 #                    --gpu configs/train/gpu-v7.json --short-side 112 --quality 62

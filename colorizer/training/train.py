@@ -201,7 +201,7 @@ class Trainer:
         )
         self.model, self.optimizer = self.accelerator.prepare(self.model, self.optimizer)
         self.step = 0
-        self._started = 0.0  # wall time the loop started (time_schedule)
+        self._started = 0.0  # wall time the loop started (max_minutes, time_schedule)
         self._prefetcher = None
 
     def _class_weights(self) -> torch.Tensor:
@@ -339,7 +339,7 @@ class Trainer:
         if cfg.workers:
             self._prefetcher = BatchPrefetcher(self.build_batch, self.step, cfg.steps, cfg.workers)
         try:
-            self._loop(started, log_file)
+            self._loop(log_file)
         finally:
             log_file.close()
             if self._prefetcher is not None:
@@ -353,7 +353,7 @@ class Trainer:
                 "device": str(self.accelerator.device), "torch": torch.__version__}
         return self.raw_model.save_pretrained(self.out / "final", metadata=meta)
 
-    def _loop(self, started: float, log_file) -> None:
+    def _loop(self, log_file) -> None:
         cfg = self.config
         running: list[float] = []
         while self.step < cfg.steps:
@@ -363,7 +363,8 @@ class Trainer:
                       "encoder_frozen": self._encoder_frozen(),
                       "sec_per_step": round(time.perf_counter() - t0, 3)}
             done = self.step >= cfg.steps
-            out_of_time = cfg.max_minutes and (time.time() - started) / 60 > cfg.max_minutes
+            out_of_time = (cfg.max_minutes
+                           and (time.time() - self._started) / 60 > cfg.max_minutes)
             if self.step % cfg.eval_every == 0 or done or out_of_time:
                 record.update(self.validate())
                 record["train_loss_mean"] = sum(running) / len(running)
