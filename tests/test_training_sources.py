@@ -153,6 +153,33 @@ def test_a_gpu_pack_reads_back_as_the_same_photos_with_the_same_shares(sources, 
         shutil.rmtree(out, ignore_errors=True)
 
 
+def test_a_gpu_pack_can_keep_a_share_of_each_source_chosen_by_name(sources, tmp_path):
+    """--keep packs fewer photos at a larger size: the kept ones are those whose name hash
+    falls under the share (the same on every machine); validation is packed whole, and a
+    share that leaves a source empty is refused before anything travels."""
+    from colorizer.training.pack import kept, pack
+
+    folder, _ = sources
+    config = TrainConfig(data_dir=str(folder), val_fraction=0.5, sizes=((1.0, 32),),
+                         sources=({"path": str(folder), "share": 1.0},))
+    out = REPO / "runs" / f"test-pack-keep-{tmp_path.name}"
+    try:
+        gpu, _ = pack(config, {}, short_side=32, quality=80, out=out, keep=0.5)
+        packed = load_sources([PhotoSource(gpu["sources"][0]["path"])], REPO, "train", 0.5, 32)
+        train = load_sources(config.photo_sources(), REPO, "train", 0.5, 32).paths
+        expected = [p.stem for p in train if kept(p.name, 0.5)]
+        assert sorted(p.stem for p in packed.paths) == sorted(expected)
+        assert 0 < len(expected) < len(train)
+        val = load_sources([PhotoSource(gpu["data_dir"])], REPO, "val", 0.5, 224)
+        assert len(val) == len(load_sources([PhotoSource(str(folder))], REPO, "val", 0.5, 224))
+        with pytest.raises(ValueError, match="raise --keep"):
+            pack(config, {}, short_side=32, quality=80, out=out, keep=1e-9)
+    finally:
+        import shutil
+
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def test_a_phrase_table_answers_packed_sentences_and_names_missing_ones():
     from colorizer.training.phrase_table import PhraseTable
 

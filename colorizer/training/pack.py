@@ -16,6 +16,7 @@ import argparse
 import io
 import json
 import tarfile
+import zlib
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -44,10 +45,21 @@ def _centre(image: np.ndarray) -> np.ndarray:
     return image[top : top + long_max, left : left + long_max]
 
 
-def _write_tar(bank, path: Path, quality: int) -> int:
+def kept(name: str, keep: float) -> bool:
+    """Whether a photo is in the packed share `keep` of its source: a hash of its name (salted,
+    so the kept share is independent of the train/val split), the same on every machine."""
+    return zlib.crc32(f"pack:{name}".encode()) / 2**32 < keep
+
+
+def _write_tar(bank, path: Path, quality: int, keep: float = 1.0) -> int:
+    chosen = [(image, source) for image, source in zip(bank.images, bank.paths)
+              if kept(Path(source).name, keep)]
+    if not chosen:  # training would stop at this source: say so here, not on the GPU machine
+        raise ValueError(f"--keep {keep} leaves none of the {len(bank)} photos of "
+                         f"{Path(bank.paths[0]).parent}: raise --keep")
     # gzip: a 64-px JPEG is ~2.5 KB and a tar member's header and padding ~1 KB more
     with tarfile.open(path, "w:gz", compresslevel=6) as tar:
-        for image, source_path in zip(bank.images, bank.paths):
+        for image, source_path in chosen:
             buf = io.BytesIO()
             Image.fromarray(_centre(image)).save(buf, format="JPEG", quality=quality)
             info = tarfile.TarInfo(Path(source_path).name)  # JPEG inside, name kept: its split
@@ -95,13 +107,14 @@ def _pycountry_package(path: Path) -> int:
 
 
 def pack(config: TrainConfig, gpu_overrides: dict, short_side: int, quality: int,
-         out: Path) -> tuple[dict, int]:
-    """Write the tars and return (the GPU config as a dict, total bytes)."""
+         out: Path, keep: float = 1.0) -> tuple[dict, int]:
+    """Write the tars and return (the GPU config as a dict, total bytes). `keep` < 1 packs that
+    share of each source's train photos (fewer photos at a larger size); validation is whole."""
     out.mkdir(parents=True, exist_ok=True)
     total, sources = 0, []
     for i, source in enumerate(config.photo_sources()):
         bank = load_sources([source], resolve("."), "train", config.val_fraction, short_side)
-        total += _write_tar(bank, out / f"source_{i}.tar.gz", quality)
+        total += _write_tar(bank, out / f"source_{i}.tar.gz", quality, keep)
         rel_tar = f"{out.relative_to(resolve('.'))}/source_{i}.tar.gz"
         sources.append(asdict(replace(source, path=rel_tar, pattern="*")))
     val = load_sources([PhotoSource(config.data_dir)], resolve("."), "val", config.val_fraction,
@@ -127,11 +140,16 @@ def main(argv: list[str] | None = None) -> int:
                              "config is written next to the tars as train.json")
     parser.add_argument("--short-side", type=int, default=96)
     parser.add_argument("--quality", type=int, default=78)
+    parser.add_argument("--keep", type=float, default=1.0,
+                        help="pack this share of each source's train photos (0-1], chosen by "
+                             "a hash of the name: fewer photos at a larger --short-side")
     args = parser.parse_args(argv)
+    if not 0 < args.keep <= 1:
+        parser.error(f"--keep must be in (0, 1], got {args.keep}")
     config = TrainConfig.from_json(args.config)
     overrides = json.loads(args.gpu.read_text())
     out = resolve(PACK_DIR)
-    gpu, total = pack(config, overrides, args.short_side, args.quality, out)
+    gpu, total = pack(config, overrides, args.short_side, args.quality, out, args.keep)
     (out / "train.json").write_text(json.dumps(gpu, indent=2))
     print(f"packed {total / 2**20:.1f} MiB into {out} (budget {BUDGET_BYTES / 2**20:.0f} MiB)")
     if total > BUDGET_BYTES:
