@@ -8,7 +8,8 @@
 Rule 5 compares checkpoints by mean ΔE00 - gray, which a red-orange patch over one photo's
 green background barely moves (gen-v5: 16% of bopb__old_g falsely red, real-color-dev 0.29%,
 chosen all the same). Rule 8 bounds what users notice first: a checkpoint rule 5 prefers
-replaces the committed one only if this check passes on its reports. Exit status 0: passes;
+replaces the committed one only if this check passes on its reports. Every bound counts red
+where the truth is not red (rule 18: the control first counted true reds too). Exit status 0: passes;
 1: fails (each failed bound printed); 2: a report is missing or not one of ours.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 MAX_REAL_RED = 0.001  # real-color-dev's falsely red share, mean over photos (0.1%)
 MAX_PHOTO_RED = 0.05  # ... and on any one photo (5%)
-MAX_CONTROL_RED = 0.001  # strongly red share of the flag scenes' bare photos, no hint (0.1%)
+MAX_CONTROL_RED = 0.001  # falsely strongly red share of the flag scenes' bare photos (0.1%)
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,17 @@ def real_bounds(report: dict[str, Any]) -> list[Bound]:
 
 
 def control_bound(report: dict[str, Any]) -> Bound:
-    """The bare-photo control of an `eval.flag_scenes` report, without a hint."""
-    control = report["summary"]["control"]
-    return Bound("flag-scene control, strongly red without a hint", control["strong_none"],
-                 MAX_CONTROL_RED, f"{control['photos']} bare photos")
+    """The bare-photo control of an `eval.flag_scenes` report, without a hint: strongly red
+    pixels where the truth is not red (rule 18; a bare photo's "leak" is exactly that, as it
+    has no flag), the mean over the photos. Rule 8 first counted true reds too (a red pillow
+    failed it): that share is printed beside it."""
+    control = [r for r in report["records"] if r["group"] == "control"]
+    if not control:
+        raise ValueError("the report has no bare control photo")
+    false_red = sum(r["conditions"]["none"]["leak"] for r in control) / len(control)
+    any_red = report["summary"]["control"]["strong_none"]
+    return Bound("flag-scene control, falsely strongly red without a hint", false_red,
+                 MAX_CONTROL_RED, f"{len(control)} bare photos; any strong red {any_red:.2%}")
 
 
 def _load(path: str, what: str) -> dict[str, Any]:

@@ -199,6 +199,8 @@ def test_score_scenes_headline_counts_hint_caption_leak_and_control_gain(book):
     assert (h["scenes"], h["red_hint"], h["red_caption"], h["red_none"]) == (1, 1, 0, 0)
     assert h["leak_hint"] > 0.95 and h["leak_caption"] == 0.0
     assert h["control_gain"] > 0.95 and not h["pass"]["control_gain"] and h["pass"]["hint"]
+    control = scored["summary"]["control"]  # the gray input back without a hint: no false red
+    assert control["leak_none"] == 0.0 and control["leak_hint"] > 0.95
     kind = scored["summary"]["kinds"][0]
     assert kind["hint"]["exemplars"]["admitted"] == 0
     assert kind["caption"]["misses"] == {"gray": 1, "weak": 0, "hue": 0}  # the gray input back

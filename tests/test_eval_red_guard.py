@@ -12,8 +12,13 @@ def real_report(shares: dict[str, float]) -> dict:
                        for name, share in shares.items()]}
 
 
-def flags_report(strong_none: float) -> dict:
-    return {"summary": {"control": {"photos": 30, "strong_none": strong_none}}}
+def flags_report(false_red: float, any_red: float | None = None) -> dict:
+    """A bare-photo control whose photos are all `false_red` strongly red where the truth is
+    not red ("leak": a bare photo has no flag), and `any_red` strongly red in all."""
+    control = [{"group": "control", "conditions": {"none": {"leak": false_red}}}] * 30
+    flag = [{"group": "soviet", "conditions": {"none": {"leak": 0.5}}}]  # not the control's
+    return {"summary": {"control": {"photos": 30, "strong_none": any_red or false_red}},
+            "records": flag + control}
 
 
 def run(tmp_path, real: dict, flags: dict, capsys) -> tuple[int, str]:
@@ -43,7 +48,22 @@ def test_one_red_photo_fails_even_when_the_mean_holds(tmp_path, capsys):
 def test_a_red_control_fails(tmp_path, capsys):
     code, out = run(tmp_path, real_report({"a.png": 0.0}), flags_report(0.0028), capsys)
     assert code == 1
-    assert "FAIL  flag-scene control, strongly red without a hint: 0.28%" in out
+    assert "FAIL  flag-scene control, falsely strongly red without a hint: 0.28%" in out
+
+
+def test_a_control_red_where_its_truth_is_red_passes(tmp_path, capsys):
+    """Rule 18: a red pillow painted red is no false red; the old share is printed beside."""
+    code, out = run(tmp_path, real_report({"a.png": 0.0}), flags_report(0.0004, 0.0031), capsys)
+    assert code == 0
+    assert ("PASS  flag-scene control, falsely strongly red without a hint: 0.04% (at most "
+            "0.1%) (30 bare photos; any strong red 0.31%)") in out
+
+
+def test_a_flag_report_without_a_control_is_refused(tmp_path, capsys):
+    flags = flags_report(0.0)
+    flags["records"] = flags["records"][:1]
+    code, out = run(tmp_path, real_report({"a.png": 0.0}), flags, capsys)
+    assert code == 2 and "no bare control photo" in out
 
 
 @pytest.mark.parametrize("real, message", [

@@ -91,7 +91,9 @@ def _control_and_others(s: dict[str, Any]) -> list[str]:
     if control:
         lines += ["", (f"Control ({control['photos']} bare photos): strongly red share "
                   f"{_pct(control['strong_none'], 2)} without a hint, "
-                  f"{_pct(control['strong_hint'], 2)} with \"{SOVIET_HINT}\".")]
+                  f"{_pct(control['strong_hint'], 2)} with \"{SOVIET_HINT}\"; where the "
+                  f"truth is not red {_pct(control['leak_none'], 2)} without a hint, "
+                  f"{_pct(control['leak_hint'], 2)} with it.")]
     if s["others"]:
         lines += ["", ("| other flag, own hint (report only) | scenes | own colors | red stripe "
                   "red | red share | leak |"), "|---|---:|---:|---:|---:|---:|"]

@@ -70,7 +70,9 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
         without = _mean([r["conditions"]["none"]["strong_share"] for r in control])
         gain = {"photos": len(control), "strong_hint": with_hint, "strong_none": without,
                 "gain": with_hint - without,
-                "leak_hint": _mean([r["conditions"]["hint"]["leak"] for r in control])}
+                "leak_hint": _mean([r["conditions"]["hint"]["leak"] for r in control]),
+                # strongly red where the truth is not (a bare photo has no flag): rule 18
+                "leak_none": _mean([r["conditions"]["none"]["leak"] for r in control])}
     n = len(soviet)
     headline = {
         "scenes": n,
