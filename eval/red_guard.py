@@ -9,8 +9,9 @@ Rule 5 compares checkpoints by mean ΔE00 - gray, which a red-orange patch over 
 green background barely moves (gen-v5: 16% of bopb__old_g falsely red, real-color-dev 0.29%,
 chosen all the same). Rule 8 bounds what users notice first: a checkpoint rule 5 prefers
 replaces the committed one only if this check passes on its reports. Every bound counts red
-where the truth is not red (rule 18: the control first counted true reds too). Exit status 0: passes;
-1: fails (each failed bound printed); 2: a report is missing or not one of ours.
+where the truth is not red (rule 18: the control first counted true reds too).
+Exit status 0: passes; 1: fails (each failed bound printed); 2: a report is missing or not
+one of ours.
 """
 
 from __future__ import annotations
