@@ -18,12 +18,9 @@ from pathlib import Path
 import torch
 
 from colorizer.model.generator import ColorGenerator
-from colorizer.training.data import PhotoBank, list_photos
+from colorizer.training.data import PhotoBank
 from colorizer.training.loss import classification_loss, lab_targets
-from colorizer.training.train import resolve
-
-VAL_DIR = "../shared/datasets/photos-train"
-VAL_FRACTION = 0.05  # the split every train config uses (a photo's split is a hash of its name)
+from colorizer.training.train import TrainConfig, resolve, validation_photos
 
 
 @torch.no_grad()
@@ -52,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"no model.safetensors in {', '.join(missing)}")
     torch.set_num_threads(2)
-    bank = PhotoBank.load(list_photos(resolve(VAL_DIR), "val", VAL_FRACTION), max(args.sizes))
+    config = TrainConfig()  # the data_dir and split every train config uses: the trainer's photos
+    bank = validation_photos(config, resolve(config.data_dir), max(args.sizes), None)
     reference = ColorGenerator.from_pretrained(args.weights[0])
     class_weights = reference.class_log_weights.exp()
     figures = {}
