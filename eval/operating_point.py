@@ -157,7 +157,7 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
 
 # Operating-point fields a run cannot override (`PipelineConfig`): only the weights' saved
 # decoding.json holds them, so a sweep sets them on the point's pipeline directly.
-SAVED_ONLY = ("prior_correction",)
+SAVED_ONLY = ("prior_correction", "estimator")
 
 
 def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> ColorizationPipeline:

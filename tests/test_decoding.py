@@ -11,6 +11,7 @@ from PIL import Image
 from colorizer import ColorizationPipeline
 from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
+from colorizer.model.quantize import annealed_mean, geometric_median
 from colorizer.pipeline.chroma import ChromaConfig
 from colorizer.pipeline.decoding import DECODING_FILE, DecodingConfig
 from tests.conftest import TINY
@@ -111,3 +112,48 @@ def test_generator_reports_attention_per_exemplar():
     assert float(mass.sum(0).max()) <= 1.0 + 1e-5
     none = generator.exemplar_attention((), Conditioning(), tuple(logits.shape[-2:]))
     assert none.shape == (0, 8, 12)
+
+
+def test_the_median_leans_to_the_heavier_of_two_colors_and_the_mean_does_not():
+    bins = torch.tensor([[0.0, 0.0], [0.0, -40.0], [30.0, 0.0]])  # gray, blue, red
+    logits = torch.log(torch.tensor([0.35, 0.6, 0.05])).view(1, 3, 1, 1)
+    mean = annealed_mean(logits, bins, 1.0).flatten()
+    median = geometric_median(logits, bins, 1.0).flatten()
+    assert mean[1] == pytest.approx(-24.0)  # between the modes
+    assert median[1] < -39.0 and abs(median[0]) < 0.1  # on the blue mode
+    # It minimises the expected distance: no nearby color does better.
+    probs = torch.tensor([0.35, 0.6, 0.05])
+
+    def expected(ab):
+        return float((probs * (bins - ab).norm(dim=1)).sum())
+
+    for offset in ([1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]):
+        assert expected(median) <= expected(median + torch.tensor(offset)) + 1e-4
+    assert expected(median) < expected(mean)
+
+
+def test_a_one_mode_pixel_gets_the_same_color_from_either_estimator():
+    bins = torch.tensor([[0.0, 0.0], [10.0, 0.0], [20.0, 0.0]])
+    logits = torch.log(torch.tensor([0.25, 0.5, 0.25])).view(1, 3, 1, 1).repeat(2, 1, 3, 4)
+    assert torch.allclose(geometric_median(logits, bins, 1.0),
+                          annealed_mean(logits, bins, 1.0), atol=1e-4)
+    assert geometric_median(logits, bins, 1.0).shape == (2, 2, 3, 4)
+
+
+def test_an_unknown_estimator_is_refused_by_name():
+    with pytest.raises(ValueError, match="estimator must be one of"):
+        DecodingConfig(estimator="mode")
+    assert DecodingConfig.from_dict({"estimator": "median"}).estimator == "median"
+
+
+def test_the_saved_estimator_reaches_the_photo_and_its_settings(tiny_weights):
+    outputs = {}
+    for estimator in ("annealed_mean", "median"):
+        DecodingConfig(render_size=64, estimator=estimator).save(tiny_weights)
+        pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                    exemplars=False)
+        result = pipe(_photo())
+        assert result.settings["estimator"] == estimator
+        outputs[estimator] = (np.asarray(result.image, dtype=np.int16), pipe.fingerprint)
+    assert outputs["median"][1] != outputs["annealed_mean"][1]
+    assert np.abs(outputs["median"][0] - outputs["annealed_mean"][0]).max() > 0

@@ -29,7 +29,7 @@ from colorizer.model.conditioning import (
 from colorizer.model.encoder import FEATURE_CHANNELS, EfficientNetLite0, load_imagenet_encoder
 from colorizer.model.layers import AttentionBlock, ConvUnit, UpBlock
 from colorizer.model.quantize import (
-    annealed_mean,
+    ESTIMATORS,
     in_gamut_ab_bins,
     normalized_entropy,
     undo_rebalancing,
@@ -206,6 +206,7 @@ class ColorGenerator(nn.Module):
         chroma_scale: float = 1.0,
         prior_correction: float = 0.0,
         confidence_weighted: bool = False,
+        estimator: str = "annealed_mean",
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """logits -> (ab (B, 2, h, w), uncertainty (B, 1, h, w)); the pipeline passes its
         operating point (colorizer.pipeline.decoding), training the plain defaults.
@@ -213,13 +214,14 @@ class ColorGenerator(nn.Module):
         The uncertainty is the entropy of the corrected distribution: the one that says how
         spread the plausible colors of a pixel are, not how the training loss was weighted.
         With `confidence_weighted`, chroma_scale applies in full only where that distribution
-        is flat: a guess is toned down, a color the model is sure of is not.
+        is flat: a guess is toned down, a color the model is sure of is not. `estimator`
+        names the point taken from each pixel's distribution (`quantize.ESTIMATORS`).
         """
         logits = self.corrected_logits(logits, prior_correction)
         uncertainty = normalized_entropy(logits)
         s = chroma_scale
         factor = 1.0 - (1.0 - s) * uncertainty if confidence_weighted else s
-        return annealed_mean(logits, self.ab_bins, temperature) * factor, uncertainty
+        return ESTIMATORS[estimator](logits, self.ab_bins, temperature) * factor, uncertainty
 
     def corrected_logits(self, logits: torch.Tensor, prior_correction: float = 0.0
                          ) -> torch.Tensor:

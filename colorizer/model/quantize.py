@@ -67,6 +67,34 @@ def annealed_mean(logits: torch.Tensor, bins: torch.Tensor, temperature: float) 
     return torch.einsum("bqhw,qc->bchw", probs, bins)
 
 
+MEDIAN_STEPS = 16  # Weiszfeld steps: from the annealed mean, a pixel moves < 0.1 a*b* after ~10
+
+
+def geometric_median(logits: torch.Tensor, bins: torch.Tensor, temperature: float,
+                     steps: int = MEDIAN_STEPS) -> torch.Tensor:
+    """(B, Q, H, W) logits -> (B, 2, H, W) ab: the geometric median of softmax(logits / T)
+    over the bin centers, the color with the least expected a*b* distance to the pixel's.
+
+    Where a pixel has two plausible colors (a sky: blue or white) the mean stops between them
+    and the median leans to the heavier one. Weiszfeld's iteration from the annealed mean:
+    each step reweights the bins by probability / distance to the current estimate.
+    """
+    probs = torch.softmax(logits / max(temperature, 1e-3), dim=1)
+    estimate = torch.einsum("bqhw,qc->bchw", probs, bins)
+    centers = bins.to(probs.dtype).view(1, -1, 2, 1, 1)  # (1, Q, 2, 1, 1)
+    for _ in range(steps):
+        distance = (centers - estimate.unsqueeze(1)).square().sum(dim=2).sqrt()  # (B, Q, H, W)
+        # A floor of 0.5 a*b* (a bin is ~10 wide): a bin the estimate sits on does not take
+        # all the weight, and the step stays finite.
+        weights = probs / distance.clamp_min(0.5)
+        estimate = torch.einsum("bqhw,qc->bchw", weights, bins) / weights.sum(dim=1,
+                                                                             keepdim=True)
+    return estimate
+
+
+ESTIMATORS = {"annealed_mean": annealed_mean, "median": geometric_median}
+
+
 def undo_rebalancing(logits: torch.Tensor, log_weights: torch.Tensor,
                      strength: float) -> torch.Tensor:
     """(B, Q, H, W) logits -> logits of the photo's color distribution, rebalancing undone.

@@ -349,7 +349,8 @@ class ColorizationPipeline:
         d = self.decoding
         scale = d.chroma_scale if chroma_scale is None else chroma_scale
         ab, uncertainty = self.generator.decode(logits, d.temperature, scale,
-                                                d.prior_correction, d.confidence_weighted)
+                                                d.prior_correction, d.confidence_weighted,
+                                                d.estimator)
         if d.chroma.agreement_power > 0:
             probs = torch.softmax(self.generator.corrected_logits(logits, d.prior_correction),
                                   dim=1)
@@ -369,6 +370,7 @@ class ColorizationPipeline:
             "device": str(self.device),
             "precision": self.runner.precision,
             "temperature": self.decoding.temperature,
+            "estimator": self.decoding.estimator,
             "chroma_scale": photo.chroma_scale,
             **{k: v for k, v in self.decoding.flat().items() if k.startswith("chroma.")},
             "balance": self.balance is not None,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.model.generator import CONFIG_FILE, LEGACY_DECODING_KEYS
+from colorizer.model.quantize import ESTIMATORS
 from colorizer.pipeline.chroma import ChromaConfig
 from context.config_io import config_from_dict
 
@@ -45,6 +46,10 @@ class DecodingConfig:
     # chroma_scale applied in full only where the bin distribution is flat (entropy 1), not
     # where it is certain: a guess is toned down, a sure color is not.
     confidence_weighted: bool = False
+    # The point taken from each pixel's distribution: "annealed_mean" (the mean of the
+    # distribution sharpened by the temperature) or "median" (its geometric median: the least
+    # expected a*b* distance; rule 22 of eval/operating_point_rules.md).
+    estimator: str = "annealed_mean"
     chroma: ChromaConfig = field(default_factory=ChromaConfig)  # agreement, balance, edges
 
     def __post_init__(self) -> None:
@@ -57,6 +62,9 @@ class DecodingConfig:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"{name} must not be negative, got {value}")
+        if self.estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {sorted(ESTIMATORS)}, got "
+                             f"{self.estimator!r}")
         if not 0.0 <= self.prior_correction <= 1.0:
             raise ValueError(f"prior_correction must be within [0, 1], got "
                              f"{self.prior_correction}")
