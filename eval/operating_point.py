@@ -28,10 +28,11 @@ from colorizer.check.blobs import BlobSummary, blob_summary, dataset_summary, fi
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline.chroma import ChromaConfig, chroma_at
 from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
+from colorizer.pipeline.decoding import decoding_fields
 from eval import metrics
 from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
 from eval.datasets import DATASETS
-from eval.operating_point_rule import admissible, choose, gain
+from eval.operating_point_rule import PER_PHOTO, admissible, choose, gain
 from eval.real_photos.pixel_stats import falsely_red_share
 
 RULES_FILE = Path(__file__).with_name("operating_point_rules.md")
@@ -136,7 +137,8 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
             blobs.append(blob_summary(find_blobs(pred)))
             continue
         acc = rows.setdefault(photo.subset, {"de": [], "gray": [], "cf": [], "tcf": [],
-                                             "vivid": [], "red": []})
+                                             "vivid": [], "red": [], "name": []})
+        acc["name"].append(photo.name)
         acc["de"].append(metrics.mean_ciede2000(pred, photo.truth))
         acc["gray"].append(photo.gray_de)
         acc["cf"].append(metrics.colorfulness(pred))
@@ -149,7 +151,9 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
                        "cf_ratio": float(np.mean(acc["cf"]) / max(np.mean(acc["tcf"]), 1e-6)),
                        "falsely_vivid": float(np.mean(acc["vivid"])),
                        "falsely_red": float(np.mean(acc["red"])),
-                       "falsely_red_worst": float(np.max(acc["red"]))}
+                       "falsely_red_worst": float(np.max(acc["red"])),
+                       PER_PHOTO: {n: d - g for n, d, g in
+                                   zip(acc["name"], acc["de"], acc["gray"], strict=True)}}
     if blobs:
         out["bw"] = {"blob_share": dataset_summary(blobs)["share_with_blobs"]}
     return out
@@ -178,7 +182,8 @@ def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple
         point = dict(zip(names, values))
         scores = score_point(point_pipe(pipe, point), photos)
         rows.append({"point": point, "scores": scores})
-        print(json.dumps(rounded({"point": point, "gain": gain(scores), **scores}, 3)),
+        brief = {k: {f: v for f, v in s.items() if f != PER_PHOTO} for k, s in scores.items()}
+        print(json.dumps(rounded({"point": point, "gain": gain(scores), **brief}, 3)),
               flush=True)
     return rows
 
@@ -259,11 +264,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def apply_point(point: dict[str, Any], path: Path) -> None:
-    """Write a chosen point into a decoding.json: chroma_scale at the top, the rest under
-    "chroma"; every other setting of the file is kept."""
+    """Write a chosen point into a decoding.json: `DecodingConfig`'s own fields (chroma
+    scale, prior correction, estimator, ...) at the top, the rest under "chroma"; every other
+    setting of the file is kept."""
     decoding = json.loads(path.read_text())
+    top_level = decoding_fields() - {"chroma"}  # a field the file may not hold yet
     for key, value in point.items():
-        if key in decoding and not isinstance(decoding[key], dict):
+        if key in top_level:
             decoding[key] = value
         else:
             decoding.setdefault("chroma", {})[key] = value

@@ -15,6 +15,7 @@ from eval.red_guard import MAX_PHOTO_RED, MAX_REAL_RED
 MAX_FALSELY_VIVID = 0.002
 MIN_COLORFULNESS = 0.60
 MAX_BLOB_SHARE = 0.05
+PER_PHOTO = "photos"  # a set's per-photo ΔE00 - gray in a row's scores (eval.paired_gain)
 
 
 def admissible(scores: dict[str, Any]) -> bool:

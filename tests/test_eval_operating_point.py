@@ -103,3 +103,19 @@ def test_mirrored_predictions_do_not_depend_on_which_way_the_photo_faces(tiny_we
     torch.testing.assert_close(mirrored[0].logits, mirrored[1].logits.flip(-1), atol=1e-4,
                                rtol=1e-4)
     assert mirrored[0].gray_de == plain[0].gray_de
+
+
+def test_a_chosen_point_is_written_where_decoding_config_reads_it(tmp_path):
+    from colorizer.pipeline.decoding import DecodingConfig
+    from eval.operating_point import apply_point
+
+    DecodingConfig(chroma_scale=1.5).save(tmp_path)
+    path = tmp_path / "decoding.json"
+    raw = json.loads(path.read_text())
+    del raw["estimator"]  # a file written before the field existed
+    path.write_text(json.dumps(raw))
+    apply_point({"estimator": "median", "prior_correction": 0.85, "chroma_scale": 1.0,
+                 "agreement_power": 0.5}, path)
+    saved = DecodingConfig.load(tmp_path)
+    assert (saved.estimator, saved.prior_correction, saved.chroma_scale) == ("median", 0.85, 1.0)
+    assert saved.chroma.agreement_power == 0.5
