@@ -17,7 +17,6 @@ folder gets `model.safetensors`, its metadata naming each source by its sha256, 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -26,6 +25,8 @@ from pathlib import Path
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+
+from colorizer.pipeline.fingerprint import file_sha256
 
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
@@ -69,14 +70,6 @@ def average_states(states: Sequence[dict[str, torch.Tensor]]) -> dict[str, torch
     return averaged
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _shared_config(sources: Sequence[Path]) -> str:
     texts = {s: (s / CONFIG_FILE).read_text() for s in sources if (s / CONFIG_FILE).is_file()}
     if not texts:
@@ -106,7 +99,7 @@ def soup(sources: Sequence[Path], out: Path, overwrite: bool = False) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     (out / CONFIG_FILE).write_text(config)
     metadata = {"version": out.name,
-                "soup_of": json.dumps([{"path": str(s), "sha256": _sha256(f)}
+                "soup_of": json.dumps([{"path": str(s), "sha256": file_sha256(f)}
                                        for s, f in zip(sources, files, strict=True)])}
     save_file(averaged, str(target), metadata=metadata)
     return target
@@ -129,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
     print(f"wrote {target}: the average of {len(args.sources)} sources "
-          f"(sha256 {_sha256(target)[:16]}…)")
+          f"(sha256 {file_sha256(target)[:16]}…)")
 
 
 if __name__ == "__main__":
