@@ -242,10 +242,19 @@ def test_cli_writes_json_markdown_and_sheet(tmp_path, tiny_weights):
     expected = bl.blob_summary(bl.candidate_blobs(output))
     assert report["rows"][0]["candidates"] == expected.candidates
     assert report["rows"][0]["score"] == pytest.approx(expected.score, abs=1e-4)
+    lab = bl.lab_of_output(output)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    assert report["rows"][0]["mean_chroma"] == pytest.approx(float(chroma.mean()), abs=1e-4)
+    color = report["output_color"]
+    means = [row["mean_chroma"] for row in report["rows"]]
+    assert color["photos"] == 3
+    assert color["mean_chroma"] == pytest.approx(float(np.mean(means)), abs=1e-4)
+    assert color["near_gray"] == sum(m < 2.0 for m in means)
 
     markdown = (out / "blobs.md").read_text()
     assert f"Photos with isolated blobs: {summary['photos_with_blobs']}/3" in markdown
     assert "## Definition" in markdown and "C* ≥ 40" in markdown
+    assert "outputs read as gray (mean C* < 2)" in markdown
     assert Image.open(out / "worst10.png").size[0] > 0
 
 

@@ -22,7 +22,14 @@ import torch
 from colorizer.check.blobs import DEFAULT_SETTINGS, dataset_summary
 from colorizer.errors import ChronochromeError
 from eval.blobs.markdown import markdown_report
-from eval.blobs.photos import PhotoResult, dataset_files, hue_breakdown, manifest_tones, run_photos
+from eval.blobs.photos import (
+    PhotoResult,
+    dataset_files,
+    hue_breakdown,
+    manifest_tones,
+    output_color,
+    run_photos,
+)
 from eval.blobs.sheet import SheetEntry, gray_of, save_sheet
 from eval.common import REPO, RESULTS_DIR, SHARED_DATASETS, now, positive_int, rounded
 
@@ -144,6 +151,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                               "over isolated blobs"},
         "summary": dataset_summary(summaries),
         "hue_families": hue_breakdown(rows),
+        "output_color": output_color(rows),
         "errors": [row["file"] for row in rows if "error" in row],
         "rows": rows,
     })
@@ -184,4 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     summary = report["summary"]
     print(f"photos with isolated blobs: {summary['photos_with_blobs']}/{summary['photos']} = "
           f"{summary['share_with_blobs']:.1%}")
+    color = report["output_color"]
+    if color["photos"]:
+        print(f"output color: mean C* {color['mean_chroma']:.2f} (median "
+              f"{color['median_chroma']:.2f}); {color['near_gray']}/{color['photos']} photos "
+              f"near gray (mean C* < {color['near_gray_below']:g})")
     return 0

@@ -63,6 +63,13 @@ def markdown_report(report: dict[str, Any]) -> str:
              (f"Model `{model['name']}` {model['version']} (sha256 `{model['sha256'][:16]}…`), "
               f"{_pipeline_text(report['settings']['pipeline'])}; `{report['command']}`, "
               f"{report['wall_seconds'] / 60:.1f} min, finished {report['finished_at']}."), ""]
+    color = report.get("output_color") or {"photos": 0}  # reports before it lack it
+    if color["photos"]:
+        lines += [(f"How much color the outputs have: mean C* {color['mean_chroma']:.2f} over "
+                   f"the photos (median {color['median_chroma']:.2f}; median 90th percentile "
+                   f"{color['median_p90_chroma']:.1f}); {color['near_gray']}/{color['photos']} "
+                   f"outputs read as gray (mean C* < {color['near_gray_below']:g}). Blobs are "
+                   "the harm this report counts; a gray output is the other failure."), ""]
     if report.get("errors"):
         lines += [f"Photos that failed to load: {', '.join(report['errors'])}.", ""]
     lines += definition_text(settings)

@@ -21,6 +21,7 @@ from colorizer.check.blobs import (
     blob_summary,
     candidate_blobs,
     hue_family,
+    lab_of_output,
 )
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import iter_image_files
@@ -66,13 +67,18 @@ def score_photo(pipe: ColorizationPipeline, path: Path, settings: BlobSettings,
     result = pipe(str(path))
     seconds = time.perf_counter() - start
     output = np.asarray(result.image.convert("RGB"))
-    candidates = candidate_blobs(output, settings)
+    lab = lab_of_output(output)
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    candidates = candidate_blobs(output, settings, lab=lab)
     summary = blob_summary(candidates, settings)
     isolated = tuple(blob for blob in candidates if blob.isolated)
     shape = output.shape[:2]
     row = {"file": path.name, "tone": tone, "size": [shape[1], shape[0]], **asdict(summary),
            "largest_hue_family": (hue_family(summary.largest_hue)
                                   if summary.largest_hue is not None else None),
+           # How much color the photo got at all (blobs are the harm; gray is the other
+           # failure users see on these photos).
+           "mean_chroma": float(chroma.mean()), "p90_chroma": float(np.percentile(chroma, 90)),
            "seconds": seconds,
            "isolated_blobs": [blob.to_dict(shape) for blob in
                               sorted(isolated, key=lambda blob: -blob.area)],
@@ -132,6 +138,23 @@ def hue_breakdown(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         out[family]["ring_chroma_percentiles"] = (
             [float(v) for v in np.percentile(values, [5, 25, 50, 75, 95])] if values else None)
     return out
+
+
+NEAR_GRAY_CHROMA = 2.0  # an output whose mean C* is below this reads as a gray photo
+
+
+def output_color(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How colored the outputs are, over the photos that were colorized: mean and median of
+    each photo's mean C*, the median of its 90th percentile, and how many read as gray."""
+    means = [row["mean_chroma"] for row in rows if "mean_chroma" in row]
+    if not means:
+        return {"photos": 0}
+    return {"photos": len(means), "mean_chroma": float(np.mean(means)),
+            "median_chroma": float(np.median(means)),
+            "median_p90_chroma": float(np.median([row["p90_chroma"] for row in rows
+                                                  if "p90_chroma" in row])),
+            "near_gray": int(sum(m < NEAR_GRAY_CHROMA for m in means)),
+            "near_gray_below": NEAR_GRAY_CHROMA}
 
 
 def _finite(value: float) -> float | None:
