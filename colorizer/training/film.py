@@ -50,3 +50,27 @@ def film_inputs(rgb: torch.Tensor, mix: dict[str, float], g: torch.Generator) ->
     picks = torch.multinomial(shares, rgb.shape[0], replacement=True, generator=g)
     return torch.cat([film_lightness(rgb[i : i + 1], names[int(k)])
                       for i, k in enumerate(picks)])
+
+
+# Tone curves of old prints and scans (rule 23 of eval/operating_point_rules.md): a gamma
+# exp(U(-GAMMA_LOG, GAMMA_LOG)) and a contrast about mid-gray in CONTRAST, clipped to [0, 100].
+GAMMA_LOG = 0.35
+CONTRAST = (0.8, 1.35)
+
+
+def tone_jitter(lightness: torch.Tensor, share: float, g: torch.Generator) -> torch.Tensor:
+    """(B, 1, H, W) input lightness, `share` of the samples through a random tone curve.
+
+    The target stays the photo's true a*b*: the generator learns colors that do not hang on
+    the exact L* a modern camera records, since the pipeline keeps a print's own tones.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"tone_jitter must be within [0, 1], got {share}")
+    count = lightness.shape[0]
+    chosen = torch.rand(count, generator=g) < share
+    gamma = torch.exp((torch.rand(count, generator=g) * 2 - 1) * GAMMA_LOG)
+    low, high = CONTRAST
+    contrast = low + torch.rand(count, generator=g) * (high - low)
+    x = (lightness / 100).clamp(0, 1).pow(gamma.view(-1, 1, 1, 1).to(lightness))
+    x = (0.5 + contrast.view(-1, 1, 1, 1).to(lightness) * (x - 0.5)).clamp(0, 1)
+    return torch.where(chosen.view(-1, 1, 1, 1).to(lightness.device), x * 100, lightness)

@@ -30,7 +30,7 @@ from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights
 from colorizer.training.data import PhotoBank, list_photos
-from colorizer.training.film import check_film_mix, film_inputs
+from colorizer.training.film import check_film_mix, film_inputs, tone_jitter
 from colorizer.training.loss import classification_loss, lab_targets
 from colorizer.training.prefetch import BatchPrefetcher
 from colorizer.training.sources import PhotoSource, load_sources
@@ -78,6 +78,8 @@ class TrainConfig:
     sources: tuple[dict, ...] = ()
     # Input grays from old emulsions (film.FILM_RESPONSES names -> shares); empty = L* only.
     film_mix: dict[str, float] = field(default_factory=dict)
+    # Share of samples whose input lightness goes through a random tone curve (film.tone_jitter)
+    tone_jitter: float = 0.0
     # Sentence embeddings of the exemplar records (pack.py writes them): where MiniLM is absent.
     exemplar_texts: str = ""
 
@@ -91,6 +93,8 @@ class TrainConfig:
         config = config_from_dict(cls, data)
         config.photo_sources()  # unknown fields or bad shares fail here, not mid-run
         check_film_mix(config.film_mix)
+        if not 0.0 <= config.tone_jitter <= 1.0:
+            raise ValueError(f"tone_jitter must be within [0, 1], got {config.tone_jitter}")
         return config
 
     def photo_sources(self) -> list[PhotoSource]:
@@ -244,6 +248,8 @@ class Trainer:
         lightness, ab = lab_targets(rgb)
         if cfg.film_mix:  # the gray of an old emulsion as input; the target stays true color
             lightness = film_inputs(rgb, cfg.film_mix, g)
+        if cfg.tone_jitter:  # drawn after the film: runs without it reproduce
+            lightness = tone_jitter(lightness, cfg.tone_jitter, g)
         # Through the prepared (maybe DDP) wrapper; conditioning is encoded inside forward.
         logits = self.model(lightness, conditioning=cond).logits
         loss = classification_loss(logits, ab, model.ab_bins,
