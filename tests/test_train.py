@@ -204,3 +204,33 @@ def test_when_the_workers_die_the_batches_are_built_in_process():
     with BatchPrefetcher(_dies_in_a_worker, first=5, last=9, workers=1) as ahead:
         assert [ahead.get(s) for s in range(5, 9)] == [(s, s * s) for s in range(5, 9)]
         assert "BrokenProcessPool" in ahead.failed
+
+
+def test_tone_curves_reach_the_training_step_and_change_only_the_input(tmp_path, photo_dir,
+                                                                       generator_json):
+    plain = Trainer(_config(photo_dir, tmp_path / "plain", generator_json))
+    toned = Trainer(_config(photo_dir, tmp_path / "toned", generator_json, tone_jitter=1.0))
+    assert plain.train_step() != pytest.approx(toned.train_step(), abs=1e-4)
+
+
+def test_a_tone_curve_keeps_the_order_of_tones_and_the_l_range():
+    from colorizer.training.film import tone_jitter
+
+    lightness = torch.linspace(0, 100, 21).view(1, 1, 1, 21).repeat(6, 1, 3, 1)
+    g = torch.Generator().manual_seed(0)
+    assert torch.equal(tone_jitter(lightness, 0.0, g), lightness)
+    toned = tone_jitter(lightness, 1.0, torch.Generator().manual_seed(1))
+    assert toned.shape == lightness.shape
+    assert 0 <= float(toned.min()) and float(toned.max()) <= 100
+    assert (toned.diff(dim=-1) >= 0).all()  # darker stays darker
+    changed = (toned - lightness).abs().amax(dim=(1, 2, 3))
+    assert (changed > 1).all()  # every sample got a curve of its own
+    with pytest.raises(ValueError, match="tone_jitter must be within"):
+        tone_jitter(lightness, 1.5, g)
+
+
+def test_a_config_with_a_bad_tone_share_is_refused_on_load(tmp_path):
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps({"tone_jitter": 2.0}))
+    with pytest.raises(ValueError, match="tone_jitter must be within"):
+        TrainConfig.from_json(path)
