@@ -64,8 +64,7 @@ def tone_jitter(lightness: torch.Tensor, share: float, g: torch.Generator) -> to
     The target stays the photo's true a*b*: the generator learns colors that do not hang on
     the exact L* a modern camera records, since the pipeline keeps a print's own tones.
     """
-    if not 0.0 <= share <= 1.0:
-        raise ValueError(f"tone_jitter must be within [0, 1], got {share}")
+    check_tone_jitter(share)
     count = lightness.shape[0]
     chosen = torch.rand(count, generator=g) < share
     gamma = torch.exp((torch.rand(count, generator=g) * 2 - 1) * GAMMA_LOG)
@@ -74,3 +73,18 @@ def tone_jitter(lightness: torch.Tensor, share: float, g: torch.Generator) -> to
     x = (lightness / 100).clamp(0, 1).pow(gamma.view(-1, 1, 1, 1).to(lightness))
     x = (0.5 + contrast.view(-1, 1, 1, 1).to(lightness) * (x - 0.5)).clamp(0, 1)
     return torch.where(chosen.view(-1, 1, 1, 1).to(lightness.device), x * 100, lightness)
+
+
+def check_tone_jitter(share: float) -> None:
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"tone_jitter must be within [0, 1], got {share}")
+
+
+def training_input(rgb: torch.Tensor, lightness: torch.Tensor, mix: dict[str, float],
+                   tone_share: float, g: torch.Generator) -> torch.Tensor:
+    """The generator's input for a batch: an emulsion's gray from `mix` (else the photo's own
+    L*), then `tone_share` of it through tone curves; the target stays the true a*b*. The tone
+    curves draw after the film, so runs without them reproduce."""
+    if mix:
+        lightness = film_inputs(rgb, mix, g)
+    return tone_jitter(lightness, tone_share, g) if tone_share else lightness

@@ -30,7 +30,7 @@ from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights
 from colorizer.training.data import PhotoBank, list_photos
-from colorizer.training.film import check_film_mix, film_inputs, tone_jitter
+from colorizer.training.film import check_film_mix, check_tone_jitter, training_input
 from colorizer.training.loss import classification_loss, lab_targets
 from colorizer.training.prefetch import BatchPrefetcher
 from colorizer.training.sources import PhotoSource, load_sources
@@ -93,8 +93,7 @@ class TrainConfig:
         config = config_from_dict(cls, data)
         config.photo_sources()  # unknown fields or bad shares fail here, not mid-run
         check_film_mix(config.film_mix)
-        if not 0.0 <= config.tone_jitter <= 1.0:
-            raise ValueError(f"tone_jitter must be within [0, 1], got {config.tone_jitter}")
+        check_tone_jitter(config.tone_jitter)
         return config
 
     def photo_sources(self) -> list[PhotoSource]:
@@ -246,10 +245,7 @@ class Trainer:
             focus = focus.to(self.accelerator.device)
         rgb = rgb.to(self.accelerator.device)
         lightness, ab = lab_targets(rgb)
-        if cfg.film_mix:  # the gray of an old emulsion as input; the target stays true color
-            lightness = film_inputs(rgb, cfg.film_mix, g)
-        if cfg.tone_jitter:  # drawn after the film: runs without it reproduce
-            lightness = tone_jitter(lightness, cfg.tone_jitter, g)
+        lightness = training_input(rgb, lightness, cfg.film_mix, cfg.tone_jitter, g)
         # Through the prepared (maybe DDP) wrapper; conditioning is encoded inside forward.
         logits = self.model(lightness, conditioning=cond).logits
         loss = classification_loss(logits, ab, model.ab_bins,
