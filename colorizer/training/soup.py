@@ -26,10 +26,8 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from colorizer.model.generator import CONFIG_FILE, WEIGHTS_FILE
 from colorizer.pipeline.fingerprint import file_sha256
-
-WEIGHTS_FILE = "model.safetensors"
-CONFIG_FILE = "config.json"
 
 
 class SoupError(ValueError):
