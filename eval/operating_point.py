@@ -86,6 +86,15 @@ def real_color_dev_files(root: Path) -> list[Path]:
         return [root / row["file"] for row in csv.DictReader(handle)]
 
 
+def sweep_pipe(weights: str | Path | None, render_size: int | None = None
+               ) -> ColorizationPipeline:
+    """The pipeline a sweep scores: no context (rule 1), at the weights' render size or the
+    one given (rule 24)."""
+    pipe = ColorizationPipeline.from_pretrained(weights, device="cpu", context=False,
+                                                exemplars=False)
+    return pipe if render_size is None else pipe.with_config(render_size=render_size)
+
+
 @torch.inference_mode()
 def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: bool = False
             ) -> list[Photo]:
@@ -227,12 +236,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder to keep the photos' predictions between sweeps")
     parser.add_argument("--mirror", action="store_true",
                         help="average each photo's logits with its mirror image's (rule 7)")
+    parser.add_argument("--render-size", type=int, default=None,
+                        help="long side (px) the generator runs at (default: the weights' "
+                             "own, decoding.json; rule 24 compares sizes)")
     parser.add_argument("--red-guard", action="store_true",
                         help="choose only among points within rule 8's red bounds (rule 9)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
-                                                exemplars=False)
+    pipe = sweep_pipe(args.weights, args.render_size)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
         write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
@@ -300,7 +311,8 @@ def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: Coloriz
     chosen, why = choose(rows, red_guard)
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": rules_text(), "grid": grid,
-              "base": asdict(pipe.decoding.chroma), "weights": pipe.model_info.to_dict(),
+              "base": asdict(pipe.decoding.chroma), "render_size": pipe.render_size,
+              "weights": pipe.model_info.to_dict(),
               "chosen": chosen, "why": why, "rows": rows, "seconds": round(seconds, 1)}
     (out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))
     (out / "operating-point.md").write_text(markdown(rows, chosen, why))

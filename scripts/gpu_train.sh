@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Train the generator on a lent GPU in one command (the lab's device `run`, ~9 minutes).
 #
-# Here, first:   python -m colorizer.training.pack --config configs/train/gen-v5.json \
-#                    --gpu configs/train/gpu-v7.json --short-side 112 --quality 62
-#                -> runs/gpu-pack (34 MiB). The working tree travels with it, 64 MiB in all:
+# Here, first (the next run: gen-v10 with tone curves as input, rule 23's gen-v11t config):
+#                python -m colorizer.training.pack --config configs/train/gen-v11t.json \
+#                    --gpu configs/train/gpu-v12.json --short-side 176 --quality 58 --keep 0.76
+#                -> runs/gpu-pack (42 MiB, 54 s). The working tree travels with it, 64 MiB in all:
 #                bash scripts/gpu_tree.sh aside   (the 20 MB of reports; `back` after the call)
 # Then:          run(command="bash scripts/gpu_train.sh", carry=["runs/gpu-pack"], timeout_s=570)
 # It resumes from the committed CPU weights (init_from in the packed config), trains with bf16

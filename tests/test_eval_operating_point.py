@@ -119,3 +119,20 @@ def test_a_chosen_point_is_written_where_decoding_config_reads_it(tmp_path):
     saved = DecodingConfig.load(tmp_path)
     assert (saved.estimator, saved.prior_correction, saved.chroma_scale) == ("median", 0.85, 1.0)
     assert saved.chroma.agreement_power == 0.5
+
+
+def test_a_sweep_runs_the_generator_at_the_render_size_it_is_given(tiny_weights, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from eval.operating_point import prepare, sweep_pipe
+
+    photo = (np.random.default_rng(1).random((48, 64, 3)) * 255).astype(np.uint8)
+    Image.fromarray(photo).save(tmp_path / "a.png")
+    files = [(tmp_path / "a.png", "val")]
+    own, small = sweep_pipe(tiny_weights), sweep_pipe(tiny_weights, render_size=64)
+    assert small.render_size == 64 and own.render_size != 64
+    grid_own = prepare(own, files)[0].logits.shape[-1]
+    grid_small = prepare(small, files)[0].logits.shape[-1]
+    # The logits' grid follows the render size (stride fixed): 64 px wide -> 64 / stride.
+    assert grid_small * own.render_size == grid_own * 64
