@@ -9,7 +9,9 @@ photos, so each photo's difference between them is what one point does better th
 resamples the photos of each set with replacement (the sets kept apart, as the gain weighs
 them alike) and reports the difference's mean with a 90% interval. An interval that holds 0
 says the photos cannot tell the two points apart; rule 20's result showed that successive
-checkpoints of one run move real-color-dev by ~0.1 either way.
+checkpoints of one run move real-color-dev by ~0.1 either way. real-color-dev's difference is
+also shown per kind of photo (old color photos, Soviet slides: `KINDS`), which rule 23's
+result found to judge added color in opposite ways.
 
 Each report names a point by its chosen one, or `--point-a`/`--point-b` as JSON (the fields
 given must match a row's). Sweeps written before per-photo figures existed cannot be paired:
@@ -32,6 +34,10 @@ from eval.operating_point_rule import PER_PHOTO
 
 SETS = ("val", "real")  # the rule's two sets, weighed alike
 DRAWS = 10_000
+# real-color-dev holds two kinds of photo that judge color apart (rule 23's result): old color
+# photos and autochromes, and Soviet slides whose film casts the luminance does not show. A
+# photo's kind is its file name's source prefix (`bopb__old_a.png` -> "bopb").
+KINDS = {"bopb": "old color photos", "sokirko": "Soviet slides"}
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class PairedGain:
     by_set: dict[str, float]
     photos: dict[str, int]
     better_share: dict[str, float]  # per set, the share of photos where B is better
+    # real-color-dev by kind of photo: kind -> (B - A mean, photos, share where B is better)
+    by_kind: dict[str, tuple[float, int, float]]
 
     @property
     def verdict(self) -> str:
@@ -95,7 +103,19 @@ def paired_gain(a: dict[str, Any], b: dict[str, Any], draws: int = DRAWS, seed: 
     return PairedGain(difference=float(np.mean(list(means.values()))),
                       low=float(np.percentile(resampled, 5)),
                       high=float(np.percentile(resampled, 95)),
-                      by_set=means, photos=counts, better_share=better)
+                      by_set=means, photos=counts, better_share=better,
+                      by_kind=_by_kind(a["scores"]["real"][PER_PHOTO],
+                                       b["scores"]["real"][PER_PHOTO]))
+
+
+def _by_kind(pa: dict[str, float], pb: dict[str, float]) -> dict[str, tuple[float, int, float]]:
+    """real-color-dev's difference per kind of photo (`KINDS`; other prefixes as they are)."""
+    groups: dict[str, list[float]] = {}
+    for name in sorted(pa):
+        kind = KINDS.get(name.split("__")[0], name.split("__")[0])
+        groups.setdefault(kind, []).append(pb[name] - pa[name])
+    return {kind: (float(np.mean(d)), len(d), float(np.mean(np.array(d) < 0)))
+            for kind, d in groups.items()}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -127,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for subset in SETS:
         print(f"  {subset}: B - A {result.by_set[subset]:+.3f} over {result.photos[subset]} "
               f"photos (B better on {result.better_share[subset]:.0%})")
+        if subset == "real":
+            for kind, (diff, count, share) in result.by_kind.items():
+                print(f"    {kind}: B - A {diff:+.3f} over {count} photos "
+                      f"(B better on {share:.0%})")
     print(f"gain B - A {result.difference:+.3f}, 90% interval [{result.low:+.3f}, "
           f"{result.high:+.3f}]: {result.verdict}")
     return 0

@@ -72,3 +72,17 @@ def test_the_cli_reads_two_reports_and_names_a_bad_one(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{not json")
     assert main([str(report), str(tmp_path / "bad.json")]) == 2
     assert "cannot read the sweep report" in capsys.readouterr().err
+
+
+def test_real_color_dev_is_split_into_its_two_kinds_of_photo():
+    val = {"v.jpg": 0.0}
+    a = {"bopb__old_a.png": 0.0, "bopb__old_b.png": 0.0, "sokirko__Part1__x.jpg": 0.0,
+         "sokirko__Part2__y.jpg": 0.0, "sokirko__Part3__z.jpg": 0.0}
+    b = {"bopb__old_a.png": -0.2, "bopb__old_b.png": 0.1, "sokirko__Part1__x.jpg": 0.3,
+         "sokirko__Part2__y.jpg": 0.3, "sokirko__Part3__z.jpg": -0.3}
+    result = paired_gain(_row({"p": 1}, val, a), _row({"p": 2}, val, b), draws=100)
+    assert set(result.by_kind) == {"old color photos", "Soviet slides"}
+    diff, count, share = result.by_kind["old color photos"]
+    assert (round(diff, 6), count, share) == (-0.05, 2, 0.5)
+    diff, count, share = result.by_kind["Soviet slides"]
+    assert (round(diff, 6), count, round(share, 3)) == (0.1, 3, 0.333)
