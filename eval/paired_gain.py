@@ -112,7 +112,8 @@ def _by_kind(pa: dict[str, float], pb: dict[str, float]) -> dict[str, tuple[floa
     """real-color-dev's difference per kind of photo (`KINDS`; other prefixes as they are)."""
     groups: dict[str, list[float]] = {}
     for name in sorted(pa):
-        kind = KINDS.get(name.split("__")[0], name.split("__")[0])
+        prefix = name.split("__")[0]
+        kind = KINDS.get(prefix, prefix)
         groups.setdefault(kind, []).append(pb[name] - pa[name])
     return {kind: (float(np.mean(d)), len(d), float(np.mean(np.array(d) < 0)))
             for kind, d in groups.items()}
