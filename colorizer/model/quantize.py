@@ -63,8 +63,12 @@ def annealed_mean(logits: torch.Tensor, bins: torch.Tensor, temperature: float) 
     T = 1 is the plain mean (desaturated), T -> 0 the mode (vivid but patchy); Zhang et al.
     found T = 0.38 a good balance.
     """
-    probs = torch.softmax(logits / max(temperature, 1e-3), dim=1)
-    return torch.einsum("bqhw,qc->bchw", probs, bins)
+    return torch.einsum("bqhw,qc->bchw", sharpened(logits, temperature), bins)
+
+
+def sharpened(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """softmax(logits / T) over the bins (dim 1): the distribution both estimators read."""
+    return torch.softmax(logits / max(temperature, 1e-3), dim=1)
 
 
 MEDIAN_STEPS = 16  # Weiszfeld steps: from the annealed mean, a pixel moves < 0.1 a*b* after ~10
@@ -79,8 +83,8 @@ def geometric_median(logits: torch.Tensor, bins: torch.Tensor, temperature: floa
     and the median leans to the heavier one. Weiszfeld's iteration from the annealed mean:
     each step reweights the bins by probability / distance to the current estimate.
     """
-    probs = torch.softmax(logits / max(temperature, 1e-3), dim=1)
-    estimate = torch.einsum("bqhw,qc->bchw", probs, bins)
+    probs = sharpened(logits, temperature)
+    estimate = torch.einsum("bqhw,qc->bchw", probs, bins)  # the annealed mean
     centers = bins.to(probs.dtype).view(1, -1, 2, 1, 1)  # (1, Q, 2, 1, 1)
     for _ in range(steps):
         distance = (centers - estimate.unsqueeze(1)).square().sum(dim=2).sqrt()  # (B, Q, H, W)
