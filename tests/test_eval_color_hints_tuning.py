@@ -35,3 +35,16 @@ def test_an_output_in_a_missing_folder_is_refused_before_the_run(capsys):
     assert exit_.value.code == 2
     assert "--out no/such/folder/rows.json: folder no/such/folder does not exist" in (
         capsys.readouterr().err)
+
+
+def test_the_val_tuning_set_leaves_the_acceptance_photos_out():
+    from eval.color_hints.cli import photos
+    from eval.color_hints.tuning import ACCEPTANCE, tuning_photos
+
+    acceptance = set(photos("val", ACCEPTANCE))
+    tuning = tuning_photos("val", 1000)
+    assert len(acceptance) == ACCEPTANCE and len(tuning) > 50
+    assert not acceptance & set(tuning)
+    assert len(set(tuning) | acceptance) == len(photos("val", 1000))  # the rest of the split
+    train = set(tuning_photos("train", 30))
+    assert not train & set(tuning) and len(train) == 30

@@ -186,6 +186,10 @@ def test_one_point_lends_at_most_its_cap_and_several_points_at_most_theirs(
     assert change({}, two) > 10.5  # several points: their own, larger cap (40)
     capped20 = change({"learned_several_cap": 20.0}, two)
     assert 3.0 < capped20 <= 20.5 < change({"learned_several_cap": 0.0}, two)
+    # The field's scale: half its correction, or none (the regions alone decide)
+    # (a change within the light half's gamut: capped, as one point is by default)
+    assert change({"learned_scale": 0.5}, one) == pytest.approx(capped / 2, rel=0.15)
+    assert change({"learned_scale": 0.0}, one) < 0.5
 
 
 def test_the_default_field_was_fitted_for_the_default_generator():

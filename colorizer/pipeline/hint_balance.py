@@ -189,11 +189,16 @@ class BalanceConfig:
     # Run (eval/results/color-hints-tuning-several-cap.json), cap 0 / 15 / 25 / 40: 5 points
     # 35.9 / 33.4 / 35.1 / 35.7%, the photo they hurt most -28 / -11 / -11 / -25%: 40 taken.
     learned_several_cap: float = 40.0
+    # The learned field's correction times this (1: as fitted; 0: off). The field was fitted
+    # on train photos, where the generator's errors are more shared across a photo than on
+    # photos it never saw; chosen on val-split photos outside the acceptance's 20 by the
+    # rule in eval/results/color-hints-val-tuning.md.
+    learned_scale: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("gain", "shrink", "field_cap", "slope_gain", "slope_shrink",
                      "one_point_cap", "uncertainty_power", "learned_one_point_cap",
-                     "learned_several_cap"):
+                     "learned_several_cap", "learned_scale"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("field_feature", "field_tone"):

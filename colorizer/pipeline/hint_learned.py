@@ -79,7 +79,7 @@ def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.n
     correction = F.interpolate(correction[None], size=ab_work.shape[-2:], mode="bilinear",
                                align_corners=False)
     free = F.interpolate(free, size=ab_work.shape[-2:], mode="bilinear", align_corners=False)
-    correction = (correction * free).to(ab_work.dtype)
+    correction = (correction * free * config.learned_scale).to(ab_work.dtype)
     mean = float(correction.norm(dim=1).mean())
     several = len(points) > 1
     note = (f"{len(points)} point hint{'s' if several else ''} corrected the colors beyond "

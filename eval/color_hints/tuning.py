@@ -7,7 +7,11 @@ photo's base run (steps 2-6) is computed once and every setting reuses it: the h
 the full-size merge alone run per setting. The photos are the train split in the seed-1
 shuffle, skipping the first `SKIP` (the 24 the first settings were tuned on stay out, so the
 set is new to every knob), and the points are drawn from generator (`SEED`, index): other
-places than the acceptance's generator (0, index). The val photos are never read here.
+places than the acceptance's generator (0, index).
+
+`--split val` tunes on photos the generator never trained on, as the acceptance's are: the
+val split in the same shuffle after the acceptance's first `ACCEPTANCE` (71 photos), which
+are never read here.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from eval.color_hints.photos import (
 from eval.common import RESULTS_DIR, luminance_input, pixels, rounded
 
 SKIP = 24  # the train photos the earlier settings were chosen on
+ACCEPTANCE = 20  # the val photos the acceptance scores (`python -m eval.color_hints`)
 SEED = 5  # point placement: generator (SEED, index)
 SPREAD = "spread."  # a grid name with this prefix is a SpreadConfig field
 
@@ -57,11 +62,18 @@ class TunePhoto:
     de_none: float
 
 
-def prepare(pipe: ColorizationPipeline, limit: int, log=print) -> list[TunePhoto]:
+def tuning_photos(split: str, limit: int) -> list:
+    """The tuning set's paths: `limit` photos of `split` after the ones it must skip."""
     from eval.color_hints.cli import photos  # the cli imports this module's caller
 
+    skip = {"train": SKIP, "val": ACCEPTANCE}[split]
+    return photos(split, skip + limit)[skip:]
+
+
+def prepare(pipe: ColorizationPipeline, limit: int, log=print, split: str = "train"
+            ) -> list[TunePhoto]:
     out = []
-    for i, path in enumerate(photos("train", SKIP + limit)[SKIP:]):
+    for i, path in enumerate(tuning_photos(split, limit)):
         truth = load_truth(path)
         gray = luminance_input(truth)
         plain = pipe(gray)
@@ -132,7 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.color_hints.tuning",
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=80, help="train photos (default 80)")
+    parser.add_argument("--limit", type=int, default=80, help="photos (default 80)")
+    parser.add_argument("--split", choices=("train", "val"), default="train",
+                        help="train: photos the earlier settings were not chosen on; val: "
+                             "the val photos outside the acceptance's 20 (module docstring)")
+    parser.add_argument("--flags", action="store_true",
+                        help="also one point on flag scenes 7-12 (always with --field)")
     parser.add_argument("--grid", nargs="*", default=[],
                         help="BalanceConfig fields, e.g. field_cap=5,10, or SpreadConfig ones as "
                              "spread.reach=1,1.6 (default: the defaults)")
@@ -149,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     pipe = ColorizationPipeline.from_pretrained()
     pipe.edits.size = args.limit + 1  # every photo's base run stays
-    photos = prepare(pipe, args.limit)
+    photos = prepare(pipe, args.limit, split=args.split)
     grid = parse_grid(args.grid)
     fields = {"default": pipe.hint_field} if args.field is None else {
         f: None if f == "none" else HintField.from_pretrained(f) for f in args.field}
@@ -161,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         variant = pipe.with_config(hint_balance=balance, hint_spread=spread)
         variant.hint_field = field
         row = {"field": name, **chosen, **score(variant, photos)}
-        if args.field is not None:  # one point on flag scenes 7-12 (1-6: the acceptance's)
+        if args.flags or args.field is not None:  # one point on flag scenes 7-12 (1-6:
+            # the acceptance's)
             flags = [score_flag(variant, scene, np.random.default_rng([7, i]))[0]
                      for i, scene in enumerate(flag_scenes(12)[6:12])]
             row.update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
