@@ -118,6 +118,8 @@ def score(pipe: ColorizationPipeline, photos: list[TunePhoto]) -> dict[str, floa
             # the two halves: a choice that generalises helps both
             "five_first_half": 1 - np.mean(five[:half]) / np.mean(none[:half]),
             "five_second_half": 1 - np.mean(five[half:]) / np.mean(none[half:]),
+            "one_first_half": 1 - np.mean(one[:half]) / np.mean(none[:half]),
+            "one_second_half": 1 - np.mean(one[half:]) / np.mean(none[half:]),
             # the photo five points hurt most (do no harm: what a mean hides)
             "five_worst": float(min(1 - f / n for f, n in zip(five, none))),
             "bleed": float(np.mean(bleed)), "de_none": float(np.mean(none))}
