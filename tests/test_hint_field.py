@@ -192,28 +192,6 @@ def test_one_point_lends_at_most_its_cap_and_several_points_at_most_theirs(
     assert change({"learned_scale": 0.0}, one) < 0.5
 
 
-def test_the_pipeline_fades_several_points_loan_and_leaves_one_point_alone(
-        shared_tiny_weights, halves):
-    pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                context=False, exemplars=False, render_size=64)
-    pipe.hint_field = _reaching_field()
-    light = (slice(None), slice(60, 96))
-    plain = _ab_of(pipe(halves).image)[light]
-
-    def change(config: dict, hints: list[ColorHint]) -> float:
-        variant = pipe.with_config(hint_balance=config)
-        variant.hint_field = pipe.hint_field
-        return float(np.linalg.norm(_ab_of(variant(halves, color_hints=hints).image)[light]
-                                    - plain, axis=-1).mean())
-
-    one = [ColorHint(Point(20, 30), "#c01818")]
-    two = one + [ColorHint(Point(30, 10), "#c01818")]  # both on the dark half
-    assert change({"coverage": 0.05}, one) == pytest.approx(change({}, one))
-    assert change({"coverage": 0.05}, two) < change({}, two)
-    with pytest.raises(ValueError, match="coverage"):
-        pipe.with_config(hint_balance={"coverage": -1.0})
-
-
 def test_the_default_field_was_fitted_for_the_default_generator():
     """New generator weights need a refitted field (it reads the generator's colors and
     descriptors): `python -m colorizer.training.train_hint_field --out

@@ -194,15 +194,11 @@ class BalanceConfig:
     # photos it never saw; chosen on val-split photos outside the acceptance's 20 by the
     # rule in eval/results/color-hints-val-tuning.md.
     learned_scale: float = 1.0
-    # Several points' loan through the learned field fades at pixels unlike every point
-    # beyond the points' own spread (`hint_learned.coverage`; this is the scale of that
-    # cosine distance; 0: off). Rule: eval/results/color-hints-coverage.md.
-    coverage: float = 0.0
 
     def __post_init__(self) -> None:
         for name in ("gain", "shrink", "field_cap", "slope_gain", "slope_shrink",
                      "one_point_cap", "uncertainty_power", "learned_one_point_cap",
-                     "learned_several_cap", "learned_scale", "coverage"):
+                     "learned_several_cap", "learned_scale"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         for name in ("field_feature", "field_tone"):

@@ -75,8 +75,6 @@ def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.n
     with torch.no_grad():
         correction = field(pair_features(inputs, cells, residuals, field.config.plausibility),
                            lent)
-    if len(points) > 1 and config.coverage > 0:
-        correction = correction * coverage(inputs.unit, cells, config.coverage)
     free = (1.0 - effective.sum(0)).clamp_min(0.0)[None, None].float()  # spread grid
     correction = F.interpolate(correction[None], size=ab_work.shape[-2:], mode="bilinear",
                                align_corners=False)
@@ -88,26 +86,4 @@ def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.n
             f"{'their regions' if several else 'its region'} where the learned field found "
             f"{'them' if several else 'it'} to belong (mean a*b* change {mean:.1f})")
     return ab_work + correction, (note,) if mean >= 0.05 else ()
-
-
-def coverage(unit: torch.Tensor, cells: Sequence[tuple[int, int]], scale: float
-             ) -> torch.Tensor:
-    """(h, w) in (0, 1]: how far what several points lend reaches a pixel unlike all of them.
-
-    Points that agree read as a cast, but points that all sample one surface (five on a
-    green floor) agree because the surface is green: their residual says nothing of a pump
-    on the floor. So a pixel keeps the loan in full while its nearest point (cosine distance
-    of the encoder's descriptors, `unit` (C, h, w) unit length) is no farther than the points
-    are from each other on average (their spread: what they sampled), and less beyond:
-
-        gate(x) = exp(-(max(0, min_k d(x, k) - mean_{j != k} d(j, k)) / scale)^2)
-    """
-    rows = torch.tensor([c[0] for c in cells])
-    cols = torch.tensor([c[1] for c in cells])
-    at = unit[:, rows, cols]  # (C, K)
-    nearest = (1.0 - torch.einsum("chw,ck->khw", unit, at)).min(0).values
-    between = 1.0 - at.T @ at  # (K, K)
-    count = len(cells)
-    spread = float((between.sum() - between.diagonal().sum()) / (count * (count - 1)))
-    return torch.exp(-((nearest - spread).clamp_min(0.0) / scale) ** 2)
 
