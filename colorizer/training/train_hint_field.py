@@ -209,12 +209,15 @@ def ciede2000_ab(ab: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     """(h, w) CIEDE2000 between two colors of the same L* (a*b* (2, h, w) each): what the
     acceptance measures, differentiable for the field's loss. The hue weights (T, the blue
     rotation R_T) read the mean hue detached: they weigh the error, they are not fitted."""
-    c_mean = (ab.norm(dim=0) + truth.norm(dim=0)) / 2
+    def norm(x: torch.Tensor) -> torch.Tensor:  # finite gradients at gray too
+        return torch.sqrt((x ** 2).sum(0) + 1e-12)
+
+    c_mean = (norm(ab) + norm(truth)) / 2
     c7 = c_mean ** 7
-    g = 0.5 * (1 - torch.sqrt(c7 / (c7 + 25.0 ** 7)))
+    g = 0.5 * (1 - torch.sqrt(c7 / (c7 + 25.0 ** 7) + 1e-12))
     stretch = torch.stack([1 + g, torch.ones_like(g)])
     one, two = ab * stretch, truth * stretch  # a' b
-    c1, c2 = one.norm(dim=0), two.norm(dim=0)
+    c1, c2 = norm(one), norm(two)
     c_bar = (c1 + c2) / 2
     d_c = c2 - c1  # (the standard's order: R_T reads the signs of dC and dH together)
     # |dH'| = 2 sqrt(C1 C2) |sin(dh / 2)|, i.e. what is left of the a'b' difference after dC;
