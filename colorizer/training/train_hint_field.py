@@ -159,85 +159,31 @@ def _random_points(rng: np.random.Generator, photo: FieldPhoto, count: int
 
 
 def fit(photos: list[FieldPhoto], steps: int, penalty: float, config: HintFieldConfig,
-        seed: int = 0, batch: int = 8, lr: float = 3e-3, log=print, loss_kind: str = "ab"
-        ) -> HintField:
-    """`loss_kind` (`LOSSES`): "ab" the module docstring's; "de00" each pixel's error as
-    CIEDE2000 of two colors of one L* (`ciede2000_ab`, what the acceptance measures), each
-    photo's ratio as before; "de00-sum" that error, and the batch's ratio of sums (photos
-    weigh by their error, as in the acceptance's ratio of means)."""
+        seed: int = 0, batch: int = 8, lr: float = 3e-3, log=print) -> HintField:
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = HintField(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    measure = (lambda d: d.norm(dim=0)) if loss_kind == "ab" else None
     for step in range(steps):
         for group in optimizer.param_groups:  # cosine
             group["lr"] = lr * 0.5 * (1 + math.cos(math.pi * step / steps))
-        afters, befores, reach = [], [], torch.zeros(())
+        loss = torch.zeros(())
         for _ in range(batch):
             photo = photos[int(rng.integers(len(photos)))]
             count = int(rng.choice(COUNTS))
             cells, residuals = sample_points(rng, photo, count)
             correction = model.correction(photo.inputs, cells, residuals)
-            ab, truth = photo.inputs.ab, photo.truth_ab
-            plain = (ab - truth).norm(dim=0).mean().clamp_min(1e-3)  # the penalty's unit
-            if measure is not None:
-                befores.append(plain)
-                afters.append(measure(ab + correction - truth).mean())
-            else:
-                befores.append(ciede2000_ab(ab, truth).mean().clamp_min(1e-3))
-                afters.append(ciede2000_ab(ab + correction, truth).mean())
+            before = (photo.inputs.ab - photo.truth_ab).norm(dim=0).mean().clamp_min(1e-3)
+            after = (photo.inputs.ab + correction - photo.truth_ab).norm(dim=0).mean()
+            loss = loss + after / before
             if count == 1:
-                reach = reach + correction.norm(dim=0).mean() / plain
-        afters, befores = torch.stack(afters), torch.stack(befores)
-        if loss_kind == "de00-sum":
-            loss = batch * afters.sum() / befores.sum() + penalty * reach
-        else:
-            loss = (afters / befores).sum() + penalty * reach
+                loss = loss + penalty * correction.norm(dim=0).mean() / before
         optimizer.zero_grad()
         (loss / batch).backward()
         optimizer.step()
         if step % 200 == 0 or step == steps - 1:
             log(f"step {step}: loss {float(loss.detach()) / batch:.4f}")
     return model.eval()
-
-
-LOSSES = ("ab", "de00", "de00-sum")
-
-
-def ciede2000_ab(ab: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
-    """(h, w) CIEDE2000 between two colors of the same L* (a*b* (2, h, w) each): what the
-    acceptance measures, differentiable for the field's loss. The hue weights (T, the blue
-    rotation R_T) read the mean hue detached: they weigh the error, they are not fitted."""
-    def norm(x: torch.Tensor) -> torch.Tensor:  # finite gradients at gray too
-        return torch.sqrt((x ** 2).sum(0) + 1e-12)
-
-    c_mean = (norm(ab) + norm(truth)) / 2
-    c7 = c_mean ** 7
-    g = 0.5 * (1 - torch.sqrt(c7 / (c7 + 25.0 ** 7) + 1e-12))
-    stretch = torch.stack([1 + g, torch.ones_like(g)])
-    one, two = ab * stretch, truth * stretch  # a' b
-    c1, c2 = norm(one), norm(two)
-    c_bar = (c1 + c2) / 2
-    d_c = c2 - c1  # (the standard's order: R_T reads the signs of dC and dH together)
-    # |dH'| = 2 sqrt(C1 C2) |sin(dh / 2)|, i.e. what is left of the a'b' difference after dC;
-    # its sign (for R_T) is the turn from one to two.
-    d_h = torch.sqrt((((one - two) ** 2).sum(0) - d_c ** 2).clamp_min(0.0) + 1e-12)
-    d_h = d_h * torch.sign(one[0] * two[1] - one[1] * two[0])
-    with torch.no_grad():
-        h1 = torch.rad2deg(torch.atan2(one[1], one[0])) % 360
-        h2 = torch.rad2deg(torch.atan2(two[1], two[0])) % 360
-        h_bar = (h1 + h2) / 2 + torch.where((h1 - h2).abs() > 180, 180.0, 0.0)
-        h_bar = torch.where((c1 * c2) == 0, h1 + h2, h_bar % 360)
-        rad = torch.deg2rad
-        t = (1 - 0.17 * torch.cos(rad(h_bar - 30)) + 0.24 * torch.cos(rad(2 * h_bar))
-             + 0.32 * torch.cos(rad(3 * h_bar + 6)) - 0.20 * torch.cos(rad(4 * h_bar - 63)))
-        theta = 30 * torch.exp(-((h_bar - 275) / 25) ** 2)
-        cb7 = c_bar ** 7
-        r_t = -torch.sin(rad(2 * theta)) * 2 * torch.sqrt(cb7 / (cb7 + 25.0 ** 7))
-    chroma = d_c / (1 + 0.045 * c_bar)
-    hue = d_h / (1 + 0.015 * c_bar * t)
-    return torch.sqrt((chroma ** 2 + hue ** 2 + r_t * chroma * hue).clamp_min(0.0) + 1e-8)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,8 +202,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plausibility", action="store_true",
                         help="two more pair features: how plausible the generator finds a "
                              "residual's color at each pixel (HintFieldConfig.plausibility)")
-    parser.add_argument("--loss", choices=LOSSES, default="ab",
-                        help="what the fit minimises (`fit`'s docstring; default ab)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     config = HintFieldConfig(plausibility=args.plausibility)
@@ -281,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     # The field reads the generator's outputs: which generator, for the test that new weights
     # come with a refitted field (tests/test_hint_field.py).
     generator_sha256 = file_sha256(DEFAULT_WEIGHTS / WEIGHTS_FILE)
-    model = fit(photos, args.steps, args.penalty, config, loss_kind=args.loss)
+    model = fit(photos, args.steps, args.penalty, config)
     command = "python -m colorizer.training.train_hint_field " + " ".join(
         sys.argv[1:] if argv is None else argv)
     path = model.save_pretrained(args.out, {
