@@ -318,38 +318,3 @@ def test_a_plausibility_field_round_trips_and_an_older_file_reads_without_it(tmp
     loaded = HintField.from_pretrained(tmp_path / "new")
     assert loaded.config.plausibility and loaded.net[0].in_features == PAIR_FEATURES + 2
     assert HintFieldConfig.from_dict({"hidden": 32, "grid": 80}).plausibility is False
-
-
-def test_coverage_features_say_what_the_points_sampled():
-    from colorizer.model.hint_field import coverage_features
-
-    unit = torch.zeros(2, 6, 8)
-    unit[0, :, :4] = 1.0  # two orthogonal surfaces: left and right
-    unit[1, :, 4:] = 1.0
-    inputs = FieldInputs(unit, torch.full((6, 8), 50.0), torch.zeros(2, 6, 8), torch.zeros(6, 8))
-    one_side = pair_features(inputs, [(0, 0), (5, 3)], torch.ones(2, 2), coverage=True)
-    assert one_side.shape == (2, 6, 8, PAIR_FEATURES + 2)
-    spread, beyond = one_side[0, ..., -3], one_side[0, ..., -2]  # (the bias is last)
-    assert torch.allclose(spread, torch.zeros(6, 8), atol=1e-6)  # both on one surface
-    assert torch.allclose(beyond[:, 4:], torch.ones(6, 4))  # the other: beyond both
-    assert torch.allclose(beyond[:, :4], torch.zeros(6, 4), atol=1e-6)
-    both = coverage_features(1.0 - torch.einsum("chw,ck->khw", unit, unit[:, [0, 0], [0, 7]]),
-                             torch.tensor([0, 0]), torch.tensor([0, 7]))
-    assert torch.allclose(both[..., 0], torch.ones(2, 6, 8))  # they sampled both surfaces
-    assert float(both[..., 1].max()) <= 1e-6  # nothing lies beyond them
-    alone = coverage_features(torch.rand(1, 6, 8), torch.tensor([0]), torch.tensor([0]))
-    assert float(alone[..., 0].abs().max()) == 0.0  # one point: no spread
-
-
-def test_a_coverage_field_round_trips_and_runs_in_the_pipeline(tmp_path, shared_tiny_weights,
-                                                               halves):
-    field = HintField(HintFieldConfig(hidden=8, coverage=True))
-    assert field.net[0].in_features == PAIR_FEATURES + 2
-    field.save_pretrained(tmp_path)
-    loaded = HintField.from_pretrained(tmp_path)
-    assert loaded.config.coverage and not loaded.config.plausibility
-    pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                context=False, exemplars=False, render_size=64)
-    pipe.hint_field = loaded
-    points = [ColorHint(Point(20, 30), RED), ColorHint(Point(70, 30), "#1840c0")]
-    assert pipe(halves, color_hints=points).image.size == halves.size

@@ -13,10 +13,8 @@ r_k belongs at x, from what the two have in common:
         |r_k| (/ 20), how much the points agree (|mean r| / mean |r|, and r_k's cosine
         with the mean), the number of points (/ 5); with `plausibility` two more: how
         plausible the generator's own distribution finds, at x, x's color moved by r_k, and
-        at k the hinted color (`ColorDistribution`: 1 as plausible as the best color there);
-        with `coverage` two more: the points' mean pairwise cosine distance (what they
-        sampled of the photo) and how far x's nearest point lies beyond it
-    -> MLP (13-17 -> 32 -> 32 -> 1) -> sigmoid = s_k(x)
+        at k the hinted color (`ColorDistribution`: 1 as plausible as the best color there)
+    -> MLP (13 or 15 -> 32 -> 32 -> 1) -> sigmoid = s_k(x)
     correction(x) = sum_k s_k(x) r_k / max(1, sum_k s_k(x))
 
 It works on a small grid (long side `grid`, ~80 px: the descriptors are stride-8 maps) and
@@ -48,7 +46,6 @@ TONE = 25.0  # L* unit of the tone features
 CHROMA = 20.0  # a*b* unit of the chroma and residual features
 MAX_POINTS = 5.0  # the point count's unit
 PLAUSIBILITY_FEATURES = 2  # with `HintFieldConfig.plausibility`: at the pixel, at the point
-COVERAGE_FEATURES = 2  # with `HintFieldConfig.coverage`: the points' spread, a pixel beyond it
 PLAUSIBLE_SIGMA = 10.0  # a*b* smoothing of the generator's bin distribution
 PLAUSIBLE_FLOOR = 1e-3  # densities this far below the pixel's best color read as 0
 
@@ -62,15 +59,6 @@ class HintFieldConfig:
     # Two more pair features from the generator's own color distribution (`plausibility`):
     # a field fitted with them needs `FieldInputs` built with the distribution.
     plausibility: bool = False
-    # Two more from the descriptors (`coverage_features`): how much of the photo the points
-    # sampled, and how far each pixel lies beyond it.
-    coverage: bool = False
-
-    @property
-    def inputs(self) -> int:
-        """The pair features' count (`pair_features`' last axis)."""
-        return (PAIR_FEATURES + PLAUSIBILITY_FEATURES * self.plausibility
-                + COVERAGE_FEATURES * self.coverage)
 
     def __post_init__(self) -> None:
         if self.hidden < 1 or self.grid < 8:
@@ -146,10 +134,9 @@ class ColorDistribution:
 
 
 def pair_features(inputs: FieldInputs, cells: Sequence[tuple[int, int]],
-                  residuals: torch.Tensor, plausibility: bool = False, coverage: bool = False
-                  ) -> torch.Tensor:
-    """(K, h, w, `HintFieldConfig.inputs`) for points at `cells` ((row, col) on the grid)
-    with `residuals` (K, 2) (module docstring)."""
+                  residuals: torch.Tensor, plausibility: bool = False) -> torch.Tensor:
+    """(K, h, w, `PAIR_FEATURES` (+ `PLAUSIBILITY_FEATURES`)) for points at `cells` ((row,
+    col) on the grid) with `residuals` (K, 2) (module docstring)."""
     unit, lightness, ab = inputs.unit, inputs.lightness, inputs.ab
     h, w = lightness.shape
     count = len(cells)
@@ -176,24 +163,7 @@ def pair_features(inputs: FieldInputs, cells: Sequence[tuple[int, int]],
     parts = [per_pixel, per_point[:, None, None, :].expand(count, h, w, 5)]
     if plausibility:
         parts.append(plausibility_features(inputs, rows, cols, residuals))
-    if coverage:
-        parts.append(coverage_features(cosine, rows, cols))
     return torch.cat([*parts, torch.ones(count, h, w, 1)], -1)
-
-
-def coverage_features(cosine: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor
-                      ) -> torch.Tensor:
-    """(K, h, w, 2) from the cosine distances (K, h, w) of every pixel to each point (at
-    `rows`, `cols`): the points' mean pairwise distance (what they sampled of the photo; 0
-    for one point), and how far each pixel's nearest point lies beyond it. Five points on
-    one floor agree on the floor's color, not on a cast of the pump standing on it."""
-    count, h, w = cosine.shape
-    spread = torch.zeros(())
-    if count > 1:
-        between = cosine[:, rows, cols]  # (K, K): point j's distance from point k
-        spread = (between.sum() - between.diagonal().sum()) / (count * (count - 1))
-    beyond = cosine.amin(0) - spread
-    return torch.stack([spread.expand(count, h, w), beyond[None].expand(count, h, w)], -1)
 
 
 def plausibility_features(inputs: FieldInputs, rows: torch.Tensor, cols: torch.Tensor,
@@ -215,7 +185,8 @@ class HintField(nn.Module):
         super().__init__()
         self.config = config or HintFieldConfig()
         hidden = self.config.hidden
-        self.net = nn.Sequential(nn.Linear(self.config.inputs, hidden), nn.GELU(),
+        inputs = PAIR_FEATURES + (PLAUSIBILITY_FEATURES if self.config.plausibility else 0)
+        self.net = nn.Sequential(nn.Linear(inputs, hidden), nn.GELU(),
                                  nn.Linear(hidden, hidden), nn.GELU(), nn.Linear(hidden, 1))
         nn.init.constant_(self.net[-1].bias, -3.0)  # start near "reaches nowhere"
 
@@ -235,8 +206,8 @@ class HintField(nn.Module):
         """(2, h, w) on the grid for points at `cells` with `residuals` (K, 2)."""
         if not len(cells):
             return torch.zeros_like(inputs.ab)
-        return self(pair_features(inputs, cells, residuals, self.config.plausibility,
-                                  self.config.coverage), residuals)
+        return self(pair_features(inputs, cells, residuals, self.config.plausibility),
+                    residuals)
 
     # --- persistence ---------------------------------------------------------------------
 

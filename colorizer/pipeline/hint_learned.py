@@ -73,8 +73,8 @@ def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.n
         lent = residuals * (cap / residuals.norm(dim=1, keepdim=True).clamp_min(1e-9)
                             ).clamp(max=1.0)
     with torch.no_grad():
-        correction = field(pair_features(inputs, cells, residuals, field.config.plausibility,
-                                         field.config.coverage), lent)
+        correction = field(pair_features(inputs, cells, residuals, field.config.plausibility),
+                           lent)
     free = (1.0 - effective.sum(0)).clamp_min(0.0)[None, None].float()  # spread grid
     correction = F.interpolate(correction[None], size=ab_work.shape[-2:], mode="bilinear",
                                align_corners=False)

@@ -202,12 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plausibility", action="store_true",
                         help="two more pair features: how plausible the generator finds a "
                              "residual's color at each pixel (HintFieldConfig.plausibility)")
-    parser.add_argument("--coverage", action="store_true",
-                        help="two more pair features: how much of the photo the points "
-                             "sampled, how far a pixel lies beyond it (HintFieldConfig.coverage)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    config = HintFieldConfig(plausibility=args.plausibility, coverage=args.coverage)
+    config = HintFieldConfig(plausibility=args.plausibility)
     started = time.time()
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.is_file():
