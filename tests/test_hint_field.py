@@ -318,3 +318,20 @@ def test_a_plausibility_field_round_trips_and_an_older_file_reads_without_it(tmp
     loaded = HintField.from_pretrained(tmp_path / "new")
     assert loaded.config.plausibility and loaded.net[0].in_features == PAIR_FEATURES + 2
     assert HintFieldConfig.from_dict({"hidden": 32, "grid": 80}).plausibility is False
+
+
+def test_the_unseen_photos_are_ones_no_generator_trained_on(shared_datasets):
+    from colorizer.training.data import split_of
+    from colorizer.training.train_hint_field import unseen_photos
+
+    photos = unseen_photos(shared_datasets)
+    assert len(photos) > 100
+    assert all(split_of(p, 0.05) == "val" for p in photos)
+    assert all(p.parent.name == "photos-train-extra" for p in photos)
+
+
+def test_nothing_to_fit_on_is_refused_with_its_reason(tmp_path, capsys):
+    from colorizer.training.train_hint_field import main
+
+    assert main(["--out", str(tmp_path), "--photos", "0"]) == 2
+    assert "no photos to fit on" in capsys.readouterr().err

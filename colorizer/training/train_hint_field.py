@@ -80,6 +80,12 @@ def train_photos(folder: Path, count: int) -> list[Path]:
     return [files[i] for i in order[SKIP:SKIP + count]]
 
 
+def unseen_photos(datasets: Path) -> list[Path]:
+    """photos-train-extra's val split (the file-name hash every training config uses): photos
+    no generator trained on, so its errors on them are those of the photos people bring."""
+    return list_photos(datasets / "photos-train-extra", "val", 0.05)
+
+
 def load_photo(path: Path) -> np.ndarray:
     with Image.open(path) as image:
         rgb = image.convert("RGB")
@@ -202,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plausibility", action="store_true",
                         help="two more pair features: how plausible the generator finds a "
                              "residual's color at each pixel (HintFieldConfig.plausibility)")
+    parser.add_argument("--extra-val", action="store_true",
+                        help="also photos-train-extra's val split, which no generator trained "
+                             "on (`unseen_photos`; eval/results/color-hints-field-unseen.md)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     config = HintFieldConfig(plausibility=args.plausibility)
@@ -211,9 +220,12 @@ def main(argv: list[str] | None = None) -> int:
         photos = torch.load(cache, weights_only=False)
     else:
         pipe = ColorizationPipeline.from_pretrained()
-        paths = train_photos(Path(args.data), args.photos)
+        paths = train_photos(Path(args.data), args.photos) if args.photos > 0 else []
+        if args.extra_val:
+            paths += unseen_photos(Path(args.data).parent)
         if not paths:
-            print(f"error: no train photos under {args.data}", file=sys.stderr)
+            print(f"error: no photos to fit on under {args.data} (--photos "
+                  f"{args.photos}{', --extra-val' if args.extra_val else ''})", file=sys.stderr)
             return 2
         photos = [cache_photo(pipe, load_photo(p), config) for p in paths]
         if args.flag_scenes:
