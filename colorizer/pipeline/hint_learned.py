@@ -86,4 +86,3 @@ def learned_field(points: Sequence[ColorHint], ab_work: torch.Tensor, grid: np.n
             f"{'their regions' if several else 'its region'} where the learned field found "
             f"{'them' if several else 'it'} to belong (mean a*b* change {mean:.1f})")
     return ab_work + correction, (note,) if mean >= 0.05 else ()
-

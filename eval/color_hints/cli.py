@@ -118,7 +118,10 @@ NOTES = """## What these figures say
   over the field's scale, caps, reach, feature and loosen (best +0.28 points;
   `color-hints-val-tuning.md`), a gate fading several points' loan at pixels unlike every
   point (+0.11; `color-hints-coverage.md`), the field fitted to CIEDE2000 itself (-0.05;
-  `color-hints-field-loss.md`). The field's loss on 15 of those 71 photos comes from five
+  `color-hints-field-loss.md`), two coverage features (`color-hints-field-coverage.md`), a
+  convolutional gate on the field (`color-hints-hintnet.md`), the field fitted on 144
+  photos no generator trained on (+0.16, the worst photo -34% against -42%;
+  `color-hints-field-unseen.md`). The field's loss on 15 of those 71 photos comes from five
   points that all lie on one surface (a floor, blinds behind a shirt): they agree, and
   their residual is lent as a cast to the object none of them sampled.
 - Edits: a fresh run here is ~0.3-0.4 CPU s (one thread, context and retrieval on). An edit

@@ -62,7 +62,7 @@ class TunePhoto:
     de_none: float
 
 
-def tuning_photos(split: str, limit: int) -> list:
+def tuning_photos(split: str, limit: int) -> list[Path]:
     """The tuning set's paths: `limit` photos of `split` after the ones it must skip."""
     from eval.color_hints.cli import photos  # the cli imports this module's caller
 
@@ -180,8 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         variant = pipe.with_config(hint_balance=balance, hint_spread=spread)
         variant.hint_field = field
         row = {"field": name, **chosen, **score(variant, photos)}
-        if args.flags or args.field is not None:  # one point on flag scenes 7-12 (1-6:
-            # the acceptance's)
+        if args.flags or args.field is not None:  # flag scenes 7-12 (1-6: the acceptance's)
             flags = [score_flag(variant, scene, np.random.default_rng([7, i]))[0]
                      for i, scene in enumerate(flag_scenes(12)[6:12])]
             row.update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
