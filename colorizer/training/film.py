@@ -76,6 +76,7 @@ def tone_jitter(lightness: torch.Tensor, share: float, g: torch.Generator) -> to
 
 
 def check_tone_jitter(share: float) -> None:
+    """A config's tone-curve share, refused when it is not a share (read once per config)."""
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"tone_jitter must be within [0, 1], got {share}")
 
