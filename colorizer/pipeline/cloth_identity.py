@@ -105,30 +105,45 @@ def _piece_fit(share: float, centre: float, fields: list[tuple[float, list[float
     return best, shifted
 
 
+def _pieces(region: torch.Tensor, size: torch.Size
+            ) -> tuple[np.ndarray, int, torch.Tensor, torch.Tensor]:
+    """The connected pieces of `region` (h, w) > 0: their cell labels, count, and the labels
+    and the region's weights at the pixels of `size`."""
+    labels, count = ndimage.label((region > 0).cpu().numpy(), structure=np.ones((3, 3)))
+    pixels = F.interpolate(torch.from_numpy(labels)[None, None].float(), size=size,
+                           mode="nearest")[0, 0].long()
+    weight = F.interpolate(region[None, None].float().cpu(), size=size, mode="nearest")[0, 0]
+    return labels, count, pixels, weight
+
+
 def identity_weights(region: torch.Tensor, lightness: torch.Tensor,
                      fields: list[tuple[float, list[float]]], band: int,
-                     share_zero: float, share_full: float, tolerance: float
-                     ) -> torch.Tensor:
+                     share_zero: float, share_full: float, tolerance: float,
+                     grown: torch.Tensor | None = None) -> torch.Tensor:
     """(h, w) in [0, 1]: for each connected piece of `region` (h, w) > 0, how well its
     pixels' L* (`lightness` (1, 1, H, W)) fit the exemplar's `fields` (module docstring);
     `share_zero` and `share_full` are shares of the exemplar's own dominant share. Within a
     fitting piece, each cell by the share of its pixels near the piece's field L* (within
-    `band`): a cell half on the flag and half on what hides it takes half."""
+    `band`): a cell half on the flag and half on what hides it takes half.
+
+    `grown` (h, w), the cloth the finder sees at a lower probability: each piece also fits
+    over the grown piece it lies in (the one it overlaps most) and takes the smaller fit.
+    One band of a bicolour is as uniform as a Soviet field; grown, it meets the other band."""
     h, w = region.shape
-    labels, count = ndimage.label((region > 0).cpu().numpy(), structure=np.ones((3, 3)))
+    size = lightness.shape[-2:]
+    labels, count, pixels, cell_weight = _pieces(region, size)
     out = torch.zeros(h, w)
     if count == 0:
         return out.to(region.device)
-    size = lightness.shape[-2:]
-    pixels = F.interpolate(torch.from_numpy(labels)[None, None].float(), size=size,
-                           mode="nearest")[0, 0].long()
-    cell_weight = F.interpolate(region[None, None].float().cpu(), size=size,
-                                mode="nearest")[0, 0]
     values = lightness[0, 0].float().cpu()
+    wide = _pieces(grown, size) if grown is not None else None
     for piece in range(1, count + 1):
         inside = pixels == piece
         share, centre = dominant_band(values[inside], cell_weight[inside], band)
         fit, shifted = _piece_fit(share, centre, fields, share_zero, share_full, tolerance)
+        if fit > 0 and wide is not None:
+            fit = min(fit, _grown_fit(wide, labels == piece, values, fields, band,
+                                      share_zero, share_full, tolerance))
         if fit <= 0:
             continue
         # Its cells by their share of pixels near one of the design's fields (seen through
@@ -138,3 +153,18 @@ def identity_weights(region: torch.Tensor, lightness: torch.Tensor,
         cells = torch.from_numpy(labels == piece)
         out[cells] = fit * on_field[cells]
     return out.to(region.device)
+
+
+def _grown_fit(wide: tuple[np.ndarray, int, torch.Tensor, torch.Tensor], cells: np.ndarray,
+               values: torch.Tensor, fields: list[tuple[float, list[float]]], band: int,
+               share_zero: float, share_full: float, tolerance: float) -> float:
+    """The fit over the grown piece (`wide`: `_pieces` of the grown cloth) that the piece's
+    `cells` overlap most; 1 when none does (the piece's own fit then decides)."""
+    labels, _, pixels, weight = wide
+    overlap = np.bincount(labels[cells], minlength=1)
+    overlap[0] = 0
+    if overlap.max() <= 0:
+        return 1.0
+    inside = pixels == int(overlap.argmax())
+    share, centre = dominant_band(values[inside], weight[inside], band)
+    return _piece_fit(share, centre, fields, share_zero, share_full, tolerance)[0]

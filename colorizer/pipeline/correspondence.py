@@ -125,13 +125,13 @@ def cloth_evidence(cloth: torch.Tensor, config: TransferConfig) -> torch.Tensor:
     return flat.topk(min(config.cloth_top_cells, flat.numel())).values.mean()
 
 
-def cloth_cells(cloth: torch.Tensor, size: tuple[int, int], config: TransferConfig
-                ) -> torch.Tensor:
+def cloth_cells(cloth: torch.Tensor, size: tuple[int, int], config: TransferConfig,
+                lowest: float | None = None) -> torch.Tensor:
     """(h, w) weight of each matching cell from the finder's (1, 1, h', w') probability:
-    0 below `min_cloth_cell`, 1 above `full_cloth_cell`."""
+    0 below `min_cloth_cell` (or `lowest`), 1 above `full_cloth_cell`."""
     prob = resize_cells(cloth.float(), size)[0, 0]
-    span = config.full_cloth_cell - config.min_cloth_cell
-    return ((prob - config.min_cloth_cell) / span).clamp(0, 1)
+    low = config.min_cloth_cell if lowest is None else lowest
+    return ((prob - low) / (config.full_cloth_cell - low)).clamp(0, 1)
 
 
 
@@ -203,12 +203,14 @@ def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | Non
         evidence = cloth_evidence(cloth.to(device), config)
         span = config.full_cloth_evidence - config.min_cloth_evidence
         cells = cloth_cells(cloth.to(device), (h, w), config)
+        grown = (cloth_cells(cloth.to(device), (h, w), config, config.identity_grow_cell)
+                 if config.identity_grow_cell < config.min_cloth_cell else None)
         for k in (k for k, c in enumerate(cloth_kind) if c):
             presence[k] = evidence
             admitted[k] = ((evidence - config.min_cloth_evidence) / span).clamp(0, 1)
             region[k] = cells
             if config.cloth_identity:  # only the pieces showing this design's field
-                region[k] = cells * _identity(matches, k, cells, lightness, config)
+                region[k] = cells * _identity(matches, k, cells, lightness, config, grown)
             rejected[k] = _cloth_rejection(float(evidence), float(admitted[k]),
                                            float(cells.max()), float(region[k].max()), config)
             if float(region[k].max()) <= 0 < float(cells.max()):
@@ -231,12 +233,13 @@ def _cloth_rejection(evidence: float, admitted: float, cells: float, region: flo
 
 
 def _identity(matches: _Matches, k: int, cells: torch.Tensor, lightness: torch.Tensor,
-              config: TransferConfig) -> torch.Tensor:
-    """(h, w) how well each found piece of cloth fits exemplar k's design (cloth_identity.py)."""
+              config: TransferConfig, grown: torch.Tensor | None = None) -> torch.Tensor:
+    """(h, w) how well each found piece of cloth (also grown to `grown`, the cloth at a lower
+    probability) fits exemplar k's design (cloth_identity.py)."""
     fields = exemplar_fields(matches.lightness[k], matches.colors[k], config.identity_band)
     return identity_weights(cells, lightness, fields, config.identity_band,
                             config.identity_share_zero, config.identity_share_full,
-                            config.identity_tolerance)
+                            config.identity_tolerance, grown)
 
 
 @torch.no_grad()

@@ -62,6 +62,10 @@ class TransferConfig:
     identity_share_zero: float = 0.65
     identity_share_full: float = 0.8
     identity_tolerance: float = 15.0
+    # The piece is also judged over the cloth it belongs to: grown to the cells of cloth
+    # probability `identity_grow_cell` or more (cloth_identity.identity_weights, rule 31 of
+    # eval/operating_point_rules.md). At `min_cloth_cell` the grown piece is the piece: off.
+    identity_grow_cell: float = 0.7
 
     def __post_init__(self) -> None:
         if self.size < 32 or self.photo_size < 32:
@@ -90,6 +94,9 @@ class TransferConfig:
                              "identity_tolerance positive")
         if not 0 <= self.identity_share_zero < self.identity_share_full <= 1:
             raise ValueError("transfer identity shares need 0 <= zero < full <= 1")
+        if not 0 <= self.identity_grow_cell <= self.min_cloth_cell:
+            raise ValueError(f"transfer identity_grow_cell must be within [0, min_cloth_cell "
+                             f"{self.min_cloth_cell}], got {self.identity_grow_cell}")
 
 
 @dataclass(frozen=True)
