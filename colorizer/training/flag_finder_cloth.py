@@ -101,6 +101,36 @@ def drawn_cloth(rng: np.random.Generator) -> np.ndarray:
     return np.concatenate([rgb, np.ones_like(rgb[..., :1])], axis=2)
 
 
+def photo_lettering(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """Words painted on the photo's own ground, as on a slide's title card or a caption
+    written onto a print ("Дорога на Оренбург" over a sky): RGBA, transparent off the
+    letters. Without them the finder took such lettering for a slogan banner (its text
+    banners are cloth; rule 32 of eval/operating_point_rules.md)."""
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    dark = rng.random() < 0.6
+    ink = ((int(rng.integers(0, 60)),) * 3 if dark else
+           (int(rng.integers(200, 256)),) * 3 if rng.random() < 0.6 else
+           tuple(int(v) for v in rng.integers(0, 256, 3)))
+    y = rng.uniform(0.02, 0.3) * height
+    for _ in range(int(rng.integers(1, 4))):
+        text = " ".join(rng.choice(WORDS, int(rng.integers(1, 3))))
+        font = _font(rng, int(height * rng.uniform(0.08, 0.2)))
+        box = draw.textbbox((0, 0), text, font=font)
+        scale = min(0.95 * width / max(1, box[2] - box[0]), 1.0)
+        if scale < 1.0:
+            font = _font(rng, int(font.size * scale))
+            box = draw.textbbox((0, 0), text, font=font)
+        x = rng.uniform(0, max(1.0, width - (box[2] - box[0])))
+        draw.text((x - box[0], y - box[1]), text, font=font, fill=(*ink, 255),
+                  stroke_width=int(rng.integers(0, 3)), stroke_fill=(*ink, 255))
+        y += (box[3] - box[1]) * rng.uniform(1.1, 1.6)
+        if y > 0.9 * height:
+            break
+    image = image.rotate(float(rng.uniform(-8, 8)), resample=Image.BILINEAR)
+    return np.asarray(image, dtype=np.float32) / 255.0
+
+
 # Uniform dyes (sRGB): khaki, olive drab, field grey, horizon blue, navy, rifle green,
 # brown, feldgrau, grey. A uniform's cloth is plain and often light in the gray, unlike the
 # saturated reds of most drawn cloths; without such cloths the finder missed plain uniforms.

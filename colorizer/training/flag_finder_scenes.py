@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from PIL import Image
 from scipy.ndimage import gaussian_filter
 
-from colorizer.model.colorspace import linear_to_srgb
+from colorizer.model.colorspace import linear_to_srgb, srgb_to_linear
 from colorizer.model.flag_finder import CELL_STRIDE
 from colorizer.model.generator import ColorGenerator
 from colorizer.training.cache_dir import training_cache
@@ -25,6 +25,7 @@ from colorizer.training.flag_finder_cloth import (
     SCENE_W,
     draw_pole,
     drawn_cloth,
+    photo_lettering,
     place_cloth,
     uniform_cloth,
 )
@@ -99,12 +100,19 @@ class Scene:
 
 
 def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
-               designs: list[np.ndarray], cloths: int, uniforms: float = 0.0) -> Scene:
+               designs: list[np.ndarray], cloths: int, uniforms: float = 0.0,
+               lettering: float = 0.0) -> Scene:
     """`cloths` cloths (0: a negative) on `photo`, one film; occluders from `others`;
-    each cloth a plain uniform cloth with probability `uniforms` (0: the draw of
-    flag-finder-v1, whose random stream it leaves unchanged)."""
+    each cloth a plain uniform cloth with probability `uniforms`, and a negative lettered
+    on the photo's own ground (`photo_lettering`) with probability `lettering` (0, 0: the
+    draw of flag-finder-v1, whose random stream they leave unchanged)."""
     linear = load_scene_photo(photo, rng)
     cloth = np.zeros((SCENE_H, SCENE_W), np.float32)
+    if cloths == 0 and lettering > 0 and rng.random() < lettering:
+        letters = photo_lettering(rng, SCENE_W, SCENE_H)
+        ink = srgb_to_linear(torch.from_numpy(letters[..., :3])).numpy()
+        a = letters[..., 3:]
+        linear = linear * (1 - a) + ink * a
     big = rng.random() < 0.5
     for _ in range(cloths):
         if uniforms > 0 and rng.random() < uniforms:
@@ -179,9 +187,10 @@ def encode_scenes(generator: ColorGenerator, scenes_l: list[np.ndarray],
 
 def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: list[Path],
                  designs: list[np.ndarray], count: int, seed: int, strides: tuple[int, ...],
-                 negative_share: float = 0.5, uniforms: float = 0.0) -> Cached:
-    """`count` scenes drawn and encoded in chunks (memory stays small); `uniforms`: see
-    `make_scene`."""
+                 negative_share: float = 0.5, uniforms: float = 0.0,
+                 lettering: float = 0.0) -> Cached:
+    """`count` scenes drawn and encoded in chunks (memory stays small); `uniforms` and
+    `lettering`: see `make_scene`."""
     rng = np.random.default_rng(seed)
     maps: dict[int, list[torch.Tensor]] = {s: [] for s in strides}
     targets = []
@@ -193,7 +202,7 @@ def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: l
         else:
             photo = photos[int(rng.integers(len(photos)))]
         cloths = 0 if negative else int(rng.choice([1, 1, 1, 2, 2, 3, 4, 6]))
-        chunk.append(make_scene(rng, photo, photos, designs, cloths, uniforms))
+        chunk.append(make_scene(rng, photo, photos, designs, cloths, uniforms, lettering))
         if len(chunk) == 32 or i == count - 1:
             encoded = encode_scenes(generator, [s.lightness for s in chunk], strides)
             for s in strides:

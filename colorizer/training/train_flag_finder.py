@@ -20,7 +20,9 @@
    flag-free scenes are drawn again from the `--mined` most cloth-like: what it confused
    with cloth becomes a negative of the final fit. With `--uniforms SHARE`, that share of
    the cloths is plain uniform cloth in a military dye (`flag_finder_cloth.uniform_cloth`;
-   measured for the check, not shipped: eval/results/check-finder-v3.md).
+   measured for the check, not shipped: eval/results/check-finder-v3.md). With
+   `--lettering SHARE`, that share of the flag-free scenes has words painted on the photo
+   itself (a slide's title card): lettering that is not cloth.
 3. The frozen generator's encoder maps of each scene (`ColorGenerator.encode`, the pipeline's
    step 3) are cached in memory; the target of each stride-8 cell is its share of visible
    cloth. The head is fitted by class-balanced BCE with Adam on the cached maps (cached in
@@ -136,6 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--uniforms", type=float, default=0.0,
                    help="share of the training scenes' cloths drawn as plain uniform cloth "
                         "(flag_finder_cloth.uniform_cloth); 0: none (flag-finder-v1)")
+    p.add_argument("--lettering", type=float, default=0.0,
+                   help="share of the flag-free training scenes with words painted on the "
+                        "photo's own ground (flag_finder_cloth.photo_lettering); 0: none")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--evaluate", action="store_true",
@@ -180,10 +185,11 @@ def _encoded(args: argparse.Namespace, generator: ColorGenerator, sources: _Sour
     """Training scenes (None with --evaluate), held-out scenes and the flag-free val-split
     photo views, each encoded once and cached under /tmp by its count and seed."""
     uniforms = f"-u{args.uniforms:g}" if args.uniforms > 0 else ""
+    uniforms += f"-l{args.lettering:g}" if args.lettering > 0 else ""
     train = None if args.evaluate else cached_scenes(
         f"train-{args.scenes}-{args.seed}{uniforms}", lambda: build_cached(
             generator, sources.fit, sources.reds, sources.designs, args.scenes, args.seed,
-            strides, uniforms=args.uniforms))
+            strides, uniforms=args.uniforms, lettering=args.lettering))
     held = cached_scenes(f"held-{args.val_scenes}-{args.seed}", lambda: build_cached(
         generator, sources.holdout, sources.reds[:0], sources.designs, args.val_scenes,
         args.seed + 1, strides))
