@@ -275,3 +275,32 @@ def test_scenes_with_uniforms_draw_them_and_without_keep_the_v1_stream(tmp_path)
     assert not np.array_equal(plain.lightness, scene(1e-9).lightness)
     uniform = scene(1.0)
     assert uniform.cloth.sum() > 0
+
+
+def test_lettered_negatives_have_words_and_no_cloth_and_zero_keeps_the_stream(tmp_path):
+    from colorizer.training import flag_finder_scenes as s
+    from colorizer.training.flag_finder_cloth import photo_lettering
+
+    letters = photo_lettering(np.random.default_rng(0), 256, 192)
+    assert letters.shape == (192, 256, 4)
+    assert 0.002 < float((letters[..., 3] > 0.5).mean()) < 0.5  # words, not a fill
+    photo = tmp_path / "p.png"
+    Image.fromarray(np.full((400, 520, 3), 128, np.uint8)).save(photo)
+
+    def negative(lettering: float):
+        return s.make_scene(np.random.default_rng(5), photo, [], [], 0, lettering=lettering)
+
+    plain, lettered = negative(0.0), negative(1.0)
+    assert np.array_equal(plain.lightness, negative(0.0).lightness)
+    assert float(lettered.cloth.max()) == 0.0  # lettering on the photo is not cloth
+    # On a uniform ground the letters are the pixels far from its L* (film grain is not).
+    def marked(scene) -> float:
+        return float((np.abs(scene.lightness - np.median(scene.lightness)) > 20).mean())
+
+    assert marked(plain) == 0.0
+    assert 0.002 < marked(lettered) < 0.5
+    # With cloths to hang, `lettering` draws nothing and leaves the stream as it was.
+    design = np.ones((40, 60, 4), np.float32)
+    with_cloth = [s.make_scene(np.random.default_rng(5), photo, [], [design], 1, lettering=x)
+                  for x in (0.0, 1.0)]
+    assert np.array_equal(with_cloth[0].lightness, with_cloth[1].lightness)
