@@ -25,6 +25,12 @@ each film response. Both tests are soft ramps; a piece's cells are scaled by the
 each cell by the share of its pixels near one of the design's fields (moved by the piece's
 exposure): the finder's cells run a cell past the cloth onto whatever hides or borders it,
 and the color went there too (a white scarf in front of a flag turned pink).
+
+A piece is also judged over the cloth it belongs to (`grown`: the cells where the finder
+still sees cloth at a lower probability): the finder is sure of one band of a bicolour, or of
+a dark flag's field without its emblem, and that piece alone is as uniform as a Soviet field;
+grown, it meets the rest of its flag (rules 30-31 of eval/operating_point_rules.md: the
+neighbouring flags' red fell from 7.0% to 1.3% on the dev scenes).
 """
 
 from __future__ import annotations
