@@ -241,6 +241,20 @@ def test_the_gate_table_weighs_each_photos_colored_share_by_its_admission():
     assert len(rows) == len(PAIRS)
 
 
+def test_the_gate_keeps_every_hint_within_budget():
+    from colorizer.training.flag_finder_gate import BUDGET, PAIRS, chosen, table
+
+    share = np.array([0.05, 0.0, 0.0, 0.0])
+    calm = table(np.array([0.92, 0.0, 0.0, 0.0]), share)  # colored at the lowest pair only
+    wild = table(np.array([0.9965, 0.0, 0.0, 0.0]), share)  # a wall another hint's flag takes
+    lowest = chosen([calm])
+    assert lowest is not None and (lowest["min"], lowest["full"]) == PAIRS[1]
+    both = chosen([calm, wild])
+    assert (both["min"], both["full"]) == (0.998, 0.999)  # the first pair past 0.9965
+    assert both["colored_pixels"] <= BUDGET
+    assert chosen([table(np.array([1.0, 1.0, 1.0, 1.0]), np.full(4, 0.5))]) is None
+
+
 def test_uniform_cloth_is_a_plain_dye_of_the_list():
     from colorizer.training.flag_finder_cloth import UNIFORM_DYES, uniform_cloth
 
