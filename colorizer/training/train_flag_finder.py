@@ -184,10 +184,10 @@ def _encoded(args: argparse.Namespace, generator: ColorGenerator, sources: _Sour
              strides: tuple[int, ...]) -> tuple[Cached | None, Cached, Cached]:
     """Training scenes (None with --evaluate), held-out scenes and the flag-free val-split
     photo views, each encoded once and cached under /tmp by its count and seed."""
-    uniforms = f"-u{args.uniforms:g}" if args.uniforms > 0 else ""
-    uniforms += f"-l{args.lettering:g}" if args.lettering > 0 else ""
+    variant = (f"-u{args.uniforms:g}" if args.uniforms > 0 else "") + \
+        (f"-l{args.lettering:g}" if args.lettering > 0 else "")  # "": v1's cache key as before
     train = None if args.evaluate else cached_scenes(
-        f"train-{args.scenes}-{args.seed}{uniforms}", lambda: build_cached(
+        f"train-{args.scenes}-{args.seed}{variant}", lambda: build_cached(
             generator, sources.fit, sources.reds, sources.designs, args.scenes, args.seed,
             strides, uniforms=args.uniforms, lettering=args.lettering))
     held = cached_scenes(f"held-{args.val_scenes}-{args.seed}", lambda: build_cached(
