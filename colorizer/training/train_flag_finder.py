@@ -18,7 +18,8 @@
    With `--hard-negatives N` (flag_finder_mining.py), a first-round finder (fitted here,
    or `--mine-with FOLDER`) scores `--probe` fit photos as the pipeline sees them, and N
    flag-free scenes are drawn again from the `--mined` most cloth-like: what it confused
-   with cloth becomes a negative of the final fit. With `--uniforms SHARE`, that share of
+   with cloth becomes a negative of the final fit (`--mine-extra`: the probed photos drawn
+   from photos-train-extra's train-split buildings and streets too). With `--uniforms SHARE`, that share of
    the cloths is plain uniform cloth in a military dye (`flag_finder_cloth.uniform_cloth`;
    measured for the check, not shipped: eval/results/check-finder-v3.md). With
    `--lettering SHARE`, that share of the flag-free scenes has words painted on the photo
@@ -133,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="fit photos the first-round finder scores for --hard-negatives")
     p.add_argument("--mined", type=int, default=150,
                    help="most cloth-like of the probed photos that the negatives are drawn from")
+    p.add_argument("--mine-extra", action="store_true",
+                   help="also mine photos-train-extra's train-split buildings and streets "
+                        "(the finder took church walls for cloth: rule 34)")
     p.add_argument("--mine-with", type=Path, default=None,
                    help="a folder with a first-round flag_finder.safetensors (default: fit one)")
     p.add_argument("--uniforms", type=float, default=0.0,
@@ -201,6 +205,12 @@ def _encoded(args: argparse.Namespace, generator: ColorGenerator, sources: _Sour
     return train, held, Cached(maps, torch.zeros(len(maps[8]), 1, 1, 1))
 
 
+def architecture(datasets: Path) -> list[Path]:
+    """photos-train-extra's train-split buildings and streets (its held-out half never)."""
+    photos = list_photos(datasets / "photos-train-extra", "train", VAL_FRACTION)
+    return [q for q in photos if q.name.startswith(("intel__buildings", "intel__street"))]
+
+
 def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sources,
             train: Cached, config: FlagFinderConfig) -> FlagFinder:
     """The finder fitted on the training scenes; with --hard-negatives, fitted again with
@@ -209,9 +219,11 @@ def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sourc
         return fit(train, config, args.epochs, args.seed)
     first = (FlagFinder.from_pretrained(args.mine_with) if args.mine_with is not None
              else fit(train, config, args.epochs, args.seed))
-    key = f"hard-{args.hard_negatives}-{args.probe}-{args.mined}-{args.seed}"
+    pool = sources.fit + (architecture(args.datasets) if args.mine_extra else [])
+    key = (f"hard-{args.hard_negatives}-{args.probe}-{args.mined}-{args.seed}"
+           + ("-x" if args.mine_extra else ""))
     hard = cached_scenes(key, lambda: hard_negative_scenes(
-        generator, mine(generator, first, sources.fit, args.probe, args.mined,
+        generator, mine(generator, first, pool, args.probe, args.mined,
                         args.top_cells, args.seed + 3),
         sources.fit, args.hard_negatives, args.seed + 4, config.strides))
     return fit(joined(train, hard), config, args.epochs, args.seed)
