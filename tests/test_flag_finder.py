@@ -341,3 +341,23 @@ def test_a_uniform_piece_of_a_two_toned_cloth_takes_nothing_when_grown(tiny_weig
                                                 identity_grow_cell=0.3))(photo)
     assert np.array_equal(np.asarray(grown.image), plain)
     assert grown.exemplars[0].rejected.startswith("cloth identity:")
+
+
+def test_the_extra_mining_pool_is_train_split_architecture_only(tmp_path):
+    from colorizer.training.data import split_of
+    from colorizer.training.train_flag_finder import VAL_FRACTION, architecture
+
+    folder = tmp_path / "photos-train-extra"
+    folder.mkdir()
+    names = [f"{kind}__{i:04d}.jpg" for kind in ("intel__buildings", "intel__street",
+                                                   "intel__forest", "natimg__car")
+             for i in range(60)]
+    for name in names:
+        Image.new("RGB", (8, 8)).save(folder / name)
+    pool = architecture(tmp_path)
+    kinds = {p.name.split("__")[1] for p in pool}
+    assert kinds == {"buildings", "street"}
+    assert all(split_of(p, VAL_FRACTION) == "train" for p in pool)
+    train_architecture = [n for n in names if n.startswith(("intel__buildings", "intel__street"))
+                          and split_of(folder / n, VAL_FRACTION) == "train"]
+    assert len(pool) == len(train_architecture) < 120  # some fall in the held-out half
