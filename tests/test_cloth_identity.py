@@ -111,7 +111,7 @@ def test_a_uniform_flag_stays_admitted_when_grown():
 
 
 def test_the_growth_threshold_must_lie_below_the_cells_threshold():
-    assert TransferConfig().identity_grow_cell == TransferConfig().min_cloth_cell  # off
-    TransferConfig(identity_grow_cell=0.3)
+    assert TransferConfig().identity_grow_cell < TransferConfig().min_cloth_cell  # on
+    TransferConfig(identity_grow_cell=0.7)  # = min_cloth_cell: off
     with pytest.raises(ValueError, match="identity_grow_cell"):
         TransferConfig(identity_grow_cell=0.8)

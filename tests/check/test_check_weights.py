@@ -1,4 +1,4 @@
-"""The check's flag finder ships apart from the colorizer's weights and loads strictly."""
+"""The check's flag finder ships apart from the colorizer's own and loads strictly."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from colorizer.pipeline.colorization import DEFAULT_WEIGHTS
 
 def test_finder_is_the_checks_own_and_reads_encoder_maps():
     assert (CHECK_WEIGHTS / FLAG_FINDER_FILE).is_file()
-    # Beside the generator it would switch on the pipeline's cloth-gated transfer.
-    assert not (DEFAULT_WEIGHTS / FLAG_FINDER_FILE).exists()
+    # The default weights carry the pipeline's own finder (rule 35); the check keeps its own.
+    default = (DEFAULT_WEIGHTS / FLAG_FINDER_FILE).read_bytes()
+    assert default != (CHECK_WEIGHTS / FLAG_FINDER_FILE).read_bytes()
     finder = FlagFinder.from_pretrained(CHECK_WEIGHTS).eval()
     assert sum(p.numel() for p in finder.parameters()) < 50_000
     from colorizer.model.encoder import FEATURE_CHANNELS
@@ -22,3 +23,17 @@ def test_finder_is_the_checks_own_and_reads_encoder_maps():
     with torch.no_grad():
         out = finder(maps)
     assert out.shape == (1, 1, 48, 64) and bool(((out >= 0) & (out <= 1)).all())
+
+
+def test_the_default_finder_is_rule_35s_and_its_gate_the_pipelines():
+    from safetensors import safe_open
+
+    from colorizer.pipeline.transfer import TransferConfig
+
+    FlagFinder.from_pretrained(DEFAULT_WEIGHTS)  # strict
+    with safe_open(str(DEFAULT_WEIGHTS / FLAG_FINDER_FILE), "pt") as f:
+        command = f.metadata()["command"]
+    assert "--lettering 0.5" in command and "--mine-extra" in command
+    config = TransferConfig()
+    assert (config.min_cloth_evidence, config.full_cloth_evidence) == (0.94, 0.97)
+    assert config.identity_grow_cell == 0.3 and config.cloth_min_field_share == 0.6
