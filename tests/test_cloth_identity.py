@@ -80,38 +80,38 @@ def test_cells_over_what_hides_the_flag_take_less():
 
 
 def _bicolour() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """A bicolour on a bright ground, a dark band (L* 40) over a light one (L* 75); the finder
-    is sure only of the dark band: (1, 1, 64, 64) L*, the (8, 8) cells it is sure of and
-    the cells it sees as cloth at a lower probability (both bands)."""
+    """A bicolour on a bright ground, a dark band (L* 40) over a light one (L* 75): (1, 1,
+    64, 64) L*, the (8, 8) cells the finder is sure of (the dark band) and the cells it sees
+    as cloth from `min_cloth_cell` (both bands)."""
     lightness = torch.full((1, 1, 64, 64), 95.0)
     lightness[0, 0, 8:32, 8:56] = 40.0
     lightness[0, 0, 32:56, 8:56] = 75.0
-    sure, grown = torch.zeros(8, 8), torch.zeros(8, 8)
+    sure, cloth = torch.zeros(8, 8), torch.zeros(8, 8)
     sure[1:4, 1:7] = 1.0
-    grown[1:7, 1:7] = 1.0
-    return lightness, sure, grown
+    cloth[1:7, 1:7] = 0.5
+    return lightness, sure, cloth
 
 
-def test_one_band_of_a_bicolour_is_not_a_soviet_field_once_grown_to_its_flag():
-    lightness, sure, grown = _bicolour()
+def test_one_band_of_a_bicolour_is_not_a_soviet_field_once_its_whole_cloth_is_the_piece():
+    lightness, sure, cloth = _bicolour()
     fields = exemplar_fields(*_cells(SOVIET), 16)
     alone = identity_weights(sure, lightness, fields, 16, 0.65, 0.8, 15.0)
     assert float(alone[1:4, 1:7].min()) == 1.0  # the dark band alone is a uniform field
-    fit = identity_weights(sure, lightness, fields, 16, 0.65, 0.8, 15.0, grown=grown)
+    fit = identity_weights(cloth, lightness, fields, 16, 0.65, 0.8, 15.0)
     assert float(fit.max()) == 0.0  # with the light band it belongs to, it is a bicolour
 
 
-def test_a_uniform_flag_stays_admitted_when_grown():
-    lightness, sure, grown = _bicolour()
+def test_a_uniform_flag_stays_admitted_as_one_piece():
+    lightness, _, cloth = _bicolour()
     lightness[0, 0, 32:56, 8:56] = 40.0  # both halves one field: a plain red flag
     fields = exemplar_fields(*_cells(SOVIET), 16)
-    fit = identity_weights(sure, lightness, fields, 16, 0.65, 0.8, 15.0, grown=grown)
-    assert float(fit[1:4, 1:7].min()) == 1.0
-    assert float(fit[4:7].max()) == 0.0  # the grown cells only judge; they take nothing
+    fit = identity_weights(cloth, lightness, fields, 16, 0.65, 0.8, 15.0)
+    assert float(fit[1:7, 1:7].min()) == 1.0
+    assert float(fit[0].max()) == 0.0 and float(fit[7].max()) == 0.0  # the ground: nothing
 
 
-def test_the_growth_threshold_must_lie_below_the_cells_threshold():
-    assert TransferConfig().identity_grow_cell < TransferConfig().min_cloth_cell  # on
-    TransferConfig(identity_grow_cell=0.7)  # = min_cloth_cell: off
-    with pytest.raises(ValueError, match="identity_grow_cell"):
-        TransferConfig(identity_grow_cell=0.8)
+def test_pieces_are_the_cloth_the_finder_sees_from_0_3():
+    # Rule 36: found from 0.3, a piece is the whole cloth, not the part the finder is sure of.
+    assert (TransferConfig().min_cloth_cell, TransferConfig().full_cloth_cell) == (0.3, 0.9)
+    with pytest.raises(ValueError, match="min_cloth_cell"):
+        TransferConfig(min_cloth_cell=0.9)

@@ -320,28 +320,28 @@ def test_lettered_negatives_have_words_and_no_cloth_and_zero_keeps_the_stream(tm
     assert np.array_equal(with_cloth[0].lightness, with_cloth[1].lightness)
 
 
-def test_a_uniform_piece_of_a_two_toned_cloth_takes_nothing_when_grown(tiny_weights, tmp_path):
+def test_a_uniform_corner_of_a_two_toned_cloth_takes_nothing(tiny_weights, tmp_path):
     # The finder is sure of a corner of a cloth's dark left half (uniform, as light as the
-    # red flag prints) and less sure of the rest, whose right half is light. Alone, the
-    # corner passes for the flag's field; grown to the cloth it belongs to
-    # (identity_grow_cell), it is two-toned.
+    # red flag prints) and less sure of the rest, whose right half is light. Found from
+    # 0.7, the corner alone passes for the flag's field; found from 0.3 (the default, rule
+    # 36), the piece is the whole cloth, and it is two-toned.
     _flag_and_photo(tmp_path)  # writes the retrieved flag's image
     rng = np.random.default_rng(1)
     photo = np.full((96, 128), 100.0)
     photo[:, 64:] = 230.0
     photo = Image.fromarray(np.clip(photo + rng.normal(0, 2, photo.shape), 0, 255)
                             .astype(np.uint8), "L")
-    cloth = torch.full((1, 1, 4, 4), 0.6)  # below min_cloth_cell: the grown cloth only
+    cloth = torch.full((1, 1, 4, 4), 0.6)  # cloth the finder doubts, found from 0.3 only
     cloth[..., :2, :1] = 1.0  # the sure piece: a corner of the dark half
     base, hinted = _pipes(tiny_weights, tmp_path, _FixedFinder(cloth), identity=True)
     plain = np.asarray(base(photo).image)
     alone = hinted.with_config(transfer=replace(hinted.config.transfer,
-                                                identity_grow_cell=0.7))(photo)  # off
+                                                min_cloth_cell=0.7))(photo)
     assert np.abs(np.asarray(alone.image, float) - plain)[:40, :26].mean() > 5
-    grown = hinted.with_config(transfer=replace(hinted.config.transfer,
-                                                identity_grow_cell=0.3))(photo)
-    assert np.array_equal(np.asarray(grown.image), plain)
-    assert grown.exemplars[0].rejected.startswith("cloth identity:")
+    whole = hinted(photo)
+    assert hinted.config.transfer.min_cloth_cell == 0.3
+    assert np.array_equal(np.asarray(whole.image), plain)
+    assert whole.exemplars[0].rejected.startswith("cloth identity:")
 
 
 def test_the_extra_mining_pool_is_train_split_architecture_only(tmp_path):

@@ -26,11 +26,12 @@ each cell by the share of its pixels near one of the design's fields (moved by t
 exposure): the finder's cells run a cell past the cloth onto whatever hides or borders it,
 and the color went there too (a white scarf in front of a flag turned pink).
 
-A piece is also judged over the cloth it belongs to (`grown`: the cells where the finder
-still sees cloth at a lower probability): the finder is sure of one band of a bicolour, or of
-a dark flag's field without its emblem, and that piece alone is as uniform as a Soviet field;
-grown, it meets the rest of its flag (rules 30-31 of eval/operating_point_rules.md: the
-neighbouring flags' red fell from 7.0% to 1.3% on the dev scenes).
+A piece is the cloth the finder sees at probability `min_cloth_cell` (0.3) or more, not
+only the part it is sure of: the finder is sure of one band of a bicolour, or of a dark
+flag's field without its emblem, and that part alone is as uniform as a Soviet field; the
+whole piece meets the rest of its flag (rules 30-31 and 36 of eval/operating_point_rules.md;
+the grown test of rule 31, its sure part judged over the whole, can be reproduced at commit
+fc87aa8).
 """
 
 from __future__ import annotations
@@ -124,17 +125,12 @@ def _pieces(region: torch.Tensor, size: torch.Size
 
 def identity_weights(region: torch.Tensor, lightness: torch.Tensor,
                      fields: list[tuple[float, list[float]]], band: int,
-                     share_zero: float, share_full: float, tolerance: float,
-                     grown: torch.Tensor | None = None) -> torch.Tensor:
+                     share_zero: float, share_full: float, tolerance: float) -> torch.Tensor:
     """(h, w) in [0, 1]: for each connected piece of `region` (h, w) > 0, how well its
     pixels' L* (`lightness` (1, 1, H, W)) fit the exemplar's `fields` (module docstring);
     `share_zero` and `share_full` are shares of the exemplar's own dominant share. Within a
     fitting piece, each cell by the share of its pixels near the piece's field L* (within
-    `band`): a cell half on the flag and half on what hides it takes half.
-
-    `grown` (h, w), the cloth the finder sees at a lower probability: each piece also fits
-    over the grown piece it lies in (the one it overlaps most) and takes the smaller fit.
-    One band of a bicolour is as uniform as a Soviet field; grown, it meets the other band."""
+    `band`): a cell half on the flag and half on what hides it takes half."""
     h, w = region.shape
     size = lightness.shape[-2:]
     labels, count, pixels, cell_weight = _pieces(region, size)
@@ -142,14 +138,10 @@ def identity_weights(region: torch.Tensor, lightness: torch.Tensor,
     if count == 0:
         return out.to(region.device)
     values = lightness[0, 0].float().cpu()
-    wide = _pieces(grown, size) if grown is not None else None
     for piece in range(1, count + 1):
         inside = pixels == piece
         share, centre = dominant_band(values[inside], cell_weight[inside], band)
         fit, shifted = _piece_fit(share, centre, fields, share_zero, share_full, tolerance)
-        if fit > 0 and wide is not None:
-            fit = min(fit, _grown_fit(wide, labels == piece, values, fields, band,
-                                      share_zero, share_full, tolerance))
         if fit <= 0:
             continue
         # Its cells by their share of pixels near one of the design's fields (seen through
@@ -160,17 +152,3 @@ def identity_weights(region: torch.Tensor, lightness: torch.Tensor,
         out[cells] = fit * on_field[cells]
     return out.to(region.device)
 
-
-def _grown_fit(wide: tuple[np.ndarray, int, torch.Tensor, torch.Tensor], cells: np.ndarray,
-               values: torch.Tensor, fields: list[tuple[float, list[float]]], band: int,
-               share_zero: float, share_full: float, tolerance: float) -> float:
-    """The fit over the grown piece (`wide`: `_pieces` of the grown cloth) that the piece's
-    `cells` overlap most; 1 when none does (the piece's own fit then decides)."""
-    labels, _, pixels, weight = wide
-    overlap = np.bincount(labels[cells], minlength=1)
-    overlap[0] = 0
-    if overlap.max() <= 0:
-        return 1.0
-    inside = pixels == int(overlap.argmax())
-    share, centre = dominant_band(values[inside], weight[inside], band)
-    return _piece_fit(share, centre, fields, share_zero, share_full, tolerance)[0]

@@ -25,7 +25,7 @@ def test_finder_is_the_checks_own_and_reads_encoder_maps():
     assert out.shape == (1, 1, 48, 64) and bool(((out >= 0) & (out <= 1)).all())
 
 
-def test_the_default_finder_is_rule_35s_and_its_gate_the_pipelines():
+def test_the_default_finder_is_rule_35s_and_its_gate_rule_36s():
     from safetensors import safe_open
 
     from colorizer.pipeline.transfer import TransferConfig
@@ -35,5 +35,5 @@ def test_the_default_finder_is_rule_35s_and_its_gate_the_pipelines():
         command = f.metadata()["command"]
     assert "--lettering 0.5" in command and "--mine-extra" in command
     config = TransferConfig()
-    assert (config.min_cloth_evidence, config.full_cloth_evidence) == (0.94, 0.97)
-    assert config.identity_grow_cell == 0.3 and config.cloth_min_field_share == 0.6
+    assert (config.min_cloth_evidence, config.full_cloth_evidence) == (0.96, 0.98)
+    assert config.min_cloth_cell == 0.3 and config.cloth_min_field_share == 0.6
