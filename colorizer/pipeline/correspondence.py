@@ -137,8 +137,8 @@ def cloth_cells(cloth: torch.Tensor, size: tuple[int, int], config: TransferConf
     """(h, w) weight of each matching cell from the finder's (1, 1, h', w') probability:
     0 below `min_cloth_cell`, 1 above `full_cloth_cell`."""
     prob = resize_cells(cloth.float(), size)[0, 0]
-    low = config.min_cloth_cell
-    return ((prob - low) / (config.full_cloth_cell - low)).clamp(0, 1)
+    span = config.full_cloth_cell - config.min_cloth_cell
+    return ((prob - config.min_cloth_cell) / span).clamp(0, 1)
 
 
 
