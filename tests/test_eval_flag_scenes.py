@@ -219,6 +219,15 @@ def test_set_values_are_json_and_reach_nested_configs(tiny_weights):
     assert tuned.config.temperature == 0.3 and tuned.config.transfer.min_presence == 0.2
     with pytest.raises(SystemExit, match="JSON"):
         fs.parse_set(["temperature=warm"])
+    # A min raised past the shipped full is valid with its full, in either order.
+    shipped = pipe.config.transfer
+    for order in ([0, 1], [1, 0]):
+        items = ["transfer.min_cloth_evidence=0.99", "transfer.full_cloth_evidence=0.995"]
+        raised = fs.configured(pipe, fs.parse_set([items[i] for i in order])).config.transfer
+        assert (raised.min_cloth_evidence, raised.full_cloth_evidence) == (0.99, 0.995)
+    assert shipped.full_cloth_evidence < 0.99  # so the pair really crosses the old full
+    with pytest.raises(ValueError, match="cloth evidence"):
+        fs.configured(pipe, fs.parse_set(["transfer.min_cloth_evidence=0.999"]))
 
 
 def test_cli_writes_json_markdown_and_sheet_with_a_tiny_pipeline(tmp_path, shared, tiny_weights):
@@ -242,6 +251,12 @@ def test_cli_writes_json_markdown_and_sheet_with_a_tiny_pipeline(tmp_path, share
     assert 'Soviet red with hint "USSR 1950"' in table and "| angle | 1 |" in table
     sheet = Image.open(out / "sheet.png")
     assert sheet.height > 2 * 170 and report["summary"] == data["summary"]
+    # A setting that does not exist stops the run with its name, before any file is written.
+    with pytest.raises(SystemExit, match="no_such_knob"):
+        fs.main(["--limit", "1", "--controls", "0", "--others", "0", "--out",
+                 str(tmp_path / "bad"), "--shared", str(shared), "--set",
+                 "transfer.no_such_knob=1"], pipeline=pipe)
+    assert not (tmp_path / "bad").exists()
 
 
 @pytest.mark.shared

@@ -12,14 +12,21 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, is_dataclass, replace
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
 from PIL import Image
 
-from eval.common import SHARED_DATASETS, VAL_FRACTION, now, positive_int, rounded
+from eval.common import (
+    SHARED_DATASETS,
+    VAL_FRACTION,
+    config_changes,
+    now,
+    positive_int,
+    rounded,
+)
 from eval.flag_scenes.definitions import (
     GRAIN,
     LEAK_DILATE,
@@ -62,13 +69,7 @@ def configured(pipe: ColorizationPipeline, changes: dict[str, Any]
     nested config `pipe.config.section` (a frozen dataclass: unknown fields raise)."""
     if not changes:
         return pipe
-    direct = {k: v for k, v in changes.items() if "." not in k}
-    for key, value in changes.items():
-        if "." in key:
-            section, name = key.split(".", 1)
-            current = direct.get(section, getattr(pipe.config, section))
-            direct[section] = replace(current, **{name: value})
-    return pipe.with_config(**direct)
+    return pipe.with_config(**config_changes(pipe.config, list(changes.items())))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -119,7 +120,10 @@ def main(argv: list[str] | None = None,
         pipeline = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                         context=not args.no_context)
     changes = parse_set(args.settings)
-    pipeline = configured(pipeline, changes)
+    try:
+        pipeline = configured(pipeline, changes)
+    except ValueError as exc:  # an unknown or out-of-range --set
+        raise SystemExit(f"error: --set: {exc}") from None
     keep, outputs = sheet_ids(scenes), {}
 
     def on_output(scene: FlagScene, condition: str, image: Image.Image) -> None:

@@ -13,7 +13,7 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, fields, is_dataclass, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from PIL import Image
 
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.colorization import ColorizationPipeline
-from eval.common import RESULTS_DIR, SHARED_DATASETS, now, positive_int
+from eval.common import RESULTS_DIR, SHARED_DATASETS, config_changes, now, positive_int
 from eval.real_photos.document import build_report
 from eval.real_photos.markdown import markdown_report, write_summary
 from eval.real_photos.photos import CONDITIONS, DATASETS, RealPhoto
@@ -45,25 +45,6 @@ def parse_setting(text: str) -> tuple[str, Any]:
         return key.strip(), json.loads(value)
     except json.JSONDecodeError as exc:
         raise argparse.ArgumentTypeError(f"value of {key} is not JSON: {value!r} ({exc})") from exc
-
-
-def config_changes(config: Any, settings: Sequence[tuple[str, Any]]) -> dict[str, Any]:
-    """Keyword changes for `pipe.with_config`: `a=1` sets a field, `transfer.size=384` a field
-    of a nested settings dataclass (replaced as a whole). Unknown fields are an error."""
-    changes: dict[str, Any] = {}
-    for key, value in settings:
-        head, _, rest = key.partition(".")
-        names = {f.name for f in fields(config)}
-        if head not in names:
-            raise ValueError(f"unknown pipeline setting {head!r}; known: {sorted(names)}")
-        if not rest:
-            changes[head] = value
-            continue
-        current = changes.get(head, getattr(config, head))
-        if not is_dataclass(current) or rest not in {f.name for f in fields(current)}:
-            raise ValueError(f"unknown pipeline setting {key!r}")
-        changes[head] = replace(current, **{rest: value})
-    return changes
 
 
 def build_parser() -> argparse.ArgumentParser:
