@@ -43,7 +43,8 @@ class TransferConfig:
     # from 0.3 below (0.96 / 0.98), if real-color-dev keeps its do-no-harm figures there.
     min_cloth_evidence: float = 0.96  # evidence below which a cloth exemplar moves nothing
     full_cloth_evidence: float = 0.98  # ... and above which it transfers fully
-    # Held-out cell precision / recall: 0.80 / 0.81 at p >= 0.7, 0.90 / 0.68 at p >= 0.9.
+    # flag-finder-v5's held-out cell precision / recall: 0.73 / 0.84 at p >= 0.7, 0.86 / 0.70
+    # at p >= 0.9.
     # From 0.3 (rule 36 of eval/operating_point_rules.md): at 0.7 the cells of a found flag
     # covered only 25-50% of its cloth on dev flag scenes, and the rest stayed gray.
     min_cloth_cell: float = 0.3  # a cell's cloth probability below which it takes nothing ...
