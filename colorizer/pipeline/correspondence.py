@@ -65,7 +65,8 @@ average. This step matches every stride-8 cell of the photo to the exemplars' ce
                  finder-held-out photos, as the whole pipeline colors them under several
                  hints, stays <= 0.1% of pixels (the control target; `python -m
                  colorizer.training.flag_finder_gate`), moved up until real-color-dev keeps
-                 its do-no-harm figures: 0.96 / 0.98 for the shipped finder (rule 36).
+                 its do-no-harm figures: 0.96 / 0.98 (rule 36; kept for flag-finder-v5 by
+                 rule 42).
                  Only flags whose design is one field on every film take this path
                  (`cloth_min_field_share`): a bare wall and its shadows pass the identity
                  test for a striped or tricolour design; those keep the presence test.

@@ -25,7 +25,7 @@ def test_finder_is_the_checks_own_and_reads_encoder_maps():
     assert out.shape == (1, 1, 48, 64) and bool(((out >= 0) & (out <= 1)).all())
 
 
-def test_the_default_finder_is_rule_35s_and_its_gate_rule_36s():
+def test_the_default_finder_is_rule_42s_and_its_gate_rule_36s():
     from safetensors import safe_open
 
     from colorizer.pipeline.transfer import TransferConfig
@@ -34,6 +34,7 @@ def test_the_default_finder_is_rule_35s_and_its_gate_rule_36s():
     with safe_open(str(DEFAULT_WEIGHTS / FLAG_FINDER_FILE), "pt") as f:
         command = f.metadata()["command"]
     assert "--lettering 0.5" in command and "--mine-extra" in command
+    assert "--epochs 6" in command  # v5: rule 35's recipe fitted half as long (rule 42)
     config = TransferConfig()
     assert (config.min_cloth_evidence, config.full_cloth_evidence) == (0.96, 0.98)
     assert config.min_cloth_cell == 0.3 and config.cloth_min_field_share == 0.6
