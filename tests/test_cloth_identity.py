@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from colorizer.model.colorspace import rgb_to_lab
-from colorizer.pipeline.cloth_identity import (dominant_band, exemplar_fields, identity_weights,
-                                               piece_evidence)
+from colorizer.pipeline.cloth_identity import dominant_band, exemplar_fields, identity_weights
 from colorizer.pipeline.transfer import TransferConfig
 
 SOVIET = ([(204, 0, 0), (255, 215, 0)], [95, 5])  # red field, small gold emblem
@@ -116,26 +115,3 @@ def test_pieces_are_the_cloth_the_finder_sees_from_0_3():
     assert (TransferConfig().min_cloth_cell, TransferConfig().full_cloth_cell) == (0.3, 0.9)
     with pytest.raises(ValueError, match="min_cloth_cell"):
         TransferConfig(min_cloth_cell=0.9)
-
-
-def test_each_piece_takes_the_ramp_of_its_own_evidence():
-    """Rule 45: a sure piece keeps its weight, a piece the finder barely sees loses it, and
-    the reported evidence is the sure piece's, whatever the other's region."""
-    cells = torch.zeros(8, 16)
-    cells[1:4, 1:5] = 1.0  # the flag: the finder's surest cells
-    cells[5:7, 10:14] = 0.5  # a weak piece elsewhere
-    prob = torch.where(cells > 0, torch.full_like(cells, 0.5), torch.zeros_like(cells))
-    prob[1:4, 1:5] = 0.99
-    region = cells * 0.8
-    out, best = piece_evidence(region, cells, prob, top=12, low=0.96, high=0.98)
-    assert torch.allclose(out[1:4, 1:5], torch.full((3, 4), 0.8))
-    assert float(out[5:7, 10:14].abs().max()) == 0.0
-    assert best == pytest.approx(0.99)
-    # A piece that the identity test emptied gives no evidence to report.
-    region[1:4, 1:5] = 0.0
-    out, best = piece_evidence(region, cells, prob, top=12, low=0.96, high=0.98)
-    assert float(out.max()) == 0.0 and best == pytest.approx(0.5)
-    # Between the two bounds, a piece takes part of its weight.
-    prob[5:7, 10:14] = 0.97
-    out, _ = piece_evidence(region, cells, prob, top=12, low=0.96, high=0.98)
-    assert torch.allclose(out[5:7, 10:14], torch.full((2, 4), 0.2), atol=1e-5)  # 0.4 x 0.5

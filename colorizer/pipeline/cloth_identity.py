@@ -152,24 +152,3 @@ def identity_weights(region: torch.Tensor, lightness: torch.Tensor,
         out[cells] = fit * on_field[cells]
     return out.to(region.device)
 
-
-
-def piece_evidence(region: torch.Tensor, cells: torch.Tensor, prob: torch.Tensor, top: int,
-                   low: float, high: float) -> tuple[torch.Tensor, float]:
-    """`region` (h, w) with each connected piece of `cells` (h, w) > 0 scaled by the ramp
-    (`low` to `high`) of its own evidence: the mean of its `top` highest finder
-    probabilities `prob` (h, w). A bare photo's colored piece is often not where the finder
-    is surest, while a flag's surest cells are its own (rule 45 of
-    eval/operating_point_rules.md). Also the largest evidence of a piece that keeps any
-    region (0.0: none)."""
-    labels, count = ndimage.label((cells > 0).cpu().numpy(), structure=np.ones((3, 3)))
-    labels = torch.from_numpy(labels).to(region.device)
-    out, best = region.clone(), 0.0
-    for piece in range(1, count + 1):
-        inside = labels == piece
-        values = prob[inside]
-        evidence = float(values.topk(min(top, values.numel())).values.mean())
-        out[inside] = out[inside] * _ramp(evidence, low, high)
-        if float(region[inside].max()) > 0:
-            best = max(best, evidence)
-    return out, best

@@ -92,8 +92,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.encoder import EfficientNetLite0
-from colorizer.pipeline.cloth_identity import (exemplar_fields, identity_weights,
-                                               piece_evidence)
+from colorizer.pipeline.cloth_identity import exemplar_fields, identity_weights
 from colorizer.pipeline.exemplar_cells import (
     ExemplarCache,
     ExemplarCells,
@@ -218,12 +217,6 @@ def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | Non
             region[k] = cells
             if config.cloth_identity:  # only the pieces showing this design's field
                 region[k] = cells * _identity(matches, k, cells, lightness, config)
-            if config.piece_evidence:  # each piece by its own evidence, not the photo's
-                region[k], presence[k] = piece_evidence(
-                    region[k], cells, resize_cells(cloth.float().to(device), (h, w))[0, 0],
-                    config.cloth_top_cells, config.min_cloth_evidence,
-                    config.full_cloth_evidence)
-                admitted[k] = 1.0 if float(region[k].max()) > 0 else 0.0
             rejected[k] = _cloth_rejection(float(evidence), float(admitted[k]),
                                            float(cells.max()), float(region[k].max()), config)
             if float(region[k].max()) <= 0 < float(cells.max()):

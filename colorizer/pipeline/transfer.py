@@ -70,9 +70,6 @@ class TransferConfig:
     # Only a flag whose design is one field on every film (its own dominant share at least
     # this on each) takes the finder's path; others keep the presence test (rule 35). 0: all.
     cloth_min_field_share: float = 0.6
-    # Each piece of cloth gated by its own evidence (its `cloth_top_cells` most cloth-like
-    # cells) instead of the photo's (rule 45 of eval/operating_point_rules.md).
-    piece_evidence: bool = False
 
     def __post_init__(self) -> None:
         if self.size < 32 or self.photo_size < 32:
