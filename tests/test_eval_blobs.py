@@ -273,3 +273,16 @@ def test_cli_refuses_an_unknown_setting(tmp_path, tiny_weights, capsys):
     args = cli_args(tmp_path / "photos", tmp_path / "out", tiny_weights, "--set", "bogus=1")
     assert bl.main(args) == 2
     assert "bogus" in capsys.readouterr().err
+
+
+def test_cli_changes_one_field_of_a_nested_setting(tmp_path, tiny_weights):
+    """`transfer.min_presence=0.2` changes that field and keeps the section's others."""
+    args = bl.build_parser().parse_args(cli_args(
+        tmp_path / "photos", tmp_path / "out", tiny_weights, "--set", "transfer.min_presence=0.2",
+        "--set", "transfer.full_presence=0.5"))
+    pipe = bl.load_pipeline(args)
+    assert (pipe.config.transfer.min_presence, pipe.config.transfer.full_presence) == (0.2, 0.5)
+    assert pipe.config.transfer.size == type(pipe.config.transfer)().size
+    with pytest.raises(bl.SettingError, match="transfer.bogus"):
+        bl.load_pipeline(bl.build_parser().parse_args(cli_args(
+            tmp_path / "photos", tmp_path / "out", tiny_weights, "--set", "transfer.bogus=1")))

@@ -31,7 +31,15 @@ from eval.blobs.photos import (
     run_photos,
 )
 from eval.blobs.sheet import SheetEntry, gray_of, save_sheet
-from eval.common import REPO, RESULTS_DIR, SHARED_DATASETS, now, positive_int, rounded
+from eval.common import (
+    REPO,
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    config_changes,
+    now,
+    positive_int,
+    rounded,
+)
 
 if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
     from colorizer.pipeline.colorization import ColorizationPipeline
@@ -116,8 +124,10 @@ def load_pipeline(args: argparse.Namespace) -> ColorizationPipeline:
 
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                 context=args.context, exemplars=args.exemplars)
-    changes = parse_set(args.changes)  # dicts for `chroma` and `transfer` change their fields
+    # "section.field" keys change one field of a nested config (transfer.min_presence=0.2),
+    # as in eval.flag_scenes and eval.real_photos; a dict for a section still replaces it.
     try:
+        changes = config_changes(pipe.config, list(parse_set(args.changes).items()))
         return pipe.with_config(**changes) if changes else pipe
     except (TypeError, ValueError) as exc:  # unknown key, or a value the config refuses
         raise SettingError(f"--set {' '.join(args.changes)}: {exc}") from exc
