@@ -101,30 +101,6 @@ def test_a_tiny_training_run_separates_cloth_from_background(tiny_generator):
     assert auc > 0.7, auc
 
 
-def test_the_bare_evidence_term_lowers_a_bare_photos_surest_cells(tiny_generator):
-    """Rule 47: fitted with the term on flag-free scenes, the finder is less sure of their
-    most cloth-like cells (what the pipeline's gate reads) than fitted on cells alone."""
-    from scipy.ndimage import gaussian_filter
-
-    from colorizer.training import train_flag_finder as t
-
-    config = FlagFinderConfig(strides=(8, 16), width=16)
-    lights, targets = _toy_scenes(6, 0)
-    rng = np.random.default_rng(1)
-    for _ in range(4):  # flag-free scenes: the background alone
-        linear = gaussian_filter(rng.random((t.SCENE_H, t.SCENE_W, 3)), (6, 6, 0)).astype(
-            np.float32)
-        lights.append(t.film_lightness(linear, rng)[::2, ::2])
-        targets = torch.cat([targets, torch.zeros_like(targets[:1])])
-    train = t.Cached(t.encode_scenes(tiny_generator, lights, config.strides), targets)
-    bare = {}
-    for weight in (0.0, 3.0):
-        model = t.fit(train, config, epochs=20, seed=0, batch=5, lr=1e-2,
-                      bare_evidence_weight=weight)
-        bare[weight] = float(t.evidence(t.predict(model, train)[6:], 12).mean())
-    assert bare[3.0] < bare[0.0] - 0.05, bare
-
-
 def _retrieved(ident: str, image_path: str, kind: str = "photo",
                score: float = 0.7) -> RetrievedExemplar:
     """A library hit as the retriever returns it, for an image made by the test."""

@@ -34,14 +34,9 @@ def channel_statistics(cached: Cached) -> tuple[dict[int, torch.Tensor], dict[in
 
 
 def fit(cached: Cached, config: FlagFinderConfig, epochs: int, seed: int,
-        batch: int = 32, lr: float = 3e-3, bare_evidence_weight: float = 0.0,
-        top_cells: int = 12) -> FlagFinder:
+        batch: int = 32, lr: float = 3e-3) -> FlagFinder:
     """Class-balanced BCE on soft cell targets: positives (cloth share) and negatives weigh
-    the same in total, so the few cloth cells are not drowned by the background. With
-    `bare_evidence_weight`, plus that times the mean over the batch of -log(1 - evidence)
-    of each scene without cloth (its `top_cells` surest cells, what the pipeline's gate
-    reads): in the cell loss a bare photo's dozen surest cells are a tiny part (rule 47 of
-    eval/operating_point_rules.md; cloth scenes take no such term)."""
+    the same in total, so the few cloth cells are not drowned by the background."""
     torch.manual_seed(seed)
     model = FlagFinder(config)
     model.set_statistics(*channel_statistics(cached))
@@ -62,10 +57,6 @@ def fit(cached: Cached, config: FlagFinderConfig, epochs: int, seed: int,
             weight = target * pos_weight + (1 - target)
             loss = (F.binary_cross_entropy_with_logits(logits, target, reduction="none")
                     * weight).sum() / weight.sum()
-            if bare_evidence_weight > 0:
-                bare = (target.flatten(1).amax(1) < 0.5).float()
-                seen = evidence(torch.sigmoid(logits), top_cells).clamp(max=1 - 1e-6)
-                loss = loss - bare_evidence_weight * (bare * torch.log1p(-seen)).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()

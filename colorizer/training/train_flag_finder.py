@@ -127,8 +127,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="flag-free val-split photo views (the ~100 photos, several films)")
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--top-cells", type=int, default=12)
-    p.add_argument("--bare-evidence-weight", type=float, default=0.0,
-                   help="weight of the fit's term on flag-free scenes' evidence (0: cells only)")
     p.add_argument("--hard-negatives", type=int, default=0,
                    help="flag-free scenes drawn from the fit photos a first-round finder "
                         "takes for cloth (flag_finder_mining.py); 0: none (flag-finder-v1)")
@@ -218,18 +216,14 @@ def architecture(datasets: Path) -> list[Path]:
     return [q for q in photos if q.name.startswith(("intel__buildings", "intel__street"))]
 
 
-def _fit_options(args: argparse.Namespace) -> dict[str, float | int]:
-    return {"bare_evidence_weight": args.bare_evidence_weight, "top_cells": args.top_cells}
-
-
 def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sources,
             train: Cached, config: FlagFinderConfig) -> FlagFinder:
     """The finder fitted on the training scenes; with --hard-negatives, fitted again with
     flag-free scenes of the fit photos a first-round finder takes for cloth."""
     if args.hard_negatives <= 0:
-        return fit(train, config, args.epochs, args.seed, **_fit_options(args))
+        return fit(train, config, args.epochs, args.seed)
     first = (FlagFinder.from_pretrained(args.mine_with) if args.mine_with is not None
-             else fit(train, config, args.epochs, args.seed, **_fit_options(args)))
+             else fit(train, config, args.epochs, args.seed))
     pool = sources.fit + (architecture(args.datasets) if args.mine_extra else [])
     key = (f"hard-{args.hard_negatives}-{args.probe}-{args.mined}-{args.seed}"
            + ("-x" if args.mine_extra else ""))
@@ -237,7 +231,7 @@ def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sourc
         generator, mine(generator, first, pool, args.probe, args.mined,
                         args.top_cells, args.seed + 3),
         sources.fit, args.hard_negatives, args.seed + 4, config.strides))
-    return fit(joined(train, hard), config, args.epochs, args.seed, **_fit_options(args))
+    return fit(joined(train, hard), config, args.epochs, args.seed)
 
 
 def main(argv: list[str] | None = None) -> int:
