@@ -385,27 +385,3 @@ def test_a_striped_flag_keeps_the_presence_test_with_a_finder(tiny_weights, tmp_
                                                    cloth_min_field_share=0.0))(photo)
     assert not np.array_equal(np.asarray(everyone.image), plain)
 
-
-def test_side_light_brightens_the_slope_facing_it_and_keeps_a_flat_cloth():
-    """Rule 48: a fold lit from one side is bright where it faces the light, dark where it
-    turns away, and a flat cloth keeps its brightness."""
-    from colorizer.training.flag_finder_cloth import _side_light
-
-    slope = np.array([[-1.0, 0.0, 1.0]])
-    shade = _side_light(np.random.default_rng(0), slope, np.zeros_like(slope))
-    assert shade[0, 1] == pytest.approx(1.0)
-    assert abs(shade[0, 0] - shade[0, 2]) > 0.3  # one side of the fold lit, the other not
-    assert shade.min() > 0
-
-
-def test_fold_light_zero_draws_the_scenes_as_before():
-    from colorizer.training.flag_finder_cloth import drawn_cloth, place_cloth
-
-    draws = []
-    for light in (None, 0.0):
-        rng = np.random.default_rng(3)
-        texture = drawn_cloth(rng)
-        placed = (place_cloth(rng, texture, 0.1) if light is None
-                  else place_cloth(rng, texture, 0.1, light))
-        draws.append((placed.rgb, rng.random()))
-    assert np.array_equal(draws[0][0], draws[1][0]) and draws[0][1] == draws[1][1]

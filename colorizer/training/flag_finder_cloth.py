@@ -209,30 +209,11 @@ def _quad(rng: np.random.Generator, aspect: float, share: float) -> np.ndarray:
     return quad
 
 
-FOLD_AMBIENT = 0.3  # share of a directionally lit fold's light that reaches its far side
-
-
-def _side_light(rng: np.random.Generator, gu: np.ndarray, gv: np.ndarray) -> np.ndarray:
-    """Directional light on a cloth whose surface slopes by (gu, gv) (height per texture
-    unit): a light from a random side and height against the surface normal, over an ambient
-    floor, relative to a flat cloth's (rule 48 of eval/operating_point_rules.md)."""
-    light = np.array([rng.choice([-1.0, 1.0]) * rng.uniform(0.4, 1.2),
-                      rng.uniform(-0.5, 0.5), 1.0])
-    light /= np.linalg.norm(light)
-    normal = np.stack([-gu, -gv, np.ones_like(gu)])
-    facing = np.clip((normal * light[:, None, None]).sum(0) / np.linalg.norm(normal, axis=0),
-                     0, None)
-    flat = FOLD_AMBIENT + (1 - FOLD_AMBIENT) * light[2]
-    return (FOLD_AMBIENT + (1 - FOLD_AMBIENT) * facing) / flat
-
-
-def _folds(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, light: float = 0.0
+def _folds(rng: np.random.Generator, u: np.ndarray, v: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Texture coordinates (u, v) displaced by 0-4 folds along a random direction and maybe a
-    sag; returns them with the folds' Lambert-like shading (same shape). With probability
-    `light` the folds are also lit from one side (`_side_light`); 0 draws as before."""
+    sag; returns them with the folds' Lambert-like shading (same shape)."""
     shade = np.ones_like(u)
-    gu, gv = np.zeros_like(u), np.zeros_like(u)  # the folds' surface slope
     folds = int(rng.integers(0, 5))
     direction = rng.uniform(-0.5, 0.5) + (np.pi / 2 if rng.random() < 0.15 else 0.0)
     depth = rng.uniform(0.2, 0.65)
@@ -246,18 +227,14 @@ def _folds(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, light: float 
         u = u + amp * np.sin(arg) * grow * np.cos(direction)
         v = v + amp * np.sin(arg) * grow * np.sin(direction) * 0.5
         shade = shade * (1 - depth / folds * (0.5 - 0.5 * np.cos(arg)) * 2 * grow)
-        slope = amp * 2 * np.pi * freq * np.cos(arg) * grow
-        gu, gv = gu + slope * np.cos(direction), gv + slope * np.sin(direction)
     if rng.random() < 0.2:  # the sag of a banner hung by its ends
         v = v - rng.uniform(0.05, 0.2) * 4 * u * (1 - u)
     shade = np.clip(shade, 0.25, 1.1) * rng.uniform(0.75, 1.15)
-    if light > 0 and rng.random() < light:
-        shade = shade * _side_light(rng, gu, gv)
     return u, v, shade
 
 
-def place_cloth(rng: np.random.Generator, texture: np.ndarray, share: float,
-                light: float = 0.0) -> Placed | None:
+def place_cloth(rng: np.random.Generator, texture: np.ndarray, share: float
+                ) -> Placed | None:
     """Warp `texture` (h, w, 4 sRGB+alpha) onto the scene at `share` of its area: projective
     quad, folds along a random direction (displacement and Lambert-like shading), a sag."""
     th, tw = texture.shape[:2]
@@ -272,7 +249,7 @@ def place_cloth(rng: np.random.Generator, texture: np.ndarray, share: float,
     ys, xs = np.mgrid[iy0:iy1, ix0:ix1].astype(np.float64)
     p = inverse @ np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)])
     u, v = (p[0] / p[2]).reshape(xs.shape), (p[1] / p[2]).reshape(xs.shape)
-    u, v, shade = _folds(rng, u, v, light)
+    u, v, shade = _folds(rng, u, v)
     rows, cols = v * (th - 1), u * (tw - 1)
     chans = [map_coordinates(texture[..., c], [rows, cols], order=1, mode="constant", cval=0.0)
              for c in range(4)]

@@ -101,12 +101,11 @@ class Scene:
 
 def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
                designs: list[np.ndarray], cloths: int, uniforms: float = 0.0,
-               lettering: float = 0.0, fold_light: float = 0.0) -> Scene:
+               lettering: float = 0.0) -> Scene:
     """`cloths` cloths (0: a negative) on `photo`, one film; occluders from `others`;
     each cloth a plain uniform cloth with probability `uniforms`, and a negative lettered
     on the photo's own ground (`photo_lettering`) with probability `lettering` (0, 0: the
-    draw of flag-finder-v1, whose random stream they leave unchanged); each cloth's folds lit
-    from one side with probability `fold_light` (0: as before)."""
+    draw of flag-finder-v1, whose random stream they leave unchanged)."""
     linear = load_scene_photo(photo, rng)
     cloth = np.zeros((SCENE_H, SCENE_W), np.float32)
     if cloths == 0 and lettering > 0 and rng.random() < lettering:
@@ -123,7 +122,7 @@ def make_scene(rng: np.random.Generator, photo: Path, others: list[Path],
                        else drawn_cloth(rng))
         share = (rng.uniform(0.04, 0.3) if big and cloths == 1
                  else np.exp(rng.uniform(np.log(0.01), np.log(0.12))))
-        placed = place_cloth(rng, texture, share, fold_light)
+        placed = place_cloth(rng, texture, share)
         if placed is None:
             continue
         a = placed.alpha[..., None]
@@ -189,9 +188,9 @@ def encode_scenes(generator: ColorGenerator, scenes_l: list[np.ndarray],
 def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: list[Path],
                  designs: list[np.ndarray], count: int, seed: int, strides: tuple[int, ...],
                  negative_share: float = 0.5, uniforms: float = 0.0,
-                 lettering: float = 0.0, fold_light: float = 0.0) -> Cached:
-    """`count` scenes drawn and encoded in chunks (memory stays small); `uniforms`,
-    `lettering` and `fold_light`: see `make_scene`."""
+                 lettering: float = 0.0) -> Cached:
+    """`count` scenes drawn and encoded in chunks (memory stays small); `uniforms` and
+    `lettering`: see `make_scene`."""
     rng = np.random.default_rng(seed)
     maps: dict[int, list[torch.Tensor]] = {s: [] for s in strides}
     targets = []
@@ -203,8 +202,7 @@ def build_cached(generator: ColorGenerator, photos: list[Path], negatives_red: l
         else:
             photo = photos[int(rng.integers(len(photos)))]
         cloths = 0 if negative else int(rng.choice([1, 1, 1, 2, 2, 3, 4, 6]))
-        chunk.append(make_scene(rng, photo, photos, designs, cloths, uniforms, lettering,
-                                fold_light))
+        chunk.append(make_scene(rng, photo, photos, designs, cloths, uniforms, lettering))
         if len(chunk) == 32 or i == count - 1:
             encoded = encode_scenes(generator, [s.lightness for s in chunk], strides)
             for s in strides:

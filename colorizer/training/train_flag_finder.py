@@ -145,9 +145,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lettering", type=float, default=0.0,
                    help="share of the flag-free training scenes with words painted on the "
                         "photo's own ground (flag_finder_cloth.photo_lettering); 0: none")
-    p.add_argument("--fold-light", type=float, default=0.0,
-                   help="share of the training cloths whose folds are lit from one side "
-                        "(rule 48 of eval/operating_point_rules.md; 0: as before)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--evaluate", action="store_true",
@@ -192,13 +189,11 @@ def _encoded(args: argparse.Namespace, generator: ColorGenerator, sources: _Sour
     """Training scenes (None with --evaluate), held-out scenes and the flag-free val-split
     photo views, each encoded once and cached under /tmp by its count and seed."""
     variant = (f"-u{args.uniforms:g}" if args.uniforms > 0 else "") + \
-        (f"-l{args.lettering:g}" if args.lettering > 0 else "") + \
-        (f"-f{args.fold_light:g}" if args.fold_light > 0 else "")  # "": v1's cache key
+        (f"-l{args.lettering:g}" if args.lettering > 0 else "")  # "": v1's cache key as before
     train = None if args.evaluate else cached_scenes(
         f"train-{args.scenes}-{args.seed}{variant}", lambda: build_cached(
             generator, sources.fit, sources.reds, sources.designs, args.scenes, args.seed,
-            strides, uniforms=args.uniforms, lettering=args.lettering,
-            fold_light=args.fold_light))
+            strides, uniforms=args.uniforms, lettering=args.lettering))
     held = cached_scenes(f"held-{args.val_scenes}-{args.seed}", lambda: build_cached(
         generator, sources.holdout, sources.reds[:0], sources.designs, args.val_scenes,
         args.seed + 1, strides))
