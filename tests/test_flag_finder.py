@@ -384,4 +384,3 @@ def test_a_striped_flag_keeps_the_presence_test_with_a_finder(tiny_weights, tmp_
     everyone = hinted.with_config(transfer=replace(hinted.config.transfer,
                                                    cloth_min_field_share=0.0))(photo)
     assert not np.array_equal(np.asarray(everyone.image), plain)
-
