@@ -125,7 +125,7 @@ def load_pipeline(args: argparse.Namespace) -> ColorizationPipeline:
     pipe = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                 context=args.context, exemplars=args.exemplars)
     # "section.field" keys change one field of a nested config (transfer.min_presence=0.2),
-    # as in eval.flag_scenes and eval.real_photos; a dict for a section still replaces it.
+    # as in eval.flag_scenes and eval.real_photos; a JSON dict for a section changes its fields.
     try:
         changes = config_changes(pipe.config, list(parse_set(args.changes).items()))
         return pipe.with_config(**changes) if changes else pipe
