@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
-from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
 
+# The --set parsing every benchmark shares (the training tools use it too, so it lives there).
+from colorizer.pipeline.config_edits import (  # noqa: F401  (re-exported)
+    config_changes,
+    parse_setting,
+    parse_settings,
+)
 from eval import metrics
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,27 +86,3 @@ def write_json_and_markdown(out: Path, stem: str, result: dict, lines: list[str]
                                       encoding="utf-8")
     (out / f"{stem}.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
-
-
-def config_changes(config: Any, settings: Sequence[tuple[str, Any]]) -> dict[str, Any]:
-    """Keyword changes for `pipe.with_config`: `a=1` sets a field, `transfer.size=384` a field
-    of a nested settings dataclass. The fields of one section are replaced together, so a
-    pair checked together (a min raised past its full, then the full) is valid in either
-    order. Unknown fields are an error."""
-    changes: dict[str, Any] = {}
-    nested: dict[str, dict[str, Any]] = {}
-    names = {f.name for f in fields(config)}
-    for key, value in settings:
-        head, _, rest = key.partition(".")
-        if head not in names:
-            raise ValueError(f"unknown pipeline setting {head!r}; known: {sorted(names)}")
-        if not rest:
-            changes[head] = value
-            continue
-        current = getattr(config, head)
-        if not is_dataclass(current) or rest not in {f.name for f in fields(current)}:
-            raise ValueError(f"unknown pipeline setting {key!r}")
-        nested.setdefault(head, {})[rest] = value
-    for head, values in nested.items():
-        changes[head] = replace(changes.get(head, getattr(config, head)), **values)
-    return changes

@@ -97,22 +97,6 @@ def test_a_photo_without_a_right_hint_skips_that_condition(tmp_path):
         photo.hint("right")
 
 
-def test_config_changes_parse_json_values_and_nested_fields():
-    from colorizer.pipeline.colorization import PipelineConfig
-
-    config = PipelineConfig()
-    pairs = [rp.parse_setting("temperature=0.3"), rp.parse_setting("transfer.photo_size=384")]
-    changes = rp.config_changes(config, pairs)
-    assert changes["temperature"] == 0.3 and changes["transfer"].photo_size == 384
-    assert changes["transfer"].size == config.transfer.size
-    with pytest.raises(ValueError, match="unknown"):
-        rp.config_changes(config, [("no_such_knob", 1)])
-    with pytest.raises(ValueError, match="unknown"):
-        rp.config_changes(config, [("transfer.no_such_knob", 1)])
-    with pytest.raises(Exception, match="not JSON"):
-        rp.parse_setting("temperature=0,3")
-
-
 # --- scoring with a stand-in pipeline --------------------------------------------------------
 
 

@@ -15,7 +15,9 @@ clip((evidence - lo) / (hi - lo)) x that share. The rule (as for the finder alon
 lowest pair whose expected share stays <= 0.1% of pixels (the flag benchmark's control
 target, which is measured on other photos); with several `--hint`s, under every one of them
 (a wrong hint such as "USA 1950" retrieves a striped flag, whose identity test a white wall
-passes more easily: rule 33 of eval/operating_point_rules.md).
+passes more easily: rule 33 of eval/operating_point_rules.md). `--set KEY=VALUE` (as the
+benchmarks take it, e.g. `--set transfer.identity_tolerance=10`) measures the gate under
+another pipeline setting; the two evidence fields are the gate's own and stay open.
 
 Photos: the val split of photos-train and the finder's own held-out train-split photos
 (`finder_split`), never the test split (the flag benchmark's backgrounds and controls).
@@ -26,13 +28,16 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
+from colorizer.pipeline.config_edits import config_changes, parse_setting
 from colorizer.training.data import list_photos
 from colorizer.training.flag_finder_scenes import VAL_FRACTION, finder_split
 
@@ -41,6 +46,7 @@ PAIRS = ((0.9, 0.95), (0.94, 0.97), (0.96, 0.98), (0.98, 0.99), (0.99, 0.995), (
          (0.998, 0.999), (0.999, 0.9995))  # the last two: rule 29 of eval/operating_point_rules.md
 CLOTH = ("flag", "banner", "ensign")
 BUDGET = 0.001  # expected colored share of bare photos' pixels a gate may reach
+GATE_FIELDS = ("transfer.min_cloth_evidence", "transfer.full_cloth_evidence")  # what it opens
 
 
 def _photos(datasets: Path, count: int) -> list[Path]:
@@ -51,16 +57,18 @@ def _photos(datasets: Path, count: int) -> list[Path]:
     return val + held
 
 
-def measure(weights: Path, photos: list[Path], identity: bool = True, hint: str = HINT
-            ) -> tuple[np.ndarray, np.ndarray]:
+def measure(weights: Path, photos: list[Path], identity: bool = True, hint: str = HINT,
+            settings: Sequence[tuple[str, Any]] = ()) -> tuple[np.ndarray, np.ndarray]:
     """(N,) evidence and (N,) colored share of each photo, the gate wide open (and the
-    cloth identity test on or off)."""
+    cloth identity test on or off), under the pipeline `settings` (`--set` pairs)."""
     from colorizer.pipeline.colorization import ColorizationPipeline
 
     pipe = ColorizationPipeline.from_pretrained(weights, device="cpu")
     if pipe.flag_finder is None:
         raise SystemExit(f"{weights} has no flag_finder.safetensors: train one with "
                          "`python -m colorizer.training.train_flag_finder --out FOLDER`")
+    if settings:
+        pipe = pipe.with_config(**config_changes(pipe.config, settings))
     pipe = pipe.with_config(transfer=replace(pipe.config.transfer, min_cloth_evidence=0.0,
                                              full_cloth_evidence=1e-6,
                                              cloth_identity=identity))
@@ -110,12 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hint", dest="hints", action="append", default=None,
                    help=f"a hint the bare photos are colored with; repeatable, the pair must "
                         f"keep every hint within budget (default: {HINT!r})")
+    p.add_argument("--set", dest="settings", type=parse_setting, action="append", default=[],
+                   metavar="KEY=VALUE", help="pipeline setting, VALUE as JSON; repeatable "
+                   "(e.g. transfer.identity_tolerance=10); not the gate's own two fields")
     args = p.parse_args(argv)
+    gate_set = [key for key, _ in args.settings if key in GATE_FIELDS]
+    if gate_set:
+        p.error(f"--set {gate_set[0]}: the gate opens that field itself and chooses it")
     torch.set_num_threads(1)
     start = time.time()
     photos = _photos(args.datasets, args.photos)
     hints = args.hints or [HINT]
-    tables = [table(*measure(args.weights, photos, args.identity, hint)) for hint in hints]
+    try:
+        tables = [table(*measure(args.weights, photos, args.identity, hint, args.settings))
+                  for hint in hints]
+    except (TypeError, ValueError) as exc:  # an unknown --set key, or a value it refuses
+        p.error(f"--set: {exc}")
     print(json.dumps({"photos": len(photos), "rows": tables[0],
                       **({"hints": dict(zip(hints, tables))} if len(hints) > 1 else {}),
                       "chosen": chosen(tables),

@@ -37,6 +37,8 @@ from eval.common import (
     SHARED_DATASETS,
     config_changes,
     now,
+    parse_setting,
+    parse_settings,
     positive_int,
     rounded,
 )
@@ -56,18 +58,7 @@ class SettingError(ValueError):
     """A --set change the pipeline does not accept."""
 
 
-def parse_set(items: Sequence[str]) -> dict[str, Any]:
-    """`KEY=VALUE` pairs, values JSON-parsed (a bare word stays a string)."""
-    changes: dict[str, Any] = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key:
-            raise argparse.ArgumentTypeError(f"--set expects KEY=VALUE, got {item!r}")
-        try:
-            changes[key] = json.loads(text)
-        except json.JSONDecodeError:
-            changes[key] = text
-    return changes
+parse_set = parse_settings  # KEY=VALUE texts -> {key: JSON value} (tests, notebooks)
 
 
 def pipeline_config(pipe: ColorizationPipeline) -> dict[str, Any]:
@@ -110,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="switch context inference off")
     p.add_argument("--no-exemplars", dest="exemplars", action="store_false",
                    help="switch exemplar retrieval off")
-    p.add_argument("--set", dest="changes", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--set", dest="changes", type=parse_setting, action="append", default=[],
+                   metavar="KEY=VALUE",
                    help="pipeline setting, JSON-parsed, for pipe.with_config (repeatable)")
     p.add_argument("--no-sheet", dest="sheet", action="store_false", help="skip worst10.png")
     p.add_argument("--threads", type=positive_int, default=None,
@@ -127,10 +119,11 @@ def load_pipeline(args: argparse.Namespace) -> ColorizationPipeline:
     # "section.field" keys change one field of a nested config (transfer.min_presence=0.2),
     # as in eval.flag_scenes and eval.real_photos; a JSON dict for a section changes its fields.
     try:
-        changes = config_changes(pipe.config, list(parse_set(args.changes).items()))
+        changes = config_changes(pipe.config, args.changes)
         return pipe.with_config(**changes) if changes else pipe
     except (TypeError, ValueError) as exc:  # unknown key, or a value the config refuses
-        raise SettingError(f"--set {' '.join(args.changes)}: {exc}") from exc
+        raise SettingError(f"--set {' '.join(f'{k}={json.dumps(v)}' for k, v in args.changes)}: "
+                           f"{exc}") from exc
 
 
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
@@ -152,7 +145,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         "settings": {"model": pipe.model_info.to_dict(),
                      "pipeline": {"context": args.context, "exemplars": args.exemplars,
                                   "device": str(pipe.device), "render_size": pipe.render_size,
-                                  "set": parse_set(args.changes), "hints": None,
+                                  "set": dict(args.changes), "hints": None,
                                   "input": "file path (its name is the caption)",
                                   "config": pipeline_config(pipe)},
                      "code": code_state(),
@@ -187,10 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        parse_set(args.changes)
-    except argparse.ArgumentTypeError as exc:
-        parser.error(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.threads:
         torch.set_num_threads(args.threads)

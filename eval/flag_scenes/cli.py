@@ -11,7 +11,6 @@ import logging
 import shlex
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,8 @@ from eval.common import (
     VAL_FRACTION,
     config_changes,
     now,
+    parse_setting,
+    parse_settings,
     positive_int,
     rounded,
 )
@@ -47,20 +48,7 @@ if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is buil
     from colorizer.pipeline.colorization import ColorizationPipeline
 
 
-def parse_set(items: Sequence[str]) -> dict[str, Any]:
-    """KEY=VALUE pairs, values JSON ("0.3", "true", '"text"'); SECTION.FIELD keys set a field
-    of a nested config (transfer.min_presence=0.2)."""
-    changes: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"--set {item!r}: expected KEY=VALUE, e.g. temperature=0.3")
-        try:
-            changes[key.strip()] = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"--set {item!r}: the value must be JSON (quote strings: "
-                             f"{key}='\"text\"'): {error}") from None
-    return changes
+parse_set = parse_settings  # KEY=VALUE texts -> {key: JSON value} (tests, notebooks)
 
 
 def configured(pipe: ColorizationPipeline, changes: dict[str, Any]
@@ -82,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip the Soviet scenes' no-hint, no-caption condition")
     p.add_argument("--no-context", action="store_true",
                    help="no context encoder (hints still query retrieval; captions go unread)")
-    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--set", dest="settings", type=parse_setting, action="append", default=[],
+                   metavar="KEY=VALUE",
                    help="pipeline setting for with_config, JSON value (repeatable); "
                         "transfer.KEY sets the transfer config")
     p.add_argument("--scenes", type=positive_int, default=60, help="Soviet scenes (%(default)s)")
@@ -119,7 +108,7 @@ def main(argv: list[str] | None = None,
 
         pipeline = ColorizationPipeline.from_pretrained(args.weights, device=args.device,
                                                         context=not args.no_context)
-    changes = parse_set(args.settings)
+    changes = dict(args.settings)
     try:
         pipeline = configured(pipeline, changes)
     except ValueError as exc:  # an unknown or out-of-range --set

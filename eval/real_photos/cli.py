@@ -15,7 +15,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -23,7 +22,14 @@ from PIL import Image
 
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.colorization import ColorizationPipeline
-from eval.common import RESULTS_DIR, SHARED_DATASETS, config_changes, now, positive_int
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    config_changes,
+    now,
+    parse_setting,
+    positive_int,
+)
 from eval.real_photos.document import build_report
 from eval.real_photos.markdown import markdown_report, write_summary
 from eval.real_photos.photos import CONDITIONS, DATASETS, RealPhoto
@@ -34,17 +40,6 @@ log = logging.getLogger("chronochrome.eval.real_photos")
 
 
 OUT_DIR = RESULTS_DIR / "real"
-
-
-def parse_setting(text: str) -> tuple[str, Any]:
-    """argparse type of --set: KEY=VALUE with VALUE as JSON (quote strings: 'k="v"')."""
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    try:
-        return key.strip(), json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"value of {key} is not JSON: {value!r} ({exc})") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
