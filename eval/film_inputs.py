@@ -55,7 +55,7 @@ def chroma_error(pipe: ColorizationPipeline, truth: np.ndarray, film: str,
     rgb = torch.from_numpy(truth).float().permute(2, 0, 1)[None]
     lightness = film_lightness(rgb, film)
     features = pipe.generator.encode(generator_input(lightness, pipe.render_size,
-                                                     pipe.decoding.input_denoise))
+                                                     pipe.decoding.input_blur))
     logits, _ = pipe.generator.logits_from_features(features)
     photo = Photo("", "", truth, lightness, logits, features, 0.0, 0.0)
     pred_lab = metrics.lab_of(colorize(pipe, photo))

@@ -88,13 +88,13 @@ def real_color_dev_files(root: Path) -> list[Path]:
 
 
 def sweep_pipe(weights: str | Path | None, render_size: int | None = None,
-               input_denoise: float | None = None) -> ColorizationPipeline:
+               input_blur: float | None = None) -> ColorizationPipeline:
     """The pipeline a sweep scores: no context (rule 1), at the weights' render size and input
-    denoising or the ones given (rules 24 and 50)."""
+    blur or the ones given (rules 24 and 51)."""
     pipe = ColorizationPipeline.from_pretrained(weights, device="cpu", context=False,
                                                 exemplars=False)
     given = {k: v for k, v in (("render_size", render_size),
-                                ("input_denoise", input_denoise)) if v is not None}
+                                ("input_blur", input_blur)) if v is not None}
     return pipe.with_config(**given) if given else pipe
 
 
@@ -108,7 +108,7 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: b
         truth = _resized(path)
         lab = metrics.lab_of(truth)
         lightness = torch.from_numpy(lab[..., 0]).float()[None, None]
-        small = generator_input(lightness, pipe.render_size, pipe.decoding.input_denoise)
+        small = generator_input(lightness, pipe.render_size, pipe.decoding.input_blur)
         features = pipe.generator.encode(small)
         logits, _ = pipe.generator.logits_from_features(features)
         if mirror:
@@ -189,7 +189,7 @@ def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> Colorizat
 def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple],
           fixed: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Score every point of `grid`; `fixed` (the settings the photos were prepared with, such
-    as rule 50's input denoising) is recorded in each point, so rows of several sweeps can be
+    as rule 51's input blur) is recorded in each point, so rows of several sweeps can be
     judged together (`--from-logs`)."""
     rows = []
     names = list(grid)
@@ -245,14 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-size", type=int, default=None,
                         help="long side (px) the generator runs at (default: the weights' "
                              "own, decoding.json; rule 24 compares sizes)")
-    parser.add_argument("--input-denoise", type=float, default=None, metavar="SIGMA",
-                        help="non-local-means sigma (L*) of the generator's input (default: "
-                             "the weights' own, decoding.json; rule 50 compares them)")
+    parser.add_argument("--input-blur", type=float, default=None, metavar="SIGMA",
+                        help="Gaussian sigma (render-size px) of the generator's input (default:"
+                             " the weights' own, decoding.json; rule 51 compares them)")
     parser.add_argument("--red-guard", action="store_true",
                         help="choose only among points within rule 8's red bounds (rule 9)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    pipe = sweep_pipe(args.weights, args.render_size, args.input_denoise)
+    pipe = sweep_pipe(args.weights, args.render_size, args.input_blur)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
         write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
@@ -265,8 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     key = hashlib.sha1(json.dumps([pipe.model_info.sha256, pipe.render_size, EVAL_SIDE,
                                    [str(p) for p, _ in val + real + bw], args.mirror]
-                                  + ([pipe.decoding.input_denoise]
-                                     if pipe.decoding.input_denoise else [])
+                                  + ([pipe.decoding.input_blur]
+                                     if pipe.decoding.input_blur else [])
                                   ).encode()).hexdigest()
     cached = args.cache / f"operating-point-{key[:16]}.pt" if args.cache else None
     if cached and cached.is_file():  # the generator's predictions do not depend on the point
@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
-    fixed = ({"input_denoise": args.input_denoise} if args.input_denoise is not None else {})
+    fixed = ({"input_blur": args.input_blur} if args.input_blur is not None else {})
     rows = sweep(pipe, photos, grid, fixed)
     chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
                           args.red_guard)
@@ -324,7 +324,7 @@ def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: Coloriz
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": rules_text(), "grid": grid,
               "base": asdict(pipe.decoding.chroma), "render_size": pipe.render_size,
-              "input_denoise": pipe.decoding.input_denoise,
+              "input_blur": pipe.decoding.input_blur,
               "weights": pipe.model_info.to_dict(),
               "chosen": chosen, "why": why, "rows": rows, "seconds": round(seconds, 1)}
     (out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))

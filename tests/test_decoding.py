@@ -49,8 +49,8 @@ def test_unknown_or_bad_decoding_settings_are_named(tmp_path):
     with pytest.raises(ValueError, match="chroma_scale must not be negative"):
         DecodingConfig(chroma_scale=-1.0)
     for sigma in (-0.5, 50.0):
-        with pytest.raises(ValueError, match=r"input_denoise must be within \[0, 10"):
-            DecodingConfig(input_denoise=sigma)
+        with pytest.raises(ValueError, match=r"input_blur must be within \[0, 4"):
+            DecodingConfig(input_blur=sigma)
     with pytest.raises(ValueError, match="unknown GeneratorConfig keys"):
         GeneratorConfig.from_dict({**TINY, "widht16": 3})
 
@@ -82,7 +82,7 @@ def test_fingerprint_follows_what_changes_the_output(tiny_weights):
     assert pipe.with_config(max_pixels=10_000).fingerprint == pipe.fingerprint
     changes = [{"chroma_scale": 1.5}, {"temperature": 0.2}, {"render_size": 96},
                {"chroma": {"edge_radius": 0.0}}, {"exemplar_transfer": 0.5},
-               {"transfer": {"photo_size": 256}}, {"input_denoise": 2.0}]
+               {"transfer": {"photo_size": 256}}, {"input_blur": 0.8}]
     prints = {pipe.with_config(**c).fingerprint for c in changes}
     assert len(prints) == len(changes) and pipe.fingerprint not in prints
     # Changing the saved operating point changes it too, as do other weights.
@@ -169,40 +169,52 @@ def _grainy_step(seed: int = 0) -> torch.Tensor:
     return torch.from_numpy(step + grain).float()[None, None]
 
 
-def test_the_generator_reads_a_denoised_input_with_its_edges():
-    from colorizer.pipeline.luminance import generator_input, lightness_at
+def test_the_gaussian_blur_is_scipys_and_keeps_the_tone():
+    from scipy.ndimage import gaussian_filter
+
+    from colorizer.pipeline.luminance import gaussian_blur
+
+    image = _grainy_step()
+    for sigma in (0.5, 0.8, 2.0):
+        ours = gaussian_blur(image, sigma)[0, 0].double().numpy()
+        theirs = gaussian_filter(image[0, 0].double().numpy(), sigma, mode="mirror",
+                                 truncate=np.ceil(3 * sigma) / sigma)
+        assert ours.shape == (60, 80) and np.abs(ours - theirs).max() < 1e-3
+    assert gaussian_blur(image, 0.8).mean().item() == pytest.approx(image.mean().item(), abs=0.05)
+    tiny = torch.rand(2, 1, 2, 3) * 100  # smaller than the kernel: the reflection is clipped
+    assert gaussian_blur(tiny, 2.0).shape == (2, 1, 2, 3)
+
+
+def test_the_generator_reads_a_blurred_input():
+    from colorizer.pipeline.luminance import gaussian_blur, generator_input, lightness_at
 
     lightness = _grainy_step()
     assert torch.equal(generator_input(lightness, 80), lightness_at(lightness, 80))  # off
-    plain = generator_input(lightness, 80)[0, 0].numpy()
-    clean = generator_input(lightness, 80, denoise=3.0)
-    assert clean.shape == (1, 1, 60, 80) and clean.dtype == torch.float32
-    clean = clean[0, 0].numpy()
-    for half in (np.s_[:, 5:35], np.s_[:, 45:75]):  # away from the edge: the grain goes
-        assert clean[half].std() < 0.5 * plain[half].std()
-        assert abs(clean[half].mean() - plain[half].mean()) < 0.5  # ... the tone stays
-    assert clean[:, 37].mean() < 40 and clean[:, 42].mean() > 60  # the edge stays sharp
-    pair = generator_input(torch.cat([lightness, _grainy_step(1)]), 80, denoise=3.0)
-    assert pair.shape == (2, 1, 60, 80)
-    assert torch.allclose(pair[:1], torch.from_numpy(clean)[None, None], atol=1e-4)
+    soft = generator_input(lightness, 80, blur=0.8)
+    assert torch.allclose(soft, gaussian_blur(lightness_at(lightness, 80), 0.8))
+    plain = generator_input(lightness, 80)
+    assert soft[..., 5:35].std() < 0.7 * plain[..., 5:35].std()  # the grain is softened
+    pair = generator_input(torch.cat([lightness, _grainy_step(1)]), 40, blur=0.8)
+    assert pair.shape == (2, 1, 30, 40)
 
 
-def test_input_denoising_changes_what_the_generator_reads_not_the_luminance(tiny_weights):
+def test_input_blur_changes_what_the_generator_reads_not_the_luminance(tiny_weights):
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False, render_size=64)
-    assert pipe.decoding.input_denoise == 0.0  # off unless the operating point says so
-    denoised = pipe.with_config(input_denoise=3.0)
-    assert denoised.decoding.input_denoise == 3.0
+    assert pipe.decoding.input_blur == 0.0  # off unless the operating point says so
+    soft = pipe.with_config(input_blur=1.2)
+    assert soft.decoding.input_blur == 1.2
     photo = Image.fromarray(np.clip(_grainy_step()[0, 0].numpy() * 2.55, 0, 255)
                             .astype(np.uint8))
-    plain, clean = pipe.prepare(photo).small, denoised.prepare(photo).small
-    assert plain.shape == clean.shape and not torch.allclose(plain, clean, atol=0.5)
+    plain, blurred = pipe.prepare(photo).small, soft.prepare(photo).small
+    assert plain.shape == blurred.shape and not torch.allclose(plain, blurred, atol=0.5)
     from colorizer.model.colorspace import luminance_of_rgb
 
     def lightness(image: Image.Image) -> np.ndarray:
         rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0)
         return luminance_of_rgb(rgb.permute(2, 0, 1)[None])[0, 0].numpy()
 
-    assert denoised(photo).settings["input_denoise"] == 3.0  # the report says what was read
-    kept = np.abs(lightness(denoised(photo).image) - lightness(photo))
-    assert kept.max() < 1.0  # the photo's own L* (8-bit rounding), not the denoised one
+    result = soft(photo)
+    assert result.settings["input_blur"] == 1.2  # the report says what was read
+    kept = np.abs(lightness(result.image) - lightness(photo))
+    assert kept.max() < 1.0  # the photo's own L* (8-bit rounding), not the blurred one

@@ -250,7 +250,7 @@ class ColorizationPipeline:
                                  PhotoCaptions(()), list(user), [], base.guidance,
                                  base.chroma_scale, hints, caption, None, clock.laps,
                                  base=base, **edit)
-        small = generator_input(lightness, self.render_size, self.decoding.input_denoise)
+        small = generator_input(lightness, self.render_size, self.decoding.input_blur)
 
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
@@ -370,7 +370,7 @@ class ColorizationPipeline:
             "precision": self.runner.precision,
             "temperature": self.decoding.temperature,
             "estimator": self.decoding.estimator,
-            "input_denoise": self.decoding.input_denoise,
+            "input_blur": self.decoding.input_blur,
             "chroma_scale": photo.chroma_scale,
             **{k: v for k, v in self.decoding.flat().items() if k.startswith("chroma.")},
             "balance": self.balance is not None,

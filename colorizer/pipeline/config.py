@@ -29,7 +29,7 @@ class PipelineConfig:
     temperature: float | None = None  # annealed-mean temperature; None = the weights'
     chroma_scale: float | None = None  # multiplies predicted chroma; None = the weights'
     chroma: ChromaConfig | None = None  # agreement, balance, edges; None = the weights'
-    input_denoise: float | None = None  # the generator's input denoised (L*); None = weights'
+    input_blur: float | None = None  # Gaussian sigma of the generator's input; None = weights'
     max_exemplars: int = 4  # exemplar slots (the user's first, then retrieved)
     exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
     exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
@@ -55,7 +55,7 @@ class PipelineConfig:
     def decoding(self, saved: DecodingConfig) -> DecodingConfig:
         """The operating point a run uses: the weights' `saved` one with these overrides."""
         return saved.resolve(self.render_size, self.temperature, self.chroma_scale, self.chroma,
-                             self.input_denoise)
+                             self.input_blur)
 
     def changed(self, saved: DecodingConfig, changes: dict[str, Any]) -> PipelineConfig:
         """This config with `changes`; `chroma` and `transfer` may be dicts of the fields that

@@ -9,7 +9,7 @@ not part of the architecture. It lives here, saved beside the weights as `decodi
     decoding.save(folder)                       # what `python -m eval.tradeoff --apply` writes
 
 A caller changes it per run through `PipelineConfig` (`render_size`, `temperature`,
-`chroma_scale`, `chroma`, `input_denoise`); `resolve` says what a run actually used.
+`chroma_scale`, `chroma`, `input_blur`); `resolve` says what a run actually used.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from context.config_io import config_from_dict
 
 DECODING_FILE = "decoding.json"
 MIN_RENDER_SIZE = 64
-MAX_INPUT_DENOISE = 10.0  # L*: beyond it non-local means erases what the photo shows
+MAX_INPUT_BLUR = 4.0  # render-size px: beyond it the generator reads a quarter-size photo
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,10 @@ class DecodingConfig:
     # distribution sharpened by the temperature) or "median" (its geometric median: the least
     # expected a*b* distance; rule 22 of eval/operating_point_rules.md).
     estimator: str = "annealed_mean"
-    # Non-local-means strength (noise sigma, L* units) of the L* the generator reads at the
-    # render size; 0 = off. Grain the model never saw makes it unsure, and an unsure pixel is
-    # decoded gray (rule 50 of eval/operating_point_rules.md); the output keeps the photo's
-    # own L* either way (colorizer.pipeline.luminance.generator_input).
-    input_denoise: float = 0.0
+    # Gaussian sigma (render-size px) of the L* the generator reads; 0 = off. It learned from
+    # enlarged, soft crops (rule 51 of eval/operating_point_rules.md); the output keeps the
+    # photo's own L* either way (colorizer.pipeline.luminance.generator_input).
+    input_blur: float = 0.0
     chroma: ChromaConfig = field(default_factory=ChromaConfig)  # agreement, balance, edges
 
     def __post_init__(self) -> None:
@@ -71,9 +70,9 @@ class DecodingConfig:
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {sorted(ESTIMATORS)}, got "
                              f"{self.estimator!r}")
-        if not 0.0 <= self.input_denoise <= MAX_INPUT_DENOISE:
-            raise ValueError(f"input_denoise must be within [0, {MAX_INPUT_DENOISE}] (L*), got "
-                             f"{self.input_denoise}")
+        if not 0.0 <= self.input_blur <= MAX_INPUT_BLUR:
+            raise ValueError(f"input_blur must be within [0, {MAX_INPUT_BLUR}] (render-size "
+                             f"pixels), got {self.input_blur}")
         if not 0.0 <= self.prior_correction <= 1.0:
             raise ValueError(f"prior_correction must be within [0, 1], got "
                              f"{self.prior_correction}")
@@ -116,11 +115,11 @@ class DecodingConfig:
 
     def resolve(self, render_size: int | None = None, temperature: float | None = None,
                 chroma_scale: float | None = None, chroma: ChromaConfig | None = None,
-                input_denoise: float | None = None) -> DecodingConfig:
+                input_blur: float | None = None) -> DecodingConfig:
         """This operating point with a run's overrides (None keeps the saved value; 0.0 is a
         value)."""
         given = {"render_size": render_size, "temperature": temperature,
-                 "chroma_scale": chroma_scale, "chroma": chroma, "input_denoise": input_denoise}
+                 "chroma_scale": chroma_scale, "chroma": chroma, "input_blur": input_blur}
         return replace(self, **{k: v for k, v in given.items() if v is not None})
 
 
