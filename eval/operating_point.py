@@ -27,9 +27,8 @@ from PIL import Image
 from colorizer.check.blobs import BlobSummary, blob_summary, dataset_summary, find_blobs
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline.chroma import ChromaConfig, chroma_at
-from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from colorizer.pipeline.decoding import decoding_fields
-from colorizer.pipeline.luminance import generator_input
 from eval import metrics
 from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
 from eval.datasets import DATASETS
@@ -87,15 +86,13 @@ def real_color_dev_files(root: Path) -> list[Path]:
         return [root / row["file"] for row in csv.DictReader(handle)]
 
 
-def sweep_pipe(weights: str | Path | None, render_size: int | None = None,
-               input_blur: float | None = None) -> ColorizationPipeline:
-    """The pipeline a sweep scores: no context (rule 1), at the weights' render size and input
-    blur or the ones given (rules 24 and 51)."""
+def sweep_pipe(weights: str | Path | None, render_size: int | None = None
+               ) -> ColorizationPipeline:
+    """The pipeline a sweep scores: no context (rule 1), at the weights' render size or the
+    one given (rule 24)."""
     pipe = ColorizationPipeline.from_pretrained(weights, device="cpu", context=False,
                                                 exemplars=False)
-    given = {k: v for k, v in (("render_size", render_size),
-                                ("input_blur", input_blur)) if v is not None}
-    return pipe.with_config(**given) if given else pipe
+    return pipe if render_size is None else pipe.with_config(render_size=render_size)
 
 
 @torch.inference_mode()
@@ -108,7 +105,7 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: b
         truth = _resized(path)
         lab = metrics.lab_of(truth)
         lightness = torch.from_numpy(lab[..., 0]).float()[None, None]
-        small = generator_input(lightness, pipe.render_size, pipe.decoding.input_blur)
+        small = lightness_at(lightness, pipe.render_size)
         features = pipe.generator.encode(small)
         logits, _ = pipe.generator.logits_from_features(features)
         if mirror:
@@ -186,15 +183,12 @@ def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> Colorizat
     return out
 
 
-def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple],
-          fixed: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Score every point of `grid`; `fixed` (the settings the photos were prepared with, such
-    as rule 51's input blur) is recorded in each point, so rows of several sweeps can be
-    judged together (`--from-logs`)."""
+def sweep(pipe: ColorizationPipeline, photos: list[Photo], grid: dict[str, tuple]
+          ) -> list[dict[str, Any]]:
     rows = []
     names = list(grid)
     for values in itertools.product(*grid.values()):
-        point = {**(fixed or {}), **dict(zip(names, values))}
+        point = dict(zip(names, values))
         scores = score_point(point_pipe(pipe, point), photos)
         rows.append({"point": point, "scores": scores})
         brief = {k: {f: v for f, v in s.items() if f != PER_PHOTO} for k, s in scores.items()}
@@ -245,14 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render-size", type=int, default=None,
                         help="long side (px) the generator runs at (default: the weights' "
                              "own, decoding.json; rule 24 compares sizes)")
-    parser.add_argument("--input-blur", type=float, default=None, metavar="SIGMA",
-                        help="Gaussian sigma (render-size px) of the generator's input (default:"
-                             " the weights' own, decoding.json; rule 51 compares them)")
     parser.add_argument("--red-guard", action="store_true",
                         help="choose only among points within rule 8's red bounds (rule 9)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    pipe = sweep_pipe(args.weights, args.render_size, args.input_blur)
+    pipe = sweep_pipe(args.weights, args.render_size)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
         write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
@@ -265,8 +256,6 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     key = hashlib.sha1(json.dumps([pipe.model_info.sha256, pipe.render_size, EVAL_SIDE,
                                    [str(p) for p, _ in val + real + bw], args.mirror]
-                                  + ([pipe.decoding.input_blur]
-                                     if pipe.decoding.input_blur else [])
                                   ).encode()).hexdigest()
     cached = args.cache / f"operating-point-{key[:16]}.pt" if args.cache else None
     if cached and cached.is_file():  # the generator's predictions do not depend on the point
@@ -277,8 +266,7 @@ def main(argv: list[str] | None = None) -> int:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
-    fixed = ({"input_blur": args.input_blur} if args.input_blur is not None else {})
-    rows = sweep(pipe, photos, grid, fixed)
+    rows = sweep(pipe, photos, grid)
     chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
                           args.red_guard)
     if args.apply and chosen:
@@ -324,7 +312,6 @@ def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: Coloriz
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": rules_text(), "grid": grid,
               "base": asdict(pipe.decoding.chroma), "render_size": pipe.render_size,
-              "input_blur": pipe.decoding.input_blur,
               "weights": pipe.model_info.to_dict(),
               "chosen": chosen, "why": why, "rows": rows, "seconds": round(seconds, 1)}
     (out / "operating-point.json").write_text(json.dumps(rounded(report, 4), indent=1))

@@ -17,9 +17,9 @@ from colorizer.model.balance import (
     pool_features,
 )
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
+from colorizer.pipeline.colorization import lightness_at, lightness_of
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.imageio import load_image
-from colorizer.pipeline.luminance import lightness_at, lightness_of
 from colorizer.training.balance_data import PhotoSet, photo_stats
 from colorizer.training.train_balance import ridge_predictions
 from tests.conftest import TINY

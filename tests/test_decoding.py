@@ -48,9 +48,6 @@ def test_unknown_or_bad_decoding_settings_are_named(tmp_path):
         DecodingConfig.load(tmp_path)
     with pytest.raises(ValueError, match="chroma_scale must not be negative"):
         DecodingConfig(chroma_scale=-1.0)
-    for sigma in (-0.5, 50.0):
-        with pytest.raises(ValueError, match=r"input_blur must be within \[0, 4"):
-            DecodingConfig(input_blur=sigma)
     with pytest.raises(ValueError, match="unknown GeneratorConfig keys"):
         GeneratorConfig.from_dict({**TINY, "widht16": 3})
 
@@ -82,7 +79,7 @@ def test_fingerprint_follows_what_changes_the_output(tiny_weights):
     assert pipe.with_config(max_pixels=10_000).fingerprint == pipe.fingerprint
     changes = [{"chroma_scale": 1.5}, {"temperature": 0.2}, {"render_size": 96},
                {"chroma": {"edge_radius": 0.0}}, {"exemplar_transfer": 0.5},
-               {"transfer": {"photo_size": 256}}, {"input_blur": 0.8}]
+               {"transfer": {"photo_size": 256}}]
     prints = {pipe.with_config(**c).fingerprint for c in changes}
     assert len(prints) == len(changes) and pipe.fingerprint not in prints
     # Changing the saved operating point changes it too, as do other weights.
@@ -160,61 +157,3 @@ def test_the_saved_estimator_reaches_the_photo_and_its_settings(tiny_weights):
         outputs[estimator] = (np.asarray(result.image, dtype=np.int16), pipe.fingerprint)
     assert outputs["median"][1] != outputs["annealed_mean"][1]
     assert np.abs(outputs["median"][0] - outputs["annealed_mean"][0]).max() > 0
-
-
-def _grainy_step(seed: int = 0) -> torch.Tensor:
-    """(1, 1, 60, 80) L*: a dark half and a light half, with grain of sigma 3 L*."""
-    step = np.where(np.arange(80) < 40, 30.0, 70.0)[None].repeat(60, 0)
-    grain = np.random.default_rng(seed).normal(0, 3.0, step.shape)
-    return torch.from_numpy(step + grain).float()[None, None]
-
-
-def test_the_gaussian_blur_is_scipys_and_keeps_the_tone():
-    from scipy.ndimage import gaussian_filter
-
-    from colorizer.pipeline.luminance import gaussian_blur
-
-    image = _grainy_step()
-    for sigma in (0.5, 0.8, 2.0):
-        ours = gaussian_blur(image, sigma)[0, 0].double().numpy()
-        theirs = gaussian_filter(image[0, 0].double().numpy(), sigma, mode="mirror",
-                                 truncate=np.ceil(3 * sigma) / sigma)
-        assert ours.shape == (60, 80) and np.abs(ours - theirs).max() < 1e-3
-    assert gaussian_blur(image, 0.8).mean().item() == pytest.approx(image.mean().item(), abs=0.05)
-    tiny = torch.rand(2, 1, 2, 3) * 100  # smaller than the kernel: the reflection is clipped
-    assert gaussian_blur(tiny, 2.0).shape == (2, 1, 2, 3)
-
-
-def test_the_generator_reads_a_blurred_input():
-    from colorizer.pipeline.luminance import gaussian_blur, generator_input, lightness_at
-
-    lightness = _grainy_step()
-    assert torch.equal(generator_input(lightness, 80), lightness_at(lightness, 80))  # off
-    soft = generator_input(lightness, 80, blur=0.8)
-    assert torch.allclose(soft, gaussian_blur(lightness_at(lightness, 80), 0.8))
-    plain = generator_input(lightness, 80)
-    assert soft[..., 5:35].std() < 0.7 * plain[..., 5:35].std()  # the grain is softened
-    pair = generator_input(torch.cat([lightness, _grainy_step(1)]), 40, blur=0.8)
-    assert pair.shape == (2, 1, 30, 40)
-
-
-def test_input_blur_changes_what_the_generator_reads_not_the_luminance(tiny_weights):
-    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
-                                                exemplars=False, render_size=64)
-    assert pipe.decoding.input_blur == 0.0  # off unless the operating point says so
-    soft = pipe.with_config(input_blur=1.2)
-    assert soft.decoding.input_blur == 1.2
-    photo = Image.fromarray(np.clip(_grainy_step()[0, 0].numpy() * 2.55, 0, 255)
-                            .astype(np.uint8))
-    plain, blurred = pipe.prepare(photo).small, soft.prepare(photo).small
-    assert plain.shape == blurred.shape and not torch.allclose(plain, blurred, atol=0.5)
-    from colorizer.model.colorspace import luminance_of_rgb
-
-    def lightness(image: Image.Image) -> np.ndarray:
-        rgb = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float64) / 255.0)
-        return luminance_of_rgb(rgb.permute(2, 0, 1)[None])[0, 0].numpy()
-
-    result = soft(photo)
-    assert result.settings["input_blur"] == 1.2  # the report says what was read
-    kept = np.abs(lightness(result.image) - lightness(photo))
-    assert kept.max() < 1.0  # the photo's own L* (8-bit rounding), not the blurred one

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from colorizer.pipeline.colorization import ColorizationPipeline
-from colorizer.pipeline.luminance import lightness_at
+from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
 from colorizer.training.film import film_lightness
 from eval import metrics
 from eval.film_inputs import chroma_error, markdown

@@ -10,9 +10,8 @@ from colorizer import ColorizationPipeline, ColorizationResult
 from colorizer.apps.samples import sample_photos
 from colorizer.model.colorspace import luminance_of_rgb
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
-from colorizer.pipeline.colorization import DeviceUnavailableError, resolve_device
+from colorizer.pipeline.colorization import DeviceUnavailableError, render_shape, resolve_device
 from colorizer.pipeline.decoding import DecodingConfig
-from colorizer.pipeline.luminance import render_shape
 from tests.conftest import TINY
 
 

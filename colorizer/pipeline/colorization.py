@@ -48,7 +48,7 @@ from colorizer.pipeline.guidance import UserExemplar, build_guidance
 from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
-from colorizer.pipeline.luminance import generator_input, gray_image, lightness_of
+from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
 from context.config import ContextConfig
 from context.config_io import config_from_dict
@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     from retrieval import RetrieverConfig
 
 __all__ = ["DEFAULT_WEIGHTS", "ColorizationPipeline", "DeviceUnavailableError", "PipelineConfig",
-           "file_sha256", "gray_image", "lightness_of", "resolve_device"]
+           "file_sha256", "gray_image", "lightness_at", "lightness_of", "render_shape",
+           "resolve_device"]
 
 # What one photo may be given as (`LoadedImage`: already read by `load_image`).
 PhotoInput = str | Path | bytes | Image.Image | LoadedImage
@@ -250,7 +251,7 @@ class ColorizationPipeline:
                                  PhotoCaptions(()), list(user), [], base.guidance,
                                  base.chroma_scale, hints, caption, None, clock.laps,
                                  base=base, **edit)
-        small = generator_input(lightness, self.render_size, self.decoding.input_blur)
+        small = lightness_at(lightness, self.render_size)
 
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
@@ -370,7 +371,6 @@ class ColorizationPipeline:
             "precision": self.runner.precision,
             "temperature": self.decoding.temperature,
             "estimator": self.decoding.estimator,
-            "input_blur": self.decoding.input_blur,
             "chroma_scale": photo.chroma_scale,
             **{k: v for k, v in self.decoding.flat().items() if k.startswith("chroma.")},
             "balance": self.balance is not None,

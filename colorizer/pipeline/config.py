@@ -1,7 +1,7 @@
 """`PipelineConfig`: what a caller may change per run, on top of the weights' operating point.
 
 The operating point itself (temperature, chroma scale, render size, the chroma steps) is the
-weights' `decoding.json` (colorizer.pipeline.decoding); the five decoding fields here override
+weights' `decoding.json` (colorizer.pipeline.decoding); the four decoding fields here override
 it for a run, None keeping the saved value.
 """
 
@@ -29,7 +29,6 @@ class PipelineConfig:
     temperature: float | None = None  # annealed-mean temperature; None = the weights'
     chroma_scale: float | None = None  # multiplies predicted chroma; None = the weights'
     chroma: ChromaConfig | None = None  # agreement, balance, edges; None = the weights'
-    input_blur: float | None = None  # Gaussian sigma of the generator's input; None = weights'
     max_exemplars: int = 4  # exemplar slots (the user's first, then retrieved)
     exemplar_score_margin: float = 0.15  # skip retrieved ones scoring this far below the best
     exemplar_transfer: float = 1.0  # direct color transfer from the user's exemplars (0 = off)
@@ -54,8 +53,7 @@ class PipelineConfig:
 
     def decoding(self, saved: DecodingConfig) -> DecodingConfig:
         """The operating point a run uses: the weights' `saved` one with these overrides."""
-        return saved.resolve(self.render_size, self.temperature, self.chroma_scale, self.chroma,
-                             self.input_blur)
+        return saved.resolve(self.render_size, self.temperature, self.chroma_scale, self.chroma)
 
     def changed(self, saved: DecodingConfig, changes: dict[str, Any]) -> PipelineConfig:
         """This config with `changes`; `chroma` and `transfer` may be dicts of the fields that

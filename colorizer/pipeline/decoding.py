@@ -9,7 +9,7 @@ not part of the architecture. It lives here, saved beside the weights as `decodi
     decoding.save(folder)                       # what `python -m eval.tradeoff --apply` writes
 
 A caller changes it per run through `PipelineConfig` (`render_size`, `temperature`,
-`chroma_scale`, `chroma`, `input_blur`); `resolve` says what a run actually used.
+`chroma_scale`, `chroma`); `resolve` says what a run actually used.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from context.config_io import config_from_dict
 
 DECODING_FILE = "decoding.json"
 MIN_RENDER_SIZE = 64
-MAX_INPUT_BLUR = 4.0  # render-size px: beyond it the generator reads a quarter-size photo
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,6 @@ class DecodingConfig:
     # distribution sharpened by the temperature) or "median" (its geometric median: the least
     # expected a*b* distance; rule 22 of eval/operating_point_rules.md).
     estimator: str = "annealed_mean"
-    # Gaussian sigma (render-size px) of the L* the generator reads; 0 = off. It learned from
-    # enlarged, soft crops (rule 51 of eval/operating_point_rules.md); the output keeps the
-    # photo's own L* either way (colorizer.pipeline.luminance.generator_input).
-    input_blur: float = 0.0
     chroma: ChromaConfig = field(default_factory=ChromaConfig)  # agreement, balance, edges
 
     def __post_init__(self) -> None:
@@ -70,9 +65,6 @@ class DecodingConfig:
         if self.estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {sorted(ESTIMATORS)}, got "
                              f"{self.estimator!r}")
-        if not 0.0 <= self.input_blur <= MAX_INPUT_BLUR:
-            raise ValueError(f"input_blur must be within [0, {MAX_INPUT_BLUR}] (render-size "
-                             f"pixels), got {self.input_blur}")
         if not 0.0 <= self.prior_correction <= 1.0:
             raise ValueError(f"prior_correction must be within [0, 1], got "
                              f"{self.prior_correction}")
@@ -114,12 +106,12 @@ class DecodingConfig:
         return cls.from_dict({k: v for k, v in legacy.items() if k in LEGACY_DECODING_KEYS})
 
     def resolve(self, render_size: int | None = None, temperature: float | None = None,
-                chroma_scale: float | None = None, chroma: ChromaConfig | None = None,
-                input_blur: float | None = None) -> DecodingConfig:
+                chroma_scale: float | None = None, chroma: ChromaConfig | None = None
+                ) -> DecodingConfig:
         """This operating point with a run's overrides (None keeps the saved value; 0.0 is a
         value)."""
         given = {"render_size": render_size, "temperature": temperature,
-                 "chroma_scale": chroma_scale, "chroma": chroma, "input_blur": input_blur}
+                 "chroma_scale": chroma_scale, "chroma": chroma}
         return replace(self, **{k: v for k, v in given.items() if v is not None})
 
 

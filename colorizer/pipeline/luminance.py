@@ -5,8 +5,6 @@ computed at once in float64 peaked at 5.8 GB; in bands the float64 copies stay ~
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -42,33 +40,6 @@ def lightness_at(lightness: torch.Tensor, long_side: int) -> torch.Tensor:
     width, height = render_shape(lightness.shape[-1], lightness.shape[-2], long_side)
     return F.interpolate(lightness, size=(height, width), mode="bilinear", antialias=True,
                          align_corners=False)
-
-
-def generator_input(lightness: torch.Tensor, long_side: int, blur: float = 0.0
-                    ) -> torch.Tensor:
-    """(B, 1, h, w) the L* the generator reads: resized to the render size and, with `blur`
-    > 0, smoothed by a Gaussian of that sigma (render-size pixels). The generator learned from
-    crops enlarged to the crop size, soft; a photo reduced to the render size is sharp
-    (rule 51 of eval/operating_point_rules.md). Only what the generator reads changes: the
-    output keeps the photo's own L*."""
-    small = lightness_at(lightness, long_side)
-    return gaussian_blur(small, blur) if blur > 0 else small
-
-
-def gaussian_blur(image: torch.Tensor, sigma: float) -> torch.Tensor:
-    """(B, C, H, W) smoothed by a separable Gaussian of `sigma` px (edges reflected)."""
-    radius = max(1, math.ceil(3 * sigma))
-    offsets = torch.arange(-radius, radius + 1, dtype=torch.float64)
-    kernel = torch.exp(-0.5 * (offsets / sigma) ** 2)
-    kernel = (kernel / kernel.sum()).to(image.dtype)
-    channels = image.shape[1]
-    rows = kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1)
-    cols = kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1)
-    pad_h, pad_w = min(radius, image.shape[-2] - 1), min(radius, image.shape[-1] - 1)
-    out = F.pad(image, (0, 0, pad_h, pad_h), mode="reflect") if pad_h else image
-    out = F.conv2d(out, rows[:, :, radius - pad_h:radius + pad_h + 1], groups=channels)
-    out = F.pad(out, (pad_w, pad_w, 0, 0), mode="reflect") if pad_w else out
-    return F.conv2d(out, cols[:, :, :, radius - pad_w:radius + pad_w + 1], groups=channels)
 
 
 def lightness_of(loaded: LoadedImage) -> torch.Tensor:

@@ -129,8 +129,8 @@ def pipeline_view_check(generator: ColorGenerator, model: FlagFinder, folder: Pa
     """The flag-free val-split photos as the pipeline sees them (whole photo, L* of the file,
     rendered at 512 px): for each (no-transfer, full-transfer) evidence pair, the share of
     photos firing and the expected share of cells that would take a flag's color."""
+    from colorizer.pipeline.colorization import lightness_at, lightness_of
     from colorizer.pipeline.imageio import load_image
-    from colorizer.pipeline.luminance import lightness_at, lightness_of
 
     evidences, shares = [], []
     for path in list_photos(folder, "val", VAL_FRACTION):

@@ -33,10 +33,9 @@ import torch
 
 from colorizer.model.balance import BALANCE_FILE, BalanceConfig, BalancePredictor
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
-from colorizer.pipeline.colorization import DEFAULT_WEIGHTS
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, lightness_at, lightness_of
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.imageio import iter_image_files, load_image
-from colorizer.pipeline.luminance import lightness_at, lightness_of
 from colorizer.training.balance_data import CACHE_DIR, PhotoSet, extract
 from colorizer.training.data import list_photos
 
