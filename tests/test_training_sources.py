@@ -67,23 +67,6 @@ def test_sources_read_folders_and_tars_in_place_with_their_shares(sources):
     assert shares == pytest.approx([0.5, 0.25, 0.25], abs=0.03)
 
 
-def test_the_bank_can_keep_photos_larger_than_the_crop(sources):
-    """`bank_short_side` (rule 52): crops of a larger bank are reduced to the crop size, as
-    the pipeline reduces a photo, instead of enlarged; small photos are never enlarged."""
-    from colorizer.training.train import train_photos
-
-    folder, _ = sources
-    base = TrainConfig(sizes=((1.0, 64),), sources=({"path": str(folder), "pattern": "street_*"},),
-                       val_fraction=0.0)
-    assert {min(img.shape[:2]) for img in train_photos(base).images} == {64}
-    wide = train_photos(replace(base, bank_short_side=128))
-    assert {min(img.shape[:2]) for img in wide.images} == {128}  # 300x200 kept at 128
-    g = torch.Generator().manual_seed(0)
-    assert wide.batch(3, 64, g).shape == (3, 3, 64, 64)  # a 77-128 px window reduced to 64
-    faces = replace(base, bank_short_side=128, sources=({"path": str(folder), "pattern": "face_*"},))
-    assert {img.shape[:2] for img in train_photos(faces).images} == {(30, 40)}  # not enlarged
-
-
 def test_the_split_of_a_photo_does_not_depend_on_the_other_sources(sources):
     folder, _ = sources
     alone = load_sources([PhotoSource(str(folder), "face_*")], REPO, "train", 0.5, 64)

@@ -67,7 +67,6 @@ class TrainConfig:
     time_schedule: bool = False
     workers: int = 0  # processes building batches ahead (prefetch.py); 0 = in the loop
     image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
-    bank_short_side: int = 0  # photos kept at this short side; 0 = the largest crop (rule 52)
     init_from: str = ""  # start from these weights (a folder; may predate conditioning)
     exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
     exemplar_mix: dict[str, float | int] = field(default_factory=dict)  # ExemplarMix overrides
@@ -116,8 +115,8 @@ def resolve(path: str) -> Path:
 
 
 def train_photos(config: TrainConfig) -> PhotoBank:
-    """The training split of config.data_dir, at the largest crop size or `bank_short_side`."""
-    max_crop = config.bank_short_side or max(size for _, size in config.sizes)
+    """The training split of config.data_dir, loaded at the largest crop size."""
+    max_crop = max(size for _, size in config.sizes)
     if config.sources:
         return load_sources(config.photo_sources(), _REPO, "train", config.val_fraction,
                             max_crop, config.image_limit or None)
