@@ -150,15 +150,6 @@ def test_hue_families_wrap_around_zero():
         bl.BlobSettings(min_area_share=0.1, max_area_share=0.05)
 
 
-def test_parse_set_reads_json_values():
-    assert bl.parse_set(["chroma_scale=1.2", "render_size=256", 'x="word"']) == {
-        "chroma_scale": 1.2, "render_size": 256, "x": "word"}
-    with pytest.raises(Exception, match="KEY=VALUE"):
-        bl.parse_set(["no-equals-sign"])
-    with pytest.raises(Exception, match="must be JSON"):  # as every tool: quote text
-        bl.parse_set(["x=word"])
-
-
 # --- the contact sheet -------------------------------------------------------------------
 
 

@@ -50,7 +50,6 @@ from eval.blobs.cli import (
     build_parser,
     load_pipeline,
     main,
-    parse_set,
     run,
 )
 from eval.blobs.markdown import markdown_report
@@ -64,7 +63,7 @@ __all__ = [
     "SheetEntry", "blob_mask", "blob_summary", "build_parser", "candidate_blobs",
     "contact_sheet", "dataset_files", "dataset_summary", "find_blobs", "gray_of",
     "hue_breakdown", "hue_family", "lab_of_output", "load_pipeline", "main", "manifest_tones",
-    "markdown_report", "parse_set", "run", "run_photos", "save_sheet", "score_photo",
+    "markdown_report", "run", "run_photos", "save_sheet", "score_photo",
 ]
 
 

@@ -38,7 +38,6 @@ from eval.common import (
     config_changes,
     now,
     parse_setting,
-    parse_settings,
     positive_int,
     rounded,
 )
@@ -56,9 +55,6 @@ SHEET_COUNT = 10
 
 class SettingError(ValueError):
     """A --set change the pipeline does not accept."""
-
-
-parse_set = parse_settings  # KEY=VALUE texts -> {key: JSON value} (tests, notebooks)
 
 
 def pipeline_config(pipe: ColorizationPipeline) -> dict[str, Any]:

@@ -41,7 +41,7 @@ Writes <out>/flag_scenes.json, flag_scenes.md and sheet.png.
 
 from __future__ import annotations
 
-from eval.flag_scenes.cli import build_parser, configured, main, parse_set
+from eval.flag_scenes.cli import build_parser, configured, main
 from eval.flag_scenes.definitions import (
     BACKGROUND,
     CAPTIONS,
@@ -89,7 +89,7 @@ __all__ = [
     "STRONG_CHROMA", "TARGETS", "DesignBook", "FlagScene", "Layer", "Placement", "Texture",
     "_single", "build_parser", "build_scenes", "compose", "conditions", "configured",
     "control_scene", "film_gray", "fold_field", "homography", "load_designs", "main",
-    "markdown", "occlude", "other_scene", "parse_set", "red_hue", "red_pixels", "run_scene",
+    "markdown", "occlude", "other_scene", "red_hue", "red_pixels", "run_scene",
     "score_output", "score_scenes", "sheet", "sheet_ids", "soviet_scene", "summarize", "warp",
 ]
 

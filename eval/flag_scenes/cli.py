@@ -24,7 +24,6 @@ from eval.common import (
     config_changes,
     now,
     parse_setting,
-    parse_settings,
     positive_int,
     rounded,
 )
@@ -46,9 +45,6 @@ from eval.flags.backgrounds import LONG_SIDE
 
 if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
     from colorizer.pipeline.colorization import ColorizationPipeline
-
-
-parse_set = parse_settings  # KEY=VALUE texts -> {key: JSON value} (tests, notebooks)
 
 
 def configured(pipe: ColorizationPipeline, changes: dict[str, Any]
