@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sweep", action="store_true",
                    help="choose the cloth threshold on the calibration photos "
                         "(writes check-calibration.md/json) instead of the benchmark")
+    p.add_argument("--finder", type=Path, default=None, metavar="FOLDER",
+                   help="the flag finder's folder (default: the check's own, "
+                        "colorizer/weights/check; sweep.py's third extension compares)")
     p.add_argument("--cache", type=Path, default=None,
                    help="where our colorizations of the scenes are kept between runs "
                         "(default: ~/.cache/chronochrome/eval/check-cases/<version>, "
@@ -40,14 +44,20 @@ def main(argv: list[str] | None = None) -> int:
     from colorizer.check.checker import ColorizationChecker
     from eval.check.run import run_all
 
-    checker = ColorizationChecker.from_pretrained(device="cpu")
+    if args.finder is not None and not (args.finder / "flag_finder.safetensors").is_file():
+        print(f"error: --finder {args.finder}: no flag_finder.safetensors there; give a "
+              "folder that holds one (colorizer/weights/check, colorizer/weights/default)",
+              file=sys.stderr)
+        return 2
+    checker = ColorizationChecker.from_pretrained(device="cpu", finder=args.finder)
     if args.cache is None:
         args.cache = versioned_cache("check-cases", checker.pipeline.fingerprint)
     if args.sweep:
         return _sweep(checker, args)
     args.calibration = 60 if args.calibration is None else args.calibration
     result = run_all(checker, args.limit, args.calibration, not args.no_real, args.cache)
-    result["settings"] = {**checker.settings(), "command": "python -m eval.check",
+    result["settings"] = {**checker.settings(), "finder": _finder_name(args),
+                          "command": "python -m eval.check",
                           "limit": args.limit, "at": now()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "check.json").write_text(json.dumps(result, indent=1, default=str) + "\n",
@@ -68,13 +78,20 @@ def _sweep(checker, args: argparse.Namespace) -> int:
 
     count = sweep.CALIBRATION_PHOTOS if args.calibration is None else args.calibration
     result = sweep.sweep(checker, count, args.cache)
-    result["settings"] = {**sweep.settings(checker.settings(), result["chosen"]), "at": now()}
+    result["settings"] = {**sweep.settings(checker.settings(), result["chosen"]),
+                          "finder": _finder_name(args), "at": now()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "check-calibration.json").write_text(
         json.dumps(result, indent=1, default=str) + "\n", encoding="utf-8")
     (args.out / "check-calibration.md").write_text(sweep.markdown(result), encoding="utf-8")
     print(sweep.markdown(result))
     return 0
+
+
+def _finder_name(args: argparse.Namespace) -> str:
+    from colorizer.check.checker import CHECK_WEIGHTS
+
+    return str(args.finder or CHECK_WEIGHTS.relative_to(CHECK_WEIGHTS.parents[2]))
 
 
 def _status(value: float, target: float) -> str:
