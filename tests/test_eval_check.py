@@ -109,8 +109,25 @@ def test_the_sweep_report_records_the_chosen_settings_not_the_checkers_placehold
     monkeypatch.setattr(sweep, "sweep", lambda checker, count, cache: {
         "rows": [], "chosen": dict(chosen), "photos": 1, "cases": {1: 1},
         "max_false_alarm": 0.05})
-    args = argparse.Namespace(calibration=1, cache=None, out=tmp_path)
+    args = argparse.Namespace(calibration=1, cache=None, out=tmp_path, finder=None)
     assert cli._sweep(Checker(), args) == 0
     written = json.loads((tmp_path / "check-calibration.json").read_text())["settings"]
     assert {k: written[k] for k in chosen} == chosen
     assert written["min_class"] == 0.2 and written["model"] == {"name": "m"}
+    assert written["finder"] == "colorizer/weights/check"  # which finder the sweep read
+
+
+def test_a_finder_folder_without_a_finder_is_refused_before_any_work(tmp_path, capsys):
+    from eval.check.cli import main
+
+    assert main(["--finder", str(tmp_path), "--limit", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"--finder {tmp_path}: no flag_finder.safetensors there" in err
+
+
+def test_the_reports_name_the_finder_they_used(tmp_path):
+    from eval.check.cli import _finder_name, build_parser
+
+    assert _finder_name(build_parser().parse_args([])) == "colorizer/weights/check"
+    other = build_parser().parse_args(["--finder", "colorizer/weights/default"])
+    assert _finder_name(other) == "colorizer/weights/default"
