@@ -56,6 +56,14 @@ own finder), and it ships only if it gets more of the 96 right than the shipped 
 (cloth evidence 0.7, shade L* 25, gray field 0.6, the check's own finder) get with gen-v10,
 with neither draw alone worse and at most MAX_FALSE_ALARM of the calibration photos getting
 a knowledge finding. Seed 0 and real-color-dev are then run once and reported.
+Result (2026-12-06): nothing ships. With the check's own finder the rule picks
+`min_documented` 0.15, cloth evidence 0.8, shade L* 25, gray field 0: 40 + 42 = 82 of the 96
+right, 2.1% of the calibration photos with a knowledge finding; with the default's finder
+0.15, 0.7, 25, 0.6: 42 + 38 = 80, 3.8% (eval/results/check-calibration-gen-v10-own-finder.md,
+-default-finder.md). The shipped settings get 43 + 41 = 84 with gen-v10, more than either,
+though 13.8% of the calibration photos now get a knowledge finding with them (within 5% with
+gen-v2). The benchmark (eval/results/check.md, regenerated with gen-v10) reads 87.5% of the
+seed-0 cases right (target 90%), real-color-dev 93.0% without a finding, calibration 81.7%.
 
 real-color-dev and the benchmark's (seed-0) cases are not read here.
 """
