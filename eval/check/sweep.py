@@ -65,6 +65,13 @@ though 13.8% of the calibration photos now get a knowledge finding with them (wi
 gen-v2). The benchmark (eval/results/check.md, regenerated with gen-v10) reads 87.5% of the
 seed-0 cases right (target 90%), real-color-dev 93.0% without a finding, calibration 81.7%.
 
+Fourth extension (written 2026-12-06 before its fit): the check's own recipe (its model
+card's command, seed 0, 12 epochs) fitted again on gen-v10's encoder (`runs/check-ff-v10`),
+then swept as the third extension's finders were (`--finder runs/check-ff-v10`). It ships
+(file and settings) only if its choice gets more than the shipped 84 of the 96 right, neither
+draw below the shipped 43 and 41, at most MAX_FALSE_ALARM of the calibration photos with a
+knowledge finding; seed 0 and real-color-dev are then run once and reported.
+
 real-color-dev and the benchmark's (seed-0) cases are not read here.
 """
 
