@@ -42,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     torch.set_num_threads(args.threads)
     from colorizer.check.checker import ColorizationChecker
+    from colorizer.model.flag_finder import FLAG_FINDER_FILE
     from eval.check.run import run_all
 
-    if args.finder is not None and not (args.finder / "flag_finder.safetensors").is_file():
-        print(f"error: --finder {args.finder}: no flag_finder.safetensors there; give a "
+    if args.finder is not None and not (args.finder / FLAG_FINDER_FILE).is_file():
+        print(f"error: --finder {args.finder}: no {FLAG_FINDER_FILE} there; give a "
               "folder that holds one (colorizer/weights/check, colorizer/weights/default)",
               file=sys.stderr)
         return 2
