@@ -19,6 +19,7 @@ from colorizer.pipeline.config_edits import (  # noqa: F401  (re-exported)
     config_changes,
     parse_setting,
     parse_settings,
+    with_settings,
 )
 from eval import metrics
 

@@ -86,3 +86,19 @@ def test_the_gate_measures_under_a_setting_and_names_an_unknown_one(finder_weigh
     assert 0.0 <= float(evidence[0]) <= 1.0 and 0.0 <= float(share[0]) <= 1.0
     with pytest.raises(ValueError, match="transfer.no_such_knob"):
         measure(finder_weights, [photo], settings=[("transfer.no_such_knob", 1)])
+
+
+def test_with_settings_applies_the_pairs_and_names_a_refused_value(tiny_weights):
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.config_edits import with_settings
+
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False)
+    assert with_settings(pipe, []) is pipe  # nothing to change: the same pipeline
+    tuned = with_settings(pipe, [("temperature", 0.3), ("transfer.min_presence", 0.2)])
+    assert tuned.config.temperature == 0.3 and tuned.config.transfer.min_presence == 0.2
+    assert pipe.config.temperature is None  # the original is untouched
+    with pytest.raises(ValueError):  # a text where a number belongs: not a TypeError
+        with_settings(pipe, [("temperature", "warm")])
+    with pytest.raises(ValueError, match="no_such_knob"):
+        with_settings(pipe, [("no_such_knob", 1)])

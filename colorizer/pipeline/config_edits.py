@@ -4,7 +4,8 @@
 
 `parse_setting` reads one KEY=VALUE (the VALUE as JSON, so `0.3` is a number and a string
 is quoted: `estimator='"median"'`); `config_changes` turns the pairs into keyword changes for
-`pipe.with_config`, where `section.field` changes one field of a nested settings dataclass.
+`pipe.with_config`, where `section.field` changes one field of a nested settings dataclass;
+`with_settings` applies them to a pipeline.
 The benchmarks (`eval.*`) and the training tools that run the pipeline share these, so a
 setting is written the same way everywhere.
 """
@@ -63,3 +64,12 @@ def config_changes(config: Any, settings: Sequence[tuple[str, Any]]) -> dict[str
     for head, values in nested.items():
         changes[head] = replace(changes.get(head, getattr(config, head)), **values)
     return changes
+
+
+def with_settings(pipe: Any, settings: Sequence[tuple[str, Any]]) -> Any:
+    """`pipe` (a ColorizationPipeline) with the `--set` pairs applied; no pairs: `pipe`
+    itself. An unknown field, or a value its config refuses, raises ValueError naming it."""
+    try:
+        return pipe.with_config(**config_changes(pipe.config, settings)) if settings else pipe
+    except TypeError as exc:  # a value of the wrong kind reached a config's checks
+        raise ValueError(str(exc)) from exc

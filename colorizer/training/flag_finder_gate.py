@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorizer.pipeline.config_edits import config_changes, parse_setting
+from colorizer.pipeline.config_edits import parse_setting, with_settings
 from colorizer.training.data import list_photos
 from colorizer.training.flag_finder_scenes import VAL_FRACTION, finder_split
 
@@ -67,8 +67,7 @@ def measure(weights: Path, photos: list[Path], identity: bool = True, hint: str 
     if pipe.flag_finder is None:
         raise SystemExit(f"{weights} has no flag_finder.safetensors: train one with "
                          "`python -m colorizer.training.train_flag_finder --out FOLDER`")
-    if settings:
-        pipe = pipe.with_config(**config_changes(pipe.config, settings))
+    pipe = with_settings(pipe, settings)
     pipe = pipe.with_config(transfer=replace(pipe.config.transfer, min_cloth_evidence=0.0,
                                              full_cloth_evidence=1e-6,
                                              cloth_identity=identity))
@@ -132,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tables = [table(*measure(args.weights, photos, args.identity, hint, args.settings))
                   for hint in hints]
-    except (TypeError, ValueError) as exc:  # an unknown --set key, or a value it refuses
+    except ValueError as exc:  # an unknown --set key, or a value it refuses
         p.error(f"--set: {exc}")
     print(json.dumps({"photos": len(photos), "rows": tables[0],
                       **({"hints": dict(zip(hints, tables))} if len(hints) > 1 else {}),

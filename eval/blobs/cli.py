@@ -35,11 +35,11 @@ from eval.common import (
     REPO,
     RESULTS_DIR,
     SHARED_DATASETS,
-    config_changes,
     now,
     parse_setting,
     positive_int,
     rounded,
+    with_settings,
 )
 
 if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
@@ -115,11 +115,9 @@ def load_pipeline(args: argparse.Namespace) -> ColorizationPipeline:
     # "section.field" keys change one field of a nested config (transfer.min_presence=0.2),
     # as in eval.flag_scenes and eval.real_photos; a JSON dict for a section changes its fields.
     try:
-        changes = config_changes(pipe.config, args.changes)
-        return pipe.with_config(**changes) if changes else pipe
-    except (TypeError, ValueError) as exc:  # unknown key, or a value the config refuses
-        raise SettingError(f"--set {' '.join(f'{k}={json.dumps(v)}' for k, v in args.changes)}: "
-                           f"{exc}") from exc
+        return with_settings(pipe, args.changes)
+    except ValueError as exc:  # unknown key, or a value the config refuses
+        raise SettingError(f"--set: {exc}") from exc
 
 
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:

@@ -21,11 +21,11 @@ from PIL import Image
 from eval.common import (
     SHARED_DATASETS,
     VAL_FRACTION,
-    config_changes,
     now,
     parse_setting,
     positive_int,
     rounded,
+    with_settings,
 )
 from eval.flag_scenes.definitions import (
     GRAIN,
@@ -51,9 +51,7 @@ def configured(pipe: ColorizationPipeline, changes: dict[str, Any]
                ) -> ColorizationPipeline:
     """`pipe.with_config(...)` with `changes`; "section.field" keys change one field of the
     nested config `pipe.config.section` (a frozen dataclass: unknown fields raise)."""
-    if not changes:
-        return pipe
-    return pipe.with_config(**config_changes(pipe.config, list(changes.items())))
+    return with_settings(pipe, list(changes.items()))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,7 +32,7 @@ from eval.real_photos.aggregates import (
     aggregate_by_subset,
     aggregate_condition,
 )
-from eval.real_photos.cli import OUT_DIR, build_parser, config_changes, main, parse_setting
+from eval.real_photos.cli import OUT_DIR, build_parser, main, parse_setting
 from eval.real_photos.document import build_report, photo_record, protocol
 from eval.real_photos.markdown import markdown_report, summary_markdown, write_summary
 from eval.real_photos.photos import (
@@ -78,7 +78,7 @@ __all__ = [
     "CONDITIONS", "DATASETS", "HEADER_HEIGHT", "LABEL_HEIGHT", "OUT_DIR", "PAD",
     "SUBSET_TITLES", "THUMB_HEIGHT", "WORSE_MARGIN", "ConditionAggregate", "ConditionScore",
     "PhotoScore", "RealPhoto", "SheetRow", "Truth", "aggregate", "aggregate_by_subset",
-    "aggregate_condition", "build_parser", "build_report", "chroma_and_hue", "config_changes",
+    "aggregate_condition", "build_parser", "build_report", "chroma_and_hue",
     "context_effect", "falsely_red_share", "falsely_vivid_share", "in_red_range",
     "load_prokudin_gorsky", "load_real_color_dev", "load_truth", "luminance_input", "main",
     "manifest_hint", "markdown_report", "parse_setting", "photo_record", "protocol",

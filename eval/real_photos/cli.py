@@ -25,10 +25,10 @@ from colorizer.pipeline.colorization import ColorizationPipeline
 from eval.common import (
     RESULTS_DIR,
     SHARED_DATASETS,
-    config_changes,
     now,
     parse_setting,
     positive_int,
+    with_settings,
 )
 from eval.real_photos.document import build_report
 from eval.real_photos.markdown import markdown_report, write_summary
@@ -130,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                     context=args.context,
                                                     exemplars=args.exemplars)
         try:
-            pipe = pipe.with_config(**config_changes(pipe.config, args.settings))
+            pipe = with_settings(pipe, args.settings)
         except ValueError as exc:  # an unknown or out-of-range --set
             print(f"error: --set: {exc}", file=sys.stderr)
             return 2
