@@ -8,7 +8,6 @@ import torch
 
 from colorizer.pipeline.chroma import (
     ChromaConfig,
-    boost_blue,
     chroma_at,
     guided_filter,
     hue_agreement,
@@ -36,19 +35,6 @@ def test_balance_shift_moves_the_mean_by_its_strength_and_keeps_the_pattern():
     assert torch.equal(shift_balance(ab, target, 0.0), ab)
 
 
-def test_blue_boost_scales_blue_chroma_keeps_its_hue_and_leaves_red_and_gray():
-    sky, red, gray = [-2.0, -30.0], [40.0, 20.0], [0.0, 0.0]
-    ab = torch.tensor([sky, red, gray]).T.reshape(1, 2, 1, 3)
-    out = boost_blue(ab, 2.0)
-    sky_out = out[0, :, 0, 0]
-    gain = float(sky_out.norm() / ab[0, :, 0, 0].norm())
-    assert 1.9 < gain <= 2.0  # the sky sits 1 degree from the boost's center
-    assert torch.atan2(sky_out[1], sky_out[0]) == pytest.approx(
-        float(torch.atan2(ab[0, 1, 0, 0], ab[0, 0, 0, 0])))
-    assert torch.equal(out[0, :, 0, 1:], ab[0, :, 0, 1:])  # red and neutral untouched
-    assert torch.equal(boost_blue(ab, 1.0), ab)
-
-
 def test_guided_filter_keeps_an_edge_that_plain_smoothing_blurs():
     guide = torch.zeros(1, 1, 32, 32)
     guide[..., 16:] = 1.0  # a sharp edge in the luminance
@@ -70,8 +56,7 @@ def test_chroma_at_reaches_the_photo_size_with_and_without_edges():
 
 
 @pytest.mark.parametrize("field,value", [("agreement_power", -1.0), ("balance_strength", 1.5),
-                                         ("edge_radius", 0.5), ("edge_eps", 0.0),
-                                         ("blue_boost", -0.5)])
+                                         ("edge_radius", 0.5), ("edge_eps", 0.0)])
 def test_settings_out_of_range_are_refused(field, value):
     with pytest.raises(ValueError, match=field):
         ChromaConfig(**{field: value})

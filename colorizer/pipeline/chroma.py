@@ -13,9 +13,6 @@ us"):
                 carried a warm cast, b* +3.6, where real photos average a* -2.8, b* -1.8).
                 A predictor (colorizer.model.balance) reads the photo's overall balance from what it
                 shows; the output's mean a*b* is moved toward it by `balance_strength`.
-    blue        the generator's blue share falls short of the truth's on every set measured
-                (skies and blue casts left gray): chroma is multiplied by 1 + (k - 1) w(h),
-                w = max(0, cos(h - BLUE_HUE))^BLUE_WIDTH_POWER of the output's hue h.
     edges       chroma is predicted at stride 4 of the render size; bilinear upsampling lets it
                 bleed across edges. A guided filter (He et al. 2010) with the photo's L* as the
                 guide makes chroma follow the photo's edges and regions.
@@ -23,15 +20,12 @@ us"):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 
 AGREEMENT_EPS = 1e-6
-BLUE_HUE = math.radians(265.0)  # hue angle in the a*b* plane of a clear sky's blue
-BLUE_WIDTH_POWER = 4  # cos^4: half the boost at +-33 degrees, none at +-90
 EDGE_GUIDE_MAX_SIDE = 1024  # long side (px) of the guided filter's working size (bounds memory)
 
 
@@ -47,7 +41,6 @@ class ChromaConfig:
     # luminance does not show (real-color-dev averages b* -1.6), so 0 means "remove our own
     # cast" and 1 "trust the predictor".
     balance_trust: float = 1.0
-    blue_boost: float = 1.0  # chroma of blue hues x this (1 = off; rule 54)
     edge_radius: float = 0.03  # guided-filter radius as a share of the long side (0 = off)
     edge_eps: float = 0.01  # guided-filter regularisation, in (L*/100)^2 units
 
@@ -59,8 +52,6 @@ class ChromaConfig:
                              f"{self.balance_strength}")
         if not 0.0 <= self.balance_trust <= 1.0:
             raise ValueError(f"balance_trust must be within [0, 1], got {self.balance_trust}")
-        if not 0.0 <= self.blue_boost <= 4.0:
-            raise ValueError(f"blue_boost must be within [0, 4], got {self.blue_boost}")
         if not 0.0 <= self.edge_radius <= 0.1:
             raise ValueError(f"edge_radius must be within [0, 0.1] (a share of the long side), "
                              f"got {self.edge_radius}")
@@ -85,16 +76,6 @@ def shift_balance(ab: torch.Tensor, target: torch.Tensor, strength: float) -> to
         return ab
     offset = (target.to(ab) - ab.mean(dim=(2, 3))) * strength
     return ab + offset[:, :, None, None]
-
-
-def boost_blue(ab: torch.Tensor, boost: float) -> torch.Tensor:
-    """(B, 2, h, w) a*b* with the chroma of blue hues multiplied by up to `boost` (the hue
-    itself is kept; neutral pixels have no hue and stay neutral)."""
-    if boost == 1.0:
-        return ab
-    hue = torch.atan2(ab[:, 1:2], ab[:, 0:1])
-    weight = torch.cos(hue - BLUE_HUE).clamp(min=0).pow(BLUE_WIDTH_POWER)
-    return ab * (1 + (boost - 1) * weight)
 
 
 def _box(x: torch.Tensor, radius: int) -> torch.Tensor:

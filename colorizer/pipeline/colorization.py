@@ -28,7 +28,7 @@ from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
 from colorizer.pipeline.assemble import assemble_result
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
-from colorizer.pipeline.chroma import boost_blue, chroma_work, hue_agreement, shift_balance
+from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
 from colorizer.pipeline.color_hints import Hint, check_hints
 from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
 from colorizer.pipeline.config import PipelineConfig
@@ -358,7 +358,7 @@ class ColorizationPipeline:
         if self.balance is not None and d.chroma.balance_strength > 0:
             target = self.balance(features) * d.chroma.balance_trust
             ab = shift_balance(ab, target, d.chroma.balance_strength)
-        return boost_blue(ab, d.chroma.blue_boost), uncertainty
+        return ab, uncertainty
 
     def _parts(self) -> TransferParts:
         return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
