@@ -50,51 +50,6 @@ def test_missing_file_names_it(tmp_path):
         FlagFinder.from_pretrained(tmp_path)
 
 
-def _random_finder(seed: int, config: FlagFinderConfig) -> FlagFinder:
-    torch.manual_seed(seed)
-    finder = FlagFinder(config)
-    with torch.no_grad():
-        for p in finder.parameters():
-            p.add_(torch.randn_like(p))
-    return finder.eval()
-
-
-def test_an_ensemble_is_the_mean_of_its_members_and_round_trips_strictly(tmp_path,
-                                                                        tiny_generator):
-    from colorizer.training.flag_finder_ensemble import main
-
-    config = FlagFinderConfig(strides=(8, 16), width=8)
-    members = [_random_finder(seed, config) for seed in (1, 2, 3)]
-    folders = []
-    for i, finder in enumerate(members):
-        folders.append(tmp_path / f"m{i}")
-        finder.save_pretrained(folders[-1])
-    assert main(["--out", str(tmp_path / "joined"), *map(str, folders)]) == 0
-    joined = FlagFinder.from_pretrained(tmp_path / "joined")
-    assert joined.config == replace(config, members=3)
-    maps = _maps(tiny_generator)
-    with torch.no_grad():
-        expected = torch.stack([f(maps) for f in members]).mean(0)
-        assert torch.allclose(joined(maps), expected, atol=1e-6)
-        assert not torch.allclose(joined(maps), members[0](maps))
-        assert torch.allclose(torch.sigmoid(joined.logits(maps)), expected, atol=1e-5)
-
-
-def test_joining_refuses_mixed_shapes_one_member_and_overwriting_a_member(tmp_path, capsys):
-    from colorizer.training.flag_finder_ensemble import main
-
-    _random_finder(1, FlagFinderConfig(strides=(8, 16), width=8)).save_pretrained(tmp_path / "a")
-    _random_finder(2, FlagFinderConfig(strides=(8, 16), width=4)).save_pretrained(tmp_path / "b")
-    assert main(["--out", str(tmp_path / "j"), str(tmp_path / "a"), str(tmp_path / "b")]) == 2
-    assert "one shape" in capsys.readouterr().err
-    assert main(["--out", str(tmp_path / "j"), str(tmp_path / "a")]) == 2
-    before = (tmp_path / "a" / FLAG_FINDER_FILE).read_bytes()
-    assert main(["--out", str(tmp_path / "a"), str(tmp_path / "a"), str(tmp_path / "a")]) == 2
-    assert "one of the members" in capsys.readouterr().err
-    assert (tmp_path / "a" / FLAG_FINDER_FILE).read_bytes() == before
-    assert not (tmp_path / "j").exists()
-
-
 def test_output_is_a_probability_per_stride_8_cell(tiny_generator):
     with torch.no_grad():
         prob = FlagFinder()(_maps(tiny_generator, 64, 96))

@@ -13,17 +13,14 @@ retrieved exemplar, which the dense matching then maps onto the cloth).
         -> 3x3 conv -> SiLU -> 3x3 conv -> sigmoid      (B, 1, h8, w8) cloth probability
 
 It reads the maps the pipeline computes anyway (step 3), so it costs a few small convolutions
-per photo. A file may hold several such heads fitted alike (`members`; joined by
-`python -m colorizer.training.flag_finder_ensemble`): the finder is then the mean of their
-probabilities. Trained by `python -m colorizer.training.train_flag_finder` on synthetic scenes (see that
+per photo. Trained by `python -m colorizer.training.train_flag_finder` on synthetic scenes (see that
 module); saved as `flag_finder.safetensors` beside the generator's weights, its config in the
 file's metadata. The encoder stays frozen: the finder must never change the colorizer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -45,7 +42,6 @@ class FlagFinderConfig:
 
     strides: tuple[int, ...] = (8, 16, 32)  # encoder maps read (stride 32: the scene around)
     width: int = 32  # channels of the head
-    members: int = 1  # heads of this shape whose probabilities are averaged (an ensemble)
 
     def __post_init__(self) -> None:
         if not self.strides or len(set(self.strides)) != len(self.strides):
@@ -56,8 +52,6 @@ class FlagFinderConfig:
                              f"{sorted(FEATURE_CHANNELS)}")
         if self.width < 1:
             raise ValueError(f"width must be positive, got {self.width}")
-        if self.members < 1:
-            raise ValueError(f"members must be at least 1, got {self.members}")
 
     @classmethod
     def from_dict(cls, data: dict) -> FlagFinderConfig:
@@ -75,10 +69,6 @@ class FlagFinder(nn.Module):
     def __init__(self, config: FlagFinderConfig | None = None):
         super().__init__()
         self.config = config or FlagFinderConfig()
-        if self.config.members > 1:
-            single = replace(self.config, members=1)
-            self.members = nn.ModuleList(FlagFinder(single) for _ in range(self.config.members))
-            return
         w = self.config.width
         self.reads = nn.ModuleDict()
         for s in self.config.strides:
@@ -91,22 +81,8 @@ class FlagFinder(nn.Module):
         self.mix = nn.Conv2d(w, w, 3, padding=1)
         self.out = nn.Conv2d(w, 1, 3, padding=1)
 
-    @classmethod
-    def ensemble(cls, finders: Sequence[FlagFinder]) -> FlagFinder:
-        """One finder whose probability is the mean of `finders`' (single heads of one shape)."""
-        configs = {f.config for f in finders}
-        if len(finders) < 2 or len(configs) != 1 or next(iter(configs)).members != 1:
-            raise ValueError("an ensemble joins two or more single finders of one shape, got "
-                             f"{sorted(str(c) for c in configs)} from {len(finders)} finder(s)")
-        model = cls(replace(next(iter(configs)), members=len(finders)))
-        for member, finder in zip(model.members, finders, strict=True):
-            member.load_state_dict(finder.state_dict(), strict=True)
-        return model.eval()
-
     def logits(self, features: dict[int, torch.Tensor]) -> torch.Tensor:
         """`ColorGenerator.encode`'s maps -> (B, 1, h8, w8) logits (the stride-8 grid)."""
-        if self.config.members > 1:
-            return torch.logit(self(features), eps=1e-6)
         if CELL_STRIDE not in features:
             raise KeyError(f"no stride-{CELL_STRIDE} map in the features (have "
                            f"{sorted(features)}): pass the dict that ColorGenerator.encode "
@@ -125,15 +101,11 @@ class FlagFinder(nn.Module):
 
     def forward(self, features: dict[int, torch.Tensor]) -> torch.Tensor:
         """(B, 1, h8, w8) cloth probability in [0, 1]."""
-        if self.config.members > 1:
-            return torch.stack([m(features) for m in self.members]).mean(0)
         return torch.sigmoid(self.logits(features))
 
     def set_statistics(self, mean: dict[int, torch.Tensor], std: dict[int, torch.Tensor]
                        ) -> None:
         """Per-channel mean and std of the training maps, by stride."""
-        if self.config.members > 1:
-            raise ValueError("set the statistics of each fitted finder before joining them")
         with torch.no_grad():
             for s in self.config.strides:
                 getattr(self, f"mean{s}").copy_(mean[s])

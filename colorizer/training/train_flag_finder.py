@@ -146,9 +146,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="share of the flag-free training scenes with words painted on the "
                         "photo's own ground (flag_finder_cloth.photo_lettering); 0: none")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--fit-seed", type=int, default=None,
-                   help="seed of the fit alone (initial weights, batch order); the scenes "
-                        "stay --seed's, so their cache serves (default: --seed)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--evaluate", action="store_true",
                    help="only score the finder saved in --out on the held-out scenes and "
@@ -218,9 +215,8 @@ def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sourc
             train: Cached, config: FlagFinderConfig) -> FlagFinder:
     """The finder fitted on the training scenes; with --hard-negatives, fitted again with
     flag-free scenes of the fit photos a first-round finder takes for cloth."""
-    fit_seed = args.seed if args.fit_seed is None else args.fit_seed
     if args.hard_negatives <= 0:
-        return fit(train, config, args.epochs, fit_seed)
+        return fit(train, config, args.epochs, args.seed)
     first = (FlagFinder.from_pretrained(args.mine_with) if args.mine_with is not None
              else fit(train, config, args.epochs, args.seed))
     pool = sources.fit + (architecture(args.datasets) if args.mine_extra else [])
@@ -230,7 +226,7 @@ def _fitted(args: argparse.Namespace, generator: ColorGenerator, sources: _Sourc
         generator, mine(generator, first, pool, args.probe, args.mined,
                         args.top_cells, args.seed + 3),
         sources.fit, args.hard_negatives, args.seed + 4, config.strides))
-    return fit(joined(train, hard), config, args.epochs, fit_seed)
+    return fit(joined(train, hard), config, args.epochs, args.seed)
 
 
 def main(argv: list[str] | None = None) -> int:
