@@ -27,8 +27,9 @@ from PIL import Image
 from colorizer.check.blobs import BlobSummary, blob_summary, dataset_summary, find_blobs
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline.chroma import ChromaConfig, chroma_at
-from colorizer.pipeline.colorization import ColorizationPipeline, lightness_at
+from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.decoding import decoding_fields
+from colorizer.pipeline.frame import clear_frame, generator_view
 from eval import metrics
 from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
 from eval.datasets import DATASETS
@@ -105,7 +106,7 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: b
         truth = _resized(path)
         lab = metrics.lab_of(truth)
         lightness = torch.from_numpy(lab[..., 0]).float()[None, None]
-        small = lightness_at(lightness, pipe.render_size)
+        small = generator_view(lightness, pipe.render_size, pipe.decoding.frame_fill)
         features = pipe.generator.encode(small)
         logits, _ = pipe.generator.logits_from_features(features)
         if mirror:
@@ -124,8 +125,9 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: b
 def colorize(pipe: ColorizationPipeline, photo: Photo) -> np.ndarray:
     """The pipeline's own decoding and merge for a photo whose logits are cached."""
     ab, _ = pipe.decode(photo.logits, photo.features)
-    rgb = lab_to_rgb_keep_luminance(photo.lightness, chroma_at(ab, photo.lightness,
-                                                               pipe.decoding.chroma))
+    ab = clear_frame(chroma_at(ab, photo.lightness, pipe.decoding.chroma), photo.lightness,
+                     pipe.decoding.frame_fill)
+    rgb = lab_to_rgb_keep_luminance(photo.lightness, ab)
     eight_bit = (rgb[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
     return eight_bit.astype(np.float64) / 255.0  # scored as the 8-bit image a user gets
 
@@ -170,7 +172,7 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
 
 # Operating-point fields a run cannot override (`PipelineConfig`): only the weights' saved
 # decoding.json holds them, so a sweep sets them on the point's pipeline directly.
-SAVED_ONLY = ("prior_correction", "estimator")
+SAVED_ONLY = ("prior_correction", "estimator", "frame_fill")
 
 
 def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> ColorizationPipeline:
@@ -241,9 +243,12 @@ def main(argv: list[str] | None = None) -> int:
                              "own, decoding.json; rule 24 compares sizes)")
     parser.add_argument("--red-guard", action="store_true",
                         help="choose only among points within rule 8's red bounds (rule 9)")
+    parser.add_argument("--frame-fill", action="store_true",
+                        help="the generator reads the photo without its black frame (rule 56)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    pipe = sweep_pipe(args.weights, args.render_size)
+    pipe = point_pipe(sweep_pipe(args.weights, args.render_size),
+                      {"frame_fill": True} if args.frame_fill else {})
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
         write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
@@ -255,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
         val, real, bw = val[:args.limit], real[:args.limit], bw[:args.limit]
     start = time.perf_counter()
     key = hashlib.sha1(json.dumps([pipe.model_info.sha256, pipe.render_size, EVAL_SIDE,
-                                   [str(p) for p, _ in val + real + bw], args.mirror]
+                                   [str(p) for p, _ in val + real + bw], args.mirror,
+                                   pipe.decoding.frame_fill]
                                   ).encode()).hexdigest()
     cached = args.cache / f"operating-point-{key[:16]}.pt" if args.cache else None
     if cached and cached.is_file():  # the generator's predictions do not depend on the point
@@ -266,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
+    grid = {**grid, "frame_fill": (True,)} if args.frame_fill else grid  # named in its rows
     rows = sweep(pipe, photos, grid)
     chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
                           args.red_guard)

@@ -43,6 +43,7 @@ from colorizer.pipeline.fingerprint import (
     pipeline_fingerprint,
     weights_version,
 )
+from colorizer.pipeline.frame import clear_frame, generator_view
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
 from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
@@ -251,7 +252,7 @@ class ColorizationPipeline:
                                  PhotoCaptions(()), list(user), [], base.guidance,
                                  base.chroma_scale, hints, caption, None, clock.laps,
                                  base=base, **edit)
-        small = lightness_at(lightness, self.render_size)
+        small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
 
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
@@ -321,6 +322,7 @@ class ColorizationPipeline:
         # 6. Chroma at the edge filter's working size, following the photo's edges.
         ab_work, guide_work = chroma_work(colors.ab.float().cpu(), photo.lightness,
                                           self.decoding.chroma)
+        ab_work = clear_frame(ab_work, guide_work, self.decoding.frame_fill)
         clock.lap("merge")
         notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())
                  + photo.captions.notes)
@@ -362,7 +364,7 @@ class ColorizationPipeline:
 
     def _parts(self) -> TransferParts:
         return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
-                             self.device)
+                             self.device, self.decoding.frame_fill)
 
     def _settings(self, photo: PreparedPhoto) -> dict[str, Any]:
         """What this run used, from the resolved configs (a 0.0 is reported as 0.0)."""
@@ -372,7 +374,7 @@ class ColorizationPipeline:
             "temperature": self.decoding.temperature,
             "estimator": self.decoding.estimator,
             "chroma_scale": photo.chroma_scale,
-            **{k: v for k, v in self.decoding.flat().items() if k.startswith("chroma.")},
+            **self.decoding.reported(),
             "balance": self.balance is not None,
             "exemplar_transfer": self.config.exemplar_transfer if photo.user else 0.0,
             "retrieved_transfer": (self.config.retrieved_transfer

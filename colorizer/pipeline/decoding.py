@@ -50,6 +50,8 @@ class DecodingConfig:
     # distribution sharpened by the temperature) or "median" (its geometric median: the least
     # expected a*b* distance; rule 22 of eval/operating_point_rules.md).
     estimator: str = "annealed_mean"
+    # The generator reads the photo without its black frame (colorizer.pipeline.frame; rule 56).
+    frame_fill: bool = False
     chroma: ChromaConfig = field(default_factory=ChromaConfig)  # agreement, balance, edges
 
     def __post_init__(self) -> None:
@@ -83,6 +85,12 @@ class DecodingConfig:
         """One level: the chroma fields as `chroma.<name>` (for reports and fingerprints)."""
         out = {k: v for k, v in self.to_dict().items() if k != "chroma"}
         return {**out, **{f"chroma.{k}": v for k, v in asdict(self.chroma).items()}}
+
+    def reported(self) -> dict[str, Any]:
+        """What a result's settings name of this point beside the run's own (temperature,
+        chroma scale, render size): the chroma steps and the frame fill."""
+        return {k: v for k, v in self.flat().items()
+                if k.startswith("chroma.") or k == "frame_fill"}
 
     def save(self, folder: str | Path) -> Path:
         """`decoding.json` in the weights' folder (what `from_pretrained` reads)."""

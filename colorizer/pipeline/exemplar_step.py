@@ -20,8 +20,8 @@ from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_report import ExemplarUse, attention_shares, exemplar_records
+from colorizer.pipeline.frame import generator_view
 from colorizer.pipeline.guidance import Guidance, contribution_maps
-from colorizer.pipeline.luminance import lightness_at
 from retrieval.types import RetrievedExemplar
 
 CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
@@ -36,6 +36,7 @@ class TransferParts:
     exemplar_cache: ExemplarCache
     config: PipelineConfig
     device: torch.device
+    frame_fill: bool = False  # the generator reads the photo without its frame (frame.py)
 
 
 @dataclass
@@ -139,6 +140,6 @@ def matching_view(parts: TransferParts, lightness: torch.Tensor, prediction: Pre
                     max(small.shape[-2:]))
     if long_side == max(small.shape[-2:]):
         return small, prediction.features
-    photo = lightness_at(lightness, long_side).to(parts.device)
+    photo = generator_view(lightness, long_side, parts.frame_fill).to(parts.device)
     return photo, parts.generator.encode(photo)
 

@@ -23,6 +23,9 @@ from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
 
 NOT_OUTPUT_SETTINGS = ("max_pixels",)
+# Operating-point fields added after fingerprints were first written, at the value that
+# changes nothing: left out, so the fingerprints already written stay valid.
+NEUTRAL_LATER_DECODING = {"frame_fill": False}
 
 
 def module_digest(module: nn.Module | None) -> str | None:
@@ -45,7 +48,8 @@ def pipeline_fingerprint(weights_sha256: str, model_config: dict[str, Any],
         "weights": weights_sha256,
         "model": model_config,
         "heads": heads,
-        "decoding": config.decoding(saved).to_dict(),
+        "decoding": {k: v for k, v in config.decoding(saved).to_dict().items()
+                     if k not in NEUTRAL_LATER_DECODING or NEUTRAL_LATER_DECODING[k] != v},
         "settings": settings,
         "components": components,
     }
