@@ -95,3 +95,38 @@ def test_the_pipeline_with_frame_fill_keeps_the_frame_gray_and_the_photo_s_lumin
     settings = framed.to_dict()["settings"]
     assert settings["frame_fill"] is True and plain.to_dict()["settings"]["frame_fill"] is False
     assert settings["fingerprint"] != plain.to_dict()["settings"]["fingerprint"]
+
+
+def test_the_flag_finder_and_the_matching_read_the_photo_with_its_frame(shared_tiny_weights):
+    """Rule 57: the generator reads the frame filled, the heads fitted on framed photos
+    read it as it is (encoded again only when a frame was found)."""
+    from dataclasses import replace
+
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.exemplar_step import matching_view, unfilled_view
+    from colorizer.pipeline.frame import generator_view
+
+    pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                context=False, exemplars=False, render_size=64)
+    pipe.decoding = replace(pipe.decoding, frame_fill=True)
+    parts = pipe._parts()
+    for framed, expect_new in ((_framed(64, 96, left=16, right=16), True), (_framed(64, 96),
+                                                                             False)):
+        prepared = pipe.prepare(_image(framed))
+        lightness, prediction = prepared.lightness, pipe.predict([prepared])[0]
+        small = generator_view(lightness, 64, fill=True)
+        assert torch.equal(prediction.small, small)
+        photo, maps = unfilled_view(parts, lightness, prediction)
+        assert (photo is prediction.small) is not expect_new
+        if expect_new:  # the frame is back in what the finder reads, and in its maps
+            assert float(photo[..., :, :9].max()) < 12 <= float(small[..., :, :9].min())
+            assert not torch.equal(maps[8], prediction.features[8])
+        # The matching runs at the photo's own 96 px here: the photo as it is, frame and all.
+        assert torch.equal(matching_view(parts, lightness, prediction)[0], lightness)
+
+
+def _image(lightness: torch.Tensor) -> Image.Image:
+    from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+
+    rgb = lab_to_rgb_keep_luminance(lightness, torch.zeros(1, 2, *lightness.shape[-2:]))
+    return Image.fromarray((rgb[0, 0].numpy() * 255 + 0.5).astype(np.uint8), "L")

@@ -15,7 +15,7 @@ Steps (the pipeline's own steps 1-4 on the photo's gray, then the comparisons):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,8 @@ class ColorizationChecker:
         # A copy with its own edit cache, which the check never fills: a photo the pipeline
         # colorized just before would come from the pipeline's cache without its facts.
         self._reader = pipeline.with_config()
+        # The check's finder and thresholds were fitted on photos read with their frames.
+        self._reader.decoding = replace(self._reader.decoding, frame_fill=False)
         self.flag_finder = flag_finder.eval() if flag_finder is not None else None
         self.config = config or CheckConfig()
         generator = pipeline.generator

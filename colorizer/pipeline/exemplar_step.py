@@ -20,8 +20,9 @@ from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_report import ExemplarUse, attention_shares, exemplar_records
-from colorizer.pipeline.frame import generator_view
+from colorizer.pipeline.frame import find_frame
 from colorizer.pipeline.guidance import Guidance, contribution_maps
+from colorizer.pipeline.luminance import lightness_at
 from retrieval.types import RetrievedExemplar
 
 CLOTH_KINDS = ("flag", "banner", "ensign")  # retrieved exemplars the flag finder looks for
@@ -36,7 +37,7 @@ class TransferParts:
     exemplar_cache: ExemplarCache
     config: PipelineConfig
     device: torch.device
-    frame_fill: bool = False  # the generator reads the photo without its frame (frame.py)
+    frame_fill: bool = False  # the generator read the photo without its frame (frame.py)
 
 
 @dataclass
@@ -100,9 +101,10 @@ def transfer_colors(parts: TransferParts, lightness: torch.Tensor,
     # and colored only on the cloth it finds; other exemplars as before.
     cloth_kind = [i >= n_user and guidance.used[i].kind in CLOTH_KINDS
                   for i in active]
-    cloth = (parts.flag_finder(prediction.features)
+    view = unfilled_view(parts, lightness, prediction)
+    cloth = (parts.flag_finder(view[1])
              if parts.flag_finder is not None and any(cloth_kind) else None)
-    photo, photo_maps = matching_view(parts, lightness, prediction)
+    photo, photo_maps = matching_view(parts, lightness, prediction, view)
     transfer = exemplar_transfer(
         parts.generator.encoder, photo, [guidance.images[i] for i in active],
         parts.config.transfer, trusted=[i < n_user for i in active],
@@ -130,16 +132,30 @@ def transfer_colors(parts: TransferParts, lightness: torch.Tensor,
     return contribution_maps(maps, mass, applied)
 
 
-def matching_view(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
+def unfilled_view(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
+                  ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+    """The photo's L* at the render size as it is, frame included, and the encoder's maps of
+    it: what the flag finder and the matching were fitted on (rule 57). The generator's own
+    unless it read the photo with its frame filled (`DecodingConfig.frame_fill`)."""
+    small = prediction.small
+    if not parts.frame_fill:
+        return small, prediction.features
+    photo = lightness_at(lightness, max(small.shape[-2:])).to(parts.device)
+    if find_frame(photo.cpu()).empty:  # nothing was filled: the same L*, the same maps
+        return small, prediction.features
+    return photo, parts.generator.encode(photo)
+
+
+def matching_view(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction,
+                  view: tuple[torch.Tensor, dict[int, torch.Tensor]] | None = None
                   ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
     """The photo's L* at the transfer's matching size (never magnified past the photo
-    itself, never below the render size) and the encoder's maps of it (the generator's own
-    when the sizes agree)."""
+    itself, never below the render size), frame included, and the encoder's maps of it
+    (`view`, the render size's, when the sizes agree)."""
     small = prediction.small
     long_side = max(min(parts.config.transfer.photo_size, max(lightness.shape[-2:])),
                     max(small.shape[-2:]))
     if long_side == max(small.shape[-2:]):
-        return small, prediction.features
-    photo = generator_view(lightness, long_side, parts.frame_fill).to(parts.device)
+        return view or unfilled_view(parts, lightness, prediction)
+    photo = lightness_at(lightness, long_side).to(parts.device)
     return photo, parts.generator.encode(photo)
-
