@@ -243,12 +243,13 @@ def main(argv: list[str] | None = None) -> int:
                              "own, decoding.json; rule 24 compares sizes)")
     parser.add_argument("--red-guard", action="store_true",
                         help="choose only among points within rule 8's red bounds (rule 9)")
-    parser.add_argument("--frame-fill", action="store_true",
-                        help="the generator reads the photo without its black frame (rule 56)")
+    parser.add_argument("--frame-fill", choices=("on", "off"), default=None,
+                        help="the generator reads the photo without its black frame (rules "
+                             "56-57; default: the weights' decoding.json)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    pipe = point_pipe(sweep_pipe(args.weights, args.render_size),
-                      {"frame_fill": True} if args.frame_fill else {})
+    fill = {} if args.frame_fill is None else {"frame_fill": args.frame_fill == "on"}
+    pipe = point_pipe(sweep_pipe(args.weights, args.render_size), fill)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
         write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
-    grid = {**grid, "frame_fill": (True,)} if args.frame_fill else grid  # named in its rows
+    grid = {**grid, "frame_fill": (fill["frame_fill"],)} if fill else grid  # named in its rows
     rows = sweep(pipe, photos, grid)
     chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
                           args.red_guard)
