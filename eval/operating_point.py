@@ -106,7 +106,7 @@ def prepare(pipe: ColorizationPipeline, files: list[tuple[Path, str]], mirror: b
         truth = _resized(path)
         lab = metrics.lab_of(truth)
         lightness = torch.from_numpy(lab[..., 0]).float()[None, None]
-        small = generator_view(lightness, pipe.render_size, *pipe.decoding.view_options)
+        small = generator_view(lightness, pipe.render_size, pipe.decoding.frame_fill)
         features = pipe.generator.encode(small)
         logits, _ = pipe.generator.logits_from_features(features)
         if mirror:
@@ -172,7 +172,7 @@ def score_point(pipe: ColorizationPipeline, photos: list[Photo]) -> dict[str, An
 
 # Operating-point fields a run cannot override (`PipelineConfig`): only the weights' saved
 # decoding.json holds them, so a sweep sets them on the point's pipeline directly.
-SAVED_ONLY = ("prior_correction", "estimator", "frame_fill", "magnify")
+SAVED_ONLY = ("prior_correction", "estimator", "frame_fill")
 
 
 def point_pipe(pipe: ColorizationPipeline, point: dict[str, float]) -> ColorizationPipeline:
@@ -246,13 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frame-fill", choices=("on", "off"), default=None,
                         help="the generator reads the photo without its black frame (rules "
                              "56-57; default: the weights' decoding.json)")
-    parser.add_argument("--no-magnify", action="store_true",
-                        help="a photo smaller than the render size is read at its own size "
-                             "(rule 58)")
     args = parser.parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     fill = {} if args.frame_fill is None else {"frame_fill": args.frame_fill == "on"}
-    fill = {**fill, "magnify": False} if args.no_magnify else fill
     pipe = point_pipe(sweep_pipe(args.weights, args.render_size), fill)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
@@ -266,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     key = hashlib.sha1(json.dumps([pipe.model_info.sha256, pipe.render_size, EVAL_SIDE,
                                    [str(p) for p, _ in val + real + bw], args.mirror,
-                                   *pipe.decoding.view_options]
+                                   pipe.decoding.frame_fill]
                                   ).encode()).hexdigest()
     cached = args.cache / f"operating-point-{key[:16]}.pt" if args.cache else None
     if cached and cached.is_file():  # the generator's predictions do not depend on the point
@@ -277,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
             cached.parent.mkdir(parents=True, exist_ok=True)
             torch.save(photos, cached)
     grid = ({k: tuple(v) for k, v in json.loads(args.grid).items()} if args.grid else GRID)
-    grid = {**grid, **{k: (v,) for k, v in fill.items()}}  # named in its rows
+    grid = {**grid, "frame_fill": (fill["frame_fill"],)} if fill else grid  # named in its rows
     rows = sweep(pipe, photos, grid)
     chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
                           args.red_guard)

@@ -130,17 +130,3 @@ def _image(lightness: torch.Tensor) -> Image.Image:
 
     rgb = lab_to_rgb_keep_luminance(lightness, torch.zeros(1, 2, *lightness.shape[-2:]))
     return Image.fromarray((rgb[0, 0].numpy() * 255 + 0.5).astype(np.uint8), "L")
-
-
-def test_a_small_photo_is_read_at_its_own_size_unless_magnified():
-    from colorizer.pipeline.frame import generator_view
-
-    small, large = _framed(60, 80), _framed(600, 800)
-    assert generator_view(small, 320, fill=False).shape[-2:] == (240, 320)
-    assert generator_view(small, 320, fill=False, magnify=False).shape[-2:] == (60, 80)
-    assert generator_view(large, 320, fill=False, magnify=False).shape[-2:] == (240, 320)
-    tiny = _framed(20, 30)  # never under the generator's least size
-    assert max(generator_view(tiny, 320, fill=False, magnify=False).shape[-2:]) == 64
-    decoding = DecodingConfig(magnify=False, frame_fill=True)
-    assert decoding.view_options == (True, False)
-    assert {"frame_fill": True, "magnify": False}.items() <= decoding.reported().items()

@@ -252,7 +252,7 @@ class ColorizationPipeline:
                                  PhotoCaptions(()), list(user), [], base.guidance,
                                  base.chroma_scale, hints, caption, None, clock.laps,
                                  base=base, **edit)
-        small = generator_view(lightness, self.render_size, *self.decoding.view_options)
+        small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
 
         # 2. Context (hint outranks inference); captions: the user's, else the file's own.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)

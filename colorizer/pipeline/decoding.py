@@ -52,8 +52,6 @@ class DecodingConfig:
     estimator: str = "annealed_mean"
     # The generator reads the photo without its black frame (colorizer.pipeline.frame; rule 56).
     frame_fill: bool = False
-    # A photo smaller than the render size is magnified to it (False: read at its own size).
-    magnify: bool = True
     chroma: ChromaConfig = field(default_factory=ChromaConfig)  # agreement, balance, edges
 
     def __post_init__(self) -> None:
@@ -88,16 +86,11 @@ class DecodingConfig:
         out = {k: v for k, v in self.to_dict().items() if k != "chroma"}
         return {**out, **{f"chroma.{k}": v for k, v in asdict(self.chroma).items()}}
 
-    @property
-    def view_options(self) -> tuple[bool, bool]:
-        """(frame_fill, magnify): how the generator's view of a photo is made (frame.py)."""
-        return self.frame_fill, self.magnify
-
     def reported(self) -> dict[str, Any]:
         """What a result's settings name of this point beside the run's own (temperature,
         chroma scale, render size): the chroma steps and the frame fill."""
         return {k: v for k, v in self.flat().items()
-                if k.startswith("chroma.") or k in ("frame_fill", "magnify")}
+                if k.startswith("chroma.") or k == "frame_fill"}
 
     def save(self, folder: str | Path) -> Path:
         """`decoding.json` in the weights' folder (what `from_pretrained` reads)."""

@@ -25,7 +25,7 @@ from colorizer.pipeline.decoding import DecodingConfig
 NOT_OUTPUT_SETTINGS = ("max_pixels",)
 # Operating-point fields added after fingerprints were first written, at the value that
 # changes nothing: left out, so the fingerprints already written stay valid.
-NEUTRAL_LATER_DECODING = {"frame_fill": False, "magnify": True}
+NEUTRAL_LATER_DECODING = {"frame_fill": False}
 
 
 def module_digest(module: nn.Module | None) -> str | None:

@@ -25,7 +25,6 @@ from colorizer.pipeline.luminance import lightness_at
 FRAME_DARK = 12.0  # L*: a frame line's 95th percentile lies below this (black, not a shadow)
 FRAME_QUANTILE = 0.95
 FRAME_MAX_SHARE = 0.35  # a side's frame covers at most this share of the photo's height/width
-MIN_RENDER_SIDE = 64  # decoding.MIN_RENDER_SIZE: the least the generator reads
 FRAME_MIN_SHARE = 0.02  # thinner dark runs (a dark line, a vignette's edge) are not a frame
 
 
@@ -86,13 +85,9 @@ def fill_frame(lightness: torch.Tensor, frame: Frame | None = None) -> torch.Ten
     return _mirror_pad(inner, (frame.left, frame.right, frame.top, frame.bottom))
 
 
-def generator_view(lightness: torch.Tensor, render_size: int, fill: bool,
-                   magnify: bool = True) -> torch.Tensor:
-    """The (1, 1, h, w) L* the generator reads: the photo at the render size (at its own size
-    when it is smaller and not `magnify`: `DecodingConfig.magnify`, rule 58), its frame
+def generator_view(lightness: torch.Tensor, render_size: int, fill: bool) -> torch.Tensor:
+    """The (1, 1, h, w) L* the generator reads: the photo at the render size, its frame
     filled when `fill` (`DecodingConfig.frame_fill`)."""
-    if not magnify:
-        render_size = max(MIN_RENDER_SIDE, min(render_size, max(lightness.shape[-2:])))
     small = lightness_at(lightness, render_size)
     return fill_frame(small) if fill else small
 
