@@ -46,9 +46,15 @@ def _dark_run(lines: torch.Tensor, size: int) -> int:
     """How many of `lines` (N, length), outermost first, are frame before the first that is
     not; 0 when the run is thinner than FRAME_MIN_SHARE of `size`."""
     limit = int(size * FRAME_MAX_SHARE)
-    dark = torch.quantile(lines[:limit].float(), FRAME_QUANTILE, dim=1) < FRAME_DARK
-    run = int(dark.int().cumprod(0).sum()) if limit else 0
+    if not limit or not _dark(lines[:1]):  # most photos: the outermost line is not black
+        return 0
+    run = int(_dark(lines[:limit]).int().cumprod(0).sum())
     return run if run >= max(1, round(size * FRAME_MIN_SHARE)) else 0
+
+
+def _dark(lines: torch.Tensor) -> torch.Tensor:
+    """(N,) whether each of `lines` (N, length) is black all along (a frame line)."""
+    return torch.quantile(lines.float(), FRAME_QUANTILE, dim=1) < FRAME_DARK
 
 
 def find_frame(lightness: torch.Tensor) -> Frame:
