@@ -136,3 +136,32 @@ def test_a_sweep_runs_the_generator_at_the_render_size_it_is_given(tiny_weights,
     grid_small = prepare(small, files)[0].logits.shape[-1]
     # The logits' grid follows the render size (stride fixed): 64 px wide -> 64 / stride.
     assert grid_small * own.render_size == grid_own * 64
+
+
+def test_the_sweep_reads_a_framed_photo_as_the_pipeline_does(tiny_weights, tmp_path):
+    """Rules 56-57: with the frame fill the sweep's generator reads the photo mirrored over
+    its black bars, and the bars are scored gray, as `ColorizationPipeline` makes them."""
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from eval.operating_point import colorize, point_pipe, prepare
+
+    rng = np.random.default_rng(0)
+    photo = (rng.random((48, 64, 3)) * 200 + 40).astype(np.uint8)
+    photo[:, :10] = photo[:, -10:] = 5  # black bars on both sides
+    Image.fromarray(photo).save(tmp_path / "framed.png")
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False)
+    plain, filled = (point_pipe(pipe, {"frame_fill": fill}) for fill in (False, True))
+    assert filled.decoding.frame_fill and not plain.decoding.frame_fill
+    [seen_plain] = prepare(plain, [(tmp_path / "framed.png", "val")])
+    [seen_filled] = prepare(filled, [(tmp_path / "framed.png", "val")])
+    assert not torch.allclose(seen_plain.logits, seen_filled.logits)
+    def bar_spread(rgb: np.ndarray) -> float:  # how far R, G, B part within the left bar
+        bars = rgb[:, :8]
+        return float(np.abs(bars - bars[..., :1]).max())
+
+    assert bar_spread(colorize(plain, seen_plain)) > 3 / 255  # without the fill: colored
+    assert bar_spread(colorize(filled, seen_filled)) <= 1 / 255  # with it: gray
