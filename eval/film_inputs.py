@@ -27,7 +27,8 @@ import numpy as np
 import torch
 from skimage.color import deltaE_ciede2000
 
-from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline, lightness_at
+from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
+from colorizer.pipeline.frame import generator_view
 from colorizer.training.film import FILM_RESPONSES, film_lightness
 from eval import metrics
 from eval.common import RESULTS_DIR, SHARED_DATASETS, write_json_and_markdown
@@ -53,7 +54,9 @@ def chroma_error(pipe: ColorizationPipeline, truth: np.ndarray, film: str,
     (`truth_lab`: its `metrics.lab_of`, when the caller keeps it across films and models)."""
     rgb = torch.from_numpy(truth).float().permute(2, 0, 1)[None]
     lightness = film_lightness(rgb, film)
-    features = pipe.generator.encode(lightness_at(lightness, pipe.render_size))
+    # The generator's view as the pipeline makes it (`colorize` below clears the frame).
+    features = pipe.generator.encode(generator_view(lightness, pipe.render_size,
+                                                    pipe.decoding.frame_fill))
     logits, _ = pipe.generator.logits_from_features(features)
     photo = Photo("", "", truth, lightness, logits, features, 0.0, 0.0)
     pred_lab = metrics.lab_of(colorize(pipe, photo))
