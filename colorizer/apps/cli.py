@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from colorizer.apps.engines import add_engine_arguments
-from colorizer.errors import ChronochromeError
+from colorizer.errors import ChronochromeError, ImageLoadError
 
 log = logging.getLogger("chronochrome")
 
@@ -56,8 +56,13 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse inputs with more pixels (default 50,000,000)")
-    p.add_argument("--temperature", type=_finite, default=None, help="vividness: lower = bolder")
-    p.add_argument("--chroma-scale", type=_finite, default=None, help="multiplies predicted chroma")
+    p.add_argument("--temperature", type=_finite, default=None,
+                   help="how each pixel's predicted colors are mixed: lower = its single most "
+                        "likely color (duller with the default model), higher = more of its "
+                        "other colors (more color, less sure); for bolder color use "
+                        "--chroma-scale")
+    p.add_argument("--chroma-scale", type=_finite, default=None,
+                   help="multiplies predicted chroma: above 1 = bolder color (e.g. 1.5)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")
     p.add_argument("--no-context", action="store_true",
@@ -132,7 +137,6 @@ def run_colorize(args: argparse.Namespace) -> int:
     from colorizer.apps.planner import find_sources
     from colorizer.apps.samples import sample_photos
     from colorizer.apps.service.fetch import FetchConfig
-    from colorizer.pipeline.guidance import UserExemplar
     from colorizer.pipeline.hint_json import read_color_hints
 
     overrides = _checked_settings(args)
@@ -144,9 +148,8 @@ def run_colorize(args: argparse.Namespace) -> int:
     fetch = FetchConfig(trusted_hosts=tuple(h.lower() for h in args.trust_host))
     sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip, fetch)
     if not sources:
-        raise ChronochromeError(f"no image files found in {[str(p) for p in args.inputs]}")
-    # Reference photos are checked before any work starts: a bad one is the user's typo.
-    user_exemplars = [UserExemplar.load(path, max_pixels=args.max_pixels) for path in args.exemplar]
+        raise ChronochromeError(f"no image files found in {', '.join(map(str, args.inputs))}")
+    user_exemplars = [_user_exemplar(path, args.max_pixels) for path in args.exemplar]
     color_hints = read_color_hints(args.color_hints, args.point)
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
                         args.precision, args.compile, overrides)
@@ -166,6 +169,17 @@ def run_colorize(args: argparse.Namespace) -> int:
     print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
           f"(already done), {summary.count('failed')} failed -> {outdir}")
     return 130 if summary.interrupted else 1 if summary.failed else 0
+
+
+def _user_exemplar(path: Path, max_pixels: int | None):
+    """One --exemplar photo, loaded before any work starts (a bad one is the user's typo). A
+    load error names the flag: "nope.jpg: no such file" alone reads as if about an input."""
+    from colorizer.pipeline.guidance import UserExemplar
+
+    try:
+        return UserExemplar.load(path, max_pixels=max_pixels)
+    except ImageLoadError as exc:
+        raise ChronochromeError(f"--exemplar {exc}") from exc
 
 
 def _checked_settings(args: argparse.Namespace) -> dict:

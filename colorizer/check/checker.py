@@ -126,15 +126,21 @@ class ColorizationChecker:
         over it without running the model again)."""
         color = _load(colorized, "COLORIZED", self.pipeline.config.max_pixels)
         gray, luminance, notes = color, None, []
-        if not color.is_color and not gray_ok:
-            raise CheckInputError(f"{color.name}: has no color; give the colorized image "
-                                  "(the gray original goes to --original)")
-        if not color.is_color:
-            notes.append("the colorization has no color (the model found no evidence for "
-                         "any): only its lightness was checked")
+        if not color.is_color and not gray_ok and original is None:
+            raise CheckInputError(f"{color.name}: has no color, so there is nothing to check; "
+                                  "give the colorized image (the gray original goes to "
+                                  "--original), or, for a colorization that came out gray, "
+                                  "its original too, to check its lightness")
         if original is not None:
             gray = _load(original, "--original", self.pipeline.config.max_pixels)
+            if not color.is_color and gray.is_color:
+                raise CheckInputError(f"{color.name} has no color and the original "
+                                      f"{gray.name} has: they look swapped; give the "
+                                      "colorized image first and the original with --original")
             luminance = self.luminance(color, gray)
+        if not color.is_color:  # a colorization left gray (the model found no evidence)
+            notes.append("the colorization has no color (gray where the model found no "
+                         "evidence for any): only its lightness was checked")
         photo = self._reader.prepare(gray, hint, caption)
         prediction = self._reader.predict([photo])[0]
         maps = self._maps(color, prediction)

@@ -40,6 +40,8 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the --json and --report files if they exist")
     p = sub.add_parser(
         "report", help="colorize a photo, check it and write its plausibility report",
         description="Colorize a black-and-white photo, check the colorization and write the "
@@ -52,6 +54,7 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
+    p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
 
 
 def _require_file(path: Path, what: str) -> None:
@@ -61,7 +64,10 @@ def _require_file(path: Path, what: str) -> None:
         raise ChronochromeError(f"{what} {path}: is a folder; give one image file")
 
 
-def _require_output(path: Path | None, what: str, suffixes: tuple[str, ...]) -> None:
+def _require_output(path: Path | None, what: str, suffixes: tuple[str, ...],
+                    overwrite: bool) -> None:
+    """Checked before any work: a run never ends in a write that fails, nor replaces a file
+    the user has without being told to."""
     if path is None:
         return
     if path.suffix.lower() not in suffixes:
@@ -69,6 +75,12 @@ def _require_output(path: Path | None, what: str, suffixes: tuple[str, ...]) -> 
     if not path.parent.is_dir():
         raise ChronochromeError(f"{what} {path}: folder {path.parent} does not exist; "
                                 "create it first")
+    if path.is_dir():
+        raise ChronochromeError(f"{what} {path}: is a folder; give a file name inside it, "
+                                f"e.g. {path / ('report' + suffixes[0])}")
+    if path.exists() and not overwrite:
+        raise ChronochromeError(f"{what} {path}: exists; pass --overwrite to replace it, or "
+                                "give another name")
 
 
 def _checker(args: argparse.Namespace):
@@ -84,8 +96,8 @@ def run_check(args: argparse.Namespace) -> int:
     _require_file(args.colorized, "COLORIZED")
     if args.original is not None:
         _require_file(args.original, "--original")
-    _require_output(args.json, "--json", (".json",))
-    _require_output(args.report, "--report", REPORT_SUFFIXES)
+    _require_output(args.json, "--json", (".json",), args.overwrite)
+    _require_output(args.report, "--report", REPORT_SUFFIXES, args.overwrite)
     checker = _checker(args)
     report = checker(args.colorized, original=args.original, hint=args.hint,
                      caption=args.caption)
@@ -104,7 +116,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     _require_file(args.photo, "PHOTO")
-    _require_output(args.out, "-o", REPORT_SUFFIXES)
+    _require_output(args.out, "-o", REPORT_SUFFIXES, args.overwrite)
     checker = _checker(args)
     result = checker.pipeline(args.photo, hints=args.hint, caption=args.caption)
     report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption,

@@ -66,3 +66,39 @@ def test_check_writes_json_and_report(tmp_path, tiny_weights):
     assert data["findings"][0]["kind"] == "luminance"
     assert "luminance" in done.stdout
     assert "Plausibility report" in (tmp_path / "out.html").read_text()
+
+
+def test_a_users_file_is_never_replaced_without_overwrite(tmp_path, tiny_weights):
+    """`--json`, `--report` and `report -o` refuse an existing file (and a folder) before any
+    work; `--overwrite` replaces the file."""
+    rng = np.random.default_rng(2)
+    gray = rng.integers(40, 220, (64, 80), dtype=np.uint8)
+    color = np.stack([gray, (gray * 0.9).astype(np.uint8), (gray * 0.8).astype(np.uint8)], -1)
+    Image.fromarray(color).save(tmp_path / "color.png")
+    mine = tmp_path / "mine.json"
+    mine.write_text('{"my": "data"}')
+    (tmp_path / "adir.html").mkdir()
+    common = ("--device", "cpu", "--weights", str(tiny_weights))
+    for args, message in (
+            (("check", str(tmp_path / "color.png"), "--json", str(mine)), "exists; pass --overwrite"),
+            (("check", str(tmp_path / "color.png"), "--report", str(tmp_path / "adir.html")),
+             "is a folder"),
+            (("report", str(tmp_path / "color.png"), "-o", str(tmp_path / "adir.html")),
+             "is a folder")):
+        done = chronochrome(*args, *common)
+        assert done.returncode == 2 and message in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
+    assert mine.read_text() == '{"my": "data"}'
+    done = chronochrome("check", str(tmp_path / "color.png"), "--json", str(mine), "--overwrite",
+                        *common)
+    assert done.returncode in (0, 1), done.stderr
+    assert "findings" in json.loads(mine.read_text())
+
+
+def test_a_gray_colorization_is_checked_against_its_original(tmp_path, tiny_weights):
+    gray = tmp_path / "gray.png"
+    Image.fromarray(np.full((48, 64), 128, np.uint8)).save(gray)
+    done = chronochrome("check", str(gray), "--original", str(gray), "--device", "cpu",
+                        "--weights", str(tiny_weights))
+    assert done.returncode == 0, done.stderr
+    assert "has no color" in done.stderr and "no finding" in done.stdout

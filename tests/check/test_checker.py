@@ -94,9 +94,24 @@ def test_our_own_gray_output_is_checked_not_refused(checker):
     """The model can leave a photo gray (no evidence for any color); the report of our own
     output must still be made: only the lightness can be wrong, and a note says why."""
     _, gray = scene((0.0, 0.0))
-    with pytest.raises(CheckInputError, match="has no color"):
-        checker(gray.convert("RGB"), original=gray, hint="USSR 1950")
     report = checker(gray.convert("RGB"), original=gray, hint="USSR 1950", gray_ok=True)
     assert report.luminance is not None and report.luminance.matches
     assert not [f for f in report.findings if f.kind == "luminance"]
     assert any("has no color" in note for note in report.notes)
+
+
+def test_a_gray_colorization_with_its_original_is_checked_and_a_swap_refused(checker):
+    """`chronochrome check out.png --original photo.jpg` on a colorization that came out gray
+    checks its lightness (a user checking our output, or anyone's); a gray image alone is
+    refused (nothing to check), and a gray "colorization" with a color "original" is the two
+    given the wrong way round."""
+    red, gray = scene((58.0, 42.0))
+    report = checker(gray.convert("RGB"), original=gray, hint="USSR 1950")
+    assert report.luminance is not None and report.luminance.matches
+    assert any("has no color" in note for note in report.notes)
+    darker = gray.point(lambda v: max(0, v - 40))
+    assert checker(darker.convert("RGB"), original=gray).findings[0].kind == "luminance"
+    with pytest.raises(CheckInputError, match="nothing to check"):
+        checker(gray.convert("RGB"))
+    with pytest.raises(CheckInputError, match="look swapped"):
+        checker(gray, original=red)

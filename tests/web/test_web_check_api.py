@@ -105,3 +105,15 @@ def test_report_html_and_pdf_without_chromium(client, colorized_photo, monkeypat
     monkeypatch.setenv("CHRONOCHROME_CHROMIUM", "/nonexistent/chromium")
     message = _error(client.get(f"/api/photos/{photo}/report.pdf"), 503, "pdf_unavailable")
     assert "no Chromium found" in message and ".html" in message
+
+
+def test_a_gray_colorization_with_its_original_is_checked(client):
+    """A colorization that came out gray is checked against its original (its lightness),
+    with a note saying it has no color, instead of being refused."""
+    gray = gray_photo()
+    response = client.post("/api/check", files={"file": ("g.png", gray, "image/png"),
+                                                "original": ("o.png", gray, "image/png")})
+    assert response.status_code == 200, response.text
+    view = response.json()
+    assert view["luminance"]["mean_abs_delta_l"] < 1
+    assert any("has no color" in note for note in view["notes"])

@@ -67,9 +67,10 @@ class WebChecks:
                             "under 500")
         config = self.bench.config
         color = self.bench.load(check_size(colorized, name, config), name)
-        if not color.is_color:
+        if not color.is_color and original is None and not original_photo:
             raise OpenError("no_color", f"{name}: has no color; give the colorized image "
-                            "here, and its black-and-white original as the original")
+                            "here, and its black-and-white original as the original (a "
+                            "colorization that came out gray is checked with its original)")
         gray = None
         if original is not None:
             gray = self.bench.load(check_size(original, original_name, config), original_name)
