@@ -65,3 +65,7 @@ class ImageNotFoundError(ImageLoadError):
     """The path does not exist, is a directory, or a folder holds no image files."""
 
     reason: ClassVar[str] = "not_found"
+
+
+class WeightsError(ChronochromeError):
+    """A weights folder that cannot be read: missing, or a file in it unreadable."""

@@ -51,6 +51,7 @@ from colorizer.pipeline.hint_step import apply_hints, load_references, reference
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
+from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS, readable_weights
 from context.config import ContextConfig
 from context.config_io import config_from_dict
 from context.types import SceneContext
@@ -64,8 +65,6 @@ __all__ = ["DEFAULT_WEIGHTS", "ColorizationPipeline", "DeviceUnavailableError", 
 
 # What one photo may be given as (`LoadedImage`: already read by `load_image`).
 PhotoInput = str | Path | bytes | Image.Image | LoadedImage
-
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "default"
 
 
 class ColorizationPipeline:
@@ -137,7 +136,7 @@ class ColorizationPipeline:
         exemplars are retrieved from the default library (`retriever_config`: a
         `retrieval.RetrieverConfig`). `precision`: auto, fp32, bf16 or fp16 (CUDA only).
         """
-        folder = Path(path) if path else DEFAULT_WEIGHTS
+        folder = readable_weights(Path(path) if path else DEFAULT_WEIGHTS)
         config = config_from_dict(PipelineConfig, settings)  # unknown keys: a clear error
         generator = ColorGenerator.from_pretrained(folder)
         info = ModelInfo(name=folder.name if path else "chronochrome-default",
