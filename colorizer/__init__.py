@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["ColorizationPipeline", "ColorizationResult", "PipelineConfig", "__version__"]
+__all__ = ["Box", "ColorHint", "ColorizationPipeline", "ColorizationResult", "LibraryExemplar",
+           "Mask", "PipelineConfig", "Point", "Polygon", "ReferenceHint", "__version__"]
+HINT_TYPES = ("Box", "ColorHint", "LibraryExemplar", "Mask", "Point", "Polygon", "ReferenceHint")
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from colorizer.pipeline.color_hints import (
+        Box,
+        ColorHint,
+        LibraryExemplar,
+        Mask,
+        Point,
+        Polygon,
+        ReferenceHint,
+    )
     from colorizer.pipeline.colorization import ColorizationPipeline, PipelineConfig
     from colorizer.pipeline.result import ColorizationResult
 
@@ -26,4 +37,8 @@ def __getattr__(name: str) -> object:
         from colorizer.pipeline.result import ColorizationResult
 
         return ColorizationResult
+    if name in HINT_TYPES:  # colors people know: pipe(photo, color_hints=[...])
+        from colorizer.pipeline import color_hints
+
+        return getattr(color_hints, name)
     raise AttributeError(f"module 'colorizer' has no attribute {name!r}")

@@ -141,6 +141,23 @@ def test_compact_point_form():
 
 # -- spreading, through the pipeline ---------------------------------------------------------
 
+def test_python_takes_the_hints_files_dicts_and_refuses_one_bare_hint(pipe, halves):
+    """`from colorizer import ColorHint, Point` as the README shows; a dict in the hints
+    file's form gives the same colors as its typed hint; a string or one hint not in a list
+    is a clear error, not a character-by-character one."""
+    from colorizer import ColorHint as ExportedHint
+    from colorizer import Point as ExportedPoint
+
+    typed = pipe(halves, color_hints=[ExportedHint(ExportedPoint(20, 30), RED, source="x")])
+    as_dict = pipe(halves, color_hints=[{"point": [20, 30], "color": RED, "source": "x"}])
+    assert np.array_equal(np.asarray(typed.image), np.asarray(as_dict.image))
+    for bad in ("#b22222", ColorHint(Point(20, 30), RED), {"point": [20, 30], "color": RED}):
+        with pytest.raises(HintError, match="must be a list of hints"):
+            pipe(halves, color_hints=bad)
+    with pytest.raises(HintError, match=r"color hint 2: .*point"):
+        pipe(halves, color_hints=[ColorHint(Point(2, 3), RED), {"point": [1], "color": RED}])
+
+
 def test_point_fills_its_region_stops_at_the_edge_and_keeps_lightness(pipe, halves):
     plain = pipe(halves)
     hinted = pipe(halves, color_hints=[ColorHint(Point(20, 30), RED, source="a letter")])
