@@ -116,7 +116,9 @@ def test_json_forms_and_their_errors(tmp_path):
             ({"point": [1], "color": "red"}, "a point is \\[x, y\\] in pixels"),
             ({"box": [0, 0, 5, 5], "point": [1, 1], "color": "red"}, "give exactly one of"),
             ({"mask": "mask.png", "color": "red"}, "the mask must be a data: URI"),
-            ({"point": [1, 2], "color": "blurple"}, "'blurple' is not a color")]:
+            ({"point": [1, 2], "color": "blurple"}, "'blurple' is not a color"),
+            # refused with the file, before any photo
+            ({"box": [100, 100, 50, 50], "color": "red"}, "box 100,100,50,50: a box is")]:
         with pytest.raises(HintError, match="color hint 1: " + message):
             hints_from_json([bad])
     with pytest.raises(HintError, match="must be a JSON list"):

@@ -293,9 +293,7 @@ def _check_where(where: Where, size: tuple[int, int], label: str) -> None:
         if not (_finite(where.x, where.y) and 0 <= where.x < width and 0 <= where.y < height):
             raise HintError(f"{label} is outside the image; {image}")
     elif isinstance(where, Box):
-        corners = (where.x0, where.y0, where.x1, where.y1)
-        if not _finite(*corners) or where.x1 <= where.x0 or where.y1 <= where.y0:
-            raise HintError(f"{label}: a box is x0,y0,x1,y1 with x1 > x0 and y1 > y0")
+        check_box_shape(where, label)
         if where.x1 <= 0 or where.y1 <= 0 or where.x0 >= width or where.y0 >= height:
             raise HintError(f"{label} is outside the image; {image}")
     elif isinstance(where, Polygon):
@@ -311,6 +309,12 @@ def _check_where(where: Where, size: tuple[int, int], label: str) -> None:
             raise HintError(f"{label} is empty: nonzero pixels mark the area")
     else:
         raise HintError(f"{label}: where must be a Point, Box, Polygon or Mask, not {where!r}")
+
+
+def check_box_shape(box: Box, label: str) -> None:
+    """What any image would refuse in a box (a hints file's is refused before any work)."""
+    if not _finite(box.x0, box.y0, box.x1, box.y1) or box.x1 <= box.x0 or box.y1 <= box.y0:
+        raise HintError(f"{label}: a box is x0,y0,x1,y1 with x1 > x0 and y1 > y0")
 
 
 def _finite(*values: float) -> bool:

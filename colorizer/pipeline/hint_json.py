@@ -25,6 +25,7 @@ from colorizer.pipeline.color_hints import (
     Polygon,
     ReferenceHint,
     Where,
+    check_box_shape,
     parse_color,
 )
 
@@ -84,7 +85,9 @@ def _where_from_json(key: str, value: Any, base_dir: Path | None) -> Where:
         x, y = _numbers(value, 2, "point", "[x, y]")
         return Point(x, y)
     if key == "box":
-        return Box(*_numbers(value, 4, "box", "[x0, y0, x1, y1]"))
+        box = Box(*_numbers(value, 4, "box", "[x0, y0, x1, y1]"))
+        check_box_shape(box, box.describe())
+        return box
     if key == "polygon":
         if not isinstance(value, list):
             raise HintError("a polygon is a list of [x, y] points")
