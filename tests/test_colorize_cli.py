@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.apps.cli import main
+from colorizer.apps.cli import build_parser, main
 
 
 @pytest.fixture
@@ -136,8 +136,48 @@ def test_bad_user_exemplar_stops_before_any_work(tiny_weights, photos, tmp_path,
     err = capsys.readouterr().err
     assert "gray_ref.png" in err and "grayscale" in err
     assert _run(tiny_weights, photos, "-o", out, "--exemplar", tmp_path / "missing.jpg") == 2
-    assert "missing.jpg" in capsys.readouterr().err
+    # Named as the exemplar: "missing.jpg: no such file" alone reads as if about an input.
+    assert f"error: --exemplar {tmp_path / 'missing.jpg'}: no such file. check the path" \
+        in capsys.readouterr().err
     assert not out.exists() or not list(out.glob("*.png"))
+
+
+@pytest.mark.parametrize("count", ["-1", "-8"])
+def test_a_negative_thread_count_is_refused_by_the_parser(tmp_path, capsys, count):
+    with pytest.raises(SystemExit) as info:
+        main(["colorize", str(tmp_path), "-o", str(tmp_path / "out"), f"--threads={count}"])
+    assert info.value.code == 2
+    assert f"argument --threads: must be 0 (read and encode inline) or more, got {count}" \
+        in capsys.readouterr().err
+
+
+def test_a_thread_count_of_0_or_more_is_taken():
+    # 0 is the CPU default spelled out: read and encode inline, beside no threads.
+    for count in (0, 3):
+        args = build_parser().parse_args(["colorize", "x", "-o", "out", f"--threads={count}"])
+        assert args.threads == count
+
+
+def test_a_folder_without_images_is_named_plainly(tiny_weights, tmp_path, capsys):
+    empty = tmp_path / "emptydir"
+    empty.mkdir()
+    assert _run(tiny_weights, empty, "-o", tmp_path / "out") == 2
+    err = capsys.readouterr().err
+    assert f"error: no image files found in {empty}; give image files" in err
+    assert "[" not in err
+
+
+def test_a_32bit_tiff_of_8bit_values_is_colorized_as_its_8bit_photo(tiny_weights, photos,
+                                                                   tmp_path):
+    # Image.open("x.jpg").convert("L").convert("I") saved as TIFF: it came out almost black.
+    gray = Image.open(photos / "b.jpg").convert("L")
+    gray.convert("I").save(tmp_path / "deep.tif")
+    gray.save(tmp_path / "flat.png")
+    out = tmp_path / "out"
+    assert _run(tiny_weights, tmp_path / "deep.tif", tmp_path / "flat.png", "-o", out) == 0
+    deep = np.asarray(Image.open(out / "deep.png"), np.int16)
+    flat = np.asarray(Image.open(out / "flat.png"), np.int16)
+    assert np.abs(deep - flat).max() <= 1  # same lightness in, same photo out
 
 
 def test_same_stem_inputs_do_not_collide(tiny_weights, photos, tmp_path):

@@ -3,14 +3,19 @@ alpha, CMYK and ICC profiles, and color detection. Every input is generated at t
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
+import torch
 from PIL import Image, ImageCms
 
 from colorizer.pipeline.imageio import load_image
+from colorizer.pipeline.luminance import lightness_of
 from tests.image_cases import (
     RED,
     asymmetric_rgb,
+    encoded,
     exif_with_orientation,
     save,
 )
@@ -79,19 +84,68 @@ def test_16bit_ramp_scales_by_65535_without_clipping(tmp_path, suffix):
     assert "16-bit grayscale scaled to [0,1]" in loaded.notes
 
 
-def test_mode_I_scales_by_65535(tmp_path):
+def test_mode_I_with_16bit_values_scales_by_65535(tmp_path):
     values = np.array([[0, 1000], [40000, 65535]], dtype=np.int32)
     for source in (Image.fromarray(values), save(tmp_path, "i.tif", Image.fromarray(values))):
         loaded = load_image(source)
         assert loaded.source_mode == "I"
         np.testing.assert_allclose(loaded.rgb[..., 1], values / 65535, rtol=1e-6)
-        assert "16-bit grayscale scaled to [0,1]" in loaded.notes
+        assert "32-bit integer grayscale taken as 16-bit" in " ".join(loaded.notes)
 
 
-def test_mode_I_outside_16bit_range_is_clipped_with_a_note():
+def photo_8bit() -> Image.Image:
+    """A JPEG read back as gray: 8-bit levels, darkest above 0 and brightest below 255 (so no
+    range is told by its extremes)."""
+    ramp = np.linspace(20, 230, 24 * 32).reshape(24, 32).astype(np.uint8)
+    return Image.open(io.BytesIO(encoded(Image.fromarray(ramp), "JPEG", quality=90))).convert("L")
+
+
+def test_mode_I_with_8bit_values_keeps_the_lightness_of_the_8bit_photo(tmp_path):
+    # What a user gets from Image.open("x.jpg").convert("L").convert("I"): it came out black.
+    gray = photo_8bit()
+    want = lightness_of(load_image(gray))
+    as_int = gray.convert("I")
+    for source in (as_int, save(tmp_path, "i32.tif", as_int)):  # the CLI reads files
+        loaded = load_image(source)
+        assert loaded.source_mode == "I"
+        torch.testing.assert_close(lightness_of(loaded), want, rtol=0, atol=1e-4)
+        assert "32-bit integer grayscale taken as 8-bit" in " ".join(loaded.notes)
+
+
+def test_mode_F_with_8bit_values_keeps_its_lightness_not_stretched_to_white():
+    gray = photo_8bit()
+    loaded = load_image(gray.convert("F"))  # 20..230: scaling by the maximum brightened it
+    torch.testing.assert_close(lightness_of(loaded), lightness_of(load_image(gray)),
+                               rtol=0, atol=1e-4)
+    assert "32-bit float grayscale taken as 8-bit" in " ".join(loaded.notes)
+
+
+def test_mode_F_in_0_1_is_kept_and_said():
+    values = np.array([[0.0, 0.25], [0.5, 0.9]], dtype=np.float32)
+    loaded = load_image(Image.fromarray(values, "F"))
+    np.testing.assert_array_equal(loaded.rgb[..., 0], values)
+    assert "32-bit float grayscale taken as [0,1]" in " ".join(loaded.notes)
+
+
+@pytest.mark.parametrize("mode", ["I", "F"])
+def test_values_above_16bit_are_scaled_by_their_maximum_with_a_note(mode):
+    values = np.array([[0, 50_000], [100_000, 200_000]], dtype=np.float32)
+    image = Image.fromarray(values, "F").convert(mode)
+    loaded = load_image(image)
+    np.testing.assert_allclose(loaded.rgb[..., 0], values / 200_000, rtol=1e-6)
+    assert any("scaled by its maximum" in note and "200000" in note for note in loaded.notes)
+
+
+def test_mode_I_negative_values_are_clipped_with_a_note():
     loaded = load_image(Image.fromarray(np.array([[-5, 70000]], dtype=np.int32)))
     np.testing.assert_array_equal(loaded.rgb[0, :, 0], [0.0, 1.0])
-    assert any("clipped" in note for note in loaded.notes)
+    assert "negative grayscale values clipped to black" in loaded.notes
+
+
+def test_a_dark_16bit_file_stays_dark():
+    # "I;16" declares its 16 bits: values that all fit in 8 bits are a dark photo, not 8-bit.
+    loaded = load_image(Image.fromarray(np.array([[0, 200]], dtype=np.uint16)))
+    np.testing.assert_allclose(loaded.rgb[0, :, 0], [0.0, 200 / 65535], rtol=1e-6)
 
 
 # --- 3. palette and alpha ------------------------------------------------------------------

@@ -106,8 +106,23 @@ def test_pixel_cap_raises_too_large_with_fix(tmp_path):
         load_image(path, max_pixels=99)
     assert info.value.reason == "too_large"
     assert str(path) in str(info.value) and "10x10" in str(info.value)
-    assert "--max-pixels" in str(info.value)
+    # The fix is whole (it once ended at "max_pixels=") and gives the count that would do.
+    assert str(info.value).endswith(
+        "downscale it first, or raise the limit with --max-pixels 100 (CLI) or "
+        "max_pixels=100 (Python)")
     assert load_image(path, max_pixels=100).size == (10, 10)  # the cap itself is allowed
+
+
+@pytest.mark.parametrize(
+    ("image", "size"),
+    [(Image.new("L", (0, 0)), "0 x 0"), (Image.new("RGB", (5, 0)), "5 x 0"),
+     (Image.fromarray(np.zeros((3, 0), np.uint8)), "0 x 3")],
+)
+def test_an_image_without_pixels_is_an_empty_error_not_a_crash(image, size):
+    with pytest.raises(EmptyFileError) as info:
+        load_image(image, name="blank")
+    assert info.value.reason == "empty"
+    assert str(info.value).startswith(f"blank: the image is {size} pixels: ")
 
 
 def png_chunk(kind: bytes, payload: bytes) -> bytes:

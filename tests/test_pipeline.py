@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 import numpy as np
@@ -8,10 +9,12 @@ from skimage import data as skdata
 
 from colorizer import ColorizationPipeline, ColorizationResult
 from colorizer.apps.samples import sample_photos
+from colorizer.errors import EmptyFileError
 from colorizer.model.colorspace import luminance_of_rgb
 from colorizer.model.generator import ColorGenerator, GeneratorConfig
 from colorizer.pipeline.colorization import DeviceUnavailableError, render_shape, resolve_device
 from colorizer.pipeline.decoding import DecodingConfig
+from colorizer.pipeline.imageio import load_image
 from tests.conftest import TINY
 
 
@@ -84,6 +87,16 @@ def test_aspect_ratio_is_kept_not_squashed(pipe):
     assert result.image.size == (300, 60)
     assert result.render_size == (128, 26)  # long side = render size, aspect kept
     assert render_shape(300, 60, 512) == (512, 102)
+
+
+def test_a_photo_without_pixels_is_a_clear_error_not_a_division_by_zero(pipe):
+    with pytest.raises(EmptyFileError, match=r"<image>: the image is 0 x 0 pixels: "):
+        pipe(Image.new("L", (0, 0)))
+    # An array with a zero-size side, handed over as already loaded (the loader not run).
+    loaded = dataclasses.replace(load_image(Image.new("L", (4, 3))), name="strip",
+                                 pixels=np.zeros((0, 4), np.uint8))
+    with pytest.raises(EmptyFileError, match=r"strip: the image is 4 x 0 pixels: "):
+        pipe(loaded)
 
 
 def test_color_input_is_noted(pipe):

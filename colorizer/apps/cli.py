@@ -148,7 +148,8 @@ def run_colorize(args: argparse.Namespace) -> int:
     fetch = FetchConfig(trusted_hosts=tuple(h.lower() for h in args.trust_host))
     sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip, fetch)
     if not sources:
-        raise ChronochromeError(f"no image files found in {', '.join(map(str, args.inputs))}")
+        raise ChronochromeError(f"no image files found in {', '.join(map(str, args.inputs))}; "
+                                "give image files (.jpg, .png, .tif, ...) or folders holding them")
     user_exemplars = [_user_exemplar(path, args.max_pixels) for path in args.exemplar]
     color_hints = read_color_hints(args.color_hints, args.point)
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,

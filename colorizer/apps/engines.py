@@ -29,6 +29,19 @@ __all__ = ["ENGINES", "PipelineSpec", "add_engine_arguments", "make_batch"]
 ENGINES = ("local", "ray")
 
 
+def _thread_count(text: str) -> int:
+    """An argparse type for --threads: 0 (read and encode inline, the CPU default) or more. A
+    negative count was once taken as 0 in silence."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number, e.g. 2") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (read and encode inline) or more, got "
+                                         f"{value}")
+    return value
+
+
 def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     """The colorize command's options for batches, devices and engines."""
     p.add_argument("--engine", choices=ENGINES, default="local",
@@ -44,7 +57,7 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trust-host", action="append", default=[], metavar="HOST",
                    help="fetch the photos of CSV lists and IIIF manifests from HOST even if it "
                         "is not on the public internet (an intranet IIIF server; repeatable)")
-    p.add_argument("--threads", type=int, default=None,
+    p.add_argument("--threads", type=_thread_count, default=None,
                    help="threads reading and encoding photos beside the generator (default "
                         "2 on a GPU, 0 on the CPU)")
     p.add_argument("--torch-threads", type=int, default=None,

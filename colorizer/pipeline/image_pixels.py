@@ -70,7 +70,10 @@ def float_rgb(pixels: np.ndarray) -> np.ndarray:
 
 
 def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
-    """16/32-bit grayscale: scale by the full 16-bit range, never clip at 255."""
+    """16/32-bit grayscale to [0, 1], never clipped at 255. "I;16*" declares 16 bits: / 65535.
+    Mode "I" (32-bit int) and "F" (float) declare no range, and a JPEG turned gray "I"
+    (`.convert("L").convert("I")`) holds 0..255: the range is read from the values instead
+    (`_assumed_range`), so the photo keeps its lightness."""
     values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
     notes = []
     if image.mode == "F":
@@ -78,18 +81,33 @@ def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray,
         if not finite.all():  # one NaN would make the peak NaN and the whole photo black
             notes.append(f"{int((~finite).sum()):,} {NONFINITE_NOTE}")
             values = np.where(finite, values, 0.0).astype(np.float32)
-        peak = float(values.max(initial=0.0))
-        # Float files carry no declared range: keep [0, 1] data as is, else scale by the peak.
-        notes += ["32-bit float grayscale scaled by its maximum"] if peak > 1.0 else []
-        gray = np.clip(values, 0.0, None) / max(peak, 1.0)
+    if image.mode.startswith("I;16"):
+        scale, note = 65535.0, "16-bit grayscale scaled to [0,1]"
     else:
-        notes.append("16-bit grayscale scaled to [0,1]")
-        if image.mode == "I" and (values.min(initial=0) < 0 or values.max(initial=0) > 65535):
-            notes.append("32-bit grayscale values outside 0..65535 clipped")
-        gray = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)
+        scale, note = _assumed_range(image.mode, float(values.max(initial=0)))
+    notes.append(note)
+    if values.min(initial=0) < 0:
+        notes.append("negative grayscale values clipped to black")
+    gray = np.clip(values.astype(np.float32) / np.float32(scale), 0.0, 1.0)
     if had_profile:
         notes.append("embedded ICC profile ignored for high-bit-depth grayscale")
     return np.ascontiguousarray(gray, dtype=np.float32), notes  # (H, W)
+
+
+def _assumed_range(mode: str, peak: float) -> tuple[float, str]:
+    """The full-scale value of "I"/"F" pixels, from their peak, and the note saying which was
+    assumed: float data up to 1.0 is [0, 1] already; up to 255 is 8-bit; up to 65535 16-bit;
+    above that no range fits, and the peak is taken as white."""
+    kind = "32-bit float" if mode == "F" else "32-bit integer"
+    if mode == "F" and peak <= 1.0:
+        return 1.0, f"{kind} grayscale taken as [0,1] (its values are at most 1.0)"
+    if peak <= 255:
+        return 255.0, f"{kind} grayscale taken as 8-bit (values at most 255) and scaled by 255"
+    if peak <= 65535:
+        return 65535.0, (f"{kind} grayscale taken as 16-bit (values at most 65535) and "
+                         "scaled by 65535")
+    return peak, (f"{kind} grayscale above the 16-bit range scaled by its maximum "
+                  f"({peak:g} taken as white)")
 
 
 def _has_alpha(image: Image.Image) -> bool:

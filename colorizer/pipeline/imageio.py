@@ -7,8 +7,8 @@ every input gets the same treatment:
 2. the pixel count is checked from the header, before any pixel is decoded;
 3. the first frame is fully decoded, so truncated files fail here and not in the model;
 4. EXIF orientation is applied;
-5. pixels are brought to sRGB: 16-bit grayscale scaled by 65535, alpha composited on white,
-   CMYK and embedded ICC profiles converted with littleCMS;
+5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535; 32-bit
+   by the range its values fit), alpha on white, CMYK and ICC profiles via littleCMS;
 6. whether the source had real color is reported (the pipeline keeps luminance only);
 7. the captions the file carries (EXIF, IPTC, XMP, PNG text) are kept, each with its field
    (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's).
@@ -327,6 +327,7 @@ def _unidentified(data: bytes, label: str) -> ImageLoadError:
 def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | None,
               path: str | None = None) -> LoadedImage:
     """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
+    check_not_empty(image.size, label)
     _check_pixel_cap(image.size, label, max_pixels)
     frames = _decode(image, label)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
@@ -360,6 +361,14 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     )
 
 
+def check_not_empty(size: tuple[int, int], label: str) -> None:
+    """Refuse an image without pixels: every later step divides by its width or height."""
+    width, height = size
+    if width < 1 or height < 1:
+        raise EmptyFileError(label, f"the image is {width} x {height} pixels: it has nothing "
+                             "to colorize", "pass a photo at least 1 pixel wide and high")
+
+
 def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int) -> None:
     width, height = size
     if width * height > max_pixels:
@@ -367,7 +376,8 @@ def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int) -> None
             f"image is {width}x{height} = {width * height:,} pixels, "
             f"above the limit of {max_pixels:,}"
         )
-        fix = "downscale it first, or raise the limit with --max-pixels (CLI) or max_pixels="
+        fix = (f"downscale it first, or raise the limit with --max-pixels {width * height} "
+               f"(CLI) or max_pixels={width * height} (Python)")
         raise ImageTooLargeError(label, problem, fix)
 
 

@@ -18,7 +18,7 @@ from colorizer.model.colorspace import (
     srgb_to_linear,
 )
 from colorizer.pipeline.image_pixels import float_rgb
-from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.imageio import LoadedImage, check_not_empty
 
 BAND_PIXELS = 1 << 20  # pixels per band of full-size work
 
@@ -46,6 +46,7 @@ def lightness_of(loaded: LoadedImage) -> torch.Tensor:
     """L* (1, 1, H, W) float32 of a loaded image (color input reduced to its luminance)."""
     pixels = loaded.pixels
     height, width = pixels.shape[:2]
+    check_not_empty((width, height), loaded.name)  # a LoadedImage built by hand skips the loader
     if pixels.dtype == np.uint8:
         return _lightness_8bit(pixels)
     out = torch.empty((1, 1, height, width), dtype=torch.float32)
