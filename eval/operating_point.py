@@ -220,7 +220,7 @@ def markdown(rows: list[dict[str, Any]], chosen: dict[str, Any] | None, why: str
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m eval.operating_point", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--weights", default=None, help="weights folder (default: embedded)")
@@ -234,22 +234,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--apply", type=Path, default=None, metavar="DECODING_JSON",
                         help="write the chosen point into this decoding.json (the weights' "
                              "operating point), e.g. colorizer/weights/default/decoding.json")
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="folder to keep the photos' predictions between sweeps")
-    parser.add_argument("--mirror", action="store_true",
-                        help="average each photo's logits with its mirror image's (rule 7)")
+    parser.add_argument("--cache", type=Path, default=None, help="folder to keep the "
+                        "photos' predictions between sweeps")
+    parser.add_argument("--mirror", action="store_true", help="average each photo's "
+                        "logits with its mirror image's (rule 7)")
     parser.add_argument("--render-size", type=int, default=None,
                         help="long side (px) the generator runs at (default: the weights' "
                              "own, decoding.json; rule 24 compares sizes)")
-    parser.add_argument("--red-guard", action="store_true",
-                        help="choose only among points within rule 8's red bounds (rule 9)")
-    parser.add_argument("--prefer-colorful", action="store_true",
-                        help="the most colorful point within the noise floor (0.01) of the "
-                             "lowest mean ΔE00 - gray (rule 59)")
+    parser.add_argument("--red-guard", action="store_true", help="choose only among points "
+                        "within rule 8's red bounds (rule 9)")
+    parser.add_argument("--prefer-colorful", action="store_true", help="rule 59: the most "
+                        "colorful point within 0.01 of the lowest mean ΔE00 - gray")
     parser.add_argument("--frame-fill", choices=("on", "off"), default=None,
                         help="the generator reads the photo without its black frame (rules "
                              "56-57; default: the weights' decoding.json)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     fill = {} if args.frame_fill is None else {"frame_fill": args.frame_fill == "on"}
     pipe = point_pipe(sweep_pipe(args.weights, args.render_size), fill)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import torch
 import torch.nn.functional as F
 from PIL import Image
 
@@ -15,6 +16,8 @@ from colorizer.pipeline.edits import BaseRun
 from colorizer.pipeline.hint_step import HintedColors
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+
+NEAR_GRAY_CHROMA = 2.0  # an output whose mean C* is below this reads as a gray photo
 
 
 def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted: HintedColors,
@@ -32,7 +35,7 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
                             unc_grid.clip(0, 1), loaded.size)
     notes = base.notes + hinted.notes + tuple(f"color hint {k + 1}: {note}"
                                               for k, use in enumerate(hinted.uses)
-                                              for note in use.notes)
+                                              for note in use.notes) + near_gray_note(hinted.ab)
     return ColorizationResult(
         image=image, uncertainty=uncertainty,
         input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
@@ -42,3 +45,16 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
         exemplar_maps=tuple(colors.maps), exemplar_images=base.guidance.images,
         render_size=(rw, rh), timings=timings, settings=settings,
         context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)
+
+
+def near_gray_note(ab: torch.Tensor) -> tuple[str, ...]:
+    """A note when the colors came out nearly gray: the model, unsure, keeps low chroma
+    rather than guess a hue (DESIGN.md), and without a word the user takes it for a failure."""
+    mean_chroma = float(torch.hypot(ab[:, 0], ab[:, 1]).mean())
+    if mean_chroma >= NEAR_GRAY_CHROMA:
+        return ()
+    note = (f"nearly gray (mean chroma C* {mean_chroma:.1f}): the model found little evidence "
+            "for any color in this photo; --chroma-scale 1.5 (Python: chroma_scale=1.5) makes "
+            "what it found bolder, and color hints (--point X,Y=#RRGGBB) set the colors you "
+            "know")
+    return (note,)

@@ -246,7 +246,7 @@ def check_hints(hints: Sequence[Hint], size: tuple[int, int]) -> tuple[Hint, ...
         raise HintError(f"color hints must be a list of hints, not one {type(hints).__name__}"
                         ": e.g. [ColorHint(Point(120, 80), \"#b22222\")] or, as in a hints "
                         'file, [{"point": [120, 80], "color": "#b22222"}]')
-    hints = tuple(_typed(hint, n) for n, hint in enumerate(hints, 1))
+    hints = tuple(hints)
     if len(hints) > MAX_HINTS:
         raise HintError(f"{len(hints)} color hints: at most {MAX_HINTS} per photo; merge "
                         "hints of one color into one box, polygon or mask")
@@ -266,19 +266,6 @@ def check_hints(hints: Sequence[Hint], size: tuple[int, int]) -> tuple[Hint, ...
         _check_where(hint.where, size, label)
     _check_conflicts(hints, size)
     return hints
-
-
-def _typed(hint: object, n: int) -> object:
-    """A hint given in its JSON file form (a dict) as its typed object; paths in it are read
-    relative to the working folder."""
-    if not isinstance(hint, dict):
-        return hint
-    from colorizer.pipeline.hint_json import hints_from_json  # it builds on this module
-
-    try:
-        return hints_from_json([hint], Path.cwd())[0]
-    except HintError as exc:
-        raise HintError(str(exc).replace("color hint 1", f"color hint {n}", 1)) from None
 
 
 def _describe(hint: object) -> str:

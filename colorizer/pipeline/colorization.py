@@ -29,7 +29,6 @@ from colorizer.pipeline.assemble import assemble_result
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
-from colorizer.pipeline.color_hints import Hint, check_hints
 from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
@@ -46,6 +45,7 @@ from colorizer.pipeline.fingerprint import (
 from colorizer.pipeline.frame import clear_frame, generator_view
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
+from colorizer.pipeline.hint_json import Hint, checked_hints
 from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
@@ -237,7 +237,7 @@ class ColorizationPipeline:
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
-        checked = check_hints(color_hints, loaded.size)
+        checked = checked_hints(color_hints, loaded.size)
         fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
         edit = {"color_hints": checked,
                 "references": load_references(checked, self.config.max_pixels,

@@ -26,6 +26,7 @@ from colorizer.pipeline.color_hints import (
     ReferenceHint,
     Where,
     check_box_shape,
+    check_hints,
     parse_color,
 )
 
@@ -170,3 +171,12 @@ def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hin
         except HintError as exc:
             raise HintError(f"--color-hints {path}: {exc}") from None
     return (*hints, *(point_hint(text) for text in points))
+
+
+def checked_hints(hints: Sequence[Hint | dict], size: tuple[int, int]) -> tuple[Hint, ...]:
+    """`check_hints` for Python callers, who may also give a hint in its hints-file form (a
+    dict; paths in it read relative to the working folder)."""
+    if isinstance(hints, list | tuple):
+        hints = [_hint_from_json(hint, n, Path.cwd()) if isinstance(hint, dict) else hint
+                 for n, hint in enumerate(hints, 1)]
+    return check_hints(hints, size)

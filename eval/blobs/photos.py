@@ -24,6 +24,7 @@ from colorizer.check.blobs import (
     lab_of_output,
 )
 from colorizer.errors import ChronochromeError
+from colorizer.pipeline.assemble import NEAR_GRAY_CHROMA
 from colorizer.pipeline.imageio import iter_image_files
 
 if TYPE_CHECKING:  # annotations only: the pipeline is imported where it is built
@@ -138,9 +139,6 @@ def hue_breakdown(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         out[family]["ring_chroma_percentiles"] = (
             [float(v) for v in np.percentile(values, [5, 25, 50, 75, 95])] if values else None)
     return out
-
-
-NEAR_GRAY_CHROMA = 2.0  # an output whose mean C* is below this reads as a gray photo
 
 
 def output_color(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
