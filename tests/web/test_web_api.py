@@ -74,6 +74,21 @@ def test_color_hint_changes_pixels_and_is_reported(client):
     assert mask[80, 64, 3] > 0 and mask[5, 5, 3] == 0  # the field, not the sky
 
 
+def test_a_region_or_image_that_does_not_exist_is_a_404(client):
+    photo = _open(client)
+    url = f"/api/photos/{photo['id']}"
+    view = client.post(f"{url}/colorize", json={}).json()
+    assert [r["id"] for r in view["regions"]] == [0]  # the model's region only
+    assert _png(client, f"{url}/region/0.png").shape == (96, 128, 4)
+    for path, says in (("region/999.png", "region 999"), ("region/1.png", "region 1"),
+                       ("regions/3.png", "regions 3"), ("colorized/0.png", "colorized 0"),
+                       ("exemplar/0.png", "exemplar 0")):
+        r = client.get(f"{url}/{path}")
+        assert r.status_code == 404, (path, r.headers["content-type"])
+        error = r.json()["error"]
+        assert error["reason"] == "no_such_image" and says in error["message"], error
+
+
 @pytest.mark.parametrize("body, says", [
     ({"color_hints": [{"point": [500, 10], "color": "red"}]}, "outside"),
     ({"color_hints": [{"point": [5, 5], "color": "not-a-color"}]}, "color"),

@@ -1,6 +1,7 @@
 """The workbench page driven as a person would, in headless Chromium (Debian's `chromium`,
 through playwright; nothing is downloaded): it loads and shows the colorization, the slider
-moves the split, a context edit re-runs, a placed hint changes the image there, the
+moves the split, a context edit re-runs, a placed hint changes the image there and is listed
+in its own color, exemplars that colored nothing are grouped out of the sources, the
 uncertainty overlay toggles, and bad input shows an error on the page.
 
 The tests share one page and run in order, as one session at the workbench would."""
@@ -103,6 +104,46 @@ def test_a_placed_hint_changes_the_image_there(page):
     assert "regimental history" in page.inner_text("#hint-list")
     assert "regimental history" in page.inner_text("#region-list")
     assert page.locator("#markers .marker").count() == 1
+
+
+def test_a_hint_is_listed_in_its_own_color(page):
+    row = page.locator('#region-list li[data-region="1"]')  # the green hint placed above
+    assert "regimental history" in row.inner_text()
+    swatch = row.locator(".swatch").evaluate("s => getComputedStyle(s).backgroundColor")
+    assert swatch == "rgb(0, 192, 0)"  # the hint's color, not the region map's
+
+
+def test_exemplars_not_found_in_the_photo_are_grouped(page):
+    """The server's answer gets five exemplar regions, four of them empty (the tiny test
+    pipeline retrieves none), so this asserts the page's listing of them."""
+    def with_exemplars(route):
+        answer = route.fetch()
+        view = answer.json()
+        first = len(view["regions"])
+        for k, (title, share) in enumerate((("flag", 0), ("uniform", 0.3), ("banner", 0),
+                                            ("poster", 0), ("badge", 0))):
+            view["regions"].append({"id": first + k, "kind": "exemplar", "share": share,
+                                    "label": f"archive exemplar: {title}", "source": None,
+                                    "confidence": 0.6 if share else 0, "box": None,
+                                    "detail": {"id": title, "kind": "archive"},
+                                    "color": "#3cb44b"})
+        route.fulfill(response=answer, json=view)
+
+    page.route("**/colorize", with_exemplars)
+    version = _version(page)
+    page.click("#rerun")
+    _wait_version(page, version + 1)
+    page.unroute("**/colorize")
+    _no_error(page)
+    listed = page.locator("#region-list li[data-region]").all_inner_texts()
+    assert any("uniform" in text and "30% of the photo" in text for text in listed), listed
+    assert not any(name in text for text in listed for name in ("flag", "banner", "badge"))
+    group = page.locator("#region-list details")
+    assert group.locator("summary").inner_text() == "4 exemplars retrieved, not found in the photo"
+    assert group.get_attribute("open") is None  # collapsed
+    assert page.is_hidden("#region-list details li >> text=flag")
+    group.locator("summary").click()
+    assert page.is_visible("#region-list details li >> text=flag")
 
 
 def test_the_uncertainty_overlay_toggles(page):

@@ -73,23 +73,24 @@ class Workbench:
         """PNG of one picture of a photo: original, colorized, uncertainty, regions, region
         (one region's mask: `index` is its id) or exemplar (`index`: its thumbnail)."""
         photo = self.photos.get(photo_id)
-        if kind == "original":
+        whole = index is None  # the kinds without an index; an indexed one must exist
+        if kind == "original" and whole:
             return png(photo.original)
         done = photo.rendering
         if done is None:
             raise OpenError("not_colorized", f"photo {photo_id} is not colorized yet; "
                             "POST /api/photos/{id}/colorize first", 409)
-        size = done.colorized.size
-        if kind == "colorized":
+        if kind == "colorized" and whole:
             return png(done.colorized)
-        if kind == "uncertainty":
+        if kind == "uncertainty" and whole:
             return uncertainty_png(done.uncertainty)
-        if kind in ("regions", "region") and done.regions is not None:
-            return regions_png(done.regions, size, index if kind == "region" else None)
+        ids = {r.id for r in done.regions.regions} if done.regions is not None else set()
+        if (kind == "regions" and whole and ids) or (kind == "region" and index in ids):
+            return regions_png(done.regions, done.colorized.size, index)
         if kind == "exemplar" and index is not None and 0 <= index < len(done.thumbnails):
             return png(done.thumbnails[index])
-        raise OpenError("no_such_image", f"photo {photo_id} has no {kind} image"
-                        + (f" {index}" if index is not None else ""), 404)
+        raise OpenError("no_such_image", f"photo {photo_id} has no {kind} "
+                        + ("image" if whole else f"{index}"), 404)
 
     def load(self, data: bytes, name: str) -> LoadedImage:
         return load_image(data, max_pixels=self.config.max_pixels, name=name)

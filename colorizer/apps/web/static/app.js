@@ -43,7 +43,8 @@ async function busy(what, step) {
     showError(err.message);
   } finally {
     document.body.dataset.state = state.photo ? "ready" : "empty";
-    if (state.photo) $("status").textContent = statusLine();
+    // No photo open (a first one failed to open): the idle line, which the empty stage shows.
+    $("status").textContent = state.photo ? statusLine() : $("stage-empty").textContent;
   }
 }
 
@@ -63,6 +64,8 @@ async function opened(photo) {
   $("edit-era").value = "";
   $("edit-region").value = "";
   $("original").src = `/api/photos/${photo.id}/original.png`;
+  $("rerun").disabled = false;
+  $("rerun").removeAttribute("title");  // "open a photo first"
   renderHints();
   await colorize();
 }
@@ -263,16 +266,32 @@ function renderExemplars(exemplars) {
 function renderRegions(regions) {
   const list = $("region-list");
   list.replaceChildren();
-  for (const r of regions) {
+  // An exemplar retrieved for the context that decided no pixel colored nothing here: those
+  // go under one collapsed line, not among the sources of the colors.
+  const unused = regions.filter((r) => r.kind === "exemplar" && r.share === 0);
+  for (const r of regions.filter((r) => !unused.includes(r))) {
     const li = document.createElement("li");
     li.dataset.region = String(r.id);
-    li.append(swatch(r.color), r.label);
-    li.append(el("small", "", `${pct(r.share)} of the photo · confidence ${pct(r.confidence)}` +
+    // A hint in its own color (the region map paints it in its palette's).
+    li.append(swatch(r.kind === "hint" && r.detail && r.detail.color || r.color), r.label);
+    const share = r.share > 0 && r.share < 0.005 ? "under 1%" : pct(r.share);
+    li.append(el("small", "", `${share} of the photo · confidence ${pct(r.confidence)}` +
                               (r.source ? ` · source: ${r.source}` : "")));
     li.addEventListener("mouseenter", () => highlightRegion(r.id));
     li.addEventListener("mouseleave", () => highlightRegion(null));
     list.append(li);
   }
+  if (!unused.length) return;
+  const group = document.createElement("details");
+  const n = unused.length;
+  group.append(el("summary", "",
+                  `${n} exemplar${n > 1 ? "s" : ""} retrieved, not found in the photo`));
+  const names = document.createElement("ul");
+  for (const r of unused) names.append(el("li", "", r.label));
+  group.append(names);
+  const li = el("li", "unused");
+  li.append(group);
+  list.append(li);
 }
 
 // -- small helpers ----------------------------------------------------------------------------
