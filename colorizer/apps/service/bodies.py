@@ -20,10 +20,12 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
+from colorizer.apps.service.item_names import UNNAMED
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.problems import Problem
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
+FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "format")
 
 
 async def read_request(request: Request, max_bytes: int, max_files: int,
@@ -40,23 +42,37 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
     if ctype == "multipart/form-data":
         form = await _form(request, body, max_files)
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
-        uploads = [(f.filename or f"file{i}", await f.read(), f.content_type)
-                   for i, f in enumerate(files)]
-        if "request" in form:
-            return parse_json(str(form["request"])), uploads
-        hints, captions = form.getlist("hint"), form.getlist("caption")
-        colors = form.getlist("color_hints")  # JSON text, aligned with the files as hints are
-        items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i),
-                  **_json_field("color_hints", _aligned(colors, i))}
-                 for i in range(len(uploads))]
-        return {"items": items, "format": form.get("format") or None}, uploads
+        uploads = [(f.filename or UNNAMED, await f.read(), f.content_type) for f in files]
+        return _form_request(form, len(uploads)), uploads
     if ctype == "application/json":
         return parse_json(body.decode("utf-8", "replace")), []
     if ctype.startswith("image/") or ctype == "application/octet-stream":
         hints = {} if beside is None else _json_field("color_hints", beside[1], f"the {beside[0]}")
-        return {"items": [{"upload": 0, **hints}]}, [("upload", body, ctype)]
+        return {"items": [{"upload": 0, **hints}]}, [(UNNAMED, body, ctype)]
     raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
                   "accepted: send application/json, multipart/form-data or an image/* body")
+
+
+def _form_request(form: FormData, files: int) -> dict[str, Any]:
+    """The job-like JSON of a multipart form: its `request` field, else one item per file
+    from the `hint`, `caption` and `color_hints` fields; an unknown field is refused (a
+    misspelt `hnt` would otherwise be dropped without a word)."""
+    unknown = sorted(set(form.keys()) - set(FORM_FIELDS))
+    if unknown:
+        raise Problem(422, "invalid_request", f"unknown form field(s) {', '.join(unknown)}: "
+                      f"the fields are {', '.join(FORM_FIELDS)}")
+    if "request" in form:
+        beside = sorted(set(form.keys()) - {"file", "request"})
+        if beside:
+            raise Problem(422, "invalid_request", f"the form field(s) {', '.join(beside)} go "
+                          "inside the `request` JSON when it is given (its items' hint, "
+                          "caption, color_hints; its format)")
+        return parse_json(str(form["request"]))
+    hints, captions = form.getlist("hint"), form.getlist("caption")
+    colors = form.getlist("color_hints")  # JSON text, aligned with the files as hints are
+    items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i),
+              **_json_field("color_hints", _aligned(colors, i))} for i in range(files)]
+    return {"items": items, "format": form.get("format") or None}
 
 
 async def capped_body(request: Request, cap: int, timeout: float | None = None) -> bytes:
@@ -113,11 +129,25 @@ def _hints_beside(request: Request) -> tuple[str, str] | None:
     """(where, JSON text) of color hints given beside the body; None when there are none."""
     given = [(where, text) for where, text in (
         ("color_hints query parameter", request.query_params.get("color_hints")),
-        ("Color-Hints header", request.headers.get("color-hints"))) if text is not None]
+        ("Color-Hints header", _utf8_header(request.headers.get("color-hints"))))
+        if text is not None]
     if len(given) > 1:
         raise Problem(422, "invalid_request", "color hints were given both as the "
                       "color_hints query parameter and the Color-Hints header; give them once")
     return given[0] if given else None
+
+
+def _utf8_header(text: str | None) -> str | None:
+    """A header's text as UTF-8: HTTP hands its bytes over as Latin-1 ('Großmutter' would
+    arrive as 'GroÃ\x9fmutter'), so they are decoded again."""
+    if text is None:
+        return None
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        raise Problem(422, "invalid_request", "the Color-Hints header is not UTF-8: send it "
+                      "UTF-8 encoded, or give the hints as the color_hints query parameter "
+                      "(percent-encoded UTF-8)") from None
 
 
 def _json_field(name: str, text: str | None, what: str | None = None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.outputs import image_mime
+from colorizer.apps.service.item_names import original_name
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.provenance import region_line
@@ -251,7 +252,9 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
                                        else (1.0, 1.0)))
     return {
         "id": canvas_id, "type": "Canvas",
-        "label": language_map(src.get("canvas_label"), f"item {idx}"),
+        # The source manifest's own label, else the caption, else the original's name.
+        "label": language_map(src.get("canvas_label"),
+                              item.get("caption") or original_name(src) or f"item {idx}"),
         "width": width, "height": height,
         "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
             "id": f"{canvas_id}/annotation/painting", "type": "Annotation",

@@ -102,6 +102,21 @@ def _add_items(item: ItemIn, n: int, uploads: list[UploadInfo], fetcher: SafeFet
             items += [_canvas_item(item, canvas) for canvas in canvases]
 
 
+def _require_referenced(job: JobIn, files: list[Upload]) -> None:
+    """Refuse uploaded files no item refers to (they would be dropped without a word), and
+    items that refer to a file not uploaded, before any file is decoded."""
+    for n, item in enumerate(job.items):
+        if item.upload is not None and item.upload >= len(files):
+            raise Problem(422, "invalid_request", f"items[{n}].upload = {item.upload} but "
+                          f"only {len(files)} files were uploaded")
+    used = {item.upload for item in job.items}
+    unused = [f"{n} ({name})" for n, (name, _, _) in enumerate(files) if n not in used]
+    if unused:
+        raise Problem(422, "invalid_request", f"uploaded file(s) {', '.join(unused)} are not "
+                      'referenced by any item: add an item {"upload": N} for each, or leave '
+                      "the file out")
+
+
 def _upload_item(item: ItemIn, n: int, uploads: list[UploadInfo]) -> NewItem:
     if item.upload >= len(uploads):
         raise Problem(422, "invalid_request", f"items[{n}].upload = {item.upload} but "
@@ -178,6 +193,7 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
     """Queue a job; returns (job, created, generated webhook secret to show once)."""
     cfg = state.config
     job = parse_job(raw)
+    _require_referenced(job, files)
     require_room(state.store, max(1, len(files)))
     uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
                for i, (name, data, ctype) in enumerate(files)]
@@ -197,6 +213,22 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
         request_hash=request_hash(job, uploads),
         webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret, meta=meta)
     return state.store.job(key_id, job_id), created, generated if created else None
+
+
+def colorize_request(raw: dict[str, Any], files: list[Upload],
+                     default_format: str) -> tuple[dict[str, Any], str]:
+    """(the one item, output format) of a POST /v1/colorize body, checked as a job's are."""
+    if len(files) != 1:
+        raise Problem(422, "invalid_request", "send exactly one image as the `file` part "
+                      "or as the body; use POST /v1/jobs for several")
+    job = parse_job(raw, "the colorize request")
+    if len(job.items) != 1 or job.items[0].upload != 0:
+        raise Problem(422, "invalid_request", "give exactly one item, the uploaded image "
+                      '({"upload": 0}); use POST /v1/jobs for URLs, IIIF or several images')
+    if job.webhook is not None:
+        raise Problem(422, "invalid_request", "POST /v1/colorize answers at once and sends no "
+                      "webhook; leave `webhook` out, or use POST /v1/jobs")
+    return job.items[0].model_dump(), job_format(job, default_format)
 
 
 def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[str, Any],

@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 from fastapi.responses import StreamingResponse
 
+from colorizer.apps.service.item_names import content_disposition
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_CLEANUP, BY_OWNER
 from colorizer.apps.service.store import JobStore
@@ -59,7 +60,7 @@ class ItemFiles:
         handle = self._open(item[which], key_id, item["job_id"], item["idx"])
         headers = {"Content-Length": str(os.fstat(handle.fileno()).st_size)}
         if filename:
-            headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+            headers["Content-Disposition"] = content_disposition(filename)
         return StreamingResponse(_chunks(handle), media_type=media_type, headers=headers)
 
     def original(self, key_id: str, job_id: str, index: int) -> bytes:
@@ -77,7 +78,8 @@ class ItemFiles:
                                f"the original of item {index}") from None
 
     def records(self, key_id: str, job: dict[str, Any]) -> dict[int, dict[str, Any]]:
-        """The provenance records of a job's finished items, by index (for its manifest)."""
+        """The provenance records of a job's finished items, by index (for its manifest);
+        410 when the job ended and none of its items has a result (polling would never end)."""
         if job["status"] == "expired":
             raise self.expired(job, "the manifest")
         records = {}
@@ -85,6 +87,11 @@ class ItemFiles:
             if item["status"] == "done":
                 with self._open(item["provenance_file"], key_id, job["id"], item["idx"]) as f:
                     records[item["idx"]] = json.loads(f.read().decode("utf-8"))
+        if not records and job["state"] in ("failed", "canceled"):
+            how = "failed" if job["state"] == "failed" else "failed or was canceled"
+            raise Problem(410, f"job_{job['state']}", f"job {job['id']} has no manifest: every "
+                          f"item {how}, so none has a result; GET /v1/jobs/{job['id']} shows "
+                          "each item's error; submit the photos again as a new job if needed")
         return records
 
     def expired(self, job: dict[str, Any], what: str) -> Problem:

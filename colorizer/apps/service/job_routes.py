@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,13 +22,18 @@ from colorizer.apps.outputs import image_mime
 from colorizer.apps.service.auth import api_key_dependency, key_or_link_dependency
 from colorizer.apps.service.bodies import read_request
 from colorizer.apps.service.iiif import build_manifest
-from colorizer.apps.service.intake import colorize_now, create_job, require_room
+from colorizer.apps.service.intake import (
+    colorize_now,
+    colorize_request,
+    create_job,
+    require_room,
+)
 from colorizer.apps.service.item_files import ItemFiles
+from colorizer.apps.service.item_names import download_name
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.views import COLORIZE_BODY, ERRORS, HINTS_BESIDE, JOB_BODY, job_view
-from colorizer.pipeline.provenance import normalize_format
 
 IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
@@ -51,7 +57,9 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
               responses={200: {"content": {"image/png": {}, "application/json": {}}}, **ERRORS})
     async def colorize(request: Request, key_id: str = Depends(api_key),
-                       response: str | None = None,
+                       response: Literal["image", "json"] | None = Query(
+                           None, description="image (the default) or json (links and "
+                           "provenance)"),
                        color_hints: str | None = Query(None, description=HINTS_BESIDE),
                        color_hints_header: str | None = Header(
                            None, alias="Color-Hints", description=HINTS_BESIDE)) -> Response:
@@ -60,12 +68,9 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
         (read with the body, `bodies.read_request`; declared here for the API's page)."""
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
-        if len(uploads) != 1:
-            raise Problem(422, "invalid_request", "send exactly one image as the `file` part "
-                          "or as the body; use POST /v1/jobs for several")
-        item = raw["items"][0]
-        fmt = normalize_format(raw.get("format") or cfg.output_format)
-        want_json = response == "json" or "application/json" in request.headers.get("accept", "")
+        item, fmt = colorize_request(raw, uploads, cfg.output_format)
+        want_json = response == "json" or (
+            response is None and "application/json" in request.headers.get("accept", ""))
         out = await run_in_threadpool(colorize_now, state, key_id, uploads[0], item, fmt)
         url = f"{base_url(state, request)}/v1/jobs/{out.job_id}/items/0"
         if want_json:
@@ -124,7 +129,7 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
         _, item = files.done_item(key_id, job_id, index)
         suffix = Path(item["result_file"]).suffix
         return files.response(key_id, item, "result_file", image_mime(suffix.lstrip(".")),
-                              f"{job_id}-{index}{suffix}")
+                              download_name(item, job_id, suffix))
 
     @app.get("/v1/jobs/{job_id}/items/{index}/provenance", tags=["jobs"], responses=ERRORS)
     def provenance(job_id: str, index: int, key_id: str = Depends(api_key)) -> Response:
@@ -150,7 +155,8 @@ def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable
         job = store.require_job(key_id, job_id)
         records = files.records(key_id, job)
         if not records:
-            raise Problem(409, "not_done", f"job {job_id} has no finished item yet")
+            raise Problem(409, "not_done", f"job {job_id} has no finished item yet; poll "
+                          f"GET /v1/jobs/{job_id} until one is done")
         body = build_manifest(job, base_url(state, request), records,
                               sign=lambda url: state.links.sign(url, key_id))
         return JSONResponse(body, media_type=IIIF_JSON)

@@ -51,11 +51,11 @@ class JobIn(BaseModel):
     webhook: WebhookIn | None = None
 
 
-def parse_job(raw: Any) -> JobIn:
+def parse_job(raw: Any, what: str = "the job request") -> JobIn:
     try:
         return JobIn.model_validate(raw)
     except ValidationError as exc:
         errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-        raise Problem(422, "invalid_request", "the job request is not valid: "
+        raise Problem(422, "invalid_request", f"{what} is not valid: "
                       + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors),
                       errors=errors) from exc

@@ -56,12 +56,13 @@ COLORIZE_BODY = {"requestBody": {"required": True, "content": {
         "caption": {"type": "string"}, "format": {"type": "string"},
         "color_hints": {"type": "string", "description": "JSON list of color hints"}}}},
     "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
-HINTS_BESIDE = ("color hints of a raw image body (image/*): the JSON of a hints file, e.g. "
+HINTS_BESIDE = ("color hints of a raw image body (image/*): the JSON (UTF-8) of a hints file, e.g. "
                 '[{"point": [120, 80], "color": "#b22222"}]; give them in either the query '
                 "parameter or the header, not both")
 ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
     401: "no or unknown API key", 404: "no such job for this key",
     409: "the item is not done yet (poll the job)",
-    410: "the item failed or was canceled, or its results were deleted (retention)",
+    410: "the item failed or was canceled, or its results were deleted (retention); a "
+         "manifest: no item of the job has a result",
     413: "too large", 415: "unsupported media type", 422: "corrupt or invalid input",
     429: "queue at its cap (see Retry-After)"}.items()}
