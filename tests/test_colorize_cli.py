@@ -112,7 +112,10 @@ def test_report_writes_json_and_uncertainty(tiny_weights, photos, tmp_path):
     assert Image.open(out / "b.jpg").format == "JPEG"
     used = [e for e in report["exemplars"] if e["used"]]
     assert used and all(0 <= e["attention_share"] <= 1 for e in used)
-    assert Image.open(out / "b.exemplars.png").width > 56  # exemplar + attention map per row
+    # Retrieved exemplars not found in this photo put no color in it: no "where their color
+    # went" panel (the user exemplar's test below has one).
+    assert not any(e["colored"] for e in report["exemplars"])
+    assert not (out / "b.exemplars.png").exists()
 
 
 def test_user_exemplar_is_used_and_reported(tiny_weights, photos, tmp_path):
@@ -124,8 +127,8 @@ def test_user_exemplar_is_used_and_reported(tiny_weights, photos, tmp_path):
     report = json.loads((out / "a.json").read_text())
     first = report["exemplars"][0]
     assert first["id"] == "user:family_print.png" and first["used"] is True
-    assert first["kind"] == "user" and first["attention_share"] > 0
-    assert (out / "a.exemplars.png").is_file()
+    assert first["kind"] == "user" and first["attention_share"] > 0 and first["colored"]
+    assert Image.open(out / "a.exemplars.png").width > 60  # exemplar + attention map per row
 
 
 def test_bad_user_exemplar_stops_before_any_work(tiny_weights, photos, tmp_path, capsys):

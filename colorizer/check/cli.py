@@ -122,6 +122,8 @@ def run_report(args: argparse.Namespace) -> int:
     report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption,
                      gray_ok=True)
     _write(args.out, report, result.image, args.photo, result, args.photo.name)
+    for note in result.notes:  # as colorize prints them: a hint not used, a gray output
+        print(f"note: {note}", file=sys.stderr)
     print(f"{len(report.findings)} finding(s); report written to {args.out}")
     return EXIT_PASSED
 

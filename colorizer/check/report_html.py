@@ -44,6 +44,7 @@ table{border-collapse:collapse;width:100%;font-size:12px} td,th{border:1px solid
 padding:3px 5px;vertical-align:top;text-align:left} .sev{color:#fff;padding:1px 5px;
 border-radius:3px} .swatch{display:inline-block;width:11px;height:11px;border:1px solid #444;
 vertical-align:middle} code{font-size:11px;word-break:break-all} section{break-inside:auto}
+.warn{color:#8a4b00}
 """
 
 
@@ -130,12 +131,19 @@ def _findings(check: CheckReport) -> str:
 
 
 def _context(check: CheckReport) -> str:
+    """What was inferred, from what, how sure; what was not, and why; what disagreed; the
+    captions read. A historian reads here what the colors were conditioned on."""
     data = check.context.to_dict()
+    unknown = data.get("unknown") or {}
     rows = []
-    for field in ("era", "region", "script"):
+    for field in ("era", "region", "script", "language"):
         value = data.get(field)
         if not value:
-            rows.append(f"<tr><td>{field}</td><td colspan=3>not inferred</td></tr>")
+            why = unknown.get(field) or "no evidence for it"
+            rows.append(f"<tr><td>{field}</td><td colspan=3>not inferred: {_e(why)}</td></tr>")
+            continue
+        if not isinstance(value, dict):  # a bare code (language)
+            rows.append(f"<tr><td>{field}</td><td>{_e(value)}</td><td></td><td></td></tr>")
             continue
         shown = (f"{value.get('start')}-{value.get('end')}" if field == "era"
                  else value.get("name") or value.get("code") or value.get("script"))
@@ -143,8 +151,19 @@ def _context(check: CheckReport) -> str:
                                for e in value.get("evidence", []))
         rows.append(f"<tr><td>{field}</td><td>{_e(shown)}</td>"
                     f"<td>{_e(value.get('confidence'))}</td><td>{evidence}</td></tr>")
-    return ("<table><tr><th>what</th><th>inferred</th><th>confidence</th><th>evidence</th>"
-            f"</tr>{''.join(rows)}</table>")
+    table = ("<table><tr><th>what</th><th>inferred</th><th>confidence</th><th>evidence</th>"
+             f"</tr>{''.join(rows)}</table>")
+    parts = [table]
+    if unknown.get("hint"):
+        parts.append(f"<p class='warn'>Hint not understood, so not used: {_e(unknown['hint'])}"
+                     "</p>")
+    parts += [f"<p class='warn'>Disagreement ({_e(c.get('field'))}): {_e(c.get('message'))}; "
+              f"kept {_e(c.get('kept'))}.</p>" for c in data.get("conflicts") or ()]
+    captions = "".join(f"<li>{_e(c.get('text'))} <small>({_e(c.get('source'))})</small></li>"
+                       for c in data.get("captions") or ())
+    parts.append(f"<p>Captions read:</p><ul>{captions}</ul>" if captions
+                 else "<p>Captions read: none.</p>")
+    return "".join(parts)
 
 
 def _sources(check: CheckReport, result: ColorizationResult | None) -> str:
@@ -206,6 +225,8 @@ def report_html(check: CheckReport, colorized: Image.Image, original: Image.Imag
             f"<title>Plausibility report: {_e(name)}</title><style>{_STYLE}</style></head>"
             f"<body><h1>Plausibility report: {_e(name)}</h1><p>Check result: {verdict}.</p>"
             f"<p class='statement'>{_e(STATEMENT)}</p>"
+            + "".join(f"<p class='warn'>Colorization note: {_e(n)}</p>"
+                      for n in (result.notes if result is not None else ())) +
             f"<section><h2>Images</h2>{_images(check, colorized, original)}</section>"
             f"<section><h2>Findings</h2>{_findings(check)}</section>"
             f"<section><h2>Context and its evidence</h2>{_context(check)}</section>"

@@ -46,6 +46,7 @@ class ExemplarUse:
     rejected: why a retrieved exemplar that was tested put no color anywhere: the gate and its
     numbers ("cloth identity: the flag finder sees cloth (evidence 1.000), but no piece of it
     shows this design's field"); None when it was free to (or was not tested).
+    colored (in to_dict): it put color somewhere (used, not rejected, color_share > 0).
     """
 
     exemplar: GuidingExemplar
@@ -61,6 +62,11 @@ class ExemplarUse:
         return self.exemplar.id
 
     @property
+    def colored(self) -> bool:
+        """Whether it put color anywhere in this photo (`used` only says it was tested)."""
+        return self.used and not self.rejected and (self.color_share or 0.0) > 0.0
+
+    @property
     def kind(self) -> str:
         return self.exemplar.kind
 
@@ -69,7 +75,7 @@ class ExemplarUse:
         return self.exemplar.title
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.exemplar.to_dict(), "used": self.used,
+        return {**self.exemplar.to_dict(), "used": self.used, "colored": self.colored,
                 "attention_share": self.attention_share, "transfer_share": self.transfer_share,
                 "color_share": self.color_share, "found_in_photo": self.found_in_photo,
                 "rejected": self.rejected}

@@ -85,8 +85,9 @@ class ColorizationResult:
     color_regions: ColorRegions | None = None
 
     def exemplar_image(self, top: int = 3) -> Image.Image | None:
-        """Where the photo looked up each of the top exemplars (None without exemplars)."""
-        if not self.exemplar_maps:
+        """Where the photo looked up each of the top exemplars (None when no exemplar put
+        color anywhere: a panel of exemplars that changed nothing would say they did)."""
+        if not self.exemplar_maps or not any(rec.colored for rec in self.exemplars):
             return None
         from colorizer.pipeline.guidance import exemplar_panel
 

@@ -96,3 +96,32 @@ def test_a_rejected_flag_is_listed_with_its_reason_not_as_used():
         "<h3>Exemplars retrieved but not used</h3>")
     assert "Street, 1950" in used and "Soviet Union" not in used
     assert f"Flag of the Soviet Union (flag): {html.escape(why)}" in rest
+
+
+def test_the_context_says_what_was_not_understood_not_inferred_and_disagreed():
+    """A historian reads why a field is empty, that a hint was not used, what disagreed and
+    which captions were read; the colorization's own notes (a gray output) lead the page."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from context.types import Caption, Conflict
+
+    report, color, gray = _report()
+    context = replace(
+        SceneContext.empty("no writing found in the image"),
+        unknown={"hint": "no year, period or place found in the hint 'asdfgh'",
+                 "script": "no writing found in the image"},
+        conflicts=(Conflict("era", "1960 (hint)", "1909 (caption)",
+                            'year "1909" in caption (filename) does not fit the era 1960'),),
+        captions=(Caption("Chicago 1909", "filename"),))
+    report = replace(report, context=context)
+    result = SimpleNamespace(color_regions=None, exemplars=[], render_size=(320, 240),
+                             input=SimpleNamespace(sha256="ab" * 8),
+                             notes=("nearly gray (mean chroma C* 0.3): the model found ...",))
+    page = html.unescape(report_html(report, color, gray, result, name="p.jpg"))
+    assert "Hint not understood, so not used: no year, period or place found" in page
+    assert "script</td><td colspan=3>not inferred: no writing found in the image" in page
+    assert "language</td><td colspan=3>not inferred" in page
+    assert 'Disagreement (era): year "1909" in caption (filename)' in page
+    assert "Chicago 1909 <small>(filename)</small>" in page
+    assert page.index("Colorization note: nearly gray") < page.index("<h2>Images</h2>")
