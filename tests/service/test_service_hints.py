@@ -45,6 +45,16 @@ def test_job_item_hints_reach_provenance_xmp_and_manifest(service):
     assert "source: regimental history, p. 12" in hint_notes[0]["body"]["value"]
 
 
+def test_a_jobs_items_show_their_color_hints_as_submitted(service):
+    """A client that opens the item again (the workbench) colorizes it with the same hints."""
+    response = _job(service, HINTS)
+    job = service.client.get(response.headers["location"], headers=service.headers()).json()
+    assert job["items"][0]["color_hints"] == HINTS
+    plain = service.client.post("/v1/jobs", headers=service.headers(),
+                                files=[("file", ("p.png", gray_png(), "image/png"))])
+    assert "color_hints" not in plain.json()["items"][0]  # none given: none shown
+
+
 def test_bad_hints_are_refused_when_submitted(service):
     outside = _job(service, [{"point": [100, 5], "color": "red"}])
     assert outside.status_code == 422 and outside.json()["reason"] == "invalid_hint"

@@ -283,3 +283,41 @@ def test_a_silent_webhook_receiver_does_not_delay_another_tenants_job(service, h
     silent.close()
     for conn in held:
         conn.close()
+
+
+def test_head_on_an_items_files_answers_its_headers_without_the_body(service):
+    location = _submit(service, 1).headers["location"]
+    service.drain()
+    for tail, ctype in (("result", "image/png"), ("provenance", "application/json"),
+                        ("original", "image/png")):
+        url = f"{location}/items/0/{tail}"
+        got = service.client.get(url, headers=service.headers())
+        head = service.client.head(url, headers=service.headers())
+        assert head.status_code == 200 and got.status_code == 200, (tail, head.text)
+        assert head.content == b"" and len(got.content) > 0
+        assert head.headers["content-type"] == got.headers["content-type"] == ctype
+        assert head.headers["content-length"] == str(len(got.content))
+    missing = service.client.head(f"{location}/items/5/result", headers=service.headers())
+    assert missing.status_code == 404
+
+
+def test_the_original_is_served_as_its_image_type(service):
+    files = [("file", ("scan.jpg", gray_png(fmt="JPEG"), "image/jpeg")),
+             ("file", ("scan.tif", gray_png(fmt="TIFF"), "application/octet-stream"))]
+    location = service.client.post("/v1/jobs", headers=service.headers(),
+                                   files=files).headers["location"]
+    for index, ctype in ((0, "image/jpeg"), (1, "image/tiff")):
+        original = service.client.get(f"{location}/items/{index}/original",
+                                      headers=service.headers())
+        assert original.status_code == 200 and original.headers["content-type"] == ctype
+        assert original.content == files[index][1][1]
+
+
+def test_405_and_410_problems_have_their_own_titles(service):
+    refused = service.client.put("/v1/jobs", headers=service.headers())
+    assert refused.status_code == 405 and refused.json()["title"] == "Method not allowed"
+    assert "POST" in refused.headers["allow"]
+    location = _submit(service, 1).headers["location"]
+    service.client.delete(f"{location}?purge=true", headers=service.headers())
+    gone = service.client.get(f"{location}/items/0/result", headers=service.headers())
+    assert gone.status_code == 410 and gone.json()["title"] == "Gone"

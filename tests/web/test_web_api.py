@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import gray_photo, tiny_pipeline
+from web_helpers import JOB_HINTS, FakeService, gray_photo, tiny_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +99,19 @@ def test_bad_input_is_a_json_error(client, body, says):
     assert says in r.json()["error"]["message"]
 
 
+@pytest.mark.parametrize("body, says", [
+    ('{"hint": }', "the request body is not valid JSON (at character 10): Expecting value"),
+    ('{"path": "a",}', ("the request body is not valid JSON (at character 14): Expecting "
+                        "property name enclosed in double quotes")),
+])
+def test_malformed_json_is_said_in_words(client, body, says):
+    photo = _open(client)
+    for url in (f"/api/photos/{photo['id']}/colorize", "/api/photos/open-path"):
+        r = client.post(url, content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422
+        assert r.json()["error"] == {"reason": "invalid_request", "message": says}
+
+
 def test_bad_uploads_and_unknown_photos(client):
     r = client.post("/api/photos", files={"file": ("notes.txt", b"hello", "text/plain")})
     assert r.status_code == 415 and "notes.txt" in r.json()["error"]["message"]
@@ -149,41 +159,14 @@ def test_a_non_local_workbench_opens_no_paths(shared_tiny_weights, photo_file):
         assert r.status_code == 403
 
 
-class _FakeService:
-    """The two routes of `chronochrome serve` the workbench reads, for key "good"."""
-
-    def __init__(self) -> None:
-        photo = gray_photo(64, 48)
-        job = {"id": "j1", "items": [
-            {"index": 0, "status": "done", "hint": "Paris 1920",
-             "source": {"kind": "upload", "name": "scan.png"}},
-            {"index": 1, "status": "done", "hint": None,
-             "source": {"kind": "url", "url": "https://archive.example/x.jpg"}}]}
-        routes = {"/v1/jobs/j1": json.dumps(job).encode(), "/v1/jobs/j1/items/0/original": photo}
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = routes.get(self.path)
-                ok = self.headers.get("Authorization") == "Bearer good"
-                self.send_response(401 if not ok else 200 if body else 404)
-                self.end_headers()
-                self.wfile.write(body if ok and body else b"{}")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-
 def test_open_a_job_of_the_service(client):
-    service = _FakeService()
+    service = FakeService()
     try:
         r = client.post("/api/photos/open-job",
                         json={"service": service.url, "job": "j1", "key": "good"})
         assert r.status_code == 200, r.text
         assert r.json()["hint"] == "Paris 1920" and r.json()["width"] == 64
+        assert r.json()["color_hints"] == JOB_HINTS  # with their sources, as submitted
         r = client.post("/api/photos/open-job",
                         json={"service": service.url, "job": "j1", "key": "bad"})
         assert r.status_code == 502 and "refused the API key" in r.json()["error"]["message"]
@@ -191,7 +174,7 @@ def test_open_a_job_of_the_service(client):
                         json={"service": service.url, "job": "j1", "key": "good", "item": 1})
         assert r.status_code == 422 and "archive.example" in r.json()["error"]["message"]
     finally:
-        service.httpd.shutdown()
+        service.close()
 
 
 def test_an_exemplar_is_shown_with_its_thumbnail_and_its_region(shared_tiny_weights):

@@ -1,12 +1,14 @@
 """Helpers for the workbench tests: a test photo, a tiny pipeline that reads hints, a server
-in a thread on a free port."""
+in a thread on a free port, a stand-in for the HTTP service's job routes."""
 
 from __future__ import annotations
 
 import io
+import json
 import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +91,41 @@ class ThreadServer:
     def close(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+# The color hints of the fake service's item 0, as a client submitted them (a 64 x 48 photo).
+JOB_HINTS = [{"point": [10, 12], "color": "#00c000", "source": "regimental history, p. 12"},
+             {"box": [40, 30, 60, 44], "color": "navy"}]
+
+
+class FakeService:
+    """The two routes of `chronochrome serve` the workbench reads, for key "good": job "j1"
+    with an uploaded item 0 (a hint and `JOB_HINTS`) and a URL item 1."""
+
+    def __init__(self) -> None:
+        photo = gray_photo(64, 48)
+        job = {"id": "j1", "items": [
+            {"index": 0, "status": "done", "hint": "Paris 1920", "color_hints": JOB_HINTS,
+             "source": {"kind": "upload", "name": "scan.png"}},
+            {"index": 1, "status": "done", "hint": None,
+             "source": {"kind": "url", "url": "https://archive.example/x.jpg"}}]}
+        routes = {"/v1/jobs/j1": json.dumps(job).encode(), "/v1/jobs/j1/items/0/original": photo}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = routes.get(self.path)
+                ok = self.headers.get("Authorization") == "Bearer good"
+                self.send_response(401 if not ok else 200 if body else 404)
+                self.end_headers()
+                self.wfile.write(body if ok and body else b"{}")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

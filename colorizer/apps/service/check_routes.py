@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.datastructures import UploadFile
@@ -24,7 +24,7 @@ from colorizer.apps.service.bodies import capped_body
 from colorizer.apps.service.intake import check_upload
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.state import ServiceState
-from colorizer.apps.service.views import ERRORS
+from colorizer.apps.service.views import problems
 
 CHECK_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {
     "schema": {"type": "object", "required": ["file"], "properties": {
@@ -32,7 +32,7 @@ CHECK_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data
         "original": {"type": "string", "format": "binary",
                      "description": "the black-and-white original (optional)"},
         "hint": {"type": "string", "description": "free-text context, e.g. 'USSR 1950'"},
-        "caption": {"type": "string"}}}}}}}
+        "caption": {"type": "string", "description": "the archive's caption (optional)"}}}}}}}
 
 
 class _Checkers:
@@ -90,9 +90,16 @@ def install_check_routes(app: FastAPI, state: ServiceState) -> None:
     cfg = state.config
 
     @app.post("/v1/check", tags=["check"], openapi_extra=CHECK_BODY,
-              responses={200: {"content": {"application/json": {}, "text/html": {}}}, **ERRORS})
+              summary="Check a colorization: findings (JSON) or the plausibility report",
+              response_description="the findings (JSON), or the report (HTML)",
+              responses={200: {"content": {"application/json": {}, "text/html": {}}},
+                         **problems(401, 408, 413, 415, 422, 503, said={
+                             422: "invalid input, an image that cannot be read, or a "
+                                  "colorization that cannot be compared with its original",
+                             503: "this service's pipeline cannot check colorizations"})})
     async def check(request: Request, key_id: str = Depends(api_key),
-                    report: str | None = None) -> Response:
+                    report: str | None = Query(None, description="html: the plausibility "
+                                               "report instead of JSON")) -> Response:
         """Check a colorization: findings with evidence and a severity (JSON), or the
         plausibility report (`?report=html`)."""
         if report not in (None, "html"):

@@ -10,25 +10,31 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from colorizer.apps.service.auth import operator_dependency
 from colorizer.apps.service.state import ServiceState
-from colorizer.apps.service.views import ERRORS
+from colorizer.apps.service.views import problems
 
 
 def install_health_routes(app: FastAPI, state: ServiceState) -> None:
     operator = operator_dependency(state.config.metrics_token)
 
-    @app.get("/livez", tags=["health"])
+    @app.get("/livez", tags=["health"], summary="Liveness: the service process answers",
+             response_description='{"status": "alive"}')
     async def livez() -> dict[str, str]:
         # On the event loop, not the thread pool: when synchronous colorizations hold every
         # pool thread (48 at once), the liveness probe must still answer at once.
         return {"status": "alive"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], response_description="ready, with the queue's depth",
+             summary="Readiness: the job store, results folder and workers can take work",
+             responses={503: {"description": "not ready: `problems` lists why"}})
     def readyz() -> JSONResponse:
         body = readiness(state)
         return JSONResponse(body, status_code=503 if body["problems"] else 200)
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
-             responses={401: ERRORS[401]})
+             summary="Prometheus metrics of the whole service (the operator's)",
+             response_description="Prometheus text format",
+             responses=problems(401, said={401: "the metrics token is missing or wrong "
+                                                "(only when the operator configured one)"}))
     def metrics(_: None = Depends(operator)) -> PlainTextResponse:
         """Prometheus text: per-stage latency, queue depth, rejects by reason, requests."""
         return PlainTextResponse(state.metrics.render(state.store),

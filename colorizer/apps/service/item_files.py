@@ -12,6 +12,7 @@ file's data), while one that comes after answers 410.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
@@ -19,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
+from PIL import Image
 
 from colorizer.apps.service.item_names import content_disposition
 from colorizer.apps.service.problems import Problem
@@ -55,12 +57,16 @@ class ItemFiles:
         return job, item
 
     def response(self, key_id: str, item: dict[str, Any], which: str, media_type: str,
-                 filename: str | None = None) -> StreamingResponse:
-        """A done item's `which` file ("result_file" or "provenance_file") as a download."""
+                 filename: str | None = None, head: bool = False) -> Response:
+        """A done item's `which` file ("result_file" or "provenance_file") as a download;
+        `head`: its headers only (a HEAD request)."""
         handle = self._open(item[which], key_id, item["job_id"], item["idx"])
         headers = {"Content-Length": str(os.fstat(handle.fileno()).st_size)}
         if filename:
             headers["Content-Disposition"] = content_disposition(filename)
+        if head:
+            handle.close()
+            return Response(media_type=media_type, headers=headers)
         return StreamingResponse(_chunks(handle), media_type=media_type, headers=headers)
 
     def original(self, key_id: str, job_id: str, index: int) -> bytes:
@@ -124,6 +130,16 @@ class ItemFiles:
             raise Problem(410, "result_missing", f"the file of item {index} of job {job_id} is "
                           "missing from the service's results folder (removed by hand?); "
                           "submit the photo again as a new job") from None
+
+
+def image_mime_of(data: bytes) -> str:
+    """The MIME type of an image's bytes, from its header (an uploaded original was read as an
+    image when it came in); application/octet-stream for a format PIL does not know."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return Image.MIME.get(image.format or "", "application/octet-stream")
+    except (OSError, Image.DecompressionBombError):
+        return "application/octet-stream"
 
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:

@@ -3,8 +3,8 @@
 - POST /v1/colorize: one small image now (the image, or JSON with links);
 - POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs (DELETE ?purge=true: and their
   results);
-- GET /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files (`item_files`;
-  410 once deleted);
+- GET (and HEAD) /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files
+  (`item_files`; 410 once deleted);
 - GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items.
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from fastapi.types import DecoratedCallable
 
 from colorizer.apps.outputs import image_mime
 from colorizer.apps.service.auth import api_key_dependency, key_or_link_dependency
@@ -28,14 +29,28 @@ from colorizer.apps.service.intake import (
     create_job,
     require_room,
 )
-from colorizer.apps.service.item_files import ItemFiles
+from colorizer.apps.service.item_files import ItemFiles, image_mime_of
 from colorizer.apps.service.item_names import download_name
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
-from colorizer.apps.service.views import COLORIZE_BODY, ERRORS, HINTS_BESIDE, JOB_BODY, job_view
+from colorizer.apps.service.views import (
+    COLORIZE_BODY,
+    HINTS_BESIDE,
+    JOB_BODY,
+    job_view,
+    problems,
+)
 
 IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+_BODY_PROBLEMS = (401, 408, 413, 415, 422, 429)  # reads a body, then needs room to work
+_IMAGES = {"content": {m: {} for m in ("image/png", "image/jpeg", "image/tiff", "image/webp")}}
+_COLORIZE_ANSWERS = {200: {"content": {"image/png": {}, "application/json": {}}},
+                     **problems(*_BODY_PROBLEMS, said={429: "synchronous colorization is at "
+                                                       "capacity: retry later or submit a job"})}
+_FILE_PROBLEMS = problems(401, 404, 409, 410, 422, said={
+    401: "no API key, or an unknown or revoked one; a signed link that is wrong or expired",
+    422: "the item index is not a whole number"})
 
 
 def install_job_routes(app: FastAPI, state: ServiceState) -> None:
@@ -55,7 +70,10 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     cfg = state.config
 
     @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
-              responses={200: {"content": {"image/png": {}, "application/json": {}}}, **ERRORS})
+              summary="Colorize one small photo now: the image, or JSON with links",
+              response_description="the colorized image (or, as JSON, its links and "
+                                   "provenance record)",
+              responses=_COLORIZE_ANSWERS)
     async def colorize(request: Request, key_id: str = Depends(api_key),
                        response: Literal["image", "json"] | None = Query(
                            None, description="image (the default) or json (links and "
@@ -64,8 +82,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
                        color_hints_header: str | None = Header(
                            None, alias="Color-Hints", description=HINTS_BESIDE)) -> Response:
         """Colorize one small image now; the image (default) or JSON with links. A raw image
-        body's color hints: the `color_hints` query parameter or the `Color-Hints` header
-        (read with the body, `bodies.read_request`; declared here for the API's page)."""
+        body's color hints: the `color_hints` query parameter or the `Color-Hints` header."""
+        # Those two are read with the body (bodies.read_request); declared here for the docs.
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
         item, fmt = colorize_request(raw, uploads, cfg.output_format)
@@ -82,9 +100,16 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
             "Location": f"{url}/result", "Link": f'<{url}/provenance>; rel="describedby"'})
 
     @app.post("/v1/jobs", status_code=202, tags=["jobs"], openapi_extra=JOB_BODY,
-              responses=ERRORS)
+              summary="Queue a job of photos: uploads, URLs, IIIF images or manifests",
+              response_description="the job, queued (Location: its address)",
+              responses=problems(*_BODY_PROBLEMS, said={
+                  422: "invalid input (the detail names the field, item or image), or an "
+                       "`Idempotency-Key` already used with another body",
+                  429: "the queue is at its cap: try again after `Retry-After` seconds"}))
     async def submit(request: Request, key_id: str = Depends(api_key),
-                     idempotency_key: str | None = Header(None, max_length=255)) -> JSONResponse:
+                     idempotency_key: str | None = Header(
+                         None, max_length=255, description="your name for this request: the "
+                         "same key and body again answer the job it made")) -> JSONResponse:
         """Queue photos (uploads, URLs, IIIF images or manifests); 202 + Location. With an
         `Idempotency-Key` the same body again answers that job (`Idempotent-Replayed: true`),
         another body 422; once the job's results expired (retention or `?purge=true`) the
@@ -104,13 +129,18 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
 def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
     store, results_dir = state.store, state.config.results_dir
 
-    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=problems(401, 404),
+             summary="A job's state and its items: status, errors, links to the results",
+             response_description="the job")
     def get_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
         return job_view(store.require_job(key_id, job_id), base_url(state, request))
 
-    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], responses=ERRORS)
+    @app.delete("/v1/jobs/{job_id}", tags=["jobs"], response_description="the job, canceled",
+                summary="Cancel a job's unfinished items (and delete its results: ?purge=true)",
+                responses=problems(401, 404, 422, said={422: "purge is not true or false"}))
     def cancel_job(job_id: str, request: Request, key_id: str = Depends(api_key),
-                   purge: bool = False) -> dict:
+                   purge: bool = Query(False, description="also delete the job's results and "
+                                       "uploaded originals now")) -> dict:
         """Cancel the job's unfinished items; with `?purge=true` also delete its results and
         uploaded originals now (its files answer 410 from then on)."""
         store.cancel(key_id, job_id)
@@ -124,22 +154,44 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
                       state.config.result_retention_seconds)
     image_key = key_or_link_dependency(state.store, state.links)  # IIIF viewers: signed links
 
-    @app.get("/v1/jobs/{job_id}/items/{index}/result", tags=["jobs"], responses=ERRORS)
-    def download(job_id: str, index: int, key_id: str = Depends(image_key)) -> Response:
+    item_path = "/v1/jobs/{job_id}/items/{index}"
+
+    @_get_and_head(app, f"{item_path}/result", tags=["jobs"], response_class=Response,
+                   responses={200: _IMAGES, **_FILE_PROBLEMS},
+                   summary="Download an item's colorized image",
+                   response_description="the image, named after the original")
+    def download(job_id: str, index: int, request: Request,
+                 key_id: str = Depends(image_key)) -> Response:
         _, item = files.done_item(key_id, job_id, index)
         suffix = Path(item["result_file"]).suffix
         return files.response(key_id, item, "result_file", image_mime(suffix.lstrip(".")),
-                              download_name(item, job_id, suffix))
+                              download_name(item, job_id, suffix), head=_is_head(request))
 
-    @app.get("/v1/jobs/{job_id}/items/{index}/provenance", tags=["jobs"], responses=ERRORS)
-    def provenance(job_id: str, index: int, key_id: str = Depends(api_key)) -> Response:
+    @_get_and_head(app, f"{item_path}/provenance", tags=["jobs"], response_class=Response,
+                   responses={200: {"content": {"application/json": {}}}, **_FILE_PROBLEMS},
+                   summary="An item's provenance record: model, context, hints, sources",
+                   response_description="the provenance record (JSON)")
+    def provenance(job_id: str, index: int, request: Request,
+                   key_id: str = Depends(api_key)) -> Response:
         _, item = files.done_item(key_id, job_id, index)
-        return files.response(key_id, item, "provenance_file", "application/json")
+        return files.response(key_id, item, "provenance_file", "application/json",
+                              head=_is_head(request))
 
-    @app.get("/v1/jobs/{job_id}/items/{index}/original", tags=["jobs"], responses=ERRORS)
-    def original(job_id: str, index: int, key_id: str = Depends(image_key)) -> Response:
-        return Response(files.original(key_id, job_id, index),
-                        media_type="application/octet-stream")
+    @_get_and_head(app, f"{item_path}/original", tags=["jobs"], summary="Download the "
+                   "original an item was uploaded with", response_description="the image",
+                   response_class=Response, responses={200: _IMAGES, **problems(
+                       401, 404, 410, 422, said={
+                       401: _FILE_PROBLEMS[401]["description"],
+                       404: "no such job for this API key, or an item that was not uploaded",
+                       410: "the job's results, and with them its originals, were deleted",
+                       422: _FILE_PROBLEMS[422]["description"]})})
+    def original(job_id: str, index: int, request: Request,
+                 key_id: str = Depends(image_key)) -> Response:
+        data = files.original(key_id, job_id, index)
+        mime = image_mime_of(data)
+        if _is_head(request):
+            return Response(media_type=mime, headers={"Content-Length": str(len(data))})
+        return Response(data, media_type=mime)
 
     _install_manifest_route(app, state, api_key, files)  # registered last, as OpenAPI lists it
 
@@ -148,7 +200,13 @@ def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable
                             files: ItemFiles) -> None:
     store = state.store
 
-    @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"], responses=ERRORS)
+    @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"],
+             summary="The job as a IIIF Presentation 3 manifest (original and colorized)",
+             response_description="the manifest (JSON-LD)",
+             responses=problems(401, 404, 409, 410, said={
+                 409: "no item of the job is done yet: poll `GET /v1/jobs/{job_id}`",
+                 410: "no item has a result (every one failed or was canceled), or the job's "
+                      "results were deleted"}))
     def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
         """IIIF Presentation 3: each canvas offers the original, then the colorized image
         (image links signed, so IIIF viewers open them without the key)."""
@@ -160,3 +218,19 @@ def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable
         body = build_manifest(job, base_url(state, request), records,
                               sign=lambda url: state.links.sign(url, key_id))
         return JSONResponse(body, media_type=IIIF_JSON)
+
+
+def _get_and_head(app: FastAPI, path: str, **route: Any
+                  ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """`@app.get` for a route that serves a file, answering HEAD too (the same status and
+    headers, no body); only the GET is described in the OpenAPI document."""
+    def register(endpoint: DecoratedCallable) -> DecoratedCallable:
+        app.add_api_route(path, endpoint, methods=["GET"], **route)
+        app.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, **route)
+        return endpoint
+
+    return register
+
+
+def _is_head(request: Request) -> bool:
+    return request.method == "HEAD"

@@ -46,9 +46,10 @@ class JobIn(BaseModel):
     """The JSON body of POST /v1/jobs (or its multipart `request` field)."""
 
     model_config = ConfigDict(extra="forbid")
-    items: list[ItemIn] = Field(min_length=1)
+    items: list[ItemIn] = Field(min_length=1, description="the photos, one item each (a "
+                                "IIIF manifest: one item per canvas)")
     format: str | None = Field(None, description="png | jpg | tif | webp")
-    webhook: WebhookIn | None = None
+    webhook: WebhookIn | None = Field(None, description="called when the job ends")
 
 
 def parse_job(raw: Any, what: str = "the job request") -> JobIn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from colorizer.apps.service.hint_items import SOURCE_KEY as HINTS_KEY
 from colorizer.apps.service.problems import PROBLEM_JSON
 from colorizer.apps.service.schemas import JobIn
 
@@ -20,6 +21,8 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[
                if k in ("kind", "url", "service", "name", "canvas_id")}
         view = {"index": item["idx"], "status": item["status"], "source": src,
                 "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
+        if item["source"].get(HINTS_KEY):  # as submitted: a client (the workbench) reuses them
+            view["color_hints"] = item["source"][HINTS_KEY]
         if item["status"] == "done":
             view.update(result_url=f"{url}/items/{item['idx']}/result",
                         provenance_url=f"{url}/items/{item['idx']}/provenance")
@@ -42,27 +45,60 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[
     return data
 
 
+_FOR_EACH_FILE = "one per file, or one for all files: "
 JOB_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": JobIn.model_json_schema()},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
-        "file": {"type": "array", "items": {"type": "string", "format": "binary"}},
-        "request": {"type": "string", "description": "JobIn as JSON; items refer to files "
-                                                     "by index (upload)"},
-        "hint": {"type": "array", "items": {"type": "string"}},
-        "caption": {"type": "array", "items": {"type": "string"}}}}}}}}
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                 "description": "the photos; an item refers to one by its index (`upload`)"},
+        "request": {"type": "string", "description": "the job as JSON (the fields of the "
+                    "application/json body); when given, hint, caption, color_hints and "
+                    "format go inside it"},
+        "hint": {"type": "array", "items": {"type": "string"},
+                 "description": _FOR_EACH_FILE + "free-text context, e.g. 'Kazan 1950s'"},
+        "caption": {"type": "array", "items": {"type": "string"},
+                    "description": _FOR_EACH_FILE + "the archive's caption"},
+        "color_hints": {"type": "array", "items": {"type": "string"},
+                        "description": _FOR_EACH_FILE + "a JSON list of color hints, as an "
+                        "item's `color_hints`"},
+        "format": {"type": "string", "description": "png | jpg | tif | webp"}}}}}}}
 COLORIZE_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"}, "hint": {"type": "string"},
-        "caption": {"type": "string"}, "format": {"type": "string"},
-        "color_hints": {"type": "string", "description": "JSON list of color hints"}}}},
-    "image/*": {"schema": {"type": "string", "format": "binary"}}}}}
+        "file": {"type": "string", "format": "binary", "description": "the photo"},
+        "request": {"type": "string", "description": "the request as JSON, as for "
+                    "`POST /v1/jobs` with one item, `{\"upload\": 0}`; when given, the other "
+                    "fields go inside it"},
+        "hint": {"type": "string", "description": "free-text context, e.g. 'Kazan 1950s' "
+                 "(at most 500 characters)"},
+        "caption": {"type": "string", "description": "the archive's caption"},
+        "color_hints": {"type": "string", "description": "a JSON list of color hints, e.g. "
+                        '[{"point": [120, 80], "color": "#b22222", "source": "..."}]'},
+        "format": {"type": "string", "description": "png | jpg | tif | webp (default: the "
+                   "service's)"}}}},
+    "image/*": {"schema": {"type": "string", "format": "binary", "description": "the photo "
+                           "itself; its color hints: the `color_hints` query parameter or the "
+                           "`Color-Hints` header"}}}}}
 HINTS_BESIDE = ("color hints of a raw image body (image/*): the JSON (UTF-8) of a hints file, e.g. "
                 '[{"point": [120, 80], "color": "#b22222"}]; give them in either the query '
                 "parameter or the header, not both")
-ERRORS = {s: {"description": d, "content": {PROBLEM_JSON: {}}} for s, d in {
-    401: "no or unknown API key", 404: "no such job for this key",
-    409: "the item is not done yet (poll the job)",
-    410: "the item failed or was canceled, or its results were deleted (retention); a "
-         "manifest: no item of the job has a result",
-    413: "too large", 415: "unsupported media type", 422: "corrupt or invalid input",
-    429: "queue at its cap (see Retry-After)"}.items()}
+# What each problem status means, in general; a route says more where it knows (`problems`).
+_PROBLEMS = {
+    401: "no API key, or an unknown or revoked one",
+    404: "no such job (or item) for this API key",
+    408: "the request body did not arrive within the service's request timeout (60 s)",
+    409: "the item is not done yet: poll `GET /v1/jobs/{job_id}`",
+    410: "gone: the item failed or was canceled, or the job's results were deleted "
+         "(retention, or `DELETE /v1/jobs/{job_id}?purge=true`)",
+    413: "the request is above the upload limit, or has more items than a job may",
+    415: "a content type that is not accepted here",
+    422: "invalid input: the detail names the field, parameter, hint or image",
+    429: "busy: try again after `Retry-After` seconds",
+    503: "unavailable"}
+
+
+def problems(*statuses: int, said: dict[int, str] | None = None) -> dict[int, dict[str, Any]]:
+    """The OpenAPI `responses` of the problems a route can answer with (problem+json);
+    `said`: what a status means on this route, where it says more than `_PROBLEMS`."""
+    said = said or {}
+    return {s: {"description": said.get(s, _PROBLEMS[s]), "content": {PROBLEM_JSON: {}}}
+            for s in statuses}

@@ -125,6 +125,17 @@ def _error(status: int, reason: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"reason": reason, "message": message}}, status_code=status)
 
 
+def _invalid_part(error: dict[str, Any]) -> str:
+    """One validation error in words: 'hint: ...', or for a body that is not JSON at all
+    (FastAPI's "body.N: JSON decode error", N the 0-based offset) where it broke and why."""
+    loc = error.get("loc", ())
+    if error.get("type") == "json_invalid":
+        at = f" (at character {loc[1] + 1})" if len(loc) > 1 and isinstance(loc[1], int) else ""
+        why = (error.get("ctx") or {}).get("error", error.get("msg"))
+        return f"the request body is not valid JSON{at}: {why}"
+    return f"{'.'.join(str(p) for p in loc)}: {error.get('msg')}"
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(ChronochromeError)
     async def expected(request: Request, exc: ChronochromeError) -> JSONResponse:
@@ -134,8 +145,7 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        parts = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
-                 for e in exc.errors()]
+        parts = [_invalid_part(e) for e in exc.errors()]
         return _error(422, "invalid_request", "; ".join(parts) or "invalid request")
 
     @app.exception_handler(StarletteHTTPException)

@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from colorizer.apps.web.config import WebConfig
 from colorizer.errors import ChronochromeError
@@ -33,6 +34,7 @@ class Opened:
     name: str
     data: bytes
     hint: str = ""
+    color_hints: tuple[Any, ...] = ()  # in their JSON form (a job item's, as submitted)
 
 
 def check_size(data: bytes, name: str, config: WebConfig) -> bytes:
@@ -71,7 +73,8 @@ def open_path(text: str, config: WebConfig) -> Opened:
 
 
 def open_job(service: str, job: str, key: str, index: int, config: WebConfig) -> Opened:
-    """The original of one item of a service job (an uploaded item) and its hint."""
+    """The original of one item of a service job (an uploaded item), its hint and its color
+    hints (with their sources), so that colorizing it again matches the job's result."""
     if not config.local:
         raise OpenError("jobs_not_allowed", "this workbench does not fetch from other "
                         "services (it was started on a non-loopback address)", 403)
@@ -94,7 +97,12 @@ def open_job(service: str, job: str, key: str, index: int, config: WebConfig) ->
                         "directly", 422)
     data = _get(f"{job_url}/items/{index}/original", key, config)
     name = item["source"].get("name") or f"{job}-{index}"
-    return Opened(name, check_size(data, name, config), item.get("hint") or "")
+    hints = item.get("color_hints") or []
+    if not isinstance(hints, list):
+        raise OpenError("bad_service_answer", f"the service's item {index} of job {job} has "
+                        f"color_hints that are not a list ({type(hints).__name__}); is "
+                        f"{base} a chronochrome service?", 502)
+    return Opened(name, check_size(data, name, config), item.get("hint") or "", tuple(hints))
 
 
 def _get(url: str, key: str, config: WebConfig) -> bytes:

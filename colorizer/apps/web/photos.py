@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from colorizer.errors import ChronochromeError
 
@@ -33,6 +33,7 @@ class Photo:
     data: bytes
     size: tuple[int, int]  # (width, height) of the input
     hint: str = ""  # a hint that came with the photo (a job of the service)
+    color_hints: tuple[Any, ...] = ()  # likewise, in their JSON form (with their sources)
     original: Image.Image | None = None  # as given, at display size
     rendering: Rendering | None = None
     # Counts colorizations: image URLs carry it, so browsers never show a stale one.
@@ -43,7 +44,8 @@ class Photo:
 
     def view(self) -> dict:
         return {"id": self.id, "name": self.name, "width": self.size[0],
-                "height": self.size[1], "hint": self.hint}
+                "height": self.size[1], "hint": self.hint,
+                "color_hints": list(self.color_hints)}
 
 
 class PhotoStore:
@@ -54,8 +56,9 @@ class PhotoStore:
         self._photos: OrderedDict[str, Photo] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, name: str, data: bytes, size: tuple[int, int], hint: str = "") -> Photo:
-        photo = Photo(secrets.token_hex(8), name, data, size, hint)
+    def add(self, name: str, data: bytes, size: tuple[int, int], hint: str = "",
+            color_hints: tuple[Any, ...] = ()) -> Photo:
+        photo = Photo(secrets.token_hex(8), name, data, size, hint, color_hints)
         with self._lock:
             self._photos[photo.id] = photo
             while len(self._photos) > self.capacity:

@@ -44,7 +44,8 @@ class Workbench:
     def open(self, opened: Opened) -> dict[str, Any]:
         data = check_size(opened.data, opened.name, self.config)
         loaded = self.load(data, opened.name)
-        photo = self.photos.add(opened.name, data, loaded.size, opened.hint)
+        photo = self.photos.add(opened.name, data, loaded.size, opened.hint,
+                                opened.color_hints)
         photo.original = _display_original(loaded, self.config.display_side)
         return photo.view()
 

@@ -58,7 +58,8 @@ function statusLine() {
 
 async function opened(photo) {
   state.photo = photo;
-  state.hints = [];
+  // A job item's color hints (with their sources) come with it: the run matches the job's.
+  state.hints = (photo.color_hints || []).map((hint) => ({ ...hint }));
   state.view = null;
   $("edit-hint").value = photo.hint || "";
   $("edit-era").value = "";
@@ -73,8 +74,8 @@ async function opened(photo) {
 async function colorize() {
   const body = { hint: $("edit-hint").value, era: $("edit-era").value,
                  region: $("edit-region").value,
-                 color_hints: state.hints.map(({ point, color, source }) =>
-                   (source ? { point, color, source } : { point, color })) };
+                 color_hints: state.hints.map(({ source, ...hint }) =>
+                   (source ? { ...hint, source } : hint)) };
   const view = await postJSON(`/api/photos/${state.photo.id}/colorize`, body);
   state.view = view;
   const base = `/api/photos/${state.photo.id}`;
@@ -152,7 +153,7 @@ function renderHints() {
   const records = state.view ? state.view.regions.filter((r) => r.kind === "hint") : [];
   state.hints.forEach((hint, k) => {
     const li = document.createElement("li");
-    li.append(swatch(hint.color), `${hint.color} at ${hint.point[0]}, ${hint.point[1]}`);
+    li.append(swatch(cssColor(hint.color)), hintText(hint));
     if (hint.source) li.append(` — ${hint.source}`);
     const record = records[k];
     if (record) li.append(` (holds ${pct(record.confidence)}, covers ${pct(record.share)})`);
@@ -165,15 +166,32 @@ function renderHints() {
     });
     li.append(" ", remove);
     list.append(li);
-    if (state.photo) {
+    if (state.photo && hint.point) {
       const dot = document.createElement("span");
       dot.className = "marker";
       dot.style.left = `${hint.point[0] / state.photo.width * 100}%`;
       dot.style.top = `${hint.point[1] / state.photo.height * 100}%`;
-      dot.style.background = hint.color;
+      dot.style.background = cssColor(hint.color);
       markers.append(dot);
     }
   });
+}
+
+// What a hint says and where, in words: "#b22222 at 10, 20", "navy in the box 30,0–48,12".
+function hintText(hint) {
+  const what = hint.color !== undefined ? String(hint.color)
+    : hint.exemplar !== undefined ? `exemplar ${hint.exemplar}`
+    : `reference ${hint.name || "photo"}`;
+  if (hint.point) return `${what} at ${hint.point[0]}, ${hint.point[1]}`;
+  if (hint.box) return `${what} in the box ${hint.box.slice(0, 2)}–${hint.box.slice(2)}`;
+  if (hint.polygon) return `${what} in a polygon of ${hint.polygon.length} points`;
+  return `${what} in a mask`;
+}
+
+// A hint's color for CSS: a name or #hex as it is, [r, g, b] as rgb(); none: transparent.
+function cssColor(color) {
+  if (color === undefined) return "transparent";
+  return Array.isArray(color) ? `rgb(${color.join(", ")})` : color;
 }
 
 // -- the context card, exemplars, regions ---------------------------------------------------
@@ -339,9 +357,13 @@ async function start() {
   });
   $("open-job").addEventListener("submit", (e) => {
     e.preventDefault();
-    busy("fetching the job", async () => opened(await postJSON("/api/photos/open-job", {
-      service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
-      item: Number($("job-item").value || 0) })));
+    busy("fetching the job", async () => {
+      const photo = await postJSON("/api/photos/open-job", {
+        service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
+        item: Number($("job-item").value || 0) });
+      $("open-job-box").open = false;  // the popover would stay over the context card
+      await opened(photo);
+    });
   });
   $("context-edit").addEventListener("submit", (e) => {
     e.preventDefault();
