@@ -243,8 +243,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "own, decoding.json; rule 24 compares sizes)")
     parser.add_argument("--red-guard", action="store_true", help="choose only among points "
                         "within rule 8's red bounds (rule 9)")
-    parser.add_argument("--prefer-colorful", action="store_true", help="rule 59: the most "
-                        "colorful point within 0.01 of the lowest mean ΔE00 - gray")
     parser.add_argument("--frame-fill", choices=("on", "off"), default=None,
                         help="the generator reads the photo without its black frame (rules "
                              "56-57; default: the weights' decoding.json)")
@@ -258,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     pipe = point_pipe(sweep_pipe(args.weights, args.render_size), fill)
     if args.from_logs:
         rows = rows_from_logs(args.from_logs)
-        write_report(rows, {}, pipe, args.out, 0.0, args.red_guard, args.prefer_colorful)
+        write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
         return 0
     val = [(p, "val") for p in DATASETS["val-split"](SHARED_DATASETS).files]
     real = [(p, "real") for p in real_color_dev_files(SHARED_DATASETS / "real-color-dev")]
@@ -282,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     grid = {**grid, "frame_fill": (fill["frame_fill"],)} if fill else grid  # named in its rows
     rows = sweep(pipe, photos, grid)
     chosen = write_report(rows, grid, pipe, args.out, time.perf_counter() - start,
-                          args.red_guard, args.prefer_colorful)
+                          args.red_guard)
     if args.apply and chosen:
         apply_point(chosen["point"], args.apply)
     return 0
@@ -321,9 +319,8 @@ def rows_from_logs(paths: list[Path]) -> list[dict[str, Any]]:
 
 
 def write_report(rows: list[dict[str, Any]], grid: dict[str, Any], pipe: ColorizationPipeline,
-                 out: Path, seconds: float, red_guard: bool = False,
-                 prefer_colorful: bool = False) -> dict[str, Any] | None:
-    chosen, why = choose(rows, red_guard, prefer_colorful)
+                 out: Path, seconds: float, red_guard: bool = False) -> dict[str, Any] | None:
+    chosen, why = choose(rows, red_guard)
     out.mkdir(parents=True, exist_ok=True)
     report = {"rule": rules_text(), "grid": grid,
               "base": asdict(pipe.decoding.chroma), "render_size": pipe.render_size,

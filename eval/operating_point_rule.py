@@ -16,7 +16,6 @@ MAX_FALSELY_VIVID = 0.002
 MIN_COLORFULNESS = 0.60
 MAX_BLOB_SHARE = 0.05
 PER_PHOTO = "photos"  # a set's per-photo ΔE00 - gray in a row's scores (eval.paired_gain)
-NOISE_FLOOR = 0.01  # rule 5: a smaller gap in mean ΔE00 - gray is not a difference
 
 
 def admissible(scores: dict[str, Any]) -> bool:
@@ -37,22 +36,14 @@ def red_bounds_hold(scores: dict[str, Any]) -> bool:
             and real.get("falsely_red_worst", 1.0) <= MAX_PHOTO_RED)
 
 
-def colorfulness(scores: dict[str, Any]) -> float:
-    """Mean over the two sets of colorfulness / the truth's: higher is more colorful."""
-    return float(np.mean([s["cf_ratio"] for s in scores.values() if "cf_ratio" in s]))
-
-
-def choose(rows: list[dict[str, Any]], red_guard: bool = False, prefer_colorful: bool = False
+def choose(rows: list[dict[str, Any]], red_guard: bool = False
            ) -> tuple[dict[str, Any] | None, str]:
     """Rules 2-4 of eval/operating_point_rules.md; with `red_guard` (rule 9) only among the
-    points within rule 8's red bounds, and None when no point is; with `prefer_colorful`
-    (rule 59) the most colorful point within the noise floor of the best."""
+    points within rule 8's red bounds, and None when no point is."""
     if red_guard:
         rows = [r for r in rows if red_bounds_hold(r["scores"])]
         if not rows:
             return None, "no point within rule 8's red bounds: the committed point stays"
-    if prefer_colorful:
-        return most_colorful_within_floor(rows)
     ok = [r for r in rows if admissible(r["scores"])]
     if ok:
         return min(ok, key=lambda r: gain(r["scores"])), "admissible, lowest ΔE00 - gray"
@@ -66,25 +57,3 @@ def safe_point(scores: dict[str, Any]) -> bool:
     """The bounds on what users notice first: falsely vivid pixels and isolated blobs."""
     return (scores["real"]["falsely_vivid"] <= MAX_FALSELY_VIVID
             and scores.get("bw", {}).get("blob_share", 1.0) <= MAX_BLOB_SHARE)
-
-
-def below_gray(scores: dict[str, Any]) -> bool:
-    return all(s["de"] < s["gray"] for s in scores.values() if "de" in s)
-
-
-def most_colorful_within_floor(rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, str]:
-    """Rule 59: among the points that keep the safety bounds and both sets below gray (the
-    admissible ones first, if any), those within the noise floor of the lowest mean ΔE00 -
-    gray; of them the most colorful. None when no point keeps those bounds."""
-    pool = [r for r in rows if admissible(r["scores"])]
-    why = "admissible"
-    if not pool:
-        pool = [r for r in rows if safe_point(r["scores"]) and below_gray(r["scores"])]
-        why = "none admissible: safety bounds kept, both sets below gray"
-    if not pool:
-        return None, "no point keeps the safety bounds below gray: the committed point stays"
-    best = min(gain(r["scores"]) for r in pool)
-    near = [r for r in pool if gain(r["scores"]) <= best + NOISE_FLOOR]
-    chosen = max(near, key=lambda r: colorfulness(r["scores"]))
-    return chosen, (f"{why}; the most colorful of {len(near)} point(s) within "
-                    f"{NOISE_FLOOR} of the lowest ΔE00 - gray ({best:+.3f})")

@@ -50,20 +50,6 @@ def test_the_red_guard_chooses_only_among_points_within_rule_8s_bounds():
     assert chosen is None and "committed point stays" in why
 
 
-def test_rule_59_takes_the_most_colorful_point_within_the_noise_floor():
-    best = _row("best", 10.50, 0.15, 0.0, val_cf=0.23)
-    near = _row("near", 10.505, 0.20, 0.0, val_cf=0.30)  # mean gap 0.0025: within 0.01
-    far = _row("far", 10.60, 0.30, 0.0, val_cf=0.40)  # mean gap 0.05: a real loss
-    blobby = _row("blobby", 10.50, 0.40, 0.2, val_cf=0.50)
-    above_gray = _row("above gray", 11.01, 0.60, 0.0, val_de=9.0, val_cf=0.50)
-    rows = [best, near, far, blobby, above_gray]
-    assert choose(rows)[0]["point"]["name"] == "above gray"  # rules 1-4: its mean is lowest
-    chosen, why = choose(rows, prefer_colorful=True)
-    assert chosen["point"]["name"] == "near" and "2 point(s) within 0.01" in why
-    chosen, why = choose([blobby, above_gray], prefer_colorful=True)
-    assert chosen is None and "committed point stays" in why
-
-
 def test_the_sweep_report_shows_each_points_red_share(tmp_path):
     from eval.operating_point import markdown
     rows = [_reddened(_row("a", 10.0, 0.4, 0.0), 0.0029, 0.1636), _row("old sweep", 10.1, 0.4, 0.0)]
