@@ -138,7 +138,11 @@ def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionRe
             regions = (region_cache[region_text],)
         else:
             regions = (default_region,) if default_region else ()
-        image = _load_image(path)
+        try:
+            image = _load_image(path)
+        except OSError as e:  # PIL.UnidentifiedImageError included: a text file named .jpg
+            raise ValueError(f"{metadata}:{n}: {path} is not a readable image ({e}); fix or "
+                             "remove that row") from e
         source = _get(row, "source") or _repo_source(row) or defaults.source \
             or f"{folder.name}/{name}"
         license_ = _get(row, "license") or defaults.license or "unknown (see the archive)"

@@ -2,12 +2,16 @@
 
     chronochrome library build --default                     # curated library -> cache
     chronochrome library build FOLDER --metadata CSV --out DIR [--era 1905-1915]
-                               [--region "Russian Empire"]
+                               [--region "Russian Empire"] [--overwrite]
     chronochrome library search --hint "USSR 1950" [--image IMAGE] [--library DIR] --json
 
 colorizer/apps/cli.py wires it in with `add_library_parser(subparsers)` and calls
 `run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())`. `python -m retrieval`
 runs it alone, without a visual embedder (text and metadata only).
+
+`build` writes only into a new or empty folder, or over a library it wrote when given
+`--overwrite` (replacing only the library's own files); it refuses, before any work, a folder
+holding anything else and an --out that is the source folder, lies inside it or contains it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 # The parser alone (`chronochrome --help`) imports none of these (tests/test_fast_start.py).
 if TYPE_CHECKING:
+    from PIL import Image
+
     from context.types import SceneContext
     from retrieval.embedders import TextEmbedder, VisualEmbedder
     from retrieval.regions import RegionResolver
@@ -48,14 +54,27 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--license", help="license for rows without a license column")
     b.add_argument("--id-prefix", default="", help="prefix for exemplar ids (file stems)")
     b.add_argument("--no-visual", action="store_true", help="build without the visual index")
+    b.add_argument("--overwrite", action="store_true", help="replace the library already in "
+                   "--out (only its own files; a folder holding anything else is refused)")
     s = sub.add_parser("search", help="show what a hint and/or image would retrieve")
     s.add_argument("--hint", help='what you know, e.g. "USSR 1950" or "Kazan, 1950s"')
     s.add_argument("--image", metavar="IMAGE", help="search by the photo's luminance features "
                    "(alone: the most similar-looking exemplars; the colorizer gets exemplars "
                    "only for a context with an era, a region or a hint)")
     s.add_argument("--library", default="default", help="library folder (default: curated)")
-    s.add_argument("-k", type=int, default=5, help="how many exemplars")
+    s.add_argument("-k", type=_positive_int, default=5, help="how many exemplars (1 or more)")
     s.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more; "
+                                         "write e.g. -k 5")
+    return value
 
 
 def run_library_command(args: argparse.Namespace,
@@ -91,6 +110,10 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
     visual = None if args.no_visual else visual_embedder
     t0 = time.perf_counter()
     if args.default:
+        problem = _out_problem(Path(args.out), None, args.overwrite) if args.out else None
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         library = default_library(_text_embedder(), visual, _resolver(), folder=args.out,
                                   rebuild=True)
     else:
@@ -101,6 +124,11 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
         if not folder.is_dir():
             print(f"error: no such folder: {folder}", file=sys.stderr)
             return 2
+        metadata = Path(args.metadata)
+        if not metadata.is_file():
+            why = "a folder, not a CSV file" if metadata.is_dir() else "no such file"
+            print(f"error: --metadata {args.metadata}: {why}; check the path", file=sys.stderr)
+            return 2
         era = parse_era(args.era) if args.era else None
         if args.era and era is None:
             print(f"error: --era {args.era!r} has no year; write e.g. 1905-1915", file=sys.stderr)
@@ -109,7 +137,11 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
                                    source=args.source, license=args.license,
                                    id_prefix=args.id_prefix)
         out = Path(args.out or f"library-{folder.name}")
-        records = archive_records(folder, args.metadata, _resolver(), defaults)
+        problem = _out_problem(out, folder, args.overwrite)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
+        records = archive_records(folder, metadata, _resolver(), defaults)
         library = ExemplarLibrary.build(out, records, _text_embedder(), visual,
                                         name=folder.name, version="archive-1")
     seconds = time.perf_counter() - t0
@@ -120,9 +152,32 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
     return 0
 
 
-def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
-    from PIL import Image
+def _out_problem(out: Path, source: Path | None, overwrite: bool) -> str | None:
+    """Why `library build` must not write `out` (checked before any work), or None."""
+    from retrieval.library import is_library
 
+    if source is not None:
+        out_r, source_r = out.resolve(), source.resolve()
+        if out_r == source_r or source_r in out_r.parents:
+            return (f"--out {out} is the source folder or inside it; the library would mix "
+                    "with (and could replace) the photos: choose a folder outside it")
+        if out_r in source_r.parents:
+            return (f"the source folder {source} lies inside --out {out}; choose an --out "
+                    "folder that does not contain the photos")
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file; choose a folder"
+    if not out.is_dir() or not any(out.iterdir()):
+        return None
+    if not is_library(out):
+        return (f"--out {out} is not empty and is not an exemplar library; choose a new or "
+                "empty folder (nothing was written)")
+    if not overwrite:
+        return (f"--out {out} already holds an exemplar library; pass --overwrite to replace "
+                "it, or choose another folder")
+    return None
+
+
+def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
     from context.config import ContextConfig
     from context.encoder import ContextEncoder
     from retrieval.retriever import ExemplarRetriever
@@ -141,8 +196,7 @@ def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) ->
         if not path.is_file():
             print(f"error: no such image file: {path}", file=sys.stderr)
             return 2
-        image = Image.open(path)
-        image.load()
+        image = _open_image(path)
     t0 = time.perf_counter()
     retriever = ExemplarRetriever.from_default(visual_embedder if image else None,
                                                library=args.library)
@@ -151,6 +205,7 @@ def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) ->
     if args.hint:
         encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
         context = encoder(None, hint=args.hint)
+        _note_unused_hint(context, image is not None)
     t1 = time.perf_counter()
     if args.hint:
         hits = retriever(context, image=image, k=args.k, query_text=args.hint)
@@ -174,6 +229,34 @@ def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) ->
     return 0
 
 
+def _open_image(path: Path) -> Image.Image:
+    """The --image photo, or a ValueError naming the file (reported as one `error:` line)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except UnidentifiedImageError as e:
+        raise ValueError(f"{path} is not an image (not a format PIL reads, e.g. JPEG, PNG, "
+                         "TIFF); give a photo file") from e
+    except OSError as e:
+        raise ValueError(f"{path}: the image cannot be read ({e}); give a complete photo "
+                         "file") from e
+    return image
+
+
+def _note_unused_hint(context: SceneContext, with_image: bool) -> None:
+    """A hint with no year, period or place in it: colorize reports it and does not use it.
+    Search still ranks by it, as a text query (browsing by words such as "navy uniform" is
+    useful), and says so: no era or place filters or scores these results."""
+    note = context.unknown.get("hint")
+    if note:
+        by = "text similarity to the hint and the image's look" if with_image else \
+            "text similarity to the hint"
+        print(f"note: hint not used as context: {note}; results are ranked by {by} only "
+              "(no era or place), and colorize would not use this hint", file=sys.stderr)
+
+
 def _query_json(args: argparse.Namespace, context: SceneContext | None) -> dict[str, Any]:
     """What was searched for, as `library search --json` reports it."""
     era = context.era if context else None
@@ -181,7 +264,8 @@ def _query_json(args: argparse.Namespace, context: SceneContext | None) -> dict[
     return {"hint": args.hint, "image": args.image,
             "era": era and {"start": era.start, "end": era.end, "confidence": era.confidence},
             "region": region and region.name,
-            "description": context.description if context else None}
+            "description": context.description if context else None,
+            "hint_note": context.unknown.get("hint") if context else None}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,13 +8,17 @@ Folder layout (`FORMAT_VERSION` 1):
     text.faiss/.json    FAISS index over text embeddings of `Exemplar.text()`
     visual.faiss/.json  FAISS index over visual embeddings of the images (optional)
 
-`load` checks the embedders against what the folder was built with and refuses a mismatch.
+`build` writes only into a new or empty folder or over a library (`is_library`), never over
+other files, and replaces only `LIBRARY_ENTRIES`. `load` checks the embedders against what the
+folder was built with and refuses a mismatch.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -30,6 +34,10 @@ from retrieval.types import Exemplar
 FORMAT = "chronochrome-exemplar-library"
 FORMAT_VERSION = 1
 IMAGE_BATCH = 16
+# What `build` writes into a library folder, manifest first: replacing a library removes these
+# and nothing else (a README or notes a user keeps beside them stay).
+LIBRARY_ENTRIES = ("library.json", "exemplars.jsonl", "images", "text.faiss", "text.json",
+                   "visual.faiss", "visual.json")
 
 
 @dataclass(frozen=True)
@@ -87,17 +95,40 @@ class ExemplarLibrary:
               records: Iterable[tuple[Exemplar, Callable[[], Image.Image]]],
               text_embedder: TextEmbedder, visual_embedder: VisualEmbedder | None = None,
               name: str = "library", version: str = "1") -> ExemplarLibrary:
-        """Write images, records and indexes into `folder` (replaced atomically).
+        """Write images, records and indexes into `folder`, which must be absent, empty or a
+        library (`is_library`); anything else is refused (ValueError) before any work.
 
+        The library is built in a temporary folder beside `folder` and swapped in only when
+        the build succeeded: a failed build leaves an old library as it was. Replacing one
+        removes only `LIBRARY_ENTRIES`; other files in the folder stay.
         `records` pairs each exemplar with a function that makes its image (rendering or
         loading happens here, one at a time, so large archives stream).
         """
         t0 = time.perf_counter()
         folder = Path(folder)
-        tmp = folder.with_name(folder.name + ".building")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        (tmp / "images").mkdir(parents=True)
+        check_library_folder(folder)
+        base = folder.resolve().parent  # beside the real folder: renames stay on one disk
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.building-", dir=base))
+        try:
+            library = cls._build_into(tmp, records, text_embedder, visual_embedder, name,
+                                      version)
+            info = replace(library.info, build_seconds=round(time.perf_counter() - t0, 2))
+            (tmp / "library.json").write_text(json.dumps(info.__dict__, indent=1))
+            _swap_in(tmp, folder)
+        finally:
+            if tmp.exists():  # ours alone (mkdtemp): a failed build leaves nothing behind
+                shutil.rmtree(tmp)
+        library.root, library.info = folder, info
+        return library
+
+    @classmethod
+    def _build_into(cls, tmp: Path,
+                    records: Iterable[tuple[Exemplar, Callable[[], Image.Image]]],
+                    text_embedder: TextEmbedder, visual_embedder: VisualEmbedder | None,
+                    name: str, version: str) -> ExemplarLibrary:
+        """Everything but library.json, written into the empty folder `tmp`."""
+        (tmp / "images").mkdir()
         exemplars: list[Exemplar] = []
         visual_rows: list[np.ndarray] = []
         batch: list[Image.Image] = []
@@ -124,12 +155,6 @@ class ExemplarLibrary:
                            visual_embedder.name if visual_embedder else None)
         library = cls(exemplars, text_index, visual_index, info, tmp)
         library._write(tmp)
-        info = replace(info, build_seconds=round(time.perf_counter() - t0, 2))
-        (tmp / "library.json").write_text(json.dumps(info.__dict__, indent=1))
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
-        library.root, library.info = folder, info
         return library
 
     def _write(self, folder: Path) -> None:
@@ -176,6 +201,60 @@ class ExemplarLibrary:
             visual_index = VectorIndex.load(folder / "visual", visual_embedder.name,
                                             visual_embedder.dim, METRIC)
         return cls(exemplars, text_index, visual_index, info, folder)
+
+
+def is_library(folder: str | Path) -> bool:
+    """Whether `folder` holds a library this code wrote (its library.json names FORMAT)."""
+    manifest = Path(folder) / "library.json"
+    try:
+        return json.loads(manifest.read_text()).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def check_library_folder(folder: str | Path) -> None:
+    """Refuse (ValueError) a folder `build` must not write: a file, or a folder that is not
+    empty and holds no library; replacing it would delete what is there."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file, not a folder; choose another output folder")
+    if folder.is_dir() and any(folder.iterdir()) and not is_library(folder):
+        raise ValueError(f"{folder} is not empty and is not an exemplar library; choose a new "
+                         "or empty folder (nothing was written)")
+
+
+def _swap_in(tmp: Path, folder: Path) -> None:
+    """Move the library built in `tmp` into `folder`. An old library's entries go aside into
+    a folder beside it first and come back if a move fails; other files are not touched."""
+    if not folder.exists():
+        tmp.rename(folder)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old-", dir=tmp.parent))
+    moved: list[str] = []
+    try:
+        for entry in LIBRARY_ENTRIES:  # library.json first: mid-swap, load refuses the folder
+            if os.path.lexists(folder / entry):
+                (folder / entry).rename(old / entry)
+        for entry in reversed(LIBRARY_ENTRIES):  # library.json last
+            if (tmp / entry).exists():
+                (tmp / entry).rename(folder / entry)
+                moved.append(entry)
+    except OSError:
+        for entry in moved:
+            _remove(folder / entry)
+        for entry in LIBRARY_ENTRIES:
+            if os.path.lexists(old / entry):
+                (old / entry).rename(folder / entry)
+        old.rmdir()  # empty now; were a restore to fail, `old` keeps the old library
+        raise
+    shutil.rmtree(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def _embed_texts(embedder: TextEmbedder, texts: list[str], batch: int = 64) -> np.ndarray:

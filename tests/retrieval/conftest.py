@@ -70,3 +70,20 @@ def tiny_archive(tmp_path):
         w.writeheader()
         w.writerows(rows[:3])
     return folder, meta
+
+
+@pytest.fixture
+def offline_text(monkeypatch):
+    """The CLI's MiniLM replaced by the hashing embedder (same protocol, no weights)."""
+    from retrieval import cli
+    from retrieval.embedders import HashingTextEmbedder
+
+    monkeypatch.setattr(cli, "_text_embedder", lambda: HashingTextEmbedder(64))
+    import retrieval.retriever as r
+
+    orig = r.ExemplarRetriever.from_default.__func__
+
+    def from_default(cls, visual_embedder=None, library=None, config=None, text_embedder=None):
+        return orig(cls, visual_embedder, library, config, HashingTextEmbedder(64))
+
+    monkeypatch.setattr(r.ExemplarRetriever, "from_default", classmethod(from_default))

@@ -1,25 +1,6 @@
 import json
 
-import pytest
-
 from retrieval.cli import main
-
-
-@pytest.fixture
-def offline_text(monkeypatch):
-    """The CLI's MiniLM replaced by the hashing embedder (same protocol, no weights)."""
-    from retrieval import cli
-    from retrieval.embedders import HashingTextEmbedder
-
-    monkeypatch.setattr(cli, "_text_embedder", lambda: HashingTextEmbedder(64))
-    import retrieval.retriever as r
-
-    orig = r.ExemplarRetriever.from_default.__func__
-
-    def from_default(cls, visual_embedder=None, library=None, config=None, text_embedder=None):
-        return orig(cls, visual_embedder, library, config, HashingTextEmbedder(64))
-
-    monkeypatch.setattr(r.ExemplarRetriever, "from_default", classmethod(from_default))
 
 
 def test_build_and_search_an_archive(tmp_path, tiny_archive, capsys, offline_text):
