@@ -76,13 +76,13 @@ def test_colorizing_into_the_input_folder_touches_no_input_and_skips_its_outputs
     assert _files(folder) == after
 
 
-def test_stale_side_files_go_only_when_we_wrote_them(tiny_weights, tmp_path):
+def test_side_files_stay_when_a_rerun_does_not_ask_for_them(tiny_weights, tmp_path):
     src = _photo(tmp_path / "in" / "x.png")
     out = tmp_path / "out"
     assert _run(tiny_weights, src, "-o", out, "--report") == 0
     assert {"x.json", "x.uncertainty.png"} <= _files(out)
-    assert _run(tiny_weights, src, "-o", out) == 0
-    assert _files(out) == {"x.png"}
+    assert _run(tiny_weights, src, "-o", out) == 0  # fewer files asked for: a skip
+    assert _files(out) == {"x.png", "x.json", "x.uncertainty.png"}
 
 
 class _Crash(BaseException):

@@ -160,7 +160,7 @@ def test_iiif_v2_manifest_and_a_refused_address(tiny_weights, tmp_path, web):
     # Without trusting it, a loopback address is refused per photo; the batch goes on.
     refused = make_batch(_spec(tiny_weights), tmp_path / "out2").run([tmp_path / "v2.json"])
     assert refused.items[0].status == "failed"
-    assert "not a public address" in refused.items[0].message
+    assert "not a public address; pass --trust-host 127.0.0.1" in refused.items[0].message
 
 
 def test_the_ray_worker_path_runs_collection_photos(tiny_weights, tmp_path, web, monkeypatch):

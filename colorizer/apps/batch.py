@@ -10,13 +10,17 @@ Rules that protect a user's data:
 - each photo's manifest entry is written as "pending", with every file it will write, before
   the files, and as "done" after them: a crash at any point leaves files the next run knows
   as its own and re-does (never refuses);
-- side files an earlier run wrote that this run does not (`--report` dropped) are removed,
-  only when the manifest says we wrote them;
+- a run that asks for fewer files than a finished entry with the same fingerprint wrote
+  (`--report` dropped) skips the photo and keeps them all; a run that re-does a photo (other
+  input, model or settings) removes the side files of the earlier run it does not write, and
+  only those the manifest says we wrote: a report beside an image it does not describe
+  would mislead an archive;
 - outputs go to a temporary name and are renamed (`colorizer.apps.outputs`), created with
   the permissions the user's umask gives;
 - one bad file is recorded as a failure and the batch goes on; Ctrl-C ends the batch with
   the summary of what was done (`BatchSummary.interrupted`);
-- a file already colorized from the same input bytes, model and settings is skipped.
+- a file already colorized from the same input bytes, model and settings is skipped
+  (`colorizer.apps.stages.same_work`).
 """
 
 from __future__ import annotations
@@ -86,6 +90,23 @@ class BatchSummary:
     @property
     def failed(self) -> list[BatchItem]:
         return [item for item in self.items if item.status == "failed"]
+
+    def notes(self, names_shown: int = 3) -> list[str]:
+        """"<photo>: <note>" lines in input order: what a photo's run left unused or changed
+        (a hint not understood, nearly gray colors) and a name other than the one its list
+        asked for. A note several photos share is one line naming the first `names_shown`."""
+        photos: dict[str, list[str]] = {}
+        for item in self.items:
+            said = [item.plan.note if item.plan and item.status != "failed" else "",
+                    item.message if item.status == "done" else ""]
+            for note in filter(None, said):
+                photos.setdefault(note, []).append(str(item.source))
+        lines = []
+        for note, names in photos.items():
+            more = len(names) - names_shown
+            lines.append(", ".join(names[:names_shown]) + (f" and {more} more" if more > 0
+                                                           else "") + f": {note}")
+        return lines
 
 
 class Manifest:
@@ -287,7 +308,8 @@ class BatchColorizer:
 
     def _write(self, plan: PlannedOutput, files: list[tuple[Path, bytes]], manifest: Manifest,
                record: dict[str, Any]) -> None:
-        """Pending entry, files, stale side files removed, done entry (module docstring)."""
+        """Pending entry, files, the earlier run's side files this one does not write (they
+        describe another colorization) removed, done entry (module docstring)."""
         new = [path.relative_to(self.outdir).as_posix() for path, _ in files]
         old = manifest.files_of(plan.key) if plan.key in manifest.entries else []
         manifest.entries[plan.key] = {**record, "state": "pending",

@@ -161,9 +161,7 @@ def run_colorize(args: argparse.Namespace) -> int:
     summary = _run_with_progress(batch, sources, args.hint, args.caption)
     for item in summary.failed:
         print(f"error: {item.message}", file=sys.stderr)
-    # What a run left unused (a hint not understood), once however many photos it concerns.
-    for note in sorted({item.message for item in summary.items
-                        if item.status == "done" and item.message}):
+    for note in summary.notes():  # "<photo>: <note>", in input order (BatchSummary.notes)
         print(f"note: {note}", file=sys.stderr)
     if summary.interrupted:
         print(f"interrupted: {summary.count('pending')} not started", file=sys.stderr)

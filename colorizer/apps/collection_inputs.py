@@ -28,7 +28,7 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from colorizer.apps.service.fetch import FetchConfig, SafeFetcher
+from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetcher
 from colorizer.apps.service.iiif import canvases_of
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.source import Source
@@ -139,7 +139,7 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
                                 "Presentation 2 or 3 manifest (.json file or http(s) URL)"
                                 ) from exc
     except ChronochromeError as exc:  # fetch refused or failed; not a manifest
-        raise ChronochromeError(f"{where}: {exc}") from exc
+        raise ChronochromeError(f"{where}: {with_trust_fix(exc)}") from exc
     path = Path() if is_url(where) else Path(where)
     manifest_id = str(meta.get("id") or where)
     sources = []
@@ -156,6 +156,13 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
                               caption=label or None, origin=origin,
                               fix="ask the manifest's publisher"))
     return sources
+
+
+def with_trust_fix(exc: Exception) -> Exception:
+    """A private address refused, with the CLI's fix (the service's words name no flag)."""
+    if isinstance(exc, AddressRefused):
+        return exc.with_fix(f"pass --trust-host {exc.host} to fetch from it")
+    return exc
 
 
 def _first(fields: dict[str, str], names: tuple[str, ...]) -> str | None:

@@ -9,7 +9,8 @@ Rules (each one a lost file in an earlier version):
   planned like any other;
 - no two planned files share a name (compared case-insensitively, for macOS and Windows
   disks): stems met twice with different suffixes keep the suffix (`foo_jpg.png`,
-  `foo_png.png`), any other clash takes `-2`, `-3`, ... in input order (`photo-2.png`);
+  `foo_png.png`), any other clash takes `-2`, `-3`, ... in input order (`photo-2.png`); a
+  list's photo renamed so carries a note naming its row or canvas (`PlannedOutput.note`);
 - side files (`.json`, `.uncertainty.png`, `.exemplars.png`, `.regions.png`) are reserved with
   their image, whether or not this run writes them, so names do not move between runs;
 - no planned file is an input;
@@ -47,6 +48,7 @@ class PlannedOutput:
     key: str  # the image's path under OUTDIR, posix: the manifest's key
     image: Path
     sides: dict[str, Path] = field(default_factory=dict)  # side ending -> path
+    note: str = ""  # a list's photo given another name than it asked for: which and why
 
 
 def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset(),
@@ -111,18 +113,35 @@ def plan_outputs(sources: list[Source], outdir: Path, fmt: str) -> list[PlannedO
     inputs = {_key(real_path(s.path)) for s in sources if not s.url}
     taken: set[str] = set()
     plans = []
-    for source, base in zip(sources, bases):
-        if len(counts[base.casefold()]) > 1:  # foo.jpg + foo.png: the suffix tells them apart
+    for source, asked in zip(sources, bases):
+        base, shared = asked, len(counts[asked.casefold()]) > 1
+        if shared:  # foo.jpg + foo.png: the suffix tells them apart
             base = f"{base}_{source.relative.suffix.lstrip('.').lower()}"
+        shared = shared or _clashes(outdir, base, suffix, taken, set())
         stem, n = base, 1
         while _clashes(outdir, stem, suffix, taken, inputs):
             n += 1
             stem = f"{base}-{n}"
         names = [f"{stem}{suffix}", *(f"{stem}{e}" for e in SIDE_ENDINGS)]
         taken.update(name.casefold() for name in names)
+        note = "" if stem == asked else _renamed(source, f"{asked}{suffix}", names[0], shared)
         plans.append(PlannedOutput(source, names[0], outdir / names[0],
-                                   {e: outdir / f"{stem}{e}" for e in SIDE_ENDINGS}))
+                                   {e: outdir / f"{stem}{e}" for e in SIDE_ENDINGS}, note))
     return plans
+
+
+def _renamed(source: Source, asked: str, given: str, shared: bool) -> str:
+    """Why a photo of a CSV list or a IIIF manifest is not written under the name it asked
+    for (its `id` column, its canvas label); "" for a file or a folder's photo."""
+    origin = dict(source.origin)
+    if "row" in origin and "list" in origin:
+        where = f"row {origin['row']} of {Path(origin['list']).name}"
+    elif "canvas" in origin:
+        where = f"canvas {origin['canvas']}"
+    else:
+        return ""
+    why = "another photo of this run asks for it too" if shared else "an input has that name"
+    return f"{where} asks for the name {asked} ({why}); written as {given}"
 
 
 def _base(source: Source) -> str:

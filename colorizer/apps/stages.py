@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.collection_inputs import with_trust_fix
 from colorizer.apps.outputs import FileData, encode_outputs
-from colorizer.apps.service.fetch import FetchConfig, SafeFetcher
+from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetcher
 from colorizer.apps.service.iiif import fetch_iiif_image
 from colorizer.apps.source import Source
 from colorizer.errors import ChronochromeError, ImageNotFoundError
@@ -46,7 +47,8 @@ def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str
                  color_hints: Sequence[Hint] = ()) -> dict[str, Any]:
     """Everything that changes what a run writes: the pipeline's fingerprint (weights, model
     config, operating point, precision, every setting that changes colors) and this run's
-    inputs and formats. A manifest entry with other settings is re-done."""
+    inputs and formats. A manifest entry with other settings is re-done; one with the report
+    is done for a run without it (`same_work`)."""
     return {"fingerprint": pipeline.fingerprint, "hints": hints, "caption": caption,
             "format": fmt, "report": report, "exemplars": [e.sha256 for e in exemplars],
             # Only with hints, so outputs written before hints existed stay "done".
@@ -68,11 +70,21 @@ def sidecar_digest(loaded: LoadedImage) -> str | None:
 def same_work(entry: dict[str, Any] | None, input_sha256: str, sidecar_sha256: str | None,
               settings: dict[str, Any]) -> bool:
     """A finished ("done") manifest entry from the same input bytes, sidecar captions
-    (`sidecar_digest`) and `settings`."""
+    (`sidecar_digest`) and settings, that wrote every file `settings` asks for: a run with
+    the report covers one without it (asking for fewer files than exist is a skip)."""
     return bool(entry and entry.get("state", "done") == "done"
                 and entry.get("input_sha256") == input_sha256
                 and entry.get("sidecar_sha256") == sidecar_sha256
-                and entry.get("settings") == settings)
+                and _covers(entry.get("settings"), settings))
+
+
+def _covers(done: Any, wanted: dict[str, Any]) -> bool:
+    """`done` settings colored the photo as `wanted` would and wrote at least its files."""
+    if not isinstance(done, dict):
+        return False
+    same = {k: v for k, v in done.items() if k != "report"} == {
+        k: v for k, v in wanted.items() if k != "report"}
+    return same and (bool(done.get("report")) or not wanted.get("report"))
 
 
 @dataclass
@@ -108,7 +120,17 @@ def fail(work: Work, exc: BaseException) -> None:
                    "--render-size")
     else:
         message = f"{source}: {type(exc).__name__}: {exc}"
-    work.item.status, work.item.message = "failed", message
+    work.item.status, work.item.message = "failed", message + _listed_at(work.item.plan)
+
+
+def _listed_at(plan: Any) -> str:
+    """" (row N of LIST)" for a CSV list's photo, whose own problems (`Source.problem`)
+    already name their row: every failure of a row says which row to fix."""
+    source = plan.source if plan is not None else None
+    origin = dict(source.origin) if source is not None else {}
+    if "row" not in origin or "list" not in origin or source.problem:
+        return ""
+    return f" (row {origin['row']} of {origin['list']})"
 
 
 CAUGHT = (ChronochromeError, MemoryError, OSError, ValueError, RuntimeError)
@@ -165,12 +187,15 @@ class PhotoStages:
             return load_image(source.path, max_pixels=max_pixels)
         if self._fetcher is None:
             self._fetcher = SafeFetcher(self.fetch)
-        if source.service:
-            data, work.fetched = fetch_iiif_image(source.service, self._fetcher, max_pixels)
-        else:
-            got = self._fetcher.get(source.url, accept="image/*")
-            data, work.fetched = got.data, {"kind": "url", "url": source.url,
-                                            "fetched": got.url}
+        try:
+            if source.service:
+                data, work.fetched = fetch_iiif_image(source.service, self._fetcher, max_pixels)
+            else:
+                got = self._fetcher.get(source.url, accept="image/*")
+                data, work.fetched = got.data, {"kind": "url", "url": source.url,
+                                                "fetched": got.url}
+        except AddressRefused as exc:  # a batch's fetches are the CLI's: name its flag
+            raise with_trust_fix(exc) from exc
         return load_image(data, max_pixels=max_pixels, name=source.url)
 
     def generate(self, works: Sequence[Work]) -> None:

@@ -55,6 +55,19 @@ class FetchRefused(FetchError):
     """The URL, or an address it resolves or redirects to, is not allowed."""
 
 
+class AddressRefused(FetchRefused):
+    """A host whose address is not public. `host` is what a front end can trust
+    (`FetchConfig.trusted_hosts`); `with_fix` says how in its words (the CLI's --trust-host)."""
+
+    def __init__(self, problem: str, host: str,
+                 fix: str = "the service fetches only from the public internet") -> None:
+        super().__init__("address_not_allowed", f"{problem}; {fix}")
+        self.problem, self.host = problem, host
+
+    def with_fix(self, fix: str) -> AddressRefused:
+        return AddressRefused(self.problem, self.host, fix)
+
+
 @dataclass(frozen=True)
 class FetchConfig:
     """Limits on remote fetches (images, IIIF documents) and webhook deliveries."""
@@ -127,9 +140,7 @@ class SafeFetcher:
                                f"{host} is not on this service's allowlist "
                                f"({', '.join(self.config.allowed_hosts)})")
         if host not in self.config.trusted_hosts and _is_ip(host) and not is_public_address(host):
-            raise FetchRefused("address_not_allowed",
-                               f"{url}: {host} is not a public address; the service fetches "
-                               "only from the public internet")
+            raise AddressRefused(f"{url}: {host} is not a public address", host)
 
     def get(self, url: str, accept: str = "*/*") -> Fetched:
         """Follow at most `max_redirects` redirects; return the body (at most `max_bytes`)."""
@@ -219,9 +230,8 @@ class SafeFetcher:
         if host not in self.config.trusted_hosts:
             bad = [a for a in addresses if not is_public_address(a)]
             if bad:
-                raise FetchRefused("address_not_allowed",
-                                   f"{host} resolves to {', '.join(bad)}, which is not a public "
-                                   "address; the service fetches only from the public internet")
+                raise AddressRefused(f"{host} resolves to {', '.join(bad)}, which is not a "
+                                     "public address", host)
         return addresses[0]
 
 
