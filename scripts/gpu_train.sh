@@ -12,18 +12,31 @@
 # the log in $OUT. The device tool brings back files of at most 16 MiB: the weights (22 MB)
 # come back in parts, joined here with `cat model.safetensors.part-* > model.safetensors`
 # (the printed sha256 checks the join); then evaluate (eval/operating_point_rules.md, rule 5).
+#
+# Elsewhere: PY (default: .venv/bin/python when present, else the machine's python3),
+# CONFIG (the packed config), OUT (where the weights go); ALLOW_CPU=1 runs it without a GPU
+# (a smoke test: the script is sized for a GPU's 9 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD"
-PY=${PY:-python3}
+if [ -x .venv/bin/python ]; then PY=${PY:-.venv/bin/python}; else PY=${PY:-python3}; fi
 CONFIG=${CONFIG:-runs/gpu-pack/train.json}
 OUT=${OUT:-runs/gpu-out}
+die() { echo "error: $*" >&2; exit 2; }
+[ -f "$CONFIG" ] || die "no packed config at $CONFIG: pack the photos first (the command is in \
+this script's header: python -m colorizer.training.pack --config ... --gpu ...)"
+"$PY" -c "import torch" 2>/dev/null || die "$PY cannot import torch: set PY to a python \
+that has it (e.g. PY=.venv/bin/python after make install)"
+if ! nvidia-smi --query-gpu=name,memory.total --format=csv 2>/dev/null; then
+  [ "${ALLOW_CPU:-0}" = 1 ] || die "no GPU found (nvidia-smi): this script trains on a lent \
+GPU; ALLOW_CPU=1 runs it on the CPU anyway"
+  echo "no nvidia-smi: running on CPU (ALLOW_CPU=1)"
+fi
 mkdir -p "$OUT"
 if [ -f runs/gpu-pack/pycountry.tar.gz ]; then  # what the GPU image lacks (pack.py)
   mkdir -p /tmp/site && tar -xzf runs/gpu-pack/pycountry.tar.gz -C /tmp/site
   export PYTHONPATH="$PYTHONPATH:/tmp/site"
 fi
-nvidia-smi --query-gpu=name,memory.total --format=csv 2>/dev/null || echo "no nvidia-smi: running on CPU"
 "$PY" - "$CONFIG" "$OUT" <<'PY'
 import json, logging, shutil, sys, time
 from pathlib import Path
