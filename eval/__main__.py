@@ -1,19 +1,28 @@
 """`python -m eval <command> [options]`: every benchmark under one command.
 
-    python -m eval report --limit 5      # = python -m eval.report --limit 5
+    python -m eval report --limit 5      # = python -m eval.report --limit 5 (a partial run:
+                                         #   written under /tmp, not eval/results)
     python -m eval bench                 # = python -m eval.bench_speed (speed)
     python -m eval real_photos --help    # each command takes its module's own options
+    python -m eval --help                # every command
 
+Every eval module (or package) with a `main` and a `python -m eval.<name>` entry is a command
+under its own name; COMMANDS adds the aliases and the descriptions of the primary ones.
 These were `chronochrome eval` and `chronochrome bench`; they live here so that the colorizer
 package never imports eval.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import logging
 import sys
+from pathlib import Path
 
-# command -> (module whose `main(argv)` runs it, what it does)
+EVAL_DIR = Path(__file__).resolve().parent
+
+# command -> (module whose `main(argv)` runs it, what it does): aliases and the primary ones.
 COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("eval.report", "colorize color photos' luminance, compare with the originals"),
     "bench": ("eval.bench_speed", "speed benchmark"),
@@ -30,23 +39,57 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def usage() -> str:
-    width = max(map(len, COMMANDS))
+def _summary(source: Path) -> str:
+    """The first line of a module's docstring, without the `python -m ...:` prefix."""
+    doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
+    line = doc.strip().splitlines()[0] if doc.strip() else ""
+    return line.split("`: ", 1)[-1] if line.startswith("`") else line
+
+
+def discovered_commands() -> dict[str, tuple[str, str]]:
+    """Every `python -m eval.<name>` there is: a module with `main` and a `__main__` guard, or
+    a package with `__main__.py` (its `cli` module's `main`), read from the files, not imported."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted(EVAL_DIR.iterdir()):
+        if path.suffix == ".py" and path.stem not in ("__init__", "__main__"):
+            text = path.read_text(encoding="utf-8")
+            if "\ndef main(" in text and '__name__ == "__main__"' in text:
+                found[path.stem] = (f"eval.{path.stem}", _summary(path))
+        elif (path / "__main__.py").is_file():
+            cli = path / "cli.py"
+            module = f"eval.{path.name}.cli" if cli.is_file() else f"eval.{path.name}"
+            found[path.name] = (module, _summary(path / "__init__.py"))
+    return found
+
+
+def all_commands() -> dict[str, tuple[str, str]]:
+    """The aliases and primary commands first, then every other eval module, by name."""
+    return {**COMMANDS, **{k: v for k, v in discovered_commands().items() if k not in COMMANDS}}
+
+
+def usage(commands: dict[str, tuple[str, str]] | None = None) -> str:
+    commands = all_commands() if commands is None else commands
+    width = max(map(len, commands))
     return "usage: python -m eval <command> [options]\n\ncommands:\n" + "\n".join(
-        f"  {name:<{width}}  {about}" for name, (_, about) in COMMANDS.items())
+        f"  {name:<{width}}  {about}" for name, (_, about) in commands.items())
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one benchmark's `main` with the remaining options; returns an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    commands = all_commands()
     if not argv or argv[0] in ("-h", "--help"):
-        print(usage(), file=sys.stdout if argv else sys.stderr)
+        print(usage(commands), file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
-    if name not in COMMANDS:
-        print(f"error: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+    if name not in commands:
+        print(f"error: unknown command {name!r}; the commands are: {', '.join(commands)}",
+              file=sys.stderr)
         return 2
-    outcome = importlib.import_module(COMMANDS[name][0]).main(rest)
+    # faiss logs which CPU builds it tried, in lines that read like failures (as in the
+    # chronochrome command line); each benchmark's own logging setup does the same.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    outcome = importlib.import_module(commands[name][0]).main(rest)
     # Some benchmarks return their report (a dict) for Python callers: that is success.
     return outcome if isinstance(outcome, int) else 0
 

@@ -41,7 +41,7 @@ from eval.bad_http_scenarios import (
     slow_headers,
 )
 from eval.bad_http_wire import Answer, exchange, send
-from eval.common import RESULTS_DIR
+from eval.common import RESULTS_DIR, parse_eval_args
 
 __all__ = ["Answer", "Service", "run_suite", "send", "settle_jobs"]
 
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run the cases whose name holds this")
     parser.add_argument("--no-big", action="store_true", help="skip the 7000x7000 job")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv)
     with tempfile.TemporaryDirectory(prefix="bad-http-") as tmp:
         report = run_suite(Path(tmp), args.weights, args.only, big=not args.no_big)
     for a in report["answers"]:

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer import ColorizationPipeline
+from eval.common import parse_eval_args
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_COLOR_DEV = REPO.parent / "shared" / "datasets" / "real-color-dev"
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON")
     parser.add_argument("--compare", type=Path, help="an earlier --out to compare with")
     parser.add_argument("--limit", type=int, default=6, help="real-color-dev photos (default 6)")
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv, out_is_folder=False)
     record = fingerprint(args.limit)
     args.out.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     if args.compare is None:

@@ -32,6 +32,7 @@ from PIL import Image
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipeline
 from colorizer.pipeline.result import ModelInfo
+from eval.common import parse_eval_args
 from retrieval.types import RetrievedExemplar
 
 REPO = Path(__file__).resolve().parent.parent
@@ -224,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m eval.bench_speed` and `python -m eval bench`."""
-    args = build_parser().parse_args(argv)
+    args = parse_eval_args(build_parser(), argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         print("error: --device cuda but no CUDA device is available: use --device cpu",
               file=sys.stderr)

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval.common import parse_eval_args
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "eval" / "results" / "start.json"
 
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--photos", type=int, default=10, help="photos in the batch run")
     parser.add_argument("--size", type=int, default=640, help="long side of each photo (px)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON written here")
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv, out_is_folder=False)
     load = os.getloadavg()[0]
     figures = measure(args.repeats, args.photos, args.size)
     print(f"chronochrome --help: {figures['help_s']:.2f} s (median of {args.repeats}; "

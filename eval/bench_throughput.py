@@ -39,6 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from eval.common import parse_eval_args
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "eval" / "results" / "throughput.json"
 HINT = "USSR 1950"
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, default=None)
     parser.add_argument("--label", default=None, help="section name (default: the device)")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv, out_is_folder=False)
     load = os.getloadavg()[0]
     cases = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from eval.common import SHARED_DATASETS
+from eval.common import SHARED_DATASETS, parse_eval_args
 
 DATASET = SHARED_DATASETS / "historical-bw"
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="the first N photos only")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir())
                         / "chronochrome-check-reports", help="where the reports go")
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv)
     from colorizer.check.checker import ColorizationChecker
 
     photos = sorted(p for p in DATASET.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -28,6 +31,10 @@ RESULTS_DIR = REPO / "eval" / "results"
 SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 TRAIN_PHOTOS = "photos-train"
 VAL_FRACTION = 0.05  # must match the training config's val_fraction (configs/train/*.json)
+
+# Where a partial run (--limit N) writes when its --out was left at a default under
+# eval/results: the committed reports are whole runs only. Same layout as eval/results.
+PARTIAL_RUNS = Path(tempfile.gettempdir()) / "chronochrome-eval-partial"
 
 JSONValue = TypeVar("JSONValue")
 
@@ -87,3 +94,55 @@ def write_json_and_markdown(out: Path, stem: str, result: dict, lines: list[str]
                                       encoding="utf-8")
     (out / f"{stem}.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
+
+
+def configure_logging(level: int = logging.INFO, fmt: str = "%(message)s") -> None:
+    """Log to stderr for a benchmark's `main`, without faiss's start-up lines (it logs which
+    CPU builds it tried, "Could not load library with AVX512 support", as if they failed)."""
+    logging.basicConfig(level=level, format=fmt)
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+
+
+def out_problem(out: Path, *, folder: bool = True) -> str | None:
+    """Why `out` cannot be written as the folder (or the file) a benchmark's --out names;
+    None when it can."""
+    if folder and out.exists() and not out.is_dir():
+        return f"--out {out} is a file; --out names a folder (created when absent)"
+    if not folder and out.is_dir():
+        return f"--out {out} is a folder; --out names a file"
+    parent = next((p for p in out.parents if p.exists()), None)
+    if parent is not None and not parent.is_dir():
+        return f"--out {out}: {parent} is a file, not a folder"
+    return None
+
+
+def fail(message: str) -> SystemExit:
+    """Print one `error: ...` line; the SystemExit(2) to raise, as argparse does."""
+    print(f"error: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def parse_eval_args(parser: argparse.ArgumentParser, argv: list[str] | None,
+                    *, out_is_folder: bool = True) -> argparse.Namespace:
+    """`parser.parse_args(argv)`, then the checks every benchmark shares, before any work:
+
+    1. A partial run (--limit given) whose --out was left at its default under eval/results
+       writes under PARTIAL_RUNS instead, and says so: the committed results stay whole runs.
+       An --out the user typed, eval/results included, is used as given.
+    2. --out must be writable as a folder (or a file, `out_is_folder=False`): otherwise one
+       `error:` line and exit 2 (SystemExit), not a traceback after the work.
+    """
+    args = parser.parse_args(argv)
+    out = getattr(args, "out", None)
+    if out is None:
+        return args
+    limit = getattr(args, "limit", None)
+    # argparse keeps a non-string default as the very object; a typed --out is a new Path.
+    if (limit and limit != parser.get_default("limit") and out is parser.get_default("out")
+            and Path(out).is_relative_to(RESULTS_DIR)):
+        args.out = PARTIAL_RUNS / Path(out).relative_to(RESULTS_DIR)
+        print(f"partial run (--limit {limit}): writing to {args.out}, not eval/results "
+              "(pass --out to choose)", file=sys.stderr)
+    if problem := out_problem(Path(args.out), folder=out_is_folder):
+        raise fail(problem)
+    return args

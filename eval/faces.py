@@ -26,7 +26,15 @@ from PIL import Image
 from colorizer import ColorizationPipeline
 from colorizer.training.data import split_of
 from eval import metrics
-from eval.common import RESULTS_DIR, SHARED_DATASETS, VAL_FRACTION, luminance_input, now, pixels
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    VAL_FRACTION,
+    luminance_input,
+    now,
+    parse_eval_args,
+    pixels,
+)
 
 FACES = "photos-train-extra"
 PATTERN = "natimg__person_"
@@ -106,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=None, help="default: the embedded")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv)
     files = heldout_faces(SHARED_DATASETS)
     if not files:
         print(f"faces skipped: {SHARED_DATASETS / FACES} is absent")

@@ -31,7 +31,7 @@ from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipelin
 from colorizer.pipeline.frame import generator_view
 from colorizer.training.film import FILM_RESPONSES, film_lightness
 from eval import metrics
-from eval.common import RESULTS_DIR, SHARED_DATASETS, write_json_and_markdown
+from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, write_json_and_markdown
 from eval.datasets import DATASETS
 from eval.operating_point import Photo, _resized, colorize, real_color_dev_files
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="weights folder (repeatable; default: the embedded weights)")
     p.add_argument("--limit", type=int, default=None, help="at most N photos a set")
     p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     weights = args.weights or [DEFAULT_WEIGHTS]
     missing = [w for w in weights if not (w / "model.safetensors").is_file()]
     if missing:

@@ -29,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from context.tesseract import TesseractEngine
 from context.words import LATIN_LANGUAGES, WordConfig, russian_word, spellings
-from eval.common import RESULTS_DIR, write_json_and_markdown
+from eval.common import RESULTS_DIR, parse_eval_args, write_json_and_markdown
 from eval.writing_cases import _hand, available_fonts
 
 OUT = RESULTS_DIR / "homoglyph-words"
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=1000, help="Russian words (and as many Latin)")
     p.add_argument("--seed", type=int, default=5)
     p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     rng = random.Random(args.seed)
     fonts = available_fonts() + [f for f in ITALIC_FONTS if Path(f).exists()]
     ru = _words("ru", args.n, rng)

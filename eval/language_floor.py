@@ -41,7 +41,7 @@ from pathlib import Path
 
 from context import ContextConfig, ContextEncoder
 from context.script import cyrillic_language_scores
-from eval.common import RESULTS_DIR, SHARED_DATASETS, write_json_and_markdown
+from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, write_json_and_markdown
 from eval.context_cases import LANGUAGE_LINES
 from eval.context_suite import PhotoPool, render_case
 from eval.real_writing import _generated
@@ -149,7 +149,7 @@ def cases_from_args(argv: list[str] | None, description: str, out: Path
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--per-language", type=int, default=12)
     p.add_argument("--out", type=Path, default=out)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     cases = read_cases(encoder, [int(s) for s in args.seeds.split(",")], args.per_language)
     return args, encoder, cases

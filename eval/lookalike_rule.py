@@ -32,7 +32,7 @@ from pathlib import Path
 
 from context import ContextConfig, ContextEncoder
 from context.lookalike_reader import LookalikeConfig, LookalikeReader
-from eval.common import RESULTS_DIR, SHARED_DATASETS, write_json_and_markdown
+from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, write_json_and_markdown
 from eval.real_writing import _generated, _reference, score
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     result = sweep([int(s) for s in args.seeds.split(",")])
     lines = ["# Look-alike reader settings (context/lookalike_reader.py)", "",
              (f"{result['titles']} generated titles, seeds {result['seeds']}; rule: "

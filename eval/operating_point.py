@@ -31,7 +31,7 @@ from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.decoding import decoding_fields
 from colorizer.pipeline.frame import clear_frame, generator_view
 from eval import metrics
-from eval.common import RESULTS_DIR, SHARED_DATASETS, rounded
+from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, rounded
 from eval.datasets import DATASETS
 from eval.operating_point_rule import PER_PHOTO, admissible, choose, gain
 from eval.real_photos.pixel_stats import falsely_red_share
@@ -246,7 +246,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--frame-fill", choices=("on", "off"), default=None,
                         help="the generator reads the photo without its black frame (rules "
                              "56-57; default: the weights' decoding.json)")
-    return parser.parse_args(argv)
+    return parse_eval_args(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,7 @@ from context import ContextConfig
 from context.gazetteer import Gazetteer
 from context.geonames import BroadConfig
 from context.hints import normalize_caption
-from eval.common import RESULTS_DIR, SHARED_DATASETS
+from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args
 from eval.context_cases import HINTS, HISTORICAL_BW, LANGUAGE_LINES, SCRIPT_LINES
 
 FLOORS = (5000, 15000)
@@ -58,7 +58,7 @@ def corpora() -> dict[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, default=RESULTS_DIR / "place-floor.md")
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv, out_is_folder=False)
     texts = corpora()
     positives = [t for t, _, region in HINTS if region is not None]
     lines = ["# Broad gazetteer: population floor", "", "| floor | " + " | ".join(

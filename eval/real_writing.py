@@ -50,7 +50,7 @@ from context import ContextConfig, ContextEncoder, SceneContext
 from context.line_script import LineScriptClassifier
 from context.temporal import find_dates
 from context.types import PlaceRef
-from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input
+from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input, parse_eval_args
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
 
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shape-model", type=Path, default=None,
                    help="folder of other letter-shape weights than context/models (with "
                         "--shape-weight > 0)")
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     config = ContextConfig(embed=False)
     if args.shape_weight is not None:
         config = replace(config, shape_weight=args.shape_weight)

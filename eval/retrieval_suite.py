@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
+from eval.common import parse_eval_args
+
 REPO = Path(__file__).resolve().parent.parent
 PG_DIR = REPO.parent / "shared" / "datasets" / "prokudin-gorsky"
 
@@ -197,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--out", help="write the full report (every case) as JSON")
     p.add_argument("--no-shared", action="store_true", help="skip the Prokudin-Gorsky cases")
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv, out_is_folder=False)
     report = run(args.k, not args.no_shared)
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1, ensure_ascii=False))

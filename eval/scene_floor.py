@@ -29,7 +29,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from eval.common import SHARED_DATASETS
+from eval.common import SHARED_DATASETS, parse_eval_args
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "eval" / "results"
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="first N labeled photos")
     parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv)
     photos = labeled_photos(SHARED_DATASETS / "photos-train")[: args.limit]
     if not photos:
         print("scene_floor skipped: no labeled photos under ../shared/datasets/photos-train")

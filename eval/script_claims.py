@@ -30,7 +30,7 @@ from pathlib import Path
 from context import ContextConfig, ContextEncoder
 from context.line_script import LineScriptClassifier
 from context.script_vote import ShapeVote
-from eval.common import RESULTS_DIR, write_json_and_markdown
+from eval.common import RESULTS_DIR, parse_eval_args, write_json_and_markdown
 from eval.shape_rule import choose as choose_setting
 from eval.shape_rule import read_titles_and_controls, score
 
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--n", type=int, default=30, help="titles per seed and set")
     p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     reads = read_titles_and_controls(encoder, LineScriptClassifier.from_pretrained(),
                                      [int(s) for s in args.seeds.split(",")], args.n)

@@ -66,7 +66,13 @@ from context.line_script_train import HELD_OUT
 from context.lookalike_reader import LineReading
 from context.script_vote import ShapeVote, script_of
 from context.writing import place_names
-from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input, write_json_and_markdown
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    luminance_input,
+    parse_eval_args,
+    write_json_and_markdown,
+)
 from eval.real_writing import _generated
 from eval.writing_cases import generated_cases
 
@@ -162,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=30, help="titles per seed and set")
     p.add_argument("--weights", type=Path, default=DEFAULT_DIR)
     p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     classifier = LineScriptClassifier.from_pretrained(args.weights)
     reads = read_titles_and_controls(encoder, classifier,

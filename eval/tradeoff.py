@@ -43,7 +43,15 @@ from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import load_image
 from eval import metrics
-from eval.common import RESULTS_DIR, SHARED_DATASETS, augmented_view, luminance_input, pixels
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    augmented_view,
+    configure_logging,
+    luminance_input,
+    parse_eval_args,
+    pixels,
+)
 from eval.datasets import DATASETS, DatasetUnavailableError
 
 log = logging.getLogger("chronochrome.eval.tradeoff")
@@ -252,8 +260,8 @@ def operating_point(saved: DecodingConfig, chosen: dict[str, float], guided: boo
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(build_parser(), argv)
+    configure_logging()
     try:
         dataset = DATASETS[args.dataset](SHARED_DATASETS)
     except DatasetUnavailableError as exc:

@@ -49,7 +49,9 @@ from eval.common import (
     SHARED_DATASETS,
     VAL_FRACTION,
     augmented_view,
+    configure_logging,
     luminance_input,
+    parse_eval_args,
     pixels,
     positive_int,
     rounded,
@@ -216,8 +218,8 @@ def score_gates(base: ColorizationPipeline, scenes: list[Scene], photos: list[np
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(build_parser(), sys.argv[1:] if argv is None else argv)
+    configure_logging()
     scenes, photos = validation_tasks(args)
     base = ColorizationPipeline.from_pretrained(args.weights, device="cpu")
     rows = score_gates(base, scenes, photos)

@@ -21,6 +21,7 @@ from colorizer.model.generator import ColorGenerator
 from colorizer.training.data import PhotoBank
 from colorizer.training.loss import classification_loss, lab_targets
 from colorizer.training.train import TrainConfig, resolve, validation_photos
+from eval.common import parse_eval_args
 
 
 @torch.no_grad()
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="weight folders; the first one's class weights score them all")
     parser.add_argument("--sizes", nargs="+", type=int, default=[112, 224, 320])
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv, out_is_folder=False)
     missing = [str(w) for w in args.weights if not (w / "model.safetensors").is_file()]
     if missing:
         parser.error(f"no model.safetensors in {', '.join(missing)}")

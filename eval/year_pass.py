@@ -34,7 +34,13 @@ from PIL import Image
 
 from context import ContextConfig, ContextEncoder
 from context.temporal import find_dates
-from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input, write_json_and_markdown
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    luminance_input,
+    parse_eval_args,
+    write_json_and_markdown,
+)
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
 
@@ -93,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--untitled", type=int, default=40)
     p.add_argument("--out", type=Path, default=OUT)
-    args = p.parse_args(argv)
+    args = parse_eval_args(p, argv)
     config = ContextConfig(embed=False)
     reader = ContextEncoder.from_default(config).reader
     reader.years = replace(reader.years, min_confidence=0.0)

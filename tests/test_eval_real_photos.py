@@ -280,3 +280,24 @@ def test_tiny_pipeline_scores_through_the_python_api(shared, tiny_weights):
     assert scores[0].not_applicable == ()
     agg = rp.aggregate(scores, ["none", "wrong"])
     assert agg["none"].count == 1 and agg["wrong"].worse_than_none == 0
+
+
+def test_typed_shared_or_dataset_that_is_absent_is_an_error(tmp_path, shared, capsys):
+    out = tmp_path / "results"
+    code = rp.main(["--dataset", "real-color-dev", "--limit", "2", "--shared",
+                    str(tmp_path / "nonexistent"), "--out", str(out)])
+    assert code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
+        f"error: --shared {tmp_path / 'nonexistent'} is not a folder")
+    assert rp.main(["--dataset", "prokudin-gorsky", "--shared", str(shared),
+                    "--out", str(out)]) == 2  # the folder is there, the dataset is not
+    assert f"error: {shared / 'prokudin-gorsky'}: absent" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_default_shared_that_is_absent_is_a_quiet_skip(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(rp.cli, "SHARED_DATASETS", tmp_path / "absent")
+    assert rp.main(["--out", str(tmp_path / "results")]) == 0  # machines without ../shared
+    err = capsys.readouterr().err
+    assert "real-color-dev skipped" in err and "error" not in err
+    assert not (tmp_path / "results").exists()

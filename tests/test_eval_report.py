@@ -142,10 +142,35 @@ def test_val_split_lists_only_held_out_names(tmp_path):
     assert [p.name for p in dataset.files] == sorted(val)
 
 
-def test_missing_shared_data_skips_with_a_message(tmp_path, capsys):
-    assert report.main(["--shared", str(tmp_path / "absent"), "--out", str(tmp_path)]) == 0
+def test_missing_default_shared_data_skips_with_a_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(report.cli, "SHARED_DATASETS", tmp_path / "absent")
+    assert report.main(["--out", str(tmp_path)]) == 0  # machines without ../shared pass
     assert "eval skipped" in capsys.readouterr().err
     assert not (tmp_path / "latest.json").exists()
+
+
+def test_typed_shared_or_dataset_that_is_absent_is_an_error(tmp_path, monkeypatch, capsys):
+    assert report.main(["--limit", "2", "--shared", str(tmp_path / "absent"),
+                        "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(tmp_path / "absent") in err
+    monkeypatch.setattr(report.cli, "SHARED_DATASETS", tmp_path / "absent")
+    assert report.main(["--dataset", "heldout", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "latest.json").exists()
+
+
+def test_partial_run_is_written_outside_eval_results(tmp_path, photos, monkeypatch, capsys):
+    from eval import common
+
+    committed = common.RESULTS_DIR / "latest-photos.json"
+    assert not committed.exists()  # so this test cannot overwrite a committed report
+    monkeypatch.setattr(common, "PARTIAL_RUNS", tmp_path / "partial")
+    assert report.main(["--data-dir", str(photos), "--baselines-only", "--limit", "1",
+                        "--sepia-ab", "3", "9"]) == 0
+    assert f"writing to {tmp_path / 'partial'}, not eval/results" in capsys.readouterr().err
+    assert (tmp_path / "partial" / "latest-photos.json").is_file()
+    assert not committed.exists()
 
 
 def test_bad_paths_are_errors(tmp_path, photos, capsys):

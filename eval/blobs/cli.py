@@ -35,7 +35,9 @@ from eval.common import (
     REPO,
     RESULTS_DIR,
     SHARED_DATASETS,
+    configure_logging,
     now,
+    parse_eval_args,
     parse_setting,
     positive_int,
     rounded,
@@ -173,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m eval.blobs`; returns an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(parser, argv)
+    configure_logging()
     if args.threads:
         torch.set_num_threads(args.threads)
     try:

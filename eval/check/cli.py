@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from eval.cache import versioned_cache
-from eval.common import RESULTS_DIR, now
+from eval.common import RESULTS_DIR, now, parse_eval_args
 
 TARGETS = {"accuracy": 0.9, "real_color_dev_no_finding": 0.9}
 
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_eval_args(build_parser(), argv)
     torch.set_num_threads(args.threads)
     from colorizer.check.checker import ColorizationChecker
     from colorizer.model.flag_finder import FLAG_FINDER_FILE

@@ -41,7 +41,7 @@ from eval.color_hints.photos import (
     segment_of,
     truth_hints,
 )
-from eval.common import RESULTS_DIR, luminance_input, pixels, rounded
+from eval.common import RESULTS_DIR, luminance_input, parse_eval_args, pixels, rounded
 
 SKIP = 24  # the train photos the earlier settings were chosen on
 ACCEPTANCE = 20  # the val photos the acceptance scores (`python -m eval.color_hints`)
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--field", nargs="*", default=None,
                         help="learned hint fields to compare (folders with "
                              "hint_field.safetensors; 'none': the hand-written rules)")
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv)
     out = args.out and (RESULTS_DIR / args.out if args.out.parent == Path() else args.out)
     if out and not out.parent.is_dir():  # say so now, not after the whole run
         parser.error(f"--out {args.out}: folder {out.parent} does not exist")

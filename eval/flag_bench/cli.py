@@ -14,7 +14,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eval.common import RESULTS_DIR, SHARED_DATASETS, VAL_FRACTION, now, positive_int, rounded
+from eval.common import (
+    PARTIAL_RUNS,
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    VAL_FRACTION,
+    configure_logging,
+    now,
+    parse_eval_args,
+    positive_int,
+    rounded,
+)
 from eval.flag_bench.report import markdown
 from eval.flag_bench.scenes import MASK_ERODE, REGION_ERODE, SHARE_RANGE, build_scenes
 from eval.flag_bench.scoring import RED_HUE, RED_MIN_CHROMA, per_flag, run_scene, summarize
@@ -45,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=positive_int, default=None,
                    help="at most N scenes per design (quick runs)")
     p.add_argument("--seed", type=int, default=0, help="scene layout seed (default: 0)")
-    p.add_argument("--out", type=Path, default=RESULTS_DIR, help="default: eval/results")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR,
+                   help=f"default: eval/results (a --limit run: under {PARTIAL_RUNS})")
     p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
                    help="folder holding flags/ and photos-train/ (default: ../shared/datasets)")
     p.add_argument("--save-scenes", type=Path, default=None, metavar="DIR",
@@ -57,8 +68,8 @@ def main(argv: list[str] | None = None,
          pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
     """Run the benchmark; `pipeline` replaces the one built from --weights (tests)."""
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(build_parser(), argv)
+    configure_logging()
     started, clock = now(), time.perf_counter()
     flags = [load_flag(args.shared / "flags", spec) for spec in (SOVIET, *OTHERS)]
     counts = {SOVIET.file: args.soviet_scenes,

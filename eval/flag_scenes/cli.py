@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import shlex
 import sys
 import time
@@ -21,7 +20,9 @@ from PIL import Image
 from eval.common import (
     SHARED_DATASETS,
     VAL_FRACTION,
+    configure_logging,
     now,
+    parse_eval_args,
     parse_setting,
     positive_int,
     rounded,
@@ -89,8 +90,8 @@ def main(argv: list[str] | None = None,
          pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
     """Run the benchmark and write its files; `pipeline` replaces the one built from --weights."""
     argv = sys.argv[1:] if argv is None else argv
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(build_parser(), argv)
+    configure_logging()
     torch.set_num_threads(args.threads)
     started, clock = now(), time.perf_counter()
     limit = args.limit or max(args.scenes, args.controls, args.others)

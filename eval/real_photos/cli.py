@@ -23,9 +23,12 @@ from PIL import Image
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.colorization import ColorizationPipeline
 from eval.common import (
+    PARTIAL_RUNS,
     RESULTS_DIR,
     SHARED_DATASETS,
+    configure_logging,
     now,
+    parse_eval_args,
     parse_setting,
     positive_int,
     with_settings,
@@ -45,10 +48,12 @@ OUT_DIR = RESULTS_DIR / "real"
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval.real_photos",
                                 description=__doc__.split("\n")[0])
-    p.add_argument("--dataset", choices=[*DATASETS, "all"], default="all",
-                   help="default: %(default)s")
+    # --dataset and --shared default to None so that main can tell a typed one (an absent
+    # dataset is then an error) from the defaults (then a note: machines without ../shared).
+    p.add_argument("--dataset", choices=[*DATASETS, "all"], default=None, help="default: all")
     p.add_argument("--limit", type=positive_int, default=None, help="first N photos only")
-    p.add_argument("--out", type=Path, default=OUT_DIR, help="default: eval/results/real")
+    p.add_argument("--out", type=Path, default=OUT_DIR,
+                   help=f"default: eval/results/real (a --limit run: under {PARTIAL_RUNS})")
     p.add_argument("--weights", type=Path, default=None,
                    help="a model folder (default: the embedded weights)")
     p.add_argument("--no-context", dest="context", action="store_false",
@@ -61,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="KEY=VALUE",
                    help="pipeline setting for pipe.with_config, VALUE as JSON; repeatable "
                         "(e.g. temperature=0.3, transfer.photo_size=384)")
-    p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
+    p.add_argument("--shared", type=Path, default=None,
                    help="the shared datasets folder (default: ../shared/datasets)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--threads", type=positive_int, default=None,
@@ -111,18 +116,44 @@ def run_dataset(name: str, pipe: ColorizationPipeline, args: argparse.Namespace,
     return json_path
 
 
+def datasets_to_run(args: argparse.Namespace) -> list[str]:
+    """The datasets to score, present under args.shared (set here to its default if unset).
+
+    Asked for (--shared or --dataset typed), a dataset that is absent raises
+    FileNotFoundError, so that a typo fails; with both left at their defaults an absent one
+    is a note on stderr, so that machines without ../shared still pass. Of `all`, those
+    present run and the others are noted.
+    """
+    asked = args.shared is not None or args.dataset is not None
+    args.shared = SHARED_DATASETS if args.shared is None else args.shared
+    args.dataset = args.dataset or "all"
+    if asked and not args.shared.is_dir():
+        raise FileNotFoundError(f"--shared {args.shared} is not a folder (it holds "
+                                f"{', '.join(DATASETS)})")
+    names = list(DATASETS) if args.dataset == "all" else [args.dataset]
+    available = [n for n in names if (args.shared / n / "manifest.csv").is_file()]
+    missing = [n for n in names if n not in available]
+    if asked and missing and (args.dataset != "all" or not available):
+        raise FileNotFoundError(f"{', '.join(str(args.shared / n) for n in missing)}: absent "
+                                "(no manifest.csv); pass --shared DATASETS_DIR")
+    for name in missing:
+        print(f"real-photo benchmark: {name} skipped, {args.shared / name} is absent",
+              file=sys.stderr)
+    return available
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `python -m eval.real_photos`; returns an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(build_parser(), argv)
+    configure_logging()
     if args.threads:
         torch.set_num_threads(args.threads)
-    names = list(DATASETS) if args.dataset == "all" else [args.dataset]
-    available = [n for n in names if (args.shared / n / "manifest.csv").is_file()]
-    for name in sorted(set(names) - set(available)):
-        print(f"real-photo benchmark: {name} skipped, {args.shared / name} is absent",
-              file=sys.stderr)
+    try:
+        available = datasets_to_run(args)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not available:
         return 0
     try:

@@ -20,7 +20,16 @@ from colorizer.errors import ChronochromeError
 from colorizer.model.encoder import load_imagenet_encoder
 from colorizer.model.generator import WEIGHTS_FILE
 from colorizer.pipeline.colorization import DEFAULT_WEIGHTS
-from eval.common import RESULTS_DIR, SHARED_DATASETS, TRAIN_PHOTOS, now, positive_int
+from eval.common import (
+    PARTIAL_RUNS,
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    TRAIN_PHOTOS,
+    configure_logging,
+    now,
+    parse_eval_args,
+    positive_int,
+)
 from eval.datasets import (
     DATASETS,
     DEFAULT_DATASET,
@@ -38,8 +47,10 @@ log = logging.getLogger("chronochrome.eval")
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval.report", description=__doc__.split("\n")[0])
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--dataset", choices=sorted(DATASETS), default=DEFAULT_DATASET,
-                        help="named dataset under --shared (default: %(default)s)")
+    # --dataset and --shared default to None so that main can tell a typed one (an absent
+    # dataset is then an error) from the defaults (then a note: machines without ../shared).
+    source.add_argument("--dataset", choices=sorted(DATASETS), default=None,
+                        help=f"named dataset under --shared (default: {DEFAULT_DATASET})")
     source.add_argument("--data-dir", type=Path, help="any folder of color photos instead")
     p.add_argument("--weights", type=Path, action="append", default=None,
                    help="a model folder (save_pretrained); repeat for several rows "
@@ -48,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no model rows, not even the default weights")
     p.add_argument("--limit", type=positive_int, default=None,
                    help="first N photos only (quick runs)")
-    p.add_argument("--out", type=Path, default=RESULTS_DIR, help="default: eval/results")
-    p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
+    p.add_argument("--out", type=Path, default=RESULTS_DIR,
+                   help=f"default: eval/results (a --limit run: under {PARTIAL_RUNS})")
+    p.add_argument("--shared", type=Path, default=None,
                    help="the shared datasets folder (default: ../shared/datasets)")
     p.add_argument("--train-dir", type=Path, default=None,
                    help="photos whose mean a*b* tints the sepia baseline "
@@ -127,13 +139,19 @@ def run_report(args: argparse.Namespace, argv: list[str]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m eval.report` and `python -m eval report`; returns an exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = parse_eval_args(build_parser(), argv)
+    configure_logging()
+    asked = args.shared is not None or args.dataset is not None
+    args.shared = SHARED_DATASETS if args.shared is None else args.shared
+    args.dataset = args.dataset or DEFAULT_DATASET
     try:
         run_report(args, argv)
     except DatasetUnavailableError as exc:
-        print(f"eval skipped: {exc}; pass --shared PATH or --data-dir FOLDER", file=sys.stderr)
-        return 0
+        # Typed, an absent dataset is a typo to report; left at the defaults, it is a machine
+        # without ../shared (CI), which passes.
+        print(f"{'error' if asked else 'eval skipped'}: {exc}; pass --shared PATH or "
+              "--data-dir FOLDER", file=sys.stderr)
+        return 2 if asked else 0
     except (FileNotFoundError, ChronochromeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
