@@ -35,6 +35,12 @@ eval: install
 	$(PY) -m eval.flag_bench
 	$(PY) -m eval.flag_bench --chroma-scale 1.0 --name flags-scale1
 
+# `make train` tries the trainer in seconds; `make train TRAIN_CONFIG=configs/train/lite0-v1.json`
+# is the README's training run.
+TRAIN_CONFIG ?= configs/train/smoke.json
+train: install
+	$(VENV)/bin/chronochrome train --config $(TRAIN_CONFIG)
+
 bench: install
 	$(PY) -m eval.bench_speed
 	$(PY) -m eval.bench_memory

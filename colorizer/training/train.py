@@ -17,7 +17,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -29,89 +29,16 @@ from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.model.conditioning import Conditioning
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator, GeneratorConfig
 from colorizer.model.quantize import bin_prior_from_rgb, rebalancing_weights
+from colorizer.training.config_check import Progress, check_output_dir
 from colorizer.training.data import PhotoBank, list_photos
-from colorizer.training.film import check_film_mix, check_tone_jitter, training_input
+from colorizer.training.film import training_input
 from colorizer.training.loss import classification_loss, lab_targets
 from colorizer.training.prefetch import BatchPrefetcher
 from colorizer.training.sources import PhotoSource, load_sources
 from colorizer.training.threads import pick_threads
-from context.config_io import config_from_dict
+from colorizer.training.train_config import _REPO, TrainConfig, resolve
 
 log = logging.getLogger("chronochrome.train")
-
-_REPO = Path(__file__).resolve().parent.parent.parent
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyperparameters of one training run (JSON in configs/train/)."""
-
-    generator: str = "configs/generator/lite0-unet.json"  # architecture preset
-    data_dir: str = "../shared/datasets/photos-train"  # any folder of color photos
-    output_dir: str = "runs/lite0-v1"  # checkpoints, log.jsonl and final/ weights
-    val_fraction: float = 0.05  # share of photos held out (by file-name hash) for validation
-    seed: int = 0  # seeds model init, batch sampling and crops
-    steps: int = 2000  # optimizer steps in total
-    batch_size: int = 16
-    sizes: tuple[tuple[float, int], ...] = ((0.5, 160), (1.0, 224))  # (until fraction, crop)
-    lr: float = 1e-3  # decoder learning rate (AdamW, cosine decay)
-    encoder_lr: float = 1e-4  # encoder learning rate once it is unfrozen
-    freeze_encoder_fraction: float = 0.5  # share of steps with the ImageNet encoder frozen
-    rebalance_mix: float = 0.5  # weight ~ 1/((1-mix) p + mix/Q); 1.0 = no rebalancing
-    eval_every: int = 250  # steps between validation passes (and checkpoints)
-    threads: int = 0  # CPU threads; 0 = measure 1 vs all and keep the faster
-    # Stop early (after a checkpoint) when this wall time passes; 0 = no limit.
-    max_minutes: float = 0.0
-    # Cosine decay over max_minutes as well as steps (whichever is further along): a run whose
-    # speed is not known beforehand (a lent GPU) still ends at the low learning rate.
-    time_schedule: bool = False
-    workers: int = 0  # processes building batches ahead (prefetch.py); 0 = in the loop
-    image_limit: int = 0  # use at most this many photos (0 = all): for tests and smoke runs
-    init_from: str = ""  # start from these weights (a folder; may predate conditioning)
-    exemplars: bool = False  # train with exemplar and context tokens (exemplar_data.py)
-    exemplar_mix: dict[str, float | int] = field(default_factory=dict)  # ExemplarMix overrides
-    # Loss weight of a pasted flag's pixels relative to the photo's (1 = none): a flag is a
-    # small share of a batch's pixels, yet copying its colors from the exemplar is the skill.
-    flag_loss_weight: float = 1.0
-    # Several photo sources with sampling shares (sources.PhotoSource fields); empty = the
-    # train split of data_dir, uniformly. data_dir's val split is always the validation set.
-    sources: tuple[dict, ...] = ()
-    # Input grays from old emulsions (film.FILM_RESPONSES names -> shares); empty = L* only.
-    film_mix: dict[str, float] = field(default_factory=dict)
-    # Share of samples whose input lightness goes through a random tone curve (film.tone_jitter)
-    tone_jitter: float = 0.0
-    # Sentence embeddings of the exemplar records (pack.py writes them): where MiniLM is absent.
-    exemplar_texts: str = ""
-
-    @classmethod
-    def from_json(cls, path: str | Path) -> TrainConfig:
-        data = json.loads(Path(path).read_text())
-        if "sizes" in data:
-            data["sizes"] = tuple(tuple(s) for s in data["sizes"])
-        if "sources" in data:
-            data["sources"] = tuple(data["sources"])
-        config = config_from_dict(cls, data)
-        config.photo_sources()  # unknown fields or bad shares fail here, not mid-run
-        check_film_mix(config.film_mix)
-        check_tone_jitter(config.tone_jitter)
-        return config
-
-    def photo_sources(self) -> list[PhotoSource]:
-        if not self.sources:
-            return [PhotoSource(self.data_dir)]
-        return [config_from_dict(PhotoSource, dict(s)) for s in self.sources]
-
-    def crop_at(self, step: int) -> int:
-        for until, size in self.sizes:
-            if step < until * self.steps:
-                return size
-        return self.sizes[-1][1]
-
-
-def resolve(path: str) -> Path:
-    """Paths in configs are relative to the repository root."""
-    p = Path(path)
-    return p if p.is_absolute() else _REPO / p
 
 
 def train_photos(config: TrainConfig) -> PhotoBank:
@@ -322,7 +249,7 @@ class Trainer:
             return False
         self.accelerator.load_state(str(ckpts[-1]))
         self.step = json.loads((ckpts[-1] / "trainer.json").read_text())["step"]
-        log.info("resumed from %s at step %d", ckpts[-1], self.step)
+        log.warning("resumed from %s at step %d", ckpts[-1], self.step)
         return True
 
     def run(self) -> Path:
@@ -358,12 +285,15 @@ class Trainer:
     def _loop(self, log_file) -> None:
         cfg = self.config
         running: list[float] = []
+        progress = Progress(cfg.steps)  # a console line every 30 s between validations
         while self.step < cfg.steps:
             t0 = time.perf_counter()
             running.append(self.train_step())
             record = {"step": self.step, "loss": running[-1], "crop": cfg.crop_at(self.step - 1),
                       "encoder_frozen": self._encoder_frozen(),
                       "sec_per_step": round(time.perf_counter() - t0, 3)}
+            if line := progress.update(self.step, running[-1], record["sec_per_step"]):
+                log.info("%s", line)
             done = self.step >= cfg.steps
             out_of_time = (cfg.max_minutes
                            and (time.time() - self._started) / 60 > cfg.max_minutes)
@@ -395,5 +325,7 @@ class Trainer:
 
 
 def train(config: TrainConfig) -> Path:
-    """Train per `config`; returns the path of the final model.safetensors."""
+    """Train per `config`; returns the path of the final model.safetensors. An output_dir
+    that is a file is refused before any photo is loaded or anything written."""
+    check_output_dir(resolve(config.output_dir))
     return Trainer(config).run()
