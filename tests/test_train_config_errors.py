@@ -88,6 +88,17 @@ def test_a_config_outside_the_repository_resolves_from_the_current_folder(tmp_pa
     assert resolve(TrainConfig.from_json(path).output_dir) == tmp_path / "out"
 
 
+def test_a_file_the_config_reads_that_is_not_there_is_refused_up_front(tmp_path, monkeypatch,
+                                                                      capsys, no_training):
+    """smoke.json copied out of the repository names its generator preset relative to the
+    repository; from elsewhere that path is missing: one line, before any photo."""
+    config = json.loads((REPO / "configs/train/smoke.json").read_text())
+    code, err = _run(tmp_path, monkeypatch, capsys, config)
+    assert code == 2 and no_training == []
+    assert f"generator {tmp_path / config['generator']}: no such file or folder" in err
+    assert "relative to the current folder" in err and len(err.splitlines()) == 1
+
+
 def test_an_output_dir_that_is_a_file_is_refused_up_front(tmp_path, monkeypatch, capsys,
                                                           no_training):
     (tmp_path / "taken").write_text("a file")

@@ -46,7 +46,9 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="do not read the file name as a caption (metadata and sidecar "
                         "captions are still read)")
     p.add_argument("--report", action="store_true",
-                   help="also write <stem>.json and <stem>.uncertainty.png")
+                   help="also write <stem>.json and <stem>.uncertainty.png, and "
+                        "<stem>.exemplars.png where an exemplar colored the photo and "
+                        "<stem>.regions.png where color hints did")
     p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
@@ -264,7 +266,11 @@ def run_library(args: argparse.Namespace) -> int:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from colorizer.training.config_check import check_output_dir, newest_checkpoint
+    from colorizer.training.config_check import (
+        check_input_paths,
+        check_output_dir,
+        newest_checkpoint,
+    )
     from colorizer.training.train_config import TrainConfig, resolve
 
     path = args.config
@@ -276,6 +282,7 @@ def run_train(args: argparse.Namespace) -> int:
                                 "training config, e.g. configs/train/lite0-v1.json")
     try:  # every check before a photo is loaded or a file written
         config = TrainConfig.from_json(path)
+        check_input_paths(config, resolve)
         if not args.store_class_weights:
             check_output_dir(resolve(config.output_dir))
     except ValueError as exc:

@@ -52,8 +52,8 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None,
                    help="with --engine ray: model replicas (default: one per GPU, else 2)")
     p.add_argument("--batch-size", type=int, default=None,
-                   help="photos through the generator together (default 8 on a GPU, 1 on "
-                        "the CPU)")
+                   help="photos prepared and decoded together (default 8 on a GPU, 1 on "
+                        "the CPU); the generator runs them in passes of at most 16")
     p.add_argument("--trust-host", action="append", default=[], metavar="HOST",
                    help="fetch the photos of CSV lists and IIIF manifests from HOST even if it "
                         "is not on the public internet (an intranet IIIF server; repeatable)")

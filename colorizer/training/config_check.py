@@ -108,6 +108,16 @@ def check_output_dir(out: Path) -> None:
             return
 
 
+def check_input_paths(config: Any, resolve: Any) -> None:
+    """Refuse a file or folder the config names for reading that is not there (a config
+    copied out of the repository reads its relative paths from the current folder)."""
+    for name in ("generator", "init_from", "exemplar_texts"):
+        value = getattr(config, name, None)
+        if value and not resolve(value).exists():
+            raise ValueError(f"{name} {resolve(value)}: no such file or folder; paths in a "
+                             "config outside the repository are relative to the current folder")
+
+
 def newest_checkpoint(out: Path) -> tuple[Path, int] | None:
     """(folder, step) of the newest checkpoint a run in `out` would resume from, or None."""
     ckpts = sorted((out / "checkpoints").glob("step_*/trainer.json"))
