@@ -150,7 +150,8 @@ def test_the_smoke_config_is_documented_and_make_train_runs_it(capsys):
     assert exit_.value.code == 0
     help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
     assert "chronochrome train --config configs/train/smoke.json" in help_text
-    assert "chronochrome train --config configs/train/smoke.json" in (REPO / "README.md").read_text()
+    readme = (REPO / "README.md").read_text()
+    assert "chronochrome train --config configs/train/smoke.json" in readme
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     dry = subprocess.run(["make", "-n", "train"], cwd=REPO, capture_output=True, text=True,

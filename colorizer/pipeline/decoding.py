@@ -35,7 +35,7 @@ class DecodingConfig:
     # Long side (px) of the luminance the generator reads: the model sees a photo best at
     # the scale it was trained on (crops of 60-100% of a short side at 160-192 px).
     render_size: int = 512
-    temperature: float = 0.38  # annealed-mean temperature (lower = the most likely bin: duller here, rule 13)
+    temperature: float = 0.38  # annealed mean (lower: the likeliest bin, duller here; rule 13)
     chroma_scale: float = 1.0  # multiplies decoded a*b*
     # Chroma scale when the user's own reference photos guide the colors (None = chroma_scale);
     # retrieved exemplars do not switch to it.

@@ -80,7 +80,8 @@ def test_a_users_file_is_never_replaced_without_overwrite(tmp_path, tiny_weights
     (tmp_path / "adir.html").mkdir()
     common = ("--device", "cpu", "--weights", str(tiny_weights))
     for args, message in (
-            (("check", str(tmp_path / "color.png"), "--json", str(mine)), "exists; pass --overwrite"),
+            (("check", str(tmp_path / "color.png"), "--json", str(mine)),
+             "exists; pass --overwrite"),
             (("check", str(tmp_path / "color.png"), "--report", str(tmp_path / "adir.html")),
              "is a folder"),
             (("report", str(tmp_path / "color.png"), "-o", str(tmp_path / "adir.html")),

@@ -84,7 +84,8 @@ def _operation(anchor: str, method: str, path: str, op: dict[str, Any]) -> str:
     if body:
         parts.append("<h3>Request body</h3>")
         for ctype, content in body.get("content", {}).items():
-            parts.append(f"<h4><code>{escape(ctype)}</code></h4>{_schema(content.get('schema', {}))}")
+            schema = _schema(content.get("schema", {}))
+            parts.append(f"<h4><code>{escape(ctype)}</code></h4>{schema}")
     answers = "".join(
         f"<li><strong>{escape(code)}</strong> {_text(answer.get('description', ''))}"
         + (f" (<code>{escape(', '.join(answer['content']))}</code>)"
