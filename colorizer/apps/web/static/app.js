@@ -284,8 +284,8 @@ function renderExemplars(exemplars) {
 function renderRegions(regions) {
   const list = $("region-list");
   list.replaceChildren();
-  // An exemplar retrieved for the context that decided no pixel colored nothing here: those
-  // go under one collapsed line, not among the sources of the colors.
+  // Exemplars retrieved for the context that colored no pixel go under one collapsed line,
+  // not among the sources of the colors.
   const unused = regions.filter((r) => r.kind === "exemplar" && r.share === 0);
   for (const r of regions.filter((r) => !unused.includes(r))) {
     const li = document.createElement("li");
