@@ -14,6 +14,8 @@ def test_the_note_follows_the_mean_chroma():
     ab[:, 0] = NEAR_GRAY_CHROMA * 0.5
     (note,) = near_gray_note(ab)
     assert "nearly gray (mean chroma C* 1.0)" in note and "--chroma-scale" in note
+    (note,) = near_gray_note(ab * 0.5)  # C* 0.5: a chroma scale has nothing to work with
+    assert "C* 0.5" in note and "--chroma-scale" not in note and "--point" in note
     ab[:, 1] = NEAR_GRAY_CHROMA  # C* = hypot(1, 2) > 2
     assert near_gray_note(ab) == ()
 

@@ -53,8 +53,9 @@ def near_gray_note(ab: torch.Tensor) -> tuple[str, ...]:
     mean_chroma = float(torch.hypot(ab[:, 0], ab[:, 1]).mean())
     if mean_chroma >= NEAR_GRAY_CHROMA:
         return ()
+    bolder = ("--chroma-scale 1.5 (Python: chroma_scale=1.5) makes what it found bolder, and "
+              if mean_chroma >= 1.0 else "")  # below C* 1 a scale has nothing to work with
     note = (f"nearly gray (mean chroma C* {mean_chroma:.1f}): the model found little evidence "
-            "for any color in this photo; --chroma-scale 1.5 (Python: chroma_scale=1.5) makes "
-            "what it found bolder, and color hints (--point X,Y=#RRGGBB) set the colors you "
-            "know")
+            f"for any color in this photo; {bolder}color hints (--point X,Y=#RRGGBB) set the "
+            "colors you know")
     return (note,)
