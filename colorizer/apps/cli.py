@@ -147,7 +147,9 @@ def run_colorize(args: argparse.Namespace) -> int:
     from colorizer.apps.samples import sample_photos
     from colorizer.apps.service.fetch import FetchConfig
     from colorizer.pipeline.hint_json import read_color_hints
+    from colorizer.pipeline.text_inputs import check_text
 
+    check_text(hints=args.hint, caption=args.caption)  # once, before any photo
     overrides = _checked_settings(args)
     if args.weights is not None and not (args.weights / "model.safetensors").is_file():
         raise ChronochromeError(f"--weights {args.weights}: not a folder holding "

@@ -247,9 +247,7 @@ def check_hints(hints: Sequence[Hint], size: tuple[int, int]) -> tuple[Hint, ...
                         ": e.g. [ColorHint(Point(120, 80), \"#b22222\")] or, as in a hints "
                         'file, [{"point": [120, 80], "color": "#b22222"}]')
     hints = tuple(hints)
-    if len(hints) > MAX_HINTS:
-        raise HintError(f"{len(hints)} color hints: at most {MAX_HINTS} per photo; merge "
-                        "hints of one color into one box, polygon or mask")
+    check_count(len(hints))
     for n, hint in enumerate(hints, 1):
         label = f"color hint {n} ({_describe(hint)})"
         if not isinstance(hint, ColorHint | ReferenceHint):
@@ -296,6 +294,13 @@ def _check_where(where: Where, size: tuple[int, int], label: str) -> None:
             raise HintError(f"{label} is empty: nonzero pixels mark the area")
     else:
         raise HintError(f"{label}: where must be a Point, Box, Polygon or Mask, not {where!r}")
+
+
+def check_count(count: int) -> None:
+    """At most MAX_HINTS hints for one photo (a hints file's are counted before any decoding)."""
+    if count > MAX_HINTS:
+        raise HintError(f"{count} color hints: at most {MAX_HINTS} per photo; merge hints of "
+                        "one color into one box, polygon or mask")
 
 
 def check_box_shape(box: Box, label: str) -> None:

@@ -51,6 +51,7 @@ from colorizer.pipeline.hint_step import apply_hints, load_references, reference
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
+from colorizer.pipeline.text_inputs import check_text
 from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS, readable_weights
 from context.config import ContextConfig
 from context.config_io import config_from_dict
@@ -209,7 +210,7 @@ class ColorizationPipeline:
         reference photos, for every photo; they take the first exemplar slots. `color_hints`
         set the colors people know (colorizer.pipeline.color_hints), for every photo; a second
         call on the same photo with other color hints reuses steps 2-6 (edits.py)."""
-        _check_text(hints=hints, caption=caption)
+        check_text(hints=hints, caption=caption)
         many = isinstance(image, list | tuple)
         user = [self.user_exemplar(e) for e in exemplars]
         photos = [self.prepare(one, hints, caption, user, color_hints)
@@ -384,15 +385,6 @@ class ColorizationPipeline:
             "filename_caption": self.config.filename_caption,
             "fingerprint": photo.fingerprint or self.fingerprint,
         }
-
-
-def _check_text(**values: object) -> None:
-    """Hints and captions are one string each: a list would be read as its repr."""
-    for name, value in values.items():
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{name} must be one string such as 'USSR 1950', not "
-                            f"{type(value).__name__} {value!r}; join a list first: "
-                            f"{name}=' '.join(...)")
 
 
 def _empty_context() -> SceneContext:

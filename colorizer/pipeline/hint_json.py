@@ -7,6 +7,7 @@ import base64
 import binascii
 import io
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.pipeline.color_hints import (
+    MAX_HINTS,
     Box,
     ColorHint,
     Hint,
@@ -26,10 +28,14 @@ from colorizer.pipeline.color_hints import (
     ReferenceHint,
     Where,
     check_box_shape,
+    check_count,
     check_hints,
     parse_color,
 )
+from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 
+MAX_MASK_PIXELS = 4 * DEFAULT_MAX_PIXELS  # all masks of one photo (a byte per pixel each)
+MAX_FILE_BYTES = 64 * 2**20  # a hints file: 64 hints with masks and references as files
 _WHERE_KEYS = ("point", "box", "polygon", "mask")
 _SAYS_KEYS = ("color", "reference", "exemplar")  # what the place takes
 
@@ -42,7 +48,17 @@ def hints_from_json(data: Any, base_dir: Path | None = None) -> tuple[Hint, ...]
     if not isinstance(data, list):
         raise HintError("color hints must be a JSON list of objects such as "
                         '{"point": [120, 80], "color": "#b22222"}')
-    return tuple(_hint_from_json(item, n, base_dir) for n, item in enumerate(data, 1))
+    check_count(len(data))  # before any mask or reference is decoded
+    hints, mask_pixels = [], 0
+    for n, item in enumerate(data, 1):
+        hints.append(_hint_from_json(item, n, base_dir))
+        if isinstance(hints[-1].where, Mask):
+            mask_pixels += hints[-1].where.mask.size
+            if mask_pixels > MAX_MASK_PIXELS:
+                raise HintError(f"color hint {n}: the masks hold {mask_pixels:,} pixels in "
+                                f"all, over {MAX_MASK_PIXELS:,}; merge the masks of one color "
+                                "into one")
+    return tuple(hints)
 
 
 def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
@@ -95,9 +111,17 @@ def _where_from_json(key: str, value: Any, base_dir: Path | None) -> Where:
         return Polygon(tuple(tuple(_numbers(p, 2, "polygon point", "[x, y]")) for p in value))
     data = _file_or_data(value, base_dir, "mask")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():  # PIL's bomb warning: the limit below says it plainly
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
+            width, height = image.size  # from the header: refused before any pixel is decoded
+            if width * height > DEFAULT_MAX_PIXELS:
+                raise HintError(f"the mask is {width} x {height} px, over the "
+                                f"{DEFAULT_MAX_PIXELS:,}-pixel limit; a mask has the photo's "
+                                "size")
             return Mask(np.asarray(image.convert("L")) > 127)
-    except OSError as exc:
+    except (OSError, Image.DecompressionBombError) as exc:
         raise HintError(f"the mask is not a readable image ({exc}); give a PNG, white "
                         "inside") from None
 
@@ -159,6 +183,10 @@ def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hin
     hints: list[Hint] = []
     if path is not None:
         try:
+            if Path(path).stat().st_size > MAX_FILE_BYTES:
+                raise HintError(f"--color-hints {path}: over {MAX_FILE_BYTES // 2**20} MiB; "
+                                f"{MAX_HINTS} hints never need that much: give masks and "
+                                "reference photos as files beside it")
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except OSError as exc:
             raise HintError(f"--color-hints {path}: cannot be read ({exc.strerror or exc}); "
@@ -170,7 +198,9 @@ def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hin
             hints += hints_from_json(data, base_dir=Path(path).parent)
         except HintError as exc:
             raise HintError(f"--color-hints {path}: {exc}") from None
-    return (*hints, *(point_hint(text) for text in points))
+    hints += [point_hint(text) for text in points]
+    check_count(len(hints))  # before any photo, not once per photo
+    return tuple(hints)
 
 
 def checked_hints(hints: Sequence[Hint | dict], size: tuple[int, int]) -> tuple[Hint, ...]:

@@ -83,11 +83,14 @@ class HintedColors:
     notes: tuple[str, ...] = ()  # about all hints together (the cast several points agree on)
 
 
+REFERENCE_BUDGET = 2  # the reference photos of one photo's hints: this many photos' pixels
+
+
 def load_references(hints: Sequence[Hint], max_pixels: int,
                     lookup: ExemplarLookup | None = None) -> dict[int, UserExemplar]:
     """The reference photos of reference hints, by hint index, loaded before any work; a
     library exemplar's through `lookup` (its id -> its image's path)."""
-    out = {}
+    out, total = {}, 0
     for n, hint in enumerate(hints):
         if isinstance(hint, ReferenceHint):
             label = f"color hint {n + 1} ({hint.where.describe()})"
@@ -98,6 +101,11 @@ def load_references(hints: Sequence[Hint], max_pixels: int,
                 out[n] = UserExemplar.load(reference, max_pixels=max_pixels)
             except ChronochromeError as exc:
                 raise HintError(f"{label}: the reference cannot lend colors: {exc}") from None
+            total += out[n].image.width * out[n].image.height
+            if total > REFERENCE_BUDGET * max_pixels:  # each is kept whole, 3 bytes a pixel
+                raise HintError(f"{label}: the reference photos hold {total:,} pixels in all, "
+                                f"over {REFERENCE_BUDGET} x the {max_pixels:,}-pixel limit; "
+                                "downscale them, or use fewer")
     return out
 
 
