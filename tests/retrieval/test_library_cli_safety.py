@@ -67,12 +67,18 @@ def test_build_refuses_the_source_folder_inside_or_around_it(tmp_path, tiny_arch
     assert _files(folder) == before == ["meta.csv", "p0.jpg", "p1.jpg", "p2.jpg"]
 
 
-def test_rebuild_needs_overwrite_and_replaces_only_the_library(tmp_path, tiny_archive, capsys,
-                                                               offline_text):
+@pytest.fixture
+def built(tmp_path, tiny_archive, capsys, offline_text):
+    """(photo folder, metadata, library folder) of a library built once."""
     folder, meta = tiny_archive
     out = tmp_path / "lib"
     assert _build(folder, meta, out) == 0
     capsys.readouterr()
+    return folder, meta, out
+
+
+def test_rebuild_needs_overwrite_and_replaces_only_the_library(built, tmp_path, capsys):
+    folder, meta, out = built
     (out / "notes.txt").write_text("mine")
     assert _build(folder, meta, out) == 2
     err = _one_line_error(capsys.readouterr().err)
@@ -148,12 +154,8 @@ def test_search_refuses_k_below_one(k, capsys):
     assert captured.out == ""
 
 
-def test_search_says_when_the_hint_is_not_understood(tmp_path, tiny_archive, capsys,
-                                                     offline_text):
-    folder, meta = tiny_archive
-    out = tmp_path / "lib"
-    assert _build(folder, meta, out) == 0
-    capsys.readouterr()
+def test_search_says_when_the_hint_is_not_understood(built, capsys):
+    _, _, out = built
     assert main(["search", "--hint", "asdfgh qwerty", "--library", str(out), "--json"]) == 0
     captured = capsys.readouterr()
     assert "hint not used as context: no year, period or place found" in captured.err
