@@ -49,12 +49,13 @@ def test_hints_are_counted_before_any_is_built():
         hints_from_json(hints)
 
 
-def test_masks_together_have_a_budget(tmp_path, monkeypatch):
-    monkeypatch.setattr(hint_json, "MAX_MASK_PIXELS", 100)  # two 8 x 8 masks: 128 pixels
-    Image.new("L", (8, 8), 255).save(tmp_path / "m.png")
-    hints = [{"mask": "m.png", "color": "red"}, {"mask": "m.png", "color": "blue"}]
-    with pytest.raises(HintError, match="color hint 2: the masks hold 128 pixels in all"):
-        hints_from_json(hints, tmp_path)
+def test_masks_together_have_a_budget(tmp_path):
+    Image.new("L", (8, 8), 255).save(tmp_path / "m.png")  # 64 pixels, the photo's limit
+    hints = [{"mask": "m.png", "color": "red"}] * 4  # 4 x 64: the most all masks may hold
+    assert len(hints_from_json(hints, tmp_path, max_pixels=64)) == 4
+    with pytest.raises(HintError, match="color hint 5: the masks hold 320 pixels in all, over "
+                                        "4 x the 64-pixel limit"):
+        hints_from_json([*hints, {"mask": "m.png", "color": "blue"}], tmp_path, max_pixels=64)
 
 
 def test_a_hints_file_of_megabytes_is_refused_unread(tmp_path, monkeypatch):

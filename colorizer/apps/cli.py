@@ -162,7 +162,7 @@ def run_colorize(args: argparse.Namespace) -> int:
         raise ChronochromeError(f"no image files found in {', '.join(map(str, args.inputs))}; "
                                 "give image files (.jpg, .png, .tif, ...) or folders holding them")
     user_exemplars = [_user_exemplar(path, args.max_pixels) for path in args.exemplar]
-    color_hints = read_color_hints(args.color_hints, args.point)
+    color_hints = read_color_hints(args.color_hints, args.point, args.max_pixels)
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
                         args.precision, args.compile, overrides)
     batch = make_batch(spec, outdir, args.format, args.report, args.overwrite, user_exemplars,

@@ -238,7 +238,7 @@ class ColorizationPipeline:
         loaded = image if isinstance(image, LoadedImage) else load_image(
             image, max_pixels=self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
-        checked = checked_hints(color_hints, loaded.size)
+        checked = checked_hints(color_hints, loaded.size, self.config.max_pixels)
         fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
         edit = {"color_hints": checked,
                 "references": load_references(checked, self.config.max_pixels,

@@ -34,15 +34,17 @@ from colorizer.pipeline.color_hints import (
 )
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 
-MAX_MASK_PIXELS = 4 * DEFAULT_MAX_PIXELS  # all masks of one photo (a byte per pixel each)
+MASKS_PER_PHOTO = 4  # all masks of one photo: this many photos' pixels (a byte each)
 MAX_FILE_BYTES = 64 * 2**20  # a hints file: 64 hints with masks and references as files
 _WHERE_KEYS = ("point", "box", "polygon", "mask")
 _SAYS_KEYS = ("color", "reference", "exemplar")  # what the place takes
 
 
-def hints_from_json(data: Any, base_dir: Path | None = None) -> tuple[Hint, ...]:
+def hints_from_json(data: Any, base_dir: Path | None = None,
+                    max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Hint, ...]:
     """Hints from their JSON form (module docstring): a list, or {"hints": [...]}. File
-    paths are read relative to `base_dir`; with None (HTTP) only data: URIs are accepted."""
+    paths are read relative to `base_dir`; with None (HTTP) only data: URIs are accepted. A
+    mask may hold `max_pixels` (the photo's limit), all masks MASKS_PER_PHOTO times that."""
     if isinstance(data, dict) and "hints" in data:
         data = data["hints"]
     if not isinstance(data, list):
@@ -51,17 +53,18 @@ def hints_from_json(data: Any, base_dir: Path | None = None) -> tuple[Hint, ...]
     check_count(len(data))  # before any mask or reference is decoded
     hints, mask_pixels = [], 0
     for n, item in enumerate(data, 1):
-        hints.append(_hint_from_json(item, n, base_dir))
+        hints.append(_hint_from_json(item, n, base_dir, max_pixels))
         if isinstance(hints[-1].where, Mask):
             mask_pixels += hints[-1].where.mask.size
-            if mask_pixels > MAX_MASK_PIXELS:
+            if mask_pixels > MASKS_PER_PHOTO * max_pixels:
                 raise HintError(f"color hint {n}: the masks hold {mask_pixels:,} pixels in "
-                                f"all, over {MAX_MASK_PIXELS:,}; merge the masks of one color "
-                                "into one")
+                                f"all, over {MASKS_PER_PHOTO} x the {max_pixels:,}-pixel "
+                                "limit; merge the masks of one color into one")
     return tuple(hints)
 
 
-def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
+def _hint_from_json(item: Any, n: int, base_dir: Path | None,
+                    max_pixels: int = DEFAULT_MAX_PIXELS) -> Hint:
     if not isinstance(item, dict):
         raise HintError(f"color hint {n}: {item!r} is not an object such as "
                         '{"point": [120, 80], "color": "#b22222"}')
@@ -78,7 +81,7 @@ def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
         raise HintError(f"color hint {n}: give exactly one of {list(_SAYS_KEYS)} (a color, a "
                         f"reference photo or a library exemplar's id; found {says or 'none'})")
     try:
-        where = _where_from_json(given[0], item[given[0]], base_dir)
+        where = _where_from_json(given[0], item[given[0]], base_dir, max_pixels)
         source = item.get("source")
         if "color" in item:
             color = item["color"]
@@ -97,7 +100,7 @@ def _hint_from_json(item: Any, n: int, base_dir: Path | None) -> Hint:
         raise HintError(f"color hint {n}: {exc}") from None
 
 
-def _where_from_json(key: str, value: Any, base_dir: Path | None) -> Where:
+def _where_from_json(key: str, value: Any, base_dir: Path | None, max_pixels: int) -> Where:
     if key == "point":
         x, y = _numbers(value, 2, "point", "[x, y]")
         return Point(x, y)
@@ -116,10 +119,9 @@ def _where_from_json(key: str, value: Any, base_dir: Path | None) -> Where:
             image = Image.open(io.BytesIO(data))
         with image:
             width, height = image.size  # from the header: refused before any pixel is decoded
-            if width * height > DEFAULT_MAX_PIXELS:
+            if width * height > max_pixels:
                 raise HintError(f"the mask is {width} x {height} px, over the "
-                                f"{DEFAULT_MAX_PIXELS:,}-pixel limit; a mask has the photo's "
-                                "size")
+                                f"{max_pixels:,}-pixel limit; a mask has the photo's size")
             return Mask(np.asarray(image.convert("L")) > 127)
     except (OSError, Image.DecompressionBombError) as exc:
         raise HintError(f"the mask is not a readable image ({exc}); give a PNG, white "
@@ -177,7 +179,8 @@ def point_hint(text: str) -> ColorHint:
     return ColorHint(Point(x, y), color)
 
 
-def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hint, ...]:
+def read_color_hints(path: Path | None, points: Sequence[str] = (),
+                     max_pixels: int | None = None) -> tuple[Hint, ...]:
     """The CLI's hints: a --color-hints JSON file (paths in it relative to the file) and the
     --point X,Y=COLOR ones, in that order."""
     hints: list[Hint] = []
@@ -195,7 +198,7 @@ def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hin
             raise HintError(f"--color-hints {path} is not JSON ({exc}); write a list such as "
                             '[{"point": [120, 80], "color": "#b22222"}]') from None
         try:
-            hints += hints_from_json(data, base_dir=Path(path).parent)
+            hints += hints_from_json(data, Path(path).parent, max_pixels or DEFAULT_MAX_PIXELS)
         except HintError as exc:
             raise HintError(f"--color-hints {path}: {exc}") from None
     hints += [point_hint(text) for text in points]
@@ -203,10 +206,12 @@ def read_color_hints(path: Path | None, points: Sequence[str] = ()) -> tuple[Hin
     return tuple(hints)
 
 
-def checked_hints(hints: Sequence[Hint | dict], size: tuple[int, int]) -> tuple[Hint, ...]:
+def checked_hints(hints: Sequence[Hint | dict], size: tuple[int, int],
+                  max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[Hint, ...]:
     """`check_hints` for Python callers, who may also give a hint in its hints-file form (a
     dict; paths in it read relative to the working folder)."""
     if isinstance(hints, list | tuple):
-        hints = [_hint_from_json(hint, n, Path.cwd()) if isinstance(hint, dict) else hint
+        hints = [_hint_from_json(hint, n, Path.cwd(), max_pixels) if isinstance(hint, dict)
+                 else hint
                  for n, hint in enumerate(hints, 1)]
     return check_hints(hints, size)

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from colorizer.apps.service.problems import Problem
+from colorizer.pipeline.text_inputs import MAX_CHARS
 
 
 class ItemIn(BaseModel):
@@ -18,8 +19,10 @@ class ItemIn(BaseModel):
     iiif_manifest: str | None = Field(None, description="IIIF Presentation 2/3 manifest URL; "
                                                         "one item per canvas")
     upload: int | None = Field(None, ge=0, description="index of a multipart `file` part")
-    hint: str | None = Field(None, max_length=500, description="e.g. 'Kazan 1950s'")
-    caption: str | None = Field(None, max_length=2000, description="archive caption")
+    hint: str | None = Field(None, max_length=MAX_CHARS["hints"],
+                             description="e.g. 'Kazan 1950s'")
+    caption: str | None = Field(None, max_length=MAX_CHARS["caption"],
+                                description="archive caption")
     color_hints: list[Any] | None = Field(
         None, max_length=64, description="colors known, each with an optional source: "
         '[{"point": [x, y], "color": "#b22222", "source": "..."}, {"box": [x0, y0, x1, y1], '
