@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import importlib
-import logging
 import sys
 from pathlib import Path
 
@@ -86,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown command {name!r}; the commands are: {', '.join(commands)}",
               file=sys.stderr)
         return 2
-    # faiss logs which CPU builds it tried, in lines that read like failures (as in the
-    # chronochrome command line); each benchmark's own logging setup does the same.
-    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+    from eval.common import quiet_faiss
+
+    quiet_faiss()  # each benchmark's own logging setup does the same
     outcome = importlib.import_module(commands[name][0]).main(rest)
     # Some benchmarks return their report (a dict) for Python callers: that is success.
     return outcome if isinstance(outcome, int) else 0

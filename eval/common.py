@@ -100,6 +100,12 @@ def configure_logging(level: int = logging.INFO, fmt: str = "%(message)s") -> No
     """Log to stderr for a benchmark's `main`, without faiss's start-up lines (it logs which
     CPU builds it tried, "Could not load library with AVX512 support", as if they failed)."""
     logging.basicConfig(level=level, format=fmt)
+    quiet_faiss()
+
+
+def quiet_faiss() -> None:
+    """faiss logs which CPU builds it tried, in lines that read like failures (the chronochrome
+    command line hides them too)."""
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 
