@@ -6,7 +6,9 @@ Rules that protect a user's data:
 - an output or side file never replaces a file chronochrome did not write (unless
   `overwrite=True`): what we wrote is listed in `OUTDIR/.chronochrome-manifest.json`;
 - the output folder is written to (the manifest) before the first photo is computed, so an
-  unwritable folder fails at once;
+  unwritable folder fails at once; one run at a time writes into it
+  (`colorizer.apps.outdir_lock`): each saves the whole manifest, so two would undo each
+  other's entries;
 - each photo's manifest entry is written as "pending", with every file it will write, before
   the files, and as "done" after them: a crash at any point leaves files the next run knows
   as its own and re-does (never refuses);
@@ -16,9 +18,12 @@ Rules that protect a user's data:
   only those the manifest says we wrote: a report beside an image it does not describe
   would mislead an archive;
 - outputs go to a temporary name and are renamed (`colorizer.apps.outputs`), created with
-  the permissions the user's umask gives;
-- one bad file is recorded as a failure and the batch goes on; Ctrl-C ends the batch with
-  the summary of what was done (`BatchSummary.interrupted`);
+  the permissions the user's umask gives; the temporary files of a killed run are removed
+  by the next (`colorizer.apps.outdir_lock.remove_left_temporaries`);
+- one bad file is recorded as a failure and the batch goes on; Ctrl-C (and SIGTERM, SIGHUP:
+  `colorizer.apps.stop_signals`) ends the batch with the summary of what was done
+  (`BatchSummary.interrupted`), and so does a full or read-only output disk
+  (`colorizer.apps.write_errors`: every later photo would fail the same way);
 - a file already colorized from the same input bytes, model and settings is skipped
   (`colorizer.apps.stages.same_work`).
 """
@@ -33,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.outdir_lock import outdir_lock, remove_left_temporaries
 from colorizer.apps.outputs import default_file_mode, write_files
 from colorizer.apps.planner import PlannedOutput, find_sources, plan_outputs, real_path
 from colorizer.apps.service.fetch import FetchConfig
@@ -47,6 +53,7 @@ from colorizer.apps.stages import (
     sidecar_digest,
     torch_threads,
 )
+from colorizer.apps.write_errors import OutputDiskError, write_error
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.colorization import ColorizationPipeline
@@ -82,7 +89,9 @@ class BatchItem:
 @dataclass
 class BatchSummary:
     items: list[BatchItem] = field(default_factory=list)
-    interrupted: bool = False  # Ctrl-C stopped the batch; items not reached stay "pending"
+    # What stopped the batch: Ctrl-C, or a `Stopped` signal; items not finished stay "pending".
+    interrupted: KeyboardInterrupt | None = None
+    stopped: bool = False  # the output disk was full or read-only (`write_errors`)
 
     def count(self, status: str) -> int:
         return sum(item.status == status for item in self.items)
@@ -152,17 +161,28 @@ def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: di
 
 def prepare_outdir(outdir: Path) -> Manifest:
     """Create OUTDIR and write its manifest: an unusable folder fails here, before any work."""
+    try:
+        create_outdir(outdir)
+        manifest = Manifest(outdir)
+        manifest.save()
+    except OSError as exc:
+        raise _unwritable(outdir, exc) from exc
+    return manifest
+
+
+def create_outdir(outdir: Path) -> None:
+    """OUTDIR and its parents, made where missing (nothing written into it)."""
     if outdir.exists() and not outdir.is_dir():
         raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
     try:
         outdir.mkdir(parents=True, exist_ok=True)
-        manifest = Manifest(outdir)
-        manifest.save()
     except OSError as exc:
-        raise ChronochromeError(
-            f"cannot write into {outdir} ({exc.strerror or exc}); choose a folder you can "
-            "write to with -o") from exc
-    return manifest
+        raise _unwritable(outdir, exc) from exc
+
+
+def _unwritable(outdir: Path, exc: OSError) -> ChronochromeError:
+    return ChronochromeError(f"cannot write into {outdir} ({exc.strerror or exc}); choose a "
+                             "folder you can write to with -o")
 
 
 class BatchColorizer:
@@ -206,13 +226,25 @@ class BatchColorizer:
             on_item: Callable[[BatchItem], None] | None = None) -> BatchSummary:
         """Colorize `sources` (files, folders, CSV lists, IIIF manifests or planned
         `Source`s) into the folder."""
-        manifest = prepare_outdir(self.outdir)
-        summary = BatchSummary(self.plan(sources, manifest))
-        try:
-            self._execute(summary.items, manifest, hints, caption, on_item)
-        except KeyboardInterrupt:
-            summary.interrupted = True  # what was written is complete and in the manifest
+        create_outdir(self.outdir)  # what the lock is taken on
+        with outdir_lock(self.outdir) as held:  # read, updated and saved by this run alone
+            manifest = prepare_outdir(self.outdir)
+            summary = BatchSummary(self.plan(sources, manifest))
+            if held:  # no run of ours writes here now: what a killed one left can go
+                remove_left_temporaries(self.outdir, self._planned_names(summary.items))
+            try:
+                self._execute(summary.items, manifest, hints, caption, on_item)
+            except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (apps.stop_signals)
+                # What was written is complete and in the manifest; no traceback kept.
+                summary.interrupted = exc.with_traceback(None)
+            except OutputDiskError:  # its photo failed, saying so; the rest stay "pending"
+                summary.stopped = True
         return summary
+
+    def _planned_names(self, items: list[BatchItem]) -> list[str]:
+        """The manifest and every file the plan may write, as paths under OUTDIR."""
+        return [MANIFEST, *(path.relative_to(self.outdir).as_posix() for item in items
+                            for path in (item.plan.image, *item.plan.sides.values()))]
 
     def _execute(self, items: list[BatchItem], manifest: Manifest, hints: str | None,
                  caption: str | None, on_item: Callable[[BatchItem], None] | None) -> None:
@@ -224,7 +256,7 @@ class BatchColorizer:
         try:
             with torch_threads(self.torch_threads):
                 self._flow(items, manifest, stages, lanes, on_item)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, OutputDiskError):  # the photos not started never will be
             lanes.close(cancel=True)
             raise
         finally:
@@ -272,16 +304,28 @@ class BatchColorizer:
                  on_item: Callable[[BatchItem], None] | None) -> None:
         """Write each encoded photo (in input order) and report every item."""
         for future in encoding:
-            work = future.result()
+            self.publish_one(future.result(), manifest, on_item)
+
+    def publish_one(self, work: Work, manifest: Manifest,
+                    on_item: Callable[[BatchItem], None] | None) -> None:
+        """`publish`, then report the photo; a full or read-only disk stops the batch once the
+        photo that met it is reported (every later one would fail the same way)."""
+        try:
             self.publish(work, manifest)
+        except OutputDiskError:
             if on_item:
                 on_item(work.item)
+            raise
+        if on_item:
+            on_item(work.item)
 
     def publish(self, work: Work, manifest: Manifest) -> None:
         """Write a photo's encoded files with its manifest entry; the one writer of OUTDIR
         for every engine. A photo from a CSV list or a IIIF manifest records where it came
-        from (`origin`: list and row, manifest and canvas, URL; what was fetched)."""
-        item, start = work.item, time.perf_counter()
+        from (`origin`: list and row, manifest and canvas, URL; what was fetched). A write
+        that fails names the output (`write_errors`); a full or read-only disk raises
+        `OutputDiskError` once the photo is marked failed."""
+        item, start, stop = work.item, time.perf_counter(), None
         if not (work.active and work.files):
             return
         try:
@@ -293,9 +337,13 @@ class BatchColorizer:
                          **({"origin": origin} if origin else {})})
             item.status = "done"
         except CAUGHT as exc:
-            fail(work, exc)
+            error = write_error(exc, item.output) if isinstance(exc, OSError) else exc
+            fail(work, error)
+            stop = error if isinstance(error, OutputDiskError) else None
         work.files = []
         item.seconds += time.perf_counter() - start
+        if stop is not None:
+            raise stop
 
     def _check_targets(self, paths: list[Path], manifest: Manifest) -> None:
         owned = manifest.owned()

@@ -8,12 +8,14 @@ colorizer package never imports eval.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import sys
 from pathlib import Path
 
 from colorizer.apps.engines import add_engine_arguments
+from colorizer.apps.stop_signals import exit_code, stop_on_signals, stopped_by
 from colorizer.errors import ChronochromeError, ImageLoadError
 
 log = logging.getLogger("chronochrome")
@@ -175,10 +177,16 @@ def run_colorize(args: argparse.Namespace) -> int:
     for note in summary.notes():  # "<photo>: <note>", in input order (BatchSummary.notes)
         print(f"note: {note}", file=sys.stderr)
     if summary.interrupted:
-        print(f"interrupted: {summary.count('pending')} not started", file=sys.stderr)
+        print(f"{stopped_by(summary.interrupted)}: {summary.count('pending')} not colorized "
+              "yet; run the same command again to finish them (what is done is skipped)",
+              file=sys.stderr)
+    if summary.stopped:  # the failed photo's error said why (a full or read-only disk)
+        print(f"stopped: {summary.count('pending')} not colorized yet", file=sys.stderr)
     print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
           f"(already done), {summary.count('failed')} failed -> {outdir}")
-    return 130 if summary.interrupted else 1 if summary.failed else 0
+    if summary.interrupted:
+        return exit_code(summary.interrupted)  # 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP
+    return 1 if summary.failed else 0
 
 
 def _user_exemplar(path: Path, max_pixels: int | None):
@@ -323,14 +331,18 @@ def main(argv: list[str] | None = None) -> int:
                 "colorize": run_colorize, "context": run_context, "train": run_train,
                 "serve": run_service_command, "keys": run_service_command,
                 "results": run_service_command, "library": run_library, "web": run_web}
+    # A batch stops on SIGTERM and SIGHUP as on Ctrl-C (apps.stop_signals): summary, no
+    # traceback. Other commands keep Python's defaults (the service sets its own handlers).
+    stopping = stop_on_signals() if args.command == "colorize" else contextlib.nullcontext()
     try:
-        return handlers[args.command](args)
+        with stopping:
+            return handlers[args.command](args)
     except ChronochromeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted before any photo was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(f"{stopped_by(exc)} before any photo was written", file=sys.stderr)
+        return exit_code(exc)
 
 
 if __name__ == "__main__":

@@ -83,9 +83,7 @@ class RayBatchColorizer(BatchColorizer):
         for row in self._dataset(rows, hints, caption).iter_rows():
             work = works[int(row["index"])]
             _apply(work, pickle.loads(row["outcome"]))
-            self.publish(work, manifest)
-            if on_item:
-                on_item(work.item)
+            self.publish_one(work, manifest, on_item)
 
     def _dataset(self, rows: list[dict[str, Any]], hints: str | None, caption: str | None):
         ray = self.ray
