@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageColor
 
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.pipeline.color_hints import (
@@ -202,7 +202,12 @@ def test_report_says_where_each_color_came_from(pipe, halves):
     assert hint["box"][0] == 0 and 44 <= hint["box"][2] <= 52  # the dark half
     cells = np.array(report["map"]["cells"])
     assert (cells[:, :10] == 1).all() and (cells[:, -10:] == 0).all()
-    assert result.color_regions.image().size == (96, 64)
+    picture = result.color_regions.image().convert("RGB")
+    assert picture.size == (96, 64)
+    # The map paints the hint's region in the hint's own color (the model's stays gray), as
+    # the workbench does, so a person matches a region to the hint they gave.
+    assert picture.getpixel((5, 30)) == ImageColor.getrgb(RED)
+    assert picture.getpixel((90, 30)) == (128, 128, 128)
     xmp = build_xmp(result).decode()
     assert "<chronochrome:ColorSources>" in xmp and "source: a letter, 1931" in xmp
     # Without hints the model decided everything, and the XMP says nothing more.

@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageColor
 
 if TYPE_CHECKING:  # annotations only: these modules import torch
     from colorizer.pipeline.exemplar_report import ExemplarUse
     from colorizer.pipeline.hint_step import HintUse
 
 MAP_CELLS = 32  # long side of the coarse region grid in the JSON report
-# Region colors of the map image: the model gray, hints and exemplars in distinct hues.
+# Region colors of the map image where a region has no color of its own: the model gray,
+# exemplars and reference hints in distinct hues (a color hint's region takes its color).
 _PALETTE = [(128, 128, 128), (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200),
             (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60),
             (250, 190, 212), (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200),
@@ -54,6 +55,18 @@ class ColorRegion:
                 "share": self.share, "confidence": self.confidence,
                 "box": list(self.box) if self.box else None, "detail": self.detail}
 
+    def rgb(self) -> tuple[int, int, int]:
+        """The color the map paints this region in: a color hint's own (its record keeps it as
+        '#rrggbb'), so a person matches the map to the hints they gave; else the palette's
+        color for its id (the model, exemplars, a reference hint)."""
+        color = (self.detail or {}).get("color") if self.kind == "hint" else None
+        if isinstance(color, str):
+            try:
+                return tuple(ImageColor.getrgb(color)[:3])  # type: ignore[return-value]
+            except ValueError:
+                pass  # not a color PIL reads: the palette's, as for a reference hint
+        return region_color(self.id)
+
 
 @dataclass(frozen=True, eq=False)
 class ColorRegions:
@@ -61,11 +74,18 @@ class ColorRegions:
     size: tuple[int, int]  # (width, height) of the input
     regions: tuple[ColorRegion, ...]
 
+    def palette(self) -> np.ndarray:
+        """(256, 3) uint8: the color of each region id in the map (`ColorRegion.rgb`)."""
+        colors = np.array([region_color(i) for i in range(256)], dtype=np.uint8)
+        for region in self.regions:
+            colors[region.id] = region.rgb()
+        return colors
+
     def image(self) -> Image.Image:
-        """The map at the input's size, one color per region (palette PNG)."""
+        """The map at the input's size, one color per region (palette PNG), a color hint's
+        region in the hint's color."""
         picture = Image.fromarray(self.map.astype(np.uint8), "P")
-        flat = [c for i in range(256) for c in region_color(i)]
-        picture.putpalette(flat)
+        picture.putpalette(self.palette().ravel().tolist())
         return picture.resize(self.size, Image.NEAREST)
 
     def grid(self) -> list[list[int]]:

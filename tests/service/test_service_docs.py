@@ -10,7 +10,8 @@ from html import unescape
 STATUSES = {
     ("post", "/v1/colorize"): {"200", "401", "408", "413", "415", "422", "429"},
     ("post", "/v1/jobs"): {"202", "401", "408", "413", "415", "422", "429"},
-    ("get", "/v1/jobs/{job_id}"): {"200", "401", "404"},
+    ("get", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
+    ("get", "/v1/jobs/{job_id}/items/{index}/color_hints"): {"200", "401", "404", "422"},
     ("delete", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/result"): {"200", "401", "404", "409", "410", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/original"): {"200", "401", "404", "410", "422"},
@@ -64,7 +65,8 @@ def test_docs_page_shows_bodies_parameters_and_statuses_per_operation(service):
     assert "purge boolean also delete the job's results" in cancel
     # Statuses: a GET that reads no body and queues nothing answers no 413/415/429.
     get_job = _section(page, "get", "/v1/jobs/{job_id}")
-    assert re.findall(r"<li><strong>(\d+)</strong>", get_job) == ["200", "401", "404"]
+    assert re.findall(r"<li><strong>(\d+)</strong>", get_job) == ["200", "401", "404", "422"]
+    assert "include string color_hints: each item's color hints inline" in _text(get_job)
     assert "429 the queue is at its cap" in jobs
 
 

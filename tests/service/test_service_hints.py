@@ -46,13 +46,16 @@ def test_job_item_hints_reach_provenance_xmp_and_manifest(service):
 
 
 def test_a_jobs_items_show_their_color_hints_as_submitted(service):
-    """A client that opens the item again (the workbench) colorizes it with the same hints."""
+    """A client that opens the item again (the workbench) colorizes it with the same hints:
+    the item's own resource has them (the job's view, their count and address)."""
     response = _job(service, HINTS)
     job = service.client.get(response.headers["location"], headers=service.headers()).json()
-    assert job["items"][0]["color_hints"] == HINTS
+    item = job["items"][0]
+    assert item["color_hints_count"] == 2
+    assert service.client.get(item["color_hints_url"], headers=service.headers()).json() == HINTS
     plain = service.client.post("/v1/jobs", headers=service.headers(),
                                 files=[("file", ("p.png", gray_png(), "image/png"))])
-    assert "color_hints" not in plain.json()["items"][0]  # none given: none shown
+    assert "color_hints_count" not in plain.json()["items"][0]  # none given: none shown
 
 
 def test_bad_hints_are_refused_when_submitted(service):

@@ -167,6 +167,9 @@ def test_open_a_job_of_the_service(client):
         assert r.status_code == 200, r.text
         assert r.json()["hint"] == "Paris 1920" and r.json()["width"] == 64
         assert r.json()["color_hints"] == JOB_HINTS  # with their sources, as submitted
+        r = client.post("/api/photos/open-job",  # a service that sent them in the job's view
+                        json={"service": service.url, "job": "j0", "key": "good"})
+        assert r.status_code == 200 and r.json()["color_hints"] == JOB_HINTS
         r = client.post("/api/photos/open-job",
                         json={"service": service.url, "job": "j1", "key": "bad"})
         assert r.status_code == 502 and "refused the API key" in r.json()["error"]["message"]
@@ -179,7 +182,8 @@ def test_open_a_job_of_the_service(client):
 
 def test_an_exemplar_is_shown_with_its_thumbnail_and_its_region(shared_tiny_weights):
     """A used exemplar's record points at its thumbnail and at the region it decided."""
-    from colorizer.apps.web.rendering import regions_png, render
+    from colorizer.apps.web.region_map import regions_png
+    from colorizer.apps.web.rendering import render
 
     pipe = tiny_pipeline(shared_tiny_weights)
     reference = Image.fromarray(np.dstack([np.full((40, 40), c, np.uint8)

@@ -99,17 +99,24 @@ JOB_HINTS = [{"point": [10, 12], "color": "#00c000", "source": "regimental histo
 
 
 class FakeService:
-    """The two routes of `chronochrome serve` the workbench reads, for key "good": job "j1"
-    with an uploaded item 0 (a hint and `JOB_HINTS`) and a URL item 1."""
+    """The routes of `chronochrome serve` the workbench reads, for key "good": job "j1" with an
+    uploaded item 0 (a hint and `JOB_HINTS`, at its own address: the job's view says only how
+    many) and a URL item 1; job "j0" as a service before that showed them, inline."""
 
     def __init__(self) -> None:
         photo = gray_photo(64, 48)
-        job = {"id": "j1", "items": [
-            {"index": 0, "status": "done", "hint": "Paris 1920", "color_hints": JOB_HINTS,
-             "source": {"kind": "upload", "name": "scan.png"}},
-            {"index": 1, "status": "done", "hint": None,
-             "source": {"kind": "url", "url": "https://archive.example/x.jpg"}}]}
-        routes = {"/v1/jobs/j1": json.dumps(job).encode(), "/v1/jobs/j1/items/0/original": photo}
+        item = {"index": 0, "status": "done", "hint": "Paris 1920", "color_hints_count": 2,
+                "color_hints_url": "http://public.example/v1/jobs/j1/items/0/color_hints",
+                "source": {"kind": "upload", "name": "scan.png"}}
+        job = {"id": "j1", "items": [item, {
+            "index": 1, "status": "done", "hint": None,
+            "source": {"kind": "url", "url": "https://archive.example/x.jpg"}}]}
+        older = {"id": "j0", "items": [{
+            "index": 0, "status": "done", "hint": "Paris 1920", "color_hints": JOB_HINTS,
+            "source": {"kind": "upload", "name": "scan.png"}}]}
+        routes = {"/v1/jobs/j1": json.dumps(job).encode(), "/v1/jobs/j1/items/0/original": photo,
+                  "/v1/jobs/j1/items/0/color_hints": json.dumps(JOB_HINTS).encode(),
+                  "/v1/jobs/j0": json.dumps(older).encode(), "/v1/jobs/j0/items/0/original": photo}
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:

@@ -226,11 +226,15 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
 
 def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline) -> int:
     from colorizer.apps.outputs import remove_stale_temp_files
+    from colorizer.apps.service.liveness import ProcessLock, locks_dir, reclaim_dead
     from colorizer.apps.service.store import JobStore
     from colorizer.apps.service.worker import Worker
 
     store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
-    worker = Worker(pipeline, store, config)
+    lock = ProcessLock(locks_dir(config.data_dir))  # a killed process's items: taken back now
+    worker = Worker(pipeline, store, config, owner=lock.owner("0"))
+    reclaim_dead(store, locks_dir(config.data_dir), lock.owner("webhooks"),
+                 worker.webhooks.submit)
     remove_stale_temp_files(config.results_dir, config.lease_seconds)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current item, then exit
@@ -240,6 +244,7 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline) -> int:
     worker.run(stop)
     worker.webhooks.wait(timeout=3 * config.fetch.total_timeout)  # deliveries under way end
     worker.webhooks.close()
+    lock.release()  # `run` returned: no item is held
     return 0
 
 

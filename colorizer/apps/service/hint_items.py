@@ -4,7 +4,8 @@ form of `colorizer.pipeline.hint_json` (masks and references as data: URIs, neve
 They are checked when the request comes in (their form always; against the image when its
 size is known then, as for uploads) and stored with the item's source, so the worker reads
 them back with the item; a URL's or IIIF image's hints are checked against the image once it
-is fetched, and a bad one fails that item (422, "invalid_hint").
+is fetched, and a bad one fails that item (422, "invalid_hint"). A job's view leaves them out
+(`item_rows`): clients read them from the item's own resource, `.../items/{n}/color_hints`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from colorizer.apps.service.item_rows import HINTS_KEY as SOURCE_KEY
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.store import NewItem
 from colorizer.pipeline.color_hints import Hint, HintError, check_hints
 from colorizer.pipeline.hint_json import hints_from_json
-
-SOURCE_KEY = "color_hints"  # where an item's hints are kept in its stored source
 
 
 def parse_hints(raw: Any, size: tuple[int, int] | None = None, item: int | None = None

@@ -48,7 +48,9 @@ class ItemFiles:
         if item["status"] == "expired":
             raise self.expired(job, f"item {index}")
         if item["status"] in ("failed", "canceled"):  # final: polling would never end
-            detail = f": {item['error_detail']}" if item.get("error_detail") else ""
+            # (a canceled item's detail may say an earlier attempt was interrupted: not why)
+            failed = item["status"] == "failed" and item.get("error_detail")
+            detail = f": {item['error_detail']}" if failed else ""
             raise Problem(410, f"item_{item['status']}", f"item {index} is {item['status']} "
                           f"and has no result{detail}; submit it again as a new job if needed")
         if item["status"] != "done":

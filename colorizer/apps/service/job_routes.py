@@ -2,7 +2,8 @@
 
 - POST /v1/colorize: one small image now (the image, or JSON with links);
 - POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs (DELETE ?purge=true: and their
-  results);
+  results); GET /v1/jobs/{id}/items/{n}/color_hints: an item's color hints as submitted (a
+  job's view says only how many, unless ?include=color_hints: polls stay small);
 - GET (and HEAD) /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files
   (`item_files`; 410 once deleted);
 - GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items.
@@ -31,6 +32,7 @@ from colorizer.apps.service.intake import (
 )
 from colorizer.apps.service.item_files import ItemFiles, image_mime_of
 from colorizer.apps.service.item_names import download_name
+from colorizer.apps.service.item_rows import item_hints, job_hints
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
@@ -129,11 +131,32 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
 def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
     store, results_dir = state.store, state.config.results_dir
 
-    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=problems(401, 404),
+    @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=problems(401, 404, 422, said={
+                 422: "include is not color_hints"}),
              summary="A job's state and its items: status, errors, links to the results",
              response_description="the job")
-    def get_job(job_id: str, request: Request, key_id: str = Depends(api_key)) -> dict:
-        return job_view(store.require_job(key_id, job_id), base_url(state, request))
+    def get_job(job_id: str, request: Request, key_id: str = Depends(api_key),
+                include: Literal["color_hints"] | None = Query(
+                    None, description="color_hints: each item's color hints inline, as "
+                    "submitted (without it an item shows their count and "
+                    "`color_hints_url`, so that polling a job stays small)")) -> dict:
+        job = store.require_job(key_id, job_id)
+        hints = job_hints(store.connection(), job_id) if include else None
+        return job_view(job, base_url(state, request), hints=hints)
+
+    @app.get("/v1/jobs/{job_id}/items/{index}/color_hints", tags=["jobs"],
+             summary="An item's color hints, as they were submitted with it",
+             response_description="the hints (a JSON list; [] when the item has none)",
+             responses=problems(401, 404, 422, said={
+                 422: "the item index is not a whole number"}))
+    def get_item_hints(job_id: str, index: int, key_id: str = Depends(api_key)) -> list:
+        """The item's `color_hints` as submitted, sources, masks and references included: what
+        a client needs to colorize the item again as the job did (the workbench does)."""
+        hints = item_hints(store.connection(), key_id, job_id, index)
+        if hints is None:
+            store.require_job(key_id, job_id)  # 404 job_not_found for another key's job
+            raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
+        return hints
 
     @app.delete("/v1/jobs/{job_id}", tags=["jobs"], response_description="the job, canceled",
                 summary="Cancel a job's unfinished items (and delete its results: ?purge=true)",

@@ -1,5 +1,6 @@
 """What the routes share: the injected components, the metrics, the in-process workers and
-the result-retention sweeper."""
+the result-retention sweeper. At start, the items a killed process of this data folder was
+working on are queued again at once (`liveness`), before this process's workers start."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from colorizer.apps.outputs import Signer, remove_stale_temp_files
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.links import LinkSigner
+from colorizer.apps.service.liveness import ProcessLock, locks_dir, reclaim_dead
 from colorizer.apps.service.metrics import Metrics
 from colorizer.apps.service.retention import RetentionSweeper
 from colorizer.apps.service.store import JobStore
@@ -33,12 +35,16 @@ class ServiceState:
         self.webhooks = WebhookSender(store, fetcher)
         self.links = LinkSigner.for_data_dir(config.data_dir, config.link_ttl_seconds)
         self.sweeper: RetentionSweeper | None = None  # None: results are kept forever
+        self.lock: ProcessLock | None = None  # held while this process's workers run
 
     def start_workers(self) -> None:
         remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)
+        self.lock = ProcessLock(locks_dir(self.config.data_dir))
+        reclaim_dead(self.store, locks_dir(self.config.data_dir), self.lock.owner("webhooks"),
+                     self.webhooks.submit)
         for n in range(self.config.worker_threads):
             worker = Worker(self.pipeline, self.store, self.config, self.fetcher, self.signer,
-                            webhooks=self.webhooks)
+                            owner=self.lock.owner(str(n)), webhooks=self.webhooks)
             thread = threading.Thread(target=worker.run, args=(self.stop,), daemon=True,
                                       name=f"chronochrome-worker-{n}")
             thread.start()
@@ -53,6 +59,10 @@ class ServiceState:
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout=60)
+        # A worker still on an item keeps the lock file, so the next start takes the item
+        # back once this process has ended.
+        if self.lock is not None and not any(t.is_alive() for t in self.threads):
+            self.lock.release()
         if self.sweeper is not None:
             self.sweeper.thread.join(timeout=60)
         self.webhooks.close()

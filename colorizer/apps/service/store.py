@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.service.item_rows import ITEM_COLUMNS, item_dict
 from colorizer.apps.service.stage_stats import record_stages
 from colorizer.apps.service.store_errors import (
     IdempotencyConflictError,
@@ -37,6 +38,8 @@ from colorizer.apps.service.store_errors import (
 )
 
 ACTIVE = ("queued", "running")
+_TAKEN_OVER = ("attempt {} was interrupted: its worker stopped renewing its lease (killed, or "
+               "stalled); another worker took the item over")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS keys (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created REAL NOT NULL,
@@ -134,7 +137,7 @@ class JobStore:
             raise
         db.execute("COMMIT")
 
-    # `retention` runs its statements under the same connection and transaction rules.
+    # `retention` and `item_rows` run their statements under the same connection and rules.
     connection, transaction = _db, _tx
 
     # -- API keys ----------------------------------------------------------------------------
@@ -224,16 +227,18 @@ class JobStore:
             record_stages(db, result.get("timings", {}))
 
     def job(self, key_id: str, job_id: str) -> dict[str, Any] | None:
-        """A job with its items, or None when it does not exist *for this key*."""
+        """A job with its items, or None when it does not exist *for this key*. An item's
+        source comes without its color hints, `hint_count` says how many (`item_rows`)."""
         db = self._db()
         job = db.execute("SELECT * FROM jobs WHERE id = ? AND key_id = ?",
                          (job_id, key_id)).fetchone()
         if job is None:
             return None
-        items = db.execute("SELECT * FROM items WHERE job_id = ? ORDER BY idx", (job_id,))
+        items = db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE job_id = ? ORDER BY idx",
+                           (job_id,))
         data = dict(job)
         data["meta"] = json.loads(data["meta"] or "{}")
-        data["items"] = [_item_dict(row) for row in items]
+        data["items"] = [item_dict(row) for row in items]
         data["state"] = job_state(data["status"], [i["status"] for i in data["items"]])
         return data
 
@@ -277,9 +282,13 @@ class JobStore:
                                                 f"{row['attempts']} times; it was not retried"),
                                                 now, row["id"]))
                     continue
+                # A takeover (its lease expired) shows as liveness.INTERRUPTED in the view.
                 db.execute("UPDATE items SET status = 'running', lease_owner = ?, "
-                           "lease_expires = ?, attempts = attempts + 1 WHERE id = ?",
-                           (owner, now + lease_seconds, row["id"]))
+                           "lease_expires = ?, attempts = attempts + 1, error_reason = "
+                           "iif(status = 'running', 'interrupted', error_reason), error_detail "
+                           "= iif(status = 'running', ?, error_detail) WHERE id = ?",
+                           (owner, now + lease_seconds, _TAKEN_OVER.format(row["attempts"]),
+                            row["id"]))
             return Lease(row["id"], row["job_id"], row["idx"], json.loads(row["source"]),
                          row["hint"], row["caption"], row["format"], row["attempts"] + 1)
 
@@ -317,7 +326,7 @@ class JobStore:
                 if publish is not None:
                     publish()
                 record_stages(db, result.get("timings", {}))
-            return bool(done), bool(done) and _claim_webhook(db, lease.job_id)
+            return bool(done), bool(done) and _claim_webhook(db, lease.job_id, owner)
 
     def fail(self, lease: Lease, owner: str, status: int, reason: str,
              detail: str) -> tuple[bool, bool]:
@@ -328,7 +337,7 @@ class JobStore:
                 "error_detail = ?, finished = ?, lease_owner = NULL "
                 "WHERE id = ? AND status = 'running' AND lease_owner = ?",
                 (status, reason, detail, time.time(), lease.item_id, owner)).rowcount
-            return bool(failed), bool(failed) and _claim_webhook(db, lease.job_id)
+            return bool(failed), bool(failed) and _claim_webhook(db, lease.job_id, owner)
 
     def webhook_target(self, job_id: str) -> tuple[str, str, str] | None:
         row = self._db().execute("SELECT key_id, webhook_url, webhook_secret FROM jobs "
@@ -377,18 +386,14 @@ def _queue_depth(db: sqlite3.Connection) -> int:
                       ).fetchone()[0]
 
 
-def _claim_webhook(db: sqlite3.Connection, job_id: str) -> bool:
-    """True for exactly one caller: the one that finished the job's last item."""
+def _claim_webhook(db: sqlite3.Connection, job_id: str, owner: str) -> bool:
+    """True for exactly one caller: the one that finished the job's last item (kept as the
+    sender, so that a restart sends it if that process dies first: liveness)."""
     left = db.execute("SELECT COUNT(*) FROM items WHERE job_id = ? AND status IN "
                       "('queued', 'running')", (job_id,)).fetchone()[0]
     if left:
         return False
-    return db.execute("UPDATE jobs SET webhook_state = 'sending' WHERE id = ? AND "
-                      "webhook_state = 'pending'", (job_id,)).rowcount > 0
+    return db.execute("UPDATE jobs SET webhook_state = 'sending', meta = json_set(meta, "
+                      "'$.webhook_sender', ?) WHERE id = ? AND webhook_state = 'pending'",
+                      (owner, job_id)).rowcount > 0
 
-
-def _item_dict(row: sqlite3.Row) -> dict[str, Any]:
-    data = dict(row)
-    data["source"] = json.loads(data["source"])
-    data["timings"] = json.loads(data["timings"]) if data["timings"] else {}
-    return data

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from colorizer.apps.service.hint_items import SOURCE_KEY as HINTS_KEY
+from colorizer.apps.service.liveness import INTERRUPTED
 from colorizer.apps.service.problems import PROBLEM_JSON
 from colorizer.apps.service.schemas import JobIn
 
 
-def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[str, Any]:
-    """A job with per-item status and links; `secret`: a generated webhook secret, shown once."""
+def job_view(job: dict[str, Any], base: str, secret: str | None = None,
+             hints: dict[int, list[Any]] | None = None) -> dict[str, Any]:
+    """A job with per-item status and links; `secret`: a generated webhook secret, shown once;
+    `hints`: the items' color hints by index, shown inline (`?include=color_hints`)."""
     url = f"{base}/v1/jobs/{job['id']}"
     items = []
     counts: dict[str, int] = {}
@@ -21,8 +23,11 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[
                if k in ("kind", "url", "service", "name", "canvas_id")}
         view = {"index": item["idx"], "status": item["status"], "source": src,
                 "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
-        if item["source"].get(HINTS_KEY):  # as submitted: a client (the workbench) reuses them
-            view["color_hints"] = item["source"][HINTS_KEY]
+        if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
+            view["color_hints_count"] = item["hint_count"]
+            view["color_hints_url"] = f"{url}/items/{item['idx']}/color_hints"
+            if hints is not None:
+                view["color_hints"] = hints.get(item["idx"], [])
         if item["status"] == "done":
             view.update(result_url=f"{url}/items/{item['idx']}/result",
                         provenance_url=f"{url}/items/{item['idx']}/provenance")
@@ -31,6 +36,8 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None) -> dict[
         if item["status"] == "failed":
             view["error"] = {"status": item["error_status"], "reason": item["error_reason"],
                              "detail": item["error_detail"]}
+        elif item["error_reason"] == INTERRUPTED:  # its worker stopped; it ran again (liveness)
+            view["interrupted"] = {"detail": item["error_detail"]}
         items.append(view)
     data = {"id": job["id"], "state": job["state"], "kind": job["kind"],
             "created": job["created"], "format": job["format"], "counts": counts,

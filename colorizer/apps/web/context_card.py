@@ -55,9 +55,15 @@ def _script(ctx: SceneContext) -> dict[str, Any]:
 
 
 def _language(ctx: SceneContext) -> dict[str, Any]:
-    """The language has no confidence of its own: the lines read in it carry theirs."""
+    """The language by its name with the classifier's confidence and evidence
+    (`SceneContext.language_detail`); a context without the detail (read from an older file)
+    shows the code, with the lines read in it as evidence."""
     if ctx.language is None:
         return _field("language", None, None, None, (), ctx)
+    detail = ctx.language_detail
+    if detail is not None:
+        return _field("language", f"{detail.name} ({detail.code})", detail.confidence, "ocr",
+                      _evidence(detail.evidence), ctx)
     lines: list[TextLine] = [t for t in ctx.text if t.language == ctx.language]
     evidence = [{"what": f'line "{t.text}" read as {ctx.language}', "source": "ocr",
                  "score": round(float(t.confidence), 3)} for t in lines]

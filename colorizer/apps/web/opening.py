@@ -97,12 +97,30 @@ def open_job(service: str, job: str, key: str, index: int, config: WebConfig) ->
                         "directly", 422)
     data = _get(f"{job_url}/items/{index}/original", key, config)
     name = item["source"].get("name") or f"{job}-{index}"
-    hints = item.get("color_hints") or []
+    hints = _item_hints(job_url, index, item, key, config)
     if not isinstance(hints, list):
         raise OpenError("bad_service_answer", f"the service's item {index} of job {job} has "
                         f"color_hints that are not a list ({type(hints).__name__}); is "
                         f"{base} a chronochrome service?", 502)
     return Opened(name, check_size(data, name, config), item.get("hint") or "", tuple(hints))
+
+
+def _item_hints(job_url: str, index: int, item: dict[str, Any], key: str,
+                config: WebConfig) -> Any:
+    """An item's color hints as submitted. The job's view says only how many there are (a
+    poll stays small) and the item's own resource has them; an older service sent them in
+    the view. Asked at the address the workbench reached the job at, not the view's
+    `color_hints_url` (made from the service's public URL, maybe not reachable from here)."""
+    if "color_hints" in item:
+        return item["color_hints"]
+    if not item.get("color_hints_count"):
+        return []
+    text = _get(f"{job_url}/items/{index}/color_hints", key, config)
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise OpenError("bad_service_answer", f"the service's color hints of item {index} "
+                        f"are not JSON ({job_url}/items/{index}/color_hints)", 502) from None
 
 
 def _get(url: str, key: str, config: WebConfig) -> bytes:

@@ -4,7 +4,8 @@
 uncertainty and the region map at display size, exemplar thumbnails), so a photo held by the
 workbench costs a few megabytes however large the input. The PNG encoders draw the overlays:
 the uncertainty in the legend's colors (`UNCERTAINTY_STOPS`, also drawn by the page's CSS), the
-region map in `color_regions`' palette.
+region map as `region_map` does (a hint's region in the hint's own color, numbered), whose
+colors, numbers and label points the view's region records carry for the page.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.apps.web.context_card import context_card
-from colorizer.pipeline.color_regions import region_color
+from colorizer.apps.web.region_map import hint_numbers, label_points, region_hex
 
 if TYPE_CHECKING:
     from colorizer.pipeline.color_regions import ColorRegions
@@ -27,7 +28,6 @@ THUMB_SIDE = 160  # px, long side of an exemplar's thumbnail
 # Uncertainty 0 (sure) .. 1 (unsure): blue, pale yellow, red; opacity grows with it so sure
 # areas stay readable under the overlay. The page's legend draws the same stops.
 UNCERTAINTY_STOPS = ((0.0, (49, 54, 149)), (0.5, (254, 224, 144)), (1.0, (165, 0, 38)))
-REGION_ALPHA = 150  # opacity of the region map over the photo
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,8 +78,7 @@ def result_view(result: ColorizationResult) -> dict[str, Any]:
     return {
         "context": context_card(result.context),
         "exemplars": exemplars,
-        "regions": [{**r.to_dict(), "color": _hex(region_color(r.id))}
-                    for r in regions],
+        "regions": _region_records(result.color_regions),
         "uncertainty": data["uncertainty"],
         "notes": data["notes"],
         "settings": {k: data["settings"].get(k) for k in ("hints", "render_size", "device")},
@@ -87,8 +86,20 @@ def result_view(result: ColorizationResult) -> dict[str, Any]:
     }
 
 
-def _hex(rgb: tuple[int, int, int]) -> str:
-    return "#" + "".join(f"{c:02x}" for c in rgb)
+def _region_records(regions: ColorRegions | None) -> list[dict[str, Any]]:
+    """Each region's record with the color the map paints it in; a hint's also with its
+    number and where the page puts that number on the map (`label_at`, fractions of the
+    photo's width and height; None when its region holds no pixel)."""
+    if regions is None:
+        return []
+    numbers, points = hint_numbers(regions), label_points(regions)
+    records = []
+    for r in regions.regions:
+        record = {**r.to_dict(), "color": region_hex(r)}
+        if r.id in numbers:
+            record.update(number=numbers[r.id], label_at=points.get(r.id))
+        records.append(record)
+    return records
 
 
 def png(image: Image.Image) -> bytes:
@@ -105,15 +116,3 @@ def uncertainty_png(uncertainty: np.ndarray) -> bytes:
     alpha = (0.25 + 0.6 * uncertainty) * 255
     pixels = np.concatenate([rgb, alpha[..., None]], axis=-1)
     return png(Image.fromarray(np.round(pixels).astype(np.uint8), "RGBA"))
-
-
-def regions_png(regions: ColorRegions, size: tuple[int, int], only: int | None = None) -> bytes:
-    """RGBA: every region in its palette color, or only region `only` (others clear)."""
-    ids = np.asarray(Image.fromarray(regions.map.astype(np.uint8), "L")
-                     .resize(size, Image.NEAREST))
-    palette = np.array([region_color(i) for i in range(256)], dtype=np.uint8)
-    rgb = palette[ids]
-    alpha = np.full(ids.shape, REGION_ALPHA, dtype=np.uint8)
-    if only is not None:
-        alpha = np.where(ids == only, 200, 0).astype(np.uint8)
-    return png(Image.fromarray(np.concatenate([rgb, alpha[..., None]], axis=-1), "RGBA"))

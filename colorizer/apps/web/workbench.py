@@ -18,13 +18,8 @@ from PIL import Image
 from colorizer.apps.web.config import WebConfig
 from colorizer.apps.web.opening import Opened, OpenError, check_size
 from colorizer.apps.web.photos import PhotoStore
-from colorizer.apps.web.rendering import (
-    display_size,
-    png,
-    regions_png,
-    render,
-    uncertainty_png,
-)
+from colorizer.apps.web.region_map import regions_png
+from colorizer.apps.web.rendering import display_size, png, render, uncertainty_png
 from colorizer.pipeline.hint_json import hints_from_json
 from colorizer.pipeline.imageio import LoadedImage, load_image
 

@@ -89,6 +89,7 @@ async function colorize() {
   renderContext(view.context, view.notes);
   renderExemplars(view.exemplars);
   renderRegions(view.regions);
+  renderRegionLabels(view.regions);
   renderHints();
   $("uncertainty-mean").textContent = `mean ${view.uncertainty.mean.toFixed(2)}`;
   document.body.dataset.version = String(view.version);
@@ -114,6 +115,22 @@ function setOverlays() {
   $("uncertainty-overlay").hidden = !$("show-uncertainty").checked;
   $("uncertainty-legend").hidden = !$("show-uncertainty").checked;
   $("regions-overlay").hidden = !$("show-regions").checked;
+  $("region-labels").hidden = !$("show-regions").checked;
+}
+
+// Each hint's number on the region map, on its region (the server's `label_at`), in the
+// color the map paints that region: the number and color the hint list shows for the hint.
+function renderRegionLabels(regions) {
+  const box = $("region-labels");
+  box.replaceChildren();
+  for (const r of regions.filter((r) => r.kind === "hint" && r.label_at)) {
+    const label = el("span", "region-label", String(r.number));
+    label.dataset.region = String(r.id);
+    label.style.left = `${r.label_at[0] * 100}%`;
+    label.style.top = `${r.label_at[1] * 100}%`;
+    label.style.background = r.color;
+    box.append(label);
+  }
 }
 
 function highlightRegion(rid) {
@@ -153,9 +170,11 @@ function renderHints() {
   const records = state.view ? state.view.regions.filter((r) => r.kind === "hint") : [];
   state.hints.forEach((hint, k) => {
     const li = document.createElement("li");
-    li.append(swatch(cssColor(hint.color)), hintText(hint));
-    if (hint.source) li.append(` — ${hint.source}`);
     const record = records[k];
+    // Numbered and colored as the region map draws the hint's region: the color the server
+    // read (a reference hint: its region's), else, not run yet, the hint's own.
+    li.append(swatch(record ? record.color : cssColor(hint.color), k + 1), hintText(hint));
+    if (hint.source) li.append(` — ${hint.source}`);
     if (record) li.append(` (holds ${pct(record.confidence)}, covers ${pct(record.share)})`);
     const remove = document.createElement("button");
     remove.type = "button";
@@ -290,8 +309,8 @@ function renderRegions(regions) {
   for (const r of regions.filter((r) => !unused.includes(r))) {
     const li = document.createElement("li");
     li.dataset.region = String(r.id);
-    // A hint in its own color (the region map paints it in its palette's).
-    li.append(swatch(r.kind === "hint" && r.detail && r.detail.color || r.color), r.label);
+    // In the region map's color; a hint with its number, as the map and the hint list show it.
+    li.append(swatch(r.color, r.number), r.label);
     const share = r.share > 0 && r.share < 0.005 ? "under 1%" : pct(r.share);
     li.append(el("small", "", `${share} of the photo · confidence ${pct(r.confidence)}` +
                               (r.source ? ` · source: ${r.source}` : "")));
@@ -321,8 +340,10 @@ function el(tag, cls, text) {
   return node;
 }
 
-function swatch(color) {
-  const s = el("span", "swatch");
+// A color's square; with `number`, a larger one holding it (a hint's number).
+function swatch(color, number) {
+  const s = el("span", number === undefined ? "swatch" : "swatch numbered",
+               number === undefined ? undefined : String(number));
   s.style.background = color;
   return s;
 }

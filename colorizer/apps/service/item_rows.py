@@ -1,0 +1,53 @@
+"""An item's row as `JobStore.job` reads it: everything but its color hints, which stay in the
+database with their count; `item_hints` reads one item's, `job_hints` a job's, when a client
+asks for them (on the store's connection, `JobStore.connection()`).
+
+An item's hints are kept in its stored source as submitted (`hint_items`), masks and
+reference photos as data: URIs, tens of kilobytes to megabytes each. Every poll of a job, every
+download of one of its files and its manifest read the whole job, so they read and parsed all
+its items' hints each time, and the job view sent them all (212 KB per poll for six items with
+one mask each). The worker reads an item's whole source through its lease, hints included.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+HINTS_KEY = "color_hints"  # where an item's hints are kept in its stored source
+
+# The items table's columns (store._SCHEMA), the source without its hints, and their count.
+ITEM_COLUMNS = (
+    f"id, job_id, idx, status, json_remove(source, '$.{HINTS_KEY}') AS source, "
+    f"coalesce(json_array_length(source, '$.{HINTS_KEY}'), 0) AS hint_count, hint, caption, "
+    "attempts, lease_owner, lease_expires, result_file, result_sha256, provenance_file, "
+    "error_status, error_reason, error_detail, timings, created, finished, completions")
+
+
+def item_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["source"] = json.loads(data["source"])
+    data["timings"] = json.loads(data["timings"]) if data["timings"] else {}
+    return data
+
+
+def item_hints(db: sqlite3.Connection, key_id: str, job_id: str,
+               index: int) -> list[Any] | None:
+    """The color hints of item `index` of this key's job as submitted ([] when it has none);
+    None when there is no such item for this key."""
+    row = db.execute(
+        f"SELECT json_extract(i.source, '$.{HINTS_KEY}') AS hints FROM items i "
+        "JOIN jobs j ON j.id = i.job_id WHERE j.id = ? AND j.key_id = ? AND i.idx = ?",
+        (job_id, key_id, index)).fetchone()
+    if row is None:
+        return None
+    return json.loads(row["hints"]) if row["hints"] else []
+
+
+def job_hints(db: sqlite3.Connection, job_id: str) -> dict[int, list[Any]]:
+    """The color hints of a job's items that have any, by item index, as submitted."""
+    rows = db.execute(f"SELECT idx, json_extract(source, '$.{HINTS_KEY}') AS hints FROM items "
+                      f"WHERE job_id = ? AND json_array_length(source, '$.{HINTS_KEY}') > 0",
+                      (job_id,))
+    return {row["idx"]: json.loads(row["hints"]) for row in rows}
