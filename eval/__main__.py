@@ -7,7 +7,8 @@
     python -m eval --help                # every command
 
 Every eval module (or package) with a `main` and a `python -m eval.<name>` entry is a command
-under its own name; COMMANDS adds the aliases and the descriptions of the primary ones.
+under its own name, a package's own such modules included (`color_hints.bound`); COMMANDS
+adds the aliases and the descriptions of the primary ones.
 These were `chronochrome eval` and `chronochrome bench`; they live here so that the colorizer
 package never imports eval.
 """
@@ -39,26 +40,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def _summary(source: Path) -> str:
-    """The first line of a module's docstring, without the `python -m ...:` prefix."""
+    """The first paragraph of a module's docstring on one line (a first sentence may wrap),
+    without the `python -m ...:` prefix."""
     doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
-    line = doc.strip().splitlines()[0] if doc.strip() else ""
+    line = " ".join(doc.strip().split("\n\n", 1)[0].split())
     return line.split("`: ", 1)[-1] if line.startswith("`") else line
 
 
+def _runnable(path: Path) -> bool:
+    """A module that `python -m` runs: a `main` and a `__main__` guard."""
+    text = path.read_text(encoding="utf-8")
+    return "\ndef main(" in text and '__name__ == "__main__"' in text
+
+
 def discovered_commands() -> dict[str, tuple[str, str]]:
-    """Every `python -m eval.<name>` there is: a module with `main` and a `__main__` guard, or
-    a package with `__main__.py` (its `cli` module's `main`), read from the files, not imported."""
+    """Every `python -m eval.<name>` there is, at any depth, by name: a module with `main` and
+    a `__main__` guard (`color_hints.bound` for eval/color_hints/bound.py), or a package with
+    `__main__.py` (its `cli` module's `main`), read from the files, not imported."""
     found: dict[str, tuple[str, str]] = {}
-    for path in sorted(EVAL_DIR.iterdir()):
-        if path.suffix == ".py" and path.stem not in ("__init__", "__main__"):
-            text = path.read_text(encoding="utf-8")
-            if "\ndef main(" in text and '__name__ == "__main__"' in text:
-                found[path.stem] = (f"eval.{path.stem}", _summary(path))
-        elif (path / "__main__.py").is_file():
-            cli = path / "cli.py"
-            module = f"eval.{path.name}.cli" if cli.is_file() else f"eval.{path.name}"
-            found[path.name] = (module, _summary(path / "__init__.py"))
-    return found
+    for path in EVAL_DIR.rglob("*.py"):
+        parts = path.relative_to(EVAL_DIR).with_suffix("").parts
+        if path.name == "__main__.py" and len(parts) > 1:
+            name, package = ".".join(parts[:-1]), path.parent
+            module = f"eval.{name}.cli" if (package / "cli.py").is_file() else f"eval.{name}"
+            found[name] = (module, _summary(package / "__init__.py"))
+        elif path.stem not in ("__init__", "__main__") and _runnable(path):
+            name = ".".join(parts)
+            found[name] = (f"eval.{name}", _summary(path))
+    return dict(sorted(found.items()))
 
 
 def all_commands() -> dict[str, tuple[str, str]]:

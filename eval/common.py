@@ -128,6 +128,34 @@ def fail(message: str) -> SystemExit:
     return SystemExit(2)
 
 
+def add_shared_argument(parser: argparse.ArgumentParser, holds: str) -> None:
+    """`--shared DIR`, the shared datasets folder, as eval.report and eval.real_photos take it.
+    Its default is None so that `shared_datasets` can tell a typed folder from the default."""
+    parser.add_argument("--shared", type=Path, default=None, metavar="DIR",
+                        help=f"the shared datasets folder, holding {holds} "
+                             "(default: ../shared/datasets)")
+
+
+def shared_datasets(args: argparse.Namespace) -> tuple[Path, bool]:
+    """(the shared datasets folder, whether --shared was typed). A typed --shared that is not
+    a folder is a typo: one `error:` line and exit 2 (SystemExit) before any work. The default
+    may be absent (a machine without ../shared): the benchmark then says so and skips."""
+    if args.shared is None:
+        return SHARED_DATASETS, False
+    if not args.shared.is_dir():
+        raise fail(f"--shared {args.shared} is not a folder")
+    return args.shared, True
+
+
+def missing_data(asked: bool, name: str, message: str) -> int:
+    """What a benchmark does when its data is absent: with --shared typed, an `error:` line
+    and exit 2 (SystemExit); at the default, a `NAME skipped: ...` line and exit code 0."""
+    if asked:
+        raise fail(message)
+    print(f"{name} skipped: {message}")
+    return 0
+
+
 def parse_eval_args(parser: argparse.ArgumentParser, argv: list[str] | None,
                     *, out_is_folder: bool = True) -> argparse.Namespace:
     """`parser.parse_args(argv)`, then the checks every benchmark shares, before any work:

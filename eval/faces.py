@@ -9,7 +9,7 @@ the classic YCbCr skin box (Cr 135-173, Cb 85-127) and L* 20-95, so hair, eyes, 
 and specular highlights drop out. Reported: the hue and chroma of the mean skin a*b* over all
 faces (prediction against truth), and per face.
 
-    python -m eval.faces [--weights FOLDER]     # -> eval/results/faces.{json,md}
+    python -m eval.faces [--weights FOLDER] [--shared DIR]   # -> eval/results/faces.{json,md}
 
 Targets (issue #18): mean skin hue within 10 degrees of the truth's, chroma >= 60% of it.
 """
@@ -28,12 +28,14 @@ from colorizer.training.data import split_of
 from eval import metrics
 from eval.common import (
     RESULTS_DIR,
-    SHARED_DATASETS,
     VAL_FRACTION,
+    add_shared_argument,
     luminance_input,
+    missing_data,
     now,
     parse_eval_args,
     pixels,
+    shared_datasets,
 )
 
 FACES = "photos-train-extra"
@@ -111,14 +113,18 @@ def write(report: dict, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m eval.faces",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=None, help="default: the embedded")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)
+    add_shared_argument(parser, f"{FACES}/")
     args = parse_eval_args(parser, argv)
-    files = heldout_faces(SHARED_DATASETS)
+    shared, asked = shared_datasets(args)
+    files = heldout_faces(shared)
     if not files:
-        print(f"faces skipped: {SHARED_DATASETS / FACES} is absent")
-        return 0
+        folder = shared / FACES
+        return missing_data(asked, "faces", f"{folder} is absent" if not folder.is_dir() else
+                            f"{folder} holds no held-out {PATTERN}*.jpg face crops")
     pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
                                                 exemplars=False)
     report = {"generated": now(), "weights": str(args.weights or "embedded default"),

@@ -1,6 +1,7 @@
 """The floor below which a scene label is neither shown nor used, calibrated on labeled photos.
 
     python -m eval.scene_floor                 # writes eval/results/scene-floor.{json,md}
+    python -m eval.scene_floor --shared DIR    # DIR/photos-train (default: ../shared/datasets)
 
 The context encoder reads ImageNet labels of the photo's gray version (`colorizer.model.scene`)
 and shows the top ones as evidence ("volcano 0.05" on a Soviet slide was noise). Whether a
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from eval.common import SHARED_DATASETS, parse_eval_args
+from eval.common import add_shared_argument, missing_data, parse_eval_args, shared_datasets
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "eval" / "results"
@@ -114,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="first N labeled photos")
     parser.add_argument("--out", type=Path, default=OUT)
+    add_shared_argument(parser, "photos-train/")
     args = parse_eval_args(parser, argv)
-    photos = labeled_photos(SHARED_DATASETS / "photos-train")[: args.limit]
+    shared, asked = shared_datasets(args)
+    photos = labeled_photos(shared / "photos-train")[: args.limit]
     if not photos:
-        print("scene_floor skipped: no labeled photos under ../shared/datasets/photos-train")
-        return 0
+        return missing_data(asked, "scene_floor", "no labeled photos (inet1k__*, imagenette__*) "
+                            f"under {shared / 'photos-train'}")
     rows = table(predictions(photos))
     chosen = choose(rows)
     args.out.mkdir(parents=True, exist_ok=True)

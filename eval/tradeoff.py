@@ -3,6 +3,7 @@
     python -m eval.tradeoff                          # val split, embedded default weights
     python -m eval.tradeoff --apply op.json          # also write the chosen point as its own file
     python -m eval.tradeoff --apply colorizer/weights/default/decoding.json   # ... and adopt it
+    python -m eval.tradeoff --shared DIR             # DIR/photos-train (default: ../shared/datasets)
 
 Every (render size, temperature, chroma scale) point is `pipe.with_config(...)` of the pipeline
 without context or retrieval: each photo's L* (8-bit gray, as in eval.report) goes through it,
@@ -45,12 +46,14 @@ from colorizer.pipeline.imageio import load_image
 from eval import metrics
 from eval.common import (
     RESULTS_DIR,
-    SHARED_DATASETS,
+    add_shared_argument,
     augmented_view,
     configure_logging,
     luminance_input,
+    missing_data,
     parse_eval_args,
     pixels,
+    shared_datasets,
 )
 from eval.datasets import DATASETS, DatasetUnavailableError
 
@@ -238,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--render-sizes", type=int, nargs="+", default=list(RENDER_SIZES),
                    help="long sides to sweep (default: %(default)s)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    add_shared_argument(p, "photos-train (its validation split)")
     p.add_argument("--apply", type=Path, default=None, metavar="PATH",
                    help="write the chosen settings to PATH as a flat JSON of with_config "
                         "settings (render_size, temperature, chroma_scale; guided: "
@@ -262,11 +266,11 @@ def operating_point(saved: DecodingConfig, chosen: dict[str, float], guided: boo
 def main(argv: list[str] | None = None) -> int:
     args = parse_eval_args(build_parser(), argv)
     configure_logging()
+    shared, asked = shared_datasets(args)
     try:
-        dataset = DATASETS[args.dataset](SHARED_DATASETS)
-    except DatasetUnavailableError as exc:
-        print(f"tradeoff skipped: {exc}")
-        return 0
+        dataset = DATASETS[args.dataset](shared)
+    except (DatasetUnavailableError, ValueError) as exc:  # ValueError: no photo in the split
+        return missing_data(asked, "tradeoff", str(exc))
     files = list(dataset.files[: args.limit] if args.limit else dataset.files)
     pipe = ColorizationPipeline.from_pretrained(args.weights, device="cpu", context=False,
                                                 exemplars=False)

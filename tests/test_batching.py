@@ -191,3 +191,34 @@ def test_a_cpu_batch_runs_torch_on_one_thread_and_gives_the_count_back(tiny_weig
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_batch_size_is_the_generators_pass_for_both_engines(shared_tiny_weights, tmp_path):
+    """--batch-size 20: twenty same-shape photos are one forward pass (they were cut into
+    passes of 16 and 4), and each photo's colors are those of batches of one."""
+    from colorizer.apps.engines import PipelineSpec, make_batch
+    from colorizer.pipeline.batching import DEFAULT_MAX_BATCH
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in range(20):
+        _photo(64, 48, seed).save(folder / f"p{seed:02d}.png")
+    spec = PipelineSpec(shared_tiny_weights, "cpu", context=False, exemplars=False,
+                        settings={"render_size": 64, "chroma_scale": 3.0})
+    big = make_batch(spec, tmp_path / "big", batch_size=20)
+    assert big.run([folder]).count("done") == 20
+    assert big.pipeline.runner.batches == {20: 1}
+    one = make_batch(spec, tmp_path / "one", batch_size=1)
+    assert one.run([folder]).count("done") == 20
+    assert one.pipeline.runner.batches == {1: 20}
+    for path in sorted((tmp_path / "one").glob("p*.png")):
+        alone = np.asarray(Image.open(path), np.int16)
+        together = np.asarray(Image.open(tmp_path / "big" / path.name), np.int16)
+        assert np.abs(alone - together).max() <= 1
+    # The Python API's list keeps its passes of at most 16; a spec without a batch size too.
+    assert spec.build().runner.max_batch == DEFAULT_MAX_BATCH == 16
+    pytest.importorskip("ray", reason="the Ray engine is an extra")
+    ray_batch = make_batch(spec, tmp_path / "ray", engine="ray", batch_size=20)
+    assert ray_batch.batch_size == 20  # Ray's map_batches hands a worker 20 photos at once ...
+    assert ray_batch.spec.build("cpu").runner.max_batch == 20  # ... and its pipeline (as
+    # ColorizeWorker builds it) runs them in one pass

@@ -95,3 +95,38 @@ def test_faiss_start_up_lines_are_hidden(monkeypatch):
     monkeypatch.setattr(faiss_log, "level", logging.NOTSET)
     assert dispatcher.main(["report", "--shared", "/nonexistent/shared", "--out", "/tmp"]) == 2
     assert not faiss_log.isEnabledFor(logging.INFO)
+
+
+def _runnable_modules() -> set[str]:
+    """Every `python -m eval.<name>` there is, at any depth, read from the files: a module with
+    `main` and a `__main__` guard, or a package with `__main__.py`."""
+    names = set()
+    for path in EVAL_DIR.rglob("*.py"):
+        parts = path.relative_to(EVAL_DIR).with_suffix("").parts
+        text = path.read_text(encoding="utf-8")
+        if path.name == "__main__.py" and len(parts) > 1:
+            names.add(".".join(parts[:-1]))
+        elif (path.stem not in ("__init__", "__main__") and "\ndef main(" in text
+              and '__name__ == "__main__"' in text):
+            names.add(".".join(parts))
+    return names
+
+
+def test_help_lists_submodule_commands_of_packages(capsys):
+    assert dispatcher.main(["--help"]) == 0
+    lines = [line.split(None, 1) for line in capsys.readouterr().out.splitlines()
+             if line.startswith("  ")]
+    listed = {name: about for name, about in lines}
+    assert {"color_hints.bound", "color_hints.tuning"} <= set(listed)
+    assert listed["color_hints.bound"] == ("the most one point hint can cut, when what it changes "
+                                          "outside its segment is bounded as issue 19 bounds it.")
+    assert listed["color_hints.tuning"].startswith("A fast tuning set for several points'")
+    assert _runnable_modules() <= set(listed)  # a new module cannot be missed
+    assert "color_hints.cli" not in listed and "color_hints.photos" not in listed
+
+
+def test_a_submodule_command_runs_its_own_main(capsys):
+    with pytest.raises(SystemExit) as stop:
+        dispatcher.main(["color_hints.bound", "--help"])
+    assert stop.value.code == 0
+    assert "usage: python -m eval.color_hints.bound" in capsys.readouterr().out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,8 +53,9 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None,
                    help="with --engine ray: model replicas (default: one per GPU, else 2)")
     p.add_argument("--batch-size", type=int, default=None,
-                   help="photos prepared and decoded together (default 8 on a GPU, 1 on "
-                        "the CPU); the generator runs them in passes of at most 16")
+                   help="photos read, colorized and written together (default 8 on a GPU, 1 "
+                        "on the CPU); those of one render shape go through the generator in "
+                        "one pass")
     p.add_argument("--trust-host", action="append", default=[], metavar="HOST",
                    help="fetch the photos of CSV lists and IIIF manifests from HOST even if it "
                         "is not on the public internet (an intranet IIIF server; repeatable)")
@@ -79,9 +81,12 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
                ) -> BatchColorizer:
     """The batch writer for `engine`; its `run(sources, hints, caption, on_item)` is the
     same for both. `exemplars` and `color_hints` are used for every photo; `fetch` limits
-    fetching the remote photos of CSV lists and IIIF manifests."""
+    fetching the remote photos of CSV lists and IIIF manifests. `batch_size` photos go
+    through the generator in one pass (every engine's pipeline: `PipelineSpec.max_batch`)."""
     if batch_size is not None and batch_size < 1:
         raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
+    if batch_size is not None:  # not cut into the runner's default passes of 16
+        spec = replace(spec, max_batch=batch_size)
     if workers is not None and workers < 1:
         raise ChronochromeError(f"--workers {workers}: give 1 or more workers")
     if torch_threads is not None and torch_threads < 1:

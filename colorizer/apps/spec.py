@@ -23,6 +23,9 @@ class PipelineSpec:
     precision: str = "auto"
     compile: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # PipelineConfig overrides
+    # Photos per generator pass (the batch's --batch-size); None: the runner's default, 16.
+    # Not a setting of the colors: a photo's colors in a pass equal its colors alone.
+    max_batch: int | None = None
 
     def build(self, device: str | None = None) -> ColorizationPipeline:
         from colorizer.pipeline.colorization import ColorizationPipeline
@@ -30,6 +33,8 @@ class PipelineSpec:
         pipe = ColorizationPipeline.from_pretrained(
             self.weights, device=device or self.device, context=self.context,
             exemplars=self.exemplars, precision=self.precision, **self.settings)
+        if self.max_batch is not None:
+            pipe.runner.max_batch = self.max_batch
         if self.compile:
             pipe.compile()
         return pipe

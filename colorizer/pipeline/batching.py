@@ -39,6 +39,10 @@ from retrieval.types import RetrievedExemplar
 log = logging.getLogger(__name__)
 
 PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+# Photos per forward pass unless the caller says (GPU memory: ~0.1 GB each at 512 px): a list
+# given to the Python API runs in passes of at most this many; the command line's --batch-size
+# sets the pass instead (PipelineSpec.max_batch, colorizer.apps.engines.make_batch).
+DEFAULT_MAX_BATCH = 16
 
 
 @dataclass
@@ -103,7 +107,7 @@ class GeneratorRunner:
     `with_config` share it."""
 
     def __init__(self, generator: ColorGenerator, device: torch.device, precision: str,
-                 max_batch: int = 16):
+                 max_batch: int = DEFAULT_MAX_BATCH):
         self.generator = generator
         self.device = device
         self.precision = resolve_precision(precision, device)
@@ -115,7 +119,7 @@ class GeneratorRunner:
         self._encode = generator.encode
         self._logits = generator.logits_from_features
         self.compiled = False
-        self.max_batch = max_batch  # photos per forward pass (GPU memory: ~0.1 GB each at 512 px)
+        self.max_batch = max_batch  # photos per forward pass (DEFAULT_MAX_BATCH; --batch-size)
         self.batches: Counter[int] = Counter()  # batch size -> forward passes run (benchmarks)
 
     def compile(self, mode: str | None = None) -> bool:
