@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["Box", "ColorHint", "ColorizationPipeline", "ColorizationResult", "LibraryExemplar",
-           "Mask", "PipelineConfig", "Point", "Polygon", "ReferenceHint", "__version__"]
+__all__ = ["Box", "ColorHint", "ColorizationFailure", "ColorizationPipeline", "ColorizationResult",
+           "LibraryExemplar", "Mask", "PipelineConfig", "Point", "Polygon", "ReferenceHint",
+           "__version__"]
 HINT_TYPES = ("Box", "ColorHint", "LibraryExemplar", "Mask", "Point", "Polygon", "ReferenceHint")
 __version__ = "0.1.0"
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         ReferenceHint,
     )
     from colorizer.pipeline.colorization import ColorizationPipeline, PipelineConfig
+    from colorizer.pipeline.photo_list import ColorizationFailure
     from colorizer.pipeline.result import ColorizationResult
 
 
@@ -37,6 +39,10 @@ def __getattr__(name: str) -> object:
         from colorizer.pipeline.result import ColorizationResult
 
         return ColorizationResult
+    if name == "ColorizationFailure":  # a photo of a list call that could not be colorized
+        from colorizer.pipeline.photo_list import ColorizationFailure
+
+        return ColorizationFailure
     if name in HINT_TYPES:  # colors people know: pipe(photo, color_hints=[...])
         from colorizer.pipeline import color_hints
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         Conflict,
         Era,
         Evidence,
+        Language,
         PlaceRef,
         Region,
         RegionCandidate,
@@ -38,14 +39,14 @@ if TYPE_CHECKING:
 _HOMES = {
     "ContextConfig": "context.config", "ContextEncoder": "context.encoder",
     "SceneClassifier": "context.scene",
-    **dict.fromkeys(("Caption", "Conflict", "Era", "Evidence", "PlaceRef", "Region",
+    **dict.fromkeys(("Caption", "Conflict", "Era", "Evidence", "Language", "PlaceRef", "Region",
                      "RegionCandidate", "SceneContext", "SceneLabel", "Script", "SourceStatus",
                      "TextLine"), "context.types"),
 }
 __all__ = [
-    "Caption", "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "PlaceRef",
-    "Region", "RegionCandidate", "SceneClassifier", "SceneContext", "SceneLabel", "Script",
-    "SourceStatus", "TextLine",
+    "Caption", "Conflict", "ContextConfig", "ContextEncoder", "Era", "Evidence", "Language",
+    "PlaceRef", "Region", "RegionCandidate", "SceneClassifier", "SceneContext", "SceneLabel",
+    "Script", "SourceStatus", "TextLine",
 ]
 
 

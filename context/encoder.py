@@ -18,23 +18,18 @@ from context.config import ContextConfig
 from context.fusion import fuse_era, fuse_region
 from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
 from context.hints import EraCandidate, PlaceCandidate, places_across_lines, read_cues
+from context.language import tell_language
 from context.line_script import LineScriptClassifier
 from context.lookalike_reader import LookalikeConfig
 from context.ocr import LineReading, TextReader
 from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
-from context.script import (
-    ScriptInfo,
-    claimed_language,
-    cyrillic_language_scores,
-    dominant_script,
-    load_languages,
-    load_scripts,
-)
+from context.script import ScriptInfo, dominant_script, load_languages, load_scripts
 from context.script_vote import ShapeVote, script_of
 from context.temporal import FIRST_PHOTO_YEAR, find_dates
 from context.types import (
     Caption,
     Evidence,
+    Language,
     SceneContext,
     SceneLabel,
     Script,
@@ -45,6 +40,7 @@ from context.types import (
 from context.writing import checked_year, place_names, repair_homoglyphs, repair_spelling
 
 ClipModel = Callable[[Image.Image], ClipOutput]
+Told = tuple[Language | None, str | None]  # the writing's language, or why none is named
 
 
 class ContextEncoder:
@@ -128,7 +124,7 @@ class ContextEncoder:
         self._text_cues(hint, read, eras, places, unknown)
 
         # 2. Writing in the image.
-        lines, script, language = self._writing_cues(image, sources, eras, places)
+        lines, script, (language, why) = self._writing_cues(image, sources, eras, places)
 
         # 3. Scene cues from the ImageNet head.
         scene = self._scene(image, sources, eras, places)
@@ -150,15 +146,14 @@ class ContextEncoder:
                                  "no writing found in the image" if "ocr" not in self._unavailable
                                  else f"OCR not used: {self._unavailable['ocr']}")
         if language is None:
-            unknown["language"] = (unknown.get("script") or
-                                   "language told apart only for Cyrillic writing")
+            unknown["language"] = unknown.get("script") or why or "no Cyrillic writing read"
 
         context = SceneContext(
             era=era, region=region, script=script,
-            language=language[0] if language else None,
+            language=language.code if language else None,
             text=tuple(lines), scene=tuple(scene), conflicts=tuple(conflicts),
             description="", embedding=None, image_embedding=image_embedding,
-            sources=sources, unknown=unknown, captions=read,
+            sources=sources, unknown=unknown, captions=read, language_detail=language,
         )
         description = describe(context)
         embedding, model = self._embed(description, sources, unknown)
@@ -186,8 +181,9 @@ class ContextEncoder:
 
     def _writing_cues(self, image: Image.Image | None, sources: dict[str, SourceStatus],
                       eras: list[EraCandidate], places: list[PlaceCandidate]
-                      ) -> tuple[list[TextLine], Script | None, tuple[str, float] | None]:
-        """The lines read, their script and language; the cues in them go to eras/places."""
+                      ) -> tuple[list[TextLine], Script | None, Told]:
+        """The lines read, their script and language (or why none); the cues in them go to
+        eras/places."""
         g = self.gazetteer
         lines, script, language = self._read_text(image, sources)
         for line in lines:
@@ -195,23 +191,24 @@ class ContextEncoder:
             eras += [checked_year(c, eras) for c in cues.eras]
             places += cues.places
         places += places_across_lines([(line.text, line.box) for line in lines], g)
-        if language is not None:
-            lang_info = next(x for x in self.languages if x.code == language[0])
-            ev = Evidence("ocr", f"writing is in {lang_info.name} (letters, words and how "
-                          "well each language model reads it)", round(language[1], 3),
+        told = language[0]
+        if told is not None:
+            lang_info = next(x for x in self.languages if x.code == told.code)
+            ev = Evidence("ocr", f"writing is in {told.name} (letters, words and how "
+                          "well each language model reads it)", told.confidence,
                           lang_info.place)
-            places.append(PlaceCandidate(lang_info.place, "place", 0.35 * language[1], "ocr",
-                                         ev, 1 + g.place_depth(lang_info.place)))
+            places.append(PlaceCandidate(lang_info.place, "place", 0.35 * told.confidence,
+                                         "ocr", ev, 1 + g.place_depth(lang_info.place)))
         return lines, script, language
 
     def _read_text(self, image: Image.Image | None, sources: dict[str, SourceStatus]
-                   ) -> tuple[list[TextLine], Script | None, tuple[str, float] | None]:
+                   ) -> tuple[list[TextLine], Script | None, Told]:
         if self.reader is None:
             sources["ocr"] = SourceStatus(False, self._unavailable.get("ocr", "no text reader"))
-            return [], None, None
+            return [], None, (None, None)
         if image is None:
             sources["ocr"] = SourceStatus(False, "no image")
-            return [], None, None
+            return [], None, (None, None)
         readings, osd, boxes = self.reader.read_lines(image)
         shapes_note = (" + letter-shape classifier" if self.line_script is not None else
                        f" (letter shapes unavailable: {self._unavailable['shapes']})"
@@ -257,18 +254,15 @@ class ContextEncoder:
         # model read a Cyrillic slide title as "Fess: 2-û ane niro"). Digits alone keep the
         # model's script.
         script = dominant_script(r.text, self.scripts)[0] or r.script
-        claim = None
-        if script == "Cyrl":
-            claim = claimed_language(cyrillic_language_scores(r.text, self.languages,
-                                                              model_conf), r.text)
+        told = (tell_language(r.text, self.languages, model_conf)[0] if script == "Cyrl"
+                else None)
         return TextLine(r.text, r.box, round(r.confidence, 3), script,
-                        claim[0] if claim else None, r.reader)
+                        told.code if told else None, r.reader)
 
-    def _language(self, lines: list[TextLine], model_conf: dict[str, float] | None
-                  ) -> tuple[str, float] | None:
+    def _language(self, lines: list[TextLine], model_conf: dict[str, float] | None) -> Told:
+        """The language of all Cyrillic lines together, or why none is named."""
         text = " ".join(line.text for line in lines if line.script == "Cyrl")
-        return claimed_language(cyrillic_language_scores(text, self.languages, model_conf),
-                                text)
+        return tell_language(text, self.languages, model_conf)
 
     def _scene(self, image: Image.Image | None, sources: dict[str, SourceStatus],
                eras: list[EraCandidate], places: list[PlaceCandidate]) -> list[SceneLabel]:
@@ -377,7 +371,8 @@ def describe(ctx: SceneContext) -> str:
     where = f"in {ctx.region.name}" if ctx.region else "at an unknown place"
     parts = [f"A photograph {when} {where}"]
     if ctx.script:
-        lang = f" ({ctx.language})" if ctx.language else ""
+        name = ctx.language_detail.name if ctx.language_detail else ctx.language
+        lang = f" ({name})" if name else ""
         sample = "; ".join(t.text for t in ctx.text[:2])
         # writing seen but not read (its letters' shapes told the script) has no sample
         quote = f": \"{sample[:80]}\"" if sample else " (seen, not read)"

@@ -165,6 +165,21 @@ class Script:
 
 
 @dataclass(frozen=True)
+class Language:
+    """The language of the writing found in the photo (told only for Cyrillic writing)."""
+
+    code: str  # ISO 639-3, e.g. "rus"; also `SceneContext.language`
+    name: str  # e.g. "Russian": what a person reads
+    confidence: float  # the classifier's probability of this language
+    evidence: tuple[Evidence, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Language:
+        check_keys(cls, data)
+        return cls(**{**data, "evidence": _evidence_list(data.get("evidence", []))})
+
+
+@dataclass(frozen=True)
 class TextLine:
     """One line of writing read from the image."""
 
@@ -241,6 +256,9 @@ class SceneContext:
     sources: dict[str, SourceStatus] = field(default_factory=dict)  # ocr/scene/clip/embedding
     unknown: dict[str, str] = field(default_factory=dict)  # null field -> reason
     captions: tuple[Caption, ...] = ()  # the captions read, each with its source
+    # `language` with its name, confidence and evidence (None when `language` is; then
+    # `unknown["language"]` says why, e.g. too few letters to tell Russian from Kazakh).
+    language_detail: Language | None = None
 
     @classmethod
     def empty(cls, reason: str) -> SceneContext:
@@ -287,6 +305,8 @@ class SceneContext:
             sources={k: SourceStatus.from_dict(v) for k, v in data.get("sources", {}).items()},
             unknown=dict(data.get("unknown", {})),
             captions=tuple(Caption.from_dict(c) for c in data.get("captions", [])),
+            language_detail=(Language.from_dict(data["language_detail"])
+                             if data.get("language_detail") else None),
         )
 
 

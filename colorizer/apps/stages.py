@@ -40,6 +40,7 @@ from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.image_pixels import NONFINITE_NOTE
 from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.photo_list import PER_PHOTO
 
 
 def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str | None,
@@ -133,7 +134,9 @@ def _listed_at(plan: Any) -> str:
     return f" (row {origin['row']} of {origin['list']})"
 
 
-CAUGHT = (ChronochromeError, MemoryError, OSError, ValueError, RuntimeError)
+# What counts as one photo's failure (a batch goes on past it): the Python API's list call
+# catches the same (colorizer.pipeline.photo_list).
+CAUGHT = PER_PHOTO
 
 
 class PhotoStages:

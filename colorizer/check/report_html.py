@@ -138,6 +138,8 @@ def _context(check: CheckReport) -> str:
     rows = []
     for field in ("era", "region", "script", "language"):
         value = data.get(field)
+        if field == "language" and data.get("language_detail"):
+            value = data["language_detail"]  # its name, confidence and evidence
         if not value:
             why = unknown.get(field) or "no evidence for it"
             rows.append(f"<tr><td>{field}</td><td colspan=3>not inferred: {_e(why)}</td></tr>")

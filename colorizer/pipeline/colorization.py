@@ -4,7 +4,8 @@
     pipe = ColorizationPipeline.from_pretrained()       # the embedded default weights
     result = pipe("photo.jpg", hints="Kazan 1950s")     # -> ColorizationResult
     result = pipe("photo.jpg", exemplars=["color_print.jpg"])  # the user's own references
-    results = pipe(["a.jpg", "b.jpg"])                  # the generator on both at once
+    results = pipe(["a.jpg", "b.jpg"])                  # the generator on both at once; a
+                                                        # bad photo is its ColorizationFailure
     pipe.prepare / pipe.predict / pipe.finish           # the same steps, for batch engines
 
 Chroma is predicted at a working resolution (the operating point's `render_size`, the long
@@ -50,6 +51,7 @@ from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
+from colorizer.pipeline.photo_list import ColorizationFailure, colorize_list
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
 from colorizer.pipeline.text_inputs import check_text
 from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS, readable_weights
@@ -60,9 +62,9 @@ from context.types import SceneContext
 if TYPE_CHECKING:
     from retrieval import RetrieverConfig
 
-__all__ = ["DEFAULT_WEIGHTS", "ColorizationPipeline", "DeviceUnavailableError", "PipelineConfig",
-           "file_sha256", "gray_image", "lightness_at", "lightness_of", "render_shape",
-           "resolve_device"]
+__all__ = ["DEFAULT_WEIGHTS", "ColorizationFailure", "ColorizationPipeline",
+           "DeviceUnavailableError", "PipelineConfig", "file_sha256", "gray_image",
+           "lightness_at", "lightness_of", "render_shape", "resolve_device"]
 
 # What one photo may be given as (`LoadedImage`: already read by `load_image`).
 PhotoInput = str | Path | bytes | Image.Image | LoadedImage
@@ -204,19 +206,20 @@ class ColorizationPipeline:
         caption: str | None = None,
         exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
         color_hints: Sequence[Hint] = (),
-    ) -> ColorizationResult | list[ColorizationResult]:
-        """Colorize one photo, or a list of photos (-> a list of results, the generator run on
-        them together: colorizer.pipeline.batching). `exemplars` are the user's own color
-        reference photos, for every photo; they take the first exemplar slots. `color_hints`
-        set the colors people know (colorizer.pipeline.color_hints), for every photo; a second
-        call on the same photo with other color hints reuses steps 2-6 (edits.py)."""
+    ) -> ColorizationResult | list[ColorizationResult | ColorizationFailure]:
+        """Colorize one photo (a bad one raises), or a list of photos: a list with each
+        photo's result, or its `ColorizationFailure` where that photo could not be colorized,
+        the generator run on them together (photo_list.py, batching.py). `exemplars` are the
+        user's own color reference photos, for every photo; they take the first exemplar
+        slots. `color_hints` set the colors people know (colorizer.pipeline.color_hints), for
+        every photo; a second call on the same photo with other color hints reuses steps 2-6
+        (edits.py)."""
         check_text(hints=hints, caption=caption)
-        many = isinstance(image, list | tuple)
         user = [self.user_exemplar(e) for e in exemplars]
-        photos = [self.prepare(one, hints, caption, user, color_hints)
-                  for one in (image if many else [image])]
-        results = [self.finish(p, pred) for p, pred in zip(photos, self.predict(photos))]
-        return results if many else results[0]
+        if isinstance(image, list | tuple):  # one bad photo never stops the others
+            return colorize_list(self, image, hints, caption, user, color_hints)
+        photo = self.prepare(image, hints, caption, user, color_hints)
+        return self.finish(photo, self.predict([photo])[0])
 
     # -- the steps -----------------------------------------------------------------------
 

@@ -40,8 +40,8 @@ IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
 }
 FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 _TIFF_XMP_TAG = 700
-_CONTEXT_FIELDS = ("era", "region", "script", "language", "text", "scene", "conflicts",
-                   "description", "unknown", "sources")  # embeddings are left out: not evidence
+_CONTEXT_FIELDS = ("era", "region", "script", "language", "language_detail", "text", "scene",
+                   "conflicts", "description", "unknown", "sources")  # embeddings are left out: not evidence
 
 
 def software_version() -> str:

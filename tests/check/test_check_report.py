@@ -125,3 +125,29 @@ def test_the_context_says_what_was_not_understood_not_inferred_and_disagreed():
     assert 'Disagreement (era): year "1909" in caption (filename)' in page
     assert "Chicago 1909 <small>(filename)</small>" in page
     assert page.index("Colorization note: nearly gray") < page.index("<h2>Images</h2>")
+
+
+def test_a_language_is_named_where_a_person_reads_it():
+    """The report, the workbench's context card and the provenance show the language by its
+    name with its confidence and evidence (`language_detail`), not only its ISO code."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from colorizer.apps.web.context_card import context_card
+    from colorizer.pipeline.provenance import _CONTEXT_FIELDS
+    from context.types import Evidence, Language
+
+    report, color, gray = _report()
+    language = Language("rus", "Russian", 0.83,
+                        (Evidence("ocr", 'letters of "Ленинград" favour Russian', 0.83),))
+    context = replace(SceneContext.empty("test"), language="rus", language_detail=language)
+    result = SimpleNamespace(color_regions=None, exemplars=[], render_size=(320, 240),
+                             input=SimpleNamespace(sha256="ab" * 8), notes=())
+    page = html.unescape(report_html(replace(report, context=context), color, gray, result,
+                                     name="p.jpg"))
+    assert "language</td><td>Russian</td><td>0.83</td>" in page
+    assert 'letters of "Ленинград" favour Russian (ocr)' in page
+    card = {f["field"]: f for f in context_card(context)["fields"]}["language"]
+    assert card["value"] == "Russian (rus)" and card["confidence"] == 0.83
+    assert card["evidence"][0]["what"] == 'letters of "Ленинград" favour Russian'
+    assert "language_detail" in _CONTEXT_FIELDS
