@@ -231,19 +231,23 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
         evidence.append(Evidence("gazetteer", f"polity {when}: {res.name} from {res.source}",
                                  1.0, res.iso or res.wikidata))
     if script is not None:
-        conflicts += _script_conflicts(script, res.iso, res.modern_iso, res.name, best.source,
-                                       scripts)
+        held_by = [p.iso for p in res.hierarchy]  # the polities that held it then (USSR)
+        conflicts += _script_conflicts(script, [res.iso, res.modern_iso, *held_by], res.name,
+                                       best.source, scripts)
     region = Region(res.name, res.wikidata, res.iso, round(confidence, 3), best.source,
                     tuple(evidence), res.hierarchy, res.modern_iso, res.candidates)
     return region, None, conflicts
 
 
-def _script_conflicts(script: Script, iso: str | None, modern_iso: str | None, name: str,
-                      source: str, scripts: tuple[ScriptInfo, ...]) -> list[Conflict]:
+def _script_conflicts(script: Script, isos: list[str | None], name: str, source: str,
+                      scripts: tuple[ScriptInfo, ...]) -> list[Conflict]:
+    """A conflict when the writing's script is in common use in none of `isos` (the place, its
+    country today and the polities that held it at the era: Cyrillic in Yerevan in 1969 is
+    the USSR's, not a reason to doubt the place)."""
     info = next((s for s in scripts if s.code == script.code), None)
     if info is None or not info.regions or script.confidence < 0.5:
         return []
-    codes = {c for c in (iso, modern_iso) if c}
+    codes = {c for c in isos if c}
     codes |= {c.split("-")[0] for c in codes}
     if codes & set(info.regions):
         return []

@@ -59,6 +59,18 @@ def test_greek_sign_and_conflict_with_hint(encoder):
 
 
 @needs
+def test_cyrillic_in_a_soviet_republic_is_no_conflict_then_but_is_today(encoder):
+    """Cyrillic was in common use in Yerevan in 1969 (the USSR held it): the script conflicts
+    with the place only where no polity of its era used it."""
+    sign = _sign("Проспект Ленина 1969")
+    then = encoder(sign, hint="Armenia 1969")
+    assert then.script.code == "Cyrl" and then.region.iso == "AM"
+    assert not [c for c in then.conflicts if c.field == "script"]
+    greek = encoder(_sign("Καλημέρα Αθήνα οδός Ερμού"), hint="Armenia 1969")
+    assert [c for c in greek.conflicts if c.field == "script"]
+
+
+@needs
 def test_photo_without_text_has_no_script(encoder):
     img = Image.effect_noise((320, 240), 30).convert("RGB")
     ctx = encoder(img)
