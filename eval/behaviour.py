@@ -8,6 +8,8 @@ Colorizes a fixed set through the public API only (`ColorizationPipeline.from_pr
 sample photos and the first real-color-dev photos under three hints (none, right, a nonsense
 one), each recorded as the SHA-256 of its output pixels plus the result's JSON without timings.
 `--compare` lists every case whose pixels or report differ and exits 1 when any does.
+`--shared DIR` reads real-color-dev (and the user exemplar, from photos-train) there instead of
+../shared/datasets; without them at the default, only the sample photos are fingerprinted.
 """
 
 from __future__ import annotations
@@ -22,10 +24,16 @@ import numpy as np
 from PIL import Image
 
 from colorizer import ColorizationPipeline
-from eval.common import parse_eval_args
+from eval.common import (
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    fail,
+    parse_eval_args,
+    shared_datasets,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-REAL_COLOR_DEV = REPO.parent / "shared" / "datasets" / "real-color-dev"
+REAL_COLOR_DEV = "real-color-dev"  # a folder of --shared
 HINTS = {"none": None, "right": None, "nonsense": "asdfgh qwerty"}
 TIMING_KEYS = {"timings", "seconds", "elapsed_s", "created"}  # differ on every run
 
@@ -38,14 +46,14 @@ def _without_timings(value: object) -> object:
     return value
 
 
-def cases(limit: int) -> list[tuple[str, Image.Image, str | None]]:
+def cases(limit: int, shared: Path) -> list[tuple[str, Image.Image, str | None]]:
     """(name, gray image, hint) for the fixed set; photos come in as bare 8-bit gray images."""
     from colorizer.apps.samples import sample_photos
 
     found: list[tuple[str, Image.Image, str | None]] = []
     for path in sample_photos():
         found.append((f"sample:{path.name}", Image.open(path).convert("L"), None))
-    manifest = REAL_COLOR_DEV / "manifest.csv"
+    manifest = shared / REAL_COLOR_DEV / "manifest.csv"
     if manifest.is_file():
         import csv
 
@@ -54,7 +62,7 @@ def cases(limit: int) -> list[tuple[str, Image.Image, str | None]]:
         # two old color prints (no place in the manifest) and slides with a place and an era
         rows = rows[:2] + [row for row in rows if row["place_en"] and row["era"]][:limit]
         for row in rows:
-            gray = Image.open(REAL_COLOR_DEV / row["file"]).convert("L")
+            gray = Image.open(shared / REAL_COLOR_DEV / row["file"]).convert("L")
             right = " ".join(x for x in (row["place_en"], row["era"][:4]) if x) or None
             for condition, hint in HINTS.items():
                 hint = right if condition == "right" else hint
@@ -62,17 +70,17 @@ def cases(limit: int) -> list[tuple[str, Image.Image, str | None]]:
     return found
 
 
-def user_exemplar() -> Image.Image | None:
+def user_exemplar(shared: Path) -> Image.Image | None:
     """A color photo as the user's own reference (exercises the attended path)."""
-    photos = sorted((REPO.parent / "shared" / "datasets" / "photos-train").rglob("*.jpg"))
+    photos = sorted((shared / TRAIN_PHOTOS).rglob("*.jpg"))
     return Image.open(photos[0]).convert("RGB") if photos else None
 
 
-def fingerprint(limit: int) -> dict[str, dict[str, object]]:
+def fingerprint(limit: int, shared: Path) -> dict[str, dict[str, object]]:
     pipe = ColorizationPipeline.from_pretrained()
     record: dict[str, dict[str, object]] = {}
-    exemplar = user_exemplar()
-    work = [(name, gray, hint, ()) for name, gray, hint in cases(limit)]
+    exemplar = user_exemplar(shared)
+    work = [(name, gray, hint, ()) for name, gray, hint in cases(limit, shared)]
     if exemplar is not None and work:
         work.append((f"{work[0][0]}:user-exemplar", work[0][1], "USSR 1950", (exemplar,)))
     for name, gray, hint, exemplars in work:
@@ -120,8 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON")
     parser.add_argument("--compare", type=Path, help="an earlier --out to compare with")
     parser.add_argument("--limit", type=int, default=6, help="real-color-dev photos (default 6)")
+    add_shared_argument(parser, f"{REAL_COLOR_DEV}/ and {TRAIN_PHOTOS}/")
     args = parse_eval_args(parser, argv, out_is_folder=False)
-    record = fingerprint(args.limit)
+    shared, asked = shared_datasets(args)
+    if asked and (problem := absent_data(shared, REAL_COLOR_DEV, TRAIN_PHOTOS)):
+        raise fail(problem)  # typed: the data must be there (the default may lack it)
+    record = fingerprint(args.limit, shared)
     args.out.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     if args.compare is None:
         return 0

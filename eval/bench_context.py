@@ -1,11 +1,12 @@
 """Speed of `chronochrome context` on a 1-MP photo with text (target: median <= 2 s).
 
-    python -m eval.bench_context [--runs 7]
+    python -m eval.bench_context [--runs 7] [--shared DIR]
 
 Times the full ContextEncoder call (text detection, Tesseract, hint parsing, fusion,
 MiniLM embedding) in one process after a warm-up call, on photos from
 shared/datasets/photos-train brought to 1 MP with a Cyrillic or Latin sign rendered on them
-(a synthetic photo when ../shared is absent). Also reports the one-off start-up cost
+(a synthetic photo when they are absent at the default --shared, ../shared/datasets; a typed
+--shared must hold them). Also reports the one-off start-up cost
 (imports and model loading), which a CLI invocation pays once.
 """
 
@@ -22,7 +23,8 @@ from PIL import Image
 T0 = time.perf_counter()
 
 from context import ContextConfig, ContextEncoder
-from eval.context_suite import SHARED, render_case
+from eval.common import TRAIN_PHOTOS, absent_data, add_shared_argument, fail, shared_datasets
+from eval.context_suite import render_case
 
 SIGNS = ["Да здравствует СССР 1937", "Boulangerie du Marché 1898", "Казан шәһәре үзәге",
          "Grand Hotel Central Station", "Гастроном на Невском 1952"]
@@ -33,10 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--limit", type=float, default=2.0, help="seconds allowed for the median")
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/")
     args = p.parse_args(argv)
+    shared, asked = shared_datasets(args)
+    if asked and (problem := absent_data(shared, TRAIN_PHOTOS)):
+        raise fail(problem)  # typed: the photos must be there (the default may lack them)
     rng = random.Random(args.seed)
 
-    photos = sorted((SHARED / "photos-train").glob("*.jpg"))
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))
     t = time.perf_counter()
     encoder = ContextEncoder.from_default(ContextConfig())
     load = time.perf_counter() - t

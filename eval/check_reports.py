@@ -1,6 +1,6 @@
 """The plausibility report for every photo of historical-bw, as HTML and as PDF.
 
-    python -m eval.check_reports [--limit N] [--out DIR]
+    python -m eval.check_reports [--limit N] [--out DIR] [--shared DIR]
 
 Issue 20 asks that the report render to PDF and HTML for any photo of `historical-bw`. Each
 photo goes the way of `chronochrome report`: colorized by the default pipeline (no hint), the
@@ -25,9 +25,15 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from eval.common import SHARED_DATASETS, parse_eval_args
+from eval.common import (
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+)
 
-DATASET = SHARED_DATASETS / "historical-bw"
+DATASET = "historical-bw"  # a folder of --shared
 RESULTS = Path(__file__).resolve().parent / "results"
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 
@@ -87,10 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="the first N photos only")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir())
                         / "chronochrome-check-reports", help="where the reports go")
+    add_shared_argument(parser, f"{DATASET}/")
     args = parse_eval_args(parser, argv)
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, DATASET):
+        return missing_data(asked, "check_reports", problem)
     from colorizer.check.checker import ColorizationChecker
 
-    photos = sorted(p for p in DATASET.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
+    photos = sorted(p for p in (shared / DATASET).iterdir()
+                    if p.suffix.lower() in PHOTO_SUFFIXES)
     photos = photos[: args.limit] if args.limit else photos
     args.out.mkdir(parents=True, exist_ok=True)
     checker = ColorizationChecker.from_pretrained()

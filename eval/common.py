@@ -147,6 +147,18 @@ def shared_datasets(args: argparse.Namespace) -> tuple[Path, bool]:
     return args.shared, True
 
 
+def absent_data(shared: Path, *folders: str) -> str | None:
+    """Why the shared datasets folder `shared` cannot serve a benchmark that reads its
+    `folders`: the first that is absent or holds no file; None when every one is there."""
+    for name in folders:
+        folder = shared / name
+        if not folder.is_dir():
+            return f"{folder} is absent"
+        if not any(p.is_file() for p in folder.iterdir()):
+            return f"{folder} holds no file"
+    return None
+
+
 def missing_data(asked: bool, name: str, message: str) -> int:
     """What a benchmark does when its data is absent: with --shared typed, an `error:` line
     and exit 2 (SystemExit); at the default, a `NAME skipped: ...` line and exit code 0."""

@@ -1,6 +1,6 @@
 """Accuracy suite for the context package; cases are generated at run time.
 
-    python -m eval.context_suite [--per-script N] [--seed S]
+    python -m eval.context_suite [--per-script N] [--seed S] [--shared DIR]
 
 1. Script: lines of 12+ characters in 7 scripts rendered in several fonts and sizes onto
    real photos from shared/datasets/photos-train (1-MP), with sign panels of either
@@ -14,7 +14,8 @@
 3. Hints and captions: English and Russian hints plus every file name of
    shared/datasets/historical-bw; era range (within +-5 years at each end) and region
    (Wikidata QID in the hierarchy) correct.
-Prints a table and exits 1 when an acceptance threshold is missed.
+Prints a table and exits 1 when an acceptance threshold is missed. Without photos-train at the
+default --shared (../shared/datasets), 1 and 2 are skipped; a typed --shared must hold it.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from context import ContextConfig, ContextEncoder, SceneContext
 from context.script import load_languages, words_of
+from eval.common import TRAIN_PHOTOS, absent_data, add_shared_argument, fail, shared_datasets
 from eval.context_cases import HINTS, HISTORICAL_BW, LANGUAGE_LINES, SCRIPT_LINES
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 THRESHOLDS = {"script": 0.97, "language": 0.90, "hints+captions": 0.95}
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont")
 FONT_NAMES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf",
@@ -160,10 +161,10 @@ def region_ok(ctx: SceneContext, expected: str | None) -> bool:
     return expected in {ctx.region.wikidata} | {h.wikidata for h in ctx.region.hierarchy}
 
 
-def run_hints(encoder: ContextEncoder, verbose: bool) -> tuple[int, int]:
+def run_hints(encoder: ContextEncoder, verbose: bool, shared: Path) -> tuple[int, int]:
     cases = [(t, "hint", e, r) for t, e, r in HINTS]
     cases += [(t, "caption", e, r) for t, e, r in HISTORICAL_BW]
-    folder = SHARED / "historical-bw"
+    folder = shared / "historical-bw"
     if folder.is_dir():
         missing = [t for t, *_ in HISTORICAL_BW if not (folder / t).exists()]
         if missing:
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "lines, to compare runs")
     p.add_argument("--save-misses", type=Path, default=None, metavar="DIR",
                    help="save the rendered image of every miss in DIR")
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/ (the rendered suites' photos) and historical-bw/")
     return p
 
 
@@ -240,21 +242,25 @@ def print_table(rows: list[tuple[str, str, int, int, float | None]]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    shared, asked = shared_datasets(args)
+    rendered = args.only in (None, "script", "language")
+    if asked and rendered and (problem := absent_data(shared, TRAIN_PHOTOS)):
+        raise fail(problem)  # typed: the photos must be there (the default may lack them)
     rng = random.Random(args.seed)
     check_cases()
 
     rows: list[tuple[str, str, int, int, float | None]] = []
     hint_encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
     if args.only in (None, "hints"):
-        ok, n = run_hints(hint_encoder, args.verbose)
+        ok, n = run_hints(hint_encoder, args.verbose, shared)
         rows.append(("hints+captions", "en+ru+historical-bw", ok, n, THRESHOLDS["hints+captions"]))
 
-    photos = sorted((SHARED / "photos-train").glob("*.jpg"))
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))
     times: list[float] = []
     dump: list[dict] = []
-    if args.only in (None, "script", "language"):
+    if rendered:
         if not photos:
-            print(f"skipped rendered suites: no photos under {SHARED / 'photos-train'}")
+            print(f"skipped rendered suites: no photos under {shared / TRAIN_PHOTOS}")
         else:
             encoder = ContextEncoder.from_default(ContextConfig(embed=False))
             pool = PhotoPool(photos, args.seed, encoder, args.verbose)

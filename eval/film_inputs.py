@@ -1,6 +1,7 @@
 """Does training through old emulsions help? Real color photos as old film would have seen them.
 
     python -m eval.film_inputs [--weights A --weights B ...] [--limit N] [--out DIR]
+                               [--shared DIR]   # the datasets (default: ../shared/datasets)
 
 Issue #18 asks whether training inputs made through the spectral responses of old emulsions
 (colorizer/training/film.py) help. Our real-photo benchmarks feed each photo's L*, which is
@@ -31,18 +32,28 @@ from colorizer.pipeline.colorization import DEFAULT_WEIGHTS, ColorizationPipelin
 from colorizer.pipeline.frame import generator_view
 from colorizer.training.film import FILM_RESPONSES, film_lightness
 from eval import metrics
-from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, write_json_and_markdown
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+    write_json_and_markdown,
+)
 from eval.datasets import DATASETS
 from eval.operating_point import Photo, _resized, colorize, real_color_dev_files
 
 OUT = RESULTS_DIR / "film-inputs"
+FOLDERS = (TRAIN_PHOTOS, "real-color-dev", "prokudin-gorsky")  # what it reads of --shared
 
 
-def photo_sets(limit: int | None) -> dict[str, list[Path]]:
-    pg = sorted(p for p in (SHARED_DATASETS / "prokudin-gorsky").iterdir()
+def photo_sets(shared: Path, limit: int | None) -> dict[str, list[Path]]:
+    pg = sorted(p for p in (shared / "prokudin-gorsky").iterdir()
                 if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
-    sets = {"val": list(DATASETS["val-split"](SHARED_DATASETS).files),
-            "real-color-dev": real_color_dev_files(SHARED_DATASETS / "real-color-dev"),
+    sets = {"val": list(DATASETS["val-split"](shared).files),
+            "real-color-dev": real_color_dev_files(shared / "real-color-dev"),
             "prokudin-gorsky": pg}
     return {k: v[:limit] for k, v in sets.items()}
 
@@ -104,14 +115,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="weights folder (repeatable; default: the embedded weights)")
     p.add_argument("--limit", type=int, default=None, help="at most N photos a set")
     p.add_argument("--out", type=Path, default=OUT)
+    add_shared_argument(p, ", ".join(FOLDERS))
     args = parse_eval_args(p, argv)
+    shared, asked = shared_datasets(args)
     weights = args.weights or [DEFAULT_WEIGHTS]
     missing = [w for w in weights if not (w / "model.safetensors").is_file()]
     if missing:
         print(f"error: no model.safetensors in {', '.join(map(str, missing))}", file=sys.stderr)
         return 2
+    if problem := absent_data(shared, *FOLDERS):
+        return missing_data(asked, "film_inputs", problem)
     torch.set_num_threads(1)
-    result = run(weights, photo_sets(args.limit))
+    result = run(weights, photo_sets(shared, args.limit))
     write_json_and_markdown(args.out, "film-inputs", result, markdown(result))
     return 0
 

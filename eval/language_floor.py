@@ -1,6 +1,6 @@
 """Choosing set for how context/script.py weighs Tesseract's language models.
 
-    python -m eval.language_floor [--seeds 1,2] [--per-language 12] [--out DIR]
+    python -m eval.language_floor [--seeds 1,2] [--per-language 12] [--out DIR] [--shared DIR]
 
 The Cyrillic-language classifier adds to each language's cue score how well that language's
 Tesseract model reads the writing against the best-reading model (`MODEL_WEIGHT` points per
@@ -41,7 +41,16 @@ from pathlib import Path
 
 from context import ContextConfig, ContextEncoder
 from context.script import cyrillic_language_scores
-from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, write_json_and_markdown
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+    write_json_and_markdown,
+)
 from eval.context_cases import LANGUAGE_LINES
 from eval.context_suite import PhotoPool, render_case
 from eval.real_writing import _generated
@@ -85,9 +94,10 @@ def decide(reading, languages, tell_absence: bool, floor: float,
     return best if best and scores[best] >= 0.5 else None
 
 
-def read_cases(encoder: ContextEncoder, seeds: list[int], per_language: int) -> list[dict]:
+def read_cases(encoder: ContextEncoder, seeds: list[int], per_language: int, shared: Path
+               ) -> list[dict]:
     readings = Readings(encoder)
-    photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))
     pool, rng = PhotoPool(photos, 0, encoder, False), random.Random(0)
     cases = []
     for label, texts in LANGUAGE_LINES.items():
@@ -143,15 +153,22 @@ def _on(flag: bool) -> str:
 
 def cases_from_args(argv: list[str] | None, description: str, out: Path
                     ) -> tuple[argparse.Namespace, ContextEncoder, list[dict]]:
-    """The command line the language sweeps share (--seeds, --per-language, --out), the
-    encoder, and the cases read once with it."""
+    """The command line the language sweeps share (--seeds, --per-language, --out, --shared),
+    the encoder, and the cases read once with it. Without the photos at the default --shared,
+    the sweep is skipped: a `NAME skipped: ...` line (NAME from `out`'s folder, as
+    language-floor -> language_floor) and SystemExit(0); typed, an error (SystemExit(2))."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--per-language", type=int, default=12)
     p.add_argument("--out", type=Path, default=out)
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/")
     args = parse_eval_args(p, argv)
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        raise SystemExit(missing_data(asked, out.name.replace("-", "_"), problem))
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
-    cases = read_cases(encoder, [int(s) for s in args.seeds.split(",")], args.per_language)
+    cases = read_cases(encoder, [int(s) for s in args.seeds.split(",")], args.per_language,
+                       shared)
     return args, encoder, cases
 
 

@@ -1,6 +1,6 @@
 """Choosing set for context/lookalike_reader.py: what PP-OCR's look-alike reading may change.
 
-    python -m eval.lookalike_rule [--seeds 1,2] [--out DIR]
+    python -m eval.lookalike_rule [--seeds 1,2] [--out DIR] [--shared DIR]
 
 The context encoder (OCR on, no embedding) reads the generated titles of the seeds
 (eval/writing_cases.py, 30 a seed, and eval/year_cases.py, 24 a seed: 108 for seeds 1 and
@@ -32,7 +32,16 @@ from pathlib import Path
 
 from context import ContextConfig, ContextEncoder
 from context.lookalike_reader import LookalikeConfig, LookalikeReader
-from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, write_json_and_markdown
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+    write_json_and_markdown,
+)
 from eval.real_writing import _generated, _reference, score
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
@@ -94,10 +103,10 @@ def _order(row: dict) -> tuple:
     return (-row["right"], cfg is not None, *changes)
 
 
-def sweep(seeds: list[int]) -> dict:
+def sweep(seeds: list[int], shared: Path) -> dict:
     config = ContextConfig(embed=False)
     encoder, text_only = ContextEncoder.from_default(config), ContextEncoder(config)
-    photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))[::97]
     cases = []
     for seed in seeds:
         cases += _generated(generated_cases(config.data_dir, photos, 30, seed))
@@ -133,8 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--out", type=Path, default=OUT)
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/ (the titles' backgrounds)")
     args = parse_eval_args(p, argv)
-    result = sweep([int(s) for s in args.seeds.split(",")])
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        return missing_data(asked, "lookalike_rule", problem)
+    result = sweep([int(s) for s in args.seeds.split(",")], shared)
     lines = ["# Look-alike reader settings (context/lookalike_reader.py)", "",
              (f"{result['titles']} generated titles, seeds {result['seeds']}; rule: "
               "eval/lookalike_rule.py docstring."), "",

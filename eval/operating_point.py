@@ -31,7 +31,16 @@ from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.decoding import decoding_fields
 from colorizer.pipeline.frame import clear_frame, generator_view
 from eval import metrics
-from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args, rounded
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    rounded,
+    shared_datasets,
+)
 from eval.datasets import DATASETS
 from eval.operating_point_rule import PER_PHOTO, admissible, choose, gain
 from eval.real_photos.pixel_stats import falsely_red_share
@@ -246,11 +255,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--frame-fill", choices=("on", "off"), default=None,
                         help="the generator reads the photo without its black frame (rules "
                              "56-57; default: the weights' decoding.json)")
+    add_shared_argument(parser, f"{TRAIN_PHOTOS}, real-color-dev and historical-bw")
     return parse_eval_args(parser, argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    shared, asked = shared_datasets(args)
+    if not args.from_logs and (problem := absent_data(shared, TRAIN_PHOTOS, "real-color-dev",
+                                                      "historical-bw")):
+        return missing_data(asked, "operating_point", problem)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     fill = {} if args.frame_fill is None else {"frame_fill": args.frame_fill == "on"}
     pipe = point_pipe(sweep_pipe(args.weights, args.render_size), fill)
@@ -258,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         rows = rows_from_logs(args.from_logs)
         write_report(rows, {}, pipe, args.out, 0.0, args.red_guard)
         return 0
-    val = [(p, "val") for p in DATASETS["val-split"](SHARED_DATASETS).files]
-    real = [(p, "real") for p in real_color_dev_files(SHARED_DATASETS / "real-color-dev")]
-    bw = [(p, "bw") for p in historical_bw_files(SHARED_DATASETS / "historical-bw")]
+    val = [(p, "val") for p in DATASETS["val-split"](shared).files]
+    real = [(p, "real") for p in real_color_dev_files(shared / "real-color-dev")]
+    bw = [(p, "bw") for p in historical_bw_files(shared / "historical-bw")]
     if args.limit:
         val, real, bw = val[:args.limit], real[:args.limit], bw[:args.limit]
     start = time.perf_counter()

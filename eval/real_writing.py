@@ -1,6 +1,6 @@
 """Real-writing benchmark: script, place and year read from writing in photos.
 
-    python -m eval.real_writing [--limit N] [--generated N] [--out DIR]
+    python -m eval.real_writing [--limit N] [--generated N] [--out DIR] [--shared DIR]
 
 1. The titled slides of real-color-dev (manifest rows with `text_on_image`: handwritten
    titles on Soviet slides, 240 x 180). The ContextEncoder sees the slide's luminance (what
@@ -40,6 +40,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,13 +51,24 @@ from context import ContextConfig, ContextEncoder, SceneContext
 from context.line_script import LineScriptClassifier
 from context.temporal import find_dates
 from context.types import PlaceRef
-from eval.common import RESULTS_DIR, SHARED_DATASETS, luminance_input, parse_eval_args
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    luminance_input,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+)
 from eval.writing_cases import generated_cases
 from eval.year_cases import year_cases
 
-DEV = SHARED_DATASETS / "real-color-dev"
-PG = SHARED_DATASETS / "prokudin-gorsky"
+DEV, PG = "real-color-dev", "prokudin-gorsky"  # folders of --shared
 OUT = RESULTS_DIR / "real-writing"
+# The folder of --shared each set reads.
+SET_FOLDERS = {"slides": DEV, "prokudin_gorsky": PG, "generated": TRAIN_PHOTOS,
+               "generated_hands": TRAIN_PHOTOS, "generated_years": TRAIN_PHOTOS}
 YEAR_TOLERANCE = 2
 # The slides' Cyrillic titles are all Russian (their transcriptions: "Украина-1977", not
 # Ukrainian "Україна"; "Львов", not "Львів"), so their language is scored against it.
@@ -96,8 +108,8 @@ def _era(value: str) -> tuple[int, int] | None:
     return (min(years), max(years)) if years else None
 
 
-def slide_truths(limit: int | None = None) -> list[Truth]:
-    rows = list(csv.DictReader((DEV / "manifest.csv").open(encoding="utf-8")))
+def slide_truths(shared: Path, limit: int | None = None) -> list[Truth]:
+    rows = list(csv.DictReader((shared / DEV / "manifest.csv").open(encoding="utf-8")))
     out = []
     for r in rows:
         if not r["text_on_image"].strip():
@@ -246,12 +258,13 @@ def _gray(path: Path) -> Image.Image:
     return luminance_input(rgb).convert("RGB")
 
 
-def pg_cases(limit: int | None) -> list[tuple[Truth, Image.Image]]:
-    if not (PG / "manifest.csv").exists():
+def pg_cases(shared: Path, limit: int | None) -> list[tuple[Truth, Image.Image]]:
+    folder = shared / PG
+    if not (folder / "manifest.csv").exists():
         return []
-    rows = list(csv.DictReader((PG / "manifest.csv").open(encoding="utf-8")))[:limit]
-    return [(Truth(r["file"], "", None, None, None, None, (1905, 1915)), _gray(PG / r["file"]))
-            for r in rows]
+    rows = list(csv.DictReader((folder / "manifest.csv").open(encoding="utf-8")))[:limit]
+    return [(Truth(r["file"], "", None, None, None, None, (1905, 1915)),
+             _gray(folder / r["file"])) for r in rows]
 
 
 def write_report(result: dict, out: Path) -> None:
@@ -292,7 +305,7 @@ def _generated(cases: list) -> list[tuple[Truth, Image.Image]]:
             for c in cases]
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--limit", type=int, default=None, help="at most N slides and plates")
     p.add_argument("--generated", type=int, default=30, help="generated titles (0: none)")
@@ -308,7 +321,34 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shape-model", type=Path, default=None,
                    help="folder of other letter-shape weights than context/models (with "
                         "--shape-weight > 0)")
-    args = parse_eval_args(p, argv)
+    add_shared_argument(p, f"{DEV}, {PG} and {TRAIN_PHOTOS} (as --sets reads them)")
+    return p
+
+
+def case_makers(args: argparse.Namespace, config: ContextConfig, shared: Path
+                ) -> dict[str, Callable[[], list[tuple[Truth, Image.Image]]]]:
+    """Each set's cases, made when called."""
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))[::97]
+    return {
+        "slides": lambda: [(t, _gray(shared / DEV / t.name))
+                           for t in slide_truths(shared, args.limit)],
+        "prokudin_gorsky": lambda: pg_cases(shared, args.limit),
+        "generated": lambda: _generated(generated_cases(config.data_dir, photos,
+                                                        args.generated, args.seed)),
+        "generated_hands": lambda: _generated(generated_cases(
+            config.data_dir, photos, args.generated, args.seed, hands=True)),
+        "generated_years": lambda: _generated(year_cases(config.data_dir, photos,
+                                                         args.year_cases, args.seed)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_eval_args(build_parser(), argv)
+    shared, asked = shared_datasets(args)
+    wanted = set(args.sets.split(","))
+    if problem := absent_data(shared, *dict.fromkeys(f for name, f in SET_FOLDERS.items()
+                                                     if name in wanted)):
+        return missing_data(asked, "real_writing", problem)
     config = ContextConfig(embed=False)
     if args.shape_weight is not None:
         config = replace(config, shape_weight=args.shape_weight)
@@ -317,19 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         encoder.line_script = LineScriptClassifier.from_pretrained(args.shape_model)
     text_only = ContextEncoder(config)
     result: dict = {"reader": encoder.reader.name if encoder.reader else "none"}
-    wanted = set(args.sets.split(","))
-    photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
-    sets = {
-        "slides": lambda: [(t, _gray(DEV / t.name)) for t in slide_truths(args.limit)],
-        "prokudin_gorsky": lambda: pg_cases(args.limit),
-        "generated": lambda: _generated(generated_cases(config.data_dir, photos,
-                                                        args.generated, args.seed)),
-        "generated_hands": lambda: _generated(generated_cases(
-            config.data_dir, photos, args.generated, args.seed, hands=True)),
-        "generated_years": lambda: _generated(year_cases(config.data_dir, photos,
-                                                         args.year_cases, args.seed)),
-    }
-    for name, make in sets.items():
+    for name, make in case_makers(args, config, shared).items():
         cases = make() if name in wanted else []
         if not cases:
             if name == "generated_hands" and name in wanted:

@@ -1,10 +1,11 @@
 """Retrieval suite: hint and image queries with the exemplars they should retrieve.
 
-    python -m eval.retrieval_suite [--k 5] [--out results.json] [--no-shared]
+    python -m eval.retrieval_suite [--k 5] [--out results.json] [--no-shared] [--shared DIR]
 
 Libraries: the curated default library (MiniLM text + Lite0 luminance visual index, built
-into the cache on first use) and, when ../shared is present, a library built from the
-Prokudin-Gorsky plates (Russian Empire, 1905-1915).
+into the cache on first use) and, when --shared holds them (default ../shared/datasets; a
+typed --shared must), a library built from the Prokudin-Gorsky plates (Russian Empire,
+1905-1915).
 
 A case lists `expect`ed exemplar ids and how many of them (`need`) must be in the top k for
 full credit; its recall is min(found, need) / need, and the suite reports the mean (recall@k).
@@ -25,10 +26,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from eval.common import parse_eval_args
+from eval.common import (
+    SHARED_DATASETS,
+    absent_data,
+    add_shared_argument,
+    fail,
+    parse_eval_args,
+    shared_datasets,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-PG_DIR = REPO.parent / "shared" / "datasets" / "prokudin-gorsky"
+PG = "prokudin-gorsky"  # a folder of --shared
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ def degrade(image: Image.Image, seed: int) -> Image.Image:
     return Image.open(io.BytesIO(buf.getvalue())).convert("L")
 
 
-def run(k: int = 5, use_shared: bool = True) -> dict:
+def run(k: int = 5, use_shared: bool = True, shared: Path = SHARED_DATASETS) -> dict:
     from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
     from context.config import ContextConfig
     from context.embedding import MiniLMEmbedder
@@ -151,16 +158,17 @@ def run(k: int = 5, use_shared: bool = True) -> dict:
     t0 = time.perf_counter()
     libraries = {"default": default_library(text, visual, resolver)}
     cases = HINT_CASES + IMAGE_CASES
-    if use_shared and PG_DIR.is_dir():
+    pg_dir = shared / PG
+    if use_shared and pg_dir.is_dir():
         folder = cache_root() / "suite" / "prokudin-gorsky"
         if (folder / "library.json").exists():
             libraries["pg"] = ExemplarLibrary.load(folder, text, visual)
         else:
-            records = archive_records(PG_DIR, PG_DIR / "manifest.csv", resolver,
+            records = archive_records(pg_dir, pg_dir / "manifest.csv", resolver,
                                       ArchiveDefaults(era=(1905, 1915), region="Russian Empire"))
             libraries["pg"] = ExemplarLibrary.build(folder, records, text, visual,
                                                     name="prokudin-gorsky")
-        cases += pg_cases(PG_DIR / "manifest.csv")
+        cases += pg_cases(pg_dir / "manifest.csv")
     setup_s = time.perf_counter() - t0
     retrievers = {n: ExemplarRetriever(lib, resolver, text, visual) for n, lib in libraries.items()}
     encoder = ContextEncoder(ContextConfig(use_ocr=False, embed=False))
@@ -173,7 +181,7 @@ def run(k: int = 5, use_shared: bool = True) -> dict:
         if case.image:
             kind, name = case.image.split(":", 1)
             path = (retriever.library.image_path(retriever.library[name]) if kind == "exemplar"
-                    else PG_DIR / name)
+                    else pg_dir / name)
             image = degrade(Image.open(path), seed=i)
         if case.hint:
             hits = retriever(context, image=image, k=k, query_text=case.hint)
@@ -199,8 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--out", help="write the full report (every case) as JSON")
     p.add_argument("--no-shared", action="store_true", help="skip the Prokudin-Gorsky cases")
+    add_shared_argument(p, f"{PG}/ (its cases)")
     args = parse_eval_args(p, argv, out_is_folder=False)
-    report = run(args.k, not args.no_shared)
+    shared, asked = shared_datasets(args)
+    if asked and not args.no_shared and (problem := absent_data(shared, PG)):
+        raise fail(problem)  # typed: the plates must be there (the default may lack them)
+    report = run(args.k, not args.no_shared, shared)
     if args.out:
         Path(args.out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
     summary = {k: v for k, v in report.items() if k != "rows"}

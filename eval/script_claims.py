@@ -1,7 +1,7 @@
 """Choosing set for how many letters a reading needs to vote on the script (context/
 script_vote.py `MIN_LETTERS`).
 
-    python -m eval.script_claims [--seeds 1,2] [--n 30] [--out DIR]
+    python -m eval.script_claims [--seeds 1,2] [--n 30] [--out DIR] [--shared DIR]
 
 A script model reads texture as two or three letters: 3 of the 6 Prokudin-Gorsky plates
 given writing they do not show were given it by Greek "ΠΕΣ", "ἈΠΕ", "πιῇ" (the plates are
@@ -30,7 +30,16 @@ from pathlib import Path
 from context import ContextConfig, ContextEncoder
 from context.line_script import LineScriptClassifier
 from context.script_vote import ShapeVote
-from eval.common import RESULTS_DIR, parse_eval_args, write_json_and_markdown
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+    write_json_and_markdown,
+)
 from eval.shape_rule import choose as choose_setting
 from eval.shape_rule import read_titles_and_controls, score
 
@@ -49,10 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--n", type=int, default=30, help="titles per seed and set")
     p.add_argument("--out", type=Path, default=OUT)
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/ (backgrounds and photos without writing)")
     args = parse_eval_args(p, argv)
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        return missing_data(asked, "script_claims", problem)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     reads = read_titles_and_controls(encoder, LineScriptClassifier.from_pretrained(),
-                                     [int(s) for s in args.seeds.split(",")], args.n)
+                                     [int(s) for s in args.seeds.split(",")], args.n, shared)
     rows = [{"min_letters": n, **score(reads, encoder, ShapeVote(), n)} for n in MIN_LETTERS]
     chosen = choose(rows)
     lines = ["# How many letters a reading needs to vote on the script", "",

@@ -1,6 +1,7 @@
 """Choosing set for the letter-shape classifier's say in the script (context/script_vote.py).
 
     python -m eval.shape_rule [--seeds 1,2] [--weights context/models] [--out DIR]
+                              [--shared DIR]
 
 The classifier (context/line_script.py) gives each detected line the probability that its
 letters are Cyrillic, Latin or no writing. Its vote counts `ShapeVote.weight` x p x the
@@ -68,9 +69,13 @@ from context.script_vote import ShapeVote, script_of
 from context.writing import place_names
 from eval.common import (
     RESULTS_DIR,
-    SHARED_DATASETS,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
     luminance_input,
+    missing_data,
     parse_eval_args,
+    shared_datasets,
     write_json_and_markdown,
 )
 from eval.real_writing import _generated
@@ -109,21 +114,21 @@ def read_all(encoder: ContextEncoder, classifier: LineScriptClassifier,
 
 
 def read_titles_and_controls(encoder: ContextEncoder, classifier: LineScriptClassifier,
-                             seeds: list[int], n: int) -> list[Read]:
+                             seeds: list[int], n: int, shared: Path) -> list[Read]:
     """The handwritten and printed titles of each seed (`n` each) and the `CONTROLS` photos
-    without writing, each read once."""
-    backgrounds = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[::97]
+    without writing, each read once (photos of `shared`/photos-train)."""
+    backgrounds = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))[::97]
     cases = []
     for seed in seeds:
         for hands in (True, False):
             made = generated_cases(encoder.config.data_dir, backgrounds, n, seed, hands=hands)
             cases += [(f"s{seed}-{t.name}", "hand" if hands else "printed", t.script, img)
                       for t, img in _generated(made)]
-    return read_all(encoder, classifier, cases + control_cases(CONTROLS))
+    return read_all(encoder, classifier, cases + control_cases(CONTROLS, shared))
 
 
-def control_cases(n: int) -> list[tuple[str, str, str | None, Image.Image]]:
-    photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))[5::61][:n]
+def control_cases(n: int, shared: Path) -> list[tuple[str, str, str | None, Image.Image]]:
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))[5::61][:n]
     out = []
     for i, path in enumerate(photos):
         size = ((240, 180), (480, 360))[i % 2]
@@ -168,11 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=30, help="titles per seed and set")
     p.add_argument("--weights", type=Path, default=DEFAULT_DIR)
     p.add_argument("--out", type=Path, default=OUT)
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/ (backgrounds and photos without writing)")
     args = parse_eval_args(p, argv)
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        return missing_data(asked, "shape_rule", problem)
     encoder = ContextEncoder.from_default(ContextConfig(embed=False))
     classifier = LineScriptClassifier.from_pretrained(args.weights)
     reads = read_titles_and_controls(encoder, classifier,
-                                     [int(s) for s in args.seeds.split(",")], args.n)
+                                     [int(s) for s in args.seeds.split(",")], args.n, shared)
     # Tie order: smaller weight first, then higher floor (max keeps the first best).
     grid = list(itertools.product(WEIGHTS, sorted(FLOORS, reverse=True)))
     rows = [{"weight": w, "floor": f, "latin": True, **score(reads, encoder, ShapeVote(w, f))}

@@ -46,15 +46,19 @@ from colorizer.training.data import list_photos
 from eval import metrics
 from eval.common import (
     RESULTS_DIR,
-    SHARED_DATASETS,
+    TRAIN_PHOTOS,
     VAL_FRACTION,
+    absent_data,
+    add_shared_argument,
     augmented_view,
     configure_logging,
     luminance_input,
+    missing_data,
     parse_eval_args,
     pixels,
     positive_int,
     rounded,
+    shared_datasets,
 )
 from eval.flag_bench.scenes import Scene, build_scenes
 from eval.flag_bench.scoring import score
@@ -171,14 +175,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-harm", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--weights", type=Path, default=None)
-    p.add_argument("--shared", type=Path, default=SHARED_DATASETS)
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/ (its val split) and flags/")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
     return p
 
 
 def validation_tasks(args: argparse.Namespace) -> tuple[list[Scene], list[np.ndarray]]:
     """Flag scenes on validation photos, and the other validation photos (harm, own)."""
-    val = list_photos(args.shared / "photos-train", "val", VAL_FRACTION)
+    val = list_photos(args.shared / TRAIN_PHOTOS, "val", VAL_FRACTION)
     flags = [load_flag(args.shared / "flags", s) for s in (SOVIET, *OTHERS)]
     counts = {SOVIET.file: args.soviet_scenes, **{s.file: args.scenes_per_flag for s in OTHERS}}
     scenes = build_scenes(flags, val, counts, args.seed)
@@ -217,8 +221,13 @@ def score_gates(base: ColorizationPipeline, scenes: list[Scene], photos: list[np
     return rows
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
+def main(argv: list[str] | None = None) -> dict[str, Any] | int:
+    """Run the sweep; returns the report, or 0 when the data is absent at the default
+    --shared (skipped)."""
     args = parse_eval_args(build_parser(), sys.argv[1:] if argv is None else argv)
+    args.shared, asked = shared_datasets(args)
+    if problem := absent_data(args.shared, TRAIN_PHOTOS, "flags"):
+        return missing_data(asked, "tune_transfer", problem)
     configure_logging()
     scenes, photos = validation_tasks(args)
     base = ColorizationPipeline.from_pretrained(args.weights, device="cpu")

@@ -7,6 +7,8 @@ class weights stored in one reference checkpoint, on all validation photos of
 crops can be better at 224 px and worse at 320):
 
     python -m eval.val_loss colorizer/weights/default runs/gpu-v8-out --sizes 112 224 320
+    python -m eval.val_loss W1 W2 --shared DIR    # DIR/photos-train (default: ../shared/datasets,
+                                                  # the training configs' data_dir)
 """
 
 from __future__ import annotations
@@ -20,8 +22,15 @@ import torch
 from colorizer.model.generator import ColorGenerator
 from colorizer.training.data import PhotoBank
 from colorizer.training.loss import classification_loss, lab_targets
-from colorizer.training.train import TrainConfig, resolve, validation_photos
-from eval.common import parse_eval_args
+from colorizer.training.train import TrainConfig, validation_photos
+from eval.common import (
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    parse_eval_args,
+    shared_datasets,
+)
 
 
 @torch.no_grad()
@@ -45,13 +54,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="weight folders; the first one's class weights score them all")
     parser.add_argument("--sizes", nargs="+", type=int, default=[112, 224, 320])
     parser.add_argument("--out", type=Path, help="also write the figures here as JSON")
+    add_shared_argument(parser, f"{TRAIN_PHOTOS}/ (its val split)")
     args = parse_eval_args(parser, argv, out_is_folder=False)
+    shared, asked = shared_datasets(args)
     missing = [str(w) for w in args.weights if not (w / "model.safetensors").is_file()]
     if missing:
         parser.error(f"no model.safetensors in {', '.join(missing)}")
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        return missing_data(asked, "val_loss", problem)
     torch.set_num_threads(2)
-    config = TrainConfig()  # the data_dir and split every train config uses: the trainer's photos
-    bank = validation_photos(config, resolve(config.data_dir), max(args.sizes), None)
+    # The split every train config uses; their data_dir, ../shared/datasets/photos-train, is
+    # the default --shared's.
+    config = TrainConfig()
+    bank = validation_photos(config, shared / TRAIN_PHOTOS, max(args.sizes), None)
     reference = ColorGenerator.from_pretrained(args.weights[0])
     class_weights = reference.class_log_weights.exp()
     figures = {}

@@ -1,6 +1,6 @@
 """Choosing set for context/digits.py: the floor a year read digits-only must reach.
 
-    python -m eval.year_pass [--seeds 1,2] [--untitled 40] [--out DIR]
+    python -m eval.year_pass [--seeds 1,2] [--untitled 40] [--out DIR] [--shared DIR]
 
 The reader (context/ocr.py) is run with the digits pass's floor at 0 on
 - generated titles (eval/writing_cases.py, 30 a seed) and generated titles with a hard year
@@ -36,9 +36,13 @@ from context import ContextConfig, ContextEncoder
 from context.temporal import find_dates
 from eval.common import (
     RESULTS_DIR,
-    SHARED_DATASETS,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
     luminance_input,
+    missing_data,
     parse_eval_args,
+    shared_datasets,
     write_json_and_markdown,
 )
 from eval.writing_cases import generated_cases
@@ -99,11 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="1,2")
     p.add_argument("--untitled", type=int, default=40)
     p.add_argument("--out", type=Path, default=OUT)
+    add_shared_argument(p, f"{TRAIN_PHOTOS}/ (backgrounds and untitled photos)")
     args = parse_eval_args(p, argv)
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        return missing_data(asked, "year_pass", problem)
     config = ContextConfig(embed=False)
     reader = ContextEncoder.from_default(config).reader
     reader.years = replace(reader.years, min_confidence=0.0)
-    photos = sorted((SHARED_DATASETS / "photos-train").glob("*.jpg"))
+    photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))
     backgrounds = photos[::97]
     cases = []
     for seed in (int(s) for s in args.seeds.split(",")):

@@ -106,10 +106,11 @@ def test_the_sweep_report_records_the_chosen_settings_not_the_checkers_placehold
 
     chosen = {"cloth_evidence": 0.72, "shade_l": 25.0, "min_documented": 0.3,
               "gray_field": 0.6, "min_departure": 0.0}
-    monkeypatch.setattr(sweep, "sweep", lambda checker, count, cache: {
+    monkeypatch.setattr(sweep, "sweep", lambda checker, count, cache, shared: {
         "rows": [], "chosen": dict(chosen), "photos": 1, "cases": {1: 1},
         "max_false_alarm": 0.05})
-    args = argparse.Namespace(calibration=1, cache=None, out=tmp_path, finder=None)
+    args = argparse.Namespace(calibration=1, cache=None, out=tmp_path, finder=None,
+                              shared=tmp_path)
     assert cli._sweep(Checker(), args) == 0
     written = json.loads((tmp_path / "check-calibration.json").read_text())["settings"]
     assert {k: written[k] for k in chosen} == chosen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -39,3 +41,26 @@ def test_a_point_that_says_what_the_output_already_shows_gains_nothing():
         row = reduction(cases, budget)
         assert row["reduction_one_point"] == pytest.approx(0.0, abs=1e-9)
         assert row["bleed"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_limit_run_writes_outside_eval_results_and_out_is_taken_as_given(
+        tmp_path, monkeypatch, capsys):
+    from eval import common
+    from eval.color_hints import bound
+
+    (tmp_path / "data" / "photos-train").mkdir(parents=True)
+    (tmp_path / "data" / "photos-train" / "a.jpg").write_bytes(b"")
+    monkeypatch.setattr(common, "PARTIAL_RUNS", tmp_path / "partial")
+    monkeypatch.setattr(bound.ColorizationPipeline, "from_pretrained", lambda *a, **k: None)
+    monkeypatch.setattr(bound, "photos", lambda split, limit, shared: ["p1", "p2"][:limit])
+    monkeypatch.setattr(bound, "photo_case",
+                        lambda pipe, path, index: _case((20.0, 0.0), (20.0, 0.0)))
+    shared = ["--shared", str(tmp_path / "data")]
+    assert bound.main(["--limit", "2", *shared]) == 0
+    assert "partial run (--limit 2)" in capsys.readouterr().err
+    assert json.loads((tmp_path / "partial" / "color-hints-bound.json").read_text())[
+        "photos"] == 2
+    assert (tmp_path / "partial" / "color-hints-bound.md").is_file()
+    assert bound.main(["--limit", "1", *shared, "--out", str(tmp_path / "typed")]) == 0
+    assert json.loads((tmp_path / "typed" / "color-hints-bound.json").read_text())[
+        "photos"] == 1

@@ -1,7 +1,8 @@
 """`--shared DIR` on the benchmarks that read ../shared/datasets (eval.tradeoff, eval.faces,
-eval.scene_floor), as eval.report and eval.real_photos take it: a typed folder is read, a
-typed one that is absent is one `error:` line and exit 2 before any work, and the default
-being absent (a machine without ../shared) is a quiet skip."""
+eval.scene_floor, and every other command in OTHERS), as eval.report and eval.real_photos take
+it: a typed folder is read, a typed one that is absent or lacks the data is one `error:` line
+and exit 2 before any work, and the default being absent (a machine without ../shared) is a
+quiet skip (or, for the few that need none of it, a run on what they have)."""
 
 import json
 from pathlib import Path
@@ -120,3 +121,105 @@ def test_scene_floor_reads_the_labeled_photos_of_the_typed_folder(tmp_path):
     assert [row["floor"] for row in document["rows"]] == list(scene_floor.FLOORS)
     assert 0 <= document["rows"][0]["labels"] <= 2 * scene_floor.TOP_K  # top-5 of 2 photos
     assert (out / "scene-floor.md").is_file()
+
+
+# Every other command that reads ../shared/datasets, with the options it needs besides
+# --shared ("{out}": a path under the test's folder; "{weights}": a model folder).
+OTHERS = {
+    "operating_point": ["--out", "{out}"],
+    "film_inputs": ["--out", "{out}"],
+    "language_floor": ["--out", "{out}"],
+    "language_claims": ["--out", "{out}"],  # eval.language_floor's command line
+    "lookalike_rule": ["--out", "{out}"],
+    "year_pass": ["--out", "{out}"],
+    "shape_rule": ["--out", "{out}"],
+    "script_claims": ["--out", "{out}"],
+    "real_writing": ["--out", "{out}"],
+    "place_floor": ["--out", "{out}"],  # a file
+    "check_reports": ["--out", "{out}"],
+    "check": ["--out", "{out}"],
+    "color_hints": [],
+    "color_hints.bound": ["--out", "{out}"],
+    "color_hints.tuning": ["--out", "{out}"],  # a file
+    "flag_bench": ["--out", "{out}"],
+    "flag_scenes": ["--out", "{out}"],
+    "tune_transfer": ["--out", "{out}"],
+    "blobs": ["--out", "{out}"],
+    "val_loss": ["{weights}", "--out", "{out}"],  # a file
+    "behaviour": ["--out", "{out}"],  # a file
+    "retrieval_suite": ["--out", "{out}"],  # a file
+    "context_suite": [],
+    "bench_context": [],
+}
+# Those that run on what they have when the default folder lacks the data (the sample photos,
+# a synthetic photo, the curated library); every other one skips.
+RUN_WITHOUT = {"behaviour", "retrieval_suite", "context_suite", "bench_context"}
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Loading a model, a checker or a reader is work: a command that gets there did not stop
+    before it (and the test stays fast)."""
+    from colorizer.check.checker import ColorizationChecker
+    from colorizer.pipeline.colorization import ColorizationPipeline
+    from context import ContextEncoder
+    from context.gazetteer import Gazetteer
+    from context.line_script import LineScriptClassifier
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the command started work")
+
+    for owner, name in ((ColorizationPipeline, "from_pretrained"),
+                        (ColorizationChecker, "from_pretrained"),
+                        (ContextEncoder, "from_default"), (ContextEncoder, "__init__"),
+                        (LineScriptClassifier, "from_pretrained"), (Gazetteer, "__init__")):
+        monkeypatch.setattr(owner, name, refuse)
+
+
+def _argv(command: str, tmp_path: Path, *shared: str) -> list[str]:
+    weights = str(common.REPO / "colorizer" / "weights" / "default")
+    return [command, *(a.format(out=tmp_path / "out", weights=weights) for a in OTHERS[command]),
+            *shared]
+
+
+def _exit_code(argv: list[str]) -> int:
+    """The dispatcher's exit code: what it returns, or what a SystemExit carries."""
+    try:
+        return dispatcher.main(argv)
+    except SystemExit as stop:
+        return stop.code
+
+
+@pytest.mark.parametrize("command", list(OTHERS))
+def test_every_command_refuses_a_typed_shared_that_is_absent(command, tmp_path, capsys,
+                                                              no_work):
+    absent = tmp_path / "absent"
+    assert _exit_code(_argv(command, tmp_path, "--shared", str(absent))) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"error: --shared {absent} is not a folder"]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", list(OTHERS))
+def test_every_command_refuses_a_typed_shared_without_its_data(command, tmp_path, capsys,
+                                                                no_work):
+    (tmp_path / "empty").mkdir()
+    assert _exit_code(_argv(command, tmp_path, "--shared", str(tmp_path / "empty"))) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {tmp_path / 'empty'}"), err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", sorted(set(OTHERS) - RUN_WITHOUT))
+def test_every_command_skips_when_the_default_shared_is_absent(command, tmp_path, monkeypatch,
+                                                                capsys, no_work):
+    monkeypatch.setattr(common, "SHARED_DATASETS", tmp_path / "absent")
+    assert _exit_code(_argv(command, tmp_path)) == 0
+    assert f"{command} skipped: {tmp_path / 'absent'}" in capsys.readouterr().out
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", list(OTHERS))
+def test_every_command_help_names_the_option(command, capsys):
+    assert _exit_code([command, "--help"]) == 0
+    assert "--shared DIR" in capsys.readouterr().out

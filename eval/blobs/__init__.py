@@ -3,6 +3,7 @@
     python -m eval.blobs                          # 194 historical photos, default pipeline
     python -m eval.blobs --limit 20 --no-sheet    # quick look
     python -m eval.blobs --set chroma_scale=1.2 --out /tmp/blobs-cs12
+    python -m eval.blobs --shared DIR             # DIR/historical-bw (or --data-dir FOLDER)
 
 Runs the pipeline on the 194 historical-bw photos and counts isolated saturated color blobs
 on each output with the metric of `colorizer/check/blobs.py` (its docstring defines the metric and

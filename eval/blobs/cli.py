@@ -34,13 +34,16 @@ from eval.blobs.sheet import SheetEntry, gray_of, save_sheet
 from eval.common import (
     REPO,
     RESULTS_DIR,
-    SHARED_DATASETS,
+    absent_data,
+    add_shared_argument,
     configure_logging,
+    missing_data,
     now,
     parse_eval_args,
     parse_setting,
     positive_int,
     rounded,
+    shared_datasets,
     with_settings,
 )
 
@@ -87,9 +90,11 @@ def code_state() -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval.blobs", description=__doc__.split("\n")[0])
-    p.add_argument("--data-dir", type=Path, default=SHARED_DATASETS / DATASET,
-                   help="folder of photos, in its manifest.csv order when it has one "
-                        "(default: ../shared/datasets/historical-bw)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--data-dir", type=Path, default=None,
+                        help="folder of photos, in its manifest.csv order when it has one "
+                             "(default: --shared's historical-bw)")
+    add_shared_argument(source, f"{DATASET}/")
     p.add_argument("--limit", type=positive_int, default=None, help="first N photos only")
     p.add_argument("--out", type=Path, default=OUT_DIR, help="default: eval/results/blobs")
     p.add_argument("--weights", type=Path, default=None,
@@ -176,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parse_eval_args(parser, argv)
+    if args.data_dir is None:  # --shared's (a --data-dir is used as given)
+        shared, asked = shared_datasets(args)
+        if problem := absent_data(shared, DATASET):
+            return missing_data(asked, "blobs", problem)
+        args.data_dir = shared / DATASET
     configure_logging()
     if args.threads:
         torch.set_num_threads(args.threads)

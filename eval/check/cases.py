@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -137,12 +138,15 @@ def recolored(ours: Image.Image, truth: np.ndarray, labels: np.ndarray, main: tu
     return image_of(lab)
 
 
-def scenes(seed: int = 0) -> list[tuple[ClothSpec, int, np.ndarray, np.ndarray, Image.Image]]:
-    """(cloth, index, truth, labels, gray) of every scene; photos from the held-out split."""
+def scenes(seed: int = 0, shared: Path | None = None
+           ) -> list[tuple[ClothSpec, int, np.ndarray, np.ndarray, Image.Image]]:
+    """(cloth, index, truth, labels, gray) of every scene; photos from the held-out split
+    of `shared` (the shared datasets folder; default ../shared/datasets)."""
     from eval.common import SHARED_DATASETS
 
-    book = load_designs(SHARED_DATASETS / "flags")
-    photos = background_photos(SHARED_DATASETS)
+    shared = SHARED_DATASETS if shared is None else shared
+    book = load_designs(shared / "flags")
+    photos = background_photos(shared)
     order = np.random.default_rng(seed).permutation(len(photos))
     out, n = [], 0
     for spec in CLOTHS:
@@ -170,11 +174,11 @@ def _background(path) -> np.ndarray:
     return image
 
 
-def build_cases(colorize: Callable[[Image.Image, str], Image.Image], seed: int = 0
-                ) -> list[CheckCase]:
+def build_cases(colorize: Callable[[Image.Image, str], Image.Image], seed: int = 0,
+                shared: Path | None = None) -> list[CheckCase]:
     """Every scene colorized by `colorize(gray, hint)`, then recolored right and wrong."""
     cases = []
-    for spec, i, truth, labels, gray in scenes(seed):
+    for spec, i, truth, labels, gray in scenes(seed, shared):
         ours = colorize(gray, spec.hint)
         wrong = spec.wrong[i % len(spec.wrong)]
         mask = ~np.isin(labels, (BACKGROUND, POLE))

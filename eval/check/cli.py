@@ -11,7 +11,16 @@ from typing import Any
 import torch
 
 from eval.cache import versioned_cache
-from eval.common import RESULTS_DIR, now, parse_eval_args
+from eval.common import (
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    now,
+    parse_eval_args,
+    shared_datasets,
+)
 
 TARGETS = {"accuracy": 0.9, "real_color_dev_no_finding": 0.9}
 
@@ -35,11 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where our colorizations of the scenes are kept between runs "
                         "(default: ~/.cache/chronochrome/eval/check-cases/<version>, "
                         "eval/cache.py: a new model or code version gets a fresh folder)")
+    add_shared_argument(p, f"flags/, {TRAIN_PHOTOS}/ and real-color-dev/")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_eval_args(build_parser(), argv)
+    args.shared, asked = shared_datasets(args)
     torch.set_num_threads(args.threads)
     from colorizer.check.checker import ColorizationChecker
     from colorizer.model.flag_finder import FLAG_FINDER_FILE
@@ -50,13 +61,17 @@ def main(argv: list[str] | None = None) -> int:
               "folder that holds one (colorizer/weights/check, colorizer/weights/default)",
               file=sys.stderr)
         return 2
+    real = () if args.no_real or args.sweep else ("real-color-dev",)
+    if problem := absent_data(args.shared, "flags", TRAIN_PHOTOS, *real):
+        return missing_data(asked, "check", problem)
     checker = ColorizationChecker.from_pretrained(device="cpu", finder=args.finder)
     if args.cache is None:
         args.cache = versioned_cache("check-cases", checker.pipeline.fingerprint)
     if args.sweep:
         return _sweep(checker, args)
     args.calibration = 60 if args.calibration is None else args.calibration
-    result = run_all(checker, args.limit, args.calibration, not args.no_real, args.cache)
+    result = run_all(checker, args.limit, args.calibration, not args.no_real, args.cache,
+                     args.shared)
     result["settings"] = {**checker.settings(), "finder": _finder_name(args),
                           "command": "python -m eval.check",
                           "limit": args.limit, "at": now()}
@@ -78,7 +93,7 @@ def _sweep(checker, args: argparse.Namespace) -> int:
     from eval.check import sweep
 
     count = sweep.CALIBRATION_PHOTOS if args.calibration is None else args.calibration
-    result = sweep.sweep(checker, count, args.cache)
+    result = sweep.sweep(checker, count, args.cache, args.shared)
     result["settings"] = {**sweep.settings(checker.settings(), result["chosen"]),
                           "finder": _finder_name(args), "at": now()}
     args.out.mkdir(parents=True, exist_ok=True)

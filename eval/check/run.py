@@ -54,10 +54,11 @@ def cached_colorize(checker: ColorizationChecker, cache: Path | None
 
 
 def run_cases(checker: ColorizationChecker, limit: int | None = None,
-              cache: Path | None = None) -> list[dict[str, Any]]:
+              cache: Path | None = None, shared: Path = SHARED_DATASETS
+              ) -> list[dict[str, Any]]:
     """Each case: was it flagged (any finding), by what, and on the cloth?"""
     rows = []
-    cases: Sequence[CheckCase] = build_cases(cached_colorize(checker, cache))
+    cases: Sequence[CheckCase] = build_cases(cached_colorize(checker, cache), shared=shared)
     for case in cases[:limit]:
         report = checker(case.image, original=case.gray, hint=case.hint)
         rows.append({"id": case.id, "cloth": case.cloth, "hint": case.hint, "wrong": case.wrong,
@@ -144,11 +145,13 @@ def summarize(cases: list[dict], real: list[dict], calibration: list[dict],
 
 
 def run_all(checker: ColorizationChecker, limit: int | None, calibration: int,
-            real: bool = True, cache: Path | None = None) -> dict[str, Any]:
+            real: bool = True, cache: Path | None = None, shared: Path = SHARED_DATASETS
+            ) -> dict[str, Any]:
     start = time.perf_counter()
-    cases = run_cases(checker, limit, cache)
-    real_rows = run_photos(checker, real_color_dev()[:limit]) if real else []
-    calib_rows = run_photos(checker, calibration_photos(calibration)) if calibration else []
+    cases = run_cases(checker, limit, cache, shared)
+    real_rows = run_photos(checker, real_color_dev(shared)[:limit]) if real else []
+    calib_rows = (run_photos(checker, calibration_photos(calibration, shared))
+                  if calibration else [])
     summary = summarize(cases, real_rows, calib_rows, time.perf_counter() - start)
     return {"summary": summary, "cases": cases, "real_color_dev": real_rows,
             "calibration": calib_rows}

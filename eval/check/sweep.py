@@ -84,12 +84,14 @@ real-color-dev and the benchmark's (seed-0) cases are not read here.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from colorizer.check.analysis import cloth_regions, knowledge_findings
 from colorizer.check.checker import ColorizationChecker
 from eval.check.cases import build_cases
 from eval.check.run import cached_colorize, calibration_photos, on_cloth
+from eval.common import SHARED_DATASETS
 
 GRID = (0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.9)
 SHADE_GRID = (33.0, 25.0, 20.0)  # deep-shade L*: 33 = the dark-gray class bound (DARK_L)
@@ -112,11 +114,15 @@ def documented_floor(checker: ColorizationChecker, seen: list) -> float:
     return round(math.floor(FLOOR_SHARE * min(values) / 0.05) * 0.05, 2) if values else 0.0
 
 
-def sweep(checker: ColorizationChecker, calibration: int, cache) -> dict[str, Any]:
-    photos = [checker.analyse(path, hint=hint) for path, hint in calibration_photos(calibration)]
+def sweep(checker: ColorizationChecker, calibration: int, cache,
+          shared: Path = SHARED_DATASETS) -> dict[str, Any]:
+    """The sweep over the calibration photos and the case draws of `SEEDS`, all from
+    `shared` (the shared datasets folder)."""
+    photos = [checker.analyse(path, hint=hint)
+              for path, hint in calibration_photos(calibration, shared)]
     draws = {}
     for seed in SEEDS:
-        cases = build_cases(cached_colorize(checker, cache), seed=seed)
+        cases = build_cases(cached_colorize(checker, cache), seed=seed, shared=shared)
         draws[seed] = [(case, checker.analyse(case.image, original=case.gray, hint=case.hint))
                        for case in cases]
     return sweep_analysed(checker, photos, draws)

@@ -17,8 +17,9 @@ each unit of change (a Lagrange multiplier shared by the 20 photos) until the me
 photos of the mean CIEDE2000 change outside the segment reaches the budget. No real method
 knows the truth, so what the oracle reaches at budget 1 is more than any of these can.
 
-Writes eval/results/color-hints-bound.json and .md. The photos, the points (generator
-(0, index)) and the pipeline (default weights, context and retrieval on) are the
+Writes color-hints-bound.json and .md to --out (default eval/results; a --limit run other
+than the acceptance's 20 writes under the partial-runs folder instead). The photos, the points
+(generator (0, index)) and the pipeline (default weights, context and retrieval on) are the
 acceptance's (`python -m eval.color_hints`).
 """
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -36,7 +38,20 @@ from colorizer.pipeline.hint_spread import hint_ab
 from eval import metrics
 from eval.color_hints.cli import photos
 from eval.color_hints.photos import POINTS, load_truth, random_points, segment_of, truth_hints
-from eval.common import RESULTS_DIR, luminance_input, now, pixels, rounded
+from eval.common import (
+    PARTIAL_RUNS,
+    RESULTS_DIR,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    luminance_input,
+    missing_data,
+    now,
+    parse_eval_args,
+    pixels,
+    rounded,
+    shared_datasets,
+)
 
 STEPS = np.linspace(0.0, 1.0, 11)  # s
 BUDGETS = (0.0, 0.5, 1.0, 2.0, float("inf"))  # mean change outside the segment (1: the bound)
@@ -120,10 +135,18 @@ def main(argv: list[str] | None = None) -> int:
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=20, help="val photos (default 20)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR,
+                        help="folder for color-hints-bound.{json,md} (default: eval/results; "
+                             f"a --limit run other than 20: under {PARTIAL_RUNS})")
+    add_shared_argument(parser, f"{TRAIN_PHOTOS}/ (its val split)")
+    args = parse_eval_args(parser, argv)
+    shared, asked = shared_datasets(args)
+    if problem := absent_data(shared, TRAIN_PHOTOS):
+        return missing_data(asked, "color_hints.bound", problem)
     torch.set_num_threads(1)
     pipe = ColorizationPipeline.from_pretrained()
-    cases = [photo_case(pipe, path, i) for i, path in enumerate(photos("val", args.limit))]
+    cases = [photo_case(pipe, path, i)
+             for i, path in enumerate(photos("val", args.limit, shared))]
     rows = [rounded(reduction(cases, budget), 4) for budget in BUDGETS]
     none = float(np.mean([c["de_none"] for c in cases]))
     whole = {key: 1 - float(np.mean([c["de_none"] - c[key] / c["pixels"] for c in cases])) / none
@@ -131,9 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     report = {"whole_segment": whole, "created": now(), "photos": len(cases),
               "segment_share": float(np.mean([c["segment_share"] for c in cases])),
               "de_none": float(np.mean([c["de_none"] for c in cases])), "rows": rows}
-    (RESULTS_DIR / "color-hints-bound.json").write_text(json.dumps(rounded(report, 4),
-                                                                   indent=1) + "\n")
-    (RESULTS_DIR / "color-hints-bound.md").write_text(markdown(report))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "color-hints-bound.json").write_text(json.dumps(rounded(report, 4),
+                                                                indent=1) + "\n")
+    (args.out / "color-hints-bound.md").write_text(markdown(report))
     print(markdown(report))
     return 0
 

@@ -8,6 +8,8 @@
     python -m eval.color_hints --tune slope-edge --limit 24  # (its best was on the edge)
     python -m eval.color_hints --tune one --limit 24       # one point's own field (+ flags)
     python -m eval.color_hints.tuning --limit 80 --grid gain=0.75,1  # 80 other train photos
+    python -m eval.color_hints --shared DIR       # DIR/photos-train, DIR/flags (default:
+                                                  # ../shared/datasets)
 
 Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
 the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
@@ -23,6 +25,7 @@ import itertools
 import json
 import sys
 from dataclasses import asdict, replace
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -33,7 +36,18 @@ from colorizer.pipeline.hint_spread import SpreadConfig
 from colorizer.training.data import list_photos
 from eval.color_hints.flag import flag_scenes, score_flag
 from eval.color_hints.photos import load_truth, score_photo, summarize
-from eval.common import RESULTS_DIR, SHARED_DATASETS, TRAIN_PHOTOS, VAL_FRACTION, now, rounded
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    TRAIN_PHOTOS,
+    VAL_FRACTION,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    now,
+    rounded,
+    shared_datasets,
+)
 
 TARGETS = {"reduction_five_points": 0.30, "reduction_one_point": 0.10, "at_point": 5.0,
            "over_segment": 10.0, "bleed": 1.0, "edit_ratio_median": 0.30}
@@ -157,15 +171,17 @@ TUNE_GRIDS = {
 TUNE_FLAGS = slice(6, 12)  # flag scenes 7-12 for the one-point grid (1-6: the acceptance's)
 
 
-def photos(split: str, limit: int):
-    files = list_photos(SHARED_DATASETS / TRAIN_PHOTOS, split, VAL_FRACTION)
+def photos(split: str, limit: int, shared: Path = SHARED_DATASETS) -> list[Path]:
+    """The first `limit` photos of `split` of `shared`/photos-train, in the seed-1 shuffle."""
+    files = list_photos(shared / TRAIN_PHOTOS, split, VAL_FRACTION)
     order = np.random.default_rng(1).permutation(len(files))
     return [files[i] for i in order[:limit]]
 
 
-def run_photos(pipe: ColorizationPipeline, split: str, limit: int, log=print):
+def run_photos(pipe: ColorizationPipeline, split: str, limit: int, log=print,
+               shared: Path = SHARED_DATASETS):
     scores = []
-    for i, path in enumerate(photos(split, limit)):
+    for i, path in enumerate(photos(split, limit, shared)):
         score = score_photo(pipe, path.name, load_truth(path), np.random.default_rng([0, i]))
         scores.append(score)
         log(f"{path.name[:40]:40s} dE {score.de_none:5.2f} -> 1 pt {score.de_one:5.2f}, "
@@ -223,7 +239,8 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def tune(limit: int, which: str, context: bool) -> list[dict]:
+def tune(limit: int, which: str, context: bool, shared: Path = SHARED_DATASETS
+         ) -> list[dict]:
     """Mean reductions and bleed per grid point on train-split photos (never the val ones)."""
     rows = []
     name, kind, grid = TUNE_GRIDS[which]
@@ -231,12 +248,12 @@ def tune(limit: int, which: str, context: bool) -> list[dict]:
     for values in itertools.product(*grid.values()):
         settings = replace(kind(), **dict(zip(grid, values)))
         pipe = base.with_config(**{name: settings})
-        summary = summarize(run_photos(pipe, "train", limit, log=lambda _: None))
+        summary = summarize(run_photos(pipe, "train", limit, lambda _: None, shared))
         rows.append({**dict(zip(grid, values)), **{k: summary[k] for k in (
             "reduction_one_point", "reduction_five_points", "bleed")}})
         if which == "one":  # what one point's field does beyond a flag
             flags = [score_flag(pipe, scene, np.random.default_rng([7, i]))[0] for i, scene
-                     in enumerate(flag_scenes(TUNE_FLAGS.stop)[TUNE_FLAGS])]
+                     in enumerate(flag_scenes(TUNE_FLAGS.stop, shared)[TUNE_FLAGS])]
             rows[-1].update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
                              for key in ("flag_reached", "outside_change")})
         print(rounded(rows[-1], 4), flush=True)
@@ -255,19 +272,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", nargs="?", const="spread", choices=sorted(TUNE_GRIDS),
                         help="grid over the spread (default), the cast, the field, the slope "
                              "or one point's field settings, on train photos")
+    add_shared_argument(parser, f"{TRAIN_PHOTOS}/ and flags/")
     args = parser.parse_args(argv)
+    shared, asked = shared_datasets(args)
+    scenes = args.flags > 0 if not args.tune else args.tune == "one"  # flag scenes
+    if problem := absent_data(shared, TRAIN_PHOTOS, *(("flags",) if scenes else ())):
+        return missing_data(asked, "color_hints", problem)
     torch.set_num_threads(args.threads)
     if args.tune:
-        rows = tune(args.limit, args.tune, not args.no_context)
+        rows = tune(args.limit, args.tune, not args.no_context, shared)
         (RESULTS_DIR / f"color-hints-tuning-{args.tune}.json").write_text(
             json.dumps(rounded(rows), indent=1))
         return 0
     context = not args.no_context
     pipe = ColorizationPipeline.from_pretrained(context=context, exemplars=context)
-    scores = run_photos(pipe, "val", args.limit)
+    scores = run_photos(pipe, "val", args.limit, shared=shared)
     summary = summarize(scores)
     flags, picture = [], None
-    for i, scene in enumerate(flag_scenes(args.flags)):
+    for i, scene in enumerate(flag_scenes(args.flags, shared)):
         score, sheet = score_flag(pipe, scene, np.random.default_rng([7, i]))
         flags.append(score)
         picture = picture or sheet

@@ -12,6 +12,8 @@ and a picture: gray input | no hint | one point (marked) | the region map.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageDraw
 from scipy.ndimage import binary_dilation
@@ -21,16 +23,17 @@ from colorizer.pipeline.color_hints import ColorHint, Point, hex_color
 from colorizer.pipeline.colorization import ColorizationPipeline
 from eval import metrics
 from eval.color_hints.photos import to_hint_color
-from eval.common import pixels
+from eval.common import SHARED_DATASETS, pixels
 from eval.flag_scenes.scenes import FlagScene, build_scenes
 
 REACHED = 10.0  # CIEDE2000 to the hinted red below which a cloth pixel counts as reached
 HALO = 4  # px around the flag that are neither flag nor "beyond it" (anti-aliased border)
 
 
-def flag_scenes(count: int) -> list[FlagScene]:
-    """The first `count` Soviet scenes of single flags (angle and fold layouts)."""
-    scenes = build_scenes(count=4 * count, controls=0, others=0)
+def flag_scenes(count: int, shared: Path = SHARED_DATASETS) -> list[FlagScene]:
+    """The first `count` Soviet scenes of single flags (angle and fold layouts), from the
+    flags and photos of `shared` (the shared datasets folder)."""
+    scenes = build_scenes(count=4 * count, controls=0, others=0, shared=shared)
     return [s for s in scenes if s.kind in ("angle", "fold")][:count]
 
 

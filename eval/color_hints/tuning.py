@@ -41,7 +41,19 @@ from eval.color_hints.photos import (
     segment_of,
     truth_hints,
 )
-from eval.common import RESULTS_DIR, luminance_input, parse_eval_args, pixels, rounded
+from eval.common import (
+    RESULTS_DIR,
+    SHARED_DATASETS,
+    TRAIN_PHOTOS,
+    absent_data,
+    add_shared_argument,
+    luminance_input,
+    missing_data,
+    parse_eval_args,
+    pixels,
+    rounded,
+    shared_datasets,
+)
 
 SKIP = 24  # the train photos the earlier settings were chosen on
 ACCEPTANCE = 20  # the val photos the acceptance scores (`python -m eval.color_hints`)
@@ -62,18 +74,18 @@ class TunePhoto:
     de_none: float
 
 
-def tuning_photos(split: str, limit: int) -> list[Path]:
+def tuning_photos(split: str, limit: int, shared: Path = SHARED_DATASETS) -> list[Path]:
     """The tuning set's paths: `limit` photos of `split` after the ones it must skip."""
     from eval.color_hints.cli import photos  # the cli imports this module's caller
 
     skip = {"train": SKIP, "val": ACCEPTANCE}[split]
-    return photos(split, skip + limit)[skip:]
+    return photos(split, skip + limit, shared)[skip:]
 
 
-def prepare(pipe: ColorizationPipeline, limit: int, log=print, split: str = "train"
-            ) -> list[TunePhoto]:
+def prepare(pipe: ColorizationPipeline, limit: int, log=print, split: str = "train",
+            shared: Path = SHARED_DATASETS) -> list[TunePhoto]:
     out = []
-    for i, path in enumerate(tuning_photos(split, limit)):
+    for i, path in enumerate(tuning_photos(split, limit, shared)):
         truth = load_truth(path)
         gray = luminance_input(truth)
         plain = pipe(gray)
@@ -161,14 +173,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--field", nargs="*", default=None,
                         help="learned hint fields to compare (folders with "
                              "hint_field.safetensors; 'none': the hand-written rules)")
+    add_shared_argument(parser, f"{TRAIN_PHOTOS}/ and flags/")
     args = parse_eval_args(parser, argv)
+    shared, asked = shared_datasets(args)
     out = args.out and (RESULTS_DIR / args.out if args.out.parent == Path() else args.out)
     if out and not out.parent.is_dir():  # say so now, not after the whole run
         parser.error(f"--out {args.out}: folder {out.parent} does not exist")
+    scenes = args.flags or args.field is not None  # flag scenes 7-12 too
+    if problem := absent_data(shared, TRAIN_PHOTOS, *(("flags",) if scenes else ())):
+        return missing_data(asked, "color_hints.tuning", problem)
     torch.set_num_threads(1)
     pipe = ColorizationPipeline.from_pretrained()
     pipe.edits.size = args.limit + 1  # every photo's base run stays
-    photos = prepare(pipe, args.limit, split=args.split)
+    photos = prepare(pipe, args.limit, split=args.split, shared=shared)
     grid = parse_grid(args.grid)
     fields = {"default": pipe.hint_field} if args.field is None else {
         f: None if f == "none" else HintField.from_pretrained(f) for f in args.field}
@@ -180,9 +197,9 @@ def main(argv: list[str] | None = None) -> int:
         variant = pipe.with_config(hint_balance=balance, hint_spread=spread)
         variant.hint_field = field
         row = {"field": name, **chosen, **score(variant, photos)}
-        if args.flags or args.field is not None:  # flag scenes 7-12 (1-6: the acceptance's)
+        if scenes:  # flag scenes 7-12 (1-6: the acceptance's)
             flags = [score_flag(variant, scene, np.random.default_rng([7, i]))[0]
-                     for i, scene in enumerate(flag_scenes(12)[6:12])]
+                     for i, scene in enumerate(flag_scenes(12, shared)[6:12])]
             row.update({f"flags_{key}": float(np.mean([f[key] for f in flags]))
                         for key in ("flag_reached", "outside_change")})
         rows.append(rounded(row, 4))

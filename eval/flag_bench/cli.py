@@ -17,13 +17,17 @@ from typing import TYPE_CHECKING, Any
 from eval.common import (
     PARTIAL_RUNS,
     RESULTS_DIR,
-    SHARED_DATASETS,
+    TRAIN_PHOTOS,
     VAL_FRACTION,
+    absent_data,
+    add_shared_argument,
     configure_logging,
+    missing_data,
     now,
     parse_eval_args,
     positive_int,
     rounded,
+    shared_datasets,
 )
 from eval.flag_bench.report import markdown
 from eval.flag_bench.scenes import MASK_ERODE, REGION_ERODE, SHARE_RANGE, build_scenes
@@ -57,18 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="scene layout seed (default: 0)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR,
                    help=f"default: eval/results (a --limit run: under {PARTIAL_RUNS})")
-    p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
-                   help="folder holding flags/ and photos-train/ (default: ../shared/datasets)")
+    add_shared_argument(p, f"flags/ and {TRAIN_PHOTOS}/")
     p.add_argument("--save-scenes", type=Path, default=None, metavar="DIR",
                    help="write each scene's truth, gray inputs, mask and outputs here")
     return p
 
 
 def main(argv: list[str] | None = None,
-         pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
-    """Run the benchmark; `pipeline` replaces the one built from --weights (tests)."""
+         pipeline: ColorizationPipeline | None = None) -> dict[str, Any] | int:
+    """Run the benchmark; `pipeline` replaces the one built from --weights (tests). Returns
+    the report, or 0 when the data is absent at the default --shared (skipped)."""
     argv = sys.argv[1:] if argv is None else argv
     args = parse_eval_args(build_parser(), argv)
+    args.shared, asked = shared_datasets(args)
+    if problem := absent_data(args.shared, "flags", TRAIN_PHOTOS):
+        return missing_data(asked, "flag_bench", problem)
     configure_logging()
     started, clock = now(), time.perf_counter()
     flags = [load_flag(args.shared / "flags", spec) for spec in (SOVIET, *OTHERS)]

@@ -18,14 +18,18 @@ import torch
 from PIL import Image
 
 from eval.common import (
-    SHARED_DATASETS,
+    TRAIN_PHOTOS,
     VAL_FRACTION,
+    absent_data,
+    add_shared_argument,
     configure_logging,
+    missing_data,
     now,
     parse_eval_args,
     parse_setting,
     positive_int,
     rounded,
+    shared_datasets,
     with_settings,
 )
 from eval.flag_scenes.definitions import (
@@ -81,16 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=positive_int, default=1,
                    help="torch CPU threads (default: 1, the dev machine is shared)")
     p.add_argument("--out", type=Path, default=OUT_DIR, help="default: eval/results/flag-scenes")
-    p.add_argument("--shared", type=Path, default=SHARED_DATASETS,
-                   help="folder holding flags/ and photos-train/ (default: ../shared/datasets)")
+    add_shared_argument(p, f"flags/ and {TRAIN_PHOTOS}/")
     return p
 
 
 def main(argv: list[str] | None = None,
-         pipeline: ColorizationPipeline | None = None) -> dict[str, Any]:
-    """Run the benchmark and write its files; `pipeline` replaces the one built from --weights."""
+         pipeline: ColorizationPipeline | None = None) -> dict[str, Any] | int:
+    """Run the benchmark and write its files; `pipeline` replaces the one built from --weights.
+    Returns the report, or 0 when the data is absent at the default --shared (skipped)."""
     argv = sys.argv[1:] if argv is None else argv
     args = parse_eval_args(build_parser(), argv)
+    args.shared, asked = shared_datasets(args)
+    if problem := absent_data(args.shared, "flags", TRAIN_PHOTOS):
+        return missing_data(asked, "flag_scenes", problem)
     configure_logging()
     torch.set_num_threads(args.threads)
     started, clock = now(), time.perf_counter()
