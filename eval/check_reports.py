@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image
 
 from eval.common import (
+    PARTIAL_RUNS,
     absent_data,
     add_shared_argument,
     missing_data,
@@ -116,10 +117,13 @@ def main(argv: list[str] | None = None) -> int:
               "with_findings": sum(bool(r["findings"]) for r in rows),
               "seconds_per_photo": float(np.mean([r["seconds"] for r in rows])) if rows else 0.0,
               "rows": rows}
+    # The committed summary is a whole run's; a --limit run's goes beside the partial runs.
     name = "check-reports" if args.limit is None else f"check-reports-first{args.limit}"
-    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
-    (RESULTS / f"{name}.md").write_text(markdown(report))
-    print(f"{report['ok']}/{len(rows)} rendered; wrote eval/results/{name}.{{json,md}}")
+    summary = RESULTS if args.limit is None else PARTIAL_RUNS
+    summary.mkdir(parents=True, exist_ok=True)
+    (summary / f"{name}.json").write_text(json.dumps(report, indent=1) + "\n")
+    (summary / f"{name}.md").write_text(markdown(report))
+    print(f"{report['ok']}/{len(rows)} rendered; wrote {summary / name}.{{json,md}}")
     return 0 if report["ok"] == len(rows) else 1
 
 

@@ -64,3 +64,27 @@ def test_a_limit_run_writes_outside_eval_results_and_out_is_taken_as_given(
     assert bound.main(["--limit", "1", *shared, "--out", str(tmp_path / "typed")]) == 0
     assert json.loads((tmp_path / "typed" / "color-hints-bound.json").read_text())[
         "photos"] == 1
+
+
+def test_a_limit_run_of_the_acceptance_figures_keeps_the_committed_report(
+        tmp_path, monkeypatch, capsys):
+    """`python -m eval.color_hints --limit 3` once overwrote eval/results/color-hints.*: a run
+    on other than the acceptance's 20 photos now writes outside eval/results."""
+    from eval import common
+    from eval.color_hints import cli
+
+    for folder in ("photos-train", "flags"):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+        (tmp_path / "data" / folder / "a.jpg").write_bytes(b"")
+
+    class Loaded(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Loaded
+
+    monkeypatch.setattr(common, "PARTIAL_RUNS", tmp_path / "partial")
+    monkeypatch.setattr(cli.ColorizationPipeline, "from_pretrained", stop)
+    with pytest.raises(Loaded):
+        cli.main(["--limit", "3", "--shared", str(tmp_path / "data")])
+    assert f"partial run (--limit 3): writing to {tmp_path / 'partial'}" in capsys.readouterr().err

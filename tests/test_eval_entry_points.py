@@ -44,7 +44,7 @@ def test_unknown_command_names_the_commands(capsys):
 @pytest.mark.parametrize("command", ["real_photos", "report", "blobs", "flag_bench",
                                      "flag_scenes", "tune_transfer", "operating_point", "check",
                                      "tradeoff", "film_inputs", "real_writing",
-                                     "color_hints.bound"])
+                                     "color_hints.bound", "color_hints"])
 def test_out_that_is_a_file_is_one_error_line_before_any_work(command, tmp_path, capsys):
     file = tmp_path / "somefile"
     file.write_text("not a folder")

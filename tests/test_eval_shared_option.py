@@ -138,7 +138,7 @@ OTHERS = {
     "place_floor": ["--out", "{out}"],  # a file
     "check_reports": ["--out", "{out}"],
     "check": ["--out", "{out}"],
-    "color_hints": [],
+    "color_hints": ["--out", "{out}"],
     "color_hints.bound": ["--out", "{out}"],
     "color_hints.tuning": ["--out", "{out}"],  # a file
     "flag_bench": ["--out", "{out}"],

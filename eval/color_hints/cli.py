@@ -11,7 +11,9 @@
     python -m eval.color_hints --shared DIR       # DIR/photos-train, DIR/flags (default:
                                                   # ../shared/datasets)
 
-Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png. The photos are
+Writes eval/results/color-hints.json, color-hints.md and color-hints-flag.png (`--out DIR`:
+there instead; a --limit other than 20, a --tune grid included, writes outside eval/results
+unless --out is given: the committed tuning files came from `--out eval/results`). The photos are
 the first 20 of the val split in a fixed shuffle (seed 1); points are drawn per photo from
 generator (0, index), so a run reproduces. The pipeline is the default one (context and
 retrieval on, as users run it) unless --no-context; timings are this machine's CPU seconds
@@ -45,6 +47,7 @@ from eval.common import (
     add_shared_argument,
     missing_data,
     now,
+    parse_eval_args,
     rounded,
     shared_datasets,
 )
@@ -272,8 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tune", nargs="?", const="spread", choices=sorted(TUNE_GRIDS),
                         help="grid over the spread (default), the cast, the field, the slope "
                              "or one point's field settings, on train photos")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR,
+                        help="folder of the report (default eval/results; a --limit other "
+                             "than 20 writes elsewhere unless --out is given)")
     add_shared_argument(parser, f"{TRAIN_PHOTOS}/ and flags/")
-    args = parser.parse_args(argv)
+    args = parse_eval_args(parser, argv)
     shared, asked = shared_datasets(args)
     scenes = args.flags > 0 if not args.tune else args.tune == "one"  # flag scenes
     if problem := absent_data(shared, TRAIN_PHOTOS, *(("flags",) if scenes else ())):
@@ -281,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     if args.tune:
         rows = tune(args.limit, args.tune, not args.no_context, shared)
-        (RESULTS_DIR / f"color-hints-tuning-{args.tune}.json").write_text(
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / f"color-hints-tuning-{args.tune}.json").write_text(
             json.dumps(rounded(rows), indent=1))
         return 0
     context = not args.no_context
@@ -303,10 +310,10 @@ def main(argv: list[str] | None = None) -> int:
               "balance": asdict(pipe.config.hint_balance), "targets": TARGETS,
               "summary": summary, "verdicts": verdicts(summary, flags), "flags": flags,
               "photos": [s.to_dict() for s in scores]}
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "color-hints.json").write_text(json.dumps(rounded(report), indent=1) + "\n")
-    (RESULTS_DIR / "color-hints.md").write_text(markdown(report))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "color-hints.json").write_text(json.dumps(rounded(report), indent=1) + "\n")
+    (args.out / "color-hints.md").write_text(markdown(report))
     if picture is not None:
-        picture.save(RESULTS_DIR / "color-hints-flag.png")
+        picture.save(args.out / "color-hints-flag.png")
     print(markdown(report))
     return 0
