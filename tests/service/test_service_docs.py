@@ -11,7 +11,7 @@ STATUSES = {
     ("post", "/v1/colorize"): {"200", "401", "408", "413", "415", "422", "429"},
     ("post", "/v1/jobs"): {"202", "401", "408", "413", "415", "422", "429"},
     ("get", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
-    ("get", "/v1/jobs/{job_id}/items/{index}/color_hints"): {"200", "401", "404", "422"},
+    ("get", "/v1/jobs/{job_id}/items/{index}/color_hints"): {"200", "401", "404", "410", "422"},
     ("delete", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/result"): {"200", "401", "404", "409", "410", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/original"): {"200", "401", "404", "410", "422"},

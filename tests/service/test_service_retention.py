@@ -195,6 +195,7 @@ def test_cleanup_command_prints_what_it_removed(service, capsys):
     out = capsys.readouterr().out
     assert f"expired\t{old}\t2 items" in out and recent not in out
     assert "1 jobs that ended before" in out and "4 files removed" in out
+    assert "0 color hints deleted" in out
     assert "MB smaller" in out
     assert _files(service, old) == [] and len(_files(service, recent)) == 2
     cleaned = _get(service, old, "/items/0/result").json()

@@ -34,8 +34,9 @@ def run_cleanup(config: ServiceConfig, older_than: str | None, dry_run: bool) ->
     summary = f"{len(report.jobs)} jobs that ended before {_utc(report.cutoff)} {verb}"
     if not dry_run:
         summary += (f"; {report.files_removed} files removed "
-                    f"({report.bytes_removed / 1e6:.1f} MB) from {config.results_dir}; the "
-                    f"database {report.bytes_reclaimed / 1e6:.1f} MB smaller")
+                    f"({report.bytes_removed / 1e6:.1f} MB) from {config.results_dir}; "
+                    f"{report.hints_removed} color hints deleted; the database "
+                    f"{report.bytes_reclaimed / 1e6:.1f} MB smaller")
     print(summary)
     return 0
 

@@ -257,10 +257,14 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
         state.sync_slots.release()
     job_id = new_job_id()
     source = {"kind": "upload", "name": name, "sha256": info["sha256"]}
+    # Staged, and moved into place only inside the transaction that records the job: a
+    # failure before it commits leaves no result file that no job references.
     out = write_item_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
-                             dict(result.timings))
-    state.store.add_done_job(job_id, key_id, with_hints(NewItem(source, item.get("hint"),
-                                                                item.get("caption")),
-                                                        item.get("color_hints")),
-                             fmt, out.completion())
+                             dict(result.timings), publish=False)
+    try:
+        state.store.add_done_job(job_id, key_id, with_hints(NewItem(
+            source, item.get("hint"), item.get("caption")), item.get("color_hints")),
+            fmt, out.completion(), publish=out.staged.publish)
+    finally:
+        out.staged.discard()  # what was not published (a failed record), removed
     return Colorized(job_id, out.image, out.mime, out.record)

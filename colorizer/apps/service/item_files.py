@@ -102,8 +102,8 @@ class ItemFiles:
                           "each item's error; submit the photos again as a new job if needed")
         return records
 
-    def expired(self, job: dict[str, Any], what: str) -> Problem:
-        """The 410 of an expired job's file: when, why, and what to do."""
+    def expired(self, job: dict[str, Any], what: str, verb: str = "is") -> Problem:
+        """The 410 of an expired job's file (or color hints): when, why, and what to do."""
         note = job["meta"].get("expired") or {}
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(note.get("at", time.time())))
         why = note.get("reason")
@@ -116,7 +116,7 @@ class ItemFiles:
                     else "a limited time")
             reason, cause = "result_expired", (f"by the result retention (results are kept "
                                                f"{kept} after a job ends)")
-        return Problem(410, reason, f"{what} of job {job['id']} is gone: the job's results "
+        return Problem(410, reason, f"{what} of job {job['id']} {verb} gone: the job's results "
                        f"were deleted on {when} {cause}; submit the photo again as a new job "
                        "if you need it", expired_at=note.get("at"))
 

@@ -3,7 +3,8 @@
 - POST /v1/colorize: one small image now (the image, or JSON with links);
 - POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs (DELETE ?purge=true: and their
   results); GET /v1/jobs/{id}/items/{n}/color_hints: an item's color hints as submitted (a
-  job's view says only how many, unless ?include=color_hints: polls stay small);
+  job's view says only how many, unless ?include=color_hints: polls stay small; 410 once the
+  job's results, and with them its hints, were deleted);
 - GET (and HEAD) /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files
   (`item_files`; 410 once deleted);
 - GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items.
@@ -57,9 +58,11 @@ _FILE_PROBLEMS = problems(401, 404, 409, 410, 422, said={
 
 def install_job_routes(app: FastAPI, state: ServiceState) -> None:
     api_key = api_key_dependency(state.store)
+    files = ItemFiles(state.store, state.config.results_dir,
+                      state.config.result_retention_seconds)
     _install_submit_routes(app, state, api_key)
-    _install_job_routes(app, state, api_key)
-    _install_item_routes(app, state, api_key)  # and the manifest route
+    _install_job_routes(app, state, api_key, files)
+    _install_item_routes(app, state, api_key, files)  # and the manifest route
 
 
 def base_url(state: ServiceState, request: Request) -> str:
@@ -128,7 +131,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
                             headers=headers)
 
 
-def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
+def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
+                        files: ItemFiles) -> None:
     store, results_dir = state.store, state.config.results_dir
 
     @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=problems(401, 404, 422, said={
@@ -147,15 +151,20 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
     @app.get("/v1/jobs/{job_id}/items/{index}/color_hints", tags=["jobs"],
              summary="An item's color hints, as they were submitted with it",
              response_description="the hints (a JSON list; [] when the item has none)",
-             responses=problems(401, 404, 422, said={
+             responses=problems(401, 404, 410, 422, said={
+                 410: "the job's results, and with them its color hints, were deleted",
                  422: "the item index is not a whole number"}))
     def get_item_hints(job_id: str, index: int, key_id: str = Depends(api_key)) -> list:
         """The item's `color_hints` as submitted, sources, masks and references included: what
         a client needs to colorize the item again as the job did (the workbench does)."""
-        hints = item_hints(store.connection(), key_id, job_id, index)
-        if hints is None:
+        found = item_hints(store.connection(), key_id, job_id, index)
+        if found is None:
             store.require_job(key_id, job_id)  # 404 job_not_found for another key's job
             raise Problem(404, "item_not_found", f"job {job_id} has no item {index}")
+        status, hints = found
+        if status == "expired":  # deleted with the results (retention): not "it had none"
+            raise files.expired(store.require_job(key_id, job_id),
+                                f"the color hints of item {index}", verb="are")
         return hints
 
     @app.delete("/v1/jobs/{job_id}", tags=["jobs"], response_description="the job, canceled",
@@ -172,9 +181,8 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
         return job_view(store.require_job(key_id, job_id), base_url(state, request))
 
 
-def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str]) -> None:
-    files = ItemFiles(state.store, state.config.results_dir,
-                      state.config.result_retention_seconds)
+def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
+                         files: ItemFiles) -> None:
     image_key = key_or_link_dependency(state.store, state.links)  # IIIF viewers: signed links
 
     item_path = "/v1/jobs/{job_id}/items/{index}"

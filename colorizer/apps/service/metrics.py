@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+from colorizer.apps.service.stage_stats import read_stages
 from colorizer.apps.service.store import JobStore
 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -45,7 +46,7 @@ class Metrics:
                   "# TYPE chronochrome_http_requests_total counter"]
         lines += [f'chronochrome_http_requests_total{{method="{m}",status="{s}"}} {n}'
                   for (m, s), n in sorted(requests.items())]
-        buckets, sums = store.stage_stats()
+        buckets, sums = read_stages(store.connection())
         lines += ["# HELP chronochrome_stage_seconds Time per processing stage of an item.",
                   "# TYPE chronochrome_stage_seconds histogram"]
         for stage in sorted(buckets):

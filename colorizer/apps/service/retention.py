@@ -6,20 +6,25 @@ cutoff (`ServiceConfig.result_retention_seconds` ago, or what `chronochrome resu
 that should stay and leaves nothing that should go:
 
 1. in one transaction: the job's status becomes `expired` (with when and why in its `meta`),
-   its `done` items become `expired`, and its uploaded originals are deleted from the database.
-   The transaction re-checks that nothing of the job is queued or running, so a running job's
-   files are never touched; a job cannot gain items, and workers lease only `active` jobs.
+   its `done` items become `expired`, and its uploaded originals and its items' color hints
+   (masks and reference photos, as data: URIs: the archive's material too) are deleted from the
+   database; each item keeps how many hints it had, and the job's `meta.expired` how many went
+   in all (`color_hints_removed`, which also marks its hints as gone). The transaction re-checks
+   that nothing of the job is queued or running, so a running job's files are never touched; a
+   job cannot gain items, and workers lease only `active` jobs. A job expired before hints were
+   deleted (an older version) loses them at the next sweep (`remove_old_hints`).
 2. outside any transaction (a worker completing an item never waits on file deletion): the
    files of `expired` items that still name files are unlinked, then the names are cleared.
    Step 2 picks up whatever an earlier crash left, through a partial index, so it stays cheap.
 
-3. the database gives the pages of the deleted uploads back to the file system
+3. the database gives the pages of the deleted uploads and hints back to the file system
    (`reclaim_space`), in steps of RECLAIM_STEP_PAGES, each its own short write; SQLite
    otherwise keeps freed pages for reuse and the file never shrinks.
 
 Only bare file names inside the results folder are ever deleted (`_result_path`): a name from
 the database that holds a separator or `..` is skipped, so nothing outside the service's data
-folder can go. The routes answer 410 for an expired item (`item_files`).
+folder can go. The routes answer 410 for an expired item (`item_files`) and for its color
+hints (`job_routes`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from colorizer.apps.service.item_rows import remove_hints
 from colorizer.apps.service.store import JobStore
 
 log = logging.getLogger("chronochrome.service.retention")
@@ -48,6 +54,10 @@ SELECT i.job_id AS id, MAX(i.finished) AS ended, COUNT(*) AS items FROM items i
 JOIN jobs j ON j.id = i.job_id WHERE j.status != 'expired' {only} GROUP BY i.job_id
 HAVING SUM(i.status IN ('queued', 'running')) = 0 AND MAX(i.finished) < ? ORDER BY ended LIMIT ?
 """
+# Expired jobs whose hints are still to delete: only those an older version expired, as step 1
+# deletes them and marks the job in one transaction. A partial index: empty once they are done.
+_HINTS_LEFT = "status = 'expired' AND json_type(meta, '$.expired.color_hints_removed') IS NULL"
+_HINTS_INDEX = f"CREATE INDEX IF NOT EXISTS jobs_hints_to_remove ON jobs (id) WHERE {_HINTS_LEFT}"
 
 # Pages one incremental vacuum step frees (8 MiB at SQLite's 4 KiB pages, ~30 ms measured):
 # a worker completing an item waits at most one step.
@@ -65,6 +75,7 @@ class ExpiredJob:
     job_id: str
     ended: float  # when its last item ended (Unix time)
     items: int
+    hints: int = 0  # color hints deleted with its results (not counted in a dry run)
 
 
 @dataclass
@@ -75,7 +86,8 @@ class SweepReport:
     jobs: list[ExpiredJob] = field(default_factory=list)
     files_removed: int = 0
     bytes_removed: int = 0
-    bytes_reclaimed: int = 0  # the database file's shrinkage (uploads deleted)
+    bytes_reclaimed: int = 0  # the database file's shrinkage (uploads and hints deleted)
+    hints_removed: int = 0  # color hints deleted, those of jobs expired before included
     skipped_names: list[str] = field(default_factory=list)  # names not inside results/
 
 
@@ -108,8 +120,35 @@ def expire_jobs(store: JobStore, jobs: list[ExpiredJob], reason: str,
                        "status = 'done'", (job.job_id,))
             db.execute("DELETE FROM uploads WHERE item_id IN (SELECT id FROM items WHERE "
                        "job_id = ?)", (job.job_id,))
+            job.hints = _remove_hints(db, job.job_id)
             expired.append(job)
     return expired
+
+
+def remove_old_hints(store: JobStore, batch: int = 10) -> int:
+    """The color hints of jobs expired before retention deleted them (an older version), now;
+    returns how many went. Each batch of jobs (megabytes of hints each, maybe) is its own
+    short transaction, so a worker completing an item does not wait long."""
+    store.connection().execute(_HINTS_INDEX)  # IF NOT EXISTS: free after the first pass
+    removed, seen = 0, set[str]()
+    while True:
+        with store.transaction() as db:
+            ids = [r["id"] for r in db.execute(f"SELECT id FROM jobs WHERE {_HINTS_LEFT} "
+                                               "LIMIT ?", (batch,))]
+            if not ids or seen.issuperset(ids):  # nothing left (or unmarkable: never loop)
+                return removed
+            removed += sum(_remove_hints(db, job_id) for job_id in ids)
+            seen.update(ids)
+
+
+def _remove_hints(db: sqlite3.Connection, job_id: str) -> int:
+    """Delete an expired job's items' hints and note how many in its `meta.expired`, which
+    takes the job out of `_HINTS_LEFT` (an older version's job may lack the note: made here)."""
+    removed = remove_hints(db, job_id)
+    db.execute("UPDATE jobs SET meta = json_set(meta, '$.expired', json_set(coalesce("
+               "json_extract(meta, '$.expired'), '{}'), '$.color_hints_removed', ?)) "
+               "WHERE id = ?", (removed, job_id))
+    return removed
 
 
 def remove_expired_files(store: JobStore, results_dir: Path, report: SweepReport,
@@ -149,8 +188,9 @@ def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
         report.jobs += expired
         if not expired:  # each one gained a running item meanwhile: leave them for later
             break
+    report.hints_removed = sum(job.hints for job in report.jobs) + remove_old_hints(store)
     remove_expired_files(store, results_dir, report)
-    if report.jobs:  # their uploads were deleted
+    if report.jobs or report.hints_removed:  # their uploads, or hints, were deleted
         report.bytes_reclaimed = reclaim_space(store)
     return report
 

@@ -1,5 +1,6 @@
 """Per-stage latency histograms, kept in the job store's tables (`stage_stats`, `stage_sums`)
-so that every process's items count; written inside the transaction that records an item."""
+so that every process's items count; written inside the transaction that records an item, read
+for /metrics (`read_stages`, on the store's connection)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ def record_stages(db: sqlite3.Connection, timings: dict[str, float]) -> None:
         db.execute("INSERT INTO stage_sums (stage, total, count) VALUES (?, ?, 1) "
                    "ON CONFLICT (stage) DO UPDATE SET total = total + ?, count = count + 1",
                    (stage, seconds, seconds))
+
+
+def read_stages(db: sqlite3.Connection
+                ) -> tuple[dict[str, dict[str, int]], dict[str, tuple[float, int]]]:
+    """Cumulative histogram buckets and (sum, count) per pipeline stage, all processes."""
+    buckets: dict[str, dict[str, int]] = {}
+    for row in db.execute("SELECT stage, le, count FROM stage_stats"):
+        buckets.setdefault(row["stage"], {})[row["le"]] = row["count"]
+    sums = {r["stage"]: (r["total"], r["count"])
+            for r in db.execute("SELECT * FROM stage_sums")}
+    return buckets, sums
 
 
 def _le(value: float) -> str:

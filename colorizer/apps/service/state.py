@@ -1,6 +1,7 @@
 """What the routes share: the injected components, the metrics, the in-process workers and
-the result-retention sweeper. At start, the items a killed process of this data folder was
-working on are queued again at once (`liveness`), before this process's workers start."""
+the result-retention sweeper. At start, the result files no job references are removed
+(`orphans`), and the items a killed process of this data folder was working on are queued
+again at once (`liveness`), before this process's workers start."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.links import LinkSigner
 from colorizer.apps.service.liveness import ProcessLock, locks_dir, reclaim_dead
 from colorizer.apps.service.metrics import Metrics
+from colorizer.apps.service.orphans import remove_orphans
 from colorizer.apps.service.retention import RetentionSweeper
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_sender import WebhookSender
@@ -39,6 +41,7 @@ class ServiceState:
 
     def start_workers(self) -> None:
         remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)
+        remove_orphans(self.store, self.config.results_dir)
         self.lock = ProcessLock(locks_dir(self.config.data_dir))
         reclaim_dead(self.store, locks_dir(self.config.data_dir), self.lock.owner("webhooks"),
                      self.webhooks.submit)

@@ -211,8 +211,10 @@ class JobStore:
         return job_id, True
 
     def add_done_job(self, job_id: str, key_id: str, item: NewItem, fmt: str,
-                     result: dict[str, Any]) -> None:
-        """Record a synchronous colorization as a finished one-item job (so it has a link)."""
+                     result: dict[str, Any], publish: Callable[[], None] | None = None) -> None:
+        """Record a synchronous colorization as a finished one-item job (so it has a link).
+        `publish` moves its staged files into place inside the transaction, as `complete`'s
+        does: a job that is not recorded leaves no file that nothing references (`orphans`)."""
         now = time.time()
         with self._tx() as db:
             db.execute("INSERT INTO jobs (id, key_id, created, kind, format) "
@@ -224,6 +226,8 @@ class JobStore:
                 (f"{job_id}-0", job_id, json.dumps(item.source), item.hint, item.caption, now,
                  now, result["result_file"], result["result_sha256"],
                  result["provenance_file"], json.dumps(result.get("timings", {}))))
+            if publish is not None:
+                publish()
             record_stages(db, result.get("timings", {}))
 
     def job(self, key_id: str, job_id: str) -> dict[str, Any] | None:
@@ -348,16 +352,6 @@ class JobStore:
         with self._tx() as db:
             db.execute("UPDATE jobs SET webhook_state = ?, webhook_detail = ? WHERE id = ?",
                        (state, detail, job_id))
-
-    def stage_stats(self) -> tuple[dict[str, dict[str, int]], dict[str, tuple[float, int]]]:
-        """Cumulative histogram buckets and (sum, count) per pipeline stage, all processes."""
-        db = self._db()
-        buckets: dict[str, dict[str, int]] = {}
-        for row in db.execute("SELECT stage, le, count FROM stage_stats"):
-            buckets.setdefault(row["stage"], {})[row["le"]] = row["count"]
-        sums = {r["stage"]: (r["total"], r["count"])
-                for r in db.execute("SELECT * FROM stage_sums")}
-        return buckets, sums
 
 
 def new_job_id() -> str:

@@ -25,6 +25,7 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None,
                 "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
         if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
             view["color_hints_count"] = item["hint_count"]
+        if item.get("hint_count") and job["status"] != "expired":  # expired: hints deleted
             view["color_hints_url"] = f"{url}/items/{item['idx']}/color_hints"
             if hints is not None:
                 view["color_hints"] = hints.get(item["idx"], [])
