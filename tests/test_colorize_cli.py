@@ -315,3 +315,22 @@ def test_a_hints_file_naming_a_library_exemplar_fails_clearly_without_a_library(
     (tmp_path / "bad.json").write_text(json.dumps([{"box": [0, 0, 20, 20], "exemplar": ""}]))
     assert _run(tiny_weights, photos, "-o", out, "--color-hints", tmp_path / "bad.json") == 2
     assert "an exemplar id is text of 1-200 characters" in capsys.readouterr().err
+
+
+def test_a_multi_page_master_and_a_camera_jpeg_to_tiff_say_what_they_did(tiny_weights, tmp_path,
+                                                                        capsys):
+    # Page 1 of 3 was colorized without a word outside --report's JSON, and a TIFF output of a
+    # JPEG with an Exif sub-IFD (its dates: every camera's) failed with "RuntimeError: Error
+    # setting from dictionary".
+    folder = tmp_path / "in"
+    folder.mkdir()
+    pages = [Image.fromarray(np.full((32, 40), v, np.uint8)) for v in (60, 120, 200)]
+    pages[0].save(folder / "album.tif", save_all=True, append_images=pages[1:])
+    exif = Image.Exif()
+    exif[0x8769] = {0x9003: "1957:05:01 11:00:00"}  # DateTimeOriginal
+    pages[1].save(folder / "camera.jpg", exif=exif.tobytes())
+    out = tmp_path / "out"
+    assert _run(tiny_weights, folder, "-o", out, "--format", "tif") == 0
+    assert "album.tif: first of 3 frames used" in capsys.readouterr().err
+    with Image.open(out / "camera.tif") as result:
+        assert result.getexif().get_ifd(0x8769)[0x9003] == "1957:05:01 11:00:00"

@@ -12,6 +12,7 @@ from PIL import Image, ImageCms
 
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
+from tests import icc_profiles
 from tests.image_cases import (
     RED,
     asymmetric_rgb,
@@ -260,6 +261,40 @@ def test_unusable_icc_profile_is_noted_not_fatal(tmp_path, mode, icc, note_part)
     np.testing.assert_allclose(loaded.rgb, 77 / 255)
     assert any(note_part in note and "taken as sRGB" in note for note in loaded.notes)
 
+
+
+def _srgb_encoded(luminance: np.ndarray) -> np.ndarray:
+    return np.where(luminance <= 0.0031308, 12.92 * luminance,
+                    1.055 * luminance ** (1 / 2.4) - 0.055)
+
+
+@pytest.mark.parametrize(
+    ("profile", "luminance"),
+    [(icc_profiles.dot_gain(), icc_profiles.dot_gain_luminance),
+     (icc_profiles.gray_gamma(2.2), lambda v: v**2.2)],
+    ids=["dot-gain-20", "gray-gamma-2.2"],
+)
+@pytest.mark.parametrize("suffix", [".tif", ".png"])
+def test_16bit_gray_master_is_read_through_its_gray_profile(tmp_path, profile, luminance,
+                                                            suffix):
+    # A 16-bit gray master tagged "Dot Gain 20%" used to be read as sRGB gray, its profile
+    # ignored: mid-gray 5.7 L* darker on average (11 at most) than a color-managed viewer
+    # shows it. Now its values go through the profile, keeping 16 bits.
+    ramp = np.linspace(0, 65535, 64 * 48).reshape(48, 64).astype(np.uint16)
+    loaded = load_image(save(tmp_path, f"master{suffix}", Image.fromarray(ramp),
+                             icc_profile=profile))
+    assert loaded.pixels.dtype == np.float32  # not reduced to 8 bits on the way
+    want = _srgb_encoded(luminance(ramp / 65535.0))
+    np.testing.assert_allclose(loaded.pixels, want, atol=1e-3)
+    assert any("applied to the 16-bit gray values" in note for note in loaded.notes)
+
+
+def test_16bit_gray_with_an_rgb_profile_keeps_its_values_and_says_so(tmp_path):
+    ramp = np.linspace(0, 65535, 32 * 8).reshape(8, 32).astype(np.uint16)
+    loaded = load_image(save(tmp_path, "m.tif", Image.fromarray(ramp),
+                             icc_profile=icc_profiles.adobe_rgb()))
+    np.testing.assert_allclose(loaded.pixels, ramp / 65535.0, atol=1e-6)
+    assert any("not gray" in note and "profile ignored" in note for note in loaded.notes)
 
 
 # --- 6. color detection --------------------------------------------------------------------

@@ -9,12 +9,13 @@ import io
 import os
 import pickle
 import struct
+import warnings
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFile
+from PIL import Image, ImageFile, features
 
 from colorizer.errors import (
     ChronochromeError,
@@ -31,6 +32,7 @@ from colorizer.pipeline.imageio import (
     SUPPORTED_SUFFIXES,
     iter_image_files,
     load_image,
+    shown_notes,
 )
 from tests.image_cases import asymmetric_rgb, encoded, save
 
@@ -65,7 +67,8 @@ def test_loaded_image_is_frozen(tmp_path):
 
 
 def test_supported_suffixes_match_spec():
-    assert SUPPORTED_SUFFIXES == {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+    assert SUPPORTED_SUFFIXES == {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
+                                  ".jp2", ".j2k"}
     assert DEFAULT_MAX_PIXELS == 50_000_000
 
 
@@ -95,6 +98,59 @@ def test_pil_input_uses_its_current_frame(tmp_path):
         assert image.tell() == 1  # the caller's image is left where it was
     np.testing.assert_allclose(loaded.rgb, 120 / 255, atol=1 / 255)
     assert "frame 2 of 3 used" in loaded.notes
+
+
+def test_a_multi_page_tiff_says_which_page_and_the_cli_shows_it(tmp_path):
+    # The note was in the report only: a batch colorized page 1 of 3 and said nothing.
+    first, *rest = three_frames()
+    path = save(tmp_path, "pages.tif", first, save_all=True, append_images=rest)
+    assert shown_notes(load_image(path).notes) == ["first of 3 frames used"]
+
+
+# --- 6. JPEG 2000 and deep color -----------------------------------------------------------
+
+
+@pytest.mark.skipif(not features.check_codec("jpg_2000"), reason="Pillow without OpenJPEG")
+@pytest.mark.parametrize(("dtype", "mode", "scale"), [(np.uint8, "L", 255), (np.uint16, "I;16",
+                                                                            65535)])
+@pytest.mark.parametrize("suffix", [".jp2", ".j2k"])
+def test_a_jpeg2000_master_is_read(tmp_path, dtype, mode, scale, suffix):
+    # Archives keep masters in JP2; it was "not a recognised image file".
+    ramp = np.linspace(0, scale, 40 * 24).reshape(24, 40).astype(dtype)
+    path = save(tmp_path, f"master{suffix}", Image.fromarray(ramp))  # lossless by default
+    assert path in iter_image_files([tmp_path])
+    loaded = load_image(path)
+    assert loaded.source_format == "JPEG2000" and loaded.source_mode == mode
+    np.testing.assert_allclose(loaded.rgb[..., 0], ramp / scale, atol=1e-6)
+
+
+@pytest.mark.skipif(not features.check_codec("jpg_2000"), reason="Pillow without OpenJPEG")
+def test_a_truncated_jpeg2000_file_is_truncated():
+    data = encoded(Image.fromarray(asymmetric_rgb(64, 64)), "JPEG2000")
+    expect_error(data[: len(data) // 2], TruncatedImageError, "truncated", "<bytes>")
+
+
+def _png_16bit_rgb(array: np.ndarray) -> bytes:
+    """A 16-bit RGB PNG, written by hand: Pillow writes color at 8 bits only."""
+    height, width, _ = array.shape
+    rows = b"".join(b"\0" + row.astype(">u2").tobytes() for row in array)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body)))
+
+    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def test_16bit_color_read_at_8_bits_is_said(tmp_path):
+    # Pillow decodes 16-bit RGB (scanners' 48-bit files) to 8 bits a channel, in silence.
+    ramp = np.linspace(0, 65535, 6 * 8 * 3).reshape(6, 8, 3).astype(np.uint16)
+    loaded = load_image(_png_16bit_rgb(ramp))
+    assert imageio.DEEP_COLOR_NOTE in shown_notes(loaded.notes)
+    gray = load_image(encoded(Image.fromarray(ramp[..., 0]), "PNG"))  # 16-bit gray is kept
+    assert imageio.DEEP_COLOR_NOTE not in gray.notes and gray.pixels.dtype == np.float32
 
 
 # --- 7. pixel cap --------------------------------------------------------------------------
@@ -196,6 +252,16 @@ def test_truncated_is_detected_even_if_someone_enabled_load_truncated_images(mon
     data = encoded(Image.fromarray(asymmetric_rgb(64, 64)), fmt)
     expect_error(data[: len(data) // 2], TruncatedImageError, "truncated", "<bytes>")
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the caller's setting is restored
+
+
+def test_pils_warnings_on_a_damaged_file_do_not_reach_the_user():
+    # libtiff writes the IFD after the strips: a cut file made Pillow print "UserWarning:
+    # Corrupt EXIF data" and a source line before our one-line error.
+    data = encoded(Image.fromarray(asymmetric_rgb(64, 64)), "TIFF", compression="tiff_deflate")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        expect_error(data[: len(data) // 2], TruncatedImageError, "truncated", "<bytes>")
+    assert [str(w.message) for w in caught] == []
 
 
 def test_file_cut_inside_the_header_is_truncated_not_unsupported():

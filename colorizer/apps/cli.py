@@ -82,7 +82,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                         "optional source (see colorizer/pipeline/color_hints.py)")
     p.add_argument("--point", action="append", default=[], metavar="X,Y=COLOR",
                    help="a point of known color, e.g. --point 120,80=#b22222 (repeatable; "
-                        "pixels of the input, x right, y down)")
+                        "pixels of the photo as shown, upright after its EXIF orientation; "
+                        "x right, y down)")
     p.add_argument("--exemplar-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: how strongly colors are copied from --exemplar photos where "
                         "they match (default 1; 0 = through cross-attention only)")

@@ -38,8 +38,7 @@ from colorizer.pipeline.color_hints import Hint, hint_key
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.guidance import UserExemplar
-from colorizer.pipeline.image_pixels import NONFINITE_NOTE
-from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.imageio import LoadedImage, load_image, shown_notes
 from colorizer.pipeline.photo_list import PER_PHOTO
 
 
@@ -234,7 +233,7 @@ class PhotoStages:
                                             report=self.report).files
                 work.item.captions = result.context.captions
                 loaded_notes = work.prepared.loaded.notes
-                notes = [*result.notes, *(n for n in loaded_notes if NONFINITE_NOTE in n)]
+                notes = [*shown_notes(loaded_notes), *result.notes]  # what was read first
                 work.item.message = "; ".join(notes + ([work.size_note] if work.size_note
                                                        else []))
         except CAUGHT as exc:

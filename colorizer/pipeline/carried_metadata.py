@@ -1,5 +1,6 @@
 """The input's own metadata that the output keeps: EXIF (caption, artist, copyright, dates,
-camera), the IPTC caption, by-line and copyright, and the resolution (DPI).
+camera), the IPTC caption, by-line and copyright, the XMP (merged with the provenance's,
+xmp_merge.py) and the resolution (DPI).
 
 An archive's file carries who made the photo, who holds the rights and when it was taken; a
 colorized copy without them is an orphan. From EXIF the descriptive tags are copied (`_TOP_TAGS`)
@@ -7,6 +8,8 @@ with the Exif (dates, camera, exposure) and GPS sub-blocks, into a new block: no
 (the pixels are already turned), no thumbnail (it shows the gray photo), none of a TIFF's
 layout tags. IPTC fields are written as the EXIF tags that say the same, where EXIF lacks
 them, since EXIF is the block every output format (PNG, JPEG, TIFF, WebP) can carry.
+Text is written back as the bytes the file held: Pillow reads EXIF text as Latin-1 and writes
+text as ASCII, "?" for the rest, which turned a UTF-8 "Казань" into "??????".
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from typing import Any
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
 
+from colorizer.pipeline.xmp_merge import carriable_xmp
+
 _DESCRIPTION, _ARTIST, _COPYRIGHT = 0x010E, 0x013B, 0x8298
 # ImageDescription, Make, Model, Software, DateTime, Artist, Copyright
 _TOP_TAGS = (_DESCRIPTION, 0x010F, 0x0110, 0x0131, 0x0132, _ARTIST, _COPYRIGHT)
 _SUB_IFDS = (0x8769, 0x8825)  # Exif, GPS
+_X_RESOLUTION, _RESOLUTION_UNIT = 282, 296
+_MAX_DPI = 100_000  # above any scanner's; larger values are damage
 # IPTC dataset -> the EXIF tag of the same meaning
 _IPTC_TO_EXIF = {(2, 120): _DESCRIPTION, (2, 80): _ARTIST, (2, 116): _COPYRIGHT}
 _ERRORS = (OSError, SyntaxError, ValueError, KeyError, IndexError, TypeError)
@@ -31,6 +38,7 @@ class CarriedMetadata:
 
     exif: bytes | None = None  # an EXIF block ready for PIL's save(exif=...)
     dpi: tuple[float, float] | None = None  # pixels per inch, (x, y)
+    xmp: bytes | None = None  # the input's XMP packet, merged into the output's
 
     def save_options(self, pil_format: str) -> dict[str, Any]:
         """Keyword arguments of PIL's `Image.save` for this format."""
@@ -41,6 +49,14 @@ class CarriedMetadata:
             options["dpi"] = self.dpi
         return options
 
+    def tiff_tags(self) -> dict[int, Any]:
+        """The EXIF block as TIFF tags (a TIFF's EXIF is its own first IFD), text as bytes."""
+        exif = Image.Exif()
+        if self.exif:
+            exif.load(self.exif)
+        return {tag: ({k: _as_stored(v) for k, v in exif.get_ifd(tag).items()}
+                      if tag in _SUB_IFDS else _as_stored(exif[tag])) for tag in exif}
+
 
 def carried_metadata(image: Image.Image) -> tuple[CarriedMetadata, tuple[str, ...]]:
     """The metadata of an opened image to carry to its output, and notes on what could not
@@ -49,16 +65,17 @@ def carried_metadata(image: Image.Image) -> tuple[CarriedMetadata, tuple[str, ..
     exif = Image.Exif()
     try:
         source = image.getexif()
-        exif.update({tag: source[tag] for tag in _TOP_TAGS if tag in source})
+        exif.update({tag: _as_stored(source[tag]) for tag in _TOP_TAGS if tag in source})
         for tag in _SUB_IFDS:
-            sub = dict(source.get_ifd(tag))
+            sub = {key: _as_stored(value) for key, value in source.get_ifd(tag).items()}
             if sub:
                 exif[tag] = sub
     except _ERRORS as exc:
         notes.append(f"EXIF block unreadable ({exc}); not copied to the output")
     try:
         for text, tag in _iptc_fields(image).items():
-            exif.setdefault(tag, text)  # EXIF's own value wins
+            # EXIF's own value wins; the IPTC's text was decoded as UTF-8, and goes back so
+            exif.setdefault(tag, text if text.isascii() else text.encode("utf-8"))
     except _ERRORS as exc:
         notes.append(f"IPTC block unreadable ({exc}); not copied to the output")
     block = None
@@ -67,7 +84,19 @@ def carried_metadata(image: Image.Image) -> tuple[CarriedMetadata, tuple[str, ..
             block = exif.tobytes()
         except _ERRORS as exc:
             notes.append(f"EXIF block could not be rewritten ({exc}); not copied")
-    return CarriedMetadata(block, _dpi(image.info.get("dpi"))), tuple(notes)
+    xmp, xmp_note = carriable_xmp(image.info.get("xmp") or image.info.get("XML:com.adobe.xmp"))
+    notes += [xmp_note] if xmp_note else []
+    dpi, dpi_note = _dpi(image)
+    notes += [dpi_note] if dpi_note else []
+    return CarriedMetadata(block, dpi, xmp), tuple(notes)
+
+
+def _as_stored(value: Any) -> Any:
+    """EXIF text that is not ASCII as the bytes the file held (Pillow decoded them as
+    Latin-1). ASCII text stays text, so that Pillow keeps its tag's ASCII type."""
+    if not isinstance(value, str) or value.isascii():
+        return value
+    return value.encode("latin-1", "replace")
 
 
 def _iptc_fields(image: Image.Image) -> dict[str, int]:
@@ -84,9 +113,24 @@ def _iptc_fields(image: Image.Image) -> dict[str, int]:
     return {text: tag for text, tag in found.items() if text}
 
 
-def _dpi(value: object) -> tuple[float, float] | None:
+def _dpi(image: Image.Image) -> tuple[tuple[float, float] | None, str | None]:
+    """The resolution the file states, not one Pillow makes up: it gives a TIFF without
+    resolution tags 1 x 1 dpi (an output that said so would print 640 inches wide), and a JPEG
+    with EXIF but no resolution 72 dpi. And a note when the stated one is not plausible."""
+    if isinstance(image, TiffImagePlugin.TiffImageFile) and _X_RESOLUTION not in image.tag_v2:
+        return None, None
+    if isinstance(image, JpegImagePlugin.JpegImageFile) and image.info.get("jfif_unit") not in (
+            1, 2):
+        try:
+            if not {_X_RESOLUTION, _RESOLUTION_UNIT} <= set(image.getexif()):
+                return None, None
+        except _ERRORS:  # a damaged EXIF block: its resolution is no better
+            return None, None
+    value = image.info.get("dpi")
     try:
         x, y = (float(v) for v in value)  # type: ignore[union-attr]
     except (TypeError, ValueError):
-        return None
-    return (x, y) if 0 < x < 100_000 and 0 < y < 100_000 else None
+        return None, None
+    if 0 < x < _MAX_DPI and 0 < y < _MAX_DPI:
+        return (x, y), None
+    return None, f"resolution of {x:g} x {y:g} dpi is not plausible; the output states none"

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 from colorizer.errors import UnsupportedImageError
+from colorizer.pipeline.gray_profile import gray_through_profile
 
 _ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
@@ -40,7 +41,7 @@ def to_srgb(
 ) -> tuple[np.ndarray, list[str]]:
     """Any supported mode -> compact sRGB pixels (see the module docstring), plus notes."""
     if image.mode in _HIGH_DEPTH_GRAY_MODES:
-        return _high_depth_gray(image, icc_profile is not None)
+        return _high_depth_gray(image, icc_profile)
     notes = []
     if _has_alpha(image):
         image, translucent = _composite_on_white(image)
@@ -69,12 +70,19 @@ def float_rgb(pixels: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values)
 
 
-def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray, list[str]]:
-    """16/32-bit grayscale to [0, 1], never clipped at 255. "I;16*" declares 16 bits: / 65535.
-    Mode "I" (32-bit int) and "F" (float) declare no range, and a JPEG turned gray "I"
-    (`.convert("L").convert("I")`) holds 0..255: the range is read from the values instead
-    (`_assumed_range`), so the photo keeps its lightness."""
+def _high_depth_gray(image: Image.Image, icc_profile: bytes | None
+                     ) -> tuple[np.ndarray, list[str]]:
+    """16/32-bit grayscale to [0, 1], never clipped at 255. "I;16*" declares 16 bits: / 65535,
+    or through its embedded gray profile (gray_profile.py). Mode "I" (32-bit int) and "F"
+    (float) declare no range, and a JPEG turned gray "I" (`.convert("L").convert("I")`) holds
+    0..255: the range is read from the values instead (`_assumed_range`), so the photo keeps
+    its lightness."""
     values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
+    if icc_profile and image.mode.startswith("I;16"):
+        gray, note = gray_through_profile(values, icc_profile)
+        if gray is not None:
+            return gray, ["16-bit grayscale scaled to [0,1]", note]
+        return _high_depth_gray(image, None)[0], ["16-bit grayscale scaled to [0,1]", note]
     notes = []
     if image.mode == "F":
         finite = np.isfinite(values)
@@ -89,8 +97,8 @@ def _high_depth_gray(image: Image.Image, had_profile: bool) -> tuple[np.ndarray,
     if values.min(initial=0) < 0:
         notes.append("negative grayscale values clipped to black")
     gray = np.clip(values.astype(np.float32) / np.float32(scale), 0.0, 1.0)
-    if had_profile:
-        notes.append("embedded ICC profile ignored for high-bit-depth grayscale")
+    if icc_profile:
+        notes.append("embedded ICC profile ignored for 32-bit grayscale")
     return np.ascontiguousarray(gray, dtype=np.float32), notes  # (H, W)
 
 

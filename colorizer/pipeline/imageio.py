@@ -7,26 +7,26 @@ every input gets the same treatment:
 2. the pixel count is checked from the header, before any pixel is decoded;
 3. the first frame is fully decoded, so truncated files fail here and not in the model;
 4. EXIF orientation is applied;
-5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535; 32-bit
-   by the range its values fit), alpha on white, CMYK and ICC profiles via littleCMS;
+5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535, or
+   through its gray ICC profile; 32-bit by the range its values fit), alpha on white, CMYK
+   and ICC profiles via littleCMS;
 6. whether the source had real color is reported (the pipeline keeps luminance only);
 7. the captions the file carries (EXIF, IPTC, XMP, PNG text) are kept, each with its field
-   (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's).
+   (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's), and the
+   metadata the output carries (`carried_metadata.py`).
 
 Failures raise the `ImageLoadError` family from `colorizer.errors`; each step that changed the
-pixels adds a human-readable note to `LoadedImage.notes`. Steps 1-3 are here, steps 4-6 (the
-pixels) in `image_pixels.py`.
+pixels adds a human-readable note to `LoadedImage.notes` (`shown_notes`: those the batch CLI
+prints). Steps 2-3 are here, step 1 in `file_bytes.py`, steps 4-6 (the pixels) in
+`image_pixels.py`.
 """
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import io
 import os
-import stat
 import struct
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
 import numpy as np
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError, features
 
 from colorizer.errors import (
     EmptyFileError,
@@ -45,15 +45,21 @@ from colorizer.errors import (
     UnsupportedImageError,
 )
 from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
-from colorizer.pipeline.image_pixels import apply_orientation, float_rgb, has_color, to_srgb
+from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
+from colorizer.pipeline.image_pixels import (
+    NONFINITE_NOTE,
+    apply_orientation,
+    float_rgb,
+    has_color,
+    to_srgb,
+)
 from colorizer.pipeline.metadata import metadata_captions
+from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from context.types import Caption
 
 DEFAULT_MAX_PIXELS = 50_000_000
-# Bytes read from one file at most: a 50 MP 16-bit RGB TIFF stored raw is 300 MB.
-MAX_FILE_BYTES = 1 << 30
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".j2k"}
 )
 
 ImageSource: TypeAlias = (
@@ -61,9 +67,10 @@ ImageSource: TypeAlias = (
 )
 
 # The only decoders Image.open may try. Keeping the list short keeps exotic decoders (EPS runs
-# Ghostscript, for one) away from untrusted uploads.
-_PIL_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP")
-_SUPPORTED_NAMES = "PNG, JPEG, TIFF, BMP, GIF or WebP"
+# Ghostscript, for one) away from untrusted uploads. JPEG 2000 is here because archives keep
+# their masters in it; Pillow decodes it with OpenJPEG, part of its own wheels.
+_PIL_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP", "JPEG2000")
+_SUPPORTED_NAMES = "PNG, JPEG, TIFF, BMP, GIF, WebP or JPEG 2000"
 # Magic numbers of the formats above: a file that starts like one but that PIL cannot identify
 # is damaged, not foreign.
 _SIGNATURES = {
@@ -76,9 +83,17 @@ _SIGNATURES = {
     b"BM": "BMP",
     b"GIF87a": "GIF",
     b"GIF89a": "GIF",
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n": "JPEG 2000",
+    b"\xffO\xffQ": "JPEG 2000",  # a bare codestream (.j2k)
 }
 # What PIL raises from inside plugins on damaged data; only PIL calls are wrapped with it.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
+DEEP_COLOR_NOTE = "16-bit color read at 8 bits a channel (Pillow decodes color to 8 bits)"
+# Loader notes on what the output lacks or was not made from: the batch CLI prints them, not
+# only the report (a multi-page TIFF colorized from its first page alone must not pass unsaid).
+_SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
+                     "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
+                     "not carried")
 _REDOWNLOAD_FIX = (
     "re-export or re-download the file; an interrupted copy or download is the usual cause"
 )
@@ -142,6 +157,11 @@ def load_image(
         return _load_pil(image, label, max_pixels, sha256=digest, path=path)
 
 
+def shown_notes(notes: Iterable[str]) -> list[str]:
+    """The loader notes a person must see without --report (see `_SHOWN_NOTE_PARTS`)."""
+    return [note for note in notes if any(part in note for part in _SHOWN_NOTE_PARTS)]
+
+
 def iter_image_files(inputs: Iterable[str | Path]) -> list[Path]:
     """Expand folders into the image files directly inside them; keep files as given.
 
@@ -164,7 +184,7 @@ def iter_image_files(inputs: Iterable[str | Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            raise ImageNotFoundError(str(path), "no such file or folder", _cwd_fix())
+            raise ImageNotFoundError(str(path), "no such file or folder", cwd_fix())
     return files
 
 
@@ -182,15 +202,11 @@ def _images_in_folder(folder: Path) -> list[Path]:
     return found
 
 
-def _cwd_fix() -> str:
-    return f"check the path; relative paths start from {Path.cwd()}"
-
-
 def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
     """Read every byte of a path, bytes or file object once; return them with a display name."""
     if isinstance(source, (str, os.PathLike)):
         label = name or os.fspath(source)
-        return _read_path(Path(source), label), label
+        return read_file_bytes(Path(source), label), label
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), name or "<bytes>"
     if hasattr(source, "read"):
@@ -202,93 +218,6 @@ def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
         f"cannot load an image from {type(source).__name__}; pass a path, bytes, "
         "a binary file object or a PIL.Image.Image"
     )
-
-
-def _read_path(path: Path, label: str) -> bytes:
-    """Every byte of a regular file, at most `MAX_FILE_BYTES`. The file is opened without
-    blocking and checked on the open descriptor: a FIFO would hang the read and a device
-    (a link to /dev/zero) would never end."""
-    # Ask forgiveness rather than check first: the file may vanish between a check and a read.
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError as exc:
-        problem = "is a link to a missing file" if path.is_symlink() else "no such file"
-        raise ImageNotFoundError(label, problem, _cwd_fix()) from exc
-    except IsADirectoryError as exc:
-        fix = "pass the image files inside it, or use iter_image_files(), which expands folders"
-        raise ImageNotFoundError(label, "is a folder, not an image file", fix) from exc
-    except OSError as exc:
-        raise _unreadable(label, exc) from exc
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            fix = "pass the image files inside it, or use iter_image_files(), which expands folders"
-            raise ImageNotFoundError(label, "is a folder, not an image file", fix)
-        if not stat.S_ISREG(info.st_mode):
-            raise ImageLoadError(label, f"is not a regular file ({_file_kind(info.st_mode)})",
-                                 "pass an image file; copy the data into one first")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ImageTooLargeError(
-                label, f"the file is {info.st_size:,} bytes, above the limit of "
-                f"{MAX_FILE_BYTES:,}", "downscale or recompress it first")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
-    except OSError as exc:
-        raise _unreadable(label, exc) from exc
-    finally:
-        os.close(fd)
-
-
-def _unreadable(label: str, exc: OSError) -> ImageLoadError:
-    if exc.errno == errno.ELOOP:
-        return ImageNotFoundError(label, "is a link that loops back on itself",
-                                  "point the link at an image file, or remove it")
-    if exc.errno == errno.ENAMETOOLONG:
-        return ImageNotFoundError(label, "its name is too long for the file system",
-                                  "rename the file to a shorter name")
-    problem = f"could not be read ({exc.strerror or exc})"
-    return ImageLoadError(label, problem, "check that the file is readable by this user")
-
-
-def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISFIFO, "a FIFO/pipe"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-    return next((name for test, name in kinds if test(mode)), "not a plain file")
-
-
-class _PilSettingsOverride:
-    """Holds PIL's two global decode settings at our values while any load is running.
-
-    - MAX_IMAGE_PIXELS = None: PIL's own decompression-bomb check would otherwise veto images
-      that the caller's `max_pixels` allows; our cap, checked first, decides instead.
-    - LOAD_TRUNCATED_IMAGES = False: other code (training scripts often do) may have set it to
-      True, which would turn truncated files into silently gray-padded images.
-
-    Reference-counted so overlapping loads in several threads restore the caller's values only
-    when the last one ends. Other PIL users in this process see our values during a load.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._depth = 0
-        self._saved: tuple[int | None, bool] = (None, False)
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._depth == 0:
-                self._saved = (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES)
-                Image.MAX_IMAGE_PIXELS = None
-                ImageFile.LOAD_TRUNCATED_IMAGES = False
-            self._depth += 1
-
-    def __exit__(self, *exc_info: object) -> None:
-        with self._lock:
-            self._depth -= 1
-            if self._depth == 0:
-                Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = self._saved
-
-
-_PIL_SETTINGS = _PilSettingsOverride()
 
 
 @contextmanager
@@ -303,6 +232,10 @@ def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
             label, f"the header is incomplete ({exc})", _REDOWNLOAD_FIX
         ) from exc
     with image:
+        if image.format == "JPEG2000" and not features.check_codec("jpg_2000"):
+            raise UnsupportedImageError(
+                label, "is a JPEG 2000 file and this Pillow has no JPEG 2000 decoder (OpenJPEG)",
+                f"install Pillow's own wheel (it has one), or convert it to {_SUPPORTED_NAMES}")
         yield image
 
 
@@ -329,11 +262,13 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
     check_not_empty(image.size, label)
     _check_pixel_cap(image.size, label, max_pixels)
+    deep_color = _deep_color(image)  # from the tiles, which decoding empties
     frames = _decode(image, label)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
     captions, caption_notes = metadata_captions(image)
     notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
+    notes += [DEEP_COLOR_NOTE] if deep_color else []
     notes.extend(caption_notes)
     carried, carried_notes = carried_metadata(image)  # before turning: Orientation is reset
     notes.extend(carried_notes)
@@ -391,6 +326,14 @@ def _decode(image: Image.Image, label: str) -> int:
             label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX
         ) from exc
     return frames
+
+
+def _deep_color(image: Image.Image) -> bool:
+    """16 bits a channel of color (RGB/RGBA PNG or TIFF): Pillow decodes them to 8 bits."""
+    tiles = getattr(image, "tile", None) or []
+    args = tiles[0].args if tiles else None
+    rawmode = args if isinstance(args, str) else args[0] if args else ""
+    return image.mode in ("RGB", "RGBA") and isinstance(rawmode, str) and ";16" in rawmode
 
 
 def _frame_note(index: int, frames: int) -> str:

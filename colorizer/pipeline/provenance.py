@@ -24,6 +24,7 @@ from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
+from colorizer.pipeline.xmp_merge import merge_xmp
 
 DIGITAL_SOURCE_TYPE = (
     "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
@@ -96,8 +97,9 @@ def build_xmp(result: ColorizationResult) -> bytes:
 def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None) -> bytes:
     """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
-    return encode_with_xmp(result.image, pil_format, xmp if xmp is not None else build_xmp(result),
-                           result.carried)
+    if xmp is None:  # the input's own XMP kept beside the provenance (xmp_merge.py)
+        xmp = merge_xmp(build_xmp(result), result.carried.xmp if result.carried else None)
+    return encode_with_xmp(result.image, pil_format, xmp, result.carried)
 
 
 def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
@@ -113,12 +115,12 @@ def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
         ifd = TiffImagePlugin.ImageFileDirectory_v2()
         ifd[_TIFF_XMP_TAG] = xmp
         ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
-        if "exif" in kept:  # PIL writes `exif` or `tiffinfo`, not both: the tags go in one
-            exif = Image.Exif()
-            exif.load(kept.pop("exif"))
-            for tag in exif:
-                ifd[tag] = exif.get_ifd(tag) if tag in (0x8769, 0x8825) else exif[tag]
-        image.save(buffer, format="TIFF", tiffinfo=ifd, compression="tiff_deflate", **kept)
+        if kept.pop("exif", None) and carried is not None:  # PIL writes `exif` or `tiffinfo`
+            for tag, value in carried.tiff_tags().items():  # not both: the tags go in one
+                ifd[tag] = value
+        # Uncompressed: Pillow compresses TIFF only through libtiff, which cannot write the
+        # Exif and GPS sub-IFDs ("Error setting from dictionary": every camera JPEG failed).
+        image.save(buffer, format="TIFF", tiffinfo=ifd, **kept)
     elif pil_format in ("JPEG", "WEBP"):
         image.save(buffer, format=pil_format, quality=95, xmp=xmp, **kept)
     else:

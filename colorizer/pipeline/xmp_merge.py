@@ -1,0 +1,94 @@
+"""The input's own XMP, kept in the output beside chronochrome's provenance.
+
+An archive's XMP says who holds the rights (dc:rights, xmpRights:UsageTerms), who made the
+photo (dc:creator) and what it shows (IPTC Core); the output used to carry only the provenance
+packet, and all of that was lost. `merge_xmp` puts the provenance's rdf:Description into the
+input's rdf:RDF, after removing from the input's descriptions:
+- every property the provenance writes (a property may appear only once in XMP);
+- the properties that describe the input file's pixels and are wrong for the output: its
+  orientation (the pixels are turned already: a viewer would turn them twice), size, bit
+  depth, photometric and color mode, and its ICC profile's name ("Dot Gain 20%" on sRGB RGB).
+
+The packet is parsed with the standard library's parser, refusing DTDs (where entity expansion
+lives), as metadata.py does for captions.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+# Larger input packets are not carried: a JPEG's XMP segment holds 65,502 bytes at most, and
+# the provenance's own packet (a few KB; its color-sources list grows with color hints) must
+# fit beside it.
+MAX_CARRIED_BYTES = 40_000
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_NAMESPACES = {
+    "x": "adobe:ns:meta/", "rdf": _RDF, "dc": "http://purl.org/dc/elements/1.1/",
+    "xmp": "http://ns.adobe.com/xap/1.0/", "xmpMM": "http://ns.adobe.com/xap/1.0/mm/",
+    "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
+    "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+    "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
+    "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+    "tiff": "http://ns.adobe.com/tiff/1.0/", "exif": "http://ns.adobe.com/exif/1.0/",
+    "chronochrome": "https://chronochrome.dev/ns/xmp/1.0/",
+}
+_STALE = {("tiff", name) for name in ("Orientation", "ImageWidth", "ImageLength",
+                                      "BitsPerSample", "PhotometricInterpretation",
+                                      "SamplesPerPixel", "Compression", "PlanarConfiguration")}
+_STALE |= {("exif", "PixelXDimension"), ("exif", "PixelYDimension"), ("exif", "ColorSpace"),
+           ("photoshop", "ColorMode"), ("photoshop", "ICCProfile"), ("xmpMM", "InstanceID")}
+_STALE_TAGS = frozenset(f"{{{_NAMESPACES[ns]}}}{name}" for ns, name in _STALE)
+for _prefix, _uri in _NAMESPACES.items():  # the usual prefixes, not ns0, ns1, ... on output
+    ET.register_namespace(_prefix, _uri)
+
+
+def carriable_xmp(packet: bytes | str | None) -> tuple[bytes | None, str | None]:
+    """The input's XMP packet as bytes when it can be carried, else (None, a note why)."""
+    if not packet:
+        return None, None
+    data = packet.encode("utf-8") if isinstance(packet, str) else bytes(packet)
+    if len(data) > MAX_CARRIED_BYTES:
+        return None, (f"the input's XMP ({len(data):,} bytes, above {MAX_CARRIED_BYTES:,}) is "
+                      "not carried to the output; its EXIF is")
+    rdf = _rdf_of(data)
+    try:  # serialized here once, so that merge_xmp cannot fail on it later
+        readable = rdf is not None and bool(ET.tostring(rdf))
+    except RecursionError:  # nested deeper than Python's stack: built to hurt, not metadata
+        readable = False
+    if not readable:
+        return None, ("the input's XMP is not well-formed or declares a DTD; not carried to "
+                      "the output")
+    return data, None
+
+
+def merge_xmp(ours: bytes, theirs: bytes | None) -> bytes:
+    """Our packet with the input's XMP kept (module docstring); ours alone when there is none
+    or it cannot be read."""
+    their_rdf = _rdf_of(theirs) if theirs else None
+    our_rdf = _rdf_of(ours)
+    if their_rdf is None or our_rdf is None:
+        return ours
+    ours_desc = list(our_rdf)
+    replaced = {child.tag for desc in ours_desc for child in desc} | _STALE_TAGS
+    for desc in their_rdf.findall(f"{{{_RDF}}}Description"):
+        for child in [c for c in desc if c.tag in replaced]:
+            desc.remove(child)
+        for name in [a for a in desc.attrib if a in replaced]:
+            del desc.attrib[name]
+    their_rdf.extend(ours_desc)
+    meta = ET.Element(f"{{{_NAMESPACES['x']}}}xmpmeta")
+    meta.append(their_rdf)
+    body = ET.tostring(meta, encoding="unicode")
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body
+            + '\n<?xpacket end="w"?>').encode("utf-8")
+
+
+def _rdf_of(data: bytes | None) -> ET.Element | None:
+    """The rdf:RDF element of a packet; None for no packet, a DTD or XML that does not parse."""
+    if not data or b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        return None
+    try:
+        root = ET.fromstring(data.strip(b"\x00 \r\n\t"))
+    except ET.ParseError:
+        return None
+    return root if root.tag == f"{{{_RDF}}}RDF" else root.find(f".//{{{_RDF}}}RDF")
