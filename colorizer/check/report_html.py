@@ -32,7 +32,8 @@ STATEMENT = (
     "from the photograph's shades of gray, from documented colors of the period (flags, "
     "uniforms) and from any hints given; they are not a record of the colors the scene had. "
     "Use them as an illustration, not as evidence.")
-_SEVERITY_COLOR = {"high": "#b00020", "medium": "#c77700", "low": "#55708a"}
+# White text on each reads at 4.5:1 or more (WCAG AA); the workbench's check.js has the same.
+_SEVERITY_COLOR = {"high": "#b00020", "medium": "#a85d00", "low": "#55708a"}
 _STYLE = """
 @page{size:A4;margin:14mm}
 body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222;font-size:13px}
@@ -225,7 +226,8 @@ def report_html(check: CheckReport, colorized: Image.Image, original: Image.Imag
                f"{len(check.findings)} finding{'s' if len(check.findings) > 1 else ''}")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>Plausibility report: {_e(name)}</title><style>{_STYLE}</style></head>"
-            f"<body><h1>Plausibility report: {_e(name)}</h1><p>Check result: {verdict}.</p>"
+            f"<body><main><h1>Plausibility report: {_e(name)}</h1>"
+            f"<p>Check result: {verdict}.</p>"
             f"<p class='statement'>{_e(STATEMENT)}</p>"
             + "".join(f"<p class='warn'>Colorization note: {_e(n)}</p>"
                       for n in (result.notes if result is not None else ())) +
@@ -235,4 +237,4 @@ def report_html(check: CheckReport, colorized: Image.Image, original: Image.Imag
             f"<section><h2>Facts, exemplars and hints, with their sources</h2>"
             f"{_sources(check, result)}</section>"
             f"<section><h2>Provenance</h2>{_provenance(check, result, name)}</section>"
-            "</body></html>")
+            "</main></body></html>")

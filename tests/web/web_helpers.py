@@ -136,3 +136,45 @@ class FakeService:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# axe-core (MPL-2.0, vendor/README.md), run in the page: its violations, each with the nodes
+# it names and why, in a form an assertion message can print.
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, { resultTypes: ["violations"] });
+  return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary) }));
+}"""
+
+
+def axe_violations(page: Any) -> list[dict]:
+    """axe-core's violations of the page as it is now (every rule axe runs by default:
+    WCAG 2.x A and AA, and its best practices)."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    return page.evaluate(AXE_RUN)
+
+
+# The element that has focus, and whether a focus ring shows on it (for the file input, which
+# is out of sight, on its label, the "Open a photo" button a person sees).
+FOCUS_JS = """(selector) => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return { matches: false, ring: false, at: "body" };
+  const shown = e.id === "file" ? document.querySelector("label[for=file]") : e;
+  const style = getComputedStyle(shown);
+  return { matches: e.matches(selector), at: e.id || e.tagName,
+           ring: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 };
+}"""
+
+
+def tab_to(page: Any, selector: str, back: bool = False, limit: int = 80) -> None:
+    """Presses Tab (Shift+Tab with `back`) until the focus is on `selector`, as a person
+    without a mouse would, and asserts that a focus ring shows there."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if back else "Tab")
+        focus = page.evaluate(FOCUS_JS, selector)
+        if focus["matches"]:
+            assert focus["ring"], f"no visible focus ring on {selector}"
+            return
+    raise AssertionError(f"Tab never reached {selector} (last on {focus['at']})")

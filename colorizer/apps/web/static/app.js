@@ -24,20 +24,39 @@ function postJSON(path, body) {
                      body: JSON.stringify(body) });
 }
 
+// The error box is an alert: shown, a screen reader reads it out; focus stays where it was,
+// and goes back there when the error is dismissed from its button.
+const errorFocus = { from: null };
+
 function showError(message) {
+  if ($("error").hidden) errorFocus.from = document.activeElement;
   $("error-text").textContent = message;
   $("error").hidden = false;
 }
 
 function clearError() { $("error").hidden = true; }
 
-// Runs one step with the page marked busy; an error is shown on the page, never thrown.
+// Its button, or Escape anywhere on the page.
+function dismissError() {
+  const back = errorFocus.from;
+  const inside = $("error").contains(document.activeElement);
+  clearError();
+  if (inside && back && back.isConnected && !back.closest("[hidden]") && !back.disabled) {
+    back.focus();
+  }
+}
+
+// Runs one step with the page marked busy; an error is shown on the page, never thrown. What
+// the step returns ("Hint 2 placed at 10, 20.") leads the status line for a screen reader,
+// which reads it out (role=status): the outcome, not only the photo's name. Out of sight (the
+// change itself is in view): a longer line would wrap the header and move the page.
 async function busy(what, step) {
   document.body.dataset.state = "busy";
   $("status").textContent = what + "…";
   $("busy").textContent = what + "…";
+  let said = "";
   try {
-    await step();
+    said = (await step()) || "";
     clearError();
   } catch (err) {
     showError(err.message);
@@ -45,6 +64,7 @@ async function busy(what, step) {
     document.body.dataset.state = state.photo ? "ready" : "empty";
     // No photo open (a first one failed to open): the idle line, which the empty stage shows.
     $("status").textContent = state.photo ? statusLine() : $("stage-empty").textContent;
+    if (state.photo && said) $("status").prepend(el("span", "visually-hidden", `${said} `));
   }
 }
 
@@ -65,10 +85,14 @@ async function opened(photo) {
   $("edit-era").value = "";
   $("edit-region").value = "";
   $("original").src = `/api/photos/${photo.id}/original.png`;
+  $("original").alt = `${photo.name}, the original`;
+  $("colorized").alt = `${photo.name}, colorized`;
   $("rerun").disabled = false;
   $("rerun").removeAttribute("title");  // "open a photo first"
+  hintsOpened(photo);
   renderHints();
   await colorize();
+  return "Opened and colorized.";
 }
 
 async function colorize() {
@@ -92,6 +116,10 @@ async function colorize() {
   renderRegionLabels(view.regions);
   renderHints();
   $("uncertainty-mean").textContent = `mean ${view.uncertainty.mean.toFixed(2)}`;
+  const download = $("download-colorized");
+  download.href = `${base}/colorized.png${v}`;
+  download.download = `${state.photo.name.replace(/\.[^.]*$/, "")}.colorized.png`;
+  download.removeAttribute("aria-disabled");
   document.body.dataset.version = String(view.version);
   document.dispatchEvent(new CustomEvent("colorized"));  // check.js: the report, the check
 }
@@ -142,77 +170,6 @@ function highlightRegion(rid) {
   overlay.hidden = false;
 }
 
-// -- color hints ------------------------------------------------------------------------------
-
-function placeHint(event) {
-  if (!state.photo || document.body.dataset.state === "busy") return;
-  const rect = $("stage").getBoundingClientRect();
-  const x = (event.clientX - rect.left) / rect.width * state.photo.width;
-  const y = (event.clientY - rect.top) / rect.height * state.photo.height;
-  if (x < 0 || y < 0 || x >= state.photo.width || y >= state.photo.height) return;
-  const hint = { point: [Math.round(x), Math.round(y)], color: $("hint-color").value,
-                 source: $("hint-source").value.trim() };
-  state.hints.push(hint);
-  busy("placing the hint", colorize).then(() => {
-    // A refused hint (a conflict, say) is not kept: the error says why.
-    if ($("error").hidden === false && state.hints.at(-1) === hint) {
-      state.hints.pop();
-      renderHints();
-    }
-  });
-}
-
-function renderHints() {
-  const list = $("hint-list");
-  list.replaceChildren();
-  const markers = $("markers");
-  markers.replaceChildren();
-  const records = state.view ? state.view.regions.filter((r) => r.kind === "hint") : [];
-  state.hints.forEach((hint, k) => {
-    const li = document.createElement("li");
-    const record = records[k];
-    // Numbered and colored as the region map draws the hint's region: the color the server
-    // read (a reference hint: its region's), else, not run yet, the hint's own.
-    li.append(swatch(record ? record.color : cssColor(hint.color), k + 1), hintText(hint));
-    if (hint.source) li.append(` — ${hint.source}`);
-    if (record) li.append(` (holds ${pct(record.confidence)}, covers ${pct(record.share)})`);
-    const remove = document.createElement("button");
-    remove.type = "button";
-    remove.textContent = "remove";
-    remove.addEventListener("click", () => {
-      state.hints.splice(k, 1);
-      busy("removing the hint", colorize);
-    });
-    li.append(" ", remove);
-    list.append(li);
-    if (state.photo && hint.point) {
-      const dot = document.createElement("span");
-      dot.className = "marker";
-      dot.style.left = `${hint.point[0] / state.photo.width * 100}%`;
-      dot.style.top = `${hint.point[1] / state.photo.height * 100}%`;
-      dot.style.background = cssColor(hint.color);
-      markers.append(dot);
-    }
-  });
-}
-
-// What a hint says and where, in words: "#b22222 at 10, 20", "navy in the box 30,0–48,12".
-function hintText(hint) {
-  const what = hint.color !== undefined ? String(hint.color)
-    : hint.exemplar !== undefined ? `exemplar ${hint.exemplar}`
-    : `reference ${hint.name || "photo"}`;
-  if (hint.point) return `${what} at ${hint.point[0]}, ${hint.point[1]}`;
-  if (hint.box) return `${what} in the box ${hint.box.slice(0, 2)}–${hint.box.slice(2)}`;
-  if (hint.polygon) return `${what} in a polygon of ${hint.polygon.length} points`;
-  return `${what} in a mask`;
-}
-
-// A hint's color for CSS: a name or #hex as it is, [r, g, b] as rgb(); none: transparent.
-function cssColor(color) {
-  if (color === undefined) return "transparent";
-  return Array.isArray(color) ? `rgb(${color.join(", ")})` : color;
-}
-
 // -- the context card, exemplars, regions ---------------------------------------------------
 
 function renderContext(card, notes) {
@@ -235,10 +192,14 @@ function renderContext(card, notes) {
       row.append(bar, el("span", "muted", `${pct(f.confidence)}` + (f.source ? ` · ${f.source}` : "")));
     }
     const details = document.createElement("details");
+    // Which field's evidence, for a screen reader listing the page's summaries.
+    const summary = el("summary", "", f.value === null ? "why unknown" : "evidence");
+    summary.append(el("span", "visually-hidden", ` for the ${f.field}`));
     if (f.value === null) {
-      details.append(el("summary", "", "why unknown"), el("div", "", f.unknown || "no evidence"));
+      details.append(summary, el("div", "", f.unknown || "no evidence"));
     } else {
-      details.append(el("summary", "", `evidence (${f.evidence.length})`));
+      summary.append(` (${f.evidence.length})`);
+      details.append(summary);
       const ul = document.createElement("ul");
       for (const e of f.evidence) ul.append(el("li", "", `${e.what} — ${e.source}, ${pct(e.score)}`));
       details.append(ul);
@@ -314,8 +275,12 @@ function renderRegions(regions) {
     const share = r.share > 0 && r.share < 0.005 ? "under 1%" : pct(r.share);
     li.append(el("small", "", `${share} of the photo · confidence ${pct(r.confidence)}` +
                               (r.source ? ` · source: ${r.source}` : "")));
+    // Shown on the photo while pointed at or focused (Tab reaches each row).
+    li.tabIndex = 0;
     li.addEventListener("mouseenter", () => highlightRegion(r.id));
     li.addEventListener("mouseleave", () => highlightRegion(null));
+    li.addEventListener("focus", () => highlightRegion(r.id));
+    li.addEventListener("blur", () => highlightRegion(null));
     list.append(li);
   }
   if (!unused.length) return;
@@ -382,24 +347,32 @@ async function start() {
       const photo = await postJSON("/api/photos/open-job", {
         service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
         item: Number($("job-item").value || 0) });
-      $("open-job-box").open = false;  // the popover would stay over the context card
-      await opened(photo);
+      // The popover would stay over the context card; focus in it goes to its summary.
+      const box = $("open-job-box");
+      const within = box.contains(document.activeElement);
+      box.open = false;
+      if (within) box.querySelector("summary").focus();
+      return opened(photo);
     });
   });
   $("context-edit").addEventListener("submit", (e) => {
     e.preventDefault();
-    if (state.photo) busy("re-running with the new context", colorize);
+    if (!state.photo) return;
+    busy("re-running with the new context", async () => {
+      await colorize();
+      return "Re-run with the new context.";
+    });
   });
   $("split").addEventListener("input", () => setSplit(Number($("split").value)));
   $("show-uncertainty").addEventListener("change", setOverlays);
   $("show-regions").addEventListener("change", setOverlays);
-  $("stage").addEventListener("click", placeHint);
-  $("clear-hints").addEventListener("click", () => {
-    if (!state.photo || !state.hints.length) return;
-    state.hints = [];
-    busy("clearing the hints", colorize);
+  $("download-colorized").addEventListener("click", (e) => {
+    if (!state.view) e.preventDefault();
   });
-  $("error-close").addEventListener("click", clearError);
+  $("error-close").addEventListener("click", dismissError);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !e.defaultPrevented && !$("error").hidden) dismissError();
+  });
   setSplit(Number($("split").value));
   setOverlays();
 }

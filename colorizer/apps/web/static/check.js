@@ -3,7 +3,8 @@
 // listens for its "colorized" event (a new colorization of the open photo).
 "use strict";
 
-const SEVERITY_COLOR = { high: "#b00020", medium: "#c77700", low: "#55708a" };
+// White text on each reads at 4.5:1 or more (WCAG AA); the same as the report's.
+const SEVERITY_COLOR = { high: "#b00020", medium: "#a85d00", low: "#55708a" };
 const checked = { source: null, objectUrl: null };  // what the panel shows now
 
 // -- running a check --------------------------------------------------------------------------
@@ -13,8 +14,8 @@ function checkOwn() {
   busy("checking this colorization", async () => {
     const id = state.photo.id;
     const report = await api(`/api/photos/${id}/check`, { method: "POST" });
-    showCheck(report, `/api/photos/${id}/colorized.png?v=${report.version}`,
-              `This photo's colorization (${state.photo.name})`);
+    return showCheck(report, `/api/photos/${id}/colorized.png?v=${report.version}`,
+                     `This photo's colorization (${state.photo.name})`);
   });
 }
 
@@ -32,7 +33,7 @@ function checkOther(event) {
     const report = await api("/api/check", { method: "POST", body: form });
     if (checked.objectUrl) URL.revokeObjectURL(checked.objectUrl);
     checked.objectUrl = URL.createObjectURL(file);
-    showCheck(report, checked.objectUrl, `${file.name}` +
+    return showCheck(report, checked.objectUrl, `${file.name}` +
               (original ? ` against ${original.name}` :
                 report.luminance ? ` against ${state.photo.name}` : ""));
   });
@@ -53,6 +54,9 @@ async function showCheck(report, imageUrl, title) {
   $("check-notes").textContent = report.notes.join(" · ");
   $("check-result").hidden = false;
   document.body.dataset.checks = String(Number(document.body.dataset.checks) + 1);
+  // For the status line (a screen reader reads it out): the outcome, and where it is.
+  return `Checked: ${n ? `${n} finding${n > 1 ? "s" : ""}` : "no finding"}, listed under ` +
+         "Check a colorization.";
 }
 
 function renderFindings(report) {
@@ -69,7 +73,9 @@ function renderFindings(report) {
     sev.style.background = SEVERITY_COLOR[f.severity];
     li.append(sev, el("span", "kind", f.kind), el("div", "", f.message));
     const details = document.createElement("details");
-    details.append(el("summary", "", "evidence"));
+    const summary = el("summary", "", "evidence");
+    summary.append(el("span", "visually-hidden", ` for finding ${k + 1}`));
+    details.append(summary);
     const ul = document.createElement("ul");
     for (const [key, value] of Object.entries(f.evidence)) {
       const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -92,6 +98,10 @@ function renderFindings(report) {
       node.addEventListener("mouseenter", () => on(true));
       node.addEventListener("mouseleave", () => on(false));
     }
+    // The keyboard's way to the same: Tab reaches the finding, its box lights up.
+    li.tabIndex = 0;
+    li.addEventListener("focus", () => on(true));
+    li.addEventListener("blur", () => on(false));
   });
 }
 
@@ -111,6 +121,7 @@ async function downloadPdf() {
     a.download = `${state.photo.name.replace(/\.[^.]*$/, "")}.report.pdf`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return "Report downloaded.";
   });
 }
 
