@@ -12,6 +12,10 @@ from colorizer.training.sources import PhotoSource
 from context.config_io import check_keys, config_from_dict
 
 _REPO = Path(__file__).resolve().parent.parent.parent
+# configs/generator/ as package data (`presets` links there in a checkout; a wheel holds the
+# files): a config's default `generator` resolves here where no checkout is around the package.
+PRESETS = Path(__file__).resolve().parent / "presets"
+_PRESETS_IN_REPO = Path("configs/generator")
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,11 @@ class TrainConfig:
 
 def resolve(path: str) -> Path:
     """A relative path from the repository root: from_json has already made the paths of a
-    config outside the repository absolute (config_check.rebase_paths)."""
+    config outside the repository absolute (config_check.rebase_paths). A generator preset
+    (configs/generator/NAME) is read from the package where no checkout holds it."""
     p = Path(path)
-    return p if p.is_absolute() else _REPO / p
+    if p.is_absolute():
+        return p
+    if p.parent == _PRESETS_IN_REPO and not (_REPO / p).exists():
+        return PRESETS / p.name  # an installed package: the presets ship inside it
+    return _REPO / p

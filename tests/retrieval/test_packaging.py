@@ -1,6 +1,7 @@
 """Data ships inside the wheel as package data: the curated knowledge base (`retrieval`),
 the gazetteer and labels (`context`) and the default weights (`colorizer`), so an installed
-chronochrome works without a checkout."""
+chronochrome works without a checkout. (The wheel installed and run outside the checkout:
+tests/test_installed_wheel.py, slow.)"""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CURATED = ("flags.json", "uniforms.json")
+# Folders the installed package reads by a path inside itself (weights, the generator presets,
+# the workbench page, the gazetteer and labels, the line-script model, the knowledge base).
+PACKAGE_DATA = ("colorizer/weights", "colorizer/training/presets", "colorizer/apps/web/static",
+                "context/data", "context/models", "retrieval/data")
+TOP_LEVEL = {"colorizer", "context", "retrieval"}
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +32,7 @@ def wheel(tmp_path_factory) -> Path:
     for package in ("colorizer", "context", "retrieval", "eval"):
         shutil.copytree(REPO / package, src / package, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "results"))
-    for data in ("retrieval", "context"):
+    for data in ("retrieval", "context", "generator"):
         shutil.copytree(REPO / "configs" / data, src / "configs" / data)
     dist = tmp_path_factory.mktemp("dist")
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
@@ -86,3 +92,27 @@ def test_the_package_reads_its_data_through_importlib_resources():
     for name in CURATED:
         assert (DEFAULT_DATA_DIR / name).read_bytes() == (REPO / "configs/retrieval" / name
                                                           ).read_bytes()
+
+
+def test_the_wheel_carries_every_file_the_package_reads(wheel):
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+        for folder in PACKAGE_DATA:
+            files = sorted(p for p in (REPO / folder).rglob("*")
+                           if p.is_file() and "__pycache__" not in p.parts)
+            assert files, f"{folder} is empty"
+            for path in files:
+                name = path.relative_to(REPO).as_posix()
+                assert name in names, f"{name} is not in the wheel"
+                assert z.read(name) == path.read_bytes(), name
+
+
+def test_the_wheel_holds_the_packages_and_nothing_of_the_checkout(wheel):
+    """No eval/ (benchmarks and their results), tests/, configs/ or runs/ beside the three
+    packages: a top-level `eval` would land in every user's site-packages."""
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+    tops = {n.split("/")[0] for n in names if ".dist-info/" not in n}
+    assert tops == TOP_LEVEL, sorted(tops - TOP_LEVEL)
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert wheel.stat().st_size < 40 * 2**20  # the default weights are ~21 MiB of it
