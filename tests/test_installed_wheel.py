@@ -166,7 +166,8 @@ pipe = ColorizationPipeline.from_pretrained()
 result = pipe("photo.png", hints="USSR 1950")
 assert result.uncertainty.shape == (112, 160), result.uncertainty.shape
 client = TestClient(create_app(pipe))
-for url in ("/", "/static/app.js", "/static/style.css", "/static/check.js"):
+for url in ("/", "/static/app.js", "/static/style.css", "/static/check.js",
+            "/static/hints.js"):
     response = client.get(url)
     assert response.status_code == 200 and response.content, url
 print("ok")
