@@ -67,5 +67,10 @@ class ImageNotFoundError(ImageLoadError):
     reason: ClassVar[str] = "not_found"
 
 
+class TrainingDataError(ChronochromeError, ValueError):
+    """A training config's photos cannot be found: no such folder or tar, or none of the split
+    in it. `chronochrome train` prints it as one line (a ValueError for older callers)."""
+
+
 class WeightsError(ChronochromeError):
     """A weights folder that cannot be read: missing, or a file in it unreadable."""

@@ -157,3 +157,20 @@ def test_the_smoke_config_is_documented_and_make_train_runs_it(capsys):
     dry = subprocess.run(["make", "-n", "train"], cwd=REPO, capture_output=True, text=True,
                          check=True)
     assert "chronochrome train --config configs/train/smoke.json" in dry.stdout
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ("absent", "training data folder {data} does not exist: set data_dir in the train config"),
+    ("empty", "no train images in {data} (val_fraction=0.05): point data_dir"),
+])
+def test_training_photos_that_are_not_there_are_one_line_not_a_traceback(tmp_path, monkeypatch,
+                                                                         capsys, data, message):
+    """A config whose data_dir is missing or holds no photo stopped with a traceback once the
+    trainer listed them; it is now `error: ...` and exit 2, like every other config error."""
+    if data == "empty":
+        (tmp_path / data).mkdir()
+    code, err = _run(tmp_path, monkeypatch, capsys,
+                     {"steps": 1, "data_dir": data, "threads": 1, "workers": 0})
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(
+        "error: " + message.format(data=tmp_path / data))

@@ -14,6 +14,7 @@ import pytest
 import torch
 from PIL import Image
 
+from colorizer.errors import TrainingDataError
 from colorizer.model.colorspace import luminance_of_rgb
 from colorizer.training.film import check_film_mix, film_inputs, film_lightness
 from colorizer.training.sources import PhotoSource, load_sources
@@ -77,7 +78,7 @@ def test_the_split_of_a_photo_does_not_depend_on_the_other_sources(sources):
 
 def test_bad_sources_are_named(sources, tmp_path):
     folder, _ = sources
-    with pytest.raises(FileNotFoundError, match="neither a folder nor a tar"):
+    with pytest.raises(TrainingDataError, match="neither a folder nor a tar"):
         load_sources([PhotoSource(str(tmp_path / "missing"))], REPO, "train", 0.0, 64)
     with pytest.raises(ValueError, match="no train photos"):
         load_sources([PhotoSource(str(folder), "nothing_*")], REPO, "train", 0.0, 64)

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from colorizer.errors import TrainingDataError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES, load_image
 
 
@@ -35,13 +36,13 @@ def split_of(path: Path, val_fraction: float) -> str:
 def list_photos(folder: str | Path, split: str, val_fraction: float) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"training data folder {folder} does not exist: set data_dir in the train config"
-        )
+        raise TrainingDataError(
+            f"training data folder {folder} does not exist: set data_dir in the train config")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES)
     chosen = [p for p in files if split_of(p, val_fraction) == split]
     if not chosen:
-        raise ValueError(f"no {split} images in {folder} (val_fraction={val_fraction})")
+        raise TrainingDataError(f"no {split} images in {folder} (val_fraction={val_fraction}): "
+                                "point data_dir in the train config at a folder of photos")
     return chosen
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from colorizer.errors import TrainingDataError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES, load_image
 from colorizer.training.data import PhotoBank, split_of
 
@@ -49,7 +50,7 @@ def _names_and_bytes(path: Path, wanted: Callable[[str], bool]) -> Iterator[tupl
                 if member.isfile() and take(name):
                     yield name, tar.extractfile(member).read()
     else:
-        raise FileNotFoundError(f"training source {path} is neither a folder nor a tar of "
+        raise TrainingDataError(f"training source {path} is neither a folder nor a tar of "
                                 "photos: fix its path in the train config's sources")
 
 
@@ -83,7 +84,7 @@ def load_sources(sources: list[PhotoSource], root: Path, split: str, val_fractio
             paths.append(folder / name)
         count = len(images) - start
         if count == 0:
-            raise ValueError(f"training source {folder} (pattern {source.pattern!r}) has no "
-                             f"{split} photos: check its path and pattern")
+            raise TrainingDataError(f"training source {folder} (pattern {source.pattern!r}) has "
+                                    f"no {split} photos: check its path and pattern")
         weights += [source.share / count] * count
     return PhotoBank(images=images, paths=paths, weights=weights)
