@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageCms
 
-_D50 = (0.9642, 1.0, 0.8249)  # the ICC profile connection space's white
+D50 = (0.9642, 1.0, 0.8249)  # the ICC profile connection space's white
 
 
 def gray_through_profile(values: np.ndarray, icc_profile: bytes) -> tuple[np.ndarray | None, str]:
@@ -55,21 +55,32 @@ def gray_through_profile(values: np.ndarray, icc_profile: bytes) -> tuple[np.nda
 @lru_cache(maxsize=1)
 def _linear_gray() -> ImageCms.ImageCmsProfile:
     """A gray ICC v2 profile whose values are relative luminance Y (an identity curve)."""
-    def xyz(x: float, y: float, z: float) -> bytes:
-        return b"XYZ \0\0\0\0" + b"".join(struct.pack(">i", round(v * 65536)) for v in (x, y, z))
-
-    desc = b"linear gray\0"
-    tags = {b"desc": b"desc\0\0\0\0" + struct.pack(">I", len(desc)) + desc + bytes(78),
-            b"wtpt": xyz(*_D50),
+    tags = {b"desc": desc_tag("linear gray"), b"wtpt": xyz_tag(*D50),
             b"kTRC": b"curv\0\0\0\0" + struct.pack(">I", 0)}  # 0 entries: the identity
+    return ImageCms.ImageCmsProfile(io.BytesIO(icc_v2_profile(b"GRAY", tags)))
+
+
+def xyz_tag(x: float, y: float, z: float) -> bytes:
+    """An ICC 'XYZ ' tag (s15Fixed16 numbers)."""
+    return b"XYZ \0\0\0\0" + b"".join(struct.pack(">i", round(v * 65536)) for v in (x, y, z))
+
+
+def desc_tag(text: str) -> bytes:
+    """An ICC v2 'desc' tag holding an ASCII description."""
+    ascii_text = text.encode("ascii") + b"\0"
+    return b"desc\0\0\0\0" + struct.pack(">I", len(ascii_text)) + ascii_text + bytes(78)
+
+
+def icc_v2_profile(space: bytes, tags: dict[bytes, bytes]) -> bytes:
+    """A display-class ICC v2 profile of color space `space` (b"GRAY", b"RGB ") with `tags`
+    (signature -> tag body), PCS XYZ, D50 illuminant."""
     table, data = struct.pack(">I", len(tags)), b""
     offset = 128 + 4 + 12 * len(tags)
     for signature, body in tags.items():
         body += bytes(-len(body) % 4)
         table += signature + struct.pack(">II", offset + len(data), len(body))
         data += body
-    header = (b"none" + bytes([2, 0x10, 0, 0]) + b"mntrGRAYXYZ " + bytes(12) + b"acsp"
-              + bytes(24) + bytes(4) + xyz(*_D50)[8:] + bytes(4))
+    header = (b"none" + bytes([2, 0x10, 0, 0]) + b"mntr" + space + b"XYZ " + bytes(12)
+              + b"acsp" + bytes(28) + xyz_tag(*D50)[8:] + bytes(4))
     header = struct.pack(">I", 128 + len(table) + len(data)) + header
-    profile = header + bytes(128 - len(header)) + table + data
-    return ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    return header + bytes(128 - len(header)) + table + data

@@ -9,20 +9,9 @@ The tests share one page and run in order, as one session at the workbench would
 from __future__ import annotations
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, PIXEL_JS, browser_api
 
 sync_api = browser_api()
-
-# The colorized image's pixel at (x, y), read through a canvas as the page shows it.
-PIXEL_JS = """([x, y]) => {
-  const img = document.getElementById('colorized');
-  const c = document.createElement('canvas');
-  c.width = img.naturalWidth; c.height = img.naturalHeight;
-  const g = c.getContext('2d');
-  g.drawImage(img, 0, 0);
-  return Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
-}"""
-
 
 @pytest.fixture(scope="module")
 def page(web_server, photo_file):

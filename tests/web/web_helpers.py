@@ -28,6 +28,18 @@ def browser_api():
                     allow_module_level=True)
     return pytest.importorskip("playwright.sync_api",
                                reason="playwright is absent: pip install -e '.[dev]'")
+
+
+# The colorized image's pixel at (x, y), read through a canvas as the page shows it.
+PIXEL_JS = """([x, y]) => {
+  const img = document.getElementById('colorized');
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const g = c.getContext('2d');
+  g.drawImage(img, 0, 0);
+  return Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
+}"""
+
 # Debian's chromium, headless, talking to nothing but the test server.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
