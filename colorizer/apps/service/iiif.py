@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.outputs import image_mime
@@ -130,21 +131,24 @@ class CanvasRef:
     service: str | None  # its Image API base, when it has one (preferred: sized requests)
 
 
-def canvases_of(manifest: dict[str, Any]) -> tuple[dict[str, Any], list[CanvasRef]]:
-    """(manifest id and label, canvases) of a Presentation 3 or 2 manifest."""
+def canvases_of(manifest: dict[str, Any], limit: int | None = None
+                ) -> tuple[dict[str, Any], list[CanvasRef]]:
+    """(manifest id and label, canvases) of a Presentation 3 or 2 manifest; with `limit`, at
+    most `limit` canvases are read: a job's item cap is checked on the first cap + 1, not after
+    reading every canvas (50,000 canvases took 8 s and 128 MB before the 413)."""
     if manifest.get("type") == "Manifest" or "items" in manifest:
-        canvases = [_canvas3(c) for c in manifest.get("items", []) if c.get("type") == "Canvas"]
+        found = (_canvas3(c) for c in manifest.get("items", []) if c.get("type") == "Canvas")
         label = language_map(manifest.get("label"), "untitled")
         ident = manifest.get("id")
     elif manifest.get("@type") == "sc:Manifest":
-        canvases = [_canvas2(c) for seq in manifest.get("sequences", [])[:1]
-                    for c in seq.get("canvases", [])]
+        found = (_canvas2(c) for seq in manifest.get("sequences", [])[:1]
+                 for c in seq.get("canvases", []))
         label = {"none": [str(manifest.get("label") or "untitled")]}
         ident = manifest.get("@id")
     else:
         raise IIIFError("not a IIIF Presentation manifest (no type 'Manifest' nor "
                         "@type 'sc:Manifest')")
-    canvases = [c for c in canvases if c is not None]
+    canvases = list(islice((c for c in found if c is not None), limit))
     if not canvases:
         raise IIIFError("the manifest has no canvas with an image")
     return {"id": ident, "label": label}, canvases

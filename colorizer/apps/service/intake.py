@@ -67,7 +67,7 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
     meta: dict[str, Any] = {}
     for n, item in enumerate(job.items):
         first = len(items)
-        _add_items(item, n, uploads, fetcher, items, meta)
+        _add_items(item, n, uploads, fetcher, items, meta, room=max_items - len(items) + 1)
         # Color hints travel with the item; an upload's are checked against its size now.
         size = uploads[item.upload][2]["size"] if item.upload is not None else None
         parse_hints(item.color_hints, tuple(size) if size else None, item=n)
@@ -75,14 +75,27 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
         if len(items) > max_items:
             break
     if len(items) > max_items:
-        raise Problem(413, "too_many_items", f"the job has more than {max_items} items; split "
-                      "it into several jobs")
+        raise _too_many(max_items)
     return items, meta
 
 
+def require_item_cap(raw: Any, max_items: int) -> None:
+    """413 for a request with more items than a job may have, before they are validated one
+    by one (10,000 URLs took 0.6 s and 9 MB to refuse; a 50 MB body holds 500,000)."""
+    items = raw.get("items") if isinstance(raw, dict) else None
+    if isinstance(items, list) and len(items) > max_items:
+        raise _too_many(max_items)
+
+
+def _too_many(max_items: int) -> Problem:
+    return Problem(413, "too_many_items", f"the job has more than {max_items} items; split "
+                   "it into several jobs")
+
+
 def _add_items(item: ItemIn, n: int, uploads: list[UploadInfo], fetcher: SafeFetcher,
-               items: list[NewItem], meta: dict[str, Any]) -> None:
-    """The items of one request item (a manifest gives one per canvas), appended to `items`."""
+               items: list[NewItem], meta: dict[str, Any], room: int) -> None:
+    """The items of one request item (a manifest gives one per canvas), appended to `items`;
+    a manifest's canvases are read up to `room` (one past the cap: enough to refuse it)."""
     if item.upload is not None:
         items.append(_upload_item(item, n, uploads))
     else:
@@ -97,7 +110,7 @@ def _add_items(item: ItemIn, n: int, uploads: list[UploadInfo], fetcher: SafeFet
             items.append(NewItem({"kind": "iiif_image", "service": item.iiif_image.rstrip("/")},
                                  item.hint, item.caption))
         else:
-            source, canvases = _read_manifest(fetcher, item.iiif_manifest, n)
+            source, canvases = _read_manifest(fetcher, item.iiif_manifest, n, room)
             meta["manifest"] = source
             items += [_canvas_item(item, canvas) for canvas in canvases]
 
@@ -136,11 +149,11 @@ def _canvas_item(item: ItemIn, canvas: CanvasRef) -> NewItem:
     return NewItem(src, item.hint, item.caption)
 
 
-def _read_manifest(fetcher: SafeFetcher, url: str, n: int
+def _read_manifest(fetcher: SafeFetcher, url: str, n: int, room: int
                    ) -> tuple[dict[str, Any], list[CanvasRef]]:
     try:
         doc = load_json(fetcher.get(url, accept="application/ld+json").data, "the manifest")
-        return canvases_of(doc)
+        return canvases_of(doc, limit=room)
     except FetchError as exc:
         raise Problem(422, exc.reason, f"items[{n}]: the manifest could not be fetched: {exc}",
                       item=n) from exc
@@ -192,6 +205,7 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
                idempotency_key: str | None) -> tuple[dict[str, Any], bool, str | None]:
     """Queue a job; returns (job, created, generated webhook secret to show once)."""
     cfg = state.config
+    require_item_cap(raw, cfg.job_max_items)
     job = parse_job(raw)
     _require_referenced(job, files)
     require_room(state.store, max(1, len(files)))
