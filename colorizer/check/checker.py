@@ -4,8 +4,9 @@
     report = checker("colorized.jpg", original="scan.tif", hint="USSR 1950")  # CheckReport
 
 Steps (the pipeline's own steps 1-4 on the photo's gray, then the comparisons):
-1. Load the colorization (it must have color) and the original, if given; the luminance
-   check compares their L* (the original resized to the colorization's size if needed).
+1. Load the colorization (it must have color) and the original, if given; refuse mix-ups
+   (same file, swapped); the luminance check compares their L* (the original resized or
+   turned a quarter turn to line up with the colorization, with a note: framing.py).
 2. Context from the gray (the original's, else the colorization's L*) and the hint; the
    facts retrieved for it (flags, banners, ensigns, uniforms within `fact_margin` of the best).
 3. The generator's distribution over a*b* bins for that L* (no context: what the photo
@@ -24,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.check import analysis
+from colorizer.check import analysis, framing, tints
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import (
     LUMINANCE,
@@ -41,6 +42,7 @@ from colorizer.check.likelihood import (
     skin_mass,
     window_matrix,
 )
+from colorizer.check.local_change import LARGE, local_change
 from colorizer.errors import ChronochromeError
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
@@ -52,8 +54,8 @@ from context.types import SceneContext
 # The check's own flag finder (trained by colorizer.training.train_flag_finder; kept apart
 # from the colorizer's weights, where it would change every colorization).
 CHECK_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "check"
-ASPECT_TOLERANCE = 0.02  # an original whose aspect ratio differs more is another image
 
+TURNED_MEAN = 3.0  # a turned original must match this many times the luminance tolerance
 ImageInput = str | Path | bytes | Image.Image | LoadedImage
 
 
@@ -135,10 +137,10 @@ class ColorizationChecker:
             # A gray colorization beside a color "original" is not refused as a swap: a
             # sepia or tinted scan reads as color (eval.check_reports: 1 of 194 photos).
             gray = _load(original, "--original", self.pipeline.config.max_pixels)
-            luminance = self.luminance(color, gray)
-        if not color.is_color:  # a colorization left gray (the model found no evidence)
-            notes.append("the colorization has no color (gray where the model found no "
-                         "evidence for any): only its lightness was checked")
+            notes.extend(_compared_inputs(color, gray, gray_ok))
+            gray, luminance, lined_up = self._line_up(color, gray)
+            notes.extend(lined_up)
+        notes.extend(_colorization_notes(color, gray_ok))
         photo = self._reader.prepare(gray, hint, caption)
         prediction = self._reader.predict([photo])[0]
         maps = self._maps(color, prediction)
@@ -166,25 +168,57 @@ class ColorizationChecker:
                 "fingerprint": self.pipeline.fingerprint,
                 "flag_finder": self.flag_finder is not None}
 
+    def _line_up(self, color: LoadedImage, gray: LoadedImage
+                 ) -> tuple[LoadedImage, LuminanceMatch, list[str]]:
+        """The original as the colorization shows it, their lightness match, and notes on
+        what was done to line them up: a resize, a quarter turn (the better of the two
+        turns); any other shape change is refused with what differs (framing.py)."""
+        notes: list[str] = []
+        if not framing.same_aspect(color.size, gray.size):
+            if not framing.same_aspect(color.size, gray.size[::-1]):
+                raise CheckInputError(framing.mismatch_message(color.size, gray.size))
+            turns = [framing.rotated(gray, k) for k in (1, 3)]
+            matches = [self.luminance(color, turned) for turned in turns]
+            best = int(matches[1].mean_abs < matches[0].mean_abs)
+            if matches[best].mean_abs > TURNED_MEAN * self.config.luminance_mean:
+                # Neither turn lines up: another photo of about the turned shape.
+                raise CheckInputError(framing.mismatch_message(color.size, gray.size))
+            gray = turns[best]
+            notes.append(f"the colorization is turned a quarter turn "
+                         f"({('counterclockwise', 'clockwise')[best]}) from the original: "
+                         "its lightness was compared after turning the original the same way")
+        note = framing.resize_note(color.size, gray.size)
+        match = self.luminance(color, gray)
+        if (color.source_format == "JPEG" and not match.matches
+                and abs(match.mean_signed) < 0.7 * match.mean_abs):
+            # A JPEG saved at very low quality (about 10 of 100) moves pixels both ways by
+            # 10+ L* (blocks, ringing) while the tones overall hold: say so beside the finding.
+            notes.append(f"{color.name} is a JPEG and its lightness differs both ways "
+                         f"(mean |delta L*| {match.mean_abs:.1f}, overall shift "
+                         f"{match.mean_signed:+.1f}): if it was saved at very low quality, "
+                         "heavy compression alone can make this difference")
+        return gray, match, notes + ([note] if note else [])
+
     def luminance(self, color: LoadedImage, gray: LoadedImage) -> LuminanceMatch:
-        """|delta L*| between the colorization and the original (resized to it if needed)."""
+        """|delta L*| between the colorization and the original (resized to it if needed;
+        the two must have the same aspect: _line_up)."""
         (cw, ch), (gw, gh) = color.size, gray.size
-        if abs(cw / ch - gw / gh) > ASPECT_TOLERANCE * cw / ch:
-            raise CheckInputError(f"the original is {gw}x{gh} and the colorization {cw}x{ch}: "
-                                  "their shapes differ, so they are not the same photo; give "
-                                  "the original the colorization was made from")
+        if not framing.same_aspect(color.size, gray.size):
+            raise CheckInputError(framing.mismatch_message(color.size, gray.size))
         ours = lightness_of(color)
         theirs = lightness_of(gray)
         resized = (cw, ch) != (gw, gh)
         if resized:
             theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
                                    align_corners=False)
+        signed = float((ours - theirs).mean())
         delta = (ours - theirs).abs().flatten()
         sample = delta[torch.randperm(delta.numel(), generator=torch.Generator().manual_seed(0))
                        [:1_000_000]] if delta.numel() > 1_000_000 else delta
         mean, p99 = float(delta.mean()), float(torch.quantile(sample.float(), 0.99))
         ok = mean <= self.config.luminance_mean and p99 <= self.config.luminance_p99
-        return LuminanceMatch(mean, p99, ok, resized)
+        share, box = local_change((ours - theirs).abs()[0, 0], self.config.luminance_mean)
+        return LuminanceMatch(mean, p99, ok, resized, signed, share, box)
 
     def facts(self, retrieved: list) -> list[FactUse]:
         """Retrieved flags, banners, ensigns and uniforms scoring at least `min_fact_score`,
@@ -242,6 +276,46 @@ def _load(image: ImageInput, label: str, max_pixels: int) -> LoadedImage:
     return image if isinstance(image, LoadedImage) else load_image(image, max_pixels=max_pixels)
 
 
+def _compared_inputs(color: LoadedImage, gray: LoadedImage, gray_ok: bool) -> list[str]:
+    """Refuse the mix-ups the pixels show (the same colorized file twice; a gray colorization
+    beside an original of several hues: swapped); notes on an original that is a color
+    photo."""
+    if color.sha256 is not None and color.sha256 == gray.sha256:
+        if not color.is_color:  # a gray result saved unchanged: allowed, but say so
+            return [(f"COLORIZED {color.name} and --original {gray.name} are the same "
+                     "file: its lightness matches by construction")]
+        raise CheckInputError(f"COLORIZED {color.name} and --original {gray.name} are the "
+                              "same file: give the colorized image first and the "
+                              "black-and-white original it was made from to --original")
+    tint = tints.tint_of(gray)
+    if tint is None or not tint.several_hues:
+        return []  # gray, or one tint (a sepia or toned scan)
+    if not color.is_color and not gray_ok:
+        raise CheckInputError(f"COLORIZED {color.name} has no color and --original "
+                              f"{gray.name} is a color image: they look swapped; give the "
+                              "colorized image first and the black-and-white original to "
+                              "--original")
+    return [(f"the original {gray.name} is a color image ({100 * tint.other_share:.0f}% of "
+             "it in several hues), not a black-and-white or single-tint scan: only its "
+             "lightness was used; check that it is the original the colorization was made "
+             "from")]
+
+
+def _colorization_notes(color: LoadedImage, gray_ok: bool) -> list[str]:
+    """What a colorization without color, or of one strong tint, means for its findings."""
+    if not color.is_color:
+        return ["the colorization has no color (gray where the model found no evidence for "
+                "any): only its lightness was checked" if gray_ok else
+                "the colorization has no color: only its lightness was checked"]
+    tint = tints.tint_of(color)
+    if tint is None or not tint.strong_cast:
+        return []
+    return [(f"the colorization is one {tint.hue_name} tint throughout (median chroma "
+             f"{tint.median_chroma:.0f}, {100 * tint.other_share:.0f}% in other hues): a "
+             "uniform color cast or a toned print rather than a colorization of each "
+             "object; findings on its colors come from that cast")]
+
+
 def _uint8(pixels: np.ndarray) -> np.ndarray:
     if pixels.ndim == 2:
         pixels = np.repeat(pixels[..., None], 3, axis=2)
@@ -251,9 +325,24 @@ def _uint8(pixels: np.ndarray) -> np.ndarray:
 
 
 def _luminance_finding(match: LuminanceMatch, size: tuple[int, int]) -> Finding:
+    # Which way the tones moved tells a historian what was done: most of the change in one
+    # direction is a brightening or darkening; both ways, a contrast or curve change.
+    box = (0, 0, size[0], size[1])
+    if match.local_box is not None:
+        box = match.local_box
+        how = (f"the difference is local: {100 * match.local_share:.1f}% of the image (box "
+               f"{box}) differs by over {LARGE:.0f} L* while the rest keeps its tones (a "
+               "watermark, caption, stamp or local retouch added there)")
+    elif abs(match.mean_signed) >= 0.7 * match.mean_abs:
+        lighter = match.mean_signed > 0
+        how = (f"it is {'lighter' if lighter else 'darker'} overall by "
+               f"{abs(match.mean_signed):.1f} L* ({'brightened' if lighter else 'darkened'})")
+    else:
+        how = ("its tones moved both ways (contrast or curves changed, retouched, or "
+               "another scan)")
     return Finding(
         LUMINANCE, "high" if match.mean_abs > 3 * 2.5 else "medium",
         f"The colorization's lightness does not match the original's: mean |delta L*| "
-        f"{match.mean_abs:.1f}, 99th percentile {match.p99_abs:.1f} (a colorization should "
-        "keep the original's tones; these were changed, retouched or come from another scan).",
-        match.to_dict(), (0, 0, size[0], size[1]), 1.0)
+        f"{match.mean_abs:.1f}, 99th percentile {match.p99_abs:.1f}; {how}. A colorization "
+        "should keep the original's tones.",
+        match.to_dict(), box, match.local_share if match.local_box else 1.0)

@@ -42,6 +42,7 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace the --json and --report files if they exist")
+    _max_pixels(p)
     p = sub.add_parser(
         "report", help="colorize a photo, check it and write its plausibility report",
         description="Colorize a black-and-white photo, check the colorization and write the "
@@ -55,6 +56,13 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
+    _max_pixels(p)
+
+
+def _max_pixels(p: argparse.ArgumentParser) -> None:
+    # The loader's error for a huge file advises --max-pixels: the check must accept it.
+    p.add_argument("--max-pixels", type=int, default=None,
+                   help="refuse inputs with more pixels (default 50,000,000)")
 
 
 def _require_file(path: Path, what: str) -> None:
@@ -89,7 +97,8 @@ def _checker(args: argparse.Namespace):
                                 "model.safetensors; give a folder written by save_pretrained")
     from colorizer.check.checker import ColorizationChecker
 
-    return ColorizationChecker.from_pretrained(args.weights, device=args.device)
+    settings = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
+    return ColorizationChecker.from_pretrained(args.weights, device=args.device, **settings)
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -59,11 +59,16 @@ class LuminanceMatch:
     p99_abs: float  # 99th percentile of |delta L*|
     matches: bool  # within the check's tolerance
     resized: bool  # the original was resized to the colorization's size first
+    mean_signed: float = 0.0  # mean delta L* (colorization - original): > 0 lighter overall
+    local_share: float = 0.0  # share of the image changed by over 20 L* (local_change.py)
+    local_box: tuple[int, int, int, int] | None = None  # where, if only there (a watermark)
 
     def to_dict(self) -> dict[str, Any]:
         return {"mean_abs_delta_l": round(self.mean_abs, 3),
                 "p99_abs_delta_l": round(self.p99_abs, 3), "matches": self.matches,
-                "resized": self.resized}
+                "resized": self.resized, "mean_delta_l": round(self.mean_signed, 3),
+                "large_change_share": round(self.local_share, 4),
+                "local_box": list(self.local_box) if self.local_box else None}
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,9 @@ def class_name(cls: int, lab: tuple[float, float, float]) -> str:
         return ("dark gray", "mid gray", "light gray")[cls - 12]
     hue = float(np.degrees(np.arctan2(lab[2], lab[1])) % 360)
     names = ((20, "crimson"), (60, "red"), (80, "orange"), (100, "yellow"), (160, "green"),
-             (230, "teal"), (300, "blue"), (345, "purple"), (360, "crimson"))
+             (230, "teal"), (315, "blue"), (345, "purple"), (360, "crimson"))
+    # sRGB blue (0, 0, 255) lies at hue 306 in CIELAB: "blue" reaches 315, as in blobs.py,
+    # so a flag painted blue is not called purple.
     return next(name for bound, name in names if hue < bound)
 
 

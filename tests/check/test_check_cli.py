@@ -103,3 +103,16 @@ def test_a_gray_colorization_is_checked_against_its_original(tmp_path, tiny_weig
                         "--weights", str(tiny_weights))
     assert done.returncode == 0, done.stderr
     assert "has no color" in done.stderr and "no finding" in done.stdout
+
+
+def test_max_pixels_is_accepted_as_the_size_error_advises(tmp_path, tiny_weights):
+    """The loader's error for a huge file says "raise the limit with --max-pixels": before,
+    `check` had no such option (argparse: unrecognized arguments)."""
+    color = tmp_path / "color.png"
+    Image.fromarray(np.full((48, 64, 3), (150, 110, 80), np.uint8)).save(color)
+    common = ("--device", "cpu", "--weights", str(tiny_weights))
+    done = chronochrome("check", str(color), "--max-pixels", "1000", *common)
+    assert done.returncode == 2 and "above the limit of 1,000" in done.stderr, done.stderr
+    assert "--max-pixels" in done.stderr
+    done = chronochrome("check", str(color), "--max-pixels", "4000", *common)
+    assert done.returncode in (0, 1), done.stderr
