@@ -15,7 +15,7 @@ from PIL import Image
 
 from context.clip import ClipOutput
 from context.config import ContextConfig
-from context.fusion import fuse_era, fuse_region
+from context.fusion import fuse_era, fuse_region, open_window
 from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
 from context.hints import EraCandidate, PlaceCandidate, places_across_lines, read_cues
 from context.language import tell_language
@@ -134,8 +134,9 @@ class ContextEncoder:
 
         # 5. Fusion (rules in context/fusion.py).
         era, era_reason, conflicts = fuse_era(eras)
+        window = open_window(eras) if era is None else None
         region, region_reason, region_conflicts = fuse_region(places, era, self.gazetteer,
-                                                              script, self.scripts)
+                                                              script, self.scripts, window)
         conflicts += region_conflicts
         if era is None:
             unknown["era"] = era_reason or "no evidence"
@@ -173,6 +174,12 @@ class ContextEncoder:
                 # Reported, and the pipeline keeps such a hint away from retrieval.
                 unknown["hint"] = (f"no year, period or place found in the hint "
                                    f"{hint.strip()!r}; write e.g. 'Kazan 1950s'")
+            elif cues.unread:
+                # The rest of the hint is used; these numbers were not (a typo'd year such as
+                # "19500" must not pass unsaid). Its own key: "hint" keeps a hint from retrieval.
+                words = ", ".join(repr(w) for w in cues.unread)
+                unknown["hint_words"] = (f"not read as a date or place: {words} (a year is "
+                                         "written 1950, a decade 1950s)")
         for caption in captions:
             cues = read_cues(caption.text, "caption", self.gazetteer, self.config.circa_years,
                              origin=caption.source)

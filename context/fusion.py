@@ -23,7 +23,8 @@ Region
    in the month when the source named one ("Berlin, April 1945" -> Nazi Germany). Without
    an era a place that changed hands names no state: the region is the place alone, its
    `candidates` are the polities that held it with their periods, and its confidence is at
-   most `UNDATED_CONFIDENCE`.
+   most `UNDATED_CONFIDENCE`; unless an open window (rule 4) leaves one polity that held it
+   throughout ("Kazan before 1917": 1826-1917, the Russian Empire), which is then named.
 7. Candidates from other sources whose modern country differs are reported as conflicts;
    agreeing ones are attached as evidence. A script whose usual regions exclude the
    region (Cyrillic signage, hint says USA) is reported as a conflict.
@@ -41,6 +42,7 @@ Weak cues
 from __future__ import annotations
 
 from context.gazetteer import PRESENT_YEAR, Gazetteer
+from context.gazetteer_types import Resolution
 from context.hints import SIGN_LIKELY_YEARS, EraCandidate, PlaceCandidate
 from context.script import ScriptInfo
 from context.temporal import FIRST_PHOTO_YEAR
@@ -121,21 +123,48 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
     if not constraints:
         return None, ("no date in the hint, caption or writing, and no dated scene cue"
                       + (f" that counts; {_weak_reason(weak)}" if weak else "")), []
-    rng = (FIRST_PHOTO_YEAR, PRESENT_YEAR)
-    evidence, used = [], []
-    for c in constraints:
-        inter = _intersect(rng, (c.start, c.end))
-        if inter is None:
-            conflicts.append(_era_conflict(used[0].source, rng, c))
-            continue
-        rng, evidence = inter, evidence + [c.evidence]
-        used.append(c)
-    if rng[0] <= FIRST_PHOTO_YEAR or rng[1] >= PRESENT_YEAR:
+    rng, used = _constraint_range(constraints, conflicts)
+    evidence = [c.evidence for c in used]
+    if _is_open(rng):
         return None, (f"only an open window ({_fmt(rng)}) from "
                       + ", ".join(sorted({c.source for c in used}))), conflicts
     confidence = 0.5 * min(c.confidence for c in used)
     return Era(rng[0], rng[1], round(confidence, 3), used[0].source, tuple(evidence)), None, \
         conflicts
+
+
+def _constraint_range(constraints: list[EraCandidate], conflicts: list[Conflict]
+                      ) -> tuple[tuple[int, int], list[EraCandidate]]:
+    """Rule 4: the constraints intersected in rank order, skipping (and reporting in
+    `conflicts`) any that would empty it; the range and the constraints used."""
+    rng, used = (FIRST_PHOTO_YEAR, PRESENT_YEAR), []
+    for c in constraints:
+        inter = _intersect(rng, (c.start, c.end))
+        if inter is None:
+            conflicts.append(_era_conflict(used[0].source, rng, c))
+            continue
+        rng = inter
+        used.append(c)
+    return rng, used
+
+
+def _is_open(rng: tuple[int, int]) -> bool:
+    return rng[0] <= FIRST_PHOTO_YEAR or rng[1] >= PRESENT_YEAR
+
+
+def open_window(cands: list[EraCandidate]) -> tuple[int, int] | None:
+    """The window rule 4 leaves when it names no era because the window is open on one side
+    ("before 1917": 1826-1917), for rule 6 to pick the state by; None when there is an
+    estimate, a closed window, or nothing."""
+    cands = [c for c in cands if not _weak(c)]
+    if any(c.kind == "estimate" for c in cands):
+        return None
+    constraints = sorted((c for c in cands if c.kind == "constraint"),
+                         key=lambda c: RANK[c.source])
+    rng = _constraint_range(constraints, [])[0] if constraints else None
+    if rng is None or not _is_open(rng) or rng == (FIRST_PHOTO_YEAR, PRESENT_YEAR):
+        return None
+    return rng
 
 
 def _era_conflict(kept_source: str, rng: tuple[int, int], c: EraCandidate) -> Conflict:
@@ -166,6 +195,21 @@ def _same_region(g: Gazetteer, a: PlaceCandidate, b: PlaceCandidate,
     return _country_of(g, a, era) == _country_of(g, b, era)
 
 
+def _held_in_window(g: Gazetteer, best: PlaceCandidate, window: tuple[int, int] | None
+                    ) -> tuple[int, int] | None:
+    """The years to look the place up in when only an open window is known ("Kazan before
+    1917": 1826-1917): the window's share of the one polity that held the place throughout
+    it, or None when the window spans a change of rule ("Berlin before 1945")."""
+    if window is None or best.kind != "place":
+        return None
+    held = [c for c in g.resolve(best.ident, None).candidates
+            if _intersect(window, (c.start, c.end or PRESENT_YEAR))]
+    if len({c.polity for c in held}) != 1:
+        return None
+    return _intersect(window, (min(c.start for c in held),
+                               max(c.end or PRESENT_YEAR for c in held)))
+
+
 def _polity_years(era: Era | None) -> tuple[int, int] | None:
     """The years in which to look up who held a place. A year read on a sign dates the sign:
     the photo is from then or up to `hints.SIGN_YEARS_AFTER` later, most likely soon after, so the
@@ -179,10 +223,11 @@ def _polity_years(era: Era | None) -> tuple[int, int] | None:
 
 
 def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
-                script: Script | None, scripts: tuple[ScriptInfo, ...]
+                script: Script | None, scripts: tuple[ScriptInfo, ...],
+                window: tuple[int, int] | None = None
                 ) -> tuple[Region | None, str | None, list[Conflict]]:
+    """`window`: the open window the era constraints left when there is no era (rule 6)."""
     rng = (era.start, era.end) if era else None
-    held = _polity_years(era)
     weak = [c for c in cands if _weak(c)]
     stale = [c for c in cands if not _weak(c) and c.window and rng
              and _intersect(c.window, rng) is None]
@@ -201,6 +246,7 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
     tier = [c for c in cands if RANK[c.source] == top]
     # Most specific first; a place beats a polity at equal depth; then confidence.
     best = max(tier, key=lambda c: (c.depth, c.kind == "place", c.confidence))
+    held = _polity_years(era) or _held_in_window(g, best, window)
     month = era.month if era is not None and era.source != "ocr" else None
     res = (g.resolve(best.ident, held, month) if best.kind == "place"
            else g.resolve_polity(best.ident, held))
@@ -222,14 +268,7 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
         evidence.append(Evidence("gazetteer", res.note, 1.0, None))
     if era is None and res.candidates:
         confidence = min(confidence, UNDATED_CONFIDENCE)
-        evidence += [Evidence("gazetteer", f"held by {c.polity} {c.period} ({c.source})", 1.0,
-                              c.name) for c in res.candidates]
-    else:
-        when = f"in {_fmt(held)}" if held else "today"
-        if held and month is not None:
-            when = f"in {held[0]}-{month:02d}"
-        evidence.append(Evidence("gazetteer", f"polity {when}: {res.name} from {res.source}",
-                                 1.0, res.iso or res.wikidata))
+    evidence += _polity_evidence(res, era, held, month)
     if script is not None:
         held_by = [p.iso for p in res.hierarchy]  # the polities that held it then (USSR)
         conflicts += _script_conflicts(script, [res.iso, res.modern_iso, *held_by], res.name,
@@ -237,6 +276,22 @@ def fuse_region(cands: list[PlaceCandidate], era: Era | None, g: Gazetteer,
     region = Region(res.name, res.wikidata, res.iso, round(confidence, 3), best.source,
                     tuple(evidence), res.hierarchy, res.modern_iso, res.candidates)
     return region, None, conflicts
+
+
+def _polity_evidence(res: Resolution, era: Era | None, held: tuple[int, int] | None,
+                     month: int | None) -> list[Evidence]:
+    """What the gazetteer says of the state: each candidate of an undated place, or the
+    polity that held it then."""
+    if era is None and res.candidates:
+        return [Evidence("gazetteer", f"held by {c.polity} {c.period} ({c.source})", 1.0,
+                         c.name) for c in res.candidates]
+    when = f"in {_fmt(held)}" if held else "today"
+    if era is None and held:
+        when += " (the window the dates leave, held by one state)"
+    if held and month is not None:
+        when = f"in {held[0]}-{month:02d}"
+    return [Evidence("gazetteer", f"polity {when}: {res.name} from {res.source}", 1.0,
+                     res.iso or res.wikidata)]
 
 
 def _script_conflicts(script: Script, isos: list[str | None], name: str, source: str,

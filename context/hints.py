@@ -52,6 +52,9 @@ class TextCues:
     text: str  # the normalised text that was read
     eras: tuple[EraCandidate, ...]
     places: tuple[PlaceCandidate, ...]
+    # Words with digits that were read as no date and no place ("Paris, 3O-е" with a letter
+    # O): a date the reader may have missed, for the caller to report rather than drop.
+    unread: tuple[str, ...] = ()
 
 
 def normalize_caption(text: str) -> str:
@@ -69,7 +72,8 @@ def normalize_caption(text: str) -> str:
     name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)  # 'CafeParis'
     name = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", name)  # 'NYStreet'
     name = re.sub(r"(?<=[A-Za-z])(?=\d)", " ", name)  # 'Paris1880'
-    name = re.sub(r"(?<=\d)(?=[A-Z]|[a-z]{2,})", " ", name)  # '1880Paris', '1890surfer'
+    # '1880Paris', '1890surfer'; not a decade's ending ('1930er_Jahre', '1940ies')
+    name = re.sub(r"(?<=\d)(?!(?:ern?|ies)(?![a-z]))(?=[A-Z]|[a-z]{2,})", " ", name)
     name = re.sub(r"(?<=[A-Za-z])-(?=[A-Za-z])", " ", name)  # 'civil-war'
     return re.sub(r"\s+", " ", name).strip()
 
@@ -94,10 +98,14 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
 
     mentions = gazetteer.find(text)
     taken = [m.span for m in mentions if m.kind == "period"]
-    for d in find_dates(text, circa_years):
+    dates = find_dates(text, circa_years, typed=source != "ocr")
+    for d in dates:
         if any(d.span[0] < b and a < d.span[1] for a, b in taken):
             continue  # "revolution 1917" is read as the named period
-        if source == "ocr":
+        if d.kind in ("before", "after"):  # typed text only: a sign's "since 1946" is a year
+            # "before 1910", "после 1945": a window the photo falls in, not when it was taken
+            start, end, conf, kind = d.start, d.end, d.confidence, "constraint"
+        elif source == "ocr":
             # A year written on a sign dates the sign (founding years, anniversaries), not
             # the exposure: the photo is from that year or later, most likely soon after.
             start, end = d.start, min(d.end + SIGN_YEARS_AFTER, PRESENT_YEAR)
@@ -115,7 +123,14 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     if origin:
         eras = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in eras]
         places = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in places]
-    return TextCues(text, tuple(eras), tuple(places))
+    read = [d.span for d in dates] + [m.span for m in mentions]
+    return TextCues(text, tuple(eras), tuple(places), _unread(text, read))
+
+
+def _unread(text: str, read: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Words holding a digit that no date or name read covers."""
+    return tuple(m.group(0).strip(".,;:()[]") for m in re.finditer(r"[^\s,;]*\d[^\s,;]*", text)
+                 if not any(a < m.end() and m.start() < b for a, b in read))
 
 
 Box = tuple[int, int, int, int]

@@ -160,6 +160,8 @@ def _context(check: CheckReport) -> str:
     if unknown.get("hint"):
         parts.append(f"<p class='warn'>Hint not understood, so not used: {_e(unknown['hint'])}"
                      "</p>")
+    if unknown.get("hint_words"):
+        parts.append(f"<p class='warn'>Part of the hint was {_e(unknown['hint_words'])}</p>")
     parts += [f"<p class='warn'>Disagreement ({_e(c.get('field'))}): {_e(c.get('message'))}; "
               f"kept {_e(c.get('kept'))}.</p>" for c in data.get("conflicts") or ()]
     captions = "".join(f"<li>{_e(c.get('text'))} <small>({_e(c.get('source'))})</small></li>"

@@ -110,6 +110,7 @@ def test_the_context_says_what_was_not_understood_not_inferred_and_disagreed():
     context = replace(
         SceneContext.empty("no writing found in the image"),
         unknown={"hint": "no year, period or place found in the hint 'asdfgh'",
+                 "hint_words": "not read as a date or place: '19500' (a year is written 1950)",
                  "script": "no writing found in the image"},
         conflicts=(Conflict("era", "1960 (hint)", "1909 (caption)",
                             'year "1909" in caption (filename) does not fit the era 1960'),),
@@ -120,6 +121,7 @@ def test_the_context_says_what_was_not_understood_not_inferred_and_disagreed():
                              notes=("nearly gray (mean chroma C* 0.3): the model found ...",))
     page = html.unescape(report_html(report, color, gray, result, name="p.jpg"))
     assert "Hint not understood, so not used: no year, period or place found" in page
+    assert "Part of the hint was not read as a date or place: '19500'" in page
     assert "script</td><td colspan=3>not inferred: no writing found in the image" in page
     assert "language</td><td colspan=3>not inferred" in page
     assert 'Disagreement (era): year "1909" in caption (filename)' in page

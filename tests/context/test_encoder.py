@@ -50,6 +50,15 @@ def test_nothing_known_gives_nulls_with_reasons(bare_encoder):
     assert ctx.unknown["era"] and ctx.unknown["region"]
 
 
+def test_numbers_a_read_hint_left_unread_are_reported(bare_encoder):
+    """"Kazan 19500": the place is used, the typo'd year is said, not dropped unsaid; the
+    hint itself stays understood (no "hint" note, which would keep it from retrieval)."""
+    ctx = bare_encoder(None, hint="Kazan 19500")
+    assert ctx.region is not None and "Kazan" in ctx.region.name and ctx.era is None
+    assert "'19500'" in ctx.unknown["hint_words"] and "hint" not in ctx.unknown
+    assert "hint_words" not in bare_encoder(None, hint="Kazan 1950").unknown
+
+
 def test_json_round_trip(bare_encoder):
     ctx = bare_encoder(None, hint="Kazan 1950", caption="deoldify__1880Paris.jpg")
     data = json.loads(json.dumps(ctx.to_dict()))

@@ -3,7 +3,7 @@
 import pytest
 
 from context.config import ContextConfig
-from context.fusion import fuse_era, fuse_region
+from context.fusion import fuse_era, fuse_region, open_window
 from context.gazetteer import load_gazetteer
 from context.hints import SIGN_YEARS_AFTER, read_cues
 
@@ -41,3 +41,23 @@ def test_a_hinted_decade_still_uses_its_whole_span(gazetteer):
     region, _, _ = fuse_region(list(cues.places), era, gazetteer, None, ())
     assert (era.start, era.end) == (1915, 1925)
     assert "Ukrainian SSR" in [ref.name for ref in region.hierarchy]  # 1919-1925 > 1915-1917
+
+
+@pytest.mark.parametrize("hint, polity", [
+    ("Kazan before 1917", "Russian Empire"),  # 1826-1917: the empire alone held it
+    ("до 1917 г. Казань", "Russian Empire"),
+    ("Kazan after 1992", "Republic of Tatarstan"),
+    ("Berlin before 1945", None),  # Prussia, the empire, Weimar, Nazi Germany: no one state
+])
+def test_an_open_window_names_the_state_only_when_one_held_the_place(gazetteer, hint, polity):
+    """"Before 1917" is no era (rule 4), but it leaves one state for Kazan (rule 6)."""
+    cues = read_cues(hint, "hint", gazetteer)
+    era, _, _ = fuse_era(list(cues.eras))
+    window = open_window(list(cues.eras))
+    region, _, _ = fuse_region(list(cues.places), era, gazetteer, None, (), window)
+    assert era is None and window is not None
+    names = [ref.name for ref in region.hierarchy]
+    if polity is None:
+        assert len(names) == 1 and region.confidence <= 0.3 and region.candidates
+    else:
+        assert polity in names and region.confidence == 0.9 and not region.candidates
