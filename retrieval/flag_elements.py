@@ -157,14 +157,30 @@ def _el_text(c: FlagCanvas, e: dict) -> None:
     c.draw.text((cx, cy), e["text"], fill=c.color(e["color"]), font=font, anchor="mm")
 
 
-def _el_stars_grid(c: FlagCanvas, e: dict) -> None:
+def stars_grid_centers(e: dict) -> list[tuple[float, float]]:
+    """Star centers of a `stars_grid`: `rows` x `cols` in straight columns (the US 48-star
+    canton), or with `stagger` every second row one star shorter and set between the stars of
+    its neighbours (the US 45- and 50-star cantons: 9 rows of 6 and 5 make 50, not 54)."""
     x0, y0, x1, y1 = e["box"]
     rows, cols = e["rows"], e["cols"]
+    out = []
     for i in range(rows):
-        for j in range(cols):
-            x = x0 + (j + 0.5 + (0.25 if i % 2 else -0.25)) * (x1 - x0) / cols
+        if e.get("stagger"):
+            # US specification: rows evenly spaced at 1/(rows+1) of the canton height, full
+            # rows on the odd twelfths (for 6 columns), short rows on the even ones.
+            y = y0 + (i + 1) * (y1 - y0) / (rows + 1)
+            xs = [(j + 0.5) / cols for j in range(cols)] if i % 2 == 0 else \
+                 [(j + 1) / cols for j in range(cols - 1)]
+        else:
             y = y0 + (i + 0.5) * (y1 - y0) / rows
-            _el_star(c, {"center": (x, y), "r": e["r"], "color": e["color"]})
+            xs = [(j + 0.5) / cols for j in range(cols)]
+        out.extend((x0 + f * (x1 - x0), y) for f in xs)
+    return out
+
+
+def _el_stars_grid(c: FlagCanvas, e: dict) -> None:
+    for center in stars_grid_centers(e):
+        _el_star(c, {"center": center, "r": e["r"], "color": e["color"]})
 
 
 def _el_rays(c: FlagCanvas, e: dict) -> None:
@@ -284,7 +300,10 @@ def _el_shield(c: FlagCanvas, e: dict) -> None:
                 (cx - hw, cy + s * 0.15 * scale)]
     c.polygon(shape(1.0), e["border"])
     c.polygon(shape(0.85), e["color"])
-    _el_cross(c, {"x": cx, "y": cy - s * 0.05, "width": s * 0.12, "color": e["cross"],
+    # `width` of a cross is a share of its box's height, so it must not scale with `s` again:
+    # 0.22 of the box gives the broad cross of Savoy (about a fifth of the shield's width).
+    _el_cross(c, {"x": cx, "y": cy - s * 0.05, "width": e.get("cross_width", 0.22),
+                  "color": e["cross"],
                   "box": (cx - s * 0.3 * aspect, cy - s * 0.35, cx + s * 0.3 * aspect,
                           cy + s * 0.3)})
 
