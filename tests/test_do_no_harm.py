@@ -86,6 +86,10 @@ def test_a_hint_without_era_or_place_is_reported_and_not_used(tiny_weights):
     assert nonsense.to_dict()["notes"] == list(nonsense.notes)
     assert understood.notes == ()
     assert seen == [None, "USSR 1950"]  # the nonsense never reaches retrieval
+    typo = pipe(photo, hints="USSR 19500")  # the place is used, the year said to be unread
+    assert seen[-1] == "USSR 19500"
+    assert typo.notes == ("part of the hint not read as a date or place: '19500' (a year is "
+                          "written 1950, a decade 1950s)",)
     assert np.array_equal(np.asarray(nonsense.image), np.asarray(pipe(photo).image))
 
 

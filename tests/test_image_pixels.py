@@ -128,6 +128,16 @@ def test_mode_F_in_0_1_is_kept_and_said():
     assert "32-bit float grayscale taken as [0,1]" in " ".join(loaded.notes)
 
 
+def test_mode_F_in_0_1_resampled_past_1_stays_0_1_not_black():
+    # A bicubic-resized [0, 1] float TIFF peaks a little above 1: it was taken as 0-255 and
+    # scaled by 255, an all but black photo.
+    values = np.array([[0.0, 0.25], [0.5, 1.03]], dtype=np.float32)
+    loaded = load_image(Image.fromarray(values, "F"))
+    np.testing.assert_allclose(loaded.rgb[..., 0], [[0.0, 0.25], [0.5, 1.0]])
+    assert any("taken as [0,1]" in note and "1.03 clipped to white" in note
+               for note in loaded.notes)
+
+
 @pytest.mark.parametrize("mode", ["I", "F"])
 def test_values_above_16bit_are_scaled_by_their_maximum_with_a_note(mode):
     values = np.array([[0, 50_000], [100_000, 200_000]], dtype=np.float32)
@@ -171,6 +181,33 @@ def test_la_is_composited_on_white_and_stays_gray(tmp_path):
     np.testing.assert_allclose(loaded.rgb[0, 0], (1, 1, 1))
     np.testing.assert_allclose(loaded.rgb[0, 1], (0, 0, 0))
     assert not loaded.is_color and "alpha composited on white" in loaded.notes
+
+
+def test_premultiplied_la_image_is_composited_on_white_like_la():
+    # A PIL image in "La" (premultiplied gray + alpha) from the Python API raised Pillow's
+    # "conversion from La to L not supported" from deep inside the loader.
+    straight = Image.new("LA", (3, 1), (0, 0))
+    straight.putpixel((1, 0), (200, 255))
+    straight.putpixel((2, 0), (200, 128))
+    premultiplied = straight.convert("La")
+    assert premultiplied.mode == "La"
+    loaded = load_image(premultiplied)
+    np.testing.assert_allclose(loaded.rgb, load_image(straight).rgb, atol=1 / 255)
+    np.testing.assert_allclose(loaded.rgb[0, :2, 0], (1, 200 / 255), atol=1e-6)
+    assert not loaded.is_color and "alpha composited on white" in loaded.notes
+
+
+def test_a_lab_image_is_converted_without_a_note_about_its_lab_profile():
+    # Pillow attaches a "Lab identity" ICC profile to LAB images; applied after the LAB -> RGB
+    # conversion it "did not fit RGB pixels", a shown note about nothing wrong.
+    rgb = Image.fromarray(np.stack([*np.meshgrid(np.arange(0, 256, 8), np.arange(0, 256, 8)),
+                                    np.full((32, 32), 90)], -1).astype(np.uint8))
+    lab = rgb.convert("LAB")
+    loaded = load_image(lab)
+    assert not any("ICC" in note for note in loaded.notes)
+    assert loaded.is_color and "color input reduced to luminance" in loaded.notes
+    difference = (lightness_of(loaded) - lightness_of(load_image(rgb))).abs().max()
+    assert float(difference) < 1.0
 
 
 def palette_image_with_transparent_index() -> Image.Image:

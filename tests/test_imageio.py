@@ -67,8 +67,9 @@ def test_loaded_image_is_frozen(tmp_path):
 
 
 def test_supported_suffixes_match_spec():
+    avif = {".avif"} if imageio._READS_AVIF else set()
     assert SUPPORTED_SUFFIXES == {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
-                                  ".jp2", ".j2k"}
+                                  ".jp2", ".j2k", ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | avif
     assert DEFAULT_MAX_PIXELS == 50_000_000
 
 
@@ -290,7 +291,7 @@ def test_pdf_is_unsupported_and_named(tmp_path):
 
 
 def test_image_in_an_unsupported_format_is_unsupported(tmp_path):
-    path = save(tmp_path, "a.ppm", Image.new("RGB", (4, 4)))
+    path = save(tmp_path, "a.tga", Image.new("RGB", (4, 4)))
     expect_error(path, UnsupportedImageError, "unsupported", str(path))
 
 

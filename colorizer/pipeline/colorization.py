@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -48,9 +49,11 @@ from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
 from colorizer.pipeline.hint_json import Hint, checked_hints
 from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
+from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
-from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
+from colorizer.pipeline.photo_input import load_photo, user_exemplars
 from colorizer.pipeline.photo_list import ColorizationFailure, colorize_list
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
 from colorizer.pipeline.text_inputs import check_text
@@ -66,8 +69,8 @@ __all__ = ["DEFAULT_WEIGHTS", "ColorizationFailure", "ColorizationPipeline",
            "DeviceUnavailableError", "PipelineConfig", "file_sha256", "gray_image",
            "lightness_at", "lightness_of", "render_shape", "resolve_device"]
 
-# What one photo may be given as (`LoadedImage`: already read by `load_image`).
-PhotoInput = str | Path | bytes | Image.Image | LoadedImage
+# What one photo may be given as (photo_input.py; `LoadedImage`: already read by `load_image`).
+PhotoInput = str | Path | bytes | Image.Image | np.ndarray | torch.Tensor | LoadedImage
 
 
 class ColorizationPipeline:
@@ -215,7 +218,7 @@ class ColorizationPipeline:
         every photo; a second call on the same photo with other color hints reuses steps 2-6
         (edits.py)."""
         check_text(hints=hints, caption=caption)
-        user = [self.user_exemplar(e) for e in exemplars]
+        user = user_exemplars(exemplars, self.config.max_pixels)
         if isinstance(image, list | tuple):  # one bad photo never stops the others
             return colorize_list(self, image, hints, caption, user, color_hints)
         photo = self.prepare(image, hints, caption, user, color_hints)
@@ -225,8 +228,7 @@ class ColorizationPipeline:
 
     def user_exemplar(self, exemplar: str | Path | bytes | Image.Image | UserExemplar
                       ) -> UserExemplar:
-        return (exemplar if isinstance(exemplar, UserExemplar)
-                else UserExemplar.load(exemplar, max_pixels=self.config.max_pixels))
+        return user_exemplars([exemplar], self.config.max_pixels)[0]
 
     @torch.inference_mode()
     def prepare(self, image: PhotoInput, hints: str | None = None, caption: str | None = None,
@@ -238,15 +240,19 @@ class ColorizationPipeline:
         clock = Stopwatch()
         # 1. Load: one loader for every input kind; color input is reduced to its L*. The
         #    color hints are checked before any work: a bad one is the user's typo.
-        loaded = image if isinstance(image, LoadedImage) else load_image(
-            image, max_pixels=self.config.max_pixels)
+        loaded = load_photo(image, self.config.max_pixels)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
-        checked = checked_hints(color_hints, loaded.size, self.config.max_pixels)
+        checked = checked_hints(plain_numbers(color_hints), loaded.size, self.config.max_pixels)
         fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
+        # Captions: the user's, else the file's own (metadata, sidecar, name); read before the
+        # edit cache, whose key they are part of (an edited sidecar is a new context).
+        captions = (photo_captions(loaded, caption, self.config.filename_caption)
+                    if self.context_fn else PhotoCaptions(()))
         edit = {"color_hints": checked,
                 "references": load_references(checked, self.config.max_pixels,
                                               self.exemplar_lookup),
-                "edit_key": edit_key(loaded, hints, caption, user, fingerprint),
+                "edit_key": edit_key(loaded, hints, caption, user, fingerprint,
+                                     captions.captions),
                 "fingerprint": fingerprint}
         clock.lap("load")
         base = self.edits.get(edit["edit_key"])
@@ -257,9 +263,7 @@ class ColorizationPipeline:
                                  base=base, **edit)
         small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
 
-        # 2. Context (hint outranks inference); captions: the user's, else the file's own.
-        captions = (photo_captions(loaded, caption, self.config.filename_caption)
-                    if self.context_fn else PhotoCaptions(()))
+        # 2. Context (hint outranks inference) from the photo and its captions.
         gray = gray_image(lightness)
         context = (self.context_fn(gray, hints, captions.captions) if self.context_fn
                    else _empty_context())
@@ -327,8 +331,9 @@ class ColorizationPipeline:
                                           self.decoding.chroma)
         ab_work = clear_frame(ab_work, guide_work, self.decoding.frame_fill)
         clock.lap("merge")
+        unread = photo.context.unknown.get("hint_words")  # a read hint's leftover numbers
         notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())
-                 + photo.captions.notes)
+                 + ((f"part of the hint {unread}",) if unread else ()) + photo.captions.notes)
         base = BaseRun(photo.context, notes, photo.guidance, prediction, colors,
                        photo.chroma_scale, ab_work, guide_work)
         self.edits.put(photo.edit_key, base)

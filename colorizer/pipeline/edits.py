@@ -4,8 +4,9 @@ Adding a hint to a photo changes only step 7 (the hints) and the conversion to R
 context (OCR, scene cues), retrieval, the generator's encoder features and colors, the
 exemplar transfer and the edge-aware merge are the same as before. `ColorizationPipeline`
 keeps the last few of those (`BaseRun`) under a key of everything they depend on: the photo's
-bytes (or pixels), the text hint, the caption, the user's exemplars and the pipeline's
-fingerprint (weights, operating point, settings). A call whose key matches reuses them.
+bytes (or pixels) and name, the captions the context reads (the user's, the file's, its
+sidecar's, its name), the text hint, the user's exemplars and the pipeline's fingerprint
+(weights, operating point, settings). A call whose key matches reuses them.
 
 Only small things are kept: the working-resolution colors (long side <= 1024 px) and the
 generator's outputs at the render size, never full-resolution arrays, so a cached 50-megapixel
@@ -20,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 
 from colorizer.pipeline.exemplar_cells import descriptors_of
@@ -27,7 +29,7 @@ from colorizer.pipeline.exemplar_step import ExemplarColors, Prediction
 from colorizer.pipeline.guidance import Guidance, UserExemplar
 from colorizer.pipeline.hint_spread import SpreadMemo
 from colorizer.pipeline.imageio import LoadedImage
-from context.types import SceneContext
+from context.types import Caption, SceneContext
 
 EDIT_CACHE_SIZE = 2  # photos kept: the one being edited, and one more (a before/after pair)
 
@@ -57,14 +59,30 @@ class BaseRun:
 
 
 def edit_key(loaded: LoadedImage, hints: str | None, caption: str | None,
-             user: Sequence[UserExemplar], fingerprint: str) -> str:
-    """What a `BaseRun` depends on, as one hex digest."""
+             user: Sequence[UserExemplar], fingerprint: str,
+             captions: Sequence[Caption] = ()) -> str:
+    """What a `BaseRun` depends on, as one hex digest (`captions`: those the context reads)."""
     digest = hashlib.sha256()
-    photo = loaded.sha256 or hashlib.sha256(loaded.rgb.tobytes()).hexdigest()
-    exemplars = [e.sha256 or hashlib.sha256(e.image.tobytes()).hexdigest() for e in user]
-    for part in (photo, str(loaded.size), hints or "", caption or "", *exemplars, fingerprint):
+    photo = loaded.sha256 or _pixels_digest(loaded.pixels)
+    # By content and name: the report names each exemplar as given, so the same picture
+    # under another name is not the earlier run's (it reported the earlier name).
+    exemplars = [f"{e.sha256 or hashlib.sha256(e.image.tobytes()).hexdigest()}:{e.name}"
+                 for e in user]
+    # The name too: the pipeline reads a file's name (and its sidecar) as a caption, so the
+    # same bytes as "Paris_1925.png" after "Moscow_1950.png" took Moscow's context.
+    for part in (photo, loaded.name, loaded.path or "", str(loaded.size), hints or "",
+                 caption or "", *exemplars, fingerprint,
+                 *(f"{c.source}:{c.text}" for c in captions)):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _pixels_digest(pixels: np.ndarray) -> str:
+    """A photo given without bytes (a PIL image, an array) by its compact pixels, read in
+    place: hashing `loaded.rgb` made a float copy of the photo (588 MB at 49 MP) per call."""
+    digest = hashlib.sha256(f"{pixels.dtype}{pixels.shape}".encode())
+    digest.update(memoryview(np.ascontiguousarray(pixels)).cast("B"))
     return digest.hexdigest()
 
 

@@ -22,6 +22,9 @@ _ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 # The loader's note for NaN/inf pixels (a note the batch CLI shows, not only the report).
 NONFINITE_NOTE = "pixel values were not finite (NaN or infinite) and were set to black"
+# Resampling (bicubic, Lanczos) takes [0, 1] float data a few percent past 1: such data is
+# still [0, 1], not 0-255 data so dark that it peaks at 1.05 (which came back all but black).
+FLOAT_OVERSHOOT = 0.05
 _HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"})
 # Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
 # ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
@@ -43,6 +46,8 @@ def to_srgb(
     if image.mode in _HIGH_DEPTH_GRAY_MODES:
         return _high_depth_gray(image, icc_profile)
     notes = []
+    if image.mode == "LAB":  # Pillow's LAB -> RGB is colorimetric already; the "Lab identity"
+        icc_profile = None  # profile it attaches fits no RGB pixels ("does not fit", shown)
     if _has_alpha(image):
         image, translucent = _composite_on_white(image)
         if translucent:
@@ -109,6 +114,9 @@ def _assumed_range(mode: str, peak: float) -> tuple[float, str]:
     kind = "32-bit float" if mode == "F" else "32-bit integer"
     if mode == "F" and peak <= 1.0:
         return 1.0, f"{kind} grayscale taken as [0,1] (its values are at most 1.0)"
+    if mode == "F" and peak <= 1.0 + FLOAT_OVERSHOOT:  # resampled [0, 1] data, not a black
+        return 1.0, (f"{kind} grayscale taken as [0,1], its values up to {peak:g} "  # 0-255
+                     "clipped to white")
     if peak <= 255:
         return 255.0, f"{kind} grayscale taken as 8-bit (values at most 255) and scaled by 255"
     if peak <= 65535:
@@ -125,7 +133,9 @@ def _has_alpha(image: Image.Image) -> bool:
 
 def _composite_on_white(image: Image.Image) -> tuple[Image.Image, bool]:
     """Flatten onto white; also report whether any pixel was not fully opaque."""
-    rgba = image.convert("RGBA")  # also un-premultiplies La / RGBa
+    # Pillow has no La -> RGBA conversion ("conversion from La to L not supported"); La -> LA
+    # un-premultiplies it, and RGBa / PA convert directly.
+    rgba = (image.convert("LA") if image.mode == "La" else image).convert("RGBA")
     translucent = rgba.getchannel("A").getextrema()[0] < 255
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     return Image.alpha_composite(white, rgba).convert("RGB"), translucent

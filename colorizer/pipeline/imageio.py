@@ -53,13 +53,19 @@ from colorizer.pipeline.image_pixels import (
     has_color,
     to_srgb,
 )
+from colorizer.pipeline.iso_container import is_iso_media, iso_media_problem
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from context.types import Caption
 
 DEFAULT_MAX_PIXELS = 50_000_000
+# PNM (.pgm/.ppm/.pnm/.pbm) is what SANE's scanimage and xsane write; PCX, old scanners' own
+# format. AVIF only where this Pillow reads it (11.2 and later, from its own wheels; an older
+# one does not know the feature's name, and would warn on a plain features.check).
+_READS_AVIF = "avif" in features.modules and bool(features.check_module("avif"))
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".j2k"}
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".j2k",
+     ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | ({".avif"} if _READS_AVIF else set())
 )
 
 ImageSource: TypeAlias = (
@@ -68,8 +74,10 @@ ImageSource: TypeAlias = (
 
 # The only decoders Image.open may try. Keeping the list short keeps exotic decoders (EPS runs
 # Ghostscript, for one) away from untrusted uploads. JPEG 2000 is here because archives keep
-# their masters in it; Pillow decodes it with OpenJPEG, part of its own wheels.
-_PIL_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP", "JPEG2000")
+# their masters in it; Pillow decodes it with OpenJPEG, part of its own wheels. PPM (PNM) and
+# PCX are scanners' formats, decoded by Pillow's own small plugins; AVIF by libavif, in its
+# wheels from 11.2 (an older Pillow ignores the name).
+_PIL_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP", "JPEG2000", "PPM", "PCX", "AVIF")
 _SUPPORTED_NAMES = "PNG, JPEG, TIFF, BMP, GIF, WebP or JPEG 2000"
 # Magic numbers of the formats above: a file that starts like one but that PIL cannot identify
 # is damaged, not foreign.
@@ -89,11 +97,15 @@ _SIGNATURES = {
 # What PIL raises from inside plugins on damaged data; only PIL calls are wrapped with it.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
 DEEP_COLOR_NOTE = "16-bit color read at 8 bits a channel (Pillow decodes color to 8 bits)"
+# A color input (a sepia or hand-tinted print, a color photo) is colorized from its luminance
+# (L* as a viewer shows it): its own colors are not in the output.
+COLOR_INPUT_NOTE = "color input reduced to luminance"
 # Loader notes on what the output lacks or was not made from: the batch CLI prints them, not
-# only the report (a multi-page TIFF colorized from its first page alone must not pass unsaid).
+# only the report (a multi-page TIFF colorized from its first page alone must not pass unsaid;
+# nor a hand-tinted print whose own colors the output replaces).
 _SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
-                     "not carried")
+                     "not carried", COLOR_INPUT_NOTE)
 _REDOWNLOAD_FIX = (
     "re-export or re-download the file; an interrupted copy or download is the usual cause"
 )
@@ -248,10 +260,10 @@ def _unidentified(data: bytes, label: str) -> ImageLoadError:
     if damaged:
         problem = f"starts like a {damaged} file but its header is incomplete or corrupt"
         return TruncatedImageError(label, problem, _REDOWNLOAD_FIX)
+    if is_iso_media(head):
+        return UnsupportedImageError(label, *iso_media_problem(data[:256], _SUPPORTED_NAMES))
     if head.startswith(b"%PDF"):
         problem = "is a PDF document, not an image"
-    elif head[4:8] == b"ftyp":
-        problem = "is a HEIC/AVIF/MP4 container, which is not supported"
     else:
         problem = "is not a recognised image file (its contents match no supported format)"
     return UnsupportedImageError(label, problem, f"convert it to {_SUPPORTED_NAMES} first")
@@ -275,11 +287,11 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
-    pixels, conversion_notes = to_srgb(image, icc_profile, label)
+    pixels, conversion_notes = to_srgb(_pnm_16bit(image, source_format), icc_profile, label)
     notes.extend(conversion_notes)
     is_color = has_color(pixels)
     if is_color:
-        notes.append("color input reduced to luminance")
+        notes.append(COLOR_INPUT_NOTE)
     return LoadedImage(
         pixels=pixels,
         is_color=is_color,
@@ -329,11 +341,25 @@ def _decode(image: Image.Image, label: str) -> int:
 
 
 def _deep_color(image: Image.Image) -> bool:
-    """16 bits a channel of color (RGB/RGBA PNG or TIFF): Pillow decodes them to 8 bits."""
+    """16 bits a channel of color (RGB/RGBA PNG or TIFF, a PPM whose maxval is above 255):
+    Pillow decodes them to 8 bits."""
     tiles = getattr(image, "tile", None) or []
     args = tiles[0].args if tiles else None
     rawmode = args if isinstance(args, str) else args[0] if args else ""
-    return image.mode in ("RGB", "RGBA") and isinstance(rawmode, str) and ";16" in rawmode
+    if image.mode not in ("RGB", "RGBA"):
+        return False
+    if tiles and tiles[0].codec_name == "ppm" and isinstance(args, tuple):
+        return int(args[-1]) > 255  # (rawmode, maxval)
+    return isinstance(rawmode, str) and ";16" in rawmode
+
+
+def _pnm_16bit(image: Image.Image, source_format: str | None) -> Image.Image:
+    """A PGM with a maxval above 255 (scanimage --depth 16) is Pillow's 32-bit "I", its values
+    scaled to 0..65535 whatever the maxval: read as the 16-bit gray it is, not as 32-bit
+    integers whose range is guessed from the brightest pixel."""
+    if source_format == "PPM" and image.mode == "I":
+        return image.convert("I;16")
+    return image
 
 
 def _frame_note(index: int, frames: int) -> str:

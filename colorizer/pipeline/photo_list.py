@@ -17,17 +17,14 @@ TypeError before any photo is colorized.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from PIL import Image
-
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.batching import PreparedPhoto
 from colorizer.pipeline.exemplar_step import Prediction
-from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.photo_input import ACCEPTED, accepted, input_name
 from colorizer.pipeline.result import ColorizationResult
 
 # One photo's failure, here and in the CLI's batch (colorizer.apps.stages.CAUGHT is this);
@@ -109,12 +106,9 @@ def _predict(pipe: Steps, prepared: list[tuple[int, PreparedPhoto]], images: Seq
 
 
 def check_input(image: Any, index: int) -> None:
-    """TypeError for an item no loader reads (`load_image`'s types, or a LoadedImage)."""
-    if isinstance(image, str | os.PathLike | bytes | bytearray | memoryview | Image.Image
-                  | LoadedImage) or hasattr(image, "read"):
-        return
-    raise TypeError(f"photo {index} of the list is a {type(image).__name__}: pass a path, "
-                    "bytes, a binary file object or a PIL.Image.Image")
+    """TypeError for an item no loader reads (photo_input.py's kinds)."""
+    if not accepted(image):
+        raise TypeError(f"photo {index} of the list is a {type(image).__name__}: pass {ACCEPTED}")
 
 
 def failure(index: int, image: Any, exc: BaseException) -> ColorizationFailure:
@@ -130,12 +124,3 @@ def failure(index: int, image: Any, exc: BaseException) -> ColorizationFailure:
     reason = ("out_of_memory" if isinstance(exc, MemoryError) else
               exc.reason if isinstance(getattr(exc, "reason", None), str) else "error")
     return ColorizationFailure(name, index, message, reason, exc)
-
-
-def input_name(image: Any) -> str:
-    """How errors name a photo given as `image` (`load_image`'s names)."""
-    if isinstance(image, LoadedImage):
-        return image.name
-    if isinstance(image, str | os.PathLike):
-        return os.fspath(image)
-    return "<image>" if isinstance(image, Image.Image) else "<bytes>"

@@ -84,6 +84,15 @@ class ColorizationResult:
     # one record per region, colorizer.pipeline.color_regions). None: not computed.
     color_regions: ColorRegions | None = None
 
+    def __repr__(self) -> str:
+        # The generated repr printed every array in full (uncertainty, maps, regions): one
+        # result shown in a notebook cell, or a list of them, was pages of numbers.
+        width, height = self.image.size
+        return (f"ColorizationResult(image=<{self.image.mode} {width}x{height}>, "
+                f"input={self.input.name!r}, model={self.model.name!r} "
+                f"({self.model.version}), render_size={self.render_size}, "
+                f"exemplars={len(self.exemplars)}, notes={list(self.notes)!r})")
+
     def exemplar_image(self, top: int = 3) -> Image.Image | None:
         """Where the photo looked up each of the top exemplars (None when no exemplar put
         color anywhere: a panel of exemplars that changed nothing would say they did)."""
