@@ -30,7 +30,6 @@ Rules that protect a user's data:
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
@@ -38,8 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.earlier_outputs import (
+    MANIFEST,
+    EarlierOutputs,
+    photo_identity,
+    read_manifest,
+)
 from colorizer.apps.outdir_lock import outdir_lock, remove_left_temporaries
-from colorizer.apps.outputs import default_file_mode, write_files
+from colorizer.apps.outputs import default_file_mode, json_bytes, write_files
 from colorizer.apps.planner import PlannedOutput, find_sources, plan_outputs, real_path
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.source import Source
@@ -61,7 +66,6 @@ from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage
 from context.types import Caption
 
-MANIFEST = ".chronochrome-manifest.json"
 FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
 # torch's threads for a batch on the CPU. One: two threads on the 2-core machine shared with
 # other work spent 6.1 s of CPU (16 s wall) per 640-px photo with context, one thread 0.72 s
@@ -123,7 +127,7 @@ class Manifest:
 
     def __init__(self, outdir: Path):
         self.outdir = outdir
-        self.entries: dict[str, dict[str, Any]] = _read_json(outdir / MANIFEST)
+        self.entries: dict[str, dict[str, Any]] = read_manifest(outdir / MANIFEST)
 
     def files_of(self, key: str) -> list[str]:
         entry = self.entries.get(key) or {}
@@ -136,18 +140,8 @@ class Manifest:
         return {real_path(self.outdir / name) for name in self.owned()}
 
     def save(self) -> None:
-        text = json.dumps(self.entries, indent=1, ensure_ascii=False).encode("utf-8")
-        write_files([(self.outdir / MANIFEST, text)], mode=default_file_mode())
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, OSError, UnicodeDecodeError):
-        return {}  # a damaged manifest only costs re-doing work, never data
-    return data if isinstance(data, dict) else {}
+        write_files([(self.outdir / MANIFEST, json_bytes(self.entries, indent=1))],
+                    mode=default_file_mode())
 
 
 def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
@@ -217,8 +211,15 @@ class BatchColorizer:
         given = list(sources)
         paths = [s for s in given if not isinstance(s, Source)]
         found = find_sources(paths, manifest.owned_paths(), self.fetch) if paths else []
+        earlier = EarlierOutputs(self.outdir, manifest.entries)
         plans = plan_outputs([s for s in given if isinstance(s, Source)] + found,
-                             self.outdir, self.fmt)
+                             self.outdir, self.fmt, earlier)
+        moved = [p for p in plans if earlier.moved.get(p.key) is p.source]
+        for p in moved:  # the photo lives here now: an edit of it later is still this photo
+            manifest.entries[p.key].update(input=str(p.source.path),
+                                           input_path=photo_identity(p.source))
+        if moved:
+            manifest.save()
         return [BatchItem(p.source.url or p.source.path, p.image, plan=p) for p in plans]
 
     def run(self, sources: Iterable[Path | str | Source], hints: str | None = None,
@@ -332,7 +333,9 @@ class BatchColorizer:
             self._check_targets([path for path, _ in work.files], manifest)
             origin = {**dict(item.plan.source.origin), **work.fetched}
             self._write(item.plan, work.files, manifest,
-                        {"input": str(item.source), "input_sha256": work.input_sha256,
+                        {"input": str(item.source),
+                         "input_path": photo_identity(item.plan.source),
+                         "input_sha256": work.input_sha256,
                          "sidecar_sha256": work.sidecar_sha256, "settings": work.settings,
                          **({"origin": origin} if origin else {})})
             item.status = "done"

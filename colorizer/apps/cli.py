@@ -90,7 +90,18 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retrieved-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: the same for retrieved exemplars, once found in the photo "
                         "(default 1; see eval/results/transfer-tuning.md)")
+    _add_terminal_arguments(p)
     add_engine_arguments(p)
+
+
+def _add_terminal_arguments(p: argparse.ArgumentParser) -> None:
+    """How much the colorize command says while it runs."""
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar or line per photo (errors, notes and the count "
+                        "are still printed)")
+    # Also after the command, where a user types it (`chronochrome -v colorize` works too).
+    p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                   help="debug logging")
 
 
 def _add_train(sub: argparse._SubParsersAction) -> None:
@@ -144,9 +155,22 @@ def run_colorize(args: argparse.Namespace) -> int:
     outdir = args.outdir or Path("outputs")
     if outdir.exists() and not outdir.is_dir():
         raise ChronochromeError(f"-o {outdir} is a file; -o takes a folder (new or existing)")
-    from colorizer.apps.batch import Manifest
-    from colorizer.apps.engines import PipelineSpec, make_batch
+    from colorizer.apps.outdir_lock import outdir_lock
+
+    with contextlib.ExitStack() as held:
+        if outdir.is_dir():  # another run writing it is told before torch is imported
+            held.enter_context(outdir_lock(outdir))
+        return _colorize(args, outdir)
+
+
+def _colorize(args: argparse.Namespace, outdir: Path) -> int:
+    """`run_colorize` once OUTDIR is known to be free: the checks that need the pipeline's
+    modules, then the batch."""
+    from colorizer.apps.batch import Manifest, create_outdir, prepare_outdir
+    from colorizer.apps.engines import PipelineSpec, check_engine_arguments, make_batch
+    from colorizer.apps.outdir_lock import outdir_lock
     from colorizer.apps.planner import find_sources
+    from colorizer.apps.progress import run_with_progress
     from colorizer.apps.samples import sample_photos
     from colorizer.apps.service.fetch import FetchConfig
     from colorizer.pipeline.hint_json import read_color_hints
@@ -166,17 +190,32 @@ def run_colorize(args: argparse.Namespace) -> int:
                                 "give image files (.jpg, .png, .tif, ...) or folders holding them")
     user_exemplars = [_user_exemplar(path, args.max_pixels) for path in args.exemplar]
     color_hints = read_color_hints(args.color_hints, args.point, args.max_pixels)
+    check_engine_arguments(args.engine, args.address, args.workers, args.batch_size,
+                           args.torch_threads)
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
                         args.precision, args.compile, overrides)
-    batch = make_batch(spec, outdir, args.format, args.report, args.overwrite, user_exemplars,
-                       args.engine, args.address, args.workers, args.batch_size, args.threads,
-                       color_hints=color_hints, fetch=fetch,
-                       torch_threads=args.torch_threads)
-    summary = _run_with_progress(batch, sources, args.hint, args.caption)
+    # A new folder is made and held, and its manifest written, before the model loads
+    # (seconds): a folder it cannot write is told at once.
+    create_outdir(outdir)
+    with outdir_lock(outdir):
+        prepare_outdir(outdir)
+        batch = make_batch(spec, outdir, args.format, args.report, args.overwrite,
+                           user_exemplars, args.engine, args.address, args.workers,
+                           args.batch_size, args.threads, color_hints=color_hints,
+                           fetch=fetch, torch_threads=args.torch_threads)
+        summary = run_with_progress(batch, sources, args.hint, args.caption, args.quiet)
+    return _print_summary(summary, outdir)
+
+
+def _print_summary(summary, outdir: Path) -> int:
+    """Print what the batch did (errors and notes on stderr, the count on stdout); the exit
+    code: 0 all done, 1 some failed, 128 + the signal that stopped it."""
+    from colorizer.apps.progress import one_line
+
     for item in summary.failed:
-        print(f"error: {item.message}", file=sys.stderr)
+        print(one_line(f"error: {item.message}"), file=sys.stderr)
     for note in summary.notes():  # "<photo>: <note>", in input order (BatchSummary.notes)
-        print(f"note: {note}", file=sys.stderr)
+        print(one_line(f"note: {note}"), file=sys.stderr)
     if summary.interrupted:
         print(f"{stopped_by(summary.interrupted)}: {summary.count('pending')} not colorized "
               "yet; run the same command again to finish them (what is done is skipped)",
@@ -184,7 +223,7 @@ def run_colorize(args: argparse.Namespace) -> int:
     if summary.stopped:  # the failed photo's error said why (a full or read-only disk)
         print(f"stopped: {summary.count('pending')} not colorized yet", file=sys.stderr)
     print(f"{summary.count('done')} colorized, {summary.count('skipped')} skipped "
-          f"(already done), {summary.count('failed')} failed -> {outdir}")
+          f"(already done), {summary.count('failed')} failed -> {one_line(str(outdir))}")
     if summary.interrupted:
         return exit_code(summary.interrupted)  # 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP
     return 1 if summary.failed else 0
@@ -223,25 +262,6 @@ def _checked_settings(args: argparse.Namespace) -> dict:
         flag = str(exc).split(" ")[0].replace("_", "-")
         raise ChronochromeError(f"bad setting --{flag}: {exc}") from exc
     return overrides
-
-
-def _run_with_progress(batch, sources, hint, caption):
-    """A rich progress bar for more than one file on a terminal; plain lines otherwise."""
-    if len(sources) > 1 and sys.stderr.isatty():
-        from rich.progress import Progress
-
-        with Progress(transient=False) as progress:
-            task = progress.add_task("colorizing", total=len(sources))
-            return batch.run(sources, hint, caption,
-                             on_item=lambda item: progress.advance(task))
-
-    def report(item) -> None:
-        print(f"{item.status:8s} {item.source} -> {item.output} ({item.seconds:.2f} s)",
-              file=sys.stderr)
-        for used in item.captions:
-            print(f"         caption ({used.source}): {used.text}", file=sys.stderr)
-
-    return batch.run(sources, hint, caption, on_item=report)
 
 
 def run_context(args: argparse.Namespace) -> int:
@@ -316,9 +336,23 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unrecognized(unknown: list[str]) -> str:
+    """argparse's words for arguments it does not know, with the fix for a file whose name
+    starts with '-' (a scanner's "-001.tif"), which it reads as an option."""
+    message = f"unrecognized arguments: {' '.join(unknown)}"
+    files = [arg for arg in unknown if arg.startswith("-") and Path(arg).exists()]
+    if files:
+        message += (f"; {files[0]} is a file: write ./{files[0]}, or put -- before the "
+                    "file names")
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(_unrecognized(unknown))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     # faiss logs which CPU builds it tried, in lines that read like failures.

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from colorizer.pipeline.color_hints import Hint
     from colorizer.pipeline.guidance import UserExemplar
 
-__all__ = ["ENGINES", "PipelineSpec", "add_engine_arguments", "make_batch"]
+__all__ = ["ENGINES", "PipelineSpec", "add_engine_arguments", "check_engine_arguments",
+           "make_batch"]
 
 ENGINES = ("local", "ray")
 
@@ -72,6 +73,23 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
                         "waits for a compile)")
 
 
+def check_engine_arguments(engine: str = "local", address: str | None = None,
+                           workers: int | None = None, batch_size: int | None = None,
+                           torch_threads: int | None = None) -> None:
+    """The engine options' errors, before the output folder is made or a model loaded."""
+    if batch_size is not None and batch_size < 1:
+        raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
+    if workers is not None and workers < 1:
+        raise ChronochromeError(f"--workers {workers}: give 1 or more workers")
+    if torch_threads is not None and torch_threads < 1:
+        raise ChronochromeError(f"--torch-threads {torch_threads}: give 1 or more threads")
+    if engine == "ray" and torch_threads is not None:
+        raise ChronochromeError("--torch-threads is for --engine local: a Ray worker runs "
+                                "torch on the one CPU it is given")
+    if engine != "ray" and (address is not None or workers is not None):
+        raise ChronochromeError("--address and --workers are for --engine ray")
+
+
 def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool = False,
                overwrite: bool = False, exemplars: list[UserExemplar] | None = None,
                engine: str = "local", address: str | None = None,
@@ -83,25 +101,15 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
     same for both. `exemplars` and `color_hints` are used for every photo; `fetch` limits
     fetching the remote photos of CSV lists and IIIF manifests. `batch_size` photos go
     through the generator in one pass (every engine's pipeline: `PipelineSpec.max_batch`)."""
-    if batch_size is not None and batch_size < 1:
-        raise ChronochromeError(f"--batch-size {batch_size}: give 1 or more photos")
+    check_engine_arguments(engine, address, workers, batch_size, torch_threads)
     if batch_size is not None:  # not cut into the runner's default passes of 16
         spec = replace(spec, max_batch=batch_size)
-    if workers is not None and workers < 1:
-        raise ChronochromeError(f"--workers {workers}: give 1 or more workers")
-    if torch_threads is not None and torch_threads < 1:
-        raise ChronochromeError(f"--torch-threads {torch_threads}: give 1 or more threads")
     if engine == "ray":
-        if torch_threads is not None:
-            raise ChronochromeError("--torch-threads is for --engine local: a Ray worker runs "
-                                    "torch on the one CPU it is given")
         from colorizer.apps.ray_engine import RayBatchColorizer
 
         return RayBatchColorizer(spec, outdir, fmt, report, overwrite, exemplars or [],
                                  address=address, workers=workers, batch_size=batch_size,
                                  color_hints=color_hints, fetch=fetch)
-    if address is not None or workers is not None:
-        raise ChronochromeError("--address and --workers are for --engine ray")
     from colorizer.apps.batch import BatchColorizer
 
     return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],

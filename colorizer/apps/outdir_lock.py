@@ -11,6 +11,10 @@ reached by another path (a link) is the same lock, and the system drops it when 
 ends in any way (even `kill -9`), so a crashed run never blocks the next. A file system
 without `flock` (some network mounts) runs unlocked, as before.
 
+The command line takes the lock before it loads the model (seconds), so a second run is told
+at once, and the batch takes it again inside: the lock is re-entrant within one process
+(a second `flock` on a new descriptor of the same folder would refuse its own holder).
+
 Holding the folder also makes it safe to remove what a killed run left: temporary files
 (`remove_left_temporaries`) no run of ours is still writing.
 """
@@ -37,6 +41,9 @@ class OutdirBusyError(ChronochromeError):
     reason = "busy"
 
 
+_HELD: set[tuple[int, int]] = set()  # (device, inode) of the folders this process holds
+
+
 @contextlib.contextmanager
 def outdir_lock(outdir: Path) -> Iterator[bool]:
     """Hold `outdir` (an existing folder) for this run; `OutdirBusyError` if another has it.
@@ -48,7 +55,18 @@ def outdir_lock(outdir: Path) -> Iterator[bool]:
         yield False
         return
     try:
-        yield _lock(fd, outdir)
+        info = os.fstat(fd)
+        folder = (info.st_dev, info.st_ino)
+        if folder in _HELD:  # this process holds it already (the CLI, around the batch)
+            yield True
+            return
+        held = _lock(fd, outdir)
+        if held:
+            _HELD.add(folder)
+        try:
+            yield held
+        finally:
+            _HELD.discard(folder)
     finally:
         os.close(fd)  # releases the lock
 

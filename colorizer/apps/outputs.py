@@ -89,8 +89,7 @@ def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
     if provenance_source is not None:
         out.record = _signed_record(result, image, fmt, provenance_source, signer is not None)
         out.record_path = _beside(image_path, ".provenance.json")
-        text = json.dumps(out.record, indent=1, ensure_ascii=False)
-        out.files.append((out.record_path, text.encode("utf-8")))
+        out.files.append((out.record_path, json_bytes(out.record, indent=1)))
     if report:
         out.files += _report_files(result, image_path)
     return out
@@ -108,8 +107,7 @@ def _signed_record(result: ColorizationResult, image: bytes, fmt: str,
 
 def _report_files(result: ColorizationResult, image_path: Path) -> list[FileData]:
     """The result as JSON, its uncertainty map and, when exemplars guided it, their panel."""
-    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    files = [(image_path.with_suffix(".json"), text.encode("utf-8")),
+    files = [(image_path.with_suffix(".json"), json_bytes(result.to_dict(), indent=2) + b"\n"),
              (_beside(image_path, ".uncertainty.png"), _png(result.uncertainty_image()))]
     panel = result.exemplar_image()
     if panel is not None:
@@ -118,6 +116,16 @@ def _report_files(result: ColorizationResult, image_path: Path) -> list[FileData
     if regions is not None and any(r.kind == "hint" for r in regions.regions):
         files.append((_beside(image_path, ".regions.png"), _png(regions.image())))
     return files
+
+
+def json_bytes(data: Any, indent: int) -> bytes:
+    """`data` as UTF-8 JSON. A file name that is not UTF-8 (a Latin-1 or cp866 name from an
+    old disk) is held as escaped surrogates, which UTF-8 cannot encode (the photo failed with
+    a UnicodeEncodeError): then JSON's \\u escapes keep it exactly, as json.loads reads it."""
+    try:
+        return json.dumps(data, indent=indent, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, indent=indent).encode("ascii")
 
 
 def _beside(image_path: Path, ending: str) -> Path:

@@ -73,7 +73,7 @@ def edit_key(loaded: LoadedImage, hints: str | None, caption: str | None,
     for part in (photo, loaded.name, loaded.path or "", str(loaded.size), hints or "",
                  caption or "", *exemplars, fingerprint,
                  *(f"{c.source}:{c.text}" for c in captions)):
-        digest.update(part.encode("utf-8"))
+        digest.update(part.encode("utf-8", "surrogateescape"))  # a Latin-1 disk's names
         digest.update(b"\x00")
     return digest.hexdigest()
 
