@@ -3,6 +3,8 @@ benchmarks and the flag finder's gate), and the gate measured under such a setti
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 from PIL import Image
@@ -102,3 +104,17 @@ def test_with_settings_applies_the_pairs_and_names_a_refused_value(tiny_weights)
         with_settings(pipe, [("temperature", "warm")])
     with pytest.raises(ValueError, match="no_such_knob"):
         with_settings(pipe, [("no_such_knob", 1)])
+
+
+@pytest.mark.parametrize("settings, named", [
+    ({"render_size": "320"}, "render_size must be an integer or None, got '320' (str)"),
+    ({"temperature": "0.4"}, "temperature must be a number or None, got '0.4' (str)"),
+    ({"max_exemplars": True}, "max_exemplars must be an integer, got True (bool)"),
+    ({"max_pixels": 1.5}, "max_pixels must be an integer, got 1.5 (float)"),
+])
+def test_a_setting_of_the_wrong_type_is_named_before_anything_loads(settings, named):
+    """from_pretrained(render_size="320") failed inside with "'<' not supported"."""
+    with pytest.raises(ValueError, match=re.escape(named)):
+        PipelineConfig(**settings)
+    import numpy as np  # numpy's numbers are numbers
+    assert PipelineConfig(render_size=np.int64(320), temperature=np.float32(0.3)).render_size == 320

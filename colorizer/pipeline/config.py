@@ -7,6 +7,7 @@ it for a run, None keeping the saved value.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -42,6 +43,7 @@ class PipelineConfig:
     hint_balance: BalanceConfig = field(default_factory=BalanceConfig)
 
     def __post_init__(self) -> None:
+        _check_numbers(self)
         if self.render_size is not None and self.render_size < MIN_RENDER_SIZE:
             raise ValueError(f"render_size must be at least {MIN_RENDER_SIZE}, got "
                              f"{self.render_size}")
@@ -69,3 +71,28 @@ class PipelineConfig:
                                                         **changes[name]})
         base = {f.name: getattr(self, f.name) for f in fields(self)}
         return config_from_dict(PipelineConfig, {**base, **changes})
+
+
+# Fields that must be numbers (None where it keeps the weights' value): a string from a form
+# or an environment variable ("320") failed deep inside with "'<' not supported".
+_INTEGERS = ("render_size", "max_pixels", "max_exemplars")
+_NUMBERS = ("temperature", "chroma_scale", "exemplar_score_margin", "exemplar_transfer",
+            "retrieved_transfer")
+_MAY_BE_NONE = ("render_size", "temperature", "chroma_scale")
+
+
+def _check_numbers(config: PipelineConfig) -> None:
+    """ValueError naming a numeric field given as something else (numpy numbers count)."""
+    for name in _INTEGERS + _NUMBERS:
+        value = getattr(config, name)
+        kind = numbers.Integral if name in _INTEGERS else numbers.Real
+        if (value is None and name in _MAY_BE_NONE) or (
+                isinstance(value, kind) and not isinstance(value, bool)):
+            continue
+        what = ("an integer" if name in _INTEGERS else "a number") + (
+            " or None" if name in _MAY_BE_NONE else "")
+        raise ValueError(f"{name} must be {what}, got {value!r} ({type(value).__name__}); "
+                         f"pass it as a number, e.g. {name}={_EXAMPLES.get(name, 1.0)}")
+
+
+_EXAMPLES = {"render_size": 320, "max_pixels": 50_000_000, "max_exemplars": 4}
