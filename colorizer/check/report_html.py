@@ -36,7 +36,8 @@ STATEMENT = (
 _SEVERITY_COLOR = {"high": "#b00020", "medium": "#a85d00", "low": "#55708a"}
 _STYLE = """
 @page{size:A4;margin:14mm}
-body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222;font-size:13px}
+body{font-family:DejaVu Sans,Arial,sans-serif;margin:24px;color:#222;font-size:13px;
+overflow-wrap:anywhere}
 h1{font-size:20px;margin:0 0 6px} h2{font-size:15px;border-bottom:1px solid #ccc;
 margin-top:22px;padding-bottom:3px} .statement{background:#fff6dd;border:1px solid #e0c060;
 padding:8px 10px} .images{display:flex;flex-wrap:wrap;gap:10px} figure{margin:0;width:31%}
@@ -45,7 +46,8 @@ table{border-collapse:collapse;width:100%;font-size:12px} td,th{border:1px solid
 padding:3px 5px;vertical-align:top;text-align:left} .sev{color:#fff;padding:1px 5px;
 border-radius:3px} .swatch{display:inline-block;width:11px;height:11px;border:1px solid #444;
 vertical-align:middle} code{font-size:11px;word-break:break-all} section{break-inside:auto}
-.warn{color:#8a4b00}
+.warn{color:#8a4b00} figure{break-inside:avoid}
+@media (max-width:600px){figure{width:100%} body{margin:12px}}
 """
 
 
@@ -227,6 +229,7 @@ def report_html(check: CheckReport, colorized: Image.Image, original: Image.Imag
     verdict = ("no finding" if check.passed else
                f"{len(check.findings)} finding{'s' if len(check.findings) > 1 else ''}")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>Plausibility report: {_e(name)}</title><style>{_STYLE}</style></head>"
             f"<body><main><h1>Plausibility report: {_e(name)}</h1>"
             f"<p>Check result: {verdict}.</p>"

@@ -4,37 +4,28 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { photo: null, hints: [], view: null, version: 0 };
+const state = { photo: null, hints: [], view: null, viewHints: [], version: 0 };
 
-// -- talking to the server -----------------------------------------------------------------
-
-async function api(path, options = {}) {
-  const response = await fetch(path, options);
-  let data = null;
-  try { data = await response.json(); } catch (e) { data = null; }
-  if (!response.ok) {
-    const message = data && data.error ? data.error.message : `HTTP ${response.status}`;
-    throw new Error(message);
-  }
-  return data;
-}
-
-function postJSON(path, body) {
-  return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
-                     body: JSON.stringify(body) });
-}
+// -- errors and busy steps (the requests themselves: net.js) ----------------------------------
 
 // The error box is an alert: shown, a screen reader reads it out; focus stays where it was,
 // and goes back there when the error is dismissed from its button.
 const errorFocus = { from: null };
 
-function showError(message) {
+const retry = { step: null };  // what the error box's Retry button runs again
+
+function showError(message, again = null) {
   if ($("error").hidden) errorFocus.from = document.activeElement;
   $("error-text").textContent = message;
+  retry.step = again;
+  $("error-retry").hidden = !again;
   $("error").hidden = false;
 }
 
-function clearError() { $("error").hidden = true; }
+function clearError() {
+  $("error").hidden = true;
+  retry.step = null;
+}
 
 // Its button, or Escape anywhere on the page.
 function dismissError() {
@@ -46,26 +37,46 @@ function dismissError() {
   }
 }
 
-// Runs one step with the page marked busy; an error is shown on the page, never thrown. What
-// the step returns ("Hint 2 placed at 10, 20.") leads the status line for a screen reader,
-// which reads it out (role=status): the outcome, not only the photo's name. Out of sight (the
-// change itself is in view): a longer line would wrap the header and move the page.
+// Runs one step with the page marked busy; an error is shown on the page, never thrown, and
+// handed back (null when the step worked). What the step returns ("Hint 2 placed at 10,
+// 20.") leads the status line for a screen reader, which reads it out (role=status): the
+// outcome, not only the photo's name. Out of sight (the change itself is in view): a longer
+// line would wrap the header and move the page. One step at a time: a second tap while one
+// runs (a double tap on a button, on a slow connection) does not send the request twice.
 async function busy(what, step) {
+  if (document.body.dataset.state === "busy") return null;
   document.body.dataset.state = "busy";
-  $("status").textContent = what + "…";
-  $("busy").textContent = what + "…";
-  let said = "";
+  setBusyText(what);
+  let said = "", failed = null;
   try {
     said = (await step()) || "";
     clearError();
   } catch (err) {
-    showError(err.message);
+    failed = err;
+    // No answer came: the same step may work once the connection is back (Retry).
+    showError(err.message, err instanceof NetworkError ? () => busy(what, step) : null);
   } finally {
     document.body.dataset.state = state.photo ? "ready" : "empty";
+    afterBusy.splice(0).forEach((go) => go());
     // No photo open (a first one failed to open): the idle line, which the empty stage shows.
     $("status").textContent = state.photo ? statusLine() : $("stage-empty").textContent;
     if (state.photo && said) $("status").prepend(el("span", "visually-hidden", `${said} `));
   }
+  return failed;
+}
+
+// Steps waiting for the one under way (whenIdle): a photo picked during a slow run.
+const afterBusy = [];
+
+function whenIdle() {
+  if (document.body.dataset.state !== "busy") return Promise.resolve();
+  return new Promise((go) => afterBusy.push(go));
+}
+
+// What the busy step is doing, on the photo and in the status line ("uploading 40%").
+function setBusyText(what) {
+  $("status").textContent = what + "…";
+  $("busy").textContent = what + "…";
 }
 
 function statusLine() {
@@ -74,41 +85,27 @@ function statusLine() {
   return `${p.name} · ${p.width}×${p.height} px` + (state.view ? ` · ${secs.toFixed(1)} s` : "");
 }
 
-// -- opening and colorizing -------------------------------------------------------------------
-
-async function opened(photo) {
-  state.photo = photo;
-  // A job item's color hints (with their sources) come with it: the run matches the job's.
-  state.hints = (photo.color_hints || []).map((hint) => ({ ...hint }));
-  state.view = null;
-  $("edit-hint").value = photo.hint || "";
-  $("edit-era").value = "";
-  $("edit-region").value = "";
-  $("original").src = `/api/photos/${photo.id}/original.png`;
-  $("original").alt = `${photo.name}, the original`;
-  $("colorized").alt = `${photo.name}, colorized`;
-  $("rerun").disabled = false;
-  $("rerun").removeAttribute("title");  // "open a photo first"
-  hintsOpened(photo);
-  renderHints();
-  await colorize();
-  return "Opened and colorized.";
-}
+// -- colorizing (opening: open.js) ----------------------------------------------------------------
 
 async function colorize() {
   const body = { hint: $("edit-hint").value, era: $("edit-era").value,
                  region: $("edit-region").value,
                  color_hints: state.hints.map(({ source, ...hint }) =>
                    (source ? { ...hint, source } : hint)) };
+  const sent = [...state.hints];
   const view = await postJSON(`/api/photos/${state.photo.id}/colorize`, body);
-  state.view = view;
   const base = `/api/photos/${state.photo.id}`;
   const v = `?v=${view.version}`;
-  await Promise.all([
+  const loaded = await Promise.all([
     loadImage($("colorized"), `${base}/colorized.png${v}`),
     loadImage($("uncertainty-overlay"), `${base}/uncertainty.png${v}`),
-    view.regions.length ? loadImage($("regions-overlay"), `${base}/regions.png${v}`) : null,
+    view.regions.length ? loadImage($("regions-overlay"), `${base}/regions.png${v}`) : true,
   ]);
+  // The answer came and its pictures did not (the connection dropped in between): the page
+  // keeps the last colorization whole, and the error offers to run this one again.
+  if (!loaded.every(Boolean)) throw new NetworkError();
+  state.view = view;
+  state.viewHints = sent;  // the hints this view's hint regions are, in their order
   $("highlight-overlay").hidden = true;
   renderContext(view.context, view.notes);
   renderExemplars(view.exemplars);
@@ -124,10 +121,18 @@ async function colorize() {
   document.dispatchEvent(new CustomEvent("colorized"));  // check.js: the report, the check
 }
 
+// Shows `src` in `img`: true once it loaded; false where it could not, the image shown before
+// put back (none: no src, so no broken-image icon).
 function loadImage(img, src) {
+  const before = img.getAttribute("src");
   return new Promise((resolve) => {
-    img.onload = () => resolve();
-    img.onerror = () => resolve();
+    img.onload = () => resolve(true);
+    img.onerror = () => {
+      img.onerror = null;
+      if (before === null) img.removeAttribute("src");
+      else img.src = before;
+      resolve(false);
+    };
     img.src = src;
   });
 }
@@ -329,32 +334,7 @@ async function start() {
   const info = await api("/api/info").catch(() => ({ paths: false, jobs: false }));
   $("open-path").hidden = !info.paths;
   $("open-job-box").hidden = !info.jobs;
-  $("file").addEventListener("change", () => {
-    const file = $("file").files[0];
-    if (!file) return;
-    const form = new FormData();
-    form.append("file", file);
-    busy("opening", async () => opened(await api("/api/photos", { method: "POST", body: form })));
-    $("file").value = "";
-  });
-  $("open-path").addEventListener("submit", (e) => {
-    e.preventDefault();
-    busy("opening", async () => opened(await postJSON("/api/photos/open-path", { path: $("path").value })));
-  });
-  $("open-job").addEventListener("submit", (e) => {
-    e.preventDefault();
-    busy("fetching the job", async () => {
-      const photo = await postJSON("/api/photos/open-job", {
-        service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
-        item: Number($("job-item").value || 0) });
-      // The popover would stay over the context card; focus in it goes to its summary.
-      const box = $("open-job-box");
-      const within = box.contains(document.activeElement);
-      box.open = false;
-      if (within) box.querySelector("summary").focus();
-      return opened(photo);
-    });
-  });
+  wireOpening();  // open.js
   $("context-edit").addEventListener("submit", (e) => {
     e.preventDefault();
     if (!state.photo) return;
@@ -370,6 +350,11 @@ async function start() {
     if (!state.view) e.preventDefault();
   });
   $("error-close").addEventListener("click", dismissError);
+  $("error-retry").addEventListener("click", () => {
+    const again = retry.step;
+    clearError();
+    if (again) again();
+  });
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !e.defaultPrevented && !$("error").hidden) dismissError();
   });

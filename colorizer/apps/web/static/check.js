@@ -1,6 +1,6 @@
 // Checking colorizations and the plausibility report: the "Check a colorization" panel and
-// the report box of the page. Uses app.js's helpers ($, api, busy, el, pct, state) and
-// listens for its "colorized" event (a new colorization of the open photo).
+// the report box of the page. Uses net.js's api and send, app.js's helpers ($, busy, el,
+// pct, state) and listens for its "colorized" event (a new colorization of the open photo).
 "use strict";
 
 // White text on each reads at 4.5:1 or more (WCAG AA); the same as the report's.
@@ -110,7 +110,7 @@ function renderFindings(report) {
 async function downloadPdf() {
   if (!state.view) return;
   busy("printing the report", async () => {
-    const response = await fetch(`/api/photos/${state.photo.id}/report.pdf`);
+    const response = await send(`/api/photos/${state.photo.id}/report.pdf`);
     if (!response.ok) {
       const data = await response.json().catch(() => null);
       throw new Error(data && data.error ? data.error.message : `HTTP ${response.status}`);

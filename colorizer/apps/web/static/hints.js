@@ -2,7 +2,7 @@
 // focused, the arrow keys move a cross over it, Enter places the hint there) or by typing the
 // point's X and Y; listed with their color in words (hex or name) beside the swatch, each with
 // a remove button that says which hint it removes. Uses app.js's helpers ($, state, busy,
-// colorize, el, swatch, pct).
+// colorize, el, swatch, pct) and net.js's NetworkError.
 "use strict";
 
 // Where the next hint goes, in image pixels: the cross over the photo and the X, Y fields.
@@ -24,13 +24,15 @@ function placeHint(x, y) {
   }
   const hint = { point: [x, y], color: hintColor(), source: $("hint-source").value.trim() };
   state.hints.push(hint);
+  renderHints();  // its marker at once, where the finger or pointer was: a slow run follows
   const number = state.hints.length;
   busy("placing the hint", async () => {
     await colorize();
     return `Hint ${number} placed at ${x}, ${y}.`;
-  }).then(() => {
-    // A refused hint (a conflict, say) is not kept: the error says why.
-    if ($("error").hidden === false && state.hints.at(-1) === hint) {
+  }).then((failed) => {
+    // A refused hint (a conflict, say) is not kept: the error says why. One that got no
+    // answer (the connection dropped) is, for the error's Retry.
+    if (failed && !(failed instanceof NetworkError) && state.hints.at(-1) === hint) {
       state.hints.pop();
       renderHints();
     }
@@ -39,7 +41,8 @@ function placeHint(x, y) {
 
 function placeByClick(event) {
   if (!state.photo) return;
-  const rect = $("stage").getBoundingClientRect();
+  // The photo as shown (scaled by CSS to the window, on a screen of any pixel density).
+  const rect = $("original").getBoundingClientRect();
   const x = (event.clientX - rect.left) / rect.width * state.photo.width;
   const y = (event.clientY - rect.top) / rect.height * state.photo.height;
   if (x < 0 || y < 0 || x >= state.photo.width || y >= state.photo.height) return;
@@ -112,7 +115,8 @@ function renderHints() {
   const records = state.view ? state.view.regions.filter((r) => r.kind === "hint") : [];
   state.hints.forEach((hint, k) => {
     const li = document.createElement("li");
-    const record = records[k];
+    // Not yet run with this hint (its run is under way, or got no answer): no record yet.
+    const record = state.viewHints[k] === hint ? records[k] : undefined;
     // Numbered and colored as the region map draws the hint's region: the color the server
     // read (a reference hint: its region's), else, not run yet, the hint's own.
     li.append(swatch(record ? record.color : cssColor(hint.color), k + 1), hintText(hint));
@@ -126,6 +130,8 @@ function renderHints() {
     list.append(li);
     if (state.photo && hint.point) {
       const dot = el("span", "marker");
+      dot.dataset.hint = String(k);  // move.js: dragged, it moves this hint
+      dot.title = `hint ${k + 1}: drag it to move it`;
       dot.style.left = `${(hint.point[0] + 0.5) / state.photo.width * 100}%`;
       dot.style.top = `${(hint.point[1] + 0.5) / state.photo.height * 100}%`;
       dot.style.background = cssColor(hint.color);
@@ -135,7 +141,9 @@ function renderHints() {
 }
 
 async function removeHint(k) {
+  if (document.body.dataset.state === "busy") return;  // a double tap removes one hint
   state.hints.splice(k, 1);
+  renderHints();
   await busy("removing the hint", async () => {
     await colorize();
     return `Hint ${k + 1} removed.`;
@@ -186,8 +194,9 @@ document.addEventListener("DOMContentLoaded", () => {
     if (/^#[0-9a-f]{6}$/i.test(typed)) $("hint-color").value = typed.toLowerCase();
   });
   $("clear-hints").addEventListener("click", () => {
-    if (!state.photo || !state.hints.length) return;
+    if (!state.photo || !state.hints.length || document.body.dataset.state === "busy") return;
     state.hints = [];
+    renderHints();
     busy("clearing the hints", async () => {
       await colorize();
       return "Hints cleared.";

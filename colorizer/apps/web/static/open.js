@@ -1,0 +1,61 @@
+// Opening a photo: an upload (saying how much of it went: a phone's photo takes a minute on
+// 3G), a path on this machine, or an item of a job of the HTTP service; then its first
+// colorization. Uses app.js's helpers ($, state, busy, colorize, setBusyText, whenIdle),
+// hints.js's (hintsOpened, renderHints) and net.js's (postJSON, upload).
+"use strict";
+
+async function opened(photo) {
+  state.photo = photo;
+  // A job item's color hints (with their sources) come with it: the run matches the job's.
+  state.hints = (photo.color_hints || []).map((hint) => ({ ...hint }));
+  state.view = null;
+  $("edit-hint").value = photo.hint || "";
+  $("edit-era").value = "";
+  $("edit-region").value = "";
+  $("original").src = `/api/photos/${photo.id}/original.png`;
+  $("original").alt = `${photo.name}, the original`;
+  $("colorized").alt = `${photo.name}, colorized`;
+  $("rerun").disabled = false;
+  $("rerun").removeAttribute("title");  // "open a photo first"
+  hintsOpened(photo);
+  renderHints();
+  await colorize();
+  return "Opened and colorized.";
+}
+
+function wireOpening() {
+  $("file").addEventListener("change", async () => {
+    const file = $("file").files[0];
+    if (!file) return;
+    $("file").value = "";
+    const form = new FormData();
+    form.append("file", file);
+    // Picked while a run is under way (a slow one, on 3G): opened once it is done, not
+    // beside it (two runs racing for the page) and not dropped.
+    await whenIdle();
+    busy("opening", async () => {
+      const photo = await upload("/api/photos", form, (done) => {
+        setBusyText(done < 1 ? `uploading ${Math.floor(done * 100)}%` : "opening");
+      });
+      return opened(photo);
+    });
+  });
+  $("open-path").addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy("opening", async () => opened(await postJSON("/api/photos/open-path", { path: $("path").value })));
+  });
+  $("open-job").addEventListener("submit", (e) => {
+    e.preventDefault();
+    busy("fetching the job", async () => {
+      const photo = await postJSON("/api/photos/open-job", {
+        service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
+        item: Number($("job-item").value || 0) });
+      // The popover would stay over the context card; focus in it goes to its summary.
+      const box = $("open-job-box");
+      const within = box.contains(document.activeElement);
+      box.open = false;
+      if (within) box.querySelector("summary").focus();
+      return opened(photo);
+    });
+  });
+}
