@@ -37,7 +37,13 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
-from context.writing import checked_year, place_names, repair_homoglyphs, repair_spelling
+from context.writing import (
+    checked_year,
+    is_title,
+    place_names,
+    repair_homoglyphs,
+    repair_spelling,
+)
 
 ClipModel = Callable[[Image.Image], ClipOutput]
 Told = tuple[Language | None, str | None]  # the writing's language, or why none is named
@@ -194,7 +200,8 @@ class ContextEncoder:
         g = self.gazetteer
         lines, script, language = self._read_text(image, sources)
         for line in lines:
-            cues = read_cues(line.text, "ocr", g, self.config.circa_years, box=line.box)
+            cues = read_cues(line.text, "ocr", g, self.config.circa_years, box=line.box,
+                             title=is_title(line.box, image.height))
             eras += [checked_year(c, eras) for c in cues.eras]
             places += cues.places
         places += places_across_lines([(line.text, line.box) for line in lines], g)
@@ -388,3 +395,4 @@ def describe(ctx: SceneContext) -> str:
     if cues:
         parts.append("showing " + ", ".join(cues))
     return ", ".join(parts) + "."
+

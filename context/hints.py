@@ -83,15 +83,18 @@ SIGN_LIKELY_YEARS = 5  # ... most likely within the first of those years
 
 
 def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5,
-              box: tuple[int, int, int, int] | None = None, origin: str | None = None
-              ) -> TextCues:
+              box: tuple[int, int, int, int] | None = None, origin: str | None = None,
+              title: bool = False) -> TextCues:
     """Era and place cues in `text`; `source` is "hint", "caption" or "ocr". `origin` is a
     caption's own source ("filename", "exif:ImageDescription", ...): every evidence names it.
+    `title`: writing in the image lettered as a title ("Крым 1973 г." across a slide), whose
+    year is the photographer's date, not a sign's.
     """
     if source == "caption":
         text = normalize_caption(text)
     trust = SOURCE_TRUST[source]
-    where = ("in the image" if source == "ocr" else
+    where = (("in the image, lettered as a title" if title else "in the image")
+             if source == "ocr" else
              f"in {source} ({origin})" if origin else f"in {source}")
     eras: list[EraCandidate] = []
     places: list[PlaceCandidate] = []
@@ -107,8 +110,10 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
             start, end, conf, kind = d.start, d.end, d.confidence, "constraint"
         elif source == "ocr":
             # A year written on a sign dates the sign (founding years, anniversaries), not
-            # the exposure: the photo is from that year or later, most likely soon after.
-            start, end = d.start, min(d.end + SIGN_YEARS_AFTER, PRESENT_YEAR)
+            # the exposure: the photo is from that year or later, most likely soon after. A
+            # title's year ("Хорезм-1984" across a slide) is when the photographer was there.
+            start, end = d.start, d.end if title else min(d.end + SIGN_YEARS_AFTER,
+                                                          PRESENT_YEAR)
             conf, kind = 0.5, "estimate"
         else:
             start, end, conf, kind = d.start, d.end, d.confidence, "estimate"

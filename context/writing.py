@@ -267,3 +267,13 @@ def checked_year(cand: EraCandidate, others: list[EraCandidate]) -> EraCandidate
     what = f"{ev.what}; or {alt} (OCR confuses the decade digit)"
     return replace(cand, confidence=cand.confidence * 0.5,
                    evidence=replace(ev, what=what, score=round(ev.score * 0.5, 3)))
+
+
+# A line of writing at least this share of the frame tall is a title (a slide's title card, a
+# caption lettered across the print), not a sign in the scene. The real-color-dev slides'
+# dated titles are 0.2-0.6 of the frame; no historical-bw photo dates itself by its writing.
+TITLE_LINE_SHARE = 0.1
+
+
+def is_title(box: tuple[int, int, int, int] | None, height: int) -> bool:
+    return box is not None and height > 0 and (box[3] - box[1]) >= TITLE_LINE_SHARE * height

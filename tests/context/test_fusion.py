@@ -61,3 +61,17 @@ def test_an_open_window_names_the_state_only_when_one_held_the_place(gazetteer, 
         assert len(names) == 1 and region.confidence <= 0.3 and region.candidates
     else:
         assert polity in names and region.confidence == 0.9 and not region.candidates
+
+
+def test_a_title_lettered_across_a_slide_dates_the_photo_not_a_sign(gazetteer):
+    """"Крым 1973 г." across a slide is the photographer's year: 1973, not 1973-1988 as a
+    sign's founding year would be (the real-color-dev title slides read 1973-1988)."""
+    from context.writing import is_title
+
+    title = read_cues("Крым 1973 г.", "ocr", gazetteer, box=(10, 20, 200, 90), title=True)
+    sign = read_cues("Крым 1973 г.", "ocr", gazetteer, box=(10, 20, 200, 30))
+    assert [(c.start, c.end) for c in title.eras] == [(1973, 1973)]
+    assert "lettered as a title" in title.eras[0].evidence.what
+    assert [(c.start, c.end) for c in sign.eras] == [(1973, 1973 + SIGN_YEARS_AFTER)]
+    assert is_title((10, 20, 200, 90), 180) and not is_title((10, 20, 200, 30), 180)
+    assert not is_title(None, 180)
