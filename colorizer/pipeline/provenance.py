@@ -5,6 +5,12 @@ Every output chronochrome writes (CLI or HTTP service) says what made it:
 - XMP with the IPTC `Iptc4xmpExt:DigitalSourceType` "compositeWithTrainedAlgorithmicMedia"
   (real luminance, algorithmic color), the AI system name and version, and the user's hint as
   prompt information; embedded in JPEG, PNG (iTXt), TIFF (tag 700) and WebP;
+- XMP Media Management (xmp_history.py): the output is a new document, DerivedFrom the gray
+  original, with the colorization appended to the original's xmpMM:History;
+- the chronochrome namespace (`CHRONOCHROME_NS`, prefix `chronochrome`) holds one property,
+  `chronochrome:ColorSources`: an rdf:Seq of text, one line per region whose color a color hint
+  or an exemplar decided ("region 1: user hint (point 10,10): #b22222; source: ... (3% of the
+  image, confidence 1.00)"); absent when the model decided every color;
 - a JSON record (`provenance_record`): source hash, model, context with its evidence,
   exemplars, settings and the output's own hash, for archives to publish next to the image.
 
@@ -24,7 +30,9 @@ from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
-from colorizer.pipeline.xmp_merge import merge_xmp
+from colorizer.pipeline.xmp_history import NAMESPACES as MM_NAMESPACES
+from colorizer.pipeline.xmp_history import media_management
+from colorizer.pipeline.xmp_merge import merge_xmp, parsed_rdf
 
 DIGITAL_SOURCE_TYPE = (
     "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
@@ -64,19 +72,23 @@ def build_xmp(result: ColorizationResult) -> bytes:
     """An XMP packet for one colorization (UTF-8 bytes)."""
     hint = result.settings.get("hints")
     model = result.model
+    now, tool = _now(), f"{AI_SYSTEM} {software_version()}"
     fields = [
         ("Iptc4xmpExt:DigitalSourceType", DIGITAL_SOURCE_TYPE),
         ("Iptc4xmpExt:AISystemUsed", AI_SYSTEM),
         ("Iptc4xmpExt:AISystemVersionUsed",
          f"{software_version()} (model {model.name} {model.version}, sha256 {model.sha256[:16]})"),
-        ("xmp:CreatorTool", f"{AI_SYSTEM} {software_version()}"),
-        ("xmp:CreateDate", _now()),
+        ("xmp:CreatorTool", tool),
+        # All three: the original's modify and metadata dates are not this file's.
+        ("xmp:CreateDate", now), ("xmp:ModifyDate", now), ("xmp:MetadataDate", now),
     ]
     if hint:
         fields.append(("Iptc4xmpExt:AIPromptInformation", str(hint)))
     if result.input.sha256:
         fields.append(("dc:source", f"sha256:{result.input.sha256}"))
     body = "\n".join(f"   <{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    their_rdf = parsed_rdf(result.carried.xmp if result.carried else None)
+    body += "\n" + media_management(their_rdf, result.input.sha256, now, tool)
     body += color_sources_xmp(result)
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -85,6 +97,7 @@ def build_xmp(result: ColorizationResult) -> bytes:
     xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
     xmlns:dc="http://purl.org/dc/elements/1.1/"
+    {MM_NAMESPACES}
     xmlns:chronochrome="{CHRONOCHROME_NS}">
 {body}
   </rdf:Description>

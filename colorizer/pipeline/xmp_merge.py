@@ -31,12 +31,15 @@ _NAMESPACES = {
     "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
     "tiff": "http://ns.adobe.com/tiff/1.0/", "exif": "http://ns.adobe.com/exif/1.0/",
     "chronochrome": "https://chronochrome.dev/ns/xmp/1.0/",
+    "stEvt": "http://ns.adobe.com/xap/1.0/sType/ResourceEvent#",
+    "stRef": "http://ns.adobe.com/xap/1.0/sType/ResourceRef#",
 }
 _STALE = {("tiff", name) for name in ("Orientation", "ImageWidth", "ImageLength",
                                       "BitsPerSample", "PhotometricInterpretation",
                                       "SamplesPerPixel", "Compression", "PlanarConfiguration")}
 _STALE |= {("exif", "PixelXDimension"), ("exif", "PixelYDimension"), ("exif", "ColorSpace"),
            ("photoshop", "ColorMode"), ("photoshop", "ICCProfile"), ("xmpMM", "InstanceID")}
+_HISTORY = f"{{{_NAMESPACES['xmpMM']}}}History"
 _STALE_TAGS = frozenset(f"{{{_NAMESPACES[ns]}}}{name}" for ns, name in _STALE)
 for _prefix, _uri in _NAMESPACES.items():  # the usual prefixes, not ns0, ns1, ... on output
     ET.register_namespace(_prefix, _uri)
@@ -70,6 +73,7 @@ def merge_xmp(ours: bytes, theirs: bytes | None) -> bytes:
         return ours
     ours_desc = list(our_rdf)
     replaced = {child.tag for desc in ours_desc for child in desc} | _STALE_TAGS
+    _extend_history(their_rdf, our_rdf)
     for desc in their_rdf.findall(f"{{{_RDF}}}Description"):
         for child in [c for c in desc if c.tag in replaced]:
             desc.remove(child)
@@ -81,6 +85,22 @@ def merge_xmp(ours: bytes, theirs: bytes | None) -> bytes:
     body = ET.tostring(meta, encoding="unicode")
     return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body
             + '\n<?xpacket end="w"?>').encode("utf-8")
+
+
+def _extend_history(their_rdf: ET.Element, our_rdf: ET.Element) -> None:
+    """Our xmpMM:History events go after the original's (its scan, its edits): one History,
+    since a property appears once, and the original's events are part of this file's past."""
+    seq = f"{{{_RDF}}}Seq"
+    ours = our_rdf.find(f".//{_HISTORY}/{seq}")
+    theirs = their_rdf.find(f".//{_HISTORY}/{seq}")
+    if ours is not None and theirs is not None:
+        ours[:0] = list(theirs)
+
+
+def parsed_rdf(data: bytes | None) -> ET.Element | None:
+    """The rdf:RDF element of an XMP packet (None: no packet, a DTD, or XML that does not
+    parse)."""
+    return _rdf_of(data)
 
 
 def _rdf_of(data: bytes | None) -> ET.Element | None:

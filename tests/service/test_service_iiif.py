@@ -35,7 +35,8 @@ def test_choose_size_respects_service_limits_and_our_cap():
     assert image_request_url(service, None) == "https://iiif.example/img/full/max/0/default.jpg"
     w, h = choose_size(service, 3_000_000)
     assert w * h <= 3_000_000 and w == 2000
-    level0 = ImageService.from_info({**_info("https://iiif.example/l0"), "sizes": [
+    level0 = ImageService.from_info({**_info("https://iiif.example/l0"), "profile": "level0",
+                                     "sizes": [
         {"width": 500, "height": 375}, {"width": 1000, "height": 750}]}, "x")
     assert choose_size(level0, 1_000_000) == (1000, 750)
 
@@ -46,7 +47,8 @@ def test_v2_info_and_manifest_are_read():
                                                        {"maxWidth": 800}]}
     service = ImageService.from_info(info, "x")
     assert service.version == 2 and choose_size(service, 10**8) == (800, 400)
-    assert image_request_url(service, (800, 400)).endswith("/full/800,400/0/default.jpg")
+    # 2.x's canonical size is `w,`: static level-0 servers hold only that path.
+    assert image_request_url(service, (800, 400)).endswith("/full/800,/0/default.jpg")
     manifest = {"@context": "http://iiif.io/api/presentation/2/context.json",
                 "@id": "https://m.example/m", "@type": "sc:Manifest", "label": "Album",
                 "sequences": [{"canvases": [{"@id": "https://m.example/c1", "label": "p. 1",

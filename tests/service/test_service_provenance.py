@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import io
 
 import pytest
@@ -63,74 +62,29 @@ def test_cli_batch_outputs_carry_xmp(tiny_pipeline, tmp_path):
         assert DIGITAL_SOURCE_TYPE in xmp and "Riga" in xmp
 
 
-def _certificate(tmp_path):
-    """A test CA and an ES256 end-entity signing certificate, generated here."""
-    x509 = pytest.importorskip("cryptography.x509")
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    now = datetime.datetime.now(datetime.UTC)
-
-    def name(cn):
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "chronochrome tests")])
-
-    def usage(sign, ca):
-        return x509.KeyUsage(digital_signature=sign, content_commitment=False,
-                             key_encipherment=False, data_encipherment=False,
-                             key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-                             encipher_only=False, decipher_only=False)
-
-    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-    valid = {"not_valid_before": now - datetime.timedelta(days=1),
-                 "not_valid_after": now + datetime.timedelta(days=7)}
-    ca = (x509.CertificateBuilder(**valid).subject_name(name("Test CA"))
-          .issuer_name(name("Test CA")).public_key(ca_key.public_key())
-          .serial_number(x509.random_serial_number())
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(usage(False, True), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                         critical=False)
-          .sign(ca_key, hashes.SHA256()))
-    leaf = (x509.CertificateBuilder(**valid).subject_name(name("chronochrome signer"))
-            .issuer_name(ca.subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(usage(True, False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                           critical=False)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                           critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-    pem = serialization.Encoding.PEM
-    chain, key_path = tmp_path / "chain.pem", tmp_path / "key.pem"
-    chain.write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
-    key_path.write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return chain, key_path
-
-
 def test_c2pa_signed_outputs_from_the_service(tmp_path, tiny_pipeline):
     pytest.importorskip("c2pa")
+    pytest.importorskip("cryptography")
+    from c2pa_certs import LEAF_NAME, make_chain
     from service_helpers import make_service
 
     from colorizer.apps.service.config import C2paConfig
     from colorizer.apps.service.signing import read_c2pa
 
-    chain, key = _certificate(tmp_path)
-    for svc in make_service(tmp_path, tiny_pipeline, c2pa=C2paConfig(chain, key)):
+    chain = make_chain(tmp_path / "pki")
+    for svc in make_service(tmp_path, tiny_pipeline, c2pa=C2paConfig(chain.chain, chain.key)):
         response = svc.client.post("/v1/colorize", headers=svc.headers(),
                                    files={"file": ("a.png", gray_png(), "image/png")},
                                    data={"hint": "Kazan 1950s"})
         assert response.status_code == 200
         store = read_c2pa(response.content, "image/png")
         manifest = store["manifests"][store["active_manifest"]]
-        action = manifest["assertions"][0]["data"]["actions"][0]
-        assert action["digitalSourceType"] == DIGITAL_SOURCE_TYPE
-        assert manifest["signature_info"]["common_name"] == "chronochrome signer"
+        opened, adjusted = manifest["assertions"][0]["data"]["actions"]
+        assert opened["action"] == "c2pa.opened"  # the gray original, a parentOf ingredient
+        assert manifest["ingredients"][0]["relationship"] == "parentOf"
+        assert adjusted["action"] == "c2pa.color_adjustments"
+        assert adjusted["digitalSourceType"] == DIGITAL_SOURCE_TYPE
+        assert manifest["signature_info"]["common_name"] == LEAF_NAME
         codes = {s["code"] for s in store["validation_results"]["activeManifest"]["success"]}
         assert "claimSignature.validated" in codes
         # XMP survives signing, and the record hashes the signed file.

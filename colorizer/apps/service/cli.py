@@ -25,6 +25,7 @@ from colorizer.apps.local_hosts import is_loopback
 from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
+    from colorizer.apps.outputs import Signer
     from colorizer.apps.service.config import ServiceConfig
     from colorizer.pipeline.colorization import ColorizationPipeline
 
@@ -164,9 +165,19 @@ def run_service_command(args: argparse.Namespace) -> int:
         return run_cleanup(service_config(args), args.older_than, args.dry_run)
     config = service_config(args)
     set_torch_threads(config, args.worker_only)
+    signer = _signer(config)  # a bad certificate is told before the model loads (seconds)
     if args.worker_only:
-        return _run_worker(config, _pipeline(args))
-    return _run_server(args, config)
+        return _run_worker(config, _pipeline(args), signer)
+    return _run_server(args, config, signer)
+
+
+def _signer(config: ServiceConfig) -> Signer | None:
+    """The C2PA signer of the configured certificate (its checks and a trial signature)."""
+    if config.c2pa is None:
+        return None
+    from colorizer.apps.service.signing import C2paSigner
+
+    return C2paSigner(config.c2pa)
 
 
 def available_cores() -> int:
@@ -209,7 +220,7 @@ def _run_keys(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
+def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer | None) -> int:
     from colorizer.apps.service.app import create_app
     from colorizer.apps.service.header_timeout import serve
 
@@ -219,12 +230,13 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig) -> int:
         if config.metrics_token is None:
             log.warning("/metrics is open to anyone who reaches the port; give "
                         "--metrics-token-file (or metrics_token in --config) to restrict it")
-    app = create_app(_pipeline(args), config)
+    app = create_app(_pipeline(args), config, signer=signer)
     serve(app, args.host, args.port, config.header_timeout_seconds)
     return 0
 
 
-def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline) -> int:
+def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,
+                signer: Signer | None = None) -> int:
     from colorizer.apps.outputs import remove_stale_temp_files
     from colorizer.apps.service.liveness import ProcessLock, locks_dir, reclaim_dead
     from colorizer.apps.service.store import JobStore
@@ -232,7 +244,8 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline) -> int:
 
     store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
     lock = ProcessLock(locks_dir(config.data_dir))  # a killed process's items: taken back now
-    worker = Worker(pipeline, store, config, owner=lock.owner("0"))
+    # A --worker-only process signs as the server's workers do (it wrote unsigned outputs).
+    worker = Worker(pipeline, store, config, owner=lock.owner("0"), signer=signer)
     reclaim_dead(store, locks_dir(config.data_dir), lock.owner("webhooks"),
                  worker.webhooks.submit)
     remove_stale_temp_files(config.results_dir, config.lease_seconds)

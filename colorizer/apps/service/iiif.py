@@ -1,7 +1,6 @@
-"""IIIF: read Image API info.json and Presentation manifests; write Presentation 3 manifests.
+"""IIIF: read Presentation manifests; write Presentation 3 manifests (the Image API side,
+info.json and the size to ask for, is iiif_image.py).
 
-- `choose_size` asks for the largest size the image service allows (maxWidth, maxHeight,
-  maxArea; for level-0 services one of the listed `sizes`) within our pixel cap;
 - `canvases_of` reads Presentation 3 and 2 manifests into one item per canvas;
 - `build_manifest` writes a Presentation 3 manifest whose canvases paint a `Choice` of the
   original (first) and the colorized image, with the context and plausibility notes as
@@ -14,109 +13,22 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from colorizer.apps.outputs import image_mime
+from colorizer.apps.service.iiif_image import (  # noqa: F401  (where callers import them)
+    IIIFError,
+    ImageService,
+    choose_size,
+    fetch_iiif_image,
+    image_request_url,
+)
+from colorizer.apps.service.iiif_terms import manifest_terms, source_terms
 from colorizer.apps.service.item_names import original_name
-from colorizer.apps.service.json_documents import JSONDocumentError, load_json
-from colorizer.errors import ChronochromeError
 from colorizer.pipeline.provenance import region_line
-
-if TYPE_CHECKING:
-    from colorizer.apps.service.fetch import SafeFetcher
 
 PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3_CONTEXT = "http://iiif.io/api/image/3/context.json"
-
-
-class IIIFError(ChronochromeError):
-    """A IIIF document does not have the structure the specification asks for."""
-
-    reason = "invalid_iiif"
-
-
-@dataclass(frozen=True)
-class ImageService:
-    """What an info.json says about one image."""
-
-    id: str  # base URI, without a trailing slash
-    version: int  # 2 or 3
-    width: int
-    height: int
-    max_width: int | None = None
-    max_height: int | None = None
-    max_area: int | None = None
-    sizes: tuple[tuple[int, int], ...] = ()  # preferred (w, h), required at level 0
-
-    @classmethod
-    def from_info(cls, info: dict[str, Any], fallback_id: str) -> ImageService:
-        try:
-            width, height = int(info["width"]), int(info["height"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise IIIFError(f"{fallback_id}/info.json has no integer width and height") from exc
-        if width <= 0 or height <= 0:
-            raise IIIFError(f"{fallback_id}/info.json gives a size of {width} x {height}: "
-                            "width and height must be positive")
-        context = str(info.get("@context", ""))
-        version = 2 if "image/2" in context or "@id" in info and "id" not in info else 3
-        ident = str(info.get("id") or info.get("@id") or fallback_id).rstrip("/")
-        profile = info.get("profile")
-        extra = profile[1] if version == 2 and isinstance(profile, list) and len(profile) > 1 \
-            and isinstance(profile[1], dict) else {}
-        limits = {k: info.get(k, extra.get(k)) for k in ("maxWidth", "maxHeight", "maxArea")}
-        sizes = tuple((int(s["width"]), int(s["height"])) for s in info.get("sizes") or []
-                      if isinstance(s, dict) and "width" in s and "height" in s)
-        return cls(ident, version, width, height, _int(limits["maxWidth"]),
-                   _int(limits["maxHeight"]), _int(limits["maxArea"]), sizes)
-
-    @property
-    def level0(self) -> bool:
-        return bool(self.sizes) and self.max_width is None and self.max_area is None
-
-
-def choose_size(service: ImageService, max_pixels: int) -> tuple[int, int] | None:
-    """(w, h) to request, or None for the full image ('max' / 'full')."""
-    w, h = service.width, service.height
-    max_w = service.max_width or w
-    max_h = service.max_height or (service.max_width and max_w * h // w) or h
-    max_area = min(service.max_area or w * h, max_pixels)
-    scale = min(1.0, max_w / w, max_h / h, math.sqrt(max_area / (w * h)))
-    if scale >= 1.0:
-        return None
-    if service.level0:  # only the listed sizes are served
-        fitting = [s for s in service.sizes
-                   if s[0] <= max_w and s[1] <= max_h and s[0] * s[1] <= max_area]
-        if not fitting:
-            raise IIIFError(f"{service.id}: no listed size fits within {max_pixels:,} pixels")
-        return max(fitting, key=lambda s: s[0] * s[1])
-    return max(1, math.floor(w * scale)), max(1, math.floor(h * scale))
-
-
-def fetch_iiif_image(base: str, fetcher: SafeFetcher,
-                     max_pixels: int) -> tuple[bytes, dict[str, Any]]:
-    """(image bytes, what provenance says of them) from an Image API service: its info.json
-    read, the largest size within `max_pixels` asked for. The service's worker and the batch
-    CLI's IIIF manifests both fetch this way."""
-    base = base.rstrip("/")
-    try:
-        info = load_json(fetcher.get(f"{base}/info.json", accept="application/ld+json").data,
-                         f"{base}/info.json")
-        service = ImageService.from_info(info, base)
-    except (JSONDocumentError, AttributeError, TypeError) as exc:  # not an object / not JSON
-        raise IIIFError(f"{base}/info.json is not a readable IIIF image description ({exc})"
-                        ) from exc
-    size = choose_size(service, max_pixels)
-    url = image_request_url(service, size)
-    got = fetcher.get(url, accept="image/*")
-    return got.data, {"kind": "iiif_image", "service": service.id, "url": url,
-                      "name": url, "requested_size": list(size) if size else "max"}
-
-
-def image_request_url(service: ImageService, size: tuple[int, int] | None) -> str:
-    """The Image API URL of the whole image at `size`."""
-    size_part = ("max" if service.version == 3 else "full") if size is None \
-        else f"{size[0]},{size[1]}"
-    return f"{service.id}/full/{size_part}/0/default.jpg"
 
 
 @dataclass(frozen=True)
@@ -151,7 +63,7 @@ def canvases_of(manifest: dict[str, Any], limit: int | None = None
     canvases = list(islice((c for c in found if c is not None), limit))
     if not canvases:
         raise IIIFError("the manifest has no canvas with an image")
-    return {"id": ident, "label": label}, canvases
+    return {"id": ident, "label": label, **source_terms(manifest)}, canvases
 
 
 def language_map(value: object, fallback: str) -> dict[str, list[str]]:
@@ -221,9 +133,14 @@ def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[s
                            "version second; colors were estimated by a trained model.")]},
         "items": canvases,
     }
+    terms = manifest_terms(source)  # the source's rights and attribution apply to both images
+    metadata = terms.pop("metadata", [])
     if source.get("id"):
-        manifest["metadata"] = [{"label": {"en": ["Source manifest"]},
-                                 "value": {"none": [source["id"]]}}]
+        metadata.insert(0, {"label": {"en": ["Source manifest"]},
+                            "value": {"none": [source["id"]]}})
+    manifest.update(terms)
+    if metadata:
+        manifest["metadata"] = metadata
     return manifest
 
 
@@ -234,14 +151,8 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
     canvas_id = f"{job_url}/canvas/{idx}"
     out_w, out_h = (record.get("output", {}).get("size") or [None, None])[:2]
     in_w, in_h = record.get("source", {}).get("size") or [out_w, out_h]
-    original: dict[str, Any] = {
-        "id": src.get("url") or src.get("image_url") or sign(f"{job_url}/items/{idx}/original"),
-        "type": "Image", "format": src.get("format") or "image/jpeg",
-        "label": {"en": ["Original (as held by the archive)"]},
-        "width": in_w, "height": in_h}
-    if src.get("service"):
-        original["service"] = [{"id": src["service"], "type": "ImageService3",
-                                "profile": "level1"}]
+    original = _original_image(src, record.get("source") or {}, (in_w, in_h),
+                               sign(f"{job_url}/items/{idx}/original"))
     fmt = (record.get("output") or {}).get("format") or job_format
     colorized = {"id": sign(f"{job_url}/items/{idx}/result"), "type": "Image",
                  "format": image_mime(fmt), "width": out_w, "height": out_h,
@@ -269,6 +180,41 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
                      "format": "application/json",
                      "label": {"en": ["chronochrome provenance record"]}}],
     }
+
+
+def _original_image(src: dict[str, Any], fetched: dict[str, Any], size: tuple[Any, Any],
+                    stored_link: str) -> dict[str, Any]:
+    """The original as the archive holds it: its own URL where it has one, else the copy the
+    service stored (`stored_link`). `fetched` is what the provenance record says of the bytes
+    colorized: their format, and for a IIIF image its service's version, level and full size
+    (the service's full image is what the archive's URL names; we may have read it smaller)."""
+    from PIL import Image  # here: reading a manifest (the CLI's inputs) needs no PIL
+
+    remote = src.get("url") or src.get("image_url")
+    width, height = (fetched.get("service_size") or size) if remote else size
+    pil_format = str(fetched.get("format") or "JPEG").upper()
+    original: dict[str, Any] = {
+        "id": remote or stored_link, "type": "Image",
+        "format": Image.MIME.get(pil_format, "image/jpeg"),
+        "label": {"en": ["Original (as held by the archive)"]},
+        "width": width, "height": height}
+    if src.get("service"):
+        original["service"] = [image_service_ref(src["service"], fetched.get("version"),
+                                                 fetched.get("level"))]
+    return original
+
+
+def image_service_ref(service_id: str, version: int | None, level: int | None
+                      ) -> dict[str, Any]:
+    """An Image API service as Presentation 3 names it: a 2.x service with @id, @type
+    ImageService2 and its level's profile URI, a 3.0 service with id, type ImageService3 and
+    "levelN". A viewer builds its image requests from these (2.x: `full`, 3.0: `max`; level 0:
+    only the listed sizes), so an unknown level is given as 0, which asks the least."""
+    level = level if level in (0, 1, 2) else 0
+    if version == 2:
+        return {"@id": service_id, "@type": "ImageService2",
+                "profile": f"http://iiif.io/api/image/2/level{level}.json"}
+    return {"id": service_id, "type": "ImageService3", "profile": f"level{level}"}
 
 
 def _assessing_page(canvas_id: str, notes: list[tuple[str, str]]) -> dict[str, Any]:

@@ -1,64 +1,71 @@
-"""C2PA signing of outputs (optional: `pip install 'chronochrome[c2pa]'`)."""
+"""C2PA signing of outputs (optional: `pip install 'chronochrome[c2pa]'`).
+
+`C2paSigner(config)` checks the settings (`c2pa_checks`) and signs a 1x1 image once, so that a
+key that does not match its certificate, an expired certificate or an unreachable time-stamp
+authority stop the service at start with a message naming the fix, instead of failing every
+item later. The manifest itself is built in `c2pa_manifest`.
+"""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
+import logging
 from typing import Any
 
+from PIL import Image
+
+from colorizer.apps.service.c2pa_checks import SigningUnavailableError, check_config, explain
+from colorizer.apps.service.c2pa_manifest import build_manifest
+from colorizer.apps.service.cert_dates import certificate_dates
 from colorizer.apps.service.config import C2paConfig
-from colorizer.errors import ChronochromeError
-from colorizer.pipeline.provenance import AI_SYSTEM, DIGITAL_SOURCE_TYPE, software_version
+from colorizer.apps.service.problems import Problem
+
+__all__ = ["C2paSigner", "SigningFailedError", "SigningUnavailableError", "read_c2pa"]
+
+log = logging.getLogger("chronochrome.service")
+EXPIRY_WARNING = datetime.timedelta(days=30)
 
 
-class SigningUnavailableError(ChronochromeError):
-    """C2PA signing was configured but cannot run."""
+class SigningFailedError(Problem):
+    """A signature that failed after start (the certificate expired meanwhile, the TSA went
+    down): 503 for /v1/colorize; a job's worker retries the item."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(503, "signing_failed", detail)
 
 
 class C2paSigner:
-    """Adds a signed C2PA manifest (AI-generated color, model, source hash) to an output."""
+    """Adds a signed C2PA manifest (the original as parent, the AI color change, the model)."""
 
     def __init__(self, config: C2paConfig) -> None:
+        chain, key = check_config(config)
         try:
             import c2pa
         except ImportError as exc:
             raise SigningUnavailableError(
                 "C2PA signing is configured but c2pa-python is not installed: "
                 "pip install 'chronochrome[c2pa]', or remove the c2pa settings") from exc
-        self._c2pa = c2pa
-        try:
-            chain, key = config.cert_chain.read_bytes(), config.private_key.read_bytes()
-        except OSError as exc:
-            raise SigningUnavailableError(f"cannot read the C2PA certificate or key: {exc}; "
-                                          "check the cert_chain and private_key paths") from exc
-        self._info = c2pa.C2paSignerInfo(config.alg.encode(), chain, key,
+        self._c2pa, self._config = c2pa, config
+        self._info = c2pa.C2paSignerInfo(config.alg.lower().encode(), chain, key,
                                          config.tsa_url.encode() if config.tsa_url else None)
-        self._check()
-
-    def _check(self) -> None:
         try:
-            self._c2pa.Signer.from_info(self._info).close()
-        except self._c2pa.C2paError as exc:
-            raise SigningUnavailableError(
-                f"the C2PA certificate or key was refused ({exc}); use an end-entity "
-                "certificate with digitalSignature key usage, chained to a CA") from exc
+            self._sign_once()
+        except c2pa.C2paError as exc:
+            raise SigningUnavailableError(explain(str(exc), config)) from None
+        _warn_if_expiring(config)
 
-    def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
-        manifest = {
-            "claim_generator_info": [{"name": AI_SYSTEM, "version": software_version()}],
-            "title": title,
-            "assertions": [
-                {"label": "c2pa.actions", "data": {"actions": [{
-                    "action": "c2pa.created", "digitalSourceType": DIGITAL_SOURCE_TYPE,
-                    "softwareAgent": {"name": AI_SYSTEM, "version": software_version()},
-                    "description": "colorized: the input's luminance kept, chroma predicted"}]}},
-                {"label": "dev.chronochrome.provenance", "data": {
-                    "source_sha256": record.get("source", {}).get("sha256"),
-                    "model": record.get("model"), "prompt": record.get("prompt")}},
-            ],
-        }
-        signer = self._c2pa.Signer.from_info(self._info)
+    def _sign_once(self) -> None:
+        """Sign a 1x1 PNG: c2pa checks the key against the certificate, the certificate's
+        validity and the TSA only when it signs."""
+        probe = io.BytesIO()
+        Image.new("RGB", (1, 1)).save(probe, format="PNG")
+        self._sign(probe.getvalue(), "image/png", build_manifest({}, "start-check.png"))
+
+    def _sign(self, data: bytes, mime: str, manifest: dict[str, Any]) -> bytes:
         out = io.BytesIO()
+        signer = self._c2pa.Signer.from_info(self._info)
         try:
             with self._c2pa.Builder(json.dumps(manifest)) as builder:
                 builder.sign(signer, mime, io.BytesIO(data), out)
@@ -66,10 +73,35 @@ class C2paSigner:
             signer.close()
         return out.getvalue()
 
+    def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
+        try:
+            return self._sign(data, mime, build_manifest(record, title))
+        except self._c2pa.C2paError as exc:
+            raise SigningFailedError(explain(str(exc), self._config)) from None
 
-def read_c2pa(data: bytes, mime: str) -> dict[str, Any]:
-    """The C2PA manifest store of a signed file, as JSON (for checks and tests)."""
+
+def _warn_if_expiring(config: C2paConfig) -> None:
+    """An archive renews a certificate before it ends, not after signing stops."""
+    dates = certificate_dates(config.cert_chain)
+    if dates is None:
+        return
+    left = dates[1] - datetime.datetime.now(datetime.UTC)
+    if left < EXPIRY_WARNING:
+        log.warning("the C2PA signing certificate in %s ends on %s (in %d days): renew it; "
+                    "signing stops then", config.cert_chain,
+                    dates[1].strftime("%Y-%m-%d %H:%M UTC"), max(0, left.days))
+
+
+def read_c2pa(data: bytes, mime: str, trust_anchors: str | None = None) -> dict[str, Any]:
+    """The C2PA manifest store of a signed file, as JSON (for checks and tests);
+    `trust_anchors` (PEM root certificates) makes a chain to one of them "Trusted"."""
     import c2pa
 
-    with c2pa.Reader(mime, io.BytesIO(data)) as reader:
+    stream = io.BytesIO(data)
+    if trust_anchors is None:
+        reader = c2pa.Reader(mime, stream)
+    else:
+        reader = c2pa.Reader(mime, stream, context=c2pa.Context.from_dict(
+            {"trust": {"trust_anchors": trust_anchors}, "verify": {"verify_trust": True}}))
+    with reader:
         return json.loads(reader.json())

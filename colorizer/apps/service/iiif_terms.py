@@ -1,0 +1,86 @@
+"""The terms a source manifest states (rights, required statement, provider, homepage), read
+from Presentation 3 or 2 and written into the colorized manifest.
+
+A colorization of an archive's photo is a derivative of it: the archive's licence and the
+attribution it requires apply to both images of each canvas (CC BY asks for the attribution
+wherever the work is shown), so they travel with the job's manifest instead of being dropped.
+What is written is in the form Presentation 3 and the IIIF validator require: `rights` one
+Creative Commons or RightsStatements.org URI, in their canonical http form (manifests in the
+wild write https, which the validator refuses); any other rights text goes to `metadata`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_RIGHTS = re.compile(r"^https?://((?:creativecommons\.org/(?:licenses|publicdomain)|"
+                     r"rightsstatements\.org/vocab)/\S+)$")
+
+
+def source_terms(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What a source manifest states of its rights and holder (only what is there)."""
+    if manifest.get("@type") == "sc:Manifest":  # Presentation 2
+        terms = {"rights": _first(manifest.get("license"))}
+        attribution = _text(manifest.get("attribution"))
+        if attribution:
+            terms["requiredStatement"] = {"label": {"none": ["Attribution"]},
+                                          "value": {"none": [attribution]}}
+        return {k: v for k, v in terms.items() if v}
+    terms = {"rights": _first(manifest.get("rights"))}
+    statement = manifest.get("requiredStatement")
+    if isinstance(statement, dict) and _is_language_map(statement.get("label")) and \
+            _is_language_map(statement.get("value")):
+        terms["requiredStatement"] = {"label": statement["label"], "value": statement["value"]}
+    for name, kind in (("provider", "Agent"), ("homepage", None)):
+        linked = [_linked(entry, kind) for entry in _list(manifest.get(name))]
+        terms[name] = [entry for entry in linked if entry]
+    return {k: v for k, v in terms.items() if v}
+
+
+def manifest_terms(terms: dict[str, Any]) -> dict[str, Any]:
+    """The Presentation 3 properties of `source_terms`, and metadata entries for rights that
+    are not a URI `rights` may hold."""
+    out = {k: terms[k] for k in ("requiredStatement", "provider", "homepage") if terms.get(k)}
+    rights = terms.get("rights")
+    if rights:
+        match = _RIGHTS.match(rights.strip())
+        if match:
+            out["rights"] = f"http://{match.group(1)}"
+        else:
+            out["metadata"] = [{"label": {"en": ["Rights"]}, "value": {"none": [rights]}}]
+    return out
+
+
+def _linked(entry: object, kind: str | None) -> dict[str, Any] | None:
+    """A provider (Agent) or homepage entry with an http(s) id, a type and a language-map
+    label; its other properties kept as given."""
+    if not isinstance(entry, dict) or not str(entry.get("id", "")).startswith(
+            ("http://", "https://")) or not _is_language_map(entry.get("label")):
+        return None
+    if kind is not None and entry.get("type") != kind or not isinstance(entry.get("type"), str):
+        return None
+    return entry
+
+
+def _first(value: object) -> str | None:
+    value = value[0] if isinstance(value, list) and value else value
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _text(value: object) -> str | None:
+    """A Presentation 2 text value: a string, a {"@value": ...} or a list of them."""
+    for item in value if isinstance(value, list) else [value]:
+        text = item.get("@value") if isinstance(item, dict) else item
+        if isinstance(text, str) and text.strip():
+            return text
+    return None
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _is_language_map(value: object) -> bool:
+    return isinstance(value, dict) and bool(value) and all(
+        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values())
