@@ -142,6 +142,11 @@ def test_manifest_image_links_open_without_the_key_and_only_their_own_file(servi
     assert service.client.get(f"{other}?{parts.query}").status_code == 401
     forged = parts.query.replace("exp=", "exp=9")
     assert service.client.get(f"{parts.path}?{forged}").json()["reason"] == "invalid_link"
+    # The canvas's provenance record (seeAlso) opens for a harvester without a key too.
+    record = urlsplit(manifest["items"][0]["seeAlso"][0]["id"])
+    assert "sig=" in record.query
+    answer = service.client.get(f"{record.path}?{record.query}")
+    assert answer.status_code == 200 and answer.json()["output"]
 
 
 def test_expired_links_are_refused(tmp_path):

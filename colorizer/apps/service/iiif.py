@@ -176,7 +176,8 @@ def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
             "motivation": "painting", "target": canvas_id,
             "body": {"type": "Choice", "items": [original, colorized]}}]}],
         "annotations": pages,
-        "seeAlso": [{"id": f"{job_url}/items/{idx}/provenance", "type": "Dataset",
+        # Signed as the images are: a viewer or harvester has no API key (it got a 401).
+        "seeAlso": [{"id": sign(f"{job_url}/items/{idx}/provenance"), "type": "Dataset",
                      "format": "application/json",
                      "label": {"en": ["chronochrome provenance record"]}}],
     }

@@ -203,7 +203,7 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
                    summary="An item's provenance record: model, context, hints, sources",
                    response_description="the provenance record (JSON)")
     def provenance(job_id: str, index: int, request: Request,
-                   key_id: str = Depends(api_key)) -> Response:
+                   key_id: str = Depends(image_key)) -> Response:  # the manifest's seeAlso
         _, item = files.done_item(key_id, job_id, index)
         return files.response(key_id, item, "provenance_file", "application/json",
                               head=_is_head(request))
