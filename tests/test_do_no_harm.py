@@ -88,8 +88,8 @@ def test_a_hint_without_era_or_place_is_reported_and_not_used(tiny_weights):
     assert seen == [None, "USSR 1950"]  # the nonsense never reaches retrieval
     typo = pipe(photo, hints="USSR 19500")  # the place is used, the year said to be unread
     assert seen[-1] == "USSR 19500"
-    assert typo.notes == ("part of the hint not read as a date or place: '19500' (a year is "
-                          "written 1950, a decade 1950s)",)
+    said = "part of the hint not read as a date or place: '19500'"
+    assert len(typo.notes) == 1 and typo.notes[0].startswith(said)
     assert np.array_equal(np.asarray(nonsense.image), np.asarray(pipe(photo).image))
 
 
