@@ -1,0 +1,29 @@
+"""What the batch CLI's tests share: a noise photo on disk, the CLI run on tiny weights, and
+the files a folder holds (hidden ones, the manifest and lock, left out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from colorizer.apps.cli import main
+
+FLAGS = ["--device", "cpu", "--render-size", "64", "--no-context", "--no-exemplars"]
+
+
+def noise_photo(path: Path, seed: int = 0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    Image.fromarray((rng.random((40, 56)) * 255).astype(np.uint8)).save(path)
+    return path
+
+
+def run_colorize(weights, *args) -> int:
+    return main(["colorize", "--weights", str(weights), *FLAGS, *map(str, args)])
+
+
+def visible_files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
+            and not p.name.startswith(".")}
