@@ -8,7 +8,7 @@ from html import unescape
 
 # What each operation can answer with besides its success (the routes' own refusals).
 STATUSES = {
-    ("post", "/v1/colorize"): {"200", "401", "408", "413", "415", "422", "429"},
+    ("post", "/v1/colorize"): {"200", "401", "408", "413", "415", "422", "429", "503"},
     ("post", "/v1/jobs"): {"202", "401", "408", "413", "415", "422", "429"},
     ("get", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/color_hints"): {"200", "401", "404", "410", "422"},

@@ -49,8 +49,11 @@ IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/cont
 _BODY_PROBLEMS = (401, 408, 413, 415, 422, 429)  # reads a body, then needs room to work
 _IMAGES = {"content": {m: {} for m in ("image/png", "image/jpeg", "image/tiff", "image/webp")}}
 _COLORIZE_ANSWERS = {200: {"content": {"image/png": {}, "application/json": {}}},
-                     **problems(*_BODY_PROBLEMS, said={429: "synchronous colorization is at "
-                                                       "capacity: retry later or submit a job"})}
+                     **problems(*_BODY_PROBLEMS, 503, said={
+                         429: "synchronous colorization is at capacity: retry later or submit "
+                              "a job",
+                         503: "the result could not be signed (C2PA, reason signing_failed: "
+                              "e.g. the certificate expired); nothing was recorded"})}
 _FILE_PROBLEMS = problems(401, 404, 409, 410, 422, said={
     401: "no API key, or an unknown or revoked one; a signed link that is wrong or expired",
     422: "the item index is not a whole number"})
