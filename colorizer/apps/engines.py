@@ -49,14 +49,16 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=ENGINES, default="local",
                    help="local: this process (default); ray: a Ray cluster (pip install "
                         "'chronochrome[ray]'), a local one unless --address")
-    p.add_argument("--address", help="with --engine ray: the cluster's address, e.g. "
-                                     "ray://head:10001 or auto (default: start a local one)")
+    p.add_argument("--address", help="with --engine ray: the cluster's address: HOST:6379 "
+                                     "(its head), auto (the one running here), or "
+                                     "ray://head:10001 (needs pip install 'ray[client]'); "
+                                     "default: start a local one")
     p.add_argument("--workers", type=int, default=None,
                    help="with --engine ray: model replicas (default: one per GPU, else 2)")
     p.add_argument("--batch-size", type=int, default=None,
-                   help="photos read, colorized and written together (default 8 on a GPU, 1 "
-                        "on the CPU); those of one render shape go through the generator in "
-                        "one pass")
+                   help="photos read, colorized and written together (default 8 on a GPU; "
+                        "on the CPU 1, or 4 per Ray call); those of one render shape go "
+                        "through the generator in one pass")
     p.add_argument("--trust-host", action="append", default=[], metavar="HOST",
                    help="fetch the photos of CSV lists and IIIF manifests from HOST even if it "
                         "is not on the public internet (an intranet IIIF server; repeatable)")

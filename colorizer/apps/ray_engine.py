@@ -22,6 +22,7 @@ mount); the outputs come back to the driver.
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np
 
 from colorizer.apps.batch import FORMATS, BatchColorizer, BatchItem, Manifest
 from colorizer.apps.planner import PlannedOutput
+from colorizer.apps.ray_connect import connect
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.spec import PipelineSpec
 from colorizer.apps.stages import PhotoStages, Work
@@ -88,8 +90,7 @@ class RayBatchColorizer(BatchColorizer):
     def _dataset(self, rows: list[dict[str, Any]], hints: str | None, caption: str | None):
         ray = self.ray
         if not ray.is_initialized():
-            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
-                     **self.ray_init)
+            connect(ray, self.address, self.ray_init)
         gpus = ray.cluster_resources().get("GPU", 0) if self.spec.device != "cpu" else 0
         workers = self.workers or (int(gpus) if gpus >= 1 else CPU_WORKERS)
         batch = self.batch_size or (8 if gpus else CPU_BATCH)
@@ -97,6 +98,7 @@ class RayBatchColorizer(BatchColorizer):
                        "exemplars": self.exemplars, "hints": hints, "caption": caption,
                        "color_hints": self.color_hints, "fetch": self.fetch,
                        "device": "cuda" if gpus else "cpu"}
+        _quiet_data(ray)
         data = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch))
         return data.map_batches(
             ColorizeWorker, fn_constructor_kwargs=worker_args, batch_size=batch,
@@ -104,6 +106,15 @@ class RayBatchColorizer(BatchColorizer):
             # A killed worker is replaced and its batch re-run, not the run failed: Ray Data's
             # actor pools default to max_restarts=-1 and max_task_retries=-1.
             num_gpus=1 if gpus else 0, num_cpus=1)
+
+
+def _quiet_data(ray) -> None:
+    """Ray Data's own progress (bars on a terminal, beside ours; every 10 s a block of log
+    lines elsewhere, `-q` too) and its INFO lines: the CLI's progress says what is done."""
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    ray.data.DataContext.get_current().print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "disabled"
 
 
 def _row(index: int, work: Work) -> dict[str, Any]:

@@ -71,6 +71,26 @@ def stop_on_signals() -> Iterator[None]:
         _restore(previous)
 
 
+@contextlib.contextmanager
+def keep_handlers() -> Iterator[None]:
+    """The SIGINT, SIGTERM and SIGHUP handlers set before the block are set again after it.
+
+    For `ray.init`: it sets its own SIGTERM handler (exit at once with status 15) and its
+    core installs a C crash handler over it, so `kill` of a `--engine ray` run left no
+    summary and no 143. Setting a Python handler again puts it back for the process; a
+    signal left at its default keeps what Ray set (Ray's own clean-up for API users)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, *STOP_SIGNALS)}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            if callable(handler):
+                signal.signal(signum, handler)
+
+
 def _restore(previous: dict[int, object]) -> None:
     for signum, handler in list(previous.items()):
         signal.signal(signum, handler)
