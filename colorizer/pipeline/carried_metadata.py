@@ -19,6 +19,8 @@ from typing import Any
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
 
+from colorizer.pipeline.exif_fit import fitted_exif
+from colorizer.pipeline.metadata import BLOCK_ERRORS
 from colorizer.pipeline.xmp_merge import carriable_xmp
 
 _DESCRIPTION, _ARTIST, _COPYRIGHT = 0x010E, 0x013B, 0x8298
@@ -29,7 +31,9 @@ _X_RESOLUTION, _RESOLUTION_UNIT = 282, 296
 _MAX_DPI = 100_000  # above any scanner's; larger values are damage
 # IPTC dataset -> the EXIF tag of the same meaning
 _IPTC_TO_EXIF = {(2, 120): _DESCRIPTION, (2, 80): _ARTIST, (2, 116): _COPYRIGHT}
-_ERRORS = (OSError, SyntaxError, ValueError, KeyError, IndexError, TypeError)
+# What Pillow raises on damaged blocks (a struct.error on an IPTC record cut short failed the
+# load with a traceback): the same as metadata.py reads the captions through.
+_ERRORS = BLOCK_ERRORS
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ def carried_metadata(image: Image.Image) -> tuple[CarriedMetadata, tuple[str, ..
     block = None
     if len(exif):
         try:
-            block = exif.tobytes()
+            block, note = fitted_exif(exif)
+            notes += [note] if note else []
         except _ERRORS as exc:
             notes.append(f"EXIF block could not be rewritten ({exc}); not copied")
     xmp, xmp_note = carriable_xmp(image.info.get("xmp") or image.info.get("XML:com.adobe.xmp"))

@@ -13,10 +13,11 @@ import io
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms
 
 from colorizer.errors import UnsupportedImageError
 from colorizer.pipeline.gray_profile import gray_through_profile
+from colorizer.pipeline.orientation import turned
 
 _ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
@@ -36,7 +37,7 @@ def apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
     orientation = image.getexif().get(_ORIENTATION_TAG)
     if orientation not in range(2, 9):  # 1 is "as stored"; other values are invalid
         return image, None
-    return ImageOps.exif_transpose(image), orientation
+    return turned(image, orientation), orientation
 
 
 def to_srgb(

@@ -56,6 +56,7 @@ from colorizer.pipeline.image_pixels import (
 from colorizer.pipeline.iso_container import is_iso_media, iso_media_problem
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
+from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from context.types import Caption
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -95,7 +96,8 @@ _SIGNATURES = {
     b"\xffO\xffQ": "JPEG 2000",  # a bare codestream (.j2k)
 }
 # What PIL raises from inside plugins on damaged data; only PIL calls are wrapped with it.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
+                  struct.error)
 DEEP_COLOR_NOTE = "16-bit color read at 8 bits a channel (Pillow decodes color to 8 bits)"
 # A color input (a sepia or hand-tinted print, a color photo) is colorized from its luminance
 # (L* as a viewer shows it): its own colors are not in the output.
@@ -275,11 +277,12 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     check_not_empty(image.size, label)
     _check_pixel_cap(image.size, label, max_pixels)
     deep_color = _deep_color(image)  # from the tiles, which decoding empties
-    frames = _decode(image, label)
+    frames, xmp_note = _decode(image, label)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
     captions, caption_notes = metadata_captions(image)
     notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
+    notes += [xmp_note] if xmp_note else []
     notes += [DEEP_COLOR_NOTE] if deep_color else []
     notes.extend(caption_notes)
     carried, carried_notes = carried_metadata(image)  # before turning: Orientation is reset
@@ -328,16 +331,17 @@ def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int) -> None
         raise ImageTooLargeError(label, problem, fix)
 
 
-def _decode(image: Image.Image, label: str) -> int:
+def _decode(image: Image.Image, label: str) -> tuple[int, str | None]:
     """Count frames and fully decode the current one; return the frame count."""
     try:
         frames = getattr(image, "n_frames", 1)  # walks GIF/TIFF frame headers, decodes nothing
+        xmp_note = normalize_tiff_xmp(image)  # after the frame walk re-read the tag; before load
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
     except _DECODE_ERRORS as exc:
         raise TruncatedImageError(
             label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX
         ) from exc
-    return frames
+    return frames, xmp_note
 
 
 def _deep_color(image: Image.Image) -> bool:

@@ -6,7 +6,7 @@ field, plus notes on blocks that could not be read. `xmp_captions(packet, prefix
 XMP packet; XMP sidecar files (captions.py) use it too.
 
 Nothing here executes what it reads: XMP is parsed with the standard library's XML parser,
-and a packet that declares a DTD (where entity expansion lives) is refused, not parsed.
+and a packet that declares a DTD (where entity expansion lives) is refused (xmp_parse.py).
 Dates are captions too: IPTC and XMP DateCreated give the year. EXIF dates are left out:
 on a scanned print they are the scan's date, not the photo's.
 """
@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
 
+from colorizer.pipeline.xmp_parse import XmpUnreadable, packet_bytes, parse_xmp, value_kind
 from context.types import Caption
 
 CAPTION_MAX_CHARS = 2000  # longer text is cut here (the service accepts captions this long)
@@ -44,9 +45,15 @@ _PNG_TEXT = ("Title", "Description")
 # What cameras and scanners write when nobody wrote a caption: says nothing about the photo.
 _PLACEHOLDERS = {"olympus digital camera", "sony dsc", "digital camera", "default", "image",
                  "picture", "dcim", "untitled", "no description"}
+# Control characters (C0, DEL, C1) and the bidi embeddings, overrides and isolates: a file's
+# caption reaches the terminal, the HTML report and the web page, where "\x1b[2J" cleared the
+# screen and U+202E showed "gnp.exe" as "exe.png"; no caption needs them (text in Arabic or
+# Hebrew is ordered by the characters themselves).
+_HIDDEN = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F),
+                         *range(0x2066, 0x206A)], " ")
 # What Pillow raises on damaged metadata blocks.
-_BLOCK_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
-                 struct.error, UnicodeError)
+BLOCK_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
+                AttributeError, struct.error, UnicodeError)
 
 
 def metadata_captions(image: Image.Image) -> tuple[tuple[Caption, ...], tuple[str, ...]]:
@@ -57,7 +64,7 @@ def metadata_captions(image: Image.Image) -> tuple[tuple[Caption, ...], tuple[st
     for kind, reader in (("EXIF", _exif), ("IPTC", _iptc), ("PNG text", _png_text)):
         try:
             captions += reader(image)
-        except _BLOCK_ERRORS as exc:
+        except BLOCK_ERRORS as exc:
             notes.append(f"{kind} metadata unreadable ({exc}); its captions not used")
     packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
     if packet:
@@ -68,11 +75,11 @@ def metadata_captions(image: Image.Image) -> tuple[tuple[Caption, ...], tuple[st
 
 
 def make_caption(text: str | None, source: str) -> Caption | None:
-    """A `Caption` of cleaned text (NULs and surrounding space removed, cut at
-    CAPTION_MAX_CHARS); None for empty text and camera placeholders."""
+    """A `Caption` of cleaned text (control characters and bidi overrides as spaces, runs of
+    space as one, cut at CAPTION_MAX_CHARS); None for empty text and camera placeholders."""
     if not text:
         return None
-    text = " ".join(text.replace("\x00", " ").split())
+    text = " ".join(text.translate(_HIDDEN).split())
     if not text or text.casefold() in _PLACEHOLDERS:
         return None
     return Caption(text[:CAPTION_MAX_CHARS], source)
@@ -155,18 +162,18 @@ def _png_text(image: Image.Image) -> list[Caption]:
     return [c for c in found if c]
 
 
-def xmp_captions(packet: bytes | str, prefix: str) -> tuple[list[Caption], str | None]:
+def xmp_captions(packet: object, prefix: str) -> tuple[list[Caption], str | None]:
     """The caption fields of one XMP packet (sources `{prefix}:dc:description`, ...), and a
     note when the packet was not read."""
-    data = packet.encode("utf-8") if isinstance(packet, str) else bytes(packet)
+    data = packet_bytes(packet)
+    if data is None:
+        return [], f"{prefix}: XMP of {value_kind(packet)} values, not text; not read"
     if len(data) > XMP_MAX_BYTES:
         return [], f"{prefix}: XMP packet of {len(data):,} bytes not read (limit {XMP_MAX_BYTES:,})"
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        return [], f"{prefix}: XMP packet declares a DTD; not read"
     try:
-        root = ET.fromstring(data.strip(b"\x00 \r\n\t"))
-    except ET.ParseError as exc:
-        return [], f"{prefix}: XMP packet is not well-formed XML ({exc}); not read"
+        root = parse_xmp(data)
+    except XmpUnreadable as exc:
+        return [], f"{prefix}: XMP packet {exc}; not read"
     found = []
     for description in root.iter(f"{_RDF}Description"):
         for ns, name in _XMP_FIELDS:

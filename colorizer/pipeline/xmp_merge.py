@@ -9,13 +9,15 @@ input's rdf:RDF, after removing from the input's descriptions:
   orientation (the pixels are turned already: a viewer would turn them twice), size, bit
   depth, photometric and color mode, and its ICC profile's name ("Dot Gain 20%" on sRGB RGB).
 
-The packet is parsed with the standard library's parser, refusing DTDs (where entity expansion
-lives), as metadata.py does for captions.
+The packet is parsed by xmp_parse.py (any XMP encoding; a DTD, where entity expansion lives,
+refused), as the captions are (metadata.py).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+
+from colorizer.pipeline.xmp_parse import XmpUnreadable, packet_bytes, parse_xmp, value_kind
 
 # Larger input packets are not carried: a JPEG's XMP segment holds 65,502 bytes at most, and
 # the provenance's own packet (a few KB; its color-sources list grows with color hints) must
@@ -45,22 +47,29 @@ for _prefix, _uri in _NAMESPACES.items():  # the usual prefixes, not ns0, ns1, .
     ET.register_namespace(_prefix, _uri)
 
 
-def carriable_xmp(packet: bytes | str | None) -> tuple[bytes | None, str | None]:
+def carriable_xmp(packet: object) -> tuple[bytes | None, str | None]:
     """The input's XMP packet as bytes when it can be carried, else (None, a note why)."""
-    if not packet:
+    if packet is None or packet in (b"", ""):
         return None, None
-    data = packet.encode("utf-8") if isinstance(packet, str) else bytes(packet)
+    data = packet_bytes(packet)
+    if data is None:
+        return None, (f"the input's XMP holds {value_kind(packet)} values, not text; not "
+                      "carried to the output")
     if len(data) > MAX_CARRIED_BYTES:
         return None, (f"the input's XMP ({len(data):,} bytes, above {MAX_CARRIED_BYTES:,}) is "
                       "not carried to the output; its EXIF is")
-    rdf = _rdf_of(data)
+    try:
+        root = parse_xmp(data)
+    except XmpUnreadable as exc:  # names the problem: a DTD, the encoding, the XML's error
+        return None, f"the input's XMP {exc}; not carried to the output"
+    rdf = _rdf_in(root)
     try:  # serialized here once, so that merge_xmp cannot fail on it later
         readable = rdf is not None and bool(ET.tostring(rdf))
     except RecursionError:  # nested deeper than Python's stack: built to hurt, not metadata
-        readable = False
+        return None, ("the input's XMP is nested deeper than any metadata (over a thousand "
+                      "levels); not carried to the output")
     if not readable:
-        return None, ("the input's XMP is not well-formed or declares a DTD; not carried to "
-                      "the output")
+        return None, "the input's XMP holds no rdf:RDF; not carried to the output"
     return data, None
 
 
@@ -105,10 +114,13 @@ def parsed_rdf(data: bytes | None) -> ET.Element | None:
 
 def _rdf_of(data: bytes | None) -> ET.Element | None:
     """The rdf:RDF element of a packet; None for no packet, a DTD or XML that does not parse."""
-    if not data or b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+    if not data:
         return None
     try:
-        root = ET.fromstring(data.strip(b"\x00 \r\n\t"))
-    except ET.ParseError:
+        return _rdf_in(parse_xmp(data))
+    except XmpUnreadable:
         return None
+
+
+def _rdf_in(root: ET.Element) -> ET.Element | None:
     return root if root.tag == f"{{{_RDF}}}RDF" else root.find(f".//{{{_RDF}}}RDF")
