@@ -98,6 +98,9 @@ def test_a_closed_terminal_stops_the_batch_cleanly(tiny_weights, tmp_path, capsy
     pid, terminal = pty.fork()  # the batch on a terminal, with its progress bar
     if pid == 0:
         os.chdir(REPO)
+        # A terminal's shell starts commands with SIGHUP at its default; a test run started
+        # under `nohup` would pass its "ignored" on, which the batch rightly keeps.
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
         os.execv(sys.executable, _child_args(tiny_weights, src, out))
     seen, deadline = b"", time.monotonic() + 60
     while b"SECOND PHOTO" not in seen and time.monotonic() < deadline:
