@@ -27,3 +27,11 @@ def run_colorize(weights, *args) -> int:
 def visible_files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
             and not p.name.startswith(".")}
+
+
+def photo_folder(folder: Path, count: int = 3) -> Path:
+    """A new folder of `count` noise photos, p0.png, p1.png, ..."""
+    folder.mkdir(parents=True)
+    for i in range(count):
+        noise_photo(folder / f"p{i}.png", seed=i)
+    return folder

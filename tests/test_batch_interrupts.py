@@ -15,17 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
+from batch_helpers import FLAGS, photo_folder, run_colorize
 
 from colorizer.apps import outputs
-from colorizer.apps.cli import main
 from colorizer.apps.stop_signals import stop_on_signals
 from colorizer.pipeline.colorization import ColorizationPipeline
 
 REPO = Path(__file__).resolve().parent.parent
-FLAGS = ["--device", "cpu", "--render-size", "64", "--no-context", "--no-exemplars"]
 
 # A user's process: the CLI, whose second photo waits (so a signal lands mid-batch) after
 # saying so on stdout.
@@ -45,16 +42,6 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _photos(folder: Path, count: int = 3) -> Path:
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for i in range(count):
-        Image.fromarray((rng.random((40, 56)) * 255).astype(np.uint8)).save(folder / f"p{i}.png")
-    return folder
-
-
-def _run(weights, *args) -> int:
-    return main(["colorize", "--weights", str(weights), *FLAGS, *map(str, args)])
 
 
 def _child_args(weights, src: Path, out: Path) -> list[str]:
@@ -75,12 +62,12 @@ def _assert_resumable(weights, src: Path, out: Path, capsys) -> None:
     """What the stopped run did is kept (the first photo) and a re-run does only the rest."""
     assert _visible(out) == {"p0.png"} and _states(out) == {"p0.png": "done"}
     assert not list(out.glob(".*.tmp"))
-    assert _run(weights, src, "-o", out) == 0
+    assert run_colorize(weights, src, "-o", out) == 0
     assert "2 colorized, 1 skipped" in capsys.readouterr().out
 
 
 def test_sigterm_mid_batch_keeps_the_done_photos_and_says_so(tiny_weights, tmp_path, capsys):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     child = subprocess.Popen(_child_args(tiny_weights, src, out), cwd=REPO, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert child.stdout.readline() == "SECOND PHOTO\n"
@@ -94,7 +81,7 @@ def test_sigterm_mid_batch_keeps_the_done_photos_and_says_so(tiny_weights, tmp_p
 
 
 def test_a_closed_terminal_stops_the_batch_cleanly(tiny_weights, tmp_path, capsys):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     pid, terminal = pty.fork()  # the batch on a terminal, with its progress bar
     if pid == 0:
         os.chdir(REPO)
@@ -128,20 +115,20 @@ def test_a_signal_ignored_at_start_stays_ignored():
 
 def test_a_second_run_into_a_busy_folder_stops_before_writing(tiny_weights, tmp_path,
                                                               capsys):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
-    assert _run(tiny_weights, src / "p0.png", "-o", out) == 0
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
+    assert run_colorize(tiny_weights, src / "p0.png", "-o", out) == 0
     manifest = (out / ".chronochrome-manifest.json").read_bytes()
     other_run = os.open(out, os.O_RDONLY)  # the lock another run would hold
     try:
         fcntl.flock(other_run, fcntl.LOCK_EX)
-        assert _run(tiny_weights, src, "-o", out) == 2
+        assert run_colorize(tiny_weights, src, "-o", out) == 2
     finally:
         os.close(other_run)
     err = capsys.readouterr().err
     assert f"error: {out} is being written by another chronochrome run" in err
     assert (out / ".chronochrome-manifest.json").read_bytes() == manifest  # its entries kept
     assert _visible(out) == {"p0.png"}
-    assert _run(tiny_weights, src, "-o", out) == 0  # once the other run is done
+    assert run_colorize(tiny_weights, src, "-o", out) == 0  # once the other run is done
     assert "2 colorized, 1 skipped" in capsys.readouterr().out
 
 
@@ -149,7 +136,7 @@ def test_a_second_run_into_a_busy_folder_stops_before_writing(tiny_weights, tmp_
                                          (errno.EACCES, False)])
 def test_a_write_that_fails_names_the_output_and_a_full_disk_stops_the_batch(
         tiny_weights, tmp_path, monkeypatch, capsys, code, stops):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     computed, original_prepare = [], ColorizationPipeline.prepare
     original_stage = outputs.stage_file
 
@@ -164,7 +151,7 @@ def test_a_write_that_fails_names_the_output_and_a_full_disk_stops_the_batch(
 
     monkeypatch.setattr(ColorizationPipeline, "prepare", prepare)
     monkeypatch.setattr(outputs, "stage_file", stage_file)
-    assert _run(tiny_weights, src, "-o", out) == 1
+    assert run_colorize(tiny_weights, src, "-o", out) == 1
     captured = capsys.readouterr()
     assert f"error: cannot write {out / 'p1.png'} ({os.strerror(code)})" in captured.err
     assert "Traceback" not in captured.err and "OSError" not in captured.err
@@ -177,15 +164,15 @@ def test_a_write_that_fails_names_the_output_and_a_full_disk_stops_the_batch(
 
 
 def test_a_killed_runs_temporary_files_are_removed_by_the_next_run(tiny_weights, tmp_path):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
-    assert _run(tiny_weights, src / "p0.png", "-o", out) == 0
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
+    assert run_colorize(tiny_weights, src / "p0.png", "-o", out) == 0
     # What kill -9 leaves in the middle of writing p1's files and the manifest.
     left = [outputs.stage_file(out / name, b"half a file") for name in
             ("p1.png", "p1.json", ".chronochrome-manifest.json")]
     users = [out / ".notes.tmp", out / ".holiday.png.abcd1234.tmp"]  # not names we plan
     for path in users:
         path.write_text("the user's")
-    assert _run(tiny_weights, src, "-o", out) == 0
+    assert run_colorize(tiny_weights, src, "-o", out) == 0
     assert not any(path.exists() for path in left)
     assert all(path.read_text() == "the user's" for path in users)
     assert _visible(out) == {"p0.png", "p1.png", "p2.png"}

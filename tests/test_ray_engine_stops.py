@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 ray = pytest.importorskip("ray", reason="the Ray engine is an extra: pip install '.[ray]'")
+
+from batch_helpers import photo_folder
 
 from colorizer.apps.cli import main
 
@@ -54,22 +54,14 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _photos(folder: Path, count: int = 3) -> Path:
-    folder.mkdir(parents=True)
-    rng = np.random.default_rng(0)
-    for i in range(count):
-        Image.fromarray((rng.random((40, 56)) * 255).astype(np.uint8)).save(folder / f"p{i}.png")
-    return folder
-
-
-def _run(weights, *args) -> int:
+def _run_ray(weights, *args) -> int:
     return main(["colorize", "--weights", str(weights), *FLAGS, *map(str, args)])
 
 
 @pytest.mark.slow  # ~20 s: a local Ray instance starts in the child
 def test_sigterm_stops_a_ray_run_with_its_summary_and_a_rerun_finishes(
         tiny_weights, tmp_path, capsys):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, "colorize", "--weights", str(tiny_weights), *FLAGS,
          str(src), "-o", str(out), "--quiet"],
@@ -95,7 +87,7 @@ def test_sigterm_stops_a_ray_run_with_its_summary_and_a_rerun_finishes(
 
 @pytest.mark.slow  # ~10 s: a local Ray instance starts in the child
 def test_sigterm_while_ray_starts_still_stops_with_a_summary(tiny_weights, tmp_path):
-    src, out = _photos(tmp_path / "in"), tmp_path / "out"
+    src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD_STARTING, "colorize", "--weights", str(tiny_weights),
          *FLAGS, str(src), "-o", str(out), "--quiet"],
@@ -121,7 +113,7 @@ def _closed_port() -> int:
 def test_an_address_where_no_cluster_listens_is_an_error_at_once(tiny_weights, tmp_path,
                                                                  capsys):
     address = f"127.0.0.1:{_closed_port()}"  # Ray retried this one for minutes
-    assert _run(tiny_weights, _photos(tmp_path / "in"), "-o", tmp_path / "out",
+    assert _run_ray(tiny_weights, photo_folder(tmp_path / "in"), "-o", tmp_path / "out",
                 "--address", address) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: --address {address}: no Ray cluster answers there "
@@ -136,7 +128,7 @@ def test_a_ray_client_address_without_ray_client_says_what_to_install(tiny_weigh
 
     if get_ray_client_dependency_error() is None:
         pytest.skip("Ray Client is installed here")
-    assert _run(tiny_weights, _photos(tmp_path / "in"), "-o", tmp_path / "out",
+    assert _run_ray(tiny_weights, photo_folder(tmp_path / "in"), "-o", tmp_path / "out",
                 "--address", "ray://127.0.0.1:10001") == 2  # was a ValueError's traceback
     err = capsys.readouterr().err
     assert err.startswith("error: --address ray://127.0.0.1:10001: a ray:// address needs "
@@ -149,7 +141,7 @@ def test_address_auto_with_no_cluster_running_is_an_error(tiny_weights, tmp_path
 
     if find_gcs_addresses():
         pytest.skip("a Ray cluster runs on this machine")
-    assert _run(tiny_weights, _photos(tmp_path / "in"), "-o", tmp_path / "out",
+    assert _run_ray(tiny_weights, photo_folder(tmp_path / "in"), "-o", tmp_path / "out",
                 "--address", "auto") == 2  # was a ConnectionError's traceback, exit 1
     err = capsys.readouterr().err
     assert err.startswith("error: --address auto: no Ray cluster runs on this machine")
