@@ -339,3 +339,21 @@ def test_a_tiff_whose_xmp_tag_is_typed_ascii_or_float_loads(tmp_path, tiny_weigh
         "the output") in loaded.notes
     assert _colorize_folder(tiny_weights, tmp_path / "in") == 0
     assert "2 colorized, 0 skipped (already done), 0 failed" in capsys.readouterr().out
+
+
+def test_a_png_metadata_chunk_past_pillows_limit_is_named_not_called_damaged():
+    """A zTXt that decompresses to 3 MiB: "the header is incomplete... re-download" sent
+    people after a file that was whole; the limit itself stays (it bounds memory)."""
+    import zlib
+
+    from colorizer.errors import UnsupportedImageError
+
+    buf = io.BytesIO()
+    Image.new("L", (8, 8), 100).save(buf, "PNG")
+    png = buf.getvalue()
+    body = b"zTXt" + b"Comment\x00\x00" + zlib.compress(b"a" * (3 << 20))
+    chunk = struct.pack(">I", len(body) - 4) + body + struct.pack(">I", zlib.crc32(body))
+    with pytest.raises(UnsupportedImageError) as caught:
+        load_image(png[:33] + chunk + png[33:])  # after IHDR
+    assert "decompresses past Pillow's 1 MiB limit" in str(caught.value)
+    assert "re-download" not in str(caught.value) and "exiftool -all=" in str(caught.value)

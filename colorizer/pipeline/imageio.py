@@ -242,7 +242,7 @@ def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
     except UnidentifiedImageError as exc:
         raise _unidentified(data, label) from exc
     except _DECODE_ERRORS as exc:
-        raise TruncatedImageError(
+        raise _metadata_too_large(exc, label) or TruncatedImageError(
             label, f"the header is incomplete ({exc})", _REDOWNLOAD_FIX
         ) from exc
     with image:
@@ -251,6 +251,18 @@ def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
                 label, "is a JPEG 2000 file and this Pillow has no JPEG 2000 decoder (OpenJPEG)",
                 f"install Pillow's own wheel (it has one), or convert it to {_SUPPORTED_NAMES}")
         yield image
+
+
+def _metadata_too_large(exc: Exception, label: str) -> ImageLoadError | None:
+    """A PNG text, XMP or ICC chunk that decompresses past Pillow's limit (1 MiB, kept: it
+    bounds memory against compression bombs) is not a damaged download: "re-download" sent
+    people after a file that was whole."""
+    if not (isinstance(exc, ValueError) and "Decompressed data too large" in str(exc)):
+        return None
+    return UnsupportedImageError(
+        label, "holds a metadata chunk (text, XMP or ICC profile) that decompresses past "
+        "Pillow's 1 MiB limit", "save a copy without that metadata (e.g. `exiftool -all= "
+        "copy.png`, or export it again) and colorize the copy")
 
 
 def _unidentified(data: bytes, label: str) -> ImageLoadError:
@@ -338,7 +350,7 @@ def _decode(image: Image.Image, label: str) -> tuple[int, str | None]:
         xmp_note = normalize_tiff_xmp(image)  # after the frame walk re-read the tag; before load
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
     except _DECODE_ERRORS as exc:
-        raise TruncatedImageError(
+        raise _metadata_too_large(exc, label) or TruncatedImageError(
             label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX
         ) from exc
     return frames, xmp_note
