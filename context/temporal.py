@@ -9,7 +9,8 @@ Handles years ("1915", "1937 г.", "в 1937 году", "summer of '69"), full da
 20th century, "195-" the 1950s), "circa" ("circa 1915", "c1880", "около 1915", "um 1910",
 "vers 1910", "1910?") and open windows ("before 1910", "после 1945": kind "before"/"after",
 a constraint, not an estimate). The words of languages other than English and Russian are
-in context/date_words.py. Named periods and wars come from the gazetteer
+in context/date_words.py; EDTF and the cataloguer's marks ("1950~", "195X", "[1950..1960]",
+"1920 ca.", "not before 1920", "fl. 1900") in context/catalogue_dates.py. Named periods and wars come from the gazetteer
 (context/data/periods.csv), not from here.
 """
 
@@ -19,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from context.catalogue_dates import catalogue_patterns
 from context.date_words import (
     AFTER_WORDS,
     BEFORE_WORDS,
@@ -61,6 +63,7 @@ class DateMention:
     span: tuple[int, int]
     text: str
     # "year" | "date" | "range" | "decade" | "century" | "circa" | "short" | "before" | "after"
+    # | "floruit" ("fl. 1900": when a person was active)
     kind: str
     confidence: float  # how precisely the expression dates the photo
     month: int | None = None  # 1-12 when a date names its month ("April 1945", "1945-04-20")
@@ -289,7 +292,9 @@ def _date_patterns(typed: bool) -> list[tuple[str, str, Reader]]:
 def _patterns(circa_years: int, typed: bool) -> list[tuple[re.Pattern[str], str, Reader]]:
     """All patterns, the more specific first: a range before its two years, a qualified
     decade before the bare one."""
-    pats = _range_patterns() + (_typed_patterns(circa_years) if typed else [])
+    # The catalogue's forms first: "not before 1920" holds "before 1920", "1920?-1925" "1920?".
+    pats = catalogue_patterns(circa_years, FIRST_PHOTO_YEAR, LAST_YEAR) if typed else []
+    pats += _range_patterns() + (_typed_patterns(circa_years) if typed else [])
     pats += _circa_patterns(circa_years) + _century_range_patterns()
     for lang in LANGS:
         pats += _lang_patterns(lang)
@@ -298,7 +303,7 @@ def _patterns(circa_years: int, typed: bool) -> list[tuple[re.Pattern[str], str,
 
 
 _CONFIDENCE = {"date": 0.95, "year": 0.9, "range": 0.85, "circa": 0.75, "decade": 0.8,
-               "century": 0.6, "short": 0.6, "before": 0.9, "after": 0.9}
+               "century": 0.6, "short": 0.6, "before": 0.9, "after": 0.9, "floruit": 0.5}
 _CACHE: dict[tuple[int, bool], list[tuple[re.Pattern[str], str, Reader]]] = {}
 
 
@@ -333,9 +338,9 @@ def find_dates(text: str, circa_years: int = 5, typed: bool = True) -> list[Date
 
 def _month(text: str) -> int | None:
     """The month a full date names: 'April 20, 1945', '20 апреля 1945', '1945-04-20',
-    '1916 Aug. 3', '20 kwietnia 1945'; None for '20.04.1945' (day and month order differ
-    between countries)."""
-    iso = re.fullmatch(r"\d{4}-(\d\d)-\d\d", text)
+    '1916 Aug. 3', '20 kwietnia 1945', EDTF's '1945-04' and '1945-04-XX'; None for
+    '20.04.1945' (day and month order differ between countries)."""
+    iso = re.fullmatch(r"\d{4}-(\d\d)(?:-(?:\d\d|XX))?[?~%]?", text, re.IGNORECASE)
     if iso:
         return int(iso[1]) if 1 <= int(iso[1]) <= 12 else None
     word = re.search(r"[^\W\d_]+", text)

@@ -6,16 +6,22 @@ does for the files of a folder). What they add to a file found in a folder:
 - a CSV list (`photos.csv`): a header row, then one photo per row. The photo is the `path`,
   `file` or `url` column (the first of these the header has): a path, relative to the CSV's
   folder unless absolute, or an http(s) URL. Optional columns: `caption`, `hint` (or
-  `hints`), and `id` (or `output`), the output name (sub-folders allowed, never outside the
-  output folder); trailing columns may be left out of a row. A row that cannot be used (an
+  `hints`), `id` (or `output`), the output name (sub-folders allowed, never outside the
+  output folder), and the photo's date and place as a catalogue records them (`date`,
+  `year`, `place`, `location`, `city`, `country`, and the other names of
+  context.catalogue_fields: `datum`, `ort`, ...), each read by the context as its own field
+  ("csv:date"), beside the caption if there is one, else beside the file's own captions;
+  trailing columns may be left out of a row. A row that cannot be used (an
   empty or missing file, more fields than the header) becomes that photo's failure, with
   the row's number; a CSV without a photo column stops the run with a one-line error.
 - a IIIF manifest (Presentation 2 or 3; a local .json file or an http(s) URL): one photo per
   canvas with an image, its label as the caption and as the output name (the canvas id's
-  last part when it has no label). Images are fetched when a worker reads them, through the
-  service's fetcher (`colorizer.apps.service.fetch`: public addresses only, size-capped),
-  from the Image API service at the largest size within the pixel cap when the canvas has
-  one.
+  last part when it has no label); the canvas's `navDate`, date and place `metadata` and
+  `summary` (the manifest's where the canvas has none) are read by the context too, each
+  naming its field ("iiif:navDate", "iiif:metadata:Date", "iiif:manifest:summary"). Images
+  are fetched when a worker reads them, through the service's fetcher
+  (`colorizer.apps.service.fetch`: public addresses only, size-capped), from the Image API
+  service at the largest size within the pixel cap when the canvas has one.
 
 Where a photo came from (the list and its row, the manifest and canvas, the URL) is its
 `origin`, recorded in the output folder's manifest entry.
@@ -33,7 +39,10 @@ from colorizer.apps.service.iiif import canvases_of
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.source import Source
 from colorizer.errors import ChronochromeError
+from colorizer.pipeline.captions import CatalogueCaption
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
+from context.catalogue_fields import CSV_COLUMNS, plain_text
+from context.types import Caption
 
 PHOTO_COLUMNS = ("path", "file", "url")
 CAPTION_COLUMNS = ("caption",)
@@ -90,7 +99,7 @@ def _csv_row(csv_path: Path, number: int, fields: dict[str, str], column: str,
     value = fields.get(column, "")
     origin = (("list", str(csv_path)), ("row", str(number)))
     named = _first(fields, NAME_COLUMNS)
-    common = {"caption": _first(fields, CAPTION_COLUMNS), "hint": _first(fields, HINT_COLUMNS),
+    common = {"caption": _row_caption(fields), "hint": _first(fields, HINT_COLUMNS),
               "fix": f"fix row {number} of {csv_path.name}"}
     if extra > 0:  # fewer fields are the trailing columns left empty; more are misaligned
         count = f"{extra} more field" + "s" * (extra > 1)
@@ -146,6 +155,8 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
     for canvas in canvases:
         label = _label_text(canvas.label)
         label = "" if label == canvas.canvas_id else label  # no label: canvases_of gave the id
+        record = ([Caption(label, "iiif:label")] if label else []) + [
+            Caption(plain_text(text), f"iiif:{field}") for field, text in canvas.described]
         named = label or _last_part(canvas.canvas_id)
         image = canvas.image_url
         origin = (("manifest", manifest_id), ("canvas", canvas.canvas_id), ("url", image))
@@ -153,7 +164,8 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
             f"the image of canvas {canvas.canvas_id} in {where} is not an http(s) URL")
         sources.append(Source(path, _relative(named, _suffix(image) or ".jpg"), problem,
                               url=image, service=canvas.service or "",
-                              caption=label or None, origin=origin,
+                              caption=CatalogueCaption.of(record, replaces=True),
+                              origin=origin,
                               fix="ask the manifest's publisher"))
     return sources
 
@@ -163,6 +175,18 @@ def with_trust_fix(exc: Exception) -> Exception:
     if isinstance(exc, AddressRefused):
         return exc.with_fix(f"pass --trust-host {exc.host} to fetch from it")
     return exc
+
+
+def _row_caption(fields: dict[str, str]) -> str | None:
+    """A row's caption: its `caption` column as it was (the only caption read, as a
+    --caption), or with the row's date and place columns, a `CatalogueCaption` of them."""
+    own = _first(fields, CAPTION_COLUMNS)
+    record = [Caption(value, f"csv:{name}") for name, value in fields.items()
+              if value and name in CSV_COLUMNS]
+    if not record:
+        return own
+    return CatalogueCaption.of(([Caption(own, "user")] if own else []) + record,
+                               replaces=own is not None)
 
 
 def _first(fields: dict[str, str], names: tuple[str, ...]) -> str | None:

@@ -2,7 +2,10 @@
 
 `photo_captions(loaded, caption, filename=True)` returns them, each naming its source:
 
-1. an explicit `caption` is the user's (source "user") and the only one used; otherwise
+1. an explicit `caption` is the user's (source "user") and the only one used; a
+   `CatalogueCaption` (a CSV row's or IIIF canvas's record) gives its fields, each naming
+   its own ("csv:date", "iiif:navDate"), and only those when it `replaces` the others;
+   otherwise
 2. the file's own metadata: EXIF, IPTC, XMP and PNG text (read once by the loader,
    metadata.py, and kept in `LoadedImage.captions`);
 3. a sidecar file beside a photo loaded from a path: NAME.txt (the whole text), NAME.json
@@ -24,6 +27,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.metadata import make_caption, xmp_captions
@@ -33,6 +37,35 @@ SIDECAR_MAX_BYTES = 64 * 1024
 SIDECAR_SUFFIXES = (".txt", ".json", ".xmp")
 JSON_KEYS = ("caption", "description", "title", "headline", "date", "year", "place",
              "location", "city", "country")
+
+
+class CatalogueCaption(str):
+    """A photo's caption from a collection's record: as text, what runs record and compare
+    (a batch's settings, "already done"), "Street; date: 1950; place: Kazan"; and `fields`,
+    the `Caption`s it was made of, each naming its field, which the context reads. It rides
+    where a caption string goes (a CSV row's or canvas's own caption), so every step between
+    the collection reader and `photo_captions` passes it on unchanged; one that made a plain
+    string of it loses only the field names. `replaces`: the file's own captions are left
+    unread (as an explicit caption does)."""
+
+    fields: tuple[Caption, ...]
+    replaces: bool
+
+    def __new__(cls, text: str, fields: tuple[Caption, ...] = (), replaces: bool = False
+                ) -> Self:
+        made = super().__new__(cls, text)
+        made.fields, made.replaces = tuple(fields), replaces
+        return made
+
+    @classmethod
+    def of(cls, fields: list[Caption], replaces: bool) -> CatalogueCaption | None:
+        """The caption of `fields` (a field's name before its text, all but a "user" one's
+        or a label's); None when there are none."""
+        if not fields:
+            return None
+        text = "; ".join(c.text if c.source in ("user", "iiif:label") else
+                         f"{c.source.rsplit(':', 1)[-1]}: {c.text}" for c in fields)
+        return cls(text, tuple(fields), replaces)
 
 
 @dataclass(frozen=True)
@@ -46,9 +79,12 @@ class PhotoCaptions:
 def photo_captions(loaded: LoadedImage, caption: str | None = None,
                    filename: bool = True) -> PhotoCaptions:
     """Steps 1-4 of the module docstring."""
-    if caption is not None:
+    record = caption.fields if isinstance(caption, CatalogueCaption) else ()
+    if isinstance(caption, CatalogueCaption) and caption.replaces:
+        return PhotoCaptions(record)
+    if caption is not None and not record:
         return PhotoCaptions((Caption(caption, "user"),))
-    found, notes = list(loaded.captions), []
+    found, notes = [*record, *loaded.captions], []
     if loaded.path is not None:
         sidecar, notes = sidecar_captions(Path(loaded.path))
         found += sidecar

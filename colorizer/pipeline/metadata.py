@@ -7,18 +7,27 @@ XMP packet; XMP sidecar files (captions.py) use it too.
 
 Nothing here executes what it reads: XMP is parsed with the standard library's XML parser,
 and a packet that declares a DTD (where entity expansion lives) is refused (xmp_parse.py).
-Dates are captions too: IPTC and XMP DateCreated give the year. EXIF dates are left out:
-on a scanned print they are the scan's date, not the photo's.
+Dates and places are captions too: IPTC Date Created, City and Country (its code as the
+country's name); XMP dc:date, dc:coverage, photoshop:DateCreated/City/Country, the IPTC Core
+CountryCode and the IPTC Extension's LocationShown and LocationCreated (each location's
+sub-location, city, province, country and world region as one caption). EXIF dates are left
+out: on a scanned print they are the scan's date, not the photo's; and a Date Created that
+falls on the day of the file's own dates (EXIF DateTimeOriginal, DateTimeDigitized,
+DateTime; XMP xmp:CreateDate, exif:DateTimeOriginal) is that date copied by the software
+that made the file (Lightroom and Photoshop fill it in so), not an archive's: it is left out
+with a note (unless that day is before digital files were made: set by hand, the photo's).
 """
 
 from __future__ import annotations
 
+import re
 import struct
 import xml.etree.ElementTree as ET
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.xmp_parse import XmpUnreadable, packet_bytes, parse_xmp, value_kind
+from context.country_codes import country_name
 from context.types import Caption
 
 CAPTION_MAX_CHARS = 2000  # longer text is cut here (the service accepts captions this long)
@@ -31,14 +40,34 @@ _EXIF_IFD, _USER_COMMENT = 0x8769, 0x9286
 # IPTC IIM record 2 datasets (what archives fill in), and 1:90, the coded character set.
 _IPTC = {(2, 120): "Caption-Abstract", (2, 105): "Headline", (2, 5): "ObjectName",
          (2, 55): "DateCreated", (2, 90): "City", (2, 92): "Sub-location",
-         (2, 95): "Province-State", (2, 101): "Country-PrimaryLocationName"}
+         (2, 95): "Province-State", (2, 101): "Country-PrimaryLocationName",
+         (2, 100): "Country-PrimaryLocationCode"}
 _IPTC_UTF8 = (1, 90)
 _NS = {"dc": "http://purl.org/dc/elements/1.1/",
        "photoshop": "http://ns.adobe.com/photoshop/1.0/",
-       "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/"}
+       "Iptc4xmpCore": "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
+       "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
+       "xmp": "http://ns.adobe.com/xap/1.0/", "exif": "http://ns.adobe.com/exif/1.0/",
+       "exifEX": "http://cipa.jp/exif/1.0/"}
 _XMP_FIELDS = (("dc", "description"), ("dc", "title"), ("photoshop", "Headline"),
-               ("photoshop", "DateCreated"), ("photoshop", "City"), ("photoshop", "State"),
-               ("photoshop", "Country"), ("Iptc4xmpCore", "Location"))
+               ("photoshop", "DateCreated"), ("dc", "date"), ("dc", "coverage"),
+               ("photoshop", "City"), ("photoshop", "State"), ("photoshop", "Country"),
+               ("Iptc4xmpCore", "Location"), ("Iptc4xmpCore", "CountryCode"))
+# Structured locations of the IPTC Extension: their parts, most specific first.
+_XMP_LOCATIONS = ("LocationShown", "LocationCreated")
+_LOCATION_PARTS = ("Sublocation", "City", "ProvinceState", "CountryName", "CountryCode",
+                   "WorldRegion")
+# When the file was made (scanned, exported): a Date Created on one of these days is a copy.
+_EXIF_DATES = ((0x8769, 0x9003), (0x8769, 0x9004), (None, 0x0132))  # (IFD, tag)
+_XMP_FILE_DATES = (("xmp", "CreateDate"), ("xmp", "ModifyDate"), ("xmp", "MetadataDate"),
+                   ("exif", "DateTimeOriginal"), ("exif", "DateTimeDigitized"),
+                   ("exifEX", "DateTimeOriginal"))
+_DATE_FIELDS = ("DateCreated", "dc:date")  # the captions whose source ends so are dates
+_DAY = re.compile(r"(\d{4})[-:](\d\d)[-:](\d\d)")
+# No digital file was made before this year (EXIF is from 1995): a file date earlier than it
+# was set by hand, as people who scan old prints often set DateTimeOriginal to the photo's
+# date, and a Date Created on that day is that photo's date, kept.
+_FIRST_FILE_YEAR = 1990
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PNG_TEXT = ("Title", "Description")
@@ -66,12 +95,15 @@ def metadata_captions(image: Image.Image) -> tuple[tuple[Caption, ...], tuple[st
             captions += reader(image)
         except BLOCK_ERRORS as exc:
             notes.append(f"{kind} metadata unreadable ({exc}); its captions not used")
+    days = _exif_days(image)
     packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
     if packet:
-        found, note = xmp_captions(packet, "xmp")
+        found, xmp_days, note = _read_xmp(packet, "xmp")
         captions += found
+        days.update(xmp_days)
         notes += [note] if note else []
-    return tuple(captions), tuple(notes)
+    captions, dropped = _without_file_dates(captions, days)
+    return tuple(captions), tuple(notes + dropped)
 
 
 def make_caption(text: str | None, source: str) -> Caption | None:
@@ -132,8 +164,9 @@ def _iptc(image: Image.Image) -> list[Caption]:
         values = info.get(key)
         for value in values if isinstance(values, list) else [values] if values else []:
             text = value.decode("utf-8", "replace") if utf8 else _utf8_or_latin1(value)
-            found.append(make_caption(_iptc_date(text) if name == "DateCreated" else text,
-                                 f"iptc:{name}"))
+            text = (_iptc_date(text) if name == "DateCreated" else
+                    country_name(text) if name.endswith("Code") else text)
+            found.append(make_caption(text, f"iptc:{name}"))
     return [c for c in found if c]
 
 
@@ -163,27 +196,122 @@ def _png_text(image: Image.Image) -> list[Caption]:
 
 
 def xmp_captions(packet: object, prefix: str) -> tuple[list[Caption], str | None]:
-    """The caption fields of one XMP packet (sources `{prefix}:dc:description`, ...), and a
-    note when the packet was not read."""
+    """The caption fields of one XMP packet (sources `{prefix}:dc:description`, ...), less a
+    Date Created copied from the packet's own file dates, and a note when the packet (or such
+    a date) was not read."""
+    found, days, note = _read_xmp(packet, prefix)
+    found, dropped = _without_file_dates(found, days)
+    return found, "; ".join(([note] if note else []) + dropped) or None
+
+
+def _read_xmp(packet: object, prefix: str
+              ) -> tuple[list[Caption], dict[str, str], str | None]:
+    """The caption fields of one XMP packet, the days of its file dates (day -> field), and a
+    note when it was not read."""
     data = packet_bytes(packet)
     if data is None:
-        return [], f"{prefix}: XMP of {value_kind(packet)} values, not text; not read"
+        return [], {}, f"{prefix}: XMP of {value_kind(packet)} values, not text; not read"
     if len(data) > XMP_MAX_BYTES:
-        return [], f"{prefix}: XMP packet of {len(data):,} bytes not read (limit {XMP_MAX_BYTES:,})"
+        return [], {}, (f"{prefix}: XMP packet of {len(data):,} bytes not read (limit "
+                        f"{XMP_MAX_BYTES:,})")
     try:
         root = parse_xmp(data)
     except XmpUnreadable as exc:
-        return [], f"{prefix}: XMP packet {exc}; not read"
-    found = []
+        return [], {}, f"{prefix}: XMP packet {exc}; not read"
+    found: list[Caption | None] = []
+    days: dict[str, str] = {}
     for description in root.iter(f"{_RDF}Description"):
         for ns, name in _XMP_FIELDS:
-            tag = f"{{{_NS[ns]}}}{name}"
-            value = description.get(tag)
-            element = description.find(tag)
-            if value is None and element is not None:
-                value = _xmp_value(element)
+            value = _xmp_property(description, ns, name)
+            if name == "CountryCode" and value:
+                value = country_name(value)
             found.append(make_caption(value, f"{prefix}:{ns}:{name}"))
-    return [c for c in found if c], None
+        for name in _XMP_LOCATIONS:
+            element = description.find(f"{{{_NS['Iptc4xmpExt']}}}{name}")
+            found += [make_caption(text, f"{prefix}:Iptc4xmpExt:{name}")
+                      for text in _locations(element)] if element is not None else []
+        for ns, name in _XMP_FILE_DATES:
+            day = _file_day(_xmp_property(description, ns, name))
+            if day:
+                days.setdefault(day, f"{ns}:{name}")
+    return [c for c in found if c], days, None
+
+
+def _xmp_property(description: ET.Element, ns: str, name: str) -> str | None:
+    """A property written as an attribute of rdf:Description or as its child element."""
+    tag = f"{{{_NS[ns]}}}{name}"
+    value = description.get(tag)
+    element = description.find(tag)
+    if value is None and element is not None:
+        value = _xmp_value(element)
+    return value
+
+
+def _locations(element: ET.Element) -> list[str]:
+    """Each IPTC Extension location of a LocationShown/LocationCreated (a Bag of structures,
+    or one) as "Sub-location, City, Province, Country, World region"; a country given only
+    by its code named."""
+    ext = f"{{{_NS['Iptc4xmpExt']}}}"
+    out = []
+    for item in list(element.iter(f"{_RDF}li")) or [element]:
+        parts: dict[str, str] = {}
+        for node in item.iter():  # rdf:parseType="Resource", a nested rdf:Description, or
+            for key, value in node.attrib.items():  # attributes: all three are written
+                if key.startswith(ext) and value.strip():
+                    parts.setdefault(key[len(ext):], value.strip())
+            if node.tag.startswith(ext) and (node.text or "").strip():
+                parts.setdefault(node.tag[len(ext):], node.text.strip())
+        if "CountryCode" in parts:
+            code = parts.pop("CountryCode")
+            if "CountryName" not in parts and (name := country_name(code)):
+                parts["CountryName"] = name
+        text = ", ".join(parts[p] for p in _LOCATION_PARTS if parts.get(p))
+        out += [text] if text else []
+    return out
+
+
+def _exif_days(image: Image.Image) -> dict[str, str]:
+    """The days of the file's EXIF dates (day -> tag name); none from a damaged block (its
+    captions' reader has noted it)."""
+    days: dict[str, str] = {}
+    names = {0x0132: "DateTime", 0x9003: "DateTimeOriginal", 0x9004: "DateTimeDigitized"}
+    try:
+        exif = image.getexif()
+        for ifd, tag in _EXIF_DATES:
+            value = exif.get(tag) if ifd is None else exif.get_ifd(ifd).get(tag)
+            day = _file_day(value if isinstance(value, str) else None)
+            if day:
+                days.setdefault(day, f"EXIF {names[tag]}")
+    except BLOCK_ERRORS:
+        return {}
+    return days
+
+
+def _day(text: str | None) -> str | None:
+    """'2019-03-04' of '2019:03:04 10:11:12' or '2019-03-04T10:11:12'; None without a day."""
+    match = _DAY.match(text.strip()) if text else None
+    return "-".join(match.groups()) if match else None
+
+
+def _file_day(text: str | None) -> str | None:
+    """The day of a file date a machine's clock could have written (`_FIRST_FILE_YEAR`)."""
+    day = _day(text)
+    return day if day and int(day[:4]) >= _FIRST_FILE_YEAR else None
+
+
+def _without_file_dates(captions: list[Caption], days: dict[str, str]
+                        ) -> tuple[list[Caption], list[str]]:
+    """The captions less the date fields that fall on the day of one of the file's own
+    dates (module docstring), and a note for each left out."""
+    kept, notes = [], []
+    for caption in captions:
+        day = _day(caption.text) if caption.source.endswith(_DATE_FIELDS) else None
+        if day and day in days:
+            notes.append(f"{caption.source} {caption.text!r} is the day the file was made "
+                         f"({days[day]}), not when the photo was taken: not read as its date")
+        else:
+            kept.append(caption)
+    return kept, notes
 
 
 def _xmp_value(element: ET.Element) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 
@@ -23,7 +23,7 @@ from colorizer.apps.service.iiif_image import (  # noqa: F401  (where callers im
     fetch_iiif_image,
     image_request_url,
 )
-from colorizer.apps.service.iiif_terms import manifest_terms, source_terms
+from colorizer.apps.service.iiif_terms import described, manifest_terms, source_terms
 from colorizer.apps.service.item_names import original_name
 from colorizer.pipeline.provenance import region_line
 
@@ -41,6 +41,9 @@ class CanvasRef:
     height: int | None
     image_url: str  # the painting annotation's image
     service: str | None  # its Image API base, when it has one (preferred: sized requests)
+    # What the archive says of when and where (`described`): ("navDate", "1950-06-15T..."),
+    # ("metadata:Date", "1950"), ("summary", "..."), the manifest's as ("manifest:navDate", ..)
+    described: tuple[tuple[str, str], ...] = ()
 
 
 def canvases_of(manifest: dict[str, Any], limit: int | None = None
@@ -63,6 +66,10 @@ def canvases_of(manifest: dict[str, Any], limit: int | None = None
     canvases = list(islice((c for c in found if c is not None), limit))
     if not canvases:
         raise IIIFError("the manifest has no canvas with an image")
+    whole = described(manifest)
+    canvases = [replace(c, described=c.described + tuple(
+        (f"manifest:{field}", text) for field, text in whole
+        if field not in {f for f, _ in c.described})) for c in canvases]
     return {"id": ident, "label": label, **source_terms(manifest)}, canvases
 
 
@@ -96,7 +103,7 @@ def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
                                 if isinstance(s, dict)), None)
                 return CanvasRef(canvas["id"], language_map(canvas.get("label"), canvas["id"]),
                                  _int(canvas.get("width")), _int(canvas.get("height")),
-                                 body["id"], service)
+                                 body["id"], service, described(canvas))
     return None
 
 
@@ -109,7 +116,7 @@ def _canvas2(canvas: dict[str, Any]) -> CanvasRef | None:
             return CanvasRef(canvas["@id"], {"none": [str(canvas.get("label", canvas["@id"]))]},
                              _int(canvas.get("width")), _int(canvas.get("height")),
                              resource["@id"], service.get("@id") if isinstance(service, dict)
-                             else None)
+                             else None, described(canvas))
     return None
 
 

@@ -7,12 +7,19 @@ wherever the work is shown), so they travel with the job's manifest instead of b
 What is written is in the form Presentation 3 and the IIIF validator require: `rights` one
 Creative Commons or RightsStatements.org URI, in their canonical http form (manifests in the
 wild write https, which the validator refuses); any other rights text goes to `metadata`.
+
+`described` reads what a canvas or manifest says of when and where its photo was taken, for
+the photo's context: `navDate`, the `metadata` pairs whose label names a date or a place
+(context.catalogue_fields: "Date", "Datum", "Place", "Ort", "Location"; not "Date
+digitized") and the `summary` (Presentation 2: `description`).
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from context.catalogue_fields import plain_text, says_date_or_place
 
 _RIGHTS = re.compile(r"^https?://((?:creativecommons\.org/(?:licenses|publicdomain)|"
                      r"rightsstatements\.org/vocab)/\S+)$")
@@ -84,3 +91,34 @@ def _list(value: object) -> list[Any]:
 def _is_language_map(value: object) -> bool:
     return isinstance(value, dict) and bool(value) and all(
         isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values())
+
+
+def described(resource: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(field, text) of a canvas's or manifest's navDate, date and place metadata and
+    summary, in that order (Presentation 3 or 2; values in any language, HTML as text)."""
+    out = []
+    nav = resource.get("navDate")
+    if isinstance(nav, str) and nav.strip():
+        out.append(("navDate", nav.strip()))
+    for pair in _list(resource.get("metadata")):
+        if not isinstance(pair, dict):
+            continue
+        labels = _values(pair.get("label"))
+        if labels and any(says_date_or_place(label) for label in labels):
+            value = "; ".join(_values(pair.get("value")))
+            out += [(f"metadata:{labels[0]}", value)] if value else []
+    summary = "; ".join(_values(resource.get("summary") or resource.get("description")))
+    out += [("summary", summary)] if summary else []
+    return tuple(out)
+
+
+def _values(value: object) -> list[str]:
+    """The texts of a Presentation 3 language map (one language: English, else "none", else
+    the first) or a Presentation 2 value (a string, {"@value": ...} or a list of them)."""
+    if isinstance(value, dict) and "@value" not in value:
+        chosen = next((value[k] for k in ("en", "none", *value) if value.get(k)), [])
+        items = chosen if isinstance(chosen, list) else [chosen]
+    else:
+        items = value if isinstance(value, list) else [value]
+    texts = [item.get("@value") if isinstance(item, dict) else item for item in items]
+    return [t for t in (plain_text(t) for t in texts if isinstance(t, str)) if t]
