@@ -22,8 +22,9 @@ Rules that protect a user's data:
   by the next (`colorizer.apps.outdir_lock.remove_left_temporaries`);
 - one bad file is recorded as a failure and the batch goes on; Ctrl-C (and SIGTERM, SIGHUP:
   `colorizer.apps.stop_signals`) ends the batch with the summary of what was done
-  (`BatchSummary.interrupted`), and so does a full or read-only output disk
-  (`colorizer.apps.write_errors`: every later photo would fail the same way);
+  (`BatchSummary.interrupted`), and so does a full or read-only output disk or an output
+  folder gone mid-run (`colorizer.apps.write_errors`: every later photo would fail the same
+  way);
 - a file already colorized from the same input bytes, model and settings is skipped
   (`colorizer.apps.stages.same_work`).
 """
@@ -58,7 +59,12 @@ from colorizer.apps.stages import (
     sidecar_digest,
     torch_threads,
 )
-from colorizer.apps.write_errors import OutputDiskError, write_error
+from colorizer.apps.write_errors import (
+    DISK_FIXES,
+    OutputDiskError,
+    manifest_error,
+    write_error,
+)
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.colorization import ColorizationPipeline
@@ -140,8 +146,12 @@ class Manifest:
         return {real_path(self.outdir / name) for name in self.owned()}
 
     def save(self) -> None:
-        write_files([(self.outdir / MANIFEST, json_bytes(self.entries, indent=1))],
-                    mode=default_file_mode())
+        """Write the manifest whole; `OutputDiskError` (the batch stops) when it cannot be."""
+        path = self.outdir / MANIFEST
+        try:
+            write_files([(path, json_bytes(self.entries, indent=1))], mode=default_file_mode())
+        except OSError as exc:
+            raise manifest_error(exc, path) from exc
 
 
 def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
@@ -159,6 +169,8 @@ def prepare_outdir(outdir: Path) -> Manifest:
         create_outdir(outdir)
         manifest = Manifest(outdir)
         manifest.save()
+    except OutputDiskError as exc:  # the manifest's own words are for a batch under way
+        raise _unwritable(outdir, exc.__cause__) from exc.__cause__
     except OSError as exc:
         raise _unwritable(outdir, exc) from exc
     return manifest
@@ -175,8 +187,11 @@ def create_outdir(outdir: Path) -> None:
 
 
 def _unwritable(outdir: Path, exc: OSError) -> ChronochromeError:
-    return ChronochromeError(f"cannot write into {outdir} ({exc.strerror or exc}); choose a "
-                             "folder you can write to with -o")
+    # A full disk is not fixed by permissions: say which it is ("choose a folder you can
+    # write to" sent people after their rights on a folder whose disk was full).
+    fix = f"{DISK_FIXES[exc.errno]}, or " if exc.errno in DISK_FIXES else ""
+    return ChronochromeError(f"cannot write into {outdir} ({exc.strerror or exc}); {fix}"
+                             "choose a folder you can write to with -o")
 
 
 class BatchColorizer:
@@ -340,7 +355,8 @@ class BatchColorizer:
                          **({"origin": origin} if origin else {})})
             item.status = "done"
         except CAUGHT as exc:
-            error = write_error(exc, item.output) if isinstance(exc, OSError) else exc
+            error = (write_error(exc, item.output, self.outdir) if isinstance(exc, OSError)
+                     else exc)
             fail(work, error)
             stop = error if isinstance(error, OutputDiskError) else None
         work.files = []

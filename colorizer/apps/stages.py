@@ -31,7 +31,8 @@ from colorizer.apps.outputs import FileData, encode_outputs
 from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetcher
 from colorizer.apps.service.iiif import fetch_iiif_image
 from colorizer.apps.source import Source
-from colorizer.errors import ChronochromeError, ImageNotFoundError
+from colorizer.apps.vanished_inputs import vanished
+from colorizer.errors import ChronochromeError, ImageLoadError, ImageNotFoundError
 from colorizer.pipeline.batching import PreparedPhoto
 from colorizer.pipeline.captions import sidecar_captions
 from colorizer.pipeline.color_hints import Hint, hint_key
@@ -186,7 +187,13 @@ class PhotoStages:
         only; from its IIIF Image API service at the largest size within the pixel cap)."""
         source, max_pixels = work.item.plan.source, self.pipeline.config.max_pixels
         if not source.url:
-            return load_image(source.path, max_pixels=max_pixels)
+            try:
+                return load_image(source.path, max_pixels=max_pixels)
+            except ImageLoadError as exc:  # gone since the plan found it: say so
+                gone = vanished(source.path, exc)
+                if gone is None:
+                    raise
+                raise gone from exc
         if self._fetcher is None:
             self._fetcher = SafeFetcher(self.fetch)
         try:

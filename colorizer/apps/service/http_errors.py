@@ -1,7 +1,9 @@
 """Every error the API answers with, rendered as RFC 9457 problem+json in one place.
 
 `Problem`s raised by the routes, FastAPI's validation errors, Starlette's 404/405 and the job
-store's own errors (`store_errors`) all end here; each refusal is counted by reason.
+store's own errors (`store_errors`) all end here; each refusal is counted by reason. A full
+or read-only data disk is 507 or 503 (`store_storage`), whether SQLite or a result file met
+it: it was a 500 with a plain-text body.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from colorizer.apps.service.store_errors import (
     IdempotencyConflictError,
     JobNotFoundError,
     QueueFullError,
+    StorageError,
     StoreError,
 )
+from colorizer.apps.service.store_storage import storage_error
 
 # StoreError subclass -> HTTP status; anything else the store refuses is a conflict.
 _STORE_STATUS: dict[type[StoreError], int] = {
@@ -35,6 +39,9 @@ def problem_from_store_error(exc: StoreError, retry_after_seconds: int) -> Probl
     status = next((s for cls, s in _STORE_STATUS.items() if isinstance(exc, cls)), 409)
     if isinstance(exc, QueueFullError):
         return Problem(status, exc.reason, str(exc), queue_depth=exc.queue_depth,
+                       headers={"Retry-After": str(retry_after_seconds)})
+    if isinstance(exc, StorageError):  # 507 Insufficient Storage; read-only: 503
+        return Problem(507 if exc.full else 503, exc.reason, str(exc),
                        headers={"Retry-After": str(retry_after_seconds)})
     return Problem(status, exc.reason, str(exc))
 
@@ -53,6 +60,13 @@ def install_error_handlers(app: FastAPI, metrics: Metrics, retry_after_seconds: 
     @app.exception_handler(StoreError)
     async def on_store_error(request: Request, exc: StoreError) -> JSONResponse:
         return respond(problem_from_store_error(exc, retry_after_seconds), request)
+
+    @app.exception_handler(OSError)
+    async def on_os_error(request: Request, exc: OSError) -> JSONResponse:
+        error = storage_error(exc, request.app.state.service.config.data_dir)
+        if error is None:
+            raise exc  # not the disk: a 500, as before
+        return respond(problem_from_store_error(error, retry_after_seconds), request)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

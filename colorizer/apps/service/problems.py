@@ -22,6 +22,7 @@ TITLES = {
     408: "Request timeout", 409: "Conflict", 410: "Gone",
     413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
     429: "Too many requests", 500: "Internal error", 502: "Bad gateway", 503: "Unavailable",
+    507: "Insufficient storage",
 }
 
 

@@ -23,8 +23,9 @@ that should stay and leaves nothing that should go:
 
 Only bare file names inside the results folder are ever deleted (`_result_path`): a name from
 the database that holds a separator or `..` is skipped, so nothing outside the service's data
-folder can go. The routes answer 410 for an expired item (`item_files`) and for its color
-hints (`job_routes`).
+folder can go. A full disk does not stop step 1: a reserve file of the data folder is given
+back to record it (`storage_reserve`). The routes answer 410 for an expired item
+(`item_files`) and for its color hints (`job_routes`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from colorizer.apps.service.item_rows import remove_hints
+from colorizer.apps.service.storage_reserve import keep_reserve, with_room
 from colorizer.apps.service.store import JobStore
 
 log = logging.getLogger("chronochrome.service.retention")
@@ -184,7 +186,8 @@ def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
         report.jobs = expirable_jobs(store, report.cutoff, limit=-1)  # -1: no limit in SQLite
         return report
     while jobs := expirable_jobs(store, report.cutoff, batch):
-        expired = expire_jobs(store, jobs, reason, now)
+        # A full disk cannot record the expiry that frees it: the reserve makes room once.
+        expired = with_room(store.path.parent, lambda: expire_jobs(store, jobs, reason, now))
         report.jobs += expired
         if not expired:  # each one gained a running item meanwhile: leave them for later
             break
@@ -192,6 +195,7 @@ def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
     remove_expired_files(store, results_dir, report)
     if report.jobs or report.hints_removed:  # their uploads, or hints, were deleted
         report.bytes_reclaimed = reclaim_space(store)
+    keep_reserve(store.path.parent)  # made, or made again, while there is room
     return report
 
 
@@ -224,7 +228,7 @@ def expire_now(store: JobStore, results_dir: Path, job_id: str, reason: str = BY
     """Expire one finished job at once (its owner deleted it); False when something of it is
     still queued or running."""
     jobs = expirable_jobs(store, float("inf"), 1, job_id=job_id)
-    if not expire_jobs(store, jobs, reason, now):
+    if not with_room(store.path.parent, lambda: expire_jobs(store, jobs, reason, now)):
         return False
     remove_expired_files(store, results_dir, SweepReport(cutoff=now or time.time()))
     reclaim_space(store)

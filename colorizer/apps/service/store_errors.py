@@ -43,3 +43,21 @@ class QueueFullError(StoreError):
                          "retry after the Retry-After delay")
         self.queue_depth = queue_depth
         self.queue_cap = queue_cap
+
+
+class StorageError(StoreError):
+    """The data folder's disk refused a write: full, over quota, or read-only. Nothing was
+    recorded; what was recorded before stays readable."""
+
+    reason = "storage_unavailable"
+
+    def __init__(self, detail: str, full: bool) -> None:
+        super().__init__(detail)
+        self.full = full  # full (507: make room) or read-only (503: make it writable)
+        self.reason = "storage_full" if full else "storage_read_only"
+
+
+class DataDirError(StoreError):
+    """The store cannot open or create its database in the data folder (at start)."""
+
+    reason = "data_dir_unusable"
