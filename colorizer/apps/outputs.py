@@ -12,7 +12,9 @@ temporary name next to its target (`.<name>.<random>.tmp`), then is renamed into
 rename atomic). The service stages the files and publishes them inside the transaction that
 records the item; the batch CLI publishes at once (`write_files`).
 
-Formats come from one table, `IMAGE_FORMATS` in `colorizer.pipeline.provenance`.
+Formats come from one table, `IMAGE_FORMATS` in `colorizer.pipeline.provenance`. A photo with
+more than 8 bits a channel (a 16-bit master) is written at 16 bits in PNG and TIFF unless
+`bit_depth=8`; in JPEG and WebP at 8, with a note (`EncodedOutputs.notes`, logged as a warning).
 
     outputs = encode_outputs(result, outdir / "photo.png", "png", report=True)
     write_files(outputs.files)
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import tempfile
 import time
@@ -37,12 +40,14 @@ from colorizer.pipeline.provenance import (
     context_summary,
     encode_image,
     normalize_format,
+    output_bits,
     plausibility_notes,
     provenance_record,
 )
 from colorizer.pipeline.result import ColorizationResult
 
 FileData = tuple[Path, bytes]  # (where the file goes, its bytes)
+logger = logging.getLogger(__name__)
 
 
 class Signer(Protocol):
@@ -73,21 +78,30 @@ class EncodedOutputs:
     record: dict[str, Any] | None = None  # the provenance record, when one was asked for
     record_path: Path | None = None
     files: list[FileData] = field(default_factory=list)  # the image first
+    bits_per_channel: int = 8  # 16 for a 16-bit input written as PNG or TIFF
+    notes: list[str] = field(default_factory=list)  # what the image does not keep, and why
 
 
 def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
                    report: bool = False, provenance_source: dict[str, Any] | None = None,
-                   signer: Signer | None = None) -> EncodedOutputs:
-    """Encode the image and the files written beside it (see the module docstring)."""
+                   signer: Signer | None = None, bit_depth: int | None = None
+                   ) -> EncodedOutputs:
+    """Encode the image and the files written beside it (see the module docstring).
+    `bit_depth`: None (as the input: 16 bits for a 16-bit master in PNG and TIFF) or 8."""
     mime = image_mime(fmt)
-    image = encode_image(result, fmt)
+    bits, note = output_bits(result, fmt, bit_depth)
+    image = encode_image(result, fmt, bit_depth=bit_depth)
     if signer is not None:
         unsigned = provenance_record(result, output=image, output_format=fmt,
-                                     source=provenance_source)
+                                     source=provenance_source, bit_depth=bit_depth)
         image = signer.sign(image, mime, unsigned, title=image_path.name)
-    out = EncodedOutputs(image_path, image, mime, files=[(image_path, image)])
+    out = EncodedOutputs(image_path, image, mime, files=[(image_path, image)],
+                         bits_per_channel=bits, notes=[note] if note else [])
+    if note:
+        logger.warning("%s: %s", image_path.name, note)
     if provenance_source is not None:
-        out.record = _signed_record(result, image, fmt, provenance_source, signer is not None)
+        out.record = _signed_record(result, image, fmt, provenance_source, signer is not None,
+                                    bit_depth)
         out.record_path = _beside(image_path, ".provenance.json")
         out.files.append((out.record_path, json_bytes(out.record, indent=1)))
     if report:
@@ -96,9 +110,11 @@ def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
 
 
 def _signed_record(result: ColorizationResult, image: bytes, fmt: str,
-                   source: dict[str, Any] | None, signed: bool) -> dict[str, Any]:
+                   source: dict[str, Any] | None, signed: bool,
+                   bit_depth: int | None = None) -> dict[str, Any]:
     """The provenance record of the final bytes, with the notes IIIF viewers show."""
-    record = provenance_record(result, output=image, output_format=fmt, source=source)
+    record = provenance_record(result, output=image, output_format=fmt, source=source,
+                               bit_depth=bit_depth)
     record["c2pa_signed"] = signed
     record["context_summary"] = context_summary(record)
     record["plausibility"] = plausibility_notes(record)

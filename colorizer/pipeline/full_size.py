@@ -6,6 +6,8 @@ RGB copies and the gamut search at full size, several GB. Here bilinear upsampli
 two: along the width for the whole (small) height first, then along the height one band of
 `BAND_PIXELS` rows at a time, each band converted to 8-bit RGB before the next. The result is
 the same bilinear upsampling as `F.interpolate(..., align_corners=False)`, to float rounding.
+An input with more than 8 bits (its L* marked, deep_pixels.py) also gets its pixels at 16 bits
+a channel, rounded from the same float RGB, attached to the image for the result.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+from colorizer.pipeline.deep_pixels import attach, is_deep, rgb16_of
 from colorizer.pipeline.luminance import row_bands
 
 
@@ -41,15 +44,20 @@ def rows_of(wide: torch.Tensor, height: int, band: slice) -> torch.Tensor:
 def merge_full_size(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torch.Tensor,
                     region: torch.Tensor) -> tuple[Image.Image, np.ndarray, np.ndarray]:
     """L* (1, 1, H, W) with small a*b* (1, 2, h, w), uncertainty and context region (1, 1, ., .)
-    -> (RGB image, uncertainty (H, W), region (H, W)) at full size; L* kept exactly."""
+    -> (RGB image, uncertainty (H, W), region (H, W)) at full size; L* kept exactly. A deep
+    input's image carries its (H, W, 3) uint16 pixels too (deep_pixels.attach)."""
     height, width = lightness.shape[-2:]
     ab_wide, unc_wide, region_wide = (widen(t.cpu(), width) for t in (ab, uncertainty, region))
     rgb = np.empty((height, width, 3), dtype=np.uint8)
+    rgb16 = np.empty((height, width, 3), dtype=np.uint16) if is_deep(lightness) else None
     unc = np.empty((height, width), dtype=np.float32)
     reg = np.empty((height, width), dtype=np.float32)
     for band in row_bands(height, width):
         out = lab_to_rgb_keep_luminance(lightness[..., band, :], rows_of(ab_wide, height, band))
         rgb[band] = (out[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
+        if rgb16 is not None:
+            rgb16[band] = rgb16_of(out[0].permute(1, 2, 0).numpy())
         unc[band] = rows_of(unc_wide, height, band)[0, 0].numpy().clip(0, 1)
         reg[band] = rows_of(region_wide, height, band)[0, 0].numpy().clip(0, 1)
-    return Image.fromarray(rgb, "RGB"), unc, reg
+    image = Image.fromarray(rgb, "RGB")
+    return (image if rgb16 is None else attach(image, rgb16)), unc, reg

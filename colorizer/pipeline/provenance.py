@@ -15,6 +15,8 @@ Every output chronochrome writes (CLI or HTTP service) says what made it:
   exemplars, settings and the output's own hash, for archives to publish next to the image.
 
     data = encode_image(result, "png")                    # bytes with XMP embedded
+    save_image(result, "photo.color.tif")                 # the same, to a file (16-bit for
+                                                          # a 16-bit master; bit_depth=8)
     record = provenance_record(result, output=data, output_format="png")
 """
 
@@ -22,13 +24,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
+from colorizer.pipeline.deep_encode import encode_png16, encode_tiff16
+from colorizer.pipeline.deep_pixels import output_depth
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
 from colorizer.pipeline.xmp_history import NAMESPACES as MM_NAMESPACES
 from colorizer.pipeline.xmp_history import media_management
@@ -49,6 +56,7 @@ IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
 }
 FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 _TIFF_XMP_TAG = 700
+_RESOLUTION_UNIT, _X_RESOLUTION, _Y_RESOLUTION = 296, 282, 283
 _CONTEXT_FIELDS = ("era", "region", "script", "language", "language_detail", "text", "scene",
                    "conflicts", "description", "unknown", "sources")  # embeddings are left out: not evidence
 
@@ -107,12 +115,54 @@ def build_xmp(result: ColorizationResult) -> bytes:
     return packet.encode("utf-8")
 
 
-def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None) -> bytes:
-    """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded."""
+def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None,
+                 bit_depth: int | None = None) -> bytes:
+    """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded:
+    16 bits a channel in PNG and TIFF when the input had more than 8 (`result.image16`),
+    unless `bit_depth=8`; JPEG and WebP hold 8 (`output_bits` says which, with a note)."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
     if xmp is None:  # the input's own XMP kept beside the provenance (xmp_merge.py)
         xmp = merge_xmp(build_xmp(result), result.carried.xmp if result.carried else None)
+    bits, _ = output_depth(result.image16 is not None, pil_format, bit_depth)
+    if bits == 16 and result.image16 is not None:  # output_depth gives 16 only then
+        return encode_deep_with_xmp(result.image16, pil_format, xmp, result.carried)
     return encode_with_xmp(result.image, pil_format, xmp, result.carried)
+
+
+def save_image(result: ColorizationResult, path: str | Path, fmt: str | None = None,
+               bit_depth: int | None = None) -> Path:
+    """Write `encode_image`'s bytes to `path` (format from its suffix unless `fmt` is given):
+    what the CLI writes, 16 bits a channel in PNG and TIFF for a 16-bit master. The file is
+    written whole to a temporary name and then renamed into place: never half a file."""
+    path = Path(path)
+    data = encode_image(result, fmt or format_of_path(path), bit_depth=bit_depth)
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def output_bits(result: ColorizationResult, fmt: str, bit_depth: int | None = None
+                ) -> tuple[int, str | None]:
+    """Bits a channel `encode_image` writes, and a note when a 16-bit input's tones are not
+    kept (JPEG, WebP)."""
+    pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
+    return output_depth(result.image16 is not None, pil_format, bit_depth)
+
+
+def format_of_path(path: str | Path) -> str:
+    """The output format a file name asks for (.png, .tif, .tiff, .jpg, .jpeg, .webp)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    try:
+        return normalize_format(suffix)
+    except ValueError:
+        raise ValueError(f"cannot tell the output format from {str(path)!r}: name it .png, "
+                         ".tif, .jpg or .webp, or pass fmt='png' (or tif, jpg, webp)"
+                         ) from None
 
 
 def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
@@ -125,20 +175,44 @@ def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
         info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
         image.save(buffer, format="PNG", pnginfo=info, **kept)
     elif pil_format == "TIFF":
-        ifd = TiffImagePlugin.ImageFileDirectory_v2()
-        ifd[_TIFF_XMP_TAG] = xmp
-        ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
-        if kept.pop("exif", None) and carried is not None:  # PIL writes `exif` or `tiffinfo`
-            for tag, value in carried.tiff_tags().items():  # not both: the tags go in one
-                ifd[tag] = value
         # Uncompressed: Pillow compresses TIFF only through libtiff, which cannot write the
         # Exif and GPS sub-IFDs ("Error setting from dictionary": every camera JPEG failed).
-        image.save(buffer, format="TIFF", tiffinfo=ifd, **kept)
+        tags = _tiff_tags(xmp, carried, kept)  # takes `exif` out of `kept`
+        image.save(buffer, format="TIFF", tiffinfo=tags, **kept)
     elif pil_format in ("JPEG", "WEBP"):
         image.save(buffer, format=pil_format, quality=95, xmp=xmp, **kept)
     else:
         raise ValueError(f"no XMP writer for {pil_format}: use PNG, JPEG, TIFF or WEBP")
     return buffer.getvalue()
+
+
+def encode_deep_with_xmp(rgb16: np.ndarray, pil_format: str, xmp: bytes,
+                         carried: CarriedMetadata | None = None) -> bytes:
+    """(H, W, 3) uint16 as a 16-bit PNG or TIFF with what `encode_with_xmp` puts in an 8-bit
+    one: the same XMP, EXIF and DPI, encoded by Pillow (deep_encode.py)."""
+    if pil_format == "PNG":  # Pillow's chunks of a 1x1 image with the same options
+        return encode_png16(rgb16, encode_with_xmp(Image.new("RGB", (1, 1)), "PNG", xmp,
+                                                   carried))
+    if pil_format == "TIFF":
+        kept = carried.save_options(pil_format) if carried is not None else {}
+        tags = _tiff_tags(xmp, carried, kept)
+        if kept.get("dpi"):  # as Pillow's TIFF writer turns its `dpi` option into tags
+            tags[_RESOLUTION_UNIT] = 2
+            tags[_X_RESOLUTION], tags[_Y_RESOLUTION] = kept["dpi"]
+        return encode_tiff16(rgb16, tags)
+    raise ValueError(f"{pil_format} holds 8 bits a channel: write PNG or TIFF for 16")
+
+
+def _tiff_tags(xmp: bytes, carried: CarriedMetadata | None, kept: dict[str, Any]
+               ) -> TiffImagePlugin.ImageFileDirectory_v2:
+    """A TIFF's XMP (tag 700) and EXIF tags; `kept` loses its `exif`, which these replace."""
+    ifd = TiffImagePlugin.ImageFileDirectory_v2()
+    ifd[_TIFF_XMP_TAG] = xmp
+    ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
+    if kept.pop("exif", None) and carried is not None:  # PIL writes `exif` or `tiffinfo`
+        for tag, value in carried.tiff_tags().items():  # not both: the tags go in one
+            ifd[tag] = value
+    return ifd
 
 
 def read_xmp(data: bytes) -> bytes | None:
@@ -153,10 +227,12 @@ def provenance_record(
     output: bytes | None = None,
     output_format: str | None = None,
     source: dict[str, Any] | None = None,
+    bit_depth: int | None = None,
 ) -> dict[str, Any]:
     """The JSON provenance record of one output.
 
-    `source` adds what the caller knows about where the input came from (URL, IIIF ids).
+    `source` adds what the caller knows about where the input came from (URL, IIIF ids);
+    `bit_depth` is what `output` was encoded with (`encode_image`).
     """
     inferred = result.context.to_dict()
     context = {k: inferred.get(k) for k in _CONTEXT_FIELDS if k in inferred}
@@ -185,6 +261,9 @@ def provenance_record(
         record["output"] = {"sha256": hashlib.sha256(output).hexdigest(),
                             "format": output_format, "bytes": len(output),
                             "size": list(result.image.size)}
+        if output_format is not None:
+            record["output"]["bits_per_channel"] = output_bits(result, output_format,
+                                                               bit_depth)[0]
     return record
 
 

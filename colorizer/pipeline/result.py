@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
+from colorizer.pipeline.deep_pixels import checked_rgb16, take
 from context.types import SceneContext
 
 if TYPE_CHECKING:  # annotations only: the report module imports torch
@@ -83,12 +84,24 @@ class ColorizationResult:
     # Where each region's color came from: the user's hints, exemplars, the model (a map and
     # one record per region, colorizer.pipeline.color_regions). None: not computed.
     color_regions: ColorRegions | None = None
+    # (H, W, 3) uint16 sRGB, 0-65535, the same pixels as `image` rounded to 16 bits a channel
+    # (L* of the input to 16-bit precision), for an input with more than 8 bits (a 16-bit
+    # master); None for an 8-bit input. PNG and TIFF outputs are written from it
+    # (colorizer.pipeline.provenance: `encode_image`, `save_image`).
+    image16: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        # The merge hands the 16-bit pixels on with the image (deep_pixels.py); a result made
+        # with an image of another size (a display copy, dataclasses.replace) has none.
+        deep = self.image16 if self.image16 is not None else take(self.image)
+        object.__setattr__(self, "image16", checked_rgb16(deep, self.image.size))
 
     def __repr__(self) -> str:
         # The generated repr printed every array in full (uncertainty, maps, regions): one
         # result shown in a notebook cell, or a list of them, was pages of numbers.
         width, height = self.image.size
-        return (f"ColorizationResult(image=<{self.image.mode} {width}x{height}>, "
+        deep = "" if self.image16 is None else ", image16=<uint16 (H, W, 3)>"
+        return (f"ColorizationResult(image=<{self.image.mode} {width}x{height}>{deep}, "
                 f"input={self.input.name!r}, model={self.model.name!r} "
                 f"({self.model.version}), render_size={self.render_size}, "
                 f"exemplars={len(self.exemplars)}, notes={list(self.notes)!r})")

@@ -34,16 +34,19 @@ class ItemOutputs:
 
 def write_item_outputs(result: ColorizationResult, fmt: str, item_id: str, results_dir: Path,
                        source_info: dict[str, Any], signer: Signer | None,
-                       timings: dict[str, float], publish: bool = True) -> ItemOutputs:
+                       timings: dict[str, float], publish: bool = True,
+                       bit_depth: int | None = None) -> ItemOutputs:
     """Encode with XMP (and C2PA), stage the image and its provenance record as fsynced
     temporary files and, with `publish`, move them into place.
 
     `publish=False` leaves them for `staged.publish()` (inside the store's transaction) or
-    `staged.discard()`. `timings` gains "encode" and "write".
+    `staged.discard()`. `timings` gains "encode" and "write". A 16-bit input's PNG or TIFF is
+    16 bits a channel unless `bit_depth=8` (the record's output.bits_per_channel says which).
     """
     clock = time.perf_counter()
     encoded = encode_outputs(result, results_dir / f"{item_id}{image_suffix(fmt)}", fmt,
-                             provenance_source=source_info, signer=signer)
+                             provenance_source=source_info, signer=signer,
+                             bit_depth=bit_depth)
     timings["encode"] = time.perf_counter() - clock
     clock = time.perf_counter()
     staged = StagedFiles.stage(encoded.files)

@@ -1,0 +1,100 @@
+"""16 bits a channel for photos that had more than 8: a 16-bit master keeps its tones.
+
+An archive's 16-bit gray scan holds tens of thousands of tones where 8 bits hold 256; rounded
+to 8 bits, its colorized derivative bands in a sky after any curve, and cannot stand in for the
+master. The L* the pipeline keeps is float, so the merge at full size (full_size.py) can round
+the colorized pixels to 16 bits as well as to 8, for such inputs only:
+
+1. `lightness_of` (luminance.py) marks the L* of an input with more than 8 bits (`mark_deep`);
+2. `merge_full_size` makes, besides the 8-bit image, (H, W, 3) uint16 sRGB for a marked L*,
+   and hands it on with the image (`attach`);
+3. `ColorizationResult` takes it as `image16` (`take`); `encode_image` writes it to PNG and
+   TIFF (deep_encode.py) unless 8 bits are asked for.
+
+Why marks rather than arguments: the steps between them (colorization.py, assemble.py) pass
+the L* tensor and the merged image on unchanged, so a mark on each reaches the next step
+without a new argument through them. An 8-bit input is never marked: its outputs are the bytes
+they were.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+
+if TYPE_CHECKING:  # annotations only: the result (and the service's light paths) import this
+    import torch
+
+LEVELS_16 = 65535  # white in 16 bits a channel
+_DEEP = "chronochrome_deep"  # the attribute a marked tensor or image carries
+# What a JPEG or WebP output of a 16-bit input says: those formats hold 8 bits a channel.
+EIGHT_BIT_FORMAT_NOTE = ("the input's 16-bit tones were written at 8 bits a channel: {fmt} holds "
+                         "no more; write PNG or TIFF (--format png or tif) to keep them")
+
+
+def more_than_8_bits(pixels: np.ndarray, source_mode: str) -> bool:
+    """Whether float pixels (16/32-bit or float gray, image_pixels.py) hold more than 8 bits:
+    16-bit sources do; 32-bit integer or float ones only where some value is not one of the
+    256 levels of 8 bits (a JPEG turned "I" holds 0-255 and is an 8-bit photo, written as
+    before). Checked a band of rows at a time, stopping at the first band that has one."""
+    if source_mode.startswith("I;16"):
+        return True
+    rows = max(1, (1 << 20) // max(1, pixels.shape[1]))
+    for top in range(0, pixels.shape[0], rows):
+        levels = pixels[top: top + rows] * np.float32(255.0)
+        if (np.abs(levels - np.round(levels)) > 1e-3).any():
+            return True
+    return False
+
+
+def mark_deep(lightness: torch.Tensor) -> torch.Tensor:
+    """`lightness` (1, 1, H, W), marked as the L* of an input with more than 8 bits."""
+    setattr(lightness, _DEEP, True)
+    return lightness
+
+
+def is_deep(lightness: torch.Tensor) -> bool:
+    """Whether `mark_deep` marked this tensor (a slice or a copy of it is not marked)."""
+    return bool(getattr(lightness, _DEEP, False))
+
+
+def rgb16_of(rgb: np.ndarray) -> np.ndarray:
+    """Float sRGB in [0, 1] (H, W, 3) -> uint16 levels, rounded as the 8-bit output is."""
+    return (rgb * np.float32(LEVELS_16) + np.float32(0.5)).astype(np.uint16)
+
+
+def attach(image: Image.Image, rgb16: np.ndarray) -> Image.Image:
+    """`image` carrying its 16-bit pixels (H, W, 3) to the result, which `take`s them."""
+    setattr(image, _DEEP, rgb16)
+    return image
+
+
+def take(image: Image.Image) -> np.ndarray | None:
+    """The 16-bit pixels `attach` put on `image`, removed from it (None when it has none)."""
+    return image.__dict__.pop(_DEEP, None)
+
+
+def checked_rgb16(rgb16: np.ndarray | None, size: tuple[int, int]) -> np.ndarray | None:
+    """`rgb16` when it is (H, W, 3) uint16 of the image's `size` (W, H); None otherwise: a
+    result whose image was replaced by one of another size (a display copy) has none."""
+    if rgb16 is None:
+        return None
+    if rgb16.dtype != np.uint16 or rgb16.ndim != 3 or rgb16.shape[2] != 3:
+        raise ValueError(f"image16 must be (H, W, 3) uint16, got {rgb16.shape} {rgb16.dtype}")
+    return rgb16 if rgb16.shape[:2] == (size[1], size[0]) else None
+
+
+def output_depth(has_deep: bool, pil_format: str, bit_depth: int | None) -> tuple[int, str | None]:
+    """Bits a channel an output gets, and a note when the input's 16 bits are not kept.
+    `bit_depth`: None, as the input (16 where it had more than 8 bits and the format holds
+    them), or 8."""
+    if bit_depth not in (None, 8):
+        raise ValueError(f"bit_depth must be None (as the input: 16 bits for a 16-bit master in "
+                         f"PNG or TIFF) or 8, got {bit_depth!r}")
+    if not has_deep or bit_depth == 8:
+        return 8, None
+    if pil_format in ("PNG", "TIFF"):
+        return 16, None
+    return 8, EIGHT_BIT_FORMAT_NOTE.format(fmt="JPEG" if pil_format == "JPEG" else "WebP")
