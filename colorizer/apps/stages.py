@@ -34,13 +34,15 @@ from colorizer.apps.source import Source
 from colorizer.apps.vanished_inputs import vanished
 from colorizer.errors import ChronochromeError, ImageLoadError, ImageNotFoundError
 from colorizer.pipeline.batching import PreparedPhoto
-from colorizer.pipeline.captions import sidecar_captions
+from colorizer.pipeline.captions import CatalogueCaption, sidecar_captions
 from colorizer.pipeline.color_hints import Hint, hint_key
 from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.deep_pixels import more_than_8_bits, output_depth
 from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage, load_image, shown_notes
 from colorizer.pipeline.photo_list import PER_PHOTO
+from colorizer.pipeline.provenance import IMAGE_FORMATS, normalize_format
 
 
 def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str | None,
@@ -54,6 +56,15 @@ def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str
             "format": fmt, "report": report, "exemplars": [e.sha256 for e in exemplars],
             # Only with hints, so outputs written before hints existed stay "done".
             **({"color_hints": [hint_key(h) for h in color_hints]} if color_hints else {})}
+
+
+def deep_output_setting(loaded: LoadedImage, fmt: str) -> dict[str, Any]:
+    """{"bits": 16} when the output is written at 16 bits a channel (a 16-bit master as PNG
+    or TIFF), else nothing: an output an earlier version wrote at 8 bits from the master is
+    not "already done", and 8-bit photos keep the settings they had."""
+    deep = more_than_8_bits(loaded.pixels, loaded.source_mode)
+    bits, _ = output_depth(deep, IMAGE_FORMATS[normalize_format(fmt)][0], None)
+    return {"bits": 16} if bits == 16 else {}
 
 
 def sidecar_digest(loaded: LoadedImage) -> str | None:
@@ -156,9 +167,17 @@ class PhotoStages:
 
     def settings_for(self, source: Source) -> dict[str, Any]:
         """The photo's `settings_key`: its own hint and caption, else the run's."""
-        return settings_key(self.pipeline, source.hint or self.hints,
-                            source.caption or self.caption, self.fmt, self.report,
-                            self.exemplars, self.color_hints)
+        return settings_key(self.pipeline, source.hint or self.hints, self.caption_for(source),
+                            self.fmt, self.report, self.exemplars, self.color_hints)
+
+    def caption_for(self, source: Source) -> str | None:
+        """The photo's caption: its own (a CSV row's, a canvas's), else the run's; a row's
+        date and place columns without a caption column go with the run's caption (they
+        replaced it, and the run's caption was not read)."""
+        own = source.caption
+        if isinstance(own, CatalogueCaption) and not own.replaces and self.caption:
+            return own.with_caption(self.caption)
+        return own or self.caption
 
     def read(self, work: Work) -> Work:
         start, source = time.perf_counter(), work.item.plan.source
@@ -169,13 +188,14 @@ class PhotoStages:
             loaded = self._load(work)
             work.input_sha256 = loaded.sha256
             work.sidecar_sha256 = sidecar_digest(loaded)
+            work.settings |= deep_output_setting(loaded, self.fmt)
             if same_work(work.entry, loaded.sha256, work.sidecar_sha256, work.settings):
                 work.item.status = "skipped"
                 work.item.message = "already colorized from the same input and model"
             else:
                 work.pipeline, work.size_note = self._pipeline_for(max(loaded.size))
                 work.prepared = work.pipeline.prepare(
-                    loaded, source.hint or self.hints, source.caption or self.caption,
+                    loaded, source.hint or self.hints, self.caption_for(source),
                     self.exemplars, self.color_hints)
         except CAUGHT as exc:
             fail(work, exc)

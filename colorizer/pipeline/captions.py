@@ -67,6 +67,11 @@ class CatalogueCaption(str):
                          f"{c.source.rsplit(':', 1)[-1]}: {c.text}" for c in fields)
         return cls(text, tuple(fields), replaces)
 
+    def with_caption(self, caption: str) -> CatalogueCaption:
+        """These fields with the run's `--caption` before them, in place of every other
+        caption (as that caption alone would be)."""
+        return CatalogueCaption.of([Caption(caption, "user"), *self.fields], replaces=True)
+
 
 @dataclass(frozen=True)
 class PhotoCaptions:
