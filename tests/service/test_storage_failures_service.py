@@ -115,6 +115,24 @@ def test_a_sync_colorization_on_a_full_results_disk_is_507_and_records_nothing(
     assert _colorize(service).status_code == 200  # room again: served
 
 
+def test_a_job_item_whose_result_meets_a_full_disk_fails_507_at_once(service, monkeypatch):
+    # It stayed "running", was taken over when its lease ran out, and after three tries
+    # read "worker_crashed"; the worker logged a traceback.
+    def stage_file(path, data, mode=None):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    location = _job(service).headers["location"]
+    monkeypatch.setattr(outputs, "stage_file", stage_file)
+    assert service.drain() == 1
+    monkeypatch.undo()
+    item = service.client.get(location, headers=service.headers()).json()["items"][0]
+    assert item["status"] == "failed", item
+    assert item["error"]["reason"] == "storage_full" and item["error"]["status"] == 507
+    assert "submit it again" in item["error"]["detail"]
+    assert "/svc" not in item["error"]["detail"]
+    assert list(service.config.results_dir.iterdir()) == []
+
+
 def test_a_read_only_data_folder_is_one_line_at_start(tmp_path, monkeypatch):
     def mkdir(self, *args, **kwargs):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))

@@ -24,7 +24,7 @@ import os
 import threading
 import time
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.outputs import Signer
 from colorizer.apps.service.config import ServiceConfig
@@ -32,8 +32,10 @@ from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import stored_hints
 from colorizer.apps.service.iiif import IIIFError
 from colorizer.apps.service.problems import STATUS_BY_REASON
-from colorizer.apps.service.results import write_item_outputs
+from colorizer.apps.service.results import ItemOutputs, write_item_outputs
 from colorizer.apps.service.store import JobStore, Lease
+from colorizer.apps.service.store_errors import StorageError
+from colorizer.apps.service.store_storage import storage_error
 from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.worker.leases import keep_lease
 from colorizer.apps.service.worker.sources import source_bytes
@@ -43,6 +45,7 @@ from colorizer.pipeline.imageio import load_image
 
 if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
+    from colorizer.pipeline.result import ColorizationResult
 
 __all__ = ["Worker"]
 
@@ -74,6 +77,10 @@ class Worker:
         while not stop.is_set():
             try:
                 busy = self.run_once()
+            except StorageError as exc:  # the database's disk: one line, then wait for room
+                log.warning("worker %s: %s", self.owner, exc)  # (was a traceback every poll)
+                stop.wait(10 * poll_seconds)
+                busy = True
             except Exception:  # one bad item must not stop the worker
                 log.exception("worker %s: processing failed; the item will be retried",
                               self.owner)
@@ -123,9 +130,9 @@ class Worker:
             self._finish(lease, False, False)
             return
         timings.update(result.timings)
-        outputs = write_item_outputs(result, lease.format, lease.item_id,
-                                     self.config.results_dir, source_info, self.signer, timings,
-                                     publish=False)
+        outputs = self._write(lease, result, source_info, timings)
+        if outputs is None:
+            return
         timings["total"] = time.perf_counter() - start
         try:
             changed, job_finished = self.store.complete(
@@ -133,6 +140,27 @@ class Worker:
         finally:
             outputs.staged.discard()  # staged files that were not published
         self._finish(lease, changed, job_finished)
+
+    def _write(self, lease: Lease, result: ColorizationResult, source_info: dict[str, Any],
+               timings: dict[str, float]) -> ItemOutputs | None:
+        """The item's result files, staged; None when the disk refused them, recorded as the
+        item's failure (507 full, 503 read-only). It stayed "running" before, was taken over
+        when its lease ran out, and after three tries read "worker_crashed"."""
+        try:
+            return write_item_outputs(result, lease.format, lease.item_id,
+                                      self.config.results_dir, source_info, self.signer,
+                                      timings, publish=False)
+        except OSError as exc:
+            error = storage_error(exc, self.config.data_dir)
+            if error is None:
+                raise
+            cause = "full" if error.full else "read-only"
+            detail = (f"the service's storage was {cause} when this photo's result was "
+                      "written: nothing of it was kept; submit it again later (the service's "
+                      "operator must make room on, or make writable, its data folder)")
+            self._finish(lease, *self.store.fail(lease, self.owner, 507 if error.full else 503,
+                                                 error.reason, detail))
+            return None
 
     def _finish(self, lease: Lease, changed: bool, job_finished: bool) -> None:
         if not changed:
