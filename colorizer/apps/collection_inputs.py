@@ -34,6 +34,7 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from colorizer.apps.service.canvas_captions import canvas_caption, label_text
 from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetcher
 from colorizer.apps.service.iiif import canvases_of
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
@@ -41,7 +42,7 @@ from colorizer.apps.source import Source
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.captions import CatalogueCaption
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
-from context.catalogue_fields import CSV_COLUMNS, plain_text
+from context.catalogue_fields import CSV_COLUMNS
 from context.types import Caption
 
 PHOTO_COLUMNS = ("path", "file", "url")
@@ -153,10 +154,8 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
     manifest_id = str(meta.get("id") or where)
     sources = []
     for canvas in canvases:
-        label = _label_text(canvas.label)
+        label = label_text(canvas.label)
         label = "" if label == canvas.canvas_id else label  # no label: canvases_of gave the id
-        record = ([Caption(label, "iiif:label")] if label else []) + [
-            Caption(plain_text(text), f"iiif:{field}") for field, text in canvas.described]
         named = label or _last_part(canvas.canvas_id)
         image = canvas.image_url
         origin = (("manifest", manifest_id), ("canvas", canvas.canvas_id), ("url", image))
@@ -164,7 +163,8 @@ def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Sourc
             f"the image of canvas {canvas.canvas_id} in {where} is not an http(s) URL")
         sources.append(Source(path, _relative(named, _suffix(image) or ".jpg"), problem,
                               url=image, service=canvas.service or "",
-                              caption=CatalogueCaption.of(record, replaces=True),
+                              caption=canvas_caption(canvas.label, canvas.canvas_id,
+                                                     canvas.described),
                               origin=origin,
                               fix="ask the manifest's publisher"))
     return sources
@@ -191,14 +191,6 @@ def _row_caption(fields: dict[str, str]) -> str | None:
 
 def _first(fields: dict[str, str], names: tuple[str, ...]) -> str | None:
     return next((fields[n] for n in names if fields.get(n)), None)
-
-
-def _label_text(label: dict[str, list[str]]) -> str:
-    for language in ("en", "none", *label):
-        values = [v for v in label.get(language, []) if v.strip()]
-        if values:
-            return " ".join(values[0].split())
-    return ""
 
 
 def _last_part(uri: str) -> str:

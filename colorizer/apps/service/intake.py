@@ -143,7 +143,9 @@ def _canvas_item(item: ItemIn, canvas: CanvasRef) -> NewItem:
     """One item per canvas of a manifest; its Image API service preferred (sized requests)."""
     base = {"canvas_id": canvas.canvas_id, "canvas_label": canvas.label,
             "canvas_width": canvas.width, "canvas_height": canvas.height,
-            "manifest": item.iiif_manifest, "image_url": canvas.image_url}
+            "manifest": item.iiif_manifest, "image_url": canvas.image_url,
+            # when and where the archive says (navDate, metadata): the worker's caption
+            "canvas_described": [list(pair) for pair in canvas.described]}
     src = ({"kind": "iiif_image", "service": canvas.service.rstrip("/"), **base}
            if canvas.service else {"kind": "url", "url": canvas.image_url, **base})
     return NewItem(src, item.hint, item.caption)

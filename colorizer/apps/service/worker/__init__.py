@@ -27,6 +27,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.outputs import Signer
+from colorizer.apps.service.canvas_captions import stored_caption
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import stored_hints
@@ -109,7 +110,8 @@ class Worker:
             timings["fetch"] = time.perf_counter() - start
             loaded = load_image(data, max_pixels=self.config.max_pixels,
                                 name=source_info.get("name", lease.item_id))
-            result = self.pipeline(loaded, hints=lease.hint, caption=lease.caption,
+            result = self.pipeline(loaded, hints=lease.hint,
+                                   caption=stored_caption(lease.source, lease.caption),
                                    color_hints=stored_hints(lease.source))
         except HintError as exc:  # a URL's hints meet their image only here
             self._finish(lease, *self.store.fail(lease, self.owner, 422, exc.reason, str(exc)))
