@@ -61,7 +61,7 @@ def report(web_server, photo_file):
         page.locator("#stage").click(position={"x": 20, "y": 20})
         page.wait_for_selector('body[data-version="2"][data-state="ready"]')
         report = browser.new_page(viewport={"width": A4_PRINTABLE_PX, "height": 1000})
-        report.goto(web_server.url + page.get_attribute("#report-link", "href"))
+        report.goto(page.eval_on_selector("#report-link", "a => a.href"))  # relative: made whole
         assert LONG_SOURCE in report.inner_text("body")
         yield report
         browser.close()

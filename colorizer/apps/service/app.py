@@ -35,6 +35,7 @@ from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.health_routes import install_health_routes
 from colorizer.apps.service.http_errors import install_error_handlers
 from colorizer.apps.service.job_routes import install_job_routes
+from colorizer.apps.service.proxy_headers import ProxyHeaders
 from colorizer.apps.service.signing import C2paSigner
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.store import JobStore
@@ -67,6 +68,9 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
                   description="Context-aware colorization of historical photographs for "
                               "archives: jobs, IIIF, provenance.")
     app.state.service = state
+    # Links name the address the client used, behind a proxy's prefix too (proxy_headers).
+    app.add_middleware(ProxyHeaders, public_url=config.public_url,
+                       trusted=config.forwarded_allow_ips)
     install_error_handlers(app, state.metrics, config.retry_after_seconds)
     install_health_routes(app, state)
     install_job_routes(app, state)

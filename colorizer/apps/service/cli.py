@@ -90,7 +90,12 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--header-timeout", type=float, default=None, help=(
         "seconds a client has to send a request's headers before a 408 closes the "
         "connection (default 10)"))
-    serve.add_argument("--public-url", default=None, help="base URL used in links and manifests")
+    serve.add_argument("--public-url", default=None, help=(
+        "the address clients reach the service at, the base of every link it answers with "
+        "(behind a proxy, e.g. https://archive.example.org/colorize; default: each request's)"))
+    serve.add_argument("--forwarded-allow-ips", default=None, help=(
+        "proxies whose X-Forwarded-Proto/-For/-Host/-Prefix headers are believed: IPs or "
+        "networks, comma-separated, or * (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1)"))
     serve.add_argument("--allow-host", action="append", default=None,
                        help="only fetch images from this host name (repeatable allowlist)")
     serve.add_argument("--metrics-token-file", type=Path, default=None,
@@ -128,6 +133,7 @@ def _service_config(args: argparse.Namespace) -> ServiceConfig:
     for flag, name in (("workers", "worker_threads"), ("torch_threads", "torch_threads"),
                        ("queue_cap", "queue_cap"),
                        ("lease_seconds", "lease_seconds"), ("public_url", "public_url"),
+                       ("forwarded_allow_ips", "forwarded_allow_ips"),
                        ("header_timeout", "header_timeout_seconds")):
         value = getattr(args, flag, None)
         if value is not None:
@@ -231,7 +237,7 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer 
             log.warning("/metrics is open to anyone who reaches the port; give "
                         "--metrics-token-file (or metrics_token in --config) to restrict it")
     app = create_app(_pipeline(args), config, signer=signer)
-    serve(app, args.host, args.port, config.header_timeout_seconds)
+    serve(app, args.host, args.port, config.header_timeout_seconds)  # forwarded headers: app's
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.service.fetch import FetchConfig
+from colorizer.apps.service.public_url import normalize_public_url
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 from context.config_io import config_from_dict
@@ -90,7 +91,14 @@ class ServiceConfig:
     max_attempts: int = 3  # an item that took down a worker this often is failed, not retried
     output_format: str = "png"  # png | jpg | tif | webp (a job may ask for another)
     retry_after_seconds: int = 5  # Retry-After on 429
-    public_url: str | None = None  # base URL for links in IIIF manifests; None = request's
+    # The address clients reach the service at, e.g. https://archive.example.org/colorize
+    # behind a proxy: the base of every link it answers with (public_url.py checks it at
+    # start); None = the address each request came to (proxy_headers.py).
+    public_url: str | None = None
+    # Proxies whose X-Forwarded-Proto/-For/-Host/-Prefix are believed (uvicorn's syntax: IPs,
+    # networks, "*"); default $FORWARDED_ALLOW_IPS, else loopback, as uvicorn's own.
+    forwarded_allow_ips: str = field(
+        default_factory=lambda: os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1")
     fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
     metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
@@ -127,6 +135,8 @@ class ServiceConfig:
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ValueError("metrics_token must be at least 16 characters (e.g. `python -c "
                              "'import secrets; print(secrets.token_urlsafe(32))'`)")
+        if self.public_url is not None:
+            object.__setattr__(self, "public_url", normalize_public_url(self.public_url))
         from colorizer.pipeline.provenance import normalize_format
 
         object.__setattr__(self, "output_format", normalize_format(self.output_format))

@@ -64,7 +64,8 @@ def docs_html(openapi: dict[str, Any]) -> str:
             "<code>X-API-Key: &lt;key&gt;</code> (keys: <code>chronochrome keys create --name "
             "NAME</code>). Errors are <code>application/problem+json</code> with a "
             "<code>reason</code>. The full description: "
-            "<a href='/openapi.json'>/openapi.json</a>.</p>"
+            # relative: behind a proxy's prefix it is {prefix}/openapi.json
+            "<a href='openapi.json'>/openapi.json</a>.</p>"
             f"<ul>{''.join(index)}</ul>{''.join(sections)}</body></html>")
 
 

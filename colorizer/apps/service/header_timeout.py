@@ -93,6 +93,8 @@ def uvicorn_config(app: Any, host: str, port: int, header_timeout: float,
 
 
 def serve(app: Any, host: str, port: int, header_timeout: float) -> None:
-    """Run `app` until interrupted (what `chronochrome serve` does)."""
-    uvicorn.run(app, host=host, port=port, log_level="info",
-                http=HeaderTimeoutProtocol.with_header_timeout(header_timeout))
+    """Run `app` until interrupted (what `chronochrome serve` does). The app reads forwarded
+    headers itself (proxy_headers.py): uvicorn's own middleware would replace the proxy's
+    address by the client's before the app could check that the proxy is trusted."""
+    uvicorn.Server(uvicorn_config(app, host, port, header_timeout, proxy_headers=False,
+                                  log_level="info")).run()

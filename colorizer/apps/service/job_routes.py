@@ -69,7 +69,8 @@ def install_job_routes(app: FastAPI, state: ServiceState) -> None:
 
 
 def base_url(state: ServiceState, request: Request) -> str:
-    """Where links point: the configured public URL, else the one the request came to."""
+    """Where links point: the configured public URL, else the one the request came to (its
+    proxy's scheme, host and prefix when it came through a trusted one: proxy_headers)."""
     return (state.config.public_url or str(request.base_url)).rstrip("/")
 
 
@@ -127,11 +128,11 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
                                           cfg.request_timeout_seconds)
         job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
                                                        idempotency_key)
-        headers = {"Location": f"/v1/jobs/{job['id']}"}
+        base = base_url(state, request)  # behind a proxy: its scheme, host and prefix
+        headers = {"Location": f"{base}/v1/jobs/{job['id']}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(job_view(job, base_url(state, request), secret), status_code=202,
-                            headers=headers)
+        return JSONResponse(job_view(job, base, secret), status_code=202, headers=headers)
 
 
 def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],

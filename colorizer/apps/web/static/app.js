@@ -93,8 +93,8 @@ async function colorize() {
                  color_hints: state.hints.map(({ source, ...hint }) =>
                    (source ? { ...hint, source } : hint)) };
   const sent = [...state.hints];
-  const view = await postJSON(`/api/photos/${state.photo.id}/colorize`, body);
-  const base = `/api/photos/${state.photo.id}`;
+  const view = await postJSON(`api/photos/${state.photo.id}/colorize`, body);
+  const base = `api/photos/${state.photo.id}`;
   const v = `?v=${view.version}`;
   const loaded = await Promise.all([
     loadImage($("colorized"), `${base}/colorized.png${v}`),
@@ -171,7 +171,7 @@ function highlightRegion(rid) {
   document.querySelectorAll("#region-list li").forEach((li) =>
     li.classList.toggle("active", li.dataset.region === String(rid)));
   if (rid === null || !state.view) { overlay.hidden = true; return; }
-  overlay.src = `/api/photos/${state.photo.id}/region/${rid}.png?v=${state.view.version}`;
+  overlay.src = `api/photos/${state.photo.id}/region/${rid}.png?v=${state.view.version}`;
   overlay.hidden = false;
 }
 
@@ -234,7 +234,7 @@ function renderExemplars(exemplars) {
     if (x.thumbnail !== null) {
       img = document.createElement("img");
       img.alt = x.title;
-      img.src = `/api/photos/${state.photo.id}/exemplar/${x.thumbnail}.png?v=${state.view.version}`;
+      img.src = `api/photos/${state.photo.id}/exemplar/${x.thumbnail}.png?v=${state.view.version}`;
     }
     const text = document.createElement("div");
     text.append(el("div", "title", x.title));
@@ -331,7 +331,7 @@ function pct(x) { return `${Math.round(x * 100)}%`; }
 // -- wiring -----------------------------------------------------------------------------------
 
 async function start() {
-  const info = await api("/api/info").catch(() => ({ paths: false, jobs: false }));
+  const info = await api("api/info").catch(() => ({ paths: false, jobs: false }));
   $("open-path").hidden = !info.paths;
   $("open-job-box").hidden = !info.jobs;
   wireOpening();  // open.js

@@ -13,8 +13,8 @@ function checkOwn() {
   if (!state.view) return;
   busy("checking this colorization", async () => {
     const id = state.photo.id;
-    const report = await api(`/api/photos/${id}/check`, { method: "POST" });
-    return showCheck(report, `/api/photos/${id}/colorized.png?v=${report.version}`,
+    const report = await api(`api/photos/${id}/check`, { method: "POST" });
+    return showCheck(report, `api/photos/${id}/colorized.png?v=${report.version}`,
                      `This photo's colorization (${state.photo.name})`);
   });
 }
@@ -30,7 +30,7 @@ function checkOther(event) {
   else if ($("check-use-open").checked && state.photo) form.append("original_photo", state.photo.id);
   form.append("hint", $("check-hint").value);
   busy("checking the colorization", async () => {
-    const report = await api("/api/check", { method: "POST", body: form });
+    const report = await api("api/check", { method: "POST", body: form });
     if (checked.objectUrl) URL.revokeObjectURL(checked.objectUrl);
     checked.objectUrl = URL.createObjectURL(file);
     return showCheck(report, checked.objectUrl, `${file.name}` +
@@ -110,7 +110,7 @@ function renderFindings(report) {
 async function downloadPdf() {
   if (!state.view) return;
   busy("printing the report", async () => {
-    const response = await send(`/api/photos/${state.photo.id}/report.pdf`);
+    const response = await send(`api/photos/${state.photo.id}/report.pdf`);
     if (!response.ok) {
       const data = await response.json().catch(() => null);
       throw new Error(data && data.error ? data.error.message : `HTTP ${response.status}`);
@@ -128,7 +128,7 @@ async function downloadPdf() {
 // A new colorization of the open photo: the report follows it, an old check of it goes.
 function colorizedAgain() {
   const link = $("report-link");
-  link.href = `/api/photos/${state.photo.id}/report.html?v=${state.view.version}`;
+  link.href = `api/photos/${state.photo.id}/report.html?v=${state.view.version}`;
   link.removeAttribute("aria-disabled");
   $("report-pdf").disabled = false;
   $("check-own").disabled = false;

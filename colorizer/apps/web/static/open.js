@@ -12,7 +12,7 @@ async function opened(photo) {
   $("edit-hint").value = photo.hint || "";
   $("edit-era").value = "";
   $("edit-region").value = "";
-  $("original").src = `/api/photos/${photo.id}/original.png`;
+  $("original").src = `api/photos/${photo.id}/original.png`;
   $("original").alt = `${photo.name}, the original`;
   $("colorized").alt = `${photo.name}, colorized`;
   $("rerun").disabled = false;
@@ -34,7 +34,7 @@ function wireOpening() {
     // beside it (two runs racing for the page) and not dropped.
     await whenIdle();
     busy("opening", async () => {
-      const photo = await upload("/api/photos", form, (done) => {
+      const photo = await upload("api/photos", form, (done) => {
         setBusyText(done < 1 ? `uploading ${Math.floor(done * 100)}%` : "opening");
       });
       return opened(photo);
@@ -42,12 +42,12 @@ function wireOpening() {
   });
   $("open-path").addEventListener("submit", (e) => {
     e.preventDefault();
-    busy("opening", async () => opened(await postJSON("/api/photos/open-path", { path: $("path").value })));
+    busy("opening", async () => opened(await postJSON("api/photos/open-path", { path: $("path").value })));
   });
   $("open-job").addEventListener("submit", (e) => {
     e.preventDefault();
     busy("fetching the job", async () => {
-      const photo = await postJSON("/api/photos/open-job", {
+      const photo = await postJSON("api/photos/open-job", {
         service: $("job-service").value, job: $("job-id").value, key: $("job-key").value,
         item: Number($("job-item").value || 0) });
       // The popover would stay over the context card; focus in it goes to its summary.
