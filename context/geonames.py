@@ -19,10 +19,10 @@ adjective), and `common_place_words.txt` in the data folder lists the names that
 common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring).
 `context/broad_places.py` adds the guards that need the text around a name.
 
-The index is built once (a few seconds) and cached under `$CHRONOCHROME_CACHE` or
-`~/.cache/chronochrome`, one file per floor and letter minimum
-(`broad-gazetteer-p5000-l4.pkl`, ~9 MB) holding the version it was built for: the package
-versions, BUILD_VERSION and the stoplist. A file of another version is rebuilt in place, so
+The index is built once (a few seconds) and cached under `context.user_cache.cache_root()`
+($CHRONOCHROME_CACHE, $XDG_CACHE_HOME/chronochrome or ~/.cache/chronochrome), one file per
+floor and letter minimum (`broad-gazetteer-p5000-l4.pkl`, ~9 MB) holding the version it was
+built for: the package versions, BUILD_VERSION and the stoplist. A file of another version is rebuilt in place, so
 an upgrade replaces the cache instead of adding a file beside it (three 9 MB versions had
 piled up under the old one-file-per-version names, which are removed on the next build).
 """
@@ -32,13 +32,13 @@ from __future__ import annotations
 import gettext
 import hashlib
 import json
-import os
 import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from context import user_cache
 from context.names import ENDING_CLASSES, cyrillic_stem, oblique_splits
 
 BUILD_VERSION = 3  # bump when the index layout or the name rules change
@@ -67,7 +67,7 @@ class BroadConfig:
     # suite's hints and captions without a region, 9177 dataset file names) names no place.
     min_population: int = 5000
     min_letters: int = 4  # names with fewer letters are codes or nicknames, dropped
-    cache_dir: str | None = None  # None: $CHRONOCHROME_CACHE or ~/.cache/chronochrome
+    cache_dir: str | None = None  # None: user_cache.cache_root() ($CHRONOCHROME_CACHE, ...)
 
 
 @dataclass(frozen=True)
@@ -201,8 +201,7 @@ def _subdivisions(b: _Builder) -> None:
 
 
 def cache_dir(config: BroadConfig) -> Path:
-    root = config.cache_dir or os.environ.get("CHRONOCHROME_CACHE")
-    return Path(root) if root else Path.home() / ".cache" / "chronochrome"
+    return Path(config.cache_dir) if config.cache_dir else user_cache.cache_root()
 
 
 def cache_path(config: BroadConfig) -> Path:
@@ -299,22 +298,27 @@ class BroadIndex:
         return found
 
 
+_KEYS = {"version", "places", "exact", "stems"}
+
+
 def _load(path: Path) -> dict | None:
+    """The cached index, None when absent, unreadable or not a whole index (a file cut short
+    by a killed run unpickles to an error, or to something that is not the dict)."""
     try:
         with path.open("rb") as f:
-            return pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError):
+            data = pickle.load(f)
+    except (OSError, EOFError, MemoryError, pickle.UnpicklingError, ValueError, TypeError,
+            AttributeError, ImportError, IndexError, KeyError):
         return None
+    return data if isinstance(data, dict) and _KEYS <= data.keys() else None
 
 
 def _save(path: Path, data: dict) -> None:
-    """Write the cache atomically; a read-only home only costs the rebuild next time."""
+    """Write the cache atomically (`user_cache.write_atomic`: a run that reads it meanwhile
+    sees the old file or the new); a read-only home only costs the rebuild next time."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        user_cache.write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         for legacy in path.parent.glob("broad-gazetteer-*.pkl"):  # one file per version
             if _LEGACY_NAME.fullmatch(legacy.name):
                 legacy.unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from context.user_cache import make_dir_beside
 from retrieval.embedders import TextEmbedder, VisualEmbedder
 from retrieval.index import METRIC, VectorIndex
 from retrieval.types import Exemplar
@@ -109,7 +110,9 @@ class ExemplarLibrary:
         check_library_folder(folder)
         base = folder.resolve().parent  # beside the real folder: renames stay on one disk
         base.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.building-", dir=base))
+        # The umask's permissions, not mkdtemp's 0700: the folder is renamed into place, and
+        # in a cache shared by several accounts the others must be able to read it.
+        tmp = make_dir_beside(base / folder.name, "building")
         try:
             library = cls._build_into(tmp, records, text_embedder, visual_embedder, name,
                                       version)
