@@ -334,3 +334,12 @@ def test_a_multi_page_master_and_a_camera_jpeg_to_tiff_say_what_they_did(tiny_we
     assert "album.tif: first of 3 frames used" in capsys.readouterr().err
     with Image.open(out / "camera.tif") as result:
         assert result.getexif().get_ifd(0x8769)[0x9003] == "1957:05:01 11:00:00"
+
+
+def test_version_is_printed(capsys):
+    from colorizer import __version__
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])  # a usage error (exit 2) before
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"chronochrome {__version__}"

@@ -120,10 +120,19 @@ def _add_train(sub: argparse._SubParsersAction) -> None:
                         "stored them), so decoding can undo the rebalancing")
 
 
+def _package_version() -> str:
+    from colorizer import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chronochrome", description="Context-aware colorizer for historical photographs")
     parser.add_argument("-v", "--verbose", action="store_true")
+    # What an admin checks after an install ("--version" was a usage error, exit 2).
+    parser.add_argument("--version", action="version",
+                        version=f"chronochrome {_package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     _add_colorize(sub)
     from context.cli import add_context_parser
