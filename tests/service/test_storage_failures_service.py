@@ -145,6 +145,27 @@ def test_a_read_only_data_folder_is_one_line_at_start(tmp_path, monkeypatch):
     assert "give another with --data-dir" in message and "\n" not in message
 
 
+def test_serve_on_a_read_only_data_folder_is_one_line_before_the_model(tmp_path, monkeypatch,
+                                                                        capsys):
+    # `serve` made the results folder before the store and loaded the model first: a
+    # traceback, seconds after the start.
+    from colorizer.apps.cli import main
+    from colorizer.apps.service import cli as service_cli
+
+    def no_model(args):
+        raise AssertionError("the model was loaded before the data folder was checked")
+
+    def mkdir(self, *args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+
+    monkeypatch.setattr(service_cli, "_pipeline", no_model)
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    assert main(["serve", "--data-dir", str(tmp_path / "ro")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: cannot use the service's data folder"), err
+    assert "--data-dir" in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_real_mount_keys_on_a_read_only_disk_say_so_in_one_line(tmp_path):
     folder = tmp_path / "ro"

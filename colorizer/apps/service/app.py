@@ -39,6 +39,7 @@ from colorizer.apps.service.proxy_headers import ProxyHeaders
 from colorizer.apps.service.signing import C2paSigner
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.store import JobStore
+from colorizer.apps.service.store_storage import data_dir_error
 
 if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
@@ -51,8 +52,11 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
                signer: Signer | None = None) -> FastAPI:
     """The service around one `ColorizationPipeline` (or anything called like one)."""
     config = config or ServiceConfig()
-    config.results_dir.mkdir(parents=True, exist_ok=True)
     store = store or JobStore(config.db_path, config.queue_cap, config.max_attempts)
+    try:  # after the store, which says what is wrong with the data folder in one line
+        config.results_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise data_dir_error(exc, config.db_path) or exc from exc
     if signer is None and config.c2pa is not None:
         signer = C2paSigner(config.c2pa)
     state = ServiceState(pipeline, config, store, fetcher or SafeFetcher(config.fetch), signer)

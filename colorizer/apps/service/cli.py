@@ -229,6 +229,7 @@ def _run_keys(args: argparse.Namespace) -> int:
 def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer | None) -> int:
     from colorizer.apps.service.app import create_app
     from colorizer.apps.service.header_timeout import serve
+    from colorizer.apps.service.store import JobStore
 
     if not is_loopback(args.host):
         log.warning("listening on %s: the service is reachable from other machines; keep TLS "
@@ -236,7 +237,9 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer 
         if config.metrics_token is None:
             log.warning("/metrics is open to anyone who reaches the port; give "
                         "--metrics-token-file (or metrics_token in --config) to restrict it")
-    app = create_app(_pipeline(args), config, signer=signer)
+    # The data folder before the model (seconds): a read-only one is one line at once.
+    store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
+    app = create_app(_pipeline(args), config, signer=signer, store=store)
     serve(app, args.host, args.port, config.header_timeout_seconds)  # forwarded headers: app's
     return 0
 
