@@ -8,11 +8,12 @@ from html import unescape
 
 # What each operation can answer with besides its success (the routes' own refusals).
 STATUSES = {
-    ("post", "/v1/colorize"): {"200", "401", "408", "413", "415", "422", "429", "503"},
-    ("post", "/v1/jobs"): {"202", "401", "408", "413", "415", "422", "429"},
+    # 507 and 503: the data folder's disk full or read-only (storage_full, storage_read_only)
+    ("post", "/v1/colorize"): {"200", "401", "408", "413", "415", "422", "429", "503", "507"},
+    ("post", "/v1/jobs"): {"202", "401", "408", "413", "415", "422", "429", "503", "507"},
     ("get", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/color_hints"): {"200", "401", "404", "410", "422"},
-    ("delete", "/v1/jobs/{job_id}"): {"200", "401", "404", "422"},
+    ("delete", "/v1/jobs/{job_id}"): {"200", "401", "404", "422", "503", "507"},
     ("get", "/v1/jobs/{job_id}/items/{index}/result"): {"200", "401", "404", "409", "410", "422"},
     ("get", "/v1/jobs/{job_id}/items/{index}/original"): {"200", "401", "404", "410", "422"},
     ("get", "/v1/jobs/{job_id}/manifest"): {"200", "401", "404", "409", "410"},

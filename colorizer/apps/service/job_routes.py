@@ -41,6 +41,7 @@ from colorizer.apps.service.views import (
     COLORIZE_BODY,
     HINTS_BESIDE,
     JOB_BODY,
+    STORAGE_SAID,
     job_view,
     problems,
 )
@@ -49,11 +50,12 @@ IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/cont
 _BODY_PROBLEMS = (401, 408, 413, 415, 422, 429)  # reads a body, then needs room to work
 _IMAGES = {"content": {m: {} for m in ("image/png", "image/jpeg", "image/tiff", "image/webp")}}
 _COLORIZE_ANSWERS = {200: {"content": {"image/png": {}, "application/json": {}}},
-                     **problems(*_BODY_PROBLEMS, 503, said={
+                     **problems(*_BODY_PROBLEMS, 503, 507, said={
                          429: "synchronous colorization is at capacity: retry later or submit "
                               "a job",
                          503: "the result could not be signed (C2PA, reason signing_failed: "
-                              "e.g. the certificate expired); nothing was recorded"})}
+                              "e.g. the certificate expired), or the service's storage is "
+                              "read-only (storage_read_only); nothing was recorded"})}
 _FILE_PROBLEMS = problems(401, 404, 409, 410, 422, said={
     401: "no API key, or an unknown or revoked one; a signed link that is wrong or expired",
     422: "the item index is not a whole number"})
@@ -111,7 +113,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
     @app.post("/v1/jobs", status_code=202, tags=["jobs"], openapi_extra=JOB_BODY,
               summary="Queue a job of photos: uploads, URLs, IIIF images or manifests",
               response_description="the job, queued (Location: its address)",
-              responses=problems(*_BODY_PROBLEMS, said={
+              responses=problems(*_BODY_PROBLEMS, 503, 507, said={
+                  **STORAGE_SAID,
                   422: "invalid input (the detail names the field, item or image), or an "
                        "`Idempotency-Key` already used with another body",
                   429: "the queue is at its cap: try again after `Retry-After` seconds"}))
@@ -173,7 +176,8 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
 
     @app.delete("/v1/jobs/{job_id}", tags=["jobs"], response_description="the job, canceled",
                 summary="Cancel a job's unfinished items (and delete its results: ?purge=true)",
-                responses=problems(401, 404, 422, said={422: "purge is not true or false"}))
+                responses=problems(401, 404, 422, 503, 507, said={
+                    **STORAGE_SAID, 422: "purge is not true or false"}))
     def cancel_job(job_id: str, request: Request, key_id: str = Depends(api_key),
                    purge: bool = Query(False, description="also delete the job's results and "
                                        "uploaded originals now")) -> dict:

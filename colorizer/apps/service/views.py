@@ -101,7 +101,12 @@ _PROBLEMS = {
     415: "a content type that is not accepted here",
     422: "invalid input: the detail names the field, parameter, hint or image",
     429: "busy: try again after `Retry-After` seconds",
-    503: "unavailable"}
+    503: "unavailable",
+    507: "the service's storage is full (reason storage_full): nothing was recorded; retry "
+         "after `Retry-After` seconds"}
+# A route that records something: the data folder's disk may be full or read-only.
+STORAGE_SAID = {503: "the service's storage is read-only (reason storage_read_only): nothing "
+                     "was recorded; retry after `Retry-After` seconds"}
 
 
 def problems(*statuses: int, said: dict[int, str] | None = None) -> dict[int, dict[str, Any]]:
