@@ -59,3 +59,26 @@ def near_gray_note(ab: torch.Tensor) -> tuple[str, ...]:
             f"for any color in this photo; {bolder}color hints (--point X,Y=#RRGGBB) set the "
             "colors you know")
     return (note,)
+
+
+def run_settings(pipe: Any, photo: Any) -> dict[str, Any]:
+    """What the run of `photo` (a PreparedPhoto) used, from `pipe`'s (a ColorizationPipeline)
+    resolved configs (a 0.0 is reported as 0.0)."""
+    decoding, config = pipe.decoding, pipe.config
+    return {
+        "device": str(pipe.device),
+        "precision": pipe.runner.precision,
+        "temperature": decoding.temperature,
+        "estimator": decoding.estimator,
+        "chroma_scale": photo.chroma_scale,
+        **decoding.reported(),
+        "balance": pipe.balance is not None,
+        "exemplar_transfer": config.exemplar_transfer if photo.user else 0.0,
+        "retrieved_transfer": (config.retrieved_transfer
+                               if len(photo.guidance.used) > len(photo.user) else 0.0),
+        "render_size": pipe.render_size,
+        "hints": photo.hints,
+        "caption": photo.caption,
+        "filename_caption": config.filename_caption,
+        "fingerprint": photo.fingerprint or pipe.fingerprint,
+    }

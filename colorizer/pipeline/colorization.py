@@ -15,6 +15,7 @@ output's L* equals the input's (out-of-gamut chroma is reduced, never the lightn
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
-from colorizer.pipeline.assemble import assemble_result
+from colorizer.pipeline.assemble import assemble_result, run_settings
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
@@ -44,6 +45,7 @@ from colorizer.pipeline.fingerprint import (
     pipeline_fingerprint,
     weights_version,
 )
+from colorizer.pipeline.fork_guard import fit_forked_child
 from colorizer.pipeline.frame import clear_frame, generator_view
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
@@ -121,6 +123,14 @@ class ColorizationPipeline:
         # What the context and retrieval components are, for the fingerprint.
         self.components = dict(components or {"context": context_fn is not None,
                                                "exemplars": exemplar_fn is not None})
+        self._loaded_in = os.getpid()  # a forked worker fits torch to fork (fork_guard.py)
+
+    def __repr__(self) -> str:
+        return (f"ColorizationPipeline(model={self.model_info.name!r} "
+                f"({self.model_info.version}), device={self.device}, "
+                f"precision={self.runner.precision}, render_size={self.render_size}, "
+                f"context={self.context_fn is not None}, "
+                f"exemplars={self.exemplar_fn is not None})")
 
     @classmethod
     def from_pretrained(
@@ -144,25 +154,28 @@ class ColorizationPipeline:
         """
         folder = readable_weights(Path(path) if path else DEFAULT_WEIGHTS)
         config = config_from_dict(PipelineConfig, settings)  # unknown keys: a clear error
-        generator = ColorGenerator.from_pretrained(folder)
-        info = ModelInfo(name=folder.name if path else "chronochrome-default",
-                         version=weights_version(folder),
-                         sha256=file_sha256(folder / WEIGHTS_FILE), path=str(folder))
-        torch_device = resolve_device(device)
-        context_fn, exemplar_fn, lookup = default_components(torch_device, context, exemplars,
-                                                             context_config, retriever_config)
-        # Heads are optional: weights saved before one existed work without it.
-        balance, flag_finder, hint_field = (
-            kind.from_pretrained(folder) if (folder / name).is_file() else None
-            for kind, name in ((BalancePredictor, BALANCE_FILE), (FlagFinder, FLAG_FINDER_FILE),
-                               (HintField, HINT_FIELD_FILE)))
-        components = {"context": context, "exemplars": exemplars,
-                      "context_config": repr(context_config),
-                      "retriever_config": repr(retriever_config)}
-        return cls(generator, info, config, device=torch_device, context_fn=context_fn,
-                   exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
-                   decoding=DecodingConfig.load(folder), components=components,
-                   precision=precision, exemplar_lookup=lookup, hint_field=hint_field)
+        # Building the models draws their initial weights from torch's global generator
+        # before the saved ones replace them: the caller's seeded stream is kept as it was.
+        with torch.random.fork_rng(devices=[]):
+            generator = ColorGenerator.from_pretrained(folder)
+            info = ModelInfo(name=folder.name if path else "chronochrome-default",
+                             version=weights_version(folder),
+                             sha256=file_sha256(folder / WEIGHTS_FILE), path=str(folder))
+            torch_device = resolve_device(device)
+            context_fn, exemplar_fn, lookup = default_components(torch_device, context, exemplars,
+                                                                 context_config, retriever_config)
+            # Heads are optional: weights saved before one existed work without it.
+            balance, flag_finder, hint_field = (
+                kind.from_pretrained(folder) if (folder / name).is_file() else None
+                for kind, name in ((BalancePredictor, BALANCE_FILE), (FlagFinder, FLAG_FINDER_FILE),
+                                   (HintField, HINT_FIELD_FILE)))
+            components = {"context": context, "exemplars": exemplars,
+                          "context_config": repr(context_config),
+                          "retriever_config": repr(retriever_config)}
+            return cls(generator, info, config, device=torch_device, context_fn=context_fn,
+                       exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
+                       decoding=DecodingConfig.load(folder), components=components,
+                       precision=precision, exemplar_lookup=lookup, hint_field=hint_field)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
@@ -237,6 +250,7 @@ class ColorizationPipeline:
         """Steps 1-3 of one photo: everything before the generator. A photo whose steps 2-6
         the edit cache holds (same photo, text, exemplars and pipeline: only its color hints
         changed) skips them: its `base` is set, and `predict` and `finish` reuse it."""
+        fit_forked_child(self._loaded_in)
         clock = Stopwatch()
         # 1. Load: one loader for every input kind; color input is reduced to its L*. The
         #    color hints are checked before any work: a bad one is the user's typo.
@@ -315,7 +329,7 @@ class ColorizationPipeline:
             del timings["transfer"]
             timings["generator"] = photo.timings.get("generator", 0.0) + laps["transfer"]
         return assemble_result(self.model_info, photo.loaded, base, hinted, merged, timings,
-                               self._settings(photo))
+                               run_settings(self, photo))
 
     def _base(self, photo: PreparedPhoto, prediction: Prediction, clock: Stopwatch) -> BaseRun:
         """Steps 5-6, kept in the edit cache with steps 2-4: what an edit with other color
@@ -373,26 +387,6 @@ class ColorizationPipeline:
     def _parts(self) -> TransferParts:
         return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,
                              self.device, self.decoding.frame_fill)
-
-    def _settings(self, photo: PreparedPhoto) -> dict[str, Any]:
-        """What this run used, from the resolved configs (a 0.0 is reported as 0.0)."""
-        return {
-            "device": str(self.device),
-            "precision": self.runner.precision,
-            "temperature": self.decoding.temperature,
-            "estimator": self.decoding.estimator,
-            "chroma_scale": photo.chroma_scale,
-            **self.decoding.reported(),
-            "balance": self.balance is not None,
-            "exemplar_transfer": self.config.exemplar_transfer if photo.user else 0.0,
-            "retrieved_transfer": (self.config.retrieved_transfer
-                                   if len(photo.guidance.used) > len(photo.user) else 0.0),
-            "render_size": self.render_size,
-            "hints": photo.hints,
-            "caption": photo.caption,
-            "filename_caption": self.config.filename_caption,
-            "fingerprint": photo.fingerprint or self.fingerprint,
-        }
 
 
 def _empty_context() -> SceneContext:
