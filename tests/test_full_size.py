@@ -38,7 +38,8 @@ def test_banded_merge_equals_the_whole_image_merge(monkeypatch):
     torch.manual_seed(0)
     lightness = torch.rand(1, 1, 33, 40) * 100
     ab, unc = torch.rand(1, 2, 8, 10) * 120 - 60, torch.rand(1, 1, 8, 10)
-    image, unc_full, region = merge_full_size(lightness, ab, unc, torch.ones(1, 1, 8, 10))
+    image, unc_full, region, image16 = merge_full_size(lightness, ab, unc, torch.ones(1, 1, 8, 10))
+    assert image16 is None  # not asked for: an 8-bit photo
     whole = lab_to_rgb_keep_luminance(lightness, F.interpolate(
         ab, size=(33, 40), mode="bilinear", align_corners=False))
     want = (whole[0].permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)

@@ -139,8 +139,8 @@ def test_no_hints_leave_step_6_colors_exactly(pipe, halves):
     result = pipe(image, color_hints=[])
     base = list(pipe.edits._runs.values())[-1]
     lightness = lightness_of(load_image(image))
-    merged, _, _ = merge_full_size(lightness, base.ab_work, base.colors.uncertainty.float(),
-                                   base.colors.context_weight.float())
+    merged = merge_full_size(lightness, base.ab_work, base.colors.uncertainty.float(),
+                             base.colors.context_weight.float()).image
     assert np.array_equal(np.asarray(result.image), np.asarray(merged))
 
 

@@ -62,7 +62,7 @@ def deep_output_setting(loaded: LoadedImage, fmt: str) -> dict[str, Any]:
     """{"bits": 16} when the output is written at 16 bits a channel (a 16-bit master as PNG
     or TIFF), else nothing: an output an earlier version wrote at 8 bits from the master is
     not "already done", and 8-bit photos keep the settings they had."""
-    deep = more_than_8_bits(loaded.pixels, loaded.source_mode)
+    deep = more_than_8_bits(loaded)
     bits, _ = output_depth(deep, IMAGE_FORMATS[normalize_format(fmt)][0], None)
     return {"bits": 16} if bits == 16 else {}
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 from colorizer.pipeline.color_regions import color_regions
 from colorizer.pipeline.edits import BaseRun
+from colorizer.pipeline.full_size import Merged
 from colorizer.pipeline.hint_step import HintedColors
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
@@ -21,11 +20,11 @@ NEAR_GRAY_CHROMA = 2.0  # an output whose mean C* is below this reads as a gray 
 
 
 def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted: HintedColors,
-                    merged: tuple[Image.Image, np.ndarray, np.ndarray],
+                    merged: Merged,
                     timings: dict[str, float], settings: dict[str, Any]) -> ColorizationResult:
     """The result: the merged image and maps, where each region's color came from (the
     user's hints, exemplars, the model), the notes of every step, the input's metadata."""
-    image, uncertainty, region = merged
+    image, uncertainty, region, image16 = merged
     rh, rw = base.prediction.small.shape[-2:]
     colors = base.colors
     records = tuple(colors.records)
@@ -37,7 +36,7 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
                                               for k, use in enumerate(hinted.uses)
                                               for note in use.notes) + near_gray_note(hinted.ab)
     return ColorizationResult(
-        image=image, uncertainty=uncertainty,
+        image=image, image16=image16, uncertainty=uncertainty,
         input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
                         format=loaded.source_format, frames=loaded.frames,
                         sha256=loaded.sha256, notes=loaded.notes),

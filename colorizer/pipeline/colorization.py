@@ -35,6 +35,7 @@ from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
 from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
+from colorizer.pipeline.deep_pixels import more_than_8_bits
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
 from colorizer.pipeline.exemplar_cells import ExemplarCache
@@ -321,7 +322,8 @@ class ColorizationPipeline:
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
         merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
-                                 base.colors.context_weight.float())
+                                 base.colors.context_weight.float(),
+                                 deep=more_than_8_bits(photo.loaded))
         clock.lap("finish")
         laps = dict(clock.laps)
         timings = {**photo.timings, **laps}

@@ -5,16 +5,12 @@ to 8 bits, its colorized derivative bands in a sky after any curve, and cannot s
 master. The L* the pipeline keeps is float, so the merge at full size (full_size.py) can round
 the colorized pixels to 16 bits as well as to 8, for such inputs only:
 
-1. `lightness_of` (luminance.py) marks the L* of an input with more than 8 bits (`mark_deep`);
-2. `merge_full_size` makes, besides the 8-bit image, (H, W, 3) uint16 sRGB for a marked L*,
-   and hands it on with the image (`attach`);
-3. `ColorizationResult` takes it as `image16` (`take`); `encode_image` writes it to PNG and
-   TIFF (deep_encode.py) unless 8 bits are asked for.
+1. the pipeline asks `more_than_8_bits` of the loaded photo and tells the merge (`deep`);
+2. `merge_full_size` makes, besides the 8-bit image, (H, W, 3) uint16 sRGB for it;
+3. `ColorizationResult` keeps it as `image16`; `encode_image` writes it to PNG and TIFF
+   (deep_encode.py) unless 8 bits are asked for.
 
-Why marks rather than arguments: the steps between them (colorization.py, assemble.py) pass
-the L* tensor and the merged image on unchanged, so a mark on each reaches the next step
-without a new argument through them. An 8-bit input is never marked: its outputs are the bytes
-they were.
+An 8-bit input never gets one: its outputs are the bytes they were.
 """
 
 from __future__ import annotations
@@ -22,23 +18,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
 if TYPE_CHECKING:  # annotations only: the result (and the service's light paths) import this
-    import torch
+    from colorizer.pipeline.imageio import LoadedImage
 
 LEVELS_16 = 65535  # white in 16 bits a channel
-_DEEP = "chronochrome_deep"  # the attribute a marked tensor or image carries
 # What a JPEG or WebP output of a 16-bit input says: those formats hold 8 bits a channel.
 EIGHT_BIT_FORMAT_NOTE = ("the input's 16-bit tones were written at 8 bits a channel: {fmt} holds "
                          "no more; write PNG or TIFF (--format png or tif) to keep them")
 
 
-def more_than_8_bits(pixels: np.ndarray, source_mode: str) -> bool:
-    """Whether float pixels (16/32-bit or float gray, image_pixels.py) hold more than 8 bits:
-    16-bit sources do; 32-bit integer or float ones only where some value is not one of the
-    256 levels of 8 bits (a JPEG turned "I" holds 0-255 and is an 8-bit photo, written as
-    before). Checked a band of rows at a time, stopping at the first band that has one."""
+def more_than_8_bits(loaded: LoadedImage) -> bool:
+    """Whether a loaded photo holds more than 8 bits (image_pixels.py gives 16/32-bit and float
+    gray as float pixels): 16-bit sources do; 32-bit integer or float ones only where some
+    value is not one of the 256 levels of 8 bits (a JPEG turned "I" holds 0-255 and is an
+    8-bit photo, written as before). Checked a band of rows at a time, stopping at the first
+    band that has one."""
+    pixels, source_mode = loaded.pixels, loaded.source_mode
+    if pixels.dtype == np.uint8:
+        return False
     if source_mode.startswith("I;16"):
         return True
     rows = max(1, (1 << 20) // max(1, pixels.shape[1]))
@@ -49,31 +47,9 @@ def more_than_8_bits(pixels: np.ndarray, source_mode: str) -> bool:
     return False
 
 
-def mark_deep(lightness: torch.Tensor) -> torch.Tensor:
-    """`lightness` (1, 1, H, W), marked as the L* of an input with more than 8 bits."""
-    setattr(lightness, _DEEP, True)
-    return lightness
-
-
-def is_deep(lightness: torch.Tensor) -> bool:
-    """Whether `mark_deep` marked this tensor (a slice or a copy of it is not marked)."""
-    return bool(getattr(lightness, _DEEP, False))
-
-
 def rgb16_of(rgb: np.ndarray) -> np.ndarray:
     """Float sRGB in [0, 1] (H, W, 3) -> uint16 levels, rounded as the 8-bit output is."""
     return (rgb * np.float32(LEVELS_16) + np.float32(0.5)).astype(np.uint16)
-
-
-def attach(image: Image.Image, rgb16: np.ndarray) -> Image.Image:
-    """`image` carrying its 16-bit pixels (H, W, 3) to the result, which `take`s them."""
-    setattr(image, _DEEP, rgb16)
-    return image
-
-
-def take(image: Image.Image) -> np.ndarray | None:
-    """The 16-bit pixels `attach` put on `image`, removed from it (None when it has none)."""
-    return image.__dict__.pop(_DEEP, None)
 
 
 def checked_rgb16(rgb16: np.ndarray | None, size: tuple[int, int]) -> np.ndarray | None:

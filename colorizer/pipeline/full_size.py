@@ -6,11 +6,13 @@ RGB copies and the gamut search at full size, several GB. Here bilinear upsampli
 two: along the width for the whole (small) height first, then along the height one band of
 `BAND_PIXELS` rows at a time, each band converted to 8-bit RGB before the next. The result is
 the same bilinear upsampling as `F.interpolate(..., align_corners=False)`, to float rounding.
-An input with more than 8 bits (its L* marked, deep_pixels.py) also gets its pixels at 16 bits
-a channel, rounded from the same float RGB, attached to the image for the result.
+An input with more than 8 bits (`deep`, deep_pixels.py) also gets its pixels at 16 bits a
+channel, rounded from the same float RGB.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -18,7 +20,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
-from colorizer.pipeline.deep_pixels import attach, is_deep, rgb16_of
+from colorizer.pipeline.deep_pixels import rgb16_of
 from colorizer.pipeline.luminance import row_bands
 
 
@@ -41,15 +43,24 @@ def rows_of(wide: torch.Tensor, height: int, band: slice) -> torch.Tensor:
     return wide[:, :, top] * (1 - weight) + wide[:, :, bottom] * weight
 
 
+class Merged(NamedTuple):
+    """The photo at full size: 8-bit RGB, its maps, and 16-bit RGB for a deep input."""
+
+    image: Image.Image  # RGB, L* of the input kept
+    uncertainty: np.ndarray  # (H, W) float32 in [0, 1]
+    region: np.ndarray  # (H, W) float32 in [0, 1]: where context changed the colors
+    image16: np.ndarray | None = None  # (H, W, 3) uint16 sRGB, for an input of more than 8 bits
+
+
 def merge_full_size(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torch.Tensor,
-                    region: torch.Tensor) -> tuple[Image.Image, np.ndarray, np.ndarray]:
+                    region: torch.Tensor, deep: bool = False) -> Merged:
     """L* (1, 1, H, W) with small a*b* (1, 2, h, w), uncertainty and context region (1, 1, ., .)
-    -> (RGB image, uncertainty (H, W), region (H, W)) at full size; L* kept exactly. A deep
-    input's image carries its (H, W, 3) uint16 pixels too (deep_pixels.attach)."""
+    -> the photo at full size (`Merged`); L* kept exactly. `deep`: the input had more than 8
+    bits, so its pixels are rounded to 16 bits a channel too."""
     height, width = lightness.shape[-2:]
     ab_wide, unc_wide, region_wide = (widen(t.cpu(), width) for t in (ab, uncertainty, region))
     rgb = np.empty((height, width, 3), dtype=np.uint8)
-    rgb16 = np.empty((height, width, 3), dtype=np.uint16) if is_deep(lightness) else None
+    rgb16 = np.empty((height, width, 3), dtype=np.uint16) if deep else None
     unc = np.empty((height, width), dtype=np.float32)
     reg = np.empty((height, width), dtype=np.float32)
     for band in row_bands(height, width):
@@ -59,5 +70,4 @@ def merge_full_size(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torc
             rgb16[band] = rgb16_of(out[0].permute(1, 2, 0).numpy())
         unc[band] = rows_of(unc_wide, height, band)[0, 0].numpy().clip(0, 1)
         reg[band] = rows_of(region_wide, height, band)[0, 0].numpy().clip(0, 1)
-    image = Image.fromarray(rgb, "RGB")
-    return (image if rgb16 is None else attach(image, rgb16)), unc, reg
+    return Merged(Image.fromarray(rgb, "RGB"), unc, reg, rgb16)

@@ -17,7 +17,6 @@ from colorizer.model.colorspace import (
     relative_luminance,
     srgb_to_linear,
 )
-from colorizer.pipeline.deep_pixels import mark_deep, more_than_8_bits
 from colorizer.pipeline.image_pixels import float_rgb
 from colorizer.pipeline.imageio import LoadedImage, check_not_empty
 
@@ -44,8 +43,7 @@ def lightness_at(lightness: torch.Tensor, long_side: int) -> torch.Tensor:
 
 
 def lightness_of(loaded: LoadedImage) -> torch.Tensor:
-    """L* (1, 1, H, W) float32 of a loaded image (color input reduced to its luminance); the L*
-    of more than 8 bits (16-bit gray, finer 32-bit or float gray) is marked so (deep_pixels)."""
+    """L* (1, 1, H, W) float32 of a loaded image (color input reduced to its luminance)."""
     pixels = loaded.pixels
     height, width = pixels.shape[:2]
     check_not_empty((width, height), loaded.name)  # a LoadedImage built by hand skips the loader
@@ -55,7 +53,7 @@ def lightness_of(loaded: LoadedImage) -> torch.Tensor:
     for band in row_bands(height, width):
         rgb = torch.from_numpy(float_rgb(pixels[band])).permute(2, 0, 1)[None]
         out[..., band, :] = luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
-    return mark_deep(out) if more_than_8_bits(pixels, loaded.source_mode) else out
+    return out
 
 
 def _lightness_8bit(pixels: np.ndarray) -> torch.Tensor:

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
-from colorizer.pipeline.deep_pixels import checked_rgb16, take
+from colorizer.pipeline.deep_pixels import checked_rgb16
 from context.types import SceneContext
 
 if TYPE_CHECKING:  # annotations only: the report module imports torch
@@ -91,10 +91,9 @@ class ColorizationResult:
     image16: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        # The merge hands the 16-bit pixels on with the image (deep_pixels.py); a result made
-        # with an image of another size (a display copy, dataclasses.replace) has none.
-        deep = self.image16 if self.image16 is not None else take(self.image)
-        object.__setattr__(self, "image16", checked_rgb16(deep, self.image.size))
+        # A result made with an image of another size (a display copy, dataclasses.replace)
+        # has no 16-bit pixels: they would not be its image's.
+        object.__setattr__(self, "image16", checked_rgb16(self.image16, self.image.size))
 
     def __repr__(self) -> str:
         # The generated repr printed every array in full (uncertainty, maps, regions): one

@@ -106,9 +106,8 @@ def output_lab(pipe: ColorizationPipeline, photo: TunePhoto, hints) -> np.ndarra
                          pipe.config.hint_spread, base.spread, pipe.config.hint_balance,
                          base.colors.uncertainty, pipe.hint_field,
                          pipe.distribution(base.prediction))
-    image, _, _ = merge_full_size(photo.lightness, hinted.ab,
-                                  base.colors.uncertainty.float(),
-                                  base.colors.context_weight.float())
+    image = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
+                            base.colors.context_weight.float()).image
     return metrics.lab_of(pixels(image))
 
 
