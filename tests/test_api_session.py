@@ -57,3 +57,20 @@ def test_threads_sharing_one_pipeline_get_each_photos_own_colors(shared_tiny_wei
         together = list(threads.map(colorize, jobs))
     assert together == alone
     assert len(set(alone)) > 4  # the photos (and the hinted ones) differ
+
+
+def test_a_notebook_shows_a_result_as_a_small_picture(tiny_weights):
+    # Jupyter showed a result as its repr's text only.
+    import io
+
+    from PIL import Image
+
+    from colorizer import ColorizationPipeline
+    from colorizer.pipeline.result import PREVIEW_SIDE
+
+    pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                exemplars=False, render_size=64)
+    result = pipe(Image.new("L", (2400, 600), 128))
+    preview = Image.open(io.BytesIO(result._repr_png_()))
+    assert preview.format == "PNG" and preview.mode == "RGB"
+    assert preview.size == (PREVIEW_SIDE, PREVIEW_SIDE // 4)  # the photo's shape kept

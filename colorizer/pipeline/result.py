@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,9 @@ from context.types import SceneContext
 if TYPE_CHECKING:  # annotations only: the report module imports torch
     from colorizer.pipeline.color_regions import ColorRegions
     from colorizer.pipeline.exemplar_report import ExemplarUse
+
+
+PREVIEW_SIDE = 1024  # a notebook's picture of a result (`_repr_png_`), long side in px
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,15 @@ class ColorizationResult:
         # A result made with an image of another size (a display copy, dataclasses.replace)
         # has no 16-bit pixels: they would not be its image's.
         object.__setattr__(self, "image16", checked_rgb16(self.image16, self.image.size))
+
+    def _repr_png_(self) -> bytes:
+        """How Jupyter shows a result: its picture, at most `PREVIEW_SIDE` px on the long side
+        (it showed only the repr's text; a 50 MP scan's own PNG is tens of MB in a notebook)."""
+        preview = self.image.copy()
+        preview.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+        buffer = io.BytesIO()
+        preview.save(buffer, format="PNG")
+        return buffer.getvalue()
 
     def __repr__(self) -> str:
         # The generated repr printed every array in full (uncertainty, maps, regions): one
