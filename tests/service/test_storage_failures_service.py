@@ -219,3 +219,26 @@ def _full_disk_and_its_sweep(mount: Path, pipeline) -> None:
         assert _job(service, seed=2).status_code == 202
         sweep(service.store, service.config.results_dir, 30 * 86400.0)
         assert reserve.stat().st_size > 0  # made again once there was room
+
+
+@pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
+def test_real_mount_a_purge_frees_a_full_disk(tmp_path, tiny_pipeline):
+    # DELETE ?purge=true answered 507: the cancel it records first found no room.
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(mount)], check=True)
+    try:
+        for service in make_service(mount, tiny_pipeline):
+            old = _job(service).json()["id"]
+            assert service.drain() == 1
+            sweep(service.store, service.config.results_dir, 30 * 86400.0)  # the reserve
+            subprocess.run(["dd", "if=/dev/zero", f"of={mount / 'filler'}", "bs=64k",
+                            "count=1000"], check=False, capture_output=True)
+            assert shutil.disk_usage(mount).free == 0
+            purged = service.client.delete(f"/v1/jobs/{old}?purge=true",
+                                           headers=service.headers())
+            assert purged.status_code == 200, purged.text
+            assert purged.json()["state"] == "expired"
+            assert list(service.config.results_dir.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)

@@ -37,6 +37,7 @@ from colorizer.apps.service.item_rows import item_hints, job_hints
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
+from colorizer.apps.service.storage_reserve import with_room
 from colorizer.apps.service.views import (
     COLORIZE_BODY,
     HINTS_BESIDE,
@@ -183,9 +184,11 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
                                        "uploaded originals now")) -> dict:
         """Cancel the job's unfinished items; with `?purge=true` also delete its results and
         uploaded originals now (its files answer 410 from then on)."""
-        store.cancel(key_id, job_id)
-        if purge:
+        if purge:  # what frees a full disk must be recordable on it: the reserve, once
+            with_room(store.path.parent, lambda: store.cancel(key_id, job_id))
             expire_now(store, results_dir, job_id, BY_OWNER)  # canceled: nothing runs
+        else:
+            store.cancel(key_id, job_id)
         return job_view(store.require_job(key_id, job_id), base_url(state, request))
 
 
