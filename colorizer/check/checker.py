@@ -5,8 +5,8 @@
 
 Steps (the pipeline's own steps 1-4 on the photo's gray, then the comparisons):
 1. Load the colorization (it must have color) and the original, if given; refuse mix-ups
-   (same file, swapped); the luminance check compares their L* (the original resized or
-   turned a quarter turn to line up with the colorization, with a note: framing.py).
+   (same file, swapped); the luminance check compares their L* (the original resized,
+   turned, or registered where it was cropped, framed or mirrored, with a note: lineup.py).
 2. Context from the gray (the original's, else the colorization's L*) and the hint; the
    facts retrieved for it (flags, banners, ensigns, uniforms within `fact_margin` of the best).
 3. The generator's distribution over a*b* bins for that L* (no context: what the photo
@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.check import analysis, framing, tints
+from colorizer.check import analysis, lineup, tints
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import (
     LUMINANCE,
@@ -42,20 +42,18 @@ from colorizer.check.likelihood import (
     skin_mass,
     window_matrix,
 )
-from colorizer.check.local_change import LARGE, local_change
-from colorizer.errors import ChronochromeError
+from colorizer.check.lineup import CheckInputError
+from colorizer.check.local_change import LARGE
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import LoadedImage, load_image
-from colorizer.pipeline.luminance import lightness_of
 from context.types import SceneContext
 
 # The check's own flag finder (trained by colorizer.training.train_flag_finder; kept apart
 # from the colorizer's weights, where it would change every colorization).
 CHECK_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "check"
 
-TURNED_MEAN = 3.0  # a turned original must match this many times the luminance tolerance
 ImageInput = str | Path | bytes | Image.Image | LoadedImage
 
 
@@ -69,10 +67,6 @@ class Analysis:
     luminance: LuminanceMatch | None
     context: SceneContext
     notes: tuple[str, ...]
-
-
-class CheckInputError(ChronochromeError):
-    """The images given to the check cannot be compared (one line: what and how to fix)."""
 
 
 class ColorizationChecker:
@@ -138,8 +132,9 @@ class ColorizationChecker:
             # sepia or tinted scan reads as color (eval.check_reports: 1 of 194 photos).
             gray = _load(original, "--original", self.pipeline.config.max_pixels)
             notes.extend(_compared_inputs(color, gray, gray_ok))
-            gray, luminance, lined_up = self._line_up(color, gray)
-            notes.extend(lined_up)
+            lined = lineup.line_up(color, gray, self.config)
+            gray, luminance = lined.gray, lined.match
+            notes.extend(lined.notes)
         notes.extend(_colorization_notes(color, gray_ok))
         photo = self._reader.prepare(gray, hint, caption)
         prediction = self._reader.predict([photo])[0]
@@ -158,7 +153,8 @@ class ColorizationChecker:
                     *analysis.likelihood_findings(seen.maps, config),
                     *analysis.skin_findings(seen.maps, config),
                     *analysis.blob_findings(seen.maps, config)]
-        if seen.luminance is not None and not seen.luminance.matches:
+        if (seen.luminance is not None and not seen.luminance.matches
+                and not seen.luminance.detail_only):
             findings.insert(0, _luminance_finding(seen.luminance, seen.maps.size))
         order = {"high": 0, "medium": 1, "low": 2}
         return sorted(findings, key=lambda f: order[f.severity])
@@ -168,57 +164,10 @@ class ColorizationChecker:
                 "fingerprint": self.pipeline.fingerprint,
                 "flag_finder": self.flag_finder is not None}
 
-    def _line_up(self, color: LoadedImage, gray: LoadedImage
-                 ) -> tuple[LoadedImage, LuminanceMatch, list[str]]:
-        """The original as the colorization shows it, their lightness match, and notes on
-        what was done to line them up: a resize, a quarter turn (the better of the two
-        turns); any other shape change is refused with what differs (framing.py)."""
-        notes: list[str] = []
-        if not framing.same_aspect(color.size, gray.size):
-            if not framing.same_aspect(color.size, gray.size[::-1]):
-                raise CheckInputError(framing.mismatch_message(color.size, gray.size))
-            turns = [framing.rotated(gray, k) for k in (1, 3)]
-            matches = [self.luminance(color, turned) for turned in turns]
-            best = int(matches[1].mean_abs < matches[0].mean_abs)
-            if matches[best].mean_abs > TURNED_MEAN * self.config.luminance_mean:
-                # Neither turn lines up: another photo of about the turned shape.
-                raise CheckInputError(framing.mismatch_message(color.size, gray.size))
-            gray = turns[best]
-            notes.append(f"the colorization is turned a quarter turn "
-                         f"({('counterclockwise', 'clockwise')[best]}) from the original: "
-                         "its lightness was compared after turning the original the same way")
-        note = framing.resize_note(color.size, gray.size)
-        match = self.luminance(color, gray)
-        if (color.source_format == "JPEG" and not match.matches
-                and abs(match.mean_signed) < 0.7 * match.mean_abs):
-            # A JPEG saved at very low quality (about 10 of 100) moves pixels both ways by
-            # 10+ L* (blocks, ringing) while the tones overall hold: say so beside the finding.
-            notes.append(f"{color.name} is a JPEG and its lightness differs both ways "
-                         f"(mean |delta L*| {match.mean_abs:.1f}, overall shift "
-                         f"{match.mean_signed:+.1f}): if it was saved at very low quality, "
-                         "heavy compression alone can make this difference")
-        return gray, match, notes + ([note] if note else [])
-
     def luminance(self, color: LoadedImage, gray: LoadedImage) -> LuminanceMatch:
         """|delta L*| between the colorization and the original (resized to it if needed;
-        the two must have the same aspect: _line_up)."""
-        (cw, ch), (gw, gh) = color.size, gray.size
-        if not framing.same_aspect(color.size, gray.size):
-            raise CheckInputError(framing.mismatch_message(color.size, gray.size))
-        ours = lightness_of(color)
-        theirs = lightness_of(gray)
-        resized = (cw, ch) != (gw, gh)
-        if resized:
-            theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
-                                   align_corners=False)
-        signed = float((ours - theirs).mean())
-        delta = (ours - theirs).abs().flatten()
-        sample = delta[torch.randperm(delta.numel(), generator=torch.Generator().manual_seed(0))
-                       [:1_000_000]] if delta.numel() > 1_000_000 else delta
-        mean, p99 = float(delta.mean()), float(torch.quantile(sample.float(), 0.99))
-        ok = mean <= self.config.luminance_mean and p99 <= self.config.luminance_p99
-        share, box = local_change((ours - theirs).abs()[0, 0], self.config.luminance_mean)
-        return LuminanceMatch(mean, p99, ok, resized, signed, share, box)
+        the two must have the same aspect: lineup.line_up lines up the others)."""
+        return lineup.plain(color, gray, self.config)
 
     def facts(self, retrieved: list) -> list[FactUse]:
         """Retrieved flags, banners, ensigns and uniforms scoring at least `min_fact_score`,

@@ -62,13 +62,20 @@ class LuminanceMatch:
     mean_signed: float = 0.0  # mean delta L* (colorization - original): > 0 lighter overall
     local_share: float = 0.0  # share of the image changed by over 20 L* (local_change.py)
     local_box: tuple[int, int, int, int] | None = None  # where, if only there (a watermark)
+    # How the original was registered onto the colorization (align.Registration.to_dict):
+    # None where it lined up as it is, resized or turned a quarter turn.
+    alignment: dict[str, Any] | None = None
+    # It differs only in fine detail: blurred by a couple of the original's pixels, it
+    # matches (sharpened, denoised, upscaled by AI, heavy JPEG): a note, not a finding.
+    detail_only: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"mean_abs_delta_l": round(self.mean_abs, 3),
                 "p99_abs_delta_l": round(self.p99_abs, 3), "matches": self.matches,
                 "resized": self.resized, "mean_delta_l": round(self.mean_signed, 3),
                 "large_change_share": round(self.local_share, 4),
-                "local_box": list(self.local_box) if self.local_box else None}
+                "local_box": list(self.local_box) if self.local_box else None,
+                "alignment": self.alignment, "detail_only": self.detail_only}
 
 
 @dataclass(frozen=True)

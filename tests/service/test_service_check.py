@@ -24,17 +24,31 @@ def test_check_needs_a_key(service):
     assert response.status_code == 401
 
 
+def _brightened_gray_png(data: bytes, levels: int = 40) -> bytes:
+    """The colorization's own lightness, brightened: the same photo, its tones changed."""
+    gray = np.asarray(Image.open(io.BytesIO(data)).convert("L"), dtype=np.int16)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(gray + levels, 0, 255).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def test_check_answers_findings_and_luminance(service):
-    files = {"file": ("c.png", _color_png(), "image/png"),
-             "original": ("g.png", gray_png(48, 32, seed=5), "image/png")}
+    colorized = _color_png()
+    files = {"file": ("c.png", colorized, "image/png"),
+             "original": ("g.png", _brightened_gray_png(colorized), "image/png")}
     response = service.client.post("/v1/check", headers=service.headers(), files=files,
                                     data={"hint": "USSR 1950"})
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["hint"] == "USSR 1950" and body["size"] == [48, 32]
-    # Another photo's gray: its lightness does not match, and the check says so.
+    # The original's tones were changed: its lightness does not match, and the check says so.
     assert body["luminance"]["matches"] is False
     assert body["findings"][0]["kind"] == "luminance" and body["passed"] is False
+    # Another photo's gray is not this photo's original: refused, with the reason.
+    files["original"] = ("g.png", gray_png(48, 32, seed=5), "image/png")
+    other = service.client.post("/v1/check", headers=service.headers(), files=files)
+    assert other.status_code == 422 and other.json()["reason"] == "not_comparable"
+    assert "do not look like the same photo" in other.json()["detail"]
 
 
 def test_check_report_as_html(service):

@@ -117,3 +117,22 @@ def test_a_gray_colorization_with_its_original_is_checked(client):
     view = response.json()
     assert view["luminance"]["mean_abs_delta_l"] < 1
     assert any("has no color" in note for note in view["notes"])
+
+
+def test_a_sharpened_colorization_is_not_said_to_have_changed_tones():
+    # The page said "its tones were changed, retouched or come from another scan" for a
+    # colorization that differs only in fine detail (the check's detail_only).
+    from types import SimpleNamespace
+
+    from colorizer.apps.web.checks import luminance_verdict
+    from colorizer.check.findings import LuminanceMatch
+
+    settings = {"luminance_mean": 2.0, "luminance_p99": 12.0}
+    sharpened = LuminanceMatch(mean_abs=3.1, p99_abs=19.0, matches=False, resized=False,
+                               detail_only=True)
+    verdict = luminance_verdict(SimpleNamespace(luminance=sharpened, settings=settings))
+    assert verdict.startswith("The tones match the original; only fine detail differs")
+    assert "retouched or come from another scan" not in verdict
+    retouched = LuminanceMatch(mean_abs=9.0, p99_abs=30.0, matches=False, resized=False)
+    assert "its tones were changed" in luminance_verdict(
+        SimpleNamespace(luminance=retouched, settings=settings))

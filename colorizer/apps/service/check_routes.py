@@ -95,7 +95,9 @@ def install_check_routes(app: FastAPI, state: ServiceState) -> None:
               responses={200: {"content": {"application/json": {}, "text/html": {}}},
                          **problems(401, 408, 413, 415, 422, 503, said={
                              422: "invalid input, an image that cannot be read, or a "
-                                  "colorization that cannot be compared with its original",
+                                  "colorization that cannot be compared with its original "
+                                  "(not_comparable: it cannot be lined up with it, or does "
+                                  "not look like the same photo)",
                              503: "this service's pipeline cannot check colorizations"})})
     async def check(request: Request, key_id: str = Depends(api_key),
                     report: str | None = Query(None, description="html: the plausibility "

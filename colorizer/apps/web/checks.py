@@ -137,6 +137,9 @@ def luminance_verdict(report: CheckReport) -> str:
                f"tolerance {config.get('luminance_mean')} and {config.get('luminance_p99')}")
     if match.matches:
         return f"The lightness matches the original ({figures})."
+    if match.detail_only:  # "its tones were changed" was wrong: only edges differ
+        return (f"The tones match the original; only fine detail differs ({figures}): "
+                "sharpened, denoised, upscaled or compressed, not retouched.")
     return (f"The lightness does not match the original ({figures}): its tones were "
             "changed, retouched or come from another scan.")
 

@@ -1,0 +1,256 @@
+"""The original as the colorization shows it, and how their lightness compares.
+
+The order (each step only where the one before did not match):
+1. same shape (aspect): compared after resizing, as before (framing.resize_note);
+2. the shape turned a quarter turn: the better turn, if it then matches well enough;
+3. registered (align.py): cropped, framed, given a caption strip, mirrored, straightened,
+   in any mix; used, with a note saying what was done, where it puts the original
+   elsewhere than 1-2 do (a corner moved by IN_PLACE of its pixels or more); where the
+   two cannot be lined up and do not look alike, the check stops and says so instead of
+   reporting "lightness changed" for two images that do not line up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from colorizer.check import align, framing
+from colorizer.check.config import CheckConfig
+from colorizer.check.findings import LuminanceMatch
+from colorizer.check.local_change import local_change
+from colorizer.check.refine import centred
+from colorizer.errors import ChronochromeError
+from colorizer.model.colorspace import gray_rgb_from_lightness
+from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.luminance import lightness_of
+
+TURNED_MEAN = 3.0  # a turned original must match this many times the luminance tolerance
+IN_PLACE = 0.5  # original pixels: a registration this close to steps 1-2 is the same place
+DETAIL = 2.0  # blur (original pixels) that hides sharpening, denoising, upscaling, JPEG blocks
+SAME_PHOTO = 0.5  # lightness correlation below which two same-shaped images are not one photo
+
+
+class CheckInputError(ChronochromeError):
+    """The images given to the check cannot be compared (one line: what and how to fix)."""
+
+
+@dataclass(frozen=True)
+class LinedUp:
+    gray: LoadedImage  # the original as the model reads it
+    match: LuminanceMatch
+    notes: list[str]
+    registration: align.Registration | None = None  # step 3's, where it was used
+
+
+def compare(ours: torch.Tensor, theirs: torch.Tensor, config: CheckConfig,
+            resized: bool, detail: float, valid: torch.Tensor | None = None,
+            aligned: dict | None = None) -> LuminanceMatch:
+    """`ours`, `theirs`: (1, 1, H, W) L*; `valid`: (H, W) bool, where both show the photo;
+    `detail`: the blur (pixels) below which a difference is only in fine detail."""
+    difference = (ours - theirs)[0, 0]
+    if valid is not None:
+        difference = torch.where(valid, difference, torch.zeros_like(difference))
+    mean, p99, signed = _spread(difference, valid)
+    ok = mean <= config.luminance_mean and p99 <= config.luminance_p99
+    share, box = local_change(difference.abs(), config.luminance_mean)
+    detail_only = False
+    if not ok and box is None:
+        # Sharpening, denoising, AI upscaling or heavy JPEG move edges by tens of L* while
+        # every area keeps its tone; a colorist's brightening or curves move the areas.
+        from scipy.ndimage import gaussian_filter
+
+        smooth = torch.from_numpy(gaussian_filter(difference.numpy(), detail))
+        s_mean, s_p99, _ = _spread(smooth, valid)
+        detail_only = s_mean <= config.luminance_mean and s_p99 <= config.luminance_p99
+    return LuminanceMatch(mean, p99, ok, resized, signed, share, box, aligned, detail_only)
+
+
+def _spread(difference: torch.Tensor, valid: torch.Tensor | None
+            ) -> tuple[float, float, float]:
+    """Mean |delta|, its 99th percentile and the mean delta over the valid pixels."""
+    values = difference[valid] if valid is not None else difference.flatten()
+    delta = values.abs()
+    sample = delta[torch.randperm(delta.numel(), generator=torch.Generator().manual_seed(0))
+                   [:1_000_000]] if delta.numel() > 1_000_000 else delta
+    return (float(delta.mean()), float(torch.quantile(sample.float(), 0.99)),
+            float(values.mean()))
+
+
+def plain(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LuminanceMatch:
+    """|delta L*| with the original resized to the colorization (same aspect only)."""
+    (cw, ch), (gw, gh) = color.size, gray.size
+    if not framing.same_aspect(color.size, gray.size):
+        raise CheckInputError(framing.mismatch_message(color.size, gray.size))
+    ours, theirs = lightness_of(color), lightness_of(gray)
+    resized = (cw, ch) != (gw, gh)
+    if resized:
+        theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
+                               align_corners=False)
+    return compare(ours, theirs, config, resized, DETAIL * max(1.0, cw / gw))
+
+
+def line_up(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LinedUp:
+    """The steps of the module docstring; raises CheckInputError where none lines them up."""
+    lined = _steps(color, gray, config)
+    match = lined.match
+    if note := _jpeg_note(color, match):
+        lined.notes.insert(0, note)
+    if match.detail_only:
+        lined.notes.append(
+            f"the colorization's fine detail differs from the original's (mean |delta L*| "
+            f"{match.mean_abs:.1f}, 99th percentile {match.p99_abs:.1f}) while every area "
+            "keeps its tone (blurred by a couple of the original's pixels, the two match): "
+            "edges sharpened or softened after colorizing (sharpening, denoising, AI "
+            "upscaling, heavy JPEG), not a change of tones, so no lightness finding")
+    return lined
+
+
+def _steps(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LinedUp:
+    first, notes = None, []
+    if framing.same_aspect(color.size, gray.size):
+        first = plain(color, gray, config)
+    elif framing.same_aspect(color.size, gray.size[::-1]):
+        turns = [framing.rotated(gray, k) for k in (1, 3)]
+        matches = [plain(color, turned, config) for turned in turns]
+        best = int(matches[1].mean_abs < matches[0].mean_abs)
+        if matches[best].mean_abs <= TURNED_MEAN * config.luminance_mean:
+            gray, first = turns[best], matches[best]
+            notes.append(f"the colorization is turned a quarter turn "
+                         f"({('counterclockwise', 'clockwise')[best]}) from the original: "
+                         "its lightness was compared after turning the original the same way")
+    if first is not None and first.matches:
+        return _plain_result(color, gray, first, notes)
+    # Registered even where it looks in place but for its tones or detail: a shift of a
+    # few pixels (a 1% crop of a small photo) also passes for "fine detail" when blurred.
+    registered = _registered(color, gray, config)
+    if registered is not None and (first is None or not _in_place(registered, color, gray)):
+        return replace(registered, notes=notes + registered.notes)
+    if first is None:
+        raise CheckInputError(framing.mismatch_message(color.size, gray.size)
+                              .replace(", or it is another photo;", ", or it is another "
+                                       "photo (the two could not be lined up: no crop, "
+                                       "frame, turn or mirror of the original matches it);"))
+    alike = _correlation(color, gray) if registered is None else 1.0
+    if alike <= -SAME_PHOTO:  # the same forms with light and dark exchanged
+        notes.append(f"the original's lightness is the inverse of the colorization's "
+                     f"(correlation {alike:.2f}): is --original a negative?")
+    elif alike < SAME_PHOTO:
+        raise CheckInputError(
+            f"the colorization {color.name} and the original {gray.name} do not look like the "
+            f"same photo (lightness correlation {alike:.2f}; no crop, frame, turn or mirror "
+            "of the original lines up with it): give the original it was made from, or "
+            "check without --original (its colors are still checked)")
+    return _plain_result(color, gray, first, notes)
+
+
+def _in_place(registered: LinedUp, color: LoadedImage, gray: LoadedImage) -> bool:
+    """Whether the registration found the original where the plain comparison put it (a
+    corner moves less than IN_PLACE of the original's pixels): its tones or detail differ,
+    not its place, and the plain comparison's figures stand."""
+    (cw, ch), (gw, gh) = color.size, gray.size
+    resize = centred(gw / cw, gh / ch)
+    matrix = registered.registration.matrix
+    corners = np.array([[0, cw, 0, cw], [0, 0, ch, ch], [1, 1, 1, 1.0]])
+    return float(np.abs((matrix - resize) @ corners)[:2].max()) < IN_PLACE
+
+
+def _plain_result(color: LoadedImage, gray: LoadedImage, match: LuminanceMatch,
+                  notes: list[str]) -> LinedUp:
+    note = framing.resize_note(color.size, gray.size)
+    return LinedUp(gray, match, notes + ([note] if note else []))
+
+
+def _jpeg_note(color: LoadedImage, match: LuminanceMatch) -> str | None:
+    if (color.source_format == "JPEG" and not match.matches
+            and abs(match.mean_signed) < 0.7 * match.mean_abs):
+        # A JPEG saved at very low quality (about 10 of 100) moves pixels both ways by
+        # 10+ L* (blocks, ringing) while the tones overall hold: say so beside the finding.
+        return (f"{color.name} is a JPEG and its lightness differs both ways "
+                f"(mean |delta L*| {match.mean_abs:.1f}, overall shift "
+                f"{match.mean_signed:+.1f}): if it was saved at very low quality, "
+                "heavy compression alone can make this difference")
+    return None
+
+
+def _correlation(color: LoadedImage, gray: LoadedImage) -> float:
+    ours = lightness_of(color)
+    theirs = F.interpolate(lightness_of(gray), size=ours.shape[-2:], mode="bilinear",
+                           antialias=True, align_corners=False)
+    a, b = ours.flatten().double(), theirs.flatten().double()
+    if float(a.std()) < 1e-6 or float(b.std()) < 1e-6:
+        return 1.0  # a flat image: nothing to tell them apart by
+    return float(torch.corrcoef(torch.stack([a, b]))[0, 1])
+
+
+def _registered(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LinedUp | None:
+    """The original registered onto the colorization (align.py), or None."""
+    ours = lightness_of(color)
+    theirs = lightness_of(gray)[0, 0].numpy()
+    found = align.register(ours[0, 0].numpy(), theirs)
+    if found is None:
+        return None
+    theirs, matrix = _prescaled(theirs, found)
+    warped, valid = align.warp_into(theirs, matrix, tuple(ours.shape[-2:]))
+    # Where the colorization shows more than the original (a frame, a caption strip), the
+    # model reads the colorization's own lightness there: not compared, nothing invented.
+    warped = torch.from_numpy(warped).float()[None, None]
+    valid = torch.from_numpy(valid)
+    seen = torch.where(valid, warped, ours)
+    level = gray_rgb_from_lightness(seen.double())[0, 0].numpy()
+    pixels = np.clip(np.rint(level * 255), 0, 255).astype(np.uint8)  # 8-bit gray for the model
+    lined = replace(gray, pixels=pixels, size=(pixels.shape[1], pixels.shape[0]))
+    match = compare(ours, warped, config, abs(found.scale - 1) > 0.01,
+                    DETAIL * max(1.0, found.scale), valid, found.to_dict())
+    return LinedUp(lined, match, [registration_note(found, color.size, gray.size)], found)
+
+
+def _prescaled(lightness: np.ndarray, found: align.Registration
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The original's L* shrunk first where the colorization is smaller (resampling a large
+    image onto a small grid would alias), and the matrix from the colorization to it."""
+    if found.scale >= 0.8:
+        return lightness, found.matrix
+    from PIL import Image
+
+    h, w = lightness.shape
+    size = (max(1, round(w * found.scale)), max(1, round(h * found.scale)))
+    small = np.asarray(Image.fromarray(lightness.astype(np.float32), mode="F")
+                       .resize(size, Image.LANCZOS), dtype=np.float64)
+    return small, centred(size[0] / w, size[1] / h) @ found.matrix
+
+
+def registration_note(found: align.Registration, color_size: tuple[int, int],
+                      gray_size: tuple[int, int]) -> str:
+    """What was done to line the original up, in a historian's words."""
+    done = []
+    if found.mirrored:
+        done.append("mirrored left to right")
+    turn = (found.angle + 180) % 360 - 180
+    quarter = round(turn / 90)
+    if quarter:
+        done.append("turned a half turn" if abs(quarter) == 2 else
+                    f"turned a quarter turn {'counterclockwise' if quarter > 0 else 'clockwise'}")
+    if abs(turn - 90 * quarter) >= 0.3:
+        done.append(f"turned {abs(turn - 90 * quarter):.1f} degrees "
+                    f"{'counterclockwise' if turn - 90 * quarter > 0 else 'clockwise'} "
+                    "(straightened or tilted)")
+    x0, y0, x1, y1 = found.shown
+    cut = [f"{name} {100 * share:.0f}%" for name, share in
+           (("left", x0), ("top", y0), ("right", 1 - x1), ("bottom", 1 - y1)) if share >= 0.005]
+    if cut:
+        done.append(f"cropped ({', '.join(cut)} of the original cut off)")
+    if found.cover < 0.995:
+        done.append(f"given {100 * (1 - found.cover):.0f}% of its area beyond the original's "
+                    "edges (a frame, border, caption strip or padding: not compared)")
+    if abs(found.scale - 1) > 0.01:
+        done.append(f"resized to {100 * found.scale:.0f}% of the original's scale")
+    what = "; ".join(done) if done else "shifted"
+    return (f"the colorization ({color_size[0]}x{color_size[1]}) does not line up with the "
+            f"original ({gray_size[0]}x{gray_size[1]}) pixel for pixel; the original was "
+            f"found in it ({found.inliers} matching features, lightness correlation "
+            f"{found.correlation:.2f}): the colorization is {what}. Its lightness and colors "
+            "were compared after lining the original up the same way")
