@@ -115,8 +115,10 @@ def run_check(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json is not None:
-        args.json.write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        from colorizer.check.report import write_whole  # loaded when needed, as _write does
+
+        write_whole(args.json, (json.dumps(report.to_dict(), indent=1, ensure_ascii=False)
+                                + "\n").encode("utf-8"))
     if args.report is not None:
         _write(args.report, report, args.colorized, args.original, None, args.colorized.name)
     print("no finding" if report.passed else f"{len(report.findings)} finding(s)")

@@ -23,6 +23,7 @@ from PIL import Image
 from colorizer.check.findings import CheckReport
 from colorizer.check.report_html import report_html
 from colorizer.errors import ChronochromeError
+from context.user_cache import write_atomic
 
 if TYPE_CHECKING:
     from colorizer.pipeline.result import ColorizationResult
@@ -81,9 +82,22 @@ def write_report(path: str | Path, check: CheckReport, colorized: Image.Image,
         raise ReportError(f"{path}: folder {path.parent} does not exist; create it first")
     page = report_html(check, colorized, original, result, name or path.stem)
     if suffix != ".pdf":
-        path.write_text(page, encoding="utf-8")
-        return path
+        return write_whole(path, page.encode("utf-8"))
     with tempfile.TemporaryDirectory(prefix="chronochrome-report-") as folder:
         html_path = Path(folder) / "report.html"
         html_path.write_text(page, encoding="utf-8")
-        return html_to_pdf(html_path, path)
+        printed = html_to_pdf(html_path, Path(folder) / "report.pdf")
+        return write_whole(path, printed.read_bytes())
+
+
+def write_whole(path: Path, data: bytes) -> Path:
+    """`data` at `path`, written whole or not at all: an earlier file there (--overwrite) is
+    replaced only once the new one is complete. On a full disk a good earlier report was
+    left cut short at 4096 bytes, after a traceback."""
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise ReportError(f"{path}: could not be written ({exc.strerror or exc}); make room on "
+                          "its disk or choose another folder (nothing there was replaced)"
+                          ) from exc
+    return path

@@ -116,3 +116,34 @@ def test_max_pixels_is_accepted_as_the_size_error_advises(tmp_path, tiny_weights
     assert "--max-pixels" in done.stderr
     done = chronochrome("check", str(color), "--max-pixels", "4000", *common)
     assert done.returncode in (0, 1), done.stderr
+
+
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/bin/mount").exists()
+
+
+@pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
+def test_a_full_disk_never_cuts_short_an_earlier_json(tmp_path, tiny_weights):
+    # --json --overwrite on a full disk left a good earlier file cut to 4096 bytes, after a
+    # traceback: the file is now written whole beside it and renamed, or not at all.
+    rng = np.random.default_rng(3)
+    gray = rng.integers(40, 220, (64, 80), dtype=np.uint8)
+    color = np.stack([gray, (gray * 0.9).astype(np.uint8), (gray * 0.8).astype(np.uint8)], -1)
+    Image.fromarray(color).save(tmp_path / "color.png")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], check=True)
+    try:
+        mine = disk / "mine.json"
+        mine.write_text('{"my": "data"}')
+        subprocess.run(["dd", "if=/dev/zero", f"of={disk / 'filler'}", "bs=4k", "count=1000"],
+                       check=False, capture_output=True)
+        done = chronochrome("check", str(tmp_path / "color.png"), "--json", str(mine),
+                            "--overwrite", "--device", "cpu", "--weights", str(tiny_weights))
+        assert done.returncode == 2, done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert lines[-1].startswith("error: ") and "could not be written" in lines[-1]
+        assert "Traceback" not in done.stderr
+        assert mine.read_text() == '{"my": "data"}'
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", "mine.json"]  # no leftover
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=True)
