@@ -187,13 +187,29 @@ def test_real_mount_keys_on_a_read_only_disk_say_so_in_one_line(tmp_path):
 
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_real_mount_a_full_disk_answers_507_and_the_sweep_frees_it(tmp_path, tiny_pipeline):
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(mount)], check=True)
-    try:
+    with _tmpfs(tmp_path / "disk") as mount:
         _full_disk_and_its_sweep(mount, tiny_pipeline)
+
+
+@contextmanager
+def _tmpfs(mount: Path, size: str = "8M"):
+    """A real tmpfs of `size` at `mount` (root only), unmounted at the end."""
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+                   check=True)
+    try:
+        yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def _fill(mount: Path) -> Path:
+    """The disk at `mount` filled to its last byte; the filler's path."""
+    filler = mount / "filler"
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k", "count=1000"],
+                   check=False, capture_output=True)
+    assert shutil.disk_usage(mount).free == 0
+    return filler
 
 
 def _full_disk_and_its_sweep(mount: Path, pipeline) -> None:
@@ -203,10 +219,7 @@ def _full_disk_and_its_sweep(mount: Path, pipeline) -> None:
         reserve = service.config.data_dir / RESERVE
         sweep(service.store, service.config.results_dir, 30 * 86400.0)
         assert reserve.stat().st_size > 0
-        filler = mount / "filler"
-        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k", "count=1000"],
-                       check=False, capture_output=True)
-        assert shutil.disk_usage(mount).free == 0
+        filler = _fill(mount)
         _problem(_job(service, seed=1), 507, "storage_full")
         _problem(_colorize(service), 507, "storage_full")
         assert service.client.get(f"/v1/jobs/{old}", headers=service.headers()).status_code \
@@ -224,21 +237,14 @@ def _full_disk_and_its_sweep(mount: Path, pipeline) -> None:
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_real_mount_a_purge_frees_a_full_disk(tmp_path, tiny_pipeline):
     # DELETE ?purge=true answered 507: the cancel it records first found no room.
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8M", "tmpfs", str(mount)], check=True)
-    try:
+    with _tmpfs(tmp_path / "disk") as mount:
         for service in make_service(mount, tiny_pipeline):
             old = _job(service).json()["id"]
             assert service.drain() == 1
             sweep(service.store, service.config.results_dir, 30 * 86400.0)  # the reserve
-            subprocess.run(["dd", "if=/dev/zero", f"of={mount / 'filler'}", "bs=64k",
-                            "count=1000"], check=False, capture_output=True)
-            assert shutil.disk_usage(mount).free == 0
+            _fill(mount)
             purged = service.client.delete(f"/v1/jobs/{old}?purge=true",
                                            headers=service.headers())
             assert purged.status_code == 200, purged.text
             assert purged.json()["state"] == "expired"
             assert list(service.config.results_dir.iterdir()) == []
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
