@@ -25,7 +25,8 @@ def run_cleanup(config: ServiceConfig, older_than: str | None, dry_run: bool) ->
     config.require_database()
     seconds = _cutoff_seconds(config, older_than)
     store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
-    report = sweep(store, config.results_dir, seconds, reason=BY_CLEANUP, dry_run=dry_run)
+    report = sweep(store, config.results_dir, seconds, reason=BY_CLEANUP, dry_run=dry_run,
+                   forget_after_seconds=config.expired_job_retention_seconds)
     verb = "would expire" if dry_run else "expired"
     for job in report.jobs:
         print(f"{verb}\t{job.job_id}\t{job.items} items\tended {_utc(job.ended)}")
@@ -35,8 +36,15 @@ def run_cleanup(config: ServiceConfig, older_than: str | None, dry_run: bool) ->
     if not dry_run:
         summary += (f"; {report.files_removed} files removed "
                     f"({report.bytes_removed / 1e6:.1f} MB) from {config.results_dir}; "
-                    f"{report.hints_removed} color hints deleted; the database "
+                    f"{report.hints_removed} color hints deleted; "
+                    f"{report.jobs_forgotten} jobs expired over "
+                    f"{config.expired_job_retention_seconds / 86400:g} days ago forgotten; "
+                    "the database "
                     f"{report.bytes_reclaimed / 1e6:.1f} MB smaller")
+    elif report.jobs_forgotten:
+        summary += (f"; {report.jobs_forgotten} jobs expired over "
+                    f"{config.expired_job_retention_seconds / 86400:g} days ago would be "
+                    "forgotten")
     print(summary)
     return 0
 

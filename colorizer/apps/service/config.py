@@ -17,6 +17,7 @@ from context.config_io import config_from_dict
 DB_NAME = "jobs.sqlite3"
 RETENTION_ENV = "CHRONOCHROME_RESULT_RETENTION"
 DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600.0  # 30 days
+DEFAULT_FORGET_SECONDS = 30 * 24 * 3600.0  # an expired job's rows, 30 days after expiry
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
 
 
@@ -108,6 +109,10 @@ class ServiceConfig:
     # $CHRONOCHROME_RESULT_RETENTION ("30d", "12h", "never"), else 30 days.
     result_retention_seconds: float = field(default_factory=lambda: default_retention())
     retention_sweep_seconds: float = 3600.0  # how often the server looks for expired results
+    # An expired job's record (its row and its items': what answers "state": "expired" and
+    # the 410s) is deleted this long after its results were, and the job answers 404 from then
+    # on (job_forgetting.py); 0 = keep the records forever (the database grows without end).
+    expired_job_retention_seconds: float = DEFAULT_FORGET_SECONDS
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
@@ -130,6 +135,9 @@ class ServiceConfig:
         if not self.result_retention_seconds >= 0:
             raise ValueError("result_retention_seconds must be 0 (keep forever) or more, got "
                              f"{self.result_retention_seconds}")
+        if not 0 <= self.expired_job_retention_seconds < float("inf"):
+            raise ValueError("expired_job_retention_seconds must be 0 (keep forever) or more, "
+                             f"got {self.expired_job_retention_seconds}")
         if self.lease_seconds <= 0:
             raise ValueError(f"lease_seconds must be above 0, got {self.lease_seconds}")
         if self.metrics_token is not None and len(self.metrics_token) < 16:

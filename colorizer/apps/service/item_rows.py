@@ -53,11 +53,14 @@ def item_hints(db: sqlite3.Connection, key_id: str, job_id: str,
     return row["status"], json.loads(row["hints"]) if row["hints"] else []
 
 
-def job_hints(db: sqlite3.Connection, job_id: str) -> dict[int, list[Any]]:
-    """The color hints of a job's items that have any, by item index, as submitted."""
+def job_hints(db: sqlite3.Connection, job_id: str,
+              indices: list[int] | None = None) -> dict[int, list[Any]]:
+    """The color hints of a job's items that have any, by item index, as submitted; with
+    `indices`, only those items' (a page of the job view: not every item's masks)."""
+    only = f"AND idx IN ({', '.join('?' * len(indices))})" if indices is not None else ""
     rows = db.execute(f"SELECT idx, json_extract(source, '$.{HINTS_KEY}') AS hints FROM items "
-                      f"WHERE job_id = ? AND json_array_length(source, '$.{HINTS_KEY}') > 0",
-                      (job_id,))
+                      f"WHERE job_id = ? AND json_array_length(source, '$.{HINTS_KEY}') > 0 "
+                      f"{only}", (job_id, *(indices or ())))
     return {row["idx"]: json.loads(row["hints"]) for row in rows}
 
 

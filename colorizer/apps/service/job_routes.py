@@ -2,12 +2,13 @@
 
 - POST /v1/colorize: one small image now (the image, or JSON with links);
 - POST /v1/jobs, GET and DELETE /v1/jobs/{id}: queued jobs (DELETE ?purge=true: and their
-  results); GET /v1/jobs/{id}/items/{n}/color_hints: an item's color hints as submitted (a
-  job's view says only how many, unless ?include=color_hints: polls stay small; 410 once the
+  results); a job's view holds one page of its items (`job_pages`: ?offset=&limit=&state=);
+  GET /v1/jobs/{id}/items/{n}/color_hints: an item's color hints as submitted (a job's view
+  says only how many, unless ?include=color_hints: polls stay small; 410 once the
   job's results, and with them its hints, were deleted);
 - GET (and HEAD) /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files
   (`item_files`; 410 once deleted);
-- GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items.
+- GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items (all of them).
 """
 
 from __future__ import annotations
@@ -34,10 +35,13 @@ from colorizer.apps.service.intake import (
 from colorizer.apps.service.item_files import ItemFiles, image_mime_of
 from colorizer.apps.service.item_names import download_name
 from colorizer.apps.service.item_rows import item_hints, job_hints
+from colorizer.apps.service.job_pages import DEFAULT_PAGE, ITEM_STATES, MAX_PAGE, Page, job_page
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.storage_reserve import with_room
+from colorizer.apps.service.store import JobStore
+from colorizer.apps.service.store_errors import JobNotFoundError
 from colorizer.apps.service.views import (
     COLORIZE_BODY,
     HINTS_BESIDE,
@@ -47,6 +51,14 @@ from colorizer.apps.service.views import (
     problems,
 )
 
+_FIRST = Page()  # what POST and DELETE answer with: the first page
+_PAGED = (f"The job's state, its items' counts by state (`counts`, all of them) and one page of "
+          f"its items, at most `limit` ({DEFAULT_PAGE} by default, at most {MAX_PAGE}) from "
+          "`offset`; `page.total` says how many there are and `links.next` addresses the next "
+          "page while there is one. `?state=failed` lists only the failed items; `?limit=0` "
+          "answers the state and counts alone, the cheapest poll.")
+_PAGE_422 = ("include is not color_hints, state is not an item state, or offset or limit is "
+             f"not a whole number in range (limit at most {MAX_PAGE})")
 IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 _BODY_PROBLEMS = (401, 408, 413, 415, 422, 429)  # reads a body, then needs room to work
 _IMAGES = {"content": {m: {} for m in ("image/png", "image/jpeg", "image/tiff", "image/webp")}}
@@ -79,7 +91,7 @@ def base_url(state: ServiceState, request: Request) -> str:
 
 def _install_submit_routes(app: FastAPI, state: ServiceState,
                            api_key: Callable[..., str]) -> None:
-    cfg = state.config
+    cfg, store = state.config, state.store
 
     @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
               summary="Colorize one small photo now: the image, or JSON with links",
@@ -136,7 +148,7 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
         headers = {"Location": f"{base}/v1/jobs/{job['id']}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(job_view(job, base, secret), status_code=202, headers=headers)
+        return JSONResponse(_first_page(store, key_id, job["id"], base, secret), 202, headers)
 
 
 def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
@@ -144,17 +156,26 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
     store, results_dir = state.store, state.config.results_dir
 
     @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=problems(401, 404, 422, said={
-                 422: "include is not color_hints"}),
+                 422: _PAGE_422}),
              summary="A job's state and its items: status, errors, links to the results",
-             response_description="the job")
+             description=_PAGED, response_description="the job, with one page of its items")
     def get_job(job_id: str, request: Request, key_id: str = Depends(api_key),
                 include: Literal["color_hints"] | None = Query(
                     None, description="color_hints: each item's color hints inline, as "
                     "submitted (without it an item shows their count and "
-                    "`color_hints_url`, so that polling a job stays small)")) -> dict:
-        job = store.require_job(key_id, job_id)
-        hints = job_hints(store.connection(), job_id) if include else None
-        return job_view(job, base_url(state, request), hints=hints)
+                    "`color_hints_url`, so that polling a job stays small)"),
+                offset: int = Query(0, ge=0, description="items to skip (of those in "
+                                    "`state`, when given)"),
+                limit: int = Query(DEFAULT_PAGE, ge=0, le=MAX_PAGE, description="items to "
+                                   "show at most; 0: none, only the state and counts"),
+                item_state: Literal[ITEM_STATES] | None = Query(  # type: ignore[valid-type]
+                    None, alias="state", description="only the items in this state, e.g. "
+                    "failed")) -> dict:
+        page = Page(offset, limit, item_state)
+        job = _page_of(store, key_id, job_id, page)
+        hints = job_hints(store.connection(), job_id, [i["idx"] for i in job["items"]]
+                          ) if include else None
+        return job_view(job, base_url(state, request), hints=hints, page=page)
 
     @app.get("/v1/jobs/{job_id}/items/{index}/color_hints", tags=["jobs"],
              summary="An item's color hints, as they were submitted with it",
@@ -189,7 +210,7 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
             expire_now(store, results_dir, job_id, BY_OWNER)  # canceled: nothing runs
         else:
             store.cancel(key_id, job_id)
-        return job_view(store.require_job(key_id, job_id), base_url(state, request))
+        return _first_page(store, key_id, job_id, base_url(state, request))
 
 
 def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
@@ -252,7 +273,9 @@ def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable
     def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
         """IIIF Presentation 3: each canvas offers the original, then the colorized image
         (image links signed, so IIIF viewers open them without the key)."""
-        job = store.require_job(key_id, job_id)
+        # Its done items only (all of them: a IIIF viewer does not follow pages), not each
+        # item of a big job on every fetch.
+        job = _page_of(store, key_id, job_id, Page(0, -1, "done"))  # -1: SQLite's no limit
         records = files.records(key_id, job)
         if not records:
             raise Problem(409, "not_done", f"job {job_id} has no finished item yet; poll "
@@ -260,6 +283,20 @@ def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable
         body = build_manifest(job, base_url(state, request), records,
                               sign=lambda url: state.links.sign(url, key_id))
         return JSONResponse(body, media_type=IIIF_JSON)
+
+
+def _page_of(store: JobStore, key_id: str, job_id: str, page: Page) -> dict[str, Any]:
+    """`job_page`, or 404 job_not_found when the job is not this key's (or was forgotten)."""
+    job = job_page(store, key_id, job_id, page)
+    if job is None:
+        raise JobNotFoundError(job_id)
+    return job
+
+
+def _first_page(store: JobStore, key_id: str, job_id: str, base: str,
+                secret: str | None = None) -> dict[str, Any]:
+    """The view POST and DELETE answer with: the job with its first page of items."""
+    return job_view(_page_of(store, key_id, job_id, _FIRST), base, secret, page=_FIRST)
 
 
 def _get_and_head(app: FastAPI, path: str, **route: Any

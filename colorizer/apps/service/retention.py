@@ -17,7 +17,9 @@ that should stay and leaves nothing that should go:
    files of `expired` items that still name files are unlinked, then the names are cleared.
    Step 2 picks up whatever an earlier crash left, through a partial index, so it stays cheap.
 
-3. the database gives the pages of the deleted uploads and hints back to the file system
+3. expired jobs are *forgotten* a grace period after they expired (`job_forgetting`): their
+   rows and their items' rows are deleted, and the job answers 404 from then on;
+4. the database gives the pages of the deleted uploads, hints and rows back to the file system
    (`reclaim_space`), in steps of RECLAIM_STEP_PAGES, each its own short write; SQLite
    otherwise keeps freed pages for reuse and the file never shrinks.
 
@@ -38,7 +40,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from colorizer.apps.service.config import DEFAULT_FORGET_SECONDS
 from colorizer.apps.service.item_rows import remove_hints
+from colorizer.apps.service.job_forgetting import forget_expired_jobs, forgettable_jobs
 from colorizer.apps.service.storage_reserve import keep_reserve, with_room
 from colorizer.apps.service.store import JobStore
 
@@ -90,6 +94,7 @@ class SweepReport:
     bytes_removed: int = 0
     bytes_reclaimed: int = 0  # the database file's shrinkage (uploads and hints deleted)
     hints_removed: int = 0  # color hints deleted, those of jobs expired before included
+    jobs_forgotten: int = 0  # expired jobs whose rows were deleted (job_forgetting)
     skipped_names: list[str] = field(default_factory=list)  # names not inside results/
 
 
@@ -173,8 +178,10 @@ def remove_expired_files(store: JobStore, results_dir: Path, report: SweepReport
 
 def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
           reason: str = BY_RETENTION, dry_run: bool = False, now: float | None = None,
-          batch: int = 500) -> SweepReport:
-    """Expire every job that ended more than `older_than_seconds` ago and remove its files.
+          batch: int = 500, forget_after_seconds: float = DEFAULT_FORGET_SECONDS) -> SweepReport:
+    """Expire every job that ended more than `older_than_seconds` ago and remove its files;
+    forget (delete the rows of) jobs that expired more than `forget_after_seconds` ago (0:
+    never).
 
     Jobs go in batches of `batch`, each its own short transaction, so a worker that completes
     an item waits at most for one batch. `dry_run` lists what would go and changes nothing.
@@ -182,8 +189,11 @@ def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
     now = time.time() if now is None else now
     report = SweepReport(cutoff=now - older_than_seconds)
     store.connection().execute(_INDEX)  # IF NOT EXISTS: free after the first pass
+    forget_before = now - forget_after_seconds if forget_after_seconds > 0 else None
     if dry_run:
         report.jobs = expirable_jobs(store, report.cutoff, limit=-1)  # -1: no limit in SQLite
+        if forget_before is not None:
+            report.jobs_forgotten = len(forgettable_jobs(store, forget_before))
         return report
     while jobs := expirable_jobs(store, report.cutoff, batch):
         # A full disk cannot record the expiry that frees it: the reserve makes room once.
@@ -193,7 +203,9 @@ def sweep(store: JobStore, results_dir: Path, older_than_seconds: float, *,
             break
     report.hints_removed = sum(job.hints for job in report.jobs) + remove_old_hints(store)
     remove_expired_files(store, results_dir, report)
-    if report.jobs or report.hints_removed:  # their uploads, or hints, were deleted
+    if forget_before is not None:  # after step 2: a job that still names files is kept
+        report.jobs_forgotten = forget_expired_jobs(store, forget_before, batch)
+    if report.jobs or report.hints_removed or report.jobs_forgotten:  # rows or blobs went
         report.bytes_reclaimed = reclaim_space(store)
     keep_reserve(store.path.parent)  # made, or made again, while there is room
     return report
@@ -267,9 +279,11 @@ class RetentionSweeper:
     """
 
     def __init__(self, store: JobStore, results_dir: Path, retention_seconds: float,
-                 interval: float, stop: threading.Event) -> None:
+                 interval: float, stop: threading.Event,
+                 forget_after_seconds: float = DEFAULT_FORGET_SECONDS) -> None:
         self.store, self.results_dir = store, results_dir
         self.retention_seconds, self.interval, self.stop = retention_seconds, interval, stop
+        self.forget_after_seconds = forget_after_seconds  # expired jobs' rows (job_forgetting)
         self.thread = threading.Thread(target=self.run, daemon=True,
                                        name="chronochrome-retention")
         self.passes = 0
@@ -278,14 +292,16 @@ class RetentionSweeper:
         """Sweep at once, then every `interval` seconds until `stop` is set."""
         while not self.stop.is_set():
             try:
-                report = sweep(self.store, self.results_dir, self.retention_seconds)
+                report = sweep(self.store, self.results_dir, self.retention_seconds,
+                               forget_after_seconds=self.forget_after_seconds)
             except Exception:  # a failed pass is retried at the next one
                 log.exception("result retention: the sweep failed; retrying in %g s",
                               self.interval)
             else:
-                if report.jobs or report.files_removed:
+                if report.jobs or report.files_removed or report.jobs_forgotten:
                     log.info("result retention: %d jobs expired, %d files (%d bytes) removed, "
-                             "database %d bytes smaller", len(report.jobs),
-                             report.files_removed, report.bytes_removed, report.bytes_reclaimed)
+                             "%d expired jobs forgotten, database %d bytes smaller",
+                             len(report.jobs), report.files_removed, report.bytes_removed,
+                             report.jobs_forgotten, report.bytes_reclaimed)
             self.passes += 1
             self.stop.wait(self.interval)

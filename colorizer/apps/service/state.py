@@ -55,7 +55,8 @@ class ServiceState:
         if self.config.result_retention_seconds > 0:
             self.sweeper = RetentionSweeper(self.store, self.config.results_dir,
                                             self.config.result_retention_seconds,
-                                            self.config.retention_sweep_seconds, self.stop)
+                                            self.config.retention_sweep_seconds, self.stop,
+                                            self.config.expired_job_retention_seconds)
             self.sweeper.thread.start()
 
     def stop_workers(self) -> None:

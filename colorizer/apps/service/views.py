@@ -4,45 +4,36 @@ errors that FastAPI cannot infer from the route signatures."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from colorizer.apps.service.job_pages import Page
 from colorizer.apps.service.liveness import INTERRUPTED
 from colorizer.apps.service.problems import PROBLEM_JSON
 from colorizer.apps.service.schemas import JobIn
 
 
 def job_view(job: dict[str, Any], base: str, secret: str | None = None,
-             hints: dict[int, list[Any]] | None = None) -> dict[str, Any]:
+             hints: dict[int, list[Any]] | None = None,
+             page: Page | None = None) -> dict[str, Any]:
     """A job with per-item status and links; `secret`: a generated webhook secret, shown once;
-    `hints`: the items' color hints by index, shown inline (`?include=color_hints`)."""
+    `hints`: the items' color hints by index, shown inline (`?include=color_hints`); `page`:
+    which items `job` holds (`job_pages.job_page`): the view says so and links the next page."""
     url = f"{base}/v1/jobs/{job['id']}"
-    items = []
-    counts: dict[str, int] = {}
-    for item in job["items"]:
-        counts[item["status"]] = counts.get(item["status"], 0) + 1
-        src = {k: v for k, v in item["source"].items()
-               if k in ("kind", "url", "service", "name", "canvas_id")}
-        view = {"index": item["idx"], "status": item["status"], "source": src,
-                "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
-        if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
-            view["color_hints_count"] = item["hint_count"]
-        if item.get("hint_count") and job["status"] != "expired":  # expired: hints deleted
-            view["color_hints_url"] = f"{url}/items/{item['idx']}/color_hints"
-            if hints is not None:
-                view["color_hints"] = hints.get(item["idx"], [])
-        if item["status"] == "done":
-            view.update(result_url=f"{url}/items/{item['idx']}/result",
-                        provenance_url=f"{url}/items/{item['idx']}/provenance")
-        if item["status"] in ("done", "expired"):  # an expired result's hash still identifies it
-            view["result_sha256"] = item["result_sha256"]
-        if item["status"] == "failed":
-            view["error"] = {"status": item["error_status"], "reason": item["error_reason"],
-                             "detail": item["error_detail"]}
-        elif item["error_reason"] == INTERRUPTED:  # its worker stopped; it ran again (liveness)
-            view["interrupted"] = {"detail": item["error_detail"]}
-        items.append(view)
+    counts = job.get("counts")
+    if counts is None:  # a whole job (`JobStore.job`): count its items
+        counts = {}
+        for item in job["items"]:
+            counts[item["status"]] = counts.get(item["status"], 0) + 1
+    items = [_item_view(item, url, job["status"], hints) for item in job["items"]]
     data = {"id": job["id"], "state": job["state"], "kind": job["kind"],
             "created": job["created"], "format": job["format"], "counts": counts,
             "items": items, "links": {"self": url, "manifest": f"{url}/manifest"}}
+    if page is not None:
+        data["page"] = {"offset": page.offset, "limit": page.limit, "state": page.state,
+                        "total": job["total"]}
+        if page.offset + len(items) < job["total"] and page.limit:
+            data["links"]["next"] = _page_url(url, page, page.offset + len(items),
+                                              hints is not None)
     if job["status"] == "expired":  # results deleted: when, and why (retention.py)
         data["expired"] = job["meta"].get("expired")
     if job.get("webhook_url"):
@@ -51,6 +42,40 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None,
         if secret:
             data["webhook"]["secret"] = secret  # shown once, when it was generated for you
     return data
+
+
+def _item_view(item: dict[str, Any], url: str, job_status: str,
+               hints: dict[int, list[Any]] | None) -> dict[str, Any]:
+    src = {k: v for k, v in item["source"].items()
+           if k in ("kind", "url", "service", "name", "canvas_id")}
+    view = {"index": item["idx"], "status": item["status"], "source": src,
+            "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
+    if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
+        view["color_hints_count"] = item["hint_count"]
+    if item.get("hint_count") and job_status != "expired":  # expired: hints deleted
+        view["color_hints_url"] = f"{url}/items/{item['idx']}/color_hints"
+        if hints is not None:
+            view["color_hints"] = hints.get(item["idx"], [])
+    if item["status"] == "done":
+        view.update(result_url=f"{url}/items/{item['idx']}/result",
+                    provenance_url=f"{url}/items/{item['idx']}/provenance")
+    if item["status"] in ("done", "expired"):  # an expired result's hash still identifies it
+        view["result_sha256"] = item["result_sha256"]
+    if item["status"] == "failed":
+        view["error"] = {"status": item["error_status"], "reason": item["error_reason"],
+                         "detail": item["error_detail"]}
+    elif item["error_reason"] == INTERRUPTED:  # its worker stopped; it ran again (liveness)
+        view["interrupted"] = {"detail": item["error_detail"]}
+    return view
+
+
+def _page_url(url: str, page: Page, offset: int, with_hints: bool) -> str:
+    query = {"offset": offset, "limit": page.limit}
+    if page.state:
+        query["state"] = page.state
+    if with_hints:
+        query["include"] = "color_hints"
+    return f"{url}?{urlencode(query)}"
 
 
 _FOR_EACH_FILE = "one per file, or one for all files: "
@@ -92,7 +117,8 @@ HINTS_BESIDE = ("color hints of a raw image body (image/*): the JSON (UTF-8) of 
 # What each problem status means, in general; a route says more where it knows (`problems`).
 _PROBLEMS = {
     401: "no API key, or an unknown or revoked one",
-    404: "no such job (or item) for this API key",
+    404: "no such job (or item) for this API key; an expired job is forgotten "
+         "`expired_job_retention_seconds` (30 days) after its results were deleted",
     408: "the request body did not arrive within the service's request timeout (60 s)",
     409: "the item is not done yet: poll `GET /v1/jobs/{job_id}`",
     410: "gone: the item failed or was canceled, or the job's results were deleted "
