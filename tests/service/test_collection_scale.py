@@ -179,3 +179,29 @@ def test_the_running_services_sweeper_uses_the_configured_grace(tmp_path, tiny_p
     # The server built its sweeper without the setting: 30 days whatever was configured.
     for service in make_service(tmp_path, tiny_pipeline, expired_job_retention_seconds=3600.0):
         assert service.app.state.service.sweeper.forget_after_seconds == 3600.0
+
+
+def test_an_items_download_reads_that_item_not_the_whole_job(tmp_path, tiny_pipeline,
+                                                              monkeypatch):
+    # Each download read every item of its job (312 ms at 10,000 items against 6 ms at 100):
+    # fetching a collection's results took time growing with the square of its size.
+    from service_helpers import gray_png
+
+    for service in make_service(tmp_path, tiny_pipeline):
+        files = [("file", (f"p{n}.png", gray_png(seed=n), "image/png")) for n in range(3)]
+        location = service.client.post("/v1/jobs", headers=service.headers(),
+                                       files=files).headers["location"]
+        assert service.drain() == 3
+
+        def whole_job(*args, **kwargs):
+            raise AssertionError("a download read the whole job")
+
+        monkeypatch.setattr(service.store, "job", whole_job)
+        for index in range(3):
+            for part in ("result", "original"):
+                got = service.client.get(f"{location}/items/{index}/{part}",
+                                         headers=service.headers())
+                assert got.status_code == 200, (index, part, got.text)
+        missing = service.client.get(f"{location}/items/3/result", headers=service.headers())
+        assert missing.status_code == 404 and missing.json()["reason"] == "item_not_found"
+        monkeypatch.undo()
