@@ -176,6 +176,13 @@ def test_open_a_job_of_the_service(client):
         r = client.post("/api/photos/open-job",
                         json={"service": service.url, "job": "j1", "key": "good", "item": 1})
         assert r.status_code == 422 and "archive.example" in r.json()["error"]["message"]
+        # Past a view's first page (500 items): item 550 was "no such item" before.
+        r = client.post("/api/photos/open-job",
+                        json={"service": service.url, "job": "big", "key": "good", "item": 550})
+        assert r.status_code == 200 and r.json()["name"] == "plate-550.png", r.text
+        r = client.post("/api/photos/open-job",
+                        json={"service": service.url, "job": "big", "key": "good", "item": 600})
+        assert r.status_code == 404 and "has 600 items" in r.json()["error"]["message"]
     finally:
         service.close()
 

@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,19 @@ JOB_HINTS = [{"point": [10, 12], "color": "#00c000", "source": "regimental histo
              {"box": [40, 30, 60, 44], "color": "navy"}]
 
 
+def big_job_page(query: str) -> bytes:
+    """Job "big" of 600 items, paged as the service pages them (at most 500 an answer, from
+    `offset`); item 550 alone was uploaded."""
+    asked = dict(urllib.parse.parse_qsl(query))
+    offset, limit = int(asked.get("offset", 0)), min(int(asked.get("limit", 500)), 500)
+    items = [{"index": i, "status": "done", "hint": "Kazan 1950s",
+              "source": ({"kind": "upload", "name": "plate-550.png"} if i == 550 else
+                         {"kind": "url", "url": f"https://archive.example/{i}.jpg"})}
+             for i in range(offset, min(offset + limit, 600))]
+    return json.dumps({"id": "big", "items": items,
+                       "page": {"offset": offset, "limit": limit, "total": 600}}).encode()
+
+
 class FakeService:
     """The routes of `chronochrome serve` the workbench reads, for key "good": job "j1" with an
     uploaded item 0 (a hint and `JOB_HINTS`, at its own address: the job's view says only how
@@ -128,11 +142,13 @@ class FakeService:
             "source": {"kind": "upload", "name": "scan.png"}}]}
         routes = {"/v1/jobs/j1": json.dumps(job).encode(), "/v1/jobs/j1/items/0/original": photo,
                   "/v1/jobs/j1/items/0/color_hints": json.dumps(JOB_HINTS).encode(),
-                  "/v1/jobs/j0": json.dumps(older).encode(), "/v1/jobs/j0/items/0/original": photo}
+                  "/v1/jobs/j0": json.dumps(older).encode(), "/v1/jobs/j0/items/0/original": photo,
+                  "/v1/jobs/big/items/550/original": photo}
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                body = routes.get(self.path)
+                path, _, query = self.path.partition("?")  # j0 and j1 ignore the query
+                body = big_job_page(query) if path == "/v1/jobs/big" else routes.get(path)
                 ok = self.headers.get("Authorization") == "Bearer good"
                 self.send_response(401 if not ok else 200 if body else 404)
                 self.end_headers()

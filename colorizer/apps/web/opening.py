@@ -85,11 +85,14 @@ def open_job(service: str, job: str, key: str, index: int, config: WebConfig) ->
     if not job.strip() or not key.strip():
         raise OpenError("missing_field", "give the job id and the API key it was submitted with")
     job_url = f"{base}/v1/jobs/{urllib.parse.quote(job.strip(), safe='')}"
-    view = json.loads(_get(job_url, key, config))
-    items = view.get("items", [])
-    if not 0 <= index < len(items):
-        raise OpenError("no_such_item", f"job {job} has {len(items)} items; no item {index}", 404)
-    item = items[index]
+    # That item's page (a job's view holds at most 500 items; an older service, ignoring the
+    # query, sends them all): matched by its index, not its place in the list.
+    view = json.loads(_get(f"{job_url}?offset={max(index, 0)}&limit=1", key, config))
+    items = [i for i in view.get("items", []) if i.get("index", i.get("idx")) == index]
+    if index < 0 or not items:
+        total = view.get("page", {}).get("total", len(view.get("items", [])))
+        raise OpenError("no_such_item", f"job {job} has {total} items; no item {index}", 404)
+    item = items[0]
     if item.get("source", {}).get("kind") != "upload":
         url = item.get("source", {}).get("url")
         raise OpenError("not_an_upload", f"item {index} of job {job} was not uploaded (the "
