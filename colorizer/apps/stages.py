@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,6 +44,8 @@ from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage, load_image, shown_notes
 from colorizer.pipeline.photo_list import PER_PHOTO
 from colorizer.pipeline.provenance import IMAGE_FORMATS, normalize_format
+
+_log = logging.getLogger(__name__)
 
 
 def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str | None,
@@ -123,16 +126,28 @@ class Work:
 
 
 def fail(work: Work, exc: BaseException) -> None:
-    """Record why a photo failed, in words a user can act on; the batch goes on."""
+    """Record why a photo failed, in words a user can act on; the batch goes on. An error we
+    did not raise on purpose keeps its traceback in the log (`-v` prints it)."""
     source = work.item.source
     if isinstance(exc, ChronochromeError):
         message = str(exc)
     elif isinstance(exc, MemoryError):
         message = (f"{source}: not enough memory for this photo; downscale it or lower "
                    "--render-size")
+    elif isinstance(exc, PER_PHOTO):
+        message = f"{source}: {_what(exc)}"
     else:
-        message = f"{source}: {type(exc).__name__}: {exc}"
+        message = (f"{source}: could not be colorized (internal error: {_what(exc)}); the "
+                   "other photos went on. Please report it with the traceback that -v prints")
+    if not isinstance(exc, ChronochromeError):
+        _log.debug("%s failed", source, exc_info=exc)
     work.item.status, work.item.message = "failed", message + _listed_at(work.item.plan)
+
+
+def _what(exc: BaseException) -> str:
+    """"KeyError: 'x'", or the type alone when the error says nothing more."""
+    said = str(exc)
+    return f"{type(exc).__name__}: {said}" if said else type(exc).__name__
 
 
 def _listed_at(plan: Any) -> str:
@@ -145,9 +160,12 @@ def _listed_at(plan: Any) -> str:
     return f" (row {origin['row']} of {origin['list']})"
 
 
-# What counts as one photo's failure (a batch goes on past it): the Python API's list call
-# catches the same (colorizer.pipeline.photo_list).
-CAUGHT = PER_PHOTO
+# What counts as one photo's failure (a batch goes on past it): what the Python API's list
+# call catches (colorizer.pipeline.photo_list.PER_PHOTO) and any other Exception. A bug that
+# one damaged file sets off (a KeyError in a decoder plugin, a TypeError on a field of an odd
+# type) ended a whole night's batch with a traceback; now it costs that photo, said as an
+# internal error (`fail`). Ctrl-C and SystemExit are no Exceptions: they still stop it.
+CAUGHT = (Exception,)
 
 
 class PhotoStages:

@@ -56,6 +56,7 @@ from colorizer.pipeline.image_pixels import (
 from colorizer.pipeline.iso_container import is_iso_media, iso_media_problem
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
+from colorizer.pipeline.png_check import png_damage
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from context.types import Caption
 
@@ -108,9 +109,12 @@ COLOR_INPUT_NOTE = "color input reduced to luminance"
 _SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
                      "not carried", COLOR_INPUT_NOTE)
-_REDOWNLOAD_FIX = (
-    "re-export or re-download the file; an interrupted copy or download is the usual cause"
-)
+_REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or download is "
+                   "the usual cause")
+# Pixels a byte of a file holds at most, with room to spare (deflate packs ~1032 bytes into
+# one, 8 pixels a byte at 1 bit; a fax-coded blank page a few thousand): a header claiming
+# more was damaged (a flipped bit in its width); a higher cap would only fail later.
+_MOST_PIXELS_A_BYTE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,8 @@ def load_image(
     digest = hashlib.sha256(data).hexdigest()
     path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
     with _PIL_SETTINGS, _open_image(data, label) as image:
-        return _load_pil(image, label, max_pixels, sha256=digest, path=path)
+        return _load_pil(image, label, max_pixels, sha256=digest, path=path,
+                         file_bytes=len(data))
 
 
 def shown_notes(notes: Iterable[str]) -> list[str]:
@@ -250,6 +255,8 @@ def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
             raise UnsupportedImageError(
                 label, "is a JPEG 2000 file and this Pillow has no JPEG 2000 decoder (OpenJPEG)",
                 f"install Pillow's own wheel (it has one), or convert it to {_SUPPORTED_NAMES}")
+        if image.format == "PNG" and (damage := png_damage(data)):  # Pillow skips these CRCs
+            raise TruncatedImageError(label, damage, _REDOWNLOAD_FIX)
         yield image
 
 
@@ -278,16 +285,22 @@ def _unidentified(data: bytes, label: str) -> ImageLoadError:
         return UnsupportedImageError(label, *iso_media_problem(data[:256], _SUPPORTED_NAMES))
     if head.startswith(b"%PDF"):
         problem = "is a PDF document, not an image"
+    elif (suffix := Path(label).suffix.lower()) in SUPPORTED_SUFFIXES:
+        # Bit rot in its first bytes: "convert it" sent people after a converter.
+        return UnsupportedImageError(
+            label, f"is named {suffix} but its contents match no supported format: its start "
+            "is damaged, or it is no image at all", f"if it was an image, {_REDOWNLOAD_FIX}; "
+            f"else convert it to {_SUPPORTED_NAMES} first")
     else:
         problem = "is not a recognised image file (its contents match no supported format)"
     return UnsupportedImageError(label, problem, f"convert it to {_SUPPORTED_NAMES} first")
 
 
 def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | None,
-              path: str | None = None) -> LoadedImage:
+              path: str | None = None, file_bytes: int | None = None) -> LoadedImage:
     """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
     check_not_empty(image.size, label)
-    _check_pixel_cap(image.size, label, max_pixels)
+    _check_pixel_cap(image.size, label, max_pixels, file_bytes)
     deep_color = _deep_color(image)  # from the tiles, which decoding empties
     frames, xmp_note = _decode(image, label)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
@@ -331,15 +344,18 @@ def check_not_empty(size: tuple[int, int], label: str) -> None:
                              "to colorize", "pass a photo at least 1 pixel wide and high")
 
 
-def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int) -> None:
+def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int,
+                     file_bytes: int | None = None) -> None:
     width, height = size
     if width * height > max_pixels:
-        problem = (
-            f"image is {width}x{height} = {width * height:,} pixels, "
-            f"above the limit of {max_pixels:,}"
-        )
+        problem = (f"image is {width}x{height} = {width * height:,} pixels, "
+                   f"above the limit of {max_pixels:,}")
         fix = (f"downscale it first, or raise the limit with --max-pixels {width * height} "
                f"(CLI) or max_pixels={width * height} (Python)")
+        if file_bytes is not None and width * height > file_bytes * _MOST_PIXELS_A_BYTE:
+            problem += (f"; a file of {file_bytes:,} bytes cannot hold that many pixels, so "
+                        "its header is most likely damaged")
+            fix = _REDOWNLOAD_FIX
         raise ImageTooLargeError(label, problem, fix)
 
 

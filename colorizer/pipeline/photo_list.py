@@ -8,9 +8,11 @@
 image, too large, out of memory) in the words the CLI's batch prints after "error:", with
 the error's machine-readable `reason` (the loader's "not_found", "unsupported", ..., a
 hint's "invalid_hint"; "error" for others) and the exception itself. The errors caught per
-photo are those the CLI's batch records as that photo's failure
-(`colorizer.apps.stages.CAUGHT`); a batch of the generator that fails is run again photo by
-photo, as the CLI does, so a failure stays its photo's own.
+photo are `PER_PHOTO`, bad input and its limits; a bug (a TypeError, a KeyError from our own
+code) propagates, for the caller to see, where the CLI's batch records it as that photo's
+failure too (`colorizer.apps.stages.CAUGHT`: a night's batch goes on). A batch of the
+generator that fails is run again photo by photo, as the CLI does, so a failure stays its
+photo's own.
 An item of the wrong type (an int, None) is a mistake in the call, not a bad file: it raises
 TypeError before any photo is colorized.
 """
@@ -27,8 +29,8 @@ from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.photo_input import ACCEPTED, accepted, input_name
 from colorizer.pipeline.result import ColorizationResult
 
-# One photo's failure, here and in the CLI's batch (colorizer.apps.stages.CAUGHT is this);
-# anything else (a TypeError, a KeyError from our own code) is a bug and propagates.
+# One photo's failure here; anything else (a TypeError, a KeyError from our own code) is a bug
+# and propagates. The CLI's batch catches these and any other Exception (stages.CAUGHT).
 PER_PHOTO = (ChronochromeError, MemoryError, OSError, ValueError, RuntimeError)
 
 
