@@ -19,7 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from colorizer.check.reduce import MAX_WORK_PIXELS, reduced
 from colorizer.check.refine import centred, refine
+from colorizer.pipeline.luminance import row_bands
 
 WORK_SIDE = 512  # features are found with the longer side at this size (both images)
 KEYPOINTS = 600
@@ -94,7 +96,21 @@ def _fit(ours, theirs):
 
 def register(ours: np.ndarray, theirs: np.ndarray) -> Registration | None:
     """Where the original (`theirs`, (H, W) L*) lies in the colorization (`ours`, L*);
-    None unless sure (module docstring)."""
+    None unless sure (module docstring). Archive-size images are lined up on reduced
+    copies (reduce.py) and the transform mapped back to their full pixels."""
+    (ours_r, to_ours), (theirs_r, to_theirs) = reduced(ours), reduced(theirs)
+    found = _registered(ours_r, theirs_r)
+    if found is None:
+        return None
+    matrix, mirrored, inliers, works = found
+    if ours_r is not ours or theirs_r is not theirs:
+        matrix = np.linalg.inv(to_theirs) @ matrix @ to_ours
+    return _judged(matrix, mirrored, inliers, works, (ours.shape, theirs.shape))
+
+
+def _registered(ours: np.ndarray, theirs: np.ndarray):
+    """`register` on images of at most a few megapixels: the matrix (their pixels), whether
+    mirrored, the inlier count and the work images; None where no transform was found."""
     ours_work, s_ours = _work(ours)
     theirs_work, s_theirs = _work(theirs)
     found = _features(ours_work)
@@ -117,8 +133,7 @@ def register(ours: np.ndarray, theirs: np.ndarray) -> Registration | None:
     flip = np.array([[-1.0, 0, theirs_work.shape[1] - 1], [0, 1, 0], [0, 0, 1]])
     work = (flip @ params) if mirrored else params  # ours work -> theirs work (unmirrored)
     matrix = refine(ours, theirs, np.linalg.inv(s_theirs) @ work @ s_ours)
-    return _judged(matrix, mirrored, inliers, (ours_work, theirs_work, work),
-                   (ours.shape, theirs.shape))
+    return matrix, mirrored, inliers, (ours_work, theirs_work, work)
 
 
 def _judged(matrix, mirrored, inliers, works, shapes) -> Registration | None:
@@ -161,14 +176,44 @@ def warp_into(image: np.ndarray, matrix: np.ndarray, shape: tuple[int, int],
               rim: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """`image` ((H, W)) resampled onto a (h, w) grid whose pixel (x, y) lies at
     matrix @ (x, y, 1) in it, and where that lies inside it (less a `rim` of pixels:
-    resampling blends the edge with the outside)."""
+    resampling blends the edge with the outside). An archive-size grid is made a band of
+    rows at a time, each from the part of `image` it reads (float32 out)."""
     from scipy.ndimage import binary_erosion
+
+    if shape[0] * shape[1] <= MAX_WORK_PIXELS:
+        warped, inside = _warped(image, matrix, shape)
+    else:
+        warped = np.empty(shape, dtype=np.float32)
+        inside = np.empty(shape, dtype=bool)
+        for band in row_bands(*shape):
+            rows = (band.stop - band.start, shape[1])
+            down = np.array([[1.0, 0, 0], [0, 1, band.start], [0, 0, 1]])
+            window, offset = _window(image.shape, matrix @ down, rows)
+            warped[band], inside[band] = _warped(image[window], offset @ matrix @ down, rows)
+    valid = binary_erosion(inside, iterations=rim) if rim and inside.any() else inside
+    return warped, valid
+
+
+def _warped(image: np.ndarray, matrix: np.ndarray, shape: tuple[int, int]
+            ) -> tuple[np.ndarray, np.ndarray]:
     from skimage.transform import ProjectiveTransform, warp
 
     transform = ProjectiveTransform(matrix)
     inside = warp(np.ones(image.shape[:2]), transform, output_shape=shape, order=0,
                   cval=0.0) > 0.5
-    valid = binary_erosion(inside, iterations=rim) if rim and inside.any() else inside
     warped = warp(image.astype(np.float64), transform, output_shape=shape, order=1,
                   cval=0.0, preserve_range=True)
-    return warped, valid
+    return warped, inside
+
+
+def _window(source: tuple[int, int], matrix: np.ndarray, shape: tuple[int, int]):
+    """The part of `source` ((H, W)) a (h, w) grid mapped by `matrix` reads (with a margin
+    for interpolation), and the matrix from source pixels to the part's."""
+    h, w = shape
+    corners = matrix @ np.array([[0, w, 0, w], [0, 0, h, h], [1, 1, 1, 1.0]])
+    x0, y0 = (max(0, math.floor(v) - 2) for v in corners[:2].min(axis=1))
+    x1 = min(source[1], max(x0 + 1, math.ceil(corners[0].max()) + 3))
+    y1 = min(source[0], max(y0 + 1, math.ceil(corners[1].max()) + 3))
+    x0, y0 = min(x0, x1 - 1), min(y0, y1 - 1)
+    offset = np.array([[1.0, 0, -x0], [0, 1, -y0], [0, 0, 1]])
+    return (slice(y0, y1), slice(x0, x1)), offset

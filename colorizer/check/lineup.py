@@ -22,15 +22,18 @@ from colorizer.check import align, framing
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import LuminanceMatch
 from colorizer.check.local_change import local_change
+from colorizer.check.reduce import MAX_WORK_PIXELS, shrunk
 from colorizer.check.refine import centred
 from colorizer.errors import ChronochromeError
 from colorizer.model.colorspace import gray_rgb_from_lightness
 from colorizer.pipeline.imageio import LoadedImage
-from colorizer.pipeline.luminance import lightness_of
+from colorizer.pipeline.luminance import lightness_of, row_bands
 
 TURNED_MEAN = 3.0  # a turned original must match this many times the luminance tolerance
 IN_PLACE = 0.5  # original pixels: a registration this close to steps 1-2 is the same place
 DETAIL = 2.0  # blur (original pixels) that hides sharpening, denoising, upscaling, JPEG blocks
+SAMPLE = 1_000_000  # |delta L*| values the 99th percentile is read from
+MAX_PERMUTED = 16_000_000  # pixels up to which they are drawn without replacement
 SAME_PHOTO = 0.5  # lightness correlation below which two same-shaped images are not one photo
 
 
@@ -46,17 +49,20 @@ class LinedUp:
     registration: align.Registration | None = None  # step 3's, where it was used
 
 
-def compare(ours: torch.Tensor, theirs: torch.Tensor, config: CheckConfig,
+def compare(ours: torch.Tensor, theirs: torch.Tensor | None, config: CheckConfig,
             resized: bool, detail: float, valid: torch.Tensor | None = None,
             aligned: dict | None = None) -> LuminanceMatch:
     """`ours`, `theirs`: (1, 1, H, W) L*; `valid`: (H, W) bool, where both show the photo;
-    `detail`: the blur (pixels) below which a difference is only in fine detail."""
-    difference = (ours - theirs)[0, 0]
+    `detail`: the blur (pixels) below which a difference is only in fine detail;
+    `theirs` None: `ours` is already the difference (ours - theirs, (H, W))."""
+    difference = ours if theirs is None else (ours - theirs)[0, 0]
     if valid is not None:
         difference = torch.where(valid, difference, torch.zeros_like(difference))
-    mean, p99, signed = _spread(difference, valid)
+    magnitude = difference.abs()  # one copy for both: an archive-size one is hundreds of MB
+    mean, p99, signed = _spread(difference, valid, magnitude)
     ok = mean <= config.luminance_mean and p99 <= config.luminance_p99
-    share, box = local_change(difference.abs(), config.luminance_mean)
+    share, box = local_change(magnitude, config.luminance_mean)
+    del magnitude
     detail_only = False
     if not ok and box is None:
         # Sharpening, denoising, AI upscaling or heavy JPEG move edges by tens of L* while
@@ -69,15 +75,29 @@ def compare(ours: torch.Tensor, theirs: torch.Tensor, config: CheckConfig,
     return LuminanceMatch(mean, p99, ok, resized, signed, share, box, aligned, detail_only)
 
 
-def _spread(difference: torch.Tensor, valid: torch.Tensor | None
-            ) -> tuple[float, float, float]:
-    """Mean |delta|, its 99th percentile and the mean delta over the valid pixels."""
+def _spread(difference: torch.Tensor, valid: torch.Tensor | None,
+            magnitude: torch.Tensor | None = None) -> tuple[float, float, float]:
+    """Mean |delta|, its 99th percentile and the mean delta over the valid pixels
+    (`magnitude`: |difference|, where the caller has it)."""
     values = difference[valid] if valid is not None else difference.flatten()
-    delta = values.abs()
-    sample = delta[torch.randperm(delta.numel(), generator=torch.Generator().manual_seed(0))
-                   [:1_000_000]] if delta.numel() > 1_000_000 else delta
-    return (float(delta.mean()), float(torch.quantile(sample.float(), 0.99)),
-            float(values.mean()))
+    if magnitude is None:
+        delta = values.abs()
+    else:
+        delta = magnitude[valid] if valid is not None else magnitude.flatten()
+    return float(delta.mean()), float(torch.quantile(_sample(delta), 0.99)), float(values.mean())
+
+
+def _sample(delta: torch.Tensor) -> torch.Tensor:
+    """At most SAMPLE values of `delta`, a fixed draw: a permutation of every index (8 bytes a
+    pixel) up to MAX_PERMUTED pixels, as the figures were set; beyond, indices drawn with
+    replacement (an archive-size image's permutation was 860 MB)."""
+    n = delta.numel()
+    if n <= SAMPLE:
+        return delta.float()
+    generator = torch.Generator().manual_seed(0)
+    if n <= MAX_PERMUTED:
+        return delta[torch.randperm(n, generator=generator)[:SAMPLE]].float()
+    return delta[torch.randint(n, (SAMPLE,), generator=generator)].float()
 
 
 def plain(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LuminanceMatch:
@@ -85,12 +105,23 @@ def plain(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> Luminan
     (cw, ch), (gw, gh) = color.size, gray.size
     if not framing.same_aspect(color.size, gray.size):
         raise CheckInputError(framing.mismatch_message(color.size, gray.size))
-    ours, theirs = lightness_of(color), lightness_of(gray)
     resized = (cw, ch) != (gw, gh)
-    if resized:
-        theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
-                               align_corners=False)
+    if not resized:  # L* of both a band at a time: one full-size array, not three
+        return compare(_difference(color, gray), None, config, resized, DETAIL)
+    ours, theirs = lightness_of(color), lightness_of(gray)
+    theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
+                           align_corners=False)
     return compare(ours, theirs, config, resized, DETAIL * max(1.0, cw / gw))
+
+
+def _difference(color: LoadedImage, gray: LoadedImage) -> torch.Tensor:
+    """The colorization's L* less the original's ((H, W); the two of the same size)."""
+    height, width = color.pixels.shape[:2]
+    out = torch.empty((height, width), dtype=torch.float32)
+    for band in row_bands(height, width):
+        ours = lightness_of(replace(color, pixels=color.pixels[band]))
+        out[band] = (ours - lightness_of(replace(gray, pixels=gray.pixels[band])))[0, 0]
+    return out
 
 
 def line_up(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LinedUp:
@@ -199,13 +230,24 @@ def _registered(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> L
     # model reads the colorization's own lightness there: not compared, nothing invented.
     warped = torch.from_numpy(warped).float()[None, None]
     valid = torch.from_numpy(valid)
-    seen = torch.where(valid, warped, ours)
-    level = gray_rgb_from_lightness(seen.double())[0, 0].numpy()
-    pixels = np.clip(np.rint(level * 255), 0, 255).astype(np.uint8)  # 8-bit gray for the model
+    pixels = _gray_pixels(torch.where(valid, warped, ours)[0, 0], gray.pixels.dtype)
     lined = replace(gray, pixels=pixels, size=(pixels.shape[1], pixels.shape[0]))
     match = compare(ours, warped, config, abs(found.scale - 1) > 0.01,
                     DETAIL * max(1.0, found.scale), valid, found.to_dict())
     return LinedUp(lined, match, [registration_note(found, color.size, gray.size)], found)
+
+
+def _gray_pixels(lightness: torch.Tensor, dtype: np.dtype) -> np.ndarray:
+    """The lined-up L* ((H, W)) as the loader gives gray: 8-bit for an 8-bit original, float32
+    in [0, 1] for a 16-bit one (rounded to 8 bits, its tones would band), a band of rows at
+    a time (float64 of a whole archive-size image is hundreds of MB)."""
+    height, width = lightness.shape
+    deep = dtype != np.uint8
+    out = np.empty((height, width), dtype=np.float32 if deep else np.uint8)
+    for band in row_bands(height, width):
+        level = gray_rgb_from_lightness(lightness[band].double()[None, None])[0, 0].numpy()
+        out[band] = level if deep else np.clip(np.rint(level * 255), 0, 255)
+    return out
 
 
 def _prescaled(lightness: np.ndarray, found: align.Registration
@@ -218,8 +260,11 @@ def _prescaled(lightness: np.ndarray, found: align.Registration
 
     h, w = lightness.shape
     size = (max(1, round(w * found.scale)), max(1, round(h * found.scale)))
-    small = np.asarray(Image.fromarray(lightness.astype(np.float32), mode="F")
-                       .resize(size, Image.LANCZOS), dtype=np.float64)
+    if lightness.size > MAX_WORK_PIXELS:  # an archive-size original: no full-size copy
+        small = shrunk(lightness, size)
+    else:
+        small = np.asarray(Image.fromarray(lightness.astype(np.float32), mode="F")
+                           .resize(size, Image.LANCZOS), dtype=np.float64)
     return small, centred(size[0] / w, size[1] / h) @ found.matrix
 
 
