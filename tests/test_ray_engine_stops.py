@@ -54,6 +54,23 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def _terminated(script: str, ready: str, weights, src: Path, out: Path
+                ) -> tuple[int, str, str]:
+    """The CLI run by `script` over `src`, sent SIGTERM once it prints `ready`: its exit
+    status, stdout and stderr."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, "colorize", "--weights", str(weights), *FLAGS,
+         str(src), "-o", str(out), "--quiet"],
+        cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert child.stdout.readline() == f"{ready}\n"
+        child.send_signal(signal.SIGTERM)
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    return child.returncode, stdout, stderr
+
+
 def _run_ray(weights, *args) -> int:
     return main(["colorize", "--weights", str(weights), *FLAGS, *map(str, args)])
 
@@ -62,17 +79,8 @@ def _run_ray(weights, *args) -> int:
 def test_sigterm_stops_a_ray_run_with_its_summary_and_a_rerun_finishes(
         tiny_weights, tmp_path, capsys):
     src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, "colorize", "--weights", str(tiny_weights), *FLAGS,
-         str(src), "-o", str(out), "--quiet"],
-        cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert child.stdout.readline() == "SECOND PHOTO\n"
-        child.send_signal(signal.SIGTERM)
-        stdout, stderr = child.communicate(timeout=60)
-    finally:
-        child.kill()
-    assert child.returncode == 128 + signal.SIGTERM, stderr  # was 15, or Ray's abort
+    code, stdout, stderr = _terminated(CHILD, "SECOND PHOTO", tiny_weights, src, out)
+    assert code == 128 + signal.SIGTERM, stderr  # was 15, or Ray's abort
     assert "stopped by SIGTERM: 2 not colorized yet; run the same command again" in stderr
     assert "Traceback" not in stderr
     # Ray Data's own progress and INFO lines came beside ours, --quiet too.
@@ -88,17 +96,8 @@ def test_sigterm_stops_a_ray_run_with_its_summary_and_a_rerun_finishes(
 @pytest.mark.slow  # ~10 s: a local Ray instance starts in the child
 def test_sigterm_while_ray_starts_still_stops_with_a_summary(tiny_weights, tmp_path):
     src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD_STARTING, "colorize", "--weights", str(tiny_weights),
-         *FLAGS, str(src), "-o", str(out), "--quiet"],
-        cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        assert child.stdout.readline() == "RAY STARTING\n"
-        child.send_signal(signal.SIGTERM)
-        stdout, stderr = child.communicate(timeout=60)
-    finally:
-        child.kill()
-    assert child.returncode == 128 + signal.SIGTERM, stderr  # was 1 or 15, without a word
+    code, stdout, stderr = _terminated(CHILD_STARTING, "RAY STARTING", tiny_weights, src, out)
+    assert code == 128 + signal.SIGTERM, stderr  # was 1 or 15, without a word
     assert "stopped by SIGTERM: 3 not colorized yet; run the same command again" in stderr
     assert "0 colorized, 0 skipped (already done), 0 failed" in stdout
     assert not list(out.glob("*.png"))

@@ -65,8 +65,16 @@ def device_page(browser, width: int, height: int, scale: int):
 
 def tap(cdp, x: float, y: float) -> None:
     """A finger down and up at (x, y), CSS px of the viewport."""
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart",
-                                          "touchPoints": [{"x": x, "y": y}]})
+    drag(cdp, [(x, y)])
+
+
+def drag(cdp, points: list[tuple[float, float]]) -> None:
+    """A finger down at the first of `points`, moved through the others, lifted at the last."""
+    (x, y), *moves = points
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for x, y in moves:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                              "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
@@ -113,12 +121,7 @@ def test_a_tap_places_the_hint_under_the_finger(browser, web_server, photo_file,
     # places no hint.
     page.evaluate("() => scrollTo(0, 0)")
     x, start = shown["x"] + shown["width"] * 0.8, shown["y"] + shown["height"] * 0.5
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart",
-                                          "touchPoints": [{"x": x, "y": start}]})
-    for step in range(1, 6):
-        cdp.send("Input.dispatchTouchEvent", {
-            "type": "touchMove", "touchPoints": [{"x": x, "y": start - 20 * step}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    drag(cdp, [(x, start - 20 * step) for step in range(6)])
     page.wait_for_timeout(300)
     assert page.evaluate("() => state.hints.length") == 1
     assert page.get_attribute("body", "data-version") == "2"
@@ -144,13 +147,8 @@ def test_a_hint_is_moved_by_dragging_its_dot(browser, web_server, photo_file):
     assert page.get_attribute("body", "data-version") == "2"
     # The finger takes the dot (a few px off its center, as fingers do) across the photo.
     grab = {"x": start["x"] + 6, "y": start["y"] + 5}
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [grab]})
-    for step in range(1, 11):
-        f = step / 10
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{
-            "x": grab["x"] + (end["x"] - start["x"]) * f,
-            "y": grab["y"] + (end["y"] - start["y"]) * f}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    drag(cdp, [(grab["x"] + (end["x"] - start["x"]) * step / 10,
+                grab["y"] + (end["y"] - start["y"]) * step / 10) for step in range(11)])
     page.wait_for_selector('body[data-version="3"][data-state="ready"]')
     assert page.is_hidden("#error"), page.inner_text("#error-text")
     (x, y), = page.evaluate("() => state.hints.map((h) => h.point)")
@@ -168,12 +166,7 @@ def test_the_comparison_slider_follows_a_finger(browser, web_server, photo_file)
     page.evaluate("() => scrollTo(0, 0)")
     track = page.locator("#split").bounding_box()
     y = track["y"] + track["height"] / 2
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
-        {"x": track["x"] + track["width"] / 2, "y": y}]})
-    for step in range(1, 8):
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
-            {"x": track["x"] + track["width"] * (0.5 - 0.05 * step), "y": y}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    drag(cdp, [(track["x"] + track["width"] * (0.5 - 0.05 * step), y) for step in range(8)])
     page.wait_for_timeout(200)
     split = int(page.input_value("#split"))
     assert 8 <= split <= 20, split  # from the middle to about 15%
