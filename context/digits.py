@@ -55,7 +55,7 @@ class YearPassConfig:
 
 def shows_year(text: str) -> bool:
     """Whether a reading already dates itself ("1977", "Молдова-81", "1950-х")."""
-    return any(d.kind in _YEAR_KINDS for d in find_dates(text))
+    return any(d.kind in _YEAR_KINDS for d in find_dates(text, catalogue=False))
 
 
 def columns(boxes: list[tuple], image: Image.Image, limit: int) -> list[Box]:

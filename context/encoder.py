@@ -362,7 +362,7 @@ def _worth_keeping(text: str) -> bool:
     line of its own ("1979 г.", "-1977"), which has too few letters to count as writing."""
     if sum(ch.isalpha() for ch in text) >= 3:
         return True
-    return any(d.kind == "year" for d in find_dates(text))
+    return any(d.kind == "year" for d in find_dates(text, catalogue=False))
 
 
 def _repaired(r: LineReading, names: tuple[str, ...]) -> LineReading:

@@ -289,11 +289,13 @@ def _date_patterns(typed: bool) -> list[tuple[str, str, Reader]]:
     ]
 
 
-def _patterns(circa_years: int, typed: bool) -> list[tuple[re.Pattern[str], str, Reader]]:
+def _patterns(circa_years: int, typed: bool, catalogue: bool = True
+              ) -> list[tuple[re.Pattern[str], str, Reader]]:
     """All patterns, the more specific first: a range before its two years, a qualified
     decade before the bare one."""
     # The catalogue's forms first: "not before 1920" holds "before 1920", "1920?-1925" "1920?".
-    pats = catalogue_patterns(circa_years, FIRST_PHOTO_YEAR, LAST_YEAR) if typed else []
+    pats = (catalogue_patterns(circa_years, FIRST_PHOTO_YEAR, LAST_YEAR)
+            if typed and catalogue else [])
     pats += _range_patterns() + (_typed_patterns(circa_years) if typed else [])
     pats += _circa_patterns(circa_years) + _century_range_patterns()
     for lang in LANGS:
@@ -304,15 +306,18 @@ def _patterns(circa_years: int, typed: bool) -> list[tuple[re.Pattern[str], str,
 
 _CONFIDENCE = {"date": 0.95, "year": 0.9, "range": 0.85, "circa": 0.75, "decade": 0.8,
                "century": 0.6, "short": 0.6, "before": 0.9, "after": 0.9, "floruit": 0.5}
-_CACHE: dict[tuple[int, bool], list[tuple[re.Pattern[str], str, Reader]]] = {}
+_CACHE: dict[tuple[int, bool, bool], list[tuple[re.Pattern[str], str, Reader]]] = {}
 
 
-def find_dates(text: str, circa_years: int = 5, typed: bool = True) -> list[DateMention]:
+def find_dates(text: str, circa_years: int = 5, typed: bool = True,
+               catalogue: bool = True) -> list[DateMention]:
     """Date expressions in `text`, non-overlapping, in text order; `typed=False` for writing
-    read in the photo leaves out the forms only typed text uses (`_typed_patterns`)."""
-    key = (circa_years, typed)
+    read in the photo leaves out the forms only typed text uses (`_typed_patterns`), and
+    `catalogue=False` the catalogue's and EDTF's (context/catalogue_dates.py), which a
+    sign's "1950-06" or "1950~" is not: the readers of lines in the photo keep them out."""
+    key = (circa_years, typed, catalogue)
     if key not in _CACHE:
-        _CACHE[key] = _patterns(circa_years, typed)
+        _CACHE[key] = _patterns(circa_years, typed, catalogue)
     patterns = _CACHE[key]
     taken: list[tuple[int, int]] = []
     out: list[DateMention] = []

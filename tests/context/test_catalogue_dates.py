@@ -110,3 +110,15 @@ def test_not_after_is_a_window_before_and_names_the_state_of_then(encoder):
     assert ctx.era is None
     assert ctx.region.name == "Kazan, Kazan Governorate, Russian Empire"
     assert encoder(None, hint="Kazan, not before 1916").region.name == "Kazan"
+
+
+@pytest.mark.parametrize(("line", "kept", "dated"), [
+    ("1950-06", True, True), ("1950~", True, True), ("[1950..1960]", True, True),
+    ("195X", False, False), ("1941-45", False, True)])
+def test_lines_read_in_the_photo_are_judged_as_before_the_catalogue_forms(line, kept, dated):
+    # The catalogue's forms are typed text's: a sign's "1950-06" became a "date", which the
+    # reader of photo lines dropped, and "195X" dated a sign by itself.
+    from context.digits import shows_year
+    from context.encoder import _worth_keeping
+
+    assert (_worth_keeping(line), shows_year(line)) == (kept, dated)
