@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from web_helpers import ThreadServer, gray_photo, tiny_pipeline
+from web_helpers import ThreadServer, browser_api, gray_photo, launch_chromium, tiny_pipeline
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +30,12 @@ def web_server(web_app) -> Iterator[ThreadServer]:
     server = ThreadServer(web_app)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium for a module's pages (its tests skipped where it is absent)."""
+    with browser_api().sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        yield browser
+        browser.close()

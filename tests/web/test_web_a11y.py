@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, axe_violations, browser_api
+from web_helpers import axe_violations, browser_api
 
 sync_api = browser_api()
 
@@ -30,14 +30,6 @@ FINDINGS = {"passed": False, "size": [128, 96], "luminance": None, "notes": ["a 
                           "box": [32, 24, 96, 72]}
                          for kind, severity in (("knowledge", "high"), ("era", "medium"),
                                                 ("likelihood", "low"))]}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api, gray_photo
+from web_helpers import browser_api, gray_photo, launch_chromium
 
 sync_api = browser_api()
 
@@ -22,7 +22,7 @@ sync_api = browser_api()
 @pytest.fixture(scope="module")
 def page(web_server, photo_file):
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
         page.set_default_timeout(20_000)
         page.goto(web_server.url)

@@ -15,14 +15,14 @@ The tests share one page and run in order, as one session at the workbench would
 from __future__ import annotations
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, PIXEL_JS, browser_api, tab_to
+from web_helpers import PIXEL_JS, browser_api, launch_chromium, tab_to
 
 sync_api = browser_api()
 
 @pytest.fixture(scope="module")
 def page(web_server):
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page.set_default_timeout(20_000)
         # Playwright turns on catching file choosers when one is first awaited, in a message

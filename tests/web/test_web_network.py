@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, axe_violations, browser_api
+from web_helpers import axe_violations, browser_api, launch_chromium
 
 sync_api = browser_api()
 ONLINE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -32,7 +32,7 @@ def phone(web_server, photo_file):
     """A phone's page (375 x 667, scale 2, touch), its DevTools session and the POSTs it
     sent (their paths, in order), with the test photo open."""
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         context = browser.new_context(viewport={"width": 375, "height": 667},
                                       device_scale_factor=2, is_mobile=True, has_touch=True)
         page = context.new_page()

@@ -9,19 +9,15 @@ The tests share one page and run in order, as one session at the workbench would
 from __future__ import annotations
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, PIXEL_JS, browser_api
+from web_helpers import PIXEL_JS, browser_api, launch_chromium, page_with_photo
 
 sync_api = browser_api()
 
 @pytest.fixture(scope="module")
 def page(web_server, photo_file):
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.set_default_timeout(20_000)
-        page.goto(web_server.url)
-        page.set_input_files("#file", str(photo_file))
-        _wait_version(page, 1)
+        browser = launch_chromium(pw)
+        page = page_with_photo(browser, web_server.url, photo_file)
         yield page
         browser.close()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, JOB_HINTS, FakeService, browser_api
+from web_helpers import JOB_HINTS, FakeService, browser_api, launch_chromium
 
 sync_api = browser_api()
 
@@ -22,7 +22,7 @@ def service():
 @pytest.fixture(scope="module")
 def page(web_server):
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         page.set_default_timeout(20_000)
         page.goto(web_server.url)

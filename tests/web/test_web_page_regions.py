@@ -12,7 +12,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api
+from web_helpers import browser_api, launch_chromium, page_with_photo
 
 sync_api = browser_api()
 
@@ -26,12 +26,8 @@ BACKGROUND_JS = "el => getComputedStyle(el).backgroundColor"
 @pytest.fixture(scope="module")
 def page(web_server, photo_file):
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.set_default_timeout(20_000)
-        page.goto(web_server.url)
-        page.set_input_files("#file", str(photo_file))
-        page.wait_for_selector('body[data-version="1"][data-state="ready"]')
+        browser = launch_chromium(pw)
+        page = page_with_photo(browser, web_server.url, photo_file)
         for version, ((x, y), color, _) in enumerate(HINTS, start=2):
             page.locator("#hint-color").fill(color)
             stage = page.locator("#stage").bounding_box()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api, gray_photo
+from web_helpers import browser_api, gray_photo, launch_chromium
 
 sync_api = browser_api()
 VIEWPORT = {"width": 1280, "height": 700}  # the check panel is below the fold
@@ -22,7 +22,7 @@ DOC_TOP_JS = "(node) => node.getBoundingClientRect().top + window.scrollY"
 @pytest.fixture(scope="module")
 def page(web_server):
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport=VIEWPORT)
         page.set_default_timeout(20_000)
         page.goto(web_server.url)

@@ -12,7 +12,7 @@ import base64
 import re
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api
+from web_helpers import browser_api, launch_chromium, page_with_photo
 
 sync_api = browser_api()
 LONG_SOURCE = ("https://archive.example.org/collections/uniforms/a/very/long/unbroken/path/"
@@ -51,12 +51,8 @@ LOW_CONTRAST_JS = """() => {
 def report(web_server, photo_file):
     """The report's page of the test photo colorized with a sourced hint (light scheme)."""
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.set_default_timeout(20_000)
-        page.goto(web_server.url)
-        page.set_input_files("#file", str(photo_file))
-        page.wait_for_selector('body[data-version="1"][data-state="ready"]')
+        browser = launch_chromium(pw)
+        page = page_with_photo(browser, web_server.url, photo_file)
         page.fill("#hint-source", LONG_SOURCE)
         page.locator("#stage").click(position={"x": 20, "y": 20})
         page.wait_for_selector('body[data-version="2"][data-state="ready"]')

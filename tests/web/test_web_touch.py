@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, browser_api
+from web_helpers import browser_api
 
 sync_api = browser_api()
 
@@ -42,14 +42,6 @@ SMALL_TARGETS_JS = """() => {
   }
   return small;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def device_page(browser, width: int, height: int, scale: int):

@@ -47,6 +47,22 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 
 
+def launch_chromium(pw: Any) -> Any:
+    """Debian's chromium, headless, from a running `sync_playwright()`."""
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def page_with_photo(browser: Any, url: str, photo: Path, width: int = 1280,
+                    height: int = 860) -> Any:
+    """A new page of the workbench at `url` with `photo` opened (version 1, ready)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(20_000)
+    page.goto(url)
+    page.set_input_files("#file", str(photo))
+    page.wait_for_selector('body[data-version="1"][data-state="ready"]')
+    return page
+
+
 def gray_photo(width: int = 128, height: int = 96) -> bytes:
     """A gray PNG with clear regions: a light sky, a dark field, a mid-gray square."""
     pixels = np.full((height, width), 200, dtype=np.uint8)
