@@ -3,9 +3,11 @@
 Each becomes planned `Source`s (`colorizer.apps.planner` gives them their output names, as it
 does for the files of a folder). What they add to a file found in a folder:
 
-- a CSV list (`photos.csv`): a header row, then one photo per row. The photo is the `path`,
-  `file` or `url` column (the first of these the header has): a path, relative to the CSV's
-  folder unless absolute, or an http(s) URL. Optional columns: `caption`, `hint` (or
+- a CSV list (`photos.csv`, `.tsv`, or a `.txt` whose first row names a photo column; read
+  as spreadsheets export it, `colorizer.apps.sheet_reader`): a header row, then one photo
+  per row. The photo is the `path`, `file` or `url` column (the first of these the header
+  has): a path, relative to the CSV's folder unless absolute (spellings from other
+  machines: `colorizer.apps.list_paths`), or an http(s) URL. Optional columns: `caption`, `hint` (or
   `hints`), `id` (or `output`), the output name (sub-folders allowed, never outside the
   output folder), and the photo's date and place as a catalogue records them (`date`,
   `year`, `place`, `location`, `city`, `country`, and the other names of
@@ -29,19 +31,23 @@ Where a photo came from (the list and its row, the manifest and canvas, the URL)
 
 from __future__ import annotations
 
-import csv
 import re
+import unicodedata
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from colorizer.apps.list_paths import RowPaths, readable
 from colorizer.apps.service.canvas_captions import canvas_caption, label_text
 from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetcher
 from colorizer.apps.service.iiif import canvases_of
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
+from colorizer.apps.sheet_reader import names_photo_column, read_sheet
 from colorizer.apps.source import Source
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.captions import CatalogueCaption
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
+from colorizer.pipeline.text_encoding import CODE_PAGES
 from context.catalogue_fields import CSV_COLUMNS
 from context.types import Caption
 
@@ -57,9 +63,12 @@ def is_url(text: str) -> bool:
 
 
 def is_collection(entry: str | Path) -> bool:
-    """A CSV list, a local .json manifest or a manifest URL (not a photo, not a folder)."""
+    """A CSV list (.csv, .tsv, or a .txt whose first row names a photo column: Excel's
+    "Unicode text"), a local .json manifest or a manifest URL (not a photo, not a folder)."""
     text = str(entry)
-    return is_url(text) or Path(text).suffix.lower() in (".csv", ".json")
+    suffix = Path(text).suffix.lower()
+    return (is_url(text) or suffix in (".csv", ".tsv", ".json")
+            or (suffix == ".txt" and names_photo_column(Path(text), PHOTO_COLUMNS)))
 
 
 def collection_sources(entry: str | Path, fetch: FetchConfig | None = None) -> list[Source]:
@@ -71,31 +80,27 @@ def collection_sources(entry: str | Path, fetch: FetchConfig | None = None) -> l
 
 
 def csv_sources(path: Path) -> list[Source]:
-    """One `Source` per row of a CSV list; a row that cannot be used carries its problem."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ChronochromeError(f"{path}: cannot read this CSV list ({exc}); save it as "
-                                "UTF-8 text with a header row") from exc
-    header = [name.strip().lower() for name in rows[0]] if rows else []
-    column = next((c for c in PHOTO_COLUMNS if c in header), None)
-    if column is None:
-        raise ChronochromeError(
-            f"{path}: no 'path', 'file' or 'url' column in the header row "
-            f"({', '.join(header) or 'empty'}); the first row names the columns, "
-            "e.g. path,caption")
+    """One `Source` per row of a CSV list (`colorizer.apps.sheet_reader` reads it as
+    spreadsheets write it); a row that cannot be used carries its problem, and every row
+    what was assumed reading the list."""
+    known = {*PHOTO_COLUMNS, *CAPTION_COLUMNS, *HINT_COLUMNS, *NAME_COLUMNS, *CSV_COLUMNS}
+    sheet = read_sheet(path, PHOTO_COLUMNS, known)
+    column = next(c for c in PHOTO_COLUMNS if c in sheet.header)
+    paths = RowPaths(path, sheet.encoding if sheet.encoding in CODE_PAGES else "cp1252")
     sources = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue  # blank line
-        fields = dict(zip(header, (cell.strip() for cell in row)))
-        sources.append(_csv_row(path, number, fields, column, len(row) - len(header)))
+    for number, row in sheet.rows:
+        fields = {}
+        for name, cell in zip(sheet.header, row):
+            if name and not fields.get(name):  # a column named twice: its first filled cell
+                fields[name] = cell.strip()
+        source = _csv_row(path, number, fields, column, len(row) - len(sheet.header), paths)
+        note = "; ".join(filter(None, (*sheet.notes, source.note)))
+        sources.append(replace(source, note=note))
     return sources
 
 
 def _csv_row(csv_path: Path, number: int, fields: dict[str, str], column: str,
-             extra: int) -> Source:
+             extra: int, paths: RowPaths) -> Source:
     where = f"row {number}"  # messages read "<csv or photo>: row N ...: what. fix row N"
     value = fields.get(column, "")
     origin = (("list", str(csv_path)), ("row", str(number)))
@@ -120,14 +125,14 @@ def _csv_row(csv_path: Path, number: int, fields: dict[str, str], column: str,
         return Source(csv_path, _relative(named or f"row-{number}", ""),
                       f"{where}: {value!r} is neither a file nor an http(s) URL",
                       origin=origin, **common)
-    photo = Path(value).expanduser()
-    photo = photo if photo.is_absolute() else csv_path.parent / photo
-    relative = _relative(named or _under(photo, csv_path.parent), photo.suffix)
-    if not photo.is_file():
-        missing = "is a folder, not a photo" if photo.is_dir() else "no such file"
-        return Source(photo, relative, f"{missing} ({where} of {csv_path})", origin=origin,
+    photo, problem, note = paths.find(value)
+    own = readable(_under(photo, csv_path.parent), paths.code_page)
+    relative = _relative(named or own, photo.suffix)
+    if problem:
+        return Source(photo, relative, f"{problem} ({where} of {csv_path})", origin=origin,
                       **common)
-    return Source(photo, relative, origin=origin, **common)
+    note = note and f"{where} of {csv_path.name} {note}"
+    return Source(photo, relative, origin=origin, note=note, **common)
 
 
 def manifest_sources(where: str, fetch: FetchConfig | None = None) -> list[Source]:
@@ -214,11 +219,22 @@ def _under(photo: Path, folder: Path) -> str:
 def _relative(name: str, suffix: str) -> PurePosixPath:
     """An output name from a user's or an archive's text: sub-folders kept, never '..' or an
     absolute path (nothing is written outside the output folder), no hidden names, an image
-    suffix given in the name dropped (the output format decides it)."""
+    suffix given in the name dropped (the output format decides it). Composed Unicode, as a
+    Mac's decomposed "o" + accent was "o_" (the accent is no word character); a folder's
+    name cut to the file system's 255 bytes (the planner fits the file's own name)."""
+    name = unicodedata.normalize("NFC", name)
     parts = [_UNSAFE.sub("_", part).strip(" .") for part in name.replace("\\", "/").split("/")]
     parts = [p for p in parts if p] or ["photo"]
+    parts = [_cut(p, 255) for p in parts[:-1]] + parts[-1:]
     stem = PurePosixPath(*parts)
     if stem.suffix.lower() in SUPPORTED_SUFFIXES:
         stem = stem.with_suffix("")
     # The suffix only tells apart two photos of one name (planner); ".img" when unknown.
     return PurePosixPath(f"{stem}{suffix or '.img'}")
+
+
+def _cut(part: str, limit: int) -> str:
+    """`part` cut to `limit` bytes of UTF-8 at a character (a surrogate-escaped byte is one)."""
+    while len(part.encode("utf-8", "surrogateescape")) > limit:
+        part = part[:-1]
+    return part

@@ -57,7 +57,7 @@ class PlannedOutput:
     key: str  # the image's path under OUTDIR, posix: the manifest's key
     image: Path
     sides: dict[str, Path] = field(default_factory=dict)  # side ending -> path
-    note: str = ""  # a list's photo given another name than it asked for: which and why
+    note: str = ""  # what reading its list assumed; another name than it asked for, and why
 
 
 def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset(),
@@ -182,11 +182,13 @@ def plan_outputs(sources: list[Source], outdir: Path, fmt: str,
 
 def _planned(source: Source, outdir: Path, stem: str, suffix: str, taken: set[str],
              note: str) -> PlannedOutput:
-    """The plan of `stem` (its image and side files), now taken."""
+    """The plan of `stem` (its image and side files), now taken; its note after what was
+    assumed reading the source (`Source.note`: its list's encoding, its path's spelling)."""
     names = [f"{stem}{suffix}", *(f"{stem}{e}" for e in SIDE_ENDINGS)]
     taken.update(fold(name) for name in names)
     return PlannedOutput(source, names[0], outdir / names[0],
-                         {e: outdir / f"{stem}{e}" for e in SIDE_ENDINGS}, note)
+                         {e: outdir / f"{stem}{e}" for e in SIDE_ENDINGS},
+                         "; ".join(filter(None, (source.note, note))))
 
 
 def _held(earlier: EarlierOutputs | None, stem: str, source: Source) -> str | None:

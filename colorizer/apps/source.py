@@ -21,6 +21,7 @@ class Source:
     hint: str | None = None  # the photo's own free-text hint (CSV column)
     origin: tuple[tuple[str, str], ...] = ()  # where it was listed: recorded as provenance
     fix: str = "fix or remove the link"  # what to do about `problem`
+    note: str = ""  # what was assumed reading it (its list's encoding, a path's spelling)
 
     @property
     def label(self) -> str:

@@ -10,7 +10,8 @@
    metadata.py, and kept in `LoadedImage.captions`);
 3. a sidecar file beside a photo loaded from a path: NAME.txt (the whole text), NAME.json
    (the keys in `JSON_KEYS`), NAME.xmp (as the file's XMP), or the same with the photo's
-   suffix kept (NAME.png.xmp, as darktable writes them);
+   suffix kept (NAME.png.xmp, as darktable writes them); a .txt or .json in UTF-8, UTF-16 or
+   a Windows code page, the code page named in a note (`colorizer.pipeline.text_encoding`);
 4. the file name ("Prague1968.png"), unless `filename=False` (`--no-filename-caption`).
    A photo given as bytes or as a PIL image has no file name (nor a sidecar).
 
@@ -31,6 +32,7 @@ from typing import Self
 
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.metadata import make_caption, xmp_captions
+from colorizer.pipeline.text_encoding import TextEncodingError, decode_user_text
 from context.types import Caption
 
 SIDECAR_MAX_BYTES = 64 * 1024
@@ -125,11 +127,19 @@ def sidecar_captions(photo: Path) -> tuple[list[Caption], list[str]]:
         if data is None:
             continue
         source = f"sidecar:{path.name}"
+        if path.suffix in (".txt", ".json"):
+            # UTF-16, or a code page with a note: a Windows-1252 "Kraków" was read "Krak?w".
+            try:
+                decoded = decode_user_text(data, f"sidecar {path.name}")
+            except TextEncodingError as exc:
+                notes.append(f"{exc}; not read")
+                continue
+            notes += [decoded.note] if decoded.note else []
         if path.suffix == ".txt":
-            found = make_caption(data.decode("utf-8-sig", "replace"), source)
+            found = make_caption(decoded.text, source)
             captions += [found] if found else []
         elif path.suffix == ".json":
-            found_json, note = _json_captions(data, source)
+            found_json, note = _json_captions(decoded.text, source)
             captions += found_json
             notes += [note] if note else []
         else:
@@ -176,11 +186,11 @@ def _sidecar_paths(photo: Path) -> list[Path]:
     return [stem.with_name(stem.name + suffix) for stem in stems for suffix in SIDECAR_SUFFIXES]
 
 
-def _json_captions(data: bytes, source: str) -> tuple[list[Caption], str | None]:
+def _json_captions(text: str, source: str) -> tuple[list[Caption], str | None]:
     """Captions from a JSON object's `JSON_KEYS` (any case; text or a number like 1968)."""
     try:
-        record = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeError, json.JSONDecodeError) as exc:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
         return [], f"{source} is not valid JSON ({exc}); not read"
     if not isinstance(record, dict):
         return [], f"{source} holds no JSON object; not read"

@@ -33,6 +33,12 @@ from colorizer.pipeline.color_hints import (
     parse_color,
 )
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
+from colorizer.pipeline.text_encoding import (
+    CODE_PAGES,
+    SAVE_AS_UTF8,
+    TextEncodingError,
+    decode_user_text,
+)
 
 MASKS_PER_PHOTO = 4  # all masks of one photo: this many photos' pixels (a byte each)
 MAX_FILE_BYTES = 64 * 2**20  # a hints file: 64 hints with masks and references as files
@@ -190,11 +196,11 @@ def read_color_hints(path: Path | None, points: Sequence[str] = (),
                 raise HintError(f"--color-hints {path}: over {MAX_FILE_BYTES // 2**20} MiB; "
                                 f"{MAX_HINTS} hints never need that much: give masks and "
                                 "reference photos as files beside it")
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = json.loads(_hints_text(Path(path)))
         except OSError as exc:
             raise HintError(f"--color-hints {path}: cannot be read ({exc.strerror or exc}); "
                             "check the path") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except json.JSONDecodeError as exc:
             raise HintError(f"--color-hints {path} is not JSON ({exc}); write a list such as "
                             '[{"point": [120, 80], "color": "#b22222"}]') from None
         try:
@@ -204,6 +210,20 @@ def read_color_hints(path: Path | None, points: Sequence[str] = (),
     hints += [point_hint(text) for text in points]
     check_count(len(hints))  # before any photo, not once per photo
     return tuple(hints)
+
+
+def _hints_text(path: Path) -> str:
+    """A hints file's text: UTF-8, with or without Notepad's byte-order mark, or UTF-16. JSON
+    is UTF-8, and a hint's source is provenance: a Windows code page is refused, with the
+    words it would give, rather than guessed (`text_encoding` guesses for lists)."""
+    try:
+        decoded = decode_user_text(path.read_bytes(), f"--color-hints {path}")
+    except TextEncodingError as exc:
+        raise HintError(str(exc)) from None
+    if decoded.guessed:
+        raise HintError(f"--color-hints {path} is not UTF-8 (as {CODE_PAGES[decoded.encoding]} "
+                        f"it would read {', '.join(decoded.sample)}); {SAVE_AS_UTF8}")
+    return decoded.text
 
 
 def checked_hints(hints: Sequence[Hint | dict], size: tuple[int, int],
