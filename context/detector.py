@@ -13,8 +13,11 @@ from PIL import Image
 
 from context.regions import quad_angle
 
-# Long side the text detector is handed at most (it resizes to 736 itself; this bounds the
-# copy made before that).
+# Long side the text detector is handed at most (this bounds the copy made before it resizes).
+# rapidocr (its get_preprocess) ignores `side` with limit_type "max": it works on a photo at
+# its own size up to 2000 px long, shrinking only larger ones to 2000. That sets a 6000-px
+# photo's peak memory (~615 MB for detection); our readings and eval figures were made so, and
+# a smaller cap would change them.
 DETECTOR_MAX_SIDE = 4096
 
 
@@ -56,7 +59,7 @@ class RapidTextDetector:
 
     def __call__(self, image: Image.Image) -> list[tuple[int, int, int, int, float, float]]:
         """(x0, y0, x1, y1, score, angle) per text box, in `image` pixels."""
-        # The detector works at `side` px anyway: a larger photo is shrunk before the copy
+        # Past DETECTOR_MAX_SIDE a photo is shrunk before the copy
         # (boxes scaled back), and a strip thinner than the detector's stride is skipped; a
         # small one is enlarged to `min_side` only when that is set (off: see above).
         if min(image.size) < 8:

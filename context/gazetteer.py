@@ -19,16 +19,15 @@ returns the hierarchy of the place under the polity that held it during `era`.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
+from context.alias_index import AliasPatterns
 from context.broad_places import BroadLinker
 from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
-from context.names import alias_pattern
 from context.types import PlaceRef, RegionCandidate
 
 PRESENT_YEAR = 2026
@@ -64,8 +63,8 @@ class Gazetteer:
         self.places: dict[str, Place] = PlaceTable()
         self.periods: dict[str, Period] = {}
         self.place_periods: dict[str, list[PlacePeriod]] = {}
-        # (pattern, kind, id, start, end, letters of the alias as written)
-        self._patterns: list[tuple[re.Pattern[str], str, str, int | None, int | None, int]] = []
+        # pattern -> (kind, id, start, end, letters of the alias as written)
+        self._patterns = AliasPatterns()
 
         for r in _read(data_dir / "polities.csv"):
             p = Polity(r["id"], r["name"], r["wikidata"] or None, r["iso"] or None,
@@ -104,11 +103,7 @@ class Gazetteer:
         alias = alias.strip()
         if not alias:
             return
-        entry = (alias_pattern(alias), kind, ident, start, end, len(alias))
-        if first:
-            self._patterns.insert(0, entry)
-        else:
-            self._patterns.append(entry)
+        self._patterns.add(alias, (kind, ident, start, end, len(alias)), first)
 
     def _add_pycountry(self) -> None:
         import pycountry
@@ -152,7 +147,7 @@ class Gazetteer:
     def find(self, text: str) -> list[Mention]:
         """All non-overlapping mentions in `text`, longest match first, in text order."""
         found: list[tuple[Mention, int]] = []
-        for pattern, kind, ident, start, end, written in self._patterns:
+        for pattern, (kind, ident, start, end, written) in self._patterns.matching(text):
             for m in pattern.finditer(text):
                 found.append((Mention(kind, ident, m.group(0), m.span(), start, end,
                                       self._source(kind, ident)), written))
@@ -375,5 +370,6 @@ def _unique(items: list[str]) -> list[str]:
 
 @lru_cache(maxsize=4)
 def load_gazetteer(data_dir: str) -> Gazetteer:
-    """A cached gazetteer for `data_dir` (parsing the tables and patterns takes ~0.1 s)."""
+    """A cached gazetteer for `data_dir` (parsing the tables takes ~0.05 s; a name's pattern
+    is compiled when a text first could hold it, context/alias_index.py)."""
     return Gazetteer(data_dir)

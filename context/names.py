@@ -26,6 +26,14 @@ _COMMON_WORDS = {"us", "in", "as", "is", "it", "on", "at", "me", "he", "we", "am
 def alias_pattern(alias: str) -> re.Pattern[str]:
     """A case-insensitive pattern for `alias` that also matches its inflected forms:
     Москва -> Москве, Москвы; Казань -> Казани; Крым -> в Крыму, Крымский; London's."""
+    source, flags, _ = alias_regex(alias)
+    return re.compile(source, flags)
+
+
+def alias_regex(alias: str) -> tuple[str, int, str]:
+    """(source, flags, needle) of `alias_pattern`, uncompiled: every match of the pattern
+    holds the needle, a run of the alias's letters, as written or in another case (and
+    е for ё), so a text without it need not be searched (context/alias_index.py)."""
     tokens = [t for t in re.split(r"[\s\-_.,'’]+", alias) if t]
     letters = sum(ch.isalpha() for ch in alias)
     acronym = alias.upper() == alias and letters <= 3 and not any(c.isdigit() for c in alias)
@@ -46,13 +54,15 @@ def alias_pattern(alias: str) -> re.Pattern[str]:
     elif not acronym and re.fullmatch(r"[A-Za-z]+", last):
         suffix = r"(?:['’]?s)?"  # possessive: "Londons Smallest Shop", "Paris's"
     parts = [_yo(re.escape(t)) for t in tokens]
+    needle = tokens[0]  # matched letter for letter (its stem, where the name is one word)
     if suffix == _LONG_STEM_ENDING and tokens[-1] == last and _FLEETING.search(last):
         # A fleeting vowel: Египет -> Египта, Орёл -> Орла (the vowel may drop before an ending).
         parts[-1] = (_yo(re.escape(last[:-2])) + f"(?:{_yo(re.escape(last[-2]))})?"
                      + re.escape(last[-1]))
+        needle = tokens[0] if len(tokens) > 1 else last[:-2]
     body = _SEP.join(parts) + suffix
     flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
+    return r"(?<![\w])" + body + r"(?![\w])", flags, needle
 
 
 def _yo(escaped: str) -> str:

@@ -9,7 +9,9 @@ as a user meets it:
   2-core CPU, reached by importing neither torch nor numpy for them (tests/test_fast_start.py);
 - one photo of `--size` px colorized with context and retrieval (the default) and without;
 - `--photos` photos in one process: (time for N - time for 1) / (N - 1) is the cost of a photo
-  after start-up (target: 1 s per 640-px photo with context).
+  after start-up (target: 1 s per 640-px photo with context);
+- `chronochrome serve` and `chronochrome web` from their start to the first 200 on /readyz
+  (the service loads its pipeline before it listens) and on / (the workbench page).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +54,35 @@ def _colorize(photos: list[Path], out: Path, context: bool) -> float:
     return seconds
 
 
+def _first_200(argv: list[str], route: str, folder: Path) -> float:
+    """Seconds from starting a `chronochrome ARGV --port P` server to its first 200 on
+    `route`; the server is stopped after."""
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    with open(folder / "server.log", "ab") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "colorizer.apps.cli", *argv, "--port",
+                                 str(port)], env=env, stdout=log, stderr=log,
+                                stdin=subprocess.DEVNULL)
+    try:
+        while proc.poll() is None and time.perf_counter() - start < 300:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{route}", timeout=5) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"chronochrome {argv[0]} gave no 200 on {route} (see "
+                           f"{folder / 'server.log'})")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def _photos(folder: Path, count: int, size: int) -> list[Path]:
     from eval.bench_speed import synthetic_gray
 
@@ -74,6 +106,10 @@ def measure(repeats: int, count: int, size: int) -> dict[str, float]:
             many = _colorize(photos, Path(tmp) / f"many-{name}", context)
             figures[f"first_photo_{name}_s"] = one
             figures[f"per_photo_after_start_{name}_s"] = (many - one) / max(1, count - 1)
+        figures["serve_first_200_s"] = _first_200(
+            ["serve", "--data-dir", str(Path(tmp) / "service"), "--device", "cpu"], "/readyz",
+            Path(tmp))
+        figures["web_first_200_s"] = _first_200(["web", "--device", "cpu"], "/", Path(tmp))
     return figures
 
 
@@ -94,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: first {args.size}-px photo {figures[f'first_photo_{name}_s']:.2f} s "
               f"from the start; then {figures[f'per_photo_after_start_{name}_s']:.2f} s per "
               f"photo ({args.photos} photos)")
+    print(f"serve: first 200 on /readyz after {figures['serve_first_200_s']:.2f} s; web: "
+          f"first 200 on / after {figures['web_first_200_s']:.2f} s")
     print(f"load average before the run: {load:.1f} (2 cores: above 1, figures are slower)")
     record = {**{k: round(v, 3) for k, v in figures.items()}, "photos": args.photos,
               "size": args.size, "repeats": args.repeats, "load_average_before": round(load, 2),

@@ -33,7 +33,6 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy.ndimage import gaussian_filter, sobel
 from skimage.graph import MCP_Geometric
 
 from colorizer.model.colorspace import rgb_to_lab
@@ -133,6 +132,10 @@ def spread_grid(lightness: torch.Tensor, config: SpreadConfig) -> np.ndarray:
 
 def step_costs(grid: np.ndarray, config: SpreadConfig) -> np.ndarray:
     """(h, w) the part of a step's cost that does not depend on the point: 1 + edges."""
+    # Imported here: scipy.ndimage takes 0.2-0.5 s to import, and only a photo with color
+    # hints needs it (tests/test_startup_commands.py).
+    from scipy.ndimage import gaussian_filter, sobel
+
     smooth = gaussian_filter(grid, config.smooth) if config.smooth > 0 else grid
     gradient = np.hypot(sobel(smooth, 0), sobel(smooth, 1)) / 8.0  # L* per px
     return 1.0 + (gradient / config.edge) ** 2
