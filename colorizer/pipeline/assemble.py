@@ -79,5 +79,9 @@ def run_settings(pipe: Any, photo: Any) -> dict[str, Any]:
         "hints": photo.hints,
         "caption": photo.caption,
         "filename_caption": config.filename_caption,
+        # On or off for the run: "nothing retrieved" and "retrieval off" read alike otherwise.
+        "context": pipe.context_fn is not None,
+        "exemplars": pipe.exemplar_fn is not None,
+        **({"negative": True} if config.negative else {}),  # absent: as before it existed
         "fingerprint": photo.fingerprint or pipe.fingerprint,
     }

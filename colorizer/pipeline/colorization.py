@@ -56,9 +56,11 @@ from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
+from colorizer.pipeline.negative import as_positive
 from colorizer.pipeline.photo_input import load_photo, user_exemplars
 from colorizer.pipeline.photo_list import ColorizationFailure, colorize_list
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
+from colorizer.pipeline.stereo import clear_stereo_mount
 from colorizer.pipeline.text_inputs import check_text
 from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS, readable_weights
 from context.config import ContextConfig
@@ -255,7 +257,7 @@ class ColorizationPipeline:
         clock = Stopwatch()
         # 1. Load: one loader for every input kind; color input is reduced to its L*. The
         #    color hints are checked before any work: a bad one is the user's typo.
-        loaded = load_photo(image, self.config.max_pixels)
+        loaded = as_positive(load_photo(image, self.config.max_pixels), self.config.negative)
         lightness = lightness_of(loaded)  # (1, 1, H, W)
         checked = checked_hints(plain_numbers(color_hints), loaded.size, self.config.max_pixels)
         fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
@@ -345,7 +347,8 @@ class ColorizationPipeline:
         # 6. Chroma at the edge filter's working size, following the photo's edges.
         ab_work, guide_work = chroma_work(colors.ab.float().cpu(), photo.lightness,
                                           self.decoding.chroma)
-        ab_work = clear_frame(ab_work, guide_work, self.decoding.frame_fill)
+        ab_work = clear_stereo_mount(  # a frame and a stereo card's mount are not the photo
+            clear_frame(ab_work, guide_work, self.decoding.frame_fill), guide_work)
         clock.lap("merge")
         unread = photo.context.unknown.get("hint_words")  # a read hint's leftover numbers
         notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())

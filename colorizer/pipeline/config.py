@@ -41,6 +41,9 @@ class PipelineConfig:
     hint_spread: SpreadConfig = field(default_factory=SpreadConfig)  # how color hints spread
     # ... and how far several point hints correct the photo beyond their regions
     hint_balance: BalanceConfig = field(default_factory=BalanceConfig)
+    # The photos are scanned negatives: their tones are inverted before anything reads them
+    # (colorizer.pipeline.negative); the output's L* is the inverted scan's.
+    negative: bool = False
 
     def __post_init__(self) -> None:
         _check_numbers(self)
@@ -49,6 +52,11 @@ class PipelineConfig:
                              f"{self.render_size}")
         if self.max_pixels <= 0:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+        # "false" from a form would invert photos; a ValueError, as every setting's check is
+        # (the CLI and the service report those as bad settings)
+        if not isinstance(self.negative, bool):
+            raise ValueError(  # noqa: TRY004
+                f"negative must be True or False, got {self.negative!r}")
         for name in ("exemplar_transfer", "retrieved_transfer"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")

@@ -26,6 +26,7 @@ NOT_OUTPUT_SETTINGS = ("max_pixels",)
 # Operating-point fields added after fingerprints were first written, at the value that
 # changes nothing: left out, so the fingerprints already written stay valid.
 NEUTRAL_LATER_DECODING = {"frame_fill": False}
+NEUTRAL_LATER_SETTINGS = {"negative": False}  # the same for run-time settings
 
 
 def module_digest(module: nn.Module | None) -> str | None:
@@ -43,7 +44,8 @@ def pipeline_fingerprint(weights_sha256: str, model_config: dict[str, Any],
                          heads: dict[str, str | None], saved: DecodingConfig,
                          config: PipelineConfig, components: dict[str, Any]) -> str:
     """Hex SHA-256 of the JSON of everything listed in the module docstring."""
-    settings = {k: v for k, v in asdict(config).items() if k not in NOT_OUTPUT_SETTINGS}
+    settings = {k: v for k, v in asdict(config).items() if k not in NOT_OUTPUT_SETTINGS
+                and (k not in NEUTRAL_LATER_SETTINGS or NEUTRAL_LATER_SETTINGS[k] != v)}
     record = {
         "weights": weights_sha256,
         "model": model_config,

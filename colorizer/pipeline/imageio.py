@@ -108,7 +108,7 @@ COLOR_INPUT_NOTE = "color input reduced to luminance"
 # nor a hand-tinted print whose own colors the output replaces).
 _SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
-                     "not carried", COLOR_INPUT_NOTE)
+                     "not carried", COLOR_INPUT_NOTE, "color negative")
 _REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or download is "
                    "the usual cause")
 # Pixels a byte of a file holds at most, with room to spare (deflate packs ~1032 bytes into
