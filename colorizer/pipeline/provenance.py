@@ -7,10 +7,13 @@ Every output chronochrome writes (CLI or HTTP service) says what made it:
   prompt information; embedded in JPEG, PNG (iTXt), TIFF (tag 700) and WebP;
 - XMP Media Management (xmp_history.py): the output is a new document, DerivedFrom the gray
   original, with the colorization appended to the original's xmpMM:History;
-- the chronochrome namespace (`CHRONOCHROME_NS`, prefix `chronochrome`) holds one property,
-  `chronochrome:ColorSources`: an rdf:Seq of text, one line per region whose color a color hint
-  or an exemplar decided ("region 1: user hint (point 10,10): #b22222; source: ... (3% of the
-  image, confidence 1.00)"); absent when the model decided every color;
+- the chronochrome namespace (`CHRONOCHROME_NS`, prefix `chronochrome`): the model with its
+  full hash, the settings, captions, inferred context with its evidence, exemplars and color
+  hints with their sources (xmp_provenance.py), and `chronochrome:ColorSources`: an rdf:Seq of
+  text, one line per region whose color a color hint or an exemplar decided ("region 1: user
+  hint (point 10,10): #b22222; source: ... (3% of the image, confidence 1.00)"); absent when
+  the model decided every color;
+- nothing of the machine that ran it: no local paths, no signed-link tokens (shareable.py);
 - a JSON record (`provenance_record`): source hash, model, context with its evidence,
   exemplars, settings and the output's own hash, for archives to publish next to the image.
 
@@ -28,7 +31,6 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import numpy as np
 from PIL import Image, PngImagePlugin, TiffImagePlugin
@@ -37,9 +39,17 @@ from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_encode import encode_png16, encode_tiff16
 from colorizer.pipeline.deep_pixels import output_depth
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
+from colorizer.pipeline.shareable import shareable_name, shareable_values
+from colorizer.pipeline.xmp_history import DERIVED, media_management
 from colorizer.pipeline.xmp_history import NAMESPACES as MM_NAMESPACES
-from colorizer.pipeline.xmp_history import media_management
 from colorizer.pipeline.xmp_merge import merge_xmp, parsed_rdf
+from colorizer.pipeline.xmp_provenance import (
+    cut,
+    provenance_properties,
+    shareable_region,
+    xml_safe,
+    xml_text,
+)
 
 DIGITAL_SOURCE_TYPE = (
     "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
@@ -56,6 +66,8 @@ IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
 }
 FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
 _TIFF_XMP_TAG = 700
+JPEG_MAX_XMP_BYTES = 65_504  # a JPEG APP1 segment less its XMP namespace header
+SHORT_LINE_CHARS = 160  # each list line, when the whole would not fit a JPEG
 _RESOLUTION_UNIT, _X_RESOLUTION, _Y_RESOLUTION = 296, 282, 283
 _CONTEXT_FIELDS = ("era", "region", "script", "language", "language_detail", "text", "scene",
                    "conflicts", "description", "unknown", "sources")  # embeddings are left out: not evidence
@@ -76,8 +88,9 @@ def normalize_format(fmt: str) -> str:
     return name
 
 
-def build_xmp(result: ColorizationResult) -> bytes:
-    """An XMP packet for one colorization (UTF-8 bytes)."""
+def build_xmp(result: ColorizationResult, line_chars: int | None = None) -> bytes:
+    """An XMP packet for one colorization (UTF-8 bytes); `line_chars` shortens its lists
+    (xmp_provenance.py) so that it fits a JPEG (`fitted_xmp`)."""
     hint = result.settings.get("hints")
     model = result.model
     now, tool = _now(), f"{AI_SYSTEM} {software_version()}"
@@ -94,10 +107,15 @@ def build_xmp(result: ColorizationResult) -> bytes:
         fields.append(("Iptc4xmpExt:AIPromptInformation", str(hint)))
     if result.input.sha256:
         fields.append(("dc:source", f"sha256:{result.input.sha256}"))
-    body = "\n".join(f"   <{tag}>{escape(value)}</{tag}>" for tag, value in fields)
+    body = "\n".join(f"   <{tag}>{xml_text(value)}</{tag}>" for tag, value in fields)
     their_rdf = parsed_rdf(result.carried.xmp if result.carried else None)
-    body += "\n" + media_management(their_rdf, result.input.sha256, now, tool)
-    body += color_sources_xmp(result)
+    # The model in the History too: ExifTool's -tagsFromFile copies xmpMM, not the
+    # Iptc4xmpExt AI properties (12.57) nor a namespace it does not know.
+    derived = (f"{DERIVED} (model {model.name} {model.version}, weights sha256 "
+               f"{model.sha256}" + (f"; hint: {hint}" if hint else "") + ")")
+    body += "\n" + media_management(their_rdf, result.input.sha256, now, tool,
+                                     xml_safe(derived))
+    body += provenance_properties(result, line_chars) + color_sources_xmp(result, line_chars)
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -122,11 +140,24 @@ def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None,
     unless `bit_depth=8`; JPEG and WebP hold 8 (`output_bits` says which, with a note)."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
     if xmp is None:  # the input's own XMP kept beside the provenance (xmp_merge.py)
-        xmp = merge_xmp(build_xmp(result), result.carried.xmp if result.carried else None)
+        xmp = fitted_xmp(result, JPEG_MAX_XMP_BYTES if pil_format == "JPEG" else None)
     bits, _ = output_depth(result.image16 is not None, pil_format, bit_depth)
     if bits == 16 and result.image16 is not None:  # output_depth gives 16 only then
         return encode_deep_with_xmp(result.image16, pil_format, xmp, result.carried)
     return encode_with_xmp(result.image, pil_format, xmp, result.carried)
+
+
+def fitted_xmp(result: ColorizationResult, max_bytes: int | None = None) -> bytes:
+    """Our packet merged with the input's XMP, within `max_bytes`: a JPEG's XMP segment holds
+    65,504 bytes, and 64 color hints citing long sources made every JPEG output fail ("XMP
+    data is too long"). Lines are shortened first, then the lists left out (the provenance
+    record keeps them), then the input's XMP (as one over 40 KB is never carried)."""
+    theirs = result.carried.xmp if result.carried else None
+    for line_chars in (None, SHORT_LINE_CHARS, 0):
+        xmp = merge_xmp(build_xmp(result, line_chars), theirs)
+        if max_bytes is None or len(xmp) <= max_bytes:
+            return xmp
+    return build_xmp(result, 0)
 
 
 def save_image(result: ColorizationResult, path: str | Path, fmt: str | None = None,
@@ -244,9 +275,16 @@ def provenance_record(
         # Published beside the image: the weights by name, version and hash, never by where
         # they sit on the machine that ran them (a server's paths are not the archive's).
         "model": {k: v for k, v in result.model.to_dict().items() if k != "path"},
-        "source": {**result.input.to_dict(), **(source or {})},
+        # Shareable: the input's name without its local folders, URLs without tokens.
+        "source": shareable_values({**result.input.to_dict(),
+                                    "name": shareable_name(result.input.name),
+                                    **(source or {})}),
+        # `caption` is the caller's; `captions` every caption read, with where it was read
+        # (the file name, its metadata, a sidecar, a catalogue row): the context's evidence.
         "prompt": {"hint": result.settings.get("hints"),
-                   "caption": result.settings.get("caption")},
+                   "caption": result.settings.get("caption"),
+                   "captions": shareable_values([{"text": c.text, "source": c.source}
+                                                 for c in result.context.captions])},
         "context": context,
         "exemplars": [{k: v for k, v in rec.to_dict().items() if k != "image_path"}
                       for rec in result.exemplars],
@@ -254,8 +292,8 @@ def provenance_record(
         "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
         "luminance": "the output's L* equals the input's; only chroma is predicted",
         # Where each region's color came from (hints with their sources, exemplars, model).
-        "color_regions": (result.color_regions.to_dict()["regions"]
-                          if result.color_regions is not None else []),
+        "color_regions": [shareable_region(r) for r in (result.color_regions.to_dict()["regions"]
+                                                         if result.color_regions else [])],
     }
     if output is not None:
         record["output"] = {"sha256": hashlib.sha256(output).hexdigest(),
@@ -301,15 +339,17 @@ def context_summary(record: dict[str, Any]) -> str:
     return "; ".join(parts) or "No context was inferred for this photograph."
 
 
-def color_sources_xmp(result: ColorizationResult) -> str:
+def color_sources_xmp(result: ColorizationResult, line_chars: int | None = None) -> str:
     """The regions whose color a hint or an exemplar decided, as an rdf:Seq of one line each
-    ("" when the model decided everything): the XMP travels with the file."""
+    ("" when the model decided everything): the XMP travels with the file. `line_chars`:
+    each line cut to that many characters; 0 leaves the list out."""
     regions = [r for r in (result.color_regions.regions if result.color_regions else ())
                if r.kind != "model" and r.share > 0]
-    if not regions:
+    if not regions or line_chars == 0:
         return ""
-    items = "".join(f"\n     <rdf:li>{escape(region_line(r.to_dict()))}</rdf:li>"
-                    for r in regions)
+    items = "".join(f"\n     <rdf:li>"
+                    f"{xml_text(cut(region_line(shareable_region(r.to_dict())), line_chars))}"
+                    "</rdf:li>" for r in regions)
     return (f"\n   <chronochrome:ColorSources>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n"
             "   </chronochrome:ColorSources>")
 

@@ -34,9 +34,9 @@ def hash_uri(sha256_hex: str) -> str:
 
 
 def media_management(their_rdf: ET.Element | None, input_sha256: str | None, when: str,
-                     agent: str) -> str:
+                     agent: str, parameters: str = DERIVED) -> str:
     """The xmpMM properties of the output (lines for our rdf:Description); `their_rdf` is the
-    original's parsed rdf:RDF, if it had XMP."""
+    original's parsed rdf:RDF, if it had XMP; `parameters` describe the `derived` event."""
     theirs = {name: _their_value(their_rdf, name)
               for name in ("DocumentID", "InstanceID", "OriginalDocumentID")}
     instance = f"uuid:{uuid.uuid4()}"
@@ -52,7 +52,7 @@ def media_management(their_rdf: ET.Element | None, input_sha256: str | None, whe
     if ref_xml:
         lines.append(f'   <xmpMM:DerivedFrom rdf:parseType="Resource">{ref_xml}\n'
                      "   </xmpMM:DerivedFrom>")
-    events = [_event("derived", when, agent, parameters=DERIVED),
+    events = [_event("derived", when, agent, parameters=parameters),
               _event("saved", when, agent, instance=instance, changed="/")]
     lines.append("   <xmpMM:History>\n    <rdf:Seq>" + "".join(events)
                  + "\n    </rdf:Seq>\n   </xmpMM:History>")

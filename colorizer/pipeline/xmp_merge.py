@@ -4,7 +4,10 @@ An archive's XMP says who holds the rights (dc:rights, xmpRights:UsageTerms), wh
 photo (dc:creator) and what it shows (IPTC Core); the output used to carry only the provenance
 packet, and all of that was lost. `merge_xmp` puts the provenance's rdf:Description into the
 input's rdf:RDF, after removing from the input's descriptions:
-- every property the provenance writes (a property may appear only once in XMP);
+- every property the provenance writes (a property may appear only once in XMP), and every
+  one it may write, the chronochrome namespace and the IPTC AI properties: an input that is
+  itself a colorization (recolored) kept its hints, captions, exemplars and prompt, and the
+  new output claimed them for a run that had none (its History keeps that earlier run);
 - the properties that describe the input file's pixels and are wrong for the output: its
   orientation (the pixels are turned already: a viewer would turn them twice), size, bit
   depth, photometric and color mode, and its ICC profile's name ("Dot Gain 20%" on sRGB RGB).
@@ -43,6 +46,11 @@ _STALE |= {("exif", "PixelXDimension"), ("exif", "PixelYDimension"), ("exif", "C
            ("photoshop", "ColorMode"), ("photoshop", "ICCProfile"), ("xmpMM", "InstanceID")}
 _HISTORY = f"{{{_NAMESPACES['xmpMM']}}}History"
 _STALE_TAGS = frozenset(f"{{{_NAMESPACES[ns]}}}{name}" for ns, name in _STALE)
+_IPTC_EXT = _NAMESPACES["Iptc4xmpExt"]
+_OURS_ANY = f"{{{_NAMESPACES['chronochrome']}}}"  # any property of our namespace
+_OURS = frozenset(f"{{{_IPTC_EXT}}}{name}" for name in (
+    "DigitalSourceType", "AISystemUsed", "AISystemVersionUsed", "AIPromptInformation",
+    "AIPromptWriterName"))
 for _prefix, _uri in _NAMESPACES.items():  # the usual prefixes, not ns0, ns1, ... on output
     ET.register_namespace(_prefix, _uri)
 
@@ -81,12 +89,12 @@ def merge_xmp(ours: bytes, theirs: bytes | None) -> bytes:
     if their_rdf is None or our_rdf is None:
         return ours
     ours_desc = list(our_rdf)
-    replaced = {child.tag for desc in ours_desc for child in desc} | _STALE_TAGS
+    replaced = {child.tag for desc in ours_desc for child in desc} | _STALE_TAGS | _OURS
     _extend_history(their_rdf, our_rdf)
     for desc in their_rdf.findall(f"{{{_RDF}}}Description"):
-        for child in [c for c in desc if c.tag in replaced]:
+        for child in [c for c in desc if c.tag in replaced or c.tag.startswith(_OURS_ANY)]:
             desc.remove(child)
-        for name in [a for a in desc.attrib if a in replaced]:
+        for name in [a for a in desc.attrib if a in replaced or a.startswith(_OURS_ANY)]:
             del desc.attrib[name]
     their_rdf.extend(ours_desc)
     meta = ET.Element(f"{{{_NAMESPACES['x']}}}xmpmeta")

@@ -1,0 +1,201 @@
+"""What the colorized file itself says of its making, in the `chronochrome` XMP namespace.
+
+A historian may get the image alone, without the JSON record or the report beside it. The
+IPTC properties say that it is a colorization and by which tool; these say the rest, each in
+words a person reads in ExifTool or a DAM, and the settings as JSON a program reads back:
+
+- `chronochrome:ModelName`, `ModelVersion`, `ModelSHA256` (the weights file's full hash) and
+  `Fingerprint` (everything that changes the output: colorizer.pipeline.fingerprint);
+- `chronochrome:Settings`: the run's settings as one JSON object (temperature, chroma scale,
+  render size, transfers, hint, caption, ...), what `ColorizationResult.settings` holds;
+- `chronochrome:Captions`: the captions read (the user's, the file's metadata, a sidecar,
+  a catalogue row, the file name), one `source: text` line each;
+- `chronochrome:Context`: the era, region, script and language inferred, each with its
+  confidence and evidence, the text read in the photo, conflicts and what stayed unknown;
+- `chronochrome:Exemplars`: each exemplar with its source, licence and what it contributed;
+- `chronochrome:ColorHints`: each color hint with its cited source ("not given" when none),
+  including those that decided no pixel (`ColorSources` lists the regions that did), and
+  `chronochrome:ColorHintsJSON` the same hints as a `--color-hints` file (a reference photo
+  by its file name, a mask by its size alone: its pixels are not in the file);
+
+Lists are `rdf:Seq` of text. Texts are made shareable (shareable.py: no local paths, no
+signed-link tokens) and stripped of characters XML 1.0 cannot hold, so the packet parses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from xml.sax.saxutils import escape
+
+from colorizer.pipeline.result import ColorizationResult
+from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_text
+
+MAX_EVIDENCE = 5  # per inferred field: the strongest, as the report lists them first
+MAX_TEXT_LINES = 10  # lines of text read in the photo
+_LIBRARY = "library exemplar "  # how ReferenceHint names a library exemplar it was given
+OMITTED = ("the captions, context, exemplars and color hints are left out: with them this "
+           "XMP would not fit the file (a JPEG holds 64 KB); the provenance record has them")
+# Characters XML 1.0 cannot hold (control characters other than tab, newline, return).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Lone surrogates: a file name that is not UTF-8 (a Latin-1 name from an old disk), as Python
+# holds it; UTF-8 cannot encode them, and the packet would fail to encode with the photo.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def xml_text(value: object) -> str:
+    """`value` as XML element text: escaped, shareable, without characters XML forbids."""
+    return escape(xml_safe(value))
+
+
+def xml_safe(value: object) -> str:
+    """`value` as text XML can hold (not yet escaped), shareable."""
+    return _SURROGATE.sub("\ufffd", _NOT_XML.sub("", shareable_text(str(value))))
+
+
+def provenance_properties(result: ColorizationResult, line_chars: int | None = None) -> str:
+    """The lines of the chronochrome properties for our rdf:Description (module docstring).
+    `line_chars`: each list line (and each hint's source) cut to that many characters, so
+    the packet fits a JPEG; 0 leaves the lists out and says so (`Omitted`)."""
+    model = result.model
+    simple = [("ModelName", model.name), ("ModelVersion", model.version),
+              ("ModelSHA256", model.sha256),
+              ("Settings", json.dumps(result.settings, sort_keys=True, ensure_ascii=False,
+                                      default=str))]
+    if result.settings.get("fingerprint"):
+        simple.append(("Fingerprint", result.settings["fingerprint"]))
+    hints = hints_file(result, line_chars)
+    if hints and line_chars != 0:  # what --color-hints reads: the same hints, the same colors
+        simple.append(("ColorHintsJSON", json.dumps(hints, ensure_ascii=False)))
+    body = "".join(f"\n   <chronochrome:{name}>{xml_text(value)}</chronochrome:{name}>"
+                   for name, value in simple)
+    lists = (("Captions", caption_lines(result)), ("Context", context_lines(result)),
+             ("Exemplars", exemplar_lines(result)), ("ColorHints", hint_lines(result)))
+    if line_chars == 0:
+        return body + (f"\n   <chronochrome:Omitted>{OMITTED}</chronochrome:Omitted>"
+                       if any(lines for _, lines in lists) or hints else "")
+    return body + "".join(seq_property(name, [cut(line, line_chars) for line in lines])
+                          for name, lines in lists if lines)
+
+
+def cut(text: str, chars: int | None) -> str:
+    """`text` at most `chars` characters long, an ellipsis saying it was cut."""
+    return text if chars is None or len(text) <= chars else text[: chars - 1] + "\u2026"
+
+
+def seq_property(name: str, lines: list[str]) -> str:
+    """`chronochrome:<name>` as an rdf:Seq of text lines."""
+    items = "".join(f"\n     <rdf:li>{xml_text(line)}</rdf:li>" for line in lines)
+    return (f"\n   <chronochrome:{name}>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n"
+            f"   </chronochrome:{name}>")
+
+
+def caption_lines(result: ColorizationResult) -> list[str]:
+    return [f"{c.source}: {c.text}" for c in result.context.captions]
+
+
+def context_lines(result: ColorizationResult) -> list[str]:
+    """One line per inferred field with its confidence and evidence, then what was read,
+    seen, in conflict, and unknown."""
+    context = result.context.to_dict()
+    lines = []
+    era, region = context.get("era"), context.get("region")
+    script, language = context.get("script"), context.get("language_detail")
+    if era:
+        span = (f"{era['start']}-{era['month']:02d}" if era.get("month")
+                and era["start"] == era["end"] else f"{era['start']}-{era['end']}")
+        lines.append(f"era {span}{_judged(era)}")
+    if region:
+        ids = ", ".join(f"{k} {region[k]}" for k in ("wikidata", "iso") if region.get(k))
+        lines.append(f"region {region['name']}" + (f" ({ids})" if ids else "")
+                     + _judged(region))
+    for kind, value in (("script", script), ("language", language)):
+        if value:
+            lines.append(f"{kind} {value['name']} ({value['code']}){_judged(value)}")
+    lines += [f"text read: \"{t['text']}\" (confidence {t['confidence']:.2f})"
+              for t in context.get("text", [])[:MAX_TEXT_LINES]]
+    lines += [f"scene: {s['label']} ({s['score']:.2f})" for s in context.get("scene", [])]
+    lines += [f"conflict: {c['message']}" for c in context.get("conflicts", [])]
+    lines += [f"{name} unknown: {why}" for name, why in (context.get("unknown") or {}).items()]
+    if context.get("description"):
+        lines.append(f"description: {context['description']}")
+    return lines
+
+
+def _judged(value: dict[str, Any]) -> str:
+    """'; confidence 0.90, from hint; evidence: year "1915" in hint (0.90), ...'"""
+    source = f", from {value['source']}" if value.get("source") else ""
+    evidence = [f"{e['what']} ({e['score']:.2f})" for e in value.get("evidence") or []
+                if e.get("what")][:MAX_EVIDENCE]
+    said = f"; evidence: {'; '.join(evidence)}" if evidence else ""
+    return f"; confidence {value['confidence']:.2f}{source}{said}"
+
+
+def exemplar_lines(result: ColorizationResult) -> list[str]:
+    """Each exemplar: what it is, where it comes from under which licence, what it did."""
+    lines = []
+    for rec in (use.to_dict() for use in result.exemplars):
+        parts = [f"{rec['id']}: {rec.get('title') or rec['id']} ({rec.get('kind')})"]
+        parts += [f"{label}: {rec[key]}" for key, label in
+                  (("source", "source"), ("license", "licence"), ("sha256", "sha256"))
+                  if rec.get(key)]
+        if rec.get("score") is not None:
+            parts.append(f"retrieval score {rec['score']:.2f}")
+        parts.append(_contribution(rec))
+        lines.append("; ".join(parts))
+    return lines
+
+
+def _contribution(rec: dict[str, Any]) -> str:
+    if rec.get("colored"):
+        return f"colored: {round(100 * (rec.get('color_share') or 0))}% of the image's color"
+    if rec.get("rejected"):
+        return f"put no color: {rec['rejected']}"
+    return "put no color" if rec.get("used") else "matched, not among the exemplars used"
+
+
+def hint_lines(result: ColorizationResult) -> list[str]:
+    """Every color hint with its cited source, as the region it became."""
+    regions = result.color_regions.regions if result.color_regions is not None else ()
+    hints = [shareable_region(r.to_dict()) for r in regions if r.kind == "hint"]
+    return [f"{h['label']}; source: {h.get('source') or 'not given'} "
+            f"({round(100 * h['share'])}% of the image, confidence {h['confidence']:.2f})"
+            for h in hints]
+
+
+def shareable_region(region: dict[str, Any]) -> dict[str, Any]:
+    """A color region's record with a reference photo named by its file name, not its local
+    path (the label says "the colors of /home/alice/ref.jpg" otherwise)."""
+    detail = region.get("detail") or {}
+    reference = detail.get("reference")
+    if not isinstance(reference, str) or not names_a_folder(reference):
+        return region
+    name = shareable_name(reference)
+    return {**region, "label": str(region.get("label", "")).replace(reference, name),
+            "detail": {**detail, "reference": name}}
+
+
+def hints_file(result: ColorizationResult, source_chars: int | None = None
+               ) -> list[dict[str, Any]]:
+    """The color hints in the form `--color-hints` reads (colorizer.pipeline.hint_json);
+    `source_chars` cuts each cited source (it changes no color)."""
+    regions = result.color_regions.regions if result.color_regions is not None else ()
+    out = []
+    for region in regions:
+        detail = shareable_region(region.to_dict()).get("detail") or {}
+        if region.kind != "hint" or not isinstance(detail.get("where"), dict):
+            continue
+        item: dict[str, Any] = dict(detail["where"])
+        reference = detail.get("reference")
+        if detail.get("color"):
+            item["color"] = detail["color"]
+        elif isinstance(reference, str) and reference.startswith(_LIBRARY):
+            item["exemplar"] = reference[len(_LIBRARY):]
+        elif reference:
+            item["reference"] = reference
+        if detail.get("source"):
+            item["source"] = cut(detail["source"], source_chars or None)
+        out.append(item)
+    return out
+
