@@ -118,3 +118,19 @@ def test_a_setting_of_the_wrong_type_is_named_before_anything_loads(settings, na
         PipelineConfig(**settings)
     import numpy as np  # numpy's numbers are numbers
     assert PipelineConfig(render_size=np.int64(320), temperature=np.float32(0.3)).render_size == 320
+
+
+def test_a_number_given_as_an_int_or_numpy_is_stored_as_the_cli_stores_it():
+    """`chroma_scale=3` (Python) and `--chroma-scale 3` (CLI, 3.0) are one setting: they
+    were recorded as 3 and 3.0 and fingerprinted apart."""
+    import dataclasses
+    import json
+
+    import numpy as np
+
+    from_api = PipelineConfig(chroma_scale=3, temperature=np.float32(0.5),
+                              render_size=np.int64(320))
+    from_cli = PipelineConfig(chroma_scale=3.0, temperature=0.5, render_size=320)
+    assert type(from_api.chroma_scale) is float and type(from_api.render_size) is int
+    assert json.dumps(dataclasses.asdict(from_api), sort_keys=True, default=str) == json.dumps(
+        dataclasses.asdict(from_cli), sort_keys=True, default=str)

@@ -101,6 +101,13 @@ def _check_numbers(config: PipelineConfig) -> None:
             " or None" if name in _MAY_BE_NONE else "")
         raise ValueError(f"{name} must be {what}, got {value!r} ({type(value).__name__}); "
                          f"pass it as a number, e.g. {name}={_EXAMPLES.get(name, 1.0)}")
+    # 3 and 3.0 (or numpy's float32) are one setting: stored as float, they record and
+    # fingerprint alike (the CLI's `--chroma-scale 3` gave 3.0, the API's chroma_scale=3 gave 3).
+    for names, kind in ((_NUMBERS, float), (_INTEGERS, int)):
+        for name in names:
+            value = getattr(config, name)
+            if value is not None and type(value) is not kind:
+                object.__setattr__(config, name, kind(value))
 
 
 _EXAMPLES = {"render_size": 320, "max_pixels": 50_000_000, "max_exemplars": 4}
