@@ -25,7 +25,7 @@ CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chronochrome"'}
 def api_key_dependency(store: JobStore) -> Callable[..., str]:
     """A dependency that yields the caller's key id, or answers 401."""
 
-    def api_key(credentials: Credentials,
+    def api_key(request: Request, credentials: Credentials,
                 x_api_key: Annotated[str | None, Header()] = None) -> str:
         secret = credentials.credentials if credentials else x_api_key
         if not secret:
@@ -36,6 +36,7 @@ def api_key_dependency(store: JobStore) -> Callable[..., str]:
         if key_id is None:
             raise Problem(401, "invalid_key", "the API key is unknown or revoked",
                           headers=CHALLENGE)
+        request.state.key_id = key_id  # the access line names the key, never its secret
         return key_id
 
     return api_key
@@ -50,11 +51,12 @@ def key_or_link_dependency(store: JobStore, links: LinkSigner) -> Callable[..., 
                     x_api_key: Annotated[str | None, Header()] = None) -> str:
         query = request.query_params
         if "sig" not in query:
-            return api_key(credentials, x_api_key)
+            return api_key(request, credentials, x_api_key)
         key_id = query.get("kid", "")
         if not links.check(request.url.path, key_id, query.get("exp", ""), query["sig"]):
             raise Problem(401, "invalid_link", "this signed link is wrong or has expired; "
                           "GET the job's manifest again (with the API key) for fresh links")
+        request.state.key_id = key_id
         return key_id
 
     return key_or_link

@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,8 @@ def add_service_parsers(sub: argparse._SubParsersAction) -> None:
     actions.add_parser("list", parents=[common],
                        help="list keys (ids and names; secrets are not stored)")
     revoke = actions.add_parser("revoke", parents=[common], help="revoke a key by its id")
-    revoke.add_argument("key_id")
+    revoke.add_argument("key_id", help="the key's id, as `chronochrome keys list` shows it "
+                                       "(a key itself reads cc_<id>_...)")
     results = sub.add_parser("results", help="manage the HTTP service's stored results")
     actions = results.add_subparsers(dest="results_command", required=True)
     cleanup = actions.add_parser("cleanup", parents=[common], help=(
@@ -71,7 +73,7 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default loopback only; put a TLS proxy in "
                             "front before exposing it)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--worker-only", action="store_true",
                        help="run only the job worker (no HTTP), against the same --data-dir")
     serve.add_argument("--workers", type=int, default=None,
@@ -81,9 +83,11 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
         "torch threads per worker (default: this process's cores / --workers; a "
         "--worker-only process: all its cores, so give several of them cores / processes)"))
     serve.add_argument("--queue-cap", type=int, default=None,
-                       help="queued items beyond which POST /v1/jobs answers 429")
+                       help="queued and running items beyond which POST /v1/jobs answers 429 "
+                            "(default 1000)")
     serve.add_argument("--lease-seconds", type=float, default=None,
-                       help="how long a worker holds an item before another may take it")
+                       help="how long a worker holds an item before another may take it "
+                            "(default 120; renewed while it works)")
     serve.add_argument("--result-retention", default=None, help=(
         "delete a finished job's results this long after it ended: 30d, 12h, never (default: "
         "$CHRONOCHROME_RESULT_RETENTION, else 30d)"))
@@ -112,6 +116,9 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="long side in px at which chroma is predicted (default: the "
                             "model's operating point)")
     serve.add_argument("--no-context", action="store_true", help="skip context inference")
+    serve.add_argument("--log-format", choices=("text", "json"), default=None, help=(
+        "text lines, or JSON lines for a log collector (default: $CHRONOCHROME_LOG_FORMAT, "
+        "else text)"))
 
 
 def service_config(args: argparse.Namespace) -> ServiceConfig:
@@ -145,13 +152,23 @@ def _service_config(args: argparse.Namespace) -> ServiceConfig:
         changes["fetch"] = replace(config.fetch, allowed_hosts=tuple(args.allow_host))
     token_file = getattr(args, "metrics_token_file", None)
     if token_file is not None:
-        changes["metrics_token"] = token_file.read_text(encoding="utf-8").strip()
+        changes["metrics_token"] = _read_token(token_file)
     cert, key = getattr(args, "c2pa_cert", None), getattr(args, "c2pa_key", None)
     if bool(cert) != bool(key):
         raise ChronochromeError("C2PA signing needs both --c2pa-cert and --c2pa-key")
     if cert:
         changes["c2pa"] = C2paConfig(cert_chain=cert, private_key=key)
     return config.with_changes(**changes)
+
+
+def _read_token(path: Path) -> str:
+    """The metrics token of --metrics-token-file; a missing file is one line, not a traceback."""
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise ChronochromeError(f"cannot read --metrics-token-file {path} ({why}): write the "
+                                "token into it (readable by the service's user only)") from None
 
 
 def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
@@ -163,18 +180,34 @@ def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
 
 
 def run_service_command(args: argparse.Namespace) -> int:
+    from colorizer.apps.service.data_owner import check_owner
+
+    config = service_config(args)
+    # Before anything is opened or made: files of another user break the service (data_owner).
+    check_owner(config.data_dir, _command_words(args))
     if args.command == "keys":
-        return _run_keys(args)
+        return _run_keys(args, config)
     if args.command == "results":
         from colorizer.apps.service.cleanup_cli import run_cleanup
 
-        return run_cleanup(service_config(args), args.older_than, args.dry_run)
-    config = service_config(args)
+        return run_cleanup(config, args.older_than, args.dry_run)
+    _log_to_stderr(args)
     set_torch_threads(config, args.worker_only)
     signer = _signer(config)  # a bad certificate is told before the model loads (seconds)
     if args.worker_only:
         return _run_worker(config, _pipeline(args), signer)
     return _run_server(args, config, signer)
+
+
+def _log_to_stderr(args: argparse.Namespace) -> None:
+    """The service's log format (service_logging); a bad $CHRONOCHROME_LOG_FORMAT is one line."""
+    from colorizer.apps.service.service_logging import configure_logging, log_format
+
+    try:
+        fmt = log_format(getattr(args, "log_format", None))
+    except ValueError as exc:
+        raise ChronochromeError(str(exc)) from None
+    configure_logging(fmt, logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
 
 
 def _signer(config: ServiceConfig) -> Signer | None:
@@ -204,10 +237,16 @@ def set_torch_threads(config: ServiceConfig, worker_only: bool) -> int:
     return threads
 
 
-def _run_keys(args: argparse.Namespace) -> int:
+def _command_words(args: argparse.Namespace) -> str:
+    """The command as typed ("keys create", "serve --worker-only"), for a message to repeat."""
+    sub = getattr(args, "keys_command", None) or getattr(args, "results_command", None)
+    words = f"{args.command} {sub}" if sub else args.command
+    return words + (" --worker-only" if getattr(args, "worker_only", False) else "")
+
+
+def _run_keys(args: argparse.Namespace, config: ServiceConfig) -> int:
     from colorizer.apps.service.store import JobStore
 
-    config = service_config(args)
     if args.keys_command != "create":
         config.require_database()
     store = JobStore(config.db_path)
@@ -219,16 +258,20 @@ def _run_keys(args: argparse.Namespace) -> int:
     elif args.keys_command == "list":
         for key in store.list_keys():
             state = "revoked" if key["revoked"] else "active"
-            print(f"{key['id']}\t{key['name']}\t{state}")
+            created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(key["created"]))
+            print(f"{key['id']}\t{key['name']}\t{state}\t{created}")
     elif not store.revoke_key(args.key_id):
         print(f"error: no key {args.key_id}; see `chronochrome keys list`", file=sys.stderr)
         return 1
+    else:  # the service reads keys per request: no restart needed
+        print(f"key {args.key_id} revoked: requests with it are refused (401) from now on",
+              file=sys.stderr)
     return 0
 
 
 def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer | None) -> int:
     from colorizer.apps.service.app import create_app
-    from colorizer.apps.service.header_timeout import serve
+    from colorizer.apps.service.server_process import listen, serve
     from colorizer.apps.service.store import JobStore
 
     if not is_loopback(args.host):
@@ -237,10 +280,12 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer 
         if config.metrics_token is None:
             log.warning("/metrics is open to anyone who reaches the port; give "
                         "--metrics-token-file (or metrics_token in --config) to restrict it")
-    # The data folder before the model (seconds): a read-only one is one line at once.
+    # The data folder and the port before the model (seconds): a read-only folder, or a port
+    # in use, is one line at once.
     store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
+    sock = listen(args.host, args.port)
     app = create_app(_pipeline(args), config, signer=signer, store=store)
-    serve(app, args.host, args.port, config.header_timeout_seconds)  # forwarded headers: app's
+    serve(app, sock, config.header_timeout_seconds)  # forwarded headers: the app's
     return 0
 
 
@@ -259,10 +304,9 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,
                  worker.webhooks.submit)
     remove_stale_temp_files(config.results_dir, config.lease_seconds)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # finish the current item, then exit
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    print(f"worker {worker.owner} processing jobs in {config.db_path}", file=sys.stderr,
-          flush=True)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # as the server stops
+        signal.signal(signum, lambda *_: stop.set())  # finish the current item, then exit
+    log.info("worker %s processing jobs in %s", worker.owner, config.db_path)  # (--log-format)
     worker.run(stop)
     worker.webhooks.wait(timeout=3 * config.fetch.total_timeout)  # deliveries under way end
     worker.webhooks.close()
@@ -276,5 +320,5 @@ def worker_main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     add_service_parsers(sub)
     args = parser.parse_args(["serve", "--worker-only", *(argv or [])])
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO)  # formatted by run_service_command (--log-format)
     return run_service_command(args)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.service.config_types import check_types
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.service.public_url import normalize_public_url
 from colorizer.errors import ChronochromeError
@@ -179,10 +180,19 @@ class ServiceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ServiceConfig:
+        """Fields from JSON: an unknown key or a value of the wrong type is a ValueError that
+        names it (`config_types`), never a TypeError from deep inside."""
+        if not isinstance(data, dict):  # a ValueError, as every other wrong setting is
+            raise ValueError(  # noqa: TRY004
+                "the service settings must be a JSON object of ServiceConfig fields, e.g. "
+                f'{{"queue_cap": 1000}}; got {type(data).__name__}')
+        check_types(cls, data)
         data = dict(data)
         if "fetch" in data:
+            check_types(FetchConfig, data["fetch"], "fetch.")
             data["fetch"] = FetchConfig.from_dict(data["fetch"])
         if data.get("c2pa"):
+            check_types(C2paConfig, data["c2pa"], "c2pa.")
             c2pa = dict(data["c2pa"])
             c2pa["cert_chain"], c2pa["private_key"] = (Path(c2pa["cert_chain"]),
                                                        Path(c2pa["private_key"]))
@@ -191,4 +201,18 @@ class ServiceConfig:
 
     @classmethod
     def from_json(cls, path: Path) -> ServiceConfig:
-        return cls.from_dict(json.loads(Path(path).read_text()))
+        """`--config FILE`; a missing, unreadable or malformed file says which and why."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise ChronochromeError(f"cannot read the service config {path} ({why}): give "
+                                    "the path of a JSON file of ServiceConfig fields") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} is not JSON ({exc})") from None
+        try:
+            return cls.from_dict(data)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None

@@ -9,7 +9,7 @@ connection opening, for the first request); otherwise it gets a 408 problem+json
 connection is closed. The deadline ends as soon as h11 has parsed the headers, so a long upload
 that finished its headers, and a kept-alive client between requests, are not affected.
 
-`serve` runs the app with it; nothing else in the service imports uvicorn.
+`server_process.serve` runs the app with it.
 """
 
 from __future__ import annotations
@@ -90,11 +90,3 @@ def uvicorn_config(app: Any, host: str, port: int, header_timeout: float,
     """uvicorn's config for the service: h11 with the header deadline."""
     protocol = HeaderTimeoutProtocol.with_header_timeout(header_timeout)
     return uvicorn.Config(app, host=host, port=port, http=protocol, **kwargs)
-
-
-def serve(app: Any, host: str, port: int, header_timeout: float) -> None:
-    """Run `app` until interrupted (what `chronochrome serve` does). The app reads forwarded
-    headers itself (proxy_headers.py): uvicorn's own middleware would replace the proxy's
-    address by the client's before the app could check that the proxy is trusted."""
-    uvicorn.Server(uvicorn_config(app, host, port, header_timeout, proxy_headers=False,
-                                  log_level="info")).run()

@@ -49,6 +49,7 @@ def problem_from_store_error(exc: StoreError, retry_after_seconds: int) -> Probl
 def install_error_handlers(app: FastAPI, metrics: Metrics, retry_after_seconds: int) -> None:
     def respond(problem: Problem, request: Request) -> JSONResponse:
         metrics.reject(problem.reason)
+        request.state.problem_reason = problem.reason  # for the access line (access_log)
         return JSONResponse(problem.to_dict(instance=request.url.path),
                             status_code=problem.status, media_type=PROBLEM_JSON,
                             headers=problem.headers)

@@ -23,7 +23,7 @@ HINTS_KEY = "color_hints"  # where an item's hints are kept in its stored source
 REMOVED_KEY = "color_hints_removed"  # what is kept of them once deleted: how many there were
 _HAS_HINTS = f"json_type(source, '$.{HINTS_KEY}') IS NOT NULL"
 
-# The items table's columns (store._SCHEMA), the source without its hints, and their count.
+# The items table's columns (store_schema._SCHEMA), the source without its hints, and their count.
 ITEM_COLUMNS = (
     f"id, job_id, idx, status, json_remove(source, '$.{HINTS_KEY}', '$.{REMOVED_KEY}') AS "
     f"source, coalesce(json_array_length(source, '$.{HINTS_KEY}'), "

@@ -5,6 +5,7 @@ again at once (`liveness`), before this process's workers start."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ from colorizer.apps.service.worker import Worker
 
 if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
+
+log = logging.getLogger("chronochrome.service")
 
 
 class ServiceState:
@@ -61,12 +64,18 @@ class ServiceState:
 
     def stop_workers(self) -> None:
         self.stop.set()
+        if any(t.is_alive() for t in self.threads):  # the log said nothing for up to a minute
+            log.info("stopping: the workers finish the item they are on (up to 60 s each); "
+                     "queued items wait for the next start")
         for thread in self.threads:
             thread.join(timeout=60)
         # A worker still on an item keeps the lock file, so the next start takes the item
         # back once this process has ended.
         if self.lock is not None and not any(t.is_alive() for t in self.threads):
             self.lock.release()
+        elif self.lock is not None:
+            log.warning("stopping with a worker still on its item: the next start on this data "
+                        "folder queues it again")
         if self.sweeper is not None:
             self.sweeper.thread.join(timeout=60)
         self.webhooks.close()

@@ -37,37 +37,12 @@ from colorizer.apps.service.store_errors import (
     JobNotFoundError,
     QueueFullError,
 )
+from colorizer.apps.service.store_schema import open_schema
 from colorizer.apps.service.store_storage import data_dir_error, write_transaction
 
 ACTIVE = ("queued", "running")
 _TAKEN_OVER = ("attempt {} was interrupted: its worker stopped renewing its lease (killed, or "
                "stalled); another worker took the item over")
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS keys (
-  id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created REAL NOT NULL,
-  revoked INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE IF NOT EXISTS jobs (
-  id TEXT PRIMARY KEY, key_id TEXT NOT NULL, created REAL NOT NULL, kind TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'active', format TEXT NOT NULL,
-  idempotency_key TEXT, request_hash TEXT, webhook_url TEXT, webhook_secret TEXT,
-  webhook_state TEXT, webhook_detail TEXT, meta TEXT NOT NULL DEFAULT '{}',
-  UNIQUE (key_id, idempotency_key));
-CREATE TABLE IF NOT EXISTS items (
-  id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs(id), idx INTEGER NOT NULL,
-  status TEXT NOT NULL, source TEXT NOT NULL, hint TEXT, caption TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_expires REAL,
-  result_file TEXT, result_sha256 TEXT, provenance_file TEXT,
-  error_status INTEGER, error_reason TEXT, error_detail TEXT,
-  timings TEXT, created REAL NOT NULL, finished REAL,
-  completions INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS items_queue ON items (status, created, idx);
-CREATE INDEX IF NOT EXISTS items_job ON items (job_id, idx);
-CREATE TABLE IF NOT EXISTS uploads (item_id TEXT PRIMARY KEY, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS stage_stats (
-  stage TEXT NOT NULL, le TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (stage, le));
-CREATE TABLE IF NOT EXISTS stage_sums (
-  stage TEXT PRIMARY KEY, total REAL NOT NULL, count INTEGER NOT NULL);
-"""
 
 
 @dataclass(frozen=True)
@@ -104,7 +79,7 @@ class JobStore:
         self._local = threading.local()
         try:  # a folder it cannot write is one line (store_storage), before any request
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db().executescript(_SCHEMA)  # idempotent; executescript commits by itself
+            open_schema(self._db(), self.path)  # a newer version's database is refused
             # The database holds API key hashes and webhook secrets (needed to sign
             # deliveries): readable by the service's own user only, whatever the umask.
             for file in (self.path, self.path.with_name(self.path.name + "-wal"),

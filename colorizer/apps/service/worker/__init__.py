@@ -32,6 +32,7 @@ from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import stored_hints
 from colorizer.apps.service.iiif import IIIFError
+from colorizer.apps.service.job_log import log_job_end
 from colorizer.apps.service.problems import STATUS_BY_REASON
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
 from colorizer.apps.service.store import JobStore, Lease
@@ -168,5 +169,7 @@ class Worker:
         if not changed:
             log.info("item %s was finished or canceled elsewhere; result not recorded again",
                      lease.item_id)
+        else:
+            log_job_end(self.store, lease)  # one line per job, by its last item's worker
         if job_finished:
             self.webhooks.submit(lease.job_id)
