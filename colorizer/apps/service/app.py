@@ -28,13 +28,16 @@ from fastapi import FastAPI
 
 from colorizer import __version__
 from colorizer.apps.outputs import Signer
+from colorizer.apps.service.access_log import AccessLog
 from colorizer.apps.service.check_routes import install_check_routes
 from colorizer.apps.service.config import ServiceConfig
+from colorizer.apps.service.cors import ApiCors
 from colorizer.apps.service.docs_page import install_docs_page
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.health_routes import install_health_routes
 from colorizer.apps.service.http_errors import install_error_handlers
 from colorizer.apps.service.job_routes import install_job_routes
+from colorizer.apps.service.json_gzip import JsonGzip
 from colorizer.apps.service.proxy_headers import ProxyHeaders
 from colorizer.apps.service.signing import C2paSigner
 from colorizer.apps.service.state import ServiceState
@@ -72,6 +75,9 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
                   description="Context-aware colorization of historical photographs for "
                               "archives: jobs, IIIF, provenance.")
     app.state.service = state
+    # Inside the proxy headers (it logs the client they name) and outside every route: one
+    # line per request without secrets, and a 500 with an id for an unexpected error.
+    app.add_middleware(AccessLog)
     # Links name the address the client used, behind a proxy's prefix too (proxy_headers).
     app.add_middleware(ProxyHeaders, public_url=config.public_url,
                        trusted=config.forwarded_allow_ips)
@@ -80,4 +86,8 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
     install_job_routes(app, state)
     install_check_routes(app, state)
     install_docs_page(app)
+    # Outermost: big JSON answers gzipped when asked (json_gzip), and a browser app on another
+    # origin may call /v1/ with its key (cors: its preflight never reaches a route).
+    app.add_middleware(JsonGzip)
+    app.add_middleware(ApiCors)
     return app

@@ -12,25 +12,26 @@ file's data), while one that comes after answers 410.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from fastapi.responses import Response, StreamingResponse
+from fastapi import Request
+from fastapi.responses import Response
 from PIL import Image
 
-from colorizer.apps.service.item_names import content_disposition
+from colorizer.apps.service.conditional import Validators
+from colorizer.apps.service.downloads import download
+from colorizer.apps.service.item_names import original_name
 from colorizer.apps.service.job_pages import Page, job_page
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_CLEANUP, BY_OWNER
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.store_errors import JobNotFoundError
-
-_CHUNK = 64 * 1024
 
 
 class ItemFiles:
@@ -60,28 +61,44 @@ class ItemFiles:
                           f"GET /v1/jobs/{job_id} until it is done")
         return job, item
 
-    def response(self, key_id: str, item: dict[str, Any], which: str, media_type: str,
-                 filename: str | None = None, head: bool = False) -> Response:
-        """A done item's `which` file ("result_file" or "provenance_file") as a download;
-        `head`: its headers only (a HEAD request)."""
+    def response(self, request: Request, key_id: str, item: dict[str, Any], which: str,
+                 media_type: str, filename: str | None = None) -> Response:
+        """A done item's `which` file ("result_file" or "provenance_file") as a download (GET
+        or HEAD; ranges and conditional requests: `downloads`)."""
         handle = self._open(item[which], key_id, item["job_id"], item["idx"])
-        headers = {"Content-Length": str(os.fstat(handle.fileno()).st_size)}
-        if filename:
-            headers["Content-Disposition"] = content_disposition(filename)
-        if head:
-            handle.close()
-            return Response(media_type=media_type, headers=headers)
-        return StreamingResponse(_chunks(handle), media_type=media_type, headers=headers)
+        stat = os.fstat(handle.fileno())
+        if which == "result_file":  # the digest of the bytes as written (results.py)
+            digest = item["result_sha256"]
+        else:  # a small JSON file: hashed as it is read
+            try:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+                handle.seek(0)
+            except BaseException:
+                handle.close()
+                raise
+        return download(request.headers, request.method, handle, stat.st_size, media_type,
+                        Validators.of(digest, stat.st_mtime), filename)
 
-    def original(self, key_id: str, job_id: str, index: int) -> bytes:
-        """The uploaded original of an item; 404 for an item that was not uploaded."""
+    def original_response(self, request: Request, key_id: str, job_id: str,
+                          index: int) -> Response:
+        """The uploaded original (GET or HEAD, ranges and conditional requests as a result's),
+        named after the upload."""
+        job, item, data = self.original(key_id, job_id, index)
+        name = original_name(item["source"])
+        return download(request.headers, request.method, data, len(data), image_mime_of(data),
+                        Validators.of(hashlib.sha256(data).hexdigest(), job["created"]), name)
+
+    def original(self, key_id: str, job_id: str, index: int
+                 ) -> tuple[dict[str, Any], dict[str, Any], bytes]:
+        """(job, item, bytes) of an item's uploaded original; 404 for an item that was not
+        uploaded."""
         job, item = self.job_item(key_id, job_id, index)
         if item is None or item["source"]["kind"] != "upload":
             raise Problem(404, "item_not_found", f"job {job_id} has no uploaded item {index}")
         if job["status"] == "expired":  # the originals went with the results
             raise self.expired(job, f"the original of item {index}")
         try:
-            return self.store.upload(item["id"])
+            return job, item, self.store.upload(item["id"])
         except KeyError:  # expired between the two reads
             raise self.expired(self.store.require_job(key_id, job_id),
                                f"the original of item {index}") from None
@@ -154,9 +171,3 @@ def image_mime_of(data: bytes) -> str:
             return Image.MIME.get(image.format or "", "application/octet-stream")
     except (OSError, Image.DecompressionBombError):
         return "application/octet-stream"
-
-
-def _chunks(handle: BinaryIO) -> Iterator[bytes]:
-    with handle:
-        while chunk := handle.read(_CHUNK):
-            yield chunk

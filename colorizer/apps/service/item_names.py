@@ -43,8 +43,11 @@ def download_name(item: dict[str, Any], job_id: str, suffix: str) -> str:
 
 
 def content_disposition(filename: str) -> str:
-    """An attachment header for any (cleaned) name: ASCII fallback plus the UTF-8 original."""
-    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    """An attachment header for any (cleaned) name: ASCII fallback plus the UTF-8 original.
+
+    A '%' goes into `filename*` only: some browsers (Chrome) percent-decode a plain filename
+    (RFC 6266 appendix D), which would save `50%20off.png` as `50 off.png`."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\%' else "_" for c in filename)
     if fallback == filename:
         return f'attachment; filename="{filename}"'
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

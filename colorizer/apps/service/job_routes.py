@@ -7,7 +7,7 @@
   says only how many, unless ?include=color_hints: polls stay small; 410 once the
   job's results, and with them its hints, were deleted);
 - GET (and HEAD) /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files
-  (`item_files`; 410 once deleted);
+  (`item_files`; 410 once deleted), with byte ranges and conditional requests (`downloads`);
 - GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items (all of them).
 """
 
@@ -25,6 +25,7 @@ from fastapi.types import DecoratedCallable
 from colorizer.apps.outputs import image_mime
 from colorizer.apps.service.auth import api_key_dependency, key_or_link_dependency
 from colorizer.apps.service.bodies import read_request
+from colorizer.apps.service.downloads import DOWNLOAD_HEADERS, download_answers
 from colorizer.apps.service.iiif import build_manifest
 from colorizer.apps.service.intake import (
     colorize_now,
@@ -32,7 +33,7 @@ from colorizer.apps.service.intake import (
     create_job,
     require_room,
 )
-from colorizer.apps.service.item_files import ItemFiles, image_mime_of
+from colorizer.apps.service.item_files import ItemFiles
 from colorizer.apps.service.item_names import download_name
 from colorizer.apps.service.item_rows import item_hints, job_hints
 from colorizer.apps.service.job_pages import DEFAULT_PAGE, ITEM_STATES, MAX_PAGE, Page, job_page
@@ -69,9 +70,10 @@ _COLORIZE_ANSWERS = {200: {"content": {"image/png": {}, "application/json": {}}}
                          503: "the result could not be signed (C2PA, reason signing_failed: "
                               "e.g. the certificate expired), or the service's storage is "
                               "read-only (storage_read_only); nothing was recorded"})}
-_FILE_PROBLEMS = problems(401, 404, 409, 410, 422, said={
+_FILE_PROBLEMS = problems(401, 404, 409, 410, 412, 416, 422, said={
     401: "no API key, or an unknown or revoked one; a signed link that is wrong or expired",
     422: "the item index is not a whole number"})
+_JSON = {"content": {"application/json": {}}}
 
 
 def install_job_routes(app: FastAPI, state: ServiceState) -> None:
@@ -220,41 +222,39 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
     item_path = "/v1/jobs/{job_id}/items/{index}"
 
     @_get_and_head(app, f"{item_path}/result", tags=["jobs"], response_class=Response,
-                   responses={200: _IMAGES, **_FILE_PROBLEMS},
+                   responses={**download_answers(_IMAGES), **_FILE_PROBLEMS},
+                   openapi_extra=DOWNLOAD_HEADERS,
                    summary="Download an item's colorized image",
                    response_description="the image, named after the original")
     def download(job_id: str, index: int, request: Request,
                  key_id: str = Depends(image_key)) -> Response:
         _, item = files.done_item(key_id, job_id, index)
         suffix = Path(item["result_file"]).suffix
-        return files.response(key_id, item, "result_file", image_mime(suffix.lstrip(".")),
-                              download_name(item, job_id, suffix), head=_is_head(request))
+        return files.response(request, key_id, item, "result_file",
+                              image_mime(suffix.lstrip(".")), download_name(item, job_id, suffix))
 
     @_get_and_head(app, f"{item_path}/provenance", tags=["jobs"], response_class=Response,
-                   responses={200: {"content": {"application/json": {}}}, **_FILE_PROBLEMS},
+                   responses={**download_answers(_JSON), **_FILE_PROBLEMS},
+                   openapi_extra=DOWNLOAD_HEADERS,
                    summary="An item's provenance record: model, context, hints, sources",
                    response_description="the provenance record (JSON)")
     def provenance(job_id: str, index: int, request: Request,
                    key_id: str = Depends(image_key)) -> Response:  # the manifest's seeAlso
         _, item = files.done_item(key_id, job_id, index)
-        return files.response(key_id, item, "provenance_file", "application/json",
-                              head=_is_head(request))
+        return files.response(request, key_id, item, "provenance_file", "application/json")
 
     @_get_and_head(app, f"{item_path}/original", tags=["jobs"], summary="Download the "
                    "original an item was uploaded with", response_description="the image",
-                   response_class=Response, responses={200: _IMAGES, **problems(
-                       401, 404, 410, 422, said={
+                   response_class=Response, openapi_extra=DOWNLOAD_HEADERS,
+                   responses={**download_answers(_IMAGES), **problems(
+                       401, 404, 410, 412, 416, 422, said={
                        401: _FILE_PROBLEMS[401]["description"],
                        404: "no such job for this API key, or an item that was not uploaded",
                        410: "the job's results, and with them its originals, were deleted",
                        422: _FILE_PROBLEMS[422]["description"]})})
     def original(job_id: str, index: int, request: Request,
                  key_id: str = Depends(image_key)) -> Response:
-        data = files.original(key_id, job_id, index)
-        mime = image_mime_of(data)
-        if _is_head(request):
-            return Response(media_type=mime, headers={"Content-Length": str(len(data))})
-        return Response(data, media_type=mime)
+        return files.original_response(request, key_id, job_id, index)
 
     _install_manifest_route(app, state, api_key, files)  # registered last, as OpenAPI lists it
 
@@ -309,7 +309,3 @@ def _get_and_head(app: FastAPI, path: str, **route: Any
         return endpoint
 
     return register
-
-
-def _is_head(request: Request) -> bool:
-    return request.method == "HEAD"

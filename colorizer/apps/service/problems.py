@@ -19,8 +19,9 @@ STATUS_BY_REASON = {
 }
 TITLES = {
     400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed",
-    408: "Request timeout", 409: "Conflict", 410: "Gone",
-    413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
+    408: "Request timeout", 409: "Conflict", 410: "Gone", 412: "Precondition failed",
+    413: "Content too large", 415: "Unsupported media type", 416: "Range not satisfiable",
+    422: "Unprocessable content",
     429: "Too many requests", 500: "Internal error", 502: "Bad gateway", 503: "Unavailable",
     507: "Insufficient storage",
 }

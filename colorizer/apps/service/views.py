@@ -123,8 +123,10 @@ _PROBLEMS = {
     409: "the item is not done yet: poll `GET /v1/jobs/{job_id}`",
     410: "gone: the item failed or was canceled, or the job's results were deleted "
          "(retention, or `DELETE /v1/jobs/{job_id}?purge=true`)",
+    412: "a precondition (If-Match, If-Unmodified-Since) that the file does not meet",
     413: "the request is above the upload limit, or has more items than a job may",
     415: "a content type that is not accepted here",
+    416: "no asked byte range lies within the file (Content-Range: bytes */SIZE)",
     422: "invalid input: the detail names the field, parameter, hint or image",
     429: "busy: try again after `Retry-After` seconds",
     503: "unavailable",
