@@ -7,7 +7,9 @@ offline) talks to this JSON API:
     POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
     POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
     POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...]}
-    GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions
+    GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions (display size)
+    GET  /api/photos/{id}/download         the colorization at full size with its provenance,
+                                           as `chronochrome colorize` writes it (download.py)
     GET  /api/photos/{id}/region/{rid}.png, /api/photos/{id}/exemplar/{k}.png
     POST /api/check, /api/photos/{id}/check  check a colorization (someone else's, this one)
     GET  /api/photos/{id}/report.html|.pdf   the plausibility report      (check_routes.py)
@@ -33,6 +35,7 @@ from colorizer import __version__
 from colorizer.apps.web.check_routes import install_check_routes
 from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
+from colorizer.apps.web.download import attachment
 from colorizer.apps.web.opening import Opened, open_job, open_path
 from colorizer.apps.web.workbench import Workbench
 from colorizer.errors import ChronochromeError
@@ -106,6 +109,11 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
     @app.post("/api/photos/{photo_id}/colorize")
     def colorize(photo_id: str, body: ColorizeIn) -> dict:
         return bench.colorize(photo_id, body.hint, body.era, body.region, body.color_hints)
+
+    @app.get("/api/photos/{photo_id}/download")
+    def download(photo_id: str) -> Response:
+        name, data = bench.download(photo_id)
+        return Response(data, media_type="image/png", headers=attachment(name))
 
     @app.get("/api/photos/{photo_id}/{kind}.png")
     def image(photo_id: str, kind: str) -> Response:

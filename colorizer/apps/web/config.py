@@ -8,7 +8,8 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class WebConfig:
-    # Photos kept in memory (their bytes, the last colorization at display size); the least
+    # Photos kept in memory (their bytes, the last colorization at display size and its
+    # full-size 8-bit output, 3 bytes a pixel, for the download); the least
     # recently used one is dropped first: a long session never grows without bound.
     max_photos: int = 8
     max_upload_bytes: int = 40_000_000  # an upload or a fetched original, bytes

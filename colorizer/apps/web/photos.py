@@ -2,7 +2,8 @@
 
 Each photo keeps its bytes (what the pipeline is given again on every run, so the pipeline's
 edit cache recognises it and a new color hint reuses steps 2-6) and the last colorization,
-reduced to the display size (`rendering.Rendering`): never a full-resolution array.
+reduced to the display size (`rendering.Rendering`) but for its output pixels, which the
+download needs at full size: uint8 RGB (uint16 for a 16-bit master), never a float array.
 """
 
 from __future__ import annotations

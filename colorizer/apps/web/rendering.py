@@ -1,8 +1,9 @@
 """One colorization as the page shows it: images at display size and a JSON view.
 
 `render(result, side)` keeps only what the page asks for (the colorized image, the
-uncertainty and the region map at display size, exemplar thumbnails), so a photo held by the
-workbench costs a few megabytes however large the input. The PNG encoders draw the overlays:
+uncertainty and the region map at display size, exemplar thumbnails) and, for the download,
+the output's full-size pixels as integers (download.py: 3 bytes a pixel, 6 for a 16-bit
+master), never the pipeline's float arrays. The PNG encoders draw the overlays:
 the uncertainty in the legend's colors (`UNCERTAINTY_STOPS`, also drawn by the page's CSS), the
 region map as `region_map` does (a hint's region in the hint's own color, numbered), whose
 colors, numbers and label points the view's region records carry for the page.
@@ -18,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.apps.web.context_card import context_card
+from colorizer.apps.web.download import FullSize
 from colorizer.apps.web.region_map import hint_numbers, label_points, region_hex
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class Rendering:
     # The result with its images at display size and its per-exemplar maps dropped: what
     # the check and the plausibility report of this colorization read.
     result: ColorizationResult
+    full: FullSize  # what "Download" saves, at the input's size (download.py)
 
 
 def display_size(size: tuple[int, int], side: int) -> tuple[int, int]:
@@ -61,7 +64,7 @@ def render(result: ColorizationResult, side: int) -> Rendering:
     slim = replace(result, image=colorized, uncertainty=uncertainty, exemplar_maps=(),
                    exemplar_images=(), context_region=None)
     return Rendering(colorized, uncertainty, result.color_regions, tuple(thumbs),
-                     result_view(result), slim)
+                     result_view(result), slim, FullSize.of(result))
 
 
 def result_view(result: ColorizationResult) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.apps.web.config import WebConfig
+from colorizer.apps.web.download import full_png
 from colorizer.apps.web.opening import Opened, OpenError, check_size
 from colorizer.apps.web.photos import PhotoStore
 from colorizer.apps.web.region_map import regions_png
@@ -87,6 +88,16 @@ class Workbench:
             return png(done.thumbnails[index])
         raise OpenError("no_such_image", f"photo {photo_id} has no {kind} "
                         + ("image" if whole else f"{index}"), 404)
+
+    def download(self, photo_id: str) -> tuple[str, bytes]:
+        """(the photo's name, the full-size PNG of its last colorization with provenance):
+        the file `chronochrome colorize` writes for it (download.py)."""
+        photo = self.photos.get(photo_id)
+        done = photo.rendering  # one colorization's, whole: a new run replaces it at once
+        if done is None:
+            raise OpenError("not_colorized", f"photo {photo_id} is not colorized yet; "
+                            "POST /api/photos/{id}/colorize first", 409)
+        return photo.name, full_png(done.full, done.result)
 
     def load(self, data: bytes, name: str) -> LoadedImage:
         return load_image(data, max_pixels=self.config.max_pixels, name=name)

@@ -114,8 +114,10 @@ async function colorize() {
   renderHints();
   $("uncertainty-mean").textContent = `mean ${view.uncertainty.mean.toFixed(2)}`;
   const download = $("download-colorized");
-  download.href = `${base}/colorized.png${v}`;
-  download.download = `${state.photo.name.replace(/\.[^.]*$/, "")}.colorized.png`;
+  // The full-size file with its provenance, as the command line writes it; the server's
+  // Content-Disposition names it (the photo's stem, .colorized.png).
+  download.href = `${base}/download${v}`;
+  download.download = "";
   download.removeAttribute("aria-disabled");
   document.body.dataset.version = String(view.version);
   document.dispatchEvent(new CustomEvent("colorized"));  // check.js: the report, the check

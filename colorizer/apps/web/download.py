@@ -1,0 +1,79 @@
+"""The colorization as the page's "Download" button saves it: the full-size PNG the command
+line writes for the same photo, hint and color hints (`chronochrome colorize`), with the
+same provenance XMP (colorizer.pipeline.provenance: DigitalSourceType, the chronochrome
+properties, the history), 16 bits a channel for a 16-bit master, under the photo's own name.
+
+The page shows a display-size copy (rendering.py); what a person keeps must not be that: a
+3000x2000 family photo came back as a 1600-px file that did not say it was a colorization.
+
+Each photo keeps its full-size pixels as uint8 RGB (uint16 for a 16-bit master), never a
+float array, and the PNG is encoded when it is asked for: a placed color hint re-runs in a
+fraction of a full run and would spend seconds encoding a file nobody downloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+
+from colorizer.apps.outputs import encode_outputs
+from colorizer.apps.service.item_names import clean_name, content_disposition
+
+if TYPE_CHECKING:
+    from colorizer.pipeline.result import ColorizationResult
+
+SUFFIX = ".colorized.png"  # as the page named the display copy it saved before
+
+
+@dataclass(frozen=True, eq=False)
+class FullSize:
+    """The full-size output pixels of one colorization: `image` (RGB uint8) for an 8-bit
+    input, `image16` ((H, W, 3) uint16) alone for a 16-bit one: its PNG is written from those
+    16 bits, so holding the 8-bit copy too would only cost memory."""
+
+    image: Image.Image | None
+    image16: np.ndarray | None
+
+    @classmethod
+    def of(cls, result: ColorizationResult) -> FullSize:
+        if result.image16 is not None:
+            return cls(None, result.image16)
+        image = result.image  # RGB already: kept as is, not copied
+        return cls(image if image.mode == "RGB" else image.convert("RGB"), None)
+
+    @property
+    def nbytes(self) -> int:
+        if self.image16 is not None:
+            return self.image16.nbytes
+        width, height = self.image.size
+        return width * height * 3
+
+    def result(self, slim: ColorizationResult) -> ColorizationResult:
+        """`slim` (the display-size result the check reads) with these pixels back."""
+        image = self.image
+        if image is None:  # only its size matters: encode_image writes the 16 bits
+            image = Image.fromarray((self.image16 >> 8).astype(np.uint8), "RGB")
+        return replace(slim, image=image, image16=self.image16)
+
+
+def full_png(full: FullSize, slim: ColorizationResult) -> bytes:
+    """The PNG the command line writes (colorizer.apps.outputs, the batch writer's one path)."""
+    result = full.result(slim)
+    return encode_outputs(result, Path(download_name(slim.input.name)), "png").image
+
+
+def download_name(photo_name: str) -> str:
+    """`<the photo's stem>.colorized.png`; `photo.colorized.png` for a name with nothing left
+    once its folders and control characters are dropped."""
+    stem = PurePosixPath(clean_name(photo_name) or "photo").stem.strip()
+    return (stem or "photo") + SUFFIX
+
+
+def attachment(photo_name: str) -> dict[str, str]:
+    """The download's headers: its name (RFC 6266, UTF-8 names kept) and no stale copy."""
+    return {"Content-Disposition": content_disposition(download_name(photo_name)),
+            "Cache-Control": "no-cache"}
