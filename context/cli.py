@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from context.argv_text import utf8_text
+
 # Only the argument parser is needed for `chronochrome --help` and argument errors: PIL,
 # numpy and the context types are imported when a command runs (tests/test_fast_start.py).
 if TYPE_CHECKING:
@@ -42,8 +44,10 @@ LETTER_SHAPES_WEIGHT = 0.5
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("image", nargs="?", help="photo to read (omit to use only --hint/--caption)")
-    p.add_argument("--hint", help='what you know, e.g. "Kazan, 1950s" or "Берлин 1945"')
-    p.add_argument("--caption", help="archive caption, e.g. 'Detroit, circa 1915' (replaces the "
+    p.add_argument("--hint", type=utf8_text,
+                   help='what you know, e.g. "Kazan, 1950s" or "Берлин 1945"')
+    p.add_argument("--caption", type=utf8_text,
+                   help="archive caption, e.g. 'Detroit, circa 1915' (replaces the "
                    "captions read with the photo)")
     p.add_argument("--no-filename-caption", action="store_true",
                    help="do not read the photo's file name as a caption")
@@ -54,7 +58,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--letter-shapes", action="store_true",
                    help="let the shapes of letters no reader could read name their script "
                    f"(weight {LETTER_SHAPES_WEIGHT}; off by default, see README)")
-    p.add_argument("--indent", type=int, default=2, help="JSON indent (0 = one line)")
+    p.add_argument("--indent", type=int, default=2, help="JSON indent (default 2; 0 = one line)")
 
 
 def run_context_command(args: argparse.Namespace,

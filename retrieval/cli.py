@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from context.argv_text import utf8_text
+
 # The parser alone (`chronochrome --help`) imports none of these (tests/test_fast_start.py).
 if TYPE_CHECKING:
     from PIL import Image
@@ -49,7 +51,8 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--default", action="store_true", help="build the curated default library")
     b.add_argument("--era", help='years for rows without any, e.g. "1905-1915"')
     b.add_argument("--region", help='region for rows without one, e.g. "Russian Empire"')
-    b.add_argument("--kind", default="photo", help="exemplar kind of the archive's images")
+    b.add_argument("--kind", default="photo",
+                   help="exemplar kind of the archive's images (default photo)")
     b.add_argument("--source", help="citation for rows without a source column")
     b.add_argument("--license", help="license for rows without a license column")
     b.add_argument("--id-prefix", default="", help="prefix for exemplar ids (file stems)")
@@ -57,12 +60,14 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--overwrite", action="store_true", help="replace the library already in "
                    "--out (only its own files; a folder holding anything else is refused)")
     s = sub.add_parser("search", help="show what a hint and/or image would retrieve")
-    s.add_argument("--hint", help='what you know, e.g. "USSR 1950" or "Kazan, 1950s"')
+    s.add_argument("--hint", type=utf8_text,
+                   help='what you know, e.g. "USSR 1950" or "Kazan, 1950s"')
     s.add_argument("--image", metavar="IMAGE", help="search by the photo's luminance features "
                    "(alone: the most similar-looking exemplars; the colorizer gets exemplars "
                    "only for a context with an era, a region or a hint)")
     s.add_argument("--library", default="default", help="library folder (default: curated)")
-    s.add_argument("-k", type=_positive_int, default=5, help="how many exemplars (1 or more)")
+    s.add_argument("-k", type=_positive_int, default=5,
+                   help="how many exemplars (1 or more; default 5)")
     s.add_argument("--json", action="store_true", help="print JSON")
 
 

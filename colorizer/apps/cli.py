@@ -17,6 +17,7 @@ from pathlib import Path
 from colorizer.apps.engines import add_engine_arguments
 from colorizer.apps.stop_signals import exit_code, stop_on_signals, stopped_by
 from colorizer.errors import ChronochromeError, ImageLoadError
+from context.argv_text import utf8_text
 
 log = logging.getLogger("chronochrome")
 
@@ -41,21 +42,22 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--outdir", type=Path, help="output folder (required unless --samples)")
     p.add_argument("--samples", action="store_true",
                    help="colorize the bundled sample photos (default outdir: outputs/)")
-    p.add_argument("--hint", help="free-text context, e.g. 'USSR 1950' or 'Kazan 1950s'")
-    p.add_argument("--caption", help="an archive caption describing the photo (replaces the "
-                   "captions read from its metadata, sidecar file and name)")
-    p.add_argument("--no-filename-caption", action="store_true",
-                   help="do not read the file name as a caption (metadata and sidecar "
-                        "captions are still read)")
-    p.add_argument("--report", action="store_true",
-                   help="also write <stem>.json and <stem>.uncertainty.png, and "
-                        "<stem>.exemplars.png where an exemplar colored the photo and "
-                        "<stem>.regions.png where color hints did")
+    p.add_argument("--hint", type=utf8_text, help="free-text context, e.g. 'USSR 1950'")
+    p.add_argument("--caption", type=utf8_text, help="an archive caption describing the photo "
+                   "(replaces the captions read from its metadata, sidecar file and name)")
+    p.add_argument("--no-filename-caption", action="store_true", help="do not read the file "
+                   "name as a caption (metadata and sidecar captions are still read)")
+    p.add_argument("--negative", action="store_true", help="the photos are scanned negatives: "
+                   "invert their tones (and a color film's orange base) before colorizing")
+    p.add_argument("--report", action="store_true", help="also write <stem>.json and "
+                   "<stem>.uncertainty.png, and <stem>.exemplars.png where an exemplar colored "
+                   "the photo and <stem>.regions.png where color hints did")
     p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
                         "operating point)")
-    p.add_argument("--format", default="png", choices=["png", "jpg", "tif"])
+    p.add_argument("--format", default="png", choices=["png", "jpg", "tif"],
+                   help="output type: png (default), jpg (quality 95, 8-bit), tif (uncompressed)")
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--max-pixels", type=int, default=None,
@@ -73,6 +75,12 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="skip context inference (OCR, scene cues): faster, report has no context")
     p.add_argument("--no-exemplars", action="store_true",
                    help="skip exemplar retrieval from the library")
+    _add_guidance_arguments(p)
+    _add_terminal_arguments(p)
+    add_engine_arguments(p)
+
+
+def _add_guidance_arguments(p: argparse.ArgumentParser) -> None:  # exemplars, color hints
     p.add_argument("--exemplar", action="append", type=Path, default=[], metavar="PATH",
                    help="a color reference photo of a similar scene (repeatable); joins the "
                         "retrieved exemplars, ahead of them")
@@ -90,8 +98,6 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retrieved-transfer", type=_finite, default=None, metavar="S",
                    help="0..1: the same for retrieved exemplars, once found in the photo "
                         "(default 1; see eval/results/transfer-tuning.md)")
-    _add_terminal_arguments(p)
-    add_engine_arguments(p)
 
 
 def _add_terminal_arguments(p: argparse.ArgumentParser) -> None:
@@ -129,7 +135,7 @@ def _package_version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chronochrome", description="Context-aware colorizer for historical photographs")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     # What an admin checks after an install ("--version" was a usage error, exit 2).
     parser.add_argument("--version", action="version",
                         version=f"chronochrome {_package_version()}")
@@ -263,7 +269,8 @@ def _checked_settings(args: argparse.Namespace) -> dict:
         "temperature": args.temperature, "chroma_scale": args.chroma_scale,
         "exemplar_transfer": args.exemplar_transfer,
         "retrieved_transfer": args.retrieved_transfer,
-        "filename_caption": False if args.no_filename_caption else None}.items()
+        "filename_caption": False if args.no_filename_caption else None,
+        "negative": True if args.negative else None}.items()
         if v is not None}
     try:
         PipelineConfig(**overrides).decoding(DecodingConfig())
@@ -279,8 +286,8 @@ def run_context(args: argparse.Namespace) -> int:
     (metadata, sidecar, file name) and the ImageNet scene classifier."""
     from colorizer.model.scene import ImageNetSceneClassifier
     from colorizer.pipeline.captions import photo_captions
-    from colorizer.pipeline.colorization import gray_image, lightness_of
     from colorizer.pipeline.imageio import load_image
+    from colorizer.pipeline.luminance import gray_image, lightness_of
     from context.cli import run_context_command
 
     loaded = {}  # the photo is decoded once: for its pixels and for its captions

@@ -67,7 +67,7 @@ def add_engine_arguments(p: argparse.ArgumentParser) -> None:
                         "2 on a GPU, 0 on the CPU)")
     p.add_argument("--torch-threads", type=int, default=None,
                    help="threads torch uses for each photo (default 1 on the CPU: two spin "
-                        "for a core when the machine has other work; as set on a GPU)")
+                        "for a core when the machine has other work; on a GPU, torch's own)")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
                    help="the generator's arithmetic: auto = bf16 on a GPU, fp32 on the CPU")
     p.add_argument("--compile", action="store_true",

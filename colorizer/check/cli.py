@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from colorizer.errors import ChronochromeError
+from context.argv_text import utf8_text
 
 EXIT_PASSED, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 REPORT_SUFFIXES = (".html", ".htm", ".pdf")
@@ -32,8 +33,8 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
                     "1 findings, 2 error.")
     p.add_argument("colorized", type=Path, help="the colorized image")
     p.add_argument("--original", type=Path, help="the black-and-white original it was made from")
-    p.add_argument("--hint", help="free-text context, e.g. 'USSR 1950'")
-    p.add_argument("--caption", help="an archive caption describing the photo")
+    p.add_argument("--hint", type=utf8_text, help="free-text context, e.g. 'USSR 1950'")
+    p.add_argument("--caption", type=utf8_text, help="an archive caption describing the photo")
     p.add_argument("--json", type=Path, metavar="OUT.json", help="write the findings as JSON")
     p.add_argument("--report", type=Path, metavar="OUT.html|OUT.pdf",
                    help="write the plausibility report (HTML, or PDF through Chromium)")
@@ -49,9 +50,11 @@ def add_check_parsers(sub: argparse._SubParsersAction) -> None:
                     "plausibility report (images, context with evidence, exemplars and hints "
                     "with sources, findings, provenance).")
     p.add_argument("photo", type=Path, help="the black-and-white photo")
-    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.html|OUT.pdf")
-    p.add_argument("--hint", help="free-text context, e.g. 'Kazan 1950s'")
-    p.add_argument("--caption", help="an archive caption describing the photo")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT.html|OUT.pdf",
+                   help="the report to write: .html (images embedded) or .pdf (through "
+                        "Chromium); an existing file needs --overwrite")
+    p.add_argument("--hint", type=utf8_text, help="free-text context, e.g. 'Kazan 1950s'")
+    p.add_argument("--caption", type=utf8_text, help="an archive caption describing the photo")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
@@ -134,9 +137,22 @@ def run_report(args: argparse.Namespace) -> int:
                      gray_ok=True)
     _write(args.out, report, result.image, args.photo, result, args.photo.name)
     for note in result.notes:  # as colorize prints them: a hint not used, a gray output
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {_for_report(note, args)}", file=sys.stderr)
     print(f"{len(report.findings)} finding(s); report written to {args.out}")
     return EXIT_PASSED
+
+
+# Options the pipeline's notes advise that only `colorize` takes: typed after `report` they
+# were a usage error, so the note says which commands do take them.
+COLORIZE_ONLY = ("--chroma-scale", "--point")
+
+
+def _for_report(note: str, args: argparse.Namespace) -> str:
+    if not any(option in note for option in COLORIZE_ONLY):
+        return note
+    return (f"{note} (options of `chronochrome colorize`: colorize {args.photo.name} with "
+            f"them, then `chronochrome check COLORIZED --original {args.photo.name} --report "
+            f"{args.out.name}` writes its report)")
 
 
 def _write(path: Path, report, colorized, original, result, name: str) -> None:

@@ -10,6 +10,7 @@ The app, the pipeline and uvicorn are imported when the command runs, so `chrono
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default loopback: only this machine; opening "
                         "paths and service jobs works only on a loopback address)")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda")
@@ -34,7 +35,7 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                    help="a folder whose photos the page may open by path (repeatable; "
                         "default: the current folder)")
     p.add_argument("--max-photos", type=int, default=8,
-                   help="photos kept open in memory (the oldest is closed first)")
+                   help="photos kept open in memory (default 8; the oldest is closed first)")
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
                         "operating point)")
@@ -57,6 +58,7 @@ def run_web(args: argparse.Namespace) -> int:
         config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots))
     except ValueError as exc:
         raise ChronochromeError(f"bad setting: {exc}") from exc
+    _require_free_port(args.host, args.port)
     import uvicorn
 
     from colorizer.apps.web.app import create_app
@@ -70,3 +72,24 @@ def run_web(args: argparse.Namespace) -> int:
     uvicorn.run(create_app(pipeline, config), host=args.host, port=args.port,
                 log_level="warning")
     return 0
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Stop before the model loads when the port is taken: uvicorn found out only after it,
+    with a traceback-like `[Errno 98]` line and exit 3, under a URL already printed as up."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As uvicorn binds: a port left in TIME_WAIT by a closed workbench is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if getattr(exc, "errno", None) == errno.EADDRINUSE:
+            raise ChronochromeError(
+                f"--port {port}: {host}:{port} is already in use (another workbench or program "
+                f"listens there); stop it, or pass another --port such as --port {port + 1}"
+            ) from exc
+        raise ChronochromeError(f"--host {host} --port {port}: cannot listen there "
+                                f"({exc.strerror or exc}); pass another --host or --port") from exc
