@@ -11,7 +11,6 @@ uvicorn's "[Errno 98] error while attempting to bind" and exit status 3. This te
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import socket
@@ -21,36 +20,16 @@ import time
 from pathlib import Path
 
 import httpx
+from serve_process import CLI, REPO, start_serve
 from service_helpers import gray_png
 
 from colorizer.apps.service.store import JobStore
-
-REPO = Path(__file__).resolve().parents[2]
-CLI = "import sys; from colorizer.apps.cli import main; sys.exit(main())"  # `chronochrome`
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _start(data_dir: Path, weights: Path, port: int, log: Path, **env: str) -> subprocess.Popen:
-    command = [sys.executable, "-c", CLI, "serve", "--data-dir", str(data_dir), "--port",
-               str(port), "--weights", str(weights), "--device", "cpu", "--no-context",
-               "--render-size", "64", "--torch-threads", "1"]
-    server = subprocess.Popen(command, cwd=REPO, stdout=log.open("wb"),  # uvicorn's access
-                              stderr=subprocess.STDOUT, env={**os.environ, **env})  # log: stdout
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise AssertionError("the service did not start: " + log.read_text()[-2000:])
 
 
 def _second_on_the_same_port(data: Path, weights: Path, port: int) -> None:
@@ -85,7 +64,8 @@ def _traffic(url: str, key: str) -> str:
 def test_serve_logs_json_lines_without_secrets_and_stops_on_sighup(tmp_path, tiny_weights):
     data, port, log = tmp_path / "svc", _free_port(), tmp_path / "serve.log"
     _, key = JobStore(data / "jobs.sqlite3").create_key("archive")
-    server = _start(data, tiny_weights, port, log, CHRONOCHROME_LOG_FORMAT="json")
+    server = start_serve(data, tiny_weights, port, log, "--torch-threads", "1",
+                         env={"CHRONOCHROME_LOG_FORMAT": "json"})
     try:
         sig = _traffic(f"http://127.0.0.1:{port}", key)
         _second_on_the_same_port(data, tiny_weights, port)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import signal
 import socket
 import sqlite3
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serve_process import start_serve
 from service_helpers import gray_png, make_service
 
 from colorizer.apps.service.liveness import locks_dir, reclaim_dead
@@ -139,30 +139,12 @@ def test_a_canceled_items_410_does_not_give_an_interruption_as_its_reason(tmp_pa
                                            "again as a new job if needed")
 
 
-CLI = "import sys; from colorizer.apps.cli import main; sys.exit(main())"  # `chronochrome`
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _serve(data_dir: Path, weights: Path, port: int, log: Path) -> subprocess.Popen:
-    command = [sys.executable, "-c", CLI, "serve", "--data-dir", str(data_dir), "--port", str(port),
-               "--weights", str(weights), "--device", "cpu", "--no-context",
-               "--render-size", "64"]
-    server = subprocess.Popen(command, cwd=REPO, stdout=log.open("ab"),
-                              stderr=subprocess.STDOUT, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError("the service did not start: " + log.read_text()[-2000:])
 
 
 @pytest.mark.slow
@@ -176,7 +158,8 @@ def test_kill_the_service_mid_batch_and_start_it_again(tmp_path, tiny_pipeline, 
                  for i in range(n)]
         url = f"http://127.0.0.1:{port}"
         auth = svc.headers()
-        server = _serve(svc.config.data_dir, tiny_weights, port, log)
+        server = start_serve(svc.config.data_dir, tiny_weights, port, log, append=True,
+                             env={"OMP_NUM_THREADS": "1"})
         job = httpx.post(f"{url}/v1/jobs", headers=auth, files=files, timeout=60).json()
         while True:  # an item under way, and one already done
             view = httpx.get(f"{url}/v1/jobs/{job['id']}", headers=auth).json()
@@ -186,7 +169,8 @@ def test_kill_the_service_mid_batch_and_start_it_again(tmp_path, tiny_pipeline, 
         running = next(i["index"] for i in view["items"] if i["status"] == "running")
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=30)
-        server = _serve(svc.config.data_dir, tiny_weights, port, log)
+        server = start_serve(svc.config.data_dir, tiny_weights, port, log, append=True,
+                             env={"OMP_NUM_THREADS": "1"})
         try:
             deadline = time.time() + 60  # half the dead lease's 120 s
             while view["state"] != "succeeded" and time.time() < deadline:

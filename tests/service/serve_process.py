@@ -1,0 +1,36 @@
+"""A real `chronochrome serve` in a subprocess, for the tests that need the process itself
+(signals, restarts, its log), waited for until /livez answers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+CLI = "import sys; from colorizer.apps.cli import main; sys.exit(main())"  # `chronochrome`
+
+
+def start_serve(data_dir: Path, weights: Path, port: int, log: Path, *extra: str,
+                env: dict[str, str] | None = None, append: bool = False) -> subprocess.Popen:
+    """`serve` with the tiny `weights` on `port` (no context, 64-px renders), its stdout and
+    stderr in `log` (appended to when `append`: a restart's log follows the first's)."""
+    command = [sys.executable, "-c", CLI, "serve", "--data-dir", str(data_dir), "--port",
+               str(port), "--weights", str(weights), "--device", "cpu", "--no-context",
+               "--render-size", "64", *extra]
+    server = subprocess.Popen(command, cwd=REPO, stdout=log.open("ab" if append else "wb"),
+                              stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        assert server.poll() is None, log.read_text()
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("the service did not start: " + log.read_text()[-2000:])
