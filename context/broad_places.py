@@ -94,8 +94,8 @@ class BroadLinker:
         found = self.index.by_id(ident)
         return None if found is None else self.place(found)
 
-    def find(self, text: str, countries: set[str], taken: list[tuple[int, int]]
-             ) -> list[tuple[BroadPlace, str, tuple[int, int]]]:
+    def find(self, text: str, countries: set[str], taken: list[tuple[int, int]],
+             typed: bool = False) -> list[tuple[BroadPlace, str, tuple[int, int]]]:
         """(place, text, span) for the broad names in `text` (`taken`: spans of curated
         names). With `countries` (the modern countries of the curated places the text names)
         a broad name only adds detail inside them: "Армения, Ахпат" keeps to Armenia, and a
@@ -104,7 +104,7 @@ class BroadLinker:
         (`_in_context`)."""
         out = []
         for m in self.index.find(text):
-            if not _in_context(text, m.span, taken):
+            if not _in_context(text, m.span, taken, typed):
                 continue
             options = [p for p in m.places
                        if not (p.subdivision and p.subdivision in self.curated_iso)]
@@ -117,7 +117,8 @@ class BroadLinker:
         return out
 
 
-def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]],
+                typed: bool = False) -> bool:
     """Whether a broad name stands as a place in `text`.
 
     1. A capitalised word right beside it (only spaces between, and not a curated name) makes
@@ -127,7 +128,9 @@ def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]]) 
        ("in Lincoln") or a comma and another name after it ("Lincoln, Nebraska"). Bare Latin
        names in archive captions are mostly people: of the 194 historical-bw file names, the
        broad index matched seven names, all of people (Lincoln, Whitman, Hayes, Keller, ...),
-       and no town the curated table lacks.
+       and no town the curated table lacks. In a hint (`typed`) a capitalised name alone is
+       a place: a person types there where and when ("Lyon 1950", "Kraków 1950" named no
+       place; the lower-case words of a sentence still do not).
     """
     before = _WORD_BEFORE.search(text[: span[0]])
     after = _WORD_AFTER.search(text[span[1]:])
@@ -137,7 +140,7 @@ def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]]) 
         start = offset + m.start(1)
         if not any(a <= start < b for a, b in taken):
             return False
-    if not _LATIN_LETTER.match(text[span[0]]):
+    if not _LATIN_LETTER.match(text[span[0]]) or (typed and text[span[0]].isupper()):
         return True
     if before is not None and before.group(1).lower() in _LOCATIVE:
         return True

@@ -144,8 +144,10 @@ class Gazetteer:
 
     # -- lookup -------------------------------------------------------------------------
 
-    def find(self, text: str) -> list[Mention]:
-        """All non-overlapping mentions in `text`, longest match first, in text order."""
+    def find(self, text: str, typed: bool = False) -> list[Mention]:
+        """All non-overlapping mentions in `text`, longest match first, in text order.
+        `typed`: a hint a person typed about where and when, in which a capitalised name
+        standing alone is a place ("Lyon 1950"; broad_places._in_context)."""
         found: list[tuple[Mention, int]] = []
         for pattern, (kind, ident, start, end, written) in self._patterns.matching(text):
             for m in pattern.finditer(text):
@@ -163,10 +165,11 @@ class Gazetteer:
             if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
                 kept.append(m)
         if self._broad_config is not None:
-            kept += self._find_broad(text, kept)
+            kept += self._find_broad(text, kept, typed)
         return sorted(kept, key=lambda m: m.span[0])
 
-    def _find_broad(self, text: str, kept: list[Mention]) -> list[Mention]:
+    def _find_broad(self, text: str, kept: list[Mention], typed: bool = False
+                    ) -> list[Mention]:
         """Broad-gazetteer places where no curated name was found (`context/broad_places.py`:
         inside its country or curated subdivision)."""
         linker = self._broad_linker()
@@ -175,7 +178,7 @@ class Gazetteer:
         countries = {self.modern_country(m.id) for m in kept if m.kind == "place"} - {None}
         taken = [m.span for m in kept]
         out = []
-        for place, written, span in linker.find(text, countries, taken):
+        for place, written, span in linker.find(text, countries, taken, typed):
             if any(span[0] < k.span[1] and k.span[0] < span[1] for k in kept):
                 continue
             out.append(Mention("place", place.id, written, span, source=place.source))

@@ -99,7 +99,7 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     eras: list[EraCandidate] = []
     places: list[PlaceCandidate] = []
 
-    mentions = gazetteer.find(text)
+    mentions = gazetteer.find(text, typed=source == "hint")
     taken = [m.span for m in mentions if m.kind == "period"]
     dates = find_dates(text, circa_years, typed=source != "ocr")
     for d in dates:

@@ -163,3 +163,25 @@ def test_broad_places_are_looked_up_not_stored(gazetteer):
     assert "gn:0" not in fresh.places and fresh.places.get("gn:0") is None
     with pytest.raises(KeyError):
         fresh.places["gn:0"]
+
+
+@pytest.mark.parametrize("hint, city, country", [
+    ("Kraków 1950", "Kraków", "PL"), ("Krakow, 1950", "Kraków", "PL"),
+    ("Gdańsk 1950", "Gdańsk", "PL"),
+])
+def test_a_typed_hint_names_a_broad_place_standing_alone(bare_encoder, hint, city, country):
+    """A hint is where and when: "Kraków 1950" named no place (a bare Latin name needed "in"
+    before it, a guard for the people that archive captions name)."""
+    ctx = bare_encoder(None, hint=hint)
+    assert ctx.region is not None and ctx.region.hierarchy[0].name == city
+    assert ctx.region.modern_iso == country
+
+
+@pytest.mark.parametrize("hint", ["Walt Whitman 1890", "wedding 1950", "Wedding 1950"])
+def test_a_typed_hint_still_keeps_people_and_common_words_out(bare_encoder, hint):
+    assert bare_encoder(None, hint=hint).region is None
+
+
+def test_a_caption_still_needs_a_place_word_for_a_bare_latin_name(bare_encoder):
+    assert bare_encoder(None, caption="Kraków 1950").region is None
+    assert bare_encoder(None, caption="in Kraków, 1950").region is not None
