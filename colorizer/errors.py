@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-
-class ChronochromeError(Exception):
-    """Root of every error chronochrome raises on purpose."""
+# The root lives in `context` so that `context` and `retrieval`, which never import colorizer,
+# raise it too; it is the same class here.
+from context.errors import ChronochromeError
 
 
 class ImageLoadError(ChronochromeError):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from context.config_io import config_from_dict
+from context.text_encoding import decode_json_text
 
 # The gazetteer and label data are authored in configs/context/; `context/data` links there in
 # a checkout, and a built wheel carries real copies as package data, so an installed
@@ -71,7 +72,8 @@ class ContextConfig:
 
     @classmethod
     def from_json(cls, path: str | Path) -> ContextConfig:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        """The config in a JSON file as Notepad saves it (a byte-order mark, UTF-16)."""
+        return cls.from_dict(json.loads(decode_json_text(Path(path).read_bytes(), str(path))))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,15 +1,16 @@
 """Exemplars from an archive's own color holdings: a folder of photos + a metadata CSV.
 
 Each CSV row names an image file and may give its title, era, region, source and license;
-columns are recognised by common names (`ARCHIVE_COLUMNS`), and `ArchiveDefaults` fill what a
-row lacks (the Prokudin-Gorsky manifest has titles and links, not eras: pass
-`era=(1905, 1915), region="Russian Empire"`). Each photo's named colors are its dominant
-colors, measured from the photo itself (k-means in RGB), so the colors' source is the photo.
+the CSV is read as office tools save it (`retrieval.archive_csv`: Excel's Windows code page,
+semicolons, UTF-16), columns are recognised by common names in any case (`ARCHIVE_COLUMNS`),
+and `ArchiveDefaults` fill what a row lacks (the Prokudin-Gorsky manifest has titles and
+links, not eras: pass `era=(1905, 1915), region="Russian Empire"`). Each photo's named colors
+are its dominant colors, measured from the photo itself (k-means in RGB), so the colors'
+source is the photo.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,20 +20,22 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from retrieval.archive_csv import read_metadata
 from retrieval.regions import RegionResolver
 from retrieval.types import Exemplar, NamedColor, RegionRef
 
 ARCHIVE_COLUMNS = {  # field -> CSV column names tried in order
-    "file": ("file", "filename", "image", "image_path"),
+    "file": ("file", "filename", "file_name", "image", "image_path"),
     "title": ("title", "caption", "title_hint_unverified", "description"),
     "start": ("start", "year_start"),
     "end": ("end", "year_end"),
     "era": ("era", "year", "date"),
-    "region": ("region", "place", "country", "polity"),
+    "region": ("region", "place", "location", "country", "polity"),
     "source": ("source", "source_url", "loc_link", "url"),
     "license": ("license", "rights", "photo_rights", "repo_license"),
     "kind": ("kind",),
 }
+REPO_COLUMNS = ("source_repo", "path", "commit")  # read together (`_repo_source`)
 MAX_SIDE = 512  # archive photos are stored in the library at this long side
 BASIC_COLORS = {  # names for measured colors (sRGB)
     "black": (20, 20, 20), "dark gray": (70, 70, 70), "gray": (128, 128, 128),
@@ -95,7 +98,7 @@ def dominant_colors(image: Image.Image, n: int = 5, seed: int = 0) -> tuple[Name
 
 def _repo_source(row: dict[str, str]) -> str:
     """'owner/repo:path@commit' when the manifest says where the file came from."""
-    repo, path, commit = (row.get(k, "").strip() for k in ("source_repo", "path", "commit"))
+    repo, path, commit = (row.get(k, "").strip() for k in REPO_COLUMNS)
     return f"{repo}:{path}@{commit[:12]}" if repo and path else ""
 
 
@@ -108,19 +111,23 @@ def _load_image(path: Path) -> Image.Image:
 
 
 def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionResolver,
-                    defaults: ArchiveDefaults = ArchiveDefaults()
+                    defaults: ArchiveDefaults = ArchiveDefaults(),
+                    on_note: Callable[[str], None] | None = None
                     ) -> Iterator[tuple[Exemplar, Callable[[], Image.Image]]]:
-    """Exemplars for the rows of `metadata` whose image exists in `folder`."""
+    """Exemplars for the rows of `metadata` whose image exists in `folder`. The CSV is read as
+    office tools save it (`retrieval.archive_csv`); `on_note` gets what reading it assumed
+    (a code page, columns not read), before the first record."""
     folder, metadata = Path(folder), Path(metadata)
-    with metadata.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
-    if rows and not _get(rows[0], "file"):
-        raise ValueError(f"{metadata}: no image column; name it one of "
-                         f"{ARCHIVE_COLUMNS['file']}")
+    sheet = read_metadata(metadata, ARCHIVE_COLUMNS, REPO_COLUMNS)
+    for note in sheet.notes if on_note else ():
+        on_note(note)
     default_region = resolver.find(defaults.region) if defaults.region else None
     region_cache: dict[str, RegionRef] = {}
-    for n, row in enumerate(rows, start=2):
+    for n, row in sheet.rows:
         name = _get(row, "file")
+        if not name:
+            raise ValueError(f"{metadata}:{n}: no image file named in this row; fill its "
+                             "file cell or remove the row")
         path = folder / name
         if not path.is_file():
             raise FileNotFoundError(f"{metadata}:{n}: image {name!r} is not in {folder}")

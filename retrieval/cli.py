@@ -146,7 +146,7 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
         if problem:
             print(f"error: {problem}", file=sys.stderr)
             return 2
-        records = archive_records(folder, metadata, _resolver(), defaults)
+        records = archive_records(folder, metadata, _resolver(), defaults, on_note=_note)
         library = ExemplarLibrary.build(out, records, _text_embedder(), visual,
                                         name=folder.name, version="archive-1")
     seconds = time.perf_counter() - t0
@@ -155,6 +155,11 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
                       "visual_embedder": library.info.visual_embedder,
                       "seconds": round(seconds, 2)}, indent=1))
     return 0
+
+
+def _note(note: str) -> None:
+    """What reading the metadata assumed (its code page, columns not read), on one line."""
+    print("note: " + " ".join(note.split()), file=sys.stderr)
 
 
 def _out_problem(out: Path, source: Path | None, overwrite: bool) -> str | None:

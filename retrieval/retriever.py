@@ -38,6 +38,7 @@ import numpy as np
 from PIL import Image
 
 from context.config_io import config_from_dict
+from context.text_encoding import decode_json_text
 from context.types import SceneContext
 from retrieval.embedders import TextEmbedder, VisualEmbedder
 from retrieval.index import VectorIndex
@@ -75,7 +76,8 @@ class RetrieverConfig:
 
     @classmethod
     def from_json(cls, path: str | Path) -> RetrieverConfig:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        """The config in a JSON file as Notepad saves it (a byte-order mark, UTF-16)."""
+        return cls.from_dict(json.loads(decode_json_text(Path(path).read_bytes(), str(path))))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

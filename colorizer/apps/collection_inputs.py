@@ -47,8 +47,8 @@ from colorizer.apps.source import Source
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.captions import CatalogueCaption
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
-from colorizer.pipeline.text_encoding import CODE_PAGES
 from context.catalogue_fields import CSV_COLUMNS
+from context.text_encoding import CODE_PAGES
 from context.types import Caption
 
 PHOTO_COLUMNS = ("path", "file", "url")

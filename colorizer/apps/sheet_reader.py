@@ -3,7 +3,7 @@
 What office tools write, and how each is read (`read_sheet`):
 - the encoding: UTF-8 with or without a byte-order mark, UTF-16 ("Unicode text" from Excel),
   or a Windows, DOS or Mac code page, told by its words with a note saying which
-  (`colorizer.pipeline.text_encoding`);
+  (`context.text_encoding`);
 - the delimiter: a comma, a semicolon (Excel where the decimal mark is a comma), a tab
   (Excel's "Unicode text", .tsv) or a bar: the one that splits the header row into a
   photo column, the most fields where several do, or the one a first line "sep=;" names;
@@ -20,18 +20,15 @@ A row's number is the one the spreadsheet shows it under (the header is row 1).
 from __future__ import annotations
 
 import csv
-import io
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
-from colorizer.pipeline.text_encoding import decode_user_text
+from context.sheet_text import key_delimiter, sheet_records
+from context.text_encoding import decode_user_text
 
-DELIMITERS = (",", ";", "\t", "|")
-_SEP_LINE = re.compile(r"sep=([^\r\n])\r?\n", re.IGNORECASE)
 # Other spellings of the photo columns, as catalogue exports name them.
 ALIASES = {"file name": "file", "filename": "file", "file path": "path", "filepath": "path",
            "image url": "url", "photo url": "url"}
@@ -61,13 +58,8 @@ def read_sheet(path: Path, photo_columns: tuple[str, ...], known: Collection[str
         raise ChronochromeError(f"{path}: cannot read this CSV list ({exc.strerror or exc}); "
                                 "check the path and its permissions") from exc
     decoded = decode_user_text(data, str(path))
-    text = decoded.text
-    declared = _SEP_LINE.match(text)  # Excel's "sep=;" line: not a row, Excel hides it too
-    if declared:
-        text = text[declared.end():]
-    delimiter = declared.group(1) if declared else _delimiter(text, photo_columns)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        records = sheet_records(decoded.text, lambda cell: column_key(cell) in photo_columns)
     except csv.Error as exc:  # a NUL byte in a text file: a binary file named .csv
         raise ChronochromeError(f"{path}: cannot read this CSV list ({exc}); save it from the "
                                 "spreadsheet as CSV text") from exc
@@ -105,23 +97,8 @@ def names_photo_column(path: Path, photo_columns: tuple[str, ...]) -> bool:
             text = decode_user_text(data[:len(data) - cut], str(path)).text
         except ChronochromeError:
             continue
-        return _delimiter(text, photo_columns, strict=True) != ""
+        return key_delimiter(text, lambda cell: column_key(cell) in photo_columns) != ""
     return False
-
-
-def _delimiter(text: str, photo_columns: tuple[str, ...], strict: bool = False) -> str:
-    """The delimiter whose split of the first row names a photo column, the one with the most
-    fields where several do (a one-column "path" header is split by none); where none does,
-    "" with `strict`, else a comma (the error then shows the row as commas split it)."""
-    first = next(iter(io.StringIO(text, newline="")), "")
-    fields = {}
-    for delimiter in DELIMITERS:
-        cells = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), [])
-        if any(column_key(cell) in photo_columns for cell in cells):
-            fields[delimiter] = len(cells)
-    if not fields:
-        return "" if strict else max(DELIMITERS, key=lambda d: (first.count(d), d == ","))
-    return max(fields, key=lambda d: (fields[d], d == ","))
 
 
 def _no_photo_column(path: Path, first: list[str], photo_columns: tuple[str, ...]) -> str:

@@ -11,7 +11,7 @@
 3. a sidecar file beside a photo loaded from a path: NAME.txt (the whole text), NAME.json
    (the keys in `JSON_KEYS`), NAME.xmp (as the file's XMP), or the same with the photo's
    suffix kept (NAME.png.xmp, as darktable writes them); a .txt or .json in UTF-8, UTF-16 or
-   a Windows code page, the code page named in a note (`colorizer.pipeline.text_encoding`);
+   a Windows code page, the code page named in a note (`context.text_encoding`);
 4. the file name ("Prague1968.png"), unless `filename=False` (`--no-filename-caption`).
    A photo given as bytes or as a PIL image has no file name (nor a sidecar).
 
@@ -32,7 +32,7 @@ from typing import Self
 
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.metadata import make_caption, xmp_captions
-from colorizer.pipeline.text_encoding import TextEncodingError, decode_user_text
+from context.text_encoding import TextEncodingError, decode_user_text
 from context.types import Caption
 
 SIDECAR_MAX_BYTES = 64 * 1024

@@ -33,7 +33,7 @@ from colorizer.pipeline.color_hints import (
     parse_color,
 )
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
-from colorizer.pipeline.text_encoding import (
+from context.text_encoding import (
     CODE_PAGES,
     SAVE_AS_UTF8,
     TextEncodingError,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sheet_helpers import manifest, photo
 
-from colorizer.pipeline.text_encoding import TextEncodingError, decode_user_text
+from context.text_encoding import TextEncodingError, decode_user_text
 
 
 @pytest.mark.parametrize("text, code_page", [

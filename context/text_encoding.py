@@ -15,6 +15,9 @@ decoded the way they were saved, never silently garbled.
    letters only, which no Western language writes. The result carries a `note` saying which
    was assumed and with which words, so a wrong guess is seen; where no code page gives
    words, `TextEncodingError` says to save the file as UTF-8.
+
+It lives in `context` so that every package reads a person's files alike: the colorizer's CSV
+lists, captions and hints files, and `retrieval`'s library metadata CSV (`retrieval.archive`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from colorizer.errors import ChronochromeError
+from context.errors import ChronochromeError
 
 # Preferred first where two read the bytes equally well ("España": ñ in 1252, ń in 1250).
 CODE_PAGES = {"cp1252": "Windows-1252 (Western European)",
@@ -78,6 +81,17 @@ def decode_user_text(data: bytes, what: str) -> DecodedText:
     except UnicodeDecodeError:
         return _code_page(data, what)
     return DecodedText(text, "utf-8", _garbled_note(text, what))
+
+
+def decode_json_text(data: bytes, what: str) -> str:
+    """A JSON file's text: UTF-8 with or without Notepad's byte-order mark, or UTF-16. JSON is
+    UTF-8 and a config's values are not words to judge, so a Windows code page is refused,
+    with the words it would give, rather than guessed."""
+    decoded = decode_user_text(data, what)
+    if decoded.guessed:
+        raise TextEncodingError(f"{what} is not UTF-8 (as {CODE_PAGES[decoded.encoding]} it "
+                                f"would read {', '.join(decoded.sample)}); {SAVE_AS_UTF8}")
+    return decoded.text
 
 
 def _garbled_note(text: str, what: str) -> str:
