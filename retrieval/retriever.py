@@ -153,7 +153,7 @@ class ExemplarRetriever:
         ranking; without a region or query text there is nothing to condition on and
         the answer is no exemplars; an era alone is not enough (it fits every country)."""
         query_text = (query_text or "").strip() or None
-        if not query_levels(context) and query_text is None:
+        if not has_query(context, query_text):
             return []
         text_vec = self._text_query(context, query_text)
         visual_vec = None
@@ -329,6 +329,13 @@ class ExemplarRetriever:
         if "visual" in parts:
             why.append(f"visual similarity {parts['visual']:.2f}")
         return why
+
+
+def has_query(context: SceneContext | None, query_text: str | None) -> bool:
+    """Whether a context search has anything to condition on: a region, or query text. Without
+    one the answer is no exemplars, known before any library or embedder is loaded (the
+    pipeline loads them at the first photo that needs them)."""
+    return bool(query_levels(context)) or bool((query_text or "").strip())
 
 
 def _era(context: SceneContext | None) -> tuple[int, int, float] | None:

@@ -5,22 +5,30 @@ embedder (retrieval), and the context encoder's MiniLM also embeds retrieval que
 model is loaded once per process: a process forked from the one that loaded them (a
 multiprocessing Pool with fork, Linux's default) loads its own at its first photo, since the
 text reader's thread pool does not survive fork (a forked worker waited forever on it).
+
+The context encoder is loaded with the pipeline (every photo uses it). The retriever (the
+exemplar library, and MiniLM and the ImageNet encoder where context is off) is loaded at the
+first photo that has something to search for, a place in its context or a hint: without
+one retrieval gives no exemplars, and `--no-context` without a hint loaded them for nothing
+(130-150 MB of memory and 0.3-0.7 s of CPU at every start of the CLI, `serve` and `web`).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 from PIL import Image
 
+from colorizer.errors import ChronochromeError
 from colorizer.model.encoder import load_imagenet_encoder
 from context.config import ContextConfig
 from context.types import Caption, SceneContext
-from retrieval.retriever import RetrieverConfig
+from retrieval.retriever import RetrieverConfig, has_query
 from retrieval.types import RetrievedExemplar
 
 # (gray photo, hints, captions) -> what the photo's context is, with evidence.
@@ -31,23 +39,55 @@ ExemplarFn = Callable[[SceneContext, Image.Image, str | None], Sequence[Retrieve
 # `KeyError` for an id the library does not hold.
 ExemplarLookup = Callable[[str], str]
 
+# What loading the library and its models raises when its files are at fault (a disk full
+# mid-build, a folder this account cannot read, an index cut short); a bug still propagates.
+LOAD_ERRORS = (OSError, ValueError, RuntimeError)
+
+
+class RetrievalLoadError(ChronochromeError):
+    """The exemplar library or its models did not load at the first photo that needed them."""
+
 
 class PerProcess:
-    """What `build()` returns, built again in a process forked from the one that built it:
-    thread pools and inference sessions hold threads that a forked child does not have."""
+    """What `build()` returns, built once per process: at the first `get()`, or at once with
+    `eager` (its errors then come from `from_pretrained`). A process forked from the one that
+    built it builds its own, since thread pools and inference sessions hold threads that a
+    forked child does not have. Threads calling `get()` together build it once; the others
+    wait for it whole."""
 
-    def __init__(self, build: Callable[[], Any]) -> None:
+    def __init__(self, build: Callable[[], Any], eager: bool = False) -> None:
         self._build = build
         self._lock = threading.Lock()
-        self._pid = os.getpid()
-        self._value = build()  # in the loading process: its errors come from from_pretrained
+        self._pid: int | None = None  # the process `_value` was built in
+        self._value: Any = None
+        _instances.add(self)
+        if eager:
+            self.get()
 
     def get(self) -> Any:
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
-                    self._value, self._pid = self._build(), os.getpid()
+                    # Built outside the caller's inference mode (its tensors would be
+                    # inference tensors) and without drawing from the caller's seeded stream.
+                    with torch.inference_mode(False), torch.random.fork_rng(devices=[]):
+                        value = self._build()
+                    self._value = value  # the value first: a thread seeing the pid sees it
+                    self._pid = os.getpid()
         return self._value
+
+
+_instances: weakref.WeakSet[PerProcess] = weakref.WeakSet()
+
+
+def _unlock_in_child() -> None:
+    """A fork taken while another thread built a part copies its lock held, by a thread the
+    child does not have: the child's first `get()` would wait forever."""
+    for part in list(_instances):
+        part._lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_unlock_in_child)
 
 
 def default_components(
@@ -58,45 +98,61 @@ def default_components(
     """(context, retrieval, the library's images by id); None for what is off."""
     if not (context or exemplars):
         return None, None, None
-    parts = PerProcess(lambda: _load(device, context, exemplars, context_config,
-                                     retriever_config))
+    imagenet = PerProcess(lambda: load_imagenet_encoder(include_head=True).to(device))
+    encoder = (PerProcess(lambda: _context_encoder(imagenet.get(), device, context_config),
+                          eager=True) if context else None)
     context_fn = exemplar_fn = lookup = None
     if context:
         def context_fn(image: Image.Image, hints: str | None, captions: Sequence[Caption]
                        ) -> SceneContext:
-            return parts.get()[0](image, hint=hints, captions=captions)
+            return encoder.get()(image, hint=hints, captions=captions)
 
     if exemplars:
+        retriever = PerProcess(lambda: _retriever(
+            imagenet.get(), device, encoder.get().embedder if encoder else None,
+            retriever_config))
+
         def exemplar_fn(ctx: SceneContext, image: Image.Image, hints: str | None
                         ) -> list[RetrievedExemplar]:
-            return parts.get()[1](ctx, image, query_text=hints)
+            if not has_query(ctx, hints):  # no exemplars, and nothing to load to say so
+                return []
+            return _loaded(retriever)(ctx, image, query_text=hints)
 
         def lookup(ident: str) -> str:
-            library = parts.get()[1].library
+            library = _loaded(retriever).library
             return library.image_path(library[ident])
 
     return context_fn, exemplar_fn, lookup
 
 
-def _load(device: torch.device, context: bool, exemplars: bool,
-          context_config: ContextConfig | None, retriever_config: RetrieverConfig | None
-          ) -> tuple[Any, Any]:
-    """(the context encoder or None, the exemplar retriever or None)."""
-    imagenet = load_imagenet_encoder(include_head=True).to(device)
-    encoder = retriever = None
-    if context:
-        from colorizer.model.scene import ImageNetSceneClassifier
-        from context import ContextEncoder
+def _context_encoder(imagenet: torch.nn.Module, device: torch.device,
+                     config: ContextConfig | None) -> Any:
+    from colorizer.model.scene import ImageNetSceneClassifier
+    from context import ContextEncoder
 
-        encoder = ContextEncoder.from_default(
-            context_config or ContextConfig(),
-            scene_classifier=ImageNetSceneClassifier(imagenet, device=device))
-    if exemplars:
-        from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
-        from retrieval import ExemplarRetriever
+    return ContextEncoder.from_default(
+        config or ContextConfig(),
+        scene_classifier=ImageNetSceneClassifier(imagenet, device=device))
 
-        retriever = ExemplarRetriever.from_default(
-            visual_embedder=LuminanceEncoderEmbedder(imagenet, device=str(device)),
-            text_embedder=encoder.embedder if encoder is not None else None,
-            config=retriever_config)
-    return encoder, retriever
+
+def _retriever(imagenet: torch.nn.Module, device: torch.device, text_embedder: Any,
+               config: RetrieverConfig | None) -> Any:
+    """The exemplar retriever over the default library; MiniLM is loaded here only where no
+    context encoder lends its own."""
+    from colorizer.model.visual_embedder import LuminanceEncoderEmbedder
+    from retrieval import ExemplarRetriever
+
+    return ExemplarRetriever.from_default(
+        visual_embedder=LuminanceEncoderEmbedder(imagenet, device=str(device)),
+        text_embedder=text_embedder, config=config)
+
+
+def _loaded(retriever: PerProcess) -> Any:
+    """The retriever, loaded at its first use; a failure there is the photo's, in words."""
+    try:
+        return retriever.get()
+    except LOAD_ERRORS as exc:
+        raise RetrievalLoadError(
+            f"the exemplar library did not load ({type(exc).__name__}: {exc}); rebuild it "
+            "with `chronochrome library build --default`, or colorize without retrieved "
+            "exemplars (--no-exemplars; the Python API: exemplars=False)") from exc
