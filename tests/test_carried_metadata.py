@@ -42,7 +42,10 @@ def test_exif_and_dpi_of_a_jpeg_reach_every_output_format(pipe, fmt):
     with Image.open(io.BytesIO(encode_image(result, fmt))) as out:
         got = out.getexif()
         assert got[ARTIST] == "A. Petrov" and got[COPYRIGHT] == "(c) City Archive"
-        assert got[DESCRIPTION] == "Wenceslas Square" and got[DATETIME].startswith("1968")
+        assert got[DESCRIPTION] == "Wenceslas Square"
+        # DateTime is the file's last change (exiftool's ModifyDate), this output's writing,
+        # not the input's: asserting the input's 1968 here asserted the misstatement.
+        assert got[DATETIME] != "1968:08:21 10:00:00" and got[0x0131].startswith("chronochrome")
         assert got.get(ORIENTATION, 1) == 1  # not turned a second time by a viewer
         if fmt != "webp":  # WebP has no resolution field
             assert round(out.info["dpi"][0]) == 600

@@ -3,7 +3,8 @@
 What is written, next to the image `<stem><suffix>`:
 - the image itself, encoded with provenance XMP (and C2PA-signed when a `Signer` is given);
 - with `provenance_source` (the service): `<stem>.provenance.json`, the provenance record;
-- with `report` (the batch CLI's --report): `<stem>.json` (the result), `<stem>.uncertainty.png`,
+- with `report` (the batch CLI's --report): `<stem>.json` (the result, shareable: files by
+  name, without local folders, URLs without tokens), `<stem>.uncertainty.png`,
   when exemplars guided the colors `<stem>.exemplars.png`, and with color hints
   `<stem>.regions.png` (where each region's color came from; ids as in the JSON).
 
@@ -123,7 +124,9 @@ def _signed_record(result: ColorizationResult, image: bytes, fmt: str,
 
 def _report_files(result: ColorizationResult, image_path: Path) -> list[FileData]:
     """The result as JSON, its uncertainty map and, when exemplars guided it, their panel."""
-    files = [(image_path.with_suffix(".json"), json_bytes(result.to_dict(), indent=2) + b"\n"),
+    # Shareable: the report is what people send to colleagues (no local folders, no tokens).
+    report = result.to_dict(shareable=True)
+    files = [(image_path.with_suffix(".json"), json_bytes(report, indent=2) + b"\n"),
              (_beside(image_path, ".uncertainty.png"), _png(result.uncertainty_image()))]
     panel = result.exemplar_image()
     if panel is not None:

@@ -111,8 +111,7 @@ def run_check(args: argparse.Namespace) -> int:
     _require_output(args.json, "--json", (".json",), args.overwrite)
     _require_output(args.report, "--report", REPORT_SUFFIXES, args.overwrite)
     checker = _checker(args)
-    report = checker(args.colorized, original=args.original, hint=args.hint,
-                     caption=args.caption)
+    report = _checked(checker, args)
     for finding in report.findings:
         print(f"{finding.severity:6s} {finding.kind:10s} {finding.message}")
     for note in report.notes:
@@ -120,12 +119,40 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json is not None:
         from colorizer.check.report import write_whole  # loaded when needed, as _write does
 
-        write_whole(args.json, (json.dumps(report.to_dict(), indent=1, ensure_ascii=False)
-                                + "\n").encode("utf-8"))
+        write_whole(args.json, (json.dumps(_shareable(report.to_dict(), args), indent=1,
+                                           ensure_ascii=False) + "\n").encode("utf-8"))
     if args.report is not None:
         _write(args.report, report, args.colorized, args.original, None, args.colorized.name)
     print("no finding" if report.passed else f"{len(report.findings)} finding(s)")
     return EXIT_PASSED if report.passed else EXIT_FINDINGS
+
+
+def _checked(checker, args: argparse.Namespace):
+    """The check, with the hint and captions the colorization records of its making where
+    the user gave none (colorizer.check.recorded); the report says where each came from."""
+    from dataclasses import replace
+
+    from colorizer.check.recorded import recorded_context
+
+    recorded = recorded_context(args.colorized)
+    if recorded is None:
+        return checker(args.colorized, original=args.original, hint=args.hint,
+                       caption=args.caption)
+    hint, caption, used = recorded.merged(args.hint, args.caption)
+    report = checker(args.colorized, original=args.original, hint=hint, caption=caption)
+    note = recorded.note(used)
+    return replace(report, context_from=used,
+                   notes=(note, *report.notes) if note else report.notes)
+
+
+def _shareable(data: dict, args: argparse.Namespace) -> dict:
+    """The --json findings as they are sent to others: the weights folder and the files
+    checked by their names, without local folders; URLs without tokens."""
+    from colorizer.pipeline.result import shareable_json
+
+    model = data.get("settings", {}).get("model", {})
+    return shareable_json(data, [model.get("path"), str(args.colorized),
+                                 str(args.original) if args.original else None])
 
 
 def run_report(args: argparse.Namespace) -> int:

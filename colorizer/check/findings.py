@@ -109,6 +109,9 @@ class CheckReport:
     notes: tuple[str, ...] = ()  # what the check could not do, and why
     # (h, w) float in [0, 1]: how likely the model finds each pixel's color (1 = its best)
     likelihood: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # Where the hint and caption came from (--hint/--caption, or "provenance": the checked
+    # file's own record of its colorization, colorizer.check.recorded); None: not read.
+    context_from: dict[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
@@ -119,7 +122,7 @@ class CheckReport:
                 "context": self.context.to_dict(), "facts": [f.to_dict() for f in self.facts],
                 "luminance": self.luminance.to_dict() if self.luminance else None,
                 "size": list(self.size), "hint": self.hint, "settings": dict(self.settings),
-                "notes": list(self.notes)}
+                "notes": list(self.notes), "context_from": self.context_from}
 
 
 def box_of(mask: np.ndarray, size: tuple[int, int]) -> tuple[int, int, int, int] | None:

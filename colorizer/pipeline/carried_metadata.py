@@ -10,11 +10,17 @@ layout tags. IPTC fields are written as the EXIF tags that say the same, where E
 them, since EXIF is the block every output format (PNG, JPEG, TIFF, WebP) can carry.
 Text is written back as the bytes the file held: Pillow reads EXIF text as Latin-1 and writes
 text as ASCII, "?" for the rest, which turned a UTF-8 "Казань" into "??????".
+
+Software and DateTime (exiftool's ModifyDate) name a file's last writer and when it wrote
+(EXIF 2.32, MWG): an output that kept the scan's said "EPSON Scan, 2019" of a file chronochrome
+wrote today. `written_by` states the writer and the time (with OffsetTime) instead; the
+capture and scan dates (DateTimeOriginal, DateTimeDigitized, their offsets) stay.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
@@ -27,6 +33,7 @@ _DESCRIPTION, _ARTIST, _COPYRIGHT = 0x010E, 0x013B, 0x8298
 # ImageDescription, Make, Model, Software, DateTime, Artist, Copyright
 _TOP_TAGS = (_DESCRIPTION, 0x010F, 0x0110, 0x0131, 0x0132, _ARTIST, _COPYRIGHT)
 _SUB_IFDS = (0x8769, 0x8825)  # Exif, GPS
+_SOFTWARE, _DATETIME, _EXIF_IFD, _OFFSET_TIME = 0x0131, 0x0132, 0x8769, 0x9010
 _X_RESOLUTION, _RESOLUTION_UNIT = 282, 296
 _MAX_DPI = 100_000  # above any scanner's; larger values are damage
 # IPTC dataset -> the EXIF tag of the same meaning
@@ -52,6 +59,25 @@ class CarriedMetadata:
         if self.dpi and pil_format in ("PNG", "JPEG", "TIFF"):
             options["dpi"] = self.dpi
         return options
+
+    def written_by(self, software: str, when: datetime) -> CarriedMetadata:
+        """This metadata as the output's: Software and DateTime say who wrote the file and
+        when (`when` with its UTC offset, as OffsetTime), not the input's writer (a scanner's
+        driver, years ago). Without a carried EXIF block it is unchanged: the XMP says both
+        (xmp:CreatorTool, xmp:ModifyDate), and an EXIF block made only for them is not added."""
+        if not self.exif:
+            return self
+        exif = Image.Exif()  # rebuilt from the stored values: Pillow's reading of the block
+        exif.update(self.tiff_tags())  # writes text that is not ASCII as "?"
+        exif[_SOFTWARE], exif[_DATETIME] = software, when.strftime("%Y:%m:%d %H:%M:%S")
+        offset = when.strftime("%z")  # "+0000" -> EXIF's "+00:00"
+        if offset:
+            exif[_EXIF_IFD] = {**exif.get(_EXIF_IFD, {}),
+                               _OFFSET_TIME: f"{offset[:3]}:{offset[3:5]}"}
+        try:
+            return replace(self, exif=exif.tobytes())
+        except _ERRORS:  # cannot happen to a block fitted_exif wrote; never fail the output
+            return self
 
     def tiff_tags(self) -> dict[int, Any]:
         """The EXIF block as TIFF tags (a TIFF's EXIF is its own first IFD), text as bytes."""

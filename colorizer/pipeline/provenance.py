@@ -142,9 +142,12 @@ def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None,
     if xmp is None:  # the input's own XMP kept beside the provenance (xmp_merge.py)
         xmp = fitted_xmp(result, JPEG_MAX_XMP_BYTES if pil_format == "JPEG" else None)
     bits, _ = output_depth(result.image16 is not None, pil_format, bit_depth)
+    # The input's EXIF with this file's writer and time (carried_metadata.py: `written_by`).
+    carried = result.carried and result.carried.written_by(
+        f"{AI_SYSTEM} {software_version()}", datetime.fromisoformat(_now()))
     if bits == 16 and result.image16 is not None:  # output_depth gives 16 only then
-        return encode_deep_with_xmp(result.image16, pil_format, xmp, result.carried)
-    return encode_with_xmp(result.image, pil_format, xmp, result.carried)
+        return encode_deep_with_xmp(result.image16, pil_format, xmp, carried)
+    return encode_with_xmp(result.image, pil_format, xmp, carried)
 
 
 def fitted_xmp(result: ColorizationResult, max_bytes: int | None = None) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from PIL import Image
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_pixels import checked_rgb16
+from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_values
 from context.types import SceneContext
 
 if TYPE_CHECKING:  # annotations only: the report module imports torch
@@ -139,8 +141,13 @@ class ColorizationResult:
             out[rows] = np.clip(self.uncertainty[rows], 0, 1) * 255 + 0.5
         return Image.fromarray(out)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, shareable: bool = False) -> dict[str, Any]:
+        """The result as JSON. By default with what a program on this machine opens: the
+        input's path as given, the weights folder (`model.path`), the exemplars' image files
+        (`image_path`). `shareable=True` (what `--report` writes, the file people send to
+        colleagues): files by their names, without the local folders, and URLs without
+        their tokens (`shareable_report`)."""
+        data = {
             "input": self.input.to_dict(),
             "model": self.model.to_dict(),
             "render_size": list(self.render_size),
@@ -155,3 +162,47 @@ class ColorizationResult:
                               else None),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
+        return shareable_report(data) if shareable else data
+
+
+def shareable_report(data: dict[str, Any]) -> dict[str, Any]:
+    """A result's JSON (`ColorizationResult.to_dict`) as it may be shared: the input, the
+    weights folder, the exemplars' images and the color hints' reference photos named by
+    their last part (`shareable_name`: "/home/alice/scans/x.tif" -> "x.tif"), also where a
+    note or label quotes them, and credential-like URL parameters blanked (`shareable_text`)."""
+    shared = shareable_json(data, [data["input"]["name"], data["model"]["path"],
+                                   *(e.get("image_path") for e in data["exemplars"])])
+    shared["input"]["name"] = shareable_name(data["input"]["name"])  # a URL's or relative path's
+    return shared
+
+
+def shareable_json(data: Any, paths: Iterable[str | None] = ()) -> Any:
+    """`data` (JSON-like) with each of `paths` and every value that names a local folder
+    (`names_a_folder`) cut to its last part wherever a text holds it, and URLs' tokens
+    blanked: for JSON written to be sent to others (a report, `chronochrome check --json`)."""
+    named = {path for path in paths if path} | {t for t in _strings(data) if names_a_folder(t)}
+    local = sorted((p for p in named if "://" not in p), key=len, reverse=True)
+    short = {path: shareable_name(path) for path in local}
+
+    def named_here(value: Any) -> Any:
+        if isinstance(value, str):
+            for path in local:  # longest first: a folder never cuts a file's path short
+                value = value.replace(path, short[path])
+            return value
+        if isinstance(value, dict):
+            return {key: named_here(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [named_here(item) for item in value]
+        return value
+
+    return shareable_values(named_here(data))
+
+
+def _strings(data: Any) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [text for item in data.values() for text in _strings(item)]
+    if isinstance(data, list | tuple):
+        return [text for item in data for text in _strings(item)]
+    return []

@@ -130,8 +130,11 @@ def _run(checker: Any, loaded: dict[str, Any], texts: dict[str, str], html: bool
                          hint=texts.get("hint"), caption=texts.get("caption"))
     except CheckInputError as exc:
         raise Problem(422, "not_comparable", str(exc)) from exc
-    if not html:
-        return result.to_dict()
+    if not html:  # the server's folders (its weights' path) are no client's business
+        from colorizer.pipeline.result import shareable_json
+
+        data = result.to_dict()
+        return shareable_json(data, [data.get("settings", {}).get("model", {}).get("path")])
 
     def image(item: Any) -> Image.Image:
         return Image.fromarray(item.pixels).convert("RGB")
