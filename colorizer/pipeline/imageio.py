@@ -58,6 +58,7 @@ from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from colorizer.pipeline.png_check import png_damage
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
+from colorizer.pipeline.tint_note import tint_notes
 from context.types import Caption
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -108,7 +109,7 @@ COLOR_INPUT_NOTE = "color input reduced to luminance"
 # nor a hand-tinted print whose own colors the output replaces).
 _SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
-                     "not carried", COLOR_INPUT_NOTE, "color negative")
+                     "not carried", COLOR_INPUT_NOTE, "color negative", "own exemplar")
 _REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or download is "
                    "the usual cause")
 # Pixels a byte of a file holds at most, with room to spare (deflate packs ~1032 bytes into
@@ -318,8 +319,7 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     pixels, conversion_notes = to_srgb(_pnm_16bit(image, source_format), icc_profile, label)
     notes.extend(conversion_notes)
     is_color = has_color(pixels)
-    if is_color:
-        notes.append(COLOR_INPUT_NOTE)
+    notes += [COLOR_INPUT_NOTE, *tint_notes(pixels)] if is_color else []  # (tint_note)
     return LoadedImage(
         pixels=pixels,
         is_color=is_color,

@@ -37,7 +37,7 @@ SECRET_PARAMS = re.compile(r"sig|signature|token|key|secret|password|passwd|auth
                            re.IGNORECASE)
 REDACTED = "[redacted]"
 FIELDS = ("request_id", "method", "path", "status", "duration_ms", "key_id", "job_id",
-          "reason", "client")
+          "item_index", "reason", "client")
 QUIET_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _JOB = re.compile(r"/v1/jobs/(job_[0-9a-f]+)")

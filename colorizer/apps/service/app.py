@@ -89,5 +89,5 @@ def create_app(pipeline: ColorizationPipeline, config: ServiceConfig | None = No
     # Outermost: big JSON answers gzipped when asked (json_gzip), and a browser app on another
     # origin may call /v1/ with its key (cors: its preflight never reaches a route).
     app.add_middleware(JsonGzip)
-    app.add_middleware(ApiCors)
+    app.add_middleware(ApiCors, origins=config.cors_origins)
     return app

@@ -22,10 +22,11 @@ from starlette.requests import ClientDisconnect
 
 from colorizer.apps.service.item_names import UNNAMED
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
+from colorizer.apps.service.negative_items import form_negative
 from colorizer.apps.service.problems import Problem
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
-FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "format")
+FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
 
 
 async def read_request(request: Request, max_bytes: int, max_files: int,
@@ -55,8 +56,8 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
 
 def _form_request(form: FormData, files: int) -> dict[str, Any]:
     """The job-like JSON of a multipart form: its `request` field, else one item per file
-    from the `hint`, `caption` and `color_hints` fields; an unknown field is refused (a
-    misspelt `hnt` would otherwise be dropped without a word)."""
+    from the `hint`, `caption`, `color_hints` and `negative` fields; an unknown field is
+    refused (a misspelt `hnt` would otherwise be dropped without a word)."""
     unknown = sorted(set(form.keys()) - set(FORM_FIELDS))
     if unknown:
         raise Problem(422, "invalid_request", f"unknown form field(s) {', '.join(unknown)}: "
@@ -66,12 +67,15 @@ def _form_request(form: FormData, files: int) -> dict[str, Any]:
         if beside:
             raise Problem(422, "invalid_request", f"the form field(s) {', '.join(beside)} go "
                           "inside the `request` JSON when it is given (its items' hint, "
-                          "caption, color_hints; its format)")
+                          "caption, color_hints, negative; its format)")
         return parse_json(str(form["request"]))
     hints, captions = form.getlist("hint"), form.getlist("caption")
     colors = form.getlist("color_hints")  # JSON text, aligned with the files as hints are
+    negatives = form.getlist("negative")  # true or false, aligned likewise
     items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i),
-              **_json_field("color_hints", _aligned(colors, i))} for i in range(files)]
+              **_json_field("color_hints", _aligned(colors, i)),
+              **form_negative(_aligned(negatives, i), i if files > 1 else None)}
+             for i in range(files)]
     return {"items": items, "format": form.get("format") or None}
 
 

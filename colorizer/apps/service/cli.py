@@ -100,6 +100,10 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--forwarded-allow-ips", default=None, help=(
         "proxies whose X-Forwarded-Proto/-For/-Host/-Prefix headers are believed: IPs or "
         "networks, comma-separated, or * (default: $FORWARDED_ALLOW_IPS, else 127.0.0.1)"))
+    serve.add_argument("--cors-origin", action="append", default=None, metavar="ORIGIN",
+                       help="a browser origin that may call /v1/ with its key, e.g. "
+                            "https://viewer.example.org (repeatable; default: any origin; "
+                            "cors_origins: [] in --config turns CORS off)")
     serve.add_argument("--allow-host", action="append", default=None,
                        help="only fetch images from this host name (repeatable allowlist)")
     serve.add_argument("--metrics-token-file", type=Path, default=None,
@@ -148,6 +152,8 @@ def _service_config(args: argparse.Namespace) -> ServiceConfig:
     if getattr(args, "result_retention", None) is not None:
         changes["result_retention_seconds"] = parse_duration(args.result_retention,
                                                              "--result-retention")
+    if getattr(args, "cors_origin", None):
+        changes["cors_origins"] = tuple(args.cors_origin)
     if getattr(args, "allow_host", None):
         changes["fetch"] = replace(config.fetch, allowed_hosts=tuple(args.allow_host))
     token_file = getattr(args, "metrics_token_file", None)

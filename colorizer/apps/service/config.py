@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.service.config_types import check_types
+from colorizer.apps.service.cors import normalize_origins
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.service.public_url import normalize_public_url
 from colorizer.errors import ChronochromeError
@@ -101,6 +102,9 @@ class ServiceConfig:
     # networks, "*"); default $FORWARDED_ALLOW_IPS, else loopback, as uvicorn's own.
     forwarded_allow_ips: str = field(
         default_factory=lambda: os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1")
+    # Browser origins that may call /v1/ (cors.py), each scheme://host[:port], e.g.
+    # ["https://viewer.example.org"]; ["*"] = any origin (no credentials), [] = CORS off.
+    cors_origins: tuple[str, ...] = ("*",)
     fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
     metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
@@ -146,6 +150,7 @@ class ServiceConfig:
                              "'import secrets; print(secrets.token_urlsafe(32))'`)")
         if self.public_url is not None:
             object.__setattr__(self, "public_url", normalize_public_url(self.public_url))
+        object.__setattr__(self, "cors_origins", normalize_origins(self.cors_origins))
         from colorizer.pipeline.provenance import normalize_format
 
         object.__setattr__(self, "output_format", normalize_format(self.output_format))

@@ -16,6 +16,11 @@ from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import parse_hints, with_hints
 from colorizer.apps.service.iiif import CanvasRef, IIIFError, canvases_of
 from colorizer.apps.service.json_documents import load_json
+from colorizer.apps.service.negative_items import (
+    hashed_job,
+    item_pipeline,
+    with_negative,
+)
 from colorizer.apps.service.problems import Problem, problem_from_load_error
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
@@ -71,7 +76,8 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
         # Color hints travel with the item; an upload's are checked against its size now.
         size = uploads[item.upload][2]["size"] if item.upload is not None else None
         parse_hints(item.color_hints, tuple(size) if size else None, item=n)
-        items[first:] = [with_hints(new, item.color_hints) for new in items[first:]]
+        items[first:] = [with_negative(with_hints(new, item.color_hints), item.negative)
+                         for new in items[first:]]
         if len(items) > max_items:
             break
     if len(items) > max_items:
@@ -169,7 +175,8 @@ def request_hash(job: JobIn, uploads: list[UploadInfo]) -> str:
     # The webhook secret counts (as its hash: the request hash is stored): a retry with another
     # secret is another request, not a replay of the first one's.
     secret = job.webhook.secret if job.webhook is not None else None
-    canonical = {"job": job.model_dump(mode="json", exclude={"webhook": {"secret"}}),
+    dumped = job.model_dump(mode="json", exclude={"webhook": {"secret"}})
+    canonical = {"job": hashed_job(dumped),
                  "webhook_secret": (hashlib.sha256(secret.encode()).hexdigest()
                                     if secret else None),
                  "uploads": [info["sha256"] for _, _, info in uploads]}
@@ -265,8 +272,9 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
         raise Problem(429, "busy", "synchronous colorization is at capacity; retry later or "
                       "use POST /v1/jobs", headers={"Retry-After": str(cfg.retry_after_seconds)})
     try:
-        result = state.pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"),
-                                color_hints=color_hints)
+        pipeline = item_pipeline(state.pipeline, bool(item.get("negative")))
+        result = pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"),
+                          color_hints=color_hints)
     except HintError as exc:  # a reference the pipeline cannot use (its image, its id)
         raise Problem(422, "invalid_hint", f"color_hints: {exc}") from exc
     finally:
@@ -278,9 +286,9 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
     out = write_item_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
                              dict(result.timings), publish=False)
     try:
-        state.store.add_done_job(job_id, key_id, with_hints(NewItem(
+        state.store.add_done_job(job_id, key_id, with_negative(with_hints(NewItem(
             source, item.get("hint"), item.get("caption")), item.get("color_hints")),
-            fmt, out.completion(), publish=out.staged.publish)
+            item.get("negative")), fmt, out.completion(), publish=out.staged.publish)
     finally:
         out.staged.discard()  # what was not published (a failed record), removed
     return Colorized(job_id, out.image, out.mime, out.record)

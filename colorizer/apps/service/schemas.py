@@ -28,6 +28,11 @@ class ItemIn(BaseModel):
         '[{"point": [x, y], "color": "#b22222", "source": "..."}, {"box": [x0, y0, x1, y1], '
         '"color": "navy"}, {"polygon": [[x, y], ...], "color": ...}, {"mask": "data:image/png;'
         'base64,...", "color": ...}, {"box": [...], "reference": "data:image/jpeg;base64,..."}]')
+    # Strict: "yes" or "1" read as true (or "no" as false) would colorize a negative as a
+    # print, or a print as a negative, without a word.
+    negative: bool = Field(False, strict=True, description="true when the photo is a scanned "
+                           "negative: its tones are inverted before colorizing (a color "
+                           "negative's film base removed); recorded in the result's settings")
 
     @model_validator(mode="after")
     def _one_source(self) -> ItemIn:

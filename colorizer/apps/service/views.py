@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from colorizer.apps.service.job_pages import Page
 from colorizer.apps.service.liveness import INTERRUPTED
+from colorizer.apps.service.negative_items import FORM_HELP, stored_negative
 from colorizer.apps.service.problems import PROBLEM_JSON
 from colorizer.apps.service.schemas import JobIn
 
@@ -50,6 +51,8 @@ def _item_view(item: dict[str, Any], url: str, job_status: str,
            if k in ("kind", "url", "service", "name", "canvas_id")}
     view = {"index": item["idx"], "status": item["status"], "source": src,
             "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
+    if stored_negative(item["source"]):  # read as a scanned negative (negative_items)
+        view["negative"] = True
     if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
         view["color_hints_count"] = item["hint_count"]
     if item.get("hint_count") and job_status != "expired":  # expired: hints deleted
@@ -85,8 +88,8 @@ JOB_BODY = {"requestBody": {"required": True, "content": {
         "file": {"type": "array", "items": {"type": "string", "format": "binary"},
                  "description": "the photos; an item refers to one by its index (`upload`)"},
         "request": {"type": "string", "description": "the job as JSON (the fields of the "
-                    "application/json body); when given, hint, caption, color_hints and "
-                    "format go inside it"},
+                    "application/json body); when given, hint, caption, color_hints, "
+                    "negative and format go inside it"},
         "hint": {"type": "array", "items": {"type": "string"},
                  "description": _FOR_EACH_FILE + "free-text context, e.g. 'Kazan 1950s'"},
         "caption": {"type": "array", "items": {"type": "string"},
@@ -94,6 +97,8 @@ JOB_BODY = {"requestBody": {"required": True, "content": {
         "color_hints": {"type": "array", "items": {"type": "string"},
                         "description": _FOR_EACH_FILE + "a JSON list of color hints, as an "
                         "item's `color_hints`"},
+        "negative": {"type": "array", "items": {"type": "string", "enum": ["true", "false"]},
+                     "description": _FOR_EACH_FILE + FORM_HELP},
         "format": {"type": "string", "description": "png | jpg | tif | webp"}}}}}}}
 COLORIZE_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
@@ -106,6 +111,7 @@ COLORIZE_BODY = {"requestBody": {"required": True, "content": {
         "caption": {"type": "string", "description": "the archive's caption"},
         "color_hints": {"type": "string", "description": "a JSON list of color hints, e.g. "
                         '[{"point": [120, 80], "color": "#b22222", "source": "..."}]'},
+        "negative": {"type": "string", "enum": ["true", "false"], "description": FORM_HELP},
         "format": {"type": "string", "description": "png | jpg | tif | webp (default: the "
                    "service's)"}}}},
     "image/*": {"schema": {"type": "string", "format": "binary", "description": "the photo "

@@ -6,7 +6,8 @@ offline) talks to this JSON API:
     POST /api/photos                       open an upload (multipart field `file`)
     POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
     POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
-    POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...]}
+    POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...],
+                                            "negative": false}
     GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions (display size)
     GET  /api/photos/{id}/download         the colorization at full size with its provenance,
                                            as `chronochrome colorize` writes it (download.py)
@@ -65,6 +66,8 @@ class ColorizeIn(BaseModel):
     era: str = ""
     region: str = ""
     color_hints: list[Any] = Field(default_factory=list, max_length=64)
+    # A scanned negative ("This is a negative" on the page): strict, a "yes" is refused.
+    negative: bool = Field(False, strict=True)
 
 
 def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None) -> FastAPI:
@@ -108,7 +111,8 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
 
     @app.post("/api/photos/{photo_id}/colorize")
     def colorize(photo_id: str, body: ColorizeIn) -> dict:
-        return bench.colorize(photo_id, body.hint, body.era, body.region, body.color_hints)
+        return bench.colorize(photo_id, body.hint, body.era, body.region, body.color_hints,
+                              negative=body.negative)
 
     @app.get("/api/photos/{photo_id}/download")
     def download(photo_id: str) -> Response:

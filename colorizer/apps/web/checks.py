@@ -24,6 +24,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from colorizer.apps.web.opening import OpenError, check_size
 
 if TYPE_CHECKING:
@@ -86,8 +88,8 @@ class WebChecks:
         photo = self.bench.photos.get(photo_id)
         report = self._own_report(photo)
         done = photo.rendering
-        return report_html(report, done.colorized, photo.original.convert("RGB"), done.result,
-                           photo.name)
+        return report_html(report, done.colorized, read_original(photo).convert("RGB"),
+                           done.result, photo.name)
 
     def report_pdf(self, photo_id: str) -> bytes:
         """The same page printed by headless Chromium; without one, an error that says so."""
@@ -111,7 +113,7 @@ class WebChecks:
                                 "colorize it first", 409)
             if photo.checked is None or photo.checked[0] != photo.version:
                 hint = done.result.settings.get("hints") or None
-                report = self._run(done.colorized, photo.original, hint, gray_ok=True)
+                report = self._run(done.colorized, read_original(photo), hint, gray_ok=True)
                 photo.checked = (photo.version, report)
             return photo.checked[1]
 
@@ -125,6 +127,20 @@ class WebChecks:
                 return checker(colorized, original=original, hint=hint, gray_ok=gray_ok)
         except CheckInputError as exc:
             raise OpenError("not_comparable", str(exc)) from None
+
+
+def read_original(photo: Photo) -> Any:
+    """The original (display size) as its colorization read it: a scanned negative's positive
+    (its tones inverted, as the pipeline inverted them) when it was colorized as a negative,
+    else the photo as given. Compared with the negative itself every tone was reversed, and
+    the check said the lightness did not match."""
+    from PIL import Image
+
+    from colorizer.pipeline.negative import inverted
+
+    if not photo.rendering.result.settings.get("negative"):
+        return photo.original
+    return Image.fromarray(inverted(np.asarray(photo.original))[0])
 
 
 def luminance_verdict(report: CheckReport) -> str:

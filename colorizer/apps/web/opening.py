@@ -35,6 +35,7 @@ class Opened:
     data: bytes
     hint: str = ""
     color_hints: tuple[Any, ...] = ()  # in their JSON form (a job item's, as submitted)
+    negative: bool = False  # a job item colorized as a scanned negative ("negative": true)
 
 
 def check_size(data: bytes, name: str, config: WebConfig) -> bytes:
@@ -105,7 +106,8 @@ def open_job(service: str, job: str, key: str, index: int, config: WebConfig) ->
         raise OpenError("bad_service_answer", f"the service's item {index} of job {job} has "
                         f"color_hints that are not a list ({type(hints).__name__}); is "
                         f"{base} a chronochrome service?", 502)
-    return Opened(name, check_size(data, name, config), item.get("hint") or "", tuple(hints))
+    return Opened(name, check_size(data, name, config), item.get("hint") or "", tuple(hints),
+                  item.get("negative") is True)
 
 
 def _item_hints(job_url: str, index: int, item: dict[str, Any], key: str,

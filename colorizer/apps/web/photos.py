@@ -35,6 +35,7 @@ class Photo:
     size: tuple[int, int]  # (width, height) of the input
     hint: str = ""  # a hint that came with the photo (a job of the service)
     color_hints: tuple[Any, ...] = ()  # likewise, in their JSON form (with their sources)
+    negative: bool = False  # likewise: the job colorized it as a scanned negative
     original: Image.Image | None = None  # as given, at display size
     rendering: Rendering | None = None
     # Counts colorizations: image URLs carry it, so browsers never show a stale one.
@@ -46,7 +47,7 @@ class Photo:
     def view(self) -> dict:
         return {"id": self.id, "name": self.name, "width": self.size[0],
                 "height": self.size[1], "hint": self.hint,
-                "color_hints": list(self.color_hints)}
+                "color_hints": list(self.color_hints), "negative": self.negative}
 
 
 class PhotoStore:
@@ -58,8 +59,8 @@ class PhotoStore:
         self._lock = threading.Lock()
 
     def add(self, name: str, data: bytes, size: tuple[int, int], hint: str = "",
-            color_hints: tuple[Any, ...] = ()) -> Photo:
-        photo = Photo(secrets.token_hex(8), name, data, size, hint, color_hints)
+            color_hints: tuple[Any, ...] = (), negative: bool = False) -> Photo:
+        photo = Photo(secrets.token_hex(8), name, data, size, hint, color_hints, negative)
         with self._lock:
             self._photos[photo.id] = photo
             while len(self._photos) > self.capacity:

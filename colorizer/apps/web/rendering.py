@@ -83,7 +83,9 @@ def result_view(result: ColorizationResult) -> dict[str, Any]:
         "exemplars": exemplars,
         "regions": _region_records(result.color_regions),
         "uncertainty": data["uncertainty"],
-        "notes": data["notes"],
+        # The input's notes first (a color negative's look, color reduced to luminance):
+        # said where the run's are, or the page would not say them at all.
+        "notes": [*data["input"].get("notes", []), *data["notes"]],
         "settings": {k: data["settings"].get(k) for k in ("hints", "render_size", "device")},
         "timings": data["timings"],
     }

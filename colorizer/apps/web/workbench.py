@@ -36,20 +36,31 @@ class Workbench:
         self.config = config
         self.photos = PhotoStore(config.max_photos)
         self.run_lock = threading.Lock()
+        self._negative: ColorizationPipeline | None = None  # made on the first negative
+
+    def pipeline_for(self, negative: bool) -> ColorizationPipeline:
+        """The pipeline, or its twin that reads photos as scanned negatives (the same
+        components; kept, so its edit cache serves the hints placed on a negative)."""
+        if not negative or self.pipeline.config.negative:
+            return self.pipeline
+        if self._negative is None:
+            self._negative = self.pipeline.with_config(negative=True)
+        return self._negative
 
     def open(self, opened: Opened) -> dict[str, Any]:
         data = check_size(opened.data, opened.name, self.config)
         loaded = self.load(data, opened.name)
         photo = self.photos.add(opened.name, data, loaded.size, opened.hint,
-                                opened.color_hints)
+                                opened.color_hints, opened.negative)
         photo.original = _display_original(loaded, self.config.display_side)
         return photo.view()
 
     def colorize(self, photo_id: str, hint: str = "", era: str = "", region: str = "",
-                 color_hints: Any = ()) -> dict[str, Any]:
+                 color_hints: Any = (), negative: bool = False) -> dict[str, Any]:
         """Colorize with the context the person typed: the era and region join the hint
         (the context encoder ranks a hint above every inferred cue), and the color hints in
-        their JSON form (colorizer.pipeline.color_hints)."""
+        their JSON form (colorizer.pipeline.color_hints); `negative`: the photo is a scanned
+        negative (its tones inverted first, colorizer.pipeline.negative)."""
         photo = self.photos.get(photo_id)
         for name, text in (("hint", hint), ("era", era), ("region", region)):
             if len(text) > MAX_TEXT:
@@ -60,11 +71,11 @@ class Workbench:
         with photo.lock:
             loaded = self.load(photo.data, photo.name)
             with self.run_lock:
-                result = self.pipeline(loaded, hints=said, color_hints=hints)
+                result = self.pipeline_for(negative)(loaded, hints=said, color_hints=hints)
             photo.rendering = render(result, self.config.display_side)
             photo.version += 1
             return {**photo.rendering.view, "photo": photo.view(), "version": photo.version,
-                    "said": said or ""}
+                    "said": said or "", "negative": negative}
 
     def image(self, photo_id: str, kind: str, index: int | None = None) -> bytes:
         """PNG of one picture of a photo: original, colorized, uncertainty, regions, region

@@ -33,12 +33,14 @@ from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import stored_hints
 from colorizer.apps.service.iiif import IIIFError
 from colorizer.apps.service.job_log import log_job_end
+from colorizer.apps.service.negative_items import item_pipeline, stored_negative
 from colorizer.apps.service.problems import STATUS_BY_REASON
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.apps.service.store_errors import StorageError
 from colorizer.apps.service.store_storage import storage_error
 from colorizer.apps.service.webhook_sender import WebhookSender
+from colorizer.apps.service.worker.item_errors import log_unexpected
 from colorizer.apps.service.worker.leases import keep_lease
 from colorizer.apps.service.worker.sources import source_bytes
 from colorizer.errors import ImageLoadError
@@ -68,13 +70,16 @@ class Worker:
         self.owner = owner or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         # Deliveries run on their own threads (shared by the workers of one process).
         self.webhooks = webhooks or WebhookSender(store, self.fetcher)
+        # The item of the last `run_once` (None: none), which an unexpected error's line names.
+        self.holding: Lease | None = None
         config.results_dir.mkdir(parents=True, exist_ok=True)
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
         """Process items until `stop` is set; sleep `poll_seconds` when the queue is empty.
 
-        An unexpected error is logged and the worker goes on: the item's lease is no longer
-        renewed, so it is retried after it expires (and failed after `max_attempts`).
+        An unexpected error is logged with its job and item (`item_errors`) and the worker
+        goes on: the item's lease is no longer renewed, so it is retried after it expires (and
+        failed after `max_attempts`).
         """
         while not stop.is_set():
             try:
@@ -83,16 +88,17 @@ class Worker:
                 log.warning("worker %s: %s", self.owner, exc)  # (was a traceback every poll)
                 stop.wait(10 * poll_seconds)
                 busy = True
-            except Exception:  # one bad item must not stop the worker
-                log.exception("worker %s: processing failed; the item will be retried",
-                              self.owner)
+            except Exception as exc:  # noqa: BLE001 - one bad item must not stop the worker
+                log_unexpected(self.store, self.owner, self.holding, exc,
+                               self.config.max_attempts)
                 busy = False
             if not busy:
                 stop.wait(poll_seconds)
 
     def run_once(self) -> bool:
         """Lease and process one item; False when there was none."""
-        lease = self.store.lease(self.owner, self.config.lease_seconds)
+        self.holding = None  # (if leasing fails, the error was met holding no item)
+        self.holding = lease = self.store.lease(self.owner, self.config.lease_seconds)
         if lease is None:
             return False
         self.process(lease)
@@ -111,9 +117,10 @@ class Worker:
             timings["fetch"] = time.perf_counter() - start
             loaded = load_image(data, max_pixels=self.config.max_pixels,
                                 name=source_info.get("name", lease.item_id))
-            result = self.pipeline(loaded, hints=lease.hint,
-                                   caption=stored_caption(lease.source, lease.caption),
-                                   color_hints=stored_hints(lease.source))
+            pipeline = item_pipeline(self.pipeline, stored_negative(lease.source))
+            result = pipeline(loaded, hints=lease.hint,
+                              caption=stored_caption(lease.source, lease.caption),
+                              color_hints=stored_hints(lease.source))
         except HintError as exc:  # a URL's hints meet their image only here
             self._finish(lease, *self.store.fail(lease, self.owner, 422, exc.reason, str(exc)))
             return

@@ -89,7 +89,7 @@ function statusLine() {
 
 async function colorize() {
   const body = { hint: $("edit-hint").value, era: $("edit-era").value,
-                 region: $("edit-region").value,
+                 region: $("edit-region").value, negative: $("edit-negative").checked,
                  color_hints: state.hints.map(({ source, ...hint }) =>
                    (source ? { ...hint, source } : hint)) };
   const sent = [...state.hints];
@@ -344,6 +344,21 @@ async function start() {
       await colorize();
       return "Re-run with the new context.";
     });
+  });
+  $("edit-negative").addEventListener("change", async () => {
+    const box = $("edit-negative");
+    // Busy, or no photo: nothing re-runs, so the box goes back to what the view shows.
+    if (!state.photo || document.body.dataset.state === "busy") {
+      box.checked = !box.checked;
+      return;
+    }
+    const negative = box.checked;
+    const failed = await busy(negative ? "re-colorizing as a negative"
+                                       : "re-colorizing as a print", async () => {
+      await colorize();
+      return negative ? "Re-colorized as a negative." : "Re-colorized as a print.";
+    });
+    if (failed) box.checked = !negative;  // the page still shows the last colorization
   });
   $("split").addEventListener("input", () => setSplit(Number($("split").value)));
   $("show-uncertainty").addEventListener("change", setOverlays);

@@ -12,6 +12,9 @@ async function opened(photo) {
   $("edit-hint").value = photo.hint || "";
   $("edit-era").value = "";
   $("edit-region").value = "";
+  // A print until said otherwise; a job's item as the job colorized it.
+  $("edit-negative").checked = Boolean(photo.negative);
+  $("edit-negative").disabled = false;
   $("original").src = `api/photos/${photo.id}/original.png`;
   $("original").alt = `${photo.name}, the original`;
   $("colorized").alt = `${photo.name}, colorized`;
