@@ -196,7 +196,7 @@ def test_a_library_that_does_not_load_is_one_clear_error(shared_tiny_weights, tm
     capsys.readouterr()
     assert main([*run, "-o", str(tmp_path / "hinted"), "--hint", "USSR 1950"]) == 1
     err = capsys.readouterr().err
-    assert ("error: the exemplar library did not load (OSError: [Errno 28] No space left on "
+    assert (f"error: {photo}: the exemplar library did not load (OSError: [Errno 28] No space left on "
             "device); rebuild it with `chronochrome library build --default`, or colorize "
             "without retrieved exemplars (--no-exemplars") in err
     assert "Traceback" not in err and "internal error" not in err

@@ -129,8 +129,8 @@ def fail(work: Work, exc: BaseException) -> None:
     """Record why a photo failed, in words a user can act on; the batch goes on. An error we
     did not raise on purpose keeps its traceback in the log (`-v` prints it)."""
     source = work.item.source
-    if isinstance(exc, ChronochromeError):
-        message = str(exc)
+    if isinstance(exc, ChronochromeError):  # named by its photo, once (most name it already)
+        message = str(exc) if _names(str(exc), str(source)) else f"{source}: {exc}"
     elif isinstance(exc, MemoryError):
         message = (f"{source}: not enough memory for this photo; downscale it or lower "
                    "--render-size")
@@ -142,6 +142,11 @@ def fail(work: Work, exc: BaseException) -> None:
     if not isinstance(exc, ChronochromeError):
         _log.debug("%s failed", source, exc_info=exc)
     work.item.status, work.item.message = "failed", message + _listed_at(work.item.plan)
+
+
+def _names(message: str, source: str) -> bool:
+    """Whether `message` names the photo `source` (its path, or its file name)."""
+    return source in message or source.replace("\\", "/").rsplit("/", 1)[-1] in message
 
 
 def _what(exc: BaseException) -> str:

@@ -29,7 +29,8 @@ NEGATIVE_NOTE = "read as a negative: tones inverted before colorizing"
 BASE_NOTE = "read as a negative: tones inverted before colorizing, the film base removed"
 LOOKS_NEGATIVE_NOTE = ("looks like a color negative (an orange film base in its lightest and "
                        "darkest tones), colorized as it is: if it is a negative, colorize it "
-                       "with --negative (Python: negative=True)")
+                       "with --negative (Python: negative=True; the service: negative=true; "
+                       "the workbench: 'This is a negative')")
 # The film base's level per channel: a high percentile, not the maximum (dust, a scratch).
 _BASE_PERCENTILE = 99.5
 # The detector's thresholds (eval/results/negative-look.md: no photo of historical-bw,
