@@ -15,9 +15,39 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from context.errors import ChronochromeError
+from context.text_encoding import decode_user_text
 
 DELIMITERS = (",", ";", "\t", "|")
 _SEP_LINE = re.compile(r"sep=([^\r\n])\r?\n", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SheetFile:
+    records: list[list[str]]  # the rows, each a list of cells, the header row first
+    encoding: str  # the codec the file was read with
+    note: str  # what was assumed of its encoding ("" when the file said)
+
+
+def read_sheet_file(path: Path, is_key: Callable[[str], bool], what: str,
+                    error: type[Exception] = ChronochromeError) -> SheetFile:
+    """The spreadsheet file at `path` decoded (context.text_encoding) and split into rows
+    (`sheet_records`); `what` ("CSV list") names it in an `error` that says how to fix it."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{path}: cannot read this {what} ({exc.strerror or exc}); check the path "
+                    "and its permissions") from exc
+    decoded = decode_user_text(data, str(path))
+    try:
+        records = sheet_records(decoded.text, is_key)
+    except csv.Error as exc:  # a NUL byte in a text file: a binary file named .csv
+        raise error(f"{path}: cannot read this {what} ({exc}); save it from the spreadsheet "
+                    "as CSV text") from exc
+    return SheetFile(records, decoded.encoding, decoded.note)
 
 
 def sheet_records(text: str, is_key: Callable[[str], bool]) -> list[list[str]]:

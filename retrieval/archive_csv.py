@@ -15,14 +15,12 @@ A row's number is the one the spreadsheet shows it under (the header is row 1).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from context.errors import ChronochromeError
-from context.sheet_text import sheet_records
-from context.text_encoding import decode_user_text
+from context.sheet_text import read_sheet_file
 
 MAX_NAMED = 8  # unread columns named in the note (a scraped manifest has dozens)
 
@@ -50,17 +48,9 @@ def read_metadata(path: Path, fields: Mapping[str, tuple[str, ...]],
     read for it, the header must name one of "file"'s; a column neither there nor in
     `also_read` is named in a note, with the names each field is read under."""
     file_columns = fields["file"]
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MetadataError(f"{path}: cannot read this CSV ({exc.strerror or exc}); check the "
-                            "path and its permissions") from exc
-    decoded = decode_user_text(data, str(path))
-    try:
-        records = sheet_records(decoded.text, lambda cell: column_key(cell) in file_columns)
-    except csv.Error as exc:  # a NUL byte in a text file: a binary file named .csv
-        raise MetadataError(f"{path}: cannot read this CSV ({exc}); save it from the "
-                            "spreadsheet as CSV text") from exc
+    decoded = read_sheet_file(path, lambda cell: column_key(cell) in file_columns, "CSV",
+                              MetadataError)
+    records = decoded.records
     header = [column_key(cell) for cell in records[0]] if records else []
     if not any(name in file_columns for name in header):
         shown = ", ".join(header) or "empty"

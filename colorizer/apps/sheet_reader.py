@@ -19,14 +19,13 @@ A row's number is the one the spreadsheet shows it under (the header is row 1).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
-from context.sheet_text import key_delimiter, sheet_records
+from context.sheet_text import key_delimiter, read_sheet_file
 from context.text_encoding import decode_user_text
 
 # Other spellings of the photo columns, as catalogue exports name them.
@@ -52,17 +51,8 @@ def column_key(name: str) -> str:
 def read_sheet(path: Path, photo_columns: tuple[str, ...], known: Collection[str]) -> Sheet:
     """The rows of the CSV list at `path` (module docstring). `photo_columns`: the names of
     which the header must hold one; `known`: every column read (the others get a note)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ChronochromeError(f"{path}: cannot read this CSV list ({exc.strerror or exc}); "
-                                "check the path and its permissions") from exc
-    decoded = decode_user_text(data, str(path))
-    try:
-        records = sheet_records(decoded.text, lambda cell: column_key(cell) in photo_columns)
-    except csv.Error as exc:  # a NUL byte in a text file: a binary file named .csv
-        raise ChronochromeError(f"{path}: cannot read this CSV list ({exc}); save it from the "
-                                "spreadsheet as CSV text") from exc
+    decoded = read_sheet_file(path, lambda cell: column_key(cell) in photo_columns, "CSV list")
+    records = decoded.records
     header = [column_key(cell) for cell in records[0]] if records else []
     while header and not header[-1]:
         header.pop()  # empty columns after the last named one
