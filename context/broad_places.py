@@ -103,7 +103,7 @@ class BroadLinker:
         specific. Names that read as part of a person's or a firm's name are left out
         (`_in_context`)."""
         out = []
-        for m in self.index.find(text):
+        for m in self.index.find(text, typed):
             if not _in_context(text, m.span, taken, typed):
                 continue
             options = [p for p in m.places

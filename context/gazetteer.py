@@ -165,24 +165,33 @@ class Gazetteer:
             if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
                 kept.append(m)
         if self._broad_config is not None:
-            kept += self._find_broad(text, kept, typed)
+            kept = self._with_broad(text, kept, typed)
         return sorted(kept, key=lambda m: m.span[0])
 
-    def _find_broad(self, text: str, kept: list[Mention], typed: bool = False
+    def _with_broad(self, text: str, kept: list[Mention], typed: bool = False
                     ) -> list[Mention]:
-        """Broad-gazetteer places where no curated name was found (`context/broad_places.py`:
-        inside its country or curated subdivision)."""
+        """`kept` and the broad-gazetteer places where no curated name was found
+        (`context/broad_places.py`: inside its country or curated subdivision). A broad name
+        longer than a curated place inside it is read first, as the longest match is among
+        curated names: "Benin City 1950" was the country Benin, not the city in Nigeria."""
         linker = self._broad_linker()
         if linker is None:
-            return []
-        countries = {self.modern_country(m.id) for m in kept if m.kind == "place"} - {None}
-        taken = [m.span for m in kept]
+            return kept
+        longer = [m.span for m in linker.index.find(text, typed)]
+        inside = [k for k in kept if k.kind == "place" and any(
+            a <= k.span[0] and k.span[1] <= b and b - a > k.span[1] - k.span[0]
+            for a, b in longer)]
+        base = [k for k in kept if not any(k is i for i in inside)]
+        countries = {self.modern_country(m.id) for m in base if m.kind == "place"} - {None}
         out = []
-        for place, written, span in linker.find(text, countries, taken, typed):
-            if any(span[0] < k.span[1] and k.span[0] < span[1] for k in kept):
+        for place, written, span in linker.find(text, countries, [m.span for m in base], typed):
+            if any(span[0] < k.span[1] and k.span[0] < span[1] for k in base):
                 continue
             out.append(Mention("place", place.id, written, span, source=place.source))
-        return out
+        # A curated place whose longer broad name was not taken (a person's name) stays.
+        back = [k for k in inside
+                if all(o.span[1] <= k.span[0] or o.span[0] >= k.span[1] for o in out)]
+        return base + back + out
 
     def _broad_linker(self) -> BroadLinker | None:
         """The broad index and its links, loaded on first use (0.3 s from the disk cache)."""

@@ -16,7 +16,8 @@ out: the population floor, names of fewer than `min_letters` letters are dropped
 nicknames: "Day" for Dayton, "The" for Teresina), one-word Cyrillic names shaped like
 adjectives are dropped ("Київський", "Северный": city districts and towns named like the
 adjective), and `common_place_words.txt` in the data folder lists the names that are also
-common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring).
+common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring); the main
+names it stops of cities of BIG_CITY people are kept apart, for typed hints ("Lima 1950").
 `context/broad_places.py` adds the guards that need the text around a name.
 
 The index is built once (a few seconds) and cached under `context.user_cache.cache_root()`
@@ -41,14 +42,21 @@ from pathlib import Path
 from context import user_cache
 from context.names import ENDING_CLASSES, cyrillic_stem, oblique_splits
 
-BUILD_VERSION = 3  # bump when the index layout or the name rules change
+BUILD_VERSION = 4  # bump when the index layout or the name rules change
 STOPLIST = "common_place_words.txt"
 _LEGACY_NAME = re.compile(r"broad-gazetteer-[0-9a-f]{16}\.pkl")  # before the cache was versioned
 _WORD = re.compile(r"[^\W\d_]+")
 _CYRILLIC = re.compile(r"^[\u0400-\u04ff]+$")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+$")
-_MAX_TOKENS = 4  # longest name matched, in words ("Ivano Frankivsk", "Nizhniy Novgorod")
+_MAX_TOKENS = 5  # longest name matched, in words ("Nizhniy Novgorod", "Santa Cruz de la
+# Sierra": at 4 that hint was Santa Cruz in the Philippines)
 _PER_KEY = 4  # entries kept per name, largest first
+# A stoplisted name of a city this big is still a place in a typed hint ("Lima 1950",
+# "Hanoi 1950"), where a person names where. A million, fixed before measuring: a city that
+# size is what its capitalised name typed alone means (Lima, Peru, not the towns of that name
+# nor the word); 20 stoplisted main names of GeoNames cities reach it (Lima, Santiago, Rome,
+# Hamburg, Singapore, Pest, Kota ...). Captions and OCR keep the stoplist (`find`, typed).
+BIG_CITY = 1_000_000
 # Generic words of subdivision names, dropped to get the short form ("Республика Башкортостан"
 # -> "Башкортостан"); an adjective left alone ("Оренбургская") is not a short form.
 _GENERIC = {"область", "республика", "автономная", "автономный", "округ", "край", "oblast",
@@ -110,13 +118,19 @@ class _Builder:
         self.places: list[tuple] = []  # BroadPlace fields but the source
         self.exact: dict[str, list[tuple[int, bool]]] = {}
         self.stems: dict[str, list[tuple[int, int, bool]]] = {}
+        self.stopped: dict[str, list[tuple[int, bool]]] = {}  # big cities' stoplisted names
         self.stop, self.min_letters = stop, min_letters
 
     def add_name(self, index: int, name: str, main: bool) -> None:
         toks = _tokens(name)
         if not toks or len(toks) > _MAX_TOKENS or sum(map(len, toks)) < self.min_letters:
             return
-        if len(toks) == 1 and (toks[0] in self.stop or _adjective(toks[0])):
+        if len(toks) == 1 and toks[0] in self.stop:
+            # Main names only: a big city's alternates hold nicknames and old words.
+            if main and self.places[index][6] >= BIG_CITY:
+                _append(self.stopped, toks[0], (index, main))
+            return
+        if len(toks) == 1 and _adjective(toks[0]):
             return
         _append(self.exact, " ".join(toks), (index, main))
         declined = cyrillic_stem(toks[-1]) if _CYRILLIC.match(toks[-1]) else None
@@ -127,7 +141,8 @@ class _Builder:
     def finish(self) -> dict:
         pop = [p[6] for p in self.places]
         out: dict = {"places": self.places}
-        for name, table in (("exact", self.exact), ("stems", self.stems)):
+        for name, table in (("exact", self.exact), ("stems", self.stems),
+                            ("stopped", self.stopped)):
             packed = {}
             for key, rows in table.items():
                 best: dict[int, tuple] = {}
@@ -240,6 +255,7 @@ class BroadIndex:
         self._places: list[tuple] = data["places"]
         self._exact: dict[str, tuple[int, ...]] = data["exact"]
         self._stems: dict[str, tuple[int, ...]] = data["stems"]
+        self._stopped: dict[str, tuple[int, ...]] = data["stopped"]
         self._file = "cities15000" if self.config.min_population >= 15000 else "cities5000"
         self._by_id = {row[0]: i for i, row in enumerate(self._places)}
 
@@ -260,9 +276,10 @@ class BroadIndex:
         """The places whose name (or one of its alternates) is exactly `name`."""
         return tuple(self.place(r // 2) for r in self._exact.get(" ".join(_tokens(name)), ()))
 
-    def find(self, text: str) -> list[BroadMatch]:
+    def find(self, text: str, typed: bool = False) -> list[BroadMatch]:
         """Names in `text` that start with a capital letter, longest first at each word,
-        non-overlapping, in text order."""
+        non-overlapping, in text order. `typed` (a hint): a stoplisted name of a city of
+        BIG_CITY people or more is a name too ("Lima 1950")."""
         words = [(m.start(), m.end(), _fold(m.group(0))) for m in _WORD.finditer(text)]
         out: list[BroadMatch] = []
         i = 0
@@ -271,7 +288,7 @@ class BroadIndex:
             hit = None
             if text[start].isupper():
                 for n in range(min(_MAX_TOKENS, len(words) - i), 0, -1):
-                    rows = self._lookup([w[2] for w in words[i: i + n]])
+                    rows = self._lookup([w[2] for w in words[i: i + n]], typed)
                     if rows:
                         hit = (n, rows)
                         break
@@ -285,9 +302,11 @@ class BroadIndex:
             i += n
         return out
 
-    def _lookup(self, toks: list[str]) -> list[int]:
+    def _lookup(self, toks: list[str], typed: bool = False) -> list[int]:
         """Place indices for the words `toks`, the last one possibly declined."""
         found = [r // 2 for r in self._exact.get(" ".join(toks), ())]
+        if typed and len(toks) == 1:
+            found += [r // 2 for r in self._stopped.get(toks[0], ())]
         last = toks[-1]
         if _CYRILLIC.match(last):
             for stem, ending in oblique_splits(last):
@@ -298,7 +317,7 @@ class BroadIndex:
         return found
 
 
-_KEYS = {"version", "places", "exact", "stems"}
+_KEYS = {"version", "places", "exact", "stems", "stopped"}
 
 
 def _load(path: Path) -> dict | None:

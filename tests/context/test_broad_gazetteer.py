@@ -185,3 +185,47 @@ def test_a_typed_hint_still_keeps_people_and_common_words_out(bare_encoder, hint
 def test_a_caption_still_needs_a_place_word_for_a_bare_latin_name(bare_encoder):
     assert bare_encoder(None, caption="Kraków 1950").region is None
     assert bare_encoder(None, caption="in Kraków, 1950").region is not None
+
+
+@pytest.mark.parametrize("hint, city, country", [
+    ("Lima 1950", "Lima", "PE"), ("Hanoi 1950", "Hanoi", "VN"),
+    ("Santiago, 1960", "Santiago", "CL"), ("Salvador 1950", "Salvador", "BR"),
+])
+def test_a_typed_hint_names_a_big_city_that_is_also_a_common_word(bare_encoder, hint, city,
+                                                                    country):
+    """A stoplisted name (common_place_words.txt) of a city of a million or more is a place
+    typed alone in a hint: "Lima 1950" gave no region."""
+    ctx = bare_encoder(None, hint=hint)
+    assert ctx.region is not None and ctx.region.hierarchy[0].name == city
+    assert ctx.region.modern_iso == country
+
+
+@pytest.mark.parametrize("hint", ["Salvador Dalí 1950", "Family picnic 1960s", "lima 1950"])
+def test_a_big_city_word_beside_a_name_or_in_lower_case_is_no_place(bare_encoder, hint):
+    assert bare_encoder(None, hint=hint).region is None
+
+
+def test_captions_keep_the_stoplist_for_big_cities(gazetteer):
+    assert _broad(gazetteer, "in Lima, 1950") == []  # only a typed hint lifts it
+    assert [m.text for m in gazetteer.find("Lima 1950", typed=True)
+            if m.id.startswith("gn:")] == ["Lima"]
+
+
+@pytest.mark.parametrize("hint, city, country", [
+    ("Santa Cruz de la Sierra 1950", "Santa Cruz de la Sierra", "BO"),  # five words
+    ("Benin City 1950", "Benin City", "NG"),  # longer than the curated country Benin
+])
+def test_the_longest_name_wins(bare_encoder, hint, city, country):
+    """These hints gave Santa Cruz (Philippines) and the country Benin."""
+    ctx = bare_encoder(None, hint=hint)
+    assert ctx.region is not None and ctx.region.hierarchy[0].name == city
+    assert ctx.region.modern_iso == country
+
+
+def test_a_curated_place_stays_when_its_longer_broad_name_is_not_taken(gazetteer):
+    """A caption needs a place word for a bare Latin broad name: the curated name inside it
+    is kept, as before."""
+    assert [m.id for m in gazetteer.find("Benin City 1950") if m.kind == "place"] == ["iso_bj"]
+    assert [m.id for m in gazetteer.find("Benin 1950", typed=True)] == ["iso_bj"]
+    assert [m.text for m in gazetteer.find("in Benin City, 1950") if m.kind == "place"] == \
+        ["Benin City"]
