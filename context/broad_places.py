@@ -27,6 +27,12 @@ _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
 _WORD_AFTER = re.compile(r"^[ \t]+([^\W\d_]+)")
+_JOINED = re.compile(r"^[-\u2010\u2011][^\W\d_]")  # "Dzhan-Tugan", "Tugan-..."
+_JOINED_BEFORE = re.compile(r"[^\W\d_][-\u2010\u2011]$")
+_LANDFORM_AFTER = re.compile(
+    r"^[ \t]+(river|lake|mountains?|valley|gorge|coast|sea|bay|gulf|islands?|peninsula|hills|"
+    r"range|desert|forest|canal|glacier|falls|pass|река|озеро|горы?|долина|ущелье|залив|"
+    r"остров|полуостров|перевал|хребет)\b", re.IGNORECASE)
 
 
 def _country_places(places: dict[str, Place]) -> dict[str, str]:
@@ -131,7 +137,14 @@ def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]],
        and no town the curated table lacks. In a hint (`typed`) a capitalised name alone is
        a place: a person types there where and when ("Lyon 1950", "Kraków 1950" named no
        place; the lower-case words of a sentence still do not).
+    3. A name joined by a hyphen to a word ("Dzhan-Tugan": Tugan is a town in Burkina Faso)
+       or followed by a landform ("Belaya river": Belaya is also a town) is part of another
+       name. (Both were read so once hints named places standing alone; a hyphen before a
+       number, "Ванадзор-81", is a year.)
     """
+    if _JOINED.match(text[span[1]:]) or _JOINED_BEFORE.search(text[: span[0]]) or (
+            _LANDFORM_AFTER.match(text[span[1]:])):
+        return False
     before = _WORD_BEFORE.search(text[: span[0]])
     after = _WORD_AFTER.search(text[span[1]:])
     for m, offset in ((before, 0), (after, span[1])):

@@ -229,3 +229,15 @@ def test_a_curated_place_stays_when_its_longer_broad_name_is_not_taken(gazetteer
     assert [m.id for m in gazetteer.find("Benin 1950", typed=True)] == ["iso_bj"]
     assert [m.text for m in gazetteer.find("in Benin City, 1950") if m.kind == "place"] == \
         ["Benin City"]
+
+
+@pytest.mark.parametrize("hint", ["Dzhan-Tugan 1967", "Belaya river 1986"])
+def test_a_name_joined_to_another_or_to_a_landform_is_no_town(bare_encoder, hint):
+    """Once hints named places standing alone, real-color-dev's right hints read "Tugan" in
+    "Dzhan-Tugan" as Tougan, Burkina Faso, and the Belaya river as the town Gudermes."""
+    assert bare_encoder(None, hint=hint).region is None
+
+
+def test_a_town_typed_beside_an_unknown_name_is_read(bare_encoder):
+    ctx = bare_encoder(None, hint="Kerch and Demerdzhi 1981")
+    assert ctx.region is not None and ctx.region.hierarchy[0].name == "Kerch"
