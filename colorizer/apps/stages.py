@@ -33,6 +33,7 @@ from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetche
 from colorizer.apps.service.iiif import fetch_iiif_image
 from colorizer.apps.source import Source
 from colorizer.apps.vanished_inputs import vanished
+from colorizer.apps.write_errors import OutputDiskError
 from colorizer.errors import ChronochromeError, ImageLoadError, ImageNotFoundError
 from colorizer.pipeline.batching import PreparedPhoto
 from colorizer.pipeline.captions import CatalogueCaption, sidecar_captions
@@ -129,8 +130,10 @@ def fail(work: Work, exc: BaseException) -> None:
     """Record why a photo failed, in words a user can act on; the batch goes on. An error we
     did not raise on purpose keeps its traceback in the log (`-v` prints it)."""
     source = work.item.source
-    if isinstance(exc, ChronochromeError):  # named by its photo, once (most name it already)
-        message = str(exc) if _names(str(exc), str(source)) else f"{source}: {exc}"
+    if isinstance(exc, ChronochromeError):  # named by its photo, once (most name it already;
+        # a disk that stops the batch is the batch's, not the photo's)
+        message = (str(exc) if isinstance(exc, OutputDiskError) or _names(str(exc), str(source))
+                   else f"{source}: {exc}")
     elif isinstance(exc, MemoryError):
         message = (f"{source}: not enough memory for this photo; downscale it or lower "
                    "--render-size")

@@ -116,3 +116,21 @@ def test_an_original_of_another_size_is_refused_in_view(page, tmp_path):
     _check_other(page, colorized, original)
     assert "shapes differ" in page.inner_text("#error-text")
     page.click("#error-close")
+
+
+def test_a_photo_chosen_before_the_page_heard_from_the_server_opens(page, web_server,
+                                                                     photo_file):
+    """The file chooser was wired only after /api/info answered: a photo chosen while that
+    was on its way (a slow link, a busy server) was ignored, and the page stayed empty."""
+    fresh = page.context.browser.new_page(viewport=VIEWPORT)  # the module's browser
+    try:
+        fresh.set_default_timeout(20_000)
+        held = []
+        fresh.route("**/api/info", lambda route: held.append(route))  # answered below
+        fresh.goto(web_server.url)
+        fresh.set_input_files("#file", str(photo_file))
+        fresh.wait_for_selector('body[data-state="busy"], body[data-state="ready"]')
+        held[0].continue_()
+        fresh.wait_for_selector('body[data-version="1"][data-state="ready"]')
+    finally:
+        fresh.close()

@@ -333,10 +333,12 @@ function pct(x) { return `${Math.round(x * 100)}%`; }
 // -- wiring -----------------------------------------------------------------------------------
 
 async function start() {
+  // The file chooser works at once: a photo chosen while api/info was on its way was ignored
+  // (its listener came after that answer); the path and job boxes show once it says so.
+  wireOpening();  // open.js
   const info = await api("api/info").catch(() => ({ paths: false, jobs: false }));
   $("open-path").hidden = !info.paths;
   $("open-job-box").hidden = !info.jobs;
-  wireOpening();  // open.js
   $("context-edit").addEventListener("submit", (e) => {
     e.preventDefault();
     if (!state.photo) return;
