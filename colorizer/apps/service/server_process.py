@@ -56,8 +56,9 @@ class ServiceServer(uvicorn.Server):
         self.should_exit = True
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """A socket bound to `host`:`port`, or a ChronochromeError saying why not."""
+def listen(host: str, port: int, in_use: str | None = None) -> socket.socket:
+    """A socket bound to `host`:`port`, or a ChronochromeError saying why not (`in_use`: the
+    whole message when another process has the port; the workbench says it its own way)."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
@@ -70,6 +71,8 @@ def listen(host: str, port: int) -> socket.socket:
         sock.bind(address)
     except OSError as exc:
         sock.close()
+        if in_use is not None and exc.errno == errno.EADDRINUSE:
+            raise ChronochromeError(in_use) from None
         fix = {errno.EADDRINUSE: "another process (a second `chronochrome serve`?) has this "
                                  "port; stop it or give another --port",
                errno.EACCES: "a port below 1024 needs root; give --port 8000 and let the "

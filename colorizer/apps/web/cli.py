@@ -10,7 +10,6 @@ The app, the pipeline and uvicorn are imported when the command runs, so `chrono
 from __future__ import annotations
 
 import argparse
-import errno
 import logging
 import sys
 from pathlib import Path
@@ -58,7 +57,14 @@ def run_web(args: argparse.Namespace) -> int:
         config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots))
     except ValueError as exc:
         raise ChronochromeError(f"bad setting: {exc}") from exc
-    _require_free_port(args.host, args.port)
+    from colorizer.apps.service.server_process import listen
+
+    # The port is taken before the model loads (uvicorn found a busy one only after it, with
+    # an `[Errno 98]` line and exit 3, under a URL already printed as up).
+    sock = listen(args.host, args.port, in_use=(
+        f"--port {args.port}: {args.host}:{args.port} is already in use (another workbench or "
+        f"program listens there); stop it, or pass another --port such as --port "
+        f"{args.port + 1}"))
     import uvicorn
 
     from colorizer.apps.web.app import create_app
@@ -69,27 +75,8 @@ def run_web(args: argparse.Namespace) -> int:
         args.weights, device=args.device, context=not args.no_context,
         exemplars=not args.no_exemplars, **overrides)
     print(f"workbench: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(pipeline, config), host=args.host, port=args.port,
-                log_level="warning")
+    app = create_app(pipeline, config)
+    uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port,
+                                  log_level="warning")).run(sockets=[sock])
     return 0
 
-
-def _require_free_port(host: str, port: int) -> None:
-    """Stop before the model loads when the port is taken: uvicorn found out only after it,
-    with a traceback-like `[Errno 98]` line and exit 3, under a URL already printed as up."""
-    import socket
-
-    try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            # As uvicorn binds: a port left in TIME_WAIT by a closed workbench is free.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as exc:
-        if getattr(exc, "errno", None) == errno.EADDRINUSE:
-            raise ChronochromeError(
-                f"--port {port}: {host}:{port} is already in use (another workbench or program "
-                f"listens there); stop it, or pass another --port such as --port {port + 1}"
-            ) from exc
-        raise ChronochromeError(f"--host {host} --port {port}: cannot listen there "
-                                f"({exc.strerror or exc}); pass another --host or --port") from exc
