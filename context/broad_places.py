@@ -19,6 +19,7 @@ import re
 
 from context.gazetteer_types import Place
 from context.geonames import BroadIndex, BroadPlace
+from context.temporal import find_dates
 
 # Words before a Latin-script name that say it is a place ("in Lincoln", "near Reading").
 _LOCATIVE = {"in", "at", "near", "from", "outside", "around", "to", "into", "via", "toward",
@@ -110,7 +111,8 @@ class BroadLinker:
         (`_in_context`)."""
         out = []
         for m in self.index.find(text, typed):
-            if not _in_context(text, m.span, taken, typed):
+            if not _in_context(text, m.span, taken, typed) or (
+                    m.common and _phrase_after(text, m.span)):
                 continue
             options = [p for p in m.places
                        if not (p.subdivision and p.subdivision in self.curated_iso)]
@@ -158,3 +160,15 @@ def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]],
     if before is not None and before.group(1).lower() in _LOCATIVE:
         return True
     return re.match(r"^\s*,\s*[^\W\d_]", text[span[1]:]) is not None
+
+
+def _phrase_after(text: str, span: tuple[int, int]) -> bool:
+    """Whether a lower-case word follows the name, only spaces between, that is no date word
+    ("vers 1930", "années 50", "um 1900") and no locative: the name is then a common word of
+    a phrase, "Reading room 1950", "Oral history 1950", "Nice view 1950", not the city (of
+    a name that is a common word, BroadMatch.common)."""
+    after = _WORD_AFTER.match(text[span[1]:])
+    if after is None or not after.group(1)[0].islower() or after.group(1) in _LOCATIVE:
+        return False
+    start = span[1] + after.start(1)
+    return not any(a <= start < b for a, b in (d.span for d in find_dates(text)))

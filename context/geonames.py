@@ -16,8 +16,9 @@ out: the population floor, names of fewer than `min_letters` letters are dropped
 nicknames: "Day" for Dayton, "The" for Teresina), one-word Cyrillic names shaped like
 adjectives are dropped ("Київський", "Северный": city districts and towns named like the
 adjective), and `common_place_words.txt` in the data folder lists the names that are also
-common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring); the main
-names it stops of cities of BIG_CITY people are kept apart, for typed hints ("Lima 1950").
+common words (derived by `scripts/make_place_stoplist.py`, rule in its docstring). The one-word
+main names of cities of BIG_CITY people that these guards drop, a stoplisted word or a name
+too short ("Lyon", "Reading", "Osh"), are kept apart, for typed hints ("Lyon 1950").
 `context/broad_places.py` adds the guards that need the text around a name.
 
 The index is built once (a few seconds) and cached under `context.user_cache.cache_root()`
@@ -42,21 +43,28 @@ from pathlib import Path
 from context import user_cache
 from context.names import ENDING_CLASSES, cyrillic_stem, oblique_splits
 
-BUILD_VERSION = 4  # bump when the index layout or the name rules change
+BUILD_VERSION = 5  # bump when the index layout or the name rules change
 STOPLIST = "common_place_words.txt"
 _LEGACY_NAME = re.compile(r"broad-gazetteer-[0-9a-f]{16}\.pkl")  # before the cache was versioned
 _WORD = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
 _CYRILLIC = re.compile(r"^[\u0400-\u04ff]+$")
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+$")
 _MAX_TOKENS = 5  # longest name matched, in words ("Nizhniy Novgorod", "Santa Cruz de la
 # Sierra": at 4 that hint was Santa Cruz in the Philippines)
 _PER_KEY = 4  # entries kept per name, largest first
-# A stoplisted name of a city this big is still a place in a typed hint ("Lima 1950",
-# "Hanoi 1950"), where a person names where. A million, fixed before measuring: a city that
-# size is what its capitalised name typed alone means (Lima, Peru, not the towns of that name
-# nor the word); 20 stoplisted main names of GeoNames cities reach it (Lima, Santiago, Rome,
-# Hamburg, Singapore, Pest, Kota ...). Captions and OCR keep the stoplist (`find`, typed).
-BIG_CITY = 1_000_000
+# A stoplisted or short main name of a city this big is still a place in a typed hint ("Rome
+# 1950", "Lyon 1950", "Osh 1950"), where a person names where; captions and OCR keep the
+# guards (`find`, typed). A city that size is what its capitalised name typed alone means
+# (Lyon, France, not the towns of that name). At a million, "Lyon 1950" (520,000 people,
+# stoplisted for "lyons") read no place, nor "Perm", "Nice", "Reading", "Oral": 300,000, the
+# size eval.hint_cities --min-population measures, admits 13 stoplisted names more (those and
+# Salé, Victoria, Chihuahua, Erode, Tamale, Tanga, Aurora, Kikuyu) and the 12 of three
+# letters (Huế, Fes, Qom, Osh, Van, ...); the next stoplisted ones below it are Resistencia,
+# Anchorage, Buffalo, and "Wedding" (Berlin, 85,000 people) stays a word. A lower-case word
+# after such a name makes it the word again ("Reading room"; broad_places._phrase_after).
+BIG_CITY = 300_000
+_MIN_TYPED_LETTERS = 3  # a typed name shorter than this is a code ("Ah", "Ba"), never read
 # Generic words of subdivision names, dropped to get the short form ("Республика Башкортостан"
 # -> "Башкортостан"); an adjective left alone ("Оренбургская") is not a short form.
 _GENERIC = {"область", "республика", "автономная", "автономный", "округ", "край", "oblast",
@@ -95,6 +103,9 @@ class BroadMatch:
     places: tuple[BroadPlace, ...]  # the places of that name, largest first
     text: str  # as written
     span: tuple[int, int]
+    # Found only as a common word or short name of a big city, in a typed hint ("Lyon",
+    # "Reading"): not a place before a lower-case word (`broad_places._phrase_after`).
+    common: bool = False
 
 
 def _fold(token: str) -> str:
@@ -123,11 +134,16 @@ class _Builder:
 
     def add_name(self, index: int, name: str, main: bool) -> None:
         toks = _tokens(name)
-        if not toks or len(toks) > _MAX_TOKENS or sum(map(len, toks)) < self.min_letters:
+        if not toks or len(toks) > _MAX_TOKENS or _DIGIT.search(name):
+            # A name with a number ("Lyon 1er", an arrondissement; "Sector 3") would be
+            # matched by its letters alone: "Lyon 60er Jahre" was "Lyon 1er", then no place.
             return
-        if len(toks) == 1 and toks[0] in self.stop:
-            # Main names only: a big city's alternates hold nicknames and old words.
-            if main and self.places[index][6] >= BIG_CITY:
+        short = sum(map(len, toks)) < self.min_letters
+        if short or (len(toks) == 1 and toks[0] in self.stop):
+            # Typed hints only, main names only (a big city's alternates hold nicknames and
+            # old words), written as one word ("Sector 3", Bucharest, is not "Sector").
+            if (main and self.places[index][6] >= BIG_CITY and _WORD.fullmatch(name)
+                    and len(toks[0]) >= _MIN_TYPED_LETTERS):
                 _append(self.stopped, toks[0], (index, main))
             return
         if len(toks) == 1 and _adjective(toks[0]):
@@ -278,8 +294,8 @@ class BroadIndex:
 
     def find(self, text: str, typed: bool = False) -> list[BroadMatch]:
         """Names in `text` that start with a capital letter, longest first at each word,
-        non-overlapping, in text order. `typed` (a hint): a stoplisted name of a city of
-        BIG_CITY people or more is a name too ("Lima 1950")."""
+        non-overlapping, in text order. `typed` (a hint): a stoplisted or short main name of
+        a city of BIG_CITY people or more is a name too ("Lyon 1950", "Osh 1950")."""
         words = [(m.start(), m.end(), _fold(m.group(0))) for m in _WORD.finditer(text)]
         out: list[BroadMatch] = []
         i = 0
@@ -287,26 +303,29 @@ class BroadIndex:
             start = words[i][0]
             hit = None
             if text[start].isupper():
-                for n in range(min(_MAX_TOKENS, len(words) - i), 0, -1):
-                    rows = self._lookup([w[2] for w in words[i: i + n]], typed)
+                for n in range(_run_length(text, words, i), 0, -1):
+                    rows, common = self._lookup([w[2] for w in words[i: i + n]], typed)
                     if rows:
-                        hit = (n, rows)
+                        hit = (n, rows, common)
                         break
             if hit is None:
                 i += 1
                 continue
-            n, rows = hit
+            n, rows, common = hit
             end = words[i + n - 1][1]
             out.append(BroadMatch(tuple(self.place(r) for r in rows), text[start:end],
-                                  (start, end)))
+                                  (start, end), common))
             i += n
         return out
 
-    def _lookup(self, toks: list[str], typed: bool = False) -> list[int]:
-        """Place indices for the words `toks`, the last one possibly declined."""
+    def _lookup(self, toks: list[str], typed: bool = False) -> tuple[list[int], bool]:
+        """Place indices for the words `toks`, the last one possibly declined, and whether
+        only the typed-hint table of big cities' common or short names gave them."""
         found = [r // 2 for r in self._exact.get(" ".join(toks), ())]
+        exact = bool(found)
         if typed and len(toks) == 1:
             found += [r // 2 for r in self._stopped.get(toks[0], ())]
+        common = len(found) > 0 and not exact
         last = toks[-1]
         if _CYRILLIC.match(last):
             for stem, ending in oblique_splits(last):
@@ -314,7 +333,18 @@ class BroadIndex:
                     index, endings = r // 32, ENDING_CLASSES[r % 16]
                     if ending in endings and index not in found:
                         found.append(index)
-        return found
+                        common = False
+        return found, common
+
+
+def _run_length(text: str, words: list[tuple[int, int, str]], i: int) -> int:
+    """How many words from the i-th a name may span: at most _MAX_TOKENS, and never across
+    a number ("Lyon 60er Jahre" is no "Lyon ... er")."""
+    n = 1
+    while (n < _MAX_TOKENS and i + n < len(words)
+           and not _DIGIT.search(text[words[i + n - 1][1]:words[i + n][0]])):
+        n += 1
+    return n
 
 
 _KEYS = {"version", "places", "exact", "stems", "stopped"}

@@ -256,6 +256,11 @@ def _english_and_russian() -> list[tuple[str, str, Reader]]:
          lambda m: _qualify(1900 + int(m[2]), 10, _third(m[1]))),
         (rf"(?:{_QUAL_RU}\s+)?(?<!\d)([1-9]0)\s*-?\s*(?:х|е|ых|ые)(?![а-я])", "decade",
          lambda m: _qualify(1900 + int(m[2]), 10, _third(m[1]))),
+        # Georgian and Armenian decades: "1920-იანი წლები", "20-იან წლებში", "1920-ական
+        # թվականներ" (read as the year 1920 before)
+        (r"(?<!\d)(1[6-9]\d0|20[0-2]0|[1-9]0)\s*-?\s*(?:იან|ական)[^\W\d_]*", "decade",
+         lambda m: (_decade_or_century(int(m[1]), None) if len(m[1]) == 4
+                    else _qualify(1900 + int(m[1]), 10, None))),
         # "the fifties", "the late forties", "nineteen fifties" ("in her forties" is an age)
         ((r"(?<![^\W\d_])(?:the\s+|nineteen[\s-]*)(?:(early|mid|middle|late)[\s-]+)?"
          r"(twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies(?![a-z])"), "decade",

@@ -45,6 +45,22 @@ _WORD = re.compile(r"[A-Za-z\u0080-\U0010ffff]*[\u0080-\U0010ffff][A-Za-z\u0080-
 MAX_JUDGED = 2000
 # Dashes, quotes, brackets, spaces and the ellipsis and bullets: between words, not in them.
 _SEPARATORS = re.compile(r"[\u00a0\u00ab\u00b7\u00bb\u2000-\u206f\u3000]+")
+# The letters not ASCII of the languages these code pages write, to break a tie between two
+# readings that both give words: Czech "náměstí" (Windows-1250) is "námìstí" in Windows-1252,
+# whose á, ì, í no one language writes together. Whole alphabets, not frequencies: a word
+# fits a language or not.
+ALPHABETS = {
+    "cs": "áčďéěíňóřšťúůýž", "sk": "áäčďéíĺľňóôŕšťúýž", "pl": "ąćęłńóśźż",
+    "hu": "áéíóöőúüű", "hr": "čćđšž", "sl": "čšž", "ro": "ăâîșțşţ", "sq": "çë",
+    "de": "äöüß", "fr": "àâæçéèêëîïôœùûüÿ", "es": "áéíñóúü", "it": "àèéìíîòóùú",
+    "pt": "áâãàçéêíóôõú", "ca": "àçèéíïòóúü", "nl": "áéèëïóöü", "da": "æøåé", "sv": "åäöé",
+    "fi": "äöåšž", "is": "áðéíóúýþæö", "tr": "çğıöşüâî", "et": "äöõüšž",
+    "lv": "āčēģīķļņšūž", "lt": "ąčęėįšųūž",
+    "ru": "абвгдеёжзийклмнопрстуфхцчшщъыьэюя", "uk": "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+    "be": "абвгдеёжзійклмнопрстуўфхцчшыьэюя", "bg": "абвгдежзийклмнопрстуфхцчшщъьюя",
+    "sr": "абвгдђежзијклљмнњопрстћуфхцчџш", "mk": "абвгдѓежзѕијклљмнњопрсќтуфхцчџш",
+}
+_ALPHABET_SETS = tuple(frozenset(letters) for letters in ALPHABETS.values())
 SAVE_AS_UTF8 = ("save it as UTF-8 (Excel: Save As > 'CSV UTF-8'; LibreOffice: Character set "
                 "'Unicode (UTF-8)'; Notepad: Encoding 'UTF-8')")
 
@@ -143,7 +159,7 @@ def _code_page(data: bytes, what: str) -> DecodedText:
         except UnicodeDecodeError:
             continue  # a byte this code page leaves undefined
         bad, words, good = _plausibility(text)
-        scored.append(((bad, -words, -good, rank), codec, text))
+        scored.append(((bad, -words, -good, -_one_language_words(text), rank), codec, text))
     scored.sort()
     (bad, words, *_), codec, text = scored[0]
     if bad and bad >= -words:  # as many implausible words as plausible ones
@@ -187,6 +203,18 @@ def _plausibility(text: str) -> tuple[int, int, int]:
             words += 1
             good += len(wide)
     return bad, words, good
+
+
+def _one_language_words(text: str) -> int:
+    """The most words whose letters not ASCII one language's alphabet (ALPHABETS) holds all
+    of: a tie-break between readings equally plausible by `_plausibility`. Czech in Windows-
+    1250 gives "Karlův", "náměstí", all Czech; read as Windows-1252 it gives "Karlùv" (French
+    or Italian) and "námìstí" (no language), one word at most for any language."""
+    letter_sets = [frozenset(c for c in word.lower() if ord(c) > 127 and c.isalpha())
+                   for word in _words(text)]
+    letter_sets = [letters for letters in letter_sets if letters]
+    return max((sum(letters <= alphabet for letters in letter_sets)
+                for alphabet in _ALPHABET_SETS), default=0)
 
 
 def _words(text: str) -> list[str]:

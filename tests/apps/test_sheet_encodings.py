@@ -15,6 +15,7 @@ from context.text_encoding import TextEncodingError, decode_user_text
     ("España 1950 – ¿Qué? Anna’s café, 20°", "cp1252"),
     ("Kraków 1950, Rynek Główny", "cp1250"),
     ("Łódź, ul. Piotrkowska; Gdańsk, Wrocław", "cp1250"),
+    ("Praha, Karlův most, Václavské náměstí", "cp1250"),  # was 1252's "Karlùv", "námìstí"
     ("Москва 1950, Красная площадь", "cp1251"),
     ("Zürich, Genève", "cp850"),
     ("Zürich, Genève, Kraków", "mac_roman"),
@@ -58,6 +59,7 @@ def test_a_european_excel_list_in_windows_1252_is_read_with_a_note(colorize, tmp
 
 
 @pytest.mark.parametrize("caption, code_page", [("Kraków, Rynek Główny", "cp1250"),
+                                                ("Hradčany, Staroměstské náměstí", "cp1250"),
                                                 ("Москва, Красная площадь", "cp1251")])
 def test_central_european_and_cyrillic_lists_keep_their_letters(colorize, tmp_path, caption,
                                                                 code_page):

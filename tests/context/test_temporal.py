@@ -37,3 +37,13 @@ def test_no_dates_in_plain_text():
 def test_circa_width_is_configurable():
     (d,) = find_dates("circa 1915", circa_years=2)
     assert (d.start, d.end) == (1913, 1917)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("თბილისი, 1920-იანი წლები", (1920, 1929)), ("20-იან წლებში", (1920, 1929)),
+    ("Երևան, 1960-ական թվականներ", (1960, 1969)), ("1930-ականներին", (1930, 1939)),
+])
+def test_georgian_and_armenian_decades(text, expected):
+    """"Tbilisi, 1920-იანი" (the 1920s) was read as the year 1920."""
+    (d,) = find_dates(text)
+    assert (d.kind, d.start, d.end) == ("decade", *expected)
