@@ -87,7 +87,7 @@ def test_multi_frame_uses_first_frame_and_notes_count(tmp_path, suffix, kwargs):
     loaded = load_image(path)
     assert loaded.frames == 3
     np.testing.assert_allclose(loaded.rgb, 30 / 255, atol=1 / 255)
-    assert "first of 3 frames used" in loaded.notes
+    assert loaded.notes[0].startswith("first of 3 frames used")  # a TIFF's names its pages
 
 
 def test_pil_input_uses_its_current_frame(tmp_path):
@@ -105,7 +105,10 @@ def test_a_multi_page_tiff_says_which_page_and_the_cli_shows_it(tmp_path):
     # The note was in the report only: a batch colorized page 1 of 3 and said nothing.
     first, *rest = three_frames()
     path = save(tmp_path, "pages.tif", first, save_all=True, append_images=rest)
-    assert shown_notes(load_image(path).notes) == ["first of 3 frames used"]
+    assert shown_notes(load_image(path).notes) == [
+        ("first of 3 frames used; page 2 (4x4) and page 3 (4x4) not colorized: split the pages "
+        "into files to colorize each (libtiff's `tiffsplit FILE`, or ImageMagick's `magick "
+        "FILE page-%d.tif`)")]
 
 
 # --- 6. JPEG 2000 and deep color -----------------------------------------------------------

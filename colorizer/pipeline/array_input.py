@@ -22,6 +22,7 @@ from PIL import Image
 from colorizer.errors import ImageTooLargeError, UnsupportedImageError
 from colorizer.pipeline.image_pixels import FLOAT_OVERSHOOT, NONFINITE_NOTE, has_color, to_srgb
 from colorizer.pipeline.imageio import COLOR_INPUT_NOTE, LoadedImage, check_not_empty
+from colorizer.pipeline.tint_note import tint_notes
 
 _CHANNELS = (1, 3, 4)  # gray, RGB, RGBA
 # A resampler's overshoot of a float photo's range (image_pixels.FLOAT_OVERSHOOT) is clipped;
@@ -61,8 +62,8 @@ def load_array(image: np.ndarray | torch.Tensor, max_pixels: int) -> LoadedImage
         pixels, notes = _float_on_white(pixels), notes + _alpha_note(pixels)
     pixels = np.ascontiguousarray(pixels)
     is_color = has_color(pixels)
-    if is_color:
-        notes.append(COLOR_INPUT_NOTE)
+    if is_color:  # the same notes as a file of these pixels gets (imageio.py)
+        notes += [COLOR_INPUT_NOTE, *tint_notes(pixels)]
     return LoadedImage(pixels=pixels, is_color=is_color, source_mode=mode, source_format=None,
                        size=(width, height), frames=1, notes=tuple(notes), sha256=None,
                        name=name)

@@ -198,3 +198,25 @@ def has_color(pixels: np.ndarray) -> bool:
         elif (band.max(axis=-1) - band.min(axis=-1) > _COLOR_TOLERANCE).any():
             return True
     return False
+
+
+def is_deep_color(image: Image.Image) -> bool:
+    """16 bits a channel of color (RGB/RGBA PNG or TIFF, a PPM whose maxval is above 255):
+    Pillow decodes them to 8 bits."""
+    tiles = getattr(image, "tile", None) or []
+    args = tiles[0].args if tiles else None
+    rawmode = args if isinstance(args, str) else args[0] if args else ""
+    if image.mode not in ("RGB", "RGBA"):
+        return False
+    if tiles and tiles[0].codec_name == "ppm" and isinstance(args, tuple):
+        return int(args[-1]) > 255  # (rawmode, maxval)
+    return isinstance(rawmode, str) and ";16" in rawmode
+
+
+def pnm_16bit(image: Image.Image, source_format: str | None) -> Image.Image:
+    """A PGM with a maxval above 255 (scanimage --depth 16) is Pillow's 32-bit "I", its values
+    scaled to 0..65535 whatever the maxval: read as the 16-bit gray it is, not as 32-bit
+    integers whose range is guessed from the brightest pixel."""
+    if source_format == "PPM" and image.mode == "I":
+        return image.convert("I;16")
+    return image

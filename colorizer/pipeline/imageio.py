@@ -5,7 +5,9 @@ every input gets the same treatment:
 
 1. the source bytes are read once (hashed, then decoded from memory);
 2. the pixel count is checked from the header, before any pixel is decoded;
-3. the first frame is fully decoded, so truncated files fail here and not in the model;
+3. the frame used (the first; a multi-page TIFF's full-size page, `tiff_pages.py`) is fully
+   decoded, so truncated files fail here and not in the model, and JPEG data that decodes
+   in spite of damage is noted (`file_checks.py`, with a suffix of another format);
 4. EXIF orientation is applied;
 5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535, or
    through its gray ICC profile; 32-bit by the range its values fit), alpha on white, CMYK
@@ -23,6 +25,7 @@ prints). Steps 2-3 are here, step 1 in `file_bytes.py`, steps 4-6 (the pixels) i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -46,17 +49,21 @@ from colorizer.errors import (
 )
 from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
+from colorizer.pipeline.file_checks import file_notes
 from colorizer.pipeline.image_pixels import (
     NONFINITE_NOTE,
     apply_orientation,
     float_rgb,
     has_color,
+    is_deep_color,
+    pnm_16bit,
     to_srgb,
 )
 from colorizer.pipeline.iso_container import is_iso_media, iso_media_problem
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from colorizer.pipeline.png_check import png_damage
+from colorizer.pipeline.tiff_pages import use_main_frame
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from colorizer.pipeline.tint_note import tint_notes
 from context.types import Caption
@@ -108,6 +115,7 @@ COLOR_INPUT_NOTE = "color input reduced to luminance"
 # only the report (a multi-page TIFF colorized from its first page alone must not pass unsaid;
 # nor a hand-tinted print whose own colors the output replaces).
 _SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
+                     " used, the full-size one", "JPEG data damaged",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
                      "not carried", COLOR_INPUT_NOTE, "color negative", "own exemplar")
 _REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or download is "
@@ -173,8 +181,10 @@ def load_image(
     digest = hashlib.sha256(data).hexdigest()
     path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
     with _PIL_SETTINGS, _open_image(data, label) as image:
-        return _load_pil(image, label, max_pixels, sha256=digest, path=path,
-                         file_bytes=len(data))
+        loaded = _load_pil(image, label, max_pixels, sha256=digest, path=path,
+                           file_bytes=len(data))
+        notes = file_notes(data, label, loaded.source_format)  # damaged JPEG data, suffix
+    return dataclasses.replace(loaded, notes=(*notes, *loaded.notes)) if notes else loaded
 
 
 def shown_notes(notes: Iterable[str]) -> list[str]:
@@ -302,12 +312,12 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
     check_not_empty(image.size, label)
     _check_pixel_cap(image.size, label, max_pixels, file_bytes)
-    deep_color = _deep_color(image)  # from the tiles, which decoding empties
-    frames, xmp_note = _decode(image, label)
+    deep_color = is_deep_color(image)  # from the tiles, which decoding empties
+    frames, frame_note, xmp_note = _decode(image, label, from_file=sha256 is not None)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
     captions, caption_notes = metadata_captions(image)
-    notes = [_frame_note(image.tell(), frames)] if frames > 1 else []
+    notes = [frame_note] if frame_note else []
     notes += [xmp_note] if xmp_note else []
     notes += [DEEP_COLOR_NOTE] if deep_color else []
     notes.extend(caption_notes)
@@ -316,7 +326,7 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
-    pixels, conversion_notes = to_srgb(_pnm_16bit(image, source_format), icc_profile, label)
+    pixels, conversion_notes = to_srgb(pnm_16bit(image, source_format), icc_profile, label)
     notes.extend(conversion_notes)
     is_color = has_color(pixels)
     notes += [COLOR_INPUT_NOTE, *tint_notes(pixels)] if is_color else []  # (tint_note)
@@ -359,42 +369,17 @@ def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int,
         raise ImageTooLargeError(label, problem, fix)
 
 
-def _decode(image: Image.Image, label: str) -> tuple[int, str | None]:
-    """Count frames and fully decode the current one; return the frame count."""
+def _decode(image: Image.Image, label: str, from_file: bool
+            ) -> tuple[int, str | None, str | None]:
+    """Count frames, choose one (tiff_pages.py) and fully decode it; return the frame count
+    and the notes on the frame used and the XMP packet."""
     try:
         frames = getattr(image, "n_frames", 1)  # walks GIF/TIFF frame headers, decodes nothing
+        frame_note = use_main_frame(image, frames, from_file)  # seeks to a TIFF's full page
         xmp_note = normalize_tiff_xmp(image)  # after the frame walk re-read the tag; before load
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
     except _DECODE_ERRORS as exc:
         raise _metadata_too_large(exc, label) or TruncatedImageError(
             label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX
         ) from exc
-    return frames, xmp_note
-
-
-def _deep_color(image: Image.Image) -> bool:
-    """16 bits a channel of color (RGB/RGBA PNG or TIFF, a PPM whose maxval is above 255):
-    Pillow decodes them to 8 bits."""
-    tiles = getattr(image, "tile", None) or []
-    args = tiles[0].args if tiles else None
-    rawmode = args if isinstance(args, str) else args[0] if args else ""
-    if image.mode not in ("RGB", "RGBA"):
-        return False
-    if tiles and tiles[0].codec_name == "ppm" and isinstance(args, tuple):
-        return int(args[-1]) > 255  # (rawmode, maxval)
-    return isinstance(rawmode, str) and ";16" in rawmode
-
-
-def _pnm_16bit(image: Image.Image, source_format: str | None) -> Image.Image:
-    """A PGM with a maxval above 255 (scanimage --depth 16) is Pillow's 32-bit "I", its values
-    scaled to 0..65535 whatever the maxval: read as the 16-bit gray it is, not as 32-bit
-    integers whose range is guessed from the brightest pixel."""
-    if source_format == "PPM" and image.mode == "I":
-        return image.convert("I;16")
-    return image
-
-
-def _frame_note(index: int, frames: int) -> str:
-    if index == 0:
-        return f"first of {frames} frames used"
-    return f"frame {index + 1} of {frames} used"
+    return frames, frame_note, xmp_note
