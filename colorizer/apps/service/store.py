@@ -39,6 +39,7 @@ from colorizer.apps.service.store_errors import (
 )
 from colorizer.apps.service.store_schema import open_schema
 from colorizer.apps.service.store_storage import data_dir_error, write_transaction
+from colorizer.apps.service.store_turns import LEASE_ORDER, next_turn
 
 ACTIVE = ("queued", "running")
 _TAKEN_OVER = ("attempt {} was interrupted: its worker stopped renewing its lease (killed, or "
@@ -178,12 +179,13 @@ class JobStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (job_id, key_id, now, kind, fmt, idempotency_key, request_hash, webhook_url,
                  webhook_secret, "pending" if webhook_url else None, json.dumps(meta or {})))
+            first_turn = next_turn(db, key_id)  # fair between keys (store_turns)
             for idx, item in enumerate(items):
                 item_id = f"{job_id}-{idx}"
                 db.execute("INSERT INTO items (id, job_id, idx, status, source, hint, caption, "
-                           "created) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+                           "created, turn) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
                            (item_id, job_id, idx, json.dumps(item.source), item.hint,
-                            item.caption, now))
+                            item.caption, now, first_turn + idx))
                 if item.upload is not None:
                     db.execute("INSERT INTO uploads (item_id, data) VALUES (?, ?)",
                                (item_id, item.upload))
@@ -248,14 +250,15 @@ class JobStore:
 
     # -- the worker's side -------------------------------------------------------------------
     def lease(self, owner: str, lease_seconds: float) -> Lease | None:
-        """Hand the oldest waiting item (or one whose lease expired) to `owner`."""
+        """Hand the waiting item (or one whose lease expired) of the lowest turn to `owner`:
+        fair between keys, in order within one (`store_turns`)."""
         while True:
             now = time.time()
             with self._tx() as db:
                 row = db.execute(
                     "SELECT i.*, j.format FROM items i JOIN jobs j ON j.id = i.job_id "
                     "WHERE (i.status = 'queued' OR (i.status = 'running' AND i.lease_expires < ?)) "
-                    "AND j.status = 'active' ORDER BY i.created, i.idx LIMIT 1", (now,)).fetchone()
+                    f"AND j.status = 'active' ORDER BY {LEASE_ORDER} LIMIT 1", (now,)).fetchone()
                 if row is None:
                     return None
                 if row["attempts"] >= self.max_attempts:  # it took down workers: stop retrying

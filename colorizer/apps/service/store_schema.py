@@ -1,24 +1,34 @@
-"""The job database's tables, and its version: a database a newer chronochrome made is refused.
+"""The job database's tables, and its version: older ones are upgraded, a newer one refused.
 
-The tables are made with CREATE ... IF NOT EXISTS, so every version so far (they share these
-tables since the service's first version, 2026-11-21) opens an older database as it is. A
-database carries no mark of the version that made it, so an older chronochrome started on the
-data folder of a newer one (a rollback after an upgrade) would have read tables it does not
-know the meaning of. Now the database says its `SCHEMA_VERSION` (SQLite's user_version,
-stamped on open; 0 = made before the stamp, the same tables) and a version above this code's
-stops the start with one line. A later change of the tables raises SCHEMA_VERSION and adds its
-migration to `open_schema`, run in one transaction.
+A database carries its `SCHEMA_VERSION` as SQLite's user_version (0: made before the stamp,
+2026-12-06, with the tables of version 1). At every start `open_schema`:
+- makes the tables of a new database (those of version 1, then every migration: one path for
+  new and old databases alike, so an upgraded database is the same as a new one);
+- upgrades an older one by running the migrations above its version in one transaction under
+  the write lock (so two processes starting at once do not both run them; a failure leaves
+  the database as it was), then stamps the new version;
+- refuses one a newer chronochrome made (a rollback after an upgrade) with one line, before
+  writing anything, instead of reading tables whose meaning it does not know.
+
+Versions: 1, the service's tables since its first version (2026-11-21); 2, each item's `turn`
+in the queue that is fair between keys (`store_turns`): its waiting items keep their order.
+An upgrade is one way: once version 2 is stamped, a chronochrome that reads up to 1 refuses it.
+A later change of the tables adds its statements to `_MIGRATIONS` and raises SCHEMA_VERSION;
+the tables of version 1 below never change. Played over HTTP on 2026-12-06: data folders that
+the code of 100 and 300 commits before made (a key, a finished job, a queued one) opened by
+this code: the key answered, the results downloaded byte for byte, the queued job ran, and the
+database went from version 0 to 2 (`tests/service/test_store_upgrade.py` builds such folders).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 from colorizer.apps.service.store_errors import DataDirError
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
+_VERSION_1 = """
 CREATE TABLE IF NOT EXISTS keys (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, created REAL NOT NULL,
   revoked INTEGER NOT NULL DEFAULT 0);
@@ -46,14 +56,58 @@ CREATE TABLE IF NOT EXISTS stage_sums (
 """
 
 
+@dataclass(frozen=True)
+class _Migration:
+    """What upgrades a database of the version before: columns (table, name, declaration),
+    each skipped when there already (a database whose user_version was reset by hand upgrades
+    without "duplicate column name"), then statements that may run twice."""
+
+    columns: tuple[tuple[str, str, str], ...]
+    statements: tuple[str, ...] = ()
+
+
+_MIGRATIONS: dict[int, _Migration] = {
+    2: _Migration(columns=(("items", "turn", "INTEGER NOT NULL DEFAULT 0"),),  # store_turns
+                  statements=("CREATE INDEX IF NOT EXISTS items_turn ON items (status, turn)",)),
+}
+SCHEMA_VERSION = max(_MIGRATIONS)
+
+
 def open_schema(db: sqlite3.Connection, path: Path) -> None:
-    """Make the tables of a new database, stamp its version; refuse a newer one's."""
+    """Make the tables of a new database or upgrade an older one, and stamp its version;
+    refuse a newer one's (`DataDirError`) before writing anything."""
+    if _version(db, path) == SCHEMA_VERSION:  # the usual start: nothing to write
+        return
+    db.execute("BEGIN IMMEDIATE")  # read again under the lock: another process may have won
+    try:
+        found = _version(db, path)
+        if found < 1:
+            for statement in _VERSION_1.split(";"):
+                db.execute(statement)
+        for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
+            for table, column, declaration in _MIGRATIONS[version].columns:
+                _add_column(db, table, column, declaration)
+            for statement in _MIGRATIONS[version].statements:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+def _version(db: sqlite3.Connection, path: Path) -> int:
     found = db.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
         raise DataDirError(
             f"{path} was made by a newer chronochrome (database version {found}; this one reads "
             f"up to {SCHEMA_VERSION}): start the version that made it again, or give this one "
             "another --data-dir")
-    db.executescript(_SCHEMA)  # idempotent; executescript commits by itself
-    if found < SCHEMA_VERSION:
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return found
+
+
+def _add_column(db: sqlite3.Connection, table: str, column: str, declaration: str) -> None:
+    # ADD COLUMN with a constant default rewrites no row: instant on a database of any size.
+    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
