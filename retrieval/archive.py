@@ -110,54 +110,128 @@ def _load_image(path: Path) -> Image.Image:
     return image
 
 
+class RowProblem(ValueError):
+    """One metadata row that cannot become an exemplar; the message names the row's file."""
+
+
 def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionResolver,
                     defaults: ArchiveDefaults = ArchiveDefaults(),
-                    on_note: Callable[[str], None] | None = None
+                    on_note: Callable[[str], None] | None = None,
+                    on_skip: Callable[[str], None] | None = None
                     ) -> Iterator[tuple[Exemplar, Callable[[], Image.Image]]]:
     """Exemplars for the rows of `metadata` whose image exists in `folder`. The CSV is read as
     office tools save it (`retrieval.archive_csv`); `on_note` gets what reading it assumed
-    (a code page, columns not read), before the first record."""
+    (a code page, columns not read), before the first record.
+
+    A row that cannot become an exemplar (no file, a file missing or not an image, a year or
+    place not understood, an id taken by an earlier row) raises a `RowProblem` naming
+    "CSV:row" and the fix; with `on_skip` it is passed that line instead and the rows after
+    it are still read (one bad row of an archive never stops the build)."""
     folder, metadata = Path(folder), Path(metadata)
     sheet = read_metadata(metadata, ARCHIVE_COLUMNS, REPO_COLUMNS)
     for note in sheet.notes if on_note else ():
         on_note(note)
-    default_region = resolver.find(defaults.region) if defaults.region else None
-    region_cache: dict[str, RegionRef] = {}
+    default_region = _default_region(resolver, defaults.region)
+    regions = _RegionLookup(resolver, default_region)
+    taken: dict[str, int] = {}  # exemplar id -> the row that gave it
     for n, row in sheet.rows:
-        name = _get(row, "file")
-        if not name:
-            raise ValueError(f"{metadata}:{n}: no image file named in this row; fill its "
-                             "file cell or remove the row")
-        path = folder / name
-        if not path.is_file():
-            raise FileNotFoundError(f"{metadata}:{n}: image {name!r} is not in {folder}")
-        era = None
-        if _get(row, "start"):
-            era = (int(_get(row, "start")), int(_get(row, "end") or _get(row, "start")))
-        era = era or parse_era(_get(row, "era")) or defaults.era
-        if era is None:
-            raise ValueError(f"{metadata}:{n}: no era for {name}; add start/end or era columns, "
-                             "or give a default (--era 1905-1915)")
-        region_text = _get(row, "region")
-        if region_text:
-            if region_text not in region_cache:
-                region_cache[region_text] = resolver.find(region_text)
-            regions = (region_cache[region_text],)
-        else:
-            regions = (default_region,) if default_region else ()
         try:
-            image = _load_image(path)
-        except OSError as e:  # PIL.UnidentifiedImageError included: a text file named .jpg
-            raise ValueError(f"{metadata}:{n}: {path} is not a readable image ({e}); fix or "
-                             "remove that row") from e
-        source = _get(row, "source") or _repo_source(row) or defaults.source \
-            or f"{folder.name}/{name}"
-        license_ = _get(row, "license") or defaults.license or "unknown (see the archive)"
-        title = _get(row, "title") or f"{folder.name}: {Path(name).stem}"
+            exemplar, image = _row_exemplar(folder, row, regions, defaults)
+            if exemplar.id in taken:
+                raise RowProblem(f"id {exemplar.id!r} is already row {taken[exemplar.id]}'s "
+                                 "(the same file name stem); rename one of the files")
+        except RowProblem as e:
+            message = f"{metadata}:{n}: {e}"
+            if on_skip is None:
+                raise RowProblem(message) from e
+            on_skip(message)
+            continue
+        taken[exemplar.id] = n
+        yield exemplar, partial(lambda im: im, image)
+
+
+def _default_region(resolver: RegionResolver, name: str | None) -> RegionRef | None:
+    if not name:
+        return None
+    try:
+        return resolver.find(name)
+    except ValueError as e:  # every row would use it: the whole build's input is wrong
+        raise ValueError(f"--region {name!r}: {e}") from e
+
+
+class _RegionLookup:
+    """A row's region cell -> its regions, each distinct cell resolved once."""
+
+    def __init__(self, resolver: RegionResolver, default: RegionRef | None) -> None:
+        self.resolver = resolver
+        self.default = default
+        self.found: dict[str, RegionRef | None] = {}  # cell -> region, None: not known
+
+    def __call__(self, text: str) -> tuple[RegionRef, ...]:
+        if not text:
+            return (self.default,) if self.default else ()
+        if text not in self.found:
+            try:
+                self.found[text] = self.resolver.find(text)
+            except ValueError:  # no place or polity in the text
+                self.found[text] = None
+        found = self.found[text]
+        if found is None:
+            raise RowProblem(f"place {text!r} is not one the gazetteer knows; name a country, "
+                             "region or city it knows (configs/context/polities.csv, "
+                             "places.csv), e.g. 'Russian Empire', or leave the cell empty")
+        return (found,)
+
+
+def _row_era(row: dict[str, str], defaults: ArchiveDefaults) -> tuple[int, int]:
+    """The row's years (start/end columns, else an era column), else the default era. A
+    cell that holds no year ("19x5") is the row's problem, not a reason to use the default."""
+    start_text, end_text, era_text = _get(row, "start"), _get(row, "end"), _get(row, "era")
+    for text in (start_text, end_text, era_text):
+        if text and parse_era(text) is None:
+            raise RowProblem(f"{text!r} is not a year; write e.g. 1910, 1905-1915 or ca. 1910")
+    if start_text:
+        start = parse_era(start_text)[0]
+        end = parse_era(end_text)[1] if end_text else start
+        if end < start:
+            raise RowProblem(f"end year {end} is before start year {start}; swap them")
+        return start, end
+    era = parse_era(era_text) if era_text else defaults.era
+    if era is None:
+        raise RowProblem("no year; fill its year or start/end cells, or give a default for "
+                         "rows without one (--era 1905-1915)")
+    return era
+
+
+def _row_exemplar(folder: Path, row: dict[str, str], regions: _RegionLookup,
+                  defaults: ArchiveDefaults) -> tuple[Exemplar, Image.Image]:
+    """The row's exemplar and its (resized) image, or a `RowProblem` saying what to fix."""
+    name = _get(row, "file")
+    if not name:
+        raise RowProblem("no image file named in this row; fill its file cell or remove the row")
+    path = folder / name
+    if not path.is_file():
+        raise RowProblem(f"image {name!r} is not in {folder}")
+    era = _row_era(row, defaults)
+    row_regions = regions(_get(row, "region"))
+    try:
+        image = _load_image(path)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        # PIL.UnidentifiedImageError (a text file named .jpg) and a truncated file are
+        # OSErrors; a broken PNG chunk is a SyntaxError.
+        raise RowProblem(f"{path} is not a readable image ({e}); fix the file or remove "
+                         "the row") from e
+    source = _get(row, "source") or _repo_source(row) or defaults.source \
+        or f"{folder.name}/{name}"
+    license_ = _get(row, "license") or defaults.license or "unknown (see the archive)"
+    title = _get(row, "title") or f"{folder.name}: {Path(name).stem}"
+    try:
         exemplar = Exemplar(
             id=defaults.id_prefix + Path(name).stem, kind=_get(row, "kind") or defaults.kind,
-            title=title, start=era[0], end=era[1], regions=regions,
+            title=title, start=era[0], end=era[1], regions=row_regions,
             colors=dominant_colors(image), source=source, license=license_, image="",
             description=f"Color photograph from the {folder.name} archive.",
             note="colors measured from the photo (dominant colors)")
-        yield exemplar, partial(lambda im: im, image)
+    except ValueError as e:  # a kind cell that names no kind
+        raise RowProblem(str(e)) from e
+    return exemplar, image

@@ -17,6 +17,7 @@ holding anything else and an --out that is the source folder, lies inside it or 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
     from context.types import SceneContext
     from retrieval.embedders import TextEmbedder, VisualEmbedder
+    from retrieval.library import ExemplarLibrary
     from retrieval.regions import RegionResolver
 
 
@@ -108,53 +110,87 @@ def _text_embedder() -> TextEmbedder:
 
 
 def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
-    from retrieval.archive import ArchiveDefaults, archive_records, parse_era
     from retrieval.knowledge import default_library
-    from retrieval.library import ExemplarLibrary
 
     visual = None if args.no_visual else visual_embedder
     t0 = time.perf_counter()
-    if args.default:
-        problem = _out_problem(Path(args.out), None, args.overwrite) if args.out else None
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 2
-        library = default_library(_text_embedder(), visual, _resolver(), folder=args.out,
-                                  rebuild=True)
-    else:
-        if not args.folder or not args.metadata:
-            print("error: give FOLDER and --metadata CSV (or --default)", file=sys.stderr)
-            return 2
-        folder = Path(args.folder)
-        if not folder.is_dir():
-            print(f"error: no such folder: {folder}", file=sys.stderr)
-            return 2
-        metadata = Path(args.metadata)
-        if not metadata.is_file():
-            why = "a folder, not a CSV file" if metadata.is_dir() else "no such file"
-            print(f"error: --metadata {args.metadata}: {why}; check the path", file=sys.stderr)
-            return 2
-        era = parse_era(args.era) if args.era else None
-        if args.era and era is None:
-            print(f"error: --era {args.era!r} has no year; write e.g. 1905-1915", file=sys.stderr)
-            return 2
-        defaults = ArchiveDefaults(era=era, region=args.region, kind=args.kind,
-                                   source=args.source, license=args.license,
-                                   id_prefix=args.id_prefix)
-        out = Path(args.out or f"library-{folder.name}")
-        problem = _out_problem(out, folder, args.overwrite)
-        if problem:
-            print(f"error: {problem}", file=sys.stderr)
-            return 2
-        records = archive_records(folder, metadata, _resolver(), defaults, on_note=_note)
-        library = ExemplarLibrary.build(out, records, _text_embedder(), visual,
-                                        name=folder.name, version="archive-1")
-    seconds = time.perf_counter() - t0
+    if not args.default:
+        return _build_archive(args, visual, t0)
+    problem = _out_problem(Path(args.out), None, args.overwrite) if args.out else None
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    library = default_library(_text_embedder(), visual, _resolver(), folder=args.out,
+                              rebuild=True)
+    _print_built(library, time.perf_counter() - t0)
+    return 0
+
+
+def _archive_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the archive build's arguments as a whole (checked before any
+    work; each is an `error:` line and exit code 2), or None."""
+    from retrieval.archive import parse_era
+    from retrieval.types import KINDS
+
+    if not args.folder or not args.metadata:
+        return "give FOLDER and --metadata CSV (or --default)"
+    folder, metadata = Path(args.folder), Path(args.metadata)
+    if not folder.is_dir():
+        return f"no such folder: {folder}"
+    if not metadata.is_file():
+        why = "a folder, not a CSV file" if metadata.is_dir() else "no such file"
+        return f"--metadata {args.metadata}: {why}; check the path"
+    if args.era and parse_era(args.era) is None:
+        return f"--era {args.era!r} has no year; write e.g. 1905-1915"
+    if args.kind not in KINDS:
+        return f"--kind {args.kind!r} is not one of {', '.join(KINDS)}"
+    return _out_problem(Path(args.out or f"library-{folder.name}"), folder, args.overwrite)
+
+
+def _build_archive(args: argparse.Namespace, visual: VisualEmbedder | None, t0: float) -> int:
+    """Build the archive's library, a bad row skipped with one `error:` line naming it; then
+    a summary line. Exit code as `chronochrome colorize`'s: 0 every row added, 1 some
+    skipped (the library holds the rest), 1 with nothing written where no row was usable
+    (an earlier library in `out` stays as it was)."""
+    from retrieval.archive import ArchiveDefaults, archive_records, parse_era
+    from retrieval.library import ExemplarLibrary
+
+    problem = _archive_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    folder, metadata = Path(args.folder), Path(args.metadata)
+    out = Path(args.out or f"library-{folder.name}")
+    defaults = ArchiveDefaults(era=parse_era(args.era) if args.era else None,
+                               region=args.region, kind=args.kind, source=args.source,
+                               license=args.license, id_prefix=args.id_prefix)
+    skipped = 0
+
+    def skip(message: str) -> None:
+        nonlocal skipped
+        skipped += 1
+        print("error: " + " ".join(message.split()) + " (row skipped)", file=sys.stderr)
+
+    records = archive_records(folder, metadata, _resolver(), defaults, on_note=_note,
+                              on_skip=skip)
+    first = next(records, None)  # before any writing: no usable row leaves `out` alone
+    if first is None:
+        print(f"0 added, {skipped} skipped: no row of {metadata} was usable; nothing was "
+              f"written to {out}", file=sys.stderr)
+        return 1
+    library = ExemplarLibrary.build(out, itertools.chain([first], records), _text_embedder(),
+                                    visual, name=folder.name, version="archive-1")
+    _print_built(library, time.perf_counter() - t0, skipped)
+    print(f"{len(library)} added, {skipped} skipped -> {library.root}", file=sys.stderr)
+    return 1 if skipped else 0
+
+
+def _print_built(library: ExemplarLibrary, seconds: float, skipped: int = 0) -> None:
     print(json.dumps({"library": str(library.root), "count": len(library),
+                      "skipped": skipped,
                       "text_embedder": library.info.text_embedder,
                       "visual_embedder": library.info.visual_embedder,
                       "seconds": round(seconds, 2)}, indent=1))
-    return 0
 
 
 def _note(note: str) -> None:

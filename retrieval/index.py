@@ -132,7 +132,11 @@ class VectorIndex:
                              ". Rebuild the library with the embedder you search with "
                              "(`chronochrome library build ...`), or search with the one it "
                              "was built with.")
-        index = _faiss().read_index(str(path))
+        try:
+            index = _faiss().read_index(str(path))
+        except RuntimeError as e:  # FAISS's C++ message, e.g. "read error ... 55 != 43008"
+            raise ValueError(f"index {path} is cut short or damaged (FAISS cannot read it); "
+                             "rebuild the library") from e
         if index.ntotal != info.count or index.d != info.dim:
             raise ValueError(f"index {path} holds {index.ntotal}x{index.d} vectors but its "
                              f"{meta.name} says {info.count}x{info.dim}; rebuild the library")

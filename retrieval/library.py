@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from context.errors import ChronochromeError
 from context.user_cache import make_dir_beside
 from retrieval.embedders import TextEmbedder, VisualEmbedder
 from retrieval.index import METRIC, VectorIndex
@@ -185,14 +186,8 @@ class ExemplarLibrary:
         if not manifest.exists():
             raise FileNotFoundError(f"{folder} is not an exemplar library (no library.json); "
                                     "build one with `chronochrome library build`")
-        data = json.loads(manifest.read_text())
-        if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{manifest}: format {data.get('format')} v"
-                             f"{data.get('format_version')} is not {FORMAT} v{FORMAT_VERSION}; "
-                             "rebuild the library with this version of chronochrome")
-        info = LibraryInfo(**data)
-        with (folder / "exemplars.jsonl").open(encoding="utf-8") as f:
-            exemplars = [Exemplar.from_dict(json.loads(line)) for line in f if line.strip()]
+        info = _read_info(manifest)
+        exemplars = _read_exemplars(folder / "exemplars.jsonl")
         text_index = visual_index = None
         if text_embedder is not None:
             text_index = VectorIndex.load(folder / "text", text_embedder.name, text_embedder.dim,
@@ -206,6 +201,43 @@ class ExemplarLibrary:
         return cls(exemplars, text_index, visual_index, info, folder)
 
 
+# What a damaged record or manifest raises when read (a key missing, a value of another type).
+DAMAGED = (ValueError, KeyError, TypeError, AttributeError)
+
+
+def _read_info(manifest: Path) -> LibraryInfo:
+    """library.json, or a ValueError saying the library is of another version or damaged."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except ValueError as e:  # UnicodeDecodeError and JSONDecodeError included
+        raise ValueError(f"{manifest} is damaged ({e}); rebuild the library") from e
+    if not isinstance(data, dict) or data.get("format") != FORMAT \
+            or data.get("format_version") != FORMAT_VERSION:
+        got = data if not isinstance(data, dict) else \
+            f"format {data.get('format')} v{data.get('format_version')}"
+        raise ValueError(f"{manifest}: {got} is not {FORMAT} v{FORMAT_VERSION}; "
+                         "rebuild the library with this version of chronochrome")
+    try:
+        return LibraryInfo(**data)
+    except TypeError as e:  # a key this version does not know, or one missing
+        raise ValueError(f"{manifest} is damaged ({e}); rebuild the library") from e
+
+
+def _read_exemplars(path: Path) -> list[Exemplar]:
+    """exemplars.jsonl, or a ValueError naming the line that is damaged."""
+    exemplars = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                exemplars.append(Exemplar.from_dict(json.loads(line)))
+            except DAMAGED as e:
+                raise ValueError(f"{path}:{number}: not an exemplar record ({e}); the file "
+                                 "is damaged: rebuild the library") from e
+    return exemplars
+
+
 def is_library(folder: str | Path) -> bool:
     """Whether `folder` holds a library this code wrote (its library.json names FORMAT)."""
     manifest = Path(folder) / "library.json"
@@ -213,6 +245,26 @@ def is_library(folder: str | Path) -> bool:
         return json.loads(manifest.read_text()).get("format") == FORMAT
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def check_library_option(library: Path, exemplars: bool = True) -> None:
+    """Refuse `colorize --library DIR` where the folder cannot serve: checked once, before any
+    photo, a `ChronochromeError` (one `error:` line), not a failure at every photo."""
+    if not exemplars:
+        raise ChronochromeError("--library and --no-exemplars together: the library would not "
+                                "be searched; give one of them")
+    if not is_library(library):
+        why = "no such folder" if not library.exists() else "no readable library.json"
+        raise ChronochromeError(f"--library {library}: not an exemplar library ({why}); give "
+                                "a folder written by `chronochrome library build`")
+    try:
+        info = _read_info(library / "library.json")
+    except ValueError as e:  # another format version, a damaged manifest
+        raise ChronochromeError(f"--library {library}: {e}") from e
+    if info.visual_embedder is None:  # the colorizer ranks exemplars by their look too
+        raise ChronochromeError(f"--library {library} was built without its visual index "
+                                "(--no-visual), which colorize searches; rebuild it without "
+                                "--no-visual (library build ... --overwrite)")
 
 
 def check_library_folder(folder: str | Path) -> None:

@@ -69,6 +69,9 @@ class RetrieverConfig:
     era_slack: int = 0  # years of tolerance added to both ends of the context era
     candidates: int = 256  # nearest neighbours taken from each FAISS index
     exact_limit: int = 20_000  # region-matched records scored exactly up to this many
+    # The library searched: a folder `chronochrome library build` wrote (colorize --library);
+    # None: the curated default (built into the cache on first use).
+    library: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RetrieverConfig:
@@ -108,7 +111,8 @@ class ExemplarRetriever:
                      library: str | Path | None = None, config: RetrieverConfig | None = None,
                      text_embedder: TextEmbedder | None = None) -> ExemplarRetriever:
         """MiniLM text embedder + the curated library (built into the cache on first use), or
-        the library folder `library` (built by `chronochrome library build`)."""
+        the library folder `library` (built by `chronochrome library build`; None: the
+        config's `library`)."""
         from context.config import ContextConfig
         from context.gazetteer import load_gazetteer
         from retrieval.knowledge import default_library
@@ -118,6 +122,7 @@ class ExemplarRetriever:
 
             text_embedder = MiniLMEmbedder()
         resolver = RegionResolver(load_gazetteer(ContextConfig().data_dir))
+        library = library if library is not None else config.library if config else None
         if library is None or str(library) == "default":
             lib = default_library(text_embedder, visual_embedder, resolver)
         else:

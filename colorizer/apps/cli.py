@@ -73,8 +73,8 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="replace existing files in OUTDIR that chronochrome did not write")
     p.add_argument("--no-context", action="store_true",
                    help="skip context inference (OCR, scene cues): faster, report has no context")
-    p.add_argument("--no-exemplars", action="store_true",
-                   help="skip exemplar retrieval from the library")
+    p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
+    p.add_argument("--library", type=Path, help="exemplars from this `library build` folder")
     _add_guidance_arguments(p)
     _add_terminal_arguments(p)
     add_engine_arguments(p)
@@ -208,7 +208,7 @@ def _colorize(args: argparse.Namespace, outdir: Path) -> int:
     check_engine_arguments(args.engine, args.address, args.workers, args.batch_size,
                            args.torch_threads)
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
-                        args.precision, args.compile, overrides)
+                        args.precision, args.compile, overrides, library=args.library)
     # A new folder is made and held, and its manifest written, before the model loads
     # (seconds): a folder it cannot write is told at once.
     create_outdir(outdir)

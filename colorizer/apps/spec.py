@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
+    from retrieval.retriever import RetrieverConfig
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,29 @@ class PipelineSpec:
     # Photos per generator pass (the batch's --batch-size); None: the runner's default, 16.
     # Not a setting of the colors: a photo's colors in a pass equal its colors alone.
     max_batch: int | None = None
+    library: Path | None = None  # --library: the exemplar library folder; None: the default
+
+    def __post_init__(self) -> None:
+        if self.library is not None:  # a folder that cannot serve: told once, before any photo
+            from retrieval.library import check_library_option
+
+            check_library_option(self.library, self.exemplars)
+            # Absolute, as the outputs' fingerprint records it: a run from another
+            # folder with the same relative path searches another library.
+            object.__setattr__(self, "library", Path(self.library).resolve())
+
+    def retriever_config(self) -> RetrieverConfig | None:
+        from retrieval.retriever import RetrieverConfig
+
+        return RetrieverConfig(library=str(self.library)) if self.library else None
 
     def build(self, device: str | None = None) -> ColorizationPipeline:
         from colorizer.pipeline.colorization import ColorizationPipeline
 
         pipe = ColorizationPipeline.from_pretrained(
             self.weights, device=device or self.device, context=self.context,
-            exemplars=self.exemplars, precision=self.precision, **self.settings)
+            exemplars=self.exemplars, retriever_config=self.retriever_config(),
+            precision=self.precision, **self.settings)
         if self.max_batch is not None:
             pipe.runner.max_batch = self.max_batch
         if self.compile:

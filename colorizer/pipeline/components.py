@@ -48,18 +48,30 @@ class RetrievalLoadError(ChronochromeError):
     """The exemplar library or its models did not load at the first photo that needed them."""
 
 
+class FailedBefore(Exception):
+    """`PerProcess.get()` after its build failed in this process: it is not tried again."""
+
+
 class PerProcess:
     """What `build()` returns, built once per process: at the first `get()`, or at once with
     `eager` (its errors then come from `from_pretrained`). A process forked from the one that
     built it builds its own, since thread pools and inference sessions hold threads that a
     forked child does not have. Threads calling `get()` together build it once; the others
-    wait for it whole."""
+    wait for it whole.
+
+    A build that fails is remembered for the process: the later `get()`s raise `FailedBefore`
+    at once instead of building again. A library whose files are at fault fails the same way
+    at every photo, and each try cost seconds (MiniLM, the indexes, the curated library's
+    minute-long build) and printed the same long error per photo of a batch."""
 
     def __init__(self, build: Callable[[], Any], eager: bool = False) -> None:
         self._build = build
         self._lock = threading.Lock()
         self._pid: int | None = None  # the process `_value` was built in
         self._value: Any = None
+        # (process, "ErrorType: message") of a failed build; the text only, so the failed
+        # build's frames (a half-loaded library) are not kept alive with its traceback.
+        self._failure: tuple[int, str] | None = None
         _instances.add(self)
         if eager:
             self.get()
@@ -68,13 +80,22 @@ class PerProcess:
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
-                    # Built outside the caller's inference mode (its tensors would be
-                    # inference tensors) and without drawing from the caller's seeded stream.
-                    with torch.inference_mode(False), torch.random.fork_rng(devices=[]):
-                        value = self._build()
-                    self._value = value  # the value first: a thread seeing the pid sees it
-                    self._pid = os.getpid()
+                    self._value = self._build_once()  # the value first: a thread seeing
+                    self._pid = os.getpid()           # the pid sees it
         return self._value
+
+    def _build_once(self) -> Any:
+        pid = os.getpid()
+        if self._failure is not None and self._failure[0] == pid:
+            raise FailedBefore(self._failure[1])
+        try:
+            # Built outside the caller's inference mode (its tensors would be inference
+            # tensors) and without drawing from the caller's seeded stream.
+            with torch.inference_mode(False), torch.random.fork_rng(devices=[]):
+                return self._build()
+        except Exception as exc:  # KeyboardInterrupt is not a failure of the part
+            self._failure = (pid, f"{type(exc).__name__}: {exc}")
+            raise
 
 
 _instances: weakref.WeakSet[PerProcess] = weakref.WeakSet()
@@ -108,6 +129,7 @@ def default_components(
             return encoder.get()(image, hint=hints, captions=captions)
 
     if exemplars:
+        library_folder = retriever_config.library if retriever_config else None
         retriever = PerProcess(lambda: _retriever(
             imagenet.get(), device, encoder.get().embedder if encoder else None,
             retriever_config))
@@ -116,10 +138,10 @@ def default_components(
                         ) -> list[RetrievedExemplar]:
             if not has_query(ctx, hints):  # no exemplars, and nothing to load to say so
                 return []
-            return _loaded(retriever)(ctx, image, query_text=hints)
+            return _loaded(retriever, library_folder)(ctx, image, query_text=hints)
 
         def lookup(ident: str) -> str:
-            library = _loaded(retriever).library
+            library = _loaded(retriever, library_folder).library
             return library.image_path(library[ident])
 
     return context_fn, exemplar_fn, lookup
@@ -147,12 +169,25 @@ def _retriever(imagenet: torch.nn.Module, device: torch.device, text_embedder: A
         text_embedder=text_embedder, config=config)
 
 
-def _loaded(retriever: PerProcess) -> Any:
-    """The retriever, loaded at its first use; a failure there is the photo's, in words."""
+def _loaded(retriever: PerProcess, library: str | None) -> Any:
+    """The retriever, loaded at its first use; a failure there is the photo's, in words: in
+    full at the first photo that needed it, in one short sentence at the later ones (it is
+    not tried again in this process)."""
     try:
         return retriever.get()
+    except FailedBefore:
+        raise RetrievalLoadError(
+            "the exemplar library did not load at an earlier photo and is not tried again in "
+            "this run; that photo's error says why and how to fix it") from None
     except LOAD_ERRORS as exc:
         raise RetrievalLoadError(
-            f"the exemplar library did not load ({type(exc).__name__}: {exc}); rebuild it "
-            "with `chronochrome library build --default`, or colorize without retrieved "
-            "exemplars (--no-exemplars; the Python API: exemplars=False)") from exc
+            f"the exemplar library did not load ({type(exc).__name__}: {exc}); "
+            f"{_rebuild_advice(library)}, or colorize without retrieved exemplars "
+            "(--no-exemplars; the Python API: exemplars=False)") from exc
+
+
+def _rebuild_advice(library: str | None) -> str:
+    if library is None or library == "default":
+        return "rebuild it with `chronochrome library build --default`"
+    return (f"check --library {library}, or rebuild it with `chronochrome library build "
+            f"PHOTOS --metadata CSV --out {library} --overwrite`")

@@ -5,6 +5,7 @@ a traceback for a text file given as --image, -k 0 answered with 5 results)."""
 import argparse
 import csv
 import json
+import re
 
 import pytest
 
@@ -105,10 +106,14 @@ def test_failed_rebuild_leaves_the_old_library(tmp_path, tiny_archive, capsys, o
     assert _build(folder, meta, out) == 0
     capsys.readouterr()
     before = {p: (out / p).read_bytes() for p in _files(out) if (out / p).is_file()}
-    broken = tmp_path / "broken.csv"  # the third row names a photo that is not there
-    broken.write_text(meta.read_text().replace("p2.jpg", "gone.jpg"))
-    assert _build(folder, broken, out, "--overwrite") == 2
-    assert "gone.jpg" in _one_line_error(capsys.readouterr().err)
+    broken = tmp_path / "broken.csv"  # no row names a photo that is there: nothing to build
+    broken.write_text(re.sub(r"\bp(\d)\.jpg", r"gone\1.jpg", meta.read_text()))
+    assert _build(folder, broken, out, "--overwrite") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(": image ")[1] for line in err[:3]] == [
+        f"'gone{i}.jpg' is not in {folder} (row skipped)" for i in range(3)]
+    assert err[3:] == [(f"0 added, 3 skipped: no row of {broken} was usable; nothing was "
+                        f"written to {out}")]
     assert {p: (out / p).read_bytes() for p in _files(out) if (out / p).is_file()} == before
     assert len(ExemplarLibrary.load(out)) == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.csv", "lib", "manifest.csv",
@@ -198,7 +203,10 @@ def test_build_names_an_archive_file_that_is_not_an_image(tmp_path, tiny_archive
                                                           offline_text):
     folder, meta = tiny_archive
     (folder / "p1.jpg").write_text("not a photo")
-    assert _build(folder, meta, tmp_path / "lib") == 2
-    err = _one_line_error(capsys.readouterr().err)
-    assert "manifest.csv:3:" in err and "p1.jpg is not a readable image" in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.csv", "plates"]
+    assert _build(folder, meta, tmp_path / "lib") == 1  # as colorize: some failed
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "Traceback" not in err[0]
+    assert err[0].startswith(f"error: {meta}:3: {folder / 'p1.jpg'} is not a readable image")
+    assert err[0].endswith("(row skipped)")
+    assert err[1] == f"2 added, 1 skipped -> {tmp_path / 'lib'}"
+    assert [e.id for e in ExemplarLibrary.load(tmp_path / "lib").exemplars] == ["p0", "p2"]
