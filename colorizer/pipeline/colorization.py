@@ -56,6 +56,7 @@ from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
+from colorizer.pipeline.mount import keep_mount
 from colorizer.pipeline.negative import as_positive
 from colorizer.pipeline.photo_input import load_photo, user_exemplars
 from colorizer.pipeline.photo_list import ColorizationFailure, colorize_list
@@ -349,6 +350,7 @@ class ColorizationPipeline:
                                           self.decoding.chroma)
         ab_work = clear_stereo_mount(  # a frame and a stereo card's mount are not the photo
             clear_frame(ab_work, guide_work, self.decoding.frame_fill), guide_work)
+        ab_work = keep_mount(ab_work, guide_work, photo.loaded)  # nor a card, a mat: as scanned
         clock.lap("merge")
         unread = photo.context.unknown.get("hint_words")  # a read hint's leftover numbers
         notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())

@@ -1,0 +1,160 @@
+"""A photo's mount (a card, a mat, a print's white border, the scanner bed), kept as scanned.
+
+A carte de visite on its card, a daguerreotype behind its oval mat, a print with a white
+border: the generator reads the flat surround as sky and paints it blue (hue ~270: a gray
+arched mat C* 2.0, p95 7.2), and a toned card or a brass mat loses its tone to that blue (C*
+16.5 and 22.2 as scanned, 2.4 and 1.0 colorized: eval/results/mount-surround.md). The
+surround is no part of the photo: it keeps the scan's own chroma (a gray card stays gray, a
+toned card keeps its tone: C* 15.3 and 20.3, the p95 as scanned), and the photo inside keeps
+the colors it had (CIEDE2000 0.00 on every scan there).
+
+A mount is recognised by what it looks like at a small size (long side `_SIDE`):
+
+    flat   = pixels whose L* barely varies around them (local std < FLAT_DETAIL)
+    mount  = the flat pixels joined to the image's edge, around nearly all of it
+    photo  = the one large region the mount surrounds, filled, and nearly convex
+             (a rectangle, an oval, an arch: a cut print or a mat's window)
+
+Each test must pass (see `MountEvidence`), else nothing changes: an ordinary photo's flat sky
+reaches one or two edges, not all four. Of 298 ordinary photos (real-color-dev, the
+Prokudin-Gorsky plates, photos-train's val and held-out splits) it fires on 6: four have a
+border or a mask of their own (a round autochrome mask, a Polaroid's frame, two bordered
+prints), two are objects on a plain backdrop; only one output moved (a ball on a green
+backdrop, kept gray: CIEDE2000 to its true colors 21.3 -> 18.6). It misses cards whose edge
+is worn or ornamented and prints whose white sky meets their white border (the photo is then
+not convex): those keep what the generator gave them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from colorizer.model.colorspace import rgb_to_lab
+from colorizer.pipeline.imageio import LoadedImage
+
+_SIDE = 256  # the long side (px) the surround is read at
+FLAT_DETAIL = 1.2  # L*: a mount pixel's 3x3 neighbourhood varies less than this (std)
+MIN_EDGE_SHARE = 0.85  # of the image's outermost pixels lie on the mount
+MIN_SIDE_SHARE = 0.6  # and at least this share of each side's: all four sides are mount
+MIN_PHOTO_SHARE, MAX_PHOTO_SHARE = 0.15, 0.98  # of the image: the photo the mount holds
+MIN_SOLIDITY = 0.96  # the photo's area over its convex hull's: a cut print or a mat window
+MIN_DETAIL_RATIO = 4.0  # the photo's mean detail over the mount's: a photo, not more card
+MAX_OTHER_SHARE = 0.03  # of the image: the largest other thing on the mount (an imprint's
+#                         letters, a stain; a stereo card's second view is not: stereo.py)
+_MARGIN = 2  # px at _SIDE: the photo is widened by this before the mount is taken outside it
+
+
+@dataclass(frozen=True)
+class MountEvidence:
+    """What the surround test measured on one image (for reports and the eval)."""
+
+    edge_share: float  # of the outermost pixels on the mount
+    side_share: float  # the least of the four sides' shares
+    photo_share: float  # of the image inside the mount
+    solidity: float  # the photo's area over its convex hull's
+    detail_ratio: float  # the photo's mean detail over the mount's
+    other_share: float  # of the image: the largest thing on the mount besides the photo
+
+    @property
+    def found(self) -> bool:
+        return (self.edge_share >= MIN_EDGE_SHARE and self.side_share >= MIN_SIDE_SHARE
+                and MIN_PHOTO_SHARE <= self.photo_share <= MAX_PHOTO_SHARE
+                and self.solidity >= MIN_SOLIDITY and self.detail_ratio >= MIN_DETAIL_RATIO
+                and self.other_share <= MAX_OTHER_SHARE)
+
+
+def _small(lightness: np.ndarray) -> np.ndarray:
+    height, width = lightness.shape
+    scale = _SIDE / max(height, width)
+    size = (max(8, round(height * scale)), max(8, round(width * scale)))
+    return F.interpolate(torch.from_numpy(np.ascontiguousarray(lightness, np.float32))[None, None],
+                         size=size, mode="bilinear", antialias=True,
+                         align_corners=False)[0, 0].double().numpy()
+
+
+def _detail(small: np.ndarray) -> np.ndarray:
+    """Local std of L* over 3x3 pixels."""
+    from scipy.ndimage import uniform_filter
+
+    mean = uniform_filter(small, 3, mode="nearest")
+    return np.sqrt(np.maximum(uniform_filter(small * small, 3, mode="nearest") - mean * mean,
+                              0.0))
+
+
+def _edge_shares(mount: np.ndarray) -> tuple[float, float]:
+    sides = (mount[0], mount[-1], mount[:, 0], mount[:, -1])
+    shares = [float(s.mean()) for s in sides]
+    total = sum(float(s.sum()) for s in sides) / sum(s.size for s in sides)
+    return total, min(shares)
+
+
+def measure_mount(lightness: np.ndarray) -> tuple[MountEvidence, np.ndarray] | None:
+    """The evidence for a mount around the photo in `lightness` (H, W) L*, and the photo's
+    region (bool, at the small size: hull widened by _MARGIN); None when no flat surround
+    reaches the image's edge at all (most photos: the test ends there)."""
+    from scipy.ndimage import binary_dilation, binary_fill_holes, label
+    from skimage.morphology import convex_hull_image
+
+    small = _small(lightness)
+    detail = _detail(small)
+    flat = detail < FLAT_DETAIL
+    edge = np.zeros_like(flat)
+    edge[0] = edge[-1] = True
+    edge[:, 0] = edge[:, -1] = True
+    if (flat & edge).mean() * flat.size / edge.sum() < MIN_EDGE_SHARE:
+        return None
+    regions, _ = label(flat)
+    on_edge = np.unique(regions[edge & flat])
+    mount = np.isin(regions, on_edge[on_edge > 0])
+    edge_share, side_share = _edge_shares(mount)
+    parts, count = label(~mount)
+    if not count:
+        return None
+    sizes = np.bincount(parts.ravel())[1:]  # the pixels of each region off the mount
+    photo = binary_fill_holes(parts == 1 + int(np.argmax(sizes)))
+    other = float(np.sort(sizes)[-2]) if count > 1 else 0.0
+    hull = convex_hull_image(photo)
+    evidence = MountEvidence(
+        edge_share=round(edge_share, 3), side_share=round(side_share, 3),
+        photo_share=round(float(photo.mean()), 3),
+        solidity=round(float(photo.sum() / max(1, hull.sum())), 3),
+        detail_ratio=round(float(detail[photo].mean() / (detail[mount].mean() + 1e-6)), 2),
+        other_share=round(other / mount.size, 3))
+    return evidence, binary_dilation(hull, iterations=_MARGIN)
+
+
+def photo_region(lightness: np.ndarray) -> np.ndarray | None:
+    """(h, w) bool at the small size, True on the photo and False on its mount, when
+    `lightness` (H, W) is a photo on a mount; None otherwise."""
+    measured = measure_mount(lightness)
+    if measured is None or not measured[0].found:
+        return None
+    return measured[1]
+
+
+def scanned_chroma(loaded: LoadedImage, size: tuple[int, int]) -> torch.Tensor:
+    """(1, 2, h, w) the scan's own a*b* at `size` (h, w): zeros for a gray scan. Resized
+    first, so a large scan costs no full-size float copy."""
+    if not loaded.is_color or loaded.pixels.ndim != 3 or loaded.pixels.dtype != np.uint8:
+        return torch.zeros(1, 2, *size)
+    small = Image.fromarray(loaded.pixels).resize(size[::-1], Image.Resampling.BOX)
+    rgb = torch.from_numpy(np.asarray(small, np.float32) / 255.0).permute(2, 0, 1)[None]
+    return rgb_to_lab(rgb)[:, 1:]
+
+
+def keep_mount(ab: torch.Tensor, lightness: torch.Tensor, loaded: LoadedImage) -> torch.Tensor:
+    """(1, 2, h, w) chroma with the scan's own chroma on the mount when `lightness`
+    (1, 1, h, w) shows a photo on a mount; `ab` itself otherwise."""
+    region = photo_region(lightness[0, 0].float().cpu().numpy())
+    if region is None:
+        return ab
+    size = tuple(ab.shape[-2:])
+    inside = F.interpolate(torch.from_numpy(region)[None, None].float(), size=size,
+                           mode="nearest")[0, 0].to(ab.device) > 0.5
+    scanned = scanned_chroma(loaded, size).to(ab.device, ab.dtype)
+    return torch.where(inside, ab, scanned)
