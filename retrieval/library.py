@@ -15,6 +15,7 @@ folder was built with and refuses a mismatch.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -245,6 +246,19 @@ def is_library(folder: str | Path) -> bool:
         return json.loads(manifest.read_text()).get("format") == FORMAT
     except (OSError, ValueError, AttributeError):
         return False
+
+
+def library_digest(folder: str | Path) -> str:
+    """SHA-256 of a library's manifest and records: what it retrieves from. A library rebuilt
+    with --overwrite into the same folder has another, so outputs made from the first are not
+    taken as done by a batch re-run (the fingerprint held the folder's path only)."""
+    digest = hashlib.sha256()
+    for name in ("library.json", "exemplars.jsonl"):
+        try:
+            digest.update((Path(folder) / name).read_bytes())
+        except OSError:
+            digest.update(b"missing " + name.encode())
+    return digest.hexdigest()
 
 
 def check_library_option(library: Path, exemplars: bool = True) -> None:

@@ -42,6 +42,7 @@ from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, exemplar_colors
 from colorizer.pipeline.fingerprint import (
     file_sha256,
+    fingerprint_components,
     module_digest,
     pipeline_fingerprint,
     weights_version,
@@ -173,9 +174,8 @@ class ColorizationPipeline:
                 kind.from_pretrained(folder) if (folder / name).is_file() else None
                 for kind, name in ((BalancePredictor, BALANCE_FILE), (FlagFinder, FLAG_FINDER_FILE),
                                    (HintField, HINT_FIELD_FILE)))
-            components = {"context": context, "exemplars": exemplars,
-                          "context_config": repr(context_config),
-                          "retriever_config": repr(retriever_config)}
+            components = fingerprint_components(context, exemplars, context_config,
+                                                retriever_config)
             return cls(generator, info, config, device=torch_device, context_fn=context_fn,
                        exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
                        decoding=DecodingConfig.load(folder), components=components,

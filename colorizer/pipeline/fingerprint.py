@@ -21,6 +21,7 @@ from torch import nn
 
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
+from retrieval.library import library_digest
 
 NOT_OUTPUT_SETTINGS = ("max_pixels",)
 # Operating-point fields added after fingerprints were first written, at the value that
@@ -38,6 +39,18 @@ def module_digest(module: nn.Module | None) -> str | None:
         digest.update(key.encode() + b"\0")
         digest.update(value.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
     return digest.hexdigest()
+
+
+def fingerprint_components(context: bool, exemplars: bool, context_config: Any,
+                           retriever_config: Any) -> dict[str, Any]:
+    """Which context and retrieval components are on, as the fingerprint records them; a
+    user's library (`RetrieverConfig.library`, colorize --library) by what it holds too, not
+    only where it lies: rebuilt there with --overwrite, it retrieves other exemplars."""
+    retriever = repr(retriever_config)
+    if getattr(retriever_config, "library", None) is not None:
+        retriever += " " + library_digest(retriever_config.library)
+    return {"context": context, "exemplars": exemplars,
+            "context_config": repr(context_config), "retriever_config": retriever}
 
 
 def pipeline_fingerprint(weights_sha256: str, model_config: dict[str, Any],
