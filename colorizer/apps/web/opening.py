@@ -39,10 +39,12 @@ class Opened:
 
 
 def check_size(data: bytes, name: str, config: WebConfig) -> bytes:
+    # Callers read at most the limit plus one byte (an upload is never held whole), so the
+    # length says only "over": a 41 MB photo was reported as "40.0 MB is over the 40 MB limit".
     if len(data) > config.max_upload_bytes:
-        raise OpenError("too_large", f"{name}: {len(data) / 1e6:.1f} MB is over the "
-                        f"workbench's {config.max_upload_bytes / 1e6:.0f} MB limit; "
-                        "open a smaller copy", 413)
+        raise OpenError("too_large", f"{name}: larger than the workbench's "
+                        f"{config.max_upload_bytes / 1e6:.0f} MB limit; open a smaller copy "
+                        "(a phone's photo editor or share sheet can export one)", 413)
     return data
 
 

@@ -339,6 +339,7 @@ async function start() {
   const info = await api("api/info").catch(() => ({ paths: false, jobs: false }));
   $("open-path").hidden = !info.paths;
   $("open-job-box").hidden = !info.jobs;
+  state.maxUploadMb = info.max_upload_mb || null;  // open.js: refused before it is sent
   $("context-edit").addEventListener("submit", (e) => {
     e.preventDefault();
     if (!state.photo) return;

@@ -26,11 +26,23 @@ async function opened(photo) {
   return "Opened and colorized.";
 }
 
+// A photo over the workbench's limit, said before it is sent (its real size, what to do):
+// the server would refuse it only once all of it had gone, a minute or more on 3G.
+function oversize(file) {
+  const limit = state.maxUploadMb;
+  if (!limit || file.size <= limit * 1e6) return null;
+  return `${file.name}: ${(file.size / 1e6).toFixed(1)} MB, larger than the workbench's ` +
+    `${limit} MB limit; open a smaller copy (a phone's photo editor or share sheet can ` +
+    "export one)";
+}
+
 function wireOpening() {
   $("file").addEventListener("change", async () => {
     const file = $("file").files[0];
     if (!file) return;
     $("file").value = "";
+    const refusal = oversize(file);
+    if (refusal) { showError(refusal); return; }
     const form = new FormData();
     form.append("file", file);
     // Picked while a run is under way (a slow one, on 3G): opened once it is done, not
