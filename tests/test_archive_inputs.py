@@ -100,6 +100,7 @@ def test_a_heic_photo_gets_an_error_that_says_heic_and_how_to_convert_it(tmp_pat
         load_image(path)
     message = str(caught.value)
     assert "is a HEIC/HEIF photo" in message and "heif-convert" in message
+    assert "Most Compatible" in message  # a phone user's way, not only a desktop's
     assert str(path) in message and caught.value.reason == "unsupported"
 
 

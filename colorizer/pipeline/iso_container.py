@@ -32,7 +32,8 @@ def iso_media_problem(head: bytes, converts_to: str) -> tuple[str, str]:
         return "is an AVIF image and this Pillow has no AVIF decoder", fix
     if brands & (_HEIF_BRANDS | _IMAGE_BRANDS):
         fix = ("convert it to JPEG or PNG first (macOS Preview: File > Export; Linux: "
-               "heif-convert photo.heic photo.jpg)")
+               "heif-convert photo.heic photo.jpg; an iPhone saves JPEG with Settings > Camera "
+               "> Formats > Most Compatible, an Android phone's gallery shares one as JPEG)")
         return "is a HEIC/HEIF photo (as iPhones save them), which Pillow cannot read", fix
     return ("is a video or audio file (MP4/QuickTime), not a photo",
             f"export the frame you want as {converts_to} first")
