@@ -13,12 +13,17 @@ from PIL import Image
 
 from context.regions import quad_angle
 
-# Long side the text detector is handed at most (this bounds the copy made before it resizes).
-# rapidocr (its get_preprocess) ignores `side` with limit_type "max": it works on a photo at
-# its own size up to 2000 px long, shrinking only larger ones to 2000. That sets a 6000-px
-# photo's peak memory (~615 MB for detection); our readings and eval figures were made so, and
-# a smaller cap would change them.
-DETECTOR_MAX_SIDE = 4096
+# Long side the text detector is handed at most: rapidocr's own working size. rapidocr (its
+# get_preprocess) ignores `side` with limit_type "max": it works on a photo at its own size
+# up to 2000 px long and shrinks larger ones to 2000 px itself (cv2's linear resize, which
+# skips pixels). So a larger photo is shrunk here, antialiased, straight to that size: the
+# network sees as many pixels as before, and the RGB and BGR copies at up to 4096 px (the
+# old cap) and rapidocr's own resize of them are not made (detection on a 6000 x 4500 photo:
+# 630 MB over the start before, 540 MB now; the network's memory grows with the area it
+# reads, ~150 MB a megapixel, and reading in bands found other boxes). Photos up to 2000 px are
+# handed over as they are, so their readings, and every eval figure (no dataset photo is
+# over 2000 px), stay the same.
+DETECTOR_MAX_SIDE = 2000
 
 
 class TextBoxDetector(Protocol):
@@ -59,9 +64,9 @@ class RapidTextDetector:
 
     def __call__(self, image: Image.Image) -> list[tuple[int, int, int, int, float, float]]:
         """(x0, y0, x1, y1, score, angle) per text box, in `image` pixels."""
-        # Past DETECTOR_MAX_SIDE a photo is shrunk before the copy
-        # (boxes scaled back), and a strip thinner than the detector's stride is skipped; a
-        # small one is enlarged to `min_side` only when that is set (off: see above).
+        # Past DETECTOR_MAX_SIDE a photo is shrunk before the copy (boxes scaled back), and a
+        # strip thinner than the detector's stride is skipped; a small one is enlarged to
+        # `min_side` only when that is set (off: see above).
         if min(image.size) < 8:
             return []
         scale = min(max(1.0, self.min_side / max(image.size)),

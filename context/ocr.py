@@ -34,13 +34,12 @@ Whole-photo Tesseract is slow on a 1-MP photo and misses signs, so reading goes 
    for "Украина-1977") comes back as a line of its own.
 9. PP-OCR reads every line too, before step 8 (context/lookalike_reader.py: what it may do).
 Everything is read in a fixed order with fixed parameters, so the same photo always gives
-the same reading (see context/tesseract.py for the one process-wide state, and how it is
-pinned down).
+the same reading, whichever Tesseract models earlier photos loaded (context/tesseract.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -201,7 +200,6 @@ class TextReader:
                         ) -> tuple[list[LineReading], tuple[str | None, float]]:
         """Steps 2-7 of the module docstring: Tesseract's kept readings of `lines` (`detect`)
         and the OSD of their strip."""
-        self._load()
         boxes = [box for box, _ in lines]
         strip, _ = build_strip(image, boxes, angles=angles)
         osd = self.engine.osd(strip) if self.use_osd else (None, 0.0)
@@ -261,6 +259,7 @@ class TextReader:
             return readings
         boxes = [readings[j].box for j in suspects]
         out = list(readings)
+        self._load(s.tesseract for s in models)
         for view in (LineView(), LineView(binarized=True)):
             strip, tops = build_strip(image, boxes, view, angles)
             jobs = [self._pool.submit(_read_strip, self.engine, strip, tops, s.tesseract,
@@ -281,18 +280,20 @@ class TextReader:
         models = [m for m in models if m in self.language_models]
         if not boxes or not models:
             return {}
-        self._load()
+        self._load(models)
         strip, tops = build_strip(image, boxes, LineView(), angles)
         jobs = [self._pool.submit(_read_strip, self.engine, strip, tops, m, LINE_HEIGHT)
                 for m in models]
         return {m: job.result() for m, job in zip(models, jobs)}
 
-    def _load(self) -> None:
-        """All models, script then language, loaded before the first reading (see
-        context/tesseract.py: what one model reads must not depend on what was loaded)."""
-        self.engine.load(tuple(s.tesseract for s in self.scripts) + self.language_models
-                         + tuple(s.tesseract for s in self.dictionary_readers),
-                         (self.years.model,) if self.years.enabled else ())
+    def _load(self, models: Iterable[str]) -> None:
+        """The recognisers of `models` created now, in this thread, before their readings
+        are handed to the pool: only the models a photo's lines reach are loaded (all 15
+        took ~460 MB at the first photo with writing, where a title settled by the first
+        group needs 4). Readings do not depend on which were loaded, nor in what order:
+        the 57 real-color-dev photos read the same, every line, box and confidence, with all
+        loaded up front as before and loaded as each was first used (context/tesseract.py)."""
+        self.engine.load(tuple(models))
 
     def _read_lines(self, image: Image.Image, boxes: list[Box], batches: list[list[ScriptInfo]],
                     angles: dict[Box, float], seen: dict[Box, list[LineReading]]
@@ -330,6 +331,7 @@ class TextReader:
             if not pending:
                 break
             sub, sub_tops = build_strip(image, [boxes[j] for j in pending], view, angles)
+            self._load(s.tesseract for s in batch)
             jobs = [self._pool.submit(_read_strip, self.engine, sub, sub_tops, s.tesseract,
                                       view.height) for s in batch]
             letters = dict.fromkeys(pending, 0)

@@ -1,10 +1,13 @@
 """Tesseract, kept warm in-process: one recogniser per script model and page mode.
 
-Tesseract keeps some parameters process-wide, and loading a model sets them from its
-config, so what one model reads can depend on which models were loaded before it. The
-engine therefore loads every model it will use up front, in a fixed order, before the first
-reading (`TesseractEngine.load`): readings then do not depend on the order photos come in
-or on which thread loaded what.
+Recognisers are created as they are first needed (`TesseractEngine.load` by the reader
+before it hands a group's readings to its threads; `_api` otherwise), so a photo whose
+lines are settled by Latin, Cyrillic and Greek loads those and OSD, not all 15 recognisers
+(~460 MB). All were once loaded up front, in a fixed order, on the worry that loading one
+model sets process-wide parameters another reads; none of these models carries a config
+component (`combine_tessdata -d`: only LSTM parts and dictionaries), and the 57
+real-color-dev photos read the same either way, every line, box and confidence, with the
+lazy process loading models in whatever order its photos reached them.
 """
 
 from __future__ import annotations
@@ -59,17 +62,16 @@ class TesseractEngine:
         self._guard = threading.Lock()
 
     def load(self, models: tuple[str, ...], digit_models: tuple[str, ...] = ()) -> None:
-        """Create the recognisers for `models` (and OSD, then the digits-only ones of
-        `digit_models`) now, one after another, in this order; later calls are no-ops. Run
-        before any reading (see the module docstring)."""
+        """Create the recognisers for `models` (then the digits-only ones of `digit_models`)
+        now, in this thread, one after another, in this order; those already made are
+        kept. A reader calls it before handing a photo's readings to its threads, so that
+        none of them is created while another of that photo's readings runs."""
         if self.backend != "tesserocr":
             return
         import tesserocr
 
         for model in models:
             self._api(model, tesserocr.PSM.SINGLE_BLOCK)
-        if "osd" in self.models:
-            self._api("osd", tesserocr.PSM.OSD_ONLY)
         for model in digit_models:
             self._api(model, tesserocr.PSM.SINGLE_BLOCK, DIGITS)
 

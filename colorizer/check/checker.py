@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer.check import analysis, lineup, tints
+from colorizer.check import analysis, lineup, thumbnails, tints
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import (
     LUMINANCE,
@@ -44,10 +44,12 @@ from colorizer.check.likelihood import (
 )
 from colorizer.check.lineup import CheckInputError
 from colorizer.check.local_change import LARGE
+from colorizer.check.reduce import MAX_WORK_PIXELS
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.luminance import render_shape
 from context.types import SceneContext
 
 # The check's own flag finder (trained by colorizer.training.train_flag_finder; kept apart
@@ -135,16 +137,27 @@ class ColorizationChecker:
             lined = lineup.line_up(color, gray, self.config)
             gray, luminance = lined.gray, lined.match
             notes.extend(lined.notes)
+            del lined  # its `gray` is let go below, once the model has read it
         notes.extend(_colorization_notes(color, gray_ok))
+        # From here the colorization is read at the render size only (`_maps`): an
+        # archive-size one is reduced now, so that its full-size pixels can go before the
+        # model reads the original (with --original; without, they are the gray it reads).
+        size, colors = color.size, _ReducedColors.of(color.pixels, render_shape(
+            *color.size, self._reader.render_size))
+        del color
         photo = self._reader.prepare(gray, hint, caption)
         prediction = self._reader.predict([photo])[0]
-        maps = self._maps(color, prediction)
+        # What the findings need of the prepared photo; the rest (its full-size L*, 432 MB
+        # for 108 MP) is let go before the colorization is read at the render size.
+        facts, context, caption_notes = (self.facts(photo.retrieved), photo.context,
+                                         list(photo.captions.notes))
+        del photo, gray
+        maps = self._maps(colors, size, prediction)
         cloth = self._cloth(prediction.features, maps.lab.shape[:2])
         if cloth is None:
             notes.append("no flag finder weights: flag, banner and uniform colors were not "
                          "compared with the retrieved facts")
-        return Analysis(maps, cloth, self.facts(photo.retrieved), luminance, photo.context,
-                        tuple(notes + list(photo.captions.notes)))
+        return Analysis(maps, cloth, facts, luminance, context, tuple(notes + caption_notes))
 
     def findings(self, seen: Analysis, config: CheckConfig | None = None) -> list[Finding]:
         """Step 4: the findings of one analysis at these thresholds, most severe first."""
@@ -183,10 +196,12 @@ class ColorizationChecker:
                         r.exemplar.source, (r.exemplar.start, r.exemplar.end))
                 for r in cloth if r.score >= best - self.config.fact_margin]
 
-    def _maps(self, color: LoadedImage, prediction: Any) -> analysis.Maps:
-        """The colorization's L*a*b* at the render size and the model's view of its colors."""
+    def _maps(self, colors: _ReducedColors, size: tuple[int, int], prediction: Any
+              ) -> analysis.Maps:
+        """The colorization's L*a*b* at the render size and the model's view of its colors;
+        `size`: the colorization's (w, h)."""
         rh, rw = prediction.small.shape[-2:]
-        rgb = Image.fromarray(_uint8(color.pixels)).resize((rw, rh), Image.LANCZOS)
+        rgb = colors.at((rw, rh))
         tensor = torch.from_numpy(np.asarray(rgb, dtype=np.float64) / 255.0)
         lab = rgb_to_lab(tensor.permute(2, 0, 1)[None])[0].permute(1, 2, 0).numpy()
         logits, _ = self.pipeline.generator.logits_from_features(prediction.features)
@@ -199,7 +214,7 @@ class ColorizationChecker:
         ours = prediction.ab[0].float().cpu().numpy()  # (2, h, w): the model's own colors
         decoded = np.stack([analysis.upsample(c, (rh, rw)) for c in ours], axis=-1)
         return analysis.Maps(lab, analysis.upsample(ratio, (rh, rw)),
-                             analysis.upsample(skin, (rh, rw)), pool, self.bins, color.size,
+                             analysis.upsample(skin, (rh, rw)), pool, self.bins, size,
                              decoded)
 
     def _cloth(self, features: dict[int, torch.Tensor], shape: tuple[int, int]
@@ -265,12 +280,34 @@ def _colorization_notes(color: LoadedImage, gray_ok: bool) -> list[str]:
              "object; findings on its colors come from that cast")]
 
 
-def _uint8(pixels: np.ndarray) -> np.ndarray:
-    if pixels.ndim == 2:
-        pixels = np.repeat(pixels[..., None], 3, axis=2)
-    if pixels.dtype != np.uint8:
-        pixels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
-    return pixels
+@dataclass(frozen=True, eq=False)
+class _ReducedColors:
+    """The colorization as `_maps` reads it: an archive-size one (over MAX_WORK_PIXELS)
+    reduced by whole factors `factor`, band by band (thumbnails.py: no full-size PIL copy,
+    432 MB for 108 MP), leaving the Lanczos filter to the render size at least 3x, which
+    PIL documents as indistinguishable from the direct resize; smaller ones kept whole and
+    resized directly, as before."""
+
+    pixels: np.ndarray | Image.Image  # the loaded pixels, or their reduced PIL copy
+    size: tuple[int, int]  # (w, h) of the colorization
+    factor: tuple[int, int] | None  # None: not reduced
+
+    @classmethod
+    def of(cls, pixels: np.ndarray, render: tuple[int, int]) -> _ReducedColors:
+        """`pixels` ready for the render size `render` (w, h) the pipeline will use."""
+        h, w = pixels.shape[:2]
+        if h * w <= MAX_WORK_PIXELS:
+            return cls(pixels, (w, h), None)
+        factor = (int(w / render[0] / 3) or 1, int(h / render[1] / 3) or 1)
+        return cls(thumbnails.reduced(pixels, factor), (w, h), factor)
+
+    def at(self, render: tuple[int, int]) -> Image.Image:
+        """The colorization at `render` (w, h), Lanczos (thumbnails.resized's result)."""
+        if self.factor is None:
+            return Image.fromarray(thumbnails.as_uint8(self.pixels)).resize(render,
+                                                                            Image.LANCZOS)
+        (w, h), (fx, fy) = self.size, self.factor
+        return self.pixels.resize(render, Image.LANCZOS, box=(0, 0, w / fx, h / fy))
 
 
 def _luminance_finding(match: LuminanceMatch, size: tuple[int, int]) -> Finding:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PIL import Image
 
+from colorizer.check import thumbnails
 from colorizer.check.knowledge import class_name
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.pipeline.imageio import LoadedImage
@@ -46,11 +46,8 @@ def tint_of(image: LoadedImage) -> Tint | None:
     """The image's hues; None for a gray image (no pixel has a hue)."""
     if not image.is_color or image.pixels.ndim != 3:
         return None
-    pixels = image.pixels
-    if pixels.dtype != np.uint8:
-        pixels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
-    small = Image.fromarray(pixels)
-    small.thumbnail((SIDE, SIDE))
+    # As PIL's thumbnail of the whole image, without its full-size copy (thumbnails.py).
+    small = thumbnails.thumbnail(image.pixels, SIDE)
     rgb = torch.from_numpy(np.asarray(small, dtype=np.float64) / 255.0).permute(2, 0, 1)[None]
     lab = rgb_to_lab(rgb)[0].reshape(3, -1).numpy()
     chroma = np.hypot(lab[1], lab[2])

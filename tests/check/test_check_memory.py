@@ -116,3 +116,80 @@ def test_same_size_difference_in_bands_equals_the_whole(scan, monkeypatch):
     whole = (luminance.lightness_of(color) - luminance.lightness_of(gray))[0, 0]
     monkeypatch.setattr(luminance, "BAND_PIXELS", 50_000)
     assert torch.equal(lineup._difference(color, gray), whole)
+
+
+@pytest.fixture(scope="module")
+def tiny_checker(shared_tiny_weights):
+    """The tiny generator, no context, retrieval nor flag finder: what the colorization's
+    colors are read from, and nothing else."""
+    from colorizer.check.checker import ColorizationChecker
+    from colorizer.pipeline.colorization import ColorizationPipeline
+
+    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
+                                                    render_size=128, context=False,
+                                                    exemplars=False)
+    return ColorizationChecker(pipeline, None)
+
+
+def _colorization() -> Image.Image:
+    """A 1200x900 colorization: a gray ramp with a red and a blue patch."""
+    pixels = np.zeros((900, 1200, 3), np.uint8)
+    pixels[...] = np.linspace(60, 200, 1200, dtype=np.uint8)[None, :, None]
+    pixels[200:500, 160:600] = (180, 40, 40)
+    pixels[520:800, 700:1120] = (40, 60, 170)
+    return Image.fromarray(pixels)
+
+
+def test_archive_size_colorization_is_read_without_a_full_size_rgb_copy(tiny_checker,
+                                                                         monkeypatch):
+    """Before: `_maps` and `tints.tint_of` each made `Image.fromarray` of the whole
+    colorization (432 MB for a 108 MP one, PIL keeping 4 bytes an RGB pixel), and the
+    prepared photo's full-size L* was still held while the first was made. Here the
+    size limits are lowered so that a 1200x900 colorization is archive-size."""
+    from PIL import Image as PILImage
+
+    from colorizer.check import checker as checker_module
+    from colorizer.check import thumbnails
+
+    color = load_image(_colorization())
+    whole = tiny_checker.analyse(color)  # under the limit: read whole, as before
+    monkeypatch.setattr(checker_module, "MAX_WORK_PIXELS", 100_000)
+    monkeypatch.setattr(thumbnails, "BAND_PIXELS", 30_000)
+    largest = []
+    original_fromarray = PILImage.fromarray
+
+    def spy(array, *args, **kwargs):
+        if np.ndim(array) == 3:  # RGB copies (the pipeline's own gray ones are 2-D)
+            largest.append(array.shape[0] * array.shape[1])
+        return original_fromarray(array, *args, **kwargs)
+
+    monkeypatch.setattr(PILImage, "fromarray", spy)
+    banded = tiny_checker.analyse(color)
+    assert largest and max(largest) <= 30_000  # a band of rows, never 1,080,000
+    # The render-size colors match the whole-image resize (Lanczos after a box reduction
+    # by whole factors; PIL: indistinguishable at a gap of 3): same findings, same maps.
+    assert banded.maps.lab.shape == whole.maps.lab.shape
+    difference = np.abs(banded.maps.lab - whole.maps.lab)  # L*a*b*, at the render size
+    assert difference.max() < 2.0 and difference.mean() < 0.05  # (1.4 at the patches' edges)
+    found = [(f.kind, f.box) for f in tiny_checker.findings(banded)]
+    assert found == [(f.kind, f.box) for f in tiny_checker.findings(whole)]
+    assert banded.notes == whole.notes
+
+
+def test_banded_thumbnail_and_resize_equal_pils_whole_image(monkeypatch):
+    from colorizer.check import thumbnails
+
+    monkeypatch.setattr(thumbnails, "BAND_PIXELS", 5000)
+    rng = np.random.default_rng(4)
+    for h, w in [(997, 1301), (1200, 90), (300, 200)]:
+        rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        whole = Image.fromarray(rgb)
+        whole.thumbnail((256, 256))
+        assert np.array_equal(np.asarray(thumbnails.thumbnail(rgb, 256)), np.asarray(whole))
+        direct = Image.fromarray(rgb).resize((w // 7, h // 7), Image.LANCZOS, reducing_gap=3.0)
+        banded = thumbnails.resized(rgb, (w // 7, h // 7), Image.LANCZOS, 3.0)
+        assert np.array_equal(np.asarray(banded), np.asarray(direct))
+    deep = rng.random((500, 700)).astype(np.float32)  # 16-bit gray, as the loader keeps it
+    whole = Image.fromarray(thumbnails.as_uint8(deep))
+    whole.thumbnail((256, 256))
+    assert np.array_equal(np.asarray(thumbnails.thumbnail(deep, 256)), np.asarray(whole))

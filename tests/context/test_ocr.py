@@ -239,7 +239,6 @@ def test_a_latin_reading_that_hides_a_cyrillic_place_is_read_again():
 
     names = cyrillic_names(ContextConfig().data_dir)
     reader = TextReader(load_scripts(ContextConfig().data_dir), lexicon=names)
-    reader._load()
     box = (20, 40, 400, 105)
     # What the Latin model read on a generated title in FreeSansBoldOblique, conf 0.87.
     disguised = LineReading("Aarecran 1973", box, 0.87, "Latn", 1.0)
@@ -304,3 +303,25 @@ def test_a_model_reading_another_alphabet_does_not_name_the_line():
     assert reader._named(cyrillic, {box: [cyrillic, forced]}) == cyrillic
     in_its_letters = LineReading("Fess: 2-û ane niro |", box, 0.359, "Latn", 1.0)
     assert reader._named(cyrillic, {box: [cyrillic, in_its_letters]}) == in_its_letters
+
+
+@needs
+def test_only_the_models_a_photo_needs_are_loaded_and_readings_do_not_change():
+    """Before: the first photo with writing loaded all 15 recognisers (~460 MB), the
+    language and dictionary models among them, whatever it showed."""
+    data = ContextConfig().data_dir
+    languages = ("rus", "ukr", "bel", "tat", "kaz")
+    sign = _sign("MOSKVA 1937 PARADE")
+    lazy = TextReader(load_scripts(data), language_models=languages)
+    read = lazy(sign)
+    loaded = {key.split(":")[0] for key in lazy.engine._apis}
+    assert "MOSKVA" in read[0][0].text
+    assert loaded <= {"Latin", "Cyrillic", "Greek", "osd"}, loaded
+    # Every model loaded up front, in the old fixed order, reads the sign the same.
+    eager = TextReader(load_scripts(data), language_models=languages)
+    eager.engine.load(tuple(s.tesseract for s in eager.scripts) + eager.language_models
+                      + tuple(s.tesseract for s in eager.dictionary_readers))
+    eager.engine.osd(Image.new("L", (64, 64), 255))  # OSD's recogniser, then the digits'
+    eager.engine.load((), (eager.years.model,))
+    assert len(eager.engine._apis) > len(lazy.engine._apis)
+    assert eager(sign) == read
