@@ -6,7 +6,9 @@ uploaded files as (name, bytes, content type).
 A raw image body has no room for its color hints, so they come beside it: the `color_hints`
 query parameter or the `Color-Hints` header, holding the same JSON as a hints file (a list
 such as [{"point": [120, 80], "color": "#b22222"}]; masks and references as data: URIs, or a
-library exemplar by id). A JSON or multipart body carries its own, in the body.
+library exemplar by id). A JSON or multipart body carries its own, in the body. Whether the
+photo is a scanned negative comes beside it likewise, as the `negative` query parameter
+(`?negative=true`), where a form has its `negative` field and a job item `"negative": true`.
 """
 
 from __future__ import annotations
@@ -35,11 +37,16 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
     body = await capped_body(request, max_bytes, timeout)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     beside = _hints_beside(request)
-    if beside is not None and not (ctype.startswith("image/")
-                                   or ctype == "application/octet-stream"):
+    negative = request.query_params.get("negative")
+    raw_image = ctype.startswith("image/") or ctype == "application/octet-stream"
+    if beside is not None and not raw_image:
         raise Problem(422, "invalid_request", f"color hints in the {beside[0]} go with a raw "
                       "image body only; in a JSON or multipart body, give them in the body "
                       "(an item's `color_hints`, or the `color_hints` form field)")
+    if negative is not None and not raw_image:  # it would be dropped: a negative read as a print
+        raise Problem(422, "invalid_request", "the negative query parameter goes with a raw "
+                      "image body only; in a multipart body give the `negative` form field "
+                      '(-F negative=true), in a JSON body an item\'s "negative": true')
     if ctype == "multipart/form-data":
         form = await _form(request, body, max_files)
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
@@ -47,9 +54,11 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
         return _form_request(form, len(uploads)), uploads
     if ctype == "application/json":
         return parse_json(body.decode("utf-8", "replace")), []
-    if ctype.startswith("image/") or ctype == "application/octet-stream":
+    if raw_image:
         hints = {} if beside is None else _json_field("color_hints", beside[1], f"the {beside[0]}")
-        return {"items": [{"upload": 0, **hints}]}, [(UNNAMED, body, ctype)]
+        item = {"upload": 0, **hints,
+                **form_negative(negative, where="the negative query parameter")}
+        return {"items": [item]}, [(UNNAMED, body, ctype)]
     raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
                   "accepted: send application/json, multipart/form-data or an image/* body")
 

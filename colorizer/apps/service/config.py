@@ -11,6 +11,7 @@ from typing import Any
 from colorizer.apps.service.config_types import check_types
 from colorizer.apps.service.cors import normalize_origins
 from colorizer.apps.service.fetch import FetchConfig
+from colorizer.apps.service.proxy_headers import check_trusted_proxies
 from colorizer.apps.service.public_url import normalize_public_url
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
@@ -151,6 +152,8 @@ class ServiceConfig:
         if self.public_url is not None:
             object.__setattr__(self, "public_url", normalize_public_url(self.public_url))
         object.__setattr__(self, "cors_origins", normalize_origins(self.cors_origins))
+        object.__setattr__(self, "forwarded_allow_ips",
+                           check_trusted_proxies(self.forwarded_allow_ips))
         from colorizer.pipeline.provenance import normalize_format
 
         object.__setattr__(self, "output_format", normalize_format(self.output_format))

@@ -2,7 +2,8 @@
 info.json and the size to ask for, is iiif_image.py).
 
 - `canvases_of` reads Presentation 3 and 2 manifests into one item per canvas;
-- `build_manifest` writes a Presentation 3 manifest whose canvases paint a `Choice` of the
+- `build_manifest` (`manifest_head` + a `result_canvas` per done item) writes a
+  Presentation 3 manifest whose canvases paint a `Choice` of the
   original (first) and the colorized image, with the context and plausibility notes as
   `assessing` annotations; `presentation3_errors` checks that structure.
 """
@@ -125,20 +126,27 @@ def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[s
     """A Presentation 3 manifest of a job: original first, colorized second, as a Choice.
 
     `records` are the provenance records of the done items, by index; `sign` turns a link to
-    one of the service's images into one a IIIF viewer can open (links.py).
+    one of the service's images into one a IIIF viewer can open (links.py). The service
+    writes a big job's manifest canvas by canvas instead (`manifest_stream`), from the same
+    `manifest_head` and `result_canvas`.
     """
+    job_url = f"{base_url}/v1/jobs/{job['id']}"
+    canvases = [result_canvas(job_url, item, records.get(item["idx"], {}), job["format"], sign)
+                for item in job["items"] if item["status"] == "done"]
+    return {**manifest_head(job, base_url), "items": canvases}
+
+
+def manifest_head(job: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """Everything of a job's manifest but its canvases (`items`)."""
     job_url = f"{base_url}/v1/jobs/{job['id']}"
     source = job.get("meta", {}).get("manifest") or {}
     # Jobs stored before labels were normalised on reading may hold a bare string.
     label = language_map(source.get("label"), f"chronochrome job {job['id']}")
-    canvases = [_result_canvas(job_url, item, records.get(item["idx"], {}), job["format"], sign)
-                for item in job["items"] if item["status"] == "done"]
     manifest = {
         "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
         "label": {k: [f"{v} (colorized)" for v in vals] for k, vals in label.items()},
         "summary": {"en": [("Each canvas offers the original photograph first and a colorized "
                            "version second; colors were estimated by a trained model.")]},
-        "items": canvases,
     }
     terms = manifest_terms(source)  # the source's rights and attribution apply to both images
     metadata = terms.pop("metadata", [])
@@ -151,7 +159,7 @@ def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[s
     return manifest
 
 
-def _result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
+def result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
                    job_format: str, sign: Callable[[str], str]) -> dict[str, Any]:
     """One done item's canvas: a Choice of original and colorized, notes as annotations."""
     idx, src = item["idx"], item["source"]

@@ -26,6 +26,7 @@ from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
 from colorizer.apps.service.store import JobStore, NewItem, new_job_id
 from colorizer.apps.service.store_errors import QueueFullError
+from colorizer.apps.service.webhook_events import LINKS_BASE
 from colorizer.apps.service.webhooks import check_secret, new_secret
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.color_hints import HintError
@@ -211,8 +212,10 @@ def require_room(store: JobStore, items: int) -> None:
 
 
 def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: list[Upload],
-               idempotency_key: str | None) -> tuple[dict[str, Any], bool, str | None]:
-    """Queue a job; returns (job, created, generated webhook secret to show once)."""
+               idempotency_key: str | None, links_base: str | None = None
+               ) -> tuple[dict[str, Any], bool, str | None]:
+    """Queue a job; returns (job, created, generated webhook secret to show once).
+    `links_base`: the address the request came to, kept for its webhook's links."""
     cfg = state.config
     require_item_cap(raw, cfg.job_max_items)
     job = parse_job(raw)
@@ -230,6 +233,8 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
         if secret is None:
             secret = generated = new_secret()
     items, meta = build_items(job, uploads, state.fetcher, cfg.job_max_items)
+    if job.webhook is not None and links_base:  # the worker that sends it has no request
+        meta[LINKS_BASE] = links_base
     # A full queue or a reused Idempotency-Key raise StoreErrors; http_errors answers them.
     job_id, created = state.store.create_job(
         key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,

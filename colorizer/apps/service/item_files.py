@@ -28,6 +28,7 @@ from colorizer.apps.service.conditional import Validators
 from colorizer.apps.service.downloads import download
 from colorizer.apps.service.item_names import original_name
 from colorizer.apps.service.job_pages import Page, job_page
+from colorizer.apps.service.original_blobs import StoredOriginal, open_original
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_CLEANUP, BY_OWNER
 from colorizer.apps.service.store import JobStore
@@ -84,28 +85,33 @@ class ItemFiles:
         """The uploaded original (GET or HEAD, ranges and conditional requests as a result's),
         named after the upload. Its ETag is the SHA-256 the item recorded of these bytes when
         they came in (`intake.check_upload`): hashing them again cost every request, a 304 or a
-        HEAD included, about 30 ms of CPU per 50 MB scan."""
-        job, item, data = self.original(key_id, job_id, index)
-        name = original_name(item["source"])
-        # (every version records it; only a row made by hand could lack it)
-        digest = item["source"].get("sha256") or hashlib.sha256(data).hexdigest()
-        return download(request.headers, request.method, data, len(data), image_mime_of(data),
-                        Validators.of(digest, job["created"]), name)
+        HEAD included, about 30 ms of CPU per 50 MB scan. Its length and type are read from
+        the stored blob without reading the blob (`original_blobs`); a GET streams it."""
+        job, item, handle = self.original(key_id, job_id, index)
+        try:
+            # (every version records it; only a row made by hand could lack it)
+            digest = item["source"].get("sha256") or _sha256_of(handle)
+            mime = image_mime_of(handle)
+        except BaseException:
+            handle.close()
+            raise
+        return download(request.headers, request.method, handle, handle.size, mime,
+                        Validators.of(digest, job["created"]), original_name(item["source"]))
 
     def original(self, key_id: str, job_id: str, index: int
-                 ) -> tuple[dict[str, Any], dict[str, Any], bytes]:
-        """(job, item, bytes) of an item's uploaded original; 404 for an item that was not
-        uploaded."""
+                 ) -> tuple[dict[str, Any], dict[str, Any], StoredOriginal]:
+        """(job, item, the bytes opened as a file: close it) of an item's uploaded original;
+        404 for an item that was not uploaded."""
         job, item = self.job_item(key_id, job_id, index)
         if item is None or item["source"]["kind"] != "upload":
             raise Problem(404, "item_not_found", f"job {job_id} has no uploaded item {index}")
         if job["status"] == "expired":  # the originals went with the results
             raise self.expired(job, f"the original of item {index}")
-        try:
-            return job, item, self.store.upload(item["id"])
-        except KeyError:  # expired between the two reads
+        handle = open_original(self.store.path, item["id"])
+        if handle is None:  # expired between the two reads
             raise self.expired(self.store.require_job(key_id, job_id),
-                               f"the original of item {index}") from None
+                               f"the original of item {index}")
+        return job, item, handle
 
     def job_item(self, key_id: str, job_id: str, index: int
                  ) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -123,17 +129,24 @@ class ItemFiles:
         410 when the job ended and none of its items has a result (polling would never end)."""
         if job["status"] == "expired":
             raise self.expired(job, "the manifest")
-        records = {}
-        for item in job["items"]:
-            if item["status"] == "done":
-                with self._open(item["provenance_file"], key_id, job["id"], item["idx"]) as f:
-                    records[item["idx"]] = json.loads(f.read().decode("utf-8"))
-        if not records and job["state"] in ("failed", "canceled"):
+        records = {item["idx"]: self.record(key_id, item) for item in job["items"]
+                   if item["status"] == "done"}
+        if not records:
+            self.require_some_done(job)
+        return records
+
+    def require_some_done(self, job: dict[str, Any]) -> None:
+        """410 for a job that ended with no item done (polling would never end)."""
+        if job["state"] in ("failed", "canceled"):
             how = "failed" if job["state"] == "failed" else "failed or was canceled"
             raise Problem(410, f"job_{job['state']}", f"job {job['id']} has no manifest: every "
                           f"item {how}, so none has a result; GET /v1/jobs/{job['id']} shows "
                           "each item's error; submit the photos again as a new job if needed")
-        return records
+
+    def record(self, key_id: str, item: dict[str, Any]) -> dict[str, Any]:
+        """A done item's provenance record (410 when its file is gone)."""
+        with self._open(item["provenance_file"], key_id, item["job_id"], item["idx"]) as f:
+            return json.loads(f.read().decode("utf-8"))
 
     def expired(self, job: dict[str, Any], what: str, verb: str = "is") -> Problem:
         """The 410 of an expired job's file (or color hints): when, why, and what to do."""
@@ -167,11 +180,24 @@ class ItemFiles:
                           "submit the photo again as a new job") from None
 
 
-def image_mime_of(data: bytes) -> str:
-    """The MIME type of an image's bytes, from its header (an uploaded original was read as an
-    image when it came in); application/octet-stream for a format PIL does not know."""
+def image_mime_of(data: bytes | BinaryIO) -> str:
+    """The MIME type of an image (its bytes, or a seekable file: only its header is read),
+    from its header (an uploaded original was read as an image when it came in);
+    application/octet-stream for a format PIL does not know."""
+    fp = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(fp) as image:
             return Image.MIME.get(image.format or "", "application/octet-stream")
     except (OSError, Image.DecompressionBombError):
         return "application/octet-stream"
+    finally:
+        fp.seek(0)
+
+
+def _sha256_of(handle: BinaryIO) -> str:
+    """The SHA-256 of a file, read a piece at a time (then back at its start)."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()

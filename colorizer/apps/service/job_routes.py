@@ -26,7 +26,6 @@ from colorizer.apps.outputs import image_mime
 from colorizer.apps.service.auth import api_key_dependency, key_or_link_dependency
 from colorizer.apps.service.bodies import read_request
 from colorizer.apps.service.downloads import DOWNLOAD_HEADERS, download_answers
-from colorizer.apps.service.iiif import build_manifest
 from colorizer.apps.service.intake import (
     colorize_now,
     colorize_request,
@@ -37,6 +36,7 @@ from colorizer.apps.service.item_files import ItemFiles
 from colorizer.apps.service.item_names import download_name
 from colorizer.apps.service.item_rows import item_hints, job_hints
 from colorizer.apps.service.job_pages import DEFAULT_PAGE, ITEM_STATES, MAX_PAGE, Page, job_page
+from colorizer.apps.service.manifest_stream import manifest_response
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
@@ -47,6 +47,7 @@ from colorizer.apps.service.views import (
     COLORIZE_BODY,
     HINTS_BESIDE,
     JOB_BODY,
+    NEGATIVE_BESIDE,
     STORAGE_SAID,
     job_view,
     problems,
@@ -60,7 +61,6 @@ _PAGED = (f"The job's state, its items' counts by state (`counts`, all of them) 
           "answers the state and counts alone, the cheapest poll.")
 _PAGE_422 = ("include is not color_hints, state is not an item state, or offset or limit is "
              f"not a whole number in range (limit at most {MAX_PAGE})")
-IIIF_JSON = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 _BODY_PROBLEMS = (401, 408, 413, 415, 422, 429)  # reads a body, then needs room to work
 _IMAGES = {"content": {m: {} for m in ("image/png", "image/jpeg", "image/tiff", "image/webp")}}
 _COLORIZE_ANSWERS = {200: {"content": {"image/png": {}, "application/json": {}}},
@@ -80,6 +80,7 @@ def install_job_routes(app: FastAPI, state: ServiceState) -> None:
     api_key = api_key_dependency(state.store)
     files = ItemFiles(state.store, state.config.results_dir,
                       state.config.result_retention_seconds)
+    _install_colorize_route(app, state, api_key)
     _install_submit_routes(app, state, api_key)
     _install_job_routes(app, state, api_key, files)
     _install_item_routes(app, state, api_key, files)  # and the manifest route
@@ -91,9 +92,9 @@ def base_url(state: ServiceState, request: Request) -> str:
     return (state.config.public_url or str(request.base_url)).rstrip("/")
 
 
-def _install_submit_routes(app: FastAPI, state: ServiceState,
-                           api_key: Callable[..., str]) -> None:
-    cfg, store = state.config, state.store
+def _install_colorize_route(app: FastAPI, state: ServiceState,
+                            api_key: Callable[..., str]) -> None:
+    cfg = state.config
 
     @app.post("/v1/colorize", tags=["colorize"], openapi_extra=COLORIZE_BODY,
               summary="Colorize one small photo now: the image, or JSON with links",
@@ -106,10 +107,13 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
                            "provenance)"),
                        color_hints: str | None = Query(None, description=HINTS_BESIDE),
                        color_hints_header: str | None = Header(
-                           None, alias="Color-Hints", description=HINTS_BESIDE)) -> Response:
+                           None, alias="Color-Hints", description=HINTS_BESIDE),
+                       negative: str | None = Query(None, description=NEGATIVE_BESIDE)
+                       ) -> Response:
         """Colorize one small image now; the image (default) or JSON with links. A raw image
-        body's color hints: the `color_hints` query parameter or the `Color-Hints` header."""
-        # Those two are read with the body (bodies.read_request); declared here for the docs.
+        body's color hints: the `color_hints` query parameter or the `Color-Hints` header; a
+        scanned negative: `?negative=true`."""
+        # Those three are read with the body (bodies.read_request); declared for the docs.
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
         item, fmt = colorize_request(raw, uploads, cfg.output_format)
@@ -124,6 +128,11 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
                                 headers={"Location": f"{url}/result"})
         return Response(out.image, media_type=out.mime, headers={
             "Location": f"{url}/result", "Link": f'<{url}/provenance>; rel="describedby"'})
+
+
+def _install_submit_routes(app: FastAPI, state: ServiceState,
+                           api_key: Callable[..., str]) -> None:
+    cfg, store = state.config, state.store
 
     @app.post("/v1/jobs", status_code=202, tags=["jobs"], openapi_extra=JOB_BODY,
               summary="Queue a job of photos: uploads, URLs, IIIF images or manifests",
@@ -144,9 +153,9 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
         await run_in_threadpool(require_room, state.store, 1)  # a full queue: not even read
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
-        job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
-                                                       idempotency_key)
         base = base_url(state, request)  # behind a proxy: its scheme, host and prefix
+        job, created, secret = await run_in_threadpool(create_job, state, key_id, raw, uploads,
+                                                       idempotency_key, base)
         headers = {"Location": f"{base}/v1/jobs/{job['id']}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"
@@ -261,8 +270,6 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
 
 def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
                             files: ItemFiles) -> None:
-    store = state.store
-
     @app.get("/v1/jobs/{job_id}/manifest", tags=["iiif"],
              summary="The job as a IIIF Presentation 3 manifest (original and colorized)",
              response_description="the manifest (JSON-LD)",
@@ -270,19 +277,13 @@ def _install_manifest_route(app: FastAPI, state: ServiceState, api_key: Callable
                  409: "no item of the job is done yet: poll `GET /v1/jobs/{job_id}`",
                  410: "no item has a result (every one failed or was canceled), or the job's "
                       "results were deleted"}))
-    def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> JSONResponse:
+    def manifest(job_id: str, request: Request, key_id: str = Depends(api_key)) -> Response:
         """IIIF Presentation 3: each canvas offers the original, then the colorized image
         (image links signed, so IIIF viewers open them without the key)."""
-        # Its done items only (all of them: a IIIF viewer does not follow pages), not each
-        # item of a big job on every fetch.
-        job = _page_of(store, key_id, job_id, Page(0, -1, "done"))  # -1: SQLite's no limit
-        records = files.records(key_id, job)
-        if not records:
-            raise Problem(409, "not_done", f"job {job_id} has no finished item yet; poll "
-                          f"GET /v1/jobs/{job_id} until one is done")
-        body = build_manifest(job, base_url(state, request), records,
-                              sign=lambda url: state.links.sign(url, key_id))
-        return JSONResponse(body, media_type=IIIF_JSON)
+        # Its done items only (all of them: a IIIF viewer does not follow pages), read and
+        # sent a page at a time (manifest_stream): a 10,000-item job's was 220 MB at once.
+        return manifest_response(files, key_id, job_id, base_url(state, request),
+                                 sign=lambda url: state.links.sign(url, key_id))
 
 
 def _page_of(store: JobStore, key_id: str, job_id: str, page: Page) -> dict[str, Any]:

@@ -8,15 +8,18 @@ alone: images are compressed already, and a file's ETag and byte ranges name its
 stored (RFC 9110 8.8.3: another content coding would need another ETag), so an answer with an
 ETag or a Content-Range is never touched (a provenance record is such a download). Every JSON
 answer says `Vary: Accept-Encoding`, so a cache never hands the gzipped one to a client that
-did not ask.
+did not ask. A JSON answer streamed without a Content-Length (a big job's IIIF manifest:
+`manifest_stream`) is gzipped piece by piece as it goes, never gathered whole.
 """
 
 from __future__ import annotations
 
 import gzip
+import zlib
 from typing import Any
 
 MIN_BYTES = 1024  # below this the gzip header and checksum eat the gain
+_GZIP_WBITS = 31  # zlib's gzip container (16 + a 32 KiB window)
 _JSON = (b"application/json", b"application/problem+json", b"application/ld+json")
 
 
@@ -60,10 +63,18 @@ class JsonGzip:
                     held["pass"] = True
                     await send(message)
                     return
+                if not _has_length(message["headers"]):  # streamed: compressed as it comes
+                    held["stream"] = zlib.compressobj(6, zlib.DEFLATED, _GZIP_WBITS)
+                    message["headers"] = [*message["headers"], (b"content-encoding", b"gzip")]
+                    await send(message)
+                    return
                 held["start"] = message  # until the whole body is here
                 return
             if held.get("pass") or message["type"] != "http.response.body":
                 await send(message)
+                return
+            if "stream" in held:
+                await _send_piece(send, held["stream"], message)
                 return
             # The app's JSON is whole in memory already; the error middleware hands it on in
             # parts, so it is gathered again here.
@@ -83,6 +94,18 @@ async def _send_whole(send: Any, start: dict[str, Any], body: bytes) -> None:
             (b"content-encoding", b"gzip"), (b"content-length", str(len(body)).encode())]
     await send(start)
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _send_piece(send: Any, stream: Any, message: dict[str, Any]) -> None:
+    """One piece of a streamed JSON answer, gzipped; the stream's end finishes the gzip."""
+    more = message.get("more_body", False)
+    piece = stream.compress(message.get("body", b""))
+    piece += stream.flush(zlib.Z_SYNC_FLUSH) if more else stream.flush()
+    await send({"type": "http.response.body", "body": piece, "more_body": more})
+
+
+def _has_length(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k == b"content-length" for k, _ in headers)
 
 
 def _is_json(headers: list[tuple[bytes, bytes]]) -> bool:

@@ -33,14 +33,16 @@ _NEGATIVES: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def form_negative(text: str | None, index: int | None = None) -> dict[str, bool]:
-    """{"negative": ...} of a form field's text ({} when absent); anything but true or false
-    is refused (a "yes" read as a print would come back as a colored negative)."""
+def form_negative(text: str | None, index: int | None = None,
+                  where: str = "the negative form field") -> dict[str, bool]:
+    """{"negative": ...} of a form field's (or query parameter's) text ({} when absent);
+    anything but true or false is refused (a "yes" read as a print would come back as a
+    colored negative)."""
     if text is None:
         return {}
     value = FORM_VALUES.get(text.strip().lower())
     if value is None:
-        where = "the negative form field" + (f" (file {index})" if index is not None else "")
+        where += f" (file {index})" if index is not None else ""
         raise Problem(422, "invalid_request", f"{where} is {text!r}: give true (a scanned "
                       "negative) or false (a print), or leave it out")
     return {"negative": value}

@@ -18,6 +18,7 @@ every link, the manifest's ids included, lost `/colorize` and answered the proxy
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from typing import Any
@@ -29,6 +30,47 @@ from colorizer.apps.service.public_url import public_path
 log = logging.getLogger("chronochrome.service")
 _HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
 _PREFIX = re.compile(r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$")
+
+
+def check_trusted_proxies(value: str) -> str:
+    """`forwarded_allow_ips` with its entries stripped; a ValueError naming an entry that is
+    not an IP address, a network (CIDR) or `*`. uvicorn takes any other word as a literal
+    name that no TCP client ever has, so a typo ('10.0.0.O', 'proxy') trusted nobody and the
+    links silently named the service's own address instead of the proxy's."""
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    if not entries:
+        raise ValueError("forwarded_allow_ips is empty: give the trusted proxies' addresses "
+                         "(e.g. 127.0.0.1), or leave it out for loopback")
+    if "*" in entries and len(entries) > 1:  # uvicorn reads '*' only alone
+        raise ValueError(f"forwarded_allow_ips {value!r}: * (every client) goes alone; give "
+                         "either * or the proxies' addresses")
+    for entry in entries:
+        if entry != "*":
+            _check_proxy_entry(entry)
+    return ",".join(entries)
+
+
+def _check_proxy_entry(entry: str) -> None:
+    """A ValueError naming `entry` unless it is an IP address or network as uvicorn reads it
+    (a network with host bits set, 10.0.0.1/8, it would take as a name)."""
+    how = ("give the trusted proxies' addresses, comma-separated (--forwarded-allow-ips, "
+           "$FORWARDED_ALLOW_IPS or forwarded_allow_ips in --config)")
+    try:
+        if "/" in entry:
+            ipaddress.ip_network(entry)
+        else:
+            ipaddress.ip_address(entry)
+    except ValueError:
+        if "/" in entry:
+            try:
+                network = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                pass
+            else:
+                raise ValueError(f"forwarded_allow_ips: {entry!r} has host bits set; write "
+                                 f"the network as {network}") from None
+        raise ValueError(f"forwarded_allow_ips: {entry!r} is not an IP address, a network "
+                         f"(CIDR, e.g. 10.0.0.0/8) or *; {how}") from None
 
 
 def forwarded_value(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:

@@ -45,7 +45,11 @@ class ItemIn(BaseModel):
 
 class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(description="receives a signed POST (Standard Webhooks) when the job ends")
+    url: str = Field(description="receives a signed POST (Standard Webhooks) when the job "
+                     "ends: {type: job.completed, timestamp, data: {job_id, state, counts "
+                     "(items by state), total, links: {job, failed, manifest}, items: [{index, "
+                     "status}] (only for a job of 500 items or fewer; page a bigger one through "
+                     "links.job)}}")
     secret: str | None = Field(None, description="whsec_<base64>; omitted: one is generated "
                                                  "and returned once")
 

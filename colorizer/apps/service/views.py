@@ -116,10 +116,13 @@ COLORIZE_BODY = {"requestBody": {"required": True, "content": {
                    "service's)"}}}},
     "image/*": {"schema": {"type": "string", "format": "binary", "description": "the photo "
                            "itself; its color hints: the `color_hints` query parameter or the "
-                           "`Color-Hints` header"}}}}}
+                           "`Color-Hints` header; a scanned negative: `?negative=true`"}}}}}
 HINTS_BESIDE = ("color hints of a raw image body (image/*): the JSON (UTF-8) of a hints file, e.g. "
                 '[{"point": [120, 80], "color": "#b22222"}]; give them in either the query '
                 "parameter or the header, not both")
+NEGATIVE_BESIDE = ("of a raw image body (image/*), as the `negative` form field of a multipart "
+                   "one: " + FORM_HELP + "; anything else answers 422, and so does the "
+                   "parameter beside a JSON or multipart body (give it there in the body)")
 # What each problem status means, in general; a route says more where it knows (`problems`).
 _PROBLEMS = {
     401: "no API key, or an unknown or revoked one",

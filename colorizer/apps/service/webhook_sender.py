@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.store import JobStore
+from colorizer.apps.service.webhook_events import completed_event
 from colorizer.apps.service.webhooks import deliver
 
 log = logging.getLogger("chronochrome.service.webhooks")
@@ -63,11 +63,7 @@ class WebhookSender:
             if not target or not target[1]:
                 return
             key_id, url, secret = target
-            job = self.store.job(key_id, job_id) or {}
-            event = {"type": "job.completed", "timestamp": time.time(), "data": {
-                "job_id": job_id, "state": job.get("state"),
-                "items": [{"index": i["idx"], "status": i["status"]}
-                          for i in job.get("items", [])]}}
+            event = completed_event(self.store, key_id, job_id)  # bounded (webhook_events)
             ok, detail = deliver(self.fetcher, url, secret, event)
             self.store.set_webhook_state(job_id, "delivered" if ok else "failed", detail)
         except Exception:  # a delivery thread must survive any one job's failure
