@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from context.names import alias_regex
+from context.names import alias_regex, cased_regex
 
 try:  # the letter tables of CPython's re (IGNORECASE compares simple lower cases, plus these)
     from _sre import unicode_tolower
@@ -55,8 +55,8 @@ class AliasPatterns:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, alias: str, fields: tuple, first: bool = False) -> None:
-        source, flags, needle = alias_regex(alias)
+    def add(self, alias: str, fields: tuple, first: bool = False, cased: bool = False) -> None:
+        source, flags, needle = cased_regex(alias) if cased else alias_regex(alias)
         entry = (source, flags, fold(needle), fields)
         if first:
             self._entries.insert(0, entry)

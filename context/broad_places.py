@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 
-from context.gazetteer_types import Place
-from context.geonames import BroadIndex, BroadPlace
+from context.gazetteer_types import Mention, Place
+from context.geonames import BroadIndex, BroadMatch, BroadPlace, fold_name
 from context.temporal import find_dates
 
 # Words before a Latin-script name that say it is a place ("in Lincoln", "near Reading").
@@ -172,3 +172,20 @@ def _phrase_after(text: str, span: tuple[int, int]) -> bool:
         return False
     start = span[1] + after.start(1)
     return not any(a <= start < b for a, b in (d.span for d in find_dates(text)))
+
+
+def out_of_period(mention: Mention, years: tuple[int, int] | None,
+                  matches: list[BroadMatch]) -> bool:
+    """Whether `mention`, a curated former name ("Gold Coast", Ghana 1821-1957), was not in use
+    in any of `years` while a broad-gazetteer town is called that today (Gold Coast,
+    Queensland, named in 1958): the town is meant. In its period, or with no town of that
+    main name, the former name stands ("Gold Coast 1950"; "Leningrad 2000" stays a
+    mismatch the era reports)."""
+    if years is None or mention.kind != "place" or (mention.start is None
+                                                   and mention.end is None):
+        return False
+    if (mention.start is None or mention.start <= years[1]) and (
+            mention.end is None or years[0] <= mention.end):
+        return False
+    return any(m.span == mention.span and any(fold_name(p.name) == fold_name(m.text)
+                                              for p in m.places) for m in matches)

@@ -60,3 +60,14 @@ def _pycountry_name(alpha2: str) -> str | None:
     # ("USSR, Union of Soviet Socialist Republics" -> "USSR").
     gone = pycountry.historic_countries.get(alpha_2=alpha2)
     return gone.name.split(",")[0] if gone else None
+
+
+def successor_country(iso: str | None) -> str | None:
+    """Today's country of a withdrawn ISO 3166-3 code, where one country took its place:
+    the code's last two letters are its successor's ("ZRCD": Zaire -> CD, "DDDE": East
+    Germany -> DE, "BUMM": Burma -> MM); "HH" (the USSR, Czechoslovakia) or a successor
+    that is gone too ("YUCS": Serbia and Montenegro) names none."""
+    if not iso or len(iso) != 4 or iso[2:] == "HH":
+        return None
+    import pycountry  # the gazetteer's dependency
+    return iso[2:] if pycountry.countries.get(alpha_2=iso[2:]) else None

@@ -24,7 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.alias_index import AliasPatterns
-from context.broad_places import BroadLinker
+from context.broad_places import BroadLinker, out_of_period
+from context.country_codes import successor_country
 from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
@@ -83,9 +84,10 @@ class Gazetteer:
             pp = place_period(r)
             self.place_periods.setdefault(pp.place_id, []).append(pp)
         for r in _read(data_dir / "place_names.csv"):
-            # A dated historical name: matching it says the place and a validity window.
+            # A dated historical name: matching it says the place and a validity window. A
+            # proper name, so as written or in capitals: "madras shirt" is a cloth.
             self._add("place", r["place_id"], r["name"], int(r["start"]), int(r["end"]),
-                      first=True)
+                      first=True, cased=True)
         for r in _read(data_dir / "periods.csv"):
             p = Period(r["id"], r["name"], int(r["start"]), int(r["end"]), r["place"] or None,
                        r["source"])
@@ -99,11 +101,11 @@ class Gazetteer:
             self.places.broad = self._broad_place  # type: ignore[attr-defined]
 
     def _add(self, kind: str, ident: str, alias: str, start: int | None, end: int | None,
-             first: bool = False) -> None:
+             first: bool = False, cased: bool = False) -> None:
         alias = alias.strip()
         if not alias:
             return
-        self._patterns.add(alias, (kind, ident, start, end, len(alias)), first)
+        self._patterns.add(alias, (kind, ident, start, end, len(alias)), first, cased)
 
     def _add_pycountry(self) -> None:
         import pycountry
@@ -144,10 +146,13 @@ class Gazetteer:
 
     # -- lookup -------------------------------------------------------------------------
 
-    def find(self, text: str, typed: bool = False) -> list[Mention]:
+    def find(self, text: str, typed: bool = False,
+             years: tuple[int, int] | None = None) -> list[Mention]:
         """All non-overlapping mentions in `text`, longest match first, in text order.
         `typed`: a hint a person typed about where and when, in which a capitalised name
-        standing alone is a place ("Lyon 1950"; broad_places._in_context)."""
+        standing alone is a place ("Lyon 1950"; broad_places._in_context). `years`: when
+        the text says the photo was taken; a former name out of its period gives way to a
+        town of that name today ("Gold Coast 1990" is Queensland's, not Ghana)."""
         found: list[tuple[Mention, int]] = []
         for pattern, (kind, ident, start, end, written) in self._patterns.matching(text):
             for m in pattern.finditer(text):
@@ -165,11 +170,11 @@ class Gazetteer:
             if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
                 kept.append(m)
         if self._broad_config is not None:
-            kept = self._with_broad(text, kept, typed)
+            kept = self._with_broad(text, kept, typed, years)
         return sorted(kept, key=lambda m: m.span[0])
 
-    def _with_broad(self, text: str, kept: list[Mention], typed: bool = False
-                    ) -> list[Mention]:
+    def _with_broad(self, text: str, kept: list[Mention], typed: bool = False,
+                    years: tuple[int, int] | None = None) -> list[Mention]:
         """`kept` and the broad-gazetteer places where no curated name was found
         (`context/broad_places.py`: inside its country or curated subdivision). A broad name
         longer than a curated place inside it is read first, as the longest match is among
@@ -177,7 +182,9 @@ class Gazetteer:
         linker = self._broad_linker()
         if linker is None:
             return kept
-        longer = [m.span for m in linker.index.find(text, typed)]
+        matches = linker.index.find(text, typed)
+        kept = [k for k in kept if not out_of_period(k, years, matches)]
+        longer = [m.span for m in matches]
         inside = [k for k in kept if k.kind == "place" and any(
             a <= k.span[0] and k.span[1] <= b and b - a > k.span[1] - k.span[0]
             for a, b in longer)]
@@ -262,7 +269,7 @@ class Gazetteer:
         refs = tuple(PlaceRef(p.name, "polity", p.wikidata, p.iso) for p in chain)
         names = _unique([chain[0].name, chain[-1].name])
         iso = next((p.iso for p in chain if p.iso), None)
-        modern = iso if iso and len(iso) == 2 else None
+        modern = iso if iso and len(iso) == 2 else successor_country(iso)
         return Resolution(", ".join(names), chain[0].wikidata, iso, refs, modern, None,
                           chain[0].source)
 

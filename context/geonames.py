@@ -121,6 +121,11 @@ def _tokens(name: str) -> list[str]:
     return [_fold(t) for t in _WORD.findall(name)]
 
 
+def fold_name(name: str) -> str:
+    """`name` as the index keys it: its words folded ("Gold-Coast" and "gold coast" alike)."""
+    return " ".join(_tokens(name))
+
+
 class _Builder:
     """Builds the compact index: places as plain tuples, and per name a tuple of ints
     (place index * 2 + main name; for stems also * 16 + the declension class)."""

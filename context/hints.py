@@ -99,9 +99,12 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     eras: list[EraCandidate] = []
     places: list[PlaceCandidate] = []
 
-    mentions = gazetteer.find(text, typed=source == "hint")
-    taken = [m.span for m in mentions if m.kind == "period"]
     dates = find_dates(text, circa_years, typed=source != "ocr")
+    # A typed or captioned date says which names were in use (a sign's year does not).
+    years = ((min(d.start for d in dates), max(d.end for d in dates))
+             if dates and source != "ocr" else None)
+    mentions = gazetteer.find(text, typed=source == "hint", years=years)
+    taken = [m.span for m in mentions if m.kind == "period"]
     for d in dates:
         if any(d.span[0] < b and a < d.span[1] for a, b in taken):
             continue  # "revolution 1917" is read as the named period

@@ -4,6 +4,7 @@ acronyms that spell common words."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _SEP = r"[\s\-_.,'’]*"
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -63,6 +64,21 @@ def alias_regex(alias: str) -> tuple[str, int, str]:
     body = _SEP.join(parts) + suffix
     flags = 0 if case_sensitive else re.IGNORECASE
     return r"(?<![\w])" + body + r"(?![\w])", flags, needle
+
+
+def cased_regex(alias: str) -> tuple[str, int, str]:
+    """`alias_regex` of a proper name that is also a word ("Madras", a cloth; "Angora", a
+    wool): a Latin-script name matches only as written or in capitals (a sign's "MADRAS").
+    A name in another script keeps `alias_regex` (Cyrillic inflects, and cases vary)."""
+    if _CYRILLIC.search(alias) or not alias.isascii() and not _latin(alias):
+        return alias_regex(alias)
+    written, _, needle = alias_regex(alias)
+    capitals, _, _ = alias_regex(alias.upper())
+    return f"(?:{written}|{capitals})", 0, needle
+
+
+def _latin(alias: str) -> bool:
+    return all(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in alias if c.isalpha())
 
 
 def _yo(escaped: str) -> str:
