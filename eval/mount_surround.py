@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from colorizer.pipeline import colorization
+from colorizer.pipeline import surround
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
@@ -81,13 +81,13 @@ def colorize_both(pipe: ColorizationPipeline, scan: Image.Image
     """(before, shipped): the scan colorized with the mount left to the generator, and as
     shipped."""
     shipped = pipe(scan).image
-    kept = colorization.keep_mount
-    colorization.keep_mount = lambda ab, lightness, loaded: ab  # as before mount.py
+    kept = surround.mount_inside
+    surround.mount_inside = lambda lightness, size: None  # as before mount.py
     pipe.edits = type(pipe.edits)()  # else the second run reuses the first one's chroma
     try:
         before = pipe(scan).image
     finally:
-        colorization.keep_mount = kept
+        surround.mount_inside = kept
         pipe.edits = type(pipe.edits)()
     return before, shipped
 

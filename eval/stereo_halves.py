@@ -32,7 +32,7 @@ from scipy.ndimage import shift as shifted
 from skimage.color import deltaE_ciede2000, rgb2lab
 from skimage.registration import phase_cross_correlation
 
-from colorizer.pipeline import colorization
+from colorizer.pipeline import surround
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
@@ -138,13 +138,13 @@ def write(rows: dict, ordinary: dict) -> None:
 
 def colorize_both(pipe: ColorizationPipeline, card: Image.Image) -> dict:
     now = pipe(card).image
-    shipped = colorization.clear_stereo_mount
-    colorization.clear_stereo_mount = lambda ab, lightness: ab  # as before stereo.py
+    shipped = surround.stereo_inside
+    surround.stereo_inside = lambda lightness, size: None  # as before stereo.py
     pipe.edits = type(pipe.edits)()  # else the second run reuses the first one's chroma
     try:
         before = pipe(card).image
     finally:
-        colorization.clear_stereo_mount = shipped
+        surround.stereo_inside = shipped
         pipe.edits = type(pipe.edits)()
     moved = deltaE_ciede2000(*(rgb2lab(np.asarray(i.convert("RGB"))[LEFT] / 255.0)
                                for i in (before, now)))[MARGIN:-MARGIN, MARGIN:-MARGIN]

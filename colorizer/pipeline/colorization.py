@@ -48,7 +48,7 @@ from colorizer.pipeline.fingerprint import (
     weights_version,
 )
 from colorizer.pipeline.fork_guard import fit_forked_child
-from colorizer.pipeline.frame import clear_frame, generator_view
+from colorizer.pipeline.frame import generator_view
 from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
 from colorizer.pipeline.hint_json import Hint, checked_hints
@@ -57,12 +57,11 @@ from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
-from colorizer.pipeline.mount import keep_mount
 from colorizer.pipeline.negative import as_positive
 from colorizer.pipeline.photo_input import load_photo, user_exemplars
 from colorizer.pipeline.photo_list import ColorizationFailure, colorize_list
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
-from colorizer.pipeline.stereo import clear_stereo_mount
+from colorizer.pipeline.surround import keep_surround
 from colorizer.pipeline.text_inputs import check_text
 from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS, readable_weights
 from context.config import ContextConfig
@@ -321,7 +320,7 @@ class ColorizationPipeline:
                              reference_fn(self._parts(), photo.lightness, base.prediction),
                              self.config.hint_spread, base.spread,
                              self.config.hint_balance, base.colors.uncertainty,
-                             self.hint_field, self.distribution(base.prediction))
+                             self.hint_field, self.distribution(base.prediction), base.kept)
         clock.lap("hints")
         # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
         merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
@@ -348,15 +347,15 @@ class ColorizationPipeline:
         # 6. Chroma at the edge filter's working size, following the photo's edges.
         ab_work, guide_work = chroma_work(colors.ab.float().cpu(), photo.lightness,
                                           self.decoding.chroma)
-        ab_work = clear_stereo_mount(  # a frame and a stereo card's mount are not the photo
-            clear_frame(ab_work, guide_work, self.decoding.frame_fill), guide_work)
-        ab_work = keep_mount(ab_work, guide_work, photo.loaded)  # nor a card, a mat: as scanned
+        # A frame, a stereo card's mount, a card or a mat are not the photo: kept as scanned.
+        surround = keep_surround(ab_work, guide_work, photo.loaded, self.decoding.frame_fill)
         clock.lap("merge")
         unread = photo.context.unknown.get("hint_words")  # a read hint's leftover numbers
         notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())
-                 + ((f"part of the hint {unread}",) if unread else ()) + photo.captions.notes)
+                 + ((f"part of the hint {unread}",) if unread else ()) + photo.captions.notes
+                 + surround.notes)
         base = BaseRun(photo.context, notes, photo.guidance, prediction, colors,
-                       photo.chroma_scale, ab_work, guide_work)
+                       photo.chroma_scale, surround.ab, guide_work, surround.kept)
         self.edits.put(photo.edit_key, base)
         return base
 

@@ -46,6 +46,7 @@ class BaseRun:
     chroma_scale: float
     ab_work: torch.Tensor  # (1, 2, h', w') merged chroma at the edge filter's working size
     guide_work: torch.Tensor  # (1, 1, h', w') L* at that size
+    kept: torch.Tensor | None = None  # (h', w') bool: the surround kept as scanned (surround.py)
     _spread: SpreadMemo | None = field(default=None, repr=False)
 
     @property

@@ -101,12 +101,17 @@ def generator_view(lightness: torch.Tensor, render_size: int, fill: bool) -> tor
 def clear_frame(ab: torch.Tensor, lightness: torch.Tensor, clear: bool = True) -> torch.Tensor:
     """(B, 2, H, W) chroma with zeros within the frame of `lightness` (1, 1, H, W) when
     `clear` (`DecodingConfig.frame_fill`)."""
-    if not clear:
-        return ab
+    inside = frame_inside(lightness, tuple(ab.shape[-2:])) if clear else None
+    return ab if inside is None else ab * inside.to(ab.device, ab.dtype)
+
+
+def frame_inside(lightness: torch.Tensor, size: tuple[int, int]) -> torch.Tensor | None:
+    """(h, w) bool at `size` (h, w): True on the photo inside the black frame of `lightness`
+    (1, 1, H, W); None when it has no frame."""
     frame = find_frame(lightness)
     if frame.empty:
-        return ab
-    height, width = ab.shape[-2:]
-    inside = torch.zeros(height, width, dtype=torch.bool, device=ab.device)
+        return None
+    height, width = size
+    inside = torch.zeros(height, width, dtype=torch.bool)
     inside[frame.top:height - frame.bottom, frame.left:width - frame.right] = True
-    return ab * inside.to(ab.dtype)
+    return inside

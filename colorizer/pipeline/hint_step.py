@@ -138,18 +138,19 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
                 lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
-                memo: SpreadMemo | None = None,
-                balance: BalanceConfig | None = None,
-                uncertainty: torch.Tensor | None = None,
-                field: HintField | None = None,
-                distribution: Distribution | None = None) -> HintedColors:
+                memo: SpreadMemo | None = None, balance: BalanceConfig | None = None,
+                uncertainty: torch.Tensor | None = None, field: HintField | None = None,
+                distribution: Distribution | None = None,
+                kept: torch.Tensor | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
     the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
     the working size; `memo` the photo's spreading memo (the encoder's view of the photo for
     `SpreadConfig.feature` and `BalanceConfig`'s field, and the points' distances);
     `uncertainty` (1, 1, ., .) the model's own, which scales what several points correct
     beyond their regions (None: every pixel alike); `field` the learned reach of point hints
-    beyond their regions (None: `BalanceConfig`'s rules).; `distribution` gives the generator's color distribution when the field reads it"""
+    beyond their regions (None: `BalanceConfig`'s rules).; `distribution` gives the generator's color distribution when the field reads it;
+    `kept` (h', w') bool where `ab_work` is the scan's own (surround.py): what the points
+    correct beyond their regions leaves it alone; a hint's own region still colors it."""
     config = config or SpreadConfig()
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
@@ -160,6 +161,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features, memo,
                                          ab_work)).float()
     size, balance = tuple(lightness.shape[-1:-3:-1]), balance or BalanceConfig()
+    scanned = ab_work  # the colors before the points' correction beyond their regions
     points = color_points(hints)
     if field is not None and points and features is not None and uncertainty is not None:
         ab_work, balance_notes = learned_field(points, ab_work, grid, features, effective,
@@ -168,6 +170,8 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     else:
         ab_work, balance_notes = beyond_regions(hints, ab_work, grid, features, effective,
                                                 size, balance, memo, uncertainty)
+    if kept is not None:
+        ab_work = torch.where(kept.to(ab_work.device), scanned, ab_work)
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's

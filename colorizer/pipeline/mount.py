@@ -150,11 +150,22 @@ def scanned_chroma(loaded: LoadedImage, size: tuple[int, int]) -> torch.Tensor:
 def keep_mount(ab: torch.Tensor, lightness: torch.Tensor, loaded: LoadedImage) -> torch.Tensor:
     """(1, 2, h, w) chroma with the scan's own chroma on the mount when `lightness`
     (1, 1, h, w) shows a photo on a mount; `ab` itself otherwise."""
+    inside = mount_inside(lightness, tuple(ab.shape[-2:]))
+    return ab if inside is None else scanned_outside(ab, inside, loaded)
+
+
+def mount_inside(lightness: torch.Tensor, size: tuple[int, int]) -> torch.Tensor | None:
+    """(h, w) bool at `size` (h, w): True on the photo, False on its mount, when `lightness`
+    (1, 1, H, W) shows a photo on a mount; None otherwise."""
     region = photo_region(lightness[0, 0].float().cpu().numpy())
     if region is None:
-        return ab
-    size = tuple(ab.shape[-2:])
-    inside = F.interpolate(torch.from_numpy(region)[None, None].float(), size=size,
-                           mode="nearest")[0, 0].to(ab.device) > 0.5
-    scanned = scanned_chroma(loaded, size).to(ab.device, ab.dtype)
-    return torch.where(inside, ab, scanned)
+        return None
+    return F.interpolate(torch.from_numpy(region)[None, None].float(), size=size,
+                         mode="nearest")[0, 0] > 0.5
+
+
+def scanned_outside(ab: torch.Tensor, inside: torch.Tensor, loaded: LoadedImage
+                    ) -> torch.Tensor:
+    """(1, 2, h, w) `ab` where `inside` (h, w) is True, the scan's own chroma elsewhere."""
+    scanned = scanned_chroma(loaded, tuple(ab.shape[-2:])).to(ab.device, ab.dtype)
+    return torch.where(inside.to(ab.device), ab, scanned)

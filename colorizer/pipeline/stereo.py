@@ -33,17 +33,24 @@ _MOUNT_LEVEL = 3.0  # L*: a mount row's pixels lie this close to the mount's lev
 def clear_stereo_mount(ab: torch.Tensor, lightness: torch.Tensor) -> torch.Tensor:
     """(1, 2, H, W) chroma with zeros outside the two views when `lightness` (1, 1, H, W) is
     a stereo card with a mount; `ab` itself otherwise."""
+    inside = stereo_inside(lightness, tuple(ab.shape[-2:]))
+    return ab if inside is None else ab * inside.to(ab.device, ab.dtype)
+
+
+def stereo_inside(lightness: torch.Tensor, size: tuple[int, int]) -> torch.Tensor | None:
+    """(h, w) bool at `size` (h, w): True on the two views of the stereo card `lightness`
+    (1, 1, H, W) shows, False on its mount; None for no card with a mount."""
     if lightness.shape[-1] < MIN_ASPECT * lightness.shape[-2]:
-        return ab  # no card: nothing copied to the CPU for it
+        return None  # no card: nothing copied to the CPU for it
     views = stereo_views(lightness[0, 0].float().cpu().numpy())
     if views is None:
-        return ab
-    height, width = ab.shape[-2:]
-    inside = torch.zeros(height, width, dtype=torch.bool, device=ab.device)
+        return None
+    height, width = size
+    inside = torch.zeros(height, width, dtype=torch.bool)
     for top, bottom, left, right in views:
         inside[round(top * height):round(bottom * height),
                round(left * width):round(right * width)] = True
-    return ab * inside.to(ab.dtype)
+    return inside
 
 
 def stereo_views(lightness: np.ndarray) -> list[tuple[float, float, float, float]] | None:
