@@ -20,6 +20,19 @@ def test_the_note_follows_the_mean_chroma():
     assert near_gray_note(ab) == ()
 
 
+def test_a_surround_kept_as_scanned_does_not_dilute_the_photo_s_chroma():
+    # A photo of C* 3 on a gray mount as large as itself: the model's colors are not "nearly
+    # gray", the mount's gray is the scan's (surround.py marks it kept).
+    ab = torch.zeros(1, 2, 8, 8)
+    ab[:, 0, :, :4] = 3.0
+    kept = torch.zeros(8, 8, dtype=torch.bool)
+    kept[:, 4:] = True
+    assert "C* 1.5" in near_gray_note(ab)[0]  # the whole image's mean: said gray
+    assert near_gray_note(ab, kept) == ()
+    assert near_gray_note(ab * 0.2, kept)[0].startswith("nearly gray (mean chroma C* 0.6)")
+    assert near_gray_note(ab, torch.ones(8, 8, dtype=torch.bool)) != ()  # all kept: the mean
+
+
 def test_a_gray_output_carries_the_note_and_a_colored_one_does_not(shared_tiny_weights):
     pipe = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
                                                 context=False, exemplars=False, render_size=64)

@@ -34,7 +34,8 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
                             unc_grid.clip(0, 1), loaded.size)
     notes = base.notes + hinted.notes + tuple(f"color hint {k + 1}: {note}"
                                               for k, use in enumerate(hinted.uses)
-                                              for note in use.notes) + near_gray_note(hinted.ab)
+                                              for note in use.notes) + near_gray_note(
+        hinted.ab, base.kept)
     return ColorizationResult(
         image=image, image16=image16, uncertainty=uncertainty,
         input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
@@ -46,10 +47,15 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
         context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)
 
 
-def near_gray_note(ab: torch.Tensor) -> tuple[str, ...]:
+def near_gray_note(ab: torch.Tensor, kept: torch.Tensor | None = None) -> tuple[str, ...]:
     """A note when the colors came out nearly gray: the model, unsure, keeps low chroma
-    rather than guess a hue (DESIGN.md), and without a word the user takes it for a failure."""
-    mean_chroma = float(torch.hypot(ab[:, 0], ab[:, 1]).mean())
+    rather than guess a hue (DESIGN.md), and without a word the user takes it for a failure.
+    The photo's chroma only: a surround kept as scanned (`kept`, surround.py: a gray mount
+    or a black frame, up to half a slide) is not the model's and would dilute the mean."""
+    chroma = torch.hypot(ab[:, 0], ab[:, 1])
+    if kept is not None and kept.shape == chroma.shape[-2:] and not bool(kept.all()):
+        chroma = chroma[:, ~kept.to(chroma.device)]
+    mean_chroma = float(chroma.mean())
     if mean_chroma >= NEAR_GRAY_CHROMA:
         return ()
     bolder = ("--chroma-scale 1.5 (Python: chroma_scale=1.5) makes what it found bolder, and "
