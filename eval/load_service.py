@@ -75,8 +75,11 @@ def run_load(requests: int = 400, clients: int = 32, queue_cap: int = 16, worker
     weights = weights or _tiny_model(scratch / "tiny-model")
     pipeline = ColorizationPipeline.from_pretrained(weights, device="cpu", context=False,
                                                     render_size=64)
+    # One key sends every request: its share is the whole queue (key_share), or the figures
+    # would measure half of it.
     config = ServiceConfig(data_dir=data_dir or scratch / "svc", queue_cap=queue_cap,
-                           worker_threads=workers, retry_after_seconds=1)
+                           per_key_queue_cap=queue_cap, worker_threads=workers,
+                           retry_after_seconds=1)
     app = create_app(pipeline, config)
     _, key = app.state.service.store.create_key("load-test")
     server = _LoopbackServer(app)

@@ -136,7 +136,8 @@ def test_sync_colorize_refuses_large_images_and_points_to_jobs(service):
 def test_queue_cap_gives_429_with_retry_after(tmp_path, tiny_pipeline):
     from service_helpers import make_service
 
-    for svc in make_service(tmp_path, tiny_pipeline, queue_cap=2):
+    # One key fills the whole queue only with a share equal to the cap (key_share).
+    for svc in make_service(tmp_path, tiny_pipeline, queue_cap=2, per_key_queue_cap=2):
         files = [("file", (f"{i}.png", gray_png(seed=i), "image/png")) for i in range(2)]
         assert svc.client.post("/v1/jobs", headers=svc.headers(), files=files).status_code == 202
         full = svc.client.post("/v1/jobs", headers=svc.headers(),
@@ -155,7 +156,8 @@ def test_queue_cap_gives_429_with_retry_after(tmp_path, tiny_pipeline):
 def test_a_full_queue_refuses_uploads_before_decoding_them(tmp_path, tiny_pipeline):
     from service_helpers import make_service
 
-    for svc in make_service(tmp_path, tiny_pipeline, queue_cap=2):
+    # One key fills the whole queue only with a share equal to the cap (key_share).
+    for svc in make_service(tmp_path, tiny_pipeline, queue_cap=2, per_key_queue_cap=2):
         files = [("file", (f"{i}.png", gray_png(seed=i), "image/png")) for i in range(2)]
         assert svc.client.post("/v1/jobs", headers=svc.headers(), files=files).status_code == 202
         # Bytes that are no image would be a 415 once decoded: the 429 shows they were not.
@@ -169,6 +171,9 @@ def test_a_full_queue_refuses_uploads_before_decoding_them(tmp_path, tiny_pipeli
         svc.client.post("/v1/jobs", headers=svc.headers(),
                         files={"file": ("a.png", gray_png(), "image/png")})
         two = [("file", (f"{i}.txt", b"text", "image/png")) for i in range(2)]
+        _assert_problem(svc.client.post("/v1/jobs", headers=svc.headers(svc.key_b),
+                                        files=two), 429, "queue_full")
+        # A full queue is said before the key's share, before decoding as well.
         _assert_problem(svc.client.post("/v1/jobs", headers=svc.headers(), files=two), 429,
                         "queue_full")
 

@@ -85,6 +85,10 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--queue-cap", type=int, default=None,
                        help="queued and running items beyond which POST /v1/jobs answers 429 "
                             "(default 1000)")
+    serve.add_argument("--per-key-queue-cap", type=int, default=None,
+                       help="queued and running items one API key may hold; beyond it its "
+                            "POST /v1/jobs answers 429 key_share_full (default: half of "
+                            "--queue-cap; equal to it: no per-key shares)")
     serve.add_argument("--lease-seconds", type=float, default=None,
                        help="how long a worker holds an item before another may take it "
                             "(default 120; renewed while it works)")
@@ -142,7 +146,7 @@ def _service_config(args: argparse.Namespace) -> ServiceConfig:
     if args.data_dir is not None:
         changes["data_dir"] = args.data_dir
     for flag, name in (("workers", "worker_threads"), ("torch_threads", "torch_threads"),
-                       ("queue_cap", "queue_cap"),
+                       ("queue_cap", "queue_cap"), ("per_key_queue_cap", "per_key_queue_cap"),
                        ("lease_seconds", "lease_seconds"), ("public_url", "public_url"),
                        ("forwarded_allow_ips", "forwarded_allow_ips"),
                        ("header_timeout", "header_timeout_seconds")):

@@ -11,6 +11,7 @@ from typing import Any
 from colorizer.apps.service.config_types import check_types
 from colorizer.apps.service.cors import normalize_origins
 from colorizer.apps.service.fetch import FetchConfig
+from colorizer.apps.service.key_share import key_share
 from colorizer.apps.service.proxy_headers import check_trusted_proxies
 from colorizer.apps.service.public_url import normalize_public_url
 from colorizer.errors import ChronochromeError
@@ -76,6 +77,10 @@ class ServiceConfig:
     # else $XDG_DATA_HOME/chronochrome/service (~/.local/share/chronochrome/service).
     data_dir: Path = field(default_factory=lambda: default_data_dir())
     queue_cap: int = 1000  # queued + running items; beyond it POST /v1/jobs answers 429
+    # Queued + running items one API key may hold (its share, key_share.py); beyond it its
+    # POST /v1/jobs answers 429 key_share_full while other keys still have room. 0 = half of
+    # queue_cap, rounded up; queue_cap = no shares (one key may fill the queue).
+    per_key_queue_cap: int = 0
     job_max_items: int = 500  # items in one job
     max_upload_bytes: int = 50 * 1024 * 1024  # one uploaded or fetched image, and one request
     # A request body not fully received within this many seconds is refused (408).
@@ -125,6 +130,9 @@ class ServiceConfig:
                      "sync_max_pixels", "sync_concurrency", "max_attempts"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not 0 <= self.per_key_queue_cap <= self.queue_cap:
+            raise ValueError(f"per_key_queue_cap must be 0 (half of queue_cap) up to queue_cap "
+                             f"({self.queue_cap}), got {self.per_key_queue_cap}")
         if self.worker_threads < 0:
             raise ValueError("worker_threads must be 0 (external worker) or more")
         if self.torch_threads < 0:
@@ -162,6 +170,11 @@ class ServiceConfig:
     @property
     def db_path(self) -> Path:
         return self.data_dir / DB_NAME
+
+    @property
+    def key_queue_cap(self) -> int:
+        """The queued + running items one API key may hold (`key_share`)."""
+        return key_share(self.queue_cap, self.per_key_queue_cap)
 
     @property
     def results_dir(self) -> Path:

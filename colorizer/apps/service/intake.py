@@ -16,6 +16,7 @@ from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import parse_hints, with_hints
 from colorizer.apps.service.iiif import CanvasRef, IIIFError, canvases_of
 from colorizer.apps.service.json_documents import load_json
+from colorizer.apps.service.key_share import require_key_room
 from colorizer.apps.service.negative_items import (
     hashed_job,
     item_pipeline,
@@ -201,14 +202,19 @@ def webhook_secret(job: JobIn) -> str | None:
     return job.webhook.secret
 
 
-def require_room(store: JobStore, items: int) -> None:
+def require_room(store: JobStore, items: int, key_id: str | None = None,
+                 key_cap: int | None = None) -> None:
     """Refuse (429) work the queue has no room for, before anything is decoded or fetched:
     three bomb PNGs sent to a full queue were decoded first (36 s, 1.7 GB) before the 429.
     A replay of an Idempotency-Key is refused too while the queue is full; retrying later is
-    safe (the key still prevents a duplicate)."""
+    safe (the key still prevents a duplicate). With `key_id` and `key_cap`, the key's own
+    share is checked too (`key_share`), after the whole queue: a full queue is everyone's
+    wait, and with shares off (a share equal to the cap) it is the only limit said."""
     depth = store.queue_depth()
     if depth + items > store.queue_cap:
         raise QueueFullError(depth, store.queue_cap)
+    if key_id is not None and key_cap is not None:
+        require_key_room(store.connection(), key_id, items, key_cap, store.queue_cap)
 
 
 def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: list[Upload],
@@ -217,10 +223,13 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
     """Queue a job; returns (job, created, generated webhook secret to show once).
     `links_base`: the address the request came to, kept for its webhook's links."""
     cfg = state.config
-    require_item_cap(raw, cfg.job_max_items)
+    # A job bigger than the key's share of the queue could never be admitted: a 413 that says
+    # to split it, not a 429 whose Retry-After never comes true.
+    max_items = min(cfg.job_max_items, cfg.key_queue_cap)
+    require_item_cap(raw, max_items)
     job = parse_job(raw)
     _require_referenced(job, files)
-    require_room(state.store, max(1, len(files)))
+    require_room(state.store, max(1, len(files)), key_id, cfg.key_queue_cap)
     uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
                for i, (name, data, ctype) in enumerate(files)]
     fmt = job_format(job, cfg.output_format)
@@ -232,14 +241,15 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
             raise Problem(422, exc.reason, f"webhook.url: {exc}") from exc
         if secret is None:
             secret = generated = new_secret()
-    items, meta = build_items(job, uploads, state.fetcher, cfg.job_max_items)
+    items, meta = build_items(job, uploads, state.fetcher, max_items)
     if job.webhook is not None and links_base:  # the worker that sends it has no request
         meta[LINKS_BASE] = links_base
     # A full queue or a reused Idempotency-Key raise StoreErrors; http_errors answers them.
     job_id, created = state.store.create_job(
         key_id, items, fmt=fmt, kind="batch", idempotency_key=idempotency_key,
         request_hash=request_hash(job, uploads),
-        webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret, meta=meta)
+        webhook_url=job.webhook.url if job.webhook else None, webhook_secret=secret, meta=meta,
+        key_queue_cap=cfg.key_queue_cap)
     return state.store.job(key_id, job_id), created, generated if created else None
 
 

@@ -150,7 +150,8 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
         `Idempotency-Key` the same body again answers that job (`Idempotent-Replayed: true`),
         another body 422; once the job's results expired (retention or `?purge=true`) the
         key starts a fresh job."""
-        await run_in_threadpool(require_room, state.store, 1)  # a full queue: not even read
+        await run_in_threadpool(require_room, state.store, 1, key_id,  # a full queue or
+                                cfg.key_queue_cap)  # share: the body not even read
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
         base = base_url(state, request)  # behind a proxy: its scheme, host and prefix

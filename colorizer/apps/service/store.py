@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.service.item_rows import ITEM_COLUMNS, item_dict
+from colorizer.apps.service.key_share import require_key_room
 from colorizer.apps.service.stage_stats import record_stages
 from colorizer.apps.service.store_errors import (
     IdempotencyConflictError,
@@ -148,12 +149,17 @@ class JobStore:
     def create_job(self, key_id: str, items: list[NewItem], *, fmt: str, kind: str = "batch",
                    idempotency_key: str | None = None, request_hash: str | None = None,
                    webhook_url: str | None = None, webhook_secret: str | None = None,
-                   meta: dict[str, Any] | None = None) -> tuple[str, bool]:
+                   meta: dict[str, Any] | None = None,
+                   key_queue_cap: int | None = None) -> tuple[str, bool]:
         """Queue a job; returns (job_id, created). Same idempotency key and request -> same job.
         A key lives as long as its job's results: once they expired (retention, purge) the
         key is released, and its next use queues a fresh job (the old one keeps its record).
 
-        Raises IdempotencyConflictError (same key, other request) or QueueFullError.
+        `key_queue_cap`: the items `key_id` may hold queued or running (`key_share`); None =
+        only the whole queue's cap.
+
+        Raises IdempotencyConflictError (same key, other request) or QueueFullError (its
+        subclass KeyShareFullError for the key's share).
         """
         with self._tx() as db:
             if idempotency_key:
@@ -171,6 +177,8 @@ class JobStore:
             depth = _queue_depth(db)
             if depth + len(items) > self.queue_cap:
                 raise QueueFullError(depth, self.queue_cap)
+            if key_queue_cap is not None:  # after the whole queue, as intake.require_room
+                require_key_room(db, key_id, len(items), key_queue_cap, self.queue_cap)
             job_id = new_job_id()
             now = time.time()
             db.execute(
