@@ -8,7 +8,8 @@ offline) talks to this JSON API:
     POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
     POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...],
                                             "negative": false}
-    GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions (display size)
+    GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions (display size);
+                                           positive: a negative's positive gray (the "before")
     GET  /api/photos/{id}/download         the colorization at full size with its provenance,
                                            as `chronochrome colorize` writes it (download.py)
     GET  /api/photos/{id}/region/{rid}.png, /api/photos/{id}/exemplar/{k}.png

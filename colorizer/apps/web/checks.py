@@ -24,9 +24,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from colorizer.apps.web.opening import OpenError, check_size
+from colorizer.pipeline.negative import as_positive
 
 if TYPE_CHECKING:
     from colorizer.apps.web.photos import Photo
@@ -60,7 +59,8 @@ class WebChecks:
               original_name: str = "original", original_photo: str = "",
               hint: str = "") -> dict[str, Any]:
         """Someone else's colorization against an uploaded original, the open photo
-        (`original_photo`: its id; the photo as it was opened, full size) or none."""
+        (`original_photo`: its id; full size, as its last colorization read it: a scanned
+        negative's positive once colorized as a negative) or none."""
         if original is not None and original_photo:
             raise OpenError("two_originals", "give the original as a file or use the open "
                             "photo, not both")
@@ -78,7 +78,8 @@ class WebChecks:
             gray = self.bench.load(check_size(original, original_name, config), original_name)
         elif original_photo:
             photo = self.bench.photos.get(original_photo)
-            gray = self.bench.load(photo.data, photo.name)
+            # As the workbench reads it: a negative's positive (full size), as for our own.
+            gray = as_positive(self.bench.load(photo.data, photo.name), read_as_negative(photo))
         report = self._run(color, gray, hint.strip() or None)
         return {**check_view(report), "source": "other", "name": name}
 
@@ -131,16 +132,19 @@ class WebChecks:
 
 def read_original(photo: Photo) -> Any:
     """The original (display size) as its colorization read it: a scanned negative's positive
-    (its tones inverted, as the pipeline inverted them) when it was colorized as a negative,
-    else the photo as given. Compared with the negative itself every tone was reversed, and
-    the check said the lightness did not match."""
-    from PIL import Image
+    gray (`Photo.positive`, the slider's "before": the same picture on the page, in the check
+    and in the report) when it was colorized as a negative, else the photo as given. Compared
+    with the negative itself every tone was reversed, and the check said the lightness did
+    not match."""
+    if read_as_negative(photo) and photo.positive is not None:
+        return photo.positive
+    return photo.original
 
-    from colorizer.pipeline.negative import inverted
 
-    if not photo.rendering.result.settings.get("negative"):
-        return photo.original
-    return Image.fromarray(inverted(np.asarray(photo.original))[0])
+def read_as_negative(photo: Photo) -> bool:
+    """Whether the photo's last colorization read it as a scanned negative (the page's "This
+    is a negative" as that run had it)."""
+    return photo.rendering is not None and bool(photo.rendering.result.settings.get("negative"))
 
 
 def luminance_verdict(report: CheckReport) -> str:

@@ -37,6 +37,10 @@ class Photo:
     color_hints: tuple[Any, ...] = ()  # likewise, in their JSON form (with their sources)
     negative: bool = False  # likewise: the job colorized it as a scanned negative
     original: Image.Image | None = None  # as given, at display size
+    # Its positive gray at display size, what a colorization as a negative is made from:
+    # the slider's "before" then (the scan itself showed inverted tones beside the colors).
+    # Made on its first colorization as a negative; it depends on the photo's bytes only.
+    positive: Image.Image | None = None
     rendering: Rendering | None = None
     # Counts colorizations: image URLs carry it, so browsers never show a stale one.
     version: int = 0

@@ -23,6 +23,8 @@ from colorizer.apps.web.region_map import regions_png
 from colorizer.apps.web.rendering import display_size, png, render, uncertainty_png
 from colorizer.pipeline.hint_json import hints_from_json
 from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.luminance import gray_image, lightness_of
+from colorizer.pipeline.negative import as_positive
 
 if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
@@ -72,18 +74,29 @@ class Workbench:
             loaded = self.load(photo.data, photo.name)
             with self.run_lock:
                 result = self.pipeline_for(negative)(loaded, hints=said, color_hints=hints)
+            # What the run did (a pipeline made for negatives reads every photo as one).
+            as_negative = bool(result.settings.get("negative"))
+            if as_negative and photo.positive is None:
+                photo.positive = _display_positive(loaded, self.config.display_side)
             photo.rendering = render(result, self.config.display_side)
             photo.version += 1
             return {**photo.rendering.view, "photo": photo.view(), "version": photo.version,
-                    "said": said or "", "negative": negative}
+                    "said": said or "", "negative": as_negative}
 
     def image(self, photo_id: str, kind: str, index: int | None = None) -> bytes:
-        """PNG of one picture of a photo: original, colorized, uncertainty, regions, region
-        (one region's mask: `index` is its id) or exemplar (`index`: its thumbnail)."""
+        """PNG of one picture of a photo: original, positive (a negative's positive gray),
+        colorized, uncertainty, regions, region (one region's mask: `index` is its id) or
+        exemplar (`index`: its thumbnail)."""
         photo = self.photos.get(photo_id)
         whole = index is None  # the kinds without an index; an indexed one must exist
         if kind == "original" and whole:
             return png(photo.original)
+        if kind == "positive" and whole:
+            if photo.positive is None:
+                raise OpenError("not_a_negative", f"photo {photo_id} was not colorized as a "
+                                "negative, so it has no positive; colorize it with "
+                                '"negative": true first', 404)
+            return png(photo.positive)
         done = photo.rendering
         if done is None:
             raise OpenError("not_colorized", f"photo {photo_id} is not colorized yet; "
@@ -121,3 +134,11 @@ def _display_original(loaded: LoadedImage, side: int) -> Image.Image:
         pixels = np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8)
     image = Image.fromarray(pixels)
     return image.resize(display_size(loaded.size, side), Image.LANCZOS)
+
+
+def _display_positive(loaded: LoadedImage, side: int) -> Image.Image:
+    """The scanned negative `loaded` as the pipeline reads it, at display size: inverted (a
+    color negative's film base divided out) and reduced to its L*, by the pipeline's own steps
+    (`as_positive`, `lightness_of`), so it is the gray whose L* the colorization kept."""
+    lightness = lightness_of(as_positive(loaded, negative=True))  # (1, 1, H, W), full size
+    return gray_image(lightness).resize(display_size(loaded.size, side), Image.LANCZOS)

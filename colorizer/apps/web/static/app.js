@@ -96,15 +96,21 @@ async function colorize() {
   const view = await postJSON(`api/photos/${state.photo.id}/colorize`, body);
   const base = `api/photos/${state.photo.id}`;
   const v = `?v=${view.version}`;
+  const shownBefore = $("original").getAttribute("src");
   const loaded = await Promise.all([
+    loadBefore(view),  // before.js: a negative's positive, or the photo as given
     loadImage($("colorized"), `${base}/colorized.png${v}`),
     loadImage($("uncertainty-overlay"), `${base}/uncertainty.png${v}`),
     view.regions.length ? loadImage($("regions-overlay"), `${base}/regions.png${v}`) : true,
   ]);
   // The answer came and its pictures did not (the connection dropped in between): the page
   // keeps the last colorization whole, and the error offers to run this one again.
-  if (!loaded.every(Boolean)) throw new NetworkError();
+  if (!loaded.every(Boolean)) {
+    if (shownBefore !== null) $("original").src = shownBefore;
+    throw new NetworkError();
+  }
   state.view = view;
+  labelBefore(view);
   state.viewHints = sent;  // the hints this view's hint regions are, in their order
   $("highlight-overlay").hidden = true;
   renderContext(view.context, view.notes);

@@ -17,6 +17,7 @@ async function opened(photo) {
   $("edit-negative").disabled = false;
   $("original").src = `api/photos/${photo.id}/original.png`;
   $("original").alt = `${photo.name}, the original`;
+  $("before-label").textContent = "original";  // until its colorization says (before.js)
   $("colorized").alt = `${photo.name}, colorized`;
   $("rerun").disabled = false;
   $("rerun").removeAttribute("title");  // "open a photo first"
