@@ -47,6 +47,7 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
+from colorizer.pipeline import heif_opener
 from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
 from colorizer.pipeline.file_checks import file_notes
@@ -59,7 +60,7 @@ from colorizer.pipeline.image_pixels import (
     pnm_16bit,
     to_srgb,
 )
-from colorizer.pipeline.iso_container import is_iso_media, iso_media_problem
+from colorizer.pipeline.iso_container import is_heif, is_iso_media, iso_media_problem
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from colorizer.pipeline.png_check import png_damage
@@ -114,8 +115,8 @@ COLOR_INPUT_NOTE = "color input reduced to luminance"
 # Loader notes on what the output lacks or was not made from: the batch CLI prints them, not
 # only the report (a multi-page TIFF colorized from its first page alone must not pass unsaid;
 # nor a hand-tinted print whose own colors the output replaces).
-_SHOWN_NOTE_PARTS = (NONFINITE_NOTE, DEEP_COLOR_NOTE, " frames used", "frame ", "alpha ",
-                     " used, the full-size one", "JPEG data damaged",
+_SHOWN_NOTE_PARTS = (NONFINITE_NOTE, " color read at 8 bits a channel", " frames used",
+                     "frame ", "alpha ", " used, the full-size one", "JPEG data damaged",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
                      "not carried", COLOR_INPUT_NOTE, "color negative", "own exemplar")
 _REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or download is "
@@ -253,8 +254,10 @@ def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
 @contextmanager
 def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
     """Identify the format and read the header only; map PIL's failures to our errors."""
+    # HEIF (pillow-heif) is registered and tried only for a file with HEIF brands.
+    formats = heif_opener.heif_formats(_PIL_FORMATS) if is_heif(data[:256]) else _PIL_FORMATS
     try:
-        image = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
+        image = Image.open(io.BytesIO(data), formats=formats)
     except UnidentifiedImageError as exc:
         raise _unidentified(data, label) from exc
     except _DECODE_ERRORS as exc:
@@ -293,7 +296,9 @@ def _unidentified(data: bytes, label: str) -> ImageLoadError:
         problem = f"starts like a {damaged} file but its header is incomplete or corrupt"
         return TruncatedImageError(label, problem, _REDOWNLOAD_FIX)
     if is_iso_media(head):
-        return UnsupportedImageError(label, *iso_media_problem(data[:256], _SUPPORTED_NAMES))
+        heif_reader = heif_opener.heif_reader_problem() if is_heif(data[:256]) else None
+        return UnsupportedImageError(label, *iso_media_problem(data[:256], _SUPPORTED_NAMES,
+                                                               heif_reader))
     if head.startswith(b"%PDF"):
         problem = "is a PDF document, not an image"
     elif (suffix := Path(label).suffix.lower()) in SUPPORTED_SUFFIXES:
@@ -317,7 +322,9 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
     captions, caption_notes = metadata_captions(image)
-    notes = [frame_note] if frame_note else []
+    heif = source_format == heif_opener.HEIF_FORMAT  # its frames and maps: heif_opener.py
+    notes = [frame_note] if frame_note and not heif else []
+    notes += heif_opener.heif_notes(image, frames) if heif else []
     notes += [xmp_note] if xmp_note else []
     notes += [DEEP_COLOR_NOTE] if deep_color else []
     notes.extend(caption_notes)
