@@ -130,6 +130,15 @@ def test_the_python_api_colorizes_a_heic(tmp_path, shared_tiny_weights):
     assert result.to_dict()["input"]["format"] == "HEIF"
 
 
+def test_the_python_api_reads_a_folder_of_phone_photos(tmp_path):
+    # A folder of HEICs was "folder holds no image files" to the Python API and training.
+    from colorizer.pipeline.imageio import iter_image_files
+
+    iphone_heic(tmp_path / "IMG_0005.HEIC")
+    iphone_heic(tmp_path / "IMG_0006.heif")
+    assert [p.name for p in iter_image_files([tmp_path])] == ["IMG_0005.HEIC", "IMG_0006.heif"]
+
+
 def test_the_cli_colorizes_a_folder_of_phone_photos(tmp_path, shared_tiny_weights):
     # A folder of iPhone photos failed each HEIC with "convert it to JPEG or PNG first".
     iphone_heic(tmp_path / "in" / "IMG_0004.HEIC")

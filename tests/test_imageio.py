@@ -68,8 +68,9 @@ def test_loaded_image_is_frozen(tmp_path):
 
 def test_supported_suffixes_match_spec():
     avif = {".avif"} if imageio._READS_AVIF else set()
+    heif = {".heic", ".heif"}  # pillow-heif is a dependency: a phone's folder is read
     assert SUPPORTED_SUFFIXES == {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
-                                  ".jp2", ".j2k", ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | avif
+                                  ".jp2", ".j2k", ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | avif | heif
     assert DEFAULT_MAX_PIXELS == 50_000_000
 
 

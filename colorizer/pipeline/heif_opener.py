@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 
 from PIL import Image
 
@@ -31,6 +32,12 @@ HEIF_FORMAT = "HEIF"  # the name pillow-heif's plugin registers under
 _AUX_KINDS = (("hdrgainmap", "HDR gain map"), ("matte", "portrait matte"),
               ("auxid:1", "alpha plane"), ("depth", "depth map"))
 _NCLX_PRIMARIES = {9: "BT.2020", 11: "DCI-P3", 12: "Display P3"}  # ITU-T H.273's codes
+
+
+def installed() -> bool:
+    """Whether pillow-heif is installed, found without importing it (start-up stays as it
+    was): the loader's folder suffixes then include .heic/.heif."""
+    return importlib.util.find_spec("pillow_heif") is not None
 
 
 @functools.cache

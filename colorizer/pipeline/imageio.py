@@ -74,9 +74,12 @@ DEFAULT_MAX_PIXELS = 50_000_000
 # format. AVIF only where this Pillow reads it (11.2 and later, from its own wheels; an older
 # one does not know the feature's name, and would warn on a plain features.check).
 _READS_AVIF = "avif" in features.modules and bool(features.check_module("avif"))
+# HEIC/HEIF where pillow-heif is installed (found, not imported: heif_opener.py loads it at
+# the first HEIF file), so a folder of a phone's photos is colorized, not "holds no image".
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".j2k",
      ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | ({".avif"} if _READS_AVIF else set())
+    | ({".heic", ".heif"} if heif_opener.installed() else set())
 )
 
 ImageSource: TypeAlias = (
