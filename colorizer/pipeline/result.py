@@ -12,6 +12,7 @@ from PIL import Image
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_pixels import checked_rgb16
+from colorizer.pipeline.map_stats import median_and_percentile, share_above
 from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_values
 from context.types import SceneContext
 
@@ -56,12 +57,15 @@ class InputInfo:
 
 
 def summarize_uncertainty(uncertainty: np.ndarray) -> dict[str, float]:
-    """Summary of a per-pixel uncertainty map in [0, 1] (normalised entropy)."""
+    """Summary of a per-pixel uncertainty map in [0, 1] (normalised entropy). The median,
+    p90 and share are NumPy's figures computed band by band (map_stats.py): the whole-map
+    copies of `np.median` and `np.percentile` were the CLI's peak on a 108 MP photo."""
+    median, p90 = median_and_percentile(uncertainty, 90)
     return {
-        "mean": round(float(uncertainty.mean()), 4),
-        "median": round(float(np.median(uncertainty)), 4),
-        "p90": round(float(np.percentile(uncertainty, 90)), 4),
-        "share_above_0.5": round(float((uncertainty > 0.5).mean()), 4),
+        "mean": round(float(uncertainty.mean()), 4),  # a reduction: no copy of the map
+        "median": round(median, 4),
+        "p90": round(p90, 4),
+        "share_above_0.5": round(share_above(uncertainty, 0.5), 4),
     }
 
 
@@ -155,8 +159,8 @@ class ColorizationResult:
             "context": self.context.to_dict(),
             "exemplars": [rec.to_dict() for rec in self.exemplars],
             "uncertainty": summarize_uncertainty(self.uncertainty),
-            "context_region_share": (None if self.context_region is None else
-                                     round(float((self.context_region >= 0.5).mean()), 4)),
+            "context_region_share": (None if self.context_region is None else round(
+                share_above(self.context_region, 0.5, inclusive=True), 4)),
             "notes": list(self.notes),
             "color_regions": (self.color_regions.to_dict() if self.color_regions is not None
                               else None),
