@@ -30,6 +30,8 @@ _HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
 # Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
 # ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
 _COLOR_TOLERANCE = 3.0 / 255.0
+# `pixel_array` copies a big image this many bytes of rows at a time.
+_BAND_BYTES = 16 << 20
 
 
 def apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
@@ -61,10 +63,34 @@ def to_srgb(
         image, note = _apply_icc(image, icc_profile)
         notes.append(note)
     if image.mode == "L":
-        return np.asarray(image), notes  # (H, W) uint8
+        return pixel_array(image), notes  # (H, W) uint8
     if image.mode != "RGB":
         image = _convert(image, "RGB", label)
-    return np.asarray(image), notes  # (H, W, 3) uint8
+    return pixel_array(image), notes  # (H, W, 3) uint8
+
+
+def pixel_array(image: Image.Image) -> np.ndarray:
+    """`np.asarray(image)`, the same array, made a band of rows at a time. `np.asarray` goes
+    through `tobytes`, which joins its encoded chunks: the whole image is held twice for a
+    moment, when the loader peaks (1297 MB there on a 108 MP RGB photo, 1037 MB in bands).
+    Each band's chunks here are at most about `_BAND_BYTES`."""
+    width, height = image.size
+    rows = max(1, _BAND_BYTES // max(1, width * _bytes_per_pixel(image)))
+    if height <= rows:  # one band: nothing to gain, and the exact old array
+        return np.asarray(image)
+    first = np.asarray(image.crop((0, 0, width, rows)))
+    pixels = np.empty((height, *first.shape[1:]), dtype=first.dtype)
+    pixels[:rows] = first
+    del first
+    for top in range(rows, height, rows):
+        bottom = min(height, top + rows)
+        pixels[top:bottom] = np.asarray(image.crop((0, top, width, bottom)))
+    return pixels
+
+
+def _bytes_per_pixel(image: Image.Image) -> int:
+    # Sizes the bands only, so roughly is enough: 16/32-bit gray counted as 4 bytes.
+    return max(1, len(image.getbands())) * (4 if image.mode in _HIGH_DEPTH_GRAY_MODES else 1)
 
 
 def float_rgb(pixels: np.ndarray) -> np.ndarray:
@@ -83,7 +109,7 @@ def _high_depth_gray(image: Image.Image, icc_profile: bytes | None
     (float) declare no range, and a JPEG turned gray "I" (`.convert("L").convert("I")`) holds
     0..255: the range is read from the values instead (`_assumed_range`), so the photo keeps
     its lightness."""
-    values = np.asarray(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
+    values = pixel_array(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
     if icc_profile and image.mode.startswith("I;16"):
         gray, note = gray_through_profile(values, icc_profile)
         if gray is not None:
