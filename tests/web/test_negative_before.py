@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from web_helpers import axe_violations, gray_photo, page_with_photo
+from web_helpers import axe_violations, gray_photo, orange_negative, page_with_photo
 
 from colorizer.model.colorspace import rgb_to_lab
 
@@ -53,16 +53,6 @@ def _shown_lab(page, element_id: str) -> np.ndarray:
 def _scan_lightness(data: bytes) -> np.ndarray:
     return _lab(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))[0]
 
-
-def _orange_negative() -> bytes:
-    """gray_photo() as a color negative on an orange film base, scanned as it is (the film's
-    clearest parts, the print's shadows, the brightest and most orange)."""
-    gray = np.asarray(Image.open(io.BytesIO(gray_photo())), dtype=np.float64)
-    density = 1.0 - gray[..., None] / 255.0
-    rgb = np.rint(255 * (0.08 + 0.9 * density) * np.array([0.95, 0.62, 0.38]))
-    buffer = io.BytesIO()
-    Image.fromarray(rgb.astype(np.uint8), "RGB").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _tick(page, checked: bool, version: int) -> None:
@@ -104,7 +94,7 @@ def test_the_slider_shows_a_negatives_positive_and_the_scan_once_unticked(
 def test_a_color_negatives_before_is_its_gray_positive_not_the_orange_scan(
         browser, web_server, tmp_path):
     path = tmp_path / "film.png"
-    path.write_bytes(_orange_negative())
+    path.write_bytes(orange_negative())
     page = page_with_photo(browser, web_server.url, path)
     scan = _shown_lab(page, "original")
     assert np.hypot(scan[1], scan[2]).mean() > 25  # the orange film base, as scanned

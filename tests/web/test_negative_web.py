@@ -18,6 +18,7 @@ from web_helpers import (
     browser_api,
     gray_photo,
     launch_chromium,
+    orange_negative,
     page_with_photo,
     tiny_pipeline,
 )
@@ -32,15 +33,6 @@ def client(web_app):
     with TestClient(web_app) as c:
         yield c
 
-
-def _orange_negative() -> bytes:
-    """gray_photo() as a color negative on an orange film base, scanned as it is."""
-    gray = np.asarray(Image.open(io.BytesIO(gray_photo())), dtype=np.float64)
-    density = 1.0 - gray[..., None] / 255.0
-    rgb = np.rint(255 * (0.08 + 0.9 * density) * np.array([0.95, 0.62, 0.38]))
-    buffer = io.BytesIO()
-    Image.fromarray(rgb.astype(np.uint8), "RGB").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _open(client, data: bytes, name: str) -> str:
@@ -81,7 +73,7 @@ def test_a_negative_that_is_not_a_boolean_is_refused(client):
 
 
 def test_a_color_negatives_look_is_noted_with_the_other_notes(client):
-    url = _open(client, _orange_negative(), "film.png")
+    url = _open(client, orange_negative(), "film.png")
     view = client.post(f"{url}/colorize", json={}).json()
     assert LOOKS_NEGATIVE_NOTE in view["notes"]
     again = client.post(f"{url}/colorize", json={"negative": True}).json()
@@ -92,7 +84,7 @@ def test_a_color_negatives_look_is_noted_with_the_other_notes(client):
 def test_the_negative_checkbox_recolorizes_from_the_keyboard(web_server, tmp_path):
     sync_api = browser_api()  # here, not at the top: the API tests run without Chromium
     film = tmp_path / "film.png"
-    film.write_bytes(_orange_negative())
+    film.write_bytes(orange_negative())
     with sync_api.sync_playwright() as pw:
         browser = launch_chromium(pw)
         page = page_with_photo(browser, web_server.url, film)

@@ -73,6 +73,17 @@ def gray_photo(width: int = 128, height: int = 96) -> bytes:
     return buffer.getvalue()
 
 
+def orange_negative() -> bytes:
+    """gray_photo() as a color negative on an orange film base, scanned as it is (the film's
+    clearest parts, the print's shadows, the brightest and most orange)."""
+    gray = np.asarray(Image.open(io.BytesIO(gray_photo())), dtype=np.float64)
+    density = 1.0 - gray[..., None] / 255.0
+    rgb = np.rint(255 * (0.08 + 0.9 * density) * np.array([0.95, 0.62, 0.38]))
+    buffer = io.BytesIO()
+    Image.fromarray(rgb.astype(np.uint8), "RGB").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def tiny_pipeline(weights: Path) -> Any:
     """The tiny generator with the real context encoder on hints and captions (no OCR, no
     embedding, no scene classifier: milliseconds) and no retrieval."""
