@@ -32,6 +32,9 @@ STATEMENT = (
     "from the photograph's shades of gray, from documented colors of the period (flags, "
     "uniforms) and from any hints given; they are not a record of the colors the scene had. "
     "Use them as an illustration, not as evidence.")
+ORIGINAL_AS_GIVEN = "The original photograph (as given)."
+# A scanned negative's original is shown as the positive it was colorized from, not the scan.
+ORIGINAL_AS_NEGATIVE = "The original photograph, read as a negative (tones inverted)."
 # White text on each reads at 4.5:1 or more (WCAG AA); the workbench's check.js has the same.
 _SEVERITY_COLOR = {"high": "#b00020", "medium": "#a85d00", "low": "#55708a"}
 _STYLE = """
@@ -87,10 +90,11 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _images(check: CheckReport, colorized: Image.Image, original: Image.Image | None) -> str:
+def _images(check: CheckReport, colorized: Image.Image, original: Image.Image | None,
+            negative: bool) -> str:
     figures = []
     if original is not None:
-        figures.append((original, "The original photograph (as given)."))
+        figures.append((original, ORIGINAL_AS_NEGATIVE if negative else ORIGINAL_AS_GIVEN))
     figures.append((colorized, "The colorization that was checked."))
     figures.append((marked(colorized, check.findings),
                     "Findings marked by number (red: high, orange: medium, gray-blue: low)."))
@@ -224,8 +228,10 @@ def _provenance(check: CheckReport, result: ColorizationResult | None, name: str
 
 
 def report_html(check: CheckReport, colorized: Image.Image, original: Image.Image | None = None,
-                result: ColorizationResult | None = None, name: str = "photo") -> str:
-    """The whole page (UTF-8 text)."""
+                result: ColorizationResult | None = None, name: str = "photo",
+                negative: bool = False) -> str:
+    """The whole page (UTF-8 text). `negative`: the original was a scanned negative and is
+    given as the positive its colorization read (tones inverted), so its caption says so."""
     verdict = ("no finding" if check.passed else
                f"{len(check.findings)} finding{'s' if len(check.findings) > 1 else ''}")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -236,7 +242,7 @@ def report_html(check: CheckReport, colorized: Image.Image, original: Image.Imag
             f"<p class='statement'>{_e(STATEMENT)}</p>"
             + "".join(f"<p class='warn'>Colorization note: {_e(n)}</p>"
                       for n in (result.notes if result is not None else ())) +
-            f"<section><h2>Images</h2>{_images(check, colorized, original)}</section>"
+            f"<section><h2>Images</h2>{_images(check, colorized, original, negative)}</section>"
             f"<section><h2>Findings</h2>{_findings(check)}</section>"
             f"<section><h2>Context and its evidence</h2>{_context(check)}</section>"
             f"<section><h2>Facts, exemplars and hints, with their sources</h2>"

@@ -26,6 +26,8 @@ _FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {  # the usual suffix first
     "PPM": ("PNM", (".pgm", ".ppm", ".pnm", ".pbm")),
     "PCX": ("PCX", (".pcx",)),
     "AVIF": ("AVIF", (".avif",)),
+    # pillow-heif's format; phones' share sheets rename a HEIC .jpg without converting it.
+    "HEIF": ("HEIC", (".heic", ".heif", ".hif")),
 }
 # Suffixes that name an image format: only these are "wrong" (a file explicitly named
 # scan.dat or scan.raw was named so on purpose, or by a tool that knew no better).

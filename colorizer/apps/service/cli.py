@@ -28,6 +28,7 @@ from colorizer.errors import ChronochromeError
 if TYPE_CHECKING:
     from colorizer.apps.outputs import Signer
     from colorizer.apps.service.config import ServiceConfig
+    from colorizer.apps.service.store import JobStore
     from colorizer.pipeline.colorization import ColorizationPipeline
 
 log = logging.getLogger("chronochrome.service")
@@ -282,7 +283,6 @@ def _run_keys(args: argparse.Namespace, config: ServiceConfig) -> int:
 def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer | None) -> int:
     from colorizer.apps.service.app import create_app
     from colorizer.apps.service.server_process import listen, serve
-    from colorizer.apps.service.store import JobStore
 
     if not is_loopback(args.host):
         log.warning("listening on %s: the service is reachable from other machines; keep TLS "
@@ -290,13 +290,39 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer 
         if config.metrics_token is None:
             log.warning("/metrics is open to anyone who reaches the port; give "
                         "--metrics-token-file (or metrics_token in --config) to restrict it")
-    # The data folder and the port before the model (seconds): a read-only folder, or a port
-    # in use, is one line at once.
-    store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
+    # The port first: refused (in use, not this machine's), it leaves the data folder as it
+    # was. The store and the model then open in the order that leaves it so too (see below).
     sock = listen(args.host, args.port)
-    app = create_app(_pipeline(args), config, signer=signer, store=store)
+    try:
+        store, pipeline = _store_and_pipeline(args, config)
+    except BaseException:
+        sock.close()
+        raise
+    app = create_app(pipeline, config, signer=signer, store=store)
     serve(app, sock, config.header_timeout_seconds)  # forwarded headers: the app's
     return 0
+
+
+def _store_and_pipeline(args: argparse.Namespace,
+                        config: ServiceConfig) -> tuple[JobStore, ColorizationPipeline]:
+    """The job store and the model. A folder that cannot hold the database is told before the
+    model loads (seconds), by opening the store first; a fresh folder that can is opened after
+    the model, so that a bad --weights leaves no empty jobs.sqlite3 behind."""
+    from colorizer.apps.service.store import JobStore
+
+    if config.db_path.exists() or not _can_create(config.db_path.parent):
+        store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
+        return store, _pipeline(args)
+    pipeline = _pipeline(args)
+    return JobStore(config.db_path, config.queue_cap, config.max_attempts), pipeline
+
+
+def _can_create(folder: Path) -> bool:
+    """Whether `folder` is, or could be made under, a folder this process may write in."""
+    existing = folder.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    return existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
 
 
 def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,

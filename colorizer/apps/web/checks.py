@@ -89,8 +89,9 @@ class WebChecks:
         photo = self.bench.photos.get(photo_id)
         report = self._own_report(photo)
         done = photo.rendering
-        return report_html(report, done.colorized, read_original(photo).convert("RGB"),
-                           done.result, photo.name)
+        original = read_original(photo)  # a negative's positive: its caption says so
+        return report_html(report, done.colorized, original.convert("RGB"), done.result,
+                           photo.name, negative=original is not photo.original)
 
     def report_pdf(self, photo_id: str) -> bytes:
         """The same page printed by headless Chromium; without one, an error that says so."""
