@@ -194,3 +194,20 @@ def test_a_newer_versions_data_folder_is_refused_and_left_as_it_was(tmp_path, ti
     with sqlite3.connect(db_path) as db:
         assert list(db.iterdump()) == before
     assert _schema(db_path)[0] == SCHEMA_VERSION + 1
+
+
+def test_a_newer_versions_database_is_refused_without_a_byte_written(tmp_path):
+    # The store's connection set-up (auto-vacuum, WAL) wrote a rollback-journal database's
+    # header before the version was read: the newer chronochrome found its file changed.
+    from colorizer.apps.service.store_errors import DataDirError
+
+    db_path = tmp_path / "jobs.sqlite3"
+    with sqlite3.connect(db_path) as db:
+        db.execute("CREATE TABLE future (x INTEGER)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    before = db_path.read_bytes()
+    with pytest.raises(DataDirError, match="made by a newer chronochrome"):
+        JobStore(db_path)
+    assert db_path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.sqlite3"]  # no -wal, no -shm

@@ -38,7 +38,7 @@ from colorizer.apps.service.store_errors import (
     JobNotFoundError,
     QueueFullError,
 )
-from colorizer.apps.service.store_schema import open_schema
+from colorizer.apps.service.store_schema import open_schema, refuse_newer
 from colorizer.apps.service.store_storage import data_dir_error, write_transaction
 from colorizer.apps.service.store_turns import LEASE_ORDER, next_turn
 
@@ -81,6 +81,7 @@ class JobStore:
         self._local = threading.local()
         try:  # a folder it cannot write is one line (store_storage), before any request
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            refuse_newer(self.path)  # before the connection's set-up writes its header
             open_schema(self._db(), self.path)  # a newer version's database is refused
             # The database holds API key hashes and webhook secrets (needed to sign
             # deliveries): readable by the service's own user only, whatever the umask.

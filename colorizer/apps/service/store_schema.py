@@ -97,6 +97,24 @@ def open_schema(db: sqlite3.Connection, path: Path) -> None:
         raise
 
 
+def refuse_newer(path: Path) -> None:
+    """Refuse (`DataDirError`) a database a newer chronochrome made, read through a read-only
+    connection before the store's own one: that one's set-up (WAL, auto-vacuum) writes the
+    file's header, and a rollback must leave the newer version's database as it was."""
+    if not path.is_file():
+        return
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:  # unreadable here: the store's own connection says why
+        return
+    try:
+        _version(db, path)
+    except sqlite3.Error:
+        return
+    finally:
+        db.close()
+
+
 def _version(db: sqlite3.Connection, path: Path) -> int:
     found = db.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
