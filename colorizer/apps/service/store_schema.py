@@ -100,11 +100,13 @@ def open_schema(db: sqlite3.Connection, path: Path) -> None:
 def refuse_newer(path: Path) -> None:
     """Refuse (`DataDirError`) a database a newer chronochrome made, read through a read-only
     connection before the store's own one: that one's set-up (WAL, auto-vacuum) writes the
-    file's header, and a rollback must leave the newer version's database as it was."""
+    file's header, and a rollback must leave the newer version's database as it was.
+    `immutable`: no lock and no -shm/-wal files made (a read-only WAL reader makes them); a
+    version stamped in a WAL not yet checkpointed is read by `open_schema` as before."""
     if not path.is_file():
         return
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:  # unreadable here: the store's own connection says why
         return
     try:
