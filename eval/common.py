@@ -96,6 +96,15 @@ def write_json_and_markdown(out: Path, stem: str, result: dict, lines: list[str]
     print("\n".join(lines))
 
 
+def print_and_write(out: Path, text: str) -> None:
+    """Print a markdown report and write it to `out` (its folder made): the one-table evals'
+    last step."""
+    print(text, end="")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}")
+
+
 def configure_logging(level: int = logging.INFO, fmt: str = "%(message)s") -> None:
     """Log to stderr for a benchmark's `main`, without faiss's start-up lines (it logs which
     CPU builds it tried, "Could not load library with AVX512 support", as if they failed)."""

@@ -18,6 +18,7 @@ import unicodedata
 from pathlib import Path
 
 from context import ContextConfig, ContextEncoder
+from eval.common import print_and_write
 
 OUT = Path(__file__).parent / "results" / "hint-cities.md"
 
@@ -93,10 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         args.out = (OUT.with_name(f"hint-cities-{args.min_population}.md")
                     if args.min_population else OUT)
-    print(text, end="")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
+    print_and_write(args.out, text)
     return 0
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from context import ContextConfig, ContextEncoder
+from eval.common import print_and_write
 
 OUT = Path(__file__).parent / "results" / "old-names.md"
 
@@ -165,11 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    text = report(measure())
-    print(text, end="")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
+    print_and_write(args.out, report(measure()))
     return 0
 
 
