@@ -318,11 +318,25 @@ def _store_and_pipeline(args: argparse.Namespace,
 
 
 def _can_create(folder: Path) -> bool:
-    """Whether `folder` is, or could be made under, a folder this process may write in."""
+    """Whether `folder` is, or could be made under, a folder this process may write in. A
+    folder still to make is made and removed again: a read-only disk says so only then (root
+    passes `os.access`), and a refused start leaves nothing behind."""
     existing = folder.absolute()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    return existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)
+    if not (existing.is_dir() and os.access(existing, os.W_OK | os.X_OK)):
+        return False
+    if existing == folder.absolute():
+        return True
+    made = [folder.absolute(), *folder.absolute().parents]
+    made = made[:made.index(existing)]  # the folders to make, deepest first
+    try:
+        folder.absolute().mkdir(parents=True)
+    except OSError:
+        return False
+    for path in made:
+        path.rmdir()
+    return True
 
 
 def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,
