@@ -30,7 +30,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 from skimage.color import deltaE_ciede2000, rgb2lab
 
-from colorizer.pipeline import surround
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
@@ -46,6 +45,7 @@ from eval.common import (
     shared_datasets,
 )
 from eval.mount_scans import MOUNTS, MountScan
+from eval.surround_off import colorized_without
 
 # (surround, photo): the last is a known miss (its white sky meets the white border).
 SYNTHETIC = (("cabinet-card", "historical-bw/deoldify__1890Surfer.jpg"),
@@ -81,15 +81,7 @@ def colorize_both(pipe: ColorizationPipeline, scan: Image.Image
     """(before, shipped): the scan colorized with the mount left to the generator, and as
     shipped."""
     shipped = pipe(scan).image
-    kept = surround.mount_inside
-    surround.mount_inside = lambda lightness, size: None  # as before mount.py
-    pipe.edits = type(pipe.edits)()  # else the second run reuses the first one's chroma
-    try:
-        before = pipe(scan).image
-    finally:
-        surround.mount_inside = kept
-        pipe.edits = type(pipe.edits)()
-    return before, shipped
+    return colorized_without(pipe, scan, "mount_inside"), shipped  # as before mount.py
 
 
 def measure(scan: MountScan, before: Image.Image, shipped: Image.Image) -> dict:

@@ -32,12 +32,12 @@ from scipy.ndimage import shift as shifted
 from skimage.color import deltaE_ciede2000, rgb2lab
 from skimage.registration import phase_cross_correlation
 
-from colorizer.pipeline import surround
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
 from colorizer.pipeline.stereo import halves_correlation, stereo_views
 from eval.common import RESULTS_DIR, add_shared_argument, shared_datasets
+from eval.surround_off import colorized_without
 
 PHOTOS = ("historical-bw/deoldify__1899NycBlizzard.jpg", "historical-bw/deoldify__1890Surfer.jpg",
           "historical-bw/deoldify__1900sDaytonaBeach.jpg",
@@ -138,14 +138,7 @@ def write(rows: dict, ordinary: dict) -> None:
 
 def colorize_both(pipe: ColorizationPipeline, card: Image.Image) -> dict:
     now = pipe(card).image
-    shipped = surround.stereo_inside
-    surround.stereo_inside = lambda lightness, size: None  # as before stereo.py
-    pipe.edits = type(pipe.edits)()  # else the second run reuses the first one's chroma
-    try:
-        before = pipe(card).image
-    finally:
-        surround.stereo_inside = shipped
-        pipe.edits = type(pipe.edits)()
+    before = colorized_without(pipe, card, "stereo_inside")  # as before stereo.py
     moved = deltaE_ciede2000(*(rgb2lab(np.asarray(i.convert("RGB"))[LEFT] / 255.0)
                                for i in (before, now)))[MARGIN:-MARGIN, MARGIN:-MARGIN]
     return {"before": compare(before), "now": compare(now),
