@@ -39,8 +39,10 @@ from eval.common import (
     RESULTS_DIR,
     TRAIN_PHOTOS,
     VAL_FRACTION,
+    absent_data,
     add_shared_argument,
     luminance_input,
+    missing_data,
     pixels,
     shared_datasets,
 )
@@ -213,10 +215,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.mount_surround",
                                      description=__doc__.splitlines()[0])
     add_shared_argument(parser, "historical-bw, prokudin-gorsky, real-color-dev, photos-train")
-    shared, _ = shared_datasets(parser.parse_args(argv))
-    if not (shared / "historical-bw").is_dir():
-        print(f"error: {shared / 'historical-bw'} is absent: pass --shared DIR", file=sys.stderr)
-        return 2
+    shared, asked = shared_datasets(parser.parse_args(argv))
+    if problem := absent_data(shared, "historical-bw", "prokudin-gorsky", "real-color-dev",
+                               TRAIN_PHOTOS):
+        return missing_data(asked, "mount_surround", problem)
     pipe = ColorizationPipeline.from_pretrained()
     rows, sheet = {}, []
     scans = [(f"{kind} ({Path(name).stem})", MOUNTS[kind](Image.open(shared / name).convert("L"),

@@ -36,7 +36,13 @@ from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
 from colorizer.pipeline.stereo import halves_correlation, stereo_views
-from eval.common import RESULTS_DIR, add_shared_argument, shared_datasets
+from eval.common import (
+    RESULTS_DIR,
+    absent_data,
+    add_shared_argument,
+    missing_data,
+    shared_datasets,
+)
 from eval.surround_off import colorized_without
 
 PHOTOS = ("historical-bw/deoldify__1899NycBlizzard.jpg", "historical-bw/deoldify__1890Surfer.jpg",
@@ -151,10 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.stereo_halves",
                                      description=__doc__.splitlines()[0])
     add_shared_argument(parser, "historical-bw, prokudin-gorsky, real-color-dev")
-    shared, _ = shared_datasets(parser.parse_args(argv))
-    if not (shared / "historical-bw").is_dir():
-        print(f"error: {shared / 'historical-bw'} is absent: pass --shared DIR", file=sys.stderr)
-        return 2
+    shared, asked = shared_datasets(parser.parse_args(argv))
+    if problem := absent_data(shared, "historical-bw", "prokudin-gorsky", "real-color-dev"):
+        return missing_data(asked, "stereo_halves", problem)
     pipe = ColorizationPipeline.from_pretrained()
     rows = {}
     for name in PHOTOS:
