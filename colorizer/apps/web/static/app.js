@@ -58,9 +58,10 @@ async function busy(what, step) {
   } finally {
     document.body.dataset.state = state.photo ? "ready" : "empty";
     afterBusy.splice(0).forEach((go) => go());
-    // No photo open (a first one failed to open): the idle line, which the empty stage shows.
+    // No photo open (a first one failed to open): the idle line, which the empty stage shows;
+    // a step that needs none (someone else's colorization checked) is still said first.
     $("status").textContent = state.photo ? statusLine() : $("stage-empty").textContent;
-    if (state.photo && said) $("status").prepend(el("span", "visually-hidden", `${said} `));
+    if (said) $("status").prepend(el("span", "visually-hidden", `${said} `));
   }
   return failed;
 }
@@ -73,9 +74,11 @@ function whenIdle() {
   return new Promise((go) => afterBusy.push(go));
 }
 
-// What the busy step is doing, on the photo and in the status line ("uploading 40%").
-function setBusyText(what) {
-  $("status").textContent = what + "…";
+// What the busy step is doing, on the photo ("uploading 41%") and in the status line, which
+// a screen reader reads out at each change: `said` there, coarser ("uploading 25%") where a
+// line every few percent would be read out a dozen times a second.
+function setBusyText(what, said = what) {
+  if ($("status").textContent !== said + "…") $("status").textContent = said + "…";
   $("busy").textContent = what + "…";
 }
 

@@ -23,9 +23,12 @@ function checkOther(event) {
   event.preventDefault();
   const file = $("check-file").files[0];
   if (!file) { showError("choose the colorized image to check"); return; }
+  const original = $("check-original").files[0];
+  // Refused here, as an opened photo is (open.js), not after all of it went on 3G.
+  const refusal = [file, original].map((f) => f && oversize(f, "choose")).find(Boolean);
+  if (refusal) { showError(refusal); return; }
   const form = new FormData();
   form.append("file", file);
-  const original = $("check-original").files[0];
   if (original) form.append("original", original);
   else if ($("check-use-open").checked && state.photo) form.append("original_photo", state.photo.id);
   form.append("hint", $("check-hint").value);
@@ -35,16 +38,22 @@ function checkOther(event) {
     checked.objectUrl = URL.createObjectURL(file);
     return showCheck(report, checked.objectUrl, `${file.name}` +
               (original ? ` against ${original.name}` :
-                report.luminance ? ` against ${state.photo.name}` : ""));
+                report.luminance ? ` against ${state.photo.name}` : ""), file);
   });
 }
 
 // -- showing it -------------------------------------------------------------------------------
 
-async function showCheck(report, imageUrl, title) {
+// `file`: someone else's colorization as chosen (its name and type say why it may not show).
+async function showCheck(report, imageUrl, title, file = null) {
   checked.source = report.source;
-  await loadImage($("check-image"), imageUrl);
+  const image = $("check-image");
+  const shown = await loadImage(image, imageUrl);
+  image.alt = `${title}, as checked`;
+  $("check-figure").hidden = !shown;
+  $("check-no-preview").hidden = shown;
   const n = report.findings.length;
+  $("check-no-preview").textContent = shown ? "" : noPreview(file, n);
   $("check-title").textContent = `${title}: ` +
     (n ? `${n} finding${n > 1 ? "s" : ""}` : "no finding (which does not show the colors are right)");
   const verdict = $("luminance-verdict");
@@ -57,6 +66,24 @@ async function showCheck(report, imageUrl, title) {
   // For the status line (a screen reader reads it out): the outcome, and where it is.
   return `Checked: ${n ? `${n} finding${n > 1 ? "s" : ""}` : "no finding"}, listed under ` +
          "Check a colorization.";
+}
+
+// Why the checked image is not shown (the server read it, the browser cannot: a HEIC, which
+// Chromium and Firefox do not decode), in words instead of an empty or broken picture.
+function noPreview(file, findings) {
+  const name = file ? file.name : "the checked image";
+  const heic = file && (/\.(heic|heif)$/i.test(file.name) || /hei[cf]/i.test(file.type));
+  return `${name}: no preview, ` +
+    (heic ? "this browser cannot show HEIC images" : "this browser cannot show this image") +
+    ". It was checked all the same" +
+    (findings ? ": each finding below says where it is, in pixels." : ".");
+}
+
+// Where a finding is, in words: the same place its box marks on the image.
+function findingPlace(f) {
+  const where = f.box && f.kind !== "luminance"
+    ? `, in the box from ${f.box[0]}, ${f.box[1]} to ${f.box[2]}, ${f.box[3]} px` : "";
+  return `covers ${pct(f.share)} of the image${where}`;
 }
 
 function renderFindings(report) {
@@ -82,7 +109,7 @@ function renderFindings(report) {
       ul.append(el("li", "", `${key.replaceAll("_", " ")}: ${shown}`));
     }
     details.append(ul);
-    li.append(el("small", "", `covers ${pct(f.share)} of the image`), details);
+    li.append(el("small", "", findingPlace(f)), details);
     list.append(li);
     // The lightness finding concerns the whole image: no box to point at (as in the report).
     if (!f.box || f.kind === "luminance") return;

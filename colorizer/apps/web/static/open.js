@@ -28,12 +28,13 @@ async function opened(photo) {
 }
 
 // A photo over the workbench's limit, said before it is sent (its real size, what to do):
-// the server would refuse it only once all of it had gone, a minute or more on 3G.
-function oversize(file) {
+// the server would refuse it only once all of it had gone, a minute or more on 3G. `verb`:
+// what the person does with the smaller copy ("open" here, "choose" in the check panel).
+function oversize(file, verb = "open") {
   const limit = state.maxUploadMb;
   if (!limit || file.size <= limit * 1e6) return null;
   return `${file.name}: ${(file.size / 1e6).toFixed(1)} MB, larger than the workbench's ` +
-    `${limit} MB limit; open a smaller copy (a phone's photo editor or share sheet can ` +
+    `${limit} MB limit; ${verb} a smaller copy (a phone's photo editor or share sheet can ` +
     "export one)";
 }
 
@@ -51,7 +52,9 @@ function wireOpening() {
     await whenIdle();
     busy("opening", async () => {
       const photo = await upload("api/photos", form, (done) => {
-        setBusyText(done < 1 ? `uploading ${Math.floor(done * 100)}%` : "opening");
+        if (done >= 1) { setBusyText("opening"); return; }
+        setBusyText(`uploading ${Math.floor(done * 100)}%`,
+                    `uploading ${Math.floor(done * 4) * 25}%`);  // read out by the quarter
       });
       return opened(photo);
     });

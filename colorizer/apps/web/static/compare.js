@@ -1,0 +1,64 @@
+// Comparing by dragging on the photo: a finger (or the mouse, or a pen) drawn sideways across
+// the photo takes the split between the colorization and the original with it, as the slider
+// under the photo does. The photo lets the page scroll up and down and pinch-zoom under a
+// finger (style.css: touch-action), so only a sideways drag is the page's: a swipe up or down
+// still scrolls, a tap still places a hint (hints.js), a hint's dot is still dragged to move
+// it (move.js). A drag that compared places no hint when it ends.
+// Uses app.js's helpers ($, state, setSplit).
+"use strict";
+
+const compare = { id: null, from: null, on: false, justDone: false };
+const COMPARE_SLOP = 6;  // CSS px: a tap's wobble is not a drag
+
+// The split where the pointer is, in % of the photo's width, kept on the photo.
+function splitAt(event) {
+  const rect = $("original").getBoundingClientRect();
+  const percent = (event.clientX - rect.left) / rect.width * 100;
+  return Math.min(Math.max(Math.round(percent), 0), 100);
+}
+
+function compareStart(event) {
+  // A hint's dot is move.js's; a second finger is a pinch, the browser's.
+  if (!state.view || event.target.closest(".marker") || !event.isPrimary) return;
+  if (event.pointerType === "mouse" && event.button !== 0) return;
+  Object.assign(compare, { id: event.pointerId, from: [event.clientX, event.clientY],
+                           on: false, justDone: false });
+}
+
+function compareMove(event) {
+  if (event.pointerId !== compare.id) return;
+  if (!compare.on) {
+    const dx = event.clientX - compare.from[0], dy = event.clientY - compare.from[1];
+    if (Math.hypot(dx, dy) < COMPARE_SLOP) return;
+    // Mostly up or down: a scroll (a finger's is the browser's already: pointercancel).
+    if (Math.abs(dy) > Math.abs(dx)) { compare.id = null; return; }
+    compare.on = true;
+    $("stage").setPointerCapture(event.pointerId);  // followed past the photo's edges
+  }
+  const percent = splitAt(event);
+  $("split").value = String(percent);
+  setSplit(percent);
+}
+
+function compareEnd(event) {
+  if (event.pointerId !== compare.id) return;
+  compare.justDone = compare.on;  // the click that follows is the drag's, not a hint's
+  compare.id = null;
+  compare.on = false;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const stage = $("stage");
+  stage.addEventListener("pointerdown", compareStart);
+  stage.addEventListener("pointermove", compareMove);
+  stage.addEventListener("pointerup", compareEnd);
+  stage.addEventListener("pointercancel", compareEnd);
+  // Before hints.js's listener (capture): a mouse's click after a drag places nothing.
+  stage.addEventListener("click", (event) => {
+    if (!compare.justDone) return;
+    compare.justDone = false;
+    event.stopImmediatePropagation();
+  }, true);
+  // The browser's own drag of an image (a mouse's) would take the pointer away.
+  stage.addEventListener("dragstart", (event) => event.preventDefault());
+});
