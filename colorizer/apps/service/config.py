@@ -124,6 +124,10 @@ class ServiceConfig:
     # the 410s) is deleted this long after its results were, and the job answers 404 from then
     # on (job_forgetting.py); 0 = keep the records forever (the database grows without end).
     expired_job_retention_seconds: float = DEFAULT_FORGET_SECONDS
+    # Below this many bytes free on the data folder's disk, workers take no item (they stay
+    # queued) and /readyz is 503 (storage_room.py): a full disk failed the whole queue, 507
+    # each. One result of a 10 MP photo is ~20 MB of PNG; 0 = no check.
+    min_free_bytes: int = 64 * 1024 * 1024
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
@@ -152,6 +156,9 @@ class ServiceConfig:
         if not 0 <= self.expired_job_retention_seconds < float("inf"):
             raise ValueError("expired_job_retention_seconds must be 0 (keep forever) or more, "
                              f"got {self.expired_job_retention_seconds}")
+        if self.min_free_bytes < 0:
+            raise ValueError("min_free_bytes must be 0 (no check) or more, got "
+                             f"{self.min_free_bytes}")
         if self.lease_seconds <= 0:
             raise ValueError(f"lease_seconds must be above 0, got {self.lease_seconds}")
         if self.metrics_token is not None and len(self.metrics_token) < 16:

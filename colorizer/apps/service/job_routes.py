@@ -8,7 +8,8 @@
   job's results, and with them its hints, were deleted);
 - GET (and HEAD) /v1/jobs/{id}/items/{n}/result | provenance | original: an item's files
   (`item_files`; 410 once deleted), with byte ranges and conditional requests (`downloads`);
-- GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items (all of them).
+- GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items (all of them);
+- GET /v1/queue: the key's own share of the queue, before a POST is refused (`queue_routes`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from colorizer.apps.service.item_rows import item_hints, job_hints
 from colorizer.apps.service.job_pages import DEFAULT_PAGE, ITEM_STATES, MAX_PAGE, Page, job_page
 from colorizer.apps.service.manifest_stream import manifest_response
 from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.queue_routes import install_queue_routes
 from colorizer.apps.service.retention import BY_OWNER, expire_now
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.storage_reserve import with_room
@@ -82,6 +84,7 @@ def install_job_routes(app: FastAPI, state: ServiceState) -> None:
                       state.config.result_retention_seconds)
     _install_colorize_route(app, state, api_key)
     _install_submit_routes(app, state, api_key)
+    install_queue_routes(app, state, api_key)
     _install_job_routes(app, state, api_key, files)
     _install_item_routes(app, state, api_key, files)  # and the manifest route
 

@@ -21,13 +21,23 @@ A service with one department that wants the whole queue for its key sets
 `per_key_queue_cap` equal to `queue_cap`, which turns the shares off. A job bigger than the
 key's share could never be admitted: a job's items are capped at the smaller of
 `job_max_items` and the share (413 `too_many_items`, "split it").
+
+Seeing the share before a refusal: a key asks `GET /v1/queue` (`queue_routes`) for its own
+held items, its cap and its room; /readyz, open to anyone, shows only figures that name no
+key (the share's cap, how many keys are at it), so one department never sees another's load.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import asdict, dataclass
 
 from colorizer.apps.service.store_errors import QueueFullError
+
+# The items that count against a cap: queued or running, of jobs still active (as
+# `store._queue_depth` counts them).
+_HELD = ("FROM items i JOIN jobs j ON j.id = i.job_id WHERE i.status IN ('queued', 'running') "
+         "AND j.status = 'active'")
 
 
 class KeyShareFullError(QueueFullError):
@@ -53,9 +63,7 @@ def key_share(queue_cap: int, per_key_queue_cap: int) -> int:
 
 def key_queue_depth(db: sqlite3.Connection, key_id: str) -> int:
     """Items of `key_id` queued or running (of active jobs), as `store._queue_depth` counts."""
-    return db.execute("SELECT COUNT(*) FROM items i JOIN jobs j ON j.id = i.job_id "
-                      "WHERE i.status IN ('queued', 'running') AND j.status = 'active' "
-                      "AND j.key_id = ?", (key_id,)).fetchone()[0]
+    return db.execute(f"SELECT COUNT(*) {_HELD} AND j.key_id = ?", (key_id,)).fetchone()[0]
 
 
 def require_key_room(db: sqlite3.Connection, key_id: str, items: int, key_cap: int,
@@ -64,3 +72,58 @@ def require_key_room(db: sqlite3.Connection, key_id: str, items: int, key_cap: i
     depth = key_queue_depth(db, key_id)
     if depth + items > key_cap:
         raise KeyShareFullError(depth, key_cap, queue_cap)
+
+
+@dataclass(frozen=True)
+class KeyQueueShare:
+    """One key's place in the queue, as `GET /v1/queue` shows it to that key."""
+
+    queued: int  # its items waiting for a worker
+    running: int  # its items a worker is on
+    cap: int  # the items it may hold (its share)
+    queue_depth: int  # every key's items queued or running
+    queue_cap: int  # the whole queue's cap
+
+    @property
+    def held(self) -> int:
+        return self.queued + self.running
+
+    @property
+    def room(self) -> int:
+        """Items a POST /v1/jobs of this key would be admitted with now."""
+        return max(0, min(self.cap - self.held, self.queue_cap - self.queue_depth))
+
+    @property
+    def limited_by(self) -> str | None:
+        """The 429 reason a POST of one more item would get now (queue first, as admission
+        checks it), or None while there is room."""
+        if self.queue_depth >= self.queue_cap:
+            return "queue_full"
+        return "key_share_full" if self.held >= self.cap else None
+
+    def to_dict(self) -> dict[str, object]:
+        return {**asdict(self), "held": self.held, "room": self.room,
+                "limited_by": self.limited_by}
+
+
+def key_queue_share(db: sqlite3.Connection, key_id: str, key_cap: int,
+                    queue_cap: int) -> KeyQueueShare:
+    """`key_id`'s queued and running items beside its share and the whole queue, read in one
+    statement so the figures agree with each other."""
+    row = db.execute("SELECT COALESCE(SUM(i.status = 'queued' AND j.key_id = ?), 0), "
+                     "COALESCE(SUM(i.status = 'running' AND j.key_id = ?), 0), COUNT(*) "
+                     f"{_HELD}", (key_id, key_id)).fetchone()
+    return KeyQueueShare(row[0], row[1], key_cap, row[2], queue_cap)
+
+
+def keys_at_share_cap(db: sqlite3.Connection, key_cap: int) -> int:
+    """How many keys hold their whole share (their next POST is 429 key_share_full): a count
+    that names no key, for /readyz."""
+    return db.execute(f"SELECT COUNT(*) FROM (SELECT j.key_id {_HELD} GROUP BY j.key_id "
+                      "HAVING COUNT(*) >= ?)", (key_cap,)).fetchone()[0]
+
+
+def held_by_key(db: sqlite3.Connection) -> dict[str, int]:
+    """Items queued or running of each key that holds any: the operator's view (/metrics)."""
+    return dict(db.execute(f"SELECT j.key_id, COUNT(*) {_HELD} GROUP BY j.key_id "
+                           "ORDER BY j.key_id").fetchall())

@@ -108,6 +108,27 @@ def reclaim_dead(store: JobStore, folder: Path, sender: str,
     return requeued
 
 
+def live_processes(folder: Path) -> int:
+    """How many processes hold a lock file in `folder` now (this one included when it holds
+    one): a lock that cannot be taken belongs to a live process. A free one is let go at once,
+    left for `reclaim_dead` at the next start (its items' leases expire meanwhile)."""
+    live = 0
+    for path in folder.glob("*.lock") if folder.is_dir() else ():
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:  # released meanwhile
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            live += 1
+        except OSError:  # no flock here: nothing can be told
+            continue
+        finally:
+            os.close(fd)  # closing releases a lock it took
+    return live
+
+
 def _take_back(db: sqlite3.Connection, process: str, sender: str) -> tuple[int, list[str]]:
     """(items queued again, jobs whose webhook `sender` now sends) of a stopped process."""
     found = db.execute(_REQUEUE, (INTERRUPTED, f"{process}/%")).rowcount

@@ -1,5 +1,9 @@
 """Prometheus text exposition: per-stage latency, queue depth, rejects by reason, requests.
 
+Per-key queue figures (`chronochrome_key_queue_depth{key_id=...}`, one series per key holding
+items, and each key's cap) are here, behind the operator's token, and never on /readyz: they
+say which department fills the queue.
+
 Stage histograms are kept in the job store, so items finished by separate worker processes
 count too; rejects and request counts are this API process's own.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+from colorizer.apps.service.key_share import held_by_key
 from colorizer.apps.service.stage_stats import read_stages
 from colorizer.apps.service.store import JobStore
 
@@ -32,12 +37,19 @@ class Metrics:
         with self._lock:
             self.requests[(method, status)] += 1
 
-    def render(self, store: JobStore) -> str:
+    def render(self, store: JobStore, key_queue_cap: int) -> str:
         lines = ["# HELP chronochrome_queue_depth Items queued or running.",
                  "# TYPE chronochrome_queue_depth gauge",
                  f"chronochrome_queue_depth {store.queue_depth()}",
-                 "# HELP chronochrome_rejects_total Requests refused, by reason.",
-                 "# TYPE chronochrome_rejects_total counter"]
+                 "# HELP chronochrome_key_queue_cap Items one API key may hold (its share).",
+                 "# TYPE chronochrome_key_queue_cap gauge",
+                 f"chronochrome_key_queue_cap {key_queue_cap}",
+                 "# HELP chronochrome_key_queue_depth Items queued or running, by API key.",
+                 "# TYPE chronochrome_key_queue_depth gauge"]
+        lines += [f'chronochrome_key_queue_depth{{key_id="{k}"}} {n}'
+                  for k, n in held_by_key(store.connection()).items()]
+        lines += ["# HELP chronochrome_rejects_total Requests refused, by reason.",
+                  "# TYPE chronochrome_rejects_total counter"]
         with self._lock:
             rejects, requests = dict(self.rejects), dict(self.requests)
         lines += [f'chronochrome_rejects_total{{reason="{r}"}} {n}'

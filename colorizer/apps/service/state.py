@@ -1,7 +1,8 @@
 """What the routes share: the injected components, the metrics, the in-process workers and
 the result-retention sweeper. At start, the result files no job references are removed
 (`orphans`), and the items a killed process of this data folder was working on are queued
-again at once (`liveness`), before this process's workers start."""
+again at once (`liveness`), before this process's workers start; then one line says what the
+data folder holds and the caps it runs with (`start_summary`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from colorizer.apps.service.liveness import ProcessLock, locks_dir, reclaim_dead
 from colorizer.apps.service.metrics import Metrics
 from colorizer.apps.service.orphans import remove_orphans
 from colorizer.apps.service.retention import RetentionSweeper
+from colorizer.apps.service.start_summary import log_start
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.worker import Worker
@@ -48,6 +50,7 @@ class ServiceState:
         self.lock = ProcessLock(locks_dir(self.config.data_dir))
         reclaim_dead(self.store, locks_dir(self.config.data_dir), self.lock.owner("webhooks"),
                      self.webhooks.submit)
+        log_start(self.store, self.config, self.config.worker_threads)  # after the take-back
         for n in range(self.config.worker_threads):
             worker = Worker(self.pipeline, self.store, self.config, self.fetcher, self.signer,
                             owner=self.lock.owner(str(n)), webhooks=self.webhooks)

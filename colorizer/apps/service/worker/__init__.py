@@ -36,6 +36,7 @@ from colorizer.apps.service.job_log import log_job_end
 from colorizer.apps.service.negative_items import item_pipeline, stored_negative
 from colorizer.apps.service.problems import STATUS_BY_REASON
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
+from colorizer.apps.service.storage_room import RoomWatch
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.apps.service.store_errors import StorageError
 from colorizer.apps.service.store_storage import storage_error
@@ -79,9 +80,14 @@ class Worker:
 
         An unexpected error is logged with its job and item (`item_errors`) and the worker
         goes on: the item's lease is no longer renewed, so it is retried after it expires (and
-        failed after `max_attempts`).
+        failed after `max_attempts`). While the data folder's disk is short of room
+        (`storage_room`) it takes no item: they would all fail 507.
         """
+        room = RoomWatch(self.config.data_dir, self.config.min_free_bytes, self.owner)
         while not stop.is_set():
+            if not room.may_take_work():
+                stop.wait(10 * poll_seconds)
+                continue
             try:
                 busy = self.run_once()
             except StorageError as exc:  # the database's disk: one line, then wait for room
