@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 
-from context.gazetteer_types import Mention, Place
-from context.geonames import BroadIndex, BroadMatch, BroadPlace, fold_name
+from context.former_names import FormerNames
+from context.gazetteer_types import Place
+from context.geonames import BroadIndex, BroadPlace, fold_name
 from context.temporal import find_dates
 
 # Words before a Latin-script name that say it is a place ("in Lincoln", "near Reading").
@@ -84,6 +85,7 @@ class BroadLinker:
         self.countries = _country_places(places)
         self.admin = _admin_anchors(index, places, aliases)
         self.curated_iso = {p.iso for p in places.values() if p.iso}
+        self.former = FormerNames(index, places, aliases)
 
     def within(self, place: BroadPlace) -> str | None:
         if place.kind == "city" and place.admin1:
@@ -108,8 +110,10 @@ class BroadLinker:
         a broad name only adds detail inside them: "Армения, Ахпат" keeps to Armenia, and a
         word that names a town elsewhere does not outrank the curated place by being more
         specific. Names that read as part of a person's or a firm's name are left out
-        (`_in_context`)."""
-        out = []
+        (`_in_context`). Of a name's places, one in a country that another name of the text
+        can only be in (by its main name) comes first: "Breslau, Ontario" is the province,
+        not Ontario, California (a town is called Breslau only in Canada)."""
+        found = []
         for m in self.index.find(text, typed):
             if not _in_context(text, m.span, taken, typed) or (
                     m.common and _phrase_after(text, m.span)):
@@ -121,8 +125,13 @@ class BroadLinker:
             if _CYRILLIC_LETTER.match(m.text):  # "Истра" is Istra (RU) before Istres (FR)
                 options.sort(key=lambda p: p.country not in self.cyrillic)
             if options:
-                out.append((options[0], m.text, m.span))
-        return out
+                found.append((options, m.text, m.span))
+        sure = set()
+        for options, written, _ in found:  # by main name: "Breslau" is also Wrocław's alternate
+            main = {p.country for p in options if fold_name(p.name) == fold_name(written)}
+            sure |= main if len(main) == 1 else set()
+        return [(next((p for p in options if p.country in sure), options[0]), written, span)
+                for options, written, span in found]
 
 
 def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]],
@@ -173,19 +182,3 @@ def _phrase_after(text: str, span: tuple[int, int]) -> bool:
     start = span[1] + after.start(1)
     return not any(a <= start < b for a, b in (d.span for d in find_dates(text)))
 
-
-def out_of_period(mention: Mention, years: tuple[int, int] | None,
-                  matches: list[BroadMatch]) -> bool:
-    """Whether `mention`, a curated former name ("Gold Coast", Ghana 1821-1957), was not in use
-    in any of `years` while a broad-gazetteer town is called that today (Gold Coast,
-    Queensland, named in 1958): the town is meant. In its period, or with no town of that
-    main name, the former name stands ("Gold Coast 1950"; "Leningrad 2000" stays a
-    mismatch the era reports)."""
-    if years is None or mention.kind != "place" or (mention.start is None
-                                                   and mention.end is None):
-        return False
-    if (mention.start is None or mention.start <= years[1]) and (
-            mention.end is None or years[0] <= mention.end):
-        return False
-    return any(m.span == mention.span and any(fold_name(p.name) == fold_name(m.text)
-                                              for p in m.places) for m in matches)

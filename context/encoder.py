@@ -24,6 +24,7 @@ from context.lookalike_reader import LookalikeConfig
 from context.ocr import LineReading, TextReader
 from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
 from context.script import ScriptInfo, dominant_script, load_languages, load_scripts
+from context.script_place import script_places
 from context.script_vote import ShapeVote, script_of
 from context.temporal import FIRST_PHOTO_YEAR, find_dates
 from context.types import (
@@ -131,6 +132,7 @@ class ContextEncoder:
 
         # 2. Writing in the image.
         lines, script, (language, why) = self._writing_cues(image, sources, eras, places)
+        places += script_places(script, self.scripts, self.gazetteer, places, lines)
 
         # 3. Scene cues from the ImageNet head.
         scene = self._scene(image, sources, eras, places)

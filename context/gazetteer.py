@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.alias_index import AliasPatterns
-from context.broad_places import BroadLinker, out_of_period
+from context.broad_places import BroadLinker
 from context.country_codes import successor_country
 from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
@@ -151,8 +151,8 @@ class Gazetteer:
         """All non-overlapping mentions in `text`, longest match first, in text order.
         `typed`: a hint a person typed about where and when, in which a capitalised name
         standing alone is a place ("Lyon 1950"; broad_places._in_context). `years`: when
-        the text says the photo was taken; a former name out of its period gives way to a
-        town of that name today ("Gold Coast 1990" is Queensland's, not Ghana)."""
+        the text says the photo was taken; out of its period a former name may give way to
+        a town of that name today ("Gold Coast 1990"; not "Breslau 1960": former_names)."""
         found: list[tuple[Mention, int]] = []
         for pattern, (kind, ident, start, end, written) in self._patterns.matching(text):
             for m in pattern.finditer(text):
@@ -183,7 +183,7 @@ class Gazetteer:
         if linker is None:
             return kept
         matches = linker.index.find(text, typed)
-        kept = [k for k in kept if not out_of_period(k, years, matches)]
+        kept = [k for k in kept if not linker.former.gives_way(k, text, years, matches, kept)]
         longer = [m.span for m in matches]
         inside = [k for k in kept if k.kind == "place" and any(
             a <= k.span[0] and k.span[1] <= b and b - a > k.span[1] - k.span[0]

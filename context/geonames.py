@@ -23,29 +23,32 @@ too short ("Lyon", "Reading", "Osh"), are kept apart, for typed hints ("Lyon 195
 
 The index is built once (a few seconds) and cached under `context.user_cache.cache_root()`
 ($CHRONOCHROME_CACHE, $XDG_CACHE_HOME/chronochrome or ~/.cache/chronochrome), one file per
-floor and letter minimum (`broad-gazetteer-p5000-l4.pkl`, ~9 MB) holding the version it was
-built for: the package versions, BUILD_VERSION and the stoplist. A file of another version is rebuilt in place, so
+floor and letter minimum (`broad-gazetteer-p5000-l4.npz`, plain arrays that load without
+running code: `context/broad_cache.py`) holding the version it was built for: the package
+versions, BUILD_VERSION and the stoplist. A file of another version is rebuilt in place, so
 an upgrade replaces the cache instead of adding a file beside it (three 9 MB versions had
-piled up under the old one-file-per-version names, which are removed on the next build).
+piled up under the old one-file-per-version names; those and the pickles of the versions
+before the .npz are removed on the next build, never read).
 """
 
 from __future__ import annotations
 
 import gettext
 import hashlib
+import io
 import json
-import pickle
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from context import user_cache
+from context import broad_cache, user_cache
 from context.names import ENDING_CLASSES, cyrillic_stem, oblique_splits
 
 BUILD_VERSION = 5  # bump when the index layout or the name rules change
 STOPLIST = "common_place_words.txt"
-_LEGACY_NAME = re.compile(r"broad-gazetteer-[0-9a-f]{16}\.pkl")  # before the cache was versioned
+# The pickles of earlier versions: one per version (a hash), then one per floor and letters.
+_LEGACY_NAME = re.compile(r"broad-gazetteer-(?:[0-9a-f]{16}|p\d+-l\d+)\.pkl")
 _WORD = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _CYRILLIC = re.compile(r"^[\u0400-\u04ff]+$")
@@ -242,7 +245,8 @@ def cache_dir(config: BroadConfig) -> Path:
 
 def cache_path(config: BroadConfig) -> Path:
     """The one cache file of this floor and letter minimum, whatever the version."""
-    return cache_dir(config) / f"broad-gazetteer-p{config.min_population}-l{config.min_letters}.pkl"
+    name = f"broad-gazetteer-p{config.min_population}-l{config.min_letters}.npz"
+    return cache_dir(config) / name
 
 
 def _cache_key(config: BroadConfig, stop_text: str) -> str:
@@ -271,14 +275,15 @@ class BroadIndex:
             b = _Builder(stop, self.config.min_letters)
             _cities(b, self.config.min_population)
             _subdivisions(b)
-            data = {**b.finish(), "version": version}
-            _save(cached, data)
-        self._places: list[tuple] = data["places"]
-        self._exact: dict[str, tuple[int, ...]] = data["exact"]
-        self._stems: dict[str, tuple[int, ...]] = data["stems"]
-        self._stopped: dict[str, tuple[int, ...]] = data["stopped"]
+            encoded = broad_cache.encode({**b.finish(), "version": version})
+            _save(cached, encoded)
+            data = broad_cache.decode(io.BytesIO(encoded))  # the same tables as a load gives
+        self._places: broad_cache.PlaceRows = data["places"]
+        self._exact: broad_cache.PackedTable = data["exact"]
+        self._stems: broad_cache.PackedTable = data["stems"]
+        self._stopped: broad_cache.PackedTable = data["stopped"]
         self._file = "cities15000" if self.config.min_population >= 15000 else "cities5000"
-        self._by_id = {row[0]: i for i, row in enumerate(self._places)}
+        self._by_id = dict(zip(self._places.ids, range(len(self._places))))
 
     def by_id(self, ident: str) -> BroadPlace | None:
         """The place of that id ("gn:616530", "iso:RU-ORE"), None when the index has none."""
@@ -352,28 +357,21 @@ def _run_length(text: str, words: list[tuple[int, int, str]], i: int) -> int:
     return n
 
 
-_KEYS = {"version", "places", "exact", "stems", "stopped"}
-
-
 def _load(path: Path) -> dict | None:
     """The cached index, None when absent, unreadable or not a whole index (a file cut short
-    by a killed run unpickles to an error, or to something that is not the dict)."""
-    try:
-        with path.open("rb") as f:
-            data = pickle.load(f)
-    except (OSError, EOFError, MemoryError, pickle.UnpicklingError, ValueError, TypeError,
-            AttributeError, ImportError, IndexError, KeyError):
-        return None
-    return data if isinstance(data, dict) and _KEYS <= data.keys() else None
+    by a killed run, another format). Read as plain arrays: no code runs
+    (`context/broad_cache.py`), whoever could write the cache folder."""
+    return broad_cache.decode(path)
 
 
-def _save(path: Path, data: dict) -> None:
+def _save(path: Path, data: bytes) -> None:
     """Write the cache atomically (`user_cache.write_atomic`: a run that reads it meanwhile
-    sees the old file or the new); a read-only home only costs the rebuild next time."""
+    sees the old file or the new); a read-only home only costs the rebuild next time. The
+    pickles earlier versions wrote beside it are removed, never read."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        user_cache.write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        for legacy in path.parent.glob("broad-gazetteer-*.pkl"):  # one file per version
+        user_cache.write_atomic(path, data)
+        for legacy in path.parent.glob("broad-gazetteer-*.pkl"):
             if _LEGACY_NAME.fullmatch(legacy.name):
                 legacy.unlink(missing_ok=True)
     except OSError:

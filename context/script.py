@@ -27,6 +27,8 @@ class ScriptInfo:
     tesseract: str  # traineddata name under tessdata/script/
     ranges: tuple[tuple[int, int], ...]
     regions: tuple[str, ...]  # ISO 3166 codes where the script is in common public use
+    place: str | None = None  # the place (places.csv) it is written almost only in
+    place_share: float = 0.0  # share of the photos with writing in it taken in `place`
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ def load_scripts(data_dir: str) -> tuple[ScriptInfo, ...]:
     raw = json.loads((Path(data_dir) / "scripts.json").read_text(encoding="utf-8"))
     return tuple(
         ScriptInfo(s["code"], s["name"], s["tesseract"],
-                   tuple((int(a, 16), int(b, 16)) for a, b in s["ranges"]), tuple(s["regions"]))
+                   tuple((int(a, 16), int(b, 16)) for a, b in s["ranges"]), tuple(s["regions"]),
+                   s.get("place"), float(s.get("place_share", 0.0)))
         for s in raw["scripts"]
     )
 

@@ -173,13 +173,22 @@ def test_a_library_file_cut_short_is_rebuilt(tmp_path, monkeypatch, caplog, data
 
 
 def test_a_gazetteer_cache_that_is_not_an_index_is_rebuilt(tmp_path):
-    """A pickle of something else (another version's layout, a stray file) was used as the
-    index: `data.get` on a list raised AttributeError in every run."""
+    """Something else at the cache's place (another version's pickle, a stray file, an
+    archive without the index) was used as the index: `data.get` on a list raised
+    AttributeError in every run. Each reads as no index, to be rebuilt."""
+    import io
+
+    import numpy as np
+
     config = geonames.BroadConfig(cache_dir=str(tmp_path))
     path = geonames.cache_path(config)
     path.write_bytes(pickle.dumps(["not", "the", "index"]))
     assert geonames._load(path) is None
     path.write_bytes(pickle.dumps({"version": "x"}))  # a dict without the index
+    assert geonames._load(path) is None
+    archive = io.BytesIO()
+    np.savez(archive, version=np.frombuffer(b"x\x00", dtype=np.uint8))  # no tables
+    path.write_bytes(archive.getvalue())
     assert geonames._load(path) is None
 
 

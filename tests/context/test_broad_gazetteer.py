@@ -94,17 +94,15 @@ def test_the_index_is_cached_on_disk(tmp_path):
     data = ContextConfig().data_dir
     config = BroadConfig(min_population=15000, cache_dir=str(tmp_path))
     first = BroadIndex(data, config)
-    assert [p.name for p in tmp_path.glob("broad-gazetteer-*.pkl")] == \
-        ["broad-gazetteer-p15000-l4.pkl"]
+    assert [p.name for p in tmp_path.glob("broad-gazetteer-*")] == \
+        ["broad-gazetteer-p15000-l4.npz"]
     again = BroadIndex(data, config)
     assert [m.places[0].id for m in again.find("Ванадзор, Алушта")] == \
         [m.places[0].id for m in first.find("Ванадзор, Алушта")]
 
 
 def test_a_cache_of_another_version_is_replaced_not_kept_beside(tmp_path, monkeypatch):
-    import pickle
-
-    from context import geonames
+    from context import broad_cache, geonames
 
     built = []
     monkeypatch.setattr(geonames, "_cities", lambda b, floor: built.append(floor))
@@ -112,11 +110,11 @@ def test_a_cache_of_another_version_is_replaced_not_kept_beside(tmp_path, monkey
     legacy = tmp_path / "broad-gazetteer-5a9a6cc025e51faa.pkl"  # the old one-per-version name
     legacy.write_bytes(b"old")
     config = BroadConfig(cache_dir=str(tmp_path))
-    path = tmp_path / "broad-gazetteer-p5000-l4.pkl"
+    path = tmp_path / "broad-gazetteer-p5000-l4.npz"
+    (tmp_path / "broad-gazetteer-p5000-l4.pkl").write_bytes(b"the pickle before the .npz")
 
     def version() -> str:
-        with path.open("rb") as f:
-            return pickle.load(f)["version"]
+        return broad_cache.decode(path)["version"]
 
     BroadIndex(ContextConfig().data_dir, config)
     first = version()

@@ -84,9 +84,10 @@ def test_a_former_name_in_capitals_is_still_read(bare_encoder):
 
 
 def test_the_old_names_benchmark_holds(bare_encoder):
-    """eval/old_names.py: all but Canton and Angora, common words left unread on purpose."""
+    """eval/old_names.py: every case (Canton and Angora are read as proper names, in their
+    period)."""
     misses = [c.hint for c in CASES if not judge(c, bare_encoder(None, hint=c.hint).region).right]
-    assert misses == ["Angora 1920", "Canton 1930"]
+    assert misses == []
 
 
 @pytest.mark.slow
