@@ -263,3 +263,21 @@ def test_colorize_command_prints_captions_and_honours_no_filename_caption(
     assert "caption (filename)" not in err and "sidecar:Prague1968.txt" in err
     report = json.loads((tmp_path / "out" / "Prague1968.json").read_text())
     assert report["context"]["era"] is None and report["settings"]["filename_caption"] is False
+
+
+def test_own_context_report_saved_beside_the_photo_is_no_caption(tmp_path, capsys):
+    # `chronochrome context photo.jpg > photo.json`: the next run had read the report's
+    # description as a sidecar caption and "found" the first run's hint again.
+    photo = tmp_path / "geo.jpg"
+    photo.write_bytes(_iptc_jpeg({}))
+    assert main(["context", str(photo), "--no-ocr", "--no-embedding",
+                 "--hint", "Tbilisi 1960"]) == 0
+    first = capsys.readouterr().out
+    assert json.loads(first)["era"]["start"] == 1960
+    (tmp_path / "geo.json").write_text(first)
+    assert main(["context", str(photo), "--no-ocr", "--no-embedding"]) == 0
+    out = capsys.readouterr()
+    ctx = json.loads(out.out)
+    assert ctx["era"] is None and ctx["region"] is None
+    assert [c["source"] for c in ctx["captions"]] == ["filename"]
+    assert "geo.json is chronochrome's own context report; not read as a caption" in out.err

@@ -26,14 +26,14 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Self
 
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.metadata import make_caption, xmp_captions
 from context.text_encoding import TextEncodingError, decode_user_text
-from context.types import Caption
+from context.types import Caption, SceneContext
 
 SIDECAR_MAX_BYTES = 64 * 1024
 SIDECAR_SUFFIXES = (".txt", ".json", ".xmp")
@@ -186,6 +186,13 @@ def _sidecar_paths(photo: Path) -> list[Path]:
     return [stem.with_name(stem.name + suffix) for stem in stems for suffix in SIDECAR_SUFFIXES]
 
 
+def _is_context_report(record: dict) -> bool:
+    """A JSON object written by `chronochrome context`: every key one of `SceneContext`'s,
+    with its description and the status of its sources."""
+    names = {f.name for f in fields(SceneContext)}
+    return {"description", "sources"} <= record.keys() <= names
+
+
 def _json_captions(text: str, source: str) -> tuple[list[Caption], str | None]:
     """Captions from a JSON object's `JSON_KEYS` (any case; text or a number like 1968)."""
     try:
@@ -194,6 +201,11 @@ def _json_captions(text: str, source: str) -> tuple[list[Caption], str | None]:
         return [], f"{source} is not valid JSON ({exc}); not read"
     if not isinstance(record, dict):
         return [], f"{source} holds no JSON object; not read"
+    if _is_context_report(record):
+        # `chronochrome context photo.jpg > photo.json` saved beside the photo: read as a
+        # caption, its own description ("A photograph from 1960 in Tbilisi...") became the
+        # evidence of the next run, which then only repeated the first one's inference.
+        return [], f"{source} is chronochrome's own context report; not read as a caption"
     found = []
     for key, value in record.items():
         if str(key).casefold() not in JSON_KEYS:
