@@ -7,10 +7,19 @@ and `ArchiveDefaults` fill what a row lacks (the Prokudin-Gorsky manifest has ti
 links, not eras: pass `era=(1905, 1915), region="Russian Empire"`). Each photo's named colors
 are its dominant colors, measured from the photo itself (k-means in RGB), so the colors'
 source is the photo.
+
+Where a row's image is read from: its file cell is a path relative to the photo folder
+(`sub/a.jpg` included), or, failing that, to the CSV's own folder (a CSV beside the folder that
+names `photos/a.jpg`); an absolute path is taken as it is. Either way the file must lie in the
+photo folder (judged on the path as written, so a link the archivist put in the folder is
+followed): a cell `../x.jpg` or `/home/.../x.jpg` would otherwise copy a file from anywhere
+the account can read into a library that may be shared. `outside_ok` (`library build
+--allow-outside-folder`) lifts this for a catalogue that names files in several places.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -117,17 +126,19 @@ class RowProblem(ValueError):
 def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionResolver,
                     defaults: ArchiveDefaults = ArchiveDefaults(),
                     on_note: Callable[[str], None] | None = None,
-                    on_skip: Callable[[str], None] | None = None
+                    on_skip: Callable[[str], None] | None = None, outside_ok: bool = False
                     ) -> Iterator[tuple[Exemplar, Callable[[], Image.Image]]]:
     """Exemplars for the rows of `metadata` whose image exists in `folder`. The CSV is read as
     office tools save it (`retrieval.archive_csv`); `on_note` gets what reading it assumed
-    (a code page, columns not read), before the first record.
+    (a code page, columns not read), before the first record. A row's file must lie in
+    `folder` unless `outside_ok` (module docstring).
 
     A row that cannot become an exemplar (no file, a file missing or not an image, a year or
     place not understood, an id taken by an earlier row) raises a `RowProblem` naming
     "CSV:row" and the fix; with `on_skip` it is passed that line instead and the rows after
     it are still read (one bad row of an archive never stops the build)."""
     folder, metadata = Path(folder), Path(metadata)
+    files = _FileNames(folder, metadata.parent, outside_ok)
     sheet = read_metadata(metadata, ARCHIVE_COLUMNS, REPO_COLUMNS)
     for note in sheet.notes if on_note else ():
         on_note(note)
@@ -136,7 +147,7 @@ def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionRe
     taken: dict[str, int] = {}  # exemplar id -> the row that gave it
     for n, row in sheet.rows:
         try:
-            exemplar, image = _row_exemplar(folder, row, regions, defaults)
+            exemplar, image = _row_exemplar(files, row, regions, defaults)
             if exemplar.id in taken:
                 raise RowProblem(f"id {exemplar.id!r} is already row {taken[exemplar.id]}'s "
                                  "(the same file name stem); rename one of the files")
@@ -203,15 +214,57 @@ def _row_era(row: dict[str, str], defaults: ArchiveDefaults) -> tuple[int, int]:
     return era
 
 
-def _row_exemplar(folder: Path, row: dict[str, str], regions: _RegionLookup,
+class _FileNames:
+    """A row's file cell -> the image's path, or a `RowProblem` (module docstring)."""
+
+    def __init__(self, folder: Path, csv_folder: Path, outside_ok: bool) -> None:
+        self.folder = folder
+        self.bases = (folder, csv_folder) if csv_folder != folder else (folder,)
+        self.outside_ok = outside_ok
+        # The folder as the user named it and as links resolve: an absolute cell may use
+        # either (a catalogue exported with /mnt/archive/... where photos/ links there).
+        self.roots = {Path(os.path.abspath(folder)), folder.resolve()}
+
+    def __call__(self, name: str) -> Path:
+        if not name:
+            raise RowProblem("no image file named in this row; fill its file cell or remove "
+                             "the row")
+        # A catalogue made on Windows writes subfolders with backslashes ("sub\\a.jpg").
+        spellings = dict.fromkeys((name, name.replace("\\", "/")))
+        found = [base / cell for cell in spellings for base in self.bases
+                 if _is_file(base / cell)]
+        if not found:
+            raise RowProblem(f"image {name!r} is not in {self.folder}")
+        inside = [path for path in found if self._inside(path)]
+        if inside or self.outside_ok:
+            return (inside or found)[0]
+        plain = Path(name.replace("\\", "/")).name
+        rename = f" and write its cell as {plain!r}" if plain != name else ""
+        raise RowProblem(
+            f"image {name!r} lies outside the photo folder {self.folder}; copy it into "
+            f"{self.folder}{rename}, or pass --allow-outside-folder to read files outside it")
+
+    def _inside(self, path: Path) -> bool:
+        """Whether `path`, with its `..` taken as written (links not followed), lies in
+        the folder."""
+        written = Path(os.path.normpath(os.path.abspath(path)))
+        return any(root in written.parents for root in self.roots)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError as e:  # a cell too long for a file name (a pasted caption)
+        raise RowProblem(f"{str(path)[:60]!r}... is not a file name the system can look up "
+                         f"({e.strerror}); put the image's file name in its file cell") from e
+
+
+def _row_exemplar(files: _FileNames, row: dict[str, str], regions: _RegionLookup,
                   defaults: ArchiveDefaults) -> tuple[Exemplar, Image.Image]:
     """The row's exemplar and its (resized) image, or a `RowProblem` saying what to fix."""
     name = _get(row, "file")
-    if not name:
-        raise RowProblem("no image file named in this row; fill its file cell or remove the row")
-    path = folder / name
-    if not path.is_file():
-        raise RowProblem(f"image {name!r} is not in {folder}")
+    path = files(name)
+    folder = files.folder
     era = _row_era(row, defaults)
     row_regions = regions(_get(row, "region"))
     try:
@@ -224,10 +277,10 @@ def _row_exemplar(folder: Path, row: dict[str, str], regions: _RegionLookup,
     source = _get(row, "source") or _repo_source(row) or defaults.source \
         or f"{folder.name}/{name}"
     license_ = _get(row, "license") or defaults.license or "unknown (see the archive)"
-    title = _get(row, "title") or f"{folder.name}: {Path(name).stem}"
+    title = _get(row, "title") or f"{folder.name}: {path.stem}"
     try:
         exemplar = Exemplar(
-            id=defaults.id_prefix + Path(name).stem, kind=_get(row, "kind") or defaults.kind,
+            id=defaults.id_prefix + path.stem, kind=_get(row, "kind") or defaults.kind,
             title=title, start=era[0], end=era[1], regions=row_regions,
             colors=dominant_colors(image), source=source, license=license_, image="",
             description=f"Color photograph from the {folder.name} archive.",

@@ -3,6 +3,7 @@
     chronochrome library build --default                     # curated library -> cache
     chronochrome library build FOLDER --metadata CSV --out DIR [--era 1905-1915]
                                [--region "Russian Empire"] [--overwrite]
+                               [--allow-outside-folder]
     chronochrome library search --hint "USSR 1950" [--image IMAGE] [--library DIR] --json
 
 colorizer/apps/cli.py wires it in with `add_library_parser(subparsers)` and calls
@@ -58,6 +59,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     b.add_argument("--source", help="citation for rows without a source column")
     b.add_argument("--license", help="license for rows without a license column")
     b.add_argument("--id-prefix", default="", help="prefix for exemplar ids (file stems)")
+    b.add_argument("--allow-outside-folder", action="store_true",
+                   help="let the CSV name images outside FOLDER (../x.jpg, absolute paths); "
+                        "by default such a row is skipped, so a CSV from elsewhere cannot "
+                        "copy other files into the library")
     b.add_argument("--no-visual", action="store_true", help="build without the visual index")
     b.add_argument("--overwrite", action="store_true", help="replace the library already in "
                    "--out (only its own files; a folder holding anything else is refused)")
@@ -172,7 +177,7 @@ def _build_archive(args: argparse.Namespace, visual: VisualEmbedder | None, t0: 
         print("error: " + " ".join(message.split()) + " (row skipped)", file=sys.stderr)
 
     records = archive_records(folder, metadata, _resolver(), defaults, on_note=_note,
-                              on_skip=skip)
+                              on_skip=skip, outside_ok=args.allow_outside_folder)
     first = next(records, None)  # before any writing: no usable row leaves `out` alone
     if first is None:
         print(f"0 added, {skipped} skipped: no row of {metadata} was usable; nothing was "
@@ -226,7 +231,7 @@ def _out_problem(out: Path, source: Path | None, overwrite: bool) -> str | None:
 def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> int:
     from context.config import ContextConfig
     from context.encoder import ContextEncoder
-    from retrieval.retriever import ExemplarRetriever
+    from retrieval.retriever import ExemplarRetriever, RetrieverConfig
 
     if not (args.hint or args.image):
         print("error: give --hint TEXT and/or --image IMAGE", file=sys.stderr)
@@ -244,8 +249,9 @@ def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) ->
             return 2
         image = _open_image(path)
     t0 = time.perf_counter()
+    # The config colorize --library DIR uses (a user library's era tolerance included).
     retriever = ExemplarRetriever.from_default(visual_embedder if image else None,
-                                               library=args.library)
+                                               config=RetrieverConfig(library=args.library))
     load_s = time.perf_counter() - t0
     context = None
     if args.hint:

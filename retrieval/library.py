@@ -261,6 +261,23 @@ def library_digest(folder: str | Path) -> str:
     return digest.hexdigest()
 
 
+def library_state(folder: str | Path) -> tuple:
+    """What changes when a library folder is rebuilt (--overwrite puts new files in), repaired
+    (a file copied back, a permission fixed) or removed: the folder's and each of its
+    `LIBRARY_ENTRIES`' identity, size, times and mode. From `stat` alone, not the contents: a
+    service asks at every photo whether the library it serves has changed (about 8 stat calls)."""
+    state = []
+    for name in ("", *LIBRARY_ENTRIES):
+        try:
+            st = os.stat(Path(folder) / name)
+        except OSError:  # absent, or not reachable (a permission): both are a state
+            state.append(None)
+            continue
+        state.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns,
+                      st.st_mode))
+    return tuple(state)
+
+
 def check_library_option(library: Path, exemplars: bool = True) -> None:
     """Refuse `colorize --library DIR` where the folder cannot serve: checked once, before any
     photo, a `ChronochromeError` (one `error:` line), not a failure at every photo."""

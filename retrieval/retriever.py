@@ -53,6 +53,14 @@ from retrieval.types import Exemplar, RetrievedExemplar
 KIND_PRIOR = {"flag": 1.0, "photo": 1.0, "banner": 0.9, "uniform": 0.8, "ensign": 0.6,
               "insignia": 0.6, "object": 0.6}
 
+# A user library's era tolerance. Its exemplars are the archive's own photos of places, dated
+# as catalogues date them ("1973" for a slide of a 1971-1977 trip, "ca. 1948"), and a place
+# looks the same a few years either way: strict overlap gave a "Crimea 1975" hint none of the
+# archive's Crimea 1973 slides, and "1950s" no photo of 1948. The curated library stays
+# strict: its flags and insignia changed on known dates (the Tatar ASSR flag of 1954). A
+# retrieved exemplar still colors only what the presence test finds of it in the photo.
+USER_ERA_SLACK = 5
+
 
 @dataclass(frozen=True)
 class RetrieverConfig:
@@ -66,12 +74,19 @@ class RetrieverConfig:
     level_decay: float = 0.05  # region score lost per hierarchy level above the query place
     era_filter: bool = True  # drop exemplars whose era does not overlap a confident era
     min_era_confidence: float = 0.3  # an era below this confidence only scores, never filters
-    era_slack: int = 0  # years of tolerance added to both ends of the context era
+    # Years of tolerance added to both ends of the context era; None: by library (0 for the
+    # curated one, USER_ERA_SLACK for a user's `library` folder, set in __post_init__).
+    era_slack: int | None = None
     candidates: int = 256  # nearest neighbours taken from each FAISS index
     exact_limit: int = 20_000  # region-matched records scored exactly up to this many
     # The library searched: a folder `chronochrome library build` wrote (colorize --library);
     # None: the curated default (built into the cache on first use).
     library: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.era_slack is None:
+            user = self.library is not None and str(self.library) != "default"
+            object.__setattr__(self, "era_slack", USER_ERA_SLACK if user else 0)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RetrieverConfig:
@@ -318,8 +333,11 @@ class ExemplarRetriever:
         why = []
         if era is not None:
             when = f"{era[0]}" if era[0] == era[1] else f"{era[0]}-{era[1]}"
-            if parts.get("era"):
+            if parts.get("era") and e.start <= era[1] and e.end >= era[0]:
                 why.append(f"era {e.start}-{e.end} overlaps {when}")
+            elif parts.get("era"):  # within the library's era_slack
+                why.append(f"era {e.start}-{e.end} is within {self.config.era_slack} years "
+                           f"of {when}")
             else:
                 why.append(f"era {e.start}-{e.end} does not overlap {when}")
         if levels:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import torch
@@ -49,7 +49,8 @@ class RetrievalLoadError(ChronochromeError):
 
 
 class FailedBefore(Exception):
-    """`PerProcess.get()` after its build failed in this process: it is not tried again."""
+    """`PerProcess.get()` after its build failed in this process, with what it reads unchanged:
+    it is not tried again."""
 
 
 class PerProcess:
@@ -62,39 +63,51 @@ class PerProcess:
     A build that fails is remembered for the process: the later `get()`s raise `FailedBefore`
     at once instead of building again. A library whose files are at fault fails the same way
     at every photo, and each try cost seconds (MiniLM, the indexes, the curated library's
-    minute-long build) and printed the same long error per photo of a batch."""
+    minute-long build) and printed the same long error per photo of a batch.
 
-    def __init__(self, build: Callable[[], Any], eager: bool = False) -> None:
+    `state` (a cheap function, e.g. `library_state` of the folder `build` reads) lifts that
+    memory when what the build reads changes: a failure is remembered only while `state()`
+    returns what it did then, and a value built from one state is built again at another. So
+    a `serve` whose library folder was broken, and was then rebuilt or repaired, takes the
+    fixed library at its next photo without a restart, and never serves one that was
+    replaced under it (whose images `--overwrite` removed)."""
+
+    def __init__(self, build: Callable[[], Any], eager: bool = False,
+                 state: Callable[[], Hashable] | None = None) -> None:
         self._build = build
+        self._state = state or (lambda: None)
         self._lock = threading.Lock()
         self._pid: int | None = None  # the process `_value` was built in
         self._value: Any = None
-        # (process, "ErrorType: message") of a failed build; the text only, so the failed
-        # build's frames (a half-loaded library) are not kept alive with its traceback.
-        self._failure: tuple[int, str] | None = None
+        self._built_from: Hashable = None  # `state()` when `_value` was built
+        # (process, state, "ErrorType: message") of a failed build; the text only, so the
+        # failed build's frames (a half-loaded library) are not kept alive with its traceback.
+        self._failure: tuple[int, Hashable, str] | None = None
         _instances.add(self)
         if eager:
             self.get()
 
     def get(self) -> Any:
-        if self._pid != os.getpid():
+        state = self._state()
+        if self._pid != os.getpid() or state != self._built_from:
             with self._lock:
-                if self._pid != os.getpid():
-                    self._value = self._build_once()  # the value first: a thread seeing
-                    self._pid = os.getpid()           # the pid sees it
+                if self._pid != os.getpid() or state != self._built_from:
+                    value = self._build_once(state)
+                    self._value, self._built_from = value, state  # the value first: a
+                    self._pid = os.getpid()                       # thread seeing the pid sees it
         return self._value
 
-    def _build_once(self) -> Any:
+    def _build_once(self, state: Hashable) -> Any:
         pid = os.getpid()
-        if self._failure is not None and self._failure[0] == pid:
-            raise FailedBefore(self._failure[1])
+        if self._failure is not None and self._failure[:2] == (pid, state):
+            raise FailedBefore(self._failure[2])
         try:
             # Built outside the caller's inference mode (its tensors would be inference
             # tensors) and without drawing from the caller's seeded stream.
             with torch.inference_mode(False), torch.random.fork_rng(devices=[]):
                 return self._build()
         except Exception as exc:  # KeyboardInterrupt is not a failure of the part
-            self._failure = (pid, f"{type(exc).__name__}: {exc}")
+            self._failure = (pid, state, f"{type(exc).__name__}: {exc}")
             raise
 
 
@@ -132,7 +145,7 @@ def default_components(
         library_folder = retriever_config.library if retriever_config else None
         retriever = PerProcess(lambda: _retriever(
             imagenet.get(), device, encoder.get().embedder if encoder else None,
-            retriever_config))
+            retriever_config), state=_folder_state(library_folder))
 
         def exemplar_fn(ctx: SceneContext, image: Image.Image, hints: str | None
                         ) -> list[RetrievedExemplar]:
@@ -169,16 +182,29 @@ def _retriever(imagenet: torch.nn.Module, device: torch.device, text_embedder: A
         text_embedder=text_embedder, config=config)
 
 
+def _folder_state(library: str | None) -> Callable[[], Hashable] | None:
+    """What says a user's library folder changed (`PerProcess`'s `state`). None for the
+    curated library: it rebuilds a broken cache by itself, and what fails it is elsewhere
+    (its models, a disk)."""
+    if library is None or library == "default":
+        return None
+    from retrieval.library import library_state
+
+    return lambda: library_state(library)
+
+
 def _loaded(retriever: PerProcess, library: str | None) -> Any:
     """The retriever, loaded at its first use; a failure there is the photo's, in words: in
     full at the first photo that needed it, in one short sentence at the later ones (it is
-    not tried again in this process)."""
+    not tried again in this process; a user's library folder, once it changes)."""
     try:
         return retriever.get()
     except FailedBefore:
+        until = "in this run" if _folder_state(library) is None else \
+            f"until {library} changes (a rebuild with --overwrite, a repair)"
         raise RetrievalLoadError(
-            "the exemplar library did not load at an earlier photo and is not tried again in "
-            "this run; that photo's error says why and how to fix it") from None
+            "the exemplar library did not load at an earlier photo and is not tried again "
+            f"{until}; that photo's error says why and how to fix it") from None
     except LOAD_ERRORS as exc:
         raise RetrievalLoadError(
             f"the exemplar library did not load ({type(exc).__name__}: {exc}); "

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from colorizer.apps.service.config import ServiceConfig
     from colorizer.apps.service.store import JobStore
     from colorizer.pipeline.colorization import ColorizationPipeline
+    from retrieval.retriever import RetrieverConfig
 
 log = logging.getLogger("chronochrome.service")
 
@@ -118,6 +119,14 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--c2pa-cert", type=Path, default=None,
                        help="PEM certificate chain: sign outputs with C2PA (needs the c2pa extra)")
     serve.add_argument("--c2pa-key", type=Path, default=None, help="PEM private key for C2PA")
+    _add_pipeline_options(serve)
+    serve.add_argument("--log-format", choices=("text", "json"), default=None, help=(
+        "text lines, or JSON lines for a log collector (default: $CHRONOCHROME_LOG_FORMAT, "
+        "else text)"))
+
+
+def _add_pipeline_options(serve: argparse.ArgumentParser) -> None:
+    """What the served pipeline is: its weights, device, render size, context, library."""
     serve.add_argument("--weights", type=Path, default=None,
                        help="a folder written by save_pretrained (default: embedded weights)")
     serve.add_argument("--device", default="auto", help="auto, cpu or cuda")
@@ -125,9 +134,9 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="long side in px at which chroma is predicted (default: the "
                             "model's operating point)")
     serve.add_argument("--no-context", action="store_true", help="skip context inference")
-    serve.add_argument("--log-format", choices=("text", "json"), default=None, help=(
-        "text lines, or JSON lines for a log collector (default: $CHRONOCHROME_LOG_FORMAT, "
-        "else text)"))
+    serve.add_argument("--library", type=Path, default=None, help=(
+        "exemplars from this `library build` folder (a rebuild of it is taken at the next "
+        "photo, without a restart)"))
 
 
 def service_config(args: argparse.Namespace) -> ServiceConfig:
@@ -187,7 +196,20 @@ def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
 
     overrides = {"render_size": args.render_size} if args.render_size else {}
     return ColorizationPipeline.from_pretrained(args.weights, device=args.device,
-                                                context=not args.no_context, **overrides)
+                                                context=not args.no_context,
+                                                retriever_config=_library_config(args.library),
+                                                **overrides)
+
+
+def _library_config(library: Path | None) -> RetrieverConfig | None:
+    """--library as colorize takes it: a folder that cannot serve is refused at the start."""
+    if library is None:
+        return None
+    from retrieval.library import check_library_option
+    from retrieval.retriever import RetrieverConfig
+
+    check_library_option(library)
+    return RetrieverConfig(library=str(library.resolve()))
 
 
 def run_service_command(args: argparse.Namespace) -> int:
