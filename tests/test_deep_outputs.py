@@ -100,7 +100,7 @@ def test_a_jpeg_of_a_16bit_master_is_8bit_and_says_so(tiny_weights, tmp_path, ca
     with caplog.at_level(logging.WARNING, logger="colorizer.apps.outputs"):
         assert _cli(tiny_weights, masters[0], "-o", out, "--format", "jpg") == 0
     assert Image.open(out / "sky.jpg").mode == "RGB"
-    assert ("sky.jpg: the input's 16-bit tones were written at 8 bits a channel: JPEG holds no "
+    assert ("sky.jpg: the input's deeper-than-8-bit tones were written at 8 bits a channel: JPEG holds no "
             "more; write PNG or TIFF (--format png or tif) to keep them") in caplog.text
 
 

@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # annotations only: the result (and the service's light paths
     from colorizer.pipeline.imageio import LoadedImage
 
 LEVELS_16 = 65535  # white in 16 bits a channel
-# What a JPEG or WebP output of a 16-bit input says: those formats hold 8 bits a channel.
-EIGHT_BIT_FORMAT_NOTE = ("the input's 16-bit tones were written at 8 bits a channel: {fmt} holds "
+# What a JPEG or WebP output of a 16-bit (or 10-bit HEIC) input says: those formats hold 8 bits a channel.
+EIGHT_BIT_FORMAT_NOTE = ("the input's deeper-than-8-bit tones were written at 8 bits a channel: {fmt} holds "
                          "no more; write PNG or TIFF (--format png or tif) to keep them")
 
 

@@ -14,7 +14,8 @@ What a phone's HEIC holds besides its photo, and what the loader makes of it (`h
 - other top-level images (a burst, a Live Photo's still beside its key frame): the primary
   image is used and the others counted in a shown note;
 - depth maps and auxiliary images (an HDR gain map, portrait mattes): named, not used;
-- 10- or 12-bit color: decoded to 8 bits a channel by pillow-heif, said in a shown note.
+- 10- or 12-bit color: decoded to 8 bits a channel by pillow-heif's plugin, then read again
+  at its depth (heif_depth.py; the note that says 8 bits stays where that cannot be done).
 
 AVIF stays with Pillow (its own decoder, 11.2 and later): pillow-heif 1.x reads no AVIF.
 """
@@ -75,10 +76,15 @@ def heif_notes(image: Image.Image, frames: int) -> list[str]:
     if note := _nclx_note(info):
         notes.append(note)
     bit_depth = int(info.get("bit_depth") or 8)
-    if bit_depth > 8:
-        notes.append(f"{bit_depth}-bit color read at 8 bits a channel (pillow-heif decodes "
-                     "color to 8 bits)")
+    if bit_depth > 8 and not image.mode.startswith("I;16"):  # gray comes at 16 bits
+        notes.append(eight_bit_note(bit_depth))
     return notes
+
+
+def eight_bit_note(bit_depth: int) -> str:
+    """The note on deep color read at 8 bits (shown: " color read at 8 bits a channel")."""
+    return (f"{bit_depth}-bit color read at 8 bits a channel (pillow-heif decodes color to "
+            "8 bits)")
 
 
 def _nclx_note(info: dict) -> str | None:

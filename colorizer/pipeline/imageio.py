@@ -47,7 +47,7 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
-from colorizer.pipeline import heif_opener
+from colorizer.pipeline import heif_depth, heif_opener
 from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
 from colorizer.pipeline.file_checks import file_notes
@@ -188,6 +188,10 @@ def load_image(
         loaded = _load_pil(image, label, max_pixels, sha256=digest, path=path,
                            file_bytes=len(data))
         notes = file_notes(data, label, loaded.source_format)  # damaged JPEG data, suffix
+        deep = heif_depth.at_full_depth(loaded.source_format, loaded.pixels, loaded.notes,
+                                        data)  # a 10/12-bit HEIC at its depth
+        if deep is not None:
+            loaded = dataclasses.replace(loaded, pixels=deep.pixels, notes=deep.notes)
     return dataclasses.replace(loaded, notes=(*notes, *loaded.notes)) if notes else loaded
 
 
