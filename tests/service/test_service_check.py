@@ -75,3 +75,27 @@ def test_bad_check_requests_are_problems(service):
     fmt = service.client.post("/v1/check?report=pdf", headers=service.headers(),
                               files={"file": ("c.png", _color_png(), "image/png")})
     assert fmt.status_code == 422
+
+
+def _data_images(html: str) -> list[np.ndarray]:
+    import base64
+    import re
+
+    return [np.asarray(Image.open(io.BytesIO(base64.b64decode(found))).convert("L"))
+            for found in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)]
+
+
+def test_check_report_shows_a_16_bit_gray_original_in_its_tones(service):
+    # A 16-bit master's pixels are float in [0, 1]: drawn as they were, the original in the
+    # report came out black (and a float color original, a 10-bit HEIC, raised).
+    colorized = _color_png()
+    gray = np.asarray(Image.open(io.BytesIO(colorized)).convert("L"), dtype=np.uint16) * 257
+    buffer = io.BytesIO()
+    Image.fromarray(gray).save(buffer, format="PNG")
+    files = {"file": ("c.png", colorized, "image/png"),
+             "original": ("g.png", buffer.getvalue(), "image/png")}
+    response = service.client.post("/v1/check?report=html", headers=service.headers(),
+                                   files=files)
+    assert response.status_code == 200, response.text
+    means = sorted(float(image.mean()) for image in _data_images(response.text))
+    assert len(means) >= 2 and means[0] > 40, means  # no black picture

@@ -136,8 +136,10 @@ def _run(checker: Any, loaded: dict[str, Any], texts: dict[str, str], html: bool
         data = result.to_dict()
         return shareable_json(data, [data.get("settings", {}).get("model", {}).get("path")])
 
-    def image(item: Any) -> Image.Image:
-        return Image.fromarray(item.pixels).convert("RGB")
+    def image(item: Any) -> Image.Image:  # float pixels (16-bit, 10-bit HEIC) to 8 bits
+        from colorizer.check.thumbnails import as_uint8
+
+        return Image.fromarray(as_uint8(item.pixels))
 
     original = image(loaded["original"]) if "original" in loaded else None
     return report_html(result, image(loaded["file"]), original, None, loaded["file"].name)
