@@ -17,7 +17,8 @@ here: a gradient with a few shapes, a few hundred KB. It is then
 
 - with `--big WxH` (a 108 MP photo, over the default cap: `--max-pixels` raised for it),
   colorized by `chronochrome colorize --report` and its colored copy checked by
-  `chronochrome check` (no --original: the scene classifier sees the whole colored photo).
+  `chronochrome check` (no --original: the scene classifier sees the whole colored photo);
+  then the same photo as a 16-bit gray PNG (a scanner's master), colorized the same way.
 
 Printed: seconds and peak RSS of each, against the 2 GB limit of issue #17 (before the banded
 loading and merge: 7.8 GB and 116 s through the CLI). Exits 1 above the limit. The check
@@ -33,6 +34,12 @@ scene classifier's input reduced before its float copy (colorizer/model/scene.py
 check 2473 -> 2050 MB; a real photo (bopb__old_g of real-color-dev upscaled to 12000 x 9000,
 /usr/bin/time): colorize --report 3232 -> 2630 MB, check 2765 -> 2340 MB. Output pixels and
 reports identical.
+On 2026-12-07 the merge stopped holding the photo's whole L* (colorizer/pipeline/
+full_lightness.py: each band read from the pixels) and 16-bit gray was scaled a band at a time
+(image_pixels.scaled_gray). bopb__old_g upscaled to 12000 x 9000 (2 shared cores, 8 sessions),
+colorize --report: 8-bit gray JPEG 2584 -> 2140 MB, 16-bit gray PNG (dithered) 4078 -> 3650 MB.
+The 16-bit row's peak is now its 16-bit PNG being encoded in memory (deep_encode.py: the
+compressed rows are held, then joined). Output pixels identical.
 """
 
 from __future__ import annotations
@@ -129,7 +136,15 @@ def big_rows(size: str, folder: Path, weights: Path | None) -> list[tuple[str, f
     argv = [sys.executable, "-m", "colorizer.apps.cli", "check", "--device", "cpu", str(color),
             "--json", str(color.with_suffix(".json")), *cap]
     seconds, peak, code = peak_of(argv + (["--weights", str(weights)] if weights else []))
-    return rows + [(f"CLI check (colored copy), {size}", seconds, peak, 0 if code in (0, 1) else code)]
+    rows.append((f"CLI check (colored copy), {size}", seconds, peak,
+                 0 if code in (0, 1) else code))
+    deep = folder / "huge16.png"  # the same photo at 16 bits: float gray, 16-bit output
+    gray = np.asarray(Image.open(io.BytesIO(data)).convert("L")).astype(np.uint16) * 257
+    Image.fromarray(gray).save(deep, format="PNG")
+    del gray
+    rows.append((f"CLI colorize --report 16-bit, {size}",
+                 *cli_peak(deep, folder / "huge16-out", weights, cap)))
+    return rows
 
 
 def check_peak(color: Path, gray: Path, weights: Path | None) -> tuple[float, float, int]:

@@ -31,6 +31,7 @@ from colorizer.pipeline.captions import PhotoCaptions
 from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.edits import BaseRun
 from colorizer.pipeline.exemplar_step import Prediction
+from colorizer.pipeline.full_lightness import FullLightness
 from colorizer.pipeline.guidance import Guidance, UserExemplar
 from colorizer.pipeline.imageio import LoadedImage
 from context.types import SceneContext
@@ -50,7 +51,8 @@ class PreparedPhoto:
     """One photo after steps 1-3: what the generator needs and what the result reports."""
 
     loaded: LoadedImage
-    lightness: torch.Tensor  # (1, 1, H, W) L* at full resolution, on the CPU
+    # (1, 1, H, W) L* at full resolution, on the CPU: `lightness`; let go for the merge
+    full_lightness: FullLightness
     small: torch.Tensor  # (1, 1, rh, rw) L* at the render size, on the CPU
     context: SceneContext
     captions: PhotoCaptions
@@ -67,6 +69,10 @@ class PreparedPhoto:
     edit_key: str = ""  # what steps 2-6 depend on (colorizer.pipeline.edits)
     fingerprint: str = ""  # the pipeline's, when prepared (its `fingerprint`)
     base: BaseRun | None = None  # steps 2-6 from the edit cache: steps 3-6 are not re-run
+
+    @property
+    def lightness(self) -> torch.Tensor:
+        return self.full_lightness.tensor
 
 
 class Stopwatch:

@@ -31,11 +31,10 @@ from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
 from colorizer.pipeline.assemble import assemble_result, run_settings
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
-from colorizer.pipeline.chroma import chroma_work, hue_agreement, shift_balance
+from colorizer.pipeline.chroma import chroma_work
 from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.decoding import DecodingConfig
-from colorizer.pipeline.deep_pixels import more_than_8_bits
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
 from colorizer.pipeline.exemplar_cells import ExemplarCache
@@ -49,13 +48,15 @@ from colorizer.pipeline.fingerprint import (
 )
 from colorizer.pipeline.fork_guard import fit_forked_child
 from colorizer.pipeline.frame import generator_view
-from colorizer.pipeline.full_size import merge_full_size
+from colorizer.pipeline.full_lightness import FullLightness
+from colorizer.pipeline.full_size import merge_photo
 from colorizer.pipeline.guidance import UserExemplar, build_guidance
 from colorizer.pipeline.hint_json import Hint, checked_hints
 from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.logit_decoding import decode_logits
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.negative import as_positive
 from colorizer.pipeline.photo_input import load_photo, user_exemplars
@@ -274,7 +275,8 @@ class ColorizationPipeline:
         clock.lap("load")
         base = self.edits.get(edit["edit_key"])
         if base is not None:  # an edit: the render-size L* is the base run's
-            return PreparedPhoto(loaded, lightness, base.prediction.small.cpu(), base.context,
+            return PreparedPhoto(loaded, FullLightness(loaded, lightness),
+                                 base.prediction.small.cpu(), base.context,
                                  PhotoCaptions(()), list(user), [], base.guidance,
                                  base.chroma_scale, hints, caption, None, clock.laps,
                                  base=base, **edit)
@@ -296,9 +298,10 @@ class ColorizationPipeline:
                                   self.generator.config.text_dim, self.config.max_exemplars,
                                   self.config.exemplar_score_margin)
         clock.lap("retrieval")
-        return PreparedPhoto(loaded, lightness, small, context, captions, list(user), retrieved,
-                             guidance, self._chroma_scale(guided=bool(user)), hints, caption,
-                             hint_note, clock.laps, **edit)
+        return PreparedPhoto(loaded, FullLightness(loaded, lightness), small, context, captions,
+                             list(user), retrieved, guidance,
+                             self._chroma_scale(guided=bool(user)), hints, caption, hint_note,
+                             clock.laps, **edit)
 
     @torch.inference_mode()
     def predict(self, photos: Sequence[PreparedPhoto]) -> list[Prediction]:
@@ -322,10 +325,10 @@ class ColorizationPipeline:
                              self.config.hint_balance, base.colors.uncertainty,
                              self.hint_field, self.distribution(base.prediction), base.kept)
         clock.lap("hints")
-        # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly.
-        merged = merge_full_size(photo.lightness, hinted.ab, base.colors.uncertainty.float(),
-                                 base.colors.context_weight.float(),
-                                 deep=more_than_8_bits(photo.loaded))
+        # Chroma onto the full-resolution L*, a band of rows at a time; L* kept exactly, and
+        # not held whole meanwhile (full_lightness.py).
+        merged = merge_photo(photo.full_lightness, hinted.ab, base.colors.uncertainty.float(),
+                             base.colors.context_weight.float())
         clock.lap("finish")
         laps = dict(clock.laps)
         timings = {**photo.timings, **laps}
@@ -376,19 +379,8 @@ class ColorizationPipeline:
                chroma_scale: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits (1, Q, h, w) -> (a*b*, uncertainty) at the operating point: the annealed
         mean, toned down where the plausible hues disagree, moved to the predicted balance."""
-        d = self.decoding
-        scale = d.chroma_scale if chroma_scale is None else chroma_scale
-        ab, uncertainty = self.generator.decode(logits, d.temperature, scale,
-                                                d.prior_correction, d.confidence_weighted,
-                                                d.estimator)
-        if d.chroma.agreement_power > 0:
-            probs = torch.softmax(self.generator.corrected_logits(logits, d.prior_correction),
-                                  dim=1)
-            ab = ab * hue_agreement(probs, self.generator.ab_bins).pow(d.chroma.agreement_power)
-        if self.balance is not None and d.chroma.balance_strength > 0:
-            target = self.balance(features) * d.chroma.balance_trust
-            ab = shift_balance(ab, target, d.chroma.balance_strength)
-        return ab, uncertainty
+        return decode_logits(self.generator, self.decoding, self.balance, logits, features,
+                             chroma_scale)
 
     def _parts(self) -> TransferParts:
         return TransferParts(self.generator, self.flag_finder, self.exemplar_cache, self.config,

@@ -7,7 +7,9 @@ two: along the width for the whole (small) height first, then along the height o
 `BAND_PIXELS` rows at a time, each band converted to 8-bit RGB before the next. The result is
 the same bilinear upsampling as `F.interpolate(..., align_corners=False)`, to float rounding.
 An input with more than 8 bits (`deep`, deep_pixels.py) also gets its pixels at 16 bits a
-channel, rounded from the same float RGB.
+channel, rounded from the same float RGB. A photo's L* is read a band at a time too
+(`merge_photo`: full_lightness.py), so the whole of it is not held while the merge makes its
+output (432 MB of float32 on a 108 MP photo).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
-from colorizer.pipeline.deep_pixels import rgb16_of
+from colorizer.pipeline.deep_pixels import more_than_8_bits, rgb16_of
+from colorizer.pipeline.full_lightness import FullLightness
 from colorizer.pipeline.luminance import row_bands
 
 
@@ -52,12 +55,24 @@ class Merged(NamedTuple):
     image16: np.ndarray | None = None  # (H, W, 3) uint16 sRGB, for an input of more than 8 bits
 
 
-def merge_full_size(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torch.Tensor,
-                    region: torch.Tensor, deep: bool = False) -> Merged:
+def merge_photo(lightness: FullLightness, ab: torch.Tensor, uncertainty: torch.Tensor,
+                region: torch.Tensor) -> Merged:
+    """`merge_full_size` of a prepared photo's L*, let go first: each band is read from the
+    photo's pixels unless a step still holds the whole L*."""
+    lightness.release()
+    return merge_full_size(lightness, ab, uncertainty, region,
+                           deep=more_than_8_bits(lightness.loaded))
+
+
+def merge_full_size(lightness: torch.Tensor | FullLightness, ab: torch.Tensor,
+                    uncertainty: torch.Tensor, region: torch.Tensor, deep: bool = False
+                    ) -> Merged:
     """L* (1, 1, H, W) with small a*b* (1, 2, h, w), uncertainty and context region (1, 1, ., .)
     -> the photo at full size (`Merged`); L* kept exactly. `deep`: the input had more than 8
     bits, so its pixels are rounded to 16 bits a channel too."""
     height, width = lightness.shape[-2:]
+    rows_of_lightness = (lightness.rows if isinstance(lightness, FullLightness)
+                         else lambda band: lightness[..., band, :])
     ab_wide, unc_wide, region_wide = (widen(t.cpu(), width) for t in (ab, uncertainty, region))
     # The 8-bit RGB goes into the PIL image band by band: a whole (H, W, 3) array first, then
     # PIL's copy of it (4 bytes a pixel), was 324 + 432 MB at once on a 108 MP photo.
@@ -71,7 +86,7 @@ def merge_full_size(lightness: torch.Tensor, ab: torch.Tensor, uncertainty: torc
     reg = np.empty((height, width), dtype=np.float32) if anywhere else np.zeros(
         (height, width), dtype=np.float32)
     for band in row_bands(height, width):
-        out = lab_to_rgb_keep_luminance(lightness[..., band, :], rows_of(ab_wide, height, band))
+        out = lab_to_rgb_keep_luminance(rows_of_lightness(band), rows_of(ab_wide, height, band))
         rgb = (out[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
         image.paste(Image.fromarray(rgb, "RGB"), (0, band.start))
         if rgb16 is not None:

@@ -128,10 +128,22 @@ def _high_depth_gray(image: Image.Image, icc_profile: bytes | None
     notes.append(note)
     if values.min(initial=0) < 0:
         notes.append("negative grayscale values clipped to black")
-    gray = np.clip(values.astype(np.float32) / np.float32(scale), 0.0, 1.0)
     if icc_profile:
         notes.append("embedded ICC profile ignored for 32-bit grayscale")
-    return np.ascontiguousarray(gray, dtype=np.float32), notes  # (H, W)
+    return scaled_gray(values, scale), notes  # (H, W)
+
+
+def scaled_gray(values: np.ndarray, scale: float) -> np.ndarray:
+    """`np.clip(values.astype(np.float32) / np.float32(scale), 0, 1)`, the same float32 array,
+    made a band of rows at a time: at once, the cast, the quotient and the clipped copy were
+    three whole float32 arrays (1.3 GB more on a 108 MP 16-bit scan than the result)."""
+    gray = np.empty(values.shape, dtype=np.float32)
+    rows = max(1, (1 << 20) // max(1, values.shape[1] if values.ndim > 1 else 1))
+    for top in range(0, values.shape[0], rows):
+        band = values[top:top + rows].astype(np.float32)
+        np.divide(band, np.float32(scale), out=band)
+        np.clip(band, 0.0, 1.0, out=gray[top:top + rows])
+    return gray
 
 
 def _assumed_range(mode: str, peak: float) -> tuple[float, str]:

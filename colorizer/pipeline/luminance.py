@@ -5,6 +5,8 @@ computed at once in float64 peaked at 5.8 GB; in bands the float64 copies stay ~
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -47,31 +49,47 @@ def lightness_of(loaded: LoadedImage) -> torch.Tensor:
     pixels = loaded.pixels
     height, width = pixels.shape[:2]
     check_not_empty((width, height), loaded.name)  # a LoadedImage built by hand skips the loader
-    if pixels.dtype == np.uint8:
-        return _lightness_8bit(pixels)
+    if pixels.dtype == np.uint8 and pixels.ndim == 2:  # one gather: no bands needed
+        return lightness_rows(pixels, slice(0, height))
     out = torch.empty((1, 1, height, width), dtype=torch.float32)
     for band in row_bands(height, width):
-        rgb = torch.from_numpy(float_rgb(pixels[band])).permute(2, 0, 1)[None]
-        out[..., band, :] = luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+        out[..., band, :] = lightness_rows(pixels, band)
     return out
 
 
-def _lightness_8bit(pixels: np.ndarray) -> torch.Tensor:
-    """`lightness_of` for 8-bit pixels by table: an edit recomputes the photo's L*, and the
-    sRGB decoding (a power per channel and pixel) was a tenth of its time. The tables hold
-    what that decoding gives for each of the 256 levels, so the L* is the same."""
+def lightness_rows(pixels: np.ndarray, band: slice) -> torch.Tensor:
+    """L* (1, 1, rows, W) float32 of rows `band` of compact pixels (image_pixels.py): the
+    values `lightness_of` gives for those rows, to the bit, where `band` is one of its
+    `row_bands` (the merge reads the photo's L* this way instead of holding all of it)."""
+    rows = pixels[band]
+    if rows.dtype != np.uint8:
+        rgb = torch.from_numpy(float_rgb(rows)).permute(2, 0, 1)[None]
+        return luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+    if rows.ndim == 2:  # gray: one table from level to L*
+        return torch.from_numpy(_gray_table()[rows])[None, None]
+    lin = torch.from_numpy(_linear_table()[rows]).permute(2, 0, 1)[None]
+    return lightness_of_luminance(relative_luminance(lin)).to(torch.float32)
+
+
+# 8-bit pixels are read by table: an edit recomputes the photo's L*, and the sRGB decoding (a
+# power per channel and pixel) was a tenth of its time. The tables hold what that decoding
+# gives for each of the 256 levels, so the L* is the same.
+@lru_cache(maxsize=1)
+def _gray_levels() -> torch.Tensor:
     levels = torch.from_numpy(float_rgb(np.arange(256, dtype=np.uint8)[None])).permute(2, 0, 1)
-    levels = levels[None].to(torch.float64)  # (1, 3, 1, 256), each level gray
-    if pixels.ndim == 2:  # gray: one table from level to L*
-        table = luminance_of_rgb(levels)[0, 0, 0].to(torch.float32).numpy()
-        return torch.from_numpy(table[pixels])[None, None]
-    linear = srgb_to_linear(levels[0, 0, 0]).numpy()  # (256,) float64
-    height, width = pixels.shape[:2]
-    out = torch.empty((1, 1, height, width), dtype=torch.float32)
-    for band in row_bands(height, width):
-        lin = torch.from_numpy(linear[pixels[band]]).permute(2, 0, 1)[None]
-        out[..., band, :] = lightness_of_luminance(relative_luminance(lin)).to(torch.float32)
-    return out
+    return levels[None].to(torch.float64)  # (1, 3, 1, 256), each level gray
+
+
+@lru_cache(maxsize=1)
+def _gray_table() -> np.ndarray:
+    """(256,) float32: L* of each gray level."""
+    return luminance_of_rgb(_gray_levels())[0, 0, 0].to(torch.float32).numpy()
+
+
+@lru_cache(maxsize=1)
+def _linear_table() -> np.ndarray:
+    """(256,) float64: each level's linear sRGB value."""
+    return srgb_to_linear(_gray_levels()[0, 0, 0]).numpy()
 
 
 def gray_image(lightness: torch.Tensor) -> Image.Image:
