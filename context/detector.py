@@ -11,6 +11,8 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
+from context.detector_tiles import TILE_PIXELS, grid_size, tiled_quads
+from context.heap import release_freed_memory
 from context.regions import quad_angle
 
 # Long side the text detector is handed at most: rapidocr's own working size. rapidocr (its
@@ -22,7 +24,8 @@ from context.regions import quad_angle
 # 630 MB over the start before, 540 MB now; the network's memory grows with the area it
 # reads, ~150 MB a megapixel, and reading in bands found other boxes). Photos up to 2000 px are
 # handed over as they are, so their readings, and every eval figure (no dataset photo is
-# over 2000 px), stay the same.
+# over 2000 px), stay the same. The network reads inputs over 1216 x 1216 px in overlapping
+# tiles (context/detector_tiles.py: one 2000-px pass took ~560 MB, tiles ~300 MB).
 DETECTOR_MAX_SIDE = 2000
 
 
@@ -75,8 +78,10 @@ class RapidTextDetector:
             image = image.resize((max(1, round(image.width * scale)),
                                   max(1, round(image.height * scale))),
                                  Image.BICUBIC if scale > 1.0 else Image.BILINEAR)
-        rgb = np.asarray(image.convert("RGB"))[:, :, ::-1]  # (H, W, 3) BGR as rapidocr expects
-        quads, _ = self._det(np.ascontiguousarray(rgb))
+        bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])  # (H, W, 3)
+        quads = self._quads(bgr)
+        del bgr
+        release_freed_memory()  # the network's freed blocks, before Tesseract's (heap.py)
         if quads is None or len(quads) == 0:
             return []
         out = []
@@ -86,3 +91,14 @@ class RapidTextDetector:
             out.append((int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1)), 1.0,
                         round(quad_angle(q), 1)))
         return out
+
+    def _quads(self, bgr: np.ndarray) -> np.ndarray | None:
+        """rapidocr's corner points of each text box in `bgr`: in one pass when its network
+        input is at most TILE_PIXELS (every dataset photo), else tile by tile in bounded
+        memory (context/detector_tiles.py: a 2000-px photo's detection took ~570 MB in one
+        pass)."""
+        grid = grid_size(*bgr.shape[:2], self._det.get_preprocess(max(bgr.shape[:2]))
+                         .limit_side_len)
+        if grid[0] * grid[1] <= TILE_PIXELS:
+            return self._det(bgr)[0]
+        return tiled_quads(self._det, bgr)

@@ -25,10 +25,11 @@ def _poster(width: int, height: int) -> Image.Image:
 
 
 def _recording(detector: RapidTextDetector) -> list[tuple[int, ...]]:
-    """The shapes of the arrays `detector` hands its network, as it hands them."""
+    """The shapes of the arrays `detector` hands its network's step (in one pass or in tiles:
+    context/detector_tiles.py), as it hands them."""
     handed = []
-    network = detector._det
-    detector._det = lambda bgr: (handed.append(bgr.shape), network(bgr))[1]
+    network = detector._quads
+    detector._quads = lambda bgr: (handed.append(bgr.shape), network(bgr))[1]
     return handed
 
 
