@@ -277,6 +277,19 @@ class SceneContext:
             unknown={name: reason for name in nulls},
         )
 
+    def __repr__(self) -> str:
+        # One line (context/display.py): the generated repr printed both embeddings in full,
+        # 10,464 characters for one photo in a notebook cell.
+        from context.display import context_repr
+
+        return context_repr(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: each inferred value with its confidence and evidence."""
+        from context.display import context_html
+
+        return context_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         # asdict keeps tuples; JSON wants lists. Round floats in the embedding for size.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,15 +12,14 @@ from PIL import Image
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_pixels import checked_rgb16
 from colorizer.pipeline.map_stats import median_and_percentile, share_above
+from colorizer.pipeline.result_display import PREVIEW_SIDE, encoded, preview, result_html
 from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_values
+from context.display import era_text
 from context.types import SceneContext
 
 if TYPE_CHECKING:  # annotations only: the report module imports torch
     from colorizer.pipeline.color_regions import ColorRegions
     from colorizer.pipeline.exemplar_report import ExemplarUse
-
-
-PREVIEW_SIDE = 1024  # a notebook's picture of a result (`_repr_png_`), long side in px
 
 
 @dataclass(frozen=True)
@@ -108,20 +106,26 @@ class ColorizationResult:
     def _repr_png_(self) -> bytes:
         """How Jupyter shows a result: its picture, at most `PREVIEW_SIDE` px on the long side
         (it showed only the repr's text; a 50 MP scan's own PNG is tens of MB in a notebook)."""
-        preview = self.image.copy()
-        preview.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
-        buffer = io.BytesIO()
-        preview.save(buffer, format="PNG")
-        return buffer.getvalue()
+        return encoded(preview(self.image, PREVIEW_SIDE), "PNG")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter's view (result_display.py): the picture with a caption (the photo, the
+        era and place inferred, the notes) as HTML, and the picture alone as PNG for
+        frontends without HTML; one preview made for both."""
+        small = preview(self.image, PREVIEW_SIDE)
+        return {"text/html": result_html(self, small), "image/png": encoded(small, "PNG")}
 
     def __repr__(self) -> str:
         # The generated repr printed every array in full (uncertainty, maps, regions): one
         # result shown in a notebook cell, or a list of them, was pages of numbers.
         width, height = self.image.size
         deep = "" if self.image16 is None else ", image16=<uint16 (H, W, 3)>"
+        era, region = self.context.era, self.context.region
+        inferred = "" if era is None else f", era={era_text(era)}"
+        inferred += "" if region is None else f", region={region.name!r}"
         return (f"ColorizationResult(image=<{self.image.mode} {width}x{height}>{deep}, "
                 f"input={self.input.name!r}, model={self.model.name!r} "
-                f"({self.model.version}), render_size={self.render_size}, "
+                f"({self.model.version}), render_size={self.render_size}{inferred}, "
                 f"exemplars={len(self.exemplars)}, notes={list(self.notes)!r})")
 
     def exemplar_image(self, top: int = 3) -> Image.Image | None:

@@ -1,0 +1,80 @@
+"""How a `ColorizationResult` shows itself in Jupyter: its picture, small, with a caption that
+says which photo it is, what the context inferred, and the run's notes.
+
+Jupyter shows one representation of an object: with only `_repr_png_` a result was its
+picture without a word of which photo or what the run noted. The HTML view holds both; the
+PNG stays for frontends without HTML. Only a preview is encoded, never the full image (a
+50 MP scan's own PNG is tens of MB in a notebook), and it is made without a copy of the image.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from html import escape
+from typing import Any
+
+from PIL import Image
+
+from context.display import era_text
+
+# A `colorizer.pipeline.result.ColorizationResult`, annotated `Any`: result.py imports this
+# module, and an import back, even for annotations, is a cycle.
+ColorizationResult = Any
+
+PREVIEW_SIDE = 1024  # a notebook's picture of a result, long side in px
+HTML_JPEG_QUALITY = 90  # the HTML view's picture: a PNG of a photo is ~8x larger in a notebook
+
+
+def preview(image: Image.Image, side: int = PREVIEW_SIDE) -> Image.Image:
+    """`image` with its long side at most `side` px, the aspect kept: `Image.thumbnail`'s
+    resampling on a new image, so a 50 MP result is not copied whole first (150 MB)."""
+    width, height = image.size
+    scale = side / max(width, height)
+    if scale >= 1:
+        return image
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+def encoded(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(buffer, format="JPEG", quality=HTML_JPEG_QUALITY)
+    else:
+        image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def short_name(name: str) -> str:
+    """A path's last part (the caption names the photo, not the folders it is in)."""
+    return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or name
+
+
+def caption(result: ColorizationResult) -> str:
+    """One line: the photo, its size, the era and place inferred, the exemplars that put
+    color somewhere."""
+    width, height = result.image.size
+    parts = [short_name(result.input.name), f"{width}\u00d7{height}"]
+    if result.context.era is not None:
+        parts.append(era_text(result.context.era))
+    if result.context.region is not None:
+        parts.append(result.context.region.name)
+    colored = sum(1 for rec in result.exemplars if rec.colored)
+    if result.exemplars:
+        parts.append(f"{len(result.exemplars)} exemplars ({colored} colored)")
+    if result.image16 is not None:
+        parts.append("16-bit master")
+    return " \u00b7 ".join(parts)
+
+
+def result_html(result: ColorizationResult, small: Image.Image | None = None) -> str:
+    """A figure: the preview picture (`small`, else made here), the caption, and the run's
+    notes as a list."""
+    picture = preview(result.image) if small is None else small
+    data = base64.b64encode(encoded(picture, "JPEG")).decode("ascii")
+    notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
+    notes_html = f"<ul style='margin:0.2em 0'>{notes}</ul>" if notes else ""
+    return (f"<figure style='margin:0'><img src='data:image/jpeg;base64,{data}' "
+            f"alt='{escape(short_name(result.input.name))}' style='max-width:100%'/>"
+            f"<figcaption>{escape(caption(result))}{notes_html}</figcaption></figure>")
