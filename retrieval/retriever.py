@@ -7,8 +7,9 @@
 Score = weighted mean of the parts that are present:
   text    cosine of the query text (context description + free text) with the record text
   visual  cosine of the photo's visual embedding with the exemplar image's
-  era     1 when the exemplar's years overlap the context era (non-overlapping exemplars are
-          dropped when the era is confident enough, see RetrieverConfig.era_filter)
+  era     1 when the exemplar's years overlap the context era; within a user library's
+          `era_slack`, less per year apart (`era_closeness`); exemplars beyond it are
+          dropped when the era is confident enough, see RetrieverConfig.era_filter
   region  1 when the exemplar's region is the place or contains it (less per level above the
           place), `within_score` when it lies inside the place, 0 otherwise. A context with a
           region never gets exemplars of other regions: those with region score 0 are dropped
@@ -213,7 +214,7 @@ class ExemplarRetriever:
         if len(self.library) == 0:
             return []
         era = _era(context)
-        overlap, eligible = self._era_overlap(era)
+        closeness, eligible = self._era_closeness(era)
         levels = query_levels(context)
         region = self._region_scores(levels)
         cand = self._candidates(region, eligible, text_vec, visual_vec)
@@ -221,7 +222,7 @@ class ExemplarRetriever:
             cand = cand[region[cand] > 0]
         if len(cand) == 0:
             return []
-        parts, weights = self._parts(cand, text_vec, visual_vec, overlap, region, levels)
+        parts, weights = self._parts(cand, text_vec, visual_vec, closeness, region, levels)
         total = sum(weights.values()) or 1.0
         score = np.zeros(len(cand), dtype=np.float32)
         for name, values in parts.items():
@@ -230,16 +231,17 @@ class ExemplarRetriever:
         return [self._hit(int(cand[j]), float(score[j]), {p: float(v[j]) for p, v in parts.items()},
                           era, levels) for j in order]
 
-    def _era_overlap(self, era: tuple[int, int, float] | None
-                     ) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(records whose years overlap the era, records the era filter keeps: None = all)."""
+    def _era_closeness(self, era: tuple[int, int, float] | None
+                       ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(each record's era score, `era_closeness`; records the era filter keeps: those
+        within `era_slack` years of the era, None = all)."""
         if era is None:
             return None, None
         cfg, lib = self.config, self.library
-        start, end = era[0] - cfg.era_slack, era[1] + cfg.era_slack
-        overlap = (lib.starts <= end) & (lib.ends >= start)
-        eligible = overlap if cfg.era_filter and era[2] >= cfg.min_era_confidence else None
-        return overlap, eligible
+        gap = np.maximum(np.maximum(lib.starts - era[1], era[0] - lib.ends), 0)
+        within = gap <= cfg.era_slack
+        eligible = within if cfg.era_filter and era[2] >= cfg.min_era_confidence else None
+        return era_closeness(gap, cfg.era_slack), eligible
 
     def _region_scores(self, levels: list[QueryLevel]) -> np.ndarray:
         """Per record: 1 for the place itself, less per level above it, `within_score` for
@@ -278,7 +280,7 @@ class ExemplarRetriever:
         return np.unique(np.concatenate(pool))
 
     def _parts(self, cand: np.ndarray, text_vec: np.ndarray | None,
-               visual_vec: np.ndarray | None, overlap: np.ndarray | None, region: np.ndarray,
+               visual_vec: np.ndarray | None, closeness: np.ndarray | None, region: np.ndarray,
                levels: list[QueryLevel]) -> tuple[dict[str, np.ndarray], dict[str, float]]:
         """The score parts present for this query, per candidate, and their weights."""
         cfg, lib = self.config, self.library
@@ -290,13 +292,13 @@ class ExemplarRetriever:
         if visual_vec is not None and lib.visual_index is not None:
             parts["visual"] = lib.visual_index.similarities(visual_vec, cand)
             weights["visual"] = cfg.visual_weight
-        if overlap is not None:
-            parts["era"] = overlap[cand].astype(np.float32)
+        if closeness is not None:
+            parts["era"] = closeness[cand]
             weights["era"] = cfg.era_weight
         if levels:
             parts["region"] = region[cand]
             weights["region"] = cfg.region_weight
-        if overlap is not None or levels or text_vec is not None:
+        if closeness is not None or levels or text_vec is not None:
             parts["kind"] = self._kind_prior[cand]
             weights["kind"] = cfg.kind_weight
         return parts, weights
@@ -359,6 +361,16 @@ def has_query(context: SceneContext | None, query_text: str | None) -> bool:
     one the answer is no exemplars, known before any library or embedder is loaded (the
     pipeline loads them at the first photo that needs them)."""
     return bool(query_levels(context)) or bool((query_text or "").strip())
+
+
+def era_closeness(gap: np.ndarray, slack: int) -> np.ndarray:
+    """The era score of records `gap` years from the context's era (0: they overlap): 1 when
+    they overlap, then 1/(slack + 1) less per year apart, 0 beyond `slack`. A user library's
+    slack let a photo 5 years off score as an exact-year one (an archive's "Crimea 1975" hint
+    ranked its 1970 slides with its 1975 ones); with slack 0 (the curated library) it is the
+    plain overlap, 1 or 0, as before."""
+    score = 1.0 - gap.astype(np.float32) / np.float32(max(slack, 0) + 1)
+    return np.where(gap <= slack, score, np.float32(0.0)).astype(np.float32)
 
 
 def _era(context: SceneContext | None) -> tuple[int, int, float] | None:

@@ -19,7 +19,8 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
 import torch
 from PIL import Image
@@ -45,7 +46,22 @@ LOAD_ERRORS = (OSError, ValueError, RuntimeError)
 
 
 class RetrievalLoadError(ChronochromeError):
-    """The exemplar library or its models did not load at the first photo that needed them."""
+    """The exemplar library or its models did not load at the first photo that needed them.
+
+    `library` is the folder (`--library`), or "default" for the curated library; `cause` is
+    what failed ("ValueError: ... text.faiss is cut short"), so a front end can say which
+    library and why without parsing the message (the service answers 503, `reason`)."""
+
+    reason: ClassVar[str] = "exemplar_library_unavailable"
+
+    def __init__(self, message: str, library: str = "default", cause: str = "") -> None:
+        super().__init__(message)
+        self.library = library
+        self.cause = cause
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        # Pickled with its attributes (out of process pools), as ImageLoadError is.
+        return (type(self), (str(self), self.library, self.cause))
 
 
 class FailedBefore(Exception):
@@ -146,9 +162,18 @@ def default_components(
         retriever = PerProcess(lambda: _retriever(
             imagenet.get(), device, encoder.get().embedder if encoder else None,
             retriever_config), state=_folder_state(library_folder))
+        # Context off (--no-context: nothing inferred from the photo), the pipeline's context
+        # is empty, and a hint reached retrieval as search words alone: "Crimea 1975" also
+        # retrieved Khabarovsk, Ararat and Baku slides. The hint is still the user's word
+        # on place and time, read from its text alone (no OCR, no scene model).
+        hint_reader = None if context else PerProcess(lambda: _hint_reader(context_config))
 
         def exemplar_fn(ctx: SceneContext, image: Image.Image, hints: str | None
                         ) -> list[RetrievedExemplar]:
+            if hint_reader is not None and hints and hints.strip():
+                ctx = hint_reader.get()(None, hint=hints)
+                if ctx.unknown.get("hint"):  # no year, period or place: not used, as with
+                    return []                # context on (its words retrieved any flag)
             if not has_query(ctx, hints):  # no exemplars, and nothing to load to say so
                 return []
             return _loaded(retriever, library_folder)(ctx, image, query_text=hints)
@@ -168,6 +193,15 @@ def _context_encoder(imagenet: torch.nn.Module, device: torch.device,
     return ContextEncoder.from_default(
         config or ContextConfig(),
         scene_classifier=ImageNetSceneClassifier(imagenet, device=device))
+
+
+def _hint_reader(config: ContextConfig | None) -> Any:
+    """A context encoder that reads only text (a hint's place and time): the gazetteer, no
+    OCR, scene model, CLIP or description embedding."""
+    from context import ContextEncoder
+
+    return ContextEncoder(replace(config or ContextConfig(), use_ocr=False, embed=False,
+                                  clip_checkpoint=None))
 
 
 def _retriever(imagenet: torch.nn.Module, device: torch.device, text_embedder: Any,
@@ -197,19 +231,22 @@ def _loaded(retriever: PerProcess, library: str | None) -> Any:
     """The retriever, loaded at its first use; a failure there is the photo's, in words: in
     full at the first photo that needed it, in one short sentence at the later ones (it is
     not tried again in this process; a user's library folder, once it changes)."""
+    name = "default" if library is None else str(library)
     try:
         return retriever.get()
-    except FailedBefore:
+    except FailedBefore as failed:
         until = "in this run" if _folder_state(library) is None else \
             f"until {library} changes (a rebuild with --overwrite, a repair)"
         raise RetrievalLoadError(
             "the exemplar library did not load at an earlier photo and is not tried again "
-            f"{until}; that photo's error says why and how to fix it") from None
+            f"{until}; that photo's error says why and how to fix it", name,
+            str(failed)) from None
     except LOAD_ERRORS as exc:
         raise RetrievalLoadError(
             f"the exemplar library did not load ({type(exc).__name__}: {exc}); "
             f"{_rebuild_advice(library)}, or colorize without retrieved exemplars "
-            "(--no-exemplars; the Python API: exemplars=False)") from exc
+            "(--no-exemplars; the Python API: exemplars=False)", name,
+            f"{type(exc).__name__}: {exc}") from exc
 
 
 def _rebuild_advice(library: str | None) -> str:

@@ -2,7 +2,10 @@
 real HTTP (user audit: serve had no --library; and a library that failed to load was
 remembered for the process's life, so an archivist who repaired it had to restart the
 service). A broken library fails the photo that needed it, is not retried while its folder is
-unchanged, and is taken at the next photo once repaired."""
+unchanged, and is taken at the next photo once repaired. It answers 503
+`exemplar_library_unavailable` naming the library and why (it answered 500 internal_error,
+and a queued item was retried, then failed as worker_crashed: the operator could not tell it
+was the library)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -50,11 +54,24 @@ def _build_library(root: Path) -> Path:
     return root / "lib"
 
 
-def _colorize(url: str, auth: dict[str, str]) -> httpx.Response:
+def _colorize(url: str, auth: dict[str, str], route: str = "colorize?response=json"
+              ) -> httpx.Response:
     request = json.dumps({"items": [{"upload": 0, "hint": "Paris 1918"}]})
-    return httpx.post(f"{url}/v1/colorize?response=json", headers=auth, timeout=120,
+    return httpx.post(f"{url}/v1/{route}", headers=auth, timeout=120,
                       data={"request": request},
                       files={"file": ("old.png", gray_png(48, 32), "image/png")})
+
+
+def _queued_item(url: str, auth: dict[str, str]) -> dict:
+    """A job of one photo through the queue (a worker runs it): its item once finished."""
+    job = _colorize(url, auth, "jobs").json()
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        page = httpx.get(f"{url}/v1/jobs/{job['id']}", headers=auth, timeout=30).json()
+        if page["state"] not in ("queued", "running"):
+            return page["items"][0]
+        time.sleep(0.2)
+    raise AssertionError(f"job {job['id']} did not finish: {page}")
 
 
 @pytest.mark.slow  # builds a library with MiniLM and starts `serve`: about 40 s
@@ -70,7 +87,9 @@ def test_a_repaired_library_is_taken_without_a_restart(tmp_path, tiny_pipeline,
                              "--library", str(served))
         url, auth = f"http://127.0.0.1:{port}", svc.headers()
         try:
-            broken = [_colorize(url, auth) for _ in range(2)]
+            broken = [_colorize(url, auth)]
+            queued = _queued_item(url, auth)
+            broken.append(_colorize(url, auth))
             shutil.copy(good / "text.faiss", served / "text.faiss")  # restored from a backup
             repaired = _colorize(url, auth)
             again = _colorize(url, auth)
@@ -78,13 +97,26 @@ def test_a_repaired_library_is_taken_without_a_restart(tmp_path, tiny_pipeline,
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
     text = log.read_text()
-    assert [r.status_code for r in broken] == [500, 500], text[-2000:]
+    assert [r.status_code for r in broken] == [503, 503], text[-2000:]
     assert repaired.status_code == 200 and again.status_code == 200, text[-2000:]
-    # Tried once while broken: the first photo says why, the second that it was not retried.
-    assert text.count("RetrievalLoadError: the exemplar library did not load (") == 1
-    assert "text.faiss is cut short or damaged" in text
+    for problem in [r.json() for r in broken] + [queued["error"]]:
+        assert problem["reason"] == "exemplar_library_unavailable", problem
+        assert problem["status"] == 503
+        assert problem["detail"].startswith(f"the exemplar library {served.name} did not load "
+                                            "(ValueError: "), problem
+        assert "text.faiss is cut short or damaged" in problem["detail"]
+        assert str(served.parent) not in json.dumps(problem)  # no server path to a client
+    for problem in [r.json() for r in broken]:
+        assert problem["type"] == "https://chronochrome.dev/problems/exemplar_library_unavailable"
+        assert problem["library"] == served.name
+        assert problem["cause"].startswith("ValueError: ") and "text.faiss" in problem["cause"]
+    assert queued["status"] == "failed"  # at once, not retried until worker_crashed
+    # Tried once while broken: the first photo says why, the later ones that it was not
+    # retried; a warning line each, no traceback.
+    assert text.count("the exemplar library did not load (ValueError: ") == 1
     assert text.count(f"did not load at an earlier photo and is not tried again until {served} "
-                      "changes") == 1
+                      "changes") == 2
+    assert "Traceback" not in text and "internal_error" not in text
     for response in (repaired, again):
         exemplars = response.json()["provenance"]["exemplars"]
         assert {e["id"] for e in exemplars} == {"rue", "quai"}

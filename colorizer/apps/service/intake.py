@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,11 @@ from colorizer.apps.service.negative_items import (
     item_pipeline,
     with_negative,
 )
-from colorizer.apps.service.problems import Problem, problem_from_load_error
+from colorizer.apps.service.problems import (
+    Problem,
+    problem_from_library_error,
+    problem_from_load_error,
+)
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
 from colorizer.apps.service.store import JobStore, NewItem, new_job_id
@@ -31,12 +36,15 @@ from colorizer.apps.service.webhook_events import LINKS_BASE
 from colorizer.apps.service.webhooks import check_secret, new_secret
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.color_hints import HintError
+from colorizer.pipeline.components import RetrievalLoadError
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.provenance import normalize_format
 
 if TYPE_CHECKING:
     from colorizer.apps.service.bodies import Upload
     from colorizer.apps.service.state import ServiceState
+
+log = logging.getLogger("chronochrome.service.intake")
 
 IMAGE_TYPES = ("image/", "application/octet-stream")
 UploadInfo = tuple[str, bytes, dict[str, Any]]  # (file name, bytes, what check_upload saw)
@@ -292,6 +300,9 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
                           color_hints=color_hints)
     except HintError as exc:  # a reference the pipeline cannot use (its image, its id)
         raise Problem(422, "invalid_hint", f"color_hints: {exc}") from exc
+    except RetrievalLoadError as exc:  # the service's library, not the photo: 503, named
+        log.warning("POST /v1/colorize: %s", exc)
+        raise problem_from_library_error(exc) from exc
     finally:
         state.sync_slots.release()
     job_id = new_job_id()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
 
 from colorizer.errors import ChronochromeError, ImageLoadError
+
+if TYPE_CHECKING:  # the pipeline's module imports torch; the parser needs none of it
+    from colorizer.pipeline.components import RetrievalLoadError
 
 PROBLEM_TYPE = "https://chronochrome.dev/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -51,3 +55,20 @@ class Problem(ChronochromeError):
 def problem_from_load_error(exc: ImageLoadError, **extra: Any) -> Problem:
     """An image that would not load -> 413/415/422 with the loader's own message."""
     return Problem(STATUS_BY_REASON.get(exc.reason, 422), exc.reason, str(exc), **extra)
+
+
+def problem_from_library_error(exc: RetrievalLoadError) -> Problem:
+    """The exemplar library that did not load -> 503 naming it and why: the service's own
+    part is unavailable (it answered 500 internal_error, which told an operator nothing), and
+    the photo is fine: submit it again once the operator repaired or rebuilt the library.
+    The library is named by its folder's name, never where it lies on the server (the log,
+    the operator's, has the whole path)."""
+    if exc.library == "default":
+        which, named, cause = "the curated exemplar library", "default", exc.cause
+    else:
+        named = PurePath(exc.library).name
+        which, cause = f"the exemplar library {named}", exc.cause.replace(exc.library, named)
+    return Problem(503, exc.reason, f"{which} did not load ({cause}); the photo was not "
+                   "colorized: submit it again once the service's operator has repaired or "
+                   "rebuilt the library (`chronochrome library build ... --overwrite`)",
+                   library=named, cause=cause)

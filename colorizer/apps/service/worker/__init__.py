@@ -34,7 +34,7 @@ from colorizer.apps.service.hint_items import stored_hints
 from colorizer.apps.service.iiif import IIIFError
 from colorizer.apps.service.job_log import log_job_end
 from colorizer.apps.service.negative_items import item_pipeline, stored_negative
-from colorizer.apps.service.problems import STATUS_BY_REASON
+from colorizer.apps.service.problems import STATUS_BY_REASON, problem_from_library_error
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
 from colorizer.apps.service.storage_room import RoomWatch
 from colorizer.apps.service.store import JobStore, Lease
@@ -46,6 +46,7 @@ from colorizer.apps.service.worker.leases import keep_lease
 from colorizer.apps.service.worker.sources import source_bytes
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.color_hints import HintError
+from colorizer.pipeline.components import RetrievalLoadError
 from colorizer.pipeline.imageio import load_image
 
 if TYPE_CHECKING:
@@ -141,6 +142,14 @@ class Worker:
             return
         except IIIFError as exc:
             self._finish(lease, *self.store.fail(lease, self.owner, 422, exc.reason, str(exc)))
+            return
+        except RetrievalLoadError as exc:
+            # The service's library, not the photo: the item was retried at each lease's end
+            # and then failed as worker_crashed, which named neither the library nor why.
+            log.warning("worker %s: item %s: %s", self.owner, lease.item_id, exc)
+            problem = problem_from_library_error(exc)
+            self._finish(lease, *self.store.fail(lease, self.owner, problem.status,
+                                                 problem.reason, problem.detail))
             return
         if lost.is_set():  # canceled, or taken over after a stall: nothing to write
             self._finish(lease, False, False)
