@@ -15,6 +15,7 @@ from context.config_io import check_keys
 
 KINDS = ("flag", "banner", "ensign", "uniform", "insignia", "photo", "object")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+TITLE_SHOWN = 80  # characters of a title in a hit's one-line repr
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,14 @@ class RetrievedExemplar:
     @property
     def kind(self) -> str:
         return self.exemplar.kind
+
+    def __repr__(self) -> str:
+        # The generated repr printed the whole record (its description, license, colors):
+        # ~1,400 characters a hit in a notebook. The record is `.exemplar`, all of it in to_dict.
+        e = self.exemplar
+        title = e.title if len(e.title) <= TITLE_SHOWN else e.title[:TITLE_SHOWN - 1] + "\u2026"
+        return (f"RetrievedExemplar(id={e.id!r}, kind={e.kind!r}, title={title!r}, "
+                f"years={e.start}-{e.end}, score={self.score}, why=<{len(self.why)} reasons>)")
 
     def to_dict(self) -> dict[str, Any]:
         e = self.exemplar

@@ -48,6 +48,8 @@ def test_reports_gray_note_names_the_commands_that_take_its_options(tmp_path):
     assert len(notes) == 1, done.stderr
     # The advice names colorize for its options and check for the report of that output.
     assert "--point" in notes[0] and "chronochrome colorize" in notes[0], notes[0]
+    # ... and, as the JSON report, the Python form of a color hint (scan.png is 64 x 48).
+    assert "Python: color_hints=[{'point': [32, 24], 'color': '#b22222'}]" in notes[0], notes[0]
     assert "chronochrome check" in notes[0] and "--report" in notes[0], notes[0]
     # What it says to type parses: `report` itself takes neither option.
     usage = _chronochrome("report", str(photo), "-o", "x.html", "--point", "1,1=red",

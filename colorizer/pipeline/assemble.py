@@ -35,7 +35,7 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
     notes = base.notes + hinted.notes + tuple(f"color hint {k + 1}: {note}"
                                               for k, use in enumerate(hinted.uses)
                                               for note in use.notes) + near_gray_note(
-        hinted.ab, base.kept)
+        hinted.ab, base.kept, size=loaded.size)
     return ColorizationResult(
         image=image, image16=image16, uncertainty=uncertainty,
         input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
@@ -47,11 +47,13 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
         context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)
 
 
-def near_gray_note(ab: torch.Tensor, kept: torch.Tensor | None = None) -> tuple[str, ...]:
+def near_gray_note(ab: torch.Tensor, kept: torch.Tensor | None = None, *,
+                   size: tuple[int, int]) -> tuple[str, ...]:
     """A note when the colors came out nearly gray: the model, unsure, keeps low chroma
     rather than guess a hue (DESIGN.md), and without a word the user takes it for a failure.
     The photo's chroma only: a surround kept as scanned (`kept`, surround.py: a gray mount
-    or a black frame, up to half a slide) is not the model's and would dilute the mean."""
+    or a black frame, up to half a slide) is not the model's and would dilute the mean.
+    `size` (width, height) is the input's: the Python example's point lies inside it."""
     chroma = torch.hypot(ab[:, 0], ab[:, 1])
     if kept is not None and kept.shape == chroma.shape[-2:] and not bool(kept.all()):
         chroma = chroma[:, ~kept.to(chroma.device)]
@@ -61,9 +63,17 @@ def near_gray_note(ab: torch.Tensor, kept: torch.Tensor | None = None) -> tuple[
     bolder = ("--chroma-scale 1.5 (Python: chroma_scale=1.5) makes what it found bolder, and "
               if mean_chroma >= 1.0 else "")  # below C* 1 a scale has nothing to work with
     note = (f"nearly gray (mean chroma C* {mean_chroma:.1f}): the model found little evidence "
-            f"for any color in this photo; {bolder}color hints (--point X,Y=#RRGGBB) set the "
-            "colors you know")
+            f"for any color in this photo; {bolder}color hints (--point X,Y=#RRGGBB; Python: "
+            f"{python_hint_example(size)}) set the colors you know")
     return (note,)
+
+
+def python_hint_example(size: tuple[int, int]) -> str:
+    """The Python form of a color hint as `pipe(photo, color_hints=...)` takes it, with a
+    point inside this photo (its center) so that the text runs when pasted: the hints
+    file's dict form, which needs no import (hint_json.checked_hints)."""
+    x, y = size[0] // 2, size[1] // 2
+    return f"color_hints=[{{'point': [{x}, {y}], 'color': '#b22222'}}], red at the photo's center"
 
 
 def run_settings(pipe: Any, photo: Any) -> dict[str, Any]:

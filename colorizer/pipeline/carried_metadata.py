@@ -27,6 +27,7 @@ from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.exif_fit import fitted_exif
 from colorizer.pipeline.metadata import BLOCK_ERRORS
+from colorizer.pipeline.short_repr import bytes_text
 from colorizer.pipeline.xmp_merge import carriable_xmp
 
 _DESCRIPTION, _ARTIST, _COPYRIGHT = 0x010E, 0x013B, 0x8298
@@ -50,6 +51,11 @@ class CarriedMetadata:
     exif: bytes | None = None  # an EXIF block ready for PIL's save(exif=...)
     dpi: tuple[float, float] | None = None  # pixels per inch, (x, y)
     xmp: bytes | None = None  # the input's XMP packet, merged into the output's
+
+    def __repr__(self) -> str:
+        # The generated repr printed the EXIF and XMP blocks' bytes (a scanner's XMP is KBs).
+        return (f"CarriedMetadata(exif={bytes_text(self.exif)}, dpi={self.dpi}, "
+                f"xmp={bytes_text(self.xmp)})")
 
     def save_options(self, pil_format: str) -> dict[str, Any]:
         """Keyword arguments of PIL's `Image.save` for this format."""

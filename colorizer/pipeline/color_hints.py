@@ -57,6 +57,7 @@ import numpy as np
 from PIL import Image, ImageColor, ImageDraw
 
 from colorizer.errors import ChronochromeError
+from colorizer.pipeline.short_repr import array_text
 
 MAX_HINTS = 64  # per photo: each hint costs a spread over the photo
 MAX_SOURCE_CHARS = 1000
@@ -103,6 +104,10 @@ class Polygon:
 @dataclass(frozen=True, eq=False)
 class Mask:
     mask: np.ndarray  # (H, W) nonzero = inside, the input image's size
+
+    def __repr__(self) -> str:
+        # The generated repr printed the array's numbers, in every ColorHint that holds it.
+        return f"Mask(mask={array_text(np.asarray(self.mask))})"
 
     def describe(self) -> str:
         return f"mask {self.mask.shape[1]}x{self.mask.shape[0]}"

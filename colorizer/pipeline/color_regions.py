@@ -21,11 +21,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image, ImageColor
 
+from colorizer.pipeline.short_repr import array_text, clipped
+
 if TYPE_CHECKING:  # annotations only: these modules import torch
     from colorizer.pipeline.exemplar_report import ExemplarUse
     from colorizer.pipeline.hint_step import HintUse
 
 MAP_CELLS = 32  # long side of the coarse region grid in the JSON report
+REGIONS_SHOWN = 8  # regions named in `ColorRegions`' one-line repr (64 hints are possible)
+LABEL_SHOWN = 50  # characters of a region's label there
 # Region colors of the map image where a region has no color of its own: the model gray,
 # exemplars and reference hints in distinct hues (a color hint's region takes its color).
 _PALETTE = [(128, 128, 128), (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200),
@@ -55,6 +59,18 @@ class ColorRegion:
                 "share": self.share, "confidence": self.confidence,
                 "box": list(self.box) if self.box else None, "detail": self.detail}
 
+    def __repr__(self) -> str:
+        # The generated repr printed `detail` whole (the hint as given with its notes, the
+        # exemplar's record): it is in to_dict; its keys say what it holds.
+        detail = "None" if self.detail is None else f"<{', '.join(self.detail)}>"
+        return (f"ColorRegion(id={self.id}, kind={self.kind!r}, label={clipped(self.label)}, "
+                f"source={clipped(self.source)}, share={self.share}, "
+                f"confidence={self.confidence}, box={self.box}, detail={detail})")
+
+    def brief(self) -> str:
+        """The region in a list: "1 hint 21.6%: 'user hint (point 50,60): #b22222'"."""
+        return f"{self.id} {self.kind} {self.share:.1%}: {clipped(self.label, LABEL_SHOWN)}"
+
     def rgb(self) -> tuple[int, int, int]:
         """The color the map paints this region in: a color hint's own (its record keeps it as
         '#rrggbb'), so a person matches the map to the hints they gave; else the palette's
@@ -73,6 +89,15 @@ class ColorRegions:
     map: np.ndarray  # (h', w') uint8 region ids at the working size
     size: tuple[int, int]  # (width, height) of the input
     regions: tuple[ColorRegion, ...]
+
+    def __repr__(self) -> str:
+        # The generated repr printed the map's numbers (1,573 characters for 320 x 177) and
+        # every region's record; the regions here one short line each, the first few.
+        shown = [region.brief() for region in self.regions[:REGIONS_SHOWN]]
+        more = len(self.regions) - len(shown)
+        listed = ", ".join(shown) + (f", +{more} more" if more > 0 else "")
+        return (f"ColorRegions(map={array_text(self.map)}, size={self.size}, "
+                f"regions=[{listed}])")
 
     def palette(self) -> np.ndarray:
         """(256, 3) uint8: the color of each region id in the map (`ColorRegion.rgb`)."""

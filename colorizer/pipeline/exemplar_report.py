@@ -9,7 +9,10 @@ import numpy as np
 import torch
 
 from colorizer.pipeline.guidance import GuidingExemplar
+from colorizer.pipeline.short_repr import clipped
 from retrieval.types import RetrievedExemplar
+
+REASON_SHOWN = 100  # characters of `rejected` in the repr (the gate and its numbers)
 
 
 def attention_shares(attention: torch.Tensor, count: int, shape: tuple[int, int]
@@ -73,6 +76,13 @@ class ExemplarUse:
     @property
     def title(self) -> str:
         return self.exemplar.title
+
+    def __repr__(self) -> str:
+        # The generated repr printed the whole record (description, license, colors, regions,
+        # scores): 3,443 characters for two exemplars in a notebook cell. to_dict has it all.
+        return (f"ExemplarUse(id={self.id!r}, kind={self.kind!r}, title={clipped(self.title)}, "
+                f"used={self.used}, color_share={self.color_share}, "
+                f"rejected={clipped(self.rejected, REASON_SHOWN)})")
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.exemplar.to_dict(), "used": self.used, "colored": self.colored,
