@@ -12,7 +12,10 @@ parts), then inverted; the result, like any color input, is reduced to its lumin
 
 Only a color negative is noticed by itself: an orange cast of the same hue in the lightest
 and the darkest tones, strong in the lightest (the clear film base). A gray negative shows no
-such sign that separates it from ordinary photos (measured: eval/negative_look.py).
+such sign that separates it from ordinary photos, and gets no note: the cues other than tones
+that were measured (eval/negative_look.py, eval/results/negative-look.md: faces found only in
+the inverse, a bright rebate along the edges) either fire on ordinary photos (a print's white
+margin) or, where they do not, miss most negatives of people, and take far longer than 30 ms.
 """
 
 from __future__ import annotations
