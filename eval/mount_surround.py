@@ -4,7 +4,9 @@ and the photo inside unchanged?
     python -m eval.mount_surround [--shared DIR]   # the datasets (default: ../shared/datasets)
 
 Scans: photos of historical-bw placed on the surrounds of eval/mount_scans.py (a toned cabinet
-card, a brass oval mat, a gray arched mat, a scanner bed, a white border), whose photo and
+card, a brass oval mat, a gray arched mat, a scanner bed, a white border) and on the worn and
+ornamented cards of eval/mount_worn_scans.py (gilt lettering and rules, an embossed frame,
+foxing and stains, a torn corner, a card askew on the scanner bed), whose photo and
 mount pixels are known, and historical-bw's own scans on mounts (`MOUNTED`: the mount there is
 the one the detector found). Each is colorized by the default pipeline (embedded weights,
 context and exemplars on, as the CLI runs) twice: as shipped, and with the mount left to the
@@ -47,15 +49,23 @@ from eval.common import (
     shared_datasets,
 )
 from eval.mount_scans import MOUNTS, MountScan
+from eval.mount_worn_scans import WORN_MOUNTS
 from eval.surround_off import colorized_without
 
-# (surround, photo): the last is a known miss (its white sky meets the white border).
+# (surround, photo): known misses: white-border/LondonSheep (its white sky meets the white
+# border), torn-corner/Killarney (its flat shore meets the card: the photo is not convex).
 SYNTHETIC = (("cabinet-card", "historical-bw/deoldify__1890Surfer.jpg"),
              ("oval-mat", "historical-bw/deoldify__1910Bike.jpg"),
              ("arched-mat", "prokudin-gorsky/pg_camel.jpg"),
              ("scanner-bed", "historical-bw/deoldify__Killarney1910.jpg"),
              ("white-border", "historical-bw/deoldify__1899NycBlizzard.jpg"),
-             ("white-border", "historical-bw/deoldify__LondonSheep1920s.jpg"))
+             ("white-border", "historical-bw/deoldify__LondonSheep1920s.jpg"),
+             ("gilt-imprint", "historical-bw/deoldify__LondonSheep1920s.jpg"),
+             ("embossed-border", "historical-bw/deoldify__1910Bike.jpg"),
+             ("foxed-stained", "historical-bw/deoldify__1890Surfer.jpg"),
+             ("torn-corner", "historical-bw/deoldify__Killarney1910.jpg"),
+             ("tilted-on-bed", "historical-bw/deoldify__1899NycBlizzard.jpg"))
+SURROUNDS = {**MOUNTS, **WORN_MOUNTS}
 MOUNTED = ("deoldify__Late1800sNative.jpg", "deoldify__1867MusicianConstantinople.jpg",
            "deoldify__Dolores1920s.jpg", "deoldify__CafeParis1928.jpg",
            "deoldify__LibraryOfCongress1910.jpg", "deoldify__PicadillyLate1800s.jpg")
@@ -221,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return missing_data(asked, "mount_surround", problem)
     pipe = ColorizationPipeline.from_pretrained()
     rows, sheet = {}, []
-    scans = [(f"{kind} ({Path(name).stem})", MOUNTS[kind](Image.open(shared / name).convert("L"),
-                                                          np.random.default_rng(i)))
+    scans = [(f"{kind} ({Path(name).stem})",
+              SURROUNDS[kind](Image.open(shared / name).convert("L"), np.random.default_rng(i)))
              for i, (kind, name) in enumerate(SYNTHETIC)]
     scans += [(name, found_masks(Image.open(shared / "historical-bw" / name)))
               for name in MOUNTED]

@@ -11,18 +11,24 @@ the colors it had (CIEDE2000 0.00 on every scan there).
 A mount is recognised by what it looks like at a small size (long side `_SIDE`):
 
     flat   = pixels whose L* barely varies around them (local std < FLAT_DETAIL)
-    mount  = the flat pixels joined to the image's edge, around nearly all of it
+    marks  = the card's small or thin marks: an imprint's gilt letters, ruled or embossed
+             frames and their rosettes, foxing, a stain's tide line, a tear, the card's own
+             edge on the scanner bed (`_marks`: all but the photo's detail, thick pieces small)
+    mount  = the flat pixels joined to the image's edge, through the marks, around nearly
+             all of it (read again over the flat pixels alone when that finds nothing)
     photo  = the one large region the mount surrounds, filled, and nearly convex
-             (a rectangle, an oval, an arch: a cut print or a mat's window)
+             (a rectangle, an oval, an arch: a cut print or a mat's window); where its rim is
+             itself a flat ring (card inside a ruled frame), the photo inside that ring
 
 Each test must pass (see `MountEvidence`), else nothing changes: an ordinary photo's flat sky
 reaches one or two edges, not all four. Of 298 ordinary photos (real-color-dev, the
 Prokudin-Gorsky plates, photos-train's val and held-out splits) it fires on 6: four have a
 border or a mask of their own (a round autochrome mask, a Polaroid's frame, two bordered
 prints), two are objects on a plain backdrop; only one output moved (a ball on a green
-backdrop, kept gray: CIEDE2000 to its true colors 21.3 -> 18.6). It misses cards whose edge
-is worn or ornamented and prints whose white sky meets their white border (the photo is then
-not convex): those keep what the generator gave them.
+backdrop, kept gray: CIEDE2000 to its true colors 21.3 -> 18.6). Reading through the marks
+added no fire there (eval/results/mount-surround.md). It misses prints whose own flat sky,
+snow or shore meets their border or card (the photo is then not convex): those keep what the
+generator gave them.
 """
 
 from __future__ import annotations
@@ -47,6 +53,11 @@ MIN_DETAIL_RATIO = 4.0  # the photo's mean detail over the mount's: a photo, not
 MAX_OTHER_SHARE = 0.03  # of the image: the largest other thing on the mount (an imprint's
 #                         letters, a stain; a stereo card's second view is not: stereo.py)
 _MARGIN = 2  # px at _SIDE: the photo is widened by this before the mount is taken outside it
+MAX_MARK_SHARE = 0.03  # of the image: a mark on the mount (letters, a spot) at most this large
+MAX_MARKS_SHARE = 0.15  # of the image: all the marks on the mount together
+_THIN = 2  # px at _SIDE: a line thinner than twice this is a mark, whatever its length
+_MAX_PEEL = 8  # px at _SIDE: the deepest a flat ring inside an inner frame is looked for
+MIN_PEELED_SHARE = 0.5  # of the photo found: the photo inside an inner frame, at least
 
 
 @dataclass(frozen=True)
@@ -59,13 +70,15 @@ class MountEvidence:
     solidity: float  # the photo's area over its convex hull's
     detail_ratio: float  # the photo's mean detail over the mount's
     other_share: float  # of the image: the largest thing on the mount besides the photo
+    mark_share: float = 0.0  # of the image: the marks on the mount (see `_marks`)
 
     @property
     def found(self) -> bool:
         return (self.edge_share >= MIN_EDGE_SHARE and self.side_share >= MIN_SIDE_SHARE
                 and MIN_PHOTO_SHARE <= self.photo_share <= MAX_PHOTO_SHARE
                 and self.solidity >= MIN_SOLIDITY and self.detail_ratio >= MIN_DETAIL_RATIO
-                and self.other_share <= MAX_OTHER_SHARE)
+                and self.other_share <= MAX_OTHER_SHARE
+                and self.mark_share <= MAX_MARKS_SHARE)
 
 
 def _small(lightness: np.ndarray) -> np.ndarray:
@@ -93,39 +106,128 @@ def _edge_shares(mount: np.ndarray) -> tuple[float, float]:
     return total, min(shares)
 
 
+def _marks(flat: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the marks on the surround, which a worn or ornamented card carries and a
+    plain one does not: each part of the detail (~flat) but the largest (the photo's) whose
+    thick pieces (what an opening by _THIN px leaves) are all small, at most MAX_MARK_SHARE
+    of the image: an imprint's letters, foxing, a ruled or embossed frame and its rosettes, a
+    card's edge on the scanner bed, a crease. The flat surround is read through them."""
+    from scipy.ndimage import binary_opening, label, maximum
+
+    parts, count = label(~flat)
+    if count < 2:
+        return np.zeros_like(flat)
+    sizes = np.bincount(parts.ravel(), minlength=count + 1)
+    thick, pieces = label(binary_opening(~flat, iterations=_THIN))
+    piece_sizes = np.bincount(thick.ravel(), minlength=pieces + 1)
+    piece_sizes[0] = 0  # the thin pixels: a piece of no size
+    largest_piece = np.asarray(maximum(piece_sizes[thick], parts, np.arange(count + 1)))
+    mark = largest_piece <= MAX_MARK_SHARE * flat.size
+    mark[0] = False  # the flat pixels
+    mark[int(np.argmax(sizes[1:])) + 1] = False  # the photo's detail is never a mark
+    return mark[parts]
+
+
+def _photo_of(rest: np.ndarray, opening: int = 0) -> tuple[np.ndarray, float]:
+    """The photo among `rest` (bool, the pixels off the mount): its largest part, filled and
+    opened by `opening` px (foxing or a tide line touching the print is no part of its
+    outline); and the next largest part's share of the image."""
+    from scipy.ndimage import binary_fill_holes, binary_opening, label
+
+    parts, count = label(rest)
+    sizes = np.bincount(parts.ravel())[1:]  # the pixels of each region off the mount
+    photo = binary_fill_holes(parts == 1 + int(np.argmax(sizes)))
+    if opening:
+        opened, pieces = label(binary_opening(photo, iterations=opening))
+        if pieces:
+            photo = opened == 1 + int(np.argmax(np.bincount(opened.ravel())[1:]))
+    other = float(np.sort(sizes)[-2]) / rest.size if count > 1 else 0.0
+    return photo, other
+
+
+def _surround(flat: np.ndarray, marks: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the flat pixels and marks joined to `seeds` (the flat pixels on the
+    outline the surround is read from)."""
+    from scipy.ndimage import label
+
+    regions, _ = label(flat | marks)
+    joined = np.unique(regions[seeds])
+    return np.isin(regions, joined[joined > 0])
+
+
+def _peeled(photo: np.ndarray, flat: np.ndarray, marks: np.ndarray) -> np.ndarray:
+    """The photo inside `photo` when its rim is a flat ring of card around an inner frame (a
+    ruled or embossed line round the print, a card lying on the scanner bed): the region
+    inside, read as the mount test reads the whole image; `photo` itself otherwise."""
+    from scipy.ndimage import binary_erosion
+
+    for depth in range(1, _MAX_PEEL + 1):
+        inner = binary_erosion(photo, iterations=depth)
+        rim = inner & ~binary_erosion(inner)
+        if not rim.any() or flat[rim].mean() < MIN_EDGE_SHARE:
+            continue
+        surround = _surround(flat & inner, marks & inner, flat & rim)
+        if not (inner & ~surround).any():
+            return photo
+        core, _ = _photo_of(inner & ~surround, _THIN)
+        if core.sum() >= MIN_PEELED_SHARE * photo.sum() and _solidity(core) >= MIN_SOLIDITY:
+            return core
+        return photo
+    return photo
+
+
+def _solidity(photo: np.ndarray) -> float:
+    from skimage.morphology import convex_hull_image
+
+    return float(photo.sum() / max(1, convex_hull_image(photo).sum()))
+
+
+def _read(detail: np.ndarray, flat: np.ndarray, marks: np.ndarray, edge: np.ndarray
+          ) -> tuple[MountEvidence, np.ndarray] | None:
+    """The evidence for a mount of the flat pixels and `marks` joined to `edge` (the image's
+    outermost pixels), and the photo (filled, at the small size) it holds; None when it holds
+    nothing."""
+    mount = _surround(flat, marks, flat & edge)
+    if mount.all():
+        return None
+    edge_share, side_share = _edge_shares(mount & flat)
+    photo, other = _photo_of(~mount, _THIN if marks.any() else 0)
+    return MountEvidence(
+        edge_share=round(edge_share, 3), side_share=round(side_share, 3),
+        photo_share=round(float(photo.mean()), 3), solidity=round(_solidity(photo), 3),
+        detail_ratio=round(float(detail[photo].mean() / (detail[mount & flat].mean() + 1e-6)),
+                           2),
+        other_share=round(other, 3), mark_share=round(float((mount & marks).mean()), 3)), photo
+
+
 def measure_mount(lightness: np.ndarray) -> tuple[MountEvidence, np.ndarray] | None:
     """The evidence for a mount around the photo in `lightness` (H, W) L*, and the photo's
     region (bool, at the small size: hull widened by _MARGIN); None when no flat surround
-    reaches the image's edge at all (most photos: the test ends there)."""
-    from scipy.ndimage import binary_dilation, binary_fill_holes, label
+    reaches the image's edge at all (most photos: the test ends there).
+
+    Read twice: through the marks on the card (a worn or ornamented one), and, when that
+    finds nothing, over the flat pixels alone (a plain card; and a print in a black frame on
+    the scanner bed, whose frame would join the bed through its edge and leave the photo
+    inside it not convex where its own shadows meet the frame)."""
+    from scipy.ndimage import binary_dilation
     from skimage.morphology import convex_hull_image
 
-    small = _small(lightness)
-    detail = _detail(small)
+    detail = _detail(_small(lightness))
     flat = detail < FLAT_DETAIL
     edge = np.zeros_like(flat)
     edge[0] = edge[-1] = True
     edge[:, 0] = edge[:, -1] = True
     if (flat & edge).mean() * flat.size / edge.sum() < MIN_EDGE_SHARE:
         return None
-    regions, _ = label(flat)
-    on_edge = np.unique(regions[edge & flat])
-    mount = np.isin(regions, on_edge[on_edge > 0])
-    edge_share, side_share = _edge_shares(mount)
-    parts, count = label(~mount)
-    if not count:
+    marks = _marks(flat)
+    read = _read(detail, flat, marks, edge)
+    if read is None or not read[0].found:
+        read = _read(detail, flat, np.zeros_like(flat), edge) or read
+    if read is None:
         return None
-    sizes = np.bincount(parts.ravel())[1:]  # the pixels of each region off the mount
-    photo = binary_fill_holes(parts == 1 + int(np.argmax(sizes)))
-    other = float(np.sort(sizes)[-2]) if count > 1 else 0.0
-    hull = convex_hull_image(photo)
-    evidence = MountEvidence(
-        edge_share=round(edge_share, 3), side_share=round(side_share, 3),
-        photo_share=round(float(photo.mean()), 3),
-        solidity=round(float(photo.sum() / max(1, hull.sum())), 3),
-        detail_ratio=round(float(detail[photo].mean() / (detail[mount].mean() + 1e-6)), 2),
-        other_share=round(other / mount.size, 3))
-    return evidence, binary_dilation(hull, iterations=_MARGIN)
+    evidence, photo = read
+    inside = _peeled(photo, flat, marks)
+    return evidence, binary_dilation(convex_hull_image(inside), iterations=_MARGIN)
 
 
 def photo_region(lightness: np.ndarray) -> np.ndarray | None:
