@@ -242,11 +242,24 @@ def photo_region(lightness: np.ndarray) -> np.ndarray | None:
 def scanned_chroma(loaded: LoadedImage, size: tuple[int, int]) -> torch.Tensor:
     """(1, 2, h, w) the scan's own a*b* at `size` (h, w): zeros for a gray scan. Resized
     first, so a large scan costs no full-size float copy."""
-    if not loaded.is_color or loaded.pixels.ndim != 3 or loaded.pixels.dtype != np.uint8:
+    if not loaded.is_color or loaded.pixels.ndim != 3:
         return torch.zeros(1, 2, *size)
-    small = Image.fromarray(loaded.pixels).resize(size[::-1], Image.Resampling.BOX)
+    small = Image.fromarray(_eight_bit(loaded.pixels)).resize(size[::-1], Image.Resampling.BOX)
     rgb = torch.from_numpy(np.asarray(small, np.float32) / 255.0).permute(2, 0, 1)[None]
     return rgb_to_lab(rgb)[:, 1:]
+
+
+def _eight_bit(pixels: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 of color pixels: uint8 as they are; float in [0, 1] (a 10-bit HEIC read
+    at its depth) rounded a band of rows at a time, with no whole float temporary."""
+    if pixels.dtype == np.uint8:
+        return pixels
+    out = np.empty(pixels.shape, np.uint8)
+    rows = max(1, (1 << 20) // max(1, pixels.shape[1]))
+    for top in range(0, pixels.shape[0], rows):
+        band = np.clip(pixels[top:top + rows], 0.0, 1.0) * 255.0 + 0.5
+        out[top:top + rows] = band.astype(np.uint8)
+    return out
 
 
 def keep_mount(ab: torch.Tensor, lightness: torch.Tensor, loaded: LoadedImage) -> torch.Tensor:

@@ -54,6 +54,21 @@ def test_keep_mount_puts_the_scans_chroma_on_the_mount_and_leaves_the_photo_alon
     assert np.abs(kept[0].numpy()[:, mount] - scanned[:, mount]).max() < 0.5
 
 
+
+def test_a_deep_color_scan_keeps_its_mounts_tone_as_an_8_bit_one_does():
+    # A 10-bit HEIC is read at its depth as float pixels: its toned card had been kept gray.
+    import dataclasses
+
+    card, window = printed_card(CARD_TONE)
+    loaded = load_image(card)
+    deep = dataclasses.replace(loaded, pixels=loaded.pixels.astype(np.float32) / 255.0)
+    ab = torch.zeros(1, 2, 400, 480)
+    lightness = torch.from_numpy(_lightness(card))[None, None]
+    eight_bit, from_deep = keep_mount(ab, lightness, loaded), keep_mount(ab, lightness, deep)
+    _, mount = masks(window)
+    assert np.abs(eight_bit[0].numpy()[:, mount]).mean() > 5  # the card's tone, not gray
+    assert np.abs((from_deep - eight_bit)[0].numpy()[:, mount]).max() < 0.5
+
 MOUNTED = ("historical-bw/deoldify__1867MusicianConstantinople.jpg",
            "historical-bw/deoldify__LibraryOfCongress1910.jpg")
 # Ordinary photos with a flat sky or wall along three edges (the detector's nearest misses).
