@@ -30,6 +30,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from scipy import ndimage
 
+from context.gray_histogram import gray_histogram
 from context.regions import crop_line
 
 Box = tuple[int, int, int, int]
@@ -124,7 +125,7 @@ def cleaned_line(crop: Image.Image, height: int = LINE_HEIGHT,
 
 def otsu(arr: np.ndarray) -> float:
     """Otsu's threshold of a grayscale array (0-255)."""
-    hist = np.bincount(np.clip(arr, 0, 255).astype(np.int64).ravel(), minlength=256)
+    hist = gray_histogram(arr)
     p = hist / max(1, hist.sum())
     omega, mu = np.cumsum(p), np.cumsum(p * np.arange(256))
     between = (mu[-1] * omega - mu) ** 2 / np.maximum(omega * (1 - omega), 1e-12)

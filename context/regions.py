@@ -17,6 +17,14 @@ from PIL import Image
 
 Box = tuple[int, int, int, int]
 MIN_ANGLE = 2.0  # degrees: flatter lines are cut as axis-aligned boxes, as before
+# Pixels across a line (its height; a column's width) at most, as it is cut. Every reader
+# brings a line down to 48 px or less (Tesseract's strip 40, PP-OCR's recogniser 48, the
+# script classifier's own height, a column 40 wide), so a sign 700 px tall in a 12000 px
+# photo loses nothing they read when cut at 256: its crop and every float copy made of it
+# (line_images.py) stay a few MB instead of a few hundred. Lines of ordinary photos are
+# thinner and cut as before: eval.context_suite's readings (every line, box, confidence)
+# and the context of 20 historical-bw photos are the same with and without the bound.
+MAX_LINE_SIDE = 256
 
 
 def quad_angle(quad: np.ndarray) -> float:
@@ -46,16 +54,45 @@ def line_size(box: Box, angle: float) -> tuple[int, int]:
 
 
 def crop_line(image: Image.Image, box: Box, angle: float = 0.0) -> Image.Image:
-    """The line in `box`, rotated level and cut to its own height when tilted."""
-    crop = image.crop(box)
+    """The line in `box`, rotated level and cut to its own height when tilted; a line
+    taller (a column wider) than `MAX_LINE_SIDE` is cut shrunk to that (`line_scale`)."""
     lw, lh = line_size(box, angle)
+    scale = line_scale(lw, lh)
+    crop = _cut(image, box, scale)
     if (lw, lh) == (box[2] - box[0], box[3] - box[1]):
         return crop
+    lw, lh = (lw, lh) if scale == 1.0 else (round(lw * scale), round(lh * scale))
     level = crop.rotate(-angle, Image.BILINEAR, expand=True, fillcolor=_edge_colour(crop))
     cx, cy = level.width / 2, level.height / 2
     pad = max(2, lh // 6)
     return level.crop((round(cx - lw / 2), round(cy - lh / 2 - pad),
                        round(cx + lw / 2), round(cy + lh / 2 + pad)))
+
+
+def line_scale(lw: int, lh: int) -> float:
+    """How much a line of `lw` x `lh` pixels is shrunk as it is cut: to `MAX_LINE_SIDE`
+    across its short side, 1.0 (as it is) when that side is no longer."""
+    short = min(lw, lh)
+    return 1.0 if short <= MAX_LINE_SIDE else MAX_LINE_SIDE / short
+
+
+def _cut(image: Image.Image, box: Box, scale: float) -> Image.Image:
+    """`box` of `image`, shrunk by `scale` in the same step (no full-resolution copy)."""
+    if scale == 1.0:
+        return image.crop(box)
+    x0, y0, x1, y1 = box
+    size = (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale)))
+    inside = (max(0, x0), max(0, y0), min(image.width, x1), min(image.height, y1))
+    if inside == tuple(box):
+        return image.resize(size, Image.BILINEAR, box=box)
+    # Part of the box lies off the photo: that part is black, as `Image.crop` leaves it.
+    out = Image.new(image.mode, size)
+    if inside[2] > inside[0] and inside[3] > inside[1]:
+        part = image.resize((max(1, round((inside[2] - inside[0]) * scale)),
+                             max(1, round((inside[3] - inside[1]) * scale))),
+                            Image.BILINEAR, box=inside)
+        out.paste(part, (round((inside[0] - x0) * scale), round((inside[1] - y0) * scale)))
+    return out
 
 
 def _edge_colour(crop: Image.Image):  # -> a colour for `crop`'s mode
