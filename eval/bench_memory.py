@@ -38,8 +38,14 @@ On 2026-12-07 the merge stopped holding the photo's whole L* (colorizer/pipeline
 full_lightness.py: each band read from the pixels) and 16-bit gray was scaled a band at a time
 (image_pixels.scaled_gray). bopb__old_g upscaled to 12000 x 9000 (2 shared cores, 8 sessions),
 colorize --report: 8-bit gray JPEG 2584 -> 2140 MB, 16-bit gray PNG (dithered) 4078 -> 3650 MB.
-The 16-bit row's peak is now its 16-bit PNG being encoded in memory (deep_encode.py: the
-compressed rows are held, then joined). Output pixels identical.
+The 16-bit row's peak was then its 16-bit PNG being encoded in memory (deep_encode.py: the
+compressed rows held, then joined). Output pixels identical.
+Then 16-bit PNG and TIFF outputs were written to their file as they are encoded (deep_encode
+write_png16/write_tiff16, colorizer/apps/staged_image.py): a grainy 12000 x 9000 16-bit scan
+(a 475 MB PNG) 3241 -> 2492 MB, as a TIFF 3205 -> 2604 MB, files byte-identical. What remains
+is the full-size merge (full_size.py: the 16-bit and 8-bit images and the float uncertainty
+map at once). The OCR row's detector reads a photo over 1216 px in 1024-px tiles since
+2026-12-07 (context/detector_tiles.py: `python -m context` on a 2000-px photo 1155 -> 928 MB).
 """
 
 from __future__ import annotations

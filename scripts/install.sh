@@ -53,7 +53,8 @@ if ! .venv/bin/python -c "import torch" >/dev/null 2>&1; then
       torch==2.13.0 2>/dev/null || $PIP install -q torch==2.13.0
   fi
 fi
-# ray: the optional engine for collections (--engine ray), installed here so its tests run.
+# ray: the optional engine for collections (--engine ray), and c2pa: signed outputs (--c2pa-cert),
+# installed here so their tests run.
 # requirements.lock pins every dependency to the versions the tests passed with (regenerate:
 # pip freeze --exclude-editable without torch, after a clean install and a green make test).
-$PIP install -q -c requirements.lock -e ".[dev,ray]"
+$PIP install -q -c requirements.lock -e ".[dev,ray,c2pa]"

@@ -45,10 +45,11 @@ from colorizer.apps.earlier_outputs import (
     read_manifest,
 )
 from colorizer.apps.outdir_lock import outdir_lock, remove_left_temporaries
-from colorizer.apps.outputs import default_file_mode, json_bytes, write_files
+from colorizer.apps.outputs import Signer, default_file_mode, json_bytes, write_files
 from colorizer.apps.planner import PlannedOutput, find_sources, plan_outputs, real_path
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.source import Source
+from colorizer.apps.staged_image import discard_staged
 from colorizer.apps.stages import (
     CAUGHT,
     Lanes,
@@ -206,7 +207,8 @@ class BatchColorizer:
                  report: bool = False, overwrite: bool = False,
                  exemplars: Sequence[UserExemplar] = (), batch_size: int | None = None,
                  threads: int | None = None, color_hints: Sequence[Hint] = (),
-                 fetch: FetchConfig | None = None, torch_threads: int | None = None):
+                 fetch: FetchConfig | None = None, torch_threads: int | None = None,
+                 signer: Signer | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.pipeline = pipeline
@@ -217,6 +219,7 @@ class BatchColorizer:
         self.exemplars = list(exemplars)  # the user's reference photos, used for every input
         self.color_hints = tuple(color_hints)  # the colors the user knows, for every input
         self.fetch = fetch  # limits on fetching remote photos (CSV URLs, IIIF manifests)
+        self.signer = signer  # C2PA-signs every output (colorizer.apps.c2pa_signing)
         gpu = pipeline.device.type == "cuda"
         self.batch_size = max(1, batch_size or (8 if gpu else 1))
         self.threads = (2 if gpu else 0) if threads is None else max(0, threads)
@@ -266,7 +269,8 @@ class BatchColorizer:
                  caption: str | None, on_item: Callable[[BatchItem], None] | None) -> None:
         """Compute and publish every item (this process; `RayBatchColorizer` overrides it)."""
         stages = PhotoStages(self.pipeline, self.fmt, self.report, self.exemplars, hints,
-                             caption, self.color_hints, self.fetch)
+                             caption, self.color_hints, self.fetch, self.signer)
+        stages.stage_under = self.outdir  # images encoded straight into it (staged_image.py)
         components = self.pipeline.context_fn or self.pipeline.exemplar_fn
         lanes = Lanes(self.threads, readers=1 if components else None)
         try:
@@ -343,6 +347,7 @@ class BatchColorizer:
         `OutputDiskError` once the photo is marked failed."""
         item, start, stop = work.item, time.perf_counter(), None
         if not (work.active and work.files):
+            discard_staged(work.files)  # a photo that failed once its image was staged
             return
         try:
             self._check_targets([path for path, _ in work.files], manifest)
@@ -359,6 +364,7 @@ class BatchColorizer:
                      else exc)
             fail(work, error)
             stop = error if isinstance(error, OutputDiskError) else None
+        discard_staged(work.files)  # what a conflict or a failed write left staged
         work.files = []
         item.seconds += time.perf_counter() - start
         if stop is not None:

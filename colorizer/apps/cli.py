@@ -14,6 +14,7 @@ import math
 import sys
 from pathlib import Path
 
+from colorizer.apps.c2pa_cli import add_c2pa_arguments, signer_from_arguments
 from colorizer.apps.engines import add_engine_arguments
 from colorizer.apps.stop_signals import exit_code, stop_on_signals, stopped_by
 from colorizer.errors import ChronochromeError, ImageLoadError
@@ -71,13 +72,13 @@ def _add_colorize(sub: argparse._SubParsersAction) -> None:
                    help="multiplies predicted chroma: above 1 = bolder color (e.g. 1.5)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")
-    p.add_argument("--no-context", action="store_true",
-                   help="skip context inference (OCR, scene cues): faster, report has no context")
+    p.add_argument("--no-context", action="store_true", help="skip context inference (OCR, "
+                   "scene cues; report has no context); a --hint's place and time still count")
     p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
     p.add_argument("--library", type=Path, help="exemplars from this `library build` folder")
-    _add_guidance_arguments(p)
-    _add_terminal_arguments(p)
-    add_engine_arguments(p)
+    for add_group in (_add_guidance_arguments, _add_terminal_arguments, add_engine_arguments,
+                      add_c2pa_arguments):  # exemplars and hints, output, engine, signing
+        add_group(p)
 
 
 def _add_guidance_arguments(p: argparse.ArgumentParser) -> None:  # exemplars, color hints
@@ -175,12 +176,11 @@ def run_colorize(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as held:
         if outdir.is_dir():  # another run writing it is told before torch is imported
             held.enter_context(outdir_lock(outdir))
-        return _colorize(args, outdir)
+        return _colorize(args, outdir, signer_from_arguments(args))  # C2PA: a trial first
 
 
-def _colorize(args: argparse.Namespace, outdir: Path) -> int:
-    """`run_colorize` once OUTDIR is known to be free: the checks that need the pipeline's
-    modules, then the batch."""
+def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
+    """`run_colorize` once OUTDIR is free and C2PA tried: pipeline checks, then the batch."""
     from colorizer.apps.batch import Manifest, create_outdir, prepare_outdir
     from colorizer.apps.engines import PipelineSpec, check_engine_arguments, make_batch
     from colorizer.apps.outdir_lock import outdir_lock
@@ -217,7 +217,7 @@ def _colorize(args: argparse.Namespace, outdir: Path) -> int:
         batch = make_batch(spec, outdir, args.format, args.report, args.overwrite,
                            user_exemplars, args.engine, args.address, args.workers,
                            args.batch_size, args.threads, color_hints=color_hints,
-                           fetch=fetch, torch_threads=args.torch_threads)
+                           fetch=fetch, torch_threads=args.torch_threads, signer=signer)
         summary = run_with_progress(batch, sources, args.hint, args.caption, args.quiet)
     return _print_summary(summary, outdir)
 

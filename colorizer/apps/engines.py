@@ -21,6 +21,7 @@ from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
     from colorizer.apps.batch import BatchColorizer
+    from colorizer.apps.outputs import Signer
     from colorizer.apps.service.fetch import FetchConfig
     from colorizer.pipeline.color_hints import Hint
     from colorizer.pipeline.guidance import UserExemplar
@@ -97,12 +98,13 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
                engine: str = "local", address: str | None = None,
                workers: int | None = None, batch_size: int | None = None,
                threads: int | None = None, color_hints: Sequence[Hint] = (),
-               fetch: FetchConfig | None = None, torch_threads: int | None = None
-               ) -> BatchColorizer:
+               fetch: FetchConfig | None = None, torch_threads: int | None = None,
+               signer: Signer | None = None) -> BatchColorizer:
     """The batch writer for `engine`; its `run(sources, hints, caption, on_item)` is the
     same for both. `exemplars` and `color_hints` are used for every photo; `fetch` limits
     fetching the remote photos of CSV lists and IIIF manifests. `batch_size` photos go
-    through the generator in one pass (every engine's pipeline: `PipelineSpec.max_batch`)."""
+    through the generator in one pass (every engine's pipeline: `PipelineSpec.max_batch`).
+    `signer` C2PA-signs every output (the local engine only: `colorizer.apps.c2pa_cli`)."""
     check_engine_arguments(engine, address, workers, batch_size, torch_threads)
     if batch_size is not None:  # not cut into the runner's default passes of 16
         spec = replace(spec, max_batch=batch_size)
@@ -116,4 +118,4 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
 
     return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],
                           batch_size=batch_size, threads=threads, color_hints=color_hints,
-                          fetch=fetch, torch_threads=torch_threads)
+                          fetch=fetch, torch_threads=torch_threads, signer=signer)

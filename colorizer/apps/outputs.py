@@ -4,14 +4,16 @@ What is written, next to the image `<stem><suffix>`:
 - the image itself, encoded with provenance XMP (and C2PA-signed when a `Signer` is given);
 - with `provenance_source` (the service): `<stem>.provenance.json`, the provenance record;
 - with `report` (the batch CLI's --report): `<stem>.json` (the result, shareable: files by
-  name, without local folders, URLs without tokens), `<stem>.uncertainty.png`,
+  name, without local folders, URLs without tokens; `c2pa_signed` says whether the image
+  carries a signed C2PA manifest), `<stem>.uncertainty.png`,
   when exemplars guided the colors `<stem>.exemplars.png`, and with color hints
   `<stem>.regions.png` (where each region's color came from; ids as in the JSON).
 
 How it is written, so that a crash never leaves half a file: every file first goes to a fsynced
 temporary name next to its target (`.<name>.<random>.tmp`), then is renamed into place (each
 rename atomic). The service stages the files and publishes them inside the transaction that
-records the item; the batch CLI publishes at once (`write_files`).
+records the item; the batch CLI publishes at once (`write_files`), its image staged while it
+was encoded (`stage_under`, staged_image.py: a 16-bit master's PNG is never whole in memory).
 
 Formats come from one table, `IMAGE_FORMATS` in `colorizer.pipeline.provenance`. A photo with
 more than 8 bits a channel (a 16-bit master) is written at 16 bits in PNG and TIFF unless
@@ -36,6 +38,7 @@ from typing import Any, Protocol
 
 from PIL import Image
 
+from colorizer.apps.staged_image import StagedImage, discard_staged
 from colorizer.pipeline.provenance import (
     IMAGE_FORMATS,
     context_summary,
@@ -44,15 +47,18 @@ from colorizer.pipeline.provenance import (
     output_bits,
     plausibility_notes,
     provenance_record,
+    write_image,
 )
 from colorizer.pipeline.result import ColorizationResult
 
-FileData = tuple[Path, bytes]  # (where the file goes, its bytes)
+# (where the file goes, its bytes or, with `stage_under`, the image already staged beside it)
+FileData = tuple[Path, bytes | StagedImage]
 logger = logging.getLogger(__name__)
 
 
 class Signer(Protocol):
-    """Signs an encoded image (e.g. `colorizer.apps.service.signing.C2paSigner`)."""
+    """Signs an encoded image (`colorizer.apps.c2pa_signing.C2paSigner`); a failure raises
+    (a ChronochromeError naming why), and that photo writes nothing."""
 
     def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
         """`data` with a signed manifest embedded; `record` is the unsigned provenance record."""
@@ -74,7 +80,7 @@ class EncodedOutputs:
     """Everything one colorization writes, encoded and not yet on disk."""
 
     image_path: Path
-    image: bytes  # the encoded image: XMP embedded, signed when a signer was given
+    image: bytes | StagedImage  # XMP embedded, signed with a signer; staged: `stage_under`
     mime: str
     record: dict[str, Any] | None = None  # the provenance record, when one was asked for
     record_path: Path | None = None
@@ -85,13 +91,21 @@ class EncodedOutputs:
 
 def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
                    report: bool = False, provenance_source: dict[str, Any] | None = None,
-                   signer: Signer | None = None, bit_depth: int | None = None
-                   ) -> EncodedOutputs:
+                   signer: Signer | None = None, bit_depth: int | None = None,
+                   stage_under: Path | None = None) -> EncodedOutputs:
     """Encode the image and the files written beside it (see the module docstring).
-    `bit_depth`: None (as the input: 16 bits for a 16-bit master in PNG and TIFF) or 8."""
+    `bit_depth`: None (as the input: 16 bits for a 16-bit master in PNG and TIFF) or 8.
+    `stage_under` (the batch CLI's OUTDIR; not with a signer, which needs the bytes): the
+    image is written beside its target as it is encoded (staged_image.py), never whole in
+    memory."""
     mime = image_mime(fmt)
     bits, note = output_bits(result, fmt, bit_depth)
-    image = encode_image(result, fmt, bit_depth=bit_depth)
+    image: bytes | StagedImage
+    if stage_under is not None and signer is None and provenance_source is None:
+        image = StagedImage.write(image_path, lambda sink: write_image(
+            result, fmt, sink, bit_depth=bit_depth), stage_under)
+    else:
+        image = encode_image(result, fmt, bit_depth=bit_depth)
     if signer is not None:
         unsigned = provenance_record(result, output=image, output_format=fmt,
                                      source=provenance_source, bit_depth=bit_depth)
@@ -106,7 +120,11 @@ def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
         out.record_path = _beside(image_path, ".provenance.json")
         out.files.append((out.record_path, json_bytes(out.record, indent=1)))
     if report:
-        out.files += _report_files(result, image_path)
+        try:
+            out.files += _report_files(result, image_path, signed=signer is not None)
+        except BaseException:
+            discard_staged(out.files)
+            raise
     return out
 
 
@@ -122,10 +140,13 @@ def _signed_record(result: ColorizationResult, image: bytes, fmt: str,
     return record
 
 
-def _report_files(result: ColorizationResult, image_path: Path) -> list[FileData]:
+def _report_files(result: ColorizationResult, image_path: Path,
+                  signed: bool = False) -> list[FileData]:
     """The result as JSON, its uncertainty map and, when exemplars guided it, their panel."""
     # Shareable: the report is what people send to colleagues (no local folders, no tokens).
-    report = result.to_dict(shareable=True)
+    # `c2pa_signed` as in the service's provenance record: an archive that publishes only
+    # signed files checks each photo's outcome here.
+    report = {**result.to_dict(shareable=True), "c2pa_signed": signed}
     files = [(image_path.with_suffix(".json"), json_bytes(report, indent=2) + b"\n"),
              (_beside(image_path, ".uncertainty.png"), _png(result.uncertainty_image()))]
     panel = result.exemplar_image()
@@ -202,9 +223,11 @@ def write_files(files: Iterable[FileData], mode: int | None = None) -> list[Path
     return [path for path, _ in files]
 
 
-def stage_file(path: Path, data: bytes, mode: int | None = None) -> Path:
+def stage_file(path: Path, data: bytes | StagedImage, mode: int | None = None) -> Path:
     """Write `data` to a fsynced temporary file next to `path`; returns its path. The file is
     private (0600, as mkstemp makes it) unless `mode` is given."""
+    if isinstance(data, StagedImage):  # written and fsynced as it was encoded
+        return data.adopt(mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if mode is not None:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.collection_inputs import with_trust_fix
-from colorizer.apps.outputs import FileData, encode_outputs
+from colorizer.apps.outputs import FileData, Signer, encode_outputs
 from colorizer.apps.service.fetch import AddressRefused, FetchConfig, SafeFetcher
 from colorizer.apps.service.iiif import fetch_iiif_image
 from colorizer.apps.source import Source
@@ -51,15 +51,17 @@ _log = logging.getLogger(__name__)
 
 def settings_key(pipeline: ColorizationPipeline, hints: str | None, caption: str | None,
                  fmt: str, report: bool, exemplars: Sequence[UserExemplar],
-                 color_hints: Sequence[Hint] = ()) -> dict[str, Any]:
+                 color_hints: Sequence[Hint] = (), signed: bool = False) -> dict[str, Any]:
     """Everything that changes what a run writes: the pipeline's fingerprint (weights, model
     config, operating point, precision, every setting that changes colors) and this run's
     inputs and formats. A manifest entry with other settings is re-done; one with the report
-    is done for a run without it (`same_work`)."""
+    is done for a run without it (`same_work`). `signed`: C2PA-signed (an unsigned output is
+    not "done" for a run that signs)."""
     return {"fingerprint": pipeline.fingerprint, "hints": hints, "caption": caption,
             "format": fmt, "report": report, "exemplars": [e.sha256 for e in exemplars],
             # Only with hints, so outputs written before hints existed stay "done".
-            **({"color_hints": [hint_key(h) for h in color_hints]} if color_hints else {})}
+            **({"color_hints": [hint_key(h) for h in color_hints]} if color_hints else {}),
+            **({"c2pa": True} if signed else {})}
 
 
 def deep_output_setting(loaded: LoadedImage, fmt: str) -> dict[str, Any]:
@@ -179,22 +181,28 @@ CAUGHT = (Exception,)
 class PhotoStages:
     """The stages of one run: one pipeline, one format, one set of exemplars and of color
     hints for all; the run's hint and caption unless a photo has its own (a CSV column, a
-    canvas label). `fetch`: the limits on fetching remote photos."""
+    canvas label). `fetch`: the limits on fetching remote photos; `signer`: C2PA-signs each
+    output (a photo whose signature fails is that photo's failure)."""
 
     def __init__(self, pipeline: ColorizationPipeline, fmt: str, report: bool,
                  exemplars: Sequence[UserExemplar], hints: str | None, caption: str | None,
-                 color_hints: Sequence[Hint] = (), fetch: FetchConfig | None = None):
-        self.pipeline, self.fmt, self.report = pipeline, fmt, report
+                 color_hints: Sequence[Hint] = (), fetch: FetchConfig | None = None,
+                 signer: Signer | None = None):
+        self.pipeline, self.fmt, self.report, self.signer = pipeline, fmt, report, signer
         self.exemplars, self.hints, self.caption = list(exemplars), hints, caption
         self.color_hints = tuple(color_hints)
         self.fetch = fetch
         self._fetcher: SafeFetcher | None = None  # made at the first remote photo
         self._pipelines: dict[int, ColorizationPipeline] = {}  # by render size: one each
+        # OUTDIR, where images are written beside their targets as encoded (staged_image.py):
+        # the local batch, which writes it itself; a Ray worker sends bytes to the driver.
+        self.stage_under: Path | None = None
 
     def settings_for(self, source: Source) -> dict[str, Any]:
         """The photo's `settings_key`: its own hint and caption, else the run's."""
         return settings_key(self.pipeline, source.hint or self.hints, self.caption_for(source),
-                            self.fmt, self.report, self.exemplars, self.color_hints)
+                            self.fmt, self.report, self.exemplars, self.color_hints,
+                            signed=self.signer is not None)
 
     def caption_for(self, source: Source) -> str | None:
         """The photo's caption: its own (a CSV row's, a canvas's), else the run's; a row's
@@ -283,7 +291,8 @@ class PhotoStages:
             if work.active and work.prediction is not None:
                 result = work.pipeline.finish(work.prepared, work.prediction)
                 work.files = encode_outputs(result, work.item.plan.image, self.fmt,
-                                            report=self.report).files
+                                            report=self.report, signer=self.signer,
+                                            stage_under=self.stage_under).files
                 work.item.captions = result.context.captions
                 loaded_notes = work.prepared.loaded.notes
                 notes = [*shown_notes(loaded_notes), *result.notes]  # what was read first

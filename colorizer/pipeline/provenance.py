@@ -20,6 +20,7 @@ Every output chronochrome writes (CLI or HTTP service) says what made it:
     data = encode_image(result, "png")                    # bytes with XMP embedded
     save_image(result, "photo.color.tif")                 # the same, to a file (16-bit for
                                                           # a 16-bit master; bit_depth=8)
+    write_image(result, "png", handle)                    # the same, to an open file as made
     record = provenance_record(result, output=data, output_format="png")
 """
 
@@ -36,7 +37,7 @@ import numpy as np
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
-from colorizer.pipeline.deep_encode import encode_png16, encode_tiff16
+from colorizer.pipeline.deep_encode import Sink, write_png16, write_tiff16
 from colorizer.pipeline.deep_pixels import output_depth
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
 from colorizer.pipeline.shareable import shareable_name, shareable_values
@@ -137,7 +138,17 @@ def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None,
                  bit_depth: int | None = None) -> bytes:
     """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded:
     16 bits a channel in PNG and TIFF when the input had more than 8 (`result.image16`),
-    unless `bit_depth=8`; JPEG and WebP hold 8 (`output_bits` says which, with a note)."""
+    unless `bit_depth=8`; JPEG and WebP hold 8 (`output_bits` says which, with a note).
+    `write_image` writes the same bytes to a file as they are made."""
+    buffer = io.BytesIO()
+    write_image(result, fmt, buffer, xmp, bit_depth)
+    return buffer.getvalue()
+
+
+def write_image(result: ColorizationResult, fmt: str, sink: Sink, xmp: bytes | None = None,
+                bit_depth: int | None = None) -> None:
+    """`encode_image`'s bytes written to `sink` (an open binary file): a 16-bit PNG or TIFF a
+    band of rows at a time, never whole in memory (deep_encode.py)."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
     if xmp is None:  # the input's own XMP kept beside the provenance (xmp_merge.py)
         xmp = fitted_xmp(result, JPEG_MAX_XMP_BYTES if pil_format == "JPEG" else None)
@@ -146,8 +157,9 @@ def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None,
     carried = result.carried and result.carried.written_by(
         f"{AI_SYSTEM} {software_version()}", datetime.fromisoformat(_now()))
     if bits == 16 and result.image16 is not None:  # output_depth gives 16 only then
-        return encode_deep_with_xmp(result.image16, pil_format, xmp, carried)
-    return encode_with_xmp(result.image, pil_format, xmp, carried)
+        write_deep_with_xmp(result.image16, pil_format, xmp, sink, carried)
+    else:
+        sink.write(encode_with_xmp(result.image, pil_format, xmp, carried))
 
 
 def fitted_xmp(result: ColorizationResult, max_bytes: int | None = None) -> bytes:
@@ -167,12 +179,14 @@ def save_image(result: ColorizationResult, path: str | Path, fmt: str | None = N
                bit_depth: int | None = None) -> Path:
     """Write `encode_image`'s bytes to `path` (format from its suffix unless `fmt` is given):
     what the CLI writes, 16 bits a channel in PNG and TIFF for a 16-bit master. The file is
-    written whole to a temporary name and then renamed into place: never half a file."""
+    written to a temporary name beside it as it is encoded, then renamed into place: never
+    half a file, and an error leaves what was at `path` as it was."""
     path = Path(path)
-    data = encode_image(result, fmt or format_of_path(path), bit_depth=bit_depth)
+    fmt = fmt or format_of_path(path)
     tmp = path.with_name(f".{path.name}.partial")
     try:
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as handle:
+            write_image(result, fmt, handle, bit_depth=bit_depth)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -222,19 +236,28 @@ def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
 
 def encode_deep_with_xmp(rgb16: np.ndarray, pil_format: str, xmp: bytes,
                          carried: CarriedMetadata | None = None) -> bytes:
-    """(H, W, 3) uint16 as a 16-bit PNG or TIFF with what `encode_with_xmp` puts in an 8-bit
-    one: the same XMP, EXIF and DPI, encoded by Pillow (deep_encode.py)."""
+    """`write_deep_with_xmp`'s bytes as one object."""
+    buffer = io.BytesIO()
+    write_deep_with_xmp(rgb16, pil_format, xmp, buffer, carried)
+    return buffer.getvalue()
+
+
+def write_deep_with_xmp(rgb16: np.ndarray, pil_format: str, xmp: bytes, sink: Sink,
+                        carried: CarriedMetadata | None = None) -> None:
+    """(H, W, 3) uint16 as a 16-bit PNG or TIFF, written to `sink` as it is made, with what
+    `encode_with_xmp` puts in an 8-bit one: the same XMP, EXIF and DPI, encoded by Pillow
+    (deep_encode.py)."""
     if pil_format == "PNG":  # Pillow's chunks of a 1x1 image with the same options
-        return encode_png16(rgb16, encode_with_xmp(Image.new("RGB", (1, 1)), "PNG", xmp,
-                                                   carried))
-    if pil_format == "TIFF":
+        write_png16(rgb16, encode_with_xmp(Image.new("RGB", (1, 1)), "PNG", xmp, carried), sink)
+    elif pil_format == "TIFF":
         kept = carried.save_options(pil_format) if carried is not None else {}
         tags = _tiff_tags(xmp, carried, kept)
         if kept.get("dpi"):  # as Pillow's TIFF writer turns its `dpi` option into tags
             tags[_RESOLUTION_UNIT] = 2
             tags[_X_RESOLUTION], tags[_Y_RESOLUTION] = kept["dpi"]
-        return encode_tiff16(rgb16, tags)
-    raise ValueError(f"{pil_format} holds 8 bits a channel: write PNG or TIFF for 16")
+        write_tiff16(rgb16, tags, sink)
+    else:
+        raise ValueError(f"{pil_format} holds 8 bits a channel: write PNG or TIFF for 16")
 
 
 def _tiff_tags(xmp: bytes, carried: CarriedMetadata | None, kept: dict[str, Any]

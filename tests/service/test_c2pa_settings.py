@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from colorizer.apps.service.c2pa_checks import SigningUnavailableError, check_config, explain
-from colorizer.apps.service.c2pa_manifest import build_manifest
+from colorizer.apps.c2pa_checks import SigningUnavailableError, check_config, explain
+from colorizer.apps.c2pa_manifest import build_manifest
 from colorizer.apps.service.config import C2paConfig, ServiceConfig
 from colorizer.apps.service.signing import C2paSigner
 from colorizer.pipeline.provenance import DIGITAL_SOURCE_TYPE, software_version
@@ -150,7 +150,7 @@ A0gAMEUCIQC4OJcLhhkD/gZ4LOrs0T0I2Sx+Hge32hNtIEd5DLqoxgIgK4VDnhdv
 
 
 def test_certificate_dates_are_read_without_a_crypto_library(tmp_path):
-    from colorizer.apps.service.cert_dates import certificate_dates
+    from colorizer.apps.cert_dates import certificate_dates
 
     config = _config(tmp_path, cert=DATED)
     utc = datetime.UTC

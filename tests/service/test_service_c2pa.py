@@ -123,7 +123,7 @@ def test_an_expired_certificate_stops_the_start(tmp_path, tiny_pipeline):
 
 def test_a_certificate_ending_soon_is_logged_at_start(tmp_path, caplog):
     soon = make_chain(tmp_path / "soon", days=10)
-    with caplog.at_level("WARNING", logger="chronochrome.service"):
+    with caplog.at_level("WARNING", logger="chronochrome.c2pa"):
         C2paSigner(C2paConfig(soon.chain, soon.key))
     assert f"the C2PA signing certificate in {soon.chain} ends on" in caplog.text
     assert "(in 9 days): renew it" in caplog.text

@@ -149,7 +149,8 @@ def service_config(args: argparse.Namespace) -> ServiceConfig:
 
 
 def _service_config(args: argparse.Namespace) -> ServiceConfig:
-    from colorizer.apps.service.config import C2paConfig, ServiceConfig, parse_duration
+    from colorizer.apps.c2pa_config import config_from_flags
+    from colorizer.apps.service.config import ServiceConfig, parse_duration
 
     config = ServiceConfig.from_json(args.config) if args.config else ServiceConfig()
     changes: dict[str, Any] = {}
@@ -173,11 +174,9 @@ def _service_config(args: argparse.Namespace) -> ServiceConfig:
     token_file = getattr(args, "metrics_token_file", None)
     if token_file is not None:
         changes["metrics_token"] = _read_token(token_file)
-    cert, key = getattr(args, "c2pa_cert", None), getattr(args, "c2pa_key", None)
-    if bool(cert) != bool(key):
-        raise ChronochromeError("C2PA signing needs both --c2pa-cert and --c2pa-key")
-    if cert:
-        changes["c2pa"] = C2paConfig(cert_chain=cert, private_key=key)
+    c2pa = config_from_flags(getattr(args, "c2pa_cert", None), getattr(args, "c2pa_key", None))
+    if c2pa is not None:
+        changes["c2pa"] = c2pa
     return config.with_changes(**changes)
 
 

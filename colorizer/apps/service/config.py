@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.c2pa_config import C2paConfig  # the service's `c2pa` settings
 from colorizer.apps.service.config_types import check_types
 from colorizer.apps.service.cors import normalize_origins
 from colorizer.apps.service.fetch import FetchConfig
@@ -23,16 +24,6 @@ RETENTION_ENV = "CHRONOCHROME_RESULT_RETENTION"
 DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600.0  # 30 days
 DEFAULT_FORGET_SECONDS = 30 * 24 * 3600.0  # an expired job's rows, 30 days after expiry
 _UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
-
-
-@dataclass(frozen=True)
-class C2paConfig:
-    """C2PA signing (the optional `c2pa` extra): a PEM certificate chain and its private key."""
-
-    cert_chain: Path  # PEM, signing certificate first, then intermediates (not the root)
-    private_key: Path  # PEM (PKCS#8) private key of the signing certificate
-    alg: str = "es256"  # es256 | es384 | es512 | ps256 | ps384 | ps512 | ed25519
-    tsa_url: str | None = None  # RFC 3161 time-stamp authority; None = no time stamp
 
 
 def default_data_dir() -> Path:

@@ -1,31 +1,16 @@
-"""C2PA signing of outputs (optional: `pip install 'chronochrome[c2pa]'`).
-
-`C2paSigner(config)` checks the settings (`c2pa_checks`) and signs a 1x1 image once, so that a
-key that does not match its certificate, an expired certificate or an unreachable time-stamp
-authority stop the service at start with a message naming the fix, instead of failing every
-item later. The manifest itself is built in `c2pa_manifest`.
-"""
+"""C2PA signing in the service: the shared signer (`colorizer.apps.c2pa_signing`, the same
+one `chronochrome colorize --c2pa-cert` uses), with a failed signature answered as a problem
+(503 for /v1/colorize; a job's worker retries the item)."""
 
 from __future__ import annotations
 
-import datetime
-import io
-import json
-import logging
 from typing import Any
 
-from PIL import Image
-
-from colorizer.apps.service.c2pa_checks import SigningUnavailableError, check_config, explain
-from colorizer.apps.service.c2pa_manifest import build_manifest
-from colorizer.apps.service.cert_dates import certificate_dates
-from colorizer.apps.service.config import C2paConfig
+from colorizer.apps import c2pa_signing
+from colorizer.apps.c2pa_signing import SigningUnavailableError, read_c2pa
 from colorizer.apps.service.problems import Problem
 
 __all__ = ["C2paSigner", "SigningFailedError", "SigningUnavailableError", "read_c2pa"]
-
-log = logging.getLogger("chronochrome.service")
-EXPIRY_WARNING = datetime.timedelta(days=30)
 
 
 class SigningFailedError(Problem):
@@ -36,72 +21,11 @@ class SigningFailedError(Problem):
         super().__init__(503, "signing_failed", detail)
 
 
-class C2paSigner:
-    """Adds a signed C2PA manifest (the original as parent, the AI color change, the model)."""
-
-    def __init__(self, config: C2paConfig) -> None:
-        chain, key = check_config(config)
-        try:
-            import c2pa
-        except ImportError as exc:
-            raise SigningUnavailableError(
-                "C2PA signing is configured but c2pa-python is not installed: "
-                "pip install 'chronochrome[c2pa]', or remove the c2pa settings") from exc
-        self._c2pa, self._config = c2pa, config
-        self._info = c2pa.C2paSignerInfo(config.alg.lower().encode(), chain, key,
-                                         config.tsa_url.encode() if config.tsa_url else None)
-        try:
-            self._sign_once()
-        except c2pa.C2paError as exc:
-            raise SigningUnavailableError(explain(str(exc), config)) from None
-        _warn_if_expiring(config)
-
-    def _sign_once(self) -> None:
-        """Sign a 1x1 PNG: c2pa checks the key against the certificate, the certificate's
-        validity and the TSA only when it signs."""
-        probe = io.BytesIO()
-        Image.new("RGB", (1, 1)).save(probe, format="PNG")
-        self._sign(probe.getvalue(), "image/png", build_manifest({}, "start-check.png"))
-
-    def _sign(self, data: bytes, mime: str, manifest: dict[str, Any]) -> bytes:
-        out = io.BytesIO()
-        signer = self._c2pa.Signer.from_info(self._info)
-        try:
-            with self._c2pa.Builder(json.dumps(manifest)) as builder:
-                builder.sign(signer, mime, io.BytesIO(data), out)
-        finally:
-            signer.close()
-        return out.getvalue()
+class C2paSigner(c2pa_signing.C2paSigner):
+    """The shared signer; a signature failing after start is the service's 503 problem."""
 
     def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
         try:
-            return self._sign(data, mime, build_manifest(record, title))
-        except self._c2pa.C2paError as exc:
-            raise SigningFailedError(explain(str(exc), self._config)) from None
-
-
-def _warn_if_expiring(config: C2paConfig) -> None:
-    """An archive renews a certificate before it ends, not after signing stops."""
-    dates = certificate_dates(config.cert_chain)
-    if dates is None:
-        return
-    left = dates[1] - datetime.datetime.now(datetime.UTC)
-    if left < EXPIRY_WARNING:
-        log.warning("the C2PA signing certificate in %s ends on %s (in %d days): renew it; "
-                    "signing stops then", config.cert_chain,
-                    dates[1].strftime("%Y-%m-%d %H:%M UTC"), max(0, left.days))
-
-
-def read_c2pa(data: bytes, mime: str, trust_anchors: str | None = None) -> dict[str, Any]:
-    """The C2PA manifest store of a signed file, as JSON (for checks and tests);
-    `trust_anchors` (PEM root certificates) makes a chain to one of them "Trusted"."""
-    import c2pa
-
-    stream = io.BytesIO(data)
-    if trust_anchors is None:
-        reader = c2pa.Reader(mime, stream)
-    else:
-        reader = c2pa.Reader(mime, stream, context=c2pa.Context.from_dict(
-            {"trust": {"trust_anchors": trust_anchors}, "verify": {"verify_trust": True}}))
-    with reader:
-        return json.loads(reader.json())
+            return super().sign(data, mime, record, title)
+        except c2pa_signing.SigningFailedError as exc:
+            raise SigningFailedError(str(exc)) from None

@@ -6,7 +6,8 @@ Pure data (no c2pa import), so it is checked without the optional extra. What it
 - `c2pa.actions`: `c2pa.opened` (that original), then `c2pa.color_adjustments` made by a
   trained model (digitalSourceType), by the software agent chronochrome with its version,
   naming the model's weights and the hint;
-- `dev.chronochrome.provenance`: the source hash, model and prompt, for tools that read it.
+- `dev.chronochrome.provenance`: the source hash, model, prompt (hint, caption, the captions
+  read) and the context inferred from them (era, region, text, ...), for tools that read it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def build_manifest(record: dict[str, Any], title: str) -> dict[str, Any]:
                 adjust]}},
             {"label": "dev.chronochrome.provenance", "data": {
                 "source_sha256": source.get("sha256"), "model": record.get("model"),
-                "prompt": record.get("prompt")}},
+                "prompt": record.get("prompt"), "context": record.get("context")}},
         ],
     }
 

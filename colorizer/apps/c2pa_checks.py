@@ -1,8 +1,9 @@
-"""Checks of the C2PA settings before the service starts, and what c2pa's errors mean.
+"""Checks of the C2PA settings before any photo is signed, and what c2pa's errors mean.
 
-The service must refuse to start with settings that cannot sign (a missing or swapped file, a
-key c2pa cannot read, an unknown algorithm, a TSA URL that is no URL), with a message that
-names the file and the fix, rather than start and fail every item. Pure Python: these run
+`chronochrome serve` must refuse to start, and `chronochrome colorize` to begin a batch, with
+settings that cannot sign (a missing or swapped file, a key c2pa cannot read, an unknown
+algorithm, a TSA URL that is no URL), with a message that names the file and the fix, rather
+than fail every photo. Pure Python: these run
 without the optional c2pa extra; `explain` turns c2pa's own error text (from the trial
 signature at start, or a later one) into such a message.
 """
@@ -12,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from colorizer.apps.service.cert_dates import certificate_dates
-from colorizer.apps.service.config import C2paConfig
+from colorizer.apps.c2pa_config import C2paConfig
+from colorizer.apps.cert_dates import certificate_dates
 from colorizer.errors import ChronochromeError
 
 ALGORITHMS = ("es256", "es384", "es512", "ps256", "ps384", "ps512", "ed25519")
@@ -54,8 +55,8 @@ def _read(path: Path, what: str) -> bytes:
                                       "its PEM file") from None
     except OSError as exc:
         raise SigningUnavailableError(f"cannot read the C2PA {what} {path}: "
-                                      f"{exc.strerror or exc}; let the service's user read "
-                                      "it") from None
+                                      f"{exc.strerror or exc}; let the user that signs (the "
+                                      "service's, or yours) read it") from None
 
 
 def _check_chain(chain: bytes, path: Path) -> None:
@@ -75,7 +76,7 @@ def _check_key(key: bytes, path: Path) -> None:
     if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" in key:
         raise SigningUnavailableError(
             f"the C2PA private key {path} is encrypted; c2pa needs an unencrypted PKCS#8 key "
-            f"(kept readable only by the service's user): {_TO_PKCS8.format(key=path)}")
+            f"(kept readable only by the user that signs): {_TO_PKCS8.format(key=path)}")
     if b"-----BEGIN EC PRIVATE KEY-----" in key or b"-----BEGIN RSA PRIVATE KEY-----" in key:
         raise SigningUnavailableError(
             f"the C2PA private key {path} is in the old OpenSSL format ('EC/RSA PRIVATE KEY'); "

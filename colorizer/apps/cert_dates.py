@@ -1,6 +1,6 @@
 """The validity dates of the first certificate in a PEM file, read from its DER.
 
-Enough ASN.1 to walk Certificate > TBSCertificate > Validity (RFC 5280 4.1): the service names
+Enough ASN.1 to walk Certificate > TBSCertificate > Validity (RFC 5280 4.1): chronochrome names
 when a C2PA certificate ends without depending on a crypto library (c2pa checks signatures).
 """
 
