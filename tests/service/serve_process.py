@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -34,3 +35,18 @@ def start_serve(data_dir: Path, weights: Path, port: int, log: Path, *extra: str
             time.sleep(0.1)
     server.kill()
     raise AssertionError("the service did not start: " + log.read_text()[-2000:])
+
+
+def free_port() -> int:
+    """A loopback port no one listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def new_key(data_dir: Path, name: str) -> str:
+    """A new API key named `name` in `data_dir`, made by `chronochrome keys create`."""
+    out = subprocess.run([sys.executable, "-c", CLI, "keys", "create", "--name", name,
+                          "--data-dir", str(data_dir)], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    return next(word for word in out.split() if word.startswith("cc_"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -145,3 +147,15 @@ class SlowPipeline:
             self.on_call(self.calls)
         time.sleep(self.seconds)
         return self.pipeline(*args, **kwargs)
+
+
+@contextmanager
+def tmpfs(mount: Path, size: str = "8M") -> Iterator[Path]:
+    """A real tmpfs of `size` at `mount` (root only), unmounted at the end: a disk that fills."""
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
+                   check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)

@@ -12,12 +12,11 @@ import os
 import shutil
 import subprocess
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from service_helpers import SlowPipeline, gray_png
+from service_helpers import SlowPipeline, gray_png, tmpfs
 from threaded_serve import served, wait_for
 
 from colorizer.apps.service.app import create_app
@@ -63,17 +62,6 @@ def test_min_free_bytes_below_zero_is_refused_with_its_range(tmp_path):
         ServiceConfig(data_dir=tmp_path, min_free_bytes=-1)
 
 
-@contextmanager
-def _tmpfs(mount: Path, size: str):
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
-                   check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
 def _fill_leaving(mount: Path, left: int) -> Path:
     """The disk at `mount` filled but for about `left` bytes; the filler's path."""
     filler = mount / "filler"
@@ -88,7 +76,7 @@ def test_real_mount_a_filled_disk_pauses_the_queue_until_room_is_made(tmp_path,
                                                                        tiny_pipeline):
     gate = threading.Event()
     slow = SlowPipeline(tiny_pipeline, 0.0, on_call=lambda n: n == 2 and gate.wait(30))
-    with _tmpfs(tmp_path / "disk", "16M") as mount:
+    with tmpfs(tmp_path / "disk", "16M") as mount:
         config = ServiceConfig(data_dir=mount / "svc", worker_threads=1, min_free_bytes=2 * MB)
         app = create_app(slow, config)
         _, key = app.state.service.store.create_key("department-a")

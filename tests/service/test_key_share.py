@@ -7,13 +7,9 @@ is half the cap), B's photo is 202, and the whole queue is still capped at `queu
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-
 import httpx
 import pytest
-from serve_process import CLI, REPO, start_serve
+from serve_process import free_port, new_key, start_serve
 from service_helpers import gray_png, make_service
 
 from colorizer.apps.service.config import ServiceConfig
@@ -97,22 +93,9 @@ def test_a_share_outside_0_to_the_cap_is_refused_with_the_range(tmp_path, share)
         ServiceConfig(data_dir=tmp_path, queue_cap=10, per_key_queue_cap=share)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _new_key(data_dir, name: str) -> str:
-    out = subprocess.run([sys.executable, "-c", CLI, "keys", "create", "--name", name,
-                          "--data-dir", str(data_dir)], cwd=REPO, capture_output=True,
-                         text=True, check=True).stdout
-    return next(word for word in out.split() if word.startswith("cc_"))
-
-
 def test_serve_flag_sets_the_share_over_real_http(tmp_path, tiny_weights):
-    data, port, log = tmp_path / "svc", _free_port(), tmp_path / "serve.log"
-    key_a, key_b = _new_key(data, "department-a"), _new_key(data, "department-b")
+    data, port, log = tmp_path / "svc", free_port(), tmp_path / "serve.log"
+    key_a, key_b = new_key(data, "department-a"), new_key(data, "department-b")
     # No in-process worker: the queue holds what was posted, as behind a slow worker.
     server = start_serve(data, tiny_weights, port, log, "--workers", "0", "--queue-cap", "6",
                          "--per-key-queue-cap", "4")

@@ -9,27 +9,10 @@ Played over real HTTP against `chronochrome serve` in a subprocess."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-
 import httpx
 import pytest
-from serve_process import CLI, REPO, start_serve
+from serve_process import free_port, new_key, start_serve
 from service_helpers import gray_png
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _new_key(data_dir, name: str) -> str:
-    out = subprocess.run([sys.executable, "-c", CLI, "keys", "create", "--name", name,
-                          "--data-dir", str(data_dir)], cwd=REPO, capture_output=True,
-                         text=True, check=True).stdout
-    return next(word for word in out.split() if word.startswith("cc_"))
 
 
 def _files(count: int) -> list:
@@ -38,8 +21,8 @@ def _files(count: int) -> list:
 
 @pytest.mark.slow  # a real `serve` loads its model: ~20 s on 2 cores
 def test_a_key_sees_its_share_and_readyz_names_no_key(tmp_path, tiny_weights):
-    data, port, log = tmp_path / "svc", _free_port(), tmp_path / "serve.log"
-    key_a, key_b = _new_key(data, "department-a"), _new_key(data, "department-b")
+    data, port, log = tmp_path / "svc", free_port(), tmp_path / "serve.log"
+    key_a, key_b = new_key(data, "department-a"), new_key(data, "department-b")
     id_a = key_a.split("_")[1]  # cc_<key id>_<secret>
     # No in-process worker: what was posted stays queued, as behind a busy worker.
     server = start_serve(data, tiny_weights, port, log, "--workers", "0", "--queue-cap", "6",

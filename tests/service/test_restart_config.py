@@ -10,24 +10,17 @@ from __future__ import annotations
 
 import logging
 import signal
-import socket
 import subprocess
 import sys
 
 import httpx
 import pytest
-from serve_process import CLI, REPO, start_serve
+from serve_process import CLI, REPO, free_port, start_serve
 from service_helpers import gray_png
 from threaded_serve import served
 
 from colorizer.apps.service.app import create_app
 from colorizer.apps.service.config import ServiceConfig
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _files(count: int) -> list:
@@ -42,7 +35,7 @@ def test_a_restart_with_a_lower_queue_cap_says_so_and_keeps_the_queue(tmp_path, 
                          check=True).stdout
     key = next(word for word in out.split() if word.startswith("cc_"))
     headers = {"Authorization": f"Bearer {key}"}
-    port = _free_port()
+    port = free_port()
     server = start_serve(data, tiny_weights, port, log, "--workers", "0", "--queue-cap", "20")
     base = f"http://127.0.0.1:{port}"
     try:

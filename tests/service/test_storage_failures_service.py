@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from service_helpers import gray_png, make_service
+from service_helpers import gray_png, make_service, tmpfs
 
 from colorizer.apps import outputs
 from colorizer.apps.service.retention import sweep
@@ -187,20 +187,8 @@ def test_real_mount_keys_on_a_read_only_disk_say_so_in_one_line(tmp_path):
 
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_real_mount_a_full_disk_answers_507_and_the_sweep_frees_it(tmp_path, tiny_pipeline):
-    with _tmpfs(tmp_path / "disk") as mount:
+    with tmpfs(tmp_path / "disk") as mount:
         _full_disk_and_its_sweep(mount, tiny_pipeline)
-
-
-@contextmanager
-def _tmpfs(mount: Path, size: str = "8M"):
-    """A real tmpfs of `size` at `mount` (root only), unmounted at the end."""
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
-                   check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
 def _fill(mount: Path) -> Path:
@@ -237,7 +225,7 @@ def _full_disk_and_its_sweep(mount: Path, pipeline) -> None:
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_real_mount_a_purge_frees_a_full_disk(tmp_path, tiny_pipeline):
     # DELETE ?purge=true answered 507: the cancel it records first found no room.
-    with _tmpfs(tmp_path / "disk") as mount:
+    with tmpfs(tmp_path / "disk") as mount:
         for service in make_service(mount, tiny_pipeline):
             old = _job(service).json()["id"]
             assert service.drain() == 1

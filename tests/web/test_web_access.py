@@ -23,7 +23,14 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import axe_violations, browser_api, gray_photo, tab_to, tiny_pipeline
+from web_helpers import (
+    axe_violations,
+    browser_api,
+    finger_drag,
+    gray_photo,
+    tab_to,
+    tiny_pipeline,
+)
 
 sync_api = browser_api()
 
@@ -59,16 +66,6 @@ def phone(browser):
     return page, cdp
 
 
-def finger(cdp, points: list[tuple[float, float]]) -> None:
-    """A finger down at the first of `points`, moved through the others, lifted."""
-    (x, y), *moves = points
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-    for x, y in moves:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
-                                              "touchPoints": [{"x": x, "y": y}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-
-
 def opened(page, url: str, photo) -> dict:
     """The photo opened and colorized; its box on the page (CSS px of the viewport)."""
     page.goto(url)
@@ -93,7 +90,7 @@ def test_a_sideways_drag_on_the_photo_compares_a_swipe_scrolls_a_tap_places(
     box = page.locator("#original").bounding_box()
     y = box["y"] + box["height"] / 2
     # From 70% to 25% of the photo's width, wobbling down a little as a thumb does.
-    finger(cdp, [(box["x"] + box["width"] * (0.70 - 0.05 * k), y + k) for k in range(10)])
+    finger_drag(cdp, [(box["x"] + box["width"] * (0.70 - 0.05 * k), y + k) for k in range(10)])
     page.wait_for_timeout(300)
     split, clip = split_shown(page)
     assert abs(split - 25) <= 1, split
@@ -101,7 +98,7 @@ def test_a_sideways_drag_on_the_photo_compares_a_swipe_scrolls_a_tap_places(
     assert page.evaluate("() => [scrollX, scrollY, state.hints.length]") == [0, 60, 0]
     assert page.get_attribute("body", "data-version") == "1"
     # Up the photo: the page scrolls, the split stays, no hint.
-    finger(cdp, [(box["x"] + box["width"] * 0.5, y - 10 * k) for k in range(10)])
+    finger_drag(cdp, [(box["x"] + box["width"] * 0.5, y - 10 * k) for k in range(10)])
     page.wait_for_timeout(300)
     assert page.evaluate("() => scrollY") > 60
     assert split_shown(page)[0] == split and page.evaluate("() => state.hints.length") == 0
@@ -109,7 +106,7 @@ def test_a_sideways_drag_on_the_photo_compares_a_swipe_scrolls_a_tap_places(
     page.evaluate("() => scrollTo(0, 0)")
     page.wait_for_timeout(200)
     box = page.locator("#original").bounding_box()
-    finger(cdp, [(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.75)])
+    finger_drag(cdp, [(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.75)])
     page.wait_for_selector('body[data-version="2"][data-state="ready"]')
     (x, y), = page.evaluate("() => state.hints.map((h) => h.point)")
     assert abs(x - 150) <= 2 and abs(y - 300) <= 2, (x, y)

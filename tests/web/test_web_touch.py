@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from web_helpers import browser_api
+from web_helpers import browser_api, finger_drag
 
 sync_api = browser_api()
 
@@ -57,17 +57,7 @@ def device_page(browser, width: int, height: int, scale: int):
 
 def tap(cdp, x: float, y: float) -> None:
     """A finger down and up at (x, y), CSS px of the viewport."""
-    drag(cdp, [(x, y)])
-
-
-def drag(cdp, points: list[tuple[float, float]]) -> None:
-    """A finger down at the first of `points`, moved through the others, lifted at the last."""
-    (x, y), *moves = points
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-    for x, y in moves:
-        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
-                                              "touchPoints": [{"x": x, "y": y}]})
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finger_drag(cdp, [(x, y)])
 
 
 def opened(page, url: str, photo) -> None:
@@ -113,7 +103,7 @@ def test_a_tap_places_the_hint_under_the_finger(browser, web_server, photo_file,
     # places no hint.
     page.evaluate("() => scrollTo(0, 0)")
     x, start = shown["x"] + shown["width"] * 0.8, shown["y"] + shown["height"] * 0.5
-    drag(cdp, [(x, start - 20 * step) for step in range(6)])
+    finger_drag(cdp, [(x, start - 20 * step) for step in range(6)])
     page.wait_for_timeout(300)
     assert page.evaluate("() => state.hints.length") == 1
     assert page.get_attribute("body", "data-version") == "2"
@@ -139,7 +129,7 @@ def test_a_hint_is_moved_by_dragging_its_dot(browser, web_server, photo_file):
     assert page.get_attribute("body", "data-version") == "2"
     # The finger takes the dot (a few px off its center, as fingers do) across the photo.
     grab = {"x": start["x"] + 6, "y": start["y"] + 5}
-    drag(cdp, [(grab["x"] + (end["x"] - start["x"]) * step / 10,
+    finger_drag(cdp, [(grab["x"] + (end["x"] - start["x"]) * step / 10,
                 grab["y"] + (end["y"] - start["y"]) * step / 10) for step in range(11)])
     page.wait_for_selector('body[data-version="3"][data-state="ready"]')
     assert page.is_hidden("#error"), page.inner_text("#error-text")
@@ -158,7 +148,7 @@ def test_the_comparison_slider_follows_a_finger(browser, web_server, photo_file)
     page.evaluate("() => scrollTo(0, 0)")
     track = page.locator("#split").bounding_box()
     y = track["y"] + track["height"] / 2
-    drag(cdp, [(track["x"] + track["width"] * (0.5 - 0.05 * step), y) for step in range(8)])
+    finger_drag(cdp, [(track["x"] + track["width"] * (0.5 - 0.05 * step), y) for step in range(8)])
     page.wait_for_timeout(200)
     split = int(page.input_value("#split"))
     assert 8 <= split <= 20, split  # from the middle to about 15%

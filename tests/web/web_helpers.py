@@ -233,3 +233,14 @@ def tab_to(page: Any, selector: str, back: bool = False, limit: int = 80) -> Non
             assert focus["ring"], f"no visible focus ring on {selector}"
             return
     raise AssertionError(f"Tab never reached {selector} (last on {focus['at']})")
+
+
+def finger_drag(cdp: Any, points: list[tuple[float, float]]) -> None:
+    """A finger down at the first of `points` (CSS px of the viewport), moved through the
+    others, lifted at the last: touch events through the page's CDP session."""
+    (x, y), *moves = points
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for x, y in moves:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                              "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
