@@ -3,12 +3,17 @@
 // under the photo does. The photo lets the page scroll up and down and pinch-zoom under a
 // finger (style.css: touch-action), so only a sideways drag is the page's: a swipe up or down
 // still scrolls, a tap still places a hint (hints.js), a hint's dot is still dragged to move
-// it (move.js). A drag that compared places no hint when it ends.
+// it (move.js). A drag that compared places no hint when it ends. A gesture of two fingers or
+// more (a pinch-zoom, a two-finger pan) is the browser's alone: it never compares, and a split
+// the first finger had already moved goes back; nor does it place a hint.
 // Uses app.js's helpers ($, state, setSplit).
 "use strict";
 
-const compare = { id: null, from: null, on: false, justDone: false };
+const compare = { id: null, from: null, on: false, justDone: false, splitBefore: null };
 const COMPARE_SLOP = 6;  // CSS px: a tap's wobble is not a drag
+// The fingers (and pens) on the screen now, anywhere on the page: a pinch's second finger may
+// land off the photo.
+const fingers = new Set();
 
 // The split where the pointer is, in % of the photo's width, kept on the photo.
 function splitAt(event) {
@@ -22,7 +27,28 @@ function compareStart(event) {
   if (!state.view || event.target.closest(".marker") || !event.isPrimary) return;
   if (event.pointerType === "mouse" && event.button !== 0) return;
   Object.assign(compare, { id: event.pointerId, from: [event.clientX, event.clientY],
-                           on: false, justDone: false });
+                           on: false, justDone: false, splitBefore: $("split").value });
+}
+
+// Counted in the capture phase, before compareStart and move.js see the finger.
+function fingerDown(event) {
+  if (event.pointerType === "mouse") return;
+  if (event.isPrimary) fingers.clear();  // the first finger of a new gesture: none is left
+  fingers.add(event.pointerId);
+  if (fingers.size < 2) return;
+  // A second finger: a pinch or a pan, not a comparison. A pinch's first finger may slide
+  // past COMPARE_SLOP before the second lands (compare already on): its split goes back.
+  if (compare.on) {
+    $("split").value = compare.splitBefore;
+    setSplit(Number(compare.splitBefore));
+  }
+  compare.id = null;
+  compare.on = false;
+  compare.justDone = true;  // a click at its end (none seen in Chromium) places no hint
+}
+
+function fingerUp(event) {
+  fingers.delete(event.pointerId);
 }
 
 function compareMove(event) {
@@ -53,6 +79,9 @@ document.addEventListener("DOMContentLoaded", () => {
   stage.addEventListener("pointermove", compareMove);
   stage.addEventListener("pointerup", compareEnd);
   stage.addEventListener("pointercancel", compareEnd);
+  document.addEventListener("pointerdown", fingerDown, true);
+  document.addEventListener("pointerup", fingerUp, true);
+  document.addEventListener("pointercancel", fingerUp, true);
   // Before hints.js's listener (capture): a mouse's click after a drag places nothing.
   stage.addEventListener("click", (event) => {
     if (!compare.justDone) return;

@@ -51,16 +51,24 @@ function placeByClick(event) {
 }
 
 // The photo focused: the arrow keys move the cross (a step of 1% of the photo's long side,
-// Shift: 10%), Enter or Space places a hint under it.
+// Shift: 10%), Enter or Space places a hint under it. A hint's dot moves by the same steps
+// (move.js).
 const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+// An arrow key's step in image pixels, [dx, dy]; null for any other key.
+function arrowStep(event) {
+  if (!ARROWS[event.key]) return null;
+  const step = Math.max(1, Math.round(Math.max(state.photo.width, state.photo.height) / 100))
+               * (event.shiftKey ? 10 : 1);
+  return ARROWS[event.key].map((d) => d * step);
+}
 
 function stageKey(event) {
   if (!state.photo || event.altKey || event.ctrlKey || event.metaKey) return;
-  if (ARROWS[event.key]) {
-    const step = Math.max(1, Math.round(Math.max(state.photo.width, state.photo.height) / 100))
-                 * (event.shiftKey ? 10 : 1);
-    const [dx, dy] = ARROWS[event.key];
-    moveCursor(cursor.x + dx * step, cursor.y + dy * step);
+  if (event.target !== event.currentTarget) return;  // a hint's dot: its keys are move.js's
+  const step = arrowStep(event);
+  if (step) {
+    moveCursor(cursor.x + step[0], cursor.y + step[1]);
   } else if (event.key === "Enter" || event.key === " ") {
     placeHint(cursor.x, cursor.y);
   } else {
@@ -111,6 +119,10 @@ function renderHints() {
   const list = $("hint-list");
   list.replaceChildren();
   const markers = $("markers");
+  // A dot with the keyboard's focus keeps it through the redrawing (a move by the arrow keys
+  // redraws twice: committed, then colorized).
+  const focused = document.activeElement;
+  const focusedDot = focused && focused.classList.contains("marker") ? focused.dataset.hint : null;
   markers.replaceChildren();
   const records = state.view ? state.view.regions.filter((r) => r.kind === "hint") : [];
   state.hints.forEach((hint, k) => {
@@ -130,14 +142,31 @@ function renderHints() {
     list.append(li);
     if (state.photo && hint.point) {
       const dot = el("span", "marker");
-      dot.dataset.hint = String(k);  // move.js: dragged, it moves this hint
-      dot.title = `hint ${k + 1}: drag it to move it`;
-      dot.style.left = `${(hint.point[0] + 0.5) / state.photo.width * 100}%`;
-      dot.style.top = `${(hint.point[1] + 0.5) / state.photo.height * 100}%`;
-      dot.style.background = cssColor(hint.color);
+      dot.dataset.hint = String(k);  // move.js: dragged, or its arrow keys, move this hint
+      dot.title = `hint ${k + 1}: drag it, or use the arrow keys and Enter, to move it`;
+      // Tab reaches it; a screen reader says which hint, where, and which keys move it.
+      dot.tabIndex = 0;
+      dot.setAttribute("role", "button");
+      dot.setAttribute("aria-describedby", "dot-keys");
+      placeDot(dot, k, hint.point);
+      dot.style.backgroundColor = cssColor(hint.color);  // clipped to the dot by style.css
       markers.append(dot);
     }
   });
+  if (focusedDot !== null) {
+    (markers.querySelector(`[data-hint="${focusedDot}"]`) || $("stage")).focus();
+  }
+}
+
+// Hint k's dot drawn at `point` (image pixels), named with it: where the hint is, or, while
+// the dot is moved and not yet let go, where it would go.
+function placeDot(dot, k, point) {
+  const hint = state.hints[k];
+  dot.style.left = `${(point[0] + 0.5) / state.photo.width * 100}%`;
+  dot.style.top = `${(point[1] + 0.5) / state.photo.height * 100}%`;
+  const moving = point[0] !== hint.point[0] || point[1] !== hint.point[1];
+  dot.setAttribute("aria-label", `hint ${k + 1}: ${hintText(hint)}` +
+                   (moving ? `, to be moved to ${point[0]}, ${point[1]}` : ""));
 }
 
 async function removeHint(k) {
