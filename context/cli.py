@@ -4,8 +4,9 @@
 colorizer/apps/cli.py wires it in with `add_context_parser(subparsers)` and calls
 `run_context_command(args, open_image=..., make_scene_classifier=..., read_captions=...)`
 with the colorizer's image loader, caption reader and ImageNet scene classifier (context
-never imports colorizer); `python -m context` runs it alone, reading the photo with PIL,
-its file name as the only caption, and without a scene classifier.
+never imports colorizer); `python -m context` runs it alone, reading the photo with PIL (a
+huge JPEG at a reduced scale, context/photo_reading.py), its file name as the only caption,
+and without a scene classifier.
 """
 
 from __future__ import annotations
@@ -79,16 +80,20 @@ def run_context_command(args: argparse.Namespace,
     """
     from context.config import ContextConfig
     from context.encoder import ContextEncoder
+    from context.photo_reading import ReadPhoto, photo_pixels, read_photo
 
-    image, captions, notes = None, (), ()
+    image, captions, notes, read = None, (), (), ReadPhoto(None)
     if args.image:
         if open_image is None and not Path(args.image).is_file():
             print(f"error: no such image file: {args.image}", file=sys.stderr)
             return 2
-        image = (open_image or _open_with_pil)(args.image)
+        # A huge JPEG is read at a reduced scale (context/photo_reading.py).
+        read = read_photo(args.image) if open_image is None else ReadPhoto(open_image(args.image))
+        image = read.image
         if args.caption is None:
             captions, notes = (read_captions or _file_name_caption)(
                 args.image, not args.no_filename_caption)
+        notes = (*notes, read.note) if read.note else notes
     elif not (args.hint or args.caption):
         print("error: give an IMAGE, --hint or --caption", file=sys.stderr)
         return 2
@@ -103,7 +108,8 @@ def run_context_command(args: argparse.Namespace,
         print(f"caption ({used.source}): {used.text}", file=sys.stderr)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    print(json.dumps(ctx.to_dict(), ensure_ascii=False, indent=args.indent or None))
+    print(json.dumps(photo_pixels(ctx.to_dict(), read.scale), ensure_ascii=False,
+                     indent=args.indent or None))
     return 0
 
 
@@ -112,14 +118,6 @@ def _file_name_caption(path: str, filename: bool
     from context.types import Caption
 
     return ((Caption(Path(path).name, "filename"),) if filename else ()), ()
-
-
-def _open_with_pil(path: str) -> Image.Image:
-    from PIL import Image
-
-    image = Image.open(path)
-    image.load()
-    return image
 
 
 def main(argv: list[str] | None = None) -> int:

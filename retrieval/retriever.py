@@ -334,14 +334,8 @@ class ExemplarRetriever:
                  era: tuple[int, int, float] | None, levels: list[QueryLevel]) -> list[str]:
         why = []
         if era is not None:
-            when = f"{era[0]}" if era[0] == era[1] else f"{era[0]}-{era[1]}"
-            if parts.get("era") and e.start <= era[1] and e.end >= era[0]:
-                why.append(f"era {e.start}-{e.end} overlaps {when}")
-            elif parts.get("era"):  # within the library's era_slack
-                why.append(f"era {e.start}-{e.end} is within {self.config.era_slack} years "
-                           f"of {when}")
-            else:
-                why.append(f"era {e.start}-{e.end} does not overlap {when}")
+            why.append(era_reason(e.start, e.end, era, parts.get("era", 0.0),
+                                  self.config.era_slack))
         if levels:
             matched = match_reason(e.regions, levels, self.config.level_decay)
             if matched:
@@ -361,6 +355,25 @@ def has_query(context: SceneContext | None, query_text: str | None) -> bool:
     one the answer is no exemplars, known before any library or embedder is loaded (the
     pipeline loads them at the first photo that needs them)."""
     return bool(query_levels(context)) or bool((query_text or "").strip())
+
+
+def era_reason(start: int, end: int, era: tuple[int, int, float], closeness: float,
+               slack: int) -> str:
+    """Why an exemplar's years count for the context's era, with the figures: a historian
+    reads "era 1973 for 1975: 2 years off" where "is within 5 years of 1975" hid how far."""
+    when = _years(era[0], era[1])
+    gap = max(start - era[1], era[0] - end, 0)
+    if gap == 0:
+        return f"era {_years(start, end)} overlaps {when}"
+    off = f"{gap} year{'s' * (gap != 1)} off"
+    if closeness:  # within the library's era_slack: scored less per year apart
+        return (f"era {_years(start, end)} for {when}: {off}, within the library's "
+                f"{slack}-year slack (era score {closeness:.2f} of 1)")
+    return f"era {_years(start, end)} does not overlap {when}: {off}"
+
+
+def _years(start: int, end: int) -> str:
+    return f"{start}" if start == end else f"{start}-{end}"
 
 
 def era_closeness(gap: np.ndarray, slack: int) -> np.ndarray:

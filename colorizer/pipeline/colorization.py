@@ -55,6 +55,7 @@ from colorizer.pipeline.hint_json import Hint, checked_hints
 from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
+from colorizer.pipeline.hint_use import context_off_hint, hint_notes
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.logit_decoding import decode_logits
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
@@ -285,7 +286,7 @@ class ColorizationPipeline:
         # 2. Context (hint outranks inference) from the photo and its captions.
         gray = gray_image(lightness)
         context = (self.context_fn(gray, hints, captions.captions) if self.context_fn
-                   else _empty_context())
+                   else context_off_hint(_empty_context(), hints, self.exemplar_fn))
         # A hint in which no era or place was found is reported and not used: its words would
         # otherwise reach retrieval as a query ("asdfgh qwerty" retrieved three flags).
         hint_note = context.unknown.get("hint")
@@ -353,10 +354,7 @@ class ColorizationPipeline:
         # A frame, a stereo card's mount, a card or a mat are not the photo: kept as scanned.
         surround = keep_surround(ab_work, guide_work, photo.loaded, self.decoding.frame_fill)
         clock.lap("merge")
-        unread = photo.context.unknown.get("hint_words")  # a read hint's leftover numbers
-        notes = (((f"hint not used: {photo.hint_note}",) if photo.hint_note else ())
-                 + ((f"part of the hint {unread}",) if unread else ()) + photo.captions.notes
-                 + surround.notes)
+        notes = hint_notes(photo.context.unknown) + photo.captions.notes + surround.notes
         base = BaseRun(photo.context, notes, photo.guidance, prediction, colors,
                        photo.chroma_scale, surround.ab, guide_work, surround.kept)
         self.edits.put(photo.edit_key, base)

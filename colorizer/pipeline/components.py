@@ -168,15 +168,23 @@ def default_components(
         # on place and time, read from its text alone (no OCR, no scene model).
         hint_reader = None if context else PerProcess(lambda: _hint_reader(context_config))
 
+        def read_hint(hints: str) -> SceneContext:
+            """The hint read from its text alone; its `unknown` says what was not read, which
+            the pipeline reports (colorizer.pipeline.hint_use) as with context on."""
+            return hint_reader.get()(None, hint=hints)
+
         def exemplar_fn(ctx: SceneContext, image: Image.Image, hints: str | None
                         ) -> list[RetrievedExemplar]:
             if hint_reader is not None and hints and hints.strip():
-                ctx = hint_reader.get()(None, hint=hints)
+                ctx = read_hint(hints)
                 if ctx.unknown.get("hint"):  # no year, period or place: not used, as with
                     return []                # context on (its words retrieved any flag)
             if not has_query(ctx, hints):  # no exemplars, and nothing to load to say so
                 return []
             return _loaded(retriever, library_folder)(ctx, image, query_text=hints)
+
+        if hint_reader is not None:  # context off: the pipeline asks what the hint said
+            exemplar_fn.read_hint = read_hint  # type: ignore[attr-defined]
 
         def lookup(ident: str) -> str:
             library = _loaded(retriever, library_folder).library

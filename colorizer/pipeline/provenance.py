@@ -360,8 +360,9 @@ def context_summary(record: dict[str, Any]) -> str:
     if context.get("description"):
         parts.append(str(context["description"]))
     hint = record.get("prompt", {}).get("hint")
-    if hint:
-        parts.append(f"user hint: {hint}")
+    if hint:  # a hint in which no era or place was found is said not used (hint_use.py)
+        unused = (context.get("unknown") or {}).get("hint")
+        parts.append(f"user hint: {hint}" + (f" (not used: {unused})" if unused else ""))
     return "; ".join(parts) or "No context was inferred for this photograph."
 
 

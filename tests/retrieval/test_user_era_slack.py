@@ -23,6 +23,8 @@ from retrieval.library import ExemplarLibrary
 from retrieval.retriever import ExemplarRetriever, RetrieverConfig
 
 REPO = Path(__file__).resolve().parents[2]
+# How a photo two years off scores (era_closeness), said in its reason (retriever.era_reason).
+SLACK = "within the library's 5-year slack (era score 0.67 of 1)"
 ROWS = [("crimea.jpg", "Koktebel", "1973", "Crimea"), ("moscow.jpg", "Butyrka", "1980", "Moscow"),
         ("paris.jpg", "Quai", "ca. 1948", "Paris"), ("ufa.jpg", "Belaya", "1986", "Ufa")]
 
@@ -57,10 +59,10 @@ def test_a_user_library_offers_photos_a_few_years_either_side(user_library, reso
     config = RetrieverConfig(library=str(user_library.root))
     assert config.era_slack == 5  # USER_ERA_SLACK
     found = lambda hint: _found(user_library, resolver, config, hint_context(hint))
-    assert found("Crimea 1975") == [("crimea", "era 1973-1973 is within 5 years of 1975")]
-    assert found("Crimea 1973") == [("crimea", "era 1973-1973 overlaps 1973")]
-    assert found("Paris 1950s") == [("paris", "era 1948-1948 is within 5 years of 1950-1959")]
-    assert found("Moscow 1978") == [("moscow", "era 1980-1980 is within 5 years of 1978")]
+    assert found("Crimea 1975") == [("crimea", f"era 1973 for 1975: 2 years off, {SLACK}")]
+    assert found("Crimea 1973") == [("crimea", "era 1973 overlaps 1973")]
+    assert found("Paris 1950s") == [("paris", f"era 1948 for 1950-1959: 2 years off, {SLACK}")]
+    assert found("Moscow 1978") == [("moscow", f"era 1980 for 1978: 2 years off, {SLACK}")]
     assert found("Crimea 1990") == []  # 17 years on: not the same place any more
     assert found("Ufa 1950") == []
 
@@ -93,4 +95,4 @@ def test_library_search_shows_what_colorize_library_gets(tmp_path):
     assert search.returncode == 0, search.stderr
     results = json.loads(search.stdout)["results"]
     assert [(r["id"], r["why"][0]) for r in results] == [
-        ("crimea", "era 1973-1973 is within 5 years of 1975")]
+        ("crimea", f"era 1973 for 1975: 2 years off, {SLACK}")]

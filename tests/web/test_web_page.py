@@ -74,6 +74,22 @@ def test_a_context_edit_reruns_and_updates_the_card(page):
     assert "hint" in page.inner_text('.field[data-field="era"]')
 
 
+def test_a_hint_not_understood_is_said_once_on_the_page(page):
+    """The card's own copy of the note was shown before the result's notes, which say it too:
+    the same hint read as not used twice, in two wordings."""
+    version = _version(page)
+    page.fill("#edit-hint", "asdfgh qwerty")
+    page.click("#rerun")
+    _wait_version(page, version + 1)
+    _no_error(page)
+    notes = page.inner_text("#context-notes")
+    assert notes.count("no year, period or place") == 1, notes
+    assert "hint not used: " in notes
+    page.fill("#edit-hint", "")
+    page.click("#rerun")
+    _wait_version(page, version + 2)
+
+
 def test_a_placed_hint_changes_the_image_there(page):
     x, y = 64, 80  # in the dark field of the photo (image pixels)
     before = page.evaluate(PIXEL_JS, [x, y])

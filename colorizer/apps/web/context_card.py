@@ -10,11 +10,12 @@ from context.types import Evidence, SceneContext, TextLine
 
 
 def context_card(ctx: SceneContext) -> dict[str, Any]:
+    # A hint not used is said once, among the result's notes (colorizer.pipeline.hint_use),
+    # which the page shows beside the card.
     fields = [_era(ctx), _region(ctx), _script(ctx), _language(ctx)]
     return {"fields": fields, "description": ctx.description,
             "conflicts": [c.message for c in ctx.conflicts],
-            "captions": [{"text": c.text, "source": c.source} for c in ctx.captions],
-            "hint_note": ctx.unknown.get("hint")}
+            "captions": [{"text": c.text, "source": c.source} for c in ctx.captions]}
 
 
 def _field(name: str, value: str | None, confidence: float | None, source: str | None,

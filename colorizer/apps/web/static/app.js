@@ -224,7 +224,6 @@ function renderContext(card, notes) {
     box.append(row);
   }
   const extra = [...card.conflicts, ...notes];
-  if (card.hint_note) extra.unshift(card.hint_note);
   $("context-notes").textContent = extra.join(" · ");
   const era = card.fields.find((f) => f.field === "era");
   const region = card.fields.find((f) => f.field === "region");
