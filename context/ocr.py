@@ -39,6 +39,7 @@ the same reading, whichever Tesseract models earlier photos loaded (context/tess
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -136,7 +137,17 @@ class TextReader:
         self.years = replace(years, enabled=years.enabled and years.model in models)
         # The second reader, PP-OCR in look-alike letters (context/lookalike_reader.py).
         self.lookalike = LookalikeReader(lookalike) if lookalike and lookalike.enabled else None
-        self._pool = ThreadPoolExecutor(max_workers=threads)
+        self._threads_of: tuple[int, ThreadPoolExecutor] | None = None  # (process, pool)
+
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        """This process's reading threads, made at its first reading. A process forked from
+        one that had read (a user's multiprocessing Pool, fork) inherits the pool without its
+        threads: a reading given to it waited forever (tests/test_user_context_fork.py)."""
+        pid = os.getpid()
+        if self._threads_of is None or self._threads_of[0] != pid:
+            self._threads_of = (pid, ThreadPoolExecutor(max_workers=self.threads))
+        return self._threads_of[1]
 
     @property
     def name(self) -> str:

@@ -5,7 +5,9 @@ carry signed C2PA content credentials, the same manifest `chronochrome serve` si
 The settings are checked, and a 1x1 image signed, before the output folder is made or any
 photo read: a missing, swapped or encrypted file, a key of another certificate or an expired
 certificate is one error line (exit 2). A photo whose signature fails later is that photo's
-failure (nothing written for it, its reason said); the batch goes on.
+failure (nothing written for it, its reason said); the batch goes on. With `--engine ray`
+the driver checks and reads the files; its workers sign with the chain and key it sends them
+(`C2paSigner.from_keys`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from colorizer.apps.c2pa_config import config_from_flags
-from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:  # outputs imports the pipeline (torch): not before the checks
     from colorizer.apps.outputs import Signer
@@ -35,9 +36,6 @@ def signer_from_arguments(args: argparse.Namespace) -> Signer | None:
     config = config_from_flags(args.c2pa_cert, args.c2pa_key)
     if config is None:
         return None
-    if args.engine == "ray":  # the signer holds c2pa's handles, which Ray cannot ship
-        raise ChronochromeError("--c2pa-cert is for --engine local: sign a Ray run's outputs "
-                                "by colorizing with --engine local")
     from colorizer.apps.c2pa_signing import C2paSigner
 
     return C2paSigner(config)

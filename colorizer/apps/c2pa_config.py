@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from colorizer.errors import ChronochromeError
@@ -16,6 +16,18 @@ class C2paConfig:
     private_key: Path  # PEM (PKCS#8) private key of the signing certificate
     alg: str = "es256"  # es256 | es384 | es512 | ps256 | ps384 | ps512 | ed25519
     tsa_url: str | None = None  # RFC 3161 time-stamp authority; None = no time stamp
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    """The settings with their certificate chain and private key read (and checked) once by
+    the process that was given the files: what `--engine ray` sends to its workers, so the
+    key reaches them in memory, never through a file others could read, and a worker on a
+    node without the driver's files signs too. Not in `repr`: the key in a log or an error."""
+
+    config: C2paConfig
+    chain: bytes = field(repr=False)  # PEM, as in config.cert_chain
+    key: bytes = field(repr=False)  # PEM PKCS#8, as in config.private_key
 
 
 def config_from_flags(cert: Path | None, key: Path | None) -> C2paConfig | None:

@@ -5,7 +5,8 @@ for `chronochrome serve` and `chronochrome colorize --c2pa-cert/--c2pa-key`.
 key that does not match its certificate, an expired certificate or an unreachable time-stamp
 authority stop the service at start, or a batch before its first photo, with a message naming
 the fix, instead of failing every photo later. The manifest itself is built in
-`c2pa_manifest`; `colorizer.apps.outputs.encode_outputs(signer=...)` calls `sign`.
+`c2pa_manifest`; `colorizer.apps.outputs.encode_outputs(signer=...)` calls `sign`, or `sign_file` for
+an image staged in its file as it was encoded (the service, the batch CLI).
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import datetime
 import io
 import json
 import logging
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from PIL import Image
 
 from colorizer.apps.c2pa_checks import SigningUnavailableError, check_config, explain
-from colorizer.apps.c2pa_config import C2paConfig
+from colorizer.apps.c2pa_config import C2paConfig, SigningKeys
 from colorizer.apps.c2pa_manifest import build_manifest
 from colorizer.apps.cert_dates import certificate_dates
 from colorizer.errors import ChronochromeError
@@ -39,21 +41,33 @@ class C2paSigner:
     """Adds a signed C2PA manifest (the original as parent, the AI color change, the model)."""
 
     def __init__(self, config: C2paConfig) -> None:
-        chain, key = check_config(config)
+        self._use(SigningKeys(config, *check_config(config)))
+        try:
+            self._sign_once()
+        except self._c2pa.C2paError as exc:
+            raise SigningUnavailableError(explain(str(exc), config)) from None
+        _warn_if_expiring(config)
+
+    @classmethod
+    def from_keys(cls, keys: SigningKeys) -> C2paSigner:
+        """A signer of the chain and key that a checked signer read (its `keys`): a Ray
+        worker's. It reads no file and signs no trial image (the driver's did); a signature
+        that fails is that photo's failure."""
+        signer = cls.__new__(cls)
+        signer._use(keys)
+        return signer
+
+    def _use(self, keys: SigningKeys) -> None:
         try:
             import c2pa
         except ImportError as exc:
             raise SigningUnavailableError(
                 "C2PA signing is configured but c2pa-python is not installed: "
                 "pip install 'chronochrome[c2pa]', or remove the c2pa settings") from exc
-        self._c2pa, self.config = c2pa, config
-        self._info = c2pa.C2paSignerInfo(config.alg.lower().encode(), chain, key,
+        config = keys.config
+        self._c2pa, self.config, self.keys = c2pa, config, keys
+        self._info = c2pa.C2paSignerInfo(config.alg.lower().encode(), keys.chain, keys.key,
                                          config.tsa_url.encode() if config.tsa_url else None)
-        try:
-            self._sign_once()
-        except c2pa.C2paError as exc:
-            raise SigningUnavailableError(explain(str(exc), config)) from None
-        _warn_if_expiring(config)
 
     def _sign_once(self) -> None:
         """Sign a 1x1 PNG: c2pa checks the key against the certificate, the certificate's
@@ -64,13 +78,17 @@ class C2paSigner:
 
     def _sign(self, data: bytes, mime: str, manifest: dict[str, Any]) -> bytes:
         out = io.BytesIO()
+        self._sign_stream(io.BytesIO(data), out, mime, manifest)
+        return out.getvalue()
+
+    def _sign_stream(self, source: BinaryIO, dest: BinaryIO, mime: str,
+                     manifest: dict[str, Any]) -> None:
         signer = self._c2pa.Signer.from_info(self._info)
         try:
             with self._c2pa.Builder(json.dumps(manifest)) as builder:
-                builder.sign(signer, mime, io.BytesIO(data), out)
+                builder.sign(signer, mime, source, dest)
         finally:
             signer.close()
-        return out.getvalue()
 
     def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
         """`data` with the signed manifest of `record` (the unsigned provenance record)."""
@@ -79,6 +97,39 @@ class C2paSigner:
         except self._c2pa.C2paError as exc:
             raise SigningFailedError(
                 f"C2PA signing failed: {explain(str(exc), self.config)}") from None
+
+    def sign_file(self, source: Path, dest: BinaryIO, mime: str, record: dict[str, Any],
+                  title: str) -> None:
+        """`sign`, from the file `source` into `dest` (a file open w+b: c2pa seeks back in
+        it): c2pa reads and writes streams a piece at a time, so a 16-bit master's 500 MB
+        PNG is never whole in memory (with `sign` it was, twice: the bytes and the signed
+        copy). The manifest is the one `sign` embeds."""
+        written = _KeptWriteError(dest)
+        try:
+            with source.open("rb") as handle:
+                self._sign_stream(handle, written, mime, build_manifest(record, title))
+        except self._c2pa.C2paError as exc:
+            if written.error is not None:  # a full disk stays a full disk (the service: 507)
+                raise written.error from None
+            raise SigningFailedError(
+                f"C2PA signing failed: {explain(str(exc), self.config)}") from None
+
+
+class _KeptWriteError:
+    """A file that keeps the OSError its write met: c2pa reports it as its own error."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.error = handle, None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.handle.write(data)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:  # read, seek, tell, flush: the file's own
+        return getattr(self.handle, name)
 
 
 def _warn_if_expiring(config: C2paConfig) -> None:

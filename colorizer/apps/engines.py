@@ -104,7 +104,8 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
     same for both. `exemplars` and `color_hints` are used for every photo; `fetch` limits
     fetching the remote photos of CSV lists and IIIF manifests. `batch_size` photos go
     through the generator in one pass (every engine's pipeline: `PipelineSpec.max_batch`).
-    `signer` C2PA-signs every output (the local engine only: `colorizer.apps.c2pa_cli`)."""
+    `signer` C2PA-signs every output (`colorizer.apps.c2pa_cli`; Ray's workers sign with the
+    chain and key it read, `C2paSigner.from_keys`)."""
     check_engine_arguments(engine, address, workers, batch_size, torch_threads)
     if batch_size is not None:  # not cut into the runner's default passes of 16
         spec = replace(spec, max_batch=batch_size)
@@ -113,7 +114,7 @@ def make_batch(spec: PipelineSpec, outdir: Path, fmt: str = "png", report: bool 
 
         return RayBatchColorizer(spec, outdir, fmt, report, overwrite, exemplars or [],
                                  address=address, workers=workers, batch_size=batch_size,
-                                 color_hints=color_hints, fetch=fetch)
+                                 color_hints=color_hints, fetch=fetch, signer=signer)
     from colorizer.apps.batch import BatchColorizer
 
     return BatchColorizer(spec.build(), outdir, fmt, report, overwrite, exemplars or [],

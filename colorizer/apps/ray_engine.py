@@ -17,7 +17,12 @@ as a CPU batch of the local engine does by default (`--torch-threads`), and anot
 count sums in another order (tests/test_ray_engine.py).
 
 On a cluster every node reads the inputs and the weights by the driver's paths (a shared
-mount); the outputs come back to the driver.
+mount); the outputs come back to the driver. A C2PA-signed run (`--c2pa-cert/--c2pa-key`) is
+checked by the driver, which reads the certificate chain and key once: the workers get them
+as bytes with their other settings (`SigningKeys`; no file of ours, and no node needs the
+files) and sign each output as the local engine does; a photo whose signature fails is that
+photo's failure. Ray Data keeps a worker's settings in Ray's object store, in memory; Ray
+writes that store to its session folder (RAY_TMPDIR) only when it is full (spilling).
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ import logging
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from colorizer.apps.batch import FORMATS, BatchColorizer, BatchItem, Manifest
+from colorizer.apps.c2pa_config import SigningKeys
 from colorizer.apps.planner import PlannedOutput
 from colorizer.apps.ray_connect import connect
 from colorizer.apps.service.fetch import FetchConfig
@@ -39,6 +45,9 @@ from colorizer.apps.stages import PhotoStages, Work
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.guidance import UserExemplar
+
+if TYPE_CHECKING:
+    from colorizer.apps.c2pa_signing import C2paSigner
 
 CPU_WORKERS = 2  # actors when the cluster has no GPU (each loads the model: ~1 GB)
 CPU_BATCH = 4  # photos per call on the CPU: enough to hide a call's overhead
@@ -62,7 +71,8 @@ class RayBatchColorizer(BatchColorizer):
                  exemplars: list[UserExemplar] | None = None, address: str | None = None,
                  workers: int | None = None, batch_size: int | None = None,
                  ray_init: dict[str, Any] | None = None, color_hints: Sequence[Hint] = (),
-                 fetch: FetchConfig | None = None):
+                 fetch: FetchConfig | None = None,
+                 signer: C2paSigner | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: choose one of {list(FORMATS)}")
         self.ray = _ray()
@@ -72,6 +82,8 @@ class RayBatchColorizer(BatchColorizer):
         self.address, self.workers, self.batch_size = address, workers, batch_size
         self.ray_init = dict(ray_init or {})  # e.g. num_cpus for a local instance in tests
         self.pipeline = None  # built by each worker
+        self.signer = signer  # a checked `C2paSigner`; the workers get its `keys`
+        self.signing = _signing_keys(signer)
 
     def _execute(self, items: list[BatchItem], manifest: Manifest, hints: str | None,
                  caption: str | None, on_item) -> None:
@@ -97,7 +109,7 @@ class RayBatchColorizer(BatchColorizer):
         worker_args = {"spec": self.spec, "fmt": self.fmt, "report": self.report,
                        "exemplars": self.exemplars, "hints": hints, "caption": caption,
                        "color_hints": self.color_hints, "fetch": self.fetch,
-                       "device": "cuda" if gpus else "cpu"}
+                       "device": "cuda" if gpus else "cpu", "signing": self.signing}
         _quiet_data(ray)
         data = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch))
         return data.map_batches(
@@ -106,6 +118,17 @@ class RayBatchColorizer(BatchColorizer):
             # A killed worker is replaced and its batch re-run, not the run failed: Ray Data's
             # actor pools default to max_restarts=-1 and max_task_retries=-1.
             num_gpus=1 if gpus else 0, num_cpus=1)
+
+
+def _signing_keys(signer: C2paSigner | None) -> SigningKeys | None:
+    """What the workers sign with: the chain and key `signer` (a `C2paSigner`) read."""
+    if signer is None:
+        return None
+    keys = getattr(signer, "keys", None)
+    if not isinstance(keys, SigningKeys):
+        raise ChronochromeError(f"--engine ray signs with a C2paSigner, not {type(signer)!r}: "
+                                "give C2paSigner(C2paConfig(chain, key)) as the signer")
+    return keys
 
 
 def _quiet_data(ray) -> None:
@@ -140,9 +163,15 @@ class ColorizeWorker:
 
     def __init__(self, spec: PipelineSpec, fmt: str, report: bool,
                  exemplars: list[UserExemplar], hints: str | None, caption: str | None,
-                 color_hints: Sequence[Hint], fetch: FetchConfig | None, device: str):
+                 color_hints: Sequence[Hint], fetch: FetchConfig | None, device: str,
+                 signing: SigningKeys | None = None):
+        signer = None
+        if signing is not None:  # c2pa's handles do not pickle: made here from the bytes
+            from colorizer.apps.c2pa_signing import C2paSigner
+
+            signer = C2paSigner.from_keys(signing)
         self.stages = PhotoStages(spec.build(device), fmt, report, exemplars, hints, caption,
-                                  color_hints, fetch)
+                                  color_hints, fetch, signer)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         works = [Work(_item(pickle.loads(batch["plan"][j])), pickle.loads(batch["entry"][j]))

@@ -76,14 +76,6 @@ def test_a_missing_certificate_is_told_before_any_photo(tiny_weights, scans, tmp
         run, tmp_path / "out")
 
 
-def test_a_ray_batch_is_told_it_cannot_sign_yet(tiny_weights, scans, tmp_path):
-    run = _colorize(tiny_weights, scans, "-o", tmp_path / "out", "--engine", "ray",
-                    "--c2pa-cert", "chain.pem", "--c2pa-key", "key.pem")
-    assert _refused(run, tmp_path / "out") == (
-        "error: --c2pa-cert is for --engine local: sign a Ray run's outputs by colorizing "
-        "with --engine local")
-
-
 def test_without_the_c2pa_extra_it_says_what_to_install(tiny_weights, scans, tmp_path):
     try:
         import c2pa  # noqa: F401
