@@ -149,11 +149,13 @@ def _png_16bit_rgb(array: np.ndarray) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def test_16bit_color_read_at_8_bits_is_said(tmp_path):
-    # Pillow decodes 16-bit RGB (scanners' 48-bit files) to 8 bits a channel, in silence.
+def test_16bit_color_png_is_read_at_16_bits(tmp_path):
+    # Pillow decodes 16-bit RGB (scanners' 48-bit files) to 8 bits a channel; a PNG or TIFF is
+    # read again at 16 bits (deep_color.py; where it cannot be, the note says so: a 16-bit PPM).
     ramp = np.linspace(0, 65535, 6 * 8 * 3).reshape(6, 8, 3).astype(np.uint16)
     loaded = load_image(_png_16bit_rgb(ramp))
-    assert imageio.DEEP_COLOR_NOTE in shown_notes(loaded.notes)
+    assert imageio.DEEP_COLOR_NOTE not in loaded.notes and loaded.pixels.dtype == np.float32
+    np.testing.assert_allclose(loaded.pixels, ramp / 65535, atol=1e-7)
     gray = load_image(encoded(Image.fromarray(ramp[..., 0]), "PNG"))  # 16-bit gray is kept
     assert imageio.DEEP_COLOR_NOTE not in gray.notes and gray.pixels.dtype == np.float32
 

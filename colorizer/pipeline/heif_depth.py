@@ -3,9 +3,10 @@
 pillow-heif's Pillow plugin decodes color to 8 bits a channel (Pillow has no 16-bit RGB
 mode), and its 16-bit gray (`I;16`) holds a 10-bit value shifted left by 6 bits, so its white
 is 65472, not 65535. The loader (`imageio.load_image`) reads the file through the plugin as
-any other; for a file of more than 8 bits, this module then decodes the same (primary) image
-again with pillow-heif at 16 bits, scales it by its own white, composites alpha on white, and
-brings it to sRGB in float through its matrix/TRC profile (icc_matrix.py). The photo's
+any other; for a file of more than 8 bits, this module then takes the primary image's 16-bit
+values (decoded once by the plugin as heif_deep_plugin.py registers it; decoded here where
+another plugin read the file), scales them by their own white, composites alpha on white, and
+brings them to sRGB in float through its matrix/TRC profile (icc_matrix.py). The photo's
 pixels are then float32 in [0, 1], whose luminance the pipeline keeps to the input's depth,
 and the output is written at 16 bits where its format holds them (deep_pixels.py).
 
@@ -28,7 +29,7 @@ from colorizer.pipeline.icc_matrix import srgb_converter
 # The most the deep pixels may differ from the plugin's 8-bit ones, on average, and still be
 # the same image read the same way (8-bit rounding and littleCMS's 8-bit transform: < 1 level).
 _SAME_IMAGE_LEVELS = 2.0 / 255.0
-_BAND_PIXELS = 1 << 20  # pixels converted at a time: bounds the float copies
+_BAND_PIXELS = 1 << 18  # pixels converted at a time: bounds the float copies
 # The loader's note on the plugin's gray, taken as 16 bits (image_pixels._high_depth_gray).
 _PLUGIN_GRAY_NOTE = "16-bit grayscale scaled to [0,1]"
 
@@ -42,13 +43,14 @@ class DeepRead:
 
 
 def at_full_depth(source_format: str, pixels: np.ndarray, notes: tuple[str, ...],
-                  data: bytes) -> DeepRead | None:
+                  data: bytes, opened: object = None) -> DeepRead | None:
     """The loaded file's pixels read at the HEIF file's own depth (module docstring); None
     for any other file, an 8-bit HEIF, or one that cannot be read so (the loaded pixels
-    stand)."""
+    stand). `opened`: the Pillow image the pixels were loaded from, whose 16-bit decode
+    (heif_deep_plugin.DeepHeifImageFile.deep_decode) saves decoding `data` again."""
     if source_format != HEIF_FORMAT:
         return None
-    decoded = _decode_deep(data)
+    decoded = getattr(opened, "deep_decode", None) or _decode_deep(data)
     if decoded is None:
         return None
     values, depth, icc_profile = decoded
@@ -71,8 +73,9 @@ def _decode_deep(data: bytes) -> tuple[np.ndarray, int, bytes | None] | None:
         heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False)
         image = heif[heif.primary_index]
         depth = int(image.info.get("bit_depth") or 8)
-        if depth <= 8 or depth > 16:
-            return None
+        gray, icc_profile = image.mode == "I;16", image.info.get("icc_profile")
+        if depth <= 8 or depth > 16 or not reads_at_depth(gray, icc_profile):
+            return None  # not decoded for nothing
         values = np.asarray(image)  # the decode: (H, W[, C]) uint16
     except (ImportError, OSError, ValueError, RuntimeError, EOFError, SyntaxError,
             IndexError, KeyError, TypeError):
@@ -82,31 +85,40 @@ def _decode_deep(data: bytes) -> tuple[np.ndarray, int, bytes | None] | None:
     return values, depth, image.info.get("icc_profile")
 
 
+def reads_at_depth(gray: bool, icc_profile: bytes | None) -> bool:
+    """Whether `_to_srgb` reads a gray or color image with this profile (or none): known
+    before the image is decoded, so that none is decoded for nothing."""
+    if gray:  # with a profile, the loader's gray path reads it
+        return not icc_profile
+    return not icc_profile or srgb_converter(icc_profile) is not None
+
+
 def _to_srgb(values: np.ndarray, depth: int, icc_profile: bytes | None) -> np.ndarray | None:
     """16-bit-shifted values -> float32 sRGB in [0, 1]: (H, W) gray, or (H, W, 3) color,
     made a band of rows at a time. None for a gray image with a profile (the loader's gray
     path reads it) and for a profile that is no matrix/TRC one."""
-    white_level = (1 << depth) - 1
-    white = np.float32(white_level << (16 - depth))  # 10 bits: 1023 << 6 = 65472
+    white = np.float32(((1 << depth) - 1) << (16 - depth))  # 10 bits: 1023 << 6 = 65472
     if values.ndim == 2:
         return None if icc_profile else np.minimum(values / white, 1.0).astype(np.float32)
     convert = srgb_converter(icc_profile) if icc_profile else None
     if icc_profile and convert is None:
         return None
+    # Every 16-bit value's float, looked up: what `min(value / white, 1)` gives, computed
+    # once for each of the 65536 values instead of for every pixel (no float copy).
+    scaled = np.minimum(np.arange(1 << 16, dtype=np.float32) / white, 1.0)
     out = np.empty((*values.shape[:2], 3), np.float32)
     rows = max(1, _BAND_PIXELS // max(1, values.shape[1]))
-    shift = 16 - depth
     for top in range(0, values.shape[0], rows):
         band = values[top:top + rows]
         if convert and band.shape[-1] == 3:  # levels: the profile's curves by table
-            out[top:top + rows] = convert.from_levels(np.minimum(band >> shift, white_level),
-                                                      white_level)
+            convert.from_uint16(band, depth, out=out[top:top + rows])
             continue
-        band = np.minimum(band.astype(np.float32) / white, 1.0)
-        rgb = band[..., :3]
-        if band.shape[-1] == 4:  # alpha on white, as image_pixels composites 8-bit alpha
-            rgb = rgb * band[..., 3:] + (np.float32(1.0) - band[..., 3:])
-        out[top:top + rows] = convert.from_float(rgb) if convert else rgb
+        if band.shape[-1] == 3:
+            np.take(scaled, band, out=out[top:top + rows])
+            continue
+        band = scaled[band]
+        rgb = band[..., :3] * band[..., 3:] + (np.float32(1.0) - band[..., 3:])  # alpha on
+        out[top:top + rows] = convert.from_float(rgb) if convert else rgb  # white (8-bit's)
     return out
 
 

@@ -14,8 +14,9 @@ What a phone's HEIC holds besides its photo, and what the loader makes of it (`h
 - other top-level images (a burst, a Live Photo's still beside its key frame): the primary
   image is used and the others counted in a shown note;
 - depth maps and auxiliary images (an HDR gain map, portrait mattes): named, not used;
-- 10- or 12-bit color: decoded to 8 bits a channel by pillow-heif's plugin, then read again
-  at its depth (heif_depth.py; the note that says 8 bits stays where that cannot be done).
+- 10- or 12-bit color: decoded once at its depth where heif_depth.py reads it so (by
+  heif_deep_plugin.py, the plugin the loader asks for), else to 8 bits a channel by
+  pillow-heif's plugin (the note that says 8 bits stays where that cannot be done).
 
 AVIF stays with Pillow (its own decoder, 11.2 and later): pillow-heif 1.x reads no AVIF.
 """
@@ -29,6 +30,7 @@ import importlib.util
 from PIL import Image
 
 HEIF_FORMAT = "HEIF"  # the name pillow-heif's plugin registers under
+_AT_DEPTH_READER = "HEIF-AT-DEPTH"  # heif_deep_plugin's, for the loader (its format: HEIF)
 # What the auxiliary images' type URNs hold, for the note (Apple's and MPEG's names).
 _AUX_KINDS = (("hdrgainmap", "HDR gain map"), ("matte", "portrait matte"),
               ("auxid:1", "alpha plane"), ("depth", "depth map"))
@@ -48,6 +50,7 @@ def heif_reader_problem() -> str | None:
     try:
         pillow_heif = importlib.import_module("pillow_heif")
         pillow_heif.register_heif_opener()
+        _register_deep_plugin()
     except ModuleNotFoundError:
         return "pillow-heif, which reads it, is not installed"
     except (ImportError, OSError, AttributeError, RuntimeError) as exc:  # a broken install
@@ -58,7 +61,17 @@ def heif_reader_problem() -> str | None:
 def heif_formats(base_formats: tuple[str, ...]) -> tuple[str, ...]:
     """The formats `Image.open` may try on a file with HEIF brands: HEIF first (Pillow's AVIF
     plugin also claims the generic `mif1` brand) where pillow-heif reads it."""
-    return base_formats if heif_reader_problem() else (HEIF_FORMAT, *base_formats)
+    return base_formats if heif_reader_problem() else (_AT_DEPTH_READER, *base_formats)
+
+
+def _register_deep_plugin() -> None:
+    """The plugin made to decode deep color once (heif_deep_plugin.py) beside pillow-heif's,
+    with its check of a file's first bytes, under a name of its own: only the loader asks
+    for it, and any other `Image.open` of a HEIC in the process meets pillow-heif's as
+    before (its format is still "HEIF")."""
+    deep_plugin = importlib.import_module("colorizer.pipeline.heif_deep_plugin")
+    Image.register_open(_AT_DEPTH_READER, deep_plugin.DeepHeifImageFile,
+                        Image.OPEN[HEIF_FORMAT][1])
 
 
 def heif_notes(image: Image.Image, frames: int) -> list[str]:

@@ -31,6 +31,7 @@ class SrgbConverter:
     def __init__(self, source: _MatrixProfile) -> None:
         self._curves = source.curves
         self._to_srgb = (np.linalg.inv(_srgb().matrix) @ source.matrix).T.astype(np.float32)
+        self._uint16_tables: dict[int, list[np.ndarray]] = {}  # bit depth -> 3 tables
 
     def from_float(self, rgb: np.ndarray) -> np.ndarray:
         """(h, W, 3) float device RGB in [0, 1] -> float32 sRGB in [0, 1]."""
@@ -41,12 +42,31 @@ class SrgbConverter:
     def from_levels(self, levels: np.ndarray, top: int) -> np.ndarray:
         """(h, W, 3) integer device levels 0..`top` -> float32 sRGB: the curves are looked up
         for each level once (a 10-bit photo has 1024), not computed for every pixel."""
-        steps = np.arange(top + 1, dtype=np.float64) / top
-        tables = [curve(steps).astype(np.float32) for curve in self._curves]
+        tables = self._level_tables(top)
         return self._encode(np.stack([tables[c][levels[..., c]] for c in range(3)], axis=-1))
 
-    def _encode(self, linear: np.ndarray) -> np.ndarray:
-        return _srgb_encode(np.clip(linear @ self._to_srgb, 0.0, 1.0))  # gamut clipped as lcms
+    def from_uint16(self, values: np.ndarray, depth: int, out: np.ndarray) -> None:
+        """(h, W, 3) uint16 holding `depth`-bit levels shifted to 16 bits (as libheif gives
+        them) -> float32 sRGB written into `out`: as `from_levels` on the levels (the same
+        floats), with each 16-bit value's table entry looked up directly."""
+        top = (1 << depth) - 1
+        if depth not in self._uint16_tables:  # the level of each 16-bit value, white at most
+            levels = np.minimum(np.arange(1 << 16) >> (16 - depth), top)
+            self._uint16_tables[depth] = [t[levels] for t in self._level_tables(top)]
+        tables = self._uint16_tables[depth]
+        linear = np.empty(out.shape, np.float32)  # (h, W, 3), C-ordered as np.stack makes it
+        for c in range(3):
+            linear[..., c] = tables[c][values[..., c]]
+        self._encode(linear, out)
+
+    def _level_tables(self, top: int) -> list[np.ndarray]:
+        steps = np.arange(top + 1, dtype=np.float64) / top
+        return [curve(steps).astype(np.float32) for curve in self._curves]
+
+    def _encode(self, linear: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        in_srgb = linear @ self._to_srgb
+        np.clip(in_srgb, 0.0, 1.0, out=in_srgb)  # gamut clipped as lcms
+        return _srgb_encode(in_srgb, out)
 
 
 def srgb_converter(icc_profile: bytes) -> SrgbConverter | None:
@@ -133,10 +153,15 @@ def _parametric(kind: int, params: list[float]) -> Curve:
     return curve
 
 
-def _srgb_encode(linear: np.ndarray) -> np.ndarray:
-    encoded = np.where(linear <= 0.0031308, np.float32(12.92) * linear,
-                       np.float32(1.055) * np.power(linear, np.float32(1 / 2.4))
-                       - np.float32(0.055))
+def _srgb_encode(linear: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """sRGB's curve on float32 linear light in [0, 1], into `out` (a new array if None):
+    the same float32 operations as `where(dark, 12.92 x, 1.055 x^(1/2.4) - 0.055)`, done
+    in place, the dark values (few) written over."""
+    encoded = np.power(linear, np.float32(1 / 2.4), out=out)
+    encoded *= np.float32(1.055)
+    encoded -= np.float32(0.055)
+    dark = linear <= 0.0031308
+    encoded[dark] = np.float32(12.92) * linear[dark]
     return encoded.astype(np.float32, copy=False)
 
 

@@ -11,7 +11,7 @@ every input gets the same treatment:
 4. EXIF orientation is applied;
 5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535, or
    through its gray ICC profile; 32-bit by the range its values fit), alpha on white, CMYK
-   and ICC profiles via littleCMS;
+   and ICC profiles via littleCMS; 16-bit color PNG/TIFF read again at 16 bits (deep_color.py);
 6. whether the source had real color is reported (the pipeline keeps luminance only);
 7. the captions the file carries (EXIF, IPTC, XMP, PNG text) are kept, each with its field
    (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's), and the
@@ -32,11 +32,9 @@ import os
 import struct
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
-import numpy as np
 from PIL import Image, UnidentifiedImageError, features
 
 from colorizer.errors import (
@@ -47,27 +45,26 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
-from colorizer.pipeline import heif_depth, heif_opener
-from colorizer.pipeline.carried_metadata import CarriedMetadata, carried_metadata
+from colorizer.pipeline import deep_color, heif_depth, heif_opener
+from colorizer.pipeline.carried_metadata import carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
 from colorizer.pipeline.file_checks import file_notes
 from colorizer.pipeline.image_pixels import (
     NONFINITE_NOTE,
     apply_orientation,
-    float_rgb,
     has_color,
     is_deep_color,
     pnm_16bit,
     to_srgb,
 )
 from colorizer.pipeline.iso_container import is_heif, is_iso_media, iso_media_problem
+from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from colorizer.pipeline.png_check import png_damage
 from colorizer.pipeline.tiff_pages import use_main_frame
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from colorizer.pipeline.tint_note import tint_notes
-from context.types import Caption
 
 DEFAULT_MAX_PIXELS = 50_000_000
 # PNM (.pgm/.ppm/.pnm/.pbm) is what SANE's scanimage and xsane write; PCX, old scanners' own
@@ -111,7 +108,7 @@ _SIGNATURES = {
 # What PIL raises from inside plugins on damaged data; only PIL calls are wrapped with it.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
                   struct.error)
-DEEP_COLOR_NOTE = "16-bit color read at 8 bits a channel (Pillow decodes color to 8 bits)"
+DEEP_COLOR_NOTE = deep_color.DEEP_COLOR_NOTE  # replaced where the file is read at 16 bits
 # A color input (a sepia or hand-tinted print, a color photo) is colorized from its luminance
 # (L* as a viewer shows it): its own colors are not in the output.
 COLOR_INPUT_NOTE = "color input reduced to luminance"
@@ -128,32 +125,6 @@ _REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or do
 # one, 8 pixels a byte at 1 bit; a fax-coded blank page a few thousand): a header claiming
 # more was damaged (a flipped bit in its width); a higher cap would only fail later.
 _MOST_PIXELS_A_BYTE = 1_000_000
-
-
-@dataclass(frozen=True)
-class LoadedImage:
-    """One decoded image, ready for the pipeline."""
-
-    # sRGB, orientation applied, kept compact (image_pixels.py): (H, W) or (H, W, 3), uint8
-    # for 8-bit sources, float32 in [0, 1] for high-bit-depth gray. `rgb` is the float view.
-    pixels: np.ndarray
-    is_color: bool  # the source had real color; the pipeline reduces it to luminance
-    source_mode: str  # PIL mode of the source frame, e.g. "L", "I;16", "RGB", "CMYK", "P"
-    source_format: str | None  # "JPEG", "PNG", "TIFF", ...; None for an in-memory PIL image
-    size: tuple[int, int]  # (width, height) after orientation
-    frames: int  # frames/pages in the source; only one is used
-    notes: tuple[str, ...]  # what was done to the pixels, for reports and logs
-    sha256: str | None  # hex digest of the source bytes; None for a PIL image input
-    name: str  # file path, or the given name ("<bytes>" / "<image>" when none was given)
-    captions: tuple[Caption, ...] = ()  # found in the file's EXIF, IPTC, XMP, PNG text
-    path: str | None = None  # the file it was read from; None for bytes and PIL images
-    carried: CarriedMetadata = field(default_factory=CarriedMetadata)  # EXIF, IPTC, DPI kept
-
-    @property
-    def rgb(self) -> np.ndarray:
-        """(H, W, 3) float32 sRGB in [0, 1], made on each call (4 bytes a channel: for a large
-        photo, work from `pixels` in bands instead, as `luminance.lightness_of` does)."""
-        return float_rgb(self.pixels)
 
 
 def load_image(
@@ -189,9 +160,12 @@ def load_image(
                            file_bytes=len(data))
         notes = file_notes(data, label, loaded.source_format)  # damaged JPEG data, suffix
         deep = heif_depth.at_full_depth(loaded.source_format, loaded.pixels, loaded.notes,
-                                        data)  # a 10/12-bit HEIC at its depth
+                                        data, image)  # a 10/12-bit HEIC at its depth
         if deep is not None:
             loaded = dataclasses.replace(loaded, pixels=deep.pixels, notes=deep.notes)
+        plan, loaded = deep_color.plan_for(image, loaded)  # a 48-bit PNG/TIFF: read again at
+    if plan is not None:  # 16 bits, once Pillow's 8-bit decode is released (closing the image)
+        loaded = deep_color.read_deep(plan, data, loaded)
     return dataclasses.replace(loaded, notes=(*notes, *loaded.notes)) if notes else loaded
 
 
@@ -227,11 +201,8 @@ def iter_image_files(inputs: Iterable[str | Path]) -> list[Path]:
 
 
 def _images_in_folder(folder: Path) -> list[Path]:
-    found = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES
-    )
+    found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                   and p.suffix.lower() in SUPPORTED_SUFFIXES)
     if not found:
         suffixes = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise ImageNotFoundError(
