@@ -47,11 +47,6 @@ def more_than_8_bits(loaded: LoadedImage) -> bool:
     return False
 
 
-def rgb16_of(rgb: np.ndarray) -> np.ndarray:
-    """Float sRGB in [0, 1] (H, W, 3) -> uint16 levels, rounded as the 8-bit output is."""
-    return (rgb * np.float32(LEVELS_16) + np.float32(0.5)).astype(np.uint16)
-
-
 def checked_rgb16(rgb16: np.ndarray | None, size: tuple[int, int]) -> np.ndarray | None:
     """`rgb16` when it is (H, W, 3) uint16 of the image's `size` (W, H); None otherwise: a
     result whose image was replaced by one of another size (a display copy) has none."""

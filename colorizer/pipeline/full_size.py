@@ -3,9 +3,12 @@
 Everything before it works at a few hundred to 1024 px; only this step touches every pixel.
 Done at once for a 49 MP photo (7000 x 7000, under the default cap) it held float32 a*b*, three
 RGB copies and the gamut search at full size, several GB. Here bilinear upsampling is split in
-two: along the width for the whole (small) height first, then along the height one band of
-`BAND_PIXELS` rows at a time, each band converted to 8-bit RGB before the next. The result is
-the same bilinear upsampling as `F.interpolate(..., align_corners=False)`, to float rounding.
+two: along the width, then along the height, one band of `BAND_PIXELS` rows at a time, each
+band converted to 8-bit RGB before the next. Only the few small rows a band reads are widened
+for it (`band_of`): the whole small a*b* widened at once was (2, h, W) float32, 74 MB on a
+108 MP photo (h 768, W 12000), held through the merge. The result is the same bilinear
+upsampling as `F.interpolate(..., align_corners=False)`, to float rounding, and the same
+floats as widening all rows first (tests/test_merge_bands.py).
 An input with more than 8 bits (`deep`, deep_pixels.py) also gets its pixels at 16 bits a
 channel, rounded from the same float RGB. A photo's L* is read a band at a time too
 (`merge_photo`: full_lightness.py), so the whole of it is not held while the merge makes its
@@ -22,9 +25,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
-from colorizer.pipeline.deep_pixels import more_than_8_bits, rgb16_of
+from colorizer.pipeline.deep_pixels import more_than_8_bits
 from colorizer.pipeline.full_lightness import FullLightness
 from colorizer.pipeline.luminance import row_bands
+from colorizer.pipeline.merge_bands import BandWriter
 
 
 def widen(small: torch.Tensor, width: int) -> torch.Tensor:
@@ -33,17 +37,34 @@ def widen(small: torch.Tensor, width: int) -> torch.Tensor:
                          align_corners=False)
 
 
-def rows_of(wide: torch.Tensor, height: int, band: slice) -> torch.Tensor:
-    """Rows `band` of `wide` (1, C, h, W) upsampled to `height` rows: (1, C, len(band), W).
-    Source rows as F.interpolate takes them: (row + 0.5) * h / height - 0.5, clamped at 0."""
-    h = wide.shape[-2]
+def source_rows(h: int, height: int, band: slice) -> tuple[torch.Tensor, torch.Tensor,
+                                                             torch.Tensor]:
+    """For rows `band` of `height` upsampled from `h` rows: the source rows above and below
+    each, and the weight of the one below. As F.interpolate takes them:
+    (row + 0.5) * h / height - 0.5, clamped at 0."""
     scale = torch.tensor(h / height, dtype=torch.float32)
     rows = torch.arange(band.start, band.stop, dtype=torch.float32)
     src = ((rows + 0.5) * scale - 0.5).clamp(min=0)
     top = src.long()
     bottom = (top + 1).clamp(max=h - 1)
-    weight = (src - top).view(1, 1, -1, 1)
+    return top, bottom, (src - top).view(1, 1, -1, 1)
+
+
+def rows_of(wide: torch.Tensor, height: int, band: slice) -> torch.Tensor:
+    """Rows `band` of `wide` (1, C, h, W) upsampled to `height` rows: (1, C, len(band), W)."""
+    top, bottom, weight = source_rows(wide.shape[-2], height, band)
     return wide[:, :, top] * (1 - weight) + wide[:, :, bottom] * weight
+
+
+def band_of(small: torch.Tensor, height: int, width: int, band: slice) -> torch.Tensor:
+    """Rows `band` of `small` (1, C, h, w) upsampled to (height, width): (1, C, len(band), W),
+    the floats of `rows_of(widen(small, width), height, band)`, widening only the source rows
+    the band reads. Each output value of `widen` comes from its own source row alone (the
+    height is kept, so the row below has weight 0), hence a slice of rows widens alike."""
+    top, bottom, weight = source_rows(small.shape[-2], height, band)
+    first, last = int(top[0]), int(bottom[-1]) + 1  # rows grow with the band: an interval
+    wide = widen(small[:, :, first:last], width)
+    return wide[:, :, top - first] * (1 - weight) + wide[:, :, bottom - first] * weight
 
 
 class Merged(NamedTuple):
@@ -73,25 +94,16 @@ def merge_full_size(lightness: torch.Tensor | FullLightness, ab: torch.Tensor,
     height, width = lightness.shape[-2:]
     rows_of_lightness = (lightness.rows if isinstance(lightness, FullLightness)
                          else lambda band: lightness[..., band, :])
-    ab_wide, unc_wide, region_wide = (widen(t.cpu(), width) for t in (ab, uncertainty, region))
-    # The 8-bit RGB goes into the PIL image band by band: a whole (H, W, 3) array first, then
-    # PIL's copy of it (4 bytes a pixel), was 324 + 432 MB at once on a 108 MP photo.
-    image = Image.new("RGB", (width, height))
-    rgb16 = np.empty((height, width, 3), dtype=np.uint16) if deep else None
-    unc = np.empty((height, width), dtype=np.float32)
+    ab, uncertainty, region = (t.cpu() for t in (ab, uncertainty, region))
     # Where context changed no color (no exemplar found in the photo: most photos) the region
-    # is zero everywhere: np.zeros takes pages the system fills with zeros only when touched,
-    # so the map costs no memory (it was 432 MB written with zeros on a 108 MP photo).
-    anywhere = bool(region.ne(0).any())
-    reg = np.empty((height, width), dtype=np.float32) if anywhere else np.zeros(
-        (height, width), dtype=np.float32)
+    # is zero everywhere, and its map is left untouched (merge_bands.BandWriter).
+    writer = BandWriter(height, width, deep=deep, region=bool(region.ne(0).any()))
     for band in row_bands(height, width):
-        out = lab_to_rgb_keep_luminance(rows_of_lightness(band), rows_of(ab_wide, height, band))
-        rgb = (out[0].permute(1, 2, 0).numpy() * 255.0 + 0.5).astype(np.uint8)
-        image.paste(Image.fromarray(rgb, "RGB"), (0, band.start))
-        if rgb16 is not None:
-            rgb16[band] = rgb16_of(out[0].permute(1, 2, 0).numpy())
-        unc[band] = rows_of(unc_wide, height, band)[0, 0].numpy().clip(0, 1)
-        if anywhere:
-            reg[band] = rows_of(region_wide, height, band)[0, 0].numpy().clip(0, 1)
-    return Merged(image, unc, reg, rgb16)
+        out = lab_to_rgb_keep_luminance(rows_of_lightness(band),
+                                        band_of(ab, height, width, band))
+        writer.colors(band, out[0].permute(1, 2, 0).numpy())
+        del out  # the band's float RGB: gone before its maps are made
+        writer.maps(band, band_of(uncertainty, height, width, band)[0, 0].numpy(),
+                    band_of(region, height, width, band)[0, 0].numpy() if writer.region_used
+                    else None)
+    return Merged(*writer.done())
