@@ -26,9 +26,13 @@ Prokudin-Gorsky plates, photos-train's val and held-out splits) it fires on 6: f
 border or a mask of their own (a round autochrome mask, a Polaroid's frame, two bordered
 prints), two are objects on a plain backdrop; only one output moved (a ball on a green
 backdrop, kept gray: CIEDE2000 to its true colors 21.3 -> 18.6). Reading through the marks
-added no fire there (eval/results/mount-surround.md). It misses prints whose own flat sky,
-snow or shore meets their border or card (the photo is then not convex): those keep what the
-generator gave them.
+added no fire there (eval/results/mount-surround.md).
+
+A print whose own flat sky, snow or shore meets its card or border with little contrast (the
+sky read as card), or whose edge a stain or foxing crosses (the stain read as photo), leaves
+a photo that is not convex: when neither read finds the mount, the cut print is read back from
+its straight sides and the faint line of its edge (mount_edges.py), over the flat pixels and
+then over the finer flat that edge bounds. On the 492 ordinary photos above it adds no fire.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from PIL import Image
 
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.mount_edges import faint_edge_flat, print_rectangle
 
 _SIDE = 256  # the long side (px) the surround is read at
 FLAT_DETAIL = 1.2  # L*: a mount pixel's 3x3 neighbourhood varies less than this (std)
@@ -182,22 +187,42 @@ def _solidity(photo: np.ndarray) -> float:
     return float(photo.sum() / max(1, convex_hull_image(photo).sum()))
 
 
-def _read(detail: np.ndarray, flat: np.ndarray, marks: np.ndarray, edge: np.ndarray
-          ) -> tuple[MountEvidence, np.ndarray] | None:
+def _read(detail: np.ndarray, flat: np.ndarray, marks: np.ndarray, edge: np.ndarray,
+          rectangle: bool = False) -> tuple[MountEvidence, np.ndarray] | None:
     """The evidence for a mount of the flat pixels and `marks` joined to `edge` (the image's
     outermost pixels), and the photo (filled, at the small size) it holds; None when it holds
-    nothing."""
+    nothing. With `rectangle`, the photo is the cut print read back from its straight sides
+    (mount_edges.py: a pale sky or a stain lost part of its outline); None when it has none."""
     mount = _surround(flat, marks, flat & edge)
     if mount.all():
         return None
-    edge_share, side_share = _edge_shares(mount & flat)
     photo, other = _photo_of(~mount, _THIN if marks.any() else 0)
+    if rectangle:
+        photo = print_rectangle(photo, detail, mount & flat)
+        if photo is None:
+            return None
+        mount &= ~photo  # the sky the card had taken back is the print's
+    edge_share, side_share = _edge_shares(mount & flat)
     return MountEvidence(
         edge_share=round(edge_share, 3), side_share=round(side_share, 3),
         photo_share=round(float(photo.mean()), 3), solidity=round(_solidity(photo), 3),
         detail_ratio=round(float(detail[photo].mean() / (detail[mount & flat].mean() + 1e-6)),
                            2),
         other_share=round(other, 3), mark_share=round(float((mount & marks).mean()), 3)), photo
+
+
+def _print_read(detail: np.ndarray, flat: np.ndarray, marks: np.ndarray, edge: np.ndarray
+                ) -> tuple[MountEvidence, np.ndarray] | None:
+    """The first read whose photo is a cut print read back from its straight sides and passes
+    the mount test: over the flat pixels, then over the finer flat that a print's faint edge
+    bounds (mount_edges.py), each through its marks then alone; None when none does."""
+    fine = faint_edge_flat(detail, flat & edge)
+    for surface, surface_marks in ((flat, marks), (fine, _marks(fine))):
+        for through in (surface_marks, np.zeros_like(flat)):
+            read = _read(detail, surface, through, edge, rectangle=True)
+            if read is not None and read[0].found:
+                return read
+    return None
 
 
 def measure_mount(lightness: np.ndarray) -> tuple[MountEvidence, np.ndarray] | None:
@@ -208,7 +233,9 @@ def measure_mount(lightness: np.ndarray) -> tuple[MountEvidence, np.ndarray] | N
     Read twice: through the marks on the card (a worn or ornamented one), and, when that
     finds nothing, over the flat pixels alone (a plain card; and a print in a black frame on
     the scanner bed, whose frame would join the bed through its edge and leave the photo
-    inside it not convex where its own shadows meet the frame)."""
+    inside it not convex where its own shadows meet the frame); when neither finds it, the
+    cut print read back from its straight sides (`_print_read`: a pale sky meeting the
+    card, a stain across the print's edge)."""
     from scipy.ndimage import binary_dilation
     from skimage.morphology import convex_hull_image
 
@@ -225,6 +252,8 @@ def measure_mount(lightness: np.ndarray) -> tuple[MountEvidence, np.ndarray] | N
         read = _read(detail, flat, np.zeros_like(flat), edge) or read
     if read is None:
         return None
+    if not read[0].found and (printed := _print_read(detail, flat, marks, edge)):
+        return printed[0], binary_dilation(printed[1], iterations=_MARGIN)
     evidence, photo = read
     inside = _peeled(photo, flat, marks)
     return evidence, binary_dilation(convex_hull_image(inside), iterations=_MARGIN)
