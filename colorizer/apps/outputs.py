@@ -12,8 +12,9 @@ What is written, next to the image `<stem><suffix>`:
 How it is written, so that a crash never leaves half a file: every file first goes to a fsynced
 temporary name next to its target (`.<name>.<random>.tmp`), then is renamed into place (each
 rename atomic). The service stages the files and publishes them inside the transaction that
-records the item; the batch CLI publishes at once (`write_files`), its image staged while it
-was encoded (`stage_under`, staged_image.py: a 16-bit master's PNG is never whole in memory).
+records the item; the batch CLI publishes at once (`write_files`). Both stage the image while
+it is encoded, and sign it from that file (`stage_under`, staged_image.py: a 16-bit master's
+PNG is never whole in memory).
 
 Formats come from one table, `IMAGE_FORMATS` in `colorizer.pipeline.provenance`. A photo with
 more than 8 bits a channel (a 16-bit master) is written at 16 bits in PNG and TIFF unless
@@ -34,7 +35,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from PIL import Image
 
@@ -62,6 +63,11 @@ class Signer(Protocol):
 
     def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
         """`data` with a signed manifest embedded; `record` is the unsigned provenance record."""
+        ...
+
+    def sign_file(self, source: Path, dest: BinaryIO, mime: str, record: dict[str, Any],
+                  title: str) -> None:
+        """`sign`, from the file `source` into `dest` (open w+b), neither held in memory."""
         ...
 
 
@@ -95,21 +101,21 @@ def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
                    stage_under: Path | None = None) -> EncodedOutputs:
     """Encode the image and the files written beside it (see the module docstring).
     `bit_depth`: None (as the input: 16 bits for a 16-bit master in PNG and TIFF) or 8.
-    `stage_under` (the batch CLI's OUTDIR; not with a signer, which needs the bytes): the
-    image is written beside its target as it is encoded (staged_image.py), never whole in
-    memory."""
+    `stage_under` (the batch CLI's OUTDIR, the service's results folder): the image is
+    written beside its target as it is encoded (staged_image.py), and signed from that file,
+    never whole in memory."""
     mime = image_mime(fmt)
     bits, note = output_bits(result, fmt, bit_depth)
     image: bytes | StagedImage
-    if stage_under is not None and signer is None and provenance_source is None:
-        image = StagedImage.write(image_path, lambda sink: write_image(
-            result, fmt, sink, bit_depth=bit_depth), stage_under)
+    if stage_under is not None:
+        image = _stage_image(result, image_path, fmt, stage_under, signer, provenance_source,
+                             bit_depth)
     else:
         image = encode_image(result, fmt, bit_depth=bit_depth)
-    if signer is not None:
-        unsigned = provenance_record(result, output=image, output_format=fmt,
-                                     source=provenance_source, bit_depth=bit_depth)
-        image = signer.sign(image, mime, unsigned, title=image_path.name)
+        if signer is not None:
+            unsigned = provenance_record(result, output=image, output_format=fmt,
+                                         source=provenance_source, bit_depth=bit_depth)
+            image = signer.sign(image, mime, unsigned, title=image_path.name)
     out = EncodedOutputs(image_path, image, mime, files=[(image_path, image)],
                          bits_per_channel=bits, notes=[note] if note else [])
     if note:
@@ -128,7 +134,26 @@ def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
     return out
 
 
-def _signed_record(result: ColorizationResult, image: bytes, fmt: str,
+def _stage_image(result: ColorizationResult, image_path: Path, fmt: str, root: Path,
+                 signer: Signer | None, source: dict[str, Any] | None,
+                 bit_depth: int | None) -> StagedImage:
+    """The image staged beside `image_path` as it is encoded; with a signer, signed from that
+    file into a second one (C2PA's library reads and writes files a piece at a time), the
+    unsigned one removed. A write error is kept in the StagedImage, as unsigned."""
+    image = StagedImage.write(image_path, lambda sink: write_image(
+        result, fmt, sink, bit_depth=bit_depth), root)
+    if signer is None or image.temp is None:
+        return image
+    try:
+        unsigned, written = provenance_record(result, output=image, output_format=fmt,
+                                              source=source, bit_depth=bit_depth), image.temp
+        return StagedImage.write(image_path, lambda dest: signer.sign_file(
+            written, dest, image_mime(fmt), unsigned, image_path.name), root, seekable=True)
+    finally:
+        image.discard()
+
+
+def _signed_record(result: ColorizationResult, image: bytes | StagedImage, fmt: str,
                    source: dict[str, Any] | None, signed: bool,
                    bit_depth: int | None = None) -> dict[str, Any]:
     """The provenance record of the final bytes, with the notes IIIF viewers show."""

@@ -32,6 +32,17 @@ class _HashingWriter:
         self.size += len(memoryview(data).cast("B"))
         return self.handle.write(data)
 
+    @classmethod
+    def read_back(cls, handle: BinaryIO) -> _HashingWriter:
+        """The digest and size of what `handle` (open for reading too) holds, read a piece at
+        a time: for a file its encoder wrote by seeking back into it."""
+        counted = cls(handle)
+        handle.seek(0)
+        while piece := handle.read(1 << 20):
+            counted.digest.update(piece)
+            counted.size += len(piece)
+        return counted
+
 
 @dataclass(eq=False)
 class StagedImage:
@@ -47,11 +58,14 @@ class StagedImage:
     owned: bool = True  # False once `StagedFiles` took it: it renames or removes it then
 
     @classmethod
-    def write(cls, target: Path, encode: Callable[[Any], None], root: Path) -> StagedImage:
+    def write(cls, target: Path, encode: Callable[[Any], None], root: Path,
+              seekable: bool = False) -> StagedImage:
         """Run `encode(sink)` into a new temporary file beside `target`, its folders below
         `root` (the output folder) made if missing, never `root` itself: an output folder
         removed while the batch ran stays removed. On an error the temporary is removed; an
-        OSError is kept (`error`), any other raised."""
+        OSError is kept (`error`), any other raised. `seekable`: the sink is the file itself,
+        open for reading and writing (C2PA's signer seeks back in what it wrote), hashed
+        once written."""
         tmp: str | None = None
         try:
             folder = root
@@ -62,11 +76,13 @@ class StagedImage:
                 raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(root))
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                        dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
+            with os.fdopen(fd, "w+b" if seekable else "wb") as handle:
                 writer = _HashingWriter(handle)
-                encode(writer)
+                encode(handle if seekable else writer)
                 handle.flush()
                 os.fsync(handle.fileno())
+                if seekable:
+                    writer = _HashingWriter.read_back(handle)
         except BaseException as exc:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)

@@ -49,6 +49,14 @@ class Sink(Protocol):
     def write(self, data: bytes | memoryview, /) -> object: ...
 
 
+class Written(Protocol):
+    """An encoded file already written as it was made (`staged_image.StagedImage`): what a
+    provenance record says of it without reading it back."""
+
+    sha256: str  # of the whole file
+    size: int  # bytes
+
+
 def png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
     """(type, data) of each chunk of an encoded PNG."""
     pos = len(_PNG_SIGNATURE)

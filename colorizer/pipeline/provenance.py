@@ -37,7 +37,7 @@ import numpy as np
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
-from colorizer.pipeline.deep_encode import Sink, write_png16, write_tiff16
+from colorizer.pipeline.deep_encode import Sink, Written, write_png16, write_tiff16
 from colorizer.pipeline.deep_pixels import output_depth
 from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
 from colorizer.pipeline.shareable import shareable_name, shareable_values
@@ -281,7 +281,7 @@ def read_xmp(data: bytes) -> bytes | None:
 def provenance_record(
     result: ColorizationResult,
     *,
-    output: bytes | None = None,
+    output: bytes | Written | None = None,
     output_format: str | None = None,
     source: dict[str, Any] | None = None,
     bit_depth: int | None = None,
@@ -289,7 +289,7 @@ def provenance_record(
     """The JSON provenance record of one output.
 
     `source` adds what the caller knows about where the input came from (URL, IIIF ids);
-    `bit_depth` is what `output` was encoded with (`encode_image`).
+    `bit_depth` is what `output` (its bytes, or its file as written) was encoded with.
     """
     inferred = result.context.to_dict()
     context = {k: inferred.get(k) for k in _CONTEXT_FIELDS if k in inferred}
@@ -322,8 +322,9 @@ def provenance_record(
                                                          if result.color_regions else [])],
     }
     if output is not None:
-        record["output"] = {"sha256": hashlib.sha256(output).hexdigest(),
-                            "format": output_format, "bytes": len(output),
+        digest, size = ((hashlib.sha256(output).hexdigest(), len(output))
+                        if isinstance(output, bytes) else (output.sha256, output.size))
+        record["output"] = {"sha256": digest, "format": output_format, "bytes": size,
                             "size": list(result.image.size)}
         if output_format is not None:
             record["output"]["bits_per_channel"] = output_bits(result, output_format,

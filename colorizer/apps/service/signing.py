@@ -4,7 +4,8 @@ one `chronochrome colorize --c2pa-cert` uses), with a failed signature answered 
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from colorizer.apps import c2pa_signing
 from colorizer.apps.c2pa_signing import SigningUnavailableError, read_c2pa
@@ -27,5 +28,12 @@ class C2paSigner(c2pa_signing.C2paSigner):
     def sign(self, data: bytes, mime: str, record: dict[str, Any], title: str) -> bytes:
         try:
             return super().sign(data, mime, record, title)
+        except c2pa_signing.SigningFailedError as exc:
+            raise SigningFailedError(str(exc)) from None
+
+    def sign_file(self, source: Path, dest: BinaryIO, mime: str, record: dict[str, Any],
+                  title: str) -> None:
+        try:
+            super().sign_file(source, dest, mime, record, title)
         except c2pa_signing.SigningFailedError as exc:
             raise SigningFailedError(str(exc)) from None

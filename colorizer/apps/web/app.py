@@ -37,7 +37,7 @@ from colorizer import __version__
 from colorizer.apps.web.check_routes import install_check_routes
 from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
-from colorizer.apps.web.download import attachment
+from colorizer.apps.web.download import png_answer
 from colorizer.apps.web.opening import Opened, open_job, open_path
 from colorizer.apps.web.workbench import Workbench
 from colorizer.errors import ChronochromeError
@@ -117,8 +117,7 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
 
     @app.get("/api/photos/{photo_id}/download")
     def download(photo_id: str) -> Response:
-        name, data = bench.download(photo_id)
-        return Response(data, media_type="image/png", headers=attachment(name))
+        return png_answer(*bench.download(photo_id))
 
     @app.get("/api/photos/{photo_id}/{kind}.png")
     def image(photo_id: str, kind: str) -> Response:

@@ -10,7 +10,7 @@ edit cache then always holds the photo being edited, so a placed color hint reus
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -113,9 +113,9 @@ class Workbench:
         raise OpenError("no_such_image", f"photo {photo_id} has no {kind} "
                         + ("image" if whole else f"{index}"), 404)
 
-    def download(self, photo_id: str) -> tuple[str, bytes]:
-        """(the photo's name, the full-size PNG of its last colorization with provenance):
-        the file `chronochrome colorize` writes for it (download.py)."""
+    def download(self, photo_id: str) -> tuple[str, BinaryIO]:
+        """(the photo's name, the full-size PNG of its last colorization with provenance, as
+        an open file): the file `chronochrome colorize` writes for it (download.py)."""
         photo = self.photos.get(photo_id)
         done = photo.rendering  # one colorization's, whole: a new run replaces it at once
         if done is None:
