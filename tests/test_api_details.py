@@ -123,6 +123,7 @@ def test_a_point_really_outside_is_still_refused(pipe):
 # --- the user's exemplars ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", [str, __import__("pathlib").Path])
 def test_one_exemplar_without_a_list_is_refused_with_the_list_to_pass(pipe, tmp_path, kind):
     # A path string was read letter by letter: "/: is a folder, not an image file".
@@ -133,6 +134,7 @@ def test_one_exemplar_without_a_list_is_refused_with_the_list_to_pass(pipe, tmp_
     assert pipe(PHOTO, exemplars=[kind(path)]).exemplars[0].title == "coffee.png"
 
 
+@pytest.mark.slow
 def test_an_exemplar_may_be_an_array_as_the_photo_may(pipe):
     coffee = skdata.coffee()
     from_pil = pipe(PHOTO, exemplars=[Image.fromarray(coffee)])
@@ -146,6 +148,7 @@ def test_an_exemplar_may_be_an_array_as_the_photo_may(pipe):
 # --- the edit cache ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_same_bytes_under_another_name_get_their_own_context(shared_tiny_weights,
                                                                   tmp_path):
     # The file name is read as a caption; the edit cache keyed the photo by its bytes alone,

@@ -3,6 +3,7 @@ caller's process as it was, and the pipeline shows what it is."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from colorizer import ColorizationPipeline
@@ -35,6 +36,7 @@ def _photo(seed: int):
     return Image.fromarray(pixels.astype(np.uint8), "L")
 
 
+@pytest.mark.slow
 def test_threads_sharing_one_pipeline_get_each_photos_own_colors(shared_tiny_weights):
     """A web app's threads call one pipeline at once: each result is its photo's, as a call
     alone gives it (the edit cache and the exemplar cache are shared between them)."""

@@ -43,6 +43,7 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_forked_pool_colorizes_as_the_parent_did(shared_tiny_weights, tmp_path):
     script = tmp_path / "forked_pool.py"
     script.write_text(SCRIPT)

@@ -99,6 +99,7 @@ def test_modules_stay_small():
     assert not long, f"modules over {MAX_MODULE_LINES} lines: {long}"
 
 
+@pytest.mark.slow
 def test_functions_stay_short():
     long = {}
     for name, path in MODULES.items():

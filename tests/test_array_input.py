@@ -96,6 +96,7 @@ def test_a_mirrored_view_is_read_as_shown(pipe):
     assert np.array_equal(np.asarray(pipe(mirrored).image), expected)
 
 
+@pytest.mark.slow
 def test_translucent_rgba_is_flattened_on_white_as_a_file_is(pipe):
     rgba = np.dstack([ASTRONAUT, np.full(CAMERA.shape, 128, np.uint8)])
     expected = pipe(Image.fromarray(rgba, "RGBA"))
@@ -107,6 +108,7 @@ def test_translucent_rgba_is_flattened_on_white_as_a_file_is(pipe):
                   - np.asarray(expected.image, np.int16)).max() <= 1
 
 
+@pytest.mark.slow
 def test_readings_that_are_assumed_are_noted(pipe):
     assert "float array with values above 1 taken as 0-255 and scaled by 255" in pipe(
         CAMERA.astype(np.float32)).input.notes

@@ -66,6 +66,7 @@ def fitted(tiny_generator) -> BalancePredictor:
     return BalancePredictor.fit(x, y, BalanceConfig(ridge=1.0))
 
 
+@pytest.mark.slow
 def test_fit_recovers_the_balance_on_held_out_photos(tiny_generator):
     tiny_generator.eval()
     train_x, train_y = synthetic_set(tiny_generator, 48, seed=0)

@@ -66,6 +66,7 @@ def _assert_resumable(weights, src: Path, out: Path, capsys) -> None:
     assert "2 colorized, 1 skipped" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_sigterm_mid_batch_keeps_the_done_photos_and_says_so(tiny_weights, tmp_path, capsys):
     src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     child = subprocess.Popen(_child_args(tiny_weights, src, out), cwd=REPO, text=True,
@@ -80,6 +81,7 @@ def test_sigterm_mid_batch_keeps_the_done_photos_and_says_so(tiny_weights, tmp_p
     _assert_resumable(tiny_weights, src, out, capsys)
 
 
+@pytest.mark.slow
 def test_a_closed_terminal_stops_the_batch_cleanly(tiny_weights, tmp_path, capsys):
     src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
     pid, terminal = pty.fork()  # the batch on a terminal, with its progress bar

@@ -140,6 +140,7 @@ def _on_a_terminal(weights, src: Path, out: Path, locale: str) -> tuple[str, byt
     return stdout, shown
 
 
+@pytest.mark.slow
 def test_the_progress_bar_is_drawn_on_the_terminal_in_its_characters(tiny_weights, tmp_path):
     for i in range(3):
         noise_photo(tmp_path / "in" / f"p{i}.png", i)

@@ -49,6 +49,7 @@ def _assert_same(batched, alone):
     assert batched.input == alone.input
 
 
+@pytest.mark.slow
 def test_a_list_of_photos_gives_each_photo_its_own_colors(pipe):
     photos = [_photo(w, h, seed) for seed, (w, h) in enumerate(SHAPES)]
     pipe.runner.batches.clear()
@@ -62,6 +63,7 @@ def test_a_list_of_photos_gives_each_photo_its_own_colors(pipe):
                               np.asarray(batched[1].image))
 
 
+@pytest.mark.slow
 def test_batches_with_the_users_exemplars_match_single_calls(pipe):
     rng = np.random.default_rng(7)
     ref = UserExemplar("ref", Image.fromarray((rng.random((40, 40, 3)) * 255).astype(np.uint8)),
@@ -79,6 +81,7 @@ def _redness(image: Image.Image, box: tuple[int, int, int, int]) -> float:
     return float((rgb[..., 0] - rgb[..., 1]).mean())
 
 
+@pytest.mark.slow
 def test_color_hints_in_a_batch_and_the_edit_cache(pipe, shared_tiny_weights):
     hints = [ColorHint(Box(4, 4, 40, 30), "#b22222")]
     photos = [_photo(96, 64, seed) for seed in range(3)]
@@ -100,6 +103,7 @@ def test_color_hints_in_a_batch_and_the_edit_cache(pipe, shared_tiny_weights):
         _assert_same(result, pipe(photo))
 
 
+@pytest.mark.slow
 def test_max_batch_splits_a_group(pipe):
     photos = [_photo(64, 48, seed) for seed in range(5)]
     pipe.runner.batches.clear()
@@ -193,6 +197,7 @@ def test_a_cpu_batch_runs_torch_on_one_thread_and_gives_the_count_back(tiny_weig
         torch.set_num_threads(before)
 
 
+@pytest.mark.slow
 def test_batch_size_is_the_generators_pass_for_both_engines(shared_tiny_weights, tmp_path):
     """--batch-size 20: twenty same-shape photos are one forward pass (they were cut into
     passes of 16 and 4), and each photo's colors are those of batches of one."""

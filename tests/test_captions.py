@@ -196,6 +196,7 @@ def caption_pipe(shared_tiny_weights, bare_context_fn):
     return pipe
 
 
+@pytest.mark.slow
 def test_pipeline_reports_captions_with_sources(caption_pipe, tmp_path):
     exif = Image.Exif()
     exif[0x010E] = "Berlin"
@@ -222,6 +223,7 @@ def test_pipeline_reports_captions_with_sources(caption_pipe, tmp_path):
     assert ctx.captions == (Caption("Paris 1900", "user"),) and ctx.era.start == 1900
 
 
+@pytest.mark.slow
 def test_context_command_reads_metadata_and_file_name_can_be_switched_off(tmp_path, capsys):
     photo = tmp_path / "Prague1968.jpg"
     photo.write_bytes(_iptc_jpeg({(2, 120): b"Wenceslas Square"}))

@@ -77,6 +77,7 @@ def finder_weights(tiny_weights):
     return tiny_weights
 
 
+@pytest.mark.slow
 def test_the_gate_measures_under_a_setting_and_names_an_unknown_one(finder_weights, tmp_path):
     from colorizer.training.flag_finder_gate import measure
 

@@ -4,6 +4,7 @@ photo, and hints that say nothing, leave the output exactly the no-context outpu
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
@@ -93,6 +94,7 @@ def test_a_hint_without_era_or_place_is_reported_and_not_used(tiny_weights):
     assert np.array_equal(np.asarray(nonsense.image), np.asarray(pipe(photo).image))
 
 
+@pytest.mark.slow
 def test_a_retrieved_exemplar_not_found_leaves_the_users_own_transfer_unchanged(tiny_weights,
                                                                              tmp_path):
     """With the user's own reference photo, a retrieved exemplar that is not in the photo must

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
@@ -37,6 +38,7 @@ def _chronochrome(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           check=False, env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_reports_gray_note_names_the_commands_that_take_its_options(tmp_path):
     weights = _gray_weights(tmp_path / "gray-model")
     photo = tmp_path / "scan.png"

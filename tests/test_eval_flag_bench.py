@@ -128,6 +128,7 @@ def _shared_folder(root: Path) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_main_writes_report_with_tiny_pipeline(tmp_path, tiny_weights):
     from colorizer.pipeline.colorization import ColorizationPipeline
 

@@ -64,6 +64,7 @@ def test_masked_tokens_have_no_effect(tiny_generator):
     assert torch.allclose(fully_masked, empty, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_tiny_model_overfits_one_image():
     torch.manual_seed(0)
     model = ColorGenerator(GeneratorConfig(width16=32, width8=32, width4=32, heads=2,

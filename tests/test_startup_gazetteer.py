@@ -69,6 +69,7 @@ def _texts(aliases: list[str]) -> list[str]:
                     "Хорезм-1984", "Vienna's Ring", "ОРЁЛ", "Зимний дворец, Ленинград"]
 
 
+@pytest.mark.slow
 def test_found_as_when_every_pattern_is_searched(aliases, monkeypatch):
     lazy = Gazetteer(ContextConfig().data_dir, broad=None)
     monkeypatch.setattr(alias_index, "fold", lambda text: "")  # no needles: search them all

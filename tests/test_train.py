@@ -64,6 +64,7 @@ def whole_run(tmp_path_factory, photo_dir, generator_json) -> tuple[Trainer, Pat
     return trainer, trainer.run()
 
 
+@pytest.mark.slow
 def test_resumed_run_ends_where_an_uninterrupted_one_does(tmp_path, photo_dir, generator_json,
                                                           whole_run):
     _, whole = whole_run
@@ -151,6 +152,7 @@ def test_film_inputs_and_sources_reach_the_training_step(tmp_path, photo_dir, ge
     assert plain.train_step() != pytest.approx(film.train_step(), abs=1e-4)
 
 
+@pytest.mark.slow
 def test_batches_built_ahead_by_workers_make_the_same_run(tmp_path, photo_dir, generator_json):
     """Workers build each step's batch in other processes; the step goes on from the state
     the batch left its generator in (the film gray is drawn next), so the weights are equal."""

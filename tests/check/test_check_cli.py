@@ -40,6 +40,7 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
 
 
+@pytest.mark.slow
 def test_a_gray_image_is_not_a_colorization(tmp_path):
     gray = tmp_path / "gray.png"
     Image.fromarray(np.full((48, 64), 128, np.uint8)).save(gray)
@@ -48,6 +49,7 @@ def test_a_gray_image_is_not_a_colorization(tmp_path):
     assert "has no color" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_check_writes_json_and_report(tmp_path, tiny_weights):
     rng = np.random.default_rng(1)
     gray = rng.integers(40, 220, (96, 128), dtype=np.uint8)
@@ -68,6 +70,7 @@ def test_check_writes_json_and_report(tmp_path, tiny_weights):
     assert "Plausibility report" in (tmp_path / "out.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_users_file_is_never_replaced_without_overwrite(tmp_path, tiny_weights):
     """`--json`, `--report` and `report -o` refuse an existing file (and a folder) before any
     work; `--overwrite` replaces the file."""
@@ -96,6 +99,7 @@ def test_a_users_file_is_never_replaced_without_overwrite(tmp_path, tiny_weights
     assert "findings" in json.loads(mine.read_text())
 
 
+@pytest.mark.slow
 def test_a_gray_colorization_is_checked_against_its_original(tmp_path, tiny_weights):
     gray = tmp_path / "gray.png"
     Image.fromarray(np.full((48, 64), 128, np.uint8)).save(gray)
@@ -105,6 +109,7 @@ def test_a_gray_colorization_is_checked_against_its_original(tmp_path, tiny_weig
     assert "has no color" in done.stderr and "no finding" in done.stdout
 
 
+@pytest.mark.slow
 def test_max_pixels_is_accepted_as_the_size_error_advises(tmp_path, tiny_weights):
     """The loader's error for a huge file says "raise the limit with --max-pixels": before,
     `check` had no such option (argparse: unrecognized arguments)."""
@@ -121,6 +126,7 @@ def test_max_pixels_is_accepted_as_the_size_error_advises(tmp_path, tiny_weights
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/bin/mount").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_a_full_disk_never_cuts_short_an_earlier_json(tmp_path, tiny_weights):
     # --json --overwrite on a full disk left a good earlier file cut to 4096 bytes, after a

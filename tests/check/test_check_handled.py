@@ -67,6 +67,7 @@ def test_turned_colorization_is_compared_after_turning(checker, photos):
     assert not [f for f in report.findings if f.kind == "luminance"]
 
 
+@pytest.mark.slow
 def test_cropped_colorization_is_lined_up_and_another_shape_refused(checker, photos):
     paths, gray, tinted, _ = photos
     cropped = tinted.crop((0, 0, int(gray.width * 0.9), gray.height))  # refused before
@@ -113,6 +114,7 @@ def test_srgb_blue_is_named_blue_not_purple():
     assert class_name(0, lab) == "blue"
 
 
+@pytest.mark.slow
 def test_changed_lightness_says_which_way(checker, photos):
     """Before: "these were changed, retouched or come from another scan" for both."""
     paths, _, tinted, _ = photos
@@ -127,6 +129,7 @@ def test_changed_lightness_says_which_way(checker, photos):
     assert found and "moved both ways" in found[0].message
 
 
+@pytest.mark.slow
 def test_low_quality_jpeg_is_explained(checker, photos, tmp_path):
     from PIL import ImageEnhance
 
@@ -141,6 +144,7 @@ def test_low_quality_jpeg_is_explained(checker, photos, tmp_path):
     assert not any("is a JPEG" in note for note in png.notes)
 
 
+@pytest.mark.slow
 def test_watermark_is_reported_where_it_is(checker, photos):
     """Before: "these were changed, retouched or come from another scan", box = the whole
     image, for a watermark in one corner."""

@@ -78,6 +78,7 @@ def test_no_hint_no_facts_no_knowledge_finding(checker):
     assert not [f for f in report.findings if f.kind == "knowledge"]
 
 
+@pytest.mark.slow
 def test_lightness_changed_is_reported_and_other_shapes_refused(checker):
     red, gray = scene((58.0, 42.0))
     darker = gray.point(lambda v: max(0, v - 40))
@@ -100,6 +101,7 @@ def test_our_own_gray_output_is_checked_not_refused(checker):
     assert any("has no color" in note for note in report.notes)
 
 
+@pytest.mark.slow
 def test_a_gray_colorization_with_its_original_is_checked(checker):
     """`chronochrome check out.png --original photo.jpg` on a colorization that came out gray
     checks its lightness (a user checking our output, or anyone's), also beside a tinted

@@ -77,6 +77,7 @@ def _luminance_findings(report):
     return [f for f in report.findings if f.kind == "luminance"]
 
 
+@pytest.mark.slow
 def test_crop_of_a_few_percent_is_found_and_said(checker, photos):
     """Before: same aspect, so compared pixel for pixel after resizing: "lightness does not
     match ... tones moved both ways" (mean |delta L*| ~20) for a colorization that kept it."""
@@ -89,6 +90,7 @@ def test_crop_of_a_few_percent_is_found_and_said(checker, photos):
     assert report.to_dict()["luminance"]["alignment"]["mirrored"] is False
 
 
+@pytest.mark.slow
 def test_social_media_repost_is_lined_up(checker, photos):
     """16:9 crop, 1080 px wide, JPEG 75. Before: refused ("their shapes differ")."""
     path, _, tinted, _ = photos
@@ -102,6 +104,7 @@ def test_social_media_repost_is_lined_up(checker, photos):
     assert "cropped (top" in note and "bottom" in note and "resized to" in note
 
 
+@pytest.mark.slow
 def test_mirrored_colorization_is_said_to_be_mirrored(checker, photos):
     """Before: "tones moved both ways" (mean |delta L*| ~24): a mirrored print read as a
     retouched one."""
@@ -112,6 +115,7 @@ def test_mirrored_colorization_is_said_to_be_mirrored(checker, photos):
     assert report.luminance.to_dict()["alignment"]["mirrored"] is True
 
 
+@pytest.mark.slow
 def test_straightened_and_framed_colorizations_are_lined_up(checker, photos):
     path, _, tinted, _ = photos
     turned = _crop(tinted.rotate(2.0, Image.BICUBIC), 0.04, 0.04, 0.04, 0.04)
@@ -128,6 +132,7 @@ def test_straightened_and_framed_colorizations_are_lined_up(checker, photos):
                for n in report.notes)
 
 
+@pytest.mark.slow
 def test_turned_and_cropped_colorization_is_lined_up(checker, photos):
     """Before: a quarter turn was found only at the original's exact shape; turned and
     cropped by 5%, it was refused."""
@@ -139,6 +144,7 @@ def test_turned_and_cropped_colorization_is_lined_up(checker, photos):
                for n in report.notes)
 
 
+@pytest.mark.slow
 def test_cut_side_and_letterbox_are_lined_up(checker, photos):
     """Before: refused ("10% narrower ...", "40% wider ... letterboxed") though the
     original is in them."""
@@ -153,6 +159,7 @@ def test_cut_side_and_letterbox_are_lined_up(checker, photos):
     assert any("29% of its area beyond the original's edges" in n for n in report.notes)
 
 
+@pytest.mark.slow
 def test_model_reads_the_original_where_the_colorization_shows_it(checker, photos,
                                                                   monkeypatch):
     """Before: the model read the unmirrored original under a mirrored colorization, so
@@ -177,6 +184,7 @@ def test_model_reads_the_original_where_the_colorization_shows_it(checker, photo
     assert float(np.corrcoef(ours.numpy(), read.numpy())[0, 1]) > 0.98
 
 
+@pytest.mark.slow
 def test_brightened_and_cropped_keeps_its_verdict(checker, photos):
     """A brightened colorization is reported as brightened, cropped or not."""
     path, _, tinted, _ = photos
@@ -186,6 +194,7 @@ def test_brightened_and_cropped_keeps_its_verdict(checker, photos):
         assert found and "lighter overall" in found[0].message
 
 
+@pytest.mark.slow
 def test_another_photo_is_refused_not_reported_as_changed(checker, photos):
     """Before: "tones moved both ways (... or another scan)" with exit 1."""
     path, _, _, other = photos
@@ -205,6 +214,7 @@ def test_negative_original_is_a_finding_with_a_question(checker, photos):
     assert any("is --original a negative?" in n for n in report.notes)
 
 
+@pytest.mark.slow
 def test_sharpened_colorization_is_a_note_not_a_lightness_finding(checker, photos):
     """Before: "lightness does not match ... tones moved both ways" for a repost the site
     sharpened; its tones are the original's."""
@@ -218,6 +228,7 @@ def test_sharpened_colorization_is_a_note_not_a_lightness_finding(checker, photo
     assert _luminance_findings(contrast) and not contrast.luminance.detail_only
 
 
+@pytest.mark.slow
 def test_color_photo_against_its_gray_cropped_square(checker):
     """The reverse case: a genuine color photo checked against its own grayscale."""
     if not SHARED.is_dir():

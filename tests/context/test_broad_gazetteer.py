@@ -90,6 +90,7 @@ def test_latin_names_need_a_place_context(gazetteer):
     assert _broad(gazetteer, "Lincoln 1930") == []
 
 
+@pytest.mark.slow
 def test_the_index_is_cached_on_disk(tmp_path):
     data = ContextConfig().data_dir
     config = BroadConfig(min_population=15000, cache_dir=str(tmp_path))

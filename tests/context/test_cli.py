@@ -1,6 +1,8 @@
 import argparse
 import json
 
+import pytest
+
 from context.cli import add_context_parser, run_context_command
 
 
@@ -22,6 +24,7 @@ def test_missing_image_is_an_error(capsys, tmp_path):
     assert "no such image" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_letter_shapes_switch_loads_the_classifier(capsys, tmp_path):
     from PIL import Image, ImageDraw, ImageFont
 

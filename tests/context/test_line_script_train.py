@@ -5,6 +5,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from PIL import ImageFont
 
@@ -73,6 +74,7 @@ def test_font_pairs_hold_hand_faces_out(tmp_path: Path):
     assert len(hand) >= len(seen) // 2  # hand faces draw about half the lines
 
 
+@pytest.mark.slow
 def test_a_short_training_learns_the_classes():
     rng, photos, fonts = random.Random(3), _photos(), [(SANS, SANS)]
     xs, ys = dataset(240, fonts, POOLS, photos, TINY, seed=1)

@@ -134,6 +134,7 @@ def test_sign_beside_writing_of_the_other_polarity(encoder):
     assert any("Աբովյան" in t.text for t in ctx.text)
 
 
+@pytest.mark.slow
 @needs
 def test_reading_does_not_depend_on_what_was_read_before():
     # Tesseract keeps some parameters process-wide and models set them when loaded; the
@@ -200,6 +201,7 @@ print(json.dumps([[r.text, r.confidence, r.script] for r in lines]))
 @needs
 @pytest.mark.skipif(not {"Arabic", "Hebrew"} <= tesseract_models() or not Path(FREE_SANS).exists(),
                     reason="tesseract-ocr-script-arab/-hebr, fonts-freefont-ttf")
+@pytest.mark.slow
 def test_reading_is_the_same_in_a_fresh_process_with_another_thread_count(tmp_path):
     # The script models after the first group used to run in groups of `threads`, and a
     # line no model of a group read as text left the reading: with one thread Arabic alone
@@ -305,6 +307,7 @@ def test_a_model_reading_another_alphabet_does_not_name_the_line():
     assert reader._named(cyrillic, {box: [cyrillic, in_its_letters]}) == in_its_letters
 
 
+@pytest.mark.slow
 @needs
 def test_only_the_models_a_photo_needs_are_loaded_and_readings_do_not_change():
     """Before: the first photo with writing loaded all 15 recognisers (~460 MB), the

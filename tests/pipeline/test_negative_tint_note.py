@@ -81,6 +81,7 @@ def test_the_cli_prints_the_note_for_a_hand_tinted_print(tiny_weights, tmp_path,
     assert f"note: {path}: {COLOR_INPUT_NOTE}; {SEVERAL_HUES_NOTE}" in err
 
 
+@pytest.mark.slow
 def test_no_toned_photo_of_historical_bw_gets_the_longer_note(shared_datasets):
     """107 of its 194 photos load as color (sepia and other tones); none is of several hues."""
     photos = sorted(p for p in glob.glob(str(shared_datasets / "historical-bw" / "*"))

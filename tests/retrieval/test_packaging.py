@@ -44,6 +44,7 @@ def wheel(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_wheel_carries_the_curated_data(wheel):
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())

@@ -22,6 +22,7 @@ def _ids(hits):
     return [h.id for h in hits]
 
 
+@pytest.mark.slow
 def test_moscow_2015_gets_only_russian_federation_exemplars(curated, hint_context):
     # Measured before the fix: Tatarstan, Italy, Poland and Red Cross flags.
     ctx = hint_context("Moscow 2015")

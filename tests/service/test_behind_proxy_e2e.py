@@ -149,6 +149,7 @@ def served(tmp_path, tiny_weights) -> Iterator[tuple[PrefixProxy, str]]:
         process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_chronochrome_serve_behind_a_proxy_gives_links_that_work(served):
     proxy, key = served
     auth = {"Authorization": f"Bearer {key}"}

@@ -160,6 +160,7 @@ def test_the_grace_is_a_setting_that_refuses_nonsense():
         ServiceConfig(expired_job_retention_seconds=-1)
 
 
+@pytest.mark.slow
 def test_results_cleanup_says_how_many_expired_jobs_it_forgot(big):
     now = time.time()
     job_id = _job(big, 3)
@@ -181,6 +182,7 @@ def test_the_running_services_sweeper_uses_the_configured_grace(tmp_path, tiny_p
         assert service.app.state.service.sweeper.forget_after_seconds == 3600.0
 
 
+@pytest.mark.slow
 def test_an_items_download_reads_that_item_not_the_whole_job(tmp_path, tiny_pipeline,
                                                               monkeypatch):
     # Each download read every item of its job (312 ms at 10,000 items against 6 ms at 100):

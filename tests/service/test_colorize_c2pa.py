@@ -114,6 +114,7 @@ def _actions(manifest: dict) -> list[dict]:
     return assertion["data"]["actions"]
 
 
+@pytest.mark.slow
 def test_a_signed_batch_validates_with_the_c2pa_reader(tiny_weights, scans, tmp_path, chain):
     from colorizer.apps.c2pa_signing import read_c2pa
     from colorizer.apps.cli import main

@@ -63,6 +63,7 @@ def test_a_changed_or_older_copy_gets_the_whole_file(service):
         assert again.status_code == 200 and again.content == first.content, asked
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tail", ["provenance", "original"])
 def test_provenance_and_original_have_validators_too(service, tail):
     item = _done_item(service)
@@ -73,6 +74,7 @@ def test_provenance_and_original_have_validators_too(service, tail):
     assert again.status_code == 304 and again.content == b""
 
 
+@pytest.mark.slow
 def test_if_range_resumes_only_the_same_version(service):
     item = _done_item(service)
     first = service.client.get(f"{item}/result", headers=service.headers())
@@ -89,6 +91,7 @@ def test_if_range_resumes_only_the_same_version(service):
         assert whole.status_code == 200 and whole.content == first.content, stale
 
 
+@pytest.mark.slow
 def test_if_match_that_fails_is_412_problem(service):
     item = _done_item(service)
     first = service.client.get(f"{item}/result", headers=service.headers())

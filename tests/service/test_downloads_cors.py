@@ -3,6 +3,7 @@ answered, the answers can be read, and the key is still needed for every /v1/ ro
 
 from __future__ import annotations
 
+import pytest
 from service_helpers import gray_png
 
 ORIGIN = "https://viewer.example.org"
@@ -15,6 +16,7 @@ def _preflight(service, path: str, method: str = "GET",
         "Access-Control-Request-Headers": headers})
 
 
+@pytest.mark.slow
 def test_a_preflight_with_the_key_header_is_answered(service):
     location = service.client.post("/v1/jobs", headers=service.headers(), files=[
         ("file", ("scan.png", gray_png(), "image/png"))]).headers["location"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 from service_helpers import gray_png
 
 from colorizer.apps.service.json_gzip import accepts_gzip
@@ -34,6 +35,7 @@ def test_a_job_view_is_gzipped_when_the_client_accepts_it(service):
     assert "content-encoding" not in refused.headers
 
 
+@pytest.mark.slow
 def test_the_manifest_is_gzipped_and_files_never_are(service):
     location = _job(service, 3)
     assert service.drain() == 3

@@ -56,6 +56,7 @@ def test_a_range_outside_the_file_is_416_with_the_files_size(service):
         assert f"0-{size - 1}" in problem["detail"]
 
 
+@pytest.mark.slow
 def test_ranges_it_does_not_serve_answer_the_whole_file(service):
     """RFC 9110: a Range that is invalid or in another unit is ignored; several ranges may be
     answered with the whole file (not multipart)."""

@@ -6,6 +6,7 @@ The order is asserted, not timing: which items a worker leases, one after anothe
 
 from __future__ import annotations
 
+import pytest
 from service_helpers import gray_png
 
 from colorizer.apps.service.store import JobStore, NewItem
@@ -63,6 +64,7 @@ def test_an_expired_lease_still_goes_before_the_rest(tmp_path):
     assert _lease_order(store, 4) == [f"{a}-0", f"{a}-1", f"{b}-0", f"{a}-2"]
 
 
+@pytest.mark.slow
 def test_over_http_a_small_job_is_served_while_a_big_one_is_still_queued(service):
     files = [("file", (f"{n}.png", gray_png(seed=n), "image/png")) for n in range(6)]
     big = service.client.post("/v1/jobs", headers=service.headers(service.key_a), files=files)

@@ -28,6 +28,7 @@ def _refused(response, reason: str) -> dict:
     return body
 
 
+@pytest.mark.slow
 def test_a_key_over_its_share_is_refused_and_another_key_still_gets_in(tmp_path,
                                                                        tiny_pipeline):
     for svc in make_service(tmp_path, tiny_pipeline, queue_cap=10):  # share: 5 (default)
@@ -93,6 +94,7 @@ def test_a_share_outside_0_to_the_cap_is_refused_with_the_range(tmp_path, share)
         ServiceConfig(data_dir=tmp_path, queue_cap=10, per_key_queue_cap=share)
 
 
+@pytest.mark.slow
 def test_serve_flag_sets_the_share_over_real_http(tmp_path, tiny_weights):
     data, port, log = tmp_path / "svc", free_port(), tmp_path / "serve.log"
     key_a, key_b = new_key(data, "department-a"), new_key(data, "department-b")

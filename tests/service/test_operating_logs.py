@@ -13,6 +13,7 @@ import json
 import logging
 import re
 
+import pytest
 from service_helpers import gray_png
 
 from colorizer.apps.service.access_log import redacted_target
@@ -130,6 +131,7 @@ def test_redacted_target_keeps_names_and_hides_secret_values():
     assert redacted_target("/p", "justasecret") == "/p?[redacted]"
 
 
+@pytest.mark.slow
 def test_a_job_is_one_line_when_its_last_item_ends_not_one_per_item(service, caplog):
     caplog.set_level(logging.INFO)
     body = {"items": [{"upload": 0}, {"upload": 1}, {"url": "http://nowhere.test/a.png"},

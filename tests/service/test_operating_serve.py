@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from serve_process import CLI, REPO, start_serve
 from service_helpers import gray_png
 
@@ -61,6 +62,7 @@ def _traffic(url: str, key: str) -> str:
     return link.group(2)
 
 
+@pytest.mark.slow
 def test_serve_logs_json_lines_without_secrets_and_stops_on_sighup(tmp_path, tiny_weights):
     data, port, log = tmp_path / "svc", _free_port(), tmp_path / "serve.log"
     _, key = JobStore(data / "jobs.sqlite3").create_key("archive")

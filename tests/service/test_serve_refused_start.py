@@ -45,6 +45,7 @@ def busy_port():
         yield s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_port_in_use_leaves_no_data_folder(tmp_path, shared_tiny_weights, busy_port):
     data = tmp_path / "service"
     run = _serve(data, shared_tiny_weights, "--port", str(busy_port))
@@ -58,6 +59,7 @@ def test_a_port_in_use_leaves_no_data_folder(tmp_path, shared_tiny_weights, busy
     (("--host", "192.0.2.1"), "error: cannot listen on 192.0.2.1:"),
     (("--weights", "{missing}"), "error: weights folder {missing}: no such folder"),
     (("--workers", "-1"), "error: invalid service settings: worker_threads must be 0")])
+@pytest.mark.slow
 def test_a_refused_start_makes_no_files(tmp_path, shared_tiny_weights, extra, said):
     data, missing = tmp_path / "service", str(tmp_path / "no-such-model")
     data.mkdir()
@@ -68,6 +70,7 @@ def test_a_refused_start_makes_no_files(tmp_path, shared_tiny_weights, extra, sa
     assert _listing(data) == ["notes.txt"]  # no jobs.sqlite3, workers/ nor link-secret
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("worker_only", [False, True])
 def test_a_newer_database_is_left_as_it_was(tmp_path, shared_tiny_weights, worker_only):
     data = tmp_path / "service"

@@ -36,6 +36,7 @@ def test_x_api_key_header_works_too(service):
     assert response.status_code == 404 and response.json()["reason"] == "job_not_found"
 
 
+@pytest.mark.slow
 def test_metrics_are_open_without_a_token_and_show_no_tenant(service):
     """Default (loopback): open like the health checks; only service-wide counters."""
     location = service.client.post("/v1/jobs", headers=service.headers(),

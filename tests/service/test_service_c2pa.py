@@ -83,6 +83,7 @@ def test_every_format_is_signed_and_validates(svc, chain, fmt):
     assert trusted["validation_state"] == "Trusted" and not trusted.get("validation_status")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["png", "jpg", "tif", "webp"])
 def test_signing_changes_no_pixel_and_keeps_xmp_and_exif(tiny_pipeline, chain, fmt):
     exif = Image.Exif()

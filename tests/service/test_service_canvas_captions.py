@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from test_service_iiif import _serve_iiif
 
 from colorizer.pipeline.captions import CatalogueCaption
@@ -43,6 +44,7 @@ def _fields(caption) -> list[tuple[str, str]]:
     return [(c.source, c.text) for c in caption.fields]
 
 
+@pytest.mark.slow
 def test_a_canvas_label_and_dates_reach_the_pipeline(service, http_server):
     spy = CaptionSpy(service.app.state.service.pipeline)
     service.app.state.service.pipeline = spy

@@ -133,6 +133,7 @@ def test_sync_colorize_refuses_large_images_and_points_to_jobs(service):
     assert accepted.status_code == 202
 
 
+@pytest.mark.slow
 def test_queue_cap_gives_429_with_retry_after(tmp_path, tiny_pipeline):
     from service_helpers import make_service
 
@@ -153,6 +154,7 @@ def test_queue_cap_gives_429_with_retry_after(tmp_path, tiny_pipeline):
         assert 'chronochrome_rejects_total{reason="queue_full"} 1' in metrics
 
 
+@pytest.mark.slow
 def test_a_full_queue_refuses_uploads_before_decoding_them(tmp_path, tiny_pipeline):
     from service_helpers import make_service
 

@@ -24,6 +24,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_the_service_colorizes_a_heic_body_and_a_heic_file(tmp_path, tiny_weights):
     data, port, log = tmp_path / "svc", _free_port(), tmp_path / "serve.log"
     _, key = JobStore(data / "jobs.sqlite3").create_key("phones")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from PIL import Image
 from service_helpers import gray_png
 
@@ -22,6 +23,7 @@ def _job(service, hints, width=48, height=32):
                                data={"request": json.dumps(request)})
 
 
+@pytest.mark.slow
 def test_job_item_hints_reach_provenance_xmp_and_manifest(service):
     response = _job(service, HINTS)
     assert response.status_code == 202, response.text

@@ -6,6 +6,7 @@ import io
 import json
 from urllib.parse import urlsplit
 
+import pytest
 from PIL import Image
 from service_helpers import gray_png
 
@@ -172,6 +173,7 @@ def test_docs_page_works_offline(service):
     assert service.client.get("/redoc").status_code == 404
 
 
+@pytest.mark.slow
 def test_direct_iiif_image_item(service, http_server):
     base = _serve_iiif(http_server)
     location = service.client.post("/v1/jobs", headers=service.headers(), json={

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from service_helpers import gray_png
 
 from colorizer.apps.service.iiif import ImageService, choose_size
@@ -49,6 +50,7 @@ def test_a_portrait_image_is_asked_within_the_inferred_max_height(service, http_
     assert (canvas["width"], canvas["height"]) == (75, 100)
 
 
+@pytest.mark.slow
 def test_a_static_level0_v2_service_is_asked_in_its_canonical_form(service, http_server):
     # A level-0 Image API 2 server made of files (iiif_static, tile generators) holds each
     # listed size at its canonical path `w,`; we asked for `w,h` and got 404.

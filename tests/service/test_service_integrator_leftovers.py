@@ -107,6 +107,7 @@ def test_a_proxy_list_that_is_not_addresses_is_refused(value, said):
         "10.0.0.0/8,::1"
 
 
+@pytest.mark.slow
 def test_serve_with_a_wrong_forwarded_allow_ips_stops_with_one_line(tmp_path):
     env = {"FORWARDED_ALLOW_IPS": "abc", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", CLI, "serve", "--data-dir", str(tmp_path),
@@ -258,6 +259,7 @@ print(open_original(path, "none"))
 """
 
 
+@pytest.mark.slow
 def test_a_stored_originals_type_is_read_from_its_header_in_a_fresh_process(tmp_path):
     done = subprocess.run([sys.executable, "-c", _MIME_OF_STORED, str(tmp_path / "db")],
                           cwd=REPO, capture_output=True, text=True, timeout=120, check=False)

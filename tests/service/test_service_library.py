@@ -122,6 +122,7 @@ def test_a_repaired_library_is_taken_without_a_restart(tmp_path, tiny_pipeline,
         assert {e["id"] for e in exemplars} == {"rue", "quai"}
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_library_folder_that_cannot_serve(tmp_path):
     (tmp_path / "notes").mkdir()
     done = subprocess.run([sys.executable, "-c", CLI, "serve", "--data-dir",

@@ -21,6 +21,7 @@ def result(tiny_pipeline):
     return tiny_pipeline(gray_png(40, 30), hints="Kazan 1950s & <tram>")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["png", "jpg", "tif", "webp"])
 def test_xmp_is_embedded_and_read_back_by_pillow(result, fmt):
     data = encode_image(result, fmt)

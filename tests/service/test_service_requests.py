@@ -107,6 +107,7 @@ def test_the_color_hints_header_is_read_as_utf8(service):
     assert "not UTF-8" in detail and "color_hints query parameter" in detail
 
 
+@pytest.mark.slow
 def test_canvases_and_downloads_are_named_after_the_original(service):
     response = _jobs(service, {"caption": ["", "Grandmother at Kazan station"], "format": "jpg"},
                      names=("scans/Großmutter 1931.png", "oma.png"))

@@ -95,6 +95,7 @@ def test_kill_the_worker_mid_batch_and_restart(tmp_path, tiny_pipeline, tiny_wei
             assert hashlib.sha256(image.content).hexdigest() == item["result_sha256"]
 
 
+@pytest.mark.slow
 def test_livez_answers_at_once_while_48_synchronous_requests_wait(tmp_path, tiny_pipeline):
     import threading
     import time

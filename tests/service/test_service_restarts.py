@@ -63,6 +63,7 @@ def _status(svc, item_id: str) -> tuple[str, str | None]:
     return row["status"], row["lease_owner"]
 
 
+@pytest.mark.slow
 def test_a_killed_process_item_is_queued_again_when_a_service_starts(tmp_path, tiny_pipeline):
     for svc in make_service(tmp_path, tiny_pipeline):  # leases of 120 s, as by default
         location = _submit(svc)

@@ -40,6 +40,7 @@ def _get(service, job_id: str, tail: str, key=None):
     return service.client.get(f"/v1/jobs/{job_id}{tail}", headers=service.headers(key))
 
 
+@pytest.mark.slow
 def test_expired_results_are_deleted_and_answer_410_and_recent_ones_are_kept(service):
     old, recent = _job(service), _job(service)
     assert service.drain() == 4
@@ -126,6 +127,7 @@ def test_the_owner_can_delete_a_jobs_results_now(service):
     assert gone.status_code == 410 and gone.json()["reason"] == "result_deleted"
 
 
+@pytest.mark.slow
 def test_the_server_sweeps_by_itself(tmp_path, tiny_pipeline):
     for svc in make_service(tmp_path, tiny_pipeline, result_retention_seconds=0.5,
                             retention_sweep_seconds=0.1):
@@ -139,6 +141,7 @@ def test_the_server_sweeps_by_itself(tmp_path, tiny_pipeline):
         assert _files(svc, job_id) == []
 
 
+@pytest.mark.slow
 def test_the_sweeper_blocks_neither_livez_nor_reads_nor_new_jobs(service, monkeypatch):
     ids = [_job(service, 2) for _ in range(5)]
     assert service.drain() == 10
@@ -180,6 +183,7 @@ def _cli(*argv: str) -> int:
     return run_service_command(parser.parse_args(list(argv)))
 
 
+@pytest.mark.slow
 def test_cleanup_command_prints_what_it_removed(service, capsys):
     old, recent = _job(service, 2), _job(service, 1)
     service.drain()

@@ -13,6 +13,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
 from service_helpers import gray_png
 
@@ -55,6 +56,7 @@ def _get(service, job_id: str, tail: str = ""):
     return service.client.get(f"/v1/jobs/{job_id}{tail}", headers=service.headers())
 
 
+@pytest.mark.slow
 def test_retention_deletes_an_expired_jobs_hints_and_they_answer_410(service):
     old = _submit(service, [[_mask_hint(1), _mask_hint(2)], []])
     recent = _submit(service, [[_mask_hint(3)]])
@@ -100,6 +102,7 @@ def test_purging_a_job_deletes_its_hints_even_of_items_that_never_ran(service):
         assert gone.status_code == 410 and gone.json()["reason"] == "result_deleted"
 
 
+@pytest.mark.slow
 def test_a_job_expired_before_this_change_loses_its_hints_at_the_next_sweep(service):
     noted, bare = _submit(service, [[_mask_hint(6)]]), _submit(service, [[_mask_hint(7)]])
     service.drain()

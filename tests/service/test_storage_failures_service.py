@@ -115,6 +115,7 @@ def test_a_sync_colorization_on_a_full_results_disk_is_507_and_records_nothing(
     assert _colorize(service).status_code == 200  # room again: served
 
 
+@pytest.mark.slow
 def test_a_job_item_whose_result_meets_a_full_disk_fails_507_at_once(service, monkeypatch):
     # It stayed "running", was taken over when its lease ran out, and after three tries
     # read "worker_crashed"; the worker logged a traceback.
@@ -166,6 +167,7 @@ def test_serve_on_a_read_only_data_folder_is_one_line_before_the_model(tmp_path,
     assert "--data-dir" in err and "Traceback" not in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not ROOT, reason="mounting a tmpfs needs root")
 def test_real_mount_keys_on_a_read_only_disk_say_so_in_one_line(tmp_path):
     folder = tmp_path / "ro"

@@ -106,6 +106,7 @@ def _schema(db_path: Path) -> tuple[int, list[tuple]]:
                 [tuple(row) for row in db.execute("PRAGMA table_info(items)")])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("user_version", [0, 1], ids=["before-the-stamp", "version-1"])
 def test_serve_upgrades_an_old_data_folder_and_keeps_its_jobs(tmp_path, tiny_weights,
                                                              user_version):
@@ -173,6 +174,7 @@ def _open(db_path: Path) -> object:
         return exc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["serve"], ["serve", "--worker-only"]])
 def test_a_newer_versions_data_folder_is_refused_and_left_as_it_was(tmp_path, tiny_weights,
                                                                     argv):

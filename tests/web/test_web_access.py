@@ -157,6 +157,7 @@ def test_the_check_panel_refuses_an_oversized_image_before_sending_it(
     page.context.close()
 
 
+@pytest.mark.slow
 def test_a_heic_is_checked_from_the_keyboard_and_said_to_have_no_preview(
         browser, web_server, tmp_path):
     """No photo open, no mouse: Tab, Enter and the file chooser, as a screen-reader user."""
