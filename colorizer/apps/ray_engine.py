@@ -22,23 +22,31 @@ checked by the driver, which reads the certificate chain and key once: the worke
 as bytes with their other settings (`SigningKeys`; no file of ours, and no node needs the
 files) and sign each output as the local engine does; a photo whose signature fails is that
 photo's failure. Ray Data keeps a worker's settings in Ray's object store, in memory; Ray
-writes that store to its session folder (RAY_TMPDIR) only when it is full (spilling).
+writes that store to its session folder only when it is full (spilling): a signing run's own
+local Ray has its folders under a new 0700 folder, removed at the end (`ray_private`); on a
+running cluster (`--address`) one warning line says that its folders are the cluster's. A
+worker whose node cannot import c2pa reads and writes nothing: its photos come back saying so,
+and the run ends in one error line naming the fix (exit 2); Ray had logged the constructor's
+error three times, with its tracebacks, and the CLI ended in a fourth (exit 1).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from colorizer.apps.batch import FORMATS, BatchColorizer, BatchItem, Manifest
+from colorizer.apps.c2pa_checks import SigningUnavailableError
 from colorizer.apps.c2pa_config import SigningKeys
 from colorizer.apps.planner import PlannedOutput
 from colorizer.apps.ray_connect import connect
+from colorizer.apps.ray_private import private_ray, warn_cluster_spills
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.spec import PipelineSpec
 from colorizer.apps.stages import PhotoStages, Work
@@ -94,10 +102,26 @@ class RayBatchColorizer(BatchColorizer):
         rows = [_row(i, work) for i, work in enumerate(works) if work.active]
         if not rows:
             return
-        for row in self._dataset(rows, hints, caption).iter_rows():
-            work = works[int(row["index"])]
-            _apply(work, pickle.loads(row["outcome"]))
-            self.publish_one(work, manifest, on_item)
+        with self._session():
+            for row in self._dataset(rows, hints, caption).iter_rows():
+                work, outcome = works[int(row["index"])], pickle.loads(row["outcome"])
+                if "unavailable" in outcome:  # nothing of it is written, unsigned or not
+                    raise ChronochromeError(_unavailable_message(outcome))
+                _apply(work, outcome)
+                self.publish_one(work, manifest, on_item)
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[None]:
+        """A signing run's own local Ray, private (`private_ray`) and shut down at its end;
+        any other instance is joined by `_dataset` (the caller's when one is running)."""
+        ray = self.ray
+        if self.signing is None or self.address or ray.is_initialized():
+            if self.signing is not None:  # Ray's folders there are not this run's
+                warn_cluster_spills(self.address)
+            yield
+            return
+        with private_ray(ray, self.ray_init):
+            yield
 
     def _dataset(self, rows: list[dict[str, Any]], hints: str | None, caption: str | None):
         ray = self.ray
@@ -165,15 +189,21 @@ class ColorizeWorker:
                  exemplars: list[UserExemplar], hints: str | None, caption: str | None,
                  color_hints: Sequence[Hint], fetch: FetchConfig | None, device: str,
                  signing: SigningKeys | None = None):
-        signer = None
-        if signing is not None:  # c2pa's handles do not pickle: made here from the bytes
-            from colorizer.apps.c2pa_signing import C2paSigner
-
-            signer = C2paSigner.from_keys(signing)
+        self.unavailable: dict[str, str] | None = None
+        try:
+            signer = _worker_signer(signing)
+        except SigningUnavailableError as exc:
+            # Raised from here, Ray Data logged it as its own internal error, three
+            # tracebacks long: each photo says it instead, and the driver stops the run.
+            self.unavailable = {"unavailable": str(exc.__cause__ or exc), "node": _node()}
+            return
         self.stages = PhotoStages(spec.build(device), fmt, report, exemplars, hints, caption,
                                   color_hints, fetch, signer)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if self.unavailable is not None:  # no photo read, none encoded unsigned
+            return {"index": np.asarray(batch["index"]), "outcome": np.asarray(
+                [pickle.dumps(self.unavailable)] * len(batch["index"]), dtype=object)}
         works = [Work(_item(pickle.loads(batch["plan"][j])), pickle.loads(batch["entry"][j]))
                  for j in range(len(batch["index"]))]
         for work in works:
@@ -195,3 +225,26 @@ class ColorizeWorker:
 
 def _item(plan: PlannedOutput) -> BatchItem:
     return BatchItem(plan.source.url or plan.source.path, plan.image, plan=plan)
+
+
+def _worker_signer(signing: SigningKeys | None) -> C2paSigner | None:
+    """The worker's signer (c2pa's handles do not pickle: made here from the bytes)."""
+    if signing is None:
+        return None
+    from colorizer.apps.c2pa_signing import C2paSigner
+
+    return C2paSigner.from_keys(signing)
+
+
+def _node() -> str:
+    """This worker's node, as `ray status` names it."""
+    import ray
+
+    return ray.util.get_node_ip_address()
+
+
+def _unavailable_message(outcome: dict[str, str]) -> str:
+    return (f"C2PA signing is unavailable on the Ray worker node {outcome['node']}: c2pa "
+            f"cannot be imported there ({outcome['unavailable']}); install it on every node "
+            "of the cluster (pip install 'chronochrome[c2pa]'), then run again: the photos "
+            "written so far are signed and are skipped")

@@ -9,8 +9,10 @@ C2PA requires (digitalSignature; documentSigning, 1.3.6.1.5.5.7.3.36). Needs `cr
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -94,3 +96,18 @@ if __name__ == "__main__":
     target = Path(sys.argv[1])
     made = make_chain(target, expired="--expired" in sys.argv)
     print(made)
+
+
+def signed_manifest(data: bytes, mime: str, chain: ChainFiles, original: Path) -> dict[str, Any]:
+    """The active C2PA manifest of `data`, which c2pa's own reader must find Trusted under
+    `chain`'s root, with the file `original` as its one parent ingredient."""
+    from colorizer.apps.c2pa_signing import read_c2pa
+    from colorizer.pipeline.xmp_history import hash_uri
+
+    store = read_c2pa(data, mime, trust_anchors=chain.root.read_text())
+    assert store["validation_state"] == "Trusted", store.get("validation_status")
+    manifest = store["manifests"][store["active_manifest"]]
+    (parent,) = manifest["ingredients"]
+    assert parent["title"] == original.name and parent["relationship"] == "parentOf"
+    assert parent["instance_id"] == hash_uri(hashlib.sha256(original.read_bytes()).hexdigest())
+    return manifest
