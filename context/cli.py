@@ -36,7 +36,22 @@ def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     p = subparsers.add_parser(
         "context", help="infer era, region and script of a photo, with evidence (JSON)")
     _add_arguments(p)
+    # The loader's cap, which its refusal names ("raise the limit with --max-pixels N");
+    # `python -m context` has no such cap (it reads a huge photo in gray, photo_reading.py).
+    p.add_argument("--max-pixels", type=_pixel_count, default=None, metavar="N",
+                   help="refuse photos with more pixels (default: colorize's, 50,000,000)")
     return p
+
+
+def _pixel_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a pixel count; give a positive whole number, e.g. 120000000")
+    return count
 
 
 # The letter-shape classifier's weight when asked for: eval/shape_rule.py's choice.
@@ -80,7 +95,7 @@ def run_context_command(args: argparse.Namespace,
     """
     from context.config import ContextConfig
     from context.encoder import ContextEncoder
-    from context.photo_reading import ReadPhoto, photo_pixels, read_photo
+    from context.photo_reading import PhotoTooLarge, ReadPhoto, photo_pixels, read_photo
 
     image, captions, notes, read = None, (), (), ReadPhoto(None)
     if args.image:
@@ -88,7 +103,15 @@ def run_context_command(args: argparse.Namespace,
             print(f"error: no such image file: {args.image}", file=sys.stderr)
             return 2
         # A huge JPEG is read at a reduced scale (context/photo_reading.py).
-        read = read_photo(args.image) if open_image is None else ReadPhoto(open_image(args.image))
+        try:
+            read = (read_photo(args.image) if open_image is None
+                    else ReadPhoto(open_image(args.image)))
+        except (PhotoTooLarge, OSError, SyntaxError) as exc:
+            # open_image (chronochrome context) raises its own one-line errors; PIL's reader
+            # raises OSError for a file it cannot identify or a truncated one, SyntaxError
+            # for a broken PNG chunk.
+            print(f"error: {_reason(exc, args.image)}", file=sys.stderr)
+            return 2
         image = read.image
         if args.caption is None:
             captions, notes = (read_captions or _file_name_caption)(
@@ -111,6 +134,16 @@ def run_context_command(args: argparse.Namespace,
     print(json.dumps(photo_pixels(ctx.to_dict(), read.scale), ensure_ascii=False,
                      indent=args.indent or None))
     return 0
+
+
+def _reason(exc: Exception, path: str) -> str:
+    """One line for a photo that cannot be read."""
+    from context.photo_reading import PhotoTooLarge
+
+    if isinstance(exc, PhotoTooLarge):
+        return str(exc)  # it names the file and the fix
+    return (f"{path}: the photo cannot be read ({exc}); give a complete JPEG, PNG or TIFF "
+            "file")
 
 
 def _file_name_caption(path: str, filename: bool

@@ -282,12 +282,18 @@ def _search(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) ->
 
 
 def _open_image(path: Path) -> Image.Image:
-    """The --image photo, or a ValueError naming the file (reported as one `error:` line)."""
-    from PIL import Image, UnidentifiedImageError
+    """The --image photo, or a ValueError naming the file (reported as one `error:` line).
+    Read as `python -m context` reads it (context/photo_reading.py): its size checked from the
+    header (no "DecompressionBombWarning" past 89 MP, a bomb refused in one line), a huge one
+    in gray (the search reads luminance only)."""
+    from PIL import UnidentifiedImageError
+
+    from context.photo_reading import PhotoTooLarge, read_photo
 
     try:
-        image = Image.open(path)
-        image.load()
+        image = read_photo(path).image
+    except PhotoTooLarge as e:
+        raise ValueError(str(e)) from e
     except UnidentifiedImageError as e:
         raise ValueError(f"{path} is not an image (not a format PIL reads, e.g. JPEG, PNG, "
                          "TIFF); give a photo file") from e

@@ -1,7 +1,7 @@
 """`python -m context` on a huge JPEG holds its gray pixels, not its RGB ones (user audit: a
 12000 x 9000 scan took 1552 MB at peak, 760 MB with --no-ocr --no-embedding where a small photo
 takes 339 MB: the whole RGB photo was decoded, where context reads luminance only). A photo
-under colorize's --max-pixels, or not a JPEG, is read exactly as before."""
+under colorize's --max-pixels is read exactly as before; a huge PNG or TIFF whole, then gray."""
 
 from __future__ import annotations
 
@@ -64,9 +64,11 @@ def test_an_ordinary_photo_is_read_as_before(tmp_path):
         plain.load()
         assert (read.scale, read.note, read.image.mode) == (1, None, "RGB")
         assert np.array_equal(np.asarray(read.image), np.asarray(plain))
-    # Over the bound, a file that is not a JPEG cannot be decoded smaller: read whole.
+    # Over the bound, a file that is not a JPEG cannot be decoded smaller: read whole, then
+    # gray at once (its RGB let go before context inference copies it; test_bomb_warning.py).
     read = read_photo(tmp_path / "a.png", max_pixels=100_000)
-    assert (read.scale, read.note, read.image.mode) == (1, None, "RGB")
+    assert (read.scale, read.image.mode) == (1, "L")
+    assert read.note.startswith("a.png is 640x480 (0 MP): read in gray to bound memory")
 
 
 def test_over_the_bound_a_jpeg_is_gray_then_reduced(tmp_path):

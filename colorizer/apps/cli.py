@@ -286,14 +286,14 @@ def run_context(args: argparse.Namespace) -> int:
     (metadata, sidecar, file name) and the ImageNet scene classifier."""
     from colorizer.model.scene import ImageNetSceneClassifier
     from colorizer.pipeline.captions import photo_captions
-    from colorizer.pipeline.imageio import load_image
+    from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS, load_image
     from colorizer.pipeline.luminance import gray_image, lightness_of
     from context.cli import run_context_command
 
     loaded = {}  # the photo is decoded once: for its pixels and for its captions
 
     def open_image(path: str):
-        loaded[path] = load_image(path)
+        loaded[path] = load_image(path, max_pixels=args.max_pixels or DEFAULT_MAX_PIXELS)
         return gray_image(lightness_of(loaded[path]))
 
     def read_captions(path: str, filename: bool):

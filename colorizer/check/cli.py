@@ -187,11 +187,14 @@ def _write(path: Path, report, colorized, original, result, name: str) -> None:
     from PIL import Image
 
     from colorizer.check.report import write_report
+    from colorizer.pipeline.pil_settings import PIL_SETTINGS
 
     def opened(image):
         if image is None or isinstance(image, Image.Image):
             return image
-        with Image.open(image) as im:
+        # The checker has loaded this file under our --max-pixels cap: PIL's own bomb check
+        # (a warning past 89 MP) is not the one that decides.
+        with PIL_SETTINGS, Image.open(image) as im:
             return im.convert("RGB")
 
     write_report(path, report, opened(colorized), opened(original), result, name)

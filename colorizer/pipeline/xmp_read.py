@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image
 
+from colorizer.pipeline.pil_settings import PIL_SETTINGS
 from colorizer.pipeline.xmp_parse import XmpUnreadable, packet_bytes, parse_xmp
 
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
@@ -34,7 +35,9 @@ _LISTS = {"captions": "cc:Captions", "context": "cc:Context", "exemplars": "cc:E
 
 def xmp_packet(data: bytes) -> bytes | None:
     """The XMP packet of an encoded image (PNG, JPEG, TIFF, WebP), None when it has none."""
-    with Image.open(io.BytesIO(data)) as image:
+    # Only the header is read (no pixels): PIL's bomb check would print its warning for a
+    # 100 MP colorization that our cap let through.
+    with PIL_SETTINGS, Image.open(io.BytesIO(data)) as image:
         packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp")
     return packet_bytes(packet) if packet is not None else None
 

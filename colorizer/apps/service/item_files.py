@@ -33,6 +33,7 @@ from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.retention import BY_CLEANUP, BY_OWNER
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.store_errors import JobNotFoundError
+from colorizer.pipeline.pil_settings import PIL_SETTINGS
 
 
 class ItemFiles:
@@ -186,7 +187,9 @@ def image_mime_of(data: bytes | BinaryIO) -> str:
     application/octet-stream for a format PIL does not know."""
     fp = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        with Image.open(fp) as image:
+        # Only the header is read (no pixels): PIL's bomb check would print its warning for a
+        # 100 MP upload that the service's cap accepted.
+        with PIL_SETTINGS, Image.open(fp) as image:
             return Image.MIME.get(image.format or "", "application/octet-stream")
     except (OSError, Image.DecompressionBombError):
         return "application/octet-stream"
