@@ -10,7 +10,7 @@ from PIL import Image
 from skimage import data as skdata
 
 from colorizer import Box, ColorHint, ColorizationPipeline, Point, Polygon
-from colorizer.pipeline import imageio
+from colorizer.pipeline import loaded_image
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import edit_key
 from colorizer.pipeline.imageio import load_image
@@ -75,7 +75,7 @@ def test_a_pil_photos_edit_key_is_taken_without_a_float_copy(monkeypatch):
     def no_float_copy(pixels):
         raise AssertionError("the edit key made a float RGB copy of the photo")
 
-    monkeypatch.setattr(imageio, "float_rgb", no_float_copy)  # what `loaded.rgb` calls
+    monkeypatch.setattr(loaded_image, "float_rgb", no_float_copy)  # what `loaded.rgb` calls
     assert edit_key(load_image(PHOTO), None, None, [], "f") == key
     other = PHOTO.copy()
     other.putpixel((0, 0), 255 - other.getpixel((0, 0)))

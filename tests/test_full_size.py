@@ -12,7 +12,8 @@ from PIL import Image
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance, luminance_of_rgb
 from colorizer.pipeline import luminance
-from colorizer.pipeline.full_size import merge_full_size, rows_of, widen
+from colorizer.pipeline.band_upsample import rows_of, widen
+from colorizer.pipeline.full_size import merge_full_size
 from colorizer.pipeline.imageio import load_image
 
 

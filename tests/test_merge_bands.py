@@ -8,7 +8,8 @@ import torch.nn.functional as F
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
 from colorizer.pipeline import luminance
-from colorizer.pipeline.full_size import merge_full_size, rows_of
+from colorizer.pipeline.band_upsample import rows_of
+from colorizer.pipeline.full_size import merge_full_size
 
 
 def whole_image_merge(lightness, ab, uncertainty, region):

@@ -290,11 +290,14 @@ class PhotoStages:
         try:
             if work.active and work.prediction is not None:
                 result = work.pipeline.finish(work.prepared, work.prediction)
+                loaded_notes = work.prepared.loaded.notes
+                # The input's pixels (108 MB of uint8, or 432 MB of float32 for a 16-bit
+                # scan of 108 MP) and its tensors are not read again: let go before encoding.
+                work.prepared = work.prediction = None
                 work.files = encode_outputs(result, work.item.plan.image, self.fmt,
                                             report=self.report, signer=self.signer,
                                             stage_under=self.stage_under).files
                 work.item.captions = result.context.captions
-                loaded_notes = work.prepared.loaded.notes
                 notes = [*shown_notes(loaded_notes), *result.notes]  # what was read first
                 work.item.message = "; ".join(notes + ([work.size_note] if work.size_note
                                                        else []))

@@ -21,7 +21,11 @@ _HALF = 1 << 16
 
 
 def bands(values: np.ndarray, band: int = BAND_PIXELS) -> Iterator[np.ndarray]:
-    """The map's values, flat, `band` at a time (views where the map is contiguous)."""
+    """The map's values, flat, `band` at a time (views where the map is contiguous); a map
+    made when read (upsampled_map.UpsampledMap) gives its own bands of rows."""
+    if hasattr(values, "flat_bands"):  # the figures are counts: any banding gives the same
+        yield from values.flat_bands()
+        return
     flat = values.reshape(-1)
     for start in range(0, flat.size, band):
         yield flat[start:start + band]

@@ -39,7 +39,7 @@ from PIL import Image, PngImagePlugin, TiffImagePlugin
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_encode import Sink, Written, write_png16, write_tiff16
 from colorizer.pipeline.deep_pixels import output_depth
-from colorizer.pipeline.result import ColorizationResult, summarize_uncertainty
+from colorizer.pipeline.result import ColorizationResult
 from colorizer.pipeline.shareable import shareable_name, shareable_values
 from colorizer.pipeline.xmp_history import DERIVED, media_management
 from colorizer.pipeline.xmp_history import NAMESPACES as MM_NAMESPACES
@@ -314,7 +314,7 @@ def provenance_record(
         "context": context,
         "exemplars": [{k: v for k, v in rec.to_dict().items() if k != "image_path"}
                       for rec in result.exemplars],
-        "uncertainty": summarize_uncertainty(result.uncertainty),
+        "uncertainty": result.uncertainty_summary(),
         "settings": {k: v for k, v in result.settings.items() if k not in ("hints", "caption")},
         "luminance": "the output's L* equals the input's; only chroma is predicted",
         # Where each region's color came from (hints with their sources, exemplars, model).

@@ -11,6 +11,7 @@ from PIL import Image
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_pixels import checked_rgb16
+from colorizer.pipeline.full_size_field import FullSizeField, source_of
 from colorizer.pipeline.map_stats import median_and_percentile, share_above
 from colorizer.pipeline.result_display import PREVIEW_SIDE, encoded, preview, result_html
 from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_values
@@ -57,7 +58,9 @@ class InputInfo:
 def summarize_uncertainty(uncertainty: np.ndarray) -> dict[str, float]:
     """Summary of a per-pixel uncertainty map in [0, 1] (normalised entropy). The median,
     p90 and share are NumPy's figures computed band by band (map_stats.py): the whole-map
-    copies of `np.median` and `np.percentile` were the CLI's peak on a 108 MP photo."""
+    copies of `np.median` and `np.percentile` were the CLI's peak on a 108 MP photo. The map
+    may be one made when read (`ColorizationResult.uncertainty_source`, upsampled_map.py):
+    the same figures, and the whole map is never made."""
     median, p90 = median_and_percentile(uncertainty, 90)
     return {
         "mean": round(float(uncertainty.mean()), 4),  # a reduction: no copy of the map
@@ -72,7 +75,9 @@ class ColorizationResult:
     """A colorized photo with everything a historian needs to judge it."""
 
     image: Image.Image  # RGB, same size as the input, L* of the input kept
-    uncertainty: np.ndarray  # (H, W) float32 in [0, 1]: normalised entropy of the ab bins
+    # (H, W) float32 in [0, 1]: normalised entropy of the ab bins. Given an UpsampledMap (the
+    # pipeline's: its small map), the array is made at the first read (full_size_field.py).
+    uncertainty: np.ndarray = FullSizeField()  # type: ignore[assignment]  # noqa: RUF009
     input: InputInfo
     model: ModelInfo
     context: SceneContext  # era, region, script with evidence (empty with a reason if off)
@@ -85,7 +90,8 @@ class ColorizationResult:
     exemplar_images: tuple[Image.Image, ...] = ()  # the used exemplars' images, same order
     # (H, W) float32 in [0, 1]: where context (retrieved exemplars found in the photo) changed
     # the colors; 0 elsewhere, where the output is the no-context output. None: not computed.
-    context_region: np.ndarray | None = None
+    # Made at the first read, as `uncertainty` is.
+    context_region: np.ndarray | None = FullSizeField(None)  # noqa: RUF009
     # The input's EXIF/IPTC/DPI that the encoded output carries (carried_metadata.py).
     carried: CarriedMetadata | None = None
     notes: tuple[str, ...] = ()  # what the run did not use and why (e.g. a hint not understood)
@@ -102,6 +108,29 @@ class ColorizationResult:
         # A result made with an image of another size (a display copy, dataclasses.replace)
         # has no 16-bit pixels: they would not be its image's.
         object.__setattr__(self, "image16", checked_rgb16(self.image16, self.image.size))
+
+    @property
+    def uncertainty_source(self) -> Any:
+        """The uncertainty as held: the (H, W) array, or the map that makes it when read (its
+        bands, figures and 8-bit image read without the whole of it: 432 MB on 108 MP)."""
+        return source_of(self, "uncertainty")
+
+    @property
+    def context_region_source(self) -> Any:
+        """The context region as held (None, an array, or a map made when read)."""
+        return source_of(self, "context_region")
+
+    def uncertainty_summary(self) -> dict[str, float]:
+        """`summarize_uncertainty` of the map, read band by band from a map made when read and
+        kept: the report and the provenance both give it, and each reading upsamples the map
+        again (several seconds on 108 MP). An array is summarized at each call (a caller may
+        have changed it in place)."""
+        source = self.uncertainty_source
+        if isinstance(source, np.ndarray):
+            return summarize_uncertainty(source)
+        if "_uncertainty_summary" not in self.__dict__:  # frozen: set as __init__ sets fields
+            self.__dict__["_uncertainty_summary"] = summarize_uncertainty(source)
+        return dict(self.__dict__["_uncertainty_summary"])
 
     def _repr_png_(self) -> bytes:
         """How Jupyter shows a result: its picture, at most `PREVIEW_SIDE` px on the long side
@@ -144,9 +173,11 @@ class ColorizationResult:
         the moment the CLI's memory peaked (eval/bench_memory.py)."""
         from colorizer.pipeline.luminance import row_bands
 
-        out = np.empty(self.uncertainty.shape, dtype=np.uint8)
+        source = self.uncertainty_source
+        read = source.rows if hasattr(source, "rows") else source.__getitem__
+        out = np.empty(source.shape, dtype=np.uint8)
         for rows in row_bands(*out.shape[:2]):
-            out[rows] = np.clip(self.uncertainty[rows], 0, 1) * 255 + 0.5
+            out[rows] = np.clip(read(rows), 0, 1) * 255 + 0.5
         return Image.fromarray(out)
 
     def to_dict(self, shareable: bool = False) -> dict[str, Any]:
@@ -162,9 +193,9 @@ class ColorizationResult:
             "settings": dict(self.settings),
             "context": self.context.to_dict(),
             "exemplars": [rec.to_dict() for rec in self.exemplars],
-            "uncertainty": summarize_uncertainty(self.uncertainty),
-            "context_region_share": (None if self.context_region is None else round(
-                share_above(self.context_region, 0.5, inclusive=True), 4)),
+            "uncertainty": self.uncertainty_summary(),
+            "context_region_share": (None if self.context_region_source is None else round(
+                share_above(self.context_region_source, 0.5, inclusive=True), 4)),
             "notes": list(self.notes),
             "color_regions": (self.color_regions.to_dict() if self.color_regions is not None
                               else None),
