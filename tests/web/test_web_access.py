@@ -30,6 +30,7 @@ from web_helpers import (
     gray_photo,
     tab_to,
     tiny_pipeline,
+    touch_page,
 )
 
 sync_api = browser_api()
@@ -55,17 +56,6 @@ def wide_photo(tmp_path_factory):
     return path
 
 
-def phone(browser):
-    """An iPhone 13 (390 x 844, scale 3), touch on, and its DevTools session for fingers."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3,
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
-    return page, cdp
-
-
 def opened(page, url: str, photo) -> dict:
     """The photo opened and colorized; its box on the page (CSS px of the viewport)."""
     page.goto(url)
@@ -83,7 +73,7 @@ def split_shown(page) -> tuple[int, str]:
 
 def test_a_sideways_drag_on_the_photo_compares_a_swipe_scrolls_a_tap_places(
         browser, web_server, wide_photo):
-    page, cdp = phone(browser)
+    page, cdp = touch_page(browser)
     opened(page, web_server.url, wide_photo)
     page.evaluate("() => scrollTo(0, 60)")
     page.wait_for_timeout(200)
@@ -136,7 +126,7 @@ def test_a_mouse_dragged_across_the_photo_compares_and_places_nothing(
 @pytest.mark.parametrize("field", ["#check-file", "#check-original"])
 def test_the_check_panel_refuses_an_oversized_image_before_sending_it(
         browser, web_server, wide_photo, field):
-    page, _ = phone(browser)
+    page, _ = touch_page(browser)
     page.goto(web_server.url)
     page.wait_for_load_state("networkidle")
     page.click("#check-other-box summary")
@@ -220,7 +210,7 @@ STATUS_LINES_JS = """() => {
 
 def test_a_slow_upload_is_read_out_by_the_quarter_not_by_the_percent(
         browser, web_server, tmp_path):
-    page, cdp = phone(browser)
+    page, cdp = touch_page(browser)
     page.goto(web_server.url)
     page.wait_for_load_state("networkidle")
     noise = np.random.default_rng(0).integers(0, 256, (300, 400), dtype=np.uint8)

@@ -20,7 +20,7 @@ import uuid
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import browser_api, tiny_pipeline
+from web_helpers import browser_api, tiny_pipeline, touch_page
 
 sync_api = browser_api()
 
@@ -74,21 +74,10 @@ def web_app(shared_tiny_weights):
     return create_app(tiny_pipeline(shared_tiny_weights), config)
 
 
-def phone_page(browser, width: int, height: int, scale: int):
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  device_scale_factor=scale, is_mobile=True, has_touch=True,
-                                  accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    context.new_cdp_session(page).send("Emulation.setTouchEmulationEnabled",
-                                       {"enabled": True, "maxTouchPoints": 5})
-    return page
-
-
 @pytest.mark.parametrize(("name", "width", "height", "scale"), PHONES)
 def test_phone_page_fits_reads_without_zoom_and_never_zooms_on_focus(
         browser, web_server, tmp_path, name, width, height, scale):
-    page = phone_page(browser, width, height, scale)
+    page = touch_page(browser, width, height, scale, timeout_ms=60_000, accept_downloads=True)[0]
     page.goto(web_server.url)
     page.wait_for_load_state("networkidle")
     photo = tmp_path / "IMG_0001.JPG"
@@ -111,7 +100,7 @@ def test_phone_page_fits_reads_without_zoom_and_never_zooms_on_focus(
 
 
 def test_a_photo_over_the_limit_is_refused_before_it_is_sent(browser, web_server):
-    page = phone_page(browser, 390, 844, 3)
+    page = touch_page(browser, 390, 844, 3, timeout_ms=60_000, accept_downloads=True)[0]
     page.goto(web_server.url)
     page.wait_for_load_state("networkidle")
     posts = []
@@ -149,7 +138,7 @@ def test_the_server_refuses_an_oversized_upload_without_a_wrong_size(web_server)
 def test_a_12_mp_gallery_photo_opens_upright_and_downloads_full_size(browser, web_server,
                                                                      tmp_path):
     """A 4000 x 3000 JPEG with orientation 6 (4.4 MB: under this module's limit)."""
-    page = phone_page(browser, 390, 844, 3)
+    page = touch_page(browser, 390, 844, 3, timeout_ms=60_000, accept_downloads=True)[0]
     page.goto(web_server.url)
     page.wait_for_load_state("networkidle")
     photo = tmp_path / "IMG_0004.JPG"

@@ -13,7 +13,7 @@ then either: kept as a guard.)"""
 from __future__ import annotations
 
 import pytest
-from web_helpers import browser_api, finger_drag, gray_photo
+from web_helpers import browser_api, finger_drag, gray_photo, touch_page
 
 sync_api = browser_api()
 
@@ -31,12 +31,7 @@ def wide_photo(tmp_path_factory):
 def phone_with_photo(browser, url: str, photo) -> tuple:
     """An iPhone 13 (390 x 844, scale 3), touch on, the photo open and colorized at the top of
     the page: the page, its DevTools session and the photo's box (CSS px of the viewport)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3,
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    page, cdp = touch_page(browser)
     page.goto(url)
     page.wait_for_load_state("networkidle")
     page.set_input_files("#file", str(photo))

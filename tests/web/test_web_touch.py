@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from web_helpers import browser_api, finger_drag
+from web_helpers import browser_api, finger_drag, touch_page
 
 sync_api = browser_api()
 
@@ -44,17 +44,6 @@ SMALL_TARGETS_JS = """() => {
 }"""
 
 
-def device_page(browser, width: int, height: int, scale: int):
-    """A page as the device shows it, and its DevTools session (touch on, pointer coarse)."""
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  device_scale_factor=scale, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    cdp = context.new_cdp_session(page)
-    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
-    return page, cdp
-
-
 def tap(cdp, x: float, y: float) -> None:
     """A finger down and up at (x, y), CSS px of the viewport."""
     finger_drag(cdp, [(x, y)])
@@ -70,7 +59,7 @@ def opened(page, url: str, photo) -> None:
 @pytest.mark.parametrize(("width", "height", "scale"), DEVICES)
 def test_touch_layout_fits_and_every_target_is_44_px(browser, web_server, photo_file,
                                                      width, height, scale):
-    page, cdp = device_page(browser, width, height, scale)
+    page, cdp = touch_page(browser, width, height, scale)
     opened(page, web_server.url, photo_file)
     stage = page.locator("#stage").bounding_box()
     tap(cdp, stage["x"] + 10, stage["y"] + 10)  # a hint, so its remove button is listed
@@ -87,7 +76,7 @@ def test_touch_layout_fits_and_every_target_is_44_px(browser, web_server, photo_
 @pytest.mark.parametrize(("width", "height", "scale"), [(360, 640, 3), (1024, 768, 2)])
 def test_a_tap_places_the_hint_under_the_finger(browser, web_server, photo_file,
                                                 width, height, scale):
-    page, cdp = device_page(browser, width, height, scale)
+    page, cdp = touch_page(browser, width, height, scale)
     opened(page, web_server.url, photo_file)
     page.evaluate("() => scrollTo(0, 0)")
     shown = page.locator("#original").bounding_box()  # 128 x 96 px, scaled by CSS
@@ -111,7 +100,7 @@ def test_a_tap_places_the_hint_under_the_finger(browser, web_server, photo_file,
 
 
 def test_a_hint_is_moved_by_dragging_its_dot(browser, web_server, photo_file):
-    page, cdp = device_page(browser, 360, 640, 3)
+    page, cdp = touch_page(browser, 360, 640, 3)
     opened(page, web_server.url, photo_file)
     page.evaluate("() => scrollTo(0, 0)")
     shown = page.locator("#original").bounding_box()
@@ -143,7 +132,7 @@ def test_a_hint_is_moved_by_dragging_its_dot(browser, web_server, photo_file):
 
 
 def test_the_comparison_slider_follows_a_finger(browser, web_server, photo_file):
-    page, cdp = device_page(browser, 375, 667, 2)
+    page, cdp = touch_page(browser, 375, 667, 2)
     opened(page, web_server.url, photo_file)
     page.evaluate("() => scrollTo(0, 0)")
     track = page.locator("#split").bounding_box()

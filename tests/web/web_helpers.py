@@ -235,6 +235,20 @@ def tab_to(page: Any, selector: str, back: bool = False, limit: int = 80) -> Non
     raise AssertionError(f"Tab never reached {selector} (last on {focus['at']})")
 
 
+def touch_page(browser: Any, width: int = 390, height: int = 844, scale: int = 3,
+               timeout_ms: int = 20_000, **context_options: Any) -> tuple[Any, Any]:
+    """A page as a phone or tablet shows it (an iPhone 13 unless told: 390 x 844, scale 3),
+    touch on and the pointer coarse, and its DevTools session for fingers (finger_drag)."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  device_scale_factor=scale, is_mobile=True, has_touch=True,
+                                  **context_options)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    return page, cdp
+
+
 def finger_drag(cdp: Any, points: list[tuple[float, float]]) -> None:
     """A finger down at the first of `points` (CSS px of the viewport), moved through the
     others, lifted at the last: touch events through the page's CDP session."""
