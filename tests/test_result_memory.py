@@ -10,31 +10,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
+from map_cases import small_maps, whole_map
 from PIL import Image
 from skimage import data as skdata
 
 from colorizer import ColorizationPipeline
 from colorizer.pipeline import luminance, upsampled_map
-from colorizer.pipeline.band_upsample import band_of
 from colorizer.pipeline.provenance import provenance_record
 from colorizer.pipeline.result import summarize_uncertainty
-
-
-def _small_maps(h: int = 24, w: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(5)
-    uncertainty = torch.rand((1, 1, h, w), generator=generator) * 1.2 - 0.1  # clipped to [0, 1]
-    region = torch.zeros((1, 1, h, w))
-    region[..., 4:11, 6:20] = 0.9  # context changed the colors somewhere
-    return uncertainty, region
-
-
-def _whole_map(small: torch.Tensor, height: int, width: int) -> np.ndarray:
-    """The map as the merge wrote it before: every band upsampled, clipped into place."""
-    out = np.empty((height, width), dtype=np.float32)
-    for band in luminance.row_bands(height, width):
-        np.clip(band_of(small, height, width, band)[0, 0].numpy(), 0, 1, out=out[band])
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +35,7 @@ def test_a_result_reads_its_maps_whole_as_before(pipe):
     whole = result.uncertainty  # the public API: the full-size (H, W) float32 array
     assert whole.shape == (300, 410) and whole.dtype == np.float32
     assert result.uncertainty is whole  # made once, the same array at every read
-    np.testing.assert_array_equal(whole, _whole_map(source.small, 300, 410))
+    np.testing.assert_array_equal(whole, whole_map(source.small, 300, 410))
     region = result.context_region
     assert region.shape == (300, 410) and region.dtype == np.float32 and not region.any()
 
@@ -60,11 +43,11 @@ def test_a_result_reads_its_maps_whole_as_before(pipe):
 def test_a_result_s_outputs_are_the_same_from_the_small_map_or_the_whole_one(pipe):
     photo = Image.fromarray(skdata.camera()[:300, :410])
     result = pipe(photo)
-    uncertainty, region = _small_maps()
+    uncertainty, region = small_maps()
     lazy = replace(result, uncertainty=upsampled_map.UpsampledMap(uncertainty, 300, 410),
                    context_region=upsampled_map.UpsampledMap(region, 300, 410))
-    whole = replace(result, uncertainty=_whole_map(uncertainty, 300, 410),
-                    context_region=_whole_map(region, 300, 410))
+    whole = replace(result, uncertainty=whole_map(uncertainty, 300, 410),
+                    context_region=whole_map(region, 300, 410))
     assert lazy.to_dict() == whole.to_dict()
     assert lazy.to_dict()["context_region_share"] > 0
     assert _png(lazy.uncertainty_image()) == _png(whole.uncertainty_image())
@@ -77,12 +60,12 @@ def test_a_result_s_outputs_are_the_same_from_the_small_map_or_the_whole_one(pip
 
 
 @pytest.mark.parametrize("height,width", [(97, 131), (400, 333), (1, 5)])
-def test_figures_read_band_by_band_are_numpys_on_the_whole_map(monkeypatch, height, width):
+def test_figures_read_band_by_band_are_numpys_on_thewhole_map(monkeypatch, height, width):
     monkeypatch.setattr(upsampled_map, "_LEAF_VALUES", 1000)  # many halvings, leaves mid-row
     monkeypatch.setattr(luminance, "BAND_PIXELS", 7 * width)
-    small, _ = _small_maps(9, 13)
+    small, _ = small_maps(9, 13)
     lazy = upsampled_map.UpsampledMap(small, height, width)
-    whole = _whole_map(small, height, width)
+    whole = whole_map(small, height, width)
     assert lazy.mean() == whole.mean()  # to the bit: NumPy's pairwise sum, halved alike
     assert summarize_uncertainty(lazy) == summarize_uncertainty(whole)
     assert summarize_uncertainty(lazy)["median"] == round(float(np.median(whole)), 4)

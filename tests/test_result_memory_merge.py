@@ -8,26 +8,10 @@ import tracemalloc
 
 import numpy as np
 import torch
+from map_cases import small_maps, whole_map
 
 from colorizer.pipeline import luminance
-from colorizer.pipeline.band_upsample import band_of
 from colorizer.pipeline.full_size import merge_full_size
-
-
-def _small_maps(h: int = 24, w: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
-    generator = torch.Generator().manual_seed(5)
-    uncertainty = torch.rand((1, 1, h, w), generator=generator) * 1.2 - 0.1  # clipped to [0, 1]
-    region = torch.zeros((1, 1, h, w))
-    region[..., 4:11, 6:20] = 0.9  # context changed the colors somewhere
-    return uncertainty, region
-
-
-def _whole_map(small: torch.Tensor, height: int, width: int) -> np.ndarray:
-    """The map as the merge wrote it before: every band upsampled, clipped into place."""
-    out = np.empty((height, width), dtype=np.float32)
-    for band in luminance.row_bands(height, width):
-        np.clip(band_of(small, height, width, band)[0, 0].numpy(), 0, 1, out=out[band])
-    return out
 
 
 def test_the_merge_makes_no_full_size_map():
@@ -35,7 +19,7 @@ def test_the_merge_makes_no_full_size_map():
     generator = torch.Generator().manual_seed(3)
     lightness = torch.rand((1, 1, height, width), generator=generator) * 60 + 20
     ab = (torch.rand((1, 2, 96, 128), generator=generator) - 0.5) * 20
-    uncertainty, region = _small_maps()
+    uncertainty, region = small_maps()
     tracemalloc.start()  # NumPy's arrays are counted (torch's tensors and PIL's image are not)
     try:
         merged = merge_full_size(lightness, ab, uncertainty, region)
@@ -49,5 +33,5 @@ def test_the_merge_makes_no_full_size_map():
     assert peak < 1.5 * band_rgb, f"{peak / 2**20:.1f} MB held by the merge (18 MB allowed)"
     assert merged.uncertainty.shape == (height, width)
     np.testing.assert_array_equal(np.asarray(merged.uncertainty),
-                                  _whole_map(uncertainty, height, width))
-    np.testing.assert_array_equal(np.asarray(merged.region), _whole_map(region, height, width))
+                                  whole_map(uncertainty, height, width))
+    np.testing.assert_array_equal(np.asarray(merged.region), whole_map(region, height, width))
