@@ -39,3 +39,11 @@ def browser():
         browser = launch_chromium(pw)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def wide_photo(tmp_path_factory):
+    """A 600 x 400 photo: on a phone it spans the window's width, as a scan does."""
+    path = tmp_path_factory.mktemp("wide") / "wide.png"
+    path.write_bytes(gray_photo(600, 400))
+    return path

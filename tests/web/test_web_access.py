@@ -27,7 +27,6 @@ from web_helpers import (
     axe_violations,
     browser_api,
     finger_drag,
-    gray_photo,
     tab_to,
     tiny_pipeline,
     touch_page,
@@ -46,14 +45,6 @@ def web_app(shared_tiny_weights):
 
     config = WebConfig(max_photos=3, max_upload_bytes=UPLOAD_LIMIT)
     return create_app(tiny_pipeline(shared_tiny_weights), config)
-
-
-@pytest.fixture(scope="module")
-def wide_photo(tmp_path_factory):
-    """A 600 x 400 photo: on a phone it spans the window's width, as a scan does."""
-    path = tmp_path_factory.mktemp("access") / "wide.png"
-    path.write_bytes(gray_photo(600, 400))
-    return path
 
 
 def opened(page, url: str, photo) -> dict:

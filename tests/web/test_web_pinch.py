@@ -12,20 +12,11 @@ then either: kept as a guard.)"""
 
 from __future__ import annotations
 
-import pytest
-from web_helpers import browser_api, finger_drag, gray_photo, touch_page
+from web_helpers import browser_api, finger_drag, touch_page
 
 sync_api = browser_api()
 
 Finger = tuple[float, float]
-
-
-@pytest.fixture(scope="module")
-def wide_photo(tmp_path_factory):
-    """A 600 x 400 photo: on a phone it spans the window's width, as a scan does."""
-    path = tmp_path_factory.mktemp("pinch") / "wide.png"
-    path.write_bytes(gray_photo(600, 400))
-    return path
 
 
 def phone_with_photo(browser, url: str, photo) -> tuple:
