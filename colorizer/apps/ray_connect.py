@@ -35,6 +35,8 @@ def connect(ray: Any, address: str | None, init: dict[str, Any]) -> None:
     elif address and address != "auto":
         _probe(address)
     _messages_to_stderr(ray)
+    if address is None:
+        _quiet_local_token_note()
     try:
         with keep_handlers(), _no_ray_sigterm_handler(ray):
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
@@ -84,6 +86,15 @@ def _messages_to_stderr(ray: Any) -> None:
 
     to_stderr.to_stderr = True  # type: ignore[attr-defined]
     worker.print_to_stdstream = to_stderr
+
+
+def _quiet_local_token_note() -> None:
+    """A local instance this run starts enables Ray's token authentication and logs a
+    WARNING that says so and how to turn it off: nothing a user of the run acts on (the
+    instance lives as long as the run and only this machine joins it). Ray's other warnings
+    stay; on a cluster (`--address`) Ray's token messages say why a join failed."""
+    logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(
+        logging.ERROR)
 
 
 def _check_client(address: str) -> None:

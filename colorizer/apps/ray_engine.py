@@ -28,6 +28,10 @@ running cluster (`--address`) one warning line says that its folders are the clu
 worker whose node cannot import c2pa reads and writes nothing: its photos come back saying so,
 and the run ends in one error line naming the fix (exit 2); Ray had logged the constructor's
 error three times, with its tracebacks, and the CLI ended in a fourth (exit 1).
+
+Ray's driver still logs one line per run ("Actor ... has constructor arguments in the object
+store and max_restarts > 0"): Ray Data passes its own argument to every pool's actors (Ray's
+issue 57733), so no setting of ours removes it.
 """
 
 from __future__ import annotations
@@ -135,13 +139,22 @@ class RayBatchColorizer(BatchColorizer):
                        "color_hints": self.color_hints, "fetch": self.fetch,
                        "device": "cuda" if gpus else "cpu", "signing": self.signing}
         _quiet_data(ray)
-        data = ray.data.from_items(rows, override_num_blocks=max(1, len(rows) // batch))
+        blocks = max(1, len(rows) // batch)
+        data = ray.data.from_items(rows, override_num_blocks=blocks)
         return data.map_batches(
             ColorizeWorker, fn_constructor_kwargs=worker_args, batch_size=batch,
-            batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=workers),
+            batch_format="numpy", compute=ray.data.ActorPoolStrategy(
+                size=pool_size(workers, blocks)),
             # A killed worker is replaced and its batch re-run, not the run failed: Ray Data's
             # actor pools default to max_restarts=-1 and max_task_retries=-1.
             num_gpus=1 if gpus else 0, num_cpus=1)
+
+
+def pool_size(workers: int, blocks: int) -> int:
+    """Actors for a run of `blocks` blocks: no more than there are blocks. Each actor loads
+    the model (~1 GB); one with no block to take sat idle, and Ray Data warned (a
+    UserWarning of five lines) that the pool's minimum was above the run's inputs."""
+    return max(1, min(workers, blocks))
 
 
 def _signing_keys(signer: C2paSigner | None) -> SigningKeys | None:
