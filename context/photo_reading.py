@@ -66,7 +66,7 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
         image = Image.open(path)
         width, height = image.size
         try:
-            _check_size(Path(path), image.format, width, height, whole_max_pixels)
+            check_size(Path(path), image.format, width, height, whole_max_pixels)
         except PhotoTooLarge:
             image.close()
             raise
@@ -84,7 +84,7 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
     return ReadPhoto(image, scale, _note(Path(path), width, height, image.mode, at))
 
 
-def _check_size(path: Path, image_format: str | None, width: int, height: int,
+def check_size(path: Path, image_format: str | None, width: int, height: int,
                 whole_max_pixels: int) -> None:
     """Refuse, from the header, a PNG/TIFF over `whole_max_pixels` (decoded only whole) and
     any file claiming more pixels than its bytes can hold. A JPEG is otherwise always read,

@@ -29,7 +29,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from context.photo_reading import MAX_PIXELS, PhotoTooLarge
 from retrieval.archive_csv import read_metadata
+from retrieval.exemplar_photo import NotAnExemplar, read_exemplar_photo
 from retrieval.regions import RegionResolver
 from retrieval.types import Exemplar, NamedColor, RegionRef
 
@@ -45,7 +47,6 @@ ARCHIVE_COLUMNS = {  # field -> CSV column names tried in order
     "kind": ("kind",),
 }
 REPO_COLUMNS = ("source_repo", "path", "commit")  # read together (`_repo_source`)
-MAX_SIDE = 512  # archive photos are stored in the library at this long side
 BASIC_COLORS = {  # names for measured colors (sRGB)
     "black": (20, 20, 20), "dark gray": (70, 70, 70), "gray": (128, 128, 128),
     "light gray": (190, 190, 190), "white": (240, 240, 240), "red": (180, 30, 30),
@@ -111,14 +112,6 @@ def _repo_source(row: dict[str, str]) -> str:
     return f"{repo}:{path}@{commit[:12]}" if repo and path else ""
 
 
-def _load_image(path: Path) -> Image.Image:
-    image = Image.open(path)
-    image.load()
-    image = image.convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
-    return image
-
-
 class RowProblem(ValueError):
     """One metadata row that cannot become an exemplar; the message names the row's file."""
 
@@ -126,12 +119,16 @@ class RowProblem(ValueError):
 def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionResolver,
                     defaults: ArchiveDefaults = ArchiveDefaults(),
                     on_note: Callable[[str], None] | None = None,
-                    on_skip: Callable[[str], None] | None = None, outside_ok: bool = False
+                    on_skip: Callable[[str], None] | None = None, outside_ok: bool = False,
+                    max_pixels: int = MAX_PIXELS, color_only: bool = False
                     ) -> Iterator[tuple[Exemplar, Callable[[], Image.Image]]]:
     """Exemplars for the rows of `metadata` whose image exists in `folder`. The CSV is read as
     office tools save it (`retrieval.archive_csv`); `on_note` gets what reading it assumed
     (a code page, columns not read), before the first record. A row's file must lie in
-    `folder` unless `outside_ok` (module docstring).
+    `folder` unless `outside_ok` (module docstring). A photo over `max_pixels` is that row's
+    problem (`retrieval.exemplar_photo`: colorize's limit, and a huge photo read reduced);
+    so is a black-and-white photo where `color_only` (`library build`: a color-exemplar
+    library for colorize, whose gray exemplars would gray the photos they match).
 
     A row that cannot become an exemplar (no file, a file missing or not an image, a year or
     place not understood, an id taken by an earlier row) raises a `RowProblem` naming
@@ -145,9 +142,10 @@ def archive_records(folder: str | Path, metadata: str | Path, resolver: RegionRe
     default_region = _default_region(resolver, defaults.region)
     regions = _RegionLookup(resolver, default_region)
     taken: dict[str, int] = {}  # exemplar id -> the row that gave it
+    read_photo = partial(read_exemplar_photo, max_pixels=max_pixels, color_only=color_only)
     for n, row in sheet.rows:
         try:
-            exemplar, image = _row_exemplar(files, row, regions, defaults)
+            exemplar, image = _row_exemplar(files, row, regions, defaults, read_photo)
             if exemplar.id in taken:
                 raise RowProblem(f"id {exemplar.id!r} is already row {taken[exemplar.id]}'s "
                                  "(the same file name stem); rename one of the files")
@@ -234,7 +232,7 @@ class _FileNames:
         found = [base / cell for cell in spellings for base in self.bases
                  if _is_file(base / cell)]
         if not found:
-            raise RowProblem(f"image {name!r} is not in {self.folder}")
+            raise RowProblem(self._not_found(name, spellings))
         inside = [path for path in found if self._inside(path)]
         if inside or self.outside_ok:
             return (inside or found)[0]
@@ -243,6 +241,17 @@ class _FileNames:
         raise RowProblem(
             f"image {name!r} lies outside the photo folder {self.folder}; copy it into "
             f"{self.folder}{rename}, or pass --allow-outside-folder to read files outside it")
+
+    def _not_found(self, name: str, spellings: dict[str, None]) -> str:
+        """Why no file answers `name`: a link in the folder that leads nowhere (a loop, a
+        target moved away) was reported as "not in" the folder it is in."""
+        links = [base / cell for cell in spellings for base in self.bases
+                 if os.path.islink(base / cell)]
+        if links:
+            return (f"image {name!r} in {links[0].parent} is a link that leads to no file "
+                    "(a loop of links, or its target was moved or deleted); point it at the "
+                    "photo or put the photo in its place")
+        return f"image {name!r} is not in {self.folder}"
 
     def _inside(self, path: Path) -> bool:
         """Whether `path`, with its `..` taken as written (links not followed), lies in
@@ -260,7 +269,8 @@ def _is_file(path: Path) -> bool:
 
 
 def _row_exemplar(files: _FileNames, row: dict[str, str], regions: _RegionLookup,
-                  defaults: ArchiveDefaults) -> tuple[Exemplar, Image.Image]:
+                  defaults: ArchiveDefaults, read_photo: Callable[[Path], Image.Image]
+                  ) -> tuple[Exemplar, Image.Image]:
     """The row's exemplar and its (resized) image, or a `RowProblem` saying what to fix."""
     name = _get(row, "file")
     path = files(name)
@@ -268,8 +278,13 @@ def _row_exemplar(files: _FileNames, row: dict[str, str], regions: _RegionLookup
     era = _row_era(row, defaults)
     row_regions = regions(_get(row, "region"))
     try:
-        image = _load_image(path)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        image = read_photo(path)
+    except (PhotoTooLarge, NotAnExemplar) as e:  # their messages name the file and the fix
+        raise RowProblem(str(e)) from e
+    except PermissionError as e:
+        raise RowProblem(f"{path} cannot be read (permission denied); give your account read "
+                         "access to it (chmod a+r) or remove the row") from e
+    except (OSError, SyntaxError, ValueError) as e:
         # PIL.UnidentifiedImageError (a text file named .jpg) and a truncated file are
         # OSErrors; a broken PNG chunk is a SyntaxError.
         raise RowProblem(f"{path} is not a readable image ({e}); fix the file or remove "

@@ -3,7 +3,7 @@
     chronochrome library build --default                     # curated library -> cache
     chronochrome library build FOLDER --metadata CSV --out DIR [--era 1905-1915]
                                [--region "Russian Empire"] [--overwrite]
-                               [--allow-outside-folder]
+                               [--allow-outside-folder] [--max-pixels N]
     chronochrome library search --hint "USSR 1950" [--image IMAGE] [--library DIR] --json
 
 colorizer/apps/cli.py wires it in with `add_library_parser(subparsers)` and calls
@@ -22,6 +22,7 @@ import itertools
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="let the CSV name images outside FOLDER (../x.jpg, absolute paths); "
                         "by default such a row is skipped, so a CSV from elsewhere cannot "
                         "copy other files into the library")
+    b.add_argument("--max-pixels", type=_positive_int("--max-pixels 120000000"), metavar="N",
+                   default=None, help="skip photos with more pixels (default: colorize's, "
+                   "50,000,000); the library keeps 512 px of each, so one past that default "
+                   "is read reduced")
     b.add_argument("--no-visual", action="store_true", help="build without the visual index")
     b.add_argument("--overwrite", action="store_true", help="replace the library already in "
                    "--out (only its own files; a folder holding anything else is refused)")
@@ -73,20 +78,23 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    "(alone: the most similar-looking exemplars; the colorizer gets exemplars "
                    "only for a context with an era, a region or a hint)")
     s.add_argument("--library", default="default", help="library folder (default: curated)")
-    s.add_argument("-k", type=_positive_int, default=5,
+    s.add_argument("-k", type=_positive_int("-k 5"), default=5,
                    help="how many exemplars (1 or more; default 5)")
     s.add_argument("--json", action="store_true", help="print JSON")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more; "
-                                         "write e.g. -k 5")
-    return value
+def _positive_int(example: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of 1 or more, else a message showing `example`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more; "
+                                             f"write e.g. {example}")
+        return value
+    return parse
 
 
 def run_library_command(args: argparse.Namespace,
@@ -157,6 +165,7 @@ def _build_archive(args: argparse.Namespace, visual: VisualEmbedder | None, t0: 
     a summary line. Exit code as `chronochrome colorize`'s: 0 every row added, 1 some
     skipped (the library holds the rest), 1 with nothing written where no row was usable
     (an earlier library in `out` stays as it was)."""
+    from context.photo_reading import MAX_PIXELS
     from retrieval.archive import ArchiveDefaults, archive_records, parse_era
     from retrieval.library import ExemplarLibrary
 
@@ -177,7 +186,8 @@ def _build_archive(args: argparse.Namespace, visual: VisualEmbedder | None, t0: 
         print("error: " + " ".join(message.split()) + " (row skipped)", file=sys.stderr)
 
     records = archive_records(folder, metadata, _resolver(), defaults, on_note=_note,
-                              on_skip=skip, outside_ok=args.allow_outside_folder)
+                              on_skip=skip, outside_ok=args.allow_outside_folder,
+                              max_pixels=args.max_pixels or MAX_PIXELS, color_only=True)
     first = next(records, None)  # before any writing: no usable row leaves `out` alone
     if first is None:
         print(f"0 added, {skipped} skipped: no row of {metadata} was usable; nothing was "
