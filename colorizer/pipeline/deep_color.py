@@ -1,4 +1,4 @@
-"""A 16-bit RGB/RGBA PNG or TIFF (a scanner's 48-bit file) read at 16 bits a channel.
+"""A 16-bit RGB/RGBA PNG or TIFF (a scanner's 48-bit file), PPM or JPEG 2000 read at its depth.
 
 Flatbed software scans black-and-white prints in color mode by default, so an archive's
 16-bit masters are often 48-bit RGB whose channels are equal. Pillow decodes them to 8 bits a
@@ -26,7 +26,12 @@ loader (`imageio.load_image`) reads such a file through Pillow as any other; the
 
 Where that cannot be done as the 8-bit read did it (a later TIFF page, a profile of lookup
 tables, a decoder that fails, pixels that do not match the 8-bit ones: then decoded again by
-Pillow), the 8-bit pixels stand, and the shown note says why. A 16-bit PPM stays 8-bit too.
+Pillow), the 8-bit pixels stand, and the shown note says why.
+
+A PPM of more than 8 bits (scanimage's 48-bit color, a 12-bit scanner's maxval 4095) and a
+color JPEG 2000 of more than 8-bit precision (archives' and IIIF servers' masters) take the
+same path: Pillow decodes them to 8 bits a channel as well (the JPEG 2000 without a note),
+OpenCV at their depth, their values divided by the header's white level (source_depth.py).
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from colorizer.pipeline.image_pixels import (
 )
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.pil_settings import PIL_SETTINGS
+from colorizer.pipeline.source_depth import white_level
 
 # The loader's note on a 16-bit color frame read at 8 bits ("... a channel" is shown by the
 # CLI); `read_deep` replaces its reason, or the note, once it has read the file.
@@ -56,8 +62,7 @@ DEEP_COLOR_NOTE = "16-bit color read at 8 bits a channel (Pillow decodes color t
 _EIGHT_BIT_NOTE = "16-bit color read at 8 bits a channel ({reason})"
 DEEP_GRAY_NOTE = "16-bit RGB of a gray photo read at 16 bits, as grayscale"
 DEEP_RGB_NOTE = "16-bit color read at 16 bits a channel"
-_DEEP_FORMATS = ("PNG", "TIFF")
-_WHITE = 65535.0
+_DEEP_FORMATS = ("PNG", "TIFF", "PPM", "JPEG2000")
 _NO_PIXELS = np.zeros((0, 0), np.uint8)  # a plan's loaded image while the 16-bit read runs
 _BAND_PIXELS = 1 << 20  # pixels converted at a time: bounds the float copies (~12 MB each)
 # The most the 16-bit pixels may differ from the 8-bit ones, on average, and still be the same
@@ -72,7 +77,7 @@ _LUMINANCE = np.array([0.2126729, 0.7151522, 0.0721750], dtype=np.float64)
 class DeepColorPlan:
     """How the 8-bit read treated a 16-bit color frame, to do the same at 16 bits."""
 
-    source_format: str  # "PNG" or "TIFF"
+    source_format: str  # one of _DEEP_FORMATS
     orientation: int | None  # the EXIF Orientation applied (2-8), None when none was
     icc_profile: bytes | None  # the profile the 8-bit read converted from; None: taken as sRGB
     alpha: bool  # an RGBA frame: alpha composited on white
@@ -85,7 +90,8 @@ class DeepColorPlan:
 
 def plan_for(image: Image.Image, loaded: LoadedImage) -> tuple[DeepColorPlan | None,
                                                               LoadedImage]:
-    """The plan for a loaded 16-bit color PNG or TIFF (`image`: its opened, decoded frame),
+    """The plan for a loaded deep color PNG, TIFF, PPM or JPEG 2000 (`image`: its opened,
+    decoded frame),
     and `loaded` without its 8-bit pixels where the plan can be followed; (None, `loaded`)
     for any other file (nothing to do)."""
     if DEEP_COLOR_NOTE not in loaded.notes or loaded.source_format not in _DEEP_FORMATS:
@@ -114,6 +120,7 @@ def read_deep(plan: DeepColorPlan, data: bytes, loaded: LoadedImage) -> LoadedIm
     docstring); where they cannot be, with its 8-bit pixels, its note saying why."""
     problem = plan.problem
     values = None if problem else _decode_16bit(data, 4 if plan.alpha else 3)
+    white = white_level(data, plan.source_format)  # 65535; a PPM's maxval, a JPEG 2000's
     if problem is None and values is None:
         problem = "the 16-bit decoder (OpenCV) could not read it"
     if values is not None:
@@ -121,7 +128,8 @@ def read_deep(plan: DeepColorPlan, data: bytes, loaded: LoadedImage) -> LoadedIm
         if values.shape[1::-1] != loaded.size:
             problem, values = "the 16-bit decoder read another image size", None
     converter = srgb_converter(plan.icc_profile) if plan.icc_profile else None
-    pixels = None if values is None else _to_srgb(values, converter, gray=not loaded.is_color)
+    pixels = (None if values is None else
+              _to_srgb(values, converter, gray=not loaded.is_color, white=white))
     del values  # the (H, W, C) uint16 decode: 6 bytes a pixel
     if pixels is not None and not _same_image(pixels, plan.eight_bit_rows):
         problem, pixels = "the 16-bit decoder read other pixels than Pillow", None
@@ -200,21 +208,22 @@ def turned(values: np.ndarray, orientation: int | None) -> np.ndarray:
     return flips.get(orientation, flips[None])(values)
 
 
-def _to_srgb(values: np.ndarray, converter: SrgbConverter | None, gray: bool) -> np.ndarray:
-    """(H, W, 3 or 4) uint16 -> float32 sRGB in [0, 1]: (H, W) gray when `gray`, else
-    (H, W, 3); a band of rows at a time."""
+def _to_srgb(values: np.ndarray, converter: SrgbConverter | None, gray: bool,
+             white: int) -> np.ndarray:
+    """(H, W, 3 or 4) uint16, `white` its white level -> float32 sRGB in [0, 1]: (H, W) gray
+    when `gray`, else (H, W, 3); a band of rows at a time."""
     height, width = values.shape[:2]
     out = np.empty((height, width) if gray else (height, width, 3), np.float32)
     rows = max(1, _BAND_PIXELS // max(1, width))
     for top in range(0, height, rows):
         band = values[top:top + rows]
-        if gray and _equal_channels(band):  # a gray scan: exactly as its 16-bit gray twin
-            out[top:top + rows] = scaled_gray(band[..., 0], _WHITE)
+        if gray and _equal_channels(band, white):  # a gray scan: as its 16-bit gray twin
+            out[top:top + rows] = scaled_gray(band[..., 0], white)
             continue
         if converter is not None and band.shape[-1] == 3:  # the curves by table, 65536 levels
-            rgb = converter.from_levels(band, int(_WHITE))
+            rgb = converter.from_levels(band, white)
         else:
-            rgb = band.astype(np.float32) / np.float32(_WHITE)
+            rgb = band.astype(np.float32) / np.float32(white)
             if band.shape[-1] == 4:  # alpha on white, as image_pixels composites 8-bit alpha
                 alpha = rgb[..., 3:]
                 rgb = rgb[..., :3] * alpha + (np.float32(1.0) - alpha)
@@ -223,9 +232,9 @@ def _to_srgb(values: np.ndarray, converter: SrgbConverter | None, gray: bool) ->
     return out
 
 
-def _equal_channels(band: np.ndarray) -> bool:
+def _equal_channels(band: np.ndarray, white: int) -> bool:
     """R = G = B and, with alpha, every pixel opaque: the 8-bit read changed nothing."""
-    opaque = band.shape[-1] == 3 or bool((band[..., 3] == 65535).all())
+    opaque = band.shape[-1] == 3 or bool((band[..., 3] >= white).all())
     return opaque and bool((band[..., 0] == band[..., 1]).all()
                            and (band[..., 1] == band[..., 2]).all())
 

@@ -18,6 +18,7 @@ from PIL import Image, ImageCms
 from colorizer.errors import UnsupportedImageError
 from colorizer.pipeline.gray_profile import gray_through_profile
 from colorizer.pipeline.orientation import turned
+from colorizer.pipeline.source_depth import jpeg2000_precision
 
 _ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
@@ -252,15 +253,18 @@ def has_color(pixels: np.ndarray) -> bool:
 
 
 def is_deep_color(image: Image.Image) -> bool:
-    """16 bits a channel of color (RGB/RGBA PNG or TIFF, a PPM whose maxval is above 255):
-    Pillow decodes them to 8 bits."""
+    """More than 8 bits a channel of color (RGB/RGBA PNG or TIFF at 16, a PPM whose maxval
+    is above 255, a JPEG 2000 of more than 8-bit precision): Pillow decodes them to 8 bits.
+    Asked of the opened frame, before it is decoded (decoding empties its tiles)."""
     tiles = getattr(image, "tile", None) or []
     args = tiles[0].args if tiles else None
     rawmode = args if isinstance(args, str) else args[0] if args else ""
     if image.mode not in ("RGB", "RGBA"):
         return False
-    if tiles and tiles[0].codec_name == "ppm" and isinstance(args, tuple):
+    if tiles and tiles[0].codec_name in ("ppm", "ppm_plain") and isinstance(args, tuple):
         return int(args[-1]) > 255  # (rawmode, maxval)
+    if image.format == "JPEG2000" and getattr(image, "fp", None) is not None:
+        return (jpeg2000_precision(image.fp) or 8) > 8  # the header, read from the file
     return isinstance(rawmode, str) and ";16" in rawmode
 
 

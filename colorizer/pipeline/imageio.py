@@ -4,14 +4,16 @@ Every entry point (CLI, Python API, HTTP service, training data) loads through `
 every input gets the same treatment:
 
 1. the source bytes are read once (hashed, then decoded from memory);
-2. the pixel count is checked from the header, before any pixel is decoded;
+2. the pixel count is checked from the header, before any pixel is decoded; a camera raw
+   file is refused (camera_raw.py);
 3. the frame used (the first; a multi-page TIFF's full-size page, `tiff_pages.py`) is fully
    decoded, so truncated files fail here and not in the model, and JPEG data that decodes
    in spite of damage is noted (`file_checks.py`, with a suffix of another format);
 4. EXIF orientation is applied;
 5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535, or
    through its gray ICC profile; 32-bit by the range its values fit), alpha on white, CMYK
-   and ICC profiles via littleCMS; 16-bit color PNG/TIFF read again at 16 bits (deep_color.py);
+   and ICC profiles via littleCMS (a .jp2's from its header, jp2_header.py); 16-bit color
+   PNG/TIFF/PPM/JPEG 2000 read again at their depth (deep_color.py);
 6. whether the source had real color is reported (the pipeline keeps luminance only);
 7. the captions the file carries (EXIF, IPTC, XMP, PNG text) are kept, each with its field
    (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's), and the
@@ -46,6 +48,7 @@ from colorizer.errors import (
     UnsupportedImageError,
 )
 from colorizer.pipeline import deep_color, heif_depth, heif_opener
+from colorizer.pipeline.camera_raw import camera_raw_refusal
 from colorizer.pipeline.carried_metadata import carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
 from colorizer.pipeline.file_checks import file_notes
@@ -58,10 +61,12 @@ from colorizer.pipeline.image_pixels import (
     to_srgb,
 )
 from colorizer.pipeline.iso_container import is_heif, is_iso_media, iso_media_problem
+from colorizer.pipeline.jp2_header import jpeg2000_icc_profile
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from colorizer.pipeline.png_check import png_damage
+from colorizer.pipeline.pnm_decoder import use_fast_decoder
 from colorizer.pipeline.tiff_pages import use_main_frame
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from colorizer.pipeline.tint_note import tint_notes
@@ -232,6 +237,8 @@ def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
 @contextmanager
 def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
     """Identify the format and read the header only; map PIL's failures to our errors."""
+    if (raw := camera_raw_refusal(data, label)) is not None:  # a preview, or no photo yet
+        raise raw
     # HEIF (pillow-heif) is registered and tried only for a file with HEIF brands.
     formats = heif_opener.heif_formats(_PIL_FORMATS) if is_heif(data[:256]) else _PIL_FORMATS
     try:
@@ -249,6 +256,8 @@ def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
                 f"install Pillow's own wheel (it has one), or convert it to {_SUPPORTED_NAMES}")
         if image.format == "PNG" and (damage := png_damage(data)):  # Pillow skips these CRCs
             raise TruncatedImageError(label, damage, _REDOWNLOAD_FIX)
+        if image.format == "JPEG2000" and (profile := jpeg2000_icc_profile(data)):
+            image.info["icc_profile"] = profile  # Pillow skips a .jp2's profile (jp2_header)
         yield image
 
 
@@ -362,6 +371,8 @@ def _decode(image: Image.Image, label: str, from_file: bool
         frames = getattr(image, "n_frames", 1)  # walks GIF/TIFF frame headers, decodes nothing
         frame_note = use_main_frame(image, frames, from_file)  # seeks to a TIFF's full page
         xmp_note = normalize_tiff_xmp(image)  # after the frame walk re-read the tag; before load
+        if from_file:
+            use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
     except _DECODE_ERRORS as exc:
         raise _metadata_too_large(exc, label) or TruncatedImageError(
