@@ -35,6 +35,9 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                         "default: the current folder)")
     p.add_argument("--max-photos", type=int, default=8,
                    help="photos kept open in memory (default 8; the oldest is closed first)")
+    p.add_argument("--max-pixels", type=int, default=None,
+                   help="refuse photos with more pixels (default 50,000,000; a 12000x9000 "
+                        "scan needs --max-pixels 108000000, and about 1.7 GB of memory)")
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
                         "operating point)")
@@ -53,8 +56,13 @@ def run_web(args: argparse.Namespace) -> int:
     if not local:
         log.warning("listening on %s: the workbench is reachable from other machines; it "
                     "will not open paths or service jobs there", args.host)
+    if args.max_pixels is not None and args.max_pixels < 1:
+        raise ChronochromeError(f"--max-pixels {args.max_pixels}: give a positive pixel count, "
+                                "such as --max-pixels 108000000 for a 12000x9000 scan")
     try:
-        config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots))
+        pixels = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
+        config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots),
+                           **pixels)
     except ValueError as exc:
         raise ChronochromeError(f"bad setting: {exc}") from exc
     from colorizer.apps.service.server_process import listen

@@ -3,10 +3,12 @@
 `render(result, side)` keeps only what the page asks for (the colorized image, the
 uncertainty and the region map at display size, exemplar thumbnails) and, for the download,
 the output's full-size pixels as integers (download.py: 3 bytes a pixel, 6 for a 16-bit
-master), never the pipeline's float arrays. The PNG encoders draw the overlays:
-the uncertainty in the legend's colors (`UNCERTAINTY_STOPS`, also drawn by the page's CSS), the
-region map as `region_map` does (a hint's region in the hint's own color, numbered), whose
-colors, numbers and label points the view's region records carry for the page.
+master), never the pipeline's float arrays; the full-size float uncertainty is never made
+for the display either (display_map.py), and the region map is the working size's. The PNG
+encoders draw the overlays: the uncertainty in the legend's colors (`UNCERTAINTY_STOPS`, also
+drawn by the page's CSS), the region map as `region_map` does (a hint's region in the hint's
+own color, numbered), whose colors, numbers and label points the view's region records carry
+for the page.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.apps.web.context_card import context_card
+from colorizer.apps.web.display_map import display_map
 from colorizer.apps.web.download import FullSize
 from colorizer.apps.web.region_map import hint_numbers, label_points, region_hex
 
@@ -52,9 +55,12 @@ def display_size(size: tuple[int, int], side: int) -> tuple[int, int]:
 
 def render(result: ColorizationResult, side: int) -> Rendering:
     size = display_size(result.image.size, side)
-    colorized = result.image.convert("RGB").resize(size, Image.LANCZOS)
-    uncertainty = np.asarray(Image.fromarray(result.uncertainty.astype(np.float32), "F")
-                             .resize(size, Image.BILINEAR), dtype=np.float32)
+    output = result.image  # resized as it is when RGB: `convert` would copy it whole first
+    rgb = output if output.mode == "RGB" else output.convert("RGB")
+    colorized = rgb.resize(size, Image.LANCZOS)
+    # From the map as held, a band at a time: `result.uncertainty` would make the whole
+    # float32 map (432 MB on a 108 MP scan) to keep its display size (display_map.py).
+    uncertainty = display_map(result.uncertainty_source, size)
     thumbs = []
     for image in result.exemplar_images:
         thumb = image.convert("RGB")
