@@ -12,7 +12,7 @@ from PIL import Image
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_pixels import checked_rgb16
 from colorizer.pipeline.full_size_field import FullSizeField, source_of
-from colorizer.pipeline.map_stats import median_and_percentile, share_above
+from colorizer.pipeline.map_stats import share_above, summary_figures
 from colorizer.pipeline.result_display import PREVIEW_SIDE, encoded, preview, result_html
 from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_values
 from context.display import era_text
@@ -61,13 +61,9 @@ def summarize_uncertainty(uncertainty: np.ndarray) -> dict[str, float]:
     copies of `np.median` and `np.percentile` were the CLI's peak on a 108 MP photo. The map
     may be one made when read (`ColorizationResult.uncertainty_source`, upsampled_map.py):
     the same figures, and the whole map is never made."""
-    median, p90 = median_and_percentile(uncertainty, 90)
-    return {
-        "mean": round(float(uncertainty.mean()), 4),  # a reduction: no copy of the map
-        "median": round(median, 4),
-        "p90": round(p90, 4),
-        "share_above_0.5": round(share_above(uncertainty, 0.5), 4),
-    }
+    mean, median, p90, share = summary_figures(uncertainty, 90, 0.5)
+    return {"mean": round(mean, 4), "median": round(median, 4), "p90": round(p90, 4),
+            "share_above_0.5": round(share, 4)}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ to the bit as NumPy gives them on the whole array (`mean`; map_stats for the ord
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -77,15 +77,24 @@ class UpsampledMap:
         """`array().mean()`, to the bit, without the whole map: NumPy sums a contiguous
         float32 array pairwise (halves rounded down to a multiple of 8, down to blocks it sums
         itself), so the same halving down to `_LEAF_VALUES` gives the same float32 sum."""
+        return self.mean_reading(None)
+
+    def mean_reading(self, visit: Callable[[np.ndarray], None] | None) -> np.float32:
+        """`mean()`, handing each block of values it reads to `visit` as well: every value
+        once, in row order (map_stats.summary_figures counts its other figures there)."""
         if self.size == 0:
             return np.float32(np.nan)
-        total = self._pairwise_sum(0, self.size)
+        total = self._pairwise_sum(0, self.size, visit)
         return np.float32(total) / self.size  # as np.mean divides a float32 sum
 
-    def _pairwise_sum(self, start: int, count: int) -> np.float32:
+    def _pairwise_sum(self, start: int, count: int,
+                      visit: Callable[[np.ndarray], None] | None) -> np.float32:
         if count <= _LEAF_VALUES:
-            return np.add.reduce(self.flat(start, start + count))
+            values = self.flat(start, start + count)
+            if visit is not None:
+                visit(values)
+            return np.add.reduce(values)
         half = count // 2
         half -= half % 8
-        return np.float32(self._pairwise_sum(start, half)
-                          + self._pairwise_sum(start + half, count - half))
+        return np.float32(self._pairwise_sum(start, half, visit)
+                          + self._pairwise_sum(start + half, count - half, visit))
