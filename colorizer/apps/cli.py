@@ -184,7 +184,7 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
     from colorizer.apps.batch import Manifest, create_outdir, prepare_outdir
     from colorizer.apps.engines import PipelineSpec, check_engine_arguments, make_batch
     from colorizer.apps.outdir_lock import outdir_lock
-    from colorizer.apps.planner import find_sources
+    from colorizer.apps.planner import UnreadFiles, find_sources
     from colorizer.apps.progress import run_with_progress
     from colorizer.apps.samples import sample_photos
     from colorizer.apps.service.fetch import FetchConfig
@@ -199,10 +199,10 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
     # Our own outputs in an input folder (colorizing into it) are never inputs.
     skip = Manifest(outdir).owned_paths() if outdir.is_dir() else set()
     fetch = FetchConfig(trusted_hosts=tuple(h.lower() for h in args.trust_host))
-    sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip, fetch)
+    sources = find_sources((sample_photos() if args.samples else []) + args.inputs, skip, fetch,
+                           unread := UnreadFiles())  # raws, PDFs: named, never colorized
     if not sources:
-        raise ChronochromeError(f"no image files found in {', '.join(map(str, args.inputs))}; "
-                                "give image files (.jpg, .png, .tif, ...) or folders holding them")
+        raise ChronochromeError(unread.nothing_read(args.inputs))
     user_exemplars = [_user_exemplar(path, args.max_pixels) for path in args.exemplar]
     color_hints = read_color_hints(args.color_hints, args.point, args.max_pixels)
     check_engine_arguments(args.engine, args.address, args.workers, args.batch_size,
@@ -219,17 +219,17 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
                            args.batch_size, args.threads, color_hints=color_hints,
                            fetch=fetch, torch_threads=args.torch_threads, signer=signer)
         summary = run_with_progress(batch, sources, args.hint, args.caption, args.quiet)
-    return _print_summary(summary, outdir)
+    return _print_summary(summary, outdir, unread.lines())
 
 
-def _print_summary(summary, outdir: Path) -> int:
+def _print_summary(summary, outdir: Path, unread: tuple[str, ...] | list[str] = ()) -> int:
     """Print what the batch did (errors and notes on stderr, the count on stdout); the exit
     code: 0 all done, 1 some failed, 128 + the signal that stopped it."""
     from colorizer.apps.progress import one_line
 
     for item in summary.failed:
         print(one_line(f"error: {item.message}"), file=sys.stderr)
-    for note in summary.notes():  # "<photo>: <note>", in input order (BatchSummary.notes)
+    for note in [*summary.notes(), *unread]:  # "<photo>: <note>" (BatchSummary.notes); raws
         print(one_line(f"note: {note}"), file=sys.stderr)
     if summary.interrupted:
         print(f"{stopped_by(summary.interrupted)}: {summary.count('pending')} not colorized "

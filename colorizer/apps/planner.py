@@ -39,6 +39,7 @@ from colorizer.apps.earlier_outputs import MANIFEST, EarlierOutputs, fold, writt
 from colorizer.apps.outputs import image_suffix
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.source import Source
+from colorizer.apps.unread_files import UnreadFiles
 from colorizer.errors import ImageNotFoundError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
 
@@ -61,12 +62,15 @@ class PlannedOutput:
 
 
 def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset(),
-                 fetch: FetchConfig | None = None) -> list[Source]:
+                 fetch: FetchConfig | None = None,
+                 unread: UnreadFiles | None = None) -> list[Source]:
     """Files given, the image files under folders given (recursive, sorted), and the photos
     of CSV lists and IIIF manifests given (`colorizer.apps.collection_inputs`).
 
     `skip`: resolved paths never taken from a folder (what our manifests say we wrote).
     `fetch`: the limits on fetching a manifest given by URL.
+    `unread`: gathers the photos folders hold that cannot be read (camera raws, PDFs), for
+    the summary to name (`colorizer.apps.unread_files`).
     A path that does not exist stops the run (a typo); a link given by name that leads
     nowhere or loops is kept, with its problem, so the batch reports it and goes on; so is
     a row of a CSV list that names no readable file.
@@ -75,7 +79,7 @@ def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset(),
     for entry in inputs:
         path = Path(entry)
         if path.is_dir():
-            sources.extend(_images_under(path, skip))
+            sources.extend(_images_under(path, skip, unread))
         elif is_url(str(entry)) or (is_collection(entry) and path.is_file()):
             sources.extend(collection_sources(str(entry), fetch))  # CSV list, IIIF manifest
         elif path.is_symlink() and not path.exists():
@@ -95,7 +99,7 @@ SYSTEM_FOLDERS = frozenset({"@eaDir", "__MACOSX", "#recycle", "#snapshot", "$REC
                             "System Volume Information"})
 
 
-def _images_under(folder: Path, skip: set[Path]) -> list[Source]:
+def _images_under(folder: Path, skip: set[Path], unread: UnreadFiles | None) -> list[Source]:
     """The image files under `folder`, sorted. A link to a folder outside it is followed (a
     collection gathered by links; they were skipped without a word); one into it or to a
     folder above it is not (its photos are met under their own name), and a folder is
@@ -112,6 +116,8 @@ def _images_under(folder: Path, skip: set[Path]) -> list[Source]:
             path = Path(root) / name
             if (name.startswith(".") or Path(name).suffix.lower() not in WALKED_SUFFIXES
                     or not path.is_file() or real_path(path) in ours):
+                if unread is not None and not name.startswith("."):
+                    unread.add(path)  # a raw, a PDF: named in the summary, not colorized
                 continue  # hidden, not an image, not a plain file (FIFO, dead link), ours
             found.append(Source(path, PurePosixPath(path.relative_to(folder).as_posix())))
     return found

@@ -134,13 +134,20 @@ def read_deep(plan: DeepColorPlan, data: bytes, loaded: LoadedImage) -> LoadedIm
     if pixels is not None and not _same_image(pixels, plan.eight_bit_rows):
         problem, pixels = "the 16-bit decoder read other pixels than Pillow", None
     if pixels is None:
-        note = _EIGHT_BIT_NOTE.format(reason=problem)
+        note = _at_depth(_EIGHT_BIT_NOTE, white).format(reason=problem)
         eight_bit = loaded.pixels if plan.problem else _eight_bit_again(plan, data, loaded.name)
         return replace(loaded, pixels=eight_bit, notes=tuple(
             note if kept == DEEP_COLOR_NOTE else kept for kept in loaded.notes))
-    read = DEEP_GRAY_NOTE if pixels.ndim == 2 else DEEP_RGB_NOTE
+    read = _at_depth(DEEP_GRAY_NOTE if pixels.ndim == 2 else DEEP_RGB_NOTE, white)
     return replace(loaded, pixels=pixels, notes=tuple(read if note == DEEP_COLOR_NOTE else note
                                                       for note in loaded.notes))
+
+
+def _at_depth(note: str, white: int) -> str:
+    """`note` naming the file's own depth: a 12-bit scanner's PPM (maxval 4095) or JPEG 2000
+    (precision 12) was "16-bit color read at 16 bits a channel"."""
+    bits = white.bit_length()  # 65535 -> 16, 4095 -> 12
+    return note.replace("16-bit", f"{bits}-bit").replace("16 bits", f"{bits} bits")
 
 
 def _eight_bit_again(plan: DeepColorPlan, data: bytes, label: str) -> np.ndarray:

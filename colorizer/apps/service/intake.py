@@ -37,7 +37,7 @@ from colorizer.apps.service.webhooks import check_secret, new_secret
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.color_hints import HintError
 from colorizer.pipeline.components import RetrievalLoadError
-from colorizer.pipeline.imageio import LoadedImage, load_image
+from colorizer.pipeline.imageio import LoadedImage, load_image, shown_notes
 from colorizer.pipeline.provenance import normalize_format
 
 if TYPE_CHECKING:
@@ -71,8 +71,9 @@ def check_upload(data: bytes, content_type: str | None, name: str, max_pixels: i
         loaded = load_image(data, max_pixels=max_pixels, name=name)
     except ImageLoadError as exc:
         raise problem_from_load_error(exc, **extra) from exc
-    return {"sha256": loaded.sha256, "size": list(loaded.size),
-            "format": loaded.source_format}, loaded
+    # "notes": what the CLI prints for the photo (a multi-page TIFF's page colorized).
+    return {"sha256": loaded.sha256, "size": list(loaded.size), "format": loaded.source_format,
+            "notes": shown_notes(loaded.notes)}, loaded
 
 
 def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
@@ -151,7 +152,8 @@ def _upload_item(item: ItemIn, n: int, uploads: list[UploadInfo]) -> NewItem:
         raise Problem(422, "invalid_request", f"items[{n}].upload = {item.upload} but "
                       f"only {len(uploads)} files were uploaded")
     name, data, info = uploads[item.upload]
-    return NewItem({"kind": "upload", "name": name, "sha256": info["sha256"]},
+    notes = {"notes": info["notes"]} if info.get("notes") else {}  # shown in the item's view
+    return NewItem({"kind": "upload", "name": name, "sha256": info["sha256"], **notes},
                    item.hint, item.caption, data)
 
 

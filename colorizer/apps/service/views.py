@@ -51,6 +51,8 @@ def _item_view(item: dict[str, Any], url: str, job_status: str,
            if k in ("kind", "url", "service", "name", "canvas_id")}
     view = {"index": item["idx"], "status": item["status"], "source": src,
             "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
+    if item["source"].get("notes"):  # what the loader did that the output shows (intake)
+        view["notes"] = item["source"]["notes"]
     if stored_negative(item["source"]):  # read as a scanned negative (negative_items)
         view["negative"] = True
     if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
