@@ -34,6 +34,7 @@ from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work
 from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
 from colorizer.pipeline.config import PipelineConfig
+from colorizer.pipeline.context_gray import context_gray
 from colorizer.pipeline.decoding import DecodingConfig
 from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
@@ -283,8 +284,10 @@ class ColorizationPipeline:
                                  base=base, **edit)
         small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
 
-        # 2. Context (hint outranks inference) from the photo and its captions.
-        gray = gray_image(lightness)
+        # 2. Context (hint outranks inference) from the photo's 8-bit gray and its captions;
+        #    the whole L* is let go meanwhile (432 MB of a 108 MP photo), made again after.
+        gray = context_gray(loaded, lightness)
+        del lightness
         context = (self.context_fn(gray, hints, captions.captions) if self.context_fn
                    else context_off_hint(_empty_context(), hints, self.exemplar_fn))
         # A hint in which no era or place was found is reported and not used: its words would
@@ -299,6 +302,10 @@ class ColorizationPipeline:
                                   self.generator.config.text_dim, self.config.max_exemplars,
                                   self.config.exemplar_score_margin)
         clock.lap("retrieval")
+        del gray
+        lightness = lightness_of(loaded)  # for steps 5-7; timed as loading
+        clock.lap("reload")
+        clock.laps["load"] += clock.laps.pop("reload")
         return PreparedPhoto(loaded, FullLightness(loaded, lightness), small, context, captions,
                              list(user), retrieved, guidance,
                              self._chroma_scale(guided=bool(user)), hints, caption, hint_note,

@@ -1,0 +1,38 @@
+"""The 8-bit gray photo that context inference reads (OCR, scene cues), made without a copy
+where one is not needed.
+
+Context inference reads the photo's luminance as 8-bit gray sRGB (`luminance.gray_image`).
+For an 8-bit gray photo that is the photo's own pixels: L* of each level and back gives the
+same level for all 256 (tests/context/test_context_memory.py), so the pixels are handed over
+as they are, shared, not copied (108 MB of a 12000 x 9000 scan). Any other photo's gray is
+made from its L*: from the whole L* when the caller holds it, else a band of rows at a time
+from the compact pixels (the same bytes: `luminance.lightness_rows` gives each band's L* to
+the bit), so the whole float L* (432 MB at 108 MP) need not exist for it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from PIL import Image
+
+from colorizer.model.colorspace import gray_rgb_from_lightness
+from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.luminance import gray_image, lightness_rows, row_bands
+
+
+def context_gray(loaded: LoadedImage, lightness: torch.Tensor | None = None) -> Image.Image:
+    """The photo as context inference reads it: 8-bit gray ("L"), `gray_image` of its L*.
+    `lightness` is its L* (1, 1, H, W) when the caller has it; it is then read, not made."""
+    pixels = loaded.pixels
+    if pixels.dtype == np.uint8 and pixels.ndim == 2:
+        # Read-only to PIL (shared memory): a step that drew on it would copy it first.
+        return Image.fromarray(np.ascontiguousarray(pixels), "L")
+    if lightness is not None:
+        return gray_image(lightness)
+    height, width = pixels.shape[:2]
+    out = np.empty((height, width), dtype=np.uint8)
+    for band in row_bands(height, width):  # as gray_image does, band by band
+        g = gray_rgb_from_lightness(lightness_rows(pixels, band))[0, 0].numpy()
+        out[band] = (g * 255 + 0.5).astype(np.uint8)
+    return Image.fromarray(out, "L")
