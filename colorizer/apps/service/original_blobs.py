@@ -11,6 +11,12 @@ Each open original has a database connection of its own, in one read transaction
 read from one snapshot while the retention sweeper may delete the row (WAL keeps the snapshot,
 as POSIX keeps an unlinked file's data for a handle), and the stream may be read on any thread
 of the server's pool (a JobStore connection belongs to one thread and its requests).
+
+`write_original` stores an upload the same way round, a piece at a time into a blob made to
+its size: an upload bound as a parameter is copied by SQLite (Python binds it transient), and
+the copy stays bound to the connection's cached INSERT until that statement runs again, so
+after a 157 MB PNG was queued the API process held 157 MB more for as long as no other upload
+came (measured 2026-12-07 on a 108 MP 16-bit scan: 450 MB after the POST against 288 before).
 """
 
 from __future__ import annotations
@@ -19,6 +25,20 @@ import io
 import sqlite3
 from pathlib import Path
 from typing import Any
+
+_PIECE = 1 << 20  # bytes written per blob write: the page cache takes them, no whole copy
+
+
+def write_original(db: sqlite3.Connection, item_id: str, data: bytes) -> None:
+    """Store `data` as the upload of item `item_id`, inside the caller's transaction, without
+    binding it whole (see the module's docstring for why)."""
+    rowid = db.execute("INSERT INTO uploads (item_id, data) VALUES (?, zeroblob(?))",
+                       (item_id, len(data))).lastrowid
+    assert rowid is not None  # (an INSERT into a rowid table)
+    view = memoryview(data)
+    with db.blobopen("uploads", "data", rowid) as blob:
+        for start in range(0, len(view), _PIECE):
+            blob.write(view[start:start + _PIECE])
 
 
 class StoredOriginal(io.RawIOBase):

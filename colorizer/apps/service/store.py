@@ -32,6 +32,7 @@ from typing import Any
 
 from colorizer.apps.service.item_rows import ITEM_COLUMNS, item_dict
 from colorizer.apps.service.key_share import require_key_room
+from colorizer.apps.service.original_blobs import write_original
 from colorizer.apps.service.stage_stats import record_stages
 from colorizer.apps.service.store_errors import (
     IdempotencyConflictError,
@@ -195,9 +196,8 @@ class JobStore:
                            "created, turn) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
                            (item_id, job_id, idx, json.dumps(item.source), item.hint,
                             item.caption, now, first_turn + idx))
-                if item.upload is not None:
-                    db.execute("INSERT INTO uploads (item_id, data) VALUES (?, ?)",
-                               (item_id, item.upload))
+                if item.upload is not None:  # in pieces: no copy kept bound (original_blobs)
+                    write_original(db, item_id, item.upload)
         return job_id, True
 
     def add_done_job(self, job_id: str, key_id: str, item: NewItem, fmt: str,
