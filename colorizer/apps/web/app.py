@@ -95,7 +95,9 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
         return {"version": __version__, "paths": cfg.local and bool(cfg.path_roots),
                 "roots": [str(r) for r in cfg.path_roots] if cfg.local else [],
                 "jobs": cfg.local, "max_photos": cfg.max_photos,
-                "max_upload_mb": round(cfg.max_upload_bytes / 1e6)}
+                "max_upload_mb": round(cfg.max_upload_bytes / 1e6),
+                # The person at the page started it: its messages name its flags.
+                "local": cfg.local}
 
     @app.post("/api/photos")
     def upload(file: Annotated[UploadFile, File()]) -> dict:

@@ -38,11 +38,36 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse photos with more pixels (default 50,000,000; a 12000x9000 "
                         "scan needs --max-pixels 108000000, and about 1.7 GB of memory)")
+    p.add_argument("--max-upload-mb", type=int, default=None,
+                   help="refuse files larger than this many MB (default 40; a 12000x9000 "
+                        "16-bit PNG scan of 157 MB needs --max-upload-mb 160)")
+    p.add_argument("--max-memory-mb", type=int, default=None,
+                   help="MB the open photos may hold together (default 2000; past it the "
+                        "oldest is closed first, the page says so; a 108 MP scan holds "
+                        "about 450 MB, 16-bit about 650 MB plus its file)")
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
                         "operating point)")
     p.add_argument("--no-context", action="store_true", help="skip context inference")
     p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int]:
+    """The WebConfig limits given on the command line (the rest keep their defaults)."""
+    pixels = "pixel count, such as --max-pixels 108000000 for a 12000x9000 scan"
+    upload = "number of MB, such as --max-upload-mb 160 for a 157 MB scan"
+    given = {"max_pixels": ("--max-pixels", args.max_pixels, 1, pixels),
+             "max_upload_bytes": ("--max-upload-mb", args.max_upload_mb, 1_000_000, upload),
+             "max_memory_bytes": ("--max-memory-mb", args.max_memory_mb, 1_000_000,
+                                  "number of MB, such as --max-memory-mb 4000")}
+    limits = {}
+    for field, (flag, value, unit, example) in given.items():
+        if value is None:
+            continue
+        if value < 1:
+            raise ChronochromeError(f"{flag} {value}: give a positive {example}")
+        limits[field] = value * unit
+    return limits
 
 
 def run_web(args: argparse.Namespace) -> int:
@@ -56,13 +81,9 @@ def run_web(args: argparse.Namespace) -> int:
     if not local:
         log.warning("listening on %s: the workbench is reachable from other machines; it "
                     "will not open paths or service jobs there", args.host)
-    if args.max_pixels is not None and args.max_pixels < 1:
-        raise ChronochromeError(f"--max-pixels {args.max_pixels}: give a positive pixel count, "
-                                "such as --max-pixels 108000000 for a 12000x9000 scan")
     try:
-        pixels = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
         config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots),
-                           **pixels)
+                           **_limits(args))
     except ValueError as exc:
         raise ChronochromeError(f"bad setting: {exc}") from exc
     from colorizer.apps.service.server_process import listen

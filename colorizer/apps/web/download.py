@@ -61,10 +61,11 @@ class FullSize:
 
     @property
     def nbytes(self) -> int:
+        """The bytes held: PIL keeps an RGB image as 4 bytes a pixel (RGBX), not 3."""
         if self.image16 is not None:
             return self.image16.nbytes
         width, height = self.image.size
-        return width * height * 3
+        return width * height * 4
 
     def result(self, slim: ColorizationResult) -> ColorizationResult:
         """`slim` (the display-size result the check reads) with these pixels back."""

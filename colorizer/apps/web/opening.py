@@ -9,6 +9,7 @@ after symbolic links and '..' are resolved.
 from __future__ import annotations
 
 import json
+import math
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -43,9 +44,20 @@ def check_size(data: bytes, name: str, config: WebConfig) -> bytes:
     # length says only "over": a 41 MB photo was reported as "40.0 MB is over the 40 MB limit".
     if len(data) > config.max_upload_bytes:
         raise OpenError("too_large", f"{name}: larger than the workbench's "
-                        f"{config.max_upload_bytes / 1e6:.0f} MB limit; open a smaller copy "
-                        "(a phone's photo editor or share sheet can export one)", 413)
+                        f"{config.max_upload_bytes / 1e6:.0f} MB limit; "
+                        + _smaller_or_flag(config, "open a smaller copy (a phone's photo "
+                                           "editor or share sheet can export one)"), 413)
     return data
+
+
+def _smaller_or_flag(config: WebConfig, smaller: str, needed_mb: int | None = None) -> str:
+    """What to do about a file over the limit: on a workbench on this machine the person at
+    the page started it, so the flag that raises the limit is named (a 157 MB 16-bit scan
+    had no way in); elsewhere only its operator could use it."""
+    if not config.local:
+        return smaller
+    flag = f"--max-upload-mb {needed_mb}" if needed_mb else "a higher --max-upload-mb"
+    return f"start the workbench with {flag} to open it, or {smaller}"
 
 
 def open_path(text: str, config: WebConfig) -> Opened:
@@ -66,9 +78,12 @@ def open_path(text: str, config: WebConfig) -> Opened:
                         f"read ({roots}); start it with --allow-dir for another folder", 403)
     if not path.is_file():
         raise OpenError("not_found", f"{text}: no such file under {path.parent}", 404)
-    if path.stat().st_size > config.max_upload_bytes:
-        raise OpenError("too_large", f"{path.name}: over the workbench's "
-                        f"{config.max_upload_bytes / 1e6:.0f} MB limit", 413)
+    size = path.stat().st_size
+    if size > config.max_upload_bytes:
+        raise OpenError("too_large", f"{path.name}: {size / 1e6:.1f} MB, over the workbench's "
+                        f"{config.max_upload_bytes / 1e6:.0f} MB limit; "
+                        + _smaller_or_flag(config, "open a smaller copy",
+                                           math.ceil(size / 1e6)), 413)
     try:
         return Opened(path.name, path.read_bytes())
     except OSError as exc:

@@ -36,7 +36,7 @@ class Workbench:
     def __init__(self, pipeline: ColorizationPipeline, config: WebConfig) -> None:
         self.pipeline = pipeline
         self.config = config
-        self.photos = PhotoStore(config.max_photos)
+        self.photos = PhotoStore(config.max_photos, config.max_memory_bytes)
         self.run_lock = threading.Lock()
         self._negative: ColorizationPipeline | None = None  # made on the first negative
 
@@ -52,10 +52,16 @@ class Workbench:
     def open(self, opened: Opened) -> dict[str, Any]:
         data = check_size(opened.data, opened.name, self.config)
         loaded = self.load(data, opened.name)
-        photo = self.photos.add(opened.name, data, loaded.size, opened.hint,
-                                opened.color_hints, opened.negative)
-        photo.original = _display_original(loaded, self.config.display_side)
-        return photo.view()
+        original = _display_original(loaded, self.config.display_side)
+        width, height = loaded.size
+        # Its download's pixels once colorized (download.FullSize): RGB as PIL holds it, 4
+        # bytes a pixel, or 16-bit RGB for a high-bit-depth master, 6.
+        per_pixel = 4 if loaded.pixels.dtype == np.uint8 else 6
+        photo = self.photos.add(opened.name, data, (width, height), opened.hint,
+                                opened.color_hints, opened.negative,
+                                reserved=width * height * per_pixel)
+        photo.original = original
+        return {**photo.view(), "closed": photo.closed_note}
 
     def colorize(self, photo_id: str, hint: str = "", era: str = "", region: str = "",
                  color_hints: Any = (), negative: bool = False) -> dict[str, Any]:
@@ -80,8 +86,10 @@ class Workbench:
                 photo.positive = _display_positive(loaded, self.config.display_side)
             photo.rendering = render(result, self.config.display_side)
             photo.version += 1
+            # Its real output counted now: older photos may close to make room.
+            closed = self.photos.settle(photo)
             return {**photo.rendering.view, "photo": photo.view(), "version": photo.version,
-                    "said": said or "", "negative": as_negative}
+                    "said": said or "", "negative": as_negative, "closed": closed}
 
     def image(self, photo_id: str, kind: str, index: int | None = None) -> bytes:
         """PNG of one picture of a photo: original, positive (a negative's positive gray),
@@ -131,9 +139,24 @@ def _display_original(loaded: LoadedImage, side: int) -> Image.Image:
     """The photo as given (color stays color), at display size."""
     pixels = loaded.pixels
     if pixels.dtype != np.uint8:  # high bit depth gray: float in [0, 1]
-        pixels = np.round(np.clip(pixels, 0, 1) * 255).astype(np.uint8)
+        pixels = _as_uint8(pixels)
     image = Image.fromarray(pixels)
     return image.resize(display_size(loaded.size, side), Image.LANCZOS)
+
+
+_BAND_ROWS = 512  # rows converted at a time: 25 MB of float32 temporaries on a 12000 px row
+
+
+def _as_uint8(pixels: np.ndarray) -> np.ndarray:
+    """Floats in [0, 1] as 8 bits, rounded as `np.round(np.clip(p, 0, 1) * 255)` rounds
+    them, a band of rows at a time: done whole, that made three full-size float32 copies
+    (1.3 GB on a 108 MP scan) to keep one uint8 array."""
+    out = np.empty(pixels.shape, np.uint8)
+    for top in range(0, pixels.shape[0], _BAND_ROWS):
+        band = np.clip(pixels[top:top + _BAND_ROWS], 0, 1)
+        band *= 255
+        out[top:top + _BAND_ROWS] = np.round(band, out=band)
+    return out
 
 
 def _display_positive(loaded: LoadedImage, side: int) -> Image.Image:

@@ -4,7 +4,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { photo: null, hints: [], view: null, viewHints: [], version: 0 };
+const state = { photo: null, hints: [], view: null, viewHints: [], version: 0, closed: "" };
 
 // -- errors and busy steps (the requests themselves: net.js) ----------------------------------
 
@@ -46,6 +46,7 @@ function dismissError() {
 async function busy(what, step) {
   if (document.body.dataset.state === "busy") return null;
   document.body.dataset.state = "busy";
+  state.closed = "";  // older photos closed to make room: said after the step that closed them
   setBusyText(what);
   let said = "", failed = null;
   try {
@@ -85,7 +86,8 @@ function setBusyText(what, said = what) {
 function statusLine() {
   const p = state.photo;
   const secs = state.view ? Object.values(state.view.timings).reduce((a, b) => a + b, 0) : 0;
-  return `${p.name} · ${p.width}×${p.height} px` + (state.view ? ` · ${secs.toFixed(1)} s` : "");
+  return `${p.name} · ${p.width}×${p.height} px` + (state.view ? ` · ${secs.toFixed(1)} s` : "") +
+    (state.closed ? ` · ${state.closed}` : "");
 }
 
 // -- colorizing (opening: open.js) ----------------------------------------------------------------
@@ -113,6 +115,7 @@ async function colorize() {
     throw new NetworkError();
   }
   state.view = view;
+  if (view.closed) state.closed = view.closed;
   labelBefore(view);
   state.viewHints = sent;  // the hints this view's hint regions are, in their order
   $("highlight-overlay").hidden = true;
@@ -348,6 +351,7 @@ async function start() {
   $("open-path").hidden = !info.paths;
   $("open-job-box").hidden = !info.jobs;
   state.maxUploadMb = info.max_upload_mb || null;  // open.js: refused before it is sent
+  state.local = Boolean(info.local);  // open.js: a file over the limit names --max-upload-mb
   $("context-edit").addEventListener("submit", (e) => {
     e.preventDefault();
     if (!state.photo) return;

@@ -23,6 +23,7 @@ async function opened(photo) {
   $("rerun").removeAttribute("title");  // "open a photo first"
   hintsOpened(photo);
   renderHints();
+  state.closed = photo.closed || "";  // older photos closed to make room for it (app.js)
   await colorize();
   return "Opened and colorized.";
 }
@@ -30,12 +31,16 @@ async function opened(photo) {
 // A photo over the workbench's limit, said before it is sent (its real size, what to do):
 // the server would refuse it only once all of it had gone, a minute or more on 3G. `verb`:
 // what the person does with the smaller copy ("open" here, "choose" in the check panel).
+// On a workbench on this machine the person started it: the flag that lets the file in is
+// named with the size it needs (a 157 MB 16-bit scan had only "open a smaller copy").
 function oversize(file, verb = "open") {
   const limit = state.maxUploadMb;
   if (!limit || file.size <= limit * 1e6) return null;
+  const flag = state.local ?
+    `start the workbench with --max-upload-mb ${Math.ceil(file.size / 1e6)} to open it, or ` : "";
   return `${file.name}: ${(file.size / 1e6).toFixed(1)} MB, larger than the workbench's ` +
-    `${limit} MB limit; ${verb} a smaller copy (a phone's photo editor or share sheet can ` +
-    "export one)";
+    `${limit} MB limit; ${flag}${verb} a smaller copy (a phone's photo editor or share ` +
+    "sheet can export one)";
 }
 
 function wireOpening() {
