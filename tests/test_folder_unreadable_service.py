@@ -68,3 +68,22 @@ def test_a_jobs_item_says_which_page_of_a_tiff_was_colorized(tmp_path, tiny_weig
                 "`magick FILE page-%d.tif`)")]
     assert tiff["notes"] == expected and queued[0]["notes"] == expected
     assert tiff["status"] == "done" and "notes" not in png  # a plain photo: nothing to say
+
+
+@pytest.mark.slow  # a served app and one photo colorized at once: ~3 s
+def test_a_photo_colorized_at_once_is_recorded_with_its_page_note(tmp_path, tiny_weights):
+    pipeline = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
+                                                    exemplars=False, render_size=64)
+    app = create_app(pipeline, ServiceConfig(data_dir=tmp_path / "svc", worker_threads=0))
+    _, key = app.state.service.store.create_key("archive")
+    auth = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
+    with served(app) as base:
+        answer = httpx.post(f"{base}/v1/colorize", headers=auth, timeout=60,
+                            files=[("file", ("letter.tif", _two_page_tiff(), "image/tiff"))])
+        assert answer.status_code == 200, answer.text
+        job = httpx.get(f"{base}/v1/jobs/{answer.json()['job_id']}", headers=auth,
+                        timeout=30).json()
+    # Was: the recorded one-item job's view had no "notes" (a job's upload had them).
+    assert job["items"][0]["notes"] == [(
+        "first of 2 frames used; page 2 (56x40) not colorized: split the pages into files to "
+        "colorize each (libtiff's `tiffsplit FILE`, or ImageMagick's `magick FILE page-%d.tif`)")]

@@ -34,10 +34,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from colorizer.apps.batch_summary import BatchItem, BatchSummary
 from colorizer.apps.earlier_outputs import (
     MANIFEST,
     EarlierOutputs,
@@ -60,6 +60,7 @@ from colorizer.apps.stages import (
     sidecar_digest,
     torch_threads,
 )
+from colorizer.apps.unread_files import UnreadFiles
 from colorizer.apps.write_errors import (
     DISK_FIXES,
     OutputDiskError,
@@ -71,7 +72,6 @@ from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage
-from context.types import Caption
 
 FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
 # torch's threads for a batch on the CPU. One: two threads on the 2-core machine shared with
@@ -84,49 +84,6 @@ class OutputConflictError(ChronochromeError):
     """Writing the output would destroy an input or a file we did not make."""
 
     reason = "conflict"
-
-
-@dataclass
-class BatchItem:
-    source: Path | str  # a file, or a remote photo's URL (a CSV list's, a IIIF canvas's)
-    output: Path
-    status: str = "pending"  # done | skipped | failed (pending: not reached)
-    message: str = ""
-    seconds: float = 0.0
-    captions: tuple[Caption, ...] = ()  # the captions the context read, with their sources
-    plan: PlannedOutput | None = field(default=None, repr=False)
-
-
-@dataclass
-class BatchSummary:
-    items: list[BatchItem] = field(default_factory=list)
-    # What stopped the batch: Ctrl-C, or a `Stopped` signal; items not finished stay "pending".
-    interrupted: KeyboardInterrupt | None = None
-    stopped: bool = False  # the output disk was full or read-only (`write_errors`)
-
-    def count(self, status: str) -> int:
-        return sum(item.status == status for item in self.items)
-
-    @property
-    def failed(self) -> list[BatchItem]:
-        return [item for item in self.items if item.status == "failed"]
-
-    def notes(self, names_shown: int = 3) -> list[str]:
-        """"<photo>: <note>" lines in input order: what a photo's run left unused or changed
-        (a hint not understood, nearly gray colors) and a name other than the one its list
-        asked for. A note several photos share is one line naming the first `names_shown`."""
-        photos: dict[str, list[str]] = {}
-        for item in self.items:
-            said = [item.plan.note if item.plan and item.status != "failed" else "",
-                    item.message if item.status == "done" else ""]
-            for note in filter(None, said):
-                photos.setdefault(note, []).append(str(item.source))
-        lines = []
-        for note, names in photos.items():
-            more = len(names) - names_shown
-            lines.append(", ".join(names[:names_shown]) + (f" and {more} more" if more > 0
-                                                           else "") + f": {note}")
-        return lines
 
 
 class Manifest:
@@ -225,10 +182,13 @@ class BatchColorizer:
         self.threads = (2 if gpu else 0) if threads is None else max(0, threads)
         self.torch_threads = torch_threads or (None if gpu else CPU_TORCH_THREADS)
 
-    def plan(self, sources: Iterable[Path | str | Source], manifest: Manifest) -> list[BatchItem]:
+    def plan(self, sources: Iterable[Path | str | Source], manifest: Manifest,
+             unread: UnreadFiles | None = None) -> list[BatchItem]:
+        """The items of `sources`, each output named; `unread` gathers the raws and PDFs the
+        folders among them hold (`colorizer.apps.unread_files`)."""
         given = list(sources)
         paths = [s for s in given if not isinstance(s, Source)]
-        found = find_sources(paths, manifest.owned_paths(), self.fetch) if paths else []
+        found = find_sources(paths, manifest.owned_paths(), self.fetch, unread) if paths else []
         earlier = EarlierOutputs(self.outdir, manifest.entries)
         plans = plan_outputs([s for s in given if isinstance(s, Source)] + found,
                              self.outdir, self.fmt, earlier)
@@ -244,11 +204,13 @@ class BatchColorizer:
             caption: str | None = None,
             on_item: Callable[[BatchItem], None] | None = None) -> BatchSummary:
         """Colorize `sources` (files, folders, CSV lists, IIIF manifests or planned
-        `Source`s) into the folder."""
+        `Source`s) into the folder. The raws, PDFs and suffixless images the folders hold
+        are named in the summary (`BatchSummary.unread`, and its `notes()`)."""
         create_outdir(self.outdir)  # what the lock is taken on
         with outdir_lock(self.outdir) as held:  # read, updated and saved by this run alone
             manifest = prepare_outdir(self.outdir)
-            summary = BatchSummary(self.plan(sources, manifest))
+            items = self.plan(sources, manifest, unread := UnreadFiles())
+            summary = BatchSummary(items, unread=tuple(unread.lines()))
             if held:  # no run of ours writes here now: what a killed one left can go
                 remove_left_temporaries(self.outdir, self._planned_names(summary.items))
             try:

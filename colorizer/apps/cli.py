@@ -219,17 +219,18 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
                            args.batch_size, args.threads, color_hints=color_hints,
                            fetch=fetch, torch_threads=args.torch_threads, signer=signer)
         summary = run_with_progress(batch, sources, args.hint, args.caption, args.quiet)
-    return _print_summary(summary, outdir, unread.lines())
+    summary.unread += tuple(unread.lines())  # the walk was ours (Sources given): said once
+    return _print_summary(summary, outdir)
 
 
-def _print_summary(summary, outdir: Path, unread: tuple[str, ...] | list[str] = ()) -> int:
+def _print_summary(summary, outdir: Path) -> int:
     """Print what the batch did (errors and notes on stderr, the count on stdout); the exit
     code: 0 all done, 1 some failed, 128 + the signal that stopped it."""
     from colorizer.apps.progress import one_line
 
     for item in summary.failed:
         print(one_line(f"error: {item.message}"), file=sys.stderr)
-    for note in [*summary.notes(), *unread]:  # "<photo>: <note>" (BatchSummary.notes); raws
+    for note in summary.notes():  # "<photo>: <note>" (BatchSummary.notes), then raws, PDFs
         print(one_line(f"note: {note}"), file=sys.stderr)
     if summary.interrupted:
         print(f"{stopped_by(summary.interrupted)}: {summary.count('pending')} not colorized "

@@ -313,9 +313,13 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
     # failure before it commits leaves no result file that no job references.
     out = write_item_outputs(result, fmt, f"{job_id}-0", cfg.results_dir, source, state.signer,
                              dict(result.timings), publish=False)
+    # The recorded item's view says what the loading did (a TIFF's page used), as a job's
+    # upload does; the provenance file has its own record of it.
+    notes = {"notes": info["notes"]} if info.get("notes") else {}
     try:
         state.store.add_done_job(job_id, key_id, with_negative(with_hints(NewItem(
-            source, item.get("hint"), item.get("caption")), item.get("color_hints")),
+            {**source, **notes}, item.get("hint"), item.get("caption")),
+            item.get("color_hints")),
             item.get("negative")), fmt, out.completion(), publish=out.staged.publish)
     finally:
         out.staged.discard()  # what was not published (a failed record), removed

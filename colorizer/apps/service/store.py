@@ -308,14 +308,20 @@ class JobStore:
 
         `publish` (moving the staged result files into place) runs inside the transaction,
         only for the worker that completes the item: if it raises, nothing is recorded.
+        `result["notes"]`: what the loader did that the output shows (a TIFF's page used),
+        kept in the item's stored source as an upload's intake notes are, so the view shows
+        them for a URL or IIIF item too (no new column: a store of any version reads them).
         """
+        notes = json.dumps(result["notes"]) if result.get("notes") else None
         with self._tx() as db:
             done = db.execute(
                 "UPDATE items SET status = 'done', result_file = ?, result_sha256 = ?, "
                 "provenance_file = ?, timings = ?, finished = ?, completions = completions + 1, "
-                "lease_owner = NULL WHERE id = ? AND status = 'running' AND lease_owner = ?",
+                "lease_owner = NULL, source = iif(? IS NULL, source, json_set(source, "
+                "'$.notes', json(?))) WHERE id = ? AND status = 'running' AND lease_owner = ?",
                 (result["result_file"], result["result_sha256"], result["provenance_file"],
-                 json.dumps(result.get("timings", {})), time.time(), lease.item_id, owner)
+                 json.dumps(result.get("timings", {})), time.time(), notes, notes,
+                 lease.item_id, owner)
             ).rowcount
             if done:
                 if publish is not None:

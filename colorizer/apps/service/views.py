@@ -51,7 +51,9 @@ def _item_view(item: dict[str, Any], url: str, job_status: str,
            if k in ("kind", "url", "service", "name", "canvas_id")}
     view = {"index": item["idx"], "status": item["status"], "source": src,
             "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
-    if item["source"].get("notes"):  # what the loader did that the output shows (intake)
+    # What the loader did that the output shows: an upload's from intake, every item's once
+    # done (`JobStore.complete`: a URL's or IIIF image's is loaded only by the worker).
+    if item["source"].get("notes"):
         view["notes"] = item["source"]["notes"]
     if stored_negative(item["source"]):  # read as a scanned negative (negative_items)
         view["negative"] = True

@@ -47,7 +47,7 @@ from colorizer.apps.service.worker.sources import source_bytes
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.color_hints import HintError
 from colorizer.pipeline.components import RetrievalLoadError
-from colorizer.pipeline.imageio import load_image
+from colorizer.pipeline.imageio import load_image, shown_notes
 
 if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
@@ -147,13 +147,17 @@ class Worker:
             self._finish(lease, False, False)
             return
         timings.update(result.timings)
+        # What the CLI prints of the loading (a TIFF's page used, 16 bits read at 8): a URL's
+        # or IIIF image's item is loaded only here, so its view said nothing of it.
+        notes = shown_notes(result.input.notes)
         outputs = self._write(lease, result, source_info, timings)
         if outputs is None:
             return
         timings["total"] = time.perf_counter() - start
         try:
             changed, job_finished = self.store.complete(
-                lease, self.owner, outputs.completion(), publish=outputs.staged.publish)
+                lease, self.owner, {**outputs.completion(), "notes": notes},
+                publish=outputs.staged.publish)
         finally:
             outputs.staged.discard()  # staged files that were not published
         self._finish(lease, changed, job_finished)
