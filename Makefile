@@ -27,6 +27,7 @@ eval: install
 	$(PY) -m eval.scene_floor
 	$(PY) -m eval.bad_inputs
 	$(PY) -m eval.bad_http
+	$(PY) -m eval.check.real
 	$(PY) -m eval.report
 	$(PY) -m eval.report --dataset heldout
 	$(PY) -m eval.tradeoff

@@ -112,8 +112,8 @@ def blob_findings(maps: Maps, config: CheckConfig) -> list[Finding]:
         top, left, bottom, right = blob.bbox
         mask[top:bottom, left:right] = blob.mask
         ratio = float(maps.ratio[mask].mean())
-        if ratio >= config.blob_ratio:
-            continue
+        if ratio >= config.blob_ratio or float(maps.lab[mask, 0].mean()) < config.blob_min_l:
+            continue  # the model finds it likely enough, or it lies in deep shade
         out.append(Finding(
             BLOB, _severity(blob.area_share * 4, 1.0 - ratio / config.blob_ratio),
             f"An isolated {hue_family(blob.hue)} patch (C* {blob.mean_chroma:.0f}) sits in a "

@@ -75,8 +75,13 @@ class CheckConfig:
     skin_mass: float = 0.75
     skin_region: float = 0.004
     # Blobs (colorizer.check.blobs) are reported only where the model finds them unlikely too
-    # (mean likelihood ratio below this).
+    # (mean likelihood ratio below this)...
     blob_ratio: float = 0.02
+    # ...and only where their mean L* reaches this: in deep shade (knowledge.DARK_L, the
+    # check's own bound, not tuned) a saturated patch is ink or a slide's dye cast, not a
+    # colorizer's blotch (eval/results/check-real.md: the 2 blob findings on real-color-dev's
+    # true photos, L* 7 and 20, were blue ink lettering and a slide's corner).
+    blob_min_l: float = 33.0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
