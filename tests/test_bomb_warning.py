@@ -10,11 +10,9 @@ Decoding a 100 MP photo in a test takes GBs, so these tests lower PIL's limit to
 from __future__ import annotations
 
 import io
-import struct
 import subprocess
 import sys
 import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +25,7 @@ from colorizer.pipeline import pil_settings as colorizer_pil_settings
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.xmp_read import xmp_packet
 from context import photo_reading
+from tests.bomb_files import bomb_png
 
 REPO = Path(__file__).resolve().parents[1]
 PIL_WARNS_PAST = 3000  # PIL's lowered limit: 64 x 64 warns, 2 x 3000 would be refused
@@ -39,17 +38,6 @@ def _pixels(size: int = 64) -> Image.Image:
 
 def _photo(path: Path, size: int = 64) -> Path:
     _pixels(size).save(path)
-    return path
-
-
-def _bomb_png(path: Path, side: int = 50_000) -> Path:
-    """A 74-byte PNG whose header claims `side` x `side` gray pixels."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-                     + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
     return path
 
 
@@ -93,7 +81,7 @@ def test_python_m_context_reads_a_photo_over_pils_limit_without_its_warning(tmp_
 
 
 def test_python_m_context_refuses_a_bomb_in_one_line_without_decoding(tmp_path):
-    bomb = _bomb_png(tmp_path / "bomb.png")
+    bomb = bomb_png(tmp_path / "bomb.png")
     done = _run_context(str(bomb), "--no-ocr", "--no-embedding", pil_limit=None)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
@@ -157,7 +145,7 @@ def test_the_loader_still_refuses_over_our_cap_and_a_bomb(tmp_path, pil_warns_ea
     with pytest.raises(ImageTooLargeError, match=r"above the limit of 4,000.*--max-pixels 4096"):
         load_image(photo, max_pixels=4000)
     with pytest.raises(ImageTooLargeError, match="74 bytes cannot hold that many pixels"):
-        load_image(_bomb_png(tmp_path / "bomb.png"))
+        load_image(bomb_png(tmp_path / "bomb.png"))
     assert _bomb_warnings(pil_warns_early) == []
 
 
@@ -188,7 +176,7 @@ def test_chronochrome_context_takes_the_max_pixels_its_refusal_names(tmp_path):
 
 
 def test_library_search_refuses_a_bomb_image_in_one_line(tmp_path):
-    bomb = _bomb_png(tmp_path / "bomb.png")
+    bomb = bomb_png(tmp_path / "bomb.png")
     done = subprocess.run([sys.executable, "-m", "colorizer.apps.cli", "library", "search",
                            "--image", str(bomb)], cwd=REPO, capture_output=True, text=True,
                           timeout=180, check=False)

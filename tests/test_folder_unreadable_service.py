@@ -8,7 +8,6 @@ over real HTTP by uvicorn, with the service's own worker thread."""
 from __future__ import annotations
 
 import io
-import time
 
 import httpx
 import numpy as np
@@ -18,6 +17,7 @@ from PIL import Image
 from colorizer.apps.service.app import create_app
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.pipeline.colorization import ColorizationPipeline
+from tests.service.service_helpers import finished_job
 from tests.service.threaded_serve import served
 
 
@@ -36,16 +36,6 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _finished(location: str, auth: dict[str, str]) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job = httpx.get(location, headers=auth, timeout=30).json()
-        if job["state"] not in ("queued", "running"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"the job did not finish: {job}")
-
-
 @pytest.mark.slow  # a served app and two colorized items: ~5 s
 def test_a_jobs_item_says_which_page_of_a_tiff_was_colorized(tmp_path, tiny_weights):
     pipeline = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
@@ -59,7 +49,7 @@ def test_a_jobs_item_says_which_page_of_a_tiff_was_colorized(tmp_path, tiny_weig
         answer = httpx.post(f"{base}/v1/jobs", files=files, headers=auth, timeout=60)
         assert answer.status_code == 202, answer.text
         queued = answer.json()["items"]
-        job = _finished(answer.headers["location"], auth)
+        job = finished_job(answer.headers["location"], auth)
     assert job["state"] == "succeeded", job
     tiff, png = job["items"]
     # Was: no word of the page in the item (nor in the answer that queued it).

@@ -13,10 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import struct
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -25,19 +23,10 @@ from PIL import Image
 
 from retrieval.cli import main
 from retrieval.library import ExemplarLibrary
+from tests.bomb_files import bomb_png
 
 REPO = Path(__file__).resolve().parents[2]
 RED, BLUE = (200, 30, 30), (30, 40, 200)
-
-
-def _bomb_png(path: Path, side: int = 50_000) -> None:
-    """A 74-byte PNG whose header claims `side` x `side` gray pixels."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-                     + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
 
 
 def _red_left_blue_right(width: int = 60, height: int = 40) -> Image.Image:
@@ -62,7 +51,7 @@ def archive(tmp_path):
     exif[0x0112] = 8  # stored turned clockwise: shown turned back (PIL's ROTATE_90)
     _red_left_blue_right().transpose(Image.Transpose.ROTATE_270).save(folder / "turned.jpg",
                                                                       exif=exif, quality=95)
-    _bomb_png(folder / "bomb.png")
+    bomb_png(folder / "bomb.png")
     os.symlink("loop_b.jpg", folder / "loop_a.jpg")
     os.symlink("loop_a.jpg", folder / "loop_b.jpg")
     meta = tmp_path / "holdings.csv"

@@ -159,3 +159,16 @@ def tmpfs(mount: Path, size: str = "8M") -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def finished_job(location: str, auth: dict[str, str], seconds: float = 120) -> dict:
+    """The job at `location` polled over HTTP until it is neither queued nor running."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job = httpx.get(location, headers=auth, timeout=30).json()
+        if job["state"] not in ("queued", "running"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"the job did not finish: {job}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import httpx
 import numpy as np
@@ -20,7 +19,7 @@ from PIL import Image
 from colorizer.apps.service.app import create_app
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.pipeline.colorization import ColorizationPipeline
-from tests.service.service_helpers import LocalServer, loopback_fetch_config
+from tests.service.service_helpers import LocalServer, finished_job, loopback_fetch_config
 from tests.service.threaded_serve import served
 
 PAGE_NOTE = ("first of 2 frames used; page 2 (56x40) not colorized: split the pages into files "
@@ -57,16 +56,6 @@ def _served_app(tmp_path, tiny_weights):
     return app, {"Authorization": f"Bearer {key}"}
 
 
-def _finished(location: str, auth: dict[str, str]) -> dict:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job = httpx.get(location, headers=auth, timeout=30).json()
-        if job["state"] not in ("queued", "running"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"the job did not finish: {job}")
-
-
 @pytest.mark.slow  # a served app and two fetched, colorized items: ~5 s
 def test_a_url_items_view_says_which_page_of_a_tiff_was_colorized(tmp_path, tiny_weights):
     app, auth = _served_app(tmp_path, tiny_weights)
@@ -79,7 +68,7 @@ def test_a_url_items_view_says_which_page_of_a_tiff_was_colorized(tmp_path, tiny
             answer = httpx.post(f"{base}/v1/jobs", json=body, headers=auth, timeout=60)
             assert answer.status_code == 202, answer.text
             assert "notes" not in answer.json()["items"][0]  # not fetched yet: nothing known
-            job = _finished(answer.headers["location"], auth)
+            job = finished_job(answer.headers["location"], auth)
             one = httpx.get(f"{answer.headers['location']}?offset=0&limit=1", headers=auth,
                             timeout=30).json()
     finally:
@@ -109,7 +98,7 @@ def test_a_iiif_image_items_view_says_its_colors_were_not_kept(tmp_path, tiny_we
             answer = httpx.post(f"{base_url}/v1/jobs", json={"items": [{"iiif_image": base}]},
                                 headers=auth, timeout=60)
             assert answer.status_code == 202, answer.text
-            job = _finished(answer.headers["location"], auth)
+            job = finished_job(answer.headers["location"], auth)
     finally:
         archive.close()
     (item,) = job["items"]
