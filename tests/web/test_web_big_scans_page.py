@@ -113,10 +113,12 @@ def test_the_status_line_says_an_older_photo_was_closed(browser, budget_server, 
         assert "b.png · 120×90 px" in status
         assert status.endswith(
             " · closed a.png to make room (limit: 0 MB of open photos, --max-memory-mb)")
-        # Said once: the next step's line is the photo's own again.
+        # Said while this photo is open: a rerun keeps the line (cleared at each step, the
+        # header of a phone's page shrank between a tap and its run, moving the photo).
         page.click("#rerun")
         page.wait_for_selector('body[data-version="2"][data-state="ready"]')
-        assert "closed" not in page.inner_text("#status")
+        assert page.inner_text("#status").endswith(" · closed a.png to make room (limit: 0 MB "
+                                                   "of open photos, --max-memory-mb)")
     finally:
         page.close()
 

@@ -4,6 +4,9 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+// closed: the older photos closed to make room for the open one, said in its status line
+// until another photo opens (cleared at each step, the header shrank under a phone user's
+// finger between a tap and its run: the line wraps there).
 const state = { photo: null, hints: [], view: null, viewHints: [], version: 0, closed: "" };
 
 // -- errors and busy steps (the requests themselves: net.js) ----------------------------------
@@ -46,7 +49,6 @@ function dismissError() {
 async function busy(what, step) {
   if (document.body.dataset.state === "busy") return null;
   document.body.dataset.state = "busy";
-  state.closed = "";  // older photos closed to make room: said after the step that closed them
   setBusyText(what);
   let said = "", failed = null;
   try {
