@@ -100,7 +100,9 @@ def test_context_command_lets_the_decoded_photo_go_before_inference(tmp_path, mo
     call = ContextEncoder.__call__
 
     def looked_at(self, image, *args, **kwargs):  # the real encoder, looked at first
-        seen.append((_loaded_photos(), image.mode, image.size))
+        # This photo's: an earlier test's photo may be alive still (a kept traceback).
+        mine = [name for name in _loaded_photos() if name == str(path)]
+        seen.append((mine, image.mode, image.size))
         return call(self, image, *args, **kwargs)
 
     monkeypatch.setattr(ContextEncoder, "__call__", looked_at)
