@@ -1,7 +1,9 @@
 """A photo's L* at full size, held only while a step needs all of it.
 
-Steps 1-7 read the whole L* (1, 1, H, W) float32 to resize it or read a pixel; the merge at
-full size reads it a band of rows at a time. Held by the prepared photo through the merge, it
+Steps 1 and 4-7 read the whole L* (1, 1, H, W) float32 to resize it or read a pixel (steps
+2-3, context and retrieval, read the 8-bit gray, and the L* is let go meanwhile:
+`colorization.prepare`, context_gray.py); the merge at full size reads it a band of rows at
+a time. Held by the prepared photo through the merge, it
 was 432 MB of a 108 MP photo's peak (the merge's RGB and uncertainty map are made then). The
 prepared photo holds it until `release`; the merge then reads each band from the photo's
 compact pixels (`rows`), which is the same L* to the bit (luminance.lightness_rows), and

@@ -2,8 +2,8 @@
 
 `render(result, side)` keeps only what the page asks for (the colorized image, the
 uncertainty and the region map at display size, exemplar thumbnails) and, for the download,
-the output's full-size pixels as integers (download.py: 3 bytes a pixel, 6 for a 16-bit
-master), never the pipeline's float arrays; the full-size float uncertainty is never made
+the output's full-size pixels as integers (download.py: RGB, 4 bytes a pixel as PIL holds
+it, 6 for a 16-bit master), never the pipeline's float arrays; the full-size float uncertainty is never made
 for the display either (display_map.py), and the region map is the working size's. The PNG
 encoders draw the overlays: the uncertainty in the legend's colors (`UNCERTAINTY_STOPS`, also
 drawn by the page's CSS), the region map as `region_map` does (a hint's region in the hint's
