@@ -38,20 +38,24 @@ def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     _add_arguments(p)
     # The loader's cap, which its refusal names ("raise the limit with --max-pixels N");
     # `python -m context` has no such cap (it reads a huge photo in gray, photo_reading.py).
-    p.add_argument("--max-pixels", type=_pixel_count, default=None, metavar="N",
+    p.add_argument("--max-pixels", type=positive_int("--max-pixels 120000000"), default=None, metavar="N",
                    help="refuse photos with more pixels (default: colorize's, 50,000,000)")
     return p
 
 
-def _pixel_count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a pixel count; give a positive whole number, e.g. 120000000")
-    return count
+def positive_int(example: str) -> Callable[[str], int]:
+    """An argparse type: a whole number of 1 or more, else a message showing `example` (the
+    context and library commands' counts: `--max-pixels`, `-k`)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more; "
+                                             f"write e.g. {example}")
+        return value
+    return parse
 
 
 # The letter-shape classifier's weight when asked for: eval/shape_rule.py's choice.

@@ -22,11 +22,11 @@ import itertools
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from context.argv_text import utf8_text
+from context.cli import positive_int
 
 # The parser alone (`chronochrome --help`) imports none of these (tests/test_fast_start.py).
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="let the CSV name images outside FOLDER (../x.jpg, absolute paths); "
                         "by default such a row is skipped, so a CSV from elsewhere cannot "
                         "copy other files into the library")
-    b.add_argument("--max-pixels", type=_positive_int("--max-pixels 120000000"), metavar="N",
+    b.add_argument("--max-pixels", type=positive_int("--max-pixels 120000000"), metavar="N",
                    default=None, help="skip photos with more pixels (default: colorize's, "
                    "50,000,000); the library keeps 512 px of each, so one past that default "
                    "is read reduced")
@@ -78,23 +78,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    "(alone: the most similar-looking exemplars; the colorizer gets exemplars "
                    "only for a context with an era, a region or a hint)")
     s.add_argument("--library", default="default", help="library folder (default: curated)")
-    s.add_argument("-k", type=_positive_int("-k 5"), default=5,
+    s.add_argument("-k", type=positive_int("-k 5"), default=5,
                    help="how many exemplars (1 or more; default 5)")
     s.add_argument("--json", action="store_true", help="print JSON")
-
-
-def _positive_int(example: str) -> Callable[[str], int]:
-    """An argparse type: a whole number of 1 or more, else a message showing `example`."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more; "
-                                             f"write e.g. {example}")
-        return value
-    return parse
 
 
 def run_library_command(args: argparse.Namespace,
