@@ -4,8 +4,9 @@
 colorizer/apps/cli.py wires it in with `add_context_parser(subparsers)` and calls
 `run_context_command(args, open_image=..., make_scene_classifier=..., read_captions=...)`
 with the colorizer's image loader, caption reader and ImageNet scene classifier (context
-never imports colorizer); `python -m context` runs it alone, reading the photo with PIL (a
-huge JPEG at a reduced scale, context/photo_reading.py), its file name as the only caption,
+never imports colorizer); `python -m context` runs it alone, reading the photo with PIL as
+colorize's loader reads its formats (a camera raw file refused, an ICC profile applied; a
+huge JPEG at a reduced scale: context/photo_reading.py), its file name as the only caption,
 and without a scene classifier.
 """
 
@@ -99,7 +100,7 @@ def run_context_command(args: argparse.Namespace,
     """
     from context.config import ContextConfig
     from context.encoder import ContextEncoder
-    from context.photo_reading import PhotoTooLarge, ReadPhoto, photo_pixels, read_photo
+    from context.photo_reading import PhotoRefused, ReadPhoto, photo_pixels, read_photo
 
     image, captions, notes, read = None, (), (), ReadPhoto(None)
     if args.image:
@@ -110,7 +111,7 @@ def run_context_command(args: argparse.Namespace,
         try:
             read = (read_photo(args.image) if open_image is None
                     else ReadPhoto(open_image(args.image)))
-        except (PhotoTooLarge, OSError, SyntaxError) as exc:
+        except (PhotoRefused, OSError, SyntaxError) as exc:
             # open_image (chronochrome context) raises its own one-line errors; PIL's reader
             # raises OSError for a file it cannot identify or a truncated one, SyntaxError
             # for a broken PNG chunk.
@@ -142,10 +143,10 @@ def run_context_command(args: argparse.Namespace,
 
 def _reason(exc: Exception, path: str) -> str:
     """One line for a photo that cannot be read."""
-    from context.photo_reading import PhotoTooLarge
+    from context.photo_reading import PhotoRefused
 
-    if isinstance(exc, PhotoTooLarge):
-        return str(exc)  # it names the file and the fix
+    if isinstance(exc, PhotoRefused):
+        return str(exc)  # it names the file and the fix (too large, a camera raw file)
     return (f"{path}: the photo cannot be read ({exc}); give a complete JPEG, PNG or TIFF "
             "file")
 

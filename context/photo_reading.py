@@ -20,16 +20,28 @@ it, is the fix). Every size is checked from the header under `PIL_SETTINGS`, so 
 "DecompressionBombWarning" (any photo over 89 MP) is not printed and its check does not
 decide; a file that claims more pixels than its bytes could hold (a 74-byte PNG claiming
 50000 x 50000) is refused before decoding.
+
+A photo is read as colorize's loader reads it, with the same pieces (context/photo_formats/,
+which colorizer imports): a camera raw file is refused (`PhotoRefused`: a DNG was read as
+its 151x160 preview without a word, where colorize refuses it), a .jp2's ICC profile is
+found in its header (Pillow skips it) and an embedded profile is converted to sRGB (a gray
+master with a dot-gain profile, as .jp2 or TIFF, was read up to 11 L* off colorize's L*),
+and a PNM of a maxval other than 255 is decoded by numpy (Pillow's loop took a minute for a
+12 MP 48-bit scan). A photo read in gray to bound memory keeps its pixels as stored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import Image
 
+from context.photo_formats.camera_raw import DEVELOP_FIX, camera_raw_kind, camera_raw_problem
+from context.photo_formats.icc import srgb_photo
+from context.photo_formats.jp2_header import jpeg2000_header, jpeg2000_icc_profile
+from context.photo_formats.pnm_decoder import use_fast_decoder
 from context.pil_settings import PIL_SETTINGS
 
 # colorize's default --max-pixels (colorizer.pipeline.config.PipelineConfig.max_pixels).
@@ -43,8 +55,13 @@ SCALES = (2, 4, 8)  # what a JPEG decoder can scale its DCT by
 MOST_PIXELS_A_BYTE = 1_000_000
 
 
-class PhotoTooLarge(ValueError):
-    """A photo `python -m context` will not decode; the message says why and what to do."""
+class PhotoRefused(ValueError):
+    """A photo `python -m context` will not read; the message names the file, says why and
+    what to do."""
+
+
+class PhotoTooLarge(PhotoRefused):
+    """A photo `python -m context` will not decode for its size."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +78,10 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
                whole_max_pixels: int = WHOLE_MAX_PIXELS) -> ReadPhoto:
     """The photo at `path`: whole, or a huge one in gray (a JPEG also reduced past
     `GRAY_MAX_PIXELS`); `PhotoTooLarge` for a PNG/TIFF over `whole_max_pixels` or a header
-    that claims more pixels than the file can hold."""
+    that claims more pixels than the file can hold, `PhotoRefused` for a camera raw file."""
+    with open(path, "rb") as stream:  # the header only, not the pixels
+        _refuse_camera_raw(stream, path)
+        icc_profile = jpeg2000_icc_profile(jpeg2000_header(stream))  # None but for a .jp2's
     with PIL_SETTINGS:
         image = Image.open(path)
         width, height = image.size
@@ -70,9 +90,12 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
         except PhotoTooLarge:
             image.close()
             raise
+        if icc_profile and not image.info.get("icc_profile"):
+            image.info["icc_profile"] = icc_profile  # a .jp2's, which Pillow skips
+        use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
         if width * height <= max_pixels:
             image.load()
-            return ReadPhoto(image)
+            return ReadPhoto(srgb_photo(image))  # its profile applied, as colorize does
         if image.format != "JPEG":
             return _gray_whole(Path(path), image)
         reduce_by = _scale(width, height, max(max_pixels, gray_max_pixels))
@@ -82,6 +105,14 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
     scale = round(width / image.width)  # what the decoder did
     at = f" at {image.width}x{image.height} (1/{scale} scale)" if scale > 1 else ""
     return ReadPhoto(image, scale, _note(Path(path), width, height, image.mode, at))
+
+
+def _refuse_camera_raw(stream: BinaryIO, path: str | Path) -> None:
+    """`PhotoRefused` for a camera raw file, in the words of colorize's loader (its preview,
+    the first page Pillow opens, is no photo to read context from)."""
+    kind = camera_raw_kind(stream, str(path))
+    if kind is not None:
+        raise PhotoRefused(f"{path}: {camera_raw_problem(kind)}. {DEVELOP_FIX}")
 
 
 def check_size(path: Path, image_format: str | None, width: int, height: int,

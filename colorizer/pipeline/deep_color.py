@@ -46,7 +46,6 @@ from PIL import Image
 
 from colorizer.pipeline.icc_matrix import SrgbConverter, srgb_converter
 from colorizer.pipeline.image_pixels import (
-    ICC_CONVERTED_NOTE_END,
     apply_orientation,
     exif_orientation,
     scaled_gray,
@@ -55,6 +54,7 @@ from colorizer.pipeline.image_pixels import (
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.pil_settings import PIL_SETTINGS
 from colorizer.pipeline.source_depth import white_level
+from context.photo_formats.icc import ICC_CONVERTED_NOTE_END
 
 # The loader's note on a 16-bit color frame read at 8 bits ("... a channel" is shown by the
 # CLI); `read_deep` replaces its reason, or the note, once it has read the file.

@@ -61,15 +61,15 @@ from colorizer.pipeline.image_pixels import (
     to_srgb,
 )
 from colorizer.pipeline.iso_container import is_heif, is_iso_media, iso_media_problem
-from colorizer.pipeline.jp2_header import jpeg2000_icc_profile
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
 from colorizer.pipeline.png_check import png_damage
-from colorizer.pipeline.pnm_decoder import use_fast_decoder
 from colorizer.pipeline.tiff_pages import use_main_frame
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from colorizer.pipeline.tint_note import tint_notes
+from context.photo_formats.jp2_header import jpeg2000_icc_profile
+from context.photo_formats.pnm_decoder import use_fast_decoder
 
 DEFAULT_MAX_PIXELS = 50_000_000
 # PNM (.pgm/.ppm/.pnm/.pbm) is what SANE's scanimage and xsane write; PCX, old scanners' own

@@ -5,8 +5,8 @@ A 48-bit PNG or TIFF holds 0..65535 a channel. The formats of scanners and archi
 their headers read: a PPM's values run to its maxval (scanimage writes 65535, a 12-bit
 scanner 4095), and OpenCV returns them unscaled; a JPEG 2000's run to 2^precision - 1, its
 precision (8 to 16 bits, 12 is common in archives) in the codestream's SIZ segment
-(jp2_header.py). Pillow decodes both to 8 bits a channel in color: 16-bit color JPEG 2000
-masters were read at 8 bits without a word.
+(context/photo_formats/jp2_header.py). Pillow decodes both to 8 bits a channel in color:
+16-bit color JPEG 2000 masters were read at 8 bits without a word.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 
-from colorizer.pipeline.jp2_header import jpeg2000_precision
+from context.photo_formats.jp2_header import jpeg2000_precision
 
 FULL_16_BITS = 65535
 _PNM_COLOR_MAGICS = (b"P3", b"P6")
