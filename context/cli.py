@@ -1,7 +1,8 @@
 """The `context` subcommand: `chronochrome context IMAGE [--hint TEXT] [--caption TEXT]
 [--no-filename-caption]`.
 
-colorizer/apps/cli.py wires it in with `add_context_parser(subparsers)` and calls
+colorizer/apps/cli.py wires it in with `add_context_parser(subparsers)`, and
+colorizer/apps/model_backed_commands.py calls
 `run_context_command(args, open_image=..., make_scene_classifier=..., read_captions=...)`
 with the colorizer's image loader, caption reader and ImageNet scene classifier (context
 never imports colorizer); `python -m context` runs it alone, reading the photo with PIL as

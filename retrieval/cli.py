@@ -6,7 +6,8 @@
                                [--allow-outside-folder] [--max-pixels N]
     chronochrome library search --hint "USSR 1950" [--image IMAGE] [--library DIR] --json
 
-colorizer/apps/cli.py wires it in with `add_library_parser(subparsers)` and calls
+colorizer/apps/cli.py wires it in with `add_library_parser(subparsers)`, and
+colorizer/apps/model_backed_commands.py calls
 `run_library_command(args, visual_embedder=LuminanceEncoderEmbedder())`. `python -m retrieval`
 runs it alone, without a visual embedder (text and metadata only).
 

@@ -156,7 +156,7 @@ def test_a_photo_whose_signature_fails_fails_alone(tiny_pipeline, scans, tmp_pat
     from colorizer.apps.batch import BatchColorizer
     from colorizer.apps.c2pa_config import C2paConfig
     from colorizer.apps.c2pa_signing import C2paSigner, read_c2pa
-    from colorizer.apps.cli import _print_summary
+    from colorizer.apps.colorize_command import print_summary
 
     signer = C2paSigner(C2paConfig(chain.chain, chain.key))
     old = make_chain(tmp_path / "old", expired=True)
@@ -170,7 +170,7 @@ def test_a_photo_whose_signature_fails_fails_alone(tiny_pipeline, scans, tmp_pat
     out = tmp_path / "out"
     batch = BatchColorizer(tiny_pipeline, out, "png", report=True, signer=signer)
     summary = batch.run([scans], on_item=next_credentials)
-    assert _print_summary(summary, out) == 1
+    assert print_summary(summary, out) == 1
     printed = capsys.readouterr()
     assert "2 colorized, 0 skipped (already done), 1 failed" in printed.out
     (error,) = [line for line in printed.err.splitlines() if line.startswith("error:")]
