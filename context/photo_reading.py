@@ -28,6 +28,11 @@ found in its header (Pillow skips it) and an embedded profile is converted to sR
 master with a dot-gain profile, as .jp2 or TIFF, was read up to 11 L* off colorize's L*),
 and a PNM of a maxval other than 255 is decoded by numpy (Pillow's loop took a minute for a
 12 MP 48-bit scan). A photo read in gray to bound memory keeps its pixels as stored.
+Like colorize, it reads a multi-page TIFF's full-size page, not page 1 when that is a
+preview (tiff_pages.py), and turns a photo upright as its EXIF Orientation says
+(orientation.py: a JPEG with Orientation 6 was read as 200x100 where colorize reads 100x200,
+and OCR read its caption sideways); the boxes of what was read are then in the upright
+photo's pixels, as colorize shows it.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ from PIL import Image
 from context.photo_formats.camera_raw import DEVELOP_FIX, camera_raw_kind, camera_raw_problem
 from context.photo_formats.icc import srgb_photo
 from context.photo_formats.jp2_header import jpeg2000_header, jpeg2000_icc_profile
+from context.photo_formats.orientation import exif_orientation, turned
 from context.photo_formats.pnm_decoder import use_fast_decoder
+from context.photo_formats.tiff_pages import use_main_frame
 from context.pil_settings import PIL_SETTINGS
 
 # colorize's default --max-pixels (colorizer.pipeline.config.PipelineConfig.max_pixels).
@@ -78,12 +85,15 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
                whole_max_pixels: int = WHOLE_MAX_PIXELS) -> ReadPhoto:
     """The photo at `path`: whole, or a huge one in gray (a JPEG also reduced past
     `GRAY_MAX_PIXELS`); `PhotoTooLarge` for a PNG/TIFF over `whole_max_pixels` or a header
-    that claims more pixels than the file can hold, `PhotoRefused` for a camera raw file."""
+    that claims more pixels than the file can hold, `PhotoRefused` for a camera raw file.
+    Read upright (EXIF orientation), a multi-page TIFF at its full-size page."""
     with open(path, "rb") as stream:  # the header only, not the pixels
         _refuse_camera_raw(stream, path)
         icc_profile = jpeg2000_icc_profile(jpeg2000_header(stream))  # None but for a .jp2's
     with PIL_SETTINGS:
         image = Image.open(path)
+        # Before the size check: page 1 may be a preview of a far larger page.
+        page_note = use_main_frame(image, getattr(image, "n_frames", 1), from_file=True)
         width, height = image.size
         try:
             check_size(Path(path), image.format, width, height, whole_max_pixels)
@@ -95,16 +105,32 @@ def read_photo(path: str | Path, max_pixels: int = MAX_PIXELS,
         use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
         if width * height <= max_pixels:
             image.load()
-            return ReadPhoto(srgb_photo(image))  # its profile applied, as colorize does
+            upright, turn_note = _upright(image, exif_orientation(image))
+            # Its profile applied after turning, as colorize does.
+            return ReadPhoto(srgb_photo(upright), note=_joined(page_note, turn_note))
         if image.format != "JPEG":
-            return _gray_whole(Path(path), image)
+            return _gray_whole(Path(path), image, page_note)
         reduce_by = _scale(width, height, max(max_pixels, gray_max_pixels))
         image.draft("L" if image.mode in ("L", "RGB", "YCbCr") else image.mode,
                     (width // reduce_by, height // reduce_by))
         image.load()
     scale = round(width / image.width)  # what the decoder did
     at = f" at {image.width}x{image.height} (1/{scale} scale)" if scale > 1 else ""
-    return ReadPhoto(image, scale, _note(Path(path), width, height, image.mode, at))
+    note = _note(Path(path), width, height, image.mode, at)
+    image, turn_note = _upright(image, exif_orientation(image))
+    return ReadPhoto(image, scale, _joined(page_note, note, turn_note))
+
+
+def _upright(image: Image.Image, orientation: int | None) -> tuple[Image.Image, str | None]:
+    """A decoded photo turned as its EXIF `orientation` says (as colorize's loader turns
+    it), and the note saying so."""
+    if orientation is None:
+        return image, None
+    return turned(image, orientation), f"EXIF orientation {orientation} applied"
+
+
+def _joined(*notes: str | None) -> str | None:
+    return "; ".join(note for note in notes if note) or None
 
 
 def _refuse_camera_raw(stream: BinaryIO, path: str | Path) -> None:
@@ -133,15 +159,19 @@ def check_size(path: Path, image_format: str | None, width: int, height: int,
                             "decodes PNG and TIFF only whole")
 
 
-def _gray_whole(path: Path, image: Image.Image) -> ReadPhoto:
-    """A huge PNG/TIFF decoded whole (PIL has no other way), then gray at once."""
+def _gray_whole(path: Path, image: Image.Image, page_note: str | None) -> ReadPhoto:
+    """A huge PNG/TIFF decoded whole (PIL has no other way), then gray at once, upright."""
     width, height = image.size
     image.load()
+    orientation = exif_orientation(image)  # a TIFF's tag: gone from the gray copy
     if image.mode not in ("L", "I;16", "I", "F"):
         # Context reads luminance only; the RGB copy (3 bytes a pixel) goes before the
         # encoder's own copies are made.
         image = image.convert("L")
-    return ReadPhoto(image, 1, _note(path, width, height, image.mode, ""))
+    note = _note(path, width, height, image.mode, "")
+    # The gray copy is turned: a byte a pixel, not three.
+    image, turn_note = _upright(image, orientation)
+    return ReadPhoto(image, 1, _joined(page_note, note, turn_note))
 
 
 def _note(path: Path, width: int, height: int, mode: str, at: str) -> str:

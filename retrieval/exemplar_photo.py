@@ -15,6 +15,12 @@ decompression bomb DOS attack" with a source line for a 108 MP scan, and decoded
   is read exactly as before, so a rebuilt library's images are the same bytes;
 - EXIF orientation is applied (colorize shows and reads a photo upright: a sideways
   exemplar's look matched no upright photo);
+- it is read as colorize's loader reads it, with the same pieces (context/photo_formats/):
+  a camera raw file is refused (a DNG was kept as its 50x30 preview), a multi-page TIFF is
+  read at its full-size page (a TIFF whose page 1 is a preview was kept as the preview), and
+  an embedded ICC profile, a .jp2's too (Pillow skips it), is converted to sRGB before the
+  photo is made small (an Adobe RGB photo's exemplar was up to 141 of 255 levels off the
+  colors colorize reads, 12 on average); a photo without a profile is read as before;
 - a black-and-white photo is refused where `color_only` (`library build` asks it): an
   exemplar lends its colors, and a gray one would only gray what it matches;
 - 16-bit gray is scaled to 8 bits (a 16-bit gray scan was kept as pure white, #FFFFFF five
@@ -28,6 +34,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from context.photo_formats.camera_raw import camera_raw_kind, camera_raw_problem
+from context.photo_formats.icc import srgb_photo
+from context.photo_formats.jp2_header import jpeg2000_header, jpeg2000_icc_profile
+from context.photo_formats.orientation import exif_orientation, turned
+from context.photo_formats.pnm_decoder import use_fast_decoder
+from context.photo_formats.tiff_pages import use_main_frame
 from context.photo_reading import MAX_PIXELS, WHOLE_MAX_PIXELS, PhotoTooLarge, check_size
 from context.pil_settings import PIL_SETTINGS
 
@@ -38,13 +50,8 @@ DEEP_GRAY_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")
 GRAY_MODES = ("1", "L", "LA", "La", "F", *DEEP_GRAY_MODES)
 # colorize's has_color: a pixel whose channels differ by more than 3 of 255 is color.
 COLOR_TOLERANCE = 3
-ORIENTATION_TAG = 0x0112
-# EXIF orientation -> the transpose that turns the stored pixels upright (as
-# PIL.ImageOps.exif_transpose, applied here to the small exemplar, not the full scan).
-UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-           4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-           6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-           8: Image.Transpose.ROTATE_90}
+DEVELOP_FOR_LIBRARY = ("develop it to a TIFF or JPEG first (darktable, RawTherapee, Lightroom "
+                       "or Camera Raw; or `dcraw -T FILE`) and name that file in the row")
 
 
 class NotAnExemplar(ValueError):
@@ -55,23 +62,38 @@ def read_exemplar_photo(path: Path, max_pixels: int = MAX_PIXELS,
                         color_only: bool = True) -> Image.Image:
     """The photo at `path` as the library stores it (module docstring). Raises
     `PhotoTooLarge`, or `NotAnExemplar` for a gray photo where `color_only`, with a one-line
-    message naming the file, and PIL's OSError / SyntaxError for a file that is no image or
-    is damaged."""
+    message naming the file (a camera raw file too), and PIL's OSError / SyntaxError for a
+    file that is no image or is damaged."""
+    jp2_profile = _refuse_camera_raw_and_find_jp2_profile(path)
     # The file is closed on leaving (a GIF or TIFF keeps it open for its other frames); the
     # decoded pixels stay.
     with PIL_SETTINGS, Image.open(path) as opened:
+        # Before the checks: page 1 may be a preview of a far larger page.
+        use_main_frame(opened, getattr(opened, "n_frames", 1), from_file=True)
         _check(path, opened, max_pixels, color_only)
+        if jp2_profile and not opened.info.get("icc_profile"):
+            opened.info["icc_profile"] = jp2_profile  # a .jp2's, which Pillow skips
         # After the checks: a PNG's getexif decodes the whole image to find its eXIf.
-        orientation = opened.getexif().get(ORIENTATION_TAG)
-        image = _decode(opened)
+        orientation = exif_orientation(opened)
+        use_fast_decoder(opened)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
+        image = srgb_photo(_decode(opened))  # its profile applied, as colorize does
     if image.mode != "RGB":  # (convert would copy an RGB photo whole: up to 150 MB)
         image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
-    if orientation in UPRIGHT:
-        image = image.transpose(UPRIGHT[orientation])
+    image = turned(image, orientation)  # the small exemplar turned, not the full scan
     if color_only and not _has_color(image):
         raise _gray(path)
     return image
+
+
+def _refuse_camera_raw_and_find_jp2_profile(path: Path) -> bytes | None:
+    """`NotAnExemplar` for a camera raw file (a DNG by its tag: Pillow opens its preview);
+    else a .jp2's ICC profile from its header (None for any other file)."""
+    with open(path, "rb") as stream:  # the header only, not the pixels
+        kind = camera_raw_kind(stream, str(path))
+        if kind is not None:
+            raise NotAnExemplar(f"{path}: {camera_raw_problem(kind)}; {DEVELOP_FOR_LIBRARY}")
+        return jpeg2000_icc_profile(jpeg2000_header(stream))
 
 
 def _check(path: Path, image: Image.Image, max_pixels: int, color_only: bool) -> None:

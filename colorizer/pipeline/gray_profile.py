@@ -2,11 +2,11 @@
 
 Archives' gray masters are 16-bit TIFFs tagged "Dot Gain 20%" or "Gray Gamma 2.2" (what
 Photoshop assigns). Pillow has no 16-bit RGB mode, so the 8-bit path (gray -> sRGB RGB with
-littleCMS, image_pixels._apply_icc) would throw bits away; and taking the values as sRGB gray
-put a Dot Gain 20% master's mid-gray 8 L* darker than a color-managed viewer shows it. Here
-littleCMS maps the 16-bit values to 16-bit relative luminance Y (a linear gray profile, built
-below: Pillow's ImageCms only makes sRGB, Lab and XYZ profiles), and the caller gets the values
-as sRGB-encoded gray, as every other gray input is.
+littleCMS, `convert_to_srgb` in context/photo_formats/icc.py) would throw bits away; and taking
+the values as sRGB gray put a Dot Gain 20% master's mid-gray 8 L* darker than a color-managed
+viewer shows it. Here littleCMS maps the 16-bit values to 16-bit relative luminance Y (a linear
+gray profile, built below: Pillow's ImageCms only makes sRGB, Lab and XYZ profiles), and the
+caller gets the values as sRGB-encoded gray, as every other gray input is.
 """
 
 from __future__ import annotations

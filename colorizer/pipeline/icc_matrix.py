@@ -2,12 +2,13 @@
 pixels, so that pixels of more than 8 bits reach sRGB without being rounded to 8.
 
 Pillow's littleCMS transforms take 8-bit RGB only (it has no 16-bit RGB mode), which is what
-`image_pixels._apply_icc` uses. A phone's 10-bit HEIC carries a matrix/TRC profile (three
-tone curves and three primaries), which is simple enough to apply here in float: each channel
-through its curve to linear light, the primaries to the profile connection space (XYZ, D50),
-and sRGB's own matrix back, clipped to sRGB's gamut as littleCMS clips it. A profile of
-another kind (lookup tables, a CMYK or gray profile) gets None, and the caller keeps the 8-bit
-path. Tags are read from the profile's bytes (ICC.1:2010, 10.5 curv, 10.18 para, 10.31 XYZ).
+`convert_to_srgb` (context/photo_formats/icc.py) uses. A phone's 10-bit HEIC carries a
+matrix/TRC profile (three tone curves and three primaries), which is simple enough to apply here
+in float: each channel through its curve to linear light, the primaries to the profile
+connection space (XYZ, D50), and sRGB's own matrix back, clipped to sRGB's gamut as littleCMS
+clips it. A profile of another kind (lookup tables, a CMYK or gray profile) gets None, and the
+caller keeps the 8-bit path. Tags are read from the profile's bytes (ICC.1:2010, 10.5 curv,
+10.18 para, 10.31 XYZ).
 """
 
 from __future__ import annotations
@@ -167,8 +168,8 @@ def _srgb_encode(linear: np.ndarray, out: np.ndarray | None = None) -> np.ndarra
 
 @lru_cache(maxsize=1)
 def _srgb() -> _MatrixProfile:
-    """The sRGB profile littleCMS converts to in the 8-bit path (image_pixels._srgb_profile),
-    read the same way, so both paths share its colorants."""
+    """The sRGB profile littleCMS converts to in the 8-bit path (`srgb_profile` in
+    context/photo_formats/icc.py), read the same way, so both paths share its colorants."""
     profile = _MatrixProfile.read(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
                                   .tobytes())
     if profile is None:

@@ -47,14 +47,19 @@ def srgb_photo(image: Image.Image) -> Image.Image:
     """A decoded photo as colorize's loader sees its colors: an L, RGB or CMYK photo with an
     embedded profile (`info["icc_profile"]`) converted to sRGB, a gray one back to "L" (its
     channels are equal, so that is exact); any other photo as it is (one without a profile,
-    or of a mode the loader converts first: then still read as before)."""
+    or of a mode the loader converts first: then still read as before). A converted photo
+    no longer carries the profile: `library build` saves its exemplar as PNG, which took
+    the profile from `info` and so labelled sRGB pixels Adobe RGB (a viewer converted them
+    twice)."""
     profile = image.info.get("icc_profile")
     if not profile or image.mode not in _MANAGED_MODES:
         return image
     converted, _ = convert_to_srgb(image, profile)
     if converted is image:  # the profile did not fit: the pixels stay as they were
         return image
-    return converted.convert("L") if image.mode == "L" else converted
+    converted = converted.convert("L") if image.mode == "L" else converted
+    converted.info.pop("icc_profile", None)
+    return converted
 
 
 @lru_cache(maxsize=1)
