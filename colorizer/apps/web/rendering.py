@@ -120,10 +120,25 @@ def png(image: Image.Image) -> bytes:
 
 
 def uncertainty_png(uncertainty: np.ndarray) -> bytes:
-    """RGBA: the legend's colors, opacity 25%..85% from sure to unsure."""
+    """RGBA: the legend's colors, opacity 25%..85% from sure to unsure; made a band of rows
+    at a time: done whole, a 1600-px map's float64 temporaries were 150 MB, which the server
+    kept resident after every colorization the page showed
+    (tests/web/test_web_edit_memory.py)."""
+    out = np.empty((*uncertainty.shape, 4), dtype=np.uint8)
+    for top in range(0, uncertainty.shape[0], _UNCERTAINTY_BAND_ROWS):
+        band = slice(top, top + _UNCERTAINTY_BAND_ROWS)
+        out[band] = _uncertainty_rgba(uncertainty[band])
+    return png(Image.fromarray(out, "RGBA"))
+
+
+_UNCERTAINTY_BAND_ROWS = 128  # 1600-px rows: 6 MB of float64 temporaries a band
+
+
+def _uncertainty_rgba(uncertainty: np.ndarray) -> np.ndarray:
+    """(h, w) uncertainty -> (h, w, 4) uint8 RGBA, each pixel on its own."""
     xs = [s for s, _ in UNCERTAINTY_STOPS]
     rgb = np.stack([np.interp(uncertainty, xs, [c[i] for _, c in UNCERTAINTY_STOPS])
                     for i in range(3)], axis=-1)
     alpha = (0.25 + 0.6 * uncertainty) * 255
     pixels = np.concatenate([rgb, alpha[..., None]], axis=-1)
-    return png(Image.fromarray(np.round(pixels).astype(np.uint8), "RGBA"))
+    return np.round(pixels).astype(np.uint8)
