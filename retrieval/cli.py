@@ -66,9 +66,9 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                         "by default such a row is skipped, so a CSV from elsewhere cannot "
                         "copy other files into the library")
     b.add_argument("--max-pixels", type=positive_int("--max-pixels 120000000"), metavar="N",
-                   default=None, help="skip photos with more pixels (default: colorize's, "
-                   "50,000,000); the library keeps 512 px of each, so one past that default "
-                   "is read reduced")
+                   default=None, help="skip an archive's photos with more pixels (default: "
+                   "colorize's, 50,000,000; not with --default, which reads no photos); the "
+                   "library keeps 512 px of each, so one past that default is read reduced")
     b.add_argument("--no-visual", action="store_true", help="build without the visual index")
     b.add_argument("--overwrite", action="store_true", help="replace the library already in "
                    "--out (only its own files; a folder holding anything else is refused)")
@@ -116,7 +116,8 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
     t0 = time.perf_counter()
     if not args.default:
         return _build_archive(args, visual, t0)
-    problem = _out_problem(Path(args.out), None, args.overwrite) if args.out else None
+    problem = _default_problem(args) or (
+        _out_problem(Path(args.out), None, args.overwrite) if args.out else None)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -124,6 +125,28 @@ def _build(args: argparse.Namespace, visual_embedder: VisualEmbedder | None) -> 
                               rebuild=True)
     _print_built(library, time.perf_counter() - t0)
     return 0
+
+
+# What only an archive's build reads (argparse dest, as typed); --default renders its exemplars
+# (flags, cloth) from the knowledge base and reads no photo, so these would be ignored.
+_ARCHIVE_ONLY = (("folder", "FOLDER"), ("metadata", "--metadata"), ("era", "--era"),
+                 ("region", "--region"), ("source", "--source"), ("license", "--license"),
+                 ("id_prefix", "--id-prefix"), ("allow_outside_folder", "--allow-outside-folder"),
+                 ("max_pixels", "--max-pixels"))
+
+
+def _default_problem(args: argparse.Namespace) -> str | None:
+    """Archive options given with --default: refused, not ignored (`--default --max-pixels N`
+    was accepted and built the curated library as without it)."""
+    given = [f"FOLDER {args.folder}" if dest == "folder" else flag
+             for dest, flag in _ARCHIVE_ONLY if getattr(args, dest, None)]
+    given += ["--kind"] if args.kind != "photo" else []
+    if not given:
+        return None
+    return (f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} to an archive's "
+            "build (FOLDER --metadata CSV) only; --default renders the curated library's "
+            "exemplars (flags, cloth) and reads no photos: drop "
+            f"{'it' if len(given) == 1 else 'them'}, or build the archive without --default")
 
 
 def _archive_problem(args: argparse.Namespace) -> str | None:

@@ -3,24 +3,22 @@ sRGB (EXIF orientation; 16/32-bit grayscale scaled, never clipped at 255; alpha 
 white; palette, CMYK and embedded ICC profiles converted with littleCMS), and whether the source
 had real color. Each step that changes the pixels returns a note.
 
-Pixels are kept compact (`to_srgb`): 8-bit gray stays (H, W) uint8, 8-bit color (H, W, 3)
-uint8, and only high-bit-depth gray is float32 (H, W). Float RGB of a 49 MP photo is 588 MB
-(and was the start of a 7.8 GB peak); `float_rgb` makes it on demand for code that wants it."""
+Pixels are kept compact (`to_srgb`): 8-bit gray and 1-bit pages are (H, W) uint8, 8-bit
+color (H, W, 3) uint8, and only high-bit-depth gray is float32 (H, W). Float RGB of a 49 MP
+photo is 588 MB (and was the start of a 7.8 GB peak); `float_rgb` makes it on demand for code
+that wants it."""
 
 from __future__ import annotations
 
-import io
-from functools import lru_cache
-
 import numpy as np
-from PIL import Image, ImageCms
+from PIL import Image
 
 from colorizer.errors import UnsupportedImageError
 from colorizer.pipeline.gray_profile import gray_through_profile
-from colorizer.pipeline.orientation import turned
-from colorizer.pipeline.source_depth import jpeg2000_precision
+from context.photo_formats.icc import convert_to_srgb
+from context.photo_formats.jp2_header import jpeg2000_precision
+from context.photo_formats.orientation import exif_orientation, turned
 
-_ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"LA", "La", "PA", "RGBA", "RGBa"})
 # The loader's note for NaN/inf pixels (a note the batch CLI shows, not only the report).
 NONFINITE_NOTE = "pixel values were not finite (NaN or infinite) and were set to black"
@@ -31,8 +29,6 @@ _HIGH_DEPTH_GRAY_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I", "F"}
 # Channels differing by more than 3 of 255 levels count as color: exact gray survives JPEG and
 # ICC round trips within 1-2 levels, while sepia or hand-tinted prints differ by far more.
 _COLOR_TOLERANCE = 3.0 / 255.0
-# How `_apply_icc`'s note on a profile it converted from ends (deep_color.py looks for it).
-ICC_CONVERTED_NOTE_END = "converted to sRGB"
 # `pixel_array` copies a big image this many bytes of rows at a time.
 _BAND_BYTES = 16 << 20
 
@@ -45,19 +41,14 @@ def apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
     return turned(image, orientation), orientation
 
 
-def exif_orientation(image: Image.Image) -> int | None:
-    """The EXIF Orientation that turns the image (2-8); None for 1 ("as stored"), none, or an
-    invalid value."""
-    orientation = image.getexif().get(_ORIENTATION_TAG)
-    return orientation if orientation in range(2, 9) else None
-
-
 def to_srgb(
     image: Image.Image, icc_profile: bytes | None, label: str
 ) -> tuple[np.ndarray, list[str]]:
     """Any supported mode -> compact sRGB pixels (see the module docstring), plus notes."""
     if image.mode in _HIGH_DEPTH_GRAY_MODES:
         return _high_depth_gray(image, icc_profile)
+    if image.mode == "1" and not icc_profile and not _has_alpha(image):
+        return bilevel_gray(image), []  # (H, W) uint8
     notes = []
     if image.mode == "LAB":  # Pillow's LAB -> RGB is colorimetric already; the "Lab identity"
         icc_profile = None  # profile it attaches fits no RGB pixels ("does not fit", shown)
@@ -70,7 +61,7 @@ def to_srgb(
     if image.mode == "CMYK":
         notes.append("CMYK converted to sRGB")
     if icc_profile:
-        image, note = _apply_icc(image, icc_profile)
+        image, note = convert_to_srgb(image, icc_profile)  # as `python -m context` does
         notes.append(note)
     if image.mode == "L":
         return pixel_array(image), notes  # (H, W) uint8
@@ -98,6 +89,20 @@ def pixel_array(image: Image.Image) -> np.ndarray:
     return pixels
 
 
+def bilevel_gray(image: Image.Image) -> np.ndarray:
+    """A 1-bit frame (a fax-coded page) -> (H, W) uint8, its black and white gray levels 0
+    and 255, converted a band of rows at a time. It was RGB: 3 bytes a pixel held (Pillow's
+    RGB copy 4 more) where 1 does; `load_image` of a 20000 x 15000 page peaked at
+    2711 MB RSS, now 954 MB. The L* (luminance.py), and so the output, is the same to the bit."""
+    width, height = image.size
+    gray = np.empty((height, width), dtype=np.uint8)
+    rows = max(1, _BAND_BYTES // max(1, width))
+    for top in range(0, height, rows):
+        bottom = min(height, top + rows)
+        gray[top:bottom] = np.asarray(image.crop((0, top, width, bottom)).convert("L"))
+    return gray
+
+
 def _bytes_per_pixel(image: Image.Image) -> int:
     # Sizes the bands only, so roughly is enough: 16/32-bit gray counted as 4 bytes.
     return max(1, len(image.getbands())) * (4 if image.mode in _HIGH_DEPTH_GRAY_MODES else 1)
@@ -119,22 +124,22 @@ def _high_depth_gray(image: Image.Image, icc_profile: bytes | None
     (float) declare no range, and a JPEG turned gray "I" (`.convert("L").convert("I")`) holds
     0..255: the range is read from the values instead (`_assumed_range`), so the photo keeps
     its lightness."""
+    sixteen_bits = image.mode.startswith("I;16")
+    if sixteen_bits and not icc_profile:
+        return _scaled_16bit(image), ["16-bit grayscale scaled to [0,1]"]
     values = pixel_array(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
-    if icc_profile and image.mode.startswith("I;16"):
+    if sixteen_bits:
         gray, note = gray_through_profile(values, icc_profile)
         if gray is not None:
             return gray, ["16-bit grayscale scaled to [0,1]", note]
-        return _high_depth_gray(image, None)[0], ["16-bit grayscale scaled to [0,1]", note]
+        return _scaled_16bit(image), ["16-bit grayscale scaled to [0,1]", note]
     notes = []
     if image.mode == "F":
         finite = np.isfinite(values)
         if not finite.all():  # one NaN would make the peak NaN and the whole photo black
             notes.append(f"{int((~finite).sum()):,} {NONFINITE_NOTE}")
             values = np.where(finite, values, 0.0).astype(np.float32)
-    if image.mode.startswith("I;16"):
-        scale, note = 65535.0, "16-bit grayscale scaled to [0,1]"
-    else:
-        scale, note = _assumed_range(image.mode, float(values.max(initial=0)))
+    scale, note = _assumed_range(image.mode, float(values.max(initial=0)))
     notes.append(note)
     if values.min(initial=0) < 0:
         notes.append("negative grayscale values clipped to black")
@@ -153,6 +158,22 @@ def scaled_gray(values: np.ndarray, scale: float) -> np.ndarray:
         band = values[top:top + rows].astype(np.float32)
         np.divide(band, np.float32(scale), out=band)
         np.clip(band, 0.0, 1.0, out=gray[top:top + rows])
+    return gray
+
+
+def _scaled_16bit(image: Image.Image) -> np.ndarray:
+    """A 16-bit gray frame ("I;16*") -> (H, W) float32 in [0, 1], `scaled_gray` of its
+    values (/ 65535), made from Pillow's image a band of about a million pixels at a time:
+    the whole uint16 copy (`pixel_array`) is never made. It was 216 MB of a 108 MP scan,
+    held beside Pillow's own 16-bit pixels and the float result (`load_image`'s peak RSS
+    1235 -> 1027 MB, the same pixels)."""
+    width, height = image.size
+    gray = np.empty((height, width), dtype=np.float32)
+    rows = max(1, (1 << 20) // max(1, width))  # 2 MB of uint16 a band
+    for top in range(0, height, rows):
+        bottom = min(height, top + rows)
+        band = np.asarray(image.crop((0, top, width, bottom)))  # (rows, W) uint16
+        gray[top:bottom] = scaled_gray(band, 65535.0)
     return gray
 
 
@@ -199,36 +220,6 @@ def _convert(image: Image.Image, mode: str, label: str) -> Image.Image:
             f"pixel mode {image.mode!r} is not supported ({exc})",
             "save it as 8-bit RGB or grayscale, or 16-bit grayscale, first",
         ) from exc
-
-
-def _apply_icc(image: Image.Image, icc_profile: bytes) -> tuple[Image.Image, str]:
-    """Convert from the embedded profile to sRGB.
-
-    A profile that does not fit is noted, not fatal.
-    """
-    try:
-        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
-        description = ImageCms.getProfileDescription(profile).strip() or "unnamed"
-    except (OSError, ImageCms.PyCMSError) as exc:
-        return image, f"embedded ICC profile unreadable ({exc}); pixels taken as sRGB"
-    try:
-        converted = ImageCms.profileToProfile(
-            image,
-            profile,
-            _srgb_profile(),
-            outputMode="RGB",
-            renderingIntent=ImageCms.Intent.PERCEPTUAL,
-        )
-    except ImageCms.PyCMSError as exc:
-        note = f"embedded ICC profile {description!r} does not fit {image.mode} pixels ({exc})"
-        return image, note + "; pixels taken as sRGB"
-    return converted, f"embedded ICC profile {description!r} {ICC_CONVERTED_NOTE_END}"
-
-
-@lru_cache(maxsize=1)
-def _srgb_profile() -> ImageCms.ImageCmsProfile:
-    # Built on first use, not at import.
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
 def has_color(pixels: np.ndarray) -> bool:
