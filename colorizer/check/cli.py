@@ -188,6 +188,7 @@ def _write(path: Path, report, colorized, original, result, name: str) -> None:
 
     from colorizer.check.report import write_report
     from colorizer.pipeline.pil_settings import PIL_SETTINGS
+    from colorizer.pipeline.tiff_pages import use_main_frame
 
     def opened(image):
         if image is None or isinstance(image, Image.Image):
@@ -195,6 +196,8 @@ def _write(path: Path, report, colorized, original, result, name: str) -> None:
         # The checker has loaded this file under our --max-pixels cap: PIL's own bomb check
         # (a warning past 89 MP) is not the one that decides.
         with PIL_SETTINGS, Image.open(image) as im:
+            # The page the checker loaded: a TIFF's full-size page, not a preview before it.
+            use_main_frame(im, getattr(im, "n_frames", 1), from_file=True)
             return im.convert("RGB")
 
     write_report(path, report, opened(colorized), opened(original), result, name)

@@ -142,7 +142,7 @@ def load_image(
             A PIL image skips the file-level steps (reading, hashing, format detection) and
             uses its current frame; the caller's image is not modified.
         max_pixels: refuse images with more than this many pixels (width * height of the
-            first frame), checked from the header before anything is decoded.
+            frame used), checked from the header before anything is decoded.
         name: the name used in notes and errors; defaults to the path, "<bytes>" for bytes and
             file objects, "<image>" for a PIL image.
 
@@ -303,9 +303,10 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
               path: str | None = None, file_bytes: int | None = None) -> LoadedImage:
     """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
     check_not_empty(image.size, label)
-    _check_pixel_cap(image.size, label, max_pixels, file_bytes)
-    deep_color = is_deep_color(image)  # from the tiles, which decoding empties
-    frames, frame_note, xmp_note = _decode(image, label, from_file=sha256 is not None)
+    _check_pixel_cap(image.size, label, max_pixels, file_bytes)  # before walking the frames
+    frames, frame_note = _use_frame(image, label, sha256 is not None, max_pixels, file_bytes)
+    deep_color = is_deep_color(image)  # the used page's tiles, which decoding empties
+    xmp_note = _decode(image, label, from_file=sha256 is not None)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
     icc_profile = image.info.get("icc_profile")
     captions, caption_notes = metadata_captions(image)
@@ -349,11 +350,13 @@ def check_not_empty(size: tuple[int, int], label: str) -> None:
 
 
 def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int,
-                     file_bytes: int | None = None) -> None:
+                     file_bytes: int | None = None, page: str | None = None) -> None:
+    """Refuse `size` over `max_pixels`, or over what `file_bytes` can hold; `page` names the
+    page of a multi-page file that `size` is of, where it is not the first."""
     width, height = size
     if width * height > max_pixels:
-        problem = (f"image is {width}x{height} = {width * height:,} pixels, "
-                   f"above the limit of {max_pixels:,}")
+        problem = (f"image is {width}x{height} = {width * height:,} pixels"
+                   f"{f' ({page})' if page else ''}, above the limit of {max_pixels:,}")
         fix = (f"downscale it first, or raise the limit with --max-pixels {width * height} "
                f"(CLI) or max_pixels={width * height} (Python)")
         if file_bytes is not None and width * height > file_bytes * _MOST_PIXELS_A_BYTE:
@@ -363,19 +366,35 @@ def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int,
         raise ImageTooLargeError(label, problem, fix)
 
 
-def _decode(image: Image.Image, label: str, from_file: bool
-            ) -> tuple[int, str | None, str | None]:
-    """Count frames, choose one (tiff_pages.py) and fully decode it; return the frame count
-    and the notes on the frame used and the XMP packet."""
+def _use_frame(image: Image.Image, label: str, from_file: bool, max_pixels: int,
+               file_bytes: int | None) -> tuple[int, str | None]:
+    """Count frames and choose one (tiff_pages.py); return the frame count and the note on
+    the frame used. A TIFF's full-size page after a small preview (as scanners write it) is
+    checked against the cap here: the header's check was page 1's; this page is decoded."""
     try:
         frames = getattr(image, "n_frames", 1)  # walks GIF/TIFF frame headers, decodes nothing
         frame_note = use_main_frame(image, frames, from_file)  # seeks to a TIFF's full page
+    except _DECODE_ERRORS as exc:
+        raise _corrupt(exc, label) from exc
+    if image.tell() != 0:
+        check_not_empty(image.size, label)
+        _check_pixel_cap(image.size, label, max_pixels, file_bytes,
+                         page=f"page {image.tell() + 1} of {frames}, the full-size one")
+    return frames, frame_note
+
+
+def _decode(image: Image.Image, label: str, from_file: bool) -> str | None:
+    """Fully decode the frame `image` is at; return the note on the XMP packet."""
+    try:
         xmp_note = normalize_tiff_xmp(image)  # after the frame walk re-read the tag; before load
         if from_file:
             use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
     except _DECODE_ERRORS as exc:
-        raise _metadata_too_large(exc, label) or TruncatedImageError(
-            label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX
-        ) from exc
-    return frames, frame_note, xmp_note
+        raise _corrupt(exc, label) from exc
+    return xmp_note
+
+
+def _corrupt(exc: Exception, label: str) -> ImageLoadError:
+    return _metadata_too_large(exc, label) or TruncatedImageError(
+        label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX)
