@@ -13,6 +13,11 @@ Photos with true colors must raise no finding: real-color-dev (57 old color phot
 checked with their era and place as hint; reported, never tuned on) and calibration photos
 (train-split photos of photos-train with the cases' hints, on which the thresholds of
 colorizer/check/config.py were set). Writes eval/results/check.md and check.json.
+
+`python -m eval.check.whole_photo` measures a whole-photo statistic (the share of a photo's
+colored area whose colors the model finds unlikely) on train-split true photos and their
+hue-turned and channel-swapped versions; it did not meet its rule, so the check has no such
+finding (eval/results/check-whole-photo.md).
 """
 
 from eval.check.cli import main
