@@ -9,8 +9,8 @@ import io
 import numpy as np
 import pytest
 
-from colorizer.pipeline.jp2_header import jpeg2000_icc_profile, jpeg2000_precision
 from colorizer.pipeline.source_depth import pnm_maxval, white_level
+from context.photo_formats.jp2_header import jpeg2000_icc_profile, jpeg2000_precision
 
 cv2 = pytest.importorskip("cv2")  # a declared dependency: writes 16-bit JPEG 2000
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from colorizer.errors import TruncatedImageError
 from colorizer.pipeline.imageio import load_image
-from colorizer.pipeline.pnm_decoder import use_fast_decoder
+from context.photo_formats.pnm_decoder import use_fast_decoder
 
 
 def _pnm(magic: str, maxval: int, top: int | None = None) -> bytes:

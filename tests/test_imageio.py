@@ -26,7 +26,7 @@ from colorizer.errors import (
     TruncatedImageError,
     UnsupportedImageError,
 )
-from colorizer.pipeline import imageio
+from colorizer.pipeline import image_opening, imageio
 from colorizer.pipeline.imageio import (
     DEFAULT_MAX_PIXELS,
     SUPPORTED_SUFFIXES,
@@ -67,7 +67,7 @@ def test_loaded_image_is_frozen(tmp_path):
 
 
 def test_supported_suffixes_match_spec():
-    avif = {".avif"} if imageio._READS_AVIF else set()
+    avif = {".avif"} if image_opening._READS_AVIF else set()
     heif = {".heic", ".heif"}  # pillow-heif is a dependency: a phone's folder is read
     assert SUPPORTED_SUFFIXES == {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp",
                                   ".jp2", ".j2k", ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | avif | heif

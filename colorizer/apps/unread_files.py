@@ -59,7 +59,7 @@ _BY_SUFFIX: dict[str, UnreadKind] = {
     # saves a JPEG from the web as .jfif.
     **dict.fromkeys((".jfif", ".jpe", ".mpo", ".jpf", ".jpx", ".j2c", ".dib", ".hif"),
                     OTHER_SUFFIX)}
-# The first bytes of the formats the loader reads (`imageio._SIGNATURES`, and WebP's); not
+# The first bytes of the formats the loader reads (`image_opening._SIGNATURES`, and WebP's); not
 # BMP's, PNM's or PCX's, whose two bytes ("BM", "P6") start text files as well.
 _IMAGE_STARTS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"II+\x00",
                  b"MM\x00+", b"GIF87a", b"GIF89a", b"\x00\x00\x00\x0cjP  ", b"\xffO\xffQ")

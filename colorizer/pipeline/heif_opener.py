@@ -4,7 +4,7 @@ pillow-heif, whose Pillow plugin is registered only when the loader meets one.
 Registering at import would load libheif (with its HEVC decoder and encoder) into every run,
 and put a HEIF opener beside every `Image.open` of the process; most runs never see a HEIC.
 Registered here, on the first ISO media file with HEIF brands, its "HEIF" format is offered
-to that file alone (`imageio._open_image`); the other formats are read as before.
+to that file alone (`image_opening.open_image`); the other formats are read as before.
 
 What a phone's HEIC holds besides its photo, and what the loader makes of it (`heif_notes`):
 - the rotation: libheif turns the pixels by the file's own transform and pillow-heif resets

@@ -12,8 +12,9 @@ every input gets the same treatment:
 4. EXIF orientation is applied;
 5. pixels are brought to sRGB: deep grayscale scaled by its range (16-bit by 65535, or
    through its gray ICC profile; 32-bit by the range its values fit), alpha on white, CMYK
-   and ICC profiles via littleCMS (a .jp2's from its header, jp2_header.py); 16-bit color
-   PNG/TIFF/PPM/JPEG 2000 read again at their depth (deep_color.py);
+   and ICC profiles via littleCMS (a .jp2's from its header:
+   context/photo_formats/jp2_header.py); 16-bit color PNG/TIFF/PPM/JPEG 2000 read again at
+   their depth (deep_color.py);
 6. whether the source had real color is reported (the pipeline keeps luminance only);
 7. the captions the file carries (EXIF, IPTC, XMP, PNG text) are kept, each with its field
    (`metadata.py`; colorizer.pipeline.captions adds a sidecar's and the file name's), and the
@@ -21,7 +22,8 @@ every input gets the same treatment:
 
 Failures raise the `ImageLoadError` family from `colorizer.errors`; each step that changed the
 pixels adds a human-readable note to `LoadedImage.notes` (`shown_notes`: those the batch CLI
-prints). Steps 2-3 are here, step 1 in `file_bytes.py`, steps 4-6 (the pixels) in
+prints). Steps 2-3 are here, their checks on the header in `image_opening.py` (which the
+service's intake runs alone), step 1 in `file_bytes.py`, steps 4-6 (the pixels) in
 `image_pixels.py`.
 """
 
@@ -29,29 +31,28 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import os
-import struct
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
-from PIL import Image, UnidentifiedImageError, features
+from PIL import Image
 
-from colorizer.errors import (
-    EmptyFileError,
-    ImageLoadError,
-    ImageNotFoundError,
-    ImageTooLargeError,
-    TruncatedImageError,
-    UnsupportedImageError,
-)
+from colorizer.errors import EmptyFileError, ImageNotFoundError
 from colorizer.pipeline import deep_color, heif_depth, heif_opener
-from colorizer.pipeline.camera_raw import camera_raw_refusal
 from colorizer.pipeline.carried_metadata import carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
 from colorizer.pipeline.file_checks import file_notes
+from colorizer.pipeline.image_opening import (
+    DECODE_ERRORS,
+    REDOWNLOAD_FIX,
+    SUPPORTED_SUFFIXES,
+    check_not_empty,
+    check_pixel_cap,
+    corrupt,
+    open_image,
+    use_frame,
+)
 from colorizer.pipeline.image_pixels import (
     NONFINITE_NOTE,
     apply_orientation,
@@ -60,59 +61,18 @@ from colorizer.pipeline.image_pixels import (
     pnm_16bit,
     to_srgb,
 )
-from colorizer.pipeline.iso_container import is_heif, is_iso_media, iso_media_problem
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
-from colorizer.pipeline.png_check import png_damage
-from colorizer.pipeline.tiff_pages import use_main_frame
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from colorizer.pipeline.tint_note import tint_notes
-from context.photo_formats.jp2_header import jpeg2000_icc_profile
 from context.photo_formats.pnm_decoder import use_fast_decoder
 
 DEFAULT_MAX_PIXELS = 50_000_000
-# PNM (.pgm/.ppm/.pnm/.pbm) is what SANE's scanimage and xsane write; PCX, old scanners' own
-# format. AVIF only where this Pillow reads it (11.2 and later, from its own wheels; an older
-# one does not know the feature's name, and would warn on a plain features.check).
-_READS_AVIF = "avif" in features.modules and bool(features.check_module("avif"))
-# HEIC/HEIF where pillow-heif is installed (found, not imported: heif_opener.py loads it at
-# the first HEIF file), so a folder of a phone's photos is colorized, not "holds no image".
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".jp2", ".j2k",
-     ".pgm", ".ppm", ".pnm", ".pbm", ".pcx"} | ({".avif"} if _READS_AVIF else set())
-    | ({".heic", ".heif"} if heif_opener.installed() else set())
-)
-
 ImageSource: TypeAlias = (
     str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO | Image.Image
 )
 
-# The only decoders Image.open may try. Keeping the list short keeps exotic decoders (EPS runs
-# Ghostscript, for one) away from untrusted uploads. JPEG 2000 is here because archives keep
-# their masters in it; Pillow decodes it with OpenJPEG, part of its own wheels. PPM (PNM) and
-# PCX are scanners' formats, decoded by Pillow's own small plugins; AVIF by libavif, in its
-# wheels from 11.2 (an older Pillow ignores the name).
-_PIL_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "GIF", "WEBP", "JPEG2000", "PPM", "PCX", "AVIF")
-_SUPPORTED_NAMES = "PNG, JPEG, TIFF, BMP, GIF, WebP or JPEG 2000"
-# Magic numbers of the formats above: a file that starts like one but that PIL cannot identify
-# is damaged, not foreign.
-_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "PNG",
-    b"\xff\xd8\xff": "JPEG",
-    b"II*\x00": "TIFF",
-    b"MM\x00*": "TIFF",
-    b"II+\x00": "TIFF",  # BigTIFF
-    b"MM\x00+": "TIFF",
-    b"BM": "BMP",
-    b"GIF87a": "GIF",
-    b"GIF89a": "GIF",
-    b"\x00\x00\x00\x0cjP  \r\n\x87\n": "JPEG 2000",
-    b"\xffO\xffQ": "JPEG 2000",  # a bare codestream (.j2k)
-}
-# What PIL raises from inside plugins on damaged data; only PIL calls are wrapped with it.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError,
-                  struct.error)
 DEEP_COLOR_NOTE = deep_color.DEEP_COLOR_NOTE  # replaced where the file is read at 16 bits
 # A color input (a sepia or hand-tinted print, a color photo) is colorized from its luminance
 # (L* as a viewer shows it): its own colors are not in the output.
@@ -124,13 +84,6 @@ _SHOWN_NOTE_PARTS = (NONFINITE_NOTE, " color read at 8 bits a channel", " frames
                      "frame ", "alpha ", " used, the full-size one", "JPEG data damaged",
                      "ICC profile unreadable", "does not fit", "profile ignored", "not copied",
                      "not carried", COLOR_INPUT_NOTE, "color negative", "own exemplar")
-_REDOWNLOAD_FIX = ("re-export or re-download the file; an interrupted copy or download is "
-                   "the usual cause")
-# Pixels a byte of a file holds at most, with room to spare (deflate packs ~1032 bytes into
-# one, 8 pixels a byte at 1 bit; a fax-coded blank page a few thousand): a header claiming
-# more was damaged (a flipped bit in its width); a higher cap would only fail later.
-_MOST_PIXELS_A_BYTE = 1_000_000
-
 
 def load_image(
     source: ImageSource, *, max_pixels: int = DEFAULT_MAX_PIXELS, name: str | None = None
@@ -157,10 +110,10 @@ def load_image(
             return _load_pil(source, name or "<image>", max_pixels, sha256=None)
     data, label = _read_source(source, name)
     if not data:
-        raise EmptyFileError(label, "the file is empty (0 bytes)", _REDOWNLOAD_FIX)
+        raise EmptyFileError(label, "the file is empty (0 bytes)", REDOWNLOAD_FIX)
     digest = hashlib.sha256(data).hexdigest()
     path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-    with _PIL_SETTINGS, _open_image(data, label) as image:
+    with _PIL_SETTINGS, open_image(data, label) as image:
         loaded = _load_pil(image, label, max_pixels, sha256=digest, path=path,
                            file_bytes=len(data))
         notes = file_notes(data, label, loaded.source_format)  # damaged JPEG data, suffix
@@ -234,77 +187,12 @@ def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
     )
 
 
-@contextmanager
-def _open_image(data: bytes, label: str) -> Iterator[Image.Image]:
-    """Identify the format and read the header only; map PIL's failures to our errors."""
-    if (raw := camera_raw_refusal(data, label)) is not None:  # a preview, or no photo yet
-        raise raw
-    # HEIF (pillow-heif) is registered and tried only for a file with HEIF brands.
-    formats = heif_opener.heif_formats(_PIL_FORMATS) if is_heif(data[:256]) else _PIL_FORMATS
-    try:
-        image = Image.open(io.BytesIO(data), formats=formats)
-    except UnidentifiedImageError as exc:
-        raise _unidentified(data, label) from exc
-    except _DECODE_ERRORS as exc:
-        raise _metadata_too_large(exc, label) or TruncatedImageError(
-            label, f"the header is incomplete ({exc})", _REDOWNLOAD_FIX
-        ) from exc
-    with image:
-        if image.format == "JPEG2000" and not features.check_codec("jpg_2000"):
-            raise UnsupportedImageError(
-                label, "is a JPEG 2000 file and this Pillow has no JPEG 2000 decoder (OpenJPEG)",
-                f"install Pillow's own wheel (it has one), or convert it to {_SUPPORTED_NAMES}")
-        if image.format == "PNG" and (damage := png_damage(data)):  # Pillow skips these CRCs
-            raise TruncatedImageError(label, damage, _REDOWNLOAD_FIX)
-        if image.format == "JPEG2000" and (profile := jpeg2000_icc_profile(data)):
-            image.info["icc_profile"] = profile  # Pillow skips a .jp2's profile (jp2_header)
-        yield image
-
-
-def _metadata_too_large(exc: Exception, label: str) -> ImageLoadError | None:
-    """A PNG text, XMP or ICC chunk that decompresses past Pillow's limit (1 MiB, kept: it
-    bounds memory against compression bombs) is not a damaged download: "re-download" sent
-    people after a file that was whole."""
-    if not (isinstance(exc, ValueError) and "Decompressed data too large" in str(exc)):
-        return None
-    return UnsupportedImageError(
-        label, "holds a metadata chunk (text, XMP or ICC profile) that decompresses past "
-        "Pillow's 1 MiB limit", "save a copy without that metadata (e.g. `exiftool -all= "
-        "copy.png`, or export it again) and colorize the copy")
-
-
-def _unidentified(data: bytes, label: str) -> ImageLoadError:
-    """Tell a damaged file of a supported format from a file that is no image we read."""
-    head = data[:16]
-    damaged = next((fmt for sig, fmt in _SIGNATURES.items() if head.startswith(sig)), None)
-    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
-        damaged = "WebP"
-    if damaged:
-        problem = f"starts like a {damaged} file but its header is incomplete or corrupt"
-        return TruncatedImageError(label, problem, _REDOWNLOAD_FIX)
-    if is_iso_media(head):
-        heif_reader = heif_opener.heif_reader_problem() if is_heif(data[:256]) else None
-        return UnsupportedImageError(label, *iso_media_problem(data[:256], _SUPPORTED_NAMES,
-                                                               heif_reader))
-    if head.startswith(b"%PDF"):
-        problem = "is a PDF document, not an image"
-    elif (suffix := Path(label).suffix.lower()) in SUPPORTED_SUFFIXES:
-        # Bit rot in its first bytes: "convert it" sent people after a converter.
-        return UnsupportedImageError(
-            label, f"is named {suffix} but its contents match no supported format: its start "
-            "is damaged, or it is no image at all", f"if it was an image, {_REDOWNLOAD_FIX}; "
-            f"else convert it to {_SUPPORTED_NAMES} first")
-    else:
-        problem = "is not a recognised image file (its contents match no supported format)"
-    return UnsupportedImageError(label, problem, f"convert it to {_SUPPORTED_NAMES} first")
-
-
 def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | None,
               path: str | None = None, file_bytes: int | None = None) -> LoadedImage:
     """Steps 2-7 of the module docstring, on an opened (possibly not yet decoded) image."""
     check_not_empty(image.size, label)
-    _check_pixel_cap(image.size, label, max_pixels, file_bytes)  # before walking the frames
-    frames, frame_note = _use_frame(image, label, sha256 is not None, max_pixels, file_bytes)
+    check_pixel_cap(image.size, label, max_pixels, file_bytes)  # before walking the frames
+    frames, frame_note = use_frame(image, label, sha256 is not None, max_pixels, file_bytes)
     deep_color = is_deep_color(image)  # the used page's tiles, which decoding empties
     xmp_note = _decode(image, label, from_file=sha256 is not None)
     source_mode, source_format = image.mode, image.format  # before conversions drop them
@@ -341,48 +229,6 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     )
 
 
-def check_not_empty(size: tuple[int, int], label: str) -> None:
-    """Refuse an image without pixels: every later step divides by its width or height."""
-    width, height = size
-    if width < 1 or height < 1:
-        raise EmptyFileError(label, f"the image is {width} x {height} pixels: it has nothing "
-                             "to colorize", "pass a photo at least 1 pixel wide and high")
-
-
-def _check_pixel_cap(size: tuple[int, int], label: str, max_pixels: int,
-                     file_bytes: int | None = None, page: str | None = None) -> None:
-    """Refuse `size` over `max_pixels`, or over what `file_bytes` can hold; `page` names the
-    page of a multi-page file that `size` is of, where it is not the first."""
-    width, height = size
-    if width * height > max_pixels:
-        problem = (f"image is {width}x{height} = {width * height:,} pixels"
-                   f"{f' ({page})' if page else ''}, above the limit of {max_pixels:,}")
-        fix = (f"downscale it first, or raise the limit with --max-pixels {width * height} "
-               f"(CLI) or max_pixels={width * height} (Python)")
-        if file_bytes is not None and width * height > file_bytes * _MOST_PIXELS_A_BYTE:
-            problem += (f"; a file of {file_bytes:,} bytes cannot hold that many pixels, so "
-                        "its header is most likely damaged")
-            fix = _REDOWNLOAD_FIX
-        raise ImageTooLargeError(label, problem, fix)
-
-
-def _use_frame(image: Image.Image, label: str, from_file: bool, max_pixels: int,
-               file_bytes: int | None) -> tuple[int, str | None]:
-    """Count frames and choose one (tiff_pages.py); return the frame count and the note on
-    the frame used. A TIFF's full-size page after a small preview (as scanners write it) is
-    checked against the cap here: the header's check was page 1's; this page is decoded."""
-    try:
-        frames = getattr(image, "n_frames", 1)  # walks GIF/TIFF frame headers, decodes nothing
-        frame_note = use_main_frame(image, frames, from_file)  # seeks to a TIFF's full page
-    except _DECODE_ERRORS as exc:
-        raise _corrupt(exc, label) from exc
-    if image.tell() != 0:
-        check_not_empty(image.size, label)
-        _check_pixel_cap(image.size, label, max_pixels, file_bytes,
-                         page=f"page {image.tell() + 1} of {frames}, the full-size one")
-    return frames, frame_note
-
-
 def _decode(image: Image.Image, label: str, from_file: bool) -> str | None:
     """Fully decode the frame `image` is at; return the note on the XMP packet."""
     try:
@@ -390,11 +236,8 @@ def _decode(image: Image.Image, label: str, from_file: bool) -> str | None:
         if from_file:
             use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
-    except _DECODE_ERRORS as exc:
-        raise _corrupt(exc, label) from exc
+    except DECODE_ERRORS as exc:
+        raise corrupt(exc, label) from exc
     return xmp_note
 
 
-def _corrupt(exc: Exception, label: str) -> ImageLoadError:
-    return _metadata_too_large(exc, label) or TruncatedImageError(
-        label, f"the image data ends early or is corrupt ({exc})", _REDOWNLOAD_FIX)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import Request
@@ -29,12 +30,15 @@ from colorizer.apps.service.problems import Problem
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
 FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
+_FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`_form`)
 
 
 async def read_request(request: Request, max_bytes: int, max_files: int,
                        timeout: float | None = None) -> tuple[dict[str, Any], list[Upload]]:
     """(job-like JSON, uploaded files) of a JSON, multipart or raw image body."""
-    body = await capped_body(request, max_bytes, timeout)
+    # The body's pieces as they came: a multipart body is parsed from them, never joined (a
+    # 157 MB upload was held twice at the join).
+    pieces = await capped_pieces(request, max_bytes, timeout)
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     beside = _hints_beside(request)
     negative = request.query_params.get("negative")
@@ -48,10 +52,12 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
                       "image body only; in a multipart body give the `negative` form field "
                       '(-F negative=true), in a JSON body an item\'s "negative": true')
     if ctype == "multipart/form-data":
-        form = await _form(request, body, max_files)
+        form = await _form(request, pieces, max_files)
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
         uploads = [(f.filename or UNNAMED, await f.read(), f.content_type) for f in files]
         return _form_request(form, len(uploads)), uploads
+    body = b"".join(pieces)
+    del pieces
     if ctype == "application/json":
         return parse_json(body.decode("utf-8", "replace")), []
     if raw_image:
@@ -89,9 +95,16 @@ def _form_request(form: FormData, files: int) -> dict[str, Any]:
 
 
 async def capped_body(request: Request, cap: int, timeout: float | None = None) -> bytes:
-    """The whole body, refused with 413 as soon as it is declared or read beyond `cap`, and
-    with 408 when it has not all arrived within `timeout` seconds (a client that sends its
-    body a byte at a time, or never, would otherwise hold a connection and its buffer)."""
+    """The whole body, refused as `capped_pieces` refuses it."""
+    return b"".join(await capped_pieces(request, cap, timeout))
+
+
+async def capped_pieces(request: Request, cap: int, timeout: float | None = None
+                        ) -> list[bytes]:
+    """The whole body in the pieces it came in, refused with 413 as soon as it is declared or
+    read beyond `cap`, and with 408 when it has not all arrived within `timeout` seconds (a
+    client that sends its body a byte at a time, or never, would otherwise hold a connection
+    and its buffer)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise Problem(413, "request_too_large", f"the request is {int(declared):,} bytes, above "
@@ -117,7 +130,7 @@ async def capped_body(request: Request, cap: int, timeout: float | None = None) 
             raise Problem(413, "request_too_large", f"the request is above the limit of {cap:,} "
                           "bytes; send fewer or smaller files per request")
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks
 
 
 def parse_json(text: str) -> Any:
@@ -127,15 +140,34 @@ def parse_json(text: str) -> Any:
         raise Problem(422, "invalid_json", str(exc)) from exc
 
 
-async def _form(request: Request, body: bytes, max_files: int) -> FormData:
+async def _form(request: Request, pieces: list[bytes], max_files: int) -> FormData:
+    """The multipart form of the body `pieces` (emptied), handed to the parser at most
+    `_FORM_PIECE` bytes at a time: given whole, a 157 MB file part was copied three times in
+    memory (the parser's slice of it, the spooled file's buffer, that buffer's copy as it
+    rolled over to disk), 470 MB above the body."""
+    messages = _messages(pieces)
+
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
+        data, more = next(messages, (b"", False))
+        return {"type": "http.request", "body": data, "more_body": more}
 
     try:
         return await Request(request.scope, receive).form(max_files=max_files, max_fields=1000)
     except StarletteHTTPException as exc:
         raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
                       f"{exc.detail}") from exc
+
+
+def _messages(pieces: list[bytes]) -> Iterator[tuple[bytes, bool]]:
+    """(data, more to come) of the body `pieces`, at most `_FORM_PIECE` bytes each; each
+    piece leaves the list as it is handed over, so the body is let go while it is parsed
+    (its files go to disk) rather than held until the form's files are read back."""
+    pieces.reverse()
+    while pieces:
+        piece = pieces.pop()
+        for start in range(0, len(piece), _FORM_PIECE):
+            end = start + _FORM_PIECE
+            yield piece[start:end], end < len(piece) or bool(pieces)
 
 
 def _hints_beside(request: Request) -> tuple[str, str] | None:

@@ -1,8 +1,10 @@
 """Turning a request into work: a queued job (`create_job`), or one image colorized now
 (`colorize_now`, recorded as a finished one-item job so it has links like any other).
 
-Every upload goes through `load_image` before it is queued, so a bad file is refused with the
-right status (413, 415, 422) at once instead of failing later in the worker.
+Every upload is checked before it is queued, so a bad file is refused with the right status
+(413, 415, 422) at once instead of failing later in the worker: by `load_image` where it is
+colorized now, by `upload_inspection` (the loader's checks without its decode, which the
+worker does) where it is queued.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
 from colorizer.apps.service.store import JobStore, NewItem, new_job_id
 from colorizer.apps.service.store_errors import QueueFullError
+from colorizer.apps.service.upload_inspection import inspect_upload
 from colorizer.apps.service.webhook_events import LINKS_BASE
 from colorizer.apps.service.webhooks import check_secret, new_secret
 from colorizer.errors import ImageLoadError
@@ -47,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("chronochrome.service.intake")
 
 IMAGE_TYPES = ("image/", "application/octet-stream")
-UploadInfo = tuple[str, bytes, dict[str, Any]]  # (file name, bytes, what check_upload saw)
+UploadInfo = tuple[str, bytes, dict[str, Any]]  # (file name, bytes, what describe_upload saw)
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,7 @@ class Colorized:
 def check_upload(data: bytes, content_type: str | None, name: str, max_pixels: int,
                  index: int | None = None) -> tuple[dict[str, Any], LoadedImage]:
     """Refuse an upload that is not a readable image within the pixel cap; describe it."""
-    extra = {"item": index} if index is not None else {}
-    if content_type and not content_type.startswith(IMAGE_TYPES):
-        raise Problem(415, "unsupported", f"{name}: content type {content_type!r} is not an "
-                      "image; send image/* or application/octet-stream", **extra)
+    extra = _require_image_type(content_type, name, index)
     try:
         loaded = load_image(data, max_pixels=max_pixels, name=name)
     except ImageLoadError as exc:
@@ -74,6 +74,29 @@ def check_upload(data: bytes, content_type: str | None, name: str, max_pixels: i
     # "notes": what the CLI prints for the photo (a multi-page TIFF's page colorized).
     return {"sha256": loaded.sha256, "size": list(loaded.size), "format": loaded.source_format,
             "notes": shown_notes(loaded.notes)}, loaded
+
+
+def describe_upload(data: bytes, content_type: str | None, name: str, max_pixels: int,
+                    index: int | None = None) -> dict[str, Any]:
+    """`check_upload`'s refusals and description of an upload to be queued, without
+    decoding its pixels (`upload_inspection`): the worker decodes it."""
+    extra = _require_image_type(content_type, name, index)
+    try:
+        facts = inspect_upload(data, name, max_pixels)
+    except ImageLoadError as exc:
+        raise problem_from_load_error(exc, **extra) from exc
+    return {"sha256": facts.sha256, "size": list(facts.size), "format": facts.source_format,
+            "notes": list(facts.notes)}
+
+
+def _require_image_type(content_type: str | None, name: str, index: int | None
+                        ) -> dict[str, Any]:
+    """Refuse (415) an upload declared as no image; the problem's extra fields (its item)."""
+    extra = {"item": index} if index is not None else {}
+    if content_type and not content_type.startswith(IMAGE_TYPES):
+        raise Problem(415, "unsupported", f"{name}: content type {content_type!r} is not an "
+                      "image; send image/* or application/octet-stream", **extra)
+    return extra
 
 
 def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
@@ -240,7 +263,7 @@ def create_job(state: ServiceState, key_id: str, raw: dict[str, Any], files: lis
     job = parse_job(raw)
     _require_referenced(job, files)
     require_room(state.store, max(1, len(files)), key_id, cfg.key_queue_cap)
-    uploads = [(name, data, check_upload(data, ctype, name, cfg.max_pixels, index=i)[0])
+    uploads = [(name, data, describe_upload(data, ctype, name, cfg.max_pixels, index=i))
                for i, (name, data, ctype) in enumerate(files)]
     fmt = job_format(job, cfg.output_format)
     secret, generated = webhook_secret(job), None

@@ -85,7 +85,7 @@ class ItemFiles:
                           index: int) -> Response:
         """The uploaded original (GET or HEAD, ranges and conditional requests as a result's),
         named after the upload. Its ETag is the SHA-256 the item recorded of these bytes when
-        they came in (`intake.check_upload`): hashing them again cost every request, a 304 or a
+        they came in (`intake.describe_upload`): hashing them again cost every request, a 304 or a
         HEAD included, about 30 ms of CPU per 50 MB scan. Its length and type are read from
         the stored blob without reading the blob (`original_blobs`); a GET streams it."""
         job, item, handle = self.original(key_id, job_id, index)
