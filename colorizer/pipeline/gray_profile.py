@@ -21,9 +21,11 @@ from PIL import Image, ImageCms
 D50 = (0.9642, 1.0, 0.8249)  # the ICC profile connection space's white
 
 
-def gray_through_profile(values: np.ndarray, icc_profile: bytes) -> tuple[np.ndarray | None, str]:
-    """(H, W) uint16 device values -> ((H, W) float32 sRGB-encoded gray in [0, 1], note), or
-    (None, note) when the profile is unreadable or not a gray profile."""
+def gray_profile_table(icc_profile: bytes) -> tuple[np.ndarray | None, str]:
+    """The 65,536-entry float32 table taking each 16-bit device value to its sRGB-encoded gray
+    in [0, 1], and the note; (None, note) when the profile is unreadable or not a gray
+    profile. Callers look a photo up in it a band of rows at a time (`table[band]`), so no
+    whole-image copy of the 16-bit values is needed."""
     try:
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
         description = ImageCms.getProfileDescription(source).strip() or "unnamed"
@@ -48,8 +50,7 @@ def gray_through_profile(values: np.ndarray, icc_profile: bytes) -> tuple[np.nda
     y = np.asarray(luminance).reshape(-1) / 65535.0
     encoded = np.where(y <= 0.0031308, 12.92 * y, 1.055 * np.power(y, 1 / 2.4) - 0.055)
     table = np.clip(encoded, 0.0, 1.0).astype(np.float32)
-    note = f"embedded ICC profile {description!r} applied to the 16-bit gray values"
-    return table[values], note
+    return table, f"embedded ICC profile {description!r} applied to the 16-bit gray values"
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from colorizer.errors import UnsupportedImageError
-from colorizer.pipeline.gray_profile import gray_through_profile
+from colorizer.pipeline.gray_profile import gray_profile_table
 from context.photo_formats.icc import convert_to_srgb
 from context.photo_formats.jp2_header import jpeg2000_precision
 from context.photo_formats.orientation import exif_orientation, turned
@@ -42,11 +42,12 @@ def apply_orientation(image: Image.Image) -> tuple[Image.Image, int | None]:
 
 
 def to_srgb(
-    image: Image.Image, icc_profile: bytes | None, label: str
+    image: Image.Image, icc_profile: bytes | None, label: str, sixteen_bits: bool = False
 ) -> tuple[np.ndarray, list[str]]:
-    """Any supported mode -> compact sRGB pixels (see the module docstring), plus notes."""
+    """Any supported mode -> compact sRGB pixels (see the module docstring), plus notes.
+    `sixteen_bits`: an "I" image whose values are 16-bit (`pnm_16bit`)."""
     if image.mode in _HIGH_DEPTH_GRAY_MODES:
-        return _high_depth_gray(image, icc_profile)
+        return _high_depth_gray(image, icc_profile, sixteen_bits)
     if image.mode == "1" and not icc_profile and not _has_alpha(image):
         return bilevel_gray(image), []  # (H, W) uint8
     notes = []
@@ -117,22 +118,21 @@ def float_rgb(pixels: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(values)
 
 
-def _high_depth_gray(image: Image.Image, icc_profile: bytes | None
+def _high_depth_gray(image: Image.Image, icc_profile: bytes | None, sixteen_bits: bool
                      ) -> tuple[np.ndarray, list[str]]:
     """16/32-bit grayscale to [0, 1], never clipped at 255. "I;16*" declares 16 bits: / 65535,
     or through its embedded gray profile (gray_profile.py). Mode "I" (32-bit int) and "F"
     (float) declare no range, and a JPEG turned gray "I" (`.convert("L").convert("I")`) holds
     0..255: the range is read from the values instead (`_assumed_range`), so the photo keeps
     its lightness."""
-    sixteen_bits = image.mode.startswith("I;16")
-    if sixteen_bits and not icc_profile:
-        return _scaled_16bit(image), ["16-bit grayscale scaled to [0,1]"]
-    values = pixel_array(image)  # (H, W): uint16 for I;16*, int32 for I, float32 for F
-    if sixteen_bits:
-        gray, note = gray_through_profile(values, icc_profile)
-        if gray is not None:
-            return gray, ["16-bit grayscale scaled to [0,1]", note]
-        return _scaled_16bit(image), ["16-bit grayscale scaled to [0,1]", note]
+    if image.mode.startswith("I;16") or sixteen_bits:
+        notes = ["16-bit grayscale scaled to [0,1]"]
+        table = None
+        if icc_profile:
+            table, note = gray_profile_table(icc_profile)
+            notes.append(note)
+        return _scaled_16bit(image, table), notes
+    values = pixel_array(image)  # (H, W): int32 for I, float32 for F
     notes = []
     if image.mode == "F":
         finite = np.isfinite(values)
@@ -161,19 +161,27 @@ def scaled_gray(values: np.ndarray, scale: float) -> np.ndarray:
     return gray
 
 
-def _scaled_16bit(image: Image.Image) -> np.ndarray:
-    """A 16-bit gray frame ("I;16*") -> (H, W) float32 in [0, 1], `scaled_gray` of its
-    values (/ 65535), made from Pillow's image a band of about a million pixels at a time:
-    the whole uint16 copy (`pixel_array`) is never made. It was 216 MB of a 108 MP scan,
-    held beside Pillow's own 16-bit pixels and the float result (`load_image`'s peak RSS
-    1235 -> 1027 MB, the same pixels)."""
+def _scaled_16bit(image: Image.Image, table: np.ndarray | None = None) -> np.ndarray:
+    """A 16-bit gray frame ("I;16*", or a 16-bit PGM's "I") -> (H, W) float32 in [0, 1]: its
+    values / 65535 (`scaled_gray`), or looked up in a gray profile's `table`
+    (gray_profile.py), made from Pillow's image a band of about a million pixels at a time.
+    No whole copy of the values is made: the uint16 copy (`pixel_array`) was 216 MB of a
+    108 MP scan held beside Pillow's pixels and the float result (`load_image`'s peak RSS
+    1235 -> 1027 MB; with a gray profile 1206 -> 1008 MB), and a PGM's "I" -> "I;16"
+    conversion 216 MB more (1472 -> 1271 MB). The pixels are the same to the bit."""
     width, height = image.size
     gray = np.empty((height, width), dtype=np.float32)
-    rows = max(1, (1 << 20) // max(1, width))  # 2 MB of uint16 a band
+    rows = max(1, (1 << 20) // max(1, width))  # 2 MB of uint16 (4 MB of int32) a band
     for top in range(0, height, rows):
         bottom = min(height, top + rows)
-        band = np.asarray(image.crop((0, top, width, bottom)))  # (rows, W) uint16
-        gray[top:bottom] = scaled_gray(band, 65535.0)
+        band = np.asarray(image.crop((0, top, width, bottom)))  # (rows, W) uint16 or int32
+        # A PGM's "I" is clamped to 0..65535, as its old "I;16" conversion did: `scaled_gray`
+        # clips to [0, 1], and the table's indexes are clipped.
+        if table is None:
+            gray[top:bottom] = scaled_gray(band, 65535.0)
+        else:  # (np.take(..., mode="clip") made an 8-byte index copy of the band)
+            gray[top:bottom] = table[band if band.dtype == np.uint16
+                                     else np.clip(band, 0, 65535)]
     return gray
 
 
@@ -259,10 +267,10 @@ def is_deep_color(image: Image.Image) -> bool:
     return isinstance(rawmode, str) and ";16" in rawmode
 
 
-def pnm_16bit(image: Image.Image, source_format: str | None) -> Image.Image:
-    """A PGM with a maxval above 255 (scanimage --depth 16) is Pillow's 32-bit "I", its values
-    scaled to 0..65535 whatever the maxval: read as the 16-bit gray it is, not as 32-bit
-    integers whose range is guessed from the brightest pixel."""
-    if source_format == "PPM" and image.mode == "I":
-        return image.convert("I;16")
-    return image
+def pnm_16bit(image: Image.Image, source_format: str | None) -> bool:
+    """Whether `image` is a PGM with a maxval above 255 (scanimage --depth 16): Pillow's 32-bit
+    "I", its values scaled to 0..65535 whatever the maxval, to be read as the 16-bit gray it
+    is (`to_srgb(..., sixteen_bits=True)`, by bands), not as 32-bit integers whose range is
+    guessed from the brightest pixel. It was converted to a whole "I;16" copy (216 MB on
+    108 MP, beside Pillow's 432 MB "I")."""
+    return source_format == "PPM" and image.mode == "I"

@@ -209,7 +209,8 @@ def _load_pil(image: Image.Image, label: str, max_pixels: int, sha256: str | Non
     image, orientation = apply_orientation(image)
     if orientation is not None:
         notes.append(f"EXIF orientation {orientation} applied")
-    pixels, conversion_notes = to_srgb(pnm_16bit(image, source_format), icc_profile, label)
+    pixels, conversion_notes = to_srgb(image, icc_profile, label,
+                                       sixteen_bits=pnm_16bit(image, source_format))
     notes.extend(conversion_notes)
     is_color = has_color(pixels)
     notes += [COLOR_INPUT_NOTE, *tint_notes(pixels)] if is_color else []  # (tint_note)
