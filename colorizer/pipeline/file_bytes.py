@@ -7,6 +7,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from colorizer.errors import ImageLoadError, ImageNotFoundError, ImageTooLargeError
 
@@ -46,11 +47,24 @@ def read_file_bytes(path: Path, label: str) -> bytes:
                 label, f"the file is {info.st_size:,} bytes, above the limit of "
                 f"{MAX_FILE_BYTES:,}", "downscale or recompress it first")
         with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+            return _read_whole(handle, info.st_size)
     except OSError as exc:
         raise _unreadable(label, exc) from exc
     finally:
         os.close(fd)
+
+
+def _read_whole(handle: BinaryIO, size: int) -> bytes:
+    """The file's bytes, at most `MAX_FILE_BYTES`. Asked for its size plus one, not the cap:
+    a read of n bytes allocates n at once, and `read(MAX_FILE_BYTES + 1)` reserved 1 GB for
+    every photo (a MemoryError where address space is limited, e.g. `ulimit -v`). One byte
+    more than `size` comes back only from a file that grew since it was measured: then on
+    to the cap."""
+    wanted = min(size, MAX_FILE_BYTES) + 1
+    data = handle.read(wanted)
+    if len(data) == wanted and wanted <= MAX_FILE_BYTES:
+        data += handle.read(MAX_FILE_BYTES + 1 - wanted)
+    return data[:MAX_FILE_BYTES]
 
 
 def _unreadable(label: str, exc: OSError) -> ImageLoadError:
