@@ -57,7 +57,7 @@ from colorizer.pipeline.hint_learned import Distribution, lazy_distribution
 from colorizer.pipeline.hint_numbers import plain_numbers
 from colorizer.pipeline.hint_step import apply_hints, load_references, reference_fn
 from colorizer.pipeline.hint_use import context_off_hint, hint_notes
-from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.imageio import LoadedImage, check_not_empty
 from colorizer.pipeline.logit_decoding import decode_logits
 from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of, render_shape
 from colorizer.pipeline.negative import as_positive
@@ -258,10 +258,10 @@ class ColorizationPipeline:
         changed) skips them: its `base` is set, and `predict` and `finish` reuse it."""
         fit_forked_child(self._loaded_in)
         clock = Stopwatch()
-        # 1. Load: one loader for every input kind; color input is reduced to its L*. The
-        #    color hints are checked before any work: a bad one is the user's typo.
+        # 1. Load: one loader for every input kind; the hints checked first (a bad one: a typo).
         loaded = as_positive(load_photo(image, self.config.max_pixels), self.config.negative)
-        lightness = lightness_of(loaded)  # (1, 1, H, W)
+        # Before its pixels are hashed (edit_key); a LoadedImage built by hand skips the loader.
+        check_not_empty(loaded.pixels.shape[1::-1], loaded.name)
         checked = checked_hints(plain_numbers(color_hints), loaded.size, self.config.max_pixels)
         fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
         # Captions: the user's, else the file's own (metadata, sidecar, name); read before the
@@ -274,14 +274,16 @@ class ColorizationPipeline:
                 "edit_key": edit_key(loaded, hints, caption, user, fingerprint,
                                      captions.captions),
                 "fingerprint": fingerprint}
-        clock.lap("load")
         base = self.edits.get(edit["edit_key"])
-        if base is not None:  # an edit: the render-size L* is the base run's
-            return PreparedPhoto(loaded, FullLightness(loaded, lightness),
+        if base is not None:  # an edit: the base run's L* (the whole one: if needed, later)
+            clock.lap("load")
+            return PreparedPhoto(loaded, FullLightness(loaded),
                                  base.prediction.small.cpu(), base.context,
                                  PhotoCaptions(()), list(user), [], base.guidance,
                                  base.chroma_scale, hints, caption, None, clock.laps,
                                  base=base, **edit)
+        lightness = lightness_of(loaded)  # (1, 1, H, W): color input reduced to its L*
+        clock.lap("load")
         small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
 
         # 2. Context (hint outranks inference) from the photo's 8-bit gray and its captions;
@@ -326,9 +328,9 @@ class ColorizationPipeline:
         base = photo.base or self._base(photo, prediction, clock)
 
         # 7. The user's color hints over the regions the photo shows; elsewhere nothing changes.
-        hinted = apply_hints(photo.color_hints, photo.references, photo.lightness, base.ab_work,
-                             base.guide_work,
-                             reference_fn(self._parts(), photo.lightness, base.prediction),
+        hinted = apply_hints(photo.color_hints, photo.references, photo.full_lightness,
+                             base.ab_work, base.guide_work,
+                             reference_fn(self._parts(), photo.full_lightness, base.prediction),
                              self.config.hint_spread, base.spread,
                              self.config.hint_balance, base.colors.uncertainty,
                              self.hint_field, self.distribution(base.prediction), base.kept)

@@ -32,6 +32,7 @@ from colorizer.pipeline.color_hints import (
 from colorizer.pipeline.components import ExemplarLookup
 from colorizer.pipeline.correspondence import exemplar_transfer
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, matching_view
+from colorizer.pipeline.full_lightness import FullLightness
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.hint_balance import (
     BalanceConfig,
@@ -59,6 +60,9 @@ from colorizer.pipeline.hint_spread import (
 )
 
 TONE_NOTE = 25.0  # |L*| gap between a hint's color and the photo at which the report says so
+# The photo's full-size L* (1, 1, H, W): a tensor, or a `FullLightness` that computes it only
+# when a step needs all of it (an edit whose spread grid is kept reads one pixel of it at most).
+Lightness = torch.Tensor | FullLightness
 # (1, 2, h, w) matched a*b* and (1, 1, h, w) confidence of a reference over the photo's cells
 ReferenceFn = Callable[[UserExemplar], tuple[torch.Tensor, torch.Tensor]]
 
@@ -122,11 +126,16 @@ def _library_image(ident: str, lookup: ExemplarLookup | None, label: str) -> str
                         "lists them)") from None
 
 
-def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Prediction
+def reference_fn(parts: TransferParts, lightness: Lightness, prediction: Prediction
                  ) -> ReferenceFn:
-    """Matches a reference onto the photo as the pipeline matches the user's exemplars."""
+    """Matches a reference onto the photo as the pipeline matches the user's exemplars (the
+    whole L* is made at the first reference hint, once for all of them, and let go with this
+    function after the hints step)."""
+    held: list[torch.Tensor] = []
+
     def colors(reference: UserExemplar) -> tuple[torch.Tensor, torch.Tensor]:
-        photo, maps = matching_view(parts, lightness, prediction)
+        held[:] = held or [_whole(lightness)]
+        photo, maps = matching_view(parts, held[0], prediction)
         transfer = exemplar_transfer(parts.generator.encoder, photo, [reference.image],
                                      parts.config.transfer, trusted=[True],
                                      cache=parts.exemplar_cache, photo_maps=maps)
@@ -136,14 +145,15 @@ def reference_fn(parts: TransferParts, lightness: torch.Tensor, prediction: Pred
 
 
 def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
-                lightness: torch.Tensor, ab_work: torch.Tensor, guide_work: torch.Tensor,
+                lightness: Lightness, ab_work: torch.Tensor, guide_work: torch.Tensor,
                 references_fn: ReferenceFn | None, config: SpreadConfig | None = None,
                 memo: SpreadMemo | None = None, balance: BalanceConfig | None = None,
                 uncertainty: torch.Tensor | None = None, field: HintField | None = None,
                 distribution: Distribution | None = None,
                 kept: torch.Tensor | None = None) -> HintedColors:
     """Blend the (checked) hints into `ab_work` (1, 2, h', w'); `lightness` (1, 1, H, W) is
-    the photo's full-resolution L* (hint coordinates are its pixels), `guide_work` its L* at
+    the photo's full-resolution L* (hint coordinates are its pixels; read whole only for the
+    spread grid when `memo` does not hold it yet, and for reference hints), `guide_work` its L* at
     the working size; `memo` the photo's spreading memo (the encoder's view of the photo for
     `SpreadConfig.feature` and `BalanceConfig`'s field, and the points' distances);
     `uncertainty` (1, 1, ., .) the model's own, which scales what several points correct
@@ -155,7 +165,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     if not hints:
         return HintedColors(ab_work, torch.zeros(0, *grid_shape(*lightness.shape[-2:], config)))
     # The photo's L* at the spread grid and its step costs are the same for every edit.
-    grid = remember(memo, "grid", (config.size,), lambda: spread_grid(lightness, config))
+    grid, whole = _spread_grid(lightness, config, memo)
     features = (memo.features(tuple(grid.shape)) if memo is not None
                 and config.feature > 0 else None)
     effective = torch.from_numpy(_layers(hints, lightness, grid, config, features, memo,
@@ -174,6 +184,7 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
         ab_work = torch.where(kept.to(ab_work.device), scanned, ab_work)
     fields, confidences, notes = _colors(hints, references, references_fn, lightness,
                                          tuple(grid.shape))
+    del whole  # the whole L* made for the grid: references_fn has read it (FullLightness)
     # Premultiplied: the hints' total weight and their weighted a*b*, snapped to the photo's
     # edges together (3 channels, whatever the number of hints).
     total = effective.sum(0)[None, None]  # (1, 1, h, w)
@@ -195,7 +206,21 @@ def apply_hints(hints: Sequence[Hint], references: dict[int, UserExemplar],
     return HintedColors(ab, effective, uses, balance_notes)
 
 
-def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
+def _spread_grid(lightness: Lightness, config: SpreadConfig, memo: SpreadMemo | None
+                 ) -> tuple[np.ndarray, list[torch.Tensor]]:
+    """The photo's L* at the spread grid, kept in `memo` (the same for every edit), and the
+    whole L* if it was made for it ([] when `memo` held the grid): the caller keeps it for
+    its reference hints, so they do not make it again."""
+    whole: list[torch.Tensor] = []
+
+    def grid_of() -> np.ndarray:
+        whole.append(_whole(lightness))
+        return spread_grid(whole[0], config)
+
+    return remember(memo, "grid", (config.size,), grid_of), whole
+
+
+def _layers(hints: Sequence[Hint], lightness: Lightness, grid: np.ndarray,
             config: SpreadConfig, features: FeatureMap | None,
             memo: SpreadMemo | None = None, ab_work: torch.Tensor | None = None) -> np.ndarray:
     """(K, h, w) each hint's effective weight on the spread grid, in the hints' order:
@@ -231,7 +256,7 @@ def _layers(hints: Sequence[Hint], lightness: torch.Tensor, grid: np.ndarray,
 
 
 def _colors(hints: Sequence[Hint], references: dict[int, UserExemplar],
-            references_fn: ReferenceFn | None, lightness: torch.Tensor,
+            references_fn: ReferenceFn | None, lightness: Lightness,
             work: tuple[int, ...]) -> tuple[list[torch.Tensor], list[torch.Tensor | None],
                                             list[tuple[str, ...]]]:
     """Per hint: its a*b* at the working size ((1, 2, 1, 1) for a color), the reference's
@@ -255,14 +280,14 @@ def _colors(hints: Sequence[Hint], references: dict[int, UserExemplar],
     return fields, confidences, notes
 
 
-def _tone_note(hint: ColorHint, lightness: torch.Tensor) -> tuple[str, ...]:
+def _tone_note(hint: ColorHint, lightness: Lightness) -> tuple[str, ...]:
     """A point hint whose color is much lighter or darker than the photo there: said once, as
     only its hue and chroma are used."""
     if not isinstance(hint.where, Point):
         return ()
     height, width = lightness.shape[-2:]
     row, col = min(height - 1, int(hint.where.y)), min(width - 1, int(hint.where.x))
-    photo = float(lightness[0, 0, row, col])
+    photo = float(_row(lightness, row)[0, 0, 0, col])
     color = hint_lightness(hint.rgb)
     if abs(photo - color) < TONE_NOTE:
         return ()
@@ -270,3 +295,15 @@ def _tone_note(hint: ColorHint, lightness: torch.Tensor) -> tuple[str, ...]:
     note = (f"the photo is {side} there (L* {photo:.0f}) than the hinted color (L* "
             f"{color:.0f}): its hue and chroma are used, the photo's lightness is kept")
     return (note,)
+
+
+def _whole(lightness: Lightness) -> torch.Tensor:
+    """(1, 1, H, W) the whole L*: computed now if a `FullLightness` holds none."""
+    return lightness.tensor if isinstance(lightness, FullLightness) else lightness
+
+
+def _row(lightness: Lightness, row: int) -> torch.Tensor:
+    """(1, 1, 1, W) one row of L*, without computing the whole of it (the same values:
+    luminance.lightness_rows)."""
+    band = slice(row, row + 1)
+    return lightness.rows(band) if isinstance(lightness, FullLightness) else lightness[..., band, :]
