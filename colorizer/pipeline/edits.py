@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import torch
@@ -55,7 +56,7 @@ class BaseRun:
         the first hinted run: the descriptors at the spread grid and each point's distance
         were most of an edit's cost)."""
         if self._spread is None:
-            self._spread = SpreadMemo(lambda: descriptors_of(self.prediction.features))
+            self._spread = SpreadMemo(partial(descriptors_of, self.prediction.features))
         return self._spread
 
 
