@@ -51,3 +51,16 @@ def adobe_rgb() -> bytes:
     for signature in (b"rTRC", b"gTRC", b"bTRC"):
         tags[signature] = _gamma(563 / 256)
     return icc_v2_profile(b"RGB ", tags)
+
+
+def jp2_with_icc(jp2: bytes, icc: bytes) -> bytes:
+    """`jp2` with its header's 'colr' box holding `icc` (method 2, "restricted ICC"), as
+    Kakadu and archives' pipelines write it (Pillow writes an enumerated color space)."""
+    start = jp2.index(b"jp2h") - 4
+    (length,) = struct.unpack(">I", jp2[start:start + 4])
+    header = jp2[start + 8:start + length]
+    colr = header.index(b"colr") - 4
+    (colr_length,) = struct.unpack(">I", header[colr:colr + 4])
+    box = b"colr" + bytes([2, 0, 0]) + icc
+    header = header[:colr] + struct.pack(">I", len(box) + 4) + box + header[colr + colr_length:]
+    return jp2[:start] + struct.pack(">I", len(header) + 8) + b"jp2h" + header + jp2[start + length:]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import os
-import struct
 import subprocess
 import sys
 import time
@@ -21,7 +20,8 @@ from PIL import Image
 
 from colorizer.errors import UnsupportedImageError
 from colorizer.pipeline.imageio import load_image, shown_notes
-from tests.icc_profiles import adobe_rgb, dot_gain, gray_gamma
+from tests.icc_profiles import adobe_rgb, dot_gain, gray_gamma, jp2_with_icc
+from tests.raw_files import write_dng
 
 cv2 = pytest.importorskip("cv2")  # a declared dependency: writes 16-bit JPEG 2000
 
@@ -131,19 +131,6 @@ def test_an_8bit_color_jpeg2000_stays_8_bits(tmp_path):
     assert not any("read at" in note for note in loaded.notes)
 
 
-def _with_icc(jp2: bytes, icc: bytes) -> bytes:
-    """`jp2` with its header's 'colr' box holding `icc` (method 2, "restricted ICC"), as
-    Kakadu and archives' pipelines write it (Pillow writes an enumerated color space)."""
-    start = jp2.index(b"jp2h") - 4
-    (length,) = struct.unpack(">I", jp2[start:start + 4])
-    header = jp2[start + 8:start + length]
-    colr = header.index(b"colr") - 4
-    (colr_length,) = struct.unpack(">I", header[colr:colr + 4])
-    box = b"colr" + bytes([2, 0, 0]) + icc
-    header = header[:colr] + struct.pack(">I", len(box) + 4) + box + header[colr + colr_length:]
-    return jp2[:start] + struct.pack(">I", len(header) + 8) + b"jp2h" + header + jp2[start + length:]
-
-
 @pytest.mark.parametrize(("mode", "profile"), [("L", "dot gain"), ("I;16", "gray gamma"),
                                                ("RGB", "adobe rgb")])
 def test_a_jp2s_icc_profile_is_applied_as_a_tiffs_is(tmp_path, mode, profile):
@@ -154,7 +141,7 @@ def test_a_jp2s_icc_profile_is_applied_as_a_tiffs_is(tmp_path, mode, profile):
     image = Image.fromarray(pixels)
     buffer = io.BytesIO()
     image.save(buffer, "JPEG2000")  # lossless
-    (tmp_path / "master.jp2").write_bytes(_with_icc(buffer.getvalue(), icc))
+    (tmp_path / "master.jp2").write_bytes(jp2_with_icc(buffer.getvalue(), icc))
     image.save(tmp_path / "twin.tif", icc_profile=icc)
     loaded = load_image(tmp_path / "master.jp2")
     # Was taken as sRGB (Pillow skips the box): L* up to 11 (dot gain), 3.3 (gray gamma 2.2)
@@ -164,21 +151,9 @@ def test_a_jp2s_icc_profile_is_applied_as_a_tiffs_is(tmp_path, mode, profile):
 
 
 def _dng(path: Path, preview_first: bool) -> Path:
-    """A DNG as cameras and Adobe's converter write it: a small RGB preview first with the
-    16-bit mosaic in a SubIFD, or the mosaic first."""
-    tifffile = pytest.importorskip("tifffile")
-    mosaic = _sepia16()[..., 1]
-    dng_version = (50706, "B", 4, (1, 4, 0, 0), True)
-    cfa = [(33421, "H", 2, (2, 2), True), (33422, "B", 4, (0, 1, 1, 2), True)]
-    with tifffile.TiffWriter(path) as tif:
-        if preview_first:
-            preview = (_sepia16()[::4, ::4] >> 8).astype(np.uint8)
-            tif.write(preview, photometric="rgb", subfiletype=1, subifds=1,
-                      extratags=[dng_version])
-            tif.write(mosaic, photometric=32803, extratags=cfa)
-        else:
-            tif.write(mosaic, photometric=32803, extratags=[dng_version, *cfa])
-    return path
+    """A DNG of the sepia scan's mosaic (tests/raw_files.py)."""
+    return write_dng(path, _sepia16()[..., 1], (_sepia16()[::4, ::4] >> 8).astype(np.uint8),
+                     preview_first)
 
 
 @pytest.mark.parametrize("preview_first", [True, False])

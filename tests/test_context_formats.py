@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,8 @@ from PIL import Image, ImageDraw
 from colorizer.pipeline.context_gray import context_gray
 from colorizer.pipeline.imageio import load_image
 from context.photo_reading import read_photo
-from tests.icc_profiles import dot_gain
+from tests.icc_profiles import dot_gain, jp2_with_icc
+from tests.raw_files import write_dng
 
 REPO = Path(__file__).resolve().parents[1]
 HEIGHT, WIDTH = 64, 160
@@ -37,46 +37,21 @@ def _print_with_writing() -> Image.Image:
     return image
 
 
-def _with_icc(jp2: bytes, icc: bytes) -> bytes:
-    """`jp2` with its header's 'colr' box holding `icc` (method 2, "restricted ICC"), as
-    Kakadu and archives' pipelines write it (Pillow writes an enumerated color space)."""
-    start = jp2.index(b"jp2h") - 4
-    (length,) = struct.unpack(">I", jp2[start:start + 4])
-    header = jp2[start + 8:start + length]
-    colr = header.index(b"colr") - 4
-    (colr_length,) = struct.unpack(">I", header[colr:colr + 4])
-    box = b"colr" + bytes([2, 0, 0]) + icc
-    header = header[:colr] + struct.pack(">I", len(box) + 4) + box + header[colr + colr_length:]
-    return jp2[:start] + struct.pack(">I", len(header) + 8) + b"jp2h" + header + jp2[start + length:]
-
-
 def _master_and_twin(folder: Path) -> tuple[Path, Path]:
     """The same scan as a .jp2 with a dot-gain profile in its header and as a TIFF with it."""
     image, icc = _print_with_writing(), dot_gain()
     buffer = io.BytesIO()
     image.save(buffer, "JPEG2000")  # lossless
     master, twin = folder / "master.jp2", folder / "twin.tif"
-    master.write_bytes(_with_icc(buffer.getvalue(), icc))
+    master.write_bytes(jp2_with_icc(buffer.getvalue(), icc))
     image.save(twin, icc_profile=icc)
     return master, twin
 
 
 def _dng(path: Path, preview_first: bool) -> Path:
-    """A DNG as cameras and Adobe's converter write it: a small RGB preview first with the
-    16-bit mosaic in a SubIFD, or the mosaic first."""
-    tifffile = pytest.importorskip("tifffile")
     mosaic = np.arange(HEIGHT * WIDTH, dtype=np.uint16).reshape(HEIGHT, WIDTH) * 6
-    dng_version = (50706, "B", 4, (1, 4, 0, 0), True)
-    cfa = [(33421, "H", 2, (2, 2), True), (33422, "B", 4, (0, 1, 1, 2), True)]
-    with tifffile.TiffWriter(path) as tif:
-        if preview_first:
-            preview = np.repeat((mosaic[::4, ::4] >> 8).astype(np.uint8)[..., None], 3, -1)
-            tif.write(preview, photometric="rgb", subfiletype=1, subifds=1,
-                      extratags=[dng_version])
-            tif.write(mosaic, photometric=32803, extratags=cfa)
-        else:
-            tif.write(mosaic, photometric=32803, extratags=[dng_version, *cfa])
-    return path
+    preview = np.repeat((mosaic[::4, ::4] >> 8).astype(np.uint8)[..., None], 3, -1)
+    return write_dng(path, mosaic, preview, preview_first)
 
 
 def _run(*args: object) -> subprocess.CompletedProcess[str]:

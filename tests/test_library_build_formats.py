@@ -21,8 +21,8 @@ from PIL import Image
 
 from colorizer.pipeline.imageio import load_image
 from retrieval.exemplar_photo import MAX_SIDE, NotAnExemplar, read_exemplar_photo
-from tests.icc_profiles import adobe_rgb
-from tests.test_context_formats import _with_icc
+from tests.icc_profiles import adobe_rgb, jp2_with_icc
+from tests.raw_files import write_dng
 
 REPO = Path(__file__).resolve().parents[1]
 HEIGHT, WIDTH = 120, 200
@@ -35,28 +35,18 @@ def _photo() -> Image.Image:
     return Image.fromarray(rgb.astype(np.uint8))
 
 
-def _color_dng(path: Path, photo: Image.Image) -> None:
-    """A DNG as cameras write it: a small color preview first, the mosaic in a SubIFD."""
-    tifffile = pytest.importorskip("tifffile")
-    preview = np.asarray(photo)[::4, ::4].copy()
-    mosaic = np.arange(HEIGHT * WIDTH, dtype=np.uint16).reshape(HEIGHT, WIDTH) * 3
-    with tifffile.TiffWriter(path) as tif:
-        tif.write(preview, photometric="rgb", subfiletype=1, subifds=1,
-                  extratags=[(50706, "B", 4, (1, 4, 0, 0), True)])
-        tif.write(mosaic, photometric=32803,
-                  extratags=[(33421, "H", 2, (2, 2), True), (33422, "B", 4, (0, 1, 1, 2), True)])
-
-
 def _archive(folder: Path) -> list[str]:
     """The archive's photos, written to `folder`; their file names."""
     photo = _photo()
-    _color_dng(folder / "camera.dng", photo)
+    write_dng(folder / "camera.dng",
+              np.arange(HEIGHT * WIDTH, dtype=np.uint16).reshape(HEIGHT, WIDTH) * 3,
+              np.asarray(photo)[::4, ::4].copy())
     Image.new("RGB", (50, 30), (200, 40, 40)).save(  # a reddish preview first
         folder / "pages.tif", save_all=True, append_images=[photo])
     photo.save(folder / "adobe.jpg", quality=95, icc_profile=adobe_rgb())
     buffer = io.BytesIO()
     photo.save(buffer, "JPEG2000")
-    (folder / "master.jp2").write_bytes(_with_icc(buffer.getvalue(), adobe_rgb()))
+    (folder / "master.jp2").write_bytes(jp2_with_icc(buffer.getvalue(), adobe_rgb()))
     exif = Image.Exif()
     exif[0x0112] = 6
     photo.transpose(Image.Transpose.ROTATE_90).save(folder / "turned.jpg", exif=exif,

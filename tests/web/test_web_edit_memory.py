@@ -24,32 +24,25 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import free_port
+from web_helpers import (
+    BIG_PHOTO_SERVER,
+    free_port,
+    http_get,
+    http_post,
+    process_megabytes,
+    upload_photo,
+)
 
 from colorizer.apps.web.rendering import UNCERTAINTY_STOPS, png, uncertainty_png
 
 WIDTH, HEIGHT = 6000, 4000  # 24 MP: its full-size output 96 MB as the workbench holds it
 POINTS = [{"point": [1500, 1000], "color": "#b22222", "source": "the family's memory"},
           {"point": [4500, 3200], "color": "#2050c0", "source": "the family's memory"}]
-
-SERVER = """
-import sys
-sys.path.insert(0, sys.argv[3])
-import uvicorn
-from web_helpers import tiny_pipeline
-from colorizer.apps.web.app import create_app
-from colorizer.apps.web.config import WebConfig
-app = create_app(tiny_pipeline(sys.argv[1]), WebConfig(max_pixels=100_000_000,
-                 max_upload_bytes=200_000_000))
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
-
 
 def _scan(width: int, height: int) -> bytes:
     """A gray JPEG with texture and edges: a sky, a dark field, a square."""
@@ -63,43 +56,17 @@ def _scan(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-def _megabytes(pid: int, key: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no {key} in /proc/{pid}/status")
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=600) as answer:
-        return answer.read()
-
-
-def _post(url: str, body: bytes, content_type: str = "application/json") -> dict:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
-    with urllib.request.urlopen(request, timeout=600) as answer:
-        return json.loads(answer.read())
-
-
-def _upload(url: str, name: str, data: bytes) -> dict:
-    boundary = "editmemoryboundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").encode()
-    body += data + f"\r\n--{boundary}--\r\n".encode()
-    return _post(f"{url}/api/photos", body, f"multipart/form-data; boundary={boundary}")
-
-
 @pytest.fixture(scope="module")
 def server(shared_tiny_weights):
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(shared_tiny_weights),
+    process = subprocess.Popen([sys.executable, "-c", BIG_PHOTO_SERVER, str(shared_tiny_weights),
                                 str(port), str(Path(__file__).parent)])
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     try:
         while True:
             try:
-                _get(f"{url}/api/info")
+                http_get(f"{url}/api/info")
                 break
             except OSError:
                 assert process.poll() is None, "the server exited before it answered"
@@ -119,20 +86,20 @@ def test_placing_points_on_a_big_scan_keeps_the_server_near_what_it_holds(server
     add no more than one output to what the first colorization left; the downloads differ
     from step to step (the points colored the photo)."""
     url, pid = server
-    opened = _upload(url, "scan.jpg", _scan(WIDTH, HEIGHT))
+    opened = upload_photo(url, "scan.jpg", _scan(WIDTH, HEIGHT), "image/jpeg")
     base = f"{url}/api/photos/{opened['id']}"
-    idle = _megabytes(pid)
+    idle = process_megabytes(pid)
     output = WIDTH * HEIGHT * 4 / 2**20  # MB of the full-size output the photo holds: 92
     grown, pixels = {}, {}
     for step, hints in (("colorize", []), ("point 1", POINTS[:1]), ("point 2", POINTS)):
-        done = _post(f"{base}/colorize", json.dumps({"color_hints": hints}).encode())
+        done = http_post(f"{base}/colorize", json.dumps({"color_hints": hints}).encode())
         for kind in ("colorized", "uncertainty"):  # what the page shows next
-            _get(f"{base}/{kind}.png?v={done['version']}")
-        shown = _megabytes(pid) - idle
-        with Image.open(io.BytesIO(_get(f"{base}/download"))) as image:
+            http_get(f"{base}/{kind}.png?v={done['version']}")
+        shown = process_megabytes(pid) - idle
+        with Image.open(io.BytesIO(http_get(f"{base}/download"))) as image:
             assert image.size == (WIDTH, HEIGHT)
             pixels[step] = hashlib.sha256(image.tobytes()).hexdigest()
-        grown[step] = round(max(shown, _megabytes(pid) - idle))
+        grown[step] = round(max(shown, process_megabytes(pid) - idle))
     assert len(set(pixels.values())) == 3, pixels
     # Measured (MB over the opened photo), two runs: before, 314-391 / 766-867 / 766-835
     # (freed bands and temporaries kept resident, more after an edit); now 252 / 296 / 300.

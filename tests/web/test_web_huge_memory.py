@@ -16,13 +16,21 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import ThreadServer, free_port, tiny_pipeline
+from web_helpers import (
+    BIG_PHOTO_SERVER,
+    ThreadServer,
+    free_port,
+    http_get,
+    http_post,
+    process_megabytes,
+    tiny_pipeline,
+    upload_photo,
+)
 
 from colorizer.apps.web.rendering import display_size, uncertainty_png
 from colorizer.pipeline.upsampled_map import UpsampledMap
@@ -72,34 +80,15 @@ def served(shared_tiny_weights):
     server.close()
 
 
-def _post(url: str, body: bytes, content_type: str) -> dict:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
-    with urllib.request.urlopen(request, timeout=120) as answer:
-        return json.loads(answer.read())
-
-
-def _get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=120) as answer:
-        return answer.read()
-
-
-def _upload(url: str, name: str, data: bytes) -> dict:
-    boundary = "webmemboundary"
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n").encode()
-    body += data + f"\r\n--{boundary}--\r\n".encode()
-    return _post(f"{url}/api/photos", body, f"multipart/form-data; boundary={boundary}")
-
-
 def test_page_shows_the_uncertainty_without_making_the_full_map(served):
     server, keeping = served
-    photo = _upload(server.url, "scan.png", _png_bytes(_photo(*SIZE)))
-    done = _post(f"{server.url}/api/photos/{photo['id']}/colorize",
+    photo = upload_photo(server.url, "scan.png", _png_bytes(_photo(*SIZE)), "image/png")
+    done = http_post(f"{server.url}/api/photos/{photo['id']}/colorize",
                  json.dumps({"color_hints": HINTS}).encode(), "application/json")
     base = f"{server.url}/api/photos/{photo['id']}"
-    shown = _get(f"{base}/uncertainty.png?v={done['version']}")
-    regions = Image.open(io.BytesIO(_get(f"{base}/regions.png?v={done['version']}")))
-    download = Image.open(io.BytesIO(_get(f"{base}/download")))
+    shown = http_get(f"{base}/uncertainty.png?v={done['version']}")
+    regions = Image.open(io.BytesIO(http_get(f"{base}/regions.png?v={done['version']}")))
+    download = Image.open(io.BytesIO(http_get(f"{base}/download")))
 
     result = keeping.last
     held = result.uncertainty_source
@@ -125,26 +114,6 @@ def test_page_shows_the_uncertainty_without_making_the_full_map(served):
                           np.asarray(result.image.convert("RGB")))
 
 
-SERVER = """
-import sys
-sys.path.insert(0, sys.argv[3])
-import uvicorn
-from web_helpers import tiny_pipeline
-from colorizer.apps.web.app import create_app
-from colorizer.apps.web.config import WebConfig
-app = create_app(tiny_pipeline(sys.argv[1]), WebConfig(max_pixels=100_000_000,
-                 max_upload_bytes=200_000_000))
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
-"""
-
-
-def _megabytes(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no {key} in /proc/{pid}/status")
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")
 def test_server_peak_while_colorizing_a_big_photo(shared_tiny_weights, tmp_path):
@@ -154,24 +123,24 @@ def test_server_peak_while_colorizing_a_big_photo(shared_tiny_weights, tmp_path)
     photo = tmp_path / "big.jpg"
     Image.fromarray(_photo(width, height)).save(photo, quality=85)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, str(shared_tiny_weights), str(port),
+    server = subprocess.Popen([sys.executable, "-c", BIG_PHOTO_SERVER, str(shared_tiny_weights), str(port),
                                str(Path(__file__).parent)])
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
         while True:
             try:
-                _get(f"{url}/api/info")
+                http_get(f"{url}/api/info")
                 break
             except OSError:
                 assert server.poll() is None and time.monotonic() < deadline, "no server"
                 time.sleep(0.2)
-        opened = _upload(url, photo.name, photo.read_bytes())
+        opened = upload_photo(url, photo.name, photo.read_bytes(), "image/png")
         Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # the peak from here on
-        before = _megabytes(server.pid, "VmRSS")
-        done = _post(f"{url}/api/photos/{opened['id']}/colorize", b"{}", "application/json")
-        _get(f"{url}/api/photos/{opened['id']}/uncertainty.png?v={done['version']}")
-        grown = _megabytes(server.pid, "VmHWM") - before
+        before = process_megabytes(server.pid, "VmRSS")
+        done = http_post(f"{url}/api/photos/{opened['id']}/colorize", b"{}", "application/json")
+        http_get(f"{url}/api/photos/{opened['id']}/uncertainty.png?v={done['version']}")
+        grown = process_megabytes(server.pid, "VmHWM") - before
     finally:
         server.terminate()
         server.wait(timeout=30)

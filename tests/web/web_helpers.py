@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -258,3 +259,47 @@ def finger_drag(cdp: Any, points: list[tuple[float, float]]) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
                                               "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+# A workbench server in its own process, for tests that read its memory: argv is the tiny
+# weights, the port, and the folder holding web_helpers.py.
+BIG_PHOTO_SERVER = """
+import sys
+sys.path.insert(0, sys.argv[3])
+import uvicorn
+from web_helpers import tiny_pipeline
+from colorizer.apps.web.app import create_app
+from colorizer.apps.web.config import WebConfig
+app = create_app(tiny_pipeline(sys.argv[1]), WebConfig(max_pixels=100_000_000,
+                 max_upload_bytes=200_000_000))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def process_megabytes(pid: int, key: str = "VmRSS") -> float:
+    """A process's /proc status figure `key` (VmRSS, VmHWM) in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no {key} in /proc/{pid}/status")
+
+
+def http_get(url: str, timeout: float = 600) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
+        return answer.read()
+
+
+def http_post(url: str, body: bytes, content_type: str = "application/json",
+              timeout: float = 600) -> dict:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return json.loads(answer.read())
+
+
+def upload_photo(url: str, name: str, data: bytes, content_type: str) -> dict:
+    """POST /api/photos with one file, as the page's file input sends it."""
+    boundary = "webhelpersboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n").encode()
+    body += data + f"\r\n--{boundary}--\r\n".encode()
+    return http_post(f"{url}/api/photos", body, f"multipart/form-data; boundary={boundary}")
