@@ -63,6 +63,19 @@ def _post(url: str, auth: dict[str, str], name: str, photo: bytes, **extra) -> h
     return httpx.post(f"{url}/v1/jobs", headers=auth, timeout=120,
                       files={"file": (name, photo, "image/png")}, **extra)
 
+def _traced_post(url: str, auth: dict, photo: bytes):
+    """(answer, traced peak MB) of POSTing `photo` as scan.png, after a warm-up request (the
+    first request's set-up is not the upload's)."""
+    _post(url, auth, "warm-up.png", _gradient_png(64, 48))
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        answer = _post(url, auth, "scan.png", photo)
+        return answer, tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
 
 @pytest.mark.slow  # a 12 MP photo POSTed under tracemalloc, then colorized: ~15 s
 def test_a_queued_upload_is_not_decoded_until_the_worker_takes_it(tmp_path, tiny_pipeline):
@@ -70,14 +83,7 @@ def test_a_queued_upload_is_not_decoded_until_the_worker_takes_it(tmp_path, tiny
     app, auth = _app(tmp_path, tiny_pipeline)
     state = app.state.service
     with served(app) as url:
-        _post(url, auth, "warm-up.png", _gradient_png(64, 48))  # the first request's set-up
-        tracemalloc.start()
-        try:
-            tracemalloc.reset_peak()
-            answer = _post(url, auth, "scan.png", photo)
-            post_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        finally:
-            tracemalloc.stop()
+        answer, post_peak_mb = _traced_post(url, auth, photo)
         assert answer.status_code == 202, answer.text
         assert answer.json()["items"][0]["source"] == {"kind": "upload", "name": "scan.png"}
         assert state.store.upload(f"{answer.json()['id']}-0") == photo
@@ -104,14 +110,7 @@ def test_a_multipart_upload_is_held_about_once_while_it_is_read(tmp_path, tiny_p
     photo = out.getvalue()  # noise: as many bytes as pixels (5 MB)
     app, auth = _app(tmp_path, tiny_pipeline)
     with served(app) as url:
-        _post(url, auth, "warm-up.png", _gradient_png(64, 48))
-        tracemalloc.start()
-        try:
-            tracemalloc.reset_peak()
-            answer = _post(url, auth, "scan.png", photo)
-            peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
-        finally:
-            tracemalloc.stop()
+        answer, peak_mb = _traced_post(url, auth, photo)
     assert answer.status_code == 202, answer.text
     assert app.state.service.store.upload(f"{answer.json()['id']}-0") == photo
     photo_mb = len(photo) / 2**20
