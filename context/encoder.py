@@ -8,25 +8,26 @@ component that cannot be built is recorded in `sources` with the reason and the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PIL import Image
 
-from context.clip import ClipOutput
 from context.config import ContextConfig
+from context.description import describe
 from context.fusion import fuse_era, fuse_region, open_window
-from context.gazetteer import PRESENT_YEAR, Gazetteer, load_gazetteer
+from context.gazetteer import Gazetteer, load_gazetteer
 from context.hints import EraCandidate, PlaceCandidate, places_across_lines, read_cues
+from context.image_cues import ClipModel, clip_evidence, scene_evidence
+from context.kept_readings import kept_readings
 from context.language import tell_language
 from context.line_script import LineScriptClassifier
 from context.lookalike_reader import LookalikeConfig
 from context.ocr import LineReading, TextReader
-from context.scene import SceneClassifier, imagenet_labels, readable, scene_cues
+from context.scene import SceneClassifier
 from context.script import ScriptInfo, dominant_script, load_languages, load_scripts
 from context.script_place import script_places
 from context.script_vote import ShapeVote, script_of
-from context.temporal import FIRST_PHOTO_YEAR, find_dates
 from context.types import (
     Caption,
     Evidence,
@@ -38,15 +39,8 @@ from context.types import (
     TextEmbedder,
     TextLine,
 )
-from context.writing import (
-    checked_year,
-    is_title,
-    place_names,
-    repair_homoglyphs,
-    repair_spelling,
-)
+from context.writing import checked_year, is_title, place_names
 
-ClipModel = Callable[[Image.Image], ClipOutput]
 Told = tuple[Language | None, str | None]  # the writing's language, or why none is named
 
 
@@ -287,37 +281,8 @@ class ContextEncoder:
                                             is not None or self.scene_classifier is None
                                             else "no image")
             return []
-        data = self.config.data_dir
-        labels, cues = imagenet_labels(data), scene_cues(data)
-        preds = sorted(self.scene_classifier(image), key=lambda p: -p[1])
-        sources["scene"] = SourceStatus(True, getattr(self.scene_classifier, "name",
-                                                      type(self.scene_classifier).__name__))
-        out = []
-        for idx, prob in preds[: self.config.scene_top_k]:
-            if prob < self.config.scene_min_score:  # below the calibrated floor: noise
-                continue
-            cue = cues.get(int(idx))
-            out.append(SceneLabel(readable(labels[int(idx)]), round(float(prob), 4),
-                                  cue.cue if cue else None))
-        for idx, prob in preds:
-            cue = cues.get(int(idx))
-            if cue is None or prob < self.config.scene_min_score:
-                continue
-            score = float(prob) * cue.weight
-            if cue.not_before or cue.not_after:
-                start, end = cue.not_before or FIRST_PHOTO_YEAR, cue.not_after or PRESENT_YEAR
-                ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
-                              round(score, 3), f"{start}-{end}")
-                eras.append(EraCandidate(start, end, score, "scene", "constraint", ev))
-            if cue.place:
-                ev = Evidence("scene", f"{readable(cue.label)} ({prob:.2f}): {cue.note}",
-                              round(score, 3), cue.place)
-                window = ((cue.not_before or FIRST_PHOTO_YEAR, cue.not_after or PRESENT_YEAR)
-                          if cue.not_before or cue.not_after else None)
-                places.append(PlaceCandidate(cue.place, "place", score, "scene", ev,
-                                             1 + self.gazetteer.place_depth(cue.place),
-                                             window))
-        return out
+        return scene_evidence(self.scene_classifier, image, self.config, self.gazetteer,
+                              sources, eras, places)
 
     def _clip(self, image: Image.Image | None, sources: dict[str, SourceStatus],
               eras: list[EraCandidate], places: list[PlaceCandidate]
@@ -325,20 +290,8 @@ class ContextEncoder:
         if self.clip is None or image is None:
             sources["clip"] = SourceStatus(False, self._unavailable.get("clip", "no image"))
             return None
-        out = self.clip(image)
-        sources["clip"] = SourceStatus(True, getattr(self.clip, "name", "CLIP"))
-        decade, p = max(out.decade_probs.items(), key=lambda kv: kv[1])
-        if p >= self.config.clip_min_probability:
-            ev = Evidence("clip", f"zero-shot: the {decade}s (p={p:.2f})", round(p, 3),
-                          f"{decade}-{decade + 9}")
-            eras.append(EraCandidate(decade, decade + 9, p, "clip", "estimate", ev))
-        place, q = max(out.region_probs.items(), key=lambda kv: kv[1])
-        if q >= self.config.clip_min_probability and place in self.gazetteer.places:
-            ev = Evidence("clip", f"zero-shot: {self.gazetteer.places[place].name} (p={q:.2f})",
-                          round(q, 3), place)
-            places.append(PlaceCandidate(place, "place", q, "clip", ev,
-                                         1 + self.gazetteer.place_depth(place)))
-        return tuple(float(x) for x in out.image_embedding)
+        return clip_evidence(self.clip, image, self.config, self.gazetteer, sources, eras,
+                             places)
 
     def _embed(self, description: str, sources: dict[str, SourceStatus],
                unknown: dict[str, str]) -> tuple[tuple[float, ...] | None, str | None]:
@@ -350,51 +303,4 @@ class ContextEncoder:
         vec = self.embedder.embed([description])[0]
         sources["embedding"] = SourceStatus(True, self.embedder.name)
         return tuple(float(x) for x in vec), self.embedder.name
-
-
-def kept_readings(readings: list[LineReading], min_confidence: float, names: tuple[str, ...]
-                  ) -> list[LineReading]:
-    """The readings the encoder uses: confident enough, worth keeping, repaired."""
-    return [_repaired(r, names) for r in readings
-            if r.confidence >= min_confidence and _worth_keeping(r.text)]
-
-
-def _worth_keeping(text: str) -> bool:
-    """A line of 3+ letters, or one that writes a year: titles often put the year on a
-    line of its own ("1979 г.", "-1977"), which has too few letters to count as writing."""
-    if sum(ch.isalpha() for ch in text) >= 3:
-        return True
-    return any(d.kind == "year" for d in find_dates(text, catalogue=False))
-
-
-def _repaired(r: LineReading, names: tuple[str, ...]) -> LineReading:
-    """A Latin reading that spells a Cyrillic place name in look-alike letters ("Kpbim"),
-    turned back into Cyrillic, and a Cyrillic one that nearly spells a place name, spelled
-    as the name (context/writing.py); other readings as they are."""
-    if r.script == "Cyrl":
-        spelled = repair_spelling(r.text, names)
-        return r if spelled is None else replace(r, text=spelled)
-    if r.script != "Latn":
-        return r
-    cyrillic = repair_homoglyphs(r.text, names)
-    return r if cyrillic is None else replace(r, text=cyrillic, script="Cyrl", consistency=1.0)
-
-
-def describe(ctx: SceneContext) -> str:
-    """One sentence a historian can read, also the text that is embedded for retrieval."""
-    when = (f"from {ctx.era.start}" if ctx.era and ctx.era.start == ctx.era.end else
-            f"from {ctx.era.start}-{ctx.era.end}" if ctx.era else "of unknown date")
-    where = f"in {ctx.region.name}" if ctx.region else "at an unknown place"
-    parts = [f"A photograph {when} {where}"]
-    if ctx.script:
-        name = ctx.language_detail.name if ctx.language_detail else ctx.language
-        lang = f" ({name})" if name else ""
-        sample = "; ".join(t.text for t in ctx.text[:2])
-        # writing seen but not read (its letters' shapes told the script) has no sample
-        quote = f": \"{sample[:80]}\"" if sample else " (seen, not read)"
-        parts.append(f"with {ctx.script.name} writing{lang}{quote}")
-    cues = [s.label for s in ctx.scene[:3]]
-    if cues:
-        parts.append("showing " + ", ".join(cues))
-    return ", ".join(parts) + "."
 

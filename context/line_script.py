@@ -12,7 +12,7 @@ It was trained by us on lines we render (context/line_script_train.py: printed a
 handwriting faces on street and landscape photos, never on real-color-dev or the plates);
 its weights are committed with the command that reproduces them
 (`context/models/`). How the encoder weighs it against the readings is
-`ContextConfig.shape_weight` (context/encoder.py `_script`).
+`ContextConfig.shape_weight` (context/encoder.py, where it builds the `ShapeVote`).
 """
 
 from __future__ import annotations

@@ -25,81 +25,27 @@ by the look of a photo alone is `search_image` (`chronochrome library search --i
 
 Candidates are the exact matches of the region filter plus the nearest neighbours from each
 FAISS index, so a 100k-record library is searched in milliseconds.
+
+The weights and filters are `RetrieverConfig` (retriever_config.py, with `KIND_PRIOR`); the
+era score and its reason are in era_scores.py.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from context.config_io import config_from_dict
-from context.text_encoding import decode_json_text
 from context.types import SceneContext
 from retrieval.embedders import TextEmbedder, VisualEmbedder
+from retrieval.era_scores import era_closeness, era_reason, query_era
 from retrieval.index import VectorIndex
 from retrieval.library import ExemplarLibrary
 from retrieval.regions import QueryLevel, RegionResolver, match_reason, query_levels
+from retrieval.retriever_config import KIND_PRIOR, RetrieverConfig
 from retrieval.types import Exemplar, RetrievedExemplar
-
-# How often a photo of a place and time shows each kind of exemplar: national flags and
-# banners hang everywhere and archive photos show the place itself; uniforms appear where
-# soldiers are, ensigns on ships, insignia small. A query that names an object (a hint like
-# "Soviet navy sailors") outweighs this through the text similarity.
-KIND_PRIOR = {"flag": 1.0, "photo": 1.0, "banner": 0.9, "uniform": 0.8, "ensign": 0.6,
-              "insignia": 0.6, "object": 0.6}
-
-# A user library's era tolerance. Its exemplars are the archive's own photos of places, dated
-# as catalogues date them ("1973" for a slide of a 1971-1977 trip, "ca. 1948"), and a place
-# looks the same a few years either way: strict overlap gave a "Crimea 1975" hint none of the
-# archive's Crimea 1973 slides, and "1950s" no photo of 1948. The curated library stays
-# strict: its flags and insignia changed on known dates (the Tatar ASSR flag of 1954). A
-# retrieved exemplar still colors only what the presence test finds of it in the photo.
-USER_ERA_SLACK = 5
-
-
-@dataclass(frozen=True)
-class RetrieverConfig:
-    k: int = 5  # exemplars returned
-    text_weight: float = 0.45  # weight of the text similarity
-    visual_weight: float = 0.45  # weight of the visual similarity (when an image is given)
-    era_weight: float = 0.2  # weight of the era overlap (when the context has an era)
-    region_weight: float = 0.35  # weight of the region match (when the context has a region)
-    kind_weight: float = 0.15  # weight of KIND_PRIOR (context searches, not search_image)
-    within_score: float = 0.5  # region score of an exemplar lying inside the query place
-    level_decay: float = 0.05  # region score lost per hierarchy level above the query place
-    era_filter: bool = True  # drop exemplars whose era does not overlap a confident era
-    min_era_confidence: float = 0.3  # an era below this confidence only scores, never filters
-    # Years of tolerance added to both ends of the context era; None: by library (0 for the
-    # curated one, USER_ERA_SLACK for a user's `library` folder, set in __post_init__).
-    era_slack: int | None = None
-    candidates: int = 256  # nearest neighbours taken from each FAISS index
-    exact_limit: int = 20_000  # region-matched records scored exactly up to this many
-    # The library searched: a folder `chronochrome library build` wrote (colorize --library);
-    # None: the curated default (built into the cache on first use).
-    library: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.era_slack is None:
-            user = self.library is not None and str(self.library) != "default"
-            object.__setattr__(self, "era_slack", USER_ERA_SLACK if user else 0)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RetrieverConfig:
-        return config_from_dict(cls, data)
-
-    @classmethod
-    def from_json(cls, path: str | Path) -> RetrieverConfig:
-        """The config in a JSON file as Notepad saves it (a byte-order mark, UTF-16)."""
-        return cls.from_dict(json.loads(decode_json_text(Path(path).read_bytes(), str(path))))
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class ExemplarRetriever:
@@ -213,7 +159,7 @@ class ExemplarRetriever:
         """The ranking, given query vectors already embedded (the benchmark times this)."""
         if len(self.library) == 0:
             return []
-        era = _era(context)
+        era = query_era(context)
         closeness, eligible = self._era_closeness(era)
         levels = query_levels(context)
         region = self._region_scores(levels)
@@ -355,39 +301,3 @@ def has_query(context: SceneContext | None, query_text: str | None) -> bool:
     one the answer is no exemplars, known before any library or embedder is loaded (the
     pipeline loads them at the first photo that needs them)."""
     return bool(query_levels(context)) or bool((query_text or "").strip())
-
-
-def era_reason(start: int, end: int, era: tuple[int, int, float], closeness: float,
-               slack: int) -> str:
-    """Why an exemplar's years count for the context's era, with the figures: a historian
-    reads "era 1973 for 1975: 2 years off" where "is within 5 years of 1975" hid how far."""
-    when = _years(era[0], era[1])
-    gap = max(start - era[1], era[0] - end, 0)
-    if gap == 0:
-        return f"era {_years(start, end)} overlaps {when}"
-    off = f"{gap} year{'s' * (gap != 1)} off"
-    if closeness:  # within the library's era_slack: scored less per year apart
-        return (f"era {_years(start, end)} for {when}: {off}, within the library's "
-                f"{slack}-year slack (era score {closeness:.2f} of 1)")
-    return f"era {_years(start, end)} does not overlap {when}: {off}"
-
-
-def _years(start: int, end: int) -> str:
-    return f"{start}" if start == end else f"{start}-{end}"
-
-
-def era_closeness(gap: np.ndarray, slack: int) -> np.ndarray:
-    """The era score of records `gap` years from the context's era (0: they overlap): 1 when
-    they overlap, then 1/(slack + 1) less per year apart, 0 beyond `slack`. A user library's
-    slack let a photo 5 years off score as an exact-year one (an archive's "Crimea 1975" hint
-    ranked its 1970 slides with its 1975 ones); with slack 0 (the curated library) it is the
-    plain overlap, 1 or 0, as before."""
-    score = 1.0 - gap.astype(np.float32) / np.float32(max(slack, 0) + 1)
-    return np.where(gap <= slack, score, np.float32(0.0)).astype(np.float32)
-
-
-def _era(context: SceneContext | None) -> tuple[int, int, float] | None:
-    era = context.era if context else None
-    if era is None:
-        return None
-    return int(era.start), int(era.end), float(era.confidence)

@@ -78,183 +78,36 @@ unrelated hints (+0.33 to +1.26 CIEDE2000); with it the leak is 0.000 and the fl
 validation photos go from 38% to 86% right: `eval/results/transfer-tuning.md`.
 
 The module's parts: `transfer.py` holds `TransferConfig` and the result `Transfer` (which
-blends itself), `exemplar_cells.py` the descriptors and the exemplars' cells and their cache;
-here the photo is matched to them and the gates applied.
+blends itself), `exemplar_cells.py` the descriptors and the exemplars' cells and their cache,
+`cell_matches.py` the photo's cells matched to them, `transfer_admission.py` the presence and
+cloth gates; here the gates are applied and the admitted exemplars' colors matched onto the
+photo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.encoder import EfficientNetLite0
-from colorizer.pipeline.cloth_identity import exemplar_fields, identity_weights
-from colorizer.pipeline.exemplar_cells import (
-    ExemplarCache,
-    ExemplarCells,
-    descriptors,
-    descriptors_of,
-    exemplar_cells,
+from colorizer.pipeline.cell_matches import CellMatches, match_cells
+from colorizer.pipeline.exemplar_cells import ExemplarCache, ExemplarCells
+from colorizer.pipeline.transfer import Transfer, TransferConfig
+from colorizer.pipeline.transfer_admission import (
+    COLORED_CHROMA,
+    admission,
+    cloth_cells,
+    cloth_evidence,
+    one_field,
 )
-from colorizer.pipeline.transfer import Transfer, TransferConfig, resize_cells
 
 __all__ = ["COLORED_CHROMA", "SPREAD_SCALE", "ExemplarCache", "ExemplarCells", "Transfer",
            "TransferConfig", "cloth_cells", "cloth_evidence", "exemplar_transfer"]
 
 SPREAD_SCALE = 40.0  # a*b* standard deviation of the matched colors that counts as "unsure"
-COLORED_CHROMA = 15.0  # C* from which an exemplar cell counts as colored (not a gray backdrop)
-
-
-def _presence(similarity: torch.Tensor, chroma: torch.Tensor, config: TransferConfig
-              ) -> torch.Tensor:
-    """Share of an exemplar's colored cells whose best match in the photo is at least
-    `presence_similarity` alike: `similarity` (Np, Ne), `chroma` (Ne,) C* of its cells."""
-    colored = chroma >= COLORED_CHROMA
-    if not bool(colored.any()):  # a black-and-white design: every cell counts
-        colored = torch.ones_like(colored)
-    found = similarity.max(dim=0).values >= config.presence_similarity
-    return (found & colored).sum() / colored.sum()
-
-
-def _admitted(presence: torch.Tensor, config: TransferConfig) -> torch.Tensor:
-    span = config.full_presence - config.min_presence
-    return ((presence - config.min_presence) / span).clamp(0, 1)
-
-
-def cloth_evidence(cloth: torch.Tensor, config: TransferConfig) -> torch.Tensor:
-    """() the finder's evidence that the photo shows cloth: the mean probability of its
-    `cloth_top_cells` most cloth-like cells (one stray cell is not a flag; a flag of 1% of
-    the photo covers ~30 cells at the render size)."""
-    flat = cloth.flatten()
-    return flat.topk(min(config.cloth_top_cells, flat.numel())).values.mean()
-
-
-def cloth_cells(cloth: torch.Tensor, size: tuple[int, int], config: TransferConfig
-                ) -> torch.Tensor:
-    """(h, w) weight of each matching cell from the finder's (1, 1, h', w') probability:
-    0 below `min_cloth_cell`, 1 above `full_cloth_cell`."""
-    prob = resize_cells(cloth.float(), size)[0, 0]
-    span = config.full_cloth_cell - config.min_cloth_cell
-    return ((prob - config.min_cloth_cell) / span).clamp(0, 1)
-
-
-
-
-@dataclass(frozen=True)
-class _Matches:
-    """The photo's cells against every exemplar's: what the gates and the blend are made of."""
-
-    sims: list[torch.Tensor]  # per exemplar k, (Np, Ne_k): cosine minus the L* penalty
-    gates: list[torch.Tensor]  # per exemplar k, (Np, Ne_k): what the similarity test reads
-    colors: list[torch.Tensor]  # per exemplar k, (Ne_k, 2) its cells' a*b*
-    lightness: list[torch.Tensor]  # per exemplar k, (Ne_k,) its cells' L* / 100
-    photo_l: torch.Tensor  # (Np,) the photo cells' L* / 100
-    shape: tuple[int, int]  # (h, w) the photo's stride-8 grid; Np = h * w
-
-
-def _match(encoder: EfficientNetLite0, lightness: torch.Tensor, images: Sequence[Image.Image],
-           config: TransferConfig, cache: ExemplarCache | None,
-           photo_maps: dict[int, torch.Tensor] | None) -> _Matches:
-    """Similarities of the photo's cells to every exemplar's (the encoder runs in eval mode
-    and is handed back in the mode it came in)."""
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        photo = (descriptors(encoder, lightness) if photo_maps is None
-                 else descriptors_of(photo_maps))
-        h, w = photo.shape[-2:]
-        query = photo.flatten(2)[0].T  # (Np, C)
-        photo_l = F.adaptive_avg_pool2d(lightness, (h, w)).flatten() / 100.0
-        sims, gates, colors, lightness_of = [], [], [], []
-        for image in images:
-            if cache is None:
-                cells = exemplar_cells(encoder, image, config.size, lightness.device)
-            else:
-                cells = cache.get(image, config.size, lightness.device,
-                                  lambda i=image: exemplar_cells(encoder, i, config.size,
-                                                                 lightness.device))
-            cosine = query @ cells.keys
-            lightness_gap = (photo_l[:, None] - cells.lightness[None, :]).abs()
-            sims.append(cosine - config.luminance_weight * lightness_gap)
-            # With no L* weight of its own (the default) the gate is the cosine itself.
-            gates.append(cosine - config.gate_luminance_weight * lightness_gap
-                         if config.gate_luminance_weight else cosine)
-            colors.append(cells.ab)
-            lightness_of.append(cells.lightness)
-    finally:
-        encoder.train(was_training)
-    return _Matches(sims, gates, colors, lightness_of, photo_l, (h, w))
-
-
-def _admission(matches: _Matches, trusted: list[bool], cloth: torch.Tensor | None,
-               cloth_kind: list[bool], config: TransferConfig, lightness: torch.Tensor
-               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[str | None]]:
-    """Each exemplar's (K,) presence, (K,) admission, (K, h, w) region and why it may put
-    color nowhere (None: it may): the presence test for retrieved exemplars, the finder's
-    evidence, cloth cells and the identity test for cloth ones."""
-    h, w = matches.shape
-    device = lightness.device
-    presence = torch.stack([_presence(sim, ab.norm(dim=1), config)
-                            for sim, ab in zip(matches.sims, matches.colors)])
-    admitted = torch.where(torch.tensor(trusted, device=presence.device),
-                           torch.ones_like(presence), _admitted(presence, config))
-    rejected: list[str | None] = [
-        None if t or float(a) > 0 else
-        f"not found in the photo: {float(p):.2f} of its colored cells matched (below "
-        f"min_presence {config.min_presence})" for t, a, p in zip(trusted, admitted, presence)]
-    region = torch.ones(len(matches.sims), h, w, device=device)
-    if cloth is not None and any(cloth_kind):
-        evidence = cloth_evidence(cloth.to(device), config)
-        span = config.full_cloth_evidence - config.min_cloth_evidence
-        cells = cloth_cells(cloth.to(device), (h, w), config)
-        for k in (k for k, c in enumerate(cloth_kind) if c):
-            presence[k] = evidence
-            admitted[k] = ((evidence - config.min_cloth_evidence) / span).clamp(0, 1)
-            region[k] = cells
-            if config.cloth_identity:  # only the pieces showing this design's field
-                region[k] = cells * _identity(matches, k, cells, lightness, config)
-            rejected[k] = _cloth_rejection(float(evidence), float(admitted[k]),
-                                           float(cells.max()), float(region[k].max()), config)
-            if float(region[k].max()) <= 0 < float(cells.max()):
-                presence[k] = 0.0  # cloth is there, this design is not: not found (reported)
-    return presence, admitted, region, rejected
-
-
-def _cloth_rejection(evidence: float, admitted: float, cells: float, region: float,
-                     config: TransferConfig) -> str | None:
-    """Why a cloth exemplar may put color nowhere, gate by gate (None: somewhere it may)."""
-    if admitted <= 0:
-        return (f"flag finder: cloth evidence {evidence:.3f} is below min_cloth_evidence "
-                f"{config.min_cloth_evidence}")
-    if cells <= 0:
-        return f"flag finder: no cell reaches min_cloth_cell {config.min_cloth_cell}"
-    if region <= 0:
-        return (f"cloth identity: the flag finder sees cloth (evidence {evidence:.3f}), but no "
-                "piece of it shows this design's field")
-    return None
-
-
-def _one_field(matches: _Matches, k: int, config: TransferConfig) -> bool:
-    """Whether exemplar k's design is one field on every film (`cloth_min_field_share`): the
-    identity test can vouch only for such designs (a bare wall and its shadows pass for a
-    striped flag's fields); other flags keep the presence test."""
-    if config.cloth_min_field_share <= 0:
-        return True
-    fields = exemplar_fields(matches.lightness[k], matches.colors[k], config.identity_band)
-    return min(own for own, _ in fields) >= config.cloth_min_field_share
-
-
-def _identity(matches: _Matches, k: int, cells: torch.Tensor, lightness: torch.Tensor,
-              config: TransferConfig) -> torch.Tensor:
-    """(h, w) how well each found piece of cloth fits exemplar k's design (cloth_identity.py)."""
-    fields = exemplar_fields(matches.lightness[k], matches.colors[k], config.identity_band)
-    return identity_weights(cells, lightness, fields, config.identity_band,
-                            config.identity_share_zero, config.identity_share_full,
-                            config.identity_tolerance)
 
 
 @torch.no_grad()
@@ -283,11 +136,11 @@ def exemplar_transfer(encoder: EfficientNetLite0, lightness: torch.Tensor,
     cloth_kind = [False] * len(images) if cloth_kind is None or cloth is None else [
         bool(c) and not t for c, t in zip(cloth_kind, trusted, strict=True)]
     config = config or TransferConfig()
-    matches = _match(encoder, lightness, images, config, cache, photo_maps)
-    cloth_kind = [c and _one_field(matches, k, config) for k, c in enumerate(cloth_kind)]
+    matches = match_cells(encoder, lightness, images, config, cache, photo_maps)
+    cloth_kind = [c and one_field(matches, k, config) for k, c in enumerate(cloth_kind)]
     device = lightness.device
-    presence, admitted, region, rejected = _admission(matches, trusted, cloth, cloth_kind,
-                                                      config, lightness)
+    presence, admitted, region, rejected = admission(matches, trusted, cloth, cloth_kind,
+                                                     config, lightness)
     gated = torch.tensor([not c for c in cloth_kind], device=device)
     live = [k for k in range(len(matches.sims))
             if float(admitted[k]) > 0 and float(region[k].max()) > 0]
@@ -311,7 +164,7 @@ def exemplar_transfer(encoder: EfficientNetLite0, lightness: torch.Tensor,
                     admitted=admitted, region=region, gated=gated, rejected=tuple(rejected))
 
 
-def _transfer_live(matches: _Matches, live: list[int], admitted: torch.Tensor,
+def _transfer_live(matches: CellMatches, live: list[int], admitted: torch.Tensor,
                    region: torch.Tensor, cloth_kind: list[bool], config: TransferConfig
                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """The exemplars in `live` (admitted, with somewhere to go) matched onto the photo:
@@ -331,7 +184,7 @@ def _transfer_live(matches: _Matches, live: list[int], admitted: torch.Tensor,
             (spread.clamp_min(0).sqrt() / SPREAD_SCALE).clamp(0, 1).reshape(1, 1, h, w), mass)
 
 
-def _forward(matches: _Matches, live: list[int], admitted: torch.Tensor, region: torch.Tensor,
+def _forward(matches: CellMatches, live: list[int], admitted: torch.Tensor, region: torch.Tensor,
              cloth_kind: list[bool], config: TransferConfig) -> torch.Tensor:
     """(Np, sum of the live Ne_k) each photo cell's softmax over the live exemplars' cells."""
     # A partly admitted exemplar weighs less in the softmax (log-weight), so the cells'
@@ -344,7 +197,7 @@ def _forward(matches: _Matches, live: list[int], admitted: torch.Tensor, region:
                                     for k in live], dim=1), dim=1)
 
 
-def _narrow_cloth(matches: _Matches, live: list[int], forward: torch.Tensor,
+def _narrow_cloth(matches: CellMatches, live: list[int], forward: torch.Tensor,
                   region: torch.Tensor, cloth_kind: list[bool], config: TransferConfig) -> None:
     """Scale the cloth exemplars' `region` (in place) by how well each cell's L* fits the L*
     of what it matched: a large gap says the cloth is another flag's (no color of that
@@ -359,7 +212,7 @@ def _narrow_cloth(matches: _Matches, live: list[int], forward: torch.Tensor,
             region[k] = region[k] * fits
 
 
-def _round_trip(matches: _Matches, live: list[int], forward: torch.Tensor,
+def _round_trip(matches: CellMatches, live: list[int], forward: torch.Tensor,
                 cloth_kind: list[bool], config: TransferConfig
                 ) -> tuple[torch.Tensor, torch.Tensor]:
     """(K, h, w) each exemplar's share of the cells' matches, and (Np,) the round-trip mass:
@@ -385,7 +238,7 @@ def _round_trip(matches: _Matches, live: list[int], forward: torch.Tensor,
     return torch.stack(masses), round_trip
 
 
-def _similar(matches: _Matches, live: list[int], cloth_kind: list[bool],
+def _similar(matches: CellMatches, live: list[int], cloth_kind: list[bool],
              config: TransferConfig) -> torch.Tensor:
     """(Np,) the similarity test: the best texture similarity of each cell among the live
     gated (non-cloth) exemplars, 0 below `min_similarity`, 1 above `full_similarity`. Only

@@ -33,14 +33,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PIL import Image, PngImagePlugin, TiffImagePlugin
-
-from colorizer.pipeline.carried_metadata import CarriedMetadata
-from colorizer.pipeline.deep_encode import Sink, Written, write_png16, write_tiff16
+from colorizer.pipeline.deep_encode import Sink, Written
 from colorizer.pipeline.deep_pixels import output_depth
+from colorizer.pipeline.output_formats import (
+    FORMAT_ALIASES,
+    IMAGE_FORMATS,
+    format_of_path,
+    normalize_format,
+)
+from colorizer.pipeline.provenance_text import context_summary, plausibility_notes, region_line
 from colorizer.pipeline.result import ColorizationResult
 from colorizer.pipeline.shareable import shareable_name, shareable_values
+from colorizer.pipeline.xmp_embed import (
+    encode_deep_with_xmp,
+    encode_with_xmp,
+    read_xmp,
+    write_deep_with_xmp,
+)
 from colorizer.pipeline.xmp_history import DERIVED, media_management
 from colorizer.pipeline.xmp_history import NAMESPACES as MM_NAMESPACES
 from colorizer.pipeline.xmp_merge import merge_xmp, parsed_rdf
@@ -52,24 +61,23 @@ from colorizer.pipeline.xmp_provenance import (
     xml_text,
 )
 
+# The formats (output_formats.py), the encoders (xmp_embed.py) and the record in words
+# (provenance_text.py) moved out of this module; their names stay importable from here.
+__all__ = ["AI_SYSTEM", "CHRONOCHROME_NS", "DIGITAL_SOURCE_TYPE", "FORMAT_ALIASES",
+           "IMAGE_FORMATS", "JPEG_MAX_XMP_BYTES", "RECORD_SCHEMA", "SHORT_LINE_CHARS",
+           "build_xmp", "color_sources_xmp", "context_summary", "encode_deep_with_xmp",
+           "encode_image", "encode_with_xmp", "fitted_xmp", "format_of_path", "normalize_format",
+           "output_bits", "plausibility_notes", "provenance_record", "read_xmp", "region_line",
+           "save_image", "software_version", "write_deep_with_xmp", "write_image"]
+
 DIGITAL_SOURCE_TYPE = (
     "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrainedAlgorithmicMedia"
 )
 AI_SYSTEM = "chronochrome"
 RECORD_SCHEMA = "https://chronochrome.dev/schemas/provenance/1"
 CHRONOCHROME_NS = "https://chronochrome.dev/ns/xmp/1.0/"
-# format name -> (PIL format, file suffix, MIME type)
-IMAGE_FORMATS: dict[str, tuple[str, str, str]] = {
-    "png": ("PNG", ".png", "image/png"),
-    "jpg": ("JPEG", ".jpg", "image/jpeg"),
-    "tif": ("TIFF", ".tif", "image/tiff"),
-    "webp": ("WEBP", ".webp", "image/webp"),
-}
-FORMAT_ALIASES = {"jpeg": "jpg", "tiff": "tif"}
-_TIFF_XMP_TAG = 700
 JPEG_MAX_XMP_BYTES = 65_504  # a JPEG APP1 segment less its XMP namespace header
 SHORT_LINE_CHARS = 160  # each list line, when the whole would not fit a JPEG
-_RESOLUTION_UNIT, _X_RESOLUTION, _Y_RESOLUTION = 296, 282, 283
 _CONTEXT_FIELDS = ("era", "region", "script", "language", "language_detail", "text", "scene",
                    "conflicts", "description", "unknown", "sources")  # embeddings are left out: not evidence
 
@@ -78,15 +86,6 @@ def software_version() -> str:
     from colorizer import __version__
 
     return __version__
-
-
-def normalize_format(fmt: str) -> str:
-    """'jpeg' -> 'jpg', 'tiff' -> 'tif'; an unknown format is a ValueError naming the valid ones."""
-    name = FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
-    if name not in IMAGE_FORMATS:
-        valid = sorted(IMAGE_FORMATS) + sorted(FORMAT_ALIASES)
-        raise ValueError(f"unknown output format {fmt!r}: choose one of {valid}")
-    return name
 
 
 def build_xmp(result: ColorizationResult, line_chars: int | None = None) -> bytes:
@@ -202,82 +201,6 @@ def output_bits(result: ColorizationResult, fmt: str, bit_depth: int | None = No
     return output_depth(result.image16 is not None, pil_format, bit_depth)
 
 
-def format_of_path(path: str | Path) -> str:
-    """The output format a file name asks for (.png, .tif, .tiff, .jpg, .jpeg, .webp)."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    try:
-        return normalize_format(suffix)
-    except ValueError:
-        raise ValueError(f"cannot tell the output format from {str(path)!r}: name it .png, "
-                         ".tif, .jpg or .webp, or pass fmt='png' (or tif, jpg, webp)"
-                         ) from None
-
-
-def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
-                    carried: CarriedMetadata | None = None) -> bytes:
-    """`image` encoded with the XMP packet and the input's own EXIF and DPI (`carried`)."""
-    buffer = io.BytesIO()
-    kept = carried.save_options(pil_format) if carried is not None else {}
-    if pil_format == "PNG":
-        info = PngImagePlugin.PngInfo()
-        info.add_itxt("XML:com.adobe.xmp", xmp.decode("utf-8"), zip=False)
-        image.save(buffer, format="PNG", pnginfo=info, **kept)
-    elif pil_format == "TIFF":
-        # Uncompressed: Pillow compresses TIFF only through libtiff, which cannot write the
-        # Exif and GPS sub-IFDs ("Error setting from dictionary": every camera JPEG failed).
-        tags = _tiff_tags(xmp, carried, kept)  # takes `exif` out of `kept`
-        image.save(buffer, format="TIFF", tiffinfo=tags, **kept)
-    elif pil_format in ("JPEG", "WEBP"):
-        image.save(buffer, format=pil_format, quality=95, xmp=xmp, **kept)
-    else:
-        raise ValueError(f"no XMP writer for {pil_format}: use PNG, JPEG, TIFF or WEBP")
-    return buffer.getvalue()
-
-
-def encode_deep_with_xmp(rgb16: np.ndarray, pil_format: str, xmp: bytes,
-                         carried: CarriedMetadata | None = None) -> bytes:
-    """`write_deep_with_xmp`'s bytes as one object."""
-    buffer = io.BytesIO()
-    write_deep_with_xmp(rgb16, pil_format, xmp, buffer, carried)
-    return buffer.getvalue()
-
-
-def write_deep_with_xmp(rgb16: np.ndarray, pil_format: str, xmp: bytes, sink: Sink,
-                        carried: CarriedMetadata | None = None) -> None:
-    """(H, W, 3) uint16 as a 16-bit PNG or TIFF, written to `sink` as it is made, with what
-    `encode_with_xmp` puts in an 8-bit one: the same XMP, EXIF and DPI, encoded by Pillow
-    (deep_encode.py)."""
-    if pil_format == "PNG":  # Pillow's chunks of a 1x1 image with the same options
-        write_png16(rgb16, encode_with_xmp(Image.new("RGB", (1, 1)), "PNG", xmp, carried), sink)
-    elif pil_format == "TIFF":
-        kept = carried.save_options(pil_format) if carried is not None else {}
-        tags = _tiff_tags(xmp, carried, kept)
-        if kept.get("dpi"):  # as Pillow's TIFF writer turns its `dpi` option into tags
-            tags[_RESOLUTION_UNIT] = 2
-            tags[_X_RESOLUTION], tags[_Y_RESOLUTION] = kept["dpi"]
-        write_tiff16(rgb16, tags, sink)
-    else:
-        raise ValueError(f"{pil_format} holds 8 bits a channel: write PNG or TIFF for 16")
-
-
-def _tiff_tags(xmp: bytes, carried: CarriedMetadata | None, kept: dict[str, Any]
-               ) -> TiffImagePlugin.ImageFileDirectory_v2:
-    """A TIFF's XMP (tag 700) and EXIF tags; `kept` loses its `exif`, which these replace."""
-    ifd = TiffImagePlugin.ImageFileDirectory_v2()
-    ifd[_TIFF_XMP_TAG] = xmp
-    ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
-    if kept.pop("exif", None) and carried is not None:  # PIL writes `exif` or `tiffinfo`
-        for tag, value in carried.tiff_tags().items():  # not both: the tags go in one
-            ifd[tag] = value
-    return ifd
-
-
-def read_xmp(data: bytes) -> bytes | None:
-    """The XMP packet of an encoded image, as Pillow reads it (None when absent)."""
-    with Image.open(io.BytesIO(data)) as image:
-        return image.info.get("xmp")
-
-
 def provenance_record(
     result: ColorizationResult,
     *,
@@ -332,41 +255,6 @@ def provenance_record(
     return record
 
 
-def plausibility_notes(record: dict[str, Any]) -> list[str]:
-    """Short human-readable notes on how far to trust the colors (for IIIF 'assessing')."""
-    notes = []
-    unc = record.get("uncertainty", {})
-    if unc:
-        notes.append(f"Colors are a model's estimate, not a record: mean uncertainty "
-                     f"{unc.get('mean')}, {round(100 * unc.get('share_above_0.5', 0))}% of "
-                     "pixels above 0.5 (unsure).")
-    for conflict in record.get("context", {}).get("conflicts") or []:
-        notes.append(f"Context conflict: {conflict}")
-    return notes
-
-
-def context_summary(record: dict[str, Any]) -> str:
-    """One paragraph on the inferred context and its evidence."""
-    context = record.get("context", {})
-    parts = []
-    era, region, script = context.get("era"), context.get("region"), context.get("script")
-    if isinstance(era, dict):
-        parts.append(f"era {era['start']}-{era['end']} (confidence {era['confidence']:.2f}"
-                     f"{_evidence_text(era)})")
-    if isinstance(region, dict):
-        parts.append(f"region {region['name']} (confidence {region['confidence']:.2f}"
-                     f"{_evidence_text(region)})")
-    if isinstance(script, dict):
-        parts.append(f"script {script['name']} (confidence {script['confidence']:.2f})")
-    if context.get("description"):
-        parts.append(str(context["description"]))
-    hint = record.get("prompt", {}).get("hint")
-    if hint:  # a hint in which no era or place was found is said not used (hint_use.py)
-        unused = (context.get("unknown") or {}).get("hint")
-        parts.append(f"user hint: {hint}" + (f" (not used: {unused})" if unused else ""))
-    return "; ".join(parts) or "No context was inferred for this photograph."
-
-
 def color_sources_xmp(result: ColorizationResult, line_chars: int | None = None) -> str:
     """The regions whose color a hint or an exemplar decided, as an rdf:Seq of one line each
     ("" when the model decided everything): the XMP travels with the file. `line_chars`:
@@ -380,18 +268,6 @@ def color_sources_xmp(result: ColorizationResult, line_chars: int | None = None)
                     "</rdf:li>" for r in regions)
     return (f"\n   <chronochrome:ColorSources>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n"
             "   </chronochrome:ColorSources>")
-
-
-def region_line(region: dict[str, Any]) -> str:
-    """One region's record in words: what decided it, its source, share and confidence."""
-    source = f"; source: {region['source']}" if region.get("source") else ""
-    return (f"region {region['id']}: {region['label']}{source} ({round(100 * region['share'])}% "
-            f"of the image, confidence {region['confidence']:.2f})")
-
-
-def _evidence_text(value: dict[str, Any]) -> str:
-    whats = [e.get("what", "") for e in value.get("evidence") or [] if e.get("what")]
-    return f"; evidence: {', '.join(whats[:3])}" if whats else ""
 
 
 def _now() -> str:

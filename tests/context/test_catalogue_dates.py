@@ -119,6 +119,6 @@ def test_lines_read_in_the_photo_are_judged_as_before_the_catalogue_forms(line, 
     # The catalogue's forms are typed text's: a sign's "1950-06" became a "date", which the
     # reader of photo lines dropped, and "195X" dated a sign by itself.
     from context.digits import shows_year
-    from context.encoder import _worth_keeping
+    from context.kept_readings import _worth_keeping
 
     assert (_worth_keeping(line), shows_year(line)) == (kept, dated)
