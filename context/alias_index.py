@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from context.names import alias_regex, cased_regex
+from context.names import WORD_NAMES, alias_regex, cased_regex
 
 try:  # the letter tables of CPython's re (IGNORECASE compares simple lower cases, plus these)
     from _sre import unicode_tolower
@@ -56,6 +56,7 @@ class AliasPatterns:
         return len(self._entries)
 
     def add(self, alias: str, fields: tuple, first: bool = False, cased: bool = False) -> None:
+        cased = cased or alias.lower() in WORD_NAMES  # "Turkey" the country, not the bird
         source, flags, needle = cased_regex(alias) if cased else alias_regex(alias)
         entry = (source, flags, fold(needle), fields)
         if first:

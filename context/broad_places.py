@@ -19,7 +19,8 @@ import re
 
 from context.former_names import FormerNames
 from context.gazetteer_types import Place
-from context.geonames import BroadIndex, BroadPlace, fold_name
+from context.geonames import BIG_CITY, BroadIndex, BroadPlace, fold_name
+from context.names import WORD_NAMES
 from context.temporal import find_dates
 
 # Words before a Latin-script name that say it is a place ("in Lincoln", "near Reading").
@@ -116,7 +117,7 @@ class BroadLinker:
         found = []
         for m in self.index.find(text, typed):
             if not _in_context(text, m.span, taken, typed) or (
-                    m.common and _phrase_after(text, m.span)):
+                    (m.common or m.text.lower() in WORD_NAMES) and phrase_after(text, m.span)):
                 continue
             options = [p for p in m.places
                        if not (p.subdivision and p.subdivision in self.curated_iso)]
@@ -124,6 +125,7 @@ class BroadLinker:
                 options = [p for p in options if p.country in countries]
             if _CYRILLIC_LETTER.match(m.text):  # "Истра" is Istra (RU) before Istres (FR)
                 options.sort(key=lambda p: p.country not in self.cyrillic)
+            options = _region_first(options, m.text)
             if options:
                 found.append((options, m.text, m.span))
         sure = set()
@@ -132,6 +134,21 @@ class BroadLinker:
             sure |= main if len(main) == 1 else set()
         return [(next((p for p in options if p.country in sure), options[0]), written, span)
                 for options, written, span in found]
+
+
+def _region_first(options: list[BroadPlace], written: str) -> list[BroadPlace]:
+    """`options` with a region of exactly the name written first when every city of that
+    name is a smaller town in another country: "Kent 1918" is the county, not Kent in
+    Washington (127,000 people), "Ontario farm" the province, not Ontario, California.
+    A city of the region's own country keeps its place ("Granada" the city, in the province
+    of that name), and so does a big city (BIG_CITY people: what a name typed alone means)."""
+    regions = [p for p in options if p.kind == "region" and fold_name(p.name) == fold_name(written)]
+    if len(regions) != 1:
+        return options
+    cities = [p for p in options if p.kind == "city"]
+    if any(p.country == regions[0].country or p.population >= BIG_CITY for p in cities):
+        return options
+    return regions + [p for p in options if p is not regions[0]]
 
 
 def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]],
@@ -171,7 +188,7 @@ def _in_context(text: str, span: tuple[int, int], taken: list[tuple[int, int]],
     return re.match(r"^\s*,\s*[^\W\d_]", text[span[1]:]) is not None
 
 
-def _phrase_after(text: str, span: tuple[int, int]) -> bool:
+def phrase_after(text: str, span: tuple[int, int]) -> bool:
     """Whether a lower-case word follows the name, only spaces between, that is no date word
     ("vers 1930", "années 50", "um 1900") and no locative: the name is then a common word of
     a phrase, "Reading room 1950", "Oral history 1950", "Nice view 1950", not the city (of

@@ -180,8 +180,8 @@ class ContextEncoder:
                 # The rest of the hint is used; these numbers were not (a typo'd year such as
                 # "19500" must not pass unsaid). Its own key: "hint" keeps a hint from retrieval.
                 words = ", ".join(repr(w) for w in cues.unread)
-                unknown["hint_words"] = (f"not read as a date or place: {words} (a year is "
-                                         "written 1950, a decade 1950s)")
+                unknown["hint_words"] = (f"not read as a date or place: {words} (write a year, "
+                                         "a decade or a period: 1950, 1950s, WWII)")
         for caption in captions:
             cues = read_cues(caption.text, "caption", self.gazetteer, self.config.circa_years,
                              origin=caption.source)

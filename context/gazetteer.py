@@ -24,11 +24,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from context.alias_index import AliasPatterns
-from context.broad_places import BroadLinker
+from context.broad_places import BroadLinker, phrase_after
 from context.country_codes import successor_country
 from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
+from context.names import WORD_NAMES
 from context.types import PlaceRef, RegionCandidate
 
 PRESENT_YEAR = 2026
@@ -167,8 +168,9 @@ class Gazetteer:
                                   f[0].kind != "place", -f[1]))
         kept: list[Mention] = []
         for m, _ in found:
-            if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept):
-                kept.append(m)
+            if all(m.span[1] <= k.span[0] or m.span[0] >= k.span[1] for k in kept) and not (
+                    m.text.lower() in WORD_NAMES and phrase_after(text, m.span)):
+                kept.append(m)  # "Turkey dinner" is a meal (names.WORD_NAMES)
         if self._broad_config is not None:
             kept = self._with_broad(text, kept, typed, years)
         return sorted(kept, key=lambda m: m.span[0])

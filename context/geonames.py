@@ -65,7 +65,7 @@ _PER_KEY = 4  # entries kept per name, largest first
 # Salé, Victoria, Chihuahua, Erode, Tamale, Tanga, Aurora, Kikuyu) and the 12 of three
 # letters (Huế, Fes, Qom, Osh, Van, ...); the next stoplisted ones below it are Resistencia,
 # Anchorage, Buffalo, and "Wedding" (Berlin, 85,000 people) stays a word. A lower-case word
-# after such a name makes it the word again ("Reading room"; broad_places._phrase_after).
+# after such a name makes it the word again ("Reading room"; broad_places.phrase_after).
 BIG_CITY = 300_000
 _MIN_TYPED_LETTERS = 3  # a typed name shorter than this is a code ("Ah", "Ba"), never read
 # Generic words of subdivision names, dropped to get the short form ("Республика Башкортостан"
@@ -107,7 +107,7 @@ class BroadMatch:
     text: str  # as written
     span: tuple[int, int]
     # Found only as a common word or short name of a big city, in a typed hint ("Lyon",
-    # "Reading"): not a place before a lower-case word (`broad_places._phrase_after`).
+    # "Reading"): not a place before a lower-case word (`broad_places.phrase_after`).
     common: bool = False
 
 

@@ -53,7 +53,8 @@ class TextCues:
     eras: tuple[EraCandidate, ...]
     places: tuple[PlaceCandidate, ...]
     # Words with digits that were read as no date and no place ("Paris, 3O-е" with a letter
-    # O): a date the reader may have missed, for the caller to report rather than drop.
+    # O), and words that name a time but gave none ("Kriegszeit"): a date the reader may
+    # have missed, for the caller to report rather than drop.
     unread: tuple[str, ...] = ()
 
 
@@ -104,7 +105,11 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     years = ((min(d.start for d in dates), max(d.end for d in dates))
              if dates and source != "ocr" else None)
     mentions = gazetteer.find(text, typed=source == "hint", years=years)
-    taken = [m.span for m in mentions if m.kind == "period"]
+    # An era's name inside a longer date ("Showa" of "Showa 30") says where, not when: the
+    # date's year is the era's narrower reading.
+    named = {id(m) for m in mentions if m.kind == "period" and any(
+        d.span[0] <= m.span[0] and m.span[1] <= d.span[1] and d.span != m.span for d in dates)}
+    taken = [m.span for m in mentions if m.kind == "period" and id(m) not in named]
     for d in dates:
         if any(d.span[0] < b and a < d.span[1] for a, b in taken):
             continue  # "revolution 1917" is read as the named period
@@ -126,19 +131,39 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
         eras.append(EraCandidate(start, end, conf * trust, source, kind, ev, month))
 
     for m in mentions:
-        eras += _era_from_mention(m, source, trust, where, box)
+        if id(m) not in named:
+            eras += _era_from_mention(m, source, trust, where, box)
         places += _place_from_mention(m, source, trust, where, box, gazetteer)
     if origin:
         eras = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in eras]
         places = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in places]
     read = [d.span for d in dates] + [m.span for m in mentions]
-    return TextCues(text, tuple(eras), tuple(places), _unread(text, read))
+    dated = any(e.kind == "estimate" for e in eras)
+    return TextCues(text, tuple(eras), tuple(places), _unread(text, read, dated))
 
 
-def _unread(text: str, read: list[tuple[int, int]]) -> tuple[str, ...]:
-    """Words holding a digit that no date or name read covers."""
-    return tuple(m.group(0).strip(".,;:()[]") for m in re.finditer(r"[^\s,;]*\d[^\s,;]*", text)
-                 if not any(a < m.end() and m.start() < b for a, b in read))
+# Words that say when but were read as no date ("Kriegszeit", "wartime", "the war", "era"):
+# said as unread like a stray number (issue #14), so a hint is never half-used unsaid.
+_TIME_WORD = re.compile(
+    r"(?:(?:pre|post|inter)-?)?(?:eras?|epochs?|wartime|wars?|centur(?:y|ies)|decades?"
+    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies|\w*kriegs?\w*|epoche|ära"
+    r"|jahrhunderts?|guerres?|avant-guerre|siècles?|guerra|[ée]poca|siglos?|secolo"
+    r"|\w*войн\w*|\w*війн\w*|эпох\w*|епох\w*|век[аеу]?|столітт\w*)",
+    re.IGNORECASE)
+
+
+def _unread(text: str, read: list[tuple[int, int]], dated: bool) -> tuple[str, ...]:
+    """Words holding a digit, and words that name a time (`_TIME_WORD`), that no date or
+    name read covers. A time word is said only when the text gave no estimate of when
+    (`dated`): "war memorial, 1925" is dated by its year, "post-war era" by its period."""
+    out = []
+    for m in re.finditer(r"[^\s,;]+", text):
+        word = m.group(0).strip(".,;:()[]'\"’")
+        if any(a < m.end() and m.start() < b for a, b in read):
+            continue
+        if any(c.isdigit() for c in word) or not dated and _TIME_WORD.fullmatch(word):
+            out.append(word)
+    return tuple(out)
 
 
 Box = tuple[int, int, int, int]

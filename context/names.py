@@ -8,6 +8,7 @@ import unicodedata
 
 _SEP = r"[\s\-_.,'’]*"
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")  # CJK ideographs
 _CYR_ENDINGS = "аяьыиеоуюй"
 # Russian names ending in -у or -ю are foreign and do not decline (Баку, Сухуму is not a
 # form of it): their stem would also match common words ("бак", "бака" for Баку).
@@ -22,6 +23,13 @@ _SHORT_STEM_ENDING = r"[аяеёиоуыэюйьмхв]{0,3}"
 _CONS = "бвгджзклмнпрстфхцчшщ"
 _FLEETING = re.compile(f"[{_CONS}][еёо][{_CONS}]$", re.IGNORECASE)
 _COMMON_WORDS = {"us", "in", "as", "is", "it", "on", "at", "me", "he", "we", "am", "an", "no"}
+# Place names that are also everyday English words or start common phrases: read as the
+# place only when capitalised ("Turkey 1958", not "thanksgiving turkey 1962"; "Jersey", not
+# "in her jersey"; "China", not "china tea set"; "Cork", not "wine cork"), and not before a
+# lower-case word (`broad_places.phrase_after`: "Turkey dinner", "Yorkshire terrier",
+# "Brittany spaniel", ImageNet's "guinea pig" and "water buffalo" among the training files).
+WORD_NAMES = frozenset({"turkey", "china", "jersey", "cork", "buffalo", "chad", "guinea",
+                        "chile", "yorkshire", "brittany"})
 
 
 def alias_pattern(alias: str) -> re.Pattern[str]:
@@ -63,6 +71,8 @@ def alias_regex(alias: str) -> tuple[str, int, str]:
         needle = tokens[0] if len(tokens) > 1 else last[:-2]
     body = _SEP.join(parts) + suffix
     flags = 0 if case_sensitive else re.IGNORECASE
+    if _HAN.fullmatch(alias):  # Chinese and Japanese run words together: "昭和30年東京にて"
+        return body, flags, needle
     return r"(?<![\w])" + body + r"(?![\w])", flags, needle
 
 

@@ -4,11 +4,12 @@ Handles years ("1915", "1937 г.", "в 1937 году", "summer of '69"), full da
 1931", "15 декабря 1931", "1916 Aug. 3"), ranges ("1900-1915", "1941-45", "between 1900 and
 1915", "с 1941 по 1945", "1950/51"), decades ("1950s", "'50s", "the fifties", "1950-х",
 "1930er Jahre", "années 30", "anni '30", "lata 30.", "30. léta", "1910-ті", "early 1950s",
-"Anfang der 60er"), decade ranges ("1910s-20s", "1890-1900-е"), centuries ("19th century",
+"Anfang der 60er", "mid-fifties"), decade ranges ("1910s-20s", "1890-1900-е"), centuries ("19th century",
 "late 1800s", "XIX век", "fin du XIXe siècle", "Ottocento"), catalogue dates ("19--" is the
 20th century, "195-" the 1950s), "circa" ("circa 1915", "c1880", "около 1915", "um 1910",
 "vers 1910", "1910?") and open windows ("before 1910", "после 1945": kind "before"/"after",
-a constraint, not an estimate). The words of languages other than English and Russian are
+a constraint, not an estimate), and the years of Japanese eras, the Republic of China and
+the Thai Buddhist era ("Showa 30", "民國38年": context/regnal_years.py). The words of languages other than English and Russian are
 in context/date_words.py; EDTF and the cataloguer's marks ("1950~", "195X", "[1950..1960]",
 "1920 ca.", "not before 1920", "fl. 1900") in context/catalogue_dates.py. Named periods and wars come from the gazetteer
 (context/data/periods.csv), not from here.
@@ -32,6 +33,7 @@ from context.date_words import (
     YEAR_WORD,
     Lang,
 )
+from context.regnal_years import regnal_patterns
 
 FIRST_PHOTO_YEAR = 1826  # Niépce's View from the Window at Le Gras
 LAST_YEAR = 2029
@@ -174,6 +176,9 @@ def _circa_patterns(circa_years: int) -> list[tuple[str, str, Reader]]:
 
 
 _EN_THIRDS = (("early",), ("mid", "middle"), ("late",))
+# Words before "mid-fifties" that make it a person's age, not a decade.
+_NOT_AN_AGE = "".join(rf"(?<!\b{w}\s)" for w in ("her", "his", "my", "their", "our", "your",
+                                                  "its"))
 # A century's noun in every language read ("XIX-XX вв.", "fin XIXe - début XXe siècle").
 _CENTURY_NOUN = (r"(?:centur(?:y|ies)|век\w*|вв?\.|si[èe]cles?|jahrhunderts?|jh\.|siglos?|"
                  r"secol[oi]|wiek\w*|w\.|stolet[íi]|století|stol\.|столітт\w*|ст\.)")
@@ -265,6 +270,11 @@ def _english_and_russian() -> list[tuple[str, str, Reader]]:
         ((r"(?<![^\W\d_])(?:the\s+|nineteen[\s-]*)(?:(early|mid|middle|late)[\s-]+)?"
          r"(twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies(?![a-z])"), "decade",
          lambda m: _qualify(_word(m[2], DECADE_WORDS), 10, _third(m[1]))),
+        # "mid-fifties", "early sixties": a qualifier alone also makes it a decade, unless a
+        # person's age ("in her mid-fifties", "his early thirties")
+        ((rf"{_NOT_AN_AGE}(?<![^\W\d_])(early|mid|middle|late)[\s-]+"
+          r"(twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies(?![a-z])"), "decade",
+         lambda m: _qualify(_word(m[2], DECADE_WORDS), 10, _third(m[1]))),
     ]
 
 
@@ -298,9 +308,10 @@ def _patterns(circa_years: int, typed: bool, catalogue: bool = True
               ) -> list[tuple[re.Pattern[str], str, Reader]]:
     """All patterns, the more specific first: a range before its two years, a qualified
     decade before the bare one."""
-    # The catalogue's forms first: "not before 1920" holds "before 1920", "1920?-1925" "1920?".
-    pats = (catalogue_patterns(circa_years, FIRST_PHOTO_YEAR, LAST_YEAR)
-            if typed and catalogue else [])
+    # An era's years first: "Showa 30" is 1955, not the era and a stray "30" (regnal_years).
+    # Then the catalogue's forms: "not before 1920" holds "before 1920", "1920?-1925" "1920?".
+    pats = regnal_patterns() + (catalogue_patterns(circa_years, FIRST_PHOTO_YEAR, LAST_YEAR)
+                                if typed and catalogue else [])
     pats += _range_patterns() + (_typed_patterns(circa_years) if typed else [])
     pats += _circa_patterns(circa_years) + _century_range_patterns()
     for lang in LANGS:
@@ -310,7 +321,8 @@ def _patterns(circa_years: int, typed: bool, catalogue: bool = True
 
 
 _CONFIDENCE = {"date": 0.95, "year": 0.9, "range": 0.85, "circa": 0.75, "decade": 0.8,
-               "century": 0.6, "short": 0.6, "before": 0.9, "after": 0.9, "floruit": 0.5}
+               "century": 0.6, "short": 0.6, "before": 0.9, "after": 0.9, "floruit": 0.5,
+               "regnal year": 0.9, "regnal decade": 0.8}
 _CACHE: dict[tuple[int, bool, bool], list[tuple[re.Pattern[str], str, Reader]]] = {}
 
 

@@ -291,6 +291,30 @@ HINTS: list[tuple[str, tuple[int, int] | None, str | None]] = [
     ("photo of a family picnic", None, None),
     ("WW1 soldiers in a trench", (1914, 1918), None),
     ("a wedding in the 1930s", (1930, 1939), None),
+    # As people type them (the hintwords audit, 2026-12): decade words, an era's years, named
+    # periods in their own language, regions and landmarks, words that are not places.
+    ("mid-fifties Tokyo", (1953, 1956), "Q1490"),
+    ("Showa 30 Osaka", (1955, 1955), "Q35765"),
+    ("昭和30年 東京", (1955, 1955), "Q1490"),
+    ("Meiji 40, Japan", (1907, 1907), Q["japan"]),
+    ("民國38年 台北", (1949, 1949), "Q1867"),
+    ("Paris sous l'Occupation", (1940, 1944), Q["paris"]),
+    ("fin de siècle Vienna", (1880, 1900), "Q1741"),
+    ("Gründerzeit Berlin", (1870, 1914), Q["berlin"]),
+    ("Wende Leipzig", (1989, 1990), "Q16957"),
+    ("Nachkriegszeit Köln", (1945, 1955), "?"),
+    ("post-war Berlin", (1945, 1955), Q["berlin"]),
+    ("Soviet era Kyiv", (1922, 1991), "Q1899"),
+    ("Köln 1960", (1960, 1960), "Q713750"),
+    ("Bavaria 1938", (1938, 1938), "Q980"),
+    ("Sicily 1943", (1943, 1943), "Q1460"),
+    ("Kent 1918", (1918, 1918), "Q174193"),
+    ("Ontario farm, 1920s", (1920, 1929), "Q16"),
+    ("ca.1900 Ellis Island", (1895, 1905), Q["nyc"]),
+    ("Victoria, British Columbia 1910", (1910, 1910), "Q1973"),
+    ("Thanksgiving turkey 1962", (1962, 1962), None),
+    ("china tea set, 1930", (1930, 1930), None),
+    ("Aunt Mary in her mid-fifties", None, None),
 ]
 
 # Script suite: lines of 12+ characters per script.

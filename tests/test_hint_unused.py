@@ -82,8 +82,8 @@ def test_the_hint_reader_says_an_unread_part_and_nothing_for_a_used_hint():
     _, exemplar_fn, _ = default_components(torch.device("cpu"), context=False, exemplars=True)
     partial = context_off_hint(OFF, "Kazan 19500", exemplar_fn)
     assert hint_notes(partial.unknown) == (
-        ("part of the hint not read as a date or place: '19500' (a year is written 1950, "
-         "a decade 1950s)"),)
+        ("part of the hint not read as a date or place: '19500' (write a year, a decade or "
+         "a period: 1950, 1950s, WWII)"),)
     for used in ("Kazan 1950", "1950", "Kazan", "1950s", "Victorian era"):
         assert context_off_hint(OFF, used, exemplar_fn) == OFF, used
     grandmother = context_off_hint(OFF, "my grandmother", exemplar_fn)
