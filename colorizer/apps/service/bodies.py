@@ -1,7 +1,9 @@
 """Reading request bodies: a byte cap while streaming, then JSON, multipart or a raw image.
 
 `read_request` turns any of the accepted bodies into one shape: a job-like JSON object and the
-uploaded files as (name, bytes, content type).
+uploaded files as (name, bytes, content type). The body is spooled to a temporary file as it
+arrives (`spooled_body`) and an upload read back from it once, so the serving process holds one
+copy of an upload, not its pieces beside it.
 
 A raw image body has no room for its color hints, so they come beside it: the `color_hints`
 query parameter or the `Color-Hints` header, holding the same JSON as a hints file (a list
@@ -14,11 +16,14 @@ photo is a scanned negative comes beside it likewise, as the `negative` query pa
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
@@ -27,18 +32,30 @@ from colorizer.apps.service.item_names import UNNAMED
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.negative_items import form_negative
 from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.store_storage import storage_error
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
 FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
 _FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`_form`)
+_IN_MEMORY = 1 << 20  # a body up to this size is spooled in memory, a bigger one on disk
 
 
 async def read_request(request: Request, max_bytes: int, max_files: int,
                        timeout: float | None = None) -> tuple[dict[str, Any], list[Upload]]:
     """(job-like JSON, uploaded files) of a JSON, multipart or raw image body."""
-    # The body's pieces as they came: a multipart body is parsed from them, never joined (a
-    # 157 MB upload was held twice at the join).
-    pieces = await capped_pieces(request, max_bytes, timeout)
+    # The body goes to a temporary file as it arrives, and is read back once: held as its
+    # pieces, a raw 157 MB image was joined whole beside them (+157 MB), and a multipart
+    # body's pieces stayed while its file was read back from the form's own spool.
+    body = await spooled_body(request, max_bytes, timeout)
+    try:
+        return await _parsed_body(request, body, max_files)
+    finally:
+        body.close()
+
+
+async def _parsed_body(request: Request, body: BinaryIO, max_files: int
+                       ) -> tuple[dict[str, Any], list[Upload]]:
+    """`read_request`'s answer from the whole `body`, read from its start."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     beside = _hints_beside(request)
     negative = request.query_params.get("negative")
@@ -52,19 +69,18 @@ async def read_request(request: Request, max_bytes: int, max_files: int,
                       "image body only; in a multipart body give the `negative` form field "
                       '(-F negative=true), in a JSON body an item\'s "negative": true')
     if ctype == "multipart/form-data":
-        form = await _form(request, pieces, max_files)
+        form = await _form(request, body, max_files)
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
         uploads = [(f.filename or UNNAMED, await f.read(), f.content_type) for f in files]
         return _form_request(form, len(uploads)), uploads
-    body = b"".join(pieces)
-    del pieces
     if ctype == "application/json":
-        return parse_json(body.decode("utf-8", "replace")), []
+        return parse_json(body.read().decode("utf-8", "replace")), []
     if raw_image:
         hints = {} if beside is None else _json_field("color_hints", beside[1], f"the {beside[0]}")
         item = {"upload": 0, **hints,
                 **form_negative(negative, where="the negative query parameter")}
-        return {"items": [item]}, [(UNNAMED, body, ctype)]
+        # One bytes object of the body's size, read from the file (the one copy kept).
+        return {"items": [item]}, [(UNNAMED, await run_in_threadpool(body.read), ctype)]
     raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
                   "accepted: send application/json, multipart/form-data or an image/* body")
 
@@ -101,15 +117,59 @@ async def capped_body(request: Request, cap: int, timeout: float | None = None) 
 
 async def capped_pieces(request: Request, cap: int, timeout: float | None = None
                         ) -> list[bytes]:
-    """The whole body in the pieces it came in, refused with 413 as soon as it is declared or
-    read beyond `cap`, and with 408 when it has not all arrived within `timeout` seconds (a
+    """The whole body in the pieces it came in, refused as `_capped_chunks` refuses it."""
+    return [chunk async for chunk in _capped_chunks(request, cap, timeout)]
+
+
+async def spooled_body(request: Request, cap: int, timeout: float | None = None) -> BinaryIO:
+    """The whole body in a temporary file, at its start, refused as `_capped_chunks` refuses
+    it: written a megabyte at a time as it arrives (kept in memory up to `_IN_MEMORY`), so
+    an upload is never held whole while it comes. The caller closes it (that deletes it)."""
+    body = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 (handed out)
+    try:
+        batch: list[bytes] = []
+        batched = 0
+        async for chunk in _capped_chunks(request, cap, timeout):
+            batch.append(chunk)
+            batched += len(chunk)
+            if batched >= _FORM_PIECE:  # off the event loop: the disk may be slow
+                await run_in_threadpool(_write_spooled, body, b"".join(batch))
+                batch, batched = [], 0
+        _write_spooled(body, b"".join(batch))
+        body.seek(0)
+        return body
+    except BaseException:
+        body.close()
+        raise
+
+
+def _write_spooled(body: BinaryIO, data: bytes) -> None:
+    """Append `data` to the spooled body; a full or read-only temporary folder is the
+    service's storage problem (507/503, named), not a server error."""
+    try:
+        body.write(data)
+    except OSError as exc:
+        error = storage_error(exc, Path(tempfile.gettempdir()))  # (logs the folder)
+        if error is None:
+            raise
+        cause = "full" if error.full else "read-only"
+        raise Problem(507 if error.full else 503, error.reason, "the service could not keep "
+                      f"the request body while it arrived: its temporary folder is {cause}; "
+                      "retry later (its operator must make room there, or point TMPDIR at "
+                      "a folder with room)") from exc
+
+
+async def _capped_chunks(request: Request, cap: int, timeout: float | None = None
+                         ) -> AsyncIterator[bytes]:
+    """The body's pieces as they come, refused with 413 as soon as it is declared or read
+    beyond `cap`, and with 408 when it has not all arrived within `timeout` seconds (a
     client that sends its body a byte at a time, or never, would otherwise hold a connection
     and its buffer)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise Problem(413, "request_too_large", f"the request is {int(declared):,} bytes, above "
                       f"the limit of {cap:,}; send fewer or smaller files per request")
-    chunks, size = [], 0
+    size = 0
     deadline = None if timeout is None else time.monotonic() + timeout
     stream = request.stream()
     while True:
@@ -117,7 +177,7 @@ async def capped_pieces(request: Request, cap: int, timeout: float | None = None
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             chunk = await asyncio.wait_for(stream.__anext__(), left)
         except StopAsyncIteration:
-            break
+            return
         except ClientDisconnect:  # nobody is left to answer; not a server error to log
             raise Problem(400, "client_disconnected", "the client closed the connection "
                           "before its request body had arrived") from None
@@ -129,8 +189,7 @@ async def capped_pieces(request: Request, cap: int, timeout: float | None = None
         if size > cap:
             raise Problem(413, "request_too_large", f"the request is above the limit of {cap:,} "
                           "bytes; send fewer or smaller files per request")
-        chunks.append(chunk)
-    return chunks
+        yield chunk
 
 
 def parse_json(text: str) -> Any:
@@ -140,15 +199,15 @@ def parse_json(text: str) -> Any:
         raise Problem(422, "invalid_json", str(exc)) from exc
 
 
-async def _form(request: Request, pieces: list[bytes], max_files: int) -> FormData:
-    """The multipart form of the body `pieces` (emptied), handed to the parser at most
-    `_FORM_PIECE` bytes at a time: given whole, a 157 MB file part was copied three times in
-    memory (the parser's slice of it, the spooled file's buffer, that buffer's copy as it
-    rolled over to disk), 470 MB above the body."""
-    messages = _messages(pieces)
+async def _form(request: Request, body: BinaryIO, max_files: int) -> FormData:
+    """The multipart form of the spooled `body`, handed to the parser at most `_FORM_PIECE`
+    bytes at a time: given whole, a 157 MB file part was copied three times in memory (the
+    parser's slice of it, the spooled file's buffer, that buffer's copy as it rolled over to
+    disk), 470 MB above the body."""
+    messages = _messages(body)
 
     async def receive() -> dict[str, Any]:
-        data, more = next(messages, (b"", False))
+        data, more = await run_in_threadpool(next, messages, (b"", False))
         return {"type": "http.request", "body": data, "more_body": more}
 
     try:
@@ -158,16 +217,13 @@ async def _form(request: Request, pieces: list[bytes], max_files: int) -> FormDa
                       f"{exc.detail}") from exc
 
 
-def _messages(pieces: list[bytes]) -> Iterator[tuple[bytes, bool]]:
-    """(data, more to come) of the body `pieces`, at most `_FORM_PIECE` bytes each; each
-    piece leaves the list as it is handed over, so the body is let go while it is parsed
-    (its files go to disk) rather than held until the form's files are read back."""
-    pieces.reverse()
-    while pieces:
-        piece = pieces.pop()
-        for start in range(0, len(piece), _FORM_PIECE):
-            end = start + _FORM_PIECE
-            yield piece[start:end], end < len(piece) or bool(pieces)
+def _messages(body: BinaryIO) -> Iterator[tuple[bytes, bool]]:
+    """(data, more to come) of the spooled `body`, at most `_FORM_PIECE` bytes each."""
+    piece = body.read(_FORM_PIECE)
+    while piece:
+        following = body.read(_FORM_PIECE)
+        yield piece, bool(following)
+        piece = following
 
 
 def _hints_beside(request: Request) -> tuple[str, str] | None:

@@ -21,7 +21,7 @@ _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # PNG color type -> samples a pixel
 _LAST_FILTER = 4  # row filters 0-4 (None, Sub, Up, Average, Paeth); anything else is damage
 _PIECE = 4 * 2**20  # inflated bytes looked at at once: what the check holds at most
-_SLICE = 256 * 2**10  # compressed bytes fed at once (see `_inflated`)
+_SLICE = 256 * 2**10  # compressed bytes fed at once (see `inflated`)
 
 
 class Unchecked(Exception):
@@ -41,7 +41,7 @@ def png_rows_problem(data: bytes) -> str | None:
     wanted, seen = height * stride, 0
     inflater = zlib.decompressobj()
     try:
-        for piece in _inflated(inflater, _idat_payloads(data)):
+        for piece in inflated(inflater, _idat_payloads(data)):
             piece = piece[:wanted - seen]  # Pillow stops at the last row; so does the check
             first_filter = (-seen) % stride  # where the next row starts in this piece
             filters = np.frombuffer(piece, np.uint8)[first_filter::stride]
@@ -102,7 +102,7 @@ def _chunks(data: bytes) -> Iterator[tuple[bytes, memoryview]]:
         pos += 12 + length
 
 
-def _inflated(inflater: zlib._Decompress, payloads: Iterator[memoryview]) -> Iterator[bytes]:
+def inflated(inflater: zlib._Decompress, payloads: Iterator[memoryview]) -> Iterator[bytes]:
     """The inflated stream, in pieces of at most `_PIECE` bytes. The input goes in a slice at
     a time: what `max_length` leaves over is copied (`unconsumed_tail`), and a whole 157 MB
     IDAT chunk's tail, copied again at every piece, took 22 s and 200 MB."""

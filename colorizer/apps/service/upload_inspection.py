@@ -10,11 +10,21 @@ cost of decoding it:
 - a PNG: its rows inflated a piece at a time and thrown away (`png_rows`);
 - a JPEG: decoded at an eighth of its size (libjpeg reads every byte of it all the same,
   so a file cut short is refused as at full size);
-- any other format (TIFF, JPEG 2000, WebP, ...): decoded by Pillow, without the loader's
+- a TIFF: the strips (or tiles) of the page the loader colorizes found inside the file, and
+  deflate ones inflated a piece at a time (`tiff_strips`): decoding a 108 MP 16-bit one
+  took the POST's peak RSS to 874 MB, now 489 (290 before it; measured 2026-12-07);
+- a JPEG 2000: its codestream's tile-parts walked to the end marker (`jp2_codestream`), then
+  decoded at a reduced resolution (1/16 of a 108 MP scan's side), whose data OpenJPEG reads
+  all the same: at full size a 108 MP 16-bit one took the POST to 1335 MB, now 624;
+- any other format (WebP, BMP, ...): decoded by Pillow, without the loader's
   conversion to float pixels, which held the most.
 
-So what was refused at intake still is, with the same status and reason (413, 415, 422).
-What only the conversion finds (rare: a color profile or a 16-bit re-read that fails) fails
+Where the TIFF or JPEG 2000 check finds something wrong, the file is decoded at full size as
+before, so it is refused by the decoder, with its words, and never for a misreading of ours.
+
+So what was refused at intake still is, with the same status and reason (413, 415, 422),
+but for damage inside a TIFF's LZW or PackBits strips, which only a decode finds. That, and
+what only the conversion finds (rare: a color profile or a 16-bit re-read that fails), fails
 the item in the worker, with its reason, as a URL item's load does. The loading's notes known
 here (a TIFF's page used, a damaged JPEG) are the item's while it waits; the worker's
 completion records them all (a color input's, 16 bits read at 8).
@@ -23,11 +33,14 @@ completion records them all (a color input's, 16 bits read at 8).
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 
 from PIL import Image
 
+from colorizer.apps.service.jp2_codestream import read_codestream
 from colorizer.apps.service.png_rows import Unchecked, png_exif, png_rows_problem
+from colorizer.apps.service.tiff_strips import tiff_data_problem
 from colorizer.errors import EmptyFileError, TruncatedImageError
 from colorizer.pipeline import heif_opener
 from colorizer.pipeline.file_checks import file_notes
@@ -47,6 +60,7 @@ from context.photo_formats.orientation import exif_orientation
 from context.photo_formats.pnm_decoder import use_fast_decoder
 
 _TURNED_A_QUARTER = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+_REDUCED_SIDE = 1024  # a JPEG 2000 is decoded at intake down to this many pixels a side
 
 
 @dataclass(frozen=True)
@@ -111,9 +125,34 @@ def _pixel_data_problem(image: Image.Image, data: bytes) -> str | None:
             pass
     if image.format == "JPEG":
         image.draft(None, (1, 1))  # the smallest scale libjpeg decodes at (1/8)
+    if image.format == "TIFF" and tiff_data_problem(image, data) is None:
+        return None  # else decoded: the decoder's verdict, in its words
+    if image.format == "JPEG2000":
+        _check_jpeg2000(image, data)
+        return None
     use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
     image.load()  # where truncated data shows up
     return None
+
+
+def _check_jpeg2000(image: Image.Image, data: bytes) -> None:
+    """Decode the JPEG 2000 `image` at a reduced resolution of at most `_REDUCED_SIDE` pixels
+    a side when its codestream's markers are whole (`jp2_codestream`). When they are not, or
+    that decode fails, it is opened again from `data` (its decoder is spent) and decoded at
+    full size as before, so only the decoder refuses it, in its words."""
+    codestream = read_codestream(data)
+    if codestream.problem is None and codestream.levels:
+        reduce = 0  # halvings, one fewer than the levels: OpenJPEG refused the coarsest
+        while max(image.size) >> reduce > _REDUCED_SIDE and reduce < codestream.levels - 1:
+            reduce += 1
+        image.reduce = reduce
+        try:
+            image.load()
+            return
+        except DECODE_ERRORS:
+            pass
+    with Image.open(io.BytesIO(data), formats=("JPEG2000",)) as whole:
+        whole.load()
 
 
 def _orientation(image: Image.Image, data: bytes) -> int | None:
