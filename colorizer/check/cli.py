@@ -111,7 +111,8 @@ def run_check(args: argparse.Namespace) -> int:
     _require_output(args.json, "--json", (".json",), args.overwrite)
     _require_output(args.report, "--report", REPORT_SUFFIXES, args.overwrite)
     checker = _checker(args)
-    report = _checked(checker, args)
+    files = _decoded_once(checker, args)
+    report = _checked(checker, args, files.colorized, files.original)
     for finding in report.findings:
         print(f"{finding.severity:6s} {finding.kind:10s} {finding.message}")
     for note in report.notes:
@@ -122,24 +123,37 @@ def run_check(args: argparse.Namespace) -> int:
         write_whole(args.json, (json.dumps(_shareable(report.to_dict(), args), indent=1,
                                            ensure_ascii=False) + "\n").encode("utf-8"))
     if args.report is not None:
-        _write(args.report, report, args.colorized, args.original, None, args.colorized.name)
+        from colorizer.check.report_inputs import report_image
+
+        _write(args.report, report, report_image(files.colorized),
+               report_image(files.original), None, args.colorized.name)
     print("no finding" if report.passed else f"{len(report.findings)} finding(s)")
     return EXIT_PASSED if report.passed else EXIT_FINDINGS
 
 
-def _checked(checker, args: argparse.Namespace):
-    """The check, with the hint and captions the colorization records of its making where
-    the user gave none (colorizer.check.recorded); the report says where each came from."""
+def _decoded_once(checker, args: argparse.Namespace):
+    """The files as the check takes them: decoded once for the check and its --report where
+    they can be (colorizer.check.report_inputs), else their paths, as without --report."""
+    from colorizer.check.report_inputs import CheckedFiles, decoded_once
+
+    if args.report is None:
+        return CheckedFiles(args.colorized, args.original)
+    return decoded_once(args.colorized, args.original, checker.pipeline.config.max_pixels)
+
+
+def _checked(checker, args: argparse.Namespace, colorized, original):
+    """The check of `colorized` (args.colorized, or its decode) beside `original`, with the
+    hint and captions the colorization records of its making where the user gave none
+    (colorizer.check.recorded); the report says where each came from."""
     from dataclasses import replace
 
     from colorizer.check.recorded import recorded_context
 
     recorded = recorded_context(args.colorized)
     if recorded is None:
-        return checker(args.colorized, original=args.original, hint=args.hint,
-                       caption=args.caption)
+        return checker(colorized, original=original, hint=args.hint, caption=args.caption)
     hint, caption, used = recorded.merged(args.hint, args.caption)
-    report = checker(args.colorized, original=args.original, hint=hint, caption=caption)
+    report = checker(colorized, original=original, hint=hint, caption=caption)
     note = recorded.note(used)
     return replace(report, context_from=used,
                    notes=(note, *report.notes) if note else report.notes)

@@ -253,35 +253,34 @@ class ColorizationPipeline:
     def prepare(self, image: PhotoInput, hints: str | None = None, caption: str | None = None,
                 user: Sequence[UserExemplar] = (), color_hints: Sequence[Hint] = ()
                 ) -> PreparedPhoto:
-        """Steps 1-3 of one photo: everything before the generator. A photo whose steps 2-6
-        the edit cache holds (same photo, text, exemplars and pipeline: only its color hints
-        changed) skips them: its `base` is set, and `predict` and `finish` reuse it."""
+        """Steps 1-3 of one photo: everything before the generator. An edit (steps 2-6 cached:
+        only the color hints changed) skips them; its `base`, set, is what the rest reuses."""
         fit_forked_child(self._loaded_in)
         clock = Stopwatch()
-        # 1. Load: one loader for every input kind; the hints checked first (a bad one: a typo).
-        loaded = as_positive(load_photo(image, self.config.max_pixels), self.config.negative)
+        # 1. Load: one loader for every input kind (an edit's unchanged photo file is not
+        #    decoded again: edit_decode.py); the hints checked first (a bad one: a typo).
+        cap = self.config.max_pixels
+        raw = self.edits.decoded(image, cap) or load_photo(image, cap)
+        loaded = as_positive(raw, self.config.negative)
         # Before its pixels are hashed (edit_key); a LoadedImage built by hand skips the loader.
         check_not_empty(loaded.pixels.shape[1::-1], loaded.name)
-        checked = checked_hints(plain_numbers(color_hints), loaded.size, self.config.max_pixels)
+        checked = checked_hints(plain_numbers(color_hints), loaded.size, cap)
         fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
-        # Captions: the user's, else the file's own (metadata, sidecar, name); read before the
-        # edit cache, whose key they are part of (an edited sidecar is a new context).
+        # Captions (the user's, else metadata, sidecar, name) are part of the edit cache's key.
         captions = (photo_captions(loaded, caption, self.config.filename_caption)
                     if self.context_fn else PhotoCaptions(()))
         edit = {"color_hints": checked,
-                "references": load_references(checked, self.config.max_pixels,
-                                              self.exemplar_lookup),
+                "references": load_references(checked, cap, self.exemplar_lookup),
                 "edit_key": edit_key(loaded, hints, caption, user, fingerprint,
                                      captions.captions),
                 "fingerprint": fingerprint}
-        base = self.edits.get(edit["edit_key"])
+        base = self.edits.get(edit["edit_key"], (image, cap, raw))
         if base is not None:  # an edit: the base run's L* (the whole one: if needed, later)
             clock.lap("load")
-            return PreparedPhoto(loaded, FullLightness(loaded),
-                                 base.prediction.small.cpu(), base.context,
-                                 PhotoCaptions(()), list(user), [], base.guidance,
-                                 base.chroma_scale, hints, caption, None, clock.laps,
-                                 base=base, **edit)
+            return PreparedPhoto(loaded, FullLightness(loaded), base.prediction.small.cpu(),
+                                 base.context, PhotoCaptions(()), list(user), [], base.guidance,
+                                 base.chroma_scale, hints, caption, None, clock.laps, base=base,
+                                 **edit)
         lightness = lightness_of(loaded)  # (1, 1, H, W): color input reduced to its L*
         clock.lap("load")
         small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
@@ -292,8 +291,7 @@ class ColorizationPipeline:
         del lightness
         context = (self.context_fn(gray, hints, captions.captions) if self.context_fn
                    else context_off_hint(_empty_context(), hints, self.exemplar_fn))
-        # A hint in which no era or place was found is reported and not used: its words would
-        # otherwise reach retrieval as a query ("asdfgh qwerty" retrieved three flags).
+        # A hint with no era or place found is said, not used ("asdfgh qwerty" found flags).
         hint_note = context.unknown.get("hint")
         clock.lap("context")
 

@@ -10,7 +10,9 @@ sidecar's, its name), the text hint, the user's exemplars and the pipeline's fin
 
 Only small things are kept: the working-resolution colors (long side <= 1024 px) and the
 generator's outputs at the render size, never full-resolution arrays, so a cached 50-megapixel
-photo costs tens of megabytes, not gigabytes.
+photo costs tens of megabytes, not gigabytes. The one exception is the decode of the photo
+being edited, kept from its first edit on so that the next ones do not decode the file again
+(edit_decode.py): one photo at most, let go with its run.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import numpy as np
 import torch
 
+from colorizer.pipeline.edit_decode import HeldDecode, held_decode, reused_decode
 from colorizer.pipeline.exemplar_cells import descriptors_of
 from colorizer.pipeline.exemplar_step import ExemplarColors, Prediction
 from colorizer.pipeline.guidance import Guidance, UserExemplar
@@ -94,19 +98,45 @@ class EditCache:
     def __init__(self, size: int = EDIT_CACHE_SIZE) -> None:
         self.size = size
         self._runs: OrderedDict[str, BaseRun] = OrderedDict()
+        self._decoded: HeldDecode | None = None  # the edited photo's decode (edit_decode.py)
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> BaseRun | None:
+    def get(self, key: str, edited: tuple[Any, int, LoadedImage] | None = None
+            ) -> BaseRun | None:
+        """The run under `key`; `edited`: (the photo as given, the pixel cap, its decode),
+        whose decode is kept for the next edit when the run is found (an edit)."""
         with self._lock:
             run = self._runs.get(key)
             if run is not None:
                 self._runs.move_to_end(key)
+                if edited is not None:
+                    self._decoded = held_decode(key, *edited)
             return run
+
+    def decoded(self, image: Any, max_pixels: int) -> LoadedImage | None:
+        """The kept decode of `image` where it is the photo being edited, unchanged; else
+        None, and the kept one (another photo's, or an older version's) is let go first, so
+        that it is freed before this photo is decoded."""
+        with self._lock:
+            held = self._decoded
+        reused = reused_decode(image, max_pixels, held)
+        if reused is None and held is not None:
+            with self._lock:
+                if self._decoded is held:
+                    self._decoded = None
+        return reused
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes of the kept decode's pixels (0: none kept)."""
+        held = self._decoded
+        return held.loaded.pixels.nbytes if held is not None else 0
 
     def clear(self) -> None:
         """Forget every run (a benchmark timing fresh runs of one photo clears it each time)."""
         with self._lock:
             self._runs.clear()
+            self._decoded = None
 
     def put(self, key: str, run: BaseRun) -> None:
         if self.size <= 0:
@@ -115,4 +145,6 @@ class EditCache:
             self._runs[key] = run
             self._runs.move_to_end(key)
             while len(self._runs) > self.size:
-                self._runs.popitem(last=False)
+                gone, _ = self._runs.popitem(last=False)
+                if self._decoded is not None and self._decoded.edit_key == gone:
+                    self._decoded = None

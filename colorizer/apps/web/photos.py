@@ -96,6 +96,13 @@ class PhotoStore:
             photo.closed_note = self._make_room(photo)
         return photo
 
+    def spare_bytes(self) -> int | None:
+        """What the open photos leave of the memory budget (None: no budget)."""
+        if self.max_bytes is None:
+            return None
+        with self._lock:
+            return self.max_bytes - sum(p.held_bytes for p in self._photos.values())
+
     def settle(self, photo: Photo) -> str:
         """After `photo`'s colorization, with its real output held: closes older photos if
         the store is now over its memory budget; what was closed, in words ("" if none)."""
