@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.negative import looks_like_color_negative
 from colorizer.training.data import split_of
@@ -94,8 +95,8 @@ def luminance_of(path: Path) -> np.ndarray:
     if loaded.is_color:
         return np.asarray(luminance_input(loaded.rgb))
     levels = loaded.pixels if loaded.pixels.ndim == 2 else loaded.pixels[..., 0]
-    if levels.dtype != np.uint8:
-        levels = np.rint(levels * 255.0).astype(np.uint8)
+    if levels.dtype != np.uint8:  # 16-bit gray is uint16 (0..65535), other deep gray floats
+        levels = np.rint(unit_pixels(levels) * 255.0).astype(np.uint8)
     return levels
 
 

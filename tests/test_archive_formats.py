@@ -19,6 +19,7 @@ from batch_helpers import FLAGS
 from PIL import Image
 
 from colorizer.errors import UnsupportedImageError
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import load_image, shown_notes
 from tests.icc_profiles import adobe_rgb, dot_gain, gray_gamma, jp2_with_icc
 from tests.raw_files import write_dng
@@ -107,7 +108,8 @@ def test_a_gray_print_scanned_as_48bit_ppm_loads_as_its_16bit_pgm_twin(tmp_path)
     (tmp_path / "twin.pgm").write_bytes(_ppm(tones, 65535))
     loaded = load_image(tmp_path / "print.ppm")
     assert loaded.pixels.shape == (HEIGHT, WIDTH) and not loaded.is_color
-    np.testing.assert_array_equal(loaded.pixels, load_image(tmp_path / "twin.pgm").pixels)
+    twin = load_image(tmp_path / "twin.pgm").pixels  # (H, W) uint16, its values
+    np.testing.assert_array_equal(loaded.pixels, unit_pixels(twin))
     assert "16-bit RGB of a gray photo read at 16 bits, as grayscale" in loaded.notes
 
 

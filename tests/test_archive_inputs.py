@@ -10,6 +10,7 @@ from PIL import Image
 
 from colorizer.apps.cli import main
 from colorizer.errors import UnsupportedImageError
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES, load_image, shown_notes
 from colorizer.pipeline.iso_container import iso_media_problem
 from tests.image_cases import ORIENTATION
@@ -64,8 +65,9 @@ def test_a_dark_16bit_pgm_is_read_as_16_bits_not_guessed_from_its_brightest_pixe
     path = tmp_path / "dark.pgm"
     path.write_bytes(_pgm16(values))
     loaded = load_image(path)
-    assert loaded.source_format == "PPM" and loaded.pixels.dtype == np.float32
-    np.testing.assert_allclose(loaded.pixels, values / 65535, atol=1e-7)
+    assert loaded.source_format == "PPM" and loaded.pixels.dtype == np.uint16
+    np.testing.assert_array_equal(loaded.pixels, values)  # its 16-bit values, as stored
+    np.testing.assert_allclose(unit_pixels(loaded.pixels), values / 65535, atol=1e-7)
     assert "16-bit grayscale scaled to [0,1]" in loaded.notes
 
 

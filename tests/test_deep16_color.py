@@ -22,7 +22,7 @@ from PIL import Image
 from colorizer.pipeline.deep_pixels import more_than_8_bits
 from colorizer.pipeline.gray_profile import D50, desc_tag, icc_v2_profile, xyz_tag
 from colorizer.pipeline.icc_matrix import srgb_converter
-from colorizer.pipeline.image_pixels import has_color
+from colorizer.pipeline.image_pixels import has_color, unit_pixels
 from colorizer.pipeline.imageio import load_image, shown_notes
 from colorizer.pipeline.orientation import turned as turned_image
 from tests.heic_files import display_p3
@@ -77,12 +77,12 @@ def test_a_48bit_scan_of_a_gray_print_loads_as_its_16bit_gray_twin(tmp_path):
     rgb = np.repeat(tones[..., None], 3, axis=-1)
     opaque = np.concatenate([rgb, np.full((HEIGHT, WIDTH, 1), 65535, np.uint16)], axis=-1)
     twin = load_image(gray16_png(tones))
-    assert twin.pixels.dtype == np.float32 and twin.pixels.ndim == 2
+    assert twin.pixels.dtype == np.uint16 and twin.pixels.ndim == 2  # its 16-bit values
     for source in (png16(rgb), tiff48(tmp_path / "scan.tif", rgb), png16(opaque)):
         loaded = load_image(source)
         # Was (H, W, 3) uint8 (256 levels, 0.52 L* off) with a shown "read at 8 bits" note.
         assert loaded.pixels.dtype == np.float32 and loaded.pixels.shape == (HEIGHT, WIDTH)
-        assert np.array_equal(loaded.pixels, twin.pixels)
+        assert np.array_equal(loaded.pixels, unit_pixels(twin.pixels))  # the same floats
         assert not loaded.is_color and more_than_8_bits(loaded)
         assert GRAY_NOTE in loaded.notes and shown_notes(loaded.notes) == []
 

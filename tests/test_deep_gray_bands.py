@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.pipeline.image_pixels import to_srgb
+from colorizer.pipeline.image_pixels import to_srgb, unit_pixels
 from colorizer.pipeline.imageio import load_image
 from tests import icc_profiles
 
@@ -53,9 +53,11 @@ def test_16bit_pgm_loads_as_the_same_values_in_a_png(tmp_path, size):
     Image.fromarray(values).save(tmp_path / "scan.png")
     from_pgm = load_image(_pgm(tmp_path / "scan.pgm", values))
     from_png = load_image(tmp_path / "scan.png")
-    assert from_pgm.pixels.dtype == np.float32 and from_pgm.pixels.shape == values.shape
+    assert from_pgm.pixels.dtype == np.uint16 and from_pgm.pixels.shape == values.shape
     assert np.array_equal(from_pgm.pixels, from_png.pixels)
-    assert np.array_equal(from_pgm.pixels, values.astype(np.float32) / np.float32(65535.0))
+    assert np.array_equal(from_pgm.pixels, values)
+    assert np.array_equal(unit_pixels(from_pgm.pixels),
+                          values.astype(np.float32) / np.float32(65535.0))
     assert from_pgm.notes == ("16-bit grayscale scaled to [0,1]",)
 
 
@@ -63,8 +65,9 @@ def test_dark_16bit_pgm_is_scaled_by_65535_not_by_its_brightest_pixel(tmp_path):
     """Values all at most 255 in a maxval-65535 PGM are a very dark 16-bit scan, not 8-bit."""
     values = _values(ODD_SIZE, top=256)
     loaded = load_image(_pgm(tmp_path / "dark.pgm", values))
-    assert np.array_equal(loaded.pixels, values.astype(np.float32) / np.float32(65535.0))
-    assert float(loaded.pixels.max()) < 0.004
+    unit = unit_pixels(loaded.pixels)
+    assert np.array_equal(unit, values.astype(np.float32) / np.float32(65535.0))
+    assert float(unit.max()) < 0.004
 
 
 @pytest.mark.parametrize(("profile", "suffix"),
@@ -120,13 +123,13 @@ _PEAK_CHILD = textwrap.dedent("""
 
 def test_16bit_pgm_load_makes_no_whole_16bit_copy(tmp_path):
     """12 MP: the file's bytes (2 bytes a pixel, read whole by the loader), Pillow's 32-bit
-    "I" (4) and the float32 result (4) are held, 10.9 bytes a pixel at the peak; the old whole
-    "I;16" conversion added 2 more (12.6)."""
+    "I" (4) and the uint16 result (2) are held, 8.9 bytes a pixel at the peak; with a float32
+    result (4) it was 10.9, and the old whole "I;16" conversion added 2 more (12.6)."""
     width, height = 4000, 3000
     path = _pgm(tmp_path / "scan.pgm", _values((width, height)))
     done = subprocess.run([sys.executable, "-c", _PEAK_CHILD, str(path)], capture_output=True,
                           text=True, timeout=300, check=True)
     peak, held = (float(text) for text in done.stdout.split())
     pixels_mb = width * height / 2**20
-    assert held == pytest.approx(4 * pixels_mb)  # (H, W) float32
-    assert peak < 11.6 * pixels_mb, f"load peaked {peak:.0f} MB above its start"
+    assert held == pytest.approx(2 * pixels_mb)  # (H, W) uint16, its values
+    assert peak < 9.6 * pixels_mb, f"load peaked {peak:.0f} MB above its start"

@@ -10,6 +10,7 @@ import pytest
 import torch
 from PIL import Image, ImageCms
 
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
 from tests import icc_profiles
@@ -330,7 +331,8 @@ def test_16bit_gray_with_an_rgb_profile_keeps_its_values_and_says_so(tmp_path):
     ramp = np.linspace(0, 65535, 32 * 8).reshape(8, 32).astype(np.uint16)
     loaded = load_image(save(tmp_path, "m.tif", Image.fromarray(ramp),
                              icc_profile=icc_profiles.adobe_rgb()))
-    np.testing.assert_allclose(loaded.pixels, ramp / 65535.0, atol=1e-6)
+    assert loaded.pixels.dtype == np.uint16 and np.array_equal(loaded.pixels, ramp)
+    np.testing.assert_allclose(unit_pixels(loaded.pixels), ramp / 65535.0, atol=1e-6)
     assert any("not gray" in note and "profile ignored" in note for note in loaded.notes)
 
 

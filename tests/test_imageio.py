@@ -157,7 +157,7 @@ def test_16bit_color_png_is_read_at_16_bits(tmp_path):
     assert imageio.DEEP_COLOR_NOTE not in loaded.notes and loaded.pixels.dtype == np.float32
     np.testing.assert_allclose(loaded.pixels, ramp / 65535, atol=1e-7)
     gray = load_image(encoded(Image.fromarray(ramp[..., 0]), "PNG"))  # 16-bit gray is kept
-    assert imageio.DEEP_COLOR_NOTE not in gray.notes and gray.pixels.dtype == np.float32
+    assert imageio.DEEP_COLOR_NOTE not in gray.notes and gray.pixels.dtype == np.uint16
 
 
 # --- 7. pixel cap --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import torch
 from PIL import Image
 
 from colorizer.pipeline.context_gray import context_gray
-from colorizer.pipeline.image_pixels import to_srgb
+from colorizer.pipeline.image_pixels import to_srgb, unit_pixels
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
 
@@ -110,9 +110,9 @@ def test_bilevel_load_peak_is_about_a_byte_a_pixel(tmp_path):
 
 
 def test_16bit_gray_is_scaled_without_a_whole_uint16_copy(tmp_path):
-    """The float32 pixels are the old ones to the bit, and the NumPy memory made on the way is
-    the result and a band (12 MP: 56 MB for a 46 MB result; a whole (H, W) uint16 copy made
-    it 1.5 times the result on the old code)."""
+    """The pixels are the image's uint16 values (`unit_pixels` gives the old float32 ones to
+    the bit), and the NumPy memory made on the way is the result and a band (a whole (H, W)
+    uint16 copy made it 1.5 times a float32 result on older code)."""
     height, width = 3000, 4000
     ramp = (np.arange(height * width, dtype=np.uint32) * 7919 % 65536).astype(np.uint16)
     image = Image.fromarray(ramp.reshape(height, width))
@@ -124,7 +124,8 @@ def test_16bit_gray_is_scaled_without_a_whole_uint16_copy(tmp_path):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert pixels.dtype == np.float32 and np.array_equal(pixels, expected)
+    assert pixels.dtype == np.uint16 and np.array_equal(pixels, np.asarray(image))
+    assert np.array_equal(unit_pixels(pixels), expected)
     assert notes == ["16-bit grayscale scaled to [0,1]"]
     assert peak < 1.35 * pixels.nbytes, f"{peak / 2**20:.1f} MB for {pixels.nbytes / 2**20} MB"
 
@@ -134,6 +135,8 @@ def test_16bit_gray_png_loads_to_the_same_pixels(tmp_path):
     values = (np.random.default_rng(5).integers(0, 65536, (300, 500))).astype(np.uint16)
     Image.fromarray(values).save(tmp_path / "scan.png")
     loaded = load_image(tmp_path / "scan.png")
-    assert loaded.pixels.dtype == np.float32 and loaded.pixels.shape == (300, 500)
-    assert np.array_equal(loaded.pixels, values.astype(np.float32) / np.float32(65535.0))
+    assert loaded.pixels.dtype == np.uint16 and loaded.pixels.shape == (300, 500)
+    assert np.array_equal(loaded.pixels, values)
+    assert np.array_equal(unit_pixels(loaded.pixels),
+                          values.astype(np.float32) / np.float32(65535.0))
     assert loaded.notes == ("16-bit grayscale scaled to [0,1]",)

@@ -291,7 +291,7 @@ class PhotoStages:
             if work.active and work.prediction is not None:
                 result = work.pipeline.finish(work.prepared, work.prediction)
                 loaded_notes = work.prepared.loaded.notes
-                # The input's pixels (108 MB of uint8, or 432 MB of float32 for a 16-bit
+                # The input's pixels (108 MB of uint8, or 216 MB of uint16 for a 16-bit
                 # scan of 108 MP) and its tensors are not read again: let go before encoding.
                 work.prepared = work.prediction = None
                 work.files = encode_outputs(result, work.item.plan.image, self.fmt,

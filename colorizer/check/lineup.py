@@ -238,9 +238,10 @@ def _registered(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> L
 
 
 def _gray_pixels(lightness: torch.Tensor, dtype: np.dtype) -> np.ndarray:
-    """The lined-up L* ((H, W)) as the loader gives gray: 8-bit for an 8-bit original, float32
-    in [0, 1] for a 16-bit one (rounded to 8 bits, its tones would band), a band of rows at
-    a time (float64 of a whole archive-size image is hundreds of MB)."""
+    """The lined-up L* ((H, W)) as compact gray: 8-bit for an 8-bit original, float32 in
+    [0, 1] for a deeper one (a 16-bit original's uint16 too: rounded to 8 bits, its tones
+    would band), a band of rows at a time (float64 of a whole archive-size image is hundreds
+    of MB)."""
     height, width = lightness.shape
     deep = dtype != np.uint8
     out = np.empty((height, width), dtype=np.float32 if deep else np.uint8)

@@ -17,16 +17,18 @@ import math
 import numpy as np
 from PIL import Image
 
+from colorizer.pipeline.image_pixels import unit_pixels
+
 BAND_PIXELS = 1 << 21  # source pixels a band holds (about 8 MB as a PIL RGB image)
 
 
 def as_uint8(pixels: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 of loaded pixels (uint8 gray or RGB, or float in [0, 1]), as the check
-    reads them; made for a band at a time by the callers here."""
+    """(H, W, 3) uint8 of loaded pixels (uint8 gray or RGB, 16-bit gray's uint16, or float
+    in [0, 1]), as the check reads them; made for a band at a time by the callers here."""
+    if pixels.dtype != np.uint8:  # rounded before the channels are repeated: a third of the work
+        pixels = (np.clip(unit_pixels(pixels), 0, 1) * 255 + 0.5).astype(np.uint8)
     if pixels.ndim == 2:
         pixels = np.repeat(pixels[..., None], 3, axis=2)
-    if pixels.dtype != np.uint8:
-        pixels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
     return pixels
 
 

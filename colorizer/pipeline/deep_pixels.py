@@ -29,11 +29,11 @@ EIGHT_BIT_FORMAT_NOTE = ("the input's deeper-than-8-bit tones were written at 8 
 
 
 def more_than_8_bits(loaded: LoadedImage) -> bool:
-    """Whether a loaded photo holds more than 8 bits (image_pixels.py gives 16/32-bit and float
-    gray as float pixels): 16-bit sources do; 32-bit integer or float ones only where some
-    value is not one of the 256 levels of 8 bits (a JPEG turned "I" holds 0-255 and is an
-    8-bit photo, written as before). Checked a band of rows at a time, stopping at the first
-    band that has one."""
+    """Whether a loaded photo holds more than 8 bits (image_pixels.py gives 16-bit gray as
+    uint16, 32-bit and float gray as float pixels): 16-bit sources do; 32-bit integer or
+    float ones, and a PGM's 16-bit values, only where some value is not one of the 256
+    levels of 8 bits (a JPEG turned "I" holds 0-255 and is an 8-bit photo, written as
+    before). Checked a band of rows at a time, stopping at the first band that has one."""
     pixels, source_mode = loaded.pixels, loaded.source_mode
     if pixels.dtype == np.uint8:
         return False
@@ -41,10 +41,19 @@ def more_than_8_bits(loaded: LoadedImage) -> bool:
         return True
     rows = max(1, (1 << 20) // max(1, pixels.shape[1]))
     for top in range(0, pixels.shape[0], rows):
-        levels = pixels[top: top + rows] * np.float32(255.0)
-        if (np.abs(levels - np.round(levels)) > 1e-3).any():
+        if _off_8bit_levels(pixels[top: top + rows]):
             return True
     return False
+
+
+def _off_8bit_levels(band: np.ndarray) -> bool:
+    """Whether some value of a band is not one of 8 bits' 256 levels. 16-bit values (a PGM's)
+    are when they are not a multiple of 257 (65535 / 255): u / 257 is then at least 1/257
+    from a level, where the float test's 1e-3 would read u / 65535 * 255 the same way."""
+    if band.dtype == np.uint16:
+        return bool((band % 257).any())
+    levels = band * np.float32(255.0)
+    return bool((np.abs(levels - np.round(levels)) > 1e-3).any())
 
 
 def checked_rgb16(rgb16: np.ndarray | None, size: tuple[int, int]) -> np.ndarray | None:

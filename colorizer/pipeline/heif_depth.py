@@ -25,6 +25,7 @@ import numpy as np
 
 from colorizer.pipeline.heif_opener import HEIF_FORMAT, eight_bit_note
 from colorizer.pipeline.icc_matrix import srgb_converter
+from colorizer.pipeline.image_pixels import unit_pixels
 
 # The most the deep pixels may differ from the plugin's 8-bit ones, on average, and still be
 # the same image read the same way (8-bit rounding and littleCMS's 8-bit transform: < 1 level).
@@ -127,7 +128,6 @@ def _same_image(deep: np.ndarray, eight_bit: np.ndarray) -> bool:
     color handling), compared on every 8th row."""
     if deep.shape != eight_bit.shape:
         return False
-    scale = 255.0 if eight_bit.dtype == np.uint8 else 1.0
-    rows = slice(None, None, 8)
-    difference = np.abs(deep[rows] - eight_bit[rows].astype(np.float32) / np.float32(scale))
+    # uint8, the plugin's 16-bit gray as uint16, or float: each read in [0, 1].
+    difference = np.abs(deep[::8] - unit_pixels(eight_bit[::8]))
     return float(difference.mean()) <= _SAME_IMAGE_LEVELS

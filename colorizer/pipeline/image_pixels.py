@@ -3,10 +3,16 @@ sRGB (EXIF orientation; 16/32-bit grayscale scaled, never clipped at 255; alpha 
 white; palette, CMYK and embedded ICC profiles converted with littleCMS), and whether the source
 had real color. Each step that changes the pixels returns a note.
 
-Pixels are kept compact (`to_srgb`): 8-bit gray and 1-bit pages are (H, W) uint8, 8-bit
-color (H, W, 3) uint8, and only high-bit-depth gray is float32 (H, W). Float RGB of a 49 MP
-photo is 588 MB (and was the start of a 7.8 GB peak); `float_rgb` makes it on demand for code
-that wants it."""
+Pixels are kept compact (`to_srgb`), one of three dtypes (`LoadedImage.pixels`):
+- uint8: 8-bit gray and 1-bit pages (H, W), 8-bit color (H, W, 3);
+- uint16: 16-bit gray (H, W), its values 0..65535 (a 108 MP scan's 216 MB, where the float32
+  it once was held 432 MB for the whole run: peak RSS colorize 2447 -> 2277 MB, check
+  3693 -> 3473, the web's open 1308 -> 1099);
+- float32 in [0, 1]: other high-bit-depth gray (H, W) (32-bit, float, a gray profile's
+  curve, HEIF at 10-12 bits) and 16-bit color (H, W, 3) (deep_color.py).
+Code that reads values in [0, 1] takes them through `unit_pixels`, a band of rows at a time
+(the floats the loader once made, to the bit). Float RGB of a 49 MP photo is 588 MB (and was
+the start of a 7.8 GB peak); `float_rgb` makes it on demand for code that wants it."""
 
 from __future__ import annotations
 
@@ -110,9 +116,9 @@ def _bytes_per_pixel(image: Image.Image) -> int:
 
 
 def float_rgb(pixels: np.ndarray) -> np.ndarray:
-    """Compact pixels (uint8 or float32, (H, W) or (H, W, 3)) -> (H, W, 3) float32 in [0, 1]."""
-    values = (pixels.astype(np.float32) / np.float32(255.0) if pixels.dtype == np.uint8
-              else pixels.astype(np.float32, copy=False))
+    """Compact pixels (uint8, uint16 or float32, (H, W) or (H, W, 3)) -> (H, W, 3) float32
+    in [0, 1]."""
+    values = unit_pixels(pixels)
     if values.ndim == 2:
         values = np.repeat(values[..., None], 3, axis=-1)  # (H, W) -> (H, W, 3)
     return np.ascontiguousarray(values)
@@ -120,8 +126,9 @@ def float_rgb(pixels: np.ndarray) -> np.ndarray:
 
 def _high_depth_gray(image: Image.Image, icc_profile: bytes | None, sixteen_bits: bool
                      ) -> tuple[np.ndarray, list[str]]:
-    """16/32-bit grayscale to [0, 1], never clipped at 255. "I;16*" declares 16 bits: / 65535,
-    or through its embedded gray profile (gray_profile.py). Mode "I" (32-bit int) and "F"
+    """16/32-bit grayscale read as [0, 1], never clipped at 255. "I;16*" declares 16 bits: its
+    uint16 values, read / 65535 (`unit_pixels`), or float32 through its embedded gray profile
+    (gray_profile.py). Mode "I" (32-bit int) and "F"
     (float) declare no range, and a JPEG turned gray "I" (`.convert("L").convert("I")`) holds
     0..255: the range is read from the values instead (`_assumed_range`), so the photo keeps
     its lightness."""
@@ -161,24 +168,38 @@ def scaled_gray(values: np.ndarray, scale: float) -> np.ndarray:
     return gray
 
 
+def unit_pixels(pixels: np.ndarray) -> np.ndarray:
+    """Compact pixels (module docstring) as float32 in [0, 1], same shape: uint8 / 255, 16-bit
+    gray's uint16 / 65535 (`scaled_gray`: the float32 the loader kept before, to the bit),
+    float32 as it is (not copied). Callers pass a band of rows where the photo may be large:
+    a whole float copy of a 16-bit scan is what keeping it as uint16 saves."""
+    if pixels.dtype == np.uint8:
+        return pixels.astype(np.float32) / np.float32(255.0)
+    if pixels.dtype == np.uint16:
+        return scaled_gray(pixels, 65535.0)
+    return pixels.astype(np.float32, copy=False)
+
+
 def _scaled_16bit(image: Image.Image, table: np.ndarray | None = None) -> np.ndarray:
-    """A 16-bit gray frame ("I;16*", or a 16-bit PGM's "I") -> (H, W) float32 in [0, 1]: its
-    values / 65535 (`scaled_gray`), or looked up in a gray profile's `table`
-    (gray_profile.py), made from Pillow's image a band of about a million pixels at a time.
+    """A 16-bit gray frame ("I;16*", or a 16-bit PGM's "I") -> (H, W) uint16, its values
+    (`unit_pixels` makes the [0, 1] floats where they are read: as float32, a 108 MP scan held
+    432 MB for the whole run where 216 MB do), or float32 in [0, 1] looked up in a gray
+    profile's `table` (gray_profile.py), made from Pillow's image a band of about a million
+    pixels at a time.
     No whole copy of the values is made: the uint16 copy (`pixel_array`) was 216 MB of a
     108 MP scan held beside Pillow's pixels and the float result (`load_image`'s peak RSS
     1235 -> 1027 MB; with a gray profile 1206 -> 1008 MB), and a PGM's "I" -> "I;16"
     conversion 216 MB more (1472 -> 1271 MB). The pixels are the same to the bit."""
     width, height = image.size
-    gray = np.empty((height, width), dtype=np.float32)
+    gray = np.empty((height, width), dtype=np.uint16 if table is None else np.float32)
     rows = max(1, (1 << 20) // max(1, width))  # 2 MB of uint16 (4 MB of int32) a band
     for top in range(0, height, rows):
         bottom = min(height, top + rows)
         band = np.asarray(image.crop((0, top, width, bottom)))  # (rows, W) uint16 or int32
-        # A PGM's "I" is clamped to 0..65535, as its old "I;16" conversion did: `scaled_gray`
-        # clips to [0, 1], and the table's indexes are clipped.
+        # A PGM's "I" is clamped to 0..65535, as its old "I;16" conversion did (the table's
+        # indexes too).
         if table is None:
-            gray[top:bottom] = scaled_gray(band, 65535.0)
+            gray[top:bottom] = band if band.dtype == np.uint16 else np.clip(band, 0, 65535)
         else:  # (np.take(..., mode="clip") made an 8-byte index copy of the band)
             gray[top:bottom] = table[band if band.dtype == np.uint16
                                      else np.clip(band, 0, 65535)]

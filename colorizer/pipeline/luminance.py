@@ -62,7 +62,7 @@ def lightness_rows(pixels: np.ndarray, band: slice) -> torch.Tensor:
     values `lightness_of` gives for those rows, to the bit, where `band` is one of its
     `row_bands` (the merge reads the photo's L* this way instead of holding all of it)."""
     rows = pixels[band]
-    if rows.dtype != np.uint8:
+    if rows.dtype != np.uint8:  # 16-bit gray's uint16 scaled by float_rgb, as the loader did
         rgb = torch.from_numpy(float_rgb(rows)).permute(2, 0, 1)[None]
         return luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
     if rows.ndim == 2:  # gray: one table from level to L*

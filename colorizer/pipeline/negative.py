@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from colorizer.model.colorspace import rgb_to_lab
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import LoadedImage
 
 NEGATIVE_NOTE = "read as a negative: tones inverted before colorizing"
@@ -57,7 +58,10 @@ def as_positive(loaded: LoadedImage, negative: bool) -> LoadedImage:
 
 def inverted(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
     """The positive of scanned negative `pixels` (uint8, or float32 in [0, 1]; (H, W) or
-    (H, W, 3)) in the same dtype, and whether a film base was removed (color scans only)."""
+    (H, W, 3); or 16-bit gray's (H, W) uint16) in the same dtype (float32 for uint16), and
+    whether a film base was removed (color scans only)."""
+    if pixels.dtype == np.uint16:  # 16-bit gray: inverted as the floats it was loaded as
+        return _inverted_16bit(pixels), False
     top = 255.0 if pixels.dtype == np.uint8 else 1.0
     if pixels.ndim == 2 or _is_gray(pixels):
         return (top - pixels).astype(pixels.dtype), False
@@ -68,6 +72,16 @@ def inverted(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
         band = np.clip(pixels[row:row + 512] * scale, 0.0, top)
         out[row:row + 512] = np.rint(top - band) if pixels.dtype == np.uint8 else top - band
     return out, True
+
+
+def _inverted_16bit(values: np.ndarray) -> np.ndarray:
+    """1 - `unit_pixels(values)` (float32): the positive of the float32 gray the loader gave
+    before, to the bit (1 - u / 65535 is not (65535 - u) / 65535 in float32, so uint16 out
+    would change the output), a band of rows at a time."""
+    out = np.empty(values.shape, dtype=np.float32)
+    for row in range(0, values.shape[0], 512):
+        out[row:row + 512] = 1.0 - unit_pixels(values[row:row + 512])
+    return out
 
 
 def looks_like_color_negative(pixels: np.ndarray) -> bool:

@@ -19,7 +19,7 @@ import torch
 from PIL import Image
 
 from colorizer.pipeline import luminance
-from colorizer.pipeline.image_pixels import to_srgb
+from colorizer.pipeline.image_pixels import to_srgb, unit_pixels
 from colorizer.pipeline.imageio import load_image
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +42,8 @@ def test_sixteen_bit_gray_is_scaled_without_whole_photo_temporaries():
     finally:
         tracemalloc.stop()
     want = np.clip(values.astype(np.float32) / np.float32(65535.0), 0.0, 1.0)
-    assert gray.dtype == np.float32 and np.array_equal(gray, want)
+    assert gray.dtype == np.uint16 and np.array_equal(gray, values)  # kept as its values
+    assert np.array_equal(unit_pixels(gray), want)
     assert notes == ["16-bit grayscale scaled to [0,1]"]
     # The pixels read (8 MB, briefly twice), the result (16 MB) and a 4 MB band: 32 MB. The
     # cast, the quotient and the clip of the whole photo were 16 MB each: 40 MB at once.

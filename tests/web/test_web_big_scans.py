@@ -125,12 +125,14 @@ def _gray16_png(width: int, height: int) -> bytes:
 def test_a_16_bit_display_original_is_made_without_full_size_float_copies():
     from colorizer.apps.web.rendering import display_size
     from colorizer.apps.web.workbench import _display_original
+    from colorizer.pipeline.image_pixels import unit_pixels
     from colorizer.pipeline.imageio import load_image
 
     loaded = load_image(_gray16_png(1000, 3000), name="master16.png")
-    assert loaded.pixels.dtype == np.float32  # a 16-bit master: floats in [0, 1]
-    # What it showed before, the same pixels rounded the same way.
-    whole = np.round(np.clip(loaded.pixels, 0, 1) * 255).astype(np.uint8)
+    assert loaded.pixels.dtype == np.uint16  # a 16-bit master: its values (image_pixels.py)
+    # What it showed before, the same pixels (the floats in [0, 1] the loader made before)
+    # rounded the same way.
+    whole = np.round(np.clip(unit_pixels(loaded.pixels), 0, 1) * 255).astype(np.uint8)
     expected = Image.fromarray(whole).resize(display_size(loaded.size, 1600), Image.LANCZOS)
     tracemalloc.start()
     try:
@@ -141,4 +143,5 @@ def test_a_16_bit_display_original_is_made_without_full_size_float_copies():
     assert np.array_equal(np.asarray(shown), np.asarray(expected))
     # Its 8-bit copy (a quarter of the floats) and a band of rows at a time (0.6 of the
     # floats here); the whole float32 copies it made took twice the floats.
-    assert peak < loaded.pixels.nbytes, (peak, loaded.pixels.nbytes)
+    floats = loaded.pixels.size * 4  # what one whole float32 copy would take
+    assert peak < floats, (peak, floats)

@@ -35,6 +35,7 @@ from colorizer.apps.web.region_map import regions_png
 from colorizer.apps.web.rendering import display_size, png, render, uncertainty_png
 from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.hint_json import hints_from_json
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import LoadedImage, load_image
 from colorizer.pipeline.luminance import gray_image, lightness_of
 from colorizer.pipeline.negative import as_positive
@@ -192,7 +193,7 @@ class Workbench:
 def _display_original(loaded: LoadedImage, side: int) -> Image.Image:
     """The photo as given (color stays color), at display size."""
     pixels = loaded.pixels
-    if pixels.dtype != np.uint8:  # high bit depth gray: float in [0, 1]
+    if pixels.dtype != np.uint8:  # high bit depth gray: uint16, or float in [0, 1]
         pixels = _as_uint8(pixels)
     image = Image.fromarray(pixels)
     return image.resize(display_size(loaded.size, side), Image.LANCZOS)
@@ -202,12 +203,13 @@ _BAND_ROWS = 512  # rows converted at a time: 25 MB of float32 temporaries on a 
 
 
 def _as_uint8(pixels: np.ndarray) -> np.ndarray:
-    """Floats in [0, 1] as 8 bits, rounded as `np.round(np.clip(p, 0, 1) * 255)` rounds
-    them, a band of rows at a time: done whole, that made three full-size float32 copies
-    (1.3 GB on a 108 MP scan) to keep one uint8 array."""
+    """16-bit gray's uint16 or floats in [0, 1] as 8 bits, rounded as
+    `np.round(np.clip(unit_pixels(p), 0, 1) * 255)` rounds them, a band of rows at a time:
+    done whole, that made three full-size float32 copies (1.3 GB on a 108 MP scan) to keep
+    one uint8 array."""
     out = np.empty(pixels.shape, np.uint8)
     for top in range(0, pixels.shape[0], _BAND_ROWS):
-        band = np.clip(pixels[top:top + _BAND_ROWS], 0, 1)
+        band = np.clip(unit_pixels(pixels[top:top + _BAND_ROWS]), 0, 1)
         band *= 255
         out[top:top + _BAND_ROWS] = np.round(band, out=band)
     return out
