@@ -25,6 +25,7 @@ import torch
 from PIL import Image
 
 from colorizer.model.colorspace import lab_to_rgb_keep_luminance
+from colorizer.model.scratch import ScratchTensors
 from colorizer.pipeline.band_upsample import band_of
 from colorizer.pipeline.deep_pixels import more_than_8_bits
 from colorizer.pipeline.full_lightness import FullLightness
@@ -64,11 +65,12 @@ def merge_full_size(lightness: torch.Tensor | FullLightness, ab: torch.Tensor,
                          else lambda band: lightness[..., band, :])
     ab, uncertainty, region = (t.cpu() for t in (ab, uncertainty, region))
     writer = BandWriter(height, width, deep=deep)
+    temps = ScratchTensors()  # each band's temporaries (and float RGB) over the last one's
     for band in row_bands(height, width):
         out = lab_to_rgb_keep_luminance(rows_of_lightness(band),
-                                        band_of(ab, height, width, band))
-        writer.colors(band, out[0].permute(1, 2, 0).numpy())
-        del out  # the band's float RGB: gone before the next band's is made
+                                        band_of(ab, height, width, band), temps=temps)
+        writer.colors(band, out[0].numpy())  # (3, rows, W): the planes as made
+        del out  # the band's float RGB, in `temps`: written over by the next band
     image, image16 = writer.done()
     return Merged(image, UpsampledMap(uncertainty, height, width),
                   UpsampledMap(region, height, width), image16)
