@@ -111,8 +111,11 @@ def run_check(args: argparse.Namespace) -> int:
     _require_output(args.json, "--json", (".json",), args.overwrite)
     _require_output(args.report, "--report", REPORT_SUFFIXES, args.overwrite)
     checker = _checker(args)
-    files = _decoded_once(checker, args)
-    report = _checked(checker, args, files.colorized, files.original)
+    colorized, original = _decoded_once(checker, args)
+    report = _checked(checker, args, colorized.checked,
+                      None if original is None else original.checked)
+    # What the report shows; the decodes kept for the check are let go before it is written.
+    colorized, original = colorized.shown, None if original is None else original.shown
     for finding in report.findings:
         print(f"{finding.severity:6s} {finding.kind:10s} {finding.message}")
     for note in report.notes:
@@ -122,23 +125,22 @@ def run_check(args: argparse.Namespace) -> int:
 
         write_whole(args.json, (json.dumps(_shareable(report.to_dict(), args), indent=1,
                                            ensure_ascii=False) + "\n").encode("utf-8"))
-    if args.report is not None:
-        from colorizer.check.report_inputs import report_image
-
-        _write(args.report, report, report_image(files.colorized),
-               report_image(files.original), None, args.colorized.name)
+    if args.report is not None:  # the pixels the check read (report_inputs.py)
+        _write(args.report, report, colorized, original, None, args.colorized.name)
     print("no finding" if report.passed else f"{len(report.findings)} finding(s)")
     return EXIT_PASSED if report.passed else EXIT_FINDINGS
 
 
 def _decoded_once(checker, args: argparse.Namespace):
-    """The files as the check takes them: decoded once for the check and its --report where
-    they can be (colorizer.check.report_inputs), else their paths, as without --report."""
-    from colorizer.check.report_inputs import CheckedFiles, decoded_once
+    """The files as the check takes them and the report shows them: each decoded once by
+    the loader for both where it can be (colorizer.check.report_inputs); without --report,
+    their paths, which the check decodes."""
+    from colorizer.check.report_inputs import CheckedFile, decoded_pair
 
     if args.report is None:
-        return CheckedFiles(args.colorized, args.original)
-    return decoded_once(args.colorized, args.original, checker.pipeline.config.max_pixels)
+        return (CheckedFile(args.colorized, None),
+                None if args.original is None else CheckedFile(args.original, None))
+    return decoded_pair(args.colorized, args.original, checker.pipeline.config.max_pixels)
 
 
 def _checked(checker, args: argparse.Namespace, colorized, original):
@@ -173,14 +175,32 @@ def run_report(args: argparse.Namespace) -> int:
     _require_file(args.photo, "PHOTO")
     _require_output(args.out, "-o", REPORT_SUFFIXES, args.overwrite)
     checker = _checker(args)
-    result = checker.pipeline(args.photo, hints=args.hint, caption=args.caption)
-    report = checker(result.image, original=args.photo, hint=args.hint, caption=args.caption,
+    result, original, shown = _colorized_once(checker, args)
+    report = checker(result.image, original=original, hint=args.hint, caption=args.caption,
                      gray_ok=True)
-    _write(args.out, report, result.image, args.photo, result, args.photo.name)
+    del original
+    _write(args.out, report, result.image, shown, result, args.photo.name)
     for note in result.notes:  # as colorize prints them: a hint not used, a gray output
         print(f"note: {_for_report(note, args)}", file=sys.stderr)
     print(f"{len(report.findings)} finding(s); report written to {args.out}")
     return EXIT_PASSED
+
+
+def _colorized_once(checker, args: argparse.Namespace):
+    """The photo colorized from one decode, which the check reads again and the report shows
+    (the pipeline, the check and the report each decoded it: three decodes of a 108 MP
+    scan). A decode over HOLD_BYTES goes to the check as its path: kept, it would stay up
+    through the check, whose own decode is let go after lining up (report_inputs.py)."""
+    from colorizer.check.report_images import ShownImage
+    from colorizer.check.report_inputs import HOLD_BYTES
+    from colorizer.pipeline.imageio import load_image
+    from colorizer.pipeline.text_inputs import check_text
+
+    check_text(hints=args.hint, caption=args.caption)  # before the photo, as the pipeline does
+    photo = load_image(args.photo, max_pixels=checker.pipeline.config.max_pixels)
+    shown = ShownImage.of(photo)
+    result = checker.pipeline(photo, hints=args.hint, caption=args.caption)
+    return result, photo if photo.pixels.nbytes <= HOLD_BYTES else args.photo, shown
 
 
 # Options the pipeline's notes advise that only `colorize` takes: typed after `report` they
@@ -196,25 +216,20 @@ def _for_report(note: str, args: argparse.Namespace) -> str:
             f"{args.out.name}` writes its report)")
 
 
-def _write(path: Path, report, colorized, original, result, name: str) -> None:
-    """The report at `path`; images given as paths are opened here (as RGB)."""
-    from PIL import Image
-
+def _write(path: Path, report, colorized, original, result, name: str,
+           max_pixels: int | None = None) -> None:
+    """The report at `path`. Images: PIL images or report_images.ShownImages; one given as a
+    path is read here by the loader (the pixels a check reads: turned, in sRGB)."""
     from colorizer.check.report import write_report
-    from colorizer.pipeline.pil_settings import PIL_SETTINGS
-    from colorizer.pipeline.tiff_pages import use_main_frame
+    from colorizer.check.report_images import ShownImage
+    from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS, load_image
 
-    def opened(image):
-        if image is None or isinstance(image, Image.Image):
+    def shown(image):
+        if image is None or not isinstance(image, str | Path):
             return image
-        # The checker has loaded this file under our --max-pixels cap: PIL's own bomb check
-        # (a warning past 89 MP) is not the one that decides.
-        with PIL_SETTINGS, Image.open(image) as im:
-            # The page the checker loaded: a TIFF's full-size page, not a preview before it.
-            use_main_frame(im, getattr(im, "n_frames", 1), from_file=True)
-            return im.convert("RGB")
+        return ShownImage.of(load_image(image, max_pixels=max_pixels or DEFAULT_MAX_PIXELS))
 
-    write_report(path, report, opened(colorized), opened(original), result, name)
+    write_report(path, report, shown(colorized), shown(original), result, name)
 
 
 def run_command(args: argparse.Namespace) -> int:

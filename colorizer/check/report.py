@@ -22,6 +22,7 @@ from PIL import Image
 
 from colorizer.check.findings import CheckReport
 from colorizer.check.report_html import report_html
+from colorizer.check.report_images import ShownImage
 from colorizer.errors import ChronochromeError
 from context.user_cache import write_atomic
 
@@ -69,10 +70,11 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
     return pdf_path
 
 
-def write_report(path: str | Path, check: CheckReport, colorized: Image.Image,
-                 original: Image.Image | None = None,
+def write_report(path: str | Path, check: CheckReport, colorized: Image.Image | ShownImage,
+                 original: Image.Image | ShownImage | None = None,
                  result: ColorizationResult | None = None, name: str | None = None) -> Path:
-    """The report at `path`: .html (self-contained) or .pdf (the same page, printed)."""
+    """The report at `path`: .html (self-contained) or .pdf (the same page, printed). The
+    images: PIL images, or the `ShownImage`s of the pixels the check read."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):

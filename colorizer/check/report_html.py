@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 
 from colorizer import __version__
 from colorizer.check.findings import CheckReport, Finding
+from colorizer.check.report_images import DISPLAY_SIDE, ShownImage
 
 if TYPE_CHECKING:
     from colorizer.pipeline.result import ColorizationResult
@@ -54,7 +55,7 @@ vertical-align:middle} code{font-size:11px;word-break:break-all} section{break-i
 """
 
 
-def data_uri(image: Image.Image, long_side: int = 900) -> str:
+def data_uri(image: Image.Image, long_side: int = DISPLAY_SIDE) -> str:
     """A PNG data URI of the image, at most `long_side` px (the page needs no more)."""
     image = image.convert("RGB")
     image.thumbnail((long_side, long_side), Image.LANCZOS)
@@ -63,22 +64,27 @@ def data_uri(image: Image.Image, long_side: int = 900) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def marked(colorized: Image.Image, findings: tuple[Finding, ...]) -> Image.Image:
-    """The colorization with each finding's box drawn and numbered."""
-    image = colorized.convert("RGB").copy()
+def marked(shown: ShownImage, findings: tuple[Finding, ...]) -> Image.Image:
+    """The colorization with each finding's box drawn and numbered, on its reduced copy (the
+    boxes are in full-size pixels; the line as wide as at full size, seen reduced)."""
+    image = shown.reduced.copy()
     draw = ImageDraw.Draw(image)
-    width = max(2, round(max(image.size) / 300))
+    full_width = max(2, round(max(shown.size) / 300))  # of a line drawn at full size
+    width = max(1, round(full_width / max(shown.factor)))
     for number, finding in enumerate(findings, 1):
         if finding.box is None or finding.kind == "luminance":
             continue
         color = _SEVERITY_COLOR[finding.severity]
-        draw.rectangle(finding.box, outline=color, width=width)
-        draw.text((finding.box[0] + width + 2, finding.box[1] + width), str(number), fill=color)
+        box = shown.to_reduced(finding.box)
+        draw.rectangle(box, outline=color, width=width)
+        draw.text((box[0] + width + 2, box[1] + width), str(number), fill=color)
     return image
 
 
 def likelihood_image(ratio: np.ndarray | None, size: tuple[int, int]) -> Image.Image | None:
-    """The likelihood ratio map as an image: dark red = very unlikely, white = likely."""
+    """The likelihood ratio map as an image of `size` (the page's: ShownImage.display_size,
+    not the colorization's full size, 432 MB of a 108 MP scan): dark red = very unlikely,
+    white = likely."""
     if ratio is None:
         return None
     level = np.clip(np.log10(np.clip(ratio, 1e-4, 1)) / 4 + 1, 0, 1)  # 1e-4 -> 0, 1 -> 1
@@ -90,15 +96,17 @@ def _e(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _images(check: CheckReport, colorized: Image.Image, original: Image.Image | None,
-            negative: bool) -> str:
+def _images(check: CheckReport, colorized: Image.Image | ShownImage,
+            original: Image.Image | ShownImage | None, negative: bool) -> str:
+    shown = ShownImage.of(colorized)
     figures = []
     if original is not None:
-        figures.append((original, ORIGINAL_AS_NEGATIVE if negative else ORIGINAL_AS_GIVEN))
-    figures.append((colorized, "The colorization that was checked."))
-    figures.append((marked(colorized, check.findings),
+        figures.append((ShownImage.of(original).display(),
+                        ORIGINAL_AS_NEGATIVE if negative else ORIGINAL_AS_GIVEN))
+    figures.append((shown.display(), "The colorization that was checked."))
+    figures.append((shown.display(marked(shown, check.findings)),
                     "Findings marked by number (red: high, orange: medium, gray-blue: low)."))
-    heat = likelihood_image(check.likelihood, colorized.size)
+    heat = likelihood_image(check.likelihood, shown.display_size)
     if heat is not None:
         figures.append((heat, ("How likely our model finds each color for what the photo "
                                "shows: white likely, dark red very unlikely.")))
@@ -227,11 +235,14 @@ def _provenance(check: CheckReport, result: ColorizationResult | None, name: str
                                for k, v in rows) + "</table>"
 
 
-def report_html(check: CheckReport, colorized: Image.Image, original: Image.Image | None = None,
+def report_html(check: CheckReport, colorized: Image.Image | ShownImage,
+                original: Image.Image | ShownImage | None = None,
                 result: ColorizationResult | None = None, name: str = "photo",
                 negative: bool = False) -> str:
-    """The whole page (UTF-8 text). `negative`: the original was a scanned negative and is
-    given as the positive its colorization read (tones inverted), so its caption says so."""
+    """The whole page (UTF-8 text). The images: PIL images, or `ShownImage`s (the pixels
+    the check read, already reduced: report_images.py). `negative`: the original was a
+    scanned negative and is given as the positive its colorization read (tones inverted),
+    so its caption says so."""
     verdict = ("no finding" if check.passed else
                f"{len(check.findings)} finding{'s' if len(check.findings) > 1 else ''}")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"

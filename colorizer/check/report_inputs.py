@@ -1,17 +1,19 @@
-"""The files `chronochrome check --report` reads, decoded once for the check and its report.
+"""The files `chronochrome check --report` and `chronochrome report` read, decoded once for
+the check and its report.
 
-The check decoded the colorization and its original with the loader (imageio.load_image),
-then the report opened both files again with Pillow to show them: 0.5 s of a 12 MP pair, a
-second full decode of each. Where a file is plain (PNG, JPEG, TIFF or BMP; one frame; 8-bit
-gray or RGB; no ICC profile, transparency or EXIF turn) the loader's pixels are Pillow's own,
-to the bit, so the check's decode is shown instead and the report is the same file.
+The report shows the pixels the check used: the loader's (EXIF turn, ICC conversion, the
+full-size page of a multi-page TIFF, 16-bit scaled), never the file opened again with Pillow
+(a turned photo's finding boxes, placed on the check's upright image, were drawn on the
+unturned one; an Adobe RGB photo was shown in the wrong colors). Each file is decoded with
+the loader once, before the check, and its report copy made from that decode at once
+(report_images.ShownImage: reduced band by band, a few MB).
 
 Memory: the check lets a colorization's full-size pixels go before the model reads the
-original (checker.analyse); kept for the report, they stay up through the check. So they are
-kept only while both files together hold at most `HOLD_BYTES` of pixels: a 12 MP pair holds
-48 MB, and the check's peak RSS went from 1285 to 1334 MB (the report's two decodes, 0.6 s
-of a 41-51 s check, saved); an archive-size pair is decoded again for the report, as before, and so is a
-file that is not plain.
+original (checker.analyse); a decode kept for it stays up through the check. So a decode is
+given to the check only while the decodes kept total at most `HOLD_BYTES` of pixels: a 12 MP
+pair holds 48 MB (the check's peak RSS went from 1285 to 1334 MB; 0.6 s of a 41-51 s check
+saved). A larger file's decode is let go once its report copy is made, and the check decodes
+it again from its path (two decodes, as before; the report's, after the check, is gone).
 """
 
 from __future__ import annotations
@@ -19,75 +21,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from PIL import Image
-
+from colorizer.check.report_images import ShownImage
+from colorizer.errors import ImageLoadError
 from colorizer.pipeline.imageio import LoadedImage, load_image
-from colorizer.pipeline.pil_settings import PIL_SETTINGS
-from context.photo_formats.orientation import exif_orientation
 
 HOLD_BYTES = 128 * 2**20  # pixels of both files kept through the check (a 32 MP RGB pair)
-PLAIN_FORMATS = ("PNG", "JPEG", "TIFF", "BMP")
-_CHANNELS = {"L": 1, "RGB": 3}
 
 
 @dataclass(frozen=True)
-class CheckedFiles:
-    """Each file as the check and the report take it: decoded once, or its path (decoded
-    where it is used, as before)."""
+class CheckedFile:
+    """One file as the check takes it (its decode, or its path: decoded there again) and as
+    the report shows it (None: unreadable, which the check then says in its words)."""
 
-    colorized: LoadedImage | Path
-    original: LoadedImage | Path | None
-
-
-def decoded_once(colorized: Path, original: Path | None, max_pixels: int) -> CheckedFiles:
-    """Each file decoded now where it is plain and the plain ones are small enough to keep
-    together; the others as their paths (a file that cannot be read is the check's to
-    report, in its words)."""
-    sizes = {path: _plain_size(path) for path in (colorized, original) if path is not None}
-    plain = {path: size for path, size in sizes.items() if size is not None}
-    if sum(w * h * c for w, h, c in plain.values()) > HOLD_BYTES:
-        plain = {}
-    kept: dict[Path, LoadedImage] = {}
-    for path, size in plain.items():  # the colorization first, as the check loads them
-        loaded = load_image(path, max_pixels=max_pixels)
-        if _as_pillow_reads(loaded, size):
-            kept[path] = loaded
-    return CheckedFiles(kept.get(colorized, colorized),
-                        None if original is None else kept.get(original, original))
+    checked: LoadedImage | Path
+    shown: ShownImage | None
 
 
-def report_image(image: LoadedImage | Path | None) -> Image.Image | Path | None:
-    """What the report shows of a file: its kept decode as RGB, else its path."""
-    if isinstance(image, LoadedImage):
-        return Image.fromarray(image.pixels).convert("RGB")
-    return image
-
-
-def _plain_size(path: Path) -> tuple[int, int, int] | None:
-    """(width, height, channels) of a plain file, from its header; None otherwise."""
+def decoded_once(path: Path, max_pixels: int, budget: int = HOLD_BYTES) -> CheckedFile:
+    """`path` decoded by the loader, its report copy made; the decode itself kept for the
+    check where its pixels fit in `budget` bytes."""
     try:
-        with PIL_SETTINGS, Image.open(path) as image:
-            plain = (image.format in PLAIN_FORMATS and image.mode in _CHANNELS
-                     and getattr(image, "n_frames", 1) == 1
-                     and not {"icc_profile", "transparency"} & image.info.keys()
-                     and not _turned(image))
-            return (*image.size, _CHANNELS[image.mode]) if plain else None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return None  # not readable here: the check's loader says why
+        loaded = load_image(path, max_pixels=max_pixels)
+    except ImageLoadError:
+        return CheckedFile(path, None)  # the check's own load raises it, in its words
+    shown = ShownImage.of(loaded)
+    return CheckedFile(loaded if loaded.pixels.nbytes <= budget else path, shown)
 
 
-def _turned(image: Image.Image) -> bool:
-    """An EXIF turn found in the header. Pillow's `getexif` decodes a PNG without an eXIf
-    chunk before its pixels (to look after them), so a PNG's is not looked for here: the
-    loader's note of it is (`_as_pillow_reads`)."""
-    if image.format == "PNG" and "exif" not in image.info:
-        return False
-    return exif_orientation(image) is not None
+def decoded_pair(colorized: Path, original: Path | None, max_pixels: int
+                 ) -> tuple[CheckedFile, CheckedFile | None]:
+    """Both files of `check --report`, the colorization first (as the check loads them);
+    the original kept only within what the colorization's kept decode leaves of HOLD_BYTES."""
+    color = decoded_once(colorized, max_pixels)
+    if original is None:
+        return color, None
+    return color, decoded_once(original, max_pixels, HOLD_BYTES - held_bytes(color))
 
 
-def _as_pillow_reads(loaded: LoadedImage, size: tuple[int, int, int]) -> bool:
-    """The loader's pixels are those Pillow gives the plain file: 8-bit, its size, unturned."""
-    width, height, _ = size
-    return (loaded.pixels.dtype == np.uint8 and loaded.pixels.shape[:2] == (height, width)
-            and not any("orientation" in note for note in loaded.notes))
+def held_bytes(file: CheckedFile) -> int:
+    """Bytes of pixels `file` keeps for the check (0: its path, decoded there)."""
+    return file.checked.pixels.nbytes if isinstance(file.checked, LoadedImage) else 0
