@@ -14,7 +14,7 @@ from colorizer.pipeline.edits import BaseRun
 from colorizer.pipeline.full_size import Merged
 from colorizer.pipeline.hint_step import HintedColors
 from colorizer.pipeline.imageio import LoadedImage
-from colorizer.pipeline.result import ColorizationResult, InputInfo, ModelInfo
+from colorizer.pipeline.result import MAP_FIGURES, ColorizationResult, InputInfo, ModelInfo
 
 NEAR_GRAY_CHROMA = 2.0  # an output whose mean C* is below this reads as a gray photo
 
@@ -36,7 +36,7 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
                                               for k, use in enumerate(hinted.uses)
                                               for note in use.notes) + near_gray_note(
         hinted.ab, base.kept, size=loaded.size)
-    return ColorizationResult(
+    result = ColorizationResult(
         image=image, image16=image16, uncertainty=uncertainty,
         input=InputInfo(name=loaded.name, size=loaded.size, mode=loaded.source_mode,
                         format=loaded.source_format, frames=loaded.frames,
@@ -45,6 +45,10 @@ def assemble_result(model: ModelInfo, loaded: LoadedImage, base: BaseRun, hinted
         exemplar_maps=tuple(colors.maps), exemplar_images=base.guidance.images,
         render_size=(rw, rh), timings=timings, settings=settings,
         context_region=region, carried=loaded.carried, notes=notes, color_regions=regions)
+    # The maps are the base run's (hints change neither): their figures are computed once for
+    # the photo and its edits, whichever result is asked first.
+    result.__dict__[MAP_FIGURES] = base.map_figures
+    return result
 
 
 def near_gray_note(ab: torch.Tensor, kept: torch.Tensor | None = None, *,

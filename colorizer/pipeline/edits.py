@@ -53,6 +53,10 @@ class BaseRun:
     guide_work: torch.Tensor  # (1, 1, h', w') L* at that size
     kept: torch.Tensor | None = None  # (h', w') bool: the surround kept as scanned (surround.py)
     _spread: SpreadMemo | None = field(default=None, repr=False)
+    # The figures of the full-size maps (uncertainty, context region) that every result of this
+    # run shares: hints change neither map, so an edit's report does not summarize them again
+    # (ColorizationResult._map_figure).
+    map_figures: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     @property
     def spread(self) -> SpreadMemo:
