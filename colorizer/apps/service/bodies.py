@@ -36,7 +36,7 @@ from colorizer.apps.service.store_storage import storage_error
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
 FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
-_FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`_form`)
+_FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`read_form`)
 _IN_MEMORY = 1 << 20  # a body up to this size is spooled in memory, a bigger one on disk
 
 
@@ -69,7 +69,7 @@ async def _parsed_body(request: Request, body: BinaryIO, max_files: int
                       "image body only; in a multipart body give the `negative` form field "
                       '(-F negative=true), in a JSON body an item\'s "negative": true')
     if ctype == "multipart/form-data":
-        form = await _form(request, body, max_files)
+        form = await read_form(request, body, max_files)
         files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
         uploads = [(f.filename or UNNAMED, await f.read(), f.content_type) for f in files]
         return _form_request(form, len(uploads)), uploads
@@ -108,17 +108,6 @@ def _form_request(form: FormData, files: int) -> dict[str, Any]:
               **form_negative(_aligned(negatives, i), i if files > 1 else None)}
              for i in range(files)]
     return {"items": items, "format": form.get("format") or None}
-
-
-async def capped_body(request: Request, cap: int, timeout: float | None = None) -> bytes:
-    """The whole body, refused as `capped_pieces` refuses it."""
-    return b"".join(await capped_pieces(request, cap, timeout))
-
-
-async def capped_pieces(request: Request, cap: int, timeout: float | None = None
-                        ) -> list[bytes]:
-    """The whole body in the pieces it came in, refused as `_capped_chunks` refuses it."""
-    return [chunk async for chunk in _capped_chunks(request, cap, timeout)]
 
 
 async def spooled_body(request: Request, cap: int, timeout: float | None = None) -> BinaryIO:
@@ -199,11 +188,13 @@ def parse_json(text: str) -> Any:
         raise Problem(422, "invalid_json", str(exc)) from exc
 
 
-async def _form(request: Request, body: BinaryIO, max_files: int) -> FormData:
-    """The multipart form of the spooled `body`, handed to the parser at most `_FORM_PIECE`
-    bytes at a time: given whole, a 157 MB file part was copied three times in memory (the
-    parser's slice of it, the spooled file's buffer, that buffer's copy as it rolled over to
-    disk), 470 MB above the body."""
+async def read_form(request: Request, body: BinaryIO, max_files: int, max_fields: int = 1000
+                    ) -> FormData:
+    """The multipart form of the spooled `body` (`spooled_body`), handed to the parser at
+    most `_FORM_PIECE` bytes at a time: given whole, a 157 MB file part was copied three times
+    in memory (the parser's slice of it, the spooled file's buffer, that buffer's copy as it
+    rolled over to disk), 470 MB above the body. A body that is no multipart form is refused
+    with 422 invalid_multipart, the parser's words after ours. The caller closes the form."""
     messages = _messages(body)
 
     async def receive() -> dict[str, Any]:
@@ -211,7 +202,8 @@ async def _form(request: Request, body: BinaryIO, max_files: int) -> FormData:
         return {"type": "http.request", "body": data, "more_body": more}
 
     try:
-        return await Request(request.scope, receive).form(max_files=max_files, max_fields=1000)
+        return await Request(request.scope, receive).form(max_files=max_files,
+                                                          max_fields=max_fields)
     except StarletteHTTPException as exc:
         raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
                       f"{exc.detail}") from exc

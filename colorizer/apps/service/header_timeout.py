@@ -3,7 +3,7 @@
 uvicorn times out only an idle kept-alive connection (`timeout_keep_alive`, cancelled by any
 byte), so a client that opens a connection and sends nothing, or sends its request headers one
 byte at a time, held that connection (and its buffer) forever; the app's own 408 for a slow
-*body* (`bodies.capped_body`) starts only once the headers are complete. Here every request
+*body* (`bodies.spooled_body`) starts only once the headers are complete. Here every request
 must have its headers complete within `header_timeout` seconds of its first byte (or of the
 connection opening, for the first request); otherwise it gets a 408 problem+json and the
 connection is closed. The deadline ends as soon as h11 has parsed the headers, so a long upload

@@ -16,14 +16,17 @@ cost of decoding it:
 - a JPEG 2000: its codestream's tile-parts walked to the end marker (`jp2_codestream`), then
   decoded at a reduced resolution (1/16 of a 108 MP scan's side), whose data OpenJPEG reads
   all the same: at full size a 108 MP 16-bit one took the POST to 1335 MB, now 624;
-- any other format (WebP, BMP, ...): decoded by Pillow, without the loader's
+- a BMP, a binary PNM, a WebP or a HEIF: its length against what its header declares
+  (`upload_lengths`): uncompressed rows, RIFF chunks, ISO boxes; where they do not fit, or
+  for any other format (GIF, PCX, an RLE BMP, ...), decoded by Pillow, without the loader's
   conversion to float pixels, which held the most.
 
 Where the TIFF or JPEG 2000 check finds something wrong, the file is decoded at full size as
 before, so it is refused by the decoder, with its words, and never for a misreading of ours.
 
 So what was refused at intake still is, with the same status and reason (413, 415, 422),
-but for damage inside a TIFF's LZW or PackBits strips, which only a decode finds. That, and
+but for damage inside a TIFF's LZW or PackBits strips or a WebP's or HEIF's coded data,
+which only a decode finds. That, and
 what only the conversion finds (rare: a color profile or a 16-bit re-read that fails), fails
 the item in the worker, with its reason, as a URL item's load does. The loading's notes known
 here (a TIFF's page used, a damaged JPEG) are the item's while it waits; the worker's
@@ -41,6 +44,7 @@ from PIL import Image
 from colorizer.apps.service.jp2_codestream import read_codestream
 from colorizer.apps.service.png_rows import Unchecked, png_exif, png_rows_problem
 from colorizer.apps.service.tiff_strips import tiff_data_problem
+from colorizer.apps.service.upload_lengths import data_is_whole
 from colorizer.errors import EmptyFileError, TruncatedImageError
 from colorizer.pipeline import heif_opener
 from colorizer.pipeline.file_checks import file_notes
@@ -130,6 +134,8 @@ def _pixel_data_problem(image: Image.Image, data: bytes) -> str | None:
     if image.format == "JPEG2000":
         _check_jpeg2000(image, data)
         return None
+    if data_is_whole(image, data):  # a BMP, binary PNM, WebP or HEIF all there: the
+        return None  # worker decodes it (and reports damage inside its coded data)
     use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
     image.load()  # where truncated data shows up
     return None
