@@ -84,3 +84,31 @@ def test_a_result_of_another_photo_summarizes_its_own_maps(shared_tiny_weights, 
     assert other.uncertainty_summary() == summarize_uncertainty(np.asarray(other.uncertainty))
     assert map_readings["uncertainty"] == 2
     assert one.uncertainty_summary() != other.uncertainty_summary()
+
+
+def test_the_web_renders_the_unchanged_uncertainty_once_for_a_photos_points(
+        shared_tiny_weights, photo, monkeypatch):
+    """The workbench renders every color point's result; its display-size uncertainty was
+    made again from the full-size map each time (0.3-1.5 s of a 12 MP photo's point)."""
+    from colorizer.apps.web import rendering
+
+    made = []
+
+    def counted(source, size):
+        made.append(size)
+        return display_map(source, size)
+
+    display_map = rendering.display_map
+    monkeypatch.setattr(rendering, "display_map", counted)
+    pipe = _pipeline(shared_tiny_weights)
+    hints = [ColorHint(Point(20, 30), RED)]
+    first = rendering.render(pipe(photo, color_hints=hints), 48)
+    edit = pipe(photo, color_hints=[*hints, ColorHint(Point(80, 10), BLUE)])
+    second = rendering.render(edit, 48)
+    assert made == [(48, 32)]  # once for the photo and its point
+    want = np.clip(display_map(edit.uncertainty_source, (48, 32)), 0, 1)
+    assert np.array_equal(second.uncertainty, want) and second.uncertainty is first.uncertainty
+    assert not second.uncertainty.flags.writeable  # shared: nobody may paint on it
+    other = rendering.render(pipe(photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)), 48)
+    assert made == [(48, 32), (48, 32)]  # another photo: its own
+    assert other.uncertainty is not first.uncertainty

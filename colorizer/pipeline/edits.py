@@ -55,7 +55,7 @@ class BaseRun:
     _spread: SpreadMemo | None = field(default=None, repr=False)
     # The figures of the full-size maps (uncertainty, context region) that every result of this
     # run shares: hints change neither map, so an edit's report does not summarize them again
-    # (ColorizationResult._map_figure).
+    # (ColorizationResult.map_figure).
     map_figures: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False)
 
     @property

@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # annotations only: the report module imports torch
     from colorizer.pipeline.exemplar_report import ExemplarUse
 
 
-# The instance attribute holding a result's memo of its maps' figures (`_map_figure`).
-MAP_FIGURES = "_map_figures"
+# The instance attribute holding a result's memo of its maps' figures (`map_figure`).
+MAP_FIGURES = "map_figures"
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class ColorizationResult:
         source = self.uncertainty_source
         if isinstance(source, np.ndarray):
             return summarize_uncertainty(source)
-        return dict(self._map_figure("uncertainty", source,
+        return dict(self.map_figure("uncertainty", source,
                                      lambda: summarize_uncertainty(source)))
 
     def context_region_share(self) -> float | None:
@@ -143,10 +143,11 @@ class ColorizationResult:
 
         if isinstance(source, np.ndarray):  # an array may be changed in place: read each time
             return share()
-        return self._map_figure("context_region", source, share)
+        return self.map_figure("context_region", source, share)
 
-    def _map_figure(self, name: str, source: Any, compute: Callable[[], Any]) -> Any:
-        """A figure of a map made when read, computed once. The memo (`MAP_FIGURES`) may be
+    def map_figure(self, name: str, source: Any, compute: Callable[[], Any]) -> Any:
+        """A figure of a map made when read (or a small view of it: the web's display-size
+        uncertainty), computed once by `compute`. The memo (`MAP_FIGURES`) may be
         shared: the pipeline gives every result of one base run (a photo and its edits with
         other color hints, edits.py) that run's memo, since their maps are the same small
         maps upsampled to the same size; a 12 MP edit's `to_dict` summarized the unchanged

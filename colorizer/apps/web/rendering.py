@@ -58,19 +58,34 @@ def render(result: ColorizationResult, side: int) -> Rendering:
     output = result.image  # resized as it is when RGB: `convert` would copy it whole first
     rgb = output if output.mode == "RGB" else output.convert("RGB")
     colorized = rgb.resize(size, Image.LANCZOS)
-    # From the map as held, a band at a time: `result.uncertainty` would make the whole
-    # float32 map (432 MB on a 108 MP scan) to keep its display size (display_map.py).
-    uncertainty = display_map(result.uncertainty_source, size)
+    uncertainty = _display_uncertainty(result, size)
     thumbs = []
     for image in result.exemplar_images:
         thumb = image.convert("RGB")
         thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
         thumbs.append(thumb)
-    uncertainty = np.clip(uncertainty, 0, 1)
     slim = replace(result, image=colorized, uncertainty=uncertainty, exemplar_maps=(),
                    exemplar_images=(), context_region=None)
     return Rendering(colorized, uncertainty, result.color_regions, tuple(thumbs),
                      result_view(result), slim, FullSize.of(result))
+
+
+def _display_uncertainty(result: ColorizationResult, size: tuple[int, int]) -> np.ndarray:
+    """The uncertainty at display size, in [0, 1], read-only. Made from the map as held, a
+    band at a time: `result.uncertainty` would make the whole float32 map (432 MB on a 108 MP
+    scan) to keep its display size (display_map.py). A map made when read is the base run's,
+    the same for every color point placed on the photo: made once for the photo and its
+    edits (`map_figure`; 0.3-1.5 s of a 12 MP photo's point, on a loaded 2-core machine)."""
+    source = result.uncertainty_source
+
+    def shown() -> np.ndarray:
+        small = np.clip(display_map(source, size), 0, 1)
+        small.flags.writeable = False  # shared by the edits' renderings
+        return small
+
+    if isinstance(source, np.ndarray):  # an array may be changed in place: read each time
+        return shown()
+    return result.map_figure(f"display {size[0]}x{size[1]}", source, shown)
 
 
 def result_view(result: ColorizationResult) -> dict[str, Any]:
