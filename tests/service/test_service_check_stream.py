@@ -109,19 +109,18 @@ def test_a_check_is_held_to_the_services_pixel_cap_not_the_pipelines(tmp_path, t
     check. Here the pipeline's cap is lowered below a 96 x 64 photo, the service's is not."""
     ramp = np.repeat(np.linspace(40, 220, 96)[None, :], 64, axis=0)
     photo = _png(np.stack([ramp, ramp * 0.8 + 20, 255 - ramp], axis=-1).astype(np.uint8))
-    small_cap = tiny_pipeline.with_config(max_pixels=96 * 64 - 1)
-    config = ServiceConfig(data_dir=tmp_path / "svc", worker_threads=0, max_pixels=96 * 64)
-    app = create_app(small_cap, config)
-    _, key = app.state.service.store.create_key("archive")
-    with served(app) as url:
-        answer = _check(url, {"Authorization": f"Bearer {key}"},
-                        {"file": ("colorized.png", photo, "image/png")})
+
+    def checked(pipeline, service_cap: int, folder: str) -> httpx.Response:
+        config = ServiceConfig(data_dir=tmp_path / folder, worker_threads=0,
+                               max_pixels=service_cap)
+        app = create_app(pipeline, config)
+        _, key = app.state.service.store.create_key("archive")
+        with served(app) as url:
+            return _check(url, {"Authorization": f"Bearer {key}"},
+                          {"file": ("colorized.png", photo, "image/png")})
+
+    answer = checked(tiny_pipeline.with_config(max_pixels=96 * 64 - 1), 96 * 64, "svc")
     assert answer.status_code == 200, answer.text
     assert "findings" in answer.json()
-    strict = ServiceConfig(data_dir=tmp_path / "svc2", worker_threads=0, max_pixels=96 * 64 - 1)
-    app = create_app(tiny_pipeline, strict)
-    _, key = app.state.service.store.create_key("archive")
-    with served(app) as url:
-        refused = _check(url, {"Authorization": f"Bearer {key}"},
-                         {"file": ("colorized.png", photo, "image/png")})
+    refused = checked(tiny_pipeline, 96 * 64 - 1, "svc2")
     assert refused.status_code == 413, refused.text

@@ -15,16 +15,14 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from PIL import Image
 from serve_process import free_port, new_key, start_serve
-from test_service_upload_stream import _app, _post
 from threaded_serve import served
+from upload_helpers import failed_in_the_worker, post_upload, upload_app
 
 from colorizer.apps.service.store import JobStore
-from colorizer.apps.service.worker import Worker
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.imageio import load_image
 
@@ -89,10 +87,10 @@ def test_a_big_upload_is_not_decoded_at_the_post(serving, kind, width, height):
     process's peak is reset (/proc/PID/clear_refs) after a warm-up POST."""
     url, auth, pid, data_dir = serving
     name, data = _upload(kind, width, height)
-    _post(url, auth, "warm-up.png", _encoded(_photo(64, 48), "PNG"), "image/png")
+    post_upload(url, auth, "warm-up.png", _encoded(_photo(64, 48), "PNG"), "image/png")
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
     before = _server_megabytes(pid, "VmRSS")
-    answer = _post(url, auth, name, data, "application/octet-stream")
+    answer = post_upload(url, auth, name, data, "application/octet-stream")
     rise_mb = _server_megabytes(pid, "VmHWM") - before
     assert answer.status_code == 202, answer.text
     assert answer.json()["items"][0]["source"] == {"kind": "upload", "name": name}
@@ -104,14 +102,14 @@ def test_a_big_upload_is_not_decoded_at_the_post(serving, kind, width, height):
 @pytest.mark.parametrize("kind", ["webp", "bmp", "ppm", "pgm16", "heif"])
 def test_a_cut_upload_is_still_refused_at_the_post(tmp_path, tiny_pipeline, kind):
     name, whole = _upload(kind, 211, 157)
-    app, auth = _app(tmp_path, tiny_pipeline)
+    app, auth = upload_app(tmp_path, tiny_pipeline)
     with served(app) as url:
         for share in (0.3, 0.9, 0.999):
-            answer = _post(url, auth, name, whole[:int(len(whole) * share)], "image/x-test")
+            answer = post_upload(url, auth, name, whole[:int(len(whole) * share)], "image/x-test")
             body = answer.json()
             assert answer.status_code == 422 and body["reason"] == "truncated", (share, body)
             assert body["detail"].startswith(f"{name}: ") and "re-download" in body["detail"]
-        taken = _post(url, auth, name, whole, "image/x-test")
+        taken = post_upload(url, auth, name, whole, "image/x-test")
     assert taken.status_code == 202, taken.text
     assert app.state.service.store.upload(f"{taken.json()['id']}-0") == whole
     assert app.state.service.store.queue_depth() == 1
@@ -126,16 +124,7 @@ def test_damage_inside_webp_data_fails_its_item_in_the_worker(tmp_path, tiny_pip
     data[len(data) // 2:len(data) // 2 + 256] = b"\xff" * 256  # inside the coded image
     with pytest.raises(ImageLoadError) as refused:
         load_image(bytes(data), name=name)
-    app, auth = _app(tmp_path, tiny_pipeline)
-    state = app.state.service
-    with served(app) as url:
-        answer = _post(url, auth, name, bytes(data), "application/octet-stream")
-        assert answer.status_code == 202, answer.text
-        worker = Worker(state.pipeline, state.store, state.config, state.fetcher,
-                        state.signer, webhooks=state.webhooks)
-        assert worker.run_once()
-        job = httpx.get(answer.headers["location"], headers=auth, timeout=30).json()
-    assert job["state"] == "failed", job
-    error = job["items"][0]["error"]
+    error = failed_in_the_worker(tmp_path, tiny_pipeline, name, bytes(data),
+                                 "application/octet-stream")
     assert error["reason"] == refused.value.reason, (error, refused.value.reason)
     assert error["status"] == 422 and name in error["detail"], error

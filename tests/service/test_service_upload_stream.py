@@ -23,19 +23,10 @@ import numpy as np
 import pytest
 from PIL import Image
 from threaded_serve import served
+from upload_helpers import failed_in_the_worker, post_upload, upload_app
 
-from colorizer.apps.service.app import create_app
-from colorizer.apps.service.config import ServiceConfig
-from colorizer.apps.service.worker import Worker
 from colorizer.errors import ImageLoadError
 from colorizer.pipeline.imageio import load_image
-
-
-def _app(tmp_path: Path, tiny_pipeline):
-    config = ServiceConfig(data_dir=tmp_path / "svc", worker_threads=0, max_pixels=40_000_000)
-    app = create_app(tiny_pipeline, config)
-    _, key = app.state.service.store.create_key("archive")
-    return app, {"Authorization": f"Bearer {key}"}
 
 
 def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
@@ -56,15 +47,6 @@ def _noise(height: int, width: int, channels: int = 3) -> Image.Image:
     return Image.fromarray(np.random.default_rng(0).integers(0, 256, shape, np.uint8))
 
 
-def _post(url: str, auth: dict, name: str, data: bytes, ctype: str, raw: bool = False
-          ) -> httpx.Response:
-    if raw:
-        return httpx.post(f"{url}/v1/jobs", headers={**auth, "Content-Type": ctype},
-                          content=data, timeout=120)
-    return httpx.post(f"{url}/v1/jobs", headers=auth, files={"file": (name, data, ctype)},
-                      timeout=120)
-
-
 def _megabytes(key: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(key + ":"):
@@ -77,10 +59,10 @@ def _post_peak_mb(url: str, auth: dict, name: str, data: bytes, ctype: str
     """(answer, MB the process's peak RSS rose above its RSS before) of one POST: the peak is
     reset first (/proc/self/clear_refs), after a warm-up request. Pillow's and OpenJPEG's
     pixel buffers are not Python's, so tracemalloc would not see a decode."""
-    _post(url, auth, "warm-up.png", _encoded(_noise(48, 64), "PNG"), "image/png")
+    post_upload(url, auth, "warm-up.png", _encoded(_noise(48, 64), "PNG"), "image/png")
     Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
     before = _megabytes("VmRSS")
-    answer = _post(url, auth, name, data, ctype)
+    answer = post_upload(url, auth, name, data, ctype)
     return answer, _megabytes("VmHWM") - before
 
 
@@ -88,13 +70,13 @@ def test_a_raw_image_body_is_held_once_while_it_is_read(tmp_path, tiny_pipeline)
     """The body's pieces were joined whole beside them: twice the photo (a 157 MB PNG's POST
     rose 593 MB above 290, now 444). Spooled to disk as it comes, it is read back once."""
     photo = _encoded(_noise(2300, 2400, 1), "PNG", compress_level=1)  # 5.3 MB of noise
-    app, auth = _app(tmp_path, tiny_pipeline)
+    app, auth = upload_app(tmp_path, tiny_pipeline)
     with served(app) as url:
-        _post(url, auth, "", _encoded(_noise(48, 64), "PNG"), "image/png", raw=True)
+        post_upload(url, auth, "", _encoded(_noise(48, 64), "PNG"), "image/png", raw=True)
         tracemalloc.start()
         try:
             tracemalloc.reset_peak()
-            answer = _post(url, auth, "", photo, "image/png", raw=True)
+            answer = post_upload(url, auth, "", photo, "image/png", raw=True)
             peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
         finally:
             tracemalloc.stop()
@@ -115,7 +97,7 @@ def test_a_big_tiff_or_jpeg2000_is_not_decoded_whole_at_the_post(tmp_path, tiny_
                                                               compression="tiff_adobe_deflate")
     else:
         name, ctype, data = "scan.jp2", "image/jp2", _encoded(scan, "JPEG2000")
-    app, auth = _app(tmp_path, tiny_pipeline)
+    app, auth = upload_app(tmp_path, tiny_pipeline)
     with served(app) as url:
         answer, rise_mb = _post_peak_mb(url, auth, name, data, ctype)
     assert answer.status_code == 202, answer.text
@@ -140,10 +122,10 @@ def _cut_uploads() -> list[tuple[str, bytes, str]]:
 
 
 def test_a_cut_tiff_or_jpeg2000_is_still_refused_at_the_post(tmp_path, tiny_pipeline):
-    app, auth = _app(tmp_path, tiny_pipeline)
+    app, auth = upload_app(tmp_path, tiny_pipeline)
     with served(app) as url:
         for name, data, ctype in _cut_uploads():
-            answer = _post(url, auth, name, data, ctype)
+            answer = post_upload(url, auth, name, data, ctype)
             body = answer.json()
             assert answer.status_code == 422 and body["reason"] == "truncated", (name, body)
             assert body["detail"].startswith(f"{name}: ") and "re-download" in body["detail"]
@@ -157,17 +139,7 @@ def test_damage_inside_an_lzw_tiff_fails_its_item_in_the_worker(tmp_path, tiny_p
     data[len(data) // 3:len(data) // 3 + 64] = b"\xff" * 64  # inside the pixel data
     with pytest.raises(ImageLoadError) as refused:
         load_image(bytes(data), name="scan.tif")
-    app, auth = _app(tmp_path, tiny_pipeline)
-    state = app.state.service
-    with served(app) as url:
-        answer = _post(url, auth, "scan.tif", bytes(data), "image/tiff")
-        assert answer.status_code == 202, answer.text
-        worker = Worker(state.pipeline, state.store, state.config, state.fetcher,
-                        state.signer, webhooks=state.webhooks)
-        assert worker.run_once()
-        job = httpx.get(answer.headers["location"], headers=auth, timeout=30).json()
-    assert job["state"] == "failed", job
-    error = job["items"][0]["error"]
+    error = failed_in_the_worker(tmp_path, tiny_pipeline, "scan.tif", bytes(data), "image/tiff")
     assert error["reason"] == refused.value.reason == "truncated", error
     assert error["status"] == 422 and "scan.tif" in error["detail"], error
 
@@ -183,7 +155,7 @@ def test_a_tiff_that_only_looks_cut_is_decoded_and_taken(tmp_path, tiny_pipeline
         if int.from_bytes(data[at:at + 2], "little") == 279:  # StripByteCounts, one LONG
             data[at + 8:at + 12] = (50_000).to_bytes(4, "little")
     assert load_image(bytes(data)).size == (40, 30)
-    app, auth = _app(tmp_path, tiny_pipeline)
+    app, auth = upload_app(tmp_path, tiny_pipeline)
     with served(app) as url:
-        answer = _post(url, auth, "overstated.tif", bytes(data), "image/tiff")
+        answer = post_upload(url, auth, "overstated.tif", bytes(data), "image/tiff")
     assert answer.status_code == 202, answer.text
