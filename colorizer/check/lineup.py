@@ -54,37 +54,70 @@ def compare(ours: torch.Tensor, theirs: torch.Tensor | None, config: CheckConfig
             aligned: dict | None = None) -> LuminanceMatch:
     """`ours`, `theirs`: (1, 1, H, W) L*; `valid`: (H, W) bool, where both show the photo;
     `detail`: the blur (pixels) below which a difference is only in fine detail;
-    `theirs` None: `ours` is already the difference (ours - theirs, (H, W))."""
+    `theirs` None: `ours` is already the difference (ours - theirs, (H, W)), and is
+    consumed (turned into its magnitude in place)."""
     difference = ours if theirs is None else (ours - theirs)[0, 0]
     if valid is not None:
-        difference = torch.where(valid, difference, torch.zeros_like(difference))
-    magnitude = difference.abs()  # one copy for both: an archive-size one is hundreds of MB
-    mean, p99, signed = _spread(difference, valid, magnitude)
+        difference.masked_fill_(~valid, 0.0)  # torch.where(valid, d, 0) without a copy
+    # One full-size float array throughout (an archive-size one is 432 MB a copy): the
+    # difference becomes its magnitude in place, its sign kept as one bit a pixel.
+    negative = _signs(difference)
+    mean, p99, signed = _spread(difference, valid)
     ok = mean <= config.luminance_mean and p99 <= config.luminance_p99
-    share, box = local_change(magnitude, config.luminance_mean)
-    del magnitude
+    share, box = local_change(difference, config.luminance_mean)
     detail_only = False
     if not ok and box is None:
         # Sharpening, denoising, AI upscaling or heavy JPEG move edges by tens of L* while
         # every area keeps its tone; a colorist's brightening or curves move the areas.
         from scipy.ndimage import gaussian_filter
 
+        _signed_again(difference, negative)
+        del negative
         smooth = torch.from_numpy(gaussian_filter(difference.numpy(), detail))
+        del difference
         s_mean, s_p99, _ = _spread(smooth, valid)
         detail_only = s_mean <= config.luminance_mean and s_p99 <= config.luminance_p99
     return LuminanceMatch(mean, p99, ok, resized, signed, share, box, aligned, detail_only)
 
 
-def _spread(difference: torch.Tensor, valid: torch.Tensor | None,
-            magnitude: torch.Tensor | None = None) -> tuple[float, float, float]:
-    """Mean |delta|, its 99th percentile and the mean delta over the valid pixels
-    (`magnitude`: |difference|, where the caller has it)."""
-    values = difference[valid] if valid is not None else difference.flatten()
-    if magnitude is None:
-        delta = values.abs()
-    else:
-        delta = magnitude[valid] if valid is not None else magnitude.flatten()
-    return float(delta.mean()), float(torch.quantile(_sample(delta), 0.99)), float(values.mean())
+def _spread(difference: torch.Tensor, valid: torch.Tensor | None
+            ) -> tuple[float, float, float]:
+    """Mean |delta|, its 99th percentile and the mean delta over the valid pixels of
+    `difference` ((H, W), 0 outside `valid`), which is left holding |delta|: the figures
+    are those of |difference| read as a copy, without one."""
+    values = _valid_values(difference, valid) if valid is not None else difference.view(-1)
+    signed = float(values.mean())
+    # |x| of the drawn values is the draw of |x|: the same indices, the same values.
+    p99 = float(torch.quantile(_sample(values).abs(), 0.99))
+    values.abs_()
+    mean = float(values.mean())
+    if valid is not None:  # `values` was a copy of the valid pixels
+        del values
+        difference.abs_()
+    return mean, p99, signed
+
+
+def _valid_values(difference: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """`difference[valid]`, gathered a band of rows at a time: the same values in the same
+    order, without the whole mask's index array (torch makes one of 16 bytes a pixel)."""
+    return torch.cat([difference[band][valid[band]]
+                      for band in row_bands(*difference.shape)])
+
+
+def _signs(difference: torch.Tensor) -> list[np.ndarray]:
+    """Where `difference` ((H, W)) is negative, packed 8 pixels a byte, a band of rows at a
+    time (13.5 MB for 108 MP, not a 108 MB bool mask)."""
+    return [np.packbits((difference[band] < 0).numpy())
+            for band in row_bands(*difference.shape)]
+
+
+def _signed_again(magnitude: torch.Tensor, negative: list[np.ndarray]) -> None:
+    """|delta| ((H, W)) back to delta in place from its signs (`_signs`), a band of rows at
+    a time (-|x| is x exactly for x < 0)."""
+    for band, packed in zip(row_bands(*magnitude.shape), negative):
+        rows = magnitude[band]
+        below = np.unpackbits(packed, count=rows.numel()).reshape(rows.shape).astype(bool)
+        rows.copy_(torch.where(torch.from_numpy(below), -rows, rows))
 
 
 def _sample(delta: torch.Tensor) -> torch.Tensor:
@@ -108,10 +141,12 @@ def plain(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> Luminan
     resized = (cw, ch) != (gw, gh)
     if not resized:  # L* of both a band at a time: one full-size array, not three
         return compare(_difference(color, gray), None, config, resized, DETAIL)
-    ours, theirs = lightness_of(color), lightness_of(gray)
-    theirs = F.interpolate(theirs, size=(ch, cw), mode="bilinear", antialias=True,
-                           align_corners=False)
-    return compare(ours, theirs, config, resized, DETAIL * max(1.0, cw / gw))
+    ours = lightness_of(color)
+    theirs = F.interpolate(lightness_of(gray), size=(ch, cw), mode="bilinear",
+                           antialias=True, align_corners=False)
+    difference = ours.sub_(theirs)[0, 0]  # in place: ours - theirs, one full-size array
+    del ours, theirs
+    return compare(difference, None, config, resized, DETAIL * max(1.0, cw / gw))
 
 
 def _difference(color: LoadedImage, gray: LoadedImage) -> torch.Tensor:
@@ -226,6 +261,7 @@ def _registered(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> L
         return None
     theirs, matrix = _prescaled(theirs, found)
     warped, valid = align.warp_into(theirs, matrix, tuple(ours.shape[-2:]))
+    del theirs  # the original's L* (full size where it was not shrunk) is read no more
     # Where the colorization shows more than the original (a frame, a caption strip), the
     # model reads the colorization's own lightness there: not compared, nothing invented.
     warped = torch.from_numpy(warped).float()[None, None]

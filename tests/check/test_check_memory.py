@@ -75,7 +75,7 @@ def test_sixteen_bit_original_keeps_its_precision_once_lined_up(scan, monkeypatc
     """Before: the lined-up original was rounded to 8-bit gray (256 levels) for the model."""
     monkeypatch.setattr(reduce, "MAX_WORK_PIXELS", 50_000)
     original = load_image(scan)
-    assert original.pixels.dtype == np.float32
+    assert original.pixels.dtype == np.uint16  # 16-bit gray is kept as its levels
     lined = lineup.line_up(load_image(_web_copy(scan)), original, CheckConfig())
     assert lined.registration is not None  # (the grain differs in fine detail only)
     pixels = lined.gray.pixels
