@@ -7,10 +7,14 @@ same level for all 256 (tests/context/test_context_memory.py), so the pixels are
 as they are, shared, not copied (108 MB of a 12000 x 9000 scan). Any other photo's gray is
 made from its L*: from the whole L* when the caller holds it, else a band of rows at a time
 from the compact pixels (the same bytes: `luminance.lightness_rows` gives each band's L* to
-the bit), so the whole float L* (432 MB at 108 MP) need not exist for it.
+the bit), so the whole float L* (432 MB at 108 MP) need not exist for it. A 16-bit gray
+photo's gray is one gather from a table of the 65536 levels' grays, made by that same code on
+the levels' L* (`luminance.deep_gray_table`): the same bytes without the float work.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -18,7 +22,12 @@ from PIL import Image
 
 from colorizer.model.colorspace import gray_rgb_from_lightness
 from colorizer.pipeline.imageio import LoadedImage
-from colorizer.pipeline.luminance import gray_image, lightness_rows, row_bands
+from colorizer.pipeline.luminance import (
+    deep_gray_table,
+    gray_image,
+    lightness_rows,
+    row_bands,
+)
 
 
 def context_gray(loaded: LoadedImage, lightness: torch.Tensor | None = None) -> Image.Image:
@@ -28,6 +37,8 @@ def context_gray(loaded: LoadedImage, lightness: torch.Tensor | None = None) -> 
     if pixels.dtype == np.uint8 and pixels.ndim == 2:
         # Read-only to PIL (shared memory): a step that drew on it would copy it first.
         return Image.fromarray(np.ascontiguousarray(pixels), "L")
+    if pixels.dtype == np.uint16 and pixels.ndim == 2:  # 16-bit gray: L* is not needed
+        return Image.fromarray(_deep_gray_levels()[pixels], "L")
     if lightness is not None:
         return gray_image(lightness)
     height, width = pixels.shape[:2]
@@ -36,3 +47,12 @@ def context_gray(loaded: LoadedImage, lightness: torch.Tensor | None = None) -> 
         g = gray_rgb_from_lightness(lightness_rows(pixels, band))[0, 0].numpy()
         out[band] = (g * 255 + 0.5).astype(np.uint8)
     return Image.fromarray(out, "L")
+
+
+@lru_cache(maxsize=1)
+def _deep_gray_levels() -> np.ndarray:
+    """(65536,) uint8: `gray_image`'s level of each 16-bit gray level's L*, read-only."""
+    lightness = torch.from_numpy(deep_gray_table().copy())[None, None, None]  # (1, 1, 1, 65536)
+    levels = np.asarray(gray_image(lightness))[0]
+    levels.flags.writeable = False
+    return levels

@@ -49,7 +49,7 @@ def lightness_of(loaded: LoadedImage) -> torch.Tensor:
     pixels = loaded.pixels
     height, width = pixels.shape[:2]
     check_not_empty((width, height), loaded.name)  # a LoadedImage built by hand skips the loader
-    if pixels.dtype == np.uint8 and pixels.ndim == 2:  # one gather: no bands needed
+    if pixels.ndim == 2 and pixels.dtype in (np.uint8, np.uint16):  # one gather: no bands
         return lightness_rows(pixels, slice(0, height))
     out = torch.empty((1, 1, height, width), dtype=torch.float32)
     for band in row_bands(height, width):
@@ -62,13 +62,33 @@ def lightness_rows(pixels: np.ndarray, band: slice) -> torch.Tensor:
     values `lightness_of` gives for those rows, to the bit, where `band` is one of its
     `row_bands` (the merge reads the photo's L* this way instead of holding all of it)."""
     rows = pixels[band]
-    if rows.dtype != np.uint8:  # 16-bit gray's uint16 scaled by float_rgb, as the loader did
-        rgb = torch.from_numpy(float_rgb(rows)).permute(2, 0, 1)[None]
-        return luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+    if rows.dtype == np.uint16 and rows.ndim == 2:  # 16-bit gray: one table, as 8-bit gray
+        return torch.from_numpy(deep_gray_table()[rows])[None, None]
+    if rows.dtype != np.uint8:  # other deep pixels (float32): their float RGB's L*
+        return float_lightness(rows)
     if rows.ndim == 2:  # gray: one table from level to L*
         return torch.from_numpy(_gray_table()[rows])[None, None]
     lin = torch.from_numpy(_linear_table()[rows]).permute(2, 0, 1)[None]
     return lightness_of_luminance(relative_luminance(lin)).to(torch.float32)
+
+
+def float_lightness(rows: np.ndarray) -> torch.Tensor:
+    """L* (1, 1, rows, W) float32 of compact pixels through their float RGB (`float_rgb`) in
+    float64: the path of pixels no table covers, and what the tables hold for their levels."""
+    rgb = torch.from_numpy(float_rgb(rows)).permute(2, 0, 1)[None]  # (1, 3, rows, W)
+    return luminance_of_rgb(rgb.to(torch.float64)).to(torch.float32)
+
+
+# 16-bit gray is read by table too: through float RGB and float64 L*, a 108 MP scan's L* cost
+# 27-30 s of its merge under cProfile (7.1 s CPU for its 108 bands, one thread); a gather
+# costs 0.4 s. The table is that very path run once on all 65536 levels (7 ms, 256 KB), so it
+# holds the same bits (tests/test_deep16_lightness.py compares them in bands of many widths).
+@lru_cache(maxsize=1)
+def deep_gray_table() -> np.ndarray:
+    """(65536,) float32: L* of each 16-bit gray level, read-only (shared by every caller)."""
+    table = float_lightness(np.arange(65536, dtype=np.uint16)[None])[0, 0, 0].numpy()
+    table.flags.writeable = False
+    return table
 
 
 # 8-bit pixels are read by table: an edit recomputes the photo's L*, and the sRGB decoding (a

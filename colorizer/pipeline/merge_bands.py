@@ -26,6 +26,7 @@ class BandWriter:
         self.image = Image.new("RGB", (width, height))
         self.rgb16 = np.empty((height, width, 3), dtype=np.uint16) if deep else None
         self._buffer = np.empty(0, dtype=np.float32)
+        self._buffer16 = np.empty(0, dtype=np.uint16)
 
     def colors(self, band: slice, rgb: np.ndarray) -> None:
         """Rows `band` of the image (and image16) from float sRGB (3, rows, W) in [0, 1]."""
@@ -41,12 +42,21 @@ class BandWriter:
         if self.rgb16 is not None:  # 65535 levels, rounded as the 8-bit image is
             np.multiply(rgb, np.float32(LEVELS_16), out=scaled)
             np.add(scaled, np.float32(0.5), out=scaled)
-            # cast as astype(np.uint16) casts: truncated
-            self.rgb16[band] = scaled.transpose(1, 2, 0)
+            # Each plane cast as astype(np.uint16) casts (truncated) into one contiguous
+            # plane, then copied into its channel: casting straight into the interleaved rows
+            # (a strided cast) took 3.9-5 ms a 1 MP band, the casts and copies 2 ms, the same
+            # bytes. One plane of uint16 at a time: a sixth of the band's float RGB more.
+            # (A cast in the add, out=plane, is buffered: 0.6 ms slower.)
+            plane16 = self._scratch16(rgb.shape[1:])
+            rows16 = self.rgb16[band]  # (rows, W, 3) view
+            for channel in range(3):
+                np.copyto(plane16, scaled[channel], casting="unsafe")
+                rows16[..., channel] = plane16
 
     def done(self) -> tuple[Image.Image, np.ndarray | None]:
         """(image, image16), as `full_size.Merged` holds them."""
         self._buffer = np.empty(0, dtype=np.float32)
+        self._buffer16 = np.empty(0, dtype=np.uint16)
         return self.image, self.rgb16
 
     def _scratch(self, shape: tuple[int, ...]) -> np.ndarray:
@@ -55,3 +65,10 @@ class BandWriter:
         if self._buffer.size < size:
             self._buffer = np.empty(size, dtype=np.float32)
         return self._buffer[:size].reshape(shape)
+
+    def _scratch16(self, shape: tuple[int, ...]) -> np.ndarray:
+        """A uint16 array of `shape` on its shared buffer, as `_scratch`."""
+        size = int(np.prod(shape))
+        if self._buffer16.size < size:
+            self._buffer16 = np.empty(size, dtype=np.uint16)
+        return self._buffer16[:size].reshape(shape)
