@@ -54,7 +54,7 @@ class ShownImage:
     @property
     def display_size(self) -> tuple[int, int]:
         """(w, h) of the picture on the page: `Image.thumbnail((DISPLAY_SIDE,) * 2)`'s."""
-        return thumbnails._thumbnail_size(*self.size, DISPLAY_SIDE) or self.size
+        return thumbnails.thumbnail_size(*self.size, DISPLAY_SIDE) or self.size
 
     def display(self, picture: Image.Image | None = None) -> Image.Image:
         """`picture` (default: the reduced image; else one drawn on it, its size) at the
@@ -74,7 +74,7 @@ class ShownImage:
 
 def _factor(size: tuple[int, int]) -> tuple[int, int]:
     """The whole factors PIL's resize to the display size reduces by first (reducing_gap)."""
-    shown = thumbnails._thumbnail_size(*size, DISPLAY_SIDE)
+    shown = thumbnails.thumbnail_size(*size, DISPLAY_SIDE)
     if shown is None:
         return (1, 1)
     return (int(size[0] / shown[0] / REDUCING_GAP) or 1,

@@ -64,13 +64,13 @@ def thumbnail(pixels: np.ndarray, side: int) -> Image.Image:
     """The image `Image.thumbnail((side, side))` makes of `Image.fromarray(as_uint8(pixels))`
     (bicubic, reducing gap 2), without the full-size image."""
     h, w = pixels.shape[:2]
-    size = _thumbnail_size(w, h, side)
+    size = thumbnail_size(w, h, side)
     if size is None:
         return Image.fromarray(as_uint8(pixels))
     return resized(pixels, size, Image.BICUBIC, 2.0)
 
 
-def _thumbnail_size(width: int, height: int, side: int) -> tuple[int, int] | None:
+def thumbnail_size(width: int, height: int, side: int) -> tuple[int, int] | None:
     """The size `Image.thumbnail((side, side))` gives (its own rule); None: unchanged."""
     if side >= width and side >= height:
         return None

@@ -144,10 +144,9 @@ def _decoded(files: dict[str, tuple[str, bytes, str | None]], max_pixels: int
 
 def _run(checker: Any, loaded: dict[str, Any], texts: dict[str, str], html: bool
          ) -> dict[str, Any] | str:
-    from PIL import Image
-
     from colorizer.check.checker import CheckInputError
     from colorizer.check.report_html import report_html
+    from colorizer.check.report_images import ShownImage
 
     try:
         result = checker(loaded["file"], original=loaded.get("original"),
@@ -160,10 +159,8 @@ def _run(checker: Any, loaded: dict[str, Any], texts: dict[str, str], html: bool
         data = result.to_dict()
         return shareable_json(data, [data.get("settings", {}).get("model", {}).get("path")])
 
-    def image(item: Any) -> Image.Image:  # float pixels (16-bit, 10-bit HEIC) to 8 bits
-        from colorizer.check.thumbnails import as_uint8
-
-        return Image.fromarray(as_uint8(item.pixels))
-
-    original = image(loaded["original"]) if "original" in loaded else None
-    return report_html(result, image(loaded["file"]), original, None, loaded["file"].name)
+    # The pictures at the page's size, reduced band by band from the pixels the check read
+    # (report_images.py, as the CLI's report): not full-size 8-bit copies of both uploads.
+    original = ShownImage.of(loaded["original"]) if "original" in loaded else None
+    return report_html(result, ShownImage.of(loaded["file"]), original, None,
+                       loaded["file"].name)
