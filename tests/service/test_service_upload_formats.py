@@ -3,8 +3,9 @@ their header declares (`upload_lengths`), not decoded whole in the serving proce
 
 Measured 2026-12-07 (`chronochrome serve`'s peak VmHWM above its RSS during the POST of a
 40 MP photo; 24 MP for HEIF): WebP 612 -> 1 MB, BMP 266 -> 120, PPM 267 -> 115, 16-bit PGM
-229 -> 76 (the body itself), HEIF 180 -> 0. GIF (LZW, 1 byte a pixel: 58 MB) is still
-decoded. A file cut short is refused as before, in the same words (108 cut and whole files
+229 -> 76 (the body itself), HEIF 180 -> 0 (GIF, RLE BMP and plain PNM: walked, not decoded,
+since: tests/service/test_header_checks_service.py). A file cut short is refused as before,
+in the same words (108 cut and whole files
 of these formats compared); damage inside a WebP's or HEIF's coded data, which only a
 decode finds, fails the item in the worker. Served by uvicorn over real HTTP.
 """

@@ -3,7 +3,8 @@
 `read_request` turns any of the accepted bodies into one shape: a job-like JSON object and the
 uploaded files as (name, bytes, content type). The body is spooled to a temporary file as it
 arrives (`spooled_body`) and an upload read back from it once, so the serving process holds one
-copy of an upload, not its pieces beside it.
+copy of an upload, not its pieces beside it. That file, and a form's file parts, are kept in
+the data folder's `spool/` (`body_spool`), not /tmp, which is often RAM in a container.
 
 A raw image body has no room for its color hints, so they come beside it: the `color_hints`
 query parameter or the `Color-Hints` header, holding the same JSON as a hints file (a list
@@ -25,9 +26,10 @@ from typing import Any, BinaryIO
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import ClientDisconnect
 
+from colorizer.apps.service.body_spool import SpoolingMultiPartParser, spool_file, spool_folder
 from colorizer.apps.service.item_names import UNNAMED
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.negative_items import form_negative
@@ -37,7 +39,6 @@ from colorizer.apps.service.store_storage import storage_error
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
 FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
 _FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`read_form`)
-_IN_MEMORY = 1 << 20  # a body up to this size is spooled in memory, a bigger one on disk
 
 
 async def read_request(request: Request, max_bytes: int, max_files: int,
@@ -70,9 +71,12 @@ async def _parsed_body(request: Request, body: BinaryIO, max_files: int
                       '(-F negative=true), in a JSON body an item\'s "negative": true')
     if ctype == "multipart/form-data":
         form = await read_form(request, body, max_files)
-        files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
-        uploads = [(f.filename or UNNAMED, await f.read(), f.content_type) for f in files]
-        return _form_request(form, len(uploads)), uploads
+        try:
+            files = [f for f in form.getlist("file") if isinstance(f, UploadFile)]
+            uploads = [(f.filename or UNNAMED, await f.read(), f.content_type) for f in files]
+            return _form_request(form, len(uploads)), uploads
+        finally:
+            await form.close()  # the parts' own spool files, freed now, not when collected
     if ctype == "application/json":
         return parse_json(body.read().decode("utf-8", "replace")), []
     if raw_image:
@@ -112,9 +116,15 @@ def _form_request(form: FormData, files: int) -> dict[str, Any]:
 
 async def spooled_body(request: Request, cap: int, timeout: float | None = None) -> BinaryIO:
     """The whole body in a temporary file, at its start, refused as `_capped_chunks` refuses
-    it: written a megabyte at a time as it arrives (kept in memory up to `_IN_MEMORY`), so
-    an upload is never held whole while it comes. The caller closes it (that deletes it)."""
-    body = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 (handed out)
+    it: written a megabyte at a time as it arrives (kept in memory up to a megabyte, then in
+    the data folder's `spool/`), so an upload is never held whole while it comes. The caller
+    closes it (that deletes it)."""
+    folder = _spool_folder(request)
+    try:
+        body = spool_file(folder)
+    except OSError as exc:  # the data folder is read-only or full: named, not a 500
+        _raise_storage_problem(exc, folder)
+        raise
     try:
         batch: list[bytes] = []
         batched = 0
@@ -122,9 +132,9 @@ async def spooled_body(request: Request, cap: int, timeout: float | None = None)
             batch.append(chunk)
             batched += len(chunk)
             if batched >= _FORM_PIECE:  # off the event loop: the disk may be slow
-                await run_in_threadpool(_write_spooled, body, b"".join(batch))
+                await run_in_threadpool(_write_spooled, body, b"".join(batch), folder)
                 batch, batched = [], 0
-        _write_spooled(body, b"".join(batch))
+        _write_spooled(body, b"".join(batch), folder)
         body.seek(0)
         return body
     except BaseException:
@@ -132,20 +142,33 @@ async def spooled_body(request: Request, cap: int, timeout: float | None = None)
         raise
 
 
-def _write_spooled(body: BinaryIO, data: bytes) -> None:
-    """Append `data` to the spooled body; a full or read-only temporary folder is the
-    service's storage problem (507/503, named), not a server error."""
+def _spool_folder(request: Request) -> Path | None:
+    """The spool folder of the service that `request` came to (None: an app without one)."""
+    service = getattr(request.app.state, "service", None)
+    return None if service is None else spool_folder(service.config.data_dir)
+
+
+def _write_spooled(body: BinaryIO, data: bytes, folder: Path | None) -> None:
+    """Append `data` to the spooled body; a full or read-only spool folder is the service's
+    storage problem (507/503, named), not a server error."""
     try:
         body.write(data)
     except OSError as exc:
-        error = storage_error(exc, Path(tempfile.gettempdir()))  # (logs the folder)
-        if error is None:
-            raise
-        cause = "full" if error.full else "read-only"
-        raise Problem(507 if error.full else 503, error.reason, "the service could not keep "
-                      f"the request body while it arrived: its temporary folder is {cause}; "
-                      "retry later (its operator must make room there, or point TMPDIR at "
-                      "a folder with room)") from exc
+        _raise_storage_problem(exc, folder)
+        raise
+
+
+def _raise_storage_problem(exc: OSError, folder: Path | None) -> None:
+    """507 (full) or 503 (read-only) for a spool folder that refused a write; returns for
+    any other error (the caller re-raises it: a 500)."""
+    error = storage_error(exc, folder or Path(tempfile.gettempdir()))  # (logs the folder)
+    if error is None:
+        return
+    cause = "full" if error.full else "read-only"
+    raise Problem(507 if error.full else 503, error.reason, "the service could not keep the "
+                  "request body while it arrived: its data folder (where bodies are kept as "
+                  f"they arrive) is {cause}; retry later (its operator must make room on "
+                  "that disk, or make the folder writable)") from exc
 
 
 async def _capped_chunks(request: Request, cap: int, timeout: float | None = None
@@ -201,12 +224,14 @@ async def read_form(request: Request, body: BinaryIO, max_files: int, max_fields
         data, more = await run_in_threadpool(next, messages, (b"", False))
         return {"type": "http.request", "body": data, "more_body": more}
 
+    spooled = Request(request.scope, receive)
+    parser = SpoolingMultiPartParser(spooled.headers, spooled.stream(), max_files=max_files,
+                                     max_fields=max_fields, folder=_spool_folder(request))
     try:
-        return await Request(request.scope, receive).form(max_files=max_files,
-                                                          max_fields=max_fields)
-    except StarletteHTTPException as exc:
+        return await parser.parse()
+    except MultiPartException as exc:
         raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
-                      f"{exc.detail}") from exc
+                      f"{exc.message}") from exc
 
 
 def _messages(body: BinaryIO) -> Iterator[tuple[bytes, bool]]:

@@ -104,10 +104,10 @@ def install_check_routes(app: FastAPI, state: ServiceState) -> None:
                                   "(not_comparable: it cannot be lined up with it, or does "
                                   "not look like the same photo)",
                              503: "this service's pipeline cannot check colorizations, or "
-                                  "its temporary folder is read-only (the body is kept "
-                                  "there while it arrives)",
-                             507: "the service's temporary folder is full: the body could "
-                                  "not be kept while it arrived; retry later"})})
+                                  "its data folder is read-only (the body is kept there "
+                                  "while it arrives)",
+                             507: "the service's data folder is full: the body could not "
+                                  "be kept while it arrived; retry later"})})
     async def check(request: Request, key_id: str = Depends(api_key),
                     report: str | None = Query(None, description="html: the plausibility "
                                                "report instead of JSON")) -> Response:

@@ -11,6 +11,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from colorizer.apps.outputs import Signer, remove_stale_temp_files
+from colorizer.apps.service.body_spool import clean_spool
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.links import LinkSigner
@@ -46,6 +47,7 @@ class ServiceState:
 
     def start_workers(self) -> None:
         remove_stale_temp_files(self.config.results_dir, self.config.lease_seconds)
+        clean_spool(self.config.data_dir)  # request bodies a killed process left (body_spool)
         remove_orphans(self.store, self.config.results_dir)
         self.lock = ProcessLock(locks_dir(self.config.data_dir))
         reclaim_dead(self.store, locks_dir(self.config.data_dir), self.lock.owner("webhooks"),

@@ -17,8 +17,9 @@ cost of decoding it:
   decoded at a reduced resolution (1/16 of a 108 MP scan's side), whose data OpenJPEG reads
   all the same: at full size a 108 MP 16-bit one took the POST to 1335 MB, now 624;
 - a BMP, a binary PNM, a WebP or a HEIF: its length against what its header declares
-  (`upload_lengths`): uncompressed rows, RIFF chunks, ISO boxes; where they do not fit, or
-  for any other format (GIF, PCX, an RLE BMP, ...), decoded by Pillow, without the loader's
+  (`upload_lengths`): uncompressed rows, RIFF chunks, ISO boxes; a GIF, an RLE BMP or a
+  plain-text PNM: its coded data walked, not decoded (`coded_data_walks`); where they do not
+  fit, or for any other format (PCX, ...), decoded by Pillow, without the loader's
   conversion to float pixels, which held the most.
 
 Where the TIFF or JPEG 2000 check finds something wrong, the file is decoded at full size as
@@ -134,7 +135,7 @@ def _pixel_data_problem(image: Image.Image, data: bytes) -> str | None:
     if image.format == "JPEG2000":
         _check_jpeg2000(image, data)
         return None
-    if data_is_whole(image, data):  # a BMP, binary PNM, WebP or HEIF all there: the
+    if data_is_whole(image, data):  # a BMP, PNM, WebP, HEIF or GIF all there: the
         return None  # worker decodes it (and reports damage inside its coded data)
     use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
     image.load()  # where truncated data shows up

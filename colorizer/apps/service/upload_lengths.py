@@ -11,10 +11,13 @@ the serving process; measured in the commit). Here:
 - a HEIF: its top-level boxes (ISO base media file format), likewise; the coded image lies
   in one of them (`mdat`).
 
+A GIF, an RLE BMP and a plain-text PNM have no such length: their data is walked instead,
+without decoding it (`coded_data_walks`).
+
 `data_is_whole` answers True only when it is sure; where it is not (a short file, a layout
 it does not know), intake decodes the file as before, so the decoder refuses a bad one in
-its own words. Damage inside a WebP's or HEIF's coded data, which only a decode finds, fails
-the item in the worker, as a URL item's does.
+its own words. Damage inside a WebP's, HEIF's or GIF's coded data, which only a decode
+finds, fails the item in the worker, as a URL item's does.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ import struct
 
 from PIL import Image
 
+from colorizer.apps.service.coded_data_walks import (
+    gif_blocks_fit,
+    plain_samples_fit,
+    rle_pixels_fit,
+)
 from colorizer.pipeline import heif_opener
 
 # Bits a pixel of Pillow's raw modes met in BMP and PNM files (its raw decoder's unpackers).
@@ -36,8 +44,15 @@ _RIFF_CHUNK = struct.Struct("<4sI")  # fourcc, size
 def data_is_whole(image: Image.Image, data: bytes) -> bool:
     """True when the opened `image`'s pixel data is all inside `data` (the file it was
     opened from), known without decoding it; False when unsure or short."""
+    codec = image.tile[0].codec_name if len(getattr(image, "tile", None) or []) == 1 else None
+    if codec == "bmp_rle":
+        return rle_pixels_fit(image, data)
+    if codec == "ppm_plain":
+        return plain_samples_fit(image, data)
     if image.format in ("BMP", "DIB", "PPM"):
         return _raw_rows_fit(image, len(data))
+    if image.format == "GIF":
+        return gif_blocks_fit(image, data)
     if image.format == "WEBP":
         return _riff_chunks_fit(data)
     if image.format == heif_opener.HEIF_FORMAT:
