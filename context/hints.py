@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from context.ambiguous_names import AMBIGUOUS_CONFIDENCE, alternatives
 from context.gazetteer import PRESENT_YEAR, Gazetteer, Mention
-from context.temporal import FIRST_PHOTO_YEAR, find_dates
+from context.temporal import FIRST_PHOTO_YEAR, find_ages, find_dates
 from context.types import Evidence
 
 # How much a cue from each source is trusted, before the cue's own precision.
@@ -130,10 +131,14 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
         month = d.month if source != "ocr" else None
         eras.append(EraCandidate(start, end, conf * trust, source, kind, ev, month))
 
+    # A place named alone in a hint or caption ("Victoria 1952") may be one of several.
+    alone = [m for m in mentions if m.kind in ("place", "polity")]
     for m in mentions:
         if id(m) not in named:
             eras += _era_from_mention(m, source, trust, where, box)
-        places += _place_from_mention(m, source, trust, where, box, gazetteer)
+        others = (_other_readings(m, gazetteer)
+                  if source != "ocr" and alone == [m] and m.kind == "place" else ())
+        places += _place_from_mention(m, source, trust, where, box, gazetteer, others)
     if origin:
         eras = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in eras]
         places = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in places]
@@ -153,13 +158,16 @@ _TIME_WORD = re.compile(
 
 
 def _unread(text: str, read: list[tuple[int, int]], dated: bool) -> tuple[str, ...]:
-    """Words holding a digit, and words that name a time (`_TIME_WORD`), that no date or
-    name read covers. A time word is said only when the text gave no estimate of when
-    (`dated`): "war memorial, 1925" is dated by its year, "post-war era" by its period."""
-    out = []
+    """A person's age written like a decade ("her mid-50s (an age)", always: it is no
+    date, `temporal.find_ages`), then words holding a digit, and words that name a time
+    (`_TIME_WORD`), that no date or name read covers. A time word is said only when the
+    text gave no estimate of when (`dated`): "war memorial, 1925" is dated by its year,
+    "post-war era" by its period."""
+    ages = find_ages(text)
+    out = [f"{text[a:b]} (an age)" for a, b in ages]
     for m in re.finditer(r"[^\s,;]+", text):
         word = m.group(0).strip(".,;:()[]'\"’")
-        if any(a < m.end() and m.start() < b for a, b in read):
+        if any(a < m.end() and m.start() < b for a, b in read + ages):
             continue
         if any(c.isdigit() for c in word) or not dated and _TIME_WORD.fullmatch(word):
             out.append(word)
@@ -219,12 +227,24 @@ def _era_from_mention(m: Mention, source: str, trust: float, where: str,
     return [EraCandidate(start, end, conf * trust, source, kind, ev)]
 
 
+def _other_readings(m: Mention, gazetteer: Gazetteer) -> tuple[str, ...]:
+    return alternatives(m.text, m.id, gazetteer.modern_country(m.id), gazetteer.broad_index(),
+                        str(gazetteer.data_dir))
+
+
 def _place_from_mention(m: Mention, source: str, trust: float, where: str,
-                        box: tuple[int, int, int, int] | None,
-                        gazetteer: Gazetteer) -> list[PlaceCandidate]:
+                        box: tuple[int, int, int, int] | None, gazetteer: Gazetteer,
+                        others: tuple[str, ...] = ()) -> list[PlaceCandidate]:
+    """`others`: the other places the name may be (`ambiguous_names`), said in the
+    evidence, and the cue trusted at AMBIGUOUS_CONFIDENCE."""
     if m.kind == "place":
         ident, kind, depth, conf = m.id, "place", 1 + gazetteer.place_depth(m.id), 0.9
         what = f'place "{m.text}" {where}'
+        if others:
+            conf = AMBIGUOUS_CONFIDENCE
+            what += (f"; ambiguous: also {'; '.join(others)} (read as "
+                     f"{gazetteer.places[m.id].name}, {gazetteer.modern_country(m.id)}; "
+                     "add the country to choose)")
     elif m.kind == "polity":
         ident, kind, depth, conf = m.id, "polity", 0, 0.8
         what = f'polity "{m.text}" {where}'

@@ -29,7 +29,13 @@ _COMMON_WORDS = {"us", "in", "as", "is", "it", "on", "at", "me", "he", "we", "am
 # lower-case word (`broad_places.phrase_after`: "Turkey dinner", "Yorkshire terrier",
 # "Brittany spaniel", ImageNet's "guinea pig" and "water buffalo" among the training files).
 WORD_NAMES = frozenset({"turkey", "china", "jersey", "cork", "buffalo", "chad", "guinea",
-                        "chile", "yorkshire", "brittany"})
+                        "chile", "yorkshire", "brittany", "bordeaux", "moselle"})
+# Names of periods (configs/context/periods.csv) that are also everyday words: read as the
+# period only capitalised ("Wende Leipzig"; not "ich wende mich", a German verb; "the
+# Blitz", not "a sales blitz"; "Titanic", not "a titanic effort"). Unlike WORD_NAMES a
+# lower-case word may follow ("Prohibition era").
+WORD_PERIODS = frozenset({"wende", "wendezeit", "blitz", "the blitz", "prohibition",
+                          "titanic", "the thaw"})
 
 
 def alias_pattern(alias: str) -> re.Pattern[str]:

@@ -176,9 +176,23 @@ def _circa_patterns(circa_years: int) -> list[tuple[str, str, Reader]]:
 
 
 _EN_THIRDS = (("early",), ("mid", "middle"), ("late",))
-# Words before "mid-fifties" that make it a person's age, not a decade.
-_NOT_AN_AGE = "".join(rf"(?<!\b{w}\s)" for w in ("her", "his", "my", "their", "our", "your",
-                                                  "its"))
+# A person's age, not a decade: "in her mid-50s", "his early sixties", "aged 30s", "my
+# forties", "at age 40s". A possessive or "aged"/"age" before a decade's form (digits or
+# words, with or without a qualifier) makes it an age; `find_dates` reads no date there
+# and `hints.read_cues` reports the words as not used.
+_AGE = re.compile(
+    r"(?<![^\W\d_])(?:(?:her|his|my|their|our|your|one's)|aged?|ages)\s+"
+    r"(?:(?:about|around|roughly|approximately)\s+)?(?:(?:early|mid|middle|late)[\s-]*)?"
+    r"(?:[1-9]0\s*['’]?s|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies|teens)"
+    r"(?![^\W\d_])", re.IGNORECASE)
+
+
+def find_ages(text: str) -> list[Span]:
+    """Spans of a person's age written like a decade ("in her mid-50s" -> "her mid-50s"):
+    no date is read inside them."""
+    return [m.span() for m in _AGE.finditer(text)]
+
+
 # A century's noun in every language read ("XIX-XX вв.", "fin XIXe - début XXe siècle").
 _CENTURY_NOUN = (r"(?:centur(?:y|ies)|век\w*|вв?\.|si[èe]cles?|jahrhunderts?|jh\.|siglos?|"
                  r"secol[oi]|wiek\w*|w\.|stolet[íi]|století|stol\.|столітт\w*|ст\.)")
@@ -271,8 +285,8 @@ def _english_and_russian() -> list[tuple[str, str, Reader]]:
          r"(twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies(?![a-z])"), "decade",
          lambda m: _qualify(_word(m[2], DECADE_WORDS), 10, _third(m[1]))),
         # "mid-fifties", "early sixties": a qualifier alone also makes it a decade, unless a
-        # person's age ("in her mid-fifties", "his early thirties")
-        ((rf"{_NOT_AN_AGE}(?<![^\W\d_])(early|mid|middle|late)[\s-]+"
+        # person's age ("in her mid-fifties", "his early thirties": `find_ages`)
+        ((r"(?<![^\W\d_])(early|mid|middle|late)[\s-]+"
           r"(twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies(?![a-z])"), "decade",
          lambda m: _qualify(_word(m[2], DECADE_WORDS), 10, _third(m[1]))),
     ]
@@ -336,7 +350,7 @@ def find_dates(text: str, circa_years: int = 5, typed: bool = True,
     if key not in _CACHE:
         _CACHE[key] = _patterns(circa_years, typed, catalogue)
     patterns = _CACHE[key]
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = find_ages(text)  # an age is no date ("her mid-50s")
     out: list[DateMention] = []
     for pattern, kind, fn in patterns:
         for m in pattern.finditer(text):

@@ -315,6 +315,17 @@ HINTS: list[tuple[str, tuple[int, int] | None, str | None]] = [
     ("Thanksgiving turkey 1962", (1962, 1962), None),
     ("china tea set, 1930", (1930, 1930), None),
     ("Aunt Mary in her mid-fifties", None, None),
+    # Who held the place (the hintplaces audit, 2026-12): France 1940-44 by zone (Nazi Germany
+    # Q7318 in the occupied north and annexed Alsace-Moselle, Vichy France Q69808 in the free
+    # south), the Kwantung Leased Territory (Empire of Japan Q188712); an age is no date; a
+    # period's name that is a common word counts only capitalised ("wende" is a verb).
+    ("Paris 1942", (1942, 1942), "Q7318"),
+    ("Lyon 1941", (1941, 1941), "Q69808"),
+    ("Strasbourg 1942", (1942, 1942), "Q7318"),
+    ("Dalian 1935", (1935, 1935), "Q188712"),
+    ("Father in his late 40s, London", None, Q["london"]),
+    ("grandmother in her early sixties", None, None),
+    ("Leipzig, ich wende mich ab, 1970", (1970, 1970), "Q16957"),
 ]
 
 # Script suite: lines of 12+ characters per script.

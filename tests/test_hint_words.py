@@ -94,7 +94,8 @@ def test_an_age_and_a_year_past_its_era_are_no_dates(encoder):
 
 
 @pytest.mark.parametrize("hint, era, region", [
-    ("Paris sous l'occupation", (1940, 1944), "Paris, Vichy France"),
+    ("Paris sous l'occupation", (1940, 1944),
+     "Paris, Military Administration in France (occupied zone), Nazi Germany"),
     ("fin de siècle Vienna", (1880, 1900), "Vienna, Austria-Hungary"),
     ("Gründerzeit Berlin", (1870, 1914), "Berlin, German Empire"),
     ("Wende Leipzig", (1989, 1990), "Leipzig, East Germany"),
@@ -108,7 +109,7 @@ def test_named_periods_in_their_own_language(encoder, hint, era, region):
 
 
 @pytest.mark.parametrize("hint, region", [
-    ("WWII Normandy", "Normandy, Vichy France"),
+    ("WWII Normandy", "Normandy, Military Administration in France (occupied zone), Nazi Germany"),
     ("ca.1900 Ellis Island", "Ellis Island, United States"),
     ("Bavaria 1938", "Bavaria, Nazi Germany"),
     ("Kent 1918", "Kent, United Kingdom of Great Britain and Ireland"),
