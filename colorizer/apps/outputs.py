@@ -111,7 +111,7 @@ def encode_outputs(result: ColorizationResult, image_path: Path, fmt: str, *,
         image = _stage_image(result, image_path, fmt, stage_under, signer, provenance_source,
                              bit_depth)
     else:
-        image = encode_image(result, fmt, bit_depth=bit_depth)
+        image = encode_image(result, fmt, bit_depth=bit_depth, source=provenance_source)
         if signer is not None:
             unsigned = provenance_record(result, output=image, output_format=fmt,
                                          source=provenance_source, bit_depth=bit_depth)
@@ -141,7 +141,7 @@ def _stage_image(result: ColorizationResult, image_path: Path, fmt: str, root: P
     file into a second one (C2PA's library reads and writes files a piece at a time), the
     unsigned one removed. A write error is kept in the StagedImage, as unsigned."""
     image = StagedImage.write(image_path, lambda sink: write_image(
-        result, fmt, sink, bit_depth=bit_depth), root)
+        result, fmt, sink, bit_depth=bit_depth, source=source), root)
     if signer is None or image.temp is None:
         return image
     try:

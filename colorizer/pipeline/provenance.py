@@ -54,8 +54,10 @@ from colorizer.pipeline.xmp_history import DERIVED, media_management
 from colorizer.pipeline.xmp_history import NAMESPACES as MM_NAMESPACES
 from colorizer.pipeline.xmp_merge import merge_xmp, parsed_rdf
 from colorizer.pipeline.xmp_provenance import (
+    RIGHTS_NAMESPACES,
     cut,
     provenance_properties,
+    rights_properties,
     shareable_region,
     xml_safe,
     xml_text,
@@ -88,9 +90,13 @@ def software_version() -> str:
     return __version__
 
 
-def build_xmp(result: ColorizationResult, line_chars: int | None = None) -> bytes:
+def build_xmp(result: ColorizationResult, line_chars: int | None = None,
+              source: dict[str, Any] | None = None) -> bytes:
     """An XMP packet for one colorization (UTF-8 bytes); `line_chars` shortens its lists
-    (xmp_provenance.py) so that it fits a JPEG (`fitted_xmp`)."""
+    (xmp_provenance.py) so that it fits a JPEG (`fitted_xmp`). `source` is what the caller
+    knows of where the input came from (`provenance_record`'s): a IIIF canvas's URL becomes
+    dc:source, its manifest's rights and attribution dc:rights, xmpRights and
+    photoshop:Credit (`rights_properties`)."""
     hint = result.settings.get("hints")
     model = result.model
     now, tool = _now(), f"{AI_SYSTEM} {software_version()}"
@@ -105,9 +111,14 @@ def build_xmp(result: ColorizationResult, line_chars: int | None = None) -> byte
     ]
     if hint:
         fields.append(("Iptc4xmpExt:AIPromptInformation", str(hint)))
-    if result.input.sha256:
+    canvas = (source or {}).get("canvas_id")
+    if isinstance(canvas, str) and canvas.startswith(("http://", "https://")):
+        fields.append(("dc:source", canvas))  # the original's sha256 stays in xmpMM
+    elif result.input.sha256:
         fields.append(("dc:source", f"sha256:{result.input.sha256}"))
     body = "\n".join(f"   <{tag}>{xml_text(value)}</{tag}>" for tag, value in fields)
+    rights = rights_properties(source)
+    body += rights
     their_rdf = parsed_rdf(result.carried.xmp if result.carried else None)
     # The model in the History too: ExifTool's -tagsFromFile copies xmpMM, not the
     # Iptc4xmpExt AI properties (12.57) nor a namespace it does not know.
@@ -123,7 +134,7 @@ def build_xmp(result: ColorizationResult, line_chars: int | None = None) -> byte
     xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
     xmlns:dc="http://purl.org/dc/elements/1.1/"
-    {MM_NAMESPACES}
+    {MM_NAMESPACES}{f"{chr(10)}    {RIGHTS_NAMESPACES}" if rights else ""}
     xmlns:chronochrome="{CHRONOCHROME_NS}">
 {body}
   </rdf:Description>
@@ -134,23 +145,24 @@ def build_xmp(result: ColorizationResult, line_chars: int | None = None) -> byte
 
 
 def encode_image(result: ColorizationResult, fmt: str, xmp: bytes | None = None,
-                 bit_depth: int | None = None) -> bytes:
+                 bit_depth: int | None = None, source: dict[str, Any] | None = None) -> bytes:
     """The result's image encoded as `fmt` (png, jpg, tif, webp) with provenance XMP embedded:
     16 bits a channel in PNG and TIFF when the input had more than 8 (`result.image16`),
     unless `bit_depth=8`; JPEG and WebP hold 8 (`output_bits` says which, with a note).
     `write_image` writes the same bytes to a file as they are made."""
     buffer = io.BytesIO()
-    write_image(result, fmt, buffer, xmp, bit_depth)
+    write_image(result, fmt, buffer, xmp, bit_depth, source)
     return buffer.getvalue()
 
 
 def write_image(result: ColorizationResult, fmt: str, sink: Sink, xmp: bytes | None = None,
-                bit_depth: int | None = None) -> None:
+                bit_depth: int | None = None, source: dict[str, Any] | None = None) -> None:
     """`encode_image`'s bytes written to `sink` (an open binary file): a 16-bit PNG or TIFF a
-    band of rows at a time, never whole in memory (deep_encode.py)."""
+    band of rows at a time, never whole in memory (deep_encode.py). `source`: `build_xmp`'s."""
     pil_format = IMAGE_FORMATS[normalize_format(fmt)][0]
     if xmp is None:  # the input's own XMP kept beside the provenance (xmp_merge.py)
-        xmp = fitted_xmp(result, JPEG_MAX_XMP_BYTES if pil_format == "JPEG" else None)
+        xmp = fitted_xmp(result, JPEG_MAX_XMP_BYTES if pil_format == "JPEG" else None,
+                         source)
     bits, _ = output_depth(result.image16 is not None, pil_format, bit_depth)
     # The input's EXIF with this file's writer and time (carried_metadata.py: `written_by`).
     carried = result.carried and result.carried.written_by(
@@ -161,17 +173,18 @@ def write_image(result: ColorizationResult, fmt: str, sink: Sink, xmp: bytes | N
         sink.write(encode_with_xmp(result.image, pil_format, xmp, carried))
 
 
-def fitted_xmp(result: ColorizationResult, max_bytes: int | None = None) -> bytes:
+def fitted_xmp(result: ColorizationResult, max_bytes: int | None = None,
+               source: dict[str, Any] | None = None) -> bytes:
     """Our packet merged with the input's XMP, within `max_bytes`: a JPEG's XMP segment holds
     65,504 bytes, and 64 color hints citing long sources made every JPEG output fail ("XMP
     data is too long"). Lines are shortened first, then the lists left out (the provenance
     record keeps them), then the input's XMP (as one over 40 KB is never carried)."""
     theirs = result.carried.xmp if result.carried else None
     for line_chars in (None, SHORT_LINE_CHARS, 0):
-        xmp = merge_xmp(build_xmp(result, line_chars), theirs)
+        xmp = merge_xmp(build_xmp(result, line_chars, source), theirs)
         if max_bytes is None or len(xmp) <= max_bytes:
             return xmp
-    return build_xmp(result, 0)
+    return build_xmp(result, 0, source)
 
 
 def save_image(result: ColorizationResult, path: str | Path, fmt: str | None = None,

@@ -199,3 +199,51 @@ def hints_file(result: ColorizationResult, source_chars: int | None = None
         out.append(item)
     return out
 
+
+# Declared only in a packet that has rights to state: an ordinary photo's packet is as before.
+RIGHTS_NAMESPACES = ('xmlns:xmpRights="http://ns.adobe.com/xap/1.0/rights/"\n    '
+                     'xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"')
+
+
+def rights_properties(source: dict[str, Any] | None) -> str:
+    """The rights the source states (a IIIF manifest's `rights` and `requiredStatement`, as the
+    provenance record's source holds them), as the XMP properties archives and DAMs read:
+    dc:rights (the notice), xmpRights:UsageTerms (the licence), xmpRights:WebStatement (the
+    licence's URL) and photoshop:Credit (the attribution the source requires). A colorization
+    is a derivative of the archive's photo, so its licence travels with it; only the JSON
+    record said it, and an image downloaded alone had lost its CC BY or NoC-NC ("" when the
+    source states none)."""
+    source = source or {}
+    rights = source.get("rights") if isinstance(source.get("rights"), str) else None
+    terms = rights or source.get("rights_statement")
+    credit = _statement_text(source.get("requiredStatement"))
+    if not isinstance(terms, str) or not terms.strip():
+        terms = None
+    if not terms and not credit:
+        return ""
+    notice = "; ".join(part for part in (credit, f"Licence: {terms}" if terms else None) if part)
+    lines = [_lang_alt("dc:rights", notice)]
+    if terms:
+        lines.append(_lang_alt("xmpRights:UsageTerms", terms))
+    if rights and rights.startswith(("http://", "https://")):
+        lines.append(f"\n   <xmpRights:WebStatement>{xml_text(rights)}</xmpRights:WebStatement>")
+    if credit:
+        lines.append(f"\n   <photoshop:Credit>{xml_text(credit)}</photoshop:Credit>")
+    return "".join(lines)
+
+
+def _statement_text(statement: object) -> str | None:
+    """A requiredStatement's value in one language (English, else "none", else the first)."""
+    value = statement.get("value") if isinstance(statement, dict) else None
+    if not isinstance(value, dict):
+        return None
+    chosen = next((value[k] for k in ("en", "none", *value) if value.get(k)), [])
+    texts = [t for t in (chosen if isinstance(chosen, list) else [chosen])
+             if isinstance(t, str) and t.strip()]
+    return "; ".join(texts) or None
+
+
+def _lang_alt(tag: str, text: str) -> str:
+    """An XMP language alternative with its one x-default text (dc:rights, UsageTerms)."""
+    return (f"\n   <{tag}>\n    <rdf:Alt>\n     <rdf:li xml:lang=\"x-default\">{xml_text(text)}"
+            f"</rdf:li>\n    </rdf:Alt>\n   </{tag}>")

@@ -198,10 +198,23 @@ class SafeFetcher:
                     return response.status, got, b""
                 return response.status, got, self._read_capped(url, got, response, deadline)
         except httpcore.TimeoutException as exc:
-            raise FetchError("timeout", f"{url}: timed out ({exc})", status=504) from exc
+            # httpcore's own text is only "timed out": it read "timed out (timed out)"
+            raise FetchError("timeout", self._timeout_message(url, exc, timeout),
+                             status=504) from exc
         except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
             raise FetchError("unreachable", f"{url}: could not connect ({exc})",
                              status=502) from exc
+
+    def _timeout_message(self, url: str, exc: httpcore.TimeoutException,
+                         timeout: dict[str, float]) -> str:
+        """What timed out, after how long, and what the archive's server or the operator
+        can do about it."""
+        if isinstance(exc, httpcore.ConnectTimeout):
+            return (f"{url}: no connection within {timeout['connect']:g} s (the service's "
+                    "fetch.connect_timeout); is the server up and reachable from the service?")
+        return (f"{url}: no answer within {self.config.total_timeout:g} s (the service's "
+                "fetch.total_timeout); the server is slow or stalled: try again later, or ask "
+                "the service's operator for a longer fetch.total_timeout")
 
     def _read_capped(self, url: str, headers: dict[str, str], response: httpcore.Response,
                      deadline: float) -> bytes:

@@ -24,11 +24,21 @@ from colorizer.apps.service.iiif_image import (  # noqa: F401  (where callers im
     fetch_iiif_image,
     image_request_url,
 )
-from colorizer.apps.service.iiif_terms import described, manifest_terms, source_terms
+from colorizer.apps.service.iiif_terms import (
+    canvas_description,
+    canvas_terms,
+    described,
+    manifest_terms,
+    mixed_terms,
+    source_terms,
+)
+from colorizer.apps.service.iiif_validation import (  # noqa: F401  (callers import it here)
+    PRESENTATION3_CONTEXT,
+    presentation3_errors,
+)
 from colorizer.apps.service.item_names import original_name
 from colorizer.pipeline.provenance import region_line
 
-PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3_CONTEXT = "http://iiif.io/api/image/3/context.json"
 
 
@@ -40,38 +50,79 @@ class CanvasRef:
     label: dict[str, list[str]]
     width: int | None
     height: int | None
-    image_url: str  # the painting annotation's image
+    image_url: str  # the painting annotation's image; "" for a canvas that paints none
     service: str | None  # its Image API base, when it has one (preferred: sized requests)
     # What the archive says of when and where (`described`): ("navDate", "1950-06-15T..."),
     # ("metadata:Date", "1950"), ("summary", "..."), the manifest's as ("manifest:navDate", ..)
     described: tuple[tuple[str, str], ...] = ()
 
 
-def canvases_of(manifest: dict[str, Any], limit: int | None = None
-                ) -> tuple[dict[str, Any], list[CanvasRef]]:
+def canvases_of(manifest: dict[str, Any], limit: int | None = None, start: int = 0,
+                keep_empty: bool = False) -> tuple[dict[str, Any], list[CanvasRef]]:
     """(manifest id and label, canvases) of a Presentation 3 or 2 manifest; with `limit`, at
     most `limit` canvases are read: a job's item cap is checked on the first cap + 1, not after
-    reading every canvas (50,000 canvases took 8 s and 128 MB before the 413)."""
-    if manifest.get("type") == "Manifest" or "items" in manifest:
-        found = (_canvas3(c) for c in manifest.get("items", []) if c.get("type") == "Canvas")
-        label = language_map(manifest.get("label"), "untitled")
-        ident = manifest.get("id")
-    elif manifest.get("@type") == "sc:Manifest":
-        found = (_canvas2(c) for seq in manifest.get("sequences", [])[:1]
-                 for c in seq.get("canvases", []))
-        label = {"none": [str(manifest.get("label") or "untitled")]}
-        ident = manifest.get("@id")
-    else:
-        raise IIIFError("not a IIIF Presentation manifest (no type 'Manifest' nor "
-                        "@type 'sc:Manifest')")
+    reading every canvas (50,000 canvases took 8 s and 128 MB before the 413). `start` skips
+    that many canvases (a job's canvas range); `keep_empty` keeps a canvas that paints no
+    image as a CanvasRef with no `image_url` (a job fails its item instead of dropping it
+    without a word, so that its counts add up to the manifest's canvases)."""
+    raw, read = _canvas_list(manifest)
+    found = (read(c) or (_empty_canvas(c) if keep_empty else None)
+             for c in islice(raw, start, None))
     canvases = list(islice((c for c in found if c is not None), limit))
-    if not canvases:
-        raise IIIFError("the manifest has no canvas with an image")
+    if not any(c.image_url for c in canvases):
+        raise IIIFError("the manifest has no canvas with an image" + (
+            f" from canvas {start + 1} on" if start else ""))
+    if manifest.get("@type") == "sc:Manifest":
+        label, ident = {"none": [str(manifest.get("label") or "untitled")]}, manifest.get("@id")
+    else:
+        label, ident = language_map(manifest.get("label"), "untitled"), manifest.get("id")
     whole = described(manifest)
     canvases = [replace(c, described=c.described + tuple(
         (f"manifest:{field}", text) for field, text in whole
         if field not in {f for f, _ in c.described})) for c in canvases]
     return {"id": ident, "label": label, **source_terms(manifest)}, canvases
+
+
+def canvas_count(manifest: dict[str, Any]) -> int:
+    """How many canvases a manifest lists (with an image or not): what a job's canvas
+    range counts in."""
+    return len(_canvas_list(manifest)[0])
+
+
+def _canvas_list(manifest: dict[str, Any]
+                 ) -> tuple[list[Any], Callable[[dict[str, Any]], CanvasRef | None]]:
+    """The manifest's canvases in order, and the reader of one (Presentation 3 or 2)."""
+    if manifest.get("type") in ("Collection", "sc:Collection") or manifest.get(
+            "@type") == "sc:Collection":
+        raise IIIFError(_collection_message(manifest))
+    if manifest.get("type") == "Manifest" or "items" in manifest:
+        return [c for c in manifest.get("items", []) if c.get("type") == "Canvas"], _canvas3
+    if manifest.get("@type") == "sc:Manifest":
+        sequences = manifest.get("sequences", [])[:1]
+        return [c for seq in sequences for c in seq.get("canvases", [])], _canvas2
+    raise IIIFError("not a IIIF Presentation manifest (no type 'Manifest' nor "
+                    "@type 'sc:Manifest')")
+
+
+def _empty_canvas(canvas: dict[str, Any]) -> CanvasRef:
+    """A canvas that paints no image, as a CanvasRef without an image (`image_url` "")."""
+    ident = canvas.get("id") or canvas.get("@id") or ""
+    label = canvas.get("label")
+    return CanvasRef(str(ident), language_map(label if isinstance(label, dict) else
+                                              str(label or ident), str(ident)),
+                     _int(canvas.get("width")), _int(canvas.get("height")), "", None,
+                     described(canvas))
+
+
+def _collection_message(collection: dict[str, Any]) -> str:
+    """A Collection lists manifests, not canvases: say so and name a few of them (it was
+    read as a manifest, and refused as one "with no canvas with an image")."""
+    members = collection.get("items") or collection.get("manifests") or []
+    ids = [m.get("id") or m.get("@id") for m in members if isinstance(m, dict)]
+    ids = [i for i in ids if isinstance(i, str)]
+    shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+    return ("this is a IIIF Collection (a list of manifests), not a Manifest: give its "
+            "manifests one by one" + (f" ({len(ids)}: {shown})" if ids else ""))
 
 
 def language_map(value: object, fallback: str) -> dict[str, list[str]]:
@@ -92,12 +143,8 @@ def language_map(value: object, fallback: str) -> dict[str, list[str]]:
 def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
     for page in canvas.get("items", []):
         for anno in page.get("items", []):
-            body = anno.get("body")
-            if isinstance(body, dict) and body.get("type") == "Choice":
-                body = (body.get("items") or [None])[0]
-            if isinstance(body, list):
-                body = body[0] if body else None
-            if isinstance(body, dict) and body.get("id"):
+            body = painted_image(anno.get("body"))
+            if body is not None:
                 services = body.get("service") or []
                 services = services if isinstance(services, list) else [services]
                 service = next((s.get("id") or s.get("@id") for s in services
@@ -106,6 +153,25 @@ def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
                                  _int(canvas.get("width")), _int(canvas.get("height")),
                                  body["id"], service, described(canvas))
     return None
+
+
+def painted_image(body: object) -> dict[str, Any] | None:
+    """The resource a Presentation 3 painting annotation's body paints (with an `id`), or
+    None. A Choice paints its first (default) item, a list its first body, and a
+    SpecificResource its `source` (a crop or rotation of the image: we colorize the whole
+    image, which a viewer crops as before). A SpecificResource has no `id` of its own, so its
+    canvas was dropped from the job without a word. A body of another type (a Video) is still
+    returned: its item fails with a reason the archive sees, where a skipped canvas is lost."""
+    if isinstance(body, list):
+        body = body[0] if body else None
+    if isinstance(body, dict) and body.get("type") == "Choice":
+        body = (body.get("items") or [None])[0]
+    if isinstance(body, dict) and body.get("type") == "SpecificResource":
+        source = body.get("source")
+        body = {"id": source} if isinstance(source, str) else source
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not body["id"]:
+        return None
+    return body
 
 
 def _canvas2(canvas: dict[str, Any]) -> CanvasRef | None:
@@ -139,16 +205,22 @@ def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[s
 def manifest_head(job: dict[str, Any], base_url: str) -> dict[str, Any]:
     """Everything of a job's manifest but its canvases (`items`)."""
     job_url = f"{base_url}/v1/jobs/{job['id']}"
-    source = job.get("meta", {}).get("manifest") or {}
+    meta = job.get("meta", {})
+    sources = list((meta.get("manifests") or {}).values())
+    source = (meta.get("manifest") or {}) if len(sources) < 2 else {}
     # Jobs stored before labels were normalised on reading may hold a bare string.
-    label = language_map(source.get("label"), f"chronochrome job {job['id']}")
+    label = language_map(source.get("label"), f"chronochrome job {job['id']}" + (
+        f": canvases of {len(sources)} IIIF manifests" if len(sources) > 1 else ""))
     manifest = {
         "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
         "label": {k: [f"{v} (colorized)" for v in vals] for k, vals in label.items()},
         "summary": {"en": [("Each canvas offers the original photograph first and a colorized "
-                           "version second; colors were estimated by a trained model.")]},
+                           "version second; colors were estimated by a trained model." + (
+                               " The canvases come from several manifests: each states its "
+                               "own rights and attribution." if len(sources) > 1 else ""))]},
     }
-    terms = manifest_terms(source)  # the source's rights and attribution apply to both images
+    # the source's rights and attribution apply to both images (several sources: mixed_terms)
+    terms = mixed_terms(sources) if len(sources) > 1 else manifest_terms(source)
     metadata = terms.pop("metadata", [])
     if source.get("id"):
         metadata.insert(0, {"label": {"en": ["Source manifest"]},
@@ -186,6 +258,9 @@ def result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
         "label": language_map(src.get("canvas_label"),
                               item.get("caption") or original_name(src) or f"item {idx}"),
         "width": width, "height": height,
+        # the source canvas's date, place and summary; "Source canvas" names it
+        **canvas_description(src.get("canvas_id"), src.get("canvas_described")),
+        **canvas_terms(record.get("source") or {}),  # its own manifest's rights (several)
         "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
             "id": f"{canvas_id}/annotation/painting", "type": "Annotation",
             "motivation": "painting", "target": canvas_id,
@@ -261,55 +336,6 @@ def color_source_page(canvas_id: str, regions: list[dict[str, Any]],
             "body": {"type": "TextualBody", "value": region_line(region),
                      "format": "text/plain", "language": "en"}})
     return {"id": f"{canvas_id}/page/color-sources", "type": "AnnotationPage", "items": items}
-
-
-def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
-    """Structural problems of a Presentation 3 manifest with Choice bodies ([] = valid)."""
-    errors = []
-    if manifest.get("@context") != PRESENTATION3_CONTEXT:
-        errors.append("@context must be the Presentation 3 context")
-    if manifest.get("type") != "Manifest" or not _is_uri(manifest.get("id")):
-        errors.append("the manifest needs type 'Manifest' and an http(s) id")
-    if not _is_language_map(manifest.get("label")):
-        errors.append("the manifest label must be a language map")
-    if not manifest.get("items"):
-        errors.append("the manifest needs at least one canvas")
-    for c, canvas in enumerate(manifest.get("items", [])):
-        where = f"items[{c}]"
-        if canvas.get("type") != "Canvas" or not _is_uri(canvas.get("id")):
-            errors.append(f"{where}: needs type 'Canvas' and an id")
-        if not all(isinstance(canvas.get(k), int) and canvas[k] > 0 for k in ("width", "height")):
-            errors.append(f"{where}: width and height must be positive integers")
-        for page in canvas.get("items", []):
-            if page.get("type") != "AnnotationPage":
-                errors.append(f"{where}: items must be AnnotationPages")
-            for anno in page.get("items", []):
-                body = anno.get("body", {})
-                if anno.get("type") != "Annotation" or anno.get("target") != canvas.get("id"):
-                    errors.append(f"{where}: painting annotations must target the canvas")
-                if body.get("type") != "Choice" or len(body.get("items", [])) != 2:
-                    errors.append(f"{where}: the body must be a Choice of two images")
-                for image in body.get("items", []):
-                    if image.get("type") != "Image" or not _is_uri(image.get("id")) or \
-                            not _is_language_map(image.get("label")):
-                        errors.append(f"{where}: Choice items must be labeled Images with ids")
-        for page in canvas.get("annotations", []):
-            for anno in page.get("items", []):
-                if anno.get("motivation") not in ("assessing", "describing") or anno.get(
-                        "body", {}).get("type") != "TextualBody" or not str(
-                        anno.get("target", "")).startswith(canvas.get("id", "")):
-                    errors.append(f"{where}: notes must be 'assessing' or 'describing' "
-                                  "TextualBody annotations on the canvas")
-    return errors
-
-
-def _is_uri(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(("http://", "https://"))
-
-
-def _is_language_map(value: object) -> bool:
-    return isinstance(value, dict) and bool(value) and all(
-        isinstance(v, list) and all(isinstance(s, str) for s in v) for v in value.values())
 
 
 def _int(value: Any) -> int | None:

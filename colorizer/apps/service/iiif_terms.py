@@ -11,7 +11,9 @@ wild write https, which the validator refuses); any other rights text goes to `m
 `described` reads what a canvas or manifest says of when and where its photo was taken, for
 the photo's context: `navDate`, the `metadata` pairs whose label names a date or a place
 (context.catalogue_fields: "Date", "Datum", "Place", "Ort", "Location"; not "Date
-digitized") and the `summary` (Presentation 2: `description`).
+digitized") and the `summary` (Presentation 2: `description`). `canvas_description` writes
+them back onto the colorized canvas (they reached the context but not the job's manifest: a
+viewer showed the canvas without its date and place, and a timeline had no navDate).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 
 from context.catalogue_fields import plain_text, says_date_or_place
 
+_NAV_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)?$")
 _RIGHTS = re.compile(r"^https?://((?:creativecommons\.org/(?:licenses|publicdomain)|"
                      r"rightsstatements\.org/vocab)/\S+)$")
 
@@ -122,3 +125,72 @@ def _values(value: object) -> list[str]:
         items = value if isinstance(value, list) else [value]
     texts = [item.get("@value") if isinstance(item, dict) else item for item in items]
     return [t for t in (plain_text(t) for t in texts if isinstance(t, str)) if t]
+
+
+def canvas_description(canvas_id: str | None, described_pairs: object) -> dict[str, Any]:
+    """A colorized canvas's `navDate`, `summary` and `metadata` from its source canvas: the
+    `described` pairs the job stored (the manifest's own, "manifest:...", left to the
+    manifest) and a "Source canvas" entry naming it, so that a result can be matched to the
+    archive's canvas. The stored texts have lost their language: they are written as "none".
+    A navDate is kept only in the form Presentation 3 requires (UTC, `Z`); a bare date gains
+    midnight."""
+    out: dict[str, Any] = {}
+    metadata = [_pair("Source canvas", canvas_id)] if canvas_id else []
+    pairs = described_pairs if isinstance(described_pairs, list | tuple) else []
+    for pair in pairs:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and
+                all(isinstance(part, str) for part in pair)):
+            continue
+        field, text = pair
+        if field == "navDate":
+            match = _NAV_DATE.match(text)
+            if match:
+                out["navDate"] = match.group(1) + (match.group(2) or "T00:00:00Z")
+        elif field == "summary":
+            out["summary"] = {"none": [text]}
+        elif field.startswith("metadata:"):
+            metadata.append(_pair(field.removeprefix("metadata:"), text))
+    if metadata:
+        out["metadata"] = metadata
+    return out
+
+
+def _pair(label: str, value: str) -> dict[str, Any]:
+    return {"label": {"none": [label]}, "value": {"none": [value]}}
+
+
+def mixed_terms(sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The manifest-level terms of a job whose canvases come from several source manifests
+    (each `source_terms` with its `id` and `label`). One manifest's `rights` and
+    `requiredStatement` stood for all of them (the last named), a wrong licence for the
+    others'. Presentation 3 lets any resource carry `rights` and `requiredStatement`, so each
+    canvas states its own (`canvas_terms`); the manifest keeps a `rights` only where every
+    source states the same one, and its required statement lists each source's attribution
+    (a viewer shows the manifest's), naming the manifest it is for."""
+    terms = [manifest_terms(source) for source in sources]
+    out: dict[str, Any] = {}
+    rights = {t.get("rights") for t in terms}
+    if len(rights) == 1 and None not in rights:
+        out["rights"] = rights.pop()
+    said = [f"{_name(source)}: {'; '.join(_values(t['requiredStatement']['value']))}"
+            for source, t in zip(sources, terms, strict=True) if t.get("requiredStatement")]
+    if said:
+        out["requiredStatement"] = {"label": {"en": ["Attribution"]}, "value": {"none": said}}
+    metadata = [_pair("Source manifest", _name(source)) for source in sources]
+    metadata += [_pair("Rights", f"{_name(source)}: {t['metadata'][0]['value']['none'][0]}")
+                 for source, t in zip(sources, terms, strict=True) if t.get("metadata")]
+    out["metadata"] = metadata
+    return out
+
+
+def _name(source: dict[str, Any]) -> str:
+    """A source manifest as a person reads it: its label and id."""
+    label = "; ".join(_values(source.get("label"))) or "untitled"
+    return f"{label} ({source['id']})" if source.get("id") else label
+
+
+def canvas_terms(record_source: dict[str, Any]) -> dict[str, Any]:
+    """A colorized canvas's own `rights` and `requiredStatement`: those its source manifest
+    states, as its provenance record's source holds them (worker/sources.py)."""
+    return {k: record_source[k] for k in ("rights", "requiredStatement")
+            if record_source.get(k)}

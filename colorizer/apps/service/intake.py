@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 from colorizer.apps.service.hint_items import parse_hints, with_hints
-from colorizer.apps.service.iiif import CanvasRef, IIIFError, canvases_of
-from colorizer.apps.service.json_documents import load_json
 from colorizer.apps.service.key_share import require_key_room
+from colorizer.apps.service.manifest_items import note_manifest, read_manifest
 from colorizer.apps.service.negative_items import (
     hashed_job,
     item_pipeline,
@@ -106,7 +105,7 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
     meta: dict[str, Any] = {}
     for n, item in enumerate(job.items):
         first = len(items)
-        _add_items(item, n, uploads, fetcher, items, meta, room=max_items - len(items) + 1)
+        _add_items(item, n, uploads, fetcher, items, meta, (len(items), max_items))
         # Color hints travel with the item; an upload's are checked against its size now.
         size = uploads[item.upload][2]["size"] if item.upload is not None else None
         parse_hints(item.color_hints, tuple(size) if size else None, item=n)
@@ -133,9 +132,9 @@ def _too_many(max_items: int) -> Problem:
 
 
 def _add_items(item: ItemIn, n: int, uploads: list[UploadInfo], fetcher: SafeFetcher,
-               items: list[NewItem], meta: dict[str, Any], room: int) -> None:
-    """The items of one request item (a manifest gives one per canvas), appended to `items`;
-    a manifest's canvases are read up to `room` (one past the cap: enough to refuse it)."""
+               items: list[NewItem], meta: dict[str, Any], held: tuple[int, int]) -> None:
+    """The items of one request item (a manifest gives one per canvas of its range), appended
+    to `items`; `held` is (items the job has so far, the most it may have)."""
     if item.upload is not None:
         items.append(_upload_item(item, n, uploads))
     else:
@@ -150,9 +149,9 @@ def _add_items(item: ItemIn, n: int, uploads: list[UploadInfo], fetcher: SafeFet
             items.append(NewItem({"kind": "iiif_image", "service": item.iiif_image.rstrip("/")},
                                  item.hint, item.caption))
         else:
-            source, canvases = _read_manifest(fetcher, item.iiif_manifest, n, room)
-            meta["manifest"] = source
-            items += [_canvas_item(item, canvas) for canvas in canvases]
+            source, canvases = read_manifest(fetcher, item, n, held)
+            note_manifest(meta, item.iiif_manifest, source)
+            items += canvases
 
 
 def _require_referenced(job: JobIn, files: list[Upload]) -> None:
@@ -180,38 +179,16 @@ def _upload_item(item: ItemIn, n: int, uploads: list[UploadInfo]) -> NewItem:
                    item.hint, item.caption, data)
 
 
-def _canvas_item(item: ItemIn, canvas: CanvasRef) -> NewItem:
-    """One item per canvas of a manifest; its Image API service preferred (sized requests)."""
-    base = {"canvas_id": canvas.canvas_id, "canvas_label": canvas.label,
-            "canvas_width": canvas.width, "canvas_height": canvas.height,
-            "manifest": item.iiif_manifest, "image_url": canvas.image_url,
-            # when and where the archive says (navDate, metadata): the worker's caption
-            "canvas_described": [list(pair) for pair in canvas.described]}
-    src = ({"kind": "iiif_image", "service": canvas.service.rstrip("/"), **base}
-           if canvas.service else {"kind": "url", "url": canvas.image_url, **base})
-    return NewItem(src, item.hint, item.caption)
-
-
-def _read_manifest(fetcher: SafeFetcher, url: str, n: int, room: int
-                   ) -> tuple[dict[str, Any], list[CanvasRef]]:
-    try:
-        doc = load_json(fetcher.get(url, accept="application/ld+json").data, "the manifest")
-        return canvases_of(doc, limit=room)
-    except FetchError as exc:
-        raise Problem(422, exc.reason, f"items[{n}]: the manifest could not be fetched: {exc}",
-                      item=n) from exc
-    except (ValueError, IIIFError, KeyError, TypeError, AttributeError) as exc:
-        raise Problem(422, "invalid_iiif", f"items[{n}]: {url} is not a readable IIIF "
-                      f"manifest ({exc})", item=n) from exc
-
-
 def request_hash(job: JobIn, uploads: list[UploadInfo]) -> str:
     """What makes two requests 'the same' for Idempotency-Key (multipart boundaries aside)."""
     # The webhook secret counts (as its hash: the request hash is stored): a retry with another
     # secret is another request, not a replay of the first one's.
     secret = job.webhook.secret if job.webhook is not None else None
     dumped = job.model_dump(mode="json", exclude={"webhook": {"secret"}})
-    canonical = {"job": hashed_job(dumped),
+    job_json = hashed_job(dumped)  # an item without a range hashes as before ranges existed
+    job_json["items"] = [{k: v for k, v in one.items() if not (k == "canvases" and v is None)}
+                         for one in job_json["items"]]
+    canonical = {"job": job_json,
                  "webhook_secret": (hashlib.sha256(secret.encode()).hexdigest()
                                     if secret else None),
                  "uploads": [info["sha256"] for _, _, info in uploads]}

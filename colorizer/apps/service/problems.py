@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +55,24 @@ class Problem(ChronochromeError):
 
 def problem_from_load_error(exc: ImageLoadError, **extra: Any) -> Problem:
     """An image that would not load -> 413/415/422 with the loader's own message."""
-    return Problem(STATUS_BY_REASON.get(exc.reason, 422), exc.reason, str(exc), **extra)
+    return Problem(STATUS_BY_REASON.get(exc.reason, 422), exc.reason, service_detail(exc),
+                   **extra)
+
+
+_CAP_FLAG = re.compile(r"--max-pixels (\d+)")
+
+
+def service_detail(exc: ImageLoadError) -> str:
+    """The loader's message as a service client reads it: the pixel cap's fix named the CLI's
+    --max-pixels and Python's max_pixels=, neither of which a client of the service can
+    use; the service's cap is its operator's `max_pixels` setting."""
+    wanted = _CAP_FLAG.search(exc.fix) if exc.reason == "too_large" else None
+    if wanted is None:
+        return str(exc)
+    fix = ("downscale it first, give it as a IIIF Image API service (iiif_image: the service "
+           "then asks for a size within the limit), or ask the service's operator to raise "
+           f'"max_pixels" in its config file (to {int(wanted.group(1)):,} for this image)')
+    return f"{exc.name}: {exc.problem}. {fix}"
 
 
 def problem_from_library_error(exc: RetrievalLoadError) -> Problem:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from colorizer.apps.service.problems import Problem
 from colorizer.pipeline.text_inputs import MAX_CHARS
+
+_CANVAS_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
 
 class ItemIn(BaseModel):
@@ -18,6 +21,11 @@ class ItemIn(BaseModel):
     iiif_image: str | None = Field(None, description="IIIF Image API base URL (no /info.json)")
     iiif_manifest: str | None = Field(None, description="IIIF Presentation 2/3 manifest URL; "
                                                         "one item per canvas")
+    canvases: str | None = Field(
+        None, description="with iiif_manifest: the canvases to colorize, 1-based and "
+        'inclusive, as "N-M" or "N" (e.g. "501-1000": a manifest above the job item cap is '
+        "submitted as several jobs, one range each); an end past the manifest's last canvas "
+        "stops at it. Default: every canvas", examples=["1-500"])
     upload: int | None = Field(None, ge=0, description="index of a multipart `file` part")
     hint: str | None = Field(None, max_length=MAX_CHARS["hints"],
                              description="e.g. 'Kazan 1950s'")
@@ -40,7 +48,27 @@ class ItemIn(BaseModel):
                  if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of url, iiif_image, iiif_manifest, upload")
+        if self.canvases is not None:
+            if self.iiif_manifest is None:
+                raise ValueError("`canvases` selects canvases of a manifest: give it with "
+                                 "iiif_manifest, or leave it out")
+            self.canvas_range()  # refused here (422) with what a range looks like
         return self
+
+    def canvas_range(self) -> tuple[int, int | None]:
+        """(first, last) canvas, 1-based and inclusive; last None: to the manifest's end."""
+        if self.canvases is None:
+            return 1, None
+        match = _CANVAS_RANGE.match(self.canvases)
+        if not match:
+            raise ValueError(f"canvases = {self.canvases!r} is not a range of canvases: give "
+                             'first and last, 1-based, as "1-500" (or one canvas, "7")')
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if first < 1 or last < first:
+            raise ValueError(f"canvases = {self.canvases!r}: canvases count from 1 and the "
+                             'first comes before the last, as in "1-500" or "501-1000"')
+        return first, last
 
 
 class WebhookIn(BaseModel):

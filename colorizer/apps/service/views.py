@@ -48,7 +48,8 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None,
 def _item_view(item: dict[str, Any], url: str, job_status: str,
                hints: dict[int, list[Any]] | None) -> dict[str, Any]:
     src = {k: v for k, v in item["source"].items()
-           if k in ("kind", "url", "service", "name", "canvas_id")}
+           if k in ("kind", "url", "service", "name", "canvas_id",
+                     "canvas_number")}
     view = {"index": item["idx"], "status": item["status"], "source": src,
             "hint": item["hint"], "caption": item["caption"], "attempts": item["attempts"]}
     # What the loader did that the output shows: an upload's from intake, every item's once

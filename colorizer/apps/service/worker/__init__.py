@@ -34,7 +34,11 @@ from colorizer.apps.service.hint_items import stored_hints
 from colorizer.apps.service.iiif import IIIFError
 from colorizer.apps.service.job_log import log_job_end
 from colorizer.apps.service.negative_items import item_pipeline, stored_negative
-from colorizer.apps.service.problems import STATUS_BY_REASON, problem_from_library_error
+from colorizer.apps.service.problems import (
+    STATUS_BY_REASON,
+    problem_from_library_error,
+    service_detail,
+)
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
 from colorizer.apps.service.storage_room import RoomWatch
 from colorizer.apps.service.store import JobStore, Lease
@@ -133,7 +137,7 @@ class Worker:
         except ImageLoadError as exc:
             self._finish(lease, *self.store.fail(lease, self.owner,
                                                  STATUS_BY_REASON.get(exc.reason, 422),
-                                                 exc.reason, str(exc)))
+                                                 exc.reason, service_detail(exc)))
             return
         except FetchError as exc:
             self._finish(lease, *self.store.fail(lease, self.owner, exc.status, exc.reason,
