@@ -61,7 +61,7 @@ def test_a_2mp_48bit_ppm_loads_in_seconds_not_a_minute(tmp_path):
     start = time.perf_counter()
     loaded = load_image(path)
     assert time.perf_counter() - start < 5.0
-    assert loaded.pixels.shape == (1250, 1600) and loaded.pixels.dtype == np.float32
+    assert loaded.pixels.shape == (1250, 1600) and loaded.pixels.dtype == np.uint16
 
 
 def _jp2(path: Path, rgb16: np.ndarray) -> Path:
@@ -86,8 +86,8 @@ def test_a_48bit_color_ppm_is_read_at_16_bits(tmp_path):
     path.write_bytes(_ppm(values, 65535))
     loaded = load_image(path)
     # Was (H, W, 3) uint8 with the shown note "16-bit color read at 8 bits a channel".
-    assert loaded.pixels.dtype == np.float32 and loaded.pixels.shape == (HEIGHT, WIDTH, 3)
-    np.testing.assert_allclose(loaded.pixels, values / 65535, atol=1e-6)
+    assert loaded.pixels.dtype == np.uint16 and loaded.pixels.shape == (HEIGHT, WIDTH, 3)
+    np.testing.assert_allclose(unit_pixels(loaded.pixels), values / 65535, atol=1e-6)
     assert READ_AT_16 in loaded.notes
     assert not any("read at 8 bits" in note for note in shown_notes(loaded.notes))
 
@@ -109,7 +109,7 @@ def test_a_gray_print_scanned_as_48bit_ppm_loads_as_its_16bit_pgm_twin(tmp_path)
     loaded = load_image(tmp_path / "print.ppm")
     assert loaded.pixels.shape == (HEIGHT, WIDTH) and not loaded.is_color
     twin = load_image(tmp_path / "twin.pgm").pixels  # (H, W) uint16, its values
-    np.testing.assert_array_equal(loaded.pixels, unit_pixels(twin))
+    np.testing.assert_array_equal(unit_pixels(loaded.pixels), unit_pixels(twin))
     assert "16-bit RGB of a gray photo read at 16 bits, as grayscale" in loaded.notes
 
 
@@ -121,8 +121,8 @@ def test_a_16bit_color_jpeg2000_is_read_at_16_bits(tmp_path, suffix):
         path.write_bytes(_codestream(source.read_bytes()))
     loaded = load_image(path)
     # Was (H, W, 3) uint8 (Pillow decodes color JPEG 2000 to 8 bits), and no note said so.
-    assert loaded.pixels.dtype == np.float32 and loaded.pixels.shape == (HEIGHT, WIDTH, 3)
-    np.testing.assert_allclose(loaded.pixels, _decoded16(source), atol=1e-6)
+    assert loaded.pixels.dtype == np.uint16 and loaded.pixels.shape == (HEIGHT, WIDTH, 3)
+    np.testing.assert_allclose(unit_pixels(loaded.pixels), _decoded16(source), atol=1e-6)
     assert READ_AT_16 in loaded.notes
 
 

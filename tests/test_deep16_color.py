@@ -80,9 +80,10 @@ def test_a_48bit_scan_of_a_gray_print_loads_as_its_16bit_gray_twin(tmp_path):
     assert twin.pixels.dtype == np.uint16 and twin.pixels.ndim == 2  # its 16-bit values
     for source in (png16(rgb), tiff48(tmp_path / "scan.tif", rgb), png16(opaque)):
         loaded = load_image(source)
-        # Was (H, W, 3) uint8 (256 levels, 0.52 L* off) with a shown "read at 8 bits" note.
-        assert loaded.pixels.dtype == np.float32 and loaded.pixels.shape == (HEIGHT, WIDTH)
-        assert np.array_equal(loaded.pixels, unit_pixels(twin.pixels))  # the same floats
+        # Was (H, W, 3) uint8 (256 levels, 0.52 L* off) with a shown "read at 8 bits" note;
+        # then float32 (4 bytes a pixel); now the twin's very levels (2 bytes).
+        assert loaded.pixels.dtype == np.uint16 and loaded.pixels.shape == (HEIGHT, WIDTH)
+        assert np.array_equal(loaded.pixels, twin.pixels)  # the same levels, the same floats
         assert not loaded.is_color and more_than_8_bits(loaded)
         assert GRAY_NOTE in loaded.notes and shown_notes(loaded.notes) == []
 
@@ -90,8 +91,9 @@ def test_a_48bit_scan_of_a_gray_print_loads_as_its_16bit_gray_twin(tmp_path):
 def test_a_sepia_48bit_scan_keeps_its_16_bits_in_color():
     sepia = _sepia()
     loaded = load_image(png16(sepia))
-    assert loaded.pixels.dtype == np.float32 and loaded.pixels.shape == (HEIGHT, WIDTH, 3)
-    np.testing.assert_allclose(loaded.pixels, sepia / 65535, atol=1e-7)
+    assert loaded.pixels.dtype == np.uint16 and loaded.pixels.shape == (HEIGHT, WIDTH, 3)
+    assert np.array_equal(loaded.pixels, sepia)  # its levels: 2 bytes a channel, not float32
+    np.testing.assert_allclose(unit_pixels(loaded.pixels), sepia / 65535, atol=1e-7)
     assert loaded.is_color and COLOR_NOTE in loaded.notes
     assert "color input reduced to luminance" in loaded.notes
     assert not any("read at 8 bits" in note for note in loaded.notes)
@@ -135,7 +137,7 @@ def test_a_profile_that_does_not_fit_is_ignored_at_16_bits_as_the_8bit_read_igno
                                             b"kTRC": b"curv\0\0\0\0" + struct.pack(">IH", 1, 563)})
     sepia = _sepia()
     loaded = load_image(png16(sepia, icc=gray_profile))
-    np.testing.assert_allclose(loaded.pixels, sepia / 65535, atol=1e-7)  # taken as sRGB
+    assert np.array_equal(loaded.pixels, sepia)  # taken as sRGB: its own levels
     assert any("does not fit" in note for note in shown_notes(loaded.notes))
 
 
@@ -179,7 +181,7 @@ def test_a_scanners_private_tiff_tags_do_not_reach_stderr(tmp_path, capfd):
     tifffile.imwrite(path, _sepia(), photometric="rgb",
                      extratags=[(65000, "s", 0, "scanner settings", True)])
     loaded = load_image(path)
-    assert loaded.pixels.dtype == np.float32 and COLOR_NOTE in loaded.notes
+    assert loaded.pixels.dtype == np.uint16 and COLOR_NOTE in loaded.notes
     # OpenCV's libtiff said "TIFFReadDirectory: Unknown field with tag 65000" on stderr.
     assert "Unknown field" not in capfd.readouterr().err
 
@@ -199,4 +201,4 @@ def test_pixels_that_do_not_match_the_8bit_read_keep_it_and_say_why():
     assert kept.pixels.dtype == np.uint8 and np.array_equal(kept.pixels, loaded.pixels)
     assert ("16-bit color read at 8 bits a channel (the 16-bit decoder read other pixels than "
             "Pillow)") in shown_notes(kept.notes)
-    assert read_deep(plan, data, light).pixels.dtype == np.float32
+    assert read_deep(plan, data, light).pixels.dtype == np.uint16

@@ -154,8 +154,8 @@ def test_16bit_color_png_is_read_at_16_bits(tmp_path):
     # read again at 16 bits (deep_color.py; where it cannot be, the note says so: a 16-bit PPM).
     ramp = np.linspace(0, 65535, 6 * 8 * 3).reshape(6, 8, 3).astype(np.uint16)
     loaded = load_image(_png_16bit_rgb(ramp))
-    assert imageio.DEEP_COLOR_NOTE not in loaded.notes and loaded.pixels.dtype == np.float32
-    np.testing.assert_allclose(loaded.pixels, ramp / 65535, atol=1e-7)
+    assert imageio.DEEP_COLOR_NOTE not in loaded.notes and loaded.pixels.dtype == np.uint16
+    assert np.array_equal(loaded.pixels, ramp)  # its levels, read as [0, 1] by unit_pixels
     gray = load_image(encoded(Image.fromarray(ramp[..., 0]), "PNG"))  # 16-bit gray is kept
     assert imageio.DEEP_COLOR_NOTE not in gray.notes and gray.pixels.dtype == np.uint16
 

@@ -18,11 +18,14 @@ loader (`imageio.load_image`) reads such a file through Pillow as any other; the
    of a 108 MP gray print scanned at 48 bits peaked at 2787 MB RSS, letting them go 2606 MB,
    against 2589 MB for the same scan saved as 16-bit gray;
 3. a photo without color (`LoadedImage.is_color` false: equal channels, the common case)
-   becomes (H, W) float32 gray, its values those of the same scan saved as 16-bit gray (and,
-   where an alpha or a profile left the channels a little apart, the gray of their
-   luminance, so L* is the same); a color one (a sepia print) (H, W, 3) float32, as a deep
-   HEIC's are (heif_depth.py). The pipeline keeps their L* and writes 16 bits where the output
-   format holds them (deep_pixels.py).
+   becomes (H, W) gray, its values those of the same scan saved as 16-bit gray (and, where
+   an alpha or a profile left the channels a little apart, the gray of their luminance, so
+   L* is the same); a color one (a sepia print, a 16-bit colorization the check reads)
+   (H, W, 3), as a deep HEIC's are (heif_depth.py). Both stay uint16, the file's levels,
+   where those are the values (16 bits, no profile, opaque: `_keeps_levels`), read as
+   [0, 1] by `image_pixels.unit_pixels` a band at a time; else float32 in [0, 1]. The
+   pipeline keeps their L* and writes 16 bits where the output format holds them
+   (deep_pixels.py).
 
 Where that cannot be done as the 8-bit read did it (a later TIFF page, a profile of lookup
 tables, a decoder that fails, pixels that do not match the 8-bit ones: then decoded again by
@@ -44,12 +47,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
+from colorizer.pipeline.deep_pixels import LEVELS_16
 from colorizer.pipeline.icc_matrix import SrgbConverter, srgb_converter
 from colorizer.pipeline.image_pixels import (
     apply_orientation,
     exif_orientation,
     scaled_gray,
     to_srgb,
+    unit_pixels,
 )
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.pil_settings import PIL_SETTINGS
@@ -217,8 +222,11 @@ def turned(values: np.ndarray, orientation: int | None) -> np.ndarray:
 
 def _to_srgb(values: np.ndarray, converter: SrgbConverter | None, gray: bool,
              white: int) -> np.ndarray:
-    """(H, W, 3 or 4) uint16, `white` its white level -> float32 sRGB in [0, 1]: (H, W) gray
-    when `gray`, else (H, W, 3); a band of rows at a time."""
+    """(H, W, 3 or 4) uint16, `white` its white level -> sRGB: (H, W) gray when `gray`, else
+    (H, W, 3); uint16 levels where those are the values (`_keeps_levels`), else float32 in
+    [0, 1]; a band of rows at a time."""
+    if _keeps_levels(values, converter, gray, white):
+        return _levels(values, gray)
     height, width = values.shape[:2]
     out = np.empty((height, width) if gray else (height, width, 3), np.float32)
     rows = max(1, _BAND_PIXELS // max(1, width))
@@ -236,6 +244,39 @@ def _to_srgb(values: np.ndarray, converter: SrgbConverter | None, gray: bool,
                 rgb = rgb[..., :3] * alpha + (np.float32(1.0) - alpha)
             rgb = converter.from_float(rgb) if converter is not None else rgb
         out[top:top + rows] = _luminance_gray(rgb) if gray else np.clip(rgb, 0.0, 1.0)
+    return out
+
+
+def _keeps_levels(values: np.ndarray, converter: SrgbConverter | None, gray: bool,
+                  white: int) -> bool:
+    """Whether the float32 sRGB `_to_srgb` would make is `unit_pixels` of the file's own
+    16-bit levels, so that those (2 bytes a channel) can stand for it: 16-bit values (white
+    65535, not a 12-bit PPM's 4095), no profile to apply, every pixel opaque (alpha on white
+    changes nothing), and for gray, equal channels. A 108 MP 16-bit RGB colorization is
+    then 648 MB where its float32 was 1.3 GB, held through the whole check."""
+    if white != LEVELS_16 or converter is not None:
+        return False
+    rows = max(1, _BAND_PIXELS // max(1, values.shape[1]))
+    for top in range(0, values.shape[0], rows):  # stops at the first band that is not
+        band = values[top:top + rows]
+        if gray and not _equal_channels(band, white):
+            return False
+        if not gray and band.shape[-1] == 4 and not bool((band[..., 3] >= white).all()):
+            return False
+    return True
+
+
+def _levels(values: np.ndarray, gray: bool) -> np.ndarray:
+    """(H, W) uint16 gray (the first channel) when `gray`, else (H, W, 3) uint16 RGB: the
+    levels of `values` (a view of OpenCV's BGR(A) decode, turned), copied into one
+    contiguous array a band of rows at a time. The copy (6 bytes a pixel) stays within the
+    decode's own peak (OpenCV holds 12 a pixel while it decodes)."""
+    height, width = values.shape[:2]
+    out = np.empty((height, width) if gray else (height, width, 3), np.uint16)
+    rows = max(1, _BAND_PIXELS // max(1, width))
+    for top in range(0, height, rows):
+        band = values[top:top + rows]
+        out[top:top + rows] = band[..., 0] if gray else band[..., :3]
     return out
 
 
@@ -270,6 +311,6 @@ def _same_image(deep: np.ndarray, eight_bit_rows: np.ndarray | None) -> bool:
         eight = eight_bit_rows[top:top + rows].astype(np.float32) / scale
         if deep.ndim == 2 and eight.ndim == 3:  # gray against near-gray: the channels' mean
             eight = eight.mean(axis=-1)
-        difference = np.abs(deep[8 * top:8 * (top + rows):8] - eight)
+        difference = np.abs(unit_pixels(deep[8 * top:8 * (top + rows):8]) - eight)
         total, count = total + float(difference.sum(dtype=np.float64)), count + difference.size
     return total / max(1, count) <= _SAME_IMAGE_LEVELS

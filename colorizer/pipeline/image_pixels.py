@@ -7,9 +7,12 @@ Pixels are kept compact (`to_srgb`), one of three dtypes (`LoadedImage.pixels`):
 - uint8: 8-bit gray and 1-bit pages (H, W), 8-bit color (H, W, 3);
 - uint16: 16-bit gray (H, W), its values 0..65535 (a 108 MP scan's 216 MB, where the float32
   it once was held 432 MB for the whole run: peak RSS colorize 2447 -> 2277 MB, check
-  3693 -> 3473, the web's open 1308 -> 1099);
+  3693 -> 3473, the web's open 1308 -> 1099), and 16-bit RGB as its levels, (H, W) for a
+  gray scan, (H, W, 3) for color, where no profile or alpha changes them (deep_color.py: a
+  108 MP 16-bit colorization is 648 MB, not 1.3 GB of float32);
 - float32 in [0, 1]: other high-bit-depth gray (H, W) (32-bit, float, a gray profile's
-  curve, HEIF at 10-12 bits) and 16-bit color (H, W, 3) (deep_color.py).
+  curve, HEIF at 10-12 bits) and other 16-bit color (H, W, 3) (a profile, alpha, a 12-bit
+  PPM's white of 4095).
 Code that reads values in [0, 1] takes them through `unit_pixels`, a band of rows at a time
 (the floats the loader once made, to the bit). Float RGB of a 49 MP photo is 588 MB (and was
 the start of a 7.8 GB peak); `float_rgb` makes it on demand for code that wants it."""
@@ -261,8 +264,8 @@ def has_color(pixels: np.ndarray) -> bool:
         band = pixels[top: top + rows]
         if band.dtype == np.uint8:  # 8-bit levels: more than 3 of 255
             band, tolerance = band.astype(np.int16), round(_COLOR_TOLERANCE * 255)
-        else:
-            tolerance = _COLOR_TOLERANCE
+        else:  # 16-bit levels read as the floats they stand for (uint16 would wrap below 0)
+            band, tolerance = unit_pixels(band), _COLOR_TOLERANCE
         # max - min of the three channels is the largest of their pairwise differences:
         # reducing over the last axis (of 3) took 3.4 s on a 24 MP photo, these 0.2 s.
         red, green, blue = band[..., 0], band[..., 1], band[..., 2]

@@ -19,8 +19,9 @@ class LoadedImage:
     """One decoded image, ready for the pipeline."""
 
     # sRGB, orientation applied, kept compact (image_pixels.py): (H, W) or (H, W, 3), uint8
-    # for 8-bit sources, (H, W) uint16 for 16-bit gray (its values 0..65535), float32 in
-    # [0, 1] for other high-bit-depth sources. Read values in [0, 1] through
+    # for 8-bit sources, uint16 (values 0..65535) for 16-bit gray (H, W) and 16-bit RGB
+    # without a profile or translucent alpha ((H, W) gray scan, (H, W, 3) color), float32
+    # in [0, 1] for other high-bit-depth sources. Read values in [0, 1] through
     # image_pixels.unit_pixels (a band at a time); `rgb` is the whole float view.
     pixels: np.ndarray
     is_color: bool  # the source had real color; the pipeline reduces it to luminance

@@ -45,6 +45,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.model.colorspace import rgb_to_lab
+from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.mount_edges import faint_edge_flat, print_rectangle
 
@@ -280,13 +281,14 @@ def scanned_chroma(loaded: LoadedImage, size: tuple[int, int]) -> torch.Tensor:
 
 def _eight_bit(pixels: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 of color pixels: uint8 as they are; float in [0, 1] (a 10-bit HEIC read
-    at its depth) rounded a band of rows at a time, with no whole float temporary."""
+    at its depth) or 16-bit levels (uint16, read as [0, 1] by `unit_pixels`) rounded a band
+    of rows at a time, with no whole float temporary."""
     if pixels.dtype == np.uint8:
         return pixels
     out = np.empty(pixels.shape, np.uint8)
     rows = max(1, (1 << 20) // max(1, pixels.shape[1]))
     for top in range(0, pixels.shape[0], rows):
-        band = np.clip(pixels[top:top + rows], 0.0, 1.0) * 255.0 + 0.5
+        band = np.clip(unit_pixels(pixels[top:top + rows]), 0.0, 1.0) * 255.0 + 0.5
         out[top:top + rows] = band.astype(np.uint8)
     return out
 

@@ -58,18 +58,20 @@ def as_positive(loaded: LoadedImage, negative: bool) -> LoadedImage:
 
 def inverted(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
     """The positive of scanned negative `pixels` (uint8, or float32 in [0, 1]; (H, W) or
-    (H, W, 3); or 16-bit gray's (H, W) uint16) in the same dtype (float32 for uint16), and
-    whether a film base was removed (color scans only)."""
-    if pixels.dtype == np.uint16:  # 16-bit gray: inverted as the floats it was loaded as
-        return _inverted_16bit(pixels), False
+    (H, W, 3); or 16-bit levels as uint16, image_pixels.py) in the same dtype (float32 for
+    uint16), and whether a film base was removed (color scans only)."""
+    deep = pixels.dtype == np.uint16  # 16-bit levels: inverted as the floats they stand for
     top = 255.0 if pixels.dtype == np.uint8 else 1.0
     if pixels.ndim == 2 or _is_gray(pixels):
-        return (top - pixels).astype(pixels.dtype), False
-    base = np.array([np.percentile(_sample(pixels)[..., c], _BASE_PERCENTILE) for c in range(3)])
+        return (_inverted_16bit(pixels) if deep else (top - pixels).astype(pixels.dtype)), False
+    base = np.array([np.percentile(unit_pixels(_sample(pixels)[..., c]) if deep
+                                   else _sample(pixels)[..., c], _BASE_PERCENTILE)
+                     for c in range(3)])
     scale = top / np.maximum(base, top / 255.0)  # a black channel stays black, never inf
-    out = np.empty_like(pixels)
+    out = np.empty(pixels.shape, np.float32 if deep else pixels.dtype)
     for row in range(0, pixels.shape[0], 512):  # in bands: no float copy of a large scan
-        band = np.clip(pixels[row:row + 512] * scale, 0.0, top)
+        rows = unit_pixels(pixels[row:row + 512]) if deep else pixels[row:row + 512]
+        band = np.clip(rows * scale, 0.0, top)
         out[row:row + 512] = np.rint(top - band) if pixels.dtype == np.uint8 else top - band
     return out, True
 
@@ -90,7 +92,7 @@ def looks_like_color_negative(pixels: np.ndarray) -> bool:
     if pixels.ndim != 3:
         return False
     sample = _sample(pixels)
-    rgb = sample.astype(np.float32) / (255.0 if sample.dtype == np.uint8 else 1.0)
+    rgb = unit_pixels(sample)  # uint8 / 255, 16-bit levels / 65535, float32 as it is
     lab = rgb_to_lab(torch.from_numpy(rgb.reshape(1, -1, 1, 3)).permute(0, 3, 1, 2))
     lightness, a, b = (channel.flatten().numpy() for channel in lab[0])
     light = lightness >= np.percentile(lightness, 90)
