@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from colorizer.check import analysis, lineup, thumbnails, tints
+from colorizer.check.composite import Composite, find_composite
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import (
     LUMINANCE,
@@ -69,6 +70,9 @@ class Analysis:
     luminance: LuminanceMatch | None
     context: SceneContext
     notes: tuple[str, ...]
+    # A before/after composite: its colorization panel was analysed (the maps are its),
+    # and the findings are placed in the whole image's pixels (composite.py).
+    composite: Composite | None = None
 
 
 class ColorizationChecker:
@@ -112,9 +116,13 @@ class ColorizationChecker:
         found wrong) rather than refused as a likely mix-up of the two images; for our own
         output, which is gray where the model found no evidence for any color."""
         seen = self.analyse(colorized, original, hint, caption, gray_ok)
+        composite, likelihood = seen.composite, seen.maps.ratio
+        if composite is not None:  # the whole image's frame, where pages draw the boxes
+            likelihood = composite.placed_map(likelihood, outside=1.0)
         return CheckReport(tuple(self.findings(seen)), seen.context, tuple(seen.facts),
-                           seen.luminance, seen.maps.size, hint, self.settings(), seen.notes,
-                           seen.maps.ratio)
+                           seen.luminance, composite.size if composite else seen.maps.size,
+                           hint, self.settings(), seen.notes, likelihood,
+                           composite=composite.to_dict() if composite else None)
 
     @torch.inference_mode()
     def analyse(self, colorized: ImageInput, original: ImageInput | None = None,
@@ -123,7 +131,10 @@ class ColorizationChecker:
         """Steps 1-3: everything the findings are made of (eval.check sweeps thresholds
         over it without running the model again)."""
         color = _load(colorized, "COLORIZED", self.pipeline.config.max_pixels)
-        gray, luminance, notes = color, None, []
+        composite = find_composite(color)
+        if composite is not None:  # "before | after": the colorization is one panel
+            color = composite.panel(color)
+        gray, luminance, notes = color, None, [composite.note()] if composite else []
         if not color.is_color and not gray_ok and original is None:
             raise CheckInputError(f"{color.name}: has no color, so there is nothing to check; "
                                   "give the colorized image (the gray original goes to "
@@ -136,6 +147,8 @@ class ColorizationChecker:
             notes.extend(_compared_inputs(color, gray, gray_ok))
             lined = lineup.line_up(color, gray, self.config)
             gray, luminance = lined.gray, lined.match
+            if composite is not None:
+                luminance = composite.placed_match(luminance)
             notes.extend(lined.notes)
             del lined  # its `gray` is let go below, once the model has read it
         notes.extend(_colorization_notes(color, gray_ok))
@@ -157,7 +170,8 @@ class ColorizationChecker:
         if cloth is None:
             notes.append("no flag finder weights: flag, banner and uniform colors were not "
                          "compared with the retrieved facts")
-        return Analysis(maps, cloth, facts, luminance, context, tuple(notes + caption_notes))
+        return Analysis(maps, cloth, facts, luminance, context, tuple(notes + caption_notes),
+                        composite)
 
     def findings(self, seen: Analysis, config: CheckConfig | None = None) -> list[Finding]:
         """Step 4: the findings of one analysis at these thresholds, most severe first."""
@@ -166,9 +180,13 @@ class ColorizationChecker:
                     *analysis.likelihood_findings(seen.maps, config),
                     *analysis.skin_findings(seen.maps, config),
                     *analysis.blob_findings(seen.maps, config)]
+        whole = (0, 0, *seen.maps.size)
+        if seen.composite is not None:  # the panel's findings, placed in the whole image
+            findings = [seen.composite.placed_finding(f) for f in findings]
+            whole = seen.composite.color_box
         if (seen.luminance is not None and not seen.luminance.matches
                 and not seen.luminance.detail_only):
-            findings.insert(0, _luminance_finding(seen.luminance, seen.maps.size))
+            findings.insert(0, _luminance_finding(seen.luminance, whole))
         order = {"high": 0, "medium": 1, "low": 2}
         return sorted(findings, key=lambda f: order[f.severity])
 
@@ -266,18 +284,22 @@ def _compared_inputs(color: LoadedImage, gray: LoadedImage, gray_ok: bool) -> li
 
 
 def _colorization_notes(color: LoadedImage, gray_ok: bool) -> list[str]:
-    """What a colorization without color, or of one strong tint, means for its findings."""
+    """What a colorization without color, or of one tint, means for its findings."""
     if not color.is_color:
         return ["the colorization has no color (gray where the model found no evidence for "
                 "any): only its lightness was checked" if gray_ok else
                 "the colorization has no color: only its lightness was checked"]
     tint = tints.tint_of(color)
-    if tint is None or not tint.strong_cast:
+    if tint is None or not tint.toned:
         return []
-    return [(f"the colorization is one {tint.hue_name} tint throughout (median chroma "
-             f"{tint.median_chroma:.0f}, {100 * tint.other_share:.0f}% in other hues): a "
-             "uniform color cast or a toned print rather than a colorization of each "
-             "object; findings on its colors come from that cast")]
+    seen = (f"the colorization is one {tint.hue_name} tint throughout (median chroma "
+            f"{tint.median_chroma:.0f}, {100 * tint.other_share:.0f}% in other hues): ")
+    if not tint.strong_cast:  # a sepia print passed off as a colorization passed unremarked
+        return [seen + "a sepia or toned print, or one tint laid over the whole photo, "
+                "rather than a colorization of each object; no object was given a color of "
+                "its own"]
+    return [seen + "a uniform color cast or a toned print rather than a colorization of "
+            "each object; findings on its colors come from that cast"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -310,10 +332,11 @@ class _ReducedColors:
         return self.pixels.resize(render, Image.LANCZOS, box=(0, 0, w / fx, h / fy))
 
 
-def _luminance_finding(match: LuminanceMatch, size: tuple[int, int]) -> Finding:
+def _luminance_finding(match: LuminanceMatch, whole: tuple[int, int, int, int]) -> Finding:
     # Which way the tones moved tells a historian what was done: most of the change in one
     # direction is a brightening or darkening; both ways, a contrast or curve change.
-    box = (0, 0, size[0], size[1])
+    # `whole`: the box of the whole colorization (of its panel in a composite).
+    box = whole
     if match.local_box is not None:
         box = match.local_box
         how = (f"the difference is local: {100 * match.local_share:.1f}% of the image (box "

@@ -112,17 +112,23 @@ class CheckReport:
     # Where the hint and caption came from (--hint/--caption, or "provenance": the checked
     # file's own record of its colorization, colorizer.check.recorded); None: not read.
     context_from: dict[str, Any] | None = None
+    # A before/after composite (gray beside color; composite.Composite.to_dict): where its
+    # colorization panel, the part checked, lies. None: the image is one colorization.
+    composite: dict[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
         return not self.findings
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "findings": [f.to_dict() for f in self.findings],
+        data = {"passed": self.passed, "findings": [f.to_dict() for f in self.findings],
                 "context": self.context.to_dict(), "facts": [f.to_dict() for f in self.facts],
                 "luminance": self.luminance.to_dict() if self.luminance else None,
                 "size": list(self.size), "hint": self.hint, "settings": dict(self.settings),
                 "notes": list(self.notes), "context_from": self.context_from}
+        if self.composite is not None:  # only then: one colorization's JSON is unchanged
+            data["composite"] = self.composite
+        return data
 
 
 def box_of(mask: np.ndarray, size: tuple[int, int]) -> tuple[int, int, int, int] | None:

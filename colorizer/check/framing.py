@@ -47,16 +47,21 @@ def mismatch_message(color_size: tuple[int, int], gray_size: tuple[int, int]) ->
     a border or another photo. Which one cannot be told from the shapes, so it says what
     the shapes allow (narrower: cut; wider: padded or framed) and how to go on."""
     (cw, ch), (gw, gh) = color_size, gray_size
-    change = _aspect(color_size) / _aspect(gray_size)  # >1: wider than the original's shape
-    if change < 1:
-        how = (f"it is {100 * (1 - change):.0f}% narrower for its height than the original "
-               "(cropped at a side, or framed with bands at top and bottom)")
-    else:
-        how = (f"it is {100 * (change - 1):.0f}% wider for its height than the original "
-               "(padded or letterboxed at the sides, cropped at top or bottom, or a border "
-               "added)")
+    how = (f"{shape_change(color_size, gray_size)} ("
+           + ("cropped at a side, or framed with bands at top and bottom)"
+              if _aspect(color_size) < _aspect(gray_size) else
+              "padded or letterboxed at the sides, cropped at top or bottom, or a border "
+              "added)"))
     return (
         f"the original is {gw}x{gh} and the colorization {cw}x{ch}: their shapes differ, so "
         f"their lightness cannot be compared pixel by pixel: {how}, or it is another photo; "
         "give the original with the colorization's framing (crop it the same way), or check "
         "without --original (its colors are still checked)")
+
+
+def shape_change(color_size: tuple[int, int], gray_size: tuple[int, int]) -> str:
+    """How the colorization's shape differs from the original's, in words."""
+    change = _aspect(color_size) / _aspect(gray_size)  # >1: wider than the original's shape
+    if change < 1:
+        return f"it is {100 * (1 - change):.0f}% narrower for its height than the original"
+    return f"it is {100 * (change - 1):.0f}% wider for its height than the original"

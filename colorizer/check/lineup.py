@@ -196,6 +196,10 @@ def _steps(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LinedU
     if registered is not None and (first is None or not _in_place(registered, color, gray)):
         return replace(registered, notes=notes + registered.notes)
     if first is None:
+        # Another photo (of the same scene, say) is what most often neither lines up nor
+        # shares the shape: said first, not after a reading of the shapes as a crop.
+        if (alike := _correlation(color, gray)) < SAME_PHOTO:
+            raise CheckInputError(_another_photo(color, gray, alike, shaped=True))
         raise CheckInputError(framing.mismatch_message(color.size, gray.size)
                               .replace(", or it is another photo;", ", or it is another "
                                        "photo (the two could not be lined up: no crop, "
@@ -205,12 +209,23 @@ def _steps(color: LoadedImage, gray: LoadedImage, config: CheckConfig) -> LinedU
         notes.append(f"the original's lightness is the inverse of the colorization's "
                      f"(correlation {alike:.2f}): is --original a negative?")
     elif alike < SAME_PHOTO:
-        raise CheckInputError(
-            f"the colorization {color.name} and the original {gray.name} do not look like the "
-            f"same photo (lightness correlation {alike:.2f}; no crop, frame, turn or mirror "
-            "of the original lines up with it): give the original it was made from, or "
-            "check without --original (its colors are still checked)")
+        raise CheckInputError(_another_photo(color, gray, alike))
     return _plain_result(color, gray, first, notes)
+
+
+def _another_photo(color: LoadedImage, gray: LoadedImage, alike: float,
+                   shaped: bool = False) -> str:
+    """The error for a colorization that is not of the original given; `shaped`: their
+    shapes differ too (said after, as what the shapes would otherwise suggest)."""
+    (cw, ch), (gw, gh) = color.size, gray.size
+    shapes = (f" and their shapes differ (the original is {gw}x{gh} and the colorization "
+              f"{cw}x{ch}: {framing.shape_change(color.size, gray.size)})" if shaped else "")
+    return (f"the colorization {color.name} and the original {gray.name} do not look like the "
+            f"same photo (lightness correlation {alike:.2f}){shapes}; the two could not be "
+            "lined up (no crop, frame, turn or mirror of the original matches it): it may be "
+            "a colorization of another photo, another shot of the same scene included; give "
+            "the original it was made from, or check without --original (its colors are "
+            "still checked)")
 
 
 def _in_place(registered: LinedUp, color: LoadedImage, gray: LoadedImage) -> bool:

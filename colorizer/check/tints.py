@@ -25,6 +25,7 @@ CHROMATIC = 8.0  # a*b* chroma above which a pixel has a hue at all
 OTHER_HUE = 45.0  # degrees from the dominant hue that make another hue
 SEVERAL_HUES = 0.05  # share of the image in other hues that makes a color image
 STRONG_CAST = 15.0  # median chroma of a one-tint image that is a strong cast
+TONED = CHROMATIC  # median chroma of a one-tint image that is toned (sepia, most pixels hued)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Tint:
     @property
     def strong_cast(self) -> bool:
         return not self.several_hues and self.median_chroma > STRONG_CAST
+
+    @property
+    def toned(self) -> bool:
+        """One tint over most of the image: a sepia or toned print (or a strong cast)."""
+        return not self.several_hues and self.median_chroma > TONED
 
 
 def tint_of(image: LoadedImage) -> Tint | None:
