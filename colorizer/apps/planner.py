@@ -36,10 +36,11 @@ from pathlib import Path, PurePosixPath
 
 from colorizer.apps.collection_inputs import collection_sources, is_collection, is_url
 from colorizer.apps.earlier_outputs import MANIFEST, EarlierOutputs, fold, written_files
+from colorizer.apps.live_photos import live_photo_videos
 from colorizer.apps.outputs import image_suffix
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.source import Source
-from colorizer.apps.unread_files import UnreadFiles
+from colorizer.apps.unread_files import LIVE_PHOTO_VIDEO, UnreadFiles
 from colorizer.errors import ImageNotFoundError
 from colorizer.pipeline.imageio import SUPPORTED_SUFFIXES
 
@@ -76,9 +77,16 @@ def find_sources(inputs: Iterable[str | Path], skip: set[Path] = frozenset(),
     a row of a CSV list that names no readable file.
     """
     sources: list[Source] = []
+    inputs = list(inputs)
+    # A Live Photo's video given with its photo (IMG_0008.*): named in the summary, not failed
+    companions = live_photo_videos((Path(e) for e in inputs if not is_url(str(e))),
+                                   WALKED_SUFFIXES)
     for entry in inputs:
         path = Path(entry)
-        if path.is_dir():
+        if path in companions:
+            if unread is not None:
+                unread.add_as(path, LIVE_PHOTO_VIDEO)
+        elif path.is_dir():
             sources.extend(_images_under(path, skip, unread))
         elif is_url(str(entry)) or (is_collection(entry) and path.is_file()):
             sources.extend(collection_sources(str(entry), fetch))  # CSV list, IIIF manifest

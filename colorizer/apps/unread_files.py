@@ -48,6 +48,10 @@ OTHER_SUFFIX = UnreadKind("image under a suffix folders are not searched for",
                           "images under a suffix folders are not searched for",
                           "rename (.jfif and .jpe to .jpg, .jpf, .jpx and .j2c to .jp2, .dib to "
                           ".bmp, .hif to .heic), or name the file on the command line")
+# A video given by name with the photo of its name (colorizer.apps.live_photos).
+LIVE_PHOTO_VIDEO = UnreadKind("Live Photo video", "Live Photo videos", "the moving part of "
+                              "a Live Photo, given with its photo: the photo of its name is "
+                              "colorized; nothing else to do")
 NO_SUFFIX = UnreadKind("image file without a suffix", "image files without a suffix",
                        "add the suffix of its format (photo -> photo.png), or name the file "
                        "on the command line")
@@ -104,6 +108,12 @@ class UnreadFiles:
         kind = unread_kind(path)
         if kind is None:
             return False
+        self.add_as(path, kind)
+        return True
+
+    def add_as(self, path: Path, kind: UnreadKind) -> None:
+        """Record `path` as a file of `kind` (one the caller told apart: a Live Photo's
+        video given with its photo)."""
         found = self.found.setdefault(kind, _Found())
         found.count += 1
         if len(found.first) < NAMES_SHOWN:
@@ -111,7 +121,6 @@ class UnreadFiles:
         if path.suffix:
             found.suffixes.add(path.suffix.lower())
         log.debug("not colorized, a %s: %s", kind.one, path)
-        return True
 
     def lines(self) -> list[str]:
         """One line a kind: "40 camera raw files (.dng) not colorized (a.dng, b.dng and 38

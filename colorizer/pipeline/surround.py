@@ -1,14 +1,16 @@
 """What surrounds a photo and is no part of it, kept as scanned: a black frame (frame.py), a
-stereo card's mount (stereo.py), a card mount, mat, border or scanner bed (mount.py).
+stereo card's mount (stereo.py), a card mount, mat, border or scanner bed (mount.py), the
+table a photographed print lies on (table_surround.py).
 
 The generator paints such a surround as if it were the photo (a flat card reads as sky). Each
 step finds its surround from the photo's L* at the merge's working size and replaces the
 chroma there, in this order: no chroma in a black frame, none on a stereo card's mount, the
-scan's own chroma on a mount. A mount kept is said in the result's notes (a gray card that
-stays gray is not a failure to colorize it; a black frame is not: it shows no chroma, and
-most slides have one), and every surround kept is marked in `KeptSurround.kept`, so that the
-color hints' cast correction, which corrects the model's colors, leaves the scan's alone
-(hint_step.py); a color hint placed on the surround still sets its color there.
+scan's own chroma on a mount, else on a table (found from the photo's own chroma). A mount or
+a table kept is said in the result's notes (a gray card that stays gray is not a failure to
+colorize it; a black frame is not: it shows no chroma, and most slides have one), and every
+surround kept is marked in `KeptSurround.kept`, so that the color hints' cast correction,
+which corrects the model's colors, leaves the scan's alone (hint_step.py); a color hint
+placed on the surround still sets its color there.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from colorizer.pipeline.frame import frame_inside
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.mount import mount_inside, scanned_outside
 from colorizer.pipeline.stereo import stereo_inside
+from colorizer.pipeline.table_surround import table_inside
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,11 @@ def keep_surround(ab: torch.Tensor, lightness: torch.Tensor, loaded: LoadedImage
         ab = scanned_outside(ab, mount, loaded)
         kept |= ~mount
         notes.append(_note("the mount or border around the photo", mount, "kept as scanned"))
+    elif _keeps_some(table := table_inside(loaded, size)):  # only a color photo: none moves
+        ab = scanned_outside(ab, table, loaded)
+        kept |= ~table
+        notes.append(_note("the table or surface the print lies on", table,
+                           "kept as photographed"))
     return KeptSurround(ab, kept if bool(kept.any()) else None, tuple(notes))
 
 

@@ -23,6 +23,7 @@ from PIL import Image
 from colorizer.apps.web.context_card import context_card
 from colorizer.apps.web.display_map import display_map
 from colorizer.apps.web.download import FullSize
+from colorizer.apps.web.page_notes import page_notes
 from colorizer.apps.web.region_map import hint_numbers, label_points, region_hex
 
 if TYPE_CHECKING:
@@ -105,8 +106,9 @@ def result_view(result: ColorizationResult) -> dict[str, Any]:
         "regions": _region_records(result.color_regions),
         "uncertainty": data["uncertainty"],
         # The input's notes first (a color negative's look, color reduced to luminance):
-        # said where the run's are, or the page would not say them at all.
-        "notes": [*data["input"].get("notes", []), *data["notes"]],
+        # said where the run's are, or the page would not say them at all; advice in the
+        # page's words, not the command line's (page_notes.py).
+        "notes": page_notes([*data["input"].get("notes", []), *data["notes"]]),
         "settings": {k: data["settings"].get(k) for k in ("hints", "render_size", "device")},
         "timings": data["timings"],
     }
