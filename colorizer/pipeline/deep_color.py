@@ -47,7 +47,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PIL import Image
 
-from colorizer.pipeline.deep_pixels import LEVELS_16
 from colorizer.pipeline.icc_matrix import SrgbConverter, srgb_converter
 from colorizer.pipeline.image_pixels import (
     apply_orientation,
@@ -76,6 +75,10 @@ _BAND_PIXELS = 1 << 20  # pixels converted at a time: bounds the float copies (~
 _SAME_IMAGE_LEVELS = 2.0 / 255.0
 # sRGB's luminance weights, as colorizer.model.colorspace.relative_luminance applies them.
 _LUMINANCE = np.array([0.2126729, 0.7151522, 0.0721750], dtype=np.float64)
+
+# 16-bit white (deep_pixels.LEVELS_16, not imported from there: deep_pixels imports the
+# loader, which imports this module)
+_WHITE_16 = 65535
 
 
 @dataclass(frozen=True)
@@ -254,7 +257,7 @@ def _keeps_levels(values: np.ndarray, converter: SrgbConverter | None, gray: boo
     65535, not a 12-bit PPM's 4095), no profile to apply, every pixel opaque (alpha on white
     changes nothing), and for gray, equal channels. A 108 MP 16-bit RGB colorization is
     then 648 MB where its float32 was 1.3 GB, held through the whole check."""
-    if white != LEVELS_16 or converter is not None:
+    if white != _WHITE_16 or converter is not None:
         return False
     rows = max(1, _BAND_PIXELS // max(1, values.shape[1]))
     for top in range(0, values.shape[0], rows):  # stops at the first band that is not
