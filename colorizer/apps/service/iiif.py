@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -24,10 +24,12 @@ from colorizer.apps.service.iiif_image import (  # noqa: F401  (where callers im
     fetch_iiif_image,
     image_request_url,
 )
+from colorizer.apps.service.iiif_languages import colorized_label, colorized_summary
 from colorizer.apps.service.iiif_terms import (
     canvas_description,
     canvas_terms,
     described,
+    described_maps,
     manifest_terms,
     mixed_terms,
     source_terms,
@@ -55,6 +57,11 @@ class CanvasRef:
     # What the archive says of when and where (`described`): ("navDate", "1950-06-15T..."),
     # ("metadata:Date", "1950"), ("summary", "..."), the manifest's as ("manifest:navDate", ..)
     described: tuple[tuple[str, str], ...] = ()
+    # The same fields with the source's language maps, written back onto the colorized canvas
+    # (`iiif_terms.described_maps`): {"navDate": ..., "summary": {...}, "metadata": [...]}
+    described_maps: dict[str, Any] = field(default_factory=dict)
+    # What of the canvas was not colorized: a second painting image, a Choice's other items
+    note: str = ""
 
 
 def canvases_of(manifest: dict[str, Any], limit: int | None = None, start: int = 0,
@@ -80,7 +87,10 @@ def canvases_of(manifest: dict[str, Any], limit: int | None = None, start: int =
     canvases = [replace(c, described=c.described + tuple(
         (f"manifest:{field}", text) for field, text in whole
         if field not in {f for f, _ in c.described})) for c in canvases]
-    return {"id": ident, "label": label, **source_terms(manifest)}, canvases
+    # the manifest's own navDate and summary, for the colorized manifest (they were dropped)
+    own = described_maps(manifest, metadata=False)
+    return {"id": ident, "label": label, **source_terms(manifest),
+            **({"described": own} if own else {})}, canvases
 
 
 def canvas_count(manifest: dict[str, Any]) -> int:
@@ -141,18 +151,39 @@ def language_map(value: object, fallback: str) -> dict[str, list[str]]:
 
 
 def _canvas3(canvas: dict[str, Any]) -> CanvasRef | None:
-    for page in canvas.get("items", []):
-        for anno in page.get("items", []):
-            body = painted_image(anno.get("body"))
-            if body is not None:
-                services = body.get("service") or []
-                services = services if isinstance(services, list) else [services]
-                service = next((s.get("id") or s.get("@id") for s in services
-                                if isinstance(s, dict)), None)
-                return CanvasRef(canvas["id"], language_map(canvas.get("label"), canvas["id"]),
-                                 _int(canvas.get("width")), _int(canvas.get("height")),
-                                 body["id"], service, described(canvas))
-    return None
+    bodies = [anno.get("body") for page in canvas.get("items", [])
+              for anno in page.get("items", [])]
+    images = [(body, image) for body, image in ((b, painted_image(b)) for b in bodies)
+              if image is not None]
+    if not images:
+        return None
+    chosen, body = images[0]
+    services = body.get("service") or []
+    services = services if isinstance(services, list) else [services]
+    service = next((s.get("id") or s.get("@id") for s in services
+                    if isinstance(s, dict)), None)
+    return CanvasRef(canvas["id"], language_map(canvas.get("label"), canvas["id"]),
+                     _int(canvas.get("width")), _int(canvas.get("height")),
+                     body["id"], service, described(canvas), described_maps(canvas),
+                     _left_out_note(len(images), chosen, body["id"]))
+
+
+def _left_out_note(painted: int, chosen: object, image_id: str) -> str:
+    """Says what of a canvas was not colorized: its other painting images, or a Choice's
+    other items (the first, the one a viewer shows by default, is colorized). It was done
+    without a word: the archive could not tell that a canvas was colorized in part."""
+    choice = chosen[0] if isinstance(chosen, list) and chosen else chosen
+    options = choice.get("items") if isinstance(choice, dict) and choice.get(
+        "type") == "Choice" else None
+    notes = []
+    if isinstance(options, list) and len(options) > 1:
+        notes.append(f"the canvas offers a Choice of {len(options)} images: the first, the "
+                     f"one a viewer shows by default, was colorized ({image_id})")
+    if painted > 1:
+        others = "the other image is" if painted == 2 else f"the other {painted - 1} are"
+        notes.append(f"the canvas paints {painted} images: only the first ({image_id}) was "
+                     f"colorized; {others} not in the colorized canvas")
+    return "; ".join(notes)
 
 
 def painted_image(body: object) -> dict[str, Any] | None:
@@ -175,16 +206,18 @@ def painted_image(body: object) -> dict[str, Any] | None:
 
 
 def _canvas2(canvas: dict[str, Any]) -> CanvasRef | None:
-    for image in canvas.get("images", []):
-        resource = image.get("resource") or {}
-        if resource.get("@id"):
-            service = resource.get("service") or {}
-            service = service[0] if isinstance(service, list) and service else service
-            return CanvasRef(canvas["@id"], {"none": [str(canvas.get("label", canvas["@id"]))]},
-                             _int(canvas.get("width")), _int(canvas.get("height")),
-                             resource["@id"], service.get("@id") if isinstance(service, dict)
-                             else None, described(canvas))
-    return None
+    images = [image.get("resource") or {} for image in canvas.get("images", [])]
+    images = [resource for resource in images if resource.get("@id")]
+    if not images:
+        return None
+    resource = images[0]
+    service = resource.get("service") or {}
+    service = service[0] if isinstance(service, list) and service else service
+    return CanvasRef(canvas["@id"], {"none": [str(canvas.get("label", canvas["@id"]))]},
+                     _int(canvas.get("width")), _int(canvas.get("height")),
+                     resource["@id"], service.get("@id") if isinstance(service, dict)
+                     else None, described(canvas), described_maps(canvas),
+                     _left_out_note(len(images), resource, resource["@id"]))
 
 
 def build_manifest(job: dict[str, Any], base_url: str, records: dict[int, dict[str, Any]],
@@ -208,16 +241,18 @@ def manifest_head(job: dict[str, Any], base_url: str) -> dict[str, Any]:
     meta = job.get("meta", {})
     sources = list((meta.get("manifests") or {}).values())
     source = (meta.get("manifest") or {}) if len(sources) < 2 else {}
+    own = source.get("described") if isinstance(source.get("described"), dict) else {}
     # Jobs stored before labels were normalised on reading may hold a bare string.
     label = language_map(source.get("label"), f"chronochrome job {job['id']}" + (
         f": canvases of {len(sources)} IIIF manifests" if len(sources) > 1 else ""))
     manifest = {
         "@context": PRESENTATION3_CONTEXT, "id": f"{job_url}/manifest", "type": "Manifest",
-        "label": {k: [f"{v} (colorized)" for v in vals] for k, vals in label.items()},
-        "summary": {"en": [("Each canvas offers the original photograph first and a colorized "
-                           "version second; colors were estimated by a trained model." + (
-                               " The canvases come from several manifests: each states its "
-                               "own rights and attribution." if len(sources) > 1 else ""))]},
+        # in the label's own languages (iiif_languages): it was English inside each of them
+        "label": colorized_label(label),
+        "summary": colorized_summary(label, own.get("summary") or {}, (
+            " The canvases come from several manifests: each states its own rights and "
+            "attribution." if len(sources) > 1 else "")),
+        **({"navDate": own["navDate"]} if own.get("navDate") else {}),
     }
     # the source's rights and attribution apply to both images (several sources: mixed_terms)
     terms = mixed_terms(sources) if len(sources) > 1 else manifest_terms(source)
@@ -244,8 +279,10 @@ def result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
     colorized = {"id": sign(f"{job_url}/items/{idx}/result"), "type": "Image",
                  "format": image_mime(fmt), "width": out_w, "height": out_h,
                  "label": {"en": ["Colorized by chronochrome (AI-estimated color)"]}}
+    # what of the source canvas was not colorized last: the other notes keep their ids
     notes = [("context", record.get("context_summary", ""))] + [
-        ("plausibility", n) for n in record.get("plausibility", [])]
+        ("plausibility", n) for n in record.get("plausibility", [])] + [
+        ("canvas", str(src.get("canvas_note") or ""))]
     width, height = src.get("canvas_width") or in_w, src.get("canvas_height") or in_h
     pages = [_assessing_page(canvas_id, notes)]
     if any(r.get("kind") != "model" for r in record.get("color_regions") or []):
@@ -259,7 +296,8 @@ def result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
                               item.get("caption") or original_name(src) or f"item {idx}"),
         "width": width, "height": height,
         # the source canvas's date, place and summary; "Source canvas" names it
-        **canvas_description(src.get("canvas_id"), src.get("canvas_described")),
+        **canvas_description(src.get("canvas_id"), src.get("canvas_described"),
+                             src.get("canvas_described_maps")),
         **canvas_terms(record.get("source") or {}),  # its own manifest's rights (several)
         "items": [{"id": f"{canvas_id}/page/painting", "type": "AnnotationPage", "items": [{
             "id": f"{canvas_id}/annotation/painting", "type": "Annotation",

@@ -13,7 +13,8 @@ the photo's context: `navDate`, the `metadata` pairs whose label names a date or
 (context.catalogue_fields: "Date", "Datum", "Place", "Ort", "Location"; not "Date
 digitized") and the `summary` (Presentation 2: `description`). `canvas_description` writes
 them back onto the colorized canvas (they reached the context but not the job's manifest: a
-viewer showed the canvas without its date and place, and a timeline had no navDate).
+viewer showed the canvas without its date and place, and a timeline had no navDate), in the
+source's languages (`described_maps`: they were written as "none", their languages lost).
 """
 
 from __future__ import annotations
@@ -127,15 +128,20 @@ def _values(value: object) -> list[str]:
     return [t for t in (plain_text(t) for t in texts if isinstance(t, str)) if t]
 
 
-def canvas_description(canvas_id: str | None, described_pairs: object) -> dict[str, Any]:
-    """A colorized canvas's `navDate`, `summary` and `metadata` from its source canvas: the
-    `described` pairs the job stored (the manifest's own, "manifest:...", left to the
-    manifest) and a "Source canvas" entry naming it, so that a result can be matched to the
-    archive's canvas. The stored texts have lost their language: they are written as "none".
-    A navDate is kept only in the form Presentation 3 requires (UTC, `Z`); a bare date gains
-    midnight."""
-    out: dict[str, Any] = {}
+def canvas_description(canvas_id: str | None, described_pairs: object,
+                       maps: object = None) -> dict[str, Any]:
+    """A colorized canvas's `navDate`, `summary` and `metadata` from its source canvas, and
+    a "Source canvas" entry naming it, so that a result can be matched to the archive's
+    canvas. `maps` (`described_maps`, stored by jobs since) keeps the source's language maps;
+    a job stored before has only the `described` pairs, whose texts lost their language:
+    those are written as "none". A navDate is kept only in the form Presentation 3 requires
+    (UTC, `Z`); a bare date gains midnight."""
     metadata = [_pair("Source canvas", canvas_id)] if canvas_id else []
+    if isinstance(maps, dict):
+        out = {k: maps[k] for k in ("navDate", "summary") if maps.get(k)}
+        metadata += [entry for entry in maps.get("metadata") or [] if isinstance(entry, dict)]
+        return {**out, "metadata": metadata} if metadata else out
+    out: dict[str, Any] = {}
     pairs = described_pairs if isinstance(described_pairs, list | tuple) else []
     for pair in pairs:
         if not (isinstance(pair, list | tuple) and len(pair) == 2 and
@@ -143,15 +149,57 @@ def canvas_description(canvas_id: str | None, described_pairs: object) -> dict[s
             continue
         field, text = pair
         if field == "navDate":
-            match = _NAV_DATE.match(text)
-            if match:
-                out["navDate"] = match.group(1) + (match.group(2) or "T00:00:00Z")
+            out.update({"navDate": utc_nav_date(text)} if utc_nav_date(text) else {})
         elif field == "summary":
             out["summary"] = {"none": [text]}
         elif field.startswith("metadata:"):
             metadata.append(_pair(field.removeprefix("metadata:"), text))
     if metadata:
         out["metadata"] = metadata
+    return out
+
+
+def utc_nav_date(value: object) -> str | None:
+    """A navDate in the form Presentation 3 requires (UTC, `Z`; a bare date at midnight)."""
+    match = _NAV_DATE.match(value.strip()) if isinstance(value, str) else None
+    return match.group(1) + (match.group(2) or "T00:00:00Z") if match else None
+
+
+def described_maps(resource: dict[str, Any], metadata: bool = True) -> dict[str, Any]:
+    """A canvas's or manifest's navDate (`utc_nav_date`), summary and date and place
+    metadata (as `described` chooses them) with their language maps as the source gives
+    them (Presentation 2 values as language maps too), for writing back onto the colorized
+    canvas or manifest: `described` keeps one language's text, for the context."""
+    out: dict[str, Any] = {}
+    nav = utc_nav_date(resource.get("navDate"))
+    summary = language_texts(resource.get("summary") or resource.get("description"))
+    out.update({"navDate": nav} if nav else {})
+    out.update({"summary": summary} if summary else {})
+    entries = []
+    for pair in _list(resource.get("metadata")) if metadata else []:
+        labels = _values(pair.get("label")) if isinstance(pair, dict) else []
+        if labels and any(says_date_or_place(label) for label in labels):
+            label, value = language_texts(pair.get("label")), language_texts(pair.get("value"))
+            entries += [{"label": label, "value": value}] if label and value else []
+    out.update({"metadata": entries} if entries else {})
+    return out
+
+
+def language_texts(value: object) -> dict[str, list[str]]:
+    """A Presentation 3 language map, or a Presentation 2 value (a string, {"@value",
+    "@language"} or a list of them), as a language map of plain texts ({} for none)."""
+    out: dict[str, list[str]] = {}
+    if isinstance(value, dict) and "@value" not in value:
+        pairs = [(str(lang), text) for lang, texts in value.items()
+                 for text in (texts if isinstance(texts, list) else [texts])]
+    else:
+        pairs = [(str(item.get("@language") or "none"), item.get("@value"))
+                 if isinstance(item, dict) else ("none", item)
+                 for item in (value if isinstance(value, list) else [value])]
+    for language, text in pairs:
+        plain = plain_text(text) if isinstance(text, str) else ""
+        if plain:
+            out.setdefault(language, []).append(plain)
     return out
 
 

@@ -42,7 +42,11 @@ def canvas_item(item: ItemIn, canvas: CanvasRef, number: int) -> NewItem:
             "canvas_width": canvas.width, "canvas_height": canvas.height,
             "manifest": item.iiif_manifest, "image_url": canvas.image_url,
             # when and where the archive says (navDate, metadata): the worker's caption
-            "canvas_described": [list(pair) for pair in canvas.described]}
+            "canvas_described": [list(pair) for pair in canvas.described],
+            # the same in the source's languages, for the colorized canvas (iiif_terms)
+            "canvas_described_maps": canvas.described_maps}
+    if canvas.note:  # a second image or a Choice's others not colorized: its view says so
+        base.update(canvas_note=canvas.note, notes=[canvas.note])
     if not canvas.image_url:
         src = {"kind": "iiif_canvas", **base}
     elif canvas.service:

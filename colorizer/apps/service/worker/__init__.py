@@ -160,7 +160,10 @@ class Worker:
         timings.update(result.timings)
         # What the CLI prints of the loading (a TIFF's page used, 16 bits read at 8): a URL's
         # or IIIF image's item is loaded only here, so its view said nothing of it.
-        notes = shown_notes(result.input.notes)
+        # A canvas colorized in part (two images, a Choice: manifest_items) says so first;
+        # the store's completion replaces the item's intake notes with these.
+        canvas_note = source_info.get("canvas_note")
+        notes = [*([canvas_note] if canvas_note else []), *shown_notes(result.input.notes)]
         outputs = self._write(lease, result, source_info, timings)
         if outputs is None:
             return

@@ -19,7 +19,7 @@ from colorizer.apps.service.iiif_terms import manifest_terms
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.errors import ChronochromeError
 
-_CANVAS_FIELDS = ("canvas_id", "manifest")
+_CANVAS_FIELDS = ("canvas_id", "manifest", "canvas_note")  # note: what was not colorized
 
 
 class CanvasWithoutImageError(IIIFError):
