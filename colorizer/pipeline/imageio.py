@@ -64,6 +64,7 @@ from colorizer.pipeline.image_pixels import (
 from colorizer.pipeline.loaded_image import LoadedImage
 from colorizer.pipeline.metadata import metadata_captions
 from colorizer.pipeline.pil_settings import PIL_SETTINGS as _PIL_SETTINGS
+from colorizer.pipeline.plain_pnm import use_plain_decoder
 from colorizer.pipeline.tiff_xmp import normalize_tiff_xmp
 from colorizer.pipeline.tint_note import tint_notes
 from context.photo_formats.pnm_decoder import use_fast_decoder
@@ -236,6 +237,7 @@ def _decode(image: Image.Image, label: str, from_file: bool) -> str | None:
         xmp_note = normalize_tiff_xmp(image)  # after the frame walk re-read the tag; before load
         if from_file:
             use_fast_decoder(image)  # a PNM of maxval 4095 or 65535: not Pillow's Python loop
+            use_plain_decoder(image)  # a plain-text PNM (P1-P3): not Pillow's loop either
         image.load()  # the full decode: where truncated JPEG/PNG data shows up
     except DECODE_ERRORS as exc:
         raise corrupt(exc, label) from exc
