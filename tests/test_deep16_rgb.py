@@ -156,20 +156,26 @@ def test_loading_and_comparing_a_16bit_pair_stays_within_uint16_bounds(tmp_path)
     assert compare_peak < 16 * pixels + (48 << 20), compare_peak / pixels
 
 
-def test_a_16bit_gray_negative_keeps_the_float_inversion():
-    """Inverting 16-bit gray as levels (65535 - v) would read L* by table, 22 s less CPU on a
-    108 MP negative, but the table's L* of 65535 - v is not the float path's of 1 - v / 65535
-    on every level (24771 of 65536 differ, by up to 7.6e-6 L*: 200 of the 65536 pixels of an
-    all-levels negative come out a 16-bit level apart), so the float inversion stays."""
-    from colorizer.pipeline.luminance import deep_gray_table, float_lightness
+def test_a_16bit_gray_negative_reads_the_float_inversion_by_its_own_table():
+    """Inverting 16-bit gray as levels (65535 - v) and reading L* from the positives' table
+    is not the float path's L* of 1 - v / 65535 on every level (24771 of 65536 differ, by up
+    to 7.6e-6 L*); so a negative keeps its own levels, marked (InvertedLevels), read as
+    1 - v / 65535 and by a table of the float path run on those (inverted_gray_table)."""
+    from colorizer.pipeline.image_pixels import unit_pixels
+    from colorizer.pipeline.inverted_levels import InvertedLevels
+    from colorizer.pipeline.luminance import (
+        deep_gray_table,
+        float_lightness,
+        inverted_gray_table,
+    )
 
     levels = np.arange(65536, dtype=np.uint16)[None]  # every 16-bit level once
     positive, base = inverted(levels)
-    assert positive.dtype == np.float32 and not base
-    assert np.array_equal(positive, 1.0 - _old_floats(levels))
-    by_float = float_lightness(positive)[0, 0].numpy()
-    by_table = deep_gray_table()[65535 - levels]
-    assert (by_float != by_table).sum() > 0  # the reason: not the same bits
+    assert isinstance(positive, InvertedLevels) and not base
+    assert np.array_equal(unit_pixels(positive), 1.0 - _old_floats(levels))
+    by_float = float_lightness(unit_pixels(positive))[0, 0].numpy()
+    assert np.array_equal(by_float, inverted_gray_table()[None])
+    assert (by_float != deep_gray_table()[65535 - levels]).sum() > 0  # why not that table
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # torch's, as gc's objects are looked at

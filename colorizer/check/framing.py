@@ -28,7 +28,9 @@ def same_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def rotated(gray: LoadedImage, quarter_turns: int) -> LoadedImage:
     """The original turned by `quarter_turns` x 90 degrees counterclockwise (as PIL's
     rotate(90 * k, expand=True))."""
-    pixels = np.ascontiguousarray(np.rot90(gray.pixels, quarter_turns))
+    # .copy(), C order, keeps an array subclass (negative.InvertedLevels: a 16-bit
+    # negative's levels, read inverted); ascontiguousarray made it plain raw levels
+    pixels = np.rot90(gray.pixels, quarter_turns).copy()
     return replace(gray, pixels=pixels, size=(pixels.shape[1], pixels.shape[0]))
 
 

@@ -9,7 +9,8 @@ made from its L*: from the whole L* when the caller holds it, else a band of row
 from the compact pixels (the same bytes: `luminance.lightness_rows` gives each band's L* to
 the bit), so the whole float L* (432 MB at 108 MP) need not exist for it. A 16-bit gray
 photo's gray is one gather from a table of the 65536 levels' grays, made by that same code on
-the levels' L* (`luminance.deep_gray_table`): the same bytes without the float work.
+the levels' L* (`luminance.deep_gray_table`): the same bytes without the float work; a 16-bit
+gray negative's (inverted_levels.py) from the table of its positive's L*.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from PIL import Image
 
 from colorizer.model.colorspace import gray_rgb_from_lightness
 from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.inverted_levels import InvertedLevels
 from colorizer.pipeline.luminance import (
     deep_gray_table,
     gray_image,
+    inverted_gray_table,
     lightness_rows,
     row_bands,
 )
@@ -37,6 +40,8 @@ def context_gray(loaded: LoadedImage, lightness: torch.Tensor | None = None) -> 
     if pixels.dtype == np.uint8 and pixels.ndim == 2:
         # Read-only to PIL (shared memory): a step that drew on it would copy it first.
         return Image.fromarray(np.ascontiguousarray(pixels), "L")
+    if isinstance(pixels, InvertedLevels):  # a 16-bit gray negative: its positive's grays
+        return Image.fromarray(_inverted_gray_levels()[np.asarray(pixels)], "L")
     if pixels.dtype == np.uint16 and pixels.ndim == 2:  # 16-bit gray: L* is not needed
         return Image.fromarray(_deep_gray_levels()[pixels], "L")
     if lightness is not None:
@@ -52,7 +57,18 @@ def context_gray(loaded: LoadedImage, lightness: torch.Tensor | None = None) -> 
 @lru_cache(maxsize=1)
 def _deep_gray_levels() -> np.ndarray:
     """(65536,) uint8: `gray_image`'s level of each 16-bit gray level's L*, read-only."""
-    lightness = torch.from_numpy(deep_gray_table().copy())[None, None, None]  # (1, 1, 1, 65536)
+    return _gray_levels_of(deep_gray_table())
+
+
+@lru_cache(maxsize=1)
+def _inverted_gray_levels() -> np.ndarray:
+    """(65536,) uint8: `gray_image`'s level of each 16-bit gray negative level's positive L*."""
+    return _gray_levels_of(inverted_gray_table())
+
+
+def _gray_levels_of(table: np.ndarray) -> np.ndarray:
+    """(65536,) uint8, read-only: `gray_image` of a table of the 65536 levels' L*."""
+    lightness = torch.from_numpy(table.copy())[None, None, None]  # (1, 1, 1, 65536)
     levels = np.asarray(gray_image(lightness))[0]
     levels.flags.writeable = False
     return levels

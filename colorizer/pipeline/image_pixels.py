@@ -9,7 +9,8 @@ Pixels are kept compact (`to_srgb`), one of three dtypes (`LoadedImage.pixels`):
   it once was held 432 MB for the whole run: peak RSS colorize 2447 -> 2277 MB, check
   3693 -> 3473, the web's open 1308 -> 1099), and 16-bit RGB as its levels, (H, W) for a
   gray scan, (H, W, 3) for color, where no profile or alpha changes them (deep_color.py: a
-  108 MP 16-bit colorization is 648 MB, not 1.3 GB of float32);
+  108 MP 16-bit colorization is 648 MB, not 1.3 GB of float32); a 16-bit gray negative read
+  as a negative stays its levels, read inverted (inverted_levels.InvertedLevels);
 - float32 in [0, 1]: other high-bit-depth gray (H, W) (32-bit, float, a gray profile's
   curve, HEIF at 10-12 bits) and other 16-bit color (H, W, 3) (a profile, alpha, a 12-bit
   PPM's white of 4095).
@@ -24,6 +25,7 @@ from PIL import Image
 
 from colorizer.errors import UnsupportedImageError
 from colorizer.pipeline.gray_profile import gray_profile_table
+from colorizer.pipeline.inverted_levels import InvertedLevels, inverted_unit
 from context.photo_formats.icc import convert_to_srgb
 from context.photo_formats.jp2_header import jpeg2000_precision
 from context.photo_formats.orientation import exif_orientation, turned
@@ -175,7 +177,10 @@ def unit_pixels(pixels: np.ndarray) -> np.ndarray:
     """Compact pixels (module docstring) as float32 in [0, 1], same shape: uint8 / 255, 16-bit
     gray's uint16 / 65535 (`scaled_gray`: the float32 the loader kept before, to the bit),
     float32 as it is (not copied). Callers pass a band of rows where the photo may be large:
-    a whole float copy of a 16-bit scan is what keeping it as uint16 saves."""
+    a whole float copy of a 16-bit scan is what keeping it as uint16 saves. A gray
+    negative's levels (`InvertedLevels`) give their positive, 1 - u / 65535."""
+    if isinstance(pixels, InvertedLevels):
+        return inverted_unit(pixels)
     if pixels.dtype == np.uint8:
         return pixels.astype(np.float32) / np.float32(255.0)
     if pixels.dtype == np.uint16:

@@ -21,8 +21,10 @@ class LoadedImage:
     # sRGB, orientation applied, kept compact (image_pixels.py): (H, W) or (H, W, 3), uint8
     # for 8-bit sources, uint16 (values 0..65535) for 16-bit gray (H, W) and 16-bit RGB
     # without a profile or translucent alpha ((H, W) gray scan, (H, W, 3) color), float32
-    # in [0, 1] for other high-bit-depth sources. Read values in [0, 1] through
-    # image_pixels.unit_pixels (a band at a time); `rgb` is the whole float view.
+    # in [0, 1] for other high-bit-depth sources; a 16-bit gray negative's positive is its
+    # uint16 levels marked to be read inverted (inverted_levels.InvertedLevels). Read values
+    # in [0, 1] through image_pixels.unit_pixels (a band at a time); `rgb` is the whole
+    # float view.
     pixels: np.ndarray
     is_color: bool  # the source had real color; the pipeline reduces it to luminance
     source_mode: str  # PIL mode of the source frame, e.g. "L", "I;16", "RGB", "CMYK", "P"

@@ -21,6 +21,7 @@ from colorizer.model.colorspace import (
 )
 from colorizer.pipeline.image_pixels import float_rgb
 from colorizer.pipeline.imageio import LoadedImage, check_not_empty
+from colorizer.pipeline.inverted_levels import InvertedLevels, inverted_unit
 
 BAND_PIXELS = 1 << 20  # pixels per band of full-size work
 
@@ -62,6 +63,8 @@ def lightness_rows(pixels: np.ndarray, band: slice) -> torch.Tensor:
     values `lightness_of` gives for those rows, to the bit, where `band` is one of its
     `row_bands` (the merge reads the photo's L* this way instead of holding all of it)."""
     rows = pixels[band]
+    if isinstance(rows, InvertedLevels):  # a 16-bit gray negative: its positive's table
+        return torch.from_numpy(inverted_gray_table()[np.asarray(rows)])[None, None]
     if rows.dtype == np.uint16 and rows.ndim == 2:  # 16-bit gray: one table, as 8-bit gray
         return torch.from_numpy(deep_gray_table()[rows])[None, None]
     if rows.dtype != np.uint8:  # other deep pixels (float32): their float RGB's L*
@@ -87,6 +90,20 @@ def float_lightness(rows: np.ndarray) -> torch.Tensor:
 def deep_gray_table() -> np.ndarray:
     """(65536,) float32: L* of each 16-bit gray level, read-only (shared by every caller)."""
     table = float_lightness(np.arange(65536, dtype=np.uint16)[None])[0, 0, 0].numpy()
+    table.flags.writeable = False
+    return table
+
+
+# A 16-bit gray negative likewise (inverted_levels.py): its positive 1 - u / 65535 in float32
+# is read by level u from this table, that float path run once on all 65536 levels' positives
+# (a 108 MP negative's L* took the float path, 53.9 s user and 2794 MB peak). A table of
+# 65535 - u would differ on 24,771 levels by up to 7.6e-6 L*; this one holds the same bits
+# (tests/test_negative16_table.py compares them on every level, in bands of many widths).
+@lru_cache(maxsize=1)
+def inverted_gray_table() -> np.ndarray:
+    """(65536,) float32: L* of the positive of each 16-bit gray negative level, read-only."""
+    positives = inverted_unit(np.arange(65536, dtype=np.uint16))[None]  # (1, 65536) float32
+    table = float_lightness(positives)[0, 0, 0].numpy()
     table.flags.writeable = False
     return table
 

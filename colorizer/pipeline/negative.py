@@ -5,7 +5,8 @@ A negative colorized as it is comes out as a colored negative: dark skies, white
 green where the print would be dark. Nothing in the pipeline can undo that afterwards, so the
 tones are inverted before anything reads them, and the output's L* is the inverted scan's.
 
-A B&W negative (a gray scan) is inverted level for level (255 - v; 1 - v at 16 bits). A color
+A B&W negative (a gray scan) is inverted level for level (255 - v; 1 - v at 16 bits, kept as
+the scan's own levels read inverted: inverted_levels.py). A color
 negative carries its film base (the orange mask of color stock) in every tone: each channel is
 first divided by its base, read as the channel's brightest levels (the film's clearest
 parts), then inverted; the result, like any color input, is reduced to its luminance.
@@ -28,6 +29,7 @@ import torch
 from colorizer.model.colorspace import rgb_to_lab
 from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.inverted_levels import InvertedLevels
 
 NEGATIVE_NOTE = "read as a negative: tones inverted before colorizing"
 BASE_NOTE = "read as a negative: tones inverted before colorizing, the film base removed"
@@ -59,9 +61,13 @@ def as_positive(loaded: LoadedImage, negative: bool) -> LoadedImage:
 def inverted(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
     """The positive of scanned negative `pixels` (uint8, or float32 in [0, 1]; (H, W) or
     (H, W, 3); or 16-bit levels as uint16, image_pixels.py) in the same dtype (float32 for
-    uint16), and whether a film base was removed (color scans only)."""
+    uint16 color), and whether a film base was removed (color scans only). 16-bit gray (H, W)
+    stays its own levels, marked to be read inverted (`InvertedLevels`): the same values to
+    every reader, read by table (inverted_levels.py)."""
     deep = pixels.dtype == np.uint16  # 16-bit levels: inverted as the floats they stand for
     top = 255.0 if pixels.dtype == np.uint8 else 1.0
+    if deep and pixels.ndim == 2 and not isinstance(pixels, InvertedLevels):
+        return InvertedLevels(pixels), False  # a view: no 432 MB float copy at 108 MP
     if pixels.ndim == 2 or _is_gray(pixels):
         return (_inverted_16bit(pixels) if deep else (top - pixels).astype(pixels.dtype)), False
     base = np.array([np.percentile(unit_pixels(_sample(pixels)[..., c]) if deep
@@ -79,7 +85,8 @@ def inverted(pixels: np.ndarray) -> tuple[np.ndarray, bool]:
 def _inverted_16bit(values: np.ndarray) -> np.ndarray:
     """1 - `unit_pixels(values)` (float32): the positive of the float32 gray the loader gave
     before, to the bit (1 - u / 65535 is not (65535 - u) / 65535 in float32, so uint16 out
-    would change the output), a band of rows at a time."""
+    would change the output), a band of rows at a time. For a gray scan kept as RGB, and
+    for levels already read inverted (their negative again, as before)."""
     out = np.empty(values.shape, dtype=np.float32)
     for row in range(0, values.shape[0], 512):
         out[row:row + 512] = 1.0 - unit_pixels(values[row:row + 512])
