@@ -12,6 +12,10 @@ the page and the report draw them.
 A photo is taken for a composite only where both halves show the same photo (their lightness
 correlates at MIN_SAME or more once lined up edge to edge) and one is clearly the gray one:
 an ordinary photo, whose halves show different things, is never split.
+
+"Before | after | detail" (a third panel: an enlarged detail, another version) is posted too;
+where no pair spans the whole image, the pair is looked for in its first and last two thirds
+(checked whole, the original was lined up with the gray panel and the colors never looked at).
 """
 
 from __future__ import annotations
@@ -45,6 +49,10 @@ LAYOUTS = ("side by side", "top and bottom")
 KINDS = ("gray", "tint", "color")  # a panel: gray, one tint (a toned print), several hues
 GRAY_HUED = 0.02  # a panel with at most this share of hued pixels is gray (JPEG's traces)
 LINE_UNIFORM = 6.0  # std of 0-255 values along a column (row) below which it is uniform
+# "before | after | detail" (or "detail | before | after"): the pair is looked for in the
+# first and the last two thirds, where no pair spans the whole image.
+THIRDS = ((0.0, 2 / 3), (1 / 3, 1.0))
+THIRD_PANEL = ", a third panel beside them (a detail or another version) not checked"
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in the composite's pixels
 
@@ -58,6 +66,7 @@ class Composite:
     gray_box: Box  # the gray ("before") panel
     size: tuple[int, int]  # (w, h) of the whole composite
     correlation: float  # lightness correlation of the two panels
+    panels: int = 2  # 3: a third panel beside them ("before | after | detail"), not checked
 
     @property
     def color_side(self) -> str:
@@ -69,15 +78,19 @@ class Composite:
     def to_dict(self) -> dict[str, Any]:
         return {"layout": self.layout, "colorization_side": self.color_side,
                 "colorization_box": list(self.color_box), "gray_box": list(self.gray_box),
-                "size": list(self.size), "correlation": round(self.correlation, 4)}
+                "size": list(self.size), "correlation": round(self.correlation, 4),
+                **({"panels": self.panels} if self.panels != 2 else {})}
 
     def note(self) -> str:
         x0, y0, x1, y1 = self.color_box
+        where = (f"on the {self.color_side}" if self.panels == 2 else
+                 f"the {_place(self.color_side, self.color_box, self.size, self.panels)}")
         return (f"the image ({self.size[0]}x{self.size[1]}) is a before/after composite: a "
                 f"gray photo and its colorization {self.layout} (lightness correlation "
-                f"{self.correlation:.2f}); only the colorization, on the {self.color_side} "
-                f"(x {x0}-{x1}, y {y0}-{y1}, {x1 - x0}x{y1 - y0}), was checked, and the "
-                "findings' boxes are in the whole image's pixels")
+                f"{self.correlation:.2f}){THIRD_PANEL if self.panels == 3 else ''}; only "
+                f"the colorization, {where} (x {x0}-{x1}, y {y0}-{y1}, {x1 - x0}x"
+                f"{y1 - y0}), was checked, and the findings' boxes are in the whole image's "
+                "pixels")
 
     def panel(self, image: LoadedImage) -> LoadedImage:
         """The colorization panel of `image` (the composite as loaded), as the check reads a
@@ -123,6 +136,31 @@ class Composite:
         return (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
 
 
+def checked_panel(composite: dict[str, Any]) -> str:
+    """What of a composite was checked, in words the report and the page share:
+    "the colorization half of a before/after composite (right half: x 262-518)".
+    `composite`: `Composite.to_dict()` (as the check's JSON carries it)."""
+    (x0, y0, x1, y1), panels = composite["colorization_box"], composite.get("panels", 2)
+    across = composite["layout"] == LAYOUTS[0]
+    span = f"x {x0}-{x1}" if across else f"y {y0}-{y1}"
+    place = _place(composite["colorization_side"], composite["colorization_box"],
+                   composite["size"], panels)
+    if panels == 2:
+        return f"the colorization half of a before/after composite ({place}: {span})"
+    return (f"the colorization panel of a before/after composite of three panels ({place}: "
+            f"{span})")
+
+
+def _place(side: str, box: Box, size: tuple[int, int], panels: int) -> str:
+    """Where the colorization panel lies: "right half"; of three panels, "middle panel"."""
+    if panels == 2:
+        return f"{side} half"
+    across = side in ("left", "right")
+    middle = (box[0] + box[2]) / 2 / size[0] if across else (box[1] + box[3]) / 2 / size[1]
+    names = ("left", "middle", "right") if across else ("top", "middle", "bottom")
+    return f"{names[min(2, int(3 * middle))]} panel"
+
+
 def find_composite(image: LoadedImage) -> Composite | None:
     """The before/after composite `image` is, or None (module docstring)."""
     if not image.is_color or image.pixels.ndim != 3:
@@ -131,11 +169,13 @@ def find_composite(image: LoadedImage) -> Composite | None:
     rgb = torch.from_numpy(np.asarray(small, dtype=np.float64) / 255.0).permute(2, 0, 1)[None]
     lab = rgb_to_lab(rgb)[0].numpy()  # (3, h, w)
     lightness, hued = lab[0], np.hypot(lab[1], lab[2]) > tints.CHROMATIC
-    found = [(_split(lightness), LAYOUTS[0]), (_split(lightness.T), LAYOUTS[1])]
-    found = [(split, layout) for split, layout in found if split is not None]
+    found, count = _pairs(lightness, ((0.0, 1.0),)), 2
+    if not found:  # a third panel beside the pair: cut from the search, trimmed to its edges
+        found, count = _pairs(lightness, THIRDS), 3
     if not found:
         return None
     (panels, correlation, bordered), layout = max(found, key=lambda item: item[0][1])
+    bordered = bordered or count == 3
     if layout == LAYOUTS[1]:
         panels = tuple(_transposed(box) for box in panels)
     kinds = [_kind(image, hued, box, small.size) for box in panels]
@@ -150,7 +190,23 @@ def find_composite(image: LoadedImage) -> Composite | None:
         boxes = _halves(image, boxes, layout)
     if _detail_correlation(image, boxes, layout) < MIN_DETAIL:
         return None  # alike only in broad bands (a horizon across the photo), not one photo
-    return Composite(layout, boxes[after], boxes[1 - after], image.size, correlation)
+    return Composite(layout, boxes[after], boxes[1 - after], image.size, correlation, count)
+
+
+def _pairs(lightness: np.ndarray, spans: tuple[tuple[float, float], ...]
+           ) -> list[tuple[tuple[tuple[Box, Box], float, bool], str]]:
+    """Each layout's pair of panels found within `spans` (shares of the image's length
+    across the layout), with its boxes in the whole search copy's pixels."""
+    found = []
+    for layout, plane in ((LAYOUTS[0], lightness), (LAYOUTS[1], lightness.T)):
+        width = plane.shape[1]
+        for low, high in spans:
+            start = round(low * width)
+            split = _split(plane[:, start:round(high * width)])
+            if split is not None:
+                boxes = tuple((x0 + start, y0, x1 + start, y1) for x0, y0, x1, y1 in split[0])
+                found.append(((boxes, *split[1:]), layout))
+    return found
 
 
 def _kind(image: LoadedImage, hued: np.ndarray, box: Box, small: tuple[int, int]) -> str:

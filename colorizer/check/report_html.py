@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from colorizer import __version__
+from colorizer.check.composite import checked_panel
 from colorizer.check.findings import CheckReport, Finding
 from colorizer.check.report_images import DISPLAY_SIDE, ShownImage
 
@@ -36,6 +37,8 @@ STATEMENT = (
 ORIGINAL_AS_GIVEN = "The original photograph (as given)."
 # A scanned negative's original is shown as the positive it was colorized from, not the scan.
 ORIGINAL_AS_NEGATIVE = "The original photograph, read as a negative (tones inverted)."
+FINDINGS_CAPTION = "Findings marked by number (red: high, orange: medium, gray-blue: low)."
+PANEL_COLOR = "#1a5fb4"  # the outline of the part of a composite that was checked
 # White text on each reads at 4.5:1 or more (WCAG AA); the workbench's check.js has the same.
 _SEVERITY_COLOR = {"high": "#b00020", "medium": "#a85d00", "low": "#55708a"}
 _STYLE = """
@@ -81,6 +84,17 @@ def marked(shown: ShownImage, findings: tuple[Finding, ...]) -> Image.Image:
     return image
 
 
+def outlined(shown: ShownImage, box: tuple[int, int, int, int],
+             picture: Image.Image | None = None) -> Image.Image:
+    """`picture` (default: the reduced image) with `box` (full-size pixels: the checked
+    panel of a composite) outlined, inside the box so that the gutter stays visible."""
+    image = (shown.reduced if picture is None else picture).copy()
+    width = max(2, round(max(shown.size) / 200 / max(shown.factor)))  # seen after reducing
+    x0, y0, x1, y1 = shown.to_reduced(box)
+    ImageDraw.Draw(image).rectangle((x0, y0, x1 - 1, y1 - 1), outline=PANEL_COLOR, width=width)
+    return image
+
+
 def likelihood_image(ratio: np.ndarray | None, size: tuple[int, int]) -> Image.Image | None:
     """The likelihood ratio map as an image of `size` (the page's: ShownImage.display_size,
     not the colorization's full size, 432 MB of a 108 MP scan): dark red = very unlikely,
@@ -103,9 +117,16 @@ def _images(check: CheckReport, colorized: Image.Image | ShownImage,
     if original is not None:
         figures.append((ShownImage.of(original).display(),
                         ORIGINAL_AS_NEGATIVE if negative else ORIGINAL_AS_GIVEN))
-    figures.append((shown.display(), "The colorization that was checked."))
-    figures.append((shown.display(marked(shown, check.findings)),
-                    "Findings marked by number (red: high, orange: medium, gray-blue: low)."))
+    if check.composite is None:
+        figures.append((shown.display(), "The colorization that was checked."))
+        figures.append((shown.display(marked(shown, check.findings)), FINDINGS_CAPTION))
+    else:  # only one panel was checked: say which, and outline it on both pictures
+        panel = tuple(check.composite["colorization_box"])
+        caption = (f"What was checked: {checked_panel(check.composite)}, outlined in blue; "
+                   "the black-and-white \"before\" beside it was not checked.")
+        figures.append((shown.display(outlined(shown, panel)), caption))
+        figures.append((shown.display(outlined(shown, panel, marked(shown, check.findings))),
+                        FINDINGS_CAPTION[:-1] + "; blue: the part checked)."))
     heat = likelihood_image(check.likelihood, shown.display_size)
     if heat is not None:
         figures.append((heat, ("How likely our model finds each color for what the photo "

@@ -34,6 +34,27 @@ CHECK_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data
         "hint": {"type": "string", "description": "free-text context, e.g. 'USSR 1950'"},
         "caption": {"type": "string", "description": "the archive's caption (optional)"}}}}}}}
 
+# The JSON answer's keys (CheckReport.to_dict), for the OpenAPI document's readers.
+_ANSWER_KEYS = {
+    "passed": "true where there is no finding",
+    "findings": ("each finding's kind, severity, message, evidence, share and box (x0, y0, "
+                 "x1, y1 in the checked image's pixels)"),
+    "context": "what was inferred (era, region, script) with its evidence",
+    "facts": "the documented colors compared with",
+    "luminance": "the lightness compared with the original's (null: no original given)",
+    "size": "[width, height] of the checked image",
+    "hint": "the hint used",
+    "settings": "the check's thresholds and model",
+    "notes": "what the check did or could not do, in words",
+    "context_from": "where the hint and caption came from",
+    "composite": ("present only for a before/after composite (a gray photo beside its "
+                  "colorization): the colorization half, the only part checked "
+                  "(colorization_box, colorization_side, gray_box, layout, size, "
+                  "correlation); the findings' boxes are in the whole image's pixels"),
+}
+CHECK_ANSWER = {"type": "object",
+                "properties": {key: {"description": said} for key, said in _ANSWER_KEYS.items()}}
+
 
 class _Checkers:
     """One checker per service, built on first use from the service's pipeline."""
@@ -97,7 +118,8 @@ def install_check_routes(app: FastAPI, state: ServiceState) -> None:
     @app.post("/v1/check", tags=["check"], openapi_extra=CHECK_BODY,
               summary="Check a colorization: findings (JSON) or the plausibility report",
               response_description="the findings (JSON), or the report (HTML)",
-              responses={200: {"content": {"application/json": {}, "text/html": {}}},
+              responses={200: {"content": {"application/json": {"schema": CHECK_ANSWER},
+                                              "text/html": {}}},
                          **problems(401, 408, 413, 415, 422, 503, 507, said={
                              422: "invalid input, an image that cannot be read, or a "
                                   "colorization that cannot be compared with its original "

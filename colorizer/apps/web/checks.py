@@ -168,7 +168,12 @@ def luminance_verdict(report: CheckReport) -> str:
 def check_view(report: CheckReport) -> dict[str, Any]:
     """The JSON the page shows: the check's own (`CheckReport.to_dict`) and the verdict."""
     data = report.to_dict()
-    return {"passed": data["passed"], "findings": data["findings"], "size": data["size"],
+    view = {"passed": data["passed"], "findings": data["findings"], "size": data["size"],
             "luminance": data["luminance"], "luminance_verdict": luminance_verdict(report),
             "notes": data["notes"], "hint": data["hint"],
             "facts": [{"title": f["title"], "source": f["source"]} for f in data["facts"]]}
+    if report.composite is not None:  # a before/after composite: the page outlines its panel
+        from colorizer.check.composite import checked_panel  # torch: only once checking
+
+        view["composite"] = {**report.composite, "checked": checked_panel(report.composite)}
+    return view

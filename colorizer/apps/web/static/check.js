@@ -60,6 +60,7 @@ async function showCheck(report, imageUrl, title, file = null) {
   verdict.textContent = report.luminance_verdict;
   verdict.dataset.matches = report.luminance ? String(report.luminance.matches) : "none";
   renderFindings(report);
+  showComposite(report);
   $("check-notes").textContent = report.notes.join(" · ");
   $("check-result").hidden = false;
   document.body.dataset.checks = String(Number(document.body.dataset.checks) + 1);
@@ -130,6 +131,32 @@ function renderFindings(report) {
     li.addEventListener("focus", () => on(true));
     li.addEventListener("blur", () => on(false));
   });
+}
+
+// A before/after composite: only its colorization panel was checked. Outlined on the image
+// (beneath the findings' boxes, which lie inside it) and said in a line under the title, so
+// that "no finding" is not read as covering the gray half too.
+function showComposite(report) {
+  let line = $("check-composite");
+  if (!line) {
+    line = el("p", "composite-line");
+    line.id = "check-composite";
+    $("check-title").after(line);
+  }
+  const c = report.composite;
+  line.hidden = !c;
+  line.textContent = c ? `Checked: ${c.checked}, outlined in blue on the image; the ` +
+    `black-and-white "before" beside it was not checked.` : "";
+  if (!c) return;
+  const [w, h] = report.size;
+  const [x0, y0, x1, y1] = c.colorization_box;
+  const box = el("div", "composite-box");
+  box.setAttribute("aria-hidden", "true");
+  box.style.left = `${x0 / w * 100}%`;
+  box.style.top = `${y0 / h * 100}%`;
+  box.style.width = `${(x1 - x0) / w * 100}%`;
+  box.style.height = `${(y1 - y0) / h * 100}%`;
+  $("check-boxes").prepend(box);
 }
 
 // -- the report -------------------------------------------------------------------------------
