@@ -137,9 +137,10 @@ class ColorizationChecker:
         gray, luminance, notes = color, None, [composite.note()] if composite else []
         if not color.is_color and not gray_ok and original is None:
             raise CheckInputError(f"{color.name}: has no color, so there is nothing to check; "
-                                  "give the colorized image (the gray original goes to "
-                                  "--original), or, for a colorization that came out gray, "
-                                  "its original too, to check its lightness")
+                                  + (_other_frames(color) or
+                                     "give the colorized image (the gray original goes to "
+                                     "--original), or, for a colorization that came out gray, "
+                                     "its original too, to check its lightness"))
         if original is not None:
             # A gray colorization beside a color "original" is not refused as a swap: a
             # sepia or tinted scan reads as color (eval.check_reports: 1 of 194 photos).
@@ -283,10 +284,22 @@ def _compared_inputs(color: LoadedImage, gray: LoadedImage, gray_ok: bool) -> li
              "from")]
 
 
+def _other_frames(color: LoadedImage) -> str:
+    """For a gray frame of a file of several (an animated GIF "before/after": the gray frame
+    first, the colorization after it), what to do; "" for a file of one frame. Only the
+    first frame was read, and the check said only that the colorization had no color."""
+    if color.frames <= 1 or color.is_color:
+        return ""
+    return (f"the file has {color.frames} frames and only one was read, which is gray: if "
+            "another frame is the colorization (a before/after animation), save that frame "
+            "as an image of its own and check it")
+
+
 def _colorization_notes(color: LoadedImage, gray_ok: bool) -> list[str]:
     """What a colorization without color, or of one tint, means for its findings."""
     if not color.is_color:
-        return ["the colorization has no color (gray where the model found no evidence for "
+        return [*([frames] if (frames := _other_frames(color)) else []),
+                "the colorization has no color (gray where the model found no evidence for "
                 "any): only its lightness was checked" if gray_ok else
                 "the colorization has no color: only its lightness was checked"]
     tint = tints.tint_of(color)
