@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageOps
 
-from colorizer.check.checker import CheckInputError, ColorizationChecker
+from colorizer.check.checker import CheckInputError
 from colorizer.pipeline.imageio import load_image
+from tests.check_helpers import tiny_checker
 
 GUTTER = 4
 
@@ -51,11 +52,7 @@ def before_after(gray: Image.Image, color: Image.Image, vertical: bool = False,
 
 @pytest.fixture(scope="module")
 def checker(shared_tiny_weights):
-    from colorizer.pipeline.colorization import ColorizationPipeline
-
-    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                    render_size=128)
-    return ColorizationChecker(pipeline, None)
+    return tiny_checker(shared_tiny_weights)
 
 
 @pytest.fixture(scope="module")

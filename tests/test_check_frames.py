@@ -8,17 +8,14 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from colorizer.check.checker import CheckInputError, ColorizationChecker
+from colorizer.check.checker import CheckInputError
+from tests.check_helpers import tiny_checker
 from tests.test_check_composite import scene
 
 
 @pytest.fixture(scope="module")
 def checker(shared_tiny_weights):
-    from colorizer.pipeline.colorization import ColorizationPipeline
-
-    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                    render_size=128)
-    return ColorizationChecker(pipeline, None)
+    return tiny_checker(shared_tiny_weights)
 
 
 @pytest.fixture(scope="module")

@@ -8,33 +8,16 @@ Through `python -m context` as a user runs it, and through the encoder directly.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from context.ambiguous_names import AMBIGUOUS_CONFIDENCE, alternatives, listed_readings
-from context.config import ContextConfig
 from context.encoder import ContextEncoder
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _context_cli(hint: str) -> dict:
-    """`python -m context --no-embedding --hint HINT`: its JSON."""
-    done = subprocess.run([sys.executable, "-m", "context", "--no-embedding", "--indent", "0",
-                           "--hint", hint], capture_output=True, text=True, timeout=300,
-                          cwd=REPO, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from tests.hint_helpers import context_cli, hints_encoder
 
 
 @pytest.fixture(scope="module")
 def encoder() -> ContextEncoder:
-    """Hints only: no OCR, no embedder, no CLIP."""
-    return ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+    return hints_encoder()
 
 
 def _region(encoder: ContextEncoder, hint: str) -> str | None:
@@ -43,7 +26,7 @@ def _region(encoder: ContextEncoder, hint: str) -> str | None:
 
 
 def test_cli_paris_1942_is_under_the_german_military_administration():
-    region = _context_cli("Paris 1942")["region"]
+    region = context_cli("Paris 1942")["region"]
     assert region["name"] == "Paris, Military Administration in France (occupied zone), Nazi Germany"
     polities = [h["name"] for h in region["hierarchy"] if h["kind"] == "polity"]
     assert polities == ["Nazi Germany"]
@@ -88,7 +71,7 @@ def test_france_as_a_whole_in_1941_is_divided_into_its_zones(encoder):
 
 
 def test_cli_manchuria_1935_is_manchukuo_not_the_town_manzhouli():
-    region = _context_cli("Manchuria 1935")["region"]
+    region = context_cli("Manchuria 1935")["region"]
     assert region["name"] == "Manchuria, Manchukuo"
     assert region["modern_iso"] == "CN"
 
@@ -114,7 +97,7 @@ def test_hsinking_is_changchun_while_it_had_that_name(encoder):
 
 
 def test_cli_victoria_alone_says_it_is_ambiguous():
-    region = _context_cli("Victoria 1952")["region"]
+    region = context_cli("Victoria 1952")["region"]
     assert region["confidence"] == AMBIGUOUS_CONFIDENCE
     what = region["evidence"][0]["what"]
     for other in ("Victoria (British Columbia)", "Victoria (state of Australia)",

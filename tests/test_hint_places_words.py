@@ -8,33 +8,16 @@ Through `python -m context` as a user runs it, and through the readers directly.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from context.config import ContextConfig
 from context.encoder import ContextEncoder
 from context.temporal import find_dates
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _context_cli(hint: str) -> dict:
-    """`python -m context --no-embedding --hint HINT`: its JSON."""
-    done = subprocess.run([sys.executable, "-m", "context", "--no-embedding", "--indent", "0",
-                           "--hint", hint], capture_output=True, text=True, timeout=300,
-                          cwd=REPO, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from tests.hint_helpers import context_cli, hints_encoder
 
 
 @pytest.fixture(scope="module")
 def encoder() -> ContextEncoder:
-    """Hints only: no OCR, no embedder, no CLIP."""
-    return ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+    return hints_encoder()
 
 
 def _era(encoder: ContextEncoder, hint: str) -> tuple[int, int] | None:
@@ -43,7 +26,7 @@ def _era(encoder: ContextEncoder, hint: str) -> tuple[int, int] | None:
 
 
 def test_cli_an_age_in_digits_is_no_decade_and_is_reported():
-    out = _context_cli("Paris in her mid-50s 1950")
+    out = context_cli("Paris in her mid-50s 1950")
     assert (out["era"]["start"], out["era"]["end"], out["era"]["confidence"]) == (1950, 1950,
                                                                                  0.9)
     assert "'her mid-50s (an age)'" in out["unknown"]["hint_words"]

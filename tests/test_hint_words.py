@@ -8,11 +8,6 @@ Köln and München in 1960 as "West Germany / East Germany", and the country Tur
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from context.config import ContextConfig
@@ -20,23 +15,12 @@ from context.encoder import ContextEncoder
 from context.gazetteer import load_gazetteer
 from context.hints import read_cues
 from context.temporal import find_dates
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _context_cli(hint: str) -> dict:
-    """`python -m context --no-embedding --hint HINT`, as a user runs it: its JSON."""
-    done = subprocess.run([sys.executable, "-m", "context", "--no-embedding", "--indent", "0",
-                           "--hint", hint], capture_output=True, text=True, timeout=300,
-                          cwd=REPO, check=False)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+from tests.hint_helpers import context_cli, hints_encoder
 
 
 @pytest.fixture(scope="module")
 def encoder() -> ContextEncoder:
-    """Hints only: no OCR, no embedder, no CLIP."""
-    return ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+    return hints_encoder()
 
 
 def _read(encoder: ContextEncoder, hint: str) -> tuple[tuple[int, int] | None, str | None]:
@@ -46,7 +30,7 @@ def _read(encoder: ContextEncoder, hint: str) -> tuple[tuple[int, int] | None, s
 
 
 def test_cli_reads_a_decade_word_with_its_span():
-    out = _context_cli("mid-fifties Tokyo")
+    out = context_cli("mid-fifties Tokyo")
     assert (out["era"]["start"], out["era"]["end"]) == (1953, 1956)
     evidence = out["era"]["evidence"][0]
     assert evidence["what"] == 'decade "mid-fifties" in hint' and evidence["span"] == [0, 11]
@@ -55,7 +39,7 @@ def test_cli_reads_a_decade_word_with_its_span():
 
 
 def test_cli_reads_a_japanese_era_year_and_keeps_the_era_as_the_place():
-    out = _context_cli("Showa 30 Osaka")
+    out = context_cli("Showa 30 Osaka")
     assert (out["era"]["start"], out["era"]["end"]) == (1955, 1955)
     assert [e["what"] for e in out["era"]["evidence"]] == ['regnal year "Showa 30" in hint']
     assert out["region"]["name"] == "Osaka, Japan"
@@ -63,7 +47,7 @@ def test_cli_reads_a_japanese_era_year_and_keeps_the_era_as_the_place():
 
 
 def test_cli_says_a_time_word_it_could_not_read():
-    out = _context_cli("Kriegszeit München")
+    out = context_cli("Kriegszeit München")
     assert out["era"] is None
     assert out["unknown"]["hint_words"].startswith("not read as a date or place: 'Kriegszeit'")
     assert out["region"]["name"] == "Munich"  # the place is still used

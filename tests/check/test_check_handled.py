@@ -10,19 +10,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.check.checker import CheckInputError, ColorizationChecker
+from colorizer.check.checker import CheckInputError
 from colorizer.check.knowledge import class_name
 from colorizer.model.colorspace import rgb_to_lab
+from tests.check_helpers import tiny_checker
 from tests.conftest import SHARED
 
 
 @pytest.fixture(scope="module")
 def checker(shared_tiny_weights):
-    from colorizer.pipeline.colorization import ColorizationPipeline
-
-    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                    render_size=128)
-    return ColorizationChecker(pipeline, None)
+    return tiny_checker(shared_tiny_weights)
 
 
 @pytest.fixture(scope="module")

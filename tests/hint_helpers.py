@@ -1,0 +1,28 @@
+"""What the hint tests share: `python -m context` run as a user runs it, and an encoder that
+reads hints only (no OCR, no embedder, no CLIP)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from context.config import ContextConfig
+from context.encoder import ContextEncoder
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def context_cli(hint: str) -> dict:
+    """`python -m context --no-embedding --hint HINT`, as a user runs it: its JSON."""
+    done = subprocess.run([sys.executable, "-m", "context", "--no-embedding", "--indent", "0",
+                           "--hint", hint], capture_output=True, text=True, timeout=300,
+                          cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def hints_encoder() -> ContextEncoder:
+    """Hints only: no OCR, no embedder, no CLIP."""
+    return ContextEncoder(ContextConfig(use_ocr=False, embed=False))
