@@ -16,12 +16,9 @@ import json
 import httpx
 import pytest
 
-from colorizer.apps.service.app import create_app
-from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.iiif import presentation3_errors
-from colorizer.pipeline.colorization import ColorizationPipeline
-from tests.service.service_helpers import LocalServer, finished_job, gray_png, loopback_fetch_config
-from tests.service.threaded_serve import served
+from tests.service.archive_service import run_job, tiny_service
+from tests.service.service_helpers import LocalServer, gray_png
 
 P3 = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3 = "http://iiif.io/api/image/3/context.json"
@@ -81,22 +78,12 @@ def _publish_collection(archive: LocalServer) -> str:
 @pytest.fixture(scope="module")
 def archive_job(shared_tiny_weights, tmp_path_factory):
     """The collection submitted once over HTTP and colorized: (base, auth, job, archive)."""
-    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                    context=False, exemplars=False,
-                                                    render_size=64)
-    data_dir = tmp_path_factory.mktemp("iiif-archive") / "svc"
-    app = create_app(pipeline, ServiceConfig(data_dir=data_dir, worker_threads=1,
-                                             fetch=loopback_fetch_config()))
-    _, key = app.state.service.store.create_key("city-archive")
-    auth = {"Authorization": f"Bearer {key}"}
     archive = LocalServer()
     try:
         manifest_url = _publish_collection(archive)
-        with served(app) as base:
-            answer = httpx.post(f"{base}/v1/jobs", headers=auth, timeout=60,
-                                json={"items": [{"iiif_manifest": manifest_url}]})
-            assert answer.status_code == 202, answer.text
-            job = finished_job(answer.headers["location"], auth)
+        with tiny_service(shared_tiny_weights, tmp_path_factory.mktemp("iiif-archive") / "svc",
+                          "city-archive") as (base, auth):
+            job = run_job(base, auth, [{"iiif_manifest": manifest_url}])
             yield base, auth, job, archive
     finally:
         archive.close()

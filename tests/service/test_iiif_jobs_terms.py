@@ -19,12 +19,9 @@ import httpx
 import pytest
 from PIL import Image
 
-from colorizer.apps.service.app import create_app
-from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.iiif import presentation3_errors
-from colorizer.pipeline.colorization import ColorizationPipeline
-from tests.service.service_helpers import LocalServer, finished_job, gray_png, loopback_fetch_config
-from tests.service.threaded_serve import served
+from tests.service.archive_service import run_job, tiny_service
+from tests.service.service_helpers import LocalServer, gray_png
 
 P3 = "http://iiif.io/api/presentation/3/context.json"
 CC_BY = "http://creativecommons.org/licenses/by/4.0/"
@@ -91,30 +88,17 @@ def _publish(archive: LocalServer) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def archive_service(shared_tiny_weights, tmp_path_factory):
     """(base, auth, urls, the two-manifest job) over real HTTP."""
-    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                    context=False, exemplars=False,
-                                                    render_size=64)
-    data_dir = tmp_path_factory.mktemp("iiif-jobs") / "svc"
-    app = create_app(pipeline, ServiceConfig(
-        data_dir=data_dir, worker_threads=1, job_max_items=MAX_ITEMS, max_pixels=MAX_PIXELS,
-        fetch=loopback_fetch_config()))
-    _, key = app.state.service.store.create_key("city-archive")
-    auth = {"Authorization": f"Bearer {key}"}
     archive = LocalServer()
     try:
         urls = _publish(archive)
-        with served(app) as base:
-            job = _run(base, auth, [{"iiif_manifest": urls["streets"]},
-                                    {"iiif_manifest": urls["letters"]}])
+        with tiny_service(shared_tiny_weights, tmp_path_factory.mktemp("iiif-jobs") / "svc",
+                          "city-archive", job_max_items=MAX_ITEMS,
+                          max_pixels=MAX_PIXELS) as (base, auth):
+            job = run_job(base, auth, [{"iiif_manifest": urls["streets"]},
+                                       {"iiif_manifest": urls["letters"]}])
             yield base, auth, urls, job
     finally:
         archive.close()
-
-
-def _run(base: str, auth: dict[str, str], items: list[dict]) -> dict:
-    answer = httpx.post(f"{base}/v1/jobs", headers=auth, timeout=60, json={"items": items})
-    assert answer.status_code == 202, answer.text
-    return finished_job(answer.headers["location"], auth)
 
 
 @pytest.mark.slow  # a served app fetching and colorizing three canvases: ~5 s
@@ -175,7 +159,7 @@ def test_a_manifest_above_the_job_cap_is_submitted_in_ranges_of_canvases(archive
     assert (f'{{"iiif_manifest": "{urls["album"]}", "canvases": "1-4"}}, then "5-6"'
             in problem["detail"]), problem["detail"]
     assert problem["ranges"] == ["1-4", "5-6"]
-    job = _run(base, auth, [{"iiif_manifest": urls["album"], "canvases": "5-6"}])
+    job = run_job(base, auth, [{"iiif_manifest": urls["album"], "canvases": "5-6"}])
     assert [item["source"]["canvas_id"] for item in job["items"]] == [
         urls["album"].replace(".json", f"/canvas/{n}") for n in (5, 6)]
     assert [item["source"]["canvas_number"] for item in job["items"]] == [5, 6]
@@ -200,7 +184,7 @@ def test_a_bad_canvas_range_is_refused_saying_what_a_range_is(archive_service, c
 @pytest.mark.slow
 def test_an_image_above_the_pixel_cap_names_the_services_setting(archive_service):
     base, auth, urls, _ = archive_service
-    job = _run(base, auth, [{"url": urls["poster"]}])
+    job = run_job(base, auth, [{"url": urls["poster"]}])
     error = job["items"][0]["error"]
     assert error["reason"] == "too_large"
     # Before: "... --max-pixels 10000 (CLI) or max_pixels=10000 (Python)".

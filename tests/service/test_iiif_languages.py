@@ -19,13 +19,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colorizer.apps.service.app import create_app
-from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.iiif import presentation3_errors
 from colorizer.apps.service.iiif_languages import colorized_label
-from colorizer.pipeline.colorization import ColorizationPipeline
-from tests.service.service_helpers import LocalServer, finished_job, gray_png, loopback_fetch_config
-from tests.service.threaded_serve import served
+from tests.service.archive_service import run_job, tiny_service
+from tests.service.service_helpers import LocalServer, gray_png
 
 P3 = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3 = "http://iiif.io/api/image/3/context.json"
@@ -93,22 +90,12 @@ def _publish(archive: LocalServer) -> str:
 @pytest.fixture(scope="module")
 def languages_job(shared_tiny_weights, tmp_path_factory):
     """The manifest submitted once over HTTP and colorized: (auth, job, manifest, archive)."""
-    pipeline = ColorizationPipeline.from_pretrained(shared_tiny_weights, device="cpu",
-                                                    context=False, exemplars=False,
-                                                    render_size=64)
-    data_dir = tmp_path_factory.mktemp("iiif-languages") / "svc"
-    app = create_app(pipeline, ServiceConfig(data_dir=data_dir, worker_threads=1,
-                                             fetch=loopback_fetch_config()))
-    _, key = app.state.service.store.create_key("stadtarchiv")
-    auth = {"Authorization": f"Bearer {key}"}
     archive = LocalServer()
     try:
         manifest_url = _publish(archive)
-        with served(app) as base:
-            answer = httpx.post(f"{base}/v1/jobs", headers=auth, timeout=60,
-                                json={"items": [{"iiif_manifest": manifest_url}]})
-            assert answer.status_code == 202, answer.text
-            job = finished_job(answer.headers["location"], auth)
+        with tiny_service(shared_tiny_weights, tmp_path_factory.mktemp("iiif-languages") / "svc",
+                          "stadtarchiv") as (base, auth):
+            job = run_job(base, auth, [{"iiif_manifest": manifest_url}])
             assert job["state"] == "succeeded", [item.get("error") for item in job["items"]]
             got = httpx.get(job["links"]["manifest"], headers=auth, timeout=60)
             assert got.status_code == 200
