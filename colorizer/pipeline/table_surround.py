@@ -3,7 +3,7 @@
 A phone photo of grandma's print on the kitchen table is a color photo of a gray (or faded
 sepia) print on a brown, grained table. Reduced to its luminance and colorized, the table
 came out gray with red blotches: C* 36.8 as photographed, 0.2-3.5 colorized (four 12 MP
-phone photos, /tmp familyphone audit 2026-12-07). The table is no part of the old photo:
+phone photos, measured 2026-12-07). The table is no part of the old photo:
 its colors were photographed, not lost, and are kept, as a mount's are (mount.py). The
 mount's test needs a flat surround; a table's grain, cloth or stone is not flat, but it is
 colored where the print is not.
