@@ -4,6 +4,7 @@ local archive server's loopback address, and a job submitted and waited for."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,12 @@ import httpx
 from colorizer.apps.service.app import create_app
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.pipeline.colorization import ColorizationPipeline
-from tests.service.service_helpers import finished_job, loopback_fetch_config
+from tests.service.service_helpers import (
+    LocalServer,
+    finished_job,
+    gray_png,
+    loopback_fetch_config,
+)
 from tests.service.threaded_serve import served
 
 
@@ -37,3 +43,21 @@ def run_job(base: str, auth: dict[str, str], items: list[dict]) -> dict:
     answer = httpx.post(f"{base}/v1/jobs", headers=auth, timeout=60, json={"items": items})
     assert answer.status_code == 202, answer.text
     return finished_job(answer.headers["location"], auth)
+
+
+IMAGE3 = "http://iiif.io/api/image/3/context.json"
+
+
+def image_service(archive: LocalServer, name: str, seed: int) -> dict:
+    """A level-2 Image API 3 service at /iiif/<name> (48 x 32) and its painting body."""
+    base = archive.url(f"/iiif/{name}")
+    info = {"@context": IMAGE3, "id": base, "type": "ImageService3",
+            "protocol": "http://iiif.io/api/image", "profile": "level2", "width": 48,
+            "height": 32}
+    archive.routes[f"/iiif/{name}/info.json"] = (200, {"Content-Type": "application/ld+json"},
+                                                json.dumps(info).encode())
+    archive.routes[f"/iiif/{name}/full/max/0/default.jpg"] = (
+        200, {"Content-Type": "image/jpeg"}, gray_png(48, 32, seed=seed, fmt="JPEG"))
+    return {"id": f"{base}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
+            "width": 48, "height": 32,
+            "service": [{"id": base, "type": "ImageService3", "profile": "level2"}]}

@@ -17,27 +17,12 @@ import httpx
 import pytest
 
 from colorizer.apps.service.iiif import presentation3_errors
-from tests.service.archive_service import run_job, tiny_service
-from tests.service.service_helpers import LocalServer, gray_png
+from tests.service.archive_service import image_service, run_job, tiny_service
+from tests.service.service_helpers import LocalServer
 
 P3 = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3 = "http://iiif.io/api/image/3/context.json"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-
-
-def _image_service(archive: LocalServer, name: str, seed: int) -> dict:
-    """A level-2 Image API 3 service at /iiif/<name> (48 x 32) and its painting body."""
-    base = archive.url(f"/iiif/{name}")
-    info = {"@context": IMAGE3, "id": base, "type": "ImageService3",
-            "protocol": "http://iiif.io/api/image", "profile": "level2", "width": 48,
-            "height": 32}
-    archive.routes[f"/iiif/{name}/info.json"] = (200, {"Content-Type": "application/ld+json"},
-                                                json.dumps(info).encode())
-    archive.routes[f"/iiif/{name}/full/max/0/default.jpg"] = (
-        200, {"Content-Type": "image/jpeg"}, gray_png(48, 32, seed=seed, fmt="JPEG"))
-    return {"id": f"{base}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
-            "width": 48, "height": 32,
-            "service": [{"id": base, "type": "ImageService3", "profile": "level2"}]}
 
 
 def _canvas(archive: LocalServer, n: int, body: dict, **described: object) -> dict:
@@ -52,13 +37,13 @@ def _canvas(archive: LocalServer, n: int, body: dict, **described: object) -> di
 def _publish_collection(archive: LocalServer) -> str:
     """The archive's manifest: a plain canvas with its date, place and summary, and a canvas
     painting a crop of its image (a SpecificResource); and a Collection listing it."""
-    dated = _canvas(archive, 0, _image_service(archive, "kazan", seed=1),
+    dated = _canvas(archive, 0, image_service(archive, "kazan", seed=1),
                     navDate="1910-05-01T00:00:00Z",
                     metadata=[{"label": {"en": ["Date"], "de": ["Datum"]},
                                "value": {"none": ["1910"]}},
                               {"label": {"en": ["Place"]}, "value": {"en": ["Kazan"]}}],
                     summary={"en": ["A street in Kazan, about 1910."]})
-    crop = {"type": "SpecificResource", "source": _image_service(archive, "crop", seed=2),
+    crop = {"type": "SpecificResource", "source": image_service(archive, "crop", seed=2),
             "selector": {"type": "FragmentSelector", "value": "xywh=0,0,24,16"}}
     cropped = _canvas(archive, 1, crop)
     url = archive.url("/manifest.json")

@@ -21,8 +21,8 @@ from PIL import Image
 
 from colorizer.apps.service.iiif import presentation3_errors
 from colorizer.apps.service.iiif_languages import colorized_label
-from tests.service.archive_service import run_job, tiny_service
-from tests.service.service_helpers import LocalServer, gray_png
+from tests.service.archive_service import image_service, run_job, tiny_service
+from tests.service.service_helpers import LocalServer
 
 P3 = "http://iiif.io/api/presentation/3/context.json"
 IMAGE3 = "http://iiif.io/api/image/3/context.json"
@@ -32,21 +32,6 @@ SUMMARY = {"de": ["Ansichten der Altstadt"], "none": ["Stadtarchiv, Fotosammlung
 CANVAS_SUMMARY = {"de": ["Der Marktplatz, um 1925."], "fr": ["La place du marché, vers 1925."]}
 DATE = {"label": {"de": ["Datum"], "en": ["Date"]}, "value": {"none": ["1925"]}}
 PLACE = {"label": {"de": ["Ort"], "fr": ["Lieu"]}, "value": {"de": ["Köln"], "fr": ["Cologne"]}}
-
-
-def _image(archive: LocalServer, name: str, seed: int) -> dict:
-    """A level-2 Image API 3 service at /iiif/<name> (48 x 32) and its painting body."""
-    base = archive.url(f"/iiif/{name}")
-    info = {"@context": IMAGE3, "id": base, "type": "ImageService3",
-            "protocol": "http://iiif.io/api/image", "profile": "level2", "width": 48,
-            "height": 32}
-    archive.routes[f"/iiif/{name}/info.json"] = (200, {"Content-Type": "application/ld+json"},
-                                                json.dumps(info).encode())
-    archive.routes[f"/iiif/{name}/full/max/0/default.jpg"] = (
-        200, {"Content-Type": "image/jpeg"}, gray_png(48, 32, seed=seed, fmt="JPEG"))
-    return {"id": f"{base}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
-            "width": 48, "height": 32,
-            "service": [{"id": base, "type": "ImageService3", "profile": "level2"}]}
 
 
 def _color_jpeg(width: int, height: int) -> bytes:
@@ -70,14 +55,14 @@ def _canvas(archive: LocalServer, n: int, bodies: list[dict], **described: objec
 
 def _publish(archive: LocalServer) -> str:
     """The archive's manifest: a described canvas, a canvas painting two images, a Choice."""
-    described = _canvas(archive, 0, [_image(archive, "markt", 1)], summary=CANVAS_SUMMARY,
+    described = _canvas(archive, 0, [image_service(archive, "markt", 1)], summary=CANVAS_SUMMARY,
                         navDate="1925-06-01T00:00:00Z", metadata=[DATE, PLACE])
-    two = _canvas(archive, 1, [_image(archive, "left", 2), _image(archive, "right", 3)])
+    two = _canvas(archive, 1, [image_service(archive, "left", 2), image_service(archive, "right", 3)])
     # a color photo: the loader's own note ("color input reduced to luminance") comes too
     archive.routes["/iiif/left/full/max/0/default.jpg"] = (
         200, {"Content-Type": "image/jpeg"}, _color_jpeg(48, 32))
     choice = _canvas(archive, 2, [{"type": "Choice", "items": [
-        _image(archive, "natural", 4), _image(archive, "infrared", 5)]}])
+        image_service(archive, "natural", 4), image_service(archive, "infrared", 5)]}])
     url = archive.url("/manifest.json")
     manifest = {"@context": P3, "id": url, "type": "Manifest", "label": LABEL,
                 "summary": SUMMARY, "navDate": "1925-01-01T00:00:00Z",
