@@ -21,7 +21,6 @@ from tests.service.archive_service import image_service, run_job, tiny_service
 from tests.service.service_helpers import LocalServer
 
 P3 = "http://iiif.io/api/presentation/3/context.json"
-IMAGE3 = "http://iiif.io/api/image/3/context.json"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 
