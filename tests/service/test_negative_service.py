@@ -80,7 +80,8 @@ def test_the_negative_option_is_documented(service):
     schema = service.client.get("/openapi.json").json()
     paths = schema["paths"]
     body = paths["/v1/jobs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    item = body["$defs"]["ItemIn"]["properties"]["negative"]
+    assert body == {"$ref": "#/components/schemas/JobIn"}
+    item = schema["components"]["schemas"]["ItemIn"]["properties"]["negative"]
     assert item["type"] == "boolean" and "scanned negative" in item["description"]
     for path in ("/v1/jobs", "/v1/colorize"):
         form = paths[path]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]

@@ -20,7 +20,8 @@ OpenAPI extras), `links` (signed image links for IIIF viewers), `auth` (who may 
 500 with an id), `service_logging` (text or JSON lines), `original_blobs` (an uploaded
 original read from its blob a piece at a time), `item_files` (an item's files as answers; 410
 once gone), `manifest_stream` (a job's IIIF manifest, written a page of canvases at a time),
-`health_routes`, `job_routes`, `docs_page` (/docs without a CDN),
+`health_routes`, `job_routes`, `openapi_answers` (the answers' schemas in /openapi.json),
+`docs_page` (/docs without a CDN),
 `app` (`create_app`), `header_timeout` (uvicorn's h11 with a deadline for request headers),
 `server_process` (the port, signals and log of `serve`), `cli` (`chronochrome serve`, `keys`
 and `results`), `cleanup_cli` (`chronochrome results cleanup`).

@@ -131,8 +131,11 @@ def install_check_routes(app: FastAPI, state: ServiceState) -> None:
                              507: "the service's data folder is full: the body could not "
                                   "be kept while it arrived; retry later"})})
     async def check(request: Request, key_id: str = Depends(api_key),
-                    report: str | None = Query(None, description="html: the plausibility "
-                                               "report instead of JSON")) -> Response:
+                    report: str | None = Query(
+                        None, description="html: the plausibility report instead of JSON",
+                        # the one value: declared, but checked below, where a 422 can name
+                        # the CLI's PDF report
+                        json_schema_extra={"enum": ["html"]})) -> Response:
         """Check a colorization: findings with evidence and a severity (JSON), or the
         plausibility report (`?report=html`)."""
         if report not in (None, "html"):

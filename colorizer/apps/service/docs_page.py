@@ -9,7 +9,9 @@ clients: `code` in them becomes <code>.
 
 The OpenAPI document is tidied once (`public_openapi`): FastAPI adds a "422 Validation Error"
 with its own body to every route with a parameter, even where no parameter can be invalid,
-and we never send that body (a 422 is problem+json); routes declare their real 422s.
+and we never send that body (a 422 is problem+json); routes declare their real 422s. Then the
+answers' schemas are added (`openapi_answers.complete`); a body's schema may be a reference to
+one of them, which this page shows as the fields of the object referred to.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+
+from colorizer.apps.service.openapi_answers import complete
 
 _METHODS = ("get", "post", "put", "patch", "delete")
 _HIDDEN_PARAMETERS = {"x-api-key"}  # the key: said once, at the top of the page
@@ -44,6 +48,7 @@ def docs_html(openapi: dict[str, Any]) -> str:
     info = openapi.get("info", {})
     title = escape(f"{info.get('title', 'API')} {info.get('version', '')}")
     index, sections = [], []
+    named = openapi.get("components", {}).get("schemas", {})
     for path, operations in openapi.get("paths", {}).items():
         for method in _METHODS:
             op = operations.get(method)
@@ -52,7 +57,7 @@ def docs_html(openapi: dict[str, Any]) -> str:
             anchor = re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-")
             index.append(f"<li><a href='#{anchor}'><code>{method.upper()} {escape(path)}</code>"
                          f"</a> {_text(op.get('summary', ''))}</li>")
-            sections.append(_operation(anchor, method, path, op))
+            sections.append(_operation(anchor, method, path, op, named))
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{title} API</title><style>"
             "body{font-family:sans-serif;margin:2em;max-width:70em}"
@@ -69,7 +74,8 @@ def docs_html(openapi: dict[str, Any]) -> str:
             f"<ul>{''.join(index)}</ul>{''.join(sections)}</body></html>")
 
 
-def _operation(anchor: str, method: str, path: str, op: dict[str, Any]) -> str:
+def _operation(anchor: str, method: str, path: str, op: dict[str, Any],
+               named: dict[str, Any]) -> str:
     parts = [f"<section id='{anchor}'><h2><code>{method.upper()} {escape(path)}</code></h2>",
              f"<p><strong>{_text(op.get('summary', ''))}</strong></p>"]
     if op.get("description"):
@@ -85,7 +91,7 @@ def _operation(anchor: str, method: str, path: str, op: dict[str, Any]) -> str:
     if body:
         parts.append("<h3>Request body</h3>")
         for ctype, content in body.get("content", {}).items():
-            schema = _schema(content.get("schema", {}))
+            schema = _schema(content.get("schema", {}), named)
             parts.append(f"<h4><code>{escape(ctype)}</code></h4>{schema}")
     answers = "".join(
         f"<li><strong>{escape(code)}</strong> {_text(answer.get('description', ''))}"
@@ -96,20 +102,33 @@ def _operation(anchor: str, method: str, path: str, op: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _schema(schema: dict[str, Any]) -> str:
-    """A body's schema: its fields as a table, then each object type it refers to."""
+def _schema(schema: dict[str, Any], named: dict[str, Any]) -> str:
+    """A body's schema: its fields as a table, then each object type it refers to (`named`:
+    the document's components/schemas, where a `$ref` points)."""
+    schema = named.get(schema.get("$ref", "").rsplit("/", 1)[-1], schema)
     if "properties" not in schema:
         return f"<p>{_text(schema.get('description', ''))} ({escape(_type(schema))})</p>"
     required = set(schema.get("required", []))
     rows = [(name, field, name in required, field.get("description", ""))
             for name, field in schema["properties"].items()]
     html = [_table(rows)]
-    for name, sub in schema.get("$defs", {}).items():
+    for name in _refs(schema["properties"]):
+        sub = named.get(name, {})
         html.append(f"<h5>{escape(name)}</h5>")
         if sub.get("description"):
             html.append(f"<p>{_text(sub['description'])}</p>")
-        html.append(_schema({k: v for k, v in sub.items() if k != "description"}))
+        html.append(_schema({k: v for k, v in sub.items() if k != "description"}, named))
     return "".join(html)
+
+
+def _refs(node: Any) -> list[str]:
+    """The names of the components/schemas that `node` refers to, in order, each once."""
+    if isinstance(node, dict):
+        own = [node["$ref"].rsplit("/", 1)[-1]] if "$ref" in node else []
+        return list(dict.fromkeys(own + [n for value in node.values() for n in _refs(value)]))
+    if isinstance(node, list):
+        return list(dict.fromkeys(n for value in node for n in _refs(value)))
+    return []
 
 
 def _table(rows: list[tuple[str, dict[str, Any], bool, str]]) -> str:
@@ -150,7 +169,8 @@ def install_docs_page(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = public_openapi(generate())
+            app.openapi_schema = complete(public_openapi(generate()),
+                                          app.state.service.config.metrics_token is not None)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

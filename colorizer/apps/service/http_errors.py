@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from colorizer.apps.service.metrics import Metrics
 from colorizer.apps.service.problems import PROBLEM_JSON, Problem
@@ -44,6 +45,18 @@ def problem_from_store_error(exc: StoreError, retry_after_seconds: int) -> Probl
         return Problem(507 if exc.full else 503, exc.reason, str(exc),
                        headers={"Retry-After": str(retry_after_seconds)})
     return Problem(status, exc.reason, str(exc))
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to, for a 405's `Allow`. Starlette's names only
+    the first route whose path matched: `Allow: GET` for /v1/jobs/{id}, which DELETE cancels
+    too, so a client (or a schema checker) that reads it was told DELETE does not exist."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)  # PARTIAL: this path, another method
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def install_error_handlers(app: FastAPI, metrics: Metrics, retry_after_seconds: int) -> None:
@@ -77,8 +90,11 @@ def install_error_handlers(app: FastAPI, metrics: Metrics, retry_after_seconds: 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return respond(Problem(exc.status_code, reason, str(exc.detail),
-                               headers=dict(exc.headers or {})), request)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return respond(Problem(exc.status_code, reason, str(exc.detail), headers=headers),
+                       request)
 
     @app.middleware("http")
     async def count_and_protect(request: Request,

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.types import DecoratedCallable
@@ -74,8 +75,11 @@ _COLORIZE_ANSWERS = {200: {"content": {"image/png": {}, "application/json": {}}}
                               "read-only (storage_read_only); nothing was recorded"})}
 _FILE_PROBLEMS = problems(401, 404, 409, 410, 412, 416, 422, said={
     401: "no API key, or an unknown or revoked one; a signed link that is wrong or expired",
-    422: "the item index is not a whole number"})
+    422: "the item index is not a whole number from 0"})
 _JSON = {"content": {"application/json": {}}}
+# Bounded: an index past SQLite's INTEGER (2**63 - 1) was a 500 OverflowError, not a 422.
+ItemIndex = Annotated[int, PathParam(ge=0, le=2**63 - 1, description="the item's place in its "
+                                     "job, from 0 (`index` in the job's items)")]
 
 
 def install_job_routes(app: FastAPI, state: ServiceState) -> None:
@@ -111,7 +115,9 @@ def _install_colorize_route(app: FastAPI, state: ServiceState,
                        color_hints: str | None = Query(None, description=HINTS_BESIDE),
                        color_hints_header: str | None = Header(
                            None, alias="Color-Hints", description=HINTS_BESIDE),
-                       negative: str | None = Query(None, description=NEGATIVE_BESIDE)
+                       negative: str | None = Query(None, description=NEGATIVE_BESIDE,
+                                                    json_schema_extra={
+                                                        "enum": ["true", "false"]})
                        ) -> Response:
         """Colorize one small image now; the image (default) or JSON with links. A raw image
         body's color hints: the `color_hints` query parameter or the `Color-Hints` header; a
@@ -197,8 +203,8 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
              response_description="the hints (a JSON list; [] when the item has none)",
              responses=problems(401, 404, 410, 422, said={
                  410: "the job's results, and with them its color hints, were deleted",
-                 422: "the item index is not a whole number"}))
-    def get_item_hints(job_id: str, index: int, key_id: str = Depends(api_key)) -> list:
+                 422: "the item index is not a whole number from 0"}))
+    def get_item_hints(job_id: str, index: ItemIndex, key_id: str = Depends(api_key)) -> list:
         """The item's `color_hints` as submitted, sources, masks and references included: what
         a client needs to colorize the item again as the job did (the workbench does)."""
         found = item_hints(store.connection(), key_id, job_id, index)
@@ -239,7 +245,7 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
                    openapi_extra=DOWNLOAD_HEADERS,
                    summary="Download an item's colorized image",
                    response_description="the image, named after the original")
-    def download(job_id: str, index: int, request: Request,
+    def download(job_id: str, index: ItemIndex, request: Request,
                  key_id: str = Depends(image_key)) -> Response:
         _, item = files.done_item(key_id, job_id, index)
         suffix = Path(item["result_file"]).suffix
@@ -251,7 +257,7 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
                    openapi_extra=DOWNLOAD_HEADERS,
                    summary="An item's provenance record: model, context, hints, sources",
                    response_description="the provenance record (JSON)")
-    def provenance(job_id: str, index: int, request: Request,
+    def provenance(job_id: str, index: ItemIndex, request: Request,
                    key_id: str = Depends(image_key)) -> Response:  # the manifest's seeAlso
         _, item = files.done_item(key_id, job_id, index)
         return files.response(request, key_id, item, "provenance_file", "application/json")
@@ -265,7 +271,7 @@ def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..
                        404: "no such job for this API key, or an item that was not uploaded",
                        410: "the job's results, and with them its originals, were deleted",
                        422: _FILE_PROBLEMS[422]["description"]})})
-    def original(job_id: str, index: int, request: Request,
+    def original(job_id: str, index: ItemIndex, request: Request,
                  key_id: str = Depends(image_key)) -> Response:
         return files.original_response(request, key_id, job_id, index)
 

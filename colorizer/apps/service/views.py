@@ -10,7 +10,6 @@ from colorizer.apps.service.job_pages import Page
 from colorizer.apps.service.liveness import INTERRUPTED
 from colorizer.apps.service.negative_items import FORM_HELP, stored_negative
 from colorizer.apps.service.problems import PROBLEM_JSON
-from colorizer.apps.service.schemas import JobIn
 
 
 def job_view(job: dict[str, Any], base: str, secret: str | None = None,
@@ -88,7 +87,8 @@ def _page_url(url: str, page: Page, offset: int, with_hints: bool) -> str:
 
 _FOR_EACH_FILE = "one per file, or one for all files: "
 JOB_BODY = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": JobIn.model_json_schema()},
+    # JobIn and its parts are under components/schemas (openapi_answers.job_body_schemas)
+    "application/json": {"schema": {"$ref": "#/components/schemas/JobIn"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
         "file": {"type": "array", "items": {"type": "string", "format": "binary"},
                  "description": "the photos; an item refers to one by its index (`upload`)"},
@@ -155,5 +155,6 @@ def problems(*statuses: int, said: dict[int, str] | None = None) -> dict[int, di
     """The OpenAPI `responses` of the problems a route can answer with (problem+json);
     `said`: what a status means on this route, where it says more than `_PROBLEMS`."""
     said = said or {}
-    return {s: {"description": said.get(s, _PROBLEMS[s]), "content": {PROBLEM_JSON: {}}}
+    return {s: {"description": said.get(s, _PROBLEMS[s]),  # Problem: openapi_answers
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             for s in statuses}
