@@ -100,6 +100,19 @@ def test_cancel_stops_queued_items(service):
     assert result.status_code == 410 and result.json()["reason"] == "item_canceled"
 
 
+def test_cancel_of_a_finished_job_keeps_its_state_and_results(service):
+    # Nothing is left to cancel: the job stays "succeeded" and its results stay downloadable
+    # (a DELETE made it read "canceled", and its manifest answered 410 job_canceled).
+    location = _submit(service, 2).headers["location"]
+    assert service.drain() == 2
+    response = service.client.delete(location, headers=service.headers())
+    assert response.status_code == 200 and response.json()["state"] == "succeeded"
+    assert response.json()["counts"] == {"done": 2}
+    manifest = service.client.get(f"{location}/manifest", headers=service.headers())
+    result = service.client.get(f"{location}/items/1/result", headers=service.headers())
+    assert manifest.status_code == 200 and result.status_code == 200
+
+
 def test_json_job_with_url_items_fetched_from_the_test_server(service, http_server):
     http_server.routes["/photo.png"] = (200, {"Content-Type": "image/png"}, gray_png(40, 30))
     http_server.routes["/gone.png"] = (404, {}, b"no")

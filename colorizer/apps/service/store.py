@@ -244,10 +244,13 @@ class JobStore:
         return job
 
     def cancel(self, key_id: str, job_id: str) -> None:
-        """Cancel a job's unfinished items; JobNotFoundError when the job is not this key's."""
+        """Cancel a job's unfinished items; JobNotFoundError when the job is not this key's. A
+        job with none left keeps its state (a finished job read "canceled" after a DELETE)."""
         with self._tx() as db:
-            found = db.execute("UPDATE jobs SET status = iif(status = 'expired', status, "
-                               "'canceled') WHERE id = ? AND key_id = ?", (job_id, key_id)).rowcount
+            found = db.execute("UPDATE jobs SET status = iif(status = 'active' AND EXISTS ("
+                               "SELECT 1 FROM items WHERE job_id = jobs.id AND status IN "
+                               "('queued', 'running')), 'canceled', status) "
+                               "WHERE id = ? AND key_id = ?", (job_id, key_id)).rowcount
             if not found:
                 raise JobNotFoundError(job_id)
             db.execute("UPDATE items SET status = 'canceled', finished = ? "
