@@ -28,9 +28,10 @@ from context.broad_places import BroadLinker, phrase_after
 from context.country_codes import successor_country
 from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, Resolution
 from context.geonames import BroadConfig, BroadIndex
-from context.holdings import PlacePeriod, overlaps, pick_rows, place_period
+from context.holdings import PlacePeriod, overlaps, place_period
 from context.names import WORD_NAMES, WORD_PERIODS
 from context.types import PlaceRef, RegionCandidate
+from context.year_holdings import pick_rows_by_days
 
 PRESENT_YEAR = 2026
 DEFAULT_BROAD = BroadConfig()
@@ -51,9 +52,8 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 class Gazetteer:
-    """Places, polities and periods loaded from `data_dir`, plus pycountry's countries and,
-    behind them, the broad index of GeoNames cities and ISO 3166-2 subdivisions
-    (`context/geonames.py`; `broad=None` leaves it out)."""
+    """Places, polities and periods from `data_dir`, pycountry's countries and, behind them,
+    the broad index (`context/geonames.py`: GeoNames cities, ISO 3166-2 subdivisions)."""
 
     def __init__(self, data_dir: str | Path, use_pycountry: bool = True,
                  broad: BroadConfig | None = DEFAULT_BROAD):
@@ -293,7 +293,7 @@ class Gazetteer:
             return Resolution(", ".join(names), refs[0].wikidata, iso, tuple(refs), modern,
                               None, self.places[place_id].source)
         rows = self.place_periods[owner.id]
-        picked, touching = pick_rows(rows, era, PRESENT_YEAR, month)
+        picked, touching = pick_rows_by_days(rows, era, PRESENT_YEAR, month)
         if era is None and len(rows) > 1:
             candidates = tuple(self._candidate(chain, r) for r in touching)
             periods = "; ".join(f"{c.polity} {c.start}-{c.end or 'today'}"

@@ -14,7 +14,8 @@ from itertools import pairwise
 
 from context.ambiguous_names import AMBIGUOUS_CONFIDENCE, alternatives
 from context.gazetteer import PRESENT_YEAR, Gazetteer, Mention
-from context.temporal import FIRST_PHOTO_YEAR, find_ages, find_dates
+from context.person_ages import MAYBE_AGE_CONFIDENCE, find_possible_ages
+from context.temporal import FIRST_PHOTO_YEAR, DateMention, find_ages, find_dates
 from context.types import Evidence
 
 # How much a cue from each source is trusted, before the cue's own precision.
@@ -102,6 +103,10 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     places: list[PlaceCandidate] = []
 
     dates = find_dates(text, circa_years, typed=source != "ocr")
+    # "Uncle Jim, late 30s, Kyiv 1943": a decade that may be an age, beside a date of other
+    # years, is the age (the date says when); alone it is read, as maybe an age, below.
+    ages = _ages_beside_dates(dates, text) if source != "ocr" else []
+    dates = [d for d in dates if all(d is not a for a in ages)]
     # A typed or captioned date says which names were in use (a sign's year does not).
     years = ((min(d.start for d in dates), max(d.end for d in dates))
              if dates and source != "ocr" else None)
@@ -114,22 +119,7 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
     for d in dates:
         if any(d.span[0] < b and a < d.span[1] for a, b in taken):
             continue  # "revolution 1917" is read as the named period
-        if d.kind in ("before", "after"):  # typed text only: a sign's "since 1946" is a year
-            # "before 1910", "после 1945": a window the photo falls in, not when it was taken
-            start, end, conf, kind = d.start, d.end, d.confidence, "constraint"
-        elif source == "ocr":
-            # A year written on a sign dates the sign (founding years, anniversaries), not
-            # the exposure: the photo is from that year or later, most likely soon after. A
-            # title's year ("Хорезм-1984" across a slide) is when the photographer was there.
-            start, end = d.start, d.end if title else min(d.end + SIGN_YEARS_AFTER,
-                                                          PRESENT_YEAR)
-            conf, kind = 0.5, "estimate"
-        else:
-            start, end, conf, kind = d.start, d.end, d.confidence, "estimate"
-        ev = Evidence(source, f'{d.kind} "{d.text}" {where}', round(conf * trust, 3),
-                      f"{start}-{end}", box, None if box else d.span)
-        month = d.month if source != "ocr" else None
-        eras.append(EraCandidate(start, end, conf * trust, source, kind, ev, month))
+        eras.append(_era_from_date(d, text, source, trust, where, box, title))
 
     # A place named alone in a hint or caption ("Victoria 1952") may be one of several.
     alone = [m for m in mentions if m.kind in ("place", "polity")]
@@ -144,7 +134,9 @@ def read_cues(text: str, source: str, gazetteer: Gazetteer, circa_years: int = 5
         places = [replace(c, evidence=replace(c.evidence, origin=origin)) for c in places]
     read = [d.span for d in dates] + [m.span for m in mentions]
     dated = any(e.kind == "estimate" for e in eras)
-    return TextCues(text, tuple(eras), tuple(places), _unread(text, read, dated))
+    said = tuple(f"{a.text} (an age beside the date)" for a in ages)
+    return TextCues(text, tuple(eras), tuple(places), said + _unread(text, read + [
+        a.span for a in ages], dated))
 
 
 # Words that say when but were read as no date ("Kriegszeit", "wartime", "the war", "era"):
@@ -172,6 +164,51 @@ def _unread(text: str, read: list[tuple[int, int]], dated: bool) -> tuple[str, .
         if any(c.isdigit() for c in word) or not dated and _TIME_WORD.fullmatch(word):
             out.append(word)
     return tuple(out)
+
+
+def _era_from_date(d: DateMention, text: str, source: str, trust: float, where: str,
+                   box: tuple[int, int, int, int] | None, title: bool) -> EraCandidate:
+    """The era cue of date `d` read in `text` (`read_cues`' arguments)."""
+    if d.kind in ("before", "after"):  # typed text only: a sign's "since 1946" is a year
+        # "before 1910", "после 1945": a window the photo falls in, not when it was taken
+        start, end, conf, kind = d.start, d.end, d.confidence, "constraint"
+    elif source == "ocr":
+        # A year written on a sign dates the sign (founding years, anniversaries), not
+        # the exposure: the photo is from that year or later, most likely soon after. A
+        # title's year ("Хорезм-1984" across a slide) is when the photographer was there.
+        start, end = d.start, d.end if title else min(d.end + SIGN_YEARS_AFTER,
+                                                      PRESENT_YEAR)
+        conf, kind = 0.5, "estimate"
+    else:
+        start, end, conf, kind = d.start, d.end, d.confidence, "estimate"
+    what = f'{d.kind} "{d.text}" {where}'
+    who = _person_before(d, text) if source != "ocr" else None
+    if who:  # "my mum, early 50s": the 1950s, or mum in her fifties
+        conf = min(conf, MAYBE_AGE_CONFIDENCE)
+        what += (f'; may be an age (after "{who}"): write "the {d.start // 10 * 10}s" '
+                 f'for the decade or "aged {d.start % 100 // 10 * 10}s" for an age')
+    ev = Evidence(source, what, round(conf * trust, 3),
+                  f"{start}-{end}", box, None if box else d.span)
+    month = d.month if source != "ocr" else None
+    return EraCandidate(start, end, conf * trust, source, kind, ev, month)
+
+
+def _ages_beside_dates(dates: list[DateMention], text: str) -> list[DateMention]:
+    """The decades that may be a person's age (`_person_before`) in a text that also has a
+    date of other years, which says when the photo was taken."""
+    maybe = [d for d in dates if _person_before(d, text)]
+    others = [d for d in dates if d.kind not in ("before", "after") and d not in maybe]
+    return [d for d in maybe
+            if others and all(e.end < d.start or e.start > d.end for e in others)]
+
+
+def _person_before(d: DateMention, text: str) -> str | None:
+    """The person word right before decade `d` when its words may be that person's age
+    (`context/person_ages.py`), else None."""
+    if d.kind != "decade":
+        return None
+    return next((who for span, who in find_possible_ages(text)
+                 if span[0] <= d.span[0] and d.span[1] <= span[1]), None)
 
 
 Box = tuple[int, int, int, int]

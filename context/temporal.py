@@ -179,7 +179,8 @@ _EN_THIRDS = (("early",), ("mid", "middle"), ("late",))
 # A person's age, not a decade: "in her mid-50s", "his early sixties", "aged 30s", "my
 # forties", "at age 40s". A possessive or "aged"/"age" before a decade's form (digits or
 # words, with or without a qualifier) makes it an age; `find_dates` reads no date there
-# and `hints.read_cues` reports the words as not used.
+# and `hints.read_cues` reports the words as not used. A bare decade right after a person
+# ("my mum, early 50s") may be either: read as a decade, said maybe an age (person_ages.py).
 _AGE = re.compile(
     r"(?<![^\W\d_])(?:(?:her|his|my|their|our|your|one's)|aged?|ages)\s+"
     r"(?:(?:about|around|roughly|approximately)\s+)?(?:(?:early|mid|middle|late)[\s-]*)?"

@@ -330,4 +330,16 @@ HINTS: list[tuple[str, tuple[int, int] | None, str | None]] = [
     ("Father in his late 40s, London", None, Q["london"]),
     ("grandmother in her early sixties", None, None),
     ("Leipzig, ich wende mich ab, 1970", (1970, 1970), "Q16957"),
+    # The Eastern Front 1941-44 (the hintleft audit, 2026-12): German rule by city and month
+    # (Nazi Germany Q7318; the Ukrainian SSR Q133356 before and after), and a decade after a
+    # person beside a year is that person's age.
+    ("Kyiv 1943", (1943, 1943), "Q7318"),
+    ("Київ 1943", (1943, 1943), "Q7318"),
+    ("Kyiv, December 1943", (1943, 1943), "Q133356"),
+    ("Kharkov, June 1943", (1943, 1943), "Q7318"),
+    ("Minsk 1942", (1942, 1942), "Q7318"),
+    ("Riga, August 1941", (1941, 1941), "Q7318"),
+    ("Smolensk 1942", (1942, 1942), "Q7318"),
+    ("Lviv 1940", (1940, 1940), "Q133356"),
+    ("Uncle Jim, late 30s, Kyiv 1943", (1943, 1943), "Q7318"),
 ]
