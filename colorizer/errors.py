@@ -74,3 +74,11 @@ class TrainingDataError(ChronochromeError, ValueError):
 
 class WeightsError(ChronochromeError):
     """A weights folder that cannot be read: missing, or a file in it unreadable."""
+
+
+class InputTypeError(ChronochromeError, TypeError):
+    """A Python API argument of a kind chronochrome does not take (a dict where a hint string
+    belongs, None as a photo, a text-mode file): the message names what to pass instead.
+    A TypeError too, so callers that caught the TypeError raised before still do."""
+
+    reason: ClassVar[str] = "wrong_type"

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from context.display import era_text
 from context.types import SceneContext
 
 # Finding kinds: what kind of evidence found it.
@@ -119,6 +120,22 @@ class CheckReport:
     @property
     def passed(self) -> bool:
         return not self.findings
+
+    def __repr__(self) -> str:
+        # The generated repr was one 3,000-character line in a notebook: every setting, each
+        # fact's colors, the whole context. The rest is in to_dict().
+        findings = [f"{f.severity} {f.kind}: {f.message}" for f in self.findings]
+        context = self.context
+        inferred = "" if context.era is None else f", era={era_text(context.era)}"
+        inferred += "" if context.region is None else f", region={context.region.name!r}"
+        luminance = ("" if self.luminance is None else
+                     f", luminance={'matches' if self.luminance.matches else 'differs'} "
+                     f"(mean |dL*| {self.luminance.mean_abs:.2f})")
+        width, height = self.size
+        return (f"CheckReport(passed={self.passed}, findings={findings!r}, "
+                f"size={width}x{height}, hint={self.hint!r}{inferred}, "
+                f"facts={[fact.id for fact in self.facts]!r}{luminance}, "
+                f"notes={list(self.notes)!r})")
 
     def to_dict(self) -> dict[str, Any]:
         data = {"passed": self.passed, "findings": [f.to_dict() for f in self.findings],

@@ -1,11 +1,11 @@
 """Color hints: the colors people know, each with where it applies and where it comes from.
 
-    from colorizer.pipeline.color_hints import Box, ColorHint, Point, ReferenceHint
+    from colorizer import Box, ColorHint, LibraryExemplar, Point, ReferenceHint
     result = pipe("parade.jpg", color_hints=[
         ColorHint(Point(212, 140), "#b22222", source="regimental history, p. 12"),
         ColorHint(Box(10, 300, 180, 420), "navy"),
         ReferenceHint(Box(400, 40, 620, 300), "color_postcard.jpg", source="postcard, 1936"),
-        ReferenceHint(Box(0, 0, 200, 120), LibraryExemplar("flag-ussr-1923")),
+        ReferenceHint(Box(0, 0, 200, 120), LibraryExemplar("ussr_state_flag")),
     ])
 
 Where a hint applies (pixel coordinates of the input image, x to the right, y down):
@@ -39,7 +39,7 @@ JSON (the CLI's --color-hints file, the HTTP API's `color_hints`), `hint_json.hi
      {"polygon": [[0, 0], [50, 0], [25, 40]], "color": "rgb(20, 90, 40)"},
      {"mask": "data:image/png;base64,...", "color": "#eeddaa"},
      {"box": [400, 40, 620, 300], "reference": "data:image/jpeg;base64,..."},
-     {"box": [0, 0, 200, 120], "exemplar": "flag-ussr-1923"}]
+     {"box": [0, 0, 200, 120], "exemplar": "ussr_state_flag"}]
 A file path (mask, reference) is read relative to the hints file; over HTTP only data: URIs.
 """
 
@@ -79,7 +79,7 @@ class Point:
     y: float
 
     def describe(self) -> str:
-        return f"point {self.x:g},{self.y:g}"
+        return f"point {_numbers(self.x, self.y)}"
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Box:
     y1: float
 
     def describe(self) -> str:
-        return f"box {self.x0:g},{self.y0:g},{self.x1:g},{self.y1:g}"
+        return f"box {_numbers(self.x0, self.y0, self.x1, self.y1)}"
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,8 @@ class Polygon:
     points: tuple[tuple[float, float], ...]
 
     def describe(self) -> str:
-        return f"polygon of {len(self.points)} points"
+        count = len(self.points) if isinstance(self.points, Sequence | np.ndarray) else "?"
+        return f"polygon of {count} points"
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,10 +111,17 @@ class Mask:
         return f"Mask(mask={array_text(np.asarray(self.mask))})"
 
     def describe(self) -> str:
-        return f"mask {self.mask.shape[1]}x{self.mask.shape[0]}"
+        shape = getattr(self.mask, "shape", ())
+        return f"mask {shape[1]}x{shape[0]}" if len(shape) == 2 else "mask"
 
 
 Where = Point | Box | Polygon | Mask
+
+
+def _numbers(*values: object) -> str:
+    """Coordinates as a hint's label shows them; a value that is no number (Point("5", "5"))
+    as written, so the check can say what is wrong instead of a format error."""
+    return ",".join(f"{v:g}" if isinstance(v, int | float) else repr(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -247,6 +255,8 @@ def area_mask(where: Where, size: tuple[int, int]) -> np.ndarray:
 def check_hints(hints: Sequence[Hint], size: tuple[int, int]) -> tuple[Hint, ...]:
     """The hints, checked against an image of `size` (w, h); a `HintError` names the first
     problem (which hint, what is wrong, how to fix it)."""
+    if hints is None:  # color_hints=None: no hints, as the default ()
+        return ()
     if isinstance(hints, str | bytes | dict | ColorHint | ReferenceHint):
         raise HintError(f"color hints must be a list of hints, not one {type(hints).__name__}"
                         ": e.g. [ColorHint(Point(120, 80), \"#b22222\")] or, as in a hints "
@@ -280,18 +290,24 @@ def _check_where(where: Where, size: tuple[int, int], label: str) -> None:
     width, height = size
     image = f"the image is {width} x {height} px: x in [0, {width}), y in [0, {height})"
     if isinstance(where, Point):
-        if not (_finite(where.x, where.y) and 0 <= where.x < width and 0 <= where.y < height):
+        if not _finite(where.x, where.y):
+            raise HintError(f"{label}: a point's x and y are finite numbers of pixels, e.g. "
+                            "Point(120, 80)")
+        if not (0 <= where.x < width and 0 <= where.y < height):
             raise HintError(f"{label} is outside the image; {image}")
     elif isinstance(where, Box):
         check_box_shape(where, label)
         if where.x1 <= 0 or where.y1 <= 0 or where.x0 >= width or where.y0 >= height:
             raise HintError(f"{label} is outside the image; {image}")
     elif isinstance(where, Polygon):
-        if len(where.points) < 3 or not all(len(p) == 2 and _finite(*p) for p in where.points):
+        if not _point_pairs(where.points):
             raise HintError(f"{label}: a polygon needs at least 3 points [x, y]")
         if not area_mask(where, size).any():
             raise HintError(f"{label} covers no pixel of the image; {image}")
     elif isinstance(where, Mask):
+        if not isinstance(where.mask, np.ndarray):
+            raise HintError(f"{label}: a mask is a numpy array, (H, W) nonzero inside, given a "
+                            f"{type(where.mask).__name__}: pass Mask(np.asarray(image) > 0)")
         if where.mask.ndim != 2 or where.mask.shape != (height, width):
             raise HintError(f"{label}: a mask must have the image's size, {width} x {height} "
                             f"px, not {where.mask.shape[::-1]}")
@@ -312,6 +328,13 @@ def check_box_shape(box: Box, label: str) -> None:
     """What any image would refuse in a box (a hints file's is refused before any work)."""
     if not _finite(box.x0, box.y0, box.x1, box.y1) or box.x1 <= box.x0 or box.y1 <= box.y0:
         raise HintError(f"{label}: a box is x0,y0,x1,y1 with x1 > x0 and y1 > y0")
+
+
+def _point_pairs(points: object) -> bool:
+    """At least 3 points, each [x, y] of finite numbers (Polygon(5) was a bare TypeError)."""
+    pairs = isinstance(points, Sequence | np.ndarray) and len(points) >= 3
+    return pairs and all(isinstance(p, Sequence | np.ndarray) and len(p) == 2 and _finite(*p)
+                         for p in points)
 
 
 def _finite(*values: float) -> bool:

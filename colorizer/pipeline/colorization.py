@@ -226,16 +226,18 @@ class ColorizationPipeline:
         image: PhotoInput | list[PhotoInput],
         hints: str | None = None,
         caption: str | None = None,
-        exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] = (),
-        color_hints: Sequence[Hint] = (),
+        exemplars: Sequence[str | Path | bytes | Image.Image | UserExemplar] | None = (),
+        color_hints: Sequence[Hint] | None = (),
     ) -> ColorizationResult | list[ColorizationResult | ColorizationFailure]:
-        """Colorize one photo (a bad one raises), or a list of photos: a list with each
-        photo's result, or its `ColorizationFailure` where that photo could not be colorized,
-        the generator run on them together (photo_list.py, batching.py). `exemplars` are the
+        """Colorize one photo (a bad one raises a `ChronochromeError` that says how to fix it)
+        or a list of photos, the generator run on them together (photo_list.py, batching.py):
+        a list with each photo's result, or its `ColorizationFailure` where it failed. A photo
+        is a path, bytes, a binary file object, a PIL image, a numpy array (H, W[, C]) or a
+        torch tensor (C, H, W), its values read by dtype (array_input.py). `exemplars` are the
         user's own color reference photos, for every photo; they take the first exemplar
         slots. `color_hints` set the colors people know (colorizer.pipeline.color_hints), for
         every photo; a second call on the same photo with other color hints reuses steps 2-6
-        (edits.py)."""
+        (edits.py). None for either is none."""
         check_text(hints=hints, caption=caption)
         user = user_exemplars(exemplars, self.config.max_pixels)
         if isinstance(image, list | tuple):  # one bad photo never stops the others

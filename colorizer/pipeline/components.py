@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import torch
 from PIL import Image
 
-from colorizer.errors import ChronochromeError
+from colorizer.errors import ChronochromeError, InputTypeError
 from colorizer.model.encoder import load_imagenet_encoder
 from context.config import ContextConfig
 from context.types import Caption, SceneContext
@@ -140,12 +140,21 @@ def _unlock_in_child() -> None:
 os.register_at_fork(after_in_child=_unlock_in_child)
 
 
+def _check_config(name: str, config: object, kind: type, module: str) -> None:
+    """A config of the wrong kind (a dict of its fields) was an AttributeError from inside."""
+    if config is not None and not isinstance(config, kind):
+        raise InputTypeError(f"{name} must be a {module}.{kind.__name__} or None, not a "
+                             f"{type(config).__name__}: {name}={kind.__name__}(...)")
+
+
 def default_components(
     device: torch.device, context: bool = True, exemplars: bool = True,
     context_config: ContextConfig | None = None,
     retriever_config: RetrieverConfig | None = None,
 ) -> tuple[ContextFn | None, ExemplarFn | None, ExemplarLookup | None]:
     """(context, retrieval, the library's images by id); None for what is off."""
+    _check_config("context_config", context_config, ContextConfig, "context.config")
+    _check_config("retriever_config", retriever_config, RetrieverConfig, "retrieval.retriever")
     if not (context or exemplars):
         return None, None, None
     imagenet = PerProcess(lambda: load_imagenet_encoder(include_head=True).to(device))

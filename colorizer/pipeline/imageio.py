@@ -38,7 +38,7 @@ from typing import BinaryIO, TypeAlias
 
 from PIL import Image
 
-from colorizer.errors import EmptyFileError, ImageNotFoundError
+from colorizer.errors import EmptyFileError, ImageNotFoundError, InputTypeError
 from colorizer.pipeline import deep_color, heif_depth, heif_opener
 from colorizer.pipeline.carried_metadata import carried_metadata
 from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
@@ -102,7 +102,8 @@ def load_image(
 
     Raises:
         ImageLoadError: or one of its subclasses, whose `reason` says what went wrong.
-        TypeError: `source` is none of the accepted types.
+        InputTypeError: `source` is none of the accepted types, or a file in text mode
+            (a TypeError and a ChronochromeError).
     """
     if max_pixels < 1:
         raise ValueError(f"max_pixels must be a positive pixel count, got {max_pixels}")
@@ -178,11 +179,15 @@ def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), name or "<bytes>"
     if hasattr(source, "read"):
-        data = source.read()
+        try:
+            data = source.read()
+        except UnicodeDecodeError:  # open(path) of a JPEG: the codec's error named no fix
+            data = ""
         if not isinstance(data, bytes):
-            raise TypeError("the file object returned text; open the file in binary mode ('rb')")
+            raise InputTypeError("the file object reads text (it was opened in text mode); "
+                                 "open the file in binary mode ('rb')")
         return data, name or "<bytes>"
-    raise TypeError(
+    raise InputTypeError(
         f"cannot load an image from {type(source).__name__}; pass a path, bytes, "
         "a binary file object or a PIL.Image.Image"
     )

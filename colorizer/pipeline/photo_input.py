@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from colorizer.errors import EmptyFileError, ImageLoadError, ImageNotFoundError
+from colorizer.errors import EmptyFileError, ImageLoadError, ImageNotFoundError, InputTypeError
 from colorizer.pipeline.array_input import array_name, is_array, load_array
 from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage, load_image
@@ -39,7 +39,7 @@ def load_photo(image: Any, max_pixels: int) -> LoadedImage:
             "download it first and pass the bytes: "
             "pipe(urllib.request.urlopen(url).read())")
     if not accepted(image):
-        raise TypeError(f"cannot colorize a {type(image).__name__}: pass {ACCEPTED}")
+        raise InputTypeError(f"cannot colorize a {type(image).__name__}: pass {ACCEPTED}")
     _check_open(image)
     if hasattr(image, "read") and (end := _read_to_end(image)):
         # `img.save(buf, "PNG"); pipe(buf)` leaves the buffer at its end: "the file is empty
@@ -102,19 +102,28 @@ def input_name(image: Any) -> str:
     return "<image>" if isinstance(image, Image.Image) else "<bytes>"
 
 
-def user_exemplars(exemplars: Sequence[Any], max_pixels: int) -> list[UserExemplar]:
-    """The user's reference photos, each of any kind `load_photo` reads. One photo given
-    without a list is refused: a path string was read letter by letter ("/: is a folder")."""
+def user_exemplars(exemplars: Iterable[Any] | None, max_pixels: int) -> list[UserExemplar]:
+    """The user's reference photos, each of any kind `load_photo` reads (None: none). One
+    photo given without a list is refused: a path string was read letter by letter ("/: is a
+    folder")."""
+    if exemplars is None:
+        return []
     if isinstance(exemplars, str | os.PathLike | bytes | Image.Image | LoadedImage) or is_array(
             exemplars) or hasattr(exemplars, "read"):
-        raise TypeError(f"exemplars must be a list of reference photos, not one "
-                        f"{type(exemplars).__name__}: exemplars=[photo]")
-    return [_user_exemplar(e, max_pixels) for e in exemplars]
+        raise InputTypeError(f"exemplars must be a list of reference photos, not one "
+                             f"{type(exemplars).__name__}: exemplars=[photo]")
+    if not isinstance(exemplars, Iterable):  # an int was "object is not iterable"
+        raise InputTypeError(f"exemplars must be a list of reference photos, not "
+                             f"{type(exemplars).__name__}: exemplars=[photo, ...]")
+    return [_user_exemplar(e, n, max_pixels) for n, e in enumerate(exemplars, 1)]
 
 
-def _user_exemplar(exemplar: Any, max_pixels: int) -> UserExemplar:
+def _user_exemplar(exemplar: Any, number: int, max_pixels: int) -> UserExemplar:
     if isinstance(exemplar, UserExemplar):
         return exemplar
+    if not accepted(exemplar):  # a dict of a hints file, None: the loader's TypeError named
+        raise InputTypeError(  # no exemplar
+            f"exemplar {number} is a {type(exemplar).__name__}: pass {ACCEPTED}")
     if not is_array(exemplar):
         return UserExemplar.load(exemplar, max_pixels=max_pixels)
     loaded = load_array(exemplar, max_pixels)  # as 8-bit RGB, what exemplars are read as

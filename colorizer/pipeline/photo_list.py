@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from colorizer.errors import ChronochromeError
+from colorizer.errors import ChronochromeError, InputTypeError
 from colorizer.pipeline.batching import PreparedPhoto
 from colorizer.pipeline.exemplar_step import Prediction
 from colorizer.pipeline.photo_input import ACCEPTED, accepted, input_name
@@ -108,9 +108,10 @@ def _predict(pipe: Steps, prepared: list[tuple[int, PreparedPhoto]], images: Seq
 
 
 def check_input(image: Any, index: int) -> None:
-    """TypeError for an item no loader reads (photo_input.py's kinds)."""
+    """InputTypeError (a TypeError) for an item no loader reads (photo_input.py's kinds)."""
     if not accepted(image):
-        raise TypeError(f"photo {index} of the list is a {type(image).__name__}: pass {ACCEPTED}")
+        raise InputTypeError(f"photo {index} of the list is a {type(image).__name__}: "
+                             f"pass {ACCEPTED}")
 
 
 def failure(index: int, image: Any, exc: BaseException) -> ColorizationFailure:

@@ -69,11 +69,18 @@ def caption(result: ColorizationResult) -> str:
 
 
 def result_html(result: ColorizationResult, small: Image.Image | None = None) -> str:
-    """A figure: the preview picture (`small`, else made here), the caption, and the run's
-    notes as a list."""
+    """A figure: the preview picture (`small`, else made here), the caption, and the notes
+    the CLI prints for the photo as a list: the loader's it shows (NaN pixels set to black,
+    alpha composited), then the run's. With the run's alone, an array whose NaN values came
+    out black showed no word of it."""
+    # Here, not at the top: the loader imports torch (tint_note.py), 4 s that importing
+    # `ColorizationResult` (result.py) would pay without ever showing one.
+    from colorizer.pipeline.imageio import shown_notes
+
     picture = preview(result.image) if small is None else small
     data = base64.b64encode(encoded(picture, "JPEG")).decode("ascii")
-    notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
+    shown = [*shown_notes(result.input.notes), *result.notes]  # as colorizer/apps/stages.py
+    notes = "".join(f"<li>{escape(note)}</li>" for note in shown)
     notes_html = f"<ul style='margin:0.2em 0'>{notes}</ul>" if notes else ""
     return (f"<figure style='margin:0'><img src='data:image/jpeg;base64,{data}' "
             f"alt='{escape(short_name(result.input.name))}' style='max-width:100%'/>"
