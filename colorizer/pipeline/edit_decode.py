@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from colorizer.pipeline.file_bytes import user_path
 from colorizer.pipeline.imageio import LoadedImage
 
 
@@ -67,7 +67,7 @@ def reused_decode(image: Any, max_pixels: int, held: HeldDecode | None) -> Loade
         data = image
     else:
         try:
-            data = Path(source).read_bytes()
+            data = user_path(source).read_bytes()
         except OSError:  # gone or unreadable: the loader says so in its own words
             return None
     return held.loaded if hashlib.sha256(data).hexdigest() == held.loaded.sha256 else None

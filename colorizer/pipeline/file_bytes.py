@@ -19,6 +19,19 @@ def cwd_fix() -> str:
     return f"check the path; relative paths start from {Path.cwd()}"
 
 
+def user_path(given: str | os.PathLike[str]) -> Path:
+    """The path a person means: "~/photos/x.jpg" in the Python API is in their home folder,
+    as a shell would read it (Python opens a folder named "~" instead: "no such file"). A
+    file or folder really named "~..." is still read as itself."""
+    path = Path(given)
+    if not path.parts or not path.parts[0].startswith("~") or path.exists():
+        return path
+    try:
+        return path.expanduser()
+    except RuntimeError:  # no home folder known (HOME unset, no passwd entry): as given
+        return path
+
+
 def read_file_bytes(path: Path, label: str) -> bytes:
     """Every byte of a regular file, at most `MAX_FILE_BYTES`. The file is opened without
     blocking and checked on the open descriptor: a FIFO would hang the read and a device

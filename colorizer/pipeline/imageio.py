@@ -41,7 +41,7 @@ from PIL import Image
 from colorizer.errors import EmptyFileError, ImageNotFoundError, InputTypeError
 from colorizer.pipeline import deep_color, heif_depth, heif_opener
 from colorizer.pipeline.carried_metadata import carried_metadata
-from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes
+from colorizer.pipeline.file_bytes import cwd_fix, read_file_bytes, user_path
 from colorizer.pipeline.file_checks import file_notes
 from colorizer.pipeline.image_opening import (
     DECODE_ERRORS,
@@ -114,7 +114,7 @@ def load_image(
     if not data:
         raise EmptyFileError(label, "the file is empty (0 bytes)", REDOWNLOAD_FIX)
     digest = hashlib.sha256(data).hexdigest()
-    path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+    path = os.fspath(user_path(source)) if isinstance(source, (str, os.PathLike)) else None
     with _PIL_SETTINGS, open_image(data, label) as image:
         loaded = _load_pil(image, label, max_pixels, sha256=digest, path=path,
                            file_bytes=len(data))
@@ -150,7 +150,7 @@ def iter_image_files(inputs: Iterable[str | Path]) -> list[Path]:
         raise TypeError(f"pass a list of paths, e.g. iter_image_files([{str(inputs)!r}])")
     files: list[Path] = []
     for entry in inputs:
-        path = Path(entry)
+        path = user_path(entry)
         if path.is_dir():
             files.extend(_images_in_folder(path))
         elif path.exists():
@@ -175,7 +175,7 @@ def _read_source(source: object, name: str | None) -> tuple[bytes, str]:
     """Read every byte of a path, bytes or file object once; return them with a display name."""
     if isinstance(source, (str, os.PathLike)):
         label = name or os.fspath(source)
-        return read_file_bytes(Path(source), label), label
+        return read_file_bytes(user_path(source), label), label
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), name or "<bytes>"
     if hasattr(source, "read"):
