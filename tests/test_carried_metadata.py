@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, TiffImagePlugin
 
 from colorizer.pipeline.colorization import ColorizationPipeline
+from colorizer.pipeline.derived_text import COLORIZED
 from colorizer.pipeline.provenance import encode_image
 
 ARTIST, COPYRIGHT, DESCRIPTION, ORIENTATION, DATETIME = 0x013B, 0x8298, 0x010E, 0x0112, 0x0132
@@ -42,7 +43,8 @@ def test_exif_and_dpi_of_a_jpeg_reach_every_output_format(pipe, fmt):
     with Image.open(io.BytesIO(encode_image(result, fmt))) as out:
         got = out.getexif()
         assert got[ARTIST] == "A. Petrov" and got[COPYRIGHT] == "(c) City Archive"
-        assert got[DESCRIPTION] == "Wenceslas Square"
+        # The scan's caption, marked as describing its colorization (derived_text.py).
+        assert got[DESCRIPTION] == COLORIZED + "Wenceslas Square"
         # DateTime is the file's last change (exiftool's ModifyDate), this output's writing,
         # not the input's: asserting the input's 1968 here asserted the misstatement.
         assert got[DATETIME] != "1968:08:21 10:00:00" and got[0x0131].startswith("chronochrome")
@@ -65,7 +67,7 @@ def test_iptc_byline_and_copyright_become_exif_in_the_output(pipe):
     with Image.open(io.BytesIO(encode_image(result, "png"))) as out:
         got = out.getexif()
     assert (got[ARTIST], got[COPYRIGHT], got[DESCRIPTION]) == ("Ivan Ivanov", "State Archive",
-                                                              "Kazan")
+                                                              COLORIZED + "Kazan")
 
 
 def test_a_photo_without_metadata_gets_none(pipe):
@@ -101,10 +103,13 @@ def test_non_ascii_exif_text_and_exif_dates_reach_every_output_format(pipe, fmt)
     with Image.open(io.BytesIO(data)) as out:
         got = out.getexif()
         sub = got.get_ifd(EXIF_IFD)
-    assert _utf8(got[DESCRIPTION]) == "Казань, площадь Свободы"
+    assert _utf8(got[DESCRIPTION]) == COLORIZED + "Казань, площадь Свободы"
     assert _utf8(got[ARTIST]) == "Иван Петров" and _utf8(got[COPYRIGHT]) == "© Госархив РТ"
     assert sub[DATETIME_ORIGINAL] == "1957:05:01 11:00:00"
-    assert sub[USER_COMMENT][8:].decode("utf-16-be") == "Первомай 1957"
+    # UNICODE is UCS-2 in the file's byte order: a TIFF's is Pillow's little-endian (the
+    # big-endian bytes asserted here before read as "ἄ㔄䀄..." in exiftool and every reader).
+    order = "utf-16-le" if fmt == "tif" else "utf-16-be"
+    assert sub[USER_COMMENT][8:].decode(order) == "Первомай 1957"
 
 
 _INPUT_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>

@@ -18,6 +18,7 @@ from PIL import Image, TiffImagePlugin
 from colorizer.apps.cli import main
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.pipeline import provenance
+from colorizer.pipeline.derived_text import COLORIZED
 from colorizer.pipeline.imageio import load_image
 from colorizer.pipeline.luminance import lightness_of
 from tests.icc_profiles import gray_gamma
@@ -174,7 +175,7 @@ def test_16bit_outputs_carry_the_metadata_8bit_ones_do(tiny_weights, tmp_path):
     for data in (png16, tif16):  # Pillow reads the metadata of both back
         with Image.open(io.BytesIO(data)) as image:
             exif = image.getexif()
-            assert exif[270] == "Kazan, May Day 1950" and exif[315] == "Ivan Petrov"
+            assert exif[270] == COLORIZED + "Kazan, May Day 1950" and exif[315] == "Ivan Petrov"
             assert exif.get_ifd(0x8769)[0x9003] == "1950:05:01 10:00:00"
             assert round(image.info["dpi"][0]) == 600
             assert b"State Archive" in image.info["xmp"] and b"DigitalSourceType" in image.info[

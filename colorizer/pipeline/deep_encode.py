@@ -32,6 +32,8 @@ from typing import Protocol
 import numpy as np
 from PIL import TiffImagePlugin, TiffTags
 
+from colorizer.pipeline.exif_types import with_standard_types
+
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _BAND_BYTES = 1 << 23  # pixel bytes filtered and compressed at a time (8 MB)
 _SUB_FILTER = 1
@@ -147,7 +149,8 @@ def write_tiff16(rgb16: np.ndarray, tags: TiffImagePlugin.ImageFileDirectory_v2,
         tags.tagtype[tag] = TiffTags.LONG
     # The strip offsets are written relative to the pixels, which follow the IFD and its
     # values: `tobytes` adds where that is (as Pillow's own TIFF writer relies on).
-    sink.write(_TIFF_HEADER + tags.tobytes(len(_TIFF_HEADER)))
+    # The EXIF types Pillow's IFD writer loses restored (exif_types.py): metadata only.
+    sink.write(with_standard_types(_TIFF_HEADER + tags.tobytes(len(_TIFF_HEADER))))
     band = rows * _TIFF_BAND_STRIPS
     for top in range(0, height, band):  # little-endian: a view on this machine, no copy
         pixels = np.ascontiguousarray(rgb16[top: top + band], dtype="<u2")

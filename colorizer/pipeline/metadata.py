@@ -26,6 +26,7 @@ import xml.etree.ElementTree as ET
 
 from PIL import Image, IptcImagePlugin, JpegImagePlugin, TiffImagePlugin
 
+from colorizer.pipeline.derived_text import original_description
 from colorizer.pipeline.xmp_parse import XmpUnreadable, packet_bytes, parse_xmp, value_kind
 from context.country_codes import country_name
 from context.types import Caption
@@ -111,7 +112,8 @@ def make_caption(text: str | None, source: str) -> Caption | None:
     space as one, cut at CAPTION_MAX_CHARS); None for empty text and camera placeholders."""
     if not text:
         return None
-    text = " ".join(text.translate(_HIDDEN).split())
+    # A colorization's own description, colorized again: the archive's words, not our mark.
+    text = " ".join(original_description(text).translate(_HIDDEN).split())
     if not text or text.casefold() in _PLACEHOLDERS:
         return None
     return Caption(text[:CAPTION_MAX_CHARS], source)

@@ -166,7 +166,8 @@ def write_image(result: ColorizationResult, fmt: str, sink: Sink, xmp: bytes | N
     bits, _ = output_depth(result.image16 is not None, pil_format, bit_depth)
     # The input's EXIF with this file's writer and time (carried_metadata.py: `written_by`).
     carried = result.carried and result.carried.written_by(
-        f"{AI_SYSTEM} {software_version()}", datetime.fromisoformat(_now()))
+        f"{AI_SYSTEM} {software_version()}", datetime.fromisoformat(_now()), result.image.size,
+        pil_format)
     if bits == 16 and result.image16 is not None:  # output_depth gives 16 only then
         write_deep_with_xmp(result.image16, pil_format, xmp, sink, carried)
     else:

@@ -9,12 +9,14 @@ import io
 from typing import Any
 
 import numpy as np
-from PIL import Image, PngImagePlugin, TiffImagePlugin
+from PIL import Image, PngImagePlugin, TiffImagePlugin, TiffTags
 
 from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_encode import Sink, write_png16, write_tiff16
+from colorizer.pipeline.exif_types import with_standard_types
+from colorizer.pipeline.iptc_iim import app13_segment, with_app13
 
-_TIFF_XMP_TAG = 700
+_TIFF_XMP_TAG, _TIFF_IPTC_TAG = 700, 33723
 _RESOLUTION_UNIT, _X_RESOLUTION, _Y_RESOLUTION = 296, 282, 283
 
 
@@ -32,8 +34,13 @@ def encode_with_xmp(image: Image.Image, pil_format: str, xmp: bytes,
         # Exif and GPS sub-IFDs ("Error setting from dictionary": every camera JPEG failed).
         tags = _tiff_tags(xmp, carried, kept)  # takes `exif` out of `kept`
         image.save(buffer, format="TIFF", tiffinfo=tags, **kept)
+        return with_standard_types(buffer.getvalue())  # Exif IFD types (exif_types.py)
     elif pil_format in ("JPEG", "WEBP"):
         image.save(buffer, format=pil_format, quality=95, xmp=xmp, **kept)
+        segment = app13_segment(carried.iptc) if pil_format == "JPEG" and carried and (
+            carried.iptc) else None
+        if segment:  # the IIM, which Pillow does not write (iptc_iim.py)
+            return with_app13(buffer.getvalue(), segment)
     else:
         raise ValueError(f"no XMP writer for {pil_format}: use PNG, JPEG, TIFF or WEBP")
     return buffer.getvalue()
@@ -71,8 +78,12 @@ def _tiff_tags(xmp: bytes, carried: CarriedMetadata | None, kept: dict[str, Any]
     ifd = TiffImagePlugin.ImageFileDirectory_v2()
     ifd[_TIFF_XMP_TAG] = xmp
     ifd.tagtype[_TIFF_XMP_TAG] = 1  # BYTE, as the TIFF/XMP specification asks
+    if carried is not None and carried.iptc:  # the IIM (iptc_iim.py), whole LONGs long:
+        # written UNDEFINED, then typed LONG as Photoshop writes it (exif_types.py)
+        ifd[_TIFF_IPTC_TAG] = carried.iptc + b"\x00" * (-len(carried.iptc) % 4)
+        ifd.tagtype[_TIFF_IPTC_TAG] = TiffTags.UNDEFINED
     if kept.pop("exif", None) and carried is not None:  # PIL writes `exif` or `tiffinfo`
-        for tag, value in carried.tiff_tags().items():  # not both: the tags go in one
+        for tag, value in carried.tiff_tags("<").items():  # not both: the tags go in one
             ifd[tag] = value
     return ifd
 

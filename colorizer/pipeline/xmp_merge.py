@@ -11,6 +11,8 @@ input's rdf:RDF, after removing from the input's descriptions:
 - the properties that describe the input file's pixels and are wrong for the output: its
   orientation (the pixels are turned already: a viewer would turn them twice), size, bit
   depth, photometric and color mode, and its ICC profile's name ("Dot Gain 20%" on sRGB RGB).
+What the input says of the photo stays, but its dc:description (each language's) is marked as
+describing a colorization (derived_text.py): it described the gray original.
 
 The packet is parsed by xmp_parse.py (any XMP encoding; a DTD, where entity expansion lives,
 refused), as the captions are (metadata.py).
@@ -18,9 +20,17 @@ refused), as the captions are (metadata.py).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
-from colorizer.pipeline.xmp_parse import XmpUnreadable, packet_bytes, parse_xmp, value_kind
+from colorizer.pipeline.derived_text import colorized_description
+from colorizer.pipeline.xmp_parse import (
+    XmpUnreadable,
+    namespace_prefixes,
+    packet_bytes,
+    parse_xmp,
+    value_kind,
+)
 
 # Larger input packets are not carried: a JPEG's XMP segment holds 65,502 bytes at most, and
 # the provenance's own packet (a few KB; its color-sources list grows with color hints) must
@@ -45,6 +55,14 @@ _STALE = {("tiff", name) for name in ("Orientation", "ImageWidth", "ImageLength"
 _STALE |= {("exif", "PixelXDimension"), ("exif", "PixelYDimension"), ("exif", "ColorSpace"),
            ("photoshop", "ColorMode"), ("photoshop", "ICCProfile"), ("xmpMM", "InstanceID")}
 _HISTORY = f"{{{_NAMESPACES['xmpMM']}}}History"
+_DESCRIPTION = f"{{{_NAMESPACES['dc']}}}description"
+_TAG = re.compile(r"<[^>]*>")
+_DECLARED = re.compile(r'xmlns:([^=\s]+)="')
+_GENERATED = re.compile(r'xmlns:(ns\d+)="([^"]*)"')
+_GENERATED_NAME = re.compile(r"ns\d+")
+# A generated prefix in a tag's or an attribute's name, or in its declaration.
+_PREFIXED = re.compile(r"(</|<|\s|xmlns:)(ns\d+)(?=([:=]))")
+_NCNAME = re.compile(r"[A-Za-z_][\w.-]*")
 _STALE_TAGS = frozenset(f"{{{_NAMESPACES[ns]}}}{name}" for ns, name in _STALE)
 _IPTC_EXT = _NAMESPACES["Iptc4xmpExt"]
 _OURS_ANY = f"{{{_NAMESPACES['chronochrome']}}}"  # any property of our namespace
@@ -96,12 +114,56 @@ def merge_xmp(ours: bytes, theirs: bytes | None) -> bytes:
             desc.remove(child)
         for name in [a for a in desc.attrib if a in replaced or a.startswith(_OURS_ANY)]:
             del desc.attrib[name]
+    _mark_descriptions(their_rdf)
     their_rdf.extend(ours_desc)
+    return xmp_packet(their_rdf, namespace_prefixes(theirs))
+
+
+def xmp_packet(rdf: ET.Element, prefixes: dict[str, str] | None = None) -> bytes:
+    """An rdf:RDF element as a whole XMP packet (UTF-8 bytes); `prefixes` ({URI: prefix},
+    xmp_parse.namespace_prefixes) name the namespaces ElementTree does not know."""
     meta = ET.Element(f"{{{_NAMESPACES['x']}}}xmpmeta")
-    meta.append(their_rdf)
-    body = ET.tostring(meta, encoding="unicode")
+    meta.append(rdf)
+    body = _named(ET.tostring(meta, encoding="unicode"), prefixes or {})
     return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body
             + '\n<?xpacket end="w"?>').encode("utf-8")
+
+
+def _named(xml: str, prefixes: dict[str, str]) -> str:
+    """`xml` (as ElementTree writes it) with each generated prefix (ns0, ns1, ...) renamed to
+    the prefix the input gave its namespace, where that name is free: an archive's own
+    namespace showed as "XMP-ns5" in ExifTool. Only tags are rewritten, outside their quoted
+    values (text holds no "<": ElementTree escapes it)."""
+    used = set(_DECLARED.findall(xml))
+    rename: dict[str, str] = {}
+    for generated, uri in _GENERATED.findall(xml):
+        wanted = prefixes.get(uri)
+        if wanted and wanted not in used and _NCNAME.fullmatch(wanted) and not (
+                _GENERATED_NAME.fullmatch(wanted) or wanted.lower().startswith("xml")):
+            rename[generated] = wanted
+            used.add(wanted)
+    if not rename:
+        return xml
+
+    def renamed(match: re.Match[str]) -> str:
+        opener, name, after = match.groups()
+        if name not in rename or (after == "=") != (opener == "xmlns:"):
+            return match.group(0)  # an unprefixed attribute named ns5, or not ours
+        return opener + rename[name]
+
+    def in_tag(match: re.Match[str]) -> str:
+        parts = match.group(0).split('"')  # even parts: outside the attribute values
+        parts[0::2] = [_PREFIXED.sub(renamed, part) for part in parts[0::2]]
+        return '"'.join(parts)
+
+    return _TAG.sub(in_tag, xml)
+
+
+def _mark_descriptions(rdf: ET.Element) -> None:
+    """Each dc:description text of the input marked as describing a colorization."""
+    for item in rdf.iterfind(f"./{{{_RDF}}}Description/{_DESCRIPTION}//{{{_RDF}}}li"):
+        if item.text:
+            item.text = colorized_description(item.text)
 
 
 def _extend_history(their_rdf: ET.Element, our_rdf: ET.Element) -> None:

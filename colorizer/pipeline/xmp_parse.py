@@ -27,8 +27,15 @@ class XmpUnreadable(Exception):
 
 
 class _NoDtd(ET.TreeBuilder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.prefixes: dict[str, str] = {}  # namespace URI -> the prefix the packet gave it
+
     def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
         raise XmpUnreadable("declares a DTD")
+
+    def start_ns(self, prefix: str, uri: str) -> None:
+        self.prefixes.setdefault(uri, prefix)
 
 
 def packet_bytes(value: object) -> bytes | None:
@@ -58,11 +65,26 @@ def value_kind(value: object) -> str:
 def parse_xmp(packet: bytes | str) -> ET.Element:
     """The root element of an XMP packet; raises `XmpUnreadable` for a packet with a DTD, in
     an encoding that does not decode, or that is not well-formed XML."""
+    return _parsed(packet)[0]
+
+
+def namespace_prefixes(packet: bytes | str | None) -> dict[str, str]:
+    """{namespace URI: prefix} as the packet declares them ({} for none or one that does
+    not parse): an archive's own namespace keeps its name when the packet is written again
+    (ElementTree names a namespace it does not know ns0, ns1, ...)."""
+    try:
+        return _parsed(packet)[1] if packet else {}
+    except XmpUnreadable:
+        return {}
+
+
+def _parsed(packet: bytes | str) -> tuple[ET.Element, dict[str, str]]:
     text = packet.strip(_PADDING) if isinstance(packet, str) else _decoded(bytes(packet))
-    parser = ET.XMLParser(target=_NoDtd())
+    target = _NoDtd()
+    parser = ET.XMLParser(target=target)
     try:
         parser.feed(text.strip(_PADDING) if isinstance(text, str) else text)
-        return parser.close()
+        return parser.close(), target.prefixes
     except ET.ParseError as exc:
         raise XmpUnreadable(f"is not well-formed XML ({exc})") from None
 
