@@ -380,8 +380,8 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,
     log.info("worker %s processing jobs in %s", worker.owner, config.db_path)  # (--log-format)
     worker.run(stop)
     worker.webhooks.wait(timeout=3 * config.fetch.total_timeout)  # deliveries under way end
-    worker.webhooks.close()
-    lock.release()  # `run` returned: no item is held
+    if worker.webhooks.close():  # else the lock file stays: the next start sends what is left
+        lock.release()  # `run` returned: no item is held
     return 0
 
 

@@ -74,13 +74,14 @@ class ServiceState:
                      "queued items wait for the next start")
         for thread in self.threads:
             thread.join(timeout=60)
-        # A worker still on an item keeps the lock file, so the next start takes the item
-        # back once this process has ended.
+        # A worker still on an item, or a webhook not sent, keeps the lock file, so the next
+        # start takes the item back (and sends the webhook) once this process has ended.
+        webhooks_sent = self.webhooks.close()
         if self.lock is not None and not any(t.is_alive() for t in self.threads):
-            self.lock.release()
+            if webhooks_sent:
+                self.lock.release()
         elif self.lock is not None:
             log.warning("stopping with a worker still on its item: the next start on this data "
                         "folder queues it again")
         if self.sweeper is not None:
             self.sweeper.thread.join(timeout=60)
-        self.webhooks.close()

@@ -2,6 +2,12 @@
 
 Headers: `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature`
 ("v1,<base64 HMAC-SHA256 of '{id}.{timestamp}.{body}'>"); secrets read "whsec_<base64>".
+
+The id is the job's (`msg_` + the job id's hex): every attempt and every process's delivery of
+one job's event carry the same id. It was a new random id per delivery, so a receiver that
+deduplicated by `webhook-id`, as the specification says to, took the delivery a restarted
+service sends again for a new event. Retries stop early for answers that no retry changes: a
+redirect (never followed: a Location may point inside the network) and 410 Gone.
 """
 
 from __future__ import annotations
@@ -11,13 +17,18 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import time
-import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 
 SECRET_PREFIX = "whsec_"
+ATTEMPTS = 3  # POSTs per delivery
+BACKOFF_SECONDS = 0.5  # the wait before retry n (1, 2, ...) is BACKOFF_SECONDS * 2 ** (n - 1)
+_REDIRECT = (301, 302, 303, 307, 308)
+_NEVER_RETRIED = "address_not_allowed", "host_not_allowed", "scheme_not_allowed"
 
 
 def new_secret() -> str:
@@ -48,29 +59,58 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
     return any(hmac.compare_digest(expected, s) for s in headers["webhook-signature"].split())
 
 
+def message_id(job_id: str) -> str:
+    """The `webhook-id` of a job's event: the same for every attempt and every process."""
+    return "msg_" + job_id.removeprefix("job_")
+
+
 def signed_request(secret: str, event: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    msg_id, ts = "msg_" + uuid.uuid4().hex, int(time.time())
+    msg_id, ts = message_id(event["data"]["job_id"]), int(time.time())
     headers = {"content-type": "application/json", "webhook-id": msg_id,
                "webhook-timestamp": str(ts), "webhook-signature": sign(secret, msg_id, ts, body)}
     return body, headers
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How one delivery ended: `interrupted` when the service stopped before it ended."""
+
+    outcome: Literal["delivered", "failed", "interrupted"]
+    detail: str  # for the job's view: the receiver's status or why it was not reached
+    attempts: int  # POSTs tried
+
+
 def deliver(fetcher: SafeFetcher, url: str, secret: str, event: dict[str, Any],
-            attempts: int = 3, backoff: float = 0.5) -> tuple[bool, str]:
-    """POST the event (same message id on every retry); returns (delivered, detail)."""
+            attempts: int = ATTEMPTS, backoff: float = BACKOFF_SECONDS,
+            stop: threading.Event | None = None) -> Delivery:
+    """POST the event, retrying with exponential backoff (same message id every time) until a
+    2xx answer, an answer no retry changes, the last attempt or `stop`."""
     body, headers = signed_request(secret, event)
+    stop = stop or threading.Event()
     detail = ""
-    for attempt in range(attempts):
+    for attempt in range(1, attempts + 1):
         try:
             status = fetcher.post(url, body, headers)
         except FetchError as exc:
             detail = str(exc)
-            if exc.reason in ("address_not_allowed", "host_not_allowed", "scheme_not_allowed"):
-                return False, detail  # will never succeed
+            if exc.reason in _NEVER_RETRIED:
+                return Delivery("failed", detail, attempt)
         else:
             if 200 <= status < 300:
-                return True, f"delivered ({status})"
-            detail = f"the receiver answered {status}"
-        time.sleep(backoff * 2 ** attempt)
-    return False, detail
+                return Delivery("delivered", f"delivered ({status})", attempt)
+            detail = _answer_detail(status)
+            if status in _REDIRECT or status == 410:
+                return Delivery("failed", detail, attempt)
+        if attempt < attempts and stop.wait(backoff * 2 ** (attempt - 1)):
+            return Delivery("interrupted", detail, attempt)
+    return Delivery("failed", detail, attempts)
+
+
+def _answer_detail(status: int) -> str:
+    if status in _REDIRECT:
+        return (f"the receiver answered {status} (a redirect): webhooks do not follow "
+                "redirects; give the URL it redirects to")
+    if status == 410:
+        return "the receiver answered 410 (gone): not retried"
+    return f"the receiver answered {status}"
