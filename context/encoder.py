@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from PIL import Image
 
 from context.config import ContextConfig
+from context.cue_reading import as_read
 from context.description import describe
 from context.fusion import fuse_era, fuse_region, open_window
 from context.gazetteer import Gazetteer, load_gazetteer
@@ -198,9 +200,12 @@ class ContextEncoder:
         for line in lines:
             cues = read_cues(line.text, "ocr", g, self.config.circa_years, box=line.box,
                              title=is_title(line.box, image.height))
-            eras += [checked_year(c, eras) for c in cues.eras]
-            places += cues.places
-        places += places_across_lines([(line.text, line.box) for line in lines], g)
+            eras += [checked_year(as_read(c, line.confidence), eras) for c in cues.eras]
+            places += [as_read(c, line.confidence) for c in cues.places]
+        for upper, lower in pairwise(lines):  # a name broken over two lines
+            pair = [(upper.text, upper.box), (lower.text, lower.box)]
+            places += [as_read(c, min(upper.confidence, lower.confidence))
+                       for c in places_across_lines(pair, g)]
         told = language[0]
         if told is not None:
             lang_info = next(x for x in self.languages if x.code == told.code)

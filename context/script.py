@@ -94,10 +94,18 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _HOMOGLYPHS = str.maketrans("aceiopxyïëkh", "асеіорхуїёкһ")
 
 
+# Roman numerals in Cyrillic titles ("Часть IV", "Том II") are Latin capitals, which OCR may
+# glue to the word before, reading V as У ("НасТоIУ." for "Часть IV." on a Soviet slide):
+# their I is no Ukrainian і. A run of I, V, X (and У, Х after the first) is a numeral where it
+# is a word of its own, or ends a word right after a lower-case Cyrillic letter; a Ukrainian
+# word in capitals ("IСТОРIЯ" read with Latin I) is neither.
+_ROMAN_NUMERAL = re.compile(r"(?<=[а-яё])[IVX][IVXУХ]*(?![^\W\d_])|(?<![^\W\d_])[IVX]+(?![^\W\d_])")
+
+
 def _cyrillic_text(text: str) -> str:
-    """Lower case, one apostrophe, and Latin look-alikes turned Cyrillic when Cyrillic
-    letters are the majority of the text."""
-    lower = text.lower().replace("’", "'")
+    """Lower case, one apostrophe, Roman numerals left out, and Latin look-alikes turned
+    Cyrillic when Cyrillic letters are the majority of the text."""
+    lower = _ROMAN_NUMERAL.sub(" ", text).lower().replace("’", "'")
     cyr = sum("\u0400" <= ch <= "\u04ff" for ch in lower)
     lat = sum("a" <= ch <= "z" or ch in "ïë" for ch in lower)
     return lower.translate(_HOMOGLYPHS) if cyr > lat else lower

@@ -14,6 +14,9 @@
 3. Hints and captions: English and Russian hints plus every file name of
    shared/datasets/historical-bw; era range (within +-5 years at each end) and region
    (Wikidata QID in the hierarchy) correct.
+4. Claims on real slides: the Cyrillic writing read on the real-color-dev slides, with the
+   language models' confidences measured on it (eval/context_claim_cases.py); how many name
+   the slides' Russian, how many another language (wrong; and at 0.9 or more), how many none.
 Prints a table and exits 1 when an acceptance threshold is missed. Without photos-train at the
 default --shared (../shared/datasets), 1 and 2 are skipped; a typed --shared must hold it.
 """
@@ -33,9 +36,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from context import ContextConfig, ContextEncoder, SceneContext
+from context.language import tell_language
 from context.script import load_languages, words_of
 from eval.common import TRAIN_PHOTOS, absent_data, add_shared_argument, fail, shared_datasets
 from eval.context_cases import HINTS, HISTORICAL_BW, LANGUAGE_LINES, SCRIPT_LINES
+from eval.context_claim_cases import SLIDE_LANGUAGE, SLIDE_READINGS
 
 THRESHOLDS = {"script": 0.97, "language": 0.90, "hints+captions": 0.95}
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/freefont")
@@ -182,6 +187,23 @@ def run_hints(encoder: ContextEncoder, verbose: bool, shared: Path) -> tuple[int
     return ok, len(cases)
 
 
+def run_slide_claims(encoder: ContextEncoder, verbose: bool) -> dict[str, int]:
+    """Part 4: how many of the slides' readings name Russian, another language (and of those,
+    how many at 0.9 or more), or none."""
+    counts = {"right": 0, "wrong": 0, "wrong 0.9+": 0, "none": 0}
+    for slide, text, models in SLIDE_READINGS:
+        language, _ = tell_language(text, encoder.languages, models)
+        if language is None or language.code == SLIDE_LANGUAGE:
+            counts["none" if language is None else "right"] += 1
+            continue
+        counts["wrong"] += 1
+        counts["wrong 0.9+"] += language.confidence >= 0.9
+        if verbose:
+            print(f"  wrong [claims] {slide} {text!r}: {language.name} "
+                  f"{language.confidence:.2f}, not {SLIDE_LANGUAGE}")
+    return counts
+
+
 def run_rendered(encoder: ContextEncoder, lines: dict[str, list[str]], field: str, n: int,
                  rng: random.Random, photos: PhotoPool, verbose: bool, dump: list[dict],
                  misses: Path | None = None) -> tuple[dict[str, tuple[int, int]], list[float]]:
@@ -216,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-script", type=int, default=12, help="rendered cases per script")
     p.add_argument("--per-language", type=int, default=12, help="rendered cases per language")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--only", choices=("script", "language", "hints"), default=None)
+    p.add_argument("--only", choices=("script", "language", "hints", "claims"), default=None)
     p.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     p.add_argument("--dump", type=Path, default=None,
                    help="write every rendered case (text, photo, answer, lines read) as JSON "
@@ -254,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "hints"):
         ok, n = run_hints(hint_encoder, args.verbose, shared)
         rows.append(("hints+captions", "en+ru+historical-bw", ok, n, THRESHOLDS["hints+captions"]))
+    if args.only in (None, "claims"):
+        for group, count in run_slide_claims(hint_encoder, args.verbose).items():
+            rows.append(("claims", f"slide lang {group}", count, len(SLIDE_READINGS), None))
 
     photos = sorted((shared / TRAIN_PHOTOS).glob("*.jpg"))
     times: list[float] = []
