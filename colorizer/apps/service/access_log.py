@@ -128,5 +128,7 @@ def _log_line(scope: Any, rid: str, seen: dict[str, Any], ms: float) -> None:
     named = " ".join(f"{name.removesuffix('_id')}={fields[name]}"
                      for name in ("request_id", "key_id", "job_id", "reason", "client")
                      if fields[name])
-    log.log(level, "%s %s %d %.0f ms %s", fields["method"], fields["path"], status, ms, named,
-            extra=fields)
+    # A space the client sent (%20) stays %20 in the line: spaces part its fields, and a path
+    # holding " 200 1 ms key=k..." read as a request of another key (the JSON line has it raw).
+    log.log(level, "%s %s %d %.0f ms %s", fields["method"], fields["path"].replace(" ", "%20"),
+            status, ms, named, extra=fields)

@@ -56,6 +56,10 @@ def key_or_link_dependency(store: JobStore, links: LinkSigner) -> Callable[..., 
         if not links.check(request.url.path, key_id, query.get("exp", ""), query["sig"]):
             raise Problem(401, "invalid_link", "this signed link is wrong or has expired; "
                           "GET the job's manifest again (with the API key) for fresh links")
+        if not store.key_active(key_id):  # revoked: its links close with it, at once
+            raise Problem(401, "invalid_link", f"this signed link was given out under API key "
+                          f"{key_id}, which was revoked: its links closed with it (README: "
+                          "`chronochrome keys revoke`)")
         request.state.key_id = key_id
         return key_id
 

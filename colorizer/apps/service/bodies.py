@@ -231,7 +231,17 @@ async def read_form(request: Request, body: BinaryIO, max_files: int, max_fields
         return await parser.parse()
     except MultiPartException as exc:
         raise Problem(422, "invalid_multipart", f"the multipart body could not be read: "
-                      f"{exc.message}") from exc
+                      f"{exc.message}{_parser_words(exc)}") from exc
+
+
+def _parser_words(exc: MultiPartException) -> str:
+    """What the multipart parser found, which Starlette's "Invalid multipart data." hides:
+    a part's header over 4 KiB was most often a file name of thousands of characters."""
+    cause = str(exc.__cause__ or "")
+    if "header size" in cause:
+        return (f" ({cause}: a part's header line is longer than 4 KiB; give the file a "
+                "shorter name)")
+    return f" ({cause})" if cause else ""
 
 
 def _messages(body: BinaryIO) -> Iterator[tuple[bytes, bool]]:

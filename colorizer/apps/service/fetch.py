@@ -6,7 +6,10 @@
   (::ffff:0:0/96), NAT64 (64:ff9b::/96, 64:ff9b:1::/48), 6to4 or Teredo forms. The check runs
   inside the connection backend, on the address actually dialled, so a DNS answer cannot change
   between check and connect; redirects (at most `max_redirects`) are connections like any other;
-- connect and total timeouts, a byte cap (Content-Length and streamed count);
+- connect and total timeouts, a byte cap (Content-Length and streamed count); the total one
+  bounds every read and write of the fetch, the answer's headers included: httpcore's read
+  timeout is per read, so a server that sent a header line every few seconds held a fetch,
+  and the worker waiting on it, for ever;
 - `allowed_hosts`: when set, only these host names may be fetched (an archive's allowlist);
 - `trusted_hosts`: host names exempt from the global-address rule, for an intranet IIIF server
   or a test server; empty by default. A redirect may reach a trusted host only from that same
@@ -18,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +43,7 @@ _SPECIAL_V6 = tuple(ipaddress.ip_network(n) for n in (
     "2001::/32",  # Teredo
 ))
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+_DEADLINE = threading.local()  # .at: the monotonic time the running fetch of a thread ends
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
@@ -189,6 +194,7 @@ class SafeFetcher:
         timeout = {"connect": min(self.config.connect_timeout, remaining), "read": remaining,
                    "write": remaining, "pool": remaining}
         all_headers = {"User-Agent": self.config.user_agent, "Host": _host_header(url), **headers}
+        _DEADLINE.at = deadline  # every read and write of this request ends by it
         try:
             with self._pool.stream(method, url, headers=list(all_headers.items()), content=body,
                                    extensions={"timeout": timeout}) as response:
@@ -204,6 +210,8 @@ class SafeFetcher:
         except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
             raise FetchError("unreachable", f"{url}: could not connect ({exc})",
                              status=502) from exc
+        finally:
+            _DEADLINE.at = None
 
     def _timeout_message(self, url: str, exc: httpcore.TimeoutException,
                          timeout: dict[str, float]) -> str:
@@ -259,13 +267,50 @@ class _GuardedBackend(httpcore.NetworkBackend):
                     local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         address = self._vet(host, port)
-        return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+        return _DeadlineStream(self._inner.connect_tcp(address, port, timeout, local_address,
+                                                       socket_options))
 
     def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
         raise FetchRefused("scheme_not_allowed", "unix sockets are never fetched")
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads and writes end at the deadline of the fetch using it."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _until_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _until_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(
+            ssl_context, server_hostname, _until_deadline(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+def _until_deadline(timeout: float | None, expired: type[httpcore.TimeoutException]
+                    ) -> float | None:
+    """`timeout`, shortened to what is left of this thread's fetch; `expired` once none is."""
+    deadline = getattr(_DEADLINE, "at", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the fetch's total time is spent")
+    return left if timeout is None else min(timeout, left)
 
 
 def _is_ip(host: str) -> bool:

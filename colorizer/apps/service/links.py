@@ -5,7 +5,8 @@ A IIIF viewer loads the images a manifest names with plain GETs: it has no way t
 with the key) therefore names each image with `?kid=KEY_ID&exp=UNIX_TIME&sig=HMAC`: an
 HMAC-SHA256, under a secret of this service, of the path, the key id and the expiry. Such a
 link opens that one image of that key's job until it expires (`link_ttl_seconds`, default 7
-days), and nothing else; fetching the manifest again gives fresh links.
+days) or the key is revoked (`auth.key_or_link_dependency`), and nothing else; fetching the
+manifest again gives fresh links.
 
 The secret is made on first start as `link-secret` in the data folder (mode 0600); deleting it
 invalidates every link given out.

@@ -5,6 +5,12 @@ systemd). uvicorn's own lines go through the same handler, so one format covers 
 A JSON line holds `time` (ISO 8601, UTC), `level`, `logger`, `message`, the access fields of
 `access_log.FIELDS` when the line is a request's, and `exception` (the traceback) when there
 is one: one object per line, whatever the message holds.
+
+A text line is one line too: what a client chose (a path with %0A in it, an upload's file name
+in a worker's warning) had its line breaks written out, so `GET /v1/jobs/x%0A2026-12-07 ...
+POST /v1/keys 200` forged a second, false access line. Control and other invisible characters
+(line and paragraph separators, right-to-left overrides) of a text line's message are written
+escaped (`\\n`, `\\u202e`); a traceback keeps its own lines.
 """
 
 from __future__ import annotations
@@ -19,6 +25,23 @@ from colorizer.apps.service.access_log import FIELDS
 LOG_FORMAT_ENV = "CHRONOCHROME_LOG_FORMAT"
 FORMATS = ("text", "json")
 TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class TextLines(logging.Formatter):
+    """`TEXT` lines whose message cannot break into a second line (module docstring)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = printable(record.message)
+        return super().formatMessage(record)
+
+
+def printable(text: str) -> str:
+    """`text` with each character that is not printable (control characters, line and
+    paragraph separators, bidirectional overrides) written as its Python escape."""
+    if text.isprintable():
+        return text  # the common case, without a copy
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 class JsonLines(logging.Formatter):
@@ -52,6 +75,6 @@ def configure_logging(fmt: str, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     ours = [h for h in root.handlers if type(h) is logging.StreamHandler]
     for handler in ours:
-        handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter(TEXT))
+        handler.setFormatter(JsonLines() if fmt == "json" else TextLines(TEXT))
     if ours:
         root.setLevel(level)

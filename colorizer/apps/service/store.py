@@ -139,6 +139,11 @@ class JobStore:
                                  (_hash(secret),)).fetchone()
         return row["id"] if row else None
 
+    def key_active(self, key_id: str) -> bool:
+        """True while `key_id` exists and is not revoked (a signed link of it opens a file)."""
+        return self._db().execute("SELECT 1 FROM keys WHERE id = ? AND revoked = 0",
+                                  (key_id,)).fetchone() is not None
+
     def list_keys(self) -> list[dict[str, Any]]:
         rows = self._db().execute("SELECT id, name, created, revoked FROM keys ORDER BY created")
         return [dict(r) for r in rows]

@@ -38,6 +38,7 @@ from colorizer.apps.web.check_routes import install_check_routes
 from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
 from colorizer.apps.web.download import png_answer
+from colorizer.apps.web.local_requests import from_loopback_page, require_loopback_page
 from colorizer.apps.web.opening import Opened, open_job, open_path
 from colorizer.apps.web.workbench import Workbench
 from colorizer.errors import ChronochromeError
@@ -91,10 +92,11 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
         return FileResponse(str(STATIC / "index.html"), media_type="text/html")
 
     @app.get("/api/info")
-    def info() -> dict:
-        return {"version": __version__, "paths": cfg.local and bool(cfg.path_roots),
-                "roots": [str(r) for r in cfg.path_roots] if cfg.local else [],
-                "jobs": cfg.local, "max_photos": cfg.max_photos,
+    def info(request: Request) -> dict:
+        here = cfg.local and from_loopback_page(request)  # local_requests: DNS rebinding
+        return {"version": __version__, "paths": here and bool(cfg.path_roots),
+                "roots": [str(r) for r in cfg.path_roots] if here else [],
+                "jobs": here, "max_photos": cfg.max_photos,
                 "max_upload_mb": round(cfg.max_upload_bytes / 1e6),
                 # The person at the page started it: its messages name its flags.
                 "local": cfg.local}
@@ -105,11 +107,15 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
         return bench.open(Opened(file.filename or "upload", data))
 
     @app.post("/api/photos/open-path")
-    def by_path(body: PathIn) -> dict:
+    def by_path(body: PathIn, request: Request) -> dict:
+        if cfg.local:  # (elsewhere open_path refuses it, in its own words)
+            require_loopback_page(request, "opening a photo by path")
         return bench.open(open_path(body.path, cfg))
 
     @app.post("/api/photos/open-job")
-    def by_job(body: JobIn) -> dict:
+    def by_job(body: JobIn, request: Request) -> dict:
+        if cfg.local:
+            require_loopback_page(request, "opening a service job")
         return bench.open(open_job(body.service, body.job, body.key, body.item, cfg))
 
     @app.post("/api/photos/{photo_id}/colorize")
