@@ -4,7 +4,8 @@ The databases here are built directly with the SQL of the service's tables as ev
 to 2026-12-06 made them (version 1; user_version 0 before the stamp, 1 after), not with the
 old code. A folder from an older version must keep its keys, its finished jobs' downloads and
 its queued jobs (which then run); the database is upgraded in place (version 2: each item's
-turn in the queue that is fair between keys). A folder from a newer version is refused in one
+turn in the queue that is fair between keys; 3: a job's webhook attempts and the next one's
+time). A folder from a newer version is refused in one
 line and left exactly as it was."""
 
 from __future__ import annotations
@@ -100,10 +101,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _schema(db_path: Path) -> tuple[int, list[tuple]]:
+def _schema(db_path: Path) -> tuple[int, list[tuple], list[tuple]]:
     with sqlite3.connect(db_path) as db:
         return (db.execute("PRAGMA user_version").fetchone()[0],
-                [tuple(row) for row in db.execute("PRAGMA table_info(items)")])
+                [tuple(row) for row in db.execute("PRAGMA table_info(items)")],
+                [tuple(row) for row in db.execute("PRAGMA table_info(jobs)")])
 
 
 @pytest.mark.slow
@@ -133,8 +135,10 @@ def test_serve_upgrades_an_old_data_folder_and_keeps_its_jobs(tmp_path, tiny_wei
     fresh = tmp_path / "fresh.sqlite3"
     JobStore(fresh)  # an upgraded database has the tables of a new one, column for column
     assert _schema(data_dir / "jobs.sqlite3") == _schema(fresh)
-    assert _schema(fresh)[0] == SCHEMA_VERSION == 2
-    assert _schema(fresh)[1][-1][1:3] == ("turn", "INTEGER")
+    assert _schema(fresh)[0] == SCHEMA_VERSION == 3
+    assert _schema(fresh)[1][-1][1:3] == ("turn", "INTEGER")  # version 2
+    assert [c[1:3] for c in _schema(fresh)[2][-2:]] == [("webhook_attempts", "INTEGER"),
+                                                         ("webhook_next_at", "REAL")]  # 3
 
 
 def test_an_old_databases_waiting_items_keep_their_place_in_the_queue(tmp_path):

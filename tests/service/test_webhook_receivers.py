@@ -28,6 +28,7 @@ from service_helpers import gray_png
 from threaded_serve import wait_for
 
 from colorizer.apps.service.store import NewItem
+from colorizer.apps.service.webhook_config import WebhookConfig
 from colorizer.apps.service.webhook_sender import WebhookSender
 from colorizer.apps.service.webhooks import new_secret
 
@@ -116,23 +117,26 @@ def test_a_receiver_answering_redirect_or_gone_is_posted_once_and_logged(
     assert "token=[redacted]" in warnings[0] and "s3cr3t" not in warnings[0]
 
 
-def test_a_stop_during_the_retry_wait_leaves_the_webhook_for_the_next_start(service):
-    """A receiver that is down: the stop ends the wait before the next attempt at once, says
-    a webhook is left, and the job's webhook state is left as it was (not `failed`:
-    the next start sends a claimed one)."""
+def test_a_stop_after_a_failed_attempt_leaves_the_webhook_stored_for_the_next_start(service):
+    """A receiver that is down: the failed attempt is stored as `retrying` with the time of
+    the next (no thread waits for it), so a stop ends at once with nothing left unsent, and
+    the state is not `failed`: the next start sends it when due (test_webhook_schedule)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         down = f"http://archive.test:{sock.getsockname()[1]}/hook"
     store = service.store
     job_id, _ = store.create_job("k", [NewItem({"kind": "upload", "name": "a"}, upload=b"x")],
                                  fmt="png", webhook_url=down, webhook_secret=new_secret())
-    sender = WebhookSender(store, service.app.state.service.fetcher, backoff=30.0)
+    sender = WebhookSender(store, service.app.state.service.fetcher,
+                           settings=WebhookConfig(retry_seconds=(30.0,)))
     sender.submit(job_id)
-    time.sleep(0.5)  # the first attempt is refused at once; the sender waits 30 s to retry
+    assert sender.wait(timeout=10)  # the first attempt is refused at once
     started = time.monotonic()
-    assert sender.close(grace=2.0) is False
+    assert sender.close(grace=2.0) is True
     assert time.monotonic() - started < 1.5
-    assert store.job("k", job_id)["webhook_state"] == "pending"  # not recorded as failed
+    job = store.job("k", job_id)
+    assert job["webhook_state"] == "retrying" and job["webhook_attempts"] == 1
+    assert time.time() + 25 < job["webhook_next_at"] < time.time() + 31
 
 
 @pytest.mark.slow

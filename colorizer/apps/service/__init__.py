@@ -8,8 +8,10 @@ Modules, from the bottom of the imports up (each imports only modules listed bef
 database's tables and version), `fetch` (remote images with SSRF protection), `config_types` (a
 JSON setting's type), `config` (ServiceConfig), `data_owner` (the data folder's user),
 `stage_stats`, `store` (the SQLite job store and API keys), `job_log` (a job's end, logged),
-`iiif` (Image API sizes, Presentation 3 manifests), `webhooks`, `webhook_events` (a
-job.completed body: counts and links; the items of a small job), `signing` (C2PA), `metrics`
+`iiif` (Image API sizes, Presentation 3 manifests), `webhooks` (one signed attempt),
+`webhook_events` (a job.completed body: counts and links; the items of a small job),
+`webhook_sender` (the delivery threads), `webhook_schedule` (stored attempts and when the next
+is due), `webhook_config` (the retry schedule), `webhook_routes` (send again), `signing` (C2PA), `metrics`
 (Prometheus text), `results` (an item's files, through `colorizer.apps.outputs`), `worker` (the
 job processor with lease renewal; `python -m colorizer.apps.service.worker` runs it),
 `retention` (finished jobs' results deleted after the retention period, and the sweeper

@@ -373,6 +373,7 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,
     worker = Worker(pipeline, store, config, owner=lock.owner("0"), signer=signer)
     reclaim_dead(store, locks_dir(config.data_dir), lock.owner("webhooks"),
                  worker.webhooks.submit)
+    worker.webhooks.start(lock.owner("webhooks"))  # stored retries, as they fall due
     remove_stale_temp_files(config.results_dir, config.lease_seconds)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # as the server stops

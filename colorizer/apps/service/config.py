@@ -15,6 +15,7 @@ from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.service.key_share import key_share
 from colorizer.apps.service.proxy_headers import check_trusted_proxies
 from colorizer.apps.service.public_url import normalize_public_url
+from colorizer.apps.service.webhook_config import WebhookConfig
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS
 from context.config_io import config_from_dict
@@ -103,6 +104,7 @@ class ServiceConfig:
     # ["https://viewer.example.org"]; ["*"] = any origin (no credentials), [] = CORS off.
     cors_origins: tuple[str, ...] = ("*",)
     fetch: FetchConfig = field(default_factory=FetchConfig)  # remote images and webhooks
+    webhooks: WebhookConfig = field(default_factory=WebhookConfig)  # retries (webhook_config)
     c2pa: C2paConfig | None = None  # sign outputs with C2PA when a certificate is configured
     metrics_token: str | None = None  # operator's bearer token for /metrics; None = open
     link_ttl_seconds: float = 7 * 24 * 3600.0  # signed image links in IIIF manifests (links.py)
@@ -210,6 +212,9 @@ class ServiceConfig:
         if "fetch" in data:
             check_types(FetchConfig, data["fetch"], "fetch.")
             data["fetch"] = FetchConfig.from_dict(data["fetch"])
+        if "webhooks" in data:
+            check_types(WebhookConfig, data["webhooks"], "webhooks.")
+            data["webhooks"] = WebhookConfig.from_dict(data["webhooks"])
         if data.get("c2pa"):
             check_types(C2paConfig, data["c2pa"], "c2pa.")
             c2pa = dict(data["c2pa"])

@@ -10,6 +10,7 @@
   (`item_files`; 410 once deleted), with byte ranges and conditional requests (`downloads`);
 - GET /v1/jobs/{id}/manifest: IIIF Presentation 3 of the finished items (all of them);
 - GET /v1/queue: the key's own share of the queue, before a POST is refused (`queue_routes`).
+- POST /v1/jobs/{id}/webhook: send an ended job's webhook again, now (`webhook_routes`).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from colorizer.apps.service.views import (
     job_view,
     problems,
 )
+from colorizer.apps.service.webhook_routes import install_webhook_routes
 
 _FIRST = Page()  # what POST and DELETE answer with: the first page
 _PAGED = (f"The job's state, its items' counts by state (`counts`, all of them) and one page of "
@@ -90,6 +92,7 @@ def install_job_routes(app: FastAPI, state: ServiceState) -> None:
     _install_submit_routes(app, state, api_key)
     install_queue_routes(app, state, api_key)
     _install_job_routes(app, state, api_key, files)
+    install_webhook_routes(app, state, api_key)  # POST /v1/jobs/{id}/webhook: send again
     _install_item_routes(app, state, api_key, files)  # and the manifest route
 
 

@@ -25,6 +25,7 @@ from colorizer.apps.service.schemas import JobIn
 _REF = "#/components/schemas/{model}"
 JOB_STATES = ("queued", "running", "succeeded", "completed_with_errors", "failed", "canceled",
               "expired")  # store.job_state
+WEBHOOK_STATES = ("pending", "sending", "retrying", "delivered", "failed")  # webhook_schedule
 _STRING = {"type": "string"}
 _INT = {"type": "integer"}
 _MAYBE_STRING = {"type": ["string", "null"]}
@@ -92,9 +93,16 @@ JOB = _object(
                  total=_INT),
     expired={"type": ["object", "null"], "description": "when and why its results were "
              "deleted"},
-    webhook=_object(("url", "state", "detail"), url=_STRING, state=_MAYBE_STRING,
-                    detail=_MAYBE_STRING, secret={"type": "string", "description": "the "
-                                                  "generated secret, shown once"}))
+    webhook=ref("Webhook"))
+
+WEBHOOK = _object(
+    ("url", "state", "detail", "attempts"), url=_STRING,
+    state=_maybe({"type": "string", "enum": list(WEBHOOK_STATES)}),
+    detail={**_MAYBE_STRING, "description": "the last answer, or why it was not delivered"},
+    attempts={**_INT, "description": "POSTs so far (a resend starts again from 0)"},
+    next_attempt_at={"type": ["number", "null"], "description": "while `retrying`: when the "
+                     "next attempt is due, seconds since 1970 (UTC)"},
+    secret={"type": "string", "description": "the generated secret, shown once"})
 
 READINESS = _object(
     ("status", "queue_depth", "queue_cap", "queue_room", "key_queue_cap", "keys_at_share_cap",
@@ -125,14 +133,15 @@ MANIFEST = {**_object(("@context", "id", "type", "items"), id=_STRING,
             "description": "IIIF Presentation 3"}
 IIIF_JSON = "application/ld+json"  # manifest_stream.IIIF_JSON, less its profile parameter
 
-SCHEMAS = {"Problem": PROBLEM, "Job": JOB, "JobItem": JOB_ITEM, "Readiness": READINESS,
-           "QueueShare": QUEUE_SHARE, "Colorized": COLORIZED, "Provenance": PROVENANCE,
-           "Manifest": MANIFEST}
+SCHEMAS = {"Problem": PROBLEM, "Job": JOB, "JobItem": JOB_ITEM, "Webhook": WEBHOOK,
+           "Readiness": READINESS, "QueueShare": QUEUE_SHARE, "Colorized": COLORIZED,
+           "Provenance": PROVENANCE, "Manifest": MANIFEST}
 # (path, method, status) -> (media type, schema name) of a JSON answer
 ANSWERS = {
     ("/v1/jobs", "post", "202"): ("application/json", "Job"),
     ("/v1/jobs/{job_id}", "get", "200"): ("application/json", "Job"),
     ("/v1/jobs/{job_id}", "delete", "200"): ("application/json", "Job"),
+    ("/v1/jobs/{job_id}/webhook", "post", "202"): ("application/json", "Webhook"),
     ("/v1/colorize", "post", "200"): ("application/json", "Colorized"),
     ("/v1/queue", "get", "200"): ("application/json", "QueueShare"),
     ("/readyz", "get", "200"): ("application/json", "Readiness"),

@@ -40,7 +40,7 @@ class ServiceState:
         self.sync_slots = threading.BoundedSemaphore(config.sync_concurrency)
         self.stop = threading.Event()
         self.threads: list[threading.Thread] = []
-        self.webhooks = WebhookSender(store, fetcher)
+        self.webhooks = WebhookSender(store, fetcher, settings=config.webhooks)
         self.links = LinkSigner.for_data_dir(config.data_dir, config.link_ttl_seconds)
         self.sweeper: RetentionSweeper | None = None  # None: results are kept forever
         self.lock: ProcessLock | None = None  # held while this process's workers run
@@ -52,6 +52,7 @@ class ServiceState:
         self.lock = ProcessLock(locks_dir(self.config.data_dir))
         reclaim_dead(self.store, locks_dir(self.config.data_dir), self.lock.owner("webhooks"),
                      self.webhooks.submit)
+        self.webhooks.start(self.lock.owner("webhooks"))  # stored retries, as they fall due
         log_start(self.store, self.config, self.config.worker_threads)  # after the take-back
         for n in range(self.config.worker_threads):
             worker = Worker(self.pipeline, self.store, self.config, self.fetcher, self.signer,

@@ -11,7 +11,8 @@ A database carries its `SCHEMA_VERSION` as SQLite's user_version (0: made before
   writing anything, instead of reading tables whose meaning it does not know.
 
 Versions: 1, the service's tables since its first version (2026-11-21); 2, each item's `turn`
-in the queue that is fair between keys (`store_turns`): its waiting items keep their order.
+in the queue that is fair between keys (`store_turns`): its waiting items keep their order;
+3, a job's webhook attempts and when the next is due (`webhook_schedule`).
 An upgrade is one way: once version 2 is stamped, a chronochrome that reads up to 1 refuses it.
 A later change of the tables adds its statements to `_MIGRATIONS` and raises SCHEMA_VERSION;
 the tables of version 1 below never change. Played over HTTP on 2026-12-06: data folders that
@@ -66,9 +67,13 @@ class _Migration:
     statements: tuple[str, ...] = ()
 
 
+_WEBHOOK_DUE = "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (webhook_state, webhook_next_at)"
 _MIGRATIONS: dict[int, _Migration] = {
     2: _Migration(columns=(("items", "turn", "INTEGER NOT NULL DEFAULT 0"),),  # store_turns
                   statements=("CREATE INDEX IF NOT EXISTS items_turn ON items (status, turn)",)),
+    3: _Migration(columns=(("jobs", "webhook_attempts", "INTEGER NOT NULL DEFAULT 0"),  # POSTs
+                           ("jobs", "webhook_next_at", "REAL")),  # webhook_schedule
+                  statements=(_WEBHOOK_DUE,)),
 }
 SCHEMA_VERSION = max(_MIGRATIONS)
 

@@ -10,6 +10,7 @@ from colorizer.apps.service.job_pages import Page
 from colorizer.apps.service.liveness import INTERRUPTED
 from colorizer.apps.service.negative_items import FORM_HELP, stored_negative
 from colorizer.apps.service.problems import PROBLEM_JSON
+from colorizer.apps.service.webhook_schedule import webhook_view
 
 
 def job_view(job: dict[str, Any], base: str, secret: str | None = None,
@@ -37,8 +38,7 @@ def job_view(job: dict[str, Any], base: str, secret: str | None = None,
     if job["status"] == "expired":  # results deleted: when, and why (retention.py)
         data["expired"] = job["meta"].get("expired")
     if job.get("webhook_url"):
-        data["webhook"] = {"url": job["webhook_url"], "state": job["webhook_state"],
-                           "detail": job["webhook_detail"]}
+        data["webhook"] = webhook_view(job)  # with its attempts and the next one's time
         if secret:
             data["webhook"]["secret"] = secret  # shown once, when it was generated for you
     return data

@@ -6,8 +6,9 @@ Headers: `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature
 The id is the job's (`msg_` + the job id's hex): every attempt and every process's delivery of
 one job's event carry the same id. It was a new random id per delivery, so a receiver that
 deduplicated by `webhook-id`, as the specification says to, took the delivery a restarted
-service sends again for a new event. Retries stop early for answers that no retry changes: a
-redirect (never followed: a Location may point inside the network) and 410 Gone.
+service sends again for a new event. One call is one attempt (`attempt`); when the next one
+is due is stored (`webhook_schedule`). Answers that no retry changes end a delivery: a redirect
+(never followed: a Location may point inside the network), 410 Gone, an address not allowed.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -25,8 +25,6 @@ from typing import Any, Literal
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 
 SECRET_PREFIX = "whsec_"
-ATTEMPTS = 3  # POSTs per delivery
-BACKOFF_SECONDS = 0.5  # the wait before retry n (1, 2, ...) is BACKOFF_SECONDS * 2 ** (n - 1)
 _REDIRECT = (301, 302, 303, 307, 308)
 _NEVER_RETRIED = "address_not_allowed", "host_not_allowed", "scheme_not_allowed"
 
@@ -73,38 +71,30 @@ def signed_request(secret: str, event: dict[str, Any]) -> tuple[bytes, dict[str,
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """How one delivery ended: `interrupted` when the service stopped before it ended."""
+class Attempt:
+    """How one POST ended: `retry` when a later attempt may succeed (another status, a
+    timeout, no connection), `failed` when none can (a redirect, 410, an address refused)."""
 
-    outcome: Literal["delivered", "failed", "interrupted"]
+    outcome: Literal["delivered", "retry", "failed"]
     detail: str  # for the job's view: the receiver's status or why it was not reached
-    attempts: int  # POSTs tried
 
 
-def deliver(fetcher: SafeFetcher, url: str, secret: str, event: dict[str, Any],
-            attempts: int = ATTEMPTS, backoff: float = BACKOFF_SECONDS,
-            stop: threading.Event | None = None) -> Delivery:
-    """POST the event, retrying with exponential backoff (same message id every time) until a
-    2xx answer, an answer no retry changes, the last attempt or `stop`."""
+def attempt(fetcher: SafeFetcher, url: str, secret: str, event: dict[str, Any]) -> Attempt:
+    """POST the event once, signed now; its id is the job's, the same on every attempt. The
+    next attempt's time is the caller's (`webhook_schedule`): no thread waits here."""
     body, headers = signed_request(secret, event)
-    stop = stop or threading.Event()
-    detail = ""
-    for attempt in range(1, attempts + 1):
-        try:
-            status = fetcher.post(url, body, headers)
-        except FetchError as exc:
-            detail = str(exc)
-            if exc.reason in _NEVER_RETRIED:
-                return Delivery("failed", detail, attempt)
-        else:
-            if 200 <= status < 300:
-                return Delivery("delivered", f"delivered ({status})", attempt)
-            detail = _answer_detail(status)
-            if status in _REDIRECT or status == 410:
-                return Delivery("failed", detail, attempt)
-        if attempt < attempts and stop.wait(backoff * 2 ** (attempt - 1)):
-            return Delivery("interrupted", detail, attempt)
-    return Delivery("failed", detail, attempts)
+    try:
+        status = fetcher.post(url, body, headers)
+    except FetchError as exc:
+        if exc.reason == "timeout":  # the fetcher's words name the image fetch's setting
+            return Attempt("retry", f"{url}: no answer within {fetcher.config.total_timeout:g} "
+                           "s (the service's webhooks.timeout): answer 2xx at once, then do "
+                           "the slow work")
+        return Attempt("failed" if exc.reason in _NEVER_RETRIED else "retry", str(exc))
+    if 200 <= status < 300:
+        return Attempt("delivered", f"delivered ({status})")
+    never = status in _REDIRECT or status == 410
+    return Attempt("failed" if never else "retry", _answer_detail(status))
 
 
 def _answer_detail(status: int) -> str:

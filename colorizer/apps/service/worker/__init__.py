@@ -76,7 +76,7 @@ class Worker:
         self.signer = signer
         self.owner = owner or f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         # Deliveries run on their own threads (shared by the workers of one process).
-        self.webhooks = webhooks or WebhookSender(store, self.fetcher)
+        self.webhooks = webhooks or WebhookSender(store, self.fetcher, settings=config.webhooks)
         # The item of the last `run_once` (None: none), which an unexpected error's line names.
         self.holding: Lease | None = None
         config.results_dir.mkdir(parents=True, exist_ok=True)
