@@ -23,8 +23,9 @@ OpenAPI extras), `links` (signed image links for IIIF viewers), `auth` (who may 
 original read from its blob a piece at a time), `item_files` (an item's files as answers; 410
 once gone), `manifest_stream` (a job's IIIF manifest, written a page of canvases at a time),
 `health_routes`, `job_routes`, `openapi_answers` (the answers' schemas in /openapi.json),
-`docs_page` (/docs without a CDN),
+`docs_page` (/docs without a CDN), `html_pages` (its HTML answers, with their CSP),
 `app` (`create_app`), `header_timeout` (uvicorn's h11 with a deadline for request headers),
+`connection_limit` (at most `max_connections` served; beyond, 503 problem+json),
 `server_process` (the port, signals and log of `serve`), `cli` (`chronochrome serve`, `keys`
 and `results`), `cleanup_cli` (`chronochrome results cleanup`).
 Nothing here runs at import.

@@ -39,6 +39,9 @@ from colorizer.apps.service.store_storage import storage_error
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
 FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
 _FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`read_form`)
+# Body bytes gathered before they are written to the spool file: with a megabyte, every slow
+# upload held up to a megabyte here besides its spool (`body_spool.IN_MEMORY`).
+_SPOOL_PIECE = 64 << 10
 
 
 async def read_request(request: Request, max_bytes: int, max_files: int,
@@ -116,9 +119,9 @@ def _form_request(form: FormData, files: int) -> dict[str, Any]:
 
 async def spooled_body(request: Request, cap: int, timeout: float | None = None) -> BinaryIO:
     """The whole body in a temporary file, at its start, refused as `_capped_chunks` refuses
-    it: written a megabyte at a time as it arrives (kept in memory up to a megabyte, then in
-    the data folder's `spool/`), so an upload is never held whole while it comes. The caller
-    closes it (that deletes it)."""
+    it: written 64 KiB at a time as it arrives (kept in memory up to `IN_MEMORY`, 64 KiB,
+    then in the data folder's `spool/`), so an upload is never held whole while it comes.
+    The caller closes it (that deletes it)."""
     folder = _spool_folder(request)
     try:
         body = spool_file(folder)
@@ -131,7 +134,7 @@ async def spooled_body(request: Request, cap: int, timeout: float | None = None)
         async for chunk in _capped_chunks(request, cap, timeout):
             batch.append(chunk)
             batched += len(chunk)
-            if batched >= _FORM_PIECE:  # off the event loop: the disk may be slow
+            if batched >= _SPOOL_PIECE:  # off the event loop: the disk may be slow
                 await run_in_threadpool(_write_spooled, body, b"".join(batch), folder)
                 batch, batched = [], 0
         _write_spooled(body, b"".join(batch), folder)

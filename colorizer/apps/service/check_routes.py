@@ -16,11 +16,12 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
 from colorizer.apps.service.auth import api_key_dependency
 from colorizer.apps.service.bodies import read_form, spooled_body
+from colorizer.apps.service.html_pages import html_page
 from colorizer.apps.service.intake import check_upload
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.state import ServiceState
@@ -151,7 +152,7 @@ def install_check_routes(app: FastAPI, state: ServiceState) -> None:
         loaded = await run_in_threadpool(_decoded, files, cfg.max_pixels)
         out = await run_in_threadpool(_run, checker, loaded, texts, report == "html")
         if isinstance(out, str):
-            return HTMLResponse(out)
+            return html_page(out)  # with its Content-Security-Policy
         return JSONResponse(out)
 
 

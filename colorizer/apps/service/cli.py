@@ -320,7 +320,8 @@ def _run_server(args: argparse.Namespace, config: ServiceConfig, signer: Signer 
         sock.close()
         raise
     app = create_app(pipeline, config, signer=signer, store=store)
-    serve(app, sock, config.header_timeout_seconds)  # forwarded headers: the app's
+    serve(app, sock, config.header_timeout_seconds, config.max_connections,
+          config.retry_after_seconds)  # forwarded headers: the app's
     return 0
 
 

@@ -80,6 +80,11 @@ class ServiceConfig:
     # A connection whose request headers are not complete this many seconds after its first
     # byte (or after it opened) gets a 408 and is closed (header_timeout.py).
     header_timeout_seconds: float = 10.0
+    # Open connections served at once; a request on one beyond them gets 503
+    # too_many_connections and its connection is closed (connection_limit.py). Each holds up
+    # to two open files (its socket, its spooled body) and ~0.5 MB while its upload arrives:
+    # 256 keeps them within half of the usual limit of 1024 open files.
+    max_connections: int = 256
     max_pixels: int = DEFAULT_MAX_PIXELS  # refuse larger images (413)
     sync_max_pixels: int = 4_000_000  # POST /v1/colorize is for small images; larger -> 413
     sync_concurrency: int = 1  # synchronous colorizations at once; more wait, then 429
@@ -124,7 +129,7 @@ class ServiceConfig:
 
     def __post_init__(self) -> None:
         for name in ("queue_cap", "job_max_items", "max_upload_bytes", "max_pixels",
-                     "sync_max_pixels", "sync_concurrency", "max_attempts"):
+                     "sync_max_pixels", "sync_concurrency", "max_attempts", "max_connections"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.per_key_queue_cap <= self.queue_cap:

@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from colorizer.apps.service.html_pages import html_page
 from colorizer.apps.service.openapi_answers import complete
 
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -177,4 +178,4 @@ def install_docs_page(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return HTMLResponse(docs_html(app.openapi()))
+        return html_page(docs_html(app.openapi()))  # with its Content-Security-Policy

@@ -177,7 +177,7 @@ def _install_submit_routes(app: FastAPI, state: ServiceState,
 
 def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],
                         files: ItemFiles) -> None:
-    store, results_dir = state.store, state.config.results_dir
+    store = state.store
 
     @app.get("/v1/jobs/{job_id}", tags=["jobs"], responses=problems(401, 404, 422, said={
                  422: _PAGE_422}),
@@ -229,12 +229,20 @@ def _install_job_routes(app: FastAPI, state: ServiceState, api_key: Callable[...
                                        "uploaded originals now")) -> dict:
         """Cancel the job's unfinished items; with `?purge=true` also delete its results and
         uploaded originals now (its files answer 410 from then on)."""
-        if purge:  # what frees a full disk must be recordable on it: the reserve, once
-            with_room(store.path.parent, lambda: store.cancel(key_id, job_id))
-            expire_now(store, results_dir, job_id, BY_OWNER)  # canceled: nothing runs
-        else:
-            store.cancel(key_id, job_id)
+        _cancel(state, key_id, job_id, purge)
         return _first_page(store, key_id, job_id, base_url(state, request))
+
+
+def _cancel(state: ServiceState, key_id: str, job_id: str, purge: bool) -> None:
+    store = state.store
+    sender = state.webhooks.owner  # a cancel ends the job: its job.completed goes now
+    if purge:  # what frees a full disk must be recordable on it: the reserve, once
+        ended = with_room(store.path.parent, lambda: store.cancel(key_id, job_id, sender))
+        expire_now(store, state.config.results_dir, job_id, BY_OWNER)  # canceled: none runs
+    else:
+        ended = store.cancel(key_id, job_id, sender)
+    if ended:
+        state.webhooks.submit(job_id)
 
 
 def _install_item_routes(app: FastAPI, state: ServiceState, api_key: Callable[..., str],

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import resource
 import signal
 import socket
 import threading
@@ -28,7 +29,7 @@ from typing import Any
 
 import uvicorn
 
-from colorizer.apps.service.header_timeout import uvicorn_config
+from colorizer.apps.service.connection_limit import ConnectionLimitProtocol
 from colorizer.errors import ChronochromeError
 
 log = logging.getLogger("chronochrome.service")
@@ -82,13 +83,33 @@ def listen(host: str, port: int, in_use: str | None = None) -> socket.socket:
     return sock
 
 
-def serve(app: Any, sock: socket.socket, header_timeout: float) -> None:
-    """Run `app` until a signal stops it. The app reads forwarded headers itself
-    (proxy_headers.py): uvicorn's own middleware would replace the proxy's address by the
-    client's before the app could check that the proxy is trusted. `log_config=None`: its
-    loggers go through the process's handler (`service_logging`)."""
+def serve(app: Any, sock: socket.socket, header_timeout: float, max_connections: int = 256,
+          retry_after: int = 5) -> None:
+    """Run `app` until a signal stops it: h11 with the header deadline (`header_timeout`) and
+    the cap on open connections (`max_connections`, answered 503 with `retry_after`). The app
+    reads forwarded headers itself (proxy_headers.py): uvicorn's own middleware would replace
+    the proxy's address by the client's before the app could check that the proxy is trusted.
+    `log_config=None`: its loggers go through the process's handler (`service_logging`)."""
     host, port = sock.getsockname()[:2]
-    log.info("listening on %s:%d", host, port)  # uvicorn names no address for a given socket
-    config = uvicorn_config(app, host, port, header_timeout, proxy_headers=False,
+    log.info("listening on %s:%d (at most %d connections)", host, port, max_connections)
+    warn_descriptors(max_connections)
+    protocol = ConnectionLimitProtocol.with_limits(header_timeout, max_connections, retry_after)
+    config = uvicorn.Config(app, host=host, port=port, http=protocol, proxy_headers=False,
                             log_level="info", access_log=False, log_config=None)
     ServiceServer(config).run(sockets=[sock])
+
+
+def warn_descriptors(max_connections: int, own_files: int = 128) -> bool:
+    """Say so in the log (and return True) when `max_connections` connections, each with its
+    socket and its spooled body, and the process's `own_files` would not fit in its limit of
+    open files: beyond it every new client, and the process's own files, would fail. (An
+    idle service holds ~16; 97 after a burst of 200 uploads had ended.)"""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = 2 * max_connections + own_files
+    if soft == resource.RLIM_INFINITY or needed <= soft:
+        return False
+    log.warning("max_connections %d needs up to %d open files, above this process's limit of "
+                "%d: lower max_connections to %d, or raise the limit (LimitNOFILE=%d in the "
+                "systemd unit, `ulimit -n %d`)", max_connections, needed, soft,
+                max(1, (soft - own_files) // 2), needed, needed)
+    return True

@@ -248,9 +248,10 @@ class JobStore:
             raise JobNotFoundError(job_id)
         return job
 
-    def cancel(self, key_id: str, job_id: str) -> None:
+    def cancel(self, key_id: str, job_id: str, sender: str | None = None) -> bool:
         """Cancel a job's unfinished items; JobNotFoundError when the job is not this key's. A
-        job with none left keeps its state (a finished job read "canceled" after a DELETE)."""
+        job with none left keeps its state (a finished job read "canceled" after a DELETE).
+        True when it ended the job and claimed its webhook as `sender`'s, who sends it now."""
         with self._tx() as db:
             found = db.execute("UPDATE jobs SET status = iif(status = 'active' AND EXISTS ("
                                "SELECT 1 FROM items WHERE job_id = jobs.id AND status IN "
@@ -261,6 +262,7 @@ class JobStore:
             db.execute("UPDATE items SET status = 'canceled', finished = ? "
                        "WHERE job_id = ? AND status IN ('queued', 'running')",
                        (time.time(), job_id))
+            return sender is not None and _claim_webhook(db, job_id, sender)
 
     def queue_depth(self) -> int:
         return _queue_depth(self._db())
@@ -386,8 +388,8 @@ def _queue_depth(db: sqlite3.Connection) -> int:
 
 
 def _claim_webhook(db: sqlite3.Connection, job_id: str, owner: str) -> bool:
-    """True for exactly one caller: the one that finished the job's last item (kept as the
-    sender, so that a restart sends it if that process dies first: liveness)."""
+    """True for exactly one caller: the one that finished the job's last item, or canceled the
+    job (kept as the sender: a restart sends it if that process dies first, liveness)."""
     left = db.execute("SELECT COUNT(*) FROM items WHERE job_id = ? AND status IN "
                       "('queued', 'running')", (job_id,)).fetchone()[0]
     if left:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_config import WebhookConfig
-from colorizer.apps.service.webhooks import Attempt
+from colorizer.apps.service.webhooks import Attempt, shown_url
 
 ResendAnswer = Literal["sending", "already_sending", "not_ended", "no_webhook", "not_found"]
 _CLAIM = ("UPDATE jobs SET webhook_state = 'sending', meta = json_set(meta, "
@@ -91,8 +91,11 @@ def waiting(store: JobStore) -> tuple[int, float | None]:
 def webhook_view(job: dict[str, Any]) -> dict[str, Any]:
     """The job view's `webhook`: url, state, detail, attempts and, while `retrying`,
     `next_attempt_at` (Unix seconds)."""
-    view = {"url": job["webhook_url"], "state": job["webhook_state"],
-            "detail": job["webhook_detail"], "attempts": job.get("webhook_attempts") or 0}
+    url, detail = job["webhook_url"], job["webhook_detail"]
+    if url and detail:  # an attempt's words name the URL: as the log shows it, not its secrets
+        detail = detail.replace(url, shown_url(url))
+    view = {"url": url, "state": job["webhook_state"], "detail": detail,
+            "attempts": job.get("webhook_attempts") or 0}
     if job["webhook_state"] == "retrying":
         view["next_attempt_at"] = job.get("webhook_next_at")
     return view

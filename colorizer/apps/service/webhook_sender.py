@@ -22,9 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
-from colorizer.apps.service.access_log import redacted_target
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_config import WebhookConfig
@@ -37,7 +35,7 @@ from colorizer.apps.service.webhook_schedule import (
     stored_webhook,
     waiting,
 )
-from colorizer.apps.service.webhooks import attempt
+from colorizer.apps.service.webhooks import attempt, shown_url
 
 log = logging.getLogger("chronochrome.service.webhooks")
 
@@ -151,7 +149,7 @@ class WebhookSender:
             event = completed_event(self.store, key_id, job_id)  # bounded (webhook_events)
             done = attempt(self.fetcher, url, secret, event)
             state = record_attempt(self.store, job_id, done, self.settings)
-            shown = _shown_url(url)
+            shown = shown_url(url)
             if state == "failed":  # the operator's only sign of it besides the job view
                 log.warning("webhook for job %s to %s not delivered: %s", job_id, shown,
                             done.detail.replace(url, shown))
@@ -172,9 +170,3 @@ def _tick(settings: WebhookConfig) -> float:
     shortest = min(settings.retry_seconds, default=2.0)
     return min(1.0, max(0.05, shortest / 2))
 
-
-def _shown_url(url: str) -> str:
-    """The URL for the log: no user:password, credential-like query values redacted."""
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return f"{parts.scheme}://{host}" + redacted_target(parts.path, parts.query)

@@ -21,7 +21,9 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
+from colorizer.apps.service.access_log import redacted_target
 from colorizer.apps.service.fetch import FetchError, SafeFetcher
 
 SECRET_PREFIX = "whsec_"
@@ -104,3 +106,11 @@ def _answer_detail(status: int) -> str:
     if status == 410:
         return "the receiver answered 410 (gone): not retried"
     return f"the receiver answered {status}"
+
+
+def shown_url(url: str) -> str:
+    """The URL for the log and the job's view: no user:password, credential-like query
+    values redacted."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return f"{parts.scheme}://{host}" + redacted_target(parts.path, parts.query)
