@@ -112,6 +112,17 @@ def test_a_resolution_stated_only_in_the_exif_is_kept(pipe, source, fmt):
             assert tuple(round(v) for v in out.info["dpi"]) == (600, 600)  # pHYs: 599.9994
 
 
+def test_a_webp_states_the_dpi_of_a_scan_without_exif(pipe):
+    # WebP has no resolution field of its own: a 600-dpi TIFF without EXIF gave a WebP with
+    # no DPI while its PNG, JPEG and TIFF kept it (found comparing the ways in, 2026-12-07).
+    buffer = io.BytesIO()
+    Image.new("L", (64, 48), 120).save(buffer, "TIFF", dpi=(600, 600))
+    data = encode_image(pipe(buffer.getvalue()), "webp")
+    with Image.open(io.BytesIO(data)) as out:
+        exif = out.getexif()
+        assert (float(exif[X_RESOLUTION]), exif[RESOLUTION_UNIT]) == (600.0, 2)
+
+
 def test_a_png_resolution_in_pixels_a_metre_is_the_scans_whole_dpi(pipe):
     scan = png_scan(scan_exif(), ARCHIVE_XMP, dpi=300)  # pHYs: 11,811 px/m = 299.9994 dpi
     result = pipe(scan)

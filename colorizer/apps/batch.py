@@ -74,7 +74,7 @@ from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.imageio import LoadedImage
 from context.heap import release_freed_memory
 
-FORMATS = ("jpg", "png", "tif")  # what a batch writes; suffixes and encoders: apps.outputs
+FORMATS = ("jpg", "png", "tif", "webp")  # what a batch writes; suffixes, encoders: apps.outputs
 # torch's threads for a batch on the CPU. One: two threads on the 2-core machine shared with
 # other work spent 6.1 s of CPU (16 s wall) per 640-px photo with context, one thread 0.72 s
 # (OpenMP threads spin-wait for a core); a Ray worker runs on one too, so the engines agree.

@@ -49,8 +49,10 @@ def add_colorize_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
                         "operating point)")
-    p.add_argument("--format", default="png", choices=["png", "jpg", "tif"],
-                   help="output type: png (default), jpg (quality 95, 8-bit), tif (uncompressed)")
+    # The service's formats (a job's `format`), written by the same encoder (provenance.py).
+    p.add_argument("--format", default="png", choices=["png", "jpg", "tif", "webp"],
+                   help="output type: png (default), jpg (quality 95, 8-bit), tif "
+                        "(uncompressed), webp (lossy, quality 95, 8-bit)")
     p.add_argument("--weights", type=Path, default=None,
                    help="a folder written by save_pretrained (default: embedded weights)")
     p.add_argument("--max-pixels", type=int, default=None,

@@ -111,15 +111,30 @@ def _user_exemplar(path: Path, max_pixels: int | None):
         raise ChronochromeError(f"--exemplar {exc}") from exc
 
 
+def check_render_size(render_size: int | None) -> None:
+    """--render-size within MAX_RENDER_SIZE, as `colorize` and `web` both take it (the
+    workbench took 4096, which colorize refuses, and met 8 with a traceback after it started).
+    The minimum is the pipeline's own (PipelineConfig), told in colorize's words."""
+    if render_size is None:
+        return
+    if render_size > MAX_RENDER_SIZE:
+        raise ChronochromeError(
+            f"--render-size {render_size} is above the maximum {MAX_RENDER_SIZE} px (the "
+            f"generator's memory grows with its square); give {MAX_RENDER_SIZE} or less")
+    from colorizer.pipeline.config import PipelineConfig
+
+    try:
+        PipelineConfig(render_size=render_size)
+    except ValueError as exc:
+        raise ChronochromeError(f"bad setting --render-size: {exc}") from exc
+
+
 def _checked_settings(args: argparse.Namespace) -> dict:
     """The run's setting overrides, checked before any work starts (one line each)."""
     from colorizer.pipeline.colorization import PipelineConfig
     from colorizer.pipeline.decoding import DecodingConfig
 
-    if args.render_size is not None and args.render_size > MAX_RENDER_SIZE:
-        raise ChronochromeError(
-            f"--render-size {args.render_size} is above the maximum {MAX_RENDER_SIZE} px "
-            "(memory grows with its square); photos smaller than it are never upsampled")
+    check_render_size(args.render_size)
     overrides = {k: v for k, v in {
         "render_size": args.render_size, "max_pixels": args.max_pixels,
         "temperature": args.temperature, "chroma_scale": args.chroma_scale,

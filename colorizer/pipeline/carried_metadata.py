@@ -85,6 +85,9 @@ class CarriedMetadata:
             options["exif"] = self.exif
         if self.dpi and pil_format in ("PNG", "JPEG", "TIFF"):
             options["dpi"] = self.dpi
+        elif self.dpi and pil_format == "WEBP" and not self.exif:
+            # WebP states a resolution only in EXIF: a 600-dpi TIFF without EXIF lost it
+            options["exif"] = _resolution_exif(self.dpi)
         return options
 
     def written_by(self, software: str, when: datetime, size: tuple[int, int] | None = None,
@@ -138,6 +141,14 @@ class CarriedMetadata:
             exif.load(self.exif)
         return {tag: ({k: _as_stored(v, ">", byte_order) for k, v in exif.get_ifd(tag).items()}
                       if tag in _SUB_IFDS else _as_stored(exif[tag])) for tag in exif}
+
+
+def _resolution_exif(dpi: tuple[float, float]) -> bytes:
+    """An EXIF block stating only a resolution, in inches."""
+    exif = Image.Exif()
+    exif[_X_RESOLUTION], exif[_Y_RESOLUTION] = dpi
+    exif[_RESOLUTION_UNIT] = 2
+    return exif.tobytes()
 
 
 def _output_pixels(size: tuple[int, int] | None, pil_format: str | None) -> dict[int, Any]:

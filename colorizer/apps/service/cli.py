@@ -224,6 +224,9 @@ def run_service_command(args: argparse.Namespace) -> int:
 
         return run_cleanup(config, args.older_than, args.dry_run)
     _log_to_stderr(args)
+    from colorizer.apps.colorize_command import check_render_size
+
+    check_render_size(args.render_size)  # as colorize and web: 8 was a traceback, 4096 taken
     set_torch_threads(config, args.worker_only)
     signer = _signer(config)  # a bad certificate is told before the model loads (seconds)
     if args.worker_only:

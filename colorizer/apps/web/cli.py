@@ -71,7 +71,10 @@ def _limits(args: argparse.Namespace) -> dict[str, int]:
 
 
 def run_web(args: argparse.Namespace) -> int:
+    from colorizer.apps.colorize_command import check_render_size
     from colorizer.apps.web.config import WebConfig
+
+    check_render_size(args.render_size)  # as colorize: before the port and the model
 
     roots = args.allow_dir or [Path.cwd()]
     for root in roots:
