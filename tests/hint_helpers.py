@@ -26,3 +26,9 @@ def context_cli(hint: str) -> dict:
 def hints_encoder() -> ContextEncoder:
     """Hints only: no OCR, no embedder, no CLIP."""
     return ContextEncoder(ContextConfig(use_ocr=False, embed=False))
+
+
+def region_name(encoder: ContextEncoder, hint: str) -> str | None:
+    """The region `encoder` reads from `hint` alone, by name (None: no region)."""
+    region = encoder(None, hint=hint).region
+    return region.name if region else None

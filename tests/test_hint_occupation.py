@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from context.encoder import ContextEncoder
-from tests.hint_helpers import context_cli, hints_encoder
+from tests.hint_helpers import context_cli, hints_encoder, region_name
 
 NAZI_GERMANY = "Q7318"
 
@@ -21,11 +21,6 @@ NAZI_GERMANY = "Q7318"
 @pytest.fixture(scope="module")
 def encoder() -> ContextEncoder:
     return hints_encoder()
-
-
-def _region(encoder: ContextEncoder, hint: str) -> str | None:
-    region = encoder(None, hint=hint).region
-    return region.name if region else None
 
 
 @pytest.mark.parametrize("hint", ["Kyiv 1943", "Київ 1943"])
@@ -51,7 +46,7 @@ def test_cli_brest_1942_is_occupied_not_the_byelorussian_ssr():
 
 
 def test_kyiv_changed_hands_on_the_day(encoder):
-    assert [_region(encoder, h) for h in (
+    assert [region_name(encoder, h) for h in (
         "Kyiv, August 1941", "Kyiv, October 1941", "Kyiv, October 1943",
         "Kyiv, December 1943", "Kyiv 1950")] == [
         "Kyiv, Ukrainian SSR, USSR",
@@ -63,7 +58,7 @@ def test_kyiv_changed_hands_on_the_day(encoder):
 
 def test_kharkiv_changed_hands_four_times(encoder):
     german = "Kharkiv, German military administration (Army Group South rear area), Nazi Germany"
-    assert [_region(encoder, f"Kharkov, {m} 1943") for m in (
+    assert [region_name(encoder, f"Kharkov, {m} 1943") for m in (
         "January", "February", "March", "June", "September")] == [
         german, "Kharkiv, Ukrainian SSR, USSR", german, german, "Kharkiv, Ukrainian SSR, USSR"]
 
@@ -93,11 +88,11 @@ def test_kharkiv_changed_hands_four_times(encoder):
                        "rear area), Nazi Germany")),
 ])
 def test_eastern_front_cities_by_zone(encoder, hint, region):
-    assert _region(encoder, hint) == region
+    assert region_name(encoder, hint) == region
 
 
 def test_the_soviet_republics_again_after_liberation(encoder):
-    assert [_region(encoder, h) for h in (
+    assert [region_name(encoder, h) for h in (
         "Minsk, June 1944", "Minsk, July 1944", "Минск 1960-е", "Smolensk 1950")] == [
         "Minsk, Generalbezirk Weißruthenien (Reichskommissariat Ostland), Nazi Germany",
         "Minsk, Byelorussian SSR, USSR", "Minsk, Byelorussian SSR, USSR",
@@ -108,7 +103,7 @@ def test_baltic_and_eastern_poland_1939_41(encoder):
     """The Soviet annexations (eastern Poland Sep 1939, the Baltic states Jun 1940,
     Bessarabia Jun 1940) and the German arrival in 1941, month by month."""
     ostland = "Riga, Generalbezirk Lettland (Reichskommissariat Ostland), Nazi Germany"
-    assert [_region(encoder, h) for h in (
+    assert [region_name(encoder, h) for h in (
         "Riga 1939", "Riga 1940", "Riga, May 1941", "Riga, August 1941", "Riga 1941",
         "Riga 1943", "Vilnius 1939", "Vilnius, September 1939", "Vilnius 1940", "Lviv 1940",
         "Chisinau 1942", "Kishinev 1940")] == [
@@ -129,6 +124,6 @@ def test_a_country_held_by_several_at_once_names_them_all(encoder):
     assert "Nazi Germany (centre and Volhynia (Reichskommissariat Ukraine))" in said
     assert "Ukrainian SSR (Soviet-held east (unoccupied until 1942-07" in said
     assert "Kingdom of Romania (south-west between the Dniester and the Southern Bug" in said
-    assert _region(encoder, "Ukraine 1944") == "Ukraine, Ukrainian SSR, USSR"
-    assert _region(encoder, "Belarus 1943") == "Belarus, Nazi Germany / Byelorussian SSR"
-    assert _region(encoder, "Belarus 1935") == "Belarus, Byelorussian SSR, USSR"
+    assert region_name(encoder, "Ukraine 1944") == "Ukraine, Ukrainian SSR, USSR"
+    assert region_name(encoder, "Belarus 1943") == "Belarus, Nazi Germany / Byelorussian SSR"
+    assert region_name(encoder, "Belarus 1935") == "Belarus, Byelorussian SSR, USSR"

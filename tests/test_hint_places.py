@@ -12,17 +12,12 @@ import pytest
 
 from context.ambiguous_names import AMBIGUOUS_CONFIDENCE, alternatives, listed_readings
 from context.encoder import ContextEncoder
-from tests.hint_helpers import context_cli, hints_encoder
+from tests.hint_helpers import context_cli, hints_encoder, region_name
 
 
 @pytest.fixture(scope="module")
 def encoder() -> ContextEncoder:
     return hints_encoder()
-
-
-def _region(encoder: ContextEncoder, hint: str) -> str | None:
-    region = encoder(None, hint=hint).region
-    return region.name if region else None
 
 
 def test_cli_paris_1942_is_under_the_german_military_administration():
@@ -51,7 +46,7 @@ def test_cli_paris_1942_is_under_the_german_military_administration():
       "German Empire")),
 ])
 def test_france_by_zone(encoder, hint, region):
-    assert _region(encoder, hint) == region
+    assert region_name(encoder, hint) == region
 
 
 def test_the_south_after_november_1942_names_vichy_and_the_occupier(encoder):
@@ -87,7 +82,7 @@ def test_cli_manchuria_1935_is_manchukuo_not_the_town_manzhouli():
     ("Manchukuo 1937", "Manchukuo"),
 ])
 def test_manchuria_by_year(encoder, hint, region):
-    assert _region(encoder, hint) == region
+    assert region_name(encoder, hint) == region
 
 
 def test_hsinking_is_changchun_while_it_had_that_name(encoder):
