@@ -35,6 +35,18 @@ MIN_LETTERS = 0
 
 
 @dataclass(frozen=True)
+class ShortText:
+    """How much a script claim from little writing keeps: confidence x min(1, floor + (1 -
+    floor) x letters / full_at). Chosen by `python -m eval.script_claims` (rule there)."""
+
+    floor: float = 0.5  # share kept by a reading of no letters at all
+    full_at: int = 12  # letters from which the claim keeps all its confidence
+    # True: only the letters of the readings in the chosen script count; False: every
+    # reading's ("багги" on a NYC sign counted the Latin readings' letters for Cyrillic).
+    own_letters: bool = False
+
+
+@dataclass(frozen=True)
 class ShapeVote:
     """How the letter-shape classifier's say counts (chosen by eval/shape_rule.py)."""
 
@@ -82,7 +94,8 @@ def _shape_votes(shapes: dict[Box, dict[str, float]], readings: list[LineReading
 
 def script_of(readings: list[LineReading], osd: tuple[str | None, float],
               scripts: tuple[ScriptInfo, ...], shapes: dict[Box, dict[str, float]] | None = None,
-              vote: ShapeVote = ShapeVote(), min_letters: int | None = None) -> Script | None:
+              vote: ShapeVote = ShapeVote(), min_letters: int | None = None,
+              short: ShortText = ShortText()) -> Script | None:
     """The script the votes favour, with its confidence and evidence (module docstring);
     readings of fewer than `min_letters` letters (default `MIN_LETTERS`) do not vote."""
     weights: dict[str, float] = {}
@@ -97,13 +110,15 @@ def script_of(readings: list[LineReading], osd: tuple[str | None, float],
     info = next(s for s in scripts if s.code == code)
     agreement = weights[code] / sum(weights.values())
     read = [r for r in readings if dominant_script(r.text, scripts)[0] == code]
-    letters = sum(sum(ch.isalpha() for ch in r.text) for r in readings)
+    letters = sum(sum(ch.isalpha() for ch in r.text) for r in (
+        read if short.own_letters else readings))
     if read:
         best_conf = max(r.confidence for r in read)
     else:  # seen, not read: as sure as the shapes, and as short text is
         best_conf, letters = shape_best[code], max(letters, 6)
-    # Short text is less certain: full confidence from ~12 letters on.
-    confidence = agreement * best_conf * min(1.0, 0.5 + letters / 24)
+    # Short text is less certain (`ShortText`).
+    confidence = agreement * best_conf * min(
+        1.0, short.floor + (1 - short.floor) * letters / short.full_at)
     if osd[0] and osd[0] == info.name.split(" ")[0]:
         evidence.append(Evidence("ocr", f"Tesseract OSD agrees: {osd[0]}",
                                  round(min(1.0, osd[1] / 10), 3), code))

@@ -188,10 +188,15 @@ _AGE = re.compile(
     r"(?![^\W\d_])", re.IGNORECASE)
 
 
+# German: "in ihren 60ern" is her sixties ("in den 60ern" may be either: person_ages.py).
+_AGE_DE = re.compile(r"(?<![^\W\d_])(?:ihren|seinen|meinen|deinen|unseren|euren)\s+"
+                     r"[1-9]0ern(?![^\W\d_])", re.IGNORECASE)
+
+
 def find_ages(text: str) -> list[Span]:
     """Spans of a person's age written like a decade ("in her mid-50s" -> "her mid-50s"):
     no date is read inside them."""
-    return [m.span() for m in _AGE.finditer(text)]
+    return [m.span() for rx in (_AGE, _AGE_DE) for m in rx.finditer(text)]
 
 
 # A century's noun in every language read ("XIX-XX вв.", "fin XIXe - début XXe siècle").

@@ -32,3 +32,13 @@ def region_name(encoder: ContextEncoder, hint: str) -> str | None:
     """The region `encoder` reads from `hint` alone, by name (None: no region)."""
     region = encoder(None, hint=hint).region
     return region.name if region else None
+
+
+def era_reading(encoder: ContextEncoder, hint: str) -> tuple | None:
+    """(start, end, confidence to 2 places, whether its evidence says it may be an age) of
+    the era `encoder` reads from `hint` alone; None: no era."""
+    era = encoder(None, hint=hint).era
+    if era is None:
+        return None
+    maybe_age = any("may be an age" in e.what for e in era.evidence)
+    return era.start, era.end, round(era.confidence, 2), maybe_age

@@ -1,17 +1,25 @@
-"""eval/script_claims.py: the written rule (the shape rule's score against N = 0, printed
-titles losing at most one, ties to the smaller N)."""
+"""eval/script_claims.py: the written rule (titles right at 0.3+ minus twice the wrong claims
+at 0.3+, printed titles losing at most one against the encoder as it was, ties to the earlier
+setting)."""
 
-from eval.script_claims import choose
-
-
-def _row(n, hand, printed, claims):
-    return {"min_letters": n, "hand": hand, "printed": printed, "control_claims": claims}
+from context.script_vote import ShortText
+from eval.script_claims import SETTINGS, choose
 
 
-def test_rule_scores_against_no_minimum_and_bounds_the_printed_titles():
-    rows = [_row(0, 24, 37, 4), _row(3, 24, 37, 4), _row(4, 24, 36, 2), _row(5, 24, 33, 0)]
+def _row(floor, printed, wrong, claims, hand=0):
+    return {"floor": floor, "hand": hand, "printed": printed, "wrong_titles": wrong,
+            "control_claims": claims}
+
+
+def test_rule_scores_wrong_claims_twice_and_bounds_the_printed_titles():
+    rows = [_row(0.5, 38, 5, 3), _row(0.25, 37, 3, 3), _row(0.0, 35, 2, 2)]
     got = choose(rows)
-    assert got["min_letters"] == 4 and got["score"] == 24 + 36 + 4  # two claims fewer: +4
-    assert rows[1]["score"] == rows[0]["score"] == 61  # a tie keeps the smaller N
-    assert rows[3]["admissible"] is False  # 4 printed titles lost
-    assert choose(rows[:2])["min_letters"] == 0
+    assert got["floor"] == 0.25 and got["score"] == 37 - 2 * 6
+    assert rows[0]["score"] == 38 - 2 * 8
+    assert rows[2]["admissible"] is False  # 3 printed titles lost
+    tie = [_row(0.5, 38, 5, 3), _row(0.25, 38, 5, 3)]
+    assert choose(tie)["floor"] == 0.5  # a tie keeps the encoder as it was
+
+
+def test_the_first_setting_is_the_encoder_as_it_was():
+    assert SETTINGS[0] == ShortText()

@@ -14,7 +14,7 @@ import pytest
 
 from context.encoder import ContextEncoder
 from context.person_ages import MAYBE_AGE_CONFIDENCE
-from tests.hint_helpers import context_cli, hints_encoder
+from tests.hint_helpers import context_cli, era_reading, hints_encoder
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +39,9 @@ def test_cli_an_age_beside_a_year_gives_the_year_and_is_said():
     assert "'late 30s (an age beside the date)'" in out["unknown"]["hint_words"]
 
 
-def _reading(encoder: ContextEncoder, hint: str) -> tuple | None:
-    era = encoder(None, hint=hint).era
-    if era is None:
-        return None
-    maybe_age = any("may be an age" in e.what for e in era.evidence)
-    return era.start, era.end, round(era.confidence, 2), maybe_age
-
-
 def test_decades_after_a_person_and_unambiguous_decades(encoder):
     maybe = round(MAYBE_AGE_CONFIDENCE, 2)
-    assert {h: _reading(encoder, h) for h in (
+    assert {h: era_reading(encoder, h) for h in (
         "my mum, early 50s", "Dad, late 40s, Leeds", "my dad, early fifties",
         "Aunt Mary, 70s, Paris", "Grandma (mid-60s)", "early 50s Leeds", "early 50s",
         "the early 1950s, my mum", "my mum, early '50s", "my mum, 1950s",
