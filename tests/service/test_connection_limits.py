@@ -74,7 +74,7 @@ def test_connections_beyond_max_connections_get_503_problem_and_are_closed(cappe
         time.sleep(0.5)
         before = len(_descriptors(server.pid))
         for _ in range(30):  # each answered at once and closed: no descriptor kept
-            answer = httpx.get(f"http://127.0.0.1:{port}/livez", timeout=10)
+            answer = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=10)
             assert answer.status_code == 503
             assert answer.headers["content-type"] == "application/problem+json"
             assert answer.headers["retry-after"] == "5"
@@ -83,15 +83,19 @@ def test_connections_beyond_max_connections_get_503_problem_and_are_closed(cappe
             assert problem["reason"] == "too_many_connections"
             assert "max_connections" in problem["detail"] and "retry in 5 s" in problem["detail"]
         assert len(_descriptors(server.pid)) <= before + 4  # not one per refused client
+        # A probe is answered beyond the cap (a busy service is alive), and closed.
+        for probe in ("livez", "readyz"):
+            answer = httpx.get(f"http://127.0.0.1:{port}/{probe}", timeout=10)
+            assert answer.status_code == 200 and answer.headers["connection"] == "close"
     finally:
         for sock in slow:
             sock.close()
     # The served ones gone, a new client is served again.
-    assert wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/livez",
+    assert wait_for(lambda: httpx.get(f"http://127.0.0.1:{port}/openapi.json",
                                       timeout=10).status_code == 200, 10)
     log = log_file.read_text()
     assert "listening on 127.0.0.1" in log and "(at most 2 connections)" in log
-    assert "GET /livez: 503, 2 connections served, max_connections 2" in log
+    assert "GET /openapi.json: 503, 2 connections served, max_connections 2" in log
 
 
 @pytest.mark.slow
@@ -103,7 +107,8 @@ def test_a_burst_is_served_up_to_the_limit_not_refused_whole(capped_serve):
     time.sleep(0.3)  # all six open before any sends its request
     try:
         for sock in burst:
-            sock.sendall(b"GET /livez HTTP/1.1\r\nHost: archive\r\nConnection: close\r\n\r\n")
+            sock.sendall(b"GET /openapi.json HTTP/1.1\r\nHost: archive\r\nConnection: close"
+                         b"\r\n\r\n")
         statuses = [sock.makefile("rb").readline().split()[1] for sock in burst]
     finally:
         for sock in burst:

@@ -77,6 +77,9 @@ class ConnectionLimitProtocol(HeaderTimeoutProtocol):
         super().handle_events()
 
     async def _busy(self, scope: Any, receive: Any, send: Any) -> None:
+        if _is_probe(scope):  # a busy service is alive: an orchestrator must not restart it
+            await self._service_app(scope, receive, _closing(send))
+            return
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
         self.logger.warning("%s - %s %s: 503, %d connections served, max_connections %d",
                             client, scope.get("method"), scope.get("path"),
@@ -84,6 +87,24 @@ class ConnectionLimitProtocol(HeaderTimeoutProtocol):
         headers, body = busy_answer(self.max_connections, self.retry_after)
         await send({"type": "http.response.start", "status": 503, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _is_probe(scope: Any) -> bool:
+    """A liveness or readiness probe (GET or HEAD /livez, /readyz, under any path prefix):
+    answered beyond the cap, which otherwise failed the probes of a service busy with slow
+    uploads, and an orchestrator restarted it, cutting every upload."""
+    return (scope.get("method") in ("GET", "HEAD")
+            and str(scope.get("path", "")).rsplit("/", 1)[-1] in ("livez", "readyz"))
+
+
+def _closing(send: Any) -> Any:
+    """`send` whose answer closes its connection: a probe beyond the cap holds none open."""
+    async def closing(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []),
+                                              (b"connection", b"close")]}
+        await send(message)
+    return closing
 
 
 def _admitted(server_state: Any) -> set[ConnectionLimitProtocol]:
