@@ -63,6 +63,7 @@ def test_threads_sharing_one_pipeline_get_each_photos_own_colors(shared_tiny_wei
 
 def test_a_notebook_shows_a_result_as_a_small_picture(tiny_weights):
     # Jupyter showed a result as its repr's text only.
+    import base64
     import io
 
     from PIL import Image
@@ -73,6 +74,8 @@ def test_a_notebook_shows_a_result_as_a_small_picture(tiny_weights):
     pipe = ColorizationPipeline.from_pretrained(tiny_weights, device="cpu", context=False,
                                                 exemplars=False, render_size=64)
     result = pipe(Image.new("L", (2400, 600), 128))
-    preview = Image.open(io.BytesIO(result._repr_png_()))
-    assert preview.format == "PNG" and preview.mode == "RGB"
+    html = result._repr_mimebundle_()["text/html"]  # no `_repr_png_`: test_notebook_size.py
+    picture = html.split("data:image/jpeg;base64,", 1)[1].split("'", 1)[0]
+    preview = Image.open(io.BytesIO(base64.b64decode(picture)))
+    assert preview.format == "JPEG" and preview.mode == "RGB"
     assert preview.size == (PREVIEW_SIDE, PREVIEW_SIDE // 4)  # the photo's shape kept

@@ -17,6 +17,7 @@ from colorizer import ColorizationPipeline
 from colorizer.pipeline.result import PREVIEW_SIDE
 from context.types import Era, Evidence, Region, SceneContext, SceneLabel
 
+CONVERTER_SIDE = 512  # the converters' JPEG, long side (result_display.CONVERTER_SIDE)
 PHOTO = Image.fromarray(skdata.camera()[:80, :120])  # 120 wide, 80 high
 
 
@@ -75,30 +76,34 @@ def test_a_notebook_shows_a_contexts_evidence_as_a_table():
 
 
 def _bundle(result) -> tuple[str, Image.Image, Image.Image]:
+    """The HTML view, its picture, and the converters' JPEG: no PNG beside them (a notebook
+    kept both copies, 515 KB a 500x394 photo; test_notebook_size.py)."""
     bundle = result._repr_mimebundle_()
+    assert sorted(bundle) == ["image/jpeg", "text/html"]
     html = bundle["text/html"]
     jpeg = re.search(r"data:image/jpeg;base64,([A-Za-z0-9+/=]+)", html)
     assert jpeg, "the HTML view holds no picture"
     return (html, Image.open(io.BytesIO(base64.b64decode(jpeg.group(1)))),
-            Image.open(io.BytesIO(bundle["image/png"])))
+            Image.open(io.BytesIO(bundle["image/jpeg"])))
 
 
 def test_a_notebook_shows_a_result_with_a_caption_of_its_photo_context_and_notes(pipe):
     # Jupyter showed the picture alone (`_repr_png_`): no word of which photo or its notes.
     result = dataclasses.replace(pipe(PHOTO), context=paris_1880(),
                                  notes=("nearly gray <C* 0.8>: try color hints",))
-    html, picture, png = _bundle(result)
+    html, picture, fallback = _bundle(result)
     caption = re.search(r"<figcaption>(.*?)<ul", html).group(1)
     assert caption == "&lt;image&gt; \u00b7 120\u00d780 \u00b7 1880 \u00b7 Paris, French Third Republic"
     assert "<li>nearly gray &lt;C* 0.8&gt;: try color hints</li>" in html
-    assert picture.size == png.size == (120, 80) and png.format == "PNG"
+    assert picture.size == fallback.size == (120, 80) and fallback.format == "JPEG"
 
 
 def test_a_large_results_notebook_view_is_a_small_preview(pipe):
     result = pipe(Image.new("L", (2400, 600), 128))
-    html, picture, png = _bundle(result)
-    assert picture.size == png.size == (PREVIEW_SIDE, PREVIEW_SIDE // 4)
-    assert len(html) < 200_000  # a JPEG preview: the PNG of a photo is ~8x larger
+    html, picture, fallback = _bundle(result)
+    assert picture.size == (PREVIEW_SIDE, PREVIEW_SIDE // 4)
+    assert fallback.size == (CONVERTER_SIDE, CONVERTER_SIDE // 4)  # for LaTeX/PDF: smaller
+    assert len(html) < 200_000  # a JPEG preview: the PNG of a photo is ~5x larger
     assert "<ul" not in html or "<li>" in html
 
 

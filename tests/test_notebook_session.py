@@ -25,7 +25,7 @@ def test_a_pipeline_stopped_anywhere_in_a_call_gives_the_same_colors_after(
     walk = json.loads(run.stdout.strip().splitlines()[-1])
     assert walk["interrupts"] >= 20  # every step of three calls got a Ctrl-C
     assert walk["wrong_after"] == []  # [call, at] after which colors differed from a fresh pipe
-    assert walk["bundle"] == ["image/png", "text/html"]
+    assert walk["bundle"] == ["image/jpeg", "text/html"]
     assert walk["repr"].startswith("ColorizationResult(image=<RGB 64x48>, input='<image>'")
     assert walk["context_repr"].startswith("SceneContext(era=None, region=None")
 
@@ -52,7 +52,7 @@ def test_a_real_notebook_shows_results_with_captions_and_errors_that_say_the_fix
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(ROOT)}}).execute()
     shown = notebook.cells[1].outputs[0]["data"]
-    assert set(shown) == {"text/plain", "text/html", "image/png"}
+    assert set(shown) == {"text/plain", "text/html", "image/jpeg"}  # no PNG copy
     assert "<figcaption>&lt;image&gt; \u00b7 96\u00d764</figcaption>" in shown["text/html"]
     printed = notebook.cells[2].outputs[0]["text"].splitlines()
     assert printed[0].startswith("ColorizationResult(image=<RGB 96x64>") and len(printed) == 2

@@ -13,7 +13,7 @@ from colorizer.pipeline.carried_metadata import CarriedMetadata
 from colorizer.pipeline.deep_pixels import checked_rgb16
 from colorizer.pipeline.full_size_field import FullSizeField, source_of
 from colorizer.pipeline.map_stats import share_above, summary_figures
-from colorizer.pipeline.result_display import PREVIEW_SIDE, encoded, preview, result_html
+from colorizer.pipeline.result_display import PREVIEW_SIDE, mimebundle  # noqa: F401, re-exported
 from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_values
 from context.display import era_text
 from context.types import SceneContext
@@ -158,17 +158,13 @@ class ColorizationResult:
             memo[key] = compute()
         return memo[key]
 
-    def _repr_png_(self) -> bytes:
-        """How Jupyter shows a result: its picture, at most `PREVIEW_SIDE` px on the long side
-        (it showed only the repr's text; a 50 MP scan's own PNG is tens of MB in a notebook)."""
-        return encoded(preview(self.image, PREVIEW_SIDE), "PNG")
-
+    # No `_repr_png_`: IPython adds every `_repr_*_` type a bundle lacks, so a PNG defined here
+    # was stored beside the bundle in each notebook (result_display.py says what is kept).
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Jupyter's view (result_display.py): the picture with a caption (the photo, the
-        era and place inferred, the notes) as HTML, and the picture alone as PNG for
-        frontends without HTML; one preview made for both."""
-        small = preview(self.image, PREVIEW_SIDE)
-        return {"text/html": result_html(self, small), "image/png": encoded(small, "PNG")}
+        """Jupyter's view (result_display.py): the picture (`PREVIEW_SIDE` px at most) with a
+        caption (the photo, the era and place inferred, the notes) as HTML, and a small JPEG
+        for converters and frontends without HTML."""
+        return mimebundle(self)
 
     def __repr__(self) -> str:
         # The generated repr printed every array in full (uncertainty, maps, regions): one
