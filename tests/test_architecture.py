@@ -116,4 +116,4 @@ def test_the_checks_can_fail():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
     # colorize_command imports the pipeline only inside its functions: those edges count too.
-    assert "colorizer.pipeline.colorization" in GRAPH["colorizer.apps.colorize_command"]
+    assert "colorizer.pipeline.guidance" in GRAPH["colorizer.apps.colorize_command"]

@@ -1,29 +1,27 @@
 """The `chronochrome colorize` argument parser: its flags, their help texts and types.
 
-Only argparse and the flag groups other modules own (engine, C2PA signing) are imported here:
+Only argparse and the flag groups other modules own (the pipeline's flags that serve and web
+share, engine, C2PA signing) are imported here:
 `chronochrome colorize --help` and argument errors must not load torch or numpy
 (tests/test_fast_start.py)."""
 
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from colorizer.apps.c2pa_cli import add_c2pa_arguments
 from colorizer.apps.engines import add_engine_arguments
+from colorizer.apps.pipeline_arguments import (
+    add_decoding_arguments,
+    add_device_argument,
+    add_render_size_argument,
+    add_retrieval_arguments,
+    add_retrieved_transfer_argument,
+    add_weights_argument,
+    finite,
+)
 from context.argv_text import utf8_text
-
-
-def _finite(text: str) -> float:
-    """An argparse type: a finite number (NaN or infinity would turn colors black)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number, e.g. 0.5") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number, e.g. 0.5")
-    return value
 
 
 def add_colorize_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,40 +43,22 @@ def add_colorize_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--report", action="store_true", help="also write <stem>.json and "
                    "<stem>.uncertainty.png, and <stem>.exemplars.png where an exemplar colored "
                    "the photo and <stem>.regions.png where color hints did")
-    p.add_argument("--device", default="auto", help="auto (CUDA if present, else CPU), cpu, cuda")
-    p.add_argument("--render-size", type=int, default=None,
-                   help="long side in px at which chroma is predicted (default: the model's "
-                        "operating point)")
+    add_device_argument(p)  # the flags serve and web share: pipeline_arguments
+    add_render_size_argument(p)
     # The service's formats (a job's `format`), written by the same encoder (provenance.py).
     p.add_argument("--format", default="png", choices=["png", "jpg", "tif", "webp"],
                    help="output type: png (default), jpg (quality 95, 8-bit), tif "
                         "(uncompressed), webp (lossy, quality 95, 8-bit)")
-    p.add_argument("--weights", type=Path, default=None,
-                   help="a folder written by save_pretrained (default: embedded weights)")
+    add_weights_argument(p)
     p.add_argument("--max-pixels", type=int, default=None,
                    help="refuse inputs with more pixels (default 50,000,000)")
-    _add_decoding_arguments(p)
+    add_decoding_arguments(p)  # between --max-pixels and --overwrite, where they always were
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")
-    p.add_argument("--no-context", action="store_true", help="skip context inference (OCR, "
-                   "scene cues; report has no context); a --hint's place and time still count")
-    p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
-    p.add_argument("--library", type=Path, help="exemplars from this `library build` folder")
+    add_retrieval_arguments(p)
     for add_group in (_add_guidance_arguments, _add_terminal_arguments, add_engine_arguments,
                       add_c2pa_arguments):  # exemplars and hints, output, engine, signing
         add_group(p)
-
-
-def _add_decoding_arguments(p: argparse.ArgumentParser) -> None:
-    """How predicted colors become the output's chroma (between --max-pixels and --overwrite
-    in --help, where they always were)."""
-    p.add_argument("--temperature", type=_finite, default=None,
-                   help="how each pixel's predicted colors are mixed: lower = its single most "
-                        "likely color (duller with the default model), higher = more of its "
-                        "other colors (more color, less sure); for bolder color use "
-                        "--chroma-scale")
-    p.add_argument("--chroma-scale", type=_finite, default=None,
-                   help="multiplies predicted chroma: above 1 = bolder color (e.g. 1.5)")
 
 
 def _add_guidance_arguments(p: argparse.ArgumentParser) -> None:  # exemplars, color hints
@@ -93,12 +73,10 @@ def _add_guidance_arguments(p: argparse.ArgumentParser) -> None:  # exemplars, c
                    help="a point of known color, e.g. --point 120,80=#b22222 (repeatable; "
                         "pixels of the photo as shown, upright after its EXIF orientation; "
                         "x right, y down)")
-    p.add_argument("--exemplar-transfer", type=_finite, default=None, metavar="S",
+    p.add_argument("--exemplar-transfer", type=finite, default=None, metavar="S",
                    help="0..1: how strongly colors are copied from --exemplar photos where "
                         "they match (default 1; 0 = through cross-attention only)")
-    p.add_argument("--retrieved-transfer", type=_finite, default=None, metavar="S",
-                   help="0..1: the same for retrieved exemplars, once found in the photo "
-                        "(default 1; see eval/results/transfer-tuning.md)")
+    add_retrieved_transfer_argument(p)
 
 
 def _add_terminal_arguments(p: argparse.ArgumentParser) -> None:

@@ -14,8 +14,6 @@ from colorizer.apps.c2pa_cli import signer_from_arguments
 from colorizer.apps.stop_signals import exit_code, stopped_by
 from colorizer.errors import ChronochromeError, ImageLoadError
 
-MAX_RENDER_SIZE = 2048  # px; the generator's memory grows with its square (2048: ~3 GB)
-
 
 def run_colorize(args: argparse.Namespace) -> int:
     # The checks that need no model come before the imports that load torch (~1.5 s).
@@ -39,6 +37,7 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
     from colorizer.apps.batch import Manifest, create_outdir, prepare_outdir
     from colorizer.apps.engines import PipelineSpec, check_engine_arguments, make_batch
     from colorizer.apps.outdir_lock import outdir_lock
+    from colorizer.apps.pipeline_arguments import check_weights
     from colorizer.apps.planner import UnreadFiles, find_sources
     from colorizer.apps.progress import run_with_progress
     from colorizer.apps.samples import sample_photos
@@ -48,9 +47,7 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
 
     check_text(hints=args.hint, caption=args.caption)  # once, before any photo
     overrides = _checked_settings(args)
-    if args.weights is not None and not (args.weights / "model.safetensors").is_file():
-        raise ChronochromeError(f"--weights {args.weights}: not a folder holding "
-                                "model.safetensors; give a folder written by save_pretrained")
+    check_weights(args.weights)  # as serve and web
     # Our own outputs in an input folder (colorizing into it) are never inputs.
     skip = Manifest(outdir).owned_paths() if outdir.is_dir() else set()
     fetch = FetchConfig(trusted_hosts=tuple(h.lower() for h in args.trust_host))
@@ -111,41 +108,10 @@ def _user_exemplar(path: Path, max_pixels: int | None):
         raise ChronochromeError(f"--exemplar {exc}") from exc
 
 
-def check_render_size(render_size: int | None) -> None:
-    """--render-size within MAX_RENDER_SIZE, as `colorize` and `web` both take it (the
-    workbench took 4096, which colorize refuses, and met 8 with a traceback after it started).
-    The minimum is the pipeline's own (PipelineConfig), told in colorize's words."""
-    if render_size is None:
-        return
-    if render_size > MAX_RENDER_SIZE:
-        raise ChronochromeError(
-            f"--render-size {render_size} is above the maximum {MAX_RENDER_SIZE} px (the "
-            f"generator's memory grows with its square); give {MAX_RENDER_SIZE} or less")
-    from colorizer.pipeline.config import PipelineConfig
-
-    try:
-        PipelineConfig(render_size=render_size)
-    except ValueError as exc:
-        raise ChronochromeError(f"bad setting --render-size: {exc}") from exc
-
-
 def _checked_settings(args: argparse.Namespace) -> dict:
-    """The run's setting overrides, checked before any work starts (one line each)."""
-    from colorizer.pipeline.colorization import PipelineConfig
-    from colorizer.pipeline.decoding import DecodingConfig
+    """The run's setting overrides, checked before any work starts (one line each), by the
+    check serve and web make too (pipeline_arguments)."""
+    from colorizer.apps.pipeline_arguments import checked_settings
 
-    check_render_size(args.render_size)
-    overrides = {k: v for k, v in {
-        "render_size": args.render_size, "max_pixels": args.max_pixels,
-        "temperature": args.temperature, "chroma_scale": args.chroma_scale,
-        "exemplar_transfer": args.exemplar_transfer,
-        "retrieved_transfer": args.retrieved_transfer,
-        "filename_caption": False if args.no_filename_caption else None,
-        "negative": True if args.negative else None}.items()
-        if v is not None}
-    try:
-        PipelineConfig(**overrides).decoding(DecodingConfig())
-    except ValueError as exc:
-        flag = str(exc).split(" ")[0].replace("_", "-")
-        raise ChronochromeError(f"bad setting --{flag}: {exc}") from exc
-    return overrides
+    return checked_settings(args, filename_caption=False if args.no_filename_caption else None,
+                            negative=True if args.negative else None)

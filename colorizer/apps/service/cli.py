@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from colorizer.apps.local_hosts import is_loopback
+from colorizer.apps.pipeline_arguments import add_pipeline_arguments
 from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from colorizer.apps.service.config import ServiceConfig
     from colorizer.apps.service.store import JobStore
     from colorizer.pipeline.colorization import ColorizationPipeline
-    from retrieval.retriever import RetrieverConfig
 
 log = logging.getLogger("chronochrome.service")
 
@@ -119,24 +119,10 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--c2pa-cert", type=Path, default=None,
                        help="PEM certificate chain: sign outputs with C2PA (needs the c2pa extra)")
     serve.add_argument("--c2pa-key", type=Path, default=None, help="PEM private key for C2PA")
-    _add_pipeline_options(serve)
+    add_pipeline_arguments(serve)  # colorize's: weights, device, decoding, retrieval
     serve.add_argument("--log-format", choices=("text", "json"), default=None, help=(
         "text lines, or JSON lines for a log collector (default: $CHRONOCHROME_LOG_FORMAT, "
         "else text)"))
-
-
-def _add_pipeline_options(serve: argparse.ArgumentParser) -> None:
-    """What the served pipeline is: its weights, device, render size, context, library."""
-    serve.add_argument("--weights", type=Path, default=None,
-                       help="a folder written by save_pretrained (default: embedded weights)")
-    serve.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    serve.add_argument("--render-size", type=int, default=None,
-                       help="long side in px at which chroma is predicted (default: the "
-                            "model's operating point)")
-    serve.add_argument("--no-context", action="store_true", help="skip context inference")
-    serve.add_argument("--library", type=Path, default=None, help=(
-        "exemplars from this `library build` folder (a rebuild of it is taken at the next "
-        "photo, without a restart)"))
 
 
 def service_config(args: argparse.Namespace) -> ServiceConfig:
@@ -191,24 +177,13 @@ def _read_token(path: Path) -> str:
 
 
 def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
+    from colorizer.apps.pipeline_arguments import checked_settings, library_config
     from colorizer.pipeline.colorization import ColorizationPipeline
 
-    overrides = {"render_size": args.render_size} if args.render_size else {}
-    return ColorizationPipeline.from_pretrained(args.weights, device=args.device,
-                                                context=not args.no_context,
-                                                retriever_config=_library_config(args.library),
-                                                **overrides)
-
-
-def _library_config(library: Path | None) -> RetrieverConfig | None:
-    """--library as colorize takes it: a folder that cannot serve is refused at the start."""
-    if library is None:
-        return None
-    from retrieval.library import check_library_option
-    from retrieval.retriever import RetrieverConfig
-
-    check_library_option(library)
-    return RetrieverConfig(library=str(library.resolve()))
+    return ColorizationPipeline.from_pretrained(
+        args.weights, device=args.device, context=not args.no_context,
+        exemplars=not args.no_exemplars, retriever_config=library_config(args.library),
+        **checked_settings(args))
 
 
 def run_service_command(args: argparse.Namespace) -> int:
@@ -224,9 +199,12 @@ def run_service_command(args: argparse.Namespace) -> int:
 
         return run_cleanup(config, args.older_than, args.dry_run)
     _log_to_stderr(args)
-    from colorizer.apps.colorize_command import check_render_size
+    from colorizer.apps.pipeline_arguments import check_weights, checked_settings, library_config
 
-    check_render_size(args.render_size)  # as colorize and web: 8 was a traceback, 4096 taken
+    # As colorize and web, before the port and the model: a --render-size 8 was a traceback.
+    checked_settings(args)
+    check_weights(args.weights)
+    library_config(args.library)
     set_torch_threads(config, args.worker_only)
     signer = _signer(config)  # a bad certificate is told before the model loads (seconds)
     if args.worker_only:

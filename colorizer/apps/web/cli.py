@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from colorizer.apps.local_hosts import is_loopback
+from colorizer.apps.pipeline_arguments import add_pipeline_arguments
 from colorizer.errors import ChronochromeError
 
 log = logging.getLogger("chronochrome.web")
@@ -27,9 +28,6 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                    help="address to listen on (default loopback: only this machine; opening "
                         "paths and service jobs works only on a loopback address)")
     p.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
-    p.add_argument("--weights", type=Path, default=None,
-                   help="a folder written by save_pretrained (default: embedded weights)")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda")
     p.add_argument("--allow-dir", action="append", type=Path, default=None, metavar="DIR",
                    help="a folder whose photos the page may open by path (repeatable; "
                         "default: the current folder)")
@@ -45,11 +43,7 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                    help="MB the open photos may hold together (default 2000; past it the "
                         "oldest is closed first, the page says so; a 108 MP scan holds "
                         "about 450 MB, 16-bit about 650 MB plus its file)")
-    p.add_argument("--render-size", type=int, default=None,
-                   help="long side in px at which chroma is predicted (default: the model's "
-                        "operating point)")
-    p.add_argument("--no-context", action="store_true", help="skip context inference")
-    p.add_argument("--no-exemplars", action="store_true", help="skip exemplar retrieval")
+    add_pipeline_arguments(p)  # colorize's: weights, device, decoding, retrieval
 
 
 def _limits(args: argparse.Namespace) -> dict[str, int]:
@@ -71,10 +65,15 @@ def _limits(args: argparse.Namespace) -> dict[str, int]:
 
 
 def run_web(args: argparse.Namespace) -> int:
-    from colorizer.apps.colorize_command import check_render_size
+    from colorizer.apps.pipeline_arguments import check_weights, checked_settings, library_config
     from colorizer.apps.web.config import WebConfig
 
-    check_render_size(args.render_size)  # as colorize: before the port and the model
+    # As colorize and serve, before the port and the model (the workbench's own --max-pixels
+    # check, in _limits, comes first: its message names the scan that needs more).
+    limits = _limits(args)
+    settings = checked_settings(args)
+    check_weights(args.weights)
+    library = library_config(args.library)
 
     roots = args.allow_dir or [Path.cwd()]
     for root in roots:
@@ -86,7 +85,7 @@ def run_web(args: argparse.Namespace) -> int:
                     "will not open paths or service jobs there", args.host)
     try:
         config = WebConfig(max_photos=args.max_photos, local=local, path_roots=tuple(roots),
-                           **_limits(args))
+                           **limits)
     except ValueError as exc:
         raise ChronochromeError(f"bad setting: {exc}") from exc
     from colorizer.apps.service.server_process import listen
@@ -102,10 +101,9 @@ def run_web(args: argparse.Namespace) -> int:
     from colorizer.apps.web.app import create_app
     from colorizer.pipeline.colorization import ColorizationPipeline
 
-    overrides = {"render_size": args.render_size} if args.render_size else {}
     pipeline = ColorizationPipeline.from_pretrained(
         args.weights, device=args.device, context=not args.no_context,
-        exemplars=not args.no_exemplars, **overrides)
+        exemplars=not args.no_exemplars, retriever_config=library, **settings)
     print(f"workbench: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
     app = create_app(pipeline, config)
     uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port,
