@@ -18,23 +18,14 @@ import time
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
-from PIL import Image
 
 from tests.service.serve_process import CLI, REPO, free_port, new_key, start_serve
+from tests.test_ways_in_parity import _photo
 
 # The colorize settings the operator tuned, given to every way in.
 TUNED = ["--temperature", "0.5", "--chroma-scale", "1.5", "--retrieved-transfer", "0.25",
          "--no-exemplars"]
-
-
-def _photo(folder: Path) -> Path:
-    rng = np.random.default_rng(3)
-    ramp = np.linspace(30, 220, 56)[None, :] + rng.normal(0, 12, (40, 56))
-    path = folder / "street.png"
-    Image.fromarray(np.clip(ramp, 0, 255).astype(np.uint8)).save(path)
-    return path
 
 
 def _refusal(command: str, flags: list[str], tmp_path: Path) -> str:

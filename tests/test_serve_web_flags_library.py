@@ -3,44 +3,19 @@
 
 from __future__ import annotations
 
-import csv
-import subprocess
-import sys
-from pathlib import Path
-
 import httpx
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.service.serve_process import CLI, REPO, free_port
+from tests.service.paris_library import build_paris_library
+from tests.service.serve_process import free_port
 from tests.test_serve_web_flags import _start_web
-
-
-def _build_library(root: Path) -> Path:
-    """Two Paris 1918 photos built into a library by the CLI (as serve's library test)."""
-    photos = root / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(0)
-    for name in ("rue.jpg", "quai.jpg"):
-        x = np.zeros((48, 64, 3), np.float32)
-        x[:, :32], x[:, 32:] = (180, 40, 30), (40, 60, 170)
-        Image.fromarray(np.clip(x + rng.normal(0, 12, x.shape), 0, 255).astype(np.uint8)
-                        ).save(photos / name)
-    with (root / "list.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([("file", "title", "year", "place"),
-                                 ("rue.jpg", "Rue de Rivoli", "1918", "Paris"),
-                                 ("quai.jpg", "Quai d'Orsay", "1918", "Paris")])
-    done = subprocess.run([sys.executable, "-c", CLI, "library", "build", str(photos),
-                           "--metadata", str(root / "list.csv"), "--out", str(root / "lib")],
-                          check=False, capture_output=True, text=True, timeout=600, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    return root / "lib"
 
 
 @pytest.mark.slow  # builds a library and starts `web`: 8 s, 40 s at a cold first MiniLM load
 def test_web_retrieves_from_the_library_given(tmp_path, tiny_weights):
-    library = _build_library(tmp_path)
+    library = build_paris_library(tmp_path)
     port = free_port()
     web = _start_web(port, tiny_weights, tmp_path / "web.log", "--library", str(library))
     base = f"http://127.0.0.1:{port}"

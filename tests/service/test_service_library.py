@@ -9,49 +9,19 @@ was the library)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
-from PIL import Image
-from serve_process import CLI, REPO, start_serve
+from serve_process import CLI, REPO, free_port, start_serve
 from service_helpers import gray_png, make_service
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _build_library(root: Path) -> Path:
-    """A library built by the CLI (MiniLM, the ImageNet luminance encoder, as serve loads)."""
-    photos = root / "photos"
-    photos.mkdir()
-    rng = np.random.default_rng(0)
-    for name in ("rue.jpg", "quai.jpg"):
-        x = np.zeros((48, 64, 3), np.float32)
-        x[:, :32], x[:, 32:] = (180, 40, 30), (40, 60, 170)
-        Image.fromarray(np.clip(x + rng.normal(0, 12, x.shape), 0, 255).astype(np.uint8)
-                        ).save(photos / name)
-    with (root / "list.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([("file", "title", "year", "place"),
-                                 ("rue.jpg", "Rue de Rivoli", "1918", "Paris"),
-                                 ("quai.jpg", "Quai d'Orsay", "1918", "Paris")])
-    done = subprocess.run([sys.executable, "-c", CLI, "library", "build", str(photos),
-                           "--metadata", str(root / "list.csv"), "--out", str(root / "lib")],
-                          check=False, capture_output=True, text=True, timeout=600, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    return root / "lib"
+from tests.service.paris_library import build_paris_library
 
 
 def _colorize(url: str, auth: dict[str, str], route: str = "colorize?response=json"
@@ -77,11 +47,11 @@ def _queued_item(url: str, auth: dict[str, str]) -> dict:
 @pytest.mark.slow  # builds a library with MiniLM and starts `serve`: about 40 s
 def test_a_repaired_library_is_taken_without_a_restart(tmp_path, tiny_pipeline,
                                                        shared_tiny_weights):
-    good = _build_library(tmp_path)
+    good = build_paris_library(tmp_path)
     served = tmp_path / "served"
     shutil.copytree(good, served)
     (served / "text.faiss").write_bytes((good / "text.faiss").read_bytes()[:100])
-    port, log = _free_port(), tmp_path / "serve.log"
+    port, log = free_port(), tmp_path / "serve.log"
     for svc in make_service(tmp_path, tiny_pipeline):  # the API keys, in serve's data folder
         server = start_serve(svc.config.data_dir, shared_tiny_weights, port, log,
                              "--library", str(served))
