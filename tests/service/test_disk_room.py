@@ -83,7 +83,9 @@ def test_real_mount_a_filled_disk_pauses_the_queue_until_room_is_made(tmp_path,
         with served(app) as base:
             locations = [_post(base, key, seed) for seed in range(6)]
             wait_for(lambda: _states(locations[:1], key) == ["succeeded"])
-            assert slow.calls == 2  # the second item waits at the gate, colorizing
+            # the second item waits at the gate, colorizing (once the worker has leased it:
+            # under load that comes a moment after the first shows "succeeded")
+            wait_for(lambda: slow.calls == 2)
             filler = _fill_leaving(mount, 400_000)
             gate.set()
             wait_for(lambda: httpx.get(f"{base}/readyz").status_code == 503)
