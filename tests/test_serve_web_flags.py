@@ -14,13 +14,19 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.service.serve_process import CLI, REPO, free_port, new_key, start_serve
+from tests.service.serve_process import (
+    CLI,
+    REPO,
+    answering,
+    free_port,
+    new_key,
+    start_serve,
+)
 from tests.test_ways_in_parity import _photo
 
 # The colorize settings the operator tuned, given to every way in.
@@ -119,16 +125,7 @@ def _start_web(port: int, weights: Path, log: Path, *flags: str) -> subprocess.P
     command = [sys.executable, "-c", CLI, "web", "--port", str(port), "--weights",
                str(weights), "--device", "cpu", "--no-context", "--render-size", "64", *flags]
     web = subprocess.Popen(command, cwd=REPO, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        assert web.poll() is None, log.read_text()
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/info", timeout=1).status_code == 200:
-                return web
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    web.kill()
-    raise AssertionError("the workbench did not start: " + log.read_text()[-2000:])
+    return answering(web, f"http://127.0.0.1:{port}/api/info", log, "the workbench")
 
 
 @pytest.mark.slow  # a workbench in a subprocess: ~15 s

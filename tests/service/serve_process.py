@@ -25,16 +25,22 @@ def start_serve(data_dir: Path, weights: Path, port: int, log: Path, *extra: str
                "--render-size", "64", *extra]
     server = subprocess.Popen(command, cwd=REPO, stdout=log.open("ab" if append else "wb"),
                               stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    return answering(server, f"http://127.0.0.1:{port}/livez", log, "the service")
+
+
+def answering(process: subprocess.Popen, url: str, log: Path, what: str) -> subprocess.Popen:
+    """`process` once `url` answers 200 (within 120 s); it is killed, and the test fails with
+    the end of its `log`, if it exits or never answers."""
     deadline = time.time() + 120
     while time.time() < deadline:
-        assert server.poll() is None, log.read_text()
+        assert process.poll() is None, log.read_text()
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/livez", timeout=1).status_code == 200:
-                return server
+            if httpx.get(url, timeout=1).status_code == 200:
+                return process
         except httpx.HTTPError:
             time.sleep(0.1)
-    server.kill()
-    raise AssertionError("the service did not start: " + log.read_text()[-2000:])
+    process.kill()
+    raise AssertionError(f"{what} did not start: " + log.read_text()[-2000:])
 
 
 def free_port() -> int:
