@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw
 
 from colorizer import __version__
 from colorizer.check.composite import checked_panel
+from colorizer.check.config import CheckConfig
 from colorizer.check.findings import CheckReport, Finding
 from colorizer.check.report_images import DISPLAY_SIDE, ShownImage
 
@@ -111,29 +112,58 @@ def _e(value: Any) -> str:
 
 
 def _images(check: CheckReport, colorized: Image.Image | ShownImage,
-            original: Image.Image | ShownImage | None, negative: bool) -> str:
+            original: Image.Image | ShownImage | None, negative: bool, name: str) -> str:
+    """The figures, each with an alt text that says what the picture is and names the photo
+    (a screen reader read each caption twice, once as the alt, and never the photo's name)
+    and a caption that says how to read it."""
     shown = ShownImage.of(colorized)
-    figures = []
+    figures = []  # (picture, alt, caption)
     if original is not None:
         figures.append((ShownImage.of(original).display(),
+                        f"Original photograph, {name}" + (", its tones inverted" if negative
+                                                          else ""),
                         ORIGINAL_AS_NEGATIVE if negative else ORIGINAL_AS_GIVEN))
+    boxed = sum(f.box is not None and f.kind != "luminance" for f in check.findings)
+    marks = (f"{boxed} finding{'s' if boxed > 1 else ''} boxed and numbered as in the "
+             "Findings table" if boxed else "no finding to mark")
     if check.composite is None:
-        figures.append((shown.display(), "The colorization that was checked."))
-        figures.append((shown.display(marked(shown, check.findings)), FINDINGS_CAPTION))
+        figures.append((shown.display(), f"Colorized photo, {name}",
+                        "The colorization that was checked."))
+        figures.append((shown.display(marked(shown, check.findings)),
+                        f"Colorized photo, {name}, {marks}", FINDINGS_CAPTION))
     else:  # only one panel was checked: say which, and outline it on both pictures
         panel = tuple(check.composite["colorization_box"])
         caption = (f"What was checked: {checked_panel(check.composite)}, outlined in blue; "
                    "the black-and-white \"before\" beside it was not checked.")
-        figures.append((shown.display(outlined(shown, panel)), caption))
+        alt = f"Colorized photo, {name}, the checked part outlined"
+        figures.append((shown.display(outlined(shown, panel)), alt, caption))
         figures.append((shown.display(outlined(shown, panel, marked(shown, check.findings))),
-                        FINDINGS_CAPTION[:-1] + "; blue: the part checked)."))
+                        f"{alt}, {marks}", FINDINGS_CAPTION[:-1] + "; blue: the part checked)."))
     heat = likelihood_image(check.likelihood, shown.display_size)
     if heat is not None:
-        figures.append((heat, ("How likely our model finds each color for what the photo "
-                               "shows: white likely, dark red very unlikely.")))
+        threshold = float(check.settings.get("unlikely_ratio", CheckConfig.unlikely_ratio))
+        figures.append((heat, f"Map of how likely our model finds the colors of {name}",
+                        "How likely our model finds each color for what the photo shows: "
+                        "white likely, dark red very unlikely. "
+                        + likelihood_words(check.likelihood, threshold)))
     return '<div class="images">' + "".join(
-        f'<figure><img src="{data_uri(img)}" alt="{_e(cap)}"><figcaption>{_e(cap)}'
-        "</figcaption></figure>" for img, cap in figures) + "</div>"
+        f'<figure><img src="{data_uri(img)}" alt="{_e(alt)}"><figcaption>{_e(cap)}'
+        "</figcaption></figure>" for img, alt, cap in figures) + "</div>"
+
+
+def likelihood_words(ratio: np.ndarray, threshold: float) -> str:
+    """The likelihood map in figures, for a reader who cannot see its reds: the shares of
+    the image that are very unlikely (under the check's `threshold`, the darkest red),
+    unlikely (under 10% as likely as the best color there, pink) and likely."""
+    very = float(np.mean(ratio < threshold))
+    unlikely = max(0.0, float(np.mean(ratio < 0.1)) - very)
+    return (f"Here: {_share(very)} of the image is very unlikely (under {threshold:.1%} as "
+            f"likely as the model's best color there), {_share(unlikely)} unlikely (under "
+            f"10%), {_share(max(0.0, 1.0 - very - unlikely))} likely.")
+
+
+def _share(part: float) -> str:
+    return "under 1%" if 0 < part < 0.005 else f"{part:.0%}"
 
 
 def _evidence(evidence: dict[str, Any]) -> str:
@@ -274,7 +304,8 @@ def report_html(check: CheckReport, colorized: Image.Image | ShownImage,
             f"<p class='statement'>{_e(STATEMENT)}</p>"
             + "".join(f"<p class='warn'>Colorization note: {_e(n)}</p>"
                       for n in (result.notes if result is not None else ())) +
-            f"<section><h2>Images</h2>{_images(check, colorized, original, negative)}</section>"
+            f"<section><h2>Images</h2>{_images(check, colorized, original, negative, name)}"
+            "</section>"
             f"<section><h2>Findings</h2>{_findings(check)}</section>"
             f"<section><h2>Context and its evidence</h2>{_context(check)}</section>"
             f"<section><h2>Facts, exemplars and hints, with their sources</h2>"

@@ -65,14 +65,16 @@ def docs_html(openapi: dict[str, Any]) -> str:
             "section{border-top:2px solid #ccc;margin-top:2em}"
             "table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em;"
             "text-align:left;vertical-align:top}</style></head><body>"
-            f"<h1>{title}</h1><p>{_text(info.get('description', ''))}</p>"
+            # landmarks: a screen reader's user jumps to the operations or past them
+            f"<main><h1>{title}</h1><p>{_text(info.get('description', ''))}</p>"
             "<p>Authenticate with <code>Authorization: Bearer &lt;key&gt;</code> or "
             "<code>X-API-Key: &lt;key&gt;</code> (keys: <code>chronochrome keys create --name "
             "NAME</code>). Errors are <code>application/problem+json</code> with a "
             "<code>reason</code>. The full description: "
             # relative: behind a proxy's prefix it is {prefix}/openapi.json
             "<a href='openapi.json'>/openapi.json</a>.</p>"
-            f"<ul>{''.join(index)}</ul>{''.join(sections)}</body></html>")
+            f"<nav aria-label='operations'><ul>{''.join(index)}</ul></nav>"
+            f"{''.join(sections)}</main></body></html>")
 
 
 def _operation(anchor: str, method: str, path: str, op: dict[str, Any],
@@ -136,7 +138,8 @@ def _table(rows: list[tuple[str, dict[str, Any], bool, str]]) -> str:
     lines = "".join(f"<tr><td><code>{escape(name)}</code></td><td>{escape(_type(schema))}"
                     f"</td><td>{'required' if required else ''}</td><td>{_text(text)}</td></tr>"
                     for name, schema, required, text in rows)
-    return f"<table><tr><th>name</th><th>type</th><th></th><th>what it is</th></tr>{lines}</table>"
+    return (f"<table><tr><th>name</th><th>type</th><th>required</th><th>what it is</th></tr>"
+            f"{lines}</table>")
 
 
 def _type(schema: dict[str, Any]) -> str:

@@ -153,12 +153,7 @@ function loadImage(img, src) {
   });
 }
 
-// -- the comparison slider and the overlays ------------------------------------------------
-
-function setSplit(percent) {
-  $("colorized-layer").style.clipPath = `inset(0 ${100 - percent}% 0 0)`;
-  $("divider").style.left = `${percent}%`;
-}
+// -- the overlays (the comparison's split: compare.js) --------------------------------------
 
 function setOverlays() {
   $("uncertainty-overlay").hidden = !$("show-uncertainty").checked;

@@ -6,8 +6,19 @@
 // it (move.js). A drag that compared places no hint when it ends. A gesture of two fingers or
 // more (a pinch-zoom, a two-finger pan) is the browser's alone: it never compares, and a split
 // the first finger had already moved goes back; nor does it place a hint.
-// Uses app.js's helpers ($, state, setSplit).
+// Uses app.js's helpers ($, state).
 "use strict";
+
+// The colorization shown left of `percent` % of the photo's width, the original right of it.
+// The slider's value is said in those words ("30% colorization on the left, 70% original on
+// the right"): a screen reader read out a bare "30", which says neither which side is which
+// nor that the before may be an inverted negative (before.js names it under the slider).
+function setSplit(percent) {
+  $("colorized-layer").style.clipPath = `inset(0 ${100 - percent}% 0 0)`;
+  $("divider").style.left = `${percent}%`;
+  $("split").setAttribute("aria-valuetext", `${percent}% colorization on the left, ` +
+                          `${100 - percent}% ${$("before-label").textContent} on the right`);
+}
 
 const compare = { id: null, from: null, on: false, justDone: false, splitBefore: null };
 const COMPARE_SLOP = 6;  // CSS px: a tap's wobble is not a drag
@@ -74,6 +85,8 @@ function compareEnd(event) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  // A negative's before is named again at each colorization (before.js): said the new way.
+  document.addEventListener("colorized", () => setSplit(Number($("split").value)));
   const stage = $("stage");
   stage.addEventListener("pointerdown", compareStart);
   stage.addEventListener("pointermove", compareMove);
