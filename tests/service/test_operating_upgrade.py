@@ -28,7 +28,7 @@ def test_a_database_of_before_the_stamp_opens_with_its_jobs(service, capsys):
         connection.execute("PRAGMA user_version = 0")
     assert main(["keys", "list", "--data-dir", str(service.config.data_dir)]) == 0
     assert "archive-a\tactive" in capsys.readouterr().out
-    assert _version(db) == SCHEMA_VERSION == 3  # 2: the fair queue's turns; 3: webhook retries
+    assert _version(db) == SCHEMA_VERSION == 4  # 2: fair turns; 3: webhook retries; 4: old cancels
     view = service.client.get(job.headers["location"], headers=service.headers())
     assert view.status_code == 200 and view.json()["counts"] == {"queued": 1}
 

@@ -135,7 +135,7 @@ def test_serve_upgrades_an_old_data_folder_and_keeps_its_jobs(tmp_path, tiny_wei
     fresh = tmp_path / "fresh.sqlite3"
     JobStore(fresh)  # an upgraded database has the tables of a new one, column for column
     assert _schema(data_dir / "jobs.sqlite3") == _schema(fresh)
-    assert _schema(fresh)[0] == SCHEMA_VERSION == 3
+    assert _schema(fresh)[0] == SCHEMA_VERSION == 4
     assert _schema(fresh)[1][-1][1:3] == ("turn", "INTEGER")  # version 2
     assert [c[1:3] for c in _schema(fresh)[2][-2:]] == [("webhook_attempts", "INTEGER"),
                                                          ("webhook_next_at", "REAL")]  # 3

@@ -184,4 +184,4 @@ def test_a_data_folder_of_the_version_before_opens_and_its_webhooks_keep_working
         assert httpx.post(f"{location}/webhook", headers=auth, timeout=30).status_code == 202
         wait_for(lambda: len(receiver.posts) == 2, seconds=30)
     with sqlite3.connect(config.db_path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4

@@ -362,7 +362,8 @@ def _run_worker(config: ServiceConfig, pipeline: ColorizationPipeline,
         signal.signal(signum, lambda *_: stop.set())  # finish the current item, then exit
     log.info("worker %s processing jobs in %s", worker.owner, config.db_path)  # (--log-format)
     worker.run(stop)
-    worker.webhooks.wait(timeout=3 * config.fetch.total_timeout)  # deliveries under way end
+    # An attempt under way gets close's 5 s, as in `serve`; what is left is sent by the next
+    # start. (It waited for every delivery handed over, up to 3 x fetch.total_timeout: 90 s.)
     if worker.webhooks.close():  # else the lock file stays: the next start sends what is left
         lock.release()  # `run` returned: no item is held
     return 0

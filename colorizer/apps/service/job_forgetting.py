@@ -12,7 +12,9 @@ days) after it expired: its row, its items' rows and any upload left are deleted
 transaction per batch, and from then on the job answers 404 `job_not_found`, as a job that
 never existed (keeping a marker per job would grow again). Its `Idempotency-Key`, released at
 expiry, goes with it. A job whose items still name result files (retention's step 2 did not
-finish: a crash) is left until a later sweep has removed them, so no file loses its record.
+finish: a crash) is left until a later sweep has removed them, so no file loses its record;
+so is one whose webhook is still `sending` or `retrying` (a grace shorter than the retry
+schedule's 27.6 h): forgotten, its event would never go out.
 The space is given back by the sweep's `reclaim_space`.
 """
 
@@ -26,7 +28,8 @@ _INDEX = (f"CREATE INDEX IF NOT EXISTS jobs_expired_at ON jobs ({_EXPIRED_AT}) "
           "WHERE status = 'expired'")
 _FORGETTABLE = (f"SELECT id FROM jobs WHERE status = 'expired' AND {_EXPIRED_AT} < ? AND NOT "
                 "EXISTS (SELECT 1 FROM items i WHERE i.job_id = jobs.id AND (i.result_file IS "
-                "NOT NULL OR i.provenance_file IS NOT NULL)) LIMIT ?")
+                "NOT NULL OR i.provenance_file IS NOT NULL)) AND coalesce(webhook_state, '') "
+                "NOT IN ('sending', 'retrying') LIMIT ?")
 
 
 def forgettable_jobs(store: JobStore, cutoff: float, limit: int = -1) -> list[str]:

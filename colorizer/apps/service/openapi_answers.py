@@ -25,7 +25,8 @@ from colorizer.apps.service.schemas import JobIn
 _REF = "#/components/schemas/{model}"
 JOB_STATES = ("queued", "running", "succeeded", "completed_with_errors", "failed", "canceled",
               "expired")  # store.job_state
-WEBHOOK_STATES = ("pending", "sending", "retrying", "delivered", "failed")  # webhook_schedule
+# webhook_schedule; `skipped`: canceled before canceled jobs sent theirs (store_schema 4)
+WEBHOOK_STATES = ("pending", "sending", "retrying", "delivered", "failed", "skipped")
 _STRING = {"type": "string"}
 _INT = {"type": "integer"}
 _MAYBE_STRING = {"type": ["string", "null"]}

@@ -12,7 +12,9 @@ A database carries its `SCHEMA_VERSION` as SQLite's user_version (0: made before
 
 Versions: 1, the service's tables since its first version (2026-11-21); 2, each item's `turn`
 in the queue that is fair between keys (`store_turns`): its waiting items keep their order;
-3, a job's webhook attempts and when the next is due (`webhook_schedule`).
+3, a job's webhook attempts and when the next is due (`webhook_schedule`); 4, no column: the
+webhooks of jobs canceled before canceled jobs sent theirs (d091d81) were `pending` for ever;
+they are marked `skipped` with why, not sent (`_SKIP_OLD_CANCELS`).
 An upgrade is one way: once version 2 is stamped, a chronochrome that reads up to 1 refuses it.
 A later change of the tables adds its statements to `_MIGRATIONS` and raises SCHEMA_VERSION;
 the tables of version 1 below never change. Played over HTTP on 2026-12-06: data folders that
@@ -67,6 +69,18 @@ class _Migration:
     statements: tuple[str, ...] = ()
 
 
+# Not sent at the upgrade: the version that canceled them said a canceled job sends no event,
+# so their receivers expect none, and a first start would post days-old events in a burst.
+# The job's view says so, and `POST /v1/jobs/{id}/webhook` sends one on request. Only jobs
+# that ended (nothing queued or running) by a cancel, expired since or not, are marked.
+SKIPPED_OLD_CANCEL = ("not sent: the job was canceled by a chronochrome that sent no webhook "
+                      "for a canceled job (before database version 4); POST "
+                      "/v1/jobs/{id}/webhook sends it now")
+_SKIP_OLD_CANCELS = (  # the detail as an SQL literal: a migration's statements take no values
+    "UPDATE jobs SET webhook_state = 'skipped', webhook_detail = '"
+    + SKIPPED_OLD_CANCEL.replace("'", "''") + "' "
+    "WHERE webhook_state = 'pending' AND status IN ('canceled', 'expired') AND NOT EXISTS ("
+    "SELECT 1 FROM items WHERE items.job_id = jobs.id AND items.status IN ('queued', 'running'))")
 _WEBHOOK_DUE = "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (webhook_state, webhook_next_at)"
 _MIGRATIONS: dict[int, _Migration] = {
     2: _Migration(columns=(("items", "turn", "INTEGER NOT NULL DEFAULT 0"),),  # store_turns
@@ -74,6 +88,7 @@ _MIGRATIONS: dict[int, _Migration] = {
     3: _Migration(columns=(("jobs", "webhook_attempts", "INTEGER NOT NULL DEFAULT 0"),  # POSTs
                            ("jobs", "webhook_next_at", "REAL")),  # webhook_schedule
                   statements=(_WEBHOOK_DUE,)),
+    4: _Migration(columns=(), statements=(_SKIP_OLD_CANCELS,)),
 }
 SCHEMA_VERSION = max(_MIGRATIONS)
 

@@ -10,7 +10,8 @@ held all four threads ~91 s each (the image fetcher's 30 s, three times).
 At a stop (`close`) the timer ends, deliveries not yet begun are dropped and those under way
 get `grace` seconds; an attempt that ends meanwhile is stored as any other. `close` says
 whether any was left `sending`; the caller then keeps its process's lock file, so that the
-next start on the data folder sends them (`liveness.reclaim_dead`).
+next start on the data folder sends them (`liveness.reclaim_dead`). The threads are daemons
+(`daemon_pool`): the process ends then, not when a stalled attempt times out.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import wait as wait_for
 from dataclasses import replace
 from typing import Any
 
+from colorizer.apps.service.daemon_pool import DaemonPool
 from colorizer.apps.service.fetch import SafeFetcher
 from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhook_config import WebhookConfig
@@ -55,8 +57,8 @@ class WebhookSender:
             limits, total_timeout=min(limits.total_timeout, self.settings.timeout),
             connect_timeout=min(limits.connect_timeout, self.settings.timeout)))
         self.owner = "unstarted/webhooks"  # the sender's name in the store (`start`)
-        self._pool = ThreadPoolExecutor(max_workers=threads,
-                                        thread_name_prefix="chronochrome-webhook")
+        # Daemon threads: a stop ends after `close`'s grace, not after a stalled attempt.
+        self._pool = DaemonPool(threads, "chronochrome-webhook")
         self._lock = threading.Lock()
         self._pending: set[Future[None]] = set()
         self._stop = threading.Event()
@@ -110,7 +112,7 @@ class WebhookSender:
         self._stop.set()
         if self._timer is not None:
             self._timer.join(timeout=grace)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
         all_ended = self.wait(timeout=grace)
         with self._lock:
             unsent = self._left_unsent + len(self._pending)
