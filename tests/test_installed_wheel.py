@@ -71,12 +71,12 @@ def test_every_import_of_the_shipped_packages_is_a_declared_dependency():
 
 
 def _copy_source(dest: Path) -> Path:
-    """What a clone holds for packaging: pyproject, README, the packages (their data links
-    kept as links) and configs/, which the links point into."""
-    for name in ("pyproject.toml", "README.md"):
+    """What a clone holds for packaging: pyproject, README, MANIFEST.in, the build backend,
+    the packages (their data links kept as links) and configs/, which the links point into."""
+    for name in ("pyproject.toml", "README.md", "MANIFEST.in"):
         shutil.copy2(REPO / name, dest / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in (*PACKAGES, "configs"):
+    for package in (*PACKAGES, "configs", "scripts/packaging"):
         shutil.copytree(REPO / package, dest / package, symlinks=True, ignore=ignore)
     return dest
 

@@ -27,8 +27,10 @@ def wheel(tmp_path_factory) -> Path:
     """A wheel built (no network, no build isolation) from a copy of what packaging reads."""
     pytest.importorskip("setuptools")
     src = tmp_path_factory.mktemp("src")
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "MANIFEST.in"):
         shutil.copy2(REPO / name, src / name)
+    # pyproject.toml's build backend (backend-path)
+    shutil.copytree(REPO / "scripts" / "packaging", src / "scripts" / "packaging")
     for package in ("colorizer", "context", "retrieval", "eval"):
         shutil.copytree(REPO / package, src / package, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "results"))
