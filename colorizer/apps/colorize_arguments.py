@@ -15,6 +15,7 @@ from colorizer.apps.engines import add_engine_arguments
 from colorizer.apps.pipeline_arguments import (
     add_decoding_arguments,
     add_device_argument,
+    add_max_pixels_argument,
     add_render_size_argument,
     add_retrieval_arguments,
     add_retrieved_transfer_argument,
@@ -50,8 +51,7 @@ def add_colorize_parser(sub: argparse._SubParsersAction) -> None:
                    help="output type: png (default), jpg (quality 95, 8-bit), tif "
                         "(uncompressed), webp (lossy, quality 95, 8-bit)")
     add_weights_argument(p)
-    p.add_argument("--max-pixels", type=int, default=None,
-                   help="refuse inputs with more pixels (default 50,000,000)")
+    add_max_pixels_argument(p)  # as serve and web take it
     add_decoding_arguments(p)  # between --max-pixels and --overwrite, where they always were
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing files in OUTDIR that chronochrome did not write")

@@ -5,7 +5,8 @@ the same flags, with the same names, defaults, checks and one-line errors (serve
 --no-exemplars, web --library, both --temperature, --chroma-scale and --retrieved-transfer).
 `colorize` adds each group where its --help always listed it; `serve` and `web` add them all
 with `add_pipeline_arguments`. `checked_settings` and `check_weights` run before the port and
-the model, in all three.
+the model, in all three. --max-pixels too: serve had it only as `max_pixels` in --config, and
+colorize and web refused 0 in other words (tests/test_settings_parity*.py).
 
 Only argparse and math are imported at the top: `--help` and argument errors must not load
 torch or numpy (tests/test_fast_start.py)."""
@@ -45,9 +46,34 @@ def add_device_argument(p: argparse.ArgumentParser) -> None:
 
 
 def add_render_size_argument(p: argparse.ArgumentParser) -> None:
+    # The batch's rule (apps/stages.py) is said here, in every command's --help: a technician
+    # hands the same --render-size to serve and web, which render at the size given.
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
-                        "operating point)")
+                        "operating point). colorize lowers a size above both a photo's long "
+                        "side and the operating point to the larger of the two, and says so "
+                        "in a note; serve, web and the Python API render at the size given")
+
+
+# The cap a 12000x9000 scan needs: the example in --help and in the refusal of a bad count.
+SCAN_MAX_PIXELS = "--max-pixels 108000000"
+
+
+def add_max_pixels_argument(p: argparse.ArgumentParser) -> None:
+    """--max-pixels: the same cap, default and help in colorize, serve and web."""
+    p.add_argument("--max-pixels", type=int, default=None, metavar="N",
+                   help=f"refuse photos with more pixels (default 50,000,000; a 12000x9000 "
+                        f"scan needs {SCAN_MAX_PIXELS}, and about 1.7 GB of memory); serve "
+                        "answers 413 for a larger upload and takes it as max_pixels in "
+                        "--config too")
+
+
+def check_max_pixels(max_pixels: int | None) -> None:
+    """--max-pixels of 1 or more, told in the same words by every command that takes it
+    (colorize said "max_pixels must be positive", serve had no flag)."""
+    if max_pixels is not None and max_pixels < 1:
+        raise ChronochromeError(f"--max-pixels {max_pixels}: give a positive pixel count, "
+                                f"such as {SCAN_MAX_PIXELS} for a 12000x9000 scan")
 
 
 def add_weights_argument(p: argparse.ArgumentParser) -> None:
@@ -84,13 +110,13 @@ def add_retrieved_transfer_argument(p: argparse.ArgumentParser) -> None:
 
 
 def add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
-    """The colorize flags that change a served pipeline's colors or what it retrieves. Not
+    """The colorize flags that change a served pipeline's colors or what it retrieves, and
+    the cap on a photo's pixels (the service answers 413 past it, as the workbench does). Not
     --exemplar-transfer: neither the service nor the workbench takes --exemplar photos, and a
-    flag that changes nothing would mislead. Not --max-pixels: each has its own (the service's
-    `max_pixels` in --config answers 413; the workbench's --max-pixels)."""
+    flag that changes nothing would mislead."""
     for add in (add_weights_argument, add_device_argument, add_render_size_argument,
-                add_decoding_arguments, add_retrieved_transfer_argument,
-                add_retrieval_arguments):
+                add_max_pixels_argument, add_decoding_arguments,
+                add_retrieved_transfer_argument, add_retrieval_arguments):
         add(p)
 
 
@@ -120,6 +146,7 @@ def checked_settings(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     from colorizer.pipeline.decoding import DecodingConfig
 
     check_render_size(getattr(args, "render_size", None))
+    check_max_pixels(getattr(args, "max_pixels", None))
     given = {name: getattr(args, name, None) for name in SETTING_FLAGS} | extra
     overrides = {k: v for k, v in given.items() if v is not None}
     try:

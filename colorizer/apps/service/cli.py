@@ -119,7 +119,7 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--c2pa-cert", type=Path, default=None,
                        help="PEM certificate chain: sign outputs with C2PA (needs the c2pa extra)")
     serve.add_argument("--c2pa-key", type=Path, default=None, help="PEM private key for C2PA")
-    add_pipeline_arguments(serve)  # colorize's: weights, device, decoding, retrieval
+    add_pipeline_arguments(serve)  # colorize's: weights, device, --max-pixels, decoding, ...
     serve.add_argument("--log-format", choices=("text", "json"), default=None, help=(
         "text lines, or JSON lines for a log collector (default: $CHRONOCHROME_LOG_FORMAT, "
         "else text)"))
@@ -136,12 +136,16 @@ def service_config(args: argparse.Namespace) -> ServiceConfig:
 
 def _service_config(args: argparse.Namespace) -> ServiceConfig:
     from colorizer.apps.c2pa_config import config_from_flags
+    from colorizer.apps.pipeline_arguments import check_max_pixels
     from colorizer.apps.service.config import ServiceConfig, parse_duration
 
     config = ServiceConfig.from_json(args.config) if args.config else ServiceConfig()
     changes: dict[str, Any] = {}
     if args.data_dir is not None:
         changes["data_dir"] = args.data_dir
+    if getattr(args, "max_pixels", None) is not None:  # serve's: in colorize's words
+        check_max_pixels(args.max_pixels)
+        changes["max_pixels"] = args.max_pixels
     for flag, name in (("workers", "worker_threads"), ("torch_threads", "torch_threads"),
                        ("queue_cap", "queue_cap"), ("per_key_queue_cap", "per_key_queue_cap"),
                        ("lease_seconds", "lease_seconds"), ("public_url", "public_url"),
@@ -183,7 +187,7 @@ def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
     return ColorizationPipeline.from_pretrained(
         args.weights, device=args.device, context=not args.no_context,
         exemplars=not args.no_exemplars, retriever_config=library_config(args.library),
-        **checked_settings(args))
+        **checked_settings(args))  # with --max-pixels, as colorize and web take it
 
 
 def run_service_command(args: argparse.Namespace) -> int:

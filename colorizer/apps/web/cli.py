@@ -33,9 +33,6 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                         "default: the current folder)")
     p.add_argument("--max-photos", type=int, default=8,
                    help="photos kept open in memory (default 8; the oldest is closed first)")
-    p.add_argument("--max-pixels", type=int, default=None,
-                   help="refuse photos with more pixels (default 50,000,000; a 12000x9000 "
-                        "scan needs --max-pixels 108000000, and about 1.7 GB of memory)")
     p.add_argument("--max-upload-mb", type=int, default=None,
                    help="refuse files larger than this many MB (default 40; a 12000x9000 "
                         "16-bit PNG scan of 157 MB needs --max-upload-mb 160)")
@@ -43,18 +40,17 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                    help="MB the open photos may hold together (default 2000; past it the "
                         "oldest is closed first, the page says so; a 108 MP scan holds "
                         "about 450 MB, 16-bit about 650 MB plus its file)")
-    add_pipeline_arguments(p)  # colorize's: weights, device, decoding, retrieval
+    add_pipeline_arguments(p)  # colorize's: weights, device, --max-pixels, decoding, retrieval
 
 
 def _limits(args: argparse.Namespace) -> dict[str, int]:
-    """The WebConfig limits given on the command line (the rest keep their defaults)."""
-    pixels = "pixel count, such as --max-pixels 108000000 for a 12000x9000 scan"
+    """The WebConfig limits given on the command line (the rest keep their defaults);
+    --max-pixels is checked with colorize's and serve's (pipeline_arguments.checked_settings)."""
     upload = "number of MB, such as --max-upload-mb 160 for a 157 MB scan"
-    given = {"max_pixels": ("--max-pixels", args.max_pixels, 1, pixels),
-             "max_upload_bytes": ("--max-upload-mb", args.max_upload_mb, 1_000_000, upload),
+    given = {"max_upload_bytes": ("--max-upload-mb", args.max_upload_mb, 1_000_000, upload),
              "max_memory_bytes": ("--max-memory-mb", args.max_memory_mb, 1_000_000,
                                   "number of MB, such as --max-memory-mb 4000")}
-    limits = {}
+    limits = {} if args.max_pixels is None else {"max_pixels": args.max_pixels}
     for field, (flag, value, unit, example) in given.items():
         if value is None:
             continue
@@ -68,10 +64,9 @@ def run_web(args: argparse.Namespace) -> int:
     from colorizer.apps.pipeline_arguments import check_weights, checked_settings, library_config
     from colorizer.apps.web.config import WebConfig
 
-    # As colorize and serve, before the port and the model (the workbench's own --max-pixels
-    # check, in _limits, comes first: its message names the scan that needs more).
-    limits = _limits(args)
+    # As colorize and serve, before the port and the model (--max-pixels among them).
     settings = checked_settings(args)
+    limits = _limits(args)
     check_weights(args.weights)
     library = library_config(args.library)
 
