@@ -6,12 +6,15 @@ offline) talks to this JSON API:
     POST /api/photos                       open an upload (multipart field `file`)
     POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
     POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
-    POST /api/photos/{id}/colorize         {"hint", "era", "region", "color_hints": [...],
-                                            "negative": false}
+    POST /api/photos/{id}/colorize         {"hint", "era", "region", "caption",
+                                            "color_hints": [...], "negative": false,
+                                            "references": [{"name", "data": "data:..."}]}
     GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions (display size);
                                            positive: a negative's positive gray (the "before")
-    GET  /api/photos/{id}/download         the colorization at full size with its provenance,
-                                           as `chronochrome colorize` writes it (download.py)
+    GET  /api/photos/{id}/download?format=jpeg  the colorization at full size with its
+                                           provenance, as `chronochrome colorize --format`
+                                           writes it (png by default, jpeg, webp, tiff:
+                                           download.py)
     GET  /api/photos/{id}/region/{rid}.png, /api/photos/{id}/exemplar/{k}.png
     POST /api/check, /api/photos/{id}/check  check a colorization (someone else's, this one)
     GET  /api/photos/{id}/report.html|.pdf   the plausibility report      (check_routes.py)
@@ -26,7 +29,7 @@ import logging
 from importlib import resources
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import FastAPI, File, Request, UploadFile
+from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -37,9 +40,10 @@ from colorizer import __version__
 from colorizer.apps.web.check_routes import install_check_routes
 from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
-from colorizer.apps.web.download import png_answer
+from colorizer.apps.web.download import download_format, file_answer
 from colorizer.apps.web.local_requests import from_loopback_page, require_loopback_page
 from colorizer.apps.web.opening import Opened, open_job, open_path
+from colorizer.apps.web.references import MAX_REFERENCES, decode_reference
 from colorizer.apps.web.workbench import Workbench
 from colorizer.errors import ChronochromeError
 
@@ -63,11 +67,20 @@ class JobIn(BaseModel):
     item: int = Field(0, ge=0)
 
 
+class ReferenceIn(BaseModel):
+    """A reference photo (`colorize --exemplar`): its file's name and a base64 data: URI."""
+
+    name: str = Field("reference photo", max_length=500)
+    data: str
+
+
 class ColorizeIn(BaseModel):
     hint: str = ""
     era: str = ""
     region: str = ""
+    caption: str = ""  # the archive's caption (`colorize --caption`); the pipeline checks it
     color_hints: list[Any] = Field(default_factory=list, max_length=64)
+    references: list[ReferenceIn] = Field(default_factory=list, max_length=MAX_REFERENCES)
     # A scanned negative ("This is a negative" on the page): strict, a "yes" is refused.
     negative: bool = Field(False, strict=True)
 
@@ -120,12 +133,17 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
 
     @app.post("/api/photos/{photo_id}/colorize")
     def colorize(photo_id: str, body: ColorizeIn) -> dict:
+        references = [decode_reference(r.name, r.data, cfg.max_upload_bytes)
+                      for r in body.references]
         return bench.colorize(photo_id, body.hint, body.era, body.region, body.color_hints,
-                              negative=body.negative)
+                              negative=body.negative, caption=body.caption,
+                              references=references)
 
     @app.get("/api/photos/{photo_id}/download")
-    def download(photo_id: str) -> Response:
-        return png_answer(*bench.download(photo_id))
+    def download(photo_id: str, fmt: Annotated[str, Query(alias="format")] = "png"
+                 ) -> Response:
+        fmt = download_format(fmt)
+        return file_answer(*bench.download(photo_id, fmt), fmt)
 
     @app.get("/api/photos/{photo_id}/{kind}.png")
     def image(photo_id: str, kind: str) -> Response:

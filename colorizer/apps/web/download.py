@@ -1,16 +1,19 @@
-"""The colorization as the page's "Download" button saves it: the full-size PNG the command
-line writes for the same photo, hint and color hints (`chronochrome colorize`), with the
-same provenance XMP (colorizer.pipeline.provenance: DigitalSourceType, the chronochrome
-properties, the history), 16 bits a channel for a 16-bit master, under the photo's own name.
+"""The colorization as the page's "Download" button saves it: the full-size file the command
+line writes for the same photo, hint, caption, reference photos and color hints
+(`chronochrome colorize --format FMT`: PNG, JPEG, WebP or TIFF, encoded by the same writer,
+colorizer.apps.outputs, with its quality defaults), with the same provenance XMP
+(colorizer.pipeline.provenance: DigitalSourceType, the chronochrome properties, the
+history), 16 bits a channel for a 16-bit master in PNG and TIFF, under the photo's own name.
 
 The page shows a display-size copy (rendering.py); what a person keeps must not be that: a
 3000x2000 family photo came back as a 1600-px file that did not say it was a colorization.
 
 Each photo keeps its full-size pixels as uint8 RGB (uint16 for a 16-bit master), never a
-float array, and the PNG is encoded when it is asked for: a placed color hint re-runs in a
-fraction of a full run and would spend seconds encoding a file nobody downloads.
+float array, and the file is encoded when it is asked for, in the format asked for: a placed
+color hint re-runs in a fraction of a full run and would spend seconds encoding a file nobody
+downloads.
 
-The PNG is written to a private temporary file as it is encoded (staged_image.py, as the
+The file is written to a private temporary file as it is encoded (staged_image.py, as the
 command line writes it), then sent from that file a piece at a time: built as bytes, a 24 MP
 master's 115 MB PNG took 342 MB of memory to send (with the 8-bit stand-in below), a 100 MP
 master's 500 MB PNG over a GB. The file's name is removed as soon as it is open, so no download,
@@ -31,15 +34,16 @@ import numpy as np
 from fastapi.responses import StreamingResponse
 from PIL import Image
 
-from colorizer.apps.outputs import encode_outputs
+from colorizer.apps.outputs import encode_outputs, image_mime, image_suffix
 from colorizer.apps.service.item_names import clean_name, content_disposition
 from colorizer.apps.staged_image import StagedImage
 from colorizer.apps.web.opening import OpenError
+from colorizer.pipeline.output_formats import normalize_format
 
 if TYPE_CHECKING:
     from colorizer.pipeline.result import ColorizationResult
 
-SUFFIX = ".colorized.png"  # as the page named the display copy it saved before
+STEM_ENDING = ".colorized"  # as the page named the display copy it saved before (.png)
 _PIECE = 1 << 20  # bytes sent at a time
 
 
@@ -77,19 +81,30 @@ class FullSize:
         return replace(slim, image=image, image16=self.image16)
 
 
-def full_png(full: FullSize, slim: ColorizationResult) -> BinaryIO:
-    """The PNG the command line writes (colorizer.apps.outputs, the batch writer's one path),
-    as an open file at its start, its name already removed: close it (`png_answer` does)."""
+def download_format(fmt: str) -> str:
+    """`fmt` as the writer names it (jpeg -> jpg, tiff -> tif); an unknown one is refused in
+    words naming the choices, as `colorize --format` refuses it."""
+    try:
+        return normalize_format(fmt)
+    except ValueError:
+        raise OpenError("unknown_format", f"cannot download as {fmt!r}: choose png, jpeg, "
+                        "webp or tiff", 422) from None
+
+
+def full_file(full: FullSize, slim: ColorizationResult, fmt: str = "png") -> BinaryIO:
+    """The file the command line writes in `fmt` (colorizer.apps.outputs, the batch writer's
+    one path), as an open file at its start, its name already removed: close it
+    (`file_answer` does)."""
     folder = None
     try:
         folder = Path(tempfile.mkdtemp(prefix="chronochrome-download-"))
-        staged = encode_outputs(full.result(slim), folder / "download.png", "png",
-                                stage_under=folder).image
+        target = folder / f"download{image_suffix(fmt)}"
+        staged = encode_outputs(full.result(slim), target, fmt, stage_under=folder).image
         assert isinstance(staged, StagedImage)  # stage_under was given
         written = staged.adopt()  # raises what met the write (a full disk)
         handle = written.open("rb")
     except OSError as exc:
-        raise OpenError("no_room", f"the full-size PNG could not be written to the temporary "
+        raise OpenError("no_room", f"the full-size file could not be written to the temporary "
                         f"folder {tempfile.gettempdir()} ({exc.strerror or exc}): make room "
                         "there, or point TMPDIR at a folder with room, and download again",
                         507) from None
@@ -99,11 +114,12 @@ def full_png(full: FullSize, slim: ColorizationResult) -> BinaryIO:
     return handle
 
 
-def png_answer(photo_name: str, handle: BinaryIO) -> StreamingResponse:
-    """The download's answer: `handle` (from `full_png`) sent a piece at a time, then closed."""
+def file_answer(photo_name: str, handle: BinaryIO, fmt: str = "png") -> StreamingResponse:
+    """The download's answer: `handle` (from `full_file`, in `fmt`) sent a piece at a time,
+    then closed."""
     size = os.fstat(handle.fileno()).st_size
-    return StreamingResponse(_pieces(handle), media_type="image/png", headers={
-        **attachment(photo_name), "Content-Length": str(size)})
+    return StreamingResponse(_pieces(handle), media_type=image_mime(fmt), headers={
+        **attachment(photo_name, fmt), "Content-Length": str(size)})
 
 
 def _pieces(handle: BinaryIO) -> Iterator[bytes]:
@@ -112,14 +128,15 @@ def _pieces(handle: BinaryIO) -> Iterator[bytes]:
             yield piece
 
 
-def download_name(photo_name: str) -> str:
-    """`<the photo's stem>.colorized.png`; `photo.colorized.png` for a name with nothing left
-    once its folders and control characters are dropped."""
+def download_name(photo_name: str, fmt: str = "png") -> str:
+    """`<the photo's stem>.colorized.png` (.jpg, .webp, .tif as `fmt` says);
+    `photo.colorized.png` for a name with nothing left once its folders and control
+    characters are dropped."""
     stem = PurePosixPath(clean_name(photo_name) or "photo").stem.strip()
-    return (stem or "photo") + SUFFIX
+    return (stem or "photo") + STEM_ENDING + image_suffix(fmt)
 
 
-def attachment(photo_name: str) -> dict[str, str]:
+def attachment(photo_name: str, fmt: str = "png") -> dict[str, str]:
     """The download's headers: its name (RFC 6266, UTF-8 names kept) and no stale copy."""
-    return {"Content-Disposition": content_disposition(download_name(photo_name)),
+    return {"Content-Disposition": content_disposition(download_name(photo_name, fmt)),
             "Cache-Control": "no-cache"}

@@ -22,18 +22,22 @@ the pipeline's edit cache 66 MB; now 1.16 GB (tests/web/test_web_edit_memory.py)
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 from PIL import Image
 
 from colorizer.apps.web.config import WebConfig
-from colorizer.apps.web.download import full_png
+from colorizer.apps.web.download import download_format, full_file
 from colorizer.apps.web.opening import Opened, OpenError, check_size
 from colorizer.apps.web.photos import Photo, PhotoStore
+from colorizer.apps.web.references import ReferencePhoto, reference_exemplars
 from colorizer.apps.web.region_map import regions_png
 from colorizer.apps.web.rendering import display_size, png, render, uncertainty_png
 from colorizer.pipeline.color_hints import Hint
+from colorizer.pipeline.guidance import UserExemplar
 from colorizer.pipeline.hint_json import hints_from_json
 from colorizer.pipeline.image_pixels import unit_pixels
 from colorizer.pipeline.imageio import LoadedImage, load_image
@@ -45,6 +49,16 @@ if TYPE_CHECKING:
     from colorizer.pipeline.colorization import ColorizationPipeline
 
 MAX_TEXT = 500  # characters of a hint, an era or a region typed on the page
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What the person gave one colorization, as the pipeline takes it."""
+
+    said: str | None  # the hint, with the era and region typed joined to it
+    caption: str | None  # the archive's caption (`colorize --caption`)
+    color_hints: tuple[Hint, ...]
+    exemplars: tuple[UserExemplar, ...]  # the reference photos (`colorize --exemplar`)
 
 
 class Workbench:
@@ -85,31 +99,38 @@ class Workbench:
         return {**photo.view(), "closed": photo.closed_note}
 
     def colorize(self, photo_id: str, hint: str = "", era: str = "", region: str = "",
-                 color_hints: Any = (), negative: bool = False) -> dict[str, Any]:
+                 color_hints: Any = (), negative: bool = False, caption: str = "",
+                 references: Sequence[ReferencePhoto] = ()) -> dict[str, Any]:
         """Colorize with the context the person typed: the era and region join the hint
         (the context encoder ranks a hint above every inferred cue), and the color hints in
         their JSON form (colorizer.pipeline.color_hints); `negative`: the photo is a scanned
-        negative (its tones inverted first, colorizer.pipeline.negative)."""
+        negative (its tones inverted first, colorizer.pipeline.negative). `caption`: the
+        archive's caption, as `colorize --caption` (it replaces the captions read from the
+        file's metadata and name; the pipeline caps it at 2,000 characters); `references`:
+        reference photos, as `colorize --exemplar` (references.py)."""
         photo = self.photos.get(photo_id)
         for name, text in (("hint", hint), ("era", era), ("region", region)):
             if len(text) > MAX_TEXT:
                 raise OpenError("text_too_long", f"the {name} is {len(text)} characters; "
                                 f"keep it under {MAX_TEXT}")
         hints = hints_from_json(list(color_hints or []))
+        exemplars = reference_exemplars(references, self.config.max_pixels)
         said = " ".join(part.strip() for part in (region, era, hint) if part.strip()) or None
-        view = self._colorize(photo, said, hints, negative)
+        guidance = Guidance(said, caption if caption.strip() else None, hints, tuple(exemplars))
+        view = self._colorize(photo, guidance, negative)
         # The run's full-size temporaries and the last rendering's output are freed now;
         # kept resident, they were most of the server's memory after an edit.
         release_freed_memory()
         return view
 
-    def _colorize(self, photo: Photo, said: str | None, hints: tuple[Hint, ...],
-                  negative: bool) -> dict[str, Any]:
+    def _colorize(self, photo: Photo, guidance: Guidance, negative: bool) -> dict[str, Any]:
         """One colorization of `photo`, kept as its rendering; the page's view of it."""
         with photo.lock:
             loaded = self._decode(photo)
             with self.run_lock:
-                result = self.pipeline_for(negative)(loaded, hints=said, color_hints=hints)
+                result = self.pipeline_for(negative)(
+                    loaded, hints=guidance.said, caption=guidance.caption,
+                    exemplars=guidance.exemplars, color_hints=guidance.color_hints)
             # What the run did (a pipeline made for negatives reads every photo as one).
             as_negative = bool(result.settings.get("negative"))
             if as_negative and photo.positive is None:
@@ -120,7 +141,8 @@ class Workbench:
             closed = self.photos.settle(photo)
             self._keep_decode(photo, loaded)  # for the next color point
             return {**photo.rendering.view, "photo": photo.view(), "version": photo.version,
-                    "said": said or "", "negative": as_negative, "closed": closed}
+                    "said": guidance.said or "", "caption": guidance.caption or "",
+                    "negative": as_negative, "closed": closed}
 
     def image(self, photo_id: str, kind: str, index: int | None = None) -> bytes:
         """PNG of one picture of a photo: original, positive (a negative's positive gray),
@@ -152,16 +174,18 @@ class Workbench:
         raise OpenError("no_such_image", f"photo {photo_id} has no {kind} "
                         + ("image" if whole else f"{index}"), 404)
 
-    def download(self, photo_id: str) -> tuple[str, BinaryIO]:
-        """(the photo's name, the full-size PNG of its last colorization with provenance, as
-        an open file): the file `chronochrome colorize` writes for it (download.py)."""
+    def download(self, photo_id: str, fmt: str = "png") -> tuple[str, BinaryIO]:
+        """(the photo's name, the full-size file of its last colorization with provenance, as
+        an open file): the file `chronochrome colorize --format FMT` writes for it (png, jpg,
+        webp, tif or an alias such as jpeg: download.py)."""
+        fmt = download_format(fmt)  # a wrong one is refused before any work
         photo = self.photos.get(photo_id)
         done = photo.rendering  # one colorization's, whole: a new run replaces it at once
         if done is None:
             raise OpenError("not_colorized", f"photo {photo_id} is not colorized yet; "
                             "POST /api/photos/{id}/colorize first", 409)
-        handle = full_png(done.full, done.result)
-        release_freed_memory()  # the PNG encoder's full-width bands, freed
+        handle = full_file(done.full, done.result, fmt)
+        release_freed_memory()  # the encoder's full-width bands, freed
         return photo.name, handle
 
     def load(self, data: bytes, name: str) -> LoadedImage:

@@ -95,8 +95,10 @@ function statusLine() {
 // -- colorizing (opening: open.js) ----------------------------------------------------------------
 
 async function colorize() {
+  // The caption and the reference photo as `colorize --caption` and `--exemplar` take them.
   const body = { hint: $("edit-hint").value, era: $("edit-era").value,
                  region: $("edit-region").value, negative: $("edit-negative").checked,
+                 caption: $("edit-caption").value, references: guidance.references(),
                  color_hints: state.hints.map(({ source, ...hint }) =>
                    (source ? { ...hint, source } : hint)) };
   const sent = [...state.hints];
@@ -127,12 +129,9 @@ async function colorize() {
   renderRegionLabels(view.regions);
   renderHints();
   $("uncertainty-mean").textContent = `mean ${view.uncertainty.mean.toFixed(2)}`;
-  const download = $("download-colorized");
-  // The full-size file with its provenance, as the command line writes it; the server's
-  // Content-Disposition names it (the photo's stem, .colorized.png).
-  download.href = `${base}/download${v}`;
-  download.download = "";
-  download.removeAttribute("aria-disabled");
+  // The full-size file with its provenance, as the command line writes it, in the format
+  // chosen (guidance.js); the server's Content-Disposition names it (.colorized.png, ...).
+  setDownloadLink(`${base}/download${v}`);
   document.body.dataset.version = String(view.version);
   document.dispatchEvent(new CustomEvent("colorized"));  // check.js: the report, the check
 }

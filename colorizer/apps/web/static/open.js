@@ -12,6 +12,7 @@ async function opened(photo) {
   $("edit-hint").value = photo.hint || "";
   $("edit-era").value = "";
   $("edit-region").value = "";
+  guidanceOpened();  // guidance.js: no caption or reference photo of the last one
   // A print until said otherwise; a job's item as the job colorized it.
   $("edit-negative").checked = Boolean(photo.negative);
   $("edit-negative").disabled = false;
