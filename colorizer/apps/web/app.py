@@ -37,6 +37,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from colorizer import __version__
+from colorizer.apps.web.body_cap import BodyCap
 from colorizer.apps.web.check_routes import install_check_routes
 from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
@@ -90,6 +91,7 @@ def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None) 
     app = FastAPI(title="chronochrome workbench", version=__version__, docs_url=None,
                   redoc_url=None, openapi_url=None)
     app.state.workbench = bench
+    app.add_middleware(BodyCap, max_upload_bytes=bench.config.max_upload_bytes)
     _install_errors(app)
     _install_routes(app, bench)
     install_check_routes(app, WebChecks(bench))  # the checker is built on the first check
