@@ -124,6 +124,10 @@ def fuse_era(cands: list[EraCandidate]) -> tuple[Era | None, str | None, list[Co
         return None, ("no date in the hint, caption or writing, and no dated scene cue"
                       + (f" that counts; {_weak_reason(weak)}" if weak else "")), []
     rng, used = _constraint_range(constraints, conflicts)
+    if not used:  # every date named lies before photography; `conflicts` says which
+        named = ", ".join(f"{c.start}-{c.end} ({c.source})" for c in constraints)
+        return None, (f"every date named lies before photography ({FIRST_PHOTO_YEAR}): "
+                      f"{named}"), conflicts
     evidence = [c.evidence for c in used]
     if _is_open(rng):
         return None, (f"only an open window ({_fmt(rng)}) from "
@@ -141,7 +145,10 @@ def _constraint_range(constraints: list[EraCandidate], conflicts: list[Conflict]
     for c in constraints:
         inter = _intersect(rng, (c.start, c.end))
         if inter is None:
-            conflicts.append(_era_conflict(used[0].source, rng, c))
+            # Nothing kept yet: the constraint lies wholly before photography (a polity
+            # that ended before 1826, "Muscovy", "Crimean Khanate"), which was an IndexError.
+            kept = used[0].source if used else "years of photography"
+            conflicts.append(_era_conflict(kept, rng, c))
             continue
         rng = inter
         used.append(c)
