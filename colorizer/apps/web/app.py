@@ -49,6 +49,7 @@ from colorizer.apps.web.workbench import Workbench
 from colorizer.errors import ChronochromeError
 
 if TYPE_CHECKING:
+    from colorizer.apps.outputs import Signer
     from colorizer.pipeline.colorization import ColorizationPipeline
 
 log = logging.getLogger("chronochrome.web")
@@ -86,8 +87,10 @@ class ColorizeIn(BaseModel):
     negative: bool = Field(False, strict=True)
 
 
-def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None) -> FastAPI:
-    bench = Workbench(pipeline, config or WebConfig())
+def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None,
+               signer: Signer | None = None) -> FastAPI:
+    """`signer` (`chronochrome web --c2pa-cert/--c2pa-key`): every download C2PA-signed."""
+    bench = Workbench(pipeline, config or WebConfig(), signer)
     app = FastAPI(title="chronochrome workbench", version=__version__, docs_url=None,
                   redoc_url=None, openapi_url=None)
     app.state.workbench = bench

@@ -14,6 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
+from colorizer.apps.c2pa_cli import add_c2pa_arguments, signer_from_arguments
 from colorizer.apps.local_hosts import is_loopback
 from colorizer.apps.pipeline_arguments import add_pipeline_arguments
 from colorizer.errors import ChronochromeError
@@ -41,6 +42,7 @@ def add_web_parser(sub: argparse._SubParsersAction) -> None:
                         "oldest is closed first, the page says so; a 108 MP scan holds "
                         "about 450 MB, 16-bit about 650 MB plus its file)")
     add_pipeline_arguments(p)  # colorize's: weights, device, --max-pixels, decoding, retrieval
+    add_c2pa_arguments(p)  # colorize's --c2pa-cert/--c2pa-key: every download signed
 
 
 def _limits(args: argparse.Namespace) -> dict[str, int]:
@@ -83,6 +85,8 @@ def run_web(args: argparse.Namespace) -> int:
                            **limits)
     except ValueError as exc:
         raise ChronochromeError(f"bad setting: {exc}") from exc
+    # As colorize: the files checked and a 1x1 image signed before the port and the model.
+    signer = signer_from_arguments(args)
     from colorizer.apps.service.server_process import listen
 
     # The port is taken before the model loads (uvicorn found a busy one only after it, with
@@ -99,8 +103,11 @@ def run_web(args: argparse.Namespace) -> int:
     pipeline = ColorizationPipeline.from_pretrained(
         args.weights, device=args.device, context=not args.no_context,
         exemplars=not args.no_exemplars, retriever_config=library, **settings)
+    if signer is not None:  # a curator sees the downloads are signed, and with what
+        print(f"workbench: every download is C2PA-signed with the certificate in "
+              f"{args.c2pa_cert}", file=sys.stderr)
     print(f"workbench: http://{args.host}:{args.port}/", file=sys.stderr, flush=True)
-    app = create_app(pipeline, config)
+    app = create_app(pipeline, config, signer)
     uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port,
                                   log_level="warning")).run(sockets=[sock])
     return 0

@@ -34,7 +34,8 @@ import numpy as np
 from fastapi.responses import StreamingResponse
 from PIL import Image
 
-from colorizer.apps.outputs import encode_outputs, image_mime, image_suffix
+from colorizer.apps.c2pa_signing import SigningFailedError
+from colorizer.apps.outputs import Signer, encode_outputs, image_mime, image_suffix
 from colorizer.apps.service.item_names import clean_name, content_disposition
 from colorizer.apps.staged_image import StagedImage
 from colorizer.apps.web.opening import OpenError
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
     from colorizer.pipeline.result import ColorizationResult
 
 STEM_ENDING = ".colorized"  # as the page named the display copy it saved before (.png)
+# Bytes of a name the staged file takes as its own: its staging name adds ".", "." and a
+# random part to it, and a file name has 255 bytes at most (a 120-character Cyrillic stem
+# is 240 bytes); a longer name stages as "download.png" (only a C2PA title shows it).
+_STAGED_NAME_BYTES = 200
 _PIECE = 1 << 20  # bytes sent at a time
 
 
@@ -91,15 +96,22 @@ def download_format(fmt: str) -> str:
                         "webp or tiff", 422) from None
 
 
-def full_file(full: FullSize, slim: ColorizationResult, fmt: str = "png") -> BinaryIO:
+def full_file(full: FullSize, slim: ColorizationResult, fmt: str = "png", *,
+              signer: Signer | None = None, name: str = "photo") -> BinaryIO:
     """The file the command line writes in `fmt` (colorizer.apps.outputs, the batch writer's
     one path), as an open file at its start, its name already removed: close it
-    (`file_answer` does)."""
+    (`file_answer` does). `signer`: C2PA-signed as colorize's outputs are, the manifest
+    titled `download_name(name, fmt)`, the name the browser saves it under."""
     folder = None
     try:
         folder = Path(tempfile.mkdtemp(prefix="chronochrome-download-"))
-        target = folder / f"download{image_suffix(fmt)}"
-        staged = encode_outputs(full.result(slim), target, fmt, stage_under=folder).image
+        target = folder / _staged_name(name, fmt)
+        try:
+            staged = encode_outputs(full.result(slim), target, fmt, signer=signer,
+                                    stage_under=folder).image
+        except SigningFailedError as exc:  # the certificate ran out since the start
+            raise OpenError("signing_failed", f"{exc}; the download was not sent unsigned",
+                            503) from None
         assert isinstance(staged, StagedImage)  # stage_under was given
         written = staged.adopt()  # raises what met the write (a full disk)
         handle = written.open("rb")
@@ -112,6 +124,16 @@ def full_file(full: FullSize, slim: ColorizationResult, fmt: str = "png") -> Bin
         if folder is not None:  # the open handle keeps the file's data
             shutil.rmtree(folder, ignore_errors=True)
     return handle
+
+
+def _staged_name(photo_name: str, fmt: str) -> str:
+    """`download_name`, where a file may take it (else "download.png", .jpg, ...)."""
+    name = download_name(photo_name, fmt)
+    try:
+        fits = len(name.encode("utf-8")) <= _STAGED_NAME_BYTES
+    except UnicodeEncodeError:  # a lone surrogate from a browser's form
+        fits = False
+    return name if fits else f"download{image_suffix(fmt)}"
 
 
 def file_answer(photo_name: str, handle: BinaryIO, fmt: str = "png") -> StreamingResponse:

@@ -46,6 +46,7 @@ from colorizer.pipeline.negative import as_positive
 from context.heap import release_freed_memory
 
 if TYPE_CHECKING:
+    from colorizer.apps.outputs import Signer
     from colorizer.pipeline.colorization import ColorizationPipeline
 
 MAX_TEXT = 500  # characters of a hint, an era or a region typed on the page
@@ -62,9 +63,13 @@ class Guidance:
 
 
 class Workbench:
-    def __init__(self, pipeline: ColorizationPipeline, config: WebConfig) -> None:
+    def __init__(self, pipeline: ColorizationPipeline, config: WebConfig,
+                 signer: Signer | None = None) -> None:
         self.pipeline = pipeline
         self.config = config
+        # `chronochrome web --c2pa-cert/--c2pa-key`: every download C2PA-signed, as colorize's
+        # and serve's outputs are (its settings were tried before the port was taken).
+        self.signer = signer
         self.photos = PhotoStore(config.max_photos, config.max_memory_bytes)
         self.run_lock = threading.Lock()
         self._negative: ColorizationPipeline | None = None  # made on the first negative
@@ -184,7 +189,7 @@ class Workbench:
         if done is None:
             raise OpenError("not_colorized", f"photo {photo_id} is not colorized yet; "
                             "POST /api/photos/{id}/colorize first", 409)
-        handle = full_file(done.full, done.result, fmt)
+        handle = full_file(done.full, done.result, fmt, signer=self.signer, name=photo.name)
         release_freed_memory()  # the encoder's full-width bands, freed
         return photo.name, handle
 

@@ -180,6 +180,9 @@ function highlightRegion(rid) {
   const overlay = $("highlight-overlay");
   document.querySelectorAll("#region-list li").forEach((li) =>
     li.classList.toggle("active", li.dataset.region === String(rid)));
+  // Each exemplar's toggle says whether its region is the one shown (a screen reader: "pressed").
+  document.querySelectorAll("#exemplar-list button[data-region]").forEach((b) =>
+    b.setAttribute("aria-pressed", String(b.dataset.region === String(rid))));
   if (rid === null || !state.view) { overlay.hidden = true; return; }
   overlay.src = `api/photos/${state.photo.id}/region/${rid}.png?v=${state.view.version}`;
   overlay.hidden = false;
@@ -263,10 +266,16 @@ function renderExemplars(exemplars) {
       if (!region || region.share === 0) {
         text.append(el("small", "", "decided no region of this photo (not found in it)"));
       } else {
+        // A toggle named for its exemplar: every card's button had the same accessible
+        // name, and none said whether its highlight was on.
         const show = document.createElement("button");
         show.type = "button";
         show.textContent = "where its color went";
-        show.addEventListener("click", () => highlightRegion(x.region));
+        show.dataset.region = String(x.region);
+        show.setAttribute("aria-label", `where the color of ${x.title} went`);
+        show.setAttribute("aria-pressed", "false");
+        show.addEventListener("click", () => highlightRegion(
+          show.getAttribute("aria-pressed") === "true" ? null : x.region));
         text.append(show);
       }
     }
