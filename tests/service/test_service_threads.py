@@ -40,10 +40,11 @@ def test_serve_sets_the_threads_before_the_pipeline_loads(tmp_path, monkeypatch,
                                                           expected):
     monkeypatch.setattr(cli, "available_cores", lambda: 7)
     seen = {}
-    monkeypatch.setattr(cli, "_pipeline", lambda args: seen.setdefault(
+    monkeypatch.setattr(cli, "_pipeline", lambda args, config: seen.setdefault(
         "at_load", torch.get_num_threads()))
     monkeypatch.setattr(cli, "_run_worker", lambda config, pipe, signer: 0)
-    monkeypatch.setattr(cli, "_run_server", lambda args, config, signer: cli._pipeline(args) and 0)
+    monkeypatch.setattr(cli, "_run_server",
+                        lambda args, config, signer: cli._pipeline(args, config) and 0)
     before = torch.get_num_threads()
     try:
         assert cli.run_service_command(_args("--data-dir", str(tmp_path), *argv)) == 0

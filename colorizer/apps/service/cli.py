@@ -180,14 +180,16 @@ def _read_token(path: Path) -> str:
                                 "token into it (readable by the service's user only)") from None
 
 
-def _pipeline(args: argparse.Namespace) -> ColorizationPipeline:
+def _pipeline(args: argparse.Namespace, config: ServiceConfig) -> ColorizationPipeline:
+    """The model of `args`, capped at the service's `max_pixels` (--max-pixels, or --config's:
+    given only there, the uploads were capped but reference photos and hint masks were not)."""
     from colorizer.apps.pipeline_arguments import checked_settings, library_config
     from colorizer.pipeline.colorization import ColorizationPipeline
 
     return ColorizationPipeline.from_pretrained(
         args.weights, device=args.device, context=not args.no_context,
         exemplars=not args.no_exemplars, retriever_config=library_config(args.library),
-        **checked_settings(args))  # with --max-pixels, as colorize and web take it
+        **checked_settings(args, max_pixels=config.max_pixels))
 
 
 def run_service_command(args: argparse.Namespace) -> int:
@@ -212,7 +214,7 @@ def run_service_command(args: argparse.Namespace) -> int:
     set_torch_threads(config, args.worker_only)
     signer = _signer(config)  # a bad certificate is told before the model loads (seconds)
     if args.worker_only:
-        return _run_worker(config, _pipeline(args), signer)
+        return _run_worker(config, _pipeline(args, config), signer)
     return _run_server(args, config, signer)
 
 
@@ -319,8 +321,8 @@ def _store_and_pipeline(args: argparse.Namespace,
 
     if config.db_path.exists() or not _can_create(config.db_path.parent):
         store = JobStore(config.db_path, config.queue_cap, config.max_attempts)
-        return store, _pipeline(args)
-    pipeline = _pipeline(args)
+        return store, _pipeline(args, config)
+    pipeline = _pipeline(args, config)
     return JobStore(config.db_path, config.queue_cap, config.max_attempts), pipeline
 
 

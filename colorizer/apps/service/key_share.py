@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 from colorizer.apps.service.store_errors import QueueFullError
 
 # The items that count against a cap: queued or running, of jobs still active (as
-# `store._queue_depth` counts them).
+# `store_jobs._queue_depth` counts them).
 _HELD = ("FROM items i JOIN jobs j ON j.id = i.job_id WHERE i.status IN ('queued', 'running') "
          "AND j.status = 'active'")
 
@@ -62,7 +62,7 @@ def key_share(queue_cap: int, per_key_queue_cap: int) -> int:
 
 
 def key_queue_depth(db: sqlite3.Connection, key_id: str) -> int:
-    """Items of `key_id` queued or running (of active jobs), as `store._queue_depth` counts."""
+    """Items of `key_id` queued or running (of active jobs), as `store_jobs._queue_depth` counts."""
     return db.execute(f"SELECT COUNT(*) {_HELD} AND j.key_id = ?", (key_id,)).fetchone()[0]
 
 

@@ -221,7 +221,7 @@ def reclaim_space(store: JobStore) -> int:
         while _pragma(db, "freelist_count"):  # executescript: execute() steps it once (a page)
             db.executescript(f"PRAGMA incremental_vacuum({RECLAIM_STEP_PAGES});")
     elif before * page_size <= LEGACY_VACUUM_MAX_BYTES:
-        db.execute("VACUUM")  # converts to incremental (store.py sets the pragma)
+        db.execute("VACUUM")  # converts to incremental (store_connection.py sets the pragma)
     else:
         log.warning("result retention: %s keeps %d MB of freed pages; stop the service and run "
                     "`sqlite3 %s VACUUM` once to let it shrink from then on", store.path,

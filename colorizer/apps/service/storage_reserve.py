@@ -25,7 +25,7 @@ log = logging.getLogger("chronochrome.service.retention")
 
 RESERVE = ".storage-reserve"
 # Expiring a sweep batch of 500 jobs (a 200 KB upload each) appended 1.8 MB to the WAL
-# (b-tree and freelist pages; the blobs' own pages are only listed: store.py's
+# (b-tree and freelist pages; the blobs' own pages are only listed: store_connection.py's
 # secure_delete=FAST): 4 MiB covers a batch, and is little beside what a full disk holds.
 RESERVE_BYTES = 4 * 1024 * 1024
 _CHUNK = 1024 * 1024
