@@ -8,7 +8,9 @@ with the colorizer's image loader, caption reader and ImageNet scene classifier 
 never imports colorizer); `python -m context` runs it alone, reading the photo with PIL as
 colorize's loader reads its formats (a camera raw file refused, an ICC profile applied; a
 huge JPEG at a reduced scale: context/photo_reading.py), its file name as the only caption,
-and without a scene classifier.
+and without a scene classifier. `chronochrome context` given several photos, a folder or a
+table option (--format, -o, --captions) writes a table, one row a photo
+(colorizer/apps/context_batch.py); the arguments for it are added here, with the others.
 """
 
 from __future__ import annotations
@@ -37,12 +39,27 @@ if TYPE_CHECKING:
 def add_context_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "context", help="infer era, region and script of a photo, with evidence (JSON)")
-    _add_arguments(p)
+    _add_arguments(p, many=True)
     # The loader's cap, which its refusal names ("raise the limit with --max-pixels N");
     # `python -m context` has no such cap (it reads a huge photo in gray, photo_reading.py).
     p.add_argument("--max-pixels", type=positive_int("--max-pixels 120000000"), default=None, metavar="N",
                    help="refuse photos with more pixels (default: colorize's, 50,000,000)")
+    _add_batch_arguments(p)
     return p
+
+
+def _add_batch_arguments(p: argparse.ArgumentParser) -> None:
+    """A collection's table (colorizer/apps/context_batch.py): one row a photo."""
+    p.add_argument("--format", choices=("jsonl", "csv"), default=None,
+                   help="table of several photos: JSON Lines (default), or CSV with flat "
+                   "columns for a spreadsheet")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="write the table to FILE (default: stdout); an existing FILE is "
+                   "refused unless --overwrite")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing -o FILE")
+    p.add_argument("--captions", type=Path, default=None, metavar="CSV",
+                   help="an archive's captions: a CSV with a filename column and a caption "
+                   "column (optional: date, place), each row the caption of its photo")
 
 
 def positive_int(example: str) -> Callable[[str], int]:
@@ -64,8 +81,14 @@ def positive_int(example: str) -> Callable[[str], int]:
 LETTER_SHAPES_WEIGHT = 0.5
 
 
-def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("image", nargs="?", help="photo to read (omit to use only --hint/--caption)")
+def _add_arguments(p: argparse.ArgumentParser, many: bool = False) -> None:
+    if many:  # chronochrome context: photos and folders, a table of them (context_batch.py)
+        p.add_argument("image", nargs="*", metavar="PATH",
+                       help="photo to read (omit to use only --hint/--caption); several "
+                       "photos or folders give one row a photo (--format)")
+    else:
+        p.add_argument("image", nargs="?",
+                       help="photo to read (omit to use only --hint/--caption)")
     p.add_argument("--hint", type=utf8_text,
                    help='what you know, e.g. "Kazan, 1950s" or "Берлин 1945"')
     p.add_argument("--caption", type=utf8_text,
@@ -81,6 +104,18 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="let the shapes of letters no reader could read name their script "
                    f"(weight {LETTER_SHAPES_WEIGHT}; off by default, see README)")
     p.add_argument("--indent", type=int, default=2, help="JSON indent (default 2; 0 = one line)")
+
+
+def _one_photo(args: argparse.Namespace) -> argparse.Namespace | None:
+    """`args` with add_context_parser's PATH list as one photo (or none); None, told on
+    stderr, for several (a table is `chronochrome context`'s, context_batch.py)."""
+    if not isinstance(args.image, list):
+        return args
+    if len(args.image) > 1:
+        print("error: several photos make a table: run them through `chronochrome "
+              "context`, which writes one row a photo", file=sys.stderr)
+        return None
+    return argparse.Namespace(**{**vars(args), "image": (args.image or [None])[0]})
 
 
 def run_context_command(args: argparse.Namespace,
@@ -103,6 +138,9 @@ def run_context_command(args: argparse.Namespace,
     from context.encoder import ContextEncoder
     from context.photo_reading import PhotoRefused, ReadPhoto, photo_pixels, read_photo
 
+    args = _one_photo(args)
+    if args is None:
+        return 2
     image, captions, notes, read = None, (), (), ReadPhoto(None)
     if args.image:
         if open_image is None and not Path(args.image).is_file():

@@ -11,7 +11,15 @@ import argparse
 def run_context(args: argparse.Namespace) -> int:
     """`chronochrome context`: context/cli.py's command, with the photo read by the project's
     one image loader (as gray as the pipeline sees it), the captions the pipeline would read
-    (metadata, sidecar, file name) and the ImageNet scene classifier."""
+    (metadata, sidecar, file name) and the ImageNet scene classifier. Several photos, a
+    folder or a table option (--format, -o, --captions): a table, one row a photo
+    (colorizer/apps/context_batch.py); one photo alone prints what it always printed."""
+    from colorizer.apps.context_batch import is_batch, run_context_batch
+
+    if is_batch(args):
+        return run_context_batch(args)
+    # One IMAGE (or none: --hint/--caption alone), as run_context_command always took it.
+    args = argparse.Namespace(**{**vars(args), "image": args.image[0] if args.image else None})
     from colorizer.model.scene import ImageNetSceneClassifier
     from colorizer.pipeline.captions import photo_captions
     from colorizer.pipeline.context_gray import context_gray
