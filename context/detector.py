@@ -97,8 +97,24 @@ class RapidTextDetector:
         input is at most TILE_PIXELS (every dataset photo), else tile by tile in bounded
         memory (context/detector_tiles.py: a 2000-px photo's detection took ~570 MB in one
         pass)."""
-        grid = grid_size(*bgr.shape[:2], self._det.get_preprocess(max(bgr.shape[:2]))
-                         .limit_side_len)
+        preprocess = self._det.get_preprocess(max(bgr.shape[:2]))
+        grid = grid_size(*bgr.shape[:2], preprocess.limit_side_len)
         if grid[0] * grid[1] <= TILE_PIXELS:
-            return self._det(bgr)[0]
+            return _one_pass_quads(self._det, preprocess, bgr)
         return tiled_quads(self._det, bgr)
+
+
+def _one_pass_quads(det, preprocess, bgr: np.ndarray) -> np.ndarray | None:
+    """rapidocr's `TextDetector.__call__(bgr)[0]`, step by step, without its first step: it
+    stores the photo's resize in the detector (`det.preprocess_op`) and then reads it back,
+    so threads sharing one pipeline (one detector) could resize a photo by another photo's
+    size class: a 1400-px photo shrunk to 960 px (other boxes, another reading). `det` is a
+    rapidocr_onnxruntime.ch_ppocr_det.TextDetector, `preprocess` its `get_preprocess` for
+    this photo; the session, post-processing and filter keep no state between calls."""
+    shape = bgr.shape[:2]
+    network_input = preprocess(bgr)  # (1, 3, H', W') float32, or None
+    if network_input is None:
+        return None
+    probability = det.infer(network_input)[0]  # (1, 1, H', W')
+    quads, _ = det.postprocess_op(probability, shape)
+    return det.filter_tag_det_res(quads, shape)

@@ -28,6 +28,7 @@ from colorizer.model.balance import BALANCE_FILE, BalancePredictor
 from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
+from colorizer.pipeline import pipeline_recipe as recipes
 from colorizer.pipeline.assemble import assemble_result, run_settings
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
@@ -131,6 +132,7 @@ class ColorizationPipeline:
         self.components = dict(components or {"context": context_fn is not None,
                                                "exemplars": exemplar_fn is not None})
         self._loaded_in = os.getpid()  # a forked worker fits torch to fork (fork_guard.py)
+        self.recipe: recipes.LoadedRecipe | None = None  # from_pretrained's: how it pickles
 
     def __repr__(self) -> str:
         return (f"ColorizationPipeline(model={self.model_info.name!r} "
@@ -178,10 +180,13 @@ class ColorizationPipeline:
                                    (HintField, HINT_FIELD_FILE)))
             components = fingerprint_components(context, exemplars, context_config,
                                                 retriever_config)
-            return cls(generator, info, config, device=torch_device, context_fn=context_fn,
-                       exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
-                       decoding=DecodingConfig.load(folder), components=components,
-                       precision=precision, exemplar_lookup=lookup, hint_field=hint_field)
+            pipeline = cls(generator, info, config, device=torch_device, context_fn=context_fn,
+                           exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
+                           decoding=DecodingConfig.load(folder), components=components,
+                           precision=precision, exemplar_lookup=lookup, hint_field=hint_field)
+        return recipes.remember_recipe(pipeline, recipes.PipelineRecipe(
+            str(folder.resolve()) if path else None, str(torch_device), context, exemplars,
+            context_config, retriever_config, precision))
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
@@ -194,7 +199,12 @@ class ColorizationPipeline:
                                      self.runner.precision, self.exemplar_lookup,
                                      self.hint_field)
         other.runner = self.runner  # one generator, compiled once
+        other.recipe = self.recipe  # the same components: pickled as the same recipe
         return other
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as how it was loaded; another process loads it again (pipeline_recipe.py)."""
+        return recipes.reduce_pipeline(self)
 
     def compile(self, mode: str | None = None) -> bool:
         """torch.compile the generator (worth it on a GPU for long runs; the first photo
@@ -310,8 +320,8 @@ class ColorizationPipeline:
         clock.laps["load"] += clock.laps.pop("reload")
         return PreparedPhoto(loaded, FullLightness(loaded, lightness), small, context, captions,
                              list(user), retrieved, guidance,
-                             self._chroma_scale(guided=bool(user)), hints, caption, hint_note,
-                             clock.laps, **edit)
+                             self.config.run_chroma_scale(self.decoding, guided=bool(user)),
+                             hints, caption, hint_note, clock.laps, **edit)
 
     @torch.inference_mode()
     def predict(self, photos: Sequence[PreparedPhoto]) -> list[Prediction]:
@@ -372,15 +382,6 @@ class ColorizationPipeline:
     def distribution(self, prediction: Prediction) -> Distribution | None:
         """A photo's color distribution at this operating point, for the hint field."""
         return lazy_distribution(self.generator, prediction.logits, self.decoding.prior_correction)
-
-    def _chroma_scale(self, guided: bool) -> float:
-        """The caller's override wins; else the user's own reference photo of the scene is
-        trusted for bolder color (a retrieved exemplar matches only part of the photo)."""
-        decoding = self.decoding
-        if (self.config.chroma_scale is None and guided
-                and decoding.guided_chroma_scale is not None):
-            return decoding.guided_chroma_scale
-        return decoding.chroma_scale
 
     def decode(self, logits: torch.Tensor, features: dict[int, torch.Tensor],
                chroma_scale: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -65,6 +65,13 @@ class PipelineConfig:
         """The operating point a run uses: the weights' `saved` one with these overrides."""
         return saved.resolve(self.render_size, self.temperature, self.chroma_scale, self.chroma)
 
+    def run_chroma_scale(self, decoding: DecodingConfig, guided: bool) -> float:
+        """The caller's override wins; else the user's own reference photo of the scene is
+        trusted for bolder color (a retrieved exemplar matches only part of the photo)."""
+        if self.chroma_scale is None and guided and decoding.guided_chroma_scale is not None:
+            return decoding.guided_chroma_scale
+        return decoding.chroma_scale
+
     def changed(self, saved: DecodingConfig, changes: dict[str, Any]) -> PipelineConfig:
         """This config with `changes`; `chroma` and `transfer` may be dicts of the fields that
         change (the others kept from what the run would use now)."""

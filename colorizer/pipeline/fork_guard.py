@@ -7,7 +7,9 @@ operation waited forever (a `Pool(2)` mapping the pipeline over photos hung on i
 photo, `tests/test_api_session_fork.py`). Every thread count above one hangs there, so one is
 the only count that works; it is also what N workers on N cores want. The parent process
 keeps its settings; the models the pipeline's default components hold are loaded again in
-the child (components.py)."""
+the child (components.py). A pipeline sent pickled to a worker (spawn, pipeline_recipe.py)
+is fitted the same way: N workers on N cores each want one thread (a spawn Pool(2) on 2
+cores otherwise ran 4 torch threads)."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def fit_forked_child(loaded_in: int) -> None:
         return
     _fitted_pid = pid
     if torch.get_num_threads() > 1:
-        log.info("chronochrome: torch runs on one thread in this process, forked from %d "
-                 "where the pipeline was loaded (OpenMP's threads do not survive fork)",
-                 loaded_in)
+        log.info("chronochrome: torch runs on one thread in this process, a worker of "
+                 "process %d where the pipeline was loaded (OpenMP's threads do not survive "
+                 "fork, and N workers on N cores want one each)", loaded_in)
         torch.set_num_threads(1)
