@@ -34,10 +34,11 @@ from colorizer.errors import ChronochromeError
 from context.config import ContextConfig
 
 if TYPE_CHECKING:
-    from colorizer.pipeline.colorization import ColorizationPipeline
     from colorizer.pipeline.config import PipelineConfig
     from retrieval import RetrieverConfig
 
+# colorization.ColorizationPipeline, named not imported: it imports this module (no cycle)
+Pipeline = Any
 KEPT_PIPELINES = 2  # rebuilt pipelines a process keeps (each holds ~300 MB of models)
 
 WORKER_ADVICE = (
@@ -75,20 +76,19 @@ class LoadedRecipe:
     parts: tuple[Any, ...]
 
 
-def _parts(pipeline: ColorizationPipeline) -> tuple[Any, ...]:
+def _parts(pipeline: Pipeline) -> tuple[Any, ...]:
     return (pipeline.generator, pipeline.context_fn, pipeline.exemplar_fn,
             pipeline.exemplar_lookup, pipeline.balance, pipeline.flag_finder,
             pipeline.hint_field)
 
 
-def remember_recipe(pipeline: ColorizationPipeline, recipe: PipelineRecipe
-                    ) -> ColorizationPipeline:
+def remember_recipe(pipeline: Pipeline, recipe: PipelineRecipe) -> Pipeline:
     """`pipeline`, pickled from now on as `recipe` (while its components stay the same)."""
     pipeline.recipe = LoadedRecipe(recipe, _parts(pipeline))
     return pipeline
 
 
-def reduce_pipeline(pipeline: ColorizationPipeline) -> tuple[Any, tuple[Any, ...]]:
+def reduce_pipeline(pipeline: Pipeline) -> tuple[Any, tuple[Any, ...]]:
     """`pipeline.__reduce__`: rebuilt from its recipe, or a `PipelinePickleError`."""
     kept = pipeline.recipe
     if kept is None:
@@ -101,20 +101,20 @@ def reduce_pipeline(pipeline: ColorizationPipeline) -> tuple[Any, tuple[Any, ...
             "this ColorizationPipeline's components were replaced after from_pretrained "
             "(its context_fn, exemplar_fn, generator or a head), so another process could "
             "not load the same pipeline; " + WORKER_ADVICE)
-    return rebuilt_pipeline, (kept.recipe, pipeline.config, pipeline.fingerprint,
-                              os.getpid())
+    return rebuilt_pipeline, (type(pipeline), kept.recipe, pipeline.config,
+                              pipeline.fingerprint, os.getpid())
 
 
 # The pipelines this process rebuilt, by (recipe, run-time settings); those of one recipe
 # share its models (`with_config`).
-_kept: OrderedDict[tuple[PipelineRecipe, PipelineConfig], ColorizationPipeline] = OrderedDict()
+_kept: OrderedDict[tuple[PipelineRecipe, PipelineConfig], Any] = OrderedDict()
 _kept_pid = os.getpid()  # a forked child does not share its parent's models' threads
 _kept_lock = threading.Lock()  # threads unpickling together load one pipeline
 
 
-def rebuilt_pipeline(recipe: PipelineRecipe, config: PipelineConfig, fingerprint: str,
-                     sender: int | None = None) -> ColorizationPipeline:
-    """The pipeline `recipe` loads, with the run-time `config`; the same object for every
+def rebuilt_pipeline(cls: type[Pipeline], recipe: PipelineRecipe, config: PipelineConfig,
+                     fingerprint: str, sender: int | None = None) -> Pipeline:
+    """The pipeline `recipe` loads (`cls.from_pretrained`, the pickled pipeline's class), with the run-time `config`; the same object for every
     task of this process that sends the same ones (the last `KEPT_PIPELINES`). In a worker
     of the `sender` process, torch runs on one thread there, as in a forked worker
     (fork_guard.py): a spawn Pool(2) on 2 cores ran 4 torch threads."""
@@ -126,7 +126,7 @@ def rebuilt_pipeline(recipe: PipelineRecipe, config: PipelineConfig, fingerprint
             _kept_pid = os.getpid()
         pipeline = _kept.get(key)
         if pipeline is None:
-            pipeline = _configured(recipe, config)
+            pipeline = _configured(cls, recipe, config)
             _kept[key] = pipeline
             while len(_kept) > KEPT_PIPELINES:
                 _kept.popitem(last=False)
@@ -143,21 +143,20 @@ def rebuilt_pipeline(recipe: PipelineRecipe, config: PipelineConfig, fingerprint
     return pipeline
 
 
-def _configured(recipe: PipelineRecipe, config: PipelineConfig) -> ColorizationPipeline:
+def _configured(cls: type[Pipeline], recipe: PipelineRecipe, config: PipelineConfig
+                ) -> Pipeline:
     """`recipe`'s pipeline with `config`: from one already kept with the same recipe when
     there is one (its models shared), else loaded."""
     same_models = next((kept for (kept_recipe, _), kept in _kept.items()
                         if kept_recipe == recipe), None)
-    base = same_models or _load(recipe)
+    base = same_models or _load(cls, recipe)
     if base.config == config:
         return base
     return base.with_config(**{f.name: getattr(config, f.name) for f in fields(config)})
 
 
-def _load(recipe: PipelineRecipe) -> ColorizationPipeline:
-    from colorizer.pipeline.colorization import ColorizationPipeline
-
-    return ColorizationPipeline.from_pretrained(
+def _load(cls: type[Pipeline], recipe: PipelineRecipe) -> Pipeline:
+    return cls.from_pretrained(
         recipe.path, device=recipe.device, context=recipe.context, exemplars=recipe.exemplars,
         context_config=recipe.context_config, retriever_config=recipe.retriever_config,
         precision=recipe.precision)
