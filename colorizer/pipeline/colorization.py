@@ -29,6 +29,7 @@ from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
 from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
 from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
 from colorizer.pipeline import pipeline_recipe as recipes
+from colorizer.pipeline.album_page import split_page
 from colorizer.pipeline.assemble import assemble_result, run_settings
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
@@ -355,8 +356,8 @@ class ColorizationPipeline:
         if "transfer" in laps:  # the exemplar transfer runs the generator's encoder
             del timings["transfer"]
             timings["generator"] = photo.timings.get("generator", 0.0) + laps["transfer"]
-        return assemble_result(self.model_info, photo.loaded, base, hinted, merged, timings,
-                               run_settings(self, photo))
+        return split_page(self, photo, assemble_result(  # an album page: print by print
+            self.model_info, photo.loaded, base, hinted, merged, timings, run_settings(self, photo)))
 
     def _base(self, photo: PreparedPhoto, prediction: Prediction, clock: Stopwatch) -> BaseRun:
         """Steps 5-6, kept in the edit cache with steps 2-4: what an edit with other color

@@ -44,6 +44,9 @@ class PipelineConfig:
     # The photos are scanned negatives: their tones are inverted before anything reads them
     # (colorizer.pipeline.negative); the output's L* is the inverted scan's.
     negative: bool = False
+    # An album page (several prints on paper) has each print colorized on its own and the
+    # paper kept neutral (colorizer.pipeline.album_page); False: colorized as one photo.
+    split_page: bool = True
 
     def __post_init__(self) -> None:
         _check_numbers(self)
@@ -57,6 +60,9 @@ class PipelineConfig:
         if not isinstance(self.negative, bool):
             raise ValueError(  # noqa: TRY004
                 f"negative must be True or False, got {self.negative!r}")
+        if not isinstance(self.split_page, bool):
+            raise ValueError(  # noqa: TRY004
+                f"split_page must be True or False, got {self.split_page!r}")
         for name in ("exemplar_transfer", "retrieved_transfer"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within [0, 1], got {getattr(self, name)}")

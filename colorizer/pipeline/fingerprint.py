@@ -27,7 +27,8 @@ NOT_OUTPUT_SETTINGS = ("max_pixels",)
 # Operating-point fields added after fingerprints were first written, at the value that
 # changes nothing: left out, so the fingerprints already written stay valid.
 NEUTRAL_LATER_DECODING = {"frame_fill": False}
-NEUTRAL_LATER_SETTINGS = {"negative": False}  # the same for run-time settings
+# the same for run-time settings; split_page changes no ordinary photo (album_page.py)
+NEUTRAL_LATER_SETTINGS = {"negative": False, "split_page": True}
 
 
 def module_digest(module: nn.Module | None) -> str | None:
