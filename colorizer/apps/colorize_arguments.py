@@ -19,6 +19,7 @@ from colorizer.apps.pipeline_arguments import (
     add_render_size_argument,
     add_retrieval_arguments,
     add_retrieved_transfer_argument,
+    add_split_page_argument,
     add_weights_argument,
     finite,
 )
@@ -41,8 +42,7 @@ def add_colorize_parser(sub: argparse._SubParsersAction) -> None:
                    "name as a caption (metadata and sidecar captions are still read)")
     p.add_argument("--negative", action="store_true", help="the photos are scanned negatives: "
                    "invert their tones (and a color film's orange base) before colorizing")
-    p.add_argument("--no-split-page", action="store_true", help="colorize an album page "
-                   "(several prints on paper) as one photo, not each print on its own")
+    add_split_page_argument(p)  # as serve and web take it
     p.add_argument("--report", action="store_true", help="also write <stem>.json and "
                    "<stem>.uncertainty.png, and <stem>.exemplars.png where an exemplar colored "
                    "the photo and <stem>.regions.png where color hints did")

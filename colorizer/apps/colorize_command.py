@@ -114,5 +114,4 @@ def _checked_settings(args: argparse.Namespace) -> dict:
     from colorizer.apps.pipeline_arguments import checked_settings
 
     return checked_settings(args, filename_caption=False if args.no_filename_caption else None,
-                            negative=True if args.negative else None,
-                            split_page=False if args.no_split_page else None)
+                            negative=True if args.negative else None)

@@ -109,6 +109,12 @@ def add_retrieved_transfer_argument(p: argparse.ArgumentParser) -> None:
                         "see eval/results/transfer-tuning.md)")
 
 
+def add_split_page_argument(p: argparse.ArgumentParser) -> None:
+    """--no-split-page: the same switch in colorize, serve and web (album_page.py)."""
+    p.add_argument("--no-split-page", action="store_true", help="colorize an album page "
+                   "(several prints on paper) as one photo, not each print on its own")
+
+
 def add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
     """The colorize flags that change a served pipeline's colors or what it retrieves, and
     the cap on a photo's pixels (the service answers 413 past it, as the workbench does). Not
@@ -116,7 +122,8 @@ def add_pipeline_arguments(p: argparse.ArgumentParser) -> None:
     flag that changes nothing would mislead."""
     for add in (add_weights_argument, add_device_argument, add_render_size_argument,
                 add_max_pixels_argument, add_decoding_arguments,
-                add_retrieved_transfer_argument, add_retrieval_arguments):
+                add_retrieved_transfer_argument, add_retrieval_arguments,
+                add_split_page_argument):
         add(p)
 
 
@@ -148,6 +155,8 @@ def checked_settings(args: argparse.Namespace, **extra: Any) -> dict[str, Any]:
     check_render_size(getattr(args, "render_size", None))
     check_max_pixels(getattr(args, "max_pixels", None))
     given = {name: getattr(args, name, None) for name in SETTING_FLAGS} | extra
+    if getattr(args, "no_split_page", False):
+        given["split_page"] = False
     overrides = {k: v for k, v in given.items() if v is not None}
     try:
         PipelineConfig(**overrides).decoding(DecodingConfig())

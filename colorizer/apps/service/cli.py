@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from colorizer.apps.c2pa_cli import add_c2pa_arguments
 from colorizer.apps.local_hosts import is_loopback
 from colorizer.apps.pipeline_arguments import add_pipeline_arguments
 from colorizer.errors import ChronochromeError
@@ -116,9 +117,7 @@ def _add_serve_parser(sub: argparse._SubParsersAction) -> None:
                        help="file holding the operator's bearer token for /metrics (set it when "
                             "the port is reachable from other machines; API keys of archives "
                             "do not open /metrics)")
-    serve.add_argument("--c2pa-cert", type=Path, default=None,
-                       help="PEM certificate chain: sign outputs with C2PA (needs the c2pa extra)")
-    serve.add_argument("--c2pa-key", type=Path, default=None, help="PEM private key for C2PA")
+    add_c2pa_arguments(serve)  # colorize's and web's definition
     add_pipeline_arguments(serve)  # colorize's: weights, device, --max-pixels, decoding, ...
     serve.add_argument("--log-format", choices=("text", "json"), default=None, help=(
         "text lines, or JSON lines for a log collector (default: $CHRONOCHROME_LOG_FORMAT, "
