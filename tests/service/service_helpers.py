@@ -52,6 +52,21 @@ def loopback_fetch_config(**changes: Any) -> FetchConfig:
     return FetchConfig(**{**settings, **changes})
 
 
+def fast_retry_service(tmp_path: Path, workers: int, retries: int
+                       ) -> tuple[Any, dict[str, str]]:
+    """A service's config under `tmp_path` whose webhooks retry every 0.3 s, `retries`
+    times, fetching from loopback; and the Authorization header of a new key."""
+    from colorizer.apps.service.config import ServiceConfig
+    from colorizer.apps.service.store import JobStore
+
+    config = ServiceConfig(data_dir=tmp_path / "svc", worker_threads=workers,
+                           fetch=loopback_fetch_config()).with_changes(
+        webhooks=ServiceConfig.from_dict(
+            {"webhooks": {"retry_seconds": [0.3] * retries}}).webhooks)
+    _, secret = JobStore(config.db_path).create_key("archive")
+    return config, {"Authorization": f"Bearer {secret}"}
+
+
 @dataclass
 class Service:
     client: Any

@@ -22,7 +22,7 @@ from datetime import datetime
 
 import httpx
 import pytest
-from service_helpers import gray_png, loopback_fetch_config
+from service_helpers import fast_retry_service, gray_png
 from threaded_serve import served, wait_for
 from webhook_receiver import Receiver
 
@@ -30,7 +30,6 @@ from colorizer.apps.service.app import create_app
 from colorizer.apps.service.config import ServiceConfig
 from colorizer.apps.service.job_forgetting import forget_expired_jobs
 from colorizer.apps.service.retention import BY_OWNER, expire_now, sweep
-from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhooks import new_secret
 
 ENDED_STATES = {"succeeded", "canceled", "completed_with_errors", "failed"}
@@ -44,11 +43,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def _service(tmp_path, workers: int) -> tuple[ServiceConfig, dict[str, str]]:
-    config = ServiceConfig(data_dir=tmp_path / "svc", worker_threads=workers,
-                           fetch=loopback_fetch_config()).with_changes(
-        webhooks=ServiceConfig.from_dict({"webhooks": {"retry_seconds": [0.3] * 8}}).webhooks)
-    _, secret = JobStore(config.db_path).create_key("archive")
-    return config, {"Authorization": f"Bearer {secret}"}
+    return fast_retry_service(tmp_path, workers, retries=8)
 
 
 def _submit(base: str, auth: dict[str, str], hook: str, photos: int = 1) -> str:

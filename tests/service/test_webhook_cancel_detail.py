@@ -13,13 +13,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from service_helpers import gray_png, loopback_fetch_config
+from service_helpers import fast_retry_service, gray_png
 from threaded_serve import served, wait_for
 from webhook_receiver import Receiver
 
 from colorizer.apps.service.app import create_app
 from colorizer.apps.service.config import ServiceConfig
-from colorizer.apps.service.store import JobStore
 from colorizer.apps.service.webhooks import new_secret
 
 
@@ -31,11 +30,7 @@ def receiver() -> Iterator[Receiver]:
 
 
 def _service(tmp_path, workers: int) -> tuple[ServiceConfig, dict[str, str]]:
-    config = ServiceConfig(data_dir=tmp_path / "svc", worker_threads=workers,
-                           fetch=loopback_fetch_config()).with_changes(
-        webhooks=ServiceConfig.from_dict({"webhooks": {"retry_seconds": [0.3] * 5}}).webhooks)
-    _, secret = JobStore(config.db_path).create_key("archive")
-    return config, {"Authorization": f"Bearer {secret}"}
+    return fast_retry_service(tmp_path, workers, retries=5)
 
 
 def _submit(base: str, auth: dict[str, str], hook: str) -> str:

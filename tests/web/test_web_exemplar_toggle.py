@@ -8,21 +8,8 @@ nothing said whether its region was shown on the photo (nor could a second press
 
 from __future__ import annotations
 
-import io
-
-import numpy as np
 import pytest
-from PIL import Image
-from web_helpers import ThreadServer, gray_photo, page_with_photo
-
-
-def _color_print() -> bytes:
-    """A color print of the same street: a blue sky, a green field, a red square."""
-    rgb = np.zeros((96, 128, 3), np.uint8)
-    rgb[:48], rgb[48:], rgb[20:50, 30:70] = (40, 90, 220), (60, 160, 40), (200, 30, 30)
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG")
-    return buffer.getvalue()
+from web_helpers import ThreadServer, color_print, gray_photo, page_with_photo
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +29,7 @@ def server(shared_tiny_weights):
 def test_the_exemplar_button_names_its_exemplar_and_says_if_its_highlight_is_on(
         browser, server, tmp_path):
     (tmp_path / "street.png").write_bytes(gray_photo())
-    (tmp_path / "postcard.png").write_bytes(_color_print())
+    (tmp_path / "postcard.png").write_bytes(color_print())
     page = page_with_photo(browser, server.url, tmp_path / "street.png")
     page.set_input_files("#reference-file", str(tmp_path / "postcard.png"))
     page.wait_for_selector('body[data-version="2"][data-state="ready"]', timeout=30_000)

@@ -26,7 +26,14 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from web_helpers import ThreadServer, browser_api, gray_photo, page_with_photo, tab_to
+from web_helpers import (
+    ThreadServer,
+    browser_api,
+    color_print,
+    gray_photo,
+    page_with_photo,
+    tab_to,
+)
 
 from colorizer.pipeline.provenance import DIGITAL_SOURCE_TYPE, read_xmp
 
@@ -48,20 +55,11 @@ def _pipeline(weights: Path):
                                                 chroma_scale=3.0)
 
 
-def _color_reference() -> bytes:
-    """A color print of the same scene: a blue sky, a green field, a red square."""
-    rgb = np.zeros((96, 128, 3), np.uint8)
-    rgb[:48], rgb[48:], rgb[20:50, 30:70] = (40, 90, 220), (60, 160, 40), (200, 30, 30)
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("parity")
     (folder / "street.png").write_bytes(gray_photo(320, 200))
-    (folder / "postcard.png").write_bytes(_color_reference())
+    (folder / "postcard.png").write_bytes(color_print())
     (folder / "gray print.png").write_bytes(gray_photo(64, 48))
     return folder
 

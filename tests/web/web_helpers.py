@@ -74,6 +74,16 @@ def gray_photo(width: int = 128, height: int = 96) -> bytes:
     return buffer.getvalue()
 
 
+def color_print() -> bytes:
+    """A color print of gray_photo's street, for a reference photo: a blue sky, a green
+    field, a red square."""
+    rgb = np.zeros((96, 128, 3), np.uint8)
+    rgb[:48], rgb[48:], rgb[20:50, 30:70] = (40, 90, 220), (60, 160, 40), (200, 30, 30)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def orange_negative() -> bytes:
     """gray_photo() as a color negative on an orange film base, scanned as it is (the film's
     clearest parts, the print's shadows, the brightest and most orange)."""
