@@ -4,11 +4,11 @@ A whole album page (3-6 prints on dark or cream paper, scanned at 600 dpi) color
 photo gets the render size (320 px) for the page's long side: each print is predicted at a
 fraction of it, the paper between them gets color, and one print's context colors its
 neighbours. On synthetic pages (2x2 and 3x2, prints turned -4..4 degrees, white borders,
-captions on dark or cream paper; 40 prints each, no context) the prints' mean CIEDE2000 went
-from 11.21 (page whole) to 10.41 (each print alone; gray 11.32) with photos-train's photos,
-and the paper's mean C* from 0.17 to 0.00; Prokudin-Gorsky plates 12.26 and 11.58 (gray
-12.48); real-color-dev's 240-px slides (rendered near their own size either way) 9.98 and
-10.03 (gray 9.96).
+captions on dark or cream paper; 40 prints each, no context; `python -m eval.album_pages`)
+the prints' mean CIEDE2000 went from 11.21 (page whole) to 10.37 (split here; gray 11.32)
+with photos-train's photos, and the paper's mean C* from 0.18 to 0.00; Prokudin-Gorsky
+plates 12.26 and 11.59 (gray 12.48); real-color-dev's 240-px slides (rendered near their own
+size either way) 9.98 and 9.98 (gray 9.96).
 
 A page is recognised at a small size (long side `_SIDE`):
 
