@@ -52,7 +52,9 @@ def test_a_threads_connection_closes_when_the_thread_ends(tmp_path):
                                      store.set_webhook_state(job_id, "skipped", "none given")))
             held.append((_open_fds(store.path), _open_fds(wal)))
         assert [wal_fds for _, wal_fds in held] == [wal_before] * 3  # 21, 41, 61 before
-        assert held[0][0] == held[1][0] == held[2][0] <= 21  # reused: 21, 41, 61 before
+        # SQLite keeps some closed connections' database descriptors for reuse while another
+        # holds a lock (how many varies with timing: 16, 19): bounded by a burst, not growing
+        assert max(db_fds for db_fds, _ in held) <= 21  # 21, 41, 61 before
     finally:
         gc.enable()
     assert store.job(key_id, job_id)["webhook_state"] == "skipped"  # the writes were kept
