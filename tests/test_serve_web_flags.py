@@ -26,6 +26,7 @@ from tests.service.serve_process import (
     free_port,
     new_key,
     start_serve,
+    web_download,
 )
 from tests.test_ways_in_parity import _photo
 
@@ -134,17 +135,9 @@ def test_web_colorizes_with_the_tuned_settings(tmp_path, tiny_weights):
     web = _start_web(port, tiny_weights, tmp_path / "web.log", *TUNED)
     base = f"http://127.0.0.1:{port}"
     try:
-        photo = _photo(tmp_path)
-        opened = httpx.post(f"{base}/api/photos", timeout=60,
-                            files={"file": (photo.name, photo.read_bytes(), "image/png")})
-        assert opened.status_code == 200, opened.text
-        photo_id = opened.json()["id"]
-        done = httpx.post(f"{base}/api/photos/{photo_id}/colorize", json={}, timeout=120)
-        assert done.status_code == 200, done.text
-        png = httpx.get(f"{base}/api/photos/{photo_id}/download", timeout=60)
-        assert png.status_code == 200, png.text
+        png = web_download(base, _photo(tmp_path))
     finally:
         web.terminate()
         web.wait(timeout=30)
-    assert _tuned(_settings_in_xmp(png.content)) == {
+    assert _tuned(_settings_in_xmp(png)) == {
         "temperature": 0.5, "chroma_scale": 1.5, "exemplars": False, "render_size": 64}

@@ -23,7 +23,14 @@ from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
 from colorizer.pipeline.provenance import encode_image
-from tests.service.serve_process import CLI, REPO, answering, free_port, new_key
+from tests.service.serve_process import (
+    CLI,
+    REPO,
+    answering,
+    free_port,
+    new_key,
+    web_download,
+)
 from tests.test_ways_in_parity import _photo, _pixels, _xmp_settings
 
 BASE = ["--device", "cpu", "--no-context"]  # the tiny model, no OCR: seconds, not minutes
@@ -77,15 +84,7 @@ def _by_serve(weights: Path, photo: Path, tmp_path: Path, flags: list[str]) -> b
 def _by_web(weights: Path, photo: Path, tmp_path: Path, flags: list[str]) -> bytes:
     web, base = _start("web", weights, tmp_path, *flags)
     try:
-        opened = httpx.post(f"{base}/api/photos", timeout=60,
-                            files={"file": (photo.name, photo.read_bytes(), "image/png")})
-        assert opened.status_code == 200, opened.text
-        photo_id = opened.json()["id"]
-        done = httpx.post(f"{base}/api/photos/{photo_id}/colorize", json={}, timeout=120)
-        assert done.status_code == 200, done.text
-        png = httpx.get(f"{base}/api/photos/{photo_id}/download", timeout=60)
-        assert png.status_code == 200, png.text
-        return png.content
+        return web_download(base, photo)
     finally:
         _stop(web)
 

@@ -56,3 +56,17 @@ def new_key(data_dir: Path, name: str) -> str:
                           "--data-dir", str(data_dir)], cwd=REPO, capture_output=True,
                          text=True, check=True).stdout
     return next(word for word in out.split() if word.startswith("cc_"))
+
+
+def web_download(base: str, photo: Path) -> bytes:
+    """What a person gets from a workbench at `base`: `photo` uploaded, colorized with the
+    page's defaults, the full-size colorization downloaded (PNG)."""
+    opened = httpx.post(f"{base}/api/photos", timeout=60,
+                        files={"file": (photo.name, photo.read_bytes(), "image/png")})
+    assert opened.status_code == 200, opened.text
+    photo_id = opened.json()["id"]
+    done = httpx.post(f"{base}/api/photos/{photo_id}/colorize", json={}, timeout=120)
+    assert done.status_code == 200, done.text
+    png = httpx.get(f"{base}/api/photos/{photo_id}/download", timeout=60)
+    assert png.status_code == 200, png.text
+    return png.content

@@ -1,12 +1,6 @@
-"""The worker's side of the job store: items leased, renewed, completed or failed.
-
-- a worker *leases* an item (owner + expiry) and renews the lease while it works on it, so a
-  long item is never handed to a second worker; an item whose lease expired (its worker was
-  killed or stalled) is handed out again, so a killed worker's items are picked up later;
-- an item becomes `done` only from `running` under the caller's lease, in one statement, so
-  re-processing after a crash can never complete an item twice (`completions` counts it); the
-  result files are moved into place inside that same transaction, so a worker that lost its
-  lease can never overwrite a result that was recorded.
+"""The worker's side of the job store: items leased, renewed, completed or failed, by the
+lease rules written in store.py (an expired lease hands the item out again; `done` only from
+`running` under the caller's lease, the result files moved in the same transaction).
 """
 
 from __future__ import annotations
