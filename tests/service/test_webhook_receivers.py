@@ -14,10 +14,8 @@ import logging
 import re
 import signal
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ import pytest
 from serve_process import free_port, new_key, start_serve
 from service_helpers import gray_png
 from threaded_serve import wait_for
+from webhook_receiver import StallingReceiver
 
 from colorizer.apps.service.store import NewItem
 from colorizer.apps.service.webhook_config import WebhookConfig
@@ -45,51 +44,9 @@ def readme_verifier() -> Any:
     return namespace["verified"]
 
 
-class Receiver:
-    """A receiver on 127.0.0.1 serving `/a.png` and taking POSTs at `/hook`; the first POST
-    is left unanswered while `first_hangs` (a receiver stalled mid-delivery)."""
-
-    def __init__(self, first_hangs: bool = False) -> None:
-        self.posts: list[tuple[dict[str, str], bytes]] = []
-        self.release = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                image = gray_png()
-                self.send_response(200)
-                self.send_header("Content-Type", "image/png")
-                self.send_header("Content-Length", str(len(image)))
-                self.end_headers()
-                self.wfile.write(image)
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                if first_hangs and len(receiver.posts) == 1:
-                    receiver.release.wait(20)
-                try:
-                    self.send_response(204)
-                    self.end_headers()
-                except OSError:  # the sender gave up on this attempt
-                    pass
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver(first_hangs=True)
+def receiver() -> Iterator[StallingReceiver]:
+    server = StallingReceiver(hangs=1, hold=20)
     yield server
     server.close()
 

@@ -13,16 +13,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from serve_process import CLI, REPO
 from service_helpers import gray_png
 from threaded_serve import wait_for
+from webhook_receiver import StallingReceiver
 
 from colorizer.apps.service.store import JobStore, NewItem
 from colorizer.apps.service.webhooks import new_secret
@@ -30,35 +28,9 @@ from colorizer.apps.service.webhooks import new_secret
 ATTEMPT_SECONDS = 25  # one webhook attempt's limit here: what the old stop waited out
 
 
-class StallingReceiver:
-    """Takes POSTs on 127.0.0.1 and answers none of them until closed."""
-
-    def __init__(self) -> None:
-        self.posts: list[bytes] = []
-        self.release = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                receiver.posts.append(self.rfile.read(int(self.headers["Content-Length"])))
-                receiver.release.wait(60)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[StallingReceiver]:
-    server = StallingReceiver()
+    server = StallingReceiver(hangs=10**6, hold=60)  # every POST stalls
     yield server
     server.close()
 

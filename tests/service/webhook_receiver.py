@@ -51,3 +51,49 @@ class Receiver:
         if self.httpd is not None:
             self.httpd.shutdown()
             self.httpd.server_close()
+
+
+class StallingReceiver:
+    """A receiver on 127.0.0.1 serving `/a.png` and taking POSTs at `/hook` (`url`); its
+    first `hangs` POSTs are left unanswered for up to `hold` seconds, or until `close` (a
+    receiver stalled mid-delivery). `posts`: (headers, body) in the order they came."""
+
+    def __init__(self, hangs: int = 1, hold: float = 20) -> None:
+        from service_helpers import gray_png
+
+        self.posts: list[tuple[dict[str, str], bytes]] = []
+        self.release = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                image = gray_png()
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(image)))
+                self.end_headers()
+                self.wfile.write(image)
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.posts.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                if len(receiver.posts) <= hangs:
+                    receiver.release.wait(hold)
+                try:
+                    self.send_response(204)
+                    self.end_headers()
+                except OSError:  # the sender gave up on this attempt
+                    pass
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.url = f"{self.base}/hook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
