@@ -88,6 +88,8 @@ def test_a_finding_box_is_drawn_and_highlights_on_hover(page, tmp_path):
                             "evidence": {"seen": "blue"}, "box": [32, 24, 96, 72]}]}
     page.route("**/api/check", lambda route: route.fulfill(
         status=200, content_type="application/json", body=json.dumps(answer)))
+    # A file of this test's own: the one the last test chose went with its tmp_path.
+    page.set_input_files("#check-file", _brightened(page, tmp_path))
     page.uncheck("#check-use-open")
     page.click("#check-other button[type=submit]")
     _checked(page, 3)
