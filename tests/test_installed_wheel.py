@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("colorizer", "context", "retrieval")
 # Imports of the shipped packages that only an optional feature needs, each behind an
 # ImportError that says what to install: the extra that brings it, or None (said in the error).
-OPTIONAL = {"c2pa": "c2pa", "ray": "ray", "transformers": None}
+OPTIONAL = {"c2pa": "c2pa", "cryptography": "c2pa", "ray": "ray", "transformers": None}
 
 
 def _requirement_name(spec: str) -> str:

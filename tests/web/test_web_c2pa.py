@@ -9,7 +9,6 @@ refusals need no c2pa; the signed downloads need the c2pa extra (skipped without
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -24,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from web_helpers import free_port, gray_photo
+from web_helpers import c2pa_certs, free_port, gray_photo
 
 from colorizer.pipeline.provenance import DIGITAL_SOURCE_TYPE
 
@@ -35,22 +34,11 @@ PIPELINE = ("--device", "cpu", "--render-size", "64", "--no-context", "--no-exem
 CERT = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 
-def _certs():
-    """tests/service/c2pa_certs.py (the chain and the check of a signed file), imported as
-    tests/test_ray_c2pa.py imports it: tests/service is not on this folder's path."""
-    spec = importlib.util.spec_from_file_location(
-        "c2pa_certs", REPO / "tests" / "service" / "c2pa_certs.py")
-    module = sys.modules.setdefault("c2pa_certs", importlib.util.module_from_spec(spec))
-    if not hasattr(module, "make_chain"):
-        spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def chain(tmp_path):
     pytest.importorskip("c2pa")
     pytest.importorskip("cryptography")
-    return _certs().make_chain(tmp_path / "pki")
+    return c2pa_certs().make_chain(tmp_path / "pki")
 
 
 def _cli(command: str, *args) -> list[str]:
@@ -164,7 +152,7 @@ def test_downloads_are_signed_as_colorize_signs_the_same_photo(tmp_path, chain,
                           cwd=REPO, env=ENV, capture_output=True, text=True, timeout=300,
                           check=False)
     assert done.returncode == 0, done.stderr
-    certs = _certs()
+    certs = c2pa_certs()
     cli_png = (tmp_path / "cli" / "street.png").read_bytes()
     cli = _claims(certs.signed_manifest(cli_png, "image/png", chain, photo))
     opened, adjusted = cli["actions"]
@@ -214,7 +202,7 @@ def test_a_signature_failing_later_answers_503_and_sends_nothing_unsigned(tmp_pa
     from colorizer.apps.web.config import WebConfig
 
     signer = C2paSigner(C2paConfig(chain.chain, chain.key))
-    old = _certs().make_chain(tmp_path / "old", expired=True)
+    old = c2pa_certs().make_chain(tmp_path / "old", expired=True)
     valid = signer._info
     signer._info = c2pa.C2paSignerInfo(b"es256", old.chain.read_bytes(), old.key.read_bytes(),
                                        None)
@@ -234,6 +222,6 @@ def test_a_signature_failing_later_answers_503_and_sends_nothing_unsigned(tmp_pa
         assert error["message"].endswith("the download was not sent unsigned")
         signer._info = valid
         data, _ = _download(server.url, photo_id, "png")
-        _certs().signed_manifest(data, "image/png", chain, photo)
+        c2pa_certs().signed_manifest(data, "image/png", chain, photo)
     finally:
         server.close()

@@ -313,3 +313,18 @@ def upload_photo(url: str, name: str, data: bytes, content_type: str) -> dict:
             f"filename=\"{name}\"\r\nContent-Type: {content_type}\r\n\r\n").encode()
     body += data + f"\r\n--{boundary}--\r\n".encode()
     return http_post(f"{url}/api/photos", body, f"multipart/form-data; boundary={boundary}")
+
+
+def c2pa_certs() -> Any:
+    """tests/service/c2pa_certs.py (test certificate chains and the check of a signed file),
+    imported as tests/test_ray_c2pa.py imports it: tests/service is not on this folder's path.
+    Needs `cryptography` (the caller skips without it)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "c2pa_certs", Path(__file__).resolve().parents[1] / "service" / "c2pa_certs.py")
+    module = sys.modules.setdefault("c2pa_certs", importlib.util.module_from_spec(spec))
+    if not hasattr(module, "make_chain"):
+        spec.loader.exec_module(module)
+    return module

@@ -2,7 +2,8 @@
 global. The page (static/, plain HTML, CSS and JS shipped in the package: no CDN, it works
 offline) talks to this JSON API:
 
-    GET  /api/info                         what this workbench may open (paths, jobs)
+    GET  /api/info                         what this workbench may open (paths, jobs);
+                                           signed_downloads: {"signer"} where it signs
     POST /api/photos                       open an upload (multipart field `file`)
     POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
     POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
@@ -45,6 +46,7 @@ from colorizer.apps.web.download import download_format, file_answer
 from colorizer.apps.web.local_requests import from_loopback_page, require_loopback_page
 from colorizer.apps.web.opening import Opened, open_job, open_path
 from colorizer.apps.web.references import MAX_REFERENCES, decode_reference
+from colorizer.apps.web.signed_downloads import signed_downloads
 from colorizer.apps.web.workbench import Workbench
 from colorizer.errors import ChronochromeError
 
@@ -104,6 +106,9 @@ def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None,
 
 def _install_routes(app: FastAPI, bench: Workbench) -> None:
     cfg = bench.config
+    # Only a signing workbench's info names its signer: the page's note beside Download.
+    signed = signed_downloads(bench.signer)
+    signing = {} if signed is None else {"signed_downloads": signed.as_json()}
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
@@ -117,7 +122,7 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
                 "jobs": here, "max_photos": cfg.max_photos,
                 "max_upload_mb": round(cfg.max_upload_bytes / 1e6),
                 # The person at the page started it: its messages name its flags.
-                "local": cfg.local}
+                "local": cfg.local, **signing}
 
     @app.post("/api/photos")
     def upload(file: Annotated[UploadFile, File()]) -> dict:

@@ -352,7 +352,7 @@ async function start() {
   // The file chooser works at once: a photo chosen while api/info was on its way was ignored
   // (its listener came after that answer); the path and job boxes show once it says so.
   wireOpening();  // open.js
-  const info = await api("api/info").catch(() => ({ paths: false, jobs: false }));
+  const info = await pageInfo();  // net.js: {} where it did not answer
   $("open-path").hidden = !info.paths;
   $("open-job-box").hidden = !info.jobs;
   state.maxUploadMb = info.max_upload_mb || null;  // open.js: refused before it is sent

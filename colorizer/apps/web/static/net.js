@@ -37,6 +37,15 @@ async function api(path, options = {}) {
   return data;
 }
 
+// api/info, asked once and shared (app.js: what the page may open; downloads.js: whether the
+// downloads are signed); {} where no answer came, so the page works without it.
+let pageInfoAnswer = null;
+
+function pageInfo() {
+  if (!pageInfoAnswer) pageInfoAnswer = api("api/info").catch(() => ({}));
+  return pageInfoAnswer;
+}
+
 function postJSON(path, body) {
   return api(path, { method: "POST", headers: { "Content-Type": "application/json" },
                      body: JSON.stringify(body) });
