@@ -11,7 +11,8 @@ query parameter or the `Color-Hints` header, holding the same JSON as a hints fi
 such as [{"point": [120, 80], "color": "#b22222"}]; masks and references as data: URIs, or a
 library exemplar by id). A JSON or multipart body carries its own, in the body. Whether the
 photo is a scanned negative comes beside it likewise, as the `negative` query parameter
-(`?negative=true`), where a form has its `negative` field and a job item `"negative": true`.
+(`?negative=true`), where a form has its `negative` field and a job item `"negative": true`;
+an album page split or not, `?split_page=true|false` (split_items.py).
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from colorizer.apps.service.item_names import UNNAMED
 from colorizer.apps.service.json_documents import JSONDocumentError, load_json
 from colorizer.apps.service.negative_items import form_negative
 from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.split_items import form_split_page
 from colorizer.apps.service.store_storage import storage_error
 
 Upload = tuple[str, bytes, str | None]  # (file name, bytes, declared content type)
-FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "format")
+FORM_FIELDS = ("file", "request", "hint", "caption", "color_hints", "negative", "split_page",
+               "format")
 _FORM_PIECE = 1 << 20  # body bytes the multipart parser is given at once (`read_form`)
 # Body bytes gathered before they are written to the spool file: with a megabyte, every slow
 # upload held up to a megabyte here besides its spool (`body_spool.IN_MEMORY`).
@@ -72,6 +75,11 @@ async def _parsed_body(request: Request, body: BinaryIO, max_files: int
         raise Problem(422, "invalid_request", "the negative query parameter goes with a raw "
                       "image body only; in a multipart body give the `negative` form field "
                       '(-F negative=true), in a JSON body an item\'s "negative": true')
+    split = request.query_params.get("split_page")
+    if split is not None and not raw_image:  # likewise: it would be dropped without a word
+        raise Problem(422, "invalid_request", "the split_page query parameter goes with a raw "
+                      "image body only; in a multipart body give the `split_page` form field "
+                      '(-F split_page=false), in a JSON body an item\'s "split_page": false')
     if ctype == "multipart/form-data":
         form = await read_form(request, body, max_files)
         try:
@@ -85,7 +93,8 @@ async def _parsed_body(request: Request, body: BinaryIO, max_files: int
     if raw_image:
         hints = {} if beside is None else _json_field("color_hints", beside[1], f"the {beside[0]}")
         item = {"upload": 0, **hints,
-                **form_negative(negative, where="the negative query parameter")}
+                **form_negative(negative, where="the negative query parameter"),
+                **form_split_page(split, where="the split_page query parameter")}
         # One bytes object of the body's size, read from the file (the one copy kept).
         return {"items": [item]}, [(UNNAMED, await run_in_threadpool(body.read), ctype)]
     raise Problem(415, "unsupported_media_type", f"content type {ctype or 'none'!r} is not "
@@ -94,8 +103,8 @@ async def _parsed_body(request: Request, body: BinaryIO, max_files: int
 
 def _form_request(form: FormData, files: int) -> dict[str, Any]:
     """The job-like JSON of a multipart form: its `request` field, else one item per file
-    from the `hint`, `caption`, `color_hints` and `negative` fields; an unknown field is
-    refused (a misspelt `hnt` would otherwise be dropped without a word)."""
+    from the `hint`, `caption`, `color_hints`, `negative` and `split_page` fields; an unknown
+    field is refused (a misspelt `hnt` would otherwise be dropped without a word)."""
     unknown = sorted(set(form.keys()) - set(FORM_FIELDS))
     if unknown:
         raise Problem(422, "invalid_request", f"unknown form field(s) {', '.join(unknown)}: "
@@ -105,14 +114,16 @@ def _form_request(form: FormData, files: int) -> dict[str, Any]:
         if beside:
             raise Problem(422, "invalid_request", f"the form field(s) {', '.join(beside)} go "
                           "inside the `request` JSON when it is given (its items' hint, "
-                          "caption, color_hints, negative; its format)")
+                          "caption, color_hints, negative, split_page; its format)")
         return parse_json(str(form["request"]))
     hints, captions = form.getlist("hint"), form.getlist("caption")
     colors = form.getlist("color_hints")  # JSON text, aligned with the files as hints are
     negatives = form.getlist("negative")  # true or false, aligned likewise
+    splits = form.getlist("split_page")  # true or false (absent: the server's), likewise
     items = [{"upload": i, "hint": _aligned(hints, i), "caption": _aligned(captions, i),
               **_json_field("color_hints", _aligned(colors, i)),
-              **form_negative(_aligned(negatives, i), i if files > 1 else None)}
+              **form_negative(_aligned(negatives, i), i if files > 1 else None),
+              **form_split_page(_aligned(splits, i), i if files > 1 else None)}
              for i in range(files)]
     return {"items": items, "format": form.get("format") or None}
 

@@ -31,6 +31,8 @@ from colorizer.apps.service.problems import (
 )
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
+from colorizer.apps.service.split_items import hashed_items, split_note, with_split_page
+from colorizer.apps.service.split_items import item_pipeline as split_pipeline
 from colorizer.apps.service.store import JobStore, NewItem, new_job_id
 from colorizer.apps.service.store_errors import QueueFullError
 from colorizer.apps.service.upload_inspection import inspect_upload
@@ -109,7 +111,8 @@ def build_items(job: JobIn, uploads: list[UploadInfo], fetcher: SafeFetcher,
         # Color hints travel with the item; an upload's are checked against its size now.
         size = uploads[item.upload][2]["size"] if item.upload is not None else None
         parse_hints(item.color_hints, tuple(size) if size else None, item=n)
-        items[first:] = [with_negative(with_hints(new, item.color_hints), item.negative)
+        items[first:] = [with_split_page(with_negative(with_hints(new, item.color_hints),
+                                                       item.negative), item.split_page)
                          for new in items[first:]]
         if len(items) > max_items:
             break
@@ -187,7 +190,7 @@ def request_hash(job: JobIn, uploads: list[UploadInfo]) -> str:
     dumped = job.model_dump(mode="json", exclude={"webhook": {"secret"}})
     job_json = hashed_job(dumped)  # an item without a range hashes as before ranges existed
     job_json["items"] = [{k: v for k, v in one.items() if not (k == "canvases" and v is None)}
-                         for one in job_json["items"]]
+                         for one in hashed_items(job_json["items"])]
     canonical = {"job": job_json,
                  "webhook_secret": (hashlib.sha256(secret.encode()).hexdigest()
                                     if secret else None),
@@ -297,7 +300,8 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
         raise Problem(429, "busy", "synchronous colorization is at capacity; retry later or "
                       "use POST /v1/jobs", headers={"Retry-After": str(cfg.retry_after_seconds)})
     try:
-        pipeline = item_pipeline(state.pipeline, bool(item.get("negative")))
+        pipeline = split_pipeline(item_pipeline(state.pipeline, bool(item.get("negative"))),
+                                  item.get("split_page"))
         result = pipeline(loaded, hints=item.get("hint"), caption=item.get("caption"),
                           color_hints=color_hints)
     except HintError as exc:  # a reference the pipeline cannot use (its image, its id)
@@ -315,12 +319,14 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
                              dict(result.timings), publish=False)
     # The recorded item's view says what the loading did (a TIFF's page used), as a job's
     # upload does; the provenance file has its own record of it.
-    notes = {"notes": info["notes"]} if info.get("notes") else {}
+    shown = [*info.get("notes", []), *split_note(result)]  # a split page: into how many prints
+    notes = {"notes": shown} if shown else {}
+    new = with_negative(with_hints(NewItem({**source, **notes}, item.get("hint"),
+                                           item.get("caption")), item.get("color_hints")),
+                        item.get("negative"))
     try:
-        state.store.add_done_job(job_id, key_id, with_negative(with_hints(NewItem(
-            {**source, **notes}, item.get("hint"), item.get("caption")),
-            item.get("color_hints")),
-            item.get("negative")), fmt, out.completion(), publish=out.staged.publish)
+        state.store.add_done_job(job_id, key_id, with_split_page(new, item.get("split_page")),
+                                 fmt, out.completion(), publish=out.staged.publish)
     finally:
         out.staged.discard()  # what was not published (a failed record), removed
     return Colorized(job_id, out.image, out.mime, out.record)

@@ -43,6 +43,7 @@ from colorizer.apps.service.manifest_stream import manifest_response
 from colorizer.apps.service.problems import Problem
 from colorizer.apps.service.queue_routes import install_queue_routes
 from colorizer.apps.service.retention import BY_OWNER, expire_now
+from colorizer.apps.service.split_items import SPLIT_BESIDE
 from colorizer.apps.service.state import ServiceState
 from colorizer.apps.service.storage_reserve import with_room
 from colorizer.apps.service.store import JobStore
@@ -120,12 +121,15 @@ def _install_colorize_route(app: FastAPI, state: ServiceState,
                            None, alias="Color-Hints", description=HINTS_BESIDE),
                        negative: str | None = Query(None, description=NEGATIVE_BESIDE,
                                                     json_schema_extra={
-                                                        "enum": ["true", "false"]})
+                                                        "enum": ["true", "false"]}),
+                       split_page: str | None = Query(None, description=SPLIT_BESIDE,
+                                                      json_schema_extra={
+                                                          "enum": ["true", "false"]})
                        ) -> Response:
         """Colorize one small image now; the image (default) or JSON with links. A raw image
         body's color hints: the `color_hints` query parameter or the `Color-Hints` header; a
-        scanned negative: `?negative=true`."""
-        # Those three are read with the body (bodies.read_request); declared for the docs.
+        scanned negative: `?negative=true`; an album page split or not: `?split_page=`."""
+        # Those four are read with the body (bodies.read_request); declared for the docs.
         raw, uploads = await read_request(request, cfg.max_upload_bytes, cfg.job_max_items,
                                           cfg.request_timeout_seconds)
         item, fmt = colorize_request(raw, uploads, cfg.output_format)

@@ -70,6 +70,9 @@ JOB_ITEM = {**_object(
     hint=_MAYBE_STRING, caption=_MAYBE_STRING, attempts=_INT,
     notes={**_STRINGS, "description": "what the loader did that the output shows"},
     negative={"type": "boolean", "description": "present (true) for a scanned negative"},
+    split_page={"type": "boolean", "description": "present when the item chose: true, an "
+                "album page split into its prints; false, colorized whole (absent: the "
+                "server's setting; a split page's notes say into how many prints)"},
     color_hints_count=_INT, color_hints_url=_STRING,
     color_hints={"type": "array", "items": {"type": "object"},
                  "description": "only with ?include=color_hints"},

@@ -5,9 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from colorizer.apps.service.problems import Problem
+from colorizer.apps.service.split_items import FORM_HELP as SPLIT_HELP
+from colorizer.apps.service.split_items import checked_split_page
 from colorizer.pipeline.text_inputs import MAX_CHARS
 
 _CANVAS_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
@@ -41,6 +50,15 @@ class ItemIn(BaseModel):
     negative: bool = Field(False, strict=True, description="true when the photo is a scanned "
                            "negative: its tones are inverted before colorizing (a color "
                            "negative's film base removed); recorded in the result's settings")
+    # Strict likewise (checked_split_page): a "yes" would split, or not, without a word.
+    split_page: bool | None = Field(None, description=SPLIT_HELP + "; part of the result's "
+                                    "fingerprint, and a split page's prints are listed in its "
+                                    "provenance (settings.album_page)")
+
+    @field_validator("split_page", mode="before")
+    @classmethod
+    def _strict_split_page(cls, value: Any) -> Any:
+        return checked_split_page(value)
 
     @model_validator(mode="after")
     def _one_source(self) -> ItemIn:

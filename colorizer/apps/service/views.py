@@ -10,6 +10,8 @@ from colorizer.apps.service.job_pages import Page
 from colorizer.apps.service.liveness import INTERRUPTED
 from colorizer.apps.service.negative_items import FORM_HELP, stored_negative
 from colorizer.apps.service.problems import PROBLEM_JSON
+from colorizer.apps.service.split_items import FORM_HELP as SPLIT_HELP
+from colorizer.apps.service.split_items import stored_split_page
 from colorizer.apps.service.webhook_schedule import webhook_view
 
 
@@ -57,6 +59,8 @@ def _item_view(item: dict[str, Any], url: str, job_status: str,
         view["notes"] = item["source"]["notes"]
     if stored_negative(item["source"]):  # read as a scanned negative (negative_items)
         view["negative"] = True
+    if stored_split_page(item["source"]) is not None:  # the item's own choice (split_items)
+        view["split_page"] = stored_split_page(item["source"])
     if item.get("hint_count"):  # not the hints: a poll stays small (item_rows)
         view["color_hints_count"] = item["hint_count"]
     if item.get("hint_count") and job_status != "expired":  # expired: hints deleted
@@ -94,7 +98,7 @@ JOB_BODY = {"requestBody": {"required": True, "content": {
                  "description": "the photos; an item refers to one by its index (`upload`)"},
         "request": {"type": "string", "description": "the job as JSON (the fields of the "
                     "application/json body); when given, hint, caption, color_hints, "
-                    "negative and format go inside it"},
+                    "negative, split_page and format go inside it"},
         "hint": {"type": "array", "items": {"type": "string"},
                  "description": _FOR_EACH_FILE + "free-text context, e.g. 'Kazan 1950s'"},
         "caption": {"type": "array", "items": {"type": "string"},
@@ -104,6 +108,8 @@ JOB_BODY = {"requestBody": {"required": True, "content": {
                         "item's `color_hints`"},
         "negative": {"type": "array", "items": {"type": "string", "enum": ["true", "false"]},
                      "description": _FOR_EACH_FILE + FORM_HELP},
+        "split_page": {"type": "array", "items": {"type": "string", "enum": ["true", "false"]},
+                       "description": _FOR_EACH_FILE + SPLIT_HELP},
         "format": {"type": "string", "description": "png | jpg | tif | webp"}}}}}}}
 COLORIZE_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
@@ -117,11 +123,13 @@ COLORIZE_BODY = {"requestBody": {"required": True, "content": {
         "color_hints": {"type": "string", "description": "a JSON list of color hints, e.g. "
                         '[{"point": [120, 80], "color": "#b22222", "source": "..."}]'},
         "negative": {"type": "string", "enum": ["true", "false"], "description": FORM_HELP},
+        "split_page": {"type": "string", "enum": ["true", "false"], "description": SPLIT_HELP},
         "format": {"type": "string", "description": "png | jpg | tif | webp (default: the "
                    "service's)"}}}},
     "image/*": {"schema": {"type": "string", "format": "binary", "description": "the photo "
                            "itself; its color hints: the `color_hints` query parameter or the "
-                           "`Color-Hints` header; a scanned negative: `?negative=true`"}}}}}
+                           "`Color-Hints` header; a scanned negative: `?negative=true`; an "
+                           "album page split or not: `?split_page=true|false`"}}}}}
 HINTS_BESIDE = ("color hints of a raw image body (image/*): the JSON (UTF-8) of a hints file, e.g. "
                 '[{"point": [120, 80], "color": "#b22222"}]; give them in either the query '
                 "parameter or the header, not both")

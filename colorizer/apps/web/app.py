@@ -3,12 +3,14 @@ global. The page (static/, plain HTML, CSS and JS shipped in the package: no CDN
 offline) talks to this JSON API:
 
     GET  /api/info                         what this workbench may open (paths, jobs);
-                                           signed_downloads: {"signer"} where it signs
+                                           signed_downloads: {"signer"} where it signs;
+                                           split_page: whether it splits album pages
     POST /api/photos                       open an upload (multipart field `file`)
     POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
     POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
     POST /api/photos/{id}/colorize         {"hint", "era", "region", "caption",
                                             "color_hints": [...], "negative": false,
+                                            "split_page": true|false (absent: the server's),
                                             "references": [{"name", "data": "data:..."}]}
     GET  /api/photos/{id}/{kind}.png       original, colorized, uncertainty, regions (display size);
                                            positive: a negative's positive gray (the "before")
@@ -87,6 +89,9 @@ class ColorizeIn(BaseModel):
     references: list[ReferenceIn] = Field(default_factory=list, max_length=MAX_REFERENCES)
     # A scanned negative ("This is a negative" on the page): strict, a "yes" is refused.
     negative: bool = Field(False, strict=True)
+    # "Album page: colorize each print on its own" on the page; None: as the server does
+    # (--no-split-page). Strict likewise: a "yes" would split, or not, without a word.
+    split_page: bool | None = Field(None, strict=True)
 
 
 def create_app(pipeline: ColorizationPipeline, config: WebConfig | None = None,
@@ -122,7 +127,9 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
                 "jobs": here, "max_photos": cfg.max_photos,
                 "max_upload_mb": round(cfg.max_upload_bytes / 1e6),
                 # The person at the page started it: its messages name its flags.
-                "local": cfg.local, **signing}
+                "local": cfg.local, **signing,
+                # Whether this server splits album pages (the page's checkbox starts so).
+                "split_page": bench.pipeline.config.split_page}
 
     @app.post("/api/photos")
     def upload(file: Annotated[UploadFile, File()]) -> dict:
@@ -147,7 +154,7 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
                       for r in body.references]
         return bench.colorize(photo_id, body.hint, body.era, body.region, body.color_hints,
                               negative=body.negative, caption=body.caption,
-                              references=references)
+                              references=references, split_page=body.split_page)
 
     @app.get("/api/photos/{photo_id}/download")
     def download(photo_id: str, fmt: Annotated[str, Query(alias="format")] = "png"

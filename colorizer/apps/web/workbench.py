@@ -72,18 +72,27 @@ class Workbench:
         self.signer = signer
         self.photos = PhotoStore(config.max_photos, config.max_memory_bytes)
         self.run_lock = threading.Lock()
-        self._negative: ColorizationPipeline | None = None  # made on the first negative
+        # The pipeline's twins, made on the first photo that asks (a negative, an album page
+        # split or not against the server's --no-split-page), each kept for its edit cache.
+        self._twins: dict[tuple[tuple[str, bool], ...], ColorizationPipeline] = {}
         self._decoded: tuple[str, LoadedImage] | None = None  # (photo id, its decode)
         self._decoded_lock = threading.Lock()
 
-    def pipeline_for(self, negative: bool) -> ColorizationPipeline:
-        """The pipeline, or its twin that reads photos as scanned negatives (the same
-        components; kept, so its edit cache serves the hints placed on a negative)."""
-        if not negative or self.pipeline.config.negative:
+    def pipeline_for(self, negative: bool, split_page: bool | None = None
+                     ) -> ColorizationPipeline:
+        """The pipeline, or its twin (the same components) that reads photos as scanned
+        negatives and/or splits album pages otherwise than the server does (`split_page`
+        None: as the server does, `chronochrome web --no-split-page` or the default)."""
+        config = self.pipeline.config
+        changes = {"negative": True} if negative and not config.negative else {}
+        if split_page is not None and split_page != config.split_page:
+            changes["split_page"] = split_page
+        if not changes:
             return self.pipeline
-        if self._negative is None:
-            self._negative = self.pipeline.with_config(negative=True)
-        return self._negative
+        key = tuple(sorted(changes.items()))
+        if key not in self._twins:
+            self._twins[key] = self.pipeline.with_config(**changes)
+        return self._twins[key]
 
     def open(self, opened: Opened) -> dict[str, Any]:
         data = check_size(opened.data, opened.name, self.config)
@@ -105,14 +114,17 @@ class Workbench:
 
     def colorize(self, photo_id: str, hint: str = "", era: str = "", region: str = "",
                  color_hints: Any = (), negative: bool = False, caption: str = "",
-                 references: Sequence[ReferencePhoto] = ()) -> dict[str, Any]:
+                 references: Sequence[ReferencePhoto] = (),
+                 split_page: bool | None = None) -> dict[str, Any]:
         """Colorize with the context the person typed: the era and region join the hint
         (the context encoder ranks a hint above every inferred cue), and the color hints in
         their JSON form (colorizer.pipeline.color_hints); `negative`: the photo is a scanned
         negative (its tones inverted first, colorizer.pipeline.negative). `caption`: the
         archive's caption, as `colorize --caption` (it replaces the captions read from the
         file's metadata and name; the pipeline caps it at 2,000 characters); `references`:
-        reference photos, as `colorize --exemplar` (references.py)."""
+        reference photos, as `colorize --exemplar` (references.py); `split_page`: an album
+        page's prints colorized each on its own (True) or the photo whole (False), None: as
+        the server does (album_page.py)."""
         photo = self.photos.get(photo_id)
         for name, text in (("hint", hint), ("era", era), ("region", region)):
             if len(text) > MAX_TEXT:
@@ -122,18 +134,19 @@ class Workbench:
         exemplars = reference_exemplars(references, self.config.max_pixels)
         said = " ".join(part.strip() for part in (region, era, hint) if part.strip()) or None
         guidance = Guidance(said, caption if caption.strip() else None, hints, tuple(exemplars))
-        view = self._colorize(photo, guidance, negative)
+        view = self._colorize(photo, guidance, negative, split_page)
         # The run's full-size temporaries and the last rendering's output are freed now;
         # kept resident, they were most of the server's memory after an edit.
         release_freed_memory()
         return view
 
-    def _colorize(self, photo: Photo, guidance: Guidance, negative: bool) -> dict[str, Any]:
+    def _colorize(self, photo: Photo, guidance: Guidance, negative: bool,
+                  split_page: bool | None) -> dict[str, Any]:
         """One colorization of `photo`, kept as its rendering; the page's view of it."""
         with photo.lock:
             loaded = self._decode(photo)
             with self.run_lock:
-                result = self.pipeline_for(negative)(
+                result = self.pipeline_for(negative, split_page)(
                     loaded, hints=guidance.said, caption=guidance.caption,
                     exemplars=guidance.exemplars, color_hints=guidance.color_hints)
             # What the run did (a pipeline made for negatives reads every photo as one).
@@ -147,7 +160,9 @@ class Workbench:
             self._keep_decode(photo, loaded)  # for the next color point
             return {**photo.rendering.view, "photo": photo.view(), "version": photo.version,
                     "said": guidance.said or "", "caption": guidance.caption or "",
-                    "negative": as_negative, "closed": closed}
+                    "negative": as_negative, "closed": closed,
+                    # An album page split into its prints: how many (0: colorized whole).
+                    "album_prints": len(result.settings.get("album_page") or ())}
 
     def image(self, photo_id: str, kind: str, index: int | None = None) -> bytes:
         """PNG of one picture of a photo: original, positive (a negative's positive gray),

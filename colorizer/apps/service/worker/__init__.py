@@ -40,6 +40,8 @@ from colorizer.apps.service.problems import (
     service_detail,
 )
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
+from colorizer.apps.service.split_items import item_pipeline as split_pipeline
+from colorizer.apps.service.split_items import split_note, stored_split_page
 from colorizer.apps.service.storage_room import RoomWatch
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.apps.service.store_errors import StorageError
@@ -163,7 +165,8 @@ class Worker:
         # A canvas colorized in part (two images, a Choice: manifest_items) says so first;
         # the store's completion replaces the item's intake notes with these.
         canvas_note = source_info.get("canvas_note")
-        notes = [*([canvas_note] if canvas_note else []), *shown_notes(result.input.notes)]
+        notes = [*([canvas_note] if canvas_note else []), *shown_notes(result.input.notes),
+                 *split_note(result)]  # an album page: into how many prints it was split
         outputs = self._write(lease, result, source_info, timings)
         if outputs is None:
             return
@@ -191,7 +194,8 @@ class Worker:
         loaded = load_image(data, max_pixels=self.config.max_pixels,
                             name=source_info.get("name", lease.item_id))
         del data  # not read again (the digest is in `loaded`)
-        pipeline = item_pipeline(self.pipeline, stored_negative(lease.source))
+        pipeline = split_pipeline(item_pipeline(self.pipeline, stored_negative(lease.source)),
+                                  stored_split_page(lease.source))
         return pipeline(loaded, hints=lease.hint,
                         caption=stored_caption(lease.source, lease.caption),
                         color_hints=stored_hints(lease.source)), source_info

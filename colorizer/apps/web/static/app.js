@@ -95,10 +95,10 @@ function statusLine() {
 // -- colorizing (opening: open.js) ----------------------------------------------------------------
 
 async function colorize() {
-  // The caption and the reference photo as `colorize --caption` and `--exemplar` take them.
+  // Caption, reference photo, album split: as `--caption`, `--exemplar`, `--no-split-page`.
   const body = { hint: $("edit-hint").value, era: $("edit-era").value,
                  region: $("edit-region").value, negative: $("edit-negative").checked,
-                 caption: $("edit-caption").value, references: guidance.references(),
+                 caption: $("edit-caption").value, references: guidance.references(), ...albumChoice(),
                  color_hints: state.hints.map(({ source, ...hint }) =>
                    (source ? { ...hint, source } : hint)) };
   const sent = [...state.hints];

@@ -1,0 +1,49 @@
+// The album-page switch: "Album page: colorize each print on its own" (album_page.py). Ticked
+// where the server splits album pages (api/info's split_page; `chronochrome web
+// --no-split-page` leaves it clear), sent with every run (app.js's colorize), and after a run
+// the page says into how many prints the photo was split. Uses app.js's helpers ($, state,
+// busy, colorize) and net.js's pageInfo.
+"use strict";
+
+// What app.js's colorize sends: the box as it stands (its default is the server's).
+function albumChoice() {
+  return { split_page: $("edit-split-page").checked };
+}
+
+// After a run: how many prints the photo was split into; nothing for a photo colorized
+// whole (the note of the last photo would otherwise stay under another one's colors).
+function showAlbumNote() {
+  const prints = (state.view && state.view.album_prints) || 0;
+  $("album-note").hidden = !prints;
+  $("album-note").textContent = prints ?
+    `This photo was split into ${prints} prints, each colorized on its own.` : "";
+}
+
+// Changed with a photo open: it re-colorizes at once. Without one it is the choice for the
+// next photo opened (it is sent with that photo's first run): an archive's album pages, or
+// a wall of framed pictures that must stay one photo, are known before they are opened.
+async function albumChanged() {
+  const box = $("edit-split-page");
+  if (!state.photo) return;
+  if (document.body.dataset.state === "busy") {  // nothing re-runs: back as the view shows
+    box.checked = !box.checked;
+    return;
+  }
+  const split = box.checked;
+  const failed = await busy(split ? "re-colorizing each print on its own"
+                                  : "re-colorizing the photo whole", async () => {
+    await colorize();
+    return split ? "Re-colorized each print on its own." : "Re-colorized as one photo.";
+  });
+  if (failed) box.checked = !split;  // the page still shows the last colorization
+}
+
+async function wireAlbum() {
+  const box = $("edit-split-page");
+  box.addEventListener("change", albumChanged);
+  document.addEventListener("colorized", showAlbumNote);
+  const info = await pageInfo();  // net.js: {} where it did not answer (then: split)
+  if (!state.photo) box.checked = info.split_page !== false;
+}
+
+document.addEventListener("DOMContentLoaded", wireAlbum);
