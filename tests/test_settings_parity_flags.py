@@ -4,8 +4,8 @@ and `web` (pipeline_arguments.py), before the port, the data folder and the mode
 Was: `serve --max-pixels N` was "unrecognized arguments" (the cap only in --config); a count
 below one pixel was "bad setting --max-pixels: max_pixels must be positive, got 0" in
 colorize and "--max-pixels 0: give a positive pixel count, ..." in web; and no --help said
-that colorize lowers a --render-size above a small photo's long side while serve and web
-render at the size given (README alone did)."""
+how a --render-size above a small photo's long side is treated (README alone did; now one
+rule lowers it in every interface: colorizer/pipeline/render_size_rule.py)."""
 
 from __future__ import annotations
 
@@ -85,6 +85,7 @@ def test_help_explains_max_pixels_and_render_size_alike_in_every_command():
     assert "serve answers 413 for a larger upload" in max_pixels["serve"]
     render_size = {command: _help_of(text, "--render-size") for command, text in helps.items()}
     assert len(set(render_size.values())) == 1, render_size
-    assert ("colorize lowers a size above both a photo's long side and the operating point "
-            "to the larger of the two") in render_size["web"]
-    assert "serve, web and the Python API render at the size given" in render_size["serve"]
+    # One rule for every interface since it moved into the pipeline (render_size_rule.py).
+    assert ("A size above both a photo's long side and the operating point is lowered to the "
+            "larger of the two") in render_size["web"]
+    assert "the same in colorize, serve, web and the Python API" in render_size["serve"]

@@ -46,13 +46,13 @@ def add_device_argument(p: argparse.ArgumentParser) -> None:
 
 
 def add_render_size_argument(p: argparse.ArgumentParser) -> None:
-    # The batch's rule (apps/stages.py) is said here, in every command's --help: a technician
-    # hands the same --render-size to serve and web, which render at the size given.
+    # The pipeline's rule (pipeline/render_size_rule.py) is said here, in every command's
+    # --help: a technician hands the same --render-size to colorize, serve and web.
     p.add_argument("--render-size", type=int, default=None,
                    help="long side in px at which chroma is predicted (default: the model's "
-                        "operating point). colorize lowers a size above both a photo's long "
-                        "side and the operating point to the larger of the two, and says so "
-                        "in a note; serve, web and the Python API render at the size given")
+                        "operating point). A size above both a photo's long side and the "
+                        "operating point is lowered to the larger of the two, and a note says "
+                        "so: the same in colorize, serve, web and the Python API")
 
 
 # The cap a 12000x9000 scan needs: the example in --help and in the refusal of a bad count.

@@ -118,7 +118,6 @@ class Work:
     prediction: Prediction | None = None
     input_sha256: str = ""
     sidecar_sha256: str | None = None  # sidecar_digest: the manifest entry keeps it
-    size_note: str = ""
     settings: dict[str, Any] = field(default_factory=dict)  # settings_key of this photo
     fetched: dict[str, Any] = field(default_factory=dict)  # a remote photo: what was fetched
     files: list[FileData] = field(default_factory=list)  # encoded, not yet written
@@ -193,7 +192,6 @@ class PhotoStages:
         self.color_hints = tuple(color_hints)
         self.fetch = fetch
         self._fetcher: SafeFetcher | None = None  # made at the first remote photo
-        self._pipelines: dict[int, ColorizationPipeline] = {}  # by render size: one each
         # OUTDIR, where images are written beside their targets as encoded (staged_image.py):
         # the local batch, which writes it itself; a Ray worker sends bytes to the driver.
         self.stage_under: Path | None = None
@@ -227,7 +225,9 @@ class PhotoStages:
                 work.item.status = "skipped"
                 work.item.message = "already colorized from the same input and model"
             else:
-                work.pipeline, work.size_note = self._pipeline_for(max(loaded.size))
+                # A render size above a small photo is lowered where every interface's is, in
+                # `prepare` (render_size_rule.py); its note comes back in the result's notes.
+                work.pipeline = self.pipeline
                 work.prepared = work.pipeline.prepare(
                     loaded, source.hint or self.hints, self.caption_for(source),
                     self.exemplars, self.color_hints)
@@ -299,26 +299,12 @@ class PhotoStages:
                                             stage_under=self.stage_under).files
                 work.item.captions = result.context.captions
                 notes = [*shown_notes(loaded_notes), *result.notes]  # what was read first
-                work.item.message = "; ".join(notes + ([work.size_note] if work.size_note
-                                                       else []))
+                work.item.message = "; ".join(notes)
         except CAUGHT as exc:
             fail(work, exc)
         work.prepared = work.prediction = None  # the photo's tensors are no longer needed
         work.item.seconds += time.perf_counter() - start
         return work
-
-    def _pipeline_for(self, long_side: int) -> tuple[ColorizationPipeline, str]:
-        """A render size above both the photo's long side and the model's operating point
-        would only upsample it (slower, more memory, no detail): it is lowered."""
-        pipe = self.pipeline
-        limit = max(long_side, pipe.saved_decoding.render_size)
-        if pipe.render_size <= limit:
-            return pipe, ""
-        note = (f"render size lowered from {pipe.render_size} to {limit} px "
-                f"(the photo's long side is {long_side} px)")
-        if limit not in self._pipelines:  # one pipeline per size, so their photos batch
-            self._pipelines[limit] = pipe.with_config(render_size=limit)
-        return self._pipelines[limit], note
 
 
 @contextlib.contextmanager

@@ -95,7 +95,7 @@ def run_settings(pipe: Any, photo: Any) -> dict[str, Any]:
         "exemplar_transfer": config.exemplar_transfer if photo.user else 0.0,
         "retrieved_transfer": (config.retrieved_transfer
                                if len(photo.guidance.used) > len(photo.user) else 0.0),
-        "render_size": pipe.render_size,
+        "render_size": photo.render_size or pipe.render_size,  # a small photo's lowered one
         "hints": photo.hints,
         "caption": photo.caption,
         "filename_caption": config.filename_caption,

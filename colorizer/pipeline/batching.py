@@ -4,7 +4,8 @@ The pipeline's steps 1-3 (load, context, guidance) and 5-6 (exemplar transfer, m
 photo; step 4, the generator, is where a GPU wants batches. Photos are batched when they can
 share one forward pass without changing any photo's colors:
 - the same render shape (convolutions see no padding another photo would bring) and the same
-  conditioning length (the user's exemplars, the same for a whole run);
+  conditioning length (the user's exemplars, the same for a whole run); a small photo's
+  render size lowered by render_size_rule.py gives it another shape, so another batch;
 - the same chroma scale, so the batch decodes in one call.
 Every layer of the generator is per-sample at inference (batch norm uses frozen statistics),
 so a photo's colors in a batch equal its colors alone within float tolerance
@@ -67,7 +68,11 @@ class PreparedPhoto:
     color_hints: tuple[Hint, ...] = ()  # checked against the photo (color_hints.check_hints)
     references: dict[int, UserExemplar] = field(default_factory=dict)  # reference hints' photos
     edit_key: str = ""  # what steps 2-6 depend on (colorizer.pipeline.edits)
-    fingerprint: str = ""  # the pipeline's, when prepared (its `fingerprint`)
+    fingerprint: str = ""  # the pipeline's at `render_size`, when prepared (`fingerprint_at`)
+    # The long side `small` was rendered at: the pipeline's render size, lowered for a photo
+    # smaller than it and the operating point (render_size_rule.py), which `render_note` says.
+    render_size: int = 0
+    render_note: str = ""
     base: BaseRun | None = None  # steps 2-6 from the edit cache: steps 3-6 are not re-run
 
     @property

@@ -9,14 +9,16 @@
     pipe.prepare / pipe.predict / pipe.finish           # the same steps, for batch engines
 
 Chroma is predicted at a working resolution (the operating point's `render_size`, the long
-side) and upsampled onto the full-resolution L* of the input, which is kept exactly: the
-output's L* equals the input's (out-of-gamut chroma is reduced, never the lightness).
+side; one above a small photo and the operating point is lowered: render_size_rule.py) and
+upsampled onto the full-resolution L* of the input, which is kept exactly: the output's L*
+equals the input's (out-of-gamut chroma is reduced, never the lightness).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,17 +26,17 @@ import numpy as np
 import torch
 from PIL import Image
 
-from colorizer.model.balance import BALANCE_FILE, BalancePredictor
-from colorizer.model.flag_finder import FLAG_FINDER_FILE, FlagFinder
-from colorizer.model.generator import WEIGHTS_FILE, ColorGenerator
-from colorizer.model.hint_field import HINT_FIELD_FILE, HintField
+from colorizer.model.balance import BalancePredictor
+from colorizer.model.flag_finder import FlagFinder
+from colorizer.model.generator import ColorGenerator
+from colorizer.model.hint_field import HintField
 from colorizer.pipeline import pipeline_recipe as recipes
 from colorizer.pipeline.album_page import split_page
 from colorizer.pipeline.assemble import assemble_result, run_settings
 from colorizer.pipeline.batching import GeneratorRunner, PreparedPhoto, Stopwatch, predict_batched
 from colorizer.pipeline.captions import PhotoCaptions, photo_captions
 from colorizer.pipeline.chroma import chroma_work
-from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup, default_components
+from colorizer.pipeline.components import ContextFn, ExemplarFn, ExemplarLookup
 from colorizer.pipeline.config import PipelineConfig
 from colorizer.pipeline.context_gray import context_gray
 from colorizer.pipeline.decoding import DecodingConfig
@@ -42,13 +44,7 @@ from colorizer.pipeline.device import DeviceUnavailableError, resolve_device
 from colorizer.pipeline.edits import BaseRun, EditCache, edit_key
 from colorizer.pipeline.exemplar_cells import ExemplarCache
 from colorizer.pipeline.exemplar_step import Prediction, TransferParts, exemplar_colors
-from colorizer.pipeline.fingerprint import (
-    file_sha256,
-    fingerprint_components,
-    module_digest,
-    pipeline_fingerprint,
-    weights_version,
-)
+from colorizer.pipeline.fingerprint import file_sha256, module_digest, pipeline_fingerprint
 from colorizer.pipeline.fork_guard import fit_forked_child
 from colorizer.pipeline.frame import generator_view
 from colorizer.pipeline.full_lightness import FullLightness
@@ -65,12 +61,13 @@ from colorizer.pipeline.luminance import gray_image, lightness_at, lightness_of,
 from colorizer.pipeline.negative import as_positive
 from colorizer.pipeline.photo_input import load_photo, user_exemplars
 from colorizer.pipeline.photo_list import ColorizationFailure, colorize_list
+from colorizer.pipeline.pretrained import load_pretrained
+from colorizer.pipeline.render_size_rule import working_size
 from colorizer.pipeline.result import ColorizationResult, ModelInfo
 from colorizer.pipeline.surround import keep_surround
 from colorizer.pipeline.text_inputs import check_text
-from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS, readable_weights
+from colorizer.pipeline.weights_folder import DEFAULT_WEIGHTS
 from context.config import ContextConfig
-from context.config_io import config_from_dict
 from context.types import SceneContext
 
 if TYPE_CHECKING:
@@ -162,32 +159,8 @@ class ColorizationPipeline:
         exemplars are retrieved from the default library (`retriever_config`: a
         `retrieval.RetrieverConfig`). `precision`: auto, fp32, bf16 or fp16 (CUDA only).
         """
-        folder = readable_weights(Path(path) if path else DEFAULT_WEIGHTS)
-        config = config_from_dict(PipelineConfig, settings)  # unknown keys: a clear error
-        # Building the models draws their initial weights from torch's global generator
-        # before the saved ones replace them: the caller's seeded stream is kept as it was.
-        with torch.random.fork_rng(devices=[]):
-            generator = ColorGenerator.from_pretrained(folder)
-            info = ModelInfo(name=folder.name if path else "chronochrome-default",
-                             version=weights_version(folder),
-                             sha256=file_sha256(folder / WEIGHTS_FILE), path=str(folder))
-            torch_device = resolve_device(device)
-            context_fn, exemplar_fn, lookup = default_components(torch_device, context, exemplars,
-                                                                 context_config, retriever_config)
-            # Heads are optional: weights saved before one existed work without it.
-            balance, flag_finder, hint_field = (
-                kind.from_pretrained(folder) if (folder / name).is_file() else None
-                for kind, name in ((BalancePredictor, BALANCE_FILE), (FlagFinder, FLAG_FINDER_FILE),
-                                   (HintField, HINT_FIELD_FILE)))
-            components = fingerprint_components(context, exemplars, context_config,
-                                                retriever_config)
-            pipeline = cls(generator, info, config, device=torch_device, context_fn=context_fn,
-                           exemplar_fn=exemplar_fn, balance=balance, flag_finder=flag_finder,
-                           decoding=DecodingConfig.load(folder), components=components,
-                           precision=precision, exemplar_lookup=lookup, hint_field=hint_field)
-        return recipes.remember_recipe(pipeline, recipes.PipelineRecipe(
-            str(folder.resolve()) if path else None, str(torch_device), context, exemplars,
-            context_config, retriever_config, precision))
+        return load_pretrained(cls, path, device, context, exemplars, context_config,
+                               retriever_config, precision, settings)
 
     def with_config(self, **changes: Any) -> ColorizationPipeline:
         """The same components with other run-time settings (`chroma` and `transfer` may be
@@ -215,12 +188,20 @@ class ColorizationPipeline:
 
     @property
     def render_size(self) -> int:
-        """The long side (px) at which chroma is predicted: the caller's or the model's."""
+        """The long side (px) at which chroma is predicted: the caller's or the model's (a
+        photo smaller than it and the model's is rendered smaller: render_size_rule.py)."""
         return self.decoding.render_size
 
     @property
     def fingerprint(self) -> str:
         """Hex SHA-256 of everything that changes this pipeline's output (fingerprint.py)."""
+        return self.fingerprint_at(self.render_size)
+
+    def fingerprint_at(self, render_size: int) -> str:
+        """The fingerprint of this pipeline run at `render_size` (a small photo's lowered one:
+        what `with_config(render_size=...)` would have; the same colors, the same value)."""
+        config = (self.config if render_size == self.render_size
+                  else replace(self.config, render_size=render_size))
         heads = {"balance": module_digest(self.balance),
                  "flag_finder": module_digest(self.flag_finder),
                  "hint_field": module_digest(self.hint_field)}
@@ -229,7 +210,7 @@ class ColorizationPipeline:
         components = (self.components if self.runner.precision == "fp32"
                       else {**self.components, "precision": self.runner.precision})
         return pipeline_fingerprint(self.model_info.sha256, self.generator.config.to_dict(),
-                                    heads, self.saved_decoding, self.config, components)
+                                    heads, self.saved_decoding, config, components)
 
     @torch.inference_mode()
     def __call__(
@@ -277,16 +258,7 @@ class ColorizationPipeline:
         loaded = as_positive(raw, self.config.negative)
         # Before its pixels are hashed (edit_key); a LoadedImage built by hand skips the loader.
         check_not_empty(loaded.pixels.shape[1::-1], loaded.name)
-        checked = checked_hints(plain_numbers(color_hints), loaded.size, cap)
-        fingerprint = self.fingerprint  # hashes the heads' weights: once per photo
-        # Captions (the user's, else metadata, sidecar, name) are part of the edit cache's key.
-        captions = (photo_captions(loaded, caption, self.config.filename_caption)
-                    if self.context_fn else PhotoCaptions(()))
-        edit = {"color_hints": checked,
-                "references": load_references(checked, cap, self.exemplar_lookup),
-                "edit_key": edit_key(loaded, hints, caption, user, fingerprint,
-                                     captions.captions),
-                "fingerprint": fingerprint}
+        edit, captions = self._photo_keys(loaded, hints, caption, user, color_hints)
         base = self.edits.get(edit["edit_key"], (image, cap, raw))
         if base is not None:  # an edit: the base run's L* (the whole one: if needed, later)
             clock.lap("load")
@@ -296,7 +268,7 @@ class ColorizationPipeline:
                                  **edit)
         lightness = lightness_of(loaded)  # (1, 1, H, W): color input reduced to its L*
         clock.lap("load")
-        small = generator_view(lightness, self.render_size, self.decoding.frame_fill)
+        small = generator_view(lightness, edit["render_size"], self.decoding.frame_fill)
 
         # 2. Context (hint outranks inference) from the photo's 8-bit gray and its captions;
         #    the whole L* is let go meanwhile (432 MB of a 108 MP photo), made again after.
@@ -323,6 +295,25 @@ class ColorizationPipeline:
                              list(user), retrieved, guidance,
                              self.config.run_chroma_scale(self.decoding, guided=bool(user)),
                              hints, caption, hint_note, clock.laps, **edit)
+
+    def _photo_keys(self, loaded: LoadedImage, hints: str | None, caption: str | None,
+                    user: Sequence[UserExemplar], color_hints: Sequence[Hint]
+                    ) -> tuple[dict[str, Any], PhotoCaptions]:
+        """A photo's PreparedPhoto fields beside its pixels (its checked color hints first: a
+        bad one is a typo; their references; its render size, a small photo's lowered by
+        render_size_rule.py; the fingerprint and edit-cache key that follow), and its captions
+        (the user's, else metadata, sidecar, name), part of that key."""
+        cap = self.config.max_pixels
+        checked = checked_hints(plain_numbers(color_hints), loaded.size, cap)
+        size = working_size(self.render_size, self.saved_decoding.render_size, max(loaded.size))
+        fingerprint = self.fingerprint_at(size.size)  # hashes the heads' weights: once a photo
+        captions = (photo_captions(loaded, caption, self.config.filename_caption)
+                    if self.context_fn else PhotoCaptions(()))
+        return {"color_hints": checked,
+                "references": load_references(checked, cap, self.exemplar_lookup),
+                "edit_key": edit_key(loaded, hints, caption, user, fingerprint, captions.captions),
+                "fingerprint": fingerprint, "render_size": size.size,
+                "render_note": size.note}, captions
 
     @torch.inference_mode()
     def predict(self, photos: Sequence[PreparedPhoto]) -> list[Prediction]:
@@ -374,7 +365,8 @@ class ColorizationPipeline:
         # A frame, a stereo card's mount, a card or a mat are not the photo: kept as scanned.
         surround = keep_surround(ab_work, guide_work, photo.loaded, self.decoding.frame_fill)
         clock.lap("merge")
-        notes = hint_notes(photo.context.unknown) + photo.captions.notes + surround.notes
+        notes = ((photo.render_note,) if photo.render_note else ()) + hint_notes(
+            photo.context.unknown) + photo.captions.notes + surround.notes
         base = BaseRun(photo.context, notes, photo.guidance, prediction, colors,
                        photo.chroma_scale, surround.ab, guide_work, surround.kept)
         self.edits.put(photo.edit_key, base)
