@@ -20,6 +20,10 @@ and the prints found by the split against those placed (a found box overlapping 
 by IoU >= 0.5 counts). photos-train is the tuning set (the default rule was decided on it:
 /tmp/albumpage/rule.md); real-color-dev and prokudin-gorsky are reported after it.
 
+The captions under the prints are also read from the page's paper and given to their prints
+as the pipeline does with context on (eval/album_captions.py: how many reach the print they
+were written under), with the OCR reader alone; the colorization above runs without it.
+
 Writes OUT/report.json, OUT/report.md and OUT/sheet-<dataset>.png (the first two pages of
 each dataset: gray | whole | split).
 """
@@ -40,6 +44,13 @@ from skimage.color import deltaE_ciede2000
 
 from colorizer.pipeline.colorization import ColorizationPipeline
 from eval import metrics
+from eval.album_captions import (
+    Reader,
+    caption_figures,
+    caption_lines,
+    caption_reader,
+    caption_summary,
+)
 from eval.common import (
     RESULTS_DIR,
     absent_data,
@@ -80,6 +91,8 @@ class AlbumPage:
     paper: np.ndarray  # (H, W) bool: paper at least 6 px from any print
     layout: str
     paper_kind: str
+    # Each print's caption and the box it was drawn in, in the order of `boxes`.
+    captions: tuple[tuple[str, tuple[int, int, int, int]], ...] = ()
 
 
 def _turned_print(path: Path, rng: np.random.Generator) -> tuple[Image.Image, ...]:
@@ -116,7 +129,7 @@ def compose(photos: list[Path], cols: int, rows: int, paper_kind: str,
                                    0, 255).astype(np.uint8))
     ink = (225, 225, 220) if paper_kind == "dark" else (40, 35, 60)
     draw, font = ImageDraw.Draw(page), _font(22)
-    masks, boxes, anywhere = [], [], np.zeros((height, width), bool)
+    masks, boxes, captions, anywhere = [], [], [], np.zeros((height, width), bool)
     for i, (framed, photo_mask, whole_mask) in enumerate(prints):
         x = 20 + (i % cols) * cell_w + (cell_w - framed.width) // 2
         y = 20 + (i // cols) * cell_h + 10
@@ -127,10 +140,12 @@ def compose(photos: list[Path], cols: int, rows: int, paper_kind: str,
         masks.append(ndimage.binary_erosion(mask, iterations=2))
         anywhere[y:box[3], x:box[2]] |= np.asarray(whole_mask) > 0
         boxes.append(box)
-        draw.text((x + 20, box[3] + 12), CAPTIONS[i % len(CAPTIONS)], fill=ink, font=font)
+        text = CAPTIONS[i % len(CAPTIONS)]
+        draw.text((x + 20, box[3] + 12), text, fill=ink, font=font)
+        captions.append((text, tuple(draw.textbbox((x + 20, box[3] + 12), text, font=font))))
     return AlbumPage(pixels(page), tuple(masks), tuple(boxes),
                      ~ndimage.binary_dilation(anywhere, iterations=6), f"{cols}x{rows}",
-                     paper_kind)
+                     paper_kind, tuple(captions))
 
 
 def dataset_pages(folder: Path, count: int):
@@ -175,8 +190,10 @@ def _cropped(pipe: ColorizationPipeline, page: AlbumPage, gray: Image.Image) -> 
 
 
 def evaluate(split_pipe: ColorizationPipeline, whole_pipe: ColorizationPipeline,
-             page: AlbumPage) -> tuple[dict, dict[str, np.ndarray]]:
-    """One page's figures, and its images (gray, whole, split) for the contact sheet."""
+             page: AlbumPage, reader: Reader | None = None
+             ) -> tuple[dict, dict[str, np.ndarray]]:
+    """One page's figures, and its images (gray, whole, split) for the contact sheet; with
+    a `reader`, its captions' figures too (eval/album_captions.py)."""
     gray = luminance_input(page.truth)
     whole = pixels(whole_pipe(gray).image)
     split_result = split_pipe(gray)
@@ -194,6 +211,9 @@ def evaluate(split_pipe: ColorizationPipeline, whole_pipe: ColorizationPipeline,
                "placed": len(page.boxes), "found": len(found), "matched": matched,
                "paper_chroma": {name: _chroma(outputs[name], page.paper)
                                 for name in ("whole", "split", "crop")}}
+    if reader is not None:
+        figures["captions"] = caption_figures(reader, gray, page.captions, page.boxes, _iou,
+                                              MATCH_IOU)
     return figures, {"gray": outputs["gray"], "whole": whole, "split": split}
 
 
@@ -203,7 +223,9 @@ def summarize(pages: list[dict]) -> dict:
     if not prints:
         return {"pages": 0, "prints": 0}
     placed = sum(page["placed"] for page in pages)
+    captions = caption_summary(pages)
     return {"pages": len(pages), "prints": len(prints),
+            **({"captions": captions} if captions else {}),
             "de00": {k: float(np.mean([p[k] for p in prints]))
                      for k in ("whole", "split", "crop", "gray")},
             "paper_chroma": {k: float(np.mean([page["paper_chroma"][k] for page in pages]))
@@ -236,8 +258,9 @@ def contact_sheet(rows: list[dict[str, np.ndarray]], path: Path) -> None:
 
 
 def run_dataset(pipes: tuple[ColorizationPipeline, ColorizationPipeline], folder: Path,
-                count: int, out: Path) -> dict:
-    """A dataset's pages, figures and contact sheet (written to OUT/sheet-<name>.png)."""
+                count: int, out: Path, reader: Reader | None = None) -> dict:
+    """A dataset's pages, figures and contact sheet (written to OUT/sheet-<name>.png); with
+    a `reader`, the captions' figures too."""
     pages, errors, sheet_rows = [], [], []
     for k, page in dataset_pages(folder, count):
         if isinstance(page, str):
@@ -245,7 +268,7 @@ def run_dataset(pipes: tuple[ColorizationPipeline, ColorizationPipeline], folder
             print(f"{folder.name} page {k} skipped: {page}", flush=True)
             continue
         started = time.perf_counter()
-        figures, images = evaluate(*pipes, page)
+        figures, images = evaluate(*pipes, page, reader)
         figures["seconds"] = round(time.perf_counter() - started, 1)
         pages.append(figures)
         if len(sheet_rows) < SHEET_PAGES:
@@ -254,7 +277,9 @@ def run_dataset(pipes: tuple[ColorizationPipeline, ColorizationPipeline], folder
                  for name in ("whole", "split", "crop", "gray")}
         print(f"{folder.name} page {k} {page.layout} {page.paper_kind}: "
               + " ".join(f"{name} {value:.2f}" for name, value in means.items())
-              + f"; found {figures['found']} of {figures['placed']} ({figures['seconds']} s)",
+              + f"; found {figures['found']} of {figures['placed']}"
+              + (f"; captions {figures['captions']['attached']} of {figures['placed']}"
+                 if "captions" in figures else "") + f" ({figures['seconds']} s)",
               flush=True)
     if sheet_rows:
         contact_sheet(sheet_rows, out / f"sheet-{folder.name}.png")
@@ -287,6 +312,7 @@ def markdown(report: dict) -> list[str]:
                      f"{paper['split']:.2f} | {paper['crop']:.2f} | "
                      f"{s['found']} / {s['placed']} ({s['matched']} matched) | "
                      f"{s['recall']:.2f} |")
+    lines += caption_lines(report["datasets"])
     lines += ["", "photos-train is the tuning set; the others are reported after it."]
     for name, result in report["datasets"].items():
         if result["sheet"]:
@@ -321,12 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:  # an unknown or out-of-range --set
         raise fail(f"--set: {error}") from None
     whole_pipe = split_pipe.with_config(split_page=False)
+    reader = caption_reader()
     args.out.mkdir(parents=True, exist_ok=True)
     report = {"generated": now(), "weights": str(args.weights or "embedded default"),
               "pages_per_dataset": args.limit, "seed": SEED,
               "settings": dict(args.settings),
               "datasets": {name: run_dataset((split_pipe, whole_pipe), shared / name,
-                                             args.limit, args.out) for name in DATASETS}}
+                                             args.limit, args.out, reader)
+                           for name in DATASETS}}
     (args.out / "report.json").write_text(json.dumps(rounded(report, 3), indent=1) + "\n",
                                           encoding="utf-8")
     (args.out / "report.md").write_text("\n".join(markdown(report)), encoding="utf-8")

@@ -22,7 +22,9 @@ A page is recognised at a small size (long side `_SIDE`):
 Anything else is an ordinary photo, colorized exactly as before. A page's output keeps its L*
 everywhere; inside each print's rectangle it is that print's crop colorized alone, elsewhere
 (the paper, its captions) neutral. The prints are colorized one at a time (memory bounded by
-the largest print, not the page).
+the largest print, not the page). With context on, the writing on the paper is read once and
+each caption given, as its caption, to the print it was written by (page_captions.py); the
+records name them (`paper_captions`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ from scipy import ndimage
 from colorizer.model.colorspace import gray_rgb_from_lightness
 from colorizer.pipeline.imageio import LoadedImage
 from colorizer.pipeline.luminance import lightness_rows, row_bands
+from colorizer.pipeline.page_captions import (
+    attach,
+    captions_note,
+    print_caption,
+    read_paper,
+    reads_writing,
+)
 from colorizer.pipeline.result import ColorizationResult
 from colorizer.pipeline.stereo import stereo_inside
 
@@ -190,9 +199,13 @@ def split_page(pipeline: Any, photo: PreparedPhoto,
     image, deep = _neutral_page(photo.loaded, page.image16 is not None)
     uncertainty = np.zeros(image.shape[:2], np.float32)
     records = []
+    # The paper's captions read once, each given to its print (page_captions.py).
+    reader = pipeline.context_fn if reads_writing(photo.context) else None
+    read = read_paper(reader, photo.loaded, prints)
+    captions = attach(read, prints)
     for index, page_print in enumerate(prints):  # one at a time: memory of one print
-        alone = single(crop_of(photo.loaded, page_print, index), photo.hints, photo.caption,
-                       exemplars=photo.user)
+        alone = single(crop_of(photo.loaded, page_print, index), photo.hints,
+                       print_caption(photo.caption, captions[index]), exemplars=photo.user)
         left, top, right, bottom = page_print.box
         inside = print_mask(page_print)
         image[top:bottom, left:right][inside] = np.asarray(alone.image)[inside]
@@ -200,10 +213,12 @@ def split_page(pipeline: Any, photo: PreparedPhoto,
             deep[top:bottom, left:right][inside] = alone.image16[inside]
         uncertainty[top:bottom, left:right][inside] = alone.uncertainty[inside]
         records.append({**page_print.to_dict(), "context": alone.context.to_dict(),
-                        "exemplars": len(alone.exemplars)})
+                        "exemplars": len(alone.exemplars),
+                        "paper_captions": [block.to_dict() for block in captions[index]]})
         del alone
     note = (f"album page: {len(prints)} prints found, each colorized on its own; the paper "
-            "kept neutral (--no-split-page colorizes the page as one photo)")
+            "kept neutral (--no-split-page colorizes the page as one photo)"
+            + captions_note(read, captions))
     return dataclasses.replace(page, image=Image.fromarray(image), image16=deep,
                                uncertainty=uncertainty, context_region=None, color_regions=None,
                                exemplars=(), exemplar_maps=(), exemplar_images=(),
