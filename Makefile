@@ -49,6 +49,7 @@ train: install
 bench: install
 	$(PY) -m eval.bench_speed
 	$(PY) -m eval.bench_memory
+	$(PY) -m eval.bench_long_batch
 
 clean:
 	rm -rf outputs .pytest_cache
