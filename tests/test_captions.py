@@ -244,9 +244,9 @@ def test_context_command_reads_metadata_and_file_name_can_be_switched_off(tmp_pa
 
 def test_colorize_command_prints_captions_and_honours_no_filename_caption(
         tiny_weights, bare_context_fn, tmp_path, capsys, monkeypatch):
-    from colorizer.pipeline import colorization
+    from colorizer.pipeline import pretrained  # where from_pretrained builds them
 
-    monkeypatch.setattr(colorization, "default_components",
+    monkeypatch.setattr(pretrained, "default_components",
                         lambda *args, **kwargs: (bare_context_fn, None, None))
     photo = tmp_path / "in" / "Prague1968.png"
     photo.parent.mkdir()

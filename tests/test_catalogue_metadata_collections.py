@@ -35,9 +35,9 @@ def _colorize(inputs: list[str], out: Path, weights: Path, context_fn, monkeypat
               capsys) -> tuple[dict[str, dict], str]:
     """`chronochrome colorize INPUTS -o OUT --report` with the context encoder without OCR;
     the reports' contexts by output stem, and what was printed on stderr."""
-    from colorizer.pipeline import colorization
+    from colorizer.pipeline import pretrained  # where from_pretrained builds them
 
-    monkeypatch.setattr(colorization, "default_components",
+    monkeypatch.setattr(pretrained, "default_components",
                         lambda *args, **kwargs: (context_fn, None, None))
     args = ["colorize", *inputs, "-o", str(out), "--weights", str(weights), "--device", "cpu",
             "--render-size", "64", "--report", "--trust-host", "127.0.0.1"]
