@@ -3,14 +3,13 @@ folder removed or made unwritable mid-run, a full disk at start, inputs deleted 
 unmounted between the plan and their read. What was done stays done and said; a disk-wide
 failure stops the batch at the photo that met it; a re-run resumes.
 
-Failures are faked at the lowest write call (`outputs.stage_file`) or by removing files
-between the plan and the read (`stages.load_image`); the `real_mount` tests use a tmpfs
-(root only)."""
+Failures are faked at the lowest write calls (`outputs.stage_file`, the manifest journal's
+`append_line`) or by removing files between the plan and the read (`stages.load_image`); the
+`real_mount` tests use a tmpfs (root only)."""
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import subprocess
@@ -19,7 +18,8 @@ from pathlib import Path
 import pytest
 from batch_helpers import photo_folder, run_colorize, visible_files
 
-from colorizer.apps import outputs, stages
+from colorizer.apps import output_manifest, outputs, stages
+from colorizer.apps.earlier_outputs import read_manifest
 from colorizer.pipeline.colorization import ColorizationPipeline
 
 MANIFEST = ".chronochrome-manifest.json"
@@ -85,7 +85,14 @@ def test_an_output_folder_made_unwritable_mid_batch_stops_it(tiny_weights, tmp_p
                                   str(path.parent / f".{path.name}.x.tmp"))
         return original(path, data, mode)
 
+    def append_line(path, line):  # the manifest's journal: the batch's first write per photo
+        if locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        original_append(path, line)
+
+    original_append = output_manifest.append_line
     monkeypatch.setattr(outputs, "stage_file", stage_file)
+    monkeypatch.setattr(output_manifest, "append_line", append_line)
     assert run_colorize(tiny_weights, src, "-o", out) == 1
     captured = capsys.readouterr()
     assert _errors(captured.err) == [
@@ -94,7 +101,7 @@ def test_an_output_folder_made_unwritable_mid_batch_stops_it(tiny_weights, tmp_p
          "choose another -o folder), and run the same command again: what is done is skipped")]
     assert "stopped: 2 not colorized yet" in captured.err and len(computed) == 2
     assert visible_files(out) == {"p0.png"}
-    assert json.loads((out / MANIFEST).read_text())["p0.png"]["state"] == "done"
+    assert read_manifest(out / MANIFEST)["p0.png"]["state"] == "done"  # with its journal
     assert not list(out.glob(".*.tmp"))
 
 
@@ -178,7 +185,7 @@ def test_real_mount_a_disk_that_fills_mid_batch_stops_it_and_a_rerun_resumes(
         errors = _errors(captured.err)
         assert len(errors) == 1 and "(No space left on device); the batch stopped here: the " \
             "disk is full: make room on it" in errors[0]
-        done = json.loads((out / MANIFEST).read_text())  # whole, never half written
+        done = read_manifest(out / MANIFEST)  # whole, never half written (base and journal)
         finished = {key for key, entry in done.items() if entry["state"] == "done"}
         assert 0 < len(finished) < 6, finished
         assert not list(out.glob(".*.tmp"))

@@ -4,11 +4,12 @@ Rules that protect a user's data:
 - every name is planned before any photo is computed (`colorizer.apps.planner`): no two
   outputs share a name, none is an input;
 - an output or side file never replaces a file chronochrome did not write (unless
-  `overwrite=True`): what we wrote is listed in `OUTDIR/.chronochrome-manifest.json`;
+  `overwrite=True`): what we wrote is listed in `OUTDIR/.chronochrome-manifest.json` and the
+  journal of its changes beside it (`colorizer.apps.output_manifest`);
 - the output folder is written to (the manifest) before the first photo is computed, so an
   unwritable folder fails at once; one run at a time writes into it
-  (`colorizer.apps.outdir_lock`): each saves the whole manifest, so two would undo each
-  other's entries;
+  (`colorizer.apps.outdir_lock`): each keeps the whole manifest in memory and writes it
+  whole now and then, so two would undo each other's entries;
 - each photo's manifest entry is written as "pending", with every file it will write, before
   the files, and as "done" after them: a crash at any point leaves files the next run knows
   as its own and re-does (never refuses);
@@ -38,15 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from colorizer.apps.batch_summary import BatchItem, BatchSummary
-from colorizer.apps.earlier_outputs import (
-    MANIFEST,
-    EarlierOutputs,
-    photo_identity,
-    read_manifest,
-)
+from colorizer.apps.earlier_outputs import MANIFEST, EarlierOutputs, photo_identity
 from colorizer.apps.outdir_lock import outdir_lock, remove_left_temporaries
-from colorizer.apps.outputs import Signer, default_file_mode, json_bytes, write_files
-from colorizer.apps.planner import PlannedOutput, find_sources, plan_outputs, real_path
+from colorizer.apps.output_manifest import Manifest
+from colorizer.apps.outputs import Signer, default_file_mode, write_files
+from colorizer.apps.planner import PlannedOutput, find_sources, plan_outputs
 from colorizer.apps.service.fetch import FetchConfig
 from colorizer.apps.source import Source
 from colorizer.apps.staged_image import discard_staged
@@ -61,12 +58,7 @@ from colorizer.apps.stages import (
     torch_threads,
 )
 from colorizer.apps.unread_files import UnreadFiles
-from colorizer.apps.write_errors import (
-    DISK_FIXES,
-    OutputDiskError,
-    manifest_error,
-    write_error,
-)
+from colorizer.apps.write_errors import DISK_FIXES, OutputDiskError, write_error
 from colorizer.errors import ChronochromeError
 from colorizer.pipeline.color_hints import Hint
 from colorizer.pipeline.colorization import ColorizationPipeline
@@ -85,32 +77,6 @@ class OutputConflictError(ChronochromeError):
     """Writing the output would destroy an input or a file we did not make."""
 
     reason = "conflict"
-
-
-class Manifest:
-    """What chronochrome wrote into one folder: output key -> entry (input, settings, files)."""
-
-    def __init__(self, outdir: Path):
-        self.outdir = outdir
-        self.entries: dict[str, dict[str, Any]] = read_manifest(outdir / MANIFEST)
-
-    def files_of(self, key: str) -> list[str]:
-        entry = self.entries.get(key) or {}
-        return list(entry.get("files", [key]))  # manifests before "files" listed the image
-
-    def owned(self) -> set[str]:
-        return {name for key in self.entries for name in self.files_of(key)}
-
-    def owned_paths(self) -> set[Path]:
-        return {real_path(self.outdir / name) for name in self.owned()}
-
-    def save(self) -> None:
-        """Write the manifest whole; `OutputDiskError` (the batch stops) when it cannot be."""
-        path = self.outdir / MANIFEST
-        try:
-            write_files([(path, json_bytes(self.entries, indent=1))], mode=default_file_mode())
-        except OSError as exc:
-            raise manifest_error(exc, path) from exc
 
 
 def already_done(entry: dict[str, Any] | None, loaded: LoadedImage, settings: dict[str, Any],
@@ -195,10 +161,8 @@ class BatchColorizer:
                              self.outdir, self.fmt, earlier)
         moved = [p for p in plans if earlier.moved.get(p.key) is p.source]
         for p in moved:  # the photo lives here now: an edit of it later is still this photo
-            manifest.entries[p.key].update(input=str(p.source.path),
-                                           input_path=photo_identity(p.source))
-        if moved:
-            manifest.save()
+            manifest.set(p.key, {**manifest.entries[p.key], "input": str(p.source.path),
+                                 "input_path": photo_identity(p.source)})
         return [BatchItem(p.source.url or p.source.path, p.image, plan=p) for p in plans]
 
     def run(self, sources: Iterable[Path | str | Source], hints: str | None = None,
@@ -221,6 +185,8 @@ class BatchColorizer:
                 summary.interrupted = exc.with_traceback(None)
             except OutputDiskError:  # its photo failed, saying so; the rest stay "pending"
                 summary.stopped = True
+            finally:  # written whole, its journal gone (a killed run's: the next run's start)
+                manifest.finish()
         return summary
 
     def _planned_names(self, items: list[BatchItem]) -> list[str]:
@@ -352,13 +318,11 @@ class BatchColorizer:
         describe another colorization) removed, done entry (module docstring)."""
         new = [path.relative_to(self.outdir).as_posix() for path, _ in files]
         old = manifest.files_of(plan.key) if plan.key in manifest.entries else []
-        manifest.entries[plan.key] = {**record, "state": "pending",
-                                      "files": sorted(set(old) | set(new))}
-        manifest.save()
+        manifest.set(plan.key, {**record, "state": "pending",
+                                "files": sorted(set(old) | set(new))})
         for path, _ in files:
             path.parent.mkdir(parents=True, exist_ok=True)
         write_files(files, mode=default_file_mode())
         for stale in sorted(set(old) - set(new)):
             (self.outdir / stale).unlink(missing_ok=True)
-        manifest.entries[plan.key] = {**record, "state": "done", "files": new}
-        manifest.save()
+        manifest.set(plan.key, {**record, "state": "done", "files": new})

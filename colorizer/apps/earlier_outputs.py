@@ -17,15 +17,16 @@ a file moved since (the same bytes, `input_sha256`) is the same photo too.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import unicodedata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from colorizer.apps.manifest_journal import JOURNAL, MANIFEST, read_manifest_files
 from colorizer.apps.source import Source
 
-MANIFEST = ".chronochrome-manifest.json"
+__all__ = ["JOURNAL", "MANIFEST", "EarlierOutputs", "fold", "photo_identity", "read_manifest",
+           "written_files"]
 
 
 def fold(name: str) -> str:
@@ -36,15 +37,11 @@ def fold(name: str) -> str:
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
-    """A folder's manifest entries; {} when there is none or it is damaged (that only costs
-    re-doing work, never data: files not in it are never replaced)."""
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, OSError, UnicodeDecodeError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    """The entries of the manifest at `path` (`OUTDIR/MANIFEST`), its journal replayed
+    (`colorizer.apps.manifest_journal`); {} when there is none or its base is damaged (that
+    only costs re-doing work, never data: files not in it are never replaced). A damaged
+    journal line is a `DamagedJournalError`."""
+    return read_manifest_files(path.parent).entries
 
 
 def written_files(folder: Path) -> set[Path]:

@@ -1,10 +1,11 @@
 """One batch at a time writes into an output folder.
 
-Each run keeps the folder's manifest (`colorizer.apps.batch.Manifest`) in memory and saves it
-whole after every photo, so two runs into one folder undid each other's entries: the last
-to save won, and the next run called the other's photos "not written by chronochrome" and
-refused them (or, colorizing into the input folder, took them for inputs). A second run now
-stops before it writes anything, with a line that says why.
+Each run keeps the folder's manifest (`colorizer.apps.output_manifest.Manifest`) in memory
+and writes it whole now and then (its changes appended to a journal between), so two runs
+into one folder undid each other's entries: the last to save won, and the next run called
+the other's photos "not written by chronochrome" and refused them (or, colorizing into the
+input folder, took them for inputs). A second run now stops before it writes anything, with
+a line that says why.
 
 The lock is `flock` on the folder itself: no lock file to leave behind, the same folder
 reached by another path (a link) is the same lock, and the system drops it when the holder

@@ -35,7 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from colorizer.apps.collection_inputs import collection_sources, is_collection, is_url
-from colorizer.apps.earlier_outputs import MANIFEST, EarlierOutputs, fold, written_files
+from colorizer.apps.earlier_outputs import (
+    JOURNAL,
+    MANIFEST,
+    EarlierOutputs,
+    fold,
+    written_files,
+)
 from colorizer.apps.live_photos import live_photo_videos
 from colorizer.apps.outputs import image_suffix
 from colorizer.apps.service.fetch import FetchConfig
@@ -118,7 +124,9 @@ def _images_under(folder: Path, skip: set[Path], unread: UnreadFiles | None) -> 
     for root, dirs, files in os.walk(folder, followlinks=True):
         dirs[:] = [d for d in sorted(dirs) if not d.startswith(".") and d not in SYSTEM_FOLDERS
                    and _first_visit(Path(root) / d, top, walked)]
-        if MANIFEST in files:  # its files may be in any sub-folder, met later in the walk
+        # Its files may be in any sub-folder, met later in the walk; a killed run's may be
+        # in the journal alone (colorizer.apps.manifest_journal).
+        if MANIFEST in files or JOURNAL in files:
             ours |= written_files(Path(root))
         for name in sorted(files):
             path = Path(root) / name
