@@ -29,9 +29,10 @@ from colorizer.apps.service.problems import (
     problem_from_library_error,
     problem_from_load_error,
 )
+from colorizer.apps.service.result_notes import item_notes
 from colorizer.apps.service.results import write_item_outputs
 from colorizer.apps.service.schemas import ItemIn, JobIn, parse_job
-from colorizer.apps.service.split_items import hashed_items, split_note, with_split_page
+from colorizer.apps.service.split_items import hashed_items, with_split_page
 from colorizer.apps.service.split_items import item_pipeline as split_pipeline
 from colorizer.apps.service.store import JobStore, NewItem, new_job_id
 from colorizer.apps.service.store_errors import QueueFullError
@@ -319,7 +320,7 @@ def colorize_now(state: ServiceState, key_id: str, upload: Upload, item: dict[st
                              dict(result.timings), publish=False)
     # The recorded item's view says what the loading did (a TIFF's page used), as a job's
     # upload does; the provenance file has its own record of it.
-    shown = [*info.get("notes", []), *split_note(result)]  # a split page: into how many prints
+    shown = item_notes(info.get("notes", []), result)  # and the result's, as the CLI prints
     notes = {"notes": shown} if shown else {}
     new = with_negative(with_hints(NewItem({**source, **notes}, item.get("hint"),
                                            item.get("caption")), item.get("color_hints")),

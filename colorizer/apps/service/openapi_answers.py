@@ -68,7 +68,9 @@ JOB_ITEM = {**_object(
             "properties": {"kind": _STRING, "url": _STRING, "service": _STRING,
                            "name": _STRING, "canvas_id": _STRING, "canvas_number": _INT}},
     hint=_MAYBE_STRING, caption=_MAYBE_STRING, attempts=_INT,
-    notes={**_STRINGS, "description": "what the loader did that the output shows"},
+    notes={**_STRINGS, "description": "what the CLI prints for the photo: what the loader "
+           "did that the output shows, then, once done, the result's own notes (a render "
+           "size lowered, a hint not used, an album page's prints)"},
     negative={"type": "boolean", "description": "present (true) for a scanned negative"},
     split_page={"type": "boolean", "description": "present when the item chose: true, an "
                 "album page split into its prints; false, colorized whole (absent: the "

@@ -87,16 +87,29 @@ def item_pipeline(pipeline: ColorizationPipeline, split_page: bool | None
         return twins[split_page]
 
 
+# The album page's own note names the command line's flag; the item's view names the field.
+PIPELINE_CHOICE = "; the paper kept neutral (--no-split-page colorizes the page as one photo)"
+SERVICE_CHOICE = (", the paper kept neutral (their boxes: the provenance's settings.album_page; "
+                  '"split_page": false colorizes the page as one photo)')
+
+
+def is_page_note(note: str) -> bool:
+    """Whether `note` is the album page's own (album_page.py), worded by `split_note`."""
+    return note.startswith("album page: ")
+
+
 def split_note(result: ColorizationResult) -> list[str]:
     """What the item's view says of a photo split into its prints ([] for one colorized
-    whole), worded for the service: the pipeline's own note names the CLI's flag."""
+    whole): the pipeline's note, with the captions it read on the paper, worded for the
+    service (the pipeline's names the CLI's flag)."""
     prints = result.settings.get("album_page")
     if not prints:
         return []
-    note = (f"album page: {len(prints)} prints found, each colorized on its own, the paper "
-            "kept neutral (their boxes: the provenance's settings.album_page; "
-            '"split_page": false colorizes the page as one photo)')
-    return [note]
+    said = [note.replace(PIPELINE_CHOICE, SERVICE_CHOICE)
+            for note in result.notes if is_page_note(note)]
+    # A page note worded otherwise (another version of album_page.py): still said, once.
+    return said or [f"album page: {len(prints)} prints found, each colorized on its own"
+                    + SERVICE_CHOICE]
 
 
 def hashed_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -37,6 +37,14 @@ class Opened:
     hint: str = ""
     color_hints: tuple[Any, ...] = ()  # in their JSON form (a job item's, as submitted)
     negative: bool = False  # a job item colorized as a scanned negative ("negative": true)
+    # A job item's own album-page choice ("split_page": true|false); None: it gave none (it
+    # followed its server), an upload or a path: the page's checkbox is left as it stands.
+    split_page: bool | None = None
+
+    def choices(self) -> dict[str, bool]:
+        """What the page sets its boxes from besides the photo's view: the item's own
+        album-page choice, where it made one."""
+        return {} if self.split_page is None else {"split_page": self.split_page}
 
 
 def check_size(data: bytes, name: str, config: WebConfig) -> bytes:
@@ -91,8 +99,9 @@ def open_path(text: str, config: WebConfig) -> Opened:
 
 
 def open_job(service: str, job: str, key: str, index: int, config: WebConfig) -> Opened:
-    """The original of one item of a service job (an uploaded item), its hint and its color
-    hints (with their sources), so that colorizing it again matches the job's result."""
+    """The original of one item of a service job (an uploaded item), its hint, its color
+    hints (with their sources), whether it was read as a negative and its album-page choice,
+    so that colorizing it again matches the job's result."""
     if not config.local:
         raise OpenError("jobs_not_allowed", "this workbench does not fetch from other "
                         "services (it was started on a non-loopback address)", 403)
@@ -123,8 +132,10 @@ def open_job(service: str, job: str, key: str, index: int, config: WebConfig) ->
         raise OpenError("bad_service_answer", f"the service's item {index} of job {job} has "
                         f"color_hints that are not a list ({type(hints).__name__}); is "
                         f"{base} a chronochrome service?", 502)
+    split_page = item.get("split_page")  # absent from an older service's view: None
     return Opened(name, check_size(data, name, config), item.get("hint") or "", tuple(hints),
-                  item.get("negative") is True)
+                  item.get("negative") is True,
+                  split_page if isinstance(split_page, bool) else None)
 
 
 def _item_hints(job_url: str, index: int, item: dict[str, Any], key: str,

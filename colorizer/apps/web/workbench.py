@@ -110,7 +110,7 @@ class Workbench:
         self._keep_decode(photo, loaded)  # for its colorization, if there is room
         del loaded, original
         release_freed_memory()  # the decode's temporaries (and its pixels, if not kept)
-        return {**photo.view(), "closed": photo.closed_note}
+        return {**photo.view(), **opened.choices(), "closed": photo.closed_note}
 
     def colorize(self, photo_id: str, hint: str = "", era: str = "", region: str = "",
                  color_hints: Any = (), negative: bool = False, caption: str = "",

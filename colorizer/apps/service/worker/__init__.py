@@ -39,9 +39,10 @@ from colorizer.apps.service.problems import (
     problem_from_library_error,
     service_detail,
 )
+from colorizer.apps.service.result_notes import item_notes
 from colorizer.apps.service.results import ItemOutputs, write_item_outputs
 from colorizer.apps.service.split_items import item_pipeline as split_pipeline
-from colorizer.apps.service.split_items import split_note, stored_split_page
+from colorizer.apps.service.split_items import stored_split_page
 from colorizer.apps.service.storage_room import RoomWatch
 from colorizer.apps.service.store import JobStore, Lease
 from colorizer.apps.service.store_errors import StorageError
@@ -160,13 +161,13 @@ class Worker:
             self._finish(lease, False, False)
             return
         timings.update(result.timings)
-        # What the CLI prints of the loading (a TIFF's page used, 16 bits read at 8): a URL's
-        # or IIIF image's item is loaded only here, so its view said nothing of it.
-        # A canvas colorized in part (two images, a Choice: manifest_items) says so first;
-        # the store's completion replaces the item's intake notes with these.
-        canvas_note = source_info.get("canvas_note")
-        notes = [*([canvas_note] if canvas_note else []), *shown_notes(result.input.notes),
-                 *split_note(result)]  # an album page: into how many prints it was split
+        # What the CLI prints for the photo (result_notes.py): the loading's notes (a TIFF's
+        # page used, 16 bits read at 8: a URL's or IIIF image's item is loaded only here, so
+        # its view said nothing of it), then the result's own (a render size lowered, an album
+        # page's prints). A canvas colorized in part (two images, a Choice: manifest_items)
+        # says so first; the store's completion replaces the item's intake notes with these.
+        notes = item_notes(shown_notes(result.input.notes), result,
+                           source_info.get("canvas_note") or "")
         outputs = self._write(lease, result, source_info, timings)
         if outputs is None:
             return

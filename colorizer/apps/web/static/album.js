@@ -1,13 +1,20 @@
 // The album-page switch: "Album page: colorize each print on its own" (album_page.py). Ticked
 // where the server splits album pages (api/info's split_page; `chronochrome web
 // --no-split-page` leaves it clear), sent with every run (app.js's colorize), and after a run
-// the page says into how many prints the photo was split. Uses app.js's helpers ($, state,
-// busy, colorize) and net.js's pageInfo.
+// the page says into how many prints the photo was split; a service job's item opens with its
+// own choice. Uses app.js's helpers ($, state, busy, colorize) and net.js's pageInfo.
 "use strict";
 
 // What app.js's colorize sends: the box as it stands (its default is the server's).
 function albumChoice() {
   return { split_page: $("edit-split-page").checked };
+}
+
+// A job's item opened (open.js): the box as the job colorized it, where the item made its own
+// choice ("split_page": true|false), so that its first run here gives the job's colors. An
+// item that followed its server, an upload or a path: the box is left as the person set it.
+function albumOpened(photo) {
+  if (typeof photo.split_page === "boolean") $("edit-split-page").checked = photo.split_page;
 }
 
 // After a run: how many prints the photo was split into; nothing for a photo colorized

@@ -1,7 +1,8 @@
 // Opening a photo: an upload (saying how much of it went: a phone's photo takes a minute on
 // 3G), a path on this machine, or an item of a job of the HTTP service; then its first
 // colorization. Uses app.js's helpers ($, state, busy, colorize, setBusyText, whenIdle),
-// hints.js's (hintsOpened, renderHints) and net.js's (postJSON, upload).
+// hints.js's (hintsOpened, renderHints), album.js's albumOpened and net.js's (postJSON,
+// upload).
 "use strict";
 
 async function opened(photo) {
@@ -16,6 +17,7 @@ async function opened(photo) {
   // A print until said otherwise; a job's item as the job colorized it.
   $("edit-negative").checked = Boolean(photo.negative);
   $("edit-negative").disabled = false;
+  albumOpened(photo);  // album.js: a job's item split, or kept whole, as the job did
   $("original").src = `api/photos/${photo.id}/original.png`;
   $("original").alt = `${photo.name}, the original`;
   $("before-label").textContent = "original";  // until its colorization says (before.js)
