@@ -326,6 +326,40 @@ def _el_iron_cross(c: FlagCanvas, e: dict) -> None:
         c.poly_px(arm, e["color"])
 
 
+def wave_offset(x: np.ndarray, waves: float, profile: str) -> np.ndarray:
+    """The wave's rise at x (fractions of the width) in [-1, 1], -1 at a crest (upward).
+    "round": a sine; "pointed": sharp crests over round troughs (the Estonian SSR's sea)."""
+    if profile == "round":
+        return -np.cos(2 * np.pi * waves * x)
+    if profile == "pointed":
+        return 2 * np.abs(np.sin(np.pi * waves * x)) - 1
+    raise ValueError(f"wave_stripes profile {profile!r} is unknown; use 'round' or 'pointed'")
+
+
+def _el_wave_stripes(c: FlagCanvas, e: dict) -> None:
+    """Horizontal stripes whose edges wave along the length (the sea at the foot of the
+    Estonian and Latvian SSR flags of 1953): `colors` in `weights` fill the band `y`
+    [top, bottom]; every edge rises and falls by `amplitude` (of the height) `waves` times.
+    An edge on the cloth's own edge (0 or 1) stays straight, so a band there reaches it."""
+    names, weights = e["colors"], e.get("weights") or [1] * len(e["colors"])
+    if len(weights) != len(names):
+        raise ValueError(f"wave_stripes has {len(names)} colors but {len(weights)} weights; "
+                         "give one weight per color")
+    top, bottom = e["y"]
+    fractions = np.concatenate([[0], np.cumsum(weights) / np.sum(weights)])
+    xs = np.linspace(0.0, 1.0, max(64, c.w // 2))
+    rise = e["amplitude"] * wave_offset(xs, e["waves"], e.get("profile", "round"))
+
+    def edge(y: float) -> list[tuple[float, float]]:
+        ys = np.full_like(xs, y) if y <= 0 or y >= 1 else y + rise
+        return [c.xy(x, yy) for x, yy in zip(xs, ys)]
+
+    for name, a, b in zip(names, fractions[:-1], fractions[1:]):
+        upper = edge(top + a * (bottom - top))
+        lower = edge(top + b * (bottom - top))
+        c.poly_px(upper + lower[::-1], name)
+
+
 ELEMENTS = {
     name[4:]: fn for name, fn in globals().items() if name.startswith("_el_") and callable(fn)
 }
