@@ -4,6 +4,7 @@ dozen curated records rendered at test time."""
 from __future__ import annotations
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -13,10 +14,12 @@ from context.config import ContextConfig
 from context.encoder import ContextEncoder
 from context.gazetteer import load_gazetteer
 from retrieval.embedders import HashingTextEmbedder, ThumbnailEmbedder
-from retrieval.knowledge import curated_records
+from retrieval.knowledge import DEFAULT_DATA_DIR, curated_records
 from retrieval.library import ExemplarLibrary
 from retrieval.regions import RegionResolver
+from retrieval.render import draw_flag
 from retrieval.retriever import ExemplarRetriever
+from retrieval.types import NamedColor
 
 TINY_IDS = ("ussr_state_flag", "soviet_red_banner", "tatar_assr_flag_1954", "rsfsr_flag_1954",
             "russian_empire_tricolour", "france_tricolore", "french_horizon_blue",
@@ -107,3 +110,16 @@ def polity_ids(resolver, context):
     by_name = {p.name: ident for ident, p in resolver.g.polities.items()}
     return [by_name[h.name] for h in context.region.hierarchy
             if h.kind == "polity" and h.name in by_name]
+
+
+@pytest.fixture(scope="session")
+def entries():
+    """The curated base's entries (configs/retrieval/flags.json) by id; read, never changed."""
+    data = json.loads((DEFAULT_DATA_DIR / "flags.json").read_text(encoding="utf-8"))
+    return {e["id"]: e for e in data["entries"]}
+
+
+def flag_pixels(entry, width):
+    """An entry's drawing at `width` px as int32 RGB (room for differences below zero)."""
+    colors = tuple(NamedColor.from_dict(c) for c in entry["colors"])
+    return np.asarray(draw_flag(entry["design"], colors, width), dtype=np.int32)

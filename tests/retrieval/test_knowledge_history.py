@@ -9,19 +9,11 @@ import pytest
 from scipy import ndimage
 
 from retrieval.knowledge import DEFAULT_DATA_DIR
-from retrieval.render import draw_flag
-from retrieval.types import NamedColor
-
-
-@pytest.fixture(scope="module")
-def entries():
-    data = json.loads((DEFAULT_DATA_DIR / "flags.json").read_text(encoding="utf-8"))
-    return {e["id"]: e for e in data["entries"]}
+from tests.retrieval.conftest import flag_pixels
 
 
 def _flat(entry, width=640):
-    colors = tuple(NamedColor.from_dict(c) for c in entry["colors"])
-    return np.asarray(draw_flag(entry["design"], colors, width), dtype=np.int32)
+    return flag_pixels(entry, width)
 
 
 def _near(img, rgb, tol=40):

@@ -7,15 +7,10 @@ polities that had none (Kingdom of Romania, Free City of Danzig, Manchukuo, ...)
 gazetteer Tiraspol's own periods: east of the Dniester it was never part of Bessarabia.
 """
 
-import json
-
 import numpy as np
 import pytest
 
-from retrieval.knowledge import DEFAULT_DATA_DIR
-from retrieval.render import draw_flag
-from retrieval.types import NamedColor
-from tests.retrieval.conftest import polity_ids
+from tests.retrieval.conftest import flag_pixels, polity_ids
 
 # (hint, the polity context must read, that polity's own fact)
 POLITY_HINTS = [
@@ -78,15 +73,8 @@ def test_tiraspol_today_is_divided_between_moldova_and_the_breakaway_republic(hi
     assert context.region.modern_iso == "MD"
 
 
-@pytest.fixture(scope="module")
-def entries():
-    data = json.loads((DEFAULT_DATA_DIR / "flags.json").read_text(encoding="utf-8"))
-    return {e["id"]: e for e in data["entries"]}
-
-
 def _flat(entry, width=300):
-    colors = tuple(NamedColor.from_dict(c) for c in entry["colors"])
-    return np.asarray(draw_flag(entry["design"], colors, width), dtype=np.int32)
+    return flag_pixels(entry, width)
 
 
 def _share(img, rgb, tol=40):

@@ -20,9 +20,8 @@ import numpy as np
 import pytest
 
 from retrieval.knowledge import DEFAULT_DATA_DIR
-from retrieval.render import draw_flag
 from retrieval.types import NamedColor
-from tests.retrieval.conftest import polity_ids
+from tests.retrieval.conftest import flag_pixels, polity_ids
 
 REPO = DEFAULT_DATA_DIR.resolve().parents[1]
 FLAG_KINDS = ("flag", "ensign", "banner")
@@ -111,15 +110,8 @@ def test_donetsk_2016_gets_the_flags_of_both_states_the_gazetteer_names(
     assert set(flags[:2]) == {"ukraine_flag", "donetsk_pr_flag"}, flags
 
 
-@pytest.fixture(scope="module")
-def entries():
-    data = json.loads((DEFAULT_DATA_DIR / "flags.json").read_text(encoding="utf-8"))
-    return {e["id"]: e for e in data["entries"]}
-
-
 def _flat(entry, width=640):
-    colors = tuple(NamedColor.from_dict(c) for c in entry["colors"])
-    return np.asarray(draw_flag(entry["design"], colors, width), dtype=np.int32)
+    return flag_pixels(entry, width)
 
 
 def test_version_5_adds_the_new_flags(entries):

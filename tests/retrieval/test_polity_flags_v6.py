@@ -19,7 +19,7 @@ from retrieval.flag_elements import wave_offset
 from retrieval.knowledge import DEFAULT_DATA_DIR
 from retrieval.render import draw_flag
 from retrieval.types import NamedColor
-from tests.retrieval.conftest import polity_ids
+from tests.retrieval.conftest import flag_pixels, polity_ids
 
 REPO = DEFAULT_DATA_DIR.resolve().parents[1]
 FLAG_KINDS = ("flag", "ensign", "banner")
@@ -108,15 +108,8 @@ def test_a_wave_band_with_a_wrong_spec_is_refused_with_the_fix(change, message):
 
 # -- the entries ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def entries():
-    data = json.loads((DEFAULT_DATA_DIR / "flags.json").read_text(encoding="utf-8"))
-    return {e["id"]: e for e in data["entries"]}
-
-
 def _flat(entry, width=800):
-    colors = tuple(NamedColor.from_dict(c) for c in entry["colors"])
-    return np.asarray(draw_flag(entry["design"], colors, width), dtype=np.int32)
+    return flag_pixels(entry, width)
 
 
 def test_version_6_adds_the_new_flags(entries):

@@ -10,8 +10,10 @@ import json
 
 import httpx
 import pytest
-from test_split_page_web import CHECKBOX, album_page_png
+from test_split_page_web import CHECKBOX
 from web_helpers import ThreadServer, browser_api, launch_chromium, tiny_pipeline
+
+from tests.album_page_images import album_page_png
 
 
 @pytest.fixture(scope="module")

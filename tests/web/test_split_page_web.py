@@ -5,29 +5,12 @@ run, re-colorizes when changed, and the page says into how many prints a photo w
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image
-from skimage import data as skdata
 from web_helpers import ThreadServer, browser_api, launch_chromium, tiny_pipeline
 
-PAPER = 22  # near-black album paper (8-bit gray)
+from tests.album_page_images import album_page_png
+
 CHECKBOX = "Album page: colorize each print on its own"
-
-
-def album_page_png() -> bytes:
-    """Two turned prints with white borders on dark paper (album_page.find_prints finds both)."""
-    page = Image.new("L", (320, 150), PAPER)
-    for index, (photo, angle) in enumerate(((skdata.astronaut(), -3.0),
-                                            (skdata.coffee(), 2.0))):
-        framed = Image.new("L", (130, 100), 245)
-        framed.paste(Image.fromarray(photo).convert("L").resize((118, 88)), (6, 6))
-        page.paste(framed.rotate(angle, Image.BICUBIC, expand=True, fillcolor=PAPER),
-                   (20 + index * 160, 20))
-    buffer = io.BytesIO()
-    page.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
