@@ -1,9 +1,12 @@
-"""A small album page for the tests of its per-item switch (service, workbench)."""
+"""Pictures for the album-page tests: a small page (the per-item switch's service and
+workbench tests) and color photos with detail for the synthetic pages (the eval's tests)."""
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import numpy as np
 from PIL import Image
 from skimage import data as skdata
 
@@ -23,3 +26,15 @@ def album_page_png() -> bytes:
     buffer = io.BytesIO()
     page.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def gradient_photo(path: Path, seed: int) -> None:
+    """A color photo with detail: a hue gradient, blocks of color, grain (160 x 120)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:120, 0:160] / 160.0
+    rgb = np.stack([0.3 + 0.5 * x, 0.2 + 0.6 * y, 0.7 - 0.4 * x], -1)
+    for _ in range(6):
+        top, left = rng.integers(0, 90), rng.integers(0, 130)
+        rgb[top:top + 30, left:left + 30] = rng.uniform(0, 1, 3)
+    rgb = np.clip(rgb + rng.normal(0, 0.03, rgb.shape), 0, 1)
+    Image.fromarray((rgb * 255).astype(np.uint8)).save(path)

@@ -35,3 +35,21 @@ def photo_folder(folder: Path, count: int = 3) -> Path:
     for i in range(count):
         noise_photo(folder / f"p{i}.png", seed=i)
     return folder
+
+
+# The CLI (`python -c PAUSING_CLI colorize ...`), whose second photo waits a minute after
+# saying SECOND PHOTO on stdout: a signal or a kill sent then lands mid-batch.
+PAUSING_CLI = """
+import sys, time
+from colorizer.apps.cli import main
+from colorizer.pipeline.colorization import ColorizationPipeline
+original, calls = ColorizationPipeline.prepare, []
+def prepare(self, *args, **kwargs):
+    calls.append(1)
+    if len(calls) == 2:
+        print("SECOND PHOTO", flush=True)
+        time.sleep(60)
+    return original(self, *args, **kwargs)
+ColorizationPipeline.prepare = prepare
+sys.exit(main(sys.argv[1:]))
+"""

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_helpers import FLAGS, photo_folder, run_colorize
+from batch_helpers import FLAGS, PAUSING_CLI, photo_folder, run_colorize
 
 from colorizer.apps import outputs
 from colorizer.apps.stop_signals import stop_on_signals
@@ -24,28 +24,9 @@ from colorizer.pipeline.colorization import ColorizationPipeline
 
 REPO = Path(__file__).resolve().parent.parent
 
-# A user's process: the CLI, whose second photo waits (so a signal lands mid-batch) after
-# saying so on stdout.
-CHILD = """
-import sys, time
-from colorizer.apps.cli import main
-from colorizer.pipeline.colorization import ColorizationPipeline
-original, calls = ColorizationPipeline.prepare, []
-def prepare(self, *args, **kwargs):
-    calls.append(1)
-    if len(calls) == 2:
-        print("SECOND PHOTO", flush=True)
-        time.sleep(60)
-    return original(self, *args, **kwargs)
-ColorizationPipeline.prepare = prepare
-sys.exit(main(sys.argv[1:]))
-"""
-
-
-
 
 def _child_args(weights, src: Path, out: Path) -> list[str]:
-    return [sys.executable, "-c", CHILD, "colorize", "--weights", str(weights), *FLAGS,
+    return [sys.executable, "-c", PAUSING_CLI, "colorize", "--weights", str(weights), *FLAGS,
             str(src), "-o", str(out)]
 
 

@@ -3,24 +3,11 @@ paper and given to their prints as the pipeline does, counted against where they
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
 from eval import album_captions, album_pages
-
-
-def _photo(path, seed: int) -> None:
-    """A 160 x 120 color photo of blocks of color on a gradient, with grain."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:120, 0:160] / 160.0
-    rgb = np.stack([0.3 + 0.5 * x, 0.2 + 0.6 * y, 0.7 - 0.4 * x], -1)
-    for _ in range(6):
-        top, left = rng.integers(0, 90), rng.integers(0, 130)
-        rgb[top:top + 30, left:left + 30] = rng.uniform(0, 1, 3)
-    rgb = np.clip(rgb + rng.normal(0, 0.03, rgb.shape), 0, 1)
-    Image.fromarray((rgb * 255).astype(np.uint8)).save(path)
+from tests.album_page_images import gradient_photo
 
 
 def _iou(a, b) -> float:
@@ -40,7 +27,7 @@ def folder(tmp_path):
     photos = tmp_path / "photos-train"
     photos.mkdir()
     for i in range(6):
-        _photo(photos / f"photo{i}.jpg", seed=i)
+        gradient_photo(photos / f"photo{i}.jpg", seed=i)
     return photos
 
 

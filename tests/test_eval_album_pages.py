@@ -13,20 +13,9 @@ from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
 from eval import album_pages, common
+from tests.album_page_images import gradient_photo
 
 REPO = Path(album_pages.__file__).resolve().parent.parent
-
-
-def _photo(path: Path, seed: int) -> None:
-    """A color photo with detail: a hue gradient, blocks of color, grain (160 x 120)."""
-    rng = np.random.default_rng(seed)
-    y, x = np.mgrid[0:120, 0:160] / 160.0
-    rgb = np.stack([0.3 + 0.5 * x, 0.2 + 0.6 * y, 0.7 - 0.4 * x], -1)
-    for _ in range(6):
-        top, left = rng.integers(0, 90), rng.integers(0, 130)
-        rgb[top:top + 30, left:left + 30] = rng.uniform(0, 1, 3)
-    rgb = np.clip(rgb + rng.normal(0, 0.03, rgb.shape), 0, 1)
-    Image.fromarray((rgb * 255).astype(np.uint8)).save(path)
 
 
 @pytest.fixture
@@ -35,7 +24,7 @@ def datasets(tmp_path) -> Path:
     for n, name in enumerate(album_pages.DATASETS):
         (root / name).mkdir(parents=True)
         for i in range(6):  # a 3x2 page's worth
-            _photo(root / name / f"photo{i}.jpg", seed=10 * n + i)
+            gradient_photo(root / name / f"photo{i}.jpg", seed=10 * n + i)
         (root / name / "manifest.csv").write_text("file\n")  # not a photo: passed over
     return root
 

@@ -13,26 +13,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from batch_helpers import FLAGS, noise_photo, photo_folder, run_colorize
+from batch_helpers import FLAGS, PAUSING_CLI, noise_photo, photo_folder, run_colorize
 
 REPO = Path(__file__).resolve().parent.parent
 MANIFEST, JOURNAL = ".chronochrome-manifest.json", ".chronochrome-manifest.jsonl"
-
-# The CLI, whose second photo waits (so the kill lands mid-batch) after saying so on stdout.
-CHILD = """
-import sys, time
-from colorizer.apps.cli import main
-from colorizer.pipeline.colorization import ColorizationPipeline
-original, calls = ColorizationPipeline.prepare, []
-def prepare(self, *args, **kwargs):
-    calls.append(1)
-    if len(calls) == 2:
-        print("SECOND PHOTO", flush=True)
-        time.sleep(60)
-    return original(self, *args, **kwargs)
-ColorizationPipeline.prepare = prepare
-sys.exit(main(sys.argv[1:]))
-"""
 
 
 def _colorize(weights, src: Path, out: Path, child: str | None = None):
@@ -44,7 +28,7 @@ def _colorize(weights, src: Path, out: Path, child: str | None = None):
 def test_a_killed_batch_resumes_from_its_journal_and_keeps_the_users_files(tiny_weights,
                                                                            tmp_path):
     src, out = photo_folder(tmp_path / "in"), tmp_path / "out"
-    child = subprocess.Popen(_colorize(tiny_weights, src, out, CHILD), cwd=REPO, text=True,
+    child = subprocess.Popen(_colorize(tiny_weights, src, out, PAUSING_CLI), cwd=REPO, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert child.stdout.readline() == "SECOND PHOTO\n", child.stderr.read()
