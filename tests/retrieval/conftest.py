@@ -123,3 +123,21 @@ def flag_pixels(entry, width):
     """An entry's drawing at `width` px as int32 RGB (room for differences below zero)."""
     colors = tuple(NamedColor.from_dict(c) for c in entry["colors"])
     return np.asarray(draw_flag(entry["design"], colors, width), dtype=np.int32)
+
+
+FLAG_KINDS = ("flag", "ensign", "banner")
+
+
+def flag_ids(hits):
+    """The ids of the flag-like exemplars among retrieval's hits, in rank order."""
+    return [h.id for h in hits if h.exemplar.kind in FLAG_KINDS]
+
+
+def assert_own_flag_first(curated_retriever, resolver, hint_context, hint, polity, fact):
+    """`hint` reads `polity` (the first polity of its context) and retrieval ranks `fact`,
+    that polity's own flag, first among the flags it returns."""
+    context = hint_context(hint)
+    held_by = polity_ids(resolver, context)
+    assert held_by and held_by[0] == polity, (hint, context.region.name, held_by)
+    flags = flag_ids(curated_retriever(context, k=5, query_text=hint))
+    assert flags and flags[0] == fact, f"{hint}: flags {flags}, expected {fact} first"

@@ -21,10 +21,14 @@ import pytest
 
 from retrieval.knowledge import DEFAULT_DATA_DIR
 from retrieval.types import NamedColor
-from tests.retrieval.conftest import flag_pixels, polity_ids
+from tests.retrieval.conftest import (
+    assert_own_flag_first,
+    flag_ids,
+    flag_pixels,
+    polity_ids,
+)
 
 REPO = DEFAULT_DATA_DIR.resolve().parents[1]
-FLAG_KINDS = ("flag", "ensign", "banner")
 
 # (hint, the polity context must read, that polity's own flag)
 NEW_POLITY_HINTS = [
@@ -73,19 +77,11 @@ BALTIC_1939_1940 = [
 ]
 
 
-def _flag_ids(hits):
-    return [h.id for h in hits if h.exemplar.kind in FLAG_KINDS]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(("hint", "polity", "fact"), NEW_POLITY_HINTS)
 def test_a_newly_covered_polity_gets_its_own_flag_first(
         curated_retriever, resolver, hint_context, hint, polity, fact):
-    context = hint_context(hint)
-    held_by = polity_ids(resolver, context)
-    assert held_by and held_by[0] == polity, (hint, context.region.name, held_by)
-    flags = _flag_ids(curated_retriever(context, k=5, query_text=hint))
-    assert flags and flags[0] == fact, f"{hint}: flags {flags}, expected {fact} first"
+    assert_own_flag_first(curated_retriever, resolver, hint_context, hint, polity, fact)
 
 
 @pytest.mark.slow
@@ -94,7 +90,7 @@ def test_baltic_flags_follow_the_annexation_in_the_period_data(
         curated_retriever, resolver, hint_context, hint, polity, first, absent):
     context = hint_context(hint)
     assert polity_ids(resolver, context)[0] == polity, (hint, context.region.name)
-    flags = _flag_ids(curated_retriever(context, k=5, query_text=hint))
+    flags = flag_ids(curated_retriever(context, k=5, query_text=hint))
     assert flags[0] == first, f"{hint}: flags {flags}"
     assert absent not in flags, f"{hint}: {absent} is of the other regime: {flags}"
 
@@ -106,7 +102,7 @@ def test_donetsk_2016_gets_the_flags_of_both_states_the_gazetteer_names(
     Donetsk in 2016; retrieval returns the flags of both and no other state's."""
     context = hint_context("Donetsk 2016")
     assert polity_ids(resolver, context)[:2] == ["ukraine", "donetsk_pr"]
-    flags = _flag_ids(curated_retriever(context, k=5, query_text="Donetsk 2016"))
+    flags = flag_ids(curated_retriever(context, k=5, query_text="Donetsk 2016"))
     assert set(flags[:2]) == {"ukraine_flag", "donetsk_pr_flag"}, flags
 
 

@@ -19,10 +19,15 @@ from retrieval.flag_elements import wave_offset
 from retrieval.knowledge import DEFAULT_DATA_DIR
 from retrieval.render import draw_flag
 from retrieval.types import NamedColor
-from tests.retrieval.conftest import flag_pixels, polity_ids
+from tests.retrieval.conftest import (
+    FLAG_KINDS,
+    assert_own_flag_first,
+    flag_ids,
+    flag_pixels,
+    polity_ids,
+)
 
 REPO = DEFAULT_DATA_DIR.resolve().parents[1]
-FLAG_KINDS = ("flag", "ensign", "banner")
 RED, WHITE, BLUE = (204, 0, 0), (255, 255, 255), (21, 96, 189)
 TEST_COLORS = tuple(NamedColor.from_dict({"name": n, "srgb": "#" + bytes(rgb).hex().upper()})
                     for n, rgb in (("red", RED), ("white", WHITE), ("blue", BLUE)))
@@ -45,10 +50,6 @@ BALTIC_PERIODS = [
     ("Riga 1960", "latvian_ssr_flag_1953", "latvian_ssr_flag_1940"),
     ("Riga 1945", "latvian_ssr_flag_1940", "latvian_ssr_flag_1953"),
 ]
-
-
-def _flag_ids(hits):
-    return [h.id for h in hits if h.exemplar.kind in FLAG_KINDS]
 
 
 def _pixel(img, x, y):
@@ -176,11 +177,7 @@ def test_the_tokugawa_ensign_is_the_hinomaru_s_red_disc_on_white(entries):
 @pytest.mark.parametrize(("hint", "polity", "fact"), NEW_POLITY_HINTS)
 def test_a_newly_covered_polity_gets_its_own_flag_first(
         curated_retriever, resolver, hint_context, hint, polity, fact):
-    context = hint_context(hint)
-    held_by = polity_ids(resolver, context)
-    assert held_by and held_by[0] == polity, (hint, context.region.name, held_by)
-    flags = _flag_ids(curated_retriever(context, k=5, query_text=hint))
-    assert flags and flags[0] == fact, f"{hint}: flags {flags}, expected {fact} first"
+    assert_own_flag_first(curated_retriever, resolver, hint_context, hint, polity, fact)
 
 
 @pytest.mark.slow
@@ -188,7 +185,7 @@ def test_a_newly_covered_polity_gets_its_own_flag_first(
 def test_baltic_ssr_flags_follow_the_1953_designs(curated_retriever, hint_context, hint, first,
                                                    absent):
     context = hint_context(hint)
-    flags = _flag_ids(curated_retriever(context, k=5, query_text=hint))
+    flags = flag_ids(curated_retriever(context, k=5, query_text=hint))
     assert flags and flags[0] == first, f"{hint}: flags {flags}"
     assert absent not in flags, f"{hint}: {absent} is of the other period: {flags}"
 
@@ -201,10 +198,10 @@ def test_ulaanbaatar_reads_the_modern_country_and_gets_mongolia_s_flag(
     1970 gets none (the People's Republic is not what that reading names)."""
     context = hint_context("Ulaanbaatar 2000")
     assert [p.name for p in context.region.hierarchy][-1] == "Mongolia"
-    assert _flag_ids(curated_retriever(context, k=5, query_text="Ulaanbaatar 2000")) == [
+    assert flag_ids(curated_retriever(context, k=5, query_text="Ulaanbaatar 2000")) == [
         "mongolia_flag"]
     earlier = hint_context("Ulaanbaatar 1970")
-    assert _flag_ids(curated_retriever(earlier, k=5, query_text="Ulaanbaatar 1970")) == []
+    assert flag_ids(curated_retriever(earlier, k=5, query_text="Ulaanbaatar 1970")) == []
 
 
 @pytest.mark.slow
@@ -219,7 +216,7 @@ def test_the_mongolian_altai_reaches_the_flag_of_its_period(
     Republic until 1992 and Mongolia after: the flags include that period's, not the other."""
     context = hint_context(hint)
     assert polity in polity_ids(resolver, context)
-    flags = _flag_ids(curated_retriever(context, k=10, query_text=hint))
+    flags = flag_ids(curated_retriever(context, k=10, query_text=hint))
     assert fact in flags and other not in flags, f"{hint}: {flags}"
 
 
