@@ -89,9 +89,10 @@ class ItemLeases(StoreConnection):
 
         `publish` (moving the staged result files into place) runs inside the transaction,
         only for the worker that completes the item: if it raises, nothing is recorded.
-        `result["notes"]`: what the loader did that the output shows (a TIFF's page used),
-        kept in the item's stored source as an upload's intake notes are, so the view shows
-        them for a URL or IIIF item too (no new column: a store of any version reads them).
+        `result["notes"]`: what the CLI prints for the photo (result_notes.py: the loader's,
+        such as a TIFF's page used, then the result's own), kept in the item's stored source
+        as an upload's intake notes are, so the view shows them for a URL or IIIF item too
+        (no new column: a store of any version reads them).
         """
         notes = json.dumps(result["notes"]) if result.get("notes") else None
         with self._tx() as db:

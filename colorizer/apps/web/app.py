@@ -7,7 +7,8 @@ offline) talks to this JSON API:
                                            split_page: whether it splits album pages
     POST /api/photos                       open an upload (multipart field `file`)
     POST /api/photos/open-path             {"path": "..."}      (a workbench on this machine)
-    POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise)
+    POST /api/photos/open-job              {"service", "job", "key", "item"}  (likewise; the
+                                           answer's split_page: the item's album-page choice)
     POST /api/photos/{id}/colorize         {"hint", "era", "region", "caption",
                                             "color_hints": [...], "negative": false,
                                             "split_page": true|false (absent: the server's),
