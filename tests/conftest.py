@@ -42,6 +42,18 @@ def shared_tiny_weights(tmp_path_factory) -> Path:
     return folder
 
 
+def tiny_weights_at(source: Path, folder: Path, render_size: int) -> Path:
+    """A copy of the tiny model folder `source` in `folder`, its operating point (the render
+    size saved in decoding.json) set to `render_size`."""
+    import shutil
+
+    from colorizer.pipeline.decoding import DecodingConfig
+
+    shutil.copytree(source, folder)
+    DecodingConfig(render_size=render_size).save(folder)
+    return folder
+
+
 @pytest.fixture
 def shared_datasets() -> Path:
     """../shared/datasets, or a skip on machines that do not have it."""

@@ -1,8 +1,9 @@
 """One render-size rule for every interface (colorizer/pipeline/render_size_rule.py).
 
 A render size above both the photo's long side and the operating point (96 for the tiny
-model here, so that the tests run small) is lowered where the photo is prepared: the Python API, `chronochrome colorize` and
-the HTTP service give the same photo the same pixels, and the result's notes say so.
+model here, so that the tests run small) is lowered where the photo is prepared: the Python
+API, `chronochrome colorize` and the HTTP service give the same photo the same pixels, and the
+result's notes say so.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from colorizer.pipeline.colorization import ColorizationPipeline
-from colorizer.pipeline.decoding import DecodingConfig
+from tests.conftest import tiny_weights_at
 
 OPERATING_POINT = 96  # the tiny weights' saved render size, in this module
 RAISED = 192  # above it and the small test photo's long side (56 px)
@@ -47,9 +47,7 @@ def _pipe(weights: Path, **settings) -> ColorizationPipeline:
 def weights(shared_tiny_weights, tmp_path_factory) -> Path:
     """The tiny weights with the operating point OPERATING_POINT (their decoding.json)."""
     folder = tmp_path_factory.mktemp("render-size") / "tiny-model"
-    shutil.copytree(shared_tiny_weights, folder)
-    DecodingConfig(render_size=OPERATING_POINT).save(folder)
-    return folder
+    return tiny_weights_at(shared_tiny_weights, folder, OPERATING_POINT)
 
 
 @pytest.fixture(scope="module")

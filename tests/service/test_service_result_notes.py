@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -23,7 +22,7 @@ from service_helpers import make_service
 from test_split_page_service import PAGE
 
 from colorizer.pipeline.colorization import ColorizationPipeline
-from colorizer.pipeline.decoding import DecodingConfig
+from tests.conftest import tiny_weights_at
 
 OPERATING_POINT = 96  # the tiny weights' saved render size, in this module
 RAISED = 192  # above it and the test scan's long side (56 px)
@@ -45,9 +44,7 @@ def two_page_tiff() -> bytes:
 def weights(shared_tiny_weights, tmp_path_factory) -> Path:
     """The tiny weights with the operating point OPERATING_POINT (their decoding.json)."""
     folder = tmp_path_factory.mktemp("result-notes") / "tiny-model"
-    shutil.copytree(shared_tiny_weights, folder)
-    DecodingConfig(render_size=OPERATING_POINT).save(folder)
-    return folder
+    return tiny_weights_at(shared_tiny_weights, folder, OPERATING_POINT)
 
 
 @pytest.fixture(scope="module")
