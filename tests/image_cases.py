@@ -1,9 +1,11 @@
 """Small image files and values shared by the image-loading tests (test_imageio.py,
-test_image_pixels.py); every case is generated at test time."""
+test_imageio_errors.py, test_image_pixels.py); every case is generated at test time."""
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -34,3 +36,9 @@ def encoded(image: Image.Image, fmt: str, **kwargs: object) -> bytes:
     image.save(buffer, fmt, **kwargs)
     return buffer.getvalue()
 
+
+
+def png_chunk(kind: bytes, payload: bytes) -> bytes:
+    """One PNG chunk, its length and CRC as the format asks: for PNGs written by hand."""
+    body = kind + payload
+    return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
