@@ -49,7 +49,7 @@ def brightened(page, folder: Path) -> str:
     return str(path)
 
 
-def main() -> int:
+def arguments() -> argparse.Namespace:
     from colorizer.apps.samples import SOLVAY
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -61,8 +61,11 @@ def main() -> int:
     parser.add_argument("--color", default="#1f3a68")
     parser.add_argument("--out", type=Path, default=REPO / "docs")
     parser.add_argument("--port", type=int, default=8799)
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def main() -> int:
+    args = arguments()
     from playwright.sync_api import sync_playwright
 
     from colorizer.apps.web.app import create_app
@@ -77,43 +80,58 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.set_default_timeout(300_000)
         page.goto(f"http://127.0.0.1:{args.port}/")
-        page.set_input_files("#file", str(args.photo))
-        page.wait_for_selector('body[data-version="1"][data-state="ready"]')
-        page.fill("#edit-hint", args.hint)
-        page.fill("#edit-era", args.era)
-        page.fill("#edit-region", args.region)
-        page.click("#rerun")
-        page.wait_for_selector('body[data-version="2"][data-state="ready"]')
-        page.locator("#split").fill("62")
-        page.dispatch_event("#split", "input")
-        for field in ("era", "region"):  # what the card says and why
-            page.click(f'.field[data-field="{field}"] summary')
         args.out.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(args.out / "workbench.png"), full_page=True)
-        px, py = (float(v) for v in args.point.split(","))
-        page.locator("#hint-color").fill(args.color)
-        page.fill("#hint-source", "a note on the photo's back")
-        stage = page.locator("#stage").bounding_box()
-        page.mouse.click(stage["x"] + stage["width"] * px, stage["y"] + stage["height"] * py)
-        page.wait_for_selector('body[data-version="3"][data-state="ready"]')
-        page.check("#show-uncertainty")
-        page.screenshot(path=str(args.out / "workbench-hints.png"), full_page=True)
-        page.click("#check-own")
-        page.wait_for_selector('body[data-checks="1"][data-state="ready"]')
-        # "Someone else's" colorization: ours, brightened (the colors kept, the tones not).
-        with tempfile.TemporaryDirectory() as folder:
-            page.click("#check-other-box summary")
-            page.set_input_files("#check-file", brightened(page, Path(folder)))
-            page.check("#check-use-open")
-            page.click("#check-other button[type=submit]")
-            page.wait_for_selector('body[data-checks="2"][data-state="ready"]')
-        if page.locator("#check-boxes .finding-box").count():  # a box highlighted, as on hover
-            page.hover("#finding-list li:has-text('knowledge'), #finding-list li >> nth=0")
-        page.locator("#check-panel").screenshot(path=str(args.out / "workbench-check.png"))
+        shoot_colorized(page, args)
+        shoot_hints(page, args)
+        shoot_check(page, args.out)
         browser.close()
     server.should_exit = True
     print(f"wrote workbench.png, workbench-hints.png and workbench-check.png in {args.out}")
     return 0
+
+
+def shoot_colorized(page, args: argparse.Namespace) -> None:
+    """The photo colorized with its hint, era and region, the split at 62%, the card open."""
+    page.set_input_files("#file", str(args.photo))
+    page.wait_for_selector('body[data-version="1"][data-state="ready"]')
+    page.fill("#edit-hint", args.hint)
+    page.fill("#edit-era", args.era)
+    page.fill("#edit-region", args.region)
+    page.click("#rerun")
+    page.wait_for_selector('body[data-version="2"][data-state="ready"]')
+    page.locator("#split").fill("62")
+    page.dispatch_event("#split", "input")
+    for field in ("era", "region"):  # what the card says and why
+        page.click(f'.field[data-field="{field}"] summary')
+    page.screenshot(path=str(args.out / "workbench.png"), full_page=True)
+
+
+def shoot_hints(page, args: argparse.Namespace) -> None:
+    """One color point with its source, and the uncertainty shown."""
+    px, py = (float(v) for v in args.point.split(","))
+    page.locator("#hint-color").fill(args.color)
+    page.fill("#hint-source", "a note on the photo's back")
+    stage = page.locator("#stage").bounding_box()
+    page.mouse.click(stage["x"] + stage["width"] * px, stage["y"] + stage["height"] * py)
+    page.wait_for_selector('body[data-version="3"][data-state="ready"]')
+    page.check("#show-uncertainty")
+    page.screenshot(path=str(args.out / "workbench-hints.png"), full_page=True)
+
+
+def shoot_check(page, out: Path) -> None:
+    """The check panel: our own colorization checked, then "someone else's"."""
+    page.click("#check-own")
+    page.wait_for_selector('body[data-checks="1"][data-state="ready"]')
+    # "Someone else's" colorization: ours, brightened (the colors kept, the tones not).
+    with tempfile.TemporaryDirectory() as folder:
+        page.click("#check-other-box summary")
+        page.set_input_files("#check-file", brightened(page, Path(folder)))
+        page.check("#check-use-open")
+        page.click("#check-other button[type=submit]")
+        page.wait_for_selector('body[data-checks="2"][data-state="ready"]')
+    if page.locator("#check-boxes .finding-box").count():  # a box highlighted, as on hover
+        page.hover("#finding-list li:has-text('knowledge'), #finding-list li >> nth=0")
+    page.locator("#check-panel").screenshot(path=str(out / "workbench-check.png"))
 
 
 if __name__ == "__main__":
