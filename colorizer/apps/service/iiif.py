@@ -5,7 +5,8 @@ info.json and the size to ask for, is iiif_image.py).
 - `build_manifest` (`manifest_head` + a `result_canvas` per done item) writes a
   Presentation 3 manifest whose canvases paint a `Choice` of the
   original (first) and the colorized image, with the context and plausibility notes as
-  `assessing` annotations; `presentation3_errors` checks that structure.
+  `assessing` annotations (and a split album page's prints, iiif_prints.py);
+  `presentation3_errors` checks that structure.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from colorizer.apps.service.iiif_image import (  # noqa: F401  (where callers im
     image_request_url,
 )
 from colorizer.apps.service.iiif_languages import colorized_label, colorized_summary
+from colorizer.apps.service.iiif_prints import album_prints_page
 from colorizer.apps.service.iiif_terms import (
     canvas_description,
     canvas_terms,
@@ -284,11 +286,13 @@ def result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
         ("plausibility", n) for n in record.get("plausibility", [])] + [
         ("canvas", str(src.get("canvas_note") or ""))]
     width, height = src.get("canvas_width") or in_w, src.get("canvas_height") or in_h
+    scale = (width / in_w, height / in_h) if in_w and in_h else (1.0, 1.0)
     pages = [_assessing_page(canvas_id, notes)]
     if any(r.get("kind") != "model" for r in record.get("color_regions") or []):
-        pages.append(color_source_page(canvas_id, record["color_regions"],
-                                       (width / in_w, height / in_h) if in_w and in_h
-                                       else (1.0, 1.0)))
+        pages.append(color_source_page(canvas_id, record["color_regions"], scale))
+    prints = (record.get("settings") or {}).get("album_page")
+    if prints:  # a split album page: where each print lies, colorized alone (iiif_prints)
+        pages.append(album_prints_page(canvas_id, prints, scale, (width, height)))
     return {
         "id": canvas_id, "type": "Canvas",
         # The source manifest's own label, else the caption, else the original's name.
