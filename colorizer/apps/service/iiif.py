@@ -11,7 +11,6 @@ info.json and the size to ask for, is iiif_image.py).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -26,7 +25,7 @@ from colorizer.apps.service.iiif_image import (  # noqa: F401  (where callers im
     image_request_url,
 )
 from colorizer.apps.service.iiif_languages import colorized_label, colorized_summary
-from colorizer.apps.service.iiif_prints import album_prints_page
+from colorizer.apps.service.iiif_prints import album_prints_page, box_target
 from colorizer.apps.service.iiif_terms import (
     canvas_description,
     canvas_terms,
@@ -289,7 +288,8 @@ def result_canvas(job_url: str, item: dict[str, Any], record: dict[str, Any],
     scale = (width / in_w, height / in_h) if in_w and in_h else (1.0, 1.0)
     pages = [_assessing_page(canvas_id, notes)]
     if any(r.get("kind") != "model" for r in record.get("color_regions") or []):
-        pages.append(color_source_page(canvas_id, record["color_regions"], scale))
+        pages.append(color_source_page(canvas_id, record["color_regions"], scale,
+                                       (width, height)))
     prints = (record.get("settings") or {}).get("album_page")
     if prints:  # a split album page: where each print lies, colorized alone (iiif_prints)
         pages.append(album_prints_page(canvas_id, prints, scale, (width, height)))
@@ -360,18 +360,14 @@ def _assessing_page(canvas_id: str, notes: list[tuple[str, str]]) -> dict[str, A
 
 
 def color_source_page(canvas_id: str, regions: list[dict[str, Any]],
-                      scale: tuple[float, float]) -> dict[str, Any]:
+                      scale: tuple[float, float],
+                      canvas_size: tuple[int | None, int | None]) -> dict[str, Any]:
     """Where each region's color came from, as 'describing' annotations on the region's box
-    (canvas coordinates; the model's region on the whole canvas)."""
+    (canvas coordinates, within the canvas; the model's region on the whole canvas)."""
     items = []
     for region in regions:
-        target = canvas_id
-        box = region.get("box")
-        if box and region.get("kind") != "model":
-            x0, y0 = math.floor(box[0] * scale[0]), math.floor(box[1] * scale[1])
-            w = max(1, math.ceil((box[2] - box[0]) * scale[0]))
-            h = max(1, math.ceil((box[3] - box[1]) * scale[1]))
-            target = f"{canvas_id}#xywh={x0},{y0},{w},{h}"
+        target = canvas_id if region.get("kind") == "model" else box_target(
+            canvas_id, region.get("box"), scale, canvas_size)
         items.append({
             "id": f"{canvas_id}/annotation/color-source-{region['id']}", "type": "Annotation",
             "motivation": "describing", "target": target,

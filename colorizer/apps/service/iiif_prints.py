@@ -5,8 +5,8 @@ inferred era and place and its own captions (colorizer/pipeline/album_page.py re
 the result's `settings["album_page"]`). The canvas paints the whole page, so without these an
 archive's viewer (Mirador, Universal Viewer) showed one picture and could not tell that it
 holds several prints, each colorized on its own. Each print's annotation targets its box on
-the canvas (`#xywh=`), scaled as `iiif.color_source_page` scales a hint's box: the canvas may
-be the source manifest's canvas size, not the pixels read.
+the canvas (`#xywh=`, `box_target`, which a hint's region on the canvas uses too): the canvas
+may be the source manifest's canvas size, not the pixels read.
 
 The motivation is "describing" (Web Annotation: a description of the target), not "tagging"
 (a short tag such as a keyword): the body is sentences about the print. A page that was not
@@ -33,7 +33,7 @@ def album_prints_page(canvas_id: str, prints: Sequence[dict[str, Any]],
     items = [{
         "id": f"{canvas_id}/annotation/album-print-{number}", "type": "Annotation",
         "motivation": "describing",
-        "target": _print_target(canvas_id, record.get("box"), scale, canvas_size),
+        "target": box_target(canvas_id, record.get("box"), scale, canvas_size),
         "body": {"type": "TextualBody", "value": print_description(number, count, record),
                  "format": "text/plain", "language": "en"}}
         for number, record in enumerate(prints, start=1)]
@@ -66,10 +66,11 @@ def _sentence(text: str) -> str:
     return text if text.endswith(".") else f"{text}."
 
 
-def _print_target(canvas_id: str, box: object, scale: tuple[float, float],
+def box_target(canvas_id: str, box: object, scale: tuple[float, float],
                   canvas_size: tuple[int | None, int | None]) -> str:
-    """The canvas with the print's box (left, top, right, bottom in the pixels read) as an
-    `#xywh=` fragment, kept inside the canvas; the whole canvas for a record with no box."""
+    """The canvas with a box (left, top, right, bottom in the pixels read: a print's, a color
+    hint's region) as an `#xywh=` fragment, kept inside the canvas; the whole canvas for a
+    record with no box."""
     if not (isinstance(box, (list, tuple)) and len(box) == 4
             and all(isinstance(v, (int, float)) for v in box)):
         return canvas_id

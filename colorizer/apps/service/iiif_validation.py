@@ -8,6 +8,7 @@ from typing import Any
 
 PRESENTATION3_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 _NAV_DATE_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+_XYWH = re.compile(r"#xywh=(\d+),(\d+),(\d+),(\d+)")  # pixels, the Media Fragments form
 
 
 def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
@@ -42,14 +43,42 @@ def presentation3_errors(manifest: dict[str, Any]) -> list[str]:
                     if image.get("type") != "Image" or not _is_uri(image.get("id")) or \
                             not _is_language_map(image.get("label")):
                         errors.append(f"{where}: Choice items must be labeled Images with ids")
-        for page in canvas.get("annotations", []):
-            for anno in page.get("items", []):
-                if anno.get("motivation") not in ("assessing", "describing") or anno.get(
-                        "body", {}).get("type") != "TextualBody" or not str(
-                        anno.get("target", "")).startswith(canvas.get("id", "")):
-                    errors.append(f"{where}: notes must be 'assessing' or 'describing' "
-                                  "TextualBody annotations on the canvas")
+        errors += _note_errors(where, canvas)
     return errors
+
+
+def _note_errors(where: str, canvas: dict[str, Any]) -> list[str]:
+    """The canvas's notes: 'assessing' or 'describing' TextualBodies, each on the canvas or
+    on a region of it (`#xywh=` inside its width and height)."""
+    errors = []
+    for page in canvas.get("annotations", []):
+        for anno in page.get("items", []):
+            if anno.get("motivation") not in ("assessing", "describing") or anno.get(
+                    "body", {}).get("type") != "TextualBody":
+                errors.append(f"{where}: notes must be 'assessing' or 'describing' "
+                              "TextualBody annotations")
+            problem = _target_problem(anno.get("target"), canvas)
+            if problem:
+                errors.append(f"{where}: the note {anno.get('id')} {problem}")
+    return errors
+
+
+def _target_problem(target: object, canvas: dict[str, Any]) -> str:
+    """Why `target` is not the canvas or a region within it ("" when it is one). A prefix
+    was accepted before: a note on canvas/12 passed as one on canvas/1."""
+    canvas_id = canvas.get("id")
+    if target == canvas_id:
+        return ""
+    fragment = _XYWH.fullmatch(target[len(canvas_id):]) if isinstance(
+        target, str) and isinstance(canvas_id, str) and target.startswith(canvas_id) else None
+    if fragment is None:
+        return f"must target its canvas or a #xywh= region of it, not {target!r}"
+    x, y, w, h = (int(v) for v in fragment.groups())
+    width, height = canvas.get("width"), canvas.get("height")
+    if w <= 0 or h <= 0 or (isinstance(width, int) and x + w > width) or (
+            isinstance(height, int) and y + h > height):
+        return f"targets a region outside the canvas's {width} x {height}: {target!r}"
+    return ""
 
 
 def _descriptive_errors(where: str, resource: dict[str, Any]) -> list[str]:
