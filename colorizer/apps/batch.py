@@ -23,9 +23,9 @@ Rules that protect a user's data:
   by the next (`colorizer.apps.outdir_lock.remove_left_temporaries`);
 - one bad file is recorded as a failure and the batch goes on; Ctrl-C (and SIGTERM, SIGHUP:
   `colorizer.apps.stop_signals`) ends the batch with the summary of what was done
-  (`BatchSummary.interrupted`), and so does a full or read-only output disk or an output
-  folder gone mid-run (`colorizer.apps.write_errors`: every later photo would fail the same
-  way);
+  (`BatchSummary.interrupted`), and so does a full or read-only output disk, an output
+  folder gone mid-run or made unwritable for this user (`colorizer.apps.write_errors`: every
+  later photo would fail the same way);
 - a file already colorized from the same input bytes, model and settings is skipped
   (`colorizer.apps.stages.same_work`).
 """
@@ -127,6 +127,8 @@ class BatchColorizer:
     as fast on a 2-core CPU and the first photo soonest) on the CPU. `torch_threads`: torch's
     threads while the batch runs; None: 1 on the CPU (`CPU_TORCH_THREADS`), as set on a GPU."""
 
+    prepared: Manifest | None = None  # `start_from`'s, for the next `run` (every engine)
+
     def __init__(self, pipeline: ColorizationPipeline, outdir: Path, fmt: str = "png",
                  report: bool = False, overwrite: bool = False,
                  exemplars: Sequence[UserExemplar] = (), batch_size: int | None = None,
@@ -148,6 +150,15 @@ class BatchColorizer:
         self.batch_size = max(1, batch_size or (8 if gpu else 1))
         self.threads = (2 if gpu else 0) if threads is None else max(0, threads)
         self.torch_threads = torch_threads or (None if gpu else CPU_TORCH_THREADS)
+
+    def start_from(self, manifest: Manifest) -> None:
+        """Have the next `run` use `manifest`, which `prepare_outdir` wrote for it under the
+        `outdir_lock` its caller holds until that run ends. The CLI prepares the folder before
+        the model loads (one it cannot write is told at once); the run then wrote the base
+        again, a second rewrite at the start of a manifest that may be megabytes."""
+        if manifest.outdir != self.outdir:
+            raise ValueError(f"the manifest of {manifest.outdir} given for {self.outdir}")
+        self.prepared = manifest
 
     def plan(self, sources: Iterable[Path | str | Source], manifest: Manifest,
              unread: UnreadFiles | None = None) -> list[BatchItem]:
@@ -173,7 +184,7 @@ class BatchColorizer:
         are named in the summary (`BatchSummary.unread`, and its `notes()`)."""
         create_outdir(self.outdir)  # what the lock is taken on
         with outdir_lock(self.outdir) as held:  # read, updated and saved by this run alone
-            manifest = prepare_outdir(self.outdir)
+            manifest, self.prepared = self.prepared or prepare_outdir(self.outdir), None
             items = self.plan(sources, manifest, unread := UnreadFiles())
             summary = BatchSummary(items, unread=tuple(unread.lines()))
             if held:  # no run of ours writes here now: what a killed one left can go

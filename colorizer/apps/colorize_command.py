@@ -62,14 +62,16 @@ def _colorize(args: argparse.Namespace, outdir: Path, signer=None) -> int:
     spec = PipelineSpec(args.weights, args.device, not args.no_context, not args.no_exemplars,
                         args.precision, args.compile, overrides, library=args.library)
     # A new folder is made and held, and its manifest written, before the model loads
-    # (seconds): a folder it cannot write is told at once.
+    # (seconds): a folder it cannot write is told at once. The batch starts from that
+    # manifest, held till it ends: its base written once per run.
     create_outdir(outdir)
     with outdir_lock(outdir):
-        prepare_outdir(outdir)
+        manifest = prepare_outdir(outdir)
         batch = make_batch(spec, outdir, args.format, args.report, args.overwrite,
                            user_exemplars, args.engine, args.address, args.workers,
                            args.batch_size, args.threads, color_hints=color_hints,
                            fetch=fetch, torch_threads=args.torch_threads, signer=signer)
+        batch.start_from(manifest)
         summary = run_with_progress(batch, sources, args.hint, args.caption, args.quiet)
     summary.unread += tuple(unread.lines())  # the walk was ours (Sources given): said once
     return print_summary(summary, outdir)

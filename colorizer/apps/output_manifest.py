@@ -2,7 +2,8 @@
 
 Each change is appended to the journal (`colorizer.apps.manifest_journal`), and the base
 manifest is rewritten whole (compacted: the journal then removed) only
-- at the start of a run (`prepare_outdir`: a folder it cannot write fails before any work),
+- once at the start of a run (`prepare_outdir`: a folder it cannot write fails before any
+  work; the CLI's, before the model loads, handed to the batch: `BatchColorizer.start_from`),
 - at its end and on a stop (`Manifest.finish`), and
 - when the journal has grown past the base's size, or past `COMPACT_FLOOR_BYTES` while the
   base is smaller. Each compaction writes the base's B bytes after more than B bytes were

@@ -15,7 +15,12 @@ earlier outputs went with it.
 
 The manifest is the batch's record of what it did: a manifest that cannot be written (the
 folder made read-only for this user mid-run: "Permission denied") stops the batch too, as
-nothing it wrote after could be recorded, resumed, or told from a user's file.
+nothing it wrote after could be recorded, resumed, or told from a user's file. Since the
+manifest's changes are appended to a journal already there, that append still succeeds in a
+folder made read-only (`chmod 555`, an ACL): the photo's own files met "Permission denied"
+instead, and each later photo was computed to fail alike. So a photo's "Permission denied"
+stops the batch too when the output folder itself is no longer writable for this user
+(`os.access`, which heeds ACLs); one file the user made read-only fails only its photo.
 
 Decided: one photo larger than the space left stops the batch too, though a smaller one might
 still fit. Filling a disk to its last bytes photo by photo leaves no room for the manifest
@@ -35,6 +40,8 @@ from colorizer.errors import ChronochromeError
 DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 # A network mount that went away: the folder's handle or its server is gone.
 GONE_ERRNOS = frozenset({errno.ESTALE, errno.ENOTCONN})
+# Refused by permissions: the folder's (every later photo alike) or one file's.
+DENIED_ERRNOS = frozenset({errno.EACCES, errno.EPERM})
 DISK_FIXES = {
     errno.ENOSPC: "the disk is full: make room on it",
     errno.EDQUOT: "your disk quota is used up: make room within it",
@@ -69,7 +76,18 @@ def write_error(exc: OSError, output: Path, outdir: Path | None = None) -> Outpu
             f"cannot write {output} ({why}): the output folder {outdir} is gone (removed, or "
             "its disk unmounted, while the batch ran); the batch stopped here: mount it again "
             "(or choose another -o folder) and run the same command again")
+    if outdir is not None and exc.errno in DENIED_ERRNOS and not folder_writable(outdir):
+        return OutputDiskError(
+            f"cannot write {output} ({why}): the output folder {outdir} is no longer writable "
+            f"for this user; the batch stopped here: make {outdir} writable for this user (or "
+            "choose another -o folder), and run the same command again: what is done is "
+            "skipped")
     return OutputWriteError(f"cannot write {output} ({why})")
+
+
+def folder_writable(folder: Path) -> bool:
+    """Whether this user may create files in `folder` (write and search; ACLs heeded)."""
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def manifest_error(exc: OSError, manifest: Path) -> OutputDiskError:
