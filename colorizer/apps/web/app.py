@@ -18,7 +18,9 @@ offline) talks to this JSON API:
     GET  /api/photos/{id}/download?format=jpeg  the colorization at full size with its
                                            provenance, as `chronochrome colorize --format`
                                            writes it (png by default, jpeg, webp, tiff:
-                                           download.py)
+                                           download.py); &token=T (the page's): the file's
+                                           answer sets cookie chronochrome-download-T
+                                           (download_arrival.py)
     GET  /api/photos/{id}/region/{rid}.png, /api/photos/{id}/exemplar/{k}.png
     POST /api/check, /api/photos/{id}/check  check a colorization (someone else's, this one)
     GET  /api/photos/{id}/report.html|.pdf   the plausibility report      (check_routes.py)
@@ -46,6 +48,7 @@ from colorizer.apps.web.check_routes import install_check_routes
 from colorizer.apps.web.checks import WebChecks
 from colorizer.apps.web.config import WebConfig
 from colorizer.apps.web.download import download_format, file_answer
+from colorizer.apps.web.download_arrival import MAX_AGE_S, arrival_cookie_name
 from colorizer.apps.web.local_requests import from_loopback_page, require_loopback_page
 from colorizer.apps.web.opening import Opened, open_job, open_path
 from colorizer.apps.web.references import MAX_REFERENCES, decode_reference
@@ -157,11 +160,22 @@ def _install_routes(app: FastAPI, bench: Workbench) -> None:
                               negative=body.negative, caption=body.caption,
                               references=references, split_page=body.split_page)
 
+    _install_file_routes(app, bench)
+
+
+def _install_file_routes(app: FastAPI, bench: Workbench) -> None:
+    """What the page fetches of an open photo: its download, its images."""
+
     @app.get("/api/photos/{photo_id}/download")
-    def download(photo_id: str, fmt: Annotated[str, Query(alias="format")] = "png"
-                 ) -> Response:
+    def download(photo_id: str, fmt: Annotated[str, Query(alias="format")] = "png",
+                 token: str | None = None) -> Response:
         fmt = download_format(fmt)
-        return file_answer(*bench.download(photo_id, fmt), fmt)
+        arrived = arrival_cookie_name(token)  # the page's word that the file came
+        answer = file_answer(*bench.download(photo_id, fmt), fmt)
+        if arrived is not None:  # a refusal sets none: the page reads that in its frame
+            answer.set_cookie(arrived, "arrived", max_age=MAX_AGE_S, path="/",
+                              samesite="strict")
+        return answer
 
     @app.get("/api/photos/{photo_id}/{kind}.png")
     def image(photo_id: str, kind: str) -> Response:

@@ -2,7 +2,8 @@
 // where the server splits album pages (api/info's split_page; `chronochrome web
 // --no-split-page` leaves it clear), sent with every run (app.js's colorize), and after a run
 // the page says into how many prints the photo was split; a service job's item opens with its
-// own choice. Uses app.js's helpers ($, state, busy, colorize) and net.js's pageInfo.
+// own choice. Uses app.js's helpers ($, state), switches.js's recolorizeForSwitch and net.js's
+// pageInfo.
 "use strict";
 
 // What app.js's colorize sends: the box as it stands (its default is the server's).
@@ -29,20 +30,12 @@ function showAlbumNote() {
 // Changed with a photo open: it re-colorizes at once. Without one it is the choice for the
 // next photo opened (it is sent with that photo's first run): an archive's album pages, or
 // a wall of framed pictures that must stay one photo, are known before they are opened.
-async function albumChanged() {
-  const box = $("edit-split-page");
+function albumChanged() {
   if (!state.photo) return;
-  if (document.body.dataset.state === "busy") {  // nothing re-runs: back as the view shows
-    box.checked = !box.checked;
-    return;
-  }
-  const split = box.checked;
-  const failed = await busy(split ? "re-colorizing each print on its own"
-                                  : "re-colorizing the photo whole", async () => {
-    await colorize();
-    return split ? "Re-colorized each print on its own." : "Re-colorized as one photo.";
+  recolorizeForSwitch($("edit-split-page"), {
+    on: ["re-colorizing each print on its own", "Re-colorized each print on its own."],
+    off: ["re-colorizing the photo whole", "Re-colorized as one photo."],
   });
-  if (failed) box.checked = !split;  // the page still shows the last colorization
 }
 
 async function wireAlbum() {

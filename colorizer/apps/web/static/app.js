@@ -365,21 +365,6 @@ async function start() {
       return "Re-run with the new context.";
     });
   });
-  $("edit-negative").addEventListener("change", async () => {
-    const box = $("edit-negative");
-    // Busy, or no photo: nothing re-runs, so the box goes back to what the view shows.
-    if (!state.photo || document.body.dataset.state === "busy") {
-      box.checked = !box.checked;
-      return;
-    }
-    const negative = box.checked;
-    const failed = await busy(negative ? "re-colorizing as a negative"
-                                       : "re-colorizing as a print", async () => {
-      await colorize();
-      return negative ? "Re-colorized as a negative." : "Re-colorized as a print.";
-    });
-    if (failed) box.checked = !negative;  // the page still shows the last colorization
-  });
   $("split").addEventListener("input", () => setSplit(Number($("split").value)));
   $("show-uncertainty").addEventListener("change", setOverlays);
   $("show-regions").addEventListener("change", setOverlays);
