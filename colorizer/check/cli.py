@@ -126,7 +126,10 @@ def run_check(args: argparse.Namespace) -> int:
         write_whole(args.json, (json.dumps(_shareable(report.to_dict(), args), indent=1,
                                            ensure_ascii=False) + "\n").encode("utf-8"))
     if args.report is not None:  # the pixels the check read (report_inputs.py)
-        _write(args.report, report, colorized, original, None, args.colorized.name)
+        from colorizer.check.report_prints import recorded_prints  # an album page's prints
+
+        _write(args.report, report, colorized, original, None, args.colorized.name,
+               prints=recorded_prints(args.colorized))
     print("no finding" if report.passed else f"{len(report.findings)} finding(s)")
     return EXIT_PASSED if report.passed else EXIT_FINDINGS
 
@@ -217,9 +220,10 @@ def _for_report(note: str, args: argparse.Namespace) -> str:
 
 
 def _write(path: Path, report, colorized, original, result, name: str,
-           max_pixels: int | None = None) -> None:
+           max_pixels: int | None = None, prints=None) -> None:
     """The report at `path`. Images: PIL images or report_images.ShownImages; one given as a
-    path is read here by the loader (the pixels a check reads: turned, in sRGB)."""
+    path is read here by the loader (the pixels a check reads: turned, in sRGB). `prints`:
+    a split album page's, as its file records them (default: the result's)."""
     from colorizer.check.report import write_report
     from colorizer.check.report_images import ShownImage
     from colorizer.pipeline.imageio import DEFAULT_MAX_PIXELS, load_image
@@ -229,7 +233,7 @@ def _write(path: Path, report, colorized, original, result, name: str,
             return image
         return ShownImage.of(load_image(image, max_pixels=max_pixels or DEFAULT_MAX_PIXELS))
 
-    write_report(path, report, shown(colorized), shown(original), result, name)
+    write_report(path, report, shown(colorized), shown(original), result, name, prints)
 
 
 def run_command(args: argparse.Namespace) -> int:

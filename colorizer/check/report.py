@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from colorizer.errors import ChronochromeError
 from context.user_cache import write_atomic
 
 if TYPE_CHECKING:
+    from colorizer.pipeline.print_records import AlbumPrint
     from colorizer.pipeline.result import ColorizationResult
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -72,9 +74,11 @@ def html_to_pdf(html_path: Path, pdf_path: Path) -> Path:
 
 def write_report(path: str | Path, check: CheckReport, colorized: Image.Image | ShownImage,
                  original: Image.Image | ShownImage | None = None,
-                 result: ColorizationResult | None = None, name: str | None = None) -> Path:
+                 result: ColorizationResult | None = None, name: str | None = None,
+                 prints: Sequence[AlbumPrint] | None = None) -> Path:
     """The report at `path`: .html (self-contained) or .pdf (the same page, printed). The
-    images: PIL images, or the `ShownImage`s of the pixels the check read."""
+    images: PIL images, or the `ShownImage`s of the pixels the check read. `prints`: a
+    split album page's (report_html's)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
@@ -82,7 +86,7 @@ def write_report(path: str | Path, check: CheckReport, colorized: Image.Image | 
                           "so, e.g. photo.report.pdf")
     if not path.parent.is_dir():
         raise ReportError(f"{path}: folder {path.parent} does not exist; create it first")
-    page = report_html(check, colorized, original, result, name or path.stem)
+    page = report_html(check, colorized, original, result, name or path.stem, prints=prints)
     if suffix != ".pdf":
         return write_whole(path, page.encode("utf-8"))
     with tempfile.TemporaryDirectory(prefix="chronochrome-report-") as folder:

@@ -5,8 +5,9 @@ data URIs, no scripts, no external files), readable without knowing the project.
 
 Sections: a plain statement that the colors are a reconstruction; the images (original,
 colorization, findings marked, where our model finds the colors unlikely); the findings with
-their evidence; the context with its evidence; the historical facts, exemplars and hints
-with their sources; the provenance.
+their evidence; the context with its evidence; for a split album page, each print colorized
+on its own (report_prints.py); the historical facts, exemplars and hints with their sources;
+the provenance.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import base64
 import html
 import io
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +28,8 @@ from colorizer.check.composite import checked_panel
 from colorizer.check.config import CheckConfig
 from colorizer.check.findings import CheckReport, Finding
 from colorizer.check.report_images import DISPLAY_SIDE, ShownImage
+from colorizer.check.report_prints import prints_section
+from colorizer.pipeline.print_records import AlbumPrint, album_prints
 
 if TYPE_CHECKING:
     from colorizer.pipeline.result import ColorizationResult
@@ -289,11 +293,14 @@ def _provenance(check: CheckReport, result: ColorizationResult | None, name: str
 def report_html(check: CheckReport, colorized: Image.Image | ShownImage,
                 original: Image.Image | ShownImage | None = None,
                 result: ColorizationResult | None = None, name: str = "photo",
-                negative: bool = False) -> str:
+                negative: bool = False, prints: Sequence[AlbumPrint] | None = None) -> str:
     """The whole page (UTF-8 text). The images: PIL images, or `ShownImage`s (the pixels
     the check read, already reduced: report_images.py). `negative`: the original was a
     scanned negative and is given as the positive its colorization read (tones inverted),
-    so its caption says so."""
+    so its caption says so. `prints`: a split album page's prints (default: those the
+    result records; the check of a file alone passes those its XMP records)."""
+    if prints is None:  # a result stand-in without settings (a test's) has no prints
+        prints = album_prints(getattr(result, "settings", None))
     verdict = ("no finding" if check.passed else
                f"{len(check.findings)} finding{'s' if len(check.findings) > 1 else ''}")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -308,6 +315,7 @@ def report_html(check: CheckReport, colorized: Image.Image | ShownImage,
             "</section>"
             f"<section><h2>Findings</h2>{_findings(check)}</section>"
             f"<section><h2>Context and its evidence</h2>{_context(check)}</section>"
+            f"{prints_section(prints)}"
             f"<section><h2>Facts, exemplars and hints, with their sources</h2>"
             f"{_sources(check, result)}</section>"
             f"<section><h2>Provenance</h2>{_provenance(check, result, name)}</section>"

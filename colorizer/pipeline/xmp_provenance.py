@@ -17,6 +17,9 @@ words a person reads in ExifTool or a DAM, and the settings as JSON a program re
   including those that decided no pixel (`ColorSources` lists the regions that did), and
   `chronochrome:ColorHintsJSON` the same hints as a `--color-hints` file (a reference photo
   by its file name, a mask by its size alone: its pixels are not in the file);
+- `chronochrome:AlbumPrints` (a split album page only): each print, colorized on its own, in
+  the words of its IIIF annotation (print_records.py: its context, its captions, what was
+  written by it on the paper) and its box on the page: the page is not one photo;
 
 Lists are `rdf:Seq` of text. Texts are made shareable (shareable.py: no local paths, no
 signed-link tokens) and stripped of characters XML 1.0 cannot hold, so the packet parses.
@@ -29,14 +32,22 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape
 
+from colorizer.pipeline.print_records import album_prints
 from colorizer.pipeline.result import ColorizationResult
-from colorizer.pipeline.shareable import names_a_folder, shareable_name, shareable_text
+from colorizer.pipeline.shareable import (
+    names_a_folder,
+    shareable_name,
+    shareable_text,
+    shareable_values,
+)
 
 MAX_EVIDENCE = 5  # per inferred field: the strongest, as the report lists them first
 MAX_TEXT_LINES = 10  # lines of text read in the photo
 _LIBRARY = "library exemplar "  # how ReferenceHint names a library exemplar it was given
 OMITTED = ("the captions, context, exemplars and color hints are left out: with them this "
            "XMP would not fit the file (a JPEG holds 64 KB); the provenance record has them")
+# A split page's: its prints named too (an ordinary photo's text is as it always was).
+OMITTED_WITH_PRINTS = OMITTED.replace("context, ", "context, album prints, ", 1)
 # Characters XML 1.0 cannot hold (control characters other than tab, newline, return).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Lone surrogates: a file name that is not UTF-8 (a Latin-1 name from an old disk), as Python
@@ -51,7 +62,23 @@ def xml_text(value: object) -> str:
 
 def xml_safe(value: object) -> str:
     """`value` as text XML can hold (not yet escaped), shareable."""
-    return _SURROGATE.sub("\ufffd", _NOT_XML.sub("", shareable_text(str(value))))
+    return xml_chars(shareable_text(str(value)))
+
+
+def xml_chars(text: str) -> str:
+    """`text` without the characters XML cannot hold (not yet escaped)."""
+    return _SURROGATE.sub("\ufffd", _NOT_XML.sub("", text))
+
+
+def json_xml_text(data: object, **options: Any) -> str:
+    """`data` as JSON element text, each string in it made shareable. Not `xml_text` of the
+    JSON: a text ending in a signed link (a caption, a print's file-name caption) lost its
+    closing quote with the token (`?token=REDACTED "next": ...`), and the settings no longer
+    parsed (xmp_read refused the file). Other JSON is the same bytes as before."""
+    # What default=str makes of any value, in the order sort_keys gives the keys as they are
+    # (numbers sort as numbers): json.loads keeps it.
+    plain = json.loads(json.dumps(data, default=str, **options))
+    return escape(xml_chars(json.dumps(shareable_values(plain), ensure_ascii=False)))
 
 
 def provenance_properties(result: ColorizationResult, line_chars: int | None = None) -> str:
@@ -59,24 +86,26 @@ def provenance_properties(result: ColorizationResult, line_chars: int | None = N
     `line_chars`: each list line (and each hint's source) cut to that many characters, so
     the packet fits a JPEG; 0 leaves the lists out and says so (`Omitted`)."""
     model = result.model
-    simple = [("ModelName", model.name), ("ModelVersion", model.version),
-              ("ModelSHA256", model.sha256),
-              ("Settings", json.dumps(result.settings, sort_keys=True, ensure_ascii=False,
-                                      default=str))]
+    simple = [("ModelName", xml_text(model.name)), ("ModelVersion", xml_text(model.version)),
+              ("ModelSHA256", xml_text(model.sha256)),
+              ("Settings", json_xml_text(result.settings, sort_keys=True))]
     if result.settings.get("fingerprint"):
-        simple.append(("Fingerprint", result.settings["fingerprint"]))
+        simple.append(("Fingerprint", xml_text(result.settings["fingerprint"])))
     hints = hints_file(result, line_chars)
     if hints and line_chars != 0:  # what --color-hints reads: the same hints, the same colors
-        simple.append(("ColorHintsJSON", json.dumps(hints, ensure_ascii=False)))
-    body = "".join(f"\n   <chronochrome:{name}>{xml_text(value)}</chronochrome:{name}>"
-                   for name, value in simple)
+        simple.append(("ColorHintsJSON", json_xml_text(hints)))
+    body = "".join(f"\n   <chronochrome:{name}>{text}</chronochrome:{name}>"
+                   for name, text in simple)
+    prints = album_print_lines(result, line_chars)
     lists = (("Captions", caption_lines(result)), ("Context", context_lines(result)),
              ("Exemplars", exemplar_lines(result)), ("ColorHints", hint_lines(result)))
     if line_chars == 0:
-        return body + (f"\n   <chronochrome:Omitted>{OMITTED}</chronochrome:Omitted>"
-                       if any(lines for _, lines in lists) or hints else "")
-    return body + "".join(seq_property(name, [cut(line, line_chars) for line in lines])
-                          for name, lines in lists if lines)
+        omitted = OMITTED_WITH_PRINTS if prints else OMITTED
+        return body + (f"\n   <chronochrome:Omitted>{omitted}</chronochrome:Omitted>"
+                       if any(lines for _, lines in lists) or hints or prints else "")
+    body += "".join(seq_property(name, [cut(line, line_chars) for line in lines])
+                    for name, lines in lists if lines)
+    return body + (seq_property("AlbumPrints", prints) if prints else "")
 
 
 def cut(text: str, chars: int | None) -> str:
@@ -89,6 +118,18 @@ def seq_property(name: str, lines: list[str]) -> str:
     items = "".join(f"\n     <rdf:li>{xml_text(line)}</rdf:li>" for line in lines)
     return (f"\n   <chronochrome:{name}>\n    <rdf:Seq>{items}\n    </rdf:Seq>\n"
             f"   </chronochrome:{name}>")
+
+
+def album_print_lines(result: ColorizationResult, line_chars: int | None = None) -> list[str]:
+    """One line per print of a split page: its description, then its box (kept whole when
+    the description is cut to fit: where the print lies is what tells the prints apart)."""
+    lines = []
+    for page_print in album_prints(result.settings):
+        box = page_print.box_words()
+        room = None if line_chars is None else max(1, line_chars - len(box) - 1)
+        lines.append(" ".join(part for part in (cut(page_print.description(), room), box)
+                              if part))
+    return lines
 
 
 def caption_lines(result: ColorizationResult) -> list[str]:

@@ -19,9 +19,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from colorizer.pipeline.provenance import context_summary
-
-NO_CONTEXT = context_summary({})  # what the summary says of a context with nothing inferred
+# The print's words are the pipeline's (print_records.py): the file's XMP and the report
+# say the same of each print.
+from colorizer.pipeline.print_records import print_description
 
 
 def album_prints_page(canvas_id: str, prints: Sequence[dict[str, Any]],
@@ -38,32 +38,6 @@ def album_prints_page(canvas_id: str, prints: Sequence[dict[str, Any]],
                  "format": "text/plain", "language": "en"}}
         for number, record in enumerate(prints, start=1)]
     return {"id": f"{canvas_id}/page/album-prints", "type": "AnnotationPage", "items": items}
-
-
-def print_description(number: int, count: int, record: dict[str, Any]) -> str:
-    """Print N of M in words: colorized alone, its inferred context, its captions (the
-    user's or the file's, with their source) and what was written by it on the paper."""
-    context = record.get("context") or {}
-    summary = context_summary({"context": context})
-    sentences = [f"Print {number} of {count}: colorized on its own.",
-                 "No context was inferred for it." if summary == NO_CONTEXT
-                 else f"Its context: {_sentence(summary)}"]
-    paper = [c for c in record.get("paper_captions") or [] if c.get("text")]
-    written = {(c["text"], c.get("source")) for c in paper}
-    # The paper's captions are in the context's captions too: named once, as written there.
-    others = [c for c in context.get("captions") or []
-              if c.get("text") and (c["text"], c.get("source")) not in written]
-    if others:
-        sentences.append(("Its captions: " if len(others) > 1 else "Its caption: ") + "; ".join(
-            f"\"{c['text']}\" ({c.get('source') or 'unknown source'})" for c in others) + ".")
-    if paper:
-        sentences.append("Written on the album's paper by it: " + "; ".join(
-            f"\"{c['text']}\"" for c in paper) + ".")
-    return " ".join(sentences)
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith(".") else f"{text}."
 
 
 def box_target(canvas_id: str, box: object, scale: tuple[float, float],
