@@ -25,7 +25,10 @@ REDACTED = "REDACTED"
 _SECRET_PARAM = re.compile(
     r"(?i)([?&;](?:[\w.-]*(?:token|signature|secret|password|passwd|credential|api[_-]?key|"
     r"access[_-]?key)[\w.-]*|sig|key|auth|authorization|x-amz-[\w-]+|x-goog-[\w-]+)=)"
-    r"[^&;#\s]*")
+    # The value, to the link's end (a space, or `"<>`, which no URL holds unencoded), less
+    # the punctuation that ends a sentence or closes a bracket after a link in a text:
+    # "...?token=abc, 1950" lost its comma. Inside the value such a sign stays redacted.
+    r"[^&;#\s\"<>]*?(?=[.,:!?')\]}]*(?:[&;#\s\"<>]|$))")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/@\s]+@")
 
 
