@@ -65,8 +65,17 @@ def recorded_prints(path: Path) -> tuple[AlbumPrint, ...]:
     one of ours, no XMP, an unreadable one, an unsplit photo). Never raises: the report is
     written without the section."""
     try:
-        found = read_provenance(path.read_bytes())
-    except (OSError, XmpUnreadable, *BLOCK_ERRORS):
+        data = path.read_bytes()
+    except OSError:
+        return ()
+    return prints_of_file(data)
+
+
+def prints_of_file(data: bytes) -> tuple[AlbumPrint, ...]:
+    """`recorded_prints` of a file's bytes (an upload the service checks)."""
+    try:
+        found = read_provenance(data)
+    except (XmpUnreadable, *BLOCK_ERRORS):
         return ()
     if not found or found.get("ai_system") != AI_SYSTEM:
         return ()

@@ -160,10 +160,14 @@ def _decoded(files: dict[str, tuple[str, bytes, str | None]], max_pixels: int
              ) -> dict[str, Any]:
     """The uploads' `LoadedImage`s, refused as `check_upload` refuses them; each file's bytes
     are let go once it is decoded (they are not needed beside its pixels while it is checked)."""
+    from colorizer.check.report_prints import prints_of_file
+
     loaded = {}
     for key in list(files):
         name, data, ctype = files.pop(key)
         loaded[key] = check_upload(data, ctype, name, max_pixels)[1]
+        if key == "file":  # a split album page's prints, as its XMP records them (report)
+            loaded["prints"] = prints_of_file(data)
         del data
     return loaded
 
@@ -189,4 +193,4 @@ def _run(checker: Any, loaded: dict[str, Any], texts: dict[str, str], html: bool
     # (report_images.py, as the CLI's report): not full-size 8-bit copies of both uploads.
     original = ShownImage.of(loaded["original"]) if "original" in loaded else None
     return report_html(result, ShownImage.of(loaded["file"]), original, None,
-                       loaded["file"].name)
+                       loaded["file"].name, prints=loaded["prints"])
