@@ -7,10 +7,11 @@ subdivision when its GeoNames admin1 area is that subdivision's. GeoNames admin1
 ISO 3166-2 codes, so the link is learnt from the curated tables themselves: a curated place
 with an ISO 3166-2 code (Tatarstan RU-TA, Crimea UA-43, Nakhchivan AZ-NX), or a curated place
 inside one (Kazan, Yalta), whose name GeoNames has in the same country names that admin1 area
-(Kazan -> RU admin1 73 -> Tatarstan). An area two curated subdivisions claim is linked to
-neither. The place then inherits the polity history of the first place above it with a table
-(`Gazetteer.resolve`): a city in Armenia in 1969 is in the Armenian SSR, a city of admin1
-area AZ "NX" in 1970 in the Nakhichevan ASSR.
+(Kazan -> RU admin1 73 -> Tatarstan); in the US, where the admin1 code is the state's ISO
+3166-2 code, a curated state is its own link (`ISO_ADMIN1`: Virginia). An area two curated
+subdivisions claim is linked to neither. The place then inherits the polity history of the
+first place above it with a table (`Gazetteer.resolve`): a city in Armenia in 1969 is in the
+Armenian SSR, a city of admin1 area AZ "NX" in 1970 in the Nakhichevan ASSR.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ _LANDFORM_AFTER = re.compile(
     r"^[ \t]+(river|lake|mountains?|valley|gorge|coast|sea|bay|gulf|islands?|peninsula|hills|"
     r"range|desert|forest|canal|glacier|falls|pass|река|озеро|горы?|долина|ущелье|залив|"
     r"остров|полуостров|перевал|хребет)\b", re.IGNORECASE)
+
+
+# Countries whose GeoNames admin1 code of a city is the ISO 3166-2 code of its subdivision:
+# a US state's postal code (Richmond: "VA", the state US-VA). A curated state there is an
+# admin1 area without a curated city in it to learn the link from (Virginia, whose periods
+# put Richmond in the Confederacy in 1863).
+ISO_ADMIN1 = frozenset({"US"})
 
 
 def _country_places(places: dict[str, Place]) -> dict[str, str]:
@@ -73,6 +81,8 @@ def _admin_anchors(index: BroadIndex, places: dict[str, Place],
             # Oregon, Ohio (US "OH") is not in the state of Oregon (US-OR).
             if match is not None and (match.admin1.isdigit() or match.admin1 == code):
                 votes.setdefault((country, match.admin1), set()).add(sub.id)
+        if country in ISO_ADMIN1 and place_id == sub.id:
+            votes.setdefault((country, code), set()).add(sub.id)
     return {key: ids.pop() for key, ids in votes.items() if len(ids) == 1}
 
 

@@ -112,8 +112,10 @@ def _el_star(c: FlagCanvas, e: dict) -> None:
     r = e["r"] * c.h
     if e.get("outline"):
         c.poly_px(_star_points(cx, cy, r * 1.12, e.get("points", 5)), e["outline"])
-    c.poly_px(_star_points(cx, cy, r, e.get("points", 5), rotation=e.get("rotation", 0)),
-              e["color"])
+    # `inner`: the inner corners' radius over the points' (0.382 a regular star; the
+    # Democratic Republic of Vietnam's star of 1945-1955 was fatter, 0.5)
+    c.poly_px(_star_points(cx, cy, r, e.get("points", 5), e.get("inner", 0.382),
+                           rotation=e.get("rotation", 0)), e["color"])
 
 
 def _el_crescent(c: FlagCanvas, e: dict) -> None:
