@@ -1,9 +1,10 @@
 """Album pages' captions: each caption written under a print given to that print.
 
 The captions eval/album_pages.py writes under its prints are read the way the pipeline reads
-them (colorizer/pipeline/page_captions.py: the page's paper read once by the context reader,
-each caption block given to its nearest print) with the real OCR reader (rapidocr boxes and
-Tesseract; no CLIP, scene model or embedding: they read no writing). Per page:
+them (colorizer/pipeline/page_captions.py: the page's paper read round each print by the
+context reader, each caption block given to its nearest print) with the real OCR reader
+(rapidocr boxes and Tesseract; no CLIP, scene model or embedding: they read no writing).
+Per page:
 
     placed    captions written (one under each print)
     attached  those given to the print they were written under: a block given to the found

@@ -22,9 +22,9 @@ A page is recognised at a small size (long side `_SIDE`):
 Anything else is an ordinary photo, colorized exactly as before. A page's output keeps its L*
 everywhere; inside each print's rectangle it is that print's crop colorized alone, elsewhere
 (the paper, its captions) neutral. The prints are colorized one at a time (memory bounded by
-the largest print, not the page). With context on, the writing on the paper is read once and
-each caption given, as its caption, to the print it was written by (page_captions.py); the
-records name them (`paper_captions`).
+the largest print, not the page). With context on, the writing on the paper is read, a piece
+round each print (paper_pieces.py), and each caption given, as its caption, to the print it
+was written by (page_captions.py); the records name them (`paper_captions`).
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def split_page(pipeline: Any, photo: PreparedPhoto,
     image, deep = _neutral_page(photo.loaded, page.image16 is not None)
     uncertainty = np.zeros(image.shape[:2], np.float32)
     records = []
-    # The paper's captions read once, each given to its print (page_captions.py).
+    # The paper's captions read round the prints, each given to its print (page_captions).
     reader = pipeline.context_fn if reads_writing(photo.context) else None
     read = read_paper(reader, photo.loaded, prints)
     captions = attach(read, prints)

@@ -2,10 +2,14 @@
 
 Archives scan albums with their captions ("Kazan, 1956" typed or written under a print); a
 historian expects that caption to be the print's evidence of place and time. The page's
-paper is read once, by the pipeline's own context reader (the OCR every photo's context
-runs, `pipeline.context_fn`), on the page's 8-bit gray with every print painted over in the
-paper's level: only the paper's writing is left to read, and the reader's line budget
-(`ContextConfig.ocr_max_lines`) is not spent inside the prints.
+paper is read by the pipeline's own context reader (the OCR every photo's context runs,
+`pipeline.context_fn`) in pieces, one round each print (paper_pieces.py: the paper within
+reach of a caption, at most the size the text detector reads in one pass, so a page scanned
+at 600 dpi is read as a small one is), on the page's 8-bit gray with every print painted
+over in the paper's level: only the paper's writing is left to read, each piece has the
+reader's line budget (`ContextConfig.ocr_max_lines`) to itself, and none of it is spent
+inside the prints. A line read in two pieces (a caption between two prints) is kept once
+(`distinct_lines`).
 
 1. Lines read close together (one above the other, overlapping sideways, at most
    `BLOCK_GAP` of a line's height apart) are one caption block: a two-line caption.
@@ -15,7 +19,8 @@ paper's level: only the paper's writing is left to read, and the reader's line b
    print (a 9 x 13 cm print: 0.5-1 cm under it; the synthetic pages of eval/album_pages.py:
    15 px under a 300 px print), and the next print lies farther (there: 35 px and more), so a
    caption between two prints goes to the nearer; a page's title far from every print, or
-   writing in a corner, goes to none. A print with no block near it gets no caption.
+   writing in a corner, goes to none (farther than paper_pieces.PIECE_SHARE of every print's
+   shorter side, it is not even read). A print with no block near it gets no caption.
 3. Each block becomes a `Caption` with source `PAPER_SOURCE`, merged with the captions the
    print had (`print_caption`): with none it is the print's; with the user's own caption both
    are read (as the user's alone would be, in place of the file's); with a collection's
@@ -28,34 +33,26 @@ writing on its paper passes each print exactly what it passed before.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-import cv2
 import numpy as np
-from PIL import Image
 
 from colorizer.pipeline.captions import CatalogueCaption
 from colorizer.pipeline.components import ContextFn
-from colorizer.pipeline.context_gray import context_gray
 from colorizer.pipeline.imageio import LoadedImage
+from colorizer.pipeline.paper_pieces import PlacedPrint, paper_piece, piece_regions
 from context.types import Caption, SceneContext, TextLine
 
 PAPER_SOURCE = "album-page:paper"
 MAX_GAP_SHARE = 0.35  # of a print's shorter side: the farthest its caption may be written
 BLOCK_GAP = 0.8  # of a line's height: lines this close are one caption
-EDGE_PAD_SHARE = 0.01  # of a print's shorter side (+2 px): its edge painted over with it
 MIN_SIGNS = 2  # letters or digits in a line for it to be writing, not a speck read as "."
+SAME_LINE_SHARE = 0.5  # of the smaller box: lines of two pieces overlapping this much are one
 
 Box = tuple[int, int, int, int]
-
-
-class PlacedPrint(Protocol):
-    """A print on the page (album_page.PagePrint: not imported, it imports this module)."""
-
-    corners: tuple[tuple[float, float], ...]
-    box: Box
 
 
 @dataclass(frozen=True)
@@ -77,10 +74,34 @@ def read_paper(context_fn: ContextFn | None, loaded: LoadedImage,
     """The caption blocks on the page's paper; () where context inference is off."""
     if context_fn is None:
         return ()
-    paper = paper_only(loaded, prints)
-    lines = [line for line in context_fn(paper, None, ()).text
-             if sum(ch.isalnum() for ch in line.text) >= MIN_SIGNS]
-    return tuple(caption_blocks(lines))
+    height, width = loaded.pixels.shape[:2]
+    lines: list[TextLine] = []
+    for region in piece_regions(prints, width, height):  # one piece in memory at a time
+        piece = paper_piece(loaded, region, prints)
+        lines += [dataclasses.replace(line, box=piece.to_page(line.box))
+                  for line in context_fn(piece.image, None, ()).text
+                  if sum(ch.isalnum() for ch in line.text) >= MIN_SIGNS]
+        del piece
+    return tuple(caption_blocks(distinct_lines(lines)))
+
+
+def distinct_lines(lines: Sequence[TextLine]) -> list[TextLine]:
+    """`lines` with each line read in two pieces kept once: of lines overlapping by
+    `SAME_LINE_SHARE` of the smaller box, the largest (a piece's edge may cut a line)."""
+    kept: list[TextLine] = []
+    for line in sorted(lines, key=lambda line: -_area(line.box)):
+        if not any(_overlap(line.box, other.box) >= SAME_LINE_SHARE * _area(line.box)
+                   for other in kept):
+            kept.append(line)
+    return kept
+
+
+def _area(box: Box) -> int:
+    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
+
+
+def _overlap(a: Box, b: Box) -> int:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
 def reads_writing(page_context: SceneContext) -> bool:
@@ -88,23 +109,6 @@ def reads_writing(page_context: SceneContext) -> bool:
     Tesseract, reading the paper would run the rest of the context for nothing."""
     status = page_context.sources.get("ocr")
     return status is not None and status.used
-
-
-def paper_only(loaded: LoadedImage, prints: Sequence[PlacedPrint]) -> Image.Image:
-    """The page's 8-bit gray (as its context read it) with each print, and a few pixels
-    round its edge, painted in the paper's level (the median of the rest: no edge is left
-    for the text detector to read as writing)."""
-    gray = np.array(context_gray(loaded))  # a copy: an 8-bit gray photo's is shared
-    covered = np.zeros(gray.shape, np.uint8)
-    for page_print in prints:
-        left, top, right, bottom = page_print.box
-        pad = 2 + round(EDGE_PAD_SHARE * min(right - left, bottom - top))
-        outline = np.round(np.array(page_print.corners)).astype(np.int32)
-        cv2.fillPoly(covered, [outline], 1)
-        cv2.polylines(covered, [outline], True, 1, thickness=2 * pad + 1)
-    rest = gray[::4, ::4][covered[::4, ::4] == 0]  # every 4th pixel: the level, not a copy
-    gray[covered == 1] = int(np.median(rest)) if rest.size else 0
-    return Image.fromarray(gray, "L")
 
 
 def caption_blocks(lines: Sequence[TextLine]) -> list[PaperCaption]:
