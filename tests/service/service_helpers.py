@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import threading
 import time
@@ -187,3 +188,24 @@ def finished_job(location: str, auth: dict[str, str], seconds: float = 120) -> d
             return job
         time.sleep(0.2)
     raise AssertionError(f"the job did not finish: {job}")
+
+
+def serve_one_canvas_manifest(http_server: Any, base: str, label: str, size: tuple[int, int],
+                              canvas_label: str | None = None) -> None:
+    """/manifest.json on `http_server`: a Presentation 3 manifest of one canvas of `size`
+    painting the full image of the IIIF image service at `base`."""
+    canvas = http_server.url("/canvas/1")
+    manifest = {
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": http_server.url("/manifest.json"), "type": "Manifest", "label": {"en": [label]},
+        "items": [{"id": canvas, "type": "Canvas", "width": size[0], "height": size[1],
+                   **({"label": {"en": [canvas_label]}} if canvas_label else {}),
+                   "items": [{"id": http_server.url("/page/1"), "type": "AnnotationPage",
+                              "items": [{"id": http_server.url("/anno/1"), "type": "Annotation",
+                                         "motivation": "painting", "target": canvas,
+                                         "body": {"id": f"{base}/full/max/0/default.jpg",
+                                                  "type": "Image", "format": "image/jpeg",
+                                                  "service": [{"id": base,
+                                                               "type": "ImageService3"}]}}]}]}]}
+    http_server.routes["/manifest.json"] = (200, {"Content-Type": "application/ld+json"},
+                                            json.dumps(manifest).encode())

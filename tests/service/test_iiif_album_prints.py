@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from service_helpers import gray_png, make_service
+from service_helpers import gray_png, make_service, serve_one_canvas_manifest
 
 from colorizer.apps.service import manifest_stream
 from colorizer.apps.service.iiif import build_manifest, presentation3_errors, result_canvas
@@ -125,21 +125,7 @@ def _serve_page_at_double_size(http_server):
         200, {"Content-Type": "application/ld+json"}, json.dumps(info).encode())
     http_server.routes["/iiif/page/full/320,150/0/default.jpg"] = (
         200, {"Content-Type": "image/jpeg"}, buffer.getvalue())
-    canvas = http_server.url("/canvas/1")
-    manifest = {
-        "@context": "http://iiif.io/api/presentation/3/context.json",
-        "id": http_server.url("/manifest.json"), "type": "Manifest",
-        "label": {"en": ["Family album"]},
-        "items": [{"id": canvas, "type": "Canvas", "width": 640, "height": 300,
-                   "items": [{"id": http_server.url("/page/1"), "type": "AnnotationPage",
-                              "items": [{"id": http_server.url("/anno/1"), "type": "Annotation",
-                                         "motivation": "painting", "target": canvas,
-                                         "body": {"id": f"{base}/full/max/0/default.jpg",
-                                                  "type": "Image", "format": "image/jpeg",
-                                                  "service": [{"id": base,
-                                                               "type": "ImageService3"}]}}]}]}]}
-    http_server.routes["/manifest.json"] = (200, {"Content-Type": "application/ld+json"},
-                                            json.dumps(manifest).encode())
+    serve_one_canvas_manifest(http_server, base, "Family album", (640, 300))
 
 
 @pytest.mark.slow

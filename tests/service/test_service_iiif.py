@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
-from service_helpers import gray_png
+from service_helpers import gray_png, serve_one_canvas_manifest
 
 from colorizer.apps.service.iiif import (
     ImageService,
@@ -68,22 +68,8 @@ def _serve_iiif(http_server):
         json.dumps(_info(base, width=96, height=64, maxWidth=48)).encode())
     http_server.routes["/iiif/photo1/full/48,32/0/default.jpg"] = (
         200, {"Content-Type": "image/jpeg"}, gray_png(48, 32, fmt="JPEG"))
-    manifest = {
-        "@context": "http://iiif.io/api/presentation/3/context.json",
-        "id": http_server.url("/manifest.json"), "type": "Manifest",
-        "label": {"en": ["Kazan street views"]},
-        "items": [{"id": http_server.url("/canvas/1"), "type": "Canvas", "width": 96,
-                   "height": 64, "label": {"en": ["Bauman street, 1950s"]},
-                   "items": [{"id": http_server.url("/page/1"), "type": "AnnotationPage",
-                              "items": [{"id": http_server.url("/anno/1"), "type": "Annotation",
-                                         "motivation": "painting",
-                                         "target": http_server.url("/canvas/1"),
-                                         "body": {"id": f"{base}/full/max/0/default.jpg",
-                                                  "type": "Image", "format": "image/jpeg",
-                                                  "service": [{"id": base,
-                                                               "type": "ImageService3"}]}}]}]}]}
-    http_server.routes["/manifest.json"] = (200, {"Content-Type": "application/ld+json"},
-                                            json.dumps(manifest).encode())
+    serve_one_canvas_manifest(http_server, base, "Kazan street views", (96, 64),
+                              "Bauman street, 1950s")
     return base
 
 
