@@ -91,7 +91,7 @@ class BroadLinker:
 
     def __init__(self, index: BroadIndex, places: dict[str, Place],
                  aliases: dict[str, list[str]], cyrillic: frozenset[str] = frozenset()):
-        self.index = index
+        self.index, self.places, self.aliases = index, places, aliases
         self.cyrillic = cyrillic  # countries where Cyrillic was written (ISO 3166-1)
         self.countries = _country_places(places)
         self.admin = _admin_anchors(index, places, aliases)

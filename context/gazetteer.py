@@ -30,6 +30,7 @@ from context.gazetteer_types import Mention, Period, Place, PlaceTable, Polity, 
 from context.geonames import BroadConfig, BroadIndex
 from context.holdings import PlacePeriod, overlaps, place_period
 from context.names import WORD_NAMES, WORD_PERIODS
+from context.qualified_names import qualify
 from context.types import PlaceRef, RegionCandidate
 from context.year_holdings import pick_rows_by_days
 
@@ -65,6 +66,7 @@ class Gazetteer:
         self.places: dict[str, Place] = PlaceTable()
         self.periods: dict[str, Period] = {}
         self.place_periods: dict[str, list[PlacePeriod]] = {}
+        self._tables = {"place": self.places, "polity": self.polities, "period": self.periods}
         # pattern -> (kind, id, start, end, letters of the alias as written)
         self._patterns = AliasPatterns()
 
@@ -159,7 +161,7 @@ class Gazetteer:
         for pattern, (kind, ident, start, end, written) in self._patterns.matching(text):
             for m in pattern.finditer(text):
                 found.append((Mention(kind, ident, m.group(0), m.span(), start, end,
-                                      self._source(kind, ident)), written))
+                                      self._tables[kind][ident].source), written))
         # Longest first; of equal spans the place before the polity: a country's name in a
         # dated hint ("Khorezm, Uzbekistan 1984") means the territory, resolved in time, not
         # the state of that name today (which would also bound the era to 1991-). Then the
@@ -201,7 +203,7 @@ class Gazetteer:
         # A curated place whose longer broad name was not taken (a person's name) stays.
         back = [k for k in inside
                 if all(o.span[1] <= k.span[0] or o.span[0] >= k.span[1] for o in out)]
-        return base + back + out
+        return qualify(text, base + back + out, linker)  # "Norfolk, Virginia": in Virginia
 
     def _broad_linker(self) -> BroadLinker | None:
         """The broad index and its links, loaded on first use (0.3 s from the disk cache)."""
@@ -231,10 +233,6 @@ class Gazetteer:
             if chains & {"russian_empire", "ussr"}:
                 out.add(self.modern_country(place_id))
         return frozenset(out - {None})
-
-    def _source(self, kind: str, ident: str) -> str:
-        table = {"place": self.places, "polity": self.polities, "period": self.periods}[kind]
-        return table[ident].source
 
     def place_depth(self, place_id: str) -> int:
         """0 for a top-level country, larger for places nested deeper (cities)."""

@@ -51,7 +51,8 @@ def test_a_capital_reads_the_polity_of_its_year(bare_encoder, hint, polity):
     ("Virginia City, Nevada 1870", "Nevada, United States"),
     ("Houston 1950", "Houston, United States"),
     ("Saigon 1970", "Ho Chi Minh City, Vietnam"),  # Vietnam has no periods: it was divided
-    ("Barcelona 1940", "Barcelona, Spain"),  # only Madrid's periods are curated
+    # Spain's periods are now the country's: every Spanish city (test_spain_periods.py)
+    ("Barcelona 1940", "Barcelona, Francoist Spain"),
 ])
 def test_places_outside_the_new_tables_read_as_before(bare_encoder, hint, name):
     assert bare_encoder(None, hint=hint).region.name == name
