@@ -105,6 +105,15 @@ def curated_retriever(tmp_path_factory, resolver):
     return ExemplarRetriever(lib, resolver, text)
 
 
+REPO = DEFAULT_DATA_DIR.resolve().parents[1]
+POLITIES_CSV = REPO / "configs/context/polities.csv"
+
+
+def polity_count() -> int:
+    """Rows of the gazetteer's polities (116 when flags v5 and v6 were curated; v7 adds)."""
+    return len(POLITIES_CSV.read_text(encoding="utf-8").strip().splitlines()) - 1
+
+
 def polity_ids(resolver, context):
     """Gazetteer ids of the polities in the context's hierarchy (the state and those above)."""
     by_name = {p.name: ident for ident, p in resolver.g.polities.items()}

@@ -22,16 +22,15 @@ import pytest
 from retrieval.knowledge import DEFAULT_DATA_DIR
 from retrieval.types import NamedColor
 from tests.retrieval.conftest import (
+    REPO,
     assert_own_flag_first,
     flag_ids,
     flag_pixels,
+    polity_count,
     polity_ids,
 )
 
-REPO = DEFAULT_DATA_DIR.resolve().parents[1]
-# rows of the gazetteer's polities (116 when this version was curated; later ones add)
-POLITY_COUNT = len((REPO / "configs/context/polities.csv").read_text(
-    encoding="utf-8").strip().splitlines()) - 1
+POLITY_COUNT = polity_count()
 
 # (hint, the polity context must read, that polity's own flag)
 NEW_POLITY_HINTS = [

@@ -21,16 +21,15 @@ from retrieval.render import draw_flag
 from retrieval.types import NamedColor
 from tests.retrieval.conftest import (
     FLAG_KINDS,
+    REPO,
     assert_own_flag_first,
     flag_ids,
     flag_pixels,
+    polity_count,
     polity_ids,
 )
 
-REPO = DEFAULT_DATA_DIR.resolve().parents[1]
-# rows of the gazetteer's polities (116 when this version was curated; later ones add)
-POLITY_COUNT = len((REPO / "configs/context/polities.csv").read_text(
-    encoding="utf-8").strip().splitlines()) - 1
+POLITY_COUNT = polity_count()
 RED, WHITE, BLUE = (204, 0, 0), (255, 255, 255), (21, 96, 189)
 TEST_COLORS = tuple(NamedColor.from_dict({"name": n, "srgb": "#" + bytes(rgb).hex().upper()})
                     for n, rgb in (("red", RED), ("white", WHITE), ("blue", BLUE)))
