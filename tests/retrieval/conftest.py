@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -112,6 +114,22 @@ POLITIES_CSV = REPO / "configs/context/polities.csv"
 def polity_count() -> int:
     """Rows of the gazetteer's polities (116 when flags v5 and v6 were curated; v7 adds)."""
     return len(POLITIES_CSV.read_text(encoding="utf-8").strip().splitlines()) - 1
+
+
+def list_polities(*args: str) -> subprocess.CompletedProcess:
+    """`scripts/polities_without_flags.py ARGS`, run as a user runs it."""
+    return subprocess.run([sys.executable, "scripts/polities_without_flags.py", *args],
+                          capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
+
+
+def polities_without_flags() -> set[str]:
+    """The polity ids the listing names, its last line checked to count them."""
+    done = list_polities()
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    listed = {line.split("\t")[0] for line in lines[:-1]}
+    assert lines[-1] == f"{len(listed)} of {polity_count()} polities have no flag of their own"
+    return listed
 
 
 def polity_ids(resolver, context):

@@ -13,8 +13,6 @@ not retrieved. A hint of 1939 still reads the independent state and gets its own
 """
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -22,10 +20,11 @@ import pytest
 from retrieval.knowledge import DEFAULT_DATA_DIR
 from retrieval.types import NamedColor
 from tests.retrieval.conftest import (
-    REPO,
     assert_own_flag_first,
     flag_ids,
     flag_pixels,
+    list_polities,
+    polities_without_flags,
     polity_count,
     polity_ids,
 )
@@ -170,17 +169,8 @@ def test_baltic_1940_flags_carry_the_republic_s_letters_above_the_emblem(entries
         assert gold.mean() > 0.002
 
 
-def _list_polities(*args):
-    return subprocess.run([sys.executable, "scripts/polities_without_flags.py", *args],
-                          capture_output=True, text=True, timeout=60, cwd=REPO, check=False)
-
-
 def test_the_listing_names_what_is_still_uncovered_and_counts_it():
-    done = _list_polities()
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    listed = {line.split("\t")[0] for line in lines[:-1]}
-    assert lines[-1] == f"{len(listed)} of {POLITY_COUNT} polities have no flag of their own"
+    listed = polities_without_flags()
     assert "general_government" in listed  # flies its parent's flag: still listed
     covered = {polity for _, polity, _ in NEW_POLITY_HINTS}
     assert not covered & listed, covered & listed
@@ -189,9 +179,9 @@ def test_the_listing_names_what_is_still_uncovered_and_counts_it():
 def test_the_listing_counts_every_polity_without_flags_and_refuses_a_missing_file(tmp_path):
     empty = tmp_path / "flags.json"
     empty.write_text(json.dumps({"version": 1, "entries": []}))
-    done = _list_polities("--flags", str(empty))
+    done = list_polities("--flags", str(empty))
     assert done.returncode == 0 and done.stdout.strip().splitlines()[-1] == (
         f"{POLITY_COUNT} of {POLITY_COUNT} polities have no flag of their own")
-    gone = _list_polities("--flags", str(tmp_path / "nowhere.json"))
+    gone = list_polities("--flags", str(tmp_path / "nowhere.json"))
     assert gone.returncode == 2 and "Traceback" not in gone.stderr
     assert gone.stderr.strip().count("\n") == 0 and "nowhere.json is not a file" in gone.stderr
