@@ -66,12 +66,24 @@ CAPITALS = {
     "dutch_east_indies": "Batavia", "donetsk_pr": "Donetsk",
     "mongolian_peoples_republic": "Ulaanbaatar", "mongolia": "Ulaanbaatar",
     "dprk": "Pyongyang", "drv": "Hanoi", "srv": "Hanoi", "cuba": "Havana",
-    "francoist_spain": "Madrid",
+    "francoist_spain": "Madrid", "second_spanish_republic": "Madrid", "spain": "Madrid",
+    "netherlands": "Amsterdam", "belgium": "Brussels", "denmark": "Copenhagen",
+    "norway": "Oslo", "sweden": "Stockholm", "iceland": "Reykjavik", "switzerland": "Bern",
+    "greece": "Athens", "bulgaria": "Sofia", "canada": "Ottawa", "thailand": "Bangkok",
+    "israel": "Jerusalem", "australia": "Canberra",
 }
+# Polities of flags v8 that no place period names yet (configs/context/place_periods.csv): their
+# capital reads the country, a curated or pycountry place of the polity's name, and retrieval
+# matches the polity's flags to it by name, QID or ISO code. Once a period names the polity,
+# the hint reads it and the general check applies.
+READ_AS_COUNTRY = {"netherlands", "belgium", "denmark", "norway", "sweden", "iceland",
+                   "switzerland", "greece", "bulgaria", "canada", "thailand", "israel",
+                   "australia"}
 # (flag, polity) -> the year of its hint, where the capital was not the polity's in the middle
 # of the flag's years: the DRV held Hanoi from September 1945 to December 1946 (the French
 # from then to October 1954), so its flag of 1945-1955 is asked for in 1946.
-YEARS = {("drv_flag_1945", "drv"): 1946}
+# Denmark's flag is asked for in 1950, not in 1940, the year of the German occupation.
+YEARS = {("drv_flag_1945", "drv"): 1946, ("denmark_flag", "denmark"): 1950}
 
 
 def _polity_years() -> dict[str, tuple[int, int]]:
@@ -121,6 +133,10 @@ def test_a_capital_and_year_of_a_flag_get_a_flag_of_that_polity_first(
         curated_retriever, resolver, hint_context, hint, fact, polity):
     context = hint_context(hint)
     chain = polity_ids(resolver, context)  # the polity read first, then those above it
+    if polity not in chain and polity in READ_AS_COUNTRY:
+        countries = [h.name for h in context.region.hierarchy if h.kind == "country"]
+        assert resolver.g.polities[polity].name in countries, (hint, context.region.name)
+        chain = [polity]
     assert polity in chain, (hint, context.region.name, chain)
     own = flags_of(chain[: chain.index(polity) + 1], int(hint.rsplit(" ", 1)[1]))
     flags = flag_ids(curated_retriever(context, k=10, query_text=hint))

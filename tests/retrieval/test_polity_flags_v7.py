@@ -5,7 +5,7 @@ Hanoi's since 1802, Cuba's since 1607, Madrid's since 1716).
 Before it, "Pyongyang 1960", "Hanoi 1970", "Havana 1960" and "Madrid 1940" read pycountry's or
 the curated modern country, with no state and no flag. Now each reads its polity and gets its flag first; where the gazetteer names a
 state whose flag is not drawn (the State of Vietnam in Hanoi 1950, the Soviet administration
-in Pyongyang 1946, the Second Republic in Madrid 1937, Spanish Cuba) or no state (Saigon, a city of a Vietnam without periods), no flag is
+in Pyongyang 1946, Spanish Cuba; the Second Republic in Madrid 1937 until version 8) or no state (Saigon, a city of a Vietnam without periods), no flag is
 retrieved: none is the right answer there, the flag of another year or state is not.
 """
 
@@ -96,7 +96,7 @@ def test_the_capital_reads_the_new_polity_and_gets_its_flag(
     ("Saigon 1970", []),  # South Vietnam: not the DRV's flag
     ("Pyongyang 1946", []),  # the Soviet Civil Administration
     ("Pyongyang 1930", ["hinomaru", "rising_sun_flag"]),  # Korea under Japanese rule
-    ("Madrid 1937", []),  # the Second Spanish Republic
+    ("Madrid 1937", ["second_spanish_republic_flag"]),  # its own flag since version 8
     ("Havana 1890", []),  # Spanish Cuba
     ("Havana 1900", ["us_flag_1861"]),  # the US military government
 ])
