@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from context.admin1_codes import ISO_ADMIN1
 from context.former_names import FormerNames
 from context.gazetteer_types import Place
 from context.geonames import BIG_CITY, BroadIndex, BroadPlace, fold_name
@@ -39,11 +40,9 @@ _LANDFORM_AFTER = re.compile(
     r"остров|полуостров|перевал|хребет)\b", re.IGNORECASE)
 
 
-# Countries whose GeoNames admin1 code of a city is the ISO 3166-2 code of its subdivision:
-# a US state's postal code (Richmond: "VA", the state US-VA). A curated state there is an
-# admin1 area without a curated city in it to learn the link from (Virginia, whose periods
-# put Richmond in the Confederacy in 1863).
-ISO_ADMIN1 = frozenset({"US"})
+# A curated state of a country whose GeoNames admin1 code is its ISO 3166-2 code (ISO_ADMIN1:
+# a US state's postal code, Richmond's "VA" is US-VA) is an admin1 area without a curated city
+# in it to learn the link from (Virginia, whose periods put Richmond in the Confederacy in 1863).
 
 
 def _country_places(places: dict[str, Place]) -> dict[str, str]:

@@ -203,7 +203,7 @@ class Gazetteer:
         # A curated place whose longer broad name was not taken (a person's name) stays.
         back = [k for k in inside
                 if all(o.span[1] <= k.span[0] or o.span[0] >= k.span[1] for o in out)]
-        return qualify(text, base + back + out, linker)  # "Norfolk, Virginia": in Virginia
+        return qualify(text, base + back + out, linker, typed)  # "Norfolk, Virginia": in Virginia
 
     def _broad_linker(self) -> BroadLinker | None:
         """The broad index and its links, loaded on first use (0.3 s from the disk cache)."""

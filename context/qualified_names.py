@@ -4,13 +4,19 @@ A place name followed by the name of a region, state or country ("X, Y", or "X Y
 place called X *inside* Y, not the best-known X elsewhere: "Norfolk, Virginia 1943" is the
 city in Virginia, not the English county, "Alexandria, Virginia 1860" not the Egyptian city.
 The place inside Y is looked up among the curated places (by their `within` chain) and the
-GeoNames cities (through the curated subdivision or country they are linked to, or a US
-state's postal code, which GeoNames gives as the admin1 code). Where no place of that name
+GeoNames cities (through the curated subdivision or country they are linked to, or their
+GeoNames admin1 code read as the ISO 3166-2 province: a US state's postal code, Canada's,
+Australia's and Mexico's numbers, context/admin1_codes.py). Where no place of that name
 is known inside a US state ("Madrid, Iowa": 2,500 people, under the index's population
 floor) the state is read and X's reading in another country dropped: a "Town, State" pair
 is how American places are written, and every old-world name has its American town. Outside
 the US a town X missing from the index is left as read ("Lviv, Galicia 1900" names the
 historical region, not Spain's Galicia).
+
+In a typed hint the pair may have no comma ("Norfolk Virginia 1943"): the broad linker
+leaves both words out, as a person's name ("Walt Whitman"), so the pair is looked for among
+the words no mention covers, and read only when X is a place inside Y; "Virginia Woolf" has
+no such pair. Archive captions keep the comma rule: their capitalised pairs are mostly names.
 
 A GeoNames town named like a curated state that has no bare alias (Virginia: "Virginia
 Woolf" is a person) reads as the state when the name stands as a place (the broad linker's
@@ -24,7 +30,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
-from context.broad_places import ISO_ADMIN1, BroadLinker
+from context.admin1_codes import admin1_iso, province_names
+from context.broad_places import BroadLinker
 from context.gazetteer_types import BROAD_PREFIXES, Mention, Place
 from context.geonames import BIG_CITY, fold_name
 
@@ -32,13 +39,20 @@ _SEPARATOR = re.compile(r"([ \t]*,[ \t]*|[ \t]+)")
 _WORD = re.compile(r"[^\W\d_]+")
 _MAX_QUALIFIER_WORDS = 3  # "New South Wales", "District of Columbia"
 _CONTAINER_KINDS = frozenset({"country", "state", "region", "island"})
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+_WORD_AFTER = re.compile(r"[ \t]+([^\W\d_]+)")
 
 
-def qualify(text: str, mentions: list[Mention], linker: BroadLinker) -> list[Mention]:
+def qualify(text: str, mentions: list[Mention], linker: BroadLinker,
+            typed: bool = False) -> list[Mention]:
     """`mentions` with each "X, Y" pair read as the place X inside Y (module docstring),
-    and a town named like a curated state read as the state."""
+    and a town named like a curated state read as the state. In a typed hint, a pair
+    written without a comma that no mention covers ("Norfolk Virginia") is read too."""
     names = _NameTables.of(linker)
     out = list(mentions)
+    if typed:  # a mention inside Y ("Australia" of "Western Australia") gives way to Y
+        pairs = _pairs_without_comma(text, out, names)
+        out = [k for k in out if not any(_inside(k.span, p.span) for p in pairs)] + pairs
     for m in sorted(mentions, key=lambda m: m.span[0]):
         if m not in out or m.kind not in ("place", "polity"):
             continue
@@ -70,6 +84,41 @@ def _qualified_pair(text: str, m: Mention, mentions: list[Mention], names: _Name
                     names.modern_country(m.id) != "US"):
                 return None, outer  # a US town the index lacks ("Madrid, Iowa")
     return None
+
+
+def _pairs_without_comma(text: str, mentions: list[Mention], names: _NameTables
+                         ) -> list[Mention]:
+    """The places X and Y of each "X Y" (spaces only between) where X is a place inside the
+    region Y and no mention covers either: the broad linker leaves both out, each name
+    having a capitalised word beside it, as in a person's name. A person's name has no such
+    pair ("Virginia Woolf", "Georgia O'Keeffe", "Jordan Peterson": the second word is no
+    region a place of the first name lies in); a name with a capitalised word before X or
+    after Y is a longer name and left as it is."""
+    out: list[Mention] = []
+    for match in names.linker.index.find(text, typed=True):
+        taken = mentions + out
+        if any(_overlaps(k.span, match.span) for k in taken) or (
+                _capitalised(_WORD_BEFORE.search(text[:match.span[0]]))):
+            continue
+        for span, comma, containers in _qualifiers(text, match.span[1], names):
+            if comma or any(_overlaps(k.span, span) and not _inside(k.span, span)
+                            for k in taken) or (
+                    _capitalised(_WORD_AFTER.match(text[span[1]:]))):
+                continue
+            inner = next(((c, i) for c in containers
+                          if (i := names.named_inside(match.text, c)) is not None), None)
+            if inner is not None:
+                container, place = inner
+                out += [Mention("place", place, match.text, match.span,
+                                source=names.places[place].source),
+                        Mention("place", container, text[span[0]:span[1]], span,
+                                source=names.places[container].source)]
+                break
+    return out
+
+
+def _capitalised(word: re.Match[str] | None) -> bool:
+    return word is not None and word.group(1)[0].isupper()
 
 
 def _qualifiers(text: str, end: int, names: _NameTables
@@ -130,6 +179,10 @@ class _NameTables:
             fold_name(p.name): p.id for p in dict.values(self.places)
             if p.kind in ("state", "region") and p.iso and "-" in p.iso
             and p.name not in linker.aliases.get(p.id, ())}
+        self.provinces: dict[str, list[str]] = {}  # folded name -> "iso:US-ME"
+        for name, code in province_names():
+            if code not in linker.curated_iso and linker.place_of(f"iso:{code}") is not None:
+                self.provinces.setdefault(fold_name(name), []).append(f"iso:{code}")
 
     @staticmethod
     @lru_cache(maxsize=8)
@@ -142,7 +195,7 @@ class _NameTables:
         out = [i for i in self.curated.get(key, ()) if self.places[i].kind in _CONTAINER_KINDS]
         out += [b.id for b in self.linker.index.named(written) if b.kind == "region"
                 and b.subdivision not in self.linker.curated_iso and fold_name(b.name) == key]
-        return out
+        return out + [i for i in self.provinces.get(key, ()) if i not in out]
 
     def named_inside(self, written: str, container: str) -> str | None:
         """The place named `written` inside `container`: curated first, then the largest
@@ -152,9 +205,9 @@ class _NameTables:
             if ident != container and self.contains(container, ident):
                 return ident
         for broad in self.linker.index.named(written):
+            province = admin1_iso(broad.country, broad.admin1)  # "CA-ON" for Canada's "08"
             if broad.id != container and (self.contains(container, broad.id) or (
-                    broad.country in ISO_ADMIN1 and broad.admin1
-                    and self.places[container].iso == f"{broad.country}-{broad.admin1}")):
+                    province is not None and province == self.places[container].iso)):
                 return broad.id
         return None
 

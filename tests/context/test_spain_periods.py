@@ -39,8 +39,10 @@ def test_a_spanish_city_reads_the_state_of_its_year(encoder, hint, polity):
 
 
 def test_the_civil_war_years_name_both_sides_and_choose_neither(encoder):
-    region = encoder(None, hint="Seville 1937").region
-    assert set(_polities(encoder(None, hint="Seville 1937"))) == {
+    # A town without its own rows (the principal cities have theirs:
+    # test_spain_civil_war_sides.py) keeps the country's two zones.
+    region = encoder(None, hint="Albacete 1937").region
+    assert set(_polities(encoder(None, hint="Albacete 1937"))) == {
         "Second Spanish Republic", "Francoist Spain"}
-    assert region.name == "Sevilla, Second Spanish Republic / Francoist Spain"
+    assert region.name == "Albacete, Second Spanish Republic / Francoist Spain"
     assert "held at once" in " ".join(e.what for e in region.evidence)
